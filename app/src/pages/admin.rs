@@ -1,0 +1,183 @@
+//! The department administrator's pages: staff accounts and the audit journal.
+
+use leptos::prelude::*;
+
+use crate::layout::{CsrfField, Document, ErrorSummary, PageContext};
+
+#[derive(Clone, Debug)]
+pub struct StaffRow {
+    pub href: String,
+    pub email: String,
+    pub display_name: String,
+    pub roles: Vec<String>,
+    pub active: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct RoleChoice {
+    pub id: String,
+    pub label: String,
+    pub checked: bool,
+}
+
+#[component]
+pub fn StaffListPage(
+    ctx: PageContext,
+    staff: Vec<StaffRow>,
+    notice: Option<String>,
+) -> impl IntoView {
+    let new_href = ctx.href("/agents/admin/comptes/nouveau");
+    let count = staff.len();
+    view! {
+        <Document ctx title="Agents du département".into()>
+            <h1>"Agents du département"</h1>
+            {notice.map(|n| view! { <div class="alert success" role="status"><p>{n}</p></div> })}
+            <p><a class="button" href=new_href>"Créer un compte agent"</a></p>
+            <table>
+                <caption>{format!("{count} compte(s)")}</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"Nom"</th>
+                        <th scope="col">"Adresse électronique"</th>
+                        <th scope="col">"Rôles"</th>
+                        <th scope="col">"État"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {staff.into_iter().map(|s| view! {
+                        <tr>
+                            <td><a href=s.href>{s.display_name}</a></td>
+                            <td>{s.email}</td>
+                            <td>{if s.roles.is_empty() { "aucun".to_owned() } else { s.roles.join(", ") }}</td>
+                            <td>{if s.active { "actif" } else { "désactivé" }}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </Document>
+    }
+}
+
+/// Creating a staff account (`editing` is `None`) or changing one's roles.
+#[component]
+pub fn StaffFormPage(
+    ctx: PageContext,
+    /// `Some(email)` when editing an existing account.
+    editing: Option<String>,
+    action: String,
+    display_name: String,
+    email: String,
+    roles: Vec<RoleChoice>,
+    errors: Vec<String>,
+) -> impl IntoView {
+    let csrf = ctx.csrf.clone();
+    let back = ctx.href("/agents/admin/comptes");
+    let title = match &editing {
+        Some(email) => format!("Rôles de {email}"),
+        None => "Créer un compte agent".to_owned(),
+    };
+    let is_new = editing.is_none();
+    view! {
+        <Document ctx title=title.clone()>
+            <h1>{title}</h1>
+            <ErrorSummary errors />
+            <form method="post" action=action novalidate=true>
+                <CsrfField token=csrf />
+                {is_new.then(|| view! {
+                    <div class="field">
+                        <label for="display_name">"Nom et prénom"</label>
+                        <input id="display_name" name="display_name" type="text" autocomplete="off" required=true value=display_name.clone() />
+                    </div>
+                    <div class="field">
+                        <label for="email">"Adresse électronique professionnelle"</label>
+                        <input id="email" name="email" type="email" autocomplete="off" required=true value=email.clone() />
+                    </div>
+                })}
+                <fieldset>
+                    <legend>"Rôles"</legend>
+                    {roles.into_iter().map(|r| {
+                        let id = format!("role-{}", r.id);
+                        view! {
+                            <div class="checkbox">
+                                <input type="checkbox" id=id.clone() name="roles" value=r.id checked=r.checked />
+                                <label for=id>{r.label}</label>
+                            </div>
+                        }
+                    }).collect_view()}
+                </fieldset>
+                <button type="submit">{if is_new { "Créer le compte" } else { "Enregistrer les rôles" }}</button>
+                " "
+                <a href=back>"Retour à la liste"</a>
+            </form>
+        </Document>
+    }
+}
+
+/// Shown once after an account is created: the temporary password is never shown again.
+#[component]
+pub fn StaffCreatedPage(
+    ctx: PageContext,
+    email: String,
+    temporary_password: String,
+) -> impl IntoView {
+    let back = ctx.href("/agents/admin/comptes");
+    view! {
+        <Document ctx title="Compte créé".into()>
+            <h1>"Compte créé"</h1>
+            <div class="alert success" role="status">
+                <p>{format!("Le compte de {email} est créé.")}</p>
+            </div>
+            <p>"Mot de passe provisoire, à transmettre à l'agent par un moyen sûr. Il ne sera plus affiché :"</p>
+            <p><code class="secret">{temporary_password}</code></p>
+            <p><a href=back>"Retour à la liste des agents"</a></p>
+        </Document>
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct AuditRow {
+    pub seq: i64,
+    pub at: String,
+    pub actor: String,
+    pub role: String,
+    pub action: String,
+    pub subject: String,
+    pub reason: String,
+}
+
+#[component]
+pub fn AuditJournalPage(ctx: PageContext, entries: Vec<AuditRow>) -> impl IntoView {
+    view! {
+        <Document ctx title="Journal d'audit".into()>
+            <h1>"Journal d'audit"</h1>
+            <p>"Les 200 dernières opérations des agents, de la plus récente à la plus ancienne."</p>
+            <table>
+                <caption>"Opérations enregistrées"</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"N°"</th>
+                        <th scope="col">"Date"</th>
+                        <th scope="col">"Agent"</th>
+                        <th scope="col">"Rôle"</th>
+                        <th scope="col">"Action"</th>
+                        <th scope="col">"Objet"</th>
+                        <th scope="col">"Motif"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {entries.into_iter().map(|e| view! {
+                        <tr>
+                            <td>{e.seq}</td>
+                            <td>{e.at}</td>
+                            <td>{e.actor}</td>
+                            <td>{e.role}</td>
+                            <td>{e.action}</td>
+                            <td>{e.subject}</td>
+                            <td>{e.reason}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </Document>
+    }
+}

@@ -1,0 +1,6 @@
+//! One module per area; every page takes its data ready-made and renders it.
+
+pub mod admin;
+pub mod auth;
+pub mod home;
+pub mod status;

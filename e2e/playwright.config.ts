@@ -1,0 +1,33 @@
+import { defineConfig } from '@playwright/test';
+
+// The server under test: the real `guichet` binary on a fresh data directory with the demo
+// department. Build it first (`cargo leptos build`), as scripts/test.sh does.
+const port = Number(process.env.E2E_PORT ?? 3107);
+const dataDir = process.env.E2E_DATA_DIR ?? `/tmp/guichet-e2e-${process.pid}`;
+
+export default defineConfig({
+  testDir: './tests',
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  reporter: [['list']],
+  use: {
+    baseURL: `http://127.0.0.1:${port}`,
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+        '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    },
+  },
+  projects: [
+    { name: 'sans-javascript', use: { javaScriptEnabled: false } },
+    { name: 'hydrate', use: { javaScriptEnabled: true } },
+  ],
+  webServer: {
+    command: `rm -rf ${dataDir} && ${process.env.GUICHET_BIN ?? '../target/debug/guichet'} serve --demo --addr 127.0.0.1:${port} --site-root ${process.env.GUICHET_SITE_ROOT ?? '../target/site'} --data-dir ${dataDir}`,
+    url: `http://127.0.0.1:${port}/sante`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: 'pipe',
+  },
+});

@@ -1,0 +1,94 @@
+import { expect } from '@playwright/test';
+import { ADMIN, DEMO_PASSWORD, expectAccessible, hydrated, signIn, test, waitForIslands } from './helpers';
+
+test('a staff member signs in and out', async ({ page }, testInfo) => {
+  await page.goto('/demo/agents/connexion');
+  await expect(page).toHaveTitle('Connexion des agents — Département de démonstration');
+  await expectAccessible(page, testInfo);
+
+  await signIn(page, testInfo, 'aid-instructor@demo.guichet.test', DEMO_PASSWORD);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(/Bonjour Agent démo/);
+  await expect(page.getByRole('link', { name: "Demandes d'aide" }).first()).toBeVisible();
+  await expectAccessible(page, testInfo);
+
+  await page.getByRole('link', { name: "Demandes d'aide" }).first().click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText("Demandes d'aide");
+  await expectAccessible(page, testInfo);
+
+  await page.getByRole('button', { name: 'Se déconnecter' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Connexion des agents');
+  await page.goto('/demo/agents/');
+  await expect(page).toHaveURL(/\/demo\/agents\/connexion$/);
+});
+
+test('a wrong password gets a clear message', async ({ page }, testInfo) => {
+  await signIn(page, testInfo, ADMIN, 'pas-le-bon');
+  const alert = page.getByRole('alert');
+  await expect(alert).toContainText('Adresse électronique ou mot de passe incorrect');
+  await expect(page.getByLabel('Adresse électronique professionnelle')).toHaveValue(ADMIN);
+  await expectAccessible(page, testInfo);
+});
+
+test('the password can be shown once hydrated, and only then', async ({ page }, testInfo) => {
+  await page.goto('/demo/agents/connexion');
+  const password = page.getByLabel('Mot de passe', { exact: true });
+  const toggle = page.getByRole('button', { name: 'Afficher le mot de passe' });
+  if (hydrated(testInfo)) {
+    await waitForIslands(page, testInfo);
+    await password.fill('secret');
+    await toggle.click();
+    await expect(password).toHaveAttribute('type', 'text');
+    await page.getByRole('button', { name: 'Masquer le mot de passe' }).click();
+    await expect(password).toHaveAttribute('type', 'password');
+  } else {
+    // Without JavaScript the button could not work, so it is not offered.
+    await expect(toggle).toBeHidden();
+    await expect(password).toHaveAttribute('type', 'password');
+  }
+});
+
+test('the administrator lists staff, creates an account and assigns roles', async ({ page }, testInfo) => {
+  await signIn(page, testInfo, ADMIN, DEMO_PASSWORD);
+  await page.getByRole('link', { name: 'Agents', exact: true }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Agents du département');
+  await expect(page.getByRole('cell', { name: 'reception@demo.guichet.test' })).toBeVisible();
+  await expectAccessible(page, testInfo);
+
+  await page.getByRole('link', { name: 'Créer un compte agent' }).click();
+  await expectAccessible(page, testInfo);
+  // Submitting empty explains every problem.
+  await page.getByRole('button', { name: 'Créer le compte' }).click();
+  await expect(page.getByRole('alert')).toContainText("Indiquez le nom et le prénom de l'agent.");
+  await expectAccessible(page, testInfo);
+
+  // Both projects share one server: names carry the project's.
+  const email = `camille.${testInfo.project.name}@demo.guichet.test`;
+  const name = `Camille Durand ${testInfo.project.name}`;
+  await page.getByLabel('Nom et prénom').fill(name);
+  await page.getByLabel('Adresse électronique professionnelle').fill(email);
+  await page.getByLabel("Instruction des demandes d'aide").check();
+  await page.getByRole('button', { name: 'Créer le compte' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Compte créé');
+  const temporary = (await page.locator('code.secret').textContent())?.trim() ?? '';
+  expect(temporary).toHaveLength(16);
+  await expectAccessible(page, testInfo);
+
+  await page.getByRole('link', { name: 'Retour à la liste des agents' }).click();
+  await page.getByRole('link', { name }).click();
+  await expectAccessible(page, testInfo);
+  await page.getByLabel('Accueil').check();
+  await page.getByRole('button', { name: 'Enregistrer les rôles' }).click();
+  await expect(page.getByRole('status')).toContainText(`Les rôles de ${email} sont enregistrés.`);
+  await expect(page.getByRole('row', { name: new RegExp(name) })).toContainText('Accueil');
+
+  await page.getByRole('link', { name: "Journal d'audit" }).click();
+  await expect(page.getByRole('cell', { name: "création d'un compte agent" }).first()).toBeVisible();
+  await expectAccessible(page, testInfo);
+});
+
+test('unknown departments get a French 404 page', async ({ page }, testInfo) => {
+  const response = await page.goto('/nulle-part/');
+  expect(response?.status()).toBe(404);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Département introuvable');
+  await expectAccessible(page, testInfo);
+});

@@ -1,0 +1,36 @@
+//! Schema migrations, written with sea-query builders so that the same files run on SQLite and
+//! PostgreSQL.
+//!
+//! There are two migrators:
+//! - [`PlatformMigrator`] for the platform (control) store: tenants, staff accounts, sessions,
+//!   login throttling;
+//! - [`TenantMigrator`] for each tenant's own store (a SQLite file, or a PostgreSQL schema that
+//!   the caller pins with `SET LOCAL search_path` before running it).
+//!
+//! Changes to live data follow expand, then contract: add in one migration, remove in a later one.
+
+pub use sea_orm_migration::MigratorTrait;
+use sea_orm_migration::prelude::*;
+
+mod platform;
+mod tenant;
+
+/// Migrations of the platform store.
+pub struct PlatformMigrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for PlatformMigrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(platform::m0001_foundation::Migration)]
+    }
+}
+
+/// Migrations of every tenant store.
+pub struct TenantMigrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for TenantMigrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(tenant::m0001_audit_journal::Migration)]
+    }
+}

@@ -1,0 +1,1 @@
+pub mod m0001_audit_journal;

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# The whole test suite: formatting, lints (server and WebAssembly), unit and integration tests
+# on SQLite and PostgreSQL, and the browser tests (JavaScript off and hydrated, with axe).
+source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+cd "$ROOT"
+
+if ! command -v chromium >/dev/null 2>&1; then
+  step "installing Chromium from Debian (browser tests)"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+
+export GUICHET_TEST_PG="${GUICHET_TEST_PG:-postgres://postgres@127.0.0.1:5432/test}"
+if ! pg_isready -q -h 127.0.0.1 -p 5432; then
+  step "starting PostgreSQL"
+  pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start
+  for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
+fi
+
+step "formatting"
+cargo fmt --all --check
+
+step "lints (server side, then WebAssembly)"
+cargo clippy --workspace --all-targets -- -D warnings
+cargo clippy -p guichet-app --lib --target wasm32-unknown-unknown --features hydrate \
+  --target-dir "$CARGO_TARGET_DIR/front" -- -D warnings
+
+step "building the site (server and WebAssembly)"
+cargo leptos build
+
+step "unit and integration tests (SQLite and PostgreSQL)"
+cargo nextest run --workspace --no-fail-fast
+
+step "browser tests"
+(cd e2e && npm ci --no-audit --no-fund --silent \
+  && GUICHET_BIN="$CARGO_TARGET_DIR/debug/guichet" npx playwright test)
+
+step "all tests passed"

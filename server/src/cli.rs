@@ -1,0 +1,176 @@
+//! The operators' commands. Each returns an error whose message is one French line saying
+//! what is wrong and how to fix it; `main` prints it and exits non-zero.
+
+use anyhow::{Context, bail};
+use tenants::{DomainName, Module, NewTenant, Platform, Slug, TenantStatus};
+
+use crate::audit::{self, Verification};
+use crate::config::{AuditCommand, StaffCommand, TenantCommand};
+use crate::staff::{self, Email, NewStaff, Role};
+
+async fn tenant(platform: &Platform, slug: &str) -> anyhow::Result<tenants::Tenant> {
+    let slug = Slug::parse(slug)?;
+    platform.tenant_by_slug(&slug).await?.with_context(|| {
+        format!("aucun département « {slug} » : `guichet tenant list` montre ceux qui existent")
+    })
+}
+
+pub async fn run_tenant(platform: &Platform, command: TenantCommand) -> anyhow::Result<()> {
+    match command {
+        TenantCommand::Create {
+            slug,
+            name,
+            modules,
+            domain,
+        } => {
+            let new = NewTenant {
+                slug: Slug::parse(&slug)?,
+                name,
+                modules: Module::parse_list(&modules)?,
+                domain: domain.as_deref().map(DomainName::parse).transpose()?,
+            };
+            let tenant = platform.create_tenant(new).await?;
+            println!(
+                "département « {} » créé ({}), modules : {}",
+                tenant.slug(),
+                tenant.name(),
+                Module::join(tenant.modules())
+            );
+        }
+        TenantCommand::List { json } => {
+            let tenants = platform.list_tenants().await?;
+            if json {
+                let records: Vec<_> = tenants.iter().map(|t| t.record()).collect();
+                println!("{}", serde_json::to_string_pretty(&records)?);
+            } else if tenants.is_empty() {
+                println!(
+                    "aucun département ; créez-en un avec `guichet tenant create SLUG --name NOM`"
+                );
+            } else {
+                for t in tenants {
+                    let status = match t.status() {
+                        TenantStatus::Active => "actif",
+                        TenantStatus::Suspended => "suspendu",
+                    };
+                    println!(
+                        "{}\t{}\t{}\t{}\t{}",
+                        t.slug(),
+                        t.name(),
+                        status,
+                        Module::join(t.modules()),
+                        t.domain().unwrap_or("-")
+                    );
+                }
+            }
+        }
+        TenantCommand::Suspend { slug } => {
+            platform
+                .set_tenant_status(&Slug::parse(&slug)?, TenantStatus::Suspended)
+                .await?;
+            println!("département « {slug} » suspendu");
+        }
+        TenantCommand::Resume { slug } => {
+            platform
+                .set_tenant_status(&Slug::parse(&slug)?, TenantStatus::Active)
+                .await?;
+            println!("département « {slug} » réactivé");
+        }
+        TenantCommand::Export { slug, out } => {
+            let tenant = tenant(platform, &slug).await?;
+            let entries = crate::transfer::export(platform, &tenant, &out).await?;
+            println!(
+                "département « {slug} » exporté dans {} ({entries} entrée(s) de journal)",
+                out.display()
+            );
+        }
+        TenantCommand::Import { file } => {
+            let tenant = crate::transfer::import(platform, &file).await?;
+            println!(
+                "département « {} » importé depuis {}",
+                tenant.slug(),
+                file.display()
+            );
+        }
+        TenantCommand::Remove { slug, yes } => {
+            let slug = Slug::parse(&slug)?;
+            if !yes {
+                bail!(
+                    "la suppression efface toutes les données du département « {slug} » : relancez avec --yes pour confirmer"
+                );
+            }
+            platform.remove_tenant(&slug).await?;
+            println!("département « {slug} » supprimé");
+        }
+    }
+    Ok(())
+}
+
+pub async fn run_staff(platform: &Platform, command: StaffCommand) -> anyhow::Result<()> {
+    match command {
+        StaffCommand::Create {
+            tenant: slug,
+            email,
+            role,
+            name,
+        } => {
+            let tenant = tenant(platform, &slug).await?;
+            let email = Email::parse(&email)?;
+            let roles = role
+                .iter()
+                .map(|r| Role::parse_for(r, tenant.modules()))
+                .collect::<Result<Vec<_>, _>>()?;
+            let display_name = name.unwrap_or_else(|| {
+                email
+                    .as_str()
+                    .split('@')
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned()
+            });
+            let password = staff::generate_password();
+            let account = staff::create_account(
+                platform,
+                &tenant,
+                NewStaff {
+                    email,
+                    display_name,
+                    roles,
+                    password: password.clone(),
+                },
+            )
+            .await?;
+            audit::record(
+                &tenant,
+                audit::AuditEvent {
+                    actor_id: None,
+                    actor_email: "opérateur de la plateforme".into(),
+                    actor_role: "operator".into(),
+                    action: "création d'un compte agent".into(),
+                    subject: format!("agent {} ({})", account.id, account.email),
+                    reason: "commande guichet staff create".into(),
+                },
+            )
+            .await?;
+            println!("compte {} créé dans « {} »", account.email, tenant.slug());
+            println!("mot de passe provisoire : {password}");
+        }
+    }
+    Ok(())
+}
+
+pub async fn run_audit(platform: &Platform, command: AuditCommand) -> anyhow::Result<()> {
+    match command {
+        AuditCommand::Verify { slug } => {
+            let tenant = tenant(platform, &slug).await?;
+            match audit::verify(&tenant).await? {
+                Verification::Intact { entries } => {
+                    println!("journal de « {slug} » intact : {entries} entrée(s) vérifiée(s)");
+                }
+                Verification::Broken { seq, problem } => {
+                    bail!("journal de « {slug} » rompu à l'entrée n° {seq} : {problem}");
+                }
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,170 @@
+//! Command line and configuration: flags first, then environment (`GUICHET_*`,
+//! `DATABASE_URL`), then defaults.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use tenants::{Engine, StoreConfig};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "guichet",
+    version,
+    about = "Guichet : les services sociaux en ligne des départements",
+    disable_help_subcommand = true
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct StoreArgs {
+    /// Data directory (SQLite files, uploaded documents).
+    #[arg(long, global = true, env = "GUICHET_DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
+    /// PostgreSQL URL (postgres://…); without it, SQLite files under the data directory.
+    #[arg(long, global = true, env = "DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// Size of the shared PostgreSQL connection pool.
+    #[arg(
+        long,
+        global = true,
+        env = "GUICHET_PG_MAX_CONNECTIONS",
+        default_value_t = 20
+    )]
+    pub pg_max_connections: u32,
+}
+
+impl StoreArgs {
+    pub fn store_config(&self) -> anyhow::Result<StoreConfig> {
+        let engine = match self.database_url.as_deref().map(str::trim) {
+            None | Some("") => Engine::Sqlite,
+            Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+                Engine::Postgres {
+                    url: url.to_owned(),
+                }
+            }
+            Some(url) if url.starts_with("sqlite:") => anyhow::bail!(
+                "DATABASE_URL « {url} » : pour SQLite, n'indiquez pas d'adresse ; les fichiers vont dans le dossier de données (--data-dir)"
+            ),
+            Some(_) => anyhow::bail!(
+                "DATABASE_URL doit commencer par postgres:// (par exemple postgres://postgres@127.0.0.1:5432/guichet), ou être absent pour utiliser SQLite"
+            ),
+        };
+        Ok(StoreConfig {
+            engine,
+            data_dir: self.data_dir.clone(),
+            pg_max_connections: self.pg_max_connections.max(1),
+        })
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Start the web server.
+    Serve(ServeArgs),
+    /// Apply pending migrations to the platform store and every tenant, then exit.
+    Migrate,
+    /// Manage departments (tenants).
+    #[command(subcommand)]
+    Tenant(TenantCommand),
+    /// Manage staff accounts.
+    #[command(subcommand)]
+    Staff(StaffCommand),
+    /// Check a department's audit journal.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "GUICHET_ADDR", default_value = "127.0.0.1:3000")]
+    pub addr: SocketAddr,
+    /// Base domain: `<slug>.<base domain>` reaches a department.
+    #[arg(long, env = "GUICHET_BASE_DOMAIN", default_value = "localhost")]
+    pub base_domain: String,
+    /// Create the demo department (with one account per role) if missing, and print its logins.
+    #[arg(long, env = "GUICHET_DEMO")]
+    pub demo: bool,
+    /// Where the built site (the `pkg` folder) is.
+    #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site")]
+    pub site_root: PathBuf,
+    /// Minutes of inactivity after which a session ends.
+    #[arg(long, env = "GUICHET_SESSION_IDLE_MINUTES", default_value_t = 30)]
+    pub session_idle_minutes: u64,
+    /// Mark cookies `Secure` (set when served over HTTPS).
+    #[arg(long, env = "GUICHET_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+    /// Trust `X-Forwarded-For` for the client address (only behind your own proxy).
+    #[arg(long, env = "GUICHET_TRUST_FORWARDED_FOR")]
+    pub trust_forwarded_for: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TenantCommand {
+    /// Create a department: its store, migrated, and its registry entry.
+    Create {
+        slug: String,
+        #[arg(long)]
+        name: String,
+        /// Comma-separated: user_relations,aid_requests,insertion,disability (default: all).
+        #[arg(long, default_value = "")]
+        modules: String,
+        /// The department's own host name, e.g. aides.mon-departement.fr.
+        #[arg(long)]
+        domain: Option<String>,
+    },
+    /// List departments.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Suspend a department: its pages show a notice and no data.
+    Suspend { slug: String },
+    /// Resume a suspended department.
+    Resume { slug: String },
+    /// Write a self-contained archive of a department's store, staff and files.
+    Export {
+        slug: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Recreate a department from an archive made by `tenant export`.
+    Import { file: PathBuf },
+    /// Remove a department and all its data.
+    Remove {
+        slug: String,
+        /// Confirms the removal.
+        #[arg(long)]
+        yes: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StaffCommand {
+    /// Create a staff account and print its temporary password.
+    Create {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        email: String,
+        /// reception, aid_instructor, insertion_referent, disability_evaluator, supervisor,
+        /// admin; repeat or separate with commas for several.
+        #[arg(long, required = true, value_delimiter = ',')]
+        role: Vec<String>,
+        /// Display name (default: the part of the email before @).
+        #[arg(long)]
+        name: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Walk the hash chain and report the first broken link.
+    Verify { slug: String },
+}

@@ -1,0 +1,8 @@
+//! sea-orm entities. Platform store: staff accounts and roles, sessions, login failures.
+//! Tenant store: the audit journal.
+
+pub mod audit_entry;
+pub mod login_failure;
+pub mod session;
+pub mod staff_account;
+pub mod staff_role;

@@ -1,0 +1,255 @@
+//! The department administrator's pages: staff accounts, roles, the audit journal.
+
+use app::pages::admin::{
+    AuditJournalPage, AuditRow, RoleChoice, StaffCreatedPage, StaffFormPage, StaffListPage,
+    StaffRow,
+};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use leptos::prelude::*;
+use tower_sessions::Session;
+
+use super::desks::AdminDesk;
+use super::form::FormFields;
+use super::ui::Ui;
+use super::{AppError, AppState, CurrentStaff};
+use crate::audit;
+use crate::staff::{self, AccountError, Email, NewStaff, Role};
+
+const NOTICE_KEY: &str = "notice";
+
+fn role_choices(staff: &CurrentStaff, checked: &[Role]) -> Vec<RoleChoice> {
+    Role::available(staff.tenant.tenant.modules())
+        .into_iter()
+        .map(|r| RoleChoice {
+            id: r.id().to_owned(),
+            label: r.label().to_owned(),
+            checked: checked.contains(&r),
+        })
+        .collect()
+}
+
+/// Parses the checked roles; unknown or unavailable ones become form errors.
+fn parse_roles(staff: &CurrentStaff, form: &FormFields, errors: &mut Vec<String>) -> Vec<Role> {
+    let mut roles = Vec::new();
+    for id in form.all("roles") {
+        match Role::parse_for(id, staff.tenant.tenant.modules()) {
+            Ok(role) => roles.push(role),
+            Err(e) => errors.push(capitalise(&e.to_string())),
+        }
+    }
+    roles.sort();
+    roles.dedup();
+    roles
+}
+
+fn capitalise(s: &str) -> String {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+fn parse_id(id: &str) -> Result<i64, AppError> {
+    id.parse().map_err(|_| AppError::NotFound)
+}
+
+pub async fn staff_list(
+    State(state): State<AppState>,
+    staff: CurrentStaff,
+    session: Session,
+    ui: Ui,
+) -> Result<Response, AppError> {
+    let desk = AdminDesk::open(&staff)?;
+    let tenant = &desk.staff.tenant;
+    let accounts = staff::list_accounts(&state.platform, &tenant.tenant).await?;
+    // `remove` marks the session modified even when empty; read first so a plain view of
+    // the list does not rewrite the session.
+    let notice = session.get::<String>(NOTICE_KEY).await?;
+    if notice.is_some() {
+        session.remove::<String>(NOTICE_KEY).await?;
+    }
+    let rows = accounts
+        .into_iter()
+        .map(|a| StaffRow {
+            href: tenant.href(&format!("/agents/admin/comptes/{}", a.id)),
+            email: a.email,
+            display_name: a.display_name,
+            roles: a.roles.iter().map(|r| r.label().to_owned()).collect(),
+            active: a.active,
+        })
+        .collect::<Vec<_>>();
+    Ok(ui.with_staff(&staff).render(StatusCode::OK, move |ctx| {
+        view! { <StaffListPage ctx staff=rows notice /> }
+    }))
+}
+
+pub async fn new_staff_form(staff: CurrentStaff, ui: Ui) -> Result<Response, AppError> {
+    AdminDesk::open(&staff)?;
+    let roles = role_choices(&staff, &[]);
+    let action = staff.tenant.href("/agents/admin/comptes/nouveau");
+    Ok(ui.with_staff(&staff).render(StatusCode::OK, move |ctx| {
+        view! {
+            <StaffFormPage ctx editing=None action display_name=String::new() email=String::new() roles errors=Vec::new() />
+        }
+    }))
+}
+
+pub async fn create_staff(
+    State(state): State<AppState>,
+    staff: CurrentStaff,
+    ui: Ui,
+    form: FormFields,
+) -> Result<Response, AppError> {
+    let desk = AdminDesk::open(&staff)?;
+    let tenant = &desk.staff.tenant;
+    let mut errors = Vec::new();
+    let display_name = form.get("display_name").trim().to_owned();
+    let email_input = form.get("email").trim().to_owned();
+    if display_name.is_empty() {
+        errors.push("Indiquez le nom et le prénom de l'agent.".to_owned());
+    }
+    let email = match Email::parse(&email_input) {
+        Ok(email) => Some(email),
+        Err(e) => {
+            errors.push(capitalise(&e.to_string()));
+            None
+        }
+    };
+    let roles = parse_roles(&staff, &form, &mut errors);
+
+    if let (true, Some(email)) = (errors.is_empty(), email) {
+        let password = staff::generate_password();
+        let created = staff::create_account(
+            &state.platform,
+            &tenant.tenant,
+            NewStaff {
+                email,
+                display_name: display_name.clone(),
+                roles: roles.clone(),
+                password: password.clone(),
+            },
+        )
+        .await;
+        match created {
+            Ok(account) => {
+                staff
+                    .audit("création d'un compte agent", &account.audit_subject(), "")
+                    .await?;
+                let email = account.email;
+                return Ok(ui
+                    .with_staff(&staff)
+                    .render(StatusCode::CREATED, move |ctx| {
+                        view! { <StaffCreatedPage ctx email temporary_password=password /> }
+                    }));
+            }
+            Err(AccountError::Db(e)) => return Err(e.into()),
+            Err(e) => errors.push(capitalise(&e.to_string())),
+        }
+    }
+
+    let choices = role_choices(&staff, &roles);
+    let action = tenant.href("/agents/admin/comptes/nouveau");
+    Ok(ui.with_staff(&staff).render(StatusCode::UNPROCESSABLE_ENTITY, move |ctx| {
+        view! {
+            <StaffFormPage ctx editing=None action display_name email=email_input roles=choices errors />
+        }
+    }))
+}
+
+pub async fn edit_staff_form(
+    State(state): State<AppState>,
+    staff: CurrentStaff,
+    ui: Ui,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let desk = AdminDesk::open(&staff)?;
+    let id = parse_id(&id)?;
+    let account = staff::find_account(&state.platform, &desk.staff.tenant.tenant, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let roles = role_choices(&staff, &account.roles);
+    let action = staff.tenant.href(&format!("/agents/admin/comptes/{id}"));
+    Ok(ui.with_staff(&staff).render(StatusCode::OK, move |ctx| {
+        view! {
+            <StaffFormPage ctx editing=Some(account.email.clone()) action display_name=account.display_name email=account.email roles errors=Vec::new() />
+        }
+    }))
+}
+
+pub async fn update_staff(
+    State(state): State<AppState>,
+    staff: CurrentStaff,
+    session: Session,
+    ui: Ui,
+    Path(id): Path<String>,
+    form: FormFields,
+) -> Result<Response, AppError> {
+    let desk = AdminDesk::open(&staff)?;
+    let tenant = &desk.staff.tenant;
+    let id = parse_id(&id)?;
+    let account = staff::find_account(&state.platform, &tenant.tenant, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut errors = Vec::new();
+    let roles = parse_roles(&staff, &form, &mut errors);
+    if id == staff.account.id && !roles.contains(&Role::Admin) {
+        errors.push(
+            "Vous ne pouvez pas retirer votre propre rôle d'administrateur : demandez-le à un autre administrateur."
+                .to_owned(),
+        );
+    }
+    if errors.is_empty() {
+        match staff::set_roles(&state.platform, &tenant.tenant, id, &roles).await {
+            Ok(Some(updated)) => {
+                state.accounts.forget(&tenant.tenant, updated.id);
+                staff
+                    .audit(
+                        "modification des rôles d'un agent",
+                        &updated.audit_subject(),
+                        "",
+                    )
+                    .await?;
+                session
+                    .insert(
+                        NOTICE_KEY,
+                        format!("Les rôles de {} sont enregistrés.", updated.email),
+                    )
+                    .await?;
+                return Ok(Redirect::to(&tenant.href("/agents/admin/comptes")).into_response());
+            }
+            Ok(None) => return Err(AppError::NotFound),
+            Err(AccountError::Db(e)) => return Err(e.into()),
+            Err(e) => errors.push(capitalise(&e.to_string())),
+        }
+    }
+    let choices = role_choices(&staff, &roles);
+    let action = tenant.href(&format!("/agents/admin/comptes/{id}"));
+    Ok(ui.with_staff(&staff).render(StatusCode::UNPROCESSABLE_ENTITY, move |ctx| {
+        view! {
+            <StaffFormPage ctx editing=Some(account.email.clone()) action display_name=account.display_name email=account.email roles=choices errors />
+        }
+    }))
+}
+
+pub async fn audit_journal(staff: CurrentStaff, ui: Ui) -> Result<Response, AppError> {
+    let desk = AdminDesk::open(&staff)?;
+    let entries = audit::recent(&desk.staff.tenant.tenant, 200)
+        .await?
+        .into_iter()
+        .map(|e| AuditRow {
+            seq: e.seq,
+            at: e.at.format("%d/%m/%Y %H:%M:%S UTC").to_string(),
+            actor: e.actor_email,
+            role: e.actor_role,
+            action: e.action,
+            subject: e.subject,
+            reason: e.reason,
+        })
+        .collect::<Vec<_>>();
+    Ok(ui.with_staff(&staff).render(StatusCode::OK, move |ctx| {
+        view! { <AuditJournalPage ctx entries /> }
+    }))
+}

@@ -1,0 +1,250 @@
+//! Staff sign-in and sign-out, and the [`CurrentStaff`] extractor.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+
+use app::pages::auth::LoginPage;
+use axum::extract::{ConnectInfo, FromRequestParts, State};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Redirect, Response};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use tower_sessions::Session;
+
+use super::form::FormFields;
+use super::ui::Ui;
+use super::{AppError, AppState, TenantCtx, csrf};
+use crate::audit::{self, AuditEvent};
+use crate::staff::{self, Email, StaffAccount};
+use crate::throttle::{self, LoginKeys};
+
+const STAFF_KEY: &str = "staff";
+
+/// Who is signed in, in which tenant. Kept in the session.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct StaffSessionData {
+    tenant_id: i64,
+    staff_id: i64,
+}
+
+/// The staff member signed in to the department of this request. Obtaining one proves it:
+/// a session of another department, or of a removed or deactivated account, is refused.
+#[derive(Clone, Debug)]
+pub struct CurrentStaff {
+    pub tenant: TenantCtx,
+    pub account: StaffAccount,
+}
+
+impl CurrentStaff {
+    /// Records an entry in the department's audit journal in this staff member's name.
+    pub async fn audit(&self, action: &str, subject: &str, reason: &str) -> Result<(), AppError> {
+        audit::record(
+            &self.tenant.tenant,
+            AuditEvent {
+                actor_id: Some(self.account.id),
+                actor_email: self.account.email.clone(),
+                actor_role: self.account.role_ids(),
+                action: action.to_owned(),
+                subject: subject.to_owned(),
+                reason: reason.to_owned(),
+            },
+        )
+        .await?;
+        Ok(())
+    }
+}
+
+impl FromRequestParts<AppState> for CurrentStaff {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let tenant = parts
+            .extensions
+            .get::<TenantCtx>()
+            .cloned()
+            .ok_or(AppError::NotFound)?;
+        let session = parts
+            .extensions
+            .get::<Session>()
+            .cloned()
+            .ok_or_else(|| AppError::Internal("session layer missing".into()))?;
+        let login_href = tenant.href("/agents/connexion");
+        let Some(data) = session.get::<StaffSessionData>(STAFF_KEY).await? else {
+            return Err(AppError::SignInRequired { login_href });
+        };
+        if data.tenant_id != tenant.tenant.id() {
+            // A session opened in another department: never good here.
+            return Err(AppError::Forbidden);
+        }
+        match state
+            .accounts
+            .get(&state.platform, &tenant.tenant, data.staff_id)
+            .await?
+        {
+            Some(account) if account.active => {
+                keep_alive(&session, state.settings.session_idle).await?;
+                Ok(Self { tenant, account })
+            }
+            _ => {
+                session.flush().await?;
+                Err(AppError::SignInRequired { login_href })
+            }
+        }
+    }
+}
+
+/// The TCP peer's address, when the server was started with connect info.
+pub struct ClientAddr(pub Option<SocketAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0),
+        ))
+    }
+}
+
+const SEEN_KEY: &str = "seen";
+
+/// Slides the session's expiry with activity. tower-sessions only saves (and so pushes the
+/// expiry forward) a modified session; touching a timestamp at most every minute (or a quarter
+/// of the idle time, if shorter) keeps idle expiry right without a write on every request.
+async fn keep_alive(session: &Session, idle: std::time::Duration) -> Result<(), AppError> {
+    let now = chrono::Utc::now().timestamp_millis();
+    let every = (idle.as_millis() / 4).min(60_000) as i64;
+    let seen = session.get::<i64>(SEEN_KEY).await?.unwrap_or(0);
+    if now - seen >= every {
+        session.insert(SEEN_KEY, now).await?;
+    }
+    Ok(())
+}
+
+pub async fn login_page(session: Session, ui: Ui) -> Result<Response, AppError> {
+    Ok(ui
+        .with_form_token(&session)
+        .await?
+        .render(StatusCode::OK, |ctx| {
+            view! { <LoginPage ctx error=None email=String::new() /> }
+        }))
+}
+
+fn client_address(
+    state: &AppState,
+    parts_peer: Option<SocketAddr>,
+    forwarded: Option<&str>,
+) -> IpAddr {
+    if state.settings.trust_forwarded_for
+        && let Some(ip) = forwarded
+            .and_then(|f| f.split(',').next())
+            .and_then(|s| s.trim().parse().ok())
+    {
+        return ip;
+    }
+    parts_peer.map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |a| a.ip())
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    ClientAddr(peer): ClientAddr,
+    headers: axum::http::HeaderMap,
+    session: Session,
+    ui: Ui,
+    form: FormFields,
+) -> Result<Response, AppError> {
+    let tenant = ui.tenant().cloned().ok_or(AppError::NotFound)?;
+    let email_input = form.get("email").trim().to_owned();
+    let password = form.get("password").to_owned();
+    let address = client_address(
+        &state,
+        peer,
+        headers.get("x-forwarded-for").and_then(|h| h.to_str().ok()),
+    );
+    let keys = LoginKeys::new(&tenant.tenant, &email_input, address);
+
+    let refuse = |ui: Ui, status: StatusCode, message: &str, email: String| {
+        let message = message.to_owned();
+        ui.render(status, move |ctx| {
+            view! { <LoginPage ctx error=Some(message) email /> }
+        })
+    };
+
+    if throttle::is_blocked(&state.platform, state.settings.throttle, &keys).await? {
+        return Ok(refuse(
+            ui,
+            StatusCode::TOO_MANY_REQUESTS,
+            "Trop de tentatives de connexion ont échoué. Par sécurité, attendez 15 minutes avant de réessayer, ou demandez à votre administrateur de vérifier votre compte.",
+            email_input,
+        ));
+    }
+    if email_input.is_empty() || password.is_empty() {
+        return Ok(refuse(
+            ui,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Saisissez votre adresse électronique et votre mot de passe.",
+            email_input,
+        ));
+    }
+    let account = match Email::parse(&email_input) {
+        Ok(email) => {
+            staff::authenticate(&state.platform, &tenant.tenant, &email, &password).await?
+        }
+        Err(_) => None,
+    };
+    let Some(account) = account else {
+        throttle::record_failure(&state.platform, &keys).await?;
+        return Ok(refuse(
+            ui,
+            StatusCode::UNAUTHORIZED,
+            "Adresse électronique ou mot de passe incorrect. Vérifiez votre saisie (majuscules comprises) et réessayez.",
+            email_input,
+        ));
+    };
+
+    throttle::clear_account(&state.platform, &keys).await?;
+    // A new id at sign-in defeats session fixation; a new form token goes with it.
+    session.cycle_id().await?;
+    session
+        .insert(
+            STAFF_KEY,
+            StaffSessionData {
+                tenant_id: tenant.tenant.id(),
+                staff_id: account.id,
+            },
+        )
+        .await?;
+    csrf::rotate(&session).await?;
+    let staff = CurrentStaff {
+        tenant: tenant.clone(),
+        account,
+    };
+    staff
+        .audit("connexion", &format!("agent {}", staff.account.email), "")
+        .await?;
+    Ok(Redirect::to(&tenant.href("/agents/")).into_response())
+}
+
+pub async fn logout(
+    session: Session,
+    staff: Result<CurrentStaff, AppError>,
+    ui: Ui,
+) -> Result<Response, AppError> {
+    let tenant = ui.tenant().cloned().ok_or(AppError::NotFound)?;
+    match staff {
+        Ok(staff) => {
+            staff
+                .audit("déconnexion", &format!("agent {}", staff.account.email), "")
+                .await?;
+        }
+        // A session of another department is not this department's to end.
+        Err(AppError::Forbidden) => return Err(AppError::Forbidden),
+        Err(_) => {}
+    }
+    // Deletes the session from the store and expires the cookie.
+    session.flush().await?;
+    Ok(Redirect::to(&tenant.href("/agents/connexion")).into_response())
+}

@@ -1,0 +1,127 @@
+//! The HTTP side: one axum router per kind of request (a department's pages, the platform's
+//! own pages), chosen by [`dispatch::dispatch`] once the tenant is resolved.
+
+mod admin;
+mod auth;
+mod csrf;
+pub mod desks;
+mod dispatch;
+mod error;
+mod form;
+mod pages;
+mod ui;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::routing::{get, post};
+use leptos::config::LeptosOptions;
+use tenants::{Platform, Tenant};
+use tower_http::compression::CompressionLayer;
+use tower_http::services::ServeDir;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+pub use auth::CurrentStaff;
+pub use error::AppError;
+
+use crate::session_store::DbSessionStore;
+use crate::throttle::ThrottlePolicy;
+
+/// Settings of the HTTP side.
+#[derive(Clone, Debug)]
+pub struct HttpSettings {
+    /// `<slug>.<base domain>` reaches a department.
+    pub base_domain: String,
+    pub leptos: LeptosOptions,
+    /// Where `/pkg` files (CSS, JS, WebAssembly) are served from.
+    pub site_root: PathBuf,
+    pub session_idle: Duration,
+    /// Send cookies with `Secure` (behind HTTPS).
+    pub secure_cookies: bool,
+    /// Take the client address from `X-Forwarded-For` (behind a trusted proxy).
+    pub trust_forwarded_for: bool,
+    pub throttle: ThrottlePolicy,
+}
+
+/// Shared by every handler. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub platform: Platform,
+    pub settings: Arc<HttpSettings>,
+    /// Signed-in staff accounts, briefly cached (see `staff::AccountCache`).
+    pub accounts: Arc<crate::staff::AccountCache>,
+}
+
+/// The tenant of this request, as resolved by [`dispatch::dispatch`].
+#[derive(Clone, Debug)]
+pub struct TenantCtx {
+    pub tenant: Tenant,
+    /// `/demo` when reached by path prefix, empty when reached by host.
+    pub base: String,
+}
+
+impl TenantCtx {
+    pub fn href(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+}
+
+/// Builds the whole application.
+pub fn router(state: AppState) -> Router {
+    let sessions = SessionManagerLayer::new(DbSessionStore::new(state.platform.db().clone()))
+        .with_name("guichet_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(state.settings.secure_cookies)
+        .with_expiry(Expiry::OnInactivity(
+            time::Duration::try_from(state.settings.session_idle)
+                .unwrap_or(time::Duration::minutes(30)),
+        ));
+
+    let tenant_routes = Router::new()
+        .route("/", get(pages::department_home))
+        .route("/agents", get(pages::to_staff_home))
+        .route("/agents/", get(pages::staff_home))
+        .route("/agents/connexion", get(auth::login_page).post(auth::login))
+        .route("/agents/deconnexion", post(auth::logout))
+        .route("/agents/modules/{module}", get(pages::module_home))
+        .route("/agents/admin/comptes", get(admin::staff_list))
+        .route(
+            "/agents/admin/comptes/nouveau",
+            get(admin::new_staff_form).post(admin::create_staff),
+        )
+        .route(
+            "/agents/admin/comptes/{id}",
+            get(admin::edit_staff_form).post(admin::update_staff),
+        )
+        .route("/agents/admin/journal", get(admin::audit_journal))
+        .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn(csrf::verify_form_token))
+        .layer(sessions.clone())
+        .with_state(state.clone());
+
+    let platform_routes = Router::new()
+        .route("/", get(pages::platform_home))
+        .route("/sante", get(pages::health))
+        .fallback(pages::not_found)
+        .with_state(state.clone());
+
+    let pkg_dir = state
+        .settings
+        .site_root
+        .join(state.settings.leptos.site_pkg_dir.as_ref());
+
+    Router::new()
+        .nest_service("/pkg", ServeDir::new(pkg_dir))
+        .fallback(dispatch::dispatch)
+        .with_state(dispatch::Routers {
+            state,
+            tenant: tenant_routes,
+            platform: platform_routes,
+        })
+        // Pages and the WebAssembly shrink 3 to 5 times: it matters on slow links.
+        .layer(CompressionLayer::new())
+}

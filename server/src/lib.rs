@@ -1,0 +1,16 @@
+//! The `guichet` binary's library: HTTP server, sessions, staff, audit journal, operators' CLI.
+//! See `docs/ARCHITECTURE.md` for the map.
+
+pub mod audit;
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod entity;
+pub mod http;
+pub mod jobs;
+pub mod render;
+pub mod server;
+pub mod session_store;
+pub mod staff;
+pub mod throttle;
+pub mod transfer;

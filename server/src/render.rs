@@ -1,0 +1,17 @@
+//! Server-side rendering of a Leptos view to a full HTML document.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use leptos::reactive::owner::Owner;
+use leptos::tachys::view::RenderHtml;
+
+/// Renders a page. Islands need a shared context in islands mode to emit their markers.
+pub fn to_html<V: IntoView + 'static>(view: impl FnOnce() -> V) -> String {
+    let owner = Owner::new_root(Some(Arc::new(
+        hydration_context::SsrSharedContext::new_islands(),
+    )));
+    let html = owner.with(|| view().into_view().to_html());
+    drop(owner);
+    html
+}

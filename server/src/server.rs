@@ -1,0 +1,81 @@
+//! Starting the web server: state, background housekeeping, listener.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use leptos::config::LeptosOptions;
+use tenants::Platform;
+use tokio::net::TcpListener;
+
+use crate::http::{self, AppState, HttpSettings};
+use crate::jobs;
+use crate::throttle::ThrottlePolicy;
+
+/// What the HTTP side needs beyond the stores.
+#[derive(Clone, Debug)]
+pub struct ServerOptions {
+    pub base_domain: String,
+    pub site_root: PathBuf,
+    pub session_idle: Duration,
+    pub secure_cookies: bool,
+    pub trust_forwarded_for: bool,
+    pub throttle: ThrottlePolicy,
+}
+
+impl Default for ServerOptions {
+    fn default() -> Self {
+        Self {
+            base_domain: "localhost".into(),
+            site_root: "target/site".into(),
+            session_idle: Duration::from_secs(30 * 60),
+            secure_cookies: false,
+            trust_forwarded_for: false,
+            throttle: ThrottlePolicy::default(),
+        }
+    }
+}
+
+pub fn app_state(platform: Platform, options: &ServerOptions) -> AppState {
+    let leptos = LeptosOptions::builder()
+        .output_name("guichet")
+        .site_root(options.site_root.to_string_lossy().into_owned())
+        .site_pkg_dir("pkg")
+        .build();
+    AppState {
+        platform,
+        settings: Arc::new(HttpSettings {
+            base_domain: options.base_domain.to_ascii_lowercase(),
+            leptos,
+            site_root: options.site_root.clone(),
+            session_idle: options.session_idle,
+            secure_cookies: options.secure_cookies,
+            trust_forwarded_for: options.trust_forwarded_for,
+            throttle: options.throttle,
+        }),
+        accounts: Arc::default(),
+    }
+}
+
+/// Serves until `shutdown` resolves. Also runs the job worker and schedules housekeeping.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let platform = state.platform.clone();
+    jobs::setup(&platform).await?;
+    let worker = tokio::spawn(jobs::run_worker(platform.clone(), state.settings.throttle));
+    let scheduler = tokio::spawn(jobs::schedule_housekeeping(
+        platform,
+        Duration::from_secs(600),
+    ));
+    let app = http::router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let result = axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await;
+    worker.abort();
+    scheduler.abort();
+    Ok(result?)
+}

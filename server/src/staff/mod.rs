@@ -1,0 +1,16 @@
+//! Staff accounts of a department: parsed inputs, roles, passwords, and the account store.
+
+mod accounts;
+mod cache;
+mod email;
+mod password;
+mod role;
+
+pub use accounts::{
+    AccountError, NewStaff, StaffAccount, authenticate, create_account, find_account,
+    list_accounts, set_roles,
+};
+pub use cache::{ACCOUNT_TTL, AccountCache};
+pub use email::{Email, EmailError};
+pub use password::{generate_password, hash_password, verify_password};
+pub use role::{Role, RoleError};

@@ -1,0 +1,145 @@
+use std::fmt;
+
+use tenants::Module;
+
+/// A staff role. Each role is scoped to one module, except the supervisor (figures of every
+/// module the department has) and the department administrator (staff accounts, journal).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Role {
+    Reception,
+    AidInstructor,
+    InsertionReferent,
+    DisabilityEvaluator,
+    Supervisor,
+    Admin,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum RoleError {
+    #[error(
+        "rôle inconnu « {0} » : les rôles possibles sont reception, aid_instructor, insertion_referent, disability_evaluator, supervisor, admin"
+    )]
+    Unknown(String),
+    #[error(
+        "le rôle « {role} » relève du module {module}, auquel ce département n'est pas abonné : abonnez-le d'abord ou choisissez un autre rôle"
+    )]
+    ModuleNotSubscribed { role: String, module: String },
+}
+
+impl Role {
+    pub const ALL: [Role; 6] = [
+        Role::Reception,
+        Role::AidInstructor,
+        Role::InsertionReferent,
+        Role::DisabilityEvaluator,
+        Role::Supervisor,
+        Role::Admin,
+    ];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Role::Reception => "reception",
+            Role::AidInstructor => "aid_instructor",
+            Role::InsertionReferent => "insertion_referent",
+            Role::DisabilityEvaluator => "disability_evaluator",
+            Role::Supervisor => "supervisor",
+            Role::Admin => "admin",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Reception => "Accueil",
+            Role::AidInstructor => "Instruction des demandes d'aide",
+            Role::InsertionReferent => "Référent insertion",
+            Role::DisabilityEvaluator => "Évaluation handicap",
+            Role::Supervisor => "Supervision",
+            Role::Admin => "Administration du département",
+        }
+    }
+
+    /// The module this role works in; `None` for roles above modules.
+    pub fn module(self) -> Option<Module> {
+        match self {
+            Role::Reception => Some(Module::UserRelations),
+            Role::AidInstructor => Some(Module::AidRequests),
+            Role::InsertionReferent => Some(Module::Insertion),
+            Role::DisabilityEvaluator => Some(Module::Disability),
+            Role::Supervisor | Role::Admin => None,
+        }
+    }
+
+    pub fn parse(input: &str) -> Result<Self, RoleError> {
+        let s = input.trim();
+        Role::ALL
+            .into_iter()
+            .find(|r| r.id() == s)
+            .ok_or_else(|| RoleError::Unknown(s.to_owned()))
+    }
+
+    /// Parses a role and checks that the department has its module.
+    pub fn parse_for(input: &str, modules: &[Module]) -> Result<Self, RoleError> {
+        let role = Role::parse(input)?;
+        role.check_available(modules)?;
+        Ok(role)
+    }
+
+    pub fn check_available(self, modules: &[Module]) -> Result<(), RoleError> {
+        match self.module() {
+            Some(m) if !modules.contains(&m) => Err(RoleError::ModuleNotSubscribed {
+                role: self.id().to_owned(),
+                module: m.id().to_owned(),
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    /// The roles a department with these modules can hand out.
+    pub fn available(modules: &[Module]) -> Vec<Role> {
+        Role::ALL
+            .into_iter()
+            .filter(|r| r.check_available(modules).is_ok())
+            .collect()
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_role_round_trips() {
+        for role in Role::ALL {
+            assert_eq!(Role::parse(role.id()), Ok(role));
+        }
+    }
+
+    #[test]
+    fn unknown_role_lists_the_choices() {
+        let err = Role::parse("instructeur").unwrap_err();
+        assert!(err.to_string().contains("aid_instructor"));
+    }
+
+    #[test]
+    fn a_role_needs_its_module() {
+        let only_aid = [Module::AidRequests];
+        assert_eq!(
+            Role::parse_for("aid_instructor", &only_aid),
+            Ok(Role::AidInstructor)
+        );
+        assert!(matches!(
+            Role::parse_for("insertion_referent", &only_aid),
+            Err(RoleError::ModuleNotSubscribed { .. })
+        ));
+        assert_eq!(
+            Role::available(&only_aid),
+            vec![Role::AidInstructor, Role::Supervisor, Role::Admin]
+        );
+    }
+}

@@ -1,0 +1,303 @@
+//! `guichet tenant export` / `import`: a self-contained, engine-independent archive of one
+//! department — its registry entry, staff accounts, every table of its store (as JSON lines) and
+//! its files — so a department can move between instances, or from SQLite to PostgreSQL.
+//!
+//! Archive layout (gzip-compressed tar):
+//! - `manifest.json`: format, version, the tenant's registry entry;
+//! - `staff.json`: staff accounts with their roles and password hashes;
+//! - `tables/<table>.jsonl`: one row per line;
+//! - `files/…`: the department's uploaded files.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Component, Path};
+
+use anyhow::{Context, bail};
+use chrono::{DateTime, Utc};
+use flate2::Compression;
+use flate2::read::GzDecoder;
+use flate2::write::GzEncoder;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set,
+    TransactionTrait,
+};
+use serde::{Deserialize, Serialize};
+use tenants::{DomainName, Module, NewTenant, Platform, Slug, Tenant, TenantStatus};
+
+use crate::entity::{audit_entry, staff_account, staff_role};
+
+const FORMAT: &str = "guichet-tenant-export";
+const VERSION: u32 = 1;
+
+#[derive(Serialize, Deserialize)]
+struct Manifest {
+    format: String,
+    version: u32,
+    exported_at: DateTime<Utc>,
+    slug: String,
+    name: String,
+    domain: Option<String>,
+    modules: Vec<String>,
+    suspended: bool,
+}
+
+#[derive(Serialize, Deserialize)]
+struct StaffRecord {
+    email: String,
+    display_name: String,
+    password_hash: String,
+    active: bool,
+    created_at: DateTime<Utc>,
+    roles: Vec<String>,
+}
+
+/// The contents of an archive, read fully before anything is created.
+struct Archive {
+    manifest: Manifest,
+    staff: Vec<StaffRecord>,
+    audit: Vec<audit_entry::Model>,
+    files: Vec<(std::path::PathBuf, Vec<u8>)>,
+}
+
+pub async fn export(platform: &Platform, tenant: &Tenant, out: &Path) -> anyhow::Result<usize> {
+    let manifest = Manifest {
+        format: FORMAT.into(),
+        version: VERSION,
+        exported_at: Utc::now(),
+        slug: tenant.slug().to_string(),
+        name: tenant.name().into(),
+        domain: tenant.domain().map(str::to_owned),
+        modules: tenant.modules().iter().map(|m| m.id().to_owned()).collect(),
+        suspended: tenant.status() == TenantStatus::Suspended,
+    };
+    let accounts = staff_account::Entity::find()
+        .filter(staff_account::Column::TenantId.eq(tenant.id()))
+        .order_by_asc(staff_account::Column::Id)
+        .find_with_related(staff_role::Entity)
+        .all(platform.db())
+        .await?;
+    let staff: Vec<StaffRecord> = accounts
+        .into_iter()
+        .map(|(a, roles)| StaffRecord {
+            email: a.email,
+            display_name: a.display_name,
+            password_hash: a.password_hash,
+            active: a.active,
+            created_at: a.created_at,
+            roles: roles.into_iter().map(|r| r.role).collect(),
+        })
+        .collect();
+    let txn = tenant.db().begin().await?;
+    let audit = audit_entry::Entity::find()
+        .order_by_asc(audit_entry::Column::Seq)
+        .all(&txn)
+        .await?;
+    txn.commit().await?;
+
+    // Write to a temporary file next to the target, then rename: no half-written archive.
+    let dir = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let tmp = tempfile::NamedTempFile::new_in(dir).with_context(|| {
+        format!(
+            "impossible d'écrire dans {} : choisissez un autre --out",
+            dir.display()
+        )
+    })?;
+    {
+        let gz = GzEncoder::new(tmp.as_file(), Compression::default());
+        let mut tar = tar::Builder::new(gz);
+        append_bytes(
+            &mut tar,
+            "manifest.json",
+            &serde_json::to_vec_pretty(&manifest)?,
+        )?;
+        append_bytes(&mut tar, "staff.json", &serde_json::to_vec_pretty(&staff)?)?;
+        let mut lines = Vec::new();
+        for row in &audit {
+            serde_json::to_writer(&mut lines, row)?;
+            lines.push(b'\n');
+        }
+        append_bytes(&mut tar, "tables/audit_journal.jsonl", &lines)?;
+        let files = platform.files_dir(tenant.slug());
+        if files.is_dir() {
+            tar.append_dir_all("files", &files)?;
+        }
+        tar.into_inner()?.finish()?.flush()?;
+    }
+    tmp.persist(out).with_context(|| {
+        format!(
+            "impossible d'écrire {} : vérifiez le chemin donné à --out",
+            out.display()
+        )
+    })?;
+    Ok(audit.len())
+}
+
+fn append_bytes<W: Write>(
+    tar: &mut tar::Builder<W>,
+    path: &str,
+    bytes: &[u8],
+) -> std::io::Result<()> {
+    let mut header = tar::Header::new_gnu();
+    header.set_size(bytes.len() as u64);
+    header.set_mode(0o644);
+    header.set_mtime(Utc::now().timestamp().max(0) as u64);
+    header.set_cksum();
+    tar.append_data(&mut header, path, bytes)
+}
+
+fn read_archive(file: &Path) -> anyhow::Result<Archive> {
+    let not_an_export = || {
+        format!(
+            "{} n'est pas une archive produite par `guichet tenant export` (ou elle est abîmée)",
+            file.display()
+        )
+    };
+    let reader = std::fs::File::open(file).with_context(|| {
+        format!(
+            "impossible d'ouvrir {} : vérifiez le chemin",
+            file.display()
+        )
+    })?;
+    let mut tar = tar::Archive::new(GzDecoder::new(reader));
+    let (mut manifest, mut staff, mut audit, mut files) = (None, None, Vec::new(), Vec::new());
+    for entry in tar.entries().with_context(not_an_export)? {
+        let mut entry = entry.with_context(not_an_export)?;
+        if !entry.header().entry_type().is_file() {
+            continue;
+        }
+        let path = entry.path().with_context(not_an_export)?.into_owned();
+        // Refuse absolute paths and `..`: an archive must not write outside its folder.
+        if path
+            .components()
+            .any(|c| !matches!(c, Component::Normal(_)))
+        {
+            bail!(
+                "{} contient un chemin interdit ({})",
+                file.display(),
+                path.display()
+            );
+        }
+        let mut bytes = Vec::new();
+        entry.read_to_end(&mut bytes).with_context(not_an_export)?;
+        match path.to_str() {
+            Some("manifest.json") => {
+                manifest =
+                    Some(serde_json::from_slice::<Manifest>(&bytes).with_context(not_an_export)?)
+            }
+            Some("staff.json") => {
+                staff = Some(
+                    serde_json::from_slice::<Vec<StaffRecord>>(&bytes)
+                        .with_context(not_an_export)?,
+                )
+            }
+            Some("tables/audit_journal.jsonl") => {
+                for line in BufReader::new(bytes.as_slice()).lines() {
+                    let line = line.with_context(not_an_export)?;
+                    if !line.trim().is_empty() {
+                        audit.push(serde_json::from_str(&line).with_context(not_an_export)?);
+                    }
+                }
+            }
+            _ => {
+                if let Ok(rel) = path.strip_prefix("files") {
+                    files.push((rel.to_owned(), bytes));
+                }
+            }
+        }
+    }
+    let manifest = manifest.with_context(not_an_export)?;
+    if manifest.format != FORMAT {
+        bail!(not_an_export());
+    }
+    if manifest.version > VERSION {
+        bail!(
+            "{} vient d'une version plus récente de Guichet (format {}) : mettez cette instance à jour avant d'importer",
+            file.display(),
+            manifest.version
+        );
+    }
+    Ok(Archive {
+        manifest,
+        staff: staff.with_context(not_an_export)?,
+        audit,
+        files,
+    })
+}
+
+/// Recreates a department from an archive. All or nothing: on any failure the department is
+/// removed again.
+pub async fn import(platform: &Platform, file: &Path) -> anyhow::Result<Tenant> {
+    let archive = read_archive(file)?;
+    let m = &archive.manifest;
+    let modules = m
+        .modules
+        .iter()
+        .map(|s| Module::parse(s))
+        .collect::<Result<Vec<_>, _>>()?;
+    let tenant = platform
+        .create_tenant(NewTenant {
+            slug: Slug::parse(&m.slug)?,
+            name: m.name.clone(),
+            modules,
+            domain: m.domain.as_deref().map(DomainName::parse).transpose()?,
+        })
+        .await?;
+    match fill(platform, &tenant, &archive).await {
+        Ok(()) => Ok(tenant),
+        Err(e) => {
+            if let Err(cleanup) = platform.remove_tenant(tenant.slug()).await {
+                tracing::error!(error = %cleanup, "could not remove a half-imported tenant");
+            }
+            Err(e)
+        }
+    }
+}
+
+async fn fill(platform: &Platform, tenant: &Tenant, archive: &Archive) -> anyhow::Result<()> {
+    let txn = tenant.db().begin().await?;
+    for row in &archive.audit {
+        row.clone().into_active_model().insert(&txn).await?;
+    }
+    txn.commit().await?;
+
+    let txn = platform.db().begin().await?;
+    for s in &archive.staff {
+        let account = staff_account::ActiveModel {
+            tenant_id: Set(tenant.id()),
+            email: Set(s.email.clone()),
+            display_name: Set(s.display_name.clone()),
+            password_hash: Set(s.password_hash.clone()),
+            active: Set(s.active),
+            created_at: Set(s.created_at),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        for role in &s.roles {
+            staff_role::ActiveModel {
+                staff_id: Set(account.id),
+                role: Set(role.clone()),
+            }
+            .insert(&txn)
+            .await?;
+        }
+    }
+    txn.commit().await?;
+
+    let dir = platform.files_dir(tenant.slug());
+    for (rel, bytes) in &archive.files {
+        let path = dir.join(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(&path, bytes)?;
+    }
+    if archive.manifest.suspended {
+        platform
+            .set_tenant_status(tenant.slug(), TenantStatus::Suspended)
+            .await?;
+    }
+    Ok(())
+}

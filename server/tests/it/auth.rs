@@ -1,0 +1,272 @@
+//! Staff sign-in: wrong password, throttling, session rotation, form tokens, sign-out, idle expiry.
+
+use std::time::Duration;
+
+use guichet::server::ServerOptions;
+use guichet::staff::Role;
+use reqwest::StatusCode;
+use tenants::Module;
+
+use crate::harness::{Backend, TestApp, Visitor, both_engines, password_of};
+
+both_engines!(
+    sign_in_and_out,
+    wrong_password_is_refused_in_french,
+    form_without_token_is_refused,
+    account_is_throttled_after_failures,
+    address_is_throttled_after_failures,
+    session_ends_when_idle,
+    module_access_follows_roles,
+    role_changes_elsewhere_apply_within_the_cache_delay,
+);
+
+async fn sign_in_and_out(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let t = app.tenant("cd-test", &Module::ALL).await;
+    app.staff(&t, "anne@cd.fr", "Anne Martin", &[Role::AidInstructor])
+        .await;
+
+    let mut v = Visitor::new(&app);
+    let login = v.get("/cd-test/agents/connexion").await;
+    assert_eq!(login.status, StatusCode::OK);
+    assert!(login.body.contains("<html lang=\"fr\""));
+    assert!(login.body.contains("Connexion des agents"));
+    let anonymous_cookie = v.cookie.clone().expect("the form token lives in a session");
+
+    let page = v
+        .sign_in("/cd-test", "Anne@CD.fr", &password_of("anne@cd.fr"))
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert_eq!(page.location.as_deref(), Some("/cd-test/agents/"));
+    let signed_cookie = v.cookie.clone().unwrap();
+    assert_ne!(
+        anonymous_cookie, signed_cookie,
+        "session id must change at sign-in"
+    );
+
+    let home = v.get("/cd-test/agents/").await;
+    assert_eq!(home.status, StatusCode::OK);
+    assert!(home.body.contains("Bonjour Anne Martin"));
+    assert!(home.body.contains("Demandes d&#x27;aide") || home.body.contains("Demandes d'aide"));
+
+    // The pre-login session id is worthless afterwards.
+    let mut stale = v.clone();
+    stale.cookie = Some(anonymous_cookie);
+    assert_eq!(
+        stale.get("/cd-test/agents/").await.status,
+        StatusCode::SEE_OTHER
+    );
+
+    let csrf = home.csrf();
+    let out = v
+        .post("/cd-test/agents/deconnexion", &[("csrf", &csrf)])
+        .await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    assert_eq!(out.location.as_deref(), Some("/cd-test/agents/connexion"));
+
+    // Replaying the old cookie after sign-out does not work: the session is gone from the store.
+    let mut replay = Visitor::new(&app);
+    replay.cookie = Some(signed_cookie);
+    let after = replay.get("/cd-test/agents/").await;
+    assert_eq!(after.status, StatusCode::SEE_OTHER);
+    assert_eq!(after.location.as_deref(), Some("/cd-test/agents/connexion"));
+
+    let journal = guichet::audit::recent(&t, 10).await.unwrap();
+    let actions: Vec<_> = journal.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(actions, ["déconnexion", "connexion"]);
+    app.stop().await;
+}
+
+async fn wrong_password_is_refused_in_french(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let t = app.tenant("cd-test", &Module::ALL).await;
+    app.staff(&t, "anne@cd.fr", "Anne", &[Role::Admin]).await;
+    let mut v = Visitor::new(&app);
+
+    let page = v.sign_in("/cd-test", "anne@cd.fr", "mauvais").await;
+    assert_eq!(page.status, StatusCode::UNAUTHORIZED);
+    assert!(
+        page.body
+            .contains("Adresse électronique ou mot de passe incorrect")
+    );
+    assert!(
+        page.body.contains("value=\"anne@cd.fr\""),
+        "the email is kept"
+    );
+
+    // An unknown account gets the very same answer.
+    let page = v.sign_in("/cd-test", "personne@cd.fr", "mauvais").await;
+    assert_eq!(page.status, StatusCode::UNAUTHORIZED);
+    assert!(
+        page.body
+            .contains("Adresse électronique ou mot de passe incorrect")
+    );
+
+    let page = v.sign_in("/cd-test", "", "").await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.body.contains("Saisissez votre adresse électronique"));
+    app.stop().await;
+}
+
+async fn form_without_token_is_refused(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let t = app.tenant("cd-test", &Module::ALL).await;
+    app.staff(&t, "anne@cd.fr", "Anne", &[Role::Admin]).await;
+
+    let mut v = Visitor::new(&app);
+    v.get("/cd-test/agents/connexion").await;
+    let creds = [("email", "anne@cd.fr"), ("password", "password-anne@cd.fr")];
+    let page = v.post("/cd-test/agents/connexion", &creds).await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    assert!(page.body.contains("Formulaire expiré"));
+
+    let zeros = "0".repeat(64);
+    let forged = [("csrf", zeros.as_str()), creds[0], creds[1]];
+    let page = v.post("/cd-test/agents/connexion", &forged).await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+
+    // Signed-in staff too: a forged form cannot create an account.
+    let mut admin = Visitor::signed_in(&app, "/cd-test", "anne@cd.fr").await;
+    let page = admin
+        .post(
+            "/cd-test/agents/admin/comptes/nouveau",
+            &[
+                ("display_name", "Pirate"),
+                ("email", "pirate@cd.fr"),
+                ("roles", "admin"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    let accounts = guichet::staff::list_accounts(&app.platform, &t)
+        .await
+        .unwrap();
+    assert!(accounts.iter().all(|a| a.email != "pirate@cd.fr"));
+    app.stop().await;
+}
+
+async fn account_is_throttled_after_failures(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let t = app.tenant("cd-test", &Module::ALL).await;
+    app.staff(&t, "anne@cd.fr", "Anne", &[Role::Admin]).await;
+    let mut v = Visitor::new(&app);
+    for _ in 0..5 {
+        let page = v.sign_in("/cd-test", "anne@cd.fr", "mauvais").await;
+        assert_eq!(page.status, StatusCode::UNAUTHORIZED);
+    }
+    // Even the right password is refused now, with a message that says what to do.
+    let page = v
+        .sign_in("/cd-test", "anne@cd.fr", &password_of("anne@cd.fr"))
+        .await;
+    assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(page.body.contains("attendez 15 minutes"));
+    app.stop().await;
+}
+
+async fn address_is_throttled_after_failures(backend: Backend) {
+    let options = ServerOptions {
+        throttle: guichet::throttle::ThrottlePolicy {
+            per_address: 6,
+            ..Default::default()
+        },
+        ..ServerOptions::default()
+    };
+    let app = TestApp::start_with(backend, options).await;
+    let t = app.tenant("cd-test", &Module::ALL).await;
+    app.staff(&t, "anne@cd.fr", "Anne", &[Role::Admin]).await;
+    let mut v = Visitor::new(&app);
+    // One failure each on six different accounts: no account reaches its own limit...
+    for i in 0..6 {
+        let page = v
+            .sign_in("/cd-test", &format!("essai{i}@cd.fr"), "mauvais")
+            .await;
+        assert_eq!(page.status, StatusCode::UNAUTHORIZED);
+    }
+    // ...but the address has, so even a good account is refused from it.
+    let page = v
+        .sign_in("/cd-test", "anne@cd.fr", &password_of("anne@cd.fr"))
+        .await;
+    assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS);
+    app.stop().await;
+}
+
+async fn session_ends_when_idle(backend: Backend) {
+    let options = ServerOptions {
+        session_idle: Duration::from_secs(2),
+        ..ServerOptions::default()
+    };
+    let app = TestApp::start_with(backend, options).await;
+    let t = app.tenant("cd-test", &Module::ALL).await;
+    app.staff(&t, "anne@cd.fr", "Anne", &[Role::Admin]).await;
+    let mut v = Visitor::signed_in(&app, "/cd-test", "anne@cd.fr").await;
+    // Activity keeps the session alive well past the idle time...
+    for _ in 0..5 {
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        assert_eq!(v.get("/cd-test/agents/").await.status, StatusCode::OK);
+    }
+    // ...and inactivity ends it.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let page = v.get("/cd-test/agents/").await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert_eq!(page.location.as_deref(), Some("/cd-test/agents/connexion"));
+    app.stop().await;
+}
+
+async fn module_access_follows_roles(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let t = app.tenant("cd-test", &[Module::AidRequests]).await;
+    app.staff(&t, "inst@cd.fr", "Inès", &[Role::AidInstructor])
+        .await;
+    let mut v = Visitor::signed_in(&app, "/cd-test", "inst@cd.fr").await;
+    assert_eq!(
+        v.get("/cd-test/agents/modules/aid_requests").await.status,
+        StatusCode::OK
+    );
+    for path in [
+        "/cd-test/agents/modules/insertion",
+        "/cd-test/agents/modules/user_relations",
+        "/cd-test/agents/admin/comptes",
+        "/cd-test/agents/admin/journal",
+    ] {
+        let page = v.get(path).await;
+        assert!(
+            page.status == StatusCode::FORBIDDEN || page.status == StatusCode::NOT_FOUND,
+            "{path}: {}",
+            page.status
+        );
+    }
+    app.stop().await;
+}
+
+/// A role removed by another node (here: straight in the store) stops working within the
+/// account cache's delay; the same node's own changes apply at once (see staff_admin).
+async fn role_changes_elsewhere_apply_within_the_cache_delay(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let t = app.tenant("cd-test", &Module::ALL).await;
+    let id = app
+        .staff(&t, "inst@cd.fr", "Inès", &[Role::AidInstructor])
+        .await;
+    let mut v = Visitor::signed_in(&app, "/cd-test", "inst@cd.fr").await;
+    assert_eq!(
+        v.get("/cd-test/agents/modules/aid_requests").await.status,
+        StatusCode::OK
+    );
+
+    guichet::staff::set_roles(&app.platform, &t, id, &[Role::Reception])
+        .await
+        .unwrap();
+    let deadline = std::time::Instant::now() + guichet::staff::ACCOUNT_TTL * 3;
+    loop {
+        let status = v.get("/cd-test/agents/modules/aid_requests").await.status;
+        if status == StatusCode::FORBIDDEN {
+            break;
+        }
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the removed role kept working"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    app.stop().await;
+}

@@ -1,0 +1,488 @@
+//! The operators' CLI, run as the real binary: bad input gets one clear French line, a
+//! non-zero exit, and leaves nothing half-created.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use tenants::{Engine, Platform, StoreConfig};
+
+use crate::harness::{Backend, both_engines, pg_admin_url};
+
+both_engines!(
+    tenant_lifecycle,
+    bad_input_leaves_nothing_behind,
+    audit_verify_finds_tampering,
+    export_then_import_restores_the_department,
+);
+
+struct Cli {
+    data_dir: tempfile::TempDir,
+    database_url: Option<String>,
+}
+
+impl Cli {
+    async fn new(backend: Backend) -> Self {
+        let database_url = match backend {
+            Backend::Sqlite => None,
+            Backend::Postgres => Some(crate::harness::fresh_pg_database().await),
+        };
+        Self {
+            data_dir: tempfile::tempdir().unwrap(),
+            database_url,
+        }
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_guichet"));
+        cmd.args(args)
+            .env("GUICHET_DATA_DIR", self.data_dir.path())
+            .env_remove("DATABASE_URL");
+        if let Some(url) = &self.database_url {
+            cmd.env("DATABASE_URL", url);
+        }
+        cmd.output().unwrap()
+    }
+
+    async fn platform(&self) -> Platform {
+        Platform::open(StoreConfig {
+            engine: match &self.database_url {
+                None => Engine::Sqlite,
+                Some(url) => Engine::Postgres { url: url.clone() },
+            },
+            data_dir: self.data_dir.path().to_owned(),
+            pg_max_connections: 2,
+        })
+        .await
+        .unwrap()
+    }
+
+    async fn schema_exists(&self, schema: &str) -> bool {
+        use sea_orm::{ConnectionTrait, Statement};
+        let platform = self.platform().await;
+        let row = platform
+            .db()
+            .query_one_raw(Statement::from_string(
+                platform.db().get_database_backend(),
+                format!("SELECT 1 FROM information_schema.schemata WHERE schema_name = '{schema}'"),
+            ))
+            .await
+            .unwrap();
+        row.is_some()
+    }
+
+    async fn drop_database(&self) {
+        use sea_orm::ConnectionTrait;
+        if let Some(url) = &self.database_url {
+            let name = url.rsplit('/').next().unwrap();
+            let admin = sea_orm::Database::connect(pg_admin_url()).await.unwrap();
+            admin
+                .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                .await
+                .unwrap();
+        }
+    }
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Fails with exactly one line on stderr, in French, with advice.
+fn assert_fails_with(o: &Output, needle: &str) {
+    assert!(!o.status.success(), "should fail: {}", stdout(o));
+    let err = stderr(o);
+    let lines: Vec<_> = err.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(lines.len(), 1, "one line expected, got: {err}");
+    assert!(lines[0].starts_with("erreur : "), "{err}");
+    assert!(err.contains(needle), "expected « {needle} » in: {err}");
+}
+
+fn sqlite_file(data_dir: &Path, slug: &str) -> std::path::PathBuf {
+    data_dir.join("tenants").join(format!("{slug}.sqlite"))
+}
+
+async fn tenant_lifecycle(backend: Backend) {
+    let cli = Cli::new(backend).await;
+    let o = cli.run(&[
+        "tenant",
+        "create",
+        "cd-23",
+        "--name",
+        "Creuse",
+        "--modules",
+        "aid_requests,insertion",
+        "--domain",
+        "aides.creuse.fr",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = cli.run(&["tenant", "list", "--json"]);
+    let list: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(list[0]["slug"], "cd-23");
+    assert_eq!(
+        list[0]["modules"],
+        serde_json::json!(["aid_requests", "insertion"])
+    );
+    assert_eq!(list[0]["domain"], "aides.creuse.fr");
+    assert_eq!(list[0]["status"], "active");
+
+    let o = cli.run(&[
+        "staff",
+        "create",
+        "--tenant",
+        "cd-23",
+        "--email",
+        "chef@creuse.fr",
+        "--role",
+        "admin,aid_instructor",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("mot de passe provisoire : "));
+
+    assert!(cli.run(&["tenant", "suspend", "cd-23"]).status.success());
+    let o = cli.run(&["tenant", "list", "--json"]);
+    assert!(stdout(&o).contains("\"suspended\""));
+    assert!(cli.run(&["tenant", "resume", "cd-23"]).status.success());
+    assert!(cli.run(&["migrate"]).status.success());
+
+    assert_fails_with(&cli.run(&["tenant", "remove", "cd-23"]), "--yes");
+    let o = cli.run(&["tenant", "remove", "cd-23", "--yes"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&cli.run(&["tenant", "list"])).contains("aucun département"));
+    match backend {
+        Backend::Sqlite => assert!(!sqlite_file(cli.data_dir.path(), "cd-23").exists()),
+        Backend::Postgres => assert!(!cli.schema_exists("tenant_cd_23").await),
+    }
+    cli.drop_database().await;
+}
+
+async fn bad_input_leaves_nothing_behind(backend: Backend) {
+    let cli = Cli::new(backend).await;
+    assert_fails_with(
+        &cli.run(&["tenant", "create", "Cd_23", "--name", "X"]),
+        "lettres minuscules",
+    );
+    assert_fails_with(
+        &cli.run(&["tenant", "create", "pkg", "--name", "X"]),
+        "réservé",
+    );
+    assert_fails_with(
+        &cli.run(&[
+            "tenant",
+            "create",
+            "cd-23",
+            "--name",
+            "X",
+            "--modules",
+            "rsa",
+        ]),
+        "module inconnu « rsa »",
+    );
+    assert_fails_with(
+        &cli.run(&[
+            "tenant", "create", "cd-23", "--name", "X", "--domain", "http://x",
+        ]),
+        "nom d'hôte",
+    );
+    assert_fails_with(
+        &cli.run(&["tenant", "create", "cd-23", "--name", "  "]),
+        "nom du département est vide",
+    );
+    // None of these left a file, a schema or a registry row.
+    assert!(stdout(&cli.run(&["tenant", "list"])).contains("aucun département"));
+    match backend {
+        Backend::Sqlite => assert!(!sqlite_file(cli.data_dir.path(), "cd-23").exists()),
+        Backend::Postgres => assert!(!cli.schema_exists("tenant_cd_23").await),
+    }
+
+    assert!(
+        cli.run(&[
+            "tenant",
+            "create",
+            "cd-23",
+            "--name",
+            "Creuse",
+            "--modules",
+            "aid_requests"
+        ])
+        .status
+        .success()
+    );
+    assert_fails_with(
+        &cli.run(&["tenant", "create", "cd-23", "--name", "Autre"]),
+        "existe déjà",
+    );
+    assert_fails_with(
+        &cli.run(&[
+            "staff", "create", "--tenant", "cd-23", "--email", "a@b.fr", "--role", "chef",
+        ]),
+        "rôle inconnu « chef »",
+    );
+    assert_fails_with(
+        &cli.run(&[
+            "staff",
+            "create",
+            "--tenant",
+            "cd-23",
+            "--email",
+            "a@b.fr",
+            "--role",
+            "insertion_referent",
+        ]),
+        "pas abonné",
+    );
+    assert_fails_with(
+        &cli.run(&[
+            "staff",
+            "create",
+            "--tenant",
+            "cd-23",
+            "--email",
+            "pas-une-adresse",
+            "--role",
+            "admin",
+        ]),
+        "n'est pas valide",
+    );
+    assert_fails_with(
+        &cli.run(&[
+            "staff", "create", "--tenant", "nulle", "--email", "a@b.fr", "--role", "admin",
+        ]),
+        "aucun département « nulle »",
+    );
+    assert!(
+        cli.run(&[
+            "staff", "create", "--tenant", "cd-23", "--email", "a@b.fr", "--role", "admin"
+        ])
+        .status
+        .success()
+    );
+    assert_fails_with(
+        &cli.run(&[
+            "staff", "create", "--tenant", "cd-23", "--email", "A@B.fr", "--role", "admin",
+        ]),
+        "existe déjà",
+    );
+    assert_fails_with(
+        &cli.run(&["tenant", "suspend", "nulle"]),
+        "aucun département",
+    );
+
+    let mut unreachable = Command::new(env!("CARGO_BIN_EXE_guichet"));
+    let o = unreachable
+        .args(["tenant", "list"])
+        .env("GUICHET_DATA_DIR", cli.data_dir.path())
+        .env("DATABASE_URL", "postgres://postgres@127.0.0.1:1/guichet")
+        .output()
+        .unwrap();
+    assert_fails_with(&o, "injoignable");
+    cli.drop_database().await;
+}
+
+async fn audit_verify_finds_tampering(backend: Backend) {
+    use sea_orm::ConnectionTrait;
+    let cli = Cli::new(backend).await;
+    assert!(
+        cli.run(&["tenant", "create", "cd-23", "--name", "Creuse"])
+            .status
+            .success()
+    );
+    for i in 0..3 {
+        let email = format!("agent{i}@creuse.fr");
+        assert!(
+            cli.run(&[
+                "staff",
+                "create",
+                "--tenant",
+                "cd-23",
+                "--email",
+                &email,
+                "--role",
+                "reception"
+            ])
+            .status
+            .success()
+        );
+    }
+    let o = cli.run(&["audit", "verify", "cd-23"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("intact : 3 entrée(s)"));
+
+    let platform = cli.platform().await;
+    let tenant = platform
+        .tenant_by_slug(&tenants::Slug::parse("cd-23").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let txn = tenant.db().begin().await.unwrap();
+    txn.execute_unprepared("UPDATE audit_journal SET subject = 'rien' WHERE seq = 2")
+        .await
+        .unwrap();
+    txn.commit().await.unwrap();
+    assert_fails_with(
+        &cli.run(&["audit", "verify", "cd-23"]),
+        "entrée n° 2 : l'entrée n° 2 a été modifiée",
+    );
+
+    let txn = tenant.db().begin().await.unwrap();
+    txn.execute_unprepared("DELETE FROM audit_journal WHERE seq = 2")
+        .await
+        .unwrap();
+    txn.commit().await.unwrap();
+    assert_fails_with(
+        &cli.run(&["audit", "verify", "cd-23"]),
+        "l'entrée n° 2 manque",
+    );
+    cli.drop_database().await;
+}
+
+async fn export_then_import_restores_the_department(backend: Backend) {
+    let cli = Cli::new(backend).await;
+    assert!(
+        cli.run(&[
+            "tenant",
+            "create",
+            "cd-23",
+            "--name",
+            "Creuse",
+            "--modules",
+            "aid_requests",
+            "--domain",
+            "aides.creuse.fr"
+        ])
+        .status
+        .success()
+    );
+    for (email, role) in [
+        ("chef@creuse.fr", "admin"),
+        ("inst@creuse.fr", "aid_instructor"),
+    ] {
+        assert!(
+            cli.run(&[
+                "staff", "create", "--tenant", "cd-23", "--email", email, "--role", role
+            ])
+            .status
+            .success()
+        );
+    }
+    let files = cli
+        .data_dir
+        .path()
+        .join("files")
+        .join("cd-23")
+        .join("justificatifs");
+    std::fs::create_dir_all(&files).unwrap();
+    std::fs::write(files.join("avis.pdf"), b"%PDF-1.4 test").unwrap();
+    let before = stdout(&cli.run(&["tenant", "list", "--json"]));
+
+    let archive = cli.data_dir.path().join("cd-23.tar.gz");
+    let archive_arg = archive.to_str().unwrap();
+    let o = cli.run(&["tenant", "export", "cd-23", "--out", archive_arg]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("2 entrée(s) de journal"));
+
+    // Importing over an existing department is refused and changes nothing.
+    assert_fails_with(&cli.run(&["tenant", "import", archive_arg]), "existe déjà");
+
+    assert!(
+        cli.run(&["tenant", "remove", "cd-23", "--yes"])
+            .status
+            .success()
+    );
+    assert!(!files.exists());
+    let o = cli.run(&["tenant", "import", archive_arg]);
+    assert!(o.status.success(), "{}", stderr(&o));
+
+    let after: serde_json::Value =
+        serde_json::from_str(&stdout(&cli.run(&["tenant", "list", "--json"]))).unwrap();
+    let before: serde_json::Value = serde_json::from_str(&before).unwrap();
+    for field in ["slug", "name", "domain", "modules", "status"] {
+        assert_eq!(after[0][field], before[0][field], "{field}");
+    }
+    assert!(stdout(&cli.run(&["audit", "verify", "cd-23"])).contains("intact : 2 entrée(s)"));
+    assert_eq!(
+        std::fs::read(files.join("avis.pdf")).unwrap(),
+        b"%PDF-1.4 test"
+    );
+    let platform = cli.platform().await;
+    let tenant = platform
+        .tenant_by_slug(&tenants::Slug::parse("cd-23").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let accounts = guichet::staff::list_accounts(&platform, &tenant)
+        .await
+        .unwrap();
+    let roles: Vec<_> = accounts
+        .iter()
+        .map(|a| (a.email.as_str(), a.roles.clone()))
+        .collect();
+    assert_eq!(
+        roles,
+        [
+            ("chef@creuse.fr", vec![guichet::staff::Role::Admin]),
+            ("inst@creuse.fr", vec![guichet::staff::Role::AidInstructor]),
+        ]
+    );
+
+    // A file that is not an export is refused with a clear line, and creates nothing.
+    let junk = cli.data_dir.path().join("junk.tar.gz");
+    std::fs::write(&junk, b"not an archive").unwrap();
+    assert!(
+        cli.run(&["tenant", "remove", "cd-23", "--yes"])
+            .status
+            .success()
+    );
+    assert_fails_with(
+        &cli.run(&["tenant", "import", junk.to_str().unwrap()]),
+        "n'est pas une archive",
+    );
+    assert!(stdout(&cli.run(&["tenant", "list"])).contains("aucun département"));
+    cli.drop_database().await;
+}
+
+/// An archive made on SQLite restores on PostgreSQL: the format is engine-independent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_archive_moves_to_postgres() {
+    let from = Cli::new(Backend::Sqlite).await;
+    assert!(
+        from.run(&["tenant", "create", "cd-23", "--name", "Creuse"])
+            .status
+            .success()
+    );
+    assert!(
+        from.run(&[
+            "staff",
+            "create",
+            "--tenant",
+            "cd-23",
+            "--email",
+            "chef@creuse.fr",
+            "--role",
+            "admin"
+        ])
+        .status
+        .success()
+    );
+    let archive = from.data_dir.path().join("cd-23.tar.gz");
+    assert!(
+        from.run(&[
+            "tenant",
+            "export",
+            "cd-23",
+            "--out",
+            archive.to_str().unwrap()
+        ])
+        .status
+        .success()
+    );
+
+    let to = Cli::new(Backend::Postgres).await;
+    let o = to.run(&["tenant", "import", archive.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&to.run(&["audit", "verify", "cd-23"])).contains("intact : 1 entrée(s)"));
+    to.drop_database().await;
+}

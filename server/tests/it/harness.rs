@@ -1,0 +1,308 @@
+//! `TestApp`: a running server plus helpers to create tenants and staff and to act as a
+//! browser would (cookies, form tokens), over real HTTP.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use guichet::server::{ServerOptions, app_state, serve};
+use guichet::staff::{self, Email, NewStaff, Role};
+use reqwest::StatusCode;
+use reqwest::header::{COOKIE, HOST, LOCATION, SET_COOKIE};
+use sea_orm::ConnectionTrait;
+use tenants::{Engine, Module, NewTenant, Platform, Slug, StoreConfig, Tenant};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The PostgreSQL server's admin URL; each test creates its own database there.
+pub fn pg_admin_url() -> String {
+    std::env::var("GUICHET_TEST_PG")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+}
+
+/// Runs a case on both engines.
+macro_rules! both_engines {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() { super::$name($crate::harness::Backend::Sqlite).await })*
+        }
+        mod postgres {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $name() { super::$name($crate::harness::Backend::Postgres).await })*
+        }
+    };
+}
+pub(crate) use both_engines;
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub platform: Platform,
+    /// Kept so the directory lives as long as the app.
+    _data_dir: tempfile::TempDir,
+    pub database_url: Option<String>,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl TestApp {
+    pub async fn start(backend: Backend) -> Self {
+        Self::start_with(backend, ServerOptions::default()).await
+    }
+
+    pub async fn start_with(backend: Backend, mut options: ServerOptions) -> Self {
+        let data_dir = tempfile::tempdir().expect("temp dir");
+        let database_url = match backend {
+            Backend::Sqlite => None,
+            Backend::Postgres => Some(fresh_pg_database().await),
+        };
+        let config = StoreConfig {
+            engine: match &database_url {
+                None => Engine::Sqlite,
+                Some(url) => Engine::Postgres { url: url.clone() },
+            },
+            data_dir: data_dir.path().to_owned(),
+            pg_max_connections: 10,
+        };
+        let platform = Platform::open(config).await.expect("platform store opens");
+        // As `guichet serve` does before it listens: the queue exists before anyone enqueues.
+        guichet::jobs::setup(&platform)
+            .await
+            .expect("job queue set up");
+        options.site_root = site_root();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let state = app_state(platform.clone(), &options);
+        tokio::spawn(async move {
+            serve(listener, state, async {
+                let _ = rx.await;
+            })
+            .await
+            .expect("server runs");
+        });
+        Self {
+            addr,
+            platform,
+            _data_dir: data_dir,
+            database_url,
+            shutdown: Some(tx),
+        }
+    }
+
+    pub async fn tenant(&self, slug: &str, modules: &[Module]) -> Tenant {
+        self.platform
+            .create_tenant(NewTenant {
+                slug: Slug::parse(slug).unwrap(),
+                name: format!("Département {slug}"),
+                modules: modules.to_vec(),
+                domain: None,
+            })
+            .await
+            .expect("tenant created")
+    }
+
+    /// Creates a staff account; returns its id. Password is `password-<email>`.
+    pub async fn staff(&self, tenant: &Tenant, email: &str, name: &str, roles: &[Role]) -> i64 {
+        staff::create_account(
+            &self.platform,
+            tenant,
+            NewStaff {
+                email: Email::parse(email).unwrap(),
+                display_name: name.into(),
+                roles: roles.to_vec(),
+                password: password_of(email),
+            },
+        )
+        .await
+        .expect("staff created")
+        .id
+    }
+
+    /// Runs the real `guichet` binary against this app's stores.
+    pub fn cli(&self, args: &[&str]) -> std::process::Output {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_guichet"));
+        cmd.args(args)
+            .env("GUICHET_DATA_DIR", self._data_dir.path())
+            .env_remove("DATABASE_URL");
+        if let Some(url) = &self.database_url {
+            cmd.env("DATABASE_URL", url);
+        }
+        cmd.output().unwrap()
+    }
+
+    /// Stops the server and drops the PostgreSQL database.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(url) = self.database_url.take() {
+            self.platform.db().clone().close().await.ok();
+            let name = url.rsplit('/').next().unwrap().to_owned();
+            let admin = sea_orm::Database::connect(pg_admin_url()).await.unwrap();
+            admin
+                .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                .await
+                .unwrap();
+        }
+    }
+}
+
+pub fn password_of(email: &str) -> String {
+    format!("password-{email}")
+}
+
+fn site_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/site")
+}
+
+pub async fn fresh_pg_database() -> String {
+    let admin_url = pg_admin_url();
+    let admin = sea_orm::Database::connect(&admin_url)
+        .await
+        .expect("PostgreSQL must be running for the PostgreSQL cases (see README)");
+    let name = format!("guichet_it_{}", rand_suffix());
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+        .await
+        .unwrap();
+    let (prefix, _) = admin_url.rsplit_once('/').unwrap();
+    format!("{prefix}/{name}")
+}
+
+fn rand_suffix() -> String {
+    use std::time::{SystemTime, UNIX_EPOCH};
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    format!("{:x}{:x}", nanos, std::process::id())
+}
+
+/// A browser-like visitor: its own cookie, its own form token, a fixed `Host`.
+#[derive(Clone)]
+pub struct Visitor {
+    client: reqwest::Client,
+    pub addr: SocketAddr,
+    pub host: Option<String>,
+    pub cookie: Option<String>,
+}
+
+pub struct Page {
+    pub status: StatusCode,
+    pub location: Option<String>,
+    pub body: String,
+}
+
+impl Page {
+    pub fn csrf(&self) -> String {
+        let marker = "name=\"csrf\" value=\"";
+        let start = self.body.find(marker).expect("page has a form token") + marker.len();
+        self.body[start..start + 64].to_owned()
+    }
+}
+
+impl Visitor {
+    pub fn new(app: &TestApp) -> Self {
+        Self {
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .timeout(Duration::from_secs(30))
+                .build()
+                .unwrap(),
+            addr: app.addr,
+            host: None,
+            cookie: None,
+        }
+    }
+
+    pub fn with_host(mut self, host: &str) -> Self {
+        self.host = Some(host.to_owned());
+        self
+    }
+
+    fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        let mut req = self
+            .client
+            .request(method, format!("http://{}{path}", self.addr));
+        if let Some(host) = &self.host {
+            req = req.header(HOST, host);
+        }
+        if let Some(cookie) = &self.cookie {
+            req = req.header(COOKIE, cookie);
+        }
+        req
+    }
+
+    async fn finish(&mut self, response: reqwest::Response) -> Page {
+        for value in response.headers().get_all(SET_COOKIE) {
+            let value = value.to_str().unwrap();
+            let pair = value.split(';').next().unwrap().to_owned();
+            if value.contains("Max-Age=0") || pair.ends_with('=') {
+                self.cookie = None;
+            } else {
+                self.cookie = Some(pair);
+            }
+        }
+        Page {
+            status: response.status(),
+            location: response
+                .headers()
+                .get(LOCATION)
+                .map(|l| l.to_str().unwrap().to_owned()),
+            body: response.text().await.unwrap(),
+        }
+    }
+
+    pub async fn get(&mut self, path: &str) -> Page {
+        let response = self
+            .request(reqwest::Method::GET, path)
+            .send()
+            .await
+            .unwrap();
+        self.finish(response).await
+    }
+
+    pub async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
+        let response = self
+            .request(reqwest::Method::POST, path)
+            .form(form)
+            .send()
+            .await
+            .unwrap();
+        self.finish(response).await
+    }
+
+    /// Signs in through the real form; `base` is `/slug` or empty for host access.
+    pub async fn sign_in(&mut self, base: &str, email: &str, password: &str) -> Page {
+        let login = self.get(&format!("{base}/agents/connexion")).await;
+        assert_eq!(login.status, StatusCode::OK, "{}", login.body);
+        let csrf = login.csrf();
+        self.post(
+            &format!("{base}/agents/connexion"),
+            &[("csrf", &csrf), ("email", email), ("password", password)],
+        )
+        .await
+    }
+
+    /// Signs in and asserts success.
+    pub async fn signed_in(app: &TestApp, base: &str, email: &str) -> Self {
+        let mut v = Visitor::new(app);
+        let page = v.sign_in(base, email, &password_of(email)).await;
+        assert_eq!(
+            page.status,
+            StatusCode::SEE_OTHER,
+            "sign-in failed: {}",
+            page.body
+        );
+        v
+    }
+
+    /// The form token of this visitor's session, read from a page that has a form.
+    pub async fn csrf(&mut self, base: &str) -> String {
+        self.get(&format!("{base}/agents/")).await.csrf()
+    }
+}

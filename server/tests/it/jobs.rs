@@ -1,0 +1,99 @@
+//! The job queue in the platform store: housekeeping goes through the running server's worker.
+
+use std::time::{Duration, Instant};
+
+use guichet::entity::{login_failure, session};
+use sea_orm::{ActiveModelTrait, EntityTrait, PaginatorTrait, Set};
+
+use crate::harness::{Backend, TestApp, both_engines};
+
+both_engines!(
+    housekeeping_runs_through_the_queue,
+    housekeeping_job_is_idempotent
+);
+
+async fn seed_stale_rows(app: &TestApp) {
+    let long_ago = chrono::Utc::now().timestamp() - 24 * 3600;
+    session::ActiveModel {
+        id: Set("expired-session".into()),
+        data: Set("{}".into()),
+        expires_at: Set(long_ago),
+    }
+    .insert(app.platform.db())
+    .await
+    .unwrap();
+    session::ActiveModel {
+        id: Set("live-session".into()),
+        data: Set("{}".into()),
+        expires_at: Set(long_ago + 48 * 3600),
+    }
+    .insert(app.platform.db())
+    .await
+    .unwrap();
+    login_failure::ActiveModel {
+        key: Set("address:192.0.2.1".into()),
+        at: Set(long_ago),
+        ..Default::default()
+    }
+    .insert(app.platform.db())
+    .await
+    .unwrap();
+}
+
+async fn counts(app: &TestApp) -> (u64, u64) {
+    (
+        session::Entity::find()
+            .count(app.platform.db())
+            .await
+            .unwrap(),
+        login_failure::Entity::find()
+            .count(app.platform.db())
+            .await
+            .unwrap(),
+    )
+}
+
+async fn housekeeping_runs_through_the_queue(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    seed_stale_rows(&app).await;
+    assert_eq!(counts(&app).await, (2, 1));
+
+    guichet::jobs::enqueue_housekeeping(&app.platform)
+        .await
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while counts(&app).await != (1, 0) {
+        assert!(
+            Instant::now() < deadline,
+            "the worker never ran the job: {:?}",
+            counts(&app).await
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    // The live session is kept.
+    assert!(
+        session::Entity::find_by_id("live-session")
+            .one(app.platform.db())
+            .await
+            .unwrap()
+            .is_some()
+    );
+    app.stop().await;
+}
+
+async fn housekeeping_job_is_idempotent(backend: Backend) {
+    use apalis::prelude::Data;
+    let app = TestApp::start(backend).await;
+    seed_stale_rows(&app).await;
+    for _ in 0..2 {
+        guichet::jobs::housekeeping(
+            guichet::jobs::Housekeeping { requested_at: 0 },
+            Data::new(app.platform.clone()),
+            Data::new(guichet::throttle::ThrottlePolicy::default()),
+        )
+        .await
+        .unwrap();
+        assert_eq!(counts(&app).await, (1, 0));
+    }
+    app.stop().await;
+}

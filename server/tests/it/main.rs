@@ -1,0 +1,10 @@
+//! One integration test binary: the real server on port 0 against a fresh data directory (and
+//! a fresh PostgreSQL database), driven over HTTP. Every case runs on SQLite and PostgreSQL.
+
+mod auth;
+mod cli;
+mod cross_tenant;
+mod harness;
+mod jobs;
+mod staff_admin;
+mod tenancy;

@@ -1,0 +1,2 @@
+//! Platform-store entities owned by the registry.
+pub mod tenant;

@@ -1,0 +1,319 @@
+//! The platform store and the per-tenant stores.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use migrations::{MigratorTrait, PlatformMigrator, TenantMigrator};
+use sea_orm::sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sea_orm::sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
+};
+use sea_orm::{
+    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, SqlxPostgresConnector,
+    SqlxSqliteConnector, TransactionTrait,
+};
+
+use crate::registry::TenantRecord;
+use crate::{Module, Slug, TenantStatus};
+
+/// Which database engine holds the stores.
+#[derive(Clone, Debug)]
+pub enum Engine {
+    /// One SQLite file for the platform and one per tenant, under the data directory.
+    Sqlite,
+    /// One database: the platform in `public`, one schema per tenant.
+    Postgres { url: String },
+}
+
+#[derive(Clone, Debug)]
+pub struct StoreConfig {
+    pub engine: Engine,
+    /// Holds the SQLite files (if any) and the tenants' uploaded files.
+    pub data_dir: PathBuf,
+    /// Size of the shared PostgreSQL pool.
+    pub pg_max_connections: u32,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(
+        "impossible de créer le dossier de données {path} : {source}. Choisissez un dossier accessible en écriture avec --data-dir ou GUICHET_DATA_DIR"
+    )]
+    DataDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error(
+        "l'adresse de base de données « {0} » est invalide : attendu postgres://utilisateur@hôte:port/base"
+    )]
+    BadUrl(String),
+    #[error(
+        "la base de données est injoignable ({0}) : vérifiez que PostgreSQL tourne et que DATABASE_URL est juste"
+    )]
+    Unreachable(String),
+    #[error("erreur de la base de données : {0}")]
+    Db(#[from] DbErr),
+}
+
+/// The platform (control) store and the way to every tenant's store.
+///
+/// Cheap to clone: everything inside is shared.
+#[derive(Clone)]
+pub struct Platform {
+    db: DatabaseConnection,
+    config: Arc<StoreConfig>,
+    /// SQLite only: one small pool per tenant file, opened on first use. sqlx closes the
+    /// connections of an idle pool; the pool object itself is a few hundred bytes.
+    sqlite_pools: Arc<Mutex<HashMap<Slug, DatabaseConnection>>>,
+    /// The registry as last read, for request routing (see [`crate::registry::REGISTRY_TTL`]).
+    pub(crate) registry: Arc<std::sync::RwLock<Option<Arc<crate::registry::RegistrySnapshot>>>>,
+}
+
+impl Platform {
+    /// Opens (creating if needed) the platform store and runs its migrations. Tenants are not
+    /// touched: call [`Platform::migrate_tenants`] for that.
+    pub async fn open(config: StoreConfig) -> Result<Self, StoreError> {
+        create_dir(&config.data_dir)?;
+        let db = match &config.engine {
+            Engine::Sqlite => {
+                create_dir(&config.data_dir.join("tenants"))?;
+                let pool = sqlite_pool(&config.data_dir.join("platform.sqlite"), 8, true);
+                SqlxSqliteConnector::from_sqlx_sqlite_pool(pool)
+            }
+            Engine::Postgres { url } => {
+                let options = PgConnectOptions::from_str(url)
+                    .map_err(|_| StoreError::BadUrl(redact_url(url)))?;
+                let pool = PgPoolOptions::new()
+                    .max_connections(config.pg_max_connections)
+                    .min_connections(0)
+                    .acquire_timeout(Duration::from_secs(5))
+                    .idle_timeout(Duration::from_secs(300))
+                    .connect_with(options)
+                    .await
+                    .map_err(|e| StoreError::Unreachable(short_reason(&e)))?;
+                SqlxPostgresConnector::from_sqlx_postgres_pool(pool)
+            }
+        };
+        let platform = Self {
+            db,
+            config: Arc::new(config),
+            sqlite_pools: Arc::default(),
+            registry: Arc::default(),
+        };
+        PlatformMigrator::up(&platform.db, None)
+            .await
+            .map_err(|e| match &platform.config.engine {
+                Engine::Sqlite => StoreError::Db(e),
+                Engine::Postgres { .. } => StoreError::Unreachable(e.to_string()),
+            })?;
+        Ok(platform)
+    }
+
+    /// Runs pending migrations on every tenant's store.
+    pub async fn migrate_tenants(&self) -> Result<usize, StoreError> {
+        let tenants = self.list_tenants().await?;
+        for tenant in &tenants {
+            tenant.db.migrate().await?;
+        }
+        Ok(tenants.len())
+    }
+
+    /// The platform store. Platform-level code (staff accounts, sessions) uses it; tenant data
+    /// never lives there.
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.config.engine
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.config.data_dir
+    }
+
+    /// Where a tenant's uploaded files live.
+    pub fn files_dir(&self, slug: &Slug) -> PathBuf {
+        self.config.data_dir.join("files").join(slug.as_str())
+    }
+
+    pub(crate) fn sqlite_path(&self, slug: &Slug) -> PathBuf {
+        self.config
+            .data_dir
+            .join("tenants")
+            .join(format!("{slug}.sqlite"))
+    }
+
+    /// Builds the handle to a tenant's store. Crate-private: tenants are only handed out by
+    /// the registry lookups.
+    pub(crate) fn tenant_from_record(&self, record: Arc<TenantRecord>) -> Tenant {
+        self.open_tenant(record, false)
+    }
+
+    /// `create`: make the SQLite file if missing. Only tenant creation does; otherwise a stale
+    /// registry entry of a removed tenant would bring back an empty file.
+    pub(crate) fn open_tenant(&self, record: Arc<TenantRecord>, create: bool) -> Tenant {
+        let db = match &self.config.engine {
+            Engine::Sqlite => {
+                let mut pools = self.sqlite_pools.lock().expect("pool map poisoned");
+                let conn = pools
+                    .entry(record.slug.clone())
+                    .or_insert_with(|| {
+                        SqlxSqliteConnector::from_sqlx_sqlite_pool(sqlite_pool(
+                            &self.sqlite_path(&record.slug),
+                            4,
+                            create,
+                        ))
+                    })
+                    .clone();
+                TenantDb(Arc::new(TenantConn::Sqlite(conn)))
+            }
+            Engine::Postgres { .. } => TenantDb(Arc::new(TenantConn::Postgres {
+                pool: self.db.clone(),
+                schema: record.slug.schema_name(),
+            })),
+        };
+        Tenant { record, db }
+    }
+
+    /// Forgets (and closes) a tenant's SQLite pool, before its file is removed or replaced.
+    pub(crate) async fn close_tenant_pool(&self, slug: &Slug) {
+        let pool = self
+            .sqlite_pools
+            .lock()
+            .expect("pool map poisoned")
+            .remove(slug);
+        if let Some(pool) = pool {
+            let _ = pool.close().await;
+        }
+    }
+}
+
+/// A tenant resolved from the registry: its record and the handle to its store.
+///
+/// Cheap to clone.
+#[derive(Clone)]
+pub struct Tenant {
+    record: Arc<TenantRecord>,
+    db: TenantDb,
+}
+
+impl Tenant {
+    pub fn id(&self) -> i64 {
+        self.record.id
+    }
+    pub fn slug(&self) -> &Slug {
+        &self.record.slug
+    }
+    pub fn name(&self) -> &str {
+        &self.record.name
+    }
+    pub fn domain(&self) -> Option<&str> {
+        self.record.domain.as_deref()
+    }
+    pub fn modules(&self) -> &[Module] {
+        &self.record.modules
+    }
+    pub fn has_module(&self, module: Module) -> bool {
+        self.record.modules.contains(&module)
+    }
+    pub fn status(&self) -> TenantStatus {
+        self.record.status
+    }
+    pub fn record(&self) -> &TenantRecord {
+        &self.record
+    }
+    /// The handle to this tenant's own store.
+    pub fn db(&self) -> &TenantDb {
+        &self.db
+    }
+}
+
+impl std::fmt::Debug for Tenant {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tenant")
+            .field("slug", &self.record.slug)
+            .finish()
+    }
+}
+
+/// A connection to one tenant's store and nothing else.
+#[derive(Clone)]
+pub struct TenantDb(Arc<TenantConn>);
+
+enum TenantConn {
+    Sqlite(DatabaseConnection),
+    /// The shared pool; every transaction pins `search_path` to the tenant's schema only, so
+    /// neither the platform tables nor another tenant's schema are visible.
+    Postgres {
+        pool: DatabaseConnection,
+        schema: String,
+    },
+}
+
+impl TenantDb {
+    /// Starts a transaction on this tenant's store. All tenant reads and writes go through one.
+    pub async fn begin(&self) -> Result<DatabaseTransaction, DbErr> {
+        match &*self.0 {
+            TenantConn::Sqlite(conn) => conn.begin().await,
+            TenantConn::Postgres { pool, schema } => {
+                let txn = pool.begin().await?;
+                txn.execute_unprepared(&format!("SET LOCAL search_path TO \"{schema}\""))
+                    .await?;
+                Ok(txn)
+            }
+        }
+    }
+
+    /// Applies pending tenant migrations.
+    pub(crate) async fn migrate(&self) -> Result<(), DbErr> {
+        let txn = self.begin().await?;
+        TenantMigrator::up(&txn, None).await?;
+        txn.commit().await
+    }
+}
+
+fn create_dir(path: &Path) -> Result<(), StoreError> {
+    std::fs::create_dir_all(path).map_err(|source| StoreError::DataDir {
+        path: path.to_owned(),
+        source,
+    })
+}
+
+fn sqlite_pool(path: &Path, max_connections: u32, create: bool) -> sea_orm::sqlx::SqlitePool {
+    let options = SqliteConnectOptions::new()
+        .filename(path)
+        .create_if_missing(create)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .busy_timeout(Duration::from_secs(5))
+        .foreign_keys(true);
+    SqlitePoolOptions::new()
+        .max_connections(max_connections)
+        .min_connections(0)
+        .idle_timeout(Duration::from_secs(60))
+        .connect_lazy_with(options)
+}
+
+/// Hides a password in a database URL before it is shown.
+pub(crate) fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        Ok(parsed) => parsed.to_string(),
+        Err(_) => "(illisible)".to_owned(),
+    }
+}
+
+fn short_reason(e: &sea_orm::sqlx::Error) -> String {
+    match e {
+        sea_orm::sqlx::Error::Io(io) => io.to_string(),
+        sea_orm::sqlx::Error::PoolTimedOut => "délai de connexion dépassé".to_owned(),
+        other => other.to_string(),
+    }
+}
