@@ -67,11 +67,17 @@ pub async fn housekeeping(
     Ok(())
 }
 
+/// How often an idle worker looks for new jobs. apalis' storages otherwise only wake on
+/// their heartbeat (30 s), so a job pushed while the worker waits would sit there that long.
+/// While jobs keep coming, the worker fetches batch after batch without waiting.
+const IDLE_POLL: Duration = Duration::from_millis(500);
+
 /// Runs the worker until the process stops.
 pub async fn run_worker(platform: Platform, policy: ThrottlePolicy) -> anyhow::Result<()> {
     match platform.engine().clone() {
         Engine::Sqlite => {
-            let queue = SqliteStorage::new(platform.db().get_sqlite_connection_pool());
+            let queue = SqliteStorage::new(platform.db().get_sqlite_connection_pool())
+                .poll_with_interval(IDLE_POLL);
             WorkerBuilder::new("guichet-housekeeping")
                 .backend(queue)
                 .data(platform)
@@ -81,7 +87,8 @@ pub async fn run_worker(platform: Platform, policy: ThrottlePolicy) -> anyhow::R
                 .await?;
         }
         Engine::Postgres { .. } => {
-            let queue = PostgresStorage::new(platform.db().get_postgres_connection_pool());
+            let queue = PostgresStorage::new(platform.db().get_postgres_connection_pool())
+                .poll_with_interval(IDLE_POLL);
             WorkerBuilder::new("guichet-housekeeping")
                 .backend(queue)
                 .data(platform)

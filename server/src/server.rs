@@ -66,7 +66,13 @@ pub async fn serve(
 ) -> anyhow::Result<()> {
     let platform = state.platform.clone();
     jobs::setup(&platform).await?;
-    let worker = tokio::spawn(jobs::run_worker(platform.clone(), state.settings.throttle));
+    let throttle = state.settings.throttle;
+    let worker_platform = platform.clone();
+    let worker = tokio::spawn(async move {
+        if let Err(e) = jobs::run_worker(worker_platform, throttle).await {
+            tracing::error!(error = %e, "the job worker stopped");
+        }
+    });
     let scheduler = tokio::spawn(jobs::schedule_housekeeping(
         platform,
         Duration::from_secs(600),

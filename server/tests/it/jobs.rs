@@ -58,6 +58,9 @@ async fn housekeeping_runs_through_the_queue(backend: Backend) {
     seed_stale_rows(&app).await;
     assert_eq!(counts(&app).await, (2, 1));
 
+    // Let the worker find the queue empty first: a job pushed to an idle worker must still
+    // run promptly (apalis alone would only look again at its 30 s heartbeat).
+    tokio::time::sleep(Duration::from_secs(2)).await;
     guichet::jobs::enqueue_housekeeping(&app.platform)
         .await
         .unwrap();
