@@ -34,12 +34,19 @@ pub struct StaffBar {
     pub nav: Vec<NavLink>,
 }
 
+/// The signed-in citizen, for the header.
+#[derive(Clone, Debug)]
+pub struct CitizenBar {
+    pub display_name: String,
+}
+
 /// Everything the layout needs besides the page's own content.
 #[derive(Clone, Debug)]
 pub struct PageContext {
     pub options: LeptosOptions,
     pub tenant: Option<TenantBrand>,
     pub staff: Option<StaffBar>,
+    pub citizen: Option<CitizenBar>,
     /// The form token for this session; every form repeats it.
     pub csrf: String,
 }
@@ -65,6 +72,10 @@ pub fn Document(ctx: PageContext, title: String, children: Children) -> impl Int
     let csrf = ctx.csrf.clone();
     let brand = ctx.tenant.clone();
     let staff = ctx.staff.clone();
+    let citizen = ctx.citizen.clone();
+    let citizen_space = ctx.href("/mon-espace");
+    let citizen_logout = ctx.href("/deconnexion");
+    let citizen_csrf = ctx.csrf.clone();
     view! {
         <!DOCTYPE html>
         <html lang="fr">
@@ -97,6 +108,21 @@ pub fn Document(ctx: PageContext, title: String, children: Children) -> impl Int
                             <form method="post" action=logout class="logout">
                                 <input type="hidden" name="csrf" value=csrf.clone() />
                                 <span class="who">{s.display_name}</span>
+                                " "
+                                <button type="submit" class="secondary">"Se déconnecter"</button>
+                            </form>
+                        }
+                    })}
+                    {citizen.map(|c| {
+                        view! {
+                            <nav aria-label="Menu principal" class="main-nav">
+                                <ul>
+                                    <li><a href=citizen_space>"Mon espace"</a></li>
+                                </ul>
+                            </nav>
+                            <form method="post" action=citizen_logout class="logout">
+                                <input type="hidden" name="csrf" value=citizen_csrf />
+                                <span class="who">{c.display_name}</span>
                                 " "
                                 <button type="submit" class="secondary">"Se déconnecter"</button>
                             </form>

@@ -10,7 +10,7 @@ pub mod islands;
 pub mod layout;
 pub mod pages;
 
-pub use layout::{Document, NavLink, PageContext, StaffBar, TenantBrand};
+pub use layout::{CitizenBar, Document, NavLink, PageContext, StaffBar, TenantBrand};
 
 /// Browser entry point: called by Leptos' islands loader before it hydrates each island.
 #[cfg(feature = "hydrate")]

@@ -31,6 +31,9 @@ pub struct TenantMigrator;
 #[async_trait::async_trait]
 impl MigratorTrait for TenantMigrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(tenant::m0001_audit_journal::Migration)]
+        vec![
+            Box::new(tenant::m0001_audit_journal::Migration),
+            Box::new(tenant::m0002_citizens::Migration),
+        ]
     }
 }

@@ -78,6 +78,80 @@ pub enum Command {
     /// Check a department's audit journal.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Run the FranceConnect simulator (test identities, real OpenID Connect protocol).
+    FranceconnectSimulator(SimulatorArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SimulatorArgs {
+    /// Address to listen on (loopback).
+    #[arg(long, default_value = "127.0.0.1:4010")]
+    pub addr: SocketAddr,
+    /// The client id the simulator accepts.
+    #[arg(long, default_value = "guichet-demo")]
+    pub client_id: String,
+    /// The client secret the simulator accepts.
+    #[arg(long, default_value = "guichet-demo-secret")]
+    pub client_secret: String,
+}
+
+/// How citizens sign in with FranceConnect. All three are needed; none means no FranceConnect
+/// (except with `--demo`, which starts the simulator).
+#[derive(Debug, Args, Clone)]
+pub struct FranceConnectArgs {
+    /// The provider's issuer, e.g. https://fcp-low.integ01.dev-franceconnect.fr/api/v2.
+    #[arg(long = "franceconnect-issuer", env = "GUICHET_FRANCECONNECT_ISSUER")]
+    pub issuer: Option<String>,
+    #[arg(
+        long = "franceconnect-client-id",
+        env = "GUICHET_FRANCECONNECT_CLIENT_ID"
+    )]
+    pub client_id: Option<String>,
+    #[arg(
+        long = "franceconnect-client-secret",
+        env = "GUICHET_FRANCECONNECT_CLIENT_SECRET",
+        hide_env_values = true
+    )]
+    pub client_secret: Option<String>,
+}
+
+impl FranceConnectArgs {
+    /// The configuration, if complete; a clear error if only partly given.
+    pub fn config(&self) -> anyhow::Result<Option<crate::franceconnect::FranceConnectConfig>> {
+        let nonblank = |v: &Option<String>| {
+            v.as_deref()
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned)
+        };
+        match (
+            nonblank(&self.issuer),
+            nonblank(&self.client_id),
+            nonblank(&self.client_secret),
+        ) {
+            (None, None, None) => Ok(None),
+            (Some(issuer), Some(client_id), Some(client_secret)) => {
+                let parsed = url::Url::parse(&issuer).map_err(|_| {
+                    anyhow::anyhow!(
+                        "GUICHET_FRANCECONNECT_ISSUER « {issuer} » n'est pas une adresse : attendu par exemple https://fcp-low.integ01.dev-franceconnect.fr/api/v2"
+                    )
+                })?;
+                if !matches!(parsed.scheme(), "http" | "https") {
+                    anyhow::bail!(
+                        "GUICHET_FRANCECONNECT_ISSUER doit commencer par https:// (ou http:// pour le simulateur local)"
+                    );
+                }
+                Ok(Some(crate::franceconnect::FranceConnectConfig {
+                    issuer: issuer.trim_end_matches('/').to_owned(),
+                    client_id,
+                    client_secret,
+                }))
+            }
+            _ => anyhow::bail!(
+                "FranceConnect est configuré à moitié : indiquez ensemble GUICHET_FRANCECONNECT_ISSUER, GUICHET_FRANCECONNECT_CLIENT_ID et GUICHET_FRANCECONNECT_CLIENT_SECRET (ou aucun des trois)"
+            ),
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -103,6 +177,8 @@ pub struct ServeArgs {
     /// Trust `X-Forwarded-For` for the client address (only behind your own proxy).
     #[arg(long, env = "GUICHET_TRUST_FORWARDED_FOR")]
     pub trust_forwarded_for: bool,
+    #[command(flatten)]
+    pub franceconnect: FranceConnectArgs,
 }
 
 #[derive(Debug, Subcommand)]

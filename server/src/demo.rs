@@ -50,5 +50,8 @@ pub fn logins_text(base_url: &str) -> String {
     for role in Role::ALL {
         text.push_str(&format!("  {:<40} {}\n", demo_email(role), role.label()));
     }
+    text.push_str(&format!(
+        "Espace usagers : {base_url}/demo/connexion (FranceConnect simulé : choisissez une identité de test)\n"
+    ));
     text
 }

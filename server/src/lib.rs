@@ -2,10 +2,12 @@
 //! See `docs/ARCHITECTURE.md` for the map.
 
 pub mod audit;
+pub mod citizens;
 pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod entity;
+pub mod franceconnect;
 pub mod http;
 pub mod jobs;
 pub mod render;

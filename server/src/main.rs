@@ -2,7 +2,9 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use guichet::config::{Cli, Command, ServeArgs};
+use guichet::config::{Cli, Command, ServeArgs, SimulatorArgs};
+use guichet::franceconnect::FranceConnectConfig;
+use guichet::franceconnect::simulator::{self, SimulatorConfig};
 use guichet::server::{ServerOptions, app_state, serve};
 use guichet::{cli, demo};
 use tenants::Platform;
@@ -33,6 +35,9 @@ fn main() -> ExitCode {
 }
 
 async fn run(args: Cli) -> anyhow::Result<()> {
+    if let Command::FranceconnectSimulator(sim) = &args.command {
+        return run_simulator(sim).await;
+    }
     let config = args.store.store_config()?;
     let platform = Platform::open(config).await?;
     match args.command {
@@ -46,7 +51,33 @@ async fn run(args: Cli) -> anyhow::Result<()> {
         Command::Tenant(command) => cli::run_tenant(&platform, command).await,
         Command::Staff(command) => cli::run_staff(&platform, command).await,
         Command::Audit(command) => cli::run_audit(&platform, command).await,
+        Command::FranceconnectSimulator(_) => unreachable!("handled before opening the stores"),
     }
+}
+
+async fn run_simulator(args: &SimulatorArgs) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(args.addr)
+        .await
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "impossible d'écouter sur {} ({e}) : choisissez une autre adresse avec --addr",
+                args.addr
+            )
+        })?;
+    let handle = simulator::spawn(
+        listener,
+        SimulatorConfig {
+            client_id: args.client_id.clone(),
+            client_secret: args.client_secret.clone(),
+        },
+    )?;
+    println!("Simulateur FranceConnect : émetteur {}", handle.issuer);
+    println!(
+        "Configurez Guichet avec GUICHET_FRANCECONNECT_ISSUER={} GUICHET_FRANCECONNECT_CLIENT_ID={} GUICHET_FRANCECONNECT_CLIENT_SECRET=…",
+        handle.issuer, args.client_id
+    );
+    let _ = tokio::signal::ctrl_c().await;
+    Ok(())
 }
 
 async fn run_serve(platform: Platform, args: ServeArgs) -> anyhow::Result<()> {
@@ -64,12 +95,27 @@ async fn run_serve(platform: Platform, args: ServeArgs) -> anyhow::Result<()> {
         )
     })?;
     let addr = listener.local_addr()?;
+    let mut franceconnect = args.franceconnect.config()?;
+    // The demo signs citizens in through the simulator unless a real provider is configured.
+    let mut _simulator = None;
+    if franceconnect.is_none() && args.demo {
+        let sim_listener = tokio::net::TcpListener::bind((addr.ip(), 0)).await?;
+        let config = SimulatorConfig::default();
+        let handle = simulator::spawn(sim_listener, config.clone())?;
+        franceconnect = Some(FranceConnectConfig {
+            issuer: handle.issuer.clone(),
+            client_id: config.client_id,
+            client_secret: config.client_secret,
+        });
+        _simulator = Some(handle);
+    }
     let options = ServerOptions {
         base_domain: args.base_domain,
         site_root: args.site_root,
         session_idle: Duration::from_secs(args.session_idle_minutes.max(1) * 60),
         secure_cookies: args.secure_cookies,
         trust_forwarded_for: args.trust_forwarded_for,
+        franceconnect,
         ..ServerOptions::default()
     };
     let base_url = format!("http://{addr}");

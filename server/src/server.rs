@@ -9,6 +9,7 @@ use leptos::config::LeptosOptions;
 use tenants::Platform;
 use tokio::net::TcpListener;
 
+use crate::franceconnect::{FranceConnect, FranceConnectConfig};
 use crate::http::{self, AppState, HttpSettings};
 use crate::jobs;
 use crate::throttle::ThrottlePolicy;
@@ -22,6 +23,8 @@ pub struct ServerOptions {
     pub secure_cookies: bool,
     pub trust_forwarded_for: bool,
     pub throttle: ThrottlePolicy,
+    /// Citizens sign in with FranceConnect when set.
+    pub franceconnect: Option<FranceConnectConfig>,
 }
 
 impl Default for ServerOptions {
@@ -33,6 +36,7 @@ impl Default for ServerOptions {
             secure_cookies: false,
             trust_forwarded_for: false,
             throttle: ThrottlePolicy::default(),
+            franceconnect: None,
         }
     }
 }
@@ -55,6 +59,10 @@ pub fn app_state(platform: Platform, options: &ServerOptions) -> AppState {
             throttle: options.throttle,
         }),
         accounts: Arc::default(),
+        franceconnect: options
+            .franceconnect
+            .clone()
+            .map(|config| Arc::new(FranceConnect::new(config))),
     }
 }
 

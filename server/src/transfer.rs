@@ -17,13 +17,14 @@ use flate2::Compression;
 use flate2::read::GzDecoder;
 use flate2::write::GzEncoder;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
+    IntoActiveModel, Iterable, PrimaryKeyToColumn, QueryFilter, QueryOrder, Set, TransactionTrait,
 };
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use tenants::{DomainName, Module, NewTenant, Platform, Slug, Tenant, TenantStatus};
+use tenants::{DomainName, Engine, Module, NewTenant, Platform, Slug, Tenant, TenantStatus};
 
-use crate::entity::{audit_entry, staff_account, staff_role};
+use crate::entity::{audit_entry, citizen, staff_account, staff_role};
 
 const FORMAT: &str = "guichet-tenant-export";
 const VERSION: u32 = 1;
@@ -54,7 +55,8 @@ struct StaffRecord {
 struct Archive {
     manifest: Manifest,
     staff: Vec<StaffRecord>,
-    audit: Vec<audit_entry::Model>,
+    /// `tables/<name>.jsonl` contents by table name.
+    tables: Vec<(String, Vec<u8>)>,
     files: Vec<(std::path::PathBuf, Vec<u8>)>,
 }
 
@@ -87,11 +89,17 @@ pub async fn export(platform: &Platform, tenant: &Tenant, out: &Path) -> anyhow:
         })
         .collect();
     let txn = tenant.db().begin().await?;
-    let audit = audit_entry::Entity::find()
-        .order_by_asc(audit_entry::Column::Seq)
-        .all(&txn)
-        .await?;
+    let mut tables = Vec::new();
+    for table in TENANT_TABLES {
+        tables.push((table, dump_table(&txn, table).await?));
+    }
     txn.commit().await?;
+    let audit_rows = tables
+        .iter()
+        .find(|(name, _)| *name == "audit_journal")
+        .map_or(0, |(_, lines)| {
+            lines.iter().filter(|b| **b == b'\n').count()
+        });
 
     // Write to a temporary file next to the target, then rename: no half-written archive.
     let dir = out
@@ -113,12 +121,9 @@ pub async fn export(platform: &Platform, tenant: &Tenant, out: &Path) -> anyhow:
             &serde_json::to_vec_pretty(&manifest)?,
         )?;
         append_bytes(&mut tar, "staff.json", &serde_json::to_vec_pretty(&staff)?)?;
-        let mut lines = Vec::new();
-        for row in &audit {
-            serde_json::to_writer(&mut lines, row)?;
-            lines.push(b'\n');
+        for (table, lines) in &tables {
+            append_bytes(&mut tar, &format!("tables/{table}.jsonl"), lines)?;
         }
-        append_bytes(&mut tar, "tables/audit_journal.jsonl", &lines)?;
         let files = platform.files_dir(tenant.slug());
         if files.is_dir() {
             tar.append_dir_all("files", &files)?;
@@ -131,7 +136,67 @@ pub async fn export(platform: &Platform, tenant: &Tenant, out: &Path) -> anyhow:
             out.display()
         )
     })?;
-    Ok(audit.len())
+    Ok(audit_rows)
+}
+
+/// Every table of a tenant store that an export carries, parents before children.
+/// (One-time citizen tokens are short-lived and left out.)
+const TENANT_TABLES: [&str; 2] = ["audit_journal", "citizens"];
+
+async fn dump_table(txn: &DatabaseTransaction, table: &str) -> anyhow::Result<Vec<u8>> {
+    match table {
+        "audit_journal" => dump::<audit_entry::Entity>(txn).await,
+        "citizens" => dump::<citizen::Entity>(txn).await,
+        other => bail!("unknown table {other}"),
+    }
+}
+
+async fn load_table(txn: &DatabaseTransaction, table: &str, lines: &[u8]) -> anyhow::Result<()> {
+    match table {
+        "audit_journal" => load::<audit_entry::Entity>(txn, lines).await,
+        "citizens" => load::<citizen::Entity>(txn, lines).await,
+        other => bail!("unknown table {other}"),
+    }
+}
+
+/// One JSON object per row, in primary-key order.
+async fn dump<E>(txn: &DatabaseTransaction) -> anyhow::Result<Vec<u8>>
+where
+    E: EntityTrait,
+    E::Model: Serialize,
+{
+    let mut query = E::find();
+    for column in E::PrimaryKey::iter() {
+        query = query.order_by_asc(column.into_column());
+    }
+    let mut lines = Vec::new();
+    for row in query.all(txn).await? {
+        serde_json::to_writer(&mut lines, &row)?;
+        lines.push(b'\n');
+    }
+    Ok(lines)
+}
+
+async fn load<E>(txn: &DatabaseTransaction, lines: &[u8]) -> anyhow::Result<()>
+where
+    E: EntityTrait,
+    E::Model: DeserializeOwned + IntoActiveModel<E::ActiveModel>,
+    E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
+{
+    for line in BufReader::new(lines).lines() {
+        let line = line.context("ligne illisible dans l'archive")?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let row: E::Model = serde_json::from_str(&line).with_context(|| {
+            format!(
+                "une ligne de la table {} est invalide dans l'archive (abîmée ou modifiée)",
+                E::default().table_name()
+            )
+        })?;
+        row.into_active_model().insert(txn).await?;
+    }
+    Ok(())
 }
 
 fn append_bytes<W: Write>(
@@ -161,7 +226,7 @@ fn read_archive(file: &Path) -> anyhow::Result<Archive> {
         )
     })?;
     let mut tar = tar::Archive::new(GzDecoder::new(reader));
-    let (mut manifest, mut staff, mut audit, mut files) = (None, None, Vec::new(), Vec::new());
+    let (mut manifest, mut staff, mut tables, mut files) = (None, None, Vec::new(), Vec::new());
     for entry in tar.entries().with_context(not_an_export)? {
         let mut entry = entry.with_context(not_an_export)?;
         if !entry.header().entry_type().is_file() {
@@ -192,13 +257,15 @@ fn read_archive(file: &Path) -> anyhow::Result<Archive> {
                         .with_context(not_an_export)?,
                 )
             }
-            Some("tables/audit_journal.jsonl") => {
-                for line in BufReader::new(bytes.as_slice()).lines() {
-                    let line = line.with_context(not_an_export)?;
-                    if !line.trim().is_empty() {
-                        audit.push(serde_json::from_str(&line).with_context(not_an_export)?);
-                    }
+            Some(name) if name.starts_with("tables/") && name.ends_with(".jsonl") => {
+                let table = &name["tables/".len()..name.len() - ".jsonl".len()];
+                if !TENANT_TABLES.contains(&table) {
+                    bail!(
+                        "{} contient une table inconnue ({table}) : l'archive vient d'une autre version de Guichet ou a été modifiée",
+                        file.display()
+                    );
                 }
+                tables.push((table.to_owned(), bytes));
             }
             _ => {
                 if let Ok(rel) = path.strip_prefix("files") {
@@ -221,7 +288,7 @@ fn read_archive(file: &Path) -> anyhow::Result<Archive> {
     Ok(Archive {
         manifest,
         staff: staff.with_context(not_an_export)?,
-        audit,
+        tables,
         files,
     })
 }
@@ -257,8 +324,17 @@ pub async fn import(platform: &Platform, file: &Path) -> anyhow::Result<Tenant> 
 
 async fn fill(platform: &Platform, tenant: &Tenant, archive: &Archive) -> anyhow::Result<()> {
     let txn = tenant.db().begin().await?;
-    for row in &archive.audit {
-        row.clone().into_active_model().insert(&txn).await?;
+    for table in TENANT_TABLES {
+        if let Some((_, lines)) = archive.tables.iter().find(|(name, _)| name == table) {
+            load_table(&txn, table, lines).await?;
+        }
+    }
+    if let Engine::Postgres { .. } = platform.engine() {
+        // Rows came with their ids: move the id sequences past them.
+        txn.execute_unprepared(
+            "SELECT setval(pg_get_serial_sequence('citizens', 'id'), COALESCE((SELECT MAX(id) FROM citizens), 0) + 1, false)",
+        )
+        .await?;
     }
     txn.commit().await?;
 

@@ -75,10 +75,16 @@ pub fn PlatformHomePage(ctx: PageContext, departments: Vec<(String, String)>) ->
 #[component]
 pub fn DepartmentHomePage(ctx: PageContext, name: String) -> impl IntoView {
     let staff_href = ctx.href("/agents/");
+    let citizen_href = if ctx.citizen.is_some() {
+        ctx.href("/mon-espace")
+    } else {
+        ctx.href("/connexion")
+    };
     view! {
         <Document ctx title="Accueil".into()>
             <h1>{format!("Services sociaux en ligne — {name}")}</h1>
             <p>"Ce guichet en ligne permet de faire vos demandes auprès du département et de suivre leur avancement."</p>
+            <p><a class="button" href=citizen_href>"Accéder à mon espace"</a></p>
             <h2>"Vous travaillez au département ?"</h2>
             <p><a href=staff_href>"Accéder à l'espace des agents"</a></p>
         </Document>

@@ -2,5 +2,6 @@
 
 pub mod admin;
 pub mod auth;
+pub mod citizen;
 pub mod home;
 pub mod status;

@@ -1,7 +1,8 @@
 //! sea-orm entities. Platform store: staff accounts and roles, sessions, login failures.
-//! Tenant store: the audit journal.
+//! Tenant store: the audit journal, citizens.
 
 pub mod audit_entry;
+pub mod citizen;
 pub mod login_failure;
 pub mod session;
 pub mod staff_account;

@@ -114,7 +114,10 @@ const SEEN_KEY: &str = "seen";
 /// Slides the session's expiry with activity. tower-sessions only saves (and so pushes the
 /// expiry forward) a modified session; touching a timestamp at most every minute (or a quarter
 /// of the idle time, if shorter) keeps idle expiry right without a write on every request.
-async fn keep_alive(session: &Session, idle: std::time::Duration) -> Result<(), AppError> {
+pub(super) async fn keep_alive(
+    session: &Session,
+    idle: std::time::Duration,
+) -> Result<(), AppError> {
     let now = chrono::Utc::now().timestamp_millis();
     let every = (idle.as_millis() / 4).min(60_000) as i64;
     let seen = session.get::<i64>(SEEN_KEY).await?.unwrap_or(0);

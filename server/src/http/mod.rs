@@ -3,6 +3,7 @@
 
 mod admin;
 mod auth;
+mod citizen;
 mod csrf;
 pub mod desks;
 mod dispatch;
@@ -25,6 +26,7 @@ use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
 pub use auth::CurrentStaff;
+pub use citizen::CurrentCitizen;
 pub use error::AppError;
 
 use crate::session_store::DbSessionStore;
@@ -53,6 +55,8 @@ pub struct AppState {
     pub settings: Arc<HttpSettings>,
     /// Signed-in staff accounts, briefly cached (see `staff::AccountCache`).
     pub accounts: Arc<crate::staff::AccountCache>,
+    /// The FranceConnect client, when configured.
+    pub franceconnect: Option<Arc<crate::franceconnect::FranceConnect>>,
 }
 
 /// The tenant of this request, as resolved by [`dispatch::dispatch`].
@@ -83,6 +87,18 @@ pub fn router(state: AppState) -> Router {
 
     let tenant_routes = Router::new()
         .route("/", get(pages::department_home))
+        .route("/connexion", get(citizen::login_page))
+        .route(
+            "/connexion/franceconnect",
+            get(citizen::franceconnect_start),
+        )
+        .route(
+            "/connexion/franceconnect/retour",
+            get(citizen::franceconnect_return),
+        )
+        .route("/deconnexion", post(citizen::logout))
+        .route("/deconnexion/terminee", get(citizen::signed_out))
+        .route("/mon-espace", get(citizen::space))
         .route("/agents", get(pages::to_staff_home))
         .route("/agents/", get(pages::staff_home))
         .route("/agents/connexion", get(auth::login_page).post(auth::login))

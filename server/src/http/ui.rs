@@ -1,7 +1,7 @@
 //! Rendering pages: the [`Ui`] extractor gathers what the layout needs (department, form
 //! token, signed-in staff) so handlers only supply the page's own data.
 
-use app::{NavLink, PageContext, StaffBar, TenantBrand};
+use app::{CitizenBar, NavLink, PageContext, StaffBar, TenantBrand};
 use axum::extract::FromRequestParts;
 use axum::http::StatusCode;
 use axum::http::request::Parts;
@@ -10,6 +10,7 @@ use leptos::prelude::IntoView;
 use tower_sessions::Session;
 
 use super::auth::CurrentStaff;
+use super::citizen::CurrentCitizen;
 use super::desks;
 use super::{AppError, AppState, TenantCtx, csrf};
 use crate::render::to_html;
@@ -20,6 +21,7 @@ pub struct Ui {
     tenant: Option<TenantCtx>,
     csrf: String,
     staff: Option<StaffBar>,
+    citizen: Option<CitizenBar>,
 }
 
 impl FromRequestParts<AppState> for Ui {
@@ -38,6 +40,7 @@ impl FromRequestParts<AppState> for Ui {
             tenant,
             csrf,
             staff: None,
+            citizen: None,
         })
     }
 }
@@ -81,12 +84,21 @@ impl Ui {
         self
     }
 
+    /// Shows the signed-in citizen's menu in the header.
+    pub fn with_citizen(mut self, citizen: &CurrentCitizen) -> Self {
+        self.citizen = Some(CitizenBar {
+            display_name: citizen.citizen.display_name(),
+        });
+        self
+    }
+
     pub fn render<V: IntoView + 'static>(
         self,
         status: StatusCode,
         page: impl FnOnce(PageContext) -> V,
     ) -> Response {
-        let ctx = page_context(&self.state, self.tenant.as_ref(), self.staff, self.csrf);
+        let mut ctx = page_context(&self.state, self.tenant.as_ref(), self.staff, self.csrf);
+        ctx.citizen = self.citizen;
         (status, Html(to_html(move || page(ctx)))).into_response()
     }
 
@@ -109,6 +121,7 @@ pub fn page_context(
             logo_url: None,
         }),
         staff,
+        citizen: None,
         csrf,
     }
 }

@@ -376,6 +376,18 @@ async fn export_then_import_restores_the_department(backend: Backend) {
         .join("justificatifs");
     std::fs::create_dir_all(&files).unwrap();
     std::fs::write(files.join("avis.pdf"), b"%PDF-1.4 test").unwrap();
+    let people = guichet::franceconnect::simulator::test_identities();
+    {
+        let platform = cli.platform().await;
+        let tenant = platform
+            .tenant_by_slug(&tenants::Slug::parse("cd-23").unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        guichet::citizens::sign_in_with_franceconnect(&tenant, &people[0])
+            .await
+            .unwrap();
+    }
     let before = stdout(&cli.run(&["tenant", "list", "--json"]));
 
     let archive = cli.data_dir.path().join("cd-23.tar.gz");
@@ -427,6 +439,15 @@ async fn export_then_import_restores_the_department(backend: Backend) {
             ("inst@creuse.fr", vec![guichet::staff::Role::AidInstructor]),
         ]
     );
+    // Citizens came back with their ids, and new ones get fresh ids.
+    let known = guichet::citizens::sign_in_with_franceconnect(&tenant, &people[0])
+        .await
+        .unwrap();
+    assert_eq!(known.id, 1);
+    let newcomer = guichet::citizens::sign_in_with_franceconnect(&tenant, &people[1])
+        .await
+        .unwrap();
+    assert_eq!(newcomer.id, 2);
 
     // A file that is not an export is refused with a clear line, and creates nothing.
     let junk = cli.data_dir.path().join("junk.tar.gz");

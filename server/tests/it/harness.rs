@@ -5,6 +5,8 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use guichet::franceconnect::FranceConnectConfig;
+use guichet::franceconnect::simulator::{self, SimulatorConfig, SimulatorHandle};
 use guichet::server::{ServerOptions, app_state, serve};
 use guichet::staff::{self, Email, NewStaff, Role};
 use reqwest::StatusCode;
@@ -45,6 +47,8 @@ pub struct TestApp {
     /// Kept so the directory lives as long as the app.
     _data_dir: tempfile::TempDir,
     pub database_url: Option<String>,
+    /// The FranceConnect simulator this app's citizens sign in through.
+    pub franceconnect: SimulatorHandle,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -73,6 +77,19 @@ impl TestApp {
             .await
             .expect("job queue set up");
         options.site_root = site_root();
+        let simulator_config = SimulatorConfig::default();
+        let franceconnect = simulator::spawn(
+            tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap(),
+            simulator_config.clone(),
+        )
+        .expect("FranceConnect simulator starts");
+        if options.franceconnect.is_none() {
+            options.franceconnect = Some(FranceConnectConfig {
+                issuer: franceconnect.issuer.clone(),
+                client_id: simulator_config.client_id,
+                client_secret: simulator_config.client_secret,
+            });
+        }
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -89,6 +106,7 @@ impl TestApp {
             platform,
             _data_dir: data_dir,
             database_url,
+            franceconnect,
             shutdown: Some(tx),
         }
     }
@@ -149,6 +167,17 @@ impl TestApp {
                 .unwrap();
         }
     }
+}
+
+/// The value of the first hidden input named `name` in an HTML page.
+pub fn hidden_value(body: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = body
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no field {name} in {body}"))
+        + marker.len();
+    let end = body[start..].find('"').unwrap() + start;
+    body[start..end].to_owned()
 }
 
 pub fn password_of(email: &str) -> String {
@@ -255,6 +284,75 @@ impl Visitor {
                 .map(|l| l.to_str().unwrap().to_owned()),
             body: response.text().await.unwrap(),
         }
+    }
+
+    /// Visits an absolute URL elsewhere (the FranceConnect simulator): no cookie, no `Host`.
+    pub async fn get_elsewhere(&self, url: &str) -> Page {
+        let response = self.client.get(url).send().await.unwrap();
+        Page {
+            status: response.status(),
+            location: response
+                .headers()
+                .get(LOCATION)
+                .map(|l| l.to_str().unwrap().to_owned()),
+            body: response.text().await.unwrap(),
+        }
+    }
+
+    /// Posts a form to an absolute URL elsewhere (the FranceConnect simulator).
+    pub async fn post_elsewhere(&self, url: &str, form: &[(&str, &str)]) -> Page {
+        let response = self.client.post(url).form(form).send().await.unwrap();
+        Page {
+            status: response.status(),
+            location: response
+                .headers()
+                .get(LOCATION)
+                .map(|l| l.to_str().unwrap().to_owned()),
+            body: response.text().await.unwrap(),
+        }
+    }
+
+    /// The path of an absolute URL that points back at the app.
+    pub fn local_path(&self, url: &str) -> String {
+        let prefix = format!(
+            "http://{}",
+            self.host.clone().unwrap_or(self.addr.to_string())
+        );
+        url.strip_prefix(&prefix)
+            .unwrap_or_else(|| panic!("{url} does not point at the app ({prefix})"))
+            .to_owned()
+    }
+
+    /// Goes through FranceConnect (the simulator) up to the moment it sends the citizen back
+    /// with a code; returns the return URL's path (not yet visited).
+    pub async fn franceconnect_until_return(&mut self, base: &str, sub: &str) -> String {
+        let start = self.get(&format!("{base}/connexion/franceconnect")).await;
+        assert_eq!(start.status, StatusCode::SEE_OTHER, "{}", start.body);
+        let authorize = start.location.expect("redirect to FranceConnect");
+        let page = self.get_elsewhere(&authorize).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        let interaction = hidden_value(&page.body, "interaction");
+        let choose = authorize
+            .split_once("/authorize")
+            .map(|(issuer, _)| format!("{issuer}/interaction/choose"))
+            .unwrap();
+        let back = self
+            .post_elsewhere(&choose, &[("interaction", &interaction), ("sub", sub)])
+            .await;
+        assert_eq!(back.status, StatusCode::SEE_OTHER, "{}", back.body);
+        self.local_path(&back.location.expect("redirect back to the app"))
+    }
+
+    /// Signs a citizen in through FranceConnect (the simulator) and asserts success.
+    pub async fn franceconnect_sign_in(&mut self, base: &str, sub: &str) -> Page {
+        let back = self.franceconnect_until_return(base, sub).await;
+        let done = self.get(&back).await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+        assert_eq!(
+            done.location.as_deref(),
+            Some(format!("{base}/mon-espace").as_str())
+        );
+        self.get(&format!("{base}/mon-espace")).await
     }
 
     pub async fn get(&mut self, path: &str) -> Page {

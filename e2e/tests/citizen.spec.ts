@@ -1,0 +1,32 @@
+import { expect } from '@playwright/test';
+import { expectAccessible, test } from './helpers';
+
+test('a citizen signs in with FranceConnect (simulator), sees their space and signs out', async ({ page }, testInfo) => {
+  await page.goto('/demo/');
+  await page.getByRole('link', { name: 'Accéder à mon espace' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Accéder à mon espace');
+  await expectAccessible(page, testInfo);
+
+  await page.getByRole('link', { name: "S'identifier avec FranceConnect" }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Choisir une identité de test');
+  await expectAccessible(page, testInfo);
+
+  await page.getByRole('button', { name: 'Se connecter en tant que Angela Claire Louise DUBOIS' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Bonjour Angela DUBOIS');
+  await expect(page.getByText('24/08/1962')).toBeVisible();
+  await expectAccessible(page, testInfo);
+
+  await page.getByRole('button', { name: 'Se déconnecter' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Vous êtes déconnecté');
+  await expectAccessible(page, testInfo);
+  await page.goto('/demo/mon-espace');
+  await expect(page).toHaveURL(/\/demo\/connexion$/);
+});
+
+test('cancelling at FranceConnect brings the citizen back with a message', async ({ page }, testInfo) => {
+  await page.goto('/demo/connexion');
+  await page.getByRole('link', { name: "S'identifier avec FranceConnect" }).click();
+  await page.getByRole('button', { name: 'Annuler et revenir au service' }).click();
+  await expect(page.getByRole('alert')).toContainText('Vous avez annulé la connexion avec FranceConnect');
+  await expectAccessible(page, testInfo);
+});

@@ -1,0 +1,804 @@
+//! A FranceConnect v2 simulator: an OpenID Connect provider on loopback with a handful of test
+//! identities, for development, the demo and the tests.
+//!
+//! It speaks the protocol the real service speaks (same paths under `/api/v2`, discovery, ES256
+//! signatures, `acr_values=eidas1`, userinfo as a signed JWT, `client_secret_post`, 60 s access
+//! tokens, single-use codes, `/session/end`), so the client cannot tell it from the real one.
+//! Start it with `guichet franceconnect-simulator`.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::extract::{Form, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use leptos::prelude::*;
+use openidconnect::core::{
+    CoreClientAuthMethod, CoreGenderClaim, CoreJsonCurveType, CoreJsonWebKey, CoreJsonWebKeySet,
+    CoreJweContentEncryptionAlgorithm, CoreJwsSigningAlgorithm, CoreResponseType,
+    CoreSubjectIdentifierType,
+};
+use openidconnect::{
+    AccessToken, Audience, AuthUrl, AuthenticationContextClass, AuthenticationMethodReference,
+    EmptyAdditionalProviderMetadata, EndSessionUrl, EndUserBirthday, EndUserEmail,
+    EndUserFamilyName, EndUserGivenName, EndUserUsername, IdToken, IdTokenClaims, IssuerUrl,
+    JsonWebKeyId, JsonWebKeySetUrl, LogoutProviderMetadata, Nonce, PrivateSigningKey,
+    ProviderMetadataWithLogout, ResponseTypes, SigningError, StandardClaims, SubjectIdentifier,
+    TokenUrl, UserInfoClaims, UserInfoJsonWebToken, UserInfoUrl,
+};
+use p256::ecdsa::signature::Signer;
+use p256::ecdsa::{Signature, SigningKey};
+use p256::elliptic_curve::Generate;
+use rand::Rng;
+use rand::distributions::Alphanumeric;
+use serde::Deserialize;
+use tokio::net::TcpListener;
+
+use super::identity::{FcClaims, FcIdentity};
+use crate::render::to_html;
+
+/// Where the simulator's OpenID endpoints live, as on the real service.
+pub const API_PREFIX: &str = "/api/v2";
+/// Access tokens live 60 seconds, as on FranceConnect.
+const ACCESS_TOKEN_TTL: Duration = Duration::from_secs(60);
+/// An authorization code must be redeemed quickly, and only once.
+const CODE_TTL: Duration = Duration::from_secs(60);
+/// An identity-picking page left open longer than this must start over.
+const INTERACTION_TTL: Duration = Duration::from_secs(600);
+
+/// The service provider the simulator accepts (one, as a test integration would be).
+#[derive(Clone, Debug)]
+pub struct SimulatorConfig {
+    pub client_id: String,
+    pub client_secret: String,
+}
+
+impl Default for SimulatorConfig {
+    fn default() -> Self {
+        Self {
+            client_id: "guichet-demo".into(),
+            client_secret: "guichet-demo-secret".into(),
+        }
+    }
+}
+
+/// The test identities offered on the sign-in page.
+pub fn test_identities() -> Vec<FcIdentity> {
+    let person = |sub: &str,
+                  given: &str,
+                  family: &str,
+                  birthdate: &str,
+                  gender: &str,
+                  birthplace: &str,
+                  birthcountry: &str,
+                  email: &str,
+                  usage: &str| FcIdentity {
+        sub: sub.into(),
+        given_name: given.into(),
+        family_name: family.into(),
+        birthdate: birthdate.into(),
+        gender: gender.into(),
+        birthplace: birthplace.into(),
+        birthcountry: birthcountry.into(),
+        email: email.into(),
+        preferred_username: usage.into(),
+    };
+    vec![
+        person(
+            "sim-angela-dubois",
+            "Angela Claire Louise",
+            "DUBOIS",
+            "1962-08-24",
+            "female",
+            "75107",
+            "99100",
+            "angela.dubois@courriel.test",
+            "",
+        ),
+        person(
+            "sim-karim-benali",
+            "Karim",
+            "BENALI",
+            "1988-03-02",
+            "male",
+            "69123",
+            "99100",
+            "karim.benali@courriel.test",
+            "",
+        ),
+        person(
+            "sim-marie-leroy",
+            "Marie Thérèse",
+            "LEROY",
+            "1951-11-30",
+            "female",
+            "59350",
+            "99100",
+            "marie.leroy@courriel.test",
+            "MARTIN",
+        ),
+        person(
+            "sim-lucas-nguyen",
+            "Lucas",
+            "NGUYEN",
+            "2003-06-15",
+            "male",
+            "33063",
+            "99100",
+            "lucas.nguyen@courriel.test",
+            "",
+        ),
+        person(
+            "sim-fatou-diallo",
+            "Fatou",
+            "DIALLO",
+            "1979-01-09",
+            "female",
+            "",
+            "99341",
+            "fatou.diallo@courriel.test",
+            "",
+        ),
+    ]
+}
+
+/// A running simulator.
+pub struct SimulatorHandle {
+    pub addr: SocketAddr,
+    /// The issuer to configure the client with (`http://ADDR/api/v2`).
+    pub issuer: String,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for SimulatorHandle {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// Starts the simulator on `listener` in the background.
+pub fn spawn(listener: TcpListener, config: SimulatorConfig) -> std::io::Result<SimulatorHandle> {
+    let addr = listener.local_addr()?;
+    let issuer = format!("http://{addr}{API_PREFIX}");
+    let app = router(Simulator::new(issuer.clone(), config));
+    let task = tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, app).await {
+            tracing::error!(error = %e, "FranceConnect simulator stopped");
+        }
+    });
+    Ok(SimulatorHandle { addr, issuer, task })
+}
+
+/// The simulator's routes.
+pub fn router(simulator: Simulator) -> Router {
+    let api = Router::new()
+        .route("/.well-known/openid-configuration", get(discovery))
+        .route("/jwks", get(jwks))
+        .route("/authorize", get(authorize))
+        .route("/interaction/choose", post(choose_identity))
+        .route("/interaction/cancel", post(cancel))
+        .route("/token", post(token))
+        .route("/userinfo", get(userinfo))
+        .route("/session/end", get(end_session));
+    Router::new()
+        .nest(API_PREFIX, api)
+        .with_state(Arc::new(simulator))
+}
+
+/// The simulator's state: its signing key and the grants in flight (memory only).
+pub struct Simulator {
+    issuer: String,
+    config: SimulatorConfig,
+    key: EsKey,
+    identities: Vec<FcIdentity>,
+    grants: Mutex<Grants>,
+}
+
+#[derive(Default)]
+struct Grants {
+    interactions: HashMap<String, Interaction>,
+    codes: HashMap<String, CodeGrant>,
+    access_tokens: HashMap<String, (String, Instant)>,
+}
+
+impl Grants {
+    fn sweep(&mut self) {
+        let now = Instant::now();
+        self.interactions
+            .retain(|_, i| now.duration_since(i.created) < INTERACTION_TTL);
+        self.codes
+            .retain(|_, c| now.duration_since(c.created) < CODE_TTL);
+        self.access_tokens
+            .retain(|_, (_, created)| now.duration_since(*created) < ACCESS_TOKEN_TTL);
+    }
+}
+
+/// An authorization request waiting for the person to pick an identity.
+#[derive(Clone)]
+struct Interaction {
+    redirect_uri: String,
+    state: String,
+    nonce: String,
+    created: Instant,
+}
+
+struct CodeGrant {
+    sub: String,
+    redirect_uri: String,
+    nonce: String,
+    created: Instant,
+}
+
+impl Simulator {
+    pub fn new(issuer: String, config: SimulatorConfig) -> Self {
+        Self {
+            issuer,
+            config,
+            key: EsKey::generate(),
+            identities: test_identities(),
+            grants: Mutex::default(),
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.issuer)
+    }
+
+    fn grants(&self) -> std::sync::MutexGuard<'_, Grants> {
+        let mut grants = self.grants.lock().unwrap_or_else(|e| e.into_inner());
+        grants.sweep();
+        grants
+    }
+
+    fn identity(&self, sub: &str) -> Option<&FcIdentity> {
+        self.identities.iter().find(|i| i.sub == sub)
+    }
+}
+
+/// The simulator's ES256 signing key, made fresh at each start.
+pub(crate) struct EsKey {
+    key: SigningKey,
+    kid: JsonWebKeyId,
+}
+
+impl EsKey {
+    pub(crate) fn generate() -> Self {
+        Self {
+            key: SigningKey::generate(),
+            kid: JsonWebKeyId::new(format!("sim-{}", random_token(8))),
+        }
+    }
+}
+
+impl PrivateSigningKey for EsKey {
+    type VerificationKey = CoreJsonWebKey;
+
+    fn sign(&self, alg: &CoreJwsSigningAlgorithm, message: &[u8]) -> Result<Vec<u8>, SigningError> {
+        match alg {
+            CoreJwsSigningAlgorithm::EcdsaP256Sha256 => {
+                // The fixed-size r‖s form is what JWS expects.
+                let signature: Signature = self.key.sign(message);
+                Ok(signature.to_bytes().to_vec())
+            }
+            other => Err(SigningError::UnsupportedAlg(format!("{other:?}"))),
+        }
+    }
+
+    fn as_verification_key(&self) -> CoreJsonWebKey {
+        let point = self.key.verifying_key().to_sec1_point(false);
+        let coordinate = |c: Option<&[u8]>| c.map(<[u8]>::to_vec).unwrap_or_default();
+        CoreJsonWebKey::new_ec(
+            coordinate(point.x().map(|x| x.as_slice())),
+            coordinate(point.y().map(|y| y.as_slice())),
+            CoreJsonCurveType::P256,
+            Some(self.kid.clone()),
+        )
+    }
+}
+
+fn random_token(len: usize) -> String {
+    rand::thread_rng()
+        .sample_iter(&Alphanumeric)
+        .take(len)
+        .map(char::from)
+        .collect()
+}
+
+/// An OAuth error answer, as JSON (`error`, `error_description`).
+fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
+    (
+        status,
+        Json(serde_json::json!({ "error": error, "error_description": description })),
+    )
+        .into_response()
+}
+
+/// A page for errors that cannot go back to the service provider.
+fn error_page(status: StatusCode, message: &str) -> Response {
+    let message = message.to_owned();
+    let html = to_html(move || {
+        view! {
+            <html lang="fr">
+                <head>
+                    <meta charset="utf-8" />
+                    <title>"Erreur — simulateur FranceConnect"</title>
+                </head>
+                <body>
+                    <main>
+                        <h1>"Une erreur est survenue"</h1>
+                        <p>{message}</p>
+                    </main>
+                </body>
+            </html>
+        }
+    });
+    (status, Html(format!("<!DOCTYPE html>{html}"))).into_response()
+}
+
+async fn discovery(State(sim): State<Arc<Simulator>>) -> Response {
+    let url = |path: &str| sim.url(path);
+    let metadata = ProviderMetadataWithLogout::new(
+        IssuerUrl::new(sim.issuer.clone()).expect("issuer is a URL"),
+        AuthUrl::new(url("/authorize")).expect("URL"),
+        JsonWebKeySetUrl::new(url("/jwks")).expect("URL"),
+        vec![ResponseTypes::new(vec![CoreResponseType::Code])],
+        vec![CoreSubjectIdentifierType::Public],
+        vec![CoreJwsSigningAlgorithm::EcdsaP256Sha256],
+        LogoutProviderMetadata {
+            end_session_endpoint: Some(EndSessionUrl::new(url("/session/end")).expect("URL")),
+            additional_metadata: EmptyAdditionalProviderMetadata {},
+        },
+    )
+    .set_token_endpoint(Some(TokenUrl::new(url("/token")).expect("URL")))
+    .set_userinfo_endpoint(Some(UserInfoUrl::new(url("/userinfo")).expect("URL")))
+    .set_userinfo_signing_alg_values_supported(Some(vec![CoreJwsSigningAlgorithm::EcdsaP256Sha256]))
+    .set_acr_values_supported(Some(vec![AuthenticationContextClass::new("eidas1".into())]))
+    .set_token_endpoint_auth_methods_supported(Some(vec![CoreClientAuthMethod::ClientSecretPost]));
+    Json(metadata).into_response()
+}
+
+async fn jwks(State(sim): State<Arc<Simulator>>) -> Response {
+    Json(CoreJsonWebKeySet::new(vec![sim.key.as_verification_key()])).into_response()
+}
+
+#[derive(Deserialize)]
+struct AuthorizeParams {
+    response_type: Option<String>,
+    client_id: Option<String>,
+    redirect_uri: Option<String>,
+    scope: Option<String>,
+    state: Option<String>,
+    nonce: Option<String>,
+    acr_values: Option<String>,
+}
+
+async fn authorize(
+    State(sim): State<Arc<Simulator>>,
+    Query(params): Query<AuthorizeParams>,
+) -> Response {
+    if params.client_id.as_deref() != Some(sim.config.client_id.as_str()) {
+        return error_page(
+            StatusCode::BAD_REQUEST,
+            "Le fournisseur de service est inconnu (client_id).",
+        );
+    }
+    let Some(redirect_uri) = params
+        .redirect_uri
+        .filter(|u| url::Url::parse(u).is_ok_and(|u| matches!(u.scheme(), "http" | "https")))
+    else {
+        return error_page(
+            StatusCode::BAD_REQUEST,
+            "L'adresse de retour (redirect_uri) est absente ou invalide.",
+        );
+    };
+    let state = params.state.unwrap_or_default();
+    let refuse = |error: &str, description: &str| {
+        let mut target = url::Url::parse(&redirect_uri).expect("checked above");
+        target
+            .query_pairs_mut()
+            .append_pair("error", error)
+            .append_pair("error_description", description)
+            .append_pair("state", &state);
+        Redirect::to(target.as_str()).into_response()
+    };
+    if params.response_type.as_deref() != Some("code") {
+        return refuse(
+            "unsupported_response_type",
+            "response_type doit valoir code",
+        );
+    }
+    let scopes: Vec<&str> = params.scope.as_deref().unwrap_or("").split(' ').collect();
+    if !scopes.contains(&"openid") {
+        return refuse("invalid_scope", "le scope openid est obligatoire");
+    }
+    // FranceConnect requires both, long enough to be unguessable.
+    let nonce = params.nonce.unwrap_or_default();
+    if state.len() < 22 || nonce.len() < 22 {
+        return refuse(
+            "invalid_request",
+            "state et nonce sont obligatoires (22 caractères au moins)",
+        );
+    }
+    if params.acr_values.as_deref() != Some("eidas1") {
+        return refuse("invalid_request", "acr_values doit valoir eidas1");
+    }
+    let interaction = random_token(32);
+    sim.grants().interactions.insert(
+        interaction.clone(),
+        Interaction {
+            redirect_uri,
+            state,
+            nonce,
+            created: Instant::now(),
+        },
+    );
+    identity_page(&sim, &interaction)
+}
+
+fn identity_page(sim: &Simulator, interaction: &str) -> Response {
+    let choose = sim.url("/interaction/choose");
+    let cancel = sim.url("/interaction/cancel");
+    let interaction = interaction.to_owned();
+    let identities = sim.identities.clone();
+    let html = to_html(move || {
+        view! {
+            <html lang="fr">
+                <head>
+                    <meta charset="utf-8" />
+                    <meta name="viewport" content="width=device-width, initial-scale=1" />
+                    <title>"Choisir une identité de test — simulateur FranceConnect"</title>
+                    <style>{SIMULATOR_CSS}</style>
+                </head>
+                <body>
+                    <header>
+                        <p class="brand">"FranceConnect — simulateur"</p>
+                    </header>
+                    <main>
+                        <h1>"Choisir une identité de test"</h1>
+                        <p>
+                            "Ce simulateur remplace FranceConnect pour les essais. Choisissez la personne au nom de laquelle vous vous connectez."
+                        </p>
+                        <ul class="identities">
+                            {identities
+                                .into_iter()
+                                .map(|person| {
+                                    let label = format!(
+                                        "{} {}",
+                                        person.given_name,
+                                        person.family_name,
+                                    );
+                                    let detail = format!(
+                                        "née ou né le {}, {}",
+                                        person.birthdate,
+                                        person.email,
+                                    );
+                                    view! {
+                                        <li>
+                                            <form method="post" action=choose.clone()>
+                                                <input type="hidden" name="interaction" value=interaction.clone() />
+                                                <input type="hidden" name="sub" value=person.sub />
+                                                <button type="submit">
+                                                    {format!("Se connecter en tant que {label}")}
+                                                </button>
+                                                <span class="detail">{detail}</span>
+                                            </form>
+                                        </li>
+                                    }
+                                })
+                                .collect_view()}
+                        </ul>
+                        <form method="post" action=cancel>
+                            <input type="hidden" name="interaction" value=interaction.clone() />
+                            <button type="submit" class="secondary">"Annuler et revenir au service"</button>
+                        </form>
+                    </main>
+                </body>
+            </html>
+        }
+    });
+    Html(format!("<!DOCTYPE html>{html}")).into_response()
+}
+
+const SIMULATOR_CSS: &str = "body{font-family:system-ui,sans-serif;margin:0;color:#161616}\
+header{background:#000091;color:#fff;padding:.75rem 1rem}.brand{margin:0;font-weight:700}\
+main{max-width:40rem;margin:1rem auto;padding:0 1rem}.identities{list-style:none;padding:0}\
+.identities li{margin:.75rem 0}button{background:#000091;color:#fff;border:0;padding:.6rem 1rem;\
+font-size:1rem;cursor:pointer}button.secondary{background:#fff;color:#000091;border:1px solid #000091}\
+button:focus{outline:3px solid #0a76f6;outline-offset:2px}.detail{display:block;color:#3a3a3a;font-size:.9rem}";
+
+#[derive(Deserialize)]
+struct InteractionForm {
+    interaction: String,
+    sub: Option<String>,
+}
+
+async fn choose_identity(
+    State(sim): State<Arc<Simulator>>,
+    Form(form): Form<InteractionForm>,
+) -> Response {
+    let mut grants = sim.grants();
+    let Some(interaction) = grants.interactions.remove(&form.interaction) else {
+        return error_page(
+            StatusCode::BAD_REQUEST,
+            "Cette demande de connexion a expiré. Revenez au service et recommencez.",
+        );
+    };
+    let Some(person) = form.sub.as_deref().and_then(|s| sim.identity(s)) else {
+        return error_page(StatusCode::BAD_REQUEST, "Identité de test inconnue.");
+    };
+    let code = random_token(43);
+    grants.codes.insert(
+        code.clone(),
+        CodeGrant {
+            sub: person.sub.clone(),
+            redirect_uri: interaction.redirect_uri.clone(),
+            nonce: interaction.nonce,
+            created: Instant::now(),
+        },
+    );
+    let mut target = url::Url::parse(&interaction.redirect_uri).expect("checked at /authorize");
+    target
+        .query_pairs_mut()
+        .append_pair("code", &code)
+        .append_pair("state", &interaction.state);
+    Redirect::to(target.as_str()).into_response()
+}
+
+async fn cancel(State(sim): State<Arc<Simulator>>, Form(form): Form<InteractionForm>) -> Response {
+    let Some(interaction) = sim.grants().interactions.remove(&form.interaction) else {
+        return error_page(
+            StatusCode::BAD_REQUEST,
+            "Cette demande de connexion a expiré. Revenez au service et recommencez.",
+        );
+    };
+    let mut target = url::Url::parse(&interaction.redirect_uri).expect("checked at /authorize");
+    target
+        .query_pairs_mut()
+        .append_pair("error", "access_denied")
+        .append_pair("error_description", "l'usager a annulé la connexion")
+        .append_pair("state", &interaction.state);
+    Redirect::to(target.as_str()).into_response()
+}
+
+#[derive(Deserialize)]
+struct TokenForm {
+    grant_type: Option<String>,
+    code: Option<String>,
+    redirect_uri: Option<String>,
+    client_id: Option<String>,
+    client_secret: Option<String>,
+}
+
+async fn token(State(sim): State<Arc<Simulator>>, Form(form): Form<TokenForm>) -> Response {
+    if form.client_id.as_deref() != Some(sim.config.client_id.as_str())
+        || form.client_secret.as_deref() != Some(sim.config.client_secret.as_str())
+    {
+        return oauth_error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            "client_id ou client_secret incorrect",
+        );
+    }
+    if form.grant_type.as_deref() != Some("authorization_code") {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "unsupported_grant_type",
+            "grant_type doit valoir authorization_code",
+        );
+    }
+    let mut grants = sim.grants();
+    // A code is spent on first use, even by a failed exchange.
+    let Some(grant) = form.code.as_deref().and_then(|c| grants.codes.remove(c)) else {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_grant",
+            "code inconnu, expiré ou déjà utilisé",
+        );
+    };
+    if form.redirect_uri.as_deref() != Some(grant.redirect_uri.as_str()) {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_grant",
+            "redirect_uri différente de celle de la demande",
+        );
+    }
+    let access_token = random_token(43);
+    grants
+        .access_tokens
+        .insert(access_token.clone(), (grant.sub.clone(), Instant::now()));
+    drop(grants);
+
+    let now = chrono::Utc::now();
+    let claims = IdTokenClaims::new(
+        IssuerUrl::new(sim.issuer.clone()).expect("issuer is a URL"),
+        vec![Audience::new(sim.config.client_id.clone())],
+        now + chrono::Duration::seconds(60),
+        now,
+        StandardClaims::new(SubjectIdentifier::new(grant.sub.clone())),
+        FcClaims::default(),
+    )
+    .set_nonce(Some(Nonce::new(grant.nonce)))
+    .set_auth_context_ref(Some(AuthenticationContextClass::new("eidas1".into())))
+    .set_auth_time(Some(now))
+    .set_auth_method_refs(Some(vec![AuthenticationMethodReference::new("pwd".into())]));
+    let access = AccessToken::new(access_token.clone());
+    let id_token = match IdToken::<
+        FcClaims,
+        CoreGenderClaim,
+        CoreJweContentEncryptionAlgorithm,
+        CoreJwsSigningAlgorithm,
+    >::new(
+        claims,
+        &sim.key,
+        CoreJwsSigningAlgorithm::EcdsaP256Sha256,
+        Some(&access),
+        None,
+    ) {
+        Ok(token) => token,
+        Err(e) => {
+            return oauth_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "server_error",
+                &e.to_string(),
+            );
+        }
+    };
+    Json(serde_json::json!({
+        "access_token": access_token,
+        "token_type": "Bearer",
+        "expires_in": ACCESS_TOKEN_TTL.as_secs(),
+        "id_token": id_token.to_string(),
+        "scope": "openid given_name family_name birthdate gender birthplace birthcountry email preferred_username",
+    }))
+    .into_response()
+}
+
+async fn userinfo(State(sim): State<Arc<Simulator>>, headers: HeaderMap) -> Response {
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|h| h.to_str().ok())
+        .and_then(|h| h.strip_prefix("Bearer "));
+    let sub = bearer.and_then(|token| {
+        sim.grants()
+            .access_tokens
+            .get(token)
+            .map(|(sub, _)| sub.clone())
+    });
+    let Some(person) = sub.as_deref().and_then(|s| sim.identity(s)) else {
+        return (
+            StatusCode::UNAUTHORIZED,
+            [(header::WWW_AUTHENTICATE, "Bearer error=\"invalid_token\"")],
+            Json(serde_json::json!({ "error": "invalid_token", "error_description": "jeton d'accès inconnu ou expiré" })),
+        )
+            .into_response();
+    };
+    let compact = signed_userinfo(&sim.key, &sim.issuer, &sim.config.client_id, person);
+    match compact {
+        Some(compact) => ([(header::CONTENT_TYPE, "application/jwt")], compact).into_response(),
+        None => oauth_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "server_error",
+            "signature impossible",
+        ),
+    }
+}
+
+/// A person's userinfo as the compact JWS FranceConnect answers with.
+pub(crate) fn signed_userinfo(
+    key: &EsKey,
+    issuer: &str,
+    audience: &str,
+    person: &FcIdentity,
+) -> Option<String> {
+    let standard = StandardClaims::new(SubjectIdentifier::new(person.sub.clone()))
+        .set_given_name(Some(
+            EndUserGivenName::new(person.given_name.clone()).into(),
+        ))
+        .set_family_name(Some(
+            EndUserFamilyName::new(person.family_name.clone()).into(),
+        ))
+        .set_birthdate(Some(EndUserBirthday::new(person.birthdate.clone())))
+        .set_gender(Some(CoreGenderClaim::new(person.gender.clone())))
+        .set_email(Some(EndUserEmail::new(person.email.clone())))
+        .set_preferred_username(Some(EndUserUsername::new(
+            person.preferred_username.clone(),
+        )));
+    let claims = UserInfoClaims::new(
+        standard,
+        FcClaims {
+            birthplace: Some(person.birthplace.clone()),
+            birthcountry: Some(person.birthcountry.clone()),
+        },
+    )
+    .set_issuer(Some(IssuerUrl::new(issuer.to_owned()).ok()?))
+    .set_audiences(Some(vec![Audience::new(audience.to_owned())]));
+    let jwt = UserInfoJsonWebToken::<
+        FcClaims,
+        CoreGenderClaim,
+        CoreJweContentEncryptionAlgorithm,
+        CoreJwsSigningAlgorithm,
+    >::new(claims, key, CoreJwsSigningAlgorithm::EcdsaP256Sha256)
+    .ok()?;
+    // Serialized, a signed token is the compact JWS as a JSON string.
+    serde_json::to_value(&jwt)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+}
+
+#[derive(Deserialize)]
+struct EndSessionParams {
+    id_token_hint: Option<String>,
+    state: Option<String>,
+    post_logout_redirect_uri: Option<String>,
+}
+
+async fn end_session(Query(params): Query<EndSessionParams>) -> Response {
+    if params.id_token_hint.as_deref().unwrap_or("").is_empty() {
+        return error_page(
+            StatusCode::BAD_REQUEST,
+            "La déconnexion demande le jeton d'identité (id_token_hint).",
+        );
+    }
+    let Some(mut target) = params
+        .post_logout_redirect_uri
+        .as_deref()
+        .and_then(|u| url::Url::parse(u).ok())
+    else {
+        return error_page(
+            StatusCode::BAD_REQUEST,
+            "L'adresse de retour après déconnexion est absente ou invalide.",
+        );
+    };
+    if let Some(state) = params.state {
+        target.query_pairs_mut().append_pair("state", &state);
+    }
+    Redirect::to(target.as_str()).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn test_identities_have_distinct_subjects() {
+        let people = test_identities();
+        let mut subs: Vec<_> = people.iter().map(|p| p.sub.as_str()).collect();
+        subs.sort_unstable();
+        subs.dedup();
+        assert_eq!(subs.len(), people.len());
+        assert!(people.iter().all(|p| p.birthdate.len() == 10));
+    }
+
+    #[test]
+    fn the_published_key_verifies_what_the_simulator_signs() {
+        use openidconnect::JsonWebKey;
+        let key = EsKey::generate();
+        let message = b"header.payload";
+        let signature = key
+            .sign(&CoreJwsSigningAlgorithm::EcdsaP256Sha256, message)
+            .unwrap();
+        let public = key.as_verification_key();
+        assert!(
+            public
+                .verify_signature(
+                    &CoreJwsSigningAlgorithm::EcdsaP256Sha256,
+                    message,
+                    &signature
+                )
+                .is_ok()
+        );
+        assert!(
+            public
+                .verify_signature(
+                    &CoreJwsSigningAlgorithm::EcdsaP256Sha256,
+                    b"tampered",
+                    &signature
+                )
+                .is_err()
+        );
+    }
+}

@@ -1,0 +1,273 @@
+//! Citizens sign in through FranceConnect (the project's simulator, over real HTTP and the real
+//! OpenID Connect protocol); one person at two departments is two separate records.
+
+use guichet::entity::citizen;
+use guichet::franceconnect::FranceConnectConfig;
+use guichet::server::ServerOptions;
+use reqwest::StatusCode;
+use sea_orm::{EntityTrait, PaginatorTrait};
+use tenants::{Module, Tenant};
+
+use crate::harness::{Backend, TestApp, Visitor, both_engines, hidden_value};
+
+both_engines!(
+    citizen_signs_in_with_franceconnect_and_sees_their_identity,
+    same_person_at_two_departments_is_two_records,
+    a_tampered_state_is_refused_and_creates_nothing,
+    a_code_cannot_be_used_twice,
+    cancelling_at_franceconnect_says_so,
+    logout_ends_the_franceconnect_session_too,
+    an_unreachable_provider_gets_a_clear_message,
+    the_citizen_space_needs_a_sign_in
+);
+
+async fn citizen_count(tenant: &Tenant) -> u64 {
+    let txn = tenant.db().begin().await.unwrap();
+    let count = citizen::Entity::find().count(&txn).await.unwrap();
+    txn.commit().await.unwrap();
+    count
+}
+
+async fn citizen_signs_in_with_franceconnect_and_sees_their_identity(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let tenant = app.tenant("gard", &Module::ALL).await;
+    let mut visitor = Visitor::new(&app);
+
+    // The sign-in page offers FranceConnect with its button.
+    let login = visitor.get("/gard/connexion").await;
+    assert_eq!(login.status, StatusCode::OK);
+    assert!(login.body.contains("S'identifier avec"), "{}", login.body);
+    assert!(login.body.contains("Qu'est-ce que FranceConnect ?"));
+
+    // What we ask FranceConnect for.
+    let start = visitor.get("/gard/connexion/franceconnect").await;
+    assert_eq!(start.status, StatusCode::SEE_OTHER);
+    let authorize = url::Url::parse(start.location.as_deref().unwrap()).unwrap();
+    assert!(authorize.as_str().starts_with(&app.franceconnect.issuer));
+    let param = |name: &str| {
+        authorize
+            .query_pairs()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+    };
+    assert_eq!(param("acr_values").as_deref(), Some("eidas1"));
+    assert_eq!(param("response_type").as_deref(), Some("code"));
+    assert!(param("scope").unwrap().contains("openid"));
+    assert!(param("state").unwrap().len() >= 22);
+    assert!(param("nonce").unwrap().len() >= 22);
+    assert_eq!(
+        param("redirect_uri").unwrap(),
+        format!("http://{}/gard/connexion/franceconnect/retour", app.addr)
+    );
+
+    let space = visitor
+        .franceconnect_sign_in("/gard", "sim-marie-leroy")
+        .await;
+    assert_eq!(space.status, StatusCode::OK);
+    // Usage name first, birth name and the rest as FranceConnect vouched for them.
+    assert!(
+        space.body.contains("Bonjour Marie MARTIN"),
+        "{}",
+        space.body
+    );
+    assert!(space.body.contains("LEROY"));
+    assert!(space.body.contains("30/11/1951"));
+    assert!(space.body.contains("marie.leroy@courriel.test"));
+    assert!(space.body.contains("Se déconnecter"));
+    assert_eq!(citizen_count(&tenant).await, 1);
+
+    // Signing in again finds the same record.
+    let mut again = Visitor::new(&app);
+    again
+        .franceconnect_sign_in("/gard", "sim-marie-leroy")
+        .await;
+    assert_eq!(citizen_count(&tenant).await, 1);
+    app.stop().await;
+}
+
+async fn same_person_at_two_departments_is_two_records(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let alpha = app.tenant("alpha", &Module::ALL).await;
+    let beta = app.tenant("beta", &Module::ALL).await;
+    let mut visitor = Visitor::new(&app);
+    visitor
+        .franceconnect_sign_in("/alpha", "sim-karim-benali")
+        .await;
+    // The alpha session does not open beta's space.
+    let elsewhere = visitor.get("/beta/mon-espace").await;
+    assert_eq!(elsewhere.status, StatusCode::SEE_OTHER);
+    assert_eq!(elsewhere.location.as_deref(), Some("/beta/connexion"));
+    assert!(!elsewhere.body.contains("BENALI"));
+
+    visitor
+        .franceconnect_sign_in("/beta", "sim-karim-benali")
+        .await;
+    assert_eq!(citizen_count(&alpha).await, 1);
+    assert_eq!(citizen_count(&beta).await, 1);
+    app.stop().await;
+}
+
+async fn a_tampered_state_is_refused_and_creates_nothing(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let tenant = app.tenant("gard", &Module::ALL).await;
+    let mut visitor = Visitor::new(&app);
+    let back = visitor
+        .franceconnect_until_return("/gard", "sim-angela-dubois")
+        .await;
+    let mut url = url::Url::parse(&format!("http://x{back}")).unwrap();
+    let pairs: Vec<(String, String)> = url
+        .query_pairs()
+        .map(|(k, v)| {
+            let v = if k == "state" {
+                format!("{v}x")
+            } else {
+                v.into_owned()
+            };
+            (k.into_owned(), v)
+        })
+        .collect();
+    url.query_pairs_mut().clear().extend_pairs(pairs);
+    let tampered = visitor
+        .get(&format!("{}?{}", url.path(), url.query().unwrap()))
+        .await;
+    assert_eq!(tampered.status, StatusCode::BAD_REQUEST);
+    assert!(tampered.body.contains("Recommencez"), "{}", tampered.body);
+    // The genuine return is no good either now: a sign-in attempt is spent once.
+    let genuine = visitor.get(&back).await;
+    assert_eq!(genuine.status, StatusCode::BAD_REQUEST);
+    assert_eq!(citizen_count(&tenant).await, 0);
+    let space = visitor.get("/gard/mon-espace").await;
+    assert_eq!(space.status, StatusCode::SEE_OTHER);
+    app.stop().await;
+}
+
+async fn a_code_cannot_be_used_twice(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    app.tenant("gard", &Module::ALL).await;
+    let mut first = Visitor::new(&app);
+    let back = first
+        .franceconnect_until_return("/gard", "sim-angela-dubois")
+        .await;
+    let done = first.get(&back).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER);
+
+    // Someone replays the code under a sign-in of their own.
+    let mut thief = Visitor::new(&app);
+    let start = thief.get("/gard/connexion/franceconnect").await;
+    let authorize = url::Url::parse(start.location.as_deref().unwrap()).unwrap();
+    let state = authorize
+        .query_pairs()
+        .find(|(k, _)| k == "state")
+        .unwrap()
+        .1
+        .into_owned();
+    let code = url::Url::parse(&format!("http://x{back}"))
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == "code")
+        .unwrap()
+        .1
+        .into_owned();
+    let replay = thief
+        .get(&format!(
+            "/gard/connexion/franceconnect/retour?code={code}&state={state}"
+        ))
+        .await;
+    assert_eq!(replay.status, StatusCode::BAD_GATEWAY, "{}", replay.body);
+    assert!(replay.body.contains("FranceConnect"));
+    let space = thief.get("/gard/mon-espace").await;
+    assert_eq!(space.status, StatusCode::SEE_OTHER);
+    app.stop().await;
+}
+
+async fn cancelling_at_franceconnect_says_so(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    app.tenant("gard", &Module::ALL).await;
+    let mut visitor = Visitor::new(&app);
+    let start = visitor.get("/gard/connexion/franceconnect").await;
+    let authorize = start.location.unwrap();
+    let page = visitor.get_elsewhere(&authorize).await;
+    let interaction = hidden_value(&page.body, "interaction");
+    let cancel = format!("{}/interaction/cancel", app.franceconnect.issuer);
+    let back = visitor
+        .post_elsewhere(&cancel, &[("interaction", &interaction)])
+        .await;
+    let back = visitor.local_path(&back.location.unwrap());
+    let page = visitor.get(&back).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("Vous avez annulé la connexion"),
+        "{}",
+        page.body
+    );
+    app.stop().await;
+}
+
+async fn logout_ends_the_franceconnect_session_too(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    app.tenant("gard", &Module::ALL).await;
+    let mut visitor = Visitor::new(&app);
+    let space = visitor
+        .franceconnect_sign_in("/gard", "sim-lucas-nguyen")
+        .await;
+    let csrf = space.csrf();
+    let out = visitor.post("/gard/deconnexion", &[("csrf", &csrf)]).await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    let end_session = url::Url::parse(out.location.as_deref().unwrap()).unwrap();
+    assert!(
+        end_session
+            .as_str()
+            .starts_with(&format!("{}/session/end", app.franceconnect.issuer))
+    );
+    assert!(end_session.query_pairs().any(|(k, _)| k == "id_token_hint"));
+    let back = visitor.get_elsewhere(end_session.as_str()).await;
+    assert_eq!(back.status, StatusCode::SEE_OTHER);
+    let back = visitor.local_path(&back.location.unwrap());
+    assert!(back.starts_with("/gard/deconnexion/terminee"));
+    let page = visitor.get(&back).await;
+    assert!(page.body.contains("Vous êtes déconnecté"));
+    // The old session is gone.
+    let space = visitor.get("/gard/mon-espace").await;
+    assert_eq!(space.status, StatusCode::SEE_OTHER);
+    app.stop().await;
+}
+
+async fn an_unreachable_provider_gets_a_clear_message(backend: Backend) {
+    // A port nobody listens on.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let options = ServerOptions {
+        franceconnect: Some(FranceConnectConfig {
+            issuer: format!("http://{closed}/api/v2"),
+            client_id: "x".into(),
+            client_secret: "y".into(),
+        }),
+        ..ServerOptions::default()
+    };
+    let app = TestApp::start_with(backend, options).await;
+    app.tenant("gard", &Module::ALL).await;
+    let mut visitor = Visitor::new(&app);
+    let page = visitor.get("/gard/connexion/franceconnect").await;
+    assert_eq!(page.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(
+        page.body.contains("FranceConnect ne répond pas"),
+        "{}",
+        page.body
+    );
+    app.stop().await;
+}
+
+async fn the_citizen_space_needs_a_sign_in(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    app.tenant("gard", &Module::ALL).await;
+    let mut visitor = Visitor::new(&app);
+    let page = visitor.get("/gard/mon-espace").await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert_eq!(page.location.as_deref(), Some("/gard/connexion"));
+    // Signing out without a session is harmless, but still needs the form token.
+    let out = visitor.post("/gard/deconnexion", &[]).await;
+    assert_eq!(out.status, StatusCode::FORBIDDEN);
+    app.stop().await;
+}
