@@ -179,6 +179,17 @@ pub struct ServeArgs {
     pub trust_forwarded_for: bool,
     #[command(flatten)]
     pub franceconnect: FranceConnectArgs,
+    /// SMTP server for outgoing mail: smtp://host:port, smtp://user:pass@host?tls=required,
+    /// smtps://user:pass@host. Without it, mail is written to the log.
+    #[arg(long, env = "GUICHET_SMTP_URL", hide_env_values = true)]
+    pub smtp_url: Option<String>,
+    /// Sender of outgoing mail.
+    #[arg(
+        long,
+        env = "GUICHET_MAIL_FROM",
+        default_value = "Guichet <ne-pas-repondre@guichet.localhost>"
+    )]
+    pub mail_from: String,
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,8 +1,9 @@
 //! Background jobs: apalis queues kept in the platform store (SQLite or PostgreSQL, like
 //! everything else), so they survive restarts and any node can run them.
 //!
-//! The first job is housekeeping (expired sessions, old login failures). It is idempotent, so
-//! the duplicates that several nodes enqueue on the same schedule are harmless.
+//! Jobs: housekeeping (expired sessions, old login failures) and mail delivery (see `mail`).
+//! Both are idempotent, so the duplicates that several nodes enqueue on the same schedule are
+//! harmless.
 
 use std::time::Duration;
 
@@ -10,9 +11,10 @@ use apalis::prelude::*;
 use apalis_postgres::PostgresStorage;
 use apalis_sqlite::SqliteStorage;
 use serde::{Deserialize, Serialize};
-use tenants::{Engine, Platform};
+use tenants::{Engine, Platform, Slug};
 use tower_sessions::session_store::ExpiredDeletion;
 
+use crate::mail::{self, DeliverMail, Mailer};
 use crate::session_store::DbSessionStore;
 use crate::throttle::{self, ThrottlePolicy};
 
@@ -36,20 +38,44 @@ pub async fn setup(platform: &Platform) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Puts a housekeeping job in the queue.
-pub async fn enqueue_housekeeping(platform: &Platform) -> anyhow::Result<()> {
-    let job = Housekeeping {
-        requested_at: chrono::Utc::now().timestamp(),
-    };
+/// Puts a job in its queue (one queue per job type, in the platform store).
+pub async fn enqueue<J>(platform: &Platform, job: J) -> anyhow::Result<()>
+where
+    J: Serialize + for<'de> Deserialize<'de> + Send + Sync + Unpin + 'static,
+{
     match platform.engine() {
         Engine::Sqlite => {
-            let mut queue = SqliteStorage::new(platform.db().get_sqlite_connection_pool());
+            let mut queue = SqliteStorage::<J>::new(platform.db().get_sqlite_connection_pool());
             queue.push(job).await?;
         }
         Engine::Postgres { .. } => {
-            let mut queue = PostgresStorage::new(platform.db().get_postgres_connection_pool());
+            let mut queue = PostgresStorage::<J>::new(platform.db().get_postgres_connection_pool());
             queue.push(job).await?;
         }
+    }
+    Ok(())
+}
+
+/// Puts a housekeeping job in the queue.
+pub async fn enqueue_housekeeping(platform: &Platform) -> anyhow::Result<()> {
+    enqueue(
+        platform,
+        Housekeeping {
+            requested_at: chrono::Utc::now().timestamp(),
+        },
+    )
+    .await
+}
+
+/// Delivers one tenant's due mail; a tenant removed since is nothing to do.
+pub async fn deliver_mail(
+    job: DeliverMail,
+    platform: Data<Platform>,
+    mailer: Data<Mailer>,
+) -> Result<(), BoxDynError> {
+    let slug = Slug::parse(&job.tenant)?;
+    if let Some(tenant) = platform.tenant_by_slug(&slug).await? {
+        mail::deliver_due(&tenant, &mailer).await?;
     }
     Ok(())
 }
@@ -72,33 +98,54 @@ pub async fn housekeeping(
 /// While jobs keep coming, the worker fetches batch after batch without waiting.
 const IDLE_POLL: Duration = Duration::from_millis(500);
 
-/// Runs the worker until the process stops.
-pub async fn run_worker(platform: Platform, policy: ThrottlePolicy) -> anyhow::Result<()> {
+/// Runs the workers (one per job type) until the process stops.
+pub async fn run_worker(
+    platform: Platform,
+    policy: ThrottlePolicy,
+    mailer: Mailer,
+) -> anyhow::Result<()> {
+    // The same two workers on either engine; only the storage type differs.
+    macro_rules! workers {
+        ($storage:ident, $pool:expr) => {{
+            let housekeeping = WorkerBuilder::new("guichet-housekeeping")
+                .backend($storage::new($pool).poll_with_interval(IDLE_POLL))
+                .data(platform.clone())
+                .data(policy)
+                .build(housekeeping)
+                .run();
+            let mail = WorkerBuilder::new("guichet-mail")
+                .backend($storage::new($pool).poll_with_interval(IDLE_POLL))
+                .data(platform.clone())
+                .data(mailer)
+                .build(deliver_mail)
+                .run();
+            let (a, b) = tokio::join!(housekeeping, mail);
+            a?;
+            b?;
+        }};
+    }
     match platform.engine().clone() {
-        Engine::Sqlite => {
-            let queue = SqliteStorage::new(platform.db().get_sqlite_connection_pool())
-                .poll_with_interval(IDLE_POLL);
-            WorkerBuilder::new("guichet-housekeeping")
-                .backend(queue)
-                .data(platform)
-                .data(policy)
-                .build(housekeeping)
-                .run()
-                .await?;
-        }
+        Engine::Sqlite => workers!(SqliteStorage, platform.db().get_sqlite_connection_pool()),
         Engine::Postgres { .. } => {
-            let queue = PostgresStorage::new(platform.db().get_postgres_connection_pool())
-                .poll_with_interval(IDLE_POLL);
-            WorkerBuilder::new("guichet-housekeeping")
-                .backend(queue)
-                .data(platform)
-                .data(policy)
-                .build(housekeeping)
-                .run()
-                .await?;
+            workers!(
+                PostgresStorage,
+                platform.db().get_postgres_connection_pool()
+            )
         }
     }
     Ok(())
+}
+
+/// Enqueues mail delivery for tenants with mail due, on a schedule (retries after an outage,
+/// and mail whose enqueue was lost to a crash).
+pub async fn schedule_mail_sweep(platform: Platform, every: Duration) {
+    let mut tick = tokio::time::interval(every);
+    loop {
+        tick.tick().await;
+        if let Err(e) = mail::sweep(&platform).await {
+            tracing::warn!(error = %e, "could not sweep the mail outboxes");
+        }
+    }
 }
 
 /// Enqueues housekeeping on a schedule.

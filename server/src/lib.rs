@@ -10,6 +10,7 @@ pub mod entity;
 pub mod franceconnect;
 pub mod http;
 pub mod jobs;
+pub mod mail;
 pub mod render;
 pub mod server;
 pub mod session_store;

@@ -5,6 +5,7 @@ use clap::Parser;
 use guichet::config::{Cli, Command, ServeArgs, SimulatorArgs};
 use guichet::franceconnect::FranceConnectConfig;
 use guichet::franceconnect::simulator::{self, SimulatorConfig};
+use guichet::mail::Mailer;
 use guichet::server::{ServerOptions, app_state, serve};
 use guichet::{cli, demo};
 use tenants::Platform;
@@ -109,6 +110,7 @@ async fn run_serve(platform: Platform, args: ServeArgs) -> anyhow::Result<()> {
         });
         _simulator = Some(handle);
     }
+    let mailer = Mailer::new(args.smtp_url.as_deref(), &args.mail_from)?;
     let options = ServerOptions {
         base_domain: args.base_domain,
         site_root: args.site_root,
@@ -116,6 +118,7 @@ async fn run_serve(platform: Platform, args: ServeArgs) -> anyhow::Result<()> {
         secure_cookies: args.secure_cookies,
         trust_forwarded_for: args.trust_forwarded_for,
         franceconnect,
+        mailer,
         ..ServerOptions::default()
     };
     let base_url = format!("http://{addr}");

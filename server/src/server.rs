@@ -12,6 +12,7 @@ use tokio::net::TcpListener;
 use crate::franceconnect::{FranceConnect, FranceConnectConfig};
 use crate::http::{self, AppState, HttpSettings};
 use crate::jobs;
+use crate::mail::Mailer;
 use crate::throttle::ThrottlePolicy;
 
 /// What the HTTP side needs beyond the stores.
@@ -25,6 +26,8 @@ pub struct ServerOptions {
     pub throttle: ThrottlePolicy,
     /// Citizens sign in with FranceConnect when set.
     pub franceconnect: Option<FranceConnectConfig>,
+    /// Where mail goes (the log when no SMTP server is configured).
+    pub mailer: Mailer,
 }
 
 impl Default for ServerOptions {
@@ -37,6 +40,11 @@ impl Default for ServerOptions {
             trust_forwarded_for: false,
             throttle: ThrottlePolicy::default(),
             franceconnect: None,
+            mailer: Mailer::Log {
+                from: "Guichet <ne-pas-repondre@guichet.localhost>"
+                    .parse()
+                    .expect("a valid mailbox"),
+            },
         }
     }
 }
@@ -59,6 +67,7 @@ pub fn app_state(platform: Platform, options: &ServerOptions) -> AppState {
             throttle: options.throttle,
         }),
         accounts: Arc::default(),
+        mailer: options.mailer.clone(),
         franceconnect: options
             .franceconnect
             .clone()
@@ -76,20 +85,23 @@ pub async fn serve(
     jobs::setup(&platform).await?;
     let throttle = state.settings.throttle;
     let worker_platform = platform.clone();
+    let mailer = state.mailer.clone();
     let worker = tokio::spawn(async move {
-        if let Err(e) = jobs::run_worker(worker_platform, throttle).await {
+        if let Err(e) = jobs::run_worker(worker_platform, throttle, mailer).await {
             tracing::error!(error = %e, "the job worker stopped");
         }
     });
     let scheduler = tokio::spawn(jobs::schedule_housekeeping(
-        platform,
+        platform.clone(),
         Duration::from_secs(600),
     ));
+    let mail_sweep = tokio::spawn(jobs::schedule_mail_sweep(platform, Duration::from_secs(30)));
     let app = http::router(state).into_make_service_with_connect_info::<SocketAddr>();
     let result = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await;
     worker.abort();
     scheduler.abort();
+    mail_sweep.abort();
     Ok(result?)
 }

@@ -24,7 +24,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use tenants::{DomainName, Engine, Module, NewTenant, Platform, Slug, Tenant, TenantStatus};
 
-use crate::entity::{audit_entry, citizen, staff_account, staff_role};
+use crate::entity::{audit_entry, citizen, mail_outbox, staff_account, staff_role};
 
 const FORMAT: &str = "guichet-tenant-export";
 const VERSION: u32 = 1;
@@ -141,12 +141,16 @@ pub async fn export(platform: &Platform, tenant: &Tenant, out: &Path) -> anyhow:
 
 /// Every table of a tenant store that an export carries, parents before children.
 /// (One-time citizen tokens are short-lived and left out.)
-const TENANT_TABLES: [&str; 2] = ["audit_journal", "citizens"];
+const TENANT_TABLES: [&str; 3] = ["audit_journal", "citizens", "mail_outbox"];
+
+/// Tables whose `id` comes from a sequence (PostgreSQL must be told about imported ids).
+const SERIAL_TABLES: [&str; 2] = ["citizens", "mail_outbox"];
 
 async fn dump_table(txn: &DatabaseTransaction, table: &str) -> anyhow::Result<Vec<u8>> {
     match table {
         "audit_journal" => dump::<audit_entry::Entity>(txn).await,
         "citizens" => dump::<citizen::Entity>(txn).await,
+        "mail_outbox" => dump::<mail_outbox::Entity>(txn).await,
         other => bail!("unknown table {other}"),
     }
 }
@@ -155,6 +159,7 @@ async fn load_table(txn: &DatabaseTransaction, table: &str, lines: &[u8]) -> any
     match table {
         "audit_journal" => load::<audit_entry::Entity>(txn, lines).await,
         "citizens" => load::<citizen::Entity>(txn, lines).await,
+        "mail_outbox" => load::<mail_outbox::Entity>(txn, lines).await,
         other => bail!("unknown table {other}"),
     }
 }
@@ -331,10 +336,12 @@ async fn fill(platform: &Platform, tenant: &Tenant, archive: &Archive) -> anyhow
     }
     if let Engine::Postgres { .. } = platform.engine() {
         // Rows came with their ids: move the id sequences past them.
-        txn.execute_unprepared(
-            "SELECT setval(pg_get_serial_sequence('citizens', 'id'), COALESCE((SELECT MAX(id) FROM citizens), 0) + 1, false)",
-        )
-        .await?;
+        for table in SERIAL_TABLES {
+            txn.execute_unprepared(&format!(
+                "SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
+            ))
+            .await?;
+        }
     }
     txn.commit().await?;
 

@@ -1,2 +1,3 @@
 pub mod m0001_audit_journal;
 pub mod m0002_citizens;
+pub mod m0003_mail_outbox;

@@ -4,6 +4,7 @@
 pub mod audit_entry;
 pub mod citizen;
 pub mod login_failure;
+pub mod mail_outbox;
 pub mod session;
 pub mod staff_account;
 pub mod staff_role;

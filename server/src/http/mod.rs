@@ -55,6 +55,8 @@ pub struct AppState {
     pub settings: Arc<HttpSettings>,
     /// Signed-in staff accounts, briefly cached (see `staff::AccountCache`).
     pub accounts: Arc<crate::staff::AccountCache>,
+    /// Where mail goes; handlers queue mail in the tenant's outbox, workers send it.
+    pub mailer: crate::mail::Mailer,
     /// The FranceConnect client, when configured.
     pub franceconnect: Option<Arc<crate::franceconnect::FranceConnect>>,
 }

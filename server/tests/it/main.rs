@@ -7,5 +7,7 @@ mod cli;
 mod cross_tenant;
 mod harness;
 mod jobs;
+mod mail;
+mod smtp;
 mod staff_admin;
 mod tenancy;

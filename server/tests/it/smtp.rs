@@ -1,0 +1,131 @@
+//! A real SMTP server on loopback (mailin-embedded) that keeps what it receives, parsed.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use mail_parser::{MessageParser, MimeHeaders};
+use mailin_embedded::{Handler, Response, Server, response};
+
+/// A message as the recipient's mail program would show it.
+#[derive(Clone, Debug)]
+pub struct ReceivedMail {
+    pub envelope_to: Vec<String>,
+    pub subject: String,
+    pub to: String,
+    pub text: String,
+    /// (file name, content type, bytes)
+    pub attachments: Vec<(String, String, Vec<u8>)>,
+}
+
+#[derive(Clone, Default)]
+struct Capture {
+    inbox: Arc<Mutex<Vec<ReceivedMail>>>,
+    current: Option<(Vec<String>, Vec<u8>)>,
+}
+
+impl Handler for Capture {
+    fn data_start(&mut self, _domain: &str, _from: &str, _is8bit: bool, to: &[String]) -> Response {
+        self.current = Some((to.to_vec(), Vec::new()));
+        response::OK
+    }
+
+    fn data(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        if let Some((_, data)) = &mut self.current {
+            data.extend_from_slice(buf);
+        }
+        Ok(())
+    }
+
+    fn data_end(&mut self) -> Response {
+        if let Some((envelope_to, raw)) = self.current.take() {
+            let parsed = MessageParser::default()
+                .parse(&raw)
+                .expect("a parsable message");
+            let mail = ReceivedMail {
+                envelope_to,
+                subject: parsed.subject().unwrap_or("").to_owned(),
+                to: parsed
+                    .to()
+                    .and_then(|a| a.first())
+                    .and_then(|a| a.address())
+                    .unwrap_or("")
+                    .to_owned(),
+                text: parsed
+                    .body_text(0)
+                    .map(|t| t.into_owned())
+                    .unwrap_or_default(),
+                attachments: parsed
+                    .attachments()
+                    .map(|a| {
+                        (
+                            a.attachment_name().unwrap_or("").to_owned(),
+                            a.content_type()
+                                .map(|c| format!("{}/{}", c.ctype(), c.subtype().unwrap_or("")))
+                                .unwrap_or_default(),
+                            a.contents().to_vec(),
+                        )
+                    })
+                    .collect(),
+            };
+            self.inbox.lock().unwrap().push(mail);
+        }
+        response::OK
+    }
+}
+
+/// The running server; it lives until the test process ends.
+pub struct SmtpSink {
+    pub addr: SocketAddr,
+    inbox: Arc<Mutex<Vec<ReceivedMail>>>,
+}
+
+impl SmtpSink {
+    pub fn start() -> Self {
+        Self::start_on(std::net::TcpListener::bind("127.0.0.1:0").unwrap())
+    }
+
+    pub fn start_on(listener: std::net::TcpListener) -> Self {
+        let addr = listener.local_addr().unwrap();
+        let capture = Capture::default();
+        let inbox = capture.inbox.clone();
+        let mut server = Server::new(capture);
+        server
+            .with_name("localhost")
+            // One thread per connection: lettre keeps pooled connections open a minute, and
+            // a test may deliver from several tasks at once.
+            .with_num_threads(16)
+            .with_tcp_listener(listener);
+        std::thread::spawn(move || {
+            if let Err(e) = server.serve() {
+                eprintln!("SMTP sink stopped: {e}");
+            }
+        });
+        Self { addr, inbox }
+    }
+
+    pub fn url(&self) -> String {
+        format!("smtp://{}", self.addr)
+    }
+
+    pub fn received(&self) -> Vec<ReceivedMail> {
+        self.inbox.lock().unwrap().clone()
+    }
+
+    /// Waits until `count` messages have arrived (fails after 20 s).
+    pub async fn wait_for(&self, count: usize) -> Vec<ReceivedMail> {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let received = self.received();
+            if received.len() >= count {
+                return received;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "only {} of {count} message(s) arrived",
+                received.len()
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
