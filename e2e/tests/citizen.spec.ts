@@ -30,3 +30,29 @@ test('cancelling at FranceConnect brings the citizen back with a message', async
   await expect(page.getByRole('alert')).toContainText('Vous avez annulé la connexion avec FranceConnect');
   await expectAccessible(page, testInfo);
 });
+
+test('creating an account names every mistake, then asks to check the mailbox', async ({ page }, testInfo) => {
+  await page.goto('/demo/connexion');
+  await expectAccessible(page, testInfo);
+  await page.getByRole('link', { name: 'Créer un compte' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Créer un compte');
+  await page.getByLabel('Nom', { exact: true }).fill('Diallo');
+  await page.getByLabel('Adresse électronique').fill('pas-une-adresse');
+  await page.getByRole('button', { name: 'Créer mon compte' }).click();
+  await expect(page.getByRole('alert')).toContainText('Indiquez votre prénom.');
+  await expect(page.getByRole('alert')).toContainText('au moins 12 caractères');
+  await expect(page.getByLabel('Nom', { exact: true })).toHaveValue('Diallo');
+  await expectAccessible(page, testInfo);
+
+  await page.getByLabel('Prénom').fill('Fatou');
+  await page.getByLabel('Adresse électronique').fill(`fatou-${testInfo.project.name}@exemple.fr`);
+  await page.getByLabel('Mot de passe', { exact: true }).fill('une phrase assez longue');
+  await page.getByLabel('Mot de passe, une seconde fois', { exact: true }).fill('une phrase assez longue');
+  await page.getByRole('button', { name: 'Créer mon compte' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Vérifiez votre messagerie');
+  await expectAccessible(page, testInfo);
+
+  await page.goto('/demo/mot-de-passe-oublie');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Mot de passe oublié');
+  await expectAccessible(page, testInfo);
+});

@@ -266,6 +266,17 @@ pub struct DeliverMail {
     pub tenant: String,
 }
 
+/// Asks a worker to deliver the tenant's mail now (after a commit that queued some). A failure
+/// here only delays the mail until the next sweep.
+pub async fn wake(platform: &Platform, tenant: &Tenant) {
+    let job = DeliverMail {
+        tenant: tenant.slug().to_string(),
+    };
+    if let Err(e) = crate::jobs::enqueue(platform, job).await {
+        tracing::warn!(tenant = %tenant.slug(), error = %e, "mail delivery not enqueued; the sweep will");
+    }
+}
+
 /// Enqueues delivery for every tenant with mail due.
 pub async fn sweep(platform: &Platform) -> anyhow::Result<()> {
     for tenant in platform.list_tenants().await? {

@@ -45,6 +45,15 @@ impl LoginKeys {
     }
 }
 
+impl LoginKeys {
+    /// A citizen's local account: counted apart from staff accounts with the same address.
+    pub fn citizen(tenant: &Tenant, email: &str, address: IpAddr) -> Self {
+        let mut keys = Self::new(tenant, email, address);
+        keys.account = keys.account.replacen("account:", "citizen:", 1);
+        keys
+    }
+}
+
 fn now() -> i64 {
     chrono::Utc::now().timestamp()
 }

@@ -2,7 +2,8 @@
 
 use leptos::prelude::*;
 
-use crate::layout::{Document, PageContext};
+use crate::islands::PasswordField;
+use crate::layout::{CsrfField, Document, ErrorSummary, PageContext};
 
 /// The FranceConnect button, after the state's published design: the button itself says who
 /// signs the person in, and a link explains what FranceConnect is.
@@ -34,25 +35,232 @@ pub fn FranceConnectButton(href: String) -> impl IntoView {
 pub fn CitizenLoginPage(
     ctx: PageContext,
     error: Option<String>,
+    notice: Option<String>,
     franceconnect: bool,
+    email: String,
 ) -> impl IntoView {
     let fc_href = ctx.href("/connexion/franceconnect");
+    let action = ctx.href("/connexion");
+    let sign_up = ctx.href("/inscription");
+    let forgot = ctx.href("/mot-de-passe-oublie");
+    let csrf = ctx.csrf.clone();
+    let has_error = error.is_some();
     view! {
         <Document ctx title="Connexion".into()>
             <div class="narrow">
                 <h1>"Accéder à mon espace"</h1>
-                {error.map(|e| view! { <div class="alert error" role="alert"><p>{e}</p></div> })}
+                {error.map(|e| view! { <div class="alert error" role="alert" id="login-error"><p>{e}</p></div> })}
+                {notice.map(|n| view! { <div class="alert success" role="status"><p>{n}</p></div> })}
                 <p>"Votre espace vous permet de faire une demande d'aide, de la suivre et de recevoir les réponses du département."</p>
-                {if franceconnect {
-                    view! {
-                        <h2>"Avec FranceConnect"</h2>
-                        <p>"FranceConnect est la solution proposée par l'État pour sécuriser et simplifier la connexion aux services en ligne, avec un compte que vous avez déjà (impots.gouv.fr, ameli.fr, l'Identité Numérique La Poste…)."</p>
-                        <FranceConnectButton href=fc_href />
-                    }
-                        .into_any()
-                } else {
-                    view! { <p>"La connexion avec FranceConnect n'est pas disponible sur ce service."</p> }.into_any()
-                }}
+                {franceconnect.then(|| view! {
+                    <h2>"Avec FranceConnect"</h2>
+                    <p>"FranceConnect est la solution proposée par l'État pour sécuriser et simplifier la connexion aux services en ligne, avec un compte que vous avez déjà (impots.gouv.fr, ameli.fr, l'Identité Numérique La Poste…)."</p>
+                    <FranceConnectButton href=fc_href />
+                })}
+                <h2>"Avec un compte Guichet"</h2>
+                <form method="post" action=action novalidate=true>
+                    <CsrfField token=csrf />
+                    <div class="field">
+                        <label for="email">"Adresse électronique"</label>
+                        <input
+                            id="email"
+                            name="email"
+                            type="email"
+                            autocomplete="username"
+                            required=true
+                            value=email
+                            aria-invalid=has_error.then_some("true")
+                            aria-describedby=has_error.then_some("login-error")
+                        />
+                    </div>
+                    <PasswordField name="password".into() label="Mot de passe".into() />
+                    <button type="submit">"Se connecter"</button>
+                </form>
+                <p><a href=forgot>"Mot de passe oublié ?"</a></p>
+                <p>"Pas encore de compte ? " <a href=sign_up>"Créer un compte"</a></p>
+            </div>
+        </Document>
+    }
+}
+
+/// A text input with its label and, when wrong, its message (linked for screen readers).
+#[component]
+pub fn TextField(
+    name: &'static str,
+    label: &'static str,
+    value: String,
+    #[prop(optional)] kind: Option<&'static str>,
+    #[prop(optional)] autocomplete: Option<&'static str>,
+    #[prop(optional)] hint: Option<&'static str>,
+    error: Option<String>,
+) -> impl IntoView {
+    let error_id = format!("{name}-error");
+    let hint_id = format!("{name}-hint");
+    let described = match (hint.is_some(), error.is_some()) {
+        (true, true) => Some(format!("{hint_id} {error_id}")),
+        (true, false) => Some(hint_id.clone()),
+        (false, true) => Some(error_id.clone()),
+        (false, false) => None,
+    };
+    let invalid = error.is_some();
+    view! {
+        <div class="field">
+            <label for=name>{label}</label>
+            {hint.map(|h| view! { <p class="hint" id=hint_id.clone()>{h}</p> })}
+            {error.map(|e| view! { <p class="field-error" id=error_id.clone()>{e}</p> })}
+            <input
+                id=name
+                name=name
+                type=kind.unwrap_or("text")
+                autocomplete=autocomplete
+                value=value
+                required=true
+                aria-invalid=invalid.then_some("true")
+                aria-describedby=described
+            />
+        </div>
+    }
+}
+
+/// What the sign-up form had, to show it again with the errors.
+#[derive(Clone, Debug, Default)]
+pub struct SignUpValues {
+    pub given_name: String,
+    pub family_name: String,
+    pub email: String,
+}
+
+fn field_error(errors: &[(String, String)], field: &str) -> Option<String> {
+    errors
+        .iter()
+        .find(|(f, _)| f == field)
+        .map(|(_, m)| m.clone())
+}
+
+/// Creating a local account.
+#[component]
+pub fn SignUpPage(
+    ctx: PageContext,
+    values: SignUpValues,
+    /// (field, message)
+    errors: Vec<(String, String)>,
+) -> impl IntoView {
+    let action = ctx.href("/inscription");
+    let csrf = ctx.csrf.clone();
+    let summary: Vec<String> = errors.iter().map(|(_, m)| m.clone()).collect();
+    let password_error = field_error(&errors, "password");
+    let again_error = field_error(&errors, "password_again");
+    view! {
+        <Document ctx title="Créer un compte".into()>
+            <div class="narrow">
+                <h1>"Créer un compte"</h1>
+                <ErrorSummary errors=summary />
+                <p>"Tous les champs sont obligatoires. Vous recevrez un lien pour confirmer votre adresse électronique."</p>
+                <form method="post" action=action novalidate=true>
+                    <CsrfField token=csrf />
+                    <TextField name="given_name" label="Prénom" value=values.given_name autocomplete="given-name" error=field_error(&errors, "given_name") />
+                    <TextField name="family_name" label="Nom" value=values.family_name autocomplete="family-name" error=field_error(&errors, "family_name") />
+                    <TextField name="email" label="Adresse électronique" kind="email" value=values.email autocomplete="email" hint="Par exemple : prenom.nom@exemple.fr" error=field_error(&errors, "email") />
+                    <p class="hint" id="password-hint">"Au moins 12 caractères. Une phrase de quelques mots est facile à retenir et sûre."</p>
+                    {password_error.map(|e| view! { <p class="field-error" id="password-error">{e}</p> })}
+                    <PasswordField name="password".into() label="Mot de passe".into() autocomplete="new-password".into() described_by="password-hint password-error".into() />
+                    <p class="hint" id="password_again-hint">"Saisissez le même mot de passe, pour éviter une faute de frappe."</p>
+                    {again_error.map(|e| view! { <p class="field-error" id="password_again-error">{e}</p> })}
+                    <PasswordField name="password_again".into() label="Mot de passe, une seconde fois".into() autocomplete="new-password".into() described_by="password_again-hint password_again-error".into() />
+                    <button type="submit">"Créer mon compte"</button>
+                </form>
+            </div>
+        </Document>
+    }
+}
+
+/// A short message page ("check your mail", "link expired"...).
+#[component]
+pub fn MessagePage(
+    ctx: PageContext,
+    title: String,
+    paragraphs: Vec<String>,
+    link: Option<(String, String)>,
+) -> impl IntoView {
+    view! {
+        <Document ctx title=title.clone()>
+            <div class="narrow">
+                <h1>{title}</h1>
+                {paragraphs.into_iter().map(|p| view! { <p>{p}</p> }).collect_view()}
+                {link.map(|(href, label)| view! { <p><a href=href>{label}</a></p> })}
+            </div>
+        </Document>
+    }
+}
+
+/// Confirming an address: a button, so that mail scanners opening the link confirm nothing.
+#[component]
+pub fn ConfirmEmailPage(ctx: PageContext, token: String) -> impl IntoView {
+    let action = ctx.href("/inscription/confirmer");
+    let csrf = ctx.csrf.clone();
+    view! {
+        <Document ctx title="Confirmer mon adresse".into()>
+            <div class="narrow">
+                <h1>"Confirmer mon adresse"</h1>
+                <p>"Un dernier clic pour activer votre compte."</p>
+                <form method="post" action=action>
+                    <CsrfField token=csrf />
+                    <input type="hidden" name="jeton" value=token />
+                    <button type="submit">"Confirmer mon adresse et accéder à mon espace"</button>
+                </form>
+            </div>
+        </Document>
+    }
+}
+
+/// Asking for a password reset link.
+#[component]
+pub fn ForgotPasswordPage(ctx: PageContext, error: Option<String>, email: String) -> impl IntoView {
+    let action = ctx.href("/mot-de-passe-oublie");
+    let csrf = ctx.csrf.clone();
+    view! {
+        <Document ctx title="Mot de passe oublié".into()>
+            <div class="narrow">
+                <h1>"Mot de passe oublié"</h1>
+                <p>"Indiquez l'adresse de votre compte : nous vous enverrons un lien pour choisir un nouveau mot de passe."</p>
+                <form method="post" action=action novalidate=true>
+                    <CsrfField token=csrf />
+                    <TextField name="email" label="Adresse électronique" kind="email" value=email autocomplete="email" error=error />
+                    <button type="submit">"Recevoir le lien"</button>
+                </form>
+            </div>
+        </Document>
+    }
+}
+
+/// Choosing a new password from a reset link.
+#[component]
+pub fn NewPasswordPage(
+    ctx: PageContext,
+    token: String,
+    errors: Vec<(String, String)>,
+) -> impl IntoView {
+    let action = ctx.href("/mot-de-passe/nouveau");
+    let csrf = ctx.csrf.clone();
+    let summary: Vec<String> = errors.iter().map(|(_, m)| m.clone()).collect();
+    let password_error = field_error(&errors, "password");
+    let again_error = field_error(&errors, "password_again");
+    view! {
+        <Document ctx title="Nouveau mot de passe".into()>
+            <div class="narrow">
+                <h1>"Choisir un nouveau mot de passe"</h1>
+                <ErrorSummary errors=summary />
+                <form method="post" action=action novalidate=true>
+                    <CsrfField token=csrf />
+                    <input type="hidden" name="jeton" value=token />
+                    <p class="hint" id="password-hint">"Au moins 12 caractères."</p>
+                    {password_error.map(|e| view! { <p class="field-error" id="password-error">{e}</p> })}
+                    <PasswordField name="password".into() label="Nouveau mot de passe".into() autocomplete="new-password".into() described_by="password-hint password-error".into() />
+                    <p class="hint" id="password_again-hint">"Saisissez le même mot de passe, pour éviter une faute de frappe."</p>
+                    {again_error.map(|e| view! { <p class="field-error" id="password_again-error">{e}</p> })}
+                    <PasswordField name="password_again".into() label="Nouveau mot de passe, une seconde fois".into() autocomplete="new-password".into() described_by="password_again-hint password_again-error".into() />
+                    <button type="submit">"Enregistrer le mot de passe"</button>
+                </form>
             </div>
         </Document>
     }

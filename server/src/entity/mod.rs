@@ -3,6 +3,7 @@
 
 pub mod audit_entry;
 pub mod citizen;
+pub mod citizen_token;
 pub mod login_failure;
 pub mod mail_outbox;
 pub mod session;

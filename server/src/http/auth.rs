@@ -136,7 +136,7 @@ pub async fn login_page(session: Session, ui: Ui) -> Result<Response, AppError> 
         }))
 }
 
-fn client_address(
+pub(super) fn client_address(
     state: &AppState,
     parts_peer: Option<SocketAddr>,
     forwarded: Option<&str>,

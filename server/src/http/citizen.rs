@@ -1,7 +1,10 @@
 //! Citizens' sign-in (FranceConnect), sign-out and their space, and the [`CurrentCitizen`]
 //! extractor.
 
-use app::pages::citizen::{CitizenLoginPage, CitizenSpacePage, IdentityLine, SignedOutPage};
+use app::pages::citizen::{
+    CitizenLoginPage, CitizenSpacePage, ConfirmEmailPage, ForgotPasswordPage, IdentityLine,
+    MessagePage, NewPasswordPage, SignUpPage, SignUpValues, SignedOutPage,
+};
 use axum::extract::{FromRequestParts, Query, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
@@ -10,10 +13,16 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
+use super::auth::{ClientAddr, client_address};
+use super::form::FormFields;
 use super::ui::Ui;
 use super::{AppError, AppState, TenantCtx, csrf};
+use crate::citizens::local::{self, LocalSignIn, SignUp};
 use crate::citizens::{self, Citizen};
 use crate::franceconnect::{FcError, PendingSignIn};
+use crate::mail;
+use crate::staff::Email;
+use crate::throttle::{self, LoginKeys};
 
 const CITIZEN_KEY: &str = "citizen";
 const PENDING_KEY: &str = "franceconnect_pending";
@@ -95,21 +104,321 @@ fn login_with_error(
     status: StatusCode,
     message: Option<String>,
 ) -> Response {
+    login_page_with(ui, state, status, message, None, String::new())
+}
+
+fn login_page_with(
+    ui: Ui,
+    state: &AppState,
+    status: StatusCode,
+    error: Option<String>,
+    notice: Option<String>,
+    email: String,
+) -> Response {
     let franceconnect = state.franceconnect.is_some();
     ui.render(status, move |ctx| {
-        view! { <CitizenLoginPage ctx error=message franceconnect /> }
+        view! { <CitizenLoginPage ctx error notice franceconnect email /> }
     })
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LoginParams {
+    /// `?mot-de-passe=change` after a reset.
+    #[serde(rename = "mot-de-passe")]
+    password: Option<String>,
 }
 
 pub async fn login_page(
     State(state): State<AppState>,
     citizen: Result<CurrentCitizen, AppError>,
+    session: Session,
     ui: Ui,
+    Query(params): Query<LoginParams>,
 ) -> Result<Response, AppError> {
     if let Ok(citizen) = citizen {
         return Ok(Redirect::to(&citizen.tenant.href("/mon-espace")).into_response());
     }
-    Ok(login_with_error(ui, &state, StatusCode::OK, None))
+    let notice = (params.password.as_deref() == Some("change"))
+        .then(|| "Votre mot de passe a été changé. Connectez-vous avec le nouveau.".to_owned());
+    let ui = ui.with_form_token(&session).await?;
+    Ok(login_page_with(
+        ui,
+        &state,
+        StatusCode::OK,
+        None,
+        notice,
+        String::new(),
+    ))
+}
+
+/// Signs a citizen in: new session id, their id kept in it, a new form token.
+async fn open_session(
+    session: &Session,
+    tenant: &TenantCtx,
+    citizen: &Citizen,
+    fc_id_token: Option<String>,
+) -> Result<(), AppError> {
+    // A new id at sign-in defeats session fixation; a new form token goes with it.
+    session.cycle_id().await?;
+    session
+        .insert(
+            CITIZEN_KEY,
+            CitizenSessionData {
+                tenant_id: tenant.tenant.id(),
+                citizen_id: citizen.id,
+                fc_id_token,
+            },
+        )
+        .await?;
+    csrf::rotate(session).await?;
+    Ok(())
+}
+
+pub async fn local_login(
+    State(state): State<AppState>,
+    ClientAddr(peer): ClientAddr,
+    headers: HeaderMap,
+    session: Session,
+    ui: Ui,
+    form: FormFields,
+) -> Result<Response, AppError> {
+    let tenant = ui.tenant().cloned().ok_or(AppError::NotFound)?;
+    let email_input = form.get("email").trim().to_owned();
+    let password = form.get("password").to_owned();
+    let address = client_address(
+        &state,
+        peer,
+        headers.get("x-forwarded-for").and_then(|h| h.to_str().ok()),
+    );
+    let keys = LoginKeys::citizen(&tenant.tenant, &email_input, address);
+    let refuse = |ui: Ui, status: StatusCode, message: &str, email: String| {
+        login_page_with(ui, &state, status, Some(message.to_owned()), None, email)
+    };
+    if throttle::is_blocked(&state.platform, state.settings.throttle, &keys).await? {
+        return Ok(refuse(
+            ui,
+            StatusCode::TOO_MANY_REQUESTS,
+            "Trop de tentatives de connexion ont échoué. Par sécurité, attendez 15 minutes avant de réessayer, ou changez votre mot de passe avec « Mot de passe oublié ? ».",
+            email_input,
+        ));
+    }
+    if email_input.is_empty() || password.is_empty() {
+        return Ok(refuse(
+            ui,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Saisissez votre adresse électronique et votre mot de passe.",
+            email_input,
+        ));
+    }
+    let outcome = match Email::parse(&email_input) {
+        Ok(email) => local::sign_in(&tenant.tenant, &email, &password).await?,
+        Err(_) => LocalSignIn::WrongCredentials,
+    };
+    match outcome {
+        LocalSignIn::SignedIn(citizen) => {
+            throttle::clear_account(&state.platform, &keys).await?;
+            open_session(&session, &tenant, &citizen, None).await?;
+            Ok(Redirect::to(&tenant.href("/mon-espace")).into_response())
+        }
+        LocalSignIn::Unconfirmed => Ok(refuse(
+            ui,
+            StatusCode::FORBIDDEN,
+            "Votre adresse électronique n'est pas encore confirmée. Ouvrez le lien que nous vous avons envoyé (pensez aux courriers indésirables), ou créez à nouveau votre compte pour recevoir un nouveau lien.",
+            email_input,
+        )),
+        LocalSignIn::WrongCredentials => {
+            throttle::record_failure(&state.platform, &keys).await?;
+            Ok(refuse(
+                ui,
+                StatusCode::UNAUTHORIZED,
+                "Adresse électronique ou mot de passe incorrect. Vérifiez votre saisie (majuscules comprises) et réessayez.",
+                email_input,
+            ))
+        }
+    }
+}
+
+pub async fn sign_up_page(session: Session, ui: Ui) -> Result<Response, AppError> {
+    Ok(ui
+        .with_form_token(&session)
+        .await?
+        .render(StatusCode::OK, |ctx| {
+            view! { <SignUpPage ctx values=SignUpValues::default() errors=vec![] /> }
+        }))
+}
+
+pub async fn sign_up(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ui: Ui,
+    form: FormFields,
+) -> Result<Response, AppError> {
+    let tenant = ui.tenant().cloned().ok_or(AppError::NotFound)?;
+    let input = SignUp {
+        given_name: form.get("given_name").to_owned(),
+        family_name: form.get("family_name").to_owned(),
+        email: form.get("email").to_owned(),
+        password: form.get("password").to_owned(),
+        password_again: form.get("password_again").to_owned(),
+    };
+    let email = match input.validate() {
+        Ok(email) => email,
+        Err(errors) => {
+            let values = SignUpValues {
+                given_name: input.given_name.clone(),
+                family_name: input.family_name.clone(),
+                email: input.email.clone(),
+            };
+            let errors: Vec<(String, String)> = errors
+                .into_iter()
+                .map(|e| (e.field.to_owned(), e.message))
+                .collect();
+            return Ok(ui.render(StatusCode::UNPROCESSABLE_ENTITY, move |ctx| {
+                view! { <SignUpPage ctx values errors /> }
+            }));
+        }
+    };
+    let confirm_url = absolute(&state, &headers, &tenant, "/inscription/confirmer?jeton=");
+    let sign_in_url = absolute(&state, &headers, &tenant, "/connexion");
+    local::sign_up(&tenant.tenant, &input, &email, &confirm_url, &sign_in_url).await?;
+    mail::wake(&state.platform, &tenant.tenant).await;
+    let address = email.to_string();
+    Ok(ui.render(StatusCode::OK, move |ctx| {
+        view! {
+            <MessagePage
+                ctx
+                title="Vérifiez votre messagerie".into()
+                paragraphs=vec![
+                    format!("Nous avons envoyé un message à {address}. Ouvrez le lien qu'il contient pour activer votre compte (il est valable 48 heures)."),
+                    "Rien reçu après quelques minutes ? Regardez dans les courriers indésirables, ou recommencez l'inscription.".into(),
+                ]
+                link=None
+            />
+        }
+    }))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct TokenParams {
+    jeton: Option<String>,
+}
+
+fn expired_link(ui: Ui, ctx_href: String) -> Response {
+    ui.render(StatusCode::BAD_REQUEST, move |ctx| {
+        view! {
+            <MessagePage
+                ctx
+                title="Ce lien n'est plus valable".into()
+                paragraphs=vec!["Ce lien a déjà servi, a expiré ou est incomplet. Depuis la page de connexion, vous pouvez demander un nouveau lien (« Mot de passe oublié ? ») ou recommencer l'inscription.".into()]
+                link=Some((ctx_href, "Aller à la page de connexion".into()))
+            />
+        }
+    })
+}
+
+pub async fn confirm_page(
+    session: Session,
+    ui: Ui,
+    Query(params): Query<TokenParams>,
+) -> Result<Response, AppError> {
+    let token = params.jeton.unwrap_or_default();
+    Ok(ui
+        .with_form_token(&session)
+        .await?
+        .render(StatusCode::OK, move |ctx| {
+            view! { <ConfirmEmailPage ctx token /> }
+        }))
+}
+
+pub async fn confirm(session: Session, ui: Ui, form: FormFields) -> Result<Response, AppError> {
+    let tenant = ui.tenant().cloned().ok_or(AppError::NotFound)?;
+    match local::confirm_email(&tenant.tenant, form.get("jeton")).await? {
+        Some(citizen) => {
+            open_session(&session, &tenant, &citizen, None).await?;
+            Ok(Redirect::to(&tenant.href("/mon-espace")).into_response())
+        }
+        None => Ok(expired_link(ui, tenant.href("/connexion"))),
+    }
+}
+
+pub async fn forgot_page(session: Session, ui: Ui) -> Result<Response, AppError> {
+    Ok(ui
+        .with_form_token(&session)
+        .await?
+        .render(StatusCode::OK, |ctx| {
+            view! { <ForgotPasswordPage ctx error=None email=String::new() /> }
+        }))
+}
+
+pub async fn forgot(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ui: Ui,
+    form: FormFields,
+) -> Result<Response, AppError> {
+    let tenant = ui.tenant().cloned().ok_or(AppError::NotFound)?;
+    let input = form.get("email").trim().to_owned();
+    let Ok(email) = Email::parse(&input) else {
+        return Ok(ui.render(StatusCode::UNPROCESSABLE_ENTITY, move |ctx| {
+            view! {
+                <ForgotPasswordPage
+                    ctx
+                    error=Some("L'adresse électronique n'est pas valide : elle doit ressembler à prenom.nom@exemple.fr.".into())
+                    email=input
+                />
+            }
+        }));
+    };
+    let reset_url = absolute(&state, &headers, &tenant, "/mot-de-passe/nouveau?jeton=");
+    local::request_password_reset(&tenant.tenant, &email, &reset_url).await?;
+    mail::wake(&state.platform, &tenant.tenant).await;
+    let address = email.to_string();
+    Ok(ui.render(StatusCode::OK, move |ctx| {
+        view! {
+            <MessagePage
+                ctx
+                title="Vérifiez votre messagerie".into()
+                paragraphs=vec![
+                    format!("Si un compte existe avec l'adresse {address}, nous venons d'y envoyer un lien pour choisir un nouveau mot de passe. Il est valable une heure."),
+                ]
+                link=None
+            />
+        }
+    }))
+}
+
+pub async fn new_password_page(
+    session: Session,
+    ui: Ui,
+    Query(params): Query<TokenParams>,
+) -> Result<Response, AppError> {
+    let token = params.jeton.unwrap_or_default();
+    Ok(ui
+        .with_form_token(&session)
+        .await?
+        .render(StatusCode::OK, move |ctx| {
+            view! { <NewPasswordPage ctx token errors=vec![] /> }
+        }))
+}
+
+pub async fn new_password(ui: Ui, form: FormFields) -> Result<Response, AppError> {
+    let tenant = ui.tenant().cloned().ok_or(AppError::NotFound)?;
+    let token = form.get("jeton").to_owned();
+    let errors = local::validate_new_password(form.get("password"), form.get("password_again"));
+    if !errors.is_empty() {
+        let errors: Vec<(String, String)> = errors
+            .into_iter()
+            .map(|e| (e.field.to_owned(), e.message))
+            .collect();
+        return Ok(ui.render(StatusCode::UNPROCESSABLE_ENTITY, move |ctx| {
+            view! { <NewPasswordPage ctx token errors /> }
+        }));
+    }
+    if local::reset_password(&tenant.tenant, &token, form.get("password")).await? {
+        Ok(Redirect::to(&tenant.href("/connexion?mot-de-passe=change")).into_response())
+    } else {
+        Ok(expired_link(ui, tenant.href("/connexion")))
+    }
 }
 
 pub async fn franceconnect_start(

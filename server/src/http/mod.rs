@@ -89,7 +89,26 @@ pub fn router(state: AppState) -> Router {
 
     let tenant_routes = Router::new()
         .route("/", get(pages::department_home))
-        .route("/connexion", get(citizen::login_page))
+        .route(
+            "/connexion",
+            get(citizen::login_page).post(citizen::local_login),
+        )
+        .route(
+            "/inscription",
+            get(citizen::sign_up_page).post(citizen::sign_up),
+        )
+        .route(
+            "/inscription/confirmer",
+            get(citizen::confirm_page).post(citizen::confirm),
+        )
+        .route(
+            "/mot-de-passe-oublie",
+            get(citizen::forgot_page).post(citizen::forgot),
+        )
+        .route(
+            "/mot-de-passe/nouveau",
+            get(citizen::new_password_page).post(citizen::new_password),
+        )
         .route(
             "/connexion/franceconnect",
             get(citizen::franceconnect_start),

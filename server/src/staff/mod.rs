@@ -12,5 +12,6 @@ pub use accounts::{
 };
 pub use cache::{ACCOUNT_TTL, AccountCache};
 pub use email::{Email, EmailError};
+pub(crate) use password::dummy_hash;
 pub use password::{generate_password, hash_password, verify_password};
 pub use role::{Role, RoleError};

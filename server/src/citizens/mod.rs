@@ -1,6 +1,8 @@
 //! Citizens of a department. One person signing in at two departments is two citizens: each
 //! department's store knows only its own.
 
+pub mod local;
+
 use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ColumnTrait, DbErr, EntityTrait, QueryFilter, Set};
 use tenants::Tenant;

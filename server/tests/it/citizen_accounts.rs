@@ -1,0 +1,345 @@
+//! Citizens without FranceConnect: a local account confirmed by a mailed link, sign-in with a
+//! password, reset by mail. Mail goes over real SMTP to a server on loopback.
+
+use guichet::entity::citizen;
+use guichet::server::ServerOptions;
+use reqwest::StatusCode;
+use sea_orm::{EntityTrait, PaginatorTrait};
+use tenants::{Module, Tenant};
+
+use crate::harness::{Backend, Page, TestApp, Visitor, both_engines, hidden_value};
+use crate::smtp::{ReceivedMail, SmtpSink};
+
+both_engines!(
+    a_citizen_creates_an_account_confirms_it_and_signs_in,
+    sign_in_waits_for_the_address_to_be_confirmed,
+    sign_up_errors_are_all_named_and_nothing_is_created,
+    signing_up_twice_reveals_nothing_but_tells_the_owner,
+    a_forgotten_password_is_reset_by_mail_once,
+    wrong_passwords_are_throttled
+);
+
+const PASSWORD: &str = "une phrase assez longue";
+
+async fn app_with_mail(backend: Backend) -> (TestApp, SmtpSink, Tenant) {
+    let sink = SmtpSink::start();
+    let options = ServerOptions {
+        mailer: guichet::mail::Mailer::new(Some(&sink.url()), "Gard <ne-pas-repondre@gard.test>")
+            .unwrap(),
+        ..ServerOptions::default()
+    };
+    let app = TestApp::start_with(backend, options).await;
+    let tenant = app.tenant("gard", &Module::ALL).await;
+    (app, sink, tenant)
+}
+
+async fn citizens(tenant: &Tenant) -> u64 {
+    let txn = tenant.db().begin().await.unwrap();
+    let count = citizen::Entity::find().count(&txn).await.unwrap();
+    txn.commit().await.unwrap();
+    count
+}
+
+async fn sign_up(visitor: &mut Visitor, email: &str, password: &str, again: &str) -> Page {
+    let form = visitor.get("/gard/inscription").await;
+    assert_eq!(form.status, StatusCode::OK);
+    let csrf = form.csrf();
+    visitor
+        .post(
+            "/gard/inscription",
+            &[
+                ("csrf", &csrf),
+                ("given_name", "Fatou"),
+                ("family_name", "Diallo"),
+                ("email", email),
+                ("password", password),
+                ("password_again", again),
+            ],
+        )
+        .await
+}
+
+/// The link in a mail that points at `path_part`, as a path on the app.
+fn link_in(mail: &ReceivedMail, visitor: &Visitor, path_part: &str) -> String {
+    let url = mail
+        .text
+        .split_whitespace()
+        .find(|w| w.contains(path_part))
+        .unwrap_or_else(|| panic!("no link to {path_part} in {}", mail.text));
+    visitor.local_path(url)
+}
+
+async fn confirm(visitor: &mut Visitor, link: &str) -> Page {
+    let page = visitor.get(link).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let csrf = page.csrf();
+    let token = hidden_value(&page.body, "jeton");
+    visitor
+        .post(
+            "/gard/inscription/confirmer",
+            &[("csrf", &csrf), ("jeton", &token)],
+        )
+        .await
+}
+
+async fn log_in(visitor: &mut Visitor, email: &str, password: &str) -> Page {
+    let page = visitor.get("/gard/connexion").await;
+    let csrf = page.csrf();
+    visitor
+        .post(
+            "/gard/connexion",
+            &[("csrf", &csrf), ("email", email), ("password", password)],
+        )
+        .await
+}
+
+async fn a_citizen_creates_an_account_confirms_it_and_signs_in(backend: Backend) {
+    let (app, sink, tenant) = app_with_mail(backend).await;
+    let mut visitor = Visitor::new(&app);
+    let done = sign_up(&mut visitor, "Fatou.Diallo@Exemple.fr", PASSWORD, PASSWORD).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    assert!(done.body.contains("Vérifiez votre messagerie"));
+    assert!(done.body.contains("fatou.diallo@exemple.fr"));
+
+    let mail = sink.wait_for(1).await.remove(0);
+    assert_eq!(mail.to, "fatou.diallo@exemple.fr");
+    assert_eq!(mail.subject, "Confirmez votre adresse — Département gard");
+    let link = link_in(&mail, &visitor, "/inscription/confirmer?jeton=");
+    let confirmed = confirm(&mut visitor, &link).await;
+    assert_eq!(
+        confirmed.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        confirmed.body
+    );
+    assert_eq!(confirmed.location.as_deref(), Some("/gard/mon-espace"));
+    let space = visitor.get("/gard/mon-espace").await;
+    assert!(
+        space.body.contains("Bonjour Fatou Diallo"),
+        "{}",
+        space.body
+    );
+
+    // The link is good once.
+    let mut other = Visitor::new(&app);
+    let again = confirm(&mut other, &link).await;
+    assert_eq!(again.status, StatusCode::BAD_REQUEST);
+    assert!(again.body.contains("n'est plus valable"));
+
+    // Later, with the password.
+    let mut later = Visitor::new(&app);
+    let signed_in = log_in(&mut later, "fatou.diallo@exemple.fr", PASSWORD).await;
+    assert_eq!(
+        signed_in.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        signed_in.body
+    );
+    assert!(
+        later
+            .get("/gard/mon-espace")
+            .await
+            .body
+            .contains("Bonjour Fatou")
+    );
+    assert_eq!(citizens(&tenant).await, 1);
+    app.stop().await;
+}
+
+async fn sign_in_waits_for_the_address_to_be_confirmed(backend: Backend) {
+    let (app, sink, _tenant) = app_with_mail(backend).await;
+    let mut visitor = Visitor::new(&app);
+    sign_up(&mut visitor, "fatou@exemple.fr", PASSWORD, PASSWORD).await;
+    sink.wait_for(1).await;
+    let refused = log_in(&mut visitor, "fatou@exemple.fr", PASSWORD).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(
+        refused.body.contains("pas encore confirmée"),
+        "{}",
+        refused.body
+    );
+    assert_eq!(
+        visitor.get("/gard/mon-espace").await.status,
+        StatusCode::SEE_OTHER
+    );
+    app.stop().await;
+}
+
+async fn sign_up_errors_are_all_named_and_nothing_is_created(backend: Backend) {
+    let (app, _sink, tenant) = app_with_mail(backend).await;
+    let mut visitor = Visitor::new(&app);
+    let form = visitor.get("/gard/inscription").await;
+    let csrf = form.csrf();
+    let page = visitor
+        .post(
+            "/gard/inscription",
+            &[
+                ("csrf", &csrf),
+                ("given_name", ""),
+                ("family_name", "Diallo"),
+                ("email", "pas-une-adresse"),
+                ("password", "court"),
+                ("password_again", "autre"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for message in [
+        "Indiquez votre prénom.",
+        "est pas valide : elle doit ressembler à prenom.nom@exemple.fr",
+        "au moins 12 caractères",
+        "ne sont pas identiques",
+    ] {
+        assert!(page.body.contains(message), "missing « {message} »");
+    }
+    // What was typed is kept (not the passwords).
+    assert!(page.body.contains("value=\"Diallo\""));
+    assert!(!page.body.contains("court"));
+    assert_eq!(citizens(&tenant).await, 0);
+    assert_eq!(guichet::mail::pending_count(&tenant).await.unwrap(), 0);
+    app.stop().await;
+}
+
+async fn signing_up_twice_reveals_nothing_but_tells_the_owner(backend: Backend) {
+    let (app, sink, tenant) = app_with_mail(backend).await;
+    let mut first = Visitor::new(&app);
+    let a = sign_up(&mut first, "fatou@exemple.fr", PASSWORD, PASSWORD).await;
+    let mut second = Visitor::new(&app);
+    let b = sign_up(
+        &mut second,
+        "fatou@exemple.fr",
+        "autre phrase bien longue",
+        "autre phrase bien longue",
+    )
+    .await;
+    assert_eq!(a.status, b.status);
+    assert!(b.body.contains("Vérifiez votre messagerie"));
+    let mut subjects: Vec<String> = sink
+        .wait_for(2)
+        .await
+        .into_iter()
+        .map(|m| m.subject)
+        .collect();
+    subjects.sort();
+    assert_eq!(
+        subjects,
+        [
+            "Confirmez votre adresse — Département gard",
+            "Votre compte — Département gard"
+        ]
+    );
+    assert_eq!(citizens(&tenant).await, 1);
+    app.stop().await;
+}
+
+async fn a_forgotten_password_is_reset_by_mail_once(backend: Backend) {
+    let (app, sink, _tenant) = app_with_mail(backend).await;
+    let mut visitor = Visitor::new(&app);
+    sign_up(&mut visitor, "fatou@exemple.fr", PASSWORD, PASSWORD).await;
+    let mail = sink.wait_for(1).await.remove(0);
+    let link = link_in(&mail, &visitor, "/inscription/confirmer");
+    confirm(&mut visitor, &link).await;
+
+    let mut forgetful = Visitor::new(&app);
+    let page = forgetful.get("/gard/mot-de-passe-oublie").await;
+    let csrf = page.csrf();
+    // An unknown address gets the same answer, and no mail.
+    let unknown = forgetful
+        .post(
+            "/gard/mot-de-passe-oublie",
+            &[("csrf", &csrf), ("email", "personne@exemple.fr")],
+        )
+        .await;
+    assert!(unknown.body.contains("Si un compte existe"));
+    let known = forgetful
+        .post(
+            "/gard/mot-de-passe-oublie",
+            &[("csrf", &csrf), ("email", "fatou@exemple.fr")],
+        )
+        .await;
+    assert_eq!(known.status, unknown.status);
+    assert!(known.body.contains("Si un compte existe"));
+    let mails = sink.wait_for(2).await;
+    assert_eq!(mails.len(), 2, "no mail for an unknown address");
+    let reset = mails
+        .iter()
+        .find(|m| m.subject.starts_with("Changer votre mot de passe"))
+        .unwrap();
+    let link = link_in(reset, &forgetful, "/mot-de-passe/nouveau?jeton=");
+    let form = forgetful.get(&link).await;
+    let csrf = form.csrf();
+    let token = hidden_value(&form.body, "jeton");
+    let mismatch = forgetful
+        .post(
+            "/gard/mot-de-passe/nouveau",
+            &[
+                ("csrf", &csrf),
+                ("jeton", &token),
+                ("password", "nouvelle phrase secrète"),
+                ("password_again", "nouvelle phrase secrete"),
+            ],
+        )
+        .await;
+    assert_eq!(mismatch.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let changed = forgetful
+        .post(
+            "/gard/mot-de-passe/nouveau",
+            &[
+                ("csrf", &csrf),
+                ("jeton", &token),
+                ("password", "nouvelle phrase secrète"),
+                ("password_again", "nouvelle phrase secrète"),
+            ],
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::SEE_OTHER, "{}", changed.body);
+    let notice = forgetful.get(changed.location.as_deref().unwrap()).await;
+    assert!(notice.body.contains("Votre mot de passe a été changé"));
+    // Once only.
+    let replay = forgetful
+        .post(
+            "/gard/mot-de-passe/nouveau",
+            &[
+                ("csrf", &csrf),
+                ("jeton", &token),
+                ("password", "encore une autre phrase"),
+                ("password_again", "encore une autre phrase"),
+            ],
+        )
+        .await;
+    assert_eq!(replay.status, StatusCode::BAD_REQUEST);
+
+    let mut later = Visitor::new(&app);
+    assert_eq!(
+        log_in(&mut later, "fatou@exemple.fr", PASSWORD)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        log_in(&mut later, "fatou@exemple.fr", "nouvelle phrase secrète")
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    app.stop().await;
+}
+
+async fn wrong_passwords_are_throttled(backend: Backend) {
+    let (app, sink, _tenant) = app_with_mail(backend).await;
+    let mut visitor = Visitor::new(&app);
+    sign_up(&mut visitor, "fatou@exemple.fr", PASSWORD, PASSWORD).await;
+    let mail = sink.wait_for(1).await.remove(0);
+    let link = link_in(&mail, &visitor, "/inscription/confirmer");
+    confirm(&mut visitor, &link).await;
+
+    let mut attacker = Visitor::new(&app);
+    for _ in 0..5 {
+        let page = log_in(&mut attacker, "fatou@exemple.fr", "mauvais mot de passe").await;
+        assert_eq!(page.status, StatusCode::UNAUTHORIZED);
+    }
+    let blocked = log_in(&mut attacker, "fatou@exemple.fr", PASSWORD).await;
+    assert_eq!(blocked.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(blocked.body.contains("attendez 15 minutes"));
+    app.stop().await;
+}
