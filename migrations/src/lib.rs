@@ -35,6 +35,7 @@ impl MigratorTrait for TenantMigrator {
             Box::new(tenant::m0001_audit_journal::Migration),
             Box::new(tenant::m0002_citizens::Migration),
             Box::new(tenant::m0003_mail_outbox::Migration),
+            Box::new(tenant::m0004_aids::Migration),
         ]
     }
 }

@@ -148,9 +148,9 @@ pub async fn schedule_mail_sweep(platform: Platform, every: Duration) {
     }
 }
 
-/// Enqueues housekeeping on a schedule.
+/// Enqueues housekeeping on a schedule, the first time one period after start.
 pub async fn schedule_housekeeping(platform: Platform, every: Duration) {
-    let mut tick = tokio::time::interval(every);
+    let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
     loop {
         tick.tick().await;
         if let Err(e) = enqueue_housekeeping(&platform).await {

@@ -1,6 +1,7 @@
 //! The `guichet` binary's library: HTTP server, sessions, staff, audit journal, operators' CLI.
 //! See `docs/ARCHITECTURE.md` for the map.
 
+pub mod aids;
 pub mod audit;
 pub mod citizens;
 pub mod cli;

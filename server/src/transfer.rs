@@ -24,7 +24,9 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use tenants::{DomainName, Engine, Module, NewTenant, Platform, Slug, Tenant, TenantStatus};
 
-use crate::entity::{audit_entry, citizen, mail_outbox, staff_account, staff_role};
+use crate::entity::{
+    aid, aid_form_version, audit_entry, citizen, mail_outbox, staff_account, staff_role,
+};
 
 const FORMAT: &str = "guichet-tenant-export";
 const VERSION: u32 = 1;
@@ -141,16 +143,24 @@ pub async fn export(platform: &Platform, tenant: &Tenant, out: &Path) -> anyhow:
 
 /// Every table of a tenant store that an export carries, parents before children.
 /// (One-time citizen tokens are short-lived and left out.)
-const TENANT_TABLES: [&str; 3] = ["audit_journal", "citizens", "mail_outbox"];
+const TENANT_TABLES: [&str; 5] = [
+    "audit_journal",
+    "citizens",
+    "mail_outbox",
+    "aids",
+    "aid_form_versions",
+];
 
 /// Tables whose `id` comes from a sequence (PostgreSQL must be told about imported ids).
-const SERIAL_TABLES: [&str; 2] = ["citizens", "mail_outbox"];
+const SERIAL_TABLES: [&str; 4] = ["citizens", "mail_outbox", "aids", "aid_form_versions"];
 
 async fn dump_table(txn: &DatabaseTransaction, table: &str) -> anyhow::Result<Vec<u8>> {
     match table {
         "audit_journal" => dump::<audit_entry::Entity>(txn).await,
         "citizens" => dump::<citizen::Entity>(txn).await,
         "mail_outbox" => dump::<mail_outbox::Entity>(txn).await,
+        "aids" => dump::<aid::Entity>(txn).await,
+        "aid_form_versions" => dump::<aid_form_version::Entity>(txn).await,
         other => bail!("unknown table {other}"),
     }
 }
@@ -160,6 +170,8 @@ async fn load_table(txn: &DatabaseTransaction, table: &str, lines: &[u8]) -> any
         "audit_journal" => load::<audit_entry::Entity>(txn, lines).await,
         "citizens" => load::<citizen::Entity>(txn, lines).await,
         "mail_outbox" => load::<mail_outbox::Entity>(txn, lines).await,
+        "aids" => load::<aid::Entity>(txn, lines).await,
+        "aid_form_versions" => load::<aid_form_version::Entity>(txn, lines).await,
         other => bail!("unknown table {other}"),
     }
 }

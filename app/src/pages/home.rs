@@ -73,8 +73,9 @@ pub fn PlatformHomePage(ctx: PageContext, departments: Vec<(String, String)>) ->
 
 /// A department's public home page.
 #[component]
-pub fn DepartmentHomePage(ctx: PageContext, name: String) -> impl IntoView {
+pub fn DepartmentHomePage(ctx: PageContext, name: String, aids: bool) -> impl IntoView {
     let staff_href = ctx.href("/agents/");
+    let catalogue_href = ctx.href("/aides");
     let citizen_href = if ctx.citizen.is_some() {
         ctx.href("/mon-espace")
     } else {
@@ -85,6 +86,7 @@ pub fn DepartmentHomePage(ctx: PageContext, name: String) -> impl IntoView {
             <h1>{format!("Services sociaux en ligne — {name}")}</h1>
             <p>"Ce guichet en ligne permet de faire vos demandes auprès du département et de suivre leur avancement."</p>
             <p><a class="button" href=citizen_href>"Accéder à mon espace"</a></p>
+            {aids.then(|| view! { <p><a href=catalogue_href>"Voir les aides du département"</a></p> })}
             <h2>"Vous travaillez au département ?"</h2>
             <p><a href=staff_href>"Accéder à l'espace des agents"</a></p>
         </Document>

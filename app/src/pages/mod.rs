@@ -1,6 +1,7 @@
 //! One module per area; every page takes its data ready-made and renders it.
 
 pub mod admin;
+pub mod aids;
 pub mod auth;
 pub mod citizen;
 pub mod home;

@@ -1,6 +1,8 @@
 //! sea-orm entities. Platform store: staff accounts and roles, sessions, login failures.
-//! Tenant store: the audit journal, citizens.
+//! Tenant store: the audit journal, citizens, mail outbox, aids and their form versions.
 
+pub mod aid;
+pub mod aid_form_version;
 pub mod audit_entry;
 pub mod citizen;
 pub mod citizen_token;

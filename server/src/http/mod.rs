@@ -2,6 +2,7 @@
 //! own pages), chosen by [`dispatch::dispatch`] once the tenant is resolved.
 
 mod admin;
+mod aids;
 mod auth;
 mod citizen;
 mod csrf;
@@ -135,6 +136,25 @@ pub fn router(state: AppState) -> Router {
             get(admin::edit_staff_form).post(admin::update_staff),
         )
         .route("/agents/admin/journal", get(admin::audit_journal))
+        .route("/agents/admin/aides", get(aids::admin_list))
+        .route(
+            "/agents/admin/aides/nouvelle",
+            get(aids::new_aid_form).post(aids::create_aid),
+        )
+        .route(
+            "/agents/admin/aides/{id}",
+            get(aids::edit_aid_form).post(aids::update_aid),
+        )
+        .route(
+            "/agents/admin/aides/{id}/questions",
+            post(aids::add_question),
+        )
+        .route(
+            "/agents/admin/aides/{id}/questions/{key}/retirer",
+            post(aids::remove_question),
+        )
+        .route("/aides", get(aids::catalogue))
+        .route("/aides/{slug}", get(aids::aid_page))
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn(csrf::verify_form_token))
         .layer(sessions.clone())

@@ -14,14 +14,11 @@ use super::ui::Ui;
 use super::{AppError, AppState, CurrentStaff};
 
 pub async fn department_home(ui: Ui) -> Result<Response, AppError> {
-    let name = ui
-        .tenant()
-        .ok_or(AppError::NotFound)?
-        .tenant
-        .name()
-        .to_owned();
+    let tenant = &ui.tenant().ok_or(AppError::NotFound)?.tenant;
+    let name = tenant.name().to_owned();
+    let aids = tenant.has_module(Module::AidRequests);
     Ok(ui.render(StatusCode::OK, move |ctx| {
-        view! { <DepartmentHomePage ctx name /> }
+        view! { <DepartmentHomePage ctx name aids /> }
     }))
 }
 

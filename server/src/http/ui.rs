@@ -72,6 +72,12 @@ impl Ui {
                 href: ctx.href("/agents/admin/comptes"),
                 label: "Agents".into(),
             });
+            if ctx.tenant.has_module(tenants::Module::AidRequests) {
+                nav.push(NavLink {
+                    href: ctx.href("/agents/admin/aides"),
+                    label: "Catalogue des aides".into(),
+                });
+            }
             nav.push(NavLink {
                 href: ctx.href("/agents/admin/journal"),
                 label: "Journal d'audit".into(),

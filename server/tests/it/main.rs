@@ -1,6 +1,7 @@
 //! One integration test binary: the real server on port 0 against a fresh data directory (and
 //! a fresh PostgreSQL database), driven over HTTP. Every case runs on SQLite and PostgreSQL.
 
+mod aids;
 mod auth;
 mod citizen_accounts;
 mod citizens;

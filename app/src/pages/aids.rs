@@ -1,0 +1,312 @@
+//! The catalogue of aids: the administrator's pages to define them, and the public pages.
+
+use leptos::prelude::*;
+
+use crate::layout::{CsrfField, Document, ErrorSummary, PageContext};
+
+#[derive(Clone, Debug)]
+pub struct AidAdminRow {
+    pub href: String,
+    pub title: String,
+    pub open: bool,
+    pub deadline_days: i32,
+    pub questions: usize,
+    pub version: i32,
+}
+
+/// The administrator's list of aids.
+#[component]
+pub fn AidAdminListPage(
+    ctx: PageContext,
+    aids: Vec<AidAdminRow>,
+    notice: Option<String>,
+) -> impl IntoView {
+    let new_href = ctx.href("/agents/admin/aides/nouvelle");
+    let count = aids.len();
+    view! {
+        <Document ctx title="Catalogue des aides".into()>
+            <h1>"Catalogue des aides"</h1>
+            {notice.map(|n| view! { <div class="alert success" role="status"><p>{n}</p></div> })}
+            <p><a class="button" href=new_href>"Créer une aide"</a></p>
+            {if aids.is_empty() {
+                view! { <p>"Aucune aide n'est encore définie."</p> }.into_any()
+            } else {
+                view! {
+                    <table>
+                        <caption>{format!("{count} aide(s)")}</caption>
+                        <thead>
+                            <tr>
+                                <th scope="col">"Aide"</th>
+                                <th scope="col">"État"</th>
+                                <th scope="col">"Délai"</th>
+                                <th scope="col">"Questions"</th>
+                                <th scope="col">"Version du formulaire"</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {aids.into_iter().map(|a| view! {
+                                <tr>
+                                    <td><a href=a.href>{a.title}</a></td>
+                                    <td>{if a.open { "ouverte" } else { "fermée" }}</td>
+                                    <td>{format!("{} jours", a.deadline_days)}</td>
+                                    <td>{a.questions}</td>
+                                    <td>{a.version}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            }}
+        </Document>
+    }
+}
+
+/// What the aid form shows.
+#[derive(Clone, Debug, Default)]
+pub struct AidValues {
+    pub title: String,
+    pub description: String,
+    pub eligibility: String,
+    pub documents: String,
+    pub deadline_days: String,
+    pub silence: String,
+    pub open: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct QuestionRow {
+    pub key: String,
+    pub step: u32,
+    pub label: String,
+    pub kind: String,
+    pub required: bool,
+    pub options: Vec<String>,
+    pub delete_action: String,
+}
+
+/// An existing aid's form questions, with the version the page was made from.
+#[derive(Clone, Debug)]
+pub struct AidQuestions {
+    pub public_href: String,
+    pub version: i32,
+    pub questions: Vec<QuestionRow>,
+    pub add_action: String,
+    /// (id, label) of each question type.
+    pub kinds: Vec<(String, String)>,
+    pub errors: Vec<String>,
+}
+
+/// Creating an aid (`questions` is `None`) or changing one.
+#[component]
+pub fn AidEditPage(
+    ctx: PageContext,
+    heading: String,
+    action: String,
+    values: AidValues,
+    errors: Vec<String>,
+    questions: Option<AidQuestions>,
+    notice: Option<String>,
+) -> impl IntoView {
+    let csrf = ctx.csrf.clone();
+    let back = ctx.href("/agents/admin/aides");
+    let acceptance = values.silence == "acceptance";
+    let refusal = values.silence == "refusal";
+    view! {
+        <Document ctx title=heading.clone()>
+            <p><a href=back>"Retour au catalogue"</a></p>
+            <h1>{heading}</h1>
+            {notice.map(|n| view! { <div class="alert success" role="status"><p>{n}</p></div> })}
+            <ErrorSummary errors />
+            <form method="post" action=action novalidate=true>
+                <CsrfField token=csrf.clone() />
+                <div class="field">
+                    <label for="title">"Titre"</label>
+                    <input id="title" name="title" type="text" required=true value=values.title />
+                </div>
+                <div class="field">
+                    <label for="description">"Description en langage simple"</label>
+                    <textarea id="description" name="description" rows="4" required=true>{values.description}</textarea>
+                </div>
+                <div class="field">
+                    <label for="eligibility">"Qui peut la demander"</label>
+                    <textarea id="eligibility" name="eligibility" rows="3" required=true>{values.eligibility}</textarea>
+                </div>
+                <div class="field">
+                    <label for="documents">"Documents à fournir (un par ligne)"</label>
+                    <textarea id="documents" name="documents" rows="3">{values.documents}</textarea>
+                </div>
+                <div class="field">
+                    <label for="deadline_days">"Délai d'instruction, en jours"</label>
+                    <input id="deadline_days" name="deadline_days" type="number" min="1" max="365" inputmode="numeric" required=true value=values.deadline_days />
+                </div>
+                <fieldset>
+                    <legend>"À la fin du délai, le silence du département…"</legend>
+                    <div>
+                        <input type="radio" id="silence-acceptance" name="silence" value="acceptance" checked=acceptance />
+                        <label for="silence-acceptance">"vaut acceptation"</label>
+                    </div>
+                    <div>
+                        <input type="radio" id="silence-refusal" name="silence" value="refusal" checked=refusal />
+                        <label for="silence-refusal">"vaut refus"</label>
+                    </div>
+                </fieldset>
+                <div class="field">
+                    <input type="checkbox" id="open" name="open" value="on" checked=values.open />
+                    <label for="open">"Ouverte aux demandes"</label>
+                </div>
+                <button type="submit">"Enregistrer"</button>
+            </form>
+            {questions.map(|q| {
+                let AidQuestions { public_href, version, questions, add_action, kinds, errors } = q;
+                let count = questions.len();
+                let version_text = version.to_string();
+                view! {
+                    <h2>"Formulaire de demande"</h2>
+                    <p>{format!("Version {version} du formulaire. Les demandes déjà faites gardent la version sous laquelle elles ont été déposées.")}</p>
+                    <p><a href=public_href>"Voir la page publique de l'aide"</a></p>
+                    {if questions.is_empty() {
+                        view! { <p>"Aucune question pour l'instant."</p> }.into_any()
+                    } else {
+                        view! {
+                            <table>
+                                <caption>{format!("{count} question(s)")}</caption>
+                                <thead>
+                                    <tr>
+                                        <th scope="col">"Étape"</th>
+                                        <th scope="col">"Question"</th>
+                                        <th scope="col">"Type"</th>
+                                        <th scope="col">"Obligatoire"</th>
+                                        <th scope="col">"Action"</th>
+                                    </tr>
+                                </thead>
+                                <tbody>
+                                    {questions.into_iter().map(|row| {
+                                        let version_text = version_text.clone();
+                                        let csrf = csrf.clone();
+                                        let options = if row.options.is_empty() { String::new() } else { format!(" : {}", row.options.join(", ")) };
+                                        view! {
+                                            <tr>
+                                                <td>{row.step}</td>
+                                                <td>{row.label.clone()}</td>
+                                                <td>{format!("{}{options}", row.kind)}</td>
+                                                <td>{if row.required { "oui" } else { "non" }}</td>
+                                                <td>
+                                                    <form method="post" action=row.delete_action>
+                                                        <CsrfField token=csrf />
+                                                        <input type="hidden" name="version" value=version_text />
+                                                        <button type="submit" class="secondary">{format!("Retirer « {} »", row.label)}</button>
+                                                    </form>
+                                                </td>
+                                            </tr>
+                                        }
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        }.into_any()
+                    }}
+                    <h3>"Ajouter une question"</h3>
+                    <ErrorSummary errors />
+                    <form method="post" action=add_action novalidate=true>
+                        <CsrfField token=csrf.clone() />
+                        <input type="hidden" name="version" value=version.to_string() />
+                        <div class="field">
+                            <label for="q-label">"Question"</label>
+                            <input id="q-label" name="label" type="text" required=true />
+                        </div>
+                        <div class="field">
+                            <label for="q-help">"Aide à la réponse (facultatif)"</label>
+                            <input id="q-help" name="help" type="text" />
+                        </div>
+                        <div class="field">
+                            <label for="q-step">"Étape (page du formulaire)"</label>
+                            <input id="q-step" name="step" type="number" min="1" max="20" inputmode="numeric" value="1" required=true />
+                        </div>
+                        <div class="field">
+                            <label for="q-kind">"Type de réponse"</label>
+                            <select id="q-kind" name="kind">
+                                {kinds.into_iter().map(|(id, label)| view! { <option value=id>{label}</option> }).collect_view()}
+                            </select>
+                        </div>
+                        <div class="field">
+                            <label for="q-options">"Réponses possibles, pour un choix dans une liste (une par ligne)"</label>
+                            <textarea id="q-options" name="options" rows="3"></textarea>
+                        </div>
+                        <div class="field">
+                            <input type="checkbox" id="q-required" name="required" value="on" checked=true />
+                            <label for="q-required">"Réponse obligatoire"</label>
+                        </div>
+                        <button type="submit">"Ajouter la question"</button>
+                    </form>
+                }
+            })}
+        </Document>
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct CatalogueItem {
+    pub href: String,
+    pub title: String,
+    pub summary: String,
+}
+
+/// The aids a citizen can ask for.
+#[component]
+pub fn CataloguePage(ctx: PageContext, aids: Vec<CatalogueItem>) -> impl IntoView {
+    view! {
+        <Document ctx title="Les aides du département".into()>
+            <h1>"Les aides du département"</h1>
+            {if aids.is_empty() {
+                view! { <p>"Aucune aide n'est ouverte aux demandes en ce moment."</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="cards">
+                        {aids.into_iter().map(|a| view! {
+                            <li class="card">
+                                <h2><a href=a.href>{a.title}</a></h2>
+                                <p>{a.summary}</p>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+        </Document>
+    }
+}
+
+/// One aid, as a citizen reads it before asking for it.
+#[component]
+pub fn AidPublicPage(
+    ctx: PageContext,
+    title: String,
+    description: String,
+    eligibility: String,
+    documents: Vec<String>,
+    deadline_days: i32,
+    silence_label: String,
+    open: bool,
+) -> impl IntoView {
+    let catalogue = ctx.href("/aides");
+    view! {
+        <Document ctx title=title.clone()>
+            <p><a href=catalogue>"Toutes les aides"</a></p>
+            <h1>{title}</h1>
+            <p>{description}</p>
+            <h2>"Qui peut la demander ?"</h2>
+            <p>{eligibility}</p>
+            <h2>"Les documents à préparer"</h2>
+            {if documents.is_empty() {
+                view! { <p>"Aucun document n'est demandé."</p> }.into_any()
+            } else {
+                view! { <ul>{documents.into_iter().map(|d| view! { <li>{d}</li> }).collect_view()}</ul> }.into_any()
+            }}
+            <h2>"Et ensuite ?"</h2>
+            <p>{format!("Le département vous répond dans un délai de {deadline_days} jours. Sans réponse à la fin de ce délai, son silence {silence_label}.")}</p>
+            {if open {
+                view! { <p>"Le dépôt en ligne de cette demande ouvre très bientôt."</p> }.into_any()
+            } else {
+                view! { <div class="alert" role="status"><p>"Cette aide n'est plus ouverte aux demandes."</p></div> }.into_any()
+            }}
+        </Document>
+    }
+}

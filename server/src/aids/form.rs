@@ -1,0 +1,462 @@
+//! An aid's form, as data: steps of typed fields. Answers are validated on the server against
+//! the definition they were filed under (each request keeps its form version).
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// The whole form of one version of an aid.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct FormDefinition {
+    pub fields: Vec<FieldDef>,
+}
+
+/// One question.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FieldDef {
+    /// Stable key of the answer (`f1`, `f2`…), unique in the form.
+    pub key: String,
+    /// The page (1-based) the question is on.
+    pub step: u32,
+    pub label: String,
+    #[serde(default)]
+    pub help: String,
+    pub required: bool,
+    pub kind: FieldKind,
+}
+
+/// The typed set of questions an administrator can ask.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum FieldKind {
+    Text,
+    Number,
+    /// Euros, kept in cents.
+    Amount,
+    Date,
+    Choice {
+        options: Vec<String>,
+    },
+    YesNo,
+    /// A document to upload (PDF, JPEG or PNG).
+    Document,
+}
+
+impl FieldKind {
+    /// Parses the administrator's choice of type; `options` for a choice, one per line.
+    pub fn parse(kind: &str, options: &str) -> Result<Self, String> {
+        Ok(match kind {
+            "text" => FieldKind::Text,
+            "number" => FieldKind::Number,
+            "amount" => FieldKind::Amount,
+            "date" => FieldKind::Date,
+            "yes_no" => FieldKind::YesNo,
+            "document" => FieldKind::Document,
+            "choice" => {
+                let options: Vec<String> = options
+                    .lines()
+                    .map(str::trim)
+                    .filter(|o| !o.is_empty())
+                    .map(str::to_owned)
+                    .collect();
+                if options.len() < 2 {
+                    return Err(
+                        "Une question à choix demande au moins deux réponses possibles, une par ligne."
+                            .into(),
+                    );
+                }
+                FieldKind::Choice { options }
+            }
+            other => {
+                return Err(format!(
+                    "Type de question inconnu « {other} » : choisissez texte, nombre, montant, date, choix, oui/non ou document."
+                ));
+            }
+        })
+    }
+
+    pub fn id(&self) -> &'static str {
+        match self {
+            FieldKind::Text => "text",
+            FieldKind::Number => "number",
+            FieldKind::Amount => "amount",
+            FieldKind::Date => "date",
+            FieldKind::Choice { .. } => "choice",
+            FieldKind::YesNo => "yes_no",
+            FieldKind::Document => "document",
+        }
+    }
+
+    pub fn label(&self) -> &'static str {
+        match self {
+            FieldKind::Text => "texte",
+            FieldKind::Number => "nombre",
+            FieldKind::Amount => "montant en euros",
+            FieldKind::Date => "date",
+            FieldKind::Choice { .. } => "choix dans une liste",
+            FieldKind::YesNo => "oui / non",
+            FieldKind::Document => "document à joindre",
+        }
+    }
+
+    /// Every type, for the administrator's list.
+    pub const CHOICES: [(&'static str, &'static str); 7] = [
+        ("text", "texte"),
+        ("number", "nombre"),
+        ("amount", "montant en euros"),
+        ("date", "date"),
+        ("choice", "choix dans une liste"),
+        ("yes_no", "oui / non"),
+        ("document", "document à joindre"),
+    ];
+}
+
+/// A validated answer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "value", rename_all = "snake_case")]
+pub enum Answer {
+    Text(String),
+    Number(i64),
+    /// Cents.
+    Amount(i64),
+    Date(NaiveDate),
+    Choice(String),
+    YesNo(bool),
+    /// The id of an uploaded document of the citizen.
+    Document(i64),
+}
+
+impl Answer {
+    /// How the answer reads on a review page or a letter.
+    pub fn display(&self) -> String {
+        match self {
+            Answer::Text(s) | Answer::Choice(s) => s.clone(),
+            Answer::Number(n) => n.to_string(),
+            Answer::Amount(cents) => format_euros(*cents),
+            Answer::Date(d) => d.format("%d/%m/%Y").to_string(),
+            Answer::YesNo(true) => "Oui".into(),
+            Answer::YesNo(false) => "Non".into(),
+            Answer::Document(id) => format!("document n° {id}"),
+        }
+    }
+}
+
+/// `123456` → `1 234,56 €` (French grouping with a no-break space).
+pub fn format_euros(cents: i64) -> String {
+    let sign = if cents < 0 { "-" } else { "" };
+    let cents = cents.unsigned_abs();
+    let euros = (cents / 100).to_string();
+    let mut grouped = String::new();
+    for (i, c) in euros.chars().enumerate() {
+        if i > 0 && (euros.len() - i).is_multiple_of(3) {
+            grouped.push('\u{a0}');
+        }
+        grouped.push(c);
+    }
+    format!("{sign}{grouped},{:02}\u{a0}€", cents % 100)
+}
+
+/// Answers by field key.
+pub type Answers = BTreeMap<String, Answer>;
+
+/// A field and what is wrong with its answer, in French.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AnswerError {
+    pub key: String,
+    pub message: String,
+}
+
+const MAX_TEXT_CHARS: usize = 2000;
+
+impl FormDefinition {
+    /// The number of pages (at least one).
+    pub fn step_count(&self) -> u32 {
+        self.fields.iter().map(|f| f.step).max().unwrap_or(1).max(1)
+    }
+
+    pub fn step_fields(&self, step: u32) -> impl Iterator<Item = &FieldDef> {
+        self.fields.iter().filter(move |f| f.step == step)
+    }
+
+    pub fn field(&self, key: &str) -> Option<&FieldDef> {
+        self.fields.iter().find(|f| f.key == key)
+    }
+
+    /// A key not used yet.
+    pub fn next_key(&self) -> String {
+        let highest = self
+            .fields
+            .iter()
+            .filter_map(|f| f.key.strip_prefix('f')?.parse::<u32>().ok())
+            .max()
+            .unwrap_or(0);
+        format!("f{}", highest + 1)
+    }
+
+    /// Reads one page's answers from submitted values (`value(key)` is what the form sent for
+    /// that field, empty when absent). Fields of other pages or other aids are never read, so a
+    /// forged field name changes nothing. Document fields are answered elsewhere (uploads).
+    pub fn read_step(
+        &self,
+        step: u32,
+        value: impl Fn(&str) -> String,
+    ) -> (Answers, Vec<AnswerError>) {
+        let mut answers = Answers::new();
+        let mut errors = Vec::new();
+        for field in self.step_fields(step) {
+            if field.kind == FieldKind::Document {
+                continue;
+            }
+            let raw = value(&field.key);
+            let raw = raw.trim();
+            if raw.is_empty() {
+                if field.required {
+                    errors.push(AnswerError {
+                        key: field.key.clone(),
+                        message: format!("Répondez à la question « {} ».", field.label),
+                    });
+                }
+                continue;
+            }
+            match parse_answer(field, raw) {
+                Ok(answer) => {
+                    answers.insert(field.key.clone(), answer);
+                }
+                Err(message) => errors.push(AnswerError {
+                    key: field.key.clone(),
+                    message,
+                }),
+            }
+        }
+        (answers, errors)
+    }
+
+    /// Checks a complete set of answers before submission: every required question answered,
+    /// every answer of the right type and for a question of this form.
+    pub fn check_complete(&self, answers: &Answers) -> Vec<AnswerError> {
+        let mut errors = Vec::new();
+        for field in &self.fields {
+            match answers.get(&field.key) {
+                None if field.required => errors.push(AnswerError {
+                    key: field.key.clone(),
+                    message: format!(
+                        "La question « {} » (étape {}) n'a pas de réponse.",
+                        field.label, field.step
+                    ),
+                }),
+                Some(answer) if !answer_fits(&field.kind, answer) => errors.push(AnswerError {
+                    key: field.key.clone(),
+                    message: format!(
+                        "La réponse à « {} » ne correspond plus à la question : répondez de nouveau.",
+                        field.label
+                    ),
+                }),
+                _ => {}
+            }
+        }
+        errors
+    }
+}
+
+fn answer_fits(kind: &FieldKind, answer: &Answer) -> bool {
+    match (kind, answer) {
+        (FieldKind::Text, Answer::Text(_))
+        | (FieldKind::Number, Answer::Number(_))
+        | (FieldKind::Amount, Answer::Amount(_))
+        | (FieldKind::Date, Answer::Date(_))
+        | (FieldKind::YesNo, Answer::YesNo(_))
+        | (FieldKind::Document, Answer::Document(_)) => true,
+        (FieldKind::Choice { options }, Answer::Choice(choice)) => options.contains(choice),
+        _ => false,
+    }
+}
+
+fn parse_answer(field: &FieldDef, raw: &str) -> Result<Answer, String> {
+    let label = &field.label;
+    match &field.kind {
+        FieldKind::Text => {
+            if raw.chars().count() > MAX_TEXT_CHARS {
+                Err(format!(
+                    "La réponse à « {label} » est trop longue ({MAX_TEXT_CHARS} caractères au plus)."
+                ))
+            } else {
+                Ok(Answer::Text(raw.to_owned()))
+            }
+        }
+        FieldKind::Number => raw
+            .replace([' ', '\u{a0}'], "")
+            .parse::<i64>()
+            .ok()
+            .filter(|n| (0..=1_000_000_000).contains(n))
+            .map(Answer::Number)
+            .ok_or_else(|| format!("« {label} » attend un nombre entier, par exemple 3.")),
+        FieldKind::Amount => parse_cents(raw).map(Answer::Amount).ok_or_else(|| {
+            format!("« {label} » attend un montant en euros, par exemple 450 ou 450,50.")
+        }),
+        FieldKind::Date => NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+            .or_else(|_| NaiveDate::parse_from_str(raw, "%d/%m/%Y"))
+            .ok()
+            .filter(|d| (1900..=2100).contains(&d.format("%Y").to_string().parse().unwrap_or(0)))
+            .map(Answer::Date)
+            .ok_or_else(|| format!("« {label} » attend une date, par exemple 31/01/2026.")),
+        FieldKind::Choice { options } => options
+            .iter()
+            .find(|o| o.as_str() == raw)
+            .map(|o| Answer::Choice(o.clone()))
+            .ok_or_else(|| format!("Choisissez une des réponses proposées pour « {label} ».")),
+        FieldKind::YesNo => match raw {
+            "oui" => Ok(Answer::YesNo(true)),
+            "non" => Ok(Answer::YesNo(false)),
+            _ => Err(format!("Répondez par oui ou par non à « {label} ».")),
+        },
+        FieldKind::Document => Err(format!("« {label} » attend un document joint.")),
+    }
+}
+
+/// `450`, `450,5`, `450,50`, `1 234.56`, `450 €` → cents; negative or absurd amounts refused.
+fn parse_cents(raw: &str) -> Option<i64> {
+    let cleaned: String = raw
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}' | '€'))
+        .map(|c| if c == '.' { ',' } else { c })
+        .collect();
+    let (euros, cents) = match cleaned.split_once(',') {
+        Some((e, c)) if !c.is_empty() && c.len() <= 2 && c.chars().all(|d| d.is_ascii_digit()) => (
+            e,
+            if c.len() == 1 {
+                format!("{c}0")
+            } else {
+                c.to_owned()
+            },
+        ),
+        Some(_) => return None,
+        None => (cleaned.as_str(), "00".to_owned()),
+    };
+    if euros.is_empty() || !euros.chars().all(|d| d.is_ascii_digit()) || euros.len() > 9 {
+        return None;
+    }
+    Some(euros.parse::<i64>().ok()? * 100 + cents.parse::<i64>().ok()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn form() -> FormDefinition {
+        let field = |key: &str, step, label: &str, required, kind| FieldDef {
+            key: key.into(),
+            step,
+            label: label.into(),
+            help: String::new(),
+            required,
+            kind,
+        };
+        FormDefinition {
+            fields: vec![
+                field("f1", 1, "Loyer mensuel", true, FieldKind::Amount),
+                field("f2", 1, "Personnes au foyer", true, FieldKind::Number),
+                field(
+                    "f3",
+                    2,
+                    "Situation",
+                    true,
+                    FieldKind::Choice {
+                        options: vec!["Locataire".into(), "Hébergé".into()],
+                    },
+                ),
+                field("f4", 2, "Date d'entrée", false, FieldKind::Date),
+                field("f5", 2, "Déjà aidé ?", true, FieldKind::YesNo),
+                field("f6", 3, "Quittance", true, FieldKind::Document),
+            ],
+        }
+    }
+
+    #[test]
+    fn amounts_read_the_french_way() {
+        assert_eq!(parse_cents("450"), Some(45_000));
+        assert_eq!(parse_cents("450,5"), Some(45_050));
+        assert_eq!(parse_cents("1 234.56 €"), Some(123_456));
+        assert_eq!(parse_cents("-3"), None);
+        assert_eq!(parse_cents("12,345"), None);
+        assert_eq!(parse_cents("abc"), None);
+        assert_eq!(format_euros(123_456), "1\u{a0}234,56\u{a0}€");
+        assert_eq!(format_euros(5), "0,05\u{a0}€");
+    }
+
+    #[test]
+    fn a_page_reads_only_its_own_fields() {
+        let values = |key: &str| {
+            match key {
+                "f1" => "450,50",
+                "f2" => "3",
+                "f3" => "Locataire",
+                _ => "",
+            }
+            .to_owned()
+        };
+        let (answers, errors) = form().read_step(1, values);
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(answers.len(), 2);
+        assert_eq!(answers["f1"], Answer::Amount(45_050));
+        assert!(
+            !answers.contains_key("f3"),
+            "a field of another page is ignored"
+        );
+    }
+
+    #[test]
+    fn bad_values_get_french_messages() {
+        let values = |key: &str| {
+            match key {
+                "f3" => "Propriétaire",
+                "f4" => "31/02/2026",
+                "f5" => "peut-être",
+                _ => "",
+            }
+            .to_owned()
+        };
+        let (answers, errors) = form().read_step(2, values);
+        assert!(answers.is_empty());
+        let keys: Vec<_> = errors.iter().map(|e| e.key.as_str()).collect();
+        assert_eq!(keys, ["f3", "f4", "f5"]);
+        assert!(errors[0].message.contains("Choisissez une des réponses"));
+        assert!(errors[1].message.contains("attend une date"));
+    }
+
+    #[test]
+    fn submission_needs_every_required_answer_of_the_right_type() {
+        let mut answers = Answers::new();
+        answers.insert("f1".into(), Answer::Amount(1));
+        answers.insert("f2".into(), Answer::Text("trois".into()));
+        let keys: Vec<_> = form()
+            .check_complete(&answers)
+            .into_iter()
+            .map(|e| e.key)
+            .collect();
+        assert_eq!(keys, ["f2", "f3", "f5", "f6"]);
+    }
+
+    #[test]
+    fn definitions_round_trip_through_json() {
+        let json = serde_json::to_string(&form()).unwrap();
+        assert!(json.contains(r#""type":"choice""#));
+        assert_eq!(
+            serde_json::from_str::<FormDefinition>(&json).unwrap(),
+            form()
+        );
+        assert_eq!(form().step_count(), 3);
+        assert_eq!(form().next_key(), "f7");
+    }
+
+    #[test]
+    fn field_types_parse_with_reasons() {
+        assert_eq!(FieldKind::parse("amount", "").unwrap(), FieldKind::Amount);
+        assert!(FieldKind::parse("choice", "Seule\n").is_err());
+        assert!(
+            FieldKind::parse("photo", "")
+                .unwrap_err()
+                .contains("inconnu")
+        );
+    }
+}
