@@ -36,6 +36,7 @@ impl MigratorTrait for TenantMigrator {
             Box::new(tenant::m0002_citizens::Migration),
             Box::new(tenant::m0003_mail_outbox::Migration),
             Box::new(tenant::m0004_aids::Migration),
+            Box::new(tenant::m0005_aid_requests::Migration),
         ]
     }
 }

@@ -44,7 +44,7 @@ pub async fn record(tenant: &Tenant, event: AuditEvent) -> Result<i64, DbErr> {
 }
 
 async fn try_append(tenant: &Tenant, event: &AuditEvent) -> Result<i64, DbErr> {
-    let txn = tenant.db().begin().await?;
+    let txn = tenant.db().begin_write().await?;
     let last = audit_entry::Entity::find()
         .order_by_desc(audit_entry::Column::Seq)
         .limit(1)

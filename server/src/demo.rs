@@ -2,6 +2,8 @@
 
 use tenants::{Module, NewTenant, Platform, Slug, Tenant};
 
+use crate::aids::form::{FieldDef, FieldKind};
+use crate::aids::{self, AidInput};
 use crate::staff::{self, Email, NewStaff, Role};
 
 pub const DEMO_SLUG: &str = "demo";
@@ -39,7 +41,78 @@ pub async fn ensure_demo(platform: &Platform) -> anyhow::Result<Tenant> {
         )
         .await?;
     }
+    demo_aid(&tenant).await?;
     Ok(tenant)
+}
+
+/// An aid to try filing with: two steps, each kind of answer a citizen meets most.
+async fn demo_aid(tenant: &Tenant) -> anyhow::Result<()> {
+    let input = AidInput {
+        title: "Aide au paiement du loyer".into(),
+        description: "Une aide ponctuelle pour payer votre loyer quand vos revenus baissent (perte d'emploi, séparation, maladie).".into(),
+        eligibility: "Les locataires qui habitent le département depuis au moins trois mois.".into(),
+        documents: "Dernière quittance de loyer\nDernier avis d'imposition".into(),
+        deadline_days: "60".into(),
+        silence: "refusal".into(),
+        open: true,
+    };
+    let valid = input
+        .validate()
+        .map_err(|errors| anyhow::anyhow!(errors.join(" ")))?;
+    let aid = aids::create(tenant, valid).await?;
+    let field = |key: &str, step, label: &str, help: &str, required, kind| FieldDef {
+        key: key.into(),
+        step,
+        label: label.into(),
+        help: help.into(),
+        required,
+        kind,
+    };
+    aids::change_form(tenant, aid.id, aid.form_version, |form| {
+        form.fields = vec![
+            field(
+                "f1",
+                1,
+                "Montant de votre loyer mensuel",
+                "Charges comprises, en euros.",
+                true,
+                FieldKind::Amount,
+            ),
+            field(
+                "f2",
+                1,
+                "Nombre de personnes dans votre foyer",
+                "",
+                true,
+                FieldKind::Number,
+            ),
+            field(
+                "f3",
+                2,
+                "Votre situation",
+                "",
+                true,
+                FieldKind::Choice {
+                    options: vec![
+                        "Locataire".into(),
+                        "Colocataire".into(),
+                        "Sous-locataire".into(),
+                    ],
+                },
+            ),
+            field(
+                "f4",
+                2,
+                "Avez-vous déjà reçu cette aide cette année ?",
+                "",
+                true,
+                FieldKind::YesNo,
+            ),
+        ];
+        Ok(())
+    })
+    .await?;
+    Ok(())
 }
 
 /// What `serve --demo` prints.

@@ -13,6 +13,7 @@ pub mod http;
 pub mod jobs;
 pub mod mail;
 pub mod render;
+pub mod requests;
 pub mod server;
 pub mod session_store;
 pub mod staff;

@@ -190,7 +190,7 @@ pub async fn deliver_due(tenant: &Tenant, mailer: &Mailer) -> Result<usize, DbEr
     let mut sent = 0;
     for row in due {
         // Claim it: only the worker whose update matches the row as read sends it.
-        let txn = tenant.db().begin().await?;
+        let txn = tenant.db().begin_write().await?;
         let claimed = mail_outbox::Entity::update_many()
             .col_expr(
                 mail_outbox::Column::NextAttemptAt,
@@ -208,7 +208,7 @@ pub async fn deliver_due(tenant: &Tenant, mailer: &Mailer) -> Result<usize, DbEr
             continue;
         }
         let outcome = mailer.send(&row).await;
-        let txn = tenant.db().begin().await?;
+        let txn = tenant.db().begin_write().await?;
         let mut update: mail_outbox::ActiveModel = row.clone().into();
         update.attempts = Set(row.attempts + 1);
         match outcome {

@@ -18,14 +18,15 @@ use flate2::read::GzDecoder;
 use flate2::write::GzEncoder;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
-    IntoActiveModel, Iterable, PrimaryKeyToColumn, QueryFilter, QueryOrder, Set, TransactionTrait,
+    IntoActiveModel, Iterable, PrimaryKeyToColumn, QueryFilter, QueryOrder, Set,
 };
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use tenants::{DomainName, Engine, Module, NewTenant, Platform, Slug, Tenant, TenantStatus};
 
 use crate::entity::{
-    aid, aid_form_version, audit_entry, citizen, mail_outbox, staff_account, staff_role,
+    aid, aid_form_version, aid_request, audit_entry, citizen, mail_outbox, reference_counter,
+    request_event, staff_account, staff_role,
 };
 
 const FORMAT: &str = "guichet-tenant-export";
@@ -143,16 +144,26 @@ pub async fn export(platform: &Platform, tenant: &Tenant, out: &Path) -> anyhow:
 
 /// Every table of a tenant store that an export carries, parents before children.
 /// (One-time citizen tokens are short-lived and left out.)
-const TENANT_TABLES: [&str; 5] = [
+const TENANT_TABLES: [&str; 8] = [
     "audit_journal",
     "citizens",
     "mail_outbox",
     "aids",
     "aid_form_versions",
+    "aid_requests",
+    "request_events",
+    "reference_counters",
 ];
 
 /// Tables whose `id` comes from a sequence (PostgreSQL must be told about imported ids).
-const SERIAL_TABLES: [&str; 4] = ["citizens", "mail_outbox", "aids", "aid_form_versions"];
+const SERIAL_TABLES: [&str; 6] = [
+    "citizens",
+    "mail_outbox",
+    "aids",
+    "aid_form_versions",
+    "aid_requests",
+    "request_events",
+];
 
 async fn dump_table(txn: &DatabaseTransaction, table: &str) -> anyhow::Result<Vec<u8>> {
     match table {
@@ -161,6 +172,9 @@ async fn dump_table(txn: &DatabaseTransaction, table: &str) -> anyhow::Result<Ve
         "mail_outbox" => dump::<mail_outbox::Entity>(txn).await,
         "aids" => dump::<aid::Entity>(txn).await,
         "aid_form_versions" => dump::<aid_form_version::Entity>(txn).await,
+        "aid_requests" => dump::<aid_request::Entity>(txn).await,
+        "request_events" => dump::<request_event::Entity>(txn).await,
+        "reference_counters" => dump::<reference_counter::Entity>(txn).await,
         other => bail!("unknown table {other}"),
     }
 }
@@ -172,6 +186,9 @@ async fn load_table(txn: &DatabaseTransaction, table: &str, lines: &[u8]) -> any
         "mail_outbox" => load::<mail_outbox::Entity>(txn, lines).await,
         "aids" => load::<aid::Entity>(txn, lines).await,
         "aid_form_versions" => load::<aid_form_version::Entity>(txn, lines).await,
+        "aid_requests" => load::<aid_request::Entity>(txn, lines).await,
+        "request_events" => load::<request_event::Entity>(txn, lines).await,
+        "reference_counters" => load::<reference_counter::Entity>(txn, lines).await,
         other => bail!("unknown table {other}"),
     }
 }
@@ -340,7 +357,7 @@ pub async fn import(platform: &Platform, file: &Path) -> anyhow::Result<Tenant> 
 }
 
 async fn fill(platform: &Platform, tenant: &Tenant, archive: &Archive) -> anyhow::Result<()> {
-    let txn = tenant.db().begin().await?;
+    let txn = tenant.db().begin_write().await?;
     for table in TENANT_TABLES {
         if let Some((_, lines)) = archive.tables.iter().find(|(name, _)| name == table) {
             load_table(&txn, table, lines).await?;
@@ -357,7 +374,7 @@ async fn fill(platform: &Platform, tenant: &Tenant, archive: &Archive) -> anyhow
     }
     txn.commit().await?;
 
-    let txn = platform.db().begin().await?;
+    let txn = tenants::begin_write(platform.db()).await?;
     for s in &archive.staff {
         let account = staff_account::ActiveModel {
             tenant_id: Set(tenant.id()),

@@ -12,8 +12,8 @@ use sea_orm::sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
 };
 use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, SqlxPostgresConnector,
-    SqlxSqliteConnector, TransactionTrait,
+    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, SqliteTransactionMode,
+    SqlxPostgresConnector, SqlxSqliteConnector, TransactionOptions, TransactionTrait,
 };
 
 use crate::registry::TenantRecord;
@@ -268,12 +268,40 @@ impl TenantDb {
         }
     }
 
+    /// Starts a transaction that will write. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`): a deferred transaction that reads, then writes after another
+    /// connection wrote, fails at once with "database is locked" (WAL cannot upgrade its
+    /// snapshot), whereas an immediate one waits its turn (busy timeout).
+    pub async fn begin_write(&self) -> Result<DatabaseTransaction, DbErr> {
+        match &*self.0 {
+            TenantConn::Sqlite(conn) => begin_immediate(conn).await,
+            TenantConn::Postgres { .. } => self.begin().await,
+        }
+    }
+
     /// Applies pending tenant migrations.
     pub(crate) async fn migrate(&self) -> Result<(), DbErr> {
         let txn = self.begin().await?;
         TenantMigrator::up(&txn, None).await?;
         txn.commit().await
     }
+}
+
+/// A write transaction on a connection (the platform store): `BEGIN IMMEDIATE` on SQLite, see
+/// [`TenantDb::begin_write`]; a plain transaction on PostgreSQL.
+pub async fn begin_write(conn: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    match conn.get_database_backend() {
+        sea_orm::DatabaseBackend::Sqlite => begin_immediate(conn).await,
+        _ => conn.begin().await,
+    }
+}
+
+async fn begin_immediate(conn: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    conn.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..TransactionOptions::default()
+    })
+    .await
 }
 
 fn create_dir(path: &Path) -> Result<(), StoreError> {

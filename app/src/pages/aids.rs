@@ -285,6 +285,7 @@ pub fn AidPublicPage(
     deadline_days: i32,
     silence_label: String,
     open: bool,
+    file_href: String,
 ) -> impl IntoView {
     let catalogue = ctx.href("/aides");
     view! {
@@ -303,7 +304,7 @@ pub fn AidPublicPage(
             <h2>"Et ensuite ?"</h2>
             <p>{format!("Le département vous répond dans un délai de {deadline_days} jours. Sans réponse à la fin de ce délai, son silence {silence_label}.")}</p>
             {if open {
-                view! { <p>"Le dépôt en ligne de cette demande ouvre très bientôt."</p> }.into_any()
+                view! { <p><a class="button" href=file_href>"Faire une demande"</a></p> }.into_any()
             } else {
                 view! { <div class="alert" role="status"><p>"Cette aide n'est plus ouverte aux demandes."</p></div> }.into_any()
             }}

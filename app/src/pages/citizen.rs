@@ -273,6 +273,15 @@ pub struct IdentityLine {
     pub value: String,
 }
 
+/// One of the citizen's requests, in their space.
+#[derive(Clone, Debug)]
+pub struct RequestSummary {
+    pub href: String,
+    pub title: String,
+    pub reference: Option<String>,
+    pub status: String,
+}
+
 /// The citizen's own space.
 #[component]
 pub fn CitizenSpacePage(
@@ -280,12 +289,30 @@ pub fn CitizenSpacePage(
     greeting_name: String,
     identity: Vec<IdentityLine>,
     via_franceconnect: bool,
+    requests: Vec<RequestSummary>,
+    notice: Option<String>,
 ) -> impl IntoView {
+    let catalogue = ctx.href("/aides");
     view! {
         <Document ctx title="Mon espace".into()>
             <h1>{format!("Bonjour {greeting_name}")}</h1>
+            {notice.map(|n| view! { <div class="alert success" role="status"><p>{n}</p></div> })}
             <h2>"Mes demandes"</h2>
-            <p>"Vous n'avez pas encore de demande en cours."</p>
+            {if requests.is_empty() {
+                view! { <p>"Vous n'avez pas encore de demande."</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="cards">
+                        {requests.into_iter().map(|r| view! {
+                            <li class="card">
+                                <a href=r.href>{r.title}</a>
+                                <p>{match r.reference { Some(reference) => format!("Référence {reference} — {}", r.status), None => r.status }}</p>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+            <p><a href=catalogue>"Faire une nouvelle demande"</a></p>
             <h2>"Mon identité"</h2>
             {via_franceconnect.then(|| view! {
                 <p>"Ces informations viennent de FranceConnect : pour les corriger, adressez-vous à l'organisme qui vous a fourni votre compte."</p>

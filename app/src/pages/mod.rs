@@ -4,5 +4,6 @@ pub mod admin;
 pub mod aids;
 pub mod auth;
 pub mod citizen;
+pub mod filing;
 pub mod home;
 pub mod status;

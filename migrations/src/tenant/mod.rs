@@ -2,3 +2,4 @@ pub mod m0001_audit_journal;
 pub mod m0002_citizens;
 pub mod m0003_mail_outbox;
 pub mod m0004_aids;
+pub mod m0005_aid_requests;

@@ -142,6 +142,27 @@ impl Answer {
     }
 }
 
+impl Answer {
+    /// The answer as it goes back into its form field.
+    pub fn input_value(&self) -> String {
+        match self {
+            Answer::Text(s) | Answer::Choice(s) => s.clone(),
+            Answer::Number(n) => n.to_string(),
+            Answer::Amount(cents) => {
+                if cents % 100 == 0 {
+                    (cents / 100).to_string()
+                } else {
+                    format!("{},{:02}", cents / 100, cents % 100)
+                }
+            }
+            Answer::Date(d) => d.format("%Y-%m-%d").to_string(),
+            Answer::YesNo(true) => "oui".into(),
+            Answer::YesNo(false) => "non".into(),
+            Answer::Document(id) => id.to_string(),
+        }
+    }
+}
+
 /// `123456` → `1 234,56 €` (French grouping with a no-break space).
 pub fn format_euros(cents: i64) -> String {
     let sign = if cents < 0 { "-" } else { "" };

@@ -236,7 +236,7 @@ async fn unique_slug(txn: &DatabaseTransaction, title: &str) -> Result<String, D
 
 /// Adds an aid with an empty form (version 1).
 pub async fn create(tenant: &Tenant, input: ValidAid) -> Result<Aid, DbErr> {
-    let txn = tenant.db().begin().await?;
+    let txn = tenant.db().begin_write().await?;
     let now = Utc::now();
     let slug = unique_slug(&txn, &input.title).await?;
     let row = aid::ActiveModel {
@@ -262,7 +262,7 @@ pub async fn create(tenant: &Tenant, input: ValidAid) -> Result<Aid, DbErr> {
 
 /// Changes an aid's description and rules (its slug, hence its address, stays).
 pub async fn update(tenant: &Tenant, id: i64, input: ValidAid) -> Result<Option<Aid>, DbErr> {
-    let txn = tenant.db().begin().await?;
+    let txn = tenant.db().begin_write().await?;
     let Some(row) = aid::Entity::find_by_id(id).one(&txn).await? else {
         return Ok(None);
     };
@@ -339,7 +339,7 @@ pub async fn change_form(
     expected_version: i32,
     change: impl FnOnce(&mut FormDefinition) -> Result<(), String>,
 ) -> Result<i32, FormChangeError> {
-    let txn = tenant.db().begin().await?;
+    let txn = tenant.db().begin_write().await?;
     let row = aid::Entity::find_by_id(aid_id)
         .one(&txn)
         .await?

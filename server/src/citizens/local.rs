@@ -188,7 +188,7 @@ pub async fn sign_up(
     let hash = tokio::task::spawn_blocking(move || hash_password(&password))
         .await
         .map_err(|e| DbErr::Custom(e.to_string()))?;
-    let txn = tenant.db().begin().await?;
+    let txn = tenant.db().begin_write().await?;
     let existing = citizen::Entity::find()
         .filter(citizen::Column::LoginEmail.eq(email.as_str()))
         .one(&txn)
@@ -249,7 +249,7 @@ pub async fn sign_up(
 
 /// Confirms the address a link was sent to; the citizen, now signed in, if the token was good.
 pub async fn confirm_email(tenant: &Tenant, token: &str) -> Result<Option<Citizen>, DbErr> {
-    let txn = tenant.db().begin().await?;
+    let txn = tenant.db().begin_write().await?;
     let Some(citizen_id) = spend_token(&txn, token, CONFIRM).await? else {
         txn.rollback().await?;
         return Ok(None);
@@ -294,7 +294,7 @@ pub async fn sign_in(tenant: &Tenant, email: &Email, password: &str) -> Result<L
     match row {
         Some(row) if matches && row.email_confirmed_at.is_none() => Ok(LocalSignIn::Unconfirmed),
         Some(row) if matches => {
-            let txn = tenant.db().begin().await?;
+            let txn = tenant.db().begin_write().await?;
             let mut active: citizen::ActiveModel = row.into();
             active.last_sign_in_at = Set(Some(Utc::now()));
             let row = active.update(&txn).await?;
@@ -312,7 +312,7 @@ pub async fn request_password_reset(
     email: &Email,
     reset_url: &str,
 ) -> Result<(), DbErr> {
-    let txn = tenant.db().begin().await?;
+    let txn = tenant.db().begin_write().await?;
     let Some(row) = citizen::Entity::find()
         .filter(citizen::Column::LoginEmail.eq(email.as_str()))
         .one(&txn)
@@ -346,7 +346,7 @@ pub async fn reset_password(tenant: &Tenant, token: &str, password: &str) -> Res
     let hash = tokio::task::spawn_blocking(move || hash_password(&owned))
         .await
         .map_err(|e| DbErr::Custom(e.to_string()))?;
-    let txn = tenant.db().begin().await?;
+    let txn = tenant.db().begin_write().await?;
     let Some(citizen_id) = spend_token(&txn, token, RESET).await? else {
         txn.rollback().await?;
         return Ok(false);

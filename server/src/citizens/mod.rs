@@ -82,7 +82,7 @@ pub async fn sign_in_with_franceconnect(
 }
 
 async fn upsert(tenant: &Tenant, identity: &FcIdentity) -> Result<Citizen, DbErr> {
-    let txn = tenant.db().begin().await?;
+    let txn = tenant.db().begin_write().await?;
     let now = Utc::now();
     let existing = citizen::Entity::find()
         .filter(citizen::Column::FcSub.eq(identity.sub.as_str()))

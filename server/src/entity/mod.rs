@@ -3,11 +3,14 @@
 
 pub mod aid;
 pub mod aid_form_version;
+pub mod aid_request;
 pub mod audit_entry;
 pub mod citizen;
 pub mod citizen_token;
 pub mod login_failure;
 pub mod mail_outbox;
+pub mod reference_counter;
+pub mod request_event;
 pub mod session;
 pub mod staff_account;
 pub mod staff_role;

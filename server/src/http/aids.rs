@@ -476,6 +476,7 @@ pub async fn aid_page(ui: Ui, Path(slug): Path<String>) -> Result<Response, AppE
         .ok_or(AppError::NotFound)?;
     let documents = aid.document_list();
     let silence_label = aid.silence.label().to_owned();
+    let file_href = tenant.href(&format!("/aides/{}/demander", aid.slug));
     Ok(ui.render(StatusCode::OK, move |ctx| {
         view! {
             <AidPublicPage
@@ -487,6 +488,7 @@ pub async fn aid_page(ui: Ui, Path(slug): Path<String>) -> Result<Response, AppE
                 deadline_days=aid.deadline_days
                 silence_label
                 open=aid.open
+                file_href
             />
         }
     }))

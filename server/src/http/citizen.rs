@@ -3,7 +3,7 @@
 
 use app::pages::citizen::{
     CitizenLoginPage, CitizenSpacePage, ConfirmEmailPage, ForgotPasswordPage, IdentityLine,
-    MessagePage, NewPasswordPage, SignUpPage, SignUpValues, SignedOutPage,
+    MessagePage, NewPasswordPage, RequestSummary, SignUpPage, SignUpValues, SignedOutPage,
 };
 use axum::extract::{FromRequestParts, Query, State};
 use axum::http::request::Parts;
@@ -21,6 +21,7 @@ use crate::citizens::local::{self, LocalSignIn, SignUp};
 use crate::citizens::{self, Citizen};
 use crate::franceconnect::{FcError, PendingSignIn};
 use crate::mail;
+use crate::requests;
 use crate::staff::Email;
 use crate::throttle::{self, LoginKeys};
 
@@ -85,7 +86,12 @@ impl FromRequestParts<AppState> for CurrentCitizen {
 
 /// This department's address as the browser reached it, for the URLs FranceConnect sends the
 /// citizen back to.
-fn absolute(state: &AppState, headers: &HeaderMap, tenant: &TenantCtx, path: &str) -> String {
+pub(super) fn absolute(
+    state: &AppState,
+    headers: &HeaderMap,
+    tenant: &TenantCtx,
+    path: &str,
+) -> String {
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
@@ -563,15 +569,45 @@ pub async fn signed_out(ui: Ui) -> Response {
     ui.render(StatusCode::OK, |ctx| view! { <SignedOutPage ctx /> })
 }
 
-pub async fn space(citizen: CurrentCitizen, ui: Ui) -> Response {
+#[derive(Debug, Deserialize)]
+pub struct SpaceParams {
+    brouillon: Option<String>,
+}
+
+pub async fn space(
+    citizen: CurrentCitizen,
+    ui: Ui,
+    Query(params): Query<SpaceParams>,
+) -> Result<Response, AppError> {
     let person = citizen.citizen.clone();
     let greeting_name = person.display_name();
     let via_franceconnect = person.via_franceconnect;
     let identity = identity_lines(&person);
-    ui.with_citizen(&citizen)
-        .render(StatusCode::OK, move |ctx| {
-            view! { <CitizenSpacePage ctx greeting_name identity via_franceconnect /> }
-        })
+    let requests = if citizen
+        .tenant
+        .tenant
+        .has_module(tenants::Module::AidRequests)
+    {
+        requests::list_for_citizen(&citizen.tenant.tenant, person.id)
+            .await?
+            .into_iter()
+            .map(|(request, title)| RequestSummary {
+                href: citizen.tenant.href(&format!("/demandes/{}", request.id)),
+                title,
+                reference: request.reference,
+                status: request.status.label().to_owned(),
+            })
+            .collect()
+    } else {
+        vec![]
+    };
+    let notice = (params.brouillon.as_deref() == Some("enregistre")).then(|| {
+        "Votre brouillon est enregistré : vous pourrez le reprendre ici quand vous voudrez."
+            .to_owned()
+    });
+    Ok(ui.with_citizen(&citizen).render(StatusCode::OK, move |ctx| {
+        view! { <CitizenSpacePage ctx greeting_name identity via_franceconnect requests notice /> }
+    }))
 }
 
 fn identity_lines(person: &Citizen) -> Vec<IdentityLine> {

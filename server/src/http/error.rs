@@ -16,6 +16,9 @@ pub enum AppError {
     CsrfMismatch,
     #[error("requête invalide : {0}")]
     BadRequest(String),
+    /// The action no longer fits the state of things (a closed aid, a changed record).
+    #[error("conflit : {0}")]
+    Conflict(String),
     #[error("erreur interne : {0}")]
     Internal(String),
 }
@@ -88,6 +91,9 @@ impl IntoResponse for AppError {
             ),
             AppError::BadRequest(message) => {
                 ErrorPage::response(StatusCode::BAD_REQUEST, "Requête invalide", message)
+            }
+            AppError::Conflict(message) => {
+                ErrorPage::response(StatusCode::CONFLICT, "Action impossible", message)
             }
             AppError::Internal(detail) => {
                 // The detail goes to the log, never to the browser.

@@ -9,6 +9,7 @@ mod csrf;
 pub mod desks;
 mod dispatch;
 mod error;
+mod filing;
 mod form;
 mod pages;
 mod ui;
@@ -155,6 +156,14 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/aides", get(aids::catalogue))
         .route("/aides/{slug}", get(aids::aid_page))
+        .route("/aides/{slug}/demander", get(filing::start))
+        .route("/demandes/{id}", get(filing::request_page))
+        .route(
+            "/demandes/{id}/etape/{step}",
+            get(filing::step_page).post(filing::save_step),
+        )
+        .route("/demandes/{id}/recapitulatif", get(filing::review))
+        .route("/demandes/{id}/deposer", post(filing::submit))
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn(csrf::verify_form_token))
         .layer(sessions.clone())

@@ -4,7 +4,6 @@
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DbErr, EntityTrait, ModelTrait, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
 };
 use tenants::{Platform, Tenant};
 
@@ -78,7 +77,7 @@ pub async fn create_account(
         role.check_available(tenant.modules())?;
     }
     let password_hash = hash_password(&new.password);
-    let txn = platform.db().begin().await?;
+    let txn = tenants::begin_write(platform.db()).await?;
     let inserted = staff_account::ActiveModel {
         tenant_id: Set(tenant.id()),
         email: Set(new.email.as_str().to_owned()),
@@ -143,7 +142,7 @@ pub async fn set_roles(
     for role in roles {
         role.check_available(tenant.modules())?;
     }
-    let txn = platform.db().begin().await?;
+    let txn = tenants::begin_write(platform.db()).await?;
     let Some(account) = staff_account::Entity::find_by_id(id)
         .filter(staff_account::Column::TenantId.eq(tenant.id()))
         .one(&txn)

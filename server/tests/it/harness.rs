@@ -58,6 +58,14 @@ impl TestApp {
     }
 
     pub async fn start_with(backend: Backend, mut options: ServerOptions) -> Self {
+        // `GUICHET_TEST_LOG=guichet=debug` shows the server's log in a failing test's output.
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(
+                tracing_subscriber::EnvFilter::try_from_env("GUICHET_TEST_LOG")
+                    .unwrap_or_else(|_| "off".into()),
+            )
+            .with_test_writer()
+            .try_init();
         let data_dir = tempfile::tempdir().expect("temp dir");
         let database_url = match backend {
             Backend::Sqlite => None,

@@ -1,0 +1,29 @@
+use sea_orm::entity::prelude::*;
+
+/// A draft or filed aid request (tenant store).
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
+#[sea_orm(table_name = "aid_requests")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub reference: Option<String>,
+    pub citizen_id: i64,
+    pub aid_id: i64,
+    pub form_version: i32,
+    pub status: String,
+    /// JSON of `aids::form::Answers`.
+    pub answers: String,
+    pub submitted_at: Option<ChronoDateTimeUtc>,
+    pub due_on: Option<Date>,
+    pub paused_since: Option<Date>,
+    pub paused_days: i32,
+    pub assignee_id: Option<i64>,
+    pub version: i32,
+    pub created_at: ChronoDateTimeUtc,
+    pub updated_at: ChronoDateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,388 @@
+//! A citizen files an aid request: a draft per aid, one page per step (saved as they go, and
+//! "save and continue later"), a review page, then filing once.
+
+use app::pages::filing::{
+    InputKind, QuestionView, RequestPage, ReviewLine, ReviewPage, ReviewStep, StepPage,
+    TimelineEntry,
+};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use leptos::prelude::*;
+use serde::Deserialize;
+use tenants::Module;
+
+use super::citizen::{CurrentCitizen, absolute};
+use super::form::FormFields;
+use super::ui::Ui;
+use super::{AppError, AppState, TenantCtx};
+use crate::aids::form::{FieldDef, FieldKind, FormDefinition};
+use crate::aids::{self, Aid};
+use crate::mail;
+use crate::requests::{self, AidRequest, SaveError, Status, Submission};
+
+fn subscribed(tenant: &TenantCtx) -> Result<(), AppError> {
+    if tenant.tenant.has_module(Module::AidRequests) {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+fn parse_id(id: &str) -> Result<i64, AppError> {
+    id.parse().map_err(|_| AppError::NotFound)
+}
+
+/// The citizen's own request with its aid and form version; 404 for anyone else's.
+async fn load(
+    citizen: &CurrentCitizen,
+    id: &str,
+) -> Result<(AidRequest, Aid, FormDefinition), AppError> {
+    subscribed(&citizen.tenant)?;
+    let tenant = &citizen.tenant.tenant;
+    let request = requests::find_for_citizen(tenant, citizen.citizen.id, parse_id(id)?)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let aid = aids::find(tenant, request.aid_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let form = aids::form(tenant, aid.id, request.form_version)
+        .await?
+        .unwrap_or_default();
+    Ok((request, aid, form))
+}
+
+fn request_href(citizen: &CurrentCitizen, id: i64, rest: &str) -> String {
+    citizen.tenant.href(&format!("/demandes/{id}{rest}"))
+}
+
+/// `GET /aides/{slug}/demander`: the citizen's draft for this aid (made if needed).
+pub async fn start(
+    citizen: CurrentCitizen,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
+    subscribed(&citizen.tenant)?;
+    let tenant = &citizen.tenant.tenant;
+    let aid = aids::find_by_slug(tenant, &slug)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !aid.open {
+        return Err(AppError::Conflict(
+            "Cette aide n'est plus ouverte aux demandes. Consultez les autres aides du département.".into(),
+        ));
+    }
+    let draft = requests::draft_for(tenant, citizen.citizen.id, &aid).await?;
+    Ok(Redirect::to(&request_href(&citizen, draft.id, "/etape/1")).into_response())
+}
+
+fn input_kind(kind: &FieldKind) -> InputKind {
+    match kind {
+        FieldKind::Text => InputKind::Text,
+        FieldKind::Number => InputKind::Number,
+        FieldKind::Amount => InputKind::Amount,
+        FieldKind::Date => InputKind::Date,
+        FieldKind::Choice { options } => InputKind::Choice(options.clone()),
+        FieldKind::YesNo => InputKind::YesNo,
+        FieldKind::Document => InputKind::Document,
+    }
+}
+
+fn question(field: &FieldDef, value: String, error: Option<String>) -> QuestionView {
+    QuestionView {
+        key: field.key.clone(),
+        label: field.label.clone(),
+        help: field.help.clone(),
+        required: field.required,
+        kind: input_kind(&field.kind),
+        value,
+        error,
+    }
+}
+
+fn parse_step(step: &str, form: &FormDefinition) -> Result<u32, AppError> {
+    step.parse::<u32>()
+        .ok()
+        .filter(|s| (1..=form.step_count()).contains(s))
+        .ok_or(AppError::NotFound)
+}
+
+/// One step's page as shown: its questions (with answers or typed values) and its errors.
+struct StepView {
+    step: u32,
+    questions: Vec<QuestionView>,
+    errors: Vec<String>,
+}
+
+fn render_step(
+    citizen: &CurrentCitizen,
+    ui: Ui,
+    status: StatusCode,
+    (request, aid, form): (&AidRequest, &Aid, &FormDefinition),
+    view_state: StepView,
+) -> Response {
+    let StepView {
+        step,
+        questions,
+        errors,
+    } = view_state;
+    let action = request_href(citizen, request.id, &format!("/etape/{step}"));
+    let previous_href =
+        (step > 1).then(|| request_href(citizen, request.id, &format!("/etape/{}", step - 1)));
+    let aid_title = aid.title.clone();
+    let step_count = form.step_count();
+    ui.with_citizen(citizen).render(status, move |ctx| {
+        view! {
+            <StepPage ctx aid_title step step_count questions errors action previous_href />
+        }
+    })
+}
+
+pub async fn step_page(
+    citizen: CurrentCitizen,
+    ui: Ui,
+    Path((id, step)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let (request, aid, form) = load(&citizen, &id).await?;
+    if request.status != Status::Draft {
+        return Ok(Redirect::to(&request_href(&citizen, request.id, "")).into_response());
+    }
+    let step = parse_step(&step, &form)?;
+    let questions = form
+        .step_fields(step)
+        .map(|f| {
+            let value = request
+                .answers
+                .get(&f.key)
+                .map(|a| a.input_value())
+                .unwrap_or_default();
+            question(f, value, None)
+        })
+        .collect();
+    Ok(render_step(
+        &citizen,
+        ui,
+        StatusCode::OK,
+        (&request, &aid, &form),
+        StepView {
+            step,
+            questions,
+            errors: vec![],
+        },
+    ))
+}
+
+pub async fn save_step(
+    citizen: CurrentCitizen,
+    ui: Ui,
+    Path((id, step)): Path<(String, String)>,
+    form_fields: FormFields,
+) -> Result<Response, AppError> {
+    let (request, aid, form) = load(&citizen, &id).await?;
+    if request.status != Status::Draft {
+        return Ok(Redirect::to(&request_href(&citizen, request.id, "")).into_response());
+    }
+    let step = parse_step(&step, &form)?;
+    let (answers, errors) = form.read_step(step, |key| form_fields.get(key).to_owned());
+    let save_only = form_fields.get("action") == "save";
+    if !errors.is_empty() && !save_only {
+        let questions = form
+            .step_fields(step)
+            .map(|f| {
+                let error = errors
+                    .iter()
+                    .find(|e| e.key == f.key)
+                    .map(|e| e.message.clone());
+                question(f, form_fields.get(&f.key).trim().to_owned(), error)
+            })
+            .collect();
+        let summary = errors.iter().map(|e| e.message.clone()).collect();
+        return Ok(render_step(
+            &citizen,
+            ui,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            (&request, &aid, &form),
+            StepView {
+                step,
+                questions,
+                errors: summary,
+            },
+        ));
+    }
+    // "Save and continue later" keeps what is valid; the rest is asked again next time.
+    let tenant = &citizen.tenant.tenant;
+    match requests::save_step(tenant, citizen.citizen.id, request.id, &form, step, answers).await {
+        Ok(_) => {}
+        Err(SaveError::NotADraft) => {
+            return Ok(Redirect::to(&request_href(&citizen, request.id, "")).into_response());
+        }
+        Err(SaveError::Db(e)) => return Err(e.into()),
+    }
+    if save_only {
+        return Ok(
+            Redirect::to(&citizen.tenant.href("/mon-espace?brouillon=enregistre")).into_response(),
+        );
+    }
+    let next = if step < form.step_count() {
+        format!("/etape/{}", step + 1)
+    } else {
+        "/recapitulatif".to_owned()
+    };
+    Ok(Redirect::to(&request_href(&citizen, request.id, &next)).into_response())
+}
+
+fn review_steps(
+    citizen: &CurrentCitizen,
+    request: &AidRequest,
+    form: &FormDefinition,
+) -> Vec<ReviewStep> {
+    (1..=form.step_count())
+        .map(|step| ReviewStep {
+            step,
+            edit_href: request_href(citizen, request.id, &format!("/etape/{step}")),
+            lines: form
+                .step_fields(step)
+                .map(|f| ReviewLine {
+                    label: f.label.clone(),
+                    answer: request
+                        .answers
+                        .get(&f.key)
+                        .map_or_else(|| "(pas de réponse)".to_owned(), |a| a.display()),
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+fn render_review(
+    citizen: &CurrentCitizen,
+    ui: Ui,
+    status: StatusCode,
+    request: &AidRequest,
+    aid: &Aid,
+    form: &FormDefinition,
+    problems: Vec<String>,
+) -> Response {
+    let steps = review_steps(citizen, request, form);
+    let submit_action = request_href(citizen, request.id, "/deposer");
+    let aid_title = aid.title.clone();
+    ui.with_citizen(citizen).render(status, move |ctx| {
+        view! { <ReviewPage ctx aid_title steps problems submit_action /> }
+    })
+}
+
+pub async fn review(
+    citizen: CurrentCitizen,
+    ui: Ui,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let (request, aid, form) = load(&citizen, &id).await?;
+    if request.status != Status::Draft {
+        return Ok(Redirect::to(&request_href(&citizen, request.id, "")).into_response());
+    }
+    let problems = form
+        .check_complete(&request.answers)
+        .into_iter()
+        .map(|e| e.message)
+        .collect();
+    Ok(render_review(
+        &citizen,
+        ui,
+        StatusCode::OK,
+        &request,
+        &aid,
+        &form,
+        problems,
+    ))
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    citizen: CurrentCitizen,
+    headers: HeaderMap,
+    ui: Ui,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let (request, aid, form) = load(&citizen, &id).await?;
+    let tenant = &citizen.tenant.tenant;
+    let receipt_url = absolute(
+        &state,
+        &headers,
+        &citizen.tenant,
+        &format!("/demandes/{}", request.id),
+    );
+    match requests::submit(tenant, &citizen.citizen, request.id, &receipt_url).await? {
+        Submission::Submitted(filed) => {
+            mail::wake(&state.platform, tenant).await;
+            Ok(Redirect::to(&request_href(&citizen, filed.id, "?depot=ok")).into_response())
+        }
+        Submission::AlreadySubmitted(filed) => {
+            Ok(Redirect::to(&request_href(&citizen, filed.id, "?depot=ok")).into_response())
+        }
+        Submission::Incomplete(problems) => {
+            let problems = problems.into_iter().map(|e| e.message).collect();
+            Ok(render_review(&citizen, ui, StatusCode::UNPROCESSABLE_ENTITY, &request, &aid, &form, problems))
+        }
+        Submission::AidClosed => Err(AppError::Conflict(
+            "Cette aide n'est plus ouverte aux demandes : votre brouillon est conservé, mais il ne peut plus être déposé.".into(),
+        )),
+        Submission::NotFound => Err(AppError::NotFound),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RequestParams {
+    depot: Option<String>,
+}
+
+pub async fn request_page(
+    citizen: CurrentCitizen,
+    ui: Ui,
+    Path(id): Path<String>,
+    Query(params): Query<RequestParams>,
+) -> Result<Response, AppError> {
+    let (request, aid, form) = load(&citizen, &id).await?;
+    let tenant = &citizen.tenant.tenant;
+    let timeline = requests::events(tenant, request.id)
+        .await?
+        .into_iter()
+        .map(|e| TimelineEntry {
+            date: e.at.format("%d/%m/%Y").to_string(),
+            text: e.detail,
+        })
+        .collect();
+    let answers = form
+        .fields
+        .iter()
+        .filter_map(|f| {
+            request.answers.get(&f.key).map(|a| ReviewLine {
+                label: f.label.clone(),
+                answer: a.display(),
+            })
+        })
+        .collect();
+    let (continue_href, next_step) = match request.status {
+        Status::Draft => (
+            Some(request_href(&citizen, request.id, "/etape/1")),
+            "Votre demande n'est pas encore déposée : terminez-la, vérifiez-la, puis déposez-la.".to_owned(),
+        ),
+        Status::Submitted => (
+            None,
+            "Rien pour l'instant : le département instruit votre demande. Vous serez prévenu par courriel.".to_owned(),
+        ),
+        Status::InfoRequested => (
+            None,
+            "Le département vous demande des informations complémentaires.".to_owned(),
+        ),
+        _ => (None, "Votre demande est terminée.".to_owned()),
+    };
+    let just_filed = params.depot.as_deref() == Some("ok") && request.status != Status::Draft;
+    let aid_title = aid.title.clone();
+    let status = request.status.label().to_owned();
+    let reference = request.reference.clone();
+    let due_on = request.due_on.map(|d| d.format("%d/%m/%Y").to_string());
+    Ok(ui.with_citizen(&citizen).render(StatusCode::OK, move |ctx| {
+        view! {
+            <RequestPage ctx aid_title reference status just_filed due_on timeline answers continue_href next_step />
+        }
+    }))
+}
