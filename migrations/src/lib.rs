@@ -37,6 +37,7 @@ impl MigratorTrait for TenantMigrator {
             Box::new(tenant::m0003_mail_outbox::Migration),
             Box::new(tenant::m0004_aids::Migration),
             Box::new(tenant::m0005_aid_requests::Migration),
+            Box::new(tenant::m0006_decisions::Migration),
         ]
     }
 }

@@ -11,6 +11,7 @@ pub mod entity;
 pub mod franceconnect;
 pub mod http;
 pub mod jobs;
+pub mod letters;
 pub mod mail;
 pub mod render;
 pub mod requests;

@@ -25,8 +25,8 @@ use serde::{Deserialize, Serialize};
 use tenants::{DomainName, Engine, Module, NewTenant, Platform, Slug, Tenant, TenantStatus};
 
 use crate::entity::{
-    aid, aid_form_version, aid_request, audit_entry, citizen, mail_outbox, reference_counter,
-    request_event, staff_account, staff_role,
+    aid, aid_form_version, aid_request, audit_entry, citizen, decision, mail_outbox,
+    reference_counter, request_event, staff_account, staff_role,
 };
 
 const FORMAT: &str = "guichet-tenant-export";
@@ -144,7 +144,7 @@ pub async fn export(platform: &Platform, tenant: &Tenant, out: &Path) -> anyhow:
 
 /// Every table of a tenant store that an export carries, parents before children.
 /// (One-time citizen tokens are short-lived and left out.)
-const TENANT_TABLES: [&str; 8] = [
+const TENANT_TABLES: [&str; 9] = [
     "audit_journal",
     "citizens",
     "mail_outbox",
@@ -153,16 +153,18 @@ const TENANT_TABLES: [&str; 8] = [
     "aid_requests",
     "request_events",
     "reference_counters",
+    "decisions",
 ];
 
 /// Tables whose `id` comes from a sequence (PostgreSQL must be told about imported ids).
-const SERIAL_TABLES: [&str; 6] = [
+const SERIAL_TABLES: [&str; 7] = [
     "citizens",
     "mail_outbox",
     "aids",
     "aid_form_versions",
     "aid_requests",
     "request_events",
+    "decisions",
 ];
 
 async fn dump_table(txn: &DatabaseTransaction, table: &str) -> anyhow::Result<Vec<u8>> {
@@ -175,6 +177,7 @@ async fn dump_table(txn: &DatabaseTransaction, table: &str) -> anyhow::Result<Ve
         "aid_requests" => dump::<aid_request::Entity>(txn).await,
         "request_events" => dump::<request_event::Entity>(txn).await,
         "reference_counters" => dump::<reference_counter::Entity>(txn).await,
+        "decisions" => dump::<decision::Entity>(txn).await,
         other => bail!("unknown table {other}"),
     }
 }
@@ -189,6 +192,7 @@ async fn load_table(txn: &DatabaseTransaction, table: &str, lines: &[u8]) -> any
         "aid_requests" => load::<aid_request::Entity>(txn, lines).await,
         "request_events" => load::<request_event::Entity>(txn, lines).await,
         "reference_counters" => load::<reference_counter::Entity>(txn, lines).await,
+        "decisions" => load::<decision::Entity>(txn, lines).await,
         other => bail!("unknown table {other}"),
     }
 }

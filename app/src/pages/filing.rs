@@ -246,6 +246,8 @@ pub fn RequestPage(
     answers: Vec<ReviewLine>,
     continue_href: Option<String>,
     next_step: String,
+    /// (what was decided, where to download the letter)
+    decision: Option<(String, String)>,
 ) -> impl IntoView {
     let space = ctx.href("/mon-espace");
     view! {
@@ -264,6 +266,11 @@ pub fn RequestPage(
                 <dd>{status}</dd>
                 {due_on.map(|d| view! { <dt>"Réponse attendue au plus tard le"</dt><dd>{d}</dd> })}
             </dl>
+            {decision.map(|(summary, letter)| view! {
+                <h2>"Décision"</h2>
+                <p>{summary}</p>
+                <p><a href=letter download="">"Télécharger le courrier de décision (PDF)"</a></p>
+            })}
             <h2>"Ce qu'il vous reste à faire"</h2>
             <p>{next_step}</p>
             {continue_href.map(|href| view! { <p><a class="button" href=href>"Continuer ma demande"</a></p> })}

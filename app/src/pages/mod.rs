@@ -6,4 +6,5 @@ pub mod auth;
 pub mod citizen;
 pub mod filing;
 pub mod home;
+pub mod instruction;
 pub mod status;

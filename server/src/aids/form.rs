@@ -336,7 +336,7 @@ fn parse_answer(field: &FieldDef, raw: &str) -> Result<Answer, String> {
 }
 
 /// `450`, `450,5`, `450,50`, `1 234.56`, `450 €` → cents; negative or absurd amounts refused.
-fn parse_cents(raw: &str) -> Option<i64> {
+pub fn parse_cents(raw: &str) -> Option<i64> {
     let cleaned: String = raw
         .chars()
         .filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}' | '€'))

@@ -7,6 +7,7 @@ pub mod aid_request;
 pub mod audit_entry;
 pub mod citizen;
 pub mod citizen_token;
+pub mod decision;
 pub mod login_failure;
 pub mod mail_outbox;
 pub mod reference_counter;

@@ -16,9 +16,11 @@ use super::citizen::{CurrentCitizen, absolute};
 use super::form::FormFields;
 use super::ui::Ui;
 use super::{AppError, AppState, TenantCtx};
+use crate::aids::form::format_euros;
 use crate::aids::form::{FieldDef, FieldKind, FormDefinition};
 use crate::aids::{self, Aid};
 use crate::mail;
+use crate::requests::decision;
 use crate::requests::{self, AidRequest, SaveError, Status, Submission};
 
 fn subscribed(tenant: &TenantCtx) -> Result<(), AppError> {
@@ -345,6 +347,7 @@ pub async fn request_page(
     let timeline = requests::events(tenant, request.id)
         .await?
         .into_iter()
+        .filter(|e| e.shown_to_citizen())
         .map(|e| TimelineEntry {
             date: e.at.format("%d/%m/%Y").to_string(),
             text: e.detail,
@@ -376,13 +379,64 @@ pub async fn request_page(
         _ => (None, "Votre demande est terminée.".to_owned()),
     };
     let just_filed = params.depot.as_deref() == Some("ok") && request.status != Status::Draft;
+    let decision = decision::find(tenant, request.id).await?.map(|d| {
+        let summary = match d.amount_cents {
+            Some(cents) => format!(
+                "Votre demande est {} : {} (le {}).",
+                d.outcome.label().to_lowercase(),
+                format_euros(cents),
+                d.decided_at.format("%d/%m/%Y")
+            ),
+            None => format!(
+                "Votre demande est {} (le {}).",
+                d.outcome.label().to_lowercase(),
+                d.decided_at.format("%d/%m/%Y")
+            ),
+        };
+        (summary, request_href(&citizen, request.id, "/courrier"))
+    });
     let aid_title = aid.title.clone();
     let status = request.status.label().to_owned();
     let reference = request.reference.clone();
     let due_on = request.due_on.map(|d| d.format("%d/%m/%Y").to_string());
     Ok(ui.with_citizen(&citizen).render(StatusCode::OK, move |ctx| {
         view! {
-            <RequestPage ctx aid_title reference status just_filed due_on timeline answers continue_href next_step />
+            <RequestPage ctx aid_title reference status just_filed due_on timeline answers continue_href next_step decision />
         }
     }))
+}
+
+/// `GET /demandes/{id}/courrier`: the decision letter, to its citizen only.
+pub async fn letter(
+    State(state): State<AppState>,
+    citizen: CurrentCitizen,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let (request, _, _) = load(&citizen, &id).await?;
+    let tenant = &citizen.tenant.tenant;
+    let file = decision::find(tenant, request.id)
+        .await?
+        .and_then(|d| d.letter_file)
+        .ok_or(AppError::NotFound)?;
+    let bytes = tokio::fs::read(decision::letter_path(&state.platform, tenant, &file))
+        .await
+        .map_err(|e| AppError::Internal(format!("letter {file}: {e}")))?;
+    let name = format!(
+        "decision-{}.pdf",
+        request.reference.unwrap_or_else(|| request.id.to_string())
+    );
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/pdf".to_owned(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }

@@ -11,6 +11,7 @@ mod dispatch;
 mod error;
 mod filing;
 mod form;
+mod instruction;
 mod pages;
 mod ui;
 
@@ -127,6 +128,10 @@ pub fn router(state: AppState) -> Router {
         .route("/agents/connexion", get(auth::login_page).post(auth::login))
         .route("/agents/deconnexion", post(auth::logout))
         .route("/agents/modules/{module}", get(pages::module_home))
+        .route("/agents/demandes", get(instruction::queue_page))
+        .route("/agents/demandes/{id}", get(instruction::request_page))
+        .route("/agents/demandes/{id}/attribuer", post(instruction::assign))
+        .route("/agents/demandes/{id}/decider", post(instruction::decide))
         .route("/agents/admin/comptes", get(admin::staff_list))
         .route(
             "/agents/admin/comptes/nouveau",
@@ -164,6 +169,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/demandes/{id}/recapitulatif", get(filing::review))
         .route("/demandes/{id}/deposer", post(filing::submit))
+        .route("/demandes/{id}/courrier", get(filing::letter))
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn(csrf::verify_form_token))
         .layer(sessions.clone())

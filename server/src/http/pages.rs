@@ -51,10 +51,11 @@ pub async fn module_home(
 ) -> Result<Response, AppError> {
     let module = Module::parse(&module).map_err(|_| AppError::NotFound)?;
     let (access, summary) = match module {
-        Module::AidRequests => (
-            AidRequestsDesk::open(&staff)?.access,
-            "Les demandes d'aide déposées par les usagers apparaîtront ici, avec la file d'instruction.",
-        ),
+        Module::AidRequests => {
+            // The module's home is its queue.
+            AidRequestsDesk::open(&staff)?;
+            return Ok(Redirect::to(&staff.tenant.href("/agents/demandes")).into_response());
+        }
         Module::UserRelations => (
             UserRelationsDesk::open(&staff)?.access,
             "Les dossiers des usagers, leurs messages et leurs rendez-vous apparaîtront ici.",

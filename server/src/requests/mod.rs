@@ -17,6 +17,9 @@ use crate::citizens::Citizen;
 use crate::entity::{aid_request, reference_counter, request_event};
 use crate::mail::{self, OutgoingMail};
 
+pub mod decision;
+pub mod queue;
+
 /// Where a request stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Status {
@@ -74,6 +77,22 @@ impl Status {
     }
 }
 
+impl Status {
+    /// As staff read it.
+    pub fn staff_label(self) -> &'static str {
+        match self {
+            Status::Draft => "Brouillon",
+            Status::Submitted => "À instruire",
+            Status::InfoRequested => "En attente de l'usager",
+            Status::Granted => "Accordée",
+            Status::PartiallyGranted => "Accordée en partie",
+            Status::Refused => "Refusée",
+            Status::ImplicitAcceptance => "Acceptée implicitement",
+            Status::ImplicitRefusal => "Refusée implicitement",
+        }
+    }
+}
+
 /// A request as pages need it.
 #[derive(Clone, Debug)]
 pub struct AidRequest {
@@ -86,6 +105,7 @@ pub struct AidRequest {
     pub answers: Answers,
     pub submitted_at: Option<DateTime<Utc>>,
     pub due_on: Option<NaiveDate>,
+    pub assignee_id: Option<i64>,
     pub version: i32,
 }
 
@@ -104,6 +124,7 @@ impl TryFrom<aid_request::Model> for AidRequest {
             answers: serde_json::from_str(&m.answers).map_err(|e| DbErr::Custom(e.to_string()))?,
             submitted_at: m.submitted_at,
             due_on: m.due_on,
+            assignee_id: m.assignee_id,
             version: m.version,
         })
     }
@@ -115,6 +136,13 @@ pub struct Event {
     pub at: DateTime<Utc>,
     pub kind: String,
     pub detail: String,
+}
+
+impl Event {
+    /// Internal steps (who instructs it) are the department's business.
+    pub fn shown_to_citizen(&self) -> bool {
+        self.kind != "assigned"
+    }
 }
 
 fn answers_json(answers: &Answers) -> Result<String, DbErr> {

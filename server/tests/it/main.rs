@@ -9,6 +9,7 @@ mod cli;
 mod cross_tenant;
 mod filing;
 mod harness;
+mod instruction;
 mod jobs;
 mod mail;
 mod smtp;

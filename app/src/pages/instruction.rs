@@ -1,0 +1,273 @@
+//! The instructors' pages: the queue of filed requests and one request.
+
+use leptos::prelude::*;
+
+use crate::layout::{CsrfField, Document, PageContext};
+
+/// An option of a filter's list.
+#[derive(Clone, Debug)]
+pub struct FilterOption {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+#[component]
+fn FilterSelect(
+    name: &'static str,
+    label: &'static str,
+    options: Vec<FilterOption>,
+) -> impl IntoView {
+    let id = format!("filtre-{name}");
+    view! {
+        <div class="field inline">
+            <label for=id.clone()>{label}</label>
+            <select id=id name=name>
+                {options.into_iter().map(|o| view! { <option value=o.value selected=o.selected>{o.label}</option> }).collect_view()}
+            </select>
+        </div>
+    }
+}
+
+/// The queue's filters.
+#[derive(Clone, Debug)]
+pub struct QueueFilters {
+    pub status: Vec<FilterOption>,
+    pub aid: Vec<FilterOption>,
+    pub assignee: Vec<FilterOption>,
+    pub deadline: Vec<FilterOption>,
+    pub sort: Vec<FilterOption>,
+}
+
+#[derive(Clone, Debug)]
+pub struct QueueRowView {
+    pub href: String,
+    pub reference: String,
+    pub aid: String,
+    pub citizen: String,
+    pub filed: String,
+    pub due: String,
+    pub overdue: bool,
+    pub status: String,
+    pub assignee: String,
+}
+
+/// The count of one status, linking to the queue filtered on it.
+#[derive(Clone, Debug)]
+pub struct StatusCount {
+    pub label: String,
+    pub count: u64,
+    pub href: String,
+}
+
+#[component]
+pub fn QueuePage(
+    ctx: PageContext,
+    action: String,
+    filters: QueueFilters,
+    counts: Vec<StatusCount>,
+    overdue: u64,
+    /// `None` for supervisors: figures, not contents.
+    rows: Option<Vec<QueueRowView>>,
+    total: u64,
+    page: u64,
+    pages: u64,
+    previous_href: Option<String>,
+    next_href: Option<String>,
+) -> impl IntoView {
+    let overdue_class = if overdue > 0 { "overdue" } else { "" };
+    view! {
+        <Document ctx title="Demandes d'aide à instruire".into()>
+            <h1>"Demandes d'aide"</h1>
+            <section aria-labelledby="chiffres">
+                <h2 id="chiffres">"En chiffres"</h2>
+                <ul class="counts">
+                    {counts.into_iter().map(|c| view! { <li><a href=c.href>{format!("{} : {}", c.label, c.count)}</a></li> }).collect_view()}
+                    <li class=overdue_class>{format!("Délai dépassé : {overdue}")}</li>
+                </ul>
+            </section>
+            {rows.map(|rows| view! {
+                <form method="get" action=action class="filters">
+                    <FilterSelect name="statut" label="État" options=filters.status />
+                    <FilterSelect name="aide" label="Aide" options=filters.aid />
+                    <FilterSelect name="agent" label="Agent" options=filters.assignee />
+                    <FilterSelect name="echeance" label="Échéance" options=filters.deadline />
+                    <FilterSelect name="tri" label="Trier par" options=filters.sort />
+                    <button type="submit">"Filtrer"</button>
+                </form>
+                <table>
+                    <caption>{format!("{total} demande(s) — page {page} sur {pages}")}</caption>
+                    <thead>
+                        <tr>
+                            <th scope="col">"Référence"</th>
+                            <th scope="col">"Aide"</th>
+                            <th scope="col">"Usager"</th>
+                            <th scope="col">"Déposée le"</th>
+                            <th scope="col">"Échéance"</th>
+                            <th scope="col">"État"</th>
+                            <th scope="col">"Agent"</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {rows.into_iter().map(|r| {
+                            let row_class = if r.overdue { "overdue" } else { "" };
+                            view! {
+                            <tr class=row_class>
+                                <td><a href=r.href>{r.reference}</a></td>
+                                <td>{r.aid}</td>
+                                <td>{r.citizen}</td>
+                                <td>{r.filed}</td>
+                                <td>{r.due}{r.overdue.then(|| view! { <strong>" (dépassée)"</strong> })}</td>
+                                <td>{r.status}</td>
+                                <td>{r.assignee}</td>
+                            </tr>
+                        }}).collect_view()}
+                    </tbody>
+                </table>
+                <nav aria-label="Pages" class="pager">
+                    {previous_href.map(|h| view! { <a href=h>"Page précédente"</a> })}
+                    " "
+                    {next_href.map(|h| view! { <a href=h>"Page suivante"</a> })}
+                </nav>
+            })}
+        </Document>
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Line {
+    pub label: String,
+    pub value: String,
+}
+
+/// The decision form, on an open request.
+#[derive(Clone, Debug)]
+pub struct DecisionFormView {
+    pub action: String,
+    pub outcome: String,
+    pub amount: String,
+    /// (reason, checked)
+    pub reasons: Vec<(String, bool)>,
+    pub comment: String,
+    pub errors: Vec<String>,
+}
+
+#[component]
+fn DecisionFormSection(form: DecisionFormView, csrf: String, version: i32) -> impl IntoView {
+    let DecisionFormView {
+        action,
+        outcome,
+        amount,
+        reasons,
+        comment,
+        errors,
+    } = form;
+    let choices = [
+        ("granted", "Accordée"),
+        ("partially_granted", "Accordée en partie"),
+        ("refused", "Refusée"),
+    ];
+    view! {
+        <h2>"Décision"</h2>
+        <crate::layout::ErrorSummary errors />
+        <form method="post" action=action novalidate=true>
+            <CsrfField token=csrf />
+            <input type="hidden" name="version" value=version.to_string() />
+            <fieldset>
+                <legend>"Décision"</legend>
+                {choices.into_iter().map(|(value, label)| {
+                    let id = format!("outcome-{value}");
+                    view! {
+                        <div>
+                            <input type="radio" id=id.clone() name="outcome" value=value checked=outcome == value />
+                            <label for=id>{label}</label>
+                        </div>
+                    }
+                }).collect_view()}
+            </fieldset>
+            <div class="field">
+                <label for="amount">"Montant accordé, en euros (vide pour un refus)"</label>
+                <input id="amount" name="amount" type="text" inputmode="decimal" value=amount />
+            </div>
+            <fieldset>
+                <legend>"Motifs (au moins un)"</legend>
+                {reasons.into_iter().enumerate().map(|(i, (reason, checked))| {
+                    let id = format!("reason-{i}");
+                    view! {
+                        <div>
+                            <input type="checkbox" id=id.clone() name="reasons" value=reason.clone() checked=checked />
+                            <label for=id>{reason}</label>
+                        </div>
+                    }
+                }).collect_view()}
+            </fieldset>
+            <div class="field">
+                <label for="comment">"Précisions pour l'usager (facultatif)"</label>
+                <textarea id="comment" name="comment" rows="3">{comment}</textarea>
+            </div>
+            <button type="submit">"Enregistrer la décision et prévenir l'usager"</button>
+        </form>
+    }
+}
+
+/// One request, for its instructor.
+#[component]
+pub fn StaffRequestPage(
+    ctx: PageContext,
+    reference: String,
+    aid_title: String,
+    status: String,
+    due: String,
+    overdue: bool,
+    citizen: Vec<Line>,
+    answers: Vec<Line>,
+    timeline: Vec<Line>,
+    assign_action: String,
+    version: i32,
+    assignees: Vec<FilterOption>,
+    message: Option<(bool, String)>,
+    back_href: String,
+    decision: Vec<Line>,
+    decision_form: Option<DecisionFormView>,
+) -> impl IntoView {
+    let csrf = ctx.csrf.clone();
+    let decision_csrf = ctx.csrf.clone();
+    view! {
+        <Document ctx title=format!("Demande {reference}")>
+            <p><a href=back_href>"Retour à la file"</a></p>
+            <h1>{format!("Demande {reference} — {aid_title}")}</h1>
+            {message.map(|(ok, text)| if ok {
+                view! { <div class="alert success" role="status"><p>{text}</p></div> }.into_any()
+            } else {
+                view! { <div class="alert error" role="alert"><p>{text}</p></div> }.into_any()
+            })}
+            <dl class="identity">
+                <dt>"État"</dt><dd>{status}</dd>
+                <dt>"Échéance"</dt><dd>{due}{overdue.then(|| view! { <strong>" (dépassée)"</strong> })}</dd>
+            </dl>
+            <h2>"Usager"</h2>
+            <dl class="identity">{citizen.into_iter().map(|l| view! { <dt>{l.label}</dt><dd>{l.value}</dd> }).collect_view()}</dl>
+            <h2>"Réponses"</h2>
+            <dl class="identity">{answers.into_iter().map(|l| view! { <dt>{l.label}</dt><dd>{l.value}</dd> }).collect_view()}</dl>
+            <h2>"Attribution"</h2>
+            <form method="post" action=assign_action>
+                <CsrfField token=csrf />
+                <input type="hidden" name="version" value=version.to_string() />
+                <div class="field inline">
+                    <label for="assignee">"Agent chargé de la demande"</label>
+                    <select id="assignee" name="assignee">
+                        {assignees.into_iter().map(|o| view! { <option value=o.value selected=o.selected>{o.label}</option> }).collect_view()}
+                    </select>
+                </div>
+                <button type="submit">"Attribuer"</button>
+            </form>
+            {(!decision.is_empty()).then(|| view! {
+                <h2>"Décision rendue"</h2>
+                <dl class="identity">{decision.into_iter().map(|l| view! { <dt>{l.label}</dt><dd>{l.value}</dd> }).collect_view()}</dl>
+            })}
+            {decision_form.map(|form| view! { <DecisionFormSection form csrf=decision_csrf version /> })}
+            <h2>"Historique"</h2>
+            <ol class="timeline">{timeline.into_iter().map(|l| view! { <li><strong>{l.label}</strong>" — "{l.value}</li> }).collect_view()}</ol>
+        </Document>
+    }
+}

@@ -1,0 +1,61 @@
+import { expect } from '@playwright/test';
+import { DEMO_PASSWORD, expectAccessible, signIn, test } from './helpers';
+
+test('an instructor finds a filed request in the queue, opens it and takes it', async ({ page }, testInfo) => {
+  // A citizen files first (the demo's aid).
+  await page.goto('/demo/connexion');
+  await page.getByRole('link', { name: "S'identifier avec FranceConnect" }).click();
+  await page.getByRole('button', { name: 'Se connecter en tant que Fatou DIALLO' }).click();
+  await page.goto('/demo/aides/aide-au-paiement-du-loyer/demander');
+  await page.getByLabel('Montant de votre loyer mensuel').fill('610');
+  await page.getByLabel('Nombre de personnes dans votre foyer').fill('2');
+  await page.getByRole('button', { name: 'Continuer' }).click();
+  await page.getByLabel('Locataire', { exact: true }).check();
+  await page.getByLabel('Oui').check();
+  await page.getByRole('button', { name: 'Continuer' }).click();
+  await page.getByRole('button', { name: 'Déposer ma demande' }).click();
+  const status = await page.getByRole('status').textContent();
+  const reference = status!.match(/DEMO-\d{4}-\d{6}/)![0];
+  await page.getByRole('button', { name: 'Se déconnecter' }).click();
+
+  await signIn(page, testInfo, 'aid-instructor@demo.guichet.test', DEMO_PASSWORD);
+  await page.getByRole('link', { name: "Demandes d'aide" }).first().click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText("Demandes d'aide");
+  await expectAccessible(page, testInfo);
+  await page.getByLabel('Trier par').selectOption('depot');
+  await page.getByRole('button', { name: 'Filtrer' }).click();
+  await expectAccessible(page, testInfo);
+  await page.getByRole('link', { name: reference }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toContainText(reference);
+  await expect(page.getByText('DIALLO', { exact: true })).toBeVisible();
+  await expectAccessible(page, testInfo);
+  await page.getByLabel('Agent chargé de la demande').selectOption({ label: 'Agent démo — Instruction des demandes d\'aide' });
+  await page.getByRole('button', { name: 'Attribuer' }).click();
+  await expect(page.getByRole('status')).toContainText("L'attribution est enregistrée");
+  await expectAccessible(page, testInfo);
+
+  // The decision: a mistake first, then granted with an amount and a reason.
+  await page.getByLabel('Accordée', { exact: true }).check();
+  await page.getByRole('button', { name: "Enregistrer la décision et prévenir l'usager" }).click();
+  await expect(page.getByRole('alert')).toContainText('Indiquez le montant accordé');
+  await expectAccessible(page, testInfo);
+  await page.getByLabel('Accordée', { exact: true }).check();
+  await page.getByLabel('Montant accordé, en euros (vide pour un refus)').fill('450');
+  await page.getByLabel("Les conditions d'attribution de l'aide sont remplies.").check();
+  await page.getByRole('button', { name: "Enregistrer la décision et prévenir l'usager" }).click();
+  await expect(page.getByRole('status')).toContainText('La décision est enregistrée');
+  await expect(page.getByText('Accordée', { exact: true }).first()).toBeVisible();
+  await expectAccessible(page, testInfo);
+  await page.getByRole('button', { name: 'Se déconnecter' }).click();
+
+  // The citizen reads the decision and downloads the letter.
+  await page.goto('/demo/connexion');
+  await page.getByRole('link', { name: "S'identifier avec FranceConnect" }).click();
+  await page.getByRole('button', { name: 'Se connecter en tant que Fatou DIALLO' }).click();
+  await page.getByRole('link', { name: /Aide au paiement du loyer/ }).first().click();
+  await expect(page.getByText(/Votre demande est accordée/).first()).toBeVisible();
+  await expectAccessible(page, testInfo);
+  const download = page.waitForEvent('download');
+  await page.getByRole('link', { name: 'Télécharger le courrier de décision (PDF)' }).first().click();
+  expect((await download).suggestedFilename()).toMatch(/^decision-DEMO-\d{4}-\d{6}\.pdf$/);
+});

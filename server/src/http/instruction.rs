@@ -1,0 +1,591 @@
+//! Instructors at work: the queue of filed requests and one request, with assignment.
+//! Supervisors see the figures, not the requests. Every opening of a request is journaled.
+
+use std::collections::HashMap;
+
+use app::pages::instruction::{
+    DecisionFormView, FilterOption, Line, QueuePage, QueueRowView, StaffRequestPage, StatusCount,
+};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use leptos::prelude::*;
+use serde::Deserialize;
+
+use super::citizen::absolute;
+use super::desks::{AidRequestsDesk, DeskAccess};
+use super::form::FormFields;
+use super::ui::Ui;
+use super::{AppError, AppState, CurrentStaff};
+use crate::aids;
+use crate::aids::form::format_euros;
+use crate::citizens;
+use crate::requests::decision::{self, DecisionForm};
+use crate::requests::queue::{self, Assignee, ChangeError, Deadline, PAGE_SIZE, QueueFilter, Sort};
+use crate::requests::{self, Status};
+use crate::staff::{self, Role};
+
+#[derive(Debug, Default, Deserialize)]
+pub struct QueueParams {
+    statut: Option<String>,
+    aide: Option<String>,
+    agent: Option<String>,
+    echeance: Option<String>,
+    tri: Option<String>,
+    page: Option<String>,
+}
+
+impl QueueParams {
+    fn filter(&self, me: i64) -> QueueFilter {
+        let nonempty = |v: &Option<String>| v.clone().filter(|s| !s.is_empty());
+        QueueFilter {
+            status: nonempty(&self.statut).and_then(|s| Status::parse(&s)),
+            aid_id: nonempty(&self.aide).and_then(|s| s.parse().ok()),
+            assignee: match nonempty(&self.agent).as_deref() {
+                Some("moi") => Assignee::Staff(me),
+                Some("aucun") => Assignee::Nobody,
+                Some(id) => id.parse().map_or(Assignee::Anyone, Assignee::Staff),
+                None => Assignee::Anyone,
+            },
+            deadline: match nonempty(&self.echeance).as_deref() {
+                Some("depassee") => Deadline::Overdue,
+                Some("bientot") => Deadline::Soon,
+                _ => Deadline::Any,
+            },
+            sort: match nonempty(&self.tri).as_deref() {
+                Some("depot") => Sort::Filed,
+                Some("reference") => Sort::Reference,
+                _ => Sort::DueDate,
+            },
+            page: nonempty(&self.page)
+                .and_then(|p| p.parse().ok())
+                .unwrap_or(1)
+                .max(1),
+        }
+    }
+
+    /// The query string for the same filter on another page.
+    fn with_page(&self, page: u64) -> String {
+        let mut query = url::form_urlencoded::Serializer::new(String::new());
+        for (key, value) in [
+            ("statut", &self.statut),
+            ("aide", &self.aide),
+            ("agent", &self.agent),
+            ("echeance", &self.echeance),
+            ("tri", &self.tri),
+        ] {
+            if let Some(value) = value.as_deref().filter(|v| !v.is_empty()) {
+                query.append_pair(key, value);
+            }
+        }
+        query.append_pair("page", &page.to_string());
+        query.finish()
+    }
+}
+
+fn option(value: &str, label: &str, selected: bool) -> FilterOption {
+    FilterOption {
+        value: value.into(),
+        label: label.into(),
+        selected,
+    }
+}
+
+fn french_date(date: Option<chrono::NaiveDate>) -> String {
+    date.map_or_else(String::new, |d| d.format("%d/%m/%Y").to_string())
+}
+
+/// Staff names by id, and the instructors (who can be assigned a request).
+async fn staff_directory(
+    state: &AppState,
+    staff: &CurrentStaff,
+) -> Result<(HashMap<i64, String>, Vec<(i64, String)>), AppError> {
+    let accounts = staff::list_accounts(&state.platform, &staff.tenant.tenant).await?;
+    let names = accounts
+        .iter()
+        .map(|a| (a.id, a.display_name.clone()))
+        .collect();
+    let instructors = accounts
+        .into_iter()
+        .filter(|a| a.active && a.has_role(Role::AidInstructor))
+        .map(|a| (a.id, a.display_name))
+        .collect();
+    Ok((names, instructors))
+}
+
+pub async fn queue_page(
+    State(state): State<AppState>,
+    staff: CurrentStaff,
+    ui: Ui,
+    Query(params): Query<QueueParams>,
+) -> Result<Response, AppError> {
+    let desk = AidRequestsDesk::open(&staff)?;
+    let tenant = &staff.tenant;
+    let filter = params.filter(staff.account.id);
+    let page = queue::queue(&tenant.tenant, &filter).await?;
+    let aids = aids::list(&tenant.tenant, false).await?;
+    let aid_titles: HashMap<i64, String> = aids.iter().map(|a| (a.id, a.title.clone())).collect();
+    let (names, instructors) = staff_directory(&state, &staff).await?;
+    let base = tenant.href("/agents/demandes");
+    let counts = page
+        .counts
+        .iter()
+        .map(|(status, count)| StatusCount {
+            label: status.staff_label().to_owned(),
+            count: *count,
+            href: format!("{base}?statut={}", status.id()),
+        })
+        .collect();
+    let rows = match desk.access {
+        DeskAccess::Supervisor => None,
+        DeskAccess::Worker(_) => Some(
+            page.rows
+                .iter()
+                .map(|r| QueueRowView {
+                    href: tenant.href(&format!("/agents/demandes/{}", r.id)),
+                    reference: r.reference.clone(),
+                    aid: aid_titles.get(&r.aid_id).cloned().unwrap_or_default(),
+                    citizen: r.citizen_name.clone(),
+                    filed: french_date(r.submitted_on),
+                    due: french_date(r.due_on),
+                    overdue: r.overdue,
+                    status: r.status.staff_label().to_owned(),
+                    assignee: r
+                        .assignee_id
+                        .and_then(|id| names.get(&id).cloned())
+                        .unwrap_or_else(|| "—".into()),
+                })
+                .collect(),
+        ),
+    };
+    let mut status_options = vec![option("", "Tous", filter.status.is_none())];
+    status_options.extend(
+        Status::ALL
+            .into_iter()
+            .filter(|s| *s != Status::Draft)
+            .map(|s| option(s.id(), s.staff_label(), filter.status == Some(s))),
+    );
+    let mut aid_options = vec![option("", "Toutes", filter.aid_id.is_none())];
+    aid_options.extend(
+        aids.iter()
+            .map(|a| option(&a.id.to_string(), &a.title, filter.aid_id == Some(a.id))),
+    );
+    let me = staff.account.id;
+    let mut assignee_options = vec![
+        option("", "Tous", filter.assignee == Assignee::Anyone),
+        option("moi", "Moi", filter.assignee == Assignee::Staff(me)),
+        option("aucun", "Personne", filter.assignee == Assignee::Nobody),
+    ];
+    assignee_options.extend(
+        instructors
+            .iter()
+            .filter(|(id, _)| *id != me)
+            .map(|(id, name)| {
+                option(
+                    &id.to_string(),
+                    name,
+                    filter.assignee == Assignee::Staff(*id),
+                )
+            }),
+    );
+    let filters = app::pages::instruction::QueueFilters {
+        status: status_options,
+        aid: aid_options,
+        assignee: assignee_options,
+        deadline: vec![
+            option("", "Toutes", filter.deadline == Deadline::Any),
+            option("depassee", "Dépassée", filter.deadline == Deadline::Overdue),
+            option(
+                "bientot",
+                "Dans les 7 jours",
+                filter.deadline == Deadline::Soon,
+            ),
+        ],
+        sort: vec![
+            option("", "Échéance la plus proche", filter.sort == Sort::DueDate),
+            option("depot", "Dépôt le plus récent", filter.sort == Sort::Filed),
+            option("reference", "Référence", filter.sort == Sort::Reference),
+        ],
+    };
+    let pages = page.total.div_ceil(PAGE_SIZE).max(1);
+    let current = filter.page.min(pages);
+    let previous_href = (current > 1).then(|| format!("{base}?{}", params.with_page(current - 1)));
+    let next_href = (current < pages).then(|| format!("{base}?{}", params.with_page(current + 1)));
+    let (total, overdue) = (page.total, page.overdue);
+    Ok(ui.with_staff(&staff).render(StatusCode::OK, move |ctx| {
+        view! {
+            <QueuePage
+                ctx
+                action=base
+                filters
+                counts
+                overdue
+                rows
+                total
+                page=current
+                pages
+                previous_href
+                next_href
+            />
+        }
+    }))
+}
+
+/// The instructor's desk: supervisors see figures only.
+fn worker_desk(staff: &CurrentStaff) -> Result<AidRequestsDesk<'_>, AppError> {
+    let desk = AidRequestsDesk::open(staff)?;
+    match desk.access {
+        DeskAccess::Worker(_) => Ok(desk),
+        DeskAccess::Supervisor => Err(AppError::Forbidden),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct RequestParams {
+    ok: Option<String>,
+}
+
+async fn render_request(
+    state: &AppState,
+    staff: &CurrentStaff,
+    ui: Ui,
+    status: StatusCode,
+    id: i64,
+    message: Option<(bool, String)>,
+) -> Result<Response, AppError> {
+    render_request_with(state, staff, ui, status, id, message, None).await
+}
+
+/// The request page; `typed` is a decision form sent back with its errors.
+async fn render_request_with(
+    state: &AppState,
+    staff: &CurrentStaff,
+    ui: Ui,
+    status: StatusCode,
+    id: i64,
+    message: Option<(bool, String)>,
+    typed: Option<(DecisionForm, Vec<String>)>,
+) -> Result<Response, AppError> {
+    let tenant = &staff.tenant;
+    let request = queue::find_filed(&tenant.tenant, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let reference = request.reference.clone().unwrap_or_default();
+    staff
+        .audit(
+            "consultation d'une demande d'aide",
+            &format!("demande {reference} (usager {})", request.citizen_id),
+            "instruction",
+        )
+        .await?;
+    let aid = aids::find(&tenant.tenant, request.aid_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let form = aids::form(&tenant.tenant, aid.id, request.form_version)
+        .await?
+        .unwrap_or_default();
+    let person = citizens::find(&tenant.tenant, request.citizen_id).await?;
+    let line = |label: &str, value: String| Line {
+        label: label.into(),
+        value,
+    };
+    let citizen = person
+        .map(|p| {
+            let mut lines = vec![
+                line("Nom", p.family_name.clone()),
+                line("Prénoms", p.given_name.clone()),
+            ];
+            if !p.birthdate.is_empty() {
+                lines.push(line("Date de naissance", p.birthdate.clone()));
+            }
+            lines.push(line("Adresse électronique", p.email.clone()));
+            lines.push(line(
+                "Identité",
+                if p.via_franceconnect {
+                    "vérifiée par FranceConnect".into()
+                } else {
+                    "déclarée (compte Guichet)".into()
+                },
+            ));
+            lines
+        })
+        .unwrap_or_default();
+    let answers = form
+        .fields
+        .iter()
+        .map(|f| {
+            line(
+                &f.label,
+                request
+                    .answers
+                    .get(&f.key)
+                    .map_or_else(|| "(pas de réponse)".into(), |a| a.display()),
+            )
+        })
+        .collect();
+    let timeline = requests::events(&tenant.tenant, request.id)
+        .await?
+        .into_iter()
+        .map(|e| line(&e.at.format("%d/%m/%Y %H:%M").to_string(), e.detail))
+        .collect();
+    let (_, instructors) = staff_directory(state, staff).await?;
+    let current = request.assignee_id;
+    let mut assignees = vec![option(
+        "aucun",
+        "Personne (dans la file)",
+        current.is_none(),
+    )];
+    assignees.extend(
+        instructors
+            .iter()
+            .map(|(id, name)| option(&id.to_string(), name, current == Some(*id))),
+    );
+    let today = chrono::Utc::now().date_naive();
+    let overdue = queue::is_open(request.status) && request.due_on.is_some_and(|d| d < today);
+    let decided = decision::find(&tenant.tenant, request.id).await?;
+    let decision_lines = decided
+        .map(|d| {
+            let mut lines = vec![line("Décision", d.outcome.staff_label().to_owned())];
+            if let Some(cents) = d.amount_cents {
+                lines.push(line("Montant", format_euros(cents)));
+            }
+            lines.push(line("Motifs", d.reasons.join(" ")));
+            if !d.comment.is_empty() {
+                lines.push(line("Précisions", d.comment));
+            }
+            lines.push(line("Date", d.decided_at.format("%d/%m/%Y").to_string()));
+            lines
+        })
+        .unwrap_or_default();
+    let decision_form = queue::is_open(request.status).then(|| {
+        let (typed, errors) = typed.unwrap_or_default();
+        DecisionFormView {
+            action: tenant.href(&format!("/agents/demandes/{id}/decider")),
+            outcome: typed.outcome.clone(),
+            amount: typed.amount.clone(),
+            reasons: decision::REASONS
+                .iter()
+                .map(|r| ((*r).to_owned(), typed.reasons.iter().any(|t| t == r)))
+                .collect(),
+            comment: typed.comment.clone(),
+            errors,
+        }
+    });
+    let aid_title = aid.title.clone();
+    let status_label = request.status.staff_label().to_owned();
+    let due = french_date(request.due_on);
+    let assign_action = tenant.href(&format!("/agents/demandes/{id}/attribuer"));
+    let back_href = tenant.href("/agents/demandes");
+    let version = request.version;
+    Ok(ui.with_staff(staff).render(status, move |ctx| {
+        view! {
+            <StaffRequestPage
+                ctx
+                reference
+                aid_title
+                status=status_label
+                due
+                overdue
+                citizen
+                answers
+                timeline
+                assign_action
+                version
+                assignees
+                message
+                back_href
+                decision=decision_lines
+                decision_form
+            />
+        }
+    }))
+}
+
+fn parse_id(id: &str) -> Result<i64, AppError> {
+    id.parse().map_err(|_| AppError::NotFound)
+}
+
+pub async fn request_page(
+    State(state): State<AppState>,
+    staff: CurrentStaff,
+    ui: Ui,
+    Path(id): Path<String>,
+    Query(params): Query<RequestParams>,
+) -> Result<Response, AppError> {
+    worker_desk(&staff)?;
+    let message = match params.ok.as_deref() {
+        Some("attribuee") => Some((true, "L'attribution est enregistrée.".to_owned())),
+        Some("decidee") => Some((
+            true,
+            "La décision est enregistrée ; l'usager est prévenu par courriel, courrier joint."
+                .to_owned(),
+        )),
+        _ => None,
+    };
+    render_request(&state, &staff, ui, StatusCode::OK, parse_id(&id)?, message).await
+}
+
+pub async fn assign(
+    State(state): State<AppState>,
+    staff: CurrentStaff,
+    ui: Ui,
+    Path(id): Path<String>,
+    form: FormFields,
+) -> Result<Response, AppError> {
+    worker_desk(&staff)?;
+    let id = parse_id(&id)?;
+    let tenant = &staff.tenant;
+    let (_, instructors) = staff_directory(&state, &staff).await?;
+    let assignee = match form.get("assignee") {
+        "aucun" => None,
+        "moi" => Some(staff.account.id),
+        other => Some(
+            other
+                .parse::<i64>()
+                .map_err(|_| AppError::BadRequest("Choisissez un agent dans la liste.".into()))?,
+        ),
+    };
+    let assignee = match assignee {
+        None => None,
+        Some(chosen) => Some(
+            instructors
+                .iter()
+                .find(|(id, _)| *id == chosen)
+                .map(|(id, name)| (*id, name.as_str()))
+                .ok_or_else(|| {
+                    AppError::BadRequest(
+                        "Cet agent ne peut pas instruire de demandes d'aide : choisissez un agent dans la liste."
+                            .into(),
+                    )
+                })?,
+        ),
+    };
+    let version: i32 = form.get("version").parse().unwrap_or(-1);
+    let actor = format!("staff:{}", staff.account.id);
+    match queue::assign(&tenant.tenant, id, version, assignee, &actor).await {
+        Ok(()) => {
+            let reference = queue::find_filed(&tenant.tenant, id)
+                .await?
+                .and_then(|r| r.reference)
+                .unwrap_or_default();
+            staff
+                .audit(
+                    "attribution d'une demande d'aide",
+                    &format!("demande {reference}"),
+                    "instruction",
+                )
+                .await?;
+            Ok(Redirect::to(&tenant.href(&format!("/agents/demandes/{id}?ok=attribuee")))
+                .into_response())
+        }
+        Err(ChangeError::Conflict) => {
+            render_request(
+                &state,
+                &staff,
+                ui,
+                StatusCode::CONFLICT,
+                id,
+                Some((
+                    false,
+                    "Quelqu'un d'autre a modifié cette demande pendant que vous la consultiez : rien n'a été enregistré. Voici la demande à jour ; recommencez si besoin."
+                        .into(),
+                )),
+            )
+            .await
+        }
+        Err(ChangeError::NotFound) => Err(AppError::NotFound),
+        Err(ChangeError::Db(e)) => Err(e.into()),
+    }
+}
+
+pub async fn decide(
+    State(state): State<AppState>,
+    staff: CurrentStaff,
+    headers: axum::http::HeaderMap,
+    ui: Ui,
+    Path(id): Path<String>,
+    form: FormFields,
+) -> Result<Response, AppError> {
+    worker_desk(&staff)?;
+    let id = parse_id(&id)?;
+    let tenant = &staff.tenant;
+    let typed = DecisionForm {
+        outcome: form.get("outcome").to_owned(),
+        amount: form.get("amount").to_owned(),
+        reasons: form.all("reasons").into_iter().map(str::to_owned).collect(),
+        comment: form.get("comment").to_owned(),
+    };
+    let valid = match typed.validate() {
+        Ok(valid) => valid,
+        Err(errors) => {
+            return render_request_with(
+                &state,
+                &staff,
+                ui,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                id,
+                None,
+                Some((typed, errors)),
+            )
+            .await;
+        }
+    };
+    let request = queue::find_filed(&tenant.tenant, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let aid = aids::find(&tenant.tenant, request.aid_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let citizen = citizens::find(&tenant.tenant, request.citizen_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let version: i32 = form.get("version").parse().unwrap_or(-1);
+    let space_url = absolute(&state, &headers, tenant, &format!("/demandes/{id}"));
+    match decision::decide(
+        &state.platform,
+        &tenant.tenant,
+        &request,
+        &aid,
+        &citizen,
+        version,
+        &valid,
+        staff.account.id,
+        &space_url,
+    )
+    .await
+    {
+        Ok(()) => {
+            crate::mail::wake(&state.platform, &tenant.tenant).await;
+            staff
+                .audit(
+                    "décision sur une demande d'aide",
+                    &format!(
+                        "demande {} (usager {})",
+                        request.reference.clone().unwrap_or_default(),
+                        request.citizen_id
+                    ),
+                    valid.outcome.label(),
+                )
+                .await?;
+            Ok(Redirect::to(&tenant.href(&format!("/agents/demandes/{id}?ok=decidee"))).into_response())
+        }
+        Err(ChangeError::Conflict) => {
+            render_request_with(
+                &state,
+                &staff,
+                ui,
+                StatusCode::CONFLICT,
+                id,
+                Some((
+                    false,
+                    "Quelqu'un d'autre a modifié cette demande pendant que vous la consultiez : votre décision n'a pas été enregistrée. Voici la demande à jour ; recommencez si elle est toujours à décider."
+                        .into(),
+                )),
+                Some((typed, vec![])),
+            )
+            .await
+        }
+        Err(ChangeError::NotFound) => Err(AppError::NotFound),
+        Err(ChangeError::Db(e)) => Err(e.into()),
+    }
+}

@@ -1,0 +1,234 @@
+//! Decision letters as PDF, made in-process with printpdf and the standard PDF fonts
+//! (Helvetica, WinAnsi encoding: accents, «», € and œ need no embedded font file).
+
+use printpdf::{
+    BuiltinFont, Mm, Op, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt, TextItem,
+};
+
+/// What a decision letter says.
+#[derive(Clone, Debug)]
+pub struct DecisionLetter {
+    pub department: String,
+    pub reference: String,
+    pub date: String,
+    pub citizen_name: String,
+    pub aid_title: String,
+    /// "accorde", "accorde en partie" or "refuse", in a full sentence.
+    pub outcome_sentence: String,
+    pub reasons: Vec<String>,
+    pub comment: String,
+    pub appeal: String,
+}
+
+const LEFT_MM: f32 = 20.0;
+const WIDTH_MM: f32 = 170.0;
+const BODY_PT: f32 = 11.0;
+const LINE_MM: f32 = 5.5;
+const BOTTOM_MM: f32 = 20.0;
+
+/// Builds the pages line by line, starting a new page when one is full.
+struct Writer {
+    pages: Vec<PdfPage>,
+    ops: Vec<Op>,
+    y: f32,
+}
+
+impl Writer {
+    fn new() -> Self {
+        Self {
+            pages: Vec::new(),
+            ops: Vec::new(),
+            y: 272.0,
+        }
+    }
+
+    fn line(&mut self, font: BuiltinFont, size: f32, indent_mm: f32, text: &str) {
+        if self.y < BOTTOM_MM {
+            self.new_page();
+        }
+        self.ops.extend([
+            Op::StartTextSection,
+            Op::SetFont {
+                font: PdfFontHandle::Builtin(font),
+                size: Pt(size),
+            },
+            Op::SetTextCursor {
+                pos: Point::new(Mm(LEFT_MM + indent_mm), Mm(self.y)),
+            },
+            Op::ShowText {
+                items: vec![TextItem::Text(text.to_owned())],
+            },
+            Op::EndTextSection,
+        ]);
+        self.y -= LINE_MM * size / BODY_PT;
+    }
+
+    fn paragraph(&mut self, font: BuiltinFont, size: f32, indent_mm: f32, text: &str) {
+        let width_pt = (WIDTH_MM - indent_mm) / 25.4 * 72.0;
+        for line in wrap(text, font, size, width_pt) {
+            self.line(font, size, indent_mm, &line);
+        }
+        self.y -= 2.0;
+    }
+
+    fn gap(&mut self, mm: f32) {
+        self.y -= mm;
+    }
+
+    fn new_page(&mut self) {
+        let ops = std::mem::take(&mut self.ops);
+        self.pages.push(PdfPage::new(Mm(210.0), Mm(297.0), ops));
+        self.y = 272.0;
+    }
+
+    fn finish(mut self, title: &str) -> Vec<u8> {
+        self.new_page();
+        let mut warnings = Vec::new();
+        PdfDocument::new(title)
+            .with_pages(self.pages)
+            .save(&PdfSaveOptions::default(), &mut warnings)
+    }
+}
+
+/// Greedy word wrap on the standard font's own glyph widths.
+fn wrap(text: &str, font: BuiltinFont, size_pt: f32, max_width_pt: f32) -> Vec<String> {
+    let Some(metrics) = font.get_parsed_font() else {
+        return vec![text.to_owned()];
+    };
+    let per_unit = size_pt / f32::from(metrics.units_per_em);
+    let width = |s: &str| -> f32 {
+        s.chars()
+            .map(|c| {
+                metrics
+                    .lookup_glyph_index(c as u32)
+                    .and_then(|g| metrics.get_glyph_width(g))
+                    .unwrap_or(500) as f32
+            })
+            .sum::<f32>()
+            * per_unit
+    };
+    let mut lines = Vec::new();
+    let mut current = String::new();
+    for word in text.split_whitespace() {
+        let candidate = if current.is_empty() {
+            word.to_owned()
+        } else {
+            format!("{current} {word}")
+        };
+        if width(&candidate) > max_width_pt && !current.is_empty() {
+            lines.push(std::mem::replace(&mut current, word.to_owned()));
+        } else {
+            current = candidate;
+        }
+    }
+    if !current.is_empty() {
+        lines.push(current);
+    }
+    lines
+}
+
+/// The PDF of a decision letter.
+pub fn decision_pdf(letter: &DecisionLetter) -> Vec<u8> {
+    let mut w = Writer::new();
+    w.line(BuiltinFont::HelveticaBold, 14.0, 0.0, &letter.department);
+    w.gap(4.0);
+    w.line(BuiltinFont::Helvetica, BODY_PT, 100.0, &letter.citizen_name);
+    w.line(
+        BuiltinFont::Helvetica,
+        BODY_PT,
+        100.0,
+        &format!("Le {}", letter.date),
+    );
+    w.gap(8.0);
+    w.line(
+        BuiltinFont::HelveticaBold,
+        BODY_PT,
+        0.0,
+        &format!(
+            "Objet : décision sur votre demande « {} »",
+            letter.aid_title
+        ),
+    );
+    w.line(
+        BuiltinFont::Helvetica,
+        BODY_PT,
+        0.0,
+        &format!("Référence : {}", letter.reference),
+    );
+    w.gap(6.0);
+    w.paragraph(BuiltinFont::Helvetica, BODY_PT, 0.0, "Madame, Monsieur,");
+    w.paragraph(
+        BuiltinFont::Helvetica,
+        BODY_PT,
+        0.0,
+        &letter.outcome_sentence,
+    );
+    if !letter.reasons.is_empty() {
+        w.paragraph(
+            BuiltinFont::HelveticaBold,
+            BODY_PT,
+            0.0,
+            "Motifs de la décision :",
+        );
+        for reason in &letter.reasons {
+            w.paragraph(BuiltinFont::Helvetica, BODY_PT, 5.0, &format!("• {reason}"));
+        }
+    }
+    if !letter.comment.trim().is_empty() {
+        w.paragraph(BuiltinFont::Helvetica, BODY_PT, 0.0, letter.comment.trim());
+    }
+    w.gap(2.0);
+    w.paragraph(
+        BuiltinFont::HelveticaBold,
+        BODY_PT,
+        0.0,
+        "Voies et délais de recours",
+    );
+    w.paragraph(BuiltinFont::Helvetica, BODY_PT, 0.0, &letter.appeal);
+    w.gap(4.0);
+    w.paragraph(
+        BuiltinFont::Helvetica,
+        BODY_PT,
+        0.0,
+        "Veuillez agréer, Madame, Monsieur, l'expression de nos salutations distinguées.",
+    );
+    w.line(BuiltinFont::Helvetica, BODY_PT, 100.0, &letter.department);
+    w.finish(&format!("Décision {}", letter.reference))
+}
+
+/// The means of appeal every decision letter states.
+pub fn appeal_text(department: &str) -> String {
+    format!(
+        "Si vous contestez cette décision, vous pouvez, dans un délai de deux mois à compter de sa réception, former un recours gracieux auprès du président du conseil départemental ({department}), puis, le cas échéant, un recours contentieux devant le tribunal administratif dans le même délai de deux mois. Vous pouvez aussi saisir le tribunal administratif par l'application Télérecours citoyens (www.telerecours.fr)."
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_text_wraps_within_the_width() {
+        let text = "Après examen de votre demande, nous avons le plaisir de vous informer qu'elle est accordée pour un montant de 1 234,56 €.";
+        let lines = wrap(text, BuiltinFont::Helvetica, 11.0, 200.0);
+        assert!(lines.len() > 1);
+        assert_eq!(lines.join(" "), text);
+    }
+
+    #[test]
+    fn a_letter_is_a_pdf() {
+        let pdf = decision_pdf(&DecisionLetter {
+            department: "Département du Gard".into(),
+            reference: "GARD-2026-000001".into(),
+            date: "25/11/2026".into(),
+            citizen_name: "Angela DUBOIS".into(),
+            aid_title: "Aide au loyer".into(),
+            outcome_sentence: "Votre demande est accordée : 450,00 €.".into(),
+            reasons: vec!["Conditions remplies".into()],
+            comment: "Versement sous quinze jours.".into(),
+            appeal: appeal_text("Département du Gard"),
+        });
+        assert!(pdf.starts_with(b"%PDF-"));
+        assert!(pdf.len() > 500);
+    }
+}
