@@ -470,8 +470,20 @@ struct Binary {
     profile: &'static str,
 }
 
-/// `cargo bench` builds the package's binary in the release profile next to the bench.
+/// `cargo bench` builds the package's binary in the release profile next to the bench (in
+/// `CARGO_TARGET_DIR` when set, as the scripts do).
 fn locate_binary() -> anyhow::Result<Binary> {
+    let built = PathBuf::from(env!("CARGO_BIN_EXE_guichet"));
+    if built.is_file() {
+        return Ok(Binary {
+            path: built.canonicalize()?,
+            profile: if built.components().any(|c| c.as_os_str() == "release") {
+                "release"
+            } else {
+                "debug"
+            },
+        });
+    }
     let target = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target");
     for profile in ["release", "debug"] {
         let path = target.join(profile).join("guichet");
