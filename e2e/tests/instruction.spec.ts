@@ -34,6 +34,31 @@ test('an instructor finds a filed request in the queue, opens it and takes it', 
   await expect(page.getByRole('status')).toContainText("L'attribution est enregistrée");
   await expectAccessible(page, testInfo);
 
+  // A question for the citizen: the clock stops.
+  await page.getByLabel("Demander des informations complémentaires à l'usager").fill('Merci de préciser le nom de votre bailleur.');
+  await page.getByRole('button', { name: 'Envoyer la question' }).click();
+  await expect(page.getByRole('status')).toContainText('La question est envoyée');
+  await expectAccessible(page, testInfo);
+  const requestUrl = page.url().replace(/\?.*$/, '');
+  await page.getByRole('button', { name: 'Se déconnecter' }).click();
+
+  // The citizen reads it and answers.
+  await page.goto('/demo/connexion');
+  await page.getByRole('link', { name: "S'identifier avec FranceConnect" }).click();
+  await page.getByRole('button', { name: 'Se connecter en tant que Fatou DIALLO' }).click();
+  await page.getByRole('link', { name: /Aide au paiement du loyer/ }).first().click();
+  await expect(page.getByText('Merci de préciser le nom de votre bailleur.')).toBeVisible();
+  await expectAccessible(page, testInfo);
+  await page.getByLabel('Votre réponse au département').fill("Mon bailleur est l'office HLM de Nîmes.");
+  await page.getByRole('button', { name: 'Envoyer ma réponse' }).click();
+  await expect(page.getByText("Mon bailleur est l'office HLM de Nîmes.")).toBeVisible();
+  await page.getByRole('button', { name: 'Se déconnecter' }).click();
+
+  // Back to the instructor, who decides.
+  await signIn(page, testInfo, 'aid-instructor@demo.guichet.test', DEMO_PASSWORD);
+  await page.goto(requestUrl);
+  await expect(page.getByText("Mon bailleur est l'office HLM de Nîmes.")).toBeVisible();
+
   // The decision: a mistake first, then granted with an amount and a reason.
   await page.getByLabel('Accordée', { exact: true }).check();
   await page.getByRole('button', { name: "Enregistrer la décision et prévenir l'usager" }).click();

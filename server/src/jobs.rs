@@ -67,6 +67,46 @@ pub async fn enqueue_housekeeping(platform: &Platform) -> anyhow::Result<()> {
     .await
 }
 
+/// Applies the silence rule to every department's requests past their due date.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ApplySilence {
+    /// The day it was asked for (`YYYY-MM-DD`); requests due before it are settled.
+    pub day: String,
+}
+
+/// The silence job. Idempotent: a request is settled only while it is still open.
+pub async fn apply_silence(job: ApplySilence, platform: Data<Platform>) -> Result<(), BoxDynError> {
+    let today = chrono::NaiveDate::parse_from_str(&job.day, "%Y-%m-%d")?;
+    for tenant in platform.list_tenants().await? {
+        if !tenant.has_module(tenants::Module::AidRequests) {
+            continue;
+        }
+        let settled = crate::requests::exchange::apply_silence(&tenant, today).await?;
+        if settled > 0 {
+            tracing::info!(tenant = %tenant.slug(), settled, "silence rule applied");
+            mail::wake(&platform, &tenant).await;
+        }
+    }
+    Ok(())
+}
+
+/// Enqueues the silence job once a day (the first time a minute after start).
+pub async fn schedule_silence(platform: Platform) {
+    let every = Duration::from_secs(24 * 3600);
+    let mut tick =
+        tokio::time::interval_at(tokio::time::Instant::now() + Duration::from_secs(60), every);
+    loop {
+        tick.tick().await;
+        let day = chrono::Utc::now()
+            .date_naive()
+            .format("%Y-%m-%d")
+            .to_string();
+        if let Err(e) = enqueue(&platform, ApplySilence { day }).await {
+            tracing::warn!(error = %e, "could not enqueue the silence job");
+        }
+    }
+}
+
 /// Delivers one tenant's due mail; a tenant removed since is nothing to do.
 pub async fn deliver_mail(
     job: DeliverMail,
@@ -119,9 +159,15 @@ pub async fn run_worker(
                 .data(mailer)
                 .build(deliver_mail)
                 .run();
-            let (a, b) = tokio::join!(housekeeping, mail);
+            let silence = WorkerBuilder::new("guichet-silence")
+                .backend($storage::new($pool).poll_with_interval(IDLE_POLL))
+                .data(platform.clone())
+                .build(apply_silence)
+                .run();
+            let (a, b, c) = tokio::join!(housekeeping, mail, silence);
             a?;
             b?;
+            c?;
         }};
     }
     match platform.engine().clone() {

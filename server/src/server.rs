@@ -95,7 +95,11 @@ pub async fn serve(
         platform.clone(),
         Duration::from_secs(600),
     ));
-    let mail_sweep = tokio::spawn(jobs::schedule_mail_sweep(platform, Duration::from_secs(30)));
+    let mail_sweep = tokio::spawn(jobs::schedule_mail_sweep(
+        platform.clone(),
+        Duration::from_secs(30),
+    ));
+    let silence = tokio::spawn(jobs::schedule_silence(platform));
     let app = http::router(state).into_make_service_with_connect_info::<SocketAddr>();
     let result = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
@@ -103,5 +107,6 @@ pub async fn serve(
     worker.abort();
     scheduler.abort();
     mail_sweep.abort();
+    silence.abort();
     Ok(result?)
 }

@@ -248,7 +248,13 @@ pub fn RequestPage(
     next_step: String,
     /// (what was decided, where to download the letter)
     decision: Option<(String, String)>,
+    /// (who and when, text)
+    messages: Vec<TimelineEntry>,
+    /// Where to send an answer, while the department waits for one.
+    answer_action: Option<String>,
+    answer_error: Option<String>,
 ) -> impl IntoView {
+    let csrf = ctx.csrf.clone();
     let space = ctx.href("/mon-espace");
     view! {
         <Document ctx title=aid_title.clone()>
@@ -273,6 +279,25 @@ pub fn RequestPage(
             })}
             <h2>"Ce qu'il vous reste à faire"</h2>
             <p>{next_step}</p>
+            {(!messages.is_empty()).then(|| view! {
+                <h2>"Échanges avec le département"</h2>
+                <ul class="messages">{messages.into_iter().map(|m| view! { <li><strong>{m.date}</strong><p class="message-body">{m.text}</p></li> }).collect_view()}</ul>
+            })}
+            {answer_action.map(|action| {
+                let invalid = answer_error.is_some().then_some("true");
+                let described = answer_error.is_some().then_some("answer-error");
+                view! {
+                    <form method="post" action=action>
+                        <CsrfField token=csrf />
+                        <div class="field">
+                            <label for="answer">"Votre réponse au département"</label>
+                            {answer_error.map(|e| view! { <p class="field-error" id="answer-error">{e}</p> })}
+                            <textarea id="answer" name="answer" rows="4" aria-invalid=invalid aria-describedby=described></textarea>
+                        </div>
+                        <button type="submit">"Envoyer ma réponse"</button>
+                    </form>
+                }
+            })}
             {continue_href.map(|href| view! { <p><a class="button" href=href>"Continuer ma demande"</a></p> })}
             <h2>"Historique"</h2>
             {if timeline.is_empty() {

@@ -229,9 +229,14 @@ pub fn StaffRequestPage(
     back_href: String,
     decision: Vec<Line>,
     decision_form: Option<DecisionFormView>,
+    /// (who and when, text)
+    messages: Vec<Line>,
+    /// Where to send a question to the citizen, while the request can take one.
+    question_action: Option<String>,
 ) -> impl IntoView {
     let csrf = ctx.csrf.clone();
     let decision_csrf = ctx.csrf.clone();
+    let question_csrf = ctx.csrf.clone();
     view! {
         <Document ctx title=format!("Demande {reference}")>
             <p><a href=back_href>"Retour à la file"</a></p>
@@ -261,6 +266,24 @@ pub fn StaffRequestPage(
                 </div>
                 <button type="submit">"Attribuer"</button>
             </form>
+            <h2>"Échanges avec l'usager"</h2>
+            {if messages.is_empty() {
+                view! { <p>"Aucun échange pour l'instant."</p> }.into_any()
+            } else {
+                view! { <ul class="messages">{messages.into_iter().map(|m| view! { <li><strong>{m.label}</strong><p class="message-body">{m.value}</p></li> }).collect_view()}</ul> }.into_any()
+            }}
+            {question_action.map(|action| view! {
+                <form method="post" action=action>
+                    <CsrfField token=question_csrf />
+                    <input type="hidden" name="version" value=version.to_string() />
+                    <div class="field">
+                        <label for="question">"Demander des informations complémentaires à l'usager"</label>
+                        <p class="hint" id="question-hint">"Le délai d'instruction est suspendu jusqu'à sa réponse. L'usager est prévenu par courriel (sans le contenu de la question)."</p>
+                        <textarea id="question" name="question" rows="3" aria-describedby="question-hint"></textarea>
+                    </div>
+                    <button type="submit" class="secondary">"Envoyer la question"</button>
+                </form>
+            })}
             {(!decision.is_empty()).then(|| view! {
                 <h2>"Décision rendue"</h2>
                 <dl class="identity">{decision.into_iter().map(|l| view! { <dt>{l.label}</dt><dd>{l.value}</dd> }).collect_view()}</dl>

@@ -4,3 +4,4 @@ pub mod m0003_mail_outbox;
 pub mod m0004_aids;
 pub mod m0005_aid_requests;
 pub mod m0006_decisions;
+pub mod m0007_request_messages;

@@ -21,6 +21,8 @@ use crate::aids::form::{FieldDef, FieldKind, FormDefinition};
 use crate::aids::{self, Aid};
 use crate::mail;
 use crate::requests::decision;
+use crate::requests::exchange;
+use crate::requests::queue::ChangeError;
 use crate::requests::{self, AidRequest, SaveError, Status, Submission};
 
 fn subscribed(tenant: &TenantCtx) -> Result<(), AppError> {
@@ -342,7 +344,20 @@ pub async fn request_page(
     Path(id): Path<String>,
     Query(params): Query<RequestParams>,
 ) -> Result<Response, AppError> {
-    let (request, aid, form) = load(&citizen, &id).await?;
+    let just_filed = params.depot.as_deref() == Some("ok");
+    render_request(&citizen, ui, StatusCode::OK, &id, just_filed, None).await
+}
+
+async fn render_request(
+    citizen: &CurrentCitizen,
+    ui: Ui,
+    http_status: StatusCode,
+    id: &str,
+    just_filed: bool,
+    answer_error: Option<String>,
+) -> Result<Response, AppError> {
+    let citizen = citizen.clone();
+    let (request, aid, form) = load(&citizen, id).await?;
     let tenant = &citizen.tenant.tenant;
     let timeline = requests::events(tenant, request.id)
         .await?
@@ -374,11 +389,29 @@ pub async fn request_page(
         ),
         Status::InfoRequested => (
             None,
-            "Le département vous demande des informations complémentaires.".to_owned(),
+            "Le département vous demande des informations complémentaires : lisez sa question ci-dessous et répondez-y. Le délai de traitement reprendra à votre réponse.".to_owned(),
         ),
         _ => (None, "Votre demande est terminée.".to_owned()),
     };
-    let just_filed = params.depot.as_deref() == Some("ok") && request.status != Status::Draft;
+    let just_filed = just_filed && request.status != Status::Draft;
+    let messages = exchange::messages(tenant, request.id)
+        .await?
+        .into_iter()
+        .map(|m| TimelineEntry {
+            date: format!(
+                "{} — {}",
+                if m.from_citizen {
+                    "Vous"
+                } else {
+                    "Le département"
+                },
+                m.at.format("%d/%m/%Y")
+            ),
+            text: m.body,
+        })
+        .collect();
+    let answer_action = (request.status == Status::InfoRequested)
+        .then(|| request_href(&citizen, request.id, "/complement"));
     let decision = decision::find(tenant, request.id).await?.map(|d| {
         let summary = match d.amount_cents {
             Some(cents) => format!(
@@ -399,11 +432,51 @@ pub async fn request_page(
     let status = request.status.label().to_owned();
     let reference = request.reference.clone();
     let due_on = request.due_on.map(|d| d.format("%d/%m/%Y").to_string());
-    Ok(ui.with_citizen(&citizen).render(StatusCode::OK, move |ctx| {
+    Ok(ui.with_citizen(&citizen).render(http_status, move |ctx| {
         view! {
-            <RequestPage ctx aid_title reference status just_filed due_on timeline answers continue_href next_step decision />
+            <RequestPage ctx aid_title reference status just_filed due_on timeline answers continue_href next_step decision messages answer_action answer_error />
         }
     }))
+}
+
+/// `POST /demandes/{id}/complement`: the citizen answers the department's question.
+pub async fn answer(
+    citizen: CurrentCitizen,
+    ui: Ui,
+    Path(id): Path<String>,
+    form: FormFields,
+) -> Result<Response, AppError> {
+    let (request, _, _) = load(&citizen, &id).await?;
+    let body = match exchange::check_message(form.get("answer")) {
+        Ok(body) => body,
+        Err(message) => {
+            return render_request(
+                &citizen,
+                ui,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &id,
+                false,
+                Some(message),
+            )
+            .await;
+        }
+    };
+    match exchange::answer(
+        &citizen.tenant.tenant,
+        citizen.citizen.id,
+        request.id,
+        &body,
+    )
+    .await
+    {
+        Ok(()) => Ok(Redirect::to(&request_href(&citizen, request.id, "")).into_response()),
+        // Answered already (a second tab, a double click): the page shows where it stands.
+        Err(ChangeError::Conflict) => {
+            Ok(Redirect::to(&request_href(&citizen, request.id, "")).into_response())
+        }
+        Err(ChangeError::NotFound) => Err(AppError::NotFound),
+        Err(ChangeError::Db(e)) => Err(e.into()),
+    }
 }
 
 /// `GET /demandes/{id}/courrier`: the decision letter, to its citizen only.

@@ -21,6 +21,7 @@ use crate::aids;
 use crate::aids::form::format_euros;
 use crate::citizens;
 use crate::requests::decision::{self, DecisionForm};
+use crate::requests::exchange;
 use crate::requests::queue::{self, Assignee, ChangeError, Deadline, PAGE_SIZE, QueueFilter, Sort};
 use crate::requests::{self, Status};
 use crate::staff::{self, Role};
@@ -357,6 +358,26 @@ async fn render_request_with(
             lines
         })
         .unwrap_or_default();
+    let messages = exchange::messages(&tenant.tenant, request.id)
+        .await?
+        .into_iter()
+        .map(|m| {
+            line(
+                &format!(
+                    "{} — {}",
+                    if m.from_citizen {
+                        "Usager"
+                    } else {
+                        "Département"
+                    },
+                    m.at.format("%d/%m/%Y %H:%M")
+                ),
+                m.body,
+            )
+        })
+        .collect();
+    let question_action = (request.status == Status::Submitted)
+        .then(|| tenant.href(&format!("/agents/demandes/{id}/complement")));
     let decision_form = queue::is_open(request.status).then(|| {
         let (typed, errors) = typed.unwrap_or_default();
         DecisionFormView {
@@ -396,6 +417,8 @@ async fn render_request_with(
                 back_href
                 decision=decision_lines
                 decision_form
+                messages
+                question_action
             />
         }
     }))
@@ -415,6 +438,11 @@ pub async fn request_page(
     worker_desk(&staff)?;
     let message = match params.ok.as_deref() {
         Some("attribuee") => Some((true, "L'attribution est enregistrée.".to_owned())),
+        Some("question") => Some((
+            true,
+            "La question est envoyée ; le délai est suspendu jusqu'à la réponse de l'usager."
+                .to_owned(),
+        )),
         Some("decidee") => Some((
             true,
             "La décision est enregistrée ; l'usager est prévenu par courriel, courrier joint."
@@ -582,6 +610,60 @@ pub async fn decide(
                         .into(),
                 )),
                 Some((typed, vec![])),
+            )
+            .await
+        }
+        Err(ChangeError::NotFound) => Err(AppError::NotFound),
+        Err(ChangeError::Db(e)) => Err(e.into()),
+    }
+}
+
+pub async fn ask(
+    State(state): State<AppState>,
+    staff: CurrentStaff,
+    headers: axum::http::HeaderMap,
+    ui: Ui,
+    Path(id): Path<String>,
+    form: FormFields,
+) -> Result<Response, AppError> {
+    worker_desk(&staff)?;
+    let id = parse_id(&id)?;
+    let tenant = &staff.tenant;
+    let question = match exchange::check_message(form.get("question")) {
+        Ok(question) => question,
+        Err(message) => {
+            return render_request(
+                &state,
+                &staff,
+                ui,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                id,
+                Some((false, message)),
+            )
+            .await;
+        }
+    };
+    let version: i32 = form.get("version").parse().unwrap_or(-1);
+    let request_url = absolute(&state, &headers, tenant, &format!("/demandes/{id}"));
+    match exchange::ask_citizen(&tenant.tenant, id, version, staff.account.id, &question, &request_url).await {
+        Ok(()) => {
+            crate::mail::wake(&state.platform, &tenant.tenant).await;
+            staff
+                .audit("demande d'informations à l'usager", &format!("demande n° {id}"), "instruction")
+                .await?;
+            Ok(Redirect::to(&tenant.href(&format!("/agents/demandes/{id}?ok=question"))).into_response())
+        }
+        Err(ChangeError::Conflict) => {
+            render_request(
+                &state,
+                &staff,
+                ui,
+                StatusCode::CONFLICT,
+                id,
+                Some((
+                    false,
+                    "Cette demande a changé pendant que vous la consultiez (ou attend déjà l'usager) : la question n'a pas été envoyée. Voici la demande à jour.".into(),
+                )),
             )
             .await
         }

@@ -132,6 +132,7 @@ pub fn router(state: AppState) -> Router {
         .route("/agents/demandes/{id}", get(instruction::request_page))
         .route("/agents/demandes/{id}/attribuer", post(instruction::assign))
         .route("/agents/demandes/{id}/decider", post(instruction::decide))
+        .route("/agents/demandes/{id}/complement", post(instruction::ask))
         .route("/agents/admin/comptes", get(admin::staff_list))
         .route(
             "/agents/admin/comptes/nouveau",
@@ -170,6 +171,7 @@ pub fn router(state: AppState) -> Router {
         .route("/demandes/{id}/recapitulatif", get(filing::review))
         .route("/demandes/{id}/deposer", post(filing::submit))
         .route("/demandes/{id}/courrier", get(filing::letter))
+        .route("/demandes/{id}/complement", post(filing::answer))
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn(csrf::verify_form_token))
         .layer(sessions.clone())

@@ -51,11 +51,10 @@ pub async fn module_home(
 ) -> Result<Response, AppError> {
     let module = Module::parse(&module).map_err(|_| AppError::NotFound)?;
     let (access, summary) = match module {
-        Module::AidRequests => {
-            // The module's home is its queue.
-            AidRequestsDesk::open(&staff)?;
-            return Ok(Redirect::to(&staff.tenant.href("/agents/demandes")).into_response());
-        }
+        Module::AidRequests => (
+            AidRequestsDesk::open(&staff)?.access,
+            "Les demandes déposées par les usagers sont dans la file d'instruction (menu « Demandes d'aide »).",
+        ),
         Module::UserRelations => (
             UserRelationsDesk::open(&staff)?.access,
             "Les dossiers des usagers, leurs messages et leurs rendez-vous apparaîtront ici.",

@@ -62,8 +62,13 @@ impl Ui {
             label: "Tableau de bord".into(),
         }];
         for (module, _) in desks::open_modules(staff) {
+            // The aid-requests module opens on its queue.
+            let href = match module {
+                tenants::Module::AidRequests => ctx.href("/agents/demandes"),
+                _ => ctx.href(&format!("/agents/modules/{}", module.id())),
+            };
             nav.push(NavLink {
-                href: ctx.href(&format!("/agents/modules/{}", module.id())),
+                href,
                 label: module.label().into(),
             });
         }

@@ -18,6 +18,7 @@ use crate::entity::{aid_request, reference_counter, request_event};
 use crate::mail::{self, OutgoingMail};
 
 pub mod decision;
+pub mod exchange;
 pub mod queue;
 
 /// Where a request stands.
