@@ -17,15 +17,18 @@ test('a citizen files an aid request step by step and follows it', async ({ page
   await expect(page.getByText('Étape 1 sur 2')).toBeVisible();
   await expectAccessible(page, testInfo);
 
-  // A mistake is named next to its field, what was typed is kept.
+  // Mistakes are named next to their fields, what was typed is kept.
+  await page.getByLabel('Fichier').setInputFiles({ name: 'quittance.pdf', mimeType: 'application/pdf', buffer: Buffer.from('pas un PDF') });
   await page.getByLabel('Montant de votre loyer mensuel').fill('beaucoup');
   await page.getByLabel('Nombre de personnes dans votre foyer').fill('3');
   await page.getByRole('button', { name: 'Continuer' }).click();
   await expect(page.getByRole('alert')).toContainText('attend un montant en euros');
+  await expect(page.getByRole('alert')).toContainText("n'est ni un PDF");
   await expect(page.getByLabel('Montant de votre loyer mensuel')).toHaveValue('beaucoup');
   await expectAccessible(page, testInfo);
 
   await page.getByLabel('Montant de votre loyer mensuel').fill('520,40');
+  await page.getByLabel('Fichier').setInputFiles({ name: 'quittance.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n') });
   await page.getByRole('button', { name: 'Continuer' }).click();
   await expect(page.getByText('Étape 2 sur 2')).toBeVisible();
   await page.getByLabel('Colocataire').check();

@@ -9,6 +9,7 @@ test('an instructor finds a filed request in the queue, opens it and takes it', 
   await page.goto('/demo/aides/aide-au-paiement-du-loyer/demander');
   await page.getByLabel('Montant de votre loyer mensuel').fill('610');
   await page.getByLabel('Nombre de personnes dans votre foyer').fill('2');
+  await page.getByLabel('Fichier').setInputFiles({ name: 'quittance.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n') });
   await page.getByRole('button', { name: 'Continuer' }).click();
   await page.getByLabel('Locataire', { exact: true }).check();
   await page.getByLabel('Oui').check();
@@ -28,6 +29,7 @@ test('an instructor finds a filed request in the queue, opens it and takes it', 
   await page.getByRole('link', { name: reference }).click();
   await expect(page.getByRole('heading', { level: 1 })).toContainText(reference);
   await expect(page.getByText('DIALLO', { exact: true })).toBeVisible();
+  await expect(page.getByRole('link', { name: /quittance\.pdf/ })).toBeVisible();
   await expectAccessible(page, testInfo);
   await page.getByLabel('Agent chargé de la demande').selectOption({ label: 'Agent démo — Instruction des demandes d\'aide' });
   await page.getByRole('button', { name: 'Attribuer' }).click();

@@ -87,6 +87,14 @@ async fn demo_aid(tenant: &Tenant) -> anyhow::Result<()> {
                 FieldKind::Number,
             ),
             field(
+                "f5",
+                1,
+                "Dernière quittance de loyer",
+                "Le document que votre bailleur vous remet chaque mois.",
+                true,
+                FieldKind::Document,
+            ),
+            field(
                 "f3",
                 2,
                 "Votre situation",

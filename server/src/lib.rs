@@ -7,6 +7,7 @@ pub mod citizens;
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod documents;
 pub mod entity;
 pub mod franceconnect;
 pub mod http;

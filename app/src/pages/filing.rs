@@ -13,7 +13,8 @@ pub enum InputKind {
     Date,
     Choice(Vec<String>),
     YesNo,
-    Document,
+    /// The citizen's documents already sent, to re-use: (id, description).
+    Document(Vec<(String, String)>),
 }
 
 /// One question on a step page, with what is currently answered.
@@ -96,14 +97,53 @@ fn Question(question: QuestionView) -> impl IntoView {
             }
             .into_any()
         }
-        InputKind::Document => view! {
-            <div class="field">
-                <p class="label">{label}</p>
-                {hint}
-                <p class="hint">"L'envoi de documents en ligne arrive bientôt : vous pourrez le joindre depuis votre espace, ou le remettre à l'accueil du département."</p>
-            </div>
+        InputKind::Document(documents) => {
+            let file_id = format!("{key}-fichier");
+            let reuse_name = format!("{key}-existant");
+            let limits_id = format!("{key}-limites");
+            let file_described = match &described {
+                Some(d) => format!("{limits_id} {d}"),
+                None => limits_id.clone(),
+            };
+            view! {
+                <fieldset aria-describedby=described.clone()>
+                    <legend>{label}</legend>
+                    {hint}
+                    {error_view}
+                    {(!documents.is_empty()).then(|| {
+                        let reuse_name = reuse_name.clone();
+                        let value = value.clone();
+                        view! {
+                            <p>"Réutiliser un document déjà envoyé :"</p>
+                            {documents.into_iter().enumerate().map(|(i, (id, description))| {
+                                let radio = format!("{key}-doc-{i}");
+                                let checked = id == value;
+                                view! {
+                                    <div>
+                                        <input type="radio" id=radio.clone() name=reuse_name.clone() value=id checked=checked />
+                                        <label for=radio>{description}</label>
+                                    </div>
+                                }
+                            }).collect_view()}
+                            <p>"Ou envoyer un nouveau document :"</p>
+                        }
+                    })}
+                    <div class="field">
+                        <label for=file_id.clone()>"Fichier"</label>
+                        <p class="hint" id=limits_id.clone()>"PDF, JPEG ou PNG, 5 Mo au plus."</p>
+                        <input
+                            id=file_id
+                            name=key.clone()
+                            type="file"
+                            accept=".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
+                            aria-describedby=file_described
+                            aria-invalid=invalid
+                        />
+                    </div>
+                </fieldset>
+            }
+            .into_any()
         }
-        .into_any(),
         other => {
             let (input_type, mode, autocomplete) = match other {
                 InputKind::Number => ("text", Some("numeric"), None),
@@ -154,7 +194,7 @@ pub fn StepPage(
             <h1>{aid_title}</h1>
             <p class="steps">{format!("Étape {step} sur {step_count}")}</p>
             <ErrorSummary errors />
-            <form method="post" action=action novalidate=true>
+            <form method="post" action=action novalidate=true enctype="multipart/form-data">
                 <CsrfField token=csrf />
                 {if questions.is_empty() {
                     view! { <p>"Aucune question sur cette page."</p> }.into_any()

@@ -233,6 +233,8 @@ pub fn StaffRequestPage(
     messages: Vec<Line>,
     /// Where to send a question to the citizen, while the request can take one.
     question_action: Option<String>,
+    /// (description, download link) of each attached document.
+    attachments: Vec<(String, String)>,
 ) -> impl IntoView {
     let csrf = ctx.csrf.clone();
     let decision_csrf = ctx.csrf.clone();
@@ -254,6 +256,10 @@ pub fn StaffRequestPage(
             <dl class="identity">{citizen.into_iter().map(|l| view! { <dt>{l.label}</dt><dd>{l.value}</dd> }).collect_view()}</dl>
             <h2>"Réponses"</h2>
             <dl class="identity">{answers.into_iter().map(|l| view! { <dt>{l.label}</dt><dd>{l.value}</dd> }).collect_view()}</dl>
+            {(!attachments.is_empty()).then(|| view! {
+                <h2>"Pièces jointes"</h2>
+                <ul>{attachments.into_iter().map(|(label, href)| view! { <li><a href=href>{label}</a></li> }).collect_view()}</ul>
+            })}
             <h2>"Attribution"</h2>
             <form method="post" action=assign_action>
                 <CsrfField token=csrf />

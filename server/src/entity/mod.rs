@@ -8,6 +8,7 @@ pub mod audit_entry;
 pub mod citizen;
 pub mod citizen_token;
 pub mod decision;
+pub mod document;
 pub mod login_failure;
 pub mod mail_outbox;
 pub mod reference_counter;

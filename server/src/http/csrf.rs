@@ -12,8 +12,10 @@ use tower_sessions::Session;
 use super::AppError;
 
 const KEY: &str = "csrf";
-/// Forms of the back-office are small; uploads will get their own route and limit.
+/// Plain forms are small.
 const MAX_FORM_BYTES: usize = 256 * 1024;
+/// Forms with files: a few documents of 5 MB at most (see `documents::MAX_BYTES`).
+pub const MAX_MULTIPART_BYTES: usize = 16 * 1024 * 1024;
 
 /// The session's token, if it has one.
 pub async fn existing(session: &Session) -> Result<Option<String>, AppError> {
@@ -46,16 +48,31 @@ pub async fn verify_form_token(session: Session, req: Request, next: Next) -> Re
         return next.run(req).await;
     }
     let (parts, body) = req.into_parts();
-    let Ok(bytes) = to_bytes(body, MAX_FORM_BYTES).await else {
-        return AppError::BadRequest(
+    let boundary = parts
+        .headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| multer::parse_boundary(v).ok());
+    let limit = if boundary.is_some() {
+        MAX_MULTIPART_BYTES
+    } else {
+        MAX_FORM_BYTES
+    };
+    let Ok(bytes) = to_bytes(body, limit).await else {
+        return AppError::BadRequest(if boundary.is_some() {
+            "Les fichiers envoyés sont trop volumineux (16 Mo au plus en tout, 5 Mo par document). Réduisez-les et recommencez."
+        } else {
             "Le formulaire envoyé est trop volumineux. Raccourcissez vos réponses et recommencez."
-                .into(),
-        )
+        }
+        .into())
         .into_response();
     };
-    let sent = url::form_urlencoded::parse(&bytes)
-        .find(|(k, _)| k == KEY)
-        .map(|(_, v)| v.into_owned());
+    let sent = match boundary {
+        Some(boundary) => multipart_token(bytes.clone(), boundary).await,
+        None => url::form_urlencoded::parse(&bytes)
+            .find(|(k, _)| k == KEY)
+            .map(|(_, v)| v.into_owned()),
+    };
     let expected = match session.get::<String>(KEY).await {
         Ok(v) => v,
         Err(e) => return AppError::from(e).into_response(),
@@ -67,6 +84,18 @@ pub async fn verify_form_token(session: Session, req: Request, next: Next) -> Re
         }
         _ => AppError::CsrfMismatch.into_response(),
     }
+}
+
+/// The token field of a multipart form (forms put it first; files before it are skipped).
+async fn multipart_token(bytes: axum::body::Bytes, boundary: String) -> Option<String> {
+    let stream = futures_util::stream::once(async move { Ok::<_, std::io::Error>(bytes) });
+    let mut multipart = multer::Multipart::new(stream, boundary);
+    while let Ok(Some(field)) = multipart.next_field().await {
+        if field.name() == Some(KEY) {
+            return field.text().await.ok();
+        }
+    }
+    None
 }
 
 #[cfg(test)]

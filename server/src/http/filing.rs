@@ -13,12 +13,13 @@ use serde::Deserialize;
 use tenants::Module;
 
 use super::citizen::{CurrentCitizen, absolute};
-use super::form::FormFields;
+use super::form::{FormData, FormFields};
 use super::ui::Ui;
 use super::{AppError, AppState, TenantCtx};
 use crate::aids::form::format_euros;
-use crate::aids::form::{FieldDef, FieldKind, FormDefinition};
+use crate::aids::form::{Answer, AnswerError, FieldDef, FieldKind, FormDefinition};
 use crate::aids::{self, Aid};
+use crate::documents;
 use crate::mail;
 use crate::requests::decision;
 use crate::requests::exchange;
@@ -79,7 +80,7 @@ pub async fn start(
     Ok(Redirect::to(&request_href(&citizen, draft.id, "/etape/1")).into_response())
 }
 
-fn input_kind(kind: &FieldKind) -> InputKind {
+fn input_kind(kind: &FieldKind, documents: &[(String, String)]) -> InputKind {
     match kind {
         FieldKind::Text => InputKind::Text,
         FieldKind::Number => InputKind::Number,
@@ -87,17 +88,22 @@ fn input_kind(kind: &FieldKind) -> InputKind {
         FieldKind::Date => InputKind::Date,
         FieldKind::Choice { options } => InputKind::Choice(options.clone()),
         FieldKind::YesNo => InputKind::YesNo,
-        FieldKind::Document => InputKind::Document,
+        FieldKind::Document => InputKind::Document(documents.to_vec()),
     }
 }
 
-fn question(field: &FieldDef, value: String, error: Option<String>) -> QuestionView {
+fn question(
+    field: &FieldDef,
+    documents: &[(String, String)],
+    value: String,
+    error: Option<String>,
+) -> QuestionView {
     QuestionView {
         key: field.key.clone(),
         label: field.label.clone(),
         help: field.help.clone(),
         required: field.required,
-        kind: input_kind(&field.kind),
+        kind: input_kind(&field.kind, documents),
         value,
         error,
     }
@@ -151,6 +157,7 @@ pub async fn step_page(
         return Ok(Redirect::to(&request_href(&citizen, request.id, "")).into_response());
     }
     let step = parse_step(&step, &form)?;
+    let documents = citizen_documents(&citizen).await?;
     let questions = form
         .step_fields(step)
         .map(|f| {
@@ -159,7 +166,7 @@ pub async fn step_page(
                 .get(&f.key)
                 .map(|a| a.input_value())
                 .unwrap_or_default();
-            question(f, value, None)
+            question(f, &documents, value, None)
         })
         .collect();
     Ok(render_step(
@@ -175,20 +182,98 @@ pub async fn step_page(
     ))
 }
 
+/// The citizen's documents, for re-use: (id, description).
+async fn citizen_documents(citizen: &CurrentCitizen) -> Result<Vec<(String, String)>, AppError> {
+    Ok(
+        documents::list_for_citizen(&citizen.tenant.tenant, citizen.citizen.id)
+            .await?
+            .into_iter()
+            .map(|d| (d.id.to_string(), d.label()))
+            .collect(),
+    )
+}
+
 pub async fn save_step(
+    State(state): State<AppState>,
     citizen: CurrentCitizen,
     ui: Ui,
     Path((id, step)): Path<(String, String)>,
-    form_fields: FormFields,
+    data: FormData,
 ) -> Result<Response, AppError> {
     let (request, aid, form) = load(&citizen, &id).await?;
     if request.status != Status::Draft {
         return Ok(Redirect::to(&request_href(&citizen, request.id, "")).into_response());
     }
     let step = parse_step(&step, &form)?;
-    let (answers, errors) = form.read_step(step, |key| form_fields.get(key).to_owned());
+    let tenant = &citizen.tenant.tenant;
+    let form_fields = &data.fields;
+    let (mut answers, mut errors) = form.read_step(step, |key| form_fields.get(key).to_owned());
+    // Documents: a new file (checked, then kept in the citizen's documents), or one of theirs
+    // chosen again, or the one already attached.
+    let mut chosen_documents = std::collections::HashMap::new();
+    for field in form
+        .step_fields(step)
+        .filter(|f| f.kind == FieldKind::Document)
+    {
+        let upload = data.uploads.iter().find(|u| u.field == field.key);
+        let reused = form_fields.get(&format!("{}-existant", field.key)).trim();
+        let answer = if let Some(upload) = upload {
+            match documents::check(upload) {
+                Ok(mime) => {
+                    let doc =
+                        documents::save(&state.platform, tenant, citizen.citizen.id, upload, mime)
+                            .await?;
+                    Some(doc.id)
+                }
+                Err(message) => {
+                    errors.push(AnswerError {
+                        key: field.key.clone(),
+                        message,
+                    });
+                    None
+                }
+            }
+        } else if !reused.is_empty() {
+            let own = match reused.parse::<i64>() {
+                Ok(doc_id) => documents::find(tenant, doc_id)
+                    .await?
+                    .filter(|d| d.citizen_id == citizen.citizen.id)
+                    .map(|d| d.id),
+                Err(_) => None,
+            };
+            if own.is_none() {
+                errors.push(AnswerError {
+                    key: field.key.clone(),
+                    message: format!("Le document choisi pour « {} » n'existe pas : choisissez-en un dans la liste ou envoyez un fichier.", field.label),
+                });
+            }
+            own
+        } else {
+            match request.answers.get(&field.key) {
+                Some(Answer::Document(doc_id)) => Some(*doc_id),
+                _ => None,
+            }
+        };
+        match answer {
+            Some(doc_id) => {
+                chosen_documents.insert(field.key.clone(), doc_id);
+                answers.insert(field.key.clone(), Answer::Document(doc_id));
+            }
+            None if field.required && !errors.iter().any(|e| e.key == field.key) => {
+                errors.push(AnswerError {
+                    key: field.key.clone(),
+                    message: format!(
+                        "Joignez le document « {} » (PDF, JPEG ou PNG).",
+                        field.label
+                    ),
+                });
+            }
+            None => {}
+        }
+    }
     let save_only = form_fields.get("action") == "save";
     if !errors.is_empty() && !save_only {
+        let documents = citizen_documents(&citizen).await?;
         let questions = form
             .step_fields(step)
             .map(|f| {
@@ -196,7 +281,11 @@ pub async fn save_step(
                     .iter()
                     .find(|e| e.key == f.key)
                     .map(|e| e.message.clone());
-                question(f, form_fields.get(&f.key).trim().to_owned(), error)
+                let value = match chosen_documents.get(&f.key) {
+                    Some(doc_id) => doc_id.to_string(),
+                    None => form_fields.get(&f.key).trim().to_owned(),
+                };
+                question(f, &documents, value, error)
             })
             .collect();
         let summary = errors.iter().map(|e| e.message.clone()).collect();
@@ -213,7 +302,6 @@ pub async fn save_step(
         ));
     }
     // "Save and continue later" keeps what is valid; the rest is asked again next time.
-    let tenant = &citizen.tenant.tenant;
     match requests::save_step(tenant, citizen.citizen.id, request.id, &form, step, answers).await {
         Ok(_) => {}
         Err(SaveError::NotADraft) => {
@@ -232,6 +320,51 @@ pub async fn save_step(
         "/recapitulatif".to_owned()
     };
     Ok(Redirect::to(&request_href(&citizen, request.id, &next)).into_response())
+}
+
+/// `GET /documents/{id}`: one of the citizen's own documents.
+pub async fn own_document(
+    State(state): State<AppState>,
+    citizen: CurrentCitizen,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let tenant = &citizen.tenant.tenant;
+    let doc = documents::find(tenant, parse_id(&id)?)
+        .await?
+        .filter(|d| d.citizen_id == citizen.citizen.id)
+        .ok_or(AppError::NotFound)?;
+    let bytes = documents::read(&state.platform, tenant, &doc).await?;
+    Ok(document_response(&doc, bytes))
+}
+
+/// A document as a download, never rendered inline (it came from outside).
+pub fn document_response(doc: &documents::Document, bytes: Vec<u8>) -> Response {
+    let name: String = doc
+        .filename
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, doc.content_type.clone()),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+            (
+                axum::http::header::X_CONTENT_TYPE_OPTIONS,
+                "nosniff".to_owned(),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
 }
 
 fn review_steps(

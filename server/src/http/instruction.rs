@@ -324,6 +324,17 @@ async fn render_request_with(
             )
         })
         .collect();
+    let mut attachments = Vec::new();
+    for field in &form.fields {
+        if let Some(crate::aids::form::Answer::Document(doc_id)) = request.answers.get(&field.key)
+            && let Some(doc) = crate::documents::find(&tenant.tenant, *doc_id).await?
+        {
+            attachments.push((
+                format!("{} : {}", field.label, doc.label()),
+                tenant.href(&format!("/agents/demandes/{id}/documents/{doc_id}")),
+            ));
+        }
+    }
     let timeline = requests::events(&tenant.tenant, request.id)
         .await?
         .into_iter()
@@ -419,6 +430,7 @@ async fn render_request_with(
                 decision_form
                 messages
                 question_action
+                attachments
             />
         }
     }))
@@ -670,4 +682,43 @@ pub async fn ask(
         Err(ChangeError::NotFound) => Err(AppError::NotFound),
         Err(ChangeError::Db(e)) => Err(e.into()),
     }
+}
+
+/// `GET /agents/demandes/{id}/documents/{doc}`: a document attached to a filed request, for its
+/// instructors; journaled like any reading of the citizen's file.
+pub async fn request_document(
+    State(state): State<AppState>,
+    staff: CurrentStaff,
+    Path((id, doc)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    worker_desk(&staff)?;
+    let tenant = &staff.tenant;
+    let request = queue::find_filed(&tenant.tenant, parse_id(&id)?)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let doc_id = parse_id(&doc)?;
+    let attached = request
+        .answers
+        .values()
+        .any(|a| *a == crate::aids::form::Answer::Document(doc_id));
+    if !attached {
+        return Err(AppError::NotFound);
+    }
+    let document = crate::documents::find(&tenant.tenant, doc_id)
+        .await?
+        .filter(|d| d.citizen_id == request.citizen_id)
+        .ok_or(AppError::NotFound)?;
+    staff
+        .audit(
+            "consultation d'un document",
+            &format!(
+                "document {doc_id} de la demande {} (usager {})",
+                request.reference.clone().unwrap_or_default(),
+                request.citizen_id
+            ),
+            "instruction",
+        )
+        .await?;
+    let bytes = crate::documents::read(&state.platform, &tenant.tenant, &document).await?;
+    Ok(super::filing::document_response(&document, bytes))
 }

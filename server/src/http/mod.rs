@@ -133,6 +133,10 @@ pub fn router(state: AppState) -> Router {
         .route("/agents/demandes/{id}/attribuer", post(instruction::assign))
         .route("/agents/demandes/{id}/decider", post(instruction::decide))
         .route("/agents/demandes/{id}/complement", post(instruction::ask))
+        .route(
+            "/agents/demandes/{id}/documents/{doc}",
+            get(instruction::request_document),
+        )
         .route("/agents/admin/comptes", get(admin::staff_list))
         .route(
             "/agents/admin/comptes/nouveau",
@@ -166,8 +170,11 @@ pub fn router(state: AppState) -> Router {
         .route("/demandes/{id}", get(filing::request_page))
         .route(
             "/demandes/{id}/etape/{step}",
-            get(filing::step_page).post(filing::save_step),
+            get(filing::step_page).post(filing::save_step).layer(
+                axum::extract::DefaultBodyLimit::max(csrf::MAX_MULTIPART_BYTES),
+            ),
         )
+        .route("/documents/{id}", get(filing::own_document))
         .route("/demandes/{id}/recapitulatif", get(filing::review))
         .route("/demandes/{id}/deposer", post(filing::submit))
         .route("/demandes/{id}/courrier", get(filing::letter))

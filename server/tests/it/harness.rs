@@ -382,6 +382,46 @@ impl Visitor {
         self.finish(response).await
     }
 
+    /// Posts a `multipart/form-data` form with files: (field, file name, content type, bytes).
+    pub async fn post_multipart(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        files: &[(&str, &str, &str, Vec<u8>)],
+    ) -> Page {
+        self.try_post_multipart(path, fields, files)
+            .await
+            .expect("the request went through")
+    }
+
+    /// As [`Visitor::post_multipart`], but a server that answers before reading a huge body
+    /// may close the connection while the client still writes: that is `None`.
+    pub async fn try_post_multipart(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        files: &[(&str, &str, &str, Vec<u8>)],
+    ) -> Option<Page> {
+        let mut form = reqwest::multipart::Form::new();
+        for (name, value) in fields {
+            form = form.text(name.to_string(), value.to_string());
+        }
+        for (name, filename, content_type, bytes) in files {
+            let part = reqwest::multipart::Part::bytes(bytes.clone())
+                .file_name(filename.to_string())
+                .mime_str(content_type)
+                .unwrap();
+            form = form.part(name.to_string(), part);
+        }
+        let response = self
+            .request(reqwest::Method::POST, path)
+            .multipart(form)
+            .send()
+            .await
+            .ok()?;
+        Some(self.finish(response).await)
+    }
+
     /// Signs in through the real form; `base` is `/slug` or empty for host access.
     pub async fn sign_in(&mut self, base: &str, email: &str, password: &str) -> Page {
         let login = self.get(&format!("{base}/agents/connexion")).await;

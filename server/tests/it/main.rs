@@ -7,6 +7,7 @@ mod citizen_accounts;
 mod citizens;
 mod cli;
 mod cross_tenant;
+mod documents;
 mod exchange;
 mod filing;
 mod harness;

@@ -1,0 +1,291 @@
+//! Citizens' documents: checked on arrival (size, and the real type read from the content, not
+//! the name or the browser's label), kept in the department's own file store (`object_store`,
+//! a folder per department by default), described in its database, and re-usable in later
+//! requests. The bytes stay outside the database so backups of the store stay small; the
+//! export carries the folder.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use object_store::local::LocalFileSystem;
+use object_store::path::Path as StorePath;
+use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
+use rand::Rng;
+use rand::distributions::Alphanumeric;
+use sea_orm::{ActiveModelTrait, ColumnTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, Set};
+use sha2::{Digest, Sha256};
+use tenants::{Platform, Tenant};
+
+use crate::entity::document;
+
+/// The largest document accepted.
+pub const MAX_BYTES: usize = 5 * 1024 * 1024;
+
+/// The kinds of file accepted, by their real content.
+const ACCEPTED: [(&str, &str, &[&str]); 3] = [
+    ("application/pdf", "PDF", &["pdf"]),
+    ("image/jpeg", "image JPEG", &["jpg", "jpeg"]),
+    ("image/png", "image PNG", &["png"]),
+];
+
+/// A file as it arrived in a form.
+#[derive(Clone, Debug)]
+pub struct Upload {
+    /// The form field it came in.
+    pub field: String,
+    pub filename: String,
+    /// What the browser said it is.
+    pub declared_type: String,
+    pub bytes: Vec<u8>,
+}
+
+/// A stored document.
+#[derive(Clone, Debug)]
+pub struct Document {
+    pub id: i64,
+    pub citizen_id: i64,
+    pub filename: String,
+    pub content_type: String,
+    pub size: i64,
+    pub created_at: DateTime<Utc>,
+    storage_key: String,
+}
+
+impl Document {
+    /// "avis.pdf (PDF, 120 Ko, 25/11/2026)".
+    pub fn label(&self) -> String {
+        let kind = ACCEPTED
+            .iter()
+            .find(|(mime, _, _)| *mime == self.content_type)
+            .map_or("document", |(_, label, _)| label);
+        format!(
+            "{} ({kind}, {} Ko, {})",
+            self.filename,
+            (self.size + 1023) / 1024,
+            self.created_at.format("%d/%m/%Y")
+        )
+    }
+}
+
+impl From<document::Model> for Document {
+    fn from(m: document::Model) -> Self {
+        Self {
+            id: m.id,
+            citizen_id: m.citizen_id,
+            filename: m.filename,
+            content_type: m.content_type,
+            size: m.size,
+            created_at: m.created_at,
+            storage_key: m.storage_key,
+        }
+    }
+}
+
+/// Checks an upload; its real type, or what is wrong in French and how to fix it.
+pub fn check(upload: &Upload) -> Result<&'static str, String> {
+    let name = if upload.filename.is_empty() {
+        "envoyé".to_owned()
+    } else {
+        format!("« {} »", upload.filename)
+    };
+    if upload.bytes.is_empty() {
+        return Err(format!(
+            "Le fichier {name} est vide : choisissez le bon fichier."
+        ));
+    }
+    if upload.bytes.len() > MAX_BYTES {
+        return Err(format!(
+            "Le fichier {name} pèse {:.1} Mo : 5 Mo au plus. Réduisez-le (photo moins grande, PDF compressé) et recommencez.",
+            upload.bytes.len() as f64 / 1_048_576.0
+        ));
+    }
+    let sniffed = infer::get(&upload.bytes).map(|t| t.mime_type());
+    let Some((mime, label, extensions)) =
+        ACCEPTED.iter().find(|(mime, _, _)| Some(*mime) == sniffed)
+    else {
+        return Err(format!(
+            "Le fichier {name} n'est ni un PDF, ni une image JPEG ou PNG : enregistrez-le dans l'un de ces formats."
+        ));
+    };
+    let extension = upload
+        .filename
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase());
+    let declared_ok = upload.declared_type.is_empty()
+        || upload.declared_type == "application/octet-stream"
+        || upload.declared_type == *mime;
+    let extension_ok = extension.as_deref().is_none_or(|e| extensions.contains(&e));
+    if !declared_ok || !extension_ok {
+        return Err(format!(
+            "Le fichier {name} se présente comme un autre type de fichier mais contient un {label} : renommez-le avec la bonne extension ({}) ou envoyez le document d'origine.",
+            extensions.join(", ")
+        ));
+    }
+    Ok(mime)
+}
+
+/// The department's file store for documents.
+fn store(platform: &Platform, tenant: &Tenant) -> Result<Arc<dyn ObjectStore>, DbErr> {
+    let dir = platform.files_dir(tenant.slug()).join("documents");
+    std::fs::create_dir_all(&dir).map_err(|e| DbErr::Custom(format!("documents folder: {e}")))?;
+    let store = LocalFileSystem::new_with_prefix(&dir)
+        .map_err(|e| DbErr::Custom(format!("documents store: {e}")))?;
+    Ok(Arc::new(store))
+}
+
+/// Stores a checked upload as the citizen's document.
+pub async fn save(
+    platform: &Platform,
+    tenant: &Tenant,
+    citizen_id: i64,
+    upload: &Upload,
+    mime: &str,
+) -> Result<Document, DbErr> {
+    let key: String = rand::thread_rng()
+        .sample_iter(&Alphanumeric)
+        .take(32)
+        .map(char::from)
+        .collect();
+    let store = store(platform, tenant)?;
+    let path = StorePath::from(key.as_str());
+    store
+        .put(&path, PutPayload::from(upload.bytes.clone()))
+        .await
+        .map_err(|e| DbErr::Custom(format!("document write: {e}")))?;
+    let filename: String = upload
+        .filename
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or("document")
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(150)
+        .collect();
+    let row = async {
+        let txn = tenant.db().begin_write().await?;
+        let row = document::ActiveModel {
+            citizen_id: Set(citizen_id),
+            filename: Set(if filename.is_empty() {
+                "document".into()
+            } else {
+                filename
+            }),
+            content_type: Set(mime.to_owned()),
+            size: Set(upload.bytes.len() as i64),
+            sha256: Set(hex::encode(Sha256::digest(&upload.bytes))),
+            storage_key: Set(key.clone()),
+            created_at: Set(Utc::now()),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        txn.commit().await?;
+        Ok::<_, DbErr>(row)
+    }
+    .await;
+    match row {
+        Ok(row) => Ok(row.into()),
+        Err(e) => {
+            // Nothing half-written: no file without its row.
+            let _ = store.delete(&path).await;
+            Err(e)
+        }
+    }
+}
+
+/// The citizen's documents, newest first.
+pub async fn list_for_citizen(tenant: &Tenant, citizen_id: i64) -> Result<Vec<Document>, DbErr> {
+    let txn = tenant.db().begin().await?;
+    let rows = document::Entity::find()
+        .filter(document::Column::CitizenId.eq(citizen_id))
+        .order_by_desc(document::Column::Id)
+        .all(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(rows.into_iter().map(Document::from).collect())
+}
+
+/// One document, whoever it belongs to (callers check the right to see it).
+pub async fn find(tenant: &Tenant, id: i64) -> Result<Option<Document>, DbErr> {
+    let txn = tenant.db().begin().await?;
+    let row = document::Entity::find_by_id(id).one(&txn).await?;
+    txn.commit().await?;
+    Ok(row.map(Document::from))
+}
+
+/// A document's bytes.
+pub async fn read(platform: &Platform, tenant: &Tenant, doc: &Document) -> Result<Vec<u8>, DbErr> {
+    let store = store(platform, tenant)?;
+    let bytes = store
+        .get(&StorePath::from(doc.storage_key.as_str()))
+        .await
+        .map_err(|e| DbErr::Custom(format!("document read: {e}")))?
+        .bytes()
+        .await
+        .map_err(|e| DbErr::Custom(format!("document read: {e}")))?;
+    Ok(bytes.to_vec())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn upload(name: &str, declared: &str, bytes: &[u8]) -> Upload {
+        Upload {
+            field: "f1".into(),
+            filename: name.into(),
+            declared_type: declared.into(),
+            bytes: bytes.to_vec(),
+        }
+    }
+
+    const PDF: &[u8] = b"%PDF-1.4\n%test\n";
+    const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
+
+    #[test]
+    fn real_types_are_accepted() {
+        assert_eq!(
+            check(&upload("avis.pdf", "application/pdf", PDF)),
+            Ok("application/pdf")
+        );
+        assert_eq!(
+            check(&upload("photo.PNG", "image/png", PNG)),
+            Ok("image/png")
+        );
+        assert_eq!(
+            check(&upload("sans-extension", "", PDF)),
+            Ok("application/pdf")
+        );
+    }
+
+    #[test]
+    fn mislabelled_empty_oversized_and_foreign_files_are_refused() {
+        assert!(
+            check(&upload("avis.pdf", "image/png", PDF))
+                .unwrap_err()
+                .contains("contient un PDF")
+        );
+        assert!(
+            check(&upload("photo.jpg", "image/jpeg", PNG))
+                .unwrap_err()
+                .contains("contient un image PNG")
+        );
+        assert!(
+            check(&upload("vide.pdf", "application/pdf", b""))
+                .unwrap_err()
+                .contains("vide")
+        );
+        assert!(
+            check(&upload("script.pdf", "application/pdf", b"#!/bin/sh\necho"))
+                .unwrap_err()
+                .contains("ni un PDF")
+        );
+        let mut big = PDF.to_vec();
+        big.resize(MAX_BYTES + 1, b' ');
+        assert!(
+            check(&upload("gros.pdf", "application/pdf", &big))
+                .unwrap_err()
+                .contains("5 Mo au plus")
+        );
+    }
+}
