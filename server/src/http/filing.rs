@@ -367,10 +367,32 @@ pub fn document_response(doc: &documents::Document, bytes: Vec<u8>) -> Response 
         .into_response()
 }
 
+/// The citizen's documents by id, to name them where an answer points at one.
+async fn document_names(
+    citizen: &CurrentCitizen,
+) -> Result<std::collections::HashMap<i64, String>, AppError> {
+    Ok(
+        documents::list_for_citizen(&citizen.tenant.tenant, citizen.citizen.id)
+            .await?
+            .into_iter()
+            .map(|d| (d.id, d.label()))
+            .collect(),
+    )
+}
+
+/// An answer as the citizen reads it; a document by its name.
+fn answer_text(answer: &Answer, names: &std::collections::HashMap<i64, String>) -> String {
+    match answer {
+        Answer::Document(id) => names.get(id).cloned().unwrap_or_else(|| answer.display()),
+        other => other.display(),
+    }
+}
+
 fn review_steps(
     citizen: &CurrentCitizen,
     request: &AidRequest,
     form: &FormDefinition,
+    names: &std::collections::HashMap<i64, String>,
 ) -> Vec<ReviewStep> {
     (1..=form.step_count())
         .map(|step| ReviewStep {
@@ -383,14 +405,14 @@ fn review_steps(
                     answer: request
                         .answers
                         .get(&f.key)
-                        .map_or_else(|| "(pas de réponse)".to_owned(), |a| a.display()),
+                        .map_or_else(|| "(pas de réponse)".to_owned(), |a| answer_text(a, names)),
                 })
                 .collect(),
         })
         .collect()
 }
 
-fn render_review(
+async fn render_review(
     citizen: &CurrentCitizen,
     ui: Ui,
     status: StatusCode,
@@ -398,13 +420,14 @@ fn render_review(
     aid: &Aid,
     form: &FormDefinition,
     problems: Vec<String>,
-) -> Response {
-    let steps = review_steps(citizen, request, form);
+) -> Result<Response, AppError> {
+    let names = document_names(citizen).await?;
+    let steps = review_steps(citizen, request, form, &names);
     let submit_action = request_href(citizen, request.id, "/deposer");
     let aid_title = aid.title.clone();
-    ui.with_citizen(citizen).render(status, move |ctx| {
+    Ok(ui.with_citizen(citizen).render(status, move |ctx| {
         view! { <ReviewPage ctx aid_title steps problems submit_action /> }
-    })
+    }))
 }
 
 pub async fn review(
@@ -421,7 +444,7 @@ pub async fn review(
         .into_iter()
         .map(|e| e.message)
         .collect();
-    Ok(render_review(
+    render_review(
         &citizen,
         ui,
         StatusCode::OK,
@@ -429,7 +452,8 @@ pub async fn review(
         &aid,
         &form,
         problems,
-    ))
+    )
+    .await
 }
 
 pub async fn submit(
@@ -457,7 +481,7 @@ pub async fn submit(
         }
         Submission::Incomplete(problems) => {
             let problems = problems.into_iter().map(|e| e.message).collect();
-            Ok(render_review(&citizen, ui, StatusCode::UNPROCESSABLE_ENTITY, &request, &aid, &form, problems))
+            render_review(&citizen, ui, StatusCode::UNPROCESSABLE_ENTITY, &request, &aid, &form, problems).await
         }
         Submission::AidClosed => Err(AppError::Conflict(
             "Cette aide n'est plus ouverte aux demandes : votre brouillon est conservé, mais il ne peut plus être déposé.".into(),
@@ -501,13 +525,14 @@ async fn render_request(
             text: e.detail,
         })
         .collect();
+    let names = document_names(&citizen).await?;
     let answers = form
         .fields
         .iter()
         .filter_map(|f| {
             request.answers.get(&f.key).map(|a| ReviewLine {
                 label: f.label.clone(),
-                answer: a.display(),
+                answer: answer_text(a, &names),
             })
         })
         .collect();

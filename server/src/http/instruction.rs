@@ -311,17 +311,25 @@ async fn render_request_with(
             lines
         })
         .unwrap_or_default();
+    let names: HashMap<i64, String> =
+        crate::documents::list_for_citizen(&tenant.tenant, request.citizen_id)
+            .await?
+            .into_iter()
+            .map(|d| (d.id, d.label()))
+            .collect();
     let answers = form
         .fields
         .iter()
         .map(|f| {
-            line(
-                &f.label,
-                request
-                    .answers
-                    .get(&f.key)
-                    .map_or_else(|| "(pas de réponse)".into(), |a| a.display()),
-            )
+            let text = match request.answers.get(&f.key) {
+                None => "(pas de réponse)".into(),
+                Some(crate::aids::form::Answer::Document(id)) => names
+                    .get(id)
+                    .cloned()
+                    .unwrap_or_else(|| format!("document n° {id}")),
+                Some(answer) => answer.display(),
+            };
+            line(&f.label, text)
         })
         .collect();
     let mut attachments = Vec::new();
