@@ -84,24 +84,49 @@ impl FromRequestParts<AppState> for CurrentCitizen {
     }
 }
 
-/// This department's address as the browser reached it, for the URLs FranceConnect sends the
-/// citizen back to.
+/// This department's address as the browser reached it, for the links we send (FranceConnect's
+/// return address, mailed links). The `Host` header is only trusted when it is one of ours —
+/// the base domain or a subdomain of it, the department's own domain, or a loopback address
+/// for local use — so a forged `Host` cannot put an attacker's site in a password-reset mail.
 pub(super) fn absolute(
     state: &AppState,
     headers: &HeaderMap,
     tenant: &TenantCtx,
     path: &str,
 ) -> String {
-    let host = headers
+    let sent = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
-        .unwrap_or("localhost");
+        .unwrap_or("");
+    let host = if trusted_host(sent, &state.settings.base_domain, tenant.tenant.domain()) {
+        sent.to_owned()
+    } else {
+        state.settings.base_domain.clone()
+    };
     let scheme = if state.settings.secure_cookies {
         "https"
     } else {
         "http"
     };
     format!("{scheme}://{host}{}", tenant.href(path))
+}
+
+fn trusted_host(host: &str, base_domain: &str, own_domain: Option<&str>) -> bool {
+    let Ok(authority) = host.parse::<axum::http::uri::Authority>() else {
+        return false;
+    };
+    let name = authority.host().trim_end_matches('.').to_ascii_lowercase();
+    let base = base_domain.to_ascii_lowercase();
+    let loopback = name == "localhost"
+        || name
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    loopback
+        || name == base
+        || name.ends_with(&format!(".{base}"))
+        || own_domain.is_some_and(|d| d.eq_ignore_ascii_case(&name))
 }
 
 fn login_with_error(
@@ -655,6 +680,24 @@ fn french_date(iso: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_our_own_hosts_go_into_links() {
+        assert!(trusted_host("gard.guichet.fr", "guichet.fr", None));
+        assert!(trusted_host("guichet.fr:8443", "guichet.fr", None));
+        assert!(trusted_host(
+            "aides.gard.fr",
+            "guichet.fr",
+            Some("aides.gard.fr")
+        ));
+        assert!(trusted_host("127.0.0.1:3000", "guichet.fr", None));
+        assert!(trusted_host("localhost:3000", "guichet.fr", None));
+        assert!(!trusted_host("evil.example", "guichet.fr", None));
+        assert!(!trusted_host("guichet.fr.evil.example", "guichet.fr", None));
+        assert!(!trusted_host("evilguichet.fr", "guichet.fr", None));
+        assert!(!trusted_host("", "guichet.fr", None));
+        assert!(!trusted_host("a b", "guichet.fr", None));
+    }
 
     #[test]
     fn dates_are_shown_the_french_way() {

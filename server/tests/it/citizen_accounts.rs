@@ -11,6 +11,7 @@ use crate::harness::{Backend, Page, TestApp, Visitor, both_engines, hidden_value
 use crate::smtp::{ReceivedMail, SmtpSink};
 
 both_engines!(
+    a_forged_host_never_reaches_a_mailed_link,
     a_citizen_creates_an_account_confirms_it_and_signs_in,
     sign_in_waits_for_the_address_to_be_confirmed,
     sign_up_errors_are_all_named_and_nothing_is_created,
@@ -341,5 +342,36 @@ async fn wrong_passwords_are_throttled(backend: Backend) {
     let blocked = log_in(&mut attacker, "fatou@exemple.fr", PASSWORD).await;
     assert_eq!(blocked.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(blocked.body.contains("attendez 15 minutes"));
+    app.stop().await;
+}
+
+/// Password-reset poisoning: a request sent with someone else's `Host` must not put that host
+/// in the link mailed to the account's owner.
+async fn a_forged_host_never_reaches_a_mailed_link(backend: Backend) {
+    let (app, sink, _tenant) = app_with_mail(backend).await;
+    let mut visitor = Visitor::new(&app);
+    sign_up(&mut visitor, "fatou@exemple.fr", PASSWORD, PASSWORD).await;
+    sink.wait_for(1).await;
+    let mut attacker = Visitor::new(&app).with_host("evil.example");
+    let page = attacker.get("/gard/mot-de-passe-oublie").await;
+    assert_eq!(page.status, StatusCode::OK);
+    let sent = attacker
+        .post(
+            "/gard/mot-de-passe-oublie",
+            &[("csrf", &page.csrf()), ("email", "fatou@exemple.fr")],
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::OK);
+    let mails = sink.wait_for(2).await;
+    let reset = mails
+        .iter()
+        .find(|m| m.subject.starts_with("Changer votre mot de passe"))
+        .unwrap();
+    assert!(!reset.text.contains("evil.example"), "{}", reset.text);
+    assert!(
+        reset
+            .text
+            .contains("http://localhost/gard/mot-de-passe/nouveau?jeton=")
+    );
     app.stop().await;
 }

@@ -131,7 +131,11 @@ async fn a_document_is_uploaded_checked_and_reused(backend: Backend) {
         panic!("no document answer: {:?}", stored.answers)
     };
     let review = citizen.get(&format!("{request}/recapitulatif")).await;
-    assert!(review.body.contains("quittance.pdf (PDF"), "named, not numbered: {}", review.body);
+    assert!(
+        review.body.contains("quittance.pdf (PDF"),
+        "named, not numbered: {}",
+        review.body
+    );
     let download = citizen.get(&format!("/gard/documents/{doc_id}")).await;
     assert_eq!(download.status, StatusCode::OK);
     assert_eq!(download.body.as_bytes(), PDF);
