@@ -205,6 +205,18 @@ pub async fn list_for_citizen(tenant: &Tenant, citizen_id: i64) -> Result<Vec<Do
     Ok(rows.into_iter().map(Document::from).collect())
 }
 
+/// The citizen's documents described ("avis.pdf (PDF, 12 Ko, …)"), by id.
+pub async fn labels_for_citizen(
+    tenant: &Tenant,
+    citizen_id: i64,
+) -> Result<std::collections::HashMap<i64, String>, DbErr> {
+    Ok(list_for_citizen(tenant, citizen_id)
+        .await?
+        .into_iter()
+        .map(|d| (d.id, d.label()))
+        .collect())
+}
+
 /// One document, whoever it belongs to (callers check the right to see it).
 pub async fn find(tenant: &Tenant, id: i64) -> Result<Option<Document>, DbErr> {
     let txn = tenant.db().begin().await?;

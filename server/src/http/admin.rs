@@ -52,10 +52,6 @@ fn capitalise(s: &str) -> String {
         .unwrap_or_default()
 }
 
-fn parse_id(id: &str) -> Result<i64, AppError> {
-    id.parse().map_err(|_| AppError::NotFound)
-}
-
 pub async fn staff_list(
     State(state): State<AppState>,
     staff: CurrentStaff,
@@ -166,7 +162,7 @@ pub async fn edit_staff_form(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let desk = AdminDesk::open(&staff)?;
-    let id = parse_id(&id)?;
+    let id = super::parse_id(&id)?;
     let account = staff::find_account(&state.platform, &desk.staff.tenant.tenant, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -189,7 +185,7 @@ pub async fn update_staff(
 ) -> Result<Response, AppError> {
     let desk = AdminDesk::open(&staff)?;
     let tenant = &desk.staff.tenant;
-    let id = parse_id(&id)?;
+    let id = super::parse_id(&id)?;
     let account = staff::find_account(&state.platform, &tenant.tenant, id)
         .await?
         .ok_or(AppError::NotFound)?;

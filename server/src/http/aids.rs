@@ -9,7 +9,6 @@ use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use leptos::prelude::*;
-use tenants::Module;
 use tower_sessions::Session;
 
 use super::desks::AdminDesk;
@@ -29,23 +28,10 @@ async fn take_notice(session: &Session) -> Result<Option<String>, AppError> {
     Ok(notice)
 }
 
-/// The catalogue exists only in departments subscribed to the aid-requests module.
-fn subscribed(tenant: &super::TenantCtx) -> Result<(), AppError> {
-    if tenant.tenant.has_module(Module::AidRequests) {
-        Ok(())
-    } else {
-        Err(AppError::NotFound)
-    }
-}
-
 /// The administrator's desk, in a department that has the module.
 fn admin_desk(staff: &CurrentStaff) -> Result<AdminDesk<'_>, AppError> {
-    subscribed(&staff.tenant)?;
+    super::aid_requests_subscribed(&staff.tenant)?;
     AdminDesk::open(staff)
-}
-
-fn parse_id(id: &str) -> Result<i64, AppError> {
-    id.parse().map_err(|_| AppError::NotFound)
 }
 
 fn input_from(form: &FormFields) -> AidInput {
@@ -232,7 +218,7 @@ async fn edit_page(
 }
 
 async fn load_aid(staff: &CurrentStaff, id: &str) -> Result<Aid, AppError> {
-    aids::find(&staff.tenant.tenant, parse_id(id)?)
+    aids::find(&staff.tenant.tenant, super::parse_id(id)?)
         .await?
         .ok_or(AppError::NotFound)
 }
@@ -452,7 +438,7 @@ pub async fn remove_question(
 
 pub async fn catalogue(ui: Ui) -> Result<Response, AppError> {
     let tenant = ui.tenant().cloned().ok_or(AppError::NotFound)?;
-    subscribed(&tenant)?;
+    super::aid_requests_subscribed(&tenant)?;
     let items: Vec<CatalogueItem> = aids::list(&tenant.tenant, true)
         .await?
         .into_iter()
@@ -470,7 +456,7 @@ pub async fn catalogue(ui: Ui) -> Result<Response, AppError> {
 
 pub async fn aid_page(ui: Ui, Path(slug): Path<String>) -> Result<Response, AppError> {
     let tenant = ui.tenant().cloned().ok_or(AppError::NotFound)?;
-    subscribed(&tenant)?;
+    super::aid_requests_subscribed(&tenant)?;
     let aid = aids::find_by_slug(&tenant.tenant, &slug)
         .await?
         .ok_or(AppError::NotFound)?;

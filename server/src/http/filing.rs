@@ -10,12 +10,11 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use leptos::prelude::*;
 use serde::Deserialize;
-use tenants::Module;
 
 use super::citizen::{CurrentCitizen, absolute};
 use super::form::{FormData, FormFields};
 use super::ui::Ui;
-use super::{AppError, AppState, TenantCtx};
+use super::{AppError, AppState};
 use crate::aids::form::format_euros;
 use crate::aids::form::{Answer, AnswerError, FieldDef, FieldKind, FormDefinition};
 use crate::aids::{self, Aid};
@@ -26,26 +25,14 @@ use crate::requests::exchange;
 use crate::requests::queue::ChangeError;
 use crate::requests::{self, AidRequest, SaveError, Status, Submission};
 
-fn subscribed(tenant: &TenantCtx) -> Result<(), AppError> {
-    if tenant.tenant.has_module(Module::AidRequests) {
-        Ok(())
-    } else {
-        Err(AppError::NotFound)
-    }
-}
-
-fn parse_id(id: &str) -> Result<i64, AppError> {
-    id.parse().map_err(|_| AppError::NotFound)
-}
-
 /// The citizen's own request with its aid and form version; 404 for anyone else's.
 async fn load(
     citizen: &CurrentCitizen,
     id: &str,
 ) -> Result<(AidRequest, Aid, FormDefinition), AppError> {
-    subscribed(&citizen.tenant)?;
+    super::aid_requests_subscribed(&citizen.tenant)?;
     let tenant = &citizen.tenant.tenant;
-    let request = requests::find_for_citizen(tenant, citizen.citizen.id, parse_id(id)?)
+    let request = requests::find_for_citizen(tenant, citizen.citizen.id, super::parse_id(id)?)
         .await?
         .ok_or(AppError::NotFound)?;
     let aid = aids::find(tenant, request.aid_id)
@@ -66,7 +53,7 @@ pub async fn start(
     citizen: CurrentCitizen,
     Path(slug): Path<String>,
 ) -> Result<Response, AppError> {
-    subscribed(&citizen.tenant)?;
+    super::aid_requests_subscribed(&citizen.tenant)?;
     let tenant = &citizen.tenant.tenant;
     let aid = aids::find_by_slug(tenant, &slug)
         .await?
@@ -329,7 +316,7 @@ pub async fn own_document(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let tenant = &citizen.tenant.tenant;
-    let doc = documents::find(tenant, parse_id(&id)?)
+    let doc = documents::find(tenant, super::parse_id(&id)?)
         .await?
         .filter(|d| d.citizen_id == citizen.citizen.id)
         .ok_or(AppError::NotFound)?;
@@ -371,13 +358,7 @@ pub fn document_response(doc: &documents::Document, bytes: Vec<u8>) -> Response 
 async fn document_names(
     citizen: &CurrentCitizen,
 ) -> Result<std::collections::HashMap<i64, String>, AppError> {
-    Ok(
-        documents::list_for_citizen(&citizen.tenant.tenant, citizen.citizen.id)
-            .await?
-            .into_iter()
-            .map(|d| (d.id, d.label()))
-            .collect(),
-    )
+    Ok(documents::labels_for_citizen(&citizen.tenant.tenant, citizen.citizen.id).await?)
 }
 
 /// An answer as the citizen reads it; a document by its name.

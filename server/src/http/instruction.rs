@@ -311,12 +311,7 @@ async fn render_request_with(
             lines
         })
         .unwrap_or_default();
-    let names: HashMap<i64, String> =
-        crate::documents::list_for_citizen(&tenant.tenant, request.citizen_id)
-            .await?
-            .into_iter()
-            .map(|d| (d.id, d.label()))
-            .collect();
+    let names = crate::documents::labels_for_citizen(&tenant.tenant, request.citizen_id).await?;
     let answers = form
         .fields
         .iter()
@@ -332,17 +327,19 @@ async fn render_request_with(
             line(&f.label, text)
         })
         .collect();
-    let mut attachments = Vec::new();
-    for field in &form.fields {
-        if let Some(crate::aids::form::Answer::Document(doc_id)) = request.answers.get(&field.key)
-            && let Some(doc) = crate::documents::find(&tenant.tenant, *doc_id).await?
-        {
-            attachments.push((
-                format!("{} : {}", field.label, doc.label()),
-                tenant.href(&format!("/agents/demandes/{id}/documents/{doc_id}")),
-            ));
-        }
-    }
+    let attachments: Vec<(String, String)> = form
+        .fields
+        .iter()
+        .filter_map(|field| match request.answers.get(&field.key) {
+            Some(crate::aids::form::Answer::Document(doc_id)) => names.get(doc_id).map(|label| {
+                (
+                    format!("{} : {label}", field.label),
+                    tenant.href(&format!("/agents/demandes/{id}/documents/{doc_id}")),
+                )
+            }),
+            _ => None,
+        })
+        .collect();
     let timeline = requests::events(&tenant.tenant, request.id)
         .await?
         .into_iter()
@@ -444,10 +441,6 @@ async fn render_request_with(
     }))
 }
 
-fn parse_id(id: &str) -> Result<i64, AppError> {
-    id.parse().map_err(|_| AppError::NotFound)
-}
-
 pub async fn request_page(
     State(state): State<AppState>,
     staff: CurrentStaff,
@@ -470,7 +463,15 @@ pub async fn request_page(
         )),
         _ => None,
     };
-    render_request(&state, &staff, ui, StatusCode::OK, parse_id(&id)?, message).await
+    render_request(
+        &state,
+        &staff,
+        ui,
+        StatusCode::OK,
+        super::parse_id(&id)?,
+        message,
+    )
+    .await
 }
 
 pub async fn assign(
@@ -481,7 +482,7 @@ pub async fn assign(
     form: FormFields,
 ) -> Result<Response, AppError> {
     worker_desk(&staff)?;
-    let id = parse_id(&id)?;
+    let id = super::parse_id(&id)?;
     let tenant = &staff.tenant;
     let (_, instructors) = staff_directory(&state, &staff).await?;
     let assignee = match form.get("assignee") {
@@ -555,7 +556,7 @@ pub async fn decide(
     form: FormFields,
 ) -> Result<Response, AppError> {
     worker_desk(&staff)?;
-    let id = parse_id(&id)?;
+    let id = super::parse_id(&id)?;
     let tenant = &staff.tenant;
     let typed = DecisionForm {
         outcome: form.get("outcome").to_owned(),
@@ -647,7 +648,7 @@ pub async fn ask(
     form: FormFields,
 ) -> Result<Response, AppError> {
     worker_desk(&staff)?;
-    let id = parse_id(&id)?;
+    let id = super::parse_id(&id)?;
     let tenant = &staff.tenant;
     let question = match exchange::check_message(form.get("question")) {
         Ok(question) => question,
@@ -701,10 +702,10 @@ pub async fn request_document(
 ) -> Result<Response, AppError> {
     worker_desk(&staff)?;
     let tenant = &staff.tenant;
-    let request = queue::find_filed(&tenant.tenant, parse_id(&id)?)
+    let request = queue::find_filed(&tenant.tenant, super::parse_id(&id)?)
         .await?
         .ok_or(AppError::NotFound)?;
-    let doc_id = parse_id(&doc)?;
+    let doc_id = super::parse_id(&doc)?;
     let attached = request
         .answers
         .values()

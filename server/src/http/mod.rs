@@ -78,6 +78,20 @@ impl TenantCtx {
     }
 }
 
+/// An id from the path; anything else is a page that does not exist.
+fn parse_id(id: &str) -> Result<i64, AppError> {
+    id.parse().map_err(|_| AppError::NotFound)
+}
+
+/// The catalogue and requests exist only in departments subscribed to the aid-requests module.
+fn aid_requests_subscribed(tenant: &TenantCtx) -> Result<(), AppError> {
+    if tenant.tenant.has_module(tenants::Module::AidRequests) {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
 /// Builds the whole application.
 pub fn router(state: AppState) -> Router {
     let sessions = SessionManagerLayer::new(DbSessionStore::new(state.platform.db().clone()))

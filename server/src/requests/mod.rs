@@ -235,15 +235,22 @@ pub async fn list_for_citizen(
         .all(&txn)
         .await?;
     txn.commit().await?;
-    let mut list = Vec::new();
-    for row in rows {
-        let request = AidRequest::try_from(row)?;
-        let title = aids::find(tenant, request.aid_id)
-            .await?
-            .map_or_else(|| "Aide".to_owned(), |a| a.title);
-        list.push((request, title));
-    }
-    Ok(list)
+    // One read of the catalogue, not one per request.
+    let titles: std::collections::HashMap<i64, String> = aids::list(tenant, false)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a.title))
+        .collect();
+    rows.into_iter()
+        .map(|row| {
+            let request = AidRequest::try_from(row)?;
+            let title = titles
+                .get(&request.aid_id)
+                .cloned()
+                .unwrap_or_else(|| "Aide".to_owned());
+            Ok((request, title))
+        })
+        .collect()
 }
 
 /// A request's timeline, oldest first.

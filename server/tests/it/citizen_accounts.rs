@@ -2,13 +2,12 @@
 //! password, reset by mail. Mail goes over real SMTP to a server on loopback.
 
 use guichet::entity::citizen;
-use guichet::server::ServerOptions;
 use reqwest::StatusCode;
 use sea_orm::{EntityTrait, PaginatorTrait};
-use tenants::{Module, Tenant};
+use tenants::Tenant;
 
-use crate::harness::{Backend, Page, TestApp, Visitor, both_engines, hidden_value};
-use crate::smtp::{ReceivedMail, SmtpSink};
+use crate::harness::{Backend, Page, Visitor, app_with_mail, both_engines, hidden_value};
+use crate::smtp::ReceivedMail;
 
 both_engines!(
     a_forged_host_never_reaches_a_mailed_link,
@@ -21,18 +20,6 @@ both_engines!(
 );
 
 const PASSWORD: &str = "une phrase assez longue";
-
-async fn app_with_mail(backend: Backend) -> (TestApp, SmtpSink, Tenant) {
-    let sink = SmtpSink::start();
-    let options = ServerOptions {
-        mailer: guichet::mail::Mailer::new(Some(&sink.url()), "Gard <ne-pas-repondre@gard.test>")
-            .unwrap(),
-        ..ServerOptions::default()
-    };
-    let app = TestApp::start_with(backend, options).await;
-    let tenant = app.tenant("gard", &Module::ALL).await;
-    (app, sink, tenant)
-}
 
 async fn citizens(tenant: &Tenant) -> u64 {
     let txn = tenant.db().begin().await.unwrap();

@@ -9,27 +9,14 @@ use guichet::requests::{self, Status, Submission};
 use guichet::staff::Role;
 use reqwest::StatusCode;
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
-use tenants::{Module, Tenant};
+use tenants::Tenant;
 
-use crate::harness::{Backend, TestApp, Visitor, both_engines, hidden_value};
-use crate::smtp::SmtpSink;
+use crate::harness::{Backend, Visitor, app_with_mail, both_engines, hidden_value};
 
 both_engines!(
     asking_the_citizen_stops_the_clock_until_they_answer,
     the_silence_rule_settles_overdue_requests_once
 );
-
-async fn app_with_mail(backend: Backend) -> (TestApp, SmtpSink, Tenant) {
-    let sink = SmtpSink::start();
-    let options = guichet::server::ServerOptions {
-        mailer: guichet::mail::Mailer::new(Some(&sink.url()), "Gard <ne-pas-repondre@gard.test>")
-            .unwrap(),
-        ..guichet::server::ServerOptions::default()
-    };
-    let app = TestApp::start_with(backend, options).await;
-    let tenant = app.tenant("gard", &Module::ALL).await;
-    (app, sink, tenant)
-}
 
 async fn aid(tenant: &Tenant, title: &str, silence: &str) -> aids::Aid {
     let aid = aids::create(

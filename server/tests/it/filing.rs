@@ -4,12 +4,10 @@
 use chrono::Datelike;
 use guichet::aids::form::{FieldDef, FieldKind};
 use guichet::aids::{self, AidInput};
-use guichet::server::ServerOptions;
 use reqwest::StatusCode;
-use tenants::{Module, Tenant};
+use tenants::Tenant;
 
-use crate::harness::{Backend, TestApp, Visitor, both_engines};
-use crate::smtp::SmtpSink;
+use crate::harness::{Backend, Visitor, app_with_mail, both_engines};
 
 both_engines!(
     a_citizen_files_a_request_step_by_step_and_gets_a_receipt,
@@ -18,18 +16,6 @@ both_engines!(
     forged_and_foreign_input_changes_nothing,
     changing_the_form_never_breaks_a_filed_request
 );
-
-async fn app_with_mail(backend: Backend) -> (TestApp, SmtpSink, Tenant) {
-    let sink = SmtpSink::start();
-    let options = ServerOptions {
-        mailer: guichet::mail::Mailer::new(Some(&sink.url()), "Gard <ne-pas-repondre@gard.test>")
-            .unwrap(),
-        ..ServerOptions::default()
-    };
-    let app = TestApp::start_with(backend, options).await;
-    let tenant = app.tenant("gard", &Module::ALL).await;
-    (app, sink, tenant)
-}
 
 /// An open aid with two steps: rent and household size, then situation and a yes/no.
 async fn rent_aid(tenant: &Tenant, title: &str, open: bool) -> aids::Aid {

@@ -177,6 +177,19 @@ impl TestApp {
     }
 }
 
+/// An app whose mail goes to a real SMTP server on loopback, with the department `gard`.
+pub async fn app_with_mail(backend: Backend) -> (TestApp, crate::smtp::SmtpSink, Tenant) {
+    let sink = crate::smtp::SmtpSink::start();
+    let options = ServerOptions {
+        mailer: guichet::mail::Mailer::new(Some(&sink.url()), "Gard <ne-pas-repondre@gard.test>")
+            .unwrap(),
+        ..ServerOptions::default()
+    };
+    let app = TestApp::start_with(backend, options).await;
+    let tenant = app.tenant("gard", &Module::ALL).await;
+    (app, sink, tenant)
+}
+
 /// The value of the first hidden input named `name` in an HTML page.
 pub fn hidden_value(body: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");

@@ -325,14 +325,7 @@ async fn who_may_see_requests(backend: Backend) {
 }
 
 async fn an_instructor_decides_and_the_citizen_gets_the_letter(backend: Backend) {
-    let sink = crate::smtp::SmtpSink::start();
-    let options = guichet::server::ServerOptions {
-        mailer: guichet::mail::Mailer::new(Some(&sink.url()), "Gard <ne-pas-repondre@gard.test>")
-            .unwrap(),
-        ..guichet::server::ServerOptions::default()
-    };
-    let app = TestApp::start_with(backend, options).await;
-    let tenant = app.tenant("gard", &Module::ALL).await;
+    let (app, sink, tenant) = crate::harness::app_with_mail(backend).await;
     app.staff(&tenant, "inst@gard.fr", "Inès", &[Role::AidInstructor])
         .await;
     let aid = aid(&tenant).await;
