@@ -39,6 +39,7 @@ impl MigratorTrait for TenantMigrator {
             Box::new(tenant::m0005_aid_requests::Migration),
             Box::new(tenant::m0006_decisions::Migration),
             Box::new(tenant::m0007_request_messages::Migration),
+            Box::new(tenant::m0008_request_exports::Migration),
         ]
     }
 }

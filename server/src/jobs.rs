@@ -1,8 +1,8 @@
 //! Background jobs: apalis queues kept in the platform store (SQLite or PostgreSQL, like
 //! everything else), so they survive restarts and any node can run them.
 //!
-//! Jobs: housekeeping (expired sessions, old login failures) and mail delivery (see `mail`).
-//! Both are idempotent, so the duplicates that several nodes enqueue on the same schedule are
+//! Jobs: housekeeping (expired sessions, old login failures, old export files), mail delivery
+//! (see `mail`), the silence rule and the instructors' CSV exports. All are idempotent, so the duplicates that several nodes enqueue on the same schedule are
 //! harmless.
 
 use std::time::Duration;
@@ -15,6 +15,7 @@ use tenants::{Engine, Platform, Slug};
 use tower_sessions::session_store::ExpiredDeletion;
 
 use crate::mail::{self, DeliverMail, Mailer};
+use crate::requests::export::ExportRequests;
 use crate::session_store::DbSessionStore;
 use crate::throttle::{self, ThrottlePolicy};
 
@@ -107,6 +108,18 @@ pub async fn schedule_silence(platform: Platform) {
     }
 }
 
+/// Makes one CSV export of the instructors' queue (see `requests::export`).
+pub async fn export_requests(
+    job: ExportRequests,
+    platform: Data<Platform>,
+) -> Result<(), BoxDynError> {
+    let slug = Slug::parse(&job.tenant)?;
+    if let Some(tenant) = platform.tenant_by_slug(&slug).await? {
+        crate::requests::export::run(&platform, &tenant, job.export_id).await?;
+    }
+    Ok(())
+}
+
 /// Delivers one tenant's due mail; a tenant removed since is nothing to do.
 pub async fn deliver_mail(
     job: DeliverMail,
@@ -130,6 +143,11 @@ pub async fn housekeeping(
         .delete_expired()
         .await?;
     throttle::purge_old(&platform, *policy).await?;
+    for tenant in platform.list_tenants().await? {
+        if tenant.has_module(tenants::Module::AidRequests) {
+            crate::requests::export::purge_expired(&platform, &tenant).await?;
+        }
+    }
     Ok(())
 }
 
@@ -144,7 +162,7 @@ pub async fn run_worker(
     policy: ThrottlePolicy,
     mailer: Mailer,
 ) -> anyhow::Result<()> {
-    // The same two workers on either engine; only the storage type differs.
+    // The same workers on either engine; only the storage type differs.
     macro_rules! workers {
         ($storage:ident, $pool:expr) => {{
             let housekeeping = WorkerBuilder::new("guichet-housekeeping")
@@ -164,10 +182,16 @@ pub async fn run_worker(
                 .data(platform.clone())
                 .build(apply_silence)
                 .run();
-            let (a, b, c) = tokio::join!(housekeeping, mail, silence);
+            let export = WorkerBuilder::new("guichet-export")
+                .backend($storage::new($pool).poll_with_interval(IDLE_POLL))
+                .data(platform.clone())
+                .build(export_requests)
+                .run();
+            let (a, b, c, d) = tokio::join!(housekeeping, mail, silence, export);
             a?;
             b?;
             c?;
+            d?;
         }};
     }
     match platform.engine().clone() {

@@ -26,7 +26,7 @@ use tenants::{DomainName, Engine, Module, NewTenant, Platform, Slug, Tenant, Ten
 
 use crate::entity::{
     aid, aid_form_version, aid_request, audit_entry, citizen, decision, mail_outbox,
-    reference_counter, request_event, request_message, staff_account, staff_role,
+    reference_counter, request_event, request_export, request_message, staff_account, staff_role,
 };
 
 const FORMAT: &str = "guichet-tenant-export";
@@ -144,7 +144,7 @@ pub async fn export(platform: &Platform, tenant: &Tenant, out: &Path) -> anyhow:
 
 /// Every table of a tenant store that an export carries, parents before children.
 /// (One-time citizen tokens are short-lived and left out.)
-const TENANT_TABLES: [&str; 10] = [
+const TENANT_TABLES: [&str; 11] = [
     "audit_journal",
     "citizens",
     "mail_outbox",
@@ -155,10 +155,11 @@ const TENANT_TABLES: [&str; 10] = [
     "reference_counters",
     "decisions",
     "request_messages",
+    "request_exports",
 ];
 
 /// Tables whose `id` comes from a sequence (PostgreSQL must be told about imported ids).
-const SERIAL_TABLES: [&str; 8] = [
+const SERIAL_TABLES: [&str; 9] = [
     "citizens",
     "mail_outbox",
     "aids",
@@ -167,6 +168,7 @@ const SERIAL_TABLES: [&str; 8] = [
     "request_events",
     "decisions",
     "request_messages",
+    "request_exports",
 ];
 
 async fn dump_table(txn: &DatabaseTransaction, table: &str) -> anyhow::Result<Vec<u8>> {
@@ -181,6 +183,7 @@ async fn dump_table(txn: &DatabaseTransaction, table: &str) -> anyhow::Result<Ve
         "reference_counters" => dump::<reference_counter::Entity>(txn).await,
         "decisions" => dump::<decision::Entity>(txn).await,
         "request_messages" => dump::<request_message::Entity>(txn).await,
+        "request_exports" => dump::<request_export::Entity>(txn).await,
         other => bail!("unknown table {other}"),
     }
 }
@@ -197,6 +200,7 @@ async fn load_table(txn: &DatabaseTransaction, table: &str, lines: &[u8]) -> any
         "reference_counters" => load::<reference_counter::Entity>(txn, lines).await,
         "decisions" => load::<decision::Entity>(txn, lines).await,
         "request_messages" => load::<request_message::Entity>(txn, lines).await,
+        "request_exports" => load::<request_export::Entity>(txn, lines).await,
         other => bail!("unknown table {other}"),
     }
 }

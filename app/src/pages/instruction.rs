@@ -52,6 +52,14 @@ pub struct QueueRowView {
     pub assignee: String,
 }
 
+/// The button that exports the queue, as filtered, to a CSV file.
+#[derive(Clone, Debug)]
+pub struct ExportForm {
+    pub action: String,
+    /// The filter now applied, sent again as hidden fields.
+    pub filter: Vec<(String, String)>,
+}
+
 /// The count of one status, linking to the queue filtered on it.
 #[derive(Clone, Debug)]
 pub struct StatusCount {
@@ -74,7 +82,10 @@ pub fn QueuePage(
     pages: u64,
     previous_href: Option<String>,
     next_href: Option<String>,
+    /// `None` for supervisors.
+    export: Option<ExportForm>,
 ) -> impl IntoView {
+    let csrf = ctx.csrf.clone();
     let overdue_class = if overdue > 0 { "overdue" } else { "" };
     view! {
         <Document ctx title="Demandes d'aide à instruire".into()>
@@ -129,6 +140,13 @@ pub fn QueuePage(
                     " "
                     {next_href.map(|h| view! { <a href=h>"Page suivante"</a> })}
                 </nav>
+                {export.filter(|_| total > 0).map(|export| view! {
+                    <form method="post" action=export.action class="export">
+                        <CsrfField token=csrf.clone() />
+                        {export.filter.into_iter().map(|(name, value)| view! { <input type="hidden" name=name value=value /> }).collect_view()}
+                        <button type="submit" class="secondary">{format!("Exporter ces {total} demandes (fichier CSV)")}</button>
+                    </form>
+                })}
             })}
         </Document>
     }
@@ -297,6 +315,81 @@ pub fn StaffRequestPage(
             {decision_form.map(|form| view! { <DecisionFormSection form csrf=decision_csrf version /> })}
             <h2>"Historique"</h2>
             <ol class="timeline">{timeline.into_iter().map(|l| view! { <li><strong>{l.label}</strong>" — "{l.value}</li> }).collect_view()}</ol>
+        </Document>
+    }
+}
+
+/// Where a CSV export stands, as its page shows it.
+#[derive(Clone, Debug)]
+pub struct ExportView {
+    pub status: String,
+    pub finished: bool,
+    pub written: u64,
+    pub total: Option<u64>,
+    pub percent: Option<u64>,
+    pub download_href: Option<String>,
+    pub error: Option<String>,
+    /// This page again (to follow the progress without JavaScript).
+    pub refresh_href: String,
+    pub queue_href: String,
+}
+
+/// "1 234" as French writes it (narrow no-break space).
+fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('\u{202f}');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The progress of a CSV export, then its download link.
+#[component]
+pub fn ExportPage(ctx: PageContext, export: ExportView) -> impl IntoView {
+    let ExportView {
+        status,
+        finished,
+        written,
+        total,
+        percent,
+        download_href,
+        error,
+        refresh_href,
+        queue_href,
+    } = export;
+    let progress_text = match (total, percent) {
+        (Some(total), Some(percent)) => format!(
+            "{} demandes écrites sur {} ({percent} %)",
+            grouped(written),
+            grouped(total)
+        ),
+        _ => "Le décompte des demandes à exporter va commencer.".to_owned(),
+    };
+    view! {
+        <Document ctx title="Export CSV des demandes".into()>
+            <h1>"Export CSV des demandes"</h1>
+            <p>{format!("État : {status}")}</p>
+            <div class="export-progress">
+                <label for="avancement">"Avancement de l'export"</label>
+                <progress id="avancement" max=total.unwrap_or(100).max(1) value=written.min(total.unwrap_or(0))>
+                    {percent.map(|p| format!("{p} %"))}
+                </progress>
+                <p id="avancement-texte">{progress_text}</p>
+            </div>
+            {error.map(|e| view! { <div class="alert error" role="alert"><p>{e}</p></div> })}
+            {download_href.map(|href| view! {
+                <p><a href=href download="">{format!("Télécharger le fichier CSV ({} demandes)", grouped(written))}</a></p>
+                <p class="hint">"Le fichier est conservé 24 heures, puis supprimé. Il contient des données personnelles : ne le gardez pas plus longtemps que nécessaire."</p>
+            })}
+            {(!finished).then(|| view! {
+                <p><a href=refresh_href>"Actualiser l'avancement"</a></p>
+                <p class="hint">"Vous pouvez quitter cette page : l'export continue, et son fichier vous attendra ici."</p>
+            })}
+            <p><a href=queue_href>"Retour aux demandes"</a></p>
         </Document>
     }
 }

@@ -5,3 +5,4 @@ pub mod m0004_aids;
 pub mod m0005_aid_requests;
 pub mod m0006_decisions;
 pub mod m0007_request_messages;
+pub mod m0008_request_exports;

@@ -13,6 +13,7 @@ pub mod login_failure;
 pub mod mail_outbox;
 pub mod reference_counter;
 pub mod request_event;
+pub mod request_export;
 pub mod request_message;
 pub mod session;
 pub mod staff_account;

@@ -4,7 +4,8 @@
 use std::collections::HashMap;
 
 use app::pages::instruction::{
-    DecisionFormView, FilterOption, Line, QueuePage, QueueRowView, StaffRequestPage, StatusCount,
+    DecisionFormView, ExportForm, ExportPage, ExportView, FilterOption, Line, QueuePage,
+    QueueRowView, StaffRequestPage, StatusCount,
 };
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -22,6 +23,7 @@ use crate::aids::form::format_euros;
 use crate::citizens;
 use crate::requests::decision::{self, DecisionForm};
 use crate::requests::exchange;
+use crate::requests::export::{self, Export, ExportRequests};
 use crate::requests::queue::{self, Assignee, ChangeError, Deadline, PAGE_SIZE, QueueFilter, Sort};
 use crate::requests::{self, Status};
 use crate::staff::{self, Role};
@@ -65,22 +67,41 @@ impl QueueParams {
         }
     }
 
-    /// The query string for the same filter on another page.
-    fn with_page(&self, page: u64) -> String {
-        let mut query = url::form_urlencoded::Serializer::new(String::new());
-        for (key, value) in [
+    /// The filter's fields that are set (the page aside).
+    fn pairs(&self) -> Vec<(&'static str, &str)> {
+        [
             ("statut", &self.statut),
             ("aide", &self.aide),
             ("agent", &self.agent),
             ("echeance", &self.echeance),
             ("tri", &self.tri),
-        ] {
-            if let Some(value) = value.as_deref().filter(|v| !v.is_empty()) {
-                query.append_pair(key, value);
-            }
+        ]
+        .into_iter()
+        .filter_map(|(key, value)| Some((key, value.as_deref().filter(|v| !v.is_empty())?)))
+        .collect()
+    }
+
+    /// The query string for the same filter on another page.
+    fn with_page(&self, page: u64) -> String {
+        let mut query = url::form_urlencoded::Serializer::new(String::new());
+        for (key, value) in self.pairs() {
+            query.append_pair(key, value);
         }
         query.append_pair("page", &page.to_string());
         query.finish()
+    }
+
+    /// The same filter sent back by a form.
+    fn from_form(form: &FormFields) -> Self {
+        let field = |name: &str| Some(form.get(name).to_owned()).filter(|v| !v.is_empty());
+        Self {
+            statut: field("statut"),
+            aide: field("aide"),
+            agent: field("agent"),
+            echeance: field("echeance"),
+            tri: field("tri"),
+            page: None,
+        }
     }
 }
 
@@ -213,6 +234,14 @@ pub async fn queue_page(
     let previous_href = (current > 1).then(|| format!("{base}?{}", params.with_page(current - 1)));
     let next_href = (current < pages).then(|| format!("{base}?{}", params.with_page(current + 1)));
     let (total, overdue) = (page.total, page.overdue);
+    let export = matches!(desk.access, DeskAccess::Worker(_)).then(|| ExportForm {
+        action: tenant.href("/agents/demandes/export"),
+        filter: params
+            .pairs()
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect(),
+    });
     Ok(ui.with_staff(&staff).render(StatusCode::OK, move |ctx| {
         view! {
             <QueuePage
@@ -227,6 +256,7 @@ pub async fn queue_page(
                 pages
                 previous_href
                 next_href
+                export
             />
         }
     }))
@@ -730,4 +760,115 @@ pub async fn request_document(
         .await?;
     let bytes = crate::documents::read(&state.platform, &tenant.tenant, &document).await?;
     Ok(super::filing::document_response(&document, bytes))
+}
+
+/// `POST /agents/demandes/export`: starts a CSV export of the queue as filtered.
+pub async fn export_start(
+    State(state): State<AppState>,
+    staff: CurrentStaff,
+    form: FormFields,
+) -> Result<Response, AppError> {
+    worker_desk(&staff)?;
+    let tenant = &staff.tenant;
+    let params = QueueParams::from_form(&form);
+    let filter = params.filter(staff.account.id);
+    let id = export::create(&tenant.tenant, staff.account.id, &filter).await?;
+    staff
+        .audit(
+            "export CSV des demandes d'aide",
+            &format!("export n° {id} demandé ({})", params.with_page(1)),
+            "instruction",
+        )
+        .await?;
+    enqueue_export(&state, &staff, id).await;
+    Ok(Redirect::to(&tenant.href(&format!("/agents/demandes/export/{id}"))).into_response())
+}
+
+/// A lost enqueue is not fatal: the export's page enqueues it again (see `needs_new_job`).
+async fn enqueue_export(state: &AppState, staff: &CurrentStaff, id: i64) {
+    let job = ExportRequests {
+        tenant: staff.tenant.tenant.slug().to_string(),
+        export_id: id,
+    };
+    if let Err(e) = crate::jobs::enqueue(&state.platform, job).await {
+        tracing::warn!(export = id, error = %e, "export job not enqueued; its page will retry");
+    }
+}
+
+/// An export of this staff member's (anyone else's is not found).
+async fn own_export(staff: &CurrentStaff, id: &str) -> Result<Export, AppError> {
+    worker_desk(staff)?;
+    let id = super::parse_id(id)?;
+    export::find(&staff.tenant.tenant, id)
+        .await?
+        .filter(|e| e.requested_by == staff.account.id)
+        .ok_or(AppError::NotFound)
+}
+
+/// `GET /agents/demandes/export/{id}`: the export's progress, then its download link.
+pub async fn export_page(
+    State(state): State<AppState>,
+    staff: CurrentStaff,
+    ui: Ui,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let export = own_export(&staff, &id).await?;
+    if export.needs_new_job(chrono::Utc::now()) {
+        enqueue_export(&state, &staff, export.id).await;
+    }
+    let tenant = &staff.tenant;
+    let page = tenant.href(&format!("/agents/demandes/export/{}", export.id));
+    let view = ExportView {
+        status: export.status.label().to_owned(),
+        finished: export.status.finished(),
+        written: export.written,
+        total: export.total,
+        percent: export.percent(),
+        download_href: export::file(&state.platform, &tenant.tenant, &export)
+            .map(|_| format!("{page}/fichier")),
+        error: export.error.clone(),
+        refresh_href: page,
+        queue_href: tenant.href("/agents/demandes"),
+    };
+    Ok(ui.with_staff(&staff).render(
+        StatusCode::OK,
+        move |ctx| view! { <ExportPage ctx export=view /> },
+    ))
+}
+
+/// `GET /agents/demandes/export/{id}/fichier`: the CSV file, journaled.
+pub async fn export_file(
+    State(state): State<AppState>,
+    staff: CurrentStaff,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let export = own_export(&staff, &id).await?;
+    let tenant = &staff.tenant;
+    let path = export::file(&state.platform, &tenant.tenant, &export).ok_or(AppError::NotFound)?;
+    let bytes = tokio::fs::read(&path)
+        .await
+        .map_err(|e| AppError::Internal(format!("export {}: {e}", path.display())))?;
+    staff
+        .audit(
+            "téléchargement d'un export CSV des demandes d'aide",
+            &format!("export n° {} ({} demandes)", export.id, export.written),
+            "instruction",
+        )
+        .await?;
+    let name = format!("demandes-{}-{}.csv", tenant.tenant.slug(), export.id);
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "text/csv; charset=utf-8".to_owned(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+            (axum::http::header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response())
 }

@@ -143,6 +143,15 @@ pub fn router(state: AppState) -> Router {
         .route("/agents/deconnexion", post(auth::logout))
         .route("/agents/modules/{module}", get(pages::module_home))
         .route("/agents/demandes", get(instruction::queue_page))
+        .route("/agents/demandes/export", post(instruction::export_start))
+        .route(
+            "/agents/demandes/export/{id}",
+            get(instruction::export_page),
+        )
+        .route(
+            "/agents/demandes/export/{id}/fichier",
+            get(instruction::export_file),
+        )
         .route("/agents/demandes/{id}", get(instruction::request_page))
         .route("/agents/demandes/{id}/attribuer", post(instruction::assign))
         .route("/agents/demandes/{id}/decider", post(instruction::decide))

@@ -19,10 +19,12 @@ use crate::mail::{self, OutgoingMail};
 
 pub mod decision;
 pub mod exchange;
+pub mod export;
 pub mod queue;
 
-/// Where a request stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Where a request stands. (Serialized by its `id`.)
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Status {
     Draft,
     Submitted,

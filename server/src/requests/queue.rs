@@ -9,6 +9,7 @@ use sea_orm::{
     QueryOrder, QuerySelect,
     sea_query::{Expr, ExprTrait},
 };
+use serde::{Deserialize, Serialize};
 use tenants::Tenant;
 
 use super::{AidRequest, Status, record_event};
@@ -18,7 +19,7 @@ use crate::entity::{aid_request, citizen};
 pub const PAGE_SIZE: u64 = 50;
 
 /// How the queue is narrowed.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QueueFilter {
     pub status: Option<Status>,
     pub aid_id: Option<i64>,
@@ -29,7 +30,7 @@ pub struct QueueFilter {
     pub page: u64,
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Assignee {
     #[default]
     Anyone,
@@ -37,7 +38,7 @@ pub enum Assignee {
     Staff(i64),
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Deadline {
     #[default]
     Any,
@@ -46,7 +47,7 @@ pub enum Deadline {
     Soon,
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Sort {
     /// Soonest due first (the default: what must be done first).
     #[default]
@@ -90,7 +91,7 @@ fn open_statuses() -> Vec<&'static str> {
     vec![Status::Submitted.id(), Status::InfoRequested.id()]
 }
 
-fn filtered(filter: &QueueFilter, today: NaiveDate) -> Condition {
+pub(crate) fn filtered(filter: &QueueFilter, today: NaiveDate) -> Condition {
     let mut condition = Condition::all().add(aid_request::Column::Status.ne(Status::Draft.id()));
     if let Some(status) = filter.status {
         condition = condition.add(aid_request::Column::Status.eq(status.id()));

@@ -244,6 +244,7 @@ pub struct Visitor {
 pub struct Page {
     pub status: StatusCode,
     pub location: Option<String>,
+    pub headers: reqwest::header::HeaderMap,
     pub body: String,
 }
 
@@ -303,6 +304,7 @@ impl Visitor {
                 .headers()
                 .get(LOCATION)
                 .map(|l| l.to_str().unwrap().to_owned()),
+            headers: response.headers().clone(),
             body: response.text().await.unwrap(),
         }
     }
@@ -316,6 +318,7 @@ impl Visitor {
                 .headers()
                 .get(LOCATION)
                 .map(|l| l.to_str().unwrap().to_owned()),
+            headers: response.headers().clone(),
             body: response.text().await.unwrap(),
         }
     }
@@ -329,6 +332,7 @@ impl Visitor {
                 .headers()
                 .get(LOCATION)
                 .map(|l| l.to_str().unwrap().to_owned()),
+            headers: response.headers().clone(),
             body: response.text().await.unwrap(),
         }
     }

@@ -20,7 +20,7 @@ both_engines!(
     who_may_see_requests
 );
 
-async fn aid(tenant: &Tenant) -> aids::Aid {
+pub(crate) async fn aid(tenant: &Tenant) -> aids::Aid {
     let aid = aids::create(
         tenant,
         AidInput {
@@ -54,7 +54,7 @@ async fn aid(tenant: &Tenant) -> aids::Aid {
 }
 
 /// Files a request for a new citizen through the domain functions; returns (id, reference).
-async fn filed(tenant: &Tenant, aid: &aids::Aid, n: usize) -> (i64, String, Citizen) {
+pub(crate) async fn filed(tenant: &Tenant, aid: &aids::Aid, n: usize) -> (i64, String, Citizen) {
     let mut identity = guichet::franceconnect::simulator::test_identities()[0].clone();
     identity.sub = format!("person-{n}");
     identity.family_name = format!("PERSONNE{n}");

@@ -9,6 +9,7 @@ mod cli;
 mod cross_tenant;
 mod documents;
 mod exchange;
+mod export;
 mod filing;
 mod harness;
 mod instruction;
