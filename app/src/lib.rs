@@ -6,9 +6,11 @@
 
 #![recursion_limit = "256"]
 
+mod browser;
 pub mod islands;
 pub mod layout;
 pub mod pages;
+pub mod validation;
 
 pub use layout::{CitizenBar, Document, NavLink, PageContext, StaffBar, TenantBrand};
 

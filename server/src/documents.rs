@@ -18,8 +18,8 @@ use tenants::{Platform, Tenant};
 
 use crate::entity::document;
 
-/// The largest document accepted.
-pub const MAX_BYTES: usize = 5 * 1024 * 1024;
+/// The largest document accepted (the browser warns with the same rule, `app::validation`).
+pub const MAX_BYTES: usize = app::validation::MAX_DOCUMENT_BYTES;
 
 /// The kinds of file accepted, by their real content.
 const ACCEPTED: [(&str, &str, &[&str]); 3] = [
@@ -83,29 +83,21 @@ impl From<document::Model> for Document {
 
 /// Checks an upload; its real type, or what is wrong in French and how to fix it.
 pub fn check(upload: &Upload) -> Result<&'static str, String> {
-    let name = if upload.filename.is_empty() {
-        "envoyé".to_owned()
-    } else {
-        format!("« {} »", upload.filename)
-    };
+    use app::validation::{empty_file_message, file_too_large_message, file_type_message};
     if upload.bytes.is_empty() {
-        return Err(format!(
-            "Le fichier {name} est vide : choisissez le bon fichier."
-        ));
+        return Err(empty_file_message(&upload.filename));
     }
     if upload.bytes.len() > MAX_BYTES {
-        return Err(format!(
-            "Le fichier {name} pèse {:.1} Mo : 5 Mo au plus. Réduisez-le (photo moins grande, PDF compressé) et recommencez.",
-            upload.bytes.len() as f64 / 1_048_576.0
+        return Err(file_too_large_message(
+            &upload.filename,
+            upload.bytes.len() as u64,
         ));
     }
     let sniffed = infer::get(&upload.bytes).map(|t| t.mime_type());
     let Some((mime, label, extensions)) =
         ACCEPTED.iter().find(|(mime, _, _)| Some(*mime) == sniffed)
     else {
-        return Err(format!(
-            "Le fichier {name} n'est ni un PDF, ni une image JPEG ou PNG : enregistrez-le dans l'un de ces formats."
-        ));
+        return Err(file_type_message(&upload.filename));
     };
     let extension = upload
         .filename
@@ -116,6 +108,11 @@ pub fn check(upload: &Upload) -> Result<&'static str, String> {
         || upload.declared_type == *mime;
     let extension_ok = extension.as_deref().is_none_or(|e| extensions.contains(&e));
     if !declared_ok || !extension_ok {
+        let name = if upload.filename.is_empty() {
+            "envoyé".to_owned()
+        } else {
+            format!("« {} »", upload.filename)
+        };
         return Err(format!(
             "Le fichier {name} se présente comme un autre type de fichier mais contient un {label} : renommez-le avec la bonne extension ({}) ou envoyez le document d'origine.",
             extensions.join(", ")
@@ -299,5 +296,31 @@ mod tests {
                 .unwrap_err()
                 .contains("5 Mo au plus")
         );
+    }
+
+    /// The browser holds back a file only where this check refuses it, with the same words.
+    #[test]
+    fn the_browser_refuses_only_what_the_server_refuses() {
+        let mut big = PDF.to_vec();
+        big.resize(MAX_BYTES + 1, b' ');
+        let cases: [(&str, &str, &[u8]); 7] = [
+            ("avis.pdf", "application/pdf", PDF),
+            ("scan", "", PNG),
+            ("photo.png", "application/octet-stream", PNG),
+            ("vide.pdf", "application/pdf", b""),
+            ("gros.pdf", "application/pdf", &big),
+            ("notes.txt", "text/plain", b"des notes"),
+            ("page.html", "text/html", b"<html></html>"),
+        ];
+        for (name, declared, bytes) in cases {
+            let early = app::validation::check_file(name, declared, bytes.len() as u64);
+            match (early, check(&upload(name, declared, bytes))) {
+                (Some(early), Err(server)) => assert_eq!(early, server, "{name}"),
+                (Some(early), Ok(_)) => {
+                    panic!("{name}: the browser refuses ({early}), not the server")
+                }
+                (None, _) => {}
+            }
+        }
     }
 }

@@ -2,10 +2,13 @@
 
 use leptos::prelude::*;
 
+use serde::{Deserialize, Serialize};
+
+use crate::islands::{StepQuestion, UploadStatus};
 use crate::layout::{CsrfField, Document, ErrorSummary, PageContext};
 
 /// The kinds of question a step can show.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub enum InputKind {
     Text,
     Number,
@@ -17,8 +20,9 @@ pub enum InputKind {
     Document(Vec<(String, String)>),
 }
 
-/// One question on a step page, with what is currently answered.
-#[derive(Clone, Debug)]
+/// One question on a step page, with what is currently answered (an island's props, hence
+/// serialisable).
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct QuestionView {
     pub key: String,
     pub label: String,
@@ -27,152 +31,6 @@ pub struct QuestionView {
     pub kind: InputKind,
     pub value: String,
     pub error: Option<String>,
-}
-
-#[component]
-fn Question(question: QuestionView) -> impl IntoView {
-    let QuestionView {
-        key,
-        label,
-        help,
-        required,
-        kind,
-        value,
-        error,
-    } = question;
-    let label = if required {
-        label
-    } else {
-        format!("{label} (facultatif)")
-    };
-    let hint_id = format!("{key}-hint");
-    let error_id = format!("{key}-error");
-    let mut described = Vec::new();
-    if !help.is_empty() {
-        described.push(hint_id.clone());
-    }
-    if error.is_some() {
-        described.push(error_id.clone());
-    }
-    let described = (!described.is_empty()).then(|| described.join(" "));
-    let invalid = error.is_some().then_some("true");
-    let hint =
-        (!help.is_empty()).then(|| view! { <p class="hint" id=hint_id.clone()>{help.clone()}</p> });
-    let error_view = error.map(|e| view! { <p class="field-error" id=error_id.clone()>{e}</p> });
-    match kind {
-        InputKind::Choice(options) => view! {
-            <fieldset aria-describedby=described>
-                <legend>{label}</legend>
-                {hint}
-                {error_view}
-                {options.into_iter().enumerate().map(|(i, option)| {
-                    let id = format!("{key}-{i}");
-                    let checked = option == value;
-                    view! {
-                        <div>
-                            <input type="radio" id=id.clone() name=key.clone() value=option.clone() checked=checked />
-                            <label for=id>{option}</label>
-                        </div>
-                    }
-                }).collect_view()}
-            </fieldset>
-        }
-        .into_any(),
-        InputKind::YesNo => {
-            let (yes, no) = (format!("{key}-oui"), format!("{key}-non"));
-            view! {
-                <fieldset aria-describedby=described>
-                    <legend>{label}</legend>
-                    {hint}
-                    {error_view}
-                    <div>
-                        <input type="radio" id=yes.clone() name=key.clone() value="oui" checked=value == "oui" />
-                        <label for=yes>"Oui"</label>
-                    </div>
-                    <div>
-                        <input type="radio" id=no.clone() name=key.clone() value="non" checked=value == "non" />
-                        <label for=no>"Non"</label>
-                    </div>
-                </fieldset>
-            }
-            .into_any()
-        }
-        InputKind::Document(documents) => {
-            let file_id = format!("{key}-fichier");
-            let reuse_name = format!("{key}-existant");
-            let limits_id = format!("{key}-limites");
-            let file_described = match &described {
-                Some(d) => format!("{limits_id} {d}"),
-                None => limits_id.clone(),
-            };
-            view! {
-                <fieldset aria-describedby=described.clone()>
-                    <legend>{label}</legend>
-                    {hint}
-                    {error_view}
-                    {(!documents.is_empty()).then(|| {
-                        let reuse_name = reuse_name.clone();
-                        let value = value.clone();
-                        view! {
-                            <p>"Réutiliser un document déjà envoyé :"</p>
-                            {documents.into_iter().enumerate().map(|(i, (id, description))| {
-                                let radio = format!("{key}-doc-{i}");
-                                let checked = id == value;
-                                view! {
-                                    <div>
-                                        <input type="radio" id=radio.clone() name=reuse_name.clone() value=id checked=checked />
-                                        <label for=radio>{description}</label>
-                                    </div>
-                                }
-                            }).collect_view()}
-                            <p>"Ou envoyer un nouveau document :"</p>
-                        }
-                    })}
-                    <div class="field">
-                        <label for=file_id.clone()>"Fichier"</label>
-                        <p class="hint" id=limits_id.clone()>"PDF, JPEG ou PNG, 5 Mo au plus."</p>
-                        <input
-                            id=file_id
-                            name=key.clone()
-                            type="file"
-                            accept=".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
-                            aria-describedby=file_described
-                            aria-invalid=invalid
-                        />
-                    </div>
-                </fieldset>
-            }
-            .into_any()
-        }
-        other => {
-            let (input_type, mode, autocomplete) = match other {
-                InputKind::Number => ("text", Some("numeric"), None),
-                InputKind::Amount => ("text", Some("decimal"), None),
-                InputKind::Date => ("date", None, None),
-                _ => ("text", None, Some("off")),
-            };
-            let unit = matches!(other, InputKind::Amount).then(|| view! { <span class="unit">" €"</span> });
-            view! {
-                <div class="field">
-                    <label for=key.clone()>{label}</label>
-                    {hint}
-                    {error_view}
-                    <input
-                        id=key.clone()
-                        name=key
-                        type=input_type
-                        inputmode=mode
-                        autocomplete=autocomplete
-                        value=value
-                        aria-invalid=invalid
-                        aria-describedby=described
-                    />
-                    {unit}
-                </div>
-            }
-            .into_any()
-        }
-    }
 }
 
 /// One page of the form.
@@ -189,6 +47,9 @@ pub fn StepPage(
 ) -> impl IntoView {
     let csrf = ctx.csrf.clone();
     let title = format!("{aid_title} — étape {step} sur {step_count}");
+    let uploads = questions
+        .iter()
+        .any(|q| matches!(q.kind, InputKind::Document(_)));
     view! {
         <Document ctx title=title.clone()>
             <h1>{aid_title}</h1>
@@ -199,8 +60,9 @@ pub fn StepPage(
                 {if questions.is_empty() {
                     view! { <p>"Aucune question sur cette page."</p> }.into_any()
                 } else {
-                    questions.into_iter().map(|q| view! { <Question question=q /> }).collect_view().into_any()
+                    questions.into_iter().map(|q| view! { <StepQuestion question=q /> }).collect_view().into_any()
                 }}
+                {uploads.then(|| view! { <UploadStatus /> })}
                 <div class="actions">
                     <button type="submit" name="action" value="next">"Continuer"</button>
                     " "

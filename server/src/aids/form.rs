@@ -6,6 +6,13 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+// The rules and messages the browser also uses to warn early (`app::validation`).
+pub use app::validation::parse_cents;
+use app::validation::{
+    MAX_TEXT_CHARS, amount_message, choice_message, date_message, number_message, parse_number,
+    required_message, text_too_long_message,
+};
+
 /// The whole form of one version of an aid.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct FormDefinition {
@@ -188,8 +195,6 @@ pub struct AnswerError {
     pub message: String,
 }
 
-const MAX_TEXT_CHARS: usize = 2000;
-
 impl FormDefinition {
     /// The number of pages (at least one).
     pub fn step_count(&self) -> u32 {
@@ -235,7 +240,7 @@ impl FormDefinition {
                 if field.required {
                     errors.push(AnswerError {
                         key: field.key.clone(),
-                        message: format!("Répondez à la question « {} ».", field.label),
+                        message: required_message(&field.label),
                     });
                 }
                 continue;
@@ -298,34 +303,28 @@ fn parse_answer(field: &FieldDef, raw: &str) -> Result<Answer, String> {
     match &field.kind {
         FieldKind::Text => {
             if raw.chars().count() > MAX_TEXT_CHARS {
-                Err(format!(
-                    "La réponse à « {label} » est trop longue ({MAX_TEXT_CHARS} caractères au plus)."
-                ))
+                Err(text_too_long_message(label))
             } else {
                 Ok(Answer::Text(raw.to_owned()))
             }
         }
-        FieldKind::Number => raw
-            .replace([' ', '\u{a0}'], "")
-            .parse::<i64>()
-            .ok()
-            .filter(|n| (0..=1_000_000_000).contains(n))
+        FieldKind::Number => parse_number(raw)
             .map(Answer::Number)
-            .ok_or_else(|| format!("« {label} » attend un nombre entier, par exemple 3.")),
-        FieldKind::Amount => parse_cents(raw).map(Answer::Amount).ok_or_else(|| {
-            format!("« {label} » attend un montant en euros, par exemple 450 ou 450,50.")
-        }),
+            .ok_or_else(|| number_message(label)),
+        FieldKind::Amount => parse_cents(raw)
+            .map(Answer::Amount)
+            .ok_or_else(|| amount_message(label)),
         FieldKind::Date => NaiveDate::parse_from_str(raw, "%Y-%m-%d")
             .or_else(|_| NaiveDate::parse_from_str(raw, "%d/%m/%Y"))
             .ok()
             .filter(|d| (1900..=2100).contains(&d.format("%Y").to_string().parse().unwrap_or(0)))
             .map(Answer::Date)
-            .ok_or_else(|| format!("« {label} » attend une date, par exemple 31/01/2026.")),
+            .ok_or_else(|| date_message(label)),
         FieldKind::Choice { options } => options
             .iter()
             .find(|o| o.as_str() == raw)
             .map(|o| Answer::Choice(o.clone()))
-            .ok_or_else(|| format!("Choisissez une des réponses proposées pour « {label} ».")),
+            .ok_or_else(|| choice_message(label)),
         FieldKind::YesNo => match raw {
             "oui" => Ok(Answer::YesNo(true)),
             "non" => Ok(Answer::YesNo(false)),
@@ -333,31 +332,6 @@ fn parse_answer(field: &FieldDef, raw: &str) -> Result<Answer, String> {
         },
         FieldKind::Document => Err(format!("« {label} » attend un document joint.")),
     }
-}
-
-/// `450`, `450,5`, `450,50`, `1 234.56`, `450 €` → cents; negative or absurd amounts refused.
-pub fn parse_cents(raw: &str) -> Option<i64> {
-    let cleaned: String = raw
-        .chars()
-        .filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}' | '€'))
-        .map(|c| if c == '.' { ',' } else { c })
-        .collect();
-    let (euros, cents) = match cleaned.split_once(',') {
-        Some((e, c)) if !c.is_empty() && c.len() <= 2 && c.chars().all(|d| d.is_ascii_digit()) => (
-            e,
-            if c.len() == 1 {
-                format!("{c}0")
-            } else {
-                c.to_owned()
-            },
-        ),
-        Some(_) => return None,
-        None => (cleaned.as_str(), "00".to_owned()),
-    };
-    if euros.is_empty() || !euros.chars().all(|d| d.is_ascii_digit()) || euros.len() > 9 {
-        return None;
-    }
-    Some(euros.parse::<i64>().ok()? * 100 + cents.parse::<i64>().ok()?)
 }
 
 #[cfg(test)]
@@ -443,6 +417,72 @@ mod tests {
         assert_eq!(keys, ["f3", "f4", "f5"]);
         assert!(errors[0].message.contains("Choisissez une des réponses"));
         assert!(errors[1].message.contains("attend une date"));
+    }
+
+    /// The browser warns only where the server refuses, and in the server's words.
+    #[test]
+    fn the_browser_warns_only_where_the_server_refuses() {
+        use app::validation::{EarlyCheck, check_answer};
+        let long = "a".repeat(MAX_TEXT_CHARS + 1);
+        let cases: [(FieldKind, EarlyCheck, Vec<&str>); 4] = [
+            (
+                FieldKind::Amount,
+                EarlyCheck::Amount,
+                vec![
+                    "",
+                    " ",
+                    "450",
+                    "450,5",
+                    "1 234.56 €",
+                    "beaucoup",
+                    "-3",
+                    "12,345",
+                ],
+            ),
+            (
+                FieldKind::Number,
+                EarlyCheck::Number,
+                vec!["", "3", "1 200", "3,5", "-1", "trois", "99999999999"],
+            ),
+            (
+                FieldKind::Date,
+                EarlyCheck::Date { bad_input: false },
+                vec![
+                    "",
+                    "2026-01-31",
+                    "1850-01-01",
+                    "2200-12-31",
+                    "31/01/2026",
+                    "2026-02-31",
+                ],
+            ),
+            (
+                FieldKind::Text,
+                EarlyCheck::Text,
+                vec!["", "Bonjour", &long],
+            ),
+        ];
+        for (kind, check, values) in cases {
+            for required in [true, false] {
+                let form = FormDefinition {
+                    fields: vec![FieldDef {
+                        key: "f1".into(),
+                        step: 1,
+                        label: "Question".into(),
+                        help: String::new(),
+                        required,
+                        kind: kind.clone(),
+                    }],
+                };
+                for raw in &values {
+                    let (_, errors) = form.read_step(1, |_| (*raw).to_owned());
+                    let server = errors.first().map(|e| e.message.clone());
+                    if let Some(early) = check_answer(check, "Question", required, raw) {
+                        assert_eq!(Some(early), server, "{kind:?} {raw:?}");
+                    }
+                }
+            }
+        }
     }
 
     #[test]

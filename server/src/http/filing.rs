@@ -249,10 +249,7 @@ pub async fn save_step(
             None if field.required && !errors.iter().any(|e| e.key == field.key) => {
                 errors.push(AnswerError {
                     key: field.key.clone(),
-                    message: format!(
-                        "Joignez le document « {} » (PDF, JPEG ou PNG).",
-                        field.label
-                    ),
+                    message: app::validation::document_required_message(&field.label),
                 });
             }
             None => {}

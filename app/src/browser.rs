@@ -1,0 +1,336 @@
+//! What the islands do in the browser: read fields, hold back a file the server would refuse,
+//! send a step with upload progress. Only the WebAssembly build has it; the server build gets
+//! inert stand-ins with the same signatures (islands' handlers never run on the server).
+
+#[cfg(feature = "hydrate")]
+pub use self::browser_side::*;
+#[cfg(not(feature = "hydrate"))]
+pub use self::server_side::*;
+
+#[cfg(feature = "hydrate")]
+mod browser_side {
+    use std::cell::Cell;
+    use std::rc::Rc;
+
+    use leptos::prelude::*;
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::{JsCast, JsValue};
+    use web_sys::{
+        Document, DomParser, Element, Event, File, FocusEvent, FormData, HtmlElement,
+        HtmlFormElement, HtmlInputElement, Node, ProgressEvent, SubmitEvent, SupportedType, Window,
+        XmlHttpRequest,
+    };
+
+    use crate::validation::{self, EarlyCheck};
+
+    /// The message for a typed answer, read from the input the event came from.
+    pub fn typed_answer_error(
+        ev: &Event,
+        check: EarlyCheck,
+        label: &str,
+        required: bool,
+    ) -> Option<String> {
+        let input = ev.target()?.dyn_into::<HtmlInputElement>().ok()?;
+        let check = match check {
+            // The browser empties a date input whose text it cannot read, and says so.
+            EarlyCheck::Date { .. } => EarlyCheck::Date {
+                bad_input: input.validity().bad_input(),
+            },
+            other => other,
+        };
+        validation::check_answer(check, label, required, &input.value())
+    }
+
+    /// `Some(answered)` when focus has left the group of radio buttons the event is on, `None`
+    /// while it moves inside (from one button to another).
+    pub fn left_radio_group(ev: &FocusEvent) -> Option<bool> {
+        let group = ev.current_target()?.dyn_into::<Element>().ok()?;
+        let next = ev.related_target().and_then(|t| t.dyn_into::<Node>().ok());
+        if next.is_some_and(|next| group.contains(Some(&next))) {
+            return None;
+        }
+        Some(checked_radio(&group))
+    }
+
+    fn checked_radio(within: &Element) -> bool {
+        matches!(
+            within.query_selector("input[type=radio]:checked"),
+            Ok(Some(_))
+        )
+    }
+
+    fn chosen_file(within: &Element) -> Option<File> {
+        within
+            .query_selector("input[type=file]")
+            .ok()??
+            .dyn_into::<HtmlInputElement>()
+            .ok()?
+            .files()?
+            .get(0)
+    }
+
+    fn file_error(file: &File) -> Option<String> {
+        // `size` is a whole number of bytes, carried as a JavaScript number.
+        validation::check_file(&file.name(), &file.type_(), file.size() as u64)
+    }
+
+    /// The message for a document question: its chosen file's, or "attach one" when it is
+    /// required and neither a file nor a document sent before is chosen.
+    pub fn document_error(fieldset: &Element, label: &str, required: bool) -> Option<String> {
+        match chosen_file(fieldset) {
+            Some(file) => file_error(&file),
+            None if required && !checked_radio(fieldset) => {
+                Some(validation::document_required_message(label))
+            }
+            None => None,
+        }
+    }
+
+    /// The submit button's `value` (`next` or `save`).
+    fn submitted_action(ev: &SubmitEvent) -> Option<String> {
+        ev.submitter()?.get_attribute("value")
+    }
+
+    /// Adds `f` as a submit listener of the form around `inside`, for the page's lifetime.
+    fn on_submit(inside: &Element, capture: bool, f: impl FnMut(SubmitEvent) + 'static) {
+        let Some(form) = inside.closest("form").ok().flatten() else {
+            return;
+        };
+        let listener = Closure::<dyn FnMut(SubmitEvent)>::new(f);
+        let added = form.add_event_listener_with_callback_and_bool(
+            "submit",
+            listener.as_ref().unchecked_ref(),
+            capture,
+        );
+        if added.is_ok() {
+            // Never removed: the form lives as long as the page (or until a page sent back by
+            // the server replaces it, a few bytes left behind).
+            listener.forget();
+        }
+    }
+
+    /// On "Continuer", a chosen file the server refuses whatever it holds (too large, empty,
+    /// another type) is not sent: its message shows and the file input takes focus. "Save and
+    /// continue later" is never held back (the server saves the rest without the file).
+    pub fn guard_document_on_submit(
+        fieldset: web_sys::HtmlFieldSetElement,
+        set_error: WriteSignal<Option<String>>,
+    ) {
+        let fieldset: Element = fieldset.into();
+        let anchor = fieldset.clone();
+        // Capture: runs before the sending listener, which sees the refusal.
+        on_submit(&anchor, true, move |ev| {
+            if submitted_action(&ev).as_deref() == Some("save") {
+                return;
+            }
+            let Some(message) = chosen_file(&fieldset).and_then(|f| file_error(&f)) else {
+                return;
+            };
+            let first_refusal = !ev.default_prevented();
+            ev.prevent_default();
+            set_error.set(Some(message));
+            if first_refusal
+                && let Ok(Some(input)) = fieldset.query_selector("input[type=file]")
+                && let Ok(input) = input.dyn_into::<HtmlElement>()
+            {
+                let _ = input.focus();
+            }
+        });
+    }
+
+    /// Sends the form around `root` with `XMLHttpRequest` when a file is chosen, reporting the
+    /// upload's progress; anything else (no file, no `XMLHttpRequest`, a network failure) goes
+    /// the plain way.
+    pub fn send_with_progress(root: web_sys::HtmlDivElement, progress: WriteSignal<Option<u32>>) {
+        let root: Element = root.into();
+        let Some(form) = root
+            .closest("form")
+            .ok()
+            .flatten()
+            .and_then(|f| f.dyn_into::<HtmlFormElement>().ok())
+        else {
+            return;
+        };
+        let sending = Rc::new(Cell::new(false));
+        // Set for the plain submission made after a network failure: let it through.
+        let plain = Rc::new(Cell::new(false));
+        on_submit(&root, false, move |ev| {
+            if plain.replace(false) || ev.default_prevented() {
+                return;
+            }
+            if sending.get() {
+                // A second click while the first sending runs.
+                ev.prevent_default();
+                return;
+            }
+            let form_el: &Element = form.as_ref();
+            if chosen_file(form_el).is_none() {
+                return;
+            }
+            let submitter = ev.submitter();
+            let fallback = {
+                let (form, plain, sending) = (form.clone(), plain.clone(), sending.clone());
+                let submitter = submitter.clone();
+                move || {
+                    progress.set(None);
+                    sending.set(false);
+                    plain.set(true);
+                    if form
+                        .request_submit_with_submitter(submitter.as_ref())
+                        .is_err()
+                    {
+                        plain.set(false);
+                    }
+                }
+            };
+            if send(&form, submitter.as_ref(), progress, fallback).is_ok() {
+                ev.prevent_default();
+                sending.set(true);
+                progress.set(Some(0));
+            }
+        });
+    }
+
+    fn send(
+        form: &HtmlFormElement,
+        submitter: Option<&HtmlElement>,
+        progress: WriteSignal<Option<u32>>,
+        fallback: impl FnOnce() + 'static,
+    ) -> Result<(), JsValue> {
+        let data = FormData::new_with_form(form)?;
+        // `FormData` leaves out the button that was pressed; the server reads its value.
+        if let Some(button) = submitter
+            && let (Some(name), Some(value)) =
+                (button.get_attribute("name"), button.get_attribute("value"))
+        {
+            data.append_with_str(&name, &value)?;
+        }
+        // Not `form.action()`: the step's buttons are named `action`, and a form's named
+        // controls hide its properties of the same name.
+        let action = web_sys::Url::new_with_base(
+            &form.get_attribute("action").unwrap_or_default(),
+            &form.base_uri()?.unwrap_or_default(),
+        )?
+        .href();
+        let xhr = XmlHttpRequest::new()?;
+        xhr.open_with_async("POST", &action, true)?;
+        let on_progress = Closure::<dyn FnMut(ProgressEvent)>::new(move |ev: ProgressEvent| {
+            if ev.length_computable() && ev.total() > 0.0 {
+                let done = (ev.loaded() / ev.total() * 100.0).clamp(0.0, 100.0);
+                progress.set(Some(done as u32));
+            }
+        });
+        xhr.upload()?
+            .add_event_listener_with_callback("progress", on_progress.as_ref().unchecked_ref())?;
+        // Owned by the request from now on; freed with it.
+        let _ = on_progress.into_js_value();
+        let answered = xhr.clone();
+        let on_end = Closure::once_into_js(move |_: Event| follow(&answered, &action, fallback));
+        // `loadend` comes once, after success, failure or abort alike.
+        xhr.add_event_listener_with_callback("loadend", on_end.unchecked_ref())?;
+        xhr.send_with_opt_form_data(Some(&data))
+    }
+
+    /// Does what the browser would have done with the server's answer.
+    fn follow(xhr: &XmlHttpRequest, action: &str, fallback: impl FnOnce()) {
+        // Status 0: the network failed (or the request was cut); the plain way may still work.
+        if xhr.status().unwrap_or(0) == 0 {
+            fallback();
+            return;
+        }
+        let Some(window) = web_sys::window() else {
+            return;
+        };
+        let landed = xhr.response_url();
+        if !landed.is_empty() && landed != action {
+            // Redirected (303 after a saved step): go there, as a plain submission would.
+            let _ = window.location().assign(&landed);
+            return;
+        }
+        // A page for this address (the step again with its errors, or an error page).
+        let shown = xhr
+            .response_text()
+            .ok()
+            .flatten()
+            .is_some_and(|html| show_page(&window, &html).is_ok());
+        if !shown {
+            // Cannot show it here: load the step afresh (what was saved shows there).
+            let _ = window.location().assign(action);
+        }
+    }
+
+    /// Replaces the page with the server's HTML page and brings its islands to life.
+    fn show_page(window: &Window, html: &str) -> Result<(), JsValue> {
+        let document = window
+            .document()
+            .ok_or_else(|| JsValue::from_str("no document"))?;
+        let parsed = DomParser::new()?.parse_from_string(html, SupportedType::TextHtml)?;
+        let (Some(body), Some(old)) = (parsed.body(), document.body()) else {
+            return Err(JsValue::from_str("no body"));
+        };
+        // Scripts of a parsed page never run; the page's own loader is already here.
+        let body = document.adopt_node(&body)?;
+        old.replace_with_with_node_1(&body)?;
+        document.set_title(&parsed.title());
+        window.scroll_to_with_x_and_y(0.0, 0.0);
+        hydrate_islands(window, &document);
+        focus_summary(&document);
+        Ok(())
+    }
+
+    /// Hydrates the islands of a page put in place by `show_page`, through the hook Leptos'
+    /// islands loader leaves on `window`.
+    fn hydrate_islands(window: &Window, document: &Document) {
+        let Ok(hydrate) = js_sys::Reflect::get(window, &JsValue::from_str("__hydrateIsland"))
+        else {
+            return;
+        };
+        let Ok(hydrate) = hydrate.dyn_into::<js_sys::Function>() else {
+            return;
+        };
+        let Ok(islands) = document.query_selector_all("leptos-island") else {
+            return;
+        };
+        for i in 0..islands.length() {
+            let Some(island) = islands.item(i).and_then(|n| n.dyn_into::<Element>().ok()) else {
+                continue;
+            };
+            let id = island.get_attribute("data-component").unwrap_or_default();
+            let _ = hydrate.call2(&JsValue::NULL, &island, &JsValue::from_str(&id));
+        }
+    }
+
+    /// As after a page load, the list of errors is where reading starts.
+    fn focus_summary(document: &Document) {
+        if let Ok(Some(summary)) = document.query_selector(".alert.error")
+            && let Ok(summary) = summary.dyn_into::<HtmlElement>()
+        {
+            let _ = summary.set_attribute("tabindex", "-1");
+            let _ = summary.focus();
+        }
+    }
+}
+
+#[cfg(not(feature = "hydrate"))]
+mod server_side {
+    use leptos::prelude::*;
+    use leptos::web_sys::{Element, Event, FocusEvent, HtmlDivElement, HtmlFieldSetElement};
+
+    use crate::validation::EarlyCheck;
+
+    pub fn typed_answer_error(_: &Event, _: EarlyCheck, _: &str, _: bool) -> Option<String> {
+        None
+    }
+
+    pub fn left_radio_group(_: &FocusEvent) -> Option<bool> {
+        None
+    }
+
+    pub fn document_error(_: &Element, _: &str, _: bool) -> Option<String> {
+        None
+    }
+
+    pub fn guard_document_on_submit(_: HtmlFieldSetElement, _: WriteSignal<Option<String>>) {}
+
+    pub fn send_with_progress(_: HtmlDivElement, _: WriteSignal<Option<u32>>) {}
+}
