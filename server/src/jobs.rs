@@ -162,27 +162,32 @@ pub async fn run_worker(
     policy: ThrottlePolicy,
     mailer: Mailer,
 ) -> anyhow::Result<()> {
+    // apalis holds a worker's name for as long as its heartbeat is fresh: a second node, or
+    // this one restarted within the heartbeat, would be refused the same name and run no job.
+    // Each process therefore names its workers after itself.
+    let instance = format!("{:08x}", rand::random::<u32>());
+    let name = |job: &str| format!("guichet-{job}-{instance}");
     // The same workers on either engine; only the storage type differs.
     macro_rules! workers {
         ($storage:ident, $pool:expr) => {{
-            let housekeeping = WorkerBuilder::new("guichet-housekeeping")
+            let housekeeping = WorkerBuilder::new(name("housekeeping"))
                 .backend($storage::new($pool).poll_with_interval(IDLE_POLL))
                 .data(platform.clone())
                 .data(policy)
                 .build(housekeeping)
                 .run();
-            let mail = WorkerBuilder::new("guichet-mail")
+            let mail = WorkerBuilder::new(name("mail"))
                 .backend($storage::new($pool).poll_with_interval(IDLE_POLL))
                 .data(platform.clone())
                 .data(mailer)
                 .build(deliver_mail)
                 .run();
-            let silence = WorkerBuilder::new("guichet-silence")
+            let silence = WorkerBuilder::new(name("silence"))
                 .backend($storage::new($pool).poll_with_interval(IDLE_POLL))
                 .data(platform.clone())
                 .build(apply_silence)
                 .run();
-            let export = WorkerBuilder::new("guichet-export")
+            let export = WorkerBuilder::new(name("export"))
                 .backend($storage::new($pool).poll_with_interval(IDLE_POLL))
                 .data(platform.clone())
                 .build(export_requests)

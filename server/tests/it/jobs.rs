@@ -9,7 +9,8 @@ use crate::harness::{Backend, TestApp, both_engines};
 
 both_engines!(
     housekeeping_runs_through_the_queue,
-    housekeeping_job_is_idempotent
+    housekeeping_job_is_idempotent,
+    a_second_node_runs_workers_beside_the_first
 );
 
 async fn seed_stale_rows(app: &TestApp) {
@@ -98,5 +99,35 @@ async fn housekeeping_job_is_idempotent(backend: Backend) {
         .unwrap();
         assert_eq!(counts(&app).await, (1, 0));
     }
+    app.stop().await;
+}
+
+/// Two nodes on one platform store (or one node restarted within apalis' heartbeat): both
+/// keep their workers running, and jobs still run.
+async fn a_second_node_runs_workers_beside_the_first(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    // Let the first node's workers register.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let second = tokio::spawn(guichet::jobs::run_worker(
+        app.platform.clone(),
+        guichet::throttle::ThrottlePolicy::default(),
+        guichet::mail::Mailer::new(None, "guichet@localhost").unwrap(),
+    ));
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert!(
+        !second.is_finished(),
+        "the second node's workers stopped: {:?}",
+        second.await
+    );
+    seed_stale_rows(&app).await;
+    guichet::jobs::enqueue_housekeeping(&app.platform)
+        .await
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while counts(&app).await != (1, 0) {
+        assert!(Instant::now() < deadline, "housekeeping never ran");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    second.abort();
     app.stop().await;
 }
