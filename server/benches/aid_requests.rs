@@ -1,0 +1,620 @@
+//! Aid-request benchmarks. Prints figures against the targets; asserts nothing about timings.
+//!
+//! 100 departments; the measured one holds 100,000 requests (the 99 others 1,000 each).
+//! 1. The instructors' queue page (default filter and order, first page of 50) served by the
+//!    real server in-process, against a bare axum handler running the same SQL: requests/s at
+//!    saturation, and latency under a moderate load.
+//! 2. A CSV export of the 24,000 requests of one aid, started from the queue page of the real
+//!    `guichet` binary, followed on its progress page until the file is offered: wall time,
+//!    the progress the page showed, and the server's peak memory.
+//!
+//! `cargo bench -p guichet-server --bench aid_requests` runs on SQLite; with
+//! `DATABASE_URL=postgres://…` on PostgreSQL (a fresh database, dropped at the end).
+//! See `docs/BENCHMARKS.md`.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::io::BufRead as _;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, bail};
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Html;
+use axum::routing::get;
+use chrono::{NaiveDate, Utc};
+use common::*;
+use guichet::aids::{self, AidInput};
+use guichet::entity::{aid_request, citizen, decision};
+use guichet::requests::queue::{self, QueueFilter};
+use guichet::staff::{self, Email, NewStaff, Role};
+use sea_orm::{EntityTrait, Set};
+use tenants::{Platform, Tenant};
+
+const TENANTS: usize = 100;
+const BENCH_REQUESTS: usize = 100_000;
+const OTHER_REQUESTS: usize = 1_000;
+/// Requests per citizen.
+const PER_CITIZEN: usize = 4;
+/// Requests of the exported aid (every request of it is filed: drafts go to the others).
+const EXPORTED: usize = 24_000;
+const INSTRUCTORS: usize = 10;
+const SATURATION_CLIENTS: usize = 16;
+const MODERATE_CLIENTS: usize = 4;
+
+const SLUG: &str = "cd-bench";
+const INSTRUCTOR_EMAIL: &str = "instructeur01@cd-bench.fr";
+const PASSWORD: &str = "mot-de-passe-du-banc-d-essai";
+
+const TARGET_RATIO: f64 = 0.40;
+const TARGET_P95: Duration = Duration::from_millis(25);
+const TARGET_EXPORT: Duration = Duration::from_secs(10);
+const TARGET_EXPORT_RSS: u64 = 200_000_000;
+
+fn main() -> std::process::ExitCode {
+    common::main_with(run)
+}
+
+async fn run() -> anyhow::Result<()> {
+    let binary = locate_binary()?;
+    let data_dir = tempfile::tempdir()?;
+    let pg = fresh_pg_from_env().await?;
+    println!("Guichet aid-request benchmarks");
+    println!("  engine: {}", engine_label(pg.as_ref()));
+    println!("  cores: {}", cores());
+    println!(
+        "  binary: {} ({} profile)",
+        binary.path.display(),
+        binary.profile
+    );
+    println!();
+    let result = run_all(
+        data_dir.path(),
+        pg.as_ref().map(|p| p.url.as_str()),
+        &binary,
+    )
+    .await;
+    if let Some(pg) = pg {
+        pg.drop_database().await?;
+    }
+    print_table(&result?);
+    Ok(())
+}
+
+async fn run_all(
+    data_dir: &Path,
+    pg_url: Option<&str>,
+    binary: &Binary,
+) -> anyhow::Result<Vec<Figure>> {
+    let platform = open_platform(data_dir, pg_url).await?;
+    let started = Instant::now();
+    println!(
+        "Seeding {TENANTS} departments: {SLUG} with {BENCH_REQUESTS} requests, the others \
+         {OTHER_REQUESTS} each…"
+    );
+    let bench = seed_department(&platform, SLUG, BENCH_REQUESTS, true).await?;
+    for i in 1..TENANTS {
+        seed_department(&platform, &format!("cd-{i:03}"), OTHER_REQUESTS, false).await?;
+    }
+    println!("  seeded in {:.1} s", started.elapsed().as_secs_f64());
+
+    let mut figures = queue_page(&platform, &bench).await?;
+    figures.extend(export(binary, data_dir, pg_url, &bench).await?);
+    platform.db().clone().close().await?;
+    Ok(figures)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Seeding
+
+/// What the benches need to know of the measured department.
+struct Seeded {
+    tenant: Tenant,
+    /// Filed (non-draft) requests: the queue's total.
+    filed: usize,
+    exported_aid: i64,
+}
+
+async fn seed_department(
+    platform: &Platform,
+    slug: &str,
+    requests: usize,
+    with_staff: bool,
+) -> anyhow::Result<Seeded> {
+    let tenant = create_tenant(platform, slug).await?;
+    let mut instructors = Vec::new();
+    if with_staff {
+        for i in 1..=INSTRUCTORS {
+            instructors.push(
+                staff::create_account(
+                    platform,
+                    &tenant,
+                    NewStaff {
+                        email: Email::parse(&format!("instructeur{i:02}@{slug}.fr"))?,
+                        display_name: format!("Instructeur {i:02}"),
+                        roles: vec![Role::AidInstructor],
+                        password: PASSWORD.to_owned(),
+                    },
+                )
+                .await?
+                .id,
+            );
+        }
+    }
+    let mut aid_ids = Vec::new();
+    for title in [
+        "Aide au paiement du loyer",
+        "Aide à l'énergie",
+        "Fonds d'aide aux jeunes",
+        "Aide à la mobilité",
+        "Secours d'urgence",
+    ] {
+        let input = AidInput {
+            title: title.to_owned(),
+            description: "Une aide du département.".to_owned(),
+            eligibility: "Les habitants du département.".to_owned(),
+            documents: String::new(),
+            deadline_days: "60".to_owned(),
+            silence: "refusal".to_owned(),
+            open: true,
+        }
+        .validate()
+        .map_err(|e| anyhow::anyhow!("aid: {e:?}"))?;
+        aid_ids.push(aids::create(&tenant, input).await?.id);
+    }
+
+    let now = Utc::now();
+    let today = now.date_naive();
+    let citizens = requests.div_ceil(PER_CITIZEN);
+    for chunk in (0..citizens).collect::<Vec<_>>().chunks(1000) {
+        let rows = chunk.iter().map(|&n| citizen::ActiveModel {
+            id: Set(n as i64 + 1),
+            fc_sub: Set(Some(format!("sub-{n}"))),
+            given_name: Set(format!("Prénom{n}")),
+            family_name: Set(format!("NOM{n}")),
+            preferred_username: Set(String::new()),
+            birthdate: Set("1980-01-01".to_owned()),
+            gender: Set("female".to_owned()),
+            birthplace: Set("30189".to_owned()),
+            birthcountry: Set("99100".to_owned()),
+            email: Set(format!("usager{n}@exemple.fr")),
+            login_email: Set(None),
+            password_hash: Set(None),
+            email_confirmed_at: Set(None),
+            created_at: Set(now),
+            last_sign_in_at: Set(None),
+        });
+        let txn = tenant.db().begin_write().await?;
+        citizen::Entity::insert_many(rows).exec(&txn).await?;
+        txn.commit().await?;
+    }
+
+    let mut filed = 0;
+    let year = now.format("%Y");
+    let slug_upper = slug.to_uppercase();
+    for chunk in (0..requests).collect::<Vec<_>>().chunks(1000) {
+        let mut request_rows = Vec::with_capacity(chunk.len());
+        let mut decision_rows = Vec::new();
+        for &i in chunk {
+            let exported = i < EXPORTED;
+            let aid_id = if exported {
+                aid_ids[0]
+            } else {
+                aid_ids[1 + i % 4]
+            };
+            let status = status_of(i, exported);
+            let draft = status == "draft";
+            filed += usize::from(!draft);
+            let due_on = today - chrono::Duration::days(60)
+                + chrono::Duration::days((i * 7919 % 120) as i64);
+            let submitted = (due_on - chrono::Duration::days(60))
+                .and_hms_opt(10, 0, 0)
+                .map(|t| t.and_utc());
+            let id = i as i64 + 1;
+            request_rows.push(aid_request::ActiveModel {
+                id: Set(id),
+                reference: Set((!draft).then(|| format!("{slug_upper}-{year}-{id:06}"))),
+                citizen_id: Set((i / PER_CITIZEN) as i64 + 1),
+                aid_id: Set(aid_id),
+                form_version: Set(1),
+                status: Set(status.to_owned()),
+                answers: Set("{}".to_owned()),
+                submitted_at: Set(if draft { None } else { submitted }),
+                due_on: Set((!draft).then_some(due_on)),
+                paused_since: Set(None),
+                paused_days: Set(0),
+                assignee_id: Set(match i % (INSTRUCTORS + 1) {
+                    k if k < instructors.len() => Some(instructors[k]),
+                    _ => None,
+                }),
+                version: Set(1),
+                created_at: Set(now),
+                updated_at: Set(now),
+            });
+            if let Some(amount) = decided_amount(status, i) {
+                decision_rows.push(decision::ActiveModel {
+                    request_id: Set(id),
+                    outcome: Set(status.to_owned()),
+                    amount_cents: Set(amount),
+                    reasons: Set("[\"Ressources supérieures au plafond\"]".to_owned()),
+                    comment: Set(String::new()),
+                    decided_by: Set(instructors.first().copied()),
+                    decided_at: Set(now),
+                    letter_file: Set(None),
+                    ..Default::default()
+                });
+            }
+        }
+        let txn = tenant.db().begin_write().await?;
+        aid_request::Entity::insert_many(request_rows)
+            .exec(&txn)
+            .await?;
+        if !decision_rows.is_empty() {
+            decision::Entity::insert_many(decision_rows)
+                .exec(&txn)
+                .await?;
+        }
+        txn.commit().await?;
+    }
+    // PostgreSQL hands out ids from sequences, which explicit ids do not move.
+    if matches!(platform.engine(), tenants::Engine::Postgres { .. }) {
+        let txn = tenant.db().begin_write().await?;
+        for table in ["citizens", "aid_requests"] {
+            sea_orm::ConnectionTrait::execute_unprepared(
+                &txn,
+                &format!(
+                    "SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
+                ),
+            )
+            .await?;
+        }
+        txn.commit().await?;
+    }
+    Ok(Seeded {
+        tenant,
+        filed,
+        exported_aid: aid_ids[0],
+    })
+}
+
+/// Statuses in a department's proportions: mostly to instruct or decided, a few drafts.
+fn status_of(i: usize, exported: bool) -> &'static str {
+    match i % 20 {
+        0 if !exported => "draft",
+        0..=6 => "submitted",
+        7..=8 => "info_requested",
+        9..=14 => "granted",
+        15..=16 => "partially_granted",
+        17..=18 => "refused",
+        _ => "implicit_refusal",
+    }
+}
+
+/// `Some(amount)` for an explicit decision (the amount only when something was granted).
+fn decided_amount(status: &str, i: usize) -> Option<Option<i64>> {
+    match status {
+        "granted" | "partially_granted" => Some(Some(20_000 + (i % 50) as i64 * 1_000)),
+        "refused" => Some(None),
+        _ => None,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1. The queue page
+
+async fn queue_page(platform: &Platform, bench: &Seeded) -> anyhow::Result<Vec<Figure>> {
+    let real_server = start_real_server(platform).await?;
+    let bare_server = serve_router(
+        Router::new()
+            .route("/demandes", get(bare_queue))
+            .with_state(Bare {
+                platform: platform.clone(),
+                tenant: bench.tenant.clone(),
+            }),
+    )
+    .await?;
+    let (real_addr, bare_addr) = (real_server.addr, bare_server.addr);
+    let real_url = format!("http://{real_addr}/{SLUG}/agents/demandes");
+    let bare_url = format!("http://{bare_addr}/demandes");
+    // A page counts only if it shows the department's whole total (all 100,000 filed or not).
+    let expect = format!("{} demande(s)", bench.filed);
+
+    let mut figures = Vec::new();
+    for (clients, label) in [
+        (SATURATION_CLIENTS, "saturation"),
+        (MODERATE_CLIENTS, "moderate load"),
+    ] {
+        println!("Queue page: {clients} clients ({label}), {WARM_UP:?} warm-up then {MEASURE:?}…");
+        let mut signed_in = Vec::with_capacity(clients);
+        for _ in 0..clients {
+            signed_in.push(signed_in_client(real_addr, SLUG, INSTRUCTOR_EMAIL, PASSWORD).await?);
+        }
+        let real = hammer(signed_in, &real_url, &expect).await?;
+        println!("Bare handler: same load…");
+        let bare_clients = (0..clients)
+            .map(|_| client(bare_addr))
+            .collect::<Result<_, _>>()?;
+        let bare = hammer(bare_clients, &bare_url, &expect).await?;
+        let ratio = real.per_sec / bare.per_sec;
+        figures.push(Figure::info(
+            if clients == SATURATION_CLIENTS {
+                "Queue page, 16 clients: req/s"
+            } else {
+                "Queue page, 4 clients: req/s"
+            },
+            format!(
+                "{:.0} req/s ({} ok, {} failed); bare {:.0} req/s",
+                real.per_sec, real.ok, real.failed, bare.per_sec
+            ),
+        ));
+        figures.push(Figure::info(
+            if clients == SATURATION_CLIENTS {
+                "Queue page, 16 clients: p50 / p95"
+            } else {
+                "Queue page, 4 clients: p50 / p95"
+            },
+            format!(
+                "{} / {}; bare {} / {}",
+                ms(real.p50),
+                ms(real.p95),
+                ms(bare.p50),
+                ms(bare.p95)
+            ),
+        ));
+        if clients == SATURATION_CLIENTS {
+            figures.push(Figure::checked(
+                "Queue page / bare handler (16 clients)",
+                format!("{:.1} %", ratio * 100.0),
+                format!(">= {:.0} %", TARGET_RATIO * 100.0),
+                ratio >= TARGET_RATIO,
+            ));
+        } else {
+            figures.push(Figure::checked(
+                "Queue page p95 (4 clients)",
+                ms(real.p95),
+                format!("<= {}", ms(TARGET_P95)),
+                real.p95 <= TARGET_P95,
+            ));
+        }
+    }
+    real_server.stop().await?;
+    bare_server.stop().await?;
+    Ok(figures)
+}
+
+#[derive(Clone)]
+struct Bare {
+    platform: Platform,
+    tenant: Tenant,
+}
+
+/// The floor: the queries the real page makes (the queue page, the aids for the filter, the
+/// staff for names), written out as a minimal escaped table. No session, no tenant
+/// resolution, no rendering framework.
+async fn bare_queue(State(bare): State<Bare>) -> Result<Html<String>, StatusCode> {
+    let fail = |_| StatusCode::INTERNAL_SERVER_ERROR;
+    let page = queue::queue(&bare.tenant, &QueueFilter::default())
+        .await
+        .map_err(fail)?;
+    let aids = aids::list(&bare.tenant, false).await.map_err(fail)?;
+    let accounts = staff::list_accounts(&bare.platform, &bare.tenant)
+        .await
+        .map_err(fail)?;
+    let mut rows = String::new();
+    for r in &page.rows {
+        let aid = aids
+            .iter()
+            .find(|a| a.id == r.aid_id)
+            .map_or("", |a| a.title.as_str());
+        let assignee = r
+            .assignee_id
+            .and_then(|id| accounts.iter().find(|a| a.id == id))
+            .map_or("—", |a| a.display_name.as_str());
+        let _ = write!(
+            rows,
+            "<tr><td><a href=\"/demandes/{}\">{}</a></td><td>{}</td><td>{}</td><td>{}</td>\
+             <td>{}</td><td>{}</td><td>{}</td></tr>",
+            r.id,
+            escape(&r.reference),
+            escape(aid),
+            escape(&r.citizen_name),
+            french_date(r.submitted_on),
+            french_date(r.due_on),
+            r.status.staff_label(),
+            escape(assignee),
+        );
+    }
+    let counts: String = page
+        .counts
+        .iter()
+        .map(|(s, n)| format!("<li>{} : {n}</li>", s.staff_label()))
+        .collect();
+    Ok(Html(format!(
+        "<!DOCTYPE html><html lang=\"fr\"><head><meta charset=\"utf-8\"><title>Demandes</title>\
+         </head><body><h1>Demandes</h1><ul>{counts}<li>Délai dépassé : {}</li></ul><table>\
+         <caption>{} demande(s)</caption>{rows}</table></body></html>",
+        page.overdue, page.total
+    )))
+}
+
+fn french_date(date: Option<NaiveDate>) -> String {
+    date.map_or_else(String::new, |d| d.format("%d/%m/%Y").to_string())
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. The CSV export, on the real binary
+
+async fn export(
+    binary: &Binary,
+    data_dir: &Path,
+    pg_url: Option<&str>,
+    bench: &Seeded,
+) -> anyhow::Result<Vec<Figure>> {
+    println!("Export: `guichet serve`, then {EXPORTED} requests to CSV…");
+    let stderr_path = data_dir.join("guichet-serve.stderr");
+    let mut command = Command::new(&binary.path);
+    command
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .env("GUICHET_DATA_DIR", data_dir)
+        .env_remove("GUICHET_DEMO")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(&stderr_path)?);
+    match pg_url {
+        Some(url) => command.env("DATABASE_URL", url),
+        None => command.env_remove("DATABASE_URL"),
+    };
+    let mut child = command
+        .spawn()
+        .with_context(|| format!("cannot start {}", binary.path.display()))?;
+    let result = follow_export(&mut child, bench).await;
+    let _ = child.kill();
+    let _ = child.wait();
+    result.with_context(|| {
+        format!(
+            "guichet serve: {}",
+            std::fs::read_to_string(&stderr_path)
+                .unwrap_or_default()
+                .trim()
+        )
+    })
+}
+
+async fn follow_export(
+    child: &mut std::process::Child,
+    bench: &Seeded,
+) -> anyhow::Result<Vec<Figure>> {
+    let pid = child.id();
+    let stdout = child.stdout.take().context("child stdout")?;
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    // Std pipes block: a thread reads the lines and keeps draining so the child never stalls.
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let addr: SocketAddr = tokio::time::timeout(Duration::from_secs(120), async {
+        while let Some(line) = rx.recv().await {
+            if let Some(rest) = line.strip_prefix("Guichet écoute sur http://") {
+                let addr = rest.split_whitespace().next().unwrap_or_default();
+                return Ok(addr.parse::<SocketAddr>()?);
+            }
+        }
+        bail!("the server exited before listening")
+    })
+    .await
+    .context("no \"Guichet écoute sur\" line within 120 s")??;
+
+    let client = signed_in_client(addr, SLUG, INSTRUCTOR_EMAIL, PASSWORD).await?;
+    let queue_url = format!(
+        "http://{addr}/{SLUG}/agents/demandes?aide={}",
+        bench.exported_aid
+    );
+    let queue = client.get(&queue_url).send().await?.text().await?;
+    if !queue.contains(&format!("{EXPORTED} demande(s)")) {
+        bail!("the queue filtered on the exported aid does not show {EXPORTED} requests");
+    }
+    let csrf = form_token(&queue)?;
+    let rss_before = proc_status_bytes(pid, "VmRSS:")?;
+
+    let started = Instant::now();
+    let response = client
+        .post(format!("http://{addr}/{SLUG}/agents/demandes/export"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("aide", bench.exported_aid.to_string().as_str()),
+        ])
+        .send()
+        .await?;
+    if response.status() != StatusCode::SEE_OTHER {
+        bail!("starting the export answered {}", response.status());
+    }
+    let page_path = response
+        .headers()
+        .get("location")
+        .and_then(|l| l.to_str().ok())
+        .context("no export page")?
+        .to_owned();
+    let page_url = format!("http://{addr}{page_path}");
+    // The page is read as an instructor would, a few times a second.
+    let mut shown = BTreeSet::new();
+    let mut polls = 0;
+    let elapsed = loop {
+        let page = client.get(&page_url).send().await?.text().await?;
+        polls += 1;
+        if let Some(percent) = shown_percent(&page) {
+            shown.insert(percent);
+        }
+        if page.contains("Télécharger le fichier CSV") {
+            break started.elapsed();
+        }
+        if page.contains("État : Échec") {
+            bail!("the export failed");
+        }
+        if started.elapsed() > Duration::from_secs(300) {
+            bail!("the export did not finish within 300 s");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let peak = proc_status_bytes(pid, "VmHWM:")?;
+
+    let csv = client
+        .get(format!("{page_url}/fichier"))
+        .send()
+        .await?
+        .bytes()
+        .await?;
+    let lines = csv.iter().filter(|b| **b == b'\n').count();
+    if lines != EXPORTED + 1 {
+        bail!("the file has {lines} lines, not {}", EXPORTED + 1);
+    }
+    let shown: Vec<String> = shown.iter().map(|p| format!("{p}")).collect();
+    Ok(vec![
+        Figure::checked(
+            "Export of 24,000 requests: start to file offered",
+            ms(elapsed),
+            format!("<= {}", ms(TARGET_EXPORT)),
+            elapsed <= TARGET_EXPORT,
+        ),
+        Figure::info(
+            "Export: percentages the page showed",
+            format!("{} % ({polls} page loads)", shown.join(", ")),
+        ),
+        Figure::info(
+            "Export: file",
+            format!("{} lines, {}", lines, mb(csv.len() as u64)),
+        ),
+        Figure::info("Server RSS before the export", mb(rss_before)),
+        Figure::checked(
+            "Server peak RSS (VmHWM)",
+            mb(peak),
+            format!("<= {}", mb(TARGET_EXPORT_RSS)),
+            peak <= TARGET_EXPORT_RSS,
+        ),
+    ])
+}
+
+fn form_token(page: &str) -> anyhow::Result<String> {
+    let marker = "name=\"csrf\" value=\"";
+    let start = page.find(marker).context("no form token")? + marker.len();
+    Ok(page
+        .get(start..start + 64)
+        .context("short form token")?
+        .to_owned())
+}
+
+/// The "(NN %)" of the progress text.
+fn shown_percent(page: &str) -> Option<u64> {
+    let end = page.find(" %)</p>")?;
+    let start = page[..end].rfind('(')? + 1;
+    page[start..end].trim().parse().ok()
+}

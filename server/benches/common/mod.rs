@@ -1,0 +1,445 @@
+//! What the benchmarks share: servers on this runtime, load generation, figures, a fresh
+//! PostgreSQL database per run, the real binary. Each bench uses a part of it.
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, bail};
+use axum::Router;
+use axum::http::StatusCode;
+use guichet::server::{ServerOptions, app_state, serve};
+use reqwest::header::{HOST, HeaderMap, HeaderValue};
+use sea_orm::ConnectionTrait;
+use tenants::{Engine, Module, NewTenant, Platform, Slug, StoreConfig, Tenant};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+
+pub const WARM_UP: Duration = Duration::from_secs(1);
+pub const MEASURE: Duration = Duration::from_secs(5);
+/// The binary's own default pool size, so every measured server gets the same.
+pub const PG_MAX_CONNECTIONS: u32 = 20;
+
+/// Runs a bench's body on a multi-threaded runtime; a failure prints its causes.
+pub fn main_with<F>(body: impl FnOnce() -> F) -> ExitCode
+where
+    F: std::future::Future<Output = anyhow::Result<()>>,
+{
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    match runtime.block_on(body()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("benchmark failed: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// PostgreSQL when `DATABASE_URL` says so (a fresh database on that server), else SQLite.
+pub async fn fresh_pg_from_env() -> anyhow::Result<Option<FreshPg>> {
+    match std::env::var("DATABASE_URL") {
+        Ok(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+            Ok(Some(FreshPg::create(&url).await?))
+        }
+        Ok(url) if !url.trim().is_empty() => {
+            bail!("DATABASE_URL must be postgres://… (or unset for SQLite)")
+        }
+        _ => Ok(None),
+    }
+}
+
+pub async fn open_platform(data_dir: &Path, pg_url: Option<&str>) -> anyhow::Result<Platform> {
+    Ok(Platform::open(StoreConfig {
+        engine: match pg_url {
+            Some(url) => Engine::Postgres {
+                url: url.to_owned(),
+            },
+            None => Engine::Sqlite,
+        },
+        data_dir: data_dir.to_owned(),
+        pg_max_connections: PG_MAX_CONNECTIONS,
+    })
+    .await?)
+}
+
+/// The engine line of a bench's header.
+pub fn engine_label(pg: Option<&FreshPg>) -> String {
+    match pg {
+        Some(pg) => format!("PostgreSQL (fresh database {})", pg.name),
+        None => "SQLite".to_owned(),
+    }
+}
+
+pub fn cores() -> usize {
+    std::thread::available_parallelism().map_or(0, |n| n.get())
+}
+
+/// Serves `app` on a port 0 listener of this runtime (the benches' bare handlers).
+pub async fn serve_router(app: Router) -> anyhow::Result<Running> {
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let (stop, rx) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async {
+                let _ = rx.await;
+            })
+            .await?;
+        Ok(())
+    });
+    Ok(Running { addr, stop, task })
+}
+
+pub async fn create_tenant(platform: &Platform, slug: &str) -> anyhow::Result<Tenant> {
+    Ok(platform
+        .create_tenant(NewTenant {
+            slug: Slug::parse(slug)?,
+            name: format!("Département {slug}"),
+            modules: Module::ALL.to_vec(),
+            domain: None,
+        })
+        .await?)
+}
+
+/// A server running on this runtime, until [`Running::stop`].
+pub struct Running {
+    pub addr: SocketAddr,
+    pub stop: oneshot::Sender<()>,
+    pub task: tokio::task::JoinHandle<anyhow::Result<()>>,
+}
+
+impl Running {
+    pub async fn stop(self) -> anyhow::Result<()> {
+        let _ = self.stop.send(());
+        self.task.await?
+    }
+}
+
+pub async fn start_real_server(platform: &Platform) -> anyhow::Result<Running> {
+    let options = ServerOptions {
+        site_root: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/site"),
+        ..ServerOptions::default()
+    };
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let (stop, rx) = oneshot::channel::<()>();
+    let task = tokio::spawn(serve(
+        listener,
+        app_state(platform.clone(), &options),
+        async {
+            let _ = rx.await;
+        },
+    ));
+    Ok(Running { addr, stop, task })
+}
+
+/// The real page escapes what it shows; so does the floor, to compare like with like.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// One keep-alive connection per client, sending `Host: localhost`.
+pub fn client(addr: SocketAddr) -> reqwest::Result<reqwest::Client> {
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        HOST,
+        HeaderValue::from_str(&format!("localhost:{}", addr.port())).expect("valid host"),
+    );
+    reqwest::Client::builder()
+        .default_headers(headers)
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(30))
+        .build()
+}
+
+/// Signs in as a staff member through the real form; the client keeps the session cookie.
+pub async fn signed_in_client(
+    addr: SocketAddr,
+    slug: &str,
+    email: &str,
+    password: &str,
+) -> anyhow::Result<reqwest::Client> {
+    let client = client(addr)?;
+    let login_url = format!("http://{addr}/{slug}/agents/connexion");
+    let page = client.get(&login_url).send().await?.text().await?;
+    let marker = "name=\"csrf\" value=\"";
+    let start = page
+        .find(marker)
+        .context("the sign-in page has no form token")?
+        + marker.len();
+    let csrf = page
+        .get(start..start + 64)
+        .context("short form token")?
+        .to_owned();
+    let response = client
+        .post(&login_url)
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("email", email),
+            ("password", password),
+        ])
+        .send()
+        .await?;
+    if response.status() != StatusCode::SEE_OTHER {
+        bail!("sign-in failed with status {}", response.status());
+    }
+    Ok(client)
+}
+
+pub struct Load {
+    pub per_sec: f64,
+    pub ok: usize,
+    pub failed: usize,
+    pub p50: Duration,
+    pub p95: Duration,
+}
+
+/// Every client sends requests back to back; only those started after the warm-up count.
+pub async fn hammer(
+    clients: Vec<reqwest::Client>,
+    url: &str,
+    expect: &str,
+) -> anyhow::Result<Load> {
+    let measure_from = Instant::now() + WARM_UP;
+    let end = measure_from + MEASURE;
+    let tasks = clients
+        .into_iter()
+        .map(|client| {
+            let (url, expect) = (url.to_owned(), expect.to_owned());
+            tokio::spawn(async move {
+                let mut latencies = Vec::new();
+                let mut failed = 0;
+                loop {
+                    let sent = Instant::now();
+                    if sent >= end {
+                        break;
+                    }
+                    // A page counts only if it holds the whole list, down to its last row.
+                    let ok = match client.get(&url).send().await {
+                        Ok(r) if r.status() == StatusCode::OK => {
+                            r.text().await.is_ok_and(|body| body.contains(&expect))
+                        }
+                        _ => false,
+                    };
+                    if sent >= measure_from {
+                        if ok {
+                            latencies.push(sent.elapsed());
+                        } else {
+                            failed += 1;
+                        }
+                    }
+                }
+                (latencies, failed)
+            })
+        })
+        .collect::<Vec<_>>();
+    let mut latencies = Vec::new();
+    let mut failed = 0;
+    for task in tasks {
+        let (l, f) = task.await?;
+        latencies.extend(l);
+        failed += f;
+    }
+    if latencies.is_empty() {
+        bail!("no successful request to {url} ({failed} failed)");
+    }
+    latencies.sort_unstable();
+    Ok(Load {
+        per_sec: latencies.len() as f64 / MEASURE.as_secs_f64(),
+        ok: latencies.len(),
+        failed,
+        p50: percentile(&latencies, 0.50),
+        p95: percentile(&latencies, 0.95),
+    })
+}
+
+pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let rank = ((sorted.len() as f64 * p).ceil() as usize).clamp(1, sorted.len());
+    sorted[rank - 1]
+}
+
+pub struct Binary {
+    pub path: PathBuf,
+    pub profile: &'static str,
+}
+
+/// `cargo bench` builds the package's binary in the release profile next to the bench (in
+/// `CARGO_TARGET_DIR` when set, as the scripts do).
+pub fn locate_binary() -> anyhow::Result<Binary> {
+    let built = PathBuf::from(env!("CARGO_BIN_EXE_guichet"));
+    if built.is_file() {
+        return Ok(Binary {
+            path: built.canonicalize()?,
+            profile: if built.components().any(|c| c.as_os_str() == "release") {
+                "release"
+            } else {
+                "debug"
+            },
+        });
+    }
+    let target = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target");
+    for profile in ["release", "debug"] {
+        let path = target.join(profile).join("guichet");
+        if path.is_file() {
+            return Ok(Binary {
+                path: path.canonicalize()?,
+                profile,
+            });
+        }
+    }
+    bail!(
+        "no guichet binary under {}: run `cargo build --release -p guichet-server`",
+        target.display()
+    )
+}
+
+/// A `kB` line of `/proc/<pid>/status`, in bytes.
+pub fn proc_status_bytes(pid: u32, key: &str) -> anyhow::Result<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+    let line = status
+        .lines()
+        .find(|l| l.starts_with(key))
+        .with_context(|| format!("no {key} in /proc/{pid}/status"))?;
+    let kib: u64 = line[key.len()..]
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()?;
+    Ok(kib * 1024)
+}
+
+pub struct Figure {
+    pub name: &'static str,
+    pub value: String,
+    pub target: String,
+    pub met: Option<bool>,
+}
+
+impl Figure {
+    pub fn info(name: &'static str, value: String) -> Self {
+        Self {
+            name,
+            value,
+            target: String::new(),
+            met: None,
+        }
+    }
+
+    pub fn checked(name: &'static str, value: String, target: String, met: bool) -> Self {
+        Self {
+            name,
+            value,
+            target,
+            met: Some(met),
+        }
+    }
+}
+
+pub fn print_table(figures: &[Figure]) {
+    let verdict = |f: &Figure| match f.met {
+        Some(true) => "met",
+        Some(false) => "NOT met",
+        None => "",
+    };
+    let width = |get: &dyn Fn(&Figure) -> usize, header: &str| {
+        figures.iter().map(get).max().unwrap_or(0).max(header.len())
+    };
+    let w_name = width(&|f| f.name.chars().count(), "Figure");
+    let w_value = width(&|f| f.value.chars().count(), "Measured");
+    let w_target = width(&|f| f.target.chars().count(), "Target");
+    println!();
+    println!(
+        "| {:w_name$} | {:w_value$} | {:w_target$} | Verdict |",
+        "Figure", "Measured", "Target"
+    );
+    println!(
+        "|{:-<a$}|{:-<b$}|{:-<c$}|---------|",
+        "",
+        "",
+        "",
+        a = w_name + 2,
+        b = w_value + 2,
+        c = w_target + 2
+    );
+    for f in figures {
+        println!(
+            "| {:w_name$} | {:w_value$} | {:w_target$} | {:7} |",
+            f.name,
+            f.value,
+            f.target,
+            verdict(f)
+        );
+    }
+}
+
+pub fn ms(d: Duration) -> String {
+    let millis = d.as_secs_f64() * 1000.0;
+    if millis < 10.0 {
+        format!("{millis:.2} ms")
+    } else {
+        format!("{millis:.0} ms")
+    }
+}
+
+/// Megabytes of 10^6 bytes, as the target is written.
+pub fn mb(bytes: u64) -> String {
+    format!("{:.1} MB", bytes as f64 / 1e6)
+}
+
+// ---------------------------------------------------------------------------------------------
+// PostgreSQL: a fresh database per run
+
+pub struct FreshPg {
+    pub admin_url: String,
+    pub name: String,
+    pub url: String,
+}
+
+impl FreshPg {
+    pub async fn create(admin_url: &str) -> anyhow::Result<Self> {
+        let name = format!("guichet_bench_{:08x}", rand::random::<u32>());
+        let admin = sea_orm::Database::connect(admin_url)
+            .await
+            .context("cannot reach the PostgreSQL server of DATABASE_URL")?;
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+            .await?;
+        admin.close().await?;
+        let mut url = url::Url::parse(admin_url)?;
+        url.set_path(&format!("/{name}"));
+        Ok(Self {
+            admin_url: admin_url.to_owned(),
+            url: url.to_string(),
+            name,
+        })
+    }
+
+    pub async fn drop_database(self) -> anyhow::Result<()> {
+        let admin = sea_orm::Database::connect(&self.admin_url).await?;
+        admin
+            .execute_unprepared(&format!(
+                "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
+                self.name
+            ))
+            .await?;
+        admin.close().await?;
+        Ok(())
+    }
+}
