@@ -1,5 +1,5 @@
 //! What the islands do in the browser: read fields, hold back a file the server would refuse,
-//! send a step with upload progress. Only the WebAssembly build has it; the server build gets
+//! send a step with upload progress, follow an export. Only the WebAssembly build has it; the server build gets
 //! inert stand-ins with the same signatures (islands' handlers never run on the server).
 
 #[cfg(feature = "hydrate")]
@@ -300,6 +300,56 @@ mod browser_side {
         }
     }
 
+    /// Asks `url` for an export's progress (`{"written":…,"total":…,"finished":…}`) every
+    /// second until it is finished, then reloads the page, which then offers the file.
+    /// A network hiccup or a server error waits longer and asks again; a refusal stops.
+    pub fn follow_export(url: String, state: WriteSignal<(u64, Option<u64>)>) {
+        let Ok(xhr) = XmlHttpRequest::new() else {
+            return;
+        };
+        if xhr.open_with_async("GET", &url, true).is_err() {
+            return;
+        }
+        let _ = xhr.set_request_header("Accept", "application/json");
+        let answered = xhr.clone();
+        let on_end = Closure::once_into_js(move |_: Event| {
+            let status = answered.status().unwrap_or(0);
+            let again = match status {
+                200 => {
+                    let parsed = answered
+                        .response_text()
+                        .ok()
+                        .flatten()
+                        .and_then(|text| js_sys::JSON::parse(&text).ok());
+                    let Some(parsed) = parsed else {
+                        return;
+                    };
+                    let field =
+                        |key: &str| js_sys::Reflect::get(&parsed, &JsValue::from_str(key)).ok();
+                    let written = field("written").and_then(|v| v.as_f64()).unwrap_or(0.0);
+                    let total = field("total").and_then(|v| v.as_f64());
+                    state.set((written as u64, total.map(|t| t as u64)));
+                    if field("finished").and_then(|v| v.as_bool()) == Some(true) {
+                        if let Some(window) = web_sys::window() {
+                            let _ = window.location().reload();
+                        }
+                        return;
+                    }
+                    std::time::Duration::from_secs(1)
+                }
+                0 | 500.. => std::time::Duration::from_secs(5),
+                _ => return,
+            };
+            set_timeout(move || follow_export(url, state), again);
+        });
+        if xhr
+            .add_event_listener_with_callback("loadend", on_end.unchecked_ref())
+            .is_ok()
+        {
+            let _ = xhr.send();
+        }
+    }
+
     /// As after a page load, the list of errors is where reading starts.
     fn focus_summary(document: &Document) {
         if let Ok(Some(summary)) = document.query_selector(".alert.error")
@@ -333,4 +383,6 @@ mod server_side {
     pub fn guard_document_on_submit(_: HtmlFieldSetElement, _: WriteSignal<Option<String>>) {}
 
     pub fn send_with_progress(_: HtmlDivElement, _: WriteSignal<Option<u32>>) {}
+
+    pub fn follow_export(_: String, _: WriteSignal<(u64, Option<u64>)>) {}
 }

@@ -267,3 +267,65 @@ pub fn UploadStatus() -> impl IntoView {
         </div>
     }
 }
+
+/// "1 234" as French writes it (narrow no-break space).
+pub fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('\u{202f}');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Whole percent of an export done; nothing to export is done.
+fn export_percent((written, total): (u64, Option<u64>)) -> Option<u64> {
+    match total? {
+        0 => Some(100),
+        total => Some(written.min(total) * 100 / total),
+    }
+}
+
+fn export_progress_text(state: (u64, Option<u64>)) -> String {
+    match (state.1, export_percent(state)) {
+        (Some(total), Some(percent)) => format!(
+            "{} demandes écrites sur {} ({percent} %)",
+            grouped(state.0),
+            grouped(total)
+        ),
+        _ => "Le décompte des demandes à exporter va commencer.".to_owned(),
+    }
+}
+
+/// An export's progress: a bar and the figures. Without JavaScript the page around it offers
+/// to refresh; hydrated, it follows the export by itself (asking `state_href` every second)
+/// and reloads the page once the export is finished, to offer the file.
+#[island]
+pub fn ExportProgress(
+    state_href: String,
+    written: u64,
+    total: Option<u64>,
+    finished: bool,
+) -> impl IntoView {
+    let (state, set_state) = signal((written, total));
+    let root = NodeRef::<leptos::html::Div>::new();
+    if !finished {
+        root.on_load(move |_| browser::follow_export(state_href, set_state));
+    }
+    view! {
+        <div class="export-progress" node_ref=root>
+            <label for="avancement">"Avancement de l'export"</label>
+            <progress
+                id="avancement"
+                max=move || state.get().1.unwrap_or(100).max(1)
+                value=move || { let (written, total) = state.get(); written.min(total.unwrap_or(0)) }
+            >
+                {move || export_percent(state.get()).map(|p| format!("{p} %"))}
+            </progress>
+            <p id="avancement-texte">{move || export_progress_text(state.get())}</p>
+        </div>
+    }
+}

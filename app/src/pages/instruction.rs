@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 
+use crate::islands::{ExportProgress, grouped};
 use crate::layout::{CsrfField, Document, PageContext};
 
 /// An option of a filter's list.
@@ -326,25 +327,13 @@ pub struct ExportView {
     pub finished: bool,
     pub written: u64,
     pub total: Option<u64>,
-    pub percent: Option<u64>,
     pub download_href: Option<String>,
     pub error: Option<String>,
     /// This page again (to follow the progress without JavaScript).
     pub refresh_href: String,
+    /// The progress as JSON, for the island.
+    pub state_href: String,
     pub queue_href: String,
-}
-
-/// "1 234" as French writes it (narrow no-break space).
-fn grouped(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push('\u{202f}');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// The progress of a CSV export, then its download link.
@@ -355,31 +344,17 @@ pub fn ExportPage(ctx: PageContext, export: ExportView) -> impl IntoView {
         finished,
         written,
         total,
-        percent,
         download_href,
         error,
         refresh_href,
+        state_href,
         queue_href,
     } = export;
-    let progress_text = match (total, percent) {
-        (Some(total), Some(percent)) => format!(
-            "{} demandes écrites sur {} ({percent} %)",
-            grouped(written),
-            grouped(total)
-        ),
-        _ => "Le décompte des demandes à exporter va commencer.".to_owned(),
-    };
     view! {
         <Document ctx title="Export CSV des demandes".into()>
             <h1>"Export CSV des demandes"</h1>
             <p>{format!("État : {status}")}</p>
-            <div class="export-progress">
-                <label for="avancement">"Avancement de l'export"</label>
-                <progress id="avancement" max=total.unwrap_or(100).max(1) value=written.min(total.unwrap_or(0))>
-                    {percent.map(|p| format!("{p} %"))}
-                </progress>
-                <p id="avancement-texte">{progress_text}</p>
-            </div>
+            <ExportProgress state_href written total finished />
             {error.map(|e| view! { <div class="alert error" role="alert"><p>{e}</p></div> })}
             {download_href.map(|href| view! {
                 <p><a href=href download="">{format!("Télécharger le fichier CSV ({} demandes)", grouped(written))}</a></p>

@@ -823,10 +823,10 @@ pub async fn export_page(
         finished: export.status.finished(),
         written: export.written,
         total: export.total,
-        percent: export.percent(),
         download_href: export::file(&state.platform, &tenant.tenant, &export)
             .map(|_| format!("{page}/fichier")),
         error: export.error.clone(),
+        state_href: format!("{page}/etat"),
         refresh_href: page,
         queue_href: tenant.href("/agents/demandes"),
     };
@@ -834,6 +834,28 @@ pub async fn export_page(
         StatusCode::OK,
         move |ctx| view! { <ExportPage ctx export=view /> },
     ))
+}
+
+/// `GET /agents/demandes/export/{id}/etat`: the progress as JSON, for the page's island.
+pub async fn export_state(
+    State(state): State<AppState>,
+    staff: CurrentStaff,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let export = own_export(&staff, &id).await?;
+    if export.needs_new_job(chrono::Utc::now()) {
+        enqueue_export(&state, &staff, export.id).await;
+    }
+    Ok((
+        [(axum::http::header::CACHE_CONTROL, "no-store")],
+        axum::Json(serde_json::json!({
+            "status": export.status.label(),
+            "written": export.written,
+            "total": export.total,
+            "finished": export.status.finished(),
+        })),
+    )
+        .into_response())
 }
 
 /// `GET /agents/demandes/export/{id}/fichier`: the CSV file, journaled.

@@ -149,6 +149,10 @@ pub fn router(state: AppState) -> Router {
             get(instruction::export_page),
         )
         .route(
+            "/agents/demandes/export/{id}/etat",
+            get(instruction::export_state),
+        )
+        .route(
             "/agents/demandes/export/{id}/fichier",
             get(instruction::export_file),
         )

@@ -108,16 +108,6 @@ pub struct Export {
 }
 
 impl Export {
-    /// Whole percent done, if the total is known.
-    pub fn percent(&self) -> Option<u64> {
-        match (self.status, self.total) {
-            (ExportStatus::Done, _) => Some(100),
-            (_, Some(0)) => Some(0),
-            (_, Some(total)) => Some((self.written.min(total) * 100) / total),
-            (_, None) => None,
-        }
-    }
-
     /// Whether its job seems lost and should be enqueued again.
     pub fn needs_new_job(&self, now: DateTime<Utc>) -> bool {
         match self.status {

@@ -387,6 +387,8 @@ async fn export_then_import_restores_the_department(backend: Backend) {
         guichet::citizens::sign_in_with_franceconnect(&tenant, &people[0])
             .await
             .unwrap();
+        let aid = crate::instruction::aid(&tenant).await;
+        crate::instruction::filed(&tenant, &aid, 7).await;
     }
     let before = stdout(&cli.run(&["tenant", "list", "--json"]));
 
@@ -425,6 +427,16 @@ async fn export_then_import_restores_the_department(backend: Backend) {
         .await
         .unwrap()
         .unwrap();
+    // The queue's figures (kept by triggers) come back with the requests.
+    let queue = guichet::requests::queue::queue(&tenant, &Default::default())
+        .await
+        .unwrap();
+    assert_eq!(queue.total, 1);
+    assert!(
+        queue
+            .counts
+            .contains(&(guichet::requests::Status::Submitted, 1))
+    );
     let accounts = guichet::staff::list_accounts(&platform, &tenant)
         .await
         .unwrap();
@@ -447,7 +459,8 @@ async fn export_then_import_restores_the_department(backend: Backend) {
     let newcomer = guichet::citizens::sign_in_with_franceconnect(&tenant, &people[1])
         .await
         .unwrap();
-    assert_eq!(newcomer.id, 2);
+    // (2 is the citizen who filed.)
+    assert_eq!(newcomer.id, 3);
 
     // A file that is not an export is refused with a clear line, and creates nothing.
     let junk = cli.data_dir.path().join("junk.tar.gz");
