@@ -28,6 +28,8 @@ enum RequestExports {
     CreatedAt,
     /// Last sign of life of the job making it: a stale one may be taken over.
     UpdatedAt,
+    /// Token of the run that holds it: a run taken over writes nothing more.
+    Claim,
     FinishedAt,
 }
 
@@ -79,6 +81,7 @@ impl MigrationTrait for Migration {
                             .timestamp_with_time_zone()
                             .not_null(),
                     )
+                    .col(ColumnDef::new(RequestExports::Claim).string().null())
                     .col(
                         ColumnDef::new(RequestExports::FinishedAt)
                             .timestamp_with_time_zone()

@@ -15,6 +15,7 @@ pub struct Model {
     pub error: Option<String>,
     pub created_at: ChronoDateTimeUtc,
     pub updated_at: ChronoDateTimeUtc,
+    pub claim: Option<String>,
     pub finished_at: Option<ChronoDateTimeUtc>,
 }
 

@@ -159,6 +159,7 @@ pub async fn create(tenant: &Tenant, staff_id: i64, filter: &QueueFilter) -> Res
         error: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
+        claim: Set(None),
         finished_at: Set(None),
         ..Default::default()
     }
@@ -184,9 +185,12 @@ pub fn file(platform: &Platform, tenant: &Tenant, export: &Export) -> Option<Pat
 }
 
 /// Makes the export. Safe to run twice: a second run finds the export claimed or finished and
-/// does nothing; a run that died is taken over once it has been silent for [`STALE_AFTER`].
+/// does nothing; a run that died is taken over once it has been silent for [`STALE_AFTER`], and
+/// a run taken over (stalled, not dead) writes nothing more: each run holds its own claim
+/// token and its own temporary file.
 pub async fn run(platform: &Platform, tenant: &Tenant, id: i64) -> anyhow::Result<()> {
     let now = Utc::now();
+    let claim = format!("{:016x}", rand::random::<u64>());
     let txn = tenant.db().begin_write().await?;
     let claimed = request_export::Entity::update_many()
         .col_expr(
@@ -195,6 +199,7 @@ pub async fn run(platform: &Platform, tenant: &Tenant, id: i64) -> anyhow::Resul
         )
         .col_expr(request_export::Column::Written, Expr::value(0))
         .col_expr(request_export::Column::UpdatedAt, Expr::value(now))
+        .col_expr(request_export::Column::Claim, Expr::value(claim.as_str()))
         .filter(request_export::Column::Id.eq(id))
         .filter(
             Condition::any()
@@ -215,10 +220,10 @@ pub async fn run(platform: &Platform, tenant: &Tenant, id: i64) -> anyhow::Resul
     };
 
     let dir = exports_dir(platform, tenant.slug());
-    let part = dir.join(format!("export-{id}.csv.part"));
-    match write(platform, tenant, &row, &dir, &part).await {
+    let part = dir.join(format!("export-{id}-{claim}.csv.part"));
+    match write(platform, tenant, &row, &claim, &dir, &part).await {
         Ok(name) => {
-            finish(tenant, id, ExportStatus::Done, Some(name), None).await?;
+            finish(tenant, id, &claim, ExportStatus::Done, Some(name), None).await?;
             Ok(())
         }
         Err(e) => {
@@ -227,6 +232,7 @@ pub async fn run(platform: &Platform, tenant: &Tenant, id: i64) -> anyhow::Resul
             finish(
                 tenant,
                 id,
+                &claim,
                 ExportStatus::Failed,
                 None,
                 Some(
@@ -240,9 +246,11 @@ pub async fn run(platform: &Platform, tenant: &Tenant, id: i64) -> anyhow::Resul
     }
 }
 
+/// Records the end of the run holding `claim` (a run taken over records nothing).
 async fn finish(
     tenant: &Tenant,
     id: i64,
+    claim: &str,
     status: ExportStatus,
     file_name: Option<String>,
     error: Option<&str>,
@@ -256,6 +264,8 @@ async fn finish(
         .col_expr(request_export::Column::UpdatedAt, Expr::value(now))
         .col_expr(request_export::Column::FinishedAt, Expr::value(now))
         .filter(request_export::Column::Id.eq(id))
+        .filter(request_export::Column::Claim.eq(claim))
+        .filter(request_export::Column::Status.eq(ExportStatus::Running.id()))
         .exec(&txn)
         .await?;
     txn.commit().await
@@ -283,6 +293,7 @@ async fn write(
     platform: &Platform,
     tenant: &Tenant,
     row: &request_export::Model,
+    claim: &str,
     dir: &std::path::Path,
     part: &std::path::Path,
 ) -> anyhow::Result<String> {
@@ -306,7 +317,7 @@ async fn write(
         .count(&txn)
         .await?;
     txn.commit().await?;
-    progress(tenant, row.id, Some(total), 0).await?;
+    progress(tenant, row.id, claim, Some(total), 0).await?;
 
     tokio::fs::create_dir_all(dir).await?;
     let mut file = tokio::fs::File::create(part).await?;
@@ -380,7 +391,7 @@ async fn write(
         }
         file.write_all(&out.into_inner()?).await?;
         written += requests.len() as u64;
-        progress(tenant, row.id, Some(total.max(written)), written).await?;
+        progress(tenant, row.id, claim, Some(total.max(written)), written).await?;
     }
     file.sync_all().await?;
     drop(file);
@@ -389,10 +400,11 @@ async fn write(
     Ok(name)
 }
 
-/// Records how far the export got, and that its job is alive.
+/// Records how far the export got, and that its run is alive; fails if the run lost its claim.
 async fn progress(
     tenant: &Tenant,
     id: i64,
+    claim: &str,
     total: Option<u64>,
     written: u64,
 ) -> anyhow::Result<()> {
@@ -409,6 +421,7 @@ async fn progress(
         )
         .col_expr(request_export::Column::UpdatedAt, Expr::value(Utc::now()))
         .filter(request_export::Column::Id.eq(id))
+        .filter(request_export::Column::Claim.eq(claim))
         .filter(request_export::Column::Status.eq(ExportStatus::Running.id()))
         .exec(&txn)
         .await?
