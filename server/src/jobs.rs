@@ -5,9 +5,15 @@
 //! (see `mail`), the silence rule and the instructors' CSV exports. All are idempotent, so the duplicates that several nodes enqueue on the same schedule are
 //! harmless.
 
+use std::future::Future as _;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use apalis::prelude::*;
+use apalis_core::backend::{BackendConfig, WireFormatBackend};
 use apalis_postgres::PostgresStorage;
 use apalis_sqlite::SqliteStorage;
 use serde::{Deserialize, Serialize};
@@ -151,10 +157,132 @@ pub async fn housekeeping(
     Ok(())
 }
 
-/// How often an idle worker looks for new jobs. apalis' storages otherwise only wake on
-/// their heartbeat (30 s), so a job pushed while the worker waits would sit there that long.
-/// While jobs keep coming, the worker fetches batch after batch without waiting.
+/// How often an idle worker looks for new jobs. While jobs keep coming, the worker fetches
+/// batch after batch without waiting.
 const IDLE_POLL: Duration = Duration::from_millis(500);
+
+/// A job storage polled only when the waker it was last given is woken, or on a tick.
+///
+/// apalis 1.0's storages start a new fetch whenever their worker's task is polled, and that
+/// task is woken once more after each fetch by the waker an earlier poll left with the database
+/// driver: an idle worker fetched in a tight loop (about 700 queries a second for our four
+/// workers on SQLite, most of a core; found by the aid-request benchmark). `Gated` hands the
+/// storage a fresh waker at each poll and polls it again only once *that* waker fired (a fetch
+/// in flight progressed, a job finished) or [`IDLE_POLL`] passed; wake-ups left over from
+/// earlier polls are ignored. A fetch in flight is never held up (holding one up held
+/// SQLite's write lock). The tick also replaces the storages' own 30 s heartbeat wake-up.
+pub struct Gated<B> {
+    backend: B,
+    /// The waker given to the storage at its last poll, while that poll is pending.
+    given: Option<Arc<GivenWaker>>,
+    tick: Pin<Box<tokio::time::Sleep>>,
+}
+
+/// Remembers that it was woken, and wakes the worker's task.
+struct GivenWaker {
+    woken: AtomicBool,
+    task: std::task::Waker,
+}
+
+impl std::task::Wake for GivenWaker {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.woken.store(true, Ordering::Release);
+        self.task.wake_by_ref();
+    }
+}
+
+impl<B> Gated<B> {
+    pub fn new(backend: B) -> Self {
+        Self {
+            backend,
+            given: None,
+            tick: Box::pin(tokio::time::sleep(IDLE_POLL)),
+        }
+    }
+}
+
+impl<B: Backend> Backend for Gated<B> {
+    type Task = B::Task;
+    type Error = B::Error;
+
+    fn poll_ready(
+        &mut self,
+        cx: &mut Context<'_>,
+        worker: &WorkerContext,
+    ) -> Poll<Result<(), Self::Error>> {
+        self.backend.poll_ready(cx, worker)
+    }
+
+    fn poll_next(
+        &mut self,
+        cx: &mut Context<'_>,
+        worker: &WorkerContext,
+    ) -> Poll<Option<Result<Self::Task, Self::Error>>> {
+        let ticked = self.tick.as_mut().poll(cx).is_ready();
+        if ticked {
+            self.tick
+                .as_mut()
+                .reset(tokio::time::Instant::now() + IDLE_POLL);
+            // Registers the waker for the next tick.
+            let _ = self.tick.as_mut().poll(cx);
+        }
+        let due = ticked
+            || self
+                .given
+                .as_ref()
+                .is_none_or(|given| given.woken.load(Ordering::Acquire));
+        if !due {
+            return Poll::Pending;
+        }
+        let given = Arc::new(GivenWaker {
+            woken: AtomicBool::new(false),
+            task: cx.waker().clone(),
+        });
+        let waker = std::task::Waker::from(given.clone());
+        let next = self
+            .backend
+            .poll_next(&mut Context::from_waker(&waker), worker);
+        self.given = next.is_pending().then_some(given);
+        next
+    }
+
+    fn poll_close(
+        &mut self,
+        cx: &mut Context<'_>,
+        worker: &WorkerContext,
+    ) -> Poll<Result<(), Self::Error>> {
+        self.backend.poll_close(cx, worker)
+    }
+}
+
+impl<B: WireFormatBackend> WireFormatBackend for Gated<B> {
+    type Codec = B::Codec;
+    type Compact = B::Compact;
+
+    fn codec(&self) -> &Self::Codec {
+        self.backend.codec()
+    }
+}
+
+impl<B: BackendConfig> BackendConfig for Gated<B> {
+    type Id = B::Id;
+    type Args = B::Args;
+    type Kind = B::Kind;
+    type Config = B::Config;
+    type Layer = B::Layer;
+
+    fn config(&self) -> &Self::Config {
+        self.backend.config()
+    }
+
+    fn middleware(&mut self, worker: &mut WorkerContext) -> Self::Layer {
+        self.backend.middleware(worker)
+    }
+}
 
 /// Runs the workers (one per job type) until the process stops.
 pub async fn run_worker(
@@ -171,24 +299,24 @@ pub async fn run_worker(
     macro_rules! workers {
         ($storage:ident, $pool:expr) => {{
             let housekeeping = WorkerBuilder::new(name("housekeeping"))
-                .backend($storage::new($pool).poll_with_interval(IDLE_POLL))
+                .backend(Gated::new($storage::new($pool)))
                 .data(platform.clone())
                 .data(policy)
                 .build(housekeeping)
                 .run();
             let mail = WorkerBuilder::new(name("mail"))
-                .backend($storage::new($pool).poll_with_interval(IDLE_POLL))
+                .backend(Gated::new($storage::new($pool)))
                 .data(platform.clone())
                 .data(mailer)
                 .build(deliver_mail)
                 .run();
             let silence = WorkerBuilder::new(name("silence"))
-                .backend($storage::new($pool).poll_with_interval(IDLE_POLL))
+                .backend(Gated::new($storage::new($pool)))
                 .data(platform.clone())
                 .build(apply_silence)
                 .run();
             let export = WorkerBuilder::new(name("export"))
-                .backend($storage::new($pool).poll_with_interval(IDLE_POLL))
+                .backend(Gated::new($storage::new($pool)))
                 .data(platform.clone())
                 .build(export_requests)
                 .run();
