@@ -36,7 +36,22 @@ pub struct Housekeeping {
 pub async fn setup(platform: &Platform) -> anyhow::Result<()> {
     match platform.engine() {
         Engine::Sqlite => {
-            SqliteStorage::setup(platform.db().get_sqlite_connection_pool()).await?;
+            // apalis' setup also sets `synchronous = OFF` and a 64 MB page cache on the
+            // connection it runs on: give it a connection of its own, closed afterwards, so the
+            // platform store's pool keeps its own settings (`synchronous = NORMAL`).
+            let options = platform
+                .db()
+                .get_sqlite_connection_pool()
+                .connect_options()
+                .as_ref()
+                .clone();
+            let own = sea_orm::sqlx::sqlite::SqlitePoolOptions::new()
+                .max_connections(1)
+                .connect_with(options)
+                .await?;
+            let done = SqliteStorage::setup(&own).await;
+            own.close().await;
+            done?;
         }
         Engine::Postgres { .. } => {
             PostgresStorage::setup(platform.db().get_postgres_connection_pool()).await?;

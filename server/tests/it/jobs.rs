@@ -13,6 +13,32 @@ both_engines!(
     a_second_node_runs_workers_beside_the_first
 );
 
+/// The job queue's own setup must not loosen the platform store's durability: every pooled
+/// connection keeps `synchronous = NORMAL` (1) and its default page cache.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn job_setup_leaves_the_platform_store_durable() {
+    let app = TestApp::start(Backend::Sqlite).await;
+    let pool = app.platform.db().get_sqlite_connection_pool();
+    let mut held = Vec::new();
+    for _ in 0..pool.options().get_max_connections() {
+        held.push(pool.acquire().await.unwrap());
+    }
+    for conn in &mut held {
+        let (synchronous,): (i64,) = sea_orm::sqlx::query_as("PRAGMA synchronous")
+            .fetch_one(&mut **conn)
+            .await
+            .unwrap();
+        assert_eq!(synchronous, 1, "synchronous = NORMAL on every connection");
+        let (cache,): (i64,) = sea_orm::sqlx::query_as("PRAGMA cache_size")
+            .fetch_one(&mut **conn)
+            .await
+            .unwrap();
+        assert_eq!(cache, -2000, "SQLite's default page cache");
+    }
+    drop(held);
+    app.stop().await;
+}
+
 async fn seed_stale_rows(app: &TestApp) {
     let long_ago = chrono::Utc::now().timestamp() - 24 * 3600;
     session::ActiveModel {
