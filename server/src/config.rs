@@ -80,6 +80,42 @@ pub enum Command {
     Audit(AuditCommand),
     /// Run the FranceConnect simulator (test identities, real OpenID Connect protocol).
     FranceconnectSimulator(SimulatorArgs),
+    /// Run the API Particulier v3 simulator (test citizens, rate limits, injected faults).
+    ApiParticulierSimulator(ApiParticulierSimulatorArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ApiParticulierSimulatorArgs {
+    /// Address to listen on (loopback).
+    #[arg(long, default_value = "127.0.0.1:4020")]
+    pub addr: SocketAddr,
+    /// A bearer token the simulator accepts (repeat for several).
+    #[arg(long = "token", default_value = crate::api_particulier::simulator::DEMO_TOKEN)]
+    pub tokens: Vec<String>,
+    /// Calls per second allowed per token.
+    #[arg(long, default_value_t = 20)]
+    pub per_token_per_second: u32,
+    /// Calls per minute allowed per client address.
+    #[arg(long, default_value_t = 1000)]
+    pub per_address_per_minute: u32,
+    /// Milliseconds added before every answer.
+    #[arg(long, default_value_t = 0)]
+    pub latency_ms: u64,
+    /// Share of calls answered 502 (0 to 1).
+    #[arg(long, default_value_t = 0.0)]
+    pub bad_gateway_share: f64,
+    /// Share of calls answered 504 (0 to 1).
+    #[arg(long, default_value_t = 0.0)]
+    pub gateway_timeout_share: f64,
+    /// Share of calls that hang for a minute (0 to 1).
+    #[arg(long, default_value_t = 0.0)]
+    pub hang_share: f64,
+    /// Every call answers 503.
+    #[arg(long)]
+    pub outage: bool,
+    /// Seed of the fault draws (same seed, same calls: same failures).
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
 }
 
 #[derive(Debug, Args)]

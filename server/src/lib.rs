@@ -2,6 +2,7 @@
 //! See `docs/ARCHITECTURE.md` for the map.
 
 pub mod aids;
+pub mod api_particulier;
 pub mod audit;
 pub mod citizens;
 pub mod cli;

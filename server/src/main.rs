@@ -2,7 +2,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use guichet::config::{Cli, Command, ServeArgs, SimulatorArgs};
+use guichet::config::{ApiParticulierSimulatorArgs, Cli, Command, ServeArgs, SimulatorArgs};
 use guichet::franceconnect::FranceConnectConfig;
 use guichet::franceconnect::simulator::{self, SimulatorConfig};
 use guichet::mail::Mailer;
@@ -39,6 +39,9 @@ async fn run(args: Cli) -> anyhow::Result<()> {
     if let Command::FranceconnectSimulator(sim) = &args.command {
         return run_simulator(sim).await;
     }
+    if let Command::ApiParticulierSimulator(sim) = &args.command {
+        return run_api_particulier_simulator(sim).await;
+    }
     let config = args.store.store_config()?;
     let platform = Platform::open(config).await?;
     match args.command {
@@ -52,7 +55,9 @@ async fn run(args: Cli) -> anyhow::Result<()> {
         Command::Tenant(command) => cli::run_tenant(&platform, command).await,
         Command::Staff(command) => cli::run_staff(&platform, command).await,
         Command::Audit(command) => cli::run_audit(&platform, command).await,
-        Command::FranceconnectSimulator(_) => unreachable!("handled before opening the stores"),
+        Command::FranceconnectSimulator(_) | Command::ApiParticulierSimulator(_) => {
+            unreachable!("handled before opening the stores")
+        }
     }
 }
 
@@ -77,6 +82,46 @@ async fn run_simulator(args: &SimulatorArgs) -> anyhow::Result<()> {
         "Configurez Guichet avec GUICHET_FRANCECONNECT_ISSUER={} GUICHET_FRANCECONNECT_CLIENT_ID={} GUICHET_FRANCECONNECT_CLIENT_SECRET=…",
         handle.issuer, args.client_id
     );
+    let _ = tokio::signal::ctrl_c().await;
+    Ok(())
+}
+
+async fn run_api_particulier_simulator(args: &ApiParticulierSimulatorArgs) -> anyhow::Result<()> {
+    use guichet::api_particulier::simulator::{self as api, Faults};
+    for (name, share) in [
+        ("--bad-gateway-share", args.bad_gateway_share),
+        ("--gateway-timeout-share", args.gateway_timeout_share),
+        ("--hang-share", args.hang_share),
+    ] {
+        if !(0.0..=1.0).contains(&share) {
+            anyhow::bail!("{name} doit être compris entre 0 et 1 (par exemple 0.3 pour 30 %)");
+        }
+    }
+    let listener = tokio::net::TcpListener::bind(args.addr)
+        .await
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "impossible d'écouter sur {} ({e}) : choisissez une autre adresse avec --addr",
+                args.addr
+            )
+        })?;
+    let handle = api::spawn(
+        listener,
+        api::SimulatorConfig {
+            tokens: args.tokens.clone(),
+            per_token_per_second: args.per_token_per_second,
+            per_address_per_minute: args.per_address_per_minute,
+            faults: Faults {
+                latency: std::time::Duration::from_millis(args.latency_ms),
+                bad_gateway_share: args.bad_gateway_share,
+                gateway_timeout_share: args.gateway_timeout_share,
+                hang_share: args.hang_share,
+                outage: args.outage,
+                seed: args.seed,
+            },
+        },
+    )?;
+    println!("Simulateur API Particulier : {}", handle.base_url);
     let _ = tokio::signal::ctrl_c().await;
     Ok(())
 }

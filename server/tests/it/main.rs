@@ -2,6 +2,7 @@
 //! a fresh PostgreSQL database), driven over HTTP. Every case runs on SQLite and PostgreSQL.
 
 mod aids;
+mod api_particulier;
 mod auth;
 mod citizen_accounts;
 mod citizens;

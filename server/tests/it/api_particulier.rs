@@ -1,0 +1,342 @@
+//! The API Particulier simulator over real HTTP: answers, errors with the real codes, rate
+//! limits and their headers, injected faults.
+
+use std::time::{Duration, Instant};
+
+use guichet::api_particulier::simulator::{self, DEMO_TOKEN, Faults, SimulatorConfig};
+use reqwest::StatusCode;
+use serde_json::Value;
+
+const SIRET: &str = "22300001800015";
+
+async fn start(config: SimulatorConfig) -> simulator::SimulatorHandle {
+    simulator::spawn(
+        tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap(),
+        config,
+    )
+    .unwrap()
+}
+
+/// The identity parameters of a test citizen, as the client sends them.
+fn identity(
+    name: &str,
+    given: &str,
+    sex: &str,
+    (y, m, d): (u32, u32, u32),
+) -> Vec<(String, String)> {
+    vec![
+        ("nomNaissance".into(), name.into()),
+        ("prenoms[]".into(), given.into()),
+        ("sexeEtatCivil".into(), sex.into()),
+        ("anneeDateNaissance".into(), y.to_string()),
+        ("moisDateNaissance".into(), m.to_string()),
+        ("jourDateNaissance".into(), d.to_string()),
+        ("codeCogInseePaysNaissance".into(), "99100".into()),
+        ("codeCogInseeCommuneNaissance".into(), "30189".into()),
+    ]
+}
+
+fn diallo() -> Vec<(String, String)> {
+    identity("DIALLO", "Fatou", "F", (1985, 3, 12))
+}
+
+async fn call(
+    base: &str,
+    path: &str,
+    token: Option<&str>,
+    mut query: Vec<(String, String)>,
+    recipient: bool,
+) -> reqwest::Response {
+    if recipient {
+        query.push(("recipient".into(), SIRET.into()));
+    }
+    let mut request = reqwest::Client::new()
+        .get(format!("{base}{path}"))
+        .query(&query);
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    request.send().await.unwrap()
+}
+
+async fn error_code(response: reqwest::Response) -> (StatusCode, String) {
+    let status = response.status();
+    let body: Value = response.json().await.unwrap();
+    let error = &body["errors"][0];
+    assert!(
+        error["title"].is_string() && error["detail"].is_string(),
+        "{body}"
+    );
+    (status, error["code"].as_str().unwrap().to_owned())
+}
+
+const QF: &str = "/v3/dss/quotient_familial/identite";
+
+#[tokio::test]
+async fn found_citizens_come_with_data_links_meta_and_rate_headers() {
+    let sim = start(SimulatorConfig::default()).await;
+    let response = call(&sim.base_url, QF, Some(DEMO_TOKEN), diallo(), true).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    for header in ["RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"] {
+        assert!(response.headers().contains_key(header), "{header}");
+    }
+    assert_eq!(response.headers()["RateLimit-Limit"], "1200");
+    assert_eq!(response.headers()["RateLimit-Remaining"], "1199");
+    let body: Value = response.json().await.unwrap();
+    assert!(body["links"].is_object() && body["meta"].is_object());
+    let qf = &body["data"]["quotient_familial"];
+    assert_eq!(qf["fournisseur"], "CNAF");
+    assert_eq!(qf["valeur"], 612);
+    assert_eq!(body["data"]["enfants"].as_array().unwrap().len(), 2);
+    assert_eq!(body["data"]["allocataires"][0]["nom_naissance"], "DIALLO");
+
+    // Several children, at the MSA.
+    let nguyen = identity("Nguyen", "Thi", "F", (1978, 11, 23));
+    let body: Value = call(&sim.base_url, QF, Some(DEMO_TOKEN), nguyen, true)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(body["data"]["quotient_familial"]["fournisseur"], "MSA");
+    assert_eq!(body["data"]["enfants"].as_array().unwrap().len(), 4);
+
+    // Other sources.
+    let rsa: Value = call(
+        &sim.base_url,
+        "/v3/dss/revenu_solidarite_active/identite",
+        Some(DEMO_TOKEN),
+        diallo(),
+        true,
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(rsa["data"]["est_beneficiaire"], true);
+    let css: Value = call(
+        &sim.base_url,
+        "/v3/dss/complementaire_sante_solidaire/identite",
+        Some(DEMO_TOKEN),
+        diallo(),
+        true,
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(css["data"]["status"], "css_sans_participation");
+    let france_travail = call(
+        &sim.base_url,
+        "/v3/france_travail/statut/identifiant",
+        Some(DEMO_TOKEN),
+        vec![("identifiant".into(), "1234567A".into())],
+        true,
+    )
+    .await;
+    assert_eq!(france_travail.status(), StatusCode::OK);
+    let student = call(
+        &sim.base_url,
+        "/v3/mesri/statut_etudiant/identite",
+        Some(DEMO_TOKEN),
+        identity("DUBOIS", "Léa", "F", (2003, 9, 15)),
+        true,
+    )
+    .await;
+    assert_eq!(student.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn errors_carry_the_real_codes() {
+    let sim = start(SimulatorConfig::default()).await;
+    let base = sim.base_url.as_str();
+    // No CAF file.
+    let martin = identity("MARTIN", "Jean", "M", (1990, 7, 1));
+    assert_eq!(
+        error_code(call(base, QF, Some(DEMO_TOKEN), martin.clone(), true).await).await,
+        (StatusCode::NOT_FOUND, "23003".into())
+    );
+    // Nobody of that identity.
+    let nobody = identity("PERSONNE", "Inconnue", "F", (2000, 1, 1));
+    assert_eq!(
+        error_code(call(base, QF, Some(DEMO_TOKEN), nobody, true).await).await,
+        (StatusCode::NOT_FOUND, "23003".into())
+    );
+    // Not a student.
+    assert_eq!(
+        error_code(
+            call(
+                base,
+                "/v3/mesri/statut_etudiant/identite",
+                Some(DEMO_TOKEN),
+                martin,
+                true
+            )
+            .await
+        )
+        .await,
+        (StatusCode::NOT_FOUND, "30001".into())
+    );
+    // Token missing or unknown.
+    assert_eq!(
+        error_code(call(base, QF, None, diallo(), true).await).await,
+        (StatusCode::UNAUTHORIZED, "00101".into())
+    );
+    assert_eq!(
+        error_code(call(base, QF, Some("jeton-inconnu"), diallo(), true).await).await,
+        (StatusCode::UNAUTHORIZED, "00101".into())
+    );
+    // No recipient.
+    assert_eq!(
+        error_code(call(base, QF, Some(DEMO_TOKEN), diallo(), false).await).await,
+        (StatusCode::UNPROCESSABLE_ENTITY, "00203".into())
+    );
+    // An identity that cannot be one.
+    let mut bad = diallo();
+    bad.retain(|(k, _)| k != "sexeEtatCivil");
+    assert_eq!(
+        error_code(call(base, QF, Some(DEMO_TOKEN), bad, true).await).await,
+        (StatusCode::UNPROCESSABLE_ENTITY, "00366".into())
+    );
+    let impossible = identity("DIALLO", "Fatou", "F", (1985, 13, 12));
+    assert_eq!(
+        error_code(call(base, QF, Some(DEMO_TOKEN), impossible, true).await).await,
+        (StatusCode::UNPROCESSABLE_ENTITY, "00366".into())
+    );
+}
+
+#[tokio::test]
+async fn rate_limits_answer_429_with_retry_after() {
+    // Per token: 3 a second. Ten calls at once span at most two one-second windows.
+    let sim = start(SimulatorConfig {
+        per_token_per_second: 3,
+        ..SimulatorConfig::default()
+    })
+    .await;
+    let mut refused = 0;
+    for _ in 0..10 {
+        let response = call(&sim.base_url, QF, Some(DEMO_TOKEN), diallo(), true).await;
+        if response.status() == StatusCode::TOO_MANY_REQUESTS {
+            assert!(response.headers().contains_key("Retry-After"));
+            assert!(response.headers().contains_key("RateLimit-Reset"));
+            assert_eq!(error_code(response).await.1, "00429");
+            refused += 1;
+        }
+    }
+    assert!(refused >= 4, "only {refused} of 10 refused");
+
+    // Per address: 5 a minute, whatever the token.
+    let sim = start(SimulatorConfig {
+        tokens: vec!["a".into(), "b".into()],
+        per_address_per_minute: 5,
+        ..SimulatorConfig::default()
+    })
+    .await;
+    let mut refused = 0;
+    for i in 0..12 {
+        let token = if i % 2 == 0 { "a" } else { "b" };
+        let response = call(&sim.base_url, QF, Some(token), diallo(), true).await;
+        if response.status() == StatusCode::TOO_MANY_REQUESTS {
+            let wait: u64 = response.headers()["Retry-After"]
+                .to_str()
+                .unwrap()
+                .parse()
+                .unwrap();
+            assert!((1..=60).contains(&wait));
+            refused += 1;
+        }
+    }
+    assert!(refused >= 2, "only {refused} of 12 refused");
+}
+
+#[tokio::test]
+async fn faults_are_injected_as_configured() {
+    let with = |faults: Faults| SimulatorConfig {
+        faults,
+        ..SimulatorConfig::default()
+    };
+    let down = start(with(Faults {
+        outage: true,
+        ..Faults::default()
+    }))
+    .await;
+    let response = call(&down.base_url, QF, Some(DEMO_TOKEN), diallo(), true).await;
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+
+    let bad_gateway = start(with(Faults {
+        bad_gateway_share: 1.0,
+        ..Faults::default()
+    }))
+    .await;
+    assert_eq!(
+        error_code(call(&bad_gateway.base_url, QF, Some(DEMO_TOKEN), diallo(), true).await).await,
+        (StatusCode::BAD_GATEWAY, "37999".into())
+    );
+    let timeout = start(with(Faults {
+        gateway_timeout_share: 1.0,
+        ..Faults::default()
+    }))
+    .await;
+    assert_eq!(
+        error_code(call(&timeout.base_url, QF, Some(DEMO_TOKEN), diallo(), true).await).await,
+        (StatusCode::GATEWAY_TIMEOUT, "37001".into())
+    );
+
+    // A share: the same seed fails the same calls; about that share fails.
+    let statuses = |sim: simulator::SimulatorHandle| async move {
+        let mut out = Vec::new();
+        for _ in 0..100 {
+            out.push(
+                call(&sim.base_url, QF, Some(DEMO_TOKEN), diallo(), true)
+                    .await
+                    .status(),
+            );
+        }
+        out
+    };
+    let config = with(Faults {
+        bad_gateway_share: 0.15,
+        gateway_timeout_share: 0.15,
+        seed: 7,
+        ..Faults::default()
+    });
+    let unlimited = |mut c: SimulatorConfig| {
+        c.per_token_per_second = 1_000;
+        c
+    };
+    let first = statuses(start(unlimited(config.clone())).await).await;
+    let second = statuses(start(unlimited(config)).await).await;
+    assert_eq!(first, second);
+    let failed = first.iter().filter(|s| !s.is_success()).count();
+    assert!((15..=45).contains(&failed), "{failed} of 100 failed");
+
+    // Hanging calls: the client's own timeout fires.
+    let hanging = start(with(Faults {
+        hang_share: 1.0,
+        ..Faults::default()
+    }))
+    .await;
+    let started = Instant::now();
+    let result = reqwest::Client::builder()
+        .timeout(Duration::from_millis(300))
+        .build()
+        .unwrap()
+        .get(format!("{}{QF}", hanging.base_url))
+        .bearer_auth(DEMO_TOKEN)
+        .query(&[("recipient", SIRET)])
+        .query(&diallo())
+        .send()
+        .await;
+    assert!(result.is_err_and(|e| e.is_timeout()));
+    assert!(started.elapsed() < Duration::from_secs(30));
+
+    // Latency is added before the answer.
+    let slow = start(with(Faults {
+        latency: Duration::from_millis(200),
+        ..Faults::default()
+    }))
+    .await;
+    let started = Instant::now();
+    let response = call(&slow.base_url, QF, Some(DEMO_TOKEN), diallo(), true).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(started.elapsed() >= Duration::from_millis(200));
+}
