@@ -340,3 +340,167 @@ async fn faults_are_injected_as_configured() {
     assert_eq!(response.status(), StatusCode::OK);
     assert!(started.elapsed() >= Duration::from_millis(200));
 }
+
+// ---------------------------------------------------------------------------------------------
+// The client, against the simulator
+
+use guichet::api_particulier::client::{Answer, CallError, Client, ClientConfig, Identity, Source};
+
+fn client(base_url: &str, token: &str, per_second: u32, timeout: Duration) -> Client {
+    Client::new(ClientConfig {
+        base_url: base_url.to_owned(),
+        token: token.to_owned(),
+        recipient: SIRET.to_owned(),
+        per_second,
+        timeout,
+    })
+    .unwrap()
+}
+
+fn person(name: &str, given: &str, sex: &str, (y, m, d): (i32, u32, u32)) -> Identity {
+    Identity {
+        birth_name: name.to_owned(),
+        given_names: vec![given.to_owned()],
+        sex: sex.to_owned(),
+        birth_date: chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap(),
+        birth_country: "99100".to_owned(),
+        birth_commune: Some("30189".to_owned()),
+    }
+}
+
+#[tokio::test]
+async fn the_client_reads_answers_and_not_found() {
+    let sim = start(SimulatorConfig::default()).await;
+    let api = client(&sim.base_url, DEMO_TOKEN, 20, Duration::from_secs(5));
+    let fatou = person("DIALLO", "Fatou", "F", (1985, 3, 12));
+    let Answer::Found(data) = api.fetch(Source::FamilyQuotient, &fatou).await.unwrap() else {
+        panic!("found expected");
+    };
+    assert_eq!(data["quotient_familial"]["valeur"], 612);
+    let jean = person("MARTIN", "Jean", "M", (1990, 7, 1));
+    assert_eq!(
+        api.fetch(Source::FamilyQuotient, &jean).await.unwrap(),
+        Answer::NotFound {
+            code: "23003".into(),
+            detail: "Le dossier allocataire n'a pas été trouvé auprès de la CNAF ni de la MSA."
+                .into()
+        }
+    );
+    assert!(matches!(
+        api.france_travail("1234567A").await.unwrap(),
+        Answer::Found(_)
+    ));
+}
+
+#[tokio::test]
+async fn the_client_says_what_a_pull_can_do_about_a_failure() {
+    let sim = start(SimulatorConfig::default()).await;
+    let fatou = person("DIALLO", "Fatou", "F", (1985, 3, 12));
+    // A wrong token: retrying will not help.
+    let wrong = client(&sim.base_url, "jeton-faux", 20, Duration::from_secs(5));
+    let error = wrong
+        .fetch(Source::FamilyQuotient, &fatou)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&error, CallError::Rejected { status: 401, code, .. } if code == "00101"),
+        "{error:?}"
+    );
+    assert!(!error.retryable());
+    // An outage, a timeout, nobody listening: later may work.
+    let down = start(SimulatorConfig {
+        faults: Faults {
+            outage: true,
+            ..Faults::default()
+        },
+        ..SimulatorConfig::default()
+    })
+    .await;
+    let error = client(&down.base_url, DEMO_TOKEN, 20, Duration::from_secs(5))
+        .fetch(Source::Rsa, &fatou)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, CallError::Unavailable { status: 503, .. }),
+        "{error:?}"
+    );
+    assert!(error.retryable());
+    let hanging = start(SimulatorConfig {
+        faults: Faults {
+            hang_share: 1.0,
+            ..Faults::default()
+        },
+        ..SimulatorConfig::default()
+    })
+    .await;
+    let error = client(
+        &hanging.base_url,
+        DEMO_TOKEN,
+        20,
+        Duration::from_millis(300),
+    )
+    .fetch(Source::Css, &fatou)
+    .await
+    .unwrap_err();
+    assert!(matches!(error, CallError::Timeout), "{error:?}");
+    let nobody = format!("http://{}", down.addr);
+    drop(down);
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let error = client(&nobody, DEMO_TOKEN, 20, Duration::from_secs(5))
+        .fetch(Source::Aah, &fatou)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, CallError::Network(_) | CallError::Timeout),
+        "{error:?}"
+    );
+    // Over the quota: told how long to wait.
+    let strict = start(SimulatorConfig {
+        per_token_per_second: 1,
+        ..SimulatorConfig::default()
+    })
+    .await;
+    let eager = client(&strict.base_url, DEMO_TOKEN, 100, Duration::from_secs(5));
+    let mut limited = None;
+    for _ in 0..5 {
+        if let Err(e) = eager.fetch(Source::FamilyQuotient, &fatou).await {
+            limited = Some(e);
+        }
+    }
+    assert!(
+        matches!(limited, Some(CallError::RateLimited { retry_after }) if retry_after >= Duration::from_secs(1)),
+        "{limited:?}"
+    );
+}
+
+/// Clones share one limiter: callers at once stay under the token's quota, with no 429.
+#[tokio::test]
+async fn callers_sharing_a_client_stay_under_the_quota() {
+    let sim = start(SimulatorConfig {
+        per_token_per_second: 4,
+        ..SimulatorConfig::default()
+    })
+    .await;
+    let api = client(&sim.base_url, DEMO_TOKEN, 4, Duration::from_secs(5));
+    let fatou = person("DIALLO", "Fatou", "F", (1985, 3, 12));
+    let tasks: Vec<_> = (0..4)
+        .map(|_| {
+            let (api, fatou) = (api.clone(), fatou.clone());
+            tokio::spawn(async move {
+                let mut results = Vec::new();
+                for _ in 0..3 {
+                    results.push(api.fetch(Source::FamilyQuotient, &fatou).await);
+                }
+                results
+            })
+        })
+        .collect();
+    let mut answered = 0;
+    for task in tasks {
+        for result in task.await.unwrap() {
+            assert!(matches!(result, Ok(Answer::Found(_))), "{result:?}");
+            answered += 1;
+        }
+    }
+    assert_eq!(answered, 12);
+}
