@@ -1,24 +1,10 @@
 import { expect } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { DEMO_PASSWORD, expectAccessible, hydrated, signIn, test } from './helpers';
+import { DEMO_PASSWORD, expectAccessible, fileRentAidAsFatou, hydrated, signIn, test } from './helpers';
 
 test('an instructor exports the queue to CSV, follows its progress and downloads it', async ({ page }, testInfo) => {
   // A citizen files first, so the queue holds a request to export.
-  await page.goto('/demo/connexion');
-  await page.getByRole('link', { name: "S'identifier avec FranceConnect" }).click();
-  await page.getByRole('button', { name: 'Se connecter en tant que Fatou DIALLO' }).click();
-  await page.goto('/demo/aides/aide-au-paiement-du-loyer/demander');
-  await page.getByLabel('Montant de votre loyer mensuel').fill('580');
-  await page.getByLabel('Nombre de personnes dans votre foyer').fill('3');
-  await page.getByLabel('Fichier').setInputFiles({ name: 'bail.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n') });
-  await page.getByRole('button', { name: 'Continuer' }).click();
-  await page.getByLabel('Locataire', { exact: true }).check();
-  await page.getByLabel('Oui').check();
-  await page.getByRole('button', { name: 'Continuer' }).click();
-  await page.getByRole('button', { name: 'Déposer ma demande' }).click();
-  const status = await page.getByRole('status').textContent();
-  const reference = status!.match(/DEMO-\d{4}-\d{6}/)![0];
-  await page.getByRole('button', { name: 'Se déconnecter' }).click();
+  const reference = await fileRentAidAsFatou(page, '580', '3', 'bail.pdf');
 
   await signIn(page, testInfo, 'aid-instructor@demo.guichet.test', DEMO_PASSWORD);
   const polls: string[] = [];

@@ -55,6 +55,34 @@ export async function waitForIslands(page: Page, testInfo: TestInfo) {
   }
 }
 
+/** Signs Fatou DIALLO in through the FranceConnect simulator. */
+export async function signInAsFatou(page: Page) {
+  await page.goto('/demo/connexion');
+  await page.getByRole('link', { name: "S'identifier avec FranceConnect" }).click();
+  await page.getByRole('button', { name: 'Se connecter en tant que Fatou DIALLO' }).click();
+}
+
+/**
+ * Fatou DIALLO files for the demo's rent aid (with a document), then signs out; returns the
+ * request's reference.
+ */
+export async function fileRentAidAsFatou(page: Page, rent: string, household: string, fileName: string) {
+  await signInAsFatou(page);
+  await page.goto('/demo/aides/aide-au-paiement-du-loyer/demander');
+  await page.getByLabel('Montant de votre loyer mensuel').fill(rent);
+  await page.getByLabel('Nombre de personnes dans votre foyer').fill(household);
+  await page.getByLabel('Fichier').setInputFiles({ name: fileName, mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n') });
+  await page.getByRole('button', { name: 'Continuer' }).click();
+  await page.getByLabel('Locataire', { exact: true }).check();
+  await page.getByLabel('Oui').check();
+  await page.getByRole('button', { name: 'Continuer' }).click();
+  await page.getByRole('button', { name: 'Déposer ma demande' }).click();
+  const status = await page.getByRole('status').textContent();
+  const reference = status!.match(/DEMO-\d{4}-\d{6}/)![0];
+  await page.getByRole('button', { name: 'Se déconnecter' }).click();
+  return reference;
+}
+
 export async function signIn(page: Page, testInfo: TestInfo, email: string, password: string) {
   await page.goto('/demo/agents/connexion');
   await waitForIslands(page, testInfo);

@@ -1,23 +1,9 @@
 import { expect } from '@playwright/test';
-import { DEMO_PASSWORD, expectAccessible, signIn, test } from './helpers';
+import { DEMO_PASSWORD, expectAccessible, fileRentAidAsFatou, signIn, signInAsFatou, test } from './helpers';
 
 test('an instructor finds a filed request in the queue, opens it and takes it', async ({ page }, testInfo) => {
   // A citizen files first (the demo's aid).
-  await page.goto('/demo/connexion');
-  await page.getByRole('link', { name: "S'identifier avec FranceConnect" }).click();
-  await page.getByRole('button', { name: 'Se connecter en tant que Fatou DIALLO' }).click();
-  await page.goto('/demo/aides/aide-au-paiement-du-loyer/demander');
-  await page.getByLabel('Montant de votre loyer mensuel').fill('610');
-  await page.getByLabel('Nombre de personnes dans votre foyer').fill('2');
-  await page.getByLabel('Fichier').setInputFiles({ name: 'quittance.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n') });
-  await page.getByRole('button', { name: 'Continuer' }).click();
-  await page.getByLabel('Locataire', { exact: true }).check();
-  await page.getByLabel('Oui').check();
-  await page.getByRole('button', { name: 'Continuer' }).click();
-  await page.getByRole('button', { name: 'Déposer ma demande' }).click();
-  const status = await page.getByRole('status').textContent();
-  const reference = status!.match(/DEMO-\d{4}-\d{6}/)![0];
-  await page.getByRole('button', { name: 'Se déconnecter' }).click();
+  const reference = await fileRentAidAsFatou(page, '610', '2', 'quittance.pdf');
 
   await signIn(page, testInfo, 'aid-instructor@demo.guichet.test', DEMO_PASSWORD);
   await page.getByRole('link', { name: "Demandes d'aide" }).first().click();
@@ -45,9 +31,7 @@ test('an instructor finds a filed request in the queue, opens it and takes it', 
   await page.getByRole('button', { name: 'Se déconnecter' }).click();
 
   // The citizen reads it and answers.
-  await page.goto('/demo/connexion');
-  await page.getByRole('link', { name: "S'identifier avec FranceConnect" }).click();
-  await page.getByRole('button', { name: 'Se connecter en tant que Fatou DIALLO' }).click();
+  await signInAsFatou(page);
   await page.getByRole('link', { name: /Aide au paiement du loyer/ }).first().click();
   await expect(page.getByText('Merci de préciser le nom de votre bailleur.')).toBeVisible();
   await expectAccessible(page, testInfo);
@@ -76,9 +60,7 @@ test('an instructor finds a filed request in the queue, opens it and takes it', 
   await page.getByRole('button', { name: 'Se déconnecter' }).click();
 
   // The citizen reads the decision and downloads the letter.
-  await page.goto('/demo/connexion');
-  await page.getByRole('link', { name: "S'identifier avec FranceConnect" }).click();
-  await page.getByRole('button', { name: 'Se connecter en tant que Fatou DIALLO' }).click();
+  await signInAsFatou(page);
   await page.getByRole('link', { name: /Aide au paiement du loyer/ }).first().click();
   await expect(page.getByText(/Votre demande est accordée/).first()).toBeVisible();
   await expectAccessible(page, testInfo);

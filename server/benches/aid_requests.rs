@@ -61,29 +61,9 @@ fn main() -> std::process::ExitCode {
 }
 
 async fn run() -> anyhow::Result<()> {
-    let binary = locate_binary()?;
-    let data_dir = tempfile::tempdir()?;
-    let pg = fresh_pg_from_env().await?;
-    println!("Guichet aid-request benchmarks");
-    println!("  engine: {}", engine_label(pg.as_ref()));
-    println!("  cores: {}", cores());
-    println!(
-        "  binary: {} ({} profile)",
-        binary.path.display(),
-        binary.profile
-    );
-    println!();
-    let result = run_all(
-        data_dir.path(),
-        pg.as_ref().map(|p| p.url.as_str()),
-        &binary,
-    )
-    .await;
-    if let Some(pg) = pg {
-        pg.drop_database().await?;
-    }
-    print_table(&result?);
-    Ok(())
+    let bench = BenchRun::start("Guichet aid-request benchmarks").await?;
+    let figures = run_all(bench.data_dir(), bench.pg_url(), &bench.binary).await;
+    bench.finish(figures).await
 }
 
 async fn run_all(

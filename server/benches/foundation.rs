@@ -48,33 +48,9 @@ fn main() -> ExitCode {
 }
 
 async fn run() -> anyhow::Result<()> {
-    let binary = locate_binary()?;
-    let data_dir = tempfile::tempdir()?;
-    let pg = fresh_pg_from_env().await?;
-
-    println!("Guichet foundation benchmarks");
-    println!("  engine: {}", engine_label(pg.as_ref()));
-    println!("  cores: {}", cores());
-    println!(
-        "  binary: {} ({} profile)",
-        binary.path.display(),
-        binary.profile
-    );
-    println!();
-
-    let result = run_all(
-        data_dir.path(),
-        pg.as_ref().map(|p| p.url.as_str()),
-        &binary,
-    )
-    .await;
-    // Drop the database even when a measurement failed.
-    if let Some(pg) = pg {
-        pg.drop_database().await?;
-    }
-    let figures = result?;
-    print_table(&figures);
-    Ok(())
+    let bench = BenchRun::start("Guichet foundation benchmarks").await?;
+    let figures = run_all(bench.data_dir(), bench.pg_url(), &bench.binary).await;
+    bench.finish(figures).await
 }
 
 async fn run_all(

@@ -40,6 +40,54 @@ where
     }
 }
 
+/// One bench run: the binary, a fresh data directory and (with `DATABASE_URL`) a fresh
+/// PostgreSQL database, dropped by [`BenchRun::finish`] even when a measurement failed.
+pub struct BenchRun {
+    pub binary: Binary,
+    data_dir: tempfile::TempDir,
+    pg: Option<FreshPg>,
+}
+
+impl BenchRun {
+    /// Prepares the run and prints its header.
+    pub async fn start(title: &str) -> anyhow::Result<Self> {
+        let binary = locate_binary()?;
+        let data_dir = tempfile::tempdir()?;
+        let pg = fresh_pg_from_env().await?;
+        println!("{title}");
+        println!("  engine: {}", engine_label(pg.as_ref()));
+        println!("  cores: {}", cores());
+        println!(
+            "  binary: {} ({} profile)",
+            binary.path.display(),
+            binary.profile
+        );
+        println!();
+        Ok(Self {
+            binary,
+            data_dir,
+            pg,
+        })
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        self.data_dir.path()
+    }
+
+    pub fn pg_url(&self) -> Option<&str> {
+        self.pg.as_ref().map(|p| p.url.as_str())
+    }
+
+    /// Drops the database, then prints the figures (or returns the failure).
+    pub async fn finish(self, figures: anyhow::Result<Vec<Figure>>) -> anyhow::Result<()> {
+        if let Some(pg) = self.pg {
+            pg.drop_database().await?;
+        }
+        print_table(&figures?);
+        Ok(())
+    }
+}
+
 /// PostgreSQL when `DATABASE_URL` says so (a fresh database on that server), else SQLite.
 pub async fn fresh_pg_from_env() -> anyhow::Result<Option<FreshPg>> {
     match std::env::var("DATABASE_URL") {

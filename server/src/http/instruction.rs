@@ -805,6 +805,20 @@ async fn own_export(staff: &CurrentStaff, id: &str) -> Result<Export, AppError> 
         .ok_or(AppError::NotFound)
 }
 
+/// An export of this staff member's being followed (its page, its state): a job that seems
+/// lost is enqueued again.
+async fn followed_export(
+    state: &AppState,
+    staff: &CurrentStaff,
+    id: &str,
+) -> Result<Export, AppError> {
+    let export = own_export(staff, id).await?;
+    if export.needs_new_job(chrono::Utc::now()) {
+        enqueue_export(state, staff, export.id).await;
+    }
+    Ok(export)
+}
+
 /// `GET /agents/demandes/export/{id}`: the export's progress, then its download link.
 pub async fn export_page(
     State(state): State<AppState>,
@@ -812,10 +826,7 @@ pub async fn export_page(
     ui: Ui,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let export = own_export(&staff, &id).await?;
-    if export.needs_new_job(chrono::Utc::now()) {
-        enqueue_export(&state, &staff, export.id).await;
-    }
+    let export = followed_export(&state, &staff, &id).await?;
     let tenant = &staff.tenant;
     let page = tenant.href(&format!("/agents/demandes/export/{}", export.id));
     let view = ExportView {
@@ -842,10 +853,7 @@ pub async fn export_state(
     staff: CurrentStaff,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let export = own_export(&staff, &id).await?;
-    if export.needs_new_job(chrono::Utc::now()) {
-        enqueue_export(&state, &staff, export.id).await;
-    }
+    let export = followed_export(&state, &staff, &id).await?;
     Ok((
         [(axum::http::header::CACHE_CONTROL, "no-store")],
         axum::Json(serde_json::json!({
