@@ -40,6 +40,7 @@ impl MigratorTrait for TenantMigrator {
             Box::new(tenant::m0006_decisions::Migration),
             Box::new(tenant::m0007_request_messages::Migration),
             Box::new(tenant::m0008_request_exports::Migration),
+            Box::new(tenant::m0009_national_data::Migration),
         ]
     }
 }

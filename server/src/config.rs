@@ -190,6 +190,86 @@ impl FranceConnectArgs {
     }
 }
 
+/// How the platform reaches API Particulier. URL, token and recipient go together; none means
+/// no national data (citizens upload certificates), except with `--demo`, which starts the
+/// simulator.
+#[derive(Debug, Args, Clone)]
+pub struct ApiParticulierArgs {
+    /// https://particulier.api.gouv.fr, or a simulator's address.
+    #[arg(long = "api-particulier-url", env = "GUICHET_API_PARTICULIER_URL")]
+    pub url: Option<String>,
+    #[arg(
+        long = "api-particulier-token",
+        env = "GUICHET_API_PARTICULIER_TOKEN",
+        hide_env_values = true
+    )]
+    pub token: Option<String>,
+    /// The SIRET sent as `recipient` with every call (14 digits).
+    #[arg(
+        long = "api-particulier-recipient",
+        env = "GUICHET_API_PARTICULIER_RECIPIENT"
+    )]
+    pub recipient: Option<String>,
+    /// Calls per second this node may make with the token. The real service allows 20 per
+    /// token: with several nodes, give each its share (20 / number of nodes).
+    #[arg(
+        long = "api-particulier-per-second",
+        env = "GUICHET_API_PARTICULIER_PER_SECOND",
+        default_value_t = 20
+    )]
+    pub per_second: u32,
+}
+
+impl ApiParticulierArgs {
+    /// The client's configuration, if complete; a clear error if only partly given.
+    pub fn config(&self) -> anyhow::Result<Option<crate::api_particulier::client::ClientConfig>> {
+        let nonblank = |v: &Option<String>| {
+            v.as_deref()
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned)
+        };
+        let (url, token, recipient) = match (
+            nonblank(&self.url),
+            nonblank(&self.token),
+            nonblank(&self.recipient),
+        ) {
+            (None, None, None) => return Ok(None),
+            (Some(url), Some(token), Some(recipient)) => (url, token, recipient),
+            _ => anyhow::bail!(
+                "API Particulier est configurée à moitié : indiquez ensemble GUICHET_API_PARTICULIER_URL, GUICHET_API_PARTICULIER_TOKEN et GUICHET_API_PARTICULIER_RECIPIENT (ou aucun des trois)"
+            ),
+        };
+        let parsed = url::Url::parse(&url).map_err(|_| {
+            anyhow::anyhow!(
+                "GUICHET_API_PARTICULIER_URL « {url} » n'est pas une adresse : attendu par exemple https://particulier.api.gouv.fr"
+            )
+        })?;
+        if !matches!(parsed.scheme(), "http" | "https") {
+            anyhow::bail!(
+                "GUICHET_API_PARTICULIER_URL doit commencer par https:// (ou http:// pour le simulateur local)"
+            );
+        }
+        if recipient.len() != 14 || !recipient.chars().all(|c| c.is_ascii_digit()) {
+            anyhow::bail!(
+                "GUICHET_API_PARTICULIER_RECIPIENT « {recipient} » n'est pas un SIRET : attendu 14 chiffres, celui du département"
+            );
+        }
+        if self.per_second == 0 {
+            anyhow::bail!(
+                "GUICHET_API_PARTICULIER_PER_SECOND doit valoir au moins 1 (le service en autorise 20 par jeton)"
+            );
+        }
+        Ok(Some(crate::api_particulier::client::ClientConfig {
+            base_url: url.trim_end_matches('/').to_owned(),
+            token,
+            recipient,
+            per_second: self.per_second,
+            timeout: std::time::Duration::from_secs(10),
+        }))
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct ServeArgs {
     /// Address to listen on.
@@ -215,6 +295,8 @@ pub struct ServeArgs {
     pub trust_forwarded_for: bool,
     #[command(flatten)]
     pub franceconnect: FranceConnectArgs,
+    #[command(flatten)]
+    pub api_particulier: ApiParticulierArgs,
     /// SMTP server for outgoing mail: smtp://host:port, smtp://user:pass@host?tls=required,
     /// smtps://user:pass@host. Without it, mail is written to the log.
     #[arg(long, env = "GUICHET_SMTP_URL", hide_env_values = true)]

@@ -4,10 +4,14 @@ use tenants::{Module, NewTenant, Platform, Slug, Tenant};
 
 use crate::aids::form::{FieldDef, FieldKind};
 use crate::aids::{self, AidInput};
+use crate::national::FactKey;
 use crate::staff::{self, Email, NewStaff, Role};
 
 pub const DEMO_SLUG: &str = "demo";
 /// The demo accounts' shared password. Demo only: never create such a department in production.
+/// The SIRET the demo sends to API Particulier as `recipient`.
+pub const SIRET: &str = "22300001800012";
+
 pub const DEMO_PASSWORD: &str = "demo-guichet-2026";
 
 pub fn demo_email(role: Role) -> String {
@@ -45,7 +49,8 @@ pub async fn ensure_demo(platform: &Platform) -> anyhow::Result<Tenant> {
     Ok(tenant)
 }
 
-/// An aid to try filing with: two steps, each kind of answer a citizen meets most.
+/// An aid to try filing with: three steps, each kind of answer a citizen meets most, and on
+/// the last one what the CAF can give instead of the citizen.
 async fn demo_aid(tenant: &Tenant) -> anyhow::Result<()> {
     let input = AidInput {
         title: "Aide au paiement du loyer".into(),
@@ -67,6 +72,7 @@ async fn demo_aid(tenant: &Tenant) -> anyhow::Result<()> {
         help: help.into(),
         required,
         kind,
+        fact: None,
     };
     aids::change_form(tenant, aid.id, aid.form_version, |form| {
         form.fields = vec![
@@ -116,6 +122,40 @@ async fn demo_aid(tenant: &Tenant) -> anyhow::Result<()> {
                 true,
                 FieldKind::YesNo,
             ),
+            // Step 3: what the CAF can tell instead of the citizen, if they agree.
+            FieldDef {
+                fact: Some(FactKey::FamilyQuotient),
+                ..field(
+                    "f6",
+                    3,
+                    "Votre quotient familial",
+                    "Il figure sur votre attestation de la CAF ou de la MSA.",
+                    true,
+                    FieldKind::Amount,
+                )
+            },
+            FieldDef {
+                fact: Some(FactKey::Children),
+                ..field(
+                    "f7",
+                    3,
+                    "Nombre d'enfants à votre charge",
+                    "",
+                    true,
+                    FieldKind::Number,
+                )
+            },
+            FieldDef {
+                fact: Some(FactKey::FamilyQuotient),
+                ..field(
+                    "f8",
+                    3,
+                    "Attestation de quotient familial",
+                    "Datée de moins de trois mois, délivrée par la CAF ou la MSA.",
+                    true,
+                    FieldKind::Document,
+                )
+            },
         ];
         Ok(())
     })

@@ -1,9 +1,10 @@
 //! Background jobs: apalis queues kept in the platform store (SQLite or PostgreSQL, like
 //! everything else), so they survive restarts and any node can run them.
 //!
-//! Jobs: housekeeping (expired sessions, old login failures, old export files), mail delivery
-//! (see `mail`), the silence rule and the instructors' CSV exports. All are idempotent, so the duplicates that several nodes enqueue on the same schedule are
-//! harmless.
+//! Jobs: housekeeping (expired sessions, old login failures, old export files, the national
+//! API's call trace past 36 months), mail delivery (see `mail`), the silence rule, the
+//! instructors' CSV exports and the national data pulls (see `national::pull`). All are
+//! idempotent, so the duplicates that several nodes enqueue on the same schedule are harmless.
 
 use std::future::Future as _;
 use std::pin::Pin;
@@ -14,13 +15,16 @@ use std::time::Duration;
 
 use apalis::prelude::*;
 use apalis_core::backend::{BackendConfig, WireFormatBackend};
+use apalis_core::task::builder::TaskBuilder;
 use apalis_postgres::PostgresStorage;
 use apalis_sqlite::SqliteStorage;
 use serde::{Deserialize, Serialize};
 use tenants::{Engine, Platform, Slug};
 use tower_sessions::session_store::ExpiredDeletion;
 
+use crate::api_particulier::client::Client;
 use crate::mail::{self, DeliverMail, Mailer};
+use crate::national::pull::{self, PullNationalData};
 use crate::requests::export::ExportRequests;
 use crate::session_store::DbSessionStore;
 use crate::throttle::{self, ThrottlePolicy};
@@ -65,14 +69,27 @@ pub async fn enqueue<J>(platform: &Platform, job: J) -> anyhow::Result<()>
 where
     J: Serialize + for<'de> Deserialize<'de> + Send + Sync + Unpin + 'static,
 {
+    enqueue_at(platform, job, None).await
+}
+
+/// Puts a job in its queue, to run from `at` (Unix seconds) if given.
+pub async fn enqueue_at<J>(platform: &Platform, job: J, at: Option<i64>) -> anyhow::Result<()>
+where
+    J: Serialize + for<'de> Deserialize<'de> + Send + Sync + Unpin + 'static,
+{
+    let mut task = TaskBuilder::new(job);
+    if let Some(at) = at {
+        task = task.run_at_timestamp(u64::try_from(at).unwrap_or(0));
+    }
+    let task = task.build();
     match platform.engine() {
         Engine::Sqlite => {
             let mut queue = SqliteStorage::<J>::new(platform.db().get_sqlite_connection_pool());
-            queue.push(job).await?;
+            queue.push_task(task).await?;
         }
         Engine::Postgres { .. } => {
             let mut queue = PostgresStorage::<J>::new(platform.db().get_postgres_connection_pool());
-            queue.push(job).await?;
+            queue.push_task(task).await?;
         }
     }
     Ok(())
@@ -167,9 +184,36 @@ pub async fn housekeeping(
     for tenant in platform.list_tenants().await? {
         if tenant.has_module(tenants::Module::AidRequests) {
             crate::requests::export::purge_expired(&platform, &tenant).await?;
+            pull::purge_old_calls(&tenant, chrono::Utc::now()).await?;
         }
     }
     Ok(())
+}
+
+/// The national API's client, when the platform is configured to reach it.
+#[derive(Clone)]
+pub struct NationalApi(pub Option<Client>);
+
+/// Carries out one national data pull (see `national::pull`).
+pub async fn pull_national_data(
+    job: PullNationalData,
+    platform: Data<Platform>,
+    api: Data<NationalApi>,
+) -> Result<(), BoxDynError> {
+    let api: &NationalApi = &api;
+    pull::run_job(&platform, api.0.as_ref(), &job).await?;
+    Ok(())
+}
+
+/// Enqueues again, on a schedule, the pulls whose job was lost.
+pub async fn schedule_pull_sweep(platform: Platform, every: Duration) {
+    let mut tick = tokio::time::interval(every);
+    loop {
+        tick.tick().await;
+        if let Err(e) = pull::sweep(&platform).await {
+            tracing::warn!(error = %e, "could not sweep the national data pulls");
+        }
+    }
 }
 
 /// How often an idle worker looks for new jobs. While jobs keep coming, the worker fetches
@@ -304,6 +348,7 @@ pub async fn run_worker(
     platform: Platform,
     policy: ThrottlePolicy,
     mailer: Mailer,
+    api: NationalApi,
 ) -> anyhow::Result<()> {
     // apalis holds a worker's name for as long as its heartbeat is fresh: a second node, or
     // this one restarted within the heartbeat, would be refused the same name and run no job.
@@ -335,11 +380,18 @@ pub async fn run_worker(
                 .data(platform.clone())
                 .build(export_requests)
                 .run();
-            let (a, b, c, d) = tokio::join!(housekeeping, mail, silence, export);
+            let pulls = WorkerBuilder::new(name("pulls"))
+                .backend(Gated::new($storage::new($pool)))
+                .data(platform.clone())
+                .data(api)
+                .build(pull_national_data)
+                .run();
+            let (a, b, c, d, e) = tokio::join!(housekeeping, mail, silence, export, pulls);
             a?;
             b?;
             c?;
             d?;
+            e?;
         }};
     }
     match platform.engine().clone() {

@@ -15,6 +15,7 @@ pub mod http;
 pub mod jobs;
 pub mod letters;
 pub mod mail;
+pub mod national;
 pub mod render;
 pub mod requests;
 pub mod server;

@@ -155,6 +155,24 @@ async fn run_serve(platform: Platform, args: ServeArgs) -> anyhow::Result<()> {
         });
         _simulator = Some(handle);
     }
+    // Likewise, the demo's citizens share their data through the API Particulier simulator.
+    let mut api_particulier = args.api_particulier.config()?;
+    let mut _api_simulator = None;
+    if api_particulier.is_none() && args.demo {
+        use guichet::api_particulier::simulator as api;
+        let handle = api::spawn(
+            tokio::net::TcpListener::bind((addr.ip(), 0)).await?,
+            api::SimulatorConfig::default(),
+        )?;
+        api_particulier = Some(guichet::api_particulier::client::ClientConfig {
+            base_url: handle.base_url.clone(),
+            token: api::DEMO_TOKEN.to_owned(),
+            recipient: demo::SIRET.to_owned(),
+            per_second: 20,
+            timeout: Duration::from_secs(10),
+        });
+        _api_simulator = Some(handle);
+    }
     let mailer = Mailer::new(args.smtp_url.as_deref(), &args.mail_from)?;
     let options = ServerOptions {
         base_domain: args.base_domain,
@@ -164,6 +182,7 @@ async fn run_serve(platform: Platform, args: ServeArgs) -> anyhow::Result<()> {
         trust_forwarded_for: args.trust_forwarded_for,
         franceconnect,
         mailer,
+        api_particulier,
         ..ServerOptions::default()
     };
     let base_url = format!("http://{addr}");
@@ -174,7 +193,7 @@ async fn run_serve(platform: Platform, args: ServeArgs) -> anyhow::Result<()> {
     if args.demo {
         print!("{}", demo::logins_text(&base_url));
     }
-    let state = app_state(platform, &options);
+    let state = app_state(platform, &options)?;
     serve(listener, state, async {
         let _ = tokio::signal::ctrl_c().await;
     })

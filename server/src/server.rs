@@ -9,6 +9,7 @@ use leptos::config::LeptosOptions;
 use tenants::Platform;
 use tokio::net::TcpListener;
 
+use crate::api_particulier::client::{Client, ClientConfig};
 use crate::franceconnect::{FranceConnect, FranceConnectConfig};
 use crate::http::{self, AppState, HttpSettings};
 use crate::jobs;
@@ -28,6 +29,8 @@ pub struct ServerOptions {
     pub franceconnect: Option<FranceConnectConfig>,
     /// Where mail goes (the log when no SMTP server is configured).
     pub mailer: Mailer,
+    /// API Particulier, when configured: citizens are offered to share their data from it.
+    pub api_particulier: Option<ClientConfig>,
 }
 
 impl Default for ServerOptions {
@@ -45,17 +48,24 @@ impl Default for ServerOptions {
                     .parse()
                     .expect("a valid mailbox"),
             },
+            api_particulier: None,
         }
     }
 }
 
-pub fn app_state(platform: Platform, options: &ServerOptions) -> AppState {
+/// Builds the shared state; fails only on an API Particulier configuration that cannot work.
+pub fn app_state(platform: Platform, options: &ServerOptions) -> anyhow::Result<AppState> {
     let leptos = LeptosOptions::builder()
         .output_name("guichet")
         .site_root(options.site_root.to_string_lossy().into_owned())
         .site_pkg_dir("pkg")
         .build();
-    AppState {
+    let national_api = options
+        .api_particulier
+        .clone()
+        .map(Client::new)
+        .transpose()?;
+    Ok(AppState {
         platform,
         settings: Arc::new(HttpSettings {
             base_domain: options.base_domain.to_ascii_lowercase(),
@@ -72,7 +82,8 @@ pub fn app_state(platform: Platform, options: &ServerOptions) -> AppState {
             .franceconnect
             .clone()
             .map(|config| Arc::new(FranceConnect::new(config))),
-    }
+        national_api: jobs::NationalApi(national_api),
+    })
 }
 
 /// Serves until `shutdown` resolves. Also runs the job worker and schedules housekeeping.
@@ -86,8 +97,9 @@ pub async fn serve(
     let throttle = state.settings.throttle;
     let worker_platform = platform.clone();
     let mailer = state.mailer.clone();
+    let api = state.national_api.clone();
     let worker = tokio::spawn(async move {
-        if let Err(e) = jobs::run_worker(worker_platform, throttle, mailer).await {
+        if let Err(e) = jobs::run_worker(worker_platform, throttle, mailer, api).await {
             tracing::error!(error = %e, "the job worker stopped");
         }
     });
@@ -99,6 +111,10 @@ pub async fn serve(
         platform.clone(),
         Duration::from_secs(30),
     ));
+    let pull_sweep = tokio::spawn(jobs::schedule_pull_sweep(
+        platform.clone(),
+        Duration::from_secs(30),
+    ));
     let silence = tokio::spawn(jobs::schedule_silence(platform));
     let app = http::router(state).into_make_service_with_connect_info::<SocketAddr>();
     let result = axum::serve(listener, app)
@@ -107,6 +123,7 @@ pub async fn serve(
     worker.abort();
     scheduler.abort();
     mail_sweep.abort();
+    pull_sweep.abort();
     silence.abort();
     Ok(result?)
 }

@@ -25,8 +25,9 @@ use serde::{Deserialize, Serialize};
 use tenants::{DomainName, Engine, Module, NewTenant, Platform, Slug, Tenant, TenantStatus};
 
 use crate::entity::{
-    aid, aid_form_version, aid_request, audit_entry, citizen, decision, mail_outbox,
-    reference_counter, request_event, request_export, request_message, staff_account, staff_role,
+    aid, aid_form_version, aid_request, audit_entry, citizen, consent, data_pull, decision,
+    mail_outbox, national_call, national_fact, reference_counter, request_event, request_export,
+    request_message, staff_account, staff_role,
 };
 
 const FORMAT: &str = "guichet-tenant-export";
@@ -144,7 +145,7 @@ pub async fn export(platform: &Platform, tenant: &Tenant, out: &Path) -> anyhow:
 
 /// Every table of a tenant store that an export carries, parents before children.
 /// (One-time citizen tokens are short-lived and left out.)
-const TENANT_TABLES: [&str; 11] = [
+const TENANT_TABLES: [&str; 15] = [
     "audit_journal",
     "citizens",
     "mail_outbox",
@@ -156,10 +157,14 @@ const TENANT_TABLES: [&str; 11] = [
     "decisions",
     "request_messages",
     "request_exports",
+    "consents",
+    "data_pulls",
+    "national_facts",
+    "national_calls",
 ];
 
 /// Tables whose `id` comes from a sequence (PostgreSQL must be told about imported ids).
-const SERIAL_TABLES: [&str; 9] = [
+const SERIAL_TABLES: [&str; 13] = [
     "citizens",
     "mail_outbox",
     "aids",
@@ -169,40 +174,88 @@ const SERIAL_TABLES: [&str; 9] = [
     "decisions",
     "request_messages",
     "request_exports",
+    "consents",
+    "data_pulls",
+    "national_facts",
+    "national_calls",
 ];
 
+/// Runs `$body` with `$entity` standing for the entity of `$table` (one list of the tenant
+/// tables' entities for both the dump and the load).
+macro_rules! with_entity {
+    ($table:expr, $entity:ident => $body:expr) => {
+        match $table {
+            "audit_journal" => {
+                type $entity = audit_entry::Entity;
+                $body
+            }
+            "citizens" => {
+                type $entity = citizen::Entity;
+                $body
+            }
+            "mail_outbox" => {
+                type $entity = mail_outbox::Entity;
+                $body
+            }
+            "aids" => {
+                type $entity = aid::Entity;
+                $body
+            }
+            "aid_form_versions" => {
+                type $entity = aid_form_version::Entity;
+                $body
+            }
+            "aid_requests" => {
+                type $entity = aid_request::Entity;
+                $body
+            }
+            "request_events" => {
+                type $entity = request_event::Entity;
+                $body
+            }
+            "reference_counters" => {
+                type $entity = reference_counter::Entity;
+                $body
+            }
+            "decisions" => {
+                type $entity = decision::Entity;
+                $body
+            }
+            "request_messages" => {
+                type $entity = request_message::Entity;
+                $body
+            }
+            "request_exports" => {
+                type $entity = request_export::Entity;
+                $body
+            }
+            "consents" => {
+                type $entity = consent::Entity;
+                $body
+            }
+            "data_pulls" => {
+                type $entity = data_pull::Entity;
+                $body
+            }
+            "national_facts" => {
+                type $entity = national_fact::Entity;
+                $body
+            }
+            "national_calls" => {
+                type $entity = national_call::Entity;
+                $body
+            }
+            other => bail!("unknown table {other}"),
+        }
+    };
+}
+
 async fn dump_table(txn: &DatabaseTransaction, table: &str) -> anyhow::Result<Vec<u8>> {
-    match table {
-        "audit_journal" => dump::<audit_entry::Entity>(txn).await,
-        "citizens" => dump::<citizen::Entity>(txn).await,
-        "mail_outbox" => dump::<mail_outbox::Entity>(txn).await,
-        "aids" => dump::<aid::Entity>(txn).await,
-        "aid_form_versions" => dump::<aid_form_version::Entity>(txn).await,
-        "aid_requests" => dump::<aid_request::Entity>(txn).await,
-        "request_events" => dump::<request_event::Entity>(txn).await,
-        "reference_counters" => dump::<reference_counter::Entity>(txn).await,
-        "decisions" => dump::<decision::Entity>(txn).await,
-        "request_messages" => dump::<request_message::Entity>(txn).await,
-        "request_exports" => dump::<request_export::Entity>(txn).await,
-        other => bail!("unknown table {other}"),
-    }
+    with_entity!(table, E => dump::<E>(txn).await)
 }
 
 async fn load_table(txn: &DatabaseTransaction, table: &str, lines: &[u8]) -> anyhow::Result<()> {
-    match table {
-        "audit_journal" => load::<audit_entry::Entity>(txn, lines).await,
-        "citizens" => load::<citizen::Entity>(txn, lines).await,
-        "mail_outbox" => load::<mail_outbox::Entity>(txn, lines).await,
-        "aids" => load::<aid::Entity>(txn, lines).await,
-        "aid_form_versions" => load::<aid_form_version::Entity>(txn, lines).await,
-        "aid_requests" => load::<aid_request::Entity>(txn, lines).await,
-        "request_events" => load::<request_event::Entity>(txn, lines).await,
-        "reference_counters" => load::<reference_counter::Entity>(txn, lines).await,
-        "decisions" => load::<decision::Entity>(txn, lines).await,
-        "request_messages" => load::<request_message::Entity>(txn, lines).await,
-        "request_exports" => load::<request_export::Entity>(txn, lines).await,
-        other => bail!("unknown table {other}"),
-    }
+    with_entity!(table, E => load::<E>(txn, lines).await)
 }
 
 /// One JSON object per row, in primary-key order.

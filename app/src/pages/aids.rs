@@ -93,6 +93,8 @@ pub struct AidQuestions {
     pub add_action: String,
     /// (id, label) of each question type.
     pub kinds: Vec<(String, String)>,
+    /// (id, label) of each fact a national administration can give instead of the citizen.
+    pub facts: Vec<(String, String)>,
     pub errors: Vec<String>,
 }
 
@@ -157,7 +159,7 @@ pub fn AidEditPage(
                 <button type="submit">"Enregistrer"</button>
             </form>
             {questions.map(|q| {
-                let AidQuestions { public_href, version, questions, add_action, kinds, errors } = q;
+                let AidQuestions { public_href, version, questions, add_action, kinds, facts, errors } = q;
                 let count = questions.len();
                 let version_text = version.to_string();
                 view! {
@@ -230,6 +232,14 @@ pub fn AidEditPage(
                         <div class="field">
                             <label for="q-options">"Réponses possibles, pour un choix dans une liste (une par ligne)"</label>
                             <textarea id="q-options" name="options" rows="3"></textarea>
+                        </div>
+                        <div class="field">
+                            <label for="q-fact">"Donnée qu'une administration peut transmettre, avec l'accord de l'usager (facultatif)"</label>
+                            <p class="hint" id="q-fact-hint">"Une réponse est alors pré-remplie ; un justificatif n'est plus demandé à l'usager qui donne son accord."</p>
+                            <select id="q-fact" name="fact" aria-describedby="q-fact-hint">
+                                <option value="">"Aucune : l'usager répond lui-même"</option>
+                                {facts.into_iter().map(|(id, label)| view! { <option value=id>{label}</option> }).collect_view()}
+                            </select>
                         </div>
                         <div class="field">
                             <input type="checkbox" id="q-required" name="required" value="on" checked=true />

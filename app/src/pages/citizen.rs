@@ -293,6 +293,7 @@ pub fn CitizenSpacePage(
     notice: Option<String>,
 ) -> impl IntoView {
     let catalogue = ctx.href("/aides");
+    let my_data = ctx.href("/mon-espace/donnees");
     view! {
         <Document ctx title="Mon espace".into()>
             <h1>{format!("Bonjour {greeting_name}")}</h1>
@@ -313,6 +314,8 @@ pub fn CitizenSpacePage(
                 }.into_any()
             }}
             <p><a href=catalogue>"Faire une nouvelle demande"</a></p>
+            <h2>"Mes données"</h2>
+            <p><a href=my_data>"Mes données et mes accords"</a>" : ce que les administrations ont transmis avec votre accord, et chaque demande faite en votre nom."</p>
             <h2>"Mon identité"</h2>
             {via_franceconnect.then(|| view! {
                 <p>"Ces informations viennent de FranceConnect : pour les corriger, adressez-vous à l'organisme qui vous a fourni votre compte."</p>

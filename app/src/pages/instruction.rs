@@ -2,6 +2,8 @@
 
 use leptos::prelude::*;
 
+use crate::pages::national::{PullRow, PullsPanel};
+
 use crate::islands::{ExportProgress, grouped};
 use crate::layout::{CsrfField, Document, PageContext};
 
@@ -254,8 +256,13 @@ pub fn StaffRequestPage(
     question_action: Option<String>,
     /// (description, download link) of each attached document.
     attachments: Vec<(String, String)>,
+    /// What national administrations sent, and where each pull stands.
+    pulls: Vec<PullRow>,
+    /// Where to ask the consented sources again.
+    refresh_action: Option<String>,
 ) -> impl IntoView {
     let csrf = ctx.csrf.clone();
+    let pulls_csrf = ctx.csrf.clone();
     let decision_csrf = ctx.csrf.clone();
     let question_csrf = ctx.csrf.clone();
     view! {
@@ -279,6 +286,7 @@ pub fn StaffRequestPage(
                 <h2>"Pièces jointes"</h2>
                 <ul>{attachments.into_iter().map(|(label, href)| view! { <li><a href=href>{label}</a></li> }).collect_view()}</ul>
             })}
+            <PullsPanel pulls csrf=pulls_csrf refresh_action />
             <h2>"Attribution"</h2>
             <form method="post" action=assign_action>
                 <CsrfField token=csrf />

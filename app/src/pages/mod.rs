@@ -7,4 +7,5 @@ pub mod citizen;
 pub mod filing;
 pub mod home;
 pub mod instruction;
+pub mod national;
 pub mod status;

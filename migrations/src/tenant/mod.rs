@@ -6,3 +6,4 @@ pub mod m0005_aid_requests;
 pub mod m0006_decisions;
 pub mod m0007_request_messages;
 pub mod m0008_request_exports;
+pub mod m0009_national_data;

@@ -178,7 +178,7 @@ pub async fn start_real_server(platform: &Platform) -> anyhow::Result<Running> {
     let (stop, rx) = oneshot::channel::<()>();
     let task = tokio::spawn(serve(
         listener,
-        app_state(platform.clone(), &options),
+        app_state(platform.clone(), &options)?,
         async {
             let _ = rx.await;
         },

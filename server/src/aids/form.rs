@@ -1,10 +1,12 @@
 //! An aid's form, as data: steps of typed fields. Answers are validated on the server against
 //! the definition they were filed under (each request keeps its form version).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+
+use crate::national::{FactKey, Source};
 
 // The rules and messages the browser also uses to warn early (`app::validation`).
 pub use app::validation::parse_cents;
@@ -31,6 +33,10 @@ pub struct FieldDef {
     pub help: String,
     pub required: bool,
     pub kind: FieldKind,
+    /// A fact a national administration can give instead: pre-fills the answer or, for a
+    /// document, makes it unnecessary while the citizen's consent stands (see `national`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fact: Option<FactKey>,
 }
 
 /// The typed set of questions an administrator can ask.
@@ -258,13 +264,38 @@ impl FormDefinition {
         (answers, errors)
     }
 
+    /// The national sources this form's questions can be answered from, each once.
+    pub fn sources(&self) -> Vec<Source> {
+        let mut sources: Vec<Source> = Vec::new();
+        for source in self
+            .fields
+            .iter()
+            .filter_map(|f| f.fact.map(FactKey::source))
+        {
+            if !sources.contains(&source) {
+                sources.push(source);
+            }
+        }
+        sources
+    }
+
     /// Checks a complete set of answers before submission: every required question answered,
     /// every answer of the right type and for a question of this form.
     pub fn check_complete(&self, answers: &Answers) -> Vec<AnswerError> {
+        self.check_complete_waiving(answers, &HashSet::new())
+    }
+
+    /// As [`Self::check_complete`], with the questions in `waived` no longer required (a
+    /// certificate the national data replaces).
+    pub fn check_complete_waiving(
+        &self,
+        answers: &Answers,
+        waived: &HashSet<String>,
+    ) -> Vec<AnswerError> {
         let mut errors = Vec::new();
         for field in &self.fields {
             match answers.get(&field.key) {
-                None if field.required => errors.push(AnswerError {
+                None if field.required && !waived.contains(&field.key) => errors.push(AnswerError {
                     key: field.key.clone(),
                     message: format!(
                         "La question « {} » (étape {}) n'a pas de réponse.",
@@ -346,6 +377,7 @@ mod tests {
             help: String::new(),
             required,
             kind,
+            fact: None,
         };
         FormDefinition {
             fields: vec![
@@ -472,6 +504,7 @@ mod tests {
                         help: String::new(),
                         required,
                         kind: kind.clone(),
+                        fact: None,
                     }],
                 };
                 for raw in &values {

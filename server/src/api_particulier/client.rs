@@ -3,7 +3,7 @@
 //! process (clones share it).
 
 use std::num::NonZeroU32;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{Datelike as _, NaiveDate};
@@ -34,7 +34,31 @@ pub enum Source {
 }
 
 impl Source {
-    fn path(self) -> &'static str {
+    pub const ALL: [Source; 5] = [
+        Source::FamilyQuotient,
+        Source::Rsa,
+        Source::Aah,
+        Source::Css,
+        Source::StudentStatus,
+    ];
+
+    /// As stored (consents, pulls, facts, aid forms).
+    pub fn id(self) -> &'static str {
+        match self {
+            Source::FamilyQuotient => "family_quotient",
+            Source::Rsa => "rsa",
+            Source::Aah => "aah",
+            Source::Css => "css",
+            Source::StudentStatus => "student_status",
+        }
+    }
+
+    pub fn parse(id: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.id() == id)
+    }
+
+    /// The endpoint called, as the provenance of a fact names it.
+    pub fn path(self) -> &'static str {
         match self {
             Source::FamilyQuotient => "/v3/dss/quotient_familial/identite",
             Source::Rsa => "/v3/dss/revenu_solidarite_active/identite",
@@ -52,6 +76,15 @@ impl Source {
             Source::Aah => "Allocation aux adultes handicapés (AAH)",
             Source::Css => "Complémentaire santé solidaire",
             Source::StudentStatus => "Statut étudiant",
+        }
+    }
+
+    /// Who holds the data, as a sentence names them ("auprès de …").
+    pub fn provider(self) -> &'static str {
+        match self {
+            Source::FamilyQuotient | Source::Rsa | Source::Aah => "la CAF ou la MSA",
+            Source::Css => "l'Assurance maladie",
+            Source::StudentStatus => "le ministère de l'Enseignement supérieur",
         }
     }
 }
@@ -122,6 +155,17 @@ pub enum CallError {
 }
 
 impl CallError {
+    /// The HTTP status the service answered with, if it answered.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            CallError::RateLimited { .. } => Some(429),
+            CallError::Unavailable { status, .. } | CallError::Rejected { status, .. } => {
+                Some(*status)
+            }
+            CallError::Timeout | CallError::Network(_) => None,
+        }
+    }
+
     /// Whether the same call may succeed later.
     pub fn retryable(&self) -> bool {
         !matches!(self, CallError::Rejected { .. })
@@ -133,7 +177,20 @@ pub struct Client {
     http: reqwest::Client,
     config: Arc<ClientConfig>,
     limiter: Arc<DefaultDirectRateLimiter>,
+    cool_down: Arc<Mutex<CoolDown>>,
 }
+
+/// Shared by every caller: after a 429 nobody calls before its `Retry-After`, and after
+/// failures in a row (5xx, timeouts) calls wait longer and longer (up to [`MAX_COOL_DOWN`]),
+/// so a failing service is never hammered, however many pulls are waiting.
+#[derive(Debug, Default)]
+struct CoolDown {
+    until: Option<tokio::time::Instant>,
+    failures: u32,
+}
+
+/// The longest wait after failures in a row.
+const MAX_COOL_DOWN: Duration = Duration::from_secs(30);
 
 impl Client {
     pub fn new(config: ClientConfig) -> anyhow::Result<Self> {
@@ -151,6 +208,7 @@ impl Client {
             http,
             config: Arc::new(config),
             limiter: Arc::new(RateLimiter::direct(quota)),
+            cool_down: Arc::default(),
         })
     }
 
@@ -168,8 +226,51 @@ impl Client {
         .await
     }
 
-    async fn get(&self, path: &str, mut query: Vec<(&str, String)>) -> Result<Answer, CallError> {
+    async fn get(&self, path: &str, query: Vec<(&str, String)>) -> Result<Answer, CallError> {
+        let until = self.cool_down_until();
+        if let Some(until) = until {
+            tokio::time::sleep_until(until).await;
+        }
         self.limiter.until_ready().await;
+        let result = self.call(path, query).await;
+        self.learn(&result);
+        result
+    }
+
+    fn cool_down_until(&self) -> Option<tokio::time::Instant> {
+        let cool_down = self.cool_down.lock().unwrap_or_else(|e| e.into_inner());
+        cool_down
+            .until
+            .filter(|until| *until > tokio::time::Instant::now())
+    }
+
+    /// Updates the shared cool-down from a call's outcome.
+    fn learn(&self, result: &Result<Answer, CallError>) {
+        let now = tokio::time::Instant::now();
+        let mut cool_down = self.cool_down.lock().unwrap_or_else(|e| e.into_inner());
+        let wait = match result {
+            Ok(_) | Err(CallError::Rejected { .. }) => {
+                cool_down.failures = 0;
+                return;
+            }
+            Err(CallError::RateLimited { retry_after }) => *retry_after,
+            Err(_) => {
+                cool_down.failures = cool_down.failures.saturating_add(1);
+                // The first failures cost nothing: one bad gateway is not an outage.
+                let doubled = cool_down.failures.saturating_sub(2).min(16);
+                (Duration::from_millis(250) * 2u32.pow(doubled)).min(MAX_COOL_DOWN)
+            }
+        };
+        if cool_down.failures <= 2 && !matches!(result, Err(CallError::RateLimited { .. })) {
+            return;
+        }
+        let until = now + wait;
+        if cool_down.until.is_none_or(|current| current < until) {
+            cool_down.until = Some(until);
+        }
+    }
+
+    async fn call(&self, path: &str, mut query: Vec<(&str, String)>) -> Result<Answer, CallError> {
         query.push(("recipient", self.config.recipient.clone()));
         let url = format!("{}{path}", self.config.base_url.trim_end_matches('/'));
         let response = self

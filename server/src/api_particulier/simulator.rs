@@ -81,14 +81,16 @@ pub struct TestCitizen {
     pub student: bool,
 }
 
-/// Deterministic test citizens (found, not found, several children, no CAF file…).
+/// Deterministic test citizens (found, not found, several children, no CAF file…). Fatou
+/// DIALLO, Karim BENALI and Lucas NGUYEN are also the FranceConnect simulator's people, so the
+/// demo's citizens find their data.
 pub fn test_citizens() -> Vec<TestCitizen> {
     vec![
         TestCitizen {
             birth_name: "DIALLO",
             given_names: &["Fatou"],
             sex: "F",
-            birth_date: (1985, 3, 12),
+            birth_date: (1979, 1, 9),
             family_quotient: Some(("CNAF", 612, 2)),
             rsa: Some(true),
             aah: Some(false),
@@ -132,6 +134,30 @@ pub fn test_citizens() -> Vec<TestCitizen> {
             css: "pas_de_css",
             france_travail_id: None,
             student: false,
+        },
+        TestCitizen {
+            birth_name: "BENALI",
+            given_names: &["Karim"],
+            sex: "M",
+            birth_date: (1988, 3, 2),
+            family_quotient: None,
+            rsa: None,
+            aah: None,
+            css: "pas_de_css",
+            france_travail_id: None,
+            student: false,
+        },
+        TestCitizen {
+            birth_name: "NGUYEN",
+            given_names: &["Lucas"],
+            sex: "M",
+            birth_date: (2003, 6, 15),
+            family_quotient: None,
+            rsa: None,
+            aah: None,
+            css: "pas_de_css",
+            france_travail_id: None,
+            student: true,
         },
         TestCitizen {
             birth_name: "DUBOIS",

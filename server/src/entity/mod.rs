@@ -1,5 +1,6 @@
 //! sea-orm entities. Platform store: staff accounts and roles, sessions, login failures.
-//! Tenant store: the audit journal, citizens, mail outbox, aids and their form versions.
+//! Tenant store: the audit journal, citizens, mail outbox, aids and their form versions,
+//! requests, consents and the national data pulled under them.
 
 pub mod aid;
 pub mod aid_form_version;
@@ -7,10 +8,14 @@ pub mod aid_request;
 pub mod audit_entry;
 pub mod citizen;
 pub mod citizen_token;
+pub mod consent;
+pub mod data_pull;
 pub mod decision;
 pub mod document;
 pub mod login_failure;
 pub mod mail_outbox;
+pub mod national_call;
+pub mod national_fact;
 pub mod reference_counter;
 pub mod request_event;
 pub mod request_export;

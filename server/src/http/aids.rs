@@ -17,6 +17,7 @@ use super::ui::Ui;
 use super::{AppError, CurrentStaff};
 use crate::aids::form::{FieldDef, FieldKind, FormDefinition};
 use crate::aids::{self, Aid, AidInput, FormChangeError};
+use crate::national::FactKey;
 
 const NOTICE_KEY: &str = "aids_notice";
 
@@ -192,7 +193,10 @@ async fn edit_page(
                 key: f.key.clone(),
                 step: f.step,
                 label: f.label.clone(),
-                kind: f.kind.label().to_owned(),
+                kind: match f.fact {
+                    Some(fact) => format!("{} (transmis : {})", f.kind.label(), fact.label()),
+                    None => f.kind.label().to_owned(),
+                },
                 required: f.required,
                 options: match &f.kind {
                     FieldKind::Choice { options } => options.clone(),
@@ -205,6 +209,10 @@ async fn edit_page(
         kinds: FieldKind::CHOICES
             .iter()
             .map(|(id, label)| ((*id).to_owned(), (*label).to_owned()))
+            .collect(),
+        facts: FactKey::ALL
+            .iter()
+            .map(|f| (f.id().to_owned(), f.label().to_owned()))
             .collect(),
         errors: question_errors,
     };
@@ -373,6 +381,12 @@ pub async fn add_question(
     let step = form.get("step").trim().parse::<u32>().ok();
     let kind = FieldKind::parse(form.get("kind"), form.get("options"));
     let required = form.get("required") == "on";
+    let fact = match form.get("fact").trim() {
+        "" => Ok(None),
+        id => FactKey::parse(id)
+            .map(Some)
+            .ok_or("Donnée transmise inconnue : choisissez-en une dans la liste, ou « Aucune »."),
+    };
     apply_form_change(
         staff,
         session,
@@ -393,6 +407,10 @@ pub async fn add_question(
                 .filter(|s| (1..=20).contains(s))
                 .ok_or("L'étape est un numéro de page entre 1 et 20.")?;
             let kind = kind?;
+            let fact = fact?;
+            if let Some(fact) = fact {
+                check_fact_fits(fact, &kind)?;
+            }
             let key = definition.next_key();
             definition.fields.push(FieldDef {
                 key,
@@ -401,11 +419,32 @@ pub async fn add_question(
                 help,
                 required,
                 kind,
+                fact,
             });
             Ok(())
         },
     )
     .await
+}
+
+/// A transmitted fact answers a question of its own type, or replaces a certificate.
+fn check_fact_fits(fact: FactKey, kind: &FieldKind) -> Result<(), String> {
+    let fits = match kind {
+        FieldKind::Document => true,
+        FieldKind::Amount => fact == FactKey::FamilyQuotient,
+        FieldKind::Number => fact == FactKey::Children,
+        FieldKind::YesNo => !matches!(fact, FactKey::FamilyQuotient | FactKey::Children),
+        _ => false,
+    };
+    if fits {
+        Ok(())
+    } else {
+        Err(format!(
+            "« {} » ne peut pas répondre à une question de type « {} » : choisissez un montant pour le quotient familial, un nombre pour les enfants, oui/non pour les autres données, ou un document pour le justificatif qu'elle remplace.",
+            fact.label(),
+            kind.label()
+        ))
+    }
 }
 
 pub async fn remove_question(

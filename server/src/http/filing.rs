@@ -10,6 +10,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use leptos::prelude::*;
 use serde::Deserialize;
+use std::collections::HashSet;
 
 use super::citizen::{CurrentCitizen, absolute};
 use super::form::{FormData, FormFields};
@@ -20,6 +21,8 @@ use crate::aids::form::{Answer, AnswerError, FieldDef, FieldKind, FormDefinition
 use crate::aids::{self, Aid};
 use crate::documents;
 use crate::mail;
+use crate::national::RequestData;
+use crate::national::pull;
 use crate::requests::decision;
 use crate::requests::exchange;
 use crate::requests::queue::ChangeError;
@@ -48,8 +51,11 @@ fn request_href(citizen: &CurrentCitizen, id: i64, rest: &str) -> String {
     citizen.tenant.href(&format!("/demandes/{id}{rest}"))
 }
 
-/// `GET /aides/{slug}/demander`: the citizen's draft for this aid (made if needed).
+/// `GET /aides/{slug}/demander`: the citizen's draft for this aid (made if needed). When some
+/// answers can come from national administrations, the citizen is first asked whether they
+/// agree.
 pub async fn start(
+    State(state): State<AppState>,
     citizen: CurrentCitizen,
     Path(slug): Path<String>,
 ) -> Result<Response, AppError> {
@@ -64,7 +70,15 @@ pub async fn start(
         ));
     }
     let draft = requests::draft_for(tenant, citizen.citizen.id, &aid).await?;
-    Ok(Redirect::to(&request_href(&citizen, draft.id, "/etape/1")).into_response())
+    let form = aids::form(tenant, aid.id, draft.form_version)
+        .await?
+        .unwrap_or_default();
+    let first = if super::national::offered(&state, &citizen, &form) {
+        "/donnees"
+    } else {
+        "/etape/1"
+    };
+    Ok(Redirect::to(&request_href(&citizen, draft.id, first)).into_response())
 }
 
 fn input_kind(kind: &FieldKind, documents: &[(String, String)]) -> InputKind {
@@ -79,20 +93,65 @@ fn input_kind(kind: &FieldKind, documents: &[(String, String)]) -> InputKind {
     }
 }
 
-fn question(
-    field: &FieldDef,
-    documents: &[(String, String)],
-    value: String,
-    error: Option<String>,
-) -> QuestionView {
-    QuestionView {
-        key: field.key.clone(),
-        label: field.label.clone(),
-        help: field.help.clone(),
-        required: field.required,
-        kind: input_kind(&field.kind, documents),
-        value,
-        error,
+/// How national data bears on the questions of one request: notes, pre-filled answers and
+/// certificates no longer needed.
+struct National {
+    data: RequestData,
+    waived: HashSet<String>,
+}
+
+impl National {
+    async fn load(
+        citizen: &CurrentCitizen,
+        request: &AidRequest,
+        form: &FormDefinition,
+    ) -> Result<Self, AppError> {
+        let data = RequestData::load(
+            &citizen.tenant.tenant,
+            citizen.citizen.id,
+            request.aid_id,
+            request.id,
+        )
+        .await?;
+        let waived = data.waived(form);
+        Ok(Self { data, waived })
+    }
+
+    /// The value a question shows: the answer given, else what national data says.
+    fn value(&self, field: &FieldDef, answer: Option<&Answer>) -> String {
+        match answer {
+            Some(a) => a.input_value(),
+            None => self
+                .data
+                .prefill(field)
+                .map(|(a, _)| a.input_value())
+                .unwrap_or_default(),
+        }
+    }
+
+    fn question(
+        &self,
+        field: &FieldDef,
+        documents: &[(String, String)],
+        value: String,
+        answer: Option<&Answer>,
+        error: Option<String>,
+    ) -> QuestionView {
+        let note = self.data.note(field, answer);
+        let help = match note {
+            Some(note) if field.help.is_empty() => note,
+            Some(note) => format!("{} {note}", field.help),
+            None => field.help.clone(),
+        };
+        QuestionView {
+            key: field.key.clone(),
+            label: field.label.clone(),
+            help,
+            required: field.required && !self.waived.contains(&field.key),
+            kind: input_kind(&field.kind, documents),
+            value,
+            error,
+        }
     }
 }
 
@@ -145,15 +204,12 @@ pub async fn step_page(
     }
     let step = parse_step(&step, &form)?;
     let documents = citizen_documents(&citizen).await?;
+    let national = National::load(&citizen, &request, &form).await?;
     let questions = form
         .step_fields(step)
         .map(|f| {
-            let value = request
-                .answers
-                .get(&f.key)
-                .map(|a| a.input_value())
-                .unwrap_or_default();
-            question(f, &documents, value, None)
+            let answer = request.answers.get(&f.key);
+            national.question(f, &documents, national.value(f, answer), answer, None)
         })
         .collect();
     Ok(render_step(
@@ -193,6 +249,7 @@ pub async fn save_step(
     }
     let step = parse_step(&step, &form)?;
     let tenant = &citizen.tenant.tenant;
+    let national = National::load(&citizen, &request, &form).await?;
     let form_fields = &data.fields;
     let (mut answers, mut errors) = form.read_step(step, |key| form_fields.get(key).to_owned());
     // Documents: a new file (checked, then kept in the citizen's documents), or one of theirs
@@ -246,7 +303,10 @@ pub async fn save_step(
                 chosen_documents.insert(field.key.clone(), doc_id);
                 answers.insert(field.key.clone(), Answer::Document(doc_id));
             }
-            None if field.required && !errors.iter().any(|e| e.key == field.key) => {
+            None if field.required
+                && !national.waived.contains(&field.key)
+                && !errors.iter().any(|e| e.key == field.key) =>
+            {
                 errors.push(AnswerError {
                     key: field.key.clone(),
                     message: app::validation::document_required_message(&field.label),
@@ -269,7 +329,7 @@ pub async fn save_step(
                     Some(doc_id) => doc_id.to_string(),
                     None => form_fields.get(&f.key).trim().to_owned(),
                 };
-                question(f, &documents, value, error)
+                national.question(f, &documents, value, answers.get(&f.key), error)
             })
             .collect();
         let summary = errors.iter().map(|e| e.message.clone()).collect();
@@ -371,6 +431,7 @@ fn review_steps(
     request: &AidRequest,
     form: &FormDefinition,
     names: &std::collections::HashMap<i64, String>,
+    national: &National,
 ) -> Vec<ReviewStep> {
     (1..=form.step_count())
         .map(|step| ReviewStep {
@@ -378,12 +439,31 @@ fn review_steps(
             edit_href: request_href(citizen, request.id, &format!("/etape/{step}")),
             lines: form
                 .step_fields(step)
-                .map(|f| ReviewLine {
-                    label: f.label.clone(),
-                    answer: request
-                        .answers
-                        .get(&f.key)
-                        .map_or_else(|| "(pas de réponse)".to_owned(), |a| answer_text(a, names)),
+                .map(|f| {
+                    let answer = request.answers.get(&f.key);
+                    let text = answer.map_or_else(
+                        || {
+                            if national.waived.contains(&f.key) {
+                                "(inutile : transmis par l'administration avec votre accord)"
+                                    .to_owned()
+                            } else {
+                                "(pas de réponse)".to_owned()
+                            }
+                        },
+                        |a| answer_text(a, names),
+                    );
+                    let provenance = match (answer, national.data.prefill(f)) {
+                        (Some(given), Some((value, fact))) if *given == value => format!(
+                            " — transmis par {} le {}",
+                            fact.source.provider(),
+                            fact.fetched_at.format("%d/%m/%Y")
+                        ),
+                        _ => String::new(),
+                    };
+                    ReviewLine {
+                        label: f.label.clone(),
+                        answer: format!("{text}{provenance}"),
+                    }
                 })
                 .collect(),
         })
@@ -400,7 +480,8 @@ async fn render_review(
     problems: Vec<String>,
 ) -> Result<Response, AppError> {
     let names = document_names(citizen).await?;
-    let steps = review_steps(citizen, request, form, &names);
+    let national = National::load(citizen, request, form).await?;
+    let steps = review_steps(citizen, request, form, &names, &national);
     let submit_action = request_href(citizen, request.id, "/deposer");
     let aid_title = aid.title.clone();
     Ok(ui.with_citizen(citizen).render(status, move |ctx| {
@@ -417,8 +498,9 @@ pub async fn review(
     if request.status != Status::Draft {
         return Ok(Redirect::to(&request_href(&citizen, request.id, "")).into_response());
     }
+    let national = National::load(&citizen, &request, &form).await?;
     let problems = form
-        .check_complete(&request.answers)
+        .check_complete_waiving(&request.answers, &national.waived)
         .into_iter()
         .map(|e| e.message)
         .collect();
@@ -449,9 +531,13 @@ pub async fn submit(
         &citizen.tenant,
         &format!("/demandes/{}", request.id),
     );
-    match requests::submit(tenant, &citizen.citizen, request.id, &receipt_url).await? {
+    let national = National::load(&citizen, &request, &form).await?;
+    match requests::submit(tenant, &citizen.citizen, request.id, &receipt_url, &national.waived).await? {
         Submission::Submitted(filed) => {
             mail::wake(&state.platform, tenant).await;
+            let pulls = pull::for_request(tenant, filed.id).await?;
+            let pulls: Vec<_> = pulls.into_iter().map(|(p, _)| p).collect();
+            pull::wake(&state.platform, tenant, &pulls).await;
             Ok(Redirect::to(&request_href(&citizen, filed.id, "?depot=ok")).into_response())
         }
         Submission::AlreadySubmitted(filed) => {

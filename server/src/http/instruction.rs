@@ -21,6 +21,8 @@ use super::{AppError, AppState, CurrentStaff};
 use crate::aids;
 use crate::aids::form::format_euros;
 use crate::citizens;
+use crate::national::consent;
+use crate::national::pull::{self, RequestedBy};
 use crate::requests::decision::{self, DecisionForm};
 use crate::requests::exchange;
 use crate::requests::export::{self, Export, ExportRequests};
@@ -438,6 +440,14 @@ async fn render_request_with(
             errors,
         }
     });
+    let refresh_href = tenant.href(&format!("/agents/demandes/{id}/donnees/actualiser"));
+    let pulls = pull::for_request(&tenant.tenant, request.id)
+        .await?
+        .iter()
+        .map(|(p, fact)| super::national::pull_row(p, fact.as_ref(), Some(refresh_href.clone())))
+        .collect();
+    let refresh_action =
+        (!form.sources().is_empty() && state.national_api.0.is_some()).then_some(refresh_href);
     let aid_title = aid.title.clone();
     let status_label = request.status.staff_label().to_owned();
     let due = french_date(request.due_on);
@@ -466,6 +476,8 @@ async fn render_request_with(
                 messages
                 question_action
                 attachments
+                pulls
+                refresh_action
             />
         }
     }))
@@ -901,4 +913,79 @@ pub async fn export_file(
         bytes,
     )
         .into_response())
+}
+
+/// `POST /agents/demandes/{id}/donnees/actualiser`: asks every source the citizen agreed to
+/// again, under their live consent (a retry after a failure, or fresher data). The calls are
+/// traced under the staff member's name and appear in the citizen's journal.
+pub async fn refresh_national_data(
+    State(state): State<AppState>,
+    staff: CurrentStaff,
+    ui: Ui,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    worker_desk(&staff)?;
+    let id = super::parse_id(&id)?;
+    let tenant = &staff.tenant;
+    let request = queue::find_filed(&tenant.tenant, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let form = aids::form(&tenant.tenant, request.aid_id, request.form_version)
+        .await?
+        .unwrap_or_default();
+    let now = chrono::Utc::now();
+    let txn = tenant.tenant.db().begin_write().await?;
+    let latest = pull::for_request(&tenant.tenant, id).await?;
+    let mut pulls = Vec::new();
+    let mut missing = Vec::new();
+    for source in form.sources() {
+        let Some(consent) =
+            consent::live(&txn, request.citizen_id, source, request.aid_id, now).await?
+        else {
+            missing.push(source.label());
+            continue;
+        };
+        // Keyed on the latest pull the page showed: a double click asks once.
+        let after = latest
+            .iter()
+            .find(|(p, _)| p.source == source)
+            .map_or(0, |(p, _)| p.id);
+        let key = format!("request:{id}:{}:after:{after}", source.id());
+        pulls.push(
+            pull::create(
+                &txn,
+                &key,
+                &consent,
+                Some(id),
+                RequestedBy::Staff(staff.account.id),
+                now,
+            )
+            .await?,
+        );
+    }
+    txn.commit().await?;
+    pull::wake(&state.platform, &tenant.tenant, &pulls).await;
+    let reference = request.reference.clone().unwrap_or_default();
+    staff
+        .audit(
+            "demande de données nationales",
+            &format!("demande {reference} (usager {})", request.citizen_id),
+            "instruction",
+        )
+        .await?;
+    let message = if missing.is_empty() {
+        (
+            true,
+            "Les informations sont demandées de nouveau ; la page montre leur état.".to_owned(),
+        )
+    } else {
+        (
+            false,
+            format!(
+                "L'usager n'a pas d'accord en cours pour : {}. Rien n'est demandé en son nom pour ces informations : demandez-lui le justificatif.",
+                missing.join(", ")
+            ),
+        )
+    };
+    render_request(&state, &staff, ui, StatusCode::OK, id, Some(message)).await
 }

@@ -12,6 +12,7 @@ mod error;
 mod filing;
 mod form;
 mod instruction;
+mod national;
 mod pages;
 mod ui;
 
@@ -62,6 +63,8 @@ pub struct AppState {
     pub mailer: crate::mail::Mailer,
     /// The FranceConnect client, when configured.
     pub franceconnect: Option<Arc<crate::franceconnect::FranceConnect>>,
+    /// The API Particulier client, when configured (one rate limiter for every caller).
+    pub national_api: crate::jobs::NationalApi,
 }
 
 /// The tenant of this request, as resolved by [`dispatch::dispatch`].
@@ -137,6 +140,11 @@ pub fn router(state: AppState) -> Router {
         .route("/deconnexion", post(citizen::logout))
         .route("/deconnexion/terminee", get(citizen::signed_out))
         .route("/mon-espace", get(citizen::space))
+        .route("/mon-espace/donnees", get(national::my_data))
+        .route(
+            "/mon-espace/donnees/accords/{id}/retirer",
+            post(national::withdraw),
+        )
         .route("/agents", get(pages::to_staff_home))
         .route("/agents/", get(pages::staff_home))
         .route("/agents/connexion", get(auth::login_page).post(auth::login))
@@ -160,6 +168,10 @@ pub fn router(state: AppState) -> Router {
         .route("/agents/demandes/{id}/attribuer", post(instruction::assign))
         .route("/agents/demandes/{id}/decider", post(instruction::decide))
         .route("/agents/demandes/{id}/complement", post(instruction::ask))
+        .route(
+            "/agents/demandes/{id}/donnees/actualiser",
+            post(instruction::refresh_national_data),
+        )
         .route(
             "/agents/demandes/{id}/documents/{doc}",
             get(instruction::request_document),
@@ -202,6 +214,10 @@ pub fn router(state: AppState) -> Router {
             ),
         )
         .route("/documents/{id}", get(filing::own_document))
+        .route(
+            "/demandes/{id}/donnees",
+            get(national::consent_page).post(national::consent_save),
+        )
         .route("/demandes/{id}/recapitulatif", get(filing::review))
         .route("/demandes/{id}/deposer", post(filing::submit))
         .route("/demandes/{id}/courrier", get(filing::letter))

@@ -4,6 +4,8 @@
 //! Every function takes the citizen's id and only ever touches that citizen's requests: another
 //! citizen's request id finds nothing.
 
+use std::collections::HashSet;
+
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter,
@@ -16,6 +18,7 @@ use crate::aids::{self, Aid};
 use crate::citizens::Citizen;
 use crate::entity::{aid_request, reference_counter, request_event};
 use crate::mail::{self, OutgoingMail};
+use crate::national;
 
 pub mod decision;
 pub mod exchange;
@@ -331,17 +334,22 @@ pub enum Submission {
 
 /// Files the citizen's draft: checks every answer against the form version of the draft,
 /// numbers it, sets its due date and queues the receipt mail, all in one transaction.
+///
+/// Questions in `waived` (certificates national data replaces) need no answer; every source
+/// the citizen agreed to for this aid without fresh data yet gets a pull, in the same
+/// transaction (see `national::pull`).
 pub async fn submit(
     tenant: &Tenant,
     citizen: &Citizen,
     id: i64,
     receipt_url: &str,
+    waived: &HashSet<String>,
 ) -> Result<Submission, DbErr> {
     // Two submissions racing for the same number: the loser retries on top of the winner.
     let mut attempt = 0;
     loop {
         attempt += 1;
-        match try_submit(tenant, citizen, id, receipt_url).await {
+        match try_submit(tenant, citizen, id, receipt_url, waived).await {
             Err(e) if attempt < 5 => {
                 tracing::debug!(error = %e, attempt, "submission raced, retrying");
                 tokio::time::sleep(std::time::Duration::from_millis(10 * attempt)).await;
@@ -356,6 +364,7 @@ async fn try_submit(
     citizen: &Citizen,
     id: i64,
     receipt_url: &str,
+    waived: &HashSet<String>,
 ) -> Result<Submission, DbErr> {
     let txn = tenant.db().begin_write().await?;
     let Some(row) = aid_request::Entity::find_by_id(id)
@@ -378,7 +387,7 @@ async fn try_submit(
     let form = aids::form(tenant, aid.id, request.form_version)
         .await?
         .unwrap_or_default();
-    let problems = form.check_complete(&request.answers);
+    let problems = form.check_complete_waiving(&request.answers, waived);
     if !problems.is_empty() {
         return Ok(Submission::Incomplete(problems));
     }
@@ -424,6 +433,7 @@ async fn try_submit(
         &format!("Demande déposée, référence {reference}"),
     )
     .await?;
+    national::pull::queue_at_submission(&txn, citizen.id, aid.id, id, &form.sources(), now).await?;
     if !citizen.email.is_empty() {
         mail::queue(
             &txn,

@@ -37,7 +37,7 @@ fn identity(
 }
 
 fn diallo() -> Vec<(String, String)> {
-    identity("DIALLO", "Fatou", "F", (1985, 3, 12))
+    identity("DIALLO", "Fatou", "F", (1979, 1, 9))
 }
 
 async fn call(
@@ -197,7 +197,7 @@ async fn errors_carry_the_real_codes() {
         error_code(call(base, QF, Some(DEMO_TOKEN), bad, true).await).await,
         (StatusCode::UNPROCESSABLE_ENTITY, "00366".into())
     );
-    let impossible = identity("DIALLO", "Fatou", "F", (1985, 13, 12));
+    let impossible = identity("DIALLO", "Fatou", "F", (1979, 13, 9));
     assert_eq!(
         error_code(call(base, QF, Some(DEMO_TOKEN), impossible, true).await).await,
         (StatusCode::UNPROCESSABLE_ENTITY, "00366".into())
@@ -372,7 +372,7 @@ fn person(name: &str, given: &str, sex: &str, (y, m, d): (i32, u32, u32)) -> Ide
 async fn the_client_reads_answers_and_not_found() {
     let sim = start(SimulatorConfig::default()).await;
     let api = client(&sim.base_url, DEMO_TOKEN, 20, Duration::from_secs(5));
-    let fatou = person("DIALLO", "Fatou", "F", (1985, 3, 12));
+    let fatou = person("DIALLO", "Fatou", "F", (1979, 1, 9));
     let Answer::Found(data) = api.fetch(Source::FamilyQuotient, &fatou).await.unwrap() else {
         panic!("found expected");
     };
@@ -395,7 +395,7 @@ async fn the_client_reads_answers_and_not_found() {
 #[tokio::test]
 async fn the_client_says_what_a_pull_can_do_about_a_failure() {
     let sim = start(SimulatorConfig::default()).await;
-    let fatou = person("DIALLO", "Fatou", "F", (1985, 3, 12));
+    let fatou = person("DIALLO", "Fatou", "F", (1979, 1, 9));
     // A wrong token: retrying will not help.
     let wrong = client(&sim.base_url, "jeton-faux", 20, Duration::from_secs(5));
     let error = wrong
@@ -482,7 +482,7 @@ async fn callers_sharing_a_client_stay_under_the_quota() {
     })
     .await;
     let api = client(&sim.base_url, DEMO_TOKEN, 4, Duration::from_secs(5));
-    let fatou = person("DIALLO", "Fatou", "F", (1985, 3, 12));
+    let fatou = person("DIALLO", "Fatou", "F", (1979, 1, 9));
     let tasks: Vec<_> = (0..4)
         .map(|_| {
             let (api, fatou) = (api.clone(), fatou.clone());

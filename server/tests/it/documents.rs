@@ -46,6 +46,7 @@ async fn aid_with_document(tenant: &Tenant, title: &str) -> aids::Aid {
                 help: String::new(),
                 required: true,
                 kind: FieldKind::Amount,
+                fact: None,
             },
             FieldDef {
                 key: "f2".into(),
@@ -54,6 +55,7 @@ async fn aid_with_document(tenant: &Tenant, title: &str) -> aids::Aid {
                 help: String::new(),
                 required: true,
                 kind: FieldKind::Document,
+                fact: None,
             },
         ];
         Ok(())

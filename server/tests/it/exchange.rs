@@ -43,6 +43,7 @@ async fn aid(tenant: &Tenant, title: &str, silence: &str) -> aids::Aid {
             help: String::new(),
             required: true,
             kind: FieldKind::Amount,
+            fact: None,
         }];
         Ok(())
     })
@@ -62,7 +63,7 @@ async fn file(tenant: &Tenant, aid: &aids::Aid, citizen: &Citizen) -> requests::
     requests::save_step(tenant, citizen.id, draft.id, &form, 1, answers)
         .await
         .unwrap();
-    match requests::submit(tenant, citizen, draft.id, "http://x/")
+    match requests::submit(tenant, citizen, draft.id, "http://x/", &Default::default())
         .await
         .unwrap()
     {

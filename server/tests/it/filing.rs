@@ -42,6 +42,7 @@ async fn rent_aid(tenant: &Tenant, title: &str, open: bool) -> aids::Aid {
         help: String::new(),
         required,
         kind,
+        fact: None,
     };
     aids::change_form(tenant, aid.id, 1, |form| {
         form.fields = vec![

@@ -26,6 +26,18 @@ pub fn pg_admin_url() -> String {
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
 }
 
+/// How the app reaches an API Particulier simulator at `base_url` (the demo token, a SIRET,
+/// the real service's 20 calls per second).
+pub fn api_particulier_client(base_url: &str) -> guichet::api_particulier::client::ClientConfig {
+    guichet::api_particulier::client::ClientConfig {
+        base_url: base_url.to_owned(),
+        token: guichet::api_particulier::simulator::DEMO_TOKEN.to_owned(),
+        recipient: "22300001800012".to_owned(),
+        per_second: 20,
+        timeout: Duration::from_secs(5),
+    }
+}
+
 /// Runs a case on both engines.
 macro_rules! both_engines {
     ($($name:ident),* $(,)?) => {
@@ -49,6 +61,9 @@ pub struct TestApp {
     pub database_url: Option<String>,
     /// The FranceConnect simulator this app's citizens sign in through.
     pub franceconnect: SimulatorHandle,
+    /// The API Particulier simulator the app pulls national data from (unless the test gave
+    /// its own configuration).
+    pub api_particulier: guichet::api_particulier::simulator::SimulatorHandle,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -98,10 +113,18 @@ impl TestApp {
                 client_secret: simulator_config.client_secret,
             });
         }
+        let api_particulier = guichet::api_particulier::simulator::spawn(
+            tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap(),
+            guichet::api_particulier::simulator::SimulatorConfig::default(),
+        )
+        .expect("API Particulier simulator starts");
+        if options.api_particulier.is_none() {
+            options.api_particulier = Some(api_particulier_client(&api_particulier.base_url));
+        }
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let state = app_state(platform.clone(), &options);
+        let state = app_state(platform.clone(), &options).expect("state");
         tokio::spawn(async move {
             serve(listener, state, async {
                 let _ = rx.await;
@@ -115,6 +138,7 @@ impl TestApp {
             _data_dir: data_dir,
             database_url,
             franceconnect,
+            api_particulier,
             shutdown: Some(tx),
         }
     }

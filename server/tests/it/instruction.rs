@@ -45,6 +45,7 @@ pub(crate) async fn aid(tenant: &Tenant) -> aids::Aid {
             help: String::new(),
             required: true,
             kind: FieldKind::Amount,
+            fact: None,
         }];
         Ok(())
     })
@@ -72,7 +73,7 @@ pub(crate) async fn filed(tenant: &Tenant, aid: &aids::Aid, n: usize) -> (i64, S
     requests::save_step(tenant, citizen.id, draft.id, &form, 1, answers)
         .await
         .unwrap();
-    match requests::submit(tenant, &citizen, draft.id, "http://x/")
+    match requests::submit(tenant, &citizen, draft.id, "http://x/", &Default::default())
         .await
         .unwrap()
     {
@@ -350,10 +351,15 @@ async fn an_instructor_decides_and_the_citizen_gets_the_letter(backend: Backend)
     requests::save_step(&tenant, citizen.id, draft.id, &form, 1, answers)
         .await
         .unwrap();
-    let Submission::Submitted(request) = requests::submit(&tenant, &citizen, draft.id, "http://x/")
-        .await
-        .unwrap()
-    else {
+    let Submission::Submitted(request) = requests::submit(
+        &tenant,
+        &citizen,
+        draft.id,
+        "http://x/",
+        &Default::default(),
+    )
+    .await
+    .unwrap() else {
         panic!("not filed")
     };
     let reference = request.reference.clone().unwrap();

@@ -138,6 +138,7 @@ async fn a_second_node_runs_workers_beside_the_first(backend: Backend) {
         app.platform.clone(),
         guichet::throttle::ThrottlePolicy::default(),
         guichet::mail::Mailer::new(None, "guichet@localhost").unwrap(),
+        guichet::jobs::NationalApi(None),
     ));
     tokio::time::sleep(Duration::from_secs(3)).await;
     assert!(

@@ -16,6 +16,7 @@ mod harness;
 mod instruction;
 mod jobs;
 mod mail;
+mod national;
 mod smtp;
 mod staff_admin;
 mod tenancy;

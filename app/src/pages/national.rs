@@ -1,0 +1,239 @@
+//! National data under consent: the consent step of a request, the citizen's "my data" page
+//! (consents, facts with their provenance, the journal of calls), and the panel of a request's
+//! pulls shown to staff and to the citizen.
+
+use leptos::prelude::*;
+
+use crate::layout::{CsrfField, Document, ErrorSummary, PageContext};
+
+/// One source the citizen may agree to.
+#[derive(Clone, Debug)]
+pub struct ConsentChoice {
+    /// The form field's name (`accord-<source>`).
+    pub name: String,
+    /// "votre quotient familial (CAF ou MSA)"
+    pub what: String,
+    /// "la CAF ou la MSA"
+    pub provider: String,
+    /// The questions it answers or the certificates it replaces.
+    pub replaces: Vec<String>,
+    pub checked: bool,
+}
+
+/// Before the first step: does the citizen agree that the department fetches some answers?
+#[component]
+pub fn ConsentPage(
+    ctx: PageContext,
+    aid_title: String,
+    choices: Vec<ConsentChoice>,
+    action: String,
+    my_data_href: String,
+    /// Set when the service is known to be down: the citizen is told they will be asked for
+    /// the certificates.
+    degraded: Option<String>,
+) -> impl IntoView {
+    let csrf = ctx.csrf.clone();
+    view! {
+        <Document ctx title=format!("{aid_title} — vos informations auprès des administrations")>
+            <h1>{aid_title}</h1>
+            <p class="steps">"Avant de commencer"</p>
+            <h2>"Gagnez du temps : nous pouvons demander certaines informations pour vous"</h2>
+            <p>"Avec votre accord, le département obtient ces informations directement auprès des administrations qui les connaissent. Vous n'aurez pas à envoyer de justificatif. Sans votre accord, vous les indiquerez vous-même et joindrez le justificatif : votre demande sera traitée de la même façon."</p>
+            {degraded.map(|text| view! { <div class="alert" role="status"><p>{text}</p></div> })}
+            <form method="post" action=action>
+                <CsrfField token=csrf />
+                <fieldset>
+                    <legend>"Ce que vous acceptez de nous laisser demander"</legend>
+                    {choices.into_iter().map(|c| {
+                        let id = c.name.clone();
+                        let hint = format!("{id}-hint");
+                        let replaces = c.replaces.join(", ");
+                        view! {
+                            <div class="field">
+                                <input type="checkbox" id=id.clone() name=id.clone() value="on" checked=c.checked aria-describedby=hint.clone() />
+                                <label for=id>{format!("J'accepte que le département obtienne {} auprès de {} pour cette demande.", c.what, c.provider)}</label>
+                                <p class="hint" id=hint>{format!("Cela concerne : {replaces}.")}</p>
+                            </div>
+                        }
+                    }).collect_view()}
+                </fieldset>
+                <p>"Votre accord vaut douze mois, pour cette aide seulement. Vous pouvez le retirer à tout moment dans "<a href=my_data_href>"Mes données"</a>" : plus rien ne sera alors demandé en votre nom."</p>
+                <button type="submit">"Continuer"</button>
+            </form>
+        </Document>
+    }
+}
+
+/// A consent, as the citizen reads it.
+#[derive(Clone, Debug)]
+pub struct ConsentRow {
+    pub source: String,
+    pub aid: String,
+    /// "le 25/11/2026, donné en ligne"
+    pub given: String,
+    /// "en cours jusqu'au …", "retiré le …"
+    pub state: String,
+    /// Where to withdraw it, while it is live.
+    pub withdraw_action: Option<String>,
+}
+
+/// One pull and what it brought.
+#[derive(Clone, Debug)]
+pub struct PullRow {
+    pub source: String,
+    /// "reçu", "en cours", "échec"…
+    pub state: String,
+    /// "le 25/11/2026 à 14:03, au dépôt de votre demande"
+    pub asked: String,
+    /// Why it ended as it did.
+    pub outcome: String,
+    /// (what, value) lines of the received fact.
+    pub lines: Vec<(String, String)>,
+    pub provenance: Option<String>,
+    /// Staff only: where to ask again.
+    pub retry_action: Option<String>,
+}
+
+/// A call to the national API, for the citizen's journal.
+#[derive(Clone, Debug)]
+pub struct CallRow {
+    pub date: String,
+    pub source: String,
+    pub why: String,
+    pub outcome: String,
+}
+
+/// The pulls of a request, with the facts received and where they came from.
+#[component]
+pub fn PullsPanel(
+    pulls: Vec<PullRow>,
+    csrf: String,
+    /// Staff only: ask every consented source again.
+    refresh_action: Option<String>,
+) -> impl IntoView {
+    view! {
+        <section aria-labelledby="national-data">
+            <h2 id="national-data">"Informations transmises par les administrations"</h2>
+            {if pulls.is_empty() {
+                view! { <p>"Aucune information n'a été demandée aux administrations pour cette demande."</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="pulls">
+                        {pulls.into_iter().map(|p| {
+                            let csrf = csrf.clone();
+                            view! {
+                                <li>
+                                    <h3>{format!("{} : {}", p.source, p.state)}</h3>
+                                    <p>{format!("Demandé {}. {}", p.asked, p.outcome)}</p>
+                                    {(!p.lines.is_empty()).then(|| view! {
+                                        <dl class="identity">
+                                            {p.lines.into_iter().map(|(what, value)| view! { <dt>{what}</dt><dd>{value}</dd> }).collect_view()}
+                                        </dl>
+                                    })}
+                                    {p.provenance.map(|text| view! { <p class="hint">{format!("Source : {text}")}</p> })}
+                                    {p.retry_action.map(|action| view! {
+                                        <form method="post" action=action>
+                                            <CsrfField token=csrf />
+                                            <button type="submit" class="secondary">"Demander de nouveau"</button>
+                                        </form>
+                                    })}
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+            {refresh_action.map(|action| view! {
+                <form method="post" action=action>
+                    <CsrfField token=csrf.clone() />
+                    <button type="submit" class="secondary">"Actualiser les informations (sous l'accord en cours de l'usager)"</button>
+                </form>
+            })}
+        </section>
+    }
+}
+
+/// The citizen's consents, the facts held on them and every call made in their name.
+#[component]
+pub fn MyDataPage(
+    ctx: PageContext,
+    consents: Vec<ConsentRow>,
+    pulls: Vec<PullRow>,
+    calls: Vec<CallRow>,
+    notice: Option<String>,
+    errors: Vec<String>,
+) -> impl IntoView {
+    let csrf = ctx.csrf.clone();
+    let space = ctx.href("/mon-espace");
+    view! {
+        <Document ctx title="Mes données et mes accords".to_owned()>
+            <p><a href=space>"Mon espace"</a></p>
+            <h1>"Mes données et mes accords"</h1>
+            {notice.map(|text| view! { <div class="alert success" role="status"><p>{text}</p></div> })}
+            <ErrorSummary errors />
+            <h2>"Mes accords"</h2>
+            {if consents.is_empty() {
+                view! { <p>"Vous n'avez donné aucun accord : le département ne demande rien en votre nom aux administrations."</p> }.into_any()
+            } else {
+                view! {
+                    <table>
+                        <caption>"Ce que vous avez accepté que le département demande pour vous"</caption>
+                        <thead>
+                            <tr>
+                                <th scope="col">"Information"</th>
+                                <th scope="col">"Pour l'aide"</th>
+                                <th scope="col">"Accord"</th>
+                                <th scope="col">"État"</th>
+                                <th scope="col">"Action"</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {consents.into_iter().map(|c| {
+                                let csrf = csrf.clone();
+                                let label = format!("Retirer mon accord : {} pour « {} »", c.source, c.aid);
+                                view! {
+                                    <tr>
+                                        <td>{c.source}</td>
+                                        <td>{c.aid}</td>
+                                        <td>{c.given}</td>
+                                        <td>{c.state}</td>
+                                        <td>{c.withdraw_action.map(|action| view! {
+                                            <form method="post" action=action>
+                                                <CsrfField token=csrf />
+                                                <button type="submit" class="secondary">{label}</button>
+                                            </form>
+                                        })}</td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            }}
+            <PullsPanel pulls csrf=csrf.clone() refresh_action=None />
+            <h2>"Journal des demandes faites en mon nom"</h2>
+            {if calls.is_empty() {
+                view! { <p>"Aucune demande n'a été faite en votre nom."</p> }.into_any()
+            } else {
+                view! {
+                    <table>
+                        <caption>"Chaque appel aux administrations, le plus récent en premier (conservé 36 mois)"</caption>
+                        <thead>
+                            <tr>
+                                <th scope="col">"Date"</th>
+                                <th scope="col">"Information"</th>
+                                <th scope="col">"Pourquoi"</th>
+                                <th scope="col">"Résultat"</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {calls.into_iter().map(|c| view! {
+                                <tr><td>{c.date}</td><td>{c.source}</td><td>{c.why}</td><td>{c.outcome}</td></tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            }}
+        </Document>
+    }
+}

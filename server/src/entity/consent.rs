@@ -1,0 +1,22 @@
+use sea_orm::entity::prelude::*;
+
+/// A citizen's consent to a national source being read for one aid (tenant store).
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
+#[sea_orm(table_name = "consents")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub citizen_id: i64,
+    pub source: String,
+    pub aid_id: i64,
+    pub given_at: ChronoDateTimeUtc,
+    pub given_by: String,
+    pub staff_id: Option<i64>,
+    pub expires_at: ChronoDateTimeUtc,
+    pub withdrawn_at: Option<ChronoDateTimeUtc>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,325 @@
+//! National data from the citizen's side: the consent step of a request, and "my data" (every
+//! consent with a way to withdraw it, the facts received with their provenance, the journal
+//! of calls made in their name). Also the rows of a request's pulls that staff pages show.
+
+use app::pages::national::{CallRow, ConsentChoice, ConsentPage, MyDataPage, PullRow};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::Utc;
+use leptos::prelude::*;
+use serde::Deserialize;
+
+use super::citizen::CurrentCitizen;
+use super::form::FormFields;
+use super::ui::Ui;
+use super::{AppError, AppState};
+use crate::aids::form::FormDefinition;
+use crate::aids::{self};
+use crate::national::consent::{self, GivenBy};
+use crate::national::pull::{self, Fact, Pull, PullState, RequestedBy};
+use crate::national::{FactKey, Source, summary};
+use crate::requests::{self, Status};
+
+/// Whether the citizen is offered to share national data for this form: the platform reaches
+/// API Particulier, the form asks for something it knows, and FranceConnect certified who the
+/// citizen is (the administrations find people by their civil-register identity).
+pub fn offered(state: &AppState, citizen: &CurrentCitizen, form: &FormDefinition) -> bool {
+    state.national_api.0.is_some()
+        && !form.sources().is_empty()
+        && pull::identity_of(&citizen.citizen).is_some()
+}
+
+/// "votre quotient familial" as the consent sentence names a source.
+fn what(source: Source) -> &'static str {
+    match source {
+        Source::FamilyQuotient => "votre quotient familial et le nombre d'enfants à votre charge",
+        Source::Rsa => "votre situation au regard du RSA",
+        Source::Aah => "votre situation au regard de l'AAH",
+        Source::Css => "votre droit à la complémentaire santé solidaire",
+        Source::StudentStatus => "votre statut étudiant",
+    }
+}
+
+fn field_name(source: Source) -> String {
+    format!("accord-{}", source.id())
+}
+
+/// The citizen's draft, its aid and form; 404 for anyone else's, or once filed.
+async fn draft(
+    citizen: &CurrentCitizen,
+    id: &str,
+) -> Result<(requests::AidRequest, aids::Aid, FormDefinition), AppError> {
+    super::aid_requests_subscribed(&citizen.tenant)?;
+    let tenant = &citizen.tenant.tenant;
+    let request = requests::find_for_citizen(tenant, citizen.citizen.id, super::parse_id(id)?)
+        .await?
+        .filter(|r| r.status == Status::Draft)
+        .ok_or(AppError::NotFound)?;
+    let aid = aids::find(tenant, request.aid_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let form = aids::form(tenant, aid.id, request.form_version)
+        .await?
+        .unwrap_or_default();
+    Ok((request, aid, form))
+}
+
+/// `GET /demandes/{id}/donnees`: which sources the citizen agrees to, for this request.
+pub async fn consent_page(
+    State(state): State<AppState>,
+    citizen: CurrentCitizen,
+    ui: Ui,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let (request, aid, form) = draft(&citizen, &id).await?;
+    if !offered(&state, &citizen, &form) {
+        return Ok(Redirect::to(
+            &citizen
+                .tenant
+                .href(&format!("/demandes/{}/etape/1", request.id)),
+        )
+        .into_response());
+    }
+    let tenant = &citizen.tenant.tenant;
+    let now = Utc::now();
+    let txn = tenant.db().begin().await?;
+    let mut choices = Vec::new();
+    for source in form.sources() {
+        let checked = consent::live(&txn, citizen.citizen.id, source, aid.id, now)
+            .await?
+            .is_some();
+        choices.push(ConsentChoice {
+            name: field_name(source),
+            what: what(source).to_owned(),
+            provider: source.provider().to_owned(),
+            replaces: form
+                .fields
+                .iter()
+                .filter(|f| f.fact.map(FactKey::source) == Some(source))
+                .map(|f| format!("« {} »", f.label))
+                .collect(),
+            checked,
+        });
+    }
+    txn.commit().await?;
+    let action = citizen
+        .tenant
+        .href(&format!("/demandes/{}/donnees", request.id));
+    let my_data_href = citizen.tenant.href("/mon-espace/donnees");
+    let aid_title = aid.title.clone();
+    Ok(ui
+        .with_citizen(&citizen)
+        .render(StatusCode::OK, move |ctx| {
+            view! { <ConsentPage ctx aid_title choices action my_data_href degraded=None /> }
+        }))
+}
+
+/// `POST /demandes/{id}/donnees`: records each consent given (and a pull for it, in the same
+/// transaction), withdraws each one unticked, then goes on to the first step.
+pub async fn consent_save(
+    State(state): State<AppState>,
+    citizen: CurrentCitizen,
+    Path(id): Path<String>,
+    form_fields: FormFields,
+) -> Result<Response, AppError> {
+    let (request, aid, form) = draft(&citizen, &id).await?;
+    let next = citizen
+        .tenant
+        .href(&format!("/demandes/{}/etape/1", request.id));
+    if !offered(&state, &citizen, &form) {
+        return Ok(Redirect::to(&next).into_response());
+    }
+    let tenant = &citizen.tenant.tenant;
+    let now = Utc::now();
+    let txn = tenant.db().begin_write().await?;
+    let mut pulls = Vec::new();
+    for source in form.sources() {
+        let agreed = form_fields.get(&field_name(source)) == "on";
+        if agreed {
+            let consent = consent::give(
+                &txn,
+                citizen.citizen.id,
+                source,
+                aid.id,
+                GivenBy::Citizen,
+                now,
+            )
+            .await?;
+            // One pull per consent and request: ticking the box again later adds nothing.
+            let key = format!(
+                "request:{}:{}:consent:{}",
+                request.id,
+                source.id(),
+                consent.id
+            );
+            pulls.push(
+                pull::create(
+                    &txn,
+                    &key,
+                    &consent,
+                    Some(request.id),
+                    RequestedBy::Citizen,
+                    now,
+                )
+                .await?,
+            );
+        } else {
+            consent::withdraw_for(&txn, citizen.citizen.id, source, aid.id, now).await?;
+        }
+    }
+    txn.commit().await?;
+    pull::wake(&state.platform, tenant, &pulls).await;
+    Ok(Redirect::to(&next).into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct MyDataParams {
+    ok: Option<String>,
+}
+
+/// `GET /mon-espace/donnees`: consents, facts and the journal of calls.
+pub async fn my_data(
+    citizen: CurrentCitizen,
+    ui: Ui,
+    Query(params): Query<MyDataParams>,
+) -> Result<Response, AppError> {
+    let notice = (params.ok.as_deref() == Some("retire")).then(|| {
+        "Votre accord est retiré : plus rien ne sera demandé en votre nom pour cette aide. Les informations déjà reçues restent dans votre dossier ; pour les demandes en cours, le département pourra vous demander un justificatif."
+            .to_owned()
+    });
+    render_my_data(&citizen, ui, StatusCode::OK, notice, vec![]).await
+}
+
+async fn render_my_data(
+    citizen: &CurrentCitizen,
+    ui: Ui,
+    status: StatusCode,
+    notice: Option<String>,
+    errors: Vec<String>,
+) -> Result<Response, AppError> {
+    let tenant = &citizen.tenant.tenant;
+    let now = Utc::now();
+    let titles: std::collections::HashMap<i64, String> = aids::list(tenant, false)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a.title))
+        .collect();
+    let references: std::collections::HashMap<i64, String> =
+        requests::list_for_citizen(tenant, citizen.citizen.id)
+            .await?
+            .into_iter()
+            .map(|(r, title)| {
+                (
+                    r.id,
+                    r.reference.map_or_else(
+                        || format!("votre brouillon « {title} »"),
+                        |reference| format!("votre demande {reference}"),
+                    ),
+                )
+            })
+            .collect();
+    let consents = consent::list_for_citizen(tenant, citizen.citizen.id)
+        .await?
+        .into_iter()
+        .map(|c| app::pages::national::ConsentRow {
+            source: c.source.label().to_owned(),
+            aid: titles
+                .get(&c.aid_id)
+                .cloned()
+                .unwrap_or_else(|| "Aide".into()),
+            given: format!("le {}, {}", c.given_at.format("%d/%m/%Y"), c.how()),
+            state: c.state(now),
+            withdraw_action: c.is_live(now).then(|| {
+                citizen
+                    .tenant
+                    .href(&format!("/mon-espace/donnees/accords/{}/retirer", c.id))
+            }),
+        })
+        .collect();
+    let pulls = pull::for_citizen(tenant, citizen.citizen.id)
+        .await?
+        .into_iter()
+        .map(|(p, fact)| {
+            let about = p
+                .request_id
+                .and_then(|id| references.get(&id).cloned())
+                .unwrap_or_default();
+            let mut row = pull_row(&p, fact.as_ref(), None);
+            if !about.is_empty() {
+                row.asked = format!("{} pour {about}", row.asked);
+            }
+            row
+        })
+        .collect();
+    let calls = pull::calls_for_citizen(tenant, citizen.citizen.id)
+        .await?
+        .into_iter()
+        .map(|c| CallRow {
+            date: c.at.format("%d/%m/%Y %H:%M").to_string(),
+            source: c.source.label().to_owned(),
+            why: {
+                let about = c
+                    .request_id
+                    .and_then(|id| references.get(&id).cloned())
+                    .map(|r| format!(" pour {r}"))
+                    .unwrap_or_default();
+                format!("{}{about}", c.requested_by.label())
+            },
+            outcome: c.outcome,
+        })
+        .collect();
+    Ok(ui.with_citizen(citizen).render(status, move |ctx| {
+        view! { <MyDataPage ctx consents pulls calls notice errors /> }
+    }))
+}
+
+/// `POST /mon-espace/donnees/accords/{id}/retirer`: withdraws one of the citizen's consents;
+/// queued pulls under it are refused in the same transaction.
+pub async fn withdraw(
+    citizen: CurrentCitizen,
+    ui: Ui,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let tenant = &citizen.tenant.tenant;
+    let consent_id = super::parse_id(&id)?;
+    let txn = tenant.db().begin_write().await?;
+    let withdrawn = consent::withdraw(&txn, citizen.citizen.id, consent_id, Utc::now()).await?;
+    txn.commit().await?;
+    if withdrawn {
+        return Ok(
+            Redirect::to(&citizen.tenant.href("/mon-espace/donnees?ok=retire")).into_response(),
+        );
+    }
+    // Someone else's consent, or one already withdrawn: say so, change nothing.
+    render_my_data(
+        &citizen,
+        ui,
+        StatusCode::NOT_FOUND,
+        None,
+        vec!["Cet accord n'existe pas ou est déjà retiré : la liste ci-dessous montre vos accords en cours.".into()],
+    )
+    .await
+}
+
+/// A pull as people read it; `retry_action` for staff.
+pub fn pull_row(pull: &Pull, fact: Option<&Fact>, retry_action: Option<String>) -> PullRow {
+    PullRow {
+        source: pull.source.label().to_owned(),
+        state: pull.state.label().to_owned(),
+        asked: format!(
+            "le {}, {}",
+            pull.created_at.format("%d/%m/%Y à %H:%M"),
+            pull.requested_by.label()
+        ),
+        outcome: match pull.state {
+            PullState::Pending if pull.attempts > 0 => pull.outcome.clone(),
+            PullState::Pending => "La réponse est attendue d'un instant à l'autre.".into(),
+            _ => pull.outcome.clone(),
+        },
+        lines: fact.map(|f| summary(f.source, &f.data)).unwrap_or_default(),
+        provenance: fact.map(Fact::provenance),
+        retry_action: retry_action
+            .filter(|_| matches!(pull.state, PullState::Failed | PullState::NotFound)),
+    }
+}
