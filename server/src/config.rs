@@ -116,6 +116,17 @@ pub struct ApiParticulierSimulatorArgs {
     /// Seed of the fault draws (same seed, same calls: same failures).
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
+    /// FranceConnect's issuer (e.g. http://127.0.0.1:4010/api/v2, the FranceConnect
+    /// simulator), asked who a citizen's access token belongs to on the .../france_connect
+    /// endpoints. Without it, those endpoints answer 503.
+    #[arg(long)]
+    pub franceconnect_issuer: Option<String>,
+    /// The data-provider client id presented to FranceConnect's checktoken.
+    #[arg(long, default_value = crate::franceconnect::simulator::DATA_PROVIDER_CLIENT_ID)]
+    pub franceconnect_client_id: String,
+    /// The data-provider client secret presented to FranceConnect's checktoken.
+    #[arg(long, default_value = crate::franceconnect::simulator::DATA_PROVIDER_CLIENT_SECRET)]
+    pub franceconnect_client_secret: String,
 }
 
 #[derive(Debug, Args)]
@@ -297,6 +308,11 @@ pub struct ServeArgs {
     pub franceconnect: FranceConnectArgs,
     #[command(flatten)]
     pub api_particulier: ApiParticulierArgs,
+    /// Seconds a node holds a national data pull it works on. After a crash, the pull is taken
+    /// over by another run once this has passed. Keep it above 40 (the API call's timeout and
+    /// the longest pause after failures).
+    #[arg(long, env = "GUICHET_PULL_CLAIM_SECONDS", default_value_t = 60)]
+    pub pull_claim_seconds: u64,
     /// SMTP server for outgoing mail: smtp://host:port, smtp://user:pass@host?tls=required,
     /// smtps://user:pass@host. Without it, mail is written to the log.
     #[arg(long, env = "GUICHET_SMTP_URL", hide_env_values = true)]

@@ -46,11 +46,11 @@ pub async fn ensure_demo(platform: &Platform) -> anyhow::Result<Tenant> {
         .await?;
     }
     demo_aid(&tenant).await?;
+    holiday_aid(&tenant).await?;
     Ok(tenant)
 }
 
-/// An aid to try filing with: three steps, each kind of answer a citizen meets most, and on
-/// the last one what the CAF can give instead of the citizen.
+/// An aid to try filing with: two steps, each kind of answer a citizen meets most.
 async fn demo_aid(tenant: &Tenant) -> anyhow::Result<()> {
     let input = AidInput {
         title: "Aide au paiement du loyer".into(),
@@ -122,38 +122,74 @@ async fn demo_aid(tenant: &Tenant) -> anyhow::Result<()> {
                 true,
                 FieldKind::YesNo,
             ),
-            // Step 3: what the CAF can tell instead of the citizen, if they agree.
+        ];
+        Ok(())
+    })
+    .await?;
+    Ok(())
+}
+
+/// An aid whose answers the CAF can give: the citizen who agrees sees them pre-filled and
+/// need not send the certificate.
+async fn holiday_aid(tenant: &Tenant) -> anyhow::Result<()> {
+    let input = AidInput {
+        title: "Aide aux vacances en famille".into(),
+        description: "Une aide pour partir en vacances avec vos enfants, selon votre quotient familial.".into(),
+        eligibility: "Les familles avec au moins un enfant à charge et un quotient familial inférieur à 800 €.".into(),
+        documents: "Attestation de quotient familial (CAF ou MSA), sauf si vous nous autorisez à la demander".into(),
+        deadline_days: "30".into(),
+        silence: "refusal".into(),
+        open: true,
+    };
+    let valid = input
+        .validate()
+        .map_err(|errors| anyhow::anyhow!(errors.join(" ")))?;
+    let aid = aids::create(tenant, valid).await?;
+    let field = |key: &str, step, label: &str, help: &str, kind, fact| FieldDef {
+        key: key.into(),
+        step,
+        label: label.into(),
+        help: help.into(),
+        required: true,
+        kind,
+        fact: Some(fact),
+    };
+    aids::change_form(tenant, aid.id, aid.form_version, |form| {
+        form.fields = vec![
+            field(
+                "f1",
+                1,
+                "Votre quotient familial",
+                "Il figure sur votre attestation de la CAF ou de la MSA.",
+                FieldKind::Amount,
+                FactKey::FamilyQuotient,
+            ),
+            field(
+                "f2",
+                1,
+                "Nombre d'enfants à votre charge",
+                "",
+                FieldKind::Number,
+                FactKey::Children,
+            ),
+            field(
+                "f3",
+                1,
+                "Attestation de quotient familial",
+                "Datée de moins de trois mois, délivrée par la CAF ou la MSA.",
+                FieldKind::Document,
+                FactKey::FamilyQuotient,
+            ),
             FieldDef {
-                fact: Some(FactKey::FamilyQuotient),
+                required: true,
+                fact: None,
                 ..field(
-                    "f6",
-                    3,
-                    "Votre quotient familial",
-                    "Il figure sur votre attestation de la CAF ou de la MSA.",
-                    true,
-                    FieldKind::Amount,
-                )
-            },
-            FieldDef {
-                fact: Some(FactKey::Children),
-                ..field(
-                    "f7",
-                    3,
-                    "Nombre d'enfants à votre charge",
-                    "",
-                    true,
-                    FieldKind::Number,
-                )
-            },
-            FieldDef {
-                fact: Some(FactKey::FamilyQuotient),
-                ..field(
-                    "f8",
-                    3,
-                    "Attestation de quotient familial",
-                    "Datée de moins de trois mois, délivrée par la CAF ou la MSA.",
-                    true,
-                    FieldKind::Document,
+                    "f4",
+                    2,
+                    "Où souhaitez-vous partir ?",
+                    "Une ville ou une région suffit.",
+                    FieldKind::Text,
+                    FactKey::FamilyQuotient,
                 )
             },
         ];

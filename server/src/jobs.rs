@@ -190,9 +190,21 @@ pub async fn housekeeping(
     Ok(())
 }
 
-/// The national API's client, when the platform is configured to reach it.
+/// The national API's client, when the platform is configured to reach it, and how long a
+/// run may hold a pull.
 #[derive(Clone)]
-pub struct NationalApi(pub Option<Client>);
+pub struct NationalApi {
+    pub client: Option<Client>,
+    /// After a crash, a pull held by the dead run is taken over once this has passed; the
+    /// sweep also waits this long before enqueueing a pull again.
+    pub claim: Duration,
+}
+
+impl NationalApi {
+    pub fn new(client: Option<Client>, claim: Duration) -> Self {
+        Self { client, claim }
+    }
+}
 
 /// Carries out one national data pull (see `national::pull`).
 pub async fn pull_national_data(
@@ -201,16 +213,18 @@ pub async fn pull_national_data(
     api: Data<NationalApi>,
 ) -> Result<(), BoxDynError> {
     let api: &NationalApi = &api;
-    pull::run_job(&platform, api.0.as_ref(), &job).await?;
+    pull::run_job(&platform, api.client.as_ref(), &job, api.claim).await?;
     Ok(())
 }
 
-/// Enqueues again, on a schedule, the pulls whose job was lost.
-pub async fn schedule_pull_sweep(platform: Platform, every: Duration) {
+/// Enqueues again, on a schedule, the pulls whose job was lost (waiting `lost_after` for a
+/// pull's job before deciding it is lost).
+pub async fn schedule_pull_sweep(platform: Platform, lost_after: Duration) {
+    let every = (lost_after / 2).clamp(Duration::from_secs(1), Duration::from_secs(30));
     let mut tick = tokio::time::interval(every);
     loop {
         tick.tick().await;
-        if let Err(e) = pull::sweep(&platform).await {
+        if let Err(e) = pull::sweep(&platform, lost_after).await {
             tracing::warn!(error = %e, "could not sweep the national data pulls");
         }
     }

@@ -97,6 +97,18 @@ async fn run_api_particulier_simulator(args: &ApiParticulierSimulatorArgs) -> an
             anyhow::bail!("{name} doit être compris entre 0 et 1 (par exemple 0.3 pour 30 %)");
         }
     }
+    // A wrong issuer would only show at the first FranceConnect call: refuse it now.
+    let franceconnect_issuer = match args.franceconnect_issuer.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(issuer) => match url::Url::parse(issuer) {
+            Ok(url) if matches!(url.scheme(), "http" | "https") => {
+                Some(issuer.trim_end_matches('/').to_owned())
+            }
+            _ => anyhow::bail!(
+                "--franceconnect-issuer doit être une adresse http(s), par exemple http://127.0.0.1:4010/api/v2"
+            ),
+        },
+    };
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
         .map_err(|e| {
@@ -119,9 +131,18 @@ async fn run_api_particulier_simulator(args: &ApiParticulierSimulatorArgs) -> an
                 outage: args.outage,
                 seed: args.seed,
             },
+            franceconnect_issuer: franceconnect_issuer.clone(),
+            franceconnect_client_id: args.franceconnect_client_id.clone(),
+            franceconnect_client_secret: args.franceconnect_client_secret.clone(),
         },
     )?;
     println!("Simulateur API Particulier : {}", handle.base_url);
+    match &franceconnect_issuer {
+        Some(issuer) => println!("Mode FranceConnect : jetons vérifiés auprès de {issuer}"),
+        None => println!(
+            "Mode FranceConnect désactivé (les appels .../france_connect répondent 503) : ajoutez --franceconnect-issuer pour l'activer"
+        ),
+    }
     let _ = tokio::signal::ctrl_c().await;
     Ok(())
 }
@@ -183,6 +204,7 @@ async fn run_serve(platform: Platform, args: ServeArgs) -> anyhow::Result<()> {
         franceconnect,
         mailer,
         api_particulier,
+        pull_claim: Duration::from_secs(args.pull_claim_seconds.max(1)),
         ..ServerOptions::default()
     };
     let base_url = format!("http://{addr}");

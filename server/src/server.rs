@@ -31,6 +31,8 @@ pub struct ServerOptions {
     pub mailer: Mailer,
     /// API Particulier, when configured: citizens are offered to share their data from it.
     pub api_particulier: Option<ClientConfig>,
+    /// How long a node holds a national data pull it works on (see `national::pull`).
+    pub pull_claim: Duration,
 }
 
 impl Default for ServerOptions {
@@ -49,6 +51,7 @@ impl Default for ServerOptions {
                     .expect("a valid mailbox"),
             },
             api_particulier: None,
+            pull_claim: Duration::from_secs(60),
         }
     }
 }
@@ -82,7 +85,7 @@ pub fn app_state(platform: Platform, options: &ServerOptions) -> anyhow::Result<
             .franceconnect
             .clone()
             .map(|config| Arc::new(FranceConnect::new(config))),
-        national_api: jobs::NationalApi(national_api),
+        national_api: jobs::NationalApi::new(national_api, options.pull_claim),
     })
 }
 
@@ -113,7 +116,7 @@ pub async fn serve(
     ));
     let pull_sweep = tokio::spawn(jobs::schedule_pull_sweep(
         platform.clone(),
-        Duration::from_secs(30),
+        state.national_api.claim,
     ));
     let silence = tokio::spawn(jobs::schedule_silence(platform));
     let app = http::router(state).into_make_service_with_connect_info::<SocketAddr>();

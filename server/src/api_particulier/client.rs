@@ -68,6 +68,19 @@ impl Source {
         }
     }
 
+    /// The same source in FranceConnect mode: called with the citizen's FranceConnect access
+    /// token as bearer and no identity parameters, the service asking FranceConnect who they
+    /// are.
+    pub fn france_connect_path(self) -> &'static str {
+        match self {
+            Source::FamilyQuotient => "/v3/dss/quotient_familial/france_connect",
+            Source::Rsa => "/v3/dss/revenu_solidarite_active/france_connect",
+            Source::Aah => "/v3/dss/allocation_adulte_handicape/france_connect",
+            Source::Css => "/v3/dss/complementaire_sante_solidaire/france_connect",
+            Source::StudentStatus => "/v3/mesri/statut_etudiant/france_connect",
+        }
+    }
+
     /// As the citizen and staff read it.
     pub fn label(self) -> &'static str {
         match self {
@@ -217,6 +230,23 @@ impl Client {
         self.get(source.path(), identity.query()).await
     }
 
+    /// Reads one source about the citizen a FranceConnect access token belongs to: the token
+    /// is the bearer instead of ours (FranceConnect tokens live 60 s, so call right after the
+    /// sign-in). It shares the limiter and the cool-down with every other call: the service
+    /// counts these calls against the same limits.
+    pub async fn fetch_france_connect(
+        &self,
+        source: Source,
+        franceconnect_access_token: &str,
+    ) -> Result<Answer, CallError> {
+        self.get_as(
+            source.france_connect_path(),
+            Vec::new(),
+            franceconnect_access_token,
+        )
+        .await
+    }
+
     /// Reads someone's France Travail status by their France Travail identifier.
     pub async fn france_travail(&self, identifier: &str) -> Result<Answer, CallError> {
         self.get(
@@ -227,12 +257,22 @@ impl Client {
     }
 
     async fn get(&self, path: &str, query: Vec<(&str, String)>) -> Result<Answer, CallError> {
+        self.get_as(path, query, &self.config.token).await
+    }
+
+    /// A call with `bearer` as the token (ours, or a citizen's FranceConnect token).
+    async fn get_as(
+        &self,
+        path: &str,
+        query: Vec<(&str, String)>,
+        bearer: &str,
+    ) -> Result<Answer, CallError> {
         let until = self.cool_down_until();
         if let Some(until) = until {
             tokio::time::sleep_until(until).await;
         }
         self.limiter.until_ready().await;
-        let result = self.call(path, query).await;
+        let result = self.call(path, query, bearer).await;
         self.learn(&result);
         result
     }
@@ -270,13 +310,18 @@ impl Client {
         }
     }
 
-    async fn call(&self, path: &str, mut query: Vec<(&str, String)>) -> Result<Answer, CallError> {
+    async fn call(
+        &self,
+        path: &str,
+        mut query: Vec<(&str, String)>,
+        bearer: &str,
+    ) -> Result<Answer, CallError> {
         query.push(("recipient", self.config.recipient.clone()));
         let url = format!("{}{path}", self.config.base_url.trim_end_matches('/'));
         let response = self
             .http
             .get(url)
-            .bearer_auth(&self.config.token)
+            .bearer_auth(bearer)
             .query(&query)
             .send()
             .await

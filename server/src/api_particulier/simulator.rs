@@ -4,6 +4,12 @@
 //! citizens. Faults are injected by configuration: latency, a share of 502/504, timeouts, a
 //! whole outage.
 //!
+//! The identity endpoints (`…/identite`) have FranceConnect twins (`…/france_connect`), called
+//! as the real service is: the bearer is the citizen's FranceConnect access token instead of
+//! the API Particulier token, no identity parameters are sent (`recipient` still is), and the
+//! service asks FranceConnect who the token belongs to (its data providers' `/checktoken`)
+//! before answering about that person with the same bodies and errors.
+//!
 //! Started by `guichet api-particulier-simulator`, and by tests on a port 0 listener.
 
 use std::collections::HashMap;
@@ -16,6 +22,10 @@ use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use openidconnect::JsonWebKey as _;
+use openidconnect::core::{CoreJsonWebKeySet, CoreJwsSigningAlgorithm};
 use rand::{Rng as _, SeedableRng as _};
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
@@ -30,6 +40,12 @@ pub struct SimulatorConfig {
     /// Calls per minute allowed per client address (the real service: 1,000).
     pub per_address_per_minute: u32,
     pub faults: Faults,
+    /// FranceConnect's issuer (`http://…/api/v2`), asked who an access token belongs to on the
+    /// `…/france_connect` endpoints. `None`: those endpoints answer 503, saying so.
+    pub franceconnect_issuer: Option<String>,
+    /// The data-provider credentials presented to FranceConnect's `/checktoken`.
+    pub franceconnect_client_id: String,
+    pub franceconnect_client_secret: String,
 }
 
 impl Default for SimulatorConfig {
@@ -39,6 +55,11 @@ impl Default for SimulatorConfig {
             per_token_per_second: 20,
             per_address_per_minute: 1_000,
             faults: Faults::default(),
+            franceconnect_issuer: None,
+            franceconnect_client_id: crate::franceconnect::simulator::DATA_PROVIDER_CLIENT_ID
+                .to_owned(),
+            franceconnect_client_secret:
+                crate::franceconnect::simulator::DATA_PROVIDER_CLIENT_SECRET.to_owned(),
         }
     }
 }
@@ -208,6 +229,8 @@ struct Simulator {
     config: Arc<SimulatorConfig>,
     limits: Arc<Mutex<Limits>>,
     dice: Arc<Mutex<rand::rngs::StdRng>>,
+    /// Calls FranceConnect for the `…/france_connect` endpoints.
+    http: reqwest::Client,
 }
 
 /// Fixed windows: per token per second and per minute (for the headers), per address per
@@ -225,8 +248,13 @@ fn router(config: SimulatorConfig) -> Router {
         config: Arc::new(config),
         limits: Arc::new(Mutex::new(Limits::default())),
         dice: Arc::new(Mutex::new(rand::rngs::StdRng::seed_from_u64(seed))),
+        // A building failure (no TLS backend) leaves the default client, without timeout.
+        http: reqwest::Client::builder()
+            .timeout(FRANCECONNECT_TIMEOUT)
+            .build()
+            .unwrap_or_default(),
     };
-    Router::new()
+    let mut router = Router::new()
         .route(
             "/v3/dss/quotient_familial/identite",
             get(|s, a, h, q| answer(s, a, h, q, Endpoint::FamilyQuotient)),
@@ -250,9 +278,20 @@ fn router(config: SimulatorConfig) -> Router {
         .route(
             "/v3/mesri/statut_etudiant/identite",
             get(|s, a, h, q| answer(s, a, h, q, Endpoint::Student)),
-        )
-        .with_state(state)
+        );
+    for endpoint in Endpoint::ALL {
+        if let Some(path) = endpoint.france_connect_path() {
+            router = router.route(
+                path,
+                get(move |s, a, h, q| answer_france_connect(s, a, h, q, endpoint)),
+            );
+        }
+    }
+    router.with_state(state)
 }
+
+/// How long FranceConnect gets to answer a token check.
+const FRANCECONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Endpoint {
@@ -262,6 +301,60 @@ enum Endpoint {
     Css,
     FranceTravail,
     Student,
+}
+
+impl Endpoint {
+    const ALL: [Endpoint; 6] = [
+        Endpoint::FamilyQuotient,
+        Endpoint::Rsa,
+        Endpoint::Aah,
+        Endpoint::Css,
+        Endpoint::FranceTravail,
+        Endpoint::Student,
+    ];
+
+    /// The FranceConnect twin of the endpoint; France Travail has none.
+    fn france_connect_path(self) -> Option<&'static str> {
+        Some(match self {
+            Endpoint::FamilyQuotient => "/v3/dss/quotient_familial/france_connect",
+            Endpoint::Rsa => "/v3/dss/revenu_solidarite_active/france_connect",
+            Endpoint::Aah => "/v3/dss/allocation_adulte_handicape/france_connect",
+            Endpoint::Css => "/v3/dss/complementaire_sante_solidaire/france_connect",
+            Endpoint::Student => "/v3/mesri/statut_etudiant/france_connect",
+            Endpoint::FranceTravail => return None,
+        })
+    }
+
+    /// The FranceConnect data scopes that open the endpoint (any one of them): the real
+    /// service masks fields per scope; the simulator, like the published sandbox, only checks
+    /// that one is there.
+    fn france_connect_scopes(self) -> &'static [&'static str] {
+        match self {
+            Endpoint::FamilyQuotient => &[
+                "cnaf_quotient_familial",
+                "cnaf_allocataires",
+                "cnaf_enfants",
+                "cnaf_adresse",
+            ],
+            Endpoint::Rsa => &[
+                "revenu_solidarite_active",
+                "revenu_solidarite_active_majoration",
+            ],
+            Endpoint::Aah => &["allocation_adulte_handicape"],
+            Endpoint::Css => &["complementaire_sante_solidaire"],
+            Endpoint::Student => &[
+                "mesri_identifiant",
+                "mesri_inscription_etudiant",
+                "mesri_inscription_autre",
+                "mesri_admissions",
+                "mesri_admission_inscrit",
+                "mesri_admission_regime_formation",
+                "mesri_admission_commune_etudes",
+                "mesri_admission_etablissement_etudes",
+            ],
+            Endpoint::FranceTravail => &[],
+        }
+    }
 }
 
 /// An API Particulier error answer.
@@ -341,23 +434,10 @@ async fn answer(
     Query(query): Query<Vec<(String, String)>>,
     endpoint: Endpoint,
 ) -> Response {
-    let faults = &sim.config.faults;
-    if !faults.latency.is_zero() {
-        tokio::time::sleep(faults.latency).await;
+    if let Some(down) = before_anything(&sim).await {
+        return down;
     }
-    if faults.outage {
-        return error(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "00503",
-            "Service indisponible",
-            "L'API est momentanément indisponible.",
-        );
-    }
-    let token = headers
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .filter(|t| sim.config.tokens.iter().any(|known| known == t));
+    let token = bearer(&headers).filter(|t| sim.config.tokens.iter().any(|known| known == t));
     let Some(token) = token else {
         return error(
             StatusCode::UNAUTHORIZED,
@@ -368,23 +448,345 @@ async fn answer(
     };
     let rate_headers = match count_call(&sim, token, peer.ip()) {
         Ok(h) => h,
-        Err(Refused(headers, retry_after)) => {
-            let mut refused = error(
-                StatusCode::TOO_MANY_REQUESTS,
-                "00429",
-                "Trop de requêtes",
-                "Vous avez dépassé la limite de requêtes autorisée. Attendez avant de réessayer.",
-            );
-            refused.headers_mut().extend(headers);
-            refused
-                .headers_mut()
-                .insert("Retry-After", HeaderValue::from(retry_after));
-            return refused;
-        }
+        Err(refused) => return too_many(refused),
     };
-    let mut response = respond(&sim, &query, endpoint).await;
+    let mut response = respond(&sim, &query, endpoint, Who::Query).await;
     response.headers_mut().extend(rate_headers);
     response
+}
+
+/// Latency and outage, which come before anything the service checks.
+async fn before_anything(sim: &Simulator) -> Option<Response> {
+    let faults = &sim.config.faults;
+    if !faults.latency.is_zero() {
+        tokio::time::sleep(faults.latency).await;
+    }
+    faults.outage.then(|| {
+        error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "00503",
+            "Service indisponible",
+            "L'API est momentanément indisponible.",
+        )
+    })
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+}
+
+fn too_many(Refused(headers, retry_after): Refused) -> Response {
+    let mut refused = error(
+        StatusCode::TOO_MANY_REQUESTS,
+        "00429",
+        "Trop de requêtes",
+        "Vous avez dépassé la limite de requêtes autorisée. Attendez avant de réessayer.",
+    );
+    refused.headers_mut().extend(headers);
+    refused
+        .headers_mut()
+        .insert("Retry-After", HeaderValue::from(retry_after));
+    refused
+}
+
+/// A `…/france_connect` call. In this mode the bearer is the citizen's FranceConnect access
+/// token (as on the real service: `Authorization: Bearer <FC token>`, nothing else), counted
+/// against the limits as an API Particulier token would be. Errors follow the published
+/// service (SIADE's `InvalidFranceConnectAccessTokenError`): 401 `50001` malformed token,
+/// `50002` unknown or expired token, `50003` token without the identity scopes, `50004` no
+/// token; a token without any of the endpoint's data scopes is refused like an API
+/// Particulier token without rights (403 `00100`); FranceConnect failing to answer is a
+/// provider error (502 `50999`).
+async fn answer_france_connect(
+    State(sim): State<Simulator>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Query(query): Query<Vec<(String, String)>>,
+    endpoint: Endpoint,
+) -> Response {
+    if let Some(down) = before_anything(&sim).await {
+        return down;
+    }
+    let Some(issuer) = sim.config.franceconnect_issuer.clone() else {
+        return error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "00503",
+            "Service indisponible",
+            "Le mode FranceConnect n'est pas configuré sur ce simulateur : démarrez-le avec --franceconnect-issuer (l'émetteur du simulateur FranceConnect).",
+        );
+    };
+    let Some(token) = bearer(&headers) else {
+        return error(
+            StatusCode::UNAUTHORIZED,
+            "50004",
+            "Accès non autorisé",
+            "Le jeton d'accès FranceConnect de l'usager est absent : envoyez-le dans l'en-tête Authorization (Bearer).",
+        );
+    };
+    let rate_headers = match count_call(&sim, token, peer.ip()) {
+        Ok(h) => h,
+        Err(refused) => return too_many(refused),
+    };
+    let check = FranceConnectCheck {
+        http: &sim.http,
+        issuer: &issuer,
+        client_id: &sim.config.franceconnect_client_id,
+        client_secret: &sim.config.franceconnect_client_secret,
+    };
+    let mut response = match check.who(token).await {
+        Err(refused) => refused,
+        Ok(person) => {
+            if endpoint
+                .france_connect_scopes()
+                .iter()
+                .any(|needed| person.scopes.iter().any(|s| s == needed))
+            {
+                match person.citizen() {
+                    Ok(citizen) => respond(&sim, &query, endpoint, Who::Known(citizen)).await,
+                    Err(detail) => error(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "00366",
+                        "Entité non traitable",
+                        &detail,
+                    ),
+                }
+            } else {
+                error(
+                    StatusCode::FORBIDDEN,
+                    "00100",
+                    "Accès interdit",
+                    &format!(
+                        "Le jeton FranceConnect ne donne pas accès à ces données : il faut l'un des scopes {} (demandés à FranceConnect lors de la connexion de l'usager).",
+                        endpoint.france_connect_scopes().join(", ")
+                    ),
+                )
+            }
+        }
+    };
+    response.headers_mut().extend(rate_headers);
+    response
+}
+
+/// Asks FranceConnect who an access token belongs to, as its data providers do: `POST
+/// {issuer}/checktoken` with the provider's credentials, answered by a JWT whose ES256
+/// signature is checked against `{issuer}/jwks` (fetched at each call: the simulator's key
+/// changes at each start), then its issuer and audience.
+struct FranceConnectCheck<'a> {
+    http: &'a reqwest::Client,
+    issuer: &'a str,
+    client_id: &'a str,
+    client_secret: &'a str,
+}
+
+/// A person as FranceConnect's token check describes them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct FcPerson {
+    scopes: Vec<String>,
+    family_name: String,
+    /// `YYYY-MM-DD`.
+    birthdate: String,
+    /// `female` or `male`.
+    gender: String,
+}
+
+impl FcPerson {
+    /// The test citizen with this birth name, sex and birth date, if any (given names are not
+    /// compared, as in the identity mode).
+    fn citizen(&self) -> Result<Option<TestCitizen>, String> {
+        let sex = match self.gender.as_str() {
+            "female" => "F",
+            "male" => "M",
+            other => {
+                return Err(format!(
+                    "Le sexe transmis par FranceConnect ({other}) n'est ni female ni male."
+                ));
+            }
+        };
+        let parts: Vec<Option<u32>> = self
+            .birthdate
+            .split('-')
+            .map(|p| p.parse::<u32>().ok())
+            .collect();
+        let [Some(year), Some(month), Some(day)] = parts[..] else {
+            return Err(format!(
+                "La date de naissance transmise par FranceConnect ({}) n'est pas au format AAAA-MM-JJ.",
+                self.birthdate
+            ));
+        };
+        let year = i32::try_from(year).unwrap_or(0);
+        Ok(test_citizens().into_iter().find(|c| {
+            c.birth_name.eq_ignore_ascii_case(self.family_name.trim())
+                && c.sex == sex
+                && c.birth_date == (year, month, day)
+        }))
+    }
+}
+
+/// The claims FranceConnect's token check must carry; `identite_pivot`, `profile` and `birth`
+/// stand for several of them, as on the real service.
+const IDENTITY_SCOPES: [&str; 6] = [
+    "family_name",
+    "given_name",
+    "gender",
+    "birthdate",
+    "birthplace",
+    "birthcountry",
+];
+
+fn has_identity_scopes(scopes: &[String]) -> bool {
+    let mut flat: Vec<&str> = Vec::new();
+    for scope in scopes {
+        match scope.as_str() {
+            "identite_pivot" => flat.extend(IDENTITY_SCOPES),
+            "profile" => flat.extend(["given_name", "family_name", "birthdate", "gender"]),
+            "birth" => flat.extend(["birthplace", "birthcountry"]),
+            other => flat.push(other),
+        }
+    }
+    IDENTITY_SCOPES.iter().all(|needed| flat.contains(needed))
+}
+
+impl FranceConnectCheck<'_> {
+    /// The person behind `token`, or the API Particulier error answer to give.
+    async fn who(&self, token: &str) -> Result<FcPerson, Response> {
+        let provider_error = |detail: String| {
+            tracing::warn!(%detail, "FranceConnect token check failed");
+            error(
+                StatusCode::BAD_GATEWAY,
+                "50999",
+                "Erreur de fournisseur",
+                &format!("FranceConnect n'a pas pu vérifier le jeton d'accès : {detail}"),
+            )
+        };
+        let unauthorized = |code: &str, detail: &str| {
+            error(StatusCode::UNAUTHORIZED, code, "Accès non autorisé", detail)
+        };
+        let base = self.issuer.trim_end_matches('/');
+        let response = self
+            .http
+            .post(format!("{base}/checktoken"))
+            .form(&[
+                ("token", token),
+                ("client_id", self.client_id),
+                ("client_secret", self.client_secret),
+            ])
+            .send()
+            .await
+            .map_err(|e| provider_error(format!("injoignable ({e})")))?;
+        let status = response.status();
+        let body = response
+            .text()
+            .await
+            .map_err(|e| provider_error(format!("réponse illisible ({e})")))?;
+        match status.as_u16() {
+            200 => {}
+            // As the real service reads FranceConnect's refusals.
+            400 => {
+                return Err(unauthorized(
+                    "50001",
+                    "Le jeton d'accès FranceConnect est mal formé.",
+                ));
+            }
+            401 => {
+                return Err(unauthorized(
+                    "50002",
+                    "Le jeton d'accès FranceConnect est inconnu ou expiré.",
+                ));
+            }
+            other => return Err(provider_error(format!("statut {other}"))),
+        }
+        let keys: CoreJsonWebKeySet = self
+            .http
+            .get(format!("{base}/jwks"))
+            .send()
+            .await
+            .map_err(|e| provider_error(format!("clés injoignables ({e})")))?
+            .json()
+            .await
+            .map_err(|e| provider_error(format!("clés illisibles ({e})")))?;
+        let claims = verified_claims(body.trim(), &keys).map_err(provider_error)?;
+        if claims["iss"].as_str() != Some(base) {
+            return Err(provider_error("émetteur inattendu".into()));
+        }
+        let audience_ok = match &claims["aud"] {
+            Value::String(aud) => aud == self.client_id,
+            Value::Array(auds) => auds.iter().any(|a| a.as_str() == Some(self.client_id)),
+            _ => false,
+        };
+        if !audience_ok {
+            return Err(provider_error(
+                "réponse destinée à un autre fournisseur".into(),
+            ));
+        }
+        let introspection = &claims["token_introspection"];
+        if introspection["active"].as_bool() != Some(true) {
+            return Err(unauthorized(
+                "50002",
+                "Le jeton d'accès FranceConnect est inconnu ou expiré.",
+            ));
+        }
+        let scopes: Vec<String> = introspection["scope"]
+            .as_str()
+            .unwrap_or_default()
+            .split_whitespace()
+            .map(str::to_owned)
+            .collect();
+        if !has_identity_scopes(&scopes) {
+            return Err(unauthorized(
+                "50003",
+                &format!(
+                    "Le jeton d'accès FranceConnect ne donne pas l'identité pivot de l'usager. Le jeton possède les scopes suivants : {}.",
+                    scopes.join(", ")
+                ),
+            ));
+        }
+        let claim = |name: &str| introspection[name].as_str().unwrap_or_default().to_owned();
+        Ok(FcPerson {
+            scopes,
+            family_name: claim("family_name"),
+            birthdate: claim("birthdate"),
+            gender: claim("gender"),
+        })
+    }
+}
+
+/// The claims of a compact JWS signed (ES256 or RS256) by one of `keys`.
+fn verified_claims(jwt: &str, keys: &CoreJsonWebKeySet) -> Result<Value, String> {
+    let mut parts = jwt.split('.');
+    let (Some(header_b64), Some(payload), Some(signature), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err("réponse qui n'est pas un JWT signé".into());
+    };
+    let decode = |part: &str| {
+        URL_SAFE_NO_PAD
+            .decode(part)
+            .map_err(|_| "JWT mal encodé".to_owned())
+    };
+    let header: Value =
+        serde_json::from_slice(&decode(header_b64)?).map_err(|_| "en-tête JWT illisible")?;
+    let alg = match header["alg"].as_str() {
+        Some("ES256") => CoreJwsSigningAlgorithm::EcdsaP256Sha256,
+        Some("RS256") => CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256,
+        other => return Err(format!("algorithme de signature refusé ({other:?})")),
+    };
+    let key = keys
+        .keys()
+        .iter()
+        .find(|k| k.key_id().map(|id| id.as_str()) == header["kid"].as_str())
+        .ok_or("clé de signature inconnue")?;
+    key.verify_signature(
+        &alg,
+        format!("{header_b64}.{payload}").as_bytes(),
+        &decode(signature)?,
+    )
+    .map_err(|_| "signature invalide")?;
+    serde_json::from_slice(&decode(payload)?).map_err(|_| "contenu JWT illisible".into())
 }
 
 fn param<'a>(query: &'a [(String, String)], name: &str) -> Option<&'a str> {
@@ -395,7 +797,20 @@ fn param<'a>(query: &'a [(String, String)], name: &str) -> Option<&'a str> {
         .filter(|v| !v.trim().is_empty())
 }
 
-async fn respond(sim: &Simulator, query: &[(String, String)], endpoint: Endpoint) -> Response {
+/// Whom a call is about.
+enum Who {
+    /// As the query's parameters say (identity, or France Travail identifier).
+    Query,
+    /// Already known (from FranceConnect): the test citizen, if there is one.
+    Known(Option<TestCitizen>),
+}
+
+async fn respond(
+    sim: &Simulator,
+    query: &[(String, String)],
+    endpoint: Endpoint,
+    who: Who,
+) -> Response {
     let recipient = param(query, "recipient");
     if !recipient.is_some_and(|r| r.len() == 14 && r.bytes().all(|b| b.is_ascii_digit())) {
         return error(
@@ -431,7 +846,9 @@ async fn respond(sim: &Simulator, query: &[(String, String)], endpoint: Endpoint
             "Le fournisseur de données n'a pas répondu à temps.",
         );
     }
-    let citizen = if endpoint == Endpoint::FranceTravail {
+    let citizen = if let Who::Known(citizen) = who {
+        citizen
+    } else if endpoint == Endpoint::FranceTravail {
         let Some(id) = param(query, "identifiant") else {
             return error(
                 StatusCode::UNPROCESSABLE_ENTITY,

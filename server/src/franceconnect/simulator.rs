@@ -4,7 +4,8 @@
 //! It speaks the protocol the real service speaks (same paths under `/api/v2`, discovery, ES256
 //! signatures, `acr_values=eidas1`, userinfo as a signed JWT, `client_secret_post`, 60 s access
 //! tokens, single-use codes, `/session/end`), so the client cannot tell it from the real one.
-//! Start it with `guichet franceconnect-simulator`.
+//! Data providers (the API Particulier simulator) check an access token at `/checktoken`, as
+//! FranceConnect's data providers do. Start it with `guichet franceconnect-simulator`.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -49,6 +50,12 @@ const ACCESS_TOKEN_TTL: Duration = Duration::from_secs(60);
 const CODE_TTL: Duration = Duration::from_secs(60);
 /// An identity-picking page left open longer than this must start over.
 const INTERACTION_TTL: Duration = Duration::from_secs(600);
+
+/// The data provider the simulator knows (API Particulier): the credentials it presents to
+/// `/checktoken`. Constants rather than configuration, as FranceConnect registers its data
+/// providers itself.
+pub const DATA_PROVIDER_CLIENT_ID: &str = "api-particulier-simulateur";
+pub const DATA_PROVIDER_CLIENT_SECRET: &str = "api-particulier-simulateur-secret";
 
 /// The service provider the simulator accepts (one, as a test integration would be).
 #[derive(Clone, Debug)]
@@ -183,6 +190,7 @@ pub fn router(simulator: Simulator) -> Router {
         .route("/interaction/cancel", post(cancel))
         .route("/token", post(token))
         .route("/userinfo", get(userinfo))
+        .route("/checktoken", post(checktoken))
         .route("/session/end", get(end_session));
     Router::new()
         .nest(API_PREFIX, api)
@@ -202,7 +210,17 @@ pub struct Simulator {
 struct Grants {
     interactions: HashMap<String, Interaction>,
     codes: HashMap<String, CodeGrant>,
-    access_tokens: HashMap<String, (String, Instant)>,
+    access_tokens: HashMap<String, AccessGrant>,
+}
+
+/// What an access token stands for: whom, which scopes, since when.
+struct AccessGrant {
+    sub: String,
+    scope: String,
+    created: Instant,
+    /// Unix times of issue and expiry, for `iat` and `exp` at `/checktoken`.
+    issued_at: i64,
+    expires_at: i64,
 }
 
 impl Grants {
@@ -213,7 +231,7 @@ impl Grants {
         self.codes
             .retain(|_, c| now.duration_since(c.created) < CODE_TTL);
         self.access_tokens
-            .retain(|_, (_, created)| now.duration_since(*created) < ACCESS_TOKEN_TTL);
+            .retain(|_, grant| now.duration_since(grant.created) < ACCESS_TOKEN_TTL);
     }
 }
 
@@ -223,6 +241,8 @@ struct Interaction {
     redirect_uri: String,
     state: String,
     nonce: String,
+    /// The scopes asked for, which the access token will carry.
+    scope: String,
     created: Instant,
 }
 
@@ -230,6 +250,7 @@ struct CodeGrant {
     sub: String,
     redirect_uri: String,
     nonce: String,
+    scope: String,
     created: Instant,
 }
 
@@ -412,6 +433,12 @@ async fn authorize(
         );
     }
     let scopes: Vec<&str> = params.scope.as_deref().unwrap_or("").split(' ').collect();
+    let scope = scopes
+        .iter()
+        .filter(|s| !s.is_empty())
+        .copied()
+        .collect::<Vec<_>>()
+        .join(" ");
     if !scopes.contains(&"openid") {
         return refuse("invalid_scope", "le scope openid est obligatoire");
     }
@@ -433,6 +460,7 @@ async fn authorize(
             redirect_uri,
             state,
             nonce,
+            scope,
             created: Instant::now(),
         },
     );
@@ -537,6 +565,7 @@ async fn choose_identity(
             sub: person.sub.clone(),
             redirect_uri: interaction.redirect_uri.clone(),
             nonce: interaction.nonce,
+            scope: interaction.scope,
             created: Instant::now(),
         },
     );
@@ -607,12 +636,21 @@ async fn token(State(sim): State<Arc<Simulator>>, Form(form): Form<TokenForm>) -
         );
     }
     let access_token = random_token(43);
-    grants
-        .access_tokens
-        .insert(access_token.clone(), (grant.sub.clone(), Instant::now()));
+    let now = chrono::Utc::now();
+    grants.access_tokens.insert(
+        access_token.clone(),
+        AccessGrant {
+            sub: grant.sub.clone(),
+            scope: grant.scope.clone(),
+            created: Instant::now(),
+            issued_at: now.timestamp(),
+            // A constant of 60 s: the conversion cannot fail.
+            expires_at: (now + chrono::TimeDelta::from_std(ACCESS_TOKEN_TTL).unwrap_or_default())
+                .timestamp(),
+        },
+    );
     drop(grants);
 
-    let now = chrono::Utc::now();
     let claims = IdTokenClaims::new(
         IssuerUrl::new(sim.issuer.clone()).expect("issuer is a URL"),
         vec![Audience::new(sim.config.client_id.clone())],
@@ -666,7 +704,7 @@ async fn userinfo(State(sim): State<Arc<Simulator>>, headers: HeaderMap) -> Resp
         sim.grants()
             .access_tokens
             .get(token)
-            .map(|(sub, _)| sub.clone())
+            .map(|grant| grant.sub.clone())
     });
     let Some(person) = sub.as_deref().and_then(|s| sim.identity(s)) else {
         return (
@@ -727,6 +765,106 @@ pub(crate) fn signed_userinfo(
     serde_json::to_value(&jwt)
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned))
+}
+
+#[derive(Deserialize)]
+struct CheckTokenForm {
+    token: Option<String>,
+    client_id: Option<String>,
+    client_secret: Option<String>,
+}
+
+/// FranceConnect's access-token check for data providers (`POST /api/v2/checktoken`, form
+/// `token`, `client_id`, `client_secret`). It answers a JWT (`application/token-introspection+jwt`,
+/// RFC 9701) signed with the key published at `/jwks`: `{iss, aud, iat, token_introspection}`,
+/// where `token_introspection` is `{"active": false}` for an unknown or expired token, else the
+/// token's subject, scopes, times and the person's identity claims. The real service also
+/// encrypts that JWT for the data provider (JWE); the simulator does not, as its one data
+/// provider registers no encryption key.
+async fn checktoken(
+    State(sim): State<Arc<Simulator>>,
+    Form(form): Form<CheckTokenForm>,
+) -> Response {
+    let present = |v: Option<String>| v.filter(|v| !v.is_empty());
+    let (Some(token), Some(client_id), Some(client_secret)) = (
+        present(form.token),
+        present(form.client_id),
+        present(form.client_secret),
+    ) else {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "Required parameter missing or invalid.",
+        );
+    };
+    if client_id != DATA_PROVIDER_CLIENT_ID || client_secret != DATA_PROVIDER_CLIENT_SECRET {
+        return oauth_error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            "Client authentication failed.",
+        );
+    }
+    let grant = sim
+        .grants()
+        .access_tokens
+        .get(&token)
+        .map(|g| (g.sub.clone(), g.scope.clone(), g.issued_at, g.expires_at));
+    let introspection = match grant.and_then(|(sub, scope, iat, exp)| {
+        sim.identity(&sub).map(|person| (person, scope, iat, exp))
+    }) {
+        None => serde_json::json!({ "active": false }),
+        Some((person, scope, iat, exp)) => serde_json::json!({
+            "active": true,
+            "aud": sim.config.client_id,
+            "sub": person.sub,
+            "iat": iat,
+            "exp": exp,
+            "acr": "eidas1",
+            "scope": scope,
+            "given_name": person.given_name,
+            "given_name_array": person.given_name.split_whitespace().collect::<Vec<_>>(),
+            "family_name": person.family_name,
+            "birthdate": person.birthdate,
+            "gender": person.gender,
+            "birthplace": person.birthplace,
+            "birthcountry": person.birthcountry,
+            "preferred_username": person.preferred_username,
+        }),
+    };
+    let payload = serde_json::json!({
+        "iss": sim.issuer,
+        "aud": DATA_PROVIDER_CLIENT_ID,
+        "iat": chrono::Utc::now().timestamp(),
+        "token_introspection": introspection,
+    });
+    match signed_jwt(&sim.key, &payload) {
+        Some(jwt) => (
+            [(header::CONTENT_TYPE, "application/token-introspection+jwt")],
+            jwt,
+        )
+            .into_response(),
+        None => oauth_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "server_error",
+            "signature impossible",
+        ),
+    }
+}
+
+/// Any claims as a compact ES256 JWS with the simulator's key id.
+fn signed_jwt(key: &EsKey, claims: &serde_json::Value) -> Option<String> {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let header = serde_json::json!({ "alg": "ES256", "kid": key.kid.as_str() });
+    let input = format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(header.to_string()),
+        URL_SAFE_NO_PAD.encode(claims.to_string())
+    );
+    let signature = key
+        .sign(&CoreJwsSigningAlgorithm::EcdsaP256Sha256, input.as_bytes())
+        .ok()?;
+    Some(format!("{input}.{}", URL_SAFE_NO_PAD.encode(signature)))
 }
 
 #[derive(Deserialize)]

@@ -447,7 +447,7 @@ async fn render_request_with(
         .map(|(p, fact)| super::national::pull_row(p, fact.as_ref(), Some(refresh_href.clone())))
         .collect();
     let refresh_action =
-        (!form.sources().is_empty() && state.national_api.0.is_some()).then_some(refresh_href);
+        (!form.sources().is_empty() && state.national_api.client.is_some()).then_some(refresh_href);
     let aid_title = aid.title.clone();
     let status_label = request.status.staff_label().to_owned();
     let due = french_date(request.due_on);

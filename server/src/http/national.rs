@@ -25,7 +25,7 @@ use crate::requests::{self, Status};
 /// API Particulier, the form asks for something it knows, and FranceConnect certified who the
 /// citizen is (the administrations find people by their civil-register identity).
 pub fn offered(state: &AppState, citizen: &CurrentCitizen, form: &FormDefinition) -> bool {
-    state.national_api.0.is_some()
+    state.national_api.client.is_some()
         && !form.sources().is_empty()
         && pull::identity_of(&citizen.citizen).is_some()
 }
@@ -103,6 +103,9 @@ pub async fn consent_page(
         });
     }
     txn.commit().await?;
+    let degraded = pull::service_seems_down(tenant).await?.then(|| {
+        "Le service qui nous transmet ces informations ne répond pas en ce moment. Vous pouvez quand même donner votre accord ; en attendant, le formulaire vous demandera les justificatifs.".to_owned()
+    });
     let action = citizen
         .tenant
         .href(&format!("/demandes/{}/donnees", request.id));
@@ -111,7 +114,7 @@ pub async fn consent_page(
     Ok(ui
         .with_citizen(&citizen)
         .render(StatusCode::OK, move |ctx| {
-            view! { <ConsentPage ctx aid_title choices action my_data_href degraded=None /> }
+            view! { <ConsentPage ctx aid_title choices action my_data_href degraded /> }
         }))
 }
 
@@ -170,6 +173,16 @@ pub async fn consent_save(
     }
     txn.commit().await?;
     pull::wake(&state.platform, tenant, &pulls).await;
+    // A moment for the data to arrive, so the first step shows it pre-filled; past that, the
+    // step says it is on its way and the citizen goes on.
+    let ids: Vec<i64> = pulls
+        .iter()
+        .filter(|p| p.state == PullState::Pending)
+        .map(|p| p.id)
+        .collect();
+    if !ids.is_empty() {
+        pull::wait_ended(tenant, &ids, std::time::Duration::from_secs(3)).await?;
+    }
     Ok(Redirect::to(&next).into_response())
 }
 

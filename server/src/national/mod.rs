@@ -207,6 +207,9 @@ pub enum SourceStatus {
 #[derive(Clone, Debug, Default)]
 pub struct RequestData {
     pub sources: Vec<(Source, SourceStatus)>,
+    /// The national API seems down (see [`pull::service_seems_down`]): pending data is not
+    /// counted on.
+    pub service_down: bool,
 }
 
 impl RequestData {
@@ -225,6 +228,7 @@ impl RequestData {
         if live.is_empty() {
             return Ok(Self::default());
         }
+        let service_down = pull::service_seems_down(tenant).await?;
         let pulls = pull::for_request(tenant, request_id).await?;
         let sources = live
             .iter()
@@ -241,7 +245,10 @@ impl RequestData {
                 (consent.source, status)
             })
             .collect();
-        Ok(Self { sources })
+        Ok(Self {
+            sources,
+            service_down,
+        })
     }
 
     fn status(&self, source: Source) -> Option<&SourceStatus> {
@@ -296,6 +303,10 @@ impl RequestData {
         let status = self.status(source)?;
         if field.kind == crate::aids::form::FieldKind::Document {
             return Some(match status {
+                SourceStatus::Pending if self.service_down => format!(
+                    "{} ne répond pas en ce moment : envoyez ce document, s'il vous plaît, pour que votre demande ne prenne pas de retard.",
+                    capitalized(source.provider())
+                ),
                 SourceStatus::Pending => format!(
                     "Inutile d'envoyer ce document : avec votre accord, nous demandons cette information à {} (demande en cours).",
                     source.provider()

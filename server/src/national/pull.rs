@@ -31,10 +31,9 @@ use crate::entity::{data_pull, national_call, national_fact};
 
 /// Tries before a pull is given up as failed.
 pub const MAX_ATTEMPTS: i32 = 6;
-/// How long a run holds a pull; a run silent for longer is taken over.
-const CLAIM_SECS: i64 = 120;
-/// How long a pull may wait for its job before the sweep enqueues it again.
-const LOST_AFTER_SECS: i64 = 120;
+/// How long a run holds a pull unless configured otherwise; a run silent for longer is taken
+/// over. It covers the client's timeout (10 s) and the longest shared cool-down (30 s).
+pub const DEFAULT_CLAIM: Duration = Duration::from_secs(60);
 /// How long calls are traced, as the national API's terms ask (36 months).
 pub const CALLS_KEPT_MONTHS: u32 = 36;
 
@@ -291,9 +290,10 @@ async fn enqueue_at(
 }
 
 /// Enqueues again every pending pull of every department whose job seems lost: due for a while,
-/// not held by a run, and not enqueued recently.
-pub async fn sweep(platform: &Platform) -> anyhow::Result<usize> {
+/// not held by a run, and not enqueued for `lost_after`.
+pub async fn sweep(platform: &Platform, lost_after: Duration) -> anyhow::Result<usize> {
     let now = Utc::now().timestamp();
+    let lost_after = secs(lost_after);
     let mut enqueued = 0;
     for tenant in platform.list_tenants().await? {
         if !tenant.has_module(tenants::Module::AidRequests) {
@@ -302,9 +302,9 @@ pub async fn sweep(platform: &Platform) -> anyhow::Result<usize> {
         let txn = tenant.db().begin().await?;
         let lost = data_pull::Entity::find()
             .filter(data_pull::Column::State.eq(PullState::Pending.id()))
-            .filter(data_pull::Column::NextAttemptAt.lte(now - LOST_AFTER_SECS))
+            .filter(data_pull::Column::NextAttemptAt.lte(now - lost_after))
             .filter(data_pull::Column::ClaimedUntil.lt(now))
-            .filter(data_pull::Column::EnqueuedAt.lte(now - LOST_AFTER_SECS))
+            .filter(data_pull::Column::EnqueuedAt.lte(now - lost_after))
             .order_by_asc(data_pull::Column::Id)
             .limit(10_000)
             .all(&txn)
@@ -329,12 +329,27 @@ pub enum Run {
     Skipped,
 }
 
+fn secs(d: Duration) -> i64 {
+    i64::try_from(d.as_secs()).unwrap_or(i64::MAX).max(1)
+}
+
 /// Carries out one pull: claim it, check the consent, call, record the call and the outcome.
 pub async fn run(
     tenant: &Tenant,
     client: Option<&Client>,
     pull_id: i64,
     key: &str,
+) -> Result<Run, DbErr> {
+    run_holding(tenant, client, pull_id, key, DEFAULT_CLAIM).await
+}
+
+/// As [`run`], holding the pull for `claim` at most.
+pub async fn run_holding(
+    tenant: &Tenant,
+    client: Option<&Client>,
+    pull_id: i64,
+    key: &str,
+    claim: Duration,
 ) -> Result<Run, DbErr> {
     let now = Utc::now();
     let token = format!("{:016x}", rand::random::<u64>());
@@ -343,7 +358,7 @@ pub async fn run(
         .col_expr(data_pull::Column::Claim, Expr::value(token.clone()))
         .col_expr(
             data_pull::Column::ClaimedUntil,
-            Expr::value(now.timestamp() + CLAIM_SECS),
+            Expr::value(now.timestamp() + secs(claim)),
         )
         .filter(data_pull::Column::Id.eq(pull_id))
         .filter(data_pull::Column::IdempotencyKey.eq(key))
@@ -672,12 +687,13 @@ pub async fn run_job(
     platform: &Platform,
     client: Option<&Client>,
     job: &PullNationalData,
+    claim: Duration,
 ) -> anyhow::Result<Run> {
     let slug = Slug::parse(&job.tenant)?;
     let Some(tenant) = platform.tenant_by_slug(&slug).await? else {
         return Ok(Run::Skipped);
     };
-    let outcome = run(&tenant, client, job.pull_id, &job.key).await?;
+    let outcome = run_holding(&tenant, client, job.pull_id, &job.key, claim).await?;
     if let Run::RetryAt(at) = outcome {
         if let Err(e) = enqueue_at(platform, &tenant, job.pull_id, &job.key, Some(at)).await {
             tracing::warn!(pull = job.pull_id, error = %e, "retry not scheduled; the sweep will");
@@ -739,6 +755,28 @@ fn with_facts(
         .collect()
 }
 
+/// Waits up to `patience` for these pulls to end (a page about to show their data gives them
+/// a moment, so the citizen usually sees it pre-filled); returns whether they all did.
+pub async fn wait_ended(tenant: &Tenant, ids: &[i64], patience: Duration) -> Result<bool, DbErr> {
+    let deadline = tokio::time::Instant::now() + patience;
+    loop {
+        let txn = tenant.db().begin().await?;
+        let pending = data_pull::Entity::find()
+            .filter(data_pull::Column::Id.is_in(ids.iter().copied()))
+            .filter(data_pull::Column::State.eq(PullState::Pending.id()))
+            .count(&txn)
+            .await?;
+        txn.commit().await?;
+        if pending == 0 {
+            return Ok(true);
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return Ok(false);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// One pull by id.
 pub async fn find(tenant: &Tenant, id: i64) -> Result<Option<Pull>, DbErr> {
     let txn = tenant.db().begin().await?;
@@ -781,6 +819,23 @@ pub async fn calls_for_citizen(tenant: &Tenant, citizen_id: i64) -> Result<Vec<T
             })
         })
         .collect())
+}
+
+/// Whether the national API seems down: its last three answers to this department were
+/// failures (no answer, 429 or 5xx). Forms then ask for certificates at once instead of
+/// waiting for data that may not come.
+pub async fn service_seems_down(tenant: &Tenant) -> Result<bool, DbErr> {
+    let txn = tenant.db().begin().await?;
+    let last = national_call::Entity::find()
+        .order_by_desc(national_call::Column::Id)
+        .limit(3)
+        .all(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(last.len() == 3
+        && last
+            .iter()
+            .all(|c| c.http_status == 0 || c.http_status == 429 || c.http_status >= 500))
 }
 
 /// Deletes the call trace older than [`CALLS_KEPT_MONTHS`].

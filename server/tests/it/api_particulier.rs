@@ -504,3 +504,357 @@ async fn callers_sharing_a_client_stay_under_the_quota() {
     }
     assert_eq!(answered, 12);
 }
+
+// ---------------------------------------------------------------------------------------------
+// FranceConnect mode: the citizen's FranceConnect access token instead of their identity
+
+use guichet::franceconnect::simulator as fc;
+
+/// The identity claims Guichet asks FranceConnect for.
+const FC_IDENTITY_SCOPES: &str =
+    "openid given_name family_name birthdate gender birthplace birthcountry";
+
+/// The FranceConnect simulator, and the API Particulier simulator asking it about tokens.
+async fn start_with_franceconnect() -> (fc::SimulatorHandle, simulator::SimulatorHandle) {
+    let franceconnect = fc::spawn(
+        tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap(),
+        fc::SimulatorConfig::default(),
+    )
+    .unwrap();
+    let api = start(SimulatorConfig {
+        franceconnect_issuer: Some(franceconnect.issuer.clone()),
+        ..SimulatorConfig::default()
+    })
+    .await;
+    (franceconnect, api)
+}
+
+/// A real access token for `sub`, through the simulator's OpenID flow over HTTP: /authorize,
+/// the identity chosen on its page, the code exchanged at /token.
+async fn franceconnect_token(issuer: &str, sub: &str, scope: &str) -> String {
+    let provider = fc::SimulatorConfig::default();
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let redirect_uri = "http://127.0.0.1:9/retour-franceconnect";
+    let state = "etat-du-test-0123456789abcdef";
+    let page = http
+        .get(format!("{issuer}/authorize"))
+        .query(&[
+            ("response_type", "code"),
+            ("client_id", provider.client_id.as_str()),
+            ("redirect_uri", redirect_uri),
+            ("scope", scope),
+            ("state", state),
+            ("nonce", "nonce-du-test-0123456789abcdef"),
+            ("acr_values", "eidas1"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let interaction = crate::harness::hidden_value(&page.text().await.unwrap(), "interaction");
+    let back = http
+        .post(format!("{issuer}/interaction/choose"))
+        .form(&[("interaction", interaction.as_str()), ("sub", sub)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(back.status(), StatusCode::SEE_OTHER);
+    let location = url::Url::parse(back.headers()["location"].to_str().unwrap()).unwrap();
+    let param = |name: &str| {
+        location
+            .query_pairs()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+            .unwrap_or_else(|| panic!("no {name} in {location}"))
+    };
+    assert_eq!(param("state"), state);
+    let code = param("code");
+    let tokens: Value = http
+        .post(format!("{issuer}/token"))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", code.as_str()),
+            ("redirect_uri", redirect_uri),
+            ("client_id", provider.client_id.as_str()),
+            ("client_secret", provider.client_secret.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    tokens["access_token"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no access token in {tokens}"))
+        .to_owned()
+}
+
+#[tokio::test]
+async fn france_connect_mode_answers_about_the_token_holder() {
+    let (franceconnect, sim) = start_with_franceconnect().await;
+    let scope = format!(
+        "{FC_IDENTITY_SCOPES} cnaf_quotient_familial revenu_solidarite_active mesri_admissions"
+    );
+    let api = client(&sim.base_url, DEMO_TOKEN, 20, Duration::from_secs(5));
+
+    let fatou = franceconnect_token(&franceconnect.issuer, "sim-fatou-diallo", &scope).await;
+    let Answer::Found(data) = api
+        .fetch_france_connect(Source::FamilyQuotient, &fatou)
+        .await
+        .unwrap()
+    else {
+        panic!("found expected");
+    };
+    assert_eq!(data["quotient_familial"]["valeur"], 612);
+    assert_eq!(data["allocataires"][0]["nom_naissance"], "DIALLO");
+    let Answer::Found(rsa) = api.fetch_france_connect(Source::Rsa, &fatou).await.unwrap() else {
+        panic!("found expected");
+    };
+    assert_eq!(rsa["est_beneficiaire"], true);
+
+    // Karim BENALI has no CAF file: the same "not found" as in the identity mode.
+    let karim = franceconnect_token(&franceconnect.issuer, "sim-karim-benali", &scope).await;
+    assert_eq!(
+        api.fetch_france_connect(Source::FamilyQuotient, &karim)
+            .await
+            .unwrap(),
+        Answer::NotFound {
+            code: "23003".into(),
+            detail: "Le dossier allocataire n'a pas été trouvé auprès de la CNAF ni de la MSA."
+                .into()
+        }
+    );
+    // Lucas NGUYEN is a student; Fatou is not.
+    let lucas = franceconnect_token(&franceconnect.issuer, "sim-lucas-nguyen", &scope).await;
+    assert!(matches!(
+        api.fetch_france_connect(Source::StudentStatus, &lucas)
+            .await
+            .unwrap(),
+        Answer::Found(data) if data["identite"]["nom_naissance"] == "NGUYEN"
+    ));
+    assert!(matches!(
+        api.fetch_france_connect(Source::StudentStatus, &fatou)
+            .await
+            .unwrap(),
+        Answer::NotFound { code, .. } if code == "30001"
+    ));
+
+    // Same body as the identity mode, with the rate-limit headers.
+    let response = call(
+        &sim.base_url,
+        Source::FamilyQuotient.france_connect_path(),
+        Some(&fatou),
+        Vec::new(),
+        true,
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(response.headers().contains_key("RateLimit-Remaining"));
+    let body: Value = response.json().await.unwrap();
+    assert!(
+        body["links"].is_object() && body["meta"].is_object(),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn france_connect_mode_refuses_what_the_real_service_refuses() {
+    let (franceconnect, sim) = start_with_franceconnect().await;
+    let api = client(&sim.base_url, DEMO_TOKEN, 20, Duration::from_secs(5));
+    let rejected = |result: Result<Answer, CallError>| match result {
+        Err(CallError::Rejected { status, code, .. }) => (status, code),
+        other => panic!("rejection expected, got {other:?}"),
+    };
+
+    // A token FranceConnect never issued, or our own API Particulier token.
+    for garbage in ["jeton-inconnu-de-franceconnect", DEMO_TOKEN] {
+        let error = api
+            .fetch_france_connect(Source::FamilyQuotient, garbage)
+            .await
+            .unwrap_err();
+        assert!(!error.retryable());
+        assert_eq!(rejected(Err(error)), (401, "50002".into()));
+    }
+    // Signed in without asking for the data: refused like a token without rights.
+    let identity_only = franceconnect_token(
+        &franceconnect.issuer,
+        "sim-fatou-diallo",
+        FC_IDENTITY_SCOPES,
+    )
+    .await;
+    assert_eq!(
+        rejected(
+            api.fetch_france_connect(Source::FamilyQuotient, &identity_only)
+                .await
+        ),
+        (403, "00100".into())
+    );
+    // The data without the identity: the service cannot tell whom to ask about.
+    let data_only = franceconnect_token(
+        &franceconnect.issuer,
+        "sim-fatou-diallo",
+        "openid cnaf_quotient_familial",
+    )
+    .await;
+    assert_eq!(
+        rejected(
+            api.fetch_france_connect(Source::FamilyQuotient, &data_only)
+                .await
+        ),
+        (401, "50003".into())
+    );
+
+    // Over raw HTTP: no token at all, and no recipient.
+    let scope = format!("{FC_IDENTITY_SCOPES} cnaf_quotient_familial");
+    let fatou = franceconnect_token(&franceconnect.issuer, "sim-fatou-diallo", &scope).await;
+    let path = Source::FamilyQuotient.france_connect_path();
+    let no_token = call(&sim.base_url, path, None, Vec::new(), true).await;
+    assert_eq!(
+        error_code(no_token).await,
+        (StatusCode::UNAUTHORIZED, "50004".into())
+    );
+    let no_recipient = call(&sim.base_url, path, Some(&fatou), Vec::new(), false).await;
+    assert_eq!(
+        error_code(no_recipient).await,
+        (StatusCode::UNPROCESSABLE_ENTITY, "00203".into())
+    );
+    // The identity mode still wants its own token: a FranceConnect token is not one.
+    let wrong_mode = call(&sim.base_url, QF, Some(&fatou), diallo(), true).await;
+    assert_eq!(
+        error_code(wrong_mode).await,
+        (StatusCode::UNAUTHORIZED, "00101".into())
+    );
+}
+
+#[tokio::test]
+async fn france_connect_mode_without_franceconnect_is_unavailable() {
+    let fatou_token = "un-jeton-quelconque";
+    // Not configured: a clear 503.
+    let bare = start(SimulatorConfig::default()).await;
+    let response = call(
+        &bare.base_url,
+        Source::Css.france_connect_path(),
+        Some(fatou_token),
+        Vec::new(),
+        true,
+    )
+    .await;
+    let status = response.status();
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(
+        body["errors"][0]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("--franceconnect-issuer"),
+        "{body}"
+    );
+    // Configured, but FranceConnect does not answer: a provider error, worth retrying later.
+    let gone = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let issuer = format!("http://{}/api/v2", gone.local_addr().unwrap());
+    drop(gone);
+    let orphan = start(SimulatorConfig {
+        franceconnect_issuer: Some(issuer),
+        ..SimulatorConfig::default()
+    })
+    .await;
+    let error = client(&orphan.base_url, DEMO_TOKEN, 20, Duration::from_secs(5))
+        .fetch_france_connect(Source::Css, fatou_token)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&error, CallError::Unavailable { status: 502, code, .. } if code == "50999"),
+        "{error:?}"
+    );
+    assert!(error.retryable());
+}
+
+/// FranceConnect's side of the exchange: only its data provider may check a token, and the
+/// answer is a JWT signed with the key FranceConnect publishes.
+#[tokio::test]
+async fn franceconnect_checktoken_answers_its_data_provider_only() {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use openidconnect::JsonWebKey as _;
+    use openidconnect::core::{CoreJsonWebKeySet, CoreJwsSigningAlgorithm};
+
+    let (franceconnect, _) = start_with_franceconnect().await;
+    let issuer = &franceconnect.issuer;
+    let http = reqwest::Client::new();
+    let check = |token: &str, id: &str, secret: &str| {
+        http.post(format!("{issuer}/checktoken"))
+            .form(&[
+                ("token", token),
+                ("client_id", id),
+                ("client_secret", secret),
+            ])
+            .send()
+    };
+    let (id, secret) = (fc::DATA_PROVIDER_CLIENT_ID, fc::DATA_PROVIDER_CLIENT_SECRET);
+    let scope = format!("{FC_IDENTITY_SCOPES} cnaf_quotient_familial");
+    let token = franceconnect_token(issuer, "sim-karim-benali", &scope).await;
+
+    let refused = check(&token, id, "pas-le-bon-secret").await.unwrap();
+    assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        refused.json::<Value>().await.unwrap()["error"],
+        "invalid_client"
+    );
+    let incomplete = check("", id, secret).await.unwrap();
+    assert_eq!(incomplete.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(
+        incomplete.json::<Value>().await.unwrap()["error"],
+        "invalid_request"
+    );
+
+    let keys: CoreJsonWebKeySet = http
+        .get(format!("{issuer}/jwks"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let claims_of = |jwt: &str| {
+        let parts: Vec<&str> = jwt.split('.').collect();
+        assert_eq!(parts.len(), 3, "{jwt}");
+        let signature = URL_SAFE_NO_PAD.decode(parts[2]).unwrap();
+        assert!(keys.keys().iter().any(|key| {
+            key.verify_signature(
+                &CoreJwsSigningAlgorithm::EcdsaP256Sha256,
+                format!("{}.{}", parts[0], parts[1]).as_bytes(),
+                &signature,
+            )
+            .is_ok()
+        }));
+        serde_json::from_slice::<Value>(&URL_SAFE_NO_PAD.decode(parts[1]).unwrap()).unwrap()
+    };
+    let answer = check(&token, id, secret).await.unwrap();
+    assert_eq!(answer.status(), StatusCode::OK);
+    assert_eq!(
+        answer.headers()["content-type"],
+        "application/token-introspection+jwt"
+    );
+    let claims = claims_of(&answer.text().await.unwrap());
+    assert_eq!(claims["iss"], issuer.as_str());
+    assert_eq!(claims["aud"], id);
+    let introspection = &claims["token_introspection"];
+    assert_eq!(introspection["active"], true);
+    assert_eq!(introspection["sub"], "sim-karim-benali");
+    assert_eq!(introspection["scope"], scope.as_str());
+    assert_eq!(introspection["family_name"], "BENALI");
+    assert_eq!(introspection["birthdate"], "1988-03-02");
+    assert_eq!(introspection["gender"], "male");
+
+    let unknown = check("jeton-inconnu", id, secret).await.unwrap();
+    assert_eq!(unknown.status(), StatusCode::OK);
+    let claims = claims_of(&unknown.text().await.unwrap());
+    assert_eq!(
+        claims["token_introspection"],
+        serde_json::json!({ "active": false })
+    );
+}

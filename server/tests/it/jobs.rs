@@ -138,7 +138,7 @@ async fn a_second_node_runs_workers_beside_the_first(backend: Backend) {
         app.platform.clone(),
         guichet::throttle::ThrottlePolicy::default(),
         guichet::mail::Mailer::new(None, "guichet@localhost").unwrap(),
-        guichet::jobs::NationalApi(None),
+        guichet::jobs::NationalApi::new(None, std::time::Duration::from_secs(60)),
     ));
     tokio::time::sleep(Duration::from_secs(3)).await;
     assert!(

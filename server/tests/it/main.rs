@@ -9,6 +9,7 @@ mod citizens;
 mod cli;
 mod cross_tenant;
 mod documents;
+mod durability;
 mod exchange;
 mod export;
 mod filing;

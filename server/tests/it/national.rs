@@ -519,9 +519,12 @@ async fn an_outage_ends_in_failure_with_its_reason_and_staff_can_ask_again(backe
         .unwrap();
     assert_eq!(calls.len(), 6, "every try traced");
 
-    // The form falls back to the certificate, saying why.
+    // The form falls back to the certificate, saying why; the consent step warns that the
+    // service is down.
     let step = fatou.get(&format!("{request}/etape/1")).await;
     assert_shows(&step.body, "n'a pas pu nous transmettre cette information");
+    let consent_step = fatou.get(&format!("{request}/donnees")).await;
+    assert_shows(&consent_step.body, "ne répond pas en ce moment");
 
     // Staff see the failure and ask again: the new call is traced under their name.
     app.staff(&tenant, "inst@gard.fr", "Inès", &[Role::AidInstructor])
