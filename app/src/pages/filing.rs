@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::islands::{StepQuestion, UploadStatus};
 use crate::layout::{CsrfField, Document, ErrorSummary, PageContext};
+use crate::pages::national::PullsPanel;
 
 /// The kinds of question a step can show.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -155,8 +156,11 @@ pub fn RequestPage(
     /// Where to send an answer, while the department waits for one.
     answer_action: Option<String>,
     answer_error: Option<String>,
+    /// What national administrations sent for this request, with its source.
+    pulls: Vec<crate::pages::national::PullRow>,
 ) -> impl IntoView {
     let csrf = ctx.csrf.clone();
+    let pulls_csrf = ctx.csrf.clone();
     let space = ctx.href("/mon-espace");
     view! {
         <Document ctx title=aid_title.clone()>
@@ -179,6 +183,7 @@ pub fn RequestPage(
                 <p>{summary}</p>
                 <p><a href=letter download="">"Télécharger le courrier de décision (PDF)"</a></p>
             })}
+            {(!pulls.is_empty()).then(|| view! { <PullsPanel pulls csrf=pulls_csrf refresh_action=None /> })}
             <h2>"Ce qu'il vous reste à faire"</h2>
             <p>{next_step}</p>
             {(!messages.is_empty()).then(|| view! {

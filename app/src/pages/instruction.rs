@@ -161,6 +161,15 @@ pub struct Line {
     pub value: String,
 }
 
+/// Recording a consent the citizen gave a staff member (in person or in writing).
+#[derive(Clone, Debug)]
+pub struct StaffConsentForm {
+    pub action: String,
+    /// (field name, what the citizen agrees to) for each source without a live consent.
+    pub choices: Vec<(String, String)>,
+    pub error: Option<String>,
+}
+
 /// The decision form, on an open request.
 #[derive(Clone, Debug)]
 pub struct DecisionFormView {
@@ -260,7 +269,10 @@ pub fn StaffRequestPage(
     pulls: Vec<PullRow>,
     /// Where to ask the consented sources again.
     refresh_action: Option<String>,
+    /// Where to record a consent the citizen gave in person or in writing.
+    consent_form: Option<StaffConsentForm>,
 ) -> impl IntoView {
+    let consent_csrf = ctx.csrf.clone();
     let csrf = ctx.csrf.clone();
     let pulls_csrf = ctx.csrf.clone();
     let decision_csrf = ctx.csrf.clone();
@@ -287,6 +299,30 @@ pub fn StaffRequestPage(
                 <ul>{attachments.into_iter().map(|(label, href)| view! { <li><a href=href>{label}</a></li> }).collect_view()}</ul>
             })}
             <PullsPanel pulls csrf=pulls_csrf refresh_action />
+            {consent_form.map(|form| {
+                let invalid = form.error.is_some().then_some("true");
+                view! {
+                    <h3>"Enregistrer l'accord de l'usager"</h3>
+                    <form method="post" action=form.action>
+                        <CsrfField token=consent_csrf />
+                        <fieldset>
+                            <legend>"Informations que l'usager accepte de laisser demander pour cette demande"</legend>
+                            {form.choices.into_iter().map(|(name, label)| view! {
+                                <div class="field">
+                                    <input type="checkbox" id=name.clone() name=name.clone() value="on" />
+                                    <label for=name>{label}</label>
+                                </div>
+                            }).collect_view()}
+                        </fieldset>
+                        <div class="field">
+                            {form.error.map(|e| view! { <p class="field-error" id="attestation-error">{e}</p> })}
+                            <input type="checkbox" id="attestation" name="attestation" value="on" aria-invalid=invalid aria-describedby=invalid.map(|_| "attestation-error") />
+                            <label for="attestation">"L'usager m'a donné cet accord, en personne ou par écrit. Il en sera informé par courriel et pourra le retirer dans son espace."</label>
+                        </div>
+                        <button type="submit" class="secondary">"Enregistrer l'accord"</button>
+                    </form>
+                }
+            })}
             <h2>"Attribution"</h2>
             <form method="post" action=assign_action>
                 <CsrfField token=csrf />

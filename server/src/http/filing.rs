@@ -654,9 +654,14 @@ async fn render_request(
     let status = request.status.label().to_owned();
     let reference = request.reference.clone();
     let due_on = request.due_on.map(|d| d.format("%d/%m/%Y").to_string());
+    let pulls = pull::for_request(tenant, request.id)
+        .await?
+        .iter()
+        .map(|(p, fact)| super::national::pull_row(p, fact.as_ref(), None))
+        .collect();
     Ok(ui.with_citizen(&citizen).render(http_status, move |ctx| {
         view! {
-            <RequestPage ctx aid_title reference status just_filed due_on timeline answers continue_href next_step decision messages answer_action answer_error />
+            <RequestPage ctx aid_title reference status just_filed due_on timeline answers continue_href next_step decision messages answer_action answer_error pulls />
         }
     }))
 }

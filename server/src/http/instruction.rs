@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use app::pages::instruction::{
     DecisionFormView, ExportForm, ExportPage, ExportView, FilterOption, Line, QueuePage,
-    QueueRowView, StaffRequestPage, StatusCount,
+    QueueRowView, StaffConsentForm, StaffRequestPage, StatusCount,
 };
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -286,7 +286,14 @@ async fn render_request(
     id: i64,
     message: Option<(bool, String)>,
 ) -> Result<Response, AppError> {
-    render_request_with(state, staff, ui, status, id, message, None).await
+    render_request_with(state, staff, ui, status, id, message, SentBack::default()).await
+}
+
+/// A form of the request page sent back with its errors.
+#[derive(Default)]
+struct SentBack {
+    decision: Option<(DecisionForm, Vec<String>)>,
+    consent_error: Option<String>,
 }
 
 /// The request page; `typed` is a decision form sent back with its errors.
@@ -297,8 +304,12 @@ async fn render_request_with(
     status: StatusCode,
     id: i64,
     message: Option<(bool, String)>,
-    typed: Option<(DecisionForm, Vec<String>)>,
+    sent_back: SentBack,
 ) -> Result<Response, AppError> {
+    let SentBack {
+        decision: typed,
+        consent_error,
+    } = sent_back;
     let tenant = &staff.tenant;
     let request = queue::find_filed(&tenant.tenant, id)
         .await?
@@ -446,8 +457,32 @@ async fn render_request_with(
         .iter()
         .map(|(p, fact)| super::national::pull_row(p, fact.as_ref(), Some(refresh_href.clone())))
         .collect();
-    let refresh_action =
-        (!form.sources().is_empty() && state.national_api.client.is_some()).then_some(refresh_href);
+    let reachable = !form.sources().is_empty() && state.national_api.client.is_some();
+    let refresh_action = reachable.then_some(refresh_href);
+    let consent_form = if reachable && queue::is_open(request.status) {
+        let now = chrono::Utc::now();
+        let txn = tenant.tenant.db().begin().await?;
+        let mut choices = Vec::new();
+        for source in form.sources() {
+            if consent::live(&txn, request.citizen_id, source, request.aid_id, now)
+                .await?
+                .is_none()
+            {
+                choices.push((
+                    format!("accord-{}", source.id()),
+                    format!("{} (auprès de {})", source.label(), source.provider()),
+                ));
+            }
+        }
+        txn.commit().await?;
+        (!choices.is_empty()).then(|| StaffConsentForm {
+            action: tenant.href(&format!("/agents/demandes/{id}/donnees/accord")),
+            choices,
+            error: consent_error,
+        })
+    } else {
+        None
+    };
     let aid_title = aid.title.clone();
     let status_label = request.status.staff_label().to_owned();
     let due = french_date(request.due_on);
@@ -478,6 +513,7 @@ async fn render_request_with(
                 attachments
                 pulls
                 refresh_action
+                consent_form
             />
         }
     }))
@@ -616,7 +652,10 @@ pub async fn decide(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 id,
                 None,
-                Some((typed, errors)),
+                SentBack {
+                    decision: Some((typed, errors)),
+                    ..SentBack::default()
+                },
             )
             .await;
         }
@@ -672,7 +711,10 @@ pub async fn decide(
                     "Quelqu'un d'autre a modifié cette demande pendant que vous la consultiez : votre décision n'a pas été enregistrée. Voici la demande à jour ; recommencez si elle est toujours à décider."
                         .into(),
                 )),
-                Some((typed, vec![])),
+                SentBack {
+                    decision: Some((typed, vec![])),
+                    ..SentBack::default()
+                },
             )
             .await
         }
@@ -988,4 +1030,140 @@ pub async fn refresh_national_data(
         )
     };
     render_request(&state, &staff, ui, StatusCode::OK, id, Some(message)).await
+}
+
+/// `POST /agents/demandes/{id}/donnees/accord`: records the consent the citizen gave a staff
+/// member (in person or in writing), under that staff member's name, and asks the sources at
+/// once. The citizen is told by mail and can withdraw it from their space.
+pub async fn record_consent(
+    State(state): State<AppState>,
+    staff: CurrentStaff,
+    headers: axum::http::HeaderMap,
+    ui: Ui,
+    Path(id): Path<String>,
+    fields: FormFields,
+) -> Result<Response, AppError> {
+    worker_desk(&staff)?;
+    let id = super::parse_id(&id)?;
+    let tenant = &staff.tenant;
+    let request = queue::find_filed(&tenant.tenant, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !queue::is_open(request.status) || state.national_api.client.is_none() {
+        return Err(AppError::Conflict(
+            "Cette demande ne peut plus recevoir d'informations des administrations.".into(),
+        ));
+    }
+    let form = aids::form(&tenant.tenant, request.aid_id, request.form_version)
+        .await?
+        .unwrap_or_default();
+    let chosen: Vec<_> = form
+        .sources()
+        .into_iter()
+        .filter(|s| fields.get(&format!("accord-{}", s.id())) == "on")
+        .collect();
+    let problem = if chosen.is_empty() {
+        Some("Cochez au moins une information que l'usager accepte de laisser demander.")
+    } else if fields.get("attestation") != "on" {
+        Some(
+            "Cochez la case qui confirme que l'usager vous a donné cet accord : sans elle, rien n'est enregistré.",
+        )
+    } else {
+        None
+    };
+    if let Some(problem) = problem {
+        return render_request_with(
+            &state,
+            &staff,
+            ui,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            id,
+            None,
+            SentBack {
+                consent_error: Some(problem.to_owned()),
+                ..SentBack::default()
+            },
+        )
+        .await;
+    }
+    let citizen = citizens::find(&tenant.tenant, request.citizen_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let aid = aids::find(&tenant.tenant, request.aid_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let now = chrono::Utc::now();
+    let txn = tenant.tenant.db().begin_write().await?;
+    let mut pulls = Vec::new();
+    let mut labels = Vec::new();
+    for source in chosen {
+        let given = consent::give(
+            &txn,
+            request.citizen_id,
+            source,
+            request.aid_id,
+            consent::GivenBy::Staff(staff.account.id),
+            now,
+        )
+        .await?;
+        labels.push(source.label());
+        let key = format!("request:{id}:{}:consent:{}", source.id(), given.id);
+        pulls.push(
+            pull::create(
+                &txn,
+                &key,
+                &given,
+                Some(id),
+                RequestedBy::Staff(staff.account.id),
+                now,
+            )
+            .await?,
+        );
+    }
+    if !citizen.email.is_empty() {
+        let space = absolute(&state, &headers, tenant, "/mon-espace/donnees");
+        crate::mail::queue(
+            &txn,
+            crate::mail::OutgoingMail {
+                to: citizen.email.clone(),
+                subject: "Votre accord pour obtenir des informations auprès des administrations"
+                    .into(),
+                text: format!(
+                    "Bonjour {},\n\nÀ votre demande, un agent du département a enregistré votre accord pour que nous obtenions directement ces informations, pour votre demande « {} » : {}.\n\nCet accord vaut douze mois. Vous pouvez le retirer à tout moment dans votre espace, rubrique « Mes données » : {space}\n\n{}\n",
+                    citizen.display_name(),
+                    aid.title,
+                    labels.join(", "),
+                    tenant.tenant.name(),
+                ),
+                attachments: vec![],
+            },
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    pull::wake(&state.platform, &tenant.tenant, &pulls).await;
+    crate::mail::wake(&state.platform, &tenant.tenant).await;
+    staff
+        .audit(
+            "enregistrement de l'accord d'un usager",
+            &format!(
+                "demande {} (usager {})",
+                request.reference.clone().unwrap_or_default(),
+                request.citizen_id
+            ),
+            &labels.join(", "),
+        )
+        .await?;
+    render_request(
+        &state,
+        &staff,
+        ui,
+        StatusCode::OK,
+        id,
+        Some((
+            true,
+            "L'accord est enregistré et les informations sont demandées ; l'usager en est informé par courriel.".into(),
+        )),
+    )
+    .await
 }

@@ -173,6 +173,10 @@ pub fn router(state: AppState) -> Router {
             post(instruction::refresh_national_data),
         )
         .route(
+            "/agents/demandes/{id}/donnees/accord",
+            post(instruction::record_consent),
+        )
+        .route(
             "/agents/demandes/{id}/documents/{doc}",
             get(instruction::request_document),
         )

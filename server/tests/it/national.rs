@@ -18,7 +18,9 @@ use reqwest::StatusCode;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use tenants::{Module, Tenant};
 
-use crate::harness::{Backend, TestApp, Visitor, api_particulier_client, both_engines};
+use crate::harness::{
+    Backend, TestApp, Visitor, api_particulier_client, app_with_mail, both_engines,
+};
 
 both_engines!(
     consent_fetches_the_family_quotient_and_prefills_the_form,
@@ -26,6 +28,7 @@ both_engines!(
     an_expired_consent_fetches_nothing,
     no_caf_file_ends_not_found_and_the_certificate_is_asked_again,
     an_outage_ends_in_failure_with_its_reason_and_staff_can_ask_again,
+    staff_record_a_consent_given_in_person_and_the_citizen_is_told,
 );
 
 /// `'` as the pages escape it.
@@ -582,5 +585,103 @@ async fn an_outage_ends_in_failure_with_its_reason_and_staff_can_ask_again(backe
     assert!(staff_calls > 0, "the staff member's call is traced");
     let mine = fatou.get("/gard/mon-espace/donnees").await;
     assert_shows(&mine.body, "par un agent instructeur");
+    app.stop().await;
+}
+
+async fn staff_record_a_consent_given_in_person_and_the_citizen_is_told(backend: Backend) {
+    let (app, sink, tenant) = app_with_mail(backend).await;
+    let aid = quotient_aid(&tenant).await;
+    let mut fatou = Visitor::new(&app);
+    let (request, request_id) = start_draft(&mut fatou, "sim-fatou-diallo", &aid).await;
+    // No consent online: she sends the certificate and files.
+    answer_consent(&mut fatou, &request, false).await;
+    let step = fatou.get(&format!("{request}/etape/1")).await;
+    let csrf = step.csrf();
+    let pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".to_vec();
+    let sent = fatou
+        .post_multipart(
+            &format!("{request}/etape/1"),
+            &[
+                ("csrf", &csrf),
+                ("f1", "600"),
+                ("f2", "2"),
+                ("action", "next"),
+            ],
+            &[("f3", "attestation.pdf", "application/pdf", pdf)],
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    let review = fatou.get(&format!("{request}/recapitulatif")).await;
+    let csrf = review.csrf();
+    let filed = fatou
+        .post(&format!("{request}/deposer"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(filed.status, StatusCode::SEE_OTHER, "{}", filed.body);
+    assert!(
+        pull::for_request(&tenant, request_id)
+            .await
+            .unwrap()
+            .is_empty(),
+        "nothing asked without consent"
+    );
+    sink.wait_for(1).await; // the receipt
+
+    app.staff(&tenant, "inst@gard.fr", "Inès", &[Role::AidInstructor])
+        .await;
+    let mut inst = Visitor::signed_in(&app, "/gard", "inst@gard.fr").await;
+    let page = inst
+        .get(&format!("/gard/agents/demandes/{request_id}"))
+        .await;
+    assert_shows(&page.body, "Enregistrer l'accord de l'usager");
+    let csrf = page.csrf();
+    let action = format!("/gard/agents/demandes/{request_id}/donnees/accord");
+    // Without confirming the citizen agreed, nothing is recorded.
+    let unconfirmed = inst
+        .post(
+            &action,
+            &[("csrf", &csrf), ("accord-family_quotient", "on")],
+        )
+        .await;
+    assert_eq!(unconfirmed.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_shows(
+        &unconfirmed.body,
+        "Cochez la case qui confirme que l'usager vous a donné cet accord",
+    );
+    assert!(
+        pull::for_request(&tenant, request_id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    let recorded = inst
+        .post(
+            &action,
+            &[
+                ("csrf", &csrf),
+                ("accord-family_quotient", "on"),
+                ("attestation", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(recorded.status, StatusCode::OK, "{}", recorded.body);
+    assert_shows(&recorded.body, "L'accord est enregistré");
+    let pulls = ended_pulls(&tenant, request_id).await;
+    assert_eq!(pulls[0].0.state, PullState::Received);
+    assert!(matches!(pulls[0].0.requested_by, RequestedBy::Staff(_)));
+    let consents = consent::list_for_citizen(&tenant, pulls[0].0.citizen_id)
+        .await
+        .unwrap();
+    assert!(matches!(consents[0].given_by, GivenBy::Staff(_)));
+
+    let told = sink.wait_for(2).await.remove(1);
+    assert_eq!(told.to, "fatou.diallo@courriel.test");
+    assert!(told.text.contains("Mes données"), "{}", told.text);
+    let mine = fatou.get("/gard/mon-espace/donnees").await;
+    assert_shows(&mine.body, "recueilli par un agent");
+    assert_shows(&mine.body, "par un agent instructeur");
+    // The citizen's request page shows what came, with its source.
+    let own = fatou.get(&request).await;
+    assert_shows(&own.body, "612 € (CNAF, 10/2026)");
     app.stop().await;
 }
