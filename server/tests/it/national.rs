@@ -275,6 +275,16 @@ async fn withdrawing_consent_refuses_queued_pulls(backend: Backend) {
         )
         .await;
     assert_eq!(foreign.status, StatusCode::NOT_FOUND);
+    // Nor reach her request's consent step, to read it or to consent in her name.
+    let foreign_step = karim.get(&format!("{request}/donnees")).await;
+    assert_eq!(foreign_step.status, StatusCode::NOT_FOUND);
+    let foreign_consent = karim
+        .post(
+            &format!("{request}/donnees"),
+            &[("csrf", &csrf), ("accord-family_quotient", "on")],
+        )
+        .await;
+    assert_eq!(foreign_consent.status, StatusCode::NOT_FOUND);
     let txn = tenant.db().begin().await.unwrap();
     assert!(
         consent::live(&txn, citizen_id, Source::FamilyQuotient, aid.id, now)
