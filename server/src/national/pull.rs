@@ -694,10 +694,10 @@ pub async fn run_job(
         return Ok(Run::Skipped);
     };
     let outcome = run_holding(&tenant, client, job.pull_id, &job.key, claim).await?;
-    if let Run::RetryAt(at) = outcome {
-        if let Err(e) = enqueue_at(platform, &tenant, job.pull_id, &job.key, Some(at)).await {
-            tracing::warn!(pull = job.pull_id, error = %e, "retry not scheduled; the sweep will");
-        }
+    if let Run::RetryAt(at) = outcome
+        && let Err(e) = enqueue_at(platform, &tenant, job.pull_id, &job.key, Some(at)).await
+    {
+        tracing::warn!(pull = job.pull_id, error = %e, "retry not scheduled; the sweep will");
     }
     Ok(outcome)
 }

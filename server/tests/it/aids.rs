@@ -1,6 +1,7 @@
 //! The catalogue: the department administrator defines aids and their forms (each change a new
 //! version); citizens read the open ones.
 
+use guichet::aids;
 use guichet::staff::Role;
 use reqwest::StatusCode;
 use tenants::Module;
@@ -12,7 +13,8 @@ both_engines!(
     a_page_made_from_an_older_form_gets_a_conflict,
     bad_aid_input_is_named_and_nothing_is_created,
     only_the_administrator_of_this_department_defines_aids,
-    no_catalogue_without_the_module
+    no_catalogue_without_the_module,
+    a_question_can_be_linked_to_a_national_fact_of_its_type
 );
 
 async fn create_aid(admin: &mut Visitor, title: &str, open: bool) -> String {
@@ -307,6 +309,74 @@ async fn no_catalogue_without_the_module(backend: Backend) {
     assert_eq!(
         admin.get("/gard/agents/admin/aides").await.status,
         StatusCode::NOT_FOUND
+    );
+    app.stop().await;
+}
+
+async fn a_question_can_be_linked_to_a_national_fact_of_its_type(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let tenant = app.tenant("gard", &Module::ALL).await;
+    app.staff(&tenant, "chef@gard.fr", "Chef", &[Role::Admin])
+        .await;
+    let mut admin = Visitor::signed_in(&app, "/gard", "chef@gard.fr").await;
+    let aid = create_aid(&mut admin, "Aide aux vacances", true).await;
+    let page = admin.get(&aid).await;
+    assert!(
+        page.body.contains("Quotient familial (CAF ou MSA)"),
+        "the fact list is offered"
+    );
+    let mut post = async |version: &str, label: &str, kind: &str, fact: &str| {
+        let csrf = admin.csrf("/gard").await;
+        admin
+            .post(
+                &format!("{aid}/questions"),
+                &[
+                    ("csrf", &csrf),
+                    ("version", version),
+                    ("label", label),
+                    ("help", ""),
+                    ("step", "1"),
+                    ("kind", kind),
+                    ("options", ""),
+                    ("fact", fact),
+                    ("required", "on"),
+                ],
+            )
+            .await
+    };
+    let linked = post("1", "Votre quotient familial", "amount", "family_quotient").await;
+    assert_eq!(linked.status, StatusCode::SEE_OTHER, "{}", linked.body);
+    // A fact answers only a question of its own type: a text cannot hold the quotient.
+    let mismatched = post("2", "Votre situation", "text", "family_quotient").await;
+    assert_eq!(mismatched.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        mismatched
+            .body
+            .contains("ne peut pas répondre à une question de type"),
+        "{}",
+        mismatched.body
+    );
+    let unknown = post("2", "Autre", "amount", "impots").await;
+    assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        unknown.body.contains("Donnée transmise inconnue"),
+        "{}",
+        unknown.body
+    );
+
+    let found = aids::list(&tenant, false).await.unwrap();
+    let aid = found
+        .iter()
+        .find(|a| a.title == "Aide aux vacances")
+        .unwrap();
+    let form = aids::form(&tenant, aid.id, aid.form_version)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(form.fields.len(), 1, "nothing half-added");
+    assert_eq!(
+        form.fields[0].fact,
+        Some(guichet::national::FactKey::FamilyQuotient)
     );
     app.stop().await;
 }

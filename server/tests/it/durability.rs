@@ -27,7 +27,7 @@ both_engines!(
 
 /// Half the people have a CAF file (Fatou DIALLO), half have none (Karim BENALI).
 fn person(i: usize) -> FcIdentity {
-    let (given, family, birthdate, gender, country) = if i % 2 == 0 {
+    let (given, family, birthdate, gender, country) = if i.is_multiple_of(2) {
         ("Fatou", "DIALLO", "1979-01-09", "female", "99341")
     } else {
         ("Karim", "BENALI", "1988-03-02", "male", "99100")
