@@ -169,9 +169,17 @@ impl Running {
 }
 
 pub async fn start_real_server(platform: &Platform) -> anyhow::Result<Running> {
+    start_real_server_with(platform, ServerOptions::default()).await
+}
+
+/// [`start_real_server`] with options of the bench's own (the site root is set here).
+pub async fn start_real_server_with(
+    platform: &Platform,
+    options: ServerOptions,
+) -> anyhow::Result<Running> {
     let options = ServerOptions {
         site_root: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/site"),
-        ..ServerOptions::default()
+        ..options
     };
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
@@ -371,6 +379,27 @@ pub fn proc_status_bytes(pid: u32, key: &str) -> anyhow::Result<u64> {
         .trim()
         .parse()?;
     Ok(kib * 1024)
+}
+
+/// CPU time this process has used so far (user + system, every thread), from
+/// `/proc/self/stat`. Over a wall-clock interval it says how many cores the process kept busy.
+pub fn process_cpu_time() -> anyhow::Result<Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat")?;
+    // The command name may hold spaces: the fields after it start past the last ')'.
+    let rest = stat
+        .rsplit_once(')')
+        .context("unreadable /proc/self/stat")?
+        .1;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name and state.
+    let ticks: u64 = fields
+        .get(11..13)
+        .context("short /proc/self/stat")?
+        .iter()
+        .map(|f| f.parse::<u64>())
+        .sum::<Result<u64, _>>()?;
+    // USER_HZ is 100 on every Linux architecture this runs on.
+    Ok(Duration::from_millis(ticks * 10))
 }
 
 pub struct Figure {

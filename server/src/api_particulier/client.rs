@@ -286,7 +286,6 @@ impl Client {
 
     /// Updates the shared cool-down from a call's outcome.
     fn learn(&self, result: &Result<Answer, CallError>) {
-        let now = tokio::time::Instant::now();
         let mut cool_down = self.cool_down.lock().unwrap_or_else(|e| e.into_inner());
         let wait = match result {
             Ok(_) | Err(CallError::Rejected { .. }) => {
@@ -296,15 +295,15 @@ impl Client {
             Err(CallError::RateLimited { retry_after }) => *retry_after,
             Err(_) => {
                 cool_down.failures = cool_down.failures.saturating_add(1);
-                // The first failures cost nothing: one bad gateway is not an outage.
-                let doubled = cool_down.failures.saturating_sub(2).min(16);
-                (Duration::from_millis(250) * 2u32.pow(doubled)).min(MAX_COOL_DOWN)
+                // Two failures in a row cost nothing: one bad gateway is not an outage. From
+                // the third, 250 ms doubling up to MAX_COOL_DOWN.
+                let Some(doublings) = cool_down.failures.checked_sub(3) else {
+                    return;
+                };
+                (Duration::from_millis(250) * 2u32.pow(doublings.min(16))).min(MAX_COOL_DOWN)
             }
         };
-        if cool_down.failures <= 2 && !matches!(result, Err(CallError::RateLimited { .. })) {
-            return;
-        }
-        let until = now + wait;
+        let until = tokio::time::Instant::now() + wait;
         if cool_down.until.is_none_or(|current| current < until) {
             cool_down.until = Some(until);
         }
