@@ -18,6 +18,18 @@ pub struct ConsentChoice {
     /// The questions it answers or the certificates it replaces.
     pub replaces: Vec<String>,
     pub checked: bool,
+    /// For a source that knows people by an identifier (France Travail): the field asking
+    /// for it.
+    pub identifier: Option<IdentifierField>,
+}
+
+/// The identifier a source needs, with what was typed and what is wrong with it.
+#[derive(Clone, Debug)]
+pub struct IdentifierField {
+    pub name: String,
+    pub label: String,
+    pub value: String,
+    pub error: Option<String>,
 }
 
 /// Before the first step: does the citizen agree that the department fetches some answers?
@@ -31,12 +43,14 @@ pub fn ConsentPage(
     /// Set when the service is known to be down: the citizen is told they will be asked for
     /// the certificates.
     degraded: Option<String>,
+    errors: Vec<String>,
 ) -> impl IntoView {
     let csrf = ctx.csrf.clone();
     view! {
         <Document ctx title=format!("{aid_title} — vos informations auprès des administrations")>
             <h1>{aid_title}</h1>
             <p class="steps">"Avant de commencer"</p>
+            <ErrorSummary errors />
             <h2>"Gagnez du temps : nous pouvons demander certaines informations pour vous"</h2>
             <p>"Avec votre accord, le département obtient ces informations directement auprès des administrations qui les connaissent. Vous n'aurez pas à envoyer de justificatif. Sans votre accord, vous les indiquerez vous-même et joindrez le justificatif : votre demande sera traitée de la même façon."</p>
             {degraded.map(|text| view! { <div class="alert" role="status"><p>{text}</p></div> })}
@@ -53,6 +67,16 @@ pub fn ConsentPage(
                                 <input type="checkbox" id=id.clone() name=id.clone() value="on" checked=c.checked aria-describedby=hint.clone() />
                                 <label for=id>{format!("J'accepte que le département obtienne {} auprès de {} pour cette demande.", c.what, c.provider)}</label>
                                 <p class="hint" id=hint>{format!("Cela concerne : {replaces}.")}</p>
+                                {c.identifier.map(|field| {
+                                    let error_id = format!("{}-error", field.name);
+                                    let invalid = field.error.is_some().then_some("true");
+                                    let described = field.error.is_some().then(|| error_id.clone());
+                                    view! {
+                                        <label for=field.name.clone()>{field.label}</label>
+                                        {field.error.map(|e| view! { <p class="field-error" id=error_id>{e}</p> })}
+                                        <input type="text" id=field.name.clone() name=field.name autocomplete="off" value=field.value aria-invalid=invalid aria-describedby=described />
+                                    }
+                                })}
                             </div>
                         }
                     }).collect_view()}

@@ -24,6 +24,9 @@ enum Consents {
     StaffId,
     ExpiresAt,
     WithdrawnAt,
+    /// What identifies the person at the source when their identity does not (the France
+    /// Travail identifier they gave).
+    Subject,
 }
 
 #[derive(DeriveIden)]
@@ -127,6 +130,7 @@ impl MigrationTrait for Migration {
                             .timestamp_with_time_zone()
                             .null(),
                     )
+                    .col(ColumnDef::new(Consents::Subject).string().null())
                     .to_owned(),
             )
             .await?;

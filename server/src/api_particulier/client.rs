@@ -31,15 +31,18 @@ pub enum Source {
     Aah,
     Css,
     StudentStatus,
+    /// Read by the person's France Travail identifier, not by identity.
+    FranceTravail,
 }
 
 impl Source {
-    pub const ALL: [Source; 5] = [
+    pub const ALL: [Source; 6] = [
         Source::FamilyQuotient,
         Source::Rsa,
         Source::Aah,
         Source::Css,
         Source::StudentStatus,
+        Source::FranceTravail,
     ];
 
     /// As stored (consents, pulls, facts, aid forms).
@@ -50,6 +53,7 @@ impl Source {
             Source::Aah => "aah",
             Source::Css => "css",
             Source::StudentStatus => "student_status",
+            Source::FranceTravail => "france_travail",
         }
     }
 
@@ -65,19 +69,22 @@ impl Source {
             Source::Aah => "/v3/dss/allocation_adulte_handicape/identite",
             Source::Css => "/v3/dss/complementaire_sante_solidaire/identite",
             Source::StudentStatus => "/v3/mesri/statut_etudiant/identite",
+            Source::FranceTravail => "/v3/france_travail/statut/identifiant",
         }
     }
 
     /// The same source in FranceConnect mode: called with the citizen's FranceConnect access
     /// token as bearer and no identity parameters, the service asking FranceConnect who they
     /// are.
-    pub fn france_connect_path(self) -> &'static str {
+    /// `None` for France Travail, read by identifier only.
+    pub fn france_connect_path(self) -> Option<&'static str> {
         match self {
-            Source::FamilyQuotient => "/v3/dss/quotient_familial/france_connect",
-            Source::Rsa => "/v3/dss/revenu_solidarite_active/france_connect",
-            Source::Aah => "/v3/dss/allocation_adulte_handicape/france_connect",
-            Source::Css => "/v3/dss/complementaire_sante_solidaire/france_connect",
-            Source::StudentStatus => "/v3/mesri/statut_etudiant/france_connect",
+            Source::FamilyQuotient => Some("/v3/dss/quotient_familial/france_connect"),
+            Source::Rsa => Some("/v3/dss/revenu_solidarite_active/france_connect"),
+            Source::Aah => Some("/v3/dss/allocation_adulte_handicape/france_connect"),
+            Source::Css => Some("/v3/dss/complementaire_sante_solidaire/france_connect"),
+            Source::StudentStatus => Some("/v3/mesri/statut_etudiant/france_connect"),
+            Source::FranceTravail => None,
         }
     }
 
@@ -89,6 +96,7 @@ impl Source {
             Source::Aah => "Allocation aux adultes handicapés (AAH)",
             Source::Css => "Complémentaire santé solidaire",
             Source::StudentStatus => "Statut étudiant",
+            Source::FranceTravail => "Inscription à France Travail",
         }
     }
 
@@ -98,6 +106,7 @@ impl Source {
             Source::FamilyQuotient | Source::Rsa | Source::Aah => "la CAF ou la MSA",
             Source::Css => "l'Assurance maladie",
             Source::StudentStatus => "le ministère de l'Enseignement supérieur",
+            Source::FranceTravail => "France Travail",
         }
     }
 }
@@ -185,6 +194,16 @@ impl CallError {
     }
 }
 
+/// Asking France Travail by identity: refused here, before any call.
+fn not_by_identity() -> CallError {
+    CallError::Rejected {
+        status: 400,
+        code: String::new(),
+        detail: "France Travail se consulte par l'identifiant France Travail de la personne."
+            .into(),
+    }
+}
+
 #[derive(Clone)]
 pub struct Client {
     http: reqwest::Client,
@@ -226,7 +245,12 @@ impl Client {
     }
 
     /// Reads one source about one person.
+    ///
+    /// France Travail is read by identifier: use [`Self::france_travail`].
     pub async fn fetch(&self, source: Source, identity: &Identity) -> Result<Answer, CallError> {
+        if source == Source::FranceTravail {
+            return Err(not_by_identity());
+        }
         self.get(source.path(), identity.query()).await
     }
 
@@ -239,12 +263,9 @@ impl Client {
         source: Source,
         franceconnect_access_token: &str,
     ) -> Result<Answer, CallError> {
-        self.get_as(
-            source.france_connect_path(),
-            Vec::new(),
-            franceconnect_access_token,
-        )
-        .await
+        let path = source.france_connect_path().ok_or_else(not_by_identity)?;
+        self.get_as(path, Vec::new(), franceconnect_access_token)
+            .await
     }
 
     /// Reads someone's France Travail status by their France Travail identifier.

@@ -14,6 +14,7 @@ pub struct Model {
     pub staff_id: Option<i64>,
     pub expires_at: ChronoDateTimeUtc,
     pub withdrawn_at: Option<ChronoDateTimeUtc>,
+    pub subject: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

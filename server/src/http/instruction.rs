@@ -21,8 +21,8 @@ use super::{AppError, AppState, CurrentStaff};
 use crate::aids;
 use crate::aids::form::format_euros;
 use crate::citizens;
-use crate::national::consent;
 use crate::national::pull::{self, RequestedBy};
+use crate::national::{Source, consent};
 use crate::requests::decision::{self, DecisionForm};
 use crate::requests::exchange;
 use crate::requests::export::{self, Export, ExportRequests};
@@ -463,7 +463,12 @@ async fn render_request_with(
         let now = chrono::Utc::now();
         let txn = tenant.tenant.db().begin().await?;
         let mut choices = Vec::new();
-        for source in form.sources() {
+        // France Travail needs the citizen's identifier, which they give online.
+        for source in form
+            .sources()
+            .into_iter()
+            .filter(|s| *s != Source::FranceTravail)
+        {
             if consent::live(&txn, request.citizen_id, source, request.aid_id, now)
                 .await?
                 .is_none()
@@ -1060,7 +1065,9 @@ pub async fn record_consent(
     let chosen: Vec<_> = form
         .sources()
         .into_iter()
-        .filter(|s| fields.get(&format!("accord-{}", s.id())) == "on")
+        .filter(|s| {
+            *s != Source::FranceTravail && fields.get(&format!("accord-{}", s.id())) == "on"
+        })
         .collect();
     let problem = if chosen.is_empty() {
         Some("Cochez au moins une information que l'usager accepte de laisser demander.")

@@ -2,7 +2,9 @@
 //! consent with a way to withdraw it, the facts received with their provenance, the journal
 //! of calls made in their name). Also the rows of a request's pulls that staff pages show.
 
-use app::pages::national::{CallRow, ConsentChoice, ConsentPage, MyDataPage, PullRow};
+use app::pages::national::{
+    CallRow, ConsentChoice, ConsentPage, IdentifierField, MyDataPage, PullRow,
+};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -38,6 +40,7 @@ fn what(source: Source) -> &'static str {
         Source::Aah => "votre situation au regard de l'AAH",
         Source::Css => "votre droit à la complémentaire santé solidaire",
         Source::StudentStatus => "votre statut étudiant",
+        Source::FranceTravail => "votre inscription comme demandeur d'emploi",
     }
 }
 
@@ -65,6 +68,17 @@ async fn draft(
     Ok((request, aid, form))
 }
 
+fn identifier_name(source: Source) -> String {
+    format!("identifiant-{}", source.id())
+}
+
+/// What the citizen typed on the consent step, sent back with its problems.
+#[derive(Default)]
+struct Typed {
+    ticked: Vec<Source>,
+    identifiers: Vec<(Source, String, Option<String>)>,
+}
+
 /// `GET /demandes/{id}/donnees`: which sources the citizen agrees to, for this request.
 pub async fn consent_page(
     State(state): State<AppState>,
@@ -81,14 +95,40 @@ pub async fn consent_page(
         )
         .into_response());
     }
+    render_consent(&citizen, ui, StatusCode::OK, (&request, &aid, &form), None).await
+}
+
+async fn render_consent(
+    citizen: &CurrentCitizen,
+    ui: Ui,
+    status: StatusCode,
+    (request, aid, form): (&requests::AidRequest, &aids::Aid, &FormDefinition),
+    typed: Option<Typed>,
+) -> Result<Response, AppError> {
     let tenant = &citizen.tenant.tenant;
     let now = Utc::now();
     let txn = tenant.db().begin().await?;
     let mut choices = Vec::new();
     for source in form.sources() {
-        let checked = consent::live(&txn, citizen.citizen.id, source, aid.id, now)
-            .await?
-            .is_some();
+        let current = consent::live(&txn, citizen.citizen.id, source, aid.id, now).await?;
+        let checked = match &typed {
+            Some(typed) => typed.ticked.contains(&source),
+            None => current.is_some(),
+        };
+        let identifier = (source == Source::FranceTravail).then(|| {
+            let sent = typed
+                .as_ref()
+                .and_then(|t| t.identifiers.iter().find(|(s, _, _)| *s == source));
+            IdentifierField {
+                name: identifier_name(source),
+                label: "Votre identifiant France Travail (7 chiffres et une lettre, sur vos courriers France Travail)".into(),
+                value: sent.map_or_else(
+                    || current.as_ref().and_then(|c| c.subject.clone()).unwrap_or_default(),
+                    |(_, value, _)| value.clone(),
+                ),
+                error: sent.and_then(|(_, _, error)| error.clone()),
+            }
+        });
         choices.push(ConsentChoice {
             name: field_name(source),
             what: what(source).to_owned(),
@@ -100,9 +140,14 @@ pub async fn consent_page(
                 .map(|f| format!("« {} »", f.label))
                 .collect(),
             checked,
+            identifier,
         });
     }
     txn.commit().await?;
+    let errors: Vec<String> = typed
+        .iter()
+        .flat_map(|t| t.identifiers.iter().filter_map(|(_, _, e)| e.clone()))
+        .collect();
     let degraded = pull::service_seems_down(tenant).await?.then(|| {
         "Le service qui nous transmet ces informations ne répond pas en ce moment. Vous pouvez quand même donner votre accord ; en attendant, le formulaire vous demandera les justificatifs.".to_owned()
     });
@@ -111,18 +156,18 @@ pub async fn consent_page(
         .href(&format!("/demandes/{}/donnees", request.id));
     let my_data_href = citizen.tenant.href("/mon-espace/donnees");
     let aid_title = aid.title.clone();
-    Ok(ui
-        .with_citizen(&citizen)
-        .render(StatusCode::OK, move |ctx| {
-            view! { <ConsentPage ctx aid_title choices action my_data_href degraded /> }
-        }))
+    Ok(ui.with_citizen(citizen).render(status, move |ctx| {
+        view! { <ConsentPage ctx aid_title choices action my_data_href degraded errors /> }
+    }))
 }
 
 /// `POST /demandes/{id}/donnees`: records each consent given (and a pull for it, in the same
-/// transaction), withdraws each one unticked, then goes on to the first step.
+/// transaction), withdraws each one unticked, then goes on to the first step. A missing or
+/// malformed France Travail identifier sends the page back and records nothing.
 pub async fn consent_save(
     State(state): State<AppState>,
     citizen: CurrentCitizen,
+    ui: Ui,
     Path(id): Path<String>,
     form_fields: FormFields,
 ) -> Result<Response, AppError> {
@@ -133,20 +178,49 @@ pub async fn consent_save(
     if !offered(&state, &citizen, &form) {
         return Ok(Redirect::to(&next).into_response());
     }
+    let mut typed = Typed::default();
+    let mut subjects = Vec::new();
+    for source in form.sources() {
+        if form_fields.get(&field_name(source)) != "on" {
+            continue;
+        }
+        typed.ticked.push(source);
+        if source == Source::FranceTravail {
+            let value = form_fields.get(&identifier_name(source)).to_owned();
+            match consent::france_travail_identifier(&value) {
+                Ok(id) => subjects.push((source, id)),
+                Err(error) => typed.identifiers.push((source, value, Some(error))),
+            }
+        }
+    }
+    if !typed.identifiers.is_empty() {
+        return render_consent(
+            &citizen,
+            ui,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            (&request, &aid, &form),
+            Some(typed),
+        )
+        .await;
+    }
     let tenant = &citizen.tenant.tenant;
     let now = Utc::now();
     let txn = tenant.db().begin_write().await?;
     let mut pulls = Vec::new();
     for source in form.sources() {
-        let agreed = form_fields.get(&field_name(source)) == "on";
-        if agreed {
-            let consent = consent::give(
+        if typed.ticked.contains(&source) {
+            let subject = subjects
+                .iter()
+                .find(|(s, _)| *s == source)
+                .map(|(_, id)| id.as_str());
+            let consent = consent::give_for(
                 &txn,
                 citizen.citizen.id,
                 source,
                 aid.id,
                 GivenBy::Citizen,
                 now,
+                subject,
             )
             .await?;
             // One pull per consent and request: ticking the box again later adds nothing.

@@ -40,6 +40,8 @@ pub struct Consent {
     pub given_by: GivenBy,
     pub expires_at: DateTime<Utc>,
     pub withdrawn_at: Option<DateTime<Utc>>,
+    /// The France Travail identifier the citizen gave, for that source.
+    pub subject: Option<String>,
 }
 
 impl Consent {
@@ -84,6 +86,7 @@ impl TryFrom<consent::Model> for Consent {
             },
             expires_at: m.expires_at,
             withdrawn_at: m.withdrawn_at,
+            subject: m.subject,
         })
     }
 }
@@ -118,8 +121,25 @@ pub async fn give(
     by: GivenBy,
     now: DateTime<Utc>,
 ) -> Result<Consent, DbErr> {
+    give_for(db, citizen_id, source, aid_id, by, now, None).await
+}
+
+/// As [`give`], for a source that knows the person by `subject` (their France Travail
+/// identifier). A live consent for another subject is withdrawn and replaced.
+pub async fn give_for(
+    db: &impl ConnectionTrait,
+    citizen_id: i64,
+    source: Source,
+    aid_id: i64,
+    by: GivenBy,
+    now: DateTime<Utc>,
+    subject: Option<&str>,
+) -> Result<Consent, DbErr> {
     if let Some(existing) = live(db, citizen_id, source, aid_id, now).await? {
-        return Ok(existing);
+        if existing.subject.as_deref() == subject {
+            return Ok(existing);
+        }
+        withdraw(db, citizen_id, existing.id, now).await?;
     }
     let (given_by, staff_id) = match by {
         GivenBy::Citizen => ("citizen", None),
@@ -137,6 +157,7 @@ pub async fn give(
         staff_id: Set(staff_id),
         expires_at: Set(expires_at),
         withdrawn_at: Set(None),
+        subject: Set(subject.map(str::to_owned)),
         ..Default::default()
     }
     .insert(db)
@@ -192,6 +213,29 @@ pub async fn withdraw_for(
     match live(db, citizen_id, source, aid_id, now).await? {
         Some(consent) => withdraw(db, citizen_id, consent.id, now).await,
         None => Ok(false),
+    }
+}
+
+/// A France Travail identifier as typed, checked: 7 digits and a letter or digit (as on the
+/// letters France Travail sends), spaces ignored, upper-cased.
+pub fn france_travail_identifier(typed: &str) -> Result<String, String> {
+    let id: String = typed
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_uppercase();
+    let well_formed = id.len() == 8
+        && id[..7].chars().all(|c| c.is_ascii_digit())
+        && id[7..].chars().all(|c| c.is_ascii_alphanumeric());
+    if well_formed {
+        Ok(id)
+    } else if id.is_empty() {
+        Err("Indiquez votre identifiant France Travail : il figure sur vos courriers de France Travail (par exemple 1234567A).".into())
+    } else {
+        Err(format!(
+            "« {} » n'est pas un identifiant France Travail : il compte 7 chiffres suivis d'une lettre ou d'un chiffre, par exemple 1234567A.",
+            typed.trim()
+        ))
     }
 }
 

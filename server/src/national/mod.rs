@@ -24,16 +24,18 @@ pub enum FactKey {
     AahBeneficiary,
     CssBeneficiary,
     Student,
+    JobSeeker,
 }
 
 impl FactKey {
-    pub const ALL: [FactKey; 6] = [
+    pub const ALL: [FactKey; 7] = [
         FactKey::FamilyQuotient,
         FactKey::Children,
         FactKey::RsaBeneficiary,
         FactKey::AahBeneficiary,
         FactKey::CssBeneficiary,
         FactKey::Student,
+        FactKey::JobSeeker,
     ];
 
     pub fn id(self) -> &'static str {
@@ -44,6 +46,7 @@ impl FactKey {
             FactKey::AahBeneficiary => "aah_beneficiary",
             FactKey::CssBeneficiary => "css_beneficiary",
             FactKey::Student => "student",
+            FactKey::JobSeeker => "job_seeker",
         }
     }
 
@@ -60,6 +63,7 @@ impl FactKey {
             FactKey::AahBeneficiary => "Bénéficiaire de l'AAH (CAF ou MSA)",
             FactKey::CssBeneficiary => "Bénéficiaire de la complémentaire santé solidaire",
             FactKey::Student => "Inscrit dans l'enseignement supérieur",
+            FactKey::JobSeeker => "Inscrit à France Travail",
         }
     }
 
@@ -70,6 +74,7 @@ impl FactKey {
             FactKey::AahBeneficiary => Source::Aah,
             FactKey::CssBeneficiary => Source::Css,
             FactKey::Student => Source::StudentStatus,
+            FactKey::JobSeeker => Source::FranceTravail,
         }
     }
 
@@ -85,7 +90,7 @@ impl FactKey {
             FactKey::CssBeneficiary => data["statut"]
                 .as_str()
                 .map(|s| Answer::YesNo(s != "pas_de_css")),
-            FactKey::Student => flag("inscrit"),
+            FactKey::Student | FactKey::JobSeeker => flag("inscrit"),
         }
     }
 }
@@ -122,6 +127,11 @@ pub fn normalize(source: Source, data: &Value) -> Value {
                 "date_fin": admission["date_fin"],
             })
         }
+        Source::FranceTravail => json!({
+            "inscrit": data["inscrit"].as_bool().unwrap_or(false),
+            "categorie": data["categorie_inscription"]["libelle"],
+            "date_debut_inscription": data["date_debut_inscription"],
+        }),
     }
 }
 
@@ -188,6 +198,11 @@ pub fn summary(source: Source, data: &Value) -> Vec<(String, String)> {
                 yes_no(&data["inscrit"]),
             ),
             line("Établissement", text(&data["etablissement"])),
+        ],
+        Source::FranceTravail => vec![
+            line("Inscrit à France Travail", yes_no(&data["inscrit"])),
+            line("Catégorie", text(&data["categorie"])),
+            line("Depuis", date(&data["date_debut_inscription"])),
         ],
     }
 }

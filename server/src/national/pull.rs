@@ -406,17 +406,30 @@ pub async fn run_holding(
             )
             .await;
     };
-    let citizen = citizens::find(tenant, pull.citizen_id).await?;
-    let Some(identity) = citizen.as_ref().and_then(identity_of) else {
-        return ctx
-            .finish(
-                PullState::Failed,
-                "Identité incomplète : nom, prénom, sexe, date et pays de naissance sont nécessaires (connexion avec FranceConnect).",
-                None,
-            )
-            .await;
+    let answer = if pull.source == Source::FranceTravail {
+        let Some(identifier) = consent.subject.as_deref() else {
+            return ctx
+                .finish(
+                    PullState::Failed,
+                    "Identifiant France Travail manquant dans l'accord de l'usager.",
+                    None,
+                )
+                .await;
+        };
+        client.france_travail(identifier).await
+    } else {
+        let citizen = citizens::find(tenant, pull.citizen_id).await?;
+        let Some(identity) = citizen.as_ref().and_then(identity_of) else {
+            return ctx
+                .finish(
+                    PullState::Failed,
+                    "Identité incomplète : nom, prénom, sexe, date et pays de naissance sont nécessaires (connexion avec FranceConnect).",
+                    None,
+                )
+                .await;
+        };
+        client.fetch(pull.source, &identity).await
     };
-    let answer = client.fetch(pull.source, &identity).await;
     let (status, trace) = match &answer {
         Ok(Answer::Found(_)) => (200, "reçu".to_owned()),
         Ok(Answer::NotFound { code, detail }) => (404, format!("{code} : {detail}")),

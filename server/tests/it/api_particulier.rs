@@ -646,7 +646,7 @@ async fn france_connect_mode_answers_about_the_token_holder() {
     // Same body as the identity mode, with the rate-limit headers.
     let response = call(
         &sim.base_url,
-        Source::FamilyQuotient.france_connect_path(),
+        Source::FamilyQuotient.france_connect_path().unwrap(),
         Some(&fatou),
         Vec::new(),
         true,
@@ -711,7 +711,7 @@ async fn france_connect_mode_refuses_what_the_real_service_refuses() {
     // Over raw HTTP: no token at all, and no recipient.
     let scope = format!("{FC_IDENTITY_SCOPES} cnaf_quotient_familial");
     let fatou = franceconnect_token(&franceconnect.issuer, "sim-fatou-diallo", &scope).await;
-    let path = Source::FamilyQuotient.france_connect_path();
+    let path = Source::FamilyQuotient.france_connect_path().unwrap();
     let no_token = call(&sim.base_url, path, None, Vec::new(), true).await;
     assert_eq!(
         error_code(no_token).await,
@@ -737,7 +737,7 @@ async fn france_connect_mode_without_franceconnect_is_unavailable() {
     let bare = start(SimulatorConfig::default()).await;
     let response = call(
         &bare.base_url,
-        Source::Css.france_connect_path(),
+        Source::Css.france_connect_path().unwrap(),
         Some(fatou_token),
         Vec::new(),
         true,

@@ -29,6 +29,7 @@ both_engines!(
     no_caf_file_ends_not_found_and_the_certificate_is_asked_again,
     an_outage_ends_in_failure_with_its_reason_and_staff_can_ask_again,
     staff_record_a_consent_given_in_person_and_the_citizen_is_told,
+    france_travail_is_asked_by_the_identifier_the_citizen_gives,
 );
 
 /// `'` as the pages escape it.
@@ -693,5 +694,132 @@ async fn staff_record_a_consent_given_in_person_and_the_citizen_is_told(backend:
     // The citizen's request page shows what came, with its source.
     let own = fatou.get(&request).await;
     assert_shows(&own.body, "612 € (CNAF, 10/2026)");
+    app.stop().await;
+}
+
+async fn france_travail_is_asked_by_the_identifier_the_citizen_gives(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let tenant = app.tenant("gard", &Module::ALL).await;
+    let aid = aids::create(
+        &tenant,
+        AidInput {
+            title: "Aide à la reprise d'emploi".into(),
+            description: "Une aide pour les frais de reprise d'un emploi.".into(),
+            eligibility: "Les demandeurs d'emploi.".into(),
+            documents: String::new(),
+            deadline_days: "30".into(),
+            silence: "refusal".into(),
+            open: true,
+        }
+        .validate()
+        .unwrap(),
+    )
+    .await
+    .unwrap();
+    let field = |key: &str, label: &str, kind| FieldDef {
+        key: key.into(),
+        step: 1,
+        label: label.into(),
+        help: String::new(),
+        required: true,
+        kind,
+        fact: Some(FactKey::JobSeeker),
+    };
+    aids::change_form(&tenant, aid.id, 1, |form| {
+        form.fields = vec![
+            field(
+                "f1",
+                "Êtes-vous inscrit à France Travail ?",
+                FieldKind::YesNo,
+            ),
+            field("f2", "Attestation d'inscription", FieldKind::Document),
+        ];
+        Ok(())
+    })
+    .await
+    .unwrap();
+    let aid = aids::find(&tenant, aid.id).await.unwrap().unwrap();
+    let mut fatou = Visitor::new(&app);
+    let (request, request_id) = start_draft(&mut fatou, "sim-fatou-diallo", &aid).await;
+    let page = fatou.get(&format!("{request}/donnees")).await;
+    assert_shows(&page.body, "Votre identifiant France Travail");
+    let csrf = page.csrf();
+    // Ticked without a well-formed identifier: said so, nothing recorded.
+    let bad = fatou
+        .post(
+            &format!("{request}/donnees"),
+            &[
+                ("csrf", &csrf),
+                ("accord-france_travail", "on"),
+                ("identifiant-france_travail", "12AB"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_shows(
+        &bad.body,
+        "« 12AB » n'est pas un identifiant France Travail",
+    );
+    assert!(
+        bad.body.contains("value=\"12AB\""),
+        "what was typed is kept"
+    );
+    assert!(
+        pull::for_request(&tenant, request_id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    let good = fatou
+        .post(
+            &format!("{request}/donnees"),
+            &[
+                ("csrf", &csrf),
+                ("accord-france_travail", "on"),
+                ("identifiant-france_travail", "1234 567a"),
+            ],
+        )
+        .await;
+    assert_eq!(good.status, StatusCode::SEE_OTHER, "{}", good.body);
+    let pulls = ended_pulls(&tenant, request_id).await;
+    assert_eq!(
+        pulls[0].0.state,
+        PullState::Received,
+        "{}",
+        pulls[0].0.outcome
+    );
+    let fact = pulls[0].1.as_ref().unwrap();
+    assert_eq!(fact.endpoint, "/v3/france_travail/statut/identifiant");
+    assert_eq!(fact.data["inscrit"], true);
+    let step = fatou.get(&format!("{request}/etape/1")).await;
+    assert_shows(
+        &step.body,
+        "Pré-rempli avec l'information transmise par France Travail",
+    );
+    assert_shows(&step.body, "Inutile d'envoyer ce document");
+
+    // An identifier France Travail does not know: no file, the certificate is asked.
+    let mut karim = Visitor::new(&app);
+    let (other, other_id) = start_draft(&mut karim, "sim-karim-benali", &aid).await;
+    let csrf = karim.get(&format!("{other}/donnees")).await.csrf();
+    let unknown = karim
+        .post(
+            &format!("{other}/donnees"),
+            &[
+                ("csrf", &csrf),
+                ("accord-france_travail", "on"),
+                ("identifiant-france_travail", "0000000Z"),
+            ],
+        )
+        .await;
+    assert_eq!(unknown.status, StatusCode::SEE_OTHER);
+    let pulls = ended_pulls(&tenant, other_id).await;
+    assert_eq!(
+        pulls[0].0.state,
+        PullState::NotFound,
+        "{}",
+        pulls[0].0.outcome
+    );
     app.stop().await;
 }
