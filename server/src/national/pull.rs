@@ -928,3 +928,47 @@ pub async fn queue_at_submission(
     }
     Ok(pulls)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_with_jitter_and_honours_retry_after() {
+        let unavailable = CallError::Timeout;
+        for attempts in 1..=8 {
+            let ceiling = 2u64.pow(u32::try_from(attempts).unwrap()).min(300);
+            for _ in 0..50 {
+                let wait = backoff(attempts, &unavailable).as_secs();
+                assert!(
+                    (ceiling.div_ceil(2).max(1)..=ceiling).contains(&wait),
+                    "try {attempts}: {wait} s"
+                );
+            }
+        }
+        let limited = CallError::RateLimited {
+            retry_after: Duration::from_secs(40),
+        };
+        assert!(backoff(1, &limited) >= Duration::from_secs(40));
+    }
+
+    #[test]
+    fn france_travail_identifiers_are_checked_and_tidied() {
+        use super::super::consent::france_travail_identifier;
+        assert_eq!(
+            france_travail_identifier(" 1234 567a ").unwrap(),
+            "1234567A"
+        );
+        assert!(
+            france_travail_identifier("12AB")
+                .unwrap_err()
+                .contains("7 chiffres")
+        );
+        assert!(
+            france_travail_identifier("")
+                .unwrap_err()
+                .contains("Indiquez")
+        );
+        assert!(france_travail_identifier("1234567AB").is_err());
+    }
+}
