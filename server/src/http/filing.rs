@@ -476,12 +476,11 @@ async fn render_review(
     status: StatusCode,
     request: &AidRequest,
     aid: &Aid,
-    form: &FormDefinition,
+    (form, national): (&FormDefinition, &National),
     problems: Vec<String>,
 ) -> Result<Response, AppError> {
     let names = document_names(citizen).await?;
-    let national = National::load(citizen, request, form).await?;
-    let steps = review_steps(citizen, request, form, &names, &national);
+    let steps = review_steps(citizen, request, form, &names, national);
     let submit_action = request_href(citizen, request.id, "/deposer");
     let aid_title = aid.title.clone();
     Ok(ui.with_citizen(citizen).render(status, move |ctx| {
@@ -510,7 +509,7 @@ pub async fn review(
         StatusCode::OK,
         &request,
         &aid,
-        &form,
+        (&form, &national),
         problems,
     )
     .await
@@ -545,7 +544,7 @@ pub async fn submit(
         }
         Submission::Incomplete(problems) => {
             let problems = problems.into_iter().map(|e| e.message).collect();
-            render_review(&citizen, ui, StatusCode::UNPROCESSABLE_ENTITY, &request, &aid, &form, problems).await
+            render_review(&citizen, ui, StatusCode::UNPROCESSABLE_ENTITY, &request, &aid, (&form, &national), problems).await
         }
         Submission::AidClosed => Err(AppError::Conflict(
             "Cette aide n'est plus ouverte aux demandes : votre brouillon est conservé, mais il ne peut plus être déposé.".into(),

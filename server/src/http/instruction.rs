@@ -1114,17 +1114,9 @@ pub async fn record_consent(
         )
         .await?;
         labels.push(source.label());
-        let key = format!("request:{id}:{}:consent:{}", source.id(), given.id);
         pulls.push(
-            pull::create(
-                &txn,
-                &key,
-                &given,
-                Some(id),
-                RequestedBy::Staff(staff.account.id),
-                now,
-            )
-            .await?,
+            pull::create_for_consent(&txn, &given, id, RequestedBy::Staff(staff.account.id), now)
+                .await?,
         );
     }
     if !citizen.email.is_empty() {

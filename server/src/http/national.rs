@@ -223,23 +223,9 @@ pub async fn consent_save(
                 subject,
             )
             .await?;
-            // One pull per consent and request: ticking the box again later adds nothing.
-            let key = format!(
-                "request:{}:{}:consent:{}",
-                request.id,
-                source.id(),
-                consent.id
-            );
             pulls.push(
-                pull::create(
-                    &txn,
-                    &key,
-                    &consent,
-                    Some(request.id),
-                    RequestedBy::Citizen,
-                    now,
-                )
-                .await?,
+                pull::create_for_consent(&txn, &consent, request.id, RequestedBy::Citizen, now)
+                    .await?,
             );
         } else {
             consent::withdraw_for(&txn, citizen.citizen.id, source, aid.id, now).await?;

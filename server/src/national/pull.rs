@@ -245,6 +245,23 @@ pub async fn create(
     .try_into()
 }
 
+/// The pull a consent starts for a request, keyed on both: giving the same consent again adds
+/// nothing.
+pub async fn create_for_consent(
+    db: &impl ConnectionTrait,
+    consent: &Consent,
+    request_id: i64,
+    by: RequestedBy,
+    now: DateTime<Utc>,
+) -> Result<Pull, DbErr> {
+    let key = format!(
+        "request:{request_id}:{}:consent:{}",
+        consent.source.id(),
+        consent.id
+    );
+    create(db, &key, consent, Some(request_id), by, now).await
+}
+
 /// The job that carries out one pull. `key` must match the pull's idempotency key.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct PullNationalData {
