@@ -10,13 +10,12 @@
 //!    client's rate limiter alone, without HTTP or database.
 //! 2. No-op job throughput: a bench-local job type pushed in bulk into the apalis queue of the
 //!    platform store, drained by a worker built as `jobs::run_worker` builds them (behind
-//!    `jobs::Gated`), for a few fetch batch sizes; on SQLite once more without apalis' `LIdx`.
+//!    `jobs::Gated`), for a few fetch batch sizes.
 //!
 //! `cargo bench -p guichet-server --bench national` runs on SQLite; with
 //! `DATABASE_URL=postgres://…` on PostgreSQL (a fresh database, dropped at the end).
 //! `GUICHET_BENCH_PART=1` or `2` runs one part only; `GUICHET_BENCH_QUOTA` and
-//! `GUICHET_BENCH_CITIZENS` change part 1's quota and size; `GUICHET_BENCH_DROP_LIDX=1` runs
-//! everything without `LIdx` on SQLite. See `docs/BENCHMARKS.md`.
+//! `GUICHET_BENCH_CITIZENS` change part 1's quota and size. See `docs/BENCHMARKS.md`.
 
 mod common;
 
@@ -36,7 +35,7 @@ use chrono::Utc;
 use common::*;
 use governor::{Quota, RateLimiter};
 use guichet::aids::{self, AidInput};
-use guichet::api_particulier::client::ClientConfig;
+use guichet::api_particulier::client::{ClientConfig, limiter_quota};
 use guichet::api_particulier::simulator::{self, DEMO_TOKEN, SimulatorConfig};
 use guichet::entity::{citizen, data_pull, national_call};
 use guichet::jobs::{self, Gated};
@@ -131,19 +130,11 @@ enum Scenario {
 
 impl Scenario {
     fn label(self) -> &'static str {
-        match (self, drop_requested()) {
-            (Scenario::Live, false) => "Refresh (live)",
-            (Scenario::Backlog, false) => "Refresh (backlog)",
-            (Scenario::Live, true) => "Refresh (live, LIdx dropped)",
-            (Scenario::Backlog, true) => "Refresh (backlog, LIdx dropped)",
+        match self {
+            Scenario::Live => "Refresh (live)",
+            Scenario::Backlog => "Refresh (backlog)",
         }
     }
-}
-
-/// `GUICHET_BENCH_DROP_LIDX=1`: on SQLite everything runs without apalis' `lock_by` index (see
-/// [`drop_lock_index`]), to measure that change to `jobs::setup` before making it.
-fn drop_requested() -> bool {
-    std::env::var("GUICHET_BENCH_DROP_LIDX").is_ok_and(|v| v == "1")
 }
 
 async fn refresh(platform: &Platform, scenario: Scenario) -> anyhow::Result<Vec<Figure>> {
@@ -210,7 +201,7 @@ async fn refresh(platform: &Platform, scenario: Scenario) -> anyhow::Result<Vec<
         ..ServerOptions::default()
     };
 
-    // As a staff refresh does after its commit: one enqueue (and `enqueued_at` write) per pull.
+    // As a staff refresh does after its commit: `pull::wake`, which enqueues in bulk.
     let mut wake_time = Duration::ZERO;
     if scenario == Scenario::Backlog {
         println!(
@@ -238,10 +229,6 @@ async fn refresh(platform: &Platform, scenario: Scenario) -> anyhow::Result<Vec<
         .map_or(true, |r| !r.status().is_success())
     {
         tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    if drop_requested() && matches!(platform.engine(), Engine::Sqlite) {
-        // After the server's own `jobs::setup`, as that change would be.
-        drop_lock_index(platform).await?;
     }
     if scenario == Scenario::Live {
         println!(
@@ -653,37 +640,41 @@ fn refresh_figures(
     ])
 }
 
-/// The client's limiter as `api_particulier::client` builds it (the quota, no burst), with no
-/// HTTP and no database, 200 callers waiting on it: how close to the quota it lets calls
-/// through, on an idle runtime and on one kept busy (four tasks computing 1 ms at a time, as
-/// the pulls' database work and HTTP keep the real one). Then the change proposed in
-/// BENCHMARKS.md: one call less per second and a burst of two, which still lets no more than
-/// the quota through in any second.
+/// The client's limiter (`client::limiter_quota`), with no HTTP and no database, 200 callers
+/// waiting on it: how close to the quota it lets calls through, and the most it lets through in
+/// any second, on an idle runtime and on one kept busy (four tasks computing 1 ms at a time, as
+/// the pulls' database work and HTTP keep the real one). Then, for comparison, calls evenly
+/// spaced at the quota with no burst (the client's limiter before 2026-12-01).
 async fn limiter_alone() -> Vec<Figure> {
     let quota = quota();
-    let current = (quota, 1);
-    let proposed = (quota - 1, 2);
+    let per_second = NonZeroU32::new(quota).expect("quota of at least 2");
+    let client = limiter_quota(per_second);
+    let evenly = Quota::per_second(per_second).allow_burst(NonZeroU32::MIN);
     let mut figures = Vec::new();
-    for (busy, (per_second, burst)) in [(false, current), (true, current), (true, proposed)] {
-        let (rate, max_window) = limiter_run(per_second, burst, busy).await;
-        figures.push(Figure::info(
-            leak(format!(
-                "Limiter alone, {}: {per_second}/s, burst {burst}",
+    for (label, limiter, busy) in [
+        ("client's", client, false),
+        ("client's", client, true),
+        ("evenly spaced, no burst", evenly, true),
+    ] {
+        let (rate, max_window) = limiter_run(limiter, busy).await;
+        figures.push(Figure {
+            name: leak(format!(
+                "Limiter alone ({label}), {}",
                 if busy { "busy runtime" } else { "idle runtime" }
             )),
-            format!(
+            value: format!(
                 "{rate:.1}/s = {:.1} % of {quota}/s; at most {max_window} in any 1 s",
                 rate * 100.0 / f64::from(quota)
             ),
-        ));
+            target: format!("at most {quota} in any 1 s"),
+            met: Some(max_window <= quota as usize),
+        });
     }
     figures
 }
 
 /// Calls let through per second over 3 s, and the most in any sliding second.
-async fn limiter_run(per_second: u32, burst: u32, busy: bool) -> (f64, usize) {
-    let quota = Quota::per_second(NonZeroU32::new(per_second).expect("rate"))
-        .allow_burst(NonZeroU32::new(burst).expect("burst"));
+async fn limiter_run(quota: Quota, busy: bool) -> (f64, usize) {
     let limiter = Arc::new(RateLimiter::direct(quota));
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
     if busy {
@@ -798,9 +789,6 @@ struct Drained {
 
 async fn noop_jobs(platform: &Platform) -> anyhow::Result<Vec<Figure>> {
     jobs::setup(platform).await?;
-    if drop_requested() && matches!(platform.engine(), Engine::Sqlite) {
-        drop_lock_index(platform).await?;
-    }
     let mut figures = Vec::new();
 
     println!("No-op jobs: {ONE_BY_ONE} enqueued one at a time with jobs::enqueue…");
@@ -818,21 +806,8 @@ async fn noop_jobs(platform: &Platform) -> anyhow::Result<Vec<Figure>> {
         ),
     ));
 
-    // On SQLite the last run repeats the default without the index that makes acknowledging
-    // slow (see `drop_lock_index`), with the earlier runs' rows still in the table.
-    let fixed_run = (matches!(platform.engine(), Engine::Sqlite) && !drop_requested())
-        .then_some((BATCH_SIZES[0], true));
-    let runs = BATCH_SIZES.iter().map(|&b| (b, false)).chain(fixed_run);
-    for (batch, fixed) in runs {
-        if fixed {
-            drop_lock_index(platform).await?;
-        }
-        let dropped = fixed || (drop_requested() && matches!(platform.engine(), Engine::Sqlite));
-        let run = if dropped {
-            format!("batch {batch}, LIdx dropped")
-        } else {
-            format!("batch {batch}")
-        };
+    for batch in BATCH_SIZES {
+        let run = format!("batch {batch}");
         println!("No-op jobs: {NOOP_JOBS} pushed in bulk, drained with {run}…");
         let d = drain(platform, batch, &run).await?;
         let rate = NOOP_JOBS as f64 / d.handled.as_secs_f64();
@@ -851,7 +826,7 @@ async fn noop_jobs(platform: &Platform) -> anyhow::Result<Vec<Figure>> {
         figures.push(Figure {
             name: name_drain,
             value: format!("{rate:.0} jobs/s ({NOOP_JOBS} in {})", ms(d.handled)),
-            target: if batch == BATCH_SIZES[0] && !fixed {
+            target: if batch == BATCH_SIZES[0] {
                 format!("{drain_target} (default)")
             } else {
                 drain_target
@@ -869,22 +844,6 @@ async fn noop_jobs(platform: &Platform) -> anyhow::Result<Vec<Figure>> {
         ));
     }
     Ok(figures)
-}
-
-/// SQLite plans apalis' acknowledgement (`UPDATE Jobs … FROM json_each(?) … WHERE
-/// Jobs.id = … AND Jobs.lock_by = ?`) on the `lock_by` index `LIdx` unless its statistics say
-/// otherwise, and they cannot: with none (a new store) that index looks selective, and
-/// ANALYZE's samples never hold the name of a worker started since. The plan then walks every
-/// row the worker ever locked, re-reading the JSON for each, at every acknowledgement: a job
-/// costs more the more jobs that worker handled before. Without `LIdx` the only plan left looks
-/// each task up by its unique id. (Nothing else the workers run needs it: re-enqueuing orphans
-/// goes through the status index.)
-async fn drop_lock_index(platform: &Platform) -> anyhow::Result<()> {
-    platform
-        .db()
-        .execute_unprepared("DROP INDEX IF EXISTS LIdx")
-        .await?;
-    Ok(())
 }
 
 /// Figure names are `&'static str`; a bench makes a handful.

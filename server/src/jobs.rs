@@ -2,7 +2,7 @@
 //! everything else), so they survive restarts and any node can run them.
 //!
 //! Jobs: housekeeping (expired sessions, old login failures, old export files, the national
-//! API's call trace past 36 months), mail delivery (see `mail`), the silence rule, the
+//! API's call trace past 36 months, jobs finished a week ago), mail delivery (see `mail`), the silence rule, the
 //! instructors' CSV exports and the national data pulls (see `national::pull`). All are
 //! idempotent, so the duplicates that several nodes enqueue on the same schedule are harmless.
 
@@ -54,6 +54,20 @@ pub async fn setup(platform: &Platform) -> anyhow::Result<()> {
                 .connect_with(options)
                 .await?;
             let done = SqliteStorage::setup(&own).await;
+            // apalis' acknowledgement (`ack.sql`) is planned by SQLite through `LIdx`
+            // (`lock_by`), walking every row the worker ever locked: 172 no-op jobs/s, slower
+            // as a worker ages, and every write to the store slowed with it. Without the index
+            // it looks the acknowledged ids up by key (5,000+ jobs/s); no other queue statement
+            // needs it (checked with EXPLAIN QUERY PLAN; docs/BENCHMARKS.md). Dropped at every
+            // start, so an apalis migration recreating it is undone.
+            let done = match done {
+                Ok(()) => sea_orm::sqlx::query("DROP INDEX IF EXISTS LIdx")
+                    .execute(&own)
+                    .await
+                    .map(drop)
+                    .map_err(anyhow::Error::from),
+                Err(e) => Err(e.into()),
+            };
             own.close().await;
             done?;
         }
@@ -93,6 +107,56 @@ where
         }
     }
     Ok(())
+}
+
+/// Puts jobs in their queue, to run now, in one go (one transaction on the platform store).
+pub async fn enqueue_many<J>(platform: &Platform, jobs: Vec<J>) -> anyhow::Result<()>
+where
+    J: Serialize + for<'de> Deserialize<'de> + Send + Sync + Unpin + 'static,
+{
+    if jobs.is_empty() {
+        return Ok(());
+    }
+    match platform.engine() {
+        Engine::Sqlite => {
+            let mut queue = SqliteStorage::<J>::new(platform.db().get_sqlite_connection_pool());
+            queue.push_bulk(jobs).await?;
+        }
+        Engine::Postgres { .. } => {
+            let mut queue = PostgresStorage::<J>::new(platform.db().get_postgres_connection_pool());
+            queue.push_bulk(jobs).await?;
+        }
+    }
+    Ok(())
+}
+
+/// How long finished jobs stay in the queue tables, for whoever looks into a problem.
+pub const FINISHED_JOBS_KEPT: Duration = Duration::from_secs(7 * 24 * 3600);
+
+/// Deletes jobs finished (done, or given up) before `before` (Unix seconds). apalis never
+/// deletes them, and every queue statement grows slower with the table.
+pub async fn purge_finished(platform: &Platform, before: i64) -> anyhow::Result<u64> {
+    let deleted = match platform.engine() {
+        Engine::Sqlite => sea_orm::sqlx::query(
+            "DELETE FROM Jobs \
+             WHERE (status IN ('Done', 'Killed') OR (status = 'Failed' AND attempts >= max_attempts)) \
+             AND COALESCE(done_at, run_at) < ?1",
+        )
+        .bind(before)
+        .execute(platform.db().get_sqlite_connection_pool())
+        .await?
+        .rows_affected(),
+        Engine::Postgres { .. } => sea_orm::sqlx::query(
+            "DELETE FROM apalis.jobs \
+             WHERE (status IN ('Done', 'Killed') OR (status = 'Failed' AND attempts >= max_attempts)) \
+             AND COALESCE(done_at, run_at) < to_timestamp($1::float8)",
+        )
+        .bind(before)
+        .execute(platform.db().get_postgres_connection_pool())
+        .await?
+        .rows_affected(),
+    };
+    Ok(deleted)
 }
 
 /// Puts a housekeeping job in the queue.
@@ -181,6 +245,8 @@ pub async fn housekeeping(
         .delete_expired()
         .await?;
     throttle::purge_old(&platform, *policy).await?;
+    let kept = i64::try_from(FINISHED_JOBS_KEPT.as_secs()).unwrap_or(i64::MAX);
+    purge_finished(&platform, chrono::Utc::now().timestamp() - kept).await?;
     for tenant in platform.list_tenants().await? {
         if tenant.has_module(tenants::Module::AidRequests) {
             crate::requests::export::purge_expired(&platform, &tenant).await?;
@@ -203,6 +269,16 @@ pub struct NationalApi {
 impl NationalApi {
     pub fn new(client: Option<Client>, claim: Duration) -> Self {
         Self { client, claim }
+    }
+
+    /// Pulls run at once by one node: about a second's worth of calls. Enough to keep the
+    /// quota busy while runs wait on the database or the service; a backlog beyond it waits
+    /// in the queue, where a crashed node leaves nothing half-taken.
+    pub fn runs_at_once(&self) -> usize {
+        let per_second = self.client.as_ref().map_or(0, Client::per_second);
+        usize::try_from(per_second)
+            .unwrap_or(usize::MAX)
+            .clamp(8, 500)
     }
 }
 
@@ -397,6 +473,7 @@ pub async fn run_worker(
             let pulls = WorkerBuilder::new(name("pulls"))
                 .backend(Gated::new($storage::new($pool)))
                 .data(platform.clone())
+                .concurrency(api.runs_at_once())
                 .data(api)
                 .build(pull_national_data)
                 .run();

@@ -14,6 +14,7 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -200,7 +201,15 @@ pub struct SimulatorHandle {
     pub addr: SocketAddr,
     /// The base URL to configure the client with (`http://ADDR`).
     pub base_url: String,
+    calls: Arc<AtomicU64>,
     task: tokio::task::JoinHandle<()>,
+}
+
+impl SimulatorHandle {
+    /// Calls counted against a token's quota so far (answered, or refused with a 429).
+    pub fn calls_received(&self) -> u64 {
+        self.calls.load(Ordering::Relaxed)
+    }
 }
 
 impl Drop for SimulatorHandle {
@@ -211,7 +220,8 @@ impl Drop for SimulatorHandle {
 
 pub fn spawn(listener: TcpListener, config: SimulatorConfig) -> std::io::Result<SimulatorHandle> {
     let addr = listener.local_addr()?;
-    let app = router(config).into_make_service_with_connect_info::<SocketAddr>();
+    let calls = Arc::new(AtomicU64::new(0));
+    let app = router(config, calls.clone()).into_make_service_with_connect_info::<SocketAddr>();
     let task = tokio::spawn(async move {
         if let Err(e) = axum::serve(listener, app).await {
             tracing::error!(error = %e, "API Particulier simulator stopped");
@@ -220,6 +230,7 @@ pub fn spawn(listener: TcpListener, config: SimulatorConfig) -> std::io::Result<
     Ok(SimulatorHandle {
         addr,
         base_url: format!("http://{addr}"),
+        calls,
         task,
     })
 }
@@ -228,6 +239,8 @@ pub fn spawn(listener: TcpListener, config: SimulatorConfig) -> std::io::Result<
 struct Simulator {
     config: Arc<SimulatorConfig>,
     limits: Arc<Mutex<Limits>>,
+    /// Calls counted against a token's quota, refused ones too.
+    calls: Arc<AtomicU64>,
     dice: Arc<Mutex<rand::rngs::StdRng>>,
     /// Calls FranceConnect for the `…/france_connect` endpoints.
     http: reqwest::Client,
@@ -242,10 +255,11 @@ struct Limits {
     address_minute: HashMap<(std::net::IpAddr, u64), u32>,
 }
 
-fn router(config: SimulatorConfig) -> Router {
+fn router(config: SimulatorConfig, calls: Arc<AtomicU64>) -> Router {
     let seed = config.faults.seed;
     let state = Simulator {
         config: Arc::new(config),
+        calls,
         limits: Arc::new(Mutex::new(Limits::default())),
         dice: Arc::new(Mutex::new(rand::rngs::StdRng::seed_from_u64(seed))),
         // A building failure (no TLS backend) leaves the default client, without timeout.
@@ -389,6 +403,7 @@ fn count_call(
     token: &str,
     address: std::net::IpAddr,
 ) -> Result<HeaderMap, Refused> {
+    sim.calls.fetch_add(1, Ordering::Relaxed);
     let now = now_secs();
     let minute = now / 60;
     let per_minute = sim.config.per_token_per_second.saturating_mul(60);

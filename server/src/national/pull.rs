@@ -273,32 +273,68 @@ pub struct PullNationalData {
 /// Enqueues the job of each pending pull (after the commit that queued them). A failure only
 /// delays them until the next [`sweep`].
 pub async fn wake(platform: &Platform, tenant: &Tenant, pulls: &[Pull]) {
-    for pull in pulls.iter().filter(|p| p.state == PullState::Pending) {
-        if let Err(e) = enqueue_at(platform, tenant, pull.id, &pull.key, None).await {
-            tracing::warn!(tenant = %tenant.slug(), pull = pull.id, error = %e, "pull not enqueued; the sweep will");
-        }
+    let pending: Vec<(i64, &str)> = pulls
+        .iter()
+        .filter(|p| p.state == PullState::Pending)
+        .map(|p| (p.id, p.key.as_str()))
+        .collect();
+    if let Err(e) = enqueue_now(platform, tenant, &pending).await {
+        tracing::warn!(tenant = %tenant.slug(), pulls = pending.len(), error = %e, "pulls not enqueued; the sweep will");
     }
 }
 
-async fn enqueue_at(
+/// Pulls enqueued (and marked) per transaction: a staff refresh of a whole caseload goes in
+/// a few statements, not two transactions a pull (which held the calls back to the pace of
+/// the enqueueing while the workers ran).
+const ENQUEUED_AT_ONCE: usize = 500;
+
+/// Enqueues the jobs of these pulls, to run now, in bulk.
+async fn enqueue_now(
+    platform: &Platform,
+    tenant: &Tenant,
+    pulls: &[(i64, &str)],
+) -> anyhow::Result<()> {
+    for chunk in pulls.chunks(ENQUEUED_AT_ONCE) {
+        let jobs = chunk
+            .iter()
+            .map(|&(pull_id, key)| PullNationalData {
+                tenant: tenant.slug().to_string(),
+                pull_id,
+                key: key.to_owned(),
+            })
+            .collect();
+        crate::jobs::enqueue_many(platform, jobs).await?;
+        let txn = tenant.db().begin_write().await?;
+        data_pull::Entity::update_many()
+            .col_expr(
+                data_pull::Column::EnqueuedAt,
+                Expr::value(Utc::now().timestamp()),
+            )
+            .filter(data_pull::Column::Id.is_in(chunk.iter().map(|&(id, _)| id)))
+            .exec(&txn)
+            .await?;
+        txn.commit().await?;
+    }
+    Ok(())
+}
+
+/// Enqueues a pull's next try, to run at `at` (Unix seconds).
+async fn enqueue_retry(
     platform: &Platform,
     tenant: &Tenant,
     pull_id: i64,
     key: &str,
-    at: Option<i64>,
+    at: i64,
 ) -> anyhow::Result<()> {
     let job = PullNationalData {
         tenant: tenant.slug().to_string(),
         pull_id,
         key: key.to_owned(),
     };
-    crate::jobs::enqueue_at(platform, job, at).await?;
+    crate::jobs::enqueue_at(platform, job, Some(at)).await?;
     let txn = tenant.db().begin_write().await?;
     data_pull::Entity::update_many()
-        .col_expr(
-            data_pull::Column::EnqueuedAt,
-            Expr::value(at.unwrap_or_else(|| Utc::now().timestamp())),
-        )
+        .col_expr(data_pull::Column::EnqueuedAt, Expr::value(at))
         .filter(data_pull::Column::Id.eq(pull_id))
         .exec(&txn)
         .await?;
@@ -327,12 +363,36 @@ pub async fn sweep(platform: &Platform, lost_after: Duration) -> anyhow::Result<
             .all(&txn)
             .await?;
         txn.commit().await?;
-        for pull in lost {
-            enqueue_at(platform, &tenant, pull.id, &pull.idempotency_key, None).await?;
-            enqueued += 1;
-        }
+        let lost: Vec<(i64, &str)> = lost
+            .iter()
+            .map(|p| (p.id, p.idempotency_key.as_str()))
+            .collect();
+        enqueue_now(platform, &tenant, &lost).await?;
+        enqueued += lost.len();
     }
     Ok(enqueued)
+}
+
+/// Whether a run could call for this pull now: it is pending, due, not held by another run,
+/// and its consent is live. Read without a claim; the claim checks again.
+async fn may_call(tenant: &Tenant, pull_id: i64, key: &str) -> Result<bool, DbErr> {
+    let now = Utc::now();
+    let txn = tenant.db().begin().await?;
+    let row = data_pull::Entity::find_by_id(pull_id)
+        .filter(data_pull::Column::IdempotencyKey.eq(key))
+        .filter(data_pull::Column::State.eq(PullState::Pending.id()))
+        .filter(data_pull::Column::ClaimedUntil.lt(now.timestamp()))
+        .filter(data_pull::Column::NextAttemptAt.lte(now.timestamp() + 1))
+        .one(&txn)
+        .await?;
+    let live = match row {
+        Some(row) => consent::find(&txn, row.consent_id)
+            .await?
+            .is_some_and(|c| c.is_live(now)),
+        None => false,
+    };
+    txn.commit().await?;
+    Ok(live)
 }
 
 /// What a run did.
@@ -368,6 +428,14 @@ pub async fn run_holding(
     key: &str,
     claim: Duration,
 ) -> Result<Run, DbErr> {
+    // Waiting for the service's turn comes before the claim: a claim then lasts as long as
+    // one call, not as long as the queue ahead of it (runs waiting in line longer than the
+    // claim lost it in all but name, were taken over, and called twice). A pull that cannot
+    // be run now, or that will be refused without a call, spends no turn.
+    let turn = match client {
+        Some(client) if may_call(tenant, pull_id, key).await? => Some(client.turn().await),
+        _ => None,
+    };
     let now = Utc::now();
     let token = format!("{:016x}", rand::random::<u64>());
     let txn = tenant.db().begin_write().await?;
@@ -423,6 +491,11 @@ pub async fn run_holding(
             )
             .await;
     };
+    // No turn yet if the consent was given after `may_call` looked.
+    let turn = match turn {
+        Some(turn) => turn,
+        None => client.turn().await,
+    };
     let answer = if pull.source == Source::FranceTravail {
         let Some(identifier) = consent.subject.as_deref() else {
             return ctx
@@ -433,7 +506,7 @@ pub async fn run_holding(
                 )
                 .await;
         };
-        client.france_travail(identifier).await
+        turn.france_travail(identifier).await
     } else {
         let citizen = citizens::find(tenant, pull.citizen_id).await?;
         let Some(identity) = citizen.as_ref().and_then(identity_of) else {
@@ -445,7 +518,7 @@ pub async fn run_holding(
                 )
                 .await;
         };
-        client.fetch(pull.source, &identity).await
+        turn.fetch(pull.source, &identity).await
     };
     let (status, trace) = match &answer {
         Ok(Answer::Found(_)) => (200, "reçu".to_owned()),
@@ -725,7 +798,7 @@ pub async fn run_job(
     };
     let outcome = run_holding(&tenant, client, job.pull_id, &job.key, claim).await?;
     if let Run::RetryAt(at) = outcome
-        && let Err(e) = enqueue_at(platform, &tenant, job.pull_id, &job.key, Some(at)).await
+        && let Err(e) = enqueue_retry(platform, &tenant, job.pull_id, &job.key, at).await
     {
         tracing::warn!(pull = job.pull_id, error = %e, "retry not scheduled; the sweep will");
     }

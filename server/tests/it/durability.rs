@@ -23,6 +23,7 @@ use crate::harness::{Backend, TestApp, api_particulier_client, both_engines, fre
 both_engines!(
     kill_9_while_a_thousand_pulls_are_queued_loses_and_duplicates_nothing,
     with_thirty_percent_of_calls_failing_every_pull_ends_visibly,
+    a_backlog_longer_than_the_claim_calls_once_per_pull,
 );
 
 /// Half the people have a CAF file (Fatou DIALLO), half have none (Karim BENALI).
@@ -298,5 +299,54 @@ async fn with_thirty_percent_of_calls_failing_every_pull_ends_visibly(backend: B
         assert!(p.outcome.contains("Échec après 6 essais"), "{}", p.outcome);
     }
     assert!(faults > 0, "faults were injected and retried");
+    app.stop().await;
+}
+
+/// A backlog that takes longer to call than a run may hold a pull: runs wait for their turn
+/// before claiming, so no claim runs out while its run waits in line, nothing is taken over
+/// and called twice, and the service is called exactly once per pull (at the real service's
+/// rate, about 12 % of calls were made twice and never traced before runs waited first).
+async fn a_backlog_longer_than_the_claim_calls_once_per_pull(backend: Backend) {
+    const PULLS: usize = 16;
+    let service = simulator::spawn(
+        tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap(),
+        SimulatorConfig::default(),
+    )
+    .unwrap();
+    let app = TestApp::start_with(
+        backend,
+        ServerOptions {
+            // 16 calls at 2 a second take 8 s, against a hold of 3 s (and a sweep every 1.5 s
+            // enqueueing again whatever pending pull it finds unheld).
+            api_particulier: Some(guichet::api_particulier::client::ClientConfig {
+                per_second: 2,
+                ..api_particulier_client(&service.base_url)
+            }),
+            pull_claim: Duration::from_secs(3),
+            ..ServerOptions::default()
+        },
+    )
+    .await;
+    let tenant = app.tenant("gard", &Module::ALL).await;
+    let pulls = queue_pulls(&tenant, PULLS).await;
+    pull::wake(&app.platform, &tenant, &pulls).await;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while ended(&tenant).await < PULLS as i64 {
+        assert!(Instant::now() < deadline, "pulls still pending after 60 s");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    // Runs still in flight (duplicates from the sweep) must not call either.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let txn = tenant.db().begin().await.unwrap();
+    let traced = national_call::Entity::find().count(&txn).await.unwrap();
+    let facts = national_fact::Entity::find().count(&txn).await.unwrap();
+    txn.commit().await.unwrap();
+    assert_eq!(traced, PULLS as u64, "one traced call per pull");
+    assert_eq!(
+        service.calls_received(),
+        PULLS as u64,
+        "the service was called once per pull, every call traced"
+    );
+    assert_eq!(facts, PULLS as u64 / 2, "one fact per pull with a CAF file");
     app.stop().await;
 }
