@@ -41,6 +41,7 @@ impl MigratorTrait for TenantMigrator {
             Box::new(tenant::m0007_request_messages::Migration),
             Box::new(tenant::m0008_request_exports::Migration),
             Box::new(tenant::m0009_national_data::Migration),
+            Box::new(tenant::m0010_user_relations::Migration),
         ]
     }
 }

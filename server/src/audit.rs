@@ -21,6 +21,11 @@ pub struct AuditEvent {
     /// What was read or changed, e.g. `agent 12 (anne@cd.fr)`.
     pub subject: String,
     pub reason: String,
+    /// The citizen whose file was read or changed: the entry then shows in their access
+    /// journal.
+    pub citizen_id: Option<i64>,
+    /// The module the actor worked in (`Module::id`), or empty.
+    pub module: String,
 }
 
 /// Appends an event to the tenant's journal and returns its sequence number.
@@ -67,6 +72,8 @@ async fn try_append(tenant: &Tenant, event: &AuditEvent) -> Result<i64, DbErr> {
         reason: Set(event.reason.clone()),
         prev_hash: Set(prev_hash),
         hash: Set(hash),
+        citizen_id: Set(event.citizen_id),
+        module: Set(event.module.clone()),
     }
     .insert(&txn)
     .await?;
@@ -82,7 +89,7 @@ fn now_micros() -> DateTime<Utc> {
 
 fn entry_hash(prev_hash: &str, seq: i64, at: &DateTime<Utc>, e: &AuditEvent) -> String {
     // A JSON array is an unambiguous encoding of the fields (no separator can be forged).
-    let canonical = serde_json::json!([
+    let mut canonical = serde_json::json!([
         prev_hash,
         seq,
         at.to_rfc3339_opts(SecondsFormat::Micros, true),
@@ -93,6 +100,13 @@ fn entry_hash(prev_hash: &str, seq: i64, at: &DateTime<Utc>, e: &AuditEvent) -> 
         e.subject,
         e.reason,
     ]);
+    // Entries about a citizen's file (since 2026-12) also cover whose file and which module;
+    // older entries, which have neither, keep the hash they were written with.
+    if (e.citizen_id.is_some() || !e.module.is_empty())
+        && let Some(fields) = canonical.as_array_mut()
+    {
+        fields.extend([serde_json::json!(e.citizen_id), serde_json::json!(e.module)]);
+    }
     hex::encode(Sha256::digest(canonical.to_string().as_bytes()))
 }
 
@@ -150,6 +164,8 @@ pub async fn verify(tenant: &Tenant) -> Result<Verification, DbErr> {
                 action: row.action.clone(),
                 subject: row.subject.clone(),
                 reason: row.reason.clone(),
+                citizen_id: row.citizen_id,
+                module: row.module.clone(),
             };
             if entry_hash(&row.prev_hash, row.seq, &row.at, &event) != row.hash {
                 return Ok(Verification::Broken {
@@ -178,6 +194,8 @@ mod tests {
             action: action.into(),
             subject: "x".into(),
             reason: String::new(),
+            citizen_id: None,
+            module: String::new(),
         }
     }
 
@@ -191,5 +209,54 @@ mod tests {
         let mut other = event("connexion");
         other.reason = "r".into();
         assert_ne!(base, entry_hash(GENESIS, 1, &at, &other));
+        let mut about = event("connexion");
+        about.citizen_id = Some(7);
+        about.module = "aid_requests".into();
+        let about_hash = entry_hash(GENESIS, 1, &at, &about);
+        assert_ne!(base, about_hash);
+        about.citizen_id = Some(8);
+        assert_ne!(about_hash, entry_hash(GENESIS, 1, &at, &about));
+        about.citizen_id = Some(7);
+        about.module = "user_relations".into();
+        assert_ne!(about_hash, entry_hash(GENESIS, 1, &at, &about));
     }
+}
+
+/// An entry of a citizen's access journal: what staff did with their file.
+#[derive(Clone, Debug)]
+pub struct FileAccess {
+    pub at: DateTime<Utc>,
+    /// `Module::id`, or empty.
+    pub module: String,
+    /// The actor's roles (`Role::id`s, comma-separated), as recorded.
+    pub actor_role: String,
+    pub action: String,
+    pub reason: String,
+}
+
+/// Every entry about this citizen's file, newest first (at most `limit`).
+pub async fn for_citizen(
+    tenant: &Tenant,
+    citizen_id: i64,
+    limit: u64,
+) -> Result<Vec<FileAccess>, DbErr> {
+    use sea_orm::{ColumnTrait as _, QueryFilter as _};
+    let txn = tenant.db().begin().await?;
+    let rows = audit_entry::Entity::find()
+        .filter(audit_entry::Column::CitizenId.eq(citizen_id))
+        .order_by_desc(audit_entry::Column::Seq)
+        .limit(limit)
+        .all(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| FileAccess {
+            at: r.at,
+            module: r.module,
+            actor_role: r.actor_role,
+            action: r.action,
+            reason: r.reason,
+        })
+        .collect())
 }

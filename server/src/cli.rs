@@ -148,6 +148,8 @@ pub async fn run_staff(platform: &Platform, command: StaffCommand) -> anyhow::Re
                     action: "création d'un compte agent".into(),
                     subject: format!("agent {} ({})", account.id, account.email),
                     reason: "commande guichet staff create".into(),
+                    citizen_id: None,
+                    module: String::new(),
                 },
             )
             .await?;

@@ -23,3 +23,4 @@ pub mod session_store;
 pub mod staff;
 pub mod throttle;
 pub mod transfer;
+pub mod user_relations;

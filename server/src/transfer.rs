@@ -25,9 +25,9 @@ use serde::{Deserialize, Serialize};
 use tenants::{DomainName, Engine, Module, NewTenant, Platform, Slug, Tenant, TenantStatus};
 
 use crate::entity::{
-    aid, aid_form_version, aid_request, audit_entry, citizen, consent, data_pull, decision,
-    mail_outbox, national_call, national_fact, reference_counter, request_event, request_export,
-    request_message, staff_account, staff_role,
+    aid, aid_form_version, aid_request, audit_entry, citizen, consent, contact, data_pull,
+    decision, mail_outbox, national_call, national_fact, reference_counter, request_event,
+    request_export, request_message, staff_account, staff_role,
 };
 
 const FORMAT: &str = "guichet-tenant-export";
@@ -145,7 +145,7 @@ pub async fn export(platform: &Platform, tenant: &Tenant, out: &Path) -> anyhow:
 
 /// Every table of a tenant store that an export carries, parents before children.
 /// (One-time citizen tokens are short-lived and left out.)
-const TENANT_TABLES: [&str; 15] = [
+const TENANT_TABLES: [&str; 16] = [
     "audit_journal",
     "citizens",
     "mail_outbox",
@@ -161,10 +161,11 @@ const TENANT_TABLES: [&str; 15] = [
     "data_pulls",
     "national_facts",
     "national_calls",
+    "contacts",
 ];
 
 /// Tables whose `id` comes from a sequence (PostgreSQL must be told about imported ids).
-const SERIAL_TABLES: [&str; 13] = [
+const SERIAL_TABLES: [&str; 14] = [
     "citizens",
     "mail_outbox",
     "aids",
@@ -178,6 +179,7 @@ const SERIAL_TABLES: [&str; 13] = [
     "data_pulls",
     "national_facts",
     "national_calls",
+    "contacts",
 ];
 
 /// Runs `$body` with `$entity` standing for the entity of `$table` (one list of the tenant
@@ -243,6 +245,10 @@ macro_rules! with_entity {
             }
             "national_calls" => {
                 type $entity = national_call::Entity;
+                $body
+            }
+            "contacts" => {
+                type $entity = contact::Entity;
                 $body
             }
             other => bail!("unknown table {other}"),

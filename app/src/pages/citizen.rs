@@ -294,6 +294,7 @@ pub fn CitizenSpacePage(
 ) -> impl IntoView {
     let catalogue = ctx.href("/aides");
     let my_data = ctx.href("/mon-espace/donnees");
+    let journal = ctx.href("/mon-espace/journal");
     view! {
         <Document ctx title="Mon espace".into()>
             <h1>{format!("Bonjour {greeting_name}")}</h1>
@@ -316,6 +317,7 @@ pub fn CitizenSpacePage(
             <p><a href=catalogue>"Faire une nouvelle demande"</a></p>
             <h2>"Mes données"</h2>
             <p><a href=my_data>"Mes données et mes accords"</a>" : ce que les administrations ont transmis avec votre accord, et chaque demande faite en votre nom."</p>
+            <p><a href=journal>"Qui a consulté mon dossier"</a>" : chaque consultation ou modification de votre dossier par un agent du département."</p>
             <h2>"Mon identité"</h2>
             {via_franceconnect.then(|| view! {
                 <p>"Ces informations viennent de FranceConnect : pour les corriger, adressez-vous à l'organisme qui vous a fourni votre compte."</p>

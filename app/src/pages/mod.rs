@@ -9,3 +9,4 @@ pub mod home;
 pub mod instruction;
 pub mod national;
 pub mod status;
+pub mod user_relations;

@@ -14,6 +14,13 @@ pub struct Model {
     pub reason: String,
     pub prev_hash: String,
     pub hash: String,
+    /// The citizen whose file the entry is about, if any (shown to them). Exports made before
+    /// it existed load without it.
+    #[serde(default)]
+    pub citizen_id: Option<i64>,
+    /// The module acted in, or empty.
+    #[serde(default)]
+    pub module: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,6 +1,6 @@
 //! sea-orm entities. Platform store: staff accounts and roles, sessions, login failures.
 //! Tenant store: the audit journal, citizens, mail outbox, aids and their form versions,
-//! requests, consents and the national data pulled under them.
+//! requests, consents and the national data pulled under them, contacts logged by staff.
 
 pub mod aid;
 pub mod aid_form_version;
@@ -9,6 +9,7 @@ pub mod audit_entry;
 pub mod citizen;
 pub mod citizen_token;
 pub mod consent;
+pub mod contact;
 pub mod data_pull;
 pub mod decision;
 pub mod document;

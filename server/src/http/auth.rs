@@ -9,6 +9,7 @@ use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
+use tenants::Module;
 use tower_sessions::Session;
 
 use super::form::FormFields;
@@ -38,6 +39,30 @@ pub struct CurrentStaff {
 impl CurrentStaff {
     /// Records an entry in the department's audit journal in this staff member's name.
     pub async fn audit(&self, action: &str, subject: &str, reason: &str) -> Result<(), AppError> {
+        self.record(action, subject, reason, None).await
+    }
+
+    /// Journals a read or change of a citizen's file, made in `module`: the entry also shows
+    /// in that citizen's access journal. `reason` is what the citizen reads as the reason.
+    pub async fn audit_file(
+        &self,
+        module: Module,
+        citizen_id: i64,
+        action: &str,
+        subject: &str,
+        reason: &str,
+    ) -> Result<(), AppError> {
+        self.record(action, subject, reason, Some((module, citizen_id)))
+            .await
+    }
+
+    async fn record(
+        &self,
+        action: &str,
+        subject: &str,
+        reason: &str,
+        file: Option<(Module, i64)>,
+    ) -> Result<(), AppError> {
         audit::record(
             &self.tenant.tenant,
             AuditEvent {
@@ -47,6 +72,8 @@ impl CurrentStaff {
                 action: action.to_owned(),
                 subject: subject.to_owned(),
                 reason: reason.to_owned(),
+                citizen_id: file.map(|(_, citizen)| citizen),
+                module: file.map_or_else(String::new, |(module, _)| module.id().to_owned()),
             },
         )
         .await?;

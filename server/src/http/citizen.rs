@@ -635,7 +635,7 @@ pub async fn space(
     }))
 }
 
-fn identity_lines(person: &Citizen) -> Vec<IdentityLine> {
+pub(super) fn identity_lines(person: &Citizen) -> Vec<IdentityLine> {
     let line = |label: &str, value: String| IdentityLine {
         label: label.into(),
         value,
@@ -671,7 +671,7 @@ fn identity_lines(person: &Citizen) -> Vec<IdentityLine> {
 }
 
 /// `1962-08-24` → `24/08/1962`; anything else as given.
-fn french_date(iso: &str) -> String {
+pub(super) fn french_date(iso: &str) -> String {
     chrono::NaiveDate::parse_from_str(iso, "%Y-%m-%d")
         .map(|d| d.format("%d/%m/%Y").to_string())
         .unwrap_or_else(|_| iso.to_owned())

@@ -12,6 +12,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use leptos::prelude::*;
 use serde::Deserialize;
+use tenants::Module;
 
 use super::citizen::absolute;
 use super::desks::{AidRequestsDesk, DeskAccess};
@@ -316,10 +317,12 @@ async fn render_request_with(
         .ok_or(AppError::NotFound)?;
     let reference = request.reference.clone().unwrap_or_default();
     staff
-        .audit(
+        .audit_file(
+            Module::AidRequests,
+            request.citizen_id,
             "consultation d'une demande d'aide",
             &format!("demande {reference} (usager {})", request.citizen_id),
-            "instruction",
+            "instruction de votre demande",
         )
         .await?;
     let aid = aids::find(&tenant.tenant, request.aid_id)
@@ -596,17 +599,17 @@ pub async fn assign(
     let actor = format!("staff:{}", staff.account.id);
     match queue::assign(&tenant.tenant, id, version, assignee, &actor).await {
         Ok(()) => {
-            let reference = queue::find_filed(&tenant.tenant, id)
-                .await?
-                .and_then(|r| r.reference)
-                .unwrap_or_default();
-            staff
-                .audit(
-                    "attribution d'une demande d'aide",
-                    &format!("demande {reference}"),
-                    "instruction",
-                )
-                .await?;
+            if let Some(request) = queue::find_filed(&tenant.tenant, id).await? {
+                staff
+                    .audit_file(
+                        Module::AidRequests,
+                        request.citizen_id,
+                        "attribution d'une demande d'aide à un instructeur",
+                        &format!("demande {}", request.reference.unwrap_or_default()),
+                        "instruction de votre demande",
+                    )
+                    .await?;
+            }
             Ok(Redirect::to(&tenant.href(&format!("/agents/demandes/{id}?ok=attribuee")))
                 .into_response())
         }
@@ -692,14 +695,16 @@ pub async fn decide(
         Ok(()) => {
             crate::mail::wake(&state.platform, &tenant.tenant).await;
             staff
-                .audit(
-                    "décision sur une demande d'aide",
+                .audit_file(
+                    Module::AidRequests,
+                    request.citizen_id,
+                    &format!("décision sur une demande d'aide : {}", valid.outcome.label()),
                     &format!(
                         "demande {} (usager {})",
                         request.reference.clone().unwrap_or_default(),
                         request.citizen_id
                     ),
-                    valid.outcome.label(),
+                    "instruction de votre demande",
                 )
                 .await?;
             Ok(Redirect::to(&tenant.href(&format!("/agents/demandes/{id}?ok=decidee"))).into_response())
@@ -758,9 +763,17 @@ pub async fn ask(
     match exchange::ask_citizen(&tenant.tenant, id, version, staff.account.id, &question, &request_url).await {
         Ok(()) => {
             crate::mail::wake(&state.platform, &tenant.tenant).await;
-            staff
-                .audit("demande d'informations à l'usager", &format!("demande n° {id}"), "instruction")
-                .await?;
+            if let Some(request) = queue::find_filed(&tenant.tenant, id).await? {
+                staff
+                    .audit_file(
+                        Module::AidRequests,
+                        request.citizen_id,
+                        "demande d'informations à l'usager",
+                        &format!("demande {}", request.reference.unwrap_or_default()),
+                        "instruction de votre demande",
+                    )
+                    .await?;
+            }
             Ok(Redirect::to(&tenant.href(&format!("/agents/demandes/{id}?ok=question"))).into_response())
         }
         Err(ChangeError::Conflict) => {
@@ -807,14 +820,16 @@ pub async fn request_document(
         .filter(|d| d.citizen_id == request.citizen_id)
         .ok_or(AppError::NotFound)?;
     staff
-        .audit(
+        .audit_file(
+            Module::AidRequests,
+            request.citizen_id,
             "consultation d'un document",
             &format!(
                 "document {doc_id} de la demande {} (usager {})",
                 request.reference.clone().unwrap_or_default(),
                 request.citizen_id
             ),
-            "instruction",
+            "instruction de votre demande",
         )
         .await?;
     let bytes = crate::documents::read(&state.platform, &tenant.tenant, &document).await?;
@@ -1014,10 +1029,12 @@ pub async fn refresh_national_data(
     pull::wake(&state.platform, &tenant.tenant, &pulls).await;
     let reference = request.reference.clone().unwrap_or_default();
     staff
-        .audit(
-            "demande de données nationales",
+        .audit_file(
+            Module::AidRequests,
+            request.citizen_id,
+            "demande de données aux administrations",
             &format!("demande {reference} (usager {})", request.citizen_id),
-            "instruction",
+            "instruction de votre demande",
         )
         .await?;
     let message = if missing.is_empty() {
@@ -1143,14 +1160,16 @@ pub async fn record_consent(
     pull::wake(&state.platform, &tenant.tenant, &pulls).await;
     crate::mail::wake(&state.platform, &tenant.tenant).await;
     staff
-        .audit(
-            "enregistrement de l'accord d'un usager",
+        .audit_file(
+            Module::AidRequests,
+            request.citizen_id,
+            &format!("enregistrement de votre accord : {}", labels.join(", ")),
             &format!(
                 "demande {} (usager {})",
                 request.reference.clone().unwrap_or_default(),
                 request.citizen_id
             ),
-            &labels.join(", "),
+            "accord donné en personne",
         )
         .await?;
     render_request(

@@ -15,6 +15,7 @@ mod instruction;
 mod national;
 mod pages;
 mod ui;
+mod user_relations;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -141,6 +142,7 @@ pub fn router(state: AppState) -> Router {
         .route("/deconnexion/terminee", get(citizen::signed_out))
         .route("/mon-espace", get(citizen::space))
         .route("/mon-espace/donnees", get(national::my_data))
+        .route("/mon-espace/journal", get(user_relations::access_journal))
         .route(
             "/mon-espace/donnees/accords/{id}/retirer",
             post(national::withdraw),
@@ -150,6 +152,12 @@ pub fn router(state: AppState) -> Router {
         .route("/agents/connexion", get(auth::login_page).post(auth::login))
         .route("/agents/deconnexion", post(auth::logout))
         .route("/agents/modules/{module}", get(pages::module_home))
+        .route("/agents/usagers", get(user_relations::search))
+        .route("/agents/usagers/{id}", get(user_relations::record))
+        .route(
+            "/agents/usagers/{id}/contacts",
+            post(user_relations::log_contact),
+        )
         .route("/agents/demandes", get(instruction::queue_page))
         .route("/agents/demandes/export", post(instruction::export_start))
         .route(

@@ -278,20 +278,6 @@ async fn render_my_data(
         .into_iter()
         .map(|a| (a.id, a.title))
         .collect();
-    let references: std::collections::HashMap<i64, String> =
-        requests::list_for_citizen(tenant, citizen.citizen.id)
-            .await?
-            .into_iter()
-            .map(|(r, title)| {
-                (
-                    r.id,
-                    r.reference.map_or_else(
-                        || format!("votre brouillon « {title} »"),
-                        |reference| format!("votre demande {reference}"),
-                    ),
-                )
-            })
-            .collect();
     let consents = consent::list_for_citizen(tenant, citizen.citizen.id)
         .await?
         .into_iter()
@@ -310,6 +296,7 @@ async fn render_my_data(
             }),
         })
         .collect();
+    let references = request_names(tenant, citizen.citizen.id).await?;
     let pulls = pull::for_citizen(tenant, citizen.citizen.id)
         .await?
         .into_iter()
@@ -325,23 +312,7 @@ async fn render_my_data(
             row
         })
         .collect();
-    let calls = pull::calls_for_citizen(tenant, citizen.citizen.id)
-        .await?
-        .into_iter()
-        .map(|c| CallRow {
-            date: c.at.format("%d/%m/%Y %H:%M").to_string(),
-            source: c.source.label().to_owned(),
-            why: {
-                let about = c
-                    .request_id
-                    .and_then(|id| references.get(&id).cloned())
-                    .map(|r| format!(" pour {r}"))
-                    .unwrap_or_default();
-                format!("{}{about}", c.requested_by.label())
-            },
-            outcome: c.outcome,
-        })
-        .collect();
+    let calls = call_rows(tenant, citizen.citizen.id).await?;
     Ok(ui.with_citizen(citizen).render(status, move |ctx| {
         view! { <MyDataPage ctx consents pulls calls notice errors /> }
     }))
@@ -395,4 +366,50 @@ pub fn pull_row(pull: &Pull, fact: Option<&Fact>, retry_action: Option<String>) 
         retry_action: retry_action
             .filter(|_| matches!(pull.state, PullState::Failed | PullState::NotFound)),
     }
+}
+
+/// The journal of calls made to the national API in the citizen's name, newest first.
+pub(super) async fn call_rows(
+    tenant: &tenants::Tenant,
+    citizen_id: i64,
+) -> Result<Vec<CallRow>, AppError> {
+    let references = request_names(tenant, citizen_id).await?;
+    let calls: Vec<CallRow> = pull::calls_for_citizen(tenant, citizen_id)
+        .await?
+        .into_iter()
+        .map(|c| CallRow {
+            date: c.at.format("%d/%m/%Y %H:%M").to_string(),
+            source: c.source.label().to_owned(),
+            why: {
+                let about = c
+                    .request_id
+                    .and_then(|id| references.get(&id).cloned())
+                    .map(|r| format!(" pour {r}"))
+                    .unwrap_or_default();
+                format!("{}{about}", c.requested_by.label())
+            },
+            outcome: c.outcome,
+        })
+        .collect();
+    Ok(calls)
+}
+
+/// How the citizen's pages name each of their requests: « votre demande 2026-… ».
+async fn request_names(
+    tenant: &tenants::Tenant,
+    citizen_id: i64,
+) -> Result<std::collections::HashMap<i64, String>, AppError> {
+    Ok(requests::list_for_citizen(tenant, citizen_id)
+        .await?
+        .into_iter()
+        .map(|(r, title)| {
+            (
+                r.id,
+                r.reference.map_or_else(
+                    || format!("votre brouillon « {title} »"),
+                    |reference| format!("votre demande {reference}"),
+                ),
+            )
+        })
+        .collect())
 }

@@ -57,7 +57,7 @@ pub async fn module_home(
         ),
         Module::UserRelations => (
             UserRelationsDesk::open(&staff)?.access,
-            "Les dossiers des usagers, leurs messages et leurs rendez-vous apparaîtront ici.",
+            "Les dossiers des usagers et l'historique des contacts sont dans « Relation usager » pour l'accueil ; la supervision en verra les chiffres.",
         ),
         Module::Insertion => (
             InsertionDesk::open(&staff)?.access,

@@ -61,10 +61,13 @@ impl Ui {
             href: ctx.href("/agents/"),
             label: "Tableau de bord".into(),
         }];
-        for (module, _) in desks::open_modules(staff) {
-            // The aid-requests module opens on its queue.
-            let href = match module {
-                tenants::Module::AidRequests => ctx.href("/agents/demandes"),
+        for (module, access) in desks::open_modules(staff) {
+            // The aid-requests module opens on its queue, user relations on its records.
+            let href = match (module, access) {
+                (tenants::Module::AidRequests, _) => ctx.href("/agents/demandes"),
+                (tenants::Module::UserRelations, desks::DeskAccess::Worker(_)) => {
+                    ctx.href("/agents/usagers")
+                }
                 _ => ctx.href(&format!("/agents/modules/{}", module.id())),
             };
             nav.push(NavLink {

@@ -21,3 +21,4 @@ mod national;
 mod smtp;
 mod staff_admin;
 mod tenancy;
+mod user_relations;

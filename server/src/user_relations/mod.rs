@@ -1,0 +1,260 @@
+//! User relations (`user_relations`): one record per citizen in a department, and the history
+//! of staff's contacts with them. Reads and changes are journaled by the HTTP side
+//! (`CurrentStaff::audit_file`), which the citizen reads in their access journal.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait as _, Func, LikeExpr};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
+use tenants::Tenant;
+
+use crate::citizens::Citizen;
+use crate::entity::{citizen, contact};
+
+/// How a contact took place.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Channel {
+    Visit,
+    Call,
+    Letter,
+    Mail,
+}
+
+impl Channel {
+    pub const ALL: [Channel; 4] = [
+        Channel::Visit,
+        Channel::Call,
+        Channel::Letter,
+        Channel::Mail,
+    ];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Channel::Visit => "visit",
+            Channel::Call => "call",
+            Channel::Letter => "letter",
+            Channel::Mail => "mail",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Channel::Visit => "Visite à l'accueil",
+            Channel::Call => "Appel téléphonique",
+            Channel::Letter => "Courrier",
+            Channel::Mail => "Courriel",
+        }
+    }
+
+    pub fn parse(id: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.id() == id)
+    }
+}
+
+/// A contact logged by staff.
+#[derive(Clone, Debug)]
+pub struct Contact {
+    pub id: i64,
+    pub day: NaiveDate,
+    pub channel: Channel,
+    pub subject: String,
+    pub note: String,
+    pub staff_id: i64,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A contact as typed in the form, checked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewContact {
+    pub day: NaiveDate,
+    pub channel: Channel,
+    pub subject: String,
+    pub note: String,
+}
+
+/// The longest subject and note kept.
+pub const SUBJECT_MAX: usize = 200;
+pub const NOTE_MAX: usize = 2000;
+
+impl NewContact {
+    /// Checks the form's fields; every problem comes back, in French, with how to fix it.
+    pub fn parse(
+        day: &str,
+        channel: &str,
+        subject: &str,
+        note: &str,
+        today: NaiveDate,
+    ) -> Result<Self, Vec<String>> {
+        let mut errors = Vec::new();
+        let day = match NaiveDate::parse_from_str(day.trim(), "%Y-%m-%d") {
+            Ok(day) if day > today => {
+                errors.push(
+                    "La date du contact est dans le futur : indiquez le jour où il a eu lieu."
+                        .to_owned(),
+                );
+                None
+            }
+            Ok(day) => Some(day),
+            Err(_) => {
+                errors.push(
+                    "La date du contact est manquante ou mal écrite : indiquez-la au format jj/mm/aaaa."
+                        .to_owned(),
+                );
+                None
+            }
+        };
+        let channel = Channel::parse(channel.trim());
+        if channel.is_none() {
+            errors.push(
+                "Choisissez comment le contact a eu lieu : visite, appel, courrier ou courriel."
+                    .to_owned(),
+            );
+        }
+        let subject = subject.trim();
+        if subject.is_empty() {
+            errors.push("Indiquez l'objet du contact, en quelques mots.".to_owned());
+        } else if subject.chars().count() > SUBJECT_MAX {
+            errors.push(format!(
+                "L'objet est trop long : {SUBJECT_MAX} caractères au plus ; mettez le détail dans la note."
+            ));
+        }
+        let note = note.trim();
+        if note.chars().count() > NOTE_MAX {
+            errors.push(format!(
+                "La note est trop longue : {NOTE_MAX} caractères au plus."
+            ));
+        }
+        match (day, channel) {
+            (Some(day), Some(channel)) if errors.is_empty() => Ok(Self {
+                day,
+                channel,
+                subject: subject.to_owned(),
+                note: note.to_owned(),
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// Adds a contact to the citizen's history.
+pub async fn log_contact(
+    tenant: &Tenant,
+    citizen_id: i64,
+    staff_id: i64,
+    contact: &NewContact,
+) -> Result<i64, DbErr> {
+    let txn = tenant.db().begin_write().await?;
+    let row = contact::ActiveModel {
+        citizen_id: Set(citizen_id),
+        day: Set(contact.day.format("%Y-%m-%d").to_string()),
+        channel: Set(contact.channel.id().to_owned()),
+        subject: Set(contact.subject.clone()),
+        note: Set(contact.note.clone()),
+        staff_id: Set(staff_id),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    txn.commit().await?;
+    Ok(row.id)
+}
+
+/// The citizen's contact history, most recent first.
+pub async fn contacts_of(tenant: &Tenant, citizen_id: i64) -> Result<Vec<Contact>, DbErr> {
+    let txn = tenant.db().begin().await?;
+    let rows = contact::Entity::find()
+        .filter(contact::Column::CitizenId.eq(citizen_id))
+        .order_by_desc(contact::Column::Day)
+        .order_by_desc(contact::Column::Id)
+        .all(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| {
+            Some(Contact {
+                id: r.id,
+                day: NaiveDate::parse_from_str(&r.day, "%Y-%m-%d").ok()?,
+                channel: Channel::parse(&r.channel)?,
+                subject: r.subject,
+                note: r.note,
+                staff_id: r.staff_id,
+                created_at: r.created_at,
+            })
+        })
+        .collect())
+}
+
+/// The most results a search shows: a name more common than that needs a birth date.
+pub const SEARCH_LIMIT: u64 = 50;
+
+/// Citizens whose names contain every word of `query` (case-insensitive), by name.
+pub async fn search(tenant: &Tenant, query: &str) -> Result<Vec<Citizen>, DbErr> {
+    let words: Vec<String> = query
+        .split_whitespace()
+        .map(str::to_lowercase)
+        .filter(|w| !w.is_empty())
+        .take(4)
+        .collect();
+    if words.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut condition = Condition::all();
+    for word in &words {
+        // LIKE's own wildcards typed by staff are taken literally.
+        let pattern = format!(
+            "%{}%",
+            word.replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        );
+        let like = |column: citizen::Column| {
+            Expr::expr(Func::lower(Expr::col(column)))
+                .like(LikeExpr::new(pattern.clone()).escape('\\'))
+        };
+        condition = condition.add(
+            Condition::any()
+                .add(like(citizen::Column::GivenName))
+                .add(like(citizen::Column::FamilyName))
+                .add(like(citizen::Column::PreferredUsername)),
+        );
+    }
+    let txn = tenant.db().begin().await?;
+    let rows = citizen::Entity::find()
+        .filter(condition)
+        .order_by_asc(citizen::Column::FamilyName)
+        .order_by_asc(citizen::Column::GivenName)
+        .limit(SEARCH_LIMIT)
+        .all(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(rows.into_iter().map(Citizen::from).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 12, 1).unwrap()
+    }
+
+    #[test]
+    fn a_contact_is_checked_field_by_field() {
+        let ok =
+            NewContact::parse("2026-11-30", "call", " Question sur le RSA ", "", today()).unwrap();
+        assert_eq!(ok.channel, Channel::Call);
+        assert_eq!(ok.subject, "Question sur le RSA");
+        let errors = NewContact::parse("2026-12-02", "pigeon", "  ", "", today()).unwrap_err();
+        assert_eq!(errors.len(), 3, "{errors:?}");
+        assert!(errors[0].contains("futur"));
+        assert!(errors[1].contains("visite, appel"));
+        assert!(errors[2].contains("objet"));
+        let long = "x".repeat(SUBJECT_MAX + 1);
+        assert!(NewContact::parse("2026-11-30", "visit", &long, "", today()).is_err());
+        assert!(NewContact::parse("30/11/2026", "visit", "Objet", "", today()).is_err());
+    }
+}
