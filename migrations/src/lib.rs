@@ -42,6 +42,7 @@ impl MigratorTrait for TenantMigrator {
             Box::new(tenant::m0008_request_exports::Migration),
             Box::new(tenant::m0009_national_data::Migration),
             Box::new(tenant::m0010_user_relations::Migration),
+            Box::new(tenant::m0011_messages::Migration),
         ]
     }
 }

@@ -26,8 +26,8 @@ use tenants::{DomainName, Engine, Module, NewTenant, Platform, Slug, Tenant, Ten
 
 use crate::entity::{
     aid, aid_form_version, aid_request, audit_entry, citizen, consent, contact, data_pull,
-    decision, mail_outbox, national_call, national_fact, reference_counter, request_event,
-    request_export, request_message, staff_account, staff_role,
+    decision, mail_outbox, message, message_thread, national_call, national_fact,
+    reference_counter, request_event, request_export, request_message, staff_account, staff_role,
 };
 
 const FORMAT: &str = "guichet-tenant-export";
@@ -145,7 +145,7 @@ pub async fn export(platform: &Platform, tenant: &Tenant, out: &Path) -> anyhow:
 
 /// Every table of a tenant store that an export carries, parents before children.
 /// (One-time citizen tokens are short-lived and left out.)
-const TENANT_TABLES: [&str; 16] = [
+const TENANT_TABLES: [&str; 18] = [
     "audit_journal",
     "citizens",
     "mail_outbox",
@@ -162,10 +162,12 @@ const TENANT_TABLES: [&str; 16] = [
     "national_facts",
     "national_calls",
     "contacts",
+    "message_threads",
+    "messages",
 ];
 
 /// Tables whose `id` comes from a sequence (PostgreSQL must be told about imported ids).
-const SERIAL_TABLES: [&str; 14] = [
+const SERIAL_TABLES: [&str; 16] = [
     "citizens",
     "mail_outbox",
     "aids",
@@ -180,6 +182,8 @@ const SERIAL_TABLES: [&str; 14] = [
     "national_facts",
     "national_calls",
     "contacts",
+    "message_threads",
+    "messages",
 ];
 
 /// Runs `$body` with `$entity` standing for the entity of `$table` (one list of the tenant
@@ -249,6 +253,14 @@ macro_rules! with_entity {
             }
             "contacts" => {
                 type $entity = contact::Entity;
+                $body
+            }
+            "message_threads" => {
+                type $entity = message_thread::Entity;
+                $body
+            }
+            "messages" => {
+                type $entity = message::Entity;
                 $body
             }
             other => bail!("unknown table {other}"),

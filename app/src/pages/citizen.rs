@@ -295,6 +295,7 @@ pub fn CitizenSpacePage(
     let catalogue = ctx.href("/aides");
     let my_data = ctx.href("/mon-espace/donnees");
     let journal = ctx.href("/mon-espace/journal");
+    let messages = ctx.href("/mon-espace/messages");
     view! {
         <Document ctx title="Mon espace".into()>
             <h1>{format!("Bonjour {greeting_name}")}</h1>
@@ -315,6 +316,8 @@ pub fn CitizenSpacePage(
                 }.into_any()
             }}
             <p><a href=catalogue>"Faire une nouvelle demande"</a></p>
+            <h2>"Mes messages"</h2>
+            <p><a href=messages>"Mes messages"</a>" : écrire au département et lire ses réponses."</p>
             <h2>"Mes données"</h2>
             <p><a href=my_data>"Mes données et mes accords"</a>" : ce que les administrations ont transmis avec votre accord, et chaque demande faite en votre nom."</p>
             <p><a href=journal>"Qui a consulté mon dossier"</a>" : chaque consultation ou modification de votre dossier par un agent du département."</p>

@@ -170,8 +170,11 @@ pub fn CitizenRecordPage(
     errors: Vec<String>,
     notice: Option<String>,
     contact_action: String,
+    threads: Vec<ThreadRow>,
+    message_action: String,
 ) -> impl IntoView {
     let csrf = ctx.csrf.clone();
+    let message_csrf = ctx.csrf.clone();
     let search = ctx.href("/agents/usagers");
     view! {
         <Document ctx title=format!("Dossier de {name}")>
@@ -233,6 +236,203 @@ pub fn CitizenRecordPage(
                 <textarea id="note" name="note" rows="3" maxlength="2000">{form.note}</textarea>
                 <button type="submit">"Enregistrer le contact"</button>
             </form>
+            <h2>"Messages"</h2>
+            {if threads.is_empty() {
+                view! { <p>"Aucun message échangé."</p> }.into_any()
+            } else {
+                thread_list(threads, "Ses échanges avec le département, le plus récent en premier").into_any()
+            }}
+            <h3>"Écrire à l'usager"</h3>
+            <p>"Il reçoit un courriel qui l'invite à lire votre message dans son espace ; le message n'est pas recopié dans le courriel."</p>
+            <form method="post" action=message_action>
+                <CsrfField token=message_csrf />
+                <label for="message-subject">"Objet"</label>
+                <input id="message-subject" name="subject" type="text" maxlength="150" required=true />
+                <label for="message-body">"Message"</label>
+                <textarea id="message-body" name="body" rows="4" maxlength="5000" required=true></textarea>
+                <button type="submit">"Envoyer le message"</button>
+            </form>
+        </Document>
+    }
+}
+
+/// A thread in a list.
+#[derive(Clone, Debug)]
+pub struct ThreadRow {
+    pub href: String,
+    pub subject: String,
+    /// "Demande 2026-…" when the thread is about a request.
+    pub about: Option<String>,
+    pub date: String,
+    /// "Nouveau message du département", "En attente de réponse"…
+    pub state: Option<String>,
+    /// The citizen's name, on staff pages.
+    pub citizen: Option<String>,
+}
+
+/// The new-message form, as typed.
+#[derive(Clone, Debug, Default)]
+pub struct MessageForm {
+    pub subject: String,
+    pub request: String,
+    pub body: String,
+}
+
+fn thread_list(threads: Vec<ThreadRow>, caption: &'static str) -> impl IntoView {
+    let with_citizen = threads.iter().any(|t| t.citizen.is_some());
+    view! {
+        <table>
+            <caption>{caption}</caption>
+            <thead>
+                <tr>
+                    {with_citizen.then(|| view! { <th scope="col">"Usager"</th> })}
+                    <th scope="col">"Objet"</th>
+                    <th scope="col">"Dernier message"</th>
+                    <th scope="col">"État"</th>
+                </tr>
+            </thead>
+            <tbody>
+                {threads.into_iter().map(|t| view! {
+                    <tr>
+                        {t.citizen.map(|c| view! { <td>{c}</td> })}
+                        <td>
+                            <a href=t.href>{t.subject}</a>
+                            {t.about.map(|a| view! { <br /><small>{a}</small> })}
+                        </td>
+                        <td>{t.date}</td>
+                        <td>{t.state.unwrap_or_default()}</td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+/// The citizen's messages: their threads and the form to write to the department.
+#[component]
+pub fn MessagesPage(
+    ctx: PageContext,
+    threads: Vec<ThreadRow>,
+    /// (request id, "Aide au loyer — 2026-…") the citizen may write about.
+    requests: Vec<(String, String)>,
+    form: MessageForm,
+    errors: Vec<String>,
+    action: String,
+) -> impl IntoView {
+    let csrf = ctx.csrf.clone();
+    let space = ctx.href("/mon-espace");
+    view! {
+        <Document ctx title="Mes messages".to_owned()>
+            <p><a href=space>"Mon espace"</a></p>
+            <h1>"Mes messages"</h1>
+            <p>"Écrivez au département en toute sécurité. Quand il vous répond, vous recevez un courriel qui vous invite à venir lire sa réponse ici : le message lui-même n'est jamais envoyé par courriel."</p>
+            {if threads.is_empty() {
+                view! { <p>"Vous n'avez encore échangé aucun message avec le département."</p> }.into_any()
+            } else {
+                thread_list(threads, "Vos échanges, le plus récent en premier").into_any()
+            }}
+            <h2 id="ecrire">"Écrire au département"</h2>
+            <ErrorSummary errors />
+            <form method="post" action=action enctype="multipart/form-data">
+                <CsrfField token=csrf />
+                <label for="subject">"Objet"</label>
+                <input id="subject" name="subject" type="text" maxlength="150" value=form.subject required=true />
+                {(!requests.is_empty()).then(|| {
+                    let chosen = form.request.clone();
+                    view! {
+                        <label for="request">"Votre message concerne"</label>
+                        <select id="request" name="request">
+                            <option value="">"Une question générale"</option>
+                            {requests.into_iter().map(|(value, label)| {
+                                let selected = value == chosen;
+                                view! { <option value=value selected=selected>{label}</option> }
+                            }).collect_view()}
+                        </select>
+                    }
+                })}
+                <label for="body">"Votre message"</label>
+                <textarea id="body" name="body" rows="6" maxlength="5000" required=true>{form.body}</textarea>
+                <label for="piece">"Joindre un document (facultatif ; PDF, JPEG ou PNG, 5 Mo au plus)"</label>
+                <input id="piece" name="piece" type="file" accept=".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png" />
+                <button type="submit">"Envoyer le message"</button>
+            </form>
+        </Document>
+    }
+}
+
+/// A message as a thread shows it.
+#[derive(Clone, Debug)]
+pub struct MessageRow {
+    /// "Vous", "Le département (Accueil)", "L'usager"…
+    pub author: String,
+    pub date: String,
+    pub body: String,
+    /// (href, label) of the document sent with it.
+    pub document: Option<(String, String)>,
+    /// Written by whoever reads the page.
+    pub own: bool,
+}
+
+/// One thread, for the citizen or for staff, with the form to answer.
+#[component]
+pub fn ThreadPage(
+    ctx: PageContext,
+    subject: String,
+    about: Option<String>,
+    back: (String, String),
+    messages: Vec<MessageRow>,
+    reply_action: String,
+    /// The reply typed, sent back with its errors.
+    body: String,
+    errors: Vec<String>,
+    notice: Option<String>,
+    /// Whether the form takes a document (it does for citizens and staff alike).
+    with_piece: bool,
+) -> impl IntoView {
+    let csrf = ctx.csrf.clone();
+    let (back_href, back_label) = back;
+    view! {
+        <Document ctx title=format!("Message : {subject}")>
+            <p><a href=back_href>{back_label}</a></p>
+            <h1>{subject}</h1>
+            {about.map(|a| view! { <p>{a}</p> })}
+            {notice.map(|text| view! { <div class="alert success" role="status"><p>{text}</p></div> })}
+            <ol class="thread">
+                {messages.into_iter().map(|m| view! {
+                    <li class=if m.own { "message own" } else { "message" }>
+                        <p class="meta"><strong>{m.author}</strong>", le "{m.date}</p>
+                        <p class="body">{m.body}</p>
+                        {m.document.map(|(href, label)| view! { <p>"Document joint : "<a href=href>{label}</a></p> })}
+                    </li>
+                }).collect_view()}
+            </ol>
+            <h2>"Répondre"</h2>
+            <ErrorSummary errors />
+            <form method="post" action=reply_action enctype="multipart/form-data">
+                <CsrfField token=csrf />
+                <label for="body">"Votre réponse"</label>
+                <textarea id="body" name="body" rows="5" maxlength="5000" required=true>{body}</textarea>
+                {with_piece.then(|| view! {
+                    <label for="piece">"Joindre un document (facultatif ; PDF, JPEG ou PNG, 5 Mo au plus)"</label>
+                    <input id="piece" name="piece" type="file" accept=".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png" />
+                })}
+                <button type="submit">"Envoyer la réponse"</button>
+            </form>
+        </Document>
+    }
+}
+
+/// Reception's inbox: threads where the citizen wrote last.
+#[component]
+pub fn StaffInboxPage(ctx: PageContext, threads: Vec<ThreadRow>) -> impl IntoView {
+    view! {
+        <Document ctx title="Messages des usagers".to_owned()>
+            <h1>"Messages des usagers"</h1>
+            {if threads.is_empty() {
+                view! { <p>"Aucun message n'attend de réponse."</p> }.into_any()
+            } else {
+                thread_list(threads, "En attente d'une réponse du département, le plus ancien en premier").into_any()
+            }}
         </Document>
     }
 }

@@ -15,6 +15,8 @@ pub mod decision;
 pub mod document;
 pub mod login_failure;
 pub mod mail_outbox;
+pub mod message;
+pub mod message_thread;
 pub mod national_call;
 pub mod national_fact;
 pub mod reference_counter;

@@ -144,6 +144,14 @@ pub fn router(state: AppState) -> Router {
         .route("/mon-espace/donnees", get(national::my_data))
         .route("/mon-espace/journal", get(user_relations::access_journal))
         .route(
+            "/mon-espace/messages",
+            get(user_relations::my_messages).post(user_relations::write_to_department),
+        )
+        .route(
+            "/mon-espace/messages/{id}",
+            get(user_relations::my_thread).post(user_relations::citizen_reply),
+        )
+        .route(
             "/mon-espace/donnees/accords/{id}/retirer",
             post(national::withdraw),
         )
@@ -157,6 +165,19 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/agents/usagers/{id}/contacts",
             post(user_relations::log_contact),
+        )
+        .route(
+            "/agents/usagers/{id}/messages",
+            post(user_relations::staff_write),
+        )
+        .route("/agents/messages", get(user_relations::staff_inbox))
+        .route(
+            "/agents/messages/{id}",
+            get(user_relations::staff_thread).post(user_relations::staff_reply),
+        )
+        .route(
+            "/agents/messages/{thread}/pieces/{doc}",
+            get(user_relations::staff_piece),
         )
         .route("/agents/demandes", get(instruction::queue_page))
         .route("/agents/demandes/export", post(instruction::export_start))

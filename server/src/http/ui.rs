@@ -74,6 +74,13 @@ impl Ui {
                 href,
                 label: module.label().into(),
             });
+            if let (tenants::Module::UserRelations, desks::DeskAccess::Worker(_)) = (module, access)
+            {
+                nav.push(NavLink {
+                    href: ctx.href("/agents/messages"),
+                    label: "Messages des usagers".into(),
+                });
+            }
         }
         if staff.account.has_role(Role::Admin) {
             nav.push(NavLink {

@@ -373,9 +373,31 @@ pub async fn sweep(platform: &Platform, lost_after: Duration) -> anyhow::Result<
     Ok(enqueued)
 }
 
-/// Whether a run could call for this pull now: it is pending, due, not held by another run,
-/// and its consent is live. Read without a claim; the claim checks again.
-async fn may_call(tenant: &Tenant, pull_id: i64, key: &str) -> Result<bool, DbErr> {
+const NOT_CONFIGURED: &str = "API Particulier n'est pas configurée sur cette plateforme.";
+const NO_LIVE_CONSENT: &str = "Non demandé : aucun accord en cours de l'usager pour cette source.";
+
+/// What a run will do with a pull, decided before it claims it.
+enum Plan {
+    /// Call the service with this.
+    Call { ask: Ask },
+    /// End the pull without calling.
+    End(PullState, &'static str),
+}
+
+/// How the service is asked about the person.
+enum Ask {
+    Identity(Identity),
+    FranceTravail(String),
+}
+
+/// Reads what a run needs, without claiming: `None` when the pull cannot run now (ended, not
+/// due, or held by another run).
+async fn plan(
+    tenant: &Tenant,
+    client: Option<&Client>,
+    pull_id: i64,
+    key: &str,
+) -> Result<Option<Plan>, DbErr> {
     let now = Utc::now();
     let txn = tenant.db().begin().await?;
     let row = data_pull::Entity::find_by_id(pull_id)
@@ -385,14 +407,37 @@ async fn may_call(tenant: &Tenant, pull_id: i64, key: &str) -> Result<bool, DbEr
         .filter(data_pull::Column::NextAttemptAt.lte(now.timestamp() + 1))
         .one(&txn)
         .await?;
-    let live = match row {
-        Some(row) => consent::find(&txn, row.consent_id)
-            .await?
-            .is_some_and(|c| c.is_live(now)),
-        None => false,
+    let Some(row) = row else {
+        txn.commit().await?;
+        return Ok(None);
     };
+    let consent = consent::find(&txn, row.consent_id).await?;
     txn.commit().await?;
-    Ok(live)
+    let Some(consent) = consent.filter(|c| c.is_live(now)) else {
+        return Ok(Some(Plan::End(PullState::Refused, NO_LIVE_CONSENT)));
+    };
+    if client.is_none() {
+        return Ok(Some(Plan::End(PullState::Failed, NOT_CONFIGURED)));
+    }
+    let ask = if row.source == Source::FranceTravail.id() {
+        let Some(identifier) = consent.subject else {
+            return Ok(Some(Plan::End(
+                PullState::Failed,
+                "Identifiant France Travail manquant dans l'accord de l'usager.",
+            )));
+        };
+        Ask::FranceTravail(identifier)
+    } else {
+        let citizen = citizens::find(tenant, row.citizen_id).await?;
+        let Some(identity) = citizen.as_ref().and_then(identity_of) else {
+            return Ok(Some(Plan::End(
+                PullState::Failed,
+                "Identité incomplète : nom, prénom, sexe, date et pays de naissance sont nécessaires (connexion avec FranceConnect).",
+            )));
+        };
+        Ask::Identity(identity)
+    };
+    Ok(Some(Plan::Call { ask }))
 }
 
 /// What a run did.
@@ -428,13 +473,19 @@ pub async fn run_holding(
     key: &str,
     claim: Duration,
 ) -> Result<Run, DbErr> {
-    // Waiting for the service's turn comes before the claim: a claim then lasts as long as
-    // one call, not as long as the queue ahead of it (runs waiting in line longer than the
-    // claim lost it in all but name, were taken over, and called twice). A pull that cannot
-    // be run now, or that will be refused without a call, spends no turn.
-    let turn = match client {
-        Some(client) if may_call(tenant, pull_id, key).await? => Some(client.turn().await),
-        _ => None,
+    // Everything a call needs is read first, and the service's turn waited for, before the
+    // pull is claimed: a claim then lasts one call, not the queue ahead of it (runs waiting in
+    // line longer than the claim lost it in all but name, were taken over, and called twice),
+    // and only the claim's one transaction stands between the turn and the call (work there
+    // delays calls granted in step, and a late batch can reach the service in one second).
+    // A pull that cannot run now, or will end without a call, spends no turn.
+    let Some(plan) = plan(tenant, client, pull_id, key).await? else {
+        return Ok(Run::Skipped);
+    };
+    let ready = match (plan, client) {
+        (Plan::Call { ask }, Some(client)) => Ok((ask, client.turn().await)),
+        (Plan::Call { .. }, None) => Err((PullState::Failed, NOT_CONFIGURED)),
+        (Plan::End(state, reason), _) => Err((state, reason)),
     };
     let now = Utc::now();
     let token = format!("{:016x}", rand::random::<u64>());
@@ -461,6 +512,10 @@ pub async fn run_holding(
         .one(&txn)
         .await?
         .ok_or_else(|| DbErr::RecordNotFound(format!("pull {pull_id}")))?;
+    // The consent, as it stands now that the pull is held: withdrawn since the plan, no call.
+    let consent = consent::find(&txn, row.consent_id)
+        .await?
+        .filter(|c| c.is_live(now));
     txn.commit().await?;
     let pull = Pull::try_from(row.clone())?;
     let ctx = RunCtx {
@@ -469,56 +524,17 @@ pub async fn run_holding(
         row: &row,
         token: &token,
     };
-
-    let txn = tenant.db().begin().await?;
-    let consent = consent::find(&txn, pull.consent_id).await?;
-    txn.commit().await?;
-    let Some(consent) = consent.filter(|c| c.is_live(now)) else {
-        return ctx
-            .finish(
-                PullState::Refused,
-                "Non demandé : aucun accord en cours de l'usager pour cette source.",
-                None,
-            )
-            .await;
+    let (ask, turn) = match ready {
+        Ok(ready) => ready,
+        Err((state, reason)) => return ctx.finish(state, reason, None).await,
     };
-    let Some(client) = client else {
-        return ctx
-            .finish(
-                PullState::Failed,
-                "API Particulier n'est pas configurée sur cette plateforme.",
-                None,
-            )
-            .await;
+    // Withdrawn between the plan and the claim: no call.
+    let Some(consent) = consent else {
+        return ctx.finish(PullState::Refused, NO_LIVE_CONSENT, None).await;
     };
-    // No turn yet if the consent was given after `may_call` looked.
-    let turn = match turn {
-        Some(turn) => turn,
-        None => client.turn().await,
-    };
-    let answer = if pull.source == Source::FranceTravail {
-        let Some(identifier) = consent.subject.as_deref() else {
-            return ctx
-                .finish(
-                    PullState::Failed,
-                    "Identifiant France Travail manquant dans l'accord de l'usager.",
-                    None,
-                )
-                .await;
-        };
-        turn.france_travail(identifier).await
-    } else {
-        let citizen = citizens::find(tenant, pull.citizen_id).await?;
-        let Some(identity) = citizen.as_ref().and_then(identity_of) else {
-            return ctx
-                .finish(
-                    PullState::Failed,
-                    "Identité incomplète : nom, prénom, sexe, date et pays de naissance sont nécessaires (connexion avec FranceConnect).",
-                    None,
-                )
-                .await;
-        };
-        turn.fetch(pull.source, &identity).await
+    let answer = match ask {
+        Ask::FranceTravail(identifier) => turn.france_travail(&identifier).await,
+        Ask::Identity(identity) => turn.fetch(pull.source, &identity).await,
     };
     let (status, trace) = match &answer {
         Ok(Answer::Found(_)) => (200, "reçu".to_owned()),

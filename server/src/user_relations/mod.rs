@@ -2,6 +2,8 @@
 //! of staff's contacts with them. Reads and changes are journaled by the HTTP side
 //! (`CurrentStaff::audit_file`), which the citizen reads in their access journal.
 
+pub mod messages;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait as _, Func, LikeExpr};
 use sea_orm::{

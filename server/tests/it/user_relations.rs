@@ -17,7 +17,11 @@ both_engines!(
     every_staff_read_of_a_file_shows_once_in_the_citizens_journal,
     reception_logs_contacts_and_bad_input_is_refused,
     only_reception_opens_records_and_only_in_its_department,
+    a_citizen_writes_and_reception_answers_with_a_mail_that_holds_no_content,
+    messages_refuse_bad_input_and_other_peoples_threads,
 );
+
+const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n";
 
 /// Angela DUBOIS (the FranceConnect simulator's first person) files a request.
 async fn angela_files(tenant: &Tenant) -> (Citizen, i64) {
@@ -309,6 +313,264 @@ async fn only_reception_opens_records_and_only_in_its_department(backend: Backen
         journal_length(&gard, &angela).await,
         before,
         "refused attempts read nothing"
+    );
+    app.stop().await;
+}
+
+/// The number in a `…/messages/{n}?…` address.
+fn thread_id(location: &str) -> i64 {
+    location
+        .rsplit("/messages/")
+        .next()
+        .and_then(|rest| rest.split('?').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no thread in {location}"))
+}
+
+async fn a_citizen_writes_and_reception_answers_with_a_mail_that_holds_no_content(
+    backend: Backend,
+) {
+    let (app, sink, tenant) = crate::harness::app_with_mail(backend).await;
+    app.staff(&tenant, "paul@gard.fr", "Paul Accueil", &[Role::Reception])
+        .await;
+    let (angela, request_id) = angela_files(&tenant).await;
+    // The filing receipt, sent first so the message's notice is told apart.
+    guichet::mail::wake(&app.platform, &tenant).await;
+    let receipts = sink.wait_for(1).await.len();
+    let mut citizen = Visitor::new(&app);
+    let space = citizen
+        .franceconnect_sign_in("/gard", "sim-angela-dubois")
+        .await;
+    assert!(space.body.contains("/gard/mon-espace/messages"));
+    let page = citizen.get("/gard/mon-espace/messages").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let sent = citizen
+        .post_multipart(
+            "/gard/mon-espace/messages",
+            &[
+                ("csrf", &page.csrf()),
+                ("subject", "Mon avis d'imposition"),
+                ("request", &request_id.to_string()),
+                ("body", "Bonjour, voici mon avis d'imposition."),
+            ],
+            &[("piece", "avis.pdf", "application/pdf", PDF.to_vec())],
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    let thread = thread_id(sent.location.as_deref().unwrap());
+    let mine = citizen.get(sent.location.as_deref().unwrap()).await;
+    assert!(
+        mine.body
+            .contains("Votre message est envoyé au département.")
+    );
+    assert!(mine.body.contains("voici mon avis"));
+    assert!(mine.body.contains("avis.pdf"));
+    assert!(mine.body.contains("À propos de : Aide au loyer"));
+
+    let mut paul = Visitor::signed_in(&app, "/gard", "paul@gard.fr").await;
+    let inbox = paul.get("/gard/agents/messages").await;
+    assert_eq!(inbox.status, StatusCode::OK, "{}", inbox.body);
+    assert!(inbox.body.contains("Angela DUBOIS"));
+    assert!(shows(&inbox.body, "Mon avis d'imposition"));
+    assert!(inbox.body.contains("À répondre"));
+    let before = journal_length(&tenant, &angela).await;
+    let opened = paul.get(&format!("/gard/agents/messages/{thread}")).await;
+    assert_eq!(opened.status, StatusCode::OK, "{}", opened.body);
+    assert!(opened.body.contains("voici mon avis"));
+    assert_eq!(journal_length(&tenant, &angela).await, before + 1);
+    let piece = format!("/gard/agents/messages/{thread}/pieces/");
+    let start = opened.body.find(&piece).expect("a link to the document") + piece.len();
+    let doc: String = opened.body[start..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    let download = paul.get(&format!("{piece}{doc}")).await;
+    assert_eq!(download.status, StatusCode::OK);
+    assert_eq!(download.body.as_bytes(), PDF);
+    assert_eq!(journal_length(&tenant, &angela).await, before + 2);
+
+    let answered = paul
+        .post_multipart(
+            &format!("/gard/agents/messages/{thread}"),
+            &[
+                ("csrf", &opened.csrf()),
+                ("body", "Merci, votre avis est bien reçu : RIB à jour."),
+            ],
+            &[],
+        )
+        .await;
+    assert_eq!(answered.status, StatusCode::SEE_OTHER, "{}", answered.body);
+    let mails = sink.wait_for(receipts + 1).await;
+    let notice = mails.last().unwrap();
+    assert_eq!(notice.to, "angela.dubois@courriel.test");
+    assert_eq!(notice.subject, "Un message vous attend dans votre espace");
+    assert!(
+        notice
+            .text
+            .contains(&format!("/gard/mon-espace/messages/{thread}"))
+    );
+    assert!(
+        !notice.text.contains("RIB"),
+        "the mail never carries the message"
+    );
+    assert!(notice.attachments.is_empty());
+    let inbox = paul.get("/gard/agents/messages").await;
+    assert!(
+        inbox
+            .body
+            .contains("Aucun message n&#x27;attend de réponse.")
+            || inbox.body.contains("Aucun message n'attend de réponse.")
+    );
+
+    let list = citizen.get("/gard/mon-espace/messages").await;
+    assert!(list.body.contains("Nouveau message du département"));
+    let read = citizen
+        .get(&format!("/gard/mon-espace/messages/{thread}"))
+        .await;
+    assert!(read.body.contains("RIB à jour"));
+    assert!(read.body.contains("Le département"));
+    assert!(
+        !read.body.contains("Paul"),
+        "the citizen reads the department, not the agent"
+    );
+    let list = citizen.get("/gard/mon-espace/messages").await;
+    assert!(
+        !list.body.contains("Nouveau message du département"),
+        "opened, so read"
+    );
+    let journal = citizen.get("/gard/mon-espace/journal").await;
+    assert!(journal.body.contains("Lecture de vos messages"));
+    assert!(shows(
+        &journal.body,
+        "Consultation d'un document joint à un message"
+    ));
+    assert!(journal.body.contains("Réponse à votre message"));
+    app.stop().await;
+}
+
+async fn messages_refuse_bad_input_and_other_peoples_threads(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let gard = app.tenant("gard", &Module::ALL).await;
+    let herault = app.tenant("herault", &Module::ALL).await;
+    app.staff(&gard, "ines@gard.fr", "Inès", &[Role::AidInstructor])
+        .await;
+    app.staff(&herault, "rose@herault.fr", "Rose", &[Role::Reception])
+        .await;
+    let (angela, _) = angela_files(&gard).await;
+    let mut citizen = Visitor::new(&app);
+    citizen
+        .franceconnect_sign_in("/gard", "sim-angela-dubois")
+        .await;
+    let csrf = citizen.get("/gard/mon-espace/messages").await.csrf();
+    let empty = citizen
+        .post_multipart(
+            "/gard/mon-espace/messages",
+            &[("csrf", &csrf), ("subject", "Question"), ("body", "   ")],
+            &[],
+        )
+        .await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(empty.body.contains("Votre message est vide"));
+    assert!(
+        empty.body.contains("value=\"Question\""),
+        "what was typed comes back"
+    );
+    let fake = citizen
+        .post_multipart(
+            "/gard/mon-espace/messages",
+            &[("csrf", &csrf), ("subject", "Question"), ("body", "Voici")],
+            &[(
+                "piece",
+                "avis.pdf",
+                "application/pdf",
+                b"not a pdf at all".to_vec(),
+            )],
+        )
+        .await;
+    assert_eq!(fake.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(fake.body.contains("avis.pdf"), "{}", fake.body);
+    let not_mine = citizen
+        .post_multipart(
+            "/gard/mon-espace/messages",
+            &[
+                ("csrf", &csrf),
+                ("subject", "Question"),
+                ("request", "999"),
+                ("body", "Voici"),
+            ],
+            &[],
+        )
+        .await;
+    assert_eq!(not_mine.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(not_mine.body.contains("Choisissez une de vos demandes"));
+    assert!(
+        guichet::user_relations::messages::threads_of(&gard, angela.id)
+            .await
+            .unwrap()
+            .is_empty(),
+        "nothing half-written"
+    );
+    let sent = citizen
+        .post_multipart(
+            "/gard/mon-espace/messages",
+            &[
+                ("csrf", &csrf),
+                ("subject", "Question"),
+                ("body", "Secret de Angela"),
+            ],
+            &[],
+        )
+        .await;
+    let thread = thread_id(sent.location.as_deref().unwrap());
+
+    // Another citizen of the department: not found, and cannot write into it.
+    let mut karim = Visitor::new(&app);
+    karim
+        .franceconnect_sign_in("/gard", "sim-karim-benali")
+        .await;
+    let peek = karim
+        .get(&format!("/gard/mon-espace/messages/{thread}"))
+        .await;
+    assert_eq!(peek.status, StatusCode::NOT_FOUND);
+    assert!(!peek.body.contains("Secret de Angela"));
+    let karim_csrf = karim.get("/gard/mon-espace/messages").await.csrf();
+    let intrude = karim
+        .post_multipart(
+            &format!("/gard/mon-espace/messages/{thread}"),
+            &[("csrf", &karim_csrf), ("body", "Intrusion")],
+            &[],
+        )
+        .await;
+    assert_eq!(intrude.status, StatusCode::NOT_FOUND);
+    let (_, list) = guichet::user_relations::messages::read(&gard, thread, None)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(list.len(), 1, "nothing added to Angela's thread");
+
+    // Staff outside reception, and another department's reception.
+    let before = journal_length(&gard, &angela).await;
+    let mut ines = Visitor::signed_in(&app, "/gard", "ines@gard.fr").await;
+    for route in [
+        "/gard/agents/messages".to_owned(),
+        format!("/gard/agents/messages/{thread}"),
+    ] {
+        let page = ines.get(&route).await;
+        assert_eq!(page.status, StatusCode::FORBIDDEN, "{route}");
+        assert!(!page.body.contains("Secret de Angela"));
+    }
+    let mut rose = Visitor::signed_in(&app, "/herault", "rose@herault.fr").await;
+    let foreign = rose.get(&format!("/gard/agents/messages/{thread}")).await;
+    assert_eq!(foreign.status, StatusCode::FORBIDDEN);
+    let own = rose
+        .get(&format!("/herault/agents/messages/{thread}"))
+        .await;
+    assert_eq!(own.status, StatusCode::NOT_FOUND);
+    assert!(!own.body.contains("Secret de Angela"));
+    assert_eq!(
+        journal_length(&gard, &angela).await,
+        before,
+        "refusals read nothing"
     );
     app.stop().await;
 }
