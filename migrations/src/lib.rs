@@ -43,6 +43,7 @@ impl MigratorTrait for TenantMigrator {
             Box::new(tenant::m0009_national_data::Migration),
             Box::new(tenant::m0010_user_relations::Migration),
             Box::new(tenant::m0011_messages::Migration),
+            Box::new(tenant::m0012_appointments::Migration),
         ]
     }
 }

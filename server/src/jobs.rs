@@ -210,6 +210,50 @@ pub async fn schedule_silence(platform: Platform) {
     }
 }
 
+/// Reminds citizens of their appointments of the next day (see
+/// `user_relations::appointments::send_reminders`; idempotent: each appointment is reminded
+/// once).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct RemindAppointments {
+    /// When it was asked for (Unix seconds); informative only.
+    pub requested_at: i64,
+}
+
+/// The reminder job.
+pub async fn remind_appointments(
+    _job: RemindAppointments,
+    platform: Data<Platform>,
+) -> Result<(), BoxDynError> {
+    for tenant in platform.list_tenants().await? {
+        if !tenant.has_module(tenants::Module::UserRelations) {
+            continue;
+        }
+        let sent = crate::user_relations::appointments::send_reminders(&tenant, chrono::Utc::now())
+            .await?;
+        if sent > 0 {
+            tracing::info!(tenant = %tenant.slug(), sent, "appointment reminders queued");
+            mail::wake(&platform, &tenant).await;
+        }
+    }
+    Ok(())
+}
+
+/// Enqueues the reminder job every `every` (an hour in production), the first time a minute
+/// after start.
+pub async fn schedule_reminders(platform: Platform, every: Duration) {
+    let mut tick =
+        tokio::time::interval_at(tokio::time::Instant::now() + Duration::from_secs(60), every);
+    loop {
+        tick.tick().await;
+        let job = RemindAppointments {
+            requested_at: chrono::Utc::now().timestamp(),
+        };
+        if let Err(e) = enqueue(&platform, job).await {
+            tracing::warn!(error = %e, "could not enqueue the appointment reminders");
+        }
+    }
+}
+
 /// Makes one CSV export of the instructors' queue (see `requests::export`).
 pub async fn export_requests(
     job: ExportRequests,
@@ -477,12 +521,19 @@ pub async fn run_worker(
                 .data(api)
                 .build(pull_national_data)
                 .run();
-            let (a, b, c, d, e) = tokio::join!(housekeeping, mail, silence, export, pulls);
+            let reminders = WorkerBuilder::new(name("reminders"))
+                .backend(Gated::new($storage::new($pool)))
+                .data(platform.clone())
+                .build(remind_appointments)
+                .run();
+            let (a, b, c, d, e, f) =
+                tokio::join!(housekeeping, mail, silence, export, pulls, reminders);
             a?;
             b?;
             c?;
             d?;
             e?;
+            f?;
         }};
     }
     match platform.engine().clone() {

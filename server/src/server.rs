@@ -118,6 +118,10 @@ pub async fn serve(
         platform.clone(),
         state.national_api.claim,
     ));
+    let reminders = tokio::spawn(jobs::schedule_reminders(
+        platform.clone(),
+        Duration::from_secs(3600),
+    ));
     let silence = tokio::spawn(jobs::schedule_silence(platform));
     let app = http::router(state).into_make_service_with_connect_info::<SocketAddr>();
     let result = axum::serve(listener, app)
@@ -128,5 +132,6 @@ pub async fn serve(
     mail_sweep.abort();
     pull_sweep.abort();
     silence.abort();
+    reminders.abort();
     Ok(result?)
 }

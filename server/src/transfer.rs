@@ -25,9 +25,10 @@ use serde::{Deserialize, Serialize};
 use tenants::{DomainName, Engine, Module, NewTenant, Platform, Slug, Tenant, TenantStatus};
 
 use crate::entity::{
-    aid, aid_form_version, aid_request, audit_entry, citizen, consent, contact, data_pull,
-    decision, mail_outbox, message, message_thread, national_call, national_fact,
-    reference_counter, request_event, request_export, request_message, staff_account, staff_role,
+    aid, aid_form_version, aid_request, appointment, appointment_slot, audit_entry, citizen,
+    consent, contact, data_pull, decision, mail_outbox, message, message_thread, national_call,
+    national_fact, reference_counter, request_event, request_export, request_message,
+    staff_account, staff_role,
 };
 
 const FORMAT: &str = "guichet-tenant-export";
@@ -145,7 +146,7 @@ pub async fn export(platform: &Platform, tenant: &Tenant, out: &Path) -> anyhow:
 
 /// Every table of a tenant store that an export carries, parents before children.
 /// (One-time citizen tokens are short-lived and left out.)
-const TENANT_TABLES: [&str; 18] = [
+const TENANT_TABLES: [&str; 20] = [
     "audit_journal",
     "citizens",
     "mail_outbox",
@@ -164,10 +165,12 @@ const TENANT_TABLES: [&str; 18] = [
     "contacts",
     "message_threads",
     "messages",
+    "appointment_slots",
+    "appointments",
 ];
 
 /// Tables whose `id` comes from a sequence (PostgreSQL must be told about imported ids).
-const SERIAL_TABLES: [&str; 16] = [
+const SERIAL_TABLES: [&str; 18] = [
     "citizens",
     "mail_outbox",
     "aids",
@@ -184,6 +187,8 @@ const SERIAL_TABLES: [&str; 16] = [
     "contacts",
     "message_threads",
     "messages",
+    "appointment_slots",
+    "appointments",
 ];
 
 /// Runs `$body` with `$entity` standing for the entity of `$table` (one list of the tenant
@@ -261,6 +266,14 @@ macro_rules! with_entity {
             }
             "messages" => {
                 type $entity = message::Entity;
+                $body
+            }
+            "appointment_slots" => {
+                type $entity = appointment_slot::Entity;
+                $body
+            }
+            "appointments" => {
+                type $entity = appointment::Entity;
                 $body
             }
             other => bail!("unknown table {other}"),

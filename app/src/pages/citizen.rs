@@ -296,6 +296,7 @@ pub fn CitizenSpacePage(
     let my_data = ctx.href("/mon-espace/donnees");
     let journal = ctx.href("/mon-espace/journal");
     let messages = ctx.href("/mon-espace/messages");
+    let appointments = ctx.href("/mon-espace/rendez-vous");
     view! {
         <Document ctx title="Mon espace".into()>
             <h1>{format!("Bonjour {greeting_name}")}</h1>
@@ -316,6 +317,8 @@ pub fn CitizenSpacePage(
                 }.into_any()
             }}
             <p><a href=catalogue>"Faire une nouvelle demande"</a></p>
+            <h2>"Mes rendez-vous"</h2>
+            <p><a href=appointments>"Mes rendez-vous"</a>" : prendre, déplacer ou annuler un rendez-vous avec le département."</p>
             <h2>"Mes messages"</h2>
             <p><a href=messages>"Mes messages"</a>" : écrire au département et lire ses réponses."</p>
             <h2>"Mes données"</h2>

@@ -172,9 +172,13 @@ pub fn CitizenRecordPage(
     contact_action: String,
     threads: Vec<ThreadRow>,
     message_action: String,
+    appointments: Vec<AppointmentRow>,
+    free: Vec<FreeSlot>,
+    booking_action: String,
 ) -> impl IntoView {
     let csrf = ctx.csrf.clone();
     let message_csrf = ctx.csrf.clone();
+    let booking_csrf = ctx.csrf.clone();
     let search = ctx.href("/agents/usagers");
     view! {
         <Document ctx title=format!("Dossier de {name}")>
@@ -236,6 +240,32 @@ pub fn CitizenRecordPage(
                 <textarea id="note" name="note" rows="3" maxlength="2000">{form.note}</textarea>
                 <button type="submit">"Enregistrer le contact"</button>
             </form>
+            <h2>"Rendez-vous"</h2>
+            {if appointments.is_empty() {
+                view! { <p>"Aucun rendez-vous."</p> }.into_any()
+            } else {
+                view! {
+                    <table>
+                        <caption>"Ses rendez-vous, les prochains en premier"</caption>
+                        <thead><tr><th scope="col">"Quand"</th><th scope="col">"Où"</th><th scope="col">"État"</th></tr></thead>
+                        <tbody>
+                            {appointments.into_iter().map(|a| view! {
+                                <tr><td>{a.when}</td><td>{a.where_}</td><td>{a.state}</td></tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            }}
+            {(!free.is_empty()).then(|| view! {
+                <form method="post" action=booking_action>
+                    <CsrfField token=booking_csrf />
+                    <label for="slot">"Prendre un rendez-vous pour l'usager"</label>
+                    <select id="slot" name="slot">
+                        {free.into_iter().map(|s| view! { <option value=s.id>{format!("{} — {}", s.when, s.where_)}</option> }).collect_view()}
+                    </select>
+                    <button type="submit">"Réserver pour l'usager"</button>
+                </form>
+            })}
             <h2>"Messages"</h2>
             {if threads.is_empty() {
                 view! { <p>"Aucun message échangé."</p> }.into_any()
@@ -433,6 +463,228 @@ pub fn StaffInboxPage(ctx: PageContext, threads: Vec<ThreadRow>) -> impl IntoVie
             } else {
                 thread_list(threads, "En attente d'une réponse du département, le plus ancien en premier").into_any()
             }}
+        </Document>
+    }
+}
+
+/// A free slot a citizen may choose.
+#[derive(Clone, Debug)]
+pub struct FreeSlot {
+    pub id: String,
+    /// "mardi 8 décembre 2026 à 09:30 (30 min)"
+    pub when: String,
+    /// "Accueil social — Maison du département, Nîmes"
+    pub where_: String,
+}
+
+/// One of the citizen's appointments.
+#[derive(Clone, Debug)]
+pub struct AppointmentRow {
+    pub id: String,
+    pub when: String,
+    pub where_: String,
+    pub state: String,
+    /// Booked and still to come: it may be moved or cancelled.
+    pub changeable: bool,
+}
+
+fn slot_choice(slots: Vec<FreeSlot>, legend: String) -> impl IntoView {
+    view! {
+        <fieldset>
+            <legend>{legend}</legend>
+            {slots.into_iter().enumerate().map(|(n, s)| {
+                let id = format!("creneau-{n}");
+                view! {
+                    <div class="choice">
+                        <input type="radio" id=id.clone() name="slot" value=s.id required=true />
+                        <label for=id>{format!("{} — {}", s.when, s.where_)}</label>
+                    </div>
+                }
+            }).collect_view()}
+        </fieldset>
+    }
+}
+
+/// The citizen's appointments, and the free slots to book (or to move one to).
+#[component]
+pub fn AppointmentsPage(
+    ctx: PageContext,
+    appointments: Vec<AppointmentRow>,
+    free: Vec<FreeSlot>,
+    /// Moving this appointment: the slots replace it.
+    moving: Option<AppointmentRow>,
+    notice: Option<String>,
+    errors: Vec<String>,
+) -> impl IntoView {
+    let csrf = ctx.csrf.clone();
+    let book_csrf = ctx.csrf.clone();
+    let space = ctx.href("/mon-espace");
+    let book_action = ctx.href("/mon-espace/rendez-vous");
+    let page_href = ctx.href("/mon-espace/rendez-vous");
+    let cancel_base = ctx.href("/mon-espace/rendez-vous");
+    view! {
+        <Document ctx title="Mes rendez-vous".to_owned()>
+            <p><a href=space>"Mon espace"</a></p>
+            <h1>"Mes rendez-vous"</h1>
+            {notice.map(|text| view! { <div class="alert success" role="status"><p>{text}</p></div> })}
+            <ErrorSummary errors />
+            {if appointments.is_empty() {
+                view! { <p>"Vous n'avez pas de rendez-vous."</p> }.into_any()
+            } else {
+                view! {
+                    <table>
+                        <caption>"Vos rendez-vous, les prochains en premier"</caption>
+                        <thead><tr><th scope="col">"Quand"</th><th scope="col">"Où"</th><th scope="col">"État"</th><th scope="col">"Actions"</th></tr></thead>
+                        <tbody>
+                            {appointments.into_iter().map(|a| {
+                                let csrf = csrf.clone();
+                                let cancel = format!("{cancel_base}/{}/annuler", a.id);
+                                let move_href = format!("{page_href}?deplacer={}#choisir", a.id);
+                                let cancel_label = format!("Annuler le rendez-vous du {}", a.when);
+                                let move_label = format!("Déplacer le rendez-vous du {}", a.when);
+                                view! {
+                                    <tr>
+                                        <td>{a.when}</td><td>{a.where_}</td><td>{a.state}</td>
+                                        <td>{a.changeable.then(|| view! {
+                                            <a href=move_href aria-label=move_label>"Déplacer"</a>
+                                            <form method="post" action=cancel class="inline">
+                                                <CsrfField token=csrf />
+                                                <button type="submit" class="secondary" aria-label=cancel_label>"Annuler"</button>
+                                            </form>
+                                        })}</td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            }}
+            <h2 id="choisir">{if moving.is_some() { "Choisir le nouveau créneau" } else { "Prendre un rendez-vous" }}</h2>
+            {moving.as_ref().map(|m| view! { <p>{format!("Vous déplacez votre rendez-vous du {}. Il reste réservé tant que vous n'avez pas choisi le nouveau.", m.when)}</p> })}
+            {if free.is_empty() {
+                view! { <p>"Aucun créneau n'est libre pour le moment. Revenez plus tard ou appelez le département."</p> }.into_any()
+            } else {
+                let legend = "Créneaux libres".to_owned();
+                view! {
+                    <form method="post" action=book_action>
+                        <CsrfField token=book_csrf />
+                        {moving.map(|m| view! { <input type="hidden" name="replacing" value=m.id /> })}
+                        {slot_choice(free, legend)}
+                        <button type="submit">"Réserver ce créneau"</button>
+                    </form>
+                }.into_any()
+            }}
+        </Document>
+    }
+}
+
+/// A slot on the staff page.
+#[derive(Clone, Debug)]
+pub struct StaffSlotRow {
+    pub when: String,
+    pub where_: String,
+    /// The citizen's name and a link to their record, if booked.
+    pub booked: Option<(String, String)>,
+    /// For appointments that began and await attendance: the action.
+    pub attendance_action: Option<String>,
+}
+
+/// The publish form, as typed.
+#[derive(Clone, Debug, Default)]
+pub struct SlotsForm {
+    pub service: String,
+    pub place: String,
+    pub day: String,
+    pub time: String,
+    pub minutes: String,
+    pub count: String,
+}
+
+/// Reception's appointments: publish slots, see who booked, record who came.
+#[component]
+pub fn StaffAppointmentsPage(
+    ctx: PageContext,
+    upcoming: Vec<StaffSlotRow>,
+    to_record: Vec<StaffSlotRow>,
+    form: SlotsForm,
+    errors: Vec<String>,
+    notice: Option<String>,
+) -> impl IntoView {
+    let csrf = ctx.csrf.clone();
+    let publish_csrf = ctx.csrf.clone();
+    let action = ctx.href("/agents/rendez-vous");
+    view! {
+        <Document ctx title="Rendez-vous".to_owned()>
+            <h1>"Rendez-vous"</h1>
+            {notice.map(|text| view! { <div class="alert success" role="status"><p>{text}</p></div> })}
+            {(!to_record.is_empty()).then(|| view! {
+                <h2>"Qui est venu ?"</h2>
+                <table>
+                    <caption>"Rendez-vous passés à pointer"</caption>
+                    <thead><tr><th scope="col">"Quand"</th><th scope="col">"Usager"</th><th scope="col">"Présence"</th></tr></thead>
+                    <tbody>
+                        {to_record.into_iter().map(|r| {
+                            let csrf = csrf.clone();
+                            let (name, href) = r.booked.unwrap_or_default();
+                            let came = format!("{} est venu(e)", name);
+                            let missed = format!("{} n'est pas venu(e)", name);
+                            view! {
+                                <tr>
+                                    <td>{r.when}</td>
+                                    <td><a href=href>{name}</a></td>
+                                    <td>{r.attendance_action.map(|action| view! {
+                                        <form method="post" action=action class="inline">
+                                            <CsrfField token=csrf />
+                                            <button type="submit" name="came" value="oui" aria-label=came>"Venu"</button>
+                                            <button type="submit" name="came" value="non" class="secondary" aria-label=missed>"Absent"</button>
+                                        </form>
+                                    })}</td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            })}
+            <h2>"Créneaux à venir"</h2>
+            {if upcoming.is_empty() {
+                view! { <p>"Aucun créneau publié."</p> }.into_any()
+            } else {
+                view! {
+                    <table>
+                        <caption>"Dans l'ordre"</caption>
+                        <thead><tr><th scope="col">"Quand"</th><th scope="col">"Service et lieu"</th><th scope="col">"Réservé par"</th></tr></thead>
+                        <tbody>
+                            {upcoming.into_iter().map(|r| view! {
+                                <tr>
+                                    <td>{r.when}</td><td>{r.where_}</td>
+                                    <td>{match r.booked {
+                                        Some((name, href)) => view! { <a href=href>{name}</a> }.into_any(),
+                                        None => view! { "libre" }.into_any(),
+                                    }}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            }}
+            <h2>"Publier des créneaux"</h2>
+            <ErrorSummary errors />
+            <form method="post" action=action>
+                <CsrfField token=publish_csrf />
+                <label for="service">"Service"</label>
+                <input id="service" name="service" type="text" maxlength="100" value=form.service required=true />
+                <label for="place">"Lieu"</label>
+                <input id="place" name="place" type="text" maxlength="200" value=form.place required=true />
+                <label for="day">"Jour"</label>
+                <input id="day" name="day" type="date" value=form.day required=true />
+                <label for="time">"Heure du premier créneau"</label>
+                <input id="time" name="time" type="time" value=form.time required=true />
+                <label for="minutes">"Durée d'un créneau, en minutes"</label>
+                <input id="minutes" name="minutes" type="number" min="5" max="240" value=form.minutes required=true />
+                <label for="count">"Nombre de créneaux à la suite"</label>
+                <input id="count" name="count" type="number" min="1" max="40" value=form.count required=true />
+                <button type="submit">"Publier"</button>
+            </form>
         </Document>
     }
 }

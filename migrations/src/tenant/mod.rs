@@ -9,3 +9,4 @@ pub mod m0008_request_exports;
 pub mod m0009_national_data;
 pub mod m0010_user_relations;
 pub mod m0011_messages;
+pub mod m0012_appointments;

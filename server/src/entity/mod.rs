@@ -5,6 +5,8 @@
 pub mod aid;
 pub mod aid_form_version;
 pub mod aid_request;
+pub mod appointment;
+pub mod appointment_slot;
 pub mod audit_entry;
 pub mod citizen;
 pub mod citizen_token;

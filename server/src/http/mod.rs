@@ -144,6 +144,14 @@ pub fn router(state: AppState) -> Router {
         .route("/mon-espace/donnees", get(national::my_data))
         .route("/mon-espace/journal", get(user_relations::access_journal))
         .route(
+            "/mon-espace/rendez-vous",
+            get(user_relations::my_appointments).post(user_relations::citizen_book),
+        )
+        .route(
+            "/mon-espace/rendez-vous/{id}/annuler",
+            post(user_relations::citizen_cancel),
+        )
+        .route(
             "/mon-espace/messages",
             get(user_relations::my_messages).post(user_relations::write_to_department),
         )
@@ -171,6 +179,18 @@ pub fn router(state: AppState) -> Router {
             post(user_relations::staff_write),
         )
         .route("/agents/messages", get(user_relations::staff_inbox))
+        .route(
+            "/agents/rendez-vous",
+            get(user_relations::staff_appointments).post(user_relations::publish_slots),
+        )
+        .route(
+            "/agents/rendez-vous/{id}/presence",
+            post(user_relations::record_attendance),
+        )
+        .route(
+            "/agents/usagers/{id}/rendez-vous",
+            post(user_relations::staff_book),
+        )
         .route(
             "/agents/messages/{id}",
             get(user_relations::staff_thread).post(user_relations::staff_reply),

@@ -80,6 +80,10 @@ impl Ui {
                     href: ctx.href("/agents/messages"),
                     label: "Messages des usagers".into(),
                 });
+                nav.push(NavLink {
+                    href: ctx.href("/agents/rendez-vous"),
+                    label: "Rendez-vous".into(),
+                });
             }
         }
         if staff.account.has_role(Role::Admin) {

@@ -2,6 +2,7 @@
 //! of staff's contacts with them. Reads and changes are journaled by the HTTP side
 //! (`CurrentStaff::audit_file`), which the citizen reads in their access journal.
 
+pub mod appointments;
 pub mod messages;
 
 use chrono::{DateTime, NaiveDate, Utc};

@@ -19,6 +19,10 @@ both_engines!(
     only_reception_opens_records_and_only_in_its_department,
     a_citizen_writes_and_reception_answers_with_a_mail_that_holds_no_content,
     messages_refuse_bad_input_and_other_peoples_threads,
+    a_citizen_books_moves_and_cancels_with_an_invitation_by_mail,
+    two_bookings_racing_for_one_slot_leave_one,
+    reminders_go_once_the_day_before_and_attendance_is_recorded,
+    appointments_are_each_citizens_own_and_receptions_only,
 );
 
 const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n";
@@ -571,6 +575,390 @@ async fn messages_refuse_bad_input_and_other_peoples_threads(backend: Backend) {
         journal_length(&gard, &angela).await,
         before,
         "refusals read nothing"
+    );
+    app.stop().await;
+}
+
+/// Reception publishes slots through its page, `days` ahead at 09:00 Paris time.
+async fn publish_through_the_page(staff: &mut Visitor, days: u64, count: &str) {
+    let page = staff.get("/gard/agents/rendez-vous").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let day = (chrono::Utc::now().date_naive() + chrono::Days::new(days)).to_string();
+    let published = staff
+        .post(
+            "/gard/agents/rendez-vous",
+            &[
+                ("csrf", &page.csrf()),
+                ("service", "Accueil social"),
+                ("place", "Maison du département, Nîmes"),
+                ("day", &day),
+                ("time", "09:00"),
+                ("minutes", "30"),
+                ("count", count),
+            ],
+        )
+        .await;
+    assert_eq!(
+        published.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        published.body
+    );
+}
+
+/// The appointments a citizen's page lets them cancel, by id.
+fn changeable_appointments(body: &str) -> Vec<String> {
+    body.match_indices("/mon-espace/rendez-vous/")
+        .filter_map(|(i, m)| {
+            let rest = &body[i + m.len()..];
+            let id: String = rest.chars().take_while(char::is_ascii_digit).collect();
+            rest[id.len()..].starts_with("/annuler").then_some(id)
+        })
+        .collect()
+}
+
+/// The ids of the slots a page offers (`name="slot" value="…"`), in order.
+fn offered_slots(body: &str) -> Vec<String> {
+    body.match_indices("name=\"slot\" value=\"")
+        .map(|(i, m)| {
+            body[i + m.len()..]
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect()
+        })
+        .collect()
+}
+
+async fn a_citizen_books_moves_and_cancels_with_an_invitation_by_mail(backend: Backend) {
+    let (app, sink, tenant) = crate::harness::app_with_mail(backend).await;
+    app.staff(&tenant, "paul@gard.fr", "Paul Accueil", &[Role::Reception])
+        .await;
+    let mut paul = Visitor::signed_in(&app, "/gard", "paul@gard.fr").await;
+    publish_through_the_page(&mut paul, 7, "3").await;
+    let staff_page = paul.get("/gard/agents/rendez-vous").await;
+    assert_eq!(staff_page.body.matches(">libre<").count(), 3);
+    assert!(staff_page.body.contains("à 09:00 (30 min)"));
+    assert!(staff_page.body.contains("à 09:30 (30 min)"));
+
+    let mut citizen = Visitor::new(&app);
+    citizen
+        .franceconnect_sign_in("/gard", "sim-angela-dubois")
+        .await;
+    let page = citizen.get("/gard/mon-espace/rendez-vous").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let slots = offered_slots(&page.body);
+    assert_eq!(slots.len(), 3, "{}", page.body);
+    let booked = citizen
+        .post(
+            "/gard/mon-espace/rendez-vous",
+            &[("csrf", &page.csrf()), ("slot", &slots[0])],
+        )
+        .await;
+    assert_eq!(booked.status, StatusCode::SEE_OTHER, "{}", booked.body);
+    let mails = sink.wait_for(1).await;
+    let confirmation = &mails[0];
+    assert_eq!(confirmation.to, "angela.dubois@courriel.test");
+    assert_eq!(confirmation.subject, "Votre rendez-vous est confirmé");
+    assert!(
+        confirmation.text.contains("à 09:00"),
+        "{}",
+        confirmation.text
+    );
+    let (name, kind, ics) = &confirmation.attachments[0];
+    assert_eq!(name, "rendez-vous.ics");
+    assert!(kind.starts_with("text/calendar"), "{kind}");
+    let ics = String::from_utf8(ics.clone()).unwrap();
+    assert!(
+        ics.contains("BEGIN:VEVENT") && ics.contains("DTSTART:"),
+        "{ics}"
+    );
+
+    let mine = citizen.get(booked.location.as_deref().unwrap()).await;
+    assert!(mine.body.contains("Votre rendez-vous est réservé"));
+    assert!(mine.body.contains("réservé"));
+    assert_eq!(
+        offered_slots(&mine.body).len(),
+        2,
+        "the booked slot is offered no more"
+    );
+    let staff_page = paul.get("/gard/agents/rendez-vous").await;
+    assert!(staff_page.body.contains("Angela DUBOIS"));
+    assert_eq!(staff_page.body.matches(">libre<").count(), 2);
+
+    // Moving: the old slot is freed only with the new one taken.
+    let appointment = changeable_appointments(&mine.body)[0].clone();
+    let moving = citizen
+        .get(&format!(
+            "/gard/mon-espace/rendez-vous?deplacer={appointment}"
+        ))
+        .await;
+    assert!(moving.body.contains("Choisir le nouveau créneau"));
+    let moved = citizen
+        .post(
+            "/gard/mon-espace/rendez-vous",
+            &[
+                ("csrf", &moving.csrf()),
+                ("slot", &slots[2]),
+                ("replacing", &appointment),
+            ],
+        )
+        .await;
+    assert_eq!(moved.status, StatusCode::SEE_OTHER, "{}", moved.body);
+    let mails = sink.wait_for(2).await;
+    assert_eq!(mails[1].subject, "Votre rendez-vous est déplacé");
+    assert!(mails[1].text.contains("à 10:00"), "{}", mails[1].text);
+    let after = citizen.get("/gard/mon-espace/rendez-vous").await;
+    assert!(after.body.contains("déplacé"));
+    assert_eq!(
+        offered_slots(&after.body),
+        vec![slots[0].clone(), slots[1].clone()]
+    );
+
+    // Cancelling frees the slot.
+    let current = changeable_appointments(&after.body);
+    assert_eq!(current.len(), 1, "the moved one cannot be changed any more");
+    let cancelled = citizen
+        .post(
+            &format!("/gard/mon-espace/rendez-vous/{}/annuler", current[0]),
+            &[("csrf", &after.csrf())],
+        )
+        .await;
+    assert_eq!(cancelled.status, StatusCode::SEE_OTHER);
+    let after = citizen.get(cancelled.location.as_deref().unwrap()).await;
+    assert!(after.body.contains("Votre rendez-vous est annulé."));
+    assert_eq!(offered_slots(&after.body).len(), 3);
+    app.stop().await;
+}
+
+async fn two_bookings_racing_for_one_slot_leave_one(backend: Backend) {
+    use guichet::user_relations::appointments::{self, BookedBy, BookingError, NewSlots};
+    let app = TestApp::start(backend).await;
+    let tenant = app.tenant("gard", &Module::ALL).await;
+    let identities = guichet::franceconnect::simulator::test_identities();
+    let mut people = Vec::new();
+    for identity in &identities[..4] {
+        people.push(
+            citizens::sign_in_with_franceconnect(&tenant, identity)
+                .await
+                .unwrap(),
+        );
+    }
+    let slots = NewSlots {
+        service: "Accueil social".into(),
+        place: "Nîmes".into(),
+        first: chrono::Utc::now() + chrono::Duration::days(2),
+        minutes: 30,
+        count: 1,
+    };
+    appointments::publish(&tenant, 1, &slots).await.unwrap();
+    let slot = appointments::slots_from(&tenant, chrono::Utc::now())
+        .await
+        .unwrap()[0]
+        .id;
+    let attempts = people.iter().map(|p| {
+        let tenant = tenant.clone();
+        let id = p.id;
+        tokio::spawn(async move {
+            appointments::book(&tenant, id, slot, BookedBy::Citizen, None, None)
+                .await
+                .unwrap()
+        })
+    });
+    let mut won = 0;
+    for attempt in attempts {
+        match attempt.await.unwrap() {
+            Ok(_) => won += 1,
+            Err(e) => assert_eq!(e, BookingError::Taken),
+        }
+    }
+    assert_eq!(won, 1, "one slot, one appointment");
+    let held = appointments::slots_from(&tenant, chrono::Utc::now())
+        .await
+        .unwrap();
+    assert!(held[0].held_by.is_some());
+    app.stop().await;
+}
+
+async fn reminders_go_once_the_day_before_and_attendance_is_recorded(backend: Backend) {
+    use guichet::user_relations::appointments::{self, BookedBy, NewSlots, State};
+    let app = TestApp::start(backend).await;
+    let tenant = app.tenant("gard", &Module::ALL).await;
+    app.staff(&tenant, "paul@gard.fr", "Paul Accueil", &[Role::Reception])
+        .await;
+    let (angela, _) = angela_files(&tenant).await;
+    let now = chrono::Utc::now();
+    for first in [
+        now + chrono::Duration::hours(20),
+        now + chrono::Duration::days(3),
+        now + chrono::Duration::seconds(2),
+    ] {
+        let slots = NewSlots {
+            service: "Accueil social".into(),
+            place: "Nîmes".into(),
+            first,
+            minutes: 30,
+            count: 1,
+        };
+        appointments::publish(&tenant, 1, &slots).await.unwrap();
+    }
+    for slot in appointments::slots_from(&tenant, now).await.unwrap() {
+        appointments::book(&tenant, angela.id, slot.id, BookedBy::Citizen, None, None)
+            .await
+            .unwrap()
+            .unwrap();
+    }
+    let outbox = guichet::mail::pending_count(&tenant).await.unwrap();
+    let sent = appointments::send_reminders(&tenant, chrono::Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(sent, 2, "the two within a day, not the one in three days");
+    assert_eq!(
+        appointments::send_reminders(&tenant, chrono::Utc::now())
+            .await
+            .unwrap(),
+        0,
+        "each is reminded once"
+    );
+    assert_eq!(
+        guichet::mail::pending_count(&tenant).await.unwrap(),
+        outbox + 2
+    );
+
+    // The one that began: reception records that Angela did not come.
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    let mut paul = Visitor::signed_in(&app, "/gard", "paul@gard.fr").await;
+    let page = paul.get("/gard/agents/rendez-vous").await;
+    assert!(page.body.contains("Qui est venu ?"), "{}", page.body);
+    let began = appointments::of_citizen(&tenant, angela.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|a| a.slot.starts_at <= chrono::Utc::now())
+        .unwrap();
+    let before = journal_length(&tenant, &angela).await;
+    let unknown = paul
+        .post(
+            &format!("/gard/agents/rendez-vous/{}/presence", began.id),
+            &[("csrf", &page.csrf()), ("came", "peut-être")],
+        )
+        .await;
+    assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
+    let recorded = paul
+        .post(
+            &format!("/gard/agents/rendez-vous/{}/presence", began.id),
+            &[("csrf", &page.csrf()), ("came", "non")],
+        )
+        .await;
+    assert_eq!(recorded.status, StatusCode::SEE_OTHER, "{}", recorded.body);
+    assert_eq!(
+        appointments::missed_count(&tenant, angela.id)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(journal_length(&tenant, &angela).await, before + 1);
+    // A future appointment cannot be marked.
+    let future = appointments::of_citizen(&tenant, angela.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|a| a.state == State::Booked && a.slot.starts_at > chrono::Utc::now())
+        .unwrap();
+    let early = paul
+        .post(
+            &format!("/gard/agents/rendez-vous/{}/presence", future.id),
+            &[("csrf", &page.csrf()), ("came", "oui")],
+        )
+        .await;
+    assert_eq!(early.status, StatusCode::NOT_FOUND);
+    app.stop().await;
+}
+
+async fn appointments_are_each_citizens_own_and_receptions_only(backend: Backend) {
+    use guichet::user_relations::appointments::{self, BookedBy, NewSlots};
+    let app = TestApp::start(backend).await;
+    let gard = app.tenant("gard", &Module::ALL).await;
+    let herault = app.tenant("herault", &Module::ALL).await;
+    app.staff(&gard, "ines@gard.fr", "Inès", &[Role::AidInstructor])
+        .await;
+    app.staff(&herault, "rose@herault.fr", "Rose", &[Role::Reception])
+        .await;
+    let (angela, _) = angela_files(&gard).await;
+    let slots = NewSlots {
+        service: "Accueil social".into(),
+        place: "Nîmes".into(),
+        first: chrono::Utc::now() + chrono::Duration::days(2),
+        minutes: 30,
+        count: 2,
+    };
+    appointments::publish(&gard, 1, &slots).await.unwrap();
+    let free = appointments::slots_from(&gard, chrono::Utc::now())
+        .await
+        .unwrap();
+    let hers = appointments::book(&gard, angela.id, free[0].id, BookedBy::Citizen, None, None)
+        .await
+        .unwrap()
+        .unwrap();
+
+    let mut karim = Visitor::new(&app);
+    karim
+        .franceconnect_sign_in("/gard", "sim-karim-benali")
+        .await;
+    let csrf = karim.get("/gard/mon-espace/rendez-vous").await.csrf();
+    let cancel = karim
+        .post(
+            &format!("/gard/mon-espace/rendez-vous/{}/annuler", hers.id),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(cancel.status, StatusCode::NOT_FOUND);
+    let steal = karim
+        .post(
+            "/gard/mon-espace/rendez-vous",
+            &[
+                ("csrf", &csrf),
+                ("slot", &free[1].id.to_string()),
+                ("replacing", &hers.id.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(steal.status, StatusCode::NOT_FOUND);
+    let taken = karim
+        .post(
+            "/gard/mon-espace/rendez-vous",
+            &[("csrf", &csrf), ("slot", &free[0].id.to_string())],
+        )
+        .await;
+    assert_eq!(taken.status, StatusCode::CONFLICT);
+    assert!(
+        taken.body.contains("vient d&#x27;être pris") || taken.body.contains("vient d'être pris")
+    );
+    let still = appointments::of_citizen(&gard, angela.id).await.unwrap();
+    assert_eq!(still.len(), 1);
+    assert_eq!(still[0].state, appointments::State::Booked);
+
+    let mut ines = Visitor::signed_in(&app, "/gard", "ines@gard.fr").await;
+    assert_eq!(
+        ines.get("/gard/agents/rendez-vous").await.status,
+        StatusCode::FORBIDDEN
+    );
+    let csrf = ines.csrf("/gard").await;
+    let book_for = ines
+        .post(
+            &format!("/gard/agents/usagers/{}/rendez-vous", angela.id),
+            &[("csrf", &csrf), ("slot", &free[1].id.to_string())],
+        )
+        .await;
+    assert_eq!(book_for.status, StatusCode::FORBIDDEN);
+    let mut rose = Visitor::signed_in(&app, "/herault", "rose@herault.fr").await;
+    let foreign = rose.get("/gard/agents/rendez-vous").await;
+    assert_eq!(foreign.status, StatusCode::FORBIDDEN);
+    assert!(!foreign.body.contains("DUBOIS"));
+    let own = rose.get("/herault/agents/rendez-vous").await;
+    assert_eq!(own.status, StatusCode::OK);
+    assert!(
+        own.body.contains("Aucun créneau publié."),
+        "ids and slots are per department"
     );
     app.stop().await;
 }
