@@ -32,8 +32,9 @@ pub async fn ensure_demo(platform: &Platform) -> anyhow::Result<Tenant> {
             domain: None,
         })
         .await?;
+    let mut reception = 0;
     for role in Role::ALL {
-        staff::create_account(
+        let account = staff::create_account(
             platform,
             &tenant,
             NewStaff {
@@ -44,10 +45,42 @@ pub async fn ensure_demo(platform: &Platform) -> anyhow::Result<Tenant> {
             },
         )
         .await?;
+        if role == Role::Reception {
+            reception = account.id;
+        }
     }
     demo_aid(&tenant).await?;
     holiday_aid(&tenant).await?;
+    demo_slots(&tenant, reception).await?;
     Ok(tenant)
+}
+
+/// Appointment slots to book: the next five working days, four half-hours from 09:00.
+async fn demo_slots(tenant: &Tenant, staff_id: i64) -> anyhow::Result<()> {
+    use crate::user_relations::appointments::{self, NewSlots};
+    use chrono::Datelike as _;
+    let now = chrono::Utc::now();
+    let mut day = now.date_naive();
+    let mut published = 0;
+    while published < 5 {
+        day = day.succ_opt().unwrap_or(day);
+        if day.weekday().number_from_monday() > 5 {
+            continue;
+        }
+        let slots = NewSlots::parse(
+            "Accueil social",
+            "Maison du département, 3 rue Guillemette",
+            &day.to_string(),
+            "09:00",
+            "30",
+            "4",
+            now,
+        )
+        .map_err(|errors| anyhow::anyhow!(errors.join(" ")))?;
+        appointments::publish(tenant, staff_id, &slots).await?;
+        published += 1;
+    }
+    Ok(())
 }
 
 /// An aid to try filing with: two steps, each kind of answer a citizen meets most.

@@ -474,11 +474,13 @@ pub async fn run_holding(
     claim: Duration,
 ) -> Result<Run, DbErr> {
     // Everything a call needs is read first, and the service's turn waited for, before the
-    // pull is claimed: a claim then lasts one call, not the queue ahead of it (runs waiting in
-    // line longer than the claim lost it in all but name, were taken over, and called twice),
-    // and only the claim's one transaction stands between the turn and the call (work there
-    // delays calls granted in step, and a late batch can reach the service in one second).
-    // A pull that cannot run now, or will end without a call, spends no turn.
+    // pull is claimed: a claim then lasts one call, not the queue ahead of it. Claimed first,
+    // runs waiting in line outlived their claims, were taken over and called twice, untraced
+    // (the limiter does not serve its waiters in order: with 8 runs at 2 calls a second, some
+    // waited 10 s). Only the claim's one transaction stands between the turn and the call; a
+    // stall there can bunch calls at the service (a few 429s on PostgreSQL in the benchmark,
+    // retried after their Retry-After). A pull that cannot run now, or will end without a
+    // call, spends no turn.
     let Some(plan) = plan(tenant, client, pull_id, key).await? else {
         return Ok(Run::Skipped);
     };
