@@ -297,6 +297,7 @@ pub fn CitizenSpacePage(
     let journal = ctx.href("/mon-espace/journal");
     let messages = ctx.href("/mon-espace/messages");
     let appointments = ctx.href("/mon-espace/rendez-vous");
+    let information = ctx.href("/mon-espace/mes-informations");
     view! {
         <Document ctx title="Mon espace".into()>
             <h1>{format!("Bonjour {greeting_name}")}</h1>
@@ -323,6 +324,7 @@ pub fn CitizenSpacePage(
             <p><a href=messages>"Mes messages"</a>" : écrire au département et lire ses réponses."</p>
             <h2>"Mes données"</h2>
             <p><a href=my_data>"Mes données et mes accords"</a>" : ce que les administrations ont transmis avec votre accord, et chaque demande faite en votre nom."</p>
+            <p><a href=information>"Toutes mes informations"</a>" : tout ce que le département conserve sur vous, à lire ou à télécharger."</p>
             <p><a href=journal>"Qui a consulté mon dossier"</a>" : chaque consultation ou modification de votre dossier par un agent du département."</p>
             <h2>"Mon identité"</h2>
             {via_franceconnect.then(|| view! {

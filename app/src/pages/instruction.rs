@@ -271,6 +271,8 @@ pub fn StaffRequestPage(
     refresh_action: Option<String>,
     /// Where to record a consent the citizen gave in person or in writing.
     consent_form: Option<StaffConsentForm>,
+    /// Where to ask for the citizen's whole record (the named wider access).
+    wider_href: String,
 ) -> impl IntoView {
     let consent_csrf = ctx.csrf.clone();
     let csrf = ctx.csrf.clone();
@@ -292,6 +294,7 @@ pub fn StaffRequestPage(
             </dl>
             <h2>"Usager"</h2>
             <dl class="identity">{citizen.into_iter().map(|l| view! { <dt>{l.label}</dt><dd>{l.value}</dd> }).collect_view()}</dl>
+            <p><a href=wider_href>"Voir tout le dossier de l'usager (accès élargi : motif demandé, inscrit à son journal)"</a></p>
             <h2>"Réponses"</h2>
             <dl class="identity">{answers.into_iter().map(|l| view! { <dt>{l.label}</dt><dd>{l.value}</dd> }).collect_view()}</dl>
             {(!attachments.is_empty()).then(|| view! {

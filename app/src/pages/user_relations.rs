@@ -175,6 +175,8 @@ pub fn CitizenRecordPage(
     appointments: Vec<AppointmentRow>,
     free: Vec<FreeSlot>,
     booking_action: String,
+    /// Reception may act on the record; others, under a wider access, only read it.
+    can_act: bool,
 ) -> impl IntoView {
     let csrf = ctx.csrf.clone();
     let message_csrf = ctx.csrf.clone();
@@ -222,6 +224,7 @@ pub fn CitizenRecordPage(
                     </table>
                 }.into_any()
             }}
+            {can_act.then(|| view! {
             <h2>"Noter un contact"</h2>
             <form method="post" action=contact_action>
                 <CsrfField token=csrf />
@@ -240,6 +243,7 @@ pub fn CitizenRecordPage(
                 <textarea id="note" name="note" rows="3" maxlength="2000">{form.note}</textarea>
                 <button type="submit">"Enregistrer le contact"</button>
             </form>
+            })}
             <h2>"Rendez-vous"</h2>
             {if appointments.is_empty() {
                 view! { <p>"Aucun rendez-vous."</p> }.into_any()
@@ -256,7 +260,7 @@ pub fn CitizenRecordPage(
                     </table>
                 }.into_any()
             }}
-            {(!free.is_empty()).then(|| view! {
+            {(can_act && !free.is_empty()).then(|| view! {
                 <form method="post" action=booking_action>
                     <CsrfField token=booking_csrf />
                     <label for="slot">"Prendre un rendez-vous pour l'usager"</label>
@@ -272,6 +276,7 @@ pub fn CitizenRecordPage(
             } else {
                 thread_list(threads, "Ses échanges avec le département, le plus récent en premier").into_any()
             }}
+            {can_act.then(|| view! {
             <h3>"Écrire à l'usager"</h3>
             <p>"Il reçoit un courriel qui l'invite à lire votre message dans son espace ; le message n'est pas recopié dans le courriel."</p>
             <form method="post" action=message_action>
@@ -282,6 +287,7 @@ pub fn CitizenRecordPage(
                 <textarea id="message-body" name="body" rows="4" maxlength="5000" required=true></textarea>
                 <button type="submit">"Envoyer le message"</button>
             </form>
+            })}
         </Document>
     }
 }
@@ -684,6 +690,72 @@ pub fn StaffAppointmentsPage(
                 <label for="count">"Nombre de créneaux à la suite"</label>
                 <input id="count" name="count" type="number" min="1" max="40" value=form.count required=true />
                 <button type="submit">"Publier"</button>
+            </form>
+        </Document>
+    }
+}
+
+/// One part of the citizen's file, for the right of access.
+#[derive(Clone, Debug)]
+pub struct InfoSection {
+    pub title: String,
+    /// (heading, [(label, value)])
+    pub items: Vec<(String, Vec<(String, String)>)>,
+}
+
+/// Everything the department holds on the citizen, with the download of it as a file.
+#[component]
+pub fn MyInformationPage(ctx: PageContext, sections: Vec<InfoSection>) -> impl IntoView {
+    let space = ctx.href("/mon-espace");
+    let download = ctx.href("/mon-espace/mes-informations.json");
+    view! {
+        <Document ctx title="Toutes mes informations".to_owned()>
+            <p><a href=space>"Mon espace"</a></p>
+            <h1>"Toutes mes informations"</h1>
+            <p>"Voici tout ce que le département conserve sur vous. Vous pouvez aussi "<a href=download download="mes-informations.json">"télécharger ces informations dans un fichier (format JSON)"</a>", pour les garder ou les transmettre."</p>
+            {sections.into_iter().map(|section| view! {
+                <section>
+                    <h2>{section.title}</h2>
+                    {if section.items.is_empty() {
+                        view! { <p>"Rien."</p> }.into_any()
+                    } else {
+                        section.items.into_iter().map(|(heading, lines)| view! {
+                            <h3>{heading}</h3>
+                            <dl class="identity">
+                                {lines.into_iter().map(|(label, value)| view! { <dt>{label}</dt><dd>{value}</dd> }).collect_view()}
+                            </dl>
+                        }).collect_view().into_any()
+                    }}
+                </section>
+            }).collect_view()}
+        </Document>
+    }
+}
+
+/// Before another module's staff open a whole record: why?
+#[component]
+pub fn WiderAccessPage(
+    ctx: PageContext,
+    citizen_id: i64,
+    reason: String,
+    errors: Vec<String>,
+    action: String,
+    minutes: i64,
+) -> impl IntoView {
+    let csrf = ctx.csrf.clone();
+    view! {
+        <Document ctx title="Accès élargi au dossier d'un usager".to_owned()>
+            <h1>"Accès élargi au dossier d'un usager"</h1>
+            <p>{format!("Vous allez voir le dossier complet de l'usager n° {citizen_id}, au-delà de ce dont votre service a besoin d'habitude.")}</p>
+            <div class="alert" role="note">
+                <p>{format!("Cet accès dure {minutes} minutes. Il est inscrit au journal du département avec votre motif, et l'usager le lit dans « Qui a consulté mon dossier ».")}</p>
+            </div>
+            <ErrorSummary errors />
+            <form method="post" action=action>
+                <CsrfField token=csrf />
+                <label for="reason">"Pourquoi avez-vous besoin du dossier complet ?"</label>
+                <textarea id="reason" name="reason" rows="3" maxlength="500" required=true>{reason}</textarea>
+                <button type="submit">"Ouvrir le dossier complet"</button>
             </form>
         </Document>
     }

@@ -496,6 +496,10 @@ async fn render_request_with(
     let due = french_date(request.due_on);
     let assign_action = tenant.href(&format!("/agents/demandes/{id}/attribuer"));
     let back_href = tenant.href("/agents/demandes");
+    let wider_href = tenant.href(&format!(
+        "/agents/usagers/{}/acces-elargi",
+        request.citizen_id
+    ));
     let version = request.version;
     Ok(ui.with_staff(staff).render(status, move |ctx| {
         view! {
@@ -522,6 +526,7 @@ async fn render_request_with(
                 pulls
                 refresh_action
                 consent_form
+                wider_href
             />
         }
     }))

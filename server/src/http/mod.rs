@@ -144,6 +144,14 @@ pub fn router(state: AppState) -> Router {
         .route("/mon-espace/donnees", get(national::my_data))
         .route("/mon-espace/journal", get(user_relations::access_journal))
         .route(
+            "/mon-espace/mes-informations",
+            get(user_relations::my_information),
+        )
+        .route(
+            "/mon-espace/mes-informations.json",
+            get(user_relations::my_information_file),
+        )
+        .route(
             "/mon-espace/rendez-vous",
             get(user_relations::my_appointments).post(user_relations::citizen_book),
         )
@@ -173,6 +181,10 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/agents/usagers/{id}/contacts",
             post(user_relations::log_contact),
+        )
+        .route(
+            "/agents/usagers/{id}/acces-elargi",
+            get(user_relations::wider_access_form).post(user_relations::wider_access),
         )
         .route(
             "/agents/usagers/{id}/messages",

@@ -3,16 +3,17 @@
 
 use app::pages::user_relations::{
     AccessJournalPage, AccessRow, AppointmentRow, AppointmentsPage, CitizenHit, CitizenRecordPage,
-    CitizenSearchPage, ContactForm, ContactRow, FreeSlot, MessageForm, MessageRow, MessagesPage,
-    RecordRequest, SlotsForm, StaffAppointmentsPage, StaffInboxPage, StaffSlotRow, ThreadPage,
-    ThreadRow,
+    CitizenSearchPage, ContactForm, ContactRow, FreeSlot, InfoSection, MessageForm, MessageRow,
+    MessagesPage, MyInformationPage, RecordRequest, SlotsForm, StaffAppointmentsPage,
+    StaffInboxPage, StaffSlotRow, ThreadPage, ThreadRow, WiderAccessPage,
 };
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use leptos::prelude::*;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use tenants::Module;
+use tower_sessions::Session;
 
 use super::auth::CurrentStaff;
 use super::citizen::CurrentCitizen;
@@ -80,18 +81,11 @@ fn access_row(entry: FileAccess) -> AccessRow {
     AccessRow {
         date: entry.at.format("%d/%m/%Y à %H:%M").to_string(),
         who,
-        what: capitalized(&entry.action),
-        why: capitalized(&entry.reason),
+        what: user_relations::sentence(&entry.action),
+        why: user_relations::sentence(&entry.reason),
     }
 }
 
-fn capitalized(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|first| first.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
-}
 
 /// Reception's desk, for those who work on files (supervisors see figures, not records).
 fn records_desk(staff: &CurrentStaff) -> Result<UserRelationsDesk<'_>, AppError> {
@@ -143,13 +137,16 @@ pub struct RecordParams {
     ok: Option<String>,
 }
 
-/// `GET /agents/usagers/{id}`: one citizen's record (journaled, shown to the citizen).
+/// `GET /agents/usagers/{id}`: one citizen's record (journaled, shown to the citizen), for
+/// reception, or for another module's staff under a wider access they asked for.
 pub async fn record(
     staff: CurrentStaff,
+    session: Session,
     ui: Ui,
     Path(id): Path<String>,
     Query(params): Query<RecordParams>,
 ) -> Result<Response, AppError> {
+    let access = record_access(&staff, &session, super::parse_id(&id)?).await?;
     let notice = match params.ok.as_deref() {
         Some("contact") => Some("Le contact est noté dans l'historique."),
         Some("rendez-vous") => {
@@ -160,6 +157,7 @@ pub async fn record(
     .map(str::to_owned);
     render_record(
         &staff,
+        access,
         ui,
         StatusCode::OK,
         &id,
@@ -170,8 +168,50 @@ pub async fn record(
     .await
 }
 
+/// How a staff member reaches a record.
+#[derive(Clone, Debug)]
+enum RecordAccess {
+    /// Reception: the record is their module's.
+    Reception,
+    /// Another module's staff, for a while, for the reason they gave.
+    Wider { module: Module, reason: String },
+}
+
+/// Reception, or a live wider access granted in this session; otherwise forbidden.
+async fn record_access(
+    staff: &CurrentStaff,
+    session: &Session,
+    citizen_id: i64,
+) -> Result<RecordAccess, AppError> {
+    if records_desk(staff).is_ok() {
+        return Ok(RecordAccess::Reception);
+    }
+    let now = chrono::Utc::now().timestamp();
+    let grants: Vec<WiderAccess> = session.get(WIDER_KEY).await?.unwrap_or_default();
+    grants
+        .into_iter()
+        .find(|g| {
+            g.tenant_id == staff.tenant.tenant.id()
+                && g.staff_id == staff.account.id
+                && g.citizen_id == citizen_id
+                && g.until > now
+        })
+        .and_then(|g| {
+            Some(RecordAccess::Wider {
+                module: Module::parse(&g.module).ok()?,
+                reason: g.reason,
+            })
+        })
+        .ok_or(AppError::Forbidden)
+}
+
+#[expect(
+    clippy::too_many_arguments,
+    reason = "a page sent back with what was typed"
+)]
 async fn render_record(
     staff: &CurrentStaff,
+    access: RecordAccess,
     ui: Ui,
     status: StatusCode,
     id: &str,
@@ -179,21 +219,36 @@ async fn render_record(
     form: ContactForm,
     errors: Vec<String>,
 ) -> Result<Response, AppError> {
-    let desk = records_desk(staff)?;
     let id = super::parse_id(id)?;
-    let tenant = &desk.staff.tenant;
+    let tenant = &staff.tenant;
     let person = citizens::find(&tenant.tenant, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    staff
-        .audit_file(
-            Module::UserRelations,
-            person.id,
-            "consultation du dossier",
-            &person.audit_subject(),
-            "accueil et suivi de vos démarches",
-        )
-        .await?;
+    match &access {
+        RecordAccess::Reception => {
+            staff
+                .audit_file(
+                    Module::UserRelations,
+                    person.id,
+                    "consultation du dossier",
+                    &person.audit_subject(),
+                    "accueil et suivi de vos démarches",
+                )
+                .await?;
+        }
+        RecordAccess::Wider { module, reason } => {
+            staff
+                .audit_file(
+                    *module,
+                    person.id,
+                    "consultation du dossier complet (accès élargi)",
+                    &person.audit_subject(),
+                    reason,
+                )
+                .await?;
+        }
+    }
+    let can_act = matches!(access, RecordAccess::Reception);
     let name = person.display_name();
     let identity = super::citizen::identity_lines(&person)
         .into_iter()
@@ -266,7 +321,7 @@ async fn render_record(
     };
     Ok(ui.with_staff(staff).render(status, move |ctx| {
         view! {
-            <CitizenRecordPage ctx name identity requests contacts channels form errors notice contact_action threads message_action appointments free booking_action />
+            <CitizenRecordPage ctx name identity requests contacts channels form errors notice contact_action threads message_action appointments free booking_action can_act />
         }
     }))
 }
@@ -302,6 +357,7 @@ pub async fn log_contact(
         Err(errors) => {
             return render_record(
                 &staff,
+                RecordAccess::Reception,
                 ui,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &id,
@@ -881,6 +937,7 @@ pub async fn staff_write(
     let (Ok(subject), Ok(body)) = (subject, body) else {
         return render_record(
             &staff,
+            RecordAccess::Reception,
             ui,
             StatusCode::UNPROCESSABLE_ENTITY,
             &id,
@@ -1298,6 +1355,7 @@ pub async fn staff_book(
     let Ok(slot_id) = form.get("slot").parse::<i64>() else {
         return render_record(
             &staff,
+            RecordAccess::Reception,
             ui,
             StatusCode::UNPROCESSABLE_ENTITY,
             &id,
@@ -1326,6 +1384,7 @@ pub async fn staff_book(
         Err(refused) => {
             return render_record(
                 &staff,
+                RecordAccess::Reception,
                 ui,
                 StatusCode::CONFLICT,
                 &id,
@@ -1353,4 +1412,175 @@ pub async fn staff_book(
         Redirect::to(&tenant.href(&format!("/agents/usagers/{}?ok=rendez-vous", person.id)))
             .into_response(),
     )
+}
+
+// ---------------------------------------------------------------------------------------------
+// Right of access
+
+/// `GET /mon-espace/mes-informations`: everything the department holds on the citizen.
+pub async fn my_information(citizen: CurrentCitizen, ui: Ui) -> Result<Response, AppError> {
+    let gathered = user_relations::access::gather(&citizen.tenant.tenant, &citizen.citizen).await?;
+    let sections = gathered
+        .into_iter()
+        .map(|s| InfoSection {
+            title: s.title,
+            items: s.items.into_iter().map(|i| (i.heading, i.lines)).collect(),
+        })
+        .collect();
+    Ok(ui
+        .with_citizen(&citizen)
+        .render(StatusCode::OK, move |ctx| {
+            view! { <MyInformationPage ctx sections /> }
+        }))
+}
+
+/// `GET /mon-espace/mes-informations.json`: the same, as a file to keep.
+pub async fn my_information_file(citizen: CurrentCitizen) -> Result<Response, AppError> {
+    let sections = user_relations::access::gather(&citizen.tenant.tenant, &citizen.citizen).await?;
+    let file = serde_json::json!({
+        "departement": citizen.tenant.tenant.name(),
+        "produit_le": chrono::Utc::now().to_rfc3339(),
+        "sections": sections,
+    });
+    let body = serde_json::to_vec_pretty(&file)
+        .map_err(|e| AppError::Internal(format!("right of access: {e}")))?;
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/json; charset=utf-8",
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "attachment; filename=\"mes-informations.json\"",
+            ),
+            (axum::http::header::CACHE_CONTROL, "no-store"),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Wider access: the one named way for other modules' staff to read a whole record
+
+const WIDER_KEY: &str = "wider_access";
+/// How long a wider access lasts.
+const WIDER_MINUTES: i64 = 30;
+
+/// A wider access granted in this session.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct WiderAccess {
+    tenant_id: i64,
+    staff_id: i64,
+    citizen_id: i64,
+    /// The module the staff member asked from (`Module::id`).
+    module: String,
+    reason: String,
+    /// Unix seconds.
+    until: i64,
+}
+
+/// The module a staff member works in, for a wider access: their first module role in a
+/// module the department has. Supervisors and administrators read no files.
+fn working_module(staff: &CurrentStaff) -> Option<Module> {
+    staff
+        .account
+        .roles
+        .iter()
+        .filter_map(|r| r.module())
+        .find(|m| *m != Module::UserRelations && staff.tenant.tenant.has_module(*m))
+}
+
+/// `GET /agents/usagers/{id}/acces-elargi`: asks why, before opening the whole record.
+pub async fn wider_access_form(
+    staff: CurrentStaff,
+    ui: Ui,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    working_module(&staff).ok_or(AppError::Forbidden)?;
+    let citizen_id = super::parse_id(&id)?;
+    render_wider_access(
+        &staff,
+        ui,
+        StatusCode::OK,
+        citizen_id,
+        String::new(),
+        vec![],
+    )
+}
+
+fn render_wider_access(
+    staff: &CurrentStaff,
+    ui: Ui,
+    status: StatusCode,
+    citizen_id: i64,
+    reason: String,
+    errors: Vec<String>,
+) -> Result<Response, AppError> {
+    let action = staff
+        .tenant
+        .href(&format!("/agents/usagers/{citizen_id}/acces-elargi"));
+    Ok(ui.with_staff(staff).render(status, move |ctx| {
+        view! { <WiderAccessPage ctx citizen_id reason errors action minutes=WIDER_MINUTES /> }
+    }))
+}
+
+/// `POST /agents/usagers/{id}/acces-elargi`: with a reason, opens the record for a while;
+/// the access and its reason go to the journal the citizen reads.
+pub async fn wider_access(
+    staff: CurrentStaff,
+    session: Session,
+    ui: Ui,
+    Path(id): Path<String>,
+    form: FormFields,
+) -> Result<Response, AppError> {
+    let module = working_module(&staff).ok_or(AppError::Forbidden)?;
+    let citizen_id = super::parse_id(&id)?;
+    let typed = form.get("reason").to_owned();
+    let reason = typed.trim();
+    let problem = if reason.chars().count() < 15 {
+        Some(
+            "Expliquez en une phrase pourquoi vous avez besoin du dossier complet (15 caractères au moins) : l'usager lira ce motif.",
+        )
+    } else if reason.chars().count() > 500 {
+        Some("Le motif est trop long : 500 caractères au plus.")
+    } else {
+        None
+    };
+    if let Some(problem) = problem {
+        return render_wider_access(
+            &staff,
+            ui,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            citizen_id,
+            typed.clone(),
+            vec![problem.to_owned()],
+        );
+    }
+    let person = citizens::find(&staff.tenant.tenant, citizen_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    staff
+        .audit_file(
+            module,
+            person.id,
+            "ouverture d'un accès élargi à votre dossier",
+            &person.audit_subject(),
+            reason,
+        )
+        .await?;
+    let now = chrono::Utc::now().timestamp();
+    let mut grants: Vec<WiderAccess> = session.get(WIDER_KEY).await?.unwrap_or_default();
+    grants.retain(|g| g.until > now && g.citizen_id != person.id);
+    grants.push(WiderAccess {
+        tenant_id: staff.tenant.tenant.id(),
+        staff_id: staff.account.id,
+        citizen_id: person.id,
+        module: module.id().to_owned(),
+        reason: reason.to_owned(),
+        until: now + WIDER_MINUTES * 60,
+    });
+    session.insert(WIDER_KEY, grants).await?;
+    Ok(Redirect::to(&staff.tenant.href(&format!("/agents/usagers/{}", person.id))).into_response())
 }

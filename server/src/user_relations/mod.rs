@@ -2,6 +2,7 @@
 //! of staff's contacts with them. Reads and changes are journaled by the HTTP side
 //! (`CurrentStaff::audit_file`), which the citizen reads in their access journal.
 
+pub mod access;
 pub mod appointments;
 pub mod messages;
 
@@ -15,6 +16,15 @@ use tenants::Tenant;
 
 use crate::citizens::Citizen;
 use crate::entity::{citizen, contact};
+
+/// A journal's phrase as a sentence: "consultation du dossier" → "Consultation du dossier".
+pub fn sentence(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
 
 /// How a contact took place.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

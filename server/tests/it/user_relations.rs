@@ -23,6 +23,8 @@ both_engines!(
     two_bookings_racing_for_one_slot_leave_one,
     reminders_go_once_the_day_before_and_attendance_is_recorded,
     appointments_are_each_citizens_own_and_receptions_only,
+    the_citizen_reads_and_downloads_everything_held_and_nothing_of_others,
+    wider_access_asks_why_and_the_citizen_reads_the_reason,
 );
 
 const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n";
@@ -959,6 +961,219 @@ async fn appointments_are_each_citizens_own_and_receptions_only(backend: Backend
     assert!(
         own.body.contains("Aucun créneau publié."),
         "ids and slots are per department"
+    );
+    app.stop().await;
+}
+
+async fn the_citizen_reads_and_downloads_everything_held_and_nothing_of_others(backend: Backend) {
+    use guichet::user_relations::messages::{self, Author, NewMessage};
+    let app = TestApp::start(backend).await;
+    let tenant = app.tenant("gard", &Module::ALL).await;
+    app.staff(&tenant, "paul@gard.fr", "Paul Accueil", &[Role::Reception])
+        .await;
+    let (angela, _) = angela_files(&tenant).await;
+    let karim = citizens::sign_in_with_franceconnect(
+        &tenant,
+        &guichet::franceconnect::simulator::test_identities()[1],
+    )
+    .await
+    .unwrap();
+    for (citizen, body) in [
+        (angela.id, "Question de Angela"),
+        (karim.id, "Secret de Karim"),
+    ] {
+        messages::start(
+            &tenant,
+            citizen,
+            None,
+            "Question",
+            NewMessage {
+                author: Author::Citizen,
+                body,
+                document_id: None,
+                notify: None,
+            },
+        )
+        .await
+        .unwrap();
+    }
+    // Reception opens Angela's record and notes a call.
+    let mut paul = Visitor::signed_in(&app, "/gard", "paul@gard.fr").await;
+    let record = paul
+        .get(&format!("/gard/agents/usagers/{}", angela.id))
+        .await;
+    let logged = paul
+        .post(
+            &format!("/gard/agents/usagers/{}/contacts", angela.id),
+            &[
+                ("csrf", &record.csrf()),
+                ("day", &chrono::Utc::now().date_naive().to_string()),
+                ("channel", "call"),
+                ("subject", "Loyer"),
+                ("note", "Dit attendre la réponse de la CAF"),
+            ],
+        )
+        .await;
+    assert_eq!(logged.status, StatusCode::SEE_OTHER);
+
+    let mut citizen = Visitor::new(&app);
+    citizen
+        .franceconnect_sign_in("/gard", "sim-angela-dubois")
+        .await;
+    let page = citizen.get("/gard/mon-espace/mes-informations").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    for held in [
+        "Angela Claire Louise",
+        "Aide au loyer — demande",
+        "Loyer mensuel",
+        "520,00",
+        "Dit attendre la réponse de la CAF",
+        "Question de Angela",
+        "Consultation du dossier",
+        "Relation usager",
+    ] {
+        assert!(shows(&page.body, held), "« {held} » missing from the page");
+    }
+    let file = citizen.get("/gard/mon-espace/mes-informations.json").await;
+    assert_eq!(file.status, StatusCode::OK);
+    assert_eq!(
+        file.headers["content-disposition"],
+        "attachment; filename=\"mes-informations.json\""
+    );
+    let json: serde_json::Value = serde_json::from_str(&file.body).unwrap();
+    let titles: Vec<&str> = json["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["title"].as_str().unwrap())
+        .collect();
+    assert!(titles.contains(&"Vos demandes d'aide"));
+    assert!(titles.contains(&"Vos contacts avec le département"));
+    assert!(titles.contains(&"Consultations et modifications de votre dossier par les agents"));
+    assert!(file.body.contains("Dit attendre la réponse de la CAF"));
+    assert!(file.body.contains("Question de Angela"));
+    for foreign in ["Secret de Karim", "BENALI", "paul@gard.fr"] {
+        assert!(!page.body.contains(foreign), "{foreign} on the page");
+        assert!(!file.body.contains(foreign), "{foreign} in the file");
+    }
+    let anonymous = Visitor::new(&app)
+        .get("/gard/mon-espace/mes-informations.json")
+        .await;
+    assert_ne!(anonymous.status, StatusCode::OK);
+    app.stop().await;
+}
+
+async fn wider_access_asks_why_and_the_citizen_reads_the_reason(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let tenant = app.tenant("gard", &Module::ALL).await;
+    app.staff(&tenant, "ines@gard.fr", "Inès", &[Role::AidInstructor])
+        .await;
+    app.staff(
+        &tenant,
+        "chef@gard.fr",
+        "Chef",
+        &[Role::Supervisor, Role::Admin],
+    )
+    .await;
+    let (angela, request_id) = angela_files(&tenant).await;
+    let karim = citizens::sign_in_with_franceconnect(
+        &tenant,
+        &guichet::franceconnect::simulator::test_identities()[1],
+    )
+    .await
+    .unwrap();
+    let record = format!("/gard/agents/usagers/{}", angela.id);
+    let mut ines = Visitor::signed_in(&app, "/gard", "ines@gard.fr").await;
+    assert_eq!(ines.get(&record).await.status, StatusCode::FORBIDDEN);
+    let request = ines
+        .get(&format!("/gard/agents/demandes/{request_id}"))
+        .await;
+    let wider = format!("{record}/acces-elargi");
+    assert!(
+        request.body.contains(&wider),
+        "the request page offers the named path"
+    );
+    let form = ines.get(&wider).await;
+    assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+    assert!(
+        form.body
+            .contains("Pourquoi avez-vous besoin du dossier complet ?")
+    );
+    let before = journal_length(&tenant, &angela).await;
+    let short = ines
+        .post(&wider, &[("csrf", &form.csrf()), ("reason", "voir")])
+        .await;
+    assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(shows(&short.body, "l'usager lira ce motif"));
+    assert_eq!(ines.get(&record).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        journal_length(&tenant, &angela).await,
+        before,
+        "nothing granted, nothing read"
+    );
+
+    let reason = "Vérifier l'adresse déclarée avant la décision";
+    let granted = ines
+        .post(&wider, &[("csrf", &form.csrf()), ("reason", reason)])
+        .await;
+    assert_eq!(granted.status, StatusCode::SEE_OTHER, "{}", granted.body);
+    let page = ines.get(&record).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("Dossier de Angela DUBOIS"));
+    assert!(!page.body.contains("Noter un contact"), "read only");
+    assert_eq!(
+        journal_length(&tenant, &angela).await,
+        before + 2,
+        "the opening and the read"
+    );
+    let entries = audit::for_citizen(&tenant, angela.id, 10).await.unwrap();
+    assert!(
+        entries
+            .iter()
+            .take(2)
+            .all(|e| e.module == "aid_requests" && e.reason == reason)
+    );
+    // Read only, and only this citizen.
+    let csrf = page.csrf();
+    let write = ines
+        .post(
+            &format!("{record}/contacts"),
+            &[
+                ("csrf", &csrf),
+                ("day", "2026-11-30"),
+                ("channel", "call"),
+                ("subject", "x"),
+            ],
+        )
+        .await;
+    assert_eq!(write.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        ines.get(&format!("/gard/agents/usagers/{}", karim.id))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    // Supervisors and administrators read no files, not even this way.
+    let mut chef = Visitor::signed_in(&app, "/gard", "chef@gard.fr").await;
+    assert_eq!(chef.get(&wider).await.status, StatusCode::FORBIDDEN);
+
+    let mut citizen = Visitor::new(&app);
+    citizen
+        .franceconnect_sign_in("/gard", "sim-angela-dubois")
+        .await;
+    let journal = citizen.get("/gard/mon-espace/journal").await;
+    assert!(shows(
+        &journal.body,
+        "Ouverture d'un accès élargi à votre dossier"
+    ));
+    assert!(shows(&journal.body, reason), "the citizen reads why");
+    assert!(
+        journal
+            .body
+            .contains("Demandes d&#x27;aide — Instruction des demandes d&#x27;aide")
+            || journal
+                .body
+                .contains("Demandes d'aide — Instruction des demandes d'aide")
     );
     app.stop().await;
 }

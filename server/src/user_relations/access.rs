@@ -1,0 +1,241 @@
+//! The right of access: everything the department holds on a citizen, gathered for them to
+//! read (a page) and to take away (JSON). Everything is read through functions that take the
+//! citizen's id, so nothing of anyone else's can slip in.
+
+use chrono::Utc;
+use sea_orm::DbErr;
+use serde::Serialize;
+use tenants::Tenant;
+
+use super::{appointments, contacts_of, messages};
+use crate::citizens::Citizen;
+use crate::national::{consent, pull};
+use crate::{aids, audit, documents, requests};
+
+/// One part of the file: "Vos demandes", "Vos messages"…
+#[derive(Clone, Debug, Serialize)]
+pub struct Section {
+    pub title: String,
+    pub items: Vec<Item>,
+}
+
+/// One thing held, with its facts as label and value.
+#[derive(Clone, Debug, Serialize)]
+pub struct Item {
+    pub heading: String,
+    pub lines: Vec<(String, String)>,
+}
+
+fn line(label: &str, value: impl Into<String>) -> (String, String) {
+    (label.to_owned(), value.into())
+}
+
+fn date(at: chrono::DateTime<Utc>) -> String {
+    at.format("%d/%m/%Y %H:%M").to_string()
+}
+
+/// The citizen's whole file, part by part.
+pub async fn gather(tenant: &Tenant, citizen: &Citizen) -> Result<Vec<Section>, DbErr> {
+    let id = citizen.id;
+    let mut sections = Vec::new();
+
+    let mut identity = vec![
+        line("Nom de naissance", &citizen.family_name),
+        line("Prénoms", &citizen.given_name),
+    ];
+    if !citizen.preferred_username.is_empty() {
+        identity.push(line("Nom d'usage", &citizen.preferred_username));
+    }
+    identity.extend([
+        line("Date de naissance", &citizen.birthdate),
+        line("Sexe", &citizen.gender),
+        line("Commune de naissance (code INSEE)", &citizen.birthplace),
+        line("Pays de naissance (code INSEE)", &citizen.birthcountry),
+        line("Adresse électronique", &citizen.email),
+        line(
+            "Identité vérifiée par FranceConnect",
+            if citizen.via_franceconnect {
+                "oui"
+            } else {
+                "non"
+            },
+        ),
+    ]);
+    sections.push(Section {
+        title: "Votre identité".into(),
+        items: vec![Item {
+            heading: citizen.display_name(),
+            lines: identity,
+        }],
+    });
+
+    let mut items = Vec::new();
+    for (request, title) in requests::list_for_citizen(tenant, id).await? {
+        let form = aids::form(tenant, request.aid_id, request.form_version)
+            .await?
+            .unwrap_or_default();
+        let mut lines = vec![line("État", request.status.label())];
+        if let Some(at) = request.submitted_at {
+            lines.push(line("Déposée le", date(at)));
+        }
+        for (key, answer) in &request.answers {
+            let label = form
+                .fields
+                .iter()
+                .find(|f| &f.key == key)
+                .map_or_else(|| key.clone(), |f| f.label.clone());
+            lines.push((label, answer.display()));
+        }
+        items.push(Item {
+            heading: match request.reference {
+                Some(reference) => format!("{title} — demande {reference}"),
+                None => format!("{title} — brouillon"),
+            },
+            lines,
+        });
+    }
+    sections.push(Section {
+        title: "Vos demandes d'aide".into(),
+        items,
+    });
+
+    sections.push(Section {
+        title: "Vos documents".into(),
+        items: documents::list_for_citizen(tenant, id)
+            .await?
+            .into_iter()
+            .map(|d| Item {
+                heading: d.label(),
+                lines: vec![line("Type", &d.content_type)],
+            })
+            .collect(),
+    });
+
+    let now = Utc::now();
+    sections.push(Section {
+        title: "Vos accords pour les données des administrations".into(),
+        items: consent::list_for_citizen(tenant, id)
+            .await?
+            .into_iter()
+            .map(|c| Item {
+                heading: c.source.label().to_owned(),
+                lines: vec![
+                    line("Donné le", date(c.given_at)),
+                    line("Comment", c.how()),
+                    line("État", c.state(now)),
+                ],
+            })
+            .collect(),
+    });
+    sections.push(Section {
+        title: "Informations reçues des administrations".into(),
+        items: pull::for_citizen(tenant, id)
+            .await?
+            .into_iter()
+            .filter_map(|(p, fact)| fact.map(|f| (p, f)))
+            .map(|(_, fact)| Item {
+                heading: fact.source.label().to_owned(),
+                lines: vec![
+                    line("Source", fact.provenance()),
+                    line("Contenu", fact.data.to_string()),
+                ],
+            })
+            .collect(),
+    });
+
+    sections.push(Section {
+        title: "Vos contacts avec le département".into(),
+        items: contacts_of(tenant, id)
+            .await?
+            .into_iter()
+            .map(|c| Item {
+                heading: format!("{} — {}", c.day.format("%d/%m/%Y"), c.channel.label()),
+                lines: vec![line("Objet", c.subject), line("Note de l'agent", c.note)],
+            })
+            .collect(),
+    });
+
+    let mut items = Vec::new();
+    for thread in messages::threads_of(tenant, id).await? {
+        let Some((thread, list)) = messages::read(tenant, thread.id, Some(id)).await? else {
+            continue;
+        };
+        items.push(Item {
+            heading: thread.subject,
+            lines: list
+                .into_iter()
+                .map(|m| {
+                    let who = match m.author {
+                        messages::Author::Citizen => "Vous",
+                        messages::Author::Staff(_) => "Le département",
+                    };
+                    (format!("{who}, le {}", date(m.created_at)), m.body)
+                })
+                .collect(),
+        });
+    }
+    sections.push(Section {
+        title: "Vos messages".into(),
+        items,
+    });
+
+    sections.push(Section {
+        title: "Vos rendez-vous".into(),
+        items: appointments::of_citizen(tenant, id)
+            .await?
+            .into_iter()
+            .map(|a| Item {
+                heading: a.slot.when(),
+                lines: vec![
+                    line("Service", a.slot.service),
+                    line("Lieu", a.slot.place),
+                    line("État", a.state.label()),
+                ],
+            })
+            .collect(),
+    });
+
+    sections.push(Section {
+        title: "Consultations et modifications de votre dossier par les agents".into(),
+        items: audit::for_citizen(tenant, id, 10_000)
+            .await?
+            .into_iter()
+            .map(|e| Item {
+                heading: date(e.at),
+                lines: vec![
+                    line(
+                        "Service",
+                        tenants::Module::parse(&e.module).map_or("Département", |m| m.label()),
+                    ),
+                    line(
+                        "Rôle",
+                        e.actor_role
+                            .split(',')
+                            .filter_map(|r| crate::staff::Role::parse(r).ok())
+                            .map(crate::staff::Role::label)
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    ),
+                    line("Ce qui a été fait", super::sentence(&e.action)),
+                    line("Motif", super::sentence(&e.reason)),
+                ],
+            })
+            .collect(),
+    });
+    sections.push(Section {
+        title: "Demandes faites en votre nom aux administrations".into(),
+        items: pull::calls_for_citizen(tenant, id)
+            .await?
+            .into_iter()
+            .map(|c| Item {
+                heading: date(c.at),
+                lines: vec![
+                    line("Information", c.source.label()),
+                    line("Pourquoi", c.requested_by.label()),
+                    line("Résultat", c.outcome),
+                ],
+            })
+            .collect(),
+    });
+    Ok(sections)
+}
