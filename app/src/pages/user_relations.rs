@@ -89,18 +89,57 @@ pub struct CitizenHit {
     pub href: String,
 }
 
-/// Reception's search for a citizen's record.
+/// A citizen who stopped responding.
+#[derive(Clone, Debug)]
+pub struct AlertRow {
+    pub name: String,
+    pub href: String,
+    pub reasons: String,
+    pub remind_action: String,
+}
+
+/// Reception's page: citizens who stopped responding, and the search for a record.
 #[component]
 pub fn CitizenSearchPage(
     ctx: PageContext,
     query: String,
     hits: Option<Vec<CitizenHit>>,
     limit: usize,
+    alerts: Vec<AlertRow>,
+    notice: Option<String>,
 ) -> impl IntoView {
     let action = ctx.href("/agents/usagers");
+    let csrf = ctx.csrf.clone();
     view! {
         <Document ctx title="Dossiers des usagers".to_owned()>
             <h1>"Dossiers des usagers"</h1>
+            {notice.map(|text| view! { <div class="alert success" role="status"><p>{text}</p></div> })}
+            {(!alerts.is_empty()).then(|| view! {
+                <h2>"Usagers qui ne répondent plus"</h2>
+                <table>
+                    <caption>"Une demande attend leur réponse depuis longtemps, ou ils ont manqué deux rendez-vous"</caption>
+                    <thead><tr><th scope="col">"Usager"</th><th scope="col">"Pourquoi"</th><th scope="col">"Action"</th></tr></thead>
+                    <tbody>
+                        {alerts.into_iter().map(|a| {
+                            let csrf = csrf.clone();
+                            let label = format!("Relancer {}", a.name);
+                            view! {
+                                <tr>
+                                    <td><a href=a.href>{a.name}</a></td>
+                                    <td>{a.reasons}</td>
+                                    <td>
+                                        <form method="post" action=a.remind_action class="inline">
+                                            <CsrfField token=csrf />
+                                            <button type="submit" class="secondary">{label}</button>
+                                        </form>
+                                    </td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            })}
+            <h2>"Trouver un dossier"</h2>
             <form method="get" action=action role="search">
                 <label for="q">"Nom ou prénom de l'usager"</label>
                 <input id="q" name="q" type="search" value=query autocomplete="off" />

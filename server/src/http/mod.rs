@@ -182,6 +182,7 @@ pub fn router(state: AppState) -> Router {
             "/agents/usagers/{id}/contacts",
             post(user_relations::log_contact),
         )
+        .route("/agents/usagers/{id}/relance", post(user_relations::remind))
         .route(
             "/agents/usagers/{id}/acces-elargi",
             get(user_relations::wider_access_form).post(user_relations::wider_access),

@@ -2,10 +2,10 @@
 //! history, and the citizen's access journal.
 
 use app::pages::user_relations::{
-    AccessJournalPage, AccessRow, AppointmentRow, AppointmentsPage, CitizenHit, CitizenRecordPage,
-    CitizenSearchPage, ContactForm, ContactRow, FreeSlot, InfoSection, MessageForm, MessageRow,
-    MessagesPage, MyInformationPage, RecordRequest, SlotsForm, StaffAppointmentsPage,
-    StaffInboxPage, StaffSlotRow, ThreadPage, ThreadRow, WiderAccessPage,
+    AccessJournalPage, AccessRow, AlertRow, AppointmentRow, AppointmentsPage, CitizenHit,
+    CitizenRecordPage, CitizenSearchPage, ContactForm, ContactRow, FreeSlot, InfoSection,
+    MessageForm, MessageRow, MessagesPage, MyInformationPage, RecordRequest, SlotsForm,
+    StaffAppointmentsPage, StaffInboxPage, StaffSlotRow, ThreadPage, ThreadRow, WiderAccessPage,
 };
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -27,6 +27,7 @@ use crate::citizens;
 use crate::documents;
 use crate::requests;
 use crate::staff::Role;
+use crate::user_relations::alerts;
 use crate::user_relations::appointments::{self, BookedBy, Confirmation, NewSlots};
 use crate::user_relations::messages::{self, Author, NewMessage, Thread};
 use crate::user_relations::{self, Channel, NewContact};
@@ -86,7 +87,6 @@ fn access_row(entry: FileAccess) -> AccessRow {
     }
 }
 
-
 /// Reception's desk, for those who work on files (supervisors see figures, not records).
 fn records_desk(staff: &CurrentStaff) -> Result<UserRelationsDesk<'_>, AppError> {
     let desk = UserRelationsDesk::open(staff)?;
@@ -99,6 +99,7 @@ fn records_desk(staff: &CurrentStaff) -> Result<UserRelationsDesk<'_>, AppError>
 #[derive(Debug, Default, Deserialize)]
 pub struct SearchParams {
     q: Option<String>,
+    ok: Option<String>,
 }
 
 /// `GET /agents/usagers?q=…`: finds citizens by name. The list names people but opens no
@@ -127,9 +128,90 @@ pub async fn search(
         )
     };
     let limit = usize::try_from(user_relations::SEARCH_LIMIT).unwrap_or(usize::MAX);
+    let tenant = &desk.staff.tenant;
+    let mut alerts = Vec::new();
+    for (citizen_id, reasons) in alerts::silent_citizens(&tenant.tenant, chrono::Utc::now()).await?
+    {
+        let name = citizens::find(&tenant.tenant, citizen_id)
+            .await?
+            .map(|c| c.display_name())
+            .unwrap_or_default();
+        alerts.push(AlertRow {
+            name,
+            href: tenant.href(&format!("/agents/usagers/{citizen_id}")),
+            reasons: user_relations::sentence(
+                &reasons
+                    .iter()
+                    .map(alerts::Reason::describe)
+                    .collect::<Vec<_>>()
+                    .join(" ; "),
+            ),
+            remind_action: tenant.href(&format!("/agents/usagers/{citizen_id}/relance")),
+        });
+    }
+    let notice = (params.ok.as_deref() == Some("relance"))
+        .then(|| "La relance est envoyée : l'usager la lit dans ses messages et en est prévenu par courriel.".to_owned());
     Ok(ui.with_staff(&staff).render(StatusCode::OK, move |ctx| {
-        view! { <CitizenSearchPage ctx query hits limit /> }
+        view! { <CitizenSearchPage ctx query hits limit alerts notice /> }
     }))
+}
+
+/// `POST /agents/usagers/{id}/relance`: writes to a citizen who stopped responding, saying
+/// what waits for them (mail notice as for any message; journaled).
+pub async fn remind(
+    State(state): State<AppState>,
+    staff: CurrentStaff,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let desk = records_desk(&staff)?;
+    let tenant = &desk.staff.tenant;
+    let citizen_id = super::parse_id(&id)?;
+    let person = citizens::find(&tenant.tenant, citizen_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let reasons = alerts::silent_citizens(&tenant.tenant, chrono::Utc::now())
+        .await?
+        .remove(&person.id)
+        .ok_or_else(|| {
+            AppError::BadRequest(
+                "Cet usager n'est pas à relancer : rien n'attend sa réponse. Écrivez-lui depuis son dossier si besoin."
+                    .into(),
+            )
+        })?;
+    let body = format!(
+        "Bonjour,\n\nLe département attend de vos nouvelles : {}.\n\nRépondez-nous ici, ou appelez l'accueil du département. Si vous avez besoin d'aide pour répondre, nous pouvons vous recevoir : prenez rendez-vous dans votre espace, rubrique « Mes rendez-vous ».",
+        reasons
+            .iter()
+            .map(alerts::Reason::to_citizen)
+            .collect::<Vec<_>>()
+            .join(" ; ")
+    );
+    let url = super::citizen::absolute(&state, &headers, tenant, "/mon-espace/messages");
+    let thread = messages::start(
+        &tenant.tenant,
+        person.id,
+        None,
+        "Nous attendons de vos nouvelles",
+        NewMessage {
+            author: Author::Staff(staff.account.id),
+            body: &body,
+            document_id: None,
+            notify: Some((&person.email, &url)),
+        },
+    )
+    .await?;
+    crate::mail::wake(&state.platform, &tenant.tenant).await;
+    staff
+        .audit_file(
+            Module::UserRelations,
+            person.id,
+            "relance : le département attend de vos nouvelles",
+            &format!("fil de messages {thread} (usager {})", person.id),
+            "suivi de vos démarches",
+        )
+        .await?;
+    Ok(Redirect::to(&tenant.href("/agents/usagers?ok=relance")).into_response())
 }
 
 #[derive(Debug, Default, Deserialize)]

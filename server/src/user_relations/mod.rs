@@ -3,6 +3,7 @@
 //! (`CurrentStaff::audit_file`), which the citizen reads in their access journal.
 
 pub mod access;
+pub mod alerts;
 pub mod appointments;
 pub mod messages;
 

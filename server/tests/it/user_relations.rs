@@ -25,6 +25,7 @@ both_engines!(
     appointments_are_each_citizens_own_and_receptions_only,
     the_citizen_reads_and_downloads_everything_held_and_nothing_of_others,
     wider_access_asks_why_and_the_citizen_reads_the_reason,
+    citizens_who_stopped_responding_are_flagged_and_reminded,
 );
 
 const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n";
@@ -1175,5 +1176,132 @@ async fn wider_access_asks_why_and_the_citizen_reads_the_reason(backend: Backend
                 .body
                 .contains("Demandes d'aide — Instruction des demandes d'aide")
     );
+    app.stop().await;
+}
+
+async fn citizens_who_stopped_responding_are_flagged_and_reminded(backend: Backend) {
+    use guichet::user_relations::appointments::{self, BookedBy, NewSlots};
+    use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+    let app = TestApp::start(backend).await;
+    let tenant = app.tenant("gard", &Module::ALL).await;
+    app.staff(&tenant, "paul@gard.fr", "Paul Accueil", &[Role::Reception])
+        .await;
+    let (angela, request_id) = angela_files(&tenant).await;
+    // An instructor asked Angela for a document twenty days ago; she never answered.
+    let request = guichet::requests::queue::find_filed(&tenant, request_id)
+        .await
+        .unwrap()
+        .unwrap();
+    guichet::requests::exchange::ask_citizen(
+        &tenant,
+        request_id,
+        request.version,
+        1,
+        "Merci d'envoyer votre dernière quittance.",
+        "http://x/",
+    )
+    .await
+    .unwrap();
+    let txn = tenant.db().begin_write().await.unwrap();
+    let row = guichet::entity::aid_request::Entity::find_by_id(request_id)
+        .one(&txn)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut row: guichet::entity::aid_request::ActiveModel = row.into();
+    row.paused_since = Set(Some(
+        chrono::Utc::now().date_naive() - chrono::Days::new(20),
+    ));
+    row.update(&txn).await.unwrap();
+    txn.commit().await.unwrap();
+    // Karim missed two appointments, Lucas one.
+    let identities = guichet::franceconnect::simulator::test_identities();
+    let karim = citizens::sign_in_with_franceconnect(&tenant, &identities[1])
+        .await
+        .unwrap();
+    let lucas = citizens::sign_in_with_franceconnect(&tenant, &identities[3])
+        .await
+        .unwrap();
+    let slots = NewSlots {
+        service: "Accueil social".into(),
+        place: "Nîmes".into(),
+        first: chrono::Utc::now() + chrono::Duration::seconds(2),
+        minutes: 5,
+        count: 1,
+    };
+    for _ in 0..3 {
+        appointments::publish(&tenant, 1, &slots).await.unwrap();
+    }
+    let free = appointments::slots_from(&tenant, chrono::Utc::now())
+        .await
+        .unwrap();
+    let mut booked = Vec::new();
+    for (slot, citizen) in free.iter().zip([karim.id, karim.id, lucas.id]) {
+        booked.push(
+            appointments::book(&tenant, citizen, slot.id, BookedBy::Citizen, None, None)
+                .await
+                .unwrap()
+                .unwrap()
+                .id,
+        );
+    }
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    for id in booked {
+        appointments::record_attendance(&tenant, id, false)
+            .await
+            .unwrap()
+            .unwrap();
+    }
+
+    let mut paul = Visitor::signed_in(&app, "/gard", "paul@gard.fr").await;
+    let page = paul.get("/gard/agents/usagers").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("Usagers qui ne répondent plus"));
+    let reference = request.reference.unwrap();
+    assert!(
+        page.body.contains(&format!(
+            "La demande {reference} attend sa réponse depuis le"
+        )),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("2 rendez-vous manqués"));
+    assert!(page.body.contains("Relancer Angela DUBOIS"));
+    assert!(page.body.contains("Relancer Karim BENALI"));
+    assert!(
+        !page.body.contains("Lucas"),
+        "one missed appointment is no alert"
+    );
+
+    let before = journal_length(&tenant, &angela).await;
+    let reminded = paul
+        .post(
+            &format!("/gard/agents/usagers/{}/relance", angela.id),
+            &[("csrf", &page.csrf())],
+        )
+        .await;
+    assert_eq!(reminded.status, StatusCode::SEE_OTHER, "{}", reminded.body);
+    let threads = guichet::user_relations::messages::threads_of(&tenant, angela.id)
+        .await
+        .unwrap();
+    assert_eq!(threads[0].subject, "Nous attendons de vos nouvelles");
+    assert!(threads[0].unread_by_citizen);
+    let (_, list) =
+        guichet::user_relations::messages::read(&tenant, threads[0].id, Some(angela.id))
+            .await
+            .unwrap()
+            .unwrap();
+    assert!(list[0].body.contains(&format!(
+        "votre demande {reference} attend votre réponse depuis le"
+    )));
+    assert_eq!(journal_length(&tenant, &angela).await, before + 1);
+    let nothing = paul
+        .post(
+            &format!("/gard/agents/usagers/{}/relance", lucas.id),
+            &[("csrf", &page.csrf())],
+        )
+        .await;
+    assert_eq!(nothing.status, StatusCode::BAD_REQUEST);
+    assert!(shows(&nothing.body, "Cet usager n'est pas à relancer"));
     app.stop().await;
 }
