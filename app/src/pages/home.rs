@@ -41,12 +41,27 @@ pub fn DashboardPage(
 
 /// A module's entry page. The module's work lists arrive with the module's own issue.
 #[component]
-pub fn ModulePage(ctx: PageContext, label: String, role: String, summary: String) -> impl IntoView {
+pub fn ModulePage(
+    ctx: PageContext,
+    label: String,
+    role: String,
+    summary: String,
+    /// (what, how many): figures, never names or contents.
+    figures: Vec<(String, String)>,
+) -> impl IntoView {
     view! {
         <Document ctx title=label.clone()>
             <h1>{label}</h1>
             <p>{format!("Vous travaillez ici en tant que : {role}.")}</p>
             <p>{summary}</p>
+            {(!figures.is_empty()).then(|| view! {
+                <table>
+                    <caption>"En chiffres"</caption>
+                    <tbody>
+                        {figures.into_iter().map(|(what, count)| view! { <tr><th scope="row">{what}</th><td>{count}</td></tr> }).collect_view()}
+                    </tbody>
+                </table>
+            })}
         </Document>
     }
 }

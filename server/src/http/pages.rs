@@ -57,7 +57,7 @@ pub async fn module_home(
         ),
         Module::UserRelations => (
             UserRelationsDesk::open(&staff)?.access,
-            "Les dossiers des usagers et l'historique des contacts sont dans « Relation usager » pour l'accueil ; la supervision en verra les chiffres.",
+            "Les dossiers des usagers, leurs messages et leurs rendez-vous sont tenus par l'accueil ; voici leurs chiffres, sans noms ni contenus.",
         ),
         Module::Insertion => (
             InsertionDesk::open(&staff)?.access,
@@ -68,10 +68,41 @@ pub async fn module_home(
             "Les dossiers handicap apparaîtront ici.",
         ),
     };
+    let figures = if module == Module::UserRelations {
+        let f = crate::user_relations::figures(&staff.tenant.tenant, chrono::Utc::now()).await?;
+        vec![
+            (
+                "Usagers connus du département".to_owned(),
+                f.citizens.to_string(),
+            ),
+            (
+                "Contacts notés ces 30 derniers jours".to_owned(),
+                f.contacts_last_30_days.to_string(),
+            ),
+            (
+                "Échanges en attente d'une réponse du département".to_owned(),
+                f.threads_awaiting_answer.to_string(),
+            ),
+            (
+                "Rendez-vous à venir".to_owned(),
+                f.appointments_to_come.to_string(),
+            ),
+            (
+                "Rendez-vous manqués ces 30 derniers jours".to_owned(),
+                f.appointments_missed_last_30_days.to_string(),
+            ),
+            (
+                "Usagers à relancer".to_owned(),
+                f.citizens_to_remind.to_string(),
+            ),
+        ]
+    } else {
+        Vec::new()
+    };
     let label = module.label().to_owned();
     let role = access.label().to_owned();
     Ok(ui.with_staff(&staff).render(StatusCode::OK, move |ctx| {
-        view! { <ModulePage ctx label role summary=summary.to_owned() /> }
+        view! { <ModulePage ctx label role summary=summary.to_owned() figures /> }
     }))
 }
 

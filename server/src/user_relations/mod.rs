@@ -272,3 +272,58 @@ mod tests {
         assert!(NewContact::parse("30/11/2026", "visit", "Objet", "", today()).is_err());
     }
 }
+
+/// User relations in figures, for supervisors: counts, never names or contents.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Figures {
+    pub citizens: u64,
+    pub contacts_last_30_days: u64,
+    pub threads_awaiting_answer: u64,
+    pub appointments_to_come: u64,
+    pub appointments_missed_last_30_days: u64,
+    pub citizens_to_remind: u64,
+}
+
+/// Counts for the department's supervisors.
+pub async fn figures(tenant: &Tenant, now: DateTime<Utc>) -> Result<Figures, DbErr> {
+    use crate::entity::{appointment, appointment_slot, message_thread};
+    use sea_orm::PaginatorTrait as _;
+    let month_ago = now - chrono::Duration::days(30);
+    let txn = tenant.db().begin().await?;
+    let citizens = citizen::Entity::find().count(&txn).await?;
+    let contacts_last_30_days = contact::Entity::find()
+        .filter(contact::Column::CreatedAt.gte(month_ago))
+        .count(&txn)
+        .await?;
+    let threads_awaiting_answer = message_thread::Entity::find()
+        .filter(message_thread::Column::LastAuthor.eq("citizen"))
+        .count(&txn)
+        .await?;
+    let upcoming: Vec<i64> = appointment_slot::Entity::find()
+        .filter(appointment_slot::Column::StartsAt.gt(now))
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(|s| s.id)
+        .collect();
+    let appointments_to_come = appointment::Entity::find()
+        .filter(appointment::Column::HeldSlotId.is_in(upcoming))
+        .filter(appointment::Column::State.eq(appointments::State::Booked.id()))
+        .count(&txn)
+        .await?;
+    let appointments_missed_last_30_days = appointment::Entity::find()
+        .filter(appointment::Column::State.eq(appointments::State::Missed.id()))
+        .filter(appointment::Column::ChangedAt.gte(month_ago))
+        .count(&txn)
+        .await?;
+    txn.commit().await?;
+    let citizens_to_remind = alerts::silent_citizens(tenant, now).await?.len() as u64;
+    Ok(Figures {
+        citizens,
+        contacts_last_30_days,
+        threads_awaiting_answer,
+        appointments_to_come,
+        appointments_missed_last_30_days,
+        citizens_to_remind,
+    })
+}

@@ -26,6 +26,7 @@ both_engines!(
     the_citizen_reads_and_downloads_everything_held_and_nothing_of_others,
     wider_access_asks_why_and_the_citizen_reads_the_reason,
     citizens_who_stopped_responding_are_flagged_and_reminded,
+    supervisors_see_figures_not_people,
 );
 
 const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n";
@@ -1303,5 +1304,66 @@ async fn citizens_who_stopped_responding_are_flagged_and_reminded(backend: Backe
         .await;
     assert_eq!(nothing.status, StatusCode::BAD_REQUEST);
     assert!(shows(&nothing.body, "Cet usager n'est pas à relancer"));
+    app.stop().await;
+}
+
+async fn supervisors_see_figures_not_people(backend: Backend) {
+    use guichet::user_relations::messages::{self, Author, NewMessage};
+    let app = TestApp::start(backend).await;
+    let tenant = app.tenant("gard", &Module::ALL).await;
+    app.staff(&tenant, "chef@gard.fr", "Chef", &[Role::Supervisor])
+        .await;
+    let (angela, _) = angela_files(&tenant).await;
+    messages::start(
+        &tenant,
+        angela.id,
+        None,
+        "Question confidentielle",
+        NewMessage {
+            author: Author::Citizen,
+            body: "Ma situation",
+            document_id: None,
+            notify: None,
+        },
+    )
+    .await
+    .unwrap();
+    let mut chef = Visitor::signed_in(&app, "/gard", "chef@gard.fr").await;
+    let page = chef.get("/gard/agents/modules/user_relations").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(
+        page.body
+            .contains("Usagers connus du département</th><td>1<"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("réponse du département</th><td>1<"));
+    for private in [
+        "DUBOIS",
+        "Angela",
+        "Question confidentielle",
+        "Ma situation",
+    ] {
+        assert!(
+            !page.body.contains(private),
+            "{private} shown to a supervisor"
+        );
+    }
+    for route in [
+        "/gard/agents/usagers",
+        "/gard/agents/messages",
+        "/gard/agents/rendez-vous",
+    ] {
+        assert_eq!(
+            chef.get(route).await.status,
+            StatusCode::FORBIDDEN,
+            "{route}"
+        );
+    }
+    assert_eq!(
+        journal_length(&tenant, &angela).await,
+        0,
+        "figures read no file"
+    );
     app.stop().await;
 }
