@@ -3,6 +3,7 @@
 
 mod aids;
 mod api_particulier;
+mod attack;
 mod auth;
 mod citizen_accounts;
 mod citizens;
