@@ -26,9 +26,9 @@ use tenants::{DomainName, Engine, Module, NewTenant, Platform, Slug, Tenant, Ten
 
 use crate::entity::{
     aid, aid_form_version, aid_request, appointment, appointment_slot, audit_entry, citizen,
-    consent, contact, data_pull, decision, mail_outbox, message, message_thread, national_call,
-    national_fact, reference_counter, request_event, request_export, request_message,
-    staff_account, staff_role,
+    citizen_detail, consent, contact, data_pull, decision, household_member, mail_outbox, message,
+    message_thread, national_call, national_fact, reference_counter, request_event, request_export,
+    request_message, staff_account, staff_role,
 };
 
 const FORMAT: &str = "guichet-tenant-export";
@@ -146,7 +146,7 @@ pub async fn export(platform: &Platform, tenant: &Tenant, out: &Path) -> anyhow:
 
 /// Every table of a tenant store that an export carries, parents before children.
 /// (One-time citizen tokens are short-lived and left out.)
-const TENANT_TABLES: [&str; 20] = [
+const TENANT_TABLES: [&str; 22] = [
     "audit_journal",
     "citizens",
     "mail_outbox",
@@ -167,10 +167,12 @@ const TENANT_TABLES: [&str; 20] = [
     "messages",
     "appointment_slots",
     "appointments",
+    "citizen_details",
+    "household_members",
 ];
 
 /// Tables whose `id` comes from a sequence (PostgreSQL must be told about imported ids).
-const SERIAL_TABLES: [&str; 18] = [
+const SERIAL_TABLES: [&str; 19] = [
     "citizens",
     "mail_outbox",
     "aids",
@@ -189,6 +191,7 @@ const SERIAL_TABLES: [&str; 18] = [
     "messages",
     "appointment_slots",
     "appointments",
+    "household_members",
 ];
 
 /// Runs `$body` with `$entity` standing for the entity of `$table` (one list of the tenant
@@ -274,6 +277,14 @@ macro_rules! with_entity {
             }
             "appointments" => {
                 type $entity = appointment::Entity;
+                $body
+            }
+            "citizen_details" => {
+                type $entity = citizen_detail::Entity;
+                $body
+            }
+            "household_members" => {
+                type $entity = household_member::Entity;
                 $body
             }
             other => bail!("unknown table {other}"),

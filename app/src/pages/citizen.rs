@@ -298,6 +298,7 @@ pub fn CitizenSpacePage(
     let messages = ctx.href("/mon-espace/messages");
     let appointments = ctx.href("/mon-espace/rendez-vous");
     let information = ctx.href("/mon-espace/mes-informations");
+    let details = ctx.href("/mon-espace/coordonnees");
     view! {
         <Document ctx title="Mon espace".into()>
             <h1>{format!("Bonjour {greeting_name}")}</h1>
@@ -326,6 +327,7 @@ pub fn CitizenSpacePage(
             <p><a href=my_data>"Mes données et mes accords"</a>" : ce que les administrations ont transmis avec votre accord, et chaque demande faite en votre nom."</p>
             <p><a href=information>"Toutes mes informations"</a>" : tout ce que le département conserve sur vous, à lire ou à télécharger."</p>
             <p><a href=journal>"Qui a consulté mon dossier"</a>" : chaque consultation ou modification de votre dossier par un agent du département."</p>
+            <p><a href=details>"Mes coordonnées et mon foyer"</a>" : téléphone, adresse, comment vous joindre, les personnes qui vivent avec vous."</p>
             <h2>"Mon identité"</h2>
             {via_franceconnect.then(|| view! {
                 <p>"Ces informations viennent de FranceConnect : pour les corriger, adressez-vous à l'organisme qui vous a fourni votre compte."</p>

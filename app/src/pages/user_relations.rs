@@ -799,3 +799,126 @@ pub fn WiderAccessPage(
         </Document>
     }
 }
+
+/// The details form, as typed.
+#[derive(Clone, Debug, Default)]
+pub struct DetailsForm {
+    pub phone: String,
+    pub address: String,
+    pub preferred: String,
+}
+
+/// A household member, as typed.
+#[derive(Clone, Debug, Default)]
+pub struct MemberForm {
+    pub given: String,
+    pub family: String,
+    pub relation: String,
+    pub birth_year: String,
+}
+
+/// A household member in the list.
+#[derive(Clone, Debug)]
+pub struct MemberRow {
+    pub name: String,
+    pub relation: String,
+    pub birth_year: String,
+    pub remove_action: String,
+}
+
+/// The citizen's contact details and household.
+#[component]
+pub fn MyDetailsPage(
+    ctx: PageContext,
+    form: DetailsForm,
+    channels: Vec<(String, String)>,
+    members: Vec<MemberRow>,
+    member: MemberForm,
+    relations: Vec<(String, String)>,
+    errors: Vec<String>,
+    notice: Option<String>,
+) -> impl IntoView {
+    let csrf = ctx.csrf.clone();
+    let member_csrf = ctx.csrf.clone();
+    let remove_csrf = ctx.csrf.clone();
+    let space = ctx.href("/mon-espace");
+    let action = ctx.href("/mon-espace/coordonnees");
+    let member_action = ctx.href("/mon-espace/coordonnees/foyer");
+    view! {
+        <Document ctx title="Mes coordonnées et mon foyer".to_owned()>
+            <p><a href=space>"Mon espace"</a></p>
+            <h1>"Mes coordonnées et mon foyer"</h1>
+            <p>"Ces informations aident le département à vous joindre et à étudier vos demandes. Vous les changez quand vous voulez ; l'accueil du département les voit dans votre dossier."</p>
+            {notice.map(|text| view! { <div class="alert success" role="status"><p>{text}</p></div> })}
+            <ErrorSummary errors />
+            <h2>"Comment vous joindre"</h2>
+            <form method="post" action=action>
+                <CsrfField token=csrf />
+                <label for="phone">"Téléphone (facultatif)"</label>
+                <input id="phone" name="phone" type="tel" autocomplete="tel" value=form.phone />
+                <label for="address">"Adresse postale (facultatif)"</label>
+                <textarea id="address" name="address" rows="3" maxlength="300" autocomplete="street-address">{form.address}</textarea>
+                <fieldset>
+                    <legend>"Comment préférez-vous être contacté ?"</legend>
+                    {channels.into_iter().map(|(value, label)| {
+                        let id = format!("canal-{value}");
+                        let checked = value == form.preferred;
+                        view! {
+                            <div class="choice">
+                                <input type="radio" id=id.clone() name="preferred" value=value checked=checked />
+                                <label for=id>{label}</label>
+                            </div>
+                        }
+                    }).collect_view()}
+                </fieldset>
+                <button type="submit">"Enregistrer mes coordonnées"</button>
+            </form>
+            <h2>"Les personnes qui vivent avec vous"</h2>
+            {if members.is_empty() {
+                view! { <p>"Vous n'avez indiqué personne."</p> }.into_any()
+            } else {
+                view! {
+                    <table>
+                        <caption>"Votre foyer"</caption>
+                        <thead><tr><th scope="col">"Nom"</th><th scope="col">"Lien"</th><th scope="col">"Née ou né en"</th><th scope="col">"Action"</th></tr></thead>
+                        <tbody>
+                            {members.into_iter().map(|m| {
+                                let csrf = remove_csrf.clone();
+                                let label = format!("Retirer {}", m.name);
+                                view! {
+                                    <tr>
+                                        <td>{m.name}</td><td>{m.relation}</td><td>{m.birth_year}</td>
+                                        <td>
+                                            <form method="post" action=m.remove_action class="inline">
+                                                <CsrfField token=csrf />
+                                                <button type="submit" class="secondary">{label}</button>
+                                            </form>
+                                        </td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            }}
+            <h3>"Ajouter une personne"</h3>
+            <form method="post" action=member_action>
+                <CsrfField token=member_csrf />
+                <label for="given">"Prénom"</label>
+                <input id="given" name="given" type="text" maxlength="100" value=member.given required=true />
+                <label for="family">"Nom"</label>
+                <input id="family" name="family" type="text" maxlength="100" value=member.family required=true />
+                <label for="relation">"Lien avec vous"</label>
+                <select id="relation" name="relation">
+                    {relations.into_iter().map(|(value, label)| {
+                        let selected = value == member.relation;
+                        view! { <option value=value selected=selected>{label}</option> }
+                    }).collect_view()}
+                </select>
+                <label for="birth_year">"Année de naissance (facultatif)"</label>
+                <input id="birth_year" name="birth_year" type="text" inputmode="numeric" maxlength="4" value=member.birth_year />
+                <button type="submit">"Ajouter au foyer"</button>
+            </form>
+        </Document>
+    }
+}

@@ -144,6 +144,18 @@ pub fn router(state: AppState) -> Router {
         .route("/mon-espace/donnees", get(national::my_data))
         .route("/mon-espace/journal", get(user_relations::access_journal))
         .route(
+            "/mon-espace/coordonnees",
+            get(user_relations::my_details).post(user_relations::save_my_details),
+        )
+        .route(
+            "/mon-espace/coordonnees/foyer",
+            post(user_relations::add_household_member),
+        )
+        .route(
+            "/mon-espace/coordonnees/foyer/{id}/retirer",
+            post(user_relations::remove_household_member),
+        )
+        .route(
             "/mon-espace/mes-informations",
             get(user_relations::my_information),
         )

@@ -1,11 +1,13 @@
-//! User relations (`user_relations`): reception's record of a citizen with the contact
-//! history, and the citizen's access journal.
+//! User relations (`user_relations`): reception's record of a citizen (contacts, messages,
+//! appointments, alerts), the wider access for other modules, and the citizen's side:
+//! messages, appointments, contact details and household, access journal, right of access.
 
 use app::pages::user_relations::{
     AccessJournalPage, AccessRow, AlertRow, AppointmentRow, AppointmentsPage, CitizenHit,
-    CitizenRecordPage, CitizenSearchPage, ContactForm, ContactRow, FreeSlot, InfoSection,
-    MessageForm, MessageRow, MessagesPage, MyInformationPage, RecordRequest, SlotsForm,
-    StaffAppointmentsPage, StaffInboxPage, StaffSlotRow, ThreadPage, ThreadRow, WiderAccessPage,
+    CitizenRecordPage, CitizenSearchPage, ContactForm, ContactRow, DetailsForm, FreeSlot,
+    InfoSection, MemberForm, MemberRow, MessageForm, MessageRow, MessagesPage, MyDetailsPage,
+    MyInformationPage, RecordRequest, SlotsForm, StaffAppointmentsPage, StaffInboxPage,
+    StaffSlotRow, ThreadPage, ThreadRow, WiderAccessPage,
 };
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -29,6 +31,7 @@ use crate::requests;
 use crate::staff::Role;
 use crate::user_relations::alerts;
 use crate::user_relations::appointments::{self, BookedBy, Confirmation, NewSlots};
+use crate::user_relations::details::{self, Details, NewMember, PreferredChannel};
 use crate::user_relations::messages::{self, Author, NewMessage, Thread};
 use crate::user_relations::{self, Channel, NewContact};
 
@@ -332,10 +335,31 @@ async fn render_record(
     }
     let can_act = matches!(access, RecordAccess::Reception);
     let name = person.display_name();
-    let identity = super::citizen::identity_lines(&person)
+    let mut identity: Vec<(String, String)> = super::citizen::identity_lines(&person)
         .into_iter()
         .map(|line| (line.label, line.value))
         .collect();
+    if let Some(d) = details::of(&tenant.tenant, person.id).await? {
+        if !d.phone.is_empty() {
+            identity.push(("Téléphone".to_owned(), d.phone));
+        }
+        if !d.postal_address.is_empty() {
+            identity.push(("Adresse postale".to_owned(), d.postal_address));
+        }
+        identity.push((
+            "Préfère être contacté par".to_owned(),
+            d.preferred.label().to_owned(),
+        ));
+    }
+    for m in details::household(&tenant.tenant, person.id).await? {
+        identity.push((
+            format!("Foyer : {}", m.relation),
+            match m.birth_year {
+                Some(year) => format!("{} {} (née ou né en {year})", m.given_name, m.family_name),
+                None => format!("{} {}", m.given_name, m.family_name),
+            },
+        ));
+    }
     let requests = if tenant.tenant.has_module(Module::AidRequests) {
         requests::list_for_citizen(&tenant.tenant, person.id)
             .await?
@@ -1665,4 +1689,171 @@ pub async fn wider_access(
     });
     session.insert(WIDER_KEY, grants).await?;
     Ok(Redirect::to(&staff.tenant.href(&format!("/agents/usagers/{}", person.id))).into_response())
+}
+
+// ---------------------------------------------------------------------------------------------
+// The citizen's contact details and household
+
+#[derive(Debug, Default, Deserialize)]
+pub struct DetailsParams {
+    ok: Option<String>,
+}
+
+/// `GET /mon-espace/coordonnees`.
+pub async fn my_details(
+    citizen: CurrentCitizen,
+    ui: Ui,
+    Query(params): Query<DetailsParams>,
+) -> Result<Response, AppError> {
+    let notice = match params.ok.as_deref() {
+        Some("coordonnees") => Some("Vos coordonnées sont enregistrées."),
+        Some("ajoute") => Some("La personne est ajoutée à votre foyer."),
+        Some("retire") => Some("La personne est retirée de votre foyer."),
+        _ => None,
+    }
+    .map(str::to_owned);
+    let saved = details::of(&citizen.tenant.tenant, citizen.citizen.id).await?;
+    let form = saved.map_or_else(DetailsForm::default, |d| DetailsForm {
+        phone: d.phone,
+        address: d.postal_address,
+        preferred: d.preferred.id().to_owned(),
+    });
+    render_my_details(
+        &citizen,
+        ui,
+        StatusCode::OK,
+        form,
+        MemberForm::default(),
+        vec![],
+        notice,
+    )
+    .await
+}
+
+async fn render_my_details(
+    citizen: &CurrentCitizen,
+    ui: Ui,
+    status: StatusCode,
+    form: DetailsForm,
+    member: MemberForm,
+    errors: Vec<String>,
+    notice: Option<String>,
+) -> Result<Response, AppError> {
+    let tenant = &citizen.tenant;
+    let members = details::household(&tenant.tenant, citizen.citizen.id)
+        .await?
+        .into_iter()
+        .map(|m| MemberRow {
+            name: format!("{} {}", m.given_name, m.family_name),
+            relation: m.relation.to_owned(),
+            birth_year: m.birth_year.map(|y| y.to_string()).unwrap_or_default(),
+            remove_action: tenant.href(&format!("/mon-espace/coordonnees/foyer/{}/retirer", m.id)),
+        })
+        .collect();
+    let channels = PreferredChannel::ALL
+        .into_iter()
+        .map(|c| (c.id().to_owned(), c.label().to_owned()))
+        .collect();
+    let relations = details::RELATIONS
+        .into_iter()
+        .map(|(id, label)| (id.to_owned(), label.to_owned()))
+        .collect();
+    Ok(ui.with_citizen(citizen).render(status, move |ctx| {
+        view! { <MyDetailsPage ctx form channels members member relations errors notice /> }
+    }))
+}
+
+/// `POST /mon-espace/coordonnees`.
+pub async fn save_my_details(
+    citizen: CurrentCitizen,
+    ui: Ui,
+    form: FormFields,
+) -> Result<Response, AppError> {
+    let typed = DetailsForm {
+        phone: form.get("phone").to_owned(),
+        address: form.get("address").to_owned(),
+        preferred: form.get("preferred").to_owned(),
+    };
+    match Details::parse(&typed.phone, &typed.address, &typed.preferred) {
+        Ok(valid) => {
+            details::save(&citizen.tenant.tenant, citizen.citizen.id, &valid).await?;
+            Ok(Redirect::to(
+                &citizen
+                    .tenant
+                    .href("/mon-espace/coordonnees?ok=coordonnees"),
+            )
+            .into_response())
+        }
+        Err(errors) => {
+            render_my_details(
+                &citizen,
+                ui,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                typed,
+                MemberForm::default(),
+                errors,
+                None,
+            )
+            .await
+        }
+    }
+}
+
+/// `POST /mon-espace/coordonnees/foyer`: adds a household member.
+pub async fn add_household_member(
+    citizen: CurrentCitizen,
+    ui: Ui,
+    form: FormFields,
+) -> Result<Response, AppError> {
+    let typed = MemberForm {
+        given: form.get("given").to_owned(),
+        family: form.get("family").to_owned(),
+        relation: form.get("relation").to_owned(),
+        birth_year: form.get("birth_year").to_owned(),
+    };
+    match NewMember::parse(
+        &typed.given,
+        &typed.family,
+        &typed.relation,
+        &typed.birth_year,
+        details::this_year(),
+    ) {
+        Ok(member) => {
+            details::add_member(&citizen.tenant.tenant, citizen.citizen.id, &member).await?;
+            Ok(
+                Redirect::to(&citizen.tenant.href("/mon-espace/coordonnees?ok=ajoute"))
+                    .into_response(),
+            )
+        }
+        Err(errors) => {
+            let saved = details::of(&citizen.tenant.tenant, citizen.citizen.id).await?;
+            let form = saved.map_or_else(DetailsForm::default, |d| DetailsForm {
+                phone: d.phone,
+                address: d.postal_address,
+                preferred: d.preferred.id().to_owned(),
+            });
+            render_my_details(
+                &citizen,
+                ui,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                form,
+                typed,
+                errors,
+                None,
+            )
+            .await
+        }
+    }
+}
+
+/// `POST /mon-espace/coordonnees/foyer/{id}/retirer`: removes one of the citizen's members.
+pub async fn remove_household_member(
+    citizen: CurrentCitizen,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let id = super::parse_id(&id)?;
+    if !details::remove_member(&citizen.tenant.tenant, citizen.citizen.id, id).await? {
+        return Err(AppError::NotFound);
+    }
+    Ok(Redirect::to(&citizen.tenant.href("/mon-espace/coordonnees?ok=retire")).into_response())
 }

@@ -61,6 +61,26 @@ pub async fn gather(tenant: &Tenant, citizen: &Citizen) -> Result<Vec<Section>, 
             },
         ),
     ]);
+    if let Some(d) = super::details::of(tenant, id).await? {
+        identity.extend([
+            line("Téléphone", d.phone),
+            line("Adresse postale", d.postal_address),
+            line("Préfère être contacté par", d.preferred.label()),
+        ]);
+    }
+    for m in super::details::household(tenant, id).await? {
+        identity.push(line(
+            &format!("Foyer : {}", m.relation),
+            format!(
+                "{} {}{}",
+                m.given_name,
+                m.family_name,
+                m.birth_year
+                    .map(|y| format!(", née ou né en {y}"))
+                    .unwrap_or_default()
+            ),
+        ));
+    }
     sections.push(Section {
         title: "Votre identité".into(),
         items: vec![Item {

@@ -5,6 +5,7 @@
 pub mod access;
 pub mod alerts;
 pub mod appointments;
+pub mod details;
 pub mod messages;
 
 use chrono::{DateTime, NaiveDate, Utc};

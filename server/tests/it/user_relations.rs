@@ -27,6 +27,7 @@ both_engines!(
     wider_access_asks_why_and_the_citizen_reads_the_reason,
     citizens_who_stopped_responding_are_flagged_and_reminded,
     supervisors_see_figures_not_people,
+    the_citizen_gives_contact_details_and_household_that_reception_sees,
 );
 
 const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n";
@@ -1364,6 +1365,139 @@ async fn supervisors_see_figures_not_people(backend: Backend) {
         journal_length(&tenant, &angela).await,
         0,
         "figures read no file"
+    );
+    app.stop().await;
+}
+
+async fn the_citizen_gives_contact_details_and_household_that_reception_sees(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let tenant = app.tenant("gard", &Module::ALL).await;
+    app.staff(&tenant, "paul@gard.fr", "Paul Accueil", &[Role::Reception])
+        .await;
+    let (angela, _) = angela_files(&tenant).await;
+    let mut citizen = Visitor::new(&app);
+    citizen
+        .franceconnect_sign_in("/gard", "sim-angela-dubois")
+        .await;
+    let page = citizen.get("/gard/mon-espace/coordonnees").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let csrf = page.csrf();
+    let bad = citizen
+        .post(
+            "/gard/mon-espace/coordonnees",
+            &[
+                ("csrf", &csrf),
+                ("phone", "06 12"),
+                ("address", ""),
+                ("preferred", "sms"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("10 chiffres"), "{}", bad.body);
+    assert!(
+        bad.body.contains("value=\"06 12\""),
+        "what was typed comes back"
+    );
+    assert!(
+        guichet::user_relations::details::of(&tenant, angela.id)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let saved = citizen
+        .post(
+            "/gard/mon-espace/coordonnees",
+            &[
+                ("csrf", &csrf),
+                ("phone", "06 12 34 56 78"),
+                ("address", "12 rue des Arènes, 30000 Nîmes"),
+                ("preferred", "sms"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let bad_member = citizen
+        .post(
+            "/gard/mon-espace/coordonnees/foyer",
+            &[
+                ("csrf", &csrf),
+                ("given", "Inès"),
+                ("family", ""),
+                ("relation", "child"),
+                ("birth_year", "15"),
+            ],
+        )
+        .await;
+    assert_eq!(bad_member.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad_member.body.contains("Indiquez le nom de la personne"));
+    assert!(bad_member.body.contains("année sur quatre chiffres"));
+    let added = citizen
+        .post(
+            "/gard/mon-espace/coordonnees/foyer",
+            &[
+                ("csrf", &csrf),
+                ("given", "Inès"),
+                ("family", "DUBOIS"),
+                ("relation", "child"),
+                ("birth_year", "2015"),
+            ],
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER);
+    let mine = citizen.get("/gard/mon-espace/coordonnees").await;
+    assert!(mine.body.contains("value=\"0612345678\""));
+    assert!(mine.body.contains("Inès DUBOIS"));
+
+    // Reception sees them; another citizen cannot remove Angela's household member.
+    let mut paul = Visitor::signed_in(&app, "/gard", "paul@gard.fr").await;
+    let record = paul
+        .get(&format!("/gard/agents/usagers/{}", angela.id))
+        .await;
+    assert!(record.body.contains("0612345678"));
+    assert!(record.body.contains("12 rue des Arènes"));
+    assert!(record.body.contains("SMS"));
+    assert!(record.body.contains("Inès DUBOIS (née ou né en 2015)"));
+    let member = guichet::user_relations::details::household(&tenant, angela.id)
+        .await
+        .unwrap()[0]
+        .id;
+    let mut karim = Visitor::new(&app);
+    karim
+        .franceconnect_sign_in("/gard", "sim-karim-benali")
+        .await;
+    let karim_csrf = karim.get("/gard/mon-espace/coordonnees").await.csrf();
+    let steal = karim
+        .post(
+            &format!("/gard/mon-espace/coordonnees/foyer/{member}/retirer"),
+            &[("csrf", &karim_csrf)],
+        )
+        .await;
+    assert_eq!(steal.status, StatusCode::NOT_FOUND);
+    assert!(
+        !karim
+            .get("/gard/mon-espace/coordonnees")
+            .await
+            .body
+            .contains("Inès")
+    );
+    let removed = citizen
+        .post(
+            &format!("/gard/mon-espace/coordonnees/foyer/{member}/retirer"),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(removed.status, StatusCode::SEE_OTHER);
+    assert!(
+        guichet::user_relations::details::household(&tenant, angela.id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let file = citizen.get("/gard/mon-espace/mes-informations.json").await;
+    assert!(
+        file.body.contains("0612345678"),
+        "the right of access includes them"
     );
     app.stop().await;
 }
