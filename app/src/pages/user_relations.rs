@@ -109,6 +109,7 @@ pub fn CitizenSearchPage(
     notice: Option<String>,
 ) -> impl IntoView {
     let action = ctx.href("/agents/usagers");
+    let new_record = ctx.href("/agents/usagers/nouveau");
     let csrf = ctx.csrf.clone();
     view! {
         <Document ctx title="Dossiers des usagers".to_owned()>
@@ -140,6 +141,7 @@ pub fn CitizenSearchPage(
                 </table>
             })}
             <h2>"Trouver un dossier"</h2>
+            <p><a href=new_record>"Ouvrir un dossier pour une personne qui ne s'est jamais connectée"</a></p>
             <form method="get" action=action role="search">
                 <label for="q">"Nom ou prénom de l'usager"</label>
                 <input id="q" name="q" type="search" value=query autocomplete="off" />
@@ -918,6 +920,65 @@ pub fn MyDetailsPage(
                 <label for="birth_year">"Année de naissance (facultatif)"</label>
                 <input id="birth_year" name="birth_year" type="text" inputmode="numeric" maxlength="4" value=member.birth_year />
                 <button type="submit">"Ajouter au foyer"</button>
+            </form>
+        </Document>
+    }
+}
+
+/// A record opened by hand, as typed.
+#[derive(Clone, Debug, Default)]
+pub struct NewRecordForm {
+    pub given: String,
+    pub family: String,
+    pub birthdate: String,
+    pub email: String,
+}
+
+/// Reception opens a record for someone who never signed in; records that may be the same
+/// person are shown first.
+#[component]
+pub fn NewRecordPage(
+    ctx: PageContext,
+    form: NewRecordForm,
+    duplicates: Vec<CitizenHit>,
+    errors: Vec<String>,
+) -> impl IntoView {
+    let csrf = ctx.csrf.clone();
+    let action = ctx.href("/agents/usagers/nouveau");
+    let search = ctx.href("/agents/usagers");
+    let warned = !duplicates.is_empty();
+    view! {
+        <Document ctx title="Ouvrir un dossier".to_owned()>
+            <p><a href=search>"Dossiers des usagers"</a></p>
+            <h1>"Ouvrir un dossier"</h1>
+            <p>"Pour une personne qui ne s'est jamais connectée. Une personne qui se connecte avec FranceConnect a déjà son dossier : cherchez-le plutôt."</p>
+            <ErrorSummary errors />
+            {warned.then(|| view! {
+                <div class="alert" role="alert">
+                    <h2>"Un dossier existe peut-être déjà pour cette personne"</h2>
+                    <p>"Même nom, même prénom, même date de naissance. Ouvrez-le pour vérifier :"</p>
+                    <ul>
+                        {duplicates.into_iter().map(|d| view! { <li><a href=d.href>{format!("{} — né(e) le {}", d.name, d.birthdate)}</a></li> }).collect_view()}
+                    </ul>
+                </div>
+            })}
+            <form method="post" action=action>
+                <CsrfField token=csrf />
+                <label for="given">"Prénoms"</label>
+                <input id="given" name="given" type="text" maxlength="100" value=form.given required=true />
+                <label for="family">"Nom de naissance"</label>
+                <input id="family" name="family" type="text" maxlength="100" value=form.family required=true />
+                <label for="birthdate">"Date de naissance"</label>
+                <input id="birthdate" name="birthdate" type="date" value=form.birthdate required=true />
+                <label for="email">"Adresse électronique (facultatif)"</label>
+                <input id="email" name="email" type="email" value=form.email />
+                {warned.then(|| view! {
+                    <div class="choice">
+                        <input type="checkbox" id="confirm" name="confirm" value="oui" />
+                        <label for="confirm">"J'ai vérifié : ce n'est pas la même personne, ouvrir un nouveau dossier"</label>
+                    </div>
+                })}
+                <button type="submit">"Ouvrir le dossier"</button>
             </form>
         </Document>
     }

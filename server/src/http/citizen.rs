@@ -658,10 +658,11 @@ pub(super) fn identity_lines(person: &Citizen) -> Vec<IdentityLine> {
     ));
     lines.push(line(
         "Lieu de naissance",
-        if person.birthplace.is_empty() {
-            format!("à l'étranger (pays : code INSEE {})", person.birthcountry)
-        } else {
-            format!("commune de code INSEE {}", person.birthplace)
+        match (person.birthplace.is_empty(), person.birthcountry.is_empty()) {
+            // A record opened by hand at reception.
+            (true, true) => "Non renseigné".into(),
+            (true, false) => format!("à l'étranger (pays : code INSEE {})", person.birthcountry),
+            (false, _) => format!("commune de code INSEE {}", person.birthplace),
         },
     ));
     if !person.email.is_empty() {

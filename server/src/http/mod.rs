@@ -189,6 +189,10 @@ pub fn router(state: AppState) -> Router {
         .route("/agents/deconnexion", post(auth::logout))
         .route("/agents/modules/{module}", get(pages::module_home))
         .route("/agents/usagers", get(user_relations::search))
+        .route(
+            "/agents/usagers/nouveau",
+            get(user_relations::new_record_form).post(user_relations::create_record),
+        )
         .route("/agents/usagers/{id}", get(user_relations::record))
         .route(
             "/agents/usagers/{id}/contacts",

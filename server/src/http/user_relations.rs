@@ -6,8 +6,8 @@ use app::pages::user_relations::{
     AccessJournalPage, AccessRow, AlertRow, AppointmentRow, AppointmentsPage, CitizenHit,
     CitizenRecordPage, CitizenSearchPage, ContactForm, ContactRow, DetailsForm, FreeSlot,
     InfoSection, MemberForm, MemberRow, MessageForm, MessageRow, MessagesPage, MyDetailsPage,
-    MyInformationPage, RecordRequest, SlotsForm, StaffAppointmentsPage, StaffInboxPage,
-    StaffSlotRow, ThreadPage, ThreadRow, WiderAccessPage,
+    MyInformationPage, NewRecordForm, NewRecordPage, RecordRequest, SlotsForm,
+    StaffAppointmentsPage, StaffInboxPage, StaffSlotRow, ThreadPage, ThreadRow, WiderAccessPage,
 };
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -33,7 +33,7 @@ use crate::user_relations::alerts;
 use crate::user_relations::appointments::{self, BookedBy, Confirmation, NewSlots};
 use crate::user_relations::details::{self, Details, NewMember, PreferredChannel};
 use crate::user_relations::messages::{self, Author, NewMessage, Thread};
-use crate::user_relations::{self, Channel, NewContact};
+use crate::user_relations::{self, Channel, NewContact, NewRecord};
 
 /// Entries shown at most (the newest).
 const JOURNAL_LENGTH: u64 = 500;
@@ -1856,4 +1856,76 @@ pub async fn remove_household_member(
         return Err(AppError::NotFound);
     }
     Ok(Redirect::to(&citizen.tenant.href("/mon-espace/coordonnees?ok=retire")).into_response())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Records opened by hand
+
+/// `GET /agents/usagers/nouveau`.
+pub async fn new_record_form(staff: CurrentStaff, ui: Ui) -> Result<Response, AppError> {
+    records_desk(&staff)?;
+    Ok(ui.with_staff(&staff).render(StatusCode::OK, move |ctx| {
+        view! { <NewRecordPage ctx form=NewRecordForm::default() duplicates=vec![] errors=vec![] /> }
+    }))
+}
+
+/// `POST /agents/usagers/nouveau`: opens a record, unless one may already exist for the same
+/// person and reception has not confirmed it is someone else.
+pub async fn create_record(
+    staff: CurrentStaff,
+    ui: Ui,
+    form: FormFields,
+) -> Result<Response, AppError> {
+    let desk = records_desk(&staff)?;
+    let tenant = &desk.staff.tenant;
+    let typed = NewRecordForm {
+        given: form.get("given").to_owned(),
+        family: form.get("family").to_owned(),
+        birthdate: form.get("birthdate").to_owned(),
+        email: form.get("email").to_owned(),
+    };
+    let record = match NewRecord::parse(
+        &typed.given,
+        &typed.family,
+        &typed.birthdate,
+        &typed.email,
+        chrono::Utc::now().date_naive(),
+    ) {
+        Ok(record) => record,
+        Err(errors) => {
+            return Ok(ui.with_staff(&staff).render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                move |ctx| {
+                    view! { <NewRecordPage ctx form=typed duplicates=vec![] errors /> }
+                },
+            ));
+        }
+    };
+    let duplicates = user_relations::possible_duplicates(&tenant.tenant, &record).await?;
+    if !duplicates.is_empty() && form.get("confirm") != "oui" {
+        let duplicates = duplicates
+            .into_iter()
+            .map(|c| CitizenHit {
+                name: format!("{} {}", c.family_name.to_uppercase(), c.given_name),
+                birthdate: super::citizen::french_date(&c.birthdate),
+                href: tenant.href(&format!("/agents/usagers/{}", c.id)),
+            })
+            .collect();
+        return Ok(ui
+            .with_staff(&staff)
+            .render(StatusCode::CONFLICT, move |ctx| {
+                view! { <NewRecordPage ctx form=typed duplicates errors=vec![] /> }
+            }));
+    }
+    let person = user_relations::create_record(&tenant.tenant, &record).await?;
+    staff
+        .audit_file(
+            Module::UserRelations,
+            person.id,
+            "ouverture de votre dossier à l'accueil",
+            &person.audit_subject(),
+            "accueil et suivi de vos démarches",
+        )
+        .await?;
+    Ok(Redirect::to(&tenant.href(&format!("/agents/usagers/{}", person.id))).into_response())
 }

@@ -203,6 +203,125 @@ pub async fn contacts_of(tenant: &Tenant, citizen_id: i64) -> Result<Vec<Contact
         .collect())
 }
 
+/// A record reception opens by hand, for someone who never signed in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewRecord {
+    pub given_name: String,
+    pub family_name: String,
+    pub birthdate: NaiveDate,
+    pub email: String,
+}
+
+impl NewRecord {
+    /// Checks the form; every problem in French with how to fix it.
+    pub fn parse(
+        given: &str,
+        family: &str,
+        birthdate: &str,
+        email: &str,
+        today: NaiveDate,
+    ) -> Result<Self, Vec<String>> {
+        let mut errors = Vec::new();
+        let given = given.split_whitespace().collect::<Vec<_>>().join(" ");
+        let family = family.split_whitespace().collect::<Vec<_>>().join(" ");
+        if given.is_empty() || given.chars().count() > 100 {
+            errors.push("Indiquez le ou les prénoms (100 caractères au plus).".to_owned());
+        }
+        if family.is_empty() || family.chars().count() > 100 {
+            errors.push("Indiquez le nom de naissance (100 caractères au plus).".to_owned());
+        }
+        let birthdate = match NaiveDate::parse_from_str(birthdate.trim(), "%Y-%m-%d") {
+            Ok(date) if date <= today && today.years_since(date).is_some_and(|y| y <= 120) => {
+                Some(date)
+            }
+            Ok(_) => {
+                errors.push(
+                    "La date de naissance n'est pas plausible : vérifiez l'année.".to_owned(),
+                );
+                None
+            }
+            Err(_) => {
+                errors.push("La date de naissance est manquante ou mal écrite : indiquez-la au format jj/mm/aaaa.".to_owned());
+                None
+            }
+        };
+        let email = match email.trim() {
+            "" => String::new(),
+            typed => match crate::staff::Email::parse(typed) {
+                Ok(email) => email.as_str().to_owned(),
+                Err(_) => {
+                    errors.push(format!("L'adresse électronique « {typed} » n'est pas valide : elle doit ressembler à prenom.nom@exemple.fr, ou restez vide."));
+                    String::new()
+                }
+            },
+        };
+        match birthdate {
+            Some(birthdate) if errors.is_empty() => Ok(Self {
+                given_name: given,
+                family_name: family.to_uppercase(),
+                birthdate,
+                email,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// Records that may be the same person: same birth date, same birth name and same first
+/// given name (whatever the case).
+pub async fn possible_duplicates(
+    tenant: &Tenant,
+    record: &NewRecord,
+) -> Result<Vec<Citizen>, DbErr> {
+    let first = |names: &str| {
+        names
+            .split_whitespace()
+            .next()
+            .unwrap_or_default()
+            .to_lowercase()
+    };
+    let txn = tenant.db().begin().await?;
+    let rows = citizen::Entity::find()
+        .filter(citizen::Column::Birthdate.eq(record.birthdate.format("%Y-%m-%d").to_string()))
+        .all(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(rows
+        .into_iter()
+        .filter(|c| {
+            c.family_name.trim().to_lowercase() == record.family_name.to_lowercase()
+                && first(&c.given_name) == first(&record.given_name)
+        })
+        .map(Citizen::from)
+        .collect())
+}
+
+/// Opens the record.
+pub async fn create_record(tenant: &Tenant, record: &NewRecord) -> Result<Citizen, DbErr> {
+    let txn = tenant.db().begin_write().await?;
+    let row = citizen::ActiveModel {
+        fc_sub: Set(None),
+        given_name: Set(record.given_name.clone()),
+        family_name: Set(record.family_name.clone()),
+        preferred_username: Set(String::new()),
+        birthdate: Set(record.birthdate.format("%Y-%m-%d").to_string()),
+        gender: Set(String::new()),
+        birthplace: Set(String::new()),
+        birthcountry: Set(String::new()),
+        email: Set(record.email.clone()),
+        login_email: Set(None),
+        password_hash: Set(None),
+        email_confirmed_at: Set(None),
+        created_at: Set(Utc::now()),
+        last_sign_in_at: Set(None),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    txn.commit().await?;
+    Ok(row.into())
+}
+
 /// The most results a search shows: a name more common than that needs a birth date.
 pub const SEARCH_LIMIT: u64 = 50;
 
@@ -255,6 +374,19 @@ mod tests {
 
     fn today() -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 12, 1).unwrap()
+    }
+
+    #[test]
+    fn a_record_by_hand_is_checked() {
+        let ok = NewRecord::parse(" Jean  Pierre ", "martin", "1970-05-02", "", today()).unwrap();
+        assert_eq!(ok.given_name, "Jean Pierre");
+        assert_eq!(ok.family_name, "MARTIN");
+        let errors =
+            NewRecord::parse("", "", "2030-01-01", "pas-une-adresse", today()).unwrap_err();
+        assert_eq!(errors.len(), 4, "{errors:?}");
+        assert!(errors[2].contains("plausible"));
+        assert!(errors[3].contains("pas-une-adresse"));
+        assert!(NewRecord::parse("A", "B", "1880-01-01", "", today()).is_err());
     }
 
     #[test]

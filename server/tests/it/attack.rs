@@ -141,6 +141,7 @@ async fn every_role_against_every_route_sees_only_what_its_module_needs(backend:
     let gets: Vec<(String, Allowed)> = vec![
         (format!("/agents/usagers/{cid}"), Allowed::Reception),
         ("/agents/usagers?q=dubois".into(), Allowed::Reception),
+        ("/agents/usagers/nouveau".into(), Allowed::Reception),
         ("/agents/messages".into(), Allowed::Reception),
         (format!("/agents/messages/{thread}"), Allowed::Reception),
         (
@@ -190,6 +191,7 @@ async fn every_role_against_every_route_sees_only_what_its_module_needs(backend:
             Allowed::Reception,
         ),
         ("/agents/rendez-vous".into(), vec![], Allowed::Reception),
+        ("/agents/usagers/nouveau".into(), vec![], Allowed::Reception),
         (
             format!("/agents/rendez-vous/{}/presence", appointment.id),
             vec![("came", "peut-être".into())],

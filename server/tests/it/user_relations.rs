@@ -28,6 +28,7 @@ both_engines!(
     citizens_who_stopped_responding_are_flagged_and_reminded,
     supervisors_see_figures_not_people,
     the_citizen_gives_contact_details_and_household_that_reception_sees,
+    reception_opens_a_record_by_hand_and_is_warned_of_a_likely_duplicate,
 );
 
 const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n";
@@ -1499,5 +1500,88 @@ async fn the_citizen_gives_contact_details_and_household_that_reception_sees(bac
         file.body.contains("0612345678"),
         "the right of access includes them"
     );
+    app.stop().await;
+}
+
+async fn reception_opens_a_record_by_hand_and_is_warned_of_a_likely_duplicate(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let tenant = app.tenant("gard", &Module::ALL).await;
+    app.staff(&tenant, "paul@gard.fr", "Paul Accueil", &[Role::Reception])
+        .await;
+    let (angela, _) = angela_files(&tenant).await;
+    let mut paul = Visitor::signed_in(&app, "/gard", "paul@gard.fr").await;
+    let form = paul.get("/gard/agents/usagers/nouveau").await;
+    assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+    let csrf = form.csrf();
+    let bad = paul
+        .post(
+            "/gard/agents/usagers/nouveau",
+            &[
+                ("csrf", &csrf),
+                ("given", "Jean"),
+                ("family", ""),
+                ("birthdate", "2090-01-01"),
+                ("email", ""),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("Indiquez le nom de naissance"));
+    assert!(bad.body.contains("plausible"));
+
+    // Angela again, typed another way: reception is warned and nothing is created.
+    let count = || async {
+        guichet::user_relations::search(&tenant, "dubois")
+            .await
+            .unwrap()
+            .len()
+    };
+    let same = [
+        ("csrf", csrf.as_str()),
+        ("given", "angela"),
+        ("family", "Dubois"),
+        ("birthdate", "1962-08-24"),
+        ("email", ""),
+    ];
+    let warned = paul.post("/gard/agents/usagers/nouveau", &same).await;
+    assert_eq!(warned.status, StatusCode::CONFLICT);
+    assert!(
+        warned
+            .body
+            .contains("Un dossier existe peut-être déjà pour cette personne")
+    );
+    assert!(
+        warned
+            .body
+            .contains(&format!("/gard/agents/usagers/{}", angela.id))
+    );
+    assert_eq!(count().await, 1, "nothing created");
+    // Confirmed as someone else: created, journaled, and the record opens.
+    let mut confirmed = same.to_vec();
+    confirmed.push(("confirm", "oui"));
+    let created = paul.post("/gard/agents/usagers/nouveau", &confirmed).await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+    assert_eq!(count().await, 2);
+    let record = paul.get(created.location.as_deref().unwrap()).await;
+    assert!(
+        record.body.contains("Dossier de angela DUBOIS"),
+        "{}",
+        record.body
+    );
+    assert!(record.body.contains("Non renseigné"));
+    // Someone new: no warning.
+    let new = paul
+        .post(
+            "/gard/agents/usagers/nouveau",
+            &[
+                ("csrf", &csrf),
+                ("given", "Jean"),
+                ("family", "Martin"),
+                ("birthdate", "1970-05-02"),
+                ("email", "jean.martin@exemple.fr"),
+            ],
+        )
+        .await;
+    assert_eq!(new.status, StatusCode::SEE_OTHER, "{}", new.body);
     app.stop().await;
 }
