@@ -45,6 +45,7 @@ impl MigratorTrait for TenantMigrator {
             Box::new(tenant::m0011_messages::Migration),
             Box::new(tenant::m0012_appointments::Migration),
             Box::new(tenant::m0013_citizen_details::Migration),
+            Box::new(tenant::m0014_merged_citizens::Migration),
         ]
     }
 }

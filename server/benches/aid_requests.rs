@@ -168,6 +168,7 @@ async fn seed_department(
             email_confirmed_at: Set(None),
             created_at: Set(now),
             last_sign_in_at: Set(None),
+            merged_into: Set(None),
         });
         let txn = tenant.db().begin_write().await?;
         citizen::Entity::insert_many(rows).exec(&txn).await?;

@@ -241,9 +241,11 @@ pub async fn for_citizen(
     limit: u64,
 ) -> Result<Vec<FileAccess>, DbErr> {
     use sea_orm::{ColumnTrait as _, QueryFilter as _};
+    // Entries about records merged into this one belong to the same person.
+    let ids = crate::user_relations::ids_of_person(tenant, citizen_id).await?;
     let txn = tenant.db().begin().await?;
     let rows = audit_entry::Entity::find()
-        .filter(audit_entry::Column::CitizenId.eq(citizen_id))
+        .filter(audit_entry::Column::CitizenId.is_in(ids))
         .order_by_desc(audit_entry::Column::Seq)
         .limit(limit)
         .all(&txn)

@@ -218,7 +218,10 @@ pub fn CitizenRecordPage(
     booking_action: String,
     /// Reception may act on the record; others, under a wider access, only read it.
     can_act: bool,
+    /// Records that may be the same person: (link, label, merge action).
+    duplicates: Vec<(String, String, String)>,
 ) -> impl IntoView {
+    let merge_csrf = ctx.csrf.clone();
     let csrf = ctx.csrf.clone();
     let message_csrf = ctx.csrf.clone();
     let booking_csrf = ctx.csrf.clone();
@@ -233,6 +236,29 @@ pub fn CitizenRecordPage(
             <dl class="identity">
                 {identity.into_iter().map(|(label, value)| view! { <dt>{label}</dt><dd>{value}</dd> }).collect_view()}
             </dl>
+            {(can_act && !duplicates.is_empty()).then(|| view! {
+                <h2>"Dossiers qui pourraient être la même personne"</h2>
+                <p>"Même nom, même prénom, même date de naissance. Si c'est bien la même personne, fusionnez l'autre dossier dans celui-ci : ses demandes, documents, messages, rendez-vous et contacts rejoignent ce dossier."</p>
+                <ul>
+                    {duplicates.into_iter().map(|(href, label, action)| {
+                        let csrf = merge_csrf.clone();
+                        let id = format!("confirmer-{}", action.len());
+                        view! {
+                            <li>
+                                <a href=href>{label.clone()}</a>
+                                <form method="post" action=action>
+                                    <CsrfField token=csrf />
+                                    <div class="choice">
+                                        <input type="checkbox" id=id.clone() name="confirm" value="oui" required=true />
+                                        <label for=id>{format!("J'ai vérifié : {label} est la même personne")}</label>
+                                    </div>
+                                    <button type="submit" class="secondary">"Fusionner dans ce dossier"</button>
+                                </form>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            })}
             <h2>"Demandes d'aide"</h2>
             {if requests.is_empty() {
                 view! { <p>"Aucune demande déposée."</p> }.into_any()

@@ -11,3 +11,4 @@ pub mod m0010_user_relations;
 pub mod m0011_messages;
 pub mod m0012_appointments;
 pub mod m0013_citizen_details;
+pub mod m0014_merged_citizens;

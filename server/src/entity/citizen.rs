@@ -20,6 +20,10 @@ pub struct Model {
     pub email_confirmed_at: Option<ChronoDateTimeUtc>,
     pub created_at: ChronoDateTimeUtc,
     pub last_sign_in_at: Option<ChronoDateTimeUtc>,
+    /// The record this one was merged into (it is offered no more). Exports made before it
+    /// existed load without it.
+    #[serde(default)]
+    pub merged_into: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -200,6 +200,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/agents/usagers/{id}/relance", post(user_relations::remind))
         .route(
+            "/agents/usagers/{id}/fusionner/{absorbed}",
+            post(user_relations::merge_records),
+        )
+        .route(
             "/agents/usagers/{id}/acces-elargi",
             get(user_relations::wider_access_form).post(user_relations::wider_access),
         )

@@ -12,6 +12,7 @@ use app::pages::user_relations::{
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
+use chrono::NaiveDate;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use tenants::Module;
@@ -231,11 +232,21 @@ pub async fn record(
     Path(id): Path<String>,
     Query(params): Query<RecordParams>,
 ) -> Result<Response, AppError> {
-    let access = record_access(&staff, &session, super::parse_id(&id)?).await?;
+    let citizen_id = super::parse_id(&id)?;
+    let access = record_access(&staff, &session, citizen_id).await?;
+    // A record merged into another opens as that one.
+    if let Some(kept) = user_relations::merged_into(&staff.tenant.tenant, citizen_id).await? {
+        return Ok(
+            Redirect::to(&staff.tenant.href(&format!("/agents/usagers/{kept}"))).into_response(),
+        );
+    }
     let notice = match params.ok.as_deref() {
         Some("contact") => Some("Le contact est noté dans l'historique."),
         Some("rendez-vous") => {
             Some("Le rendez-vous est réservé ; l'usager reçoit la confirmation par courriel.")
+        }
+        Some("fusion") => {
+            Some("Les deux dossiers n'en font plus qu'un : tout ce que tenait l'autre est ici.")
         }
         _ => None,
     }
@@ -414,6 +425,34 @@ async fn render_record(
         .collect();
     let free = free_slots(&appointments::slots_from(&tenant.tenant, now).await?);
     let booking_action = tenant.href(&format!("/agents/usagers/{}/rendez-vous", person.id));
+    let duplicates = match NaiveDate::parse_from_str(&person.birthdate, "%Y-%m-%d") {
+        Ok(birthdate) if can_act => user_relations::possible_duplicates(
+            &tenant.tenant,
+            &NewRecord {
+                given_name: person.given_name.clone(),
+                family_name: person.family_name.clone(),
+                birthdate,
+                email: String::new(),
+            },
+        )
+        .await?
+        .into_iter()
+        .filter(|c| c.id != person.id)
+        .map(|c| {
+            (
+                tenant.href(&format!("/agents/usagers/{}", c.id)),
+                format!(
+                    "{} {} (dossier n° {})",
+                    c.family_name.to_uppercase(),
+                    c.given_name,
+                    c.id
+                ),
+                tenant.href(&format!("/agents/usagers/{}/fusionner/{}", person.id, c.id)),
+            )
+        })
+        .collect(),
+        _ => Vec::new(),
+    };
     let form = ContactForm {
         day: if form.day.is_empty() {
             chrono::Utc::now()
@@ -427,7 +466,7 @@ async fn render_record(
     };
     Ok(ui.with_staff(staff).render(status, move |ctx| {
         view! {
-            <CitizenRecordPage ctx name identity requests contacts channels form errors notice contact_action threads message_action appointments free booking_action can_act />
+            <CitizenRecordPage ctx name identity requests contacts channels form errors notice contact_action threads message_action appointments free booking_action can_act duplicates />
         }
     }))
 }
@@ -1928,4 +1967,62 @@ pub async fn create_record(
         )
         .await?;
     Ok(Redirect::to(&tenant.href(&format!("/agents/usagers/{}", person.id))).into_response())
+}
+
+/// `POST /agents/usagers/{kept}/fusionner/{absorbed}`: merges a record found to be the same
+/// person into this one (confirmed by a box ticked), journaled on both.
+pub async fn merge_records(
+    staff: CurrentStaff,
+    ui: Ui,
+    Path((kept, absorbed)): Path<(String, String)>,
+    form: FormFields,
+) -> Result<Response, AppError> {
+    let desk = records_desk(&staff)?;
+    let tenant = &desk.staff.tenant;
+    let (kept_id, absorbed_id) = (super::parse_id(&kept)?, super::parse_id(&absorbed)?);
+    if form.get("confirm") != "oui" {
+        return render_record(
+            &staff,
+            RecordAccess::Reception,
+            ui,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &kept,
+            None,
+            ContactForm::default(),
+            vec![
+                "Cochez la case pour confirmer que les deux dossiers sont la même personne."
+                    .to_owned(),
+            ],
+        )
+        .await;
+    }
+    match user_relations::merge(&tenant.tenant, kept_id, absorbed_id).await? {
+        Ok(()) => {}
+        Err(user_relations::MergeRefused::NotFound) => return Err(AppError::NotFound),
+        Err(refused) => {
+            return render_record(
+                &staff,
+                RecordAccess::Reception,
+                ui,
+                StatusCode::CONFLICT,
+                &kept,
+                None,
+                ContactForm::default(),
+                vec![refused.message().to_owned()],
+            )
+            .await;
+        }
+    }
+    for citizen in [kept_id, absorbed_id] {
+        staff
+            .audit_file(
+                Module::UserRelations,
+                citizen,
+                &format!("fusion du dossier n° {absorbed_id} dans le dossier n° {kept_id} (même personne)"),
+                &format!("usagers {kept_id} et {absorbed_id}"),
+                "un seul dossier par personne",
+            )
+            .await?;
+    }
+    Ok(Redirect::to(&tenant.href(&format!("/agents/usagers/{kept_id}?ok=fusion"))).into_response())
 }

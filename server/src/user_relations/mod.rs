@@ -283,6 +283,7 @@ pub async fn possible_duplicates(
     let txn = tenant.db().begin().await?;
     let rows = citizen::Entity::find()
         .filter(citizen::Column::Birthdate.eq(record.birthdate.format("%Y-%m-%d").to_string()))
+        .filter(citizen::Column::MergedInto.is_null())
         .all(&txn)
         .await?;
     txn.commit().await?;
@@ -294,6 +295,133 @@ pub async fn possible_duplicates(
         })
         .map(Citizen::from)
         .collect())
+}
+
+/// Why two records cannot be merged.
+#[derive(Debug, PartialEq, Eq)]
+pub enum MergeRefused {
+    NotFound,
+    /// The same record twice.
+    Same,
+    /// The absorbed record is someone's sign-in (FranceConnect or a local account): it must be
+    /// the one kept.
+    SignsIn,
+    /// Already merged.
+    AlreadyMerged,
+}
+
+impl MergeRefused {
+    pub fn message(&self) -> &'static str {
+        match self {
+            MergeRefused::NotFound => "Ce dossier est introuvable.",
+            MergeRefused::Same => "Un dossier ne peut pas être fusionné avec lui-même.",
+            MergeRefused::SignsIn => {
+                "L'autre dossier est celui d'une personne qui se connecte (FranceConnect ou compte) : ouvrez ce dossier-là et fusionnez-y celui-ci."
+            }
+            MergeRefused::AlreadyMerged => "Ce dossier a déjà été fusionné.",
+        }
+    }
+}
+
+/// Merges `absorbed` into `kept`, in one transaction: every request, document, consent,
+/// pull, fact, call, contact, thread, appointment and household member moves to `kept`
+/// (contact details too, unless `kept` has its own); `absorbed` then points at `kept` and is
+/// offered no more. The journal is append-only: its entries about `absorbed` stay as written
+/// and are read with `kept`'s ([`ids_of_person`]).
+pub async fn merge(
+    tenant: &Tenant,
+    kept: i64,
+    absorbed: i64,
+) -> Result<Result<(), MergeRefused>, DbErr> {
+    use crate::entity::{
+        aid_request, appointment, citizen_detail, consent, data_pull, document, household_member,
+        message_thread, national_call, national_fact,
+    };
+    if kept == absorbed {
+        return Ok(Err(MergeRefused::Same));
+    }
+    let txn = tenant.db().begin_write().await?;
+    let (Some(keep), Some(absorb)) = (
+        citizen::Entity::find_by_id(kept).one(&txn).await?,
+        citizen::Entity::find_by_id(absorbed).one(&txn).await?,
+    ) else {
+        txn.rollback().await?;
+        return Ok(Err(MergeRefused::NotFound));
+    };
+    let refused = if keep.merged_into.is_some() || absorb.merged_into.is_some() {
+        Some(MergeRefused::AlreadyMerged)
+    } else if absorb.fc_sub.is_some() || absorb.login_email.is_some() {
+        Some(MergeRefused::SignsIn)
+    } else {
+        None
+    };
+    if let Some(refused) = refused {
+        txn.rollback().await?;
+        return Ok(Err(refused));
+    }
+    macro_rules! move_rows {
+        ($($entity:ident),*) => {$(
+            $entity::Entity::update_many()
+                .col_expr($entity::Column::CitizenId, Expr::value(kept))
+                .filter($entity::Column::CitizenId.eq(absorbed))
+                .exec(&txn)
+                .await?;
+        )*};
+    }
+    move_rows!(
+        aid_request,
+        document,
+        consent,
+        data_pull,
+        national_fact,
+        national_call,
+        contact,
+        message_thread,
+        appointment,
+        household_member
+    );
+    let has_details = citizen_detail::Entity::find_by_id(kept)
+        .one(&txn)
+        .await?
+        .is_some();
+    if has_details {
+        citizen_detail::Entity::delete_many()
+            .filter(citizen_detail::Column::CitizenId.eq(absorbed))
+            .exec(&txn)
+            .await?;
+    } else {
+        move_rows!(citizen_detail);
+    }
+    citizen::Entity::update_many()
+        .col_expr(citizen::Column::MergedInto, Expr::value(kept))
+        .filter(citizen::Column::Id.eq(absorbed))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(Ok(()))
+}
+
+/// A citizen's id with those of the records merged into theirs.
+pub async fn ids_of_person(tenant: &Tenant, citizen_id: i64) -> Result<Vec<i64>, DbErr> {
+    let txn = tenant.db().begin().await?;
+    let mut ids: Vec<i64> = citizen::Entity::find()
+        .filter(citizen::Column::MergedInto.eq(citizen_id))
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
+    txn.commit().await?;
+    ids.push(citizen_id);
+    Ok(ids)
+}
+
+/// The record a merged record went into, if it was merged.
+pub async fn merged_into(tenant: &Tenant, citizen_id: i64) -> Result<Option<i64>, DbErr> {
+    let txn = tenant.db().begin().await?;
+    let row = citizen::Entity::find_by_id(citizen_id).one(&txn).await?;
+    txn.commit().await?;
+    Ok(row.and_then(|c| c.merged_into))
 }
 
 /// Opens the record.
@@ -314,6 +442,7 @@ pub async fn create_record(tenant: &Tenant, record: &NewRecord) -> Result<Citize
         email_confirmed_at: Set(None),
         created_at: Set(Utc::now()),
         last_sign_in_at: Set(None),
+        merged_into: Set(None),
         ..Default::default()
     }
     .insert(&txn)
@@ -359,6 +488,7 @@ pub async fn search(tenant: &Tenant, query: &str) -> Result<Vec<Citizen>, DbErr>
     let txn = tenant.db().begin().await?;
     let rows = citizen::Entity::find()
         .filter(condition)
+        .filter(citizen::Column::MergedInto.is_null())
         .order_by_asc(citizen::Column::FamilyName)
         .order_by_asc(citizen::Column::GivenName)
         .limit(SEARCH_LIMIT)

@@ -193,6 +193,11 @@ async fn every_role_against_every_route_sees_only_what_its_module_needs(backend:
         ("/agents/rendez-vous".into(), vec![], Allowed::Reception),
         ("/agents/usagers/nouveau".into(), vec![], Allowed::Reception),
         (
+            format!("/agents/usagers/{cid}/fusionner/{cid}"),
+            vec![],
+            Allowed::Reception,
+        ),
+        (
             format!("/agents/rendez-vous/{}/presence", appointment.id),
             vec![("came", "peut-être".into())],
             Allowed::Reception,

@@ -29,6 +29,7 @@ both_engines!(
     supervisors_see_figures_not_people,
     the_citizen_gives_contact_details_and_household_that_reception_sees,
     reception_opens_a_record_by_hand_and_is_warned_of_a_likely_duplicate,
+    a_record_opened_twice_is_merged_keeping_every_history,
 );
 
 const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n";
@@ -1583,5 +1584,120 @@ async fn reception_opens_a_record_by_hand_and_is_warned_of_a_likely_duplicate(ba
         )
         .await;
     assert_eq!(new.status, StatusCode::SEE_OTHER, "{}", new.body);
+    app.stop().await;
+}
+
+async fn a_record_opened_twice_is_merged_keeping_every_history(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let tenant = app.tenant("gard", &Module::ALL).await;
+    app.staff(&tenant, "paul@gard.fr", "Paul Accueil", &[Role::Reception])
+        .await;
+    let (angela, request_id) = angela_files(&tenant).await;
+    let mut paul = Visitor::signed_in(&app, "/gard", "paul@gard.fr").await;
+    let csrf = paul.csrf("/gard").await;
+    // Reception opened a second record for Angela by hand, and logged a contact on it.
+    let created = paul
+        .post(
+            "/gard/agents/usagers/nouveau",
+            &[
+                ("csrf", &csrf),
+                ("given", "Angela"),
+                ("family", "DUBOIS"),
+                ("birthdate", "1962-08-24"),
+                ("email", ""),
+                ("confirm", "oui"),
+            ],
+        )
+        .await;
+    let second = created.location.unwrap();
+    let second_id: i64 = second.rsplit('/').next().unwrap().parse().unwrap();
+    let logged = paul
+        .post(
+            &format!("{second}/contacts"),
+            &[
+                ("csrf", &csrf),
+                ("day", &chrono::Utc::now().date_naive().to_string()),
+                ("channel", "visit"),
+                ("subject", "Venue sans rendez-vous"),
+                ("note", ""),
+            ],
+        )
+        .await;
+    assert_eq!(logged.status, StatusCode::SEE_OTHER);
+
+    // The FranceConnect record cannot be absorbed into the hand-made one.
+    let refused = paul
+        .post(
+            &format!("{second}/fusionner/{}", angela.id),
+            &[("csrf", &csrf), ("confirm", "oui")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::CONFLICT);
+    assert!(refused.body.contains("personne qui se connecte"));
+    // From Angela's own record, the other shows as a possible duplicate, and merges.
+    let record = paul
+        .get(&format!("/gard/agents/usagers/{}", angela.id))
+        .await;
+    assert!(
+        record
+            .body
+            .contains("Dossiers qui pourraient être la même personne")
+    );
+    let merge = format!("/gard/agents/usagers/{}/fusionner/{second_id}", angela.id);
+    assert!(record.body.contains(&merge));
+    let unconfirmed = paul.post(&merge, &[("csrf", &csrf)]).await;
+    assert_eq!(unconfirmed.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let merged = paul
+        .post(&merge, &[("csrf", &csrf), ("confirm", "oui")])
+        .await;
+    assert_eq!(merged.status, StatusCode::SEE_OTHER, "{}", merged.body);
+    let record = paul.get(merged.location.as_deref().unwrap()).await;
+    assert!(
+        record.body.contains("n&#x27;en font plus qu&#x27;un")
+            || record.body.contains("n'en font plus qu'un")
+    );
+    assert!(
+        record.body.contains("Venue sans rendez-vous"),
+        "the other record's contact moved"
+    );
+    assert!(
+        !record
+            .body
+            .contains("Dossiers qui pourraient être la même personne")
+    );
+    // The absorbed record opens as the kept one, and search finds one Angela.
+    let old = paul.get(&second).await;
+    assert_eq!(old.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        old.location.as_deref(),
+        Some(format!("/gard/agents/usagers/{}", angela.id).as_str())
+    );
+    assert_eq!(
+        guichet::user_relations::search(&tenant, "dubois")
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    // The request is still hers, and her journal holds what was done on the other record.
+    let requests = guichet::requests::list_for_citizen(&tenant, angela.id)
+        .await
+        .unwrap();
+    assert_eq!(requests[0].0.id, request_id);
+    let journal: Vec<String> = audit::for_citizen(&tenant, angela.id, 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert!(
+        journal.iter().any(|a| a.starts_with("ajout d'un contact")),
+        "{journal:?}"
+    );
+    assert!(journal.iter().any(|a| a.starts_with("fusion du dossier")));
+    assert!(matches!(
+        audit::verify(&tenant).await.unwrap(),
+        audit::Verification::Intact { .. }
+    ));
     app.stop().await;
 }
