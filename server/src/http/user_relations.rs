@@ -583,6 +583,31 @@ async fn stored_piece(
     Ok(Ok(Some(document.id)))
 }
 
+/// A reply as sent: its text checked, and its document (if any) checked and stored as the
+/// citizen's. On a mistake, what was typed and what is wrong, and nothing stored.
+async fn checked_reply(
+    state: &AppState,
+    tenant: &tenants::Tenant,
+    citizen_id: i64,
+    form: &FormData,
+) -> Result<Result<(String, Option<i64>), (String, Vec<String>)>, AppError> {
+    let typed = form.fields.get("body").to_owned();
+    let mut errors = Vec::new();
+    let body = messages::check_body(&typed).map_err(|e| errors.push(e));
+    if let Some(upload) = form.uploads.iter().find(|u| u.field == "piece")
+        && let Err(message) = documents::check(upload)
+    {
+        errors.push(message);
+    }
+    let (Ok(body), true) = (body, errors.is_empty()) else {
+        return Ok(Err((typed, errors)));
+    };
+    Ok(match stored_piece(state, tenant, citizen_id, form).await? {
+        Ok(document_id) => Ok((body, document_id)),
+        Err(message) => Err((typed, vec![message])),
+    })
+}
+
 /// `GET /mon-espace/messages`: the citizen's threads and the form to write.
 pub async fn my_messages(citizen: CurrentCitizen, ui: Ui) -> Result<Response, AppError> {
     render_my_messages(&citizen, ui, StatusCode::OK, MessageForm::default(), vec![]).await
@@ -813,41 +838,22 @@ pub async fn citizen_reply(
     messages::read(&tenant.tenant, thread_id, Some(citizen.citizen.id))
         .await?
         .ok_or(AppError::NotFound)?;
-    let typed = form.fields.get("body").to_owned();
-    let mut errors = Vec::new();
-    let body = messages::check_body(&typed).map_err(|e| errors.push(e));
-    if let Some(upload) = form.uploads.iter().find(|u| u.field == "piece")
-        && let Err(message) = documents::check(upload)
-    {
-        errors.push(message);
-    }
-    let (Ok(body), true) = (body, errors.is_empty()) else {
-        return render_my_thread(
-            &citizen,
-            ui,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &id,
-            None,
-            typed,
-            errors,
-        )
-        .await;
-    };
-    let document_id = match stored_piece(&state, &tenant.tenant, citizen.citizen.id, &form).await? {
-        Ok(id) => id,
-        Err(message) => {
-            return render_my_thread(
-                &citizen,
-                ui,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &id,
-                None,
-                typed,
-                vec![message],
-            )
-            .await;
-        }
-    };
+    let (body, document_id) =
+        match checked_reply(&state, &tenant.tenant, citizen.citizen.id, &form).await? {
+            Ok(reply) => reply,
+            Err((typed, errors)) => {
+                return render_my_thread(
+                    &citizen,
+                    ui,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    &id,
+                    None,
+                    typed,
+                    errors,
+                )
+                .await;
+            }
+        };
     messages::reply(
         &tenant.tenant,
         citizen.citizen.id,
@@ -992,29 +998,9 @@ pub async fn staff_reply(
     let person = citizens::find(&tenant.tenant, thread.citizen_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let typed = form.fields.get("body").to_owned();
-    let mut errors = Vec::new();
-    let body = messages::check_body(&typed).map_err(|e| errors.push(e));
-    if let Some(upload) = form.uploads.iter().find(|u| u.field == "piece")
-        && let Err(message) = documents::check(upload)
-    {
-        errors.push(message);
-    }
-    let (Ok(body), true) = (body, errors.is_empty()) else {
-        return render_staff_thread(
-            &staff,
-            ui,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &id,
-            None,
-            typed,
-            errors,
-        )
-        .await;
-    };
-    let document_id = match stored_piece(&state, &tenant.tenant, person.id, &form).await? {
-        Ok(id) => id,
-        Err(message) => {
+    let (body, document_id) = match checked_reply(&state, &tenant.tenant, person.id, &form).await? {
+        Ok(reply) => reply,
+        Err((typed, errors)) => {
             return render_staff_thread(
                 &staff,
                 ui,
@@ -1022,7 +1008,7 @@ pub async fn staff_reply(
                 &id,
                 None,
                 typed,
-                vec![message],
+                errors,
             )
             .await;
         }
