@@ -93,3 +93,48 @@ test('a citizen books an appointment, sends a message and reads who accessed the
   await expect(page.getByRole('status')).toContainText('Votre rendez-vous est annulé.');
   await expectAccessible(page, testInfo);
 });
+
+// The citizen's own details and the right of access: forms that name mistakes, and the page
+// of everything held, with its download. JavaScript off and on, axe on every page.
+test('a citizen gives contact details and household, then reads everything held', async ({ page }, testInfo) => {
+  await signInAsLucas(page);
+  await page.getByRole('link', { name: 'Mes coordonnées et mon foyer' }).click();
+  await expect(page.getByRole('heading', { name: 'Mes coordonnées et mon foyer', level: 1 })).toBeVisible();
+  await expectAccessible(page, testInfo);
+
+  await page.getByLabel('Téléphone (facultatif)').fill('06 12');
+  await page.getByLabel('SMS').check();
+  await page.getByRole('button', { name: 'Enregistrer mes coordonnées' }).click();
+  await expect(page.getByRole('alert')).toContainText('10 chiffres');
+  await expectAccessible(page, testInfo);
+  await page.getByLabel('Téléphone (facultatif)').fill('06 12 34 56 78');
+  await page.getByLabel('SMS').check();
+  await page.getByRole('button', { name: 'Enregistrer mes coordonnées' }).click();
+  await expect(page.getByRole('status')).toContainText('Vos coordonnées sont enregistrées.');
+
+  const child = `Léa ${testInfo.project.name}`;
+  await page.getByLabel('Prénom').fill(child);
+  await page.getByLabel('Nom', { exact: true }).fill('NGUYEN');
+  await page.getByLabel('Lien avec vous').selectOption('child');
+  await page.getByLabel('Année de naissance (facultatif)').fill('2016');
+  await page.getByRole('button', { name: 'Ajouter au foyer' }).click();
+  await expect(page.getByRole('status')).toContainText('La personne est ajoutée à votre foyer.');
+  await expect(page.getByRole('row', { name: new RegExp(`${child} NGUYEN.*Enfant.*2016`) })).toBeVisible();
+  await expectAccessible(page, testInfo);
+
+  await page.goto('/demo/mon-espace');
+  await page.getByRole('link', { name: 'Toutes mes informations' }).click();
+  await expect(page.getByRole('heading', { name: 'Toutes mes informations', level: 1 })).toBeVisible();
+  await expect(page.getByText('0612345678')).toBeVisible();
+  await expect(page.getByText(new RegExp(`${child} NGUYEN, née ou né en 2016`))).toBeVisible();
+  await expectAccessible(page, testInfo);
+  const download = await page.request.get('/demo/mon-espace/mes-informations.json');
+  expect(download.headers()['content-disposition']).toContain('mes-informations.json');
+  const file = await download.json();
+  expect(file.sections.map((s: { title: string }) => s.title)).toContain('Vos rendez-vous');
+
+  await page.goto('/demo/mon-espace/coordonnees');
+  await page.getByRole('button', { name: `Retirer ${child} NGUYEN` }).click();
+  await expect(page.getByRole('status')).toContainText('La personne est retirée de votre foyer.');
+  await expectAccessible(page, testInfo);
+});
