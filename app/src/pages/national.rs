@@ -236,28 +236,39 @@ pub fn MyDataPage(
             }}
             <PullsPanel pulls csrf=csrf.clone() refresh_action=None />
             <h2>"Journal des demandes faites en mon nom"</h2>
-            {if calls.is_empty() {
-                view! { <p>"Aucune demande n'a été faite en votre nom."</p> }.into_any()
-            } else {
-                view! {
-                    <table>
-                        <caption>"Chaque appel aux administrations, le plus récent en premier (conservé 36 mois)"</caption>
-                        <thead>
-                            <tr>
-                                <th scope="col">"Date"</th>
-                                <th scope="col">"Information"</th>
-                                <th scope="col">"Pourquoi"</th>
-                                <th scope="col">"Résultat"</th>
-                            </tr>
-                        </thead>
-                        <tbody>
-                            {calls.into_iter().map(|c| view! {
-                                <tr><td>{c.date}</td><td>{c.source}</td><td>{c.why}</td><td>{c.outcome}</td></tr>
-                            }).collect_view()}
-                        </tbody>
-                    </table>
-                }.into_any()
-            }}
+            <CallsTable calls empty="Aucune demande n'a été faite en votre nom." caption="Chaque appel aux administrations, le plus récent en premier (conservé 36 mois)" />
         </Document>
     }
+}
+
+/// The calls made to the national administrations in the citizen's name (« Mes données » and
+/// the access journal).
+#[component]
+pub fn CallsTable(
+    calls: Vec<CallRow>,
+    empty: &'static str,
+    caption: &'static str,
+) -> impl IntoView {
+    if calls.is_empty() {
+        return view! { <p>{empty}</p> }.into_any();
+    }
+    view! {
+        <table>
+            <caption>{caption}</caption>
+            <thead>
+                <tr>
+                    <th scope="col">"Date"</th>
+                    <th scope="col">"Information"</th>
+                    <th scope="col">"Pourquoi"</th>
+                    <th scope="col">"Résultat"</th>
+                </tr>
+            </thead>
+            <tbody>
+                {calls.into_iter().map(|c| view! {
+                    <tr><td>{c.date}</td><td>{c.source}</td><td>{c.why}</td><td>{c.outcome}</td></tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+    .into_any()
 }

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::layout::{CsrfField, Document, ErrorSummary, PageContext};
-use crate::pages::national::CallRow;
+use crate::pages::national::{CallRow, CallsTable};
 
 /// One time staff read or changed the citizen's file.
 #[derive(Clone, Debug)]
@@ -54,28 +54,7 @@ pub fn AccessJournalPage(
                 }.into_any()
             }}
             <h2>"Informations demandées aux administrations en mon nom"</h2>
-            {if fetches.is_empty() {
-                view! { <p>"Aucune information n'a été demandée en votre nom."</p> }.into_any()
-            } else {
-                view! {
-                    <table>
-                        <caption>"Le plus récent en premier (conservé 36 mois)"</caption>
-                        <thead>
-                            <tr>
-                                <th scope="col">"Date"</th>
-                                <th scope="col">"Information"</th>
-                                <th scope="col">"Pourquoi"</th>
-                                <th scope="col">"Résultat"</th>
-                            </tr>
-                        </thead>
-                        <tbody>
-                            {fetches.into_iter().map(|f| view! {
-                                <tr><td>{f.date}</td><td>{f.source}</td><td>{f.why}</td><td>{f.outcome}</td></tr>
-                            }).collect_view()}
-                        </tbody>
-                    </table>
-                }.into_any()
-            }}
+            <CallsTable calls=fetches empty="Aucune information n'a été demandée en votre nom." caption="Le plus récent en premier (conservé 36 mois)" />
             <p>"Vos accords et les informations reçues sont dans "<a href=my_data>"Mes données et mes accords"</a>"."</p>
         </Document>
     }

@@ -10,6 +10,7 @@ pub struct Migration;
 enum Citizens {
     Table,
     MergedInto,
+    Birthdate,
 }
 
 #[async_trait::async_trait]
@@ -20,6 +21,26 @@ impl MigrationTrait for Migration {
                 Table::alter()
                     .table(Citizens::Table)
                     .add_column(ColumnDef::new(Citizens::MergedInto).big_integer().null())
+                    .to_owned(),
+            )
+            .await?;
+        // Every record view looks for records merged into it and for likely duplicates (same
+        // birth date): neither may scan the department's citizens.
+        manager
+            .create_index(
+                Index::create()
+                    .name("citizens_merged_into")
+                    .table(Citizens::Table)
+                    .col(Citizens::MergedInto)
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("citizens_birthdate")
+                    .table(Citizens::Table)
+                    .col(Citizens::Birthdate)
                     .to_owned(),
             )
             .await

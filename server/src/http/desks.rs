@@ -67,6 +67,16 @@ macro_rules! module_desk {
                     .map(|access| Self { staff, access })
                     .ok_or(AppError::Forbidden)
             }
+
+            /// For those who work on files in the module: supervisors, who see figures
+            /// only, are refused.
+            pub fn open_worker(staff: &'a CurrentStaff) -> Result<Self, AppError> {
+                let desk = Self::open(staff)?;
+                match desk.access {
+                    DeskAccess::Worker(_) => Ok(desk),
+                    DeskAccess::Supervisor => Err(AppError::Forbidden),
+                }
+            }
         }
     };
 }

@@ -267,11 +267,7 @@ pub async fn queue_page(
 
 /// The instructor's desk: supervisors see figures only.
 fn worker_desk(staff: &CurrentStaff) -> Result<AidRequestsDesk<'_>, AppError> {
-    let desk = AidRequestsDesk::open(staff)?;
-    match desk.access {
-        DeskAccess::Worker(_) => Ok(desk),
-        DeskAccess::Supervisor => Err(AppError::Forbidden),
-    }
+    AidRequestsDesk::open_worker(staff)
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -93,11 +93,7 @@ fn access_row(entry: FileAccess) -> AccessRow {
 
 /// Reception's desk, for those who work on files (supervisors see figures, not records).
 fn records_desk(staff: &CurrentStaff) -> Result<UserRelationsDesk<'_>, AppError> {
-    let desk = UserRelationsDesk::open(staff)?;
-    match desk.access {
-        DeskAccess::Worker(_) => Ok(desk),
-        DeskAccess::Supervisor => Err(AppError::Forbidden),
-    }
+    UserRelationsDesk::open_worker(staff)
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -1615,12 +1611,12 @@ struct WiderAccess {
 /// The module a staff member works in, for a wider access: their first module role in a
 /// module the department has. Supervisors and administrators read no files.
 fn working_module(staff: &CurrentStaff) -> Option<Module> {
-    staff
-        .account
-        .roles
-        .iter()
-        .filter_map(|r| r.module())
-        .find(|m| *m != Module::UserRelations && staff.tenant.tenant.has_module(*m))
+    super::desks::open_modules(staff)
+        .into_iter()
+        .find_map(|(module, access)| {
+            (module != Module::UserRelations && matches!(access, DeskAccess::Worker(_)))
+                .then_some(module)
+        })
 }
 
 /// `GET /agents/usagers/{id}/acces-elargi`: asks why, before opening the whole record.
