@@ -138,3 +138,151 @@ test('a citizen gives contact details and household, then reads everything held'
   await expect(page.getByRole('status')).toContainText('La personne est retirée de votre foyer.');
   await expectAccessible(page, testInfo);
 });
+
+// Assisted filing: reception records a mandate with Angela at the desk (mistakes named), files
+// the rent aid for her under it, and she revokes it from her space; reception can then file
+// nothing more under it. Two browsers, JavaScript off and on, axe on every page.
+test('a receptionist files for a citizen under a mandate and the citizen revokes it', async ({ page, browser }, testInfo) => {
+  await page.goto('/demo/connexion');
+  await page.getByRole('link', { name: "S'identifier avec FranceConnect" }).click();
+  await page.getByRole('button', { name: 'Se connecter en tant que Angela Claire Louise DUBOIS' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Bonjour Angela DUBOIS');
+
+  const staffContext = await browser.newContext({ javaScriptEnabled: hydrated(testInfo) });
+  const staff = await staffContext.newPage();
+  await signIn(staff, testInfo, RECEPTION, DEMO_PASSWORD);
+  await staff.goto('/demo/agents/usagers');
+  await staff.getByLabel("Nom ou prénom de l'usager").fill('dubois');
+  await staff.getByRole('button', { name: 'Rechercher' }).click();
+  await staff.getByRole('link', { name: /DUBOIS/ }).first().click();
+  await expect(staff.getByRole('heading', { name: 'Dossier de Angela DUBOIS', level: 1 })).toBeVisible();
+  await staff.getByRole('link', { name: 'Enregistrer un mandat de dépôt' }).click();
+  await expect(staff.getByRole('heading', { name: 'Enregistrer un mandat de dépôt pour Angela DUBOIS', level: 1 })).toBeVisible();
+  await expectAccessible(staff, testInfo);
+
+  // Without the boxes ticked, nothing is recorded and the page says what is missing.
+  await staff.getByLabel('Ce que couvre le mandat').selectOption({ label: 'La demande « Aide au paiement du loyer »' });
+  await staff.getByRole('button', { name: 'Enregistrer le mandat' }).click();
+  await expect(staff.getByRole('alert')).toContainText('la personne présente');
+  await expect(staff.getByRole('alert')).toContainText("pièce d'identité");
+  await expectAccessible(staff, testInfo);
+  await staff.getByLabel("La personne est présente et m'a donné son accord pour ce mandat").check();
+  await staff.getByLabel("J'ai vérifié son identité sur une pièce d'identité").check();
+  await staff.getByRole('button', { name: 'Enregistrer le mandat' }).click();
+  await expect(staff.getByRole('status')).toContainText('Le mandat est enregistré. La personne est prévenue par courriel');
+  await expectAccessible(staff, testInfo);
+
+  // Reception fills the form in with her, through the citizen's own pages.
+  await staff.getByRole('button', { name: 'Remplir « Aide au paiement du loyer »' }).click();
+  await expect(staff.getByText('Étape 1 sur 2')).toBeVisible();
+  await expect(staff.getByRole('note')).toContainText('Dépôt assisté : vous remplissez cette demande pour Angela DUBOIS');
+  await expectAccessible(staff, testInfo);
+  await staff.getByLabel('Montant de votre loyer mensuel').fill('610');
+  await staff.getByLabel('Nombre de personnes dans votre foyer').fill('2');
+  await staff.getByLabel('Fichier').setInputFiles({ name: 'quittance.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n') });
+  await staff.getByRole('button', { name: 'Continuer' }).click();
+  await expect(staff.getByText('Étape 2 sur 2')).toBeVisible();
+  await staff.getByLabel('Locataire', { exact: true }).check();
+  await staff.getByLabel('Non').check();
+  await staff.getByRole('button', { name: 'Continuer' }).click();
+  await expect(staff.getByRole('heading', { level: 1 })).toContainText('Vérifiez la demande avec la personne');
+  await expect(staff.getByText('610,00')).toBeVisible();
+  await expectAccessible(staff, testInfo);
+  await staff.getByRole('button', { name: 'Déposer la demande pour elle' }).click();
+  await expect(staff.getByRole('status')).toContainText(/La demande est déposée : référence DEMO-\d{4}-\d{6}/);
+  const reference = (await staff.getByRole('status').textContent())!.match(/DEMO-\d{4}-\d{6}/)![0];
+  await expect(staff.getByRole('row', { name: new RegExp(`Aide au paiement du loyer.*${reference}`) })).toBeVisible();
+  await expectAccessible(staff, testInfo);
+
+  // Angela finds the request in her space, and her mandate, which she revokes.
+  await page.goto('/demo/mon-espace');
+  await expect(page.getByText(`Référence ${reference}`)).toBeVisible();
+  await page.getByRole('link', { name: 'Mes mandats' }).click();
+  await expect(page.getByRole('heading', { name: 'Mes mandats', level: 1 })).toBeVisible();
+  await expect(page.getByText(reference)).toBeVisible();
+  await expectAccessible(page, testInfo);
+  await page.getByRole('button', { name: 'Révoquer ce mandat' }).click();
+  await expect(page.getByRole('status')).toContainText('Le mandat est révoqué');
+  await expect(page.getByRole('button', { name: 'Révoquer ce mandat' })).toHaveCount(0);
+  await expectAccessible(page, testInfo);
+  await page.goto('/demo/mon-espace/journal');
+  await expect(page.getByRole('row', { name: /Relation usager — Accueil.*Dépôt d'une demande \(dépôt assisté\)/ }).first()).toBeVisible();
+
+  // Reception can file nothing more under it.
+  await staff.reload();
+  await expect(staff.getByText(/Révoqué par la personne le/)).toBeVisible();
+  await expect(staff.getByRole('button', { name: 'Remplir « Aide au paiement du loyer »' })).toHaveCount(0);
+  await expectAccessible(staff, testInfo);
+  await staffContext.close();
+});
+
+// Records opened by hand at the desk: mistakes named, a likely duplicate flagged, the two merged;
+// then an instructor asks for the wider access (a reason is required), and the supervisor reads
+// the module's figures. JavaScript off and on, axe on every page.
+test('reception merges a duplicate record, an instructor asks why-first for the whole record, the supervisor sees figures', async ({ page, browser }, testInfo) => {
+  const given = hydrated(testInfo) ? 'Léon' : 'Lucien';
+  await signIn(page, testInfo, RECEPTION, DEMO_PASSWORD);
+  await page.goto('/demo/agents/usagers/nouveau');
+  await expect(page.getByRole('heading', { name: 'Ouvrir un dossier', level: 1 })).toBeVisible();
+  await expectAccessible(page, testInfo);
+  await page.getByRole('button', { name: 'Ouvrir le dossier' }).click();
+  await expect(page.getByRole('alert')).toContainText('Indiquez le ou les prénoms');
+  await expectAccessible(page, testInfo);
+
+  const open = async () => {
+    await page.getByLabel('Prénoms').fill(given);
+    await page.getByLabel('Nom de naissance').fill('Martin');
+    await page.getByLabel('Date de naissance').fill('1950-03-04');
+  };
+  await open();
+  await page.getByRole('button', { name: 'Ouvrir le dossier' }).click();
+  await expect(page.getByRole('heading', { name: `Dossier de ${given} MARTIN`, level: 1 })).toBeVisible();
+  const firstRecord = new URL(page.url()).pathname;
+
+  // The same person again: reception is warned, and goes on only once it has checked.
+  await page.goto('/demo/agents/usagers/nouveau');
+  await open();
+  await page.getByRole('button', { name: 'Ouvrir le dossier' }).click();
+  await expect(page.getByRole('alert')).toContainText('Un dossier existe peut-être déjà pour cette personne');
+  await expectAccessible(page, testInfo);
+  await page.getByLabel("J'ai vérifié : ce n'est pas la même personne, ouvrir un nouveau dossier").check();
+  await page.getByRole('button', { name: 'Ouvrir le dossier' }).click();
+  await expect(page.getByRole('heading', { name: `Dossier de ${given} MARTIN`, level: 1 })).toBeVisible();
+  expect(new URL(page.url()).pathname).not.toBe(firstRecord);
+  await expect(page.getByRole('heading', { name: 'Dossiers qui pourraient être la même personne' })).toBeVisible();
+  await expectAccessible(page, testInfo);
+  await page.getByLabel(new RegExp(`J'ai vérifié : MARTIN ${given} .* est la même personne`)).check();
+  await page.getByRole('button', { name: 'Fusionner dans ce dossier' }).click();
+  await expect(page.getByRole('status')).toContainText("Les deux dossiers n'en font plus qu'un");
+  await expect(page.getByRole('heading', { name: 'Dossiers qui pourraient être la même personne' })).toHaveCount(0);
+  await expectAccessible(page, testInfo);
+  const kept = new URL(page.url()).pathname;
+
+  // An instructor opens the whole record only with a reason.
+  const instructorContext = await browser.newContext({ javaScriptEnabled: hydrated(testInfo) });
+  const instructor = await instructorContext.newPage();
+  await signIn(instructor, testInfo, 'aid-instructor@demo.guichet.test', DEMO_PASSWORD);
+  await instructor.goto(`${kept}/acces-elargi`);
+  await expect(instructor.getByRole('heading', { name: "Accès élargi au dossier d'un usager", level: 1 })).toBeVisible();
+  await expectAccessible(instructor, testInfo);
+  await instructor.getByLabel('Pourquoi avez-vous besoin du dossier complet ?').fill('pour voir');
+  await instructor.getByRole('button', { name: 'Ouvrir le dossier complet' }).click();
+  await expect(instructor.getByRole('alert')).toBeVisible();
+  await expectAccessible(instructor, testInfo);
+  await instructor.getByLabel('Pourquoi avez-vous besoin du dossier complet ?').fill("Vérifier l'adresse avant d'envoyer un courrier de décision");
+  await instructor.getByRole('button', { name: 'Ouvrir le dossier complet' }).click();
+  await expect(instructor.getByRole('heading', { name: `Dossier de ${given} MARTIN`, level: 1 })).toBeVisible();
+  await expect(instructor.getByRole('button', { name: 'Enregistrer le contact' })).toHaveCount(0);
+  await expectAccessible(instructor, testInfo);
+  await instructorContext.close();
+
+  // The supervisor: figures, no names.
+  const supervisorContext = await browser.newContext({ javaScriptEnabled: hydrated(testInfo) });
+  const supervisor = await supervisorContext.newPage();
+  await signIn(supervisor, testInfo, 'supervisor@demo.guichet.test', DEMO_PASSWORD);
+  await supervisor.goto('/demo/agents/modules/user_relations');
+  await expect(supervisor.getByText('Usagers connus du département')).toBeVisible();
+  await expect(supervisor.getByText('MARTIN')).toHaveCount(0);
+  await expectAccessible(supervisor, testInfo);
+  await supervisorContext.close();
+});

@@ -46,6 +46,7 @@ impl MigratorTrait for TenantMigrator {
             Box::new(tenant::m0012_appointments::Migration),
             Box::new(tenant::m0013_citizen_details::Migration),
             Box::new(tenant::m0014_merged_citizens::Migration),
+            Box::new(tenant::m0015_mandates::Migration),
         ]
     }
 }

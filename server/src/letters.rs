@@ -196,6 +196,39 @@ pub fn decision_pdf(letter: &DecisionLetter) -> Vec<u8> {
     w.finish(&format!("Décision {}", letter.reference))
 }
 
+/// A plain letter to a citizen: the department, the addressee and date, a subject, then
+/// one paragraph per line of `text`.
+pub fn notice_pdf(
+    department: &str,
+    citizen_name: &str,
+    date: &str,
+    subject: &str,
+    text: &str,
+) -> Vec<u8> {
+    let mut w = Writer::new();
+    w.line(BuiltinFont::HelveticaBold, 14.0, 0.0, department);
+    w.gap(4.0);
+    w.line(BuiltinFont::Helvetica, BODY_PT, 100.0, citizen_name);
+    w.line(
+        BuiltinFont::Helvetica,
+        BODY_PT,
+        100.0,
+        &format!("Le {date}"),
+    );
+    w.gap(8.0);
+    w.line(
+        BuiltinFont::HelveticaBold,
+        BODY_PT,
+        0.0,
+        &format!("Objet : {subject}"),
+    );
+    w.gap(6.0);
+    for paragraph in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        w.paragraph(BuiltinFont::Helvetica, BODY_PT, 0.0, paragraph);
+    }
+    w.finish(subject)
+}
+
 /// The means of appeal every decision letter states.
 pub fn appeal_text(department: &str) -> String {
     format!(

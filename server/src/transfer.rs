@@ -26,9 +26,9 @@ use tenants::{DomainName, Engine, Module, NewTenant, Platform, Slug, Tenant, Ten
 
 use crate::entity::{
     aid, aid_form_version, aid_request, appointment, appointment_slot, audit_entry, citizen,
-    citizen_detail, consent, contact, data_pull, decision, household_member, mail_outbox, message,
-    message_thread, national_call, national_fact, reference_counter, request_event, request_export,
-    request_message, staff_account, staff_role,
+    citizen_detail, consent, contact, data_pull, decision, household_member, mail_outbox, mandate,
+    message, message_thread, national_call, national_fact, reference_counter, request_event,
+    request_export, request_message, staff_account, staff_role,
 };
 
 const FORMAT: &str = "guichet-tenant-export";
@@ -146,7 +146,7 @@ pub async fn export(platform: &Platform, tenant: &Tenant, out: &Path) -> anyhow:
 
 /// Every table of a tenant store that an export carries, parents before children.
 /// (One-time citizen tokens are short-lived and left out.)
-const TENANT_TABLES: [&str; 22] = [
+const TENANT_TABLES: [&str; 23] = [
     "audit_journal",
     "citizens",
     "mail_outbox",
@@ -169,10 +169,11 @@ const TENANT_TABLES: [&str; 22] = [
     "appointments",
     "citizen_details",
     "household_members",
+    "mandates",
 ];
 
 /// Tables whose `id` comes from a sequence (PostgreSQL must be told about imported ids).
-const SERIAL_TABLES: [&str; 19] = [
+const SERIAL_TABLES: [&str; 20] = [
     "citizens",
     "mail_outbox",
     "aids",
@@ -192,6 +193,7 @@ const SERIAL_TABLES: [&str; 19] = [
     "appointment_slots",
     "appointments",
     "household_members",
+    "mandates",
 ];
 
 /// Runs `$body` with `$entity` standing for the entity of `$table` (one list of the tenant
@@ -285,6 +287,10 @@ macro_rules! with_entity {
             }
             "household_members" => {
                 type $entity = household_member::Entity;
+                $body
+            }
+            "mandates" => {
+                type $entity = mandate::Entity;
                 $body
             }
             other => bail!("unknown table {other}"),

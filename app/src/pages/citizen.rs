@@ -299,6 +299,7 @@ pub fn CitizenSpacePage(
     let appointments = ctx.href("/mon-espace/rendez-vous");
     let information = ctx.href("/mon-espace/mes-informations");
     let details = ctx.href("/mon-espace/coordonnees");
+    let mandates = ctx.href("/mon-espace/mandats");
     view! {
         <Document ctx title="Mon espace".into()>
             <h1>{format!("Bonjour {greeting_name}")}</h1>
@@ -319,6 +320,7 @@ pub fn CitizenSpacePage(
                 }.into_any()
             }}
             <p><a href=catalogue>"Faire une nouvelle demande"</a></p>
+            <p><a href=mandates>"Mes mandats"</a>" : ce que vous avez autorisé l'accueil du département à déposer en votre nom, et comment le révoquer."</p>
             <h2>"Mes rendez-vous"</h2>
             <p><a href=appointments>"Mes rendez-vous"</a>" : prendre, déplacer ou annuler un rendez-vous avec le département."</p>
             <h2>"Mes messages"</h2>

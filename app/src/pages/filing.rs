@@ -45,6 +45,8 @@ pub fn StepPage(
     errors: Vec<String>,
     action: String,
     previous_href: Option<String>,
+    /// Reception filing for a citizen under their mandate: says so on every page.
+    on_behalf: Option<String>,
 ) -> impl IntoView {
     let csrf = ctx.csrf.clone();
     let title = format!("{aid_title} — étape {step} sur {step_count}");
@@ -54,6 +56,7 @@ pub fn StepPage(
     view! {
         <Document ctx title=title.clone()>
             <h1>{aid_title}</h1>
+            <OnBehalf on_behalf />
             <p class="steps">{format!("Étape {step} sur {step_count}")}</p>
             <ErrorSummary errors />
             <form method="post" action=action novalidate=true enctype="multipart/form-data">
@@ -73,6 +76,12 @@ pub fn StepPage(
             {previous_href.map(|href| view! { <p><a href=href>"Revenir à l'étape précédente"</a></p> })}
         </Document>
     }
+}
+
+/// The notice on reception's filing pages: whom they file for, under which mandate.
+#[component]
+fn OnBehalf(on_behalf: Option<String>) -> impl IntoView {
+    on_behalf.map(|text| view! { <div class="alert info" role="note"><p>{text}</p></div> })
 }
 
 /// One answered question on the review page.
@@ -98,12 +107,27 @@ pub fn ReviewPage(
     steps: Vec<ReviewStep>,
     problems: Vec<String>,
     submit_action: String,
+    on_behalf: Option<String>,
 ) -> impl IntoView {
     let csrf = ctx.csrf.clone();
     let complete = problems.is_empty();
+    let (heading, certify, button) = if on_behalf.is_some() {
+        (
+            format!("Vérifiez la demande avec la personne : {aid_title}"),
+            "En déposant la demande, la personne certifie que ces informations sont exactes : relisez-les avec elle.",
+            "Déposer la demande pour elle",
+        )
+    } else {
+        (
+            format!("Vérifiez votre demande : {aid_title}"),
+            "En déposant la demande, vous certifiez que ces informations sont exactes.",
+            "Déposer ma demande",
+        )
+    };
     view! {
         <Document ctx title=format!("{aid_title} — vérifier et déposer")>
-            <h1>{format!("Vérifiez votre demande : {aid_title}")}</h1>
+            <h1>{heading}</h1>
+            <OnBehalf on_behalf />
             <ErrorSummary errors=problems />
             {steps.into_iter().map(|s| view! {
                 <section>
@@ -118,8 +142,8 @@ pub fn ReviewPage(
                 view! {
                     <form method="post" action=submit_action>
                         <CsrfField token=csrf />
-                        <p>"En déposant la demande, vous certifiez que ces informations sont exactes."</p>
-                        <button type="submit">"Déposer ma demande"</button>
+                        <p>{certify}</p>
+                        <button type="submit">{button}</button>
                     </form>
                 }.into_any()
             } else {

@@ -7,6 +7,7 @@ pub mod citizen;
 pub mod filing;
 pub mod home;
 pub mod instruction;
+pub mod mandates;
 pub mod national;
 pub mod status;
 pub mod user_relations;

@@ -199,6 +199,10 @@ pub fn CitizenRecordPage(
     can_act: bool,
     /// Records that may be the same person: (link, label, merge action).
     duplicates: Vec<(String, String, String)>,
+    /// Mandates for assisted filing, newest first.
+    mandates: Vec<crate::pages::mandates::MandateSummary>,
+    /// Where reception records a new one (with aid requests, for reception only).
+    new_mandate_href: Option<String>,
 ) -> impl IntoView {
     let merge_csrf = ctx.csrf.clone();
     let csrf = ctx.csrf.clone();
@@ -254,6 +258,22 @@ pub fn CitizenRecordPage(
                     </table>
                 }.into_any()
             }}
+            {new_mandate_href.map(|href| view! {
+                <h2>"Dépôt assisté"</h2>
+                <p>"Pour déposer une demande au nom de la personne présente, enregistrez d'abord avec elle un mandat : ce qu'il couvre, jusqu'à quand. Elle en est prévenue et peut le révoquer depuis son espace."</p>
+                {(!mandates.is_empty()).then(|| view! {
+                    <table>
+                        <caption>"Ses mandats, le plus récent en premier"</caption>
+                        <thead><tr><th scope="col">"Couvre"</th><th scope="col">"Jusqu'au"</th><th scope="col">"État"</th></tr></thead>
+                        <tbody>
+                            {mandates.into_iter().map(|m| view! {
+                                <tr><td><a href=m.href>{m.scope}</a></td><td>{m.until}</td><td>{m.state}</td></tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                })}
+                <p><a class="button" href=href>"Enregistrer un mandat de dépôt"</a></p>
+            })}
             <h2>"Historique des contacts"</h2>
             {if contacts.is_empty() {
                 view! { <p>"Aucun contact noté."</p> }.into_any()

@@ -21,6 +21,10 @@ pub struct Model {
     pub version: i32,
     pub created_at: ChronoDateTimeUtc,
     pub updated_at: ChronoDateTimeUtc,
+    /// The mandate reception filed it under, if it was not the citizen. Exports made before
+    /// mandates existed load without it.
+    #[serde(default)]
+    pub mandate_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -19,6 +19,7 @@ pub mod document;
 pub mod household_member;
 pub mod login_failure;
 pub mod mail_outbox;
+pub mod mandate;
 pub mod message;
 pub mod message_thread;
 pub mod national_call;

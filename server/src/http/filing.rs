@@ -1,5 +1,7 @@
-//! A citizen files an aid request: a draft per aid, one page per step (saved as they go, and
-//! "save and continue later"), a review page, then filing once.
+//! Filing an aid request: a draft per aid, one page per step (saved as they go, and
+//! "save and continue later"), a review page, then filing once. The citizen files from their
+//! space; reception can file for a citizen who is present, under the mandate they gave
+//! (`user_relations::mandates`), through the same pages under `/agents/mandats/{id}/…`.
 
 use app::pages::filing::{
     InputKind, QuestionView, RequestPage, ReviewLine, ReviewPage, ReviewStep, StepPage,
@@ -10,15 +12,18 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use leptos::prelude::*;
 use serde::Deserialize;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use tenants::Module;
 
+use super::auth::CurrentStaff;
 use super::citizen::{CurrentCitizen, absolute};
 use super::form::{FormData, FormFields};
 use super::ui::Ui;
-use super::{AppError, AppState};
+use super::{AppError, AppState, TenantCtx};
 use crate::aids::form::format_euros;
 use crate::aids::form::{Answer, AnswerError, FieldDef, FieldKind, FormDefinition};
 use crate::aids::{self, Aid};
+use crate::citizens::{self, Citizen};
 use crate::documents;
 use crate::mail;
 use crate::national::RequestData;
@@ -26,16 +31,25 @@ use crate::national::pull;
 use crate::requests::decision;
 use crate::requests::exchange;
 use crate::requests::queue::ChangeError;
-use crate::requests::{self, AidRequest, SaveError, Status, Submission};
+use crate::requests::{self, AidRequest, FiledBy, SaveError, Status, Submission};
+use crate::user_relations::mandates::{self, Mandate};
 
 /// The citizen's own request with its aid and form version; 404 for anyone else's.
 async fn load(
     citizen: &CurrentCitizen,
     id: &str,
 ) -> Result<(AidRequest, Aid, FormDefinition), AppError> {
-    super::aid_requests_subscribed(&citizen.tenant)?;
-    let tenant = &citizen.tenant.tenant;
-    let request = requests::find_for_citizen(tenant, citizen.citizen.id, super::parse_id(id)?)
+    load_for(&citizen.tenant, citizen.citizen.id, id).await
+}
+
+async fn load_for(
+    tenant: &TenantCtx,
+    citizen_id: i64,
+    id: &str,
+) -> Result<(AidRequest, Aid, FormDefinition), AppError> {
+    super::aid_requests_subscribed(tenant)?;
+    let tenant = &tenant.tenant;
+    let request = requests::find_for_citizen(tenant, citizen_id, super::parse_id(id)?)
         .await?
         .ok_or(AppError::NotFound)?;
     let aid = aids::find(tenant, request.aid_id)
@@ -51,6 +65,235 @@ fn request_href(citizen: &CurrentCitizen, id: i64, rest: &str) -> String {
     citizen.tenant.href(&format!("/demandes/{id}{rest}"))
 }
 
+/// Who fills the form in.
+enum Filer {
+    Citizen(CurrentCitizen),
+    /// Reception, for a citizen present at the desk, under the mandate they gave.
+    Reception {
+        staff: CurrentStaff,
+        mandate: Mandate,
+        citizen: Citizen,
+    },
+}
+
+impl Filer {
+    /// Reception under mandate `id`: the user-relations desk, and a mandate of this
+    /// department; whether it is still live is checked by [`Filer::check_live`] and, for
+    /// writes, again inside their transaction.
+    async fn reception(staff: CurrentStaff, mandate_id: &str) -> Result<Self, AppError> {
+        super::desks::UserRelationsDesk::open_worker(&staff)?;
+        super::aid_requests_subscribed(&staff.tenant)?;
+        let mandate = mandates::find(&staff.tenant.tenant, super::parse_id(mandate_id)?)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let citizen = citizens::find(&staff.tenant.tenant, mandate.citizen_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        Ok(Self::Reception {
+            staff,
+            mandate,
+            citizen,
+        })
+    }
+
+    fn tenant(&self) -> &TenantCtx {
+        match self {
+            Filer::Citizen(c) => &c.tenant,
+            Filer::Reception { staff, .. } => &staff.tenant,
+        }
+    }
+
+    fn citizen(&self) -> &Citizen {
+        match self {
+            Filer::Citizen(c) => &c.citizen,
+            Filer::Reception { citizen, .. } => citizen,
+        }
+    }
+
+    fn filed_by(&self) -> FiledBy {
+        match self {
+            Filer::Citizen(_) => FiledBy::Citizen,
+            Filer::Reception { staff, mandate, .. } => FiledBy::Mandate {
+                id: mandate.id,
+                staff_id: staff.account.id,
+            },
+        }
+    }
+
+    fn href(&self, request_id: i64, rest: &str) -> String {
+        match self {
+            Filer::Citizen(c) => request_href(c, request_id, rest),
+            Filer::Reception { staff, mandate, .. } => staff.tenant.href(&format!(
+                "/agents/mandats/{}/demandes/{request_id}{rest}",
+                mandate.id
+            )),
+        }
+    }
+
+    /// Where the form ends: the request's page for the citizen, the mandate's for reception.
+    fn done_href(&self, request_id: i64, query: &str) -> String {
+        match self {
+            Filer::Citizen(c) => request_href(c, request_id, query),
+            Filer::Reception { staff, mandate, .. } => staff
+                .tenant
+                .href(&format!("/agents/mandats/{}{query}", mandate.id)),
+        }
+    }
+
+    /// Where filing lands: reception's mandate page names the request filed.
+    fn filed_href(&self, request_id: i64) -> String {
+        match self {
+            Filer::Citizen(_) => self.done_href(request_id, "?depot=ok"),
+            Filer::Reception { .. } => self.done_href(request_id, &format!("?depot={request_id}")),
+        }
+    }
+
+    fn ui(&self, ui: Ui) -> Ui {
+        match self {
+            Filer::Citizen(c) => ui.with_citizen(c),
+            Filer::Reception { staff, .. } => ui.with_staff(staff),
+        }
+    }
+
+    /// The banner reception's pages carry.
+    fn on_behalf(&self) -> Option<String> {
+        match self {
+            Filer::Citizen(_) => None,
+            Filer::Reception {
+                mandate, citizen, ..
+            } => Some(format!(
+                "Dépôt assisté : vous remplissez cette demande pour {}, présente à l'accueil, sous son mandat n° {} (valable jusqu'au {}). Relisez chaque réponse avec elle.",
+                citizen.display_name(),
+                mandate.id,
+                mandate.until()
+            )),
+        }
+    }
+
+    /// Reception may work under a live mandate only.
+    fn check_live(&self) -> Result<(), AppError> {
+        match self {
+            Filer::Reception { mandate, .. } if !mandate.is_live(mandates::today()) => {
+                Err(mandate_over(mandate))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// The request with its aid and form: the citizen's own; for reception, one the mandate
+    /// covers, while it is live.
+    async fn load(&self, id: &str) -> Result<(AidRequest, Aid, FormDefinition), AppError> {
+        self.check_live()?;
+        let loaded = load_for(self.tenant(), self.citizen().id, id).await?;
+        if let Filer::Reception { mandate, .. } = self
+            && !mandate.covers(loaded.0.aid_id)
+        {
+            return Err(AppError::NotFound);
+        }
+        Ok(loaded)
+    }
+
+    /// Journals reception's read or change of the request (the citizen's own use is not).
+    async fn journal(&self, action: &str, request: &AidRequest, aid: &Aid) -> Result<(), AppError> {
+        if let Filer::Reception {
+            staff,
+            mandate,
+            citizen,
+        } = self
+        {
+            let what = match &request.reference {
+                Some(reference) => format!("demande {reference}"),
+                None => format!("brouillon n° {}", request.id),
+            };
+            staff
+                .audit_file(
+                    Module::UserRelations,
+                    citizen.id,
+                    action,
+                    &format!("{} — {what} « {} »", citizen.audit_subject(), aid.title),
+                    &format!(
+                        "dépôt d'une demande pour vous, sous votre mandat n° {}",
+                        mandate.id
+                    ),
+                )
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Documents that may be chosen again: all the citizen's own for them; for reception,
+    /// only those already in this request (reception does not browse their other papers).
+    async fn documents(&self, request: &AidRequest) -> Result<Vec<(String, String)>, AppError> {
+        let names = document_names(self.tenant(), self.citizen().id).await?;
+        let mut ids: Vec<i64> = match self {
+            Filer::Citizen(_) => names.keys().copied().collect(),
+            Filer::Reception { .. } => request
+                .answers
+                .values()
+                .filter_map(|a| match a {
+                    Answer::Document(id) => Some(*id),
+                    _ => None,
+                })
+                .filter(|id| names.contains_key(id))
+                .collect(),
+        };
+        ids.sort_unstable();
+        ids.dedup();
+        Ok(ids
+            .into_iter()
+            .rev()
+            .map(|id| (id.to_string(), names[&id].clone()))
+            .collect())
+    }
+}
+
+/// The refusal for a mandate that can no longer be used, saying why and what to do.
+fn mandate_over(mandate: &Mandate) -> AppError {
+    AppError::Conflict(format!(
+        "Le mandat n° {} ne peut plus servir ({}) : rien ne peut plus être déposé sous ce mandat. Si la personne le souhaite, enregistrez avec elle un nouveau mandat.",
+        mandate.id,
+        mandate.state(mandates::today()).label().to_lowercase()
+    ))
+}
+
+/// Opens (or resumes) the draft for this aid.
+async fn start_for(state: &AppState, filer: &Filer, slug: &str) -> Result<Response, AppError> {
+    super::aid_requests_subscribed(filer.tenant())?;
+    filer.check_live()?;
+    let tenant = &filer.tenant().tenant;
+    let aid = aids::find_by_slug(tenant, slug)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !aid.open {
+        return Err(AppError::Conflict(
+            "Cette aide n'est plus ouverte aux demandes. Consultez les autres aides du département.".into(),
+        ));
+    }
+    let draft = match requests::draft_for(tenant, filer.citizen().id, &aid, filer.filed_by()).await
+    {
+        Ok(draft) => draft,
+        Err(SaveError::MandateOver | SaveError::NotADraft) => match filer {
+            Filer::Reception { mandate, .. } if mandate.covers(aid.id) => {
+                return Err(mandate_over(mandate));
+            }
+            _ => return Err(AppError::NotFound),
+        },
+        Err(SaveError::Db(e)) => return Err(e.into()),
+    };
+    filer
+        .journal("ouverture d'une demande (dépôt assisté)", &draft, &aid)
+        .await?;
+    let form = aids::form(tenant, aid.id, draft.form_version)
+        .await?
+        .unwrap_or_default();
+    // The consent to national exchanges is the citizen's own act, from their space.
+    let first = match filer {
+        Filer::Citizen(citizen) if super::national::offered(state, citizen, &form) => "/donnees",
+        _ => "/etape/1",
+    };
+    Ok(Redirect::to(&filer.href(draft.id, first)).into_response())
+}
+
 /// `GET /aides/{slug}/demander`: the citizen's draft for this aid (made if needed). When some
 /// answers can come from national administrations, the citizen is first asked whether they
 /// agree.
@@ -59,26 +302,17 @@ pub async fn start(
     citizen: CurrentCitizen,
     Path(slug): Path<String>,
 ) -> Result<Response, AppError> {
-    super::aid_requests_subscribed(&citizen.tenant)?;
-    let tenant = &citizen.tenant.tenant;
-    let aid = aids::find_by_slug(tenant, &slug)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if !aid.open {
-        return Err(AppError::Conflict(
-            "Cette aide n'est plus ouverte aux demandes. Consultez les autres aides du département.".into(),
-        ));
-    }
-    let draft = requests::draft_for(tenant, citizen.citizen.id, &aid).await?;
-    let form = aids::form(tenant, aid.id, draft.form_version)
-        .await?
-        .unwrap_or_default();
-    let first = if super::national::offered(&state, &citizen, &form) {
-        "/donnees"
-    } else {
-        "/etape/1"
-    };
-    Ok(Redirect::to(&request_href(&citizen, draft.id, first)).into_response())
+    start_for(&state, &Filer::Citizen(citizen), &slug).await
+}
+
+/// `POST /agents/mandats/{mandate}/aides/{slug}`: reception opens the draft for this aid.
+pub async fn assisted_start(
+    State(state): State<AppState>,
+    staff: CurrentStaff,
+    Path((mandate, slug)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let filer = Filer::reception(staff, &mandate).await?;
+    start_for(&state, &filer, &slug).await
 }
 
 fn input_kind(kind: &FieldKind, documents: &[(String, String)]) -> InputKind {
@@ -102,13 +336,13 @@ struct National {
 
 impl National {
     async fn load(
-        citizen: &CurrentCitizen,
+        filer: &Filer,
         request: &AidRequest,
         form: &FormDefinition,
     ) -> Result<Self, AppError> {
         let data = RequestData::load(
-            &citizen.tenant.tenant,
-            citizen.citizen.id,
+            &filer.tenant().tenant,
+            filer.citizen().id,
             request.aid_id,
             request.id,
         )
@@ -170,7 +404,7 @@ struct StepView {
 }
 
 fn render_step(
-    citizen: &CurrentCitizen,
+    filer: &Filer,
     ui: Ui,
     status: StatusCode,
     (request, aid, form): (&AidRequest, &Aid, &FormDefinition),
@@ -181,30 +415,29 @@ fn render_step(
         questions,
         errors,
     } = view_state;
-    let action = request_href(citizen, request.id, &format!("/etape/{step}"));
-    let previous_href =
-        (step > 1).then(|| request_href(citizen, request.id, &format!("/etape/{}", step - 1)));
+    let action = filer.href(request.id, &format!("/etape/{step}"));
+    let previous_href = (step > 1).then(|| filer.href(request.id, &format!("/etape/{}", step - 1)));
     let aid_title = aid.title.clone();
     let step_count = form.step_count();
-    ui.with_citizen(citizen).render(status, move |ctx| {
+    let on_behalf = filer.on_behalf();
+    filer.ui(ui).render(status, move |ctx| {
         view! {
-            <StepPage ctx aid_title step step_count questions errors action previous_href />
+            <StepPage ctx aid_title step step_count questions errors action previous_href on_behalf />
         }
     })
 }
 
-pub async fn step_page(
-    citizen: CurrentCitizen,
-    ui: Ui,
-    Path((id, step)): Path<(String, String)>,
-) -> Result<Response, AppError> {
-    let (request, aid, form) = load(&citizen, &id).await?;
+async fn step_page_for(filer: &Filer, ui: Ui, id: &str, step: &str) -> Result<Response, AppError> {
+    let (request, aid, form) = filer.load(id).await?;
     if request.status != Status::Draft {
-        return Ok(Redirect::to(&request_href(&citizen, request.id, "")).into_response());
+        return Ok(Redirect::to(&filer.done_href(request.id, "")).into_response());
     }
-    let step = parse_step(&step, &form)?;
-    let documents = citizen_documents(&citizen).await?;
-    let national = National::load(&citizen, &request, &form).await?;
+    let step = parse_step(step, &form)?;
+    filer
+        .journal("consultation d'une demande (dépôt assisté)", &request, &aid)
+        .await?;
+    let documents = filer.documents(&request).await?;
+    let national = National::load(filer, &request, &form).await?;
     let questions = form
         .step_fields(step)
         .map(|f| {
@@ -213,7 +446,7 @@ pub async fn step_page(
         })
         .collect();
     Ok(render_step(
-        &citizen,
+        filer,
         ui,
         StatusCode::OK,
         (&request, &aid, &form),
@@ -225,36 +458,47 @@ pub async fn step_page(
     ))
 }
 
-/// The citizen's documents, for re-use: (id, description).
-async fn citizen_documents(citizen: &CurrentCitizen) -> Result<Vec<(String, String)>, AppError> {
-    Ok(
-        documents::list_for_citizen(&citizen.tenant.tenant, citizen.citizen.id)
-            .await?
-            .into_iter()
-            .map(|d| (d.id.to_string(), d.label()))
-            .collect(),
-    )
-}
-
-pub async fn save_step(
-    State(state): State<AppState>,
+pub async fn step_page(
     citizen: CurrentCitizen,
     ui: Ui,
     Path((id, step)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    step_page_for(&Filer::Citizen(citizen), ui, &id, &step).await
+}
+
+pub async fn assisted_step_page(
+    staff: CurrentStaff,
+    ui: Ui,
+    Path((mandate, id, step)): Path<(String, String, String)>,
+) -> Result<Response, AppError> {
+    let filer = Filer::reception(staff, &mandate).await?;
+    step_page_for(&filer, ui, &id, &step).await
+}
+
+async fn save_step_for(
+    state: &AppState,
+    filer: &Filer,
+    ui: Ui,
+    (id, step): (&str, &str),
     data: FormData,
 ) -> Result<Response, AppError> {
-    let (request, aid, form) = load(&citizen, &id).await?;
+    let (request, aid, form) = filer.load(id).await?;
     if request.status != Status::Draft {
-        return Ok(Redirect::to(&request_href(&citizen, request.id, "")).into_response());
+        return Ok(Redirect::to(&filer.done_href(request.id, "")).into_response());
     }
-    let step = parse_step(&step, &form)?;
-    let tenant = &citizen.tenant.tenant;
-    let national = National::load(&citizen, &request, &form).await?;
+    let step = parse_step(step, &form)?;
+    filer
+        .journal("saisie dans une demande (dépôt assisté)", &request, &aid)
+        .await?;
+    let tenant = &filer.tenant().tenant;
+    let citizen_id = filer.citizen().id;
+    let national = National::load(filer, &request, &form).await?;
+    let selectable = filer.documents(&request).await?;
     let form_fields = &data.fields;
     let (mut answers, mut errors) = form.read_step(step, |key| form_fields.get(key).to_owned());
-    // Documents: a new file (checked, then kept in the citizen's documents), or one of theirs
-    // chosen again, or the one already attached.
-    let mut chosen_documents = std::collections::HashMap::new();
+    // Documents: a new file (checked, then kept in the citizen's documents), or one of those
+    // offered chosen again, or the one already attached.
+    let mut chosen_documents = HashMap::new();
     for field in form
         .step_fields(step)
         .filter(|f| f.kind == FieldKind::Document)
@@ -265,8 +509,7 @@ pub async fn save_step(
             match documents::check(upload) {
                 Ok(mime) => {
                     let doc =
-                        documents::save(&state.platform, tenant, citizen.citizen.id, upload, mime)
-                            .await?;
+                        documents::save(&state.platform, tenant, citizen_id, upload, mime).await?;
                     Some(doc.id)
                 }
                 Err(message) => {
@@ -278,20 +521,17 @@ pub async fn save_step(
                 }
             }
         } else if !reused.is_empty() {
-            let own = match reused.parse::<i64>() {
-                Ok(doc_id) => documents::find(tenant, doc_id)
-                    .await?
-                    .filter(|d| d.citizen_id == citizen.citizen.id)
-                    .map(|d| d.id),
-                Err(_) => None,
-            };
-            if own.is_none() {
+            let offered = selectable
+                .iter()
+                .find(|(doc_id, _)| doc_id == reused)
+                .and_then(|(doc_id, _)| doc_id.parse::<i64>().ok());
+            if offered.is_none() {
                 errors.push(AnswerError {
                     key: field.key.clone(),
                     message: format!("Le document choisi pour « {} » n'existe pas : choisissez-en un dans la liste ou envoyez un fichier.", field.label),
                 });
             }
-            own
+            offered
         } else {
             match request.answers.get(&field.key) {
                 Some(Answer::Document(doc_id)) => Some(*doc_id),
@@ -317,7 +557,7 @@ pub async fn save_step(
     }
     let save_only = form_fields.get("action") == "save";
     if !errors.is_empty() && !save_only {
-        let documents = citizen_documents(&citizen).await?;
+        let documents = filer.documents(&request).await?;
         let questions = form
             .step_fields(step)
             .map(|f| {
@@ -334,7 +574,7 @@ pub async fn save_step(
             .collect();
         let summary = errors.iter().map(|e| e.message.clone()).collect();
         return Ok(render_step(
-            &citizen,
+            filer,
             ui,
             StatusCode::UNPROCESSABLE_ENTITY,
             (&request, &aid, &form),
@@ -346,24 +586,61 @@ pub async fn save_step(
         ));
     }
     // "Save and continue later" keeps what is valid; the rest is asked again next time.
-    match requests::save_step(tenant, citizen.citizen.id, request.id, &form, step, answers).await {
-        Ok(_) => {}
-        Err(SaveError::NotADraft) => {
-            return Ok(Redirect::to(&request_href(&citizen, request.id, "")).into_response());
+    let saved = requests::save_step(
+        tenant,
+        citizen_id,
+        request.id,
+        &form,
+        step,
+        answers,
+        filer.filed_by(),
+    )
+    .await;
+    match (saved, filer) {
+        (Ok(_), _) => {}
+        (Err(SaveError::NotADraft), _) => {
+            return Ok(Redirect::to(&filer.done_href(request.id, "")).into_response());
         }
-        Err(SaveError::Db(e)) => return Err(e.into()),
+        (Err(SaveError::MandateOver), Filer::Reception { mandate, .. }) => {
+            return Err(mandate_over(mandate));
+        }
+        (Err(SaveError::MandateOver), Filer::Citizen(_)) => return Err(AppError::NotFound),
+        (Err(SaveError::Db(e)), _) => return Err(e.into()),
     }
     if save_only {
-        return Ok(
-            Redirect::to(&citizen.tenant.href("/mon-espace?brouillon=enregistre")).into_response(),
-        );
+        let later = match filer {
+            Filer::Citizen(c) => c.tenant.href("/mon-espace?brouillon=enregistre"),
+            Filer::Reception { .. } => filer.done_href(request.id, "?ok=brouillon"),
+        };
+        return Ok(Redirect::to(&later).into_response());
     }
     let next = if step < form.step_count() {
         format!("/etape/{}", step + 1)
     } else {
         "/recapitulatif".to_owned()
     };
-    Ok(Redirect::to(&request_href(&citizen, request.id, &next)).into_response())
+    Ok(Redirect::to(&filer.href(request.id, &next)).into_response())
+}
+
+pub async fn save_step(
+    State(state): State<AppState>,
+    citizen: CurrentCitizen,
+    ui: Ui,
+    Path((id, step)): Path<(String, String)>,
+    data: FormData,
+) -> Result<Response, AppError> {
+    save_step_for(&state, &Filer::Citizen(citizen), ui, (&id, &step), data).await
+}
+
+pub async fn assisted_save_step(
+    State(state): State<AppState>,
+    staff: CurrentStaff,
+    ui: Ui,
+    Path((mandate, id, step)): Path<(String, String, String)>,
+    data: FormData,
+) -> Result<Response, AppError> {
+    let filer = Filer::reception(staff, &mandate).await?;
+    save_step_for(&state, &filer, ui, (&id, &step), data).await
 }
 
 /// `GET /documents/{id}`: one of the citizen's own documents.
@@ -413,13 +690,14 @@ pub fn document_response(doc: &documents::Document, bytes: Vec<u8>) -> Response 
 
 /// The citizen's documents by id, to name them where an answer points at one.
 async fn document_names(
-    citizen: &CurrentCitizen,
-) -> Result<std::collections::HashMap<i64, String>, AppError> {
-    Ok(documents::labels_for_citizen(&citizen.tenant.tenant, citizen.citizen.id).await?)
+    tenant: &TenantCtx,
+    citizen_id: i64,
+) -> Result<HashMap<i64, String>, AppError> {
+    Ok(documents::labels_for_citizen(&tenant.tenant, citizen_id).await?)
 }
 
 /// An answer as the citizen reads it; a document by its name.
-fn answer_text(answer: &Answer, names: &std::collections::HashMap<i64, String>) -> String {
+fn answer_text(answer: &Answer, names: &HashMap<i64, String>) -> String {
     match answer {
         Answer::Document(id) => names.get(id).cloned().unwrap_or_else(|| answer.display()),
         other => other.display(),
@@ -427,16 +705,16 @@ fn answer_text(answer: &Answer, names: &std::collections::HashMap<i64, String>) 
 }
 
 fn review_steps(
-    citizen: &CurrentCitizen,
+    filer: &Filer,
     request: &AidRequest,
     form: &FormDefinition,
-    names: &std::collections::HashMap<i64, String>,
+    names: &HashMap<i64, String>,
     national: &National,
 ) -> Vec<ReviewStep> {
     (1..=form.step_count())
         .map(|step| ReviewStep {
             step,
-            edit_href: request_href(citizen, request.id, &format!("/etape/{step}")),
+            edit_href: filer.href(request.id, &format!("/etape/{step}")),
             lines: form
                 .step_fields(step)
                 .map(|f| {
@@ -471,21 +749,46 @@ fn review_steps(
 }
 
 async fn render_review(
-    citizen: &CurrentCitizen,
+    filer: &Filer,
     ui: Ui,
     status: StatusCode,
-    request: &AidRequest,
-    aid: &Aid,
+    (request, aid): (&AidRequest, &Aid),
     (form, national): (&FormDefinition, &National),
     problems: Vec<String>,
 ) -> Result<Response, AppError> {
-    let names = document_names(citizen).await?;
-    let steps = review_steps(citizen, request, form, &names, national);
-    let submit_action = request_href(citizen, request.id, "/deposer");
+    let names = document_names(filer.tenant(), filer.citizen().id).await?;
+    let steps = review_steps(filer, request, form, &names, national);
+    let submit_action = filer.href(request.id, "/deposer");
     let aid_title = aid.title.clone();
-    Ok(ui.with_citizen(citizen).render(status, move |ctx| {
-        view! { <ReviewPage ctx aid_title steps problems submit_action /> }
+    let on_behalf = filer.on_behalf();
+    Ok(filer.ui(ui).render(status, move |ctx| {
+        view! { <ReviewPage ctx aid_title steps problems submit_action on_behalf /> }
     }))
+}
+
+async fn review_for(filer: &Filer, ui: Ui, id: &str) -> Result<Response, AppError> {
+    let (request, aid, form) = filer.load(id).await?;
+    if request.status != Status::Draft {
+        return Ok(Redirect::to(&filer.done_href(request.id, "")).into_response());
+    }
+    filer
+        .journal("consultation d'une demande (dépôt assisté)", &request, &aid)
+        .await?;
+    let national = National::load(filer, &request, &form).await?;
+    let problems = form
+        .check_complete_waiving(&request.answers, &national.waived)
+        .into_iter()
+        .map(|e| e.message)
+        .collect();
+    render_review(
+        filer,
+        ui,
+        StatusCode::OK,
+        (&request, &aid),
+        (&form, &national),
+        problems,
+    )
+    .await
 }
 
 pub async fn review(
@@ -493,26 +796,71 @@ pub async fn review(
     ui: Ui,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let (request, aid, form) = load(&citizen, &id).await?;
-    if request.status != Status::Draft {
-        return Ok(Redirect::to(&request_href(&citizen, request.id, "")).into_response());
-    }
-    let national = National::load(&citizen, &request, &form).await?;
-    let problems = form
-        .check_complete_waiving(&request.answers, &national.waived)
-        .into_iter()
-        .map(|e| e.message)
-        .collect();
-    render_review(
-        &citizen,
-        ui,
-        StatusCode::OK,
-        &request,
-        &aid,
-        (&form, &national),
-        problems,
+    review_for(&Filer::Citizen(citizen), ui, &id).await
+}
+
+pub async fn assisted_review(
+    staff: CurrentStaff,
+    ui: Ui,
+    Path((mandate, id)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let filer = Filer::reception(staff, &mandate).await?;
+    review_for(&filer, ui, &id).await
+}
+
+async fn submit_for(
+    state: &AppState,
+    filer: &Filer,
+    headers: &HeaderMap,
+    ui: Ui,
+    id: &str,
+) -> Result<Response, AppError> {
+    let (request, aid, form) = filer.load(id).await?;
+    let tenant = &filer.tenant().tenant;
+    filer
+        .journal("dépôt d'une demande (dépôt assisté)", &request, &aid)
+        .await?;
+    // The receipt points the citizen at their own page, whoever filed.
+    let receipt_url = absolute(
+        state,
+        headers,
+        filer.tenant(),
+        &format!("/demandes/{}", request.id),
+    );
+    let national = National::load(filer, &request, &form).await?;
+    let outcome = requests::submit(
+        tenant,
+        filer.citizen(),
+        request.id,
+        &receipt_url,
+        &national.waived,
+        filer.filed_by(),
     )
-    .await
+    .await?;
+    match outcome {
+        Submission::Submitted(filed) => {
+            mail::wake(&state.platform, tenant).await;
+            let pulls = pull::for_request(tenant, filed.id).await?;
+            let pulls: Vec<_> = pulls.into_iter().map(|(p, _)| p).collect();
+            pull::wake(&state.platform, tenant, &pulls).await;
+            Ok(Redirect::to(&filer.filed_href(filed.id)).into_response())
+        }
+        Submission::AlreadySubmitted(filed) => {
+            Ok(Redirect::to(&filer.filed_href(filed.id)).into_response())
+        }
+        Submission::Incomplete(problems) => {
+            let problems = problems.into_iter().map(|e| e.message).collect();
+            render_review(filer, ui, StatusCode::UNPROCESSABLE_ENTITY, (&request, &aid), (&form, &national), problems).await
+        }
+        Submission::AidClosed => Err(AppError::Conflict(
+            "Cette aide n'est plus ouverte aux demandes : le brouillon est conservé, mais il ne peut plus être déposé.".into(),
+        )),
+        Submission::MandateOver => match filer {
+            Filer::Reception { mandate, .. } => Err(mandate_over(mandate)),
+            Filer::Citizen(_) => Err(AppError::NotFound),
+        },
+        Submission::NotFound => Err(AppError::NotFound),
+    }
 }
 
 pub async fn submit(
@@ -522,35 +870,18 @@ pub async fn submit(
     ui: Ui,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let (request, aid, form) = load(&citizen, &id).await?;
-    let tenant = &citizen.tenant.tenant;
-    let receipt_url = absolute(
-        &state,
-        &headers,
-        &citizen.tenant,
-        &format!("/demandes/{}", request.id),
-    );
-    let national = National::load(&citizen, &request, &form).await?;
-    match requests::submit(tenant, &citizen.citizen, request.id, &receipt_url, &national.waived).await? {
-        Submission::Submitted(filed) => {
-            mail::wake(&state.platform, tenant).await;
-            let pulls = pull::for_request(tenant, filed.id).await?;
-            let pulls: Vec<_> = pulls.into_iter().map(|(p, _)| p).collect();
-            pull::wake(&state.platform, tenant, &pulls).await;
-            Ok(Redirect::to(&request_href(&citizen, filed.id, "?depot=ok")).into_response())
-        }
-        Submission::AlreadySubmitted(filed) => {
-            Ok(Redirect::to(&request_href(&citizen, filed.id, "?depot=ok")).into_response())
-        }
-        Submission::Incomplete(problems) => {
-            let problems = problems.into_iter().map(|e| e.message).collect();
-            render_review(&citizen, ui, StatusCode::UNPROCESSABLE_ENTITY, &request, &aid, (&form, &national), problems).await
-        }
-        Submission::AidClosed => Err(AppError::Conflict(
-            "Cette aide n'est plus ouverte aux demandes : votre brouillon est conservé, mais il ne peut plus être déposé.".into(),
-        )),
-        Submission::NotFound => Err(AppError::NotFound),
-    }
+    submit_for(&state, &Filer::Citizen(citizen), &headers, ui, &id).await
+}
+
+pub async fn assisted_submit(
+    State(state): State<AppState>,
+    staff: CurrentStaff,
+    headers: HeaderMap,
+    ui: Ui,
+    Path((mandate, id)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let filer = Filer::reception(staff, &mandate).await?;
+    submit_for(&state, &filer, &headers, ui, &id).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -588,7 +919,7 @@ async fn render_request(
             text: e.detail,
         })
         .collect();
-    let names = document_names(&citizen).await?;
+    let names = document_names(&citizen.tenant, citizen.citizen.id).await?;
     let answers = form
         .fields
         .iter()

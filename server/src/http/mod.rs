@@ -12,6 +12,7 @@ mod error;
 mod filing;
 mod form;
 mod instruction;
+mod mandates;
 mod national;
 mod pages;
 mod ui;
@@ -183,6 +184,8 @@ pub fn router(state: AppState) -> Router {
             "/mon-espace/donnees/accords/{id}/retirer",
             post(national::withdraw),
         )
+        .route("/mon-espace/mandats", get(mandates::my_mandates))
+        .route("/mon-espace/mandats/{id}/revoquer", post(mandates::revoke))
         .route("/agents", get(pages::to_staff_home))
         .route("/agents/", get(pages::staff_home))
         .route("/agents/connexion", get(auth::login_page).post(auth::login))
@@ -210,6 +213,40 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/agents/usagers/{id}/messages",
             post(user_relations::staff_write),
+        )
+        .route(
+            "/agents/usagers/{id}/mandats/nouveau",
+            get(mandates::new_mandate_form),
+        )
+        .route(
+            "/agents/usagers/{id}/mandats",
+            post(mandates::record_mandate),
+        )
+        .route("/agents/mandats/{id}", get(mandates::mandate_page))
+        .route(
+            "/agents/mandats/{id}/courrier",
+            get(mandates::mandate_letter),
+        )
+        .route("/agents/mandats/{id}/fin", post(mandates::end_mandate))
+        .route(
+            "/agents/mandats/{id}/aides/{slug}",
+            post(filing::assisted_start),
+        )
+        .route(
+            "/agents/mandats/{id}/demandes/{request}/etape/{step}",
+            get(filing::assisted_step_page)
+                .post(filing::assisted_save_step)
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    csrf::MAX_MULTIPART_BYTES,
+                )),
+        )
+        .route(
+            "/agents/mandats/{id}/demandes/{request}/recapitulatif",
+            get(filing::assisted_review),
+        )
+        .route(
+            "/agents/mandats/{id}/demandes/{request}/deposer",
+            post(filing::assisted_submit),
         )
         .route("/agents/messages", get(user_relations::staff_inbox))
         .route(

@@ -460,9 +460,17 @@ async fn render_record(
         },
         ..form
     };
+    let with_mandates = can_act && tenant.tenant.has_module(Module::AidRequests);
+    let mandates = if with_mandates {
+        super::mandates::on_record(tenant, person.id).await?
+    } else {
+        vec![]
+    };
+    let new_mandate_href = with_mandates
+        .then(|| tenant.href(&format!("/agents/usagers/{}/mandats/nouveau", person.id)));
     Ok(ui.with_staff(staff).render(status, move |ctx| {
         view! {
-            <CitizenRecordPage ctx name identity requests contacts channels form errors notice contact_action threads message_action appointments free booking_action can_act duplicates />
+            <CitizenRecordPage ctx name identity requests contacts channels form errors notice contact_action threads message_action appointments free booking_action can_act duplicates mandates new_mandate_href />
         }
     }))
 }

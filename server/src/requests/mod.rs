@@ -113,6 +113,8 @@ pub struct AidRequest {
     pub due_on: Option<NaiveDate>,
     pub assignee_id: Option<i64>,
     pub version: i32,
+    /// The mandate reception filled it in under, if any.
+    pub mandate_id: Option<i64>,
 }
 
 impl TryFrom<aid_request::Model> for AidRequest {
@@ -132,6 +134,7 @@ impl TryFrom<aid_request::Model> for AidRequest {
             due_on: m.due_on,
             assignee_id: m.assignee_id,
             version: m.version,
+            mandate_id: m.mandate_id,
         })
     }
 }
@@ -175,9 +178,61 @@ async fn record_event(
     Ok(())
 }
 
+/// Who fills a request in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FiledBy {
+    Citizen,
+    /// Reception, for the citizen, under their mandate (`user_relations::mandates`).
+    Mandate {
+        id: i64,
+        staff_id: i64,
+    },
+}
+
+impl FiledBy {
+    fn actor(self) -> String {
+        match self {
+            FiledBy::Citizen => "citizen".to_owned(),
+            FiledBy::Mandate { staff_id, .. } => format!("staff:{staff_id}"),
+        }
+    }
+
+    fn mandate_id(self) -> Option<i64> {
+        match self {
+            FiledBy::Citizen => None,
+            FiledBy::Mandate { id, .. } => Some(id),
+        }
+    }
+
+    /// Under a mandate: holds it for this transaction, or says it is over.
+    async fn hold(
+        self,
+        txn: &DatabaseTransaction,
+        citizen_id: i64,
+        aid_id: i64,
+    ) -> Result<bool, DbErr> {
+        match self {
+            FiledBy::Citizen => Ok(true),
+            FiledBy::Mandate { id, .. } => {
+                crate::user_relations::mandates::hold(txn, id, citizen_id, aid_id).await
+            }
+        }
+    }
+}
+
 /// The citizen's draft for this aid, created (under the aid's current form) if there is none.
-pub async fn draft_for(tenant: &Tenant, citizen_id: i64, aid: &Aid) -> Result<AidRequest, DbErr> {
+/// Under a mandate, the draft the citizen started is the one continued.
+pub async fn draft_for(
+    tenant: &Tenant,
+    citizen_id: i64,
+    aid: &Aid,
+    by: FiledBy,
+) -> Result<AidRequest, SaveError> {
     let txn = tenant.db().begin_write().await?;
+    if !by.hold(&txn, citizen_id, aid.id).await? {
+        txn.rollback().await?;
+        return Err(SaveError::MandateOver);
+    }
     let existing = aid_request::Entity::find()
         .filter(aid_request::Column::CitizenId.eq(citizen_id))
         .filter(aid_request::Column::AidId.eq(aid.id))
@@ -203,6 +258,7 @@ pub async fn draft_for(tenant: &Tenant, citizen_id: i64, aid: &Aid) -> Result<Ai
                 version: Set(1),
                 created_at: Set(now),
                 updated_at: Set(now),
+                mandate_id: Set(by.mandate_id()),
                 ..Default::default()
             }
             .insert(&txn)
@@ -210,7 +266,7 @@ pub async fn draft_for(tenant: &Tenant, citizen_id: i64, aid: &Aid) -> Result<Ai
         }
     };
     txn.commit().await?;
-    row.try_into()
+    Ok(row.try_into()?)
 }
 
 /// One of the citizen's requests; `None` for anyone else's.
@@ -282,6 +338,9 @@ pub async fn events(tenant: &Tenant, request_id: i64) -> Result<Vec<Event>, DbEr
 pub enum SaveError {
     #[error("not a draft of this citizen")]
     NotADraft,
+    /// The mandate it was filled in under was revoked, ended or expired (or never covered it).
+    #[error("mandate over")]
+    MandateOver,
     #[error(transparent)]
     Db(#[from] DbErr),
 }
@@ -295,6 +354,7 @@ pub async fn save_step(
     form: &FormDefinition,
     step: u32,
     answers: Answers,
+    by: FiledBy,
 ) -> Result<AidRequest, SaveError> {
     let txn = tenant.db().begin_write().await?;
     let row = aid_request::Entity::find_by_id(id)
@@ -303,6 +363,10 @@ pub async fn save_step(
         .one(&txn)
         .await?
         .ok_or(SaveError::NotADraft)?;
+    if !by.hold(&txn, citizen_id, row.aid_id).await? {
+        txn.rollback().await?;
+        return Err(SaveError::MandateOver);
+    }
     let mut all: Answers =
         serde_json::from_str(&row.answers).map_err(|e| DbErr::Custom(e.to_string()))?;
     for field in form.step_fields(step) {
@@ -316,6 +380,9 @@ pub async fn save_step(
     row.answers = Set(answers_json(&all)?);
     row.version = Set(version + 1);
     row.updated_at = Set(Utc::now());
+    if let Some(mandate_id) = by.mandate_id() {
+        row.mandate_id = Set(Some(mandate_id));
+    }
     let row = row.update(&txn).await?;
     txn.commit().await?;
     Ok(row.try_into()?)
@@ -329,6 +396,8 @@ pub enum Submission {
     AlreadySubmitted(AidRequest),
     Incomplete(Vec<AnswerError>),
     AidClosed,
+    /// Filed under a mandate that is over: nothing was filed.
+    MandateOver,
     NotFound,
 }
 
@@ -344,12 +413,13 @@ pub async fn submit(
     id: i64,
     receipt_url: &str,
     waived: &HashSet<String>,
+    by: FiledBy,
 ) -> Result<Submission, DbErr> {
     // Two submissions racing for the same number: the loser retries on top of the winner.
     let mut attempt = 0;
     loop {
         attempt += 1;
-        match try_submit(tenant, citizen, id, receipt_url, waived).await {
+        match try_submit(tenant, citizen, id, receipt_url, waived, by).await {
             Err(e) if attempt < 5 => {
                 tracing::debug!(error = %e, attempt, "submission raced, retrying");
                 tokio::time::sleep(std::time::Duration::from_millis(10 * attempt)).await;
@@ -365,6 +435,7 @@ async fn try_submit(
     id: i64,
     receipt_url: &str,
     waived: &HashSet<String>,
+    by: FiledBy,
 ) -> Result<Submission, DbErr> {
     let txn = tenant.db().begin_write().await?;
     let Some(row) = aid_request::Entity::find_by_id(id)
@@ -383,6 +454,10 @@ async fn try_submit(
     };
     if !aid.open {
         return Ok(Submission::AidClosed);
+    }
+    if !by.hold(&txn, citizen.id, aid.id).await? {
+        txn.rollback().await?;
+        return Ok(Submission::MandateOver);
     }
     let form = aids::form(tenant, aid.id, request.form_version)
         .await?
@@ -416,6 +491,10 @@ async fn try_submit(
             Expr::value(request.version + 1),
         )
         .col_expr(aid_request::Column::UpdatedAt, Expr::value(now))
+        .col_expr(
+            aid_request::Column::MandateId,
+            Expr::value(by.mandate_id().or(row.mandate_id)),
+        )
         .filter(aid_request::Column::Id.eq(id))
         .filter(aid_request::Column::Status.eq(Status::Draft.id()))
         .exec(&txn)
@@ -425,12 +504,18 @@ async fn try_submit(
         txn.rollback().await?;
         return Err(DbErr::Custom("request filed meanwhile".into()));
     }
+    let filed_how = match by {
+        FiledBy::Citizen => String::new(),
+        FiledBy::Mandate { id: mandate_id, .. } => {
+            format!(" par l'accueil du département, sous votre mandat n° {mandate_id}")
+        }
+    };
     record_event(
         &txn,
         id,
         "submitted",
-        "citizen",
-        &format!("Demande déposée, référence {reference}"),
+        &by.actor(),
+        &format!("Demande déposée{filed_how}, référence {reference}"),
     )
     .await?;
     national::pull::queue_at_submission(&txn, citizen.id, aid.id, id, &form.sources(), now).await?;
@@ -441,7 +526,7 @@ async fn try_submit(
                 to: citizen.email.clone(),
                 subject: format!("Accusé de réception — demande {reference}"),
                 text: format!(
-                    "Bonjour {},\n\nNous avons bien reçu votre demande « {} » le {}.\nSa référence : {reference}.\n\nLe département vous répondra au plus tard le {}. Sans réponse à cette date, son silence {}.\n\nVous pouvez suivre votre demande dans votre espace : {receipt_url}\n\n{}\n",
+                    "Bonjour {},\n\nNous avons bien reçu votre demande « {} » le {}{filed_how}.\nSa référence : {reference}.\n\nLe département vous répondra au plus tard le {}. Sans réponse à cette date, son silence {}.\n\nVous pouvez suivre votre demande dans votre espace : {receipt_url}\n\n{}\n",
                     citizen.display_name(),
                     aid.title,
                     now.format("%d/%m/%Y"),

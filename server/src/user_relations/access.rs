@@ -215,6 +215,26 @@ pub async fn gather(tenant: &Tenant, citizen: &Citizen) -> Result<Vec<Section>, 
             .collect(),
     });
 
+    let today = super::mandates::today();
+    sections.push(Section {
+        title: "Vos mandats de dépôt".into(),
+        items: super::mandates::of_citizen(tenant, &[id])
+            .await?
+            .into_iter()
+            .map(|m| Item {
+                heading: format!("Mandat n° {} pour {}", m.id, m.scope()),
+                lines: vec![
+                    line(
+                        "Enregistré",
+                        format!("le {} par {}", m.recorded_on(), m.staff_name),
+                    ),
+                    line("Valable jusqu'au", m.until()),
+                    line("État", m.state(today).label()),
+                ],
+            })
+            .collect(),
+    });
+
     sections.push(Section {
         title: "Consultations et modifications de votre dossier par les agents".into(),
         items: audit::for_citizen(tenant, id, 10_000)

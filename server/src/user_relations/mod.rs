@@ -6,6 +6,7 @@ pub mod access;
 pub mod alerts;
 pub mod appointments;
 pub mod details;
+pub mod mandates;
 pub mod messages;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -335,7 +336,7 @@ pub async fn merge(
 ) -> Result<Result<(), MergeRefused>, DbErr> {
     use crate::entity::{
         aid_request, appointment, citizen_detail, consent, data_pull, document, household_member,
-        message_thread, national_call, national_fact,
+        mandate, message_thread, national_call, national_fact,
     };
     if kept == absorbed {
         return Ok(Err(MergeRefused::Same));
@@ -378,7 +379,8 @@ pub async fn merge(
         contact,
         message_thread,
         appointment,
-        household_member
+        household_member,
+        mandate
     );
     let has_details = citizen_detail::Entity::find_by_id(kept)
         .one(&txn)

@@ -5,8 +5,10 @@
 //! still work (positive control). The number of attempts is printed.
 
 use guichet::documents::{self, Upload};
+use guichet::requests::{self, FiledBy};
 use guichet::staff::Role;
 use guichet::user_relations::appointments::{self, BookedBy, NewSlots};
+use guichet::user_relations::mandates::{self, NewMandate, Recorder};
 use guichet::user_relations::messages::{self, Author, NewMessage};
 use guichet::user_relations::{self, NewContact};
 use reqwest::StatusCode;
@@ -135,6 +137,35 @@ async fn every_role_against_every_route_sees_only_what_its_module_needs(backend:
             .unwrap();
     let herault_aid = crate::instruction::aid(&herault).await;
     crate::instruction::filed(&herault, &herault_aid, 1).await;
+    // A mandate Angela gave reception, and the draft reception prepares under it.
+    let mandate = mandates::grant(
+        &gard,
+        &angela,
+        Recorder {
+            staff_id: 1,
+            staff_name: "Accueil",
+        },
+        &NewMandate {
+            aid: Some(aid.clone()),
+            valid_until: mandates::today() + chrono::Days::new(10),
+        },
+        "http://x/",
+    )
+    .await
+    .unwrap()
+    .id;
+    let assisted = requests::draft_for(
+        &gard,
+        angela.id,
+        &aid,
+        FiledBy::Mandate {
+            id: mandate,
+            staff_id: 1,
+        },
+    )
+    .await
+    .unwrap()
+    .id;
 
     let cid = angela.id;
     // (method, path under the department, form, who may, what a permitted GET shows)
@@ -162,6 +193,23 @@ async fn every_role_against_every_route_sees_only_what_its_module_needs(backend:
             Allowed::Nobody,
         ),
         ("/agents/admin/journal".into(), Allowed::Admin),
+        (
+            format!("/agents/usagers/{cid}/mandats/nouveau"),
+            Allowed::Reception,
+        ),
+        (format!("/agents/mandats/{mandate}"), Allowed::Reception),
+        (
+            format!("/agents/mandats/{mandate}/courrier"),
+            Allowed::Reception,
+        ),
+        (
+            format!("/agents/mandats/{mandate}/demandes/{assisted}/etape/1"),
+            Allowed::Reception,
+        ),
+        (
+            format!("/agents/mandats/{mandate}/demandes/{assisted}/recapitulatif"),
+            Allowed::Reception,
+        ),
     ];
     // Forms sent incomplete: a permitted role gets a validation answer, nothing changes.
     let posts: Vec<(String, Fields, Allowed)> = vec![
@@ -211,6 +259,21 @@ async fn every_role_against_every_route_sees_only_what_its_module_needs(backend:
             format!("/agents/demandes/{request}/complement"),
             vec![],
             Allowed::AidInstructor,
+        ),
+        (
+            format!("/agents/usagers/{cid}/mandats"),
+            vec![],
+            Allowed::Reception,
+        ),
+        (
+            format!("/agents/mandats/{mandate}/demandes/{assisted}/etape/1"),
+            vec![("f1", "beaucoup".into())],
+            Allowed::Reception,
+        ),
+        (
+            format!("/agents/mandats/{mandate}/demandes/{assisted}/deposer"),
+            vec![],
+            Allowed::Reception,
         ),
     ];
 
@@ -332,7 +395,11 @@ async fn every_role_against_every_route_sees_only_what_its_module_needs(backend:
     }
     let replacing = appointment.id.to_string();
     let slot = free[1].id.to_string();
-    let citizen_posts: [(String, Vec<(&str, &str)>); 3] = [
+    let citizen_posts: [(String, Vec<(&str, &str)>); 4] = [
+        (
+            format!("/gard/mon-espace/mandats/{mandate}/revoquer"),
+            vec![],
+        ),
         (
             format!("/gard/mon-espace/messages/{thread}"),
             vec![("body", "Intrusion")],
@@ -365,6 +432,13 @@ async fn every_role_against_every_route_sees_only_what_its_module_needs(backend:
     let still = appointments::of_citizen(&gard, angela.id).await.unwrap();
     assert_eq!(still.len(), 1);
     assert_eq!(still[0].state, appointments::State::Booked);
+    assert!(
+        mandates::find(&gard, mandate)
+            .await
+            .unwrap()
+            .unwrap()
+            .is_live(mandates::today())
+    );
     println!(
         "attack suite: {attempts} attempts: {refused} refused (403/404, none of the file shown), \
          {own_pages} of the other department's own pages with the Gard's ids (none of the file \

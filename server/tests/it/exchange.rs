@@ -5,7 +5,7 @@ use guichet::aids::form::{Answer, Answers, FieldDef, FieldKind};
 use guichet::aids::{self, AidInput};
 use guichet::citizens::{self, Citizen};
 use guichet::entity::aid_request;
-use guichet::requests::{self, Status, Submission};
+use guichet::requests::{self, FiledBy, Status, Submission};
 use guichet::staff::Role;
 use reqwest::StatusCode;
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
@@ -53,19 +53,36 @@ async fn aid(tenant: &Tenant, title: &str, silence: &str) -> aids::Aid {
 }
 
 async fn file(tenant: &Tenant, aid: &aids::Aid, citizen: &Citizen) -> requests::AidRequest {
-    let draft = requests::draft_for(tenant, citizen.id, aid).await.unwrap();
+    let draft = requests::draft_for(tenant, citizen.id, aid, FiledBy::Citizen)
+        .await
+        .unwrap();
     let form = aids::form(tenant, aid.id, draft.form_version)
         .await
         .unwrap()
         .unwrap();
     let mut answers = Answers::new();
     answers.insert("f1".into(), Answer::Amount(30_000));
-    requests::save_step(tenant, citizen.id, draft.id, &form, 1, answers)
-        .await
-        .unwrap();
-    match requests::submit(tenant, citizen, draft.id, "http://x/", &Default::default())
-        .await
-        .unwrap()
+    requests::save_step(
+        tenant,
+        citizen.id,
+        draft.id,
+        &form,
+        1,
+        answers,
+        FiledBy::Citizen,
+    )
+    .await
+    .unwrap();
+    match requests::submit(
+        tenant,
+        citizen,
+        draft.id,
+        "http://x/",
+        &Default::default(),
+        FiledBy::Citizen,
+    )
+    .await
+    .unwrap()
     {
         Submission::Submitted(r) => r,
         other => panic!("{other:?}"),

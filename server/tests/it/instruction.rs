@@ -4,7 +4,7 @@
 use guichet::aids::form::{Answer, Answers, FieldDef, FieldKind};
 use guichet::aids::{self, AidInput};
 use guichet::citizens::{self, Citizen};
-use guichet::requests::{self, Submission};
+use guichet::requests::{self, FiledBy, Submission};
 use guichet::staff::Role;
 use reqwest::StatusCode;
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
@@ -63,19 +63,36 @@ pub(crate) async fn filed(tenant: &Tenant, aid: &aids::Aid, n: usize) -> (i64, S
     let citizen = citizens::sign_in_with_franceconnect(tenant, &identity)
         .await
         .unwrap();
-    let draft = requests::draft_for(tenant, citizen.id, aid).await.unwrap();
+    let draft = requests::draft_for(tenant, citizen.id, aid, FiledBy::Citizen)
+        .await
+        .unwrap();
     let form = aids::form(tenant, aid.id, draft.form_version)
         .await
         .unwrap()
         .unwrap();
     let mut answers = Answers::new();
     answers.insert("f1".into(), Answer::Amount(40_000 + n as i64));
-    requests::save_step(tenant, citizen.id, draft.id, &form, 1, answers)
-        .await
-        .unwrap();
-    match requests::submit(tenant, &citizen, draft.id, "http://x/", &Default::default())
-        .await
-        .unwrap()
+    requests::save_step(
+        tenant,
+        citizen.id,
+        draft.id,
+        &form,
+        1,
+        answers,
+        FiledBy::Citizen,
+    )
+    .await
+    .unwrap();
+    match requests::submit(
+        tenant,
+        &citizen,
+        draft.id,
+        "http://x/",
+        &Default::default(),
+        FiledBy::Citizen,
+    )
+    .await
+    .unwrap()
     {
         Submission::Submitted(r) => (r.id, r.reference.unwrap(), citizen),
         other => panic!("not filed: {other:?}"),
@@ -269,7 +286,9 @@ async fn who_may_see_requests(backend: Backend) {
     .await;
     let aid = aid(&gard).await;
     let (id, reference, citizen) = filed(&gard, &aid, 1).await;
-    let draft = requests::draft_for(&gard, citizen.id, &aid).await.unwrap();
+    let draft = requests::draft_for(&gard, citizen.id, &aid, FiledBy::Citizen)
+        .await
+        .unwrap();
 
     // Supervisors: figures, not contents.
     let mut supervisor = Visitor::signed_in(&app, "/gard", "chef@gard.fr").await;
@@ -339,7 +358,7 @@ async fn an_instructor_decides_and_the_citizen_gets_the_letter(backend: Backend)
     let citizen = citizens::sign_in_with_franceconnect(&tenant, &person)
         .await
         .unwrap();
-    let draft = requests::draft_for(&tenant, citizen.id, &aid)
+    let draft = requests::draft_for(&tenant, citizen.id, &aid, FiledBy::Citizen)
         .await
         .unwrap();
     let form = aids::form(&tenant, aid.id, draft.form_version)
@@ -348,15 +367,24 @@ async fn an_instructor_decides_and_the_citizen_gets_the_letter(backend: Backend)
         .unwrap();
     let mut answers = Answers::new();
     answers.insert("f1".into(), Answer::Amount(52_000));
-    requests::save_step(&tenant, citizen.id, draft.id, &form, 1, answers)
-        .await
-        .unwrap();
+    requests::save_step(
+        &tenant,
+        citizen.id,
+        draft.id,
+        &form,
+        1,
+        answers,
+        FiledBy::Citizen,
+    )
+    .await
+    .unwrap();
     let Submission::Submitted(request) = requests::submit(
         &tenant,
         &citizen,
         draft.id,
         "http://x/",
         &Default::default(),
+        FiledBy::Citizen,
     )
     .await
     .unwrap() else {

@@ -18,6 +18,7 @@ mod harness;
 mod instruction;
 mod jobs;
 mod mail;
+mod mandates;
 mod national;
 mod smtp;
 mod staff_admin;

@@ -5,7 +5,7 @@
 use guichet::aids::form::{Answer, Answers};
 use guichet::audit;
 use guichet::citizens::{self, Citizen};
-use guichet::requests::{self, Submission};
+use guichet::requests::{self, FiledBy, Submission};
 use guichet::staff::Role;
 use reqwest::StatusCode;
 use tenants::{Module, Tenant};
@@ -41,16 +41,33 @@ async fn angela_files(tenant: &Tenant) -> (Citizen, i64) {
         .await
         .unwrap();
     let aid = aid(tenant).await;
-    let draft = requests::draft_for(tenant, citizen.id, &aid).await.unwrap();
+    let draft = requests::draft_for(tenant, citizen.id, &aid, FiledBy::Citizen)
+        .await
+        .unwrap();
     let form = aids_form(tenant, &aid, draft.form_version).await;
     let mut answers = Answers::new();
     answers.insert("f1".into(), Answer::Amount(52_000));
-    requests::save_step(tenant, citizen.id, draft.id, &form, 1, answers)
-        .await
-        .unwrap();
-    match requests::submit(tenant, &citizen, draft.id, "http://x/", &Default::default())
-        .await
-        .unwrap()
+    requests::save_step(
+        tenant,
+        citizen.id,
+        draft.id,
+        &form,
+        1,
+        answers,
+        FiledBy::Citizen,
+    )
+    .await
+    .unwrap();
+    match requests::submit(
+        tenant,
+        &citizen,
+        draft.id,
+        "http://x/",
+        &Default::default(),
+        FiledBy::Citizen,
+    )
+    .await
+    .unwrap()
     {
         Submission::Submitted(r) => (citizen, r.id),
         other => panic!("not filed: {other:?}"),

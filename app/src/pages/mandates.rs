@@ -1,0 +1,222 @@
+//! Assisted filing under a mandate: reception records it and files under it; the citizen
+//! reads and revokes their mandates from their space.
+
+use leptos::prelude::*;
+
+use crate::layout::{CsrfField, Document, ErrorSummary, PageContext};
+
+/// A mandate as a line on the record page and in the citizen's space.
+#[derive(Clone, Debug, Default)]
+pub struct MandateSummary {
+    pub href: String,
+    /// "toutes les demandes d'aide au département" or "la demande « … »".
+    pub scope: String,
+    pub until: String,
+    pub state: String,
+    pub recorded: String,
+}
+
+/// A request filed (or being prepared) under a mandate.
+#[derive(Clone, Debug)]
+pub struct MandateRequest {
+    pub aid: String,
+    /// The reference, or "brouillon".
+    pub reference: String,
+    pub status: String,
+    /// Reception continues a draft here while the mandate is live.
+    pub continue_href: Option<String>,
+}
+
+/// What reception typed, sent back with the mistakes.
+#[derive(Clone, Debug, Default)]
+pub struct MandateForm {
+    pub aid: String,
+    pub until: String,
+    pub present: bool,
+    pub identity_checked: bool,
+}
+
+/// `/agents/usagers/{id}/mandats/nouveau`: reception records a mandate with the citizen.
+#[component]
+pub fn NewMandatePage(
+    ctx: PageContext,
+    name: String,
+    record_href: String,
+    action: String,
+    /// (slug, title) of the aids open to requests.
+    aids: Vec<(String, String)>,
+    form: MandateForm,
+    longest: String,
+    errors: Vec<String>,
+) -> impl IntoView {
+    let csrf = ctx.csrf.clone();
+    let all_selected = form.aid == "toutes";
+    view! {
+        <Document ctx title=format!("Mandat de dépôt — {name}")>
+            <p><a href=record_href>{format!("Revenir au dossier de {name}")}</a></p>
+            <h1>{format!("Enregistrer un mandat de dépôt pour {name}")}</h1>
+            <p>"Avec ce mandat, la personne présente à l'accueil autorise le département à déposer une demande d'aide en son nom. Elle en est prévenue par courriel, ou par le courrier que vous lui remettez, et peut le révoquer à tout moment depuis son espace."</p>
+            <ErrorSummary errors />
+            <form method="post" action=action>
+                <CsrfField token=csrf />
+                <label for="aide">"Ce que couvre le mandat"</label>
+                <select id="aide" name="aide" required=true>
+                    <option value="" selected=form.aid.is_empty()>"— choisir —"</option>
+                    {aids.into_iter().map(|(slug, title)| {
+                        let selected = slug == form.aid;
+                        view! { <option value=slug selected=selected>{format!("La demande « {title} »")}</option> }
+                    }).collect_view()}
+                    <option value="toutes" selected=all_selected>"Toutes les demandes d'aide"</option>
+                </select>
+                <label for="jusqu_au">"Valable jusqu'au (inclus)"</label>
+                <p class="hint" id="jusqu_au-aide">{format!("Un an au plus : le {longest} au plus tard.")}</p>
+                <input id="jusqu_au" name="jusqu_au" type="date" value=form.until required=true aria-describedby="jusqu_au-aide" />
+                <div class="choice">
+                    <input type="checkbox" id="presente" name="presente" value="oui" checked=form.present />
+                    <label for="presente">"La personne est présente et m'a donné son accord pour ce mandat"</label>
+                </div>
+                <div class="choice">
+                    <input type="checkbox" id="identite" name="identite" value="oui" checked=form.identity_checked />
+                    <label for="identite">"J'ai vérifié son identité sur une pièce d'identité"</label>
+                </div>
+                <button type="submit">"Enregistrer le mandat"</button>
+            </form>
+        </Document>
+    }
+}
+
+/// `/agents/mandats/{id}`: one mandate, what was filed under it, and filing under it.
+#[component]
+pub fn MandatePage(
+    ctx: PageContext,
+    name: String,
+    record_href: String,
+    mandate: MandateSummary,
+    notice: Option<String>,
+    /// How the citizen was told: a sentence.
+    told: String,
+    letter_href: String,
+    requests: Vec<MandateRequest>,
+    /// While live: (aid title, action to open its draft) for each aid it covers.
+    can_file: Vec<(String, String)>,
+    end_action: Option<String>,
+) -> impl IntoView {
+    let csrf = ctx.csrf.clone();
+    let end_csrf = ctx.csrf.clone();
+    view! {
+        <Document ctx title=format!("Mandat de dépôt — {name}")>
+            <p><a href=record_href>{format!("Revenir au dossier de {name}")}</a></p>
+            <h1>{format!("Mandat de dépôt de {name}")}</h1>
+            {notice.map(|text| view! { <div class="alert success" role="status"><p>{text}</p></div> })}
+            <dl class="identity">
+                <dt>"Couvre"</dt><dd>{mandate.scope}</dd>
+                <dt>"Valable jusqu'au"</dt><dd>{mandate.until}</dd>
+                <dt>"État"</dt><dd>{mandate.state}</dd>
+                <dt>"Enregistré"</dt><dd>{mandate.recorded}</dd>
+                <dt>"Personne prévenue"</dt><dd>{told}</dd>
+            </dl>
+            <p><a href=letter_href download="">"Télécharger le courrier du mandat (PDF), à remettre à la personne"</a></p>
+            <h2>"Demandes sous ce mandat"</h2>
+            {if requests.is_empty() {
+                view! { <p>"Aucune pour l'instant."</p> }.into_any()
+            } else {
+                view! {
+                    <table>
+                        <caption>"Déposées ou en préparation pour la personne"</caption>
+                        <thead><tr><th scope="col">"Aide"</th><th scope="col">"Référence"</th><th scope="col">"État"</th></tr></thead>
+                        <tbody>
+                            {requests.into_iter().map(|r| view! {
+                                <tr>
+                                    <td>{r.aid}</td>
+                                    <td>{r.reference}</td>
+                                    <td>{r.status}" "{r.continue_href.map(|href| view! { <a href=href>"Continuer"</a> })}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            }}
+            {(!can_file.is_empty()).then(|| view! {
+                <h2>"Déposer une demande pour la personne"</h2>
+                <ul class="actions-list">
+                    {can_file.into_iter().map(|(title, action)| {
+                        let csrf = csrf.clone();
+                        view! {
+                            <li>
+                                <form method="post" action=action>
+                                    <CsrfField token=csrf />
+                                    <button type="submit">{format!("Remplir « {title} »")}</button>
+                                </form>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            })}
+            {end_action.map(|action| view! {
+                <h2>"Mettre fin au mandat"</h2>
+                <p>"Si la personne le demande à l'accueil, ou si l'aide apportée est terminée. Les demandes déjà déposées restent les siennes."</p>
+                <form method="post" action=action>
+                    <CsrfField token=end_csrf />
+                    <button type="submit" class="secondary">"Mettre fin au mandat"</button>
+                </form>
+            })}
+        </Document>
+    }
+}
+
+/// One of the citizen's mandates in their space.
+#[derive(Clone, Debug)]
+pub struct MyMandate {
+    pub summary: MandateSummary,
+    /// References of the requests filed under it.
+    pub filed: Vec<String>,
+    pub revoke_action: Option<String>,
+}
+
+/// `/mon-espace/mandats`: the mandates the citizen gave, with a button to revoke each.
+#[component]
+pub fn MyMandatesPage(
+    ctx: PageContext,
+    mandates: Vec<MyMandate>,
+    notice: Option<String>,
+) -> impl IntoView {
+    let csrf = ctx.csrf.clone();
+    let space = ctx.href("/mon-espace");
+    view! {
+        <Document ctx title="Mes mandats".to_owned()>
+            <p><a href=space>"Mon espace"</a></p>
+            <h1>"Mes mandats"</h1>
+            <p>"Un mandat autorise l'accueil du département à déposer une demande d'aide en votre nom, quand vous le lui demandez. Vous pouvez révoquer un mandat à tout moment, sans vous justifier : plus rien ne pourra être déposé en votre nom sous ce mandat. Les demandes déjà déposées restent les vôtres."</p>
+            {notice.map(|text| view! { <div class="alert success" role="status"><p>{text}</p></div> })}
+            {if mandates.is_empty() {
+                view! { <p>"Vous n'avez donné aucun mandat."</p> }.into_any()
+            } else {
+                mandates.into_iter().enumerate().map(|(i, m)| {
+                    let csrf = csrf.clone();
+                    let heading = format!("Mandat pour {}", m.summary.scope);
+                    let heading_id = format!("mandat-{i}");
+                    let button_for = heading_id.clone();
+                    let labelled_by = heading_id.clone();
+                    view! {
+                        <section aria-labelledby=labelled_by>
+                            <h2 id=heading_id>{heading}</h2>
+                            <dl class="identity">
+                                <dt>"Valable jusqu'au"</dt><dd>{m.summary.until}</dd>
+                                <dt>"État"</dt><dd>{m.summary.state}</dd>
+                                <dt>"Enregistré"</dt><dd>{m.summary.recorded}</dd>
+                                <dt>"Demandes déposées sous ce mandat"</dt>
+                                <dd>{if m.filed.is_empty() { "aucune".to_owned() } else { m.filed.join(", ") }}</dd>
+                            </dl>
+                            {m.revoke_action.map(|action| view! {
+                                <form method="post" action=action>
+                                    <CsrfField token=csrf />
+                                    <button type="submit" aria-describedby=button_for>"Révoquer ce mandat"</button>
+                                </form>
+                            })}
+                        </section>
+                    }
+                }).collect_view().into_any()
+            }}
+        </Document>
+    }
+}

@@ -1,0 +1,487 @@
+//! Assisted filing: a citizen at reception gives the department a mandate to file aid
+//! requests for them — one aid or all, until a date. They are told by email (or by a letter
+//! reception hands them) and can revoke it from their space at any time.
+//!
+//! Every use of a mandate (saving a step, filing) goes through [`hold`] inside the use's own
+//! transaction: it checks the mandate is still live and locks its row, so a revocation either
+//! lands before the use (which is then refused) or after it — never in between.
+
+use chrono::{DateTime, Days, NaiveDate, Utc};
+use chrono_tz::Europe::Paris;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
+    QueryOrder, Set,
+};
+use tenants::Tenant;
+
+use crate::aids::Aid;
+use crate::citizens::Citizen;
+use crate::entity::{aid_request, mandate};
+use crate::mail::{self, OutgoingMail};
+
+/// A mandate lasts a year at most: the citizen gives a new one if they still need help then.
+pub const LONGEST_DAYS: u64 = 365;
+
+/// Today in France: a mandate "until the 31st" holds the whole of the 31st, French time.
+pub fn today() -> NaiveDate {
+    Utc::now().with_timezone(&Paris).date_naive()
+}
+
+/// How the citizen learnt of the mandate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Notice {
+    Email,
+    /// They have no email address: reception hands (or posts) them the letter.
+    Letter,
+}
+
+impl Notice {
+    fn id(self) -> &'static str {
+        match self {
+            Notice::Email => "email",
+            Notice::Letter => "letter",
+        }
+    }
+
+    fn parse(s: &str) -> Self {
+        if s == "email" {
+            Notice::Email
+        } else {
+            Notice::Letter
+        }
+    }
+}
+
+/// Who ended a mandate before its date.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EndedBy {
+    /// Revoked from their space.
+    Citizen,
+    /// Ended at reception (the citizen asked there, or the help is over).
+    Staff,
+}
+
+impl EndedBy {
+    fn id(self) -> &'static str {
+        match self {
+            EndedBy::Citizen => "citizen",
+            EndedBy::Staff => "staff",
+        }
+    }
+}
+
+/// Where a mandate stands on a given day.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum State {
+    Live,
+    Expired,
+    Ended(EndedBy, DateTime<Utc>),
+}
+
+impl State {
+    /// As staff and the citizen read it.
+    pub fn label(self) -> String {
+        match self {
+            State::Live => "En cours".to_owned(),
+            State::Expired => "Arrivé à son terme".to_owned(),
+            State::Ended(EndedBy::Citizen, at) => {
+                format!("Révoqué par la personne le {}", paris_day(at))
+            }
+            State::Ended(EndedBy::Staff, at) => {
+                format!("Terminé à l'accueil le {}", paris_day(at))
+            }
+        }
+    }
+}
+
+fn paris_day(at: DateTime<Utc>) -> String {
+    at.with_timezone(&Paris).format("%d/%m/%Y").to_string()
+}
+
+#[derive(Clone, Debug)]
+pub struct Mandate {
+    pub id: i64,
+    pub citizen_id: i64,
+    pub staff_name: String,
+    /// The one aid covered (id, title); `None`: every aid request.
+    pub aid: Option<(i64, String)>,
+    pub valid_until: NaiveDate,
+    pub notified_by: Notice,
+    pub created_at: DateTime<Utc>,
+    ended: Option<(EndedBy, DateTime<Utc>)>,
+}
+
+impl Mandate {
+    pub fn state(&self, today: NaiveDate) -> State {
+        match self.ended {
+            Some((by, at)) => State::Ended(by, at),
+            None if self.valid_until < today => State::Expired,
+            None => State::Live,
+        }
+    }
+
+    pub fn is_live(&self, today: NaiveDate) -> bool {
+        self.state(today) == State::Live
+    }
+
+    pub fn covers(&self, aid_id: i64) -> bool {
+        self.aid.as_ref().is_none_or(|(id, _)| *id == aid_id)
+    }
+
+    /// "toutes les demandes d'aide" or "la demande « Aide au transport »".
+    pub fn scope(&self) -> String {
+        match &self.aid {
+            None => "toutes les demandes d'aide au département".to_owned(),
+            Some((_, title)) => format!("la demande « {title} »"),
+        }
+    }
+
+    pub fn recorded_on(&self) -> String {
+        paris_day(self.created_at)
+    }
+
+    pub fn until(&self) -> String {
+        self.valid_until.format("%d/%m/%Y").to_string()
+    }
+}
+
+/// What reception records: checked by [`NewMandate::parse`].
+#[derive(Clone, Debug)]
+pub struct NewMandate {
+    /// `None`: every aid request.
+    pub aid: Option<Aid>,
+    pub valid_until: NaiveDate,
+}
+
+impl NewMandate {
+    /// Reads the form: `aid` is an aid's slug or `toutes`; `until` a date; both boxes must
+    /// be ticked. Every problem in French, with how to fix it.
+    pub fn parse(
+        aid: &str,
+        until: &str,
+        present: bool,
+        identity_checked: bool,
+        open_aids: &[Aid],
+        today: NaiveDate,
+    ) -> Result<Self, Vec<String>> {
+        let mut errors = Vec::new();
+        let aid = match aid.trim() {
+            "toutes" => Some(None),
+            "" => {
+                errors.push(
+                    "Choisissez ce que couvre le mandat : une aide, ou toutes les demandes d'aide."
+                        .to_owned(),
+                );
+                None
+            }
+            slug => match open_aids.iter().find(|a| a.slug == slug) {
+                Some(found) => Some(Some(found.clone())),
+                None => {
+                    errors.push("L'aide choisie n'est pas ouverte aux demandes : choisissez-en une dans la liste.".to_owned());
+                    None
+                }
+            },
+        };
+        let last = today + Days::new(LONGEST_DAYS);
+        let valid_until = match NaiveDate::parse_from_str(until.trim(), "%Y-%m-%d") {
+            Ok(date) if date < today => {
+                errors.push("La date de fin du mandat est passée : choisissez aujourd'hui ou un jour à venir.".to_owned());
+                None
+            }
+            Ok(date) if date > last => {
+                errors.push(format!(
+                    "Un mandat vaut un an au plus : choisissez une date de fin au plus tard le {}.",
+                    last.format("%d/%m/%Y")
+                ));
+                None
+            }
+            Ok(date) => Some(date),
+            Err(_) => {
+                errors.push("La date de fin du mandat est manquante ou mal écrite : indiquez-la au format jj/mm/aaaa.".to_owned());
+                None
+            }
+        };
+        if !present {
+            errors.push("Un mandat se recueille auprès de la personne présente : cochez la case qui l'atteste, une fois son accord donné.".to_owned());
+        }
+        if !identity_checked {
+            errors.push("Vérifiez l'identité de la personne sur une pièce d'identité, puis cochez la case qui l'atteste.".to_owned());
+        }
+        match (aid, valid_until) {
+            (Some(aid), Some(valid_until)) if errors.is_empty() => Ok(Self { aid, valid_until }),
+            _ => Err(errors),
+        }
+    }
+}
+
+fn from_row(row: mandate::Model, aid_title: Option<String>) -> Mandate {
+    let ended = row.ended_at.map(|at| {
+        let by = if row.ended_by.as_deref() == Some("citizen") {
+            EndedBy::Citizen
+        } else {
+            EndedBy::Staff
+        };
+        (by, at)
+    });
+    Mandate {
+        id: row.id,
+        citizen_id: row.citizen_id,
+        staff_name: row.staff_name,
+        aid: row.aid_id.map(|id| (id, aid_title.unwrap_or_default())),
+        valid_until: row.valid_until,
+        notified_by: Notice::parse(&row.notified_by),
+        created_at: row.created_at,
+        ended,
+    }
+}
+
+async fn with_aid_title(
+    conn: &impl ConnectionTrait,
+    row: mandate::Model,
+) -> Result<Mandate, DbErr> {
+    let title = match row.aid_id {
+        Some(aid_id) => crate::entity::aid::Entity::find_by_id(aid_id)
+            .one(conn)
+            .await?
+            .map(|a| a.title),
+        None => None,
+    };
+    Ok(from_row(row, title))
+}
+
+/// Who records a mandate.
+pub struct Recorder<'a> {
+    pub staff_id: i64,
+    pub staff_name: &'a str,
+}
+
+/// Records the mandate and, in the same transaction, the email telling the citizen (when
+/// they have an address; otherwise reception prints the letter, see `letters::mandate_pdf`).
+pub async fn grant(
+    tenant: &Tenant,
+    citizen: &Citizen,
+    by: Recorder<'_>,
+    new: &NewMandate,
+    space_url: &str,
+) -> Result<Mandate, DbErr> {
+    let notice = if citizen.email.is_empty() {
+        Notice::Letter
+    } else {
+        Notice::Email
+    };
+    let txn = tenant.db().begin_write().await?;
+    let row = mandate::ActiveModel {
+        citizen_id: Set(citizen.id),
+        staff_id: Set(by.staff_id),
+        staff_name: Set(by.staff_name.to_owned()),
+        aid_id: Set(new.aid.as_ref().map(|a| a.id)),
+        valid_until: Set(new.valid_until),
+        notified_by: Set(notice.id().to_owned()),
+        created_at: Set(Utc::now()),
+        last_used_at: Set(None),
+        ended_at: Set(None),
+        ended_by: Set(None),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    let granted = from_row(row, new.aid.as_ref().map(|a| a.title.clone()));
+    if notice == Notice::Email {
+        mail::queue(
+            &txn,
+            OutgoingMail {
+                to: citizen.email.clone(),
+                subject: "Vous avez donné un mandat au département".to_owned(),
+                text: notice_text(tenant.name(), &citizen.display_name(), &granted, space_url),
+                attachments: vec![],
+            },
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(granted)
+}
+
+/// What the email (and the letter) tell the citizen.
+pub fn notice_text(department: &str, name: &str, m: &Mandate, space_url: &str) -> String {
+    format!(
+        "Bonjour {name},\n\nLe {}, à l'accueil du département, vous avez donné mandat à ses agents pour déposer en votre nom {}. Ce mandat vaut jusqu'au {} inclus. Il a été enregistré par {}.\n\nLes demandes déposées pour vous restent les vôtres : vous les suivez dans votre espace, et vous recevez les mêmes courriels que si vous les aviez déposées vous-même.\n\nVous pouvez révoquer ce mandat à tout moment, sans avoir à vous justifier, depuis votre espace, rubrique « Mes mandats » : {space_url}\nVous pouvez aussi le demander à l'accueil. Si vous n'avez pas donné ce mandat, révoquez-le et prévenez-nous.\n\n{department}\n",
+        m.recorded_on(),
+        m.scope(),
+        m.until(),
+        m.staff_name,
+    )
+}
+
+pub async fn find(tenant: &Tenant, id: i64) -> Result<Option<Mandate>, DbErr> {
+    let txn = tenant.db().begin().await?;
+    let found = match mandate::Entity::find_by_id(id).one(&txn).await? {
+        Some(row) => Some(with_aid_title(&txn, row).await?),
+        None => None,
+    };
+    txn.commit().await?;
+    Ok(found)
+}
+
+/// The mandates of these records (a person and the records merged into theirs), newest first.
+pub async fn of_citizen(tenant: &Tenant, citizen_ids: &[i64]) -> Result<Vec<Mandate>, DbErr> {
+    let txn = tenant.db().begin().await?;
+    let rows = mandate::Entity::find()
+        .filter(mandate::Column::CitizenId.is_in(citizen_ids.iter().copied()))
+        .order_by_desc(mandate::Column::CreatedAt)
+        .order_by_desc(mandate::Column::Id)
+        .all(&txn)
+        .await?;
+    let mut found = Vec::with_capacity(rows.len());
+    for row in rows {
+        found.push(with_aid_title(&txn, row).await?);
+    }
+    txn.commit().await?;
+    Ok(found)
+}
+
+/// How ending a mandate went.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Ending {
+    Ended,
+    /// Revoked, ended or expired before: nothing changes.
+    AlreadyOver,
+    NotFound,
+}
+
+/// Ends a live mandate now. `citizen_ids`: when the citizen revokes, their own records only
+/// (anyone else's mandate is not found).
+pub async fn end(
+    tenant: &Tenant,
+    id: i64,
+    by: EndedBy,
+    citizen_ids: Option<&[i64]>,
+) -> Result<Ending, DbErr> {
+    let txn = tenant.db().begin_write().await?;
+    let mut query = mandate::Entity::find_by_id(id);
+    if let Some(ids) = citizen_ids {
+        query = query.filter(mandate::Column::CitizenId.is_in(ids.iter().copied()));
+    }
+    if query.one(&txn).await?.is_none() {
+        txn.rollback().await?;
+        return Ok(Ending::NotFound);
+    }
+    let ended = mandate::Entity::update_many()
+        .col_expr(mandate::Column::EndedAt, Expr::value(Utc::now()))
+        .col_expr(mandate::Column::EndedBy, Expr::value(by.id()))
+        .filter(mandate::Column::Id.eq(id))
+        .filter(mandate::Column::EndedAt.is_null())
+        .filter(mandate::Column::ValidUntil.gte(today()))
+        .exec(&txn)
+        .await?
+        .rows_affected;
+    txn.commit().await?;
+    Ok(if ended == 1 {
+        Ending::Ended
+    } else {
+        Ending::AlreadyOver
+    })
+}
+
+/// Inside a use's transaction: true if the mandate is live, is the citizen's and covers the
+/// aid — and then its row stays locked until the transaction ends (see the module's doc).
+pub async fn hold(
+    txn: &impl ConnectionTrait,
+    mandate_id: i64,
+    citizen_id: i64,
+    aid_id: i64,
+) -> Result<bool, DbErr> {
+    let held = mandate::Entity::update_many()
+        .col_expr(mandate::Column::LastUsedAt, Expr::value(Utc::now()))
+        .filter(mandate::Column::Id.eq(mandate_id))
+        .filter(mandate::Column::CitizenId.eq(citizen_id))
+        .filter(mandate::Column::EndedAt.is_null())
+        .filter(mandate::Column::ValidUntil.gte(today()))
+        .filter(
+            Condition::any()
+                .add(mandate::Column::AidId.is_null())
+                .add(mandate::Column::AidId.eq(aid_id)),
+        )
+        .exec(txn)
+        .await?
+        .rows_affected;
+    Ok(held == 1)
+}
+
+/// The requests filed (or being prepared) under this mandate, oldest first.
+pub async fn requests_under(
+    tenant: &Tenant,
+    mandate_id: i64,
+) -> Result<Vec<crate::requests::AidRequest>, DbErr> {
+    let txn = tenant.db().begin().await?;
+    let rows = aid_request::Entity::find()
+        .filter(aid_request::Column::MandateId.eq(mandate_id))
+        .order_by_asc(aid_request::Column::Id)
+        .all(&txn)
+        .await?;
+    txn.commit().await?;
+    rows.into_iter().map(TryInto::try_into).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn aid(slug: &str) -> Aid {
+        Aid {
+            id: 7,
+            slug: slug.to_owned(),
+            title: "Aide au transport".to_owned(),
+            description: String::new(),
+            eligibility: String::new(),
+            documents: String::new(),
+            deadline_days: 60,
+            silence: crate::aids::Silence::Refusal,
+            open: true,
+            form_version: 1,
+        }
+    }
+
+    fn day(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn a_mandate_needs_a_scope_a_date_within_a_year_and_both_boxes() {
+        let today = day("2026-12-01");
+        let aids = [aid("transport")];
+        let ok = NewMandate::parse("transport", "2027-03-01", true, true, &aids, today).unwrap();
+        assert_eq!(ok.aid.map(|a| a.id), Some(7));
+        let all = NewMandate::parse("toutes", "2026-12-01", true, true, &aids, today).unwrap();
+        assert!(all.aid.is_none());
+
+        let errors = NewMandate::parse("", "", false, false, &aids, today).unwrap_err();
+        assert_eq!(errors.len(), 4, "{errors:?}");
+        let errors =
+            NewMandate::parse("cantine", "2026-11-30", true, true, &aids, today).unwrap_err();
+        assert!(errors[0].contains("pas ouverte"), "{errors:?}");
+        assert!(errors[1].contains("est passée"), "{errors:?}");
+        let errors =
+            NewMandate::parse("toutes", "2027-12-02", true, true, &aids, today).unwrap_err();
+        assert!(errors[0].contains("01/12/2027"), "{errors:?}");
+    }
+
+    #[test]
+    fn a_mandate_is_live_until_the_end_of_its_last_day() {
+        let mandate = Mandate {
+            id: 1,
+            citizen_id: 1,
+            staff_name: "Agent".to_owned(),
+            aid: Some((7, "Aide au transport".to_owned())),
+            valid_until: day("2026-12-31"),
+            notified_by: Notice::Email,
+            created_at: Utc::now(),
+            ended: None,
+        };
+        assert!(mandate.is_live(day("2026-12-31")));
+        assert_eq!(mandate.state(day("2027-01-01")), State::Expired);
+        assert!(mandate.covers(7) && !mandate.covers(8));
+        assert_eq!(mandate.scope(), "la demande « Aide au transport »");
+    }
+}
