@@ -225,8 +225,11 @@ test('reception merges a duplicate record, an instructor asks why-first for the 
   await page.goto('/demo/agents/usagers/nouveau');
   await expect(page.getByRole('heading', { name: 'Ouvrir un dossier', level: 1 })).toBeVisible();
   await expectAccessible(page, testInfo);
+  await page.getByLabel('Prénoms').fill(given);
+  await page.getByLabel('Nom de naissance').fill('Martin');
+  await page.getByLabel('Date de naissance').fill('2090-03-04');
   await page.getByRole('button', { name: 'Ouvrir le dossier' }).click();
-  await expect(page.getByRole('alert')).toContainText('Indiquez le ou les prénoms');
+  await expect(page.getByRole('alert')).toContainText("La date de naissance n'est pas plausible");
   await expectAccessible(page, testInfo);
 
   const open = async () => {

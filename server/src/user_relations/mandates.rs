@@ -367,8 +367,9 @@ pub async fn end(
         txn.rollback().await?;
         return Ok(Ending::NotFound);
     }
+    // Mark it first: that waits for any use holding the row (see [`hold`]), so the time
+    // stamped next comes after that use, and the history reads in the order things happened.
     let ended = mandate::Entity::update_many()
-        .col_expr(mandate::Column::EndedAt, Expr::value(Utc::now()))
         .col_expr(mandate::Column::EndedBy, Expr::value(by.id()))
         .filter(mandate::Column::Id.eq(id))
         .filter(mandate::Column::EndedAt.is_null())
@@ -376,6 +377,13 @@ pub async fn end(
         .exec(&txn)
         .await?
         .rows_affected;
+    if ended == 1 {
+        mandate::Entity::update_many()
+            .col_expr(mandate::Column::EndedAt, Expr::value(Utc::now()))
+            .filter(mandate::Column::Id.eq(id))
+            .exec(&txn)
+            .await?;
+    }
     txn.commit().await?;
     Ok(if ended == 1 {
         Ending::Ended

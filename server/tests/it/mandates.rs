@@ -18,6 +18,7 @@ both_engines!(
     reception_files_under_a_mandate_and_the_citizen_revokes_it,
     a_mandate_serves_only_its_citizen_its_aids_its_department_and_its_time,
     a_citizen_without_email_is_told_by_the_letter_reception_prints,
+    a_revocation_racing_a_filing_lands_wholly_before_or_after_it,
 );
 
 fn shows(body: &str, text: &str) -> bool {
@@ -482,5 +483,83 @@ async fn a_citizen_without_email_is_told_by_the_letter_reception_prints(backend:
     guichet::mail::wake(&app.platform, &tenant).await;
     assert_eq!(guichet::mail::pending_count(&tenant).await.unwrap(), 0);
     assert!(sink.received().is_empty(), "no address, no mail");
+    app.stop().await;
+}
+
+async fn a_revocation_racing_a_filing_lands_wholly_before_or_after_it(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let gard = app
+        .tenant("gard", &[Module::UserRelations, Module::AidRequests])
+        .await;
+    let loyer = aid(&gard).await;
+    let form = guichet::aids::form(&gard, loyer.id, loyer.form_version)
+        .await
+        .unwrap()
+        .unwrap();
+    let (mut filed_first, mut revoked_first) = (0, 0);
+    for round in 0..12 {
+        let (_, _, person) = crate::instruction::filed(&gard, &loyer, 100 + round).await;
+        let new = NewMandate {
+            aid: Some(loyer.clone()),
+            valid_until: mandates::today(),
+        };
+        let recorder = Recorder {
+            staff_id: 1,
+            staff_name: "Accueil",
+        };
+        let m = mandates::grant(&gard, &person, recorder, &new, "http://x/")
+            .await
+            .unwrap()
+            .id;
+        let by = FiledBy::Mandate { id: m, staff_id: 1 };
+        let draft = requests::draft_for(&gard, person.id, &loyer, by)
+            .await
+            .unwrap();
+        let mut answers = Answers::new();
+        answers.insert("f1".into(), Answer::Amount(40_000));
+        requests::save_step(&gard, person.id, draft.id, &form, 1, answers, by)
+            .await
+            .unwrap();
+        // Two tasks, as two requests to two server threads would be.
+        let filing = {
+            let (gard, person) = (gard.clone(), person.clone());
+            tokio::spawn(async move {
+                let waived = Default::default();
+                requests::submit(&gard, &person, draft.id, "http://x/", &waived, by).await
+            })
+        };
+        let revoking = {
+            let (gard, ids) = (gard.clone(), [person.id]);
+            tokio::spawn(async move { mandates::end(&gard, m, EndedBy::Citizen, Some(&ids)).await })
+        };
+        let (submitted, ended) = (filing.await.unwrap(), revoking.await.unwrap());
+        assert_eq!(ended.unwrap(), mandates::Ending::Ended);
+        let request = requests::find_for_citizen(&gard, person.id, draft.id)
+            .await
+            .unwrap()
+            .unwrap();
+        let mandates::State::Ended(EndedBy::Citizen, ended_at) = mandates::find(&gard, m)
+            .await
+            .unwrap()
+            .unwrap()
+            .state(mandates::today())
+        else {
+            panic!("revoked")
+        };
+        match submitted.unwrap() {
+            Submission::Submitted(_) => {
+                // Filed under a live mandate: wholly before the revocation.
+                assert!(request.submitted_at.unwrap() <= ended_at);
+                filed_first += 1;
+            }
+            Submission::MandateOver => {
+                assert_eq!(request.status, Status::Draft);
+                assert_eq!(request.reference, None);
+                revoked_first += 1;
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    println!("race: {filed_first} filed before the revocation, {revoked_first} refused after it");
     app.stop().await;
 }
