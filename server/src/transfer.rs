@@ -26,9 +26,9 @@ use tenants::{DomainName, Engine, Module, NewTenant, Platform, Slug, Tenant, Ten
 
 use crate::entity::{
     aid, aid_form_version, aid_request, appointment, appointment_slot, audit_entry, citizen,
-    citizen_detail, consent, contact, data_pull, decision, household_member, mail_outbox, mandate,
-    message, message_thread, national_call, national_fact, reference_counter, request_event,
-    request_export, request_message, staff_account, staff_role,
+    citizen_detail, consent, contact, data_pull, decision, document, household_member, mail_outbox,
+    mandate, message, message_thread, national_call, national_fact, reference_counter,
+    request_event, request_export, request_message, staff_account, staff_role,
 };
 
 const FORMAT: &str = "guichet-tenant-export";
@@ -146,9 +146,10 @@ pub async fn export(platform: &Platform, tenant: &Tenant, out: &Path) -> anyhow:
 
 /// Every table of a tenant store that an export carries, parents before children.
 /// (One-time citizen tokens are short-lived and left out.)
-const TENANT_TABLES: [&str; 23] = [
+const TENANT_TABLES: [&str; 24] = [
     "audit_journal",
     "citizens",
+    "documents",
     "mail_outbox",
     "aids",
     "aid_form_versions",
@@ -173,8 +174,9 @@ const TENANT_TABLES: [&str; 23] = [
 ];
 
 /// Tables whose `id` comes from a sequence (PostgreSQL must be told about imported ids).
-const SERIAL_TABLES: [&str; 20] = [
+const SERIAL_TABLES: [&str; 21] = [
     "citizens",
+    "documents",
     "mail_outbox",
     "aids",
     "aid_form_versions",
@@ -207,6 +209,10 @@ macro_rules! with_entity {
             }
             "citizens" => {
                 type $entity = citizen::Entity;
+                $body
+            }
+            "documents" => {
+                type $entity = document::Entity;
                 $body
             }
             "mail_outbox" => {

@@ -377,7 +377,7 @@ async fn export_then_import_restores_the_department(backend: Backend) {
     std::fs::create_dir_all(&files).unwrap();
     std::fs::write(files.join("avis.pdf"), b"%PDF-1.4 test").unwrap();
     let people = guichet::franceconnect::simulator::test_identities();
-    {
+    let document = {
         let platform = cli.platform().await;
         let tenant = platform
             .tenant_by_slug(&tenants::Slug::parse("cd-23").unwrap())
@@ -388,8 +388,23 @@ async fn export_then_import_restores_the_department(backend: Backend) {
             .await
             .unwrap();
         let aid = crate::instruction::aid(&tenant).await;
-        crate::instruction::filed(&tenant, &aid, 7).await;
-    }
+        let (_, _, filer) = crate::instruction::filed(&tenant, &aid, 7).await;
+        // A document sent with a request: its row and its bytes both travel.
+        guichet::documents::save(
+            &platform,
+            &tenant,
+            filer.id,
+            &guichet::documents::Upload {
+                field: "piece".into(),
+                filename: "quittance.pdf".into(),
+                declared_type: "application/pdf".into(),
+                bytes: b"%PDF-1.4 quittance".to_vec(),
+            },
+            "application/pdf",
+        )
+        .await
+        .unwrap()
+    };
     let before = stdout(&cli.run(&["tenant", "list", "--json"]));
 
     let archive = cli.data_dir.path().join("cd-23.tar.gz");
@@ -427,6 +442,18 @@ async fn export_then_import_restores_the_department(backend: Backend) {
         .await
         .unwrap()
         .unwrap();
+    let restored = guichet::documents::find(&tenant, document.id)
+        .await
+        .unwrap()
+        .expect("the document's row came back");
+    assert_eq!(restored.filename, "quittance.pdf");
+    assert_eq!(restored.citizen_id, document.citizen_id);
+    assert_eq!(
+        guichet::documents::read(&platform, &tenant, &restored)
+            .await
+            .unwrap(),
+        b"%PDF-1.4 quittance"
+    );
     // The queue's figures (kept by triggers) come back with the requests.
     let queue = guichet::requests::queue::queue(&tenant, &Default::default())
         .await
