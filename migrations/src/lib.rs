@@ -47,6 +47,7 @@ impl MigratorTrait for TenantMigrator {
             Box::new(tenant::m0013_citizen_details::Migration),
             Box::new(tenant::m0014_merged_citizens::Migration),
             Box::new(tenant::m0015_mandates::Migration),
+            Box::new(tenant::m0016_export_citizens::Migration),
         ]
     }
 }

@@ -572,12 +572,15 @@ async fn follow_export(
     };
     let peak = proc_status_bytes(pid, "VmHWM:")?;
 
+    // The download writes one entry in the journal of each citizen in the file.
+    let download_started = Instant::now();
     let csv = client
         .get(format!("{page_url}/fichier"))
         .send()
         .await?
         .bytes()
         .await?;
+    let download = download_started.elapsed();
     let lines = csv.iter().filter(|b| **b == b'\n').count();
     if lines != EXPORTED + 1 {
         bail!("the file has {lines} lines, not {}", EXPORTED + 1);
@@ -597,6 +600,10 @@ async fn follow_export(
         Figure::info(
             "Export: file",
             format!("{} lines, {}", lines, mb(csv.len() as u64)),
+        ),
+        Figure::info(
+            "Export: download, journaled for each citizen in the file",
+            ms(download),
         ),
         Figure::info("Server RSS before the export", mb(rss_before)),
         Figure::checked(

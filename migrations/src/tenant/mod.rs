@@ -13,3 +13,4 @@ pub mod m0012_appointments;
 pub mod m0013_citizen_details;
 pub mod m0014_merged_citizens;
 pub mod m0015_mandates;
+pub mod m0016_export_citizens;

@@ -17,6 +17,10 @@ pub struct Model {
     pub updated_at: ChronoDateTimeUtc,
     pub claim: Option<String>,
     pub finished_at: Option<ChronoDateTimeUtc>,
+    /// JSON array of the ids of the citizens whose requests the file holds. Exports made
+    /// before it existed load with none.
+    #[serde(default)]
+    pub citizen_ids: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -56,6 +56,43 @@ impl CurrentStaff {
             .await
     }
 
+    /// As [`CurrentStaff::audit_file`] for many citizens read at once (a file holding their
+    /// requests): one entry in each one's access journal, all written or none.
+    pub async fn audit_files(
+        &self,
+        module: Module,
+        citizen_ids: &[i64],
+        action: &str,
+        subject: &str,
+        reason: &str,
+    ) -> Result<(), AppError> {
+        let events: Vec<AuditEvent> = citizen_ids
+            .iter()
+            .map(|id| self.event(action, subject, reason, Some((module, *id))))
+            .collect();
+        audit::record_many(&self.tenant.tenant, &events).await?;
+        Ok(())
+    }
+
+    fn event(
+        &self,
+        action: &str,
+        subject: &str,
+        reason: &str,
+        file: Option<(Module, i64)>,
+    ) -> AuditEvent {
+        AuditEvent {
+            actor_id: Some(self.account.id),
+            actor_email: self.account.email.clone(),
+            actor_role: self.account.role_ids(),
+            action: action.to_owned(),
+            subject: subject.to_owned(),
+            reason: reason.to_owned(),
+            citizen_id: file.map(|(_, citizen)| citizen),
+            module: file.map_or_else(String::new, |(module, _)| module.id().to_owned()),
+        }
+    }
+
     async fn record(
         &self,
         action: &str,
@@ -65,16 +102,7 @@ impl CurrentStaff {
     ) -> Result<(), AppError> {
         audit::record(
             &self.tenant.tenant,
-            AuditEvent {
-                actor_id: Some(self.account.id),
-                actor_email: self.account.email.clone(),
-                actor_role: self.account.role_ids(),
-                action: action.to_owned(),
-                subject: subject.to_owned(),
-                reason: reason.to_owned(),
-                citizen_id: file.map(|(_, citizen)| citizen),
-                module: file.map_or_else(String::new, |(module, _)| module.id().to_owned()),
-            },
+            self.event(action, subject, reason, file),
         )
         .await?;
         Ok(())

@@ -960,6 +960,16 @@ pub async fn export_file(
             "instruction",
         )
         .await?;
+    // The file holds each of these citizens' requests: each reads that it left in a file.
+    staff
+        .audit_files(
+            Module::AidRequests,
+            &export.citizen_ids,
+            "téléchargement de vos demandes dans un export (fichier CSV)",
+            &format!("export n° {} des demandes d'aide", export.id),
+            "instruction de vos demandes",
+        )
+        .await?;
     let name = format!("demandes-{}-{}.csv", tenant.tenant.slug(), export.id);
     Ok((
         [

@@ -4,9 +4,10 @@
 //! The file is for a spreadsheet used in France: `;` between cells, decimal commas, UTF-8 with a
 //! byte-order mark (so Excel reads the accents), and cells a spreadsheet would take for a
 //! formula are defused. Only the staff member who asked can download it, and every download is
-//! journaled; files are deleted after [`KEPT_FOR`].
+//! journaled — once for the staff member, and once in the access journal of each citizen whose
+//! requests the file holds; files are deleted after [`KEPT_FOR`].
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -104,6 +105,8 @@ pub struct Export {
     pub error: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The citizens whose requests the finished file holds.
+    pub citizen_ids: Vec<i64>,
     file_name: Option<String>,
 }
 
@@ -132,6 +135,8 @@ impl TryFrom<request_export::Model> for Export {
             error: m.error,
             created_at: m.created_at,
             updated_at: m.updated_at,
+            // Rows imported from before the column existed hold "".
+            citizen_ids: serde_json::from_str(&m.citizen_ids).unwrap_or_default(),
             file_name: m.file_name,
         })
     }
@@ -161,6 +166,7 @@ pub async fn create(tenant: &Tenant, staff_id: i64, filter: &QueueFilter) -> Res
         updated_at: Set(now),
         claim: Set(None),
         finished_at: Set(None),
+        citizen_ids: Set("[]".to_owned()),
         ..Default::default()
     }
     .insert(&txn)
@@ -222,8 +228,9 @@ pub async fn run(platform: &Platform, tenant: &Tenant, id: i64) -> anyhow::Resul
     let dir = exports_dir(platform, tenant.slug());
     let part = dir.join(format!("export-{id}-{claim}.csv.part"));
     match write(platform, tenant, &row, &claim, &dir, &part).await {
-        Ok(name) => {
-            finish(tenant, id, &claim, ExportStatus::Done, Some(name), None).await?;
+        Ok((name, citizens)) => {
+            let done = Done { name, citizens };
+            finish(tenant, id, &claim, ExportStatus::Done, Some(done), None).await?;
             Ok(())
         }
         Err(e) => {
@@ -246,20 +253,32 @@ pub async fn run(platform: &Platform, tenant: &Tenant, id: i64) -> anyhow::Resul
     }
 }
 
+/// A complete file: its name, and whose requests it holds.
+struct Done {
+    name: String,
+    citizens: BTreeSet<i64>,
+}
+
 /// Records the end of the run holding `claim` (a run taken over records nothing).
 async fn finish(
     tenant: &Tenant,
     id: i64,
     claim: &str,
     status: ExportStatus,
-    file_name: Option<String>,
+    done: Option<Done>,
     error: Option<&str>,
 ) -> Result<(), DbErr> {
     let now = Utc::now();
+    let (file_name, citizens) = match done {
+        Some(Done { name, citizens }) => (Some(name), citizens),
+        None => (None, BTreeSet::new()),
+    };
+    let citizens = serde_json::to_string(&citizens).map_err(|e| DbErr::Custom(e.to_string()))?;
     let txn = tenant.db().begin_write().await?;
     request_export::Entity::update_many()
         .col_expr(request_export::Column::Status, Expr::value(status.id()))
         .col_expr(request_export::Column::FileName, Expr::value(file_name))
+        .col_expr(request_export::Column::CitizenIds, Expr::value(citizens))
         .col_expr(request_export::Column::Error, Expr::value(error))
         .col_expr(request_export::Column::UpdatedAt, Expr::value(now))
         .col_expr(request_export::Column::FinishedAt, Expr::value(now))
@@ -288,7 +307,7 @@ const HEADER: [&str; 13] = [
 ];
 
 /// Writes the CSV under a temporary name, then renames it: a file under its final name is
-/// always complete. Returns the final name.
+/// always complete. Returns the final name and whose requests it holds.
 async fn write(
     platform: &Platform,
     tenant: &Tenant,
@@ -296,7 +315,7 @@ async fn write(
     claim: &str,
     dir: &std::path::Path,
     part: &std::path::Path,
-) -> anyhow::Result<String> {
+) -> anyhow::Result<(String, BTreeSet<i64>)> {
     let filter: QueueFilter = serde_json::from_str(&row.filter)?;
     let today = Utc::now().date_naive();
     let condition = filtered(&filter, today);
@@ -327,6 +346,7 @@ async fn write(
 
     let mut written = 0;
     let mut after = 0;
+    let mut everyone = BTreeSet::new();
     loop {
         let txn = tenant.db().begin().await?;
         // By id, so a request changed during the export is neither skipped nor written twice.
@@ -343,6 +363,7 @@ async fn write(
         };
         after = last.id;
         let citizen_ids: Vec<i64> = requests.iter().map(|r| r.citizen_id).collect();
+        everyone.extend(citizen_ids.iter().copied());
         let citizens: HashMap<i64, citizen::Model> = citizen::Entity::find()
             .filter(citizen::Column::Id.is_in(citizen_ids))
             .all(&txn)
@@ -397,7 +418,7 @@ async fn write(
     drop(file);
     let name = format!("export-{}.csv", row.id);
     tokio::fs::rename(part, dir.join(&name)).await?;
-    Ok(name)
+    Ok((name, everyone))
 }
 
 /// Records how far the export got, and that its run is alive; fails if the run lost its claim.

@@ -134,6 +134,29 @@ async fn an_instructor_exports_the_filtered_queue(backend: Backend) {
     assert!(lines[3].contains(";'=1+1;"), "{}", lines[3]);
     assert!(!csv.body.contains(";=1+1;"));
 
+    // Each download shows in the journal of each citizen whose request it holds, once: the
+    // filtered file held PERSONNE1's only, the full one all three.
+    let downloads = |entries: Vec<guichet::audit::FileAccess>| {
+        entries
+            .iter()
+            .filter(|e| e.action == "téléchargement de vos demandes dans un export (fichier CSV)")
+            .count()
+    };
+    for (n, (_, _, person)) in refs.iter().enumerate() {
+        let journal = guichet::audit::for_citizen(&tenant, person.id, 100)
+            .await
+            .unwrap();
+        assert_eq!(
+            downloads(journal),
+            if n == 1 { 2 } else { 1 },
+            "citizen {n}"
+        );
+    }
+    assert!(matches!(
+        guichet::audit::verify(&tenant).await.unwrap(),
+        guichet::audit::Verification::Intact { .. }
+    ));
+
     let journal = guichet::audit::recent(&tenant, 20).await.unwrap();
     let actions: Vec<_> = journal.iter().map(|e| e.action.as_str()).collect();
     assert_eq!(
