@@ -1641,6 +1641,23 @@ async fn a_record_opened_twice_is_merged_keeping_every_history(backend: Backend)
         )
         .await;
     assert_eq!(logged.status, StatusCode::SEE_OTHER);
+    // And a mandate to file for her, told by letter (no address on that record).
+    let mandate = paul
+        .post(
+            &format!("{second}/mandats"),
+            &[
+                ("csrf", &csrf),
+                ("aide", "toutes"),
+                (
+                    "jusqu_au",
+                    &guichet::user_relations::mandates::today().to_string(),
+                ),
+                ("presente", "oui"),
+                ("identite", "oui"),
+            ],
+        )
+        .await;
+    assert_eq!(mandate.status, StatusCode::SEE_OTHER, "{}", mandate.body);
 
     // The FranceConnect record cannot be absorbed into the hand-made one.
     let refused = paul
@@ -1676,6 +1693,11 @@ async fn a_record_opened_twice_is_merged_keeping_every_history(backend: Backend)
     assert!(
         record.body.contains("Venue sans rendez-vous"),
         "the other record's contact moved"
+    );
+    assert!(
+        shows(&record.body, "toutes les demandes d'aide au département"),
+        "the other record's mandate moved: {}",
+        record.body
     );
     assert!(
         !record
