@@ -817,9 +817,6 @@ async fn submit_for(
 ) -> Result<Response, AppError> {
     let (request, aid, form) = filer.load(id).await?;
     let tenant = &filer.tenant().tenant;
-    filer
-        .journal("dépôt d'une demande (dépôt assisté)", &request, &aid)
-        .await?;
     // The receipt points the citizen at their own page, whoever filed.
     let receipt_url = absolute(
         state,
@@ -837,6 +834,13 @@ async fn submit_for(
         filer.filed_by(),
     )
     .await?;
+    // What the citizen reads depends on what happened: filed, sent back to complete, or not.
+    let (action, journaled) = match &outcome {
+        Submission::Submitted(filed) => ("dépôt d'une demande (dépôt assisté)", filed),
+        Submission::Incomplete(_) => ("consultation d'une demande (dépôt assisté)", &request),
+        _ => ("tentative de dépôt d'une demande (dépôt assisté)", &request),
+    };
+    filer.journal(action, journaled, &aid).await?;
     match outcome {
         Submission::Submitted(filed) => {
             mail::wake(&state.platform, tenant).await;
