@@ -71,6 +71,26 @@ impl Writer {
         self.y -= 2.0;
     }
 
+    /// The department, the addressee and the date, then the subject line.
+    fn letterhead(&mut self, department: &str, citizen_name: &str, date: &str, subject: &str) {
+        self.line(BuiltinFont::HelveticaBold, 14.0, 0.0, department);
+        self.gap(4.0);
+        self.line(BuiltinFont::Helvetica, BODY_PT, 100.0, citizen_name);
+        self.line(
+            BuiltinFont::Helvetica,
+            BODY_PT,
+            100.0,
+            &format!("Le {date}"),
+        );
+        self.gap(8.0);
+        self.line(
+            BuiltinFont::HelveticaBold,
+            BODY_PT,
+            0.0,
+            &format!("Objet : {subject}"),
+        );
+    }
+
     fn gap(&mut self, mm: f32) {
         self.y -= mm;
     }
@@ -130,24 +150,11 @@ fn wrap(text: &str, font: BuiltinFont, size_pt: f32, max_width_pt: f32) -> Vec<S
 /// The PDF of a decision letter.
 pub fn decision_pdf(letter: &DecisionLetter) -> Vec<u8> {
     let mut w = Writer::new();
-    w.line(BuiltinFont::HelveticaBold, 14.0, 0.0, &letter.department);
-    w.gap(4.0);
-    w.line(BuiltinFont::Helvetica, BODY_PT, 100.0, &letter.citizen_name);
-    w.line(
-        BuiltinFont::Helvetica,
-        BODY_PT,
-        100.0,
-        &format!("Le {}", letter.date),
-    );
-    w.gap(8.0);
-    w.line(
-        BuiltinFont::HelveticaBold,
-        BODY_PT,
-        0.0,
-        &format!(
-            "Objet : décision sur votre demande « {} »",
-            letter.aid_title
-        ),
+    w.letterhead(
+        &letter.department,
+        &letter.citizen_name,
+        &letter.date,
+        &format!("décision sur votre demande « {} »", letter.aid_title),
     );
     w.line(
         BuiltinFont::Helvetica,
@@ -206,22 +213,7 @@ pub fn notice_pdf(
     text: &str,
 ) -> Vec<u8> {
     let mut w = Writer::new();
-    w.line(BuiltinFont::HelveticaBold, 14.0, 0.0, department);
-    w.gap(4.0);
-    w.line(BuiltinFont::Helvetica, BODY_PT, 100.0, citizen_name);
-    w.line(
-        BuiltinFont::Helvetica,
-        BODY_PT,
-        100.0,
-        &format!("Le {date}"),
-    );
-    w.gap(8.0);
-    w.line(
-        BuiltinFont::HelveticaBold,
-        BODY_PT,
-        0.0,
-        &format!("Objet : {subject}"),
-    );
+    w.letterhead(department, citizen_name, date, subject);
     w.gap(6.0);
     for paragraph in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
         w.paragraph(BuiltinFont::Helvetica, BODY_PT, 0.0, paragraph);

@@ -23,7 +23,7 @@ use super::{AppError, AppState, TenantCtx};
 use crate::aids::form::format_euros;
 use crate::aids::form::{Answer, AnswerError, FieldDef, FieldKind, FormDefinition};
 use crate::aids::{self, Aid};
-use crate::citizens::{self, Citizen};
+use crate::citizens::Citizen;
 use crate::documents;
 use crate::mail;
 use crate::national::RequestData;
@@ -81,14 +81,7 @@ impl Filer {
     /// department; whether it is still live is checked by [`Filer::check_live`] and, for
     /// writes, again inside their transaction.
     async fn reception(staff: CurrentStaff, mandate_id: &str) -> Result<Self, AppError> {
-        super::desks::UserRelationsDesk::open_worker(&staff)?;
-        super::aid_requests_subscribed(&staff.tenant)?;
-        let mandate = mandates::find(&staff.tenant.tenant, super::parse_id(mandate_id)?)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let citizen = citizens::find(&staff.tenant.tenant, mandate.citizen_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
+        let (mandate, citizen) = super::mandates::mandate_of(&staff, mandate_id).await?;
         Ok(Self::Reception {
             staff,
             mandate,

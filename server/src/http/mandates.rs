@@ -179,8 +179,12 @@ pub async fn record_mandate(
     )
 }
 
-/// The mandate (of this department) reception asks for, with its citizen.
-async fn mandate_of(staff: &CurrentStaff, id: &str) -> Result<(Mandate, Citizen), AppError> {
+/// The mandate (of this department) reception asks for, with its citizen; refused to anyone
+/// but reception in a department with aid requests.
+pub(super) async fn mandate_of(
+    staff: &CurrentStaff,
+    id: &str,
+) -> Result<(Mandate, Citizen), AppError> {
     reception(staff)?;
     let tenant = &staff.tenant.tenant;
     let mandate = mandates::find(tenant, super::parse_id(id)?)
@@ -225,11 +229,9 @@ pub async fn mandate_page(
         .await?;
     let live = mandate.is_live(mandates::today());
     let under = mandates::requests_under(&tenant.tenant, mandate.id).await?;
-    let titles: std::collections::HashMap<i64, String> = aids::list(&tenant.tenant, false)
-        .await?
-        .into_iter()
-        .map(|a| (a.id, a.title))
-        .collect();
+    let every_aid = aids::list(&tenant.tenant, false).await?;
+    let titles: std::collections::HashMap<i64, &str> =
+        every_aid.iter().map(|a| (a.id, a.title.as_str())).collect();
     let notice = match (params.ok.as_deref(), params.depot.as_deref()) {
         (_, Some(filed)) => under
             .iter()
@@ -259,7 +261,11 @@ pub async fn mandate_page(
     let requests = under
         .into_iter()
         .map(|r| MandateRequest {
-            aid: titles.get(&r.aid_id).cloned().unwrap_or_default(),
+            aid: titles
+                .get(&r.aid_id)
+                .copied()
+                .unwrap_or_default()
+                .to_owned(),
             reference: r
                 .reference
                 .clone()
@@ -274,14 +280,13 @@ pub async fn mandate_page(
         })
         .collect();
     let can_file = if live {
-        open_aids(&staff)
-            .await?
-            .into_iter()
-            .filter(|a| mandate.covers(a.id))
+        every_aid
+            .iter()
+            .filter(|a| a.open && mandate.covers(a.id))
             .map(|a| {
                 let action =
                     tenant.href(&format!("/agents/mandats/{}/aides/{}", mandate.id, a.slug));
-                (a.title, action)
+                (a.title.clone(), action)
             })
             .collect()
     } else {
