@@ -16,6 +16,12 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
+# The test runner (scripts/test.sh); a fresh machine lacks it.
+if ! cargo nextest --version >/dev/null 2>&1; then
+  step "installing cargo-nextest (about 4 minutes, once)"
+  cargo install cargo-nextest --locked
+fi
+
 # Must match the wasm-bindgen crate pinned in Cargo.toml exactly.
 if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "0.2.130" ]; then
   step "installing wasm-bindgen-cli 0.2.130 (about 3 minutes)"

@@ -3,8 +3,8 @@
 
 use leptos::prelude::*;
 
+use crate::aid_requests::filing::{InputKind, QuestionView};
 use crate::browser;
-use crate::pages::filing::{InputKind, QuestionView};
 use crate::validation::{EarlyCheck, check_answer};
 
 /// A password field with a "show the password" button. Without JavaScript the button stays

@@ -6,10 +6,12 @@
 
 #![recursion_limit = "256"]
 
+pub mod aid_requests;
 mod browser;
 pub mod islands;
 pub mod layout;
 pub mod pages;
+pub mod user_relations;
 pub mod validation;
 
 pub use layout::{CitizenBar, Document, NavLink, PageContext, StaffBar, TenantBrand};

@@ -30,9 +30,9 @@ use axum::response::Html;
 use axum::routing::get;
 use chrono::{NaiveDate, Utc};
 use common::*;
-use guichet::aids::{self, AidInput};
+use guichet::aid_requests::catalogue::{self, AidInput};
+use guichet::aid_requests::queue::{self, QueueFilter};
 use guichet::entity::{aid_request, citizen, decision};
-use guichet::requests::queue::{self, QueueFilter};
 use guichet::staff::{self, Email, NewStaff, Role};
 use sea_orm::{EntityTrait, Set};
 use tenants::{Platform, Tenant};
@@ -145,7 +145,7 @@ async fn seed_department(
         }
         .validate()
         .map_err(|e| anyhow::anyhow!("aid: {e:?}"))?;
-        aid_ids.push(aids::create(&tenant, input).await?.id);
+        aid_ids.push(catalogue::create(&tenant, input).await?.id);
     }
 
     let now = Utc::now();
@@ -407,7 +407,7 @@ async fn bare_queue(State(bare): State<Bare>) -> Result<Html<String>, StatusCode
     let page = queue::queue(&bare.tenant, &QueueFilter::default())
         .await
         .map_err(fail)?;
-    let aids = aids::list(&bare.tenant, false).await.map_err(fail)?;
+    let aids = catalogue::list(&bare.tenant, false).await.map_err(fail)?;
     let accounts = staff::list_accounts(&bare.platform, &bare.tenant)
         .await
         .map_err(fail)?;

@@ -9,7 +9,7 @@
 //!    429 answers, final states, and a timeline of jobs enqueued and calls made. Then the
 //!    client's rate limiter alone, without HTTP or database.
 //! 2. No-op job throughput: a bench-local job type pushed in bulk into the apalis queue of the
-//!    platform store, drained by a worker built as `jobs::run_worker` builds them (behind
+//!    platform store, drained by a worker built as `jobs::worker!` builds them (behind
 //!    `jobs::Gated`), for a few fetch batch sizes.
 //!
 //! `cargo bench -p guichet-server --bench national` runs on SQLite; with
@@ -34,7 +34,7 @@ use apalis_sqlite::SqliteStorage;
 use chrono::Utc;
 use common::*;
 use governor::{Quota, RateLimiter};
-use guichet::aids::{self, AidInput};
+use guichet::aid_requests::catalogue::{self, AidInput};
 use guichet::api_particulier::client::{ClientConfig, limiter_quota};
 use guichet::api_particulier::simulator::{self, DEMO_TOKEN, SimulatorConfig};
 use guichet::entity::{citizen, data_pull, national_call};
@@ -143,7 +143,7 @@ async fn refresh(platform: &Platform, scenario: Scenario) -> anyhow::Result<Vec<
         Scenario::Backlog => "cd-backlog",
     };
     let tenant = create_tenant(platform, slug).await?;
-    let aid = aids::create(
+    let aid = catalogue::create(
         &tenant,
         AidInput {
             title: "Aide aux vacances".to_owned(),
@@ -857,7 +857,7 @@ async fn drain(platform: &Platform, batch: usize, run: &str) -> anyhow::Result<D
     let queue = format!("bench-noop-{}", run.replace(' ', "-"));
     let worker_name = format!("{queue}-{:08x}", rand::random::<u32>());
     let jobs: Vec<Noop> = (0..NOOP_JOBS as u64).map(|n| Noop { n }).collect();
-    // As `jobs::run_worker` builds its workers, with the batch size set on the storage.
+    // As `jobs::worker!` builds its workers, with the batch size set on the storage.
     macro_rules! push_then_drain {
         ($storage:ident, $pool:expr) => {{
             let base = $storage::<Noop>::new($pool);

@@ -2,7 +2,10 @@
 //! one, so that altering or removing a row breaks the chain at that row.
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use sea_orm::{DbErr, EntityTrait, PaginatorTrait, QueryOrder, QuerySelect, Set};
+use sea_orm::{
+    ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, EntityTrait, PaginatorTrait,
+    QueryOrder, QuerySelect, Set,
+};
 use sha2::{Digest, Sha256};
 use tenants::Tenant;
 
@@ -78,10 +81,28 @@ const INSERT_BATCH: usize = 500;
 /// Returns the sequence number of the last event appended.
 async fn try_append_all(tenant: &Tenant, events: &[AuditEvent]) -> Result<i64, DbErr> {
     let txn = tenant.db().begin_write().await?;
+    let seq = append_in(&txn, events).await?;
+    txn.commit().await?;
+    Ok(seq)
+}
+
+/// Appends events inside the caller's write transaction, so a change and its entries commit
+/// together or not at all; returns the last sequence number. On PostgreSQL, appenders of one
+/// department take their turn by a transaction-scoped lock (a second writer would otherwise read
+/// the same last entry and fail at commit, taking the caller's change with it); on SQLite the
+/// write transaction already holds the store's only write lock.
+pub async fn append_in(txn: &DatabaseTransaction, events: &[AuditEvent]) -> Result<i64, DbErr> {
+    if txn.get_database_backend() == DbBackend::Postgres {
+        // One key per schema: the transaction's search_path is its tenant's.
+        txn.execute_unprepared(
+            "SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.audit_journal'))",
+        )
+        .await?;
+    }
     let last = audit_entry::Entity::find()
         .order_by_desc(audit_entry::Column::Seq)
         .limit(1)
-        .one(&txn)
+        .one(txn)
         .await?;
     let (mut seq, mut prev_hash) = match last {
         Some(last) => (last.seq, last.hash),
@@ -109,10 +130,9 @@ async fn try_append_all(tenant: &Tenant, events: &[AuditEvent]) -> Result<i64, D
     }
     for batch in rows.chunks(INSERT_BATCH) {
         audit_entry::Entity::insert_many(batch.to_vec())
-            .exec(&txn)
+            .exec(txn)
             .await?;
     }
-    txn.commit().await?;
     Ok(seq)
 }
 

@@ -2,8 +2,8 @@
 
 use tenants::{Module, NewTenant, Platform, Slug, Tenant};
 
-use crate::aids::form::{FieldDef, FieldKind};
-use crate::aids::{self, AidInput};
+use crate::aid_requests::catalogue::{self, AidInput};
+use crate::aid_requests::form::{FieldDef, FieldKind};
 use crate::national::FactKey;
 use crate::staff::{self, Email, NewStaff, Role};
 
@@ -97,7 +97,7 @@ async fn demo_aid(tenant: &Tenant) -> anyhow::Result<()> {
     let valid = input
         .validate()
         .map_err(|errors| anyhow::anyhow!(errors.join(" ")))?;
-    let aid = aids::create(tenant, valid).await?;
+    let aid = catalogue::create(tenant, valid).await?;
     let field = |key: &str, step, label: &str, help: &str, required, kind| FieldDef {
         key: key.into(),
         step,
@@ -107,7 +107,7 @@ async fn demo_aid(tenant: &Tenant) -> anyhow::Result<()> {
         kind,
         fact: None,
     };
-    aids::change_form(tenant, aid.id, aid.form_version, |form| {
+    catalogue::change_form(tenant, aid.id, aid.form_version, |form| {
         form.fields = vec![
             field(
                 "f1",
@@ -177,7 +177,7 @@ async fn holiday_aid(tenant: &Tenant) -> anyhow::Result<()> {
     let valid = input
         .validate()
         .map_err(|errors| anyhow::anyhow!(errors.join(" ")))?;
-    let aid = aids::create(tenant, valid).await?;
+    let aid = catalogue::create(tenant, valid).await?;
     let field = |key: &str, step, label: &str, help: &str, kind, fact| FieldDef {
         key: key.into(),
         step,
@@ -187,7 +187,7 @@ async fn holiday_aid(tenant: &Tenant) -> anyhow::Result<()> {
         kind,
         fact: Some(fact),
     };
-    aids::change_form(tenant, aid.id, aid.form_version, |form| {
+    catalogue::change_form(tenant, aid.id, aid.form_version, |form| {
         form.fields = vec![
             field(
                 "f1",

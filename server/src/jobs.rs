@@ -1,10 +1,10 @@
-//! Background jobs: apalis queues kept in the platform store (SQLite or PostgreSQL, like
-//! everything else), so they survive restarts and any node can run them.
-//!
-//! Jobs: housekeeping (expired sessions, old login failures, old export files, the national
-//! API's call trace past 36 months, jobs finished a week ago), mail delivery (see `mail`), the silence rule, the
-//! instructors' CSV exports and the national data pulls (see `national::pull`). All are
-//! idempotent, so the duplicates that several nodes enqueue on the same schedule are harmless.
+//! The job queues' plumbing: apalis queues kept in the platform store (SQLite or PostgreSQL,
+//! like everything else), so they survive restarts and any node can run them. It knows no job:
+//! each part declares its own (`modules::Part::workers`, built with [`worker!`]) and its
+//! schedules; the foundation has housekeeping and mail delivery, national data its pulls, aid
+//! requests the silence rule and the CSV exports, user relations the appointment reminders.
+//! All jobs are idempotent, so the duplicates that several nodes enqueue on the same schedule
+//! are harmless.
 
 use std::future::Future as _;
 use std::pin::Pin;
@@ -19,22 +19,7 @@ use apalis_core::task::builder::TaskBuilder;
 use apalis_postgres::PostgresStorage;
 use apalis_sqlite::SqliteStorage;
 use serde::{Deserialize, Serialize};
-use tenants::{Engine, Platform, Slug};
-use tower_sessions::session_store::ExpiredDeletion;
-
-use crate::api_particulier::client::Client;
-use crate::mail::{self, DeliverMail, Mailer};
-use crate::national::pull::{self, PullNationalData};
-use crate::requests::export::ExportRequests;
-use crate::session_store::DbSessionStore;
-use crate::throttle::{self, ThrottlePolicy};
-
-/// Deletes expired sessions and login failures older than the throttling window.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Housekeeping {
-    /// When it was asked for (Unix seconds); informative only.
-    pub requested_at: i64,
-}
+use tenants::{Engine, Platform};
 
 /// Creates the queue tables in the platform store (apalis' own migrations).
 pub async fn setup(platform: &Platform) -> anyhow::Result<()> {
@@ -157,197 +142,6 @@ pub async fn purge_finished(platform: &Platform, before: i64) -> anyhow::Result<
         .rows_affected(),
     };
     Ok(deleted)
-}
-
-/// Puts a housekeeping job in the queue.
-pub async fn enqueue_housekeeping(platform: &Platform) -> anyhow::Result<()> {
-    enqueue(
-        platform,
-        Housekeeping {
-            requested_at: chrono::Utc::now().timestamp(),
-        },
-    )
-    .await
-}
-
-/// Applies the silence rule to every department's requests past their due date.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct ApplySilence {
-    /// The day it was asked for (`YYYY-MM-DD`); requests due before it are settled.
-    pub day: String,
-}
-
-/// The silence job. Idempotent: a request is settled only while it is still open.
-pub async fn apply_silence(job: ApplySilence, platform: Data<Platform>) -> Result<(), BoxDynError> {
-    let today = chrono::NaiveDate::parse_from_str(&job.day, "%Y-%m-%d")?;
-    for tenant in platform.list_tenants().await? {
-        if !tenant.has_module(tenants::Module::AidRequests) {
-            continue;
-        }
-        let settled = crate::requests::exchange::apply_silence(&tenant, today).await?;
-        if settled > 0 {
-            tracing::info!(tenant = %tenant.slug(), settled, "silence rule applied");
-            mail::wake(&platform, &tenant).await;
-        }
-    }
-    Ok(())
-}
-
-/// Enqueues the silence job once a day (the first time a minute after start).
-pub async fn schedule_silence(platform: Platform) {
-    let every = Duration::from_secs(24 * 3600);
-    let mut tick =
-        tokio::time::interval_at(tokio::time::Instant::now() + Duration::from_secs(60), every);
-    loop {
-        tick.tick().await;
-        let day = chrono::Utc::now()
-            .date_naive()
-            .format("%Y-%m-%d")
-            .to_string();
-        if let Err(e) = enqueue(&platform, ApplySilence { day }).await {
-            tracing::warn!(error = %e, "could not enqueue the silence job");
-        }
-    }
-}
-
-/// Reminds citizens of their appointments of the next day (see
-/// `user_relations::appointments::send_reminders`; idempotent: each appointment is reminded
-/// once).
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct RemindAppointments {
-    /// When it was asked for (Unix seconds); informative only.
-    pub requested_at: i64,
-}
-
-/// The reminder job.
-pub async fn remind_appointments(
-    _job: RemindAppointments,
-    platform: Data<Platform>,
-) -> Result<(), BoxDynError> {
-    for tenant in platform.list_tenants().await? {
-        if !tenant.has_module(tenants::Module::UserRelations) {
-            continue;
-        }
-        let sent = crate::user_relations::appointments::send_reminders(&tenant, chrono::Utc::now())
-            .await?;
-        if sent > 0 {
-            tracing::info!(tenant = %tenant.slug(), sent, "appointment reminders queued");
-            mail::wake(&platform, &tenant).await;
-        }
-    }
-    Ok(())
-}
-
-/// Enqueues the reminder job every `every` (an hour in production), the first time a minute
-/// after start.
-pub async fn schedule_reminders(platform: Platform, every: Duration) {
-    let mut tick =
-        tokio::time::interval_at(tokio::time::Instant::now() + Duration::from_secs(60), every);
-    loop {
-        tick.tick().await;
-        let job = RemindAppointments {
-            requested_at: chrono::Utc::now().timestamp(),
-        };
-        if let Err(e) = enqueue(&platform, job).await {
-            tracing::warn!(error = %e, "could not enqueue the appointment reminders");
-        }
-    }
-}
-
-/// Makes one CSV export of the instructors' queue (see `requests::export`).
-pub async fn export_requests(
-    job: ExportRequests,
-    platform: Data<Platform>,
-) -> Result<(), BoxDynError> {
-    let slug = Slug::parse(&job.tenant)?;
-    if let Some(tenant) = platform.tenant_by_slug(&slug).await? {
-        crate::requests::export::run(&platform, &tenant, job.export_id).await?;
-    }
-    Ok(())
-}
-
-/// Delivers one tenant's due mail; a tenant removed since is nothing to do.
-pub async fn deliver_mail(
-    job: DeliverMail,
-    platform: Data<Platform>,
-    mailer: Data<Mailer>,
-) -> Result<(), BoxDynError> {
-    let slug = Slug::parse(&job.tenant)?;
-    if let Some(tenant) = platform.tenant_by_slug(&slug).await? {
-        mail::deliver_due(&tenant, &mailer).await?;
-    }
-    Ok(())
-}
-
-/// The housekeeping job itself; also callable directly.
-pub async fn housekeeping(
-    _job: Housekeeping,
-    platform: Data<Platform>,
-    policy: Data<ThrottlePolicy>,
-) -> Result<(), BoxDynError> {
-    DbSessionStore::new(platform.db().clone())
-        .delete_expired()
-        .await?;
-    throttle::purge_old(&platform, *policy).await?;
-    let kept = i64::try_from(FINISHED_JOBS_KEPT.as_secs()).unwrap_or(i64::MAX);
-    purge_finished(&platform, chrono::Utc::now().timestamp() - kept).await?;
-    for tenant in platform.list_tenants().await? {
-        if tenant.has_module(tenants::Module::AidRequests) {
-            crate::requests::export::purge_expired(&platform, &tenant).await?;
-            pull::purge_old_calls(&tenant, chrono::Utc::now()).await?;
-        }
-    }
-    Ok(())
-}
-
-/// The national API's client, when the platform is configured to reach it, and how long a
-/// run may hold a pull.
-#[derive(Clone)]
-pub struct NationalApi {
-    pub client: Option<Client>,
-    /// After a crash, a pull held by the dead run is taken over once this has passed; the
-    /// sweep also waits this long before enqueueing a pull again.
-    pub claim: Duration,
-}
-
-impl NationalApi {
-    pub fn new(client: Option<Client>, claim: Duration) -> Self {
-        Self { client, claim }
-    }
-
-    /// Pulls run at once by one node: about a second's worth of calls. Enough to keep the
-    /// quota busy while runs wait on the database or the service; a backlog beyond it waits
-    /// in the queue, where a crashed node leaves nothing half-taken.
-    pub fn runs_at_once(&self) -> usize {
-        let per_second = self.client.as_ref().map_or(0, Client::per_second);
-        usize::try_from(per_second)
-            .unwrap_or(usize::MAX)
-            .clamp(8, 500)
-    }
-}
-
-/// Carries out one national data pull (see `national::pull`).
-pub async fn pull_national_data(
-    job: PullNationalData,
-    platform: Data<Platform>,
-    api: Data<NationalApi>,
-) -> Result<(), BoxDynError> {
-    let api: &NationalApi = &api;
-    pull::run_job(&platform, api.client.as_ref(), &job, api.claim).await?;
-    Ok(())
-}
-
-/// Enqueues again, on a schedule, the pulls whose job was lost (waiting `lost_after` for a
-/// pull's job before deciding it is lost).
-pub async fn schedule_pull_sweep(platform: Platform, lost_after: Duration) {
-    let every = (lost_after / 2).clamp(Duration::from_secs(1), Duration::from_secs(30));
-    let mut tick = tokio::time::interval(every);
-    loop {
-        tick.tick().await;
-        if let Err(e) = pull::sweep(&platform, lost_after).await {
-            tracing::warn!(error = %e, "could not sweep the national data pulls");
-        }
-    }
 }
 
 /// How often an idle worker looks for new jobs. While jobs keep coming, the worker fetches
@@ -477,96 +271,66 @@ impl<B: BackendConfig> BackendConfig for Gated<B> {
     }
 }
 
-/// Runs the workers (one per job type) until the process stops.
-pub async fn run_worker(
+/// A running worker, or a schedule: what a part hands the process to run until it stops.
+pub type Running<T> = Pin<Box<dyn std::future::Future<Output = T> + Send + 'static>>;
+
+/// A worker for one job type, on the platform store's queue of that type, named after this
+/// process (`guichet-<job>-<instance>`: apalis refuses a name whose heartbeat is fresh, so a
+/// second node or a quick restart would otherwise run nothing). `$handler` gets the platform
+/// as `Data<Platform>` and each `data` value as `Data<…>`; `concurrency` runs that many jobs at
+/// once. The same worker on either engine; only the storage type differs.
+macro_rules! worker {
+    ($platform:expr, $instance:expr, $job:literal, $handler:expr
+        $(, concurrency = $concurrency:expr)? $(, data = $data:expr)* $(,)?) => {{
+        let platform: ::tenants::Platform = ($platform).clone();
+        let name = format!("guichet-{}-{}", $job, $instance);
+        let running: $crate::jobs::Running<::anyhow::Result<()>> = match platform.engine() {
+            ::tenants::Engine::Sqlite => {
+                let builder = ::apalis::prelude::WorkerBuilder::new(name)
+                    .backend($crate::jobs::Gated::new(::apalis_sqlite::SqliteStorage::new(
+                        platform.db().get_sqlite_connection_pool(),
+                    )))
+                    .data(platform.clone());
+                $(let builder =
+                    ::apalis::prelude::WorkerBuilderExt::concurrency(builder, $concurrency);)?
+                $(let builder = builder.data($data);)*
+                let worker = builder.build($handler);
+                Box::pin(async move { Ok(worker.run().await?) })
+            }
+            ::tenants::Engine::Postgres { .. } => {
+                let builder = ::apalis::prelude::WorkerBuilder::new(name)
+                    .backend($crate::jobs::Gated::new(::apalis_postgres::PostgresStorage::new(
+                        platform.db().get_postgres_connection_pool(),
+                    )))
+                    .data(platform.clone());
+                $(let builder =
+                    ::apalis::prelude::WorkerBuilderExt::concurrency(builder, $concurrency);)?
+                $(let builder = builder.data($data);)*
+                let worker = builder.build($handler);
+                Box::pin(async move { Ok(worker.run().await?) })
+            }
+        };
+        running
+    }};
+}
+pub(crate) use worker;
+
+/// Enqueues `job()` every `every`, the first time after `first`; a failure is logged and the
+/// next tick tries again.
+pub async fn every<J>(
     platform: Platform,
-    policy: ThrottlePolicy,
-    mailer: Mailer,
-    api: NationalApi,
-) -> anyhow::Result<()> {
-    // apalis holds a worker's name for as long as its heartbeat is fresh: a second node, or
-    // this one restarted within the heartbeat, would be refused the same name and run no job.
-    // Each process therefore names its workers after itself.
-    let instance = format!("{:08x}", rand::random::<u32>());
-    let name = |job: &str| format!("guichet-{job}-{instance}");
-    // The same workers on either engine; only the storage type differs.
-    macro_rules! workers {
-        ($storage:ident, $pool:expr) => {{
-            let housekeeping = WorkerBuilder::new(name("housekeeping"))
-                .backend(Gated::new($storage::new($pool)))
-                .data(platform.clone())
-                .data(policy)
-                .build(housekeeping)
-                .run();
-            let mail = WorkerBuilder::new(name("mail"))
-                .backend(Gated::new($storage::new($pool)))
-                .data(platform.clone())
-                .data(mailer)
-                .build(deliver_mail)
-                .run();
-            let silence = WorkerBuilder::new(name("silence"))
-                .backend(Gated::new($storage::new($pool)))
-                .data(platform.clone())
-                .build(apply_silence)
-                .run();
-            let export = WorkerBuilder::new(name("export"))
-                .backend(Gated::new($storage::new($pool)))
-                .data(platform.clone())
-                .build(export_requests)
-                .run();
-            let pulls = WorkerBuilder::new(name("pulls"))
-                .backend(Gated::new($storage::new($pool)))
-                .data(platform.clone())
-                .concurrency(api.runs_at_once())
-                .data(api)
-                .build(pull_national_data)
-                .run();
-            let reminders = WorkerBuilder::new(name("reminders"))
-                .backend(Gated::new($storage::new($pool)))
-                .data(platform.clone())
-                .build(remind_appointments)
-                .run();
-            let (a, b, c, d, e, f) =
-                tokio::join!(housekeeping, mail, silence, export, pulls, reminders);
-            a?;
-            b?;
-            c?;
-            d?;
-            e?;
-            f?;
-        }};
-    }
-    match platform.engine().clone() {
-        Engine::Sqlite => workers!(SqliteStorage, platform.db().get_sqlite_connection_pool()),
-        Engine::Postgres { .. } => {
-            workers!(
-                PostgresStorage,
-                platform.db().get_postgres_connection_pool()
-            )
-        }
-    }
-    Ok(())
-}
-
-/// Enqueues mail delivery for tenants with mail due, on a schedule (retries after an outage,
-/// and mail whose enqueue was lost to a crash).
-pub async fn schedule_mail_sweep(platform: Platform, every: Duration) {
-    let mut tick = tokio::time::interval(every);
+    first: Duration,
+    every: Duration,
+    what: &'static str,
+    job: impl Fn() -> J + Send,
+) where
+    J: Serialize + for<'de> Deserialize<'de> + Send + Sync + Unpin + 'static,
+{
+    let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + first, every);
     loop {
         tick.tick().await;
-        if let Err(e) = mail::sweep(&platform).await {
-            tracing::warn!(error = %e, "could not sweep the mail outboxes");
-        }
-    }
-}
-
-/// Enqueues housekeeping on a schedule, the first time one period after start.
-pub async fn schedule_housekeeping(platform: Platform, every: Duration) {
-    let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
-    loop {
-        tick.tick().await;
-        if let Err(e) = enqueue_housekeeping(&platform).await {
-            tracing::warn!(error = %e, "could not enqueue housekeeping");
+        if let Err(e) = enqueue(&platform, job()).await {
+            tracing::warn!(error = %e, "could not enqueue {what}");
         }
     }
 }

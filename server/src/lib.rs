@@ -1,7 +1,7 @@
 //! The `guichet` binary's library: HTTP server, sessions, staff, audit journal, operators' CLI.
 //! See `docs/ARCHITECTURE.md` for the map.
 
-pub mod aids;
+pub mod aid_requests;
 pub mod api_particulier;
 pub mod audit;
 pub mod citizens;
@@ -10,14 +10,15 @@ pub mod config;
 pub mod demo;
 pub mod documents;
 pub mod entity;
+pub mod foundation;
 pub mod franceconnect;
 pub mod http;
 pub mod jobs;
 pub mod letters;
 pub mod mail;
+pub mod modules;
 pub mod national;
 pub mod render;
-pub mod requests;
 pub mod server;
 pub mod session_store;
 pub mod staff;

@@ -14,6 +14,8 @@ use crate::franceconnect::{FranceConnect, FranceConnectConfig};
 use crate::http::{self, AppState, HttpSettings};
 use crate::jobs;
 use crate::mail::Mailer;
+use crate::modules::{self, Services};
+use crate::national::jobs::NationalApi;
 use crate::throttle::ThrottlePolicy;
 
 /// What the HTTP side needs beyond the stores.
@@ -85,53 +87,39 @@ pub fn app_state(platform: Platform, options: &ServerOptions) -> anyhow::Result<
             .franceconnect
             .clone()
             .map(|config| Arc::new(FranceConnect::new(config))),
-        national_api: jobs::NationalApi::new(national_api, options.pull_claim),
+        national_api: NationalApi::new(national_api, options.pull_claim),
     })
 }
 
-/// Serves until `shutdown` resolves. Also runs the job worker and schedules housekeeping.
+/// Serves until `shutdown` resolves. Also runs every part's job workers and schedules.
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let platform = state.platform.clone();
-    jobs::setup(&platform).await?;
-    let throttle = state.settings.throttle;
-    let worker_platform = platform.clone();
-    let mailer = state.mailer.clone();
-    let api = state.national_api.clone();
+    jobs::setup(&state.platform).await?;
+    let services = Services::new(
+        state.platform.clone(),
+        state.settings.throttle,
+        state.mailer.clone(),
+        state.national_api.clone(),
+    );
+    let schedules: Vec<_> = modules::schedules(&services)
+        .into_iter()
+        .map(tokio::spawn)
+        .collect();
     let worker = tokio::spawn(async move {
-        if let Err(e) = jobs::run_worker(worker_platform, throttle, mailer, api).await {
+        if let Err(e) = modules::run_workers(services).await {
             tracing::error!(error = %e, "the job worker stopped");
         }
     });
-    let scheduler = tokio::spawn(jobs::schedule_housekeeping(
-        platform.clone(),
-        Duration::from_secs(600),
-    ));
-    let mail_sweep = tokio::spawn(jobs::schedule_mail_sweep(
-        platform.clone(),
-        Duration::from_secs(30),
-    ));
-    let pull_sweep = tokio::spawn(jobs::schedule_pull_sweep(
-        platform.clone(),
-        state.national_api.claim,
-    ));
-    let reminders = tokio::spawn(jobs::schedule_reminders(
-        platform.clone(),
-        Duration::from_secs(3600),
-    ));
-    let silence = tokio::spawn(jobs::schedule_silence(platform));
     let app = http::router(state).into_make_service_with_connect_info::<SocketAddr>();
     let result = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await;
     worker.abort();
-    scheduler.abort();
-    mail_sweep.abort();
-    pull_sweep.abort();
-    silence.abort();
-    reminders.abort();
+    for schedule in schedules {
+        schedule.abort();
+    }
     Ok(result?)
 }

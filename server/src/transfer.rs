@@ -8,7 +8,7 @@
 //! - `tables/<table>.jsonl`: one row per line;
 //! - `files/…`: the department's uploaded files.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::path::{Component, Path};
 
 use anyhow::{Context, bail};
@@ -17,19 +17,12 @@ use flate2::Compression;
 use flate2::read::GzDecoder;
 use flate2::write::GzEncoder;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
-    IntoActiveModel, Iterable, PrimaryKeyToColumn, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
 };
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use tenants::{DomainName, Engine, Module, NewTenant, Platform, Slug, Tenant, TenantStatus};
 
-use crate::entity::{
-    aid, aid_form_version, aid_request, appointment, appointment_slot, audit_entry, citizen,
-    citizen_detail, consent, contact, data_pull, decision, document, household_member, mail_outbox,
-    mandate, message, message_thread, national_call, national_fact, reference_counter,
-    request_event, request_export, request_message, staff_account, staff_role,
-};
+use crate::entity::{staff_account, staff_role};
 
 const FORMAT: &str = "guichet-tenant-export";
 const VERSION: u32 = 1;
@@ -95,8 +88,9 @@ pub async fn export(platform: &Platform, tenant: &Tenant, out: &Path) -> anyhow:
         .collect();
     let txn = tenant.db().begin().await?;
     let mut tables = Vec::new();
-    for table in TENANT_TABLES {
-        tables.push((table, dump_table(&txn, table).await?));
+    for table in crate::modules::tables() {
+        let lines = table.dump(&txn).await?;
+        tables.push((table.name, lines));
     }
     txn.commit().await?;
     let audit_rows = tables
@@ -142,214 +136,6 @@ pub async fn export(platform: &Platform, tenant: &Tenant, out: &Path) -> anyhow:
         )
     })?;
     Ok(audit_rows)
-}
-
-/// Every table of a tenant store that an export carries, parents before children.
-/// (One-time citizen tokens are short-lived and left out.)
-const TENANT_TABLES: [&str; 24] = [
-    "audit_journal",
-    "citizens",
-    "documents",
-    "mail_outbox",
-    "aids",
-    "aid_form_versions",
-    "aid_requests",
-    "request_events",
-    "reference_counters",
-    "decisions",
-    "request_messages",
-    "request_exports",
-    "consents",
-    "data_pulls",
-    "national_facts",
-    "national_calls",
-    "contacts",
-    "message_threads",
-    "messages",
-    "appointment_slots",
-    "appointments",
-    "citizen_details",
-    "household_members",
-    "mandates",
-];
-
-/// Tables whose `id` comes from a sequence (PostgreSQL must be told about imported ids).
-const SERIAL_TABLES: [&str; 21] = [
-    "citizens",
-    "documents",
-    "mail_outbox",
-    "aids",
-    "aid_form_versions",
-    "aid_requests",
-    "request_events",
-    "decisions",
-    "request_messages",
-    "request_exports",
-    "consents",
-    "data_pulls",
-    "national_facts",
-    "national_calls",
-    "contacts",
-    "message_threads",
-    "messages",
-    "appointment_slots",
-    "appointments",
-    "household_members",
-    "mandates",
-];
-
-/// Runs `$body` with `$entity` standing for the entity of `$table` (one list of the tenant
-/// tables' entities for both the dump and the load).
-macro_rules! with_entity {
-    ($table:expr, $entity:ident => $body:expr) => {
-        match $table {
-            "audit_journal" => {
-                type $entity = audit_entry::Entity;
-                $body
-            }
-            "citizens" => {
-                type $entity = citizen::Entity;
-                $body
-            }
-            "documents" => {
-                type $entity = document::Entity;
-                $body
-            }
-            "mail_outbox" => {
-                type $entity = mail_outbox::Entity;
-                $body
-            }
-            "aids" => {
-                type $entity = aid::Entity;
-                $body
-            }
-            "aid_form_versions" => {
-                type $entity = aid_form_version::Entity;
-                $body
-            }
-            "aid_requests" => {
-                type $entity = aid_request::Entity;
-                $body
-            }
-            "request_events" => {
-                type $entity = request_event::Entity;
-                $body
-            }
-            "reference_counters" => {
-                type $entity = reference_counter::Entity;
-                $body
-            }
-            "decisions" => {
-                type $entity = decision::Entity;
-                $body
-            }
-            "request_messages" => {
-                type $entity = request_message::Entity;
-                $body
-            }
-            "request_exports" => {
-                type $entity = request_export::Entity;
-                $body
-            }
-            "consents" => {
-                type $entity = consent::Entity;
-                $body
-            }
-            "data_pulls" => {
-                type $entity = data_pull::Entity;
-                $body
-            }
-            "national_facts" => {
-                type $entity = national_fact::Entity;
-                $body
-            }
-            "national_calls" => {
-                type $entity = national_call::Entity;
-                $body
-            }
-            "contacts" => {
-                type $entity = contact::Entity;
-                $body
-            }
-            "message_threads" => {
-                type $entity = message_thread::Entity;
-                $body
-            }
-            "messages" => {
-                type $entity = message::Entity;
-                $body
-            }
-            "appointment_slots" => {
-                type $entity = appointment_slot::Entity;
-                $body
-            }
-            "appointments" => {
-                type $entity = appointment::Entity;
-                $body
-            }
-            "citizen_details" => {
-                type $entity = citizen_detail::Entity;
-                $body
-            }
-            "household_members" => {
-                type $entity = household_member::Entity;
-                $body
-            }
-            "mandates" => {
-                type $entity = mandate::Entity;
-                $body
-            }
-            other => bail!("unknown table {other}"),
-        }
-    };
-}
-
-async fn dump_table(txn: &DatabaseTransaction, table: &str) -> anyhow::Result<Vec<u8>> {
-    with_entity!(table, E => dump::<E>(txn).await)
-}
-
-async fn load_table(txn: &DatabaseTransaction, table: &str, lines: &[u8]) -> anyhow::Result<()> {
-    with_entity!(table, E => load::<E>(txn, lines).await)
-}
-
-/// One JSON object per row, in primary-key order.
-async fn dump<E>(txn: &DatabaseTransaction) -> anyhow::Result<Vec<u8>>
-where
-    E: EntityTrait,
-    E::Model: Serialize,
-{
-    let mut query = E::find();
-    for column in E::PrimaryKey::iter() {
-        query = query.order_by_asc(column.into_column());
-    }
-    let mut lines = Vec::new();
-    for row in query.all(txn).await? {
-        serde_json::to_writer(&mut lines, &row)?;
-        lines.push(b'\n');
-    }
-    Ok(lines)
-}
-
-async fn load<E>(txn: &DatabaseTransaction, lines: &[u8]) -> anyhow::Result<()>
-where
-    E: EntityTrait,
-    E::Model: DeserializeOwned + IntoActiveModel<E::ActiveModel>,
-    E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
-{
-    for line in BufReader::new(lines).lines() {
-        let line = line.context("ligne illisible dans l'archive")?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let row: E::Model = serde_json::from_str(&line).with_context(|| {
-            format!(
-                "une ligne de la table {} est invalide dans l'archive (abîmée ou modifiée)",
-                E::default().table_name()
-            )
-        })?;
-        row.into_active_model().insert(txn).await?;
-    }
-    Ok(())
 }
 
 fn append_bytes<W: Write>(
@@ -412,7 +198,7 @@ fn read_archive(file: &Path) -> anyhow::Result<Archive> {
             }
             Some(name) if name.starts_with("tables/") && name.ends_with(".jsonl") => {
                 let table = &name["tables/".len()..name.len() - ".jsonl".len()];
-                if !TENANT_TABLES.contains(&table) {
+                if !crate::modules::tables().iter().any(|t| t.name == table) {
                     bail!(
                         "{} contient une table inconnue ({table}) : l'archive vient d'une autre version de Guichet ou a été modifiée",
                         file.display()
@@ -477,14 +263,15 @@ pub async fn import(platform: &Platform, file: &Path) -> anyhow::Result<Tenant> 
 
 async fn fill(platform: &Platform, tenant: &Tenant, archive: &Archive) -> anyhow::Result<()> {
     let txn = tenant.db().begin_write().await?;
-    for table in TENANT_TABLES {
-        if let Some((_, lines)) = archive.tables.iter().find(|(name, _)| name == table) {
-            load_table(&txn, table, lines).await?;
+    let tables = crate::modules::tables();
+    for table in &tables {
+        if let Some((_, lines)) = archive.tables.iter().find(|(name, _)| name == table.name) {
+            table.load(&txn, lines).await?;
         }
     }
     if let Engine::Postgres { .. } = platform.engine() {
         // Rows came with their ids: move the id sequences past them.
-        for table in SERIAL_TABLES {
+        for table in tables.iter().filter(|t| t.serial).map(|t| t.name) {
             txn.execute_unprepared(&format!(
                 "SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
             ))

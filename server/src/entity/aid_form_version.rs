@@ -8,7 +8,7 @@ pub struct Model {
     pub id: i64,
     pub aid_id: i64,
     pub version: i32,
-    /// JSON of `aids::form::FormDefinition`.
+    /// JSON of `catalogue::form::FormDefinition`.
     pub definition: String,
     pub created_at: ChronoDateTimeUtc,
 }

@@ -11,7 +11,7 @@ pub struct Model {
     pub aid_id: i64,
     pub form_version: i32,
     pub status: String,
-    /// JSON of `aids::form::Answers`.
+    /// JSON of `catalogue::form::Answers`.
     pub answers: String,
     pub submitted_at: Option<ChronoDateTimeUtc>,
     pub due_on: Option<Date>,

@@ -59,7 +59,7 @@ pub async fn staff_list(
     ui: Ui,
 ) -> Result<Response, AppError> {
     let desk = AdminDesk::open(&staff)?;
-    let tenant = &desk.staff.tenant;
+    let tenant = &desk.staff().tenant;
     let accounts = staff::list_accounts(&state.platform, &tenant.tenant).await?;
     // `remove` marks the session modified even when empty; read first so a plain view of
     // the list does not rewrite the session.
@@ -100,7 +100,7 @@ pub async fn create_staff(
     form: FormFields,
 ) -> Result<Response, AppError> {
     let desk = AdminDesk::open(&staff)?;
-    let tenant = &desk.staff.tenant;
+    let tenant = &desk.staff().tenant;
     let mut errors = Vec::new();
     let display_name = form.get("display_name").trim().to_owned();
     let email_input = form.get("email").trim().to_owned();
@@ -163,7 +163,7 @@ pub async fn edit_staff_form(
 ) -> Result<Response, AppError> {
     let desk = AdminDesk::open(&staff)?;
     let id = super::parse_id(&id)?;
-    let account = staff::find_account(&state.platform, &desk.staff.tenant.tenant, id)
+    let account = staff::find_account(&state.platform, &desk.staff().tenant.tenant, id)
         .await?
         .ok_or(AppError::NotFound)?;
     let roles = role_choices(&staff, &account.roles);
@@ -184,7 +184,7 @@ pub async fn update_staff(
     form: FormFields,
 ) -> Result<Response, AppError> {
     let desk = AdminDesk::open(&staff)?;
-    let tenant = &desk.staff.tenant;
+    let tenant = &desk.staff().tenant;
     let id = super::parse_id(&id)?;
     let account = staff::find_account(&state.platform, &tenant.tenant, id)
         .await?
@@ -232,7 +232,7 @@ pub async fn update_staff(
 
 pub async fn audit_journal(staff: CurrentStaff, ui: Ui) -> Result<Response, AppError> {
     let desk = AdminDesk::open(&staff)?;
-    let entries = audit::recent(&desk.staff.tenant.tenant, 200)
+    let entries = audit::recent(&desk.staff().tenant.tenant, 200)
         .await?
         .into_iter()
         .map(|e| AuditRow {

@@ -42,9 +42,10 @@ impl CurrentStaff {
         self.record(action, subject, reason, None).await
     }
 
-    /// Journals a read or change of a citizen's file, made in `module`: the entry also shows
-    /// in that citizen's access journal. `reason` is what the citizen reads as the reason.
-    pub async fn audit_file(
+    /// Journals a read of a citizen's file outside a module's desk: only the named wider
+    /// access does (another module's worker reads a record, journaled under their module with
+    /// the reason they gave). Every other entry about a file goes through a desk.
+    pub async fn audit_file_under_wider_access(
         &self,
         module: Module,
         citizen_id: i64,
@@ -56,9 +57,7 @@ impl CurrentStaff {
             .await
     }
 
-    /// As [`CurrentStaff::audit_file`] for many citizens read at once (a file holding their
-    /// requests): one entry in each one's access journal, all written or none.
-    pub async fn audit_files(
+    pub(super) async fn record_many(
         &self,
         module: Module,
         citizen_ids: &[i64],
@@ -74,7 +73,7 @@ impl CurrentStaff {
         Ok(())
     }
 
-    fn event(
+    pub(super) fn event(
         &self,
         action: &str,
         subject: &str,
@@ -93,7 +92,7 @@ impl CurrentStaff {
         }
     }
 
-    async fn record(
+    pub(super) async fn record(
         &self,
         action: &str,
         subject: &str,
@@ -169,7 +168,7 @@ const SEEN_KEY: &str = "seen";
 /// Slides the session's expiry with activity. tower-sessions only saves (and so pushes the
 /// expiry forward) a modified session; touching a timestamp at most every minute (or a quarter
 /// of the idle time, if shorter) keeps idle expiry right without a write on every request.
-pub(super) async fn keep_alive(
+pub(crate) async fn keep_alive(
     session: &Session,
     idle: std::time::Duration,
 ) -> Result<(), AppError> {
@@ -191,7 +190,7 @@ pub async fn login_page(session: Session, ui: Ui) -> Result<Response, AppError> 
         }))
 }
 
-pub(super) fn client_address(
+pub(crate) fn client_address(
     state: &AppState,
     parts_peer: Option<SocketAddr>,
     forwarded: Option<&str>,

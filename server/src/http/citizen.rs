@@ -5,7 +5,7 @@ use app::pages::citizen::{
     CitizenLoginPage, CitizenSpacePage, ConfirmEmailPage, ForgotPasswordPage, IdentityLine,
     MessagePage, NewPasswordPage, RequestSummary, SignUpPage, SignUpValues, SignedOutPage,
 };
-use axum::extract::{FromRequestParts, Query, State};
+use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -17,11 +17,11 @@ use super::auth::{ClientAddr, client_address};
 use super::form::FormFields;
 use super::ui::Ui;
 use super::{AppError, AppState, TenantCtx, csrf};
+use crate::aid_requests::filing;
 use crate::citizens::local::{self, LocalSignIn, SignUp};
 use crate::citizens::{self, Citizen};
 use crate::franceconnect::{FcError, PendingSignIn};
 use crate::mail;
-use crate::requests;
 use crate::staff::Email;
 use crate::throttle::{self, LoginKeys};
 
@@ -88,7 +88,7 @@ impl FromRequestParts<AppState> for CurrentCitizen {
 /// return address, mailed links). The `Host` header is only trusted when it is one of ours —
 /// the base domain or a subdomain of it, the department's own domain, or a loopback address
 /// for local use — so a forged `Host` cannot put an attacker's site in a password-reset mail.
-pub(super) fn absolute(
+pub(crate) fn absolute(
     state: &AppState,
     headers: &HeaderMap,
     tenant: &TenantCtx,
@@ -613,7 +613,7 @@ pub async fn space(
         .tenant
         .has_module(tenants::Module::AidRequests)
     {
-        requests::list_for_citizen(&citizen.tenant.tenant, person.id)
+        filing::list_for_citizen(&citizen.tenant.tenant, person.id)
             .await?
             .into_iter()
             .map(|(request, title)| RequestSummary {
@@ -635,7 +635,7 @@ pub async fn space(
     }))
 }
 
-pub(super) fn identity_lines(person: &Citizen) -> Vec<IdentityLine> {
+pub(crate) fn identity_lines(person: &Citizen) -> Vec<IdentityLine> {
     let line = |label: &str, value: String| IdentityLine {
         label: label.into(),
         value,
@@ -672,10 +672,25 @@ pub(super) fn identity_lines(person: &Citizen) -> Vec<IdentityLine> {
 }
 
 /// `1962-08-24` → `24/08/1962`; anything else as given.
-pub(super) fn french_date(iso: &str) -> String {
+pub(crate) fn french_date(iso: &str) -> String {
     chrono::NaiveDate::parse_from_str(iso, "%Y-%m-%d")
         .map(|d| d.format("%d/%m/%Y").to_string())
         .unwrap_or_else(|_| iso.to_owned())
+}
+
+/// `GET /documents/{id}`: one of the citizen's own documents.
+pub async fn own_document(
+    State(state): State<AppState>,
+    citizen: CurrentCitizen,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let tenant = &citizen.tenant.tenant;
+    let doc = crate::documents::find(tenant, super::parse_id(&id)?)
+        .await?
+        .filter(|d| d.citizen_id == citizen.citizen.id)
+        .ok_or(AppError::NotFound)?;
+    let bytes = crate::documents::read(&state.platform, tenant, &doc).await?;
+    Ok(crate::http::document_response(&doc, bytes))
 }
 
 #[cfg(test)]

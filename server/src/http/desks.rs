@@ -1,10 +1,11 @@
 //! Access to a module is checked where its handle is obtained: a desk exists only for staff
 //! allowed there (the module is subscribed and the staff member holds its role).
 
-use tenants::Module;
+use sea_orm::DatabaseTransaction;
+use tenants::{Module, Tenant};
 
-use super::AppError;
 use super::auth::CurrentStaff;
+use super::{AppError, TenantCtx};
 use crate::staff::Role;
 
 /// How a staff member works in a module.
@@ -25,7 +26,8 @@ impl DeskAccess {
     }
 }
 
-fn access(staff: &CurrentStaff, module: Module) -> Option<DeskAccess> {
+/// How `staff` may open `module`, if at all.
+pub fn access(staff: &CurrentStaff, module: Module) -> Option<DeskAccess> {
     if !staff.tenant.tenant.has_module(module) {
         return None;
     }
@@ -54,9 +56,12 @@ pub fn open_modules(staff: &CurrentStaff) -> Vec<(Module, DeskAccess)> {
 macro_rules! module_desk {
     ($(#[$doc:meta])* $name:ident, $module:expr) => {
         $(#[$doc])*
+        ///
+        /// Only [`Self::open`] and [`Self::open_worker`] make one, after the check: its fields
+        /// are private, and the module's file functions and journal entries go through it.
         pub struct $name<'a> {
-            pub staff: &'a CurrentStaff,
-            pub access: DeskAccess,
+            staff: &'a CurrentStaff,
+            access: DeskAccess,
         }
 
         impl<'a> $name<'a> {
@@ -72,10 +77,72 @@ macro_rules! module_desk {
             /// only, are refused.
             pub fn open_worker(staff: &'a CurrentStaff) -> Result<Self, AppError> {
                 let desk = Self::open(staff)?;
-                match desk.access {
+                match desk.access() {
                     DeskAccess::Worker(_) => Ok(desk),
                     DeskAccess::Supervisor => Err(AppError::Forbidden),
                 }
+            }
+
+            pub fn staff(&self) -> &'a CurrentStaff {
+                self.staff
+            }
+
+            pub fn access(&self) -> DeskAccess {
+                self.access
+            }
+
+            /// The department, as the module's functions take it.
+            pub fn tenant(&self) -> &'a Tenant {
+                &self.staff.tenant.tenant
+            }
+
+            pub fn ctx(&self) -> &'a TenantCtx {
+                &self.staff.tenant
+            }
+
+            /// Journals a read or change of a citizen's file in this module: the entry also
+            /// shows in that citizen's access journal. `reason` is what the citizen reads.
+            pub async fn audit_file(
+                &self,
+                citizen_id: i64,
+                action: &str,
+                subject: &str,
+                reason: &str,
+            ) -> Result<(), AppError> {
+                self.staff
+                    .record(action, subject, reason, Some((Self::MODULE, citizen_id)))
+                    .await
+            }
+
+            /// As [`Self::audit_file`] for many citizens read at once (a file holding their
+            /// requests): one entry in each one's access journal, all written or none.
+            pub async fn audit_files(
+                &self,
+                citizen_ids: &[i64],
+                action: &str,
+                subject: &str,
+                reason: &str,
+            ) -> Result<(), AppError> {
+                self.staff
+                    .record_many(Self::MODULE, citizen_ids, action, subject, reason)
+                    .await
+            }
+
+            /// As [`Self::audit_file`], inside the transaction that makes the change: the
+            /// change and its entry are written together or not at all.
+            pub async fn audit_file_in(
+                &self,
+                txn: &DatabaseTransaction,
+                citizen_id: i64,
+                action: &str,
+                subject: &str,
+                reason: &str,
+            ) -> Result<(), AppError> {
+                let event =
+                    self.staff
+                        .event(action, subject, reason, Some((Self::MODULE, citizen_id)));
+                crate::audit::append_in(txn, std::slice::from_ref(&event)).await?;
+                Ok(())
             }
         }
     };
@@ -104,7 +171,7 @@ module_desk!(
 
 /// The department administrator's desk: staff accounts and the audit journal.
 pub struct AdminDesk<'a> {
-    pub staff: &'a CurrentStaff,
+    staff: &'a CurrentStaff,
 }
 
 impl<'a> AdminDesk<'a> {
@@ -114,5 +181,13 @@ impl<'a> AdminDesk<'a> {
             .has_role(Role::Admin)
             .then_some(Self { staff })
             .ok_or(AppError::Forbidden)
+    }
+
+    pub fn staff(&self) -> &'a CurrentStaff {
+        self.staff
+    }
+
+    pub fn tenant(&self) -> &'a Tenant {
+        &self.staff.tenant.tenant
     }
 }

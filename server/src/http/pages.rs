@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use leptos::prelude::*;
 use tenants::{Module, TenantStatus};
 
-use super::desks::{self, AidRequestsDesk, DisabilityDesk, InsertionDesk, UserRelationsDesk};
+use super::desks;
 use super::ui::Ui;
 use super::{AppError, AppState, CurrentStaff};
 
@@ -50,54 +50,18 @@ pub async fn module_home(
     Path(module): Path<String>,
 ) -> Result<Response, AppError> {
     let module = Module::parse(&module).map_err(|_| AppError::NotFound)?;
-    let (access, summary) = match module {
-        Module::AidRequests => (
-            AidRequestsDesk::open(&staff)?.access,
-            "Les demandes déposées par les usagers sont dans la file d'instruction (menu « Demandes d'aide »).",
+    let access = desks::access(&staff, module).ok_or(AppError::Forbidden)?;
+    let (summary, figures) = match crate::modules::part_of(module).and_then(|p| p.home.as_ref()) {
+        Some(home) => (home.summary, (home.figures)(&staff.tenant.tenant).await?),
+        // Modules still to be built say so.
+        None => (
+            match module {
+                Module::Insertion => "Le suivi des bénéficiaires du RSA apparaîtra ici.",
+                Module::Disability => "Les dossiers handicap apparaîtront ici.",
+                _ => "Ce module apparaîtra ici.",
+            },
+            Vec::new(),
         ),
-        Module::UserRelations => (
-            UserRelationsDesk::open(&staff)?.access,
-            "Les dossiers des usagers, leurs messages et leurs rendez-vous sont tenus par l'accueil ; voici leurs chiffres, sans noms ni contenus.",
-        ),
-        Module::Insertion => (
-            InsertionDesk::open(&staff)?.access,
-            "Le suivi des bénéficiaires du RSA apparaîtra ici.",
-        ),
-        Module::Disability => (
-            DisabilityDesk::open(&staff)?.access,
-            "Les dossiers handicap apparaîtront ici.",
-        ),
-    };
-    let figures = if module == Module::UserRelations {
-        let f = crate::user_relations::figures(&staff.tenant.tenant, chrono::Utc::now()).await?;
-        vec![
-            (
-                "Usagers connus du département".to_owned(),
-                f.citizens.to_string(),
-            ),
-            (
-                "Contacts notés ces 30 derniers jours".to_owned(),
-                f.contacts_last_30_days.to_string(),
-            ),
-            (
-                "Échanges en attente d'une réponse du département".to_owned(),
-                f.threads_awaiting_answer.to_string(),
-            ),
-            (
-                "Rendez-vous à venir".to_owned(),
-                f.appointments_to_come.to_string(),
-            ),
-            (
-                "Rendez-vous manqués ces 30 derniers jours".to_owned(),
-                f.appointments_missed_last_30_days.to_string(),
-            ),
-            (
-                "Usagers à relancer".to_owned(),
-                f.citizens_to_remind.to_string(),
-            ),
-        ]
-    } else {
-        Vec::new()
     };
     let label = module.label().to_owned();
     let role = access.label().to_owned();

@@ -62,28 +62,13 @@ impl Ui {
             label: "Tableau de bord".into(),
         }];
         for (module, access) in desks::open_modules(staff) {
-            // The aid-requests module opens on its queue, user relations on its records.
-            let href = match (module, access) {
-                (tenants::Module::AidRequests, _) => ctx.href("/agents/demandes"),
-                (tenants::Module::UserRelations, desks::DeskAccess::Worker(_)) => {
-                    ctx.href("/agents/usagers")
-                }
-                _ => ctx.href(&format!("/agents/modules/{}", module.id())),
-            };
-            nav.push(NavLink {
-                href,
-                label: module.label().into(),
-            });
-            if let (tenants::Module::UserRelations, desks::DeskAccess::Worker(_)) = (module, access)
-            {
-                nav.push(NavLink {
-                    href: ctx.href("/agents/messages"),
-                    label: "Messages des usagers".into(),
-                });
-                nav.push(NavLink {
-                    href: ctx.href("/agents/rendez-vous"),
-                    label: "Rendez-vous".into(),
-                });
+            match crate::modules::part_of(module) {
+                Some(part) => nav.extend((part.staff_nav)(ctx, access)),
+                // A module not built yet opens on its page, which says so.
+                None => nav.push(NavLink {
+                    href: ctx.href(&format!("/agents/modules/{}", module.id())),
+                    label: module.label().into(),
+                }),
             }
         }
         if staff.account.has_role(Role::Admin) {
@@ -91,11 +76,10 @@ impl Ui {
                 href: ctx.href("/agents/admin/comptes"),
                 label: "Agents".into(),
             });
-            if ctx.tenant.has_module(tenants::Module::AidRequests) {
-                nav.push(NavLink {
-                    href: ctx.href("/agents/admin/aides"),
-                    label: "Catalogue des aides".into(),
-                });
+            for part in crate::modules::PARTS {
+                if part.module.is_none_or(|m| ctx.tenant.has_module(m)) {
+                    nav.extend((part.admin_nav)(ctx));
+                }
             }
             nav.push(NavLink {
                 href: ctx.href("/agents/admin/journal"),

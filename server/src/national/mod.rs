@@ -5,12 +5,14 @@
 //! aid's form, and is shown with where it came from to staff and to the citizen.
 
 pub mod consent;
+pub mod http;
+pub mod jobs;
 pub mod pull;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use crate::aids::form::Answer;
+use crate::aid_requests::form::Answer;
 pub use crate::api_particulier::client::Source;
 
 /// A fact a question of an aid's form can ask for: it is pre-filled from a received fact, or
@@ -281,11 +283,11 @@ impl RequestData {
     /// The certificates the citizen need not send: their source is coming or came.
     pub fn waived(
         &self,
-        form: &crate::aids::form::FormDefinition,
+        form: &crate::aid_requests::form::FormDefinition,
     ) -> std::collections::HashSet<String> {
         form.fields
             .iter()
-            .filter(|f| f.kind == crate::aids::form::FieldKind::Document)
+            .filter(|f| f.kind == crate::aid_requests::form::FieldKind::Document)
             .filter(|f| {
                 f.fact.is_some_and(|fact| {
                     matches!(
@@ -299,7 +301,10 @@ impl RequestData {
     }
 
     /// The answer a received fact gives to this question, with its provenance.
-    pub fn prefill(&self, field: &crate::aids::form::FieldDef) -> Option<(Answer, &pull::Fact)> {
+    pub fn prefill(
+        &self,
+        field: &crate::aid_requests::form::FieldDef,
+    ) -> Option<(Answer, &pull::Fact)> {
         let fact_key = field.fact?;
         match self.status(fact_key.source())? {
             SourceStatus::Received(fact) => fact_key.answer(&fact.data).map(|a| (a, fact)),
@@ -310,13 +315,13 @@ impl RequestData {
     /// What the citizen reads under a question that national data concerns.
     pub fn note(
         &self,
-        field: &crate::aids::form::FieldDef,
+        field: &crate::aid_requests::form::FieldDef,
         answer: Option<&Answer>,
     ) -> Option<String> {
         let fact_key = field.fact?;
         let source = fact_key.source();
         let status = self.status(source)?;
-        if field.kind == crate::aids::form::FieldKind::Document {
+        if field.kind == crate::aid_requests::form::FieldKind::Document {
             return Some(match status {
                 SourceStatus::Pending if self.service_down => format!(
                     "{} ne répond pas en ce moment : envoyez ce document, s'il vous plaît, pour que votre demande ne prenne pas de retard.",
@@ -360,6 +365,38 @@ fn capitalized(s: &str) -> String {
         .map(|c| c.to_uppercase().chain(chars).collect())
         .unwrap_or_default()
 }
+
+/// National data is a service the modules use, not a module: its pages (the citizen's « Mes
+/// données ») and tables are every department's.
+pub static PART: crate::modules::Part = crate::modules::Part {
+    module: None,
+    routes: |routes| {
+        use axum::routing::{get, post};
+        routes
+            .route("/mon-espace/donnees", get(http::my_data))
+            .route(
+                "/mon-espace/donnees/accords/{id}/retirer",
+                post(http::withdraw),
+            )
+    },
+    staff_nav: |_, _| Vec::new(),
+    admin_nav: crate::modules::no_nav,
+    workers: jobs::workers,
+    schedules: jobs::schedules,
+    housekeeping: jobs::housekeeping,
+    home: None,
+    tables: || {
+        use crate::entity::{consent, data_pull, national_call, national_fact};
+        use crate::modules::Table;
+        use crate::user_relations::access::section;
+        vec![
+            Table::of::<consent::Entity>(Some(section::CONSENTS)),
+            Table::of::<data_pull::Entity>(Some(section::CALLS)),
+            Table::of::<national_fact::Entity>(Some(section::FACTS)),
+            Table::of::<national_call::Entity>(Some(section::CALLS)),
+        ]
+    },
+};
 
 #[cfg(test)]
 mod tests {

@@ -8,9 +8,26 @@ use serde::Serialize;
 use tenants::Tenant;
 
 use super::{appointments, contacts_of, messages};
+use crate::aid_requests::{catalogue, filing};
 use crate::citizens::Citizen;
 use crate::national::{consent, pull};
-use crate::{aids, audit, documents, requests};
+use crate::{audit, documents};
+
+/// The titles of the parts of the file; each table holding citizens' rows names the one that
+/// shows them (`modules::Table::shown_in`).
+pub mod section {
+    pub const IDENTITY: &str = "Votre identité";
+    pub const AID_REQUESTS: &str = "Vos demandes d'aide";
+    pub const DOCUMENTS: &str = "Vos documents";
+    pub const CONSENTS: &str = "Vos accords pour les données des administrations";
+    pub const FACTS: &str = "Informations reçues des administrations";
+    pub const CONTACTS: &str = "Vos contacts avec le département";
+    pub const MESSAGES: &str = "Vos messages";
+    pub const APPOINTMENTS: &str = "Vos rendez-vous";
+    pub const MANDATES: &str = "Vos mandats de dépôt";
+    pub const JOURNAL: &str = "Consultations et modifications de votre dossier par les agents";
+    pub const CALLS: &str = "Demandes faites en votre nom aux administrations";
+}
 
 /// One part of the file: "Vos demandes", "Vos messages"…
 #[derive(Clone, Debug, Serialize)]
@@ -82,7 +99,7 @@ pub async fn gather(tenant: &Tenant, citizen: &Citizen) -> Result<Vec<Section>, 
         ));
     }
     sections.push(Section {
-        title: "Votre identité".into(),
+        title: section::IDENTITY.into(),
         items: vec![Item {
             heading: citizen.display_name(),
             lines: identity,
@@ -90,8 +107,8 @@ pub async fn gather(tenant: &Tenant, citizen: &Citizen) -> Result<Vec<Section>, 
     });
 
     let mut items = Vec::new();
-    for (request, title) in requests::list_for_citizen(tenant, id).await? {
-        let form = aids::form(tenant, request.aid_id, request.form_version)
+    for (request, title) in filing::list_for_citizen(tenant, id).await? {
+        let form = catalogue::form(tenant, request.aid_id, request.form_version)
             .await?
             .unwrap_or_default();
         let mut lines = vec![line("État", request.status.label())];
@@ -115,12 +132,12 @@ pub async fn gather(tenant: &Tenant, citizen: &Citizen) -> Result<Vec<Section>, 
         });
     }
     sections.push(Section {
-        title: "Vos demandes d'aide".into(),
+        title: section::AID_REQUESTS.into(),
         items,
     });
 
     sections.push(Section {
-        title: "Vos documents".into(),
+        title: section::DOCUMENTS.into(),
         items: documents::list_for_citizen(tenant, id)
             .await?
             .into_iter()
@@ -133,7 +150,7 @@ pub async fn gather(tenant: &Tenant, citizen: &Citizen) -> Result<Vec<Section>, 
 
     let now = Utc::now();
     sections.push(Section {
-        title: "Vos accords pour les données des administrations".into(),
+        title: section::CONSENTS.into(),
         items: consent::list_for_citizen(tenant, id)
             .await?
             .into_iter()
@@ -148,7 +165,7 @@ pub async fn gather(tenant: &Tenant, citizen: &Citizen) -> Result<Vec<Section>, 
             .collect(),
     });
     sections.push(Section {
-        title: "Informations reçues des administrations".into(),
+        title: section::FACTS.into(),
         items: pull::for_citizen(tenant, id)
             .await?
             .into_iter()
@@ -164,7 +181,7 @@ pub async fn gather(tenant: &Tenant, citizen: &Citizen) -> Result<Vec<Section>, 
     });
 
     sections.push(Section {
-        title: "Vos contacts avec le département".into(),
+        title: section::CONTACTS.into(),
         items: contacts_of(tenant, id)
             .await?
             .into_iter()
@@ -195,12 +212,12 @@ pub async fn gather(tenant: &Tenant, citizen: &Citizen) -> Result<Vec<Section>, 
         });
     }
     sections.push(Section {
-        title: "Vos messages".into(),
+        title: section::MESSAGES.into(),
         items,
     });
 
     sections.push(Section {
-        title: "Vos rendez-vous".into(),
+        title: section::APPOINTMENTS.into(),
         items: appointments::of_citizen(tenant, id)
             .await?
             .into_iter()
@@ -217,7 +234,7 @@ pub async fn gather(tenant: &Tenant, citizen: &Citizen) -> Result<Vec<Section>, 
 
     let today = super::mandates::today();
     sections.push(Section {
-        title: "Vos mandats de dépôt".into(),
+        title: section::MANDATES.into(),
         items: super::mandates::of_citizen(tenant, &[id])
             .await?
             .into_iter()
@@ -236,7 +253,7 @@ pub async fn gather(tenant: &Tenant, citizen: &Citizen) -> Result<Vec<Section>, 
     });
 
     sections.push(Section {
-        title: "Consultations et modifications de votre dossier par les agents".into(),
+        title: section::JOURNAL.into(),
         items: audit::for_citizen(tenant, id, 10_000)
             .await?
             .into_iter()
@@ -263,7 +280,7 @@ pub async fn gather(tenant: &Tenant, citizen: &Citizen) -> Result<Vec<Section>, 
             .collect(),
     });
     sections.push(Section {
-        title: "Demandes faites en votre nom aux administrations".into(),
+        title: section::CALLS.into(),
         items: pull::calls_for_citizen(tenant, id)
             .await?
             .into_iter()

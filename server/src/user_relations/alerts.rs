@@ -7,8 +7,8 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter};
 use tenants::{Module, Tenant};
 
+use crate::aid_requests::filing::Status;
 use crate::entity::{aid_request, appointment, appointment_slot};
-use crate::requests::Status;
 
 /// How long a request may wait for the citizen's answer before reception is alerted.
 pub const WAITING_DAYS: i64 = 15;

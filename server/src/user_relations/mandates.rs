@@ -15,7 +15,7 @@ use sea_orm::{
 };
 use tenants::Tenant;
 
-use crate::aids::Aid;
+use crate::aid_requests::catalogue::Aid;
 use crate::citizens::Citizen;
 use crate::entity::{aid_request, mandate};
 use crate::mail::{self, OutgoingMail};
@@ -421,7 +421,7 @@ pub async fn hold(
 pub async fn requests_under(
     tenant: &Tenant,
     mandate_id: i64,
-) -> Result<Vec<crate::requests::AidRequest>, DbErr> {
+) -> Result<Vec<crate::aid_requests::filing::AidRequest>, DbErr> {
     let txn = tenant.db().begin().await?;
     let rows = aid_request::Entity::find()
         .filter(aid_request::Column::MandateId.eq(mandate_id))
@@ -445,7 +445,7 @@ mod tests {
             eligibility: String::new(),
             documents: String::new(),
             deadline_days: 60,
-            silence: crate::aids::Silence::Refusal,
+            silence: crate::aid_requests::catalogue::Silence::Refusal,
             open: true,
             form_version: 1,
         }

@@ -6,6 +6,8 @@ pub mod access;
 pub mod alerts;
 pub mod appointments;
 pub mod details;
+pub mod http;
+pub mod jobs;
 pub mod mandates;
 pub mod messages;
 
@@ -324,20 +326,16 @@ impl MergeRefused {
     }
 }
 
-/// Merges `absorbed` into `kept`, in one transaction: every request, document, consent,
-/// pull, fact, call, contact, thread, appointment and household member moves to `kept`
-/// (contact details too, unless `kept` has its own); `absorbed` then points at `kept` and is
-/// offered no more. The journal is append-only: its entries about `absorbed` stay as written
+/// Merges `absorbed` into `kept`, in one transaction: the rows of every declared table with a
+/// citizen column move to `kept` (requests, documents, consents, pulls, facts, calls, contacts,
+/// threads, appointments, household, mandates…; contact details too, unless `kept` has its
+/// own: see `modules::OnMerge`); `absorbed` then points at `kept` and is offered no more. The journal is append-only: its entries about `absorbed` stay as written
 /// and are read with `kept`'s ([`ids_of_person`]).
 pub async fn merge(
     tenant: &Tenant,
     kept: i64,
     absorbed: i64,
 ) -> Result<Result<(), MergeRefused>, DbErr> {
-    use crate::entity::{
-        aid_request, appointment, citizen_detail, consent, data_pull, document, household_member,
-        mandate, message_thread, national_call, national_fact,
-    };
     if kept == absorbed {
         return Ok(Err(MergeRefused::Same));
     }
@@ -360,39 +358,8 @@ pub async fn merge(
         txn.rollback().await?;
         return Ok(Err(refused));
     }
-    macro_rules! move_rows {
-        ($($entity:ident),*) => {$(
-            $entity::Entity::update_many()
-                .col_expr($entity::Column::CitizenId, Expr::value(kept))
-                .filter($entity::Column::CitizenId.eq(absorbed))
-                .exec(&txn)
-                .await?;
-        )*};
-    }
-    move_rows!(
-        aid_request,
-        document,
-        consent,
-        data_pull,
-        national_fact,
-        national_call,
-        contact,
-        message_thread,
-        appointment,
-        household_member,
-        mandate
-    );
-    let has_details = citizen_detail::Entity::find_by_id(kept)
-        .one(&txn)
-        .await?
-        .is_some();
-    if has_details {
-        citizen_detail::Entity::delete_many()
-            .filter(citizen_detail::Column::CitizenId.eq(absorbed))
-            .exec(&txn)
-            .await?;
-    } else {
-        move_rows!(citizen_detail);
+    for table in crate::modules::tables() {
+        table.move_citizen(&txn, absorbed, kept).await?;
     }
     citizen::Entity::update_many()
         .col_expr(citizen::Column::MergedInto, Expr::value(kept))
@@ -499,6 +466,69 @@ pub async fn search(tenant: &Tenant, query: &str) -> Result<Vec<Citizen>, DbErr>
     txn.commit().await?;
     Ok(rows.into_iter().map(Citizen::from).collect())
 }
+
+/// The module's figures as its page lists them.
+async fn figure_lines(tenant: &Tenant) -> Result<Vec<(String, String)>, DbErr> {
+    let f = figures(tenant, chrono::Utc::now()).await?;
+    Ok(vec![
+        (
+            "Usagers connus du département".to_owned(),
+            f.citizens.to_string(),
+        ),
+        (
+            "Contacts notés ces 30 derniers jours".to_owned(),
+            f.contacts_last_30_days.to_string(),
+        ),
+        (
+            "Échanges en attente d'une réponse du département".to_owned(),
+            f.threads_awaiting_answer.to_string(),
+        ),
+        (
+            "Rendez-vous à venir".to_owned(),
+            f.appointments_to_come.to_string(),
+        ),
+        (
+            "Rendez-vous manqués ces 30 derniers jours".to_owned(),
+            f.appointments_missed_last_30_days.to_string(),
+        ),
+        (
+            "Usagers à relancer".to_owned(),
+            f.citizens_to_remind.to_string(),
+        ),
+    ])
+}
+
+pub static PART: crate::modules::Part = crate::modules::Part {
+    module: Some(tenants::Module::UserRelations),
+    routes: http::routes,
+    staff_nav: http::staff_nav,
+    admin_nav: crate::modules::no_nav,
+    workers: jobs::workers,
+    schedules: jobs::schedules,
+    housekeeping: crate::modules::no_housekeeping,
+    home: Some(crate::modules::ModuleHome {
+        summary: "Les dossiers des usagers, leurs messages et leurs rendez-vous sont tenus par l'accueil ; voici leurs chiffres, sans noms ni contenus.",
+        figures: |tenant| Box::pin(figure_lines(tenant)),
+    }),
+    tables: || {
+        use crate::entity::{
+            appointment, appointment_slot, citizen_detail, contact, household_member, mandate,
+            message, message_thread,
+        };
+        use crate::modules::Table;
+        use access::section;
+        vec![
+            Table::of::<contact::Entity>(Some(section::CONTACTS)),
+            Table::of::<message_thread::Entity>(Some(section::MESSAGES)),
+            Table::of::<message::Entity>(None),
+            Table::of::<appointment_slot::Entity>(None),
+            Table::of::<appointment::Entity>(Some(section::APPOINTMENTS)),
+            Table::of::<citizen_detail::Entity>(Some(section::IDENTITY)),
+            Table::of::<household_member::Entity>(Some(section::IDENTITY)),
+            Table::of::<mandate::Entity>(Some(section::MANDATES)),
+        ]
+    },
+};
 
 #[cfg(test)]
 mod tests {

@@ -387,8 +387,8 @@ async fn export_then_import_restores_the_department(backend: Backend) {
         guichet::citizens::sign_in_with_franceconnect(&tenant, &people[0])
             .await
             .unwrap();
-        let aid = crate::instruction::aid(&tenant).await;
-        let (_, _, filer) = crate::instruction::filed(&tenant, &aid, 7).await;
+        let aid = crate::fixtures::rent_aid(&tenant).await;
+        let (_, _, filer) = crate::fixtures::filed(&tenant, &aid, 7).await;
         // A document sent with a request: its row and its bytes both travel.
         guichet::documents::save(
             &platform,
@@ -455,14 +455,14 @@ async fn export_then_import_restores_the_department(backend: Backend) {
         b"%PDF-1.4 quittance"
     );
     // The queue's figures (kept by triggers) come back with the requests.
-    let queue = guichet::requests::queue::queue(&tenant, &Default::default())
+    let queue = guichet::aid_requests::queue::queue(&tenant, &Default::default())
         .await
         .unwrap();
     assert_eq!(queue.total, 1);
     assert!(
         queue
             .counts
-            .contains(&(guichet::requests::Status::Submitted, 1))
+            .contains(&(guichet::aid_requests::filing::Status::Submitted, 1))
     );
     let accounts = guichet::staff::list_accounts(&platform, &tenant)
         .await

@@ -6,7 +6,6 @@
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use guichet::aids::{self, AidInput};
 use guichet::api_particulier::simulator::{self, DEMO_TOKEN, Faults, SimulatorConfig};
 use guichet::citizens;
 use guichet::entity::{data_pull, national_call, national_fact};
@@ -18,6 +17,7 @@ use guichet::server::ServerOptions;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use tenants::{Engine, Module, NewTenant, Platform, Slug, StoreConfig, Tenant};
 
+use crate::fixtures::AidBuilder;
 use crate::harness::{Backend, TestApp, api_particulier_client, both_engines, fresh_pg_database};
 
 both_engines!(
@@ -48,22 +48,11 @@ fn person(i: usize) -> FcIdentity {
 
 /// `count` citizens, each with a consent and a queued pull (not yet enqueued).
 async fn queue_pulls(tenant: &Tenant, count: usize) -> Vec<Pull> {
-    let aid = aids::create(
-        tenant,
-        AidInput {
-            title: "Aide aux vacances".into(),
-            description: "Une aide pour partir en vacances en famille.".into(),
-            eligibility: "Les familles du département.".into(),
-            documents: String::new(),
-            deadline_days: "30".into(),
-            silence: "refusal".into(),
-            open: true,
-        }
-        .validate()
-        .unwrap(),
-    )
-    .await
-    .unwrap();
+    let aid = AidBuilder::new("Aide aux vacances")
+        .description("Une aide pour partir en vacances en famille.")
+        .eligibility("Les familles du département.")
+        .create(tenant)
+        .await;
     let mut pulls = Vec::with_capacity(count);
     let now = chrono::Utc::now();
     for i in 0..count {

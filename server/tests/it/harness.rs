@@ -191,14 +191,43 @@ impl TestApp {
         }
         if let Some(url) = self.database_url.take() {
             self.platform.db().clone().close().await.ok();
-            let name = url.rsplit('/').next().unwrap().to_owned();
-            let admin = sea_orm::Database::connect(pg_admin_url()).await.unwrap();
-            admin
-                .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-                .await
-                .unwrap();
+            drop_pg_database(&url).await;
         }
     }
+}
+
+/// A test that failed (panicked) before `stop` still leaves no database behind.
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(url) = self.database_url.take() {
+            // Drop runs inside the test's runtime, which cannot be blocked on: a thread of its
+            // own with its own runtime drops the database (FORCE ends the pool's connections).
+            let dropped = std::thread::spawn(move || {
+                tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("a runtime to drop the test database")
+                    .block_on(drop_pg_database(&url));
+            })
+            .join();
+            if dropped.is_err() {
+                eprintln!("could not drop the test database");
+            }
+        }
+    }
+}
+
+async fn drop_pg_database(url: &str) {
+    let name = url.rsplit('/').next().unwrap().to_owned();
+    let admin = sea_orm::Database::connect(pg_admin_url()).await.unwrap();
+    admin
+        .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+        .await
+        .unwrap();
+    admin.close().await.ok();
 }
 
 /// An app whose mail goes to a real SMTP server on loopback, with the department `gard`.

@@ -89,7 +89,7 @@ async fn housekeeping_runs_through_the_queue(backend: Backend) {
     // Let the worker find the queue empty first: a job pushed to an idle worker must still
     // run promptly (apalis alone would only look again at its 30 s heartbeat).
     tokio::time::sleep(Duration::from_secs(2)).await;
-    guichet::jobs::enqueue_housekeeping(&app.platform)
+    guichet::foundation::enqueue_housekeeping(&app.platform)
         .await
         .unwrap();
     let deadline = Instant::now() + Duration::from_secs(20);
@@ -117,10 +117,10 @@ async fn housekeeping_job_is_idempotent(backend: Backend) {
     let app = TestApp::start(backend).await;
     seed_stale_rows(&app).await;
     for _ in 0..2 {
-        guichet::jobs::housekeeping(
-            guichet::jobs::Housekeeping { requested_at: 0 },
+        guichet::foundation::housekeeping(
+            guichet::foundation::Housekeeping { requested_at: 0 },
             Data::new(app.platform.clone()),
-            Data::new(guichet::throttle::ThrottlePolicy::default()),
+            Data::new(services(&app)),
         )
         .await
         .unwrap();
@@ -135,12 +135,7 @@ async fn a_second_node_runs_workers_beside_the_first(backend: Backend) {
     let app = TestApp::start(backend).await;
     // Let the first node's workers register.
     tokio::time::sleep(Duration::from_secs(1)).await;
-    let second = tokio::spawn(guichet::jobs::run_worker(
-        app.platform.clone(),
-        guichet::throttle::ThrottlePolicy::default(),
-        guichet::mail::Mailer::new(None, "guichet@localhost").unwrap(),
-        guichet::jobs::NationalApi::new(None, std::time::Duration::from_secs(60)),
-    ));
+    let second = tokio::spawn(guichet::modules::run_workers(services(&app)));
     tokio::time::sleep(Duration::from_secs(3)).await;
     assert!(
         !second.is_finished(),
@@ -148,7 +143,7 @@ async fn a_second_node_runs_workers_beside_the_first(backend: Backend) {
         second.await
     );
     seed_stale_rows(&app).await;
-    guichet::jobs::enqueue_housekeeping(&app.platform)
+    guichet::foundation::enqueue_housekeeping(&app.platform)
         .await
         .unwrap();
     let deadline = Instant::now() + Duration::from_secs(20);
@@ -207,7 +202,7 @@ async fn jobs_with_status(app: &TestApp, status: &str) -> i64 {
 async fn finished_jobs_are_purged_after_a_week(backend: Backend) {
     let app = TestApp::start(backend).await;
     for _ in 0..2 {
-        guichet::jobs::enqueue_housekeeping(&app.platform)
+        guichet::foundation::enqueue_housekeeping(&app.platform)
             .await
             .unwrap();
     }
@@ -239,10 +234,10 @@ async fn finished_jobs_are_purged_after_a_week(backend: Backend) {
     )
     .await;
 
-    guichet::jobs::housekeeping(
-        guichet::jobs::Housekeeping { requested_at: 0 },
+    guichet::foundation::housekeeping(
+        guichet::foundation::Housekeeping { requested_at: 0 },
         apalis::prelude::Data::new(app.platform.clone()),
-        apalis::prelude::Data::new(guichet::throttle::ThrottlePolicy::default()),
+        apalis::prelude::Data::new(services(&app)),
     )
     .await
     .unwrap();
@@ -278,4 +273,14 @@ async fn the_sqlite_queue_has_no_lock_by_index() {
     guichet::jobs::setup(&app.platform).await.unwrap();
     assert_eq!(lidx().await, 0);
     app.stop().await;
+}
+
+/// What a node's workers run with (no SMTP server, no national API).
+fn services(app: &TestApp) -> guichet::modules::Services {
+    guichet::modules::Services::new(
+        app.platform.clone(),
+        guichet::throttle::ThrottlePolicy::default(),
+        guichet::mail::Mailer::new(None, "guichet@localhost").unwrap(),
+        guichet::national::jobs::NationalApi::new(None, std::time::Duration::from_secs(60)),
+    )
 }

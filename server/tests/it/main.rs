@@ -1,7 +1,7 @@
 //! One integration test binary: the real server on port 0 against a fresh data directory (and
 //! a fresh PostgreSQL database), driven over HTTP. Every case runs on SQLite and PostgreSQL.
 
-mod aids;
+mod aid_requests;
 mod api_particulier;
 mod attack;
 mod auth;
@@ -9,16 +9,12 @@ mod citizen_accounts;
 mod citizens;
 mod cli;
 mod cross_tenant;
-mod documents;
 mod durability;
-mod exchange;
-mod export;
-mod filing;
+mod fixtures;
 mod harness;
-mod instruction;
+mod invariants;
 mod jobs;
 mod mail;
-mod mandates;
 mod national;
 mod smtp;
 mod staff_admin;

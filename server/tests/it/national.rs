@@ -5,8 +5,8 @@
 
 use std::time::Duration;
 
-use guichet::aids::form::{FieldDef, FieldKind};
-use guichet::aids::{self, AidInput};
+use guichet::aid_requests::catalogue::{self};
+use guichet::aid_requests::form::FieldKind;
 use guichet::api_particulier::client::Client;
 use guichet::api_particulier::simulator::{self, Faults, SimulatorConfig};
 use guichet::national::consent::{self, GivenBy};
@@ -18,6 +18,7 @@ use reqwest::StatusCode;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use tenants::{Module, Tenant};
 
+use crate::fixtures::AidBuilder;
 use crate::harness::{
     Backend, TestApp, Visitor, api_particulier_client, app_with_mail, both_engines,
 };
@@ -46,62 +47,34 @@ fn assert_shows(body: &str, text: &str) {
 
 /// An aid whose one step asks what the CAF knows: the family quotient, the children, and the
 /// certificate that proves them.
-async fn quotient_aid(tenant: &Tenant) -> aids::Aid {
-    let aid = aids::create(
-        tenant,
-        AidInput {
-            title: "Aide aux vacances".into(),
-            description: "Une aide pour partir en vacances en famille.".into(),
-            eligibility: "Les familles du département.".into(),
-            documents: String::new(),
-            deadline_days: "30".into(),
-            silence: "refusal".into(),
-            open: true,
-        }
-        .validate()
-        .unwrap(),
-    )
-    .await
-    .unwrap();
-    let field = |key: &str, label: &str, kind, fact| FieldDef {
-        key: key.into(),
-        step: 1,
-        label: label.into(),
-        help: String::new(),
-        required: true,
-        kind,
-        fact: Some(fact),
-    };
-    aids::change_form(tenant, aid.id, 1, |form| {
-        form.fields = vec![
-            field(
-                "f1",
-                "Quotient familial",
-                FieldKind::Amount,
-                FactKey::FamilyQuotient,
-            ),
-            field(
-                "f2",
-                "Enfants à charge",
-                FieldKind::Number,
-                FactKey::Children,
-            ),
-            field(
-                "f3",
-                "Attestation de quotient familial",
-                FieldKind::Document,
-                FactKey::FamilyQuotient,
-            ),
-        ];
-        Ok(())
-    })
-    .await
-    .unwrap();
-    aids::find(tenant, aid.id).await.unwrap().unwrap()
+async fn quotient_aid(tenant: &Tenant) -> catalogue::Aid {
+    AidBuilder::new("Aide aux vacances")
+        .description("Une aide pour partir en vacances en famille.")
+        .eligibility("Les familles du département.")
+        .known_by(
+            "f1",
+            "Quotient familial",
+            FieldKind::Amount,
+            FactKey::FamilyQuotient,
+        )
+        .known_by(
+            "f2",
+            "Enfants à charge",
+            FieldKind::Number,
+            FactKey::Children,
+        )
+        .known_by(
+            "f3",
+            "Attestation de quotient familial",
+            FieldKind::Document,
+            FactKey::FamilyQuotient,
+        )
+        .create(tenant)
+        .await
 }
 
 /// Signs `sub` in, starts a draft of the aid; returns the draft's path and id.
-async fn start_draft(citizen: &mut Visitor, sub: &str, aid: &aids::Aid) -> (String, i64) {
+async fn start_draft(citizen: &mut Visitor, sub: &str, aid: &catalogue::Aid) -> (String, i64) {
     citizen.franceconnect_sign_in("/gard", sub).await;
     let started = citizen
         .get(&format!("/gard/aides/{}/demander", aid.slug))
@@ -700,45 +673,24 @@ async fn staff_record_a_consent_given_in_person_and_the_citizen_is_told(backend:
 async fn france_travail_is_asked_by_the_identifier_the_citizen_gives(backend: Backend) {
     let app = TestApp::start(backend).await;
     let tenant = app.tenant("gard", &Module::ALL).await;
-    let aid = aids::create(
-        &tenant,
-        AidInput {
-            title: "Aide à la reprise d'emploi".into(),
-            description: "Une aide pour les frais de reprise d'un emploi.".into(),
-            eligibility: "Les demandeurs d'emploi.".into(),
-            documents: String::new(),
-            deadline_days: "30".into(),
-            silence: "refusal".into(),
-            open: true,
-        }
-        .validate()
-        .unwrap(),
-    )
-    .await
-    .unwrap();
-    let field = |key: &str, label: &str, kind| FieldDef {
-        key: key.into(),
-        step: 1,
-        label: label.into(),
-        help: String::new(),
-        required: true,
-        kind,
-        fact: Some(FactKey::JobSeeker),
-    };
-    aids::change_form(&tenant, aid.id, 1, |form| {
-        form.fields = vec![
-            field(
-                "f1",
-                "Êtes-vous inscrit à France Travail ?",
-                FieldKind::YesNo,
-            ),
-            field("f2", "Attestation d'inscription", FieldKind::Document),
-        ];
-        Ok(())
-    })
-    .await
-    .unwrap();
-    let aid = aids::find(&tenant, aid.id).await.unwrap().unwrap();
+    let aid = AidBuilder::new("Aide à la reprise d'emploi")
+        .description("Une aide pour les frais de reprise d'un emploi.")
+        .eligibility("Les demandeurs d'emploi.")
+        .known_by(
+            "f1",
+            "Êtes-vous inscrit à France Travail ?",
+            FieldKind::YesNo,
+            FactKey::JobSeeker,
+        )
+        .known_by(
+            "f2",
+            "Attestation d'inscription",
+            FieldKind::Document,
+            FactKey::JobSeeker,
+        )
+        .create(&tenant)
+        .await;
+    let aid = catalogue::find(&tenant, aid.id).await.unwrap().unwrap();
     let mut fatou = Visitor::new(&app);
     let (request, request_id) = start_draft(&mut fatou, "sim-fatou-diallo", &aid).await;
     let page = fatou.get(&format!("{request}/donnees")).await;

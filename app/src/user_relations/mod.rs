@@ -1,0 +1,1012 @@
+//! User relations: the citizen's access journal.
+
+pub mod mandates;
+
+use leptos::prelude::*;
+
+use crate::layout::{CsrfField, Document, ErrorSummary, PageContext};
+use crate::pages::national::{CallRow, CallsTable};
+
+/// One time staff read or changed the citizen's file.
+#[derive(Clone, Debug)]
+pub struct AccessRow {
+    /// "01/12/2026 à 14:03"
+    pub date: String,
+    /// "Demandes d'aide — Instruction des demandes d'aide"
+    pub who: String,
+    pub what: String,
+    pub why: String,
+}
+
+/// Who accessed the citizen's file, and what was asked of the administrations in their name.
+#[component]
+pub fn AccessJournalPage(
+    ctx: PageContext,
+    accesses: Vec<AccessRow>,
+    fetches: Vec<CallRow>,
+) -> impl IntoView {
+    let space = ctx.href("/mon-espace");
+    let my_data = ctx.href("/mon-espace/donnees");
+    view! {
+        <Document ctx title="Qui a consulté mon dossier".to_owned()>
+            <p><a href=space>"Mon espace"</a></p>
+            <h1>"Qui a consulté mon dossier"</h1>
+            <p>"Chaque fois qu'un agent du département consulte ou modifie votre dossier, c'est noté ici : son service, son rôle, la date et le motif. Les agents ne voient que ce dont leur service a besoin."</p>
+            <h2>"Consultations et modifications par les agents"</h2>
+            {if accesses.is_empty() {
+                view! { <p>"Aucun agent n'a encore consulté votre dossier."</p> }.into_any()
+            } else {
+                view! {
+                    <table>
+                        <caption>"Le plus récent en premier"</caption>
+                        <thead>
+                            <tr>
+                                <th scope="col">"Date"</th>
+                                <th scope="col">"Service et rôle"</th>
+                                <th scope="col">"Ce qui a été fait"</th>
+                                <th scope="col">"Motif"</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {accesses.into_iter().map(|a| view! {
+                                <tr><td>{a.date}</td><td>{a.who}</td><td>{a.what}</td><td>{a.why}</td></tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            }}
+            <h2>"Informations demandées aux administrations en mon nom"</h2>
+            <CallsTable calls=fetches empty="Aucune information n'a été demandée en votre nom." caption="Le plus récent en premier (conservé 36 mois)" />
+            <p>"Vos accords et les informations reçues sont dans "<a href=my_data>"Mes données et mes accords"</a>"."</p>
+        </Document>
+    }
+}
+
+/// A citizen found by a search.
+#[derive(Clone, Debug)]
+pub struct CitizenHit {
+    pub name: String,
+    pub birthdate: String,
+    pub href: String,
+}
+
+/// A citizen who stopped responding.
+#[derive(Clone, Debug)]
+pub struct AlertRow {
+    pub name: String,
+    pub href: String,
+    pub reasons: String,
+    pub remind_action: String,
+}
+
+/// Reception's page: citizens who stopped responding, and the search for a record.
+#[component]
+pub fn CitizenSearchPage(
+    ctx: PageContext,
+    query: String,
+    hits: Option<Vec<CitizenHit>>,
+    limit: usize,
+    alerts: Vec<AlertRow>,
+    notice: Option<String>,
+) -> impl IntoView {
+    let action = ctx.href("/agents/usagers");
+    let new_record = ctx.href("/agents/usagers/nouveau");
+    let csrf = ctx.csrf.clone();
+    view! {
+        <Document ctx title="Dossiers des usagers".to_owned()>
+            <h1>"Dossiers des usagers"</h1>
+            {notice.map(|text| view! { <div class="alert success" role="status"><p>{text}</p></div> })}
+            {(!alerts.is_empty()).then(|| view! {
+                <h2>"Usagers qui ne répondent plus"</h2>
+                <table>
+                    <caption>"Une demande attend leur réponse depuis longtemps, ou ils ont manqué deux rendez-vous"</caption>
+                    <thead><tr><th scope="col">"Usager"</th><th scope="col">"Pourquoi"</th><th scope="col">"Action"</th></tr></thead>
+                    <tbody>
+                        {alerts.into_iter().map(|a| {
+                            let csrf = csrf.clone();
+                            let label = format!("Relancer {}", a.name);
+                            view! {
+                                <tr>
+                                    <td><a href=a.href>{a.name}</a></td>
+                                    <td>{a.reasons}</td>
+                                    <td>
+                                        <form method="post" action=a.remind_action class="inline">
+                                            <CsrfField token=csrf />
+                                            <button type="submit" class="secondary">{label}</button>
+                                        </form>
+                                    </td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            })}
+            <h2>"Trouver un dossier"</h2>
+            <p><a href=new_record>"Ouvrir un dossier pour une personne qui ne s'est jamais connectée"</a></p>
+            <form method="get" action=action role="search">
+                <label for="q">"Nom ou prénom de l'usager"</label>
+                <input id="q" name="q" type="search" value=query autocomplete="off" />
+                <button type="submit">"Rechercher"</button>
+            </form>
+            {hits.map(|hits| if hits.is_empty() {
+                view! { <p role="status">"Aucun usager ne porte ce nom dans le département."</p> }.into_any()
+            } else {
+                let more = (hits.len() >= limit).then(|| view! {
+                    <p>{format!("Seuls les {limit} premiers sont montrés : précisez le nom.")}</p>
+                });
+                view! {
+                    <table>
+                        <caption>{format!("{} usager(s) trouvé(s)", hits.len())}</caption>
+                        <thead><tr><th scope="col">"Nom"</th><th scope="col">"Date de naissance"</th></tr></thead>
+                        <tbody>
+                            {hits.into_iter().map(|h| view! {
+                                <tr><td><a href=h.href>{h.name}</a></td><td>{h.birthdate}</td></tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                    {more}
+                }.into_any()
+            })}
+        </Document>
+    }
+}
+
+/// A request as reception sees it: what and where it stands, not its contents.
+#[derive(Clone, Debug)]
+pub struct RecordRequest {
+    pub aid: String,
+    pub reference: String,
+    pub status: String,
+    pub filed: String,
+}
+
+/// A contact in the history.
+#[derive(Clone, Debug)]
+pub struct ContactRow {
+    pub day: String,
+    pub channel: String,
+    pub subject: String,
+    pub note: String,
+}
+
+/// The contact form, as typed (sent back with its errors).
+#[derive(Clone, Debug, Default)]
+pub struct ContactForm {
+    pub day: String,
+    pub channel: String,
+    pub subject: String,
+    pub note: String,
+}
+
+/// One citizen's record for reception: identity, contact details, their requests and the
+/// history of contacts, with the form to log one.
+#[component]
+pub fn CitizenRecordPage(
+    ctx: PageContext,
+    name: String,
+    identity: Vec<(String, String)>,
+    requests: Vec<RecordRequest>,
+    contacts: Vec<ContactRow>,
+    channels: Vec<(String, String)>,
+    form: ContactForm,
+    errors: Vec<String>,
+    notice: Option<String>,
+    contact_action: String,
+    threads: Vec<ThreadRow>,
+    message_action: String,
+    appointments: Vec<AppointmentRow>,
+    free: Vec<FreeSlot>,
+    booking_action: String,
+    /// Reception may act on the record; others, under a wider access, only read it.
+    can_act: bool,
+    /// Records that may be the same person: (link, label, merge action).
+    duplicates: Vec<(String, String, String)>,
+    /// Mandates for assisted filing, newest first.
+    mandates: Vec<crate::user_relations::mandates::MandateSummary>,
+    /// Where reception records a new one (with aid requests, for reception only).
+    new_mandate_href: Option<String>,
+) -> impl IntoView {
+    let merge_csrf = ctx.csrf.clone();
+    let csrf = ctx.csrf.clone();
+    let message_csrf = ctx.csrf.clone();
+    let booking_csrf = ctx.csrf.clone();
+    let search = ctx.href("/agents/usagers");
+    view! {
+        <Document ctx title=format!("Dossier de {name}")>
+            <p><a href=search>"Rechercher un autre usager"</a></p>
+            <h1>{format!("Dossier de {name}")}</h1>
+            {notice.map(|text| view! { <div class="alert success" role="status"><p>{text}</p></div> })}
+            <ErrorSummary errors />
+            <h2>"Identité et coordonnées"</h2>
+            <dl class="identity">
+                {identity.into_iter().map(|(label, value)| view! { <dt>{label}</dt><dd>{value}</dd> }).collect_view()}
+            </dl>
+            {(can_act && !duplicates.is_empty()).then(|| view! {
+                <h2>"Dossiers qui pourraient être la même personne"</h2>
+                <p>"Même nom, même prénom, même date de naissance. Si c'est bien la même personne, fusionnez l'autre dossier dans celui-ci : ses demandes, documents, messages, rendez-vous et contacts rejoignent ce dossier."</p>
+                <ul>
+                    {duplicates.into_iter().map(|(href, label, action)| {
+                        let csrf = merge_csrf.clone();
+                        let id = format!("confirmer-{}", action.len());
+                        view! {
+                            <li>
+                                <a href=href>{label.clone()}</a>
+                                <form method="post" action=action>
+                                    <CsrfField token=csrf />
+                                    <div class="choice">
+                                        <input type="checkbox" id=id.clone() name="confirm" value="oui" required=true />
+                                        <label for=id>{format!("J'ai vérifié : {label} est la même personne")}</label>
+                                    </div>
+                                    <button type="submit" class="secondary">"Fusionner dans ce dossier"</button>
+                                </form>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            })}
+            <h2>"Demandes d'aide"</h2>
+            {if requests.is_empty() {
+                view! { <p>"Aucune demande déposée."</p> }.into_any()
+            } else {
+                view! {
+                    <table>
+                        <caption>"Où en sont ses demandes (leur contenu reste au service instructeur)"</caption>
+                        <thead><tr><th scope="col">"Aide"</th><th scope="col">"Référence"</th><th scope="col">"État"</th><th scope="col">"Déposée le"</th></tr></thead>
+                        <tbody>
+                            {requests.into_iter().map(|r| view! {
+                                <tr><td>{r.aid}</td><td>{r.reference}</td><td>{r.status}</td><td>{r.filed}</td></tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            }}
+            {new_mandate_href.map(|href| view! {
+                <h2>"Dépôt assisté"</h2>
+                <p>"Pour déposer une demande au nom de la personne présente, enregistrez d'abord avec elle un mandat : ce qu'il couvre, jusqu'à quand. Elle en est prévenue et peut le révoquer depuis son espace."</p>
+                {(!mandates.is_empty()).then(|| view! {
+                    <table>
+                        <caption>"Ses mandats, le plus récent en premier"</caption>
+                        <thead><tr><th scope="col">"Couvre"</th><th scope="col">"Jusqu'au"</th><th scope="col">"État"</th></tr></thead>
+                        <tbody>
+                            {mandates.into_iter().map(|m| view! {
+                                <tr><td><a href=m.href>{m.scope}</a></td><td>{m.until}</td><td>{m.state}</td></tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                })}
+                <p><a class="button" href=href>"Enregistrer un mandat de dépôt"</a></p>
+            })}
+            <h2>"Historique des contacts"</h2>
+            {if contacts.is_empty() {
+                view! { <p>"Aucun contact noté."</p> }.into_any()
+            } else {
+                view! {
+                    <table>
+                        <caption>"Le plus récent en premier"</caption>
+                        <thead><tr><th scope="col">"Date"</th><th scope="col">"Comment"</th><th scope="col">"Objet"</th><th scope="col">"Note"</th></tr></thead>
+                        <tbody>
+                            {contacts.into_iter().map(|c| view! {
+                                <tr><td>{c.day}</td><td>{c.channel}</td><td>{c.subject}</td><td>{c.note}</td></tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            }}
+            {can_act.then(|| view! {
+            <h2>"Noter un contact"</h2>
+            <form method="post" action=contact_action>
+                <CsrfField token=csrf />
+                <label for="day">"Date du contact"</label>
+                <input id="day" name="day" type="date" value=form.day required=true />
+                <label for="channel">"Comment"</label>
+                <select id="channel" name="channel">
+                    {channels.into_iter().map(|(value, label)| {
+                        let selected = value == form.channel;
+                        view! { <option value=value selected=selected>{label}</option> }
+                    }).collect_view()}
+                </select>
+                <label for="subject">"Objet"</label>
+                <input id="subject" name="subject" type="text" maxlength="200" value=form.subject required=true />
+                <label for="note">"Note (facultatif ; l'usager peut demander à la lire)"</label>
+                <textarea id="note" name="note" rows="3" maxlength="2000">{form.note}</textarea>
+                <button type="submit">"Enregistrer le contact"</button>
+            </form>
+            })}
+            <h2>"Rendez-vous"</h2>
+            {if appointments.is_empty() {
+                view! { <p>"Aucun rendez-vous."</p> }.into_any()
+            } else {
+                view! {
+                    <table>
+                        <caption>"Ses rendez-vous, les prochains en premier"</caption>
+                        <thead><tr><th scope="col">"Quand"</th><th scope="col">"Où"</th><th scope="col">"État"</th></tr></thead>
+                        <tbody>
+                            {appointments.into_iter().map(|a| view! {
+                                <tr><td>{a.when}</td><td>{a.where_}</td><td>{a.state}</td></tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            }}
+            {(can_act && !free.is_empty()).then(|| view! {
+                <form method="post" action=booking_action>
+                    <CsrfField token=booking_csrf />
+                    <label for="slot">"Prendre un rendez-vous pour l'usager"</label>
+                    <select id="slot" name="slot">
+                        {free.into_iter().map(|s| view! { <option value=s.id>{format!("{} — {}", s.when, s.where_)}</option> }).collect_view()}
+                    </select>
+                    <button type="submit">"Réserver pour l'usager"</button>
+                </form>
+            })}
+            <h2>"Messages"</h2>
+            {if threads.is_empty() {
+                view! { <p>"Aucun message échangé."</p> }.into_any()
+            } else {
+                thread_list(threads, "Ses échanges avec le département, le plus récent en premier").into_any()
+            }}
+            {can_act.then(|| view! {
+            <h3>"Écrire à l'usager"</h3>
+            <p>"Il reçoit un courriel qui l'invite à lire votre message dans son espace ; le message n'est pas recopié dans le courriel."</p>
+            <form method="post" action=message_action>
+                <CsrfField token=message_csrf />
+                <label for="message-subject">"Objet"</label>
+                <input id="message-subject" name="subject" type="text" maxlength="150" required=true />
+                <label for="message-body">"Message"</label>
+                <textarea id="message-body" name="body" rows="4" maxlength="5000" required=true></textarea>
+                <button type="submit">"Envoyer le message"</button>
+            </form>
+            })}
+        </Document>
+    }
+}
+
+/// A thread in a list.
+#[derive(Clone, Debug)]
+pub struct ThreadRow {
+    pub href: String,
+    pub subject: String,
+    /// "Demande 2026-…" when the thread is about a request.
+    pub about: Option<String>,
+    pub date: String,
+    /// "Nouveau message du département", "En attente de réponse"…
+    pub state: Option<String>,
+    /// The citizen's name, on staff pages.
+    pub citizen: Option<String>,
+}
+
+/// The new-message form, as typed.
+#[derive(Clone, Debug, Default)]
+pub struct MessageForm {
+    pub subject: String,
+    pub request: String,
+    pub body: String,
+}
+
+fn thread_list(threads: Vec<ThreadRow>, caption: &'static str) -> impl IntoView {
+    let with_citizen = threads.iter().any(|t| t.citizen.is_some());
+    view! {
+        <table>
+            <caption>{caption}</caption>
+            <thead>
+                <tr>
+                    {with_citizen.then(|| view! { <th scope="col">"Usager"</th> })}
+                    <th scope="col">"Objet"</th>
+                    <th scope="col">"Dernier message"</th>
+                    <th scope="col">"État"</th>
+                </tr>
+            </thead>
+            <tbody>
+                {threads.into_iter().map(|t| view! {
+                    <tr>
+                        {t.citizen.map(|c| view! { <td>{c}</td> })}
+                        <td>
+                            <a href=t.href>{t.subject}</a>
+                            {t.about.map(|a| view! { <br /><small>{a}</small> })}
+                        </td>
+                        <td>{t.date}</td>
+                        <td>{t.state.unwrap_or_default()}</td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+/// The citizen's messages: their threads and the form to write to the department.
+#[component]
+pub fn MessagesPage(
+    ctx: PageContext,
+    threads: Vec<ThreadRow>,
+    /// (request id, "Aide au loyer — 2026-…") the citizen may write about.
+    requests: Vec<(String, String)>,
+    form: MessageForm,
+    errors: Vec<String>,
+    action: String,
+) -> impl IntoView {
+    let csrf = ctx.csrf.clone();
+    let space = ctx.href("/mon-espace");
+    view! {
+        <Document ctx title="Mes messages".to_owned()>
+            <p><a href=space>"Mon espace"</a></p>
+            <h1>"Mes messages"</h1>
+            <p>"Écrivez au département en toute sécurité. Quand il vous répond, vous recevez un courriel qui vous invite à venir lire sa réponse ici : le message lui-même n'est jamais envoyé par courriel."</p>
+            {if threads.is_empty() {
+                view! { <p>"Vous n'avez encore échangé aucun message avec le département."</p> }.into_any()
+            } else {
+                thread_list(threads, "Vos échanges, le plus récent en premier").into_any()
+            }}
+            <h2 id="ecrire">"Écrire au département"</h2>
+            <ErrorSummary errors />
+            <form method="post" action=action enctype="multipart/form-data">
+                <CsrfField token=csrf />
+                <label for="subject">"Objet"</label>
+                <input id="subject" name="subject" type="text" maxlength="150" value=form.subject required=true />
+                {(!requests.is_empty()).then(|| {
+                    let chosen = form.request.clone();
+                    view! {
+                        <label for="request">"Votre message concerne"</label>
+                        <select id="request" name="request">
+                            <option value="">"Une question générale"</option>
+                            {requests.into_iter().map(|(value, label)| {
+                                let selected = value == chosen;
+                                view! { <option value=value selected=selected>{label}</option> }
+                            }).collect_view()}
+                        </select>
+                    }
+                })}
+                <label for="body">"Votre message"</label>
+                <textarea id="body" name="body" rows="6" maxlength="5000" required=true>{form.body}</textarea>
+                <label for="piece">"Joindre un document (facultatif ; PDF, JPEG ou PNG, 5 Mo au plus)"</label>
+                <input id="piece" name="piece" type="file" accept=".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png" />
+                <button type="submit">"Envoyer le message"</button>
+            </form>
+        </Document>
+    }
+}
+
+/// A message as a thread shows it.
+#[derive(Clone, Debug)]
+pub struct MessageRow {
+    /// "Vous", "Le département (Accueil)", "L'usager"…
+    pub author: String,
+    pub date: String,
+    pub body: String,
+    /// (href, label) of the document sent with it.
+    pub document: Option<(String, String)>,
+    /// Written by whoever reads the page.
+    pub own: bool,
+}
+
+/// One thread, for the citizen or for staff, with the form to answer.
+#[component]
+pub fn ThreadPage(
+    ctx: PageContext,
+    subject: String,
+    about: Option<String>,
+    back: (String, String),
+    messages: Vec<MessageRow>,
+    reply_action: String,
+    /// The reply typed, sent back with its errors.
+    body: String,
+    errors: Vec<String>,
+    notice: Option<String>,
+    /// Whether the form takes a document (it does for citizens and staff alike).
+    with_piece: bool,
+) -> impl IntoView {
+    let csrf = ctx.csrf.clone();
+    let (back_href, back_label) = back;
+    view! {
+        <Document ctx title=format!("Message : {subject}")>
+            <p><a href=back_href>{back_label}</a></p>
+            <h1>{subject}</h1>
+            {about.map(|a| view! { <p>{a}</p> })}
+            {notice.map(|text| view! { <div class="alert success" role="status"><p>{text}</p></div> })}
+            <ol class="thread">
+                {messages.into_iter().map(|m| view! {
+                    <li class=if m.own { "message own" } else { "message" }>
+                        <p class="meta"><strong>{m.author}</strong>", le "{m.date}</p>
+                        <p class="body">{m.body}</p>
+                        {m.document.map(|(href, label)| view! { <p>"Document joint : "<a href=href>{label}</a></p> })}
+                    </li>
+                }).collect_view()}
+            </ol>
+            <h2>"Répondre"</h2>
+            <ErrorSummary errors />
+            <form method="post" action=reply_action enctype="multipart/form-data">
+                <CsrfField token=csrf />
+                <label for="body">"Votre réponse"</label>
+                <textarea id="body" name="body" rows="5" maxlength="5000" required=true>{body}</textarea>
+                {with_piece.then(|| view! {
+                    <label for="piece">"Joindre un document (facultatif ; PDF, JPEG ou PNG, 5 Mo au plus)"</label>
+                    <input id="piece" name="piece" type="file" accept=".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png" />
+                })}
+                <button type="submit">"Envoyer la réponse"</button>
+            </form>
+        </Document>
+    }
+}
+
+/// Reception's inbox: threads where the citizen wrote last.
+#[component]
+pub fn StaffInboxPage(ctx: PageContext, threads: Vec<ThreadRow>) -> impl IntoView {
+    view! {
+        <Document ctx title="Messages des usagers".to_owned()>
+            <h1>"Messages des usagers"</h1>
+            {if threads.is_empty() {
+                view! { <p>"Aucun message n'attend de réponse."</p> }.into_any()
+            } else {
+                thread_list(threads, "En attente d'une réponse du département, le plus ancien en premier").into_any()
+            }}
+        </Document>
+    }
+}
+
+/// A free slot a citizen may choose.
+#[derive(Clone, Debug)]
+pub struct FreeSlot {
+    pub id: String,
+    /// "mardi 8 décembre 2026 à 09:30 (30 min)"
+    pub when: String,
+    /// "Accueil social — Maison du département, Nîmes"
+    pub where_: String,
+}
+
+/// One of the citizen's appointments.
+#[derive(Clone, Debug)]
+pub struct AppointmentRow {
+    pub id: String,
+    pub when: String,
+    pub where_: String,
+    pub state: String,
+    /// Booked and still to come: it may be moved or cancelled.
+    pub changeable: bool,
+}
+
+fn slot_choice(slots: Vec<FreeSlot>, legend: String) -> impl IntoView {
+    view! {
+        <fieldset>
+            <legend>{legend}</legend>
+            {slots.into_iter().enumerate().map(|(n, s)| {
+                let id = format!("creneau-{n}");
+                view! {
+                    <div class="choice">
+                        <input type="radio" id=id.clone() name="slot" value=s.id required=true />
+                        <label for=id>{format!("{} — {}", s.when, s.where_)}</label>
+                    </div>
+                }
+            }).collect_view()}
+        </fieldset>
+    }
+}
+
+/// The citizen's appointments, and the free slots to book (or to move one to).
+#[component]
+pub fn AppointmentsPage(
+    ctx: PageContext,
+    appointments: Vec<AppointmentRow>,
+    free: Vec<FreeSlot>,
+    /// Moving this appointment: the slots replace it.
+    moving: Option<AppointmentRow>,
+    notice: Option<String>,
+    errors: Vec<String>,
+) -> impl IntoView {
+    let csrf = ctx.csrf.clone();
+    let book_csrf = ctx.csrf.clone();
+    let space = ctx.href("/mon-espace");
+    let book_action = ctx.href("/mon-espace/rendez-vous");
+    let page_href = ctx.href("/mon-espace/rendez-vous");
+    let cancel_base = ctx.href("/mon-espace/rendez-vous");
+    view! {
+        <Document ctx title="Mes rendez-vous".to_owned()>
+            <p><a href=space>"Mon espace"</a></p>
+            <h1>"Mes rendez-vous"</h1>
+            {notice.map(|text| view! { <div class="alert success" role="status"><p>{text}</p></div> })}
+            <ErrorSummary errors />
+            {if appointments.is_empty() {
+                view! { <p>"Vous n'avez pas de rendez-vous."</p> }.into_any()
+            } else {
+                view! {
+                    <table>
+                        <caption>"Vos rendez-vous, les prochains en premier"</caption>
+                        <thead><tr><th scope="col">"Quand"</th><th scope="col">"Où"</th><th scope="col">"État"</th><th scope="col">"Actions"</th></tr></thead>
+                        <tbody>
+                            {appointments.into_iter().map(|a| {
+                                let csrf = csrf.clone();
+                                let cancel = format!("{cancel_base}/{}/annuler", a.id);
+                                let move_href = format!("{page_href}?deplacer={}#choisir", a.id);
+                                let cancel_label = format!("Annuler le rendez-vous du {}", a.when);
+                                let move_label = format!("Déplacer le rendez-vous du {}", a.when);
+                                view! {
+                                    <tr>
+                                        <td>{a.when}</td><td>{a.where_}</td><td>{a.state}</td>
+                                        <td>{a.changeable.then(|| view! {
+                                            <a href=move_href aria-label=move_label>"Déplacer"</a>
+                                            <form method="post" action=cancel class="inline">
+                                                <CsrfField token=csrf />
+                                                <button type="submit" class="secondary" aria-label=cancel_label>"Annuler"</button>
+                                            </form>
+                                        })}</td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            }}
+            <h2 id="choisir">{if moving.is_some() { "Choisir le nouveau créneau" } else { "Prendre un rendez-vous" }}</h2>
+            {moving.as_ref().map(|m| view! { <p>{format!("Vous déplacez votre rendez-vous du {}. Il reste réservé tant que vous n'avez pas choisi le nouveau.", m.when)}</p> })}
+            {if free.is_empty() {
+                view! { <p>"Aucun créneau n'est libre pour le moment. Revenez plus tard ou appelez le département."</p> }.into_any()
+            } else {
+                let legend = "Créneaux libres".to_owned();
+                view! {
+                    <form method="post" action=book_action>
+                        <CsrfField token=book_csrf />
+                        {moving.map(|m| view! { <input type="hidden" name="replacing" value=m.id /> })}
+                        {slot_choice(free, legend)}
+                        <button type="submit">"Réserver ce créneau"</button>
+                    </form>
+                }.into_any()
+            }}
+        </Document>
+    }
+}
+
+/// A slot on the staff page.
+#[derive(Clone, Debug)]
+pub struct StaffSlotRow {
+    pub when: String,
+    pub where_: String,
+    /// The citizen's name and a link to their record, if booked.
+    pub booked: Option<(String, String)>,
+    /// For appointments that began and await attendance: the action.
+    pub attendance_action: Option<String>,
+}
+
+/// The publish form, as typed.
+#[derive(Clone, Debug, Default)]
+pub struct SlotsForm {
+    pub service: String,
+    pub place: String,
+    pub day: String,
+    pub time: String,
+    pub minutes: String,
+    pub count: String,
+}
+
+/// Reception's appointments: publish slots, see who booked, record who came.
+#[component]
+pub fn StaffAppointmentsPage(
+    ctx: PageContext,
+    upcoming: Vec<StaffSlotRow>,
+    to_record: Vec<StaffSlotRow>,
+    form: SlotsForm,
+    errors: Vec<String>,
+    notice: Option<String>,
+) -> impl IntoView {
+    let csrf = ctx.csrf.clone();
+    let publish_csrf = ctx.csrf.clone();
+    let action = ctx.href("/agents/rendez-vous");
+    view! {
+        <Document ctx title="Rendez-vous".to_owned()>
+            <h1>"Rendez-vous"</h1>
+            {notice.map(|text| view! { <div class="alert success" role="status"><p>{text}</p></div> })}
+            {(!to_record.is_empty()).then(|| view! {
+                <h2>"Qui est venu ?"</h2>
+                <table>
+                    <caption>"Rendez-vous passés à pointer"</caption>
+                    <thead><tr><th scope="col">"Quand"</th><th scope="col">"Usager"</th><th scope="col">"Présence"</th></tr></thead>
+                    <tbody>
+                        {to_record.into_iter().map(|r| {
+                            let csrf = csrf.clone();
+                            let (name, href) = r.booked.unwrap_or_default();
+                            let came = format!("{} est venu(e)", name);
+                            let missed = format!("{} n'est pas venu(e)", name);
+                            view! {
+                                <tr>
+                                    <td>{r.when}</td>
+                                    <td><a href=href>{name}</a></td>
+                                    <td>{r.attendance_action.map(|action| view! {
+                                        <form method="post" action=action class="inline">
+                                            <CsrfField token=csrf />
+                                            <button type="submit" name="came" value="oui" aria-label=came>"Venu"</button>
+                                            <button type="submit" name="came" value="non" class="secondary" aria-label=missed>"Absent"</button>
+                                        </form>
+                                    })}</td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            })}
+            <h2>"Créneaux à venir"</h2>
+            {if upcoming.is_empty() {
+                view! { <p>"Aucun créneau publié."</p> }.into_any()
+            } else {
+                view! {
+                    <table>
+                        <caption>"Dans l'ordre"</caption>
+                        <thead><tr><th scope="col">"Quand"</th><th scope="col">"Service et lieu"</th><th scope="col">"Réservé par"</th></tr></thead>
+                        <tbody>
+                            {upcoming.into_iter().map(|r| view! {
+                                <tr>
+                                    <td>{r.when}</td><td>{r.where_}</td>
+                                    <td>{match r.booked {
+                                        Some((name, href)) => view! { <a href=href>{name}</a> }.into_any(),
+                                        None => view! { "libre" }.into_any(),
+                                    }}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            }}
+            <h2>"Publier des créneaux"</h2>
+            <ErrorSummary errors />
+            <form method="post" action=action>
+                <CsrfField token=publish_csrf />
+                <label for="service">"Service"</label>
+                <input id="service" name="service" type="text" maxlength="100" value=form.service required=true />
+                <label for="place">"Lieu"</label>
+                <input id="place" name="place" type="text" maxlength="200" value=form.place required=true />
+                <label for="day">"Jour"</label>
+                <input id="day" name="day" type="date" value=form.day required=true />
+                <label for="time">"Heure du premier créneau"</label>
+                <input id="time" name="time" type="time" value=form.time required=true />
+                <label for="minutes">"Durée d'un créneau, en minutes"</label>
+                <input id="minutes" name="minutes" type="number" min="5" max="240" value=form.minutes required=true />
+                <label for="count">"Nombre de créneaux à la suite"</label>
+                <input id="count" name="count" type="number" min="1" max="40" value=form.count required=true />
+                <button type="submit">"Publier"</button>
+            </form>
+        </Document>
+    }
+}
+
+/// One part of the citizen's file, for the right of access.
+#[derive(Clone, Debug)]
+pub struct InfoSection {
+    pub title: String,
+    /// (heading, [(label, value)])
+    pub items: Vec<(String, Vec<(String, String)>)>,
+}
+
+/// Everything the department holds on the citizen, with the download of it as a file.
+#[component]
+pub fn MyInformationPage(ctx: PageContext, sections: Vec<InfoSection>) -> impl IntoView {
+    let space = ctx.href("/mon-espace");
+    let download = ctx.href("/mon-espace/mes-informations.json");
+    view! {
+        <Document ctx title="Toutes mes informations".to_owned()>
+            <p><a href=space>"Mon espace"</a></p>
+            <h1>"Toutes mes informations"</h1>
+            <p>"Voici tout ce que le département conserve sur vous. Vous pouvez aussi "<a href=download download="mes-informations.json">"télécharger ces informations dans un fichier (format JSON)"</a>", pour les garder ou les transmettre."</p>
+            {sections.into_iter().map(|section| view! {
+                <section>
+                    <h2>{section.title}</h2>
+                    {if section.items.is_empty() {
+                        view! { <p>"Rien."</p> }.into_any()
+                    } else {
+                        section.items.into_iter().map(|(heading, lines)| view! {
+                            <h3>{heading}</h3>
+                            <dl class="identity">
+                                {lines.into_iter().map(|(label, value)| view! { <dt>{label}</dt><dd>{value}</dd> }).collect_view()}
+                            </dl>
+                        }).collect_view().into_any()
+                    }}
+                </section>
+            }).collect_view()}
+        </Document>
+    }
+}
+
+/// Before another module's staff open a whole record: why?
+#[component]
+pub fn WiderAccessPage(
+    ctx: PageContext,
+    citizen_id: i64,
+    reason: String,
+    errors: Vec<String>,
+    action: String,
+    minutes: i64,
+) -> impl IntoView {
+    let csrf = ctx.csrf.clone();
+    view! {
+        <Document ctx title="Accès élargi au dossier d'un usager".to_owned()>
+            <h1>"Accès élargi au dossier d'un usager"</h1>
+            <p>{format!("Vous allez voir le dossier complet de l'usager n° {citizen_id}, au-delà de ce dont votre service a besoin d'habitude.")}</p>
+            <div class="alert" role="note">
+                <p>{format!("Cet accès dure {minutes} minutes. Il est inscrit au journal du département avec votre motif, et l'usager le lit dans « Qui a consulté mon dossier ».")}</p>
+            </div>
+            <ErrorSummary errors />
+            <form method="post" action=action>
+                <CsrfField token=csrf />
+                <label for="reason">"Pourquoi avez-vous besoin du dossier complet ?"</label>
+                <textarea id="reason" name="reason" rows="3" maxlength="500" required=true>{reason}</textarea>
+                <button type="submit">"Ouvrir le dossier complet"</button>
+            </form>
+        </Document>
+    }
+}
+
+/// The details form, as typed.
+#[derive(Clone, Debug, Default)]
+pub struct DetailsForm {
+    pub phone: String,
+    pub address: String,
+    pub preferred: String,
+}
+
+/// A household member, as typed.
+#[derive(Clone, Debug, Default)]
+pub struct MemberForm {
+    pub given: String,
+    pub family: String,
+    pub relation: String,
+    pub birth_year: String,
+}
+
+/// A household member in the list.
+#[derive(Clone, Debug)]
+pub struct MemberRow {
+    pub name: String,
+    pub relation: String,
+    pub birth_year: String,
+    pub remove_action: String,
+}
+
+/// The citizen's contact details and household.
+#[component]
+pub fn MyDetailsPage(
+    ctx: PageContext,
+    form: DetailsForm,
+    channels: Vec<(String, String)>,
+    members: Vec<MemberRow>,
+    member: MemberForm,
+    relations: Vec<(String, String)>,
+    errors: Vec<String>,
+    notice: Option<String>,
+) -> impl IntoView {
+    let csrf = ctx.csrf.clone();
+    let member_csrf = ctx.csrf.clone();
+    let remove_csrf = ctx.csrf.clone();
+    let space = ctx.href("/mon-espace");
+    let action = ctx.href("/mon-espace/coordonnees");
+    let member_action = ctx.href("/mon-espace/coordonnees/foyer");
+    view! {
+        <Document ctx title="Mes coordonnées et mon foyer".to_owned()>
+            <p><a href=space>"Mon espace"</a></p>
+            <h1>"Mes coordonnées et mon foyer"</h1>
+            <p>"Ces informations aident le département à vous joindre et à étudier vos demandes. Vous les changez quand vous voulez ; l'accueil du département les voit dans votre dossier."</p>
+            {notice.map(|text| view! { <div class="alert success" role="status"><p>{text}</p></div> })}
+            <ErrorSummary errors />
+            <h2>"Comment vous joindre"</h2>
+            <form method="post" action=action>
+                <CsrfField token=csrf />
+                <label for="phone">"Téléphone (facultatif)"</label>
+                <input id="phone" name="phone" type="tel" autocomplete="tel" value=form.phone />
+                <label for="address">"Adresse postale (facultatif)"</label>
+                <textarea id="address" name="address" rows="3" maxlength="300" autocomplete="street-address">{form.address}</textarea>
+                <fieldset>
+                    <legend>"Comment préférez-vous être contacté ?"</legend>
+                    {channels.into_iter().map(|(value, label)| {
+                        let id = format!("canal-{value}");
+                        let checked = value == form.preferred;
+                        view! {
+                            <div class="choice">
+                                <input type="radio" id=id.clone() name="preferred" value=value checked=checked />
+                                <label for=id>{label}</label>
+                            </div>
+                        }
+                    }).collect_view()}
+                </fieldset>
+                <button type="submit">"Enregistrer mes coordonnées"</button>
+            </form>
+            <h2>"Les personnes qui vivent avec vous"</h2>
+            {if members.is_empty() {
+                view! { <p>"Vous n'avez indiqué personne."</p> }.into_any()
+            } else {
+                view! {
+                    <table>
+                        <caption>"Votre foyer"</caption>
+                        <thead><tr><th scope="col">"Nom"</th><th scope="col">"Lien"</th><th scope="col">"Née ou né en"</th><th scope="col">"Action"</th></tr></thead>
+                        <tbody>
+                            {members.into_iter().map(|m| {
+                                let csrf = remove_csrf.clone();
+                                let label = format!("Retirer {}", m.name);
+                                view! {
+                                    <tr>
+                                        <td>{m.name}</td><td>{m.relation}</td><td>{m.birth_year}</td>
+                                        <td>
+                                            <form method="post" action=m.remove_action class="inline">
+                                                <CsrfField token=csrf />
+                                                <button type="submit" class="secondary">{label}</button>
+                                            </form>
+                                        </td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            }}
+            <h3>"Ajouter une personne"</h3>
+            <form method="post" action=member_action>
+                <CsrfField token=member_csrf />
+                <label for="given">"Prénom"</label>
+                <input id="given" name="given" type="text" maxlength="100" value=member.given required=true />
+                <label for="family">"Nom"</label>
+                <input id="family" name="family" type="text" maxlength="100" value=member.family required=true />
+                <label for="relation">"Lien avec vous"</label>
+                <select id="relation" name="relation">
+                    {relations.into_iter().map(|(value, label)| {
+                        let selected = value == member.relation;
+                        view! { <option value=value selected=selected>{label}</option> }
+                    }).collect_view()}
+                </select>
+                <label for="birth_year">"Année de naissance (facultatif)"</label>
+                <input id="birth_year" name="birth_year" type="text" inputmode="numeric" maxlength="4" value=member.birth_year />
+                <button type="submit">"Ajouter au foyer"</button>
+            </form>
+        </Document>
+    }
+}
+
+/// A record opened by hand, as typed.
+#[derive(Clone, Debug, Default)]
+pub struct NewRecordForm {
+    pub given: String,
+    pub family: String,
+    pub birthdate: String,
+    pub email: String,
+}
+
+/// Reception opens a record for someone who never signed in; records that may be the same
+/// person are shown first.
+#[component]
+pub fn NewRecordPage(
+    ctx: PageContext,
+    form: NewRecordForm,
+    duplicates: Vec<CitizenHit>,
+    errors: Vec<String>,
+) -> impl IntoView {
+    let csrf = ctx.csrf.clone();
+    let action = ctx.href("/agents/usagers/nouveau");
+    let search = ctx.href("/agents/usagers");
+    let warned = !duplicates.is_empty();
+    view! {
+        <Document ctx title="Ouvrir un dossier".to_owned()>
+            <p><a href=search>"Dossiers des usagers"</a></p>
+            <h1>"Ouvrir un dossier"</h1>
+            <p>"Pour une personne qui ne s'est jamais connectée. Une personne qui se connecte avec FranceConnect a déjà son dossier : cherchez-le plutôt."</p>
+            <ErrorSummary errors />
+            {warned.then(|| view! {
+                <div class="alert" role="alert">
+                    <h2>"Un dossier existe peut-être déjà pour cette personne"</h2>
+                    <p>"Même nom, même prénom, même date de naissance. Ouvrez-le pour vérifier :"</p>
+                    <ul>
+                        {duplicates.into_iter().map(|d| view! { <li><a href=d.href>{format!("{} — né(e) le {}", d.name, d.birthdate)}</a></li> }).collect_view()}
+                    </ul>
+                </div>
+            })}
+            <form method="post" action=action>
+                <CsrfField token=csrf />
+                <label for="given">"Prénoms"</label>
+                <input id="given" name="given" type="text" maxlength="100" value=form.given required=true />
+                <label for="family">"Nom de naissance"</label>
+                <input id="family" name="family" type="text" maxlength="100" value=form.family required=true />
+                <label for="birthdate">"Date de naissance"</label>
+                <input id="birthdate" name="birthdate" type="date" value=form.birthdate required=true />
+                <label for="email">"Adresse électronique (facultatif)"</label>
+                <input id="email" name="email" type="email" value=form.email />
+                {warned.then(|| view! {
+                    <div class="choice">
+                        <input type="checkbox" id="confirm" name="confirm" value="oui" />
+                        <label for="confirm">"J'ai vérifié : ce n'est pas la même personne, ouvrir un nouveau dossier"</label>
+                    </div>
+                })}
+                <button type="submit">"Ouvrir le dossier"</button>
+            </form>
+        </Document>
+    }
+}

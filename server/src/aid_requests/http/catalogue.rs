@@ -1,0 +1,520 @@
+//! The catalogue of aids: the department administrator defines aids and their forms; everyone
+//! reads the open ones.
+
+use app::aid_requests::catalogue::{
+    AidAdminListPage, AidAdminRow, AidEditPage, AidPublicPage, AidQuestions, AidValues,
+    CatalogueItem, CataloguePage, QuestionRow,
+};
+use axum::extract::Path;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use leptos::prelude::*;
+use tower_sessions::Session;
+
+use crate::aid_requests::catalogue::{self, Aid, AidInput, FormChangeError};
+use crate::aid_requests::form::{FieldDef, FieldKind, FormDefinition};
+use crate::http::desks::AdminDesk;
+use crate::http::form::FormFields;
+use crate::http::ui::Ui;
+use crate::http::{AppError, CurrentStaff};
+use crate::national::FactKey;
+
+const NOTICE_KEY: &str = "aids_notice";
+
+async fn take_notice(session: &Session) -> Result<Option<String>, AppError> {
+    let notice = session.get::<String>(NOTICE_KEY).await?;
+    if notice.is_some() {
+        session.remove::<String>(NOTICE_KEY).await?;
+    }
+    Ok(notice)
+}
+
+/// The administrator's desk, in a department that has the module.
+fn admin_desk(staff: &CurrentStaff) -> Result<AdminDesk<'_>, AppError> {
+    crate::http::aid_requests_subscribed(&staff.tenant)?;
+    AdminDesk::open(staff)
+}
+
+fn input_from(form: &FormFields) -> AidInput {
+    AidInput {
+        title: form.get("title").to_owned(),
+        description: form.get("description").to_owned(),
+        eligibility: form.get("eligibility").to_owned(),
+        documents: form.get("documents").to_owned(),
+        deadline_days: form.get("deadline_days").to_owned(),
+        silence: form.get("silence").to_owned(),
+        open: form.get("open") == "on",
+    }
+}
+
+fn values_from(input: &AidInput) -> AidValues {
+    AidValues {
+        title: input.title.clone(),
+        description: input.description.clone(),
+        eligibility: input.eligibility.clone(),
+        documents: input.documents.clone(),
+        deadline_days: input.deadline_days.clone(),
+        silence: input.silence.clone(),
+        open: input.open,
+    }
+}
+
+pub async fn admin_list(
+    staff: CurrentStaff,
+    session: Session,
+    ui: Ui,
+) -> Result<Response, AppError> {
+    let desk = admin_desk(&staff)?;
+    let tenant = &desk.staff().tenant;
+    let mut rows = Vec::new();
+    for aid in catalogue::list(&tenant.tenant, false).await? {
+        let questions = catalogue::form(&tenant.tenant, aid.id, aid.form_version)
+            .await?
+            .map_or(0, |f| f.fields.len());
+        rows.push(AidAdminRow {
+            href: tenant.href(&format!("/agents/admin/aides/{}", aid.id)),
+            title: aid.title,
+            open: aid.open,
+            deadline_days: aid.deadline_days,
+            questions,
+            version: aid.form_version,
+        });
+    }
+    let notice = take_notice(&session).await?;
+    Ok(ui.with_staff(&staff).render(StatusCode::OK, move |ctx| {
+        view! { <AidAdminListPage ctx aids=rows notice /> }
+    }))
+}
+
+pub async fn new_aid_form(staff: CurrentStaff, ui: Ui) -> Result<Response, AppError> {
+    let desk = admin_desk(&staff)?;
+    let action = desk.staff().tenant.href("/agents/admin/aides/nouvelle");
+    let values = AidValues {
+        deadline_days: "60".into(),
+        silence: "refusal".into(),
+        ..AidValues::default()
+    };
+    Ok(ui.with_staff(&staff).render(StatusCode::OK, move |ctx| {
+        view! {
+            <AidEditPage ctx heading="Créer une aide".into() action values errors=vec![] questions=None notice=None />
+        }
+    }))
+}
+
+pub async fn create_aid(
+    staff: CurrentStaff,
+    session: Session,
+    ui: Ui,
+    form: FormFields,
+) -> Result<Response, AppError> {
+    let desk = admin_desk(&staff)?;
+    let tenant = desk.staff().tenant.clone();
+    let input = input_from(&form);
+    let valid = match input.validate() {
+        Ok(valid) => valid,
+        Err(errors) => {
+            let action = tenant.href("/agents/admin/aides/nouvelle");
+            let values = values_from(&input);
+            return Ok(ui.with_staff(&staff).render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                move |ctx| {
+                    view! {
+                        <AidEditPage ctx heading="Créer une aide".into() action values errors questions=None notice=None />
+                    }
+                },
+            ));
+        }
+    };
+    let aid = catalogue::create(&tenant.tenant, valid).await?;
+    staff
+        .audit(
+            "création d'une aide",
+            &format!("aide {} ({})", aid.id, aid.slug),
+            "",
+        )
+        .await?;
+    session
+        .insert(
+            NOTICE_KEY,
+            format!(
+                "L'aide « {} » est créée. Ajoutez maintenant les questions de son formulaire.",
+                aid.title
+            ),
+        )
+        .await?;
+    Ok(Redirect::to(&tenant.href(&format!("/agents/admin/aides/{}", aid.id))).into_response())
+}
+
+/// What an aid's page shows besides the aid itself.
+struct EditView {
+    values: AidValues,
+    errors: Vec<String>,
+    question_errors: Vec<String>,
+    notice: Option<String>,
+}
+
+impl EditView {
+    fn of(values: AidValues) -> Self {
+        Self {
+            values,
+            errors: vec![],
+            question_errors: vec![],
+            notice: None,
+        }
+    }
+}
+
+async fn edit_page(
+    staff: &CurrentStaff,
+    ui: Ui,
+    status: StatusCode,
+    aid: &Aid,
+    view_state: EditView,
+) -> Result<Response, AppError> {
+    let EditView {
+        values,
+        errors,
+        question_errors,
+        notice,
+    } = view_state;
+    let tenant = &staff.tenant;
+    let definition = catalogue::form(&tenant.tenant, aid.id, aid.form_version)
+        .await?
+        .unwrap_or_default();
+    let base = format!("/agents/admin/aides/{}", aid.id);
+    let mut fields: Vec<&FieldDef> = definition.fields.iter().collect();
+    fields.sort_by_key(|f| f.step);
+    let questions = AidQuestions {
+        public_href: tenant.href(&format!("/aides/{}", aid.slug)),
+        version: aid.form_version,
+        questions: fields
+            .into_iter()
+            .map(|f| QuestionRow {
+                key: f.key.clone(),
+                step: f.step,
+                label: f.label.clone(),
+                kind: match f.fact {
+                    Some(fact) => format!("{} (transmis : {})", f.kind.label(), fact.label()),
+                    None => f.kind.label().to_owned(),
+                },
+                required: f.required,
+                options: match &f.kind {
+                    FieldKind::Choice { options } => options.clone(),
+                    _ => vec![],
+                },
+                delete_action: tenant.href(&format!("{base}/questions/{}/retirer", f.key)),
+            })
+            .collect(),
+        add_action: tenant.href(&format!("{base}/questions")),
+        kinds: FieldKind::CHOICES
+            .iter()
+            .map(|(id, label)| ((*id).to_owned(), (*label).to_owned()))
+            .collect(),
+        facts: FactKey::ALL
+            .iter()
+            .map(|f| (f.id().to_owned(), f.label().to_owned()))
+            .collect(),
+        errors: question_errors,
+    };
+    let action = tenant.href(&base);
+    let heading = format!("Aide « {} »", aid.title);
+    Ok(ui.with_staff(staff).render(status, move |ctx| {
+        view! {
+            <AidEditPage ctx heading action values errors questions=Some(questions) notice />
+        }
+    }))
+}
+
+async fn load_aid(desk: &AdminDesk<'_>, id: &str) -> Result<Aid, AppError> {
+    catalogue::find(desk.tenant(), crate::http::parse_id(id)?)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+pub async fn edit_aid_form(
+    staff: CurrentStaff,
+    session: Session,
+    ui: Ui,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let desk = admin_desk(&staff)?;
+    let aid = load_aid(&desk, &id).await?;
+    let values = values_from(&AidInput::from(&aid));
+    let notice = take_notice(&session).await?;
+    let view_state = EditView {
+        notice,
+        ..EditView::of(values)
+    };
+    edit_page(&staff, ui, StatusCode::OK, &aid, view_state).await
+}
+
+pub async fn update_aid(
+    staff: CurrentStaff,
+    session: Session,
+    ui: Ui,
+    Path(id): Path<String>,
+    form: FormFields,
+) -> Result<Response, AppError> {
+    let desk = admin_desk(&staff)?;
+    let aid = load_aid(&desk, &id).await?;
+    let input = input_from(&form);
+    let valid = match input.validate() {
+        Ok(valid) => valid,
+        Err(errors) => {
+            let values = values_from(&input);
+            return edit_page(
+                &staff,
+                ui,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &aid,
+                EditView {
+                    errors,
+                    ..EditView::of(values)
+                },
+            )
+            .await;
+        }
+    };
+    let updated = catalogue::update(desk.tenant(), aid.id, valid)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    staff
+        .audit(
+            "modification d'une aide",
+            &format!("aide {} ({})", aid.id, aid.slug),
+            "",
+        )
+        .await?;
+    session
+        .insert(
+            NOTICE_KEY,
+            format!("L'aide « {} » est enregistrée.", updated.title),
+        )
+        .await?;
+    Ok(Redirect::to(
+        &staff
+            .tenant
+            .href(&format!("/agents/admin/aides/{}", aid.id)),
+    )
+    .into_response())
+}
+
+/// Changes the form; a page made from an older version gets a conflict message.
+async fn apply_form_change(
+    staff: CurrentStaff,
+    session: Session,
+    ui: Ui,
+    aid: Aid,
+    form: &FormFields,
+    what: &str,
+    change: impl FnOnce(&mut FormDefinition) -> Result<(), String>,
+) -> Result<Response, AppError> {
+    let expected: i32 = form.get("version").parse().unwrap_or(-1);
+    let values = values_from(&AidInput::from(&aid));
+    match catalogue::change_form(&staff.tenant.tenant, aid.id, expected, change).await {
+        Ok(version) => {
+            staff
+                .audit(
+                    what,
+                    &format!("aide {} ({}), formulaire v{version}", aid.id, aid.slug),
+                    "",
+                )
+                .await?;
+            session
+                .insert(
+                    NOTICE_KEY,
+                    format!("Le formulaire est enregistré (version {version})."),
+                )
+                .await?;
+            Ok(Redirect::to(
+                &staff
+                    .tenant
+                    .href(&format!("/agents/admin/aides/{}", aid.id)),
+            )
+            .into_response())
+        }
+        Err(FormChangeError::Invalid(message)) => {
+            edit_page(
+                &staff,
+                ui,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &aid,
+                EditView {
+                    question_errors: vec![message],
+                    ..EditView::of(values)
+                },
+            )
+            .await
+        }
+        Err(FormChangeError::Conflict) => {
+            let current = catalogue::find(&staff.tenant.tenant, aid.id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            edit_page(
+                &staff,
+                ui,
+                StatusCode::CONFLICT,
+                &current,
+                EditView {
+                    question_errors: vec!["Le formulaire a été modifié par quelqu'un d'autre pendant que vous travailliez : votre changement n'a pas été enregistré. Voici le formulaire à jour ; refaites votre changement si besoin.".into()],
+                    ..EditView::of(values)
+                },
+            )
+            .await
+        }
+        Err(FormChangeError::NotFound) => Err(AppError::NotFound),
+        Err(FormChangeError::Db(e)) => Err(e.into()),
+    }
+}
+
+pub async fn add_question(
+    staff: CurrentStaff,
+    session: Session,
+    ui: Ui,
+    Path(id): Path<String>,
+    form: FormFields,
+) -> Result<Response, AppError> {
+    let desk = admin_desk(&staff)?;
+    let aid = load_aid(&desk, &id).await?;
+    let label = form.get("label").trim().to_owned();
+    let help = form.get("help").trim().to_owned();
+    let step = form.get("step").trim().parse::<u32>().ok();
+    let kind = FieldKind::parse(form.get("kind"), form.get("options"));
+    let required = form.get("required") == "on";
+    let fact = match form.get("fact").trim() {
+        "" => Ok(None),
+        id => FactKey::parse(id)
+            .map(Some)
+            .ok_or("Donnée transmise inconnue : choisissez-en une dans la liste, ou « Aucune »."),
+    };
+    apply_form_change(
+        staff,
+        session,
+        ui,
+        aid,
+        &form,
+        "ajout d'une question",
+        move |definition| {
+            if label.is_empty() {
+                return Err(
+                    "Écrivez la question posée, par exemple « Montant du loyer mensuel ».".into(),
+                );
+            }
+            if label.chars().count() > 200 {
+                return Err("La question est trop longue (200 caractères au plus).".into());
+            }
+            let step = step
+                .filter(|s| (1..=20).contains(s))
+                .ok_or("L'étape est un numéro de page entre 1 et 20.")?;
+            let kind = kind?;
+            let fact = fact?;
+            if let Some(fact) = fact {
+                check_fact_fits(fact, &kind)?;
+            }
+            let key = definition.next_key();
+            definition.fields.push(FieldDef {
+                key,
+                step,
+                label,
+                help,
+                required,
+                kind,
+                fact,
+            });
+            Ok(())
+        },
+    )
+    .await
+}
+
+/// A transmitted fact answers a question of its own type, or replaces a certificate.
+fn check_fact_fits(fact: FactKey, kind: &FieldKind) -> Result<(), String> {
+    let fits = match kind {
+        FieldKind::Document => true,
+        FieldKind::Amount => fact == FactKey::FamilyQuotient,
+        FieldKind::Number => fact == FactKey::Children,
+        FieldKind::YesNo => !matches!(fact, FactKey::FamilyQuotient | FactKey::Children),
+        _ => false,
+    };
+    if fits {
+        Ok(())
+    } else {
+        Err(format!(
+            "« {} » ne peut pas répondre à une question de type « {} » : choisissez un montant pour le quotient familial, un nombre pour les enfants, oui/non pour les autres données, ou un document pour le justificatif qu'elle remplace.",
+            fact.label(),
+            kind.label()
+        ))
+    }
+}
+
+pub async fn remove_question(
+    staff: CurrentStaff,
+    session: Session,
+    ui: Ui,
+    Path((id, key)): Path<(String, String)>,
+    form: FormFields,
+) -> Result<Response, AppError> {
+    let desk = admin_desk(&staff)?;
+    let aid = load_aid(&desk, &id).await?;
+    apply_form_change(
+        staff,
+        session,
+        ui,
+        aid,
+        &form,
+        "retrait d'une question",
+        move |definition| {
+            let before = definition.fields.len();
+            definition.fields.retain(|f| f.key != key);
+            if definition.fields.len() == before {
+                return Err("Cette question n'existe plus dans le formulaire.".into());
+            }
+            Ok(())
+        },
+    )
+    .await
+}
+
+pub async fn catalogue(ui: Ui) -> Result<Response, AppError> {
+    let tenant = ui.tenant().cloned().ok_or(AppError::NotFound)?;
+    crate::http::aid_requests_subscribed(&tenant)?;
+    let items: Vec<CatalogueItem> = catalogue::list(&tenant.tenant, true)
+        .await?
+        .into_iter()
+        .map(|aid| CatalogueItem {
+            href: tenant.href(&format!("/aides/{}", aid.slug)),
+            summary: aid.description.lines().next().unwrap_or("").to_owned(),
+            title: aid.title,
+        })
+        .collect();
+    Ok(ui.render(
+        StatusCode::OK,
+        move |ctx| view! { <CataloguePage ctx aids=items /> },
+    ))
+}
+
+pub async fn aid_page(ui: Ui, Path(slug): Path<String>) -> Result<Response, AppError> {
+    let tenant = ui.tenant().cloned().ok_or(AppError::NotFound)?;
+    crate::http::aid_requests_subscribed(&tenant)?;
+    let aid = catalogue::find_by_slug(&tenant.tenant, &slug)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let documents = aid.document_list();
+    let silence_label = aid.silence.label().to_owned();
+    let file_href = tenant.href(&format!("/aides/{}/demander", aid.slug));
+    Ok(ui.render(StatusCode::OK, move |ctx| {
+        view! {
+            <AidPublicPage
+                ctx
+                title=aid.title
+                description=aid.description
+                eligibility=aid.eligibility
+                documents
+                deadline_days=aid.deadline_days
+                silence_label
+                open=aid.open
+                file_href
+            />
+        }
+    }))
+}

@@ -1,0 +1,1023 @@
+//! Filing an aid request: a draft per aid, one page per step (saved as they go, and
+//! "save and continue later"), a review page, then filing once. The citizen files from their
+//! space; reception can file for a citizen who is present, under the mandate they gave
+//! (`user_relations::mandates`), through the same pages under `/agents/mandats/{id}/…`.
+
+use app::aid_requests::filing::{
+    InputKind, QuestionView, RequestPage, ReviewLine, ReviewPage, ReviewStep, StepPage,
+    TimelineEntry,
+};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use leptos::prelude::*;
+use serde::Deserialize;
+use std::collections::{HashMap, HashSet};
+
+use crate::aid_requests::catalogue::{self, Aid};
+use crate::aid_requests::decision;
+use crate::aid_requests::exchange;
+use crate::aid_requests::filing::{self, AidRequest, FiledBy, SaveError, Status, Submission};
+use crate::aid_requests::form::format_euros;
+use crate::aid_requests::form::{Answer, AnswerError, FieldDef, FieldKind, FormDefinition};
+use crate::aid_requests::queue::ChangeError;
+use crate::citizens::Citizen;
+use crate::documents;
+use crate::http::auth::CurrentStaff;
+use crate::http::citizen::{CurrentCitizen, absolute};
+use crate::http::desks::UserRelationsDesk;
+use crate::http::form::{FormData, FormFields};
+use crate::http::ui::Ui;
+use crate::http::{AppError, AppState, TenantCtx};
+use crate::mail;
+use crate::national::RequestData;
+use crate::national::pull;
+use crate::user_relations::mandates::{self, Mandate};
+
+/// The citizen's own request with its aid and form version; 404 for anyone else's.
+async fn load(
+    citizen: &CurrentCitizen,
+    id: &str,
+) -> Result<(AidRequest, Aid, FormDefinition), AppError> {
+    load_for(&citizen.tenant, citizen.citizen.id, id).await
+}
+
+async fn load_for(
+    tenant: &TenantCtx,
+    citizen_id: i64,
+    id: &str,
+) -> Result<(AidRequest, Aid, FormDefinition), AppError> {
+    crate::http::aid_requests_subscribed(tenant)?;
+    let tenant = &tenant.tenant;
+    let request = filing::find_for_citizen(tenant, citizen_id, crate::http::parse_id(id)?)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let aid = catalogue::find(tenant, request.aid_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let form = catalogue::form(tenant, aid.id, request.form_version)
+        .await?
+        .unwrap_or_default();
+    Ok((request, aid, form))
+}
+
+fn request_href(citizen: &CurrentCitizen, id: i64, rest: &str) -> String {
+    citizen.tenant.href(&format!("/demandes/{id}{rest}"))
+}
+
+/// Who fills the form in.
+enum Filer {
+    Citizen(CurrentCitizen),
+    /// Reception, for a citizen present at the desk, under the mandate they gave.
+    Reception {
+        staff: CurrentStaff,
+        mandate: Mandate,
+        citizen: Citizen,
+    },
+}
+
+impl Filer {
+    /// Reception under mandate `id`: the user-relations desk, and a mandate of this
+    /// department; whether it is still live is checked by [`Filer::check_live`] and, for
+    /// writes, again inside their transaction.
+    async fn reception(staff: CurrentStaff, mandate_id: &str) -> Result<Self, AppError> {
+        let (_, mandate, citizen) =
+            crate::user_relations::http::mandates::mandate_of(&staff, mandate_id).await?;
+        Ok(Self::Reception {
+            staff,
+            mandate,
+            citizen,
+        })
+    }
+
+    fn tenant(&self) -> &TenantCtx {
+        match self {
+            Filer::Citizen(c) => &c.tenant,
+            Filer::Reception { staff, .. } => &staff.tenant,
+        }
+    }
+
+    fn citizen(&self) -> &Citizen {
+        match self {
+            Filer::Citizen(c) => &c.citizen,
+            Filer::Reception { citizen, .. } => citizen,
+        }
+    }
+
+    fn filed_by(&self) -> FiledBy {
+        match self {
+            Filer::Citizen(_) => FiledBy::Citizen,
+            Filer::Reception { staff, mandate, .. } => FiledBy::Mandate {
+                id: mandate.id,
+                staff_id: staff.account.id,
+            },
+        }
+    }
+
+    fn href(&self, request_id: i64, rest: &str) -> String {
+        match self {
+            Filer::Citizen(c) => request_href(c, request_id, rest),
+            Filer::Reception { staff, mandate, .. } => staff.tenant.href(&format!(
+                "/agents/mandats/{}/demandes/{request_id}{rest}",
+                mandate.id
+            )),
+        }
+    }
+
+    /// Where the form ends: the request's page for the citizen, the mandate's for reception.
+    fn done_href(&self, request_id: i64, query: &str) -> String {
+        match self {
+            Filer::Citizen(c) => request_href(c, request_id, query),
+            Filer::Reception { staff, mandate, .. } => staff
+                .tenant
+                .href(&format!("/agents/mandats/{}{query}", mandate.id)),
+        }
+    }
+
+    /// Where filing lands: reception's mandate page names the request filed.
+    fn filed_href(&self, request_id: i64) -> String {
+        match self {
+            Filer::Citizen(_) => self.done_href(request_id, "?depot=ok"),
+            Filer::Reception { .. } => self.done_href(request_id, &format!("?depot={request_id}")),
+        }
+    }
+
+    fn ui(&self, ui: Ui) -> Ui {
+        match self {
+            Filer::Citizen(c) => ui.with_citizen(c),
+            Filer::Reception { staff, .. } => ui.with_staff(staff),
+        }
+    }
+
+    /// The banner reception's pages carry.
+    fn on_behalf(&self) -> Option<String> {
+        match self {
+            Filer::Citizen(_) => None,
+            Filer::Reception {
+                mandate, citizen, ..
+            } => Some(format!(
+                "Dépôt assisté : vous remplissez cette demande pour {}, présente à l'accueil, sous son mandat n° {} (valable jusqu'au {}). Relisez chaque réponse avec elle.",
+                citizen.display_name(),
+                mandate.id,
+                mandate.until()
+            )),
+        }
+    }
+
+    /// Reception may work under a live mandate only.
+    fn check_live(&self) -> Result<(), AppError> {
+        match self {
+            Filer::Reception { mandate, .. } if !mandate.is_live(mandates::today()) => {
+                Err(mandate_over(mandate))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// The request with its aid and form: the citizen's own; for reception, one the mandate
+    /// covers, while it is live.
+    async fn load(&self, id: &str) -> Result<(AidRequest, Aid, FormDefinition), AppError> {
+        self.check_live()?;
+        let loaded = load_for(self.tenant(), self.citizen().id, id).await?;
+        if let Filer::Reception { mandate, .. } = self
+            && !mandate.covers(loaded.0.aid_id)
+        {
+            return Err(AppError::NotFound);
+        }
+        Ok(loaded)
+    }
+
+    /// Journals reception's read or change of the request (the citizen's own use is not).
+    async fn journal(&self, action: &str, request: &AidRequest, aid: &Aid) -> Result<(), AppError> {
+        if let Filer::Reception {
+            staff,
+            mandate,
+            citizen,
+        } = self
+        {
+            let what = match &request.reference {
+                Some(reference) => format!("demande {reference}"),
+                None => format!("brouillon n° {}", request.id),
+            };
+            UserRelationsDesk::open_worker(staff)?
+                .audit_file(
+                    citizen.id,
+                    action,
+                    &format!("{} — {what} « {} »", citizen.audit_subject(), aid.title),
+                    &format!(
+                        "dépôt d'une demande pour vous, sous votre mandat n° {}",
+                        mandate.id
+                    ),
+                )
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Documents that may be chosen again: all the citizen's own for them; for reception,
+    /// only those already in this request (reception does not browse their other papers).
+    async fn documents(&self, request: &AidRequest) -> Result<Vec<(String, String)>, AppError> {
+        let names = document_names(self.tenant(), self.citizen().id).await?;
+        let mut ids: Vec<i64> = match self {
+            Filer::Citizen(_) => names.keys().copied().collect(),
+            Filer::Reception { .. } => request
+                .answers
+                .values()
+                .filter_map(|a| match a {
+                    Answer::Document(id) => Some(*id),
+                    _ => None,
+                })
+                .filter(|id| names.contains_key(id))
+                .collect(),
+        };
+        ids.sort_unstable();
+        ids.dedup();
+        Ok(ids
+            .into_iter()
+            .rev()
+            .map(|id| (id.to_string(), names[&id].clone()))
+            .collect())
+    }
+}
+
+/// The refusal for a mandate that can no longer be used, saying why and what to do.
+fn mandate_over(mandate: &Mandate) -> AppError {
+    AppError::Conflict(format!(
+        "Le mandat n° {} ne peut plus servir ({}) : rien ne peut plus être déposé sous ce mandat. Si la personne le souhaite, enregistrez avec elle un nouveau mandat.",
+        mandate.id,
+        mandate.state(mandates::today()).label().to_lowercase()
+    ))
+}
+
+/// Opens (or resumes) the draft for this aid.
+async fn start_for(state: &AppState, filer: &Filer, slug: &str) -> Result<Response, AppError> {
+    crate::http::aid_requests_subscribed(filer.tenant())?;
+    filer.check_live()?;
+    let tenant = &filer.tenant().tenant;
+    let aid = catalogue::find_by_slug(tenant, slug)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !aid.open {
+        return Err(AppError::Conflict(
+            "Cette aide n'est plus ouverte aux demandes. Consultez les autres aides du département.".into(),
+        ));
+    }
+    let draft = match filing::draft_for(tenant, filer.citizen().id, &aid, filer.filed_by()).await {
+        Ok(draft) => draft,
+        Err(SaveError::MandateOver | SaveError::NotADraft) => match filer {
+            Filer::Reception { mandate, .. } if mandate.covers(aid.id) => {
+                return Err(mandate_over(mandate));
+            }
+            _ => return Err(AppError::NotFound),
+        },
+        Err(SaveError::Db(e)) => return Err(e.into()),
+    };
+    filer
+        .journal("ouverture d'une demande (dépôt assisté)", &draft, &aid)
+        .await?;
+    let form = catalogue::form(tenant, aid.id, draft.form_version)
+        .await?
+        .unwrap_or_default();
+    // The consent to national exchanges is the citizen's own act, from their space.
+    let first = match filer {
+        Filer::Citizen(citizen) if super::consent::offered(state, citizen, &form) => "/donnees",
+        _ => "/etape/1",
+    };
+    Ok(Redirect::to(&filer.href(draft.id, first)).into_response())
+}
+
+/// `GET /aides/{slug}/demander`: the citizen's draft for this aid (made if needed). When some
+/// answers can come from national administrations, the citizen is first asked whether they
+/// agree.
+pub async fn start(
+    State(state): State<AppState>,
+    citizen: CurrentCitizen,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
+    start_for(&state, &Filer::Citizen(citizen), &slug).await
+}
+
+/// `POST /agents/mandats/{mandate}/aides/{slug}`: reception opens the draft for this aid.
+pub async fn assisted_start(
+    State(state): State<AppState>,
+    staff: CurrentStaff,
+    Path((mandate, slug)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let filer = Filer::reception(staff, &mandate).await?;
+    start_for(&state, &filer, &slug).await
+}
+
+fn input_kind(kind: &FieldKind, documents: &[(String, String)]) -> InputKind {
+    match kind {
+        FieldKind::Text => InputKind::Text,
+        FieldKind::Number => InputKind::Number,
+        FieldKind::Amount => InputKind::Amount,
+        FieldKind::Date => InputKind::Date,
+        FieldKind::Choice { options } => InputKind::Choice(options.clone()),
+        FieldKind::YesNo => InputKind::YesNo,
+        FieldKind::Document => InputKind::Document(documents.to_vec()),
+    }
+}
+
+/// How national data bears on the questions of one request: notes, pre-filled answers and
+/// certificates no longer needed.
+struct National {
+    data: RequestData,
+    waived: HashSet<String>,
+}
+
+impl National {
+    async fn load(
+        filer: &Filer,
+        request: &AidRequest,
+        form: &FormDefinition,
+    ) -> Result<Self, AppError> {
+        let data = RequestData::load(
+            &filer.tenant().tenant,
+            filer.citizen().id,
+            request.aid_id,
+            request.id,
+        )
+        .await?;
+        let waived = data.waived(form);
+        Ok(Self { data, waived })
+    }
+
+    /// The value a question shows: the answer given, else what national data says.
+    fn value(&self, field: &FieldDef, answer: Option<&Answer>) -> String {
+        match answer {
+            Some(a) => a.input_value(),
+            None => self
+                .data
+                .prefill(field)
+                .map(|(a, _)| a.input_value())
+                .unwrap_or_default(),
+        }
+    }
+
+    fn question(
+        &self,
+        field: &FieldDef,
+        documents: &[(String, String)],
+        value: String,
+        answer: Option<&Answer>,
+        error: Option<String>,
+    ) -> QuestionView {
+        let note = self.data.note(field, answer);
+        let help = match note {
+            Some(note) if field.help.is_empty() => note,
+            Some(note) => format!("{} {note}", field.help),
+            None => field.help.clone(),
+        };
+        QuestionView {
+            key: field.key.clone(),
+            label: field.label.clone(),
+            help,
+            required: field.required && !self.waived.contains(&field.key),
+            kind: input_kind(&field.kind, documents),
+            value,
+            error,
+        }
+    }
+}
+
+fn parse_step(step: &str, form: &FormDefinition) -> Result<u32, AppError> {
+    step.parse::<u32>()
+        .ok()
+        .filter(|s| (1..=form.step_count()).contains(s))
+        .ok_or(AppError::NotFound)
+}
+
+/// One step's page as shown: its questions (with answers or typed values) and its errors.
+struct StepView {
+    step: u32,
+    questions: Vec<QuestionView>,
+    errors: Vec<String>,
+}
+
+fn render_step(
+    filer: &Filer,
+    ui: Ui,
+    status: StatusCode,
+    (request, aid, form): (&AidRequest, &Aid, &FormDefinition),
+    view_state: StepView,
+) -> Response {
+    let StepView {
+        step,
+        questions,
+        errors,
+    } = view_state;
+    let action = filer.href(request.id, &format!("/etape/{step}"));
+    let previous_href = (step > 1).then(|| filer.href(request.id, &format!("/etape/{}", step - 1)));
+    let aid_title = aid.title.clone();
+    let step_count = form.step_count();
+    let on_behalf = filer.on_behalf();
+    filer.ui(ui).render(status, move |ctx| {
+        view! {
+            <StepPage ctx aid_title step step_count questions errors action previous_href on_behalf />
+        }
+    })
+}
+
+async fn step_page_for(filer: &Filer, ui: Ui, id: &str, step: &str) -> Result<Response, AppError> {
+    let (request, aid, form) = filer.load(id).await?;
+    if request.status != Status::Draft {
+        return Ok(Redirect::to(&filer.done_href(request.id, "")).into_response());
+    }
+    let step = parse_step(step, &form)?;
+    filer
+        .journal("consultation d'une demande (dépôt assisté)", &request, &aid)
+        .await?;
+    let documents = filer.documents(&request).await?;
+    let national = National::load(filer, &request, &form).await?;
+    let questions = form
+        .step_fields(step)
+        .map(|f| {
+            let answer = request.answers.get(&f.key);
+            national.question(f, &documents, national.value(f, answer), answer, None)
+        })
+        .collect();
+    Ok(render_step(
+        filer,
+        ui,
+        StatusCode::OK,
+        (&request, &aid, &form),
+        StepView {
+            step,
+            questions,
+            errors: vec![],
+        },
+    ))
+}
+
+pub async fn step_page(
+    citizen: CurrentCitizen,
+    ui: Ui,
+    Path((id, step)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    step_page_for(&Filer::Citizen(citizen), ui, &id, &step).await
+}
+
+pub async fn assisted_step_page(
+    staff: CurrentStaff,
+    ui: Ui,
+    Path((mandate, id, step)): Path<(String, String, String)>,
+) -> Result<Response, AppError> {
+    let filer = Filer::reception(staff, &mandate).await?;
+    step_page_for(&filer, ui, &id, &step).await
+}
+
+async fn save_step_for(
+    state: &AppState,
+    filer: &Filer,
+    ui: Ui,
+    (id, step): (&str, &str),
+    data: FormData,
+) -> Result<Response, AppError> {
+    let (request, aid, form) = filer.load(id).await?;
+    if request.status != Status::Draft {
+        return Ok(Redirect::to(&filer.done_href(request.id, "")).into_response());
+    }
+    let step = parse_step(step, &form)?;
+    filer
+        .journal("saisie dans une demande (dépôt assisté)", &request, &aid)
+        .await?;
+    let tenant = &filer.tenant().tenant;
+    let citizen_id = filer.citizen().id;
+    let national = National::load(filer, &request, &form).await?;
+    let selectable = filer.documents(&request).await?;
+    let form_fields = &data.fields;
+    let (mut answers, mut errors) = form.read_step(step, |key| form_fields.get(key).to_owned());
+    // Documents: a new file (checked, then kept in the citizen's documents), or one of those
+    // offered chosen again, or the one already attached.
+    let mut chosen_documents = HashMap::new();
+    for field in form
+        .step_fields(step)
+        .filter(|f| f.kind == FieldKind::Document)
+    {
+        let upload = data.uploads.iter().find(|u| u.field == field.key);
+        let reused = form_fields.get(&format!("{}-existant", field.key)).trim();
+        let answer = if let Some(upload) = upload {
+            match documents::check(upload) {
+                Ok(mime) => {
+                    let doc =
+                        documents::save(&state.platform, tenant, citizen_id, upload, mime).await?;
+                    Some(doc.id)
+                }
+                Err(message) => {
+                    errors.push(AnswerError {
+                        key: field.key.clone(),
+                        message,
+                    });
+                    None
+                }
+            }
+        } else if !reused.is_empty() {
+            let offered = selectable
+                .iter()
+                .find(|(doc_id, _)| doc_id == reused)
+                .and_then(|(doc_id, _)| doc_id.parse::<i64>().ok());
+            if offered.is_none() {
+                errors.push(AnswerError {
+                    key: field.key.clone(),
+                    message: format!("Le document choisi pour « {} » n'existe pas : choisissez-en un dans la liste ou envoyez un fichier.", field.label),
+                });
+            }
+            offered
+        } else {
+            match request.answers.get(&field.key) {
+                Some(Answer::Document(doc_id)) => Some(*doc_id),
+                _ => None,
+            }
+        };
+        match answer {
+            Some(doc_id) => {
+                chosen_documents.insert(field.key.clone(), doc_id);
+                answers.insert(field.key.clone(), Answer::Document(doc_id));
+            }
+            None if field.required
+                && !national.waived.contains(&field.key)
+                && !errors.iter().any(|e| e.key == field.key) =>
+            {
+                errors.push(AnswerError {
+                    key: field.key.clone(),
+                    message: app::validation::document_required_message(&field.label),
+                });
+            }
+            None => {}
+        }
+    }
+    let save_only = form_fields.get("action") == "save";
+    if !errors.is_empty() && !save_only {
+        let documents = filer.documents(&request).await?;
+        let questions = form
+            .step_fields(step)
+            .map(|f| {
+                let error = errors
+                    .iter()
+                    .find(|e| e.key == f.key)
+                    .map(|e| e.message.clone());
+                let value = match chosen_documents.get(&f.key) {
+                    Some(doc_id) => doc_id.to_string(),
+                    None => form_fields.get(&f.key).trim().to_owned(),
+                };
+                national.question(f, &documents, value, answers.get(&f.key), error)
+            })
+            .collect();
+        let summary = errors.iter().map(|e| e.message.clone()).collect();
+        return Ok(render_step(
+            filer,
+            ui,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            (&request, &aid, &form),
+            StepView {
+                step,
+                questions,
+                errors: summary,
+            },
+        ));
+    }
+    // "Save and continue later" keeps what is valid; the rest is asked again next time.
+    let saved = filing::save_step(
+        tenant,
+        citizen_id,
+        request.id,
+        &form,
+        step,
+        answers,
+        filer.filed_by(),
+    )
+    .await;
+    match (saved, filer) {
+        (Ok(_), _) => {}
+        (Err(SaveError::NotADraft), _) => {
+            return Ok(Redirect::to(&filer.done_href(request.id, "")).into_response());
+        }
+        (Err(SaveError::MandateOver), Filer::Reception { mandate, .. }) => {
+            return Err(mandate_over(mandate));
+        }
+        (Err(SaveError::MandateOver), Filer::Citizen(_)) => return Err(AppError::NotFound),
+        (Err(SaveError::Db(e)), _) => return Err(e.into()),
+    }
+    if save_only {
+        let later = match filer {
+            Filer::Citizen(c) => c.tenant.href("/mon-espace?brouillon=enregistre"),
+            Filer::Reception { .. } => filer.done_href(request.id, "?ok=brouillon"),
+        };
+        return Ok(Redirect::to(&later).into_response());
+    }
+    let next = if step < form.step_count() {
+        format!("/etape/{}", step + 1)
+    } else {
+        "/recapitulatif".to_owned()
+    };
+    Ok(Redirect::to(&filer.href(request.id, &next)).into_response())
+}
+
+pub async fn save_step(
+    State(state): State<AppState>,
+    citizen: CurrentCitizen,
+    ui: Ui,
+    Path((id, step)): Path<(String, String)>,
+    data: FormData,
+) -> Result<Response, AppError> {
+    save_step_for(&state, &Filer::Citizen(citizen), ui, (&id, &step), data).await
+}
+
+pub async fn assisted_save_step(
+    State(state): State<AppState>,
+    staff: CurrentStaff,
+    ui: Ui,
+    Path((mandate, id, step)): Path<(String, String, String)>,
+    data: FormData,
+) -> Result<Response, AppError> {
+    let filer = Filer::reception(staff, &mandate).await?;
+    save_step_for(&state, &filer, ui, (&id, &step), data).await
+}
+
+/// The citizen's documents by id, to name them where an answer points at one.
+async fn document_names(
+    tenant: &TenantCtx,
+    citizen_id: i64,
+) -> Result<HashMap<i64, String>, AppError> {
+    Ok(documents::labels_for_citizen(&tenant.tenant, citizen_id).await?)
+}
+
+/// An answer as the citizen reads it; a document by its name.
+fn answer_text(answer: &Answer, names: &HashMap<i64, String>) -> String {
+    match answer {
+        Answer::Document(id) => names.get(id).cloned().unwrap_or_else(|| answer.display()),
+        other => other.display(),
+    }
+}
+
+fn review_steps(
+    filer: &Filer,
+    request: &AidRequest,
+    form: &FormDefinition,
+    names: &HashMap<i64, String>,
+    national: &National,
+) -> Vec<ReviewStep> {
+    (1..=form.step_count())
+        .map(|step| ReviewStep {
+            step,
+            edit_href: filer.href(request.id, &format!("/etape/{step}")),
+            lines: form
+                .step_fields(step)
+                .map(|f| {
+                    let answer = request.answers.get(&f.key);
+                    let text = answer.map_or_else(
+                        || {
+                            if national.waived.contains(&f.key) {
+                                "(inutile : transmis par l'administration avec votre accord)"
+                                    .to_owned()
+                            } else {
+                                "(pas de réponse)".to_owned()
+                            }
+                        },
+                        |a| answer_text(a, names),
+                    );
+                    let provenance = match (answer, national.data.prefill(f)) {
+                        (Some(given), Some((value, fact))) if *given == value => format!(
+                            " — transmis par {} le {}",
+                            fact.source.provider(),
+                            fact.fetched_at.format("%d/%m/%Y")
+                        ),
+                        _ => String::new(),
+                    };
+                    ReviewLine {
+                        label: f.label.clone(),
+                        answer: format!("{text}{provenance}"),
+                    }
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+async fn render_review(
+    filer: &Filer,
+    ui: Ui,
+    status: StatusCode,
+    (request, aid): (&AidRequest, &Aid),
+    (form, national): (&FormDefinition, &National),
+    problems: Vec<String>,
+) -> Result<Response, AppError> {
+    let names = document_names(filer.tenant(), filer.citizen().id).await?;
+    let steps = review_steps(filer, request, form, &names, national);
+    let submit_action = filer.href(request.id, "/deposer");
+    let aid_title = aid.title.clone();
+    let on_behalf = filer.on_behalf();
+    Ok(filer.ui(ui).render(status, move |ctx| {
+        view! { <ReviewPage ctx aid_title steps problems submit_action on_behalf /> }
+    }))
+}
+
+async fn review_for(filer: &Filer, ui: Ui, id: &str) -> Result<Response, AppError> {
+    let (request, aid, form) = filer.load(id).await?;
+    if request.status != Status::Draft {
+        return Ok(Redirect::to(&filer.done_href(request.id, "")).into_response());
+    }
+    filer
+        .journal("consultation d'une demande (dépôt assisté)", &request, &aid)
+        .await?;
+    let national = National::load(filer, &request, &form).await?;
+    let problems = form
+        .check_complete_waiving(&request.answers, &national.waived)
+        .into_iter()
+        .map(|e| e.message)
+        .collect();
+    render_review(
+        filer,
+        ui,
+        StatusCode::OK,
+        (&request, &aid),
+        (&form, &national),
+        problems,
+    )
+    .await
+}
+
+pub async fn review(
+    citizen: CurrentCitizen,
+    ui: Ui,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    review_for(&Filer::Citizen(citizen), ui, &id).await
+}
+
+pub async fn assisted_review(
+    staff: CurrentStaff,
+    ui: Ui,
+    Path((mandate, id)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let filer = Filer::reception(staff, &mandate).await?;
+    review_for(&filer, ui, &id).await
+}
+
+async fn submit_for(
+    state: &AppState,
+    filer: &Filer,
+    headers: &HeaderMap,
+    ui: Ui,
+    id: &str,
+) -> Result<Response, AppError> {
+    let (request, aid, form) = filer.load(id).await?;
+    let tenant = &filer.tenant().tenant;
+    // The receipt points the citizen at their own page, whoever filed.
+    let receipt_url = absolute(
+        state,
+        headers,
+        filer.tenant(),
+        &format!("/demandes/{}", request.id),
+    );
+    let national = National::load(filer, &request, &form).await?;
+    let outcome = filing::submit(
+        tenant,
+        filer.citizen(),
+        request.id,
+        &receipt_url,
+        &national.waived,
+        filer.filed_by(),
+    )
+    .await?;
+    // What the citizen reads depends on what happened: filed, sent back to complete, or not.
+    let (action, journaled) = match &outcome {
+        Submission::Submitted(filed) => ("dépôt d'une demande (dépôt assisté)", filed),
+        Submission::Incomplete(_) => ("consultation d'une demande (dépôt assisté)", &request),
+        _ => ("tentative de dépôt d'une demande (dépôt assisté)", &request),
+    };
+    filer.journal(action, journaled, &aid).await?;
+    match outcome {
+        Submission::Submitted(filed) => {
+            mail::wake(&state.platform, tenant).await;
+            let pulls = pull::for_request(tenant, filed.id).await?;
+            let pulls: Vec<_> = pulls.into_iter().map(|(p, _)| p).collect();
+            pull::wake(&state.platform, tenant, &pulls).await;
+            Ok(Redirect::to(&filer.filed_href(filed.id)).into_response())
+        }
+        Submission::AlreadySubmitted(filed) => {
+            Ok(Redirect::to(&filer.filed_href(filed.id)).into_response())
+        }
+        Submission::Incomplete(problems) => {
+            let problems = problems.into_iter().map(|e| e.message).collect();
+            render_review(filer, ui, StatusCode::UNPROCESSABLE_ENTITY, (&request, &aid), (&form, &national), problems).await
+        }
+        Submission::AidClosed => Err(AppError::Conflict(
+            "Cette aide n'est plus ouverte aux demandes : le brouillon est conservé, mais il ne peut plus être déposé.".into(),
+        )),
+        Submission::MandateOver => match filer {
+            Filer::Reception { mandate, .. } => Err(mandate_over(mandate)),
+            Filer::Citizen(_) => Err(AppError::NotFound),
+        },
+        Submission::NotFound => Err(AppError::NotFound),
+    }
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    citizen: CurrentCitizen,
+    headers: HeaderMap,
+    ui: Ui,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    submit_for(&state, &Filer::Citizen(citizen), &headers, ui, &id).await
+}
+
+pub async fn assisted_submit(
+    State(state): State<AppState>,
+    staff: CurrentStaff,
+    headers: HeaderMap,
+    ui: Ui,
+    Path((mandate, id)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let filer = Filer::reception(staff, &mandate).await?;
+    submit_for(&state, &filer, &headers, ui, &id).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RequestParams {
+    depot: Option<String>,
+}
+
+pub async fn request_page(
+    citizen: CurrentCitizen,
+    ui: Ui,
+    Path(id): Path<String>,
+    Query(params): Query<RequestParams>,
+) -> Result<Response, AppError> {
+    let just_filed = params.depot.as_deref() == Some("ok");
+    render_request(&citizen, ui, StatusCode::OK, &id, just_filed, None).await
+}
+
+async fn render_request(
+    citizen: &CurrentCitizen,
+    ui: Ui,
+    http_status: StatusCode,
+    id: &str,
+    just_filed: bool,
+    answer_error: Option<String>,
+) -> Result<Response, AppError> {
+    let citizen = citizen.clone();
+    let (request, aid, form) = load(&citizen, id).await?;
+    let tenant = &citizen.tenant.tenant;
+    let timeline = filing::events(tenant, request.id)
+        .await?
+        .into_iter()
+        .filter(|e| e.shown_to_citizen())
+        .map(|e| TimelineEntry {
+            date: e.at.format("%d/%m/%Y").to_string(),
+            text: e.detail,
+        })
+        .collect();
+    let names = document_names(&citizen.tenant, citizen.citizen.id).await?;
+    let answers = form
+        .fields
+        .iter()
+        .filter_map(|f| {
+            request.answers.get(&f.key).map(|a| ReviewLine {
+                label: f.label.clone(),
+                answer: answer_text(a, &names),
+            })
+        })
+        .collect();
+    let (continue_href, next_step) = match request.status {
+        Status::Draft => (
+            Some(request_href(&citizen, request.id, "/etape/1")),
+            "Votre demande n'est pas encore déposée : terminez-la, vérifiez-la, puis déposez-la.".to_owned(),
+        ),
+        Status::Submitted => (
+            None,
+            "Rien pour l'instant : le département instruit votre demande. Vous serez prévenu par courriel.".to_owned(),
+        ),
+        Status::InfoRequested => (
+            None,
+            "Le département vous demande des informations complémentaires : lisez sa question ci-dessous et répondez-y. Le délai de traitement reprendra à votre réponse.".to_owned(),
+        ),
+        _ => (None, "Votre demande est terminée.".to_owned()),
+    };
+    let just_filed = just_filed && request.status != Status::Draft;
+    let messages = exchange::messages(tenant, request.id)
+        .await?
+        .into_iter()
+        .map(|m| TimelineEntry {
+            date: format!(
+                "{} — {}",
+                if m.from_citizen {
+                    "Vous"
+                } else {
+                    "Le département"
+                },
+                m.at.format("%d/%m/%Y")
+            ),
+            text: m.body,
+        })
+        .collect();
+    let answer_action = (request.status == Status::InfoRequested)
+        .then(|| request_href(&citizen, request.id, "/complement"));
+    let decision = decision::find(tenant, request.id).await?.map(|d| {
+        let summary = match d.amount_cents {
+            Some(cents) => format!(
+                "Votre demande est {} : {} (le {}).",
+                d.outcome.label().to_lowercase(),
+                format_euros(cents),
+                d.decided_at.format("%d/%m/%Y")
+            ),
+            None => format!(
+                "Votre demande est {} (le {}).",
+                d.outcome.label().to_lowercase(),
+                d.decided_at.format("%d/%m/%Y")
+            ),
+        };
+        (summary, request_href(&citizen, request.id, "/courrier"))
+    });
+    let aid_title = aid.title.clone();
+    let status = request.status.label().to_owned();
+    let reference = request.reference.clone();
+    let due_on = request.due_on.map(|d| d.format("%d/%m/%Y").to_string());
+    let pulls = pull::for_request(tenant, request.id)
+        .await?
+        .iter()
+        .map(|(p, fact)| crate::national::http::pull_row(p, fact.as_ref(), None))
+        .collect();
+    Ok(ui.with_citizen(&citizen).render(http_status, move |ctx| {
+        view! {
+            <RequestPage ctx aid_title reference status just_filed due_on timeline answers continue_href next_step decision messages answer_action answer_error pulls />
+        }
+    }))
+}
+
+/// `POST /demandes/{id}/complement`: the citizen answers the department's question.
+pub async fn answer(
+    citizen: CurrentCitizen,
+    ui: Ui,
+    Path(id): Path<String>,
+    form: FormFields,
+) -> Result<Response, AppError> {
+    let (request, _, _) = load(&citizen, &id).await?;
+    let body = match exchange::check_message(form.get("answer")) {
+        Ok(body) => body,
+        Err(message) => {
+            return render_request(
+                &citizen,
+                ui,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &id,
+                false,
+                Some(message),
+            )
+            .await;
+        }
+    };
+    match exchange::answer(
+        &citizen.tenant.tenant,
+        citizen.citizen.id,
+        request.id,
+        &body,
+    )
+    .await
+    {
+        Ok(()) => Ok(Redirect::to(&request_href(&citizen, request.id, "")).into_response()),
+        // Answered already (a second tab, a double click): the page shows where it stands.
+        Err(ChangeError::Conflict) => {
+            Ok(Redirect::to(&request_href(&citizen, request.id, "")).into_response())
+        }
+        Err(ChangeError::NotFound) => Err(AppError::NotFound),
+        Err(ChangeError::Db(e)) => Err(e.into()),
+    }
+}
+
+/// `GET /demandes/{id}/courrier`: the decision letter, to its citizen only.
+pub async fn letter(
+    State(state): State<AppState>,
+    citizen: CurrentCitizen,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let (request, _, _) = load(&citizen, &id).await?;
+    let tenant = &citizen.tenant.tenant;
+    let file = decision::find(tenant, request.id)
+        .await?
+        .and_then(|d| d.letter_file)
+        .ok_or(AppError::NotFound)?;
+    let bytes = tokio::fs::read(decision::letter_path(&state.platform, tenant, &file))
+        .await
+        .map_err(|e| AppError::Internal(format!("letter {file}: {e}")))?;
+    let name = format!(
+        "decision-{}.pdf",
+        request.reference.unwrap_or_else(|| request.id.to_string())
+    );
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/pdf".to_owned(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}

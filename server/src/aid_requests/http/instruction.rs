@@ -1,0 +1,1192 @@
+//! Instructors at work: the queue of filed requests and one request, with assignment.
+//! Supervisors see the figures, not the requests. Every opening of a request is journaled.
+
+use std::collections::HashMap;
+
+use app::aid_requests::instruction::{
+    DecisionFormView, ExportForm, ExportPage, ExportView, FilterOption, Line, QueuePage,
+    QueueRowView, StaffConsentForm, StaffRequestPage, StatusCount,
+};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use leptos::prelude::*;
+use serde::Deserialize;
+
+use crate::aid_requests::catalogue;
+use crate::aid_requests::decision::{self, DecisionForm};
+use crate::aid_requests::exchange;
+use crate::aid_requests::export::{self, Export, ExportRequests};
+use crate::aid_requests::filing::{self, Status};
+use crate::aid_requests::form::format_euros;
+use crate::aid_requests::queue::{
+    self, Assignee, ChangeError, Deadline, PAGE_SIZE, QueueFilter, Sort,
+};
+use crate::citizens;
+use crate::http::citizen::absolute;
+use crate::http::desks::{AidRequestsDesk, DeskAccess};
+use crate::http::form::FormFields;
+use crate::http::ui::Ui;
+use crate::http::{AppError, AppState, CurrentStaff};
+use crate::national::pull::{self, RequestedBy};
+use crate::national::{Source, consent};
+use crate::staff::{self, Role};
+
+#[derive(Debug, Default, Deserialize)]
+pub struct QueueParams {
+    statut: Option<String>,
+    aide: Option<String>,
+    agent: Option<String>,
+    echeance: Option<String>,
+    tri: Option<String>,
+    page: Option<String>,
+}
+
+impl QueueParams {
+    fn filter(&self, me: i64) -> QueueFilter {
+        let nonempty = |v: &Option<String>| v.clone().filter(|s| !s.is_empty());
+        QueueFilter {
+            status: nonempty(&self.statut).and_then(|s| Status::parse(&s)),
+            aid_id: nonempty(&self.aide).and_then(|s| s.parse().ok()),
+            assignee: match nonempty(&self.agent).as_deref() {
+                Some("moi") => Assignee::Staff(me),
+                Some("aucun") => Assignee::Nobody,
+                Some(id) => id.parse().map_or(Assignee::Anyone, Assignee::Staff),
+                None => Assignee::Anyone,
+            },
+            deadline: match nonempty(&self.echeance).as_deref() {
+                Some("depassee") => Deadline::Overdue,
+                Some("bientot") => Deadline::Soon,
+                _ => Deadline::Any,
+            },
+            sort: match nonempty(&self.tri).as_deref() {
+                Some("depot") => Sort::Filed,
+                Some("reference") => Sort::Reference,
+                _ => Sort::DueDate,
+            },
+            page: nonempty(&self.page)
+                .and_then(|p| p.parse().ok())
+                .unwrap_or(1)
+                .max(1),
+        }
+    }
+
+    /// The filter's fields that are set (the page aside).
+    fn pairs(&self) -> Vec<(&'static str, &str)> {
+        [
+            ("statut", &self.statut),
+            ("aide", &self.aide),
+            ("agent", &self.agent),
+            ("echeance", &self.echeance),
+            ("tri", &self.tri),
+        ]
+        .into_iter()
+        .filter_map(|(key, value)| Some((key, value.as_deref().filter(|v| !v.is_empty())?)))
+        .collect()
+    }
+
+    /// The query string for the same filter on another page.
+    fn with_page(&self, page: u64) -> String {
+        let mut query = url::form_urlencoded::Serializer::new(String::new());
+        for (key, value) in self.pairs() {
+            query.append_pair(key, value);
+        }
+        query.append_pair("page", &page.to_string());
+        query.finish()
+    }
+
+    /// The same filter sent back by a form.
+    fn from_form(form: &FormFields) -> Self {
+        let field = |name: &str| Some(form.get(name).to_owned()).filter(|v| !v.is_empty());
+        Self {
+            statut: field("statut"),
+            aide: field("aide"),
+            agent: field("agent"),
+            echeance: field("echeance"),
+            tri: field("tri"),
+            page: None,
+        }
+    }
+}
+
+fn option(value: &str, label: &str, selected: bool) -> FilterOption {
+    FilterOption {
+        value: value.into(),
+        label: label.into(),
+        selected,
+    }
+}
+
+fn french_date(date: Option<chrono::NaiveDate>) -> String {
+    date.map_or_else(String::new, |d| d.format("%d/%m/%Y").to_string())
+}
+
+/// Staff names by id, and the instructors (who can be assigned a request).
+async fn staff_directory(
+    state: &AppState,
+    staff: &CurrentStaff,
+) -> Result<(HashMap<i64, String>, Vec<(i64, String)>), AppError> {
+    let accounts = staff::list_accounts(&state.platform, &staff.tenant.tenant).await?;
+    let names = accounts
+        .iter()
+        .map(|a| (a.id, a.display_name.clone()))
+        .collect();
+    let instructors = accounts
+        .into_iter()
+        .filter(|a| a.active && a.has_role(Role::AidInstructor))
+        .map(|a| (a.id, a.display_name))
+        .collect();
+    Ok((names, instructors))
+}
+
+pub async fn queue_page(
+    State(state): State<AppState>,
+    staff: CurrentStaff,
+    ui: Ui,
+    Query(params): Query<QueueParams>,
+) -> Result<Response, AppError> {
+    let desk = AidRequestsDesk::open(&staff)?;
+    let tenant = &staff.tenant;
+    let filter = params.filter(staff.account.id);
+    let page = queue::queue(&tenant.tenant, &filter).await?;
+    let aids = catalogue::list(&tenant.tenant, false).await?;
+    let aid_titles: HashMap<i64, String> = aids.iter().map(|a| (a.id, a.title.clone())).collect();
+    let (names, instructors) = staff_directory(&state, &staff).await?;
+    let base = tenant.href("/agents/demandes");
+    let counts = page
+        .counts
+        .iter()
+        .map(|(status, count)| StatusCount {
+            label: status.staff_label().to_owned(),
+            count: *count,
+            href: format!("{base}?statut={}", status.id()),
+        })
+        .collect();
+    let rows = match desk.access() {
+        DeskAccess::Supervisor => None,
+        DeskAccess::Worker(_) => Some(
+            page.rows
+                .iter()
+                .map(|r| QueueRowView {
+                    href: tenant.href(&format!("/agents/demandes/{}", r.id)),
+                    reference: r.reference.clone(),
+                    aid: aid_titles.get(&r.aid_id).cloned().unwrap_or_default(),
+                    citizen: r.citizen_name.clone(),
+                    filed: french_date(r.submitted_on),
+                    due: french_date(r.due_on),
+                    overdue: r.overdue,
+                    status: r.status.staff_label().to_owned(),
+                    assignee: r
+                        .assignee_id
+                        .and_then(|id| names.get(&id).cloned())
+                        .unwrap_or_else(|| "—".into()),
+                })
+                .collect(),
+        ),
+    };
+    let mut status_options = vec![option("", "Tous", filter.status.is_none())];
+    status_options.extend(
+        Status::ALL
+            .into_iter()
+            .filter(|s| *s != Status::Draft)
+            .map(|s| option(s.id(), s.staff_label(), filter.status == Some(s))),
+    );
+    let mut aid_options = vec![option("", "Toutes", filter.aid_id.is_none())];
+    aid_options.extend(
+        aids.iter()
+            .map(|a| option(&a.id.to_string(), &a.title, filter.aid_id == Some(a.id))),
+    );
+    let me = staff.account.id;
+    let mut assignee_options = vec![
+        option("", "Tous", filter.assignee == Assignee::Anyone),
+        option("moi", "Moi", filter.assignee == Assignee::Staff(me)),
+        option("aucun", "Personne", filter.assignee == Assignee::Nobody),
+    ];
+    assignee_options.extend(
+        instructors
+            .iter()
+            .filter(|(id, _)| *id != me)
+            .map(|(id, name)| {
+                option(
+                    &id.to_string(),
+                    name,
+                    filter.assignee == Assignee::Staff(*id),
+                )
+            }),
+    );
+    let filters = app::aid_requests::instruction::QueueFilters {
+        status: status_options,
+        aid: aid_options,
+        assignee: assignee_options,
+        deadline: vec![
+            option("", "Toutes", filter.deadline == Deadline::Any),
+            option("depassee", "Dépassée", filter.deadline == Deadline::Overdue),
+            option(
+                "bientot",
+                "Dans les 7 jours",
+                filter.deadline == Deadline::Soon,
+            ),
+        ],
+        sort: vec![
+            option("", "Échéance la plus proche", filter.sort == Sort::DueDate),
+            option("depot", "Dépôt le plus récent", filter.sort == Sort::Filed),
+            option("reference", "Référence", filter.sort == Sort::Reference),
+        ],
+    };
+    let pages = page.total.div_ceil(PAGE_SIZE).max(1);
+    let current = filter.page.min(pages);
+    let previous_href = (current > 1).then(|| format!("{base}?{}", params.with_page(current - 1)));
+    let next_href = (current < pages).then(|| format!("{base}?{}", params.with_page(current + 1)));
+    let (total, overdue) = (page.total, page.overdue);
+    let export = matches!(desk.access(), DeskAccess::Worker(_)).then(|| ExportForm {
+        action: tenant.href("/agents/demandes/export"),
+        filter: params
+            .pairs()
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect(),
+    });
+    Ok(ui.with_staff(&staff).render(StatusCode::OK, move |ctx| {
+        view! {
+            <QueuePage
+                ctx
+                action=base
+                filters
+                counts
+                overdue
+                rows
+                total
+                page=current
+                pages
+                previous_href
+                next_href
+                export
+            />
+        }
+    }))
+}
+
+/// The instructor's desk: supervisors see figures only.
+fn worker_desk(staff: &CurrentStaff) -> Result<AidRequestsDesk<'_>, AppError> {
+    AidRequestsDesk::open_worker(staff)
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct RequestParams {
+    ok: Option<String>,
+}
+
+async fn render_request(
+    state: &AppState,
+    desk: &AidRequestsDesk<'_>,
+    ui: Ui,
+    status: StatusCode,
+    id: i64,
+    message: Option<(bool, String)>,
+) -> Result<Response, AppError> {
+    render_request_with(state, desk, ui, status, id, message, SentBack::default()).await
+}
+
+/// A form of the request page sent back with its errors.
+#[derive(Default)]
+struct SentBack {
+    decision: Option<(DecisionForm, Vec<String>)>,
+    consent_error: Option<String>,
+}
+
+/// The request page; `typed` is a decision form sent back with its errors.
+async fn render_request_with(
+    state: &AppState,
+    desk: &AidRequestsDesk<'_>,
+    ui: Ui,
+    status: StatusCode,
+    id: i64,
+    message: Option<(bool, String)>,
+    sent_back: SentBack,
+) -> Result<Response, AppError> {
+    let SentBack {
+        decision: typed,
+        consent_error,
+    } = sent_back;
+    let staff = desk.staff();
+    let tenant = desk.ctx();
+    let request = queue::find_filed(&tenant.tenant, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let reference = request.reference.clone().unwrap_or_default();
+    desk.audit_file(
+        request.citizen_id,
+        "consultation d'une demande d'aide",
+        &format!("demande {reference} (usager {})", request.citizen_id),
+        "instruction de votre demande",
+    )
+    .await?;
+    let aid = catalogue::find(&tenant.tenant, request.aid_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let form = catalogue::form(&tenant.tenant, aid.id, request.form_version)
+        .await?
+        .unwrap_or_default();
+    let person = citizens::find(&tenant.tenant, request.citizen_id).await?;
+    let line = |label: &str, value: String| Line {
+        label: label.into(),
+        value,
+    };
+    let citizen = person
+        .map(|p| {
+            let mut lines = vec![
+                line("Nom", p.family_name.clone()),
+                line("Prénoms", p.given_name.clone()),
+            ];
+            if !p.birthdate.is_empty() {
+                lines.push(line("Date de naissance", p.birthdate.clone()));
+            }
+            lines.push(line("Adresse électronique", p.email.clone()));
+            lines.push(line(
+                "Identité",
+                if p.via_franceconnect {
+                    "vérifiée par FranceConnect".into()
+                } else {
+                    "déclarée (compte Guichet)".into()
+                },
+            ));
+            lines
+        })
+        .unwrap_or_default();
+    let names = crate::documents::labels_for_citizen(&tenant.tenant, request.citizen_id).await?;
+    let answers = form
+        .fields
+        .iter()
+        .map(|f| {
+            let text = match request.answers.get(&f.key) {
+                None => "(pas de réponse)".into(),
+                Some(crate::aid_requests::form::Answer::Document(id)) => names
+                    .get(id)
+                    .cloned()
+                    .unwrap_or_else(|| format!("document n° {id}")),
+                Some(answer) => answer.display(),
+            };
+            line(&f.label, text)
+        })
+        .collect();
+    let attachments: Vec<(String, String)> = form
+        .fields
+        .iter()
+        .filter_map(|field| match request.answers.get(&field.key) {
+            Some(crate::aid_requests::form::Answer::Document(doc_id)) => {
+                names.get(doc_id).map(|label| {
+                    (
+                        format!("{} : {label}", field.label),
+                        tenant.href(&format!("/agents/demandes/{id}/documents/{doc_id}")),
+                    )
+                })
+            }
+            _ => None,
+        })
+        .collect();
+    let timeline = filing::events(&tenant.tenant, request.id)
+        .await?
+        .into_iter()
+        .map(|e| line(&e.at.format("%d/%m/%Y %H:%M").to_string(), e.detail))
+        .collect();
+    let (_, instructors) = staff_directory(state, staff).await?;
+    let current = request.assignee_id;
+    let mut assignees = vec![option(
+        "aucun",
+        "Personne (dans la file)",
+        current.is_none(),
+    )];
+    assignees.extend(
+        instructors
+            .iter()
+            .map(|(id, name)| option(&id.to_string(), name, current == Some(*id))),
+    );
+    let today = chrono::Utc::now().date_naive();
+    let overdue = queue::is_open(request.status) && request.due_on.is_some_and(|d| d < today);
+    let decided = decision::find(&tenant.tenant, request.id).await?;
+    let decision_lines = decided
+        .map(|d| {
+            let mut lines = vec![line("Décision", d.outcome.staff_label().to_owned())];
+            if let Some(cents) = d.amount_cents {
+                lines.push(line("Montant", format_euros(cents)));
+            }
+            lines.push(line("Motifs", d.reasons.join(" ")));
+            if !d.comment.is_empty() {
+                lines.push(line("Précisions", d.comment));
+            }
+            lines.push(line("Date", d.decided_at.format("%d/%m/%Y").to_string()));
+            lines
+        })
+        .unwrap_or_default();
+    let messages = exchange::messages(&tenant.tenant, request.id)
+        .await?
+        .into_iter()
+        .map(|m| {
+            line(
+                &format!(
+                    "{} — {}",
+                    if m.from_citizen {
+                        "Usager"
+                    } else {
+                        "Département"
+                    },
+                    m.at.format("%d/%m/%Y %H:%M")
+                ),
+                m.body,
+            )
+        })
+        .collect();
+    let question_action = (request.status == Status::Submitted)
+        .then(|| tenant.href(&format!("/agents/demandes/{id}/complement")));
+    let decision_form = queue::is_open(request.status).then(|| {
+        let (typed, errors) = typed.unwrap_or_default();
+        DecisionFormView {
+            action: tenant.href(&format!("/agents/demandes/{id}/decider")),
+            outcome: typed.outcome.clone(),
+            amount: typed.amount.clone(),
+            reasons: decision::REASONS
+                .iter()
+                .map(|r| ((*r).to_owned(), typed.reasons.iter().any(|t| t == r)))
+                .collect(),
+            comment: typed.comment.clone(),
+            errors,
+        }
+    });
+    let refresh_href = tenant.href(&format!("/agents/demandes/{id}/donnees/actualiser"));
+    let pulls = pull::for_request(&tenant.tenant, request.id)
+        .await?
+        .iter()
+        .map(|(p, fact)| {
+            crate::national::http::pull_row(p, fact.as_ref(), Some(refresh_href.clone()))
+        })
+        .collect();
+    let reachable = !form.sources().is_empty() && state.national_api.client.is_some();
+    let refresh_action = reachable.then_some(refresh_href);
+    let consent_form = if reachable && queue::is_open(request.status) {
+        let now = chrono::Utc::now();
+        let txn = tenant.tenant.db().begin().await?;
+        let mut choices = Vec::new();
+        // France Travail needs the citizen's identifier, which they give online.
+        for source in form
+            .sources()
+            .into_iter()
+            .filter(|s| *s != Source::FranceTravail)
+        {
+            if consent::live(&txn, request.citizen_id, source, request.aid_id, now)
+                .await?
+                .is_none()
+            {
+                choices.push((
+                    format!("accord-{}", source.id()),
+                    format!("{} (auprès de {})", source.label(), source.provider()),
+                ));
+            }
+        }
+        txn.commit().await?;
+        (!choices.is_empty()).then(|| StaffConsentForm {
+            action: tenant.href(&format!("/agents/demandes/{id}/donnees/accord")),
+            choices,
+            error: consent_error,
+        })
+    } else {
+        None
+    };
+    let aid_title = aid.title.clone();
+    let status_label = request.status.staff_label().to_owned();
+    let due = french_date(request.due_on);
+    let assign_action = tenant.href(&format!("/agents/demandes/{id}/attribuer"));
+    let back_href = tenant.href("/agents/demandes");
+    let wider_href = tenant.href(&format!(
+        "/agents/usagers/{}/acces-elargi",
+        request.citizen_id
+    ));
+    let version = request.version;
+    Ok(ui.with_staff(staff).render(status, move |ctx| {
+        view! {
+            <StaffRequestPage
+                ctx
+                reference
+                aid_title
+                status=status_label
+                due
+                overdue
+                citizen
+                answers
+                timeline
+                assign_action
+                version
+                assignees
+                message
+                back_href
+                decision=decision_lines
+                decision_form
+                messages
+                question_action
+                attachments
+                pulls
+                refresh_action
+                consent_form
+                wider_href
+            />
+        }
+    }))
+}
+
+pub async fn request_page(
+    State(state): State<AppState>,
+    staff: CurrentStaff,
+    ui: Ui,
+    Path(id): Path<String>,
+    Query(params): Query<RequestParams>,
+) -> Result<Response, AppError> {
+    let desk = worker_desk(&staff)?;
+    let message = match params.ok.as_deref() {
+        Some("attribuee") => Some((true, "L'attribution est enregistrée.".to_owned())),
+        Some("question") => Some((
+            true,
+            "La question est envoyée ; le délai est suspendu jusqu'à la réponse de l'usager."
+                .to_owned(),
+        )),
+        Some("decidee") => Some((
+            true,
+            "La décision est enregistrée ; l'usager est prévenu par courriel, courrier joint."
+                .to_owned(),
+        )),
+        _ => None,
+    };
+    render_request(
+        &state,
+        &desk,
+        ui,
+        StatusCode::OK,
+        crate::http::parse_id(&id)?,
+        message,
+    )
+    .await
+}
+
+pub async fn assign(
+    State(state): State<AppState>,
+    staff: CurrentStaff,
+    ui: Ui,
+    Path(id): Path<String>,
+    form: FormFields,
+) -> Result<Response, AppError> {
+    let desk = worker_desk(&staff)?;
+    let id = crate::http::parse_id(&id)?;
+    let tenant = desk.ctx();
+    let (_, instructors) = staff_directory(&state, &staff).await?;
+    let assignee = match form.get("assignee") {
+        "aucun" => None,
+        "moi" => Some(staff.account.id),
+        other => Some(
+            other
+                .parse::<i64>()
+                .map_err(|_| AppError::BadRequest("Choisissez un agent dans la liste.".into()))?,
+        ),
+    };
+    let assignee = match assignee {
+        None => None,
+        Some(chosen) => Some(
+            instructors
+                .iter()
+                .find(|(id, _)| *id == chosen)
+                .map(|(id, name)| (*id, name.as_str()))
+                .ok_or_else(|| {
+                    AppError::BadRequest(
+                        "Cet agent ne peut pas instruire de demandes d'aide : choisissez un agent dans la liste."
+                            .into(),
+                    )
+                })?,
+        ),
+    };
+    let version: i32 = form.get("version").parse().unwrap_or(-1);
+    let actor = format!("staff:{}", staff.account.id);
+    match queue::assign(&tenant.tenant, id, version, assignee, &actor).await {
+        Ok(()) => {
+            if let Some(request) = queue::find_filed(&tenant.tenant, id).await? {
+                desk
+                    .audit_file(
+                        request.citizen_id,
+                        "attribution d'une demande d'aide à un instructeur",
+                        &format!("demande {}", request.reference.unwrap_or_default()),
+                        "instruction de votre demande",
+                    )
+                    .await?;
+            }
+            Ok(Redirect::to(&tenant.href(&format!("/agents/demandes/{id}?ok=attribuee")))
+                .into_response())
+        }
+        Err(ChangeError::Conflict) => {
+            render_request(
+                &state,
+                &desk,
+                ui,
+                StatusCode::CONFLICT,
+                id,
+                Some((
+                    false,
+                    "Quelqu'un d'autre a modifié cette demande pendant que vous la consultiez : rien n'a été enregistré. Voici la demande à jour ; recommencez si besoin."
+                        .into(),
+                )),
+            )
+            .await
+        }
+        Err(ChangeError::NotFound) => Err(AppError::NotFound),
+        Err(ChangeError::Db(e)) => Err(e.into()),
+    }
+}
+
+pub async fn decide(
+    State(state): State<AppState>,
+    staff: CurrentStaff,
+    headers: axum::http::HeaderMap,
+    ui: Ui,
+    Path(id): Path<String>,
+    form: FormFields,
+) -> Result<Response, AppError> {
+    let desk = worker_desk(&staff)?;
+    let id = crate::http::parse_id(&id)?;
+    let tenant = desk.ctx();
+    let typed = DecisionForm {
+        outcome: form.get("outcome").to_owned(),
+        amount: form.get("amount").to_owned(),
+        reasons: form.all("reasons").into_iter().map(str::to_owned).collect(),
+        comment: form.get("comment").to_owned(),
+    };
+    let valid = match typed.validate() {
+        Ok(valid) => valid,
+        Err(errors) => {
+            return render_request_with(
+                &state,
+                &desk,
+                ui,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                id,
+                None,
+                SentBack {
+                    decision: Some((typed, errors)),
+                    ..SentBack::default()
+                },
+            )
+            .await;
+        }
+    };
+    let request = queue::find_filed(&tenant.tenant, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let aid = catalogue::find(&tenant.tenant, request.aid_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let citizen = citizens::find(&tenant.tenant, request.citizen_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let version: i32 = form.get("version").parse().unwrap_or(-1);
+    let space_url = absolute(&state, &headers, tenant, &format!("/demandes/{id}"));
+    match decision::decide(
+        &state.platform,
+        &tenant.tenant,
+        &request,
+        &aid,
+        &citizen,
+        version,
+        &valid,
+        staff.account.id,
+        &space_url,
+    )
+    .await
+    {
+        Ok(()) => {
+            crate::mail::wake(&state.platform, &tenant.tenant).await;
+            desk
+                .audit_file(
+                    request.citizen_id,
+                    &format!("décision sur une demande d'aide : {}", valid.outcome.label()),
+                    &format!(
+                        "demande {} (usager {})",
+                        request.reference.clone().unwrap_or_default(),
+                        request.citizen_id
+                    ),
+                    "instruction de votre demande",
+                )
+                .await?;
+            Ok(Redirect::to(&tenant.href(&format!("/agents/demandes/{id}?ok=decidee"))).into_response())
+        }
+        Err(ChangeError::Conflict) => {
+            render_request_with(
+                &state,
+                &desk,
+                ui,
+                StatusCode::CONFLICT,
+                id,
+                Some((
+                    false,
+                    "Quelqu'un d'autre a modifié cette demande pendant que vous la consultiez : votre décision n'a pas été enregistrée. Voici la demande à jour ; recommencez si elle est toujours à décider."
+                        .into(),
+                )),
+                SentBack {
+                    decision: Some((typed, vec![])),
+                    ..SentBack::default()
+                },
+            )
+            .await
+        }
+        Err(ChangeError::NotFound) => Err(AppError::NotFound),
+        Err(ChangeError::Db(e)) => Err(e.into()),
+    }
+}
+
+pub async fn ask(
+    State(state): State<AppState>,
+    staff: CurrentStaff,
+    headers: axum::http::HeaderMap,
+    ui: Ui,
+    Path(id): Path<String>,
+    form: FormFields,
+) -> Result<Response, AppError> {
+    let desk = worker_desk(&staff)?;
+    let id = crate::http::parse_id(&id)?;
+    let tenant = desk.ctx();
+    let question = match exchange::check_message(form.get("question")) {
+        Ok(question) => question,
+        Err(message) => {
+            return render_request(
+                &state,
+                &desk,
+                ui,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                id,
+                Some((false, message)),
+            )
+            .await;
+        }
+    };
+    let version: i32 = form.get("version").parse().unwrap_or(-1);
+    let request_url = absolute(&state, &headers, tenant, &format!("/demandes/{id}"));
+    match exchange::ask_citizen(&tenant.tenant, id, version, staff.account.id, &question, &request_url).await {
+        Ok(()) => {
+            crate::mail::wake(&state.platform, &tenant.tenant).await;
+            if let Some(request) = queue::find_filed(&tenant.tenant, id).await? {
+                desk
+                    .audit_file(
+                        request.citizen_id,
+                        "demande d'informations à l'usager",
+                        &format!("demande {}", request.reference.unwrap_or_default()),
+                        "instruction de votre demande",
+                    )
+                    .await?;
+            }
+            Ok(Redirect::to(&tenant.href(&format!("/agents/demandes/{id}?ok=question"))).into_response())
+        }
+        Err(ChangeError::Conflict) => {
+            render_request(
+                &state,
+                &desk,
+                ui,
+                StatusCode::CONFLICT,
+                id,
+                Some((
+                    false,
+                    "Cette demande a changé pendant que vous la consultiez (ou attend déjà l'usager) : la question n'a pas été envoyée. Voici la demande à jour.".into(),
+                )),
+            )
+            .await
+        }
+        Err(ChangeError::NotFound) => Err(AppError::NotFound),
+        Err(ChangeError::Db(e)) => Err(e.into()),
+    }
+}
+
+/// `GET /agents/demandes/{id}/documents/{doc}`: a document attached to a filed request, for its
+/// instructors; journaled like any reading of the citizen's file.
+pub async fn request_document(
+    State(state): State<AppState>,
+    staff: CurrentStaff,
+    Path((id, doc)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let desk = worker_desk(&staff)?;
+    let tenant = desk.ctx();
+    let request = queue::find_filed(&tenant.tenant, crate::http::parse_id(&id)?)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let doc_id = crate::http::parse_id(&doc)?;
+    let attached = request
+        .answers
+        .values()
+        .any(|a| *a == crate::aid_requests::form::Answer::Document(doc_id));
+    if !attached {
+        return Err(AppError::NotFound);
+    }
+    let document = crate::documents::find(&tenant.tenant, doc_id)
+        .await?
+        .filter(|d| d.citizen_id == request.citizen_id)
+        .ok_or(AppError::NotFound)?;
+    desk.audit_file(
+        request.citizen_id,
+        "consultation d'un document",
+        &format!(
+            "document {doc_id} de la demande {} (usager {})",
+            request.reference.clone().unwrap_or_default(),
+            request.citizen_id
+        ),
+        "instruction de votre demande",
+    )
+    .await?;
+    let bytes = crate::documents::read(&state.platform, &tenant.tenant, &document).await?;
+    Ok(crate::http::document_response(&document, bytes))
+}
+
+/// `POST /agents/demandes/export`: starts a CSV export of the queue as filtered.
+pub async fn export_start(
+    State(state): State<AppState>,
+    staff: CurrentStaff,
+    form: FormFields,
+) -> Result<Response, AppError> {
+    let desk = worker_desk(&staff)?;
+    let tenant = desk.ctx();
+    let params = QueueParams::from_form(&form);
+    let filter = params.filter(staff.account.id);
+    let id = export::create(&tenant.tenant, staff.account.id, &filter).await?;
+    staff
+        .audit(
+            "export CSV des demandes d'aide",
+            &format!("export n° {id} demandé ({})", params.with_page(1)),
+            "instruction",
+        )
+        .await?;
+    enqueue_export(&state, &staff, id).await;
+    Ok(Redirect::to(&tenant.href(&format!("/agents/demandes/export/{id}"))).into_response())
+}
+
+/// A lost enqueue is not fatal: the export's page enqueues it again (see `needs_new_job`).
+async fn enqueue_export(state: &AppState, staff: &CurrentStaff, id: i64) {
+    let job = ExportRequests {
+        tenant: staff.tenant.tenant.slug().to_string(),
+        export_id: id,
+    };
+    if let Err(e) = crate::jobs::enqueue(&state.platform, job).await {
+        tracing::warn!(export = id, error = %e, "export job not enqueued; its page will retry");
+    }
+}
+
+/// An export of this staff member's (anyone else's is not found).
+async fn own_export(staff: &CurrentStaff, id: &str) -> Result<Export, AppError> {
+    worker_desk(staff)?;
+    let id = crate::http::parse_id(id)?;
+    export::find(&staff.tenant.tenant, id)
+        .await?
+        .filter(|e| e.requested_by == staff.account.id)
+        .ok_or(AppError::NotFound)
+}
+
+/// An export of this staff member's being followed (its page, its state): a job that seems
+/// lost is enqueued again.
+async fn followed_export(
+    state: &AppState,
+    staff: &CurrentStaff,
+    id: &str,
+) -> Result<Export, AppError> {
+    let export = own_export(staff, id).await?;
+    if export.needs_new_job(chrono::Utc::now()) {
+        enqueue_export(state, staff, export.id).await;
+    }
+    Ok(export)
+}
+
+/// `GET /agents/demandes/export/{id}`: the export's progress, then its download link.
+pub async fn export_page(
+    State(state): State<AppState>,
+    staff: CurrentStaff,
+    ui: Ui,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let export = followed_export(&state, &staff, &id).await?;
+    let tenant = &staff.tenant;
+    let page = tenant.href(&format!("/agents/demandes/export/{}", export.id));
+    let view = ExportView {
+        status: export.status.label().to_owned(),
+        finished: export.status.finished(),
+        written: export.written,
+        total: export.total,
+        download_href: export::file(&state.platform, &tenant.tenant, &export)
+            .map(|_| format!("{page}/fichier")),
+        error: export.error.clone(),
+        state_href: format!("{page}/etat"),
+        refresh_href: page,
+        queue_href: tenant.href("/agents/demandes"),
+    };
+    Ok(ui.with_staff(&staff).render(
+        StatusCode::OK,
+        move |ctx| view! { <ExportPage ctx export=view /> },
+    ))
+}
+
+/// `GET /agents/demandes/export/{id}/etat`: the progress as JSON, for the page's island.
+pub async fn export_state(
+    State(state): State<AppState>,
+    staff: CurrentStaff,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let export = followed_export(&state, &staff, &id).await?;
+    Ok((
+        [(axum::http::header::CACHE_CONTROL, "no-store")],
+        axum::Json(serde_json::json!({
+            "status": export.status.label(),
+            "written": export.written,
+            "total": export.total,
+            "finished": export.status.finished(),
+        })),
+    )
+        .into_response())
+}
+
+/// `GET /agents/demandes/export/{id}/fichier`: the CSV file, journaled.
+pub async fn export_file(
+    State(state): State<AppState>,
+    staff: CurrentStaff,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let desk = worker_desk(&staff)?;
+    let export = own_export(&staff, &id).await?;
+    let tenant = desk.ctx();
+    let path = export::file(&state.platform, &tenant.tenant, &export).ok_or(AppError::NotFound)?;
+    let bytes = tokio::fs::read(&path)
+        .await
+        .map_err(|e| AppError::Internal(format!("export {}: {e}", path.display())))?;
+    staff
+        .audit(
+            "téléchargement d'un export CSV des demandes d'aide",
+            &format!("export n° {} ({} demandes)", export.id, export.written),
+            "instruction",
+        )
+        .await?;
+    // The file holds each of these citizens' requests: each reads that it left in a file.
+    desk.audit_files(
+        &export.citizen_ids,
+        "téléchargement de vos demandes dans un export (fichier CSV)",
+        &format!("export n° {} des demandes d'aide", export.id),
+        "instruction de vos demandes",
+    )
+    .await?;
+    let name = format!("demandes-{}-{}.csv", tenant.tenant.slug(), export.id);
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "text/csv; charset=utf-8".to_owned(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+            (axum::http::header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// `POST /agents/demandes/{id}/donnees/actualiser`: asks every source the citizen agreed to
+/// again, under their live consent (a retry after a failure, or fresher data). The calls are
+/// traced under the staff member's name and appear in the citizen's journal.
+pub async fn refresh_national_data(
+    State(state): State<AppState>,
+    staff: CurrentStaff,
+    ui: Ui,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let desk = worker_desk(&staff)?;
+    let id = crate::http::parse_id(&id)?;
+    let tenant = desk.ctx();
+    let request = queue::find_filed(&tenant.tenant, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let form = catalogue::form(&tenant.tenant, request.aid_id, request.form_version)
+        .await?
+        .unwrap_or_default();
+    let now = chrono::Utc::now();
+    let txn = tenant.tenant.db().begin_write().await?;
+    let latest = pull::for_request(&tenant.tenant, id).await?;
+    let mut pulls = Vec::new();
+    let mut missing = Vec::new();
+    for source in form.sources() {
+        let Some(consent) =
+            consent::live(&txn, request.citizen_id, source, request.aid_id, now).await?
+        else {
+            missing.push(source.label());
+            continue;
+        };
+        // Keyed on the latest pull the page showed: a double click asks once.
+        let after = latest
+            .iter()
+            .find(|(p, _)| p.source == source)
+            .map_or(0, |(p, _)| p.id);
+        let key = format!("request:{id}:{}:after:{after}", source.id());
+        pulls.push(
+            pull::create(
+                &txn,
+                &key,
+                &consent,
+                Some(id),
+                RequestedBy::Staff(staff.account.id),
+                now,
+            )
+            .await?,
+        );
+    }
+    txn.commit().await?;
+    pull::wake(&state.platform, &tenant.tenant, &pulls).await;
+    let reference = request.reference.clone().unwrap_or_default();
+    desk.audit_file(
+        request.citizen_id,
+        "demande de données aux administrations",
+        &format!("demande {reference} (usager {})", request.citizen_id),
+        "instruction de votre demande",
+    )
+    .await?;
+    let message = if missing.is_empty() {
+        (
+            true,
+            "Les informations sont demandées de nouveau ; la page montre leur état.".to_owned(),
+        )
+    } else {
+        (
+            false,
+            format!(
+                "L'usager n'a pas d'accord en cours pour : {}. Rien n'est demandé en son nom pour ces informations : demandez-lui le justificatif.",
+                missing.join(", ")
+            ),
+        )
+    };
+    render_request(&state, &desk, ui, StatusCode::OK, id, Some(message)).await
+}
+
+/// `POST /agents/demandes/{id}/donnees/accord`: records the consent the citizen gave a staff
+/// member (in person or in writing), under that staff member's name, and asks the sources at
+/// once. The citizen is told by mail and can withdraw it from their space.
+pub async fn record_consent(
+    State(state): State<AppState>,
+    staff: CurrentStaff,
+    headers: axum::http::HeaderMap,
+    ui: Ui,
+    Path(id): Path<String>,
+    fields: FormFields,
+) -> Result<Response, AppError> {
+    let desk = worker_desk(&staff)?;
+    let id = crate::http::parse_id(&id)?;
+    let tenant = desk.ctx();
+    let request = queue::find_filed(&tenant.tenant, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !queue::is_open(request.status) || state.national_api.client.is_none() {
+        return Err(AppError::Conflict(
+            "Cette demande ne peut plus recevoir d'informations des administrations.".into(),
+        ));
+    }
+    let form = catalogue::form(&tenant.tenant, request.aid_id, request.form_version)
+        .await?
+        .unwrap_or_default();
+    let chosen: Vec<_> = form
+        .sources()
+        .into_iter()
+        .filter(|s| {
+            *s != Source::FranceTravail && fields.get(&format!("accord-{}", s.id())) == "on"
+        })
+        .collect();
+    let problem = if chosen.is_empty() {
+        Some("Cochez au moins une information que l'usager accepte de laisser demander.")
+    } else if fields.get("attestation") != "on" {
+        Some(
+            "Cochez la case qui confirme que l'usager vous a donné cet accord : sans elle, rien n'est enregistré.",
+        )
+    } else {
+        None
+    };
+    if let Some(problem) = problem {
+        return render_request_with(
+            &state,
+            &desk,
+            ui,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            id,
+            None,
+            SentBack {
+                consent_error: Some(problem.to_owned()),
+                ..SentBack::default()
+            },
+        )
+        .await;
+    }
+    let citizen = citizens::find(&tenant.tenant, request.citizen_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let aid = catalogue::find(&tenant.tenant, request.aid_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let now = chrono::Utc::now();
+    let txn = tenant.tenant.db().begin_write().await?;
+    let mut pulls = Vec::new();
+    let mut labels = Vec::new();
+    for source in chosen {
+        let given = consent::give(
+            &txn,
+            request.citizen_id,
+            source,
+            request.aid_id,
+            consent::GivenBy::Staff(staff.account.id),
+            now,
+        )
+        .await?;
+        labels.push(source.label());
+        pulls.push(
+            pull::create_for_consent(&txn, &given, id, RequestedBy::Staff(staff.account.id), now)
+                .await?,
+        );
+    }
+    if !citizen.email.is_empty() {
+        let space = absolute(&state, &headers, tenant, "/mon-espace/donnees");
+        crate::mail::queue(
+            &txn,
+            crate::mail::OutgoingMail {
+                to: citizen.email.clone(),
+                subject: "Votre accord pour obtenir des informations auprès des administrations"
+                    .into(),
+                text: format!(
+                    "Bonjour {},\n\nÀ votre demande, un agent du département a enregistré votre accord pour que nous obtenions directement ces informations, pour votre demande « {} » : {}.\n\nCet accord vaut douze mois. Vous pouvez le retirer à tout moment dans votre espace, rubrique « Mes données » : {space}\n\n{}\n",
+                    citizen.display_name(),
+                    aid.title,
+                    labels.join(", "),
+                    tenant.tenant.name(),
+                ),
+                attachments: vec![],
+            },
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    pull::wake(&state.platform, &tenant.tenant, &pulls).await;
+    crate::mail::wake(&state.platform, &tenant.tenant).await;
+    desk.audit_file(
+        request.citizen_id,
+        &format!("enregistrement de votre accord : {}", labels.join(", ")),
+        &format!(
+            "demande {} (usager {})",
+            request.reference.clone().unwrap_or_default(),
+            request.citizen_id
+        ),
+        "accord donné en personne",
+    )
+    .await?;
+    render_request(
+        &state,
+        &desk,
+        ui,
+        StatusCode::OK,
+        id,
+        Some((
+            true,
+            "L'accord est enregistré et les informations sont demandées ; l'usager en est informé par courriel.".into(),
+        )),
+    )
+    .await
+}

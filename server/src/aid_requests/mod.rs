@@ -1,0 +1,67 @@
+//! Aid requests (`aid_requests`): the department's catalogue of aids with their forms, the
+//! citizen's filing (drafts, documents, review, reference number), the instructors' queue,
+//! requests for more information and the silence rule, decisions with their letters, and the
+//! CSV export. Its pages are under [`http`].
+
+pub mod catalogue;
+pub mod decision;
+pub mod exchange;
+pub mod export;
+pub mod filing;
+pub mod form;
+pub mod http;
+pub mod jobs;
+pub mod queue;
+
+use app::NavLink;
+use tenants::Module;
+
+use crate::entity::{
+    aid, aid_form_version, aid_request, reference_counter, request_event, request_export,
+    request_message,
+};
+use crate::http::TenantCtx;
+use crate::http::desks::DeskAccess;
+use crate::modules::{Part, Table};
+use crate::user_relations::access::section;
+
+pub static PART: Part = Part {
+    module: Some(Module::AidRequests),
+    routes: http::routes,
+    staff_nav,
+    admin_nav,
+    workers: jobs::workers,
+    schedules: jobs::schedules,
+    housekeeping: jobs::housekeeping,
+    home: Some(crate::modules::ModuleHome {
+        summary: "Les demandes déposées par les usagers sont dans la file d'instruction (menu « Demandes d'aide »).",
+        figures: crate::modules::no_figures,
+    }),
+    tables: || {
+        vec![
+            Table::of::<aid::Entity>(None),
+            Table::of::<aid_form_version::Entity>(None),
+            Table::of::<aid_request::Entity>(Some(section::AID_REQUESTS)),
+            Table::of::<request_event::Entity>(None),
+            Table::of::<reference_counter::Entity>(None),
+            Table::of::<crate::entity::decision::Entity>(None),
+            Table::of::<request_message::Entity>(None),
+            Table::of::<request_export::Entity>(None),
+        ]
+    },
+};
+
+/// Instructors and supervisors alike open the module on its queue.
+fn staff_nav(tenant: &TenantCtx, _: DeskAccess) -> Vec<NavLink> {
+    vec![NavLink {
+        href: tenant.href("/agents/demandes"),
+        label: Module::AidRequests.label().into(),
+    }]
+}
+
+fn admin_nav(tenant: &TenantCtx) -> Vec<NavLink> {
+    vec![NavLink {
+        href: tenant.href("/agents/admin/aides"),
+        label: "Catalogue des aides".into(),
+    }]
+}

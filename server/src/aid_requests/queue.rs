@@ -1,0 +1,288 @@
+//! The instructors' side: the queue of filed requests (filters, sort, pages, counts), one
+//! request with its citizen, and assignment with a conflict check.
+
+use std::collections::HashMap;
+
+use chrono::{Duration, NaiveDate, Utc};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Statement,
+    sea_query::{Expr, ExprTrait},
+};
+use serde::{Deserialize, Serialize};
+use tenants::Tenant;
+
+use super::filing::{AidRequest, Status, record_event};
+use crate::entity::{aid_request, citizen};
+
+/// Rows per page of the queue.
+pub const PAGE_SIZE: u64 = 50;
+
+/// How the queue is narrowed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueFilter {
+    pub status: Option<Status>,
+    pub aid_id: Option<i64>,
+    pub assignee: Assignee,
+    pub deadline: Deadline,
+    pub sort: Sort,
+    /// 1-based.
+    pub page: u64,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Assignee {
+    #[default]
+    Anyone,
+    Nobody,
+    Staff(i64),
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Deadline {
+    #[default]
+    Any,
+    Overdue,
+    /// Due within the next 7 days.
+    Soon,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Sort {
+    /// Soonest due first (the default: what must be done first).
+    #[default]
+    DueDate,
+    /// Newest filed first.
+    Filed,
+    Reference,
+}
+
+/// A row of the queue.
+#[derive(Clone, Debug)]
+pub struct QueueRow {
+    pub id: i64,
+    pub reference: String,
+    pub aid_id: i64,
+    pub citizen_name: String,
+    pub submitted_on: Option<NaiveDate>,
+    pub due_on: Option<NaiveDate>,
+    pub status: Status,
+    pub assignee_id: Option<i64>,
+    pub overdue: bool,
+}
+
+/// One page of the queue and the counts that go with it.
+#[derive(Clone, Debug)]
+pub struct QueuePage {
+    pub rows: Vec<QueueRow>,
+    /// Requests matching the filter, all pages together.
+    pub total: u64,
+    /// Filed requests by status (whatever the filter).
+    pub counts: Vec<(Status, u64)>,
+    pub overdue: u64,
+}
+
+/// Whether a request in this status still waits for the department.
+pub fn is_open(status: Status) -> bool {
+    matches!(status, Status::Submitted | Status::InfoRequested)
+}
+
+fn open_statuses() -> Vec<&'static str> {
+    vec![Status::Submitted.id(), Status::InfoRequested.id()]
+}
+
+pub(crate) fn filtered(filter: &QueueFilter, today: NaiveDate) -> Condition {
+    let mut condition = Condition::all().add(aid_request::Column::Status.ne(Status::Draft.id()));
+    if let Some(status) = filter.status {
+        condition = condition.add(aid_request::Column::Status.eq(status.id()));
+    }
+    if let Some(aid_id) = filter.aid_id {
+        condition = condition.add(aid_request::Column::AidId.eq(aid_id));
+    }
+    condition = match filter.assignee {
+        Assignee::Anyone => condition,
+        Assignee::Nobody => condition.add(aid_request::Column::AssigneeId.is_null()),
+        Assignee::Staff(id) => condition.add(aid_request::Column::AssigneeId.eq(id)),
+    };
+    match filter.deadline {
+        Deadline::Any => condition,
+        Deadline::Overdue => condition
+            .add(aid_request::Column::Status.is_in(open_statuses()))
+            .add(aid_request::Column::DueOn.lt(today)),
+        Deadline::Soon => condition
+            .add(aid_request::Column::Status.is_in(open_statuses()))
+            .add(aid_request::Column::DueOn.gte(today))
+            .add(aid_request::Column::DueOn.lte(today + Duration::days(7))),
+    }
+}
+
+#[derive(Debug, FromQueryResult)]
+struct StatusCount {
+    status: String,
+    count: i64,
+}
+
+/// A page of the queue.
+pub async fn queue(tenant: &Tenant, filter: &QueueFilter) -> Result<QueuePage, DbErr> {
+    let today = Utc::now().date_naive();
+    let txn = tenant.db().begin().await?;
+    // Kept up to date by triggers (see the tenant migration m0008): no count over every
+    // request of the department for each page.
+    let counts = StatusCount::find_by_statement(Statement::from_string(
+        txn.get_database_backend(),
+        "SELECT status, count FROM request_status_counts",
+    ))
+    .all(&txn)
+    .await?;
+    let overdue = aid_request::Entity::find()
+        .filter(aid_request::Column::Status.is_in(open_statuses()))
+        .filter(aid_request::Column::DueOn.lt(today))
+        .count(&txn)
+        .await?;
+    let condition = filtered(filter, today);
+    // Narrowed by status alone (or not at all), the total is already counted.
+    let total = if filter.aid_id.is_none()
+        && filter.assignee == Assignee::Anyone
+        && filter.deadline == Deadline::Any
+    {
+        counts
+            .iter()
+            .filter(|c| c.status != Status::Draft.id())
+            .filter(|c| filter.status.is_none_or(|s| s.id() == c.status))
+            .map(|c| u64::try_from(c.count).unwrap_or(0))
+            .sum()
+    } else {
+        aid_request::Entity::find()
+            .filter(condition.clone())
+            .count(&txn)
+            .await?
+    };
+    let mut query = aid_request::Entity::find().filter(condition);
+    query = match filter.sort {
+        Sort::DueDate => query
+            .order_by_asc(aid_request::Column::DueOn)
+            .order_by_asc(aid_request::Column::Id),
+        Sort::Filed => query
+            .order_by_desc(aid_request::Column::SubmittedAt)
+            .order_by_desc(aid_request::Column::Id),
+        Sort::Reference => query.order_by_asc(aid_request::Column::Reference),
+    };
+    let page = std::cmp::max(filter.page, 1);
+    let rows = query
+        .offset((page - 1) * PAGE_SIZE)
+        .limit(PAGE_SIZE)
+        .all(&txn)
+        .await?;
+    let citizen_ids: Vec<i64> = rows.iter().map(|r| r.citizen_id).collect();
+    let names: HashMap<i64, String> = citizen::Entity::find()
+        .filter(citizen::Column::Id.is_in(citizen_ids))
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, format!("{} {}", c.family_name, c.given_name)))
+        .collect();
+    txn.commit().await?;
+    let rows = rows
+        .into_iter()
+        .filter_map(|r| {
+            let status = Status::parse(&r.status)?;
+            Some(QueueRow {
+                id: r.id,
+                reference: r.reference.unwrap_or_default(),
+                aid_id: r.aid_id,
+                citizen_name: names.get(&r.citizen_id).cloned().unwrap_or_default(),
+                submitted_on: r.submitted_at.map(|t| t.date_naive()),
+                due_on: r.due_on,
+                status,
+                assignee_id: r.assignee_id,
+                overdue: is_open(status) && r.due_on.is_some_and(|d| d < today),
+            })
+        })
+        .collect();
+    let counts = Status::ALL
+        .into_iter()
+        .filter(|s| *s != Status::Draft)
+        .map(|s| {
+            let n = counts
+                .iter()
+                .find(|c| c.status == s.id())
+                .map_or(0, |c| u64::try_from(c.count).unwrap_or(0));
+            (s, n)
+        })
+        .collect();
+    Ok(QueuePage {
+        rows,
+        total,
+        counts,
+        overdue,
+    })
+}
+
+/// A filed request, for staff (drafts are the citizen's own business).
+pub async fn find_filed(tenant: &Tenant, id: i64) -> Result<Option<AidRequest>, DbErr> {
+    let txn = tenant.db().begin().await?;
+    let row = aid_request::Entity::find_by_id(id)
+        .filter(aid_request::Column::Status.ne(Status::Draft.id()))
+        .one(&txn)
+        .await?;
+    txn.commit().await?;
+    row.map(AidRequest::try_from).transpose()
+}
+
+/// Why an instructor's change was not made.
+#[derive(Debug, thiserror::Error)]
+pub enum ChangeError {
+    #[error("request not found")]
+    NotFound,
+    /// Someone changed the request since the page was shown.
+    #[error("changed meanwhile")]
+    Conflict,
+    #[error(transparent)]
+    Db(#[from] DbErr),
+}
+
+/// Assigns a request (to nobody with `None`), if it is still at `expected_version`.
+pub async fn assign(
+    tenant: &Tenant,
+    id: i64,
+    expected_version: i32,
+    assignee: Option<(i64, &str)>,
+    actor: &str,
+) -> Result<(), ChangeError> {
+    let txn = tenant.db().begin_write().await?;
+    let updated = aid_request::Entity::update_many()
+        .col_expr(
+            aid_request::Column::AssigneeId,
+            Expr::value(assignee.map(|(id, _)| id)),
+        )
+        .col_expr(
+            aid_request::Column::Version,
+            Expr::col(aid_request::Column::Version).add(1),
+        )
+        .col_expr(aid_request::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(aid_request::Column::Id.eq(id))
+        .filter(aid_request::Column::Status.ne(Status::Draft.id()))
+        .filter(aid_request::Column::Version.eq(expected_version))
+        .exec(&txn)
+        .await?
+        .rows_affected;
+    if updated != 1 {
+        let exists = aid_request::Entity::find_by_id(id)
+            .filter(aid_request::Column::Status.ne(Status::Draft.id()))
+            .one(&txn)
+            .await?
+            .is_some();
+        return Err(if exists {
+            ChangeError::Conflict
+        } else {
+            ChangeError::NotFound
+        });
+    }
+    let detail = match assignee {
+        Some((_, name)) => format!("Attribuée à {name}"),
+        None => "Remise dans la file, sans agent".to_owned(),
+    };
+    record_event(&txn, id, "assigned", actor, &detail).await?;
+    txn.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,199 @@
+//! What every department has, whatever modules it subscribed to: its home page, citizens'
+//! and staff sign-in, the citizen's space, the staff dashboard and module pages, the
+//! administrator's staff accounts and journal; the tables they keep (citizens, their
+//! documents, the audit journal, the mail outbox); and the platform's own jobs (mail delivery,
+//! housekeeping).
+
+use std::time::Duration;
+
+use apalis::prelude::{BoxDynError, Data};
+use axum::routing::{get, post};
+use serde::{Deserialize, Serialize};
+use tenants::{Platform, Slug};
+use tower_sessions::session_store::ExpiredDeletion;
+
+use crate::entity::{audit_entry, citizen, document, mail_outbox};
+use crate::http::{admin, auth, citizen as citizen_pages, desks::DeskAccess, pages};
+use crate::jobs::{self, Running};
+use crate::mail::{self, DeliverMail, Mailer};
+use crate::modules::{Part, Routes, Services, Table};
+use crate::session_store::DbSessionStore;
+use crate::throttle;
+use crate::user_relations::access::section;
+
+pub static PART: Part = Part {
+    module: None,
+    routes,
+    staff_nav: |_, _: DeskAccess| Vec::new(),
+    admin_nav: crate::modules::no_nav,
+    home: None,
+    workers,
+    schedules,
+    housekeeping: crate::modules::no_housekeeping,
+    tables: || {
+        vec![
+            Table::of::<audit_entry::Entity>(Some(section::JOURNAL)).append_only(),
+            Table::of::<citizen::Entity>(None),
+            Table::of::<document::Entity>(Some(section::DOCUMENTS)),
+            Table::of::<mail_outbox::Entity>(None),
+        ]
+    },
+};
+
+fn routes(routes: Routes) -> Routes {
+    routes
+        .route("/", get(pages::department_home))
+        .route(
+            "/connexion",
+            get(citizen_pages::login_page).post(citizen_pages::local_login),
+        )
+        .route(
+            "/inscription",
+            get(citizen_pages::sign_up_page).post(citizen_pages::sign_up),
+        )
+        .route(
+            "/inscription/confirmer",
+            get(citizen_pages::confirm_page).post(citizen_pages::confirm),
+        )
+        .route(
+            "/mot-de-passe-oublie",
+            get(citizen_pages::forgot_page).post(citizen_pages::forgot),
+        )
+        .route(
+            "/mot-de-passe/nouveau",
+            get(citizen_pages::new_password_page).post(citizen_pages::new_password),
+        )
+        .route(
+            "/connexion/franceconnect",
+            get(citizen_pages::franceconnect_start),
+        )
+        .route(
+            "/connexion/franceconnect/retour",
+            get(citizen_pages::franceconnect_return),
+        )
+        .route("/deconnexion", post(citizen_pages::logout))
+        .route("/deconnexion/terminee", get(citizen_pages::signed_out))
+        .route("/mon-espace", get(citizen_pages::space))
+        .route("/documents/{id}", get(citizen_pages::own_document))
+        .route("/agents", get(pages::to_staff_home))
+        .route("/agents/", get(pages::staff_home))
+        .route("/agents/connexion", get(auth::login_page).post(auth::login))
+        .route("/agents/deconnexion", post(auth::logout))
+        .route("/agents/modules/{module}", get(pages::module_home))
+        .route("/agents/admin/comptes", get(admin::staff_list))
+        .route(
+            "/agents/admin/comptes/nouveau",
+            get(admin::new_staff_form).post(admin::create_staff),
+        )
+        .route(
+            "/agents/admin/comptes/{id}",
+            get(admin::edit_staff_form).post(admin::update_staff),
+        )
+        .route("/agents/admin/journal", get(admin::audit_journal))
+}
+
+fn workers(services: &Services) -> Vec<Running<anyhow::Result<()>>> {
+    vec![
+        jobs::worker!(
+            services.platform,
+            services.instance,
+            "housekeeping",
+            housekeeping,
+            data = services.clone()
+        ),
+        jobs::worker!(
+            services.platform,
+            services.instance,
+            "mail",
+            deliver_mail,
+            data = services.mailer.clone()
+        ),
+    ]
+}
+
+fn schedules(services: &Services) -> Vec<Running<()>> {
+    vec![
+        Box::pin(schedule_housekeeping(
+            services.platform.clone(),
+            Duration::from_secs(600),
+        )),
+        Box::pin(schedule_mail_sweep(
+            services.platform.clone(),
+            Duration::from_secs(30),
+        )),
+    ]
+}
+
+/// Deletes expired sessions and login failures older than the throttling window.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Housekeeping {
+    /// When it was asked for (Unix seconds); informative only.
+    pub requested_at: i64,
+}
+
+/// Puts a housekeeping job in the queue.
+pub async fn enqueue_housekeeping(platform: &Platform) -> anyhow::Result<()> {
+    jobs::enqueue(
+        platform,
+        Housekeeping {
+            requested_at: chrono::Utc::now().timestamp(),
+        },
+    )
+    .await
+}
+
+/// The housekeeping job itself; also callable directly. Besides the platform's own, each
+/// part's share runs for every department that has it.
+pub async fn housekeeping(
+    _job: Housekeeping,
+    platform: Data<Platform>,
+    services: Data<Services>,
+) -> Result<(), BoxDynError> {
+    DbSessionStore::new(platform.db().clone())
+        .delete_expired()
+        .await?;
+    throttle::purge_old(&platform, services.throttle).await?;
+    let kept = i64::try_from(jobs::FINISHED_JOBS_KEPT.as_secs()).unwrap_or(i64::MAX);
+    jobs::purge_finished(&platform, chrono::Utc::now().timestamp() - kept).await?;
+    for tenant in platform.list_tenants().await? {
+        for (module, share) in &services.housekeeping {
+            if module.is_none_or(|m| tenant.has_module(m)) {
+                share(&platform, &tenant).await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Delivers one tenant's due mail; a tenant removed since is nothing to do.
+pub async fn deliver_mail(
+    job: DeliverMail,
+    platform: Data<Platform>,
+    mailer: Data<Mailer>,
+) -> Result<(), BoxDynError> {
+    let slug = Slug::parse(&job.tenant)?;
+    if let Some(tenant) = platform.tenant_by_slug(&slug).await? {
+        mail::deliver_due(&tenant, &mailer).await?;
+    }
+    Ok(())
+}
+
+/// Enqueues mail delivery for tenants with mail due, on a schedule (retries after an outage,
+/// and mail whose enqueue was lost to a crash).
+pub async fn schedule_mail_sweep(platform: Platform, every: Duration) {
+    let mut tick = tokio::time::interval(every);
+    loop {
+        tick.tick().await;
+        if let Err(e) = mail::sweep(&platform).await {
+            tracing::warn!(error = %e, "could not sweep the mail outboxes");
+        }
+    }
+}
+
+/// Enqueues housekeeping on a schedule, the first time one period after start.
+pub async fn schedule_housekeeping(platform: Platform, every: Duration) {
+    jobs::every(platform, every, every, "housekeeping", || Housekeeping {
+        requested_at: chrono::Utc::now().timestamp(),
+    })
+    .await;
+}

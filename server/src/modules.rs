@@ -1,0 +1,395 @@
+//! Each part of a department's store declared once: its pages, its staff menu entries and its
+//! tables. The router, the staff menu, the tenant export and import, the merge of duplicate
+//! records and the invariant tests iterate over [`PARTS`]; adding a module is a folder of its
+//! own and one line there (see `docs/ARCHITECTURE.md`, "Adding a module").
+
+use std::future::Future;
+use std::pin::Pin;
+use std::str::FromStr;
+
+use anyhow::Context as _;
+use app::NavLink;
+use axum::Router;
+use axum::routing::MethodRouter;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, IntoActiveModel,
+    Iterable, PrimaryKeyToColumn, PrimaryKeyTrait, QueryFilter, QueryOrder,
+};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use tenants::{Module, Platform, Tenant};
+
+use crate::http::desks::DeskAccess;
+use crate::http::{AppState, TenantCtx};
+use crate::jobs::Running;
+use crate::mail::Mailer;
+use crate::national::jobs::NationalApi;
+use crate::throttle::ThrottlePolicy;
+
+/// A future a table's function returns (boxed: tables of every entity sit in one list).
+pub type Boxed<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// One part of the platform: a module a department subscribes to, or the foundation every
+/// department has (sign-in, citizens, the journal, mail, national data).
+pub struct Part {
+    /// `None` for the foundation and the services modules share.
+    pub module: Option<Module>,
+    /// Its pages, staff and citizen sides. A module's routes answer 404 in a department that
+    /// has not subscribed to it, whatever its handlers check.
+    pub routes: fn(Routes) -> Routes,
+    /// Its entries in the staff menu, for a staff member who opens it with `access`.
+    pub staff_nav: fn(&TenantCtx, DeskAccess) -> Vec<NavLink>,
+    /// Its entries in the administrator's menu.
+    pub admin_nav: fn(&TenantCtx) -> Vec<NavLink>,
+    /// Its tables in the tenant store, parents before children.
+    pub tables: fn() -> Vec<Table>,
+    /// Its page under « /agents/modules/… » (modules only).
+    pub home: Option<ModuleHome>,
+    /// Its job workers, one per job type (see `jobs::worker!`).
+    pub workers: fn(&Services) -> Vec<Running<anyhow::Result<()>>>,
+    /// What it enqueues on a schedule.
+    pub schedules: fn(&Services) -> Vec<Running<()>>,
+    /// Its share of the housekeeping job, run for each department that has the part.
+    pub housekeeping: Housekeeper,
+}
+
+/// A part's share of housekeeping in one department.
+pub type Housekeeper = for<'a> fn(&'a Platform, &'a Tenant) -> Boxed<'a, anyhow::Result<()>>;
+
+/// What the parts' workers and schedules run with.
+#[derive(Clone)]
+pub struct Services {
+    pub platform: Platform,
+    pub throttle: ThrottlePolicy,
+    pub mailer: Mailer,
+    pub national_api: NationalApi,
+    /// Names this process's workers: apalis refuses a name whose heartbeat is fresh, so two
+    /// nodes, or one restarted quickly, each need their own.
+    pub instance: String,
+    /// Each part's share of housekeeping, with the module a department must have for it.
+    pub housekeeping: Vec<(Option<Module>, Housekeeper)>,
+}
+
+impl Services {
+    pub fn new(
+        platform: Platform,
+        throttle: ThrottlePolicy,
+        mailer: Mailer,
+        national_api: NationalApi,
+    ) -> Self {
+        Self {
+            platform,
+            throttle,
+            mailer,
+            national_api,
+            instance: format!("{:08x}", rand::random::<u32>()),
+            housekeeping: PARTS.iter().map(|p| (p.module, p.housekeeping)).collect(),
+        }
+    }
+}
+
+/// Runs every part's workers until the process stops (or one of them fails).
+pub async fn run_workers(services: Services) -> anyhow::Result<()> {
+    let mut running = tokio::task::JoinSet::new();
+    for part in PARTS {
+        for worker in (part.workers)(&services) {
+            running.spawn(worker);
+        }
+    }
+    // Dropping the set (this future aborted) stops every worker.
+    while let Some(done) = running.join_next().await {
+        done??;
+    }
+    Ok(())
+}
+
+/// Every part's schedules, to run beside the workers.
+pub fn schedules(services: &Services) -> Vec<Running<()>> {
+    PARTS.iter().flat_map(|p| (p.schedules)(services)).collect()
+}
+
+/// No workers.
+pub fn no_workers(_: &Services) -> Vec<Running<anyhow::Result<()>>> {
+    Vec::new()
+}
+
+/// No schedules.
+pub fn no_schedules(_: &Services) -> Vec<Running<()>> {
+    Vec::new()
+}
+
+/// No share of housekeeping.
+pub fn no_housekeeping<'a>(_: &'a Platform, _: &'a Tenant) -> Boxed<'a, anyhow::Result<()>> {
+    Box::pin(async { Ok(()) })
+}
+
+/// A module's page: what it says, and the figures it shows (supervisors see nothing more).
+pub struct ModuleHome {
+    pub summary: &'static str,
+    pub figures: for<'a> fn(&'a Tenant) -> Boxed<'a, Figures>,
+}
+
+/// A module's figures, label and value.
+pub type Figures = Result<Vec<(String, String)>, DbErr>;
+
+/// No figures.
+pub fn no_figures(_: &Tenant) -> Boxed<'_, Figures> {
+    Box::pin(async { Ok(Vec::new()) })
+}
+
+/// Every part, in the order their tables load (parents before children).
+pub static PARTS: [&Part; 4] = [
+    &crate::foundation::PART,
+    &crate::aid_requests::PART,
+    &crate::national::PART,
+    &crate::user_relations::PART,
+];
+
+/// The part declaring `module`, if it is built.
+pub fn part_of(module: Module) -> Option<&'static Part> {
+    PARTS.iter().copied().find(|p| p.module == Some(module))
+}
+
+/// Every declared table, parents before children.
+pub fn tables() -> Vec<Table> {
+    PARTS.iter().flat_map(|p| (p.tables)()).collect()
+}
+
+/// Tables of a tenant store that no part carries, and why (the invariant test checks that
+/// every other table is declared).
+pub const INTERNAL_TABLES: [(&str, &str); 3] = [
+    (
+        "seaql_migrations",
+        "the migrator's own record of what ran; an import migrates its store itself",
+    ),
+    (
+        "citizen_tokens",
+        "one-time sign-up and password links, valid for hours: an import must not revive them",
+    ),
+    (
+        "request_status_counts",
+        "kept by triggers on aid_requests, rebuilt as an import's rows go in",
+    ),
+];
+
+/// The router of every part; also records each route's path for the attack suite.
+pub struct Routes {
+    router: Router<AppState>,
+    paths: Vec<(Option<Module>, &'static str)>,
+}
+
+impl Routes {
+    fn new() -> Self {
+        Self {
+            router: Router::new(),
+            paths: Vec::new(),
+        }
+    }
+
+    /// Adds the handlers of `path` (relative to the department).
+    pub fn route(mut self, path: &'static str, handlers: MethodRouter<AppState>) -> Self {
+        self.router = self.router.route(path, handlers);
+        self.paths.push((None, path));
+        self
+    }
+
+    /// The routes of `part` added to these; a module's answer 404 where it is not subscribed.
+    fn merge(mut self, part: &Part) -> Self {
+        let own = (part.routes)(Routes::new());
+        let router = match part.module {
+            Some(module) => own
+                .router
+                .route_layer(axum::middleware::from_fn(move |req, next| {
+                    crate::http::require_module(module, req, next)
+                })),
+            None => own.router,
+        };
+        self.router = self.router.merge(router);
+        self.paths
+            .extend(own.paths.into_iter().map(|(_, path)| (part.module, path)));
+        self
+    }
+}
+
+/// Every part's routes in one router.
+pub fn router() -> Router<AppState> {
+    PARTS
+        .iter()
+        .fold(Routes::new(), |routes, part| routes.merge(part))
+        .router
+}
+
+/// Every route's path, as declared (`/agents/demandes/{id}`…), with the module it belongs to.
+pub fn route_paths() -> Vec<(Option<Module>, &'static str)> {
+    PARTS
+        .iter()
+        .fold(Routes::new(), |routes, part| routes.merge(part))
+        .paths
+}
+
+/// No menu entries.
+pub fn no_nav(_: &TenantCtx) -> Vec<NavLink> {
+    Vec::new()
+}
+
+/// How a merge of two records of one person treats a table's rows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OnMerge {
+    /// No citizen column: nothing to move.
+    NoCitizen,
+    /// Rows move to the kept record.
+    Move,
+    /// One row per citizen (the citizen is the key): the absorbed record's row moves unless
+    /// the kept record has its own, which wins.
+    KeepOne,
+    /// Append-only (the journal): rows stay as written and are read across both records.
+    ReadAcross,
+}
+
+/// A table of the tenant store, with what export, import and merge need of it.
+pub struct Table {
+    pub name: &'static str,
+    /// Its `id` comes from a sequence (PostgreSQL is told about imported ids).
+    pub serial: bool,
+    pub on_merge: OnMerge,
+    /// The section of the citizen's right of access that shows its rows (`None` without a
+    /// citizen column).
+    pub shown_in: Option<&'static str>,
+    dump: for<'a> fn(&'a DatabaseTransaction) -> Boxed<'a, anyhow::Result<Vec<u8>>>,
+    load: for<'a> fn(&'a DatabaseTransaction, &'a [u8]) -> Boxed<'a, anyhow::Result<()>>,
+    move_citizen: for<'a> fn(&'a DatabaseTransaction, i64, i64) -> Boxed<'a, Result<(), DbErr>>,
+}
+
+impl Table {
+    /// The table of entity `E`. Whether its rows belong to a citizen is read from the entity
+    /// (a `citizen_id` column); the merge moves them, and `shown_in` must name where the
+    /// citizen reads them.
+    pub fn of<E>(shown_in: Option<&'static str>) -> Self
+    where
+        E: EntityTrait + Default,
+        E::Model: Serialize + DeserializeOwned + IntoActiveModel<E::ActiveModel>,
+        E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
+    {
+        let on_merge = match citizen_column::<E>() {
+            None => OnMerge::NoCitizen,
+            Some(_) if is_key::<E>("citizen_id") => OnMerge::KeepOne,
+            Some(_) => OnMerge::Move,
+        };
+        Self {
+            name: E::default().table_name(),
+            serial: <E::PrimaryKey as PrimaryKeyTrait>::auto_increment(),
+            on_merge,
+            shown_in,
+            dump: |txn| Box::pin(dump::<E>(txn)),
+            load: |txn, lines| Box::pin(load::<E>(txn, lines)),
+            move_citizen: |txn, absorbed, kept| Box::pin(move_citizen::<E>(txn, absorbed, kept)),
+        }
+    }
+
+    /// An append-only table: a merge leaves its rows where they are.
+    pub fn append_only(mut self) -> Self {
+        self.on_merge = OnMerge::ReadAcross;
+        self
+    }
+
+    /// Every row, one JSON object a line, in primary-key order.
+    pub async fn dump(&self, txn: &DatabaseTransaction) -> anyhow::Result<Vec<u8>> {
+        (self.dump)(txn).await
+    }
+
+    /// Inserts the rows of [`Table::dump`]'s output.
+    pub async fn load(&self, txn: &DatabaseTransaction, lines: &[u8]) -> anyhow::Result<()> {
+        (self.load)(txn, lines).await
+    }
+
+    /// Moves `absorbed`'s rows to `kept`, as [`Table::on_merge`] says.
+    pub async fn move_citizen(
+        &self,
+        txn: &DatabaseTransaction,
+        absorbed: i64,
+        kept: i64,
+    ) -> Result<(), DbErr> {
+        match self.on_merge {
+            OnMerge::NoCitizen | OnMerge::ReadAcross => Ok(()),
+            OnMerge::Move | OnMerge::KeepOne => (self.move_citizen)(txn, absorbed, kept).await,
+        }
+    }
+}
+
+fn citizen_column<E: EntityTrait>() -> Option<E::Column> {
+    E::Column::from_str("citizen_id").ok()
+}
+
+fn is_key<E: EntityTrait>(column: &str) -> bool {
+    E::PrimaryKey::iter().any(|k| {
+        use sea_orm::IdenStatic;
+        k.into_column().as_str() == column
+    })
+}
+
+async fn dump<E>(txn: &DatabaseTransaction) -> anyhow::Result<Vec<u8>>
+where
+    E: EntityTrait,
+    E::Model: Serialize,
+{
+    let mut query = E::find();
+    for column in E::PrimaryKey::iter() {
+        query = query.order_by_asc(column.into_column());
+    }
+    let mut lines = Vec::new();
+    for row in query.all(txn).await? {
+        serde_json::to_writer(&mut lines, &row)?;
+        lines.push(b'\n');
+    }
+    Ok(lines)
+}
+
+async fn load<E>(txn: &DatabaseTransaction, lines: &[u8]) -> anyhow::Result<()>
+where
+    E: EntityTrait + Default,
+    E::Model: DeserializeOwned + IntoActiveModel<E::ActiveModel>,
+    E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
+{
+    use std::io::BufRead as _;
+    for line in std::io::BufReader::new(lines).lines() {
+        let line = line.context("ligne illisible dans l'archive")?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let row: E::Model = serde_json::from_str(&line).with_context(|| {
+            format!(
+                "une ligne de la table {} est invalide dans l'archive (abîmée ou modifiée)",
+                E::default().table_name()
+            )
+        })?;
+        row.into_active_model().insert(txn).await?;
+    }
+    Ok(())
+}
+
+async fn move_citizen<E: EntityTrait>(
+    txn: &DatabaseTransaction,
+    absorbed: i64,
+    kept: i64,
+) -> Result<(), DbErr> {
+    let Some(column) = citizen_column::<E>() else {
+        return Ok(());
+    };
+    if is_key::<E>("citizen_id") {
+        let kept_has_one = E::find().filter(column.eq(kept)).one(txn).await?.is_some();
+        if kept_has_one {
+            E::delete_many()
+                .filter(column.eq(absorbed))
+                .exec(txn)
+                .await?;
+            return Ok(());
+        }
+    }
+    E::update_many()
+        .col_expr(column, Expr::value(kept))
+        .filter(column.eq(absorbed))
+        .exec(txn)
+        .await?;
+    Ok(())
+}

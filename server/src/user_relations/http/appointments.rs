@@ -1,0 +1,421 @@
+//! Appointments: slots published by reception, booked by citizens or for them, attendance.
+
+use app::user_relations::{
+    AppointmentRow, AppointmentsPage, ContactForm, FreeSlot, SlotsForm, StaffAppointmentsPage,
+    StaffSlotRow,
+};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use leptos::prelude::*;
+use serde::Deserialize;
+
+use crate::citizens;
+use crate::http::auth::CurrentStaff;
+use crate::http::citizen::CurrentCitizen;
+use crate::http::form::FormFields;
+use crate::http::ui::Ui;
+use crate::http::{AppError, AppState};
+use crate::user_relations::appointments::{self, BookedBy, Confirmation, NewSlots};
+
+use super::*;
+
+pub(super) fn free_slots(slots: &[appointments::Slot]) -> Vec<FreeSlot> {
+    slots
+        .iter()
+        .filter(|s| s.held_by.is_none())
+        .map(|s| FreeSlot {
+            id: s.id.to_string(),
+            when: format!("{} ({} min)", s.when(), s.minutes),
+            where_: format!("{} — {}", s.service, s.place),
+        })
+        .collect()
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct AppointmentsParams {
+    ok: Option<String>,
+    deplacer: Option<String>,
+}
+
+/// `GET /mon-espace/rendez-vous`: the citizen's appointments and the free slots.
+pub async fn my_appointments(
+    citizen: CurrentCitizen,
+    ui: Ui,
+    Query(params): Query<AppointmentsParams>,
+) -> Result<Response, AppError> {
+    let notice = match params.ok.as_deref() {
+        Some("reserve") => Some("Votre rendez-vous est réservé ; la confirmation vous est envoyée par courriel."),
+        Some("deplace") => Some("Votre rendez-vous est déplacé ; la nouvelle confirmation vous est envoyée par courriel."),
+        Some("annule") => Some("Votre rendez-vous est annulé."),
+        _ => None,
+    }
+    .map(str::to_owned);
+    let moving = params
+        .deplacer
+        .as_deref()
+        .and_then(|id| id.parse::<i64>().ok());
+    render_my_appointments(&citizen, ui, StatusCode::OK, moving, notice, vec![]).await
+}
+
+async fn render_my_appointments(
+    citizen: &CurrentCitizen,
+    ui: Ui,
+    status: StatusCode,
+    moving: Option<i64>,
+    notice: Option<String>,
+    errors: Vec<String>,
+) -> Result<Response, AppError> {
+    let tenant = &citizen.tenant.tenant;
+    let now = chrono::Utc::now();
+    let rows: Vec<AppointmentRow> = appointments::of_citizen(tenant, citizen.citizen.id)
+        .await?
+        .into_iter()
+        .map(|a| AppointmentRow {
+            id: a.id.to_string(),
+            when: a.slot.when(),
+            where_: format!("{} — {}", a.slot.service, a.slot.place),
+            state: a.state.label().to_owned(),
+            changeable: a.state == appointments::State::Booked && a.slot.starts_at > now,
+        })
+        .collect();
+    let moving = moving.and_then(|id| {
+        rows.iter()
+            .find(|r| r.id == id.to_string() && r.changeable)
+            .cloned()
+    });
+    let free = free_slots(&appointments::slots_from(tenant, now).await?);
+    Ok(ui.with_citizen(citizen).render(status, move |ctx| {
+        view! { <AppointmentsPage ctx appointments=rows free moving notice errors /> }
+    }))
+}
+
+/// `POST /mon-espace/rendez-vous`: books a slot, or moves an appointment to it (`replacing`).
+pub async fn citizen_book(
+    State(state): State<AppState>,
+    citizen: CurrentCitizen,
+    headers: HeaderMap,
+    ui: Ui,
+    form: FormFields,
+) -> Result<Response, AppError> {
+    let tenant = &citizen.tenant;
+    let replacing = match form.get("replacing") {
+        "" => None,
+        id => Some(crate::http::parse_id(id)?),
+    };
+    let Ok(slot_id) = form.get("slot").parse::<i64>() else {
+        return render_my_appointments(
+            &citizen,
+            ui,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            replacing,
+            None,
+            vec!["Choisissez un créneau dans la liste.".to_owned()],
+        )
+        .await;
+    };
+    let url = crate::http::citizen::absolute(&state, &headers, tenant, "/mon-espace/rendez-vous");
+    let booked = appointments::book(
+        &tenant.tenant,
+        citizen.citizen.id,
+        slot_id,
+        BookedBy::Citizen,
+        replacing,
+        Some(Confirmation {
+            to: &citizen.citizen.email,
+            department: tenant.tenant.name(),
+            url: &url,
+        }),
+    )
+    .await?;
+    match booked {
+        Ok(_) => {
+            crate::mail::wake(&state.platform, &tenant.tenant).await;
+            let ok = if replacing.is_some() {
+                "deplace"
+            } else {
+                "reserve"
+            };
+            Ok(
+                Redirect::to(&tenant.href(&format!("/mon-espace/rendez-vous?ok={ok}")))
+                    .into_response(),
+            )
+        }
+        Err(appointments::BookingError::NotFound) => Err(AppError::NotFound),
+        Err(refused) => {
+            render_my_appointments(
+                &citizen,
+                ui,
+                StatusCode::CONFLICT,
+                replacing,
+                None,
+                vec![refused.message().to_owned()],
+            )
+            .await
+        }
+    }
+}
+
+/// `POST /mon-espace/rendez-vous/{id}/annuler`: cancels one of the citizen's appointments.
+pub async fn citizen_cancel(
+    citizen: CurrentCitizen,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let tenant = &citizen.tenant;
+    let id = crate::http::parse_id(&id)?;
+    if !appointments::cancel(&tenant.tenant, citizen.citizen.id, id).await? {
+        return Err(AppError::NotFound);
+    }
+    Ok(Redirect::to(&tenant.href("/mon-espace/rendez-vous?ok=annule")).into_response())
+}
+
+/// `GET /agents/rendez-vous`: reception's slots, bookings and attendance to record.
+pub async fn staff_appointments(
+    staff: CurrentStaff,
+    ui: Ui,
+    Query(params): Query<AppointmentsParams>,
+) -> Result<Response, AppError> {
+    let notice = match params.ok.as_deref() {
+        Some("publie") => Some("Les créneaux sont publiés : les usagers peuvent les réserver."),
+        Some("pointe") => Some("La présence est notée."),
+        _ => None,
+    }
+    .map(str::to_owned);
+    render_staff_appointments(
+        &staff,
+        ui,
+        StatusCode::OK,
+        SlotsForm::default(),
+        vec![],
+        notice,
+    )
+    .await
+}
+
+async fn render_staff_appointments(
+    staff: &CurrentStaff,
+    ui: Ui,
+    status: StatusCode,
+    form: SlotsForm,
+    errors: Vec<String>,
+    notice: Option<String>,
+) -> Result<Response, AppError> {
+    let desk = records_desk(staff)?;
+    let tenant = &desk.staff().tenant;
+    let now = chrono::Utc::now();
+    let mut names = std::collections::HashMap::new();
+    let row =
+        |s: appointments::Slot, names: &std::collections::HashMap<i64, String>| StaffSlotRow {
+            when: format!("{} ({} min)", s.when(), s.minutes),
+            where_: format!("{} — {}", s.service, s.place),
+            booked: s.held_by.map(|citizen| {
+                (
+                    names.get(&citizen).cloned().unwrap_or_default(),
+                    tenant.href(&format!("/agents/usagers/{citizen}")),
+                )
+            }),
+            attendance_action: s
+                .appointment_id
+                .filter(|_| s.starts_at <= now)
+                .map(|id| tenant.href(&format!("/agents/rendez-vous/{id}/presence"))),
+        };
+    let upcoming_slots = appointments::slots_from(&tenant.tenant, now).await?;
+    let past_slots = appointments::to_record(&tenant.tenant, now).await?;
+    for citizen in upcoming_slots
+        .iter()
+        .chain(&past_slots)
+        .filter_map(|s| s.held_by)
+    {
+        if let std::collections::hash_map::Entry::Vacant(e) = names.entry(citizen) {
+            e.insert(
+                citizens::find(&tenant.tenant, citizen)
+                    .await?
+                    .map(|c| c.display_name())
+                    .unwrap_or_default(),
+            );
+        }
+    }
+    let upcoming = upcoming_slots.into_iter().map(|s| row(s, &names)).collect();
+    let to_record = past_slots.into_iter().map(|s| row(s, &names)).collect();
+    let form = SlotsForm {
+        minutes: if form.minutes.is_empty() {
+            "30".to_owned()
+        } else {
+            form.minutes
+        },
+        count: if form.count.is_empty() {
+            "1".to_owned()
+        } else {
+            form.count
+        },
+        ..form
+    };
+    Ok(ui.with_staff(staff).render(status, move |ctx| {
+        view! { <StaffAppointmentsPage ctx upcoming to_record form errors notice /> }
+    }))
+}
+
+/// `POST /agents/rendez-vous`: publishes slots.
+pub async fn publish_slots(
+    staff: CurrentStaff,
+    ui: Ui,
+    form: FormFields,
+) -> Result<Response, AppError> {
+    let desk = records_desk(&staff)?;
+    let tenant = &desk.staff().tenant;
+    let typed = SlotsForm {
+        service: form.get("service").to_owned(),
+        place: form.get("place").to_owned(),
+        day: form.get("day").to_owned(),
+        time: form.get("time").to_owned(),
+        minutes: form.get("minutes").to_owned(),
+        count: form.get("count").to_owned(),
+    };
+    let slots = match NewSlots::parse(
+        &typed.service,
+        &typed.place,
+        &typed.day,
+        &typed.time,
+        &typed.minutes,
+        &typed.count,
+        chrono::Utc::now(),
+    ) {
+        Ok(slots) => slots,
+        Err(errors) => {
+            return render_staff_appointments(
+                &staff,
+                ui,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                typed,
+                errors,
+                None,
+            )
+            .await;
+        }
+    };
+    appointments::publish(&tenant.tenant, staff.account.id, &slots).await?;
+    staff
+        .audit(
+            "publication de créneaux de rendez-vous",
+            &format!(
+                "{} créneau(x), {} — {}",
+                slots.count, slots.service, slots.place
+            ),
+            "",
+        )
+        .await?;
+    Ok(Redirect::to(&tenant.href("/agents/rendez-vous?ok=publie")).into_response())
+}
+
+/// `POST /agents/rendez-vous/{id}/presence`: records whether the citizen came.
+pub async fn record_attendance(
+    staff: CurrentStaff,
+    Path(id): Path<String>,
+    form: FormFields,
+) -> Result<Response, AppError> {
+    let desk = records_desk(&staff)?;
+    let tenant = &desk.staff().tenant;
+    let id = crate::http::parse_id(&id)?;
+    let came = match form.get("came") {
+        "oui" => true,
+        "non" => false,
+        _ => {
+            return Err(AppError::BadRequest(
+                "Indiquez si l'usager est venu (« Venu ») ou non (« Absent »).".into(),
+            ));
+        }
+    };
+    let Some(citizen_id) = appointments::record_attendance(&tenant.tenant, id, came).await? else {
+        return Err(AppError::NotFound);
+    };
+    desk.audit_file(
+        citizen_id,
+        if came {
+            "présence notée à votre rendez-vous"
+        } else {
+            "absence notée à votre rendez-vous"
+        },
+        &format!("rendez-vous {id} (usager {citizen_id})"),
+        "suivi de vos rendez-vous",
+    )
+    .await?;
+    Ok(Redirect::to(&tenant.href("/agents/rendez-vous?ok=pointe")).into_response())
+}
+
+/// `POST /agents/usagers/{id}/rendez-vous`: reception books a slot for the citizen.
+pub async fn staff_book(
+    State(state): State<AppState>,
+    staff: CurrentStaff,
+    headers: HeaderMap,
+    ui: Ui,
+    Path(id): Path<String>,
+    form: FormFields,
+) -> Result<Response, AppError> {
+    let desk = records_desk(&staff)?;
+    let tenant = &desk.staff().tenant;
+    let citizen_id = crate::http::parse_id(&id)?;
+    let person = citizens::find(&tenant.tenant, citizen_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let Ok(slot_id) = form.get("slot").parse::<i64>() else {
+        return render_record(
+            &staff,
+            RecordAccess::Reception(desk),
+            ui,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &id,
+            None,
+            ContactForm::default(),
+            vec!["Choisissez un créneau dans la liste.".to_owned()],
+        )
+        .await;
+    };
+    let url = crate::http::citizen::absolute(&state, &headers, tenant, "/mon-espace/rendez-vous");
+    let booked = appointments::book(
+        &tenant.tenant,
+        person.id,
+        slot_id,
+        BookedBy::Staff(staff.account.id),
+        None,
+        Some(Confirmation {
+            to: &person.email,
+            department: tenant.tenant.name(),
+            url: &url,
+        }),
+    )
+    .await?;
+    let appointment = match booked {
+        Ok(appointment) => appointment,
+        Err(refused) => {
+            return render_record(
+                &staff,
+                RecordAccess::Reception(desk),
+                ui,
+                StatusCode::CONFLICT,
+                &id,
+                None,
+                ContactForm::default(),
+                vec![refused.message().to_owned()],
+            )
+            .await;
+        }
+    };
+    crate::mail::wake(&state.platform, &tenant.tenant).await;
+    desk.audit_file(
+        person.id,
+        &format!(
+            "prise d'un rendez-vous pour vous ({})",
+            appointment.slot.when()
+        ),
+        &format!("rendez-vous {} (usager {})", appointment.id, person.id),
+        "accueil et suivi de vos démarches",
+    )
+    .await?;
+    Ok(
+        Redirect::to(&tenant.href(&format!("/agents/usagers/{}?ok=rendez-vous", person.id)))
+            .into_response(),
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// Right of access

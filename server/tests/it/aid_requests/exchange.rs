@@ -1,0 +1,247 @@
+//! Requests for more information stop the legal clock until the citizen answers; the daily
+//! silence job settles requests past their due date, once.
+
+use guichet::aid_requests::catalogue::{self};
+use guichet::aid_requests::filing::{self, Status};
+use guichet::aid_requests::form::FieldKind;
+use guichet::citizens::{self, Citizen};
+use guichet::entity::aid_request;
+use guichet::staff::Role;
+use reqwest::StatusCode;
+use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+use tenants::Tenant;
+
+use crate::fixtures::{AidBuilder, file_request};
+use crate::harness::{Backend, Visitor, app_with_mail, both_engines, hidden_value};
+
+both_engines!(
+    asking_the_citizen_stops_the_clock_until_they_answer,
+    the_silence_rule_settles_overdue_requests_once
+);
+
+/// An aid with one amount question (`f1`).
+async fn aid(tenant: &Tenant, title: &str, silence: &str) -> catalogue::Aid {
+    AidBuilder::new(title)
+        .silence(silence)
+        .question("f1", 1, "Loyer", FieldKind::Amount)
+        .create(tenant)
+        .await
+}
+
+async fn file(tenant: &Tenant, aid: &catalogue::Aid, citizen: &Citizen) -> filing::AidRequest {
+    file_request(tenant, aid, citizen, 30_000).await
+}
+
+async fn set_row(tenant: &Tenant, id: i64, change: impl FnOnce(&mut aid_request::ActiveModel)) {
+    let txn = tenant.db().begin().await.unwrap();
+    let row = aid_request::Entity::find_by_id(id)
+        .one(&txn)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut row: aid_request::ActiveModel = row.into();
+    change(&mut row);
+    row.update(&txn).await.unwrap();
+    txn.commit().await.unwrap();
+}
+
+async fn asking_the_citizen_stops_the_clock_until_they_answer(backend: Backend) {
+    let (app, sink, tenant) = app_with_mail(backend).await;
+    app.staff(&tenant, "inst@gard.fr", "Inès", &[Role::AidInstructor])
+        .await;
+    let aid = aid(&tenant, "Aide au loyer", "refusal").await;
+    let mut citizen_visitor = Visitor::new(&app);
+    citizen_visitor
+        .franceconnect_sign_in("/gard", "sim-angela-dubois")
+        .await;
+    let person = guichet::franceconnect::simulator::test_identities()[0].clone();
+    let citizen = citizens::sign_in_with_franceconnect(&tenant, &person)
+        .await
+        .unwrap();
+    let request = file(&tenant, &aid, &citizen).await;
+    let due = request.due_on.unwrap();
+
+    let mut inst = Visitor::signed_in(&app, "/gard", "inst@gard.fr").await;
+    let path = format!("/gard/agents/demandes/{}", request.id);
+    let page = inst.get(&path).await;
+    let version = hidden_value(&page.body, "version");
+    let empty = inst
+        .post(
+            &format!("{path}/complement"),
+            &[
+                ("csrf", &page.csrf()),
+                ("version", &version),
+                ("question", " "),
+            ],
+        )
+        .await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(empty.body.contains("Écrivez votre message"));
+    let question = "Merci de préciser le nom de votre bailleur.";
+    let asked = inst
+        .post(
+            &format!("{path}/complement"),
+            &[
+                ("csrf", &page.csrf()),
+                ("version", &version),
+                ("question", question),
+            ],
+        )
+        .await;
+    assert_eq!(asked.status, StatusCode::SEE_OTHER, "{}", asked.body);
+    let waiting = guichet::aid_requests::queue::find_filed(&tenant, request.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(waiting.status, Status::InfoRequested);
+
+    // The mail says a question waits, not what it is.
+    let mails = sink.wait_for(2).await;
+    let notice = mails
+        .iter()
+        .find(|m| m.subject.contains("une question vous attend"))
+        .unwrap();
+    assert!(!notice.text.contains("bailleur"));
+    assert!(
+        notice
+            .text
+            .contains(&format!("/gard/demandes/{}", request.id))
+    );
+
+    // The citizen reads it in their space and answers; five days have passed meanwhile.
+    let own = citizen_visitor
+        .get(&format!("/gard/demandes/{}", request.id))
+        .await;
+    assert!(own.body.contains(question), "{}", own.body);
+    assert!(own.body.contains("En attente de votre réponse"));
+    set_row(&tenant, request.id, |row| {
+        row.paused_since = Set(Some(
+            chrono::Utc::now().date_naive() - chrono::Duration::days(5),
+        ));
+    })
+    .await;
+    let answer_path = format!("/gard/demandes/{}/complement", request.id);
+    let blank = citizen_visitor
+        .post(&answer_path, &[("csrf", &own.csrf()), ("answer", "")])
+        .await;
+    assert_eq!(blank.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let mut stranger = Visitor::new(&app);
+    let page = stranger
+        .franceconnect_sign_in("/gard", "sim-karim-benali")
+        .await;
+    let foreign = stranger
+        .post(
+            &answer_path,
+            &[("csrf", &page.csrf()), ("answer", "Je réponds à sa place.")],
+        )
+        .await;
+    assert_eq!(foreign.status, StatusCode::NOT_FOUND);
+    let answered = citizen_visitor
+        .post(
+            &answer_path,
+            &[
+                ("csrf", &own.csrf()),
+                ("answer", "Mon bailleur est l'office HLM."),
+            ],
+        )
+        .await;
+    assert_eq!(answered.status, StatusCode::SEE_OTHER, "{}", answered.body);
+    let resumed = guichet::aid_requests::queue::find_filed(&tenant, request.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(resumed.status, Status::Submitted);
+    assert_eq!(
+        resumed.due_on,
+        Some(due + chrono::Duration::days(5)),
+        "the clock stood still five days"
+    );
+    let staff_page = inst.get(&path).await;
+    assert!(staff_page.body.contains("office HLM"));
+    assert!(!staff_page.body.contains("Je réponds à sa place"));
+    app.stop().await;
+}
+
+async fn the_silence_rule_settles_overdue_requests_once(backend: Backend) {
+    let (app, sink, tenant) = app_with_mail(backend).await;
+    let accepted = aid(&tenant, "Aide A", "acceptance").await;
+    let refused = aid(&tenant, "Aide R", "refusal").await;
+    let people = guichet::franceconnect::simulator::test_identities();
+    let mut requests_made = Vec::new();
+    for (i, aid) in [&accepted, &refused, &refused, &accepted]
+        .into_iter()
+        .enumerate()
+    {
+        let citizen = citizens::sign_in_with_franceconnect(&tenant, &people[i])
+            .await
+            .unwrap();
+        requests_made.push(file(&tenant, aid, &citizen).await);
+    }
+    let yesterday = chrono::Utc::now().date_naive() - chrono::Duration::days(1);
+    // Three past due; of those, one waits for its citizen (clock stopped); the fourth is on time.
+    for r in &requests_made[..3] {
+        set_row(&tenant, r.id, |row| row.due_on = Set(Some(yesterday))).await;
+    }
+    set_row(&tenant, requests_made[2].id, |row| {
+        row.status = Set(Status::InfoRequested.id().into());
+        row.paused_since = Set(Some(yesterday));
+    })
+    .await;
+
+    // Through the job, as the daily schedule does.
+    let today = chrono::Utc::now()
+        .date_naive()
+        .format("%Y-%m-%d")
+        .to_string();
+    guichet::jobs::enqueue(
+        &app.platform,
+        guichet::aid_requests::jobs::ApplySilence { day: today.clone() },
+    )
+    .await
+    .unwrap();
+    let status_of = |id: i64| {
+        let tenant = tenant.clone();
+        async move {
+            guichet::aid_requests::queue::find_filed(&tenant, id)
+                .await
+                .unwrap()
+                .unwrap()
+                .status
+        }
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while status_of(requests_made[0].id).await == Status::Submitted {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the silence job never ran"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert_eq!(
+        status_of(requests_made[0].id).await,
+        Status::ImplicitAcceptance
+    );
+    assert_eq!(
+        status_of(requests_made[1].id).await,
+        Status::ImplicitRefusal
+    );
+    assert_eq!(status_of(requests_made[2].id).await, Status::InfoRequested);
+    assert_eq!(status_of(requests_made[3].id).await, Status::Submitted);
+    // Run again: nothing more happens.
+    let again =
+        guichet::aid_requests::exchange::apply_silence(&tenant, chrono::Utc::now().date_naive())
+            .await
+            .unwrap();
+    assert_eq!(again, 0);
+    let events = filing::events(&tenant, requests_made[0].id).await.unwrap();
+    assert_eq!(events.iter().filter(|e| e.kind == "silence").count(), 1);
+    let mails = sink.wait_for(4 + 2).await;
+    assert_eq!(
+        mails
+            .iter()
+            .filter(|m| m.subject.contains("décision implicite"))
+            .count(),
+        2
+    );
+    app.stop().await;
+}

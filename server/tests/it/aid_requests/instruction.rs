@@ -1,0 +1,408 @@
+//! Instructors: the queue (filters, counts, pages), one request (journaled), assignment with a
+//! conflict check; who may see what.
+
+use guichet::aid_requests::catalogue::{self};
+use guichet::aid_requests::filing::{self, FiledBy, Submission};
+use guichet::aid_requests::form::{Answer, Answers};
+use guichet::citizens::{self};
+use guichet::staff::Role;
+use reqwest::StatusCode;
+use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+use tenants::Module;
+
+use crate::fixtures::{filed, rent_aid};
+use crate::harness::{Backend, TestApp, Visitor, both_engines};
+
+both_engines!(
+    an_instructor_decides_and_the_citizen_gets_the_letter,
+    instructors_see_the_queue_with_filters_counts_and_pages,
+    opening_a_request_is_journaled,
+    two_instructors_assigning_at_once_get_a_conflict,
+    who_may_see_requests
+);
+
+async fn instructors_see_the_queue_with_filters_counts_and_pages(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let tenant = app.tenant("gard", &Module::ALL).await;
+    app.staff(&tenant, "inst@gard.fr", "Inès", &[Role::AidInstructor])
+        .await;
+    let aid = rent_aid(&tenant).await;
+    let mut refs = Vec::new();
+    for n in 0..52 {
+        refs.push(filed(&tenant, &aid, n).await);
+    }
+    // One is overdue.
+    let txn = tenant.db().begin().await.unwrap();
+    let row = guichet::entity::aid_request::Entity::find_by_id(refs[5].0)
+        .one(&txn)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut row: guichet::entity::aid_request::ActiveModel = row.into();
+    row.due_on = Set(Some(
+        chrono::Utc::now().date_naive() - chrono::Duration::days(2),
+    ));
+    row.update(&txn).await.unwrap();
+    txn.commit().await.unwrap();
+
+    let mut inst = Visitor::signed_in(&app, "/gard", "inst@gard.fr").await;
+    let first = inst.get("/gard/agents/demandes").await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    assert!(first.body.contains("À instruire : 52"), "{}", first.body);
+    assert!(first.body.contains("Délai dépassé : 1"));
+    assert!(first.body.contains("52 demande(s) — page 1 sur 2"));
+    // Soonest due first: the overdue one leads.
+    let overdue_pos = first.body.find(&refs[5].1).unwrap();
+    assert!(first.body.contains("(dépassée)"));
+    assert!(first.body[..overdue_pos].matches("GARD-").count() == 0);
+    let second = inst.get("/gard/agents/demandes?page=2").await;
+    assert!(second.body.contains("page 2 sur 2"));
+    assert_eq!(second.body.matches("<tr class").count(), 2);
+
+    let overdue = inst.get("/gard/agents/demandes?echeance=depassee").await;
+    assert!(overdue.body.contains("1 demande(s)"), "{}", overdue.body);
+    assert!(overdue.body.contains(&refs[5].1));
+    let mine = inst.get("/gard/agents/demandes?agent=moi").await;
+    assert!(mine.body.contains("0 demande(s)"));
+    let granted = inst.get("/gard/agents/demandes?statut=granted").await;
+    assert!(granted.body.contains("0 demande(s)"));
+    let by_aid = inst
+        .get(&format!(
+            "/gard/agents/demandes?aide={}&tri=reference",
+            aid.id
+        ))
+        .await;
+    assert!(by_aid.body.contains("52 demande(s)"));
+    let first_ref = by_aid.body.find(&refs[0].1).unwrap();
+    let second_ref = by_aid.body.find(&refs[1].1).unwrap();
+    assert!(first_ref < second_ref, "sorted by reference");
+    // Junk in the query string is ignored, not an error.
+    let junk = inst
+        .get("/gard/agents/demandes?statut=x&aide=y&agent=z&page=-3&tri=nope")
+        .await;
+    assert_eq!(junk.status, StatusCode::OK);
+    app.stop().await;
+}
+
+async fn opening_a_request_is_journaled(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let tenant = app.tenant("gard", &Module::ALL).await;
+    app.staff(&tenant, "inst@gard.fr", "Inès", &[Role::AidInstructor])
+        .await;
+    app.staff(&tenant, "chef@gard.fr", "Chef", &[Role::Admin])
+        .await;
+    let aid = rent_aid(&tenant).await;
+    let (id, reference, citizen) = filed(&tenant, &aid, 7).await;
+    let mut inst = Visitor::signed_in(&app, "/gard", "inst@gard.fr").await;
+    let page = inst.get(&format!("/gard/agents/demandes/{id}")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains(&reference));
+    assert!(page.body.contains("PERSONNE7"));
+    assert!(page.body.contains("400,07"));
+    assert!(page.body.contains("vérifiée par FranceConnect"));
+    let mut admin = Visitor::signed_in(&app, "/gard", "chef@gard.fr").await;
+    let journal = admin.get("/gard/agents/admin/journal").await;
+    assert!(
+        journal
+            .body
+            .contains("consultation d&#x27;une demande d&#x27;aide")
+            || journal.body.contains("consultation d'une demande d'aide")
+    );
+    assert!(
+        journal
+            .body
+            .contains(&format!("demande {reference} (usager {})", citizen.id))
+    );
+    app.stop().await;
+}
+
+async fn two_instructors_assigning_at_once_get_a_conflict(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let tenant = app.tenant("gard", &Module::ALL).await;
+    let ines = app
+        .staff(&tenant, "inst@gard.fr", "Inès", &[Role::AidInstructor])
+        .await;
+    app.staff(&tenant, "paul@gard.fr", "Paul", &[Role::AidInstructor])
+        .await;
+    let aid = rent_aid(&tenant).await;
+    let (id, _, _) = filed(&tenant, &aid, 1).await;
+    let mut first = Visitor::signed_in(&app, "/gard", "inst@gard.fr").await;
+    let mut second = Visitor::signed_in(&app, "/gard", "paul@gard.fr").await;
+    let path = format!("/gard/agents/demandes/{id}");
+    let page_a = first.get(&path).await;
+    let page_b = second.get(&path).await;
+    let version = crate::harness::hidden_value(&page_a.body, "version");
+    assert_eq!(
+        version,
+        crate::harness::hidden_value(&page_b.body, "version")
+    );
+
+    let ok = first
+        .post(
+            &format!("{path}/attribuer"),
+            &[
+                ("csrf", &page_a.csrf()),
+                ("version", &version),
+                ("assignee", "moi"),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let late = second
+        .post(
+            &format!("{path}/attribuer"),
+            &[
+                ("csrf", &page_b.csrf()),
+                ("version", &version),
+                ("assignee", "moi"),
+            ],
+        )
+        .await;
+    assert_eq!(late.status, StatusCode::CONFLICT);
+    assert!(
+        late.body.contains("rien n&#x27;a été enregistré")
+            || late.body.contains("rien n'a été enregistré")
+    );
+    let filed = guichet::aid_requests::queue::find_filed(&tenant, id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        filed.assignee_id,
+        Some(ines),
+        "the first one's choice stands"
+    );
+    // Assigning to someone who is not an instructor is refused.
+    let page = second.get(&path).await;
+    let bad = second
+        .post(
+            &format!("{path}/attribuer"),
+            &[
+                ("csrf", &page.csrf()),
+                (
+                    "version",
+                    &crate::harness::hidden_value(&page.body, "version"),
+                ),
+                ("assignee", "999"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    app.stop().await;
+}
+
+async fn who_may_see_requests(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let gard = app.tenant("gard", &Module::ALL).await;
+    let herault = app.tenant("herault", &Module::ALL).await;
+    app.staff(&gard, "chef@gard.fr", "Superviseur", &[Role::Supervisor])
+        .await;
+    app.staff(&gard, "accueil@gard.fr", "Accueil", &[Role::Reception])
+        .await;
+    app.staff(
+        &herault,
+        "inst@herault.fr",
+        "Inst 34",
+        &[Role::AidInstructor],
+    )
+    .await;
+    let aid = rent_aid(&gard).await;
+    let (id, reference, citizen) = filed(&gard, &aid, 1).await;
+    let draft = filing::draft_for(&gard, citizen.id, &aid, FiledBy::Citizen)
+        .await
+        .unwrap();
+
+    // Supervisors: figures, not contents.
+    let mut supervisor = Visitor::signed_in(&app, "/gard", "chef@gard.fr").await;
+    let queue = supervisor.get("/gard/agents/demandes").await;
+    assert_eq!(queue.status, StatusCode::OK);
+    assert!(queue.body.contains("À instruire : 1"));
+    assert!(!queue.body.contains(&reference));
+    assert!(!queue.body.contains("PERSONNE1"));
+    assert_eq!(
+        supervisor
+            .get(&format!("/gard/agents/demandes/{id}"))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+
+    let mut reception = Visitor::signed_in(&app, "/gard", "accueil@gard.fr").await;
+    assert_eq!(
+        reception.get("/gard/agents/demandes").await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        reception
+            .get(&format!("/gard/agents/demandes/{id}"))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+
+    let mut other = Visitor::signed_in(&app, "/herault", "inst@herault.fr").await;
+    let foreign = other.get(&format!("/gard/agents/demandes/{id}")).await;
+    assert_eq!(foreign.status, StatusCode::FORBIDDEN);
+    assert!(!foreign.body.contains(&reference));
+    let own = other.get(&format!("/herault/agents/demandes/{id}")).await;
+    assert_eq!(own.status, StatusCode::NOT_FOUND, "ids are per department");
+
+    // A citizen's draft is not the department's to read.
+    app.staff(&gard, "inst@gard.fr", "Inès", &[Role::AidInstructor])
+        .await;
+    let mut inst = Visitor::signed_in(&app, "/gard", "inst@gard.fr").await;
+    assert_eq!(
+        inst.get(&format!("/gard/agents/demandes/{}", draft.id))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let queue = inst.get("/gard/agents/demandes?statut=draft").await;
+    assert!(
+        queue.body.contains("0 demande(s)"),
+        "drafts are never listed: {}",
+        queue.body
+    );
+    app.stop().await;
+}
+
+async fn an_instructor_decides_and_the_citizen_gets_the_letter(backend: Backend) {
+    let (app, sink, tenant) = crate::harness::app_with_mail(backend).await;
+    app.staff(&tenant, "inst@gard.fr", "Inès", &[Role::AidInstructor])
+        .await;
+    let aid = rent_aid(&tenant).await;
+    // The citizen signs in for real, then files.
+    let mut citizen_visitor = Visitor::new(&app);
+    citizen_visitor
+        .franceconnect_sign_in("/gard", "sim-angela-dubois")
+        .await;
+    let person = guichet::franceconnect::simulator::test_identities()[0].clone();
+    let citizen = citizens::sign_in_with_franceconnect(&tenant, &person)
+        .await
+        .unwrap();
+    let draft = filing::draft_for(&tenant, citizen.id, &aid, FiledBy::Citizen)
+        .await
+        .unwrap();
+    let form = catalogue::form(&tenant, aid.id, draft.form_version)
+        .await
+        .unwrap()
+        .unwrap();
+    let mut answers = Answers::new();
+    answers.insert("f1".into(), Answer::Amount(52_000));
+    filing::save_step(
+        &tenant,
+        citizen.id,
+        draft.id,
+        &form,
+        1,
+        answers,
+        FiledBy::Citizen,
+    )
+    .await
+    .unwrap();
+    let Submission::Submitted(request) = filing::submit(
+        &tenant,
+        &citizen,
+        draft.id,
+        "http://x/",
+        &Default::default(),
+        FiledBy::Citizen,
+    )
+    .await
+    .unwrap() else {
+        panic!("not filed")
+    };
+    let reference = request.reference.clone().unwrap();
+    guichet::mail::wake(&app.platform, &tenant).await; // as the filing page does
+    sink.wait_for(1).await; // the receipt
+
+    let mut inst = Visitor::signed_in(&app, "/gard", "inst@gard.fr").await;
+    let path = format!("/gard/agents/demandes/{}", request.id);
+    let page = inst.get(&path).await;
+    let version = crate::harness::hidden_value(&page.body, "version");
+    let reason = guichet::aid_requests::decision::REASONS[0];
+    let bad = inst
+        .post(
+            &format!("{path}/decider"),
+            &[
+                ("csrf", &page.csrf()),
+                ("version", &version),
+                ("outcome", "granted"),
+                ("amount", ""),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("Indiquez le montant accordé"));
+    assert!(bad.body.contains("Cochez au moins un motif"));
+    let ok = inst
+        .post(
+            &format!("{path}/decider"),
+            &[
+                ("csrf", &page.csrf()),
+                ("version", &version),
+                ("outcome", "granted"),
+                ("amount", "450"),
+                ("reasons", reason),
+                ("comment", "Versement sous quinze jours."),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    // A second decision from the same (stale) page is refused.
+    let again = inst
+        .post(
+            &format!("{path}/decider"),
+            &[
+                ("csrf", &page.csrf()),
+                ("version", &version),
+                ("outcome", "refused"),
+                ("reasons", reason),
+            ],
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    let decided = guichet::aid_requests::queue::find_filed(&tenant, request.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        decided.status,
+        guichet::aid_requests::filing::Status::Granted
+    );
+
+    let mails = sink.wait_for(2).await;
+    let letter_mail = mails
+        .iter()
+        .find(|m| m.subject == format!("Décision sur votre demande {reference}"))
+        .expect("decision mail");
+    assert_eq!(letter_mail.to, "angela.dubois@courriel.test");
+    assert!(letter_mail.text.contains("accordée"));
+    let (name, kind, pdf) = &letter_mail.attachments[0];
+    assert_eq!(name, &format!("decision-{reference}.pdf"));
+    assert_eq!(kind, "application/pdf");
+    assert!(pdf.starts_with(b"%PDF-"));
+
+    let own = citizen_visitor
+        .get(&format!("/gard/demandes/{}", request.id))
+        .await;
+    assert!(
+        own.body.contains("Votre demande est accordée : 450,00"),
+        "{}",
+        own.body
+    );
+    let download = citizen_visitor
+        .get(&format!("/gard/demandes/{}/courrier", request.id))
+        .await;
+    assert_eq!(download.status, StatusCode::OK);
+    assert!(download.body.starts_with("%PDF-"));
+    let mut stranger = Visitor::new(&app);
+    stranger
+        .franceconnect_sign_in("/gard", "sim-karim-benali")
+        .await;
+    let refused = stranger
+        .get(&format!("/gard/demandes/{}/courrier", request.id))
+        .await;
+    assert_eq!(refused.status, StatusCode::NOT_FOUND);
+    app.stop().await;
+}

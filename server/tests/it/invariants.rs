@@ -1,0 +1,329 @@
+//! What must hold of every table and every route, whoever adds them: a table of a department's
+//! store is declared by a part (and so carried by export and import) or listed as internal
+//! with its reason; a table holding citizens' rows is moved by a merge and shown by the right
+//! of access. These tests read the migrated store itself, so a new migration's table cannot
+//! slip past them.
+
+use std::collections::BTreeSet;
+
+use guichet::citizens;
+use guichet::documents::{self, Upload};
+use guichet::modules::{self, OnMerge};
+use guichet::national::Source;
+use guichet::national::consent::{self, GivenBy};
+use guichet::national::pull::{self, RequestedBy};
+use guichet::user_relations::access;
+use guichet::user_relations::appointments::{self, BookedBy, NewSlots};
+use guichet::user_relations::details::{self, Details, NewMember, PreferredChannel};
+use guichet::user_relations::mandates::{self, NewMandate, Recorder};
+use guichet::user_relations::messages::{self, Author, NewMessage};
+use guichet::user_relations::{self, NewContact};
+use sea_orm::{ConnectionTrait, DbBackend, Statement};
+use tenants::{Module, Tenant};
+
+use crate::fixtures::{file_request, rent_aid};
+use crate::harness::{Backend, TestApp, both_engines};
+
+both_engines!(
+    every_table_is_declared_or_internal_and_citizens_rows_are_merged,
+    the_right_of_access_shows_every_table_that_holds_the_citizen,
+);
+
+/// Each table of the tenant store with its columns, as the engine reports them.
+async fn store_tables(tenant: &Tenant) -> Vec<(String, BTreeSet<String>)> {
+    let txn = tenant.db().begin().await.unwrap();
+    let backend = txn.get_database_backend();
+    let names_sql = match backend {
+        DbBackend::Sqlite => {
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        }
+        _ => {
+            "SELECT table_name AS name FROM information_schema.tables \
+             WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
+        }
+    };
+    let names: Vec<String> = txn
+        .query_all_raw(Statement::from_string(backend, names_sql))
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| row.try_get::<String>("", "name").unwrap())
+        .collect();
+    let mut tables = Vec::new();
+    for name in names {
+        let columns_sql = match backend {
+            DbBackend::Sqlite => format!("SELECT name FROM pragma_table_info('{name}')"),
+            _ => format!(
+                "SELECT column_name AS name FROM information_schema.columns \
+                 WHERE table_schema = current_schema() AND table_name = '{name}'"
+            ),
+        };
+        let columns = txn
+            .query_all_raw(Statement::from_string(backend, columns_sql))
+            .await
+            .unwrap()
+            .iter()
+            .map(|row| row.try_get::<String>("", "name").unwrap())
+            .collect();
+        tables.push((name, columns));
+    }
+    txn.commit().await.unwrap();
+    tables
+}
+
+async fn every_table_is_declared_or_internal_and_citizens_rows_are_merged(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let tenant = app.tenant("gard", &Module::ALL).await;
+    let declared = modules::tables();
+    let internal: Vec<&str> = modules::INTERNAL_TABLES.iter().map(|(t, _)| *t).collect();
+    let in_store = store_tables(&tenant).await;
+    let mut problems = Vec::new();
+    for (name, columns) in &in_store {
+        if internal.contains(&name.as_str()) {
+            continue;
+        }
+        let Some(table) = declared.iter().find(|t| t.name == name) else {
+            problems.push(format!(
+                "{name}: not declared by any part (add it to its module's `tables`, or to \
+                 modules::INTERNAL_TABLES with the reason an export leaves it out)"
+            ));
+            continue;
+        };
+        if columns.contains("citizen_id") {
+            if table.on_merge == OnMerge::NoCitizen {
+                problems.push(format!(
+                    "{name}: has a citizen_id column that its entity does not know, so a \
+                     merge would leave its rows on the absorbed record"
+                ));
+            }
+            if table.shown_in.is_none() {
+                problems.push(format!(
+                    "{name}: holds citizens' rows but names no section of the right of access"
+                ));
+            }
+        }
+    }
+    for table in &declared {
+        if !in_store.iter().any(|(name, _)| name == table.name) {
+            problems.push(format!("{}: declared but not in the store", table.name));
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    println!(
+        "invariants: {} tables in the store, {} declared, {} internal",
+        in_store.len(),
+        declared.len(),
+        internal.len()
+    );
+    app.stop().await;
+}
+
+async fn the_right_of_access_shows_every_table_that_holds_the_citizen(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let tenant = app.tenant("gard", &Module::ALL).await;
+    let citizen = fill_a_file(&app, &tenant).await;
+
+    let sections = access::gather(&tenant, &citizen).await.unwrap();
+    let txn = tenant.db().begin().await.unwrap();
+    let backend = txn.get_database_backend();
+    let mut checked = Vec::new();
+    let mut problems = Vec::new();
+    for (name, columns) in store_tables(&tenant).await {
+        if !columns.contains("citizen_id")
+            || modules::INTERNAL_TABLES.iter().any(|(t, _)| *t == name)
+        {
+            continue;
+        }
+        let rows: i64 = txn
+            .query_one_raw(Statement::from_string(
+                backend,
+                format!(
+                    "SELECT COUNT(*) AS n FROM {name} WHERE citizen_id = {}",
+                    citizen.id
+                ),
+            ))
+            .await
+            .unwrap()
+            .unwrap()
+            .try_get("", "n")
+            .unwrap();
+        // Every table holding citizens is filled for this one: the check below is never empty.
+        if rows == 0 {
+            problems.push(format!(
+                "{name}: the test's file has no row there; add one to fill_a_file"
+            ));
+            continue;
+        }
+        let table = modules::tables().into_iter().find(|t| t.name == name);
+        let title = table.and_then(|t| t.shown_in);
+        let shown = title.and_then(|title| sections.iter().find(|s| s.title == title));
+        match shown {
+            Some(section) if !section.items.is_empty() => checked.push(name),
+            _ => problems.push(format!(
+                "{name}: {rows} row(s) of the citizen, but the right of access shows nothing \
+                 under {title:?}"
+            )),
+        }
+    }
+    txn.commit().await.unwrap();
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    println!(
+        "right of access: {} tables holding the citizen, each shown",
+        checked.len()
+    );
+    app.stop().await;
+}
+
+const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n";
+
+/// A citizen with something in every part of their file: a request, a document, a consent
+/// and the national data it brought, a contact, a thread, an appointment, details, household
+/// and a mandate.
+async fn fill_a_file(app: &TestApp, tenant: &Tenant) -> citizens::Citizen {
+    // Fatou is known to the CAF in the API Particulier simulator: her pull brings a fact.
+    let identity = guichet::franceconnect::simulator::test_identities()
+        .into_iter()
+        .find(|i| i.sub.contains("fatou"))
+        .expect("Fatou among the test identities");
+    let citizen = citizens::sign_in_with_franceconnect(tenant, &identity)
+        .await
+        .unwrap();
+    let aid = rent_aid(tenant).await;
+    let request = file_request(tenant, &aid, &citizen, 52_000).await;
+    let document = documents::save(
+        &app.platform,
+        tenant,
+        citizen.id,
+        &Upload {
+            field: "piece".into(),
+            filename: "avis.pdf".into(),
+            declared_type: "application/pdf".into(),
+            bytes: PDF.to_vec(),
+        },
+        "application/pdf",
+    )
+    .await
+    .unwrap();
+    let now = chrono::Utc::now();
+    let txn = tenant.db().begin_write().await.unwrap();
+    let given = consent::give(
+        &txn,
+        citizen.id,
+        Source::FamilyQuotient,
+        aid.id,
+        GivenBy::Citizen,
+        now,
+    )
+    .await
+    .unwrap();
+    let queued = pull::create(
+        &txn,
+        "invariants:fatou",
+        &given,
+        Some(request.id),
+        RequestedBy::Citizen,
+        now,
+    )
+    .await
+    .unwrap();
+    txn.commit().await.unwrap();
+    pull::wake(&app.platform, tenant, std::slice::from_ref(&queued)).await;
+    assert!(
+        pull::wait_ended(tenant, &[queued.id], std::time::Duration::from_secs(20))
+            .await
+            .unwrap(),
+        "the pull ended"
+    );
+    let contact = NewContact::parse(
+        &now.date_naive().to_string(),
+        "call",
+        "Appel",
+        "Une note",
+        now.date_naive(),
+    )
+    .unwrap();
+    user_relations::log_contact(tenant, citizen.id, 1, &contact)
+        .await
+        .unwrap();
+    messages::start(
+        tenant,
+        citizen.id,
+        Some(request.id),
+        "Question",
+        NewMessage {
+            author: Author::Citizen,
+            body: "Bonjour",
+            document_id: Some(document.id),
+            notify: None,
+        },
+    )
+    .await
+    .unwrap();
+    let slots = NewSlots {
+        service: "Accueil social".into(),
+        place: "Nîmes".into(),
+        first: now + chrono::Duration::days(2),
+        minutes: 30,
+        count: 1,
+    };
+    appointments::publish(tenant, 1, &slots).await.unwrap();
+    let free = appointments::slots_from(tenant, now).await.unwrap();
+    appointments::book(
+        tenant,
+        citizen.id,
+        free[0].id,
+        BookedBy::Citizen,
+        None,
+        None,
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    details::save(
+        tenant,
+        citizen.id,
+        &Details {
+            phone: "0466000000".into(),
+            postal_address: "1 rue du Gard, Nîmes".into(),
+            preferred: PreferredChannel::Mail,
+        },
+    )
+    .await
+    .unwrap();
+    let member = NewMember::parse("Awa", "DIALLO", "child", "2015", 2026).unwrap();
+    details::add_member(tenant, citizen.id, &member)
+        .await
+        .unwrap();
+    mandates::grant(
+        tenant,
+        &citizen,
+        Recorder {
+            staff_id: 1,
+            staff_name: "Accueil",
+        },
+        &NewMandate {
+            aid: Some(aid.clone()),
+            valid_until: mandates::today() + chrono::Days::new(10),
+        },
+        "http://x/",
+    )
+    .await
+    .unwrap();
+    // A staff member read the file: the journal holds the citizen too.
+    guichet::audit::record(
+        tenant,
+        guichet::audit::AuditEvent {
+            actor_id: Some(1),
+            actor_email: "accueil@gard.fr".into(),
+            actor_role: "reception".into(),
+            action: "record.read".into(),
+            subject: format!("citizen:{}", citizen.id),
+            reason: "Consultation du dossier".into(),
+            citizen_id: Some(citizen.id),
+            module: Module::UserRelations.id().into(),
+        },
+    )
+    .await
+    .unwrap();
+    citizen
+}
