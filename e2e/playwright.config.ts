@@ -8,6 +8,9 @@ const dataDir = process.env.E2E_DATA_DIR ?? `/tmp/guichet-e2e-${process.pid}`;
 export default defineConfig({
   testDir: './tests',
   fullyParallel: false,
+  // The longest journeys (four people, twenty pages, JavaScript off) take about 25 s on two
+  // shared cores: the default 30 s leaves no margin.
+  timeout: 60_000,
   workers: 1,
   retries: 0,
   reporter: [['list']],

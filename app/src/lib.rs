@@ -8,6 +8,7 @@
 
 pub mod aid_requests;
 mod browser;
+pub mod components;
 pub mod islands;
 pub mod layout;
 pub mod pages;

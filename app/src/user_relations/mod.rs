@@ -4,6 +4,7 @@ pub mod mandates;
 
 use leptos::prelude::*;
 
+use crate::components::{DataTable, SuccessNotice};
 use crate::layout::{CsrfField, Document, ErrorSummary, PageContext};
 use crate::pages::national::{CallRow, CallsTable};
 
@@ -215,51 +216,20 @@ pub fn CitizenRecordPage(
         <Document ctx title=format!("Dossier de {name}")>
             <p><a href=search>"Rechercher un autre usager"</a></p>
             <h1>{format!("Dossier de {name}")}</h1>
-            {notice.map(|text| view! { <div class="alert success" role="status"><p>{text}</p></div> })}
+            <SuccessNotice text=notice />
             <ErrorSummary errors />
             <h2>"Identité et coordonnées"</h2>
             <dl class="identity">
                 {identity.into_iter().map(|(label, value)| view! { <dt>{label}</dt><dd>{value}</dd> }).collect_view()}
             </dl>
-            {(can_act && !duplicates.is_empty()).then(|| view! {
-                <h2>"Dossiers qui pourraient être la même personne"</h2>
-                <p>"Même nom, même prénom, même date de naissance. Si c'est bien la même personne, fusionnez l'autre dossier dans celui-ci : ses demandes, documents, messages, rendez-vous et contacts rejoignent ce dossier."</p>
-                <ul>
-                    {duplicates.into_iter().map(|(href, label, action)| {
-                        let csrf = merge_csrf.clone();
-                        let id = format!("confirmer-{}", action.len());
-                        view! {
-                            <li>
-                                <a href=href>{label.clone()}</a>
-                                <form method="post" action=action>
-                                    <CsrfField token=csrf />
-                                    <div class="choice">
-                                        <input type="checkbox" id=id.clone() name="confirm" value="oui" required=true />
-                                        <label for=id>{format!("J'ai vérifié : {label} est la même personne")}</label>
-                                    </div>
-                                    <button type="submit" class="secondary">"Fusionner dans ce dossier"</button>
-                                </form>
-                            </li>
-                        }
-                    }).collect_view()}
-                </ul>
-            })}
+            {(can_act && !duplicates.is_empty()).then(|| view! { <Duplicates duplicates csrf=merge_csrf /> })}
             <h2>"Demandes d'aide"</h2>
-            {if requests.is_empty() {
-                view! { <p>"Aucune demande déposée."</p> }.into_any()
-            } else {
-                view! {
-                    <table>
-                        <caption>"Où en sont ses demandes (leur contenu reste au service instructeur)"</caption>
-                        <thead><tr><th scope="col">"Aide"</th><th scope="col">"Référence"</th><th scope="col">"État"</th><th scope="col">"Déposée le"</th></tr></thead>
-                        <tbody>
-                            {requests.into_iter().map(|r| view! {
-                                <tr><td>{r.aid}</td><td>{r.reference}</td><td>{r.status}</td><td>{r.filed}</td></tr>
-                            }).collect_view()}
-                        </tbody>
-                    </table>
-                }.into_any()
-            }}
+            <DataTable
+                caption="Où en sont ses demandes (leur contenu reste au service instructeur)"
+                headers=&["Aide", "Référence", "État", "Déposée le"]
+                rows=requests.into_iter().map(|r| vec![r.aid, r.reference, r.status, r.filed]).collect()
+                empty="Aucune demande déposée."
+            />
             {new_mandate_href.map(|href| view! {
                 <h2>"Dépôt assisté"</h2>
                 <p>"Pour déposer une demande au nom de la personne présente, enregistrez d'abord avec elle un mandat : ce qu'il couvre, jusqu'à quand. Elle en est prévenue et peut le révoquer depuis son espace."</p>
@@ -277,57 +247,20 @@ pub fn CitizenRecordPage(
                 <p><a class="button" href=href>"Enregistrer un mandat de dépôt"</a></p>
             })}
             <h2>"Historique des contacts"</h2>
-            {if contacts.is_empty() {
-                view! { <p>"Aucun contact noté."</p> }.into_any()
-            } else {
-                view! {
-                    <table>
-                        <caption>"Le plus récent en premier"</caption>
-                        <thead><tr><th scope="col">"Date"</th><th scope="col">"Comment"</th><th scope="col">"Objet"</th><th scope="col">"Note"</th></tr></thead>
-                        <tbody>
-                            {contacts.into_iter().map(|c| view! {
-                                <tr><td>{c.day}</td><td>{c.channel}</td><td>{c.subject}</td><td>{c.note}</td></tr>
-                            }).collect_view()}
-                        </tbody>
-                    </table>
-                }.into_any()
-            }}
-            {can_act.then(|| view! {
-            <h2>"Noter un contact"</h2>
-            <form method="post" action=contact_action>
-                <CsrfField token=csrf />
-                <label for="day">"Date du contact"</label>
-                <input id="day" name="day" type="date" value=form.day required=true />
-                <label for="channel">"Comment"</label>
-                <select id="channel" name="channel">
-                    {channels.into_iter().map(|(value, label)| {
-                        let selected = value == form.channel;
-                        view! { <option value=value selected=selected>{label}</option> }
-                    }).collect_view()}
-                </select>
-                <label for="subject">"Objet"</label>
-                <input id="subject" name="subject" type="text" maxlength="200" value=form.subject required=true />
-                <label for="note">"Note (facultatif ; l'usager peut demander à la lire)"</label>
-                <textarea id="note" name="note" rows="3" maxlength="2000">{form.note}</textarea>
-                <button type="submit">"Enregistrer le contact"</button>
-            </form>
-            })}
+            <DataTable
+                caption="Le plus récent en premier"
+                headers=&["Date", "Comment", "Objet", "Note"]
+                rows=contacts.into_iter().map(|c| vec![c.day, c.channel, c.subject, c.note]).collect()
+                empty="Aucun contact noté."
+            />
+            {can_act.then(|| view! { <ContactFormView action=contact_action csrf form channels /> })}
             <h2>"Rendez-vous"</h2>
-            {if appointments.is_empty() {
-                view! { <p>"Aucun rendez-vous."</p> }.into_any()
-            } else {
-                view! {
-                    <table>
-                        <caption>"Ses rendez-vous, les prochains en premier"</caption>
-                        <thead><tr><th scope="col">"Quand"</th><th scope="col">"Où"</th><th scope="col">"État"</th></tr></thead>
-                        <tbody>
-                            {appointments.into_iter().map(|a| view! {
-                                <tr><td>{a.when}</td><td>{a.where_}</td><td>{a.state}</td></tr>
-                            }).collect_view()}
-                        </tbody>
-                    </table>
-                }.into_any()
-            }}
+            <DataTable
+                caption="Ses rendez-vous, les prochains en premier"
+                headers=&["Quand", "Où", "État"]
+                rows=appointments.into_iter().map(|a| vec![a.when, a.where_, a.state]).collect()
+                empty="Aucun rendez-vous."
+            />
             {(can_act && !free.is_empty()).then(|| view! {
                 <form method="post" action=booking_action>
                     <CsrfField token=booking_csrf />
@@ -357,6 +290,64 @@ pub fn CitizenRecordPage(
             </form>
             })}
         </Document>
+    }
+}
+
+/// Reception's form to log a contact, as typed.
+#[component]
+fn ContactFormView(
+    action: String,
+    csrf: String,
+    form: ContactForm,
+    channels: Vec<(String, String)>,
+) -> impl IntoView {
+    view! {
+            <h2>"Noter un contact"</h2>
+            <form method="post" action=action>
+                <CsrfField token=csrf />
+                <label for="day">"Date du contact"</label>
+                <input id="day" name="day" type="date" value=form.day required=true />
+                <label for="channel">"Comment"</label>
+                <select id="channel" name="channel">
+                    {channels.into_iter().map(|(value, label)| {
+                        let selected = value == form.channel;
+                        view! { <option value=value selected=selected>{label}</option> }
+                    }).collect_view()}
+                </select>
+                <label for="subject">"Objet"</label>
+                <input id="subject" name="subject" type="text" maxlength="200" value=form.subject required=true />
+                <label for="note">"Note (facultatif ; l'usager peut demander à la lire)"</label>
+                <textarea id="note" name="note" rows="3" maxlength="2000">{form.note}</textarea>
+                <button type="submit">"Enregistrer le contact"</button>
+            </form>
+    }
+}
+
+/// Records that may be the same person, each with the form to merge it into this one.
+#[component]
+fn Duplicates(duplicates: Vec<(String, String, String)>, csrf: String) -> impl IntoView {
+    view! {
+        <h2>"Dossiers qui pourraient être la même personne"</h2>
+        <p>"Même nom, même prénom, même date de naissance. Si c'est bien la même personne, fusionnez l'autre dossier dans celui-ci : ses demandes, documents, messages, rendez-vous et contacts rejoignent ce dossier."</p>
+        <ul>
+            {duplicates.into_iter().map(|(href, label, action)| {
+                let csrf = csrf.clone();
+                let id = format!("confirmer-{}", action.len());
+                view! {
+                    <li>
+                        <a href=href>{label.clone()}</a>
+                        <form method="post" action=action>
+                            <CsrfField token=csrf />
+                            <div class="choice">
+                                <input type="checkbox" id=id.clone() name="confirm" value="oui" required=true />
+                                <label for=id>{format!("J'ai vérifié : {label} est la même personne")}</label>
+                            </div>
+                            <button type="submit" class="secondary">"Fusionner dans ce dossier"</button>
+                        </form>
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
     }
 }
 

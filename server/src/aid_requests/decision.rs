@@ -177,8 +177,16 @@ pub fn letter_path(platform: &Platform, tenant: &Tenant, file: &str) -> PathBuf 
     platform.files_dir(tenant.slug()).join(file)
 }
 
+/// Who decides, and the entry their decision writes in the journal (with the decision, in
+/// its transaction: both are written or neither).
+pub struct DecidedBy {
+    pub staff_id: i64,
+    pub journal: crate::audit::AuditEvent,
+}
+
 /// Records the decision if the request is still open and at `expected_version`: writes the
-/// letter, changes the status, notes the timeline, and queues the mail with the letter.
+/// letter, changes the status, notes the timeline, journals it, and queues the mail with the
+/// letter.
 #[expect(
     clippy::too_many_arguments,
     reason = "the pieces of one decision, gathered by the handler"
@@ -191,7 +199,7 @@ pub async fn decide(
     citizen: &Citizen,
     expected_version: i32,
     input: &ValidDecision,
-    staff_id: i64,
+    by: &DecidedBy,
     space_url: &str,
 ) -> Result<(), ChangeError> {
     if !is_open(request.status) {
@@ -246,7 +254,7 @@ pub async fn decide(
         request,
         expected_version,
         input,
-        staff_id,
+        by,
         &file,
         &pdf,
         citizen,
@@ -270,7 +278,7 @@ async fn record(
     request: &AidRequest,
     expected_version: i32,
     input: &ValidDecision,
-    staff_id: i64,
+    by: &DecidedBy,
     file: &str,
     pdf: &[u8],
     citizen: &Citizen,
@@ -309,7 +317,7 @@ async fn record(
             serde_json::to_string(&input.reasons).map_err(|e| DbErr::Custom(e.to_string()))?
         ),
         comment: Set(input.comment.clone()),
-        decided_by: Set(Some(staff_id)),
+        decided_by: Set(Some(by.staff_id)),
         decided_at: Set(now),
         letter_file: Set(Some(file.to_owned())),
         ..Default::default()
@@ -328,10 +336,11 @@ async fn record(
         &txn,
         request.id,
         "decided",
-        &format!("staff:{staff_id}"),
+        &format!("staff:{}", by.staff_id),
         &summary,
     )
     .await?;
+    crate::audit::append_in(&txn, std::slice::from_ref(&by.journal)).await?;
     if !citizen.email.is_empty() {
         mail::queue(
             &txn,

@@ -1,7 +1,6 @@
 //! Access to a module is checked where its handle is obtained: a desk exists only for staff
 //! allowed there (the module is subscribed and the staff member holds its role).
 
-use sea_orm::DatabaseTransaction;
 use tenants::{Module, Tenant};
 
 use super::auth::CurrentStaff;
@@ -128,21 +127,17 @@ macro_rules! module_desk {
                     .await
             }
 
-            /// As [`Self::audit_file`], inside the transaction that makes the change: the
-            /// change and its entry are written together or not at all.
-            pub async fn audit_file_in(
+            /// The entry [`Self::audit_file`] would write, for a domain function to write in
+            /// the transaction of its change (`audit::append_in`).
+            pub fn file_event(
                 &self,
-                txn: &DatabaseTransaction,
                 citizen_id: i64,
                 action: &str,
                 subject: &str,
                 reason: &str,
-            ) -> Result<(), AppError> {
-                let event =
-                    self.staff
-                        .event(action, subject, reason, Some((Self::MODULE, citizen_id)));
-                crate::audit::append_in(txn, std::slice::from_ref(&event)).await?;
-                Ok(())
+            ) -> crate::audit::AuditEvent {
+                self.staff
+                    .event(action, subject, reason, Some((Self::MODULE, citizen_id)))
             }
         }
     };

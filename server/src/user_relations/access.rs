@@ -54,8 +54,24 @@ fn date(at: chrono::DateTime<Utc>) -> String {
 /// The citizen's whole file, part by part.
 pub async fn gather(tenant: &Tenant, citizen: &Citizen) -> Result<Vec<Section>, DbErr> {
     let id = citizen.id;
-    let mut sections = Vec::new();
+    Ok(vec![
+        identity(tenant, citizen).await?,
+        aid_requests(tenant, id).await?,
+        documents_of(tenant, id).await?,
+        consents(tenant, id).await?,
+        facts(tenant, id).await?,
+        contacts(tenant, id).await?,
+        messages_of(tenant, id).await?,
+        appointments_of(tenant, id).await?,
+        mandates_of(tenant, id).await?,
+        journal(tenant, id).await?,
+        calls(tenant, id).await?,
+    ])
+}
 
+/// Who the department knows them as, with contact details and household.
+async fn identity(tenant: &Tenant, citizen: &Citizen) -> Result<Section, DbErr> {
+    let id = citizen.id;
     let mut identity = vec![
         line("Nom de naissance", &citizen.family_name),
         line("Prénoms", &citizen.given_name),
@@ -98,14 +114,17 @@ pub async fn gather(tenant: &Tenant, citizen: &Citizen) -> Result<Vec<Section>, 
             ),
         ));
     }
-    sections.push(Section {
+    Ok(Section {
         title: section::IDENTITY.into(),
         items: vec![Item {
             heading: citizen.display_name(),
             lines: identity,
         }],
-    });
+    })
+}
 
+/// Their requests, each with its answers.
+async fn aid_requests(tenant: &Tenant, id: i64) -> Result<Section, DbErr> {
     let mut items = Vec::new();
     for (request, title) in filing::list_for_citizen(tenant, id).await? {
         let form = catalogue::form(tenant, request.aid_id, request.form_version)
@@ -131,12 +150,15 @@ pub async fn gather(tenant: &Tenant, citizen: &Citizen) -> Result<Vec<Section>, 
             lines,
         });
     }
-    sections.push(Section {
+    Ok(Section {
         title: section::AID_REQUESTS.into(),
         items,
-    });
+    })
+}
 
-    sections.push(Section {
+/// The documents they sent.
+async fn documents_of(tenant: &Tenant, id: i64) -> Result<Section, DbErr> {
+    Ok(Section {
         title: section::DOCUMENTS.into(),
         items: documents::list_for_citizen(tenant, id)
             .await?
@@ -146,10 +168,13 @@ pub async fn gather(tenant: &Tenant, citizen: &Citizen) -> Result<Vec<Section>, 
                 lines: vec![line("Type", &d.content_type)],
             })
             .collect(),
-    });
+    })
+}
 
+/// Their consents to national data.
+async fn consents(tenant: &Tenant, id: i64) -> Result<Section, DbErr> {
     let now = Utc::now();
-    sections.push(Section {
+    Ok(Section {
         title: section::CONSENTS.into(),
         items: consent::list_for_citizen(tenant, id)
             .await?
@@ -163,8 +188,12 @@ pub async fn gather(tenant: &Tenant, citizen: &Citizen) -> Result<Vec<Section>, 
                 ],
             })
             .collect(),
-    });
-    sections.push(Section {
+    })
+}
+
+/// What the administrations sent, with its provenance.
+async fn facts(tenant: &Tenant, id: i64) -> Result<Section, DbErr> {
+    Ok(Section {
         title: section::FACTS.into(),
         items: pull::for_citizen(tenant, id)
             .await?
@@ -178,9 +207,12 @@ pub async fn gather(tenant: &Tenant, citizen: &Citizen) -> Result<Vec<Section>, 
                 ],
             })
             .collect(),
-    });
+    })
+}
 
-    sections.push(Section {
+/// Their contacts with the department.
+async fn contacts(tenant: &Tenant, id: i64) -> Result<Section, DbErr> {
+    Ok(Section {
         title: section::CONTACTS.into(),
         items: contacts_of(tenant, id)
             .await?
@@ -190,8 +222,11 @@ pub async fn gather(tenant: &Tenant, citizen: &Citizen) -> Result<Vec<Section>, 
                 lines: vec![line("Objet", c.subject), line("Note de l'agent", c.note)],
             })
             .collect(),
-    });
+    })
+}
 
+/// Their threads with the department, message by message.
+async fn messages_of(tenant: &Tenant, id: i64) -> Result<Section, DbErr> {
     let mut items = Vec::new();
     for thread in messages::threads_of(tenant, id).await? {
         let Some((thread, list)) = messages::read(tenant, thread.id, Some(id)).await? else {
@@ -211,12 +246,15 @@ pub async fn gather(tenant: &Tenant, citizen: &Citizen) -> Result<Vec<Section>, 
                 .collect(),
         });
     }
-    sections.push(Section {
+    Ok(Section {
         title: section::MESSAGES.into(),
         items,
-    });
+    })
+}
 
-    sections.push(Section {
+/// Their appointments.
+async fn appointments_of(tenant: &Tenant, id: i64) -> Result<Section, DbErr> {
+    Ok(Section {
         title: section::APPOINTMENTS.into(),
         items: appointments::of_citizen(tenant, id)
             .await?
@@ -230,10 +268,13 @@ pub async fn gather(tenant: &Tenant, citizen: &Citizen) -> Result<Vec<Section>, 
                 ],
             })
             .collect(),
-    });
+    })
+}
 
+/// The mandates they gave reception.
+async fn mandates_of(tenant: &Tenant, id: i64) -> Result<Section, DbErr> {
     let today = super::mandates::today();
-    sections.push(Section {
+    Ok(Section {
         title: section::MANDATES.into(),
         items: super::mandates::of_citizen(tenant, &[id])
             .await?
@@ -250,9 +291,12 @@ pub async fn gather(tenant: &Tenant, citizen: &Citizen) -> Result<Vec<Section>, 
                 ],
             })
             .collect(),
-    });
+    })
+}
 
-    sections.push(Section {
+/// Every staff read or change of their file.
+async fn journal(tenant: &Tenant, id: i64) -> Result<Section, DbErr> {
+    Ok(Section {
         title: section::JOURNAL.into(),
         items: audit::for_citizen(tenant, id, 10_000)
             .await?
@@ -278,8 +322,12 @@ pub async fn gather(tenant: &Tenant, citizen: &Citizen) -> Result<Vec<Section>, 
                 ],
             })
             .collect(),
-    });
-    sections.push(Section {
+    })
+}
+
+/// The calls made in their name to the administrations.
+async fn calls(tenant: &Tenant, id: i64) -> Result<Section, DbErr> {
+    Ok(Section {
         title: section::CALLS.into(),
         items: pull::calls_for_citizen(tenant, id)
             .await?
@@ -293,6 +341,5 @@ pub async fn gather(tenant: &Tenant, citizen: &Citizen) -> Result<Vec<Section>, 
                 ],
             })
             .collect(),
-    });
-    Ok(sections)
+    })
 }

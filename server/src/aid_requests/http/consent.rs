@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
 use leptos::prelude::*;
 
-use crate::aid_requests::catalogue::{self};
+use crate::aid_requests::catalogue;
 use crate::aid_requests::filing::{self, Status};
 use crate::aid_requests::form::FormDefinition;
 use crate::http::citizen::CurrentCitizen;

@@ -467,6 +467,45 @@ pub async fn assisted_step_page(
     step_page_for(&filer, ui, &id, &step).await
 }
 
+/// The document a step's question gets: a new file (checked, then kept in the citizen's
+/// documents), or one of those offered chosen again, or the one already attached; `Err` says
+/// what is wrong with the file or the choice.
+async fn chosen_document(
+    state: &AppState,
+    filer: &Filer,
+    request: &AidRequest,
+    field: &FieldDef,
+    data: &FormData,
+    selectable: &[(String, String)],
+) -> Result<Result<Option<i64>, String>, AppError> {
+    let upload = data.uploads.iter().find(|u| u.field == field.key);
+    let reused = data.fields.get(&format!("{}-existant", field.key)).trim();
+    if let Some(upload) = upload {
+        return Ok(match documents::check(upload) {
+            Ok(mime) => {
+                let tenant = &filer.tenant().tenant;
+                let doc =
+                    documents::save(&state.platform, tenant, filer.citizen().id, upload, mime)
+                        .await?;
+                Ok(Some(doc.id))
+            }
+            Err(message) => Err(message),
+        });
+    }
+    if !reused.is_empty() {
+        return Ok(selectable
+            .iter()
+            .find(|(doc_id, _)| doc_id == reused)
+            .and_then(|(doc_id, _)| doc_id.parse::<i64>().ok())
+            .map(Some)
+            .ok_or_else(|| format!("Le document choisi pour « {} » n'existe pas : choisissez-en un dans la liste ou envoyez un fichier.", field.label)));
+    }
+    Ok(Ok(match request.answers.get(&field.key) {
+        Some(Answer::Document(doc_id)) => Some(*doc_id),
+        _ => None,
+    }))
+}
+
 async fn save_step_for(
     state: &AppState,
     filer: &Filer,
@@ -495,15 +534,9 @@ async fn save_step_for(
         .step_fields(step)
         .filter(|f| f.kind == FieldKind::Document)
     {
-        let upload = data.uploads.iter().find(|u| u.field == field.key);
-        let reused = form_fields.get(&format!("{}-existant", field.key)).trim();
-        let answer = if let Some(upload) = upload {
-            match documents::check(upload) {
-                Ok(mime) => {
-                    let doc =
-                        documents::save(&state.platform, tenant, citizen_id, upload, mime).await?;
-                    Some(doc.id)
-                }
+        let answer =
+            match chosen_document(state, filer, &request, field, &data, &selectable).await? {
+                Ok(answer) => answer,
                 Err(message) => {
                     errors.push(AnswerError {
                         key: field.key.clone(),
@@ -511,25 +544,7 @@ async fn save_step_for(
                     });
                     None
                 }
-            }
-        } else if !reused.is_empty() {
-            let offered = selectable
-                .iter()
-                .find(|(doc_id, _)| doc_id == reused)
-                .and_then(|(doc_id, _)| doc_id.parse::<i64>().ok());
-            if offered.is_none() {
-                errors.push(AnswerError {
-                    key: field.key.clone(),
-                    message: format!("Le document choisi pour « {} » n'existe pas : choisissez-en un dans la liste ou envoyez un fichier.", field.label),
-                });
-            }
-            offered
-        } else {
-            match request.answers.get(&field.key) {
-                Some(Answer::Document(doc_id)) => Some(*doc_id),
-                _ => None,
-            }
-        };
+            };
         match answer {
             Some(doc_id) => {
                 chosen_documents.insert(field.key.clone(), doc_id);

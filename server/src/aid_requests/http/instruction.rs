@@ -14,11 +14,11 @@ use leptos::prelude::*;
 use serde::Deserialize;
 
 use crate::aid_requests::catalogue;
-use crate::aid_requests::decision::{self, DecisionForm};
+use crate::aid_requests::decision::{self, DecidedBy, DecisionForm};
 use crate::aid_requests::exchange;
 use crate::aid_requests::export::{self, Export, ExportRequests};
-use crate::aid_requests::filing::{self, Status};
-use crate::aid_requests::form::format_euros;
+use crate::aid_requests::filing::{self, AidRequest, Status};
+use crate::aid_requests::form::{FormDefinition, format_euros};
 use crate::aid_requests::queue::{
     self, Assignee, ChangeError, Deadline, PAGE_SIZE, QueueFilter, Sort,
 };
@@ -27,7 +27,7 @@ use crate::http::citizen::absolute;
 use crate::http::desks::{AidRequestsDesk, DeskAccess};
 use crate::http::form::FormFields;
 use crate::http::ui::Ui;
-use crate::http::{AppError, AppState, CurrentStaff};
+use crate::http::{AppError, AppState, CurrentStaff, TenantCtx};
 use crate::national::pull::{self, RequestedBy};
 use crate::national::{Source, consent};
 use crate::staff::{self, Role};
@@ -184,55 +184,7 @@ pub async fn queue_page(
                 .collect(),
         ),
     };
-    let mut status_options = vec![option("", "Tous", filter.status.is_none())];
-    status_options.extend(
-        Status::ALL
-            .into_iter()
-            .filter(|s| *s != Status::Draft)
-            .map(|s| option(s.id(), s.staff_label(), filter.status == Some(s))),
-    );
-    let mut aid_options = vec![option("", "Toutes", filter.aid_id.is_none())];
-    aid_options.extend(
-        aids.iter()
-            .map(|a| option(&a.id.to_string(), &a.title, filter.aid_id == Some(a.id))),
-    );
-    let me = staff.account.id;
-    let mut assignee_options = vec![
-        option("", "Tous", filter.assignee == Assignee::Anyone),
-        option("moi", "Moi", filter.assignee == Assignee::Staff(me)),
-        option("aucun", "Personne", filter.assignee == Assignee::Nobody),
-    ];
-    assignee_options.extend(
-        instructors
-            .iter()
-            .filter(|(id, _)| *id != me)
-            .map(|(id, name)| {
-                option(
-                    &id.to_string(),
-                    name,
-                    filter.assignee == Assignee::Staff(*id),
-                )
-            }),
-    );
-    let filters = app::aid_requests::instruction::QueueFilters {
-        status: status_options,
-        aid: aid_options,
-        assignee: assignee_options,
-        deadline: vec![
-            option("", "Toutes", filter.deadline == Deadline::Any),
-            option("depassee", "Dépassée", filter.deadline == Deadline::Overdue),
-            option(
-                "bientot",
-                "Dans les 7 jours",
-                filter.deadline == Deadline::Soon,
-            ),
-        ],
-        sort: vec![
-            option("", "Échéance la plus proche", filter.sort == Sort::DueDate),
-            option("depot", "Dépôt le plus récent", filter.sort == Sort::Filed),
-            option("reference", "Référence", filter.sort == Sort::Reference),
-        ],
-    };
+    let filters = queue_filters(&filter, &aids, &instructors, staff.account.id);
     let pages = page.total.div_ceil(PAGE_SIZE).max(1);
     let current = filter.page.min(pages);
     let previous_href = (current > 1).then(|| format!("{base}?{}", params.with_page(current - 1)));
@@ -264,6 +216,63 @@ pub async fn queue_page(
             />
         }
     }))
+}
+
+/// The queue's filter menus, with what `filter` chose selected.
+fn queue_filters(
+    filter: &QueueFilter,
+    aids: &[catalogue::Aid],
+    instructors: &[(i64, String)],
+    me: i64,
+) -> app::aid_requests::instruction::QueueFilters {
+    let mut status_options = vec![option("", "Tous", filter.status.is_none())];
+    status_options.extend(
+        Status::ALL
+            .into_iter()
+            .filter(|s| *s != Status::Draft)
+            .map(|s| option(s.id(), s.staff_label(), filter.status == Some(s))),
+    );
+    let mut aid_options = vec![option("", "Toutes", filter.aid_id.is_none())];
+    aid_options.extend(
+        aids.iter()
+            .map(|a| option(&a.id.to_string(), &a.title, filter.aid_id == Some(a.id))),
+    );
+    let mut assignee_options = vec![
+        option("", "Tous", filter.assignee == Assignee::Anyone),
+        option("moi", "Moi", filter.assignee == Assignee::Staff(me)),
+        option("aucun", "Personne", filter.assignee == Assignee::Nobody),
+    ];
+    assignee_options.extend(
+        instructors
+            .iter()
+            .filter(|(id, _)| *id != me)
+            .map(|(id, name)| {
+                option(
+                    &id.to_string(),
+                    name,
+                    filter.assignee == Assignee::Staff(*id),
+                )
+            }),
+    );
+    app::aid_requests::instruction::QueueFilters {
+        status: status_options,
+        aid: aid_options,
+        assignee: assignee_options,
+        deadline: vec![
+            option("", "Toutes", filter.deadline == Deadline::Any),
+            option("depassee", "Dépassée", filter.deadline == Deadline::Overdue),
+            option(
+                "bientot",
+                "Dans les 7 jours",
+                filter.deadline == Deadline::Soon,
+            ),
+        ],
+        sort: vec![
+            option("", "Échéance la plus proche", filter.sort == Sort::DueDate),
+            option("depot", "Dépôt le plus récent", filter.sort == Sort::Filed),
+            option("reference", "Référence", filter.sort == Sort::Reference),
+        ],
+    }
 }
 
 /// The instructor's desk: supervisors see figures only.
@@ -327,31 +336,9 @@ async fn render_request_with(
     let form = catalogue::form(&tenant.tenant, aid.id, request.form_version)
         .await?
         .unwrap_or_default();
-    let person = citizens::find(&tenant.tenant, request.citizen_id).await?;
-    let line = |label: &str, value: String| Line {
-        label: label.into(),
-        value,
-    };
-    let citizen = person
-        .map(|p| {
-            let mut lines = vec![
-                line("Nom", p.family_name.clone()),
-                line("Prénoms", p.given_name.clone()),
-            ];
-            if !p.birthdate.is_empty() {
-                lines.push(line("Date de naissance", p.birthdate.clone()));
-            }
-            lines.push(line("Adresse électronique", p.email.clone()));
-            lines.push(line(
-                "Identité",
-                if p.via_franceconnect {
-                    "vérifiée par FranceConnect".into()
-                } else {
-                    "déclarée (compte Guichet)".into()
-                },
-            ));
-            lines
-        })
+    let citizen = citizens::find(&tenant.tenant, request.citizen_id)
+        .await?
+        .map(|p| citizen_lines(&p))
         .unwrap_or_default();
     let names = crate::documents::labels_for_citizen(&tenant.tenant, request.citizen_id).await?;
     let answers = form
@@ -403,35 +390,21 @@ async fn render_request_with(
     );
     let today = chrono::Utc::now().date_naive();
     let overdue = queue::is_open(request.status) && request.due_on.is_some_and(|d| d < today);
-    let decided = decision::find(&tenant.tenant, request.id).await?;
-    let decision_lines = decided
-        .map(|d| {
-            let mut lines = vec![line("Décision", d.outcome.staff_label().to_owned())];
-            if let Some(cents) = d.amount_cents {
-                lines.push(line("Montant", format_euros(cents)));
-            }
-            lines.push(line("Motifs", d.reasons.join(" ")));
-            if !d.comment.is_empty() {
-                lines.push(line("Précisions", d.comment));
-            }
-            lines.push(line("Date", d.decided_at.format("%d/%m/%Y").to_string()));
-            lines
-        })
+    let decision_lines = decision::find(&tenant.tenant, request.id)
+        .await?
+        .map(decision_lines)
         .unwrap_or_default();
     let messages = exchange::messages(&tenant.tenant, request.id)
         .await?
         .into_iter()
         .map(|m| {
+            let who = if m.from_citizen {
+                "Usager"
+            } else {
+                "Département"
+            };
             line(
-                &format!(
-                    "{} — {}",
-                    if m.from_citizen {
-                        "Usager"
-                    } else {
-                        "Département"
-                    },
-                    m.at.format("%d/%m/%Y %H:%M")
-                ),
+                &format!("{who} — {}", m.at.format("%d/%m/%Y %H:%M")),
                 m.body,
             )
         })
@@ -463,31 +436,7 @@ async fn render_request_with(
     let reachable = !form.sources().is_empty() && state.national_api.client.is_some();
     let refresh_action = reachable.then_some(refresh_href);
     let consent_form = if reachable && queue::is_open(request.status) {
-        let now = chrono::Utc::now();
-        let txn = tenant.tenant.db().begin().await?;
-        let mut choices = Vec::new();
-        // France Travail needs the citizen's identifier, which they give online.
-        for source in form
-            .sources()
-            .into_iter()
-            .filter(|s| *s != Source::FranceTravail)
-        {
-            if consent::live(&txn, request.citizen_id, source, request.aid_id, now)
-                .await?
-                .is_none()
-            {
-                choices.push((
-                    format!("accord-{}", source.id()),
-                    format!("{} (auprès de {})", source.label(), source.provider()),
-                ));
-            }
-        }
-        txn.commit().await?;
-        (!choices.is_empty()).then(|| StaffConsentForm {
-            action: tenant.href(&format!("/agents/demandes/{id}/donnees/accord")),
-            choices,
-            error: consent_error,
-        })
+        staff_consent_form(tenant, &request, &form, consent_error).await?
     } else {
         None
     };
@@ -529,6 +478,82 @@ async fn render_request_with(
                 wider_href
             />
         }
+    }))
+}
+
+fn line(label: &str, value: String) -> Line {
+    Line {
+        label: label.into(),
+        value,
+    }
+}
+
+/// Who filed, as the instructor reads it.
+fn citizen_lines(p: &citizens::Citizen) -> Vec<Line> {
+    let mut lines = vec![
+        line("Nom", p.family_name.clone()),
+        line("Prénoms", p.given_name.clone()),
+    ];
+    if !p.birthdate.is_empty() {
+        lines.push(line("Date de naissance", p.birthdate.clone()));
+    }
+    lines.push(line("Adresse électronique", p.email.clone()));
+    lines.push(line(
+        "Identité",
+        if p.via_franceconnect {
+            "vérifiée par FranceConnect".into()
+        } else {
+            "déclarée (compte Guichet)".into()
+        },
+    ));
+    lines
+}
+
+fn decision_lines(d: decision::Decision) -> Vec<Line> {
+    let mut lines = vec![line("Décision", d.outcome.staff_label().to_owned())];
+    if let Some(cents) = d.amount_cents {
+        lines.push(line("Montant", format_euros(cents)));
+    }
+    lines.push(line("Motifs", d.reasons.join(" ")));
+    if !d.comment.is_empty() {
+        lines.push(line("Précisions", d.comment));
+    }
+    lines.push(line("Date", d.decided_at.format("%d/%m/%Y").to_string()));
+    lines
+}
+
+/// The consents the instructor may record for the citizen (given on paper): the form's
+/// sources without a live consent. France Travail needs the citizen's identifier, which they
+/// give online.
+async fn staff_consent_form(
+    tenant: &TenantCtx,
+    request: &AidRequest,
+    form: &FormDefinition,
+    error: Option<String>,
+) -> Result<Option<StaffConsentForm>, AppError> {
+    let now = chrono::Utc::now();
+    let txn = tenant.tenant.db().begin().await?;
+    let mut choices = Vec::new();
+    for source in form
+        .sources()
+        .into_iter()
+        .filter(|s| *s != Source::FranceTravail)
+    {
+        if consent::live(&txn, request.citizen_id, source, request.aid_id, now)
+            .await?
+            .is_none()
+        {
+            choices.push((
+                format!("accord-{}", source.id()),
+                format!("{} (auprès de {})", source.label(), source.provider()),
+            ));
+        }
+    }
+    txn.commit().await?;
+    Ok((!choices.is_empty()).then(|| StaffConsentForm {
+        action: tenant.href(&format!("/agents/demandes/{}/donnees/accord", request.id)),
+        choices,
+        error,
     }))
 }
 
@@ -683,6 +708,22 @@ pub async fn decide(
         .ok_or(AppError::NotFound)?;
     let version: i32 = form.get("version").parse().unwrap_or(-1);
     let space_url = absolute(&state, &headers, tenant, &format!("/demandes/{id}"));
+    let by = DecidedBy {
+        staff_id: staff.account.id,
+        journal: desk.file_event(
+            request.citizen_id,
+            &format!(
+                "décision sur une demande d'aide : {}",
+                valid.outcome.label()
+            ),
+            &format!(
+                "demande {} (usager {})",
+                request.reference.clone().unwrap_or_default(),
+                request.citizen_id
+            ),
+            "instruction de votre demande",
+        ),
+    };
     match decision::decide(
         &state.platform,
         &tenant.tenant,
@@ -691,25 +732,13 @@ pub async fn decide(
         &citizen,
         version,
         &valid,
-        staff.account.id,
+        &by,
         &space_url,
     )
     .await
     {
         Ok(()) => {
             crate::mail::wake(&state.platform, &tenant.tenant).await;
-            desk
-                .audit_file(
-                    request.citizen_id,
-                    &format!("décision sur une demande d'aide : {}", valid.outcome.label()),
-                    &format!(
-                        "demande {} (usager {})",
-                        request.reference.clone().unwrap_or_default(),
-                        request.citizen_id
-                    ),
-                    "instruction de votre demande",
-                )
-                .await?;
             Ok(Redirect::to(&tenant.href(&format!("/agents/demandes/{id}?ok=decidee"))).into_response())
         }
         Err(ChangeError::Conflict) => {
@@ -1064,6 +1093,85 @@ pub async fn refresh_national_data(
 /// `POST /agents/demandes/{id}/donnees/accord`: records the consent the citizen gave a staff
 /// member (in person or in writing), under that staff member's name, and asks the sources at
 /// once. The citizen is told by mail and can withdraw it from their space.
+/// Records the consents the citizen gave the instructor in person, queues their pulls, tells
+/// the citizen by mail and journals it, all in one transaction.
+async fn record_staff_consents(
+    state: &AppState,
+    desk: &AidRequestsDesk<'_>,
+    request: &AidRequest,
+    chosen: Vec<Source>,
+    space: &str,
+) -> Result<(), AppError> {
+    let tenant = desk.ctx();
+    let staff = desk.staff();
+    let citizen = citizens::find(&tenant.tenant, request.citizen_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let aid = catalogue::find(&tenant.tenant, request.aid_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let now = chrono::Utc::now();
+    let txn = tenant.tenant.db().begin_write().await?;
+    let mut pulls = Vec::new();
+    let mut labels = Vec::new();
+    for source in chosen {
+        let given = consent::give(
+            &txn,
+            request.citizen_id,
+            source,
+            request.aid_id,
+            consent::GivenBy::Staff(staff.account.id),
+            now,
+        )
+        .await?;
+        labels.push(source.label());
+        pulls.push(
+            pull::create_for_consent(
+                &txn,
+                &given,
+                request.id,
+                RequestedBy::Staff(staff.account.id),
+                now,
+            )
+            .await?,
+        );
+    }
+    if !citizen.email.is_empty() {
+        crate::mail::queue(
+            &txn,
+            crate::mail::OutgoingMail {
+                to: citizen.email.clone(),
+                subject: "Votre accord pour obtenir des informations auprès des administrations"
+                    .into(),
+                text: format!(
+                    "Bonjour {},\n\nÀ votre demande, un agent du département a enregistré votre accord pour que nous obtenions directement ces informations, pour votre demande « {} » : {}.\n\nCet accord vaut douze mois. Vous pouvez le retirer à tout moment dans votre espace, rubrique « Mes données » : {space}\n\n{}\n",
+                    citizen.display_name(),
+                    aid.title,
+                    labels.join(", "),
+                    tenant.tenant.name(),
+                ),
+                attachments: vec![],
+            },
+        )
+        .await?;
+    }
+    let journal = desk.file_event(
+        request.citizen_id,
+        &format!("enregistrement de votre accord : {}", labels.join(", ")),
+        &format!(
+            "demande {} (usager {})",
+            request.reference.clone().unwrap_or_default(),
+            request.citizen_id
+        ),
+        "accord donné en personne",
+    );
+    crate::audit::append_in(&txn, &[journal]).await?;
+    txn.commit().await?;
+    pull::wake(&state.platform, &tenant.tenant, &pulls).await;
+    crate::mail::wake(&state.platform, &tenant.tenant).await;
+    Ok(())
+}
+
 pub async fn record_consent(
     State(state): State<AppState>,
     staff: CurrentStaff,
@@ -1117,66 +1225,8 @@ pub async fn record_consent(
         )
         .await;
     }
-    let citizen = citizens::find(&tenant.tenant, request.citizen_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let aid = catalogue::find(&tenant.tenant, request.aid_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let now = chrono::Utc::now();
-    let txn = tenant.tenant.db().begin_write().await?;
-    let mut pulls = Vec::new();
-    let mut labels = Vec::new();
-    for source in chosen {
-        let given = consent::give(
-            &txn,
-            request.citizen_id,
-            source,
-            request.aid_id,
-            consent::GivenBy::Staff(staff.account.id),
-            now,
-        )
-        .await?;
-        labels.push(source.label());
-        pulls.push(
-            pull::create_for_consent(&txn, &given, id, RequestedBy::Staff(staff.account.id), now)
-                .await?,
-        );
-    }
-    if !citizen.email.is_empty() {
-        let space = absolute(&state, &headers, tenant, "/mon-espace/donnees");
-        crate::mail::queue(
-            &txn,
-            crate::mail::OutgoingMail {
-                to: citizen.email.clone(),
-                subject: "Votre accord pour obtenir des informations auprès des administrations"
-                    .into(),
-                text: format!(
-                    "Bonjour {},\n\nÀ votre demande, un agent du département a enregistré votre accord pour que nous obtenions directement ces informations, pour votre demande « {} » : {}.\n\nCet accord vaut douze mois. Vous pouvez le retirer à tout moment dans votre espace, rubrique « Mes données » : {space}\n\n{}\n",
-                    citizen.display_name(),
-                    aid.title,
-                    labels.join(", "),
-                    tenant.tenant.name(),
-                ),
-                attachments: vec![],
-            },
-        )
-        .await?;
-    }
-    txn.commit().await?;
-    pull::wake(&state.platform, &tenant.tenant, &pulls).await;
-    crate::mail::wake(&state.platform, &tenant.tenant).await;
-    desk.audit_file(
-        request.citizen_id,
-        &format!("enregistrement de votre accord : {}", labels.join(", ")),
-        &format!(
-            "demande {} (usager {})",
-            request.reference.clone().unwrap_or_default(),
-            request.citizen_id
-        ),
-        "accord donné en personne",
-    )
-    .await?;
+    let space = absolute(&state, &headers, tenant, "/mon-espace/donnees");
+    record_staff_consents(&state, &desk, &request, chosen, &space).await?;
     render_request(
         &state,
         &desk,

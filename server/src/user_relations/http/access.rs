@@ -21,7 +21,7 @@ use crate::http::desks::{DeskAccess, UserRelationsDesk};
 use crate::http::form::FormFields;
 use crate::http::ui::Ui;
 use crate::staff::Role;
-use crate::user_relations::{self};
+use crate::user_relations;
 
 use super::*;
 

@@ -487,29 +487,13 @@ pub async fn staff_write(
         )
         .await;
     };
-    // The thread's address is known once it exists: the mail names the messages page.
-    let url = crate::http::citizen::absolute(&state, &headers, tenant, "/mon-espace/messages");
-    let thread = messages::start(
-        &tenant.tenant,
-        person.id,
-        None,
-        &subject,
-        NewMessage {
-            author: Author::Staff(staff.account.id),
-            body: &body,
-            document_id: None,
-            notify: Some((&person.email, &url)),
-        },
-    )
-    .await?;
-    crate::mail::wake(&state.platform, &tenant.tenant).await;
-    desk.audit_file(
-        person.id,
-        "envoi d'un message",
-        &format!("fil de messages {thread} (usager {})", person.id),
-        "accueil et suivi de vos démarches",
-    )
-    .await?;
+    let written = FirstMessage {
+        subject: &subject,
+        body: &body,
+        action: "envoi d'un message",
+        reason: "accueil et suivi de vos démarches",
+    };
+    let thread = write_first(&state, &headers, &desk, &person, written).await?;
     Ok(Redirect::to(&tenant.href(&format!("/agents/messages/{thread}?ok=envoye"))).into_response())
 }
 
@@ -608,4 +592,48 @@ pub(super) async fn checked_reply(
         Ok(document_id) => Ok((body, document_id)),
         Err(message) => Err((typed, vec![message])),
     })
+}
+
+/// A thread reception starts, and how the citizen's journal names it.
+pub(super) struct FirstMessage<'a> {
+    pub subject: &'a str,
+    pub body: &'a str,
+    pub action: &'a str,
+    pub reason: &'a str,
+}
+
+/// Starts a thread from reception to `person`: they are mailed that a message waits (never
+/// its content), and it is journaled. Returns the thread's id.
+pub(super) async fn write_first(
+    state: &AppState,
+    headers: &HeaderMap,
+    desk: &UserRelationsDesk<'_>,
+    person: &citizens::Citizen,
+    message: FirstMessage<'_>,
+) -> Result<i64, AppError> {
+    let tenant = desk.ctx();
+    // The thread's address is known once it exists: the mail names the messages page.
+    let url = crate::http::citizen::absolute(state, headers, tenant, "/mon-espace/messages");
+    let thread = messages::start(
+        &tenant.tenant,
+        person.id,
+        None,
+        message.subject,
+        NewMessage {
+            author: Author::Staff(desk.staff().account.id),
+            body: message.body,
+            document_id: None,
+            notify: Some((&person.email, &url)),
+        },
+    )
+    .await?;
+    crate::mail::wake(&state.platform, &tenant.tenant).await;
+    desk.audit_file(
+        person.id,
+        message.action,
+        &format!("fil de messages {thread} (usager {})", person.id),
+        message.reason,
+    )
+    .await?;
+    Ok(thread)
 }

@@ -21,11 +21,12 @@ use crate::http::form::FormFields;
 use crate::http::ui::Ui;
 use crate::http::{AppError, AppState};
 use crate::user_relations::alerts;
-use crate::user_relations::appointments::{self};
-use crate::user_relations::details::{self};
-use crate::user_relations::messages::{self, Author, NewMessage};
+use crate::user_relations::appointments;
+use crate::user_relations::details;
+use crate::user_relations::messages;
 use crate::user_relations::{self, Channel, NewContact, NewRecord};
 
+use super::messages::{FirstMessage, write_first};
 use super::*;
 
 #[derive(Debug, Default, Deserialize)]
@@ -119,28 +120,13 @@ pub async fn remind(
             .collect::<Vec<_>>()
             .join(" ; ")
     );
-    let url = crate::http::citizen::absolute(&state, &headers, tenant, "/mon-espace/messages");
-    let thread = messages::start(
-        &tenant.tenant,
-        person.id,
-        None,
-        "Nous attendons de vos nouvelles",
-        NewMessage {
-            author: Author::Staff(staff.account.id),
-            body: &body,
-            document_id: None,
-            notify: Some((&person.email, &url)),
-        },
-    )
-    .await?;
-    crate::mail::wake(&state.platform, &tenant.tenant).await;
-    desk.audit_file(
-        person.id,
-        "relance : le département attend de vos nouvelles",
-        &format!("fil de messages {thread} (usager {})", person.id),
-        "suivi de vos démarches",
-    )
-    .await?;
+    let written = FirstMessage {
+        subject: "Nous attendons de vos nouvelles",
+        body: &body,
+        action: "relance : le département attend de vos nouvelles",
+        reason: "suivi de vos démarches",
+    };
+    write_first(&state, &headers, &desk, &person, written).await?;
     Ok(Redirect::to(&tenant.href("/agents/usagers?ok=relance")).into_response())
 }
 
@@ -233,50 +219,8 @@ pub(super) async fn render_record(
     }
     let can_act = matches!(access, RecordAccess::Reception(_));
     let name = person.display_name();
-    let mut identity: Vec<(String, String)> = crate::http::citizen::identity_lines(&person)
-        .into_iter()
-        .map(|line| (line.label, line.value))
-        .collect();
-    if let Some(d) = details::of(&tenant.tenant, person.id).await? {
-        if !d.phone.is_empty() {
-            identity.push(("Téléphone".to_owned(), d.phone));
-        }
-        if !d.postal_address.is_empty() {
-            identity.push(("Adresse postale".to_owned(), d.postal_address));
-        }
-        identity.push((
-            "Préfère être contacté par".to_owned(),
-            d.preferred.label().to_owned(),
-        ));
-    }
-    for m in details::household(&tenant.tenant, person.id).await? {
-        identity.push((
-            format!("Foyer : {}", m.relation),
-            match m.birth_year {
-                Some(year) => format!("{} {} (née ou né en {year})", m.given_name, m.family_name),
-                None => format!("{} {}", m.given_name, m.family_name),
-            },
-        ));
-    }
-    let requests = if tenant.tenant.has_module(Module::AidRequests) {
-        filing::list_for_citizen(&tenant.tenant, person.id)
-            .await?
-            .into_iter()
-            .filter_map(|(request, aid)| {
-                Some(RecordRequest {
-                    aid,
-                    reference: request.reference?,
-                    status: request.status.label().to_owned(),
-                    filed: request
-                        .submitted_at
-                        .map(|at| at.format("%d/%m/%Y").to_string())
-                        .unwrap_or_default(),
-                })
-            })
-            .collect()
-    } else {
-        vec![]
-    };
+    let identity = identity_lines(&tenant.tenant, &person).await?;
+    let requests = record_requests(&tenant.tenant, person.id).await?;
     let contacts = user_relations::contacts_of(&tenant.tenant, person.id)
         .await?
         .into_iter()
@@ -312,33 +256,10 @@ pub(super) async fn render_record(
         .collect();
     let free = free_slots(&appointments::slots_from(&tenant.tenant, now).await?);
     let booking_action = tenant.href(&format!("/agents/usagers/{}/rendez-vous", person.id));
-    let duplicates = match NaiveDate::parse_from_str(&person.birthdate, "%Y-%m-%d") {
-        Ok(birthdate) if can_act => user_relations::possible_duplicates(
-            &tenant.tenant,
-            &NewRecord {
-                given_name: person.given_name.clone(),
-                family_name: person.family_name.clone(),
-                birthdate,
-                email: String::new(),
-            },
-        )
-        .await?
-        .into_iter()
-        .filter(|c| c.id != person.id)
-        .map(|c| {
-            (
-                tenant.href(&format!("/agents/usagers/{}", c.id)),
-                format!(
-                    "{} {} (dossier n° {})",
-                    c.family_name.to_uppercase(),
-                    c.given_name,
-                    c.id
-                ),
-                tenant.href(&format!("/agents/usagers/{}/fusionner/{}", person.id, c.id)),
-            )
-        })
-        .collect(),
-        _ => Vec::new(),
+    let duplicates = if can_act {
+        duplicates_of(tenant, &person).await?
+    } else {
+        Vec::new()
     };
     let form = ContactForm {
         day: if form.day.is_empty() {
@@ -364,6 +285,98 @@ pub(super) async fn render_record(
             <CitizenRecordPage ctx name identity requests contacts channels form errors notice contact_action threads message_action appointments free booking_action can_act duplicates mandates new_mandate_href />
         }
     }))
+}
+
+/// The record's identity: what the citizen is known as, contact details and household.
+async fn identity_lines(
+    tenant: &tenants::Tenant,
+    person: &citizens::Citizen,
+) -> Result<Vec<(String, String)>, AppError> {
+    let mut identity: Vec<(String, String)> = crate::http::citizen::identity_lines(person)
+        .into_iter()
+        .map(|line| (line.label, line.value))
+        .collect();
+    if let Some(d) = details::of(tenant, person.id).await? {
+        if !d.phone.is_empty() {
+            identity.push(("Téléphone".to_owned(), d.phone));
+        }
+        if !d.postal_address.is_empty() {
+            identity.push(("Adresse postale".to_owned(), d.postal_address));
+        }
+        identity.push((
+            "Préfère être contacté par".to_owned(),
+            d.preferred.label().to_owned(),
+        ));
+    }
+    for m in details::household(tenant, person.id).await? {
+        identity.push((
+            format!("Foyer : {}", m.relation),
+            match m.birth_year {
+                Some(year) => format!("{} {} (née ou né en {year})", m.given_name, m.family_name),
+                None => format!("{} {}", m.given_name, m.family_name),
+            },
+        ));
+    }
+    Ok(identity)
+}
+
+/// Where the citizen's filed requests stand (not their answers: those are the instructors').
+async fn record_requests(
+    tenant: &tenants::Tenant,
+    citizen_id: i64,
+) -> Result<Vec<RecordRequest>, AppError> {
+    if !tenant.has_module(Module::AidRequests) {
+        return Ok(Vec::new());
+    }
+    Ok(filing::list_for_citizen(tenant, citizen_id)
+        .await?
+        .into_iter()
+        .filter_map(|(request, aid)| {
+            Some(RecordRequest {
+                aid,
+                reference: request.reference?,
+                status: request.status.label().to_owned(),
+                filed: request
+                    .submitted_at
+                    .map(|at| at.format("%d/%m/%Y").to_string())
+                    .unwrap_or_default(),
+            })
+        })
+        .collect())
+}
+
+/// Other records that may be the same person: (their href, how they are named, the merge
+/// action).
+async fn duplicates_of(
+    tenant: &crate::http::TenantCtx,
+    person: &citizens::Citizen,
+) -> Result<Vec<(String, String, String)>, AppError> {
+    let Ok(birthdate) = NaiveDate::parse_from_str(&person.birthdate, "%Y-%m-%d") else {
+        return Ok(Vec::new());
+    };
+    let record = NewRecord {
+        given_name: person.given_name.clone(),
+        family_name: person.family_name.clone(),
+        birthdate,
+        email: String::new(),
+    };
+    Ok(user_relations::possible_duplicates(&tenant.tenant, &record)
+        .await?
+        .into_iter()
+        .filter(|c| c.id != person.id)
+        .map(|c| {
+            (
+                tenant.href(&format!("/agents/usagers/{}", c.id)),
+                format!(
+                    "{} {} (dossier n° {})",
+                    c.family_name.to_uppercase(),
+                    c.given_name,
+                    c.id
+                ),
+                tenant.href(&format!("/agents/usagers/{}/fusionner/{}", person.id, c.id)),
+            )
+        })
+        .collect())
 }
 
 /// `POST /agents/usagers/{id}/contacts`: logs a contact; a form with mistakes comes back
