@@ -16,10 +16,10 @@ use crate::entity::{audit_entry, citizen, document, mail_outbox};
 use crate::http::{admin, auth, citizen as citizen_pages, desks::DeskAccess, pages};
 use crate::jobs::{self, Running};
 use crate::mail::{self, DeliverMail, Mailer};
+use crate::modules::section;
 use crate::modules::{Part, Routes, Services, Table};
 use crate::session_store::DbSessionStore;
 use crate::throttle;
-use crate::user_relations::access::section;
 
 pub static PART: Part = Part {
     module: None,

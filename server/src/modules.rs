@@ -1,7 +1,8 @@
-//! Each part of a department's store declared once: its pages, its staff menu entries and its
-//! tables. The router, the staff menu, the tenant export and import, the merge of duplicate
-//! records and the invariant tests iterate over [`PARTS`]; adding a module is a folder of its
-//! own and one line there (see `docs/ARCHITECTURE.md`, "Adding a module").
+//! Each part of the platform declared once: its pages, its menu entries, its module page, its
+//! tables, its jobs and schedules. The router, the staff menu, the tenant export and import,
+//! the merge of duplicate records, the job worker and the invariant tests iterate over
+//! [`PARTS`]; adding a module is a folder of its own and one line there (see
+//! `docs/ARCHITECTURE.md`, "Adding a module").
 
 use std::future::Future;
 use std::pin::Pin;
@@ -30,8 +31,8 @@ use crate::throttle::ThrottlePolicy;
 /// A future a table's function returns (boxed: tables of every entity sit in one list).
 pub type Boxed<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
-/// One part of the platform: a module a department subscribes to, or the foundation every
-/// department has (sign-in, citizens, the journal, mail, national data).
+/// One part of the platform: a module a department subscribes to, or what every department
+/// has (the foundation: sign-in, citizens, the journal, mail; national data).
 pub struct Part {
     /// `None` for the foundation and the services modules share.
     pub module: Option<Module>,
@@ -107,16 +108,6 @@ pub async fn run_workers(services: Services) -> anyhow::Result<()> {
 /// Every part's schedules, to run beside the workers.
 pub fn schedules(services: &Services) -> Vec<Running<()>> {
     PARTS.iter().flat_map(|p| (p.schedules)(services)).collect()
-}
-
-/// No workers.
-pub fn no_workers(_: &Services) -> Vec<Running<anyhow::Result<()>>> {
-    Vec::new()
-}
-
-/// No schedules.
-pub fn no_schedules(_: &Services) -> Vec<Running<()>> {
-    Vec::new()
 }
 
 /// No share of housekeeping.
@@ -226,6 +217,23 @@ pub fn route_paths() -> Vec<(Option<Module>, &'static str)> {
         .iter()
         .fold(Routes::new(), |routes, part| routes.merge(part))
         .paths
+}
+
+/// The titles of the parts of a citizen's file in their right of access
+/// (`user_relations::access::gather`); each table holding citizens' rows names the one that
+/// shows them (`Table::shown_in`).
+pub mod section {
+    pub const IDENTITY: &str = "Votre identité";
+    pub const AID_REQUESTS: &str = "Vos demandes d'aide";
+    pub const DOCUMENTS: &str = "Vos documents";
+    pub const CONSENTS: &str = "Vos accords pour les données des administrations";
+    pub const FACTS: &str = "Informations reçues des administrations";
+    pub const CONTACTS: &str = "Vos contacts avec le département";
+    pub const MESSAGES: &str = "Vos messages";
+    pub const APPOINTMENTS: &str = "Vos rendez-vous";
+    pub const MANDATES: &str = "Vos mandats de dépôt";
+    pub const JOURNAL: &str = "Consultations et modifications de votre dossier par les agents";
+    pub const CALLS: &str = "Demandes faites en votre nom aux administrations";
 }
 
 /// No menu entries.

@@ -22,8 +22,8 @@ use crate::entity::{
 };
 use crate::http::TenantCtx;
 use crate::http::desks::DeskAccess;
+use crate::modules::section;
 use crate::modules::{Part, Table};
-use crate::user_relations::access::section;
 
 pub static PART: Part = Part {
     module: Some(Module::AidRequests),

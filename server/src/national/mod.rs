@@ -388,7 +388,7 @@ pub static PART: crate::modules::Part = crate::modules::Part {
     tables: || {
         use crate::entity::{consent, data_pull, national_call, national_fact};
         use crate::modules::Table;
-        use crate::user_relations::access::section;
+        use crate::modules::section;
         vec![
             Table::of::<consent::Entity>(Some(section::CONSENTS)),
             Table::of::<data_pull::Entity>(Some(section::CALLS)),

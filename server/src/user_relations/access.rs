@@ -10,24 +10,9 @@ use tenants::Tenant;
 use super::{appointments, contacts_of, messages};
 use crate::aid_requests::{catalogue, filing};
 use crate::citizens::Citizen;
+use crate::modules::section;
 use crate::national::{consent, pull};
 use crate::{audit, documents};
-
-/// The titles of the parts of the file; each table holding citizens' rows names the one that
-/// shows them (`modules::Table::shown_in`).
-pub mod section {
-    pub const IDENTITY: &str = "Votre identité";
-    pub const AID_REQUESTS: &str = "Vos demandes d'aide";
-    pub const DOCUMENTS: &str = "Vos documents";
-    pub const CONSENTS: &str = "Vos accords pour les données des administrations";
-    pub const FACTS: &str = "Informations reçues des administrations";
-    pub const CONTACTS: &str = "Vos contacts avec le département";
-    pub const MESSAGES: &str = "Vos messages";
-    pub const APPOINTMENTS: &str = "Vos rendez-vous";
-    pub const MANDATES: &str = "Vos mandats de dépôt";
-    pub const JOURNAL: &str = "Consultations et modifications de votre dossier par les agents";
-    pub const CALLS: &str = "Demandes faites en votre nom aux administrations";
-}
 
 /// One part of the file: "Vos demandes", "Vos messages"…
 #[derive(Clone, Debug, Serialize)]

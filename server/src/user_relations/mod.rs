@@ -516,7 +516,7 @@ pub static PART: crate::modules::Part = crate::modules::Part {
             message, message_thread,
         };
         use crate::modules::Table;
-        use access::section;
+        use crate::modules::section;
         vec![
             Table::of::<contact::Entity>(Some(section::CONTACTS)),
             Table::of::<message_thread::Entity>(Some(section::MESSAGES)),

@@ -7,6 +7,7 @@ use app::aid_requests::instruction::{
     DecisionFormView, ExportForm, ExportPage, ExportView, FilterOption, Line, QueuePage,
     QueueRowView, StaffConsentForm, StaffRequestPage, StatusCount,
 };
+use app::pages::national::PullRow;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -341,36 +342,7 @@ async fn render_request_with(
         .map(|p| citizen_lines(&p))
         .unwrap_or_default();
     let names = crate::documents::labels_for_citizen(&tenant.tenant, request.citizen_id).await?;
-    let answers = form
-        .fields
-        .iter()
-        .map(|f| {
-            let text = match request.answers.get(&f.key) {
-                None => "(pas de réponse)".into(),
-                Some(crate::aid_requests::form::Answer::Document(id)) => names
-                    .get(id)
-                    .cloned()
-                    .unwrap_or_else(|| format!("document n° {id}")),
-                Some(answer) => answer.display(),
-            };
-            line(&f.label, text)
-        })
-        .collect();
-    let attachments: Vec<(String, String)> = form
-        .fields
-        .iter()
-        .filter_map(|field| match request.answers.get(&field.key) {
-            Some(crate::aid_requests::form::Answer::Document(doc_id)) => {
-                names.get(doc_id).map(|label| {
-                    (
-                        format!("{} : {label}", field.label),
-                        tenant.href(&format!("/agents/demandes/{id}/documents/{doc_id}")),
-                    )
-                })
-            }
-            _ => None,
-        })
-        .collect();
+    let (answers, attachments) = answers_and_attachments(tenant, &request, &form, &names);
     let timeline = filing::events(&tenant.tenant, request.id)
         .await?
         .into_iter()
@@ -378,16 +350,17 @@ async fn render_request_with(
         .collect();
     let (_, instructors) = staff_directory(state, staff).await?;
     let current = request.assignee_id;
-    let mut assignees = vec![option(
+    let assignees = std::iter::once(option(
         "aucun",
         "Personne (dans la file)",
         current.is_none(),
-    )];
-    assignees.extend(
+    ))
+    .chain(
         instructors
             .iter()
             .map(|(id, name)| option(&id.to_string(), name, current == Some(*id))),
-    );
+    )
+    .collect();
     let today = chrono::Utc::now().date_naive();
     let overdue = queue::is_open(request.status) && request.due_on.is_some_and(|d| d < today);
     let decision_lines = decision::find(&tenant.tenant, request.id)
@@ -413,33 +386,10 @@ async fn render_request_with(
         .then(|| tenant.href(&format!("/agents/demandes/{id}/complement")));
     let decision_form = queue::is_open(request.status).then(|| {
         let (typed, errors) = typed.unwrap_or_default();
-        DecisionFormView {
-            action: tenant.href(&format!("/agents/demandes/{id}/decider")),
-            outcome: typed.outcome.clone(),
-            amount: typed.amount.clone(),
-            reasons: decision::REASONS
-                .iter()
-                .map(|r| ((*r).to_owned(), typed.reasons.iter().any(|t| t == r)))
-                .collect(),
-            comment: typed.comment.clone(),
-            errors,
-        }
+        decision_form(tenant, id, typed, errors)
     });
-    let refresh_href = tenant.href(&format!("/agents/demandes/{id}/donnees/actualiser"));
-    let pulls = pull::for_request(&tenant.tenant, request.id)
-        .await?
-        .iter()
-        .map(|(p, fact)| {
-            crate::national::http::pull_row(p, fact.as_ref(), Some(refresh_href.clone()))
-        })
-        .collect();
-    let reachable = !form.sources().is_empty() && state.national_api.client.is_some();
-    let refresh_action = reachable.then_some(refresh_href);
-    let consent_form = if reachable && queue::is_open(request.status) {
-        staff_consent_form(tenant, &request, &form, consent_error).await?
-    } else {
-        None
-    };
+    let (pulls, refresh_action, consent_form) =
+        national_panel(state, tenant, &request, &form, consent_error).await?;
     let aid_title = aid.title.clone();
     let status_label = request.status.staff_label().to_owned();
     let due = french_date(request.due_on);
@@ -479,6 +429,97 @@ async fn render_request_with(
             />
         }
     }))
+}
+
+/// The request's answers as the instructor reads them (a document by its name), and links to
+/// its documents.
+fn answers_and_attachments(
+    tenant: &TenantCtx,
+    request: &AidRequest,
+    form: &FormDefinition,
+    names: &HashMap<i64, String>,
+) -> (Vec<Line>, Vec<(String, String)>) {
+    use crate::aid_requests::form::Answer;
+    let answers = form
+        .fields
+        .iter()
+        .map(|f| {
+            let text = match request.answers.get(&f.key) {
+                None => "(pas de réponse)".into(),
+                Some(Answer::Document(id)) => names
+                    .get(id)
+                    .cloned()
+                    .unwrap_or_else(|| format!("document n° {id}")),
+                Some(answer) => answer.display(),
+            };
+            line(&f.label, text)
+        })
+        .collect();
+    let attachments = form
+        .fields
+        .iter()
+        .filter_map(|field| match request.answers.get(&field.key) {
+            Some(Answer::Document(doc_id)) => names.get(doc_id).map(|label| {
+                (
+                    format!("{} : {label}", field.label),
+                    tenant.href(&format!(
+                        "/agents/demandes/{}/documents/{doc_id}",
+                        request.id
+                    )),
+                )
+            }),
+            _ => None,
+        })
+        .collect();
+    (answers, attachments)
+}
+
+fn decision_form(
+    tenant: &TenantCtx,
+    id: i64,
+    typed: DecisionForm,
+    errors: Vec<String>,
+) -> DecisionFormView {
+    DecisionFormView {
+        action: tenant.href(&format!("/agents/demandes/{id}/decider")),
+        outcome: typed.outcome.clone(),
+        amount: typed.amount.clone(),
+        reasons: decision::REASONS
+            .iter()
+            .map(|r| ((*r).to_owned(), typed.reasons.iter().any(|t| t == r)))
+            .collect(),
+        comment: typed.comment.clone(),
+        errors,
+    }
+}
+
+/// The request's national data: its pulls, the refresh action, and the consent form for
+/// consents given in person (while the request is open and the service reachable).
+async fn national_panel(
+    state: &AppState,
+    tenant: &TenantCtx,
+    request: &AidRequest,
+    form: &FormDefinition,
+    consent_error: Option<String>,
+) -> Result<(Vec<PullRow>, Option<String>, Option<StaffConsentForm>), AppError> {
+    let refresh_href = tenant.href(&format!(
+        "/agents/demandes/{}/donnees/actualiser",
+        request.id
+    ));
+    let pulls = pull::for_request(&tenant.tenant, request.id)
+        .await?
+        .iter()
+        .map(|(p, fact)| {
+            crate::national::http::pull_row(p, fact.as_ref(), Some(refresh_href.clone()))
+        })
+        .collect();
+    let reachable = !form.sources().is_empty() && state.national_api.client.is_some();
+    let consent_form = if reachable && queue::is_open(request.status) {
+        staff_consent_form(tenant, request, form, consent_error).await?
+    } else {
+        None
+    };
+    Ok((pulls, reachable.then_some(refresh_href), consent_form))
 }
 
 fn line(label: &str, value: String) -> Line {
