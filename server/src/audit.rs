@@ -237,6 +237,15 @@ pub async fn verify(tenant: &Tenant) -> Result<Verification, DbErr> {
     Ok(Verification::Intact { entries: count })
 }
 
+/// A journal's phrase as a sentence: "consultation du dossier" → "Consultation du dossier".
+pub fn sentence(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -297,7 +306,7 @@ pub async fn for_citizen(
 ) -> Result<Vec<FileAccess>, DbErr> {
     use sea_orm::{ColumnTrait as _, QueryFilter as _};
     // Entries about records merged into this one belong to the same person.
-    let ids = crate::user_relations::ids_of_person(tenant, citizen_id).await?;
+    let ids = crate::citizens::ids_of_person(tenant, citizen_id).await?;
     let txn = tenant.db().begin().await?;
     let rows = audit_entry::Entity::find()
         .filter(audit_entry::Column::CitizenId.is_in(ids))

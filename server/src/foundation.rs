@@ -8,18 +8,21 @@ use std::time::Duration;
 
 use apalis::prelude::{BoxDynError, Data};
 use axum::routing::{get, post};
+use sea_orm::DbErr;
 use serde::{Deserialize, Serialize};
-use tenants::{Platform, Slug};
+use tenants::{Platform, Slug, Tenant};
 use tower_sessions::session_store::ExpiredDeletion;
 
+use crate::citizens::Citizen;
+use crate::citizens::file::{Item, Section, Sections, date, line};
 use crate::entity::{audit_entry, citizen, document, mail_outbox};
 use crate::http::{admin, auth, citizen as citizen_pages, desks::DeskAccess, pages};
 use crate::jobs::{self, Running};
 use crate::mail::{self, DeliverMail, Mailer};
-use crate::modules::section;
-use crate::modules::{Part, Routes, Services, Table};
+use crate::modules::{Boxed, Part, Routes, Services, Table, section};
 use crate::session_store::DbSessionStore;
 use crate::throttle;
+use crate::{audit, documents};
 
 pub static PART: Part = Part {
     module: None,
@@ -30,6 +33,8 @@ pub static PART: Part = Part {
     workers,
     schedules,
     housekeeping: crate::modules::no_housekeeping,
+    files: None,
+    access,
     tables: || {
         vec![
             Table::of::<audit_entry::Entity>(Some(section::JOURNAL)).append_only(),
@@ -196,4 +201,61 @@ pub async fn schedule_housekeeping(platform: Platform, every: Duration) {
         requested_at: chrono::Utc::now().timestamp(),
     })
     .await;
+}
+
+/// The foundation's sections of a citizen's right of access: the documents they sent and the
+/// journal of staff reads and changes.
+fn access<'a>(tenant: &'a Tenant, citizen: &'a Citizen) -> Boxed<'a, Sections> {
+    Box::pin(async move {
+        Ok(vec![
+            documents_of(tenant, citizen.id).await?,
+            journal(tenant, citizen.id).await?,
+        ])
+    })
+}
+
+/// The documents they sent.
+async fn documents_of(tenant: &Tenant, id: i64) -> Result<Section, DbErr> {
+    Ok(Section {
+        title: section::DOCUMENTS.into(),
+        items: documents::list_for_citizen(tenant, id)
+            .await?
+            .into_iter()
+            .map(|d| Item {
+                heading: d.label(),
+                lines: vec![line("Type", &d.content_type)],
+            })
+            .collect(),
+    })
+}
+
+/// Every staff read or change of their file.
+async fn journal(tenant: &Tenant, id: i64) -> Result<Section, DbErr> {
+    Ok(Section {
+        title: section::JOURNAL.into(),
+        items: audit::for_citizen(tenant, id, 10_000)
+            .await?
+            .into_iter()
+            .map(|e| Item {
+                heading: date(e.at),
+                lines: vec![
+                    line(
+                        "Service",
+                        tenants::Module::parse(&e.module).map_or("Département", |m| m.label()),
+                    ),
+                    line(
+                        "Rôle",
+                        e.actor_role
+                            .split(',')
+                            .filter_map(|r| crate::staff::Role::parse(r).ok())
+                            .map(crate::staff::Role::label)
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    ),
+                    line("Ce qui a été fait", audit::sentence(&e.action)),
+                    line("Motif", audit::sentence(&e.reason)),
+                ],
+            })
+            .collect(),
+    })
 }

@@ -21,7 +21,9 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tenants::{Module, Platform, Tenant};
 
-use crate::http::desks::DeskAccess;
+use crate::citizens::Citizen;
+use crate::citizens::file::{AccessSections, Files, Section};
+use crate::http::desks::{DeskAccess, FiguresDesk};
 use crate::http::{AppState, TenantCtx};
 use crate::jobs::Running;
 use crate::mail::Mailer;
@@ -53,6 +55,12 @@ pub struct Part {
     pub schedules: fn(&Services) -> Vec<Running<()>>,
     /// Its share of the housekeeping job, run for each department that has the part.
     pub housekeeping: Housekeeper,
+    /// The citizens' files it keeps, read by the parts that show them (reception's record,
+    /// alerts and mandates, « Mes données »): they read this, never the module.
+    pub files: Option<Files>,
+    /// Its sections of a citizen's right of access, whether the department still subscribes
+    /// or not (what is held is shown).
+    pub access: AccessSections,
 }
 
 /// A part's share of housekeeping in one department.
@@ -118,14 +126,14 @@ pub fn no_housekeeping<'a>(_: &'a Platform, _: &'a Tenant) -> Boxed<'a, anyhow::
 /// A module's page: what it says, and the figures it shows (supervisors see nothing more).
 pub struct ModuleHome {
     pub summary: &'static str,
-    pub figures: for<'a> fn(&'a Tenant) -> Boxed<'a, Figures>,
+    pub figures: for<'a> fn(&'a FiguresDesk<'a>) -> Boxed<'a, Figures>,
 }
 
 /// A module's figures, label and value.
 pub type Figures = Result<Vec<(String, String)>, DbErr>;
 
 /// No figures.
-pub fn no_figures(_: &Tenant) -> Boxed<'_, Figures> {
+pub fn no_figures<'a>(_: &'a FiguresDesk<'a>) -> Boxed<'a, Figures> {
     Box::pin(async { Ok(Vec::new()) })
 }
 
@@ -140,6 +148,34 @@ pub static PARTS: [&Part; 4] = [
 /// The part declaring `module`, if it is built.
 pub fn part_of(module: Module) -> Option<&'static Part> {
     PARTS.iter().copied().find(|p| p.module == Some(module))
+}
+
+/// The files `module` keeps, if it is built and keeps some.
+pub fn files_of(module: Module) -> Option<&'static Files> {
+    part_of(module)?.files.as_ref()
+}
+
+/// The files of every module, subscribed or not (to name what is held).
+pub fn all_files() -> impl Iterator<Item = &'static Files> {
+    PARTS.iter().filter_map(|p| p.files.as_ref())
+}
+
+/// The files of every module `tenant` subscribes to.
+pub fn files_in(tenant: &Tenant) -> impl Iterator<Item = &'static Files> + '_ {
+    PARTS
+        .iter()
+        .filter(|p| p.module.is_none_or(|m| tenant.has_module(m)))
+        .filter_map(|p| p.files.as_ref())
+}
+
+/// Everything the department holds on `citizen`, part by part, in [`section::ORDER`].
+pub async fn right_of_access(tenant: &Tenant, citizen: &Citizen) -> Result<Vec<Section>, DbErr> {
+    let mut sections = Vec::new();
+    for part in PARTS {
+        sections.extend((part.access)(tenant, citizen).await?);
+    }
+    sections.sort_by_key(|s| section::ORDER.iter().position(|t| *t == s.title));
+    Ok(sections)
 }
 
 /// Every declared table, parents before children.
@@ -220,7 +256,7 @@ pub fn route_paths() -> Vec<(Option<Module>, &'static str)> {
 }
 
 /// The titles of the parts of a citizen's file in their right of access
-/// (`user_relations::access::gather`); each table holding citizens' rows names the one that
+/// ([`right_of_access`]); each table holding citizens' rows names the one that
 /// shows them (`Table::shown_in`).
 pub mod section {
     pub const IDENTITY: &str = "Votre identité";
@@ -234,6 +270,21 @@ pub mod section {
     pub const MANDATES: &str = "Vos mandats de dépôt";
     pub const JOURNAL: &str = "Consultations et modifications de votre dossier par les agents";
     pub const CALLS: &str = "Demandes faites en votre nom aux administrations";
+
+    /// The order the citizen reads them in.
+    pub const ORDER: [&str; 11] = [
+        IDENTITY,
+        AID_REQUESTS,
+        DOCUMENTS,
+        CONSENTS,
+        FACTS,
+        CONTACTS,
+        MESSAGES,
+        APPOINTMENTS,
+        MANDATES,
+        JOURNAL,
+        CALLS,
+    ];
 }
 
 /// No menu entries.

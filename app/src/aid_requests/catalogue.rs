@@ -158,98 +158,110 @@ pub fn AidEditPage(
                 </div>
                 <button type="submit">"Enregistrer"</button>
             </form>
-            {questions.map(|q| {
-                let AidQuestions { public_href, version, questions, add_action, kinds, facts, errors } = q;
-                let count = questions.len();
-                let version_text = version.to_string();
-                view! {
-                    <h2>"Formulaire de demande"</h2>
-                    <p>{format!("Version {version} du formulaire. Les demandes déjà faites gardent la version sous laquelle elles ont été déposées.")}</p>
-                    <p><a href=public_href>"Voir la page publique de l'aide"</a></p>
-                    {if questions.is_empty() {
-                        view! { <p>"Aucune question pour l'instant."</p> }.into_any()
-                    } else {
-                        view! {
-                            <table>
-                                <caption>{format!("{count} question(s)")}</caption>
-                                <thead>
-                                    <tr>
-                                        <th scope="col">"Étape"</th>
-                                        <th scope="col">"Question"</th>
-                                        <th scope="col">"Type"</th>
-                                        <th scope="col">"Obligatoire"</th>
-                                        <th scope="col">"Action"</th>
-                                    </tr>
-                                </thead>
-                                <tbody>
-                                    {questions.into_iter().map(|row| {
-                                        let version_text = version_text.clone();
-                                        let csrf = csrf.clone();
-                                        let options = if row.options.is_empty() { String::new() } else { format!(" : {}", row.options.join(", ")) };
-                                        view! {
-                                            <tr>
-                                                <td>{row.step}</td>
-                                                <td>{row.label.clone()}</td>
-                                                <td>{format!("{}{options}", row.kind)}</td>
-                                                <td>{if row.required { "oui" } else { "non" }}</td>
-                                                <td>
-                                                    <form method="post" action=row.delete_action>
-                                                        <CsrfField token=csrf />
-                                                        <input type="hidden" name="version" value=version_text />
-                                                        <button type="submit" class="secondary">{format!("Retirer « {} »", row.label)}</button>
-                                                    </form>
-                                                </td>
-                                            </tr>
-                                        }
-                                    }).collect_view()}
-                                </tbody>
-                            </table>
-                        }.into_any()
-                    }}
-                    <h3>"Ajouter une question"</h3>
-                    <ErrorSummary errors />
-                    <form method="post" action=add_action novalidate=true>
-                        <CsrfField token=csrf.clone() />
-                        <input type="hidden" name="version" value=version.to_string() />
-                        <div class="field">
-                            <label for="q-label">"Question"</label>
-                            <input id="q-label" name="label" type="text" required=true />
-                        </div>
-                        <div class="field">
-                            <label for="q-help">"Aide à la réponse (facultatif)"</label>
-                            <input id="q-help" name="help" type="text" />
-                        </div>
-                        <div class="field">
-                            <label for="q-step">"Étape (page du formulaire)"</label>
-                            <input id="q-step" name="step" type="number" min="1" max="20" inputmode="numeric" value="1" required=true />
-                        </div>
-                        <div class="field">
-                            <label for="q-kind">"Type de réponse"</label>
-                            <select id="q-kind" name="kind">
-                                {kinds.into_iter().map(|(id, label)| view! { <option value=id>{label}</option> }).collect_view()}
-                            </select>
-                        </div>
-                        <div class="field">
-                            <label for="q-options">"Réponses possibles, pour un choix dans une liste (une par ligne)"</label>
-                            <textarea id="q-options" name="options" rows="3"></textarea>
-                        </div>
-                        <div class="field">
-                            <label for="q-fact">"Donnée qu'une administration peut transmettre, avec l'accord de l'usager (facultatif)"</label>
-                            <p class="hint" id="q-fact-hint">"Une réponse est alors pré-remplie ; un justificatif n'est plus demandé à l'usager qui donne son accord."</p>
-                            <select id="q-fact" name="fact" aria-describedby="q-fact-hint">
-                                <option value="">"Aucune : l'usager répond lui-même"</option>
-                                {facts.into_iter().map(|(id, label)| view! { <option value=id>{label}</option> }).collect_view()}
-                            </select>
-                        </div>
-                        <div class="field">
-                            <input type="checkbox" id="q-required" name="required" value="on" checked=true />
-                            <label for="q-required">"Réponse obligatoire"</label>
-                        </div>
-                        <button type="submit">"Ajouter la question"</button>
-                    </form>
-                }
-            })}
+            {questions.map(|questions| view! { <AidQuestionsSection questions csrf=csrf.clone() /> })}
         </Document>
+    }
+}
+
+/// An aid's form: its questions, and adding one.
+#[component]
+fn AidQuestionsSection(questions: AidQuestions, csrf: String) -> impl IntoView {
+    let AidQuestions {
+        public_href,
+        version,
+        questions,
+        add_action,
+        kinds,
+        facts,
+        errors,
+    } = questions;
+    let count = questions.len();
+    let version_text = version.to_string();
+    view! {
+        <h2>"Formulaire de demande"</h2>
+        <p>{format!("Version {version} du formulaire. Les demandes déjà faites gardent la version sous laquelle elles ont été déposées.")}</p>
+        <p><a href=public_href>"Voir la page publique de l'aide"</a></p>
+        {if questions.is_empty() {
+            view! { <p>"Aucune question pour l'instant."</p> }.into_any()
+        } else {
+            view! {
+                <table>
+                    <caption>{format!("{count} question(s)")}</caption>
+                    <thead>
+                        <tr>
+                            <th scope="col">"Étape"</th>
+                            <th scope="col">"Question"</th>
+                            <th scope="col">"Type"</th>
+                            <th scope="col">"Obligatoire"</th>
+                            <th scope="col">"Action"</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {questions.into_iter().map(|row| {
+                            let version_text = version_text.clone();
+                            let csrf = csrf.clone();
+                            let options = if row.options.is_empty() { String::new() } else { format!(" : {}", row.options.join(", ")) };
+                            view! {
+                                <tr>
+                                    <td>{row.step}</td>
+                                    <td>{row.label.clone()}</td>
+                                    <td>{format!("{}{options}", row.kind)}</td>
+                                    <td>{if row.required { "oui" } else { "non" }}</td>
+                                    <td>
+                                        <form method="post" action=row.delete_action>
+                                            <CsrfField token=csrf />
+                                            <input type="hidden" name="version" value=version_text />
+                                            <button type="submit" class="secondary">{format!("Retirer « {} »", row.label)}</button>
+                                        </form>
+                                    </td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            }.into_any()
+        }}
+        <h3>"Ajouter une question"</h3>
+        <ErrorSummary errors />
+        <form method="post" action=add_action novalidate=true>
+            <CsrfField token=csrf.clone() />
+            <input type="hidden" name="version" value=version.to_string() />
+            <div class="field">
+                <label for="q-label">"Question"</label>
+                <input id="q-label" name="label" type="text" required=true />
+            </div>
+            <div class="field">
+                <label for="q-help">"Aide à la réponse (facultatif)"</label>
+                <input id="q-help" name="help" type="text" />
+            </div>
+            <div class="field">
+                <label for="q-step">"Étape (page du formulaire)"</label>
+                <input id="q-step" name="step" type="number" min="1" max="20" inputmode="numeric" value="1" required=true />
+            </div>
+            <div class="field">
+                <label for="q-kind">"Type de réponse"</label>
+                <select id="q-kind" name="kind">
+                    {kinds.into_iter().map(|(id, label)| view! { <option value=id>{label}</option> }).collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="q-options">"Réponses possibles, pour un choix dans une liste (une par ligne)"</label>
+                <textarea id="q-options" name="options" rows="3"></textarea>
+            </div>
+            <div class="field">
+                <label for="q-fact">"Donnée qu'une administration peut transmettre, avec l'accord de l'usager (facultatif)"</label>
+                <p class="hint" id="q-fact-hint">"Une réponse est alors pré-remplie ; un justificatif n'est plus demandé à l'usager qui donne son accord."</p>
+                <select id="q-fact" name="fact" aria-describedby="q-fact-hint">
+                    <option value="">"Aucune : l'usager répond lui-même"</option>
+                    {facts.into_iter().map(|(id, label)| view! { <option value=id>{label}</option> }).collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <input type="checkbox" id="q-required" name="required" value="on" checked=true />
+                <label for="q-required">"Réponse obligatoire"</label>
+            </div>
+            <button type="submit">"Ajouter la question"</button>
+        </form>
     }
 }
 

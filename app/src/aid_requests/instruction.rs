@@ -302,30 +302,7 @@ pub fn StaffRequestPage(
                 <ul>{attachments.into_iter().map(|(label, href)| view! { <li><a href=href>{label}</a></li> }).collect_view()}</ul>
             })}
             <PullsPanel pulls csrf=pulls_csrf refresh_action />
-            {consent_form.map(|form| {
-                let invalid = form.error.is_some().then_some("true");
-                view! {
-                    <h3>"Enregistrer l'accord de l'usager"</h3>
-                    <form method="post" action=form.action>
-                        <CsrfField token=consent_csrf />
-                        <fieldset>
-                            <legend>"Informations que l'usager accepte de laisser demander pour cette demande"</legend>
-                            {form.choices.into_iter().map(|(name, label)| view! {
-                                <div class="field">
-                                    <input type="checkbox" id=name.clone() name=name.clone() value="on" />
-                                    <label for=name>{label}</label>
-                                </div>
-                            }).collect_view()}
-                        </fieldset>
-                        <div class="field">
-                            {form.error.map(|e| view! { <p class="field-error" id="attestation-error">{e}</p> })}
-                            <input type="checkbox" id="attestation" name="attestation" value="on" aria-invalid=invalid aria-describedby=invalid.map(|_| "attestation-error") />
-                            <label for="attestation">"L'usager m'a donné cet accord, en personne ou par écrit. Il en sera informé par courriel et pourra le retirer dans son espace."</label>
-                        </div>
-                        <button type="submit" class="secondary">"Enregistrer l'accord"</button>
-                    </form>
-                }
-            })}
+            {consent_form.map(|form| view! { <StaffConsentSection form csrf=consent_csrf /> })}
             <h2>"Attribution"</h2>
             <form method="post" action=assign_action>
                 <CsrfField token=csrf />
@@ -364,6 +341,33 @@ pub fn StaffRequestPage(
             <h2>"Historique"</h2>
             <ol class="timeline">{timeline.into_iter().map(|l| view! { <li><strong>{l.label}</strong>" — "{l.value}</li> }).collect_view()}</ol>
         </Document>
+    }
+}
+
+/// Where reception records a consent the citizen gave in person or in writing.
+#[component]
+fn StaffConsentSection(form: StaffConsentForm, csrf: String) -> impl IntoView {
+    let invalid = form.error.is_some().then_some("true");
+    view! {
+        <h3>"Enregistrer l'accord de l'usager"</h3>
+        <form method="post" action=form.action>
+            <CsrfField token=csrf />
+            <fieldset>
+                <legend>"Informations que l'usager accepte de laisser demander pour cette demande"</legend>
+                {form.choices.into_iter().map(|(name, label)| view! {
+                    <div class="field">
+                        <input type="checkbox" id=name.clone() name=name.clone() value="on" />
+                        <label for=name>{label}</label>
+                    </div>
+                }).collect_view()}
+            </fieldset>
+            <div class="field">
+                {form.error.map(|e| view! { <p class="field-error" id="attestation-error">{e}</p> })}
+                <input type="checkbox" id="attestation" name="attestation" value="on" aria-invalid=invalid aria-describedby=invalid.map(|_| "attestation-error") />
+                <label for="attestation">"L'usager m'a donné cet accord, en personne ou par écrit. Il en sera informé par courriel et pourra le retirer dans son espace."</label>
+            </div>
+            <button type="submit" class="secondary">"Enregistrer l'accord"</button>
+        </form>
     }
 }
 

@@ -178,6 +178,16 @@ impl From<&Aid> for AidInput {
     }
 }
 
+/// Every aid's title, by id: one read of the catalogue for a list of requests, not one per
+/// request.
+pub async fn titles(tenant: &Tenant) -> Result<std::collections::HashMap<i64, String>, DbErr> {
+    Ok(list(tenant, false)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a.title))
+        .collect())
+}
+
 /// The catalogue, in title order; citizens see only open aids.
 pub async fn list(tenant: &Tenant, only_open: bool) -> Result<Vec<Aid>, DbErr> {
     let txn = tenant.db().begin().await?;

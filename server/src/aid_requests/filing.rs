@@ -291,12 +291,7 @@ pub async fn list_for_citizen(
         .all(&txn)
         .await?;
     txn.commit().await?;
-    // One read of the catalogue, not one per request.
-    let titles: std::collections::HashMap<i64, String> = catalogue::list(tenant, false)
-        .await?
-        .into_iter()
-        .map(|a| (a.id, a.title))
-        .collect();
+    let titles = catalogue::titles(tenant).await?;
     rows.into_iter()
         .map(|row| {
             let request = AidRequest::try_from(row)?;

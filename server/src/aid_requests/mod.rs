@@ -7,10 +7,12 @@ pub mod catalogue;
 pub mod decision;
 pub mod exchange;
 pub mod export;
+pub mod files;
 pub mod filing;
 pub mod form;
 pub mod http;
 pub mod jobs;
+pub mod prefill;
 pub mod queue;
 
 use app::NavLink;
@@ -33,6 +35,8 @@ pub static PART: Part = Part {
     workers: jobs::workers,
     schedules: jobs::schedules,
     housekeeping: jobs::housekeeping,
+    files: Some(files::FILES),
+    access: files::access,
     home: Some(crate::modules::ModuleHome {
         summary: "Les demandes déposées par les usagers sont dans la file d'instruction (menu « Demandes d'aide »).",
         figures: crate::modules::no_figures,

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 
 use chrono::{Duration, NaiveDate, Utc};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Statement,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait,
+    FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Statement,
     sea_query::{Expr, ExprTrait},
 };
 use serde::{Deserialize, Serialize};
@@ -71,6 +71,16 @@ pub struct QueueRow {
     pub overdue: bool,
 }
 
+/// The queue's counts.
+#[derive(Clone, Debug)]
+pub struct QueueFigures {
+    /// Requests matching the filter, all pages together.
+    pub total: u64,
+    /// Filed requests by status (whatever the filter).
+    pub counts: Vec<(Status, u64)>,
+    pub overdue: u64,
+}
+
 /// One page of the queue and the counts that go with it.
 #[derive(Clone, Debug)]
 pub struct QueuePage {
@@ -122,24 +132,32 @@ struct StatusCount {
     count: i64,
 }
 
-/// A page of the queue.
-pub async fn queue(tenant: &Tenant, filter: &QueueFilter) -> Result<QueuePage, DbErr> {
-    let today = Utc::now().date_naive();
+/// The queue's counts for `filter`, without a row of it: what a supervisor sees.
+pub async fn figures(tenant: &Tenant, filter: &QueueFilter) -> Result<QueueFigures, DbErr> {
     let txn = tenant.db().begin().await?;
+    let figures = count(&txn, filter, Utc::now().date_naive()).await?;
+    txn.commit().await?;
+    Ok(figures)
+}
+
+async fn count(
+    txn: &DatabaseTransaction,
+    filter: &QueueFilter,
+    today: NaiveDate,
+) -> Result<QueueFigures, DbErr> {
     // Kept up to date by triggers (see the tenant migration m0008): no count over every
     // request of the department for each page.
     let counts = StatusCount::find_by_statement(Statement::from_string(
         txn.get_database_backend(),
         "SELECT status, count FROM request_status_counts",
     ))
-    .all(&txn)
+    .all(txn)
     .await?;
     let overdue = aid_request::Entity::find()
         .filter(aid_request::Column::Status.is_in(open_statuses()))
         .filter(aid_request::Column::DueOn.lt(today))
-        .count(&txn)
+        .count(txn)
         .await?;
-    let condition = filtered(filter, today);
     // Narrowed by status alone (or not at all), the total is already counted.
     let total = if filter.aid_id.is_none()
         && filter.assignee == Assignee::Anyone
@@ -153,10 +171,38 @@ pub async fn queue(tenant: &Tenant, filter: &QueueFilter) -> Result<QueuePage, D
             .sum()
     } else {
         aid_request::Entity::find()
-            .filter(condition.clone())
-            .count(&txn)
+            .filter(filtered(filter, today))
+            .count(txn)
             .await?
     };
+    let counts = Status::ALL
+        .into_iter()
+        .filter(|s| *s != Status::Draft)
+        .map(|s| {
+            let n = counts
+                .iter()
+                .find(|c| c.status == s.id())
+                .map_or(0, |c| u64::try_from(c.count).unwrap_or(0));
+            (s, n)
+        })
+        .collect();
+    Ok(QueueFigures {
+        total,
+        counts,
+        overdue,
+    })
+}
+
+/// A page of the queue.
+pub async fn queue(tenant: &Tenant, filter: &QueueFilter) -> Result<QueuePage, DbErr> {
+    let today = Utc::now().date_naive();
+    let txn = tenant.db().begin().await?;
+    let QueueFigures {
+        total,
+        counts,
+        overdue,
+    } = count(&txn, filter, today).await?;
+    let condition = filtered(filter, today);
     let mut query = aid_request::Entity::find().filter(condition);
     query = match filter.sort {
         Sort::DueDate => query
@@ -197,17 +243,6 @@ pub async fn queue(tenant: &Tenant, filter: &QueueFilter) -> Result<QueuePage, D
                 assignee_id: r.assignee_id,
                 overdue: is_open(status) && r.due_on.is_some_and(|d| d < today),
             })
-        })
-        .collect();
-    let counts = Status::ALL
-        .into_iter()
-        .filter(|s| *s != Status::Draft)
-        .map(|s| {
-            let n = counts
-                .iter()
-                .find(|c| c.status == s.id())
-                .map_or(0, |c| u64::try_from(c.count).unwrap_or(0));
-            (s, n)
         })
         .collect();
     Ok(QueuePage {

@@ -1,6 +1,7 @@
 //! Citizens of a department. One person signing in at two departments is two citizens: each
 //! department's store knows only its own.
 
+pub mod file;
 pub mod local;
 
 use chrono::Utc;
@@ -125,4 +126,27 @@ pub async fn find(tenant: &Tenant, id: i64) -> Result<Option<Citizen>, DbErr> {
     let found = citizen::Entity::find_by_id(id).one(&txn).await?;
     txn.commit().await?;
     Ok(found.map(Citizen::from))
+}
+
+/// A citizen's id with those of the records merged into theirs.
+pub async fn ids_of_person(tenant: &Tenant, citizen_id: i64) -> Result<Vec<i64>, DbErr> {
+    let txn = tenant.db().begin().await?;
+    let mut ids: Vec<i64> = citizen::Entity::find()
+        .filter(citizen::Column::MergedInto.eq(citizen_id))
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(|c| c.id)
+        .collect();
+    txn.commit().await?;
+    ids.push(citizen_id);
+    Ok(ids)
+}
+
+/// The record a merged record went into, if it was merged.
+pub async fn merged_into(tenant: &Tenant, citizen_id: i64) -> Result<Option<i64>, DbErr> {
+    let txn = tenant.db().begin().await?;
+    let row = citizen::Entity::find_by_id(citizen_id).one(&txn).await?;
+    txn.commit().await?;
+    Ok(row.and_then(|c| c.merged_into))
 }

@@ -56,8 +56,8 @@ macro_rules! module_desk {
     ($(#[$doc:meta])* $name:ident, $module:expr) => {
         $(#[$doc])*
         ///
-        /// Only [`Self::open`] and [`Self::open_worker`] make one, after the check: its fields
-        /// are private, and the module's file functions and journal entries go through it.
+        /// Only [`Self::open`] makes one, after the check: its fields are private, and the
+        /// module's file functions and journal entries go through it.
         pub struct $name<'a> {
             staff: &'a CurrentStaff,
             access: DeskAccess,
@@ -66,19 +66,12 @@ macro_rules! module_desk {
         impl<'a> $name<'a> {
             pub const MODULE: Module = $module;
 
+            /// For those who work on files in the module (its own role held): supervisors,
+            /// who see figures only, get a [`FiguresDesk`] instead.
             pub fn open(staff: &'a CurrentStaff) -> Result<Self, AppError> {
-                access(staff, Self::MODULE)
-                    .map(|access| Self { staff, access })
-                    .ok_or(AppError::Forbidden)
-            }
-
-            /// For those who work on files in the module: supervisors, who see figures
-            /// only, are refused.
-            pub fn open_worker(staff: &'a CurrentStaff) -> Result<Self, AppError> {
-                let desk = Self::open(staff)?;
-                match desk.access() {
-                    DeskAccess::Worker(_) => Ok(desk),
-                    DeskAccess::Supervisor => Err(AppError::Forbidden),
+                match access(staff, Self::MODULE) {
+                    Some(access @ DeskAccess::Worker(_)) => Ok(Self { staff, access }),
+                    _ => Err(AppError::Forbidden),
                 }
             }
 
@@ -163,6 +156,39 @@ module_desk!(
     DisabilityDesk,
     Module::Disability
 );
+
+/// A module's figures, for whoever may open it, supervisors included: it reads no citizen's
+/// file and writes no journal entry, so a supervisor's handle cannot reach one.
+pub struct FiguresDesk<'a> {
+    staff: &'a CurrentStaff,
+    module: Module,
+    access: DeskAccess,
+}
+
+impl<'a> FiguresDesk<'a> {
+    pub fn open(staff: &'a CurrentStaff, module: Module) -> Result<Self, AppError> {
+        access(staff, module)
+            .map(|access| Self {
+                staff,
+                module,
+                access,
+            })
+            .ok_or(AppError::Forbidden)
+    }
+
+    pub fn module(&self) -> Module {
+        self.module
+    }
+
+    pub fn access(&self) -> DeskAccess {
+        self.access
+    }
+
+    /// The department, for counting (never for reading a file).
+    pub fn tenant(&self) -> &'a Tenant {
+        &self.staff.tenant.tenant
+    }
+}
 
 /// The department administrator's desk: staff accounts and the audit journal.
 pub struct AdminDesk<'a> {

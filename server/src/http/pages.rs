@@ -50,9 +50,9 @@ pub async fn module_home(
     Path(module): Path<String>,
 ) -> Result<Response, AppError> {
     let module = Module::parse(&module).map_err(|_| AppError::NotFound)?;
-    let access = desks::access(&staff, module).ok_or(AppError::Forbidden)?;
+    let desk = desks::FiguresDesk::open(&staff, module)?;
     let (summary, figures) = match crate::modules::part_of(module).and_then(|p| p.home.as_ref()) {
-        Some(home) => (home.summary, (home.figures)(&staff.tenant.tenant).await?),
+        Some(home) => (home.summary, (home.figures)(&desk).await?),
         // Modules still to be built say so.
         None => (
             match module {
@@ -64,7 +64,7 @@ pub async fn module_home(
         ),
     };
     let label = module.label().to_owned();
-    let role = access.label().to_owned();
+    let role = desk.access().label().to_owned();
     Ok(ui.with_staff(&staff).render(StatusCode::OK, move |ctx| {
         view! { <ModulePage ctx label role summary=summary.to_owned() figures /> }
     }))

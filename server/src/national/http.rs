@@ -2,6 +2,8 @@
 //! the facts received with their provenance, the journal of calls made in their name). Also the
 //! rows of a request's pulls that staff pages show.
 
+use std::collections::HashMap;
+
 use app::pages::national::{CallRow, MyDataPage, PullRow};
 use axum::extract::{Path, Query};
 use axum::http::StatusCode;
@@ -10,7 +12,6 @@ use chrono::Utc;
 use leptos::prelude::*;
 use serde::Deserialize;
 
-use crate::aid_requests::{catalogue, filing};
 use crate::http::citizen::CurrentCitizen;
 use crate::http::ui::Ui;
 use crate::http::{AppError, parse_id};
@@ -45,11 +46,7 @@ async fn render_my_data(
 ) -> Result<Response, AppError> {
     let tenant = &citizen.tenant.tenant;
     let now = Utc::now();
-    let titles: std::collections::HashMap<i64, String> = catalogue::list(tenant, false)
-        .await?
-        .into_iter()
-        .map(|a| (a.id, a.title))
-        .collect();
+    let titles = purposes(tenant).await?;
     let consents = consent::list_for_citizen(tenant, citizen.citizen.id)
         .await?
         .into_iter()
@@ -166,22 +163,30 @@ pub async fn call_rows(
     Ok(calls)
 }
 
+/// What a consent can be given for (the aids), by id, read through the modules' files.
+async fn purposes(tenant: &tenants::Tenant) -> Result<HashMap<i64, String>, AppError> {
+    let mut titles = HashMap::new();
+    for files in crate::modules::all_files() {
+        titles.extend(
+            (files.kinds)(tenant, false)
+                .await?
+                .into_iter()
+                .map(|k| (k.id, k.title)),
+        );
+    }
+    Ok(titles)
+}
+
 /// How the citizen's pages name each of their requests: « votre demande 2026-… ».
 async fn request_names(
     tenant: &tenants::Tenant,
     citizen_id: i64,
-) -> Result<std::collections::HashMap<i64, String>, AppError> {
-    Ok(filing::list_for_citizen(tenant, citizen_id)
-        .await?
-        .into_iter()
-        .map(|(r, title)| {
-            (
-                r.id,
-                r.reference.map_or_else(
-                    || format!("votre brouillon « {title} »"),
-                    |reference| format!("votre demande {reference}"),
-                ),
-            )
-        })
-        .collect())
+) -> Result<HashMap<i64, String>, AppError> {
+    let mut names = HashMap::new();
+    for files in crate::modules::all_files() {
+        for file in (files.of_citizen)(tenant, citizen_id).await? {
+            names.insert(file.id, file.name_for_citizen());
+        }
+    }
+    Ok(names)
 }

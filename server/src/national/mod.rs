@@ -4,6 +4,7 @@
 //! consent ([`pull`]); what comes back is kept as a fact with its provenance, pre-fills the
 //! aid's form, and is shown with where it came from to staff and to the citizen.
 
+pub mod access;
 pub mod consent;
 pub mod http;
 pub mod jobs;
@@ -12,7 +13,6 @@ pub mod pull;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use crate::aid_requests::form::Answer;
 pub use crate::api_particulier::client::Source;
 
 /// A fact a question of an aid's form can ask for: it is pre-filled from a received fact, or
@@ -77,22 +77,6 @@ impl FactKey {
             FactKey::CssBeneficiary => Source::Css,
             FactKey::Student => Source::StudentStatus,
             FactKey::JobSeeker => Source::FranceTravail,
-        }
-    }
-
-    /// The answer a received fact gives to a question asking for this (see [`normalize`]).
-    pub fn answer(self, data: &Value) -> Option<Answer> {
-        let flag = |key: &str| data[key].as_bool().map(Answer::YesNo);
-        match self {
-            FactKey::FamilyQuotient => data["quotient_familial"]
-                .as_i64()
-                .map(|euros| Answer::Amount(euros * 100)),
-            FactKey::Children => data["enfants"].as_i64().map(Answer::Number),
-            FactKey::RsaBeneficiary | FactKey::AahBeneficiary => flag("beneficiaire"),
-            FactKey::CssBeneficiary => data["statut"]
-                .as_str()
-                .map(|s| Answer::YesNo(s != "pas_de_css")),
-            FactKey::Student | FactKey::JobSeeker => flag("inscrit"),
         }
     }
 }
@@ -268,7 +252,8 @@ impl RequestData {
         })
     }
 
-    fn status(&self, source: Source) -> Option<&SourceStatus> {
+    /// Where `source` stands for this request (`None`: no live consent).
+    pub fn status(&self, source: Source) -> Option<&SourceStatus> {
         self.sources
             .iter()
             .find(|(s, _)| *s == source)
@@ -279,91 +264,6 @@ impl RequestData {
     pub fn consented(&self, source: Source) -> bool {
         self.status(source).is_some()
     }
-
-    /// The certificates the citizen need not send: their source is coming or came.
-    pub fn waived(
-        &self,
-        form: &crate::aid_requests::form::FormDefinition,
-    ) -> std::collections::HashSet<String> {
-        form.fields
-            .iter()
-            .filter(|f| f.kind == crate::aid_requests::form::FieldKind::Document)
-            .filter(|f| {
-                f.fact.is_some_and(|fact| {
-                    matches!(
-                        self.status(fact.source()),
-                        Some(SourceStatus::Pending | SourceStatus::Received(_))
-                    )
-                })
-            })
-            .map(|f| f.key.clone())
-            .collect()
-    }
-
-    /// The answer a received fact gives to this question, with its provenance.
-    pub fn prefill(
-        &self,
-        field: &crate::aid_requests::form::FieldDef,
-    ) -> Option<(Answer, &pull::Fact)> {
-        let fact_key = field.fact?;
-        match self.status(fact_key.source())? {
-            SourceStatus::Received(fact) => fact_key.answer(&fact.data).map(|a| (a, fact)),
-            _ => None,
-        }
-    }
-
-    /// What the citizen reads under a question that national data concerns.
-    pub fn note(
-        &self,
-        field: &crate::aid_requests::form::FieldDef,
-        answer: Option<&Answer>,
-    ) -> Option<String> {
-        let fact_key = field.fact?;
-        let source = fact_key.source();
-        let status = self.status(source)?;
-        if field.kind == crate::aid_requests::form::FieldKind::Document {
-            return Some(match status {
-                SourceStatus::Pending if self.service_down => format!(
-                    "{} ne répond pas en ce moment : envoyez ce document, s'il vous plaît, pour que votre demande ne prenne pas de retard.",
-                    capitalized(source.provider())
-                ),
-                SourceStatus::Pending => format!(
-                    "Inutile d'envoyer ce document : avec votre accord, nous demandons cette information à {} (demande en cours).",
-                    source.provider()
-                ),
-                SourceStatus::Received(fact) => format!(
-                    "Inutile d'envoyer ce document : {} nous a transmis cette information le {}.",
-                    source.provider(),
-                    fact.fetched_at.format("%d/%m/%Y")
-                ),
-                SourceStatus::Ended(_, reason) => format!(
-                    "{} n'a pas pu nous transmettre cette information ({reason}) : envoyez ce document, s'il vous plaît.",
-                    capitalized(source.provider())
-                ),
-            });
-        }
-        let (value, fact) = self.prefill(field)?;
-        let when = fact.fetched_at.format("%d/%m/%Y");
-        Some(match answer {
-            Some(given) if *given != value => format!(
-                "Vous avez corrigé la valeur transmise par {} le {when} ({}).",
-                source.provider(),
-                value.display()
-            ),
-            _ => format!(
-                "Pré-rempli avec l'information transmise par {} le {when}. Corrigez-la si elle n'est plus exacte.",
-                source.provider()
-            ),
-        })
-    }
-}
-
-fn capitalized(s: &str) -> String {
-    let mut chars = s.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
 }
 
 /// National data is a service the modules use, not a module: its pages (the citizen's « Mes
@@ -384,6 +284,8 @@ pub static PART: crate::modules::Part = crate::modules::Part {
     workers: jobs::workers,
     schedules: jobs::schedules,
     housekeeping: jobs::housekeeping,
+    files: None,
+    access: access::sections,
     home: None,
     tables: || {
         use crate::entity::{consent, data_pull, national_call, national_fact};
@@ -415,11 +317,6 @@ mod tests {
         assert_eq!(kept["enfants"], 2);
         assert!(!kept.to_string().contains("ARENES"));
         assert!(!kept.to_string().contains("Fatou"));
-        assert_eq!(
-            FactKey::FamilyQuotient.answer(&kept),
-            Some(Answer::Amount(61_200))
-        );
-        assert_eq!(FactKey::Children.answer(&kept), Some(Answer::Number(2)));
         assert_eq!(
             summary(Source::FamilyQuotient, &kept)[0].1,
             "612 € (CNAF, 10/2026)"

@@ -1,57 +1,28 @@
-//! The right of access: everything the department holds on a citizen, gathered for them to
-//! read (a page) and to take away (JSON). Everything is read through functions that take the
-//! citizen's id, so nothing of anyone else's can slip in.
+//! User relations' part of the right of access (who the citizen is, their contacts, messages,
+//! appointments and mandates); `modules::right_of_access` gathers every part's for the
+//! citizen to read (a page) and take away (JSON). Everything is read through functions that
+//! take the citizen's id, so nothing of anyone else's can slip in.
 
-use chrono::Utc;
 use sea_orm::DbErr;
-use serde::Serialize;
 use tenants::Tenant;
 
 use super::{appointments, contacts_of, messages};
-use crate::aid_requests::{catalogue, filing};
 use crate::citizens::Citizen;
-use crate::modules::section;
-use crate::national::{consent, pull};
-use crate::{audit, documents};
+use crate::citizens::file::{Item, Section, Sections, date, line};
+use crate::modules::{Boxed, section};
 
-/// One part of the file: "Vos demandes", "Vos messages"…
-#[derive(Clone, Debug, Serialize)]
-pub struct Section {
-    pub title: String,
-    pub items: Vec<Item>,
-}
-
-/// One thing held, with its facts as label and value.
-#[derive(Clone, Debug, Serialize)]
-pub struct Item {
-    pub heading: String,
-    pub lines: Vec<(String, String)>,
-}
-
-fn line(label: &str, value: impl Into<String>) -> (String, String) {
-    (label.to_owned(), value.into())
-}
-
-fn date(at: chrono::DateTime<Utc>) -> String {
-    at.format("%d/%m/%Y %H:%M").to_string()
-}
-
-/// The citizen's whole file, part by part.
-pub async fn gather(tenant: &Tenant, citizen: &Citizen) -> Result<Vec<Section>, DbErr> {
-    let id = citizen.id;
-    Ok(vec![
-        identity(tenant, citizen).await?,
-        aid_requests(tenant, id).await?,
-        documents_of(tenant, id).await?,
-        consents(tenant, id).await?,
-        facts(tenant, id).await?,
-        contacts(tenant, id).await?,
-        messages_of(tenant, id).await?,
-        appointments_of(tenant, id).await?,
-        mandates_of(tenant, id).await?,
-        journal(tenant, id).await?,
-        calls(tenant, id).await?,
-    ])
+/// User relations' sections of the right of access (`modules::Part::access`).
+pub fn sections<'a>(tenant: &'a Tenant, citizen: &'a Citizen) -> Boxed<'a, Sections> {
+    Box::pin(async move {
+        let id = citizen.id;
+        Ok(vec![
+            identity(tenant, citizen).await?,
+            contacts(tenant, id).await?,
+            messages_of(tenant, id).await?,
+            appointments_of(tenant, id).await?,
+            mandates_of(tenant, id).await?,
+        ])
+    })
 }
 
 /// Who the department knows them as, with contact details and household.
@@ -105,93 +76,6 @@ async fn identity(tenant: &Tenant, citizen: &Citizen) -> Result<Section, DbErr> 
             heading: citizen.display_name(),
             lines: identity,
         }],
-    })
-}
-
-/// Their requests, each with its answers.
-async fn aid_requests(tenant: &Tenant, id: i64) -> Result<Section, DbErr> {
-    let mut items = Vec::new();
-    for (request, title) in filing::list_for_citizen(tenant, id).await? {
-        let form = catalogue::form(tenant, request.aid_id, request.form_version)
-            .await?
-            .unwrap_or_default();
-        let mut lines = vec![line("État", request.status.label())];
-        if let Some(at) = request.submitted_at {
-            lines.push(line("Déposée le", date(at)));
-        }
-        for (key, answer) in &request.answers {
-            let label = form
-                .fields
-                .iter()
-                .find(|f| &f.key == key)
-                .map_or_else(|| key.clone(), |f| f.label.clone());
-            lines.push((label, answer.display()));
-        }
-        items.push(Item {
-            heading: match request.reference {
-                Some(reference) => format!("{title} — demande {reference}"),
-                None => format!("{title} — brouillon"),
-            },
-            lines,
-        });
-    }
-    Ok(Section {
-        title: section::AID_REQUESTS.into(),
-        items,
-    })
-}
-
-/// The documents they sent.
-async fn documents_of(tenant: &Tenant, id: i64) -> Result<Section, DbErr> {
-    Ok(Section {
-        title: section::DOCUMENTS.into(),
-        items: documents::list_for_citizen(tenant, id)
-            .await?
-            .into_iter()
-            .map(|d| Item {
-                heading: d.label(),
-                lines: vec![line("Type", &d.content_type)],
-            })
-            .collect(),
-    })
-}
-
-/// Their consents to national data.
-async fn consents(tenant: &Tenant, id: i64) -> Result<Section, DbErr> {
-    let now = Utc::now();
-    Ok(Section {
-        title: section::CONSENTS.into(),
-        items: consent::list_for_citizen(tenant, id)
-            .await?
-            .into_iter()
-            .map(|c| Item {
-                heading: c.source.label().to_owned(),
-                lines: vec![
-                    line("Donné le", date(c.given_at)),
-                    line("Comment", c.how()),
-                    line("État", c.state(now)),
-                ],
-            })
-            .collect(),
-    })
-}
-
-/// What the administrations sent, with its provenance.
-async fn facts(tenant: &Tenant, id: i64) -> Result<Section, DbErr> {
-    Ok(Section {
-        title: section::FACTS.into(),
-        items: pull::for_citizen(tenant, id)
-            .await?
-            .into_iter()
-            .filter_map(|(p, fact)| fact.map(|f| (p, f)))
-            .map(|(_, fact)| Item {
-                heading: fact.source.label().to_owned(),
-                lines: vec![
-                    line("Source", fact.provenance()),
-                    line("Contenu", fact.data.to_string()),
-                ],
-            })
-            .collect(),
     })
 }
 
@@ -273,56 +157,6 @@ async fn mandates_of(tenant: &Tenant, id: i64) -> Result<Section, DbErr> {
                     ),
                     line("Valable jusqu'au", m.until()),
                     line("État", m.state(today).label()),
-                ],
-            })
-            .collect(),
-    })
-}
-
-/// Every staff read or change of their file.
-async fn journal(tenant: &Tenant, id: i64) -> Result<Section, DbErr> {
-    Ok(Section {
-        title: section::JOURNAL.into(),
-        items: audit::for_citizen(tenant, id, 10_000)
-            .await?
-            .into_iter()
-            .map(|e| Item {
-                heading: date(e.at),
-                lines: vec![
-                    line(
-                        "Service",
-                        tenants::Module::parse(&e.module).map_or("Département", |m| m.label()),
-                    ),
-                    line(
-                        "Rôle",
-                        e.actor_role
-                            .split(',')
-                            .filter_map(|r| crate::staff::Role::parse(r).ok())
-                            .map(crate::staff::Role::label)
-                            .collect::<Vec<_>>()
-                            .join(", "),
-                    ),
-                    line("Ce qui a été fait", super::sentence(&e.action)),
-                    line("Motif", super::sentence(&e.reason)),
-                ],
-            })
-            .collect(),
-    })
-}
-
-/// The calls made in their name to the administrations.
-async fn calls(tenant: &Tenant, id: i64) -> Result<Section, DbErr> {
-    Ok(Section {
-        title: section::CALLS.into(),
-        items: pull::calls_for_citizen(tenant, id)
-            .await?
-            .into_iter()
-            .map(|c| Item {
-                heading: date(c.at),
-                lines: vec![
-                    line("Information", c.source.label()),
-                    line("Pourquoi", c.requested_by.label()),
-                    line("Résultat", c.outcome),
                 ],
             })
             .collect(),

@@ -5,10 +5,9 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter};
-use tenants::{Module, Tenant};
+use tenants::Tenant;
 
-use crate::aid_requests::filing::Status;
-use crate::entity::{aid_request, appointment, appointment_slot};
+use crate::entity::{appointment, appointment_slot};
 
 /// How long a request may wait for the citizen's answer before reception is alerted.
 pub const WAITING_DAYS: i64 = 15;
@@ -56,23 +55,18 @@ pub async fn silent_citizens(
     now: DateTime<Utc>,
 ) -> Result<BTreeMap<i64, Vec<Reason>>, DbErr> {
     let mut alerts: BTreeMap<i64, Vec<Reason>> = BTreeMap::new();
-    let txn = tenant.db().begin().await?;
-    if tenant.has_module(Module::AidRequests) {
-        let limit = now.date_naive() - Duration::days(WAITING_DAYS);
-        let waiting = aid_request::Entity::find()
-            .filter(aid_request::Column::Status.eq(Status::InfoRequested.id()))
-            .filter(aid_request::Column::PausedSince.lte(limit))
-            .all(&txn)
-            .await?;
-        for request in waiting {
-            if let (Some(reference), Some(since)) = (request.reference, request.paused_since) {
+    let limit = now.date_naive() - Duration::days(WAITING_DAYS);
+    for files in crate::modules::files_in(tenant) {
+        for file in (files.waiting_since)(tenant, limit).await? {
+            if let (Some(reference), Some(since)) = (file.reference, file.waiting_since) {
                 alerts
-                    .entry(request.citizen_id)
+                    .entry(file.citizen_id)
                     .or_default()
                     .push(Reason::Waiting { reference, since });
             }
         }
     }
+    let txn = tenant.db().begin().await?;
     let missed = appointment::Entity::find()
         .filter(appointment::Column::State.eq(super::appointments::State::Missed.id()))
         .all(&txn)

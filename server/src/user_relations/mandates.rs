@@ -13,11 +13,11 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
     QueryOrder, Set,
 };
-use tenants::Tenant;
+use tenants::{Module, Tenant};
 
-use crate::aid_requests::catalogue::Aid;
 use crate::citizens::Citizen;
-use crate::entity::{aid_request, mandate};
+use crate::citizens::file::{FileKind, Files};
+use crate::entity::mandate;
 use crate::mail::{self, OutgoingMail};
 
 /// A mandate lasts a year at most: the citizen gives a new one if they still need help then.
@@ -150,7 +150,7 @@ impl Mandate {
 #[derive(Clone, Debug)]
 pub struct NewMandate {
     /// `None`: every aid request.
-    pub aid: Option<Aid>,
+    pub aid: Option<FileKind>,
     pub valid_until: NaiveDate,
 }
 
@@ -162,7 +162,7 @@ impl NewMandate {
         until: &str,
         present: bool,
         identity_checked: bool,
-        open_aids: &[Aid],
+        open_aids: &[FileKind],
         today: NaiveDate,
     ) -> Result<Self, Vec<String>> {
         let mut errors = Vec::new();
@@ -236,18 +236,27 @@ fn from_row(row: mandate::Model, aid_title: Option<String>) -> Mandate {
     }
 }
 
-async fn with_aid_title(
-    conn: &impl ConnectionTrait,
-    row: mandate::Model,
-) -> Result<Mandate, DbErr> {
-    let title = match row.aid_id {
-        Some(aid_id) => crate::entity::aid::Entity::find_by_id(aid_id)
-            .one(conn)
-            .await?
-            .map(|a| a.title),
-        None => None,
+/// The aid requests a mandate is for, read through their declaration (a mandate covers one
+/// aid, by its id, or every one).
+pub fn aid_requests() -> Option<&'static Files> {
+    crate::modules::files_of(Module::AidRequests)
+}
+
+/// Each aid's title, by id, to say what a mandate covers.
+async fn aid_titles(tenant: &Tenant) -> Result<std::collections::HashMap<i64, String>, DbErr> {
+    let Some(files) = aid_requests() else {
+        return Ok(Default::default());
     };
-    Ok(from_row(row, title))
+    Ok((files.kinds)(tenant, false)
+        .await?
+        .into_iter()
+        .map(|k| (k.id, k.title))
+        .collect())
+}
+
+fn titled(row: mandate::Model, titles: &std::collections::HashMap<i64, String>) -> Mandate {
+    let title = row.aid_id.and_then(|id| titles.get(&id).cloned());
+    from_row(row, title)
 }
 
 /// Who records a mandate.
@@ -316,12 +325,12 @@ pub fn notice_text(department: &str, name: &str, m: &Mandate, space_url: &str) -
 
 pub async fn find(tenant: &Tenant, id: i64) -> Result<Option<Mandate>, DbErr> {
     let txn = tenant.db().begin().await?;
-    let found = match mandate::Entity::find_by_id(id).one(&txn).await? {
-        Some(row) => Some(with_aid_title(&txn, row).await?),
-        None => None,
-    };
+    let row = mandate::Entity::find_by_id(id).one(&txn).await?;
     txn.commit().await?;
-    Ok(found)
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    Ok(Some(titled(row, &aid_titles(tenant).await?)))
 }
 
 /// The mandates of these records (a person and the records merged into theirs), newest first.
@@ -333,12 +342,9 @@ pub async fn of_citizen(tenant: &Tenant, citizen_ids: &[i64]) -> Result<Vec<Mand
         .order_by_desc(mandate::Column::Id)
         .all(&txn)
         .await?;
-    let mut found = Vec::with_capacity(rows.len());
-    for row in rows {
-        found.push(with_aid_title(&txn, row).await?);
-    }
     txn.commit().await?;
-    Ok(found)
+    let titles = aid_titles(tenant).await?;
+    Ok(rows.into_iter().map(|row| titled(row, &titles)).collect())
 }
 
 /// How ending a mandate went.
@@ -417,37 +423,16 @@ pub async fn hold(
     Ok(held == 1)
 }
 
-/// The requests filed (or being prepared) under this mandate, oldest first.
-pub async fn requests_under(
-    tenant: &Tenant,
-    mandate_id: i64,
-) -> Result<Vec<crate::aid_requests::filing::AidRequest>, DbErr> {
-    let txn = tenant.db().begin().await?;
-    let rows = aid_request::Entity::find()
-        .filter(aid_request::Column::MandateId.eq(mandate_id))
-        .order_by_asc(aid_request::Column::Id)
-        .all(&txn)
-        .await?;
-    txn.commit().await?;
-    rows.into_iter().map(TryInto::try_into).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn aid(slug: &str) -> Aid {
-        Aid {
+    fn aid(slug: &str) -> FileKind {
+        FileKind {
             id: 7,
             slug: slug.to_owned(),
             title: "Aide au transport".to_owned(),
-            description: String::new(),
-            eligibility: String::new(),
-            documents: String::new(),
-            deadline_days: 60,
-            silence: crate::aid_requests::catalogue::Silence::Refusal,
             open: true,
-            form_version: 1,
         }
     }
 

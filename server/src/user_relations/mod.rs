@@ -11,6 +11,7 @@ pub mod jobs;
 pub mod mandates;
 pub mod messages;
 
+pub use crate::citizens::{ids_of_person, merged_into};
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait as _, Func, LikeExpr};
 use sea_orm::{
@@ -21,15 +22,6 @@ use tenants::Tenant;
 
 use crate::citizens::Citizen;
 use crate::entity::{citizen, contact};
-
-/// A journal's phrase as a sentence: "consultation du dossier" → "Consultation du dossier".
-pub fn sentence(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|first| first.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
-}
 
 /// How a contact took place.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -370,29 +362,6 @@ pub async fn merge(
     Ok(Ok(()))
 }
 
-/// A citizen's id with those of the records merged into theirs.
-pub async fn ids_of_person(tenant: &Tenant, citizen_id: i64) -> Result<Vec<i64>, DbErr> {
-    let txn = tenant.db().begin().await?;
-    let mut ids: Vec<i64> = citizen::Entity::find()
-        .filter(citizen::Column::MergedInto.eq(citizen_id))
-        .all(&txn)
-        .await?
-        .into_iter()
-        .map(|c| c.id)
-        .collect();
-    txn.commit().await?;
-    ids.push(citizen_id);
-    Ok(ids)
-}
-
-/// The record a merged record went into, if it was merged.
-pub async fn merged_into(tenant: &Tenant, citizen_id: i64) -> Result<Option<i64>, DbErr> {
-    let txn = tenant.db().begin().await?;
-    let row = citizen::Entity::find_by_id(citizen_id).one(&txn).await?;
-    txn.commit().await?;
-    Ok(row.and_then(|c| c.merged_into))
-}
-
 /// Opens the record.
 pub async fn create_record(tenant: &Tenant, record: &NewRecord) -> Result<Citizen, DbErr> {
     let txn = tenant.db().begin_write().await?;
@@ -506,9 +475,11 @@ pub static PART: crate::modules::Part = crate::modules::Part {
     workers: jobs::workers,
     schedules: jobs::schedules,
     housekeeping: crate::modules::no_housekeeping,
+    files: None,
+    access: access::sections,
     home: Some(crate::modules::ModuleHome {
         summary: "Les dossiers des usagers, leurs messages et leurs rendez-vous sont tenus par l'accueil ; voici leurs chiffres, sans noms ni contenus.",
-        figures: |tenant| Box::pin(figure_lines(tenant)),
+        figures: |desk| Box::pin(figure_lines(desk.tenant())),
     }),
     tables: || {
         use crate::entity::{

@@ -156,7 +156,7 @@ async fn every_role_against_every_route_sees_only_what_its_module_needs(backend:
             staff_name: "Accueil",
         },
         &NewMandate {
-            aid: Some(aid.clone()),
+            aid: Some(aid.clone().into()),
             valid_until: mandates::today() + chrono::Days::new(10),
         },
         "http://x/",

@@ -12,7 +12,6 @@ use guichet::modules::{self, OnMerge};
 use guichet::national::Source;
 use guichet::national::consent::{self, GivenBy};
 use guichet::national::pull::{self, RequestedBy};
-use guichet::user_relations::access;
 use guichet::user_relations::appointments::{self, BookedBy, NewSlots};
 use guichet::user_relations::details::{self, Details, NewMember, PreferredChannel};
 use guichet::user_relations::mandates::{self, NewMandate, Recorder};
@@ -123,7 +122,7 @@ async fn the_right_of_access_shows_every_table_that_holds_the_citizen(backend: B
     let tenant = app.tenant("gard", &Module::ALL).await;
     let citizen = fill_a_file(&app, &tenant).await;
 
-    let sections = access::gather(&tenant, &citizen).await.unwrap();
+    let sections = modules::right_of_access(&tenant, &citizen).await.unwrap();
     let txn = tenant.db().begin().await.unwrap();
     let backend = txn.get_database_backend();
     let mut checked = Vec::new();
@@ -302,7 +301,7 @@ async fn fill_a_file(app: &TestApp, tenant: &Tenant) -> citizens::Citizen {
             staff_name: "Accueil",
         },
         &NewMandate {
-            aid: Some(aid.clone()),
+            aid: Some(aid.clone().into()),
             valid_until: mandates::today() + chrono::Days::new(10),
         },
         "http://x/",

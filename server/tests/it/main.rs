@@ -14,6 +14,7 @@ mod fixtures;
 mod harness;
 mod invariants;
 mod jobs;
+mod layers;
 mod mail;
 mod national;
 mod smtp;

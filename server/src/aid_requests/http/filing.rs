@@ -20,6 +20,7 @@ use crate::aid_requests::exchange;
 use crate::aid_requests::filing::{self, AidRequest, FiledBy, SaveError, Status, Submission};
 use crate::aid_requests::form::format_euros;
 use crate::aid_requests::form::{Answer, AnswerError, FieldDef, FieldKind, FormDefinition};
+use crate::aid_requests::prefill::Prefill as _;
 use crate::aid_requests::queue::ChangeError;
 use crate::citizens::Citizen;
 use crate::documents;
@@ -199,7 +200,7 @@ impl Filer {
                 Some(reference) => format!("demande {reference}"),
                 None => format!("brouillon n° {}", request.id),
             };
-            UserRelationsDesk::open_worker(staff)?
+            UserRelationsDesk::open(staff)?
                 .audit_file(
                     citizen.id,
                     action,
@@ -506,6 +507,55 @@ async fn chosen_document(
     }))
 }
 
+/// A step's documents: a new file (checked, then kept in the citizen's documents), one of
+/// those offered chosen again, or the one already attached; by question. What is wrong goes
+/// to `errors`, what is chosen to `answers` too.
+async fn step_documents(
+    state: &AppState,
+    filer: &Filer,
+    (request, form, step): (&AidRequest, &FormDefinition, u32),
+    (data, national): (&FormData, &National),
+    (answers, errors): (
+        &mut crate::aid_requests::form::Answers,
+        &mut Vec<AnswerError>,
+    ),
+) -> Result<HashMap<String, i64>, AppError> {
+    let selectable = filer.documents(request).await?;
+    let mut chosen_documents = HashMap::new();
+    for field in form
+        .step_fields(step)
+        .filter(|f| f.kind == FieldKind::Document)
+    {
+        let answer = match chosen_document(state, filer, request, field, data, &selectable).await? {
+            Ok(answer) => answer,
+            Err(message) => {
+                errors.push(AnswerError {
+                    key: field.key.clone(),
+                    message,
+                });
+                None
+            }
+        };
+        match answer {
+            Some(doc_id) => {
+                chosen_documents.insert(field.key.clone(), doc_id);
+                answers.insert(field.key.clone(), Answer::Document(doc_id));
+            }
+            None if field.required
+                && !national.waived.contains(&field.key)
+                && !errors.iter().any(|e| e.key == field.key) =>
+            {
+                errors.push(AnswerError {
+                    key: field.key.clone(),
+                    message: app::validation::document_required_message(&field.label),
+                });
+            }
+            None => {}
+        }
+    }
+    Ok(chosen_documents)
+}
+
 async fn save_step_for(
     state: &AppState,
     filer: &Filer,
@@ -524,44 +574,16 @@ async fn save_step_for(
     let tenant = &filer.tenant().tenant;
     let citizen_id = filer.citizen().id;
     let national = National::load(filer, &request, &form).await?;
-    let selectable = filer.documents(&request).await?;
     let form_fields = &data.fields;
     let (mut answers, mut errors) = form.read_step(step, |key| form_fields.get(key).to_owned());
-    // Documents: a new file (checked, then kept in the citizen's documents), or one of those
-    // offered chosen again, or the one already attached.
-    let mut chosen_documents = HashMap::new();
-    for field in form
-        .step_fields(step)
-        .filter(|f| f.kind == FieldKind::Document)
-    {
-        let answer =
-            match chosen_document(state, filer, &request, field, &data, &selectable).await? {
-                Ok(answer) => answer,
-                Err(message) => {
-                    errors.push(AnswerError {
-                        key: field.key.clone(),
-                        message,
-                    });
-                    None
-                }
-            };
-        match answer {
-            Some(doc_id) => {
-                chosen_documents.insert(field.key.clone(), doc_id);
-                answers.insert(field.key.clone(), Answer::Document(doc_id));
-            }
-            None if field.required
-                && !national.waived.contains(&field.key)
-                && !errors.iter().any(|e| e.key == field.key) =>
-            {
-                errors.push(AnswerError {
-                    key: field.key.clone(),
-                    message: app::validation::document_required_message(&field.label),
-                });
-            }
-            None => {}
-        }
-    }
+    let chosen_documents = step_documents(
+        state,
+        filer,
+        (&request, &form, step),
+        (&data, &national),
+        (&mut answers, &mut errors),
+    )
+    .await?;
     let save_only = form_fields.get("action") == "save";
     if !errors.is_empty() && !save_only {
         let documents = filer.documents(&request).await?;

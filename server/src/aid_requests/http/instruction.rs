@@ -25,13 +25,14 @@ use crate::aid_requests::queue::{
 };
 use crate::citizens;
 use crate::http::citizen::absolute;
-use crate::http::desks::{AidRequestsDesk, DeskAccess};
+use crate::http::desks::{AidRequestsDesk, FiguresDesk};
 use crate::http::form::FormFields;
 use crate::http::ui::Ui;
 use crate::http::{AppError, AppState, CurrentStaff, TenantCtx};
 use crate::national::pull::{self, RequestedBy};
 use crate::national::{Source, consent};
 use crate::staff::{self, Role};
+use tenants::Module;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct QueueParams {
@@ -146,10 +147,23 @@ pub async fn queue_page(
     ui: Ui,
     Query(params): Query<QueueParams>,
 ) -> Result<Response, AppError> {
-    let desk = AidRequestsDesk::open(&staff)?;
+    // Instructors work on the queue; supervisors read its counts, not one row.
+    let worker = AidRequestsDesk::open(&staff).ok();
+    let desk = FiguresDesk::open(&staff, Module::AidRequests)?;
     let tenant = &staff.tenant;
     let filter = params.filter(staff.account.id);
-    let page = queue::queue(&tenant.tenant, &filter).await?;
+    let page = match worker {
+        Some(_) => queue::queue(desk.tenant(), &filter).await?,
+        None => {
+            let figures = queue::figures(desk.tenant(), &filter).await?;
+            queue::QueuePage {
+                rows: Vec::new(),
+                total: figures.total,
+                counts: figures.counts,
+                overdue: figures.overdue,
+            }
+        }
+    };
     let aids = catalogue::list(&tenant.tenant, false).await?;
     let aid_titles: HashMap<i64, String> = aids.iter().map(|a| (a.id, a.title.clone())).collect();
     let (names, instructors) = staff_directory(&state, &staff).await?;
@@ -163,9 +177,9 @@ pub async fn queue_page(
             href: format!("{base}?statut={}", status.id()),
         })
         .collect();
-    let rows = match desk.access() {
-        DeskAccess::Supervisor => None,
-        DeskAccess::Worker(_) => Some(
+    let rows = match worker {
+        None => None,
+        Some(_) => Some(
             page.rows
                 .iter()
                 .map(|r| QueueRowView {
@@ -191,7 +205,7 @@ pub async fn queue_page(
     let previous_href = (current > 1).then(|| format!("{base}?{}", params.with_page(current - 1)));
     let next_href = (current < pages).then(|| format!("{base}?{}", params.with_page(current + 1)));
     let (total, overdue) = (page.total, page.overdue);
-    let export = matches!(desk.access(), DeskAccess::Worker(_)).then(|| ExportForm {
+    let export = worker.is_some().then(|| ExportForm {
         action: tenant.href("/agents/demandes/export"),
         filter: params
             .pairs()
@@ -278,7 +292,7 @@ fn queue_filters(
 
 /// The instructor's desk: supervisors see figures only.
 fn worker_desk(staff: &CurrentStaff) -> Result<AidRequestsDesk<'_>, AppError> {
-    AidRequestsDesk::open_worker(staff)
+    AidRequestsDesk::open(staff)
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -349,39 +363,14 @@ async fn render_request_with(
         .map(|e| line(&e.at.format("%d/%m/%Y %H:%M").to_string(), e.detail))
         .collect();
     let (_, instructors) = staff_directory(state, staff).await?;
-    let current = request.assignee_id;
-    let assignees = std::iter::once(option(
-        "aucun",
-        "Personne (dans la file)",
-        current.is_none(),
-    ))
-    .chain(
-        instructors
-            .iter()
-            .map(|(id, name)| option(&id.to_string(), name, current == Some(*id))),
-    )
-    .collect();
+    let assignees = assignee_options(&instructors, request.assignee_id);
     let today = chrono::Utc::now().date_naive();
     let overdue = queue::is_open(request.status) && request.due_on.is_some_and(|d| d < today);
     let decision_lines = decision::find(&tenant.tenant, request.id)
         .await?
         .map(decision_lines)
         .unwrap_or_default();
-    let messages = exchange::messages(&tenant.tenant, request.id)
-        .await?
-        .into_iter()
-        .map(|m| {
-            let who = if m.from_citizen {
-                "Usager"
-            } else {
-                "Département"
-            };
-            line(
-                &format!("{who} — {}", m.at.format("%d/%m/%Y %H:%M")),
-                m.body,
-            )
-        })
-        .collect();
+    let messages = message_lines(&tenant.tenant, request.id).await?;
     let question_action = (request.status == Status::Submitted)
         .then(|| tenant.href(&format!("/agents/demandes/{id}/complement")));
     let decision_form = queue::is_open(request.status).then(|| {
@@ -429,6 +418,40 @@ async fn render_request_with(
             />
         }
     }))
+}
+
+/// Who may take the request: nobody (back in the queue) or one of the instructors.
+fn assignee_options(instructors: &[(i64, String)], current: Option<i64>) -> Vec<FilterOption> {
+    std::iter::once(option(
+        "aucun",
+        "Personne (dans la file)",
+        current.is_none(),
+    ))
+    .chain(
+        instructors
+            .iter()
+            .map(|(id, name)| option(&id.to_string(), name, current == Some(*id))),
+    )
+    .collect()
+}
+
+/// The request's exchange with the citizen, oldest first.
+async fn message_lines(tenant: &tenants::Tenant, request_id: i64) -> Result<Vec<Line>, AppError> {
+    Ok(exchange::messages(tenant, request_id)
+        .await?
+        .into_iter()
+        .map(|m| {
+            let who = if m.from_citizen {
+                "Usager"
+            } else {
+                "Département"
+            };
+            line(
+                &format!("{who} — {}", m.at.format("%d/%m/%Y %H:%M")),
+                m.body,
+            )
+        })
+        .collect())
 }
 
 /// The request's answers as the instructor reads them (a document by its name), and links to

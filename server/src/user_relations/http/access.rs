@@ -21,7 +21,6 @@ use crate::http::desks::{DeskAccess, UserRelationsDesk};
 use crate::http::form::FormFields;
 use crate::http::ui::Ui;
 use crate::staff::Role;
-use crate::user_relations;
 
 use super::*;
 
@@ -75,14 +74,15 @@ fn access_row(entry: FileAccess) -> AccessRow {
     AccessRow {
         date: entry.at.format("%d/%m/%Y à %H:%M").to_string(),
         who,
-        what: user_relations::sentence(&entry.action),
-        why: user_relations::sentence(&entry.reason),
+        what: crate::audit::sentence(&entry.action),
+        why: crate::audit::sentence(&entry.reason),
     }
 }
 
 /// `GET /mon-espace/mes-informations`: everything the department holds on the citizen.
 pub async fn my_information(citizen: CurrentCitizen, ui: Ui) -> Result<Response, AppError> {
-    let gathered = user_relations::access::gather(&citizen.tenant.tenant, &citizen.citizen).await?;
+    let gathered =
+        crate::modules::right_of_access(&citizen.tenant.tenant, &citizen.citizen).await?;
     let sections = gathered
         .into_iter()
         .map(|s| InfoSection {
@@ -99,7 +99,8 @@ pub async fn my_information(citizen: CurrentCitizen, ui: Ui) -> Result<Response,
 
 /// `GET /mon-espace/mes-informations.json`: the same, as a file to keep.
 pub async fn my_information_file(citizen: CurrentCitizen) -> Result<Response, AppError> {
-    let sections = user_relations::access::gather(&citizen.tenant.tenant, &citizen.citizen).await?;
+    let sections =
+        crate::modules::right_of_access(&citizen.tenant.tenant, &citizen.citizen).await?;
     let file = serde_json::json!({
         "departement": citizen.tenant.tenant.name(),
         "produit_le": chrono::Utc::now().to_rfc3339(),

@@ -13,8 +13,7 @@ use chrono::Days;
 use leptos::prelude::*;
 use serde::Deserialize;
 
-use crate::aid_requests::catalogue;
-use crate::aid_requests::filing::Status;
+use crate::citizens::file::{FileKind, Files};
 use crate::citizens::{self, Citizen};
 use crate::http::auth::CurrentStaff;
 use crate::http::citizen::{CurrentCitizen, absolute};
@@ -31,9 +30,16 @@ use crate::user_relations::{self as relations};
 
 /// Reception's desk, in a department that has aid requests to file.
 fn reception(staff: &CurrentStaff) -> Result<UserRelationsDesk<'_>, AppError> {
-    let desk = UserRelationsDesk::open_worker(staff)?;
-    crate::http::aid_requests_subscribed(&staff.tenant)?;
+    let desk = UserRelationsDesk::open(staff)?;
+    aid_requests(&staff.tenant)?;
     Ok(desk)
+}
+
+/// The aid requests mandates file, where the department has them (404 otherwise).
+fn aid_requests(tenant: &TenantCtx) -> Result<&'static Files, AppError> {
+    mandates::aid_requests()
+        .filter(|_| tenant.tenant.has_module(tenants::Module::AidRequests))
+        .ok_or(AppError::NotFound)
 }
 
 const REASON: &str = "dépôt de demandes pour vous, à votre demande";
@@ -56,8 +62,8 @@ async fn person(desk: &UserRelationsDesk<'_>, id: &str) -> Result<Citizen, AppEr
     citizens::find(tenant, id).await?.ok_or(AppError::NotFound)
 }
 
-async fn open_aids(staff: &CurrentStaff) -> Result<Vec<catalogue::Aid>, AppError> {
-    Ok(catalogue::list(&staff.tenant.tenant, true).await?)
+async fn open_aids(staff: &CurrentStaff) -> Result<Vec<FileKind>, AppError> {
+    Ok((aid_requests(&staff.tenant)?.kinds)(&staff.tenant.tenant, true).await?)
 }
 
 fn render_new(
@@ -65,7 +71,7 @@ fn render_new(
     ui: Ui,
     status: StatusCode,
     person: &Citizen,
-    (aids, form): (Vec<catalogue::Aid>, MandateForm),
+    (aids, form): (Vec<FileKind>, MandateForm),
     errors: Vec<String>,
 ) -> Response {
     let tenant = &staff.tenant;
@@ -224,10 +230,9 @@ pub async fn mandate_page(
     )
     .await?;
     let live = mandate.is_live(mandates::today());
-    let under = mandates::requests_under(&tenant.tenant, mandate.id).await?;
-    let every_aid = catalogue::list(&tenant.tenant, false).await?;
-    let titles: std::collections::HashMap<i64, &str> =
-        every_aid.iter().map(|a| (a.id, a.title.as_str())).collect();
+    let files = aid_requests(tenant)?;
+    let under = (files.under_mandate)(&tenant.tenant, mandate.id).await?;
+    let every_aid = (files.kinds)(&tenant.tenant, false).await?;
     let notice = match (params.ok.as_deref(), params.depot.as_deref()) {
         (_, Some(filed)) => under
             .iter()
@@ -257,17 +262,13 @@ pub async fn mandate_page(
     let requests = under
         .into_iter()
         .map(|r| MandateRequest {
-            aid: titles
-                .get(&r.aid_id)
-                .copied()
-                .unwrap_or_default()
-                .to_owned(),
+            aid: r.title.clone(),
             reference: r
                 .reference
                 .clone()
                 .unwrap_or_else(|| "brouillon".to_owned()),
-            status: r.status.label().to_owned(),
-            continue_href: (live && r.status == Status::Draft).then(|| {
+            status: r.status,
+            continue_href: (live && r.draft).then(|| {
                 tenant.href(&format!(
                     "/agents/mandats/{}/demandes/{}/etape/1",
                     mandate.id, r.id
@@ -400,13 +401,13 @@ pub async fn my_mandates(
     ui: Ui,
     Query(params): Query<MyMandatesParams>,
 ) -> Result<Response, AppError> {
-    crate::http::aid_requests_subscribed(&citizen.tenant)?;
+    let files = aid_requests(&citizen.tenant)?;
     let tenant = &citizen.tenant;
     let ids = relations::ids_of_person(&tenant.tenant, citizen.citizen.id).await?;
     let today = mandates::today();
     let mut mine = Vec::new();
     for m in mandates::of_citizen(&tenant.tenant, &ids).await? {
-        let filed = mandates::requests_under(&tenant.tenant, m.id)
+        let filed = (files.under_mandate)(&tenant.tenant, m.id)
             .await?
             .into_iter()
             .filter_map(|r| r.reference)
@@ -436,7 +437,7 @@ pub async fn my_mandates(
 
 /// `POST /mon-espace/mandats/{id}/revoquer`: the citizen revokes one of their mandates.
 pub async fn revoke(citizen: CurrentCitizen, Path(id): Path<String>) -> Result<Response, AppError> {
-    crate::http::aid_requests_subscribed(&citizen.tenant)?;
+    aid_requests(&citizen.tenant)?;
     let tenant = &citizen.tenant;
     let ids = relations::ids_of_person(&tenant.tenant, citizen.citizen.id).await?;
     let outcome = mandates::end(

@@ -17,14 +17,13 @@ pub use records::*;
 
 use tenants::Module;
 
-use crate::aid_requests::filing;
 use crate::http::AppError;
 use crate::http::auth::CurrentStaff;
 use crate::http::desks::{DeskAccess, UserRelationsDesk};
 
 /// Reception's desk, for those who work on files (supervisors see figures, not records).
 fn records_desk(staff: &CurrentStaff) -> Result<UserRelationsDesk<'_>, AppError> {
-    UserRelationsDesk::open_worker(staff)
+    UserRelationsDesk::open(staff)
 }
 
 fn date_time(at: chrono::DateTime<chrono::Utc>) -> String {
@@ -36,14 +35,15 @@ async fn citizen_requests(
     tenant: &tenants::Tenant,
     citizen_id: i64,
 ) -> Result<Vec<(i64, String)>, AppError> {
-    Ok(filing::list_for_citizen(tenant, citizen_id)
-        .await?
-        .into_iter()
-        .filter_map(|(request, aid)| {
-            let reference = request.reference?;
-            Some((request.id, format!("{aid} — demande {reference}")))
-        })
-        .collect())
+    let mut requests = Vec::new();
+    for files in crate::modules::all_files() {
+        for file in (files.of_citizen)(tenant, citizen_id).await? {
+            if let Some(reference) = file.reference {
+                requests.push((file.id, format!("{} — demande {reference}", file.title)));
+            }
+        }
+    }
+    Ok(requests)
 }
 
 pub fn routes(routes: crate::modules::Routes) -> crate::modules::Routes {

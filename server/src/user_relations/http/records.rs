@@ -14,7 +14,6 @@ use serde::Deserialize;
 use tenants::Module;
 use tower_sessions::Session;
 
-use crate::aid_requests::filing;
 use crate::citizens;
 use crate::http::auth::CurrentStaff;
 use crate::http::form::FormFields;
@@ -72,7 +71,7 @@ pub async fn search(
         alerts.push(AlertRow {
             name,
             href: tenant.href(&format!("/agents/usagers/{citizen_id}")),
-            reasons: user_relations::sentence(
+            reasons: crate::audit::sentence(
                 &reasons
                     .iter()
                     .map(alerts::Reason::describe)
@@ -325,24 +324,24 @@ async fn record_requests(
     tenant: &tenants::Tenant,
     citizen_id: i64,
 ) -> Result<Vec<RecordRequest>, AppError> {
-    if !tenant.has_module(Module::AidRequests) {
-        return Ok(Vec::new());
-    }
-    Ok(filing::list_for_citizen(tenant, citizen_id)
-        .await?
-        .into_iter()
-        .filter_map(|(request, aid)| {
-            Some(RecordRequest {
-                aid,
-                reference: request.reference?,
-                status: request.status.label().to_owned(),
-                filed: request
-                    .submitted_at
+    let mut requests = Vec::new();
+    for files in crate::modules::files_in(tenant) {
+        for file in (files.of_citizen)(tenant, citizen_id).await? {
+            let Some(reference) = file.reference else {
+                continue;
+            };
+            requests.push(RecordRequest {
+                aid: file.title,
+                reference,
+                status: file.status,
+                filed: file
+                    .filed_at
                     .map(|at| at.format("%d/%m/%Y").to_string())
                     .unwrap_or_default(),
-            })
-        })
-        .collect())
+            });
+        }
+    }
+    Ok(requests)
 }
 
 /// Other records that may be the same person: (their href, how they are named, the merge

@@ -278,7 +278,7 @@ async fn a_mandate_serves_only_its_citizen_its_aids_its_department_and_its_time(
             &in_days(10),
             true,
             true,
-            std::slice::from_ref(&loyer),
+            &[loyer.clone().into()],
             mandates::today(),
         )
         .unwrap(),
@@ -500,7 +500,7 @@ async fn a_revocation_racing_a_filing_lands_wholly_before_or_after_it(backend: B
     for round in 0..12 {
         let (_, _, person) = crate::fixtures::filed(&gard, &loyer, 100 + round).await;
         let new = NewMandate {
-            aid: Some(loyer.clone()),
+            aid: Some(loyer.clone().into()),
             valid_until: mandates::today(),
         };
         let recorder = Recorder {
