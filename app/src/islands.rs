@@ -64,11 +64,6 @@ pub fn StepQuestion(question: QuestionView) -> impl IntoView {
         error,
     } = question;
     let (error, set_error) = signal(error);
-    let shown_label = if required {
-        label.clone()
-    } else {
-        format!("{label} (facultatif)")
-    };
     let hint_id = format!("{key}-hint");
     let error_id = format!("{key}-error");
     let has_hint = !help.is_empty();
@@ -85,159 +80,242 @@ pub fn StepQuestion(question: QuestionView) -> impl IntoView {
             (!ids.is_empty()).then(|| ids.join(" "))
         }
     });
-    let invalid = move || error.with(Option::is_some).then_some("true");
-    let hint = has_hint.then(|| view! { <p class="hint" id=hint_id>{help}</p> });
-    let error_view = move || {
-        error
-            .get()
-            .map(|e| view! { <p class="field-error" id=error_id.clone()>{e}</p> })
+    let around = Around {
+        shown_label: if required {
+            label.clone()
+        } else {
+            format!("{label} (facultatif)")
+        },
+        key,
+        label,
+        required,
+        value,
+        hint: has_hint.then(|| view! { <p class="hint" id=hint_id>{help}</p> }.into_any()),
+        error_id,
+        described,
+        error,
+        set_error,
     };
     match kind {
-        InputKind::Choice(_) | InputKind::YesNo => {
-            let options: Vec<(String, String, String)> = match kind {
-                InputKind::Choice(options) => options
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, o)| (format!("{key}-{i}"), o.clone(), o))
-                    .collect(),
-                _ => vec![
-                    (format!("{key}-oui"), "oui".into(), "Oui".into()),
-                    (format!("{key}-non"), "non".into(), "Non".into()),
-                ],
-            };
-            // Leaving the group unanswered; any choice answers it.
-            let on_leave = move |ev: leptos::ev::FocusEvent| {
-                if let Some(answered) = browser::left_radio_group(&ev) {
-                    let raw = if answered { "choisi" } else { "" };
-                    set_error.set(check_answer(EarlyCheck::Choice, &label, required, raw));
+        InputKind::Choice(_) | InputKind::YesNo => choice_question(around, kind),
+        InputKind::Document(documents) => document_question(around, documents),
+        other => typed_question(around, other),
+    }
+}
+
+/// What every kind of question shows around its input: its label, hint and error, and the
+/// ids that tie them to the input.
+struct Around {
+    key: String,
+    label: String,
+    shown_label: String,
+    required: bool,
+    value: String,
+    hint: Option<AnyView>,
+    error_id: String,
+    described: Memo<Option<String>>,
+    error: ReadSignal<Option<String>>,
+    set_error: WriteSignal<Option<String>>,
+}
+
+impl Around {
+    /// The error, where the server would show it, while there is one.
+    fn error_view(&self) -> impl Fn() -> Option<AnyView> + use<> {
+        let (error, error_id) = (self.error, self.error_id.clone());
+        move || {
+            error
+                .get()
+                .map(|e| view! { <p class="field-error" id=error_id.clone()>{e}</p> }.into_any())
+        }
+    }
+}
+
+/// Radio buttons: a list's options, or yes and no.
+fn choice_question(around: Around, kind: InputKind) -> AnyView {
+    let error_view = around.error_view();
+    let Around {
+        key,
+        label,
+        shown_label,
+        required,
+        value,
+        hint,
+        described,
+        set_error,
+        ..
+    } = around;
+    let options: Vec<(String, String, String)> = match kind {
+        InputKind::Choice(options) => options
+            .into_iter()
+            .enumerate()
+            .map(|(i, o)| (format!("{key}-{i}"), o.clone(), o))
+            .collect(),
+        _ => vec![
+            (format!("{key}-oui"), "oui".into(), "Oui".into()),
+            (format!("{key}-non"), "non".into(), "Non".into()),
+        ],
+    };
+    // Leaving the group unanswered; any choice answers it.
+    let on_leave = move |ev: leptos::ev::FocusEvent| {
+        if let Some(answered) = browser::left_radio_group(&ev) {
+            let raw = if answered { "choisi" } else { "" };
+            set_error.set(check_answer(EarlyCheck::Choice, &label, required, raw));
+        }
+    };
+    view! {
+        <fieldset
+            aria-describedby=move || described.get()
+            on:focusout=on_leave
+            on:change=move |_| set_error.set(None)
+        >
+            <legend>{shown_label}</legend>
+            {hint}
+            {error_view}
+            {options.into_iter().map(|(id, option, text)| {
+                let checked = option == value;
+                view! {
+                    <div>
+                        <input type="radio" id=id.clone() name=key.clone() value=option checked=checked />
+                        <label for=id>{text}</label>
+                    </div>
                 }
-            };
-            view! {
-                <fieldset
-                    aria-describedby=move || described.get()
-                    on:focusout=on_leave
-                    on:change=move |_| set_error.set(None)
-                >
-                    <legend>{shown_label}</legend>
-                    {hint}
-                    {error_view}
-                    {options.into_iter().map(|(id, option, text)| {
-                        let checked = option == value;
+            }).collect_view()}
+        </fieldset>
+    }
+    .into_any()
+}
+
+/// A file to send, or one of the citizen's documents chosen again.
+fn document_question(around: Around, documents: Vec<(String, String)>) -> AnyView {
+    let error_view = around.error_view();
+    let Around {
+        key,
+        label,
+        shown_label,
+        required,
+        value,
+        hint,
+        described,
+        error,
+        set_error,
+        ..
+    } = around;
+    let invalid = move || error.with(Option::is_some).then_some("true");
+    let file_id = format!("{key}-fichier");
+    let reuse_name = format!("{key}-existant");
+    let limits_id = format!("{key}-limites");
+    let file_described = {
+        let limits_id = limits_id.clone();
+        move || match described.get() {
+            Some(d) => format!("{limits_id} {d}"),
+            None => limits_id.clone(),
+        }
+    };
+    let fieldset = NodeRef::<leptos::html::Fieldset>::new();
+    fieldset.on_load(move |fieldset| browser::guard_document_on_submit(fieldset, set_error));
+    // A file chosen (or dropped), or a document of theirs picked again.
+    let on_change = move |_| {
+        if let Some(fieldset) = fieldset.get_untracked() {
+            set_error.set(browser::document_error(&fieldset, &label, required));
+        }
+    };
+    view! {
+        <fieldset node_ref=fieldset aria-describedby=move || described.get() on:change=on_change>
+            <legend>{shown_label}</legend>
+            {hint}
+            {error_view}
+            {(!documents.is_empty()).then(|| {
+                let reuse_name = reuse_name.clone();
+                let value = value.clone();
+                view! {
+                    <p>"Réutiliser un document déjà envoyé :"</p>
+                    {documents.into_iter().enumerate().map(|(i, (id, description))| {
+                        let radio = format!("{key}-doc-{i}");
+                        let checked = id == value;
                         view! {
                             <div>
-                                <input type="radio" id=id.clone() name=key.clone() value=option checked=checked />
-                                <label for=id>{text}</label>
+                                <input type="radio" id=radio.clone() name=reuse_name.clone() value=id checked=checked />
+                                <label for=radio>{description}</label>
                             </div>
                         }
                     }).collect_view()}
-                </fieldset>
-            }
-            .into_any()
-        }
-        InputKind::Document(documents) => {
-            let file_id = format!("{key}-fichier");
-            let reuse_name = format!("{key}-existant");
-            let limits_id = format!("{key}-limites");
-            let file_described = {
-                let limits_id = limits_id.clone();
-                move || match described.get() {
-                    Some(d) => format!("{limits_id} {d}"),
-                    None => limits_id.clone(),
+                    <p>"Ou envoyer un nouveau document :"</p>
                 }
-            };
-            let fieldset = NodeRef::<leptos::html::Fieldset>::new();
-            fieldset
-                .on_load(move |fieldset| browser::guard_document_on_submit(fieldset, set_error));
-            // A file chosen (or dropped), or a document of theirs picked again.
-            let on_change = move |_| {
-                if let Some(fieldset) = fieldset.get_untracked() {
-                    set_error.set(browser::document_error(&fieldset, &label, required));
-                }
-            };
-            view! {
-                <fieldset node_ref=fieldset aria-describedby=move || described.get() on:change=on_change>
-                    <legend>{shown_label}</legend>
-                    {hint}
-                    {error_view}
-                    {(!documents.is_empty()).then(|| {
-                        let reuse_name = reuse_name.clone();
-                        let value = value.clone();
-                        view! {
-                            <p>"Réutiliser un document déjà envoyé :"</p>
-                            {documents.into_iter().enumerate().map(|(i, (id, description))| {
-                                let radio = format!("{key}-doc-{i}");
-                                let checked = id == value;
-                                view! {
-                                    <div>
-                                        <input type="radio" id=radio.clone() name=reuse_name.clone() value=id checked=checked />
-                                        <label for=radio>{description}</label>
-                                    </div>
-                                }
-                            }).collect_view()}
-                            <p>"Ou envoyer un nouveau document :"</p>
-                        }
-                    })}
-                    <div class="field">
-                        <label for=file_id.clone()>"Fichier"</label>
-                        <p class="hint" id=limits_id>"PDF, JPEG ou PNG, 5 Mo au plus."</p>
-                        <input
-                            id=file_id
-                            name=key.clone()
-                            type="file"
-                            accept=".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
-                            aria-describedby=file_described
-                            aria-invalid=invalid
-                        />
-                    </div>
-                </fieldset>
-            }
-            .into_any()
-        }
-        other => {
-            let (input_type, mode, autocomplete, check) = match other {
-                InputKind::Number => ("text", Some("numeric"), None, EarlyCheck::Number),
-                InputKind::Amount => ("text", Some("decimal"), None, EarlyCheck::Amount),
-                InputKind::Date => ("date", None, None, EarlyCheck::Date { bad_input: false }),
-                _ => ("text", None, Some("off"), EarlyCheck::Text),
-            };
-            let unit = matches!(other, InputKind::Amount)
-                .then(|| view! { <span class="unit">" €"</span> });
-            let on_leave = {
-                let label = label.clone();
-                move |ev: leptos::ev::FocusEvent| {
-                    set_error.set(browser::typed_answer_error(&ev, check, &label, required));
-                }
-            };
-            // Once a message shows, it follows the typing, so it goes as soon as the answer is
-            // right; a field without a message stays quiet until the citizen leaves it.
-            let on_input = move |ev: leptos::ev::Event| {
-                if error.with_untracked(Option::is_some) {
-                    set_error.set(browser::typed_answer_error(&ev, check, &label, required));
-                }
-            };
-            view! {
-                <div class="field">
-                    <label for=key.clone()>{shown_label}</label>
-                    {hint}
-                    {error_view}
-                    <input
-                        id=key.clone()
-                        name=key
-                        type=input_type
-                        inputmode=mode
-                        autocomplete=autocomplete
-                        value=value
-                        aria-invalid=invalid
-                        aria-describedby=move || described.get()
-                        on:blur=on_leave
-                        on:input=on_input
-                    />
-                    {unit}
-                </div>
-            }
-            .into_any()
-        }
+            })}
+            <div class="field">
+                <label for=file_id.clone()>"Fichier"</label>
+                <p class="hint" id=limits_id>"PDF, JPEG ou PNG, 5 Mo au plus."</p>
+                <input
+                    id=file_id
+                    name=key.clone()
+                    type="file"
+                    accept=".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
+                    aria-describedby=file_described
+                    aria-invalid=invalid
+                />
+            </div>
+        </fieldset>
     }
+    .into_any()
+}
+
+/// A typed answer: text, a number, an amount or a date.
+fn typed_question(around: Around, kind: InputKind) -> AnyView {
+    let error_view = around.error_view();
+    let Around {
+        key,
+        label,
+        shown_label,
+        required,
+        value,
+        hint,
+        described,
+        error,
+        set_error,
+        ..
+    } = around;
+    let invalid = move || error.with(Option::is_some).then_some("true");
+    let (input_type, mode, autocomplete, check) = match kind {
+        InputKind::Number => ("text", Some("numeric"), None, EarlyCheck::Number),
+        InputKind::Amount => ("text", Some("decimal"), None, EarlyCheck::Amount),
+        InputKind::Date => ("date", None, None, EarlyCheck::Date { bad_input: false }),
+        _ => ("text", None, Some("off"), EarlyCheck::Text),
+    };
+    let unit = matches!(kind, InputKind::Amount).then(|| view! { <span class="unit">" €"</span> });
+    let on_leave = {
+        let label = label.clone();
+        move |ev: leptos::ev::FocusEvent| {
+            set_error.set(browser::typed_answer_error(&ev, check, &label, required));
+        }
+    };
+    // Once a message shows, it follows the typing, so it goes as soon as the answer is
+    // right; a field without a message stays quiet until the citizen leaves it.
+    let on_input = move |ev: leptos::ev::Event| {
+        if error.with_untracked(Option::is_some) {
+            set_error.set(browser::typed_answer_error(&ev, check, &label, required));
+        }
+    };
+    view! {
+        <div class="field">
+            <label for=key.clone()>{shown_label}</label>
+            {hint}
+            {error_view}
+            <input
+                id=key.clone()
+                name=key
+                type=input_type
+                inputmode=mode
+                autocomplete=autocomplete
+                value=value
+                aria-invalid=invalid
+                aria-describedby=move || described.get()
+                on:blur=on_leave
+                on:input=on_input
+            />
+            {unit}
+        </div>
+    }
+    .into_any()
 }
 
 /// Progress of a step's upload. Without JavaScript nothing shows (the browser sends the form

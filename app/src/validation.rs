@@ -174,6 +174,13 @@ pub fn check_file(name: &str, declared_type: &str, size: u64) -> Option<String> 
     (!extension_ok || !declared_ok).then(|| file_type_message(name))
 }
 
+/// A checkbox read from a form (serde `deserialize_with`): ticked when sent, whatever its
+/// value (`on`, `oui`); with `#[serde(default)]`, unticked when absent.
+pub fn checkbox<'de, D: serde::Deserializer<'de>>(field: D) -> Result<bool, D::Error> {
+    let value: String = serde::Deserialize::deserialize(field)?;
+    Ok(!value.is_empty())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -31,6 +31,7 @@ use axum::routing::get;
 use chrono::{NaiveDate, Utc};
 use common::*;
 use guichet::aid_requests::catalogue::{self, AidInput};
+use guichet::aid_requests::filing::Status;
 use guichet::aid_requests::queue::{self, QueueFilter};
 use guichet::entity::{aid_request, citizen, decision};
 use guichet::staff::{self, Email, NewStaff, Role};
@@ -203,7 +204,7 @@ async fn seed_department(
                 citizen_id: Set((i / PER_CITIZEN) as i64 + 1),
                 aid_id: Set(aid_id),
                 form_version: Set(1),
-                status: Set(status.to_owned()),
+                status: Set(Status::parse(status).expect("a status of this bench")),
                 answers: Set("{}".to_owned()),
                 submitted_at: Set(if draft { None } else { submitted }),
                 due_on: Set((!draft).then_some(due_on)),

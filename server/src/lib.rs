@@ -1,6 +1,10 @@
 //! The `guichet` binary's library: HTTP server, sessions, staff, audit journal, operators' CLI.
 //! See `docs/ARCHITECTURE.md` for the map.
 
+// First: the modules below use its macro.
+#[macro_use]
+mod stored;
+
 pub mod aid_requests;
 pub mod api_particulier;
 pub mod audit;

@@ -28,11 +28,16 @@ pub struct MandateRequest {
 }
 
 /// What reception typed, sent back with the mistakes.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[serde(default)]
 pub struct MandateForm {
+    #[serde(rename = "aide")]
     pub aid: String,
+    #[serde(rename = "jusqu_au")]
     pub until: String,
+    #[serde(rename = "presente", deserialize_with = "crate::validation::checkbox")]
     pub present: bool,
+    #[serde(rename = "identite", deserialize_with = "crate::validation::checkbox")]
     pub identity_checked: bool,
 }
 

@@ -171,7 +171,8 @@ pub struct ContactRow {
 }
 
 /// The contact form, as typed (sent back with its errors).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[serde(default)]
 pub struct ContactForm {
     pub day: String,
     pub channel: String,
@@ -366,7 +367,8 @@ pub struct ThreadRow {
 }
 
 /// The new-message form, as typed.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[serde(default)]
 pub struct MessageForm {
     pub subject: String,
     pub request: String,
@@ -655,7 +657,8 @@ pub struct StaffSlotRow {
 }
 
 /// The publish form, as typed.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[serde(default)]
 pub struct SlotsForm {
     pub service: String,
     pub place: String,
@@ -821,7 +824,8 @@ pub fn WiderAccessPage(
 }
 
 /// The details form, as typed.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[serde(default)]
 pub struct DetailsForm {
     pub phone: String,
     pub address: String,
@@ -829,7 +833,8 @@ pub struct DetailsForm {
 }
 
 /// A household member, as typed.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[serde(default)]
 pub struct MemberForm {
     pub given: String,
     pub family: String,
@@ -944,7 +949,8 @@ pub fn MyDetailsPage(
 }
 
 /// A record opened by hand, as typed.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[serde(default)]
 pub struct NewRecordForm {
     pub given: String,
     pub family: String,

@@ -87,7 +87,8 @@ impl From<aid::Model> for Aid {
 }
 
 /// The administrator's form for an aid, as typed.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[serde(default)]
 pub struct AidInput {
     pub title: String,
     pub description: String,
@@ -95,6 +96,7 @@ pub struct AidInput {
     pub documents: String,
     pub deadline_days: String,
     pub silence: String,
+    #[serde(deserialize_with = "app::validation::checkbox")]
     pub open: bool,
 }
 

@@ -69,8 +69,9 @@ pub const REASONS: [&str; 8] = [
     "Les pièces demandées n'ont pas été fournies malgré la relance.",
 ];
 
-/// A decision as typed by the instructor.
-#[derive(Clone, Debug, Default)]
+/// A decision as typed by the instructor (`reasons`: the checked boxes of a repeated field).
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[serde(default)]
 pub struct DecisionForm {
     pub outcome: String,
     pub amount: String,
@@ -300,9 +301,7 @@ async fn record(
         .col_expr(aid_request::Column::UpdatedAt, Expr::value(now))
         .filter(aid_request::Column::Id.eq(request.id))
         .filter(aid_request::Column::Version.eq(expected_version))
-        .filter(
-            aid_request::Column::Status.is_in([Status::Submitted.id(), Status::InfoRequested.id()]),
-        )
+        .filter(aid_request::Column::Status.is_in([Status::Submitted, Status::InfoRequested]))
         .exec(&txn)
         .await?
         .rows_affected;

@@ -90,19 +90,19 @@ pub async fn ask_citizen(
     let today = Utc::now().date_naive();
     let txn = tenant.db().begin_write().await?;
     let Some(row) = aid_request::Entity::find_by_id(request_id)
-        .filter(aid_request::Column::Status.ne(Status::Draft.id()))
+        .filter(aid_request::Column::Status.ne(Status::Draft))
         .one(&txn)
         .await?
     else {
         return Err(ChangeError::NotFound);
     };
-    if row.version != expected_version || row.status != Status::Submitted.id() {
+    if row.version != expected_version || row.status != Status::Submitted {
         return Err(ChangeError::Conflict);
     }
     let updated = aid_request::Entity::update_many()
         .col_expr(
             aid_request::Column::Status,
-            Expr::value(Status::InfoRequested.id()),
+            Expr::value(Status::InfoRequested),
         )
         .col_expr(aid_request::Column::PausedSince, Expr::value(today))
         .col_expr(aid_request::Column::Version, Expr::value(row.version + 1))
@@ -163,7 +163,7 @@ pub async fn answer(
     else {
         return Err(ChangeError::NotFound);
     };
-    if row.status != Status::InfoRequested.id() {
+    if row.status != Status::InfoRequested {
         return Err(ChangeError::Conflict);
     }
     let paused = row
@@ -171,10 +171,7 @@ pub async fn answer(
         .map_or(0, |since| (today - since).num_days().max(0));
     let due_on = row.due_on.map(|due| due + Duration::days(paused));
     let updated = aid_request::Entity::update_many()
-        .col_expr(
-            aid_request::Column::Status,
-            Expr::value(Status::Submitted.id()),
-        )
+        .col_expr(aid_request::Column::Status, Expr::value(Status::Submitted))
         .col_expr(
             aid_request::Column::PausedSince,
             Expr::value(Option::<NaiveDate>::None),
@@ -213,7 +210,7 @@ pub async fn answer(
 pub async fn apply_silence(tenant: &Tenant, today: NaiveDate) -> Result<usize, DbErr> {
     let txn = tenant.db().begin().await?;
     let due = aid_request::Entity::find()
-        .filter(aid_request::Column::Status.eq(Status::Submitted.id()))
+        .filter(aid_request::Column::Status.eq(Status::Submitted))
         .filter(aid_request::Column::DueOn.lt(today))
         .all(&txn)
         .await?;
@@ -233,7 +230,7 @@ pub async fn apply_silence(tenant: &Tenant, today: NaiveDate) -> Result<usize, D
             .col_expr(aid_request::Column::Version, Expr::value(row.version + 1))
             .col_expr(aid_request::Column::UpdatedAt, Expr::value(Utc::now()))
             .filter(aid_request::Column::Id.eq(row.id))
-            .filter(aid_request::Column::Status.eq(Status::Submitted.id()))
+            .filter(aid_request::Column::Status.eq(Status::Submitted))
             .filter(aid_request::Column::Version.eq(row.version))
             .exec(&txn)
             .await?

@@ -20,7 +20,6 @@ use serde::{Deserialize, Serialize};
 use tenants::{Platform, Slug, Tenant};
 use tokio::io::AsyncWriteExt as _;
 
-use super::filing::Status;
 use super::queue::{QueueFilter, filtered, is_open};
 use crate::entity::{aid_request, citizen, decision, request_export};
 
@@ -41,40 +40,19 @@ pub struct ExportRequests {
     pub export_id: i64,
 }
 
-/// Where an export stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ExportStatus {
-    Queued,
-    Running,
-    Done,
-    Failed,
-    /// Done, then deleted after [`KEPT_FOR`].
-    Expired,
+stored_enum! {
+    /// Where an export stands.
+    pub enum ExportStatus {
+        Queued = "queued",
+        Running = "running",
+        Done = "done",
+        Failed = "failed",
+        /// Done, then deleted after [`KEPT_FOR`].
+        Expired = "expired",
+    }
 }
 
 impl ExportStatus {
-    fn id(self) -> &'static str {
-        match self {
-            ExportStatus::Queued => "queued",
-            ExportStatus::Running => "running",
-            ExportStatus::Done => "done",
-            ExportStatus::Failed => "failed",
-            ExportStatus::Expired => "expired",
-        }
-    }
-
-    fn parse(s: &str) -> Option<Self> {
-        [
-            ExportStatus::Queued,
-            ExportStatus::Running,
-            ExportStatus::Done,
-            ExportStatus::Failed,
-            ExportStatus::Expired,
-        ]
-        .into_iter()
-        .find(|st| st.id() == s)
-    }
-
     pub fn label(self) -> &'static str {
         match self {
             ExportStatus::Queued => "En attente de démarrage",
@@ -128,8 +106,7 @@ impl TryFrom<request_export::Model> for Export {
         Ok(Self {
             id: m.id,
             requested_by: m.requested_by,
-            status: ExportStatus::parse(&m.status)
-                .ok_or_else(|| DbErr::Custom(format!("unknown export status {}", m.status)))?,
+            status: m.status,
             total: m.total.and_then(|t| u64::try_from(t).ok()),
             written: u64::try_from(m.written).unwrap_or(0),
             error: m.error,
@@ -157,7 +134,7 @@ pub async fn create(tenant: &Tenant, staff_id: i64, filter: &QueueFilter) -> Res
     let row = request_export::ActiveModel {
         requested_by: Set(staff_id),
         filter: Set(serde_json::to_string(&filter).map_err(|e| DbErr::Custom(e.to_string()))?),
-        status: Set(ExportStatus::Queued.id().to_owned()),
+        status: Set(ExportStatus::Queued),
         total: Set(None),
         written: Set(0),
         file_name: Set(None),
@@ -201,7 +178,7 @@ pub async fn run(platform: &Platform, tenant: &Tenant, id: i64) -> anyhow::Resul
     let claimed = request_export::Entity::update_many()
         .col_expr(
             request_export::Column::Status,
-            Expr::value(ExportStatus::Running.id()),
+            Expr::value(ExportStatus::Running),
         )
         .col_expr(request_export::Column::Written, Expr::value(0))
         .col_expr(request_export::Column::UpdatedAt, Expr::value(now))
@@ -209,10 +186,10 @@ pub async fn run(platform: &Platform, tenant: &Tenant, id: i64) -> anyhow::Resul
         .filter(request_export::Column::Id.eq(id))
         .filter(
             Condition::any()
-                .add(request_export::Column::Status.eq(ExportStatus::Queued.id()))
+                .add(request_export::Column::Status.eq(ExportStatus::Queued))
                 .add(
                     Condition::all()
-                        .add(request_export::Column::Status.eq(ExportStatus::Running.id()))
+                        .add(request_export::Column::Status.eq(ExportStatus::Running))
                         .add(request_export::Column::UpdatedAt.lt(now - STALE_AFTER)),
                 ),
         )
@@ -284,7 +261,7 @@ async fn finish(
         .col_expr(request_export::Column::FinishedAt, Expr::value(now))
         .filter(request_export::Column::Id.eq(id))
         .filter(request_export::Column::Claim.eq(claim))
-        .filter(request_export::Column::Status.eq(ExportStatus::Running.id()))
+        .filter(request_export::Column::Status.eq(ExportStatus::Running))
         .exec(&txn)
         .await?;
     txn.commit().await
@@ -385,8 +362,8 @@ async fn write(
         for request in &requests {
             let person = citizens.get(&request.citizen_id);
             let decided = decisions.get(&request.id);
-            let status = Status::parse(&request.status);
-            let overdue = status.is_some_and(is_open) && request.due_on.is_some_and(|d| d < today);
+            let status = request.status;
+            let overdue = is_open(status) && request.due_on.is_some_and(|d| d < today);
             out.write_record([
                 cell(request.reference.as_deref().unwrap_or_default()),
                 cell(aid_titles.get(&request.aid_id).map_or("", String::as_str)),
@@ -396,7 +373,7 @@ async fn write(
                 date(request.submitted_at.map(|t| t.date_naive())),
                 date(request.due_on),
                 (if overdue { "oui" } else { "non" }).to_owned(),
-                cell(status.map_or(request.status.as_str(), |s| s.staff_label())),
+                cell(status.staff_label()),
                 cell(
                     request
                         .assignee_id
@@ -443,7 +420,7 @@ async fn progress(
         .col_expr(request_export::Column::UpdatedAt, Expr::value(Utc::now()))
         .filter(request_export::Column::Id.eq(id))
         .filter(request_export::Column::Claim.eq(claim))
-        .filter(request_export::Column::Status.eq(ExportStatus::Running.id()))
+        .filter(request_export::Column::Status.eq(ExportStatus::Running))
         .exec(&txn)
         .await?
         .rows_affected;
@@ -495,7 +472,7 @@ pub async fn purge_expired(platform: &Platform, tenant: &Tenant) -> anyhow::Resu
     let cutoff = Utc::now() - KEPT_FOR;
     let txn = tenant.db().begin().await?;
     let old = request_export::Entity::find()
-        .filter(request_export::Column::Status.eq(ExportStatus::Done.id()))
+        .filter(request_export::Column::Status.eq(ExportStatus::Done))
         .filter(request_export::Column::FinishedAt.lt(cutoff))
         .all(&txn)
         .await?;
@@ -514,7 +491,7 @@ pub async fn purge_expired(platform: &Platform, tenant: &Tenant) -> anyhow::Resu
         request_export::Entity::update_many()
             .col_expr(
                 request_export::Column::Status,
-                Expr::value(ExportStatus::Expired.id()),
+                Expr::value(ExportStatus::Expired),
             )
             .col_expr(
                 request_export::Column::FileName,

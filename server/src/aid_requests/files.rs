@@ -37,7 +37,7 @@ pub const FILES: Files = Files {
         Box::pin(lines(
             tenant,
             aid_request::Entity::find()
-                .filter(aid_request::Column::Status.eq(Status::InfoRequested.id()))
+                .filter(aid_request::Column::Status.eq(Status::InfoRequested))
                 .filter(aid_request::Column::PausedSince.lte(limit))
                 .order_by_asc(aid_request::Column::Id),
         ))

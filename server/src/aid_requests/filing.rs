@@ -20,49 +20,21 @@ use crate::entity::{aid_request, reference_counter, request_event};
 use crate::mail::{self, OutgoingMail};
 use crate::national;
 
-/// Where a request stands. (Serialized by its `id`.)
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    Draft,
-    Submitted,
-    InfoRequested,
-    Granted,
-    PartiallyGranted,
-    Refused,
-    ImplicitAcceptance,
-    ImplicitRefusal,
+stored_enum! {
+    /// Where a request stands.
+    pub enum Status {
+        Draft = "draft",
+        Submitted = "submitted",
+        InfoRequested = "info_requested",
+        Granted = "granted",
+        PartiallyGranted = "partially_granted",
+        Refused = "refused",
+        ImplicitAcceptance = "implicit_acceptance",
+        ImplicitRefusal = "implicit_refusal",
+    }
 }
 
 impl Status {
-    pub const ALL: [Status; 8] = [
-        Status::Draft,
-        Status::Submitted,
-        Status::InfoRequested,
-        Status::Granted,
-        Status::PartiallyGranted,
-        Status::Refused,
-        Status::ImplicitAcceptance,
-        Status::ImplicitRefusal,
-    ];
-
-    pub fn id(self) -> &'static str {
-        match self {
-            Status::Draft => "draft",
-            Status::Submitted => "submitted",
-            Status::InfoRequested => "info_requested",
-            Status::Granted => "granted",
-            Status::PartiallyGranted => "partially_granted",
-            Status::Refused => "refused",
-            Status::ImplicitAcceptance => "implicit_acceptance",
-            Status::ImplicitRefusal => "implicit_refusal",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|st| st.id() == s)
-    }
-
     /// As the citizen reads it.
     pub fn label(self) -> &'static str {
         match self {
@@ -76,9 +48,7 @@ impl Status {
             Status::ImplicitRefusal => "Refusée (sans réponse dans le délai)",
         }
     }
-}
 
-impl Status {
     /// As staff read it.
     pub fn staff_label(self) -> &'static str {
         match self {
@@ -122,8 +92,7 @@ impl TryFrom<aid_request::Model> for AidRequest {
             citizen_id: m.citizen_id,
             aid_id: m.aid_id,
             form_version: m.form_version,
-            status: Status::parse(&m.status)
-                .ok_or_else(|| DbErr::Custom(format!("unknown status {}", m.status)))?,
+            status: m.status,
             answers: serde_json::from_str(&m.answers).map_err(|e| DbErr::Custom(e.to_string()))?,
             submitted_at: m.submitted_at,
             due_on: m.due_on,
@@ -231,7 +200,7 @@ pub async fn draft_for(
     let existing = aid_request::Entity::find()
         .filter(aid_request::Column::CitizenId.eq(citizen_id))
         .filter(aid_request::Column::AidId.eq(aid.id))
-        .filter(aid_request::Column::Status.eq(Status::Draft.id()))
+        .filter(aid_request::Column::Status.eq(Status::Draft))
         .one(&txn)
         .await?;
     let row = match existing {
@@ -243,7 +212,7 @@ pub async fn draft_for(
                 citizen_id: Set(citizen_id),
                 aid_id: Set(aid.id),
                 form_version: Set(aid.form_version),
-                status: Set(Status::Draft.id().to_owned()),
+                status: Set(Status::Draft),
                 answers: Set("{}".to_owned()),
                 submitted_at: Set(None),
                 due_on: Set(None),
@@ -349,7 +318,7 @@ pub async fn save_step(
     let txn = tenant.db().begin_write().await?;
     let row = aid_request::Entity::find_by_id(id)
         .filter(aid_request::Column::CitizenId.eq(citizen_id))
-        .filter(aid_request::Column::Status.eq(Status::Draft.id()))
+        .filter(aid_request::Column::Status.eq(Status::Draft))
         .one(&txn)
         .await?
         .ok_or(SaveError::NotADraft)?;
@@ -470,10 +439,7 @@ async fn try_submit(
             aid_request::Column::Reference,
             Expr::value(reference.clone()),
         )
-        .col_expr(
-            aid_request::Column::Status,
-            Expr::value(Status::Submitted.id()),
-        )
+        .col_expr(aid_request::Column::Status, Expr::value(Status::Submitted))
         .col_expr(aid_request::Column::SubmittedAt, Expr::value(now))
         .col_expr(aid_request::Column::DueOn, Expr::value(due_on))
         .col_expr(
@@ -486,7 +452,7 @@ async fn try_submit(
             Expr::value(by.mandate_id().or(row.mandate_id)),
         )
         .filter(aid_request::Column::Id.eq(id))
-        .filter(aid_request::Column::Status.eq(Status::Draft.id()))
+        .filter(aid_request::Column::Status.eq(Status::Draft))
         .exec(&txn)
         .await?
         .rows_affected;

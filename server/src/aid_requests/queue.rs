@@ -97,12 +97,12 @@ pub fn is_open(status: Status) -> bool {
     matches!(status, Status::Submitted | Status::InfoRequested)
 }
 
-fn open_statuses() -> Vec<&'static str> {
-    vec![Status::Submitted.id(), Status::InfoRequested.id()]
+fn open_statuses() -> Vec<Status> {
+    vec![Status::Submitted, Status::InfoRequested]
 }
 
 pub(crate) fn filtered(filter: &QueueFilter, today: NaiveDate) -> Condition {
-    let mut condition = Condition::all().add(aid_request::Column::Status.ne(Status::Draft.id()));
+    let mut condition = Condition::all().add(aid_request::Column::Status.ne(Status::Draft));
     if let Some(status) = filter.status {
         condition = condition.add(aid_request::Column::Status.eq(status.id()));
     }
@@ -230,9 +230,9 @@ pub async fn queue(tenant: &Tenant, filter: &QueueFilter) -> Result<QueuePage, D
     txn.commit().await?;
     let rows = rows
         .into_iter()
-        .filter_map(|r| {
-            let status = Status::parse(&r.status)?;
-            Some(QueueRow {
+        .map(|r| {
+            let status = r.status;
+            QueueRow {
                 id: r.id,
                 reference: r.reference.unwrap_or_default(),
                 aid_id: r.aid_id,
@@ -242,7 +242,7 @@ pub async fn queue(tenant: &Tenant, filter: &QueueFilter) -> Result<QueuePage, D
                 status,
                 assignee_id: r.assignee_id,
                 overdue: is_open(status) && r.due_on.is_some_and(|d| d < today),
-            })
+            }
         })
         .collect();
     Ok(QueuePage {
@@ -257,7 +257,7 @@ pub async fn queue(tenant: &Tenant, filter: &QueueFilter) -> Result<QueuePage, D
 pub async fn find_filed(tenant: &Tenant, id: i64) -> Result<Option<AidRequest>, DbErr> {
     let txn = tenant.db().begin().await?;
     let row = aid_request::Entity::find_by_id(id)
-        .filter(aid_request::Column::Status.ne(Status::Draft.id()))
+        .filter(aid_request::Column::Status.ne(Status::Draft))
         .one(&txn)
         .await?;
     txn.commit().await?;
@@ -296,14 +296,14 @@ pub async fn assign(
         )
         .col_expr(aid_request::Column::UpdatedAt, Expr::value(Utc::now()))
         .filter(aid_request::Column::Id.eq(id))
-        .filter(aid_request::Column::Status.ne(Status::Draft.id()))
+        .filter(aid_request::Column::Status.ne(Status::Draft))
         .filter(aid_request::Column::Version.eq(expected_version))
         .exec(&txn)
         .await?
         .rows_affected;
     if updated != 1 {
         let exists = aid_request::Entity::find_by_id(id)
-            .filter(aid_request::Column::Status.ne(Status::Draft.id()))
+            .filter(aid_request::Column::Status.ne(Status::Draft))
             .one(&txn)
             .await?
             .is_some();

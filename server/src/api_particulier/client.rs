@@ -23,44 +23,20 @@ pub struct ClientConfig {
     pub timeout: Duration,
 }
 
-/// The national sources a pull can read.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Source {
-    FamilyQuotient,
-    Rsa,
-    Aah,
-    Css,
-    StudentStatus,
-    /// Read by the person's France Travail identifier, not by identity.
-    FranceTravail,
+stored_enum! {
+    /// The national sources a pull can read (consents, pulls, facts, aid forms).
+    pub enum Source {
+        FamilyQuotient = "family_quotient",
+        Rsa = "rsa",
+        Aah = "aah",
+        Css = "css",
+        StudentStatus = "student_status",
+        /// Read by the person's France Travail identifier, not by identity.
+        FranceTravail = "france_travail",
+    }
 }
 
 impl Source {
-    pub const ALL: [Source; 6] = [
-        Source::FamilyQuotient,
-        Source::Rsa,
-        Source::Aah,
-        Source::Css,
-        Source::StudentStatus,
-        Source::FranceTravail,
-    ];
-
-    /// As stored (consents, pulls, facts, aid forms).
-    pub fn id(self) -> &'static str {
-        match self {
-            Source::FamilyQuotient => "family_quotient",
-            Source::Rsa => "rsa",
-            Source::Aah => "aah",
-            Source::Css => "css",
-            Source::StudentStatus => "student_status",
-            Source::FranceTravail => "france_travail",
-        }
-    }
-
-    pub fn parse(id: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.id() == id)
-    }
-
     /// The endpoint called, as the provenance of a fact names it.
     pub fn path(self) -> &'static str {
         match self {

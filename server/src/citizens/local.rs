@@ -24,7 +24,8 @@ const RESET_TTL_HOURS: i64 = 1;
 pub const MIN_PASSWORD_CHARS: usize = 12;
 
 /// What the sign-up form asks.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[serde(default)]
 pub struct SignUp {
     pub given_name: String,
     pub family_name: String,

@@ -10,7 +10,7 @@ pub struct Model {
     pub citizen_id: i64,
     pub aid_id: i64,
     pub form_version: i32,
-    pub status: String,
+    pub status: crate::aid_requests::filing::Status,
     /// JSON of `catalogue::form::Answers`.
     pub answers: String,
     pub submitted_at: Option<ChronoDateTimeUtc>,

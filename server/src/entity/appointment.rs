@@ -12,7 +12,7 @@ pub struct Model {
     pub citizen_id: i64,
     pub booked_by: String,
     pub staff_id: Option<i64>,
-    pub state: String,
+    pub state: crate::user_relations::appointments::State,
     pub created_at: ChronoDateTimeUtc,
     pub changed_at: ChronoDateTimeUtc,
     pub reminder_sent_at: Option<ChronoDateTimeUtc>,

@@ -7,7 +7,7 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub citizen_id: i64,
-    pub source: String,
+    pub source: crate::api_particulier::client::Source,
     pub aid_id: i64,
     pub given_at: ChronoDateTimeUtc,
     pub given_by: String,

@@ -10,7 +10,7 @@ pub struct Model {
     pub pull_id: i64,
     pub citizen_id: i64,
     pub request_id: Option<i64>,
-    pub source: String,
+    pub source: crate::api_particulier::client::Source,
     pub endpoint: String,
     pub requested_by: String,
     pub staff_id: Option<i64>,

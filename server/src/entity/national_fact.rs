@@ -9,7 +9,7 @@ pub struct Model {
     #[sea_orm(unique)]
     pub pull_id: i64,
     pub citizen_id: i64,
-    pub source: String,
+    pub source: crate::api_particulier::client::Source,
     pub endpoint: String,
     pub consent_id: i64,
     pub fetched_at: ChronoDateTimeUtc,

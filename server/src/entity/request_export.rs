@@ -8,7 +8,7 @@ pub struct Model {
     pub id: i64,
     pub requested_by: i64,
     pub filter: String,
-    pub status: String,
+    pub status: crate::aid_requests::export::ExportStatus,
     pub total: Option<i64>,
     pub written: i64,
     pub file_name: Option<String>,

@@ -11,7 +11,7 @@ use leptos::prelude::*;
 use tower_sessions::Session;
 
 use super::desks::AdminDesk;
-use super::form::FormFields;
+use super::form::Form;
 use super::ui::Ui;
 use super::{AppError, AppState, CurrentStaff};
 use crate::audit;
@@ -30,26 +30,27 @@ fn role_choices(staff: &CurrentStaff, checked: &[Role]) -> Vec<RoleChoice> {
         .collect()
 }
 
+/// The staff account form: `roles` is the group of checked boxes.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct StaffForm {
+    display_name: String,
+    email: String,
+    roles: Vec<String>,
+}
+
 /// Parses the checked roles; unknown or unavailable ones become form errors.
-fn parse_roles(staff: &CurrentStaff, form: &FormFields, errors: &mut Vec<String>) -> Vec<Role> {
+fn parse_roles(staff: &CurrentStaff, form: &StaffForm, errors: &mut Vec<String>) -> Vec<Role> {
     let mut roles = Vec::new();
-    for id in form.all("roles") {
+    for id in &form.roles {
         match Role::parse_for(id, staff.tenant.tenant.modules()) {
             Ok(role) => roles.push(role),
-            Err(e) => errors.push(capitalise(&e.to_string())),
+            Err(e) => errors.push(crate::audit::sentence(&e.to_string())),
         }
     }
     roles.sort();
     roles.dedup();
     roles
-}
-
-fn capitalise(s: &str) -> String {
-    let mut chars = s.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
 }
 
 pub async fn staff_list(
@@ -97,20 +98,20 @@ pub async fn create_staff(
     State(state): State<AppState>,
     staff: CurrentStaff,
     ui: Ui,
-    form: FormFields,
+    Form(form): Form<StaffForm>,
 ) -> Result<Response, AppError> {
     let desk = AdminDesk::open(&staff)?;
     let tenant = &desk.staff().tenant;
     let mut errors = Vec::new();
-    let display_name = form.get("display_name").trim().to_owned();
-    let email_input = form.get("email").trim().to_owned();
+    let display_name = form.display_name.trim().to_owned();
+    let email_input = form.email.trim().to_owned();
     if display_name.is_empty() {
         errors.push("Indiquez le nom et le prénom de l'agent.".to_owned());
     }
     let email = match Email::parse(&email_input) {
         Ok(email) => Some(email),
         Err(e) => {
-            errors.push(capitalise(&e.to_string()));
+            errors.push(crate::audit::sentence(&e.to_string()));
             None
         }
     };
@@ -142,7 +143,7 @@ pub async fn create_staff(
                     }));
             }
             Err(AccountError::Db(e)) => return Err(e.into()),
-            Err(e) => errors.push(capitalise(&e.to_string())),
+            Err(e) => errors.push(crate::audit::sentence(&e.to_string())),
         }
     }
 
@@ -181,7 +182,7 @@ pub async fn update_staff(
     session: Session,
     ui: Ui,
     Path(id): Path<String>,
-    form: FormFields,
+    Form(form): Form<StaffForm>,
 ) -> Result<Response, AppError> {
     let desk = AdminDesk::open(&staff)?;
     let tenant = &desk.staff().tenant;
@@ -218,7 +219,7 @@ pub async fn update_staff(
             }
             Ok(None) => return Err(AppError::NotFound),
             Err(AccountError::Db(e)) => return Err(e.into()),
-            Err(e) => errors.push(capitalise(&e.to_string())),
+            Err(e) => errors.push(crate::audit::sentence(&e.to_string())),
         }
     }
     let choices = role_choices(&staff, &roles);

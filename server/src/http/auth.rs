@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use tenants::Module;
 use tower_sessions::Session;
 
-use super::form::FormFields;
+use super::form::{Form, SignInForm};
 use super::ui::Ui;
 use super::{AppError, AppState, TenantCtx, csrf};
 use crate::audit::{self, AuditEvent};
@@ -112,16 +112,7 @@ impl FromRequestParts<AppState> for CurrentStaff {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        let tenant = parts
-            .extensions
-            .get::<TenantCtx>()
-            .cloned()
-            .ok_or(AppError::NotFound)?;
-        let session = parts
-            .extensions
-            .get::<Session>()
-            .cloned()
-            .ok_or_else(|| AppError::Internal("session layer missing".into()))?;
+        let (tenant, session) = super::tenant_and_session(parts)?;
         let login_href = tenant.href("/agents/connexion");
         let Some(data) = session.get::<StaffSessionData>(STAFF_KEY).await? else {
             return Err(AppError::SignInRequired { login_href });
@@ -211,11 +202,11 @@ pub async fn login(
     headers: axum::http::HeaderMap,
     session: Session,
     ui: Ui,
-    form: FormFields,
+    Form(form): Form<SignInForm>,
 ) -> Result<Response, AppError> {
     let tenant = ui.tenant().cloned().ok_or(AppError::NotFound)?;
-    let email_input = form.get("email").trim().to_owned();
-    let password = form.get("password").to_owned();
+    let email_input = form.email.trim().to_owned();
+    let password = form.password;
     let address = client_address(
         &state,
         peer,

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
 use super::auth::{ClientAddr, client_address};
-use super::form::FormFields;
+use super::form::{Form, FormFields, SignInForm};
 use super::ui::Ui;
 use super::{AppError, AppState, TenantCtx, csrf};
 use crate::aid_requests::filing;
@@ -50,16 +50,7 @@ impl FromRequestParts<AppState> for CurrentCitizen {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        let tenant = parts
-            .extensions
-            .get::<TenantCtx>()
-            .cloned()
-            .ok_or(AppError::NotFound)?;
-        let session = parts
-            .extensions
-            .get::<Session>()
-            .cloned()
-            .ok_or_else(|| AppError::Internal("session layer missing".into()))?;
+        let (tenant, session) = super::tenant_and_session(parts)?;
         let login_href = tenant.href("/connexion");
         let Some(data) = session.get::<CitizenSessionData>(CITIZEN_KEY).await? else {
             return Err(AppError::SignInRequired { login_href });
@@ -211,11 +202,11 @@ pub async fn local_login(
     headers: HeaderMap,
     session: Session,
     ui: Ui,
-    form: FormFields,
+    Form(form): Form<SignInForm>,
 ) -> Result<Response, AppError> {
     let tenant = ui.tenant().cloned().ok_or(AppError::NotFound)?;
-    let email_input = form.get("email").trim().to_owned();
-    let password = form.get("password").to_owned();
+    let email_input = form.email.trim().to_owned();
+    let password = form.password;
     let address = client_address(
         &state,
         peer,
@@ -285,13 +276,7 @@ pub async fn sign_up(
     form: FormFields,
 ) -> Result<Response, AppError> {
     let tenant = ui.tenant().cloned().ok_or(AppError::NotFound)?;
-    let input = SignUp {
-        given_name: form.get("given_name").to_owned(),
-        family_name: form.get("family_name").to_owned(),
-        email: form.get("email").to_owned(),
-        password: form.get("password").to_owned(),
-        password_again: form.get("password_again").to_owned(),
-    };
+    let input: SignUp = form.read()?;
     let email = match input.validate() {
         Ok(email) => email,
         Err(errors) => {

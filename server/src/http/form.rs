@@ -1,8 +1,13 @@
-//! A urlencoded form body with repeated fields (checkbox groups), which `axum::Form` cannot
-//! read into a `Vec`.
+//! Form bodies: [`Form<T>`] reads a urlencoded body into a struct (repeated fields, such as a
+//! checkbox group, into a `Vec`, which `axum::Form` cannot); [`FormFields`] keeps the fields as
+//! sent, and [`FormData`] adds a multipart form's files. A struct read from a form puts
+//! `#[serde(default)]` on itself (a field left out is empty, not an error) and reads its
+//! checkboxes with `app::validation::checkbox`.
 
 use axum::body::{Bytes, to_bytes};
 use axum::extract::{FromRequest, Request};
+
+use serde::de::DeserializeOwned;
 
 use super::AppError;
 
@@ -26,6 +31,20 @@ impl FormFields {
             .collect()
     }
 
+    /// The fields read into `T` (see the module's doc).
+    pub fn read<T: DeserializeOwned>(&self) -> Result<T, AppError> {
+        let encoded = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(&self.0)
+            .finish();
+        serde_html_form::from_str(&encoded).map_err(|e| {
+            tracing::info!(error = %e, "form fields of the wrong shape");
+            AppError::BadRequest(
+                "Le formulaire envoyé ne correspond pas à cette page : rechargez-la et recommencez."
+                    .into(),
+            )
+        })
+    }
+
     fn parse(bytes: &Bytes) -> Self {
         Self(
             url::form_urlencoded::parse(bytes)
@@ -43,6 +62,25 @@ impl<S: Send + Sync> FromRequest<S> for FormFields {
             AppError::BadRequest("Le formulaire envoyé est trop volumineux.".into())
         })?;
         Ok(Self::parse(&bytes))
+    }
+}
+
+/// A sign-in form, staff's or citizen's.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct SignInForm {
+    pub email: String,
+    pub password: String,
+}
+
+/// A urlencoded form read into `T` (see the module's doc).
+pub struct Form<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Form<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
+        FormFields::from_request(req, state).await?.read().map(Form)
     }
 }
 
@@ -101,5 +139,49 @@ impl<S: Send + Sync> FromRequest<S> for FormData {
             fields: FormFields(fields),
             uploads,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, Default, serde::Deserialize)]
+    #[serde(default)]
+    struct Sample {
+        name: String,
+        roles: Vec<String>,
+        #[serde(rename = "ouverte", deserialize_with = "app::validation::checkbox")]
+        open: bool,
+    }
+
+    #[test]
+    fn repeated_fields_fill_a_vec_and_absent_ones_are_empty() {
+        let fields = FormFields::parse(&Bytes::from_static(
+            b"csrf=t&roles=reception&name=Jos%C3%A9+Dupont&roles=aid_instructor&ouverte=on",
+        ));
+        let read: Sample = fields.read().unwrap();
+        assert_eq!(read.name, "José Dupont");
+        assert_eq!(read.roles, ["reception", "aid_instructor"]);
+        assert!(read.open);
+
+        let read: Sample = FormFields::parse(&Bytes::from_static(b"csrf=t"))
+            .read()
+            .unwrap();
+        assert!(read.name.is_empty() && read.roles.is_empty() && !read.open);
+    }
+
+    #[test]
+    fn a_form_of_the_wrong_shape_is_told_in_french() {
+        #[derive(Debug, serde::Deserialize)]
+        struct Counted {
+            #[expect(dead_code, reason = "only its parse failing matters")]
+            count: u32,
+        }
+        let fields = FormFields::parse(&Bytes::from_static(b"count=beaucoup"));
+        match fields.read::<Counted>() {
+            Err(AppError::BadRequest(message)) => assert!(message.contains("rechargez")),
+            other => panic!("{other:?}"),
+        }
     }
 }

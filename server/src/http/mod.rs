@@ -79,6 +79,24 @@ impl TenantCtx {
 }
 
 /// An id from the path; anything else is a page that does not exist.
+/// The department a request is for (set by dispatch) and its session, for the sign-in
+/// extractors.
+fn tenant_and_session(
+    parts: &axum::http::request::Parts,
+) -> Result<(TenantCtx, tower_sessions::Session), AppError> {
+    let tenant = parts
+        .extensions
+        .get::<TenantCtx>()
+        .cloned()
+        .ok_or(AppError::NotFound)?;
+    let session = parts
+        .extensions
+        .get::<tower_sessions::Session>()
+        .cloned()
+        .ok_or_else(|| AppError::Internal("session layer missing".into()))?;
+    Ok((tenant, session))
+}
+
 pub fn parse_id(id: &str) -> Result<i64, AppError> {
     id.parse().map_err(|_| AppError::NotFound)
 }

@@ -76,8 +76,7 @@ impl TryFrom<consent::Model> for Consent {
         Ok(Self {
             id: m.id,
             citizen_id: m.citizen_id,
-            source: Source::parse(&m.source)
-                .ok_or_else(|| DbErr::Custom(format!("unknown source {}", m.source)))?,
+            source: m.source,
             aid_id: m.aid_id,
             given_at: m.given_at,
             given_by: match (m.given_by.as_str(), m.staff_id) {
@@ -150,7 +149,7 @@ pub async fn give_for(
         .ok_or_else(|| DbErr::Custom("date out of range".into()))?;
     consent::ActiveModel {
         citizen_id: Set(citizen_id),
-        source: Set(source.id().to_owned()),
+        source: Set(source),
         aid_id: Set(aid_id),
         given_at: Set(now),
         given_by: Set(given_by.to_owned()),
@@ -185,17 +184,14 @@ pub async fn withdraw(
         return Ok(false);
     }
     data_pull::Entity::update_many()
-        .col_expr(
-            data_pull::Column::State,
-            Expr::value(PullState::Refused.id()),
-        )
+        .col_expr(data_pull::Column::State, Expr::value(PullState::Refused))
         .col_expr(
             data_pull::Column::Outcome,
             Expr::value("Non demandé : vous avez retiré votre accord."),
         )
         .col_expr(data_pull::Column::FinishedAt, Expr::value(now))
         .filter(data_pull::Column::ConsentId.eq(consent_id))
-        .filter(data_pull::Column::State.eq(PullState::Pending.id()))
+        .filter(data_pull::Column::State.eq(PullState::Pending))
         .exec(db)
         .await?;
     Ok(true)

@@ -37,39 +37,18 @@ pub const DEFAULT_CLAIM: Duration = Duration::from_secs(60);
 /// How long calls are traced, as the national API's terms ask (36 months).
 pub const CALLS_KEPT_MONTHS: u32 = 36;
 
-/// Where a pull stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PullState {
-    Pending,
-    Received,
-    NotFound,
-    Refused,
-    Failed,
+stored_enum! {
+    /// Where a pull stands.
+    pub enum PullState {
+        Pending = "pending",
+        Received = "received",
+        NotFound = "not_found",
+        Refused = "refused",
+        Failed = "failed",
+    }
 }
 
 impl PullState {
-    pub const ALL: [PullState; 5] = [
-        PullState::Pending,
-        PullState::Received,
-        PullState::NotFound,
-        PullState::Refused,
-        PullState::Failed,
-    ];
-
-    pub fn id(self) -> &'static str {
-        match self {
-            PullState::Pending => "pending",
-            PullState::Received => "received",
-            PullState::NotFound => "not_found",
-            PullState::Refused => "refused",
-            PullState::Failed => "failed",
-        }
-    }
-
-    pub fn parse(id: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.id() == id)
-    }
-
     pub fn label(self) -> &'static str {
         match self {
             PullState::Pending => "en cours",
@@ -145,12 +124,10 @@ impl TryFrom<data_pull::Model> for Pull {
             key: m.idempotency_key,
             citizen_id: m.citizen_id,
             request_id: m.request_id,
-            source: Source::parse(&m.source)
-                .ok_or_else(|| DbErr::Custom(format!("unknown source {}", m.source)))?,
+            source: m.source,
             consent_id: m.consent_id,
             requested_by: RequestedBy::from_columns(&m.requested_by, m.staff_id),
-            state: PullState::parse(&m.state)
-                .ok_or_else(|| DbErr::Custom(format!("unknown pull state {}", m.state)))?,
+            state: m.state,
             attempts: m.attempts,
             outcome: m.outcome,
             created_at: m.created_at,
@@ -180,8 +157,7 @@ impl TryFrom<national_fact::Model> for Fact {
             id: m.id,
             pull_id: m.pull_id,
             citizen_id: m.citizen_id,
-            source: Source::parse(&m.source)
-                .ok_or_else(|| DbErr::Custom(format!("unknown source {}", m.source)))?,
+            source: m.source,
             endpoint: m.endpoint,
             consent_id: m.consent_id,
             fetched_at: m.fetched_at,
@@ -225,11 +201,11 @@ pub async fn create(
         idempotency_key: Set(key.to_owned()),
         citizen_id: Set(consent.citizen_id),
         request_id: Set(request_id),
-        source: Set(consent.source.id().to_owned()),
+        source: Set(consent.source),
         consent_id: Set(consent.id),
         requested_by: Set(requested_by.to_owned()),
         staff_id: Set(staff_id),
-        state: Set(PullState::Pending.id().to_owned()),
+        state: Set(PullState::Pending),
         attempts: Set(0),
         next_attempt_at: Set(now.timestamp()),
         claim: Set(None),
@@ -354,7 +330,7 @@ pub async fn sweep(platform: &Platform, lost_after: Duration) -> anyhow::Result<
         }
         let txn = tenant.db().begin().await?;
         let lost = data_pull::Entity::find()
-            .filter(data_pull::Column::State.eq(PullState::Pending.id()))
+            .filter(data_pull::Column::State.eq(PullState::Pending))
             .filter(data_pull::Column::NextAttemptAt.lte(now - lost_after))
             .filter(data_pull::Column::ClaimedUntil.lt(now))
             .filter(data_pull::Column::EnqueuedAt.lte(now - lost_after))
@@ -402,7 +378,7 @@ async fn plan(
     let txn = tenant.db().begin().await?;
     let row = data_pull::Entity::find_by_id(pull_id)
         .filter(data_pull::Column::IdempotencyKey.eq(key))
-        .filter(data_pull::Column::State.eq(PullState::Pending.id()))
+        .filter(data_pull::Column::State.eq(PullState::Pending))
         .filter(data_pull::Column::ClaimedUntil.lt(now.timestamp()))
         .filter(data_pull::Column::NextAttemptAt.lte(now.timestamp() + 1))
         .one(&txn)
@@ -419,7 +395,7 @@ async fn plan(
     if client.is_none() {
         return Ok(Some(Plan::End(PullState::Failed, NOT_CONFIGURED)));
     }
-    let ask = if row.source == Source::FranceTravail.id() {
+    let ask = if row.source == Source::FranceTravail {
         let Some(identifier) = consent.subject else {
             return Ok(Some(Plan::End(
                 PullState::Failed,
@@ -500,7 +476,7 @@ pub async fn run_holding(
         )
         .filter(data_pull::Column::Id.eq(pull_id))
         .filter(data_pull::Column::IdempotencyKey.eq(key))
-        .filter(data_pull::Column::State.eq(PullState::Pending.id()))
+        .filter(data_pull::Column::State.eq(PullState::Pending))
         .filter(data_pull::Column::ClaimedUntil.lt(now.timestamp()))
         .filter(data_pull::Column::NextAttemptAt.lte(now.timestamp() + 1))
         .exec(&txn)
@@ -654,7 +630,7 @@ impl RunCtx<'_> {
             .col_expr(data_pull::Column::ClaimedUntil, Expr::value(0i64))
             .filter(data_pull::Column::Id.eq(self.pull.id))
             .filter(data_pull::Column::Claim.eq(self.token))
-            .filter(data_pull::Column::State.eq(PullState::Pending.id()))
+            .filter(data_pull::Column::State.eq(PullState::Pending))
             .exec(db)
             .await?
             .rows_affected
@@ -667,7 +643,7 @@ impl RunCtx<'_> {
             pull_id: Set(self.pull.id),
             citizen_id: Set(self.pull.citizen_id),
             request_id: Set(self.pull.request_id),
-            source: Set(self.pull.source.id().to_owned()),
+            source: Set(self.pull.source),
             endpoint: Set(self.pull.source.path().to_owned()),
             requested_by: Set(self.row.requested_by.clone()),
             staff_id: Set(self.row.staff_id),
@@ -736,10 +712,7 @@ impl RunCtx<'_> {
             .update_held(
                 &txn,
                 vec![
-                    (
-                        data_pull::Column::State,
-                        Expr::value(PullState::Received.id()),
-                    ),
+                    (data_pull::Column::State, Expr::value(PullState::Received)),
                     (data_pull::Column::Outcome, Expr::value("Reçu")),
                     (
                         data_pull::Column::Attempts,
@@ -756,7 +729,7 @@ impl RunCtx<'_> {
         national_fact::ActiveModel {
             pull_id: Set(self.pull.id),
             citizen_id: Set(self.pull.citizen_id),
-            source: Set(self.pull.source.id().to_owned()),
+            source: Set(self.pull.source),
             endpoint: Set(self.pull.source.path().to_owned()),
             consent_id: Set(consent.id),
             fetched_at: Set(now),
@@ -884,7 +857,7 @@ pub async fn wait_ended(tenant: &Tenant, ids: &[i64], patience: Duration) -> Res
         let txn = tenant.db().begin().await?;
         let pending = data_pull::Entity::find()
             .filter(data_pull::Column::Id.is_in(ids.iter().copied()))
-            .filter(data_pull::Column::State.eq(PullState::Pending.id()))
+            .filter(data_pull::Column::State.eq(PullState::Pending))
             .count(&txn)
             .await?;
         txn.commit().await?;
@@ -929,15 +902,13 @@ pub async fn calls_for_citizen(tenant: &Tenant, citizen_id: i64) -> Result<Vec<T
     txn.commit().await?;
     Ok(rows
         .into_iter()
-        .filter_map(|r| {
-            Some(TracedCall {
-                at: r.at,
-                source: Source::parse(&r.source)?,
-                request_id: r.request_id,
-                requested_by: RequestedBy::from_columns(&r.requested_by, r.staff_id),
-                http_status: r.http_status,
-                outcome: r.outcome,
-            })
+        .map(|r| TracedCall {
+            at: r.at,
+            source: r.source,
+            request_id: r.request_id,
+            requested_by: RequestedBy::from_columns(&r.requested_by, r.staff_id),
+            http_status: r.http_status,
+            outcome: r.outcome,
         })
         .collect())
 }
@@ -1010,10 +981,10 @@ pub async fn queue_at_submission(
             .filter(data_pull::Column::Source.eq(source.id()))
             .filter(
                 sea_orm::Condition::any()
-                    .add(data_pull::Column::State.eq(PullState::Pending.id()))
+                    .add(data_pull::Column::State.eq(PullState::Pending))
                     .add(
                         sea_orm::Condition::all()
-                            .add(data_pull::Column::State.eq(PullState::Received.id()))
+                            .add(data_pull::Column::State.eq(PullState::Received))
                             .add(data_pull::Column::FinishedAt.gt(now - chrono::Duration::days(1))),
                     ),
             )

@@ -68,7 +68,7 @@ pub async fn silent_citizens(
     }
     let txn = tenant.db().begin().await?;
     let missed = appointment::Entity::find()
-        .filter(appointment::Column::State.eq(super::appointments::State::Missed.id()))
+        .filter(appointment::Column::State.eq(super::appointments::State::Missed))
         .all(&txn)
         .await?;
     let recent: Vec<i64> = appointment_slot::Entity::find()

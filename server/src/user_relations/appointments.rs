@@ -18,40 +18,19 @@ use tenants::Tenant;
 use crate::entity::{appointment, appointment_slot};
 use crate::mail::{self, MailAttachment, OutgoingMail};
 
-/// How an appointment stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum State {
-    Booked,
-    Cancelled,
-    /// Replaced by another appointment the citizen moved to.
-    Moved,
-    Attended,
-    Missed,
+stored_enum! {
+    /// How an appointment stands.
+    pub enum State {
+        Booked = "booked",
+        Cancelled = "cancelled",
+        /// Replaced by another appointment the citizen moved to.
+        Moved = "moved",
+        Attended = "attended",
+        Missed = "missed",
+    }
 }
 
 impl State {
-    pub const ALL: [State; 5] = [
-        State::Booked,
-        State::Cancelled,
-        State::Moved,
-        State::Attended,
-        State::Missed,
-    ];
-
-    pub fn id(self) -> &'static str {
-        match self {
-            State::Booked => "booked",
-            State::Cancelled => "cancelled",
-            State::Moved => "moved",
-            State::Attended => "attended",
-            State::Missed => "missed",
-        }
-    }
-
-    pub fn parse(id: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.id() == id)
-    }
-
     pub fn label(self) -> &'static str {
         match self {
             State::Booked => "réservé",
@@ -274,7 +253,7 @@ pub async fn slots_from(tenant: &Tenant, from: DateTime<Utc>) -> Result<Vec<Slot
 pub async fn to_record(tenant: &Tenant, now: DateTime<Utc>) -> Result<Vec<Slot>, DbErr> {
     let txn = tenant.db().begin().await?;
     let booked = appointment::Entity::find()
-        .filter(appointment::Column::State.eq(State::Booked.id()))
+        .filter(appointment::Column::State.eq(State::Booked))
         .all(&txn)
         .await?;
     let rows = appointment_slot::Entity::find()
@@ -352,7 +331,7 @@ pub async fn book(
     };
     if let Some(old) = replacing {
         let freed = appointment::Entity::update_many()
-            .col_expr(appointment::Column::State, Expr::value(State::Moved.id()))
+            .col_expr(appointment::Column::State, Expr::value(State::Moved))
             .col_expr(
                 appointment::Column::HeldSlotId,
                 Expr::value(Option::<i64>::None),
@@ -360,7 +339,7 @@ pub async fn book(
             .col_expr(appointment::Column::ChangedAt, Expr::value(now))
             .filter(appointment::Column::Id.eq(old))
             .filter(appointment::Column::CitizenId.eq(citizen_id))
-            .filter(appointment::Column::State.eq(State::Booked.id()))
+            .filter(appointment::Column::State.eq(State::Booked))
             .exec(&txn)
             .await?
             .rows_affected;
@@ -381,7 +360,7 @@ pub async fn book(
         citizen_id: Set(citizen_id),
         booked_by: Set(booked_by.to_owned()),
         staff_id: Set(staff_id),
-        state: Set(State::Booked.id().to_owned()),
+        state: Set(State::Booked),
         created_at: Set(now),
         changed_at: Set(now),
         reminder_sent_at: Set(None),
@@ -472,10 +451,7 @@ pub fn invitation(appointment: &Appointment, department: &str) -> String {
 pub async fn cancel(tenant: &Tenant, citizen_id: i64, appointment_id: i64) -> Result<bool, DbErr> {
     let txn = tenant.db().begin_write().await?;
     let cancelled = appointment::Entity::update_many()
-        .col_expr(
-            appointment::Column::State,
-            Expr::value(State::Cancelled.id()),
-        )
+        .col_expr(appointment::Column::State, Expr::value(State::Cancelled))
         .col_expr(
             appointment::Column::HeldSlotId,
             Expr::value(Option::<i64>::None),
@@ -483,7 +459,7 @@ pub async fn cancel(tenant: &Tenant, citizen_id: i64, appointment_id: i64) -> Re
         .col_expr(appointment::Column::ChangedAt, Expr::value(Utc::now()))
         .filter(appointment::Column::Id.eq(appointment_id))
         .filter(appointment::Column::CitizenId.eq(citizen_id))
-        .filter(appointment::Column::State.eq(State::Booked.id()))
+        .filter(appointment::Column::State.eq(State::Booked))
         .exec(&txn)
         .await?
         .rows_affected;
@@ -501,7 +477,7 @@ pub async fn record_attendance(
     let now = Utc::now();
     let txn = tenant.db().begin_write().await?;
     let Some(row) = appointment::Entity::find_by_id(appointment_id)
-        .filter(appointment::Column::State.eq(State::Booked.id()))
+        .filter(appointment::Column::State.eq(State::Booked))
         .one(&txn)
         .await?
     else {
@@ -522,7 +498,7 @@ pub async fn record_attendance(
         .col_expr(appointment::Column::State, Expr::value(state.id()))
         .col_expr(appointment::Column::ChangedAt, Expr::value(now))
         .filter(appointment::Column::Id.eq(row.id))
-        .filter(appointment::Column::State.eq(State::Booked.id()))
+        .filter(appointment::Column::State.eq(State::Booked))
         .exec(&txn)
         .await?;
     txn.commit().await?;
@@ -545,7 +521,7 @@ pub async fn of_citizen(tenant: &Tenant, citizen_id: i64) -> Result<Vec<Appointm
         .into_iter()
         .filter_map(|row| {
             let slot = slots.iter().find(|s| s.id == row.slot_id)?.clone();
-            let state = State::parse(&row.state)?;
+            let state = row.state;
             Some(Appointment {
                 id: row.id,
                 citizen_id: row.citizen_id,
@@ -585,7 +561,7 @@ pub async fn send_reminders(tenant: &Tenant, now: DateTime<Utc>) -> Result<usize
     let department = tenant.name();
     let txn = tenant.db().begin_write().await?;
     let due = appointment::Entity::find()
-        .filter(appointment::Column::State.eq(State::Booked.id()))
+        .filter(appointment::Column::State.eq(State::Booked))
         .filter(appointment::Column::ReminderSentAt.is_null())
         .all(&txn)
         .await?;

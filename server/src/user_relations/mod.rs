@@ -574,11 +574,11 @@ pub async fn figures(tenant: &Tenant, now: DateTime<Utc>) -> Result<Figures, DbE
         .collect();
     let appointments_to_come = appointment::Entity::find()
         .filter(appointment::Column::HeldSlotId.is_in(upcoming))
-        .filter(appointment::Column::State.eq(appointments::State::Booked.id()))
+        .filter(appointment::Column::State.eq(appointments::State::Booked))
         .count(&txn)
         .await?;
     let appointments_missed_last_30_days = appointment::Entity::find()
-        .filter(appointment::Column::State.eq(appointments::State::Missed.id()))
+        .filter(appointment::Column::State.eq(appointments::State::Missed))
         .filter(appointment::Column::ChangedAt.gte(month_ago))
         .count(&txn)
         .await?;

@@ -196,7 +196,7 @@ async fn kill_9_while_a_thousand_pulls_are_queued_loses_and_duplicates_nothing(b
     let txn = tenant.db().begin().await.unwrap();
     let facts = national_fact::Entity::find().all(&txn).await.unwrap();
     let received: Vec<i64> = data_pull::Entity::find()
-        .filter(data_pull::Column::State.eq(PullState::Received.id()))
+        .filter(data_pull::Column::State.eq(PullState::Received))
         .all(&txn)
         .await
         .unwrap()
@@ -274,7 +274,7 @@ async fn with_thirty_percent_of_calls_failing_every_pull_ends_visibly(backend: B
     // Failures are rare (six failed tries in a row) and each says why.
     let txn = tenant.db().begin().await.unwrap();
     let failed = data_pull::Entity::find()
-        .filter(data_pull::Column::State.eq(PullState::Failed.id()))
+        .filter(data_pull::Column::State.eq(PullState::Failed))
         .all(&txn)
         .await
         .unwrap();

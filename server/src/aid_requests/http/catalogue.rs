@@ -35,18 +35,6 @@ fn admin_desk(staff: &CurrentStaff) -> Result<AdminDesk<'_>, AppError> {
     AdminDesk::open(staff)
 }
 
-fn input_from(form: &FormFields) -> AidInput {
-    AidInput {
-        title: form.get("title").to_owned(),
-        description: form.get("description").to_owned(),
-        eligibility: form.get("eligibility").to_owned(),
-        documents: form.get("documents").to_owned(),
-        deadline_days: form.get("deadline_days").to_owned(),
-        silence: form.get("silence").to_owned(),
-        open: form.get("open") == "on",
-    }
-}
-
 fn values_from(input: &AidInput) -> AidValues {
     AidValues {
         title: input.title.clone(),
@@ -109,7 +97,7 @@ pub async fn create_aid(
 ) -> Result<Response, AppError> {
     let desk = admin_desk(&staff)?;
     let tenant = desk.staff().tenant.clone();
-    let input = input_from(&form);
+    let input: AidInput = form.read()?;
     let valid = match input.validate() {
         Ok(valid) => valid,
         Err(errors) => {
@@ -257,7 +245,7 @@ pub async fn update_aid(
 ) -> Result<Response, AppError> {
     let desk = admin_desk(&staff)?;
     let aid = load_aid(&desk, &id).await?;
-    let input = input_from(&form);
+    let input: AidInput = form.read()?;
     let valid = match input.validate() {
         Ok(valid) => valid,
         Err(errors) => {

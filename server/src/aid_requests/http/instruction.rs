@@ -737,12 +737,7 @@ pub async fn decide(
     let desk = worker_desk(&staff)?;
     let id = crate::http::parse_id(&id)?;
     let tenant = desk.ctx();
-    let typed = DecisionForm {
-        outcome: form.get("outcome").to_owned(),
-        amount: form.get("amount").to_owned(),
-        reasons: form.all("reasons").into_iter().map(str::to_owned).collect(),
-        comment: form.get("comment").to_owned(),
-    };
+    let typed: DecisionForm = form.read()?;
     let valid = match typed.validate() {
         Ok(valid) => valid,
         Err(errors) => {

@@ -263,14 +263,7 @@ pub async fn publish_slots(
 ) -> Result<Response, AppError> {
     let desk = records_desk(&staff)?;
     let tenant = &desk.staff().tenant;
-    let typed = SlotsForm {
-        service: form.get("service").to_owned(),
-        place: form.get("place").to_owned(),
-        day: form.get("day").to_owned(),
-        time: form.get("time").to_owned(),
-        minutes: form.get("minutes").to_owned(),
-        count: form.get("count").to_owned(),
-    };
+    let typed: SlotsForm = form.read()?;
     let slots = match NewSlots::parse(
         &typed.service,
         &typed.place,

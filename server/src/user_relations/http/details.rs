@@ -88,11 +88,7 @@ pub async fn save_my_details(
     ui: Ui,
     form: FormFields,
 ) -> Result<Response, AppError> {
-    let typed = DetailsForm {
-        phone: form.get("phone").to_owned(),
-        address: form.get("address").to_owned(),
-        preferred: form.get("preferred").to_owned(),
-    };
+    let typed: DetailsForm = form.read()?;
     match Details::parse(&typed.phone, &typed.address, &typed.preferred) {
         Ok(valid) => {
             details::save(&citizen.tenant.tenant, citizen.citizen.id, &valid).await?;
@@ -124,12 +120,7 @@ pub async fn add_household_member(
     ui: Ui,
     form: FormFields,
 ) -> Result<Response, AppError> {
-    let typed = MemberForm {
-        given: form.get("given").to_owned(),
-        family: form.get("family").to_owned(),
-        relation: form.get("relation").to_owned(),
-        birth_year: form.get("birth_year").to_owned(),
-    };
+    let typed: MemberForm = form.read()?;
     match NewMember::parse(
         &typed.given,
         &typed.family,

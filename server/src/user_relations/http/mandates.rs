@@ -125,12 +125,7 @@ pub async fn record_mandate(
     let desk = reception(&staff)?;
     let person = person(&desk, &id).await?;
     let aids = open_aids(&staff).await?;
-    let typed = MandateForm {
-        aid: form.get("aide").trim().to_owned(),
-        until: form.get("jusqu_au").trim().to_owned(),
-        present: form.get("presente") == "oui",
-        identity_checked: form.get("identite") == "oui",
-    };
+    let typed: MandateForm = form.read()?;
     let new = match NewMandate::parse(
         &typed.aid,
         &typed.until,

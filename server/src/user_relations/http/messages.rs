@@ -73,11 +73,7 @@ pub async fn write_to_department(
     form: FormData,
 ) -> Result<Response, AppError> {
     let tenant = &citizen.tenant;
-    let typed = MessageForm {
-        subject: form.fields.get("subject").to_owned(),
-        request: form.fields.get("request").to_owned(),
-        body: form.fields.get("body").to_owned(),
-    };
+    let typed: MessageForm = form.fields.read()?;
     let mut errors = Vec::new();
     let subject = messages::check_subject(&typed.subject).map_err(|e| errors.push(e));
     let body = messages::check_body(&typed.body).map_err(|e| errors.push(e));

@@ -392,12 +392,7 @@ pub async fn log_contact(
     let person = citizens::find(&tenant.tenant, citizen_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let typed = ContactForm {
-        day: form.get("day").to_owned(),
-        channel: form.get("channel").to_owned(),
-        subject: form.get("subject").to_owned(),
-        note: form.get("note").to_owned(),
-    };
+    let typed: ContactForm = form.read()?;
     let contact = match NewContact::parse(
         &typed.day,
         &typed.channel,
@@ -457,12 +452,7 @@ pub async fn create_record(
 ) -> Result<Response, AppError> {
     let desk = records_desk(&staff)?;
     let tenant = &desk.staff().tenant;
-    let typed = NewRecordForm {
-        given: form.get("given").to_owned(),
-        family: form.get("family").to_owned(),
-        birthdate: form.get("birthdate").to_owned(),
-        email: form.get("email").to_owned(),
-    };
+    let typed: NewRecordForm = form.read()?;
     let record = match NewRecord::parse(
         &typed.given,
         &typed.family,

@@ -183,7 +183,7 @@ async fn the_silence_rule_settles_overdue_requests_once(backend: Backend) {
         set_row(&tenant, r.id, |row| row.due_on = Set(Some(yesterday))).await;
     }
     set_row(&tenant, requests_made[2].id, |row| {
-        row.status = Set(Status::InfoRequested.id().into());
+        row.status = Set(Status::InfoRequested);
         row.paused_since = Set(Some(yesterday));
     })
     .await;
