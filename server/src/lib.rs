@@ -17,6 +17,7 @@ pub mod entity;
 pub mod foundation;
 pub mod franceconnect;
 pub mod http;
+pub mod ids;
 pub mod jobs;
 pub mod letters;
 pub mod mail;

@@ -17,6 +17,7 @@ use crate::aid_requests::catalogue::{self, Aid};
 use crate::aid_requests::form::{AnswerError, Answers, FormDefinition};
 use crate::citizens::Citizen;
 use crate::entity::{aid_request, reference_counter, request_event};
+use crate::ids::{AidId, CitizenId, RequestId};
 use crate::mail::{self, OutgoingMail};
 use crate::national;
 
@@ -154,6 +155,16 @@ pub enum FiledBy {
 }
 
 impl FiledBy {
+    /// How the receipt and the timeline say it was filed (nothing when by the citizen).
+    fn how(&self) -> String {
+        match self {
+            FiledBy::Citizen => String::new(),
+            FiledBy::Mandate { id, .. } => {
+                format!(" par l'accueil du département, sous votre mandat n° {id}")
+            }
+        }
+    }
+
     fn actor(self) -> String {
         match self {
             FiledBy::Citizen => "citizen".to_owned(),
@@ -178,7 +189,8 @@ impl FiledBy {
         match self {
             FiledBy::Citizen => Ok(true),
             FiledBy::Mandate { id, .. } => {
-                crate::user_relations::mandates::hold(txn, id, citizen_id, aid_id).await
+                crate::user_relations::mandates::hold(txn, id, CitizenId(citizen_id), AidId(aid_id))
+                    .await
             }
         }
     }
@@ -236,8 +248,8 @@ pub async fn draft_for(
 /// One of the citizen's requests; `None` for anyone else's.
 pub async fn find_for_citizen(
     tenant: &Tenant,
-    citizen_id: i64,
-    id: i64,
+    CitizenId(citizen_id): CitizenId,
+    RequestId(id): RequestId,
 ) -> Result<Option<AidRequest>, DbErr> {
     let txn = tenant.db().begin().await?;
     let row = aid_request::Entity::find_by_id(id)
@@ -308,8 +320,8 @@ pub enum SaveError {
 /// ones; a question left empty drops its old answer).
 pub async fn save_step(
     tenant: &Tenant,
-    citizen_id: i64,
-    id: i64,
+    CitizenId(citizen_id): CitizenId,
+    RequestId(id): RequestId,
     form: &FormDefinition,
     step: u32,
     answers: Answers,
@@ -460,12 +472,7 @@ async fn try_submit(
         txn.rollback().await?;
         return Err(DbErr::Custom("request filed meanwhile".into()));
     }
-    let filed_how = match by {
-        FiledBy::Citizen => String::new(),
-        FiledBy::Mandate { id: mandate_id, .. } => {
-            format!(" par l'accueil du département, sous votre mandat n° {mandate_id}")
-        }
-    };
+    let filed_how = by.how();
     record_event(
         &txn,
         id,
@@ -474,22 +481,30 @@ async fn try_submit(
         &format!("Demande déposée{filed_how}, référence {reference}"),
     )
     .await?;
-    national::pull::queue_at_submission(&txn, citizen.id, aid.id, id, &form.sources(), now).await?;
+    national::pull::queue_at_submission(
+        &txn,
+        CitizenId(citizen.id),
+        AidId(aid.id),
+        RequestId(id),
+        &form.sources(),
+        now,
+    )
+    .await?;
     if !citizen.email.is_empty() {
+        let receipt = receipt_text(
+            tenant,
+            citizen,
+            &aid,
+            (&reference, &filed_how),
+            (now, due_on),
+            receipt_url,
+        );
         mail::queue(
             &txn,
             OutgoingMail {
                 to: citizen.email.clone(),
                 subject: format!("Accusé de réception — demande {reference}"),
-                text: format!(
-                    "Bonjour {},\n\nNous avons bien reçu votre demande « {} » le {}{filed_how}.\nSa référence : {reference}.\n\nLe département vous répondra au plus tard le {}. Sans réponse à cette date, son silence {}.\n\nVous pouvez suivre votre demande dans votre espace : {receipt_url}\n\n{}\n",
-                    citizen.display_name(),
-                    aid.title,
-                    now.format("%d/%m/%Y"),
-                    due_on.format("%d/%m/%Y"),
-                    aid.silence.label(),
-                    tenant.name(),
-                ),
+                text: receipt,
                 attachments: vec![],
             },
         )
@@ -501,6 +516,26 @@ async fn try_submit(
         .ok_or_else(|| DbErr::RecordNotFound(format!("request {id}")))?;
     txn.commit().await?;
     Ok(Submission::Submitted(row.try_into()?))
+}
+
+/// The filing's acknowledgement of receipt, as the citizen reads it.
+fn receipt_text(
+    tenant: &Tenant,
+    citizen: &Citizen,
+    aid: &catalogue::Aid,
+    (reference, filed_how): (&str, &str),
+    (now, due_on): (chrono::DateTime<Utc>, chrono::NaiveDate),
+    receipt_url: &str,
+) -> String {
+    format!(
+        "Bonjour {},\n\nNous avons bien reçu votre demande « {} » le {}{filed_how}.\nSa référence : {reference}.\n\nLe département vous répondra au plus tard le {}. Sans réponse à cette date, son silence {}.\n\nVous pouvez suivre votre demande dans votre espace : {receipt_url}\n\n{}\n",
+        citizen.display_name(),
+        aid.title,
+        now.format("%d/%m/%Y"),
+        due_on.format("%d/%m/%Y"),
+        aid.silence.label(),
+        tenant.name(),
+    )
 }
 
 /// The next request number of the year in this department.

@@ -11,6 +11,8 @@ pub mod jobs;
 pub mod pull;
 
 use serde::{Deserialize, Serialize};
+
+use crate::ids::{AidId, CitizenId, RequestId};
 use serde_json::{Value, json};
 
 pub use crate::api_particulier::client::Source;
@@ -216,9 +218,9 @@ pub struct RequestData {
 impl RequestData {
     pub async fn load(
         tenant: &tenants::Tenant,
-        citizen_id: i64,
-        aid_id: i64,
-        request_id: i64,
+        CitizenId(citizen_id): CitizenId,
+        AidId(aid_id): AidId,
+        RequestId(request_id): RequestId,
     ) -> Result<Self, sea_orm::DbErr> {
         let now = chrono::Utc::now();
         let live: Vec<consent::Consent> = consent::list_for_citizen(tenant, citizen_id)

@@ -28,6 +28,7 @@ use super::{Source, normalize};
 use crate::api_particulier::client::{Answer, CallError, Client, Identity};
 use crate::citizens::{self, Citizen};
 use crate::entity::{data_pull, national_call, national_fact};
+use crate::ids::{AidId, CitizenId, RequestId};
 
 /// Tries before a pull is given up as failed.
 pub const MAX_ATTEMPTS: i32 = 6;
@@ -965,9 +966,9 @@ pub async fn count_by_state(tenant: &Tenant) -> Result<Vec<(PullState, i64)>, Db
 /// transaction: the pulls exist exactly when the filed request does.
 pub async fn queue_at_submission(
     db: &impl ConnectionTrait,
-    citizen_id: i64,
-    aid_id: i64,
-    request_id: i64,
+    CitizenId(citizen_id): CitizenId,
+    AidId(aid_id): AidId,
+    RequestId(request_id): RequestId,
     sources: &[Source],
     now: DateTime<Utc>,
 ) -> Result<Vec<Pull>, DbErr> {

@@ -18,6 +18,7 @@ use tenants::{Module, Tenant};
 use crate::citizens::Citizen;
 use crate::citizens::file::{FileKind, Files};
 use crate::entity::mandate;
+use crate::ids::{AidId, CitizenId};
 use crate::mail::{self, OutgoingMail};
 
 /// A mandate lasts a year at most: the citizen gives a new one if they still need help then.
@@ -403,8 +404,8 @@ pub async fn end(
 pub async fn hold(
     txn: &impl ConnectionTrait,
     mandate_id: i64,
-    citizen_id: i64,
-    aid_id: i64,
+    CitizenId(citizen_id): CitizenId,
+    AidId(aid_id): AidId,
 ) -> Result<bool, DbErr> {
     let held = mandate::Entity::update_many()
         .col_expr(mandate::Column::LastUsedAt, Expr::value(Utc::now()))

@@ -13,7 +13,7 @@ use guichet::national::consent::{self, GivenBy};
 use guichet::staff::Role;
 use guichet::user_relations::appointments::{self, BookedBy, NewSlots};
 use guichet::user_relations::details::{self, NewMember};
-use guichet::user_relations::mandates::{self, NewMandate, Recorder};
+use guichet::user_relations::mandates;
 use guichet::user_relations::messages::{self, Author, NewMessage};
 use guichet::user_relations::{self, NewContact};
 use reqwest::StatusCode;
@@ -148,22 +148,7 @@ async fn every_role_against_every_route_sees_only_what_its_module_needs(backend:
     let herault_aid = crate::fixtures::rent_aid(&herault).await;
     crate::fixtures::filed(&herault, &herault_aid, 1).await;
     // A mandate Angela gave reception, and the draft reception prepares under it.
-    let mandate = mandates::grant(
-        &gard,
-        &angela,
-        Recorder {
-            staff_id: 1,
-            staff_name: "Accueil",
-        },
-        &NewMandate {
-            aid: Some(aid.clone().into()),
-            valid_until: mandates::today() + chrono::Days::new(10),
-        },
-        "http://x/",
-    )
-    .await
-    .unwrap()
-    .id;
+    let mandate = crate::fixtures::mandate_for(&gard, &angela, &aid).await.id;
     let assisted = filing::draft_for(
         &gard,
         angela.id,

@@ -5,7 +5,9 @@ use guichet::aid_requests::catalogue::{self, Aid, AidInput};
 use guichet::aid_requests::filing::{self, AidRequest, FiledBy, Submission};
 use guichet::aid_requests::form::{Answer, Answers, FieldDef, FieldKind};
 use guichet::citizens::{self, Citizen};
+use guichet::ids::{CitizenId, RequestId};
 use guichet::national::FactKey;
+use guichet::user_relations::mandates::{self, Mandate, NewMandate, Recorder};
 use tenants::Tenant;
 
 /// An aid as the administrator would define it, with its form's questions.
@@ -141,8 +143,8 @@ pub async fn file_request(tenant: &Tenant, aid: &Aid, citizen: &Citizen, cents: 
     answers.insert("f1".into(), Answer::Amount(cents));
     filing::save_step(
         tenant,
-        citizen.id,
-        draft.id,
+        CitizenId(citizen.id),
+        RequestId(draft.id),
         &form,
         1,
         answers,
@@ -178,4 +180,23 @@ pub async fn filed(tenant: &Tenant, aid: &Aid, n: usize) -> (i64, String, Citize
         .unwrap();
     let request = file_request(tenant, aid, &citizen, 40_000 + n as i64).await;
     (request.id, request.reference.unwrap(), citizen)
+}
+
+/// A mandate `citizen` gave reception (staff 1, « Accueil ») for `aid`, live ten days.
+pub async fn mandate_for(tenant: &Tenant, citizen: &Citizen, aid: &Aid) -> Mandate {
+    mandates::grant(
+        tenant,
+        citizen,
+        Recorder {
+            staff_id: 1,
+            staff_name: "Accueil",
+        },
+        &NewMandate {
+            aid: Some(aid.clone().into()),
+            valid_until: mandates::today() + chrono::Days::new(10),
+        },
+        "http://x/",
+    )
+    .await
+    .unwrap()
 }

@@ -156,6 +156,13 @@ impl TestApp {
     }
 
     /// Creates a staff account; returns its id. Password is `password-<email>`.
+    /// Several staff accounts, each (email, name, roles), as [`TestApp::staff`] makes them.
+    pub async fn staffs(&self, tenant: &Tenant, accounts: &[(&str, &str, &[Role])]) {
+        for (email, name, roles) in accounts {
+            self.staff(tenant, email, name, roles).await;
+        }
+    }
+
     pub async fn staff(&self, tenant: &Tenant, email: &str, name: &str, roles: &[Role]) -> i64 {
         staff::create_account(
             &self.platform,

@@ -14,7 +14,6 @@ use guichet::national::consent::{self, GivenBy};
 use guichet::national::pull::{self, RequestedBy};
 use guichet::user_relations::appointments::{self, BookedBy, NewSlots};
 use guichet::user_relations::details::{self, Details, NewMember, PreferredChannel};
-use guichet::user_relations::mandates::{self, NewMandate, Recorder};
 use guichet::user_relations::messages::{self, Author, NewMessage};
 use guichet::user_relations::{self, NewContact};
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
@@ -293,21 +292,7 @@ async fn fill_a_file(app: &TestApp, tenant: &Tenant) -> citizens::Citizen {
     details::add_member(tenant, citizen.id, &member)
         .await
         .unwrap();
-    mandates::grant(
-        tenant,
-        &citizen,
-        Recorder {
-            staff_id: 1,
-            staff_name: "Accueil",
-        },
-        &NewMandate {
-            aid: Some(aid.clone().into()),
-            valid_until: mandates::today() + chrono::Days::new(10),
-        },
-        "http://x/",
-    )
-    .await
-    .unwrap();
+    crate::fixtures::mandate_for(tenant, &citizen, &aid).await;
     // A staff member read the file: the journal holds the citizen too.
     guichet::audit::record(
         tenant,

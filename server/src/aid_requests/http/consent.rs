@@ -15,6 +15,7 @@ use crate::http::citizen::CurrentCitizen;
 use crate::http::form::FormFields;
 use crate::http::ui::Ui;
 use crate::http::{AppError, AppState};
+use crate::ids::{CitizenId, RequestId};
 use crate::national::consent::{self, GivenBy};
 use crate::national::pull::{self, PullState, RequestedBy};
 use crate::national::{FactKey, Source};
@@ -51,10 +52,14 @@ async fn draft(
 ) -> Result<(filing::AidRequest, catalogue::Aid, FormDefinition), AppError> {
     crate::http::aid_requests_subscribed(&citizen.tenant)?;
     let tenant = &citizen.tenant.tenant;
-    let request = filing::find_for_citizen(tenant, citizen.citizen.id, crate::http::parse_id(id)?)
-        .await?
-        .filter(|r| r.status == Status::Draft)
-        .ok_or(AppError::NotFound)?;
+    let request = filing::find_for_citizen(
+        tenant,
+        CitizenId(citizen.citizen.id),
+        RequestId(crate::http::parse_id(id)?),
+    )
+    .await?
+    .filter(|r| r.status == Status::Draft)
+    .ok_or(AppError::NotFound)?;
     let aid = catalogue::find(tenant, request.aid_id)
         .await?
         .ok_or(AppError::NotFound)?;

@@ -30,6 +30,7 @@ use crate::http::desks::UserRelationsDesk;
 use crate::http::form::{FormData, FormFields};
 use crate::http::ui::Ui;
 use crate::http::{AppError, AppState, TenantCtx};
+use crate::ids::{AidId, CitizenId, RequestId};
 use crate::mail;
 use crate::national::RequestData;
 use crate::national::pull;
@@ -50,9 +51,13 @@ async fn load_for(
 ) -> Result<(AidRequest, Aid, FormDefinition), AppError> {
     crate::http::aid_requests_subscribed(tenant)?;
     let tenant = &tenant.tenant;
-    let request = filing::find_for_citizen(tenant, citizen_id, crate::http::parse_id(id)?)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let request = filing::find_for_citizen(
+        tenant,
+        CitizenId(citizen_id),
+        RequestId(crate::http::parse_id(id)?),
+    )
+    .await?
+    .ok_or(AppError::NotFound)?;
     let aid = catalogue::find(tenant, request.aid_id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -335,9 +340,9 @@ impl National {
     ) -> Result<Self, AppError> {
         let data = RequestData::load(
             &filer.tenant().tenant,
-            filer.citizen().id,
-            request.aid_id,
-            request.id,
+            CitizenId(filer.citizen().id),
+            AidId(request.aid_id),
+            RequestId(request.id),
         )
         .await?;
         let waived = data.waived(form);
@@ -617,8 +622,8 @@ async fn save_step_for(
     // "Save and continue later" keeps what is valid; the rest is asked again next time.
     let saved = filing::save_step(
         tenant,
-        citizen_id,
-        request.id,
+        CitizenId(citizen_id),
+        RequestId(request.id),
         &form,
         step,
         answers,

@@ -172,10 +172,14 @@ async fn the_administrator_defines_an_aid_and_its_form_in_versions(backend: Back
 async fn a_page_made_from_an_older_form_gets_a_conflict(backend: Backend) {
     let app = TestApp::start(backend).await;
     let tenant = app.tenant("gard", &Module::ALL).await;
-    app.staff(&tenant, "chef@gard.fr", "Chef", &[Role::Admin])
-        .await;
-    app.staff(&tenant, "adjoint@gard.fr", "Adjoint", &[Role::Admin])
-        .await;
+    app.staffs(
+        &tenant,
+        &[
+            ("chef@gard.fr", "Chef", &[Role::Admin]),
+            ("adjoint@gard.fr", "Adjoint", &[Role::Admin]),
+        ],
+    )
+    .await;
     let mut first = Visitor::signed_in(&app, "/gard", "chef@gard.fr").await;
     let mut second = Visitor::signed_in(&app, "/gard", "adjoint@gard.fr").await;
     let aid = create_aid(&mut first, "Aide au loyer", true).await;
@@ -257,13 +261,12 @@ async fn only_the_administrator_of_this_department_defines_aids(backend: Backend
     let app = TestApp::start(backend).await;
     let gard = app.tenant("gard", &Module::ALL).await;
     let herault = app.tenant("herault", &Module::ALL).await;
-    app.staff(&gard, "chef@gard.fr", "Chef", &[Role::Admin])
-        .await;
-    app.staff(
+    app.staffs(
         &gard,
-        "inst@gard.fr",
-        "Instructrice",
-        &[Role::AidInstructor],
+        &[
+            ("chef@gard.fr", "Chef", &[Role::Admin]),
+            ("inst@gard.fr", "Instructrice", &[Role::AidInstructor]),
+        ],
     )
     .await;
     app.staff(&herault, "chef@herault.fr", "Chef 34", &[Role::Admin])

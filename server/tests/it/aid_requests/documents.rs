@@ -3,6 +3,7 @@
 
 use guichet::aid_requests::catalogue::{self};
 use guichet::aid_requests::form::{Answer, FieldKind};
+use guichet::ids::{CitizenId, RequestId};
 use guichet::staff::Role;
 use reqwest::StatusCode;
 use sea_orm::{EntityTrait, PaginatorTrait};
@@ -68,6 +69,18 @@ fn request_id(path: &str) -> i64 {
     path.rsplit('/').next().unwrap().parse().unwrap()
 }
 
+/// The request a filing page's `path` ends with, as the first citizen's.
+async fn stored_request(tenant: &Tenant, path: &str) -> guichet::aid_requests::filing::AidRequest {
+    guichet::aid_requests::filing::find_for_citizen(
+        tenant,
+        CitizenId(1),
+        RequestId(request_id(path)),
+    )
+    .await
+    .unwrap()
+    .unwrap()
+}
+
 async fn a_document_is_uploaded_checked_and_reused(backend: Backend) {
     let app = TestApp::start(backend).await;
     let tenant = app.tenant("gard", &Module::ALL).await;
@@ -90,10 +103,7 @@ async fn a_document_is_uploaded_checked_and_reused(backend: Backend) {
     )
     .await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
-    let stored = guichet::aid_requests::filing::find_for_citizen(&tenant, 1, request_id(&request))
-        .await
-        .unwrap()
-        .unwrap();
+    let stored = stored_request(&tenant, &request).await;
     let Some(Answer::Document(doc_id)) = stored.answers.get("f2").cloned() else {
         panic!("no document answer: {:?}", stored.answers)
     };
@@ -124,10 +134,7 @@ async fn a_document_is_uploaded_checked_and_reused(backend: Backend) {
     )
     .await;
     assert_eq!(reused.status, StatusCode::SEE_OTHER, "{}", reused.body);
-    let stored = guichet::aid_requests::filing::find_for_citizen(&tenant, 1, request_id(&second))
-        .await
-        .unwrap()
-        .unwrap();
+    let stored = stored_request(&tenant, &second).await;
     assert_eq!(stored.answers.get("f2"), Some(&Answer::Document(doc_id)));
     assert_eq!(document_count(&tenant).await, 1, "re-used, not copied");
     app.stop().await;
@@ -205,10 +212,7 @@ async fn bad_uploads_are_refused_with_a_reason_and_nothing_is_kept(backend: Back
         assert!(refused.body.contains("trop volumineux"));
     }
     assert_eq!(document_count(&tenant).await, 0);
-    let stored = guichet::aid_requests::filing::find_for_citizen(&tenant, 1, request_id(&request))
-        .await
-        .unwrap()
-        .unwrap();
+    let stored = stored_request(&tenant, &request).await;
     assert!(stored.answers.is_empty(), "nothing half-written");
     app.stop().await;
 }
@@ -216,10 +220,14 @@ async fn bad_uploads_are_refused_with_a_reason_and_nothing_is_kept(backend: Back
 async fn documents_stay_with_their_owner(backend: Backend) {
     let app = TestApp::start(backend).await;
     let tenant = app.tenant("gard", &Module::ALL).await;
-    app.staff(&tenant, "inst@gard.fr", "Inès", &[Role::AidInstructor])
-        .await;
-    app.staff(&tenant, "chef@gard.fr", "Chef", &[Role::Supervisor])
-        .await;
+    app.staffs(
+        &tenant,
+        &[
+            ("inst@gard.fr", "Inès", &[Role::AidInstructor]),
+            ("chef@gard.fr", "Chef", &[Role::Supervisor]),
+        ],
+    )
+    .await;
     let aid = aid_with_document(&tenant, "Aide au loyer").await;
     let mut owner = Visitor::new(&app);
     owner
@@ -233,17 +241,10 @@ async fn documents_stay_with_their_owner(backend: Backend) {
         &[("f2", "quittance.pdf", "application/pdf", PDF.to_vec())],
     )
     .await;
-    let doc_id =
-        match guichet::aid_requests::filing::find_for_citizen(&tenant, 1, request_id(&request))
-            .await
-            .unwrap()
-            .unwrap()
-            .answers
-            .get("f2")
-        {
-            Some(Answer::Document(id)) => *id,
-            other => panic!("{other:?}"),
-        };
+    let doc_id = match stored_request(&tenant, &request).await.answers.get("f2") {
+        Some(Answer::Document(id)) => *id,
+        other => panic!("{other:?}"),
+    };
 
     let mut stranger = Visitor::new(&app);
     stranger

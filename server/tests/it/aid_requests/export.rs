@@ -180,12 +180,15 @@ async fn an_export_is_only_for_whoever_asked(backend: Backend) {
     let app = TestApp::start(backend).await;
     let gard = app.tenant("gard", &Module::ALL).await;
     let herault = app.tenant("herault", &Module::ALL).await;
-    app.staff(&gard, "inst@gard.fr", "Inès", &[Role::AidInstructor])
-        .await;
-    app.staff(&gard, "autre@gard.fr", "Autre", &[Role::AidInstructor])
-        .await;
-    app.staff(&gard, "chef@gard.fr", "Chef", &[Role::Supervisor])
-        .await;
+    app.staffs(
+        &gard,
+        &[
+            ("inst@gard.fr", "Inès", &[Role::AidInstructor]),
+            ("autre@gard.fr", "Autre", &[Role::AidInstructor]),
+            ("chef@gard.fr", "Chef", &[Role::Supervisor]),
+        ],
+    )
+    .await;
     app.staff(
         &herault,
         "inst@herault.fr",

@@ -4,6 +4,7 @@
 use chrono::Datelike;
 use guichet::aid_requests::catalogue::{self};
 use guichet::aid_requests::form::FieldKind;
+use guichet::ids::{CitizenId, RequestId};
 use reqwest::StatusCode;
 use tenants::Tenant;
 
@@ -279,10 +280,11 @@ async fn forged_and_foreign_input_changes_nothing(backend: Backend) {
     .await;
     assert_eq!(forged.status, StatusCode::SEE_OTHER);
     let id: i64 = request.rsplit('/').next().unwrap().parse().unwrap();
-    let stored = guichet::aid_requests::filing::find_for_citizen(&tenant, 1, id)
-        .await
-        .unwrap()
-        .unwrap();
+    let stored =
+        guichet::aid_requests::filing::find_for_citizen(&tenant, CitizenId(1), RequestId(id))
+            .await
+            .unwrap()
+            .unwrap();
     assert_eq!(stored.answers.keys().collect::<Vec<_>>(), ["f1"]);
 
     // Filing with steps missing is refused with what is missing.
@@ -290,7 +292,7 @@ async fn forged_and_foreign_input_changes_nothing(backend: Backend) {
     assert_eq!(early.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(early.body.contains("Situation"));
     assert_eq!(
-        guichet::aid_requests::filing::find_for_citizen(&tenant, 1, id)
+        guichet::aid_requests::filing::find_for_citizen(&tenant, CitizenId(1), RequestId(id))
             .await
             .unwrap()
             .unwrap()
@@ -335,10 +337,11 @@ async fn forged_and_foreign_input_changes_nothing(backend: Backend) {
             .await;
         assert_eq!(page.status, StatusCode::NOT_FOUND, "{path}");
     }
-    let stored = guichet::aid_requests::filing::find_for_citizen(&tenant, 1, id)
-        .await
-        .unwrap()
-        .unwrap();
+    let stored =
+        guichet::aid_requests::filing::find_for_citizen(&tenant, CitizenId(1), RequestId(id))
+            .await
+            .unwrap()
+            .unwrap();
     assert_eq!(
         stored.answers["f1"],
         guichet::aid_requests::form::Answer::Amount(45_000)

@@ -1,16 +1,14 @@
 //! Instructors: the queue (filters, counts, pages), one request (journaled), assignment with a
 //! conflict check; who may see what.
 
-use guichet::aid_requests::catalogue::{self};
-use guichet::aid_requests::filing::{self, FiledBy, Submission};
-use guichet::aid_requests::form::{Answer, Answers};
-use guichet::citizens::{self};
+use guichet::aid_requests::filing::{self, FiledBy};
+use guichet::citizens;
 use guichet::staff::Role;
 use reqwest::StatusCode;
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 use tenants::Module;
 
-use crate::fixtures::{filed, rent_aid};
+use crate::fixtures::{file_request, filed, rent_aid};
 use crate::harness::{Backend, TestApp, Visitor, both_engines};
 
 both_engines!(
@@ -87,10 +85,14 @@ async fn instructors_see_the_queue_with_filters_counts_and_pages(backend: Backen
 async fn opening_a_request_is_journaled(backend: Backend) {
     let app = TestApp::start(backend).await;
     let tenant = app.tenant("gard", &Module::ALL).await;
-    app.staff(&tenant, "inst@gard.fr", "Inès", &[Role::AidInstructor])
-        .await;
-    app.staff(&tenant, "chef@gard.fr", "Chef", &[Role::Admin])
-        .await;
+    app.staffs(
+        &tenant,
+        &[
+            ("inst@gard.fr", "Inès", &[Role::AidInstructor]),
+            ("chef@gard.fr", "Chef", &[Role::Admin]),
+        ],
+    )
+    .await;
     let aid = rent_aid(&tenant).await;
     let (id, reference, citizen) = filed(&tenant, &aid, 7).await;
     let mut inst = Visitor::signed_in(&app, "/gard", "inst@gard.fr").await;
@@ -195,10 +197,14 @@ async fn who_may_see_requests(backend: Backend) {
     let app = TestApp::start(backend).await;
     let gard = app.tenant("gard", &Module::ALL).await;
     let herault = app.tenant("herault", &Module::ALL).await;
-    app.staff(&gard, "chef@gard.fr", "Superviseur", &[Role::Supervisor])
-        .await;
-    app.staff(&gard, "accueil@gard.fr", "Accueil", &[Role::Reception])
-        .await;
+    app.staffs(
+        &gard,
+        &[
+            ("chef@gard.fr", "Superviseur", &[Role::Supervisor]),
+            ("accueil@gard.fr", "Accueil", &[Role::Reception]),
+        ],
+    )
+    .await;
     app.staff(
         &herault,
         "inst@herault.fr",
@@ -280,38 +286,7 @@ async fn an_instructor_decides_and_the_citizen_gets_the_letter(backend: Backend)
     let citizen = citizens::sign_in_with_franceconnect(&tenant, &person)
         .await
         .unwrap();
-    let draft = filing::draft_for(&tenant, citizen.id, &aid, FiledBy::Citizen)
-        .await
-        .unwrap();
-    let form = catalogue::form(&tenant, aid.id, draft.form_version)
-        .await
-        .unwrap()
-        .unwrap();
-    let mut answers = Answers::new();
-    answers.insert("f1".into(), Answer::Amount(52_000));
-    filing::save_step(
-        &tenant,
-        citizen.id,
-        draft.id,
-        &form,
-        1,
-        answers,
-        FiledBy::Citizen,
-    )
-    .await
-    .unwrap();
-    let Submission::Submitted(request) = filing::submit(
-        &tenant,
-        &citizen,
-        draft.id,
-        "http://x/",
-        &Default::default(),
-        FiledBy::Citizen,
-    )
-    .await
-    .unwrap() else {
-        panic!("not filed")
-    };
+    let request = file_request(&tenant, &aid, &citizen, 52_000).await;
     let reference = request.reference.clone().unwrap();
     guichet::mail::wake(&app.platform, &tenant).await; // as the filing page does
     sink.wait_for(1).await; // the receipt

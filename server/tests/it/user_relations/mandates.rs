@@ -6,6 +6,7 @@
 use guichet::aid_requests::filing::{self, FiledBy, SaveError, Status, Submission};
 use guichet::aid_requests::form::{Answer, Answers};
 use guichet::citizens;
+use guichet::ids::{CitizenId, RequestId};
 use guichet::staff::Role;
 use guichet::user_relations::mandates::{self, EndedBy, NewMandate, Recorder};
 use reqwest::StatusCode;
@@ -176,7 +177,7 @@ async fn reception_files_under_a_mandate_and_the_citizen_revokes_it(backend: Bac
             .body
             .contains("La demande est déposée : référence GARD-")
     );
-    let request = filing::find_for_citizen(&tenant, person.id, draft)
+    let request = filing::find_for_citizen(&tenant, CitizenId(person.id), RequestId(draft))
         .await
         .unwrap()
         .unwrap();
@@ -245,10 +246,14 @@ async fn a_mandate_serves_only_its_citizen_its_aids_its_department_and_its_time(
     let paul = app
         .staff(&gard, "paul@gard.fr", "Paul Accueil", &[Role::Reception])
         .await;
-    app.staff(&gard, "ines@gard.fr", "Inès", &[Role::AidInstructor])
-        .await;
-    app.staff(&gard, "sam@gard.fr", "Sam", &[Role::Supervisor])
-        .await;
+    app.staffs(
+        &gard,
+        &[
+            ("ines@gard.fr", "Inès", &[Role::AidInstructor]),
+            ("sam@gard.fr", "Sam", &[Role::Supervisor]),
+        ],
+    )
+    .await;
     app.staff(&herault, "rose@herault.fr", "Rose", &[Role::Reception])
         .await;
     let loyer = rent_aid(&gard).await;
@@ -364,9 +369,17 @@ async fn a_mandate_serves_only_its_citizen_its_aids_its_department_and_its_time(
         .unwrap();
     let mut answers = Answers::new();
     answers.insert("f1".into(), Answer::Amount(30_000));
-    filing::save_step(&gard, angela.id, draft.id, &form, 1, answers.clone(), by)
-        .await
-        .unwrap();
+    filing::save_step(
+        &gard,
+        CitizenId(angela.id),
+        RequestId(draft.id),
+        &form,
+        1,
+        answers.clone(),
+        by,
+    )
+    .await
+    .unwrap();
     let page = reception.get(&format!("/gard/agents/mandats/{m}")).await;
     let ended = reception
         .post(
@@ -381,7 +394,16 @@ async fn a_mandate_serves_only_its_citizen_its_aids_its_department_and_its_time(
             || page.body.contains("Terminé à l'accueil le")
     );
     assert!(matches!(
-        filing::save_step(&gard, angela.id, draft.id, &form, 1, answers, by).await,
+        filing::save_step(
+            &gard,
+            CitizenId(angela.id),
+            RequestId(draft.id),
+            &form,
+            1,
+            answers,
+            by
+        )
+        .await,
         Err(SaveError::MandateOver)
     ));
     let outcome = filing::submit(
@@ -395,7 +417,7 @@ async fn a_mandate_serves_only_its_citizen_its_aids_its_department_and_its_time(
     .await
     .unwrap();
     assert!(matches!(outcome, Submission::MandateOver), "{outcome:?}");
-    let still = filing::find_for_citizen(&gard, angela.id, draft.id)
+    let still = filing::find_for_citizen(&gard, CitizenId(angela.id), RequestId(draft.id))
         .await
         .unwrap()
         .unwrap();
@@ -517,9 +539,17 @@ async fn a_revocation_racing_a_filing_lands_wholly_before_or_after_it(backend: B
             .unwrap();
         let mut answers = Answers::new();
         answers.insert("f1".into(), Answer::Amount(40_000));
-        filing::save_step(&gard, person.id, draft.id, &form, 1, answers, by)
-            .await
-            .unwrap();
+        filing::save_step(
+            &gard,
+            CitizenId(person.id),
+            RequestId(draft.id),
+            &form,
+            1,
+            answers,
+            by,
+        )
+        .await
+        .unwrap();
         // Two tasks, as two requests to two server threads would be.
         let filing = {
             let (gard, person) = (gard.clone(), person.clone());
@@ -534,7 +564,7 @@ async fn a_revocation_racing_a_filing_lands_wholly_before_or_after_it(backend: B
         };
         let (submitted, ended) = (filing.await.unwrap(), revoking.await.unwrap());
         assert_eq!(ended.unwrap(), mandates::Ending::Ended);
-        let request = filing::find_for_citizen(&gard, person.id, draft.id)
+        let request = filing::find_for_citizen(&gard, CitizenId(person.id), RequestId(draft.id))
             .await
             .unwrap()
             .unwrap();

@@ -43,6 +43,16 @@ async fn angela_files(tenant: &Tenant) -> (Citizen, i64) {
     (citizen, request.id)
 }
 
+/// A department with Paul at reception and Angela, who filed a request (its id).
+async fn reception_and_angela(backend: Backend) -> (TestApp, Tenant, (Citizen, i64)) {
+    let app = TestApp::start(backend).await;
+    let tenant = app.tenant("gard", &Module::ALL).await;
+    app.staff(&tenant, "paul@gard.fr", "Paul Accueil", &[Role::Reception])
+        .await;
+    let angela = angela_files(&tenant).await;
+    (app, tenant, angela)
+}
+
 async fn journal_length(tenant: &Tenant, citizen: &Citizen) -> usize {
     audit::for_citizen(tenant, citizen.id, 10_000)
         .await
@@ -57,15 +67,14 @@ fn shows(body: &str, text: &str) -> bool {
 async fn every_staff_read_of_a_file_shows_once_in_the_citizens_journal(backend: Backend) {
     let app = TestApp::start(backend).await;
     let tenant = app.tenant("gard", &Module::ALL).await;
-    app.staff(
+    app.staffs(
         &tenant,
-        "ines@gard.fr",
-        "Inès Instructrice",
-        &[Role::AidInstructor],
+        &[
+            ("ines@gard.fr", "Inès Instructrice", &[Role::AidInstructor]),
+            ("paul@gard.fr", "Paul Accueil", &[Role::Reception]),
+        ],
     )
     .await;
-    app.staff(&tenant, "paul@gard.fr", "Paul Accueil", &[Role::Reception])
-        .await;
     let (angela, request_id) = angela_files(&tenant).await;
     assert_eq!(journal_length(&tenant, &angela).await, 0);
 
@@ -168,11 +177,7 @@ async fn every_staff_read_of_a_file_shows_once_in_the_citizens_journal(backend: 
 }
 
 async fn reception_logs_contacts_and_bad_input_is_refused(backend: Backend) {
-    let app = TestApp::start(backend).await;
-    let tenant = app.tenant("gard", &Module::ALL).await;
-    app.staff(&tenant, "paul@gard.fr", "Paul Accueil", &[Role::Reception])
-        .await;
-    let (angela, _) = angela_files(&tenant).await;
+    let (app, tenant, (angela, _)) = reception_and_angela(backend).await;
     let mut paul = Visitor::signed_in(&app, "/gard", "paul@gard.fr").await;
     let path = format!("/gard/agents/usagers/{}", angela.id);
     let csrf = paul.get(&path).await.csrf();
@@ -239,12 +244,15 @@ async fn only_reception_opens_records_and_only_in_its_department(backend: Backen
     let app = TestApp::start(backend).await;
     let gard = app.tenant("gard", &Module::ALL).await;
     let herault = app.tenant("herault", &Module::ALL).await;
-    app.staff(&gard, "ines@gard.fr", "Inès", &[Role::AidInstructor])
-        .await;
-    app.staff(&gard, "chef@gard.fr", "Chef", &[Role::Supervisor])
-        .await;
-    app.staff(&gard, "paul@gard.fr", "Paul", &[Role::Reception])
-        .await;
+    app.staffs(
+        &gard,
+        &[
+            ("ines@gard.fr", "Inès", &[Role::AidInstructor]),
+            ("chef@gard.fr", "Chef", &[Role::Supervisor]),
+            ("paul@gard.fr", "Paul", &[Role::Reception]),
+        ],
+    )
+    .await;
     app.staff(&herault, "rose@herault.fr", "Rose", &[Role::Reception])
         .await;
     let (angela, _) = angela_files(&gard).await;
@@ -763,11 +771,7 @@ async fn two_bookings_racing_for_one_slot_leave_one(backend: Backend) {
 
 async fn reminders_go_once_the_day_before_and_attendance_is_recorded(backend: Backend) {
     use guichet::user_relations::appointments::{self, BookedBy, NewSlots, State};
-    let app = TestApp::start(backend).await;
-    let tenant = app.tenant("gard", &Module::ALL).await;
-    app.staff(&tenant, "paul@gard.fr", "Paul Accueil", &[Role::Reception])
-        .await;
-    let (angela, _) = angela_files(&tenant).await;
+    let (app, tenant, (angela, _)) = reception_and_angela(backend).await;
     let now = chrono::Utc::now();
     for first in [
         now + chrono::Duration::hours(20),
@@ -947,11 +951,7 @@ async fn appointments_are_each_citizens_own_and_receptions_only(backend: Backend
 
 async fn the_citizen_reads_and_downloads_everything_held_and_nothing_of_others(backend: Backend) {
     use guichet::user_relations::messages::{self, Author, NewMessage};
-    let app = TestApp::start(backend).await;
-    let tenant = app.tenant("gard", &Module::ALL).await;
-    app.staff(&tenant, "paul@gard.fr", "Paul Accueil", &[Role::Reception])
-        .await;
-    let (angela, _) = angela_files(&tenant).await;
+    let (app, tenant, (angela, _)) = reception_and_angela(backend).await;
     let karim = citizens::sign_in_with_franceconnect(
         &tenant,
         &guichet::franceconnect::simulator::test_identities()[1],
@@ -1046,13 +1046,12 @@ async fn the_citizen_reads_and_downloads_everything_held_and_nothing_of_others(b
 async fn wider_access_asks_why_and_the_citizen_reads_the_reason(backend: Backend) {
     let app = TestApp::start(backend).await;
     let tenant = app.tenant("gard", &Module::ALL).await;
-    app.staff(&tenant, "ines@gard.fr", "Inès", &[Role::AidInstructor])
-        .await;
-    app.staff(
+    app.staffs(
         &tenant,
-        "chef@gard.fr",
-        "Chef",
-        &[Role::Supervisor, Role::Admin],
+        &[
+            ("ines@gard.fr", "Inès", &[Role::AidInstructor]),
+            ("chef@gard.fr", "Chef", &[Role::Supervisor, Role::Admin]),
+        ],
     )
     .await;
     let (angela, request_id) = angela_files(&tenant).await;
@@ -1161,11 +1160,7 @@ async fn wider_access_asks_why_and_the_citizen_reads_the_reason(backend: Backend
 async fn citizens_who_stopped_responding_are_flagged_and_reminded(backend: Backend) {
     use guichet::user_relations::appointments::{self, BookedBy, NewSlots};
     use sea_orm::{ActiveModelTrait, EntityTrait, Set};
-    let app = TestApp::start(backend).await;
-    let tenant = app.tenant("gard", &Module::ALL).await;
-    app.staff(&tenant, "paul@gard.fr", "Paul Accueil", &[Role::Reception])
-        .await;
-    let (angela, request_id) = angela_files(&tenant).await;
+    let (app, tenant, (angela, request_id)) = reception_and_angela(backend).await;
     // An instructor asked Angela for a document twenty days ago; she never answered.
     let request = guichet::aid_requests::queue::find_filed(&tenant, request_id)
         .await
@@ -1347,11 +1342,7 @@ async fn supervisors_see_figures_not_people(backend: Backend) {
 }
 
 async fn the_citizen_gives_contact_details_and_household_that_reception_sees(backend: Backend) {
-    let app = TestApp::start(backend).await;
-    let tenant = app.tenant("gard", &Module::ALL).await;
-    app.staff(&tenant, "paul@gard.fr", "Paul Accueil", &[Role::Reception])
-        .await;
-    let (angela, _) = angela_files(&tenant).await;
+    let (app, tenant, (angela, _)) = reception_and_angela(backend).await;
     let mut citizen = Visitor::new(&app);
     citizen
         .franceconnect_sign_in("/gard", "sim-angela-dubois")
@@ -1480,11 +1471,7 @@ async fn the_citizen_gives_contact_details_and_household_that_reception_sees(bac
 }
 
 async fn reception_opens_a_record_by_hand_and_is_warned_of_a_likely_duplicate(backend: Backend) {
-    let app = TestApp::start(backend).await;
-    let tenant = app.tenant("gard", &Module::ALL).await;
-    app.staff(&tenant, "paul@gard.fr", "Paul Accueil", &[Role::Reception])
-        .await;
-    let (angela, _) = angela_files(&tenant).await;
+    let (app, tenant, (angela, _)) = reception_and_angela(backend).await;
     let mut paul = Visitor::signed_in(&app, "/gard", "paul@gard.fr").await;
     let form = paul.get("/gard/agents/usagers/nouveau").await;
     assert_eq!(form.status, StatusCode::OK, "{}", form.body);
@@ -1563,11 +1550,7 @@ async fn reception_opens_a_record_by_hand_and_is_warned_of_a_likely_duplicate(ba
 }
 
 async fn a_record_opened_twice_is_merged_keeping_every_history(backend: Backend) {
-    let app = TestApp::start(backend).await;
-    let tenant = app.tenant("gard", &Module::ALL).await;
-    app.staff(&tenant, "paul@gard.fr", "Paul Accueil", &[Role::Reception])
-        .await;
-    let (angela, request_id) = angela_files(&tenant).await;
+    let (app, tenant, (angela, request_id)) = reception_and_angela(backend).await;
     let mut paul = Visitor::signed_in(&app, "/gard", "paul@gard.fr").await;
     let csrf = paul.csrf("/gard").await;
     // Reception opened a second record for Angela by hand, and logged a contact on it.
