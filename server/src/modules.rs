@@ -174,7 +174,13 @@ pub async fn right_of_access(tenant: &Tenant, citizen: &Citizen) -> Result<Vec<S
     for part in PARTS {
         sections.extend((part.access)(tenant, citizen).await?);
     }
-    sections.sort_by_key(|s| section::ORDER.iter().position(|t| *t == s.title));
+    // A title missing from the order goes last rather than first.
+    sections.sort_by_key(|s| {
+        section::ORDER
+            .iter()
+            .position(|t| *t == s.title)
+            .unwrap_or(usize::MAX)
+    });
     Ok(sections)
 }
 

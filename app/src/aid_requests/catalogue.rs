@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 
+use crate::components::SuccessNotice;
 use crate::layout::{CsrfField, Document, ErrorSummary, PageContext};
 
 #[derive(Clone, Debug)]
@@ -26,7 +27,7 @@ pub fn AidAdminListPage(
     view! {
         <Document ctx title="Catalogue des aides".into()>
             <h1>"Catalogue des aides"</h1>
-            {notice.map(|n| view! { <div class="alert success" role="status"><p>{n}</p></div> })}
+            <SuccessNotice text=notice />
             <p><a class="button" href=new_href>"Créer une aide"</a></p>
             {if aids.is_empty() {
                 view! { <p>"Aucune aide n'est encore définie."</p> }.into_any()
@@ -117,7 +118,7 @@ pub fn AidEditPage(
         <Document ctx title=heading.clone()>
             <p><a href=back>"Retour au catalogue"</a></p>
             <h1>{heading}</h1>
-            {notice.map(|n| view! { <div class="alert success" role="status"><p>{n}</p></div> })}
+            <SuccessNotice text=notice />
             <ErrorSummary errors />
             <form method="post" action=action novalidate=true>
                 <CsrfField token=csrf.clone() />

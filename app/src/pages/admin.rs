@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 
+use crate::components::SuccessNotice;
 use crate::layout::{CsrfField, Document, ErrorSummary, PageContext};
 
 #[derive(Clone, Debug)]
@@ -31,7 +32,7 @@ pub fn StaffListPage(
     view! {
         <Document ctx title="Agents du département".into()>
             <h1>"Agents du département"</h1>
-            {notice.map(|n| view! { <div class="alert success" role="status"><p>{n}</p></div> })}
+            <SuccessNotice text=notice />
             <p><a class="button" href=new_href>"Créer un compte agent"</a></p>
             <table>
                 <caption>{format!("{count} compte(s)")}</caption>

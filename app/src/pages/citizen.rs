@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 
+use crate::components::SuccessNotice;
 use crate::islands::PasswordField;
 use crate::layout::{CsrfField, Document, ErrorSummary, PageContext};
 
@@ -50,7 +51,7 @@ pub fn CitizenLoginPage(
             <div class="narrow">
                 <h1>"Accéder à mon espace"</h1>
                 {error.map(|e| view! { <div class="alert error" role="alert" id="login-error"><p>{e}</p></div> })}
-                {notice.map(|n| view! { <div class="alert success" role="status"><p>{n}</p></div> })}
+                <SuccessNotice text=notice />
                 <p>"Votre espace vous permet de faire une demande d'aide, de la suivre et de recevoir les réponses du département."</p>
                 {franceconnect.then(|| view! {
                     <h2>"Avec FranceConnect"</h2>
@@ -303,7 +304,7 @@ pub fn CitizenSpacePage(
     view! {
         <Document ctx title="Mon espace".into()>
             <h1>{format!("Bonjour {greeting_name}")}</h1>
-            {notice.map(|n| view! { <div class="alert success" role="status"><p>{n}</p></div> })}
+            <SuccessNotice text=notice />
             <h2>"Mes demandes"</h2>
             {if requests.is_empty() {
                 view! { <p>"Vous n'avez pas encore de demande."</p> }.into_any()

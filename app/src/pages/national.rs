@@ -4,6 +4,7 @@
 
 use leptos::prelude::*;
 
+use crate::components::{DataTable, SuccessNotice};
 use crate::layout::{CsrfField, Document, ErrorSummary, PageContext};
 
 /// A consent, as the citizen reads it.
@@ -111,7 +112,7 @@ pub fn MyDataPage(
         <Document ctx title="Mes données et mes accords".to_owned()>
             <p><a href=space>"Mon espace"</a></p>
             <h1>"Mes données et mes accords"</h1>
-            {notice.map(|text| view! { <div class="alert success" role="status"><p>{text}</p></div> })}
+            <SuccessNotice text=notice />
             <ErrorSummary errors />
             <h2>"Mes accords"</h2>
             {if consents.is_empty() {
@@ -167,26 +168,11 @@ pub fn CallsTable(
     empty: &'static str,
     caption: &'static str,
 ) -> impl IntoView {
-    if calls.is_empty() {
-        return view! { <p>{empty}</p> }.into_any();
-    }
+    let rows = calls
+        .into_iter()
+        .map(|c| vec![c.date, c.source, c.why, c.outcome])
+        .collect();
     view! {
-        <table>
-            <caption>{caption}</caption>
-            <thead>
-                <tr>
-                    <th scope="col">"Date"</th>
-                    <th scope="col">"Information"</th>
-                    <th scope="col">"Pourquoi"</th>
-                    <th scope="col">"Résultat"</th>
-                </tr>
-            </thead>
-            <tbody>
-                {calls.into_iter().map(|c| view! {
-                    <tr><td>{c.date}</td><td>{c.source}</td><td>{c.why}</td><td>{c.outcome}</td></tr>
-                }).collect_view()}
-            </tbody>
-        </table>
+        <DataTable caption headers=&["Date", "Information", "Pourquoi", "Résultat"] rows empty />
     }
-    .into_any()
 }

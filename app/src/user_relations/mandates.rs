@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+use crate::components::SuccessNotice;
 use crate::layout::{CsrfField, Document, ErrorSummary, PageContext};
 
 /// A mandate as a line on the record page and in the citizen's space.
@@ -112,7 +113,7 @@ pub fn MandatePage(
         <Document ctx title=format!("Mandat de dépôt — {name}")>
             <p><a href=record_href>{format!("Revenir au dossier de {name}")}</a></p>
             <h1>{format!("Mandat de dépôt de {name}")}</h1>
-            {notice.map(|text| view! { <div class="alert success" role="status"><p>{text}</p></div> })}
+            <SuccessNotice text=notice />
             <dl class="identity">
                 <dt>"Couvre"</dt><dd>{mandate.scope}</dd>
                 <dt>"Valable jusqu'au"</dt><dd>{mandate.until}</dd>
@@ -192,7 +193,7 @@ pub fn MyMandatesPage(
             <p><a href=space>"Mon espace"</a></p>
             <h1>"Mes mandats"</h1>
             <p>"Un mandat autorise l'accueil du département à déposer une demande d'aide en votre nom, quand vous le lui demandez. Vous pouvez révoquer un mandat à tout moment, sans vous justifier : plus rien ne pourra être déposé en votre nom sous ce mandat. Les demandes déjà déposées restent les vôtres."</p>
-            {notice.map(|text| view! { <div class="alert success" role="status"><p>{text}</p></div> })}
+            <SuccessNotice text=notice />
             {if mandates.is_empty() {
                 view! { <p>"Vous n'avez donné aucun mandat."</p> }.into_any()
             } else {

@@ -34,28 +34,12 @@ pub fn AccessJournalPage(
             <h1>"Qui a consulté mon dossier"</h1>
             <p>"Chaque fois qu'un agent du département consulte ou modifie votre dossier, c'est noté ici : son service, son rôle, la date et le motif. Les agents ne voient que ce dont leur service a besoin."</p>
             <h2>"Consultations et modifications par les agents"</h2>
-            {if accesses.is_empty() {
-                view! { <p>"Aucun agent n'a encore consulté votre dossier."</p> }.into_any()
-            } else {
-                view! {
-                    <table>
-                        <caption>"Le plus récent en premier"</caption>
-                        <thead>
-                            <tr>
-                                <th scope="col">"Date"</th>
-                                <th scope="col">"Service et rôle"</th>
-                                <th scope="col">"Ce qui a été fait"</th>
-                                <th scope="col">"Motif"</th>
-                            </tr>
-                        </thead>
-                        <tbody>
-                            {accesses.into_iter().map(|a| view! {
-                                <tr><td>{a.date}</td><td>{a.who}</td><td>{a.what}</td><td>{a.why}</td></tr>
-                            }).collect_view()}
-                        </tbody>
-                    </table>
-                }.into_any()
-            }}
+            <DataTable
+                caption="Le plus récent en premier"
+                headers=&["Date", "Service et rôle", "Ce qui a été fait", "Motif"]
+                rows=accesses.into_iter().map(|a| vec![a.date, a.who, a.what, a.why]).collect()
+                empty="Aucun agent n'a encore consulté votre dossier."
+            />
             <h2>"Informations demandées aux administrations en mon nom"</h2>
             <CallsTable calls=fetches empty="Aucune information n'a été demandée en votre nom." caption="Le plus récent en premier (conservé 36 mois)" />
             <p>"Vos accords et les informations reçues sont dans "<a href=my_data>"Mes données et mes accords"</a>"."</p>
@@ -96,7 +80,7 @@ pub fn CitizenSearchPage(
     view! {
         <Document ctx title="Dossiers des usagers".to_owned()>
             <h1>"Dossiers des usagers"</h1>
-            {notice.map(|text| view! { <div class="alert success" role="status"><p>{text}</p></div> })}
+            <SuccessNotice text=notice />
             {(!alerts.is_empty()).then(|| view! {
                 <h2>"Usagers qui ne répondent plus"</h2>
                 <table>
@@ -493,7 +477,7 @@ pub fn ThreadPage(
             <p><a href=back_href>{back_label}</a></p>
             <h1>{subject}</h1>
             {about.map(|a| view! { <p>{a}</p> })}
-            {notice.map(|text| view! { <div class="alert success" role="status"><p>{text}</p></div> })}
+            <SuccessNotice text=notice />
             <ol class="thread">
                 {messages.into_iter().map(|m| view! {
                     <li class=if m.own { "message own" } else { "message" }>
@@ -593,7 +577,7 @@ pub fn AppointmentsPage(
         <Document ctx title="Mes rendez-vous".to_owned()>
             <p><a href=space>"Mon espace"</a></p>
             <h1>"Mes rendez-vous"</h1>
-            {notice.map(|text| view! { <div class="alert success" role="status"><p>{text}</p></div> })}
+            <SuccessNotice text=notice />
             <ErrorSummary errors />
             {if appointments.is_empty() {
                 view! { <p>"Vous n'avez pas de rendez-vous."</p> }.into_any()
@@ -684,7 +668,7 @@ pub fn StaffAppointmentsPage(
     view! {
         <Document ctx title="Rendez-vous".to_owned()>
             <h1>"Rendez-vous"</h1>
-            {notice.map(|text| view! { <div class="alert success" role="status"><p>{text}</p></div> })}
+            <SuccessNotice text=notice />
             {(!to_record.is_empty()).then(|| view! {
                 <h2>"Qui est venu ?"</h2>
                 <table>
@@ -874,7 +858,7 @@ pub fn MyDetailsPage(
             <p><a href=space>"Mon espace"</a></p>
             <h1>"Mes coordonnées et mon foyer"</h1>
             <p>"Ces informations aident le département à vous joindre et à étudier vos demandes. Vous les changez quand vous voulez ; l'accueil du département les voit dans votre dossier."</p>
-            {notice.map(|text| view! { <div class="alert success" role="status"><p>{text}</p></div> })}
+            <SuccessNotice text=notice />
             <ErrorSummary errors />
             <h2>"Comment vous joindre"</h2>
             <form method="post" action=action>

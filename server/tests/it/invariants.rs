@@ -122,6 +122,13 @@ async fn the_right_of_access_shows_every_table_that_holds_the_citizen(backend: B
     let citizen = fill_a_file(&app, &tenant).await;
 
     let sections = modules::right_of_access(&tenant, &citizen).await.unwrap();
+    let titles: Vec<&str> = sections.iter().map(|s| s.title.as_str()).collect();
+    assert_eq!(
+        titles,
+        modules::section::ORDER,
+        "every part's sections, each once, in the order the citizen reads them \
+         (a new section's title goes in modules::section::ORDER)"
+    );
     let txn = tenant.db().begin().await.unwrap();
     let backend = txn.get_database_backend();
     let mut checked = Vec::new();
