@@ -119,6 +119,12 @@ struct Around {
 }
 
 impl Around {
+    /// `aria-invalid` while there is an error.
+    fn invalid(&self) -> impl Fn() -> Option<&'static str> + Copy + use<> {
+        let error = self.error;
+        move || error.with(Option::is_some).then_some("true")
+    }
+
     /// The error, where the server would show it, while there is one.
     fn error_view(&self) -> impl Fn() -> Option<AnyView> + use<> {
         let (error, error_id) = (self.error, self.error_id.clone());
@@ -187,7 +193,7 @@ fn choice_question(around: Around, kind: InputKind) -> AnyView {
 
 /// A file to send, or one of the citizen's documents chosen again.
 fn document_question(around: Around, documents: Vec<(String, String)>) -> AnyView {
-    let error_view = around.error_view();
+    let (error_view, invalid) = (around.error_view(), around.invalid());
     let Around {
         key,
         label,
@@ -196,11 +202,9 @@ fn document_question(around: Around, documents: Vec<(String, String)>) -> AnyVie
         value,
         hint,
         described,
-        error,
         set_error,
         ..
     } = around;
-    let invalid = move || error.with(Option::is_some).then_some("true");
     let file_id = format!("{key}-fichier");
     let reuse_name = format!("{key}-existant");
     let limits_id = format!("{key}-limites");
@@ -261,7 +265,7 @@ fn document_question(around: Around, documents: Vec<(String, String)>) -> AnyVie
 
 /// A typed answer: text, a number, an amount or a date.
 fn typed_question(around: Around, kind: InputKind) -> AnyView {
-    let error_view = around.error_view();
+    let (error_view, invalid) = (around.error_view(), around.invalid());
     let Around {
         key,
         label,
@@ -274,7 +278,6 @@ fn typed_question(around: Around, kind: InputKind) -> AnyView {
         set_error,
         ..
     } = around;
-    let invalid = move || error.with(Option::is_some).then_some("true");
     let (input_type, mode, autocomplete, check) = match kind {
         InputKind::Number => ("text", Some("numeric"), None, EarlyCheck::Number),
         InputKind::Amount => ("text", Some("decimal"), None, EarlyCheck::Amount),

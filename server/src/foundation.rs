@@ -161,9 +161,9 @@ pub async fn housekeeping(
     let kept = i64::try_from(jobs::FINISHED_JOBS_KEPT.as_secs()).unwrap_or(i64::MAX);
     jobs::purge_finished(&platform, chrono::Utc::now().timestamp() - kept).await?;
     for tenant in platform.list_tenants().await? {
-        for (module, share) in &services.housekeeping {
-            if module.is_none_or(|m| tenant.has_module(m)) {
-                share(&platform, &tenant).await?;
+        for part in crate::modules::PARTS {
+            if part.module.is_none_or(|m| tenant.has_module(m)) {
+                (part.housekeeping)(&platform, &tenant).await?;
             }
         }
     }

@@ -280,35 +280,35 @@ pub type Running<T> = Pin<Box<dyn std::future::Future<Output = T> + Send + 'stat
 /// as `Data<Platform>` and each `data` value as `Data<…>`; `concurrency` runs that many jobs at
 /// once. The same worker on either engine; only the storage type differs.
 macro_rules! worker {
+    // One engine's worker: its storage behind `Gated`, the platform and `data` given to it.
+    (@run $name:expr, $platform:expr, $storage:expr, $handler:expr
+        $(, concurrency = $concurrency:expr)? $(, data = $data:expr)*) => {{
+        let builder = ::apalis::prelude::WorkerBuilder::new($name)
+            .backend($crate::jobs::Gated::new($storage))
+            .data($platform.clone());
+        $(let builder = ::apalis::prelude::WorkerBuilderExt::concurrency(builder, $concurrency);)?
+        $(let builder = builder.data($data);)*
+        let worker = builder.build($handler);
+        Box::pin(async move { Ok(worker.run().await?) })
+    }};
     ($platform:expr, $instance:expr, $job:literal, $handler:expr
         $(, concurrency = $concurrency:expr)? $(, data = $data:expr)* $(,)?) => {{
         let platform: ::tenants::Platform = ($platform).clone();
         let name = format!("guichet-{}-{}", $job, $instance);
+        // The storage types differ by engine, hence one arm each.
         let running: $crate::jobs::Running<::anyhow::Result<()>> = match platform.engine() {
-            ::tenants::Engine::Sqlite => {
-                let builder = ::apalis::prelude::WorkerBuilder::new(name)
-                    .backend($crate::jobs::Gated::new(::apalis_sqlite::SqliteStorage::new(
-                        platform.db().get_sqlite_connection_pool(),
-                    )))
-                    .data(platform.clone());
-                $(let builder =
-                    ::apalis::prelude::WorkerBuilderExt::concurrency(builder, $concurrency);)?
-                $(let builder = builder.data($data);)*
-                let worker = builder.build($handler);
-                Box::pin(async move { Ok(worker.run().await?) })
-            }
-            ::tenants::Engine::Postgres { .. } => {
-                let builder = ::apalis::prelude::WorkerBuilder::new(name)
-                    .backend($crate::jobs::Gated::new(::apalis_postgres::PostgresStorage::new(
-                        platform.db().get_postgres_connection_pool(),
-                    )))
-                    .data(platform.clone());
-                $(let builder =
-                    ::apalis::prelude::WorkerBuilderExt::concurrency(builder, $concurrency);)?
-                $(let builder = builder.data($data);)*
-                let worker = builder.build($handler);
-                Box::pin(async move { Ok(worker.run().await?) })
-            }
+            ::tenants::Engine::Sqlite => $crate::jobs::worker!(
+                @run name,
+                platform,
+                ::apalis_sqlite::SqliteStorage::new(platform.db().get_sqlite_connection_pool()),
+                $handler $(, concurrency = $concurrency)? $(, data = $data)*
+            ),
+            ::tenants::Engine::Postgres { .. } => $crate::jobs::worker!(
+                @run name,
+                platform,
+                ::apalis_postgres::PostgresStorage::new(platform.db().get_postgres_connection_pool()),
+                $handler $(, concurrency = $concurrency)? $(, data = $data)*
+            ),
         };
         running
     }};

@@ -76,8 +76,6 @@ pub struct Services {
     /// Names this process's workers: apalis refuses a name whose heartbeat is fresh, so two
     /// nodes, or one restarted quickly, each need their own.
     pub instance: String,
-    /// Each part's share of housekeeping, with the module a department must have for it.
-    pub housekeeping: Vec<(Option<Module>, Housekeeper)>,
 }
 
 impl Services {
@@ -93,7 +91,6 @@ impl Services {
             mailer,
             national_api,
             instance: format!("{:08x}", rand::random::<u32>()),
-            housekeeping: PARTS.iter().map(|p| (p.module, p.housekeeping)).collect(),
         }
     }
 }

@@ -165,6 +165,7 @@ fn read_archive(file: &Path) -> anyhow::Result<Archive> {
         )
     })?;
     let mut tar = tar::Archive::new(GzDecoder::new(reader));
+    let known: Vec<&str> = crate::modules::tables().iter().map(|t| t.name).collect();
     let (mut manifest, mut staff, mut tables, mut files) = (None, None, Vec::new(), Vec::new());
     for entry in tar.entries().with_context(not_an_export)? {
         let mut entry = entry.with_context(not_an_export)?;
@@ -198,7 +199,7 @@ fn read_archive(file: &Path) -> anyhow::Result<Archive> {
             }
             Some(name) if name.starts_with("tables/") && name.ends_with(".jsonl") => {
                 let table = &name["tables/".len()..name.len() - ".jsonl".len()];
-                if !crate::modules::tables().iter().any(|t| t.name == table) {
+                if !known.contains(&table) {
                     bail!(
                         "{} contient une table inconnue ({table}) : l'archive vient d'une autre version de Guichet ou a été modifiée",
                         file.display()
