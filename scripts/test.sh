@@ -30,6 +30,11 @@ cargo leptos build
 step "unit and integration tests (SQLite and PostgreSQL)"
 cargo nextest run --workspace --no-fail-fast
 
+# nextest runs no doc tests; these show what must not compile (a module's file functions
+# opened without its desk, or with another module's).
+step "doc tests"
+cargo test --doc --workspace
+
 step "browser tests"
 (cd e2e && npm ci --no-audit --no-fund --silent \
   && GUICHET_BIN="$CARGO_TARGET_DIR/debug/guichet" npx playwright test)

@@ -152,14 +152,26 @@ pub fn CsrfField(token: String) -> impl IntoView {
     view! { <input type="hidden" name="csrf" value=token /> }
 }
 
-/// A list of errors at the top of a form, announced to screen readers.
+/// A list of errors at the top of a form, announced to screen readers; a message about a
+/// field links to it (the field shows it too, see `components::TextField`).
 #[component]
-pub fn ErrorSummary(errors: Vec<String>) -> impl IntoView {
+pub fn ErrorSummary(#[prop(into)] errors: crate::validation::FieldErrors) -> impl IntoView {
     (!errors.is_empty()).then(|| {
+        let items = errors
+            .entries()
+            .iter()
+            .map(|(field, message)| match field {
+                Some(field) => {
+                    let href = format!("#{field}");
+                    view! { <li><a href=href>{message.clone()}</a></li> }.into_any()
+                }
+                None => view! { <li>{message.clone()}</li> }.into_any(),
+            })
+            .collect_view();
         view! {
             <div class="alert error" role="alert">
                 <h2>"Le formulaire contient des erreurs"</h2>
-                <ul>{errors.into_iter().map(|e| view! { <li>{e}</li> }).collect_view()}</ul>
+                <ul>{items}</ul>
             </div>
         }
     })

@@ -252,3 +252,59 @@ mod tests {
         assert!(file_too_large_message("a.pdf", 5_452_595).contains("pèse 5.2 Mo"));
     }
 }
+
+/// What a form refused, field by field: each message names the field it is about (its `name`
+/// and `id` in the page), so the page shows it beside the field and the summary links to it.
+/// A message about the whole form has no field.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FieldErrors(Vec<(Option<String>, String)>);
+
+impl FieldErrors {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// One message about the whole form.
+    pub fn form(message: impl Into<String>) -> Self {
+        Self(vec![(None, message.into())])
+    }
+
+    pub fn add(&mut self, field: &str, message: impl Into<String>) {
+        self.0.push((Some(field.to_owned()), message.into()));
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The message about `field`, if any (the first).
+    pub fn of(&self, field: &str) -> Option<String> {
+        self.0
+            .iter()
+            .find(|(f, _)| f.as_deref() == Some(field))
+            .map(|(_, m)| m.clone())
+    }
+
+    /// Every message, with its field when it has one, in the order found.
+    pub fn entries(&self) -> &[(Option<String>, String)] {
+        &self.0
+    }
+
+    /// Every message, in the order found.
+    pub fn messages(&self) -> Vec<String> {
+        self.0.iter().map(|(_, m)| m.clone()).collect()
+    }
+}
+
+/// Messages about the whole form, none tied to a field.
+impl From<Vec<String>> for FieldErrors {
+    fn from(messages: Vec<String>) -> Self {
+        Self(messages.into_iter().map(|m| (None, m)).collect())
+    }
+}
+
+impl From<Vec<(String, String)>> for FieldErrors {
+    fn from(pairs: Vec<(String, String)>) -> Self {
+        Self(pairs.into_iter().map(|(f, m)| (Some(f), m)).collect())
+    }
+}

@@ -30,6 +30,7 @@ use axum::response::Html;
 use axum::routing::get;
 use chrono::{NaiveDate, Utc};
 use common::*;
+use guichet::aid_requests::Desk;
 use guichet::aid_requests::catalogue::{self, AidInput};
 use guichet::aid_requests::filing::Status;
 use guichet::aid_requests::queue::{self, QueueFilter};
@@ -58,20 +59,11 @@ const TARGET_EXPORT: Duration = Duration::from_secs(10);
 const TARGET_EXPORT_RSS: u64 = 200_000_000;
 
 fn main() -> std::process::ExitCode {
-    common::main_with(run)
+    common::bench_main("Guichet aid-request benchmarks", run_all)
 }
 
-async fn run() -> anyhow::Result<()> {
-    let bench = BenchRun::start("Guichet aid-request benchmarks").await?;
-    let figures = run_all(bench.data_dir(), bench.pg_url(), &bench.binary).await;
-    bench.finish(figures).await
-}
-
-async fn run_all(
-    data_dir: &Path,
-    pg_url: Option<&str>,
-    binary: &Binary,
-) -> anyhow::Result<Vec<Figure>> {
+async fn run_all(bench: &BenchRun) -> anyhow::Result<Vec<Figure>> {
+    let (data_dir, pg_url, binary) = (bench.data_dir(), bench.pg_url(), &bench.binary);
     let platform = open_platform(data_dir, pg_url).await?;
     let started = Instant::now();
     println!(
@@ -291,6 +283,12 @@ fn decided_amount(status: &str, i: usize) -> Option<Option<i64>> {
 // 1. The queue page
 
 async fn queue_page(platform: &Platform, bench: &Seeded) -> anyhow::Result<Vec<Figure>> {
+    let instructor = staff::list_accounts(platform, &bench.tenant)
+        .await?
+        .into_iter()
+        .find(|a| a.has_role(Role::AidInstructor))
+        .context("the seeded department has instructors")?;
+    let desk = Desk::open(&bench.tenant, &instructor).context("an instructor's desk")?;
     let real_server = start_real_server(platform).await?;
     let bare_server = serve_router(
         Router::new()
@@ -298,6 +296,7 @@ async fn queue_page(platform: &Platform, bench: &Seeded) -> anyhow::Result<Vec<F
             .with_state(Bare {
                 platform: platform.clone(),
                 tenant: bench.tenant.clone(),
+                instructor: instructor.clone(),
             }),
     )
     .await?;
@@ -311,7 +310,7 @@ async fn queue_page(platform: &Platform, bench: &Seeded) -> anyhow::Result<Vec<F
     let mut alone = Vec::with_capacity(50);
     for _ in 0..50 {
         let started = Instant::now();
-        queue::queue(&bench.tenant, &QueueFilter::default()).await?;
+        queue::queue(&desk, &QueueFilter::default()).await?;
         alone.push(started.elapsed());
     }
     alone.sort_unstable();
@@ -398,6 +397,7 @@ async fn queue_page(platform: &Platform, bench: &Seeded) -> anyhow::Result<Vec<F
 struct Bare {
     platform: Platform,
     tenant: Tenant,
+    instructor: staff::StaffAccount,
 }
 
 /// The floor: the queries the real page makes (the queue page, the aids for the filter, the
@@ -405,7 +405,8 @@ struct Bare {
 /// resolution, no rendering framework.
 async fn bare_queue(State(bare): State<Bare>) -> Result<Html<String>, StatusCode> {
     let fail = |_| StatusCode::INTERNAL_SERVER_ERROR;
-    let page = queue::queue(&bare.tenant, &QueueFilter::default())
+    let desk = Desk::open(&bare.tenant, &bare.instructor).ok_or(StatusCode::FORBIDDEN)?;
+    let page = queue::queue(&desk, &QueueFilter::default())
         .await
         .map_err(fail)?;
     let aids = catalogue::list(&bare.tenant, false).await.map_err(fail)?;

@@ -44,20 +44,11 @@ const TARGET_RSS_BYTES: u64 = 150_000_000;
 const TARGET_PROVISION: Duration = Duration::from_secs(1);
 
 fn main() -> ExitCode {
-    common::main_with(run)
+    common::bench_main("Guichet foundation benchmarks", run_all)
 }
 
-async fn run() -> anyhow::Result<()> {
-    let bench = BenchRun::start("Guichet foundation benchmarks").await?;
-    let figures = run_all(bench.data_dir(), bench.pg_url(), &bench.binary).await;
-    bench.finish(figures).await
-}
-
-async fn run_all(
-    data_dir: &Path,
-    pg_url: Option<&str>,
-    binary: &Binary,
-) -> anyhow::Result<Vec<Figure>> {
+async fn run_all(bench: &BenchRun) -> anyhow::Result<Vec<Figure>> {
+    let (data_dir, pg_url, binary) = (bench.data_dir(), bench.pg_url(), &bench.binary);
     let platform = open_platform(data_dir, pg_url).await?;
 
     let mut figures = staff_page(&platform).await?;

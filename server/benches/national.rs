@@ -21,7 +21,6 @@ mod common;
 
 use std::collections::BTreeMap;
 use std::num::NonZeroU32;
-use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -90,18 +89,12 @@ fn main() -> std::process::ExitCode {
             .with_ansi(false)
             .init();
     }
-    common::main_with(run)
+    common::bench_main("Guichet national data benchmarks", run_all)
 }
 
-async fn run() -> anyhow::Result<()> {
-    let bench = BenchRun::start("Guichet national data benchmarks").await?;
-    let figures = run_all(bench.data_dir(), bench.pg_url()).await;
-    bench.finish(figures).await
-}
-
-async fn run_all(data_dir: &Path, pg_url: Option<&str>) -> anyhow::Result<Vec<Figure>> {
+async fn run_all(bench: &BenchRun) -> anyhow::Result<Vec<Figure>> {
     let part = std::env::var("GUICHET_BENCH_PART").unwrap_or_default();
-    let platform = open_platform(data_dir, pg_url).await?;
+    let platform = open_platform(bench.data_dir(), bench.pg_url()).await?;
     let mut figures = Vec::new();
     if part.is_empty() || part == "1" {
         figures.extend(refresh(&platform, Scenario::Live).await?);
@@ -406,6 +399,7 @@ async fn queue_pulls(tenant: &Tenant, aid_id: i64) -> anyhow::Result<Vec<pull::P
             aid_id,
             GivenBy::Citizen,
             now,
+            None,
         )
         .await?;
         pulls.push(

@@ -99,13 +99,9 @@ async fn demo_aid(tenant: &Tenant) -> anyhow::Result<()> {
         .map_err(|errors| anyhow::anyhow!(errors.join(" ")))?;
     let aid = catalogue::create(tenant, valid).await?;
     let field = |key: &str, step, label: &str, help: &str, required, kind| FieldDef {
-        key: key.into(),
-        step,
-        label: label.into(),
         help: help.into(),
         required,
-        kind,
-        fact: None,
+        ..FieldDef::new(key, step, label, kind)
     };
     catalogue::change_form(tenant, aid.id, aid.form_version, |form| {
         form.fields = vec![
@@ -179,13 +175,9 @@ async fn holiday_aid(tenant: &Tenant) -> anyhow::Result<()> {
         .map_err(|errors| anyhow::anyhow!(errors.join(" ")))?;
     let aid = catalogue::create(tenant, valid).await?;
     let field = |key: &str, step, label: &str, help: &str, kind, fact| FieldDef {
-        key: key.into(),
-        step,
-        label: label.into(),
         help: help.into(),
-        required: true,
-        kind,
         fact: Some(fact),
+        ..FieldDef::new(key, step, label, kind)
     };
     catalogue::change_form(tenant, aid.id, aid.form_version, |form| {
         form.fields = vec![

@@ -16,7 +16,7 @@ use tower_sessions::session_store::ExpiredDeletion;
 use crate::citizens::Citizen;
 use crate::citizens::file::{Item, Section, Sections, date, line};
 use crate::entity::{audit_entry, citizen, document, mail_outbox};
-use crate::http::{admin, auth, citizen as citizen_pages, desks::DeskAccess, pages};
+use crate::http::{admin, auth, citizen as citizen_pages, pages};
 use crate::jobs::{self, Running};
 use crate::mail::{self, DeliverMail, Mailer};
 use crate::modules::{Boxed, Part, Routes, Services, Table, section};
@@ -27,7 +27,7 @@ use crate::{audit, documents};
 pub static PART: Part = Part {
     module: None,
     routes,
-    staff_nav: |_, _: DeskAccess| Vec::new(),
+    staff_nav: |_, _: crate::staff::DeskAccess| Vec::new(),
     admin_nav: crate::modules::no_nav,
     home: None,
     workers,

@@ -61,15 +61,17 @@ async fn run(args: Cli) -> anyhow::Result<()> {
     }
 }
 
+/// A simulator's listener, or a French message saying how to choose another address.
+async fn listen(addr: std::net::SocketAddr) -> anyhow::Result<tokio::net::TcpListener> {
+    tokio::net::TcpListener::bind(addr).await.map_err(|e| {
+        anyhow::anyhow!(
+            "impossible d'écouter sur {addr} ({e}) : choisissez une autre adresse avec --addr"
+        )
+    })
+}
+
 async fn run_simulator(args: &SimulatorArgs) -> anyhow::Result<()> {
-    let listener = tokio::net::TcpListener::bind(args.addr)
-        .await
-        .map_err(|e| {
-            anyhow::anyhow!(
-                "impossible d'écouter sur {} ({e}) : choisissez une autre adresse avec --addr",
-                args.addr
-            )
-        })?;
+    let listener = listen(args.addr).await?;
     let handle = simulator::spawn(
         listener,
         SimulatorConfig {
@@ -109,14 +111,7 @@ async fn run_api_particulier_simulator(args: &ApiParticulierSimulatorArgs) -> an
             ),
         },
     };
-    let listener = tokio::net::TcpListener::bind(args.addr)
-        .await
-        .map_err(|e| {
-            anyhow::anyhow!(
-                "impossible d'écouter sur {} ({e}) : choisissez une autre adresse avec --addr",
-                args.addr
-            )
-        })?;
+    let listener = listen(args.addr).await?;
     let handle = api::spawn(
         listener,
         api::SimulatorConfig {

@@ -23,11 +23,12 @@ use tenants::{Module, Platform, Tenant};
 
 use crate::citizens::Citizen;
 use crate::citizens::file::{AccessSections, Files, Section};
-use crate::http::desks::{DeskAccess, FiguresDesk};
+use crate::http::desks::FiguresDesk;
 use crate::http::{AppState, TenantCtx};
 use crate::jobs::Running;
 use crate::mail::Mailer;
 use crate::national::jobs::NationalApi;
+use crate::staff::DeskAccess;
 use crate::throttle::ThrottlePolicy;
 
 /// A future a table's function returns (boxed: tables of every entity sit in one list).

@@ -1,7 +1,11 @@
-//! What pages share: a data table with its empty state, and notices. Pages of every module use
+//! What pages share: a data table with its empty state, notices, a text field with its
+//! message, and the sign-in form. Pages of every module use
 //! these rather than writing their own markup, so tables and notices read alike everywhere.
 
 use leptos::prelude::*;
+
+use crate::islands::PasswordField;
+use crate::layout::CsrfField;
 
 /// A table of text cells with its caption and column headers; `empty` is said instead when
 /// there is no row.
@@ -33,4 +37,82 @@ pub fn DataTable(
 #[component]
 pub fn SuccessNotice(text: Option<String>) -> impl IntoView {
     text.map(|text| view! { <div class="alert success" role="status"><p>{text}</p></div> })
+}
+
+/// A text input with its label and, when wrong, its message (linked for screen readers).
+#[component]
+pub fn TextField(
+    name: &'static str,
+    label: &'static str,
+    value: String,
+    #[prop(optional)] kind: Option<&'static str>,
+    #[prop(optional)] autocomplete: Option<&'static str>,
+    #[prop(optional)] hint: Option<&'static str>,
+    /// The longest answer, in characters.
+    #[prop(optional)]
+    maxlength: Option<usize>,
+    /// A field that may stay empty says so in its label.
+    #[prop(optional)]
+    optional: bool,
+    error: Option<String>,
+) -> impl IntoView {
+    let error_id = format!("{name}-error");
+    let hint_id = format!("{name}-hint");
+    let described = match (hint.is_some(), error.is_some()) {
+        (true, true) => Some(format!("{hint_id} {error_id}")),
+        (true, false) => Some(hint_id.clone()),
+        (false, true) => Some(error_id.clone()),
+        (false, false) => None,
+    };
+    let invalid = error.is_some();
+    view! {
+        <div class="field">
+            <label for=name>{label}</label>
+            {hint.map(|h| view! { <p class="hint" id=hint_id.clone()>{h}</p> })}
+            {error.map(|e| view! { <p class="field-error" id=error_id.clone()>{e}</p> })}
+            <input
+                id=name
+                name=name
+                type=kind.unwrap_or("text")
+                autocomplete=autocomplete
+                value=value
+                maxlength=maxlength
+                required=!optional
+                aria-invalid=invalid.then_some("true")
+                aria-describedby=described
+            />
+        </div>
+    }
+}
+
+/// The email-and-password sign-in form, staff's and citizens' alike; a refusal shown above it
+/// (`id="login-error"`) is what the address field is described by.
+#[component]
+pub fn SignInForm(
+    action: String,
+    csrf: String,
+    email_label: &'static str,
+    email: String,
+    refused: bool,
+) -> impl IntoView {
+    view! {
+        <form method="post" action=action novalidate=true>
+            <CsrfField token=csrf />
+            <div class="field">
+                <label for="email">{email_label}</label>
+                <input
+                    id="email"
+                    name="email"
+                    type="email"
+                    autocomplete="username"
+                    required=true
+                    value=email
+                    aria-invalid=refused.then_some("true")
+                    aria-describedby=refused.then_some("login-error")
+                />
+            </div>
+            <PasswordField name="password".into() label="Mot de passe".into() />
+            <button type="submit">"Se connecter"</button>
+        </form>
+    }
 }

@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 
-use crate::islands::PasswordField;
-use crate::layout::{CsrfField, Document, PageContext};
+use crate::components::SignInForm;
+use crate::layout::{Document, PageContext};
 
 /// Staff sign-in.
 #[component]
@@ -14,24 +14,7 @@ pub fn LoginPage(ctx: PageContext, error: Option<String>, email: String) -> impl
             <div class="narrow">
                 <h1>"Connexion des agents"</h1>
                 {error.map(|e| view! { <div class="alert error" role="alert" id="login-error"><p>{e}</p></div> })}
-                <form method="post" action=action novalidate=true>
-                    <CsrfField token=csrf />
-                    <div class="field">
-                        <label for="email">"Adresse électronique professionnelle"</label>
-                        <input
-                            id="email"
-                            name="email"
-                            type="email"
-                            autocomplete="username"
-                            required=true
-                            value=email
-                            aria-invalid=has_error.then_some("true")
-                            aria-describedby=has_error.then_some("login-error")
-                        />
-                    </div>
-                    <PasswordField name="password".into() label="Mot de passe".into() />
-                    <button type="submit">"Se connecter"</button>
-                </form>
+                <SignInForm action csrf email_label="Adresse électronique professionnelle" email refused=has_error />
             </div>
         </Document>
     }

@@ -2,9 +2,10 @@
 
 use leptos::prelude::*;
 
-use crate::components::SuccessNotice;
+use crate::components::{SignInForm, SuccessNotice, TextField};
 use crate::islands::PasswordField;
 use crate::layout::{CsrfField, Document, ErrorSummary, PageContext};
+use crate::validation::FieldErrors;
 
 /// The FranceConnect button, after the state's published design: the button itself says who
 /// signs the person in, and a link explains what FranceConnect is.
@@ -59,67 +60,11 @@ pub fn CitizenLoginPage(
                     <FranceConnectButton href=fc_href />
                 })}
                 <h2>"Avec un compte Guichet"</h2>
-                <form method="post" action=action novalidate=true>
-                    <CsrfField token=csrf />
-                    <div class="field">
-                        <label for="email">"Adresse électronique"</label>
-                        <input
-                            id="email"
-                            name="email"
-                            type="email"
-                            autocomplete="username"
-                            required=true
-                            value=email
-                            aria-invalid=has_error.then_some("true")
-                            aria-describedby=has_error.then_some("login-error")
-                        />
-                    </div>
-                    <PasswordField name="password".into() label="Mot de passe".into() />
-                    <button type="submit">"Se connecter"</button>
-                </form>
+                <SignInForm action csrf email_label="Adresse électronique" email refused=has_error />
                 <p><a href=forgot>"Mot de passe oublié ?"</a></p>
                 <p>"Pas encore de compte ? " <a href=sign_up>"Créer un compte"</a></p>
             </div>
         </Document>
-    }
-}
-
-/// A text input with its label and, when wrong, its message (linked for screen readers).
-#[component]
-pub fn TextField(
-    name: &'static str,
-    label: &'static str,
-    value: String,
-    #[prop(optional)] kind: Option<&'static str>,
-    #[prop(optional)] autocomplete: Option<&'static str>,
-    #[prop(optional)] hint: Option<&'static str>,
-    error: Option<String>,
-) -> impl IntoView {
-    let error_id = format!("{name}-error");
-    let hint_id = format!("{name}-hint");
-    let described = match (hint.is_some(), error.is_some()) {
-        (true, true) => Some(format!("{hint_id} {error_id}")),
-        (true, false) => Some(hint_id.clone()),
-        (false, true) => Some(error_id.clone()),
-        (false, false) => None,
-    };
-    let invalid = error.is_some();
-    view! {
-        <div class="field">
-            <label for=name>{label}</label>
-            {hint.map(|h| view! { <p class="hint" id=hint_id.clone()>{h}</p> })}
-            {error.map(|e| view! { <p class="field-error" id=error_id.clone()>{e}</p> })}
-            <input
-                id=name
-                name=name
-                type=kind.unwrap_or("text")
-                autocomplete=autocomplete
-                value=value
-                required=true
-                aria-invalid=invalid.then_some("true")
-                aria-describedby=described
-            />
-        </div>
     }
 }
 
@@ -131,37 +76,24 @@ pub struct SignUpValues {
     pub email: String,
 }
 
-fn field_error(errors: &[(String, String)], field: &str) -> Option<String> {
-    errors
-        .iter()
-        .find(|(f, _)| f == field)
-        .map(|(_, m)| m.clone())
-}
-
 /// Creating a local account.
 #[component]
-pub fn SignUpPage(
-    ctx: PageContext,
-    values: SignUpValues,
-    /// (field, message)
-    errors: Vec<(String, String)>,
-) -> impl IntoView {
+pub fn SignUpPage(ctx: PageContext, values: SignUpValues, errors: FieldErrors) -> impl IntoView {
     let action = ctx.href("/inscription");
     let csrf = ctx.csrf.clone();
-    let summary: Vec<String> = errors.iter().map(|(_, m)| m.clone()).collect();
-    let password_error = field_error(&errors, "password");
-    let again_error = field_error(&errors, "password_again");
+    let password_error = errors.of("password");
+    let again_error = errors.of("password_again");
     view! {
         <Document ctx title="Créer un compte".into()>
             <div class="narrow">
                 <h1>"Créer un compte"</h1>
-                <ErrorSummary errors=summary />
+                <ErrorSummary errors=errors.clone() />
                 <p>"Tous les champs sont obligatoires. Vous recevrez un lien pour confirmer votre adresse électronique."</p>
                 <form method="post" action=action novalidate=true>
                     <CsrfField token=csrf />
-                    <TextField name="given_name" label="Prénom" value=values.given_name autocomplete="given-name" error=field_error(&errors, "given_name") />
-                    <TextField name="family_name" label="Nom" value=values.family_name autocomplete="family-name" error=field_error(&errors, "family_name") />
-                    <TextField name="email" label="Adresse électronique" kind="email" value=values.email autocomplete="email" hint="Par exemple : prenom.nom@exemple.fr" error=field_error(&errors, "email") />
+                    <TextField name="given_name" label="Prénom" value=values.given_name autocomplete="given-name" error=errors.of("given_name") />
+                    <TextField name="family_name" label="Nom" value=values.family_name autocomplete="family-name" error=errors.of("family_name") />
+                    <TextField name="email" label="Adresse électronique" kind="email" value=values.email autocomplete="email" hint="Par exemple : prenom.nom@exemple.fr" error=errors.of("email") />
                     <p class="hint" id="password-hint">"Au moins 12 caractères. Une phrase de quelques mots est facile à retenir et sûre."</p>
                     {password_error.map(|e| view! { <p class="field-error" id="password-error">{e}</p> })}
                     <PasswordField name="password".into() label="Mot de passe".into() autocomplete="new-password".into() described_by="password-hint password-error".into() />
@@ -236,21 +168,16 @@ pub fn ForgotPasswordPage(ctx: PageContext, error: Option<String>, email: String
 
 /// Choosing a new password from a reset link.
 #[component]
-pub fn NewPasswordPage(
-    ctx: PageContext,
-    token: String,
-    errors: Vec<(String, String)>,
-) -> impl IntoView {
+pub fn NewPasswordPage(ctx: PageContext, token: String, errors: FieldErrors) -> impl IntoView {
     let action = ctx.href("/mot-de-passe/nouveau");
     let csrf = ctx.csrf.clone();
-    let summary: Vec<String> = errors.iter().map(|(_, m)| m.clone()).collect();
-    let password_error = field_error(&errors, "password");
-    let again_error = field_error(&errors, "password_again");
+    let password_error = errors.of("password");
+    let again_error = errors.of("password_again");
     view! {
         <Document ctx title="Nouveau mot de passe".into()>
             <div class="narrow">
                 <h1>"Choisir un nouveau mot de passe"</h1>
-                <ErrorSummary errors=summary />
+                <ErrorSummary errors=errors.clone() />
                 <form method="post" action=action novalidate=true>
                     <CsrfField token=csrf />
                     <input type="hidden" name="jeton" value=token />

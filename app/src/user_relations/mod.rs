@@ -4,9 +4,10 @@ pub mod mandates;
 
 use leptos::prelude::*;
 
-use crate::components::{DataTable, SuccessNotice};
+use crate::components::{DataTable, SuccessNotice, TextField};
 use crate::layout::{CsrfField, Document, ErrorSummary, PageContext};
 use crate::pages::national::{CallRow, CallsTable};
+use crate::validation::FieldErrors;
 
 /// One time staff read or changed the citizen's file.
 #[derive(Clone, Debug)]
@@ -175,7 +176,7 @@ pub fn CitizenRecordPage(
     contacts: Vec<ContactRow>,
     channels: Vec<(String, String)>,
     form: ContactForm,
-    errors: Vec<String>,
+    errors: FieldErrors,
     notice: Option<String>,
     contact_action: String,
     threads: Vec<ThreadRow>,
@@ -202,7 +203,7 @@ pub fn CitizenRecordPage(
             <p><a href=search>"Rechercher un autre usager"</a></p>
             <h1>{format!("Dossier de {name}")}</h1>
             <SuccessNotice text=notice />
-            <ErrorSummary errors />
+            <ErrorSummary errors=errors.clone() />
             <h2>"Identité et coordonnées"</h2>
             <dl class="identity">
                 {identity.into_iter().map(|(label, value)| view! { <dt>{label}</dt><dd>{value}</dd> }).collect_view()}
@@ -238,7 +239,7 @@ pub fn CitizenRecordPage(
                 rows=contacts.into_iter().map(|c| vec![c.day, c.channel, c.subject, c.note]).collect()
                 empty="Aucun contact noté."
             />
-            {can_act.then(|| view! { <ContactFormView action=contact_action csrf form channels /> })}
+            {can_act.then(|| view! { <ContactFormView action=contact_action csrf form channels errors /> })}
             <h2>"Rendez-vous"</h2>
             <DataTable
                 caption="Ses rendez-vous, les prochains en premier"
@@ -285,24 +286,39 @@ fn ContactFormView(
     csrf: String,
     form: ContactForm,
     channels: Vec<(String, String)>,
+    errors: FieldErrors,
 ) -> impl IntoView {
+    let channel_error = errors.of("channel");
+    let note_error = errors.of("note");
     view! {
             <h2>"Noter un contact"</h2>
             <form method="post" action=action>
                 <CsrfField token=csrf />
-                <label for="day">"Date du contact"</label>
-                <input id="day" name="day" type="date" value=form.day required=true />
+                <TextField name="day" label="Date du contact" kind="date" value=form.day error=errors.of("day") />
                 <label for="channel">"Comment"</label>
-                <select id="channel" name="channel">
+                {channel_error.clone().map(|e| view! { <p class="field-error" id="channel-error">{e}</p> })}
+                <select
+                    id="channel"
+                    name="channel"
+                    aria-invalid=channel_error.is_some().then_some("true")
+                    aria-describedby=channel_error.is_some().then_some("channel-error")
+                >
                     {channels.into_iter().map(|(value, label)| {
                         let selected = value == form.channel;
                         view! { <option value=value selected=selected>{label}</option> }
                     }).collect_view()}
                 </select>
-                <label for="subject">"Objet"</label>
-                <input id="subject" name="subject" type="text" maxlength="200" value=form.subject required=true />
+                <TextField name="subject" label="Objet" value=form.subject maxlength=200 error=errors.of("subject") />
                 <label for="note">"Note (facultatif ; l'usager peut demander à la lire)"</label>
-                <textarea id="note" name="note" rows="3" maxlength="2000">{form.note}</textarea>
+                {note_error.clone().map(|e| view! { <p class="field-error" id="note-error">{e}</p> })}
+                <textarea
+                    id="note"
+                    name="note"
+                    rows="3"
+                    maxlength="2000"
+                    aria-invalid=note_error.is_some().then_some("true")
+                    aria-describedby=note_error.is_some().then_some("note-error")
+                >{form.note}</textarea>
                 <button type="submit">"Enregistrer le contact"</button>
             </form>
     }
@@ -949,7 +965,7 @@ pub fn NewRecordPage(
     ctx: PageContext,
     form: NewRecordForm,
     duplicates: Vec<CitizenHit>,
-    errors: Vec<String>,
+    errors: FieldErrors,
 ) -> impl IntoView {
     let csrf = ctx.csrf.clone();
     let action = ctx.href("/agents/usagers/nouveau");
@@ -960,7 +976,7 @@ pub fn NewRecordPage(
             <p><a href=search>"Dossiers des usagers"</a></p>
             <h1>"Ouvrir un dossier"</h1>
             <p>"Pour une personne qui ne s'est jamais connectée. Une personne qui se connecte avec FranceConnect a déjà son dossier : cherchez-le plutôt."</p>
-            <ErrorSummary errors />
+            <ErrorSummary errors=errors.clone() />
             {warned.then(|| view! {
                 <div class="alert" role="alert">
                     <h2>"Un dossier existe peut-être déjà pour cette personne"</h2>
@@ -972,14 +988,10 @@ pub fn NewRecordPage(
             })}
             <form method="post" action=action>
                 <CsrfField token=csrf />
-                <label for="given">"Prénoms"</label>
-                <input id="given" name="given" type="text" maxlength="100" value=form.given required=true />
-                <label for="family">"Nom de naissance"</label>
-                <input id="family" name="family" type="text" maxlength="100" value=form.family required=true />
-                <label for="birthdate">"Date de naissance"</label>
-                <input id="birthdate" name="birthdate" type="date" value=form.birthdate required=true />
-                <label for="email">"Adresse électronique (facultatif)"</label>
-                <input id="email" name="email" type="email" value=form.email />
+                <TextField name="given" label="Prénoms" value=form.given maxlength=100 error=errors.of("given") />
+                <TextField name="family" label="Nom de naissance" value=form.family maxlength=100 error=errors.of("family") />
+                <TextField name="birthdate" label="Date de naissance" kind="date" value=form.birthdate error=errors.of("birthdate") />
+                <TextField name="email" label="Adresse électronique (facultatif)" kind="email" value=form.email optional=true error=errors.of("email") />
                 {warned.then(|| view! {
                     <div class="choice">
                         <input type="checkbox" id="confirm" name="confirm" value="oui" />

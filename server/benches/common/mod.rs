@@ -40,6 +40,19 @@ where
     }
 }
 
+/// A bench's `main`: `measure` runs on a fresh [`BenchRun`] titled `title`, whose data is
+/// dropped afterwards whatever happened; its figures are printed.
+pub fn bench_main(
+    title: &'static str,
+    measure: impl AsyncFnOnce(&BenchRun) -> anyhow::Result<Vec<Figure>>,
+) -> ExitCode {
+    main_with(|| async move {
+        let bench = BenchRun::start(title).await?;
+        let figures = measure(&bench).await;
+        bench.finish(figures).await
+    })
+}
+
 /// One bench run: the binary, a fresh data directory and (with `DATABASE_URL`) a fresh
 /// PostgreSQL database, dropped by [`BenchRun::finish`] even when a measurement failed.
 pub struct BenchRun {

@@ -9,9 +9,9 @@ use sea_orm::{
 };
 use tenants::{Platform, Tenant};
 
+use super::Desk;
 use super::filing::{AidRequest, Status, record_event};
 use super::queue::{ChangeError, is_open};
-use crate::aid_requests::catalogue::Aid;
 use crate::aid_requests::form::format_euros;
 use crate::citizens::Citizen;
 use crate::entity::{aid_request, decision};
@@ -178,34 +178,32 @@ pub fn letter_path(platform: &Platform, tenant: &Tenant, file: &str) -> PathBuf 
     platform.files_dir(tenant.slug()).join(file)
 }
 
-/// Who decides, and the entry their decision writes in the journal (with the decision, in
-/// its transaction: both are written or neither).
-pub struct DecidedBy {
-    pub staff_id: i64,
-    pub journal: crate::audit::AuditEvent,
-}
-
-/// Records the decision if the request is still open and at `expected_version`: writes the
-/// letter, changes the status, notes the timeline, journals it, and queues the mail with the
-/// letter.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "the pieces of one decision, gathered by the handler"
-)]
+/// Records the decision on request `id` if it is still open and at `expected_version`:
+/// writes the letter, changes the status, notes the timeline, journals it in the desk holder's
+/// name (in the decision's transaction: both are written or neither), and queues the mail
+/// with the letter.
 pub async fn decide(
     platform: &Platform,
-    tenant: &Tenant,
-    request: &AidRequest,
-    aid: &Aid,
-    citizen: &Citizen,
+    desk: &Desk<'_>,
+    id: i64,
     expected_version: i32,
     input: &ValidDecision,
-    by: &DecidedBy,
     space_url: &str,
 ) -> Result<(), ChangeError> {
+    let tenant = desk.tenant();
+    let request = super::queue::find_filed(desk, id)
+        .await?
+        .ok_or(ChangeError::NotFound)?;
     if !is_open(request.status) {
         return Err(ChangeError::Conflict);
     }
+    let aid = super::catalogue::find(tenant, request.aid_id)
+        .await?
+        .ok_or(ChangeError::NotFound)?;
+    let citizen = crate::citizens::find(tenant, request.citizen_id)
+        .await?
+        .ok_or(ChangeError::NotFound)?;
+    let (request, aid, citizen) = (&request, &aid, &citizen);
     let reference = request.reference.clone().unwrap_or_default();
     let now = Utc::now();
     let amount_text = input.amount_cents.map(format_euros);
@@ -251,11 +249,10 @@ pub async fn decide(
         .map_err(|e| DbErr::Custom(format!("letter file: {e}")))?;
 
     let recorded = record(
-        tenant,
+        desk,
         request,
         expected_version,
         input,
-        by,
         &file,
         &pdf,
         citizen,
@@ -272,14 +269,13 @@ pub async fn decide(
 
 #[expect(
     clippy::too_many_arguments,
-    reason = "the pieces of one decision, gathered by the handler"
+    reason = "the pieces of one decision, gathered by `decide`"
 )]
 async fn record(
-    tenant: &Tenant,
+    desk: &Desk<'_>,
     request: &AidRequest,
     expected_version: i32,
     input: &ValidDecision,
-    by: &DecidedBy,
     file: &str,
     pdf: &[u8],
     citizen: &Citizen,
@@ -287,6 +283,8 @@ async fn record(
     space_url: &str,
 ) -> Result<(), ChangeError> {
     let now = Utc::now();
+    let tenant = desk.tenant();
+    let staff_id = desk.account().id;
     let txn = tenant.db().begin_write().await?;
     let updated = aid_request::Entity::update_many()
         .col_expr(aid_request::Column::Status, Expr::value(input.outcome.id()))
@@ -316,7 +314,7 @@ async fn record(
             serde_json::to_string(&input.reasons).map_err(|e| DbErr::Custom(e.to_string()))?
         ),
         comment: Set(input.comment.clone()),
-        decided_by: Set(Some(by.staff_id)),
+        decided_by: Set(Some(staff_id)),
         decided_at: Set(now),
         letter_file: Set(Some(file.to_owned())),
         ..Default::default()
@@ -335,11 +333,20 @@ async fn record(
         &txn,
         request.id,
         "decided",
-        &format!("staff:{}", by.staff_id),
+        &format!("staff:{staff_id}"),
         &summary,
     )
     .await?;
-    crate::audit::append_in(&txn, std::slice::from_ref(&by.journal)).await?;
+    let journal = desk.file_event(
+        request.citizen_id,
+        &format!(
+            "décision sur une demande d'aide : {}",
+            input.outcome.label()
+        ),
+        &format!("demande {reference} (usager {})", request.citizen_id),
+        "instruction de votre demande",
+    );
+    crate::audit::append_in(&txn, &[journal]).await?;
     if !citizen.email.is_empty() {
         mail::queue(
             &txn,

@@ -9,6 +9,7 @@ use sea_orm::{
 };
 use tenants::Tenant;
 
+use super::Desk;
 use super::filing::{Status, record_event};
 use super::queue::ChangeError;
 use crate::aid_requests::catalogue::{self, Silence};
@@ -80,13 +81,14 @@ async fn add_message(
 /// The instructor asks the citizen for more information: the request waits for the citizen and
 /// its clock stops. The mail says a question waits, not what it is (it may be personal).
 pub async fn ask_citizen(
-    tenant: &Tenant,
+    desk: &Desk<'_>,
     request_id: i64,
     expected_version: i32,
-    staff_id: i64,
     question: &str,
     request_url: &str,
 ) -> Result<(), ChangeError> {
+    let tenant = desk.tenant();
+    let staff_id = desk.account().id;
     let today = Utc::now().date_naive();
     let txn = tenant.db().begin_write().await?;
     let Some(row) = aid_request::Entity::find_by_id(request_id)
@@ -124,25 +126,23 @@ pub async fn ask_citizen(
         "Le département demande des informations complémentaires ; le délai de réponse est suspendu.",
     )
     .await?;
-    if let Some(citizen) = citizens::find(tenant, row.citizen_id).await?
-        && !citizen.email.is_empty()
-    {
-        let reference = row.reference.clone().unwrap_or_default();
-        mail::queue(
-            &txn,
-            OutgoingMail {
-                to: citizen.email.clone(),
-                subject: format!("Votre demande {reference} : une question vous attend"),
-                text: format!(
-                    "Bonjour {},\n\nLe département a besoin d'informations complémentaires pour instruire votre demande {reference}. Pour lire sa question et y répondre, connectez-vous à votre espace : {request_url}\n\nLe délai de traitement de votre demande est suspendu jusqu'à votre réponse.\n\n{}\n",
-                    citizen.display_name(),
-                    tenant.name()
-                ),
-                attachments: vec![],
-            },
+    let journal = desk.file_event(
+        row.citizen_id,
+        "demande d'informations à l'usager",
+        &format!("demande {}", row.reference.clone().unwrap_or_default()),
+        "instruction de votre demande",
+    );
+    crate::audit::append_in(&txn, &[journal]).await?;
+    tell_citizen(&txn, tenant, &row, |name, reference| {
+        (
+            format!("Votre demande {reference} : une question vous attend"),
+            format!(
+                "Bonjour {name},\n\nLe département a besoin d'informations complémentaires pour instruire votre demande {reference}. Pour lire sa question et y répondre, connectez-vous à votre espace : {request_url}\n\nLe délai de traitement de votre demande est suspendu jusqu'à votre réponse.\n\n{}\n",
+                tenant.name()
+            ),
         )
-        .await?;
-    }
+    })
+    .await?;
     txn.commit().await?;
     Ok(())
 }
@@ -267,31 +267,55 @@ pub async fn apply_silence(tenant: &Tenant, today: NaiveDate) -> Result<usize, D
             &format!("Délai dépassé sans décision : la demande est {label} (décision implicite)."),
         )
         .await?;
-        if let Some(citizen) = citizens::find(tenant, row.citizen_id).await?
-            && !citizen.email.is_empty()
-        {
-            let reference = row.reference.clone().unwrap_or_default();
-            mail::queue(
-                &txn,
-                OutgoingMail {
-                    to: citizen.email.clone(),
-                    subject: format!("Votre demande {reference} : décision implicite"),
-                    text: format!(
-                        "Bonjour {},\n\nLe délai d'instruction de votre demande {reference} (« {} ») est écoulé sans décision. Selon les règles de cette aide, ce silence vaut {}.\n\nVous pouvez consulter votre demande dans votre espace.\n\n{}\n",
-                        citizen.display_name(),
-                        aid.title,
-                        if aid.silence == Silence::Acceptance { "acceptation" } else { "refus" },
-                        tenant.name()
-                    ),
-                    attachments: vec![],
-                },
+        let silence = if aid.silence == Silence::Acceptance {
+            "acceptation"
+        } else {
+            "refus"
+        };
+        tell_citizen(&txn, tenant, &row, |name, reference| {
+            (
+                format!("Votre demande {reference} : décision implicite"),
+                format!(
+                    "Bonjour {name},\n\nLe délai d'instruction de votre demande {reference} (« {} ») est écoulé sans décision. Selon les règles de cette aide, ce silence vaut {silence}.\n\nVous pouvez consulter votre demande dans votre espace.\n\n{}\n",
+                    aid.title,
+                    tenant.name()
+                ),
             )
-            .await?;
-        }
+        })
+        .await?;
         txn.commit().await?;
         settled += 1;
     }
     Ok(settled)
+}
+
+/// Queues, in `txn`, a mail to the citizen whose request `row` is, when they have an address;
+/// `write` gets their name and the request's reference and gives the subject and the text.
+async fn tell_citizen(
+    txn: &sea_orm::DatabaseTransaction,
+    tenant: &Tenant,
+    row: &aid_request::Model,
+    write: impl FnOnce(&str, &str) -> (String, String),
+) -> Result<(), DbErr> {
+    let Some(citizen) = citizens::find(tenant, row.citizen_id).await? else {
+        return Ok(());
+    };
+    if citizen.email.is_empty() {
+        return Ok(());
+    }
+    let reference = row.reference.clone().unwrap_or_default();
+    let (subject, text) = write(&citizen.display_name(), &reference);
+    mail::queue(
+        txn,
+        OutgoingMail {
+            to: citizen.email,
+            subject,
+            text,
+            attachments: vec![],
+        },
+    )
+    .await?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 use tenants::{Platform, Slug, Tenant};
 use tokio::io::AsyncWriteExt as _;
 
+use super::Desk;
 use super::queue::{QueueFilter, filtered, is_open};
 use crate::entity::{aid_request, citizen, decision, request_export};
 
@@ -123,14 +124,16 @@ fn exports_dir(platform: &Platform, slug: &Slug) -> PathBuf {
     platform.files_dir(slug).join("exports")
 }
 
-/// Records an export of the queue as `filter` selects it; the caller enqueues the job.
-pub async fn create(tenant: &Tenant, staff_id: i64, filter: &QueueFilter) -> Result<i64, DbErr> {
+/// Records an export of the queue as `filter` selects it, in the desk holder's name; the
+/// caller enqueues the job.
+pub async fn create(desk: &Desk<'_>, filter: &QueueFilter) -> Result<i64, DbErr> {
+    let staff_id = desk.account().id;
     let filter = QueueFilter {
         page: 1,
         ..filter.clone()
     };
     let now = Utc::now();
-    let txn = tenant.db().begin_write().await?;
+    let txn = desk.tenant().db().begin_write().await?;
     let row = request_export::ActiveModel {
         requested_by: Set(staff_id),
         filter: Set(serde_json::to_string(&filter).map_err(|e| DbErr::Custom(e.to_string()))?),
@@ -152,8 +155,8 @@ pub async fn create(tenant: &Tenant, staff_id: i64, filter: &QueueFilter) -> Res
     Ok(row.id)
 }
 
-pub async fn find(tenant: &Tenant, id: i64) -> Result<Option<Export>, DbErr> {
-    let txn = tenant.db().begin().await?;
+pub async fn find(desk: &Desk<'_>, id: i64) -> Result<Option<Export>, DbErr> {
+    let txn = desk.tenant().db().begin().await?;
     let row = request_export::Entity::find_by_id(id).one(&txn).await?;
     txn.commit().await?;
     row.map(Export::try_from).transpose()

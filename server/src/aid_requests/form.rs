@@ -39,6 +39,22 @@ pub struct FieldDef {
     pub fact: Option<FactKey>,
 }
 
+impl FieldDef {
+    /// A required question with no help text and no national fact; the other fields are set
+    /// with `FieldDef { help, ..FieldDef::new(…) }`.
+    pub fn new(key: &str, step: u32, label: &str, kind: FieldKind) -> Self {
+        Self {
+            key: key.into(),
+            step,
+            label: label.into(),
+            help: String::new(),
+            required: true,
+            kind,
+            fact: None,
+        }
+    }
+}
+
 /// The typed set of questions an administrator can ask.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -371,13 +387,8 @@ mod tests {
 
     fn form() -> FormDefinition {
         let field = |key: &str, step, label: &str, required, kind| FieldDef {
-            key: key.into(),
-            step,
-            label: label.into(),
-            help: String::new(),
             required,
-            kind,
-            fact: None,
+            ..FieldDef::new(key, step, label, kind)
         };
         FormDefinition {
             fields: vec![
@@ -399,14 +410,9 @@ mod tests {
         }
     }
 
+    /// Reading amounts is `app::validation::parse_cents`'s, tested there.
     #[test]
-    fn amounts_read_the_french_way() {
-        assert_eq!(parse_cents("450"), Some(45_000));
-        assert_eq!(parse_cents("450,5"), Some(45_050));
-        assert_eq!(parse_cents("1 234.56 €"), Some(123_456));
-        assert_eq!(parse_cents("-3"), None);
-        assert_eq!(parse_cents("12,345"), None);
-        assert_eq!(parse_cents("abc"), None);
+    fn amounts_are_written_the_french_way() {
         assert_eq!(format_euros(123_456), "1\u{a0}234,56\u{a0}€");
         assert_eq!(format_euros(5), "0,05\u{a0}€");
     }
@@ -498,13 +504,8 @@ mod tests {
             for required in [true, false] {
                 let form = FormDefinition {
                     fields: vec![FieldDef {
-                        key: "f1".into(),
-                        step: 1,
-                        label: "Question".into(),
-                        help: String::new(),
                         required,
-                        kind: kind.clone(),
-                        fact: None,
+                        ..FieldDef::new("f1", 1, "Question", kind.clone())
                     }],
                 };
                 for raw in &values {

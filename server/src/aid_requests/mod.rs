@@ -23,9 +23,21 @@ use crate::entity::{
     request_message,
 };
 use crate::http::TenantCtx;
-use crate::http::desks::DeskAccess;
 use crate::modules::section;
 use crate::modules::{Part, Table};
+use crate::staff::DeskAccess;
+
+/// The module's word as a type: its handles are `Desk<'_>` here and
+/// [`http::AidRequestsDesk`] in its pages.
+pub enum AidRequests {}
+
+impl crate::staff::ModuleWord for AidRequests {
+    const MODULE: Module = Module::AidRequests;
+}
+
+/// An instructor's handle on the module's files: the functions that read or change a
+/// request take it.
+pub type Desk<'a> = crate::staff::Desk<'a, AidRequests>;
 
 pub static PART: Part = Part {
     module: Some(Module::AidRequests),

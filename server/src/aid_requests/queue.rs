@@ -12,6 +12,7 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use tenants::Tenant;
 
+use super::Desk;
 use super::filing::{AidRequest, Status, record_event};
 use crate::entity::{aid_request, citizen};
 
@@ -194,9 +195,9 @@ async fn count(
 }
 
 /// A page of the queue.
-pub async fn queue(tenant: &Tenant, filter: &QueueFilter) -> Result<QueuePage, DbErr> {
+pub async fn queue(desk: &Desk<'_>, filter: &QueueFilter) -> Result<QueuePage, DbErr> {
     let today = Utc::now().date_naive();
-    let txn = tenant.db().begin().await?;
+    let txn = desk.tenant().db().begin().await?;
     let QueueFigures {
         total,
         counts,
@@ -254,8 +255,8 @@ pub async fn queue(tenant: &Tenant, filter: &QueueFilter) -> Result<QueuePage, D
 }
 
 /// A filed request, for staff (drafts are the citizen's own business).
-pub async fn find_filed(tenant: &Tenant, id: i64) -> Result<Option<AidRequest>, DbErr> {
-    let txn = tenant.db().begin().await?;
+pub async fn find_filed(desk: &Desk<'_>, id: i64) -> Result<Option<AidRequest>, DbErr> {
+    let txn = desk.tenant().db().begin().await?;
     let row = aid_request::Entity::find_by_id(id)
         .filter(aid_request::Column::Status.ne(Status::Draft))
         .one(&txn)
@@ -276,15 +277,15 @@ pub enum ChangeError {
     Db(#[from] DbErr),
 }
 
-/// Assigns a request (to nobody with `None`), if it is still at `expected_version`.
+/// Assigns a request (to nobody with `None`), if it is still at `expected_version`; journaled
+/// in the desk holder's name with the change.
 pub async fn assign(
-    tenant: &Tenant,
+    desk: &Desk<'_>,
     id: i64,
     expected_version: i32,
     assignee: Option<(i64, &str)>,
-    actor: &str,
 ) -> Result<(), ChangeError> {
-    let txn = tenant.db().begin_write().await?;
+    let txn = desk.tenant().db().begin_write().await?;
     let updated = aid_request::Entity::update_many()
         .col_expr(
             aid_request::Column::AssigneeId,
@@ -301,23 +302,28 @@ pub async fn assign(
         .exec(&txn)
         .await?
         .rows_affected;
-    if updated != 1 {
-        let exists = aid_request::Entity::find_by_id(id)
-            .filter(aid_request::Column::Status.ne(Status::Draft))
-            .one(&txn)
-            .await?
-            .is_some();
-        return Err(if exists {
-            ChangeError::Conflict
-        } else {
-            ChangeError::NotFound
-        });
-    }
+    let row = aid_request::Entity::find_by_id(id)
+        .filter(aid_request::Column::Status.ne(Status::Draft))
+        .one(&txn)
+        .await?;
+    let row = match (updated, row) {
+        (1, Some(row)) => row,
+        (_, Some(_)) => return Err(ChangeError::Conflict),
+        (_, None) => return Err(ChangeError::NotFound),
+    };
     let detail = match assignee {
         Some((_, name)) => format!("Attribuée à {name}"),
         None => "Remise dans la file, sans agent".to_owned(),
     };
-    record_event(&txn, id, "assigned", actor, &detail).await?;
+    let actor = format!("staff:{}", desk.account().id);
+    record_event(&txn, id, "assigned", &actor, &detail).await?;
+    let journal = desk.file_event(
+        row.citizen_id,
+        "attribution d'une demande d'aide à un instructeur",
+        &format!("demande {}", row.reference.unwrap_or_default()),
+        "instruction de votre demande",
+    );
+    crate::audit::append_in(&txn, &[journal]).await?;
     txn.commit().await?;
     Ok(())
 }

@@ -2,6 +2,7 @@
 //! password, reset by email. Links carry a random token; only its SHA-256 is stored, and each
 //! is good once.
 
+use app::validation::FieldErrors;
 use chrono::{Duration, Utc};
 use rand::Rng;
 use rand::distributions::Alphanumeric;
@@ -34,23 +35,11 @@ pub struct SignUp {
     pub password_again: String,
 }
 
-/// A field and what is wrong with it, in French.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct FieldError {
-    pub field: &'static str,
-    pub message: String,
-}
-
 impl SignUp {
     /// Checks every field; all problems at once, so the citizen fixes them in one go.
-    pub fn validate(&self) -> Result<Email, Vec<FieldError>> {
-        let mut errors = Vec::new();
-        let mut error = |field, message: &str| {
-            errors.push(FieldError {
-                field,
-                message: message.to_owned(),
-            })
-        };
+    pub fn validate(&self) -> Result<Email, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let mut error = |field, message: &str| errors.add(field, message);
         if self.given_name.trim().is_empty() {
             error("given_name", "Indiquez votre prénom.");
         } else if self.given_name.chars().count() > 100 {
@@ -104,13 +93,10 @@ fn password_errors(password: &str, again: &str, error: &mut impl FnMut(&'static 
 }
 
 /// Checks a new password and its confirmation.
-pub fn validate_new_password(password: &str, again: &str) -> Vec<FieldError> {
-    let mut errors = Vec::new();
+pub fn validate_new_password(password: &str, again: &str) -> FieldErrors {
+    let mut errors = FieldErrors::new();
     password_errors(password, again, &mut |field, message| {
-        errors.push(FieldError {
-            field,
-            message: message.to_owned(),
-        })
+        errors.add(field, message)
     });
     errors
 }
@@ -400,11 +386,11 @@ mod tests {
             password: "court".into(),
             password_again: "autre".into(),
         };
-        let fields: Vec<_> = bad
-            .validate()
-            .unwrap_err()
+        let errors = bad.validate().unwrap_err();
+        let fields: Vec<_> = errors
+            .entries()
             .iter()
-            .map(|e| e.field)
+            .map(|(field, _)| field.as_deref().unwrap_or_default())
             .collect();
         assert_eq!(
             fields,

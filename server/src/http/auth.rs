@@ -15,7 +15,7 @@ use tower_sessions::Session;
 use super::form::{Form, SignInForm};
 use super::ui::Ui;
 use super::{AppError, AppState, TenantCtx, csrf};
-use crate::audit::{self, AuditEvent};
+use crate::audit;
 use crate::staff::{self, Email, StaffAccount};
 use crate::throttle::{self, LoginKeys};
 
@@ -57,42 +57,7 @@ impl CurrentStaff {
             .await
     }
 
-    pub(super) async fn record_many(
-        &self,
-        module: Module,
-        citizen_ids: &[i64],
-        action: &str,
-        subject: &str,
-        reason: &str,
-    ) -> Result<(), AppError> {
-        let events: Vec<AuditEvent> = citizen_ids
-            .iter()
-            .map(|id| self.event(action, subject, reason, Some((module, *id))))
-            .collect();
-        audit::record_many(&self.tenant.tenant, &events).await?;
-        Ok(())
-    }
-
-    pub(super) fn event(
-        &self,
-        action: &str,
-        subject: &str,
-        reason: &str,
-        file: Option<(Module, i64)>,
-    ) -> AuditEvent {
-        AuditEvent {
-            actor_id: Some(self.account.id),
-            actor_email: self.account.email.clone(),
-            actor_role: self.account.role_ids(),
-            action: action.to_owned(),
-            subject: subject.to_owned(),
-            reason: reason.to_owned(),
-            citizen_id: file.map(|(_, citizen)| citizen),
-            module: file.map_or_else(String::new, |(module, _)| module.id().to_owned()),
-        }
-    }
-
-    pub(super) async fn record(
+    async fn record(
         &self,
         action: &str,
         subject: &str,
@@ -101,7 +66,7 @@ impl CurrentStaff {
     ) -> Result<(), AppError> {
         audit::record(
             &self.tenant.tenant,
-            self.event(action, subject, reason, file),
+            crate::staff::desk::event(&self.account, action, subject, reason, file),
         )
         .await?;
         Ok(())
@@ -196,6 +161,64 @@ pub(crate) fn client_address(
     parts_peer.map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |a| a.ip())
 }
 
+/// A sign-in form as sent, before any password is checked.
+pub(super) struct SignInAttempt {
+    /// The address as typed, to show again.
+    pub typed: String,
+    /// The address, if it is one (a malformed one fails like a wrong password).
+    pub email: Option<Email>,
+    pub password: String,
+    pub keys: LoginKeys,
+}
+
+/// Whose sign-in it is: how its failures are counted (staff and citizens apart), and what
+/// one blocked after too many is told to do.
+pub(super) struct SignInKind {
+    pub keys: fn(&tenants::Tenant, &str, IpAddr) -> LoginKeys,
+    pub blocked: &'static str,
+}
+
+/// Refused before the password is checked: the status, the message, the address as typed.
+pub(super) type EarlyRefusal = (StatusCode, &'static str, String);
+
+const STAFF_SIGN_IN: SignInKind = SignInKind {
+    keys: LoginKeys::new,
+    blocked: "Trop de tentatives de connexion ont échoué. Par sécurité, attendez 15 minutes avant de réessayer, ou demandez à votre administrateur de vérifier votre compte.",
+};
+
+impl SignInKind {
+    /// Reads a sign-in form, refused before its password is checked after too many failures for
+    /// the account or the address, or with a field left empty.
+    pub(super) async fn attempt(
+        &self,
+        state: &AppState,
+        tenant: &tenants::Tenant,
+        (peer, headers): (Option<SocketAddr>, &axum::http::HeaderMap),
+        form: SignInForm,
+    ) -> Result<Result<SignInAttempt, EarlyRefusal>, AppError> {
+        let typed = form.email.trim().to_owned();
+        let address = client_address(
+            state,
+            peer,
+            headers.get("x-forwarded-for").and_then(|h| h.to_str().ok()),
+        );
+        let keys = (self.keys)(tenant, &typed, address);
+        if throttle::is_blocked(&state.platform, state.settings.throttle, &keys).await? {
+            return Ok(Err((StatusCode::TOO_MANY_REQUESTS, self.blocked, typed)));
+        }
+        if typed.is_empty() || form.password.is_empty() {
+            let message = "Saisissez votre adresse électronique et votre mot de passe.";
+            return Ok(Err((StatusCode::UNPROCESSABLE_ENTITY, message, typed)));
+        }
+        Ok(Ok(SignInAttempt {
+            email: Email::parse(&typed).ok(),
+            typed,
+            password: form.password,
+            keys,
+        }))
+    }
+}
+
 pub async fn login(
     State(state): State<AppState>,
     ClientAddr(peer): ClientAddr,
@@ -205,55 +228,34 @@ pub async fn login(
     Form(form): Form<SignInForm>,
 ) -> Result<Response, AppError> {
     let tenant = ui.tenant().cloned().ok_or(AppError::NotFound)?;
-    let email_input = form.email.trim().to_owned();
-    let password = form.password;
-    let address = client_address(
-        &state,
-        peer,
-        headers.get("x-forwarded-for").and_then(|h| h.to_str().ok()),
-    );
-    let keys = LoginKeys::new(&tenant.tenant, &email_input, address);
-
     let refuse = |ui: Ui, status: StatusCode, message: &str, email: String| {
         let message = message.to_owned();
         ui.render(status, move |ctx| {
             view! { <LoginPage ctx error=Some(message) email /> }
         })
     };
-
-    if throttle::is_blocked(&state.platform, state.settings.throttle, &keys).await? {
-        return Ok(refuse(
-            ui,
-            StatusCode::TOO_MANY_REQUESTS,
-            "Trop de tentatives de connexion ont échoué. Par sécurité, attendez 15 minutes avant de réessayer, ou demandez à votre administrateur de vérifier votre compte.",
-            email_input,
-        ));
-    }
-    if email_input.is_empty() || password.is_empty() {
-        return Ok(refuse(
-            ui,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "Saisissez votre adresse électronique et votre mot de passe.",
-            email_input,
-        ));
-    }
-    let account = match Email::parse(&email_input) {
-        Ok(email) => {
-            staff::authenticate(&state.platform, &tenant.tenant, &email, &password).await?
+    let attempt = STAFF_SIGN_IN.attempt(&state, &tenant.tenant, (peer, &headers), form);
+    let attempt = match attempt.await? {
+        Ok(attempt) => attempt,
+        Err((status, message, typed)) => return Ok(refuse(ui, status, message, typed)),
+    };
+    let account = match &attempt.email {
+        Some(email) => {
+            staff::authenticate(&state.platform, &tenant.tenant, email, &attempt.password).await?
         }
-        Err(_) => None,
+        None => None,
     };
     let Some(account) = account else {
-        throttle::record_failure(&state.platform, &keys).await?;
+        throttle::record_failure(&state.platform, &attempt.keys).await?;
         return Ok(refuse(
             ui,
             StatusCode::UNAUTHORIZED,
             "Adresse électronique ou mot de passe incorrect. Vérifiez votre saisie (majuscules comprises) et réessayez.",
-            email_input,
+            attempt.typed,
         ));
     };
 
-    throttle::clear_account(&state.platform, &keys).await?;
+    throttle::clear_account(&state.platform, &attempt.keys).await?;
     // A new id at sign-in defeats session fixation; a new form token goes with it.
     session.cycle_id().await?;
     session

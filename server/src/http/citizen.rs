@@ -5,6 +5,7 @@ use app::pages::citizen::{
     CitizenLoginPage, CitizenSpacePage, ConfirmEmailPage, ForgotPasswordPage, IdentityLine,
     MessagePage, NewPasswordPage, RequestSummary, SignUpPage, SignUpValues, SignedOutPage,
 };
+use app::validation::FieldErrors;
 use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
@@ -13,7 +14,7 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
-use super::auth::{ClientAddr, client_address};
+use super::auth::{ClientAddr, SignInKind};
 use super::form::{Form, FormFields, SignInForm};
 use super::ui::Ui;
 use super::{AppError, AppState, TenantCtx, csrf};
@@ -196,6 +197,11 @@ async fn open_session(
     Ok(())
 }
 
+const CITIZEN_SIGN_IN: SignInKind = SignInKind {
+    keys: LoginKeys::citizen,
+    blocked: "Trop de tentatives de connexion ont échoué. Par sécurité, attendez 15 minutes avant de réessayer, ou changez votre mot de passe avec « Mot de passe oublié ? ».",
+};
+
 pub async fn local_login(
     State(state): State<AppState>,
     ClientAddr(peer): ClientAddr,
@@ -205,40 +211,21 @@ pub async fn local_login(
     Form(form): Form<SignInForm>,
 ) -> Result<Response, AppError> {
     let tenant = ui.tenant().cloned().ok_or(AppError::NotFound)?;
-    let email_input = form.email.trim().to_owned();
-    let password = form.password;
-    let address = client_address(
-        &state,
-        peer,
-        headers.get("x-forwarded-for").and_then(|h| h.to_str().ok()),
-    );
-    let keys = LoginKeys::citizen(&tenant.tenant, &email_input, address);
     let refuse = |ui: Ui, status: StatusCode, message: &str, email: String| {
         login_page_with(ui, &state, status, Some(message.to_owned()), None, email)
     };
-    if throttle::is_blocked(&state.platform, state.settings.throttle, &keys).await? {
-        return Ok(refuse(
-            ui,
-            StatusCode::TOO_MANY_REQUESTS,
-            "Trop de tentatives de connexion ont échoué. Par sécurité, attendez 15 minutes avant de réessayer, ou changez votre mot de passe avec « Mot de passe oublié ? ».",
-            email_input,
-        ));
-    }
-    if email_input.is_empty() || password.is_empty() {
-        return Ok(refuse(
-            ui,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "Saisissez votre adresse électronique et votre mot de passe.",
-            email_input,
-        ));
-    }
-    let outcome = match Email::parse(&email_input) {
-        Ok(email) => local::sign_in(&tenant.tenant, &email, &password).await?,
-        Err(_) => LocalSignIn::WrongCredentials,
+    let attempt = CITIZEN_SIGN_IN.attempt(&state, &tenant.tenant, (peer, &headers), form);
+    let attempt = match attempt.await? {
+        Ok(attempt) => attempt,
+        Err((status, message, typed)) => return Ok(refuse(ui, status, message, typed)),
+    };
+    let outcome = match &attempt.email {
+        Some(email) => local::sign_in(&tenant.tenant, email, &attempt.password).await?,
+        None => LocalSignIn::WrongCredentials,
     };
     match outcome {
         LocalSignIn::SignedIn(citizen) => {
-            throttle::clear_account(&state.platform, &keys).await?;
+            throttle::clear_account(&state.platform, &attempt.keys).await?;
             open_session(&session, &tenant, &citizen, None).await?;
             Ok(Redirect::to(&tenant.href("/mon-espace")).into_response())
         }
@@ -246,15 +233,15 @@ pub async fn local_login(
             ui,
             StatusCode::FORBIDDEN,
             "Votre adresse électronique n'est pas encore confirmée. Ouvrez le lien que nous vous avons envoyé (pensez aux courriers indésirables), ou créez à nouveau votre compte pour recevoir un nouveau lien.",
-            email_input,
+            attempt.typed,
         )),
         LocalSignIn::WrongCredentials => {
-            throttle::record_failure(&state.platform, &keys).await?;
+            throttle::record_failure(&state.platform, &attempt.keys).await?;
             Ok(refuse(
                 ui,
                 StatusCode::UNAUTHORIZED,
                 "Adresse électronique ou mot de passe incorrect. Vérifiez votre saisie (majuscules comprises) et réessayez.",
-                email_input,
+                attempt.typed,
             ))
         }
     }
@@ -265,7 +252,7 @@ pub async fn sign_up_page(session: Session, ui: Ui) -> Result<Response, AppError
         .with_form_token(&session)
         .await?
         .render(StatusCode::OK, |ctx| {
-            view! { <SignUpPage ctx values=SignUpValues::default() errors=vec![] /> }
+            view! { <SignUpPage ctx values=SignUpValues::default() errors=FieldErrors::new() /> }
         }))
 }
 
@@ -285,10 +272,6 @@ pub async fn sign_up(
                 family_name: input.family_name.clone(),
                 email: input.email.clone(),
             };
-            let errors: Vec<(String, String)> = errors
-                .into_iter()
-                .map(|e| (e.field.to_owned(), e.message))
-                .collect();
             return Ok(ui.render(StatusCode::UNPROCESSABLE_ENTITY, move |ctx| {
                 view! { <SignUpPage ctx values errors /> }
             }));
@@ -413,7 +396,7 @@ pub async fn new_password_page(
         .with_form_token(&session)
         .await?
         .render(StatusCode::OK, move |ctx| {
-            view! { <NewPasswordPage ctx token errors=vec![] /> }
+            view! { <NewPasswordPage ctx token errors=FieldErrors::new() /> }
         }))
 }
 
@@ -422,10 +405,6 @@ pub async fn new_password(ui: Ui, form: FormFields) -> Result<Response, AppError
     let token = form.get("jeton").to_owned();
     let errors = local::validate_new_password(form.get("password"), form.get("password_again"));
     if !errors.is_empty() {
-        let errors: Vec<(String, String)> = errors
-            .into_iter()
-            .map(|e| (e.field.to_owned(), e.message))
-            .collect();
         return Ok(ui.render(StatusCode::UNPROCESSABLE_ENTITY, move |ctx| {
             view! { <NewPasswordPage ctx token errors /> }
         }));

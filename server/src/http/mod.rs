@@ -101,15 +101,6 @@ pub fn parse_id(id: &str) -> Result<i64, AppError> {
     id.parse().map_err(|_| AppError::NotFound)
 }
 
-/// The catalogue and requests exist only in departments subscribed to the aid-requests module.
-pub fn aid_requests_subscribed(tenant: &TenantCtx) -> Result<(), AppError> {
-    if tenant.tenant.has_module(tenants::Module::AidRequests) {
-        Ok(())
-    } else {
-        Err(AppError::NotFound)
-    }
-}
-
 /// A document as a download, never rendered inline (it came from outside).
 pub fn document_response(doc: &crate::documents::Document, bytes: Vec<u8>) -> Response {
     let name: String = doc

@@ -111,21 +111,10 @@ pub async fn live(
         .transpose()
 }
 
-/// Records a consent, or finds the live one already given.
+/// Records a consent, or finds the live one already given. `subject` is how a source that
+/// knows the person by an identifier of its own (France Travail) names them: a live consent
+/// for another subject is withdrawn and replaced.
 pub async fn give(
-    db: &impl ConnectionTrait,
-    citizen_id: i64,
-    source: Source,
-    aid_id: i64,
-    by: GivenBy,
-    now: DateTime<Utc>,
-) -> Result<Consent, DbErr> {
-    give_for(db, citizen_id, source, aid_id, by, now, None).await
-}
-
-/// As [`give`], for a source that knows the person by `subject` (their France Travail
-/// identifier). A live consent for another subject is withdrawn and replaced.
-pub async fn give_for(
     db: &impl ConnectionTrait,
     citizen_id: i64,
     source: Source,

@@ -2,6 +2,7 @@
 
 mod accounts;
 mod cache;
+pub mod desk;
 mod email;
 mod password;
 mod role;
@@ -11,6 +12,7 @@ pub use accounts::{
     list_accounts, set_roles,
 };
 pub use cache::{ACCOUNT_TTL, AccountCache};
+pub use desk::{Desk, DeskAccess, ModuleWord};
 pub use email::{Email, EmailError};
 pub(crate) use password::dummy_hash;
 pub use password::{generate_password, hash_password, verify_password};

@@ -468,14 +468,14 @@ pub async fn cancel(tenant: &Tenant, citizen_id: i64, appointment_id: i64) -> Re
 }
 
 /// Staff record whether the citizen came; only for a booked appointment that has begun.
-/// Returns the citizen, or `None` if there is nothing to record.
+/// Returns the citizen, or `None` if there is nothing to record; journaled with the change.
 pub async fn record_attendance(
-    tenant: &Tenant,
+    desk: &super::Desk<'_>,
     appointment_id: i64,
     came: bool,
 ) -> Result<Option<i64>, DbErr> {
     let now = Utc::now();
-    let txn = tenant.db().begin_write().await?;
+    let txn = desk.tenant().db().begin_write().await?;
     let Some(row) = appointment::Entity::find_by_id(appointment_id)
         .filter(appointment::Column::State.eq(State::Booked))
         .one(&txn)
@@ -501,6 +501,17 @@ pub async fn record_attendance(
         .filter(appointment::Column::State.eq(State::Booked))
         .exec(&txn)
         .await?;
+    let journal = desk.file_event(
+        row.citizen_id,
+        if came {
+            "présence notée à votre rendez-vous"
+        } else {
+            "absence notée à votre rendez-vous"
+        },
+        &format!("rendez-vous {appointment_id} (usager {})", row.citizen_id),
+        "suivi de vos rendez-vous",
+    );
+    crate::audit::append_in(&txn, &[journal]).await?;
     txn.commit().await?;
     Ok(Some(row.citizen_id))
 }

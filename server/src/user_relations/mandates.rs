@@ -260,21 +260,19 @@ fn titled(row: mandate::Model, titles: &std::collections::HashMap<i64, String>) 
     from_row(row, title)
 }
 
-/// Who records a mandate.
-pub struct Recorder<'a> {
-    pub staff_id: i64,
-    pub staff_name: &'a str,
-}
+/// Why reception works under a mandate, as the citizen reads it in their journal.
+pub const REASON: &str = "dépôt de demandes pour vous, à votre demande";
 
-/// Records the mandate and, in the same transaction, the email telling the citizen (when
-/// they have an address; otherwise reception prints the letter, see `letters::mandate_pdf`).
+/// Records the mandate in the name of the desk's holder and, in the same transaction, its
+/// journal entry and the email telling the citizen (when they have an address; otherwise
+/// reception prints the letter, see `letters::mandate_pdf`).
 pub async fn grant(
-    tenant: &Tenant,
+    desk: &super::Desk<'_>,
     citizen: &Citizen,
-    by: Recorder<'_>,
     new: &NewMandate,
     space_url: &str,
 ) -> Result<Mandate, DbErr> {
+    let (tenant, staff) = (desk.tenant(), desk.account());
     let notice = if citizen.email.is_empty() {
         Notice::Letter
     } else {
@@ -283,8 +281,8 @@ pub async fn grant(
     let txn = tenant.db().begin_write().await?;
     let row = mandate::ActiveModel {
         citizen_id: Set(citizen.id),
-        staff_id: Set(by.staff_id),
-        staff_name: Set(by.staff_name.to_owned()),
+        staff_id: Set(staff.id),
+        staff_name: Set(staff.display_name.clone()),
         aid_id: Set(new.aid.as_ref().map(|a| a.id)),
         valid_until: Set(new.valid_until),
         notified_by: Set(notice.id().to_owned()),
@@ -309,6 +307,18 @@ pub async fn grant(
         )
         .await?;
     }
+    let journal = desk.file_event(
+        citizen.id,
+        "enregistrement d'un mandat de dépôt",
+        &format!(
+            "{} — mandat n° {} pour {}",
+            citizen.audit_subject(),
+            granted.id,
+            granted.scope()
+        ),
+        REASON,
+    );
+    crate::audit::append_in(&txn, &[journal]).await?;
     txn.commit().await?;
     Ok(granted)
 }

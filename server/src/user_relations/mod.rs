@@ -1,6 +1,6 @@
 //! User relations (`user_relations`): one record per citizen in a department, and the history
-//! of staff's contacts with them. Reads and changes are journaled by the HTTP side
-//! (`CurrentStaff::audit_file`), which the citizen reads in their access journal.
+//! of staff's contacts with them. Reads and changes are journaled through reception's desk
+//! ([`Desk`]), and the citizen reads them in their access journal.
 
 pub mod access;
 pub mod alerts;
@@ -12,6 +12,7 @@ pub mod mandates;
 pub mod messages;
 
 pub use crate::citizens::{ids_of_person, merged_into};
+use app::validation::FieldErrors;
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait as _, Func, LikeExpr};
 use sea_orm::{
@@ -22,6 +23,20 @@ use tenants::Tenant;
 
 use crate::citizens::Citizen;
 use crate::entity::{citizen, contact};
+
+/// The module's word as a type: its handles are `Desk<'_>` here and
+/// [`http::UserRelationsDesk`] in its pages.
+pub enum UserRelations {}
+
+impl crate::staff::ModuleWord for UserRelations {
+    const MODULE: tenants::Module = tenants::Module::UserRelations;
+}
+
+/// Reception's handle on citizens' records: the functions that read or change one take it.
+pub type Desk<'a> = crate::staff::Desk<'a, UserRelations>;
+
+/// Why reception reads or changes a record, as the citizen reads it in their journal.
+pub const RECEPTION: &str = "accueil et suivi de vos démarches";
 
 /// How a contact took place.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -96,11 +111,12 @@ impl NewContact {
         subject: &str,
         note: &str,
         today: NaiveDate,
-    ) -> Result<Self, Vec<String>> {
-        let mut errors = Vec::new();
+    ) -> Result<Self, FieldErrors> {
+        let mut errors = FieldErrors::new();
         let day = match NaiveDate::parse_from_str(day.trim(), "%Y-%m-%d") {
             Ok(day) if day > today => {
-                errors.push(
+                errors.add(
+                    "day",
                     "La date du contact est dans le futur : indiquez le jour où il a eu lieu."
                         .to_owned(),
                 );
@@ -108,7 +124,8 @@ impl NewContact {
             }
             Ok(day) => Some(day),
             Err(_) => {
-                errors.push(
+                errors.add(
+                    "day",
                     "La date du contact est manquante ou mal écrite : indiquez-la au format jj/mm/aaaa."
                         .to_owned(),
                 );
@@ -117,24 +134,26 @@ impl NewContact {
         };
         let channel = Channel::parse(channel.trim());
         if channel.is_none() {
-            errors.push(
+            errors.add(
+                "channel",
                 "Choisissez comment le contact a eu lieu : visite, appel, courrier ou courriel."
                     .to_owned(),
             );
         }
         let subject = subject.trim();
         if subject.is_empty() {
-            errors.push("Indiquez l'objet du contact, en quelques mots.".to_owned());
+            errors.add("subject", "Indiquez l'objet du contact, en quelques mots.");
         } else if subject.chars().count() > SUBJECT_MAX {
-            errors.push(format!(
+            errors.add("subject", format!(
                 "L'objet est trop long : {SUBJECT_MAX} caractères au plus ; mettez le détail dans la note."
             ));
         }
         let note = note.trim();
         if note.chars().count() > NOTE_MAX {
-            errors.push(format!(
-                "La note est trop longue : {NOTE_MAX} caractères au plus."
-            ));
+            errors.add(
+                "note",
+                format!("La note est trop longue : {NOTE_MAX} caractères au plus."),
+            );
         }
         match (day, channel) {
             (Some(day), Some(channel)) if errors.is_empty() => Ok(Self {
@@ -148,14 +167,14 @@ impl NewContact {
     }
 }
 
-/// Adds a contact to the citizen's history.
+/// Adds a contact to the citizen's history, journaled with it.
 pub async fn log_contact(
-    tenant: &Tenant,
-    citizen_id: i64,
-    staff_id: i64,
+    desk: &Desk<'_>,
+    person: &Citizen,
     contact: &NewContact,
 ) -> Result<i64, DbErr> {
-    let txn = tenant.db().begin_write().await?;
+    let (citizen_id, staff_id) = (person.id, desk.account().id);
+    let txn = desk.tenant().db().begin_write().await?;
     let row = contact::ActiveModel {
         citizen_id: Set(citizen_id),
         day: Set(contact.day.format("%Y-%m-%d").to_string()),
@@ -168,6 +187,16 @@ pub async fn log_contact(
     }
     .insert(&txn)
     .await?;
+    let journal = desk.file_event(
+        citizen_id,
+        &format!(
+            "ajout d'un contact à l'historique ({})",
+            contact.channel.label().to_lowercase()
+        ),
+        &person.audit_subject(),
+        RECEPTION,
+    );
+    crate::audit::append_in(&txn, &[journal]).await?;
     txn.commit().await?;
     Ok(row.id)
 }
@@ -215,28 +244,35 @@ impl NewRecord {
         birthdate: &str,
         email: &str,
         today: NaiveDate,
-    ) -> Result<Self, Vec<String>> {
-        let mut errors = Vec::new();
+    ) -> Result<Self, FieldErrors> {
+        let mut errors = FieldErrors::new();
         let given = given.split_whitespace().collect::<Vec<_>>().join(" ");
         let family = family.split_whitespace().collect::<Vec<_>>().join(" ");
         if given.is_empty() || given.chars().count() > 100 {
-            errors.push("Indiquez le ou les prénoms (100 caractères au plus).".to_owned());
+            errors.add(
+                "given",
+                "Indiquez le ou les prénoms (100 caractères au plus).",
+            );
         }
         if family.is_empty() || family.chars().count() > 100 {
-            errors.push("Indiquez le nom de naissance (100 caractères au plus).".to_owned());
+            errors.add(
+                "family",
+                "Indiquez le nom de naissance (100 caractères au plus).",
+            );
         }
         let birthdate = match NaiveDate::parse_from_str(birthdate.trim(), "%Y-%m-%d") {
             Ok(date) if date <= today && today.years_since(date).is_some_and(|y| y <= 120) => {
                 Some(date)
             }
             Ok(_) => {
-                errors.push(
+                errors.add(
+                    "birthdate",
                     "La date de naissance n'est pas plausible : vérifiez l'année.".to_owned(),
                 );
                 None
             }
             Err(_) => {
-                errors.push("La date de naissance est manquante ou mal écrite : indiquez-la au format jj/mm/aaaa.".to_owned());
+                errors.add("birthdate", "La date de naissance est manquante ou mal écrite : indiquez-la au format jj/mm/aaaa.".to_owned());
                 None
             }
         };
@@ -245,7 +281,7 @@ impl NewRecord {
             typed => match crate::staff::Email::parse(typed) {
                 Ok(email) => email.as_str().to_owned(),
                 Err(_) => {
-                    errors.push(format!("L'adresse électronique « {typed} » n'est pas valide : elle doit ressembler à prenom.nom@exemple.fr, ou restez vide."));
+                    errors.add("email", format!("L'adresse électronique « {typed} » n'est pas valide : elle doit ressembler à prenom.nom@exemple.fr, ou restez vide."));
                     String::new()
                 }
             },
@@ -324,14 +360,14 @@ impl MergeRefused {
 /// own: see `modules::OnMerge`); `absorbed` then points at `kept` and is offered no more. The journal is append-only: its entries about `absorbed` stay as written
 /// and are read with `kept`'s ([`ids_of_person`]).
 pub async fn merge(
-    tenant: &Tenant,
+    desk: &Desk<'_>,
     kept: i64,
     absorbed: i64,
 ) -> Result<Result<(), MergeRefused>, DbErr> {
     if kept == absorbed {
         return Ok(Err(MergeRefused::Same));
     }
-    let txn = tenant.db().begin_write().await?;
+    let txn = desk.tenant().db().begin_write().await?;
     let (Some(keep), Some(absorb)) = (
         citizen::Entity::find_by_id(kept).one(&txn).await?,
         citizen::Entity::find_by_id(absorbed).one(&txn).await?,
@@ -358,13 +394,22 @@ pub async fn merge(
         .filter(citizen::Column::Id.eq(absorbed))
         .exec(&txn)
         .await?;
+    let journal = [kept, absorbed].map(|citizen| {
+        desk.file_event(
+            citizen,
+            &format!("fusion du dossier n° {absorbed} dans le dossier n° {kept} (même personne)"),
+            &format!("usagers {kept} et {absorbed}"),
+            "un seul dossier par personne",
+        )
+    });
+    crate::audit::append_in(&txn, &journal).await?;
     txn.commit().await?;
     Ok(Ok(()))
 }
 
-/// Opens the record.
-pub async fn create_record(tenant: &Tenant, record: &NewRecord) -> Result<Citizen, DbErr> {
-    let txn = tenant.db().begin_write().await?;
+/// Opens the record, journaled with it.
+pub async fn create_record(desk: &Desk<'_>, record: &NewRecord) -> Result<Citizen, DbErr> {
+    let txn = desk.tenant().db().begin_write().await?;
     let row = citizen::ActiveModel {
         fc_sub: Set(None),
         given_name: Set(record.given_name.clone()),
@@ -385,15 +430,24 @@ pub async fn create_record(tenant: &Tenant, record: &NewRecord) -> Result<Citize
     }
     .insert(&txn)
     .await?;
+    let person = Citizen::from(row);
+    let journal = desk.file_event(
+        person.id,
+        "ouverture de votre dossier à l'accueil",
+        &person.audit_subject(),
+        RECEPTION,
+    );
+    crate::audit::append_in(&txn, &[journal]).await?;
     txn.commit().await?;
-    Ok(row.into())
+    Ok(person)
 }
 
 /// The most results a search shows: a name more common than that needs a birth date.
 pub const SEARCH_LIMIT: u64 = 50;
 
 /// Citizens whose names contain every word of `query` (case-insensitive), by name.
-pub async fn search(tenant: &Tenant, query: &str) -> Result<Vec<Citizen>, DbErr> {
+pub async fn search(desk: &Desk<'_>, query: &str) -> Result<Vec<Citizen>, DbErr> {
+    let tenant = desk.tenant();
     let words: Vec<String> = query
         .split_whitespace()
         .map(str::to_lowercase)
@@ -516,9 +570,10 @@ mod tests {
         assert_eq!(ok.family_name, "MARTIN");
         let errors =
             NewRecord::parse("", "", "2030-01-01", "pas-une-adresse", today()).unwrap_err();
-        assert_eq!(errors.len(), 4, "{errors:?}");
-        assert!(errors[2].contains("plausible"));
-        assert!(errors[3].contains("pas-une-adresse"));
+        assert_eq!(errors.messages().len(), 4, "{errors:?}");
+        assert!(errors.of("birthdate").unwrap().contains("plausible"));
+        assert!(errors.of("email").unwrap().contains("pas-une-adresse"));
+        assert!(errors.of("given").is_some() && errors.of("family").is_some());
         assert!(NewRecord::parse("A", "B", "1880-01-01", "", today()).is_err());
     }
 
@@ -529,10 +584,11 @@ mod tests {
         assert_eq!(ok.channel, Channel::Call);
         assert_eq!(ok.subject, "Question sur le RSA");
         let errors = NewContact::parse("2026-12-02", "pigeon", "  ", "", today()).unwrap_err();
-        assert_eq!(errors.len(), 3, "{errors:?}");
-        assert!(errors[0].contains("futur"));
-        assert!(errors[1].contains("visite, appel"));
-        assert!(errors[2].contains("objet"));
+        assert_eq!(errors.messages().len(), 3, "{errors:?}");
+        assert!(errors.of("day").unwrap().contains("futur"));
+        assert!(errors.of("channel").unwrap().contains("visite, appel"));
+        assert!(errors.of("subject").unwrap().contains("objet"));
+        assert_eq!(errors.of("note"), None);
         let long = "x".repeat(SUBJECT_MAX + 1);
         assert!(NewContact::parse("2026-11-30", "visit", &long, "", today()).is_err());
         assert!(NewContact::parse("30/11/2026", "visit", "Objet", "", today()).is_err());

@@ -7,15 +7,11 @@
 //! printed.
 
 use guichet::aid_requests::filing::{self, FiledBy};
-use guichet::documents::{self, Upload};
-use guichet::national::Source;
-use guichet::national::consent::{self, GivenBy};
 use guichet::staff::Role;
-use guichet::user_relations::appointments::{self, BookedBy, NewSlots};
+use guichet::user_relations::appointments;
 use guichet::user_relations::details::{self, NewMember};
 use guichet::user_relations::mandates;
-use guichet::user_relations::messages::{self, Author, NewMessage};
-use guichet::user_relations::{self, NewContact};
+use guichet::user_relations::messages;
 use reqwest::StatusCode;
 use tenants::Module;
 
@@ -25,8 +21,6 @@ both_engines!(every_role_against_every_route_sees_only_what_its_module_needs);
 
 /// What must never show outside those allowed: the file's own words.
 const MARKERS: [&str; 4] = ["DUBOIS", "Secret gardois", "Note gardoise", "520,00"];
-
-const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Allowed {
@@ -90,65 +84,24 @@ async fn every_role_against_every_route_sees_only_what_its_module_needs(backend:
     // appointment. Herault has a citizen of its own, with the same ids.
     let aid = crate::fixtures::rent_aid(&gard).await;
     let (request, _, angela) = crate::fixtures::filed(&gard, &aid, 12_000).await;
-    let document = documents::save(
-        &app.platform,
+    let crate::fixtures::Exchanges {
+        document,
+        thread,
+        appointment,
+        free_slot,
+        mandate,
+    } = crate::fixtures::exchanges(
+        &app,
         &gard,
-        angela.id,
-        &Upload {
-            field: "piece".into(),
-            filename: "avis.pdf".into(),
-            declared_type: "application/pdf".into(),
-            bytes: PDF.to_vec(),
-        },
-        "application/pdf",
-    )
-    .await
-    .unwrap();
-    let thread = messages::start(
-        &gard,
-        angela.id,
-        Some(request),
-        "Question",
-        NewMessage {
-            author: Author::Citizen,
-            body: "Secret gardois",
-            document_id: Some(document.id),
-            notify: None,
-        },
-    )
-    .await
-    .unwrap();
-    let contact = NewContact::parse(
-        &chrono::Utc::now().date_naive().to_string(),
-        "call",
-        "Appel",
+        &angela,
+        (&aid, request),
+        "Secret gardois",
         "Note gardoise",
-        chrono::Utc::now().date_naive(),
     )
-    .unwrap();
-    user_relations::log_contact(&gard, angela.id, 1, &contact)
-        .await
-        .unwrap();
-    let slots = NewSlots {
-        service: "Accueil social".into(),
-        place: "Nîmes".into(),
-        first: chrono::Utc::now() + chrono::Duration::days(2),
-        minutes: 30,
-        count: 2,
-    };
-    appointments::publish(&gard, 1, &slots).await.unwrap();
-    let free = appointments::slots_from(&gard, chrono::Utc::now())
-        .await
-        .unwrap();
-    let appointment =
-        appointments::book(&gard, angela.id, free[0].id, BookedBy::Citizen, None, None)
-            .await
-            .unwrap()
-            .unwrap();
+    .await;
     let herault_aid = crate::fixtures::rent_aid(&herault).await;
     crate::fixtures::filed(&herault, &herault_aid, 1).await;
-    // A mandate Angela gave reception, and the draft reception prepares under it.
-    let mandate = crate::fixtures::mandate_for(&gard, &angela, &aid).await.id;
+    // The draft reception prepares under Angela's mandate.
     let assisted = filing::draft_for(
         &gard,
         angela.id,
@@ -163,16 +116,7 @@ async fn every_role_against_every_route_sees_only_what_its_module_needs(backend:
     .id;
     // A consent and a household member: the first rows of their tables.
     let txn = gard.db().begin_write().await.unwrap();
-    consent::give(
-        &txn,
-        angela.id,
-        Source::FamilyQuotient,
-        aid.id,
-        GivenBy::Citizen,
-        chrono::Utc::now(),
-    )
-    .await
-    .unwrap();
+    crate::fixtures::quotient_consent(&txn, angela.id, aid.id, chrono::Utc::now()).await;
     txn.commit().await.unwrap();
     let member = NewMember::parse("Léa", "DUBOIS", "child", "2012", 2026).unwrap();
     details::add_member(&gard, angela.id, &member)
@@ -182,14 +126,14 @@ async fn every_role_against_every_route_sees_only_what_its_module_needs(backend:
     let fx = Fixture {
         cid: angela.id,
         request,
-        document: document.id,
+        document,
         thread,
-        appointment: appointment.id,
+        appointment,
         mandate,
         assisted,
         aid_slug: aid.slug.clone(),
         aid_id: aid.id,
-        slot: free[1].id,
+        slot: free_slot,
     };
     let routes = guichet::modules::route_paths();
     let mut unplanned = Vec::new();

@@ -455,7 +455,7 @@ async fn export_then_import_restores_the_department(backend: Backend) {
         b"%PDF-1.4 quittance"
     );
     // The queue's figures (kept by triggers) come back with the requests.
-    let queue = guichet::aid_requests::queue::queue(&tenant, &Default::default())
+    let queue = guichet::aid_requests::queue::figures(&tenant, &Default::default())
         .await
         .unwrap();
     assert_eq!(queue.total, 1);

@@ -10,8 +10,6 @@ use guichet::api_particulier::simulator::{self, DEMO_TOKEN, Faults, SimulatorCon
 use guichet::citizens;
 use guichet::entity::{data_pull, national_call, national_fact};
 use guichet::franceconnect::FcIdentity;
-use guichet::national::Source;
-use guichet::national::consent::{self, GivenBy};
 use guichet::national::pull::{self, Pull, PullState, RequestedBy};
 use guichet::server::ServerOptions;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
@@ -60,16 +58,7 @@ async fn queue_pulls(tenant: &Tenant, count: usize) -> Vec<Pull> {
             .await
             .unwrap();
         let txn = tenant.db().begin_write().await.unwrap();
-        let given = consent::give(
-            &txn,
-            citizen.id,
-            Source::FamilyQuotient,
-            aid.id,
-            GivenBy::Citizen,
-            now,
-        )
-        .await
-        .unwrap();
+        let given = crate::fixtures::quotient_consent(&txn, citizen.id, aid.id, now).await;
         pulls.push(
             pull::create(
                 &txn,

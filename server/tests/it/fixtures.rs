@@ -1,14 +1,22 @@
-//! What several test files set up the same way: an aid and its form ([`AidBuilder`]), and a
-//! request filed through the domain functions ([`file_request`], [`filed`]).
+//! What several test files set up the same way: an aid and its form ([`AidBuilder`]), a
+//! request filed through the domain functions ([`file_request`], [`filed`]), and the rest of
+//! a citizen's file ([`exchanges`]).
 
 use guichet::aid_requests::catalogue::{self, Aid, AidInput};
 use guichet::aid_requests::filing::{self, AidRequest, FiledBy, Submission};
 use guichet::aid_requests::form::{Answer, Answers, FieldDef, FieldKind};
 use guichet::citizens::{self, Citizen};
+use guichet::documents::{self, Upload};
 use guichet::ids::{CitizenId, RequestId};
 use guichet::national::FactKey;
-use guichet::user_relations::mandates::{self, Mandate, NewMandate, Recorder};
+use guichet::staff::Role;
+use guichet::user_relations::appointments::{self, BookedBy, NewSlots};
+use guichet::user_relations::mandates::{self, Mandate, NewMandate};
+use guichet::user_relations::messages::{self, Author, NewMessage};
+use guichet::user_relations::{self, NewContact};
 use tenants::Tenant;
+
+use crate::harness::TestApp;
 
 /// An aid as the administrator would define it, with its form's questions.
 pub struct AidBuilder {
@@ -90,13 +98,9 @@ impl AidBuilder {
         fact: Option<FactKey>,
     ) -> Self {
         self.fields.push(FieldDef {
-            key: key.into(),
-            step,
-            label: label.into(),
-            help: String::new(),
             required,
-            kind,
             fact,
+            ..FieldDef::new(key, step, label, kind)
         });
         self
     }
@@ -182,20 +186,154 @@ pub async fn filed(tenant: &Tenant, aid: &Aid, n: usize) -> (i64, String, Citize
     (request.id, request.reference.unwrap(), citizen)
 }
 
-/// A mandate `citizen` gave reception (staff 1, « Accueil ») for `aid`, live ten days.
-pub async fn mandate_for(tenant: &Tenant, citizen: &Citizen, aid: &Aid) -> Mandate {
+/// A mandate `citizen` gave reception (the desk's holder) for `aid`, live ten days.
+pub async fn mandate_for(desk: &user_relations::Desk<'_>, citizen: &Citizen, aid: &Aid) -> Mandate {
     mandates::grant(
-        tenant,
+        desk,
         citizen,
-        Recorder {
-            staff_id: 1,
-            staff_name: "Accueil",
-        },
         &NewMandate {
             aid: Some(aid.clone().into()),
             valid_until: mandates::today() + chrono::Days::new(10),
         },
         "http://x/",
+    )
+    .await
+    .unwrap()
+}
+
+/// A PDF small enough to read in a test.
+pub const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n";
+
+/// What a citizen's file holds besides requests, each the first row of its table.
+pub struct Exchanges {
+    pub document: i64,
+    pub thread: i64,
+    pub appointment: i64,
+    /// A published slot nobody booked.
+    pub free_slot: i64,
+    pub mandate: i64,
+}
+
+/// Fills `citizen`'s file at reception and in their space: a document, a thread the citizen
+/// opens about `request` with it (`message`), a call reception notes (`note`), an appointment
+/// the citizen books among two published slots, and a mandate for `aid`.
+pub async fn exchanges(
+    app: &TestApp,
+    tenant: &Tenant,
+    citizen: &Citizen,
+    (aid, request): (&Aid, i64),
+    message: &str,
+    note: &str,
+) -> Exchanges {
+    let reception = app.worker(tenant, Role::Reception).await;
+    let desk = user_relations::Desk::open(tenant, &reception).unwrap();
+    let now = chrono::Utc::now();
+    let document = documents::save(
+        &app.platform,
+        tenant,
+        citizen.id,
+        &Upload {
+            field: "piece".into(),
+            filename: "avis.pdf".into(),
+            declared_type: "application/pdf".into(),
+            bytes: PDF.to_vec(),
+        },
+        "application/pdf",
+    )
+    .await
+    .unwrap();
+    let thread = messages::start(
+        tenant,
+        citizen.id,
+        Some(request),
+        "Question",
+        NewMessage {
+            author: Author::Citizen,
+            body: message,
+            document_id: Some(document.id),
+            notify: None,
+        },
+    )
+    .await
+    .unwrap();
+    let today = now.date_naive();
+    let contact = NewContact::parse(&today.to_string(), "call", "Appel", note, today).unwrap();
+    user_relations::log_contact(&desk, citizen, &contact)
+        .await
+        .unwrap();
+    let slots = NewSlots {
+        service: "Accueil social".into(),
+        place: "Nîmes".into(),
+        first: now + chrono::Duration::days(2),
+        minutes: 30,
+        count: 2,
+    };
+    appointments::publish(tenant, reception.id, &slots)
+        .await
+        .unwrap();
+    let free = appointments::slots_from(tenant, now).await.unwrap();
+    let appointment = appointments::book(
+        tenant,
+        citizen.id,
+        free[0].id,
+        BookedBy::Citizen,
+        None,
+        None,
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    Exchanges {
+        document: document.id,
+        thread,
+        appointment: appointment.id,
+        free_slot: free[1].id,
+        mandate: mandate_for(&desk, citizen, aid).await.id,
+    }
+}
+
+/// The Gard with `staff` and one rent request filed, and the Hérault with an instructor of its
+/// own (`inst@herault.fr`, who signs in there): for tests of who may see what.
+pub struct TwoDepartments {
+    pub gard: Tenant,
+    pub aid: Aid,
+    /// The request's id, its reference and its citizen.
+    pub filed: (i64, String, Citizen),
+}
+
+pub async fn gard_and_herault(app: &TestApp, staff: &[(&str, &str, &[Role])]) -> TwoDepartments {
+    let gard = app.tenant("gard", &tenants::Module::ALL).await;
+    let herault = app.tenant("herault", &tenants::Module::ALL).await;
+    app.staffs(&gard, staff).await;
+    app.staff(
+        &herault,
+        "inst@herault.fr",
+        "Inst 34",
+        &[Role::AidInstructor],
+    )
+    .await;
+    let aid = rent_aid(&gard).await;
+    let filed = filed(&gard, &aid, 1).await;
+    TwoDepartments { gard, aid, filed }
+}
+
+/// The citizen's own consent, given at `now` in `db`, that the CAF's family quotient be
+/// fetched for `aid_id`.
+pub async fn quotient_consent(
+    db: &impl sea_orm::ConnectionTrait,
+    citizen_id: i64,
+    aid_id: i64,
+    now: chrono::DateTime<chrono::Utc>,
+) -> guichet::national::consent::Consent {
+    use guichet::national::consent::{self, GivenBy};
+    consent::give(
+        db,
+        citizen_id,
+        guichet::national::Source::FamilyQuotient,
+        aid_id,
+        GivenBy::Citizen,
+        now,
+        None,
     )
     .await
     .unwrap()

@@ -179,6 +179,35 @@ impl TestApp {
         .id
     }
 
+    /// A new staff account holding `role`, for a test that calls a module's functions
+    /// through the desk they take (`aid_requests::Desk::open(&tenant, &account)`).
+    pub async fn worker(&self, tenant: &Tenant, role: Role) -> staff::StaffAccount {
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let email = format!("{}-{n}@desk.test", role.id().replace('_', "-"));
+        self.account_named(tenant, (&email, role.label()), role)
+            .await
+    }
+
+    /// As [`Self::worker`], with its (email, name).
+    pub async fn account_named(
+        &self,
+        tenant: &Tenant,
+        (email, name): (&str, &str),
+        role: Role,
+    ) -> staff::StaffAccount {
+        let id = self.staff(tenant, email, name, &[role]).await;
+        self.account(tenant, id).await
+    }
+
+    /// The staff account `id`, as a desk takes it.
+    pub async fn account(&self, tenant: &Tenant, id: i64) -> staff::StaffAccount {
+        staff::find_account(&self.platform, tenant, id)
+            .await
+            .unwrap()
+            .expect("the account exists")
+    }
+
     /// Runs the real `guichet` binary against this app's stores.
     pub fn cli(&self, args: &[&str]) -> std::process::Output {
         let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_guichet"));

@@ -7,15 +7,9 @@
 use std::collections::BTreeSet;
 
 use guichet::citizens;
-use guichet::documents::{self, Upload};
 use guichet::modules::{self, OnMerge};
-use guichet::national::Source;
-use guichet::national::consent::{self, GivenBy};
 use guichet::national::pull::{self, RequestedBy};
-use guichet::user_relations::appointments::{self, BookedBy, NewSlots};
 use guichet::user_relations::details::{self, Details, NewMember, PreferredChannel};
-use guichet::user_relations::messages::{self, Author, NewMessage};
-use guichet::user_relations::{self, NewContact};
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use tenants::{Module, Tenant};
 
@@ -179,8 +173,6 @@ async fn the_right_of_access_shows_every_table_that_holds_the_citizen(backend: B
     app.stop().await;
 }
 
-const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n";
-
 /// A citizen with something in every part of their file: a request, a document, a consent
 /// and the national data it brought, a contact, a thread, an appointment, details, household
 /// and a mandate.
@@ -195,32 +187,18 @@ async fn fill_a_file(app: &TestApp, tenant: &Tenant) -> citizens::Citizen {
         .unwrap();
     let aid = rent_aid(tenant).await;
     let request = file_request(tenant, &aid, &citizen, 52_000).await;
-    let document = documents::save(
-        &app.platform,
+    crate::fixtures::exchanges(
+        app,
         tenant,
-        citizen.id,
-        &Upload {
-            field: "piece".into(),
-            filename: "avis.pdf".into(),
-            declared_type: "application/pdf".into(),
-            bytes: PDF.to_vec(),
-        },
-        "application/pdf",
+        &citizen,
+        (&aid, request.id),
+        "Bonjour",
+        "Une note",
     )
-    .await
-    .unwrap();
+    .await;
     let now = chrono::Utc::now();
     let txn = tenant.db().begin_write().await.unwrap();
-    let given = consent::give(
-        &txn,
-        citizen.id,
-        Source::FamilyQuotient,
-        aid.id,
-        GivenBy::Citizen,
-        now,
-    )
-    .await
-    .unwrap();
+    let given = crate::fixtures::quotient_consent(&txn, citizen.id, aid.id, now).await;
     let queued = pull::create(
         &txn,
         "invariants:fatou",
@@ -239,51 +217,6 @@ async fn fill_a_file(app: &TestApp, tenant: &Tenant) -> citizens::Citizen {
             .unwrap(),
         "the pull ended"
     );
-    let contact = NewContact::parse(
-        &now.date_naive().to_string(),
-        "call",
-        "Appel",
-        "Une note",
-        now.date_naive(),
-    )
-    .unwrap();
-    user_relations::log_contact(tenant, citizen.id, 1, &contact)
-        .await
-        .unwrap();
-    messages::start(
-        tenant,
-        citizen.id,
-        Some(request.id),
-        "Question",
-        NewMessage {
-            author: Author::Citizen,
-            body: "Bonjour",
-            document_id: Some(document.id),
-            notify: None,
-        },
-    )
-    .await
-    .unwrap();
-    let slots = NewSlots {
-        service: "Accueil social".into(),
-        place: "Nîmes".into(),
-        first: now + chrono::Duration::days(2),
-        minutes: 30,
-        count: 1,
-    };
-    appointments::publish(tenant, 1, &slots).await.unwrap();
-    let free = appointments::slots_from(tenant, now).await.unwrap();
-    appointments::book(
-        tenant,
-        citizen.id,
-        free[0].id,
-        BookedBy::Citizen,
-        None,
-        None,
-    )
-    .await
-    .unwrap()
-    .unwrap();
     details::save(
         tenant,
         citizen.id,
@@ -299,7 +232,6 @@ async fn fill_a_file(app: &TestApp, tenant: &Tenant) -> citizens::Citizen {
     details::add_member(tenant, citizen.id, &member)
         .await
         .unwrap();
-    crate::fixtures::mandate_for(tenant, &citizen, &aid).await;
     // A staff member read the file: the journal holds the citizen too.
     guichet::audit::record(
         tenant,

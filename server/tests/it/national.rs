@@ -358,16 +358,7 @@ async fn an_expired_consent_fetches_nothing(backend: Backend) {
     // Given thirteen months ago: it lapsed a month ago.
     let given = chrono::Utc::now() - chrono::Duration::days(396);
     let txn = tenant.db().begin_write().await.unwrap();
-    let old = consent::give(
-        &txn,
-        citizen_id,
-        Source::FamilyQuotient,
-        aid.id,
-        GivenBy::Citizen,
-        given,
-    )
-    .await
-    .unwrap();
+    let old = crate::fixtures::quotient_consent(&txn, citizen_id, aid.id, given).await;
     let pull = pull::create(
         &txn,
         "test:expired",

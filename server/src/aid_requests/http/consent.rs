@@ -50,7 +50,6 @@ async fn draft(
     citizen: &CurrentCitizen,
     id: &str,
 ) -> Result<(filing::AidRequest, catalogue::Aid, FormDefinition), AppError> {
-    crate::http::aid_requests_subscribed(&citizen.tenant)?;
     let tenant = &citizen.tenant.tenant;
     let request = filing::find_for_citizen(
         tenant,
@@ -214,7 +213,7 @@ pub async fn consent_save(
                 .iter()
                 .find(|(s, _)| *s == source)
                 .map(|(_, id)| id.as_str());
-            let consent = consent::give_for(
+            let consent = consent::give(
                 &txn,
                 citizen.citizen.id,
                 source,

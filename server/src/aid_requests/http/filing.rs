@@ -26,7 +26,6 @@ use crate::citizens::Citizen;
 use crate::documents;
 use crate::http::auth::CurrentStaff;
 use crate::http::citizen::{CurrentCitizen, absolute};
-use crate::http::desks::UserRelationsDesk;
 use crate::http::form::{FormData, FormFields};
 use crate::http::ui::Ui;
 use crate::http::{AppError, AppState, TenantCtx};
@@ -34,6 +33,7 @@ use crate::ids::{AidId, CitizenId, RequestId};
 use crate::mail;
 use crate::national::RequestData;
 use crate::national::pull;
+use crate::user_relations::http::UserRelationsDesk;
 use crate::user_relations::mandates::{self, Mandate};
 
 /// The citizen's own request with its aid and form version; 404 for anyone else's.
@@ -49,7 +49,6 @@ async fn load_for(
     citizen_id: i64,
     id: &str,
 ) -> Result<(AidRequest, Aid, FormDefinition), AppError> {
-    crate::http::aid_requests_subscribed(tenant)?;
     let tenant = &tenant.tenant;
     let request = filing::find_for_citizen(
         tenant,
@@ -257,7 +256,6 @@ fn mandate_over(mandate: &Mandate) -> AppError {
 
 /// Opens (or resumes) the draft for this aid.
 async fn start_for(state: &AppState, filer: &Filer, slug: &str) -> Result<Response, AppError> {
-    crate::http::aid_requests_subscribed(filer.tenant())?;
     filer.check_live()?;
     let tenant = &filer.tenant().tenant;
     let aid = catalogue::find_by_slug(tenant, slug)
@@ -1024,8 +1022,7 @@ pub async fn answer(
         Err(ChangeError::Conflict) => {
             Ok(Redirect::to(&request_href(&citizen, request.id, "")).into_response())
         }
-        Err(ChangeError::NotFound) => Err(AppError::NotFound),
-        Err(ChangeError::Db(e)) => Err(e.into()),
+        Err(other) => Err(other.into()),
     }
 }
 

@@ -14,8 +14,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use leptos::prelude::*;
 use serde::Deserialize;
 
+use super::AidRequestsDesk;
 use crate::aid_requests::catalogue;
-use crate::aid_requests::decision::{self, DecidedBy, DecisionForm};
+use crate::aid_requests::decision::{self, DecisionForm};
 use crate::aid_requests::exchange;
 use crate::aid_requests::export::{self, Export, ExportRequests};
 use crate::aid_requests::filing::{self, AidRequest, Status};
@@ -25,7 +26,7 @@ use crate::aid_requests::queue::{
 };
 use crate::citizens;
 use crate::http::citizen::absolute;
-use crate::http::desks::{AidRequestsDesk, FiguresDesk};
+use crate::http::desks::FiguresDesk;
 use crate::http::form::FormFields;
 use crate::http::ui::Ui;
 use crate::http::{AppError, AppState, CurrentStaff, TenantCtx};
@@ -152,8 +153,8 @@ pub async fn queue_page(
     let desk = FiguresDesk::open(&staff, Module::AidRequests)?;
     let tenant = &staff.tenant;
     let filter = params.filter(staff.account.id);
-    let page = match worker {
-        Some(_) => queue::queue(desk.tenant(), &filter).await?,
+    let page = match &worker {
+        Some(worker) => queue::queue(worker, &filter).await?,
         None => {
             let figures = queue::figures(desk.tenant(), &filter).await?;
             queue::QueuePage {
@@ -290,11 +291,6 @@ fn queue_filters(
     }
 }
 
-/// The instructor's desk: supervisors see figures only.
-fn worker_desk(staff: &CurrentStaff) -> Result<AidRequestsDesk<'_>, AppError> {
-    AidRequestsDesk::open(staff)
-}
-
 #[derive(Debug, Default, Deserialize)]
 pub struct RequestParams {
     ok: Option<String>,
@@ -334,7 +330,7 @@ async fn render_request_with(
     } = sent_back;
     let staff = desk.staff();
     let tenant = desk.ctx();
-    let request = queue::find_filed(&tenant.tenant, id)
+    let request = queue::find_filed(desk, id)
         .await?
         .ok_or(AppError::NotFound)?;
     let reference = request.reference.clone().unwrap_or_default();
@@ -628,7 +624,7 @@ pub async fn request_page(
     Path(id): Path<String>,
     Query(params): Query<RequestParams>,
 ) -> Result<Response, AppError> {
-    let desk = worker_desk(&staff)?;
+    let desk = AidRequestsDesk::open(&staff)?;
     let message = match params.ok.as_deref() {
         Some("attribuee") => Some((true, "L'attribution est enregistrée.".to_owned())),
         Some("question") => Some((
@@ -661,7 +657,7 @@ pub async fn assign(
     Path(id): Path<String>,
     form: FormFields,
 ) -> Result<Response, AppError> {
-    let desk = worker_desk(&staff)?;
+    let desk = AidRequestsDesk::open(&staff)?;
     let id = crate::http::parse_id(&id)?;
     let tenant = desk.ctx();
     let (_, instructors) = staff_directory(&state, &staff).await?;
@@ -690,22 +686,11 @@ pub async fn assign(
         ),
     };
     let version: i32 = form.get("version").parse().unwrap_or(-1);
-    let actor = format!("staff:{}", staff.account.id);
-    match queue::assign(&tenant.tenant, id, version, assignee, &actor).await {
-        Ok(()) => {
-            if let Some(request) = queue::find_filed(&tenant.tenant, id).await? {
-                desk
-                    .audit_file(
-                        request.citizen_id,
-                        "attribution d'une demande d'aide à un instructeur",
-                        &format!("demande {}", request.reference.unwrap_or_default()),
-                        "instruction de votre demande",
-                    )
-                    .await?;
-            }
-            Ok(Redirect::to(&tenant.href(&format!("/agents/demandes/{id}?ok=attribuee")))
-                .into_response())
-        }
+    match queue::assign(&desk, id, version, assignee).await {
+        Ok(()) => Ok(
+            Redirect::to(&tenant.href(&format!("/agents/demandes/{id}?ok=attribuee")))
+                .into_response(),
+        ),
         Err(ChangeError::Conflict) => {
             render_request(
                 &state,
@@ -721,8 +706,7 @@ pub async fn assign(
             )
             .await
         }
-        Err(ChangeError::NotFound) => Err(AppError::NotFound),
-        Err(ChangeError::Db(e)) => Err(e.into()),
+        Err(other) => Err(other.into()),
     }
 }
 
@@ -734,7 +718,7 @@ pub async fn decide(
     Path(id): Path<String>,
     form: FormFields,
 ) -> Result<Response, AppError> {
-    let desk = worker_desk(&staff)?;
+    let desk = AidRequestsDesk::open(&staff)?;
     let id = crate::http::parse_id(&id)?;
     let tenant = desk.ctx();
     let typed: DecisionForm = form.read()?;
@@ -756,46 +740,9 @@ pub async fn decide(
             .await;
         }
     };
-    let request = queue::find_filed(&tenant.tenant, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let aid = catalogue::find(&tenant.tenant, request.aid_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let citizen = citizens::find(&tenant.tenant, request.citizen_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
     let version: i32 = form.get("version").parse().unwrap_or(-1);
     let space_url = absolute(&state, &headers, tenant, &format!("/demandes/{id}"));
-    let by = DecidedBy {
-        staff_id: staff.account.id,
-        journal: desk.file_event(
-            request.citizen_id,
-            &format!(
-                "décision sur une demande d'aide : {}",
-                valid.outcome.label()
-            ),
-            &format!(
-                "demande {} (usager {})",
-                request.reference.clone().unwrap_or_default(),
-                request.citizen_id
-            ),
-            "instruction de votre demande",
-        ),
-    };
-    match decision::decide(
-        &state.platform,
-        &tenant.tenant,
-        &request,
-        &aid,
-        &citizen,
-        version,
-        &valid,
-        &by,
-        &space_url,
-    )
-    .await
-    {
+    match decision::decide(&state.platform, &desk, id, version, &valid, &space_url).await {
         Ok(()) => {
             crate::mail::wake(&state.platform, &tenant.tenant).await;
             Ok(Redirect::to(&tenant.href(&format!("/agents/demandes/{id}?ok=decidee"))).into_response())
@@ -819,8 +766,7 @@ pub async fn decide(
             )
             .await
         }
-        Err(ChangeError::NotFound) => Err(AppError::NotFound),
-        Err(ChangeError::Db(e)) => Err(e.into()),
+        Err(other) => Err(other.into()),
     }
 }
 
@@ -832,7 +778,7 @@ pub async fn ask(
     Path(id): Path<String>,
     form: FormFields,
 ) -> Result<Response, AppError> {
-    let desk = worker_desk(&staff)?;
+    let desk = AidRequestsDesk::open(&staff)?;
     let id = crate::http::parse_id(&id)?;
     let tenant = desk.ctx();
     let question = match exchange::check_message(form.get("question")) {
@@ -851,19 +797,9 @@ pub async fn ask(
     };
     let version: i32 = form.get("version").parse().unwrap_or(-1);
     let request_url = absolute(&state, &headers, tenant, &format!("/demandes/{id}"));
-    match exchange::ask_citizen(&tenant.tenant, id, version, staff.account.id, &question, &request_url).await {
+    match exchange::ask_citizen(&desk, id, version, &question, &request_url).await {
         Ok(()) => {
             crate::mail::wake(&state.platform, &tenant.tenant).await;
-            if let Some(request) = queue::find_filed(&tenant.tenant, id).await? {
-                desk
-                    .audit_file(
-                        request.citizen_id,
-                        "demande d'informations à l'usager",
-                        &format!("demande {}", request.reference.unwrap_or_default()),
-                        "instruction de votre demande",
-                    )
-                    .await?;
-            }
             Ok(Redirect::to(&tenant.href(&format!("/agents/demandes/{id}?ok=question"))).into_response())
         }
         Err(ChangeError::Conflict) => {
@@ -880,8 +816,7 @@ pub async fn ask(
             )
             .await
         }
-        Err(ChangeError::NotFound) => Err(AppError::NotFound),
-        Err(ChangeError::Db(e)) => Err(e.into()),
+        Err(other) => Err(other.into()),
     }
 }
 
@@ -892,9 +827,9 @@ pub async fn request_document(
     staff: CurrentStaff,
     Path((id, doc)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
-    let desk = worker_desk(&staff)?;
+    let desk = AidRequestsDesk::open(&staff)?;
     let tenant = desk.ctx();
-    let request = queue::find_filed(&tenant.tenant, crate::http::parse_id(&id)?)
+    let request = queue::find_filed(&desk, crate::http::parse_id(&id)?)
         .await?
         .ok_or(AppError::NotFound)?;
     let doc_id = crate::http::parse_id(&doc)?;
@@ -930,11 +865,11 @@ pub async fn export_start(
     staff: CurrentStaff,
     form: FormFields,
 ) -> Result<Response, AppError> {
-    let desk = worker_desk(&staff)?;
+    let desk = AidRequestsDesk::open(&staff)?;
     let tenant = desk.ctx();
     let params = QueueParams::from_form(&form);
     let filter = params.filter(staff.account.id);
-    let id = export::create(&tenant.tenant, staff.account.id, &filter).await?;
+    let id = export::create(&desk, &filter).await?;
     staff
         .audit(
             "export CSV des demandes d'aide",
@@ -958,12 +893,11 @@ async fn enqueue_export(state: &AppState, staff: &CurrentStaff, id: i64) {
 }
 
 /// An export of this staff member's (anyone else's is not found).
-async fn own_export(staff: &CurrentStaff, id: &str) -> Result<Export, AppError> {
-    worker_desk(staff)?;
+async fn own_export(desk: &AidRequestsDesk<'_>, id: &str) -> Result<Export, AppError> {
     let id = crate::http::parse_id(id)?;
-    export::find(&staff.tenant.tenant, id)
+    export::find(desk, id)
         .await?
-        .filter(|e| e.requested_by == staff.account.id)
+        .filter(|e| e.requested_by == desk.staff().account.id)
         .ok_or(AppError::NotFound)
 }
 
@@ -974,7 +908,7 @@ async fn followed_export(
     staff: &CurrentStaff,
     id: &str,
 ) -> Result<Export, AppError> {
-    let export = own_export(staff, id).await?;
+    let export = own_export(&AidRequestsDesk::open(staff)?, id).await?;
     if export.needs_new_job(chrono::Utc::now()) {
         enqueue_export(state, staff, export.id).await;
     }
@@ -1034,8 +968,8 @@ pub async fn export_file(
     staff: CurrentStaff,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let desk = worker_desk(&staff)?;
-    let export = own_export(&staff, &id).await?;
+    let desk = AidRequestsDesk::open(&staff)?;
+    let export = own_export(&desk, &id).await?;
     let tenant = desk.ctx();
     let path = export::file(&state.platform, &tenant.tenant, &export).ok_or(AppError::NotFound)?;
     let bytes = tokio::fs::read(&path)
@@ -1083,10 +1017,10 @@ pub async fn refresh_national_data(
     ui: Ui,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let desk = worker_desk(&staff)?;
+    let desk = AidRequestsDesk::open(&staff)?;
     let id = crate::http::parse_id(&id)?;
     let tenant = desk.ctx();
-    let request = queue::find_filed(&tenant.tenant, id)
+    let request = queue::find_filed(&desk, id)
         .await?
         .ok_or(AppError::NotFound)?;
     let form = catalogue::form(&tenant.tenant, request.aid_id, request.form_version)
@@ -1181,6 +1115,7 @@ async fn record_staff_consents(
             request.aid_id,
             consent::GivenBy::Staff(staff.account.id),
             now,
+            None,
         )
         .await?;
         labels.push(source.label());
@@ -1239,10 +1174,10 @@ pub async fn record_consent(
     Path(id): Path<String>,
     fields: FormFields,
 ) -> Result<Response, AppError> {
-    let desk = worker_desk(&staff)?;
+    let desk = AidRequestsDesk::open(&staff)?;
     let id = crate::http::parse_id(&id)?;
     let tenant = desk.ctx();
-    let request = queue::find_filed(&tenant.tenant, id)
+    let request = queue::find_filed(&desk, id)
         .await?
         .ok_or(AppError::NotFound)?;
     if !queue::is_open(request.status) || state.national_api.client.is_none() {

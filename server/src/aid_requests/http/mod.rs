@@ -12,6 +12,41 @@ use axum::routing::{get, post};
 use crate::http::csrf::MAX_MULTIPART_BYTES;
 use crate::modules::Routes;
 
+use crate::aid_requests::catalogue::FormChangeError;
+use crate::aid_requests::queue::ChangeError;
+use crate::http::AppError;
+
+/// What a change refused means over HTTP when the page has nothing better to show: a handler
+/// matches the case it re-renders (a conflict shows the page again with a notice) and passes
+/// the rest here with `?`.
+impl From<ChangeError> for AppError {
+    fn from(e: ChangeError) -> Self {
+        match e {
+            ChangeError::NotFound => AppError::NotFound,
+            ChangeError::Conflict => AppError::Conflict(
+                "Quelqu'un d'autre a modifié cette demande entre-temps : rechargez la page.".into(),
+            ),
+            ChangeError::Db(e) => e.into(),
+        }
+    }
+}
+
+impl From<FormChangeError> for AppError {
+    fn from(e: FormChangeError) -> Self {
+        match e {
+            FormChangeError::NotFound => AppError::NotFound,
+            FormChangeError::Conflict => AppError::Conflict(
+                "Ce formulaire a été modifié entre-temps : rechargez la page.".into(),
+            ),
+            FormChangeError::Invalid(message) => AppError::BadRequest(message),
+            FormChangeError::Db(e) => e.into(),
+        }
+    }
+}
+
+/// An instructor's desk in the pages: see [`crate::http::desks::ModuleDesk`].
+pub type AidRequestsDesk<'a> = crate::http::desks::ModuleDesk<'a, super::AidRequests>;
+
 pub fn routes(routes: Routes) -> Routes {
     routes
         .route("/aides", get(catalogue::catalogue))

@@ -12,12 +12,13 @@ use serde::{Deserialize, Serialize};
 use tenants::Module;
 use tower_sessions::Session;
 
+use super::UserRelationsDesk;
 use crate::audit::{self, FileAccess};
 use crate::citizens;
 use crate::http::AppError;
 use crate::http::auth::CurrentStaff;
 use crate::http::citizen::CurrentCitizen;
-use crate::http::desks::{DeskAccess, UserRelationsDesk};
+use crate::http::desks::DeskAccess;
 use crate::http::form::FormFields;
 use crate::http::ui::Ui;
 use crate::staff::Role;

@@ -318,20 +318,12 @@ pub async fn record_attendance(
             ));
         }
     };
-    let Some(citizen_id) = appointments::record_attendance(&tenant.tenant, id, came).await? else {
+    if appointments::record_attendance(&desk, id, came)
+        .await?
+        .is_none()
+    {
         return Err(AppError::NotFound);
-    };
-    desk.audit_file(
-        citizen_id,
-        if came {
-            "présence notée à votre rendez-vous"
-        } else {
-            "absence notée à votre rendez-vous"
-        },
-        &format!("rendez-vous {id} (usager {citizen_id})"),
-        "suivi de vos rendez-vous",
-    )
-    .await?;
+    }
     Ok(Redirect::to(&tenant.href("/agents/rendez-vous?ok=pointe")).into_response())
 }
 
@@ -346,10 +338,7 @@ pub async fn staff_book(
 ) -> Result<Response, AppError> {
     let desk = records_desk(&staff)?;
     let tenant = &desk.staff().tenant;
-    let citizen_id = crate::http::parse_id(&id)?;
-    let person = citizens::find(&tenant.tenant, citizen_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let person = super::record_of(&desk, &id).await?;
     let Ok(slot_id) = form.get("slot").parse::<i64>() else {
         return render_record(
             &staff,
@@ -401,7 +390,7 @@ pub async fn staff_book(
             appointment.slot.when()
         ),
         &format!("rendez-vous {} (usager {})", appointment.id, person.id),
-        "accueil et suivi de vos démarches",
+        crate::user_relations::RECEPTION,
     )
     .await?;
     Ok(

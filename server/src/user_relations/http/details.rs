@@ -19,6 +19,16 @@ pub struct DetailsParams {
 }
 
 /// `GET /mon-espace/coordonnees`.
+/// The citizen's contact details as saved, in the form's terms (empty if none yet).
+async fn saved_details(citizen: &CurrentCitizen) -> Result<DetailsForm, AppError> {
+    let saved = details::of(&citizen.tenant.tenant, citizen.citizen.id).await?;
+    Ok(saved.map_or_else(DetailsForm::default, |d| DetailsForm {
+        phone: d.phone,
+        address: d.postal_address,
+        preferred: d.preferred.id().to_owned(),
+    }))
+}
+
 pub async fn my_details(
     citizen: CurrentCitizen,
     ui: Ui,
@@ -31,12 +41,7 @@ pub async fn my_details(
         _ => None,
     }
     .map(str::to_owned);
-    let saved = details::of(&citizen.tenant.tenant, citizen.citizen.id).await?;
-    let form = saved.map_or_else(DetailsForm::default, |d| DetailsForm {
-        phone: d.phone,
-        address: d.postal_address,
-        preferred: d.preferred.id().to_owned(),
-    });
+    let form = saved_details(&citizen).await?;
     render_my_details(
         &citizen,
         ui,
@@ -136,12 +141,7 @@ pub async fn add_household_member(
             )
         }
         Err(errors) => {
-            let saved = details::of(&citizen.tenant.tenant, citizen.citizen.id).await?;
-            let form = saved.map_or_else(DetailsForm::default, |d| DetailsForm {
-                phone: d.phone,
-                address: d.postal_address,
-                preferred: d.preferred.id().to_owned(),
-            });
+            let form = saved_details(&citizen).await?;
             render_my_details(
                 &citizen,
                 ui,

@@ -13,18 +13,18 @@ use chrono::Days;
 use leptos::prelude::*;
 use serde::Deserialize;
 
+use super::UserRelationsDesk;
 use crate::citizens::file::{FileKind, Files};
 use crate::citizens::{self, Citizen};
 use crate::http::auth::CurrentStaff;
 use crate::http::citizen::{CurrentCitizen, absolute};
-use crate::http::desks::UserRelationsDesk;
 use crate::http::form::FormFields;
 use crate::http::ui::Ui;
 use crate::http::{AppError, AppState, TenantCtx};
 use crate::letters;
 use crate::mail;
 use crate::user_relations::mandates::{
-    self, EndedBy, Ending, LONGEST_DAYS, Mandate, NewMandate, Notice, Recorder,
+    self, EndedBy, Ending, LONGEST_DAYS, Mandate, NewMandate, Notice,
 };
 use crate::user_relations::{self as relations};
 
@@ -42,7 +42,7 @@ fn aid_requests(tenant: &TenantCtx) -> Result<&'static Files, AppError> {
         .ok_or(AppError::NotFound)
 }
 
-const REASON: &str = "dépôt de demandes pour vous, à votre demande";
+use mandates::REASON;
 
 fn summary(m: &Mandate, href: String) -> MandateSummary {
     MandateSummary {
@@ -148,30 +148,8 @@ pub async fn record_mandate(
     };
     let tenant = &staff.tenant;
     let space_url = absolute(&state, &headers, tenant, "/mon-espace/mandats");
-    let mandate = mandates::grant(
-        &tenant.tenant,
-        &person,
-        Recorder {
-            staff_id: staff.account.id,
-            staff_name: &staff.account.display_name,
-        },
-        &new,
-        &space_url,
-    )
-    .await?;
+    let mandate = mandates::grant(&desk, &person, &new, &space_url).await?;
     mail::wake(&state.platform, &tenant.tenant).await;
-    desk.audit_file(
-        person.id,
-        "enregistrement d'un mandat de dépôt",
-        &format!(
-            "{} — mandat n° {} pour {}",
-            person.audit_subject(),
-            mandate.id,
-            mandate.scope()
-        ),
-        REASON,
-    )
-    .await?;
     Ok(
         Redirect::to(&tenant.href(&format!("/agents/mandats/{}?ok=enregistre", mandate.id)))
             .into_response(),

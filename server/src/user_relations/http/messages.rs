@@ -146,6 +146,31 @@ pub struct ThreadParams {
     ok: Option<String>,
 }
 
+/// What a thread page shows besides the thread: a notice, or a reply sent back with its errors.
+#[derive(Default)]
+struct Shown {
+    notice: Option<String>,
+    body: String,
+    errors: Vec<String>,
+}
+
+impl Shown {
+    fn notice(notice: Option<String>) -> Self {
+        Self {
+            notice,
+            ..Self::default()
+        }
+    }
+
+    fn sent_back(body: String, errors: Vec<String>) -> Self {
+        Self {
+            body,
+            errors,
+            ..Self::default()
+        }
+    }
+}
+
 /// `GET /mon-espace/messages/{id}`: one of the citizen's threads (another's is not found).
 pub async fn my_thread(
     citizen: CurrentCitizen,
@@ -155,16 +180,7 @@ pub async fn my_thread(
 ) -> Result<Response, AppError> {
     let notice = (params.ok.as_deref() == Some("envoye"))
         .then(|| "Votre message est envoyé au département.".to_owned());
-    render_my_thread(
-        &citizen,
-        ui,
-        StatusCode::OK,
-        &id,
-        notice,
-        String::new(),
-        vec![],
-    )
-    .await
+    render_my_thread(&citizen, ui, StatusCode::OK, &id, Shown::notice(notice)).await
 }
 
 async fn render_my_thread(
@@ -172,10 +188,13 @@ async fn render_my_thread(
     ui: Ui,
     status: StatusCode,
     id: &str,
-    notice: Option<String>,
-    body: String,
-    errors: Vec<String>,
+    shown: Shown,
 ) -> Result<Response, AppError> {
+    let Shown {
+        notice,
+        body,
+        errors,
+    } = shown;
     let tenant = &citizen.tenant;
     let id = crate::http::parse_id(id)?;
     let (thread, list) = messages::read(&tenant.tenant, id, Some(citizen.citizen.id))
@@ -251,16 +270,9 @@ pub async fn citizen_reply(
         match checked_reply(&state, &tenant.tenant, citizen.citizen.id, &form).await? {
             Ok(reply) => reply,
             Err((typed, errors)) => {
-                return render_my_thread(
-                    &citizen,
-                    ui,
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    &id,
-                    None,
-                    typed,
-                    errors,
-                )
-                .await;
+                let back = Shown::sent_back(typed, errors);
+                return render_my_thread(&citizen, ui, StatusCode::UNPROCESSABLE_ENTITY, &id, back)
+                    .await;
             }
         };
     messages::reply(
@@ -311,16 +323,7 @@ pub async fn staff_thread(
 ) -> Result<Response, AppError> {
     let notice = (params.ok.as_deref() == Some("envoye"))
         .then(|| "Votre réponse est envoyée ; l'usager est prévenu par courriel.".to_owned());
-    render_staff_thread(
-        &staff,
-        ui,
-        StatusCode::OK,
-        &id,
-        notice,
-        String::new(),
-        vec![],
-    )
-    .await
+    render_staff_thread(&staff, ui, StatusCode::OK, &id, Shown::notice(notice)).await
 }
 
 async fn render_staff_thread(
@@ -328,10 +331,13 @@ async fn render_staff_thread(
     ui: Ui,
     status: StatusCode,
     id: &str,
-    notice: Option<String>,
-    body: String,
-    errors: Vec<String>,
+    shown: Shown,
 ) -> Result<Response, AppError> {
+    let Shown {
+        notice,
+        body,
+        errors,
+    } = shown;
     let desk = records_desk(staff)?;
     let tenant = &desk.staff().tenant;
     let id = crate::http::parse_id(id)?;
@@ -408,16 +414,9 @@ pub async fn staff_reply(
     let (body, document_id) = match checked_reply(&state, &tenant.tenant, person.id, &form).await? {
         Ok(reply) => reply,
         Err((typed, errors)) => {
-            return render_staff_thread(
-                &staff,
-                ui,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &id,
-                None,
-                typed,
-                errors,
-            )
-            .await;
+            let back = Shown::sent_back(typed, errors);
+            return render_staff_thread(&staff, ui, StatusCode::UNPROCESSABLE_ENTITY, &id, back)
+                .await;
         }
     };
     let url = crate::http::citizen::absolute(
@@ -463,10 +462,7 @@ pub async fn staff_write(
 ) -> Result<Response, AppError> {
     let desk = records_desk(&staff)?;
     let tenant = &desk.staff().tenant;
-    let citizen_id = crate::http::parse_id(&id)?;
-    let person = citizens::find(&tenant.tenant, citizen_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let person = super::record_of(&desk, &id).await?;
     let mut errors = Vec::new();
     let subject = messages::check_subject(form.get("subject")).map_err(|e| errors.push(e));
     let body = messages::check_body(form.get("body")).map_err(|e| errors.push(e));
@@ -487,7 +483,7 @@ pub async fn staff_write(
         subject: &subject,
         body: &body,
         action: "envoi d'un message",
-        reason: "accueil et suivi de vos démarches",
+        reason: crate::user_relations::RECEPTION,
     };
     let thread = write_first(&state, &headers, &desk, &person, written).await?;
     Ok(Redirect::to(&tenant.href(&format!("/agents/messages/{thread}?ok=envoye"))).into_response())

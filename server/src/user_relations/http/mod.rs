@@ -19,11 +19,25 @@ use tenants::Module;
 
 use crate::http::AppError;
 use crate::http::auth::CurrentStaff;
-use crate::http::desks::{DeskAccess, UserRelationsDesk};
+use crate::http::desks::DeskAccess;
+
+/// Reception's desk in the pages: see [`crate::http::desks::ModuleDesk`].
+pub type UserRelationsDesk<'a> = crate::http::desks::ModuleDesk<'a, super::UserRelations>;
 
 /// Reception's desk, for those who work on files (supervisors see figures, not records).
 fn records_desk(staff: &CurrentStaff) -> Result<UserRelationsDesk<'_>, AppError> {
     UserRelationsDesk::open(staff)
+}
+
+/// The record the path names, in reception's department (404 otherwise).
+async fn record_of(
+    desk: &UserRelationsDesk<'_>,
+    id: &str,
+) -> Result<crate::citizens::Citizen, AppError> {
+    let id = crate::http::parse_id(id)?;
+    crate::citizens::find(desk.tenant(), id)
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 fn date_time(at: chrono::DateTime<chrono::Utc>) -> String {

@@ -5,6 +5,7 @@ use app::user_relations::{
     AlertRow, AppointmentRow, CitizenHit, CitizenRecordPage, CitizenSearchPage, ContactForm,
     ContactRow, NewRecordForm, NewRecordPage, RecordRequest,
 };
+use app::validation::FieldErrors;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -48,7 +49,7 @@ pub async fn search(
     } else {
         let tenant = &desk.staff().tenant;
         Some(
-            user_relations::search(&tenant.tenant, &query)
+            user_relations::search(&desk, &query)
                 .await?
                 .into_iter()
                 .map(|c| CitizenHit {
@@ -98,10 +99,7 @@ pub async fn remind(
 ) -> Result<Response, AppError> {
     let desk = records_desk(&staff)?;
     let tenant = &desk.staff().tenant;
-    let citizen_id = crate::http::parse_id(&id)?;
-    let person = citizens::find(&tenant.tenant, citizen_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let person = super::record_of(&desk, &id).await?;
     let reasons = alerts::silent_citizens(&tenant.tenant, chrono::Utc::now())
         .await?
         .remove(&person.id)
@@ -170,7 +168,7 @@ pub async fn record(
         &id,
         notice,
         ContactForm::default(),
-        vec![],
+        FieldErrors::new(),
     )
     .await
 }
@@ -187,8 +185,9 @@ pub(super) async fn render_record(
     id: &str,
     notice: Option<String>,
     form: ContactForm,
-    errors: Vec<String>,
+    errors: impl Into<FieldErrors>,
 ) -> Result<Response, AppError> {
+    let errors = errors.into();
     let id = crate::http::parse_id(id)?;
     let tenant = &staff.tenant;
     let person = citizens::find(&tenant.tenant, id)
@@ -200,7 +199,7 @@ pub(super) async fn render_record(
                 person.id,
                 "consultation du dossier",
                 &person.audit_subject(),
-                "accueil et suivi de vos démarches",
+                crate::user_relations::RECEPTION,
             )
             .await?;
         }
@@ -387,11 +386,8 @@ pub async fn log_contact(
     form: FormFields,
 ) -> Result<Response, AppError> {
     let desk = records_desk(&staff)?;
-    let citizen_id = crate::http::parse_id(&id)?;
     let tenant = &desk.staff().tenant;
-    let person = citizens::find(&tenant.tenant, citizen_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let person = super::record_of(&desk, &id).await?;
     let typed: ContactForm = form.read()?;
     let contact = match NewContact::parse(
         &typed.day,
@@ -415,17 +411,7 @@ pub async fn log_contact(
             .await;
         }
     };
-    user_relations::log_contact(&tenant.tenant, person.id, staff.account.id, &contact).await?;
-    desk.audit_file(
-        person.id,
-        &format!(
-            "ajout d'un contact à l'historique ({})",
-            contact.channel.label().to_lowercase()
-        ),
-        &person.audit_subject(),
-        "accueil et suivi de vos démarches",
-    )
-    .await?;
+    user_relations::log_contact(&desk, &person, &contact).await?;
     Ok(
         Redirect::to(&tenant.href(&format!("/agents/usagers/{}?ok=contact", person.id)))
             .into_response(),
@@ -439,7 +425,7 @@ pub async fn log_contact(
 pub async fn new_record_form(staff: CurrentStaff, ui: Ui) -> Result<Response, AppError> {
     let desk = records_desk(&staff)?;
     Ok(ui.with_staff(desk.staff()).render(StatusCode::OK, move |ctx| {
-        view! { <NewRecordPage ctx form=NewRecordForm::default() duplicates=vec![] errors=vec![] /> }
+        view! { <NewRecordPage ctx form=NewRecordForm::default() duplicates=vec![] errors=FieldErrors::new() /> }
     }))
 }
 
@@ -483,17 +469,10 @@ pub async fn create_record(
         return Ok(ui
             .with_staff(&staff)
             .render(StatusCode::CONFLICT, move |ctx| {
-                view! { <NewRecordPage ctx form=typed duplicates errors=vec![] /> }
+                view! { <NewRecordPage ctx form=typed duplicates errors=FieldErrors::new() /> }
             }));
     }
-    let person = user_relations::create_record(&tenant.tenant, &record).await?;
-    desk.audit_file(
-        person.id,
-        "ouverture de votre dossier à l'accueil",
-        &person.audit_subject(),
-        "accueil et suivi de vos démarches",
-    )
-    .await?;
+    let person = user_relations::create_record(&desk, &record).await?;
     Ok(Redirect::to(&tenant.href(&format!("/agents/usagers/{}", person.id))).into_response())
 }
 
@@ -527,7 +506,7 @@ pub async fn merge_records(
         )
         .await;
     }
-    match user_relations::merge(&tenant.tenant, kept_id, absorbed_id).await? {
+    match user_relations::merge(&desk, kept_id, absorbed_id).await? {
         Ok(()) => {}
         Err(user_relations::MergeRefused::NotFound) => return Err(AppError::NotFound),
         Err(refused) => {
@@ -543,17 +522,6 @@ pub async fn merge_records(
             )
             .await;
         }
-    }
-    for citizen in [kept_id, absorbed_id] {
-        desk.audit_file(
-            citizen,
-            &format!(
-                "fusion du dossier n° {absorbed_id} dans le dossier n° {kept_id} (même personne)"
-            ),
-            &format!("usagers {kept_id} et {absorbed_id}"),
-            "un seul dossier par personne",
-        )
-        .await?;
     }
     Ok(Redirect::to(&tenant.href(&format!("/agents/usagers/{kept_id}?ok=fusion"))).into_response())
 }

@@ -18,7 +18,7 @@ both_engines!(
     documents_stay_with_their_owner
 );
 
-const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n";
+use crate::fixtures::PDF;
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x02\0\0\0";
 
 /// An aid whose first step asks for the rent receipt.

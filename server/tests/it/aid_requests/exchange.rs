@@ -47,6 +47,10 @@ async fn set_row(tenant: &Tenant, id: i64, change: impl FnOnce(&mut aid_request:
 
 async fn asking_the_citizen_stops_the_clock_until_they_answer(backend: Backend) {
     let (app, sink, tenant) = app_with_mail(backend).await;
+    let instructor = app
+        .worker(&tenant, guichet::staff::Role::AidInstructor)
+        .await;
+    let desk = guichet::aid_requests::Desk::open(&tenant, &instructor).unwrap();
     app.staff(&tenant, "inst@gard.fr", "Inès", &[Role::AidInstructor])
         .await;
     let aid = aid(&tenant, "Aide au loyer", "refusal").await;
@@ -89,7 +93,7 @@ async fn asking_the_citizen_stops_the_clock_until_they_answer(backend: Backend) 
         )
         .await;
     assert_eq!(asked.status, StatusCode::SEE_OTHER, "{}", asked.body);
-    let waiting = guichet::aid_requests::queue::find_filed(&tenant, request.id)
+    let waiting = guichet::aid_requests::queue::find_filed(&desk, request.id)
         .await
         .unwrap()
         .unwrap();
@@ -146,7 +150,7 @@ async fn asking_the_citizen_stops_the_clock_until_they_answer(backend: Backend) 
         )
         .await;
     assert_eq!(answered.status, StatusCode::SEE_OTHER, "{}", answered.body);
-    let resumed = guichet::aid_requests::queue::find_filed(&tenant, request.id)
+    let resumed = guichet::aid_requests::queue::find_filed(&desk, request.id)
         .await
         .unwrap()
         .unwrap();
@@ -164,6 +168,10 @@ async fn asking_the_citizen_stops_the_clock_until_they_answer(backend: Backend) 
 
 async fn the_silence_rule_settles_overdue_requests_once(backend: Backend) {
     let (app, sink, tenant) = app_with_mail(backend).await;
+    let instructor = app
+        .worker(&tenant, guichet::staff::Role::AidInstructor)
+        .await;
+    let desk = guichet::aid_requests::Desk::open(&tenant, &instructor).unwrap();
     let accepted = aid(&tenant, "Aide A", "acceptance").await;
     let refused = aid(&tenant, "Aide R", "refusal").await;
     let people = guichet::franceconnect::simulator::test_identities();
@@ -200,9 +208,9 @@ async fn the_silence_rule_settles_overdue_requests_once(backend: Backend) {
     .await
     .unwrap();
     let status_of = |id: i64| {
-        let tenant = tenant.clone();
+        let desk = &desk;
         async move {
-            guichet::aid_requests::queue::find_filed(&tenant, id)
+            guichet::aid_requests::queue::find_filed(desk, id)
                 .await
                 .unwrap()
                 .unwrap()

@@ -4,6 +4,7 @@
 
 use std::time::{Duration, Instant};
 
+use guichet::aid_requests::Desk;
 use guichet::aid_requests::export::{self, ExportStatus};
 use guichet::aid_requests::queue::QueueFilter;
 use guichet::entity::{citizen, request_export};
@@ -64,9 +65,10 @@ async fn wait_for_file(inst: &mut Visitor, page: &str) -> String {
 async fn an_instructor_exports_the_filtered_queue(backend: Backend) {
     let app = TestApp::start(backend).await;
     let tenant = app.tenant("gard", &Module::ALL).await;
-    let me = app
-        .staff(&tenant, "inst@gard.fr", "Inès", &[Role::AidInstructor])
+    let instructor = app
+        .account_named(&tenant, ("inst@gard.fr", "Inès"), Role::AidInstructor)
         .await;
+    let (me, desk) = (instructor.id, Desk::open(&tenant, &instructor).unwrap());
     let aid = rent_aid(&tenant).await;
     let mut refs = Vec::new();
     for n in 0..3 {
@@ -81,12 +83,12 @@ async fn an_instructor_exports_the_filtered_queue(backend: Backend) {
         .await
         .unwrap();
     txn.commit().await.unwrap();
-    let version = guichet::aid_requests::queue::find_filed(&tenant, refs[1].0)
+    let version = guichet::aid_requests::queue::find_filed(&desk, refs[1].0)
         .await
         .unwrap()
         .unwrap()
         .version;
-    guichet::aid_requests::queue::assign(&tenant, refs[1].0, version, Some((me, "Inès")), "test")
+    guichet::aid_requests::queue::assign(&desk, refs[1].0, version, Some((me, "Inès")))
         .await
         .unwrap();
 
@@ -178,10 +180,12 @@ async fn an_instructor_exports_the_filtered_queue(backend: Backend) {
 
 async fn an_export_is_only_for_whoever_asked(backend: Backend) {
     let app = TestApp::start(backend).await;
-    let gard = app.tenant("gard", &Module::ALL).await;
-    let herault = app.tenant("herault", &Module::ALL).await;
-    app.staffs(
-        &gard,
+    let crate::fixtures::TwoDepartments {
+        gard,
+        filed: (_, reference, _),
+        ..
+    } = crate::fixtures::gard_and_herault(
+        &app,
         &[
             ("inst@gard.fr", "Inès", &[Role::AidInstructor]),
             ("autre@gard.fr", "Autre", &[Role::AidInstructor]),
@@ -189,15 +193,6 @@ async fn an_export_is_only_for_whoever_asked(backend: Backend) {
         ],
     )
     .await;
-    app.staff(
-        &herault,
-        "inst@herault.fr",
-        "Inst 34",
-        &[Role::AidInstructor],
-    )
-    .await;
-    let aid = rent_aid(&gard).await;
-    let (_, reference, _) = filed(&gard, &aid, 1).await;
 
     let mut inst = Visitor::signed_in(&app, "/gard", "inst@gard.fr").await;
     let page = start_export(&mut inst, "", &[]).await;
@@ -252,19 +247,20 @@ async fn export_count(tenant: &Tenant) -> usize {
 async fn a_lost_or_dead_export_job_is_taken_over(backend: Backend) {
     let app = TestApp::start(backend).await;
     let tenant = app.tenant("gard", &Module::ALL).await;
-    let me = app
-        .staff(&tenant, "inst@gard.fr", "Inès", &[Role::AidInstructor])
+    let instructor = app
+        .account_named(&tenant, ("inst@gard.fr", "Inès"), Role::AidInstructor)
         .await;
+    let desk = Desk::open(&tenant, &instructor).unwrap();
     let aid = rent_aid(&tenant).await;
     for n in 0..2 {
         filed(&tenant, &aid, n).await;
     }
     // An export whose job was never enqueued (a crash right after the row was written), and
     // one whose job died while running.
-    let lost = export::create(&tenant, me, &QueueFilter::default())
+    let lost = export::create(&desk, &QueueFilter::default())
         .await
         .unwrap();
-    let dead = export::create(&tenant, me, &QueueFilter::default())
+    let dead = export::create(&desk, &QueueFilter::default())
         .await
         .unwrap();
     let long_ago = chrono::Utc::now() - chrono::Duration::minutes(5);
@@ -294,7 +290,7 @@ async fn a_lost_or_dead_export_job_is_taken_over(backend: Backend) {
     }
 
     // Two runs of the same job at once: one makes the file, the other does nothing.
-    let twice = export::create(&tenant, me, &QueueFilter::default())
+    let twice = export::create(&desk, &QueueFilter::default())
         .await
         .unwrap();
     let (a, b) = tokio::join!(
@@ -303,7 +299,7 @@ async fn a_lost_or_dead_export_job_is_taken_over(backend: Backend) {
     );
     a.unwrap();
     b.unwrap();
-    let done = export::find(&tenant, twice).await.unwrap().unwrap();
+    let done = export::find(&desk, twice).await.unwrap().unwrap();
     assert_eq!(done.status, ExportStatus::Done);
     assert_eq!(done.written, 2);
     let path = export::file(&app.platform, &tenant, &done).unwrap();
@@ -325,23 +321,24 @@ async fn a_lost_or_dead_export_job_is_taken_over(backend: Backend) {
 async fn finished_exports_are_deleted_after_a_day(backend: Backend) {
     let app = TestApp::start(backend).await;
     let tenant = app.tenant("gard", &Module::ALL).await;
-    let me = app
-        .staff(&tenant, "inst@gard.fr", "Inès", &[Role::AidInstructor])
+    let instructor = app
+        .account_named(&tenant, ("inst@gard.fr", "Inès"), Role::AidInstructor)
         .await;
+    let desk = Desk::open(&tenant, &instructor).unwrap();
     let aid = rent_aid(&tenant).await;
     filed(&tenant, &aid, 0).await;
-    let old = export::create(&tenant, me, &QueueFilter::default())
+    let old = export::create(&desk, &QueueFilter::default())
         .await
         .unwrap();
     export::run(&app.platform, &tenant, old).await.unwrap();
-    let recent = export::create(&tenant, me, &QueueFilter::default())
+    let recent = export::create(&desk, &QueueFilter::default())
         .await
         .unwrap();
     export::run(&app.platform, &tenant, recent).await.unwrap();
     let old_file = export::file(
         &app.platform,
         &tenant,
-        &export::find(&tenant, old).await.unwrap().unwrap(),
+        &export::find(&desk, old).await.unwrap().unwrap(),
     )
     .unwrap();
     let txn = tenant.db().begin().await.unwrap();

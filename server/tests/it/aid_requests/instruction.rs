@@ -121,6 +121,10 @@ async fn opening_a_request_is_journaled(backend: Backend) {
 async fn two_instructors_assigning_at_once_get_a_conflict(backend: Backend) {
     let app = TestApp::start(backend).await;
     let tenant = app.tenant("gard", &Module::ALL).await;
+    let instructor = app
+        .worker(&tenant, guichet::staff::Role::AidInstructor)
+        .await;
+    let desk = guichet::aid_requests::Desk::open(&tenant, &instructor).unwrap();
     let ines = app
         .staff(&tenant, "inst@gard.fr", "Inès", &[Role::AidInstructor])
         .await;
@@ -165,7 +169,7 @@ async fn two_instructors_assigning_at_once_get_a_conflict(backend: Backend) {
         late.body.contains("rien n&#x27;a été enregistré")
             || late.body.contains("rien n'a été enregistré")
     );
-    let filed = guichet::aid_requests::queue::find_filed(&tenant, id)
+    let filed = guichet::aid_requests::queue::find_filed(&desk, id)
         .await
         .unwrap()
         .unwrap();
@@ -195,25 +199,19 @@ async fn two_instructors_assigning_at_once_get_a_conflict(backend: Backend) {
 
 async fn who_may_see_requests(backend: Backend) {
     let app = TestApp::start(backend).await;
-    let gard = app.tenant("gard", &Module::ALL).await;
-    let herault = app.tenant("herault", &Module::ALL).await;
-    app.staffs(
-        &gard,
+    let crate::fixtures::TwoDepartments {
+        gard,
+        aid,
+        filed: (id, reference, citizen),
+        ..
+    } = crate::fixtures::gard_and_herault(
+        &app,
         &[
             ("chef@gard.fr", "Superviseur", &[Role::Supervisor]),
             ("accueil@gard.fr", "Accueil", &[Role::Reception]),
         ],
     )
     .await;
-    app.staff(
-        &herault,
-        "inst@herault.fr",
-        "Inst 34",
-        &[Role::AidInstructor],
-    )
-    .await;
-    let aid = rent_aid(&gard).await;
-    let (id, reference, citizen) = filed(&gard, &aid, 1).await;
     let draft = filing::draft_for(&gard, citizen.id, &aid, FiledBy::Citizen)
         .await
         .unwrap();
@@ -274,6 +272,10 @@ async fn who_may_see_requests(backend: Backend) {
 
 async fn an_instructor_decides_and_the_citizen_gets_the_letter(backend: Backend) {
     let (app, sink, tenant) = crate::harness::app_with_mail(backend).await;
+    let instructor = app
+        .worker(&tenant, guichet::staff::Role::AidInstructor)
+        .await;
+    let desk = guichet::aid_requests::Desk::open(&tenant, &instructor).unwrap();
     app.staff(&tenant, "inst@gard.fr", "Inès", &[Role::AidInstructor])
         .await;
     let aid = rent_aid(&tenant).await;
@@ -337,7 +339,7 @@ async fn an_instructor_decides_and_the_citizen_gets_the_letter(backend: Backend)
         )
         .await;
     assert_eq!(again.status, StatusCode::CONFLICT);
-    let decided = guichet::aid_requests::queue::find_filed(&tenant, request.id)
+    let decided = guichet::aid_requests::queue::find_filed(&desk, request.id)
         .await
         .unwrap()
         .unwrap();

@@ -8,7 +8,7 @@ use guichet::aid_requests::form::{Answer, Answers};
 use guichet::citizens;
 use guichet::ids::{CitizenId, RequestId};
 use guichet::staff::Role;
-use guichet::user_relations::mandates::{self, EndedBy, NewMandate, Recorder};
+use guichet::user_relations::mandates::{self, EndedBy, NewMandate};
 use reqwest::StatusCode;
 use tenants::Module;
 
@@ -271,13 +271,11 @@ async fn a_mandate_serves_only_its_citizen_its_aids_its_department_and_its_time(
         .unwrap();
     let (_, _, angela) = crate::fixtures::filed(&gard, &loyer, 1).await;
     let (bob_request, _, bob) = crate::fixtures::filed(&gard, &loyer, 2).await;
+    let paul_account = app.account(&gard, paul).await;
+    let reception = guichet::user_relations::Desk::open(&gard, &paul_account).unwrap();
     let granted = mandates::grant(
-        &gard,
+        &reception,
         &angela,
-        Recorder {
-            staff_id: paul,
-            staff_name: "Paul Accueil",
-        },
         &NewMandate::parse(
             &loyer.slug,
             &in_days(10),
@@ -513,6 +511,8 @@ async fn a_revocation_racing_a_filing_lands_wholly_before_or_after_it(backend: B
     let gard = app
         .tenant("gard", &[Module::UserRelations, Module::AidRequests])
         .await;
+    let receptionist = app.worker(&gard, Role::Reception).await;
+    let reception = guichet::user_relations::Desk::open(&gard, &receptionist).unwrap();
     let loyer = rent_aid(&gard).await;
     let form = guichet::aid_requests::catalogue::form(&gard, loyer.id, loyer.form_version)
         .await
@@ -525,11 +525,7 @@ async fn a_revocation_racing_a_filing_lands_wholly_before_or_after_it(backend: B
             aid: Some(loyer.clone().into()),
             valid_until: mandates::today(),
         };
-        let recorder = Recorder {
-            staff_id: 1,
-            staff_name: "Accueil",
-        };
-        let m = mandates::grant(&gard, &person, recorder, &new, "http://x/")
+        let m = mandates::grant(&reception, &person, &new, "http://x/")
             .await
             .unwrap()
             .id;

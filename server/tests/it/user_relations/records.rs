@@ -30,7 +30,7 @@ both_engines!(
     a_record_opened_twice_is_merged_keeping_every_history,
 );
 
-const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n";
+use crate::fixtures::PDF;
 
 /// Angela DUBOIS (the FranceConnect simulator's first person) files a request.
 async fn angela_files(tenant: &Tenant) -> (Citizen, i64) {
@@ -1161,16 +1161,19 @@ async fn citizens_who_stopped_responding_are_flagged_and_reminded(backend: Backe
     use guichet::user_relations::appointments::{self, BookedBy, NewSlots};
     use sea_orm::{ActiveModelTrait, EntityTrait, Set};
     let (app, tenant, (angela, request_id)) = reception_and_angela(backend).await;
+    let instructor = app.worker(&tenant, Role::AidInstructor).await;
+    let instruction = guichet::aid_requests::Desk::open(&tenant, &instructor).unwrap();
+    let receptionist = app.worker(&tenant, Role::Reception).await;
+    let reception = guichet::user_relations::Desk::open(&tenant, &receptionist).unwrap();
     // An instructor asked Angela for a document twenty days ago; she never answered.
-    let request = guichet::aid_requests::queue::find_filed(&tenant, request_id)
+    let request = guichet::aid_requests::queue::find_filed(&instruction, request_id)
         .await
         .unwrap()
         .unwrap();
     guichet::aid_requests::exchange::ask_citizen(
-        &tenant,
+        &instruction,
         request_id,
         request.version,
-        1,
         "Merci d'envoyer votre dernière quittance.",
         "http://x/",
     )
@@ -1221,7 +1224,7 @@ async fn citizens_who_stopped_responding_are_flagged_and_reminded(backend: Backe
     }
     tokio::time::sleep(std::time::Duration::from_secs(3)).await;
     for id in booked {
-        appointments::record_attendance(&tenant, id, false)
+        appointments::record_attendance(&reception, id, false)
             .await
             .unwrap()
             .unwrap();
@@ -1472,6 +1475,8 @@ async fn the_citizen_gives_contact_details_and_household_that_reception_sees(bac
 
 async fn reception_opens_a_record_by_hand_and_is_warned_of_a_likely_duplicate(backend: Backend) {
     let (app, tenant, (angela, _)) = reception_and_angela(backend).await;
+    let receptionist = app.worker(&tenant, Role::Reception).await;
+    let reception = guichet::user_relations::Desk::open(&tenant, &receptionist).unwrap();
     let mut paul = Visitor::signed_in(&app, "/gard", "paul@gard.fr").await;
     let form = paul.get("/gard/agents/usagers/nouveau").await;
     assert_eq!(form.status, StatusCode::OK, "{}", form.body);
@@ -1494,7 +1499,7 @@ async fn reception_opens_a_record_by_hand_and_is_warned_of_a_likely_duplicate(ba
 
     // Angela again, typed another way: reception is warned and nothing is created.
     let count = || async {
-        guichet::user_relations::search(&tenant, "dubois")
+        guichet::user_relations::search(&reception, "dubois")
             .await
             .unwrap()
             .len()
@@ -1551,6 +1556,8 @@ async fn reception_opens_a_record_by_hand_and_is_warned_of_a_likely_duplicate(ba
 
 async fn a_record_opened_twice_is_merged_keeping_every_history(backend: Backend) {
     let (app, tenant, (angela, request_id)) = reception_and_angela(backend).await;
+    let receptionist = app.worker(&tenant, Role::Reception).await;
+    let reception = guichet::user_relations::Desk::open(&tenant, &receptionist).unwrap();
     let mut paul = Visitor::signed_in(&app, "/gard", "paul@gard.fr").await;
     let csrf = paul.csrf("/gard").await;
     // Reception opened a second record for Angela by hand, and logged a contact on it.
@@ -1653,7 +1660,7 @@ async fn a_record_opened_twice_is_merged_keeping_every_history(backend: Backend)
         Some(format!("/gard/agents/usagers/{}", angela.id).as_str())
     );
     assert_eq!(
-        guichet::user_relations::search(&tenant, "dubois")
+        guichet::user_relations::search(&reception, "dubois")
             .await
             .unwrap()
             .len(),
