@@ -42,6 +42,7 @@ pub const FILES: Files = Files {
                 .order_by_asc(aid_request::Column::Id),
         ))
     },
+    citizen_path: |id| format!("/demandes/{id}"),
 };
 
 async fn kinds(tenant: &Tenant, open_only: bool) -> Result<Vec<FileKind>, DbErr> {

@@ -95,4 +95,6 @@ pub struct Files {
     pub under_mandate: for<'a> fn(&'a Tenant, i64) -> Boxed<'a, Lines>,
     /// The files waiting for their citizen's answer since `limit` or before.
     pub waiting_since: for<'a> fn(&'a Tenant, NaiveDate) -> Boxed<'a, Lines>,
+    /// Where the citizen follows file `id`, within the department (`/demandes/12`).
+    pub citizen_path: fn(i64) -> String,
 }

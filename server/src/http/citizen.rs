@@ -18,7 +18,6 @@ use super::auth::{ClientAddr, SignInKind};
 use super::form::{Form, FormFields, SignInForm};
 use super::ui::Ui;
 use super::{AppError, AppState, TenantCtx, csrf};
-use crate::aid_requests::filing;
 use crate::citizens::local::{self, LocalSignIn, SignUp};
 use crate::citizens::{self, Citizen};
 use crate::franceconnect::{FcError, PendingSignIn};
@@ -572,24 +571,18 @@ pub async fn space(
     let greeting_name = person.display_name();
     let via_franceconnect = person.via_franceconnect;
     let identity = identity_lines(&person);
-    let requests = if citizen
-        .tenant
-        .tenant
-        .has_module(tenants::Module::AidRequests)
-    {
-        filing::list_for_citizen(&citizen.tenant.tenant, person.id)
-            .await?
-            .into_iter()
-            .map(|(request, title)| RequestSummary {
-                href: citizen.tenant.href(&format!("/demandes/{}", request.id)),
-                title,
-                reference: request.reference,
-                status: request.status.label().to_owned(),
-            })
-            .collect()
-    } else {
-        vec![]
-    };
+    // Every subscribed part's files, as each declares them (`Part::files`).
+    let mut requests = Vec::new();
+    for files in crate::modules::files_in(&citizen.tenant.tenant) {
+        for file in (files.of_citizen)(&citizen.tenant.tenant, person.id).await? {
+            requests.push(RequestSummary {
+                href: citizen.tenant.href(&(files.citizen_path)(file.id)),
+                title: file.title,
+                reference: file.reference,
+                status: file.status,
+            });
+        }
+    }
     let notice = (params.brouillon.as_deref() == Some("enregistre")).then(|| {
         "Votre brouillon est enregistré : vous pourrez le reprendre ici quand vous voudrez."
             .to_owned()

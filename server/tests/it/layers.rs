@@ -9,13 +9,14 @@ use std::path::{Path, PathBuf};
 const LAYERS: [&str; 3] = ["national", "user_relations", "aid_requests"];
 
 /// Platform files that no module may reach into the other way: they know no module.
-const PLATFORM: [&str; 6] = [
+const PLATFORM: [&str; 7] = [
     "jobs.rs",
     "mail.rs",
     "audit.rs",
     "documents.rs",
     "foundation.rs",
     "citizens",
+    "staff",
 ];
 
 fn src() -> PathBuf {
