@@ -21,7 +21,10 @@ pub struct PlatformMigrator;
 #[async_trait::async_trait]
 impl MigratorTrait for PlatformMigrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(platform::m0001_foundation::Migration)]
+        vec![
+            Box::new(platform::m0001_foundation::Migration),
+            Box::new(platform::m0002_staff_second_factor::Migration),
+        ]
     }
 }
 

@@ -37,9 +37,29 @@ pub struct StoreArgs {
         default_value_t = 20
     )]
     pub pg_max_connections: u32,
+    /// The key that seals staff's second-factor secrets: 32 bytes in base64 (`openssl rand
+    /// -base64 32`). Without it, `secret.key` in the data directory, created on first use.
+    /// Every process of one platform must share it.
+    #[arg(
+        long,
+        global = true,
+        env = "GUICHET_SECRET_KEY",
+        hide_env_values = true
+    )]
+    pub secret_key: Option<String>,
 }
 
 impl StoreArgs {
+    /// The platform's sealing key (see [`Self::secret_key`]).
+    pub fn seal_key(&self) -> anyhow::Result<crate::staff::second_factor::SealKey> {
+        use crate::staff::second_factor::SealKey;
+        Ok(match self.secret_key.as_deref().map(str::trim) {
+            Some(text) if !text.is_empty() => SealKey::from_base64(text)
+                .map_err(|e| anyhow::anyhow!("GUICHET_SECRET_KEY : {e}"))?,
+            _ => SealKey::load_or_create(&self.data_dir.join("secret.key"))?,
+        })
+    }
+
     pub fn store_config(&self) -> anyhow::Result<StoreConfig> {
         let engine = match self.database_url.as_deref().map(str::trim) {
             None | Some("") => Engine::Sqlite,

@@ -16,7 +16,7 @@ use tower_sessions::session_store::ExpiredDeletion;
 use crate::citizens::Citizen;
 use crate::citizens::file::{Item, Section, Sections, date, line};
 use crate::entity::{audit_entry, citizen, document, mail_outbox};
-use crate::http::{admin, auth, citizen as citizen_pages, pages};
+use crate::http::{admin, auth, citizen as citizen_pages, pages, second_factor};
 use crate::jobs::{self, Running};
 use crate::mail::{self, DeliverMail, Mailer};
 use crate::modules::{Boxed, Part, Routes, Services, Table, section};
@@ -83,6 +83,14 @@ fn routes(routes: Routes) -> Routes {
         .route("/agents", get(pages::to_staff_home))
         .route("/agents/", get(pages::staff_home))
         .route("/agents/connexion", get(auth::login_page).post(auth::login))
+        .route(
+            "/agents/connexion/code",
+            get(second_factor::code_page).post(second_factor::code_submit),
+        )
+        .route(
+            "/agents/securite/double-facteur",
+            get(second_factor::enrol_page).post(second_factor::enrol_submit),
+        )
         .route("/agents/deconnexion", post(auth::logout))
         .route("/agents/modules/{module}", get(pages::module_home))
         .route("/agents/admin/comptes", get(admin::staff_list))

@@ -45,7 +45,11 @@ async fn run(args: Cli) -> anyhow::Result<()> {
     let config = args.store.store_config()?;
     let platform = Platform::open(config).await?;
     match args.command {
-        Command::Serve(serve_args) => run_serve(platform, serve_args).await,
+        Command::Serve(serve_args) => {
+            // Read (or made) before listening: a malformed key stops the start, with why.
+            let seal_key = args.store.seal_key()?;
+            run_serve(platform, serve_args, seal_key).await
+        }
         Command::Migrate => {
             let count = platform.migrate_tenants().await?;
             guichet::jobs::setup(&platform).await?;
@@ -142,7 +146,11 @@ async fn run_api_particulier_simulator(args: &ApiParticulierSimulatorArgs) -> an
     Ok(())
 }
 
-async fn run_serve(platform: Platform, args: ServeArgs) -> anyhow::Result<()> {
+async fn run_serve(
+    platform: Platform,
+    args: ServeArgs,
+    seal_key: guichet::staff::second_factor::SealKey,
+) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     platform.migrate_tenants().await?;
     guichet::jobs::setup(&platform).await?;
@@ -200,6 +208,7 @@ async fn run_serve(platform: Platform, args: ServeArgs) -> anyhow::Result<()> {
         mailer,
         api_particulier,
         pull_claim: Duration::from_secs(args.pull_claim_seconds.max(1)),
+        seal_key,
         ..ServerOptions::default()
     };
     let base_url = format!("http://{addr}");

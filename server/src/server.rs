@@ -16,6 +16,7 @@ use crate::jobs;
 use crate::mail::Mailer;
 use crate::modules::{self, Services};
 use crate::national::jobs::NationalApi;
+use crate::staff::second_factor::SealKey;
 use crate::throttle::ThrottlePolicy;
 
 /// What the HTTP side needs beyond the stores.
@@ -35,6 +36,8 @@ pub struct ServerOptions {
     pub api_particulier: Option<ClientConfig>,
     /// How long a node holds a national data pull it works on (see `national::pull`).
     pub pull_claim: Duration,
+    /// Seals staff's second-factor secrets (`GUICHET_SECRET_KEY` or the data folder's file).
+    pub seal_key: SealKey,
 }
 
 impl Default for ServerOptions {
@@ -54,6 +57,8 @@ impl Default for ServerOptions {
             },
             api_particulier: None,
             pull_claim: Duration::from_secs(60),
+            // A key of this process only: what `serve` replaces with the platform's.
+            seal_key: SealKey::random(),
         }
     }
 }
@@ -88,6 +93,7 @@ pub fn app_state(platform: Platform, options: &ServerOptions) -> anyhow::Result<
             .clone()
             .map(|config| Arc::new(FranceConnect::new(config))),
         national_api: NationalApi::new(national_api, options.pull_claim),
+        seal_key: options.seal_key.clone(),
     })
 }
 

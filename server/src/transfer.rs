@@ -4,7 +4,8 @@
 //!
 //! Archive layout (gzip-compressed tar):
 //! - `manifest.json`: format, version, the tenant's registry entry;
-//! - `staff.json`: staff accounts with their roles and password hashes;
+//! - `staff.json`: staff accounts with their roles and password hashes (not their second
+//!   factors: sealed with this platform's key, they are enrolled again after an import);
 //! - `tables/<table>.jsonl`: one row per line;
 //! - `files/…`: the department's uploaded files.
 

@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 
 use crate::components::SignInForm;
-use crate::layout::{Document, PageContext};
+use crate::layout::{CsrfField, Document, PageContext};
 
 /// Staff sign-in.
 #[component]
@@ -15,6 +15,102 @@ pub fn LoginPage(ctx: PageContext, error: Option<String>, email: String) -> impl
                 <h1>"Connexion des agents"</h1>
                 {error.map(|e| view! { <div class="alert error" role="alert" id="login-error"><p>{e}</p></div> })}
                 <SignInForm action csrf email_label="Adresse électronique professionnelle" email refused=has_error />
+            </div>
+        </Document>
+    }
+}
+
+/// The field for a code of an authenticator app, with its hint and, when wrong, its message.
+#[component]
+fn CodeField(label: &'static str, hint: &'static str, error: Option<String>) -> impl IntoView {
+    let described = if error.is_some() {
+        "code-hint code-error"
+    } else {
+        "code-hint"
+    };
+    let invalid = error.is_some().then_some("true");
+    view! {
+        <div class="field">
+            <label for="code">{label}</label>
+            <p class="hint" id="code-hint">{hint}</p>
+            {error.map(|e| view! { <p class="field-error" id="code-error">{e}</p> })}
+            <input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" required=true aria-invalid=invalid aria-describedby=described />
+        </div>
+    }
+}
+
+/// The second step of a staff sign-in: the code of the authenticator app, or a recovery code.
+#[component]
+pub fn SecondFactorPage(ctx: PageContext, error: Option<String>) -> impl IntoView {
+    let action = ctx.href("/agents/connexion/code");
+    let csrf = ctx.csrf.clone();
+    view! {
+        <Document ctx title="Code de connexion".into()>
+            <div class="narrow">
+                <h1>"Code de connexion"</h1>
+                <p>"Votre compte est protégé par un second facteur."</p>
+                <form method="post" action=action novalidate=true>
+                    <CsrfField token=csrf />
+                    <CodeField
+                        label="Code à 6 chiffres de votre application"
+                        hint="Ou l'un de vos codes de secours, par exemple abcde-23456 : chacun ne sert qu'une fois."
+                        error
+                    />
+                    <button type="submit">"Valider"</button>
+                </form>
+            </div>
+        </Document>
+    }
+}
+
+/// Enrolling an authenticator app: its QR code (drawn on the server), the same secret as text,
+/// and the code it makes to confirm.
+#[component]
+pub fn EnrolSecondFactorPage(
+    ctx: PageContext,
+    qr_svg: String,
+    secret_text: String,
+    enrolled: bool,
+    error: Option<String>,
+) -> impl IntoView {
+    let action = ctx.href("/agents/securite/double-facteur");
+    let csrf = ctx.csrf.clone();
+    view! {
+        <Document ctx title="Double authentification".into()>
+            <div class="narrow">
+                <h1>"Double authentification"</h1>
+                {enrolled.then(|| view! { <p class="alert">"Une application est déjà enregistrée pour votre compte : en enregistrer une autre remplace la première et vos codes de secours."</p> })}
+                <ol>
+                    <li>"Ouvrez une application d'authentification sur votre téléphone (par exemple FreeOTP, Aegis ou celle de votre organisme)."</li>
+                    <li>"Ajoutez un compte en lisant ce code QR, ou en saisissant la clé ci-dessous."</li>
+                    <li>"Saisissez le code à 6 chiffres que l'application affiche."</li>
+                </ol>
+                <div class="qr" role="img" aria-label="Code QR de la clé (la même clé est écrite dessous)" inner_html=qr_svg></div>
+                <p>"Clé à saisir : " <code id="secret">{secret_text}</code></p>
+                <form method="post" action=action novalidate=true>
+                    <CsrfField token=csrf />
+                    <CodeField label="Code à 6 chiffres" hint="Le code change toutes les 30 secondes." error />
+                    <button type="submit">"Enregistrer l'application"</button>
+                </form>
+            </div>
+        </Document>
+    }
+}
+
+/// The recovery codes, shown once right after an enrolment.
+#[component]
+pub fn RecoveryCodesPage(ctx: PageContext, codes: Vec<String>) -> impl IntoView {
+    let home = ctx.href("/agents/");
+    view! {
+        <Document ctx title="Vos codes de secours".into()>
+            <div class="narrow">
+                <h1>"Vos codes de secours"</h1>
+                <div class="alert success" role="status"><p>"Votre application est enregistrée : elle vous sera demandée à chaque connexion."</p></div>
+                <p>"Si vous perdez votre téléphone, chacun de ces codes remplace une fois le code de l'application. Notez-les ou imprimez-les maintenant et gardez-les en lieu sûr : ils ne seront plus affichés."</p>
+                <ul class="recovery-codes">
+                    {codes.into_iter().map(|c| view! { <li><code>{c}</code></li> }).collect_view()}
+                </ul>
+                <p><a href=home>"Continuer vers l'accueil"</a></p>
             </div>
         </Document>
     }

@@ -17,6 +17,7 @@ pub fn DashboardPage(
     greeting_name: String,
     modules: Vec<ModuleCard>,
 ) -> impl IntoView {
+    let security = ctx.href("/agents/securite/double-facteur");
     view! {
         <Document ctx title="Accueil".into()>
             <h1>{format!("Bonjour {greeting_name}")}</h1>
@@ -35,6 +36,8 @@ pub fn DashboardPage(
                     </ul>
                 }.into_any()
             }}
+            <h2>"Votre compte"</h2>
+            <p><a href=security>"Double authentification : protéger votre compte par un code de votre téléphone"</a></p>
         </Document>
     }
 }

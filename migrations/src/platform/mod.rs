@@ -1,1 +1,2 @@
 pub mod m0001_foundation;
+pub mod m0002_staff_second_factor;

@@ -30,4 +30,6 @@ pub mod request_export;
 pub mod request_message;
 pub mod session;
 pub mod staff_account;
+pub mod staff_recovery_code;
 pub mod staff_role;
+pub mod staff_totp;

@@ -20,12 +20,14 @@ use crate::staff::{self, Email, StaffAccount};
 use crate::throttle::{self, LoginKeys};
 
 const STAFF_KEY: &str = "staff";
+/// A staff member past their password, whose second factor is asked next.
+pub(super) const PENDING_KEY: &str = "staff_pending";
 
 /// Who is signed in, in which tenant. Kept in the session.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-struct StaffSessionData {
-    tenant_id: i64,
-    staff_id: i64,
+pub(super) struct StaffSessionData {
+    pub tenant_id: i64,
+    pub staff_id: i64,
 }
 
 /// The staff member signed in to the department of this request. Obtaining one proves it:
@@ -256,8 +258,31 @@ pub async fn login(
     };
 
     throttle::clear_account(&state.platform, &attempt.keys).await?;
-    // A new id at sign-in defeats session fixation; a new form token goes with it.
+    if staff::second_factor::is_enrolled(&state.platform, account.id).await? {
+        // The password is right; the session holds no one until the code is too.
+        session.cycle_id().await?;
+        let pending = StaffSessionData {
+            tenant_id: tenant.tenant.id(),
+            staff_id: account.id,
+        };
+        session.insert(PENDING_KEY, pending).await?;
+        csrf::rotate(&session).await?;
+        return Ok(Redirect::to(&tenant.href("/agents/connexion/code")).into_response());
+    }
+    open_session(&session, &tenant, account, "connexion").await?;
+    Ok(Redirect::to(&tenant.href("/agents/")).into_response())
+}
+
+/// Signs `account` in: a new session id (defeats session fixation) with a new form token,
+/// and the journal entry `action`.
+pub(super) async fn open_session(
+    session: &Session,
+    tenant: &TenantCtx,
+    account: StaffAccount,
+    action: &str,
+) -> Result<(), AppError> {
     session.cycle_id().await?;
+    session.remove::<StaffSessionData>(PENDING_KEY).await?;
     session
         .insert(
             STAFF_KEY,
@@ -267,15 +292,14 @@ pub async fn login(
             },
         )
         .await?;
-    csrf::rotate(&session).await?;
+    csrf::rotate(session).await?;
     let staff = CurrentStaff {
         tenant: tenant.clone(),
         account,
     };
     staff
-        .audit("connexion", &format!("agent {}", staff.account.email), "")
-        .await?;
-    Ok(Redirect::to(&tenant.href("/agents/")).into_response())
+        .audit(action, &format!("agent {}", staff.account.email), "")
+        .await
 }
 
 pub async fn logout(

@@ -10,6 +10,7 @@ mod dispatch;
 mod error;
 pub mod form;
 pub mod pages;
+pub mod second_factor;
 pub mod ui;
 
 use std::path::PathBuf;
@@ -62,6 +63,8 @@ pub struct AppState {
     pub franceconnect: Option<Arc<crate::franceconnect::FranceConnect>>,
     /// The API Particulier client, when configured (one rate limiter for every caller).
     pub national_api: crate::national::jobs::NationalApi,
+    /// Seals and opens staff's second-factor secrets.
+    pub seal_key: crate::staff::second_factor::SealKey,
 }
 
 /// The tenant of this request, as resolved by [`dispatch::dispatch`].

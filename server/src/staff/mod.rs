@@ -6,6 +6,7 @@ pub mod desk;
 mod email;
 mod password;
 mod role;
+pub mod second_factor;
 
 pub use accounts::{
     AccountError, NewStaff, StaffAccount, authenticate, create_account, find_account,

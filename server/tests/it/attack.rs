@@ -440,8 +440,9 @@ fn plan(template: &str, fx: &Fixture) -> Option<Plan> {
         | "/connexion/franceconnect"
         | "/connexion/franceconnect/retour"
         | "/deconnexion/terminee"
-        | "/agents/connexion" => Some(Plan::Public(
-            "sign-in pages, tested in auth and citizen_accounts",
+        | "/agents/connexion"
+        | "/agents/connexion/code" => Some(Plan::Public(
+            "sign-in pages, tested in auth, citizen_accounts and second_factor",
         )),
         "/deconnexion" | "/agents/deconnexion" => Some(Plan::Public(
             "signing out would end the attacker's own session",
@@ -449,6 +450,8 @@ fn plan(template: &str, fx: &Fixture) -> Option<Plan> {
         "/agents" => Some(Plan::Public("a redirect to /agents/")),
         // Staff, every department has these.
         "/agents/" => staff("/agents/".into(), AnyStaff, true, None),
+        // Each staff member's own second factor.
+        "/agents/securite/double-facteur" => staff(template.into(), AnyStaff, true, None),
         "/agents/modules/{module}" => staff(
             "/agents/modules/user_relations".into(),
             Roles(&[Role::Reception, Role::Supervisor]),

@@ -279,6 +279,16 @@ async fn bad_input_leaves_nothing_behind(backend: Backend) {
         .output()
         .unwrap();
     assert_fails_with(&o, "injoignable");
+
+    // A sealing key that is not one stops `serve` before it listens, saying what one is.
+    let mut bad_key = Command::new(env!("CARGO_BIN_EXE_guichet"));
+    let o = bad_key
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .env("GUICHET_DATA_DIR", cli.data_dir.path())
+        .env("GUICHET_SECRET_KEY", "trop-court")
+        .output()
+        .unwrap();
+    assert_fails_with(&o, "32 octets encodés en base64");
     cli.drop_database().await;
 }
 

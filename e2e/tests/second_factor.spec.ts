@@ -1,0 +1,69 @@
+import { createHmac } from 'node:crypto';
+import { expect } from '@playwright/test';
+import { ADMIN, DEMO_PASSWORD, expectAccessible, signIn, test } from './helpers';
+
+/** RFC 4648 base32, as the enrolment page shows the key. */
+function base32(text: string): Buffer {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const c of text.replace(/[\s=]/g, '').toUpperCase()) {
+    bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
+  }
+  const bytes = [];
+  for (let i = 0; i + 8 <= bits.length; i += 8) bytes.push(parseInt(bits.slice(i, i + 8), 2));
+  return Buffer.from(bytes);
+}
+
+/** What an authenticator app shows (RFC 6238: HMAC-SHA-1, 30 s, 6 digits), `shift` steps away. */
+function totp(key: string, shift = 0): string {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 30_000) + shift));
+  const mac = createHmac('sha1', base32(key)).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0xf;
+  const value = (mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
+  return value.toString().padStart(6, '0');
+}
+
+test('a staff member enrols an authenticator app and signs in with its code', async ({ page }, testInfo) => {
+  // An account of this project's own: the demo accounts stay password-only for other tests.
+  await signIn(page, testInfo, ADMIN, DEMO_PASSWORD);
+  await page.getByRole('link', { name: 'Agents', exact: true }).click();
+  await page.getByRole('link', { name: 'Créer un compte agent' }).click();
+  const email = `dominique.${testInfo.project.name}@demo.guichet.test`;
+  await page.getByLabel('Nom et prénom').fill(`Dominique Martin ${testInfo.project.name}`);
+  await page.getByLabel('Adresse électronique professionnelle').fill(email);
+  await page.getByLabel('Accueil').check();
+  await page.getByRole('button', { name: 'Créer le compte' }).click();
+  const password = (await page.locator('code.secret').textContent())?.trim() ?? '';
+  await page.getByRole('button', { name: 'Se déconnecter' }).click();
+
+  await signIn(page, testInfo, email, password);
+  await page.getByRole('link', { name: /Double authentification/ }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Double authentification');
+  await expect(page.getByRole('img', { name: /Code QR/ })).toBeVisible();
+  await expectAccessible(page, testInfo);
+  const key = (await page.locator('#secret').textContent()) ?? '';
+
+  await page.getByLabel('Code à 6 chiffres').fill('123');
+  await page.getByRole('button', { name: "Enregistrer l'application" }).click();
+  await expect(page.getByText('Ce code ne correspond pas')).toBeVisible();
+  await expectAccessible(page, testInfo);
+  // The code of the step before: the one of the current step stays fresh for the sign-in.
+  await page.getByLabel('Code à 6 chiffres').fill(totp(key, -1));
+  await page.getByRole('button', { name: "Enregistrer l'application" }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Vos codes de secours');
+  await expect(page.locator('.recovery-codes li')).toHaveCount(10);
+  await expectAccessible(page, testInfo);
+  await page.getByRole('button', { name: 'Se déconnecter' }).click();
+
+  await signIn(page, testInfo, email, password);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Code de connexion');
+  await expectAccessible(page, testInfo);
+  await page.getByLabel('Code à 6 chiffres de votre application').fill('000000');
+  await page.getByRole('button', { name: 'Valider' }).click();
+  await expect(page.getByText('Ce code ne correspond pas')).toBeVisible();
+  await expectAccessible(page, testInfo);
+  await page.getByLabel('Code à 6 chiffres de votre application').fill(totp(key));
+  await page.getByRole('button', { name: 'Valider' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(/Bonjour Dominique Martin/);
+});

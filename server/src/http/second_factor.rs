@@ -1,0 +1,248 @@
+//! Staff's second factor in the pages: the code asked after the password of an account that
+//! has one (throttled like the password), and enrolling an authenticator app (QR code and
+//! key, a code to confirm, recovery codes shown once). See `staff::second_factor`.
+
+use app::pages::auth::{EnrolSecondFactorPage, RecoveryCodesPage, SecondFactorPage};
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use leptos::prelude::*;
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use super::auth::{
+    ClientAddr, CurrentStaff, PENDING_KEY, StaffSessionData, client_address, open_session,
+};
+use super::form::Form;
+use super::ui::Ui;
+use super::{AppError, AppState};
+use crate::mail::{self, OutgoingMail};
+use crate::staff::second_factor::{self, Checked, PendingSecret};
+use crate::throttle::{self, LoginKeys};
+
+/// The secret being enrolled, between the page and its form.
+const ENROLLING_KEY: &str = "staff_enrolling";
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct CodeForm {
+    code: String,
+}
+
+/// `GET /agents/connexion/code`: only after a right password.
+pub async fn code_page(session: Session, ui: Ui) -> Result<Response, AppError> {
+    let tenant = ui.tenant().cloned().ok_or(AppError::NotFound)?;
+    if pending(&session, &tenant.tenant).await?.is_none() {
+        return Ok(Redirect::to(&tenant.href("/agents/connexion")).into_response());
+    }
+    let ui = ui.with_form_token(&session).await?;
+    Ok(ui.render(StatusCode::OK, |ctx| {
+        view! { <SecondFactorPage ctx error=None /> }
+    }))
+}
+
+/// `POST /agents/connexion/code`: a code of the app (once) or a recovery code opens the
+/// session; a wrong one counts as a failed sign-in.
+pub async fn code_submit(
+    State(state): State<AppState>,
+    ClientAddr(peer): ClientAddr,
+    headers: axum::http::HeaderMap,
+    session: Session,
+    ui: Ui,
+    Form(form): Form<CodeForm>,
+) -> Result<Response, AppError> {
+    let tenant = ui.tenant().cloned().ok_or(AppError::NotFound)?;
+    let Some(pending) = pending(&session, &tenant.tenant).await? else {
+        return Ok(Redirect::to(&tenant.href("/agents/connexion")).into_response());
+    };
+    let Some(account) = state
+        .accounts
+        .get(&state.platform, &tenant.tenant, pending.staff_id)
+        .await?
+        .filter(|a| a.active)
+    else {
+        session.flush().await?;
+        return Ok(Redirect::to(&tenant.href("/agents/connexion")).into_response());
+    };
+    let refuse = |ui: Ui, status, message: &str| {
+        let error = Some(message.to_owned());
+        ui.render(status, move |ctx| view! { <SecondFactorPage ctx error /> })
+    };
+    let forwarded = headers.get("x-forwarded-for").and_then(|h| h.to_str().ok());
+    let address = client_address(&state, peer, forwarded);
+    let keys = LoginKeys::new(&tenant.tenant, &account.email, address);
+    if throttle::is_blocked(&state.platform, state.settings.throttle, &keys).await? {
+        return Ok(refuse(
+            ui,
+            StatusCode::TOO_MANY_REQUESTS,
+            "Trop de tentatives ont échoué. Par sécurité, attendez 15 minutes avant de réessayer.",
+        ));
+    }
+    let now = chrono::Utc::now();
+    let checked = second_factor::check(
+        &state.platform,
+        &state.seal_key,
+        account.id,
+        &form.code,
+        now,
+    )
+    .await?;
+    let action = match checked {
+        Checked::Code => "connexion (double authentification)".to_owned(),
+        Checked::Recovery { left } => {
+            format!("connexion avec un code de secours ({left} restant(s))")
+        }
+        Checked::Replayed | Checked::Wrong => {
+            throttle::record_failure(&state.platform, &keys).await?;
+            let message = if checked == Checked::Replayed {
+                "Ce code a déjà servi : attendez que l'application en affiche un nouveau."
+            } else {
+                "Ce code ne correspond pas : saisissez le code à 6 chiffres affiché par votre application (vérifiez que l'heure du téléphone est juste), ou un code de secours."
+            };
+            return Ok(refuse(ui, StatusCode::UNAUTHORIZED, message));
+        }
+    };
+    throttle::clear_account(&state.platform, &keys).await?;
+    if let Checked::Recovery { left } = checked {
+        tell(
+            &state,
+            &tenant.tenant,
+            &account.email,
+            "Un code de secours a servi à vous connecter",
+            &format!("Un de vos codes de secours vient de servir à vous connecter à Guichet ({} restant(s)). Si ce n'était pas vous, prévenez tout de suite l'administrateur de votre département.", left),
+        )
+        .await?;
+    }
+    open_session(&session, &tenant, account, &action).await?;
+    Ok(Redirect::to(&tenant.href("/agents/")).into_response())
+}
+
+/// The sign-in waiting for its second factor, if it is this department's.
+async fn pending(
+    session: &Session,
+    tenant: &tenants::Tenant,
+) -> Result<Option<StaffSessionData>, AppError> {
+    Ok(session
+        .get::<StaffSessionData>(PENDING_KEY)
+        .await?
+        .filter(|p| p.tenant_id == tenant.id()))
+}
+
+/// `GET /agents/securite/double-facteur`: a new secret to enrol, as a QR code and as text.
+pub async fn enrol_page(
+    State(state): State<AppState>,
+    staff: CurrentStaff,
+    session: Session,
+    ui: Ui,
+) -> Result<Response, AppError> {
+    let secret = PendingSecret::generate();
+    session.insert(ENROLLING_KEY, secret.to_base32()).await?;
+    let enrolled = second_factor::is_enrolled(&state.platform, staff.account.id).await?;
+    render_enrol(&staff, ui, StatusCode::OK, &secret, enrolled, None)
+}
+
+/// `POST /agents/securite/double-facteur`: the code the app shows confirms the secret.
+pub async fn enrol_submit(
+    State(state): State<AppState>,
+    staff: CurrentStaff,
+    session: Session,
+    ui: Ui,
+    Form(form): Form<CodeForm>,
+) -> Result<Response, AppError> {
+    let tenant = &staff.tenant;
+    let Some(secret) = session
+        .get::<String>(ENROLLING_KEY)
+        .await?
+        .and_then(|text| PendingSecret::from_base32(&text))
+    else {
+        // The page was not shown in this session (expired, another tab): start again.
+        return Ok(Redirect::to(&tenant.href("/agents/securite/double-facteur")).into_response());
+    };
+    let enrolled = second_factor::enrol(
+        &state.platform,
+        &state.seal_key,
+        staff.account.id,
+        &secret,
+        &form.code,
+        chrono::Utc::now(),
+    )
+    .await;
+    let codes = match enrolled {
+        Ok(codes) => codes,
+        Err(second_factor::EnrolError::WrongCode) => {
+            let error = Some(second_factor::EnrolError::WrongCode.to_string());
+            let had = second_factor::is_enrolled(&state.platform, staff.account.id).await?;
+            return render_enrol(
+                &staff,
+                ui,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &secret,
+                had,
+                error,
+            );
+        }
+        Err(second_factor::EnrolError::Db(e)) => return Err(e.into()),
+    };
+    session.remove::<String>(ENROLLING_KEY).await?;
+    staff
+        .audit(
+            "enregistrement d'une application de double authentification",
+            &format!("agent {}", staff.account.email),
+            "",
+        )
+        .await?;
+    tell(
+        &state,
+        &tenant.tenant,
+        &staff.account.email,
+        "Double authentification enregistrée",
+        "Une application d'authentification vient d'être enregistrée pour votre compte Guichet : elle vous sera demandée à chaque connexion. Si ce n'était pas vous, prévenez tout de suite l'administrateur de votre département.",
+    )
+    .await?;
+    Ok(ui
+        .with_staff(&staff)
+        .render(StatusCode::OK, move |ctx| {
+            view! { <RecoveryCodesPage ctx codes /> }
+        })
+        .into_response())
+}
+
+fn render_enrol(
+    staff: &CurrentStaff,
+    ui: Ui,
+    status: StatusCode,
+    secret: &PendingSecret,
+    enrolled: bool,
+    error: Option<String>,
+) -> Result<Response, AppError> {
+    let issuer = format!("Guichet — {}", staff.tenant.tenant.name());
+    let qr_svg = secret.qr_svg(&issuer, &staff.account.email);
+    let secret_text = secret.text();
+    Ok(ui.with_staff(staff).render(status, move |ctx| {
+        view! { <EnrolSecondFactorPage ctx qr_svg secret_text enrolled error /> }
+    }))
+}
+
+/// A mail to the staff member about their own account's security.
+async fn tell(
+    state: &AppState,
+    tenant: &tenants::Tenant,
+    to: &str,
+    subject: &str,
+    text: &str,
+) -> Result<(), AppError> {
+    let txn = tenant.db().begin_write().await?;
+    mail::queue(
+        &txn,
+        OutgoingMail {
+            to: to.to_owned(),
+            subject: subject.to_owned(),
+            text: format!("Bonjour,\n\n{text}\n\n{}\n", tenant.name()),
+            attachments: vec![],
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    mail::wake(&state.platform, tenant).await;
+    Ok(())
+}

@@ -1,0 +1,271 @@
+//! Staff's second factor on both engines: enrolment checks a code first, a code is good once
+//! (even when two requests race with it), recovery codes are spent, the secret is sealed at
+//! rest and opens with the platform's key only.
+
+use base64::Engine as _;
+use chrono::{DateTime, Duration, Utc};
+use guichet::staff::Role;
+use guichet::staff::second_factor::{self, Checked, EnrolError, PendingSecret, SealKey};
+use sea_orm::EntityTrait;
+use tenants::Module;
+
+use crate::harness::{Backend, TestApp, Visitor, both_engines, password_of};
+
+both_engines!(
+    a_code_is_good_once_and_recovery_codes_are_spent,
+    the_secret_is_sealed_and_opens_with_its_key_only,
+    a_staff_member_enrols_an_app_and_signs_in_with_its_code,
+);
+
+fn key(byte: u8) -> SealKey {
+    SealKey::from_base64(&base64::engine::general_purpose::STANDARD.encode([byte; 32])).unwrap()
+}
+
+/// What the staff member's app shows at `at`.
+fn code(secret: &PendingSecret, at: DateTime<Utc>) -> String {
+    totp_rs::Builder::new()
+        .with_secret(totp_rs::Secret::try_from_base32(secret.to_base32()).unwrap())
+        .with_account_name("test")
+        .build()
+        .unwrap()
+        .generate(at.timestamp() as u64)
+        .to_string()
+}
+
+async fn a_code_is_good_once_and_recovery_codes_are_spent(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let gard = app.tenant("gard", &Module::ALL).await;
+    let anne = app
+        .staff(&gard, "anne@gard.fr", "Anne", &[Role::Admin])
+        .await;
+    let (platform, key) = (&app.platform, key(7));
+    let secret = PendingSecret::generate();
+    let now = Utc::now();
+
+    let wrong = second_factor::enrol(platform, &key, anne, &secret, "000000", now).await;
+    assert!(
+        matches!(wrong, Err(EnrolError::WrongCode)) || code(&secret, now) == "000000",
+        "a wrong code enrols nothing"
+    );
+    assert!(!second_factor::is_enrolled(platform, anne).await.unwrap());
+
+    let enrolment_code = code(&secret, now);
+    let recovery = second_factor::enrol(platform, &key, anne, &secret, &enrolment_code, now)
+        .await
+        .unwrap();
+    assert_eq!(recovery.len(), second_factor::RECOVERY_CODES);
+    assert!(second_factor::is_enrolled(platform, anne).await.unwrap());
+
+    // The code typed at enrolment, and any code made earlier, is spent.
+    let check = |typed: String, at| {
+        let key = key.clone();
+        async move {
+            second_factor::check(platform, &key, anne, &typed, at)
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(check(enrolment_code.clone(), now).await, Checked::Replayed);
+    let later = now + Duration::seconds(30);
+    let next = code(&secret, later);
+    if next != enrolment_code {
+        // Two requests racing with one fresh code: one gets in.
+        let (a, b) = tokio::join!(check(next.clone(), later), check(next.clone(), later));
+        let mut both = [a, b];
+        both.sort_by_key(|c| format!("{c:?}"));
+        assert_eq!(both, [Checked::Code, Checked::Replayed]);
+    }
+    assert_eq!(check("12345".into(), later).await, Checked::Wrong);
+
+    // A recovery code, however typed, once.
+    let spare = recovery[3].to_uppercase().replace('-', " ");
+    assert_eq!(
+        check(spare.clone(), later).await,
+        Checked::Recovery { left: 9 }
+    );
+    assert_eq!(check(spare, later).await, Checked::Wrong);
+
+    // Enrolling again replaces the secret and the recovery codes.
+    let again = PendingSecret::generate();
+    let fresh = second_factor::enrol(platform, &key, anne, &again, &code(&again, later), later)
+        .await
+        .unwrap();
+    assert_eq!(check(recovery[4].clone(), later).await, Checked::Wrong);
+    assert_eq!(
+        check(fresh[0].clone(), later).await,
+        Checked::Recovery { left: 9 }
+    );
+
+    assert!(second_factor::remove(platform, anne).await.unwrap());
+    assert!(!second_factor::is_enrolled(platform, anne).await.unwrap());
+    assert_eq!(check(fresh[1].clone(), later).await, Checked::Wrong);
+    app.stop().await;
+}
+
+async fn the_secret_is_sealed_and_opens_with_its_key_only(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let gard = app.tenant("gard", &Module::ALL).await;
+    let anne = app
+        .staff(&gard, "anne@gard.fr", "Anne", &[Role::Admin])
+        .await;
+    let secret = PendingSecret::generate();
+    let now = Utc::now();
+    second_factor::enrol(
+        &app.platform,
+        &key(7),
+        anne,
+        &secret,
+        &code(&secret, now),
+        now,
+    )
+    .await
+    .unwrap();
+    let row = guichet::entity::staff_totp::Entity::find_by_id(anne)
+        .one(app.platform.db())
+        .await
+        .unwrap()
+        .unwrap();
+    let base32 = secret.to_base32();
+    assert!(!row.secret_sealed.contains(&base32[..8]));
+    assert!(!row.secret_sealed.contains(&secret.text()[..9]));
+
+    let later = now + Duration::seconds(60);
+    let next = code(&secret, later);
+    let elsewhere = second_factor::check(&app.platform, &key(8), anne, &next, later)
+        .await
+        .unwrap();
+    assert_eq!(elsewhere, Checked::Wrong, "another key opens nothing");
+    let here = second_factor::check(&app.platform, &key(7), anne, &next, later)
+        .await
+        .unwrap();
+    assert_eq!(here, Checked::Code);
+    app.stop().await;
+}
+
+/// The text between `start` and the next `end`, after `after`.
+fn between<'a>(body: &'a str, start: &str, end: &str) -> &'a str {
+    let from = body.find(start).map(|i| i + start.len()).expect(start);
+    let to = body[from..].find(end).expect(end);
+    &body[from..from + to]
+}
+
+async fn a_staff_member_enrols_an_app_and_signs_in_with_its_code(backend: Backend) {
+    let (app, sink, gard) = crate::harness::app_with_mail(backend).await;
+    app.staff(&gard, "anne@gard.fr", "Anne", &[Role::Admin])
+        .await;
+    let mut anne = Visitor::signed_in(&app, "/gard", "anne@gard.fr").await;
+    let page = anne.get("/gard/agents/securite/double-facteur").await;
+    assert_eq!(page.status, reqwest::StatusCode::OK, "{}", page.body);
+    assert!(
+        page.body.contains("<svg"),
+        "the QR code is drawn on the page"
+    );
+    let key_text = between(&page.body, "<code id=\"secret\">", "</code>").replace(' ', "");
+    let secret = PendingSecret::from_base32(&key_text).expect("the key is shown as base32");
+    let path = "/gard/agents/securite/double-facteur";
+
+    let wrong = anne
+        .post(path, &[("csrf", &page.csrf()), ("code", "12")])
+        .await;
+    assert_eq!(wrong.status, reqwest::StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(wrong.body.contains("ne correspond pas"), "{}", wrong.body);
+
+    // Enrolled with the code of the step before (the app's clock a little behind), so the
+    // current step's code is still unused for the sign-in below.
+    let earlier = code(&secret, Utc::now() - Duration::seconds(30));
+    let done = anne
+        .post(path, &[("csrf", &page.csrf()), ("code", &earlier)])
+        .await;
+    assert_eq!(done.status, reqwest::StatusCode::OK, "{}", done.body);
+    assert!(done.body.contains("Vos codes de secours"));
+    let recovery: Vec<String> = done
+        .body
+        .split("<li><code>")
+        .skip(1)
+        .map(|piece| piece.split("</code>").next().unwrap().to_owned())
+        .collect();
+    assert_eq!(recovery.len(), second_factor::RECOVERY_CODES);
+    let mails = sink.wait_for(1).await;
+    assert!(
+        mails
+            .iter()
+            .any(|m| m.subject == "Double authentification enregistrée"
+                && m.envelope_to.contains(&"anne@gard.fr".to_owned()))
+    );
+
+    // Signing in again: the password alone opens nothing.
+    let mut again = Visitor::new(&app);
+    let step = again
+        .sign_in("/gard", "anne@gard.fr", &password_of("anne@gard.fr"))
+        .await;
+    assert_eq!(
+        step.location.as_deref(),
+        Some("/gard/agents/connexion/code")
+    );
+    let home = again.get("/gard/agents/").await;
+    assert_eq!(
+        home.status,
+        reqwest::StatusCode::SEE_OTHER,
+        "not signed in yet"
+    );
+    let form = again.get("/gard/agents/connexion/code").await;
+    assert!(form.body.contains("Code de connexion"));
+    let refused = again
+        .post(
+            "/gard/agents/connexion/code",
+            &[("csrf", &form.csrf()), ("code", "000000")],
+        )
+        .await;
+    assert_eq!(refused.status, reqwest::StatusCode::UNAUTHORIZED);
+    let now_code = code(&secret, Utc::now());
+    let ok = again
+        .post(
+            "/gard/agents/connexion/code",
+            &[("csrf", &form.csrf()), ("code", &now_code)],
+        )
+        .await;
+    assert_eq!(ok.location.as_deref(), Some("/gard/agents/"), "{}", ok.body);
+    let home = again.get("/gard/agents/").await;
+    assert_eq!(home.status, reqwest::StatusCode::OK);
+
+    // The same code on another sign-in is refused; a recovery code serves once.
+    let mut third = Visitor::new(&app);
+    third
+        .sign_in("/gard", "anne@gard.fr", &password_of("anne@gard.fr"))
+        .await;
+    let form = third.get("/gard/agents/connexion/code").await;
+    let replayed = third
+        .post(
+            "/gard/agents/connexion/code",
+            &[("csrf", &form.csrf()), ("code", &now_code)],
+        )
+        .await;
+    assert_eq!(replayed.status, reqwest::StatusCode::UNAUTHORIZED);
+    assert!(replayed.body.contains("déjà servi"), "{}", replayed.body);
+    let spare = third
+        .post(
+            "/gard/agents/connexion/code",
+            &[("csrf", &form.csrf()), ("code", &recovery[0])],
+        )
+        .await;
+    assert_eq!(spare.location.as_deref(), Some("/gard/agents/"));
+    let mails = sink.wait_for(2).await;
+    assert!(
+        mails
+            .iter()
+            .any(|m| m.subject == "Un code de secours a servi à vous connecter")
+    );
+    let mut fourth = Visitor::new(&app);
+    fourth
+        .sign_in("/gard", "anne@gard.fr", &password_of("anne@gard.fr"))
+        .await;
+    let form = fourth.get("/gard/agents/connexion/code").await;
+    let spent = fourth
+        .post(
+            "/gard/agents/connexion/code",
+            &[("csrf", &form.csrf()), ("code", &recovery[0])],
+        )
+        .await;
+    assert_eq!(spent.status, reqwest::StatusCode::UNAUTHORIZED);
+    app.stop().await;
+}
