@@ -156,6 +156,42 @@ pub async fn run_staff(platform: &Platform, command: StaffCommand) -> anyhow::Re
             println!("compte {} créé dans « {} »", account.email, tenant.slug());
             println!("mot de passe provisoire : {password}");
         }
+        StaffCommand::ResetMfa {
+            tenant: slug,
+            email,
+        } => {
+            let tenant = tenant(platform, &slug).await?;
+            let email = Email::parse(&email)?;
+            let Some(account) = staff::list_accounts(platform, &tenant)
+                .await?
+                .into_iter()
+                .find(|a| a.email == email.as_str())
+            else {
+                bail!(
+                    "aucun compte {email} dans « {slug} » : vérifiez l'adresse (guichet staff create pour en créer un)"
+                );
+            };
+            if !staff::second_factor::remove(platform, account.id).await? {
+                bail!("{email} n'a pas de double authentification : rien à réinitialiser");
+            }
+            audit::record(
+                &tenant,
+                audit::AuditEvent {
+                    actor_id: None,
+                    actor_email: "opérateur de la plateforme".into(),
+                    actor_role: "operator".into(),
+                    action: "réinitialisation de la double authentification d'un agent".into(),
+                    subject: account.audit_subject(),
+                    reason: "commande guichet staff reset-mfa".into(),
+                    citizen_id: None,
+                    module: String::new(),
+                },
+            )
+            .await?;
+            println!(
+                "double authentification de {email} réinitialisée : connexion avec le seul mot de passe, puis nouvel enregistrement depuis le tableau de bord"
+            );
+        }
     }
     Ok(())
 }

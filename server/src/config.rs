@@ -402,6 +402,14 @@ pub enum StaffCommand {
         #[arg(long)]
         name: Option<String>,
     },
+    /// Remove a staff member's second factor (a lost phone and lost recovery codes): they
+    /// sign in with their password and enrol again.
+    ResetMfa {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        email: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -102,6 +102,10 @@ fn routes(routes: Routes) -> Routes {
             "/agents/admin/comptes/{id}",
             get(admin::edit_staff_form).post(admin::update_staff),
         )
+        .route(
+            "/agents/admin/comptes/{id}/double-facteur/reinitialiser",
+            post(admin::reset_second_factor),
+        )
         .route("/agents/admin/journal", get(admin::audit_journal))
 }
 

@@ -70,8 +70,11 @@ pub fn StaffFormPage(
     email: String,
     roles: Vec<RoleChoice>,
     errors: Vec<String>,
+    /// Where to reset the colleague's second factor, when they have one.
+    reset_action: Option<String>,
 ) -> impl IntoView {
     let csrf = ctx.csrf.clone();
+    let reset_csrf = ctx.csrf.clone();
     let back = ctx.href("/agents/admin/comptes");
     let title = match &editing {
         Some(email) => format!("Rôles de {email}"),
@@ -110,6 +113,14 @@ pub fn StaffFormPage(
                 " "
                 <a href=back>"Retour à la liste"</a>
             </form>
+            {reset_action.map(|action| view! {
+                <h2>"Double authentification"</h2>
+                <p>"Ce compte est protégé par une application d'authentification. Si l'agent a perdu son téléphone et ses codes de secours, réinitialisez-la : il se connectera avec son seul mot de passe et pourra en enregistrer une nouvelle. Il en est prévenu par courriel."</p>
+                <form method="post" action=action>
+                    <CsrfField token=reset_csrf />
+                    <button type="submit" class="secondary">"Réinitialiser la double authentification"</button>
+                </form>
+            })}
         </Document>
     }
 }

@@ -89,7 +89,7 @@ pub async fn new_staff_form(staff: CurrentStaff, ui: Ui) -> Result<Response, App
     let action = staff.tenant.href("/agents/admin/comptes/nouveau");
     Ok(ui.with_staff(&staff).render(StatusCode::OK, move |ctx| {
         view! {
-            <StaffFormPage ctx editing=None action display_name=String::new() email=String::new() roles errors=Vec::new() />
+            <StaffFormPage ctx editing=None action display_name=String::new() email=String::new() roles errors=Vec::new() reset_action=None />
         }
     }))
 }
@@ -151,7 +151,7 @@ pub async fn create_staff(
     let action = tenant.href("/agents/admin/comptes/nouveau");
     Ok(ui.with_staff(&staff).render(StatusCode::UNPROCESSABLE_ENTITY, move |ctx| {
         view! {
-            <StaffFormPage ctx editing=None action display_name email=email_input roles=choices errors />
+            <StaffFormPage ctx editing=None action display_name email=email_input roles=choices errors reset_action=None />
         }
     }))
 }
@@ -169,11 +169,55 @@ pub async fn edit_staff_form(
         .ok_or(AppError::NotFound)?;
     let roles = role_choices(&staff, &account.roles);
     let action = staff.tenant.href(&format!("/agents/admin/comptes/{id}"));
+    let reset_action = staff::second_factor::is_enrolled(&state.platform, id)
+        .await?
+        .then(|| format!("{action}/double-facteur/reinitialiser"));
     Ok(ui.with_staff(&staff).render(StatusCode::OK, move |ctx| {
         view! {
-            <StaffFormPage ctx editing=Some(account.email.clone()) action display_name=account.display_name email=account.email roles errors=Vec::new() />
+            <StaffFormPage ctx editing=Some(account.email.clone()) action display_name=account.display_name email=account.email roles errors=Vec::new() reset_action />
         }
     }))
+}
+
+/// `POST /agents/admin/comptes/{id}/double-facteur/reinitialiser`: the colleague lost their
+/// app and their recovery codes; journaled, and they are told by mail.
+pub async fn reset_second_factor(
+    State(state): State<AppState>,
+    staff: CurrentStaff,
+    session: Session,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let desk = AdminDesk::open(&staff)?;
+    let tenant = &desk.staff().tenant;
+    let id = super::parse_id(&id)?;
+    let account = staff::find_account(&state.platform, &tenant.tenant, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let notice = if staff::second_factor::remove(&state.platform, account.id).await? {
+        staff
+            .audit(
+                "réinitialisation de la double authentification d'un agent",
+                &account.audit_subject(),
+                "",
+            )
+            .await?;
+        super::second_factor::tell(
+            &state,
+            &tenant.tenant,
+            &account.email,
+            "Votre double authentification a été réinitialisée",
+            &format!("{} a réinitialisé la double authentification de votre compte Guichet : vous vous connectez avec votre seul mot de passe, et vous pouvez enregistrer une nouvelle application depuis votre tableau de bord. Si vous ne l'avez pas demandé, prévenez-le.", staff.account.display_name),
+        )
+        .await?;
+        format!(
+            "La double authentification de {} est réinitialisée.",
+            account.email
+        )
+    } else {
+        format!("{} n'avait pas de double authentification.", account.email)
+    };
+    session.insert(NOTICE_KEY, notice).await?;
+    Ok(Redirect::to(&tenant.href("/agents/admin/comptes")).into_response())
 }
 
 pub async fn update_staff(
@@ -226,7 +270,7 @@ pub async fn update_staff(
     let action = tenant.href(&format!("/agents/admin/comptes/{id}"));
     Ok(ui.with_staff(&staff).render(StatusCode::UNPROCESSABLE_ENTITY, move |ctx| {
         view! {
-            <StaffFormPage ctx editing=Some(account.email.clone()) action display_name=account.display_name email=account.email roles=choices errors />
+            <StaffFormPage ctx editing=Some(account.email.clone()) action display_name=account.display_name email=account.email roles=choices errors reset_action=None />
         }
     }))
 }

@@ -224,7 +224,7 @@ fn render_enrol(
 }
 
 /// A mail to the staff member about their own account's security.
-async fn tell(
+pub(super) async fn tell(
     state: &AppState,
     tenant: &tenants::Tenant,
     to: &str,

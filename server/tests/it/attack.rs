@@ -462,6 +462,12 @@ fn plan(template: &str, fx: &Fixture) -> Option<Plan> {
             staff(template.into(), Admin, true, None)
         }
         "/agents/admin/comptes/{id}" => staff("/agents/admin/comptes/1".into(), Admin, true, None),
+        "/agents/admin/comptes/{id}/double-facteur/reinitialiser" => staff(
+            "/agents/admin/comptes/1/double-facteur/reinitialiser".into(),
+            Admin,
+            false,
+            None,
+        ),
         // Aid requests.
         "/agents/admin/aides" | "/agents/admin/aides/nouvelle" => {
             staff(template.into(), Admin, true, None)

@@ -10,6 +10,7 @@ use crate::harness::{Backend, both_engines, pg_admin_url};
 
 both_engines!(
     tenant_lifecycle,
+    staff_reset_mfa_removes_the_second_factor,
     bad_input_leaves_nothing_behind,
     audit_verify_finds_tampering,
     export_then_import_restores_the_department,
@@ -556,4 +557,78 @@ async fn sqlite_archive_moves_to_postgres() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&to.run(&["audit", "verify", "cd-23"])).contains("intact : 1 entrée(s)"));
     to.drop_database().await;
+}
+
+async fn staff_reset_mfa_removes_the_second_factor(backend: Backend) {
+    use guichet::staff::second_factor::{self, PendingSecret, SealKey};
+    let cli = Cli::new(backend).await;
+    assert!(
+        cli.run(&["tenant", "create", "cd-23", "--name", "Creuse"])
+            .status
+            .success()
+    );
+    let created = cli.run(&[
+        "staff",
+        "create",
+        "--tenant",
+        "cd-23",
+        "--email",
+        "anne@creuse.fr",
+        "--role",
+        "admin",
+    ]);
+    assert!(created.status.success(), "{}", stderr(&created));
+    let reset = [
+        "staff",
+        "reset-mfa",
+        "--tenant",
+        "cd-23",
+        "--email",
+        "anne@creuse.fr",
+    ];
+    assert_fails_with(&cli.run(&reset), "n'a pas de double authentification");
+    assert_fails_with(
+        &cli.run(&[
+            "staff",
+            "reset-mfa",
+            "--tenant",
+            "cd-23",
+            "--email",
+            "nul@creuse.fr",
+        ]),
+        "aucun compte",
+    );
+
+    // Anne enrolled an app, then lost it with her recovery codes.
+    let platform = cli.platform().await;
+    let tenant = platform
+        .tenant_by_slug(&tenants::Slug::parse("cd-23").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let anne = guichet::staff::list_accounts(&platform, &tenant)
+        .await
+        .unwrap()
+        .remove(0);
+    let secret = PendingSecret::generate();
+    let now = chrono::Utc::now();
+    let code = totp_rs::Builder::new()
+        .with_secret(totp_rs::Secret::try_from_base32(secret.to_base32()).unwrap())
+        .with_account_name("test")
+        .build()
+        .unwrap()
+        .generate(now.timestamp() as u64)
+        .to_string();
+    second_factor::enrol(&platform, &SealKey::random(), anne.id, &secret, &code, now)
+        .await
+        .unwrap();
+    let out = cli.run(&reset);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("réinitialisée"), "{}", stdout(&out));
+    assert!(
+        !second_factor::is_enrolled(&platform, anne.id)
+            .await
+            .unwrap()
+    );
+    cli.drop_database().await;
 }

@@ -151,7 +151,8 @@ fn between<'a>(body: &'a str, start: &str, end: &str) -> &'a str {
 
 async fn a_staff_member_enrols_an_app_and_signs_in_with_its_code(backend: Backend) {
     let (app, sink, gard) = crate::harness::app_with_mail(backend).await;
-    app.staff(&gard, "anne@gard.fr", "Anne", &[Role::Admin])
+    let anne_id = app
+        .staff(&gard, "anne@gard.fr", "Anne", &[Role::Admin])
         .await;
     let mut anne = Visitor::signed_in(&app, "/gard", "anne@gard.fr").await;
     let page = anne.get("/gard/agents/securite/double-facteur").await;
@@ -267,5 +268,45 @@ async fn a_staff_member_enrols_an_app_and_signs_in_with_its_code(backend: Backen
         )
         .await;
     assert_eq!(spent.status, reqwest::StatusCode::UNAUTHORIZED);
+
+    // Anne lost her phone and her codes: another administrator resets her factor.
+    app.staff(&gard, "chef@gard.fr", "Chef", &[Role::Admin])
+        .await;
+    let mut chef = Visitor::signed_in(&app, "/gard", "chef@gard.fr").await;
+    let account = chef
+        .get(&format!("/gard/agents/admin/comptes/{anne_id}"))
+        .await;
+    assert!(
+        account
+            .body
+            .contains("Réinitialiser la double authentification")
+    );
+    let reset = chef
+        .post(
+            &format!("/gard/agents/admin/comptes/{anne_id}/double-facteur/reinitialiser"),
+            &[("csrf", &account.csrf())],
+        )
+        .await;
+    assert_eq!(
+        reset.location.as_deref(),
+        Some("/gard/agents/admin/comptes")
+    );
+    let list = chef.get("/gard/agents/admin/comptes").await;
+    assert!(
+        list.body
+            .contains("La double authentification de anne@gard.fr est réinitialisée.")
+    );
+    let mails = sink.wait_for(3).await;
+    assert!(mails.iter().any(
+        |m| m.subject == "Votre double authentification a été réinitialisée"
+            && m.envelope_to.contains(&"anne@gard.fr".to_owned())
+    ));
+    let mut password_only = Visitor::signed_in(&app, "/gard", "anne@gard.fr").await;
+    let home = password_only.get("/gard/agents/").await;
+    assert_eq!(
+        home.status,
+        reqwest::StatusCode::OK,
+        "the password alone opens again"
+    );
     app.stop().await;
 }
