@@ -156,6 +156,18 @@ pub async fn create_staff(
     }))
 }
 
+/// The account the path names, in the administrator's department (404 otherwise).
+async fn colleague(
+    state: &AppState,
+    desk: &AdminDesk<'_>,
+    id: &str,
+) -> Result<staff::StaffAccount, AppError> {
+    let id = super::parse_id(id)?;
+    staff::find_account(&state.platform, desk.tenant(), id)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
 pub async fn edit_staff_form(
     State(state): State<AppState>,
     staff: CurrentStaff,
@@ -163,10 +175,8 @@ pub async fn edit_staff_form(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let desk = AdminDesk::open(&staff)?;
-    let id = super::parse_id(&id)?;
-    let account = staff::find_account(&state.platform, &desk.staff().tenant.tenant, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let account = colleague(&state, &desk, &id).await?;
+    let id = account.id;
     let roles = role_choices(&staff, &account.roles);
     let action = staff.tenant.href(&format!("/agents/admin/comptes/{id}"));
     let reset_action = staff::second_factor::is_enrolled(&state.platform, id)
@@ -189,10 +199,7 @@ pub async fn reset_second_factor(
 ) -> Result<Response, AppError> {
     let desk = AdminDesk::open(&staff)?;
     let tenant = &desk.staff().tenant;
-    let id = super::parse_id(&id)?;
-    let account = staff::find_account(&state.platform, &tenant.tenant, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let account = colleague(&state, &desk, &id).await?;
     let notice = if staff::second_factor::remove(&state.platform, account.id).await? {
         staff
             .audit(
@@ -230,10 +237,8 @@ pub async fn update_staff(
 ) -> Result<Response, AppError> {
     let desk = AdminDesk::open(&staff)?;
     let tenant = &desk.staff().tenant;
-    let id = super::parse_id(&id)?;
-    let account = staff::find_account(&state.platform, &tenant.tenant, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let account = colleague(&state, &desk, &id).await?;
+    let id = account.id;
     let mut errors = Vec::new();
     let roles = parse_roles(&staff, &form, &mut errors);
     if id == staff.account.id && !roles.contains(&Role::Admin) {

@@ -138,8 +138,7 @@ impl PendingSecret {
 
     /// As the apps take it typed by hand: base32, in groups of four.
     pub fn text(&self) -> String {
-        let plain = Secret::new(self.0.clone().into_boxed_slice()).to_base32();
-        plain
+        self.to_base32()
             .as_bytes()
             .chunks(4)
             .map(|c| String::from_utf8_lossy(c).into_owned())

@@ -612,13 +612,7 @@ async fn staff_reset_mfa_removes_the_second_factor(backend: Backend) {
         .remove(0);
     let secret = PendingSecret::generate();
     let now = chrono::Utc::now();
-    let code = totp_rs::Builder::new()
-        .with_secret(totp_rs::Secret::try_from_base32(secret.to_base32()).unwrap())
-        .with_account_name("test")
-        .build()
-        .unwrap()
-        .generate(now.timestamp() as u64)
-        .to_string();
+    let code = crate::fixtures::app_code(&secret, now);
     second_factor::enrol(&platform, &SealKey::random(), anne.id, &secret, &code, now)
         .await
         .unwrap();

@@ -338,3 +338,17 @@ pub async fn quotient_consent(
     .await
     .unwrap()
 }
+
+/// What a staff member's authenticator app shows at `at` for `secret`.
+pub fn app_code(
+    secret: &guichet::staff::second_factor::PendingSecret,
+    at: chrono::DateTime<chrono::Utc>,
+) -> String {
+    totp_rs::Builder::new()
+        .with_secret(totp_rs::Secret::try_from_base32(secret.to_base32()).unwrap())
+        .with_account_name("test")
+        .build()
+        .unwrap()
+        .generate(at.timestamp() as u64)
+        .to_string()
+}

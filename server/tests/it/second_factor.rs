@@ -3,7 +3,7 @@
 //! rest and opens with the platform's key only.
 
 use base64::Engine as _;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{Duration, Utc};
 use guichet::staff::Role;
 use guichet::staff::second_factor::{self, Checked, EnrolError, PendingSecret, SealKey};
 use sea_orm::EntityTrait;
@@ -21,16 +21,7 @@ fn key(byte: u8) -> SealKey {
     SealKey::from_base64(&base64::engine::general_purpose::STANDARD.encode([byte; 32])).unwrap()
 }
 
-/// What the staff member's app shows at `at`.
-fn code(secret: &PendingSecret, at: DateTime<Utc>) -> String {
-    totp_rs::Builder::new()
-        .with_secret(totp_rs::Secret::try_from_base32(secret.to_base32()).unwrap())
-        .with_account_name("test")
-        .build()
-        .unwrap()
-        .generate(at.timestamp() as u64)
-        .to_string()
-}
+use crate::fixtures::app_code as code;
 
 async fn a_code_is_good_once_and_recovery_codes_are_spent(backend: Backend) {
     let app = TestApp::start(backend).await;
