@@ -83,6 +83,18 @@ export async function fileRentAidAsFatou(page: Page, rent: string, household: st
   return reference;
 }
 
+/**
+ * Signs the demo's administrator, Claire DUPONT, in through the ProConnect simulator: her
+ * identity provider asked for a second factor, so no code is asked here. (With her password
+ * alone, an administrator is sent to enrol an authenticator app first.)
+ */
+export async function signInAsAdmin(page: Page) {
+  await page.goto('/demo/agents/connexion');
+  await page.getByRole('link', { name: "S'identifier avec ProConnect" }).click();
+  await page.getByRole('button', { name: 'Se connecter en tant que Claire DUPONT' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(/^Bonjour/);
+}
+
 export async function signIn(page: Page, testInfo: TestInfo, email: string, password: string) {
   await page.goto('/demo/agents/connexion');
   await waitForIslands(page, testInfo);

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { expect } from '@playwright/test';
-import { ADMIN, DEMO_PASSWORD, expectAccessible, signIn, test } from './helpers';
+import { expectAccessible, signIn, signInAsAdmin, test } from './helpers';
 
 /** RFC 4648 base32, as the enrolment page shows the key. */
 function base32(text: string): Buffer {
@@ -26,7 +26,7 @@ function totp(key: string, shift = 0): string {
 
 test('a staff member enrols an authenticator app and signs in with its code', async ({ page }, testInfo) => {
   // An account of this project's own: the demo accounts stay password-only for other tests.
-  await signIn(page, testInfo, ADMIN, DEMO_PASSWORD);
+  await signInAsAdmin(page);
   await page.getByRole('link', { name: 'Agents', exact: true }).click();
   await page.getByRole('link', { name: 'Créer un compte agent' }).click();
   const email = `dominique.${testInfo.project.name}@demo.guichet.test`;

@@ -1,5 +1,5 @@
 import { expect } from '@playwright/test';
-import { ADMIN, DEMO_PASSWORD, expectAccessible, hydrated, signIn, test, waitForIslands } from './helpers';
+import { ADMIN, DEMO_PASSWORD, expectAccessible, hydrated, signIn, signInAsAdmin, test, waitForIslands } from './helpers';
 
 test('a staff member signs in and out', async ({ page }, testInfo) => {
   await page.goto('/demo/agents/connexion');
@@ -48,7 +48,7 @@ test('the password can be shown once hydrated, and only then', async ({ page }, 
 });
 
 test('the administrator lists staff, creates an account and assigns roles', async ({ page }, testInfo) => {
-  await signIn(page, testInfo, ADMIN, DEMO_PASSWORD);
+  await signInAsAdmin(page);
   await page.getByRole('link', { name: 'Agents', exact: true }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Agents du département');
   await expect(page.getByRole('cell', { name: 'reception@demo.guichet.test' })).toBeVisible();

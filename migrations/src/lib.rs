@@ -24,6 +24,7 @@ impl MigratorTrait for PlatformMigrator {
         vec![
             Box::new(platform::m0001_foundation::Migration),
             Box::new(platform::m0002_staff_second_factor::Migration),
+            Box::new(platform::m0003_staff_proconnect::Migration),
         ]
     }
 }

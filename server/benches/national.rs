@@ -187,7 +187,7 @@ async fn refresh(platform: &Platform, scenario: Scenario) -> anyhow::Result<Vec<
         api_particulier: Some(ClientConfig {
             base_url: format!("http://{}", relay.addr),
             token: DEMO_TOKEN.to_owned(),
-            recipient: "22300001800012".to_owned(),
+            recipient: "22300001800018".to_owned(),
             per_second: quota(),
             timeout: Duration::from_secs(10),
         }),

@@ -100,6 +100,9 @@ pub enum Command {
     Audit(AuditCommand),
     /// Run the FranceConnect simulator (test identities, real OpenID Connect protocol).
     FranceconnectSimulator(SimulatorArgs),
+    /// Run the ProConnect simulator (test agents of several administrations, real OpenID
+    /// Connect protocol).
+    ProconnectSimulator(ProConnectSimulatorArgs),
     /// Run the API Particulier v3 simulator (test citizens, rate limits, injected faults).
     ApiParticulierSimulator(ApiParticulierSimulatorArgs),
 }
@@ -162,6 +165,19 @@ pub struct SimulatorArgs {
     pub client_secret: String,
 }
 
+#[derive(Debug, Args)]
+pub struct ProConnectSimulatorArgs {
+    /// Address to listen on (loopback).
+    #[arg(long, default_value = "127.0.0.1:4030")]
+    pub addr: SocketAddr,
+    /// The client id the simulator accepts.
+    #[arg(long, default_value = "guichet-demo-agents")]
+    pub client_id: String,
+    /// The client secret the simulator accepts.
+    #[arg(long, default_value = "guichet-demo-agents-secret")]
+    pub client_secret: String,
+}
+
 /// How citizens sign in with FranceConnect. All three are needed; none means no FranceConnect
 /// (except with `--demo`, which starts the simulator).
 #[derive(Debug, Args, Clone)]
@@ -184,40 +200,91 @@ pub struct FranceConnectArgs {
 
 impl FranceConnectArgs {
     /// The configuration, if complete; a clear error if only partly given.
-    pub fn config(&self) -> anyhow::Result<Option<crate::franceconnect::FranceConnectConfig>> {
-        let nonblank = |v: &Option<String>| {
-            v.as_deref()
-                .map(str::trim)
-                .filter(|v| !v.is_empty())
-                .map(str::to_owned)
-        };
-        match (
-            nonblank(&self.issuer),
-            nonblank(&self.client_id),
-            nonblank(&self.client_secret),
-        ) {
-            (None, None, None) => Ok(None),
-            (Some(issuer), Some(client_id), Some(client_secret)) => {
-                let parsed = url::Url::parse(&issuer).map_err(|_| {
-                    anyhow::anyhow!(
-                        "GUICHET_FRANCECONNECT_ISSUER « {issuer} » n'est pas une adresse : attendu par exemple https://fcp-low.integ01.dev-franceconnect.fr/api/v2"
-                    )
-                })?;
-                if !matches!(parsed.scheme(), "http" | "https") {
-                    anyhow::bail!(
-                        "GUICHET_FRANCECONNECT_ISSUER doit commencer par https:// (ou http:// pour le simulateur local)"
-                    );
-                }
-                Ok(Some(crate::franceconnect::FranceConnectConfig {
-                    issuer: issuer.trim_end_matches('/').to_owned(),
-                    client_id,
-                    client_secret,
-                }))
+    pub fn config(&self) -> anyhow::Result<Option<crate::oidc::OidcConfig>> {
+        oidc_config(
+            ("FranceConnect", "GUICHET_FRANCECONNECT"),
+            "https://fcp-low.integ01.dev-franceconnect.fr/api/v2",
+            [&self.issuer, &self.client_id, &self.client_secret],
+        )
+    }
+}
+
+/// How staff sign in with ProConnect. All three are needed; none means no ProConnect (except
+/// with `--demo`, which starts the simulator).
+#[derive(Debug, Args, Clone)]
+pub struct ProConnectArgs {
+    /// The provider's issuer: https://fca.integ01.dev-agentconnect.fr/api/v2 (integration),
+    /// https://auth.agentconnect.gouv.fr/api/v2 (production), or the RIE's.
+    #[arg(
+        id = "proconnect_issuer",
+        long = "proconnect-issuer",
+        env = "GUICHET_PROCONNECT_ISSUER"
+    )]
+    pub issuer: Option<String>,
+    #[arg(
+        id = "proconnect_client_id",
+        long = "proconnect-client-id",
+        env = "GUICHET_PROCONNECT_CLIENT_ID"
+    )]
+    pub client_id: Option<String>,
+    #[arg(
+        id = "proconnect_client_secret",
+        long = "proconnect-client-secret",
+        env = "GUICHET_PROCONNECT_CLIENT_SECRET",
+        hide_env_values = true
+    )]
+    pub client_secret: Option<String>,
+}
+
+impl ProConnectArgs {
+    /// The configuration, if complete; a clear error if only partly given.
+    pub fn config(&self) -> anyhow::Result<Option<crate::oidc::OidcConfig>> {
+        oidc_config(
+            ("ProConnect", "GUICHET_PROCONNECT"),
+            "https://auth.agentconnect.gouv.fr/api/v2",
+            [&self.issuer, &self.client_id, &self.client_secret],
+        )
+    }
+}
+
+/// An OpenID provider's issuer, client id and secret, given all three or none.
+fn oidc_config(
+    (name, env): (&str, &str),
+    example: &str,
+    [issuer, client_id, client_secret]: [&Option<String>; 3],
+) -> anyhow::Result<Option<crate::oidc::OidcConfig>> {
+    let nonblank = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+    };
+    match (
+        nonblank(issuer),
+        nonblank(client_id),
+        nonblank(client_secret),
+    ) {
+        (None, None, None) => Ok(None),
+        (Some(issuer), Some(client_id), Some(client_secret)) => {
+            let parsed = url::Url::parse(&issuer).map_err(|_| {
+                anyhow::anyhow!(
+                    "{env}_ISSUER « {issuer} » n'est pas une adresse : attendu par exemple {example}"
+                )
+            })?;
+            if !matches!(parsed.scheme(), "http" | "https") {
+                anyhow::bail!(
+                    "{env}_ISSUER doit commencer par https:// (ou http:// pour le simulateur local)"
+                );
             }
-            _ => anyhow::bail!(
-                "FranceConnect est configuré à moitié : indiquez ensemble GUICHET_FRANCECONNECT_ISSUER, GUICHET_FRANCECONNECT_CLIENT_ID et GUICHET_FRANCECONNECT_CLIENT_SECRET (ou aucun des trois)"
-            ),
+            Ok(Some(crate::oidc::OidcConfig {
+                issuer: issuer.trim_end_matches('/').to_owned(),
+                client_id,
+                client_secret,
+            }))
         }
+        _ => anyhow::bail!(
+            "{name} est configuré à moitié : indiquez ensemble {env}_ISSUER, {env}_CLIENT_ID et {env}_CLIENT_SECRET (ou aucun des trois)"
+        ),
     }
 }
 
@@ -326,6 +393,8 @@ pub struct ServeArgs {
     pub trust_forwarded_for: bool,
     #[command(flatten)]
     pub franceconnect: FranceConnectArgs,
+    #[command(flatten)]
+    pub proconnect: ProConnectArgs,
     #[command(flatten)]
     pub api_particulier: ApiParticulierArgs,
     /// Seconds a node holds a national data pull it works on. After a crash, the pull is taken

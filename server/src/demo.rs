@@ -8,10 +8,11 @@ use crate::national::FactKey;
 use crate::staff::{self, Email, NewStaff, Role};
 
 pub const DEMO_SLUG: &str = "demo";
-/// The demo accounts' shared password. Demo only: never create such a department in production.
-/// The SIRET the demo sends to API Particulier as `recipient`.
-pub const SIRET: &str = "22300001800012";
+/// The demo department's SIRET: sent to API Particulier as `recipient`, and declared as its
+/// own for ProConnect (the simulator's agents of the department carry it).
+pub const SIRET: &str = "22300001800018";
 
+/// The demo accounts' shared password. Demo only: never create such a department in production.
 pub const DEMO_PASSWORD: &str = "demo-guichet-2026";
 
 pub fn demo_email(role: Role) -> String {
@@ -49,6 +50,11 @@ pub async fn ensure_demo(platform: &Platform) -> anyhow::Result<Tenant> {
             reception = account.id;
         }
     }
+    let policy = staff::identity::IdentityPolicy {
+        sirets: vec![staff::identity::Siret::parse(SIRET).map_err(anyhow::Error::msg)?],
+        ..Default::default()
+    };
+    staff::identity::save_policy(platform, &tenant, &policy).await?;
     demo_aid(&tenant).await?;
     holiday_aid(&tenant).await?;
     demo_slots(&tenant, reception).await?;
@@ -230,8 +236,20 @@ pub fn logins_text(base_url: &str) -> String {
         "Département de démonstration : {base_url}/demo/\nEspace agents : {base_url}/demo/agents/connexion\nComptes (mot de passe : {DEMO_PASSWORD}) :\n"
     );
     for role in Role::ALL {
-        text.push_str(&format!("  {:<40} {}\n", demo_email(role), role.label()));
+        let strong = if role.always_requires_second_factor() {
+            " (double authentification demandée à la première connexion)"
+        } else {
+            ""
+        };
+        text.push_str(&format!(
+            "  {:<40} {}{strong}\n",
+            demo_email(role),
+            role.label()
+        ));
     }
+    text.push_str(
+        "Ou « S'identifier avec ProConnect » (simulé) : Claire DUPONT est l'administratrice, avec double authentification\n",
+    );
     text.push_str(&format!(
         "Espace usagers : {base_url}/demo/connexion (FranceConnect simulé : choisissez une identité de test)\n"
     ));

@@ -16,7 +16,9 @@ use tower_sessions::session_store::ExpiredDeletion;
 use crate::citizens::Citizen;
 use crate::citizens::file::{Item, Section, Sections, date, line};
 use crate::entity::{audit_entry, citizen, document, mail_outbox};
-use crate::http::{admin, auth, citizen as citizen_pages, pages, second_factor};
+use crate::http::{
+    admin, auth, citizen as citizen_pages, identity_policy, pages, proconnect, second_factor,
+};
 use crate::jobs::{self, Running};
 use crate::mail::{self, DeliverMail, Mailer};
 use crate::modules::{Boxed, Part, Routes, Services, Table, section};
@@ -83,6 +85,11 @@ fn routes(routes: Routes) -> Routes {
         .route("/agents", get(pages::to_staff_home))
         .route("/agents/", get(pages::staff_home))
         .route("/agents/connexion", get(auth::login_page).post(auth::login))
+        .route("/agents/connexion/proconnect", get(proconnect::start))
+        .route(
+            "/agents/connexion/proconnect/retour",
+            get(proconnect::finish),
+        )
         .route(
             "/agents/connexion/code",
             get(second_factor::code_page).post(second_factor::code_submit),
@@ -105,6 +112,10 @@ fn routes(routes: Routes) -> Routes {
         .route(
             "/agents/admin/comptes/{id}/double-facteur/reinitialiser",
             post(admin::reset_second_factor),
+        )
+        .route(
+            "/agents/admin/identite",
+            get(identity_policy::page).post(identity_policy::save),
         )
         .route("/agents/admin/journal", get(admin::audit_journal))
 }

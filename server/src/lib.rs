@@ -23,6 +23,8 @@ pub mod letters;
 pub mod mail;
 pub mod modules;
 pub mod national;
+pub mod oidc;
+pub mod proconnect;
 pub mod render;
 pub mod server;
 pub mod session_store;

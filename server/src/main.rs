@@ -2,7 +2,9 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use guichet::config::{ApiParticulierSimulatorArgs, Cli, Command, ServeArgs, SimulatorArgs};
+use guichet::config::{
+    ApiParticulierSimulatorArgs, Cli, Command, ProConnectSimulatorArgs, ServeArgs, SimulatorArgs,
+};
 use guichet::franceconnect::FranceConnectConfig;
 use guichet::franceconnect::simulator::{self, SimulatorConfig};
 use guichet::mail::Mailer;
@@ -42,6 +44,9 @@ async fn run(args: Cli) -> anyhow::Result<()> {
     if let Command::ApiParticulierSimulator(sim) = &args.command {
         return run_api_particulier_simulator(sim).await;
     }
+    if let Command::ProconnectSimulator(sim) = &args.command {
+        return run_proconnect_simulator(sim).await;
+    }
     let config = args.store.store_config()?;
     let platform = Platform::open(config).await?;
     match args.command {
@@ -59,7 +64,9 @@ async fn run(args: Cli) -> anyhow::Result<()> {
         Command::Tenant(command) => cli::run_tenant(&platform, command).await,
         Command::Staff(command) => cli::run_staff(&platform, command).await,
         Command::Audit(command) => cli::run_audit(&platform, command).await,
-        Command::FranceconnectSimulator(_) | Command::ApiParticulierSimulator(_) => {
+        Command::FranceconnectSimulator(_)
+        | Command::ApiParticulierSimulator(_)
+        | Command::ProconnectSimulator(_) => {
             unreachable!("handled before opening the stores")
         }
     }
@@ -86,6 +93,26 @@ async fn run_simulator(args: &SimulatorArgs) -> anyhow::Result<()> {
     println!("Simulateur FranceConnect : émetteur {}", handle.issuer);
     println!(
         "Configurez Guichet avec GUICHET_FRANCECONNECT_ISSUER={} GUICHET_FRANCECONNECT_CLIENT_ID={} GUICHET_FRANCECONNECT_CLIENT_SECRET=…",
+        handle.issuer, args.client_id
+    );
+    let _ = tokio::signal::ctrl_c().await;
+    Ok(())
+}
+
+async fn run_proconnect_simulator(args: &ProConnectSimulatorArgs) -> anyhow::Result<()> {
+    use guichet::proconnect::simulator as pc;
+    let listener = listen(args.addr).await?;
+    let handle = pc::spawn(
+        listener,
+        pc::SimulatorConfig {
+            client_id: args.client_id.clone(),
+            client_secret: args.client_secret.clone(),
+            ..pc::SimulatorConfig::default()
+        },
+    )?;
+    println!("Simulateur ProConnect : émetteur {}", handle.issuer);
+    println!(
+        "Configurez Guichet avec GUICHET_PROCONNECT_ISSUER={} GUICHET_PROCONNECT_CLIENT_ID={} GUICHET_PROCONNECT_CLIENT_SECRET=…",
         handle.issuer, args.client_id
     );
     let _ = tokio::signal::ctrl_c().await;
@@ -179,6 +206,23 @@ async fn run_serve(
         });
         _simulator = Some(handle);
     }
+    // Likewise, the demo's staff sign in through the ProConnect simulator.
+    let mut proconnect = args.proconnect.config()?;
+    let mut _pc_simulator = None;
+    if proconnect.is_none() && args.demo {
+        use guichet::proconnect::simulator as pc;
+        let config = pc::SimulatorConfig::default();
+        let handle = pc::spawn(
+            tokio::net::TcpListener::bind((addr.ip(), 0)).await?,
+            config.clone(),
+        )?;
+        proconnect = Some(guichet::oidc::OidcConfig {
+            issuer: handle.issuer.clone(),
+            client_id: config.client_id,
+            client_secret: config.client_secret,
+        });
+        _pc_simulator = Some(handle);
+    }
     // Likewise, the demo's citizens share their data through the API Particulier simulator.
     let mut api_particulier = args.api_particulier.config()?;
     let mut _api_simulator = None;
@@ -205,6 +249,7 @@ async fn run_serve(
         secure_cookies: args.secure_cookies,
         trust_forwarded_for: args.trust_forwarded_for,
         franceconnect,
+        proconnect,
         mailer,
         api_particulier,
         pull_claim: Duration::from_secs(args.pull_claim_seconds.max(1)),

@@ -16,6 +16,7 @@ use crate::jobs;
 use crate::mail::Mailer;
 use crate::modules::{self, Services};
 use crate::national::jobs::NationalApi;
+use crate::proconnect::{ProConnect, ProConnectConfig};
 use crate::staff::second_factor::SealKey;
 use crate::throttle::ThrottlePolicy;
 
@@ -30,6 +31,8 @@ pub struct ServerOptions {
     pub throttle: ThrottlePolicy,
     /// Citizens sign in with FranceConnect when set.
     pub franceconnect: Option<FranceConnectConfig>,
+    /// Staff sign in with ProConnect when set.
+    pub proconnect: Option<ProConnectConfig>,
     /// Where mail goes (the log when no SMTP server is configured).
     pub mailer: Mailer,
     /// API Particulier, when configured: citizens are offered to share their data from it.
@@ -50,6 +53,7 @@ impl Default for ServerOptions {
             trust_forwarded_for: false,
             throttle: ThrottlePolicy::default(),
             franceconnect: None,
+            proconnect: None,
             mailer: Mailer::Log {
                 from: "Guichet <ne-pas-repondre@guichet.localhost>"
                     .parse()
@@ -87,11 +91,16 @@ pub fn app_state(platform: Platform, options: &ServerOptions) -> anyhow::Result<
             throttle: options.throttle,
         }),
         accounts: Arc::default(),
+        policies: Arc::default(),
         mailer: options.mailer.clone(),
         franceconnect: options
             .franceconnect
             .clone()
             .map(|config| Arc::new(FranceConnect::new(config))),
+        proconnect: options
+            .proconnect
+            .clone()
+            .map(|config| Arc::new(ProConnect::new(config))),
         national_api: NationalApi::new(national_api, options.pull_claim),
         seal_key: options.seal_key.clone(),
     })

@@ -193,3 +193,75 @@ pub fn AuditJournalPage(ctx: PageContext, entries: Vec<AuditRow>) -> impl IntoVi
         </Document>
     }
 }
+
+/// A choice of a radio group or a checkbox group: its value, label and whether it is chosen.
+#[derive(Clone, Debug)]
+pub struct Choice {
+    pub id: String,
+    pub label: String,
+    pub checked: bool,
+}
+
+/// The department's staff identity policy: its SIRETs (which ProConnect agents may link to
+/// their account), the minimum ProConnect assurance, the roles that need a second factor.
+#[component]
+pub fn IdentityPolicyPage(
+    ctx: PageContext,
+    sirets: String,
+    /// The minimum assurances, the first being « none ».
+    minimums: Vec<Choice>,
+    /// Roles that always need a second factor (labels).
+    always: Vec<String>,
+    /// Roles the department can add.
+    roles: Vec<Choice>,
+    errors: Vec<String>,
+    notice: Option<String>,
+    proconnect: bool,
+) -> impl IntoView {
+    let action = ctx.href("/agents/admin/identite");
+    let csrf = ctx.csrf.clone();
+    view! {
+        <Document ctx title="Connexion des agents".into()>
+            <h1>"Connexion des agents"</h1>
+            <SuccessNotice text=notice />
+            <ErrorSummary errors />
+            {(!proconnect).then(|| view! { <p class="alert">"ProConnect n'est pas configuré sur cette plateforme : ces réglages s'appliqueront dès que l'opérateur l'aura activé."</p> })}
+            <form method="post" action=action novalidate=true>
+                <CsrfField token=csrf />
+                <h2>"ProConnect"</h2>
+                <div class="field">
+                    <label for="sirets">"SIRET de votre département"</label>
+                    <p class="hint" id="sirets-hint">"Un par ligne. Un agent qui se connecte avec ProConnect n'accède à son compte que si son SIRET est l'un de ceux-ci, et si vous avez créé son compte avec son adresse professionnelle."</p>
+                    <textarea id="sirets" name="sirets" rows="3" aria-describedby="sirets-hint">{sirets}</textarea>
+                </div>
+                <fieldset>
+                    <legend>"Niveau de connexion exigé de ProConnect"</legend>
+                    {minimums.into_iter().map(|m| {
+                        let id = format!("minimum-{}", m.id);
+                        view! {
+                            <div class="checkbox">
+                                <input type="radio" id=id.clone() name="minimum" value=m.id checked=m.checked />
+                                <label for=id>{m.label}</label>
+                            </div>
+                        }
+                    }).collect_view()}
+                </fieldset>
+                <h2>"Double authentification"</h2>
+                <p>"Toujours exigée pour : " {always.join(", ")} "."</p>
+                <fieldset>
+                    <legend>"L'exiger aussi pour"</legend>
+                    {roles.into_iter().map(|r| {
+                        let id = format!("role-{}", r.id);
+                        view! {
+                            <div class="checkbox">
+                                <input type="checkbox" id=id.clone() name="roles" value=r.id checked=r.checked />
+                                <label for=id>{r.label}</label>
+                            </div>
+                        }
+                    }).collect_view()}
+                </fieldset>
+                <button type="submit">"Enregistrer"</button>
+            </form>
+        </Document>
+    }
+}

@@ -3,9 +3,40 @@ use leptos::prelude::*;
 use crate::components::SignInForm;
 use crate::layout::{CsrfField, Document, PageContext};
 
-/// Staff sign-in.
+/// The ProConnect button, after the federation's published design: the button says who signs
+/// the agent in, and a link explains what ProConnect is.
 #[component]
-pub fn LoginPage(ctx: PageContext, error: Option<String>, email: String) -> impl IntoView {
+fn ProConnectButton(href: String) -> impl IntoView {
+    view! {
+        <div class="franceconnect">
+            <a class="franceconnect-button" href=href>
+                <span class="franceconnect-login">"S'identifier avec"</span>
+                " "
+                <span class="franceconnect-brand">"ProConnect"</span>
+            </a>
+            <p>
+                <a
+                    href="https://www.proconnect.gouv.fr/"
+                    target="_blank"
+                    rel="noopener"
+                    title="Qu'est-ce que ProConnect ? - nouvelle fenêtre"
+                >
+                    "Qu'est-ce que ProConnect ?"
+                </a>
+            </p>
+        </div>
+    }
+}
+
+/// Staff sign-in: ProConnect when the platform has it, and the department's own accounts.
+#[component]
+pub fn LoginPage(
+    ctx: PageContext,
+    error: Option<String>,
+    email: String,
+    /// Where ProConnect sign-in starts, when configured.
+    proconnect_href: Option<String>,
+) -> impl IntoView {
     let action = ctx.href("/agents/connexion");
     let csrf = ctx.csrf.clone();
     let has_error = error.is_some();
@@ -14,6 +45,11 @@ pub fn LoginPage(ctx: PageContext, error: Option<String>, email: String) -> impl
             <div class="narrow">
                 <h1>"Connexion des agents"</h1>
                 {error.map(|e| view! { <div class="alert error" role="alert" id="login-error"><p>{e}</p></div> })}
+                {proconnect_href.map(|href| view! {
+                    <h2>"Avec votre compte d'agent public"</h2>
+                    <ProConnectButton href />
+                    <h2>"Avec votre compte Guichet"</h2>
+                })}
                 <SignInForm action csrf email_label="Adresse électronique professionnelle" email refused=has_error />
             </div>
         </Document>
@@ -71,6 +107,9 @@ pub fn EnrolSecondFactorPage(
     qr_svg: String,
     secret_text: String,
     enrolled: bool,
+    /// The staff member's roles need a second factor and they have none yet: nothing else
+    /// opens until they enrol.
+    required: bool,
     error: Option<String>,
 ) -> impl IntoView {
     let action = ctx.href("/agents/securite/double-facteur");
@@ -79,6 +118,7 @@ pub fn EnrolSecondFactorPage(
         <Document ctx title="Double authentification".into()>
             <div class="narrow">
                 <h1>"Double authentification"</h1>
+                {required.then(|| view! { <div class="alert" role="status"><p>"Votre rôle donne accès à des dossiers sensibles : votre département demande une double authentification. Enregistrez une application d'authentification pour continuer (ou connectez-vous avec ProConnect et une double authentification)."</p></div> })}
                 {enrolled.then(|| view! { <p class="alert">"Une application est déjà enregistrée pour votre compte : en enregistrer une autre remplace la première et vos codes de secours."</p> })}
                 <ol>
                     <li>"Ouvrez une application d'authentification sur votre téléphone (par exemple FreeOTP, Aegis ou celle de votre organisme)."</li>

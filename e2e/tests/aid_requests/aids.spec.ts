@@ -1,9 +1,9 @@
 import { expect } from '@playwright/test';
-import { ADMIN, DEMO_PASSWORD, expectAccessible, signIn, test } from '../helpers';
+import { expectAccessible, signInAsAdmin, test } from '../helpers';
 
 test('the administrator defines an aid and its form; citizens read it in the catalogue', async ({ page }, testInfo) => {
   const title = `Aide au loyer (${testInfo.project.name})`;
-  await signIn(page, testInfo, ADMIN, DEMO_PASSWORD);
+  await signInAsAdmin(page);
   await page.getByRole('link', { name: 'Catalogue des aides' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Catalogue des aides');
   await expectAccessible(page, testInfo);

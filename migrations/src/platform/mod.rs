@@ -1,2 +1,3 @@
 pub mod m0001_foundation;
 pub mod m0002_staff_second_factor;
+pub mod m0003_staff_proconnect;

@@ -30,6 +30,8 @@ pub mod request_export;
 pub mod request_message;
 pub mod session;
 pub mod staff_account;
+pub mod staff_identity_policy;
+pub mod staff_proconnect_link;
 pub mod staff_recovery_code;
 pub mod staff_role;
 pub mod staff_totp;

@@ -1,43 +1,15 @@
-//! The FranceConnect client: authorization code flow with `state` and `nonce`, id_token checked
-//! against the provider's published keys, `acr=eidas1`, userinfo as a signed JWT, logout through
-//! `/session/end`.
+//! The FranceConnect client: the shared OpenID Connect relying party (`crate::oidc`) asking
+//! FranceConnect's scopes with `acr_values=eidas1` (and `prompt=login`), the id_token's `acr`
+//! required to be `eidas1`, and the pivot identity read from the signed userinfo.
 
-use std::str::FromStr;
-use std::sync::{Arc, RwLock};
-use std::time::{Duration, Instant};
+use crate::oidc::{AuthorizeOptions, OidcConfig, OidcError, RelyingParty};
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use openidconnect::core::{
-    CoreAuthDisplay, CoreAuthPrompt, CoreErrorResponseType, CoreGenderClaim, CoreJsonWebKey,
-    CoreJsonWebKeySet, CoreJweContentEncryptionAlgorithm, CoreJwsSigningAlgorithm,
-    CoreResponseType, CoreRevocableToken, CoreRevocationErrorResponse,
-    CoreTokenIntrospectionResponse, CoreTokenType,
-};
-use openidconnect::{
-    AccessToken, AuthType, AuthenticationContextClass, AuthenticationFlow, AuthorizationCode,
-    Client, ClientId, ClientSecret, CsrfToken, EmptyExtraTokenFields, EndSessionUrl,
-    EndpointMaybeSet, EndpointNotSet, EndpointSet, IdToken, IdTokenFields, IssuerUrl, JsonWebKey,
-    LogoutRequest, Nonce, OAuth2TokenResponse, PostLogoutRedirectUrl, ProviderMetadataWithLogout,
-    RedirectUrl, Scope, StandardErrorResponse, StandardTokenResponse, SubjectIdentifier,
-    TokenResponse, UserInfoClaims,
-};
-use serde::{Deserialize, Serialize};
+pub use crate::oidc::PendingSignIn;
 
-use super::http_client::Http;
 use super::identity::{FcClaims, FcIdentity};
 
 /// How the platform is registered with FranceConnect.
-#[derive(Clone, Debug)]
-pub struct FranceConnectConfig {
-    /// The provider's issuer, e.g. `https://fcp-low.integ01.dev-franceconnect.fr/api/v2`.
-    pub issuer: String,
-    pub client_id: String,
-    pub client_secret: String,
-}
-
-/// Discovery (and the provider's keys) is fetched once and kept this long.
-const DISCOVERY_TTL: Duration = Duration::from_secs(600);
+pub type FranceConnectConfig = OidcConfig;
 
 /// What FranceConnect is asked to share.
 const SCOPES: [&str; 8] = [
@@ -50,38 +22,6 @@ const SCOPES: [&str; 8] = [
     "email",
     "preferred_username",
 ];
-
-type FcTokenResponse = StandardTokenResponse<
-    IdTokenFields<
-        FcClaims,
-        EmptyExtraTokenFields,
-        CoreGenderClaim,
-        CoreJweContentEncryptionAlgorithm,
-        CoreJwsSigningAlgorithm,
-    >,
-    CoreTokenType,
->;
-type FcIdToken =
-    IdToken<FcClaims, CoreGenderClaim, CoreJweContentEncryptionAlgorithm, CoreJwsSigningAlgorithm>;
-type FcClient = Client<
-    FcClaims,
-    CoreAuthDisplay,
-    CoreGenderClaim,
-    CoreJweContentEncryptionAlgorithm,
-    CoreJsonWebKey,
-    CoreAuthPrompt,
-    StandardErrorResponse<CoreErrorResponseType>,
-    FcTokenResponse,
-    CoreTokenIntrospectionResponse,
-    CoreRevocableToken,
-    CoreRevocationErrorResponse,
-    EndpointSet,
-    EndpointNotSet,
-    EndpointNotSet,
-    EndpointNotSet,
-    EndpointMaybeSet,
-    EndpointMaybeSet,
->;
 
 /// What goes wrong with a FranceConnect sign-in. `Display` is for logs; [`FcError::message`]
 /// is what the citizen reads.
@@ -99,6 +39,17 @@ pub enum FcError {
     Unreachable(String),
     #[error("a token did not check out: {0}")]
     Invalid(String),
+}
+
+impl From<OidcError> for FcError {
+    fn from(e: OidcError) -> Self {
+        match e {
+            OidcError::Provider(m) => FcError::Provider(m),
+            OidcError::BadState => FcError::BadState,
+            OidcError::Unreachable(m) => FcError::Unreachable(m),
+            OidcError::Invalid(m) => FcError::Invalid(m),
+        }
+    }
 }
 
 impl FcError {
@@ -124,15 +75,6 @@ impl FcError {
     }
 }
 
-/// A sign-in in progress, kept in the citizen's session between leaving for FranceConnect and
-/// coming back.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct PendingSignIn {
-    state: String,
-    nonce: String,
-    redirect_uri: String,
-}
-
 /// A completed sign-in.
 #[derive(Clone, Debug)]
 pub struct SignedIn {
@@ -141,93 +83,24 @@ pub struct SignedIn {
     pub id_token: String,
 }
 
-struct Provider {
-    client: FcClient,
-    end_session: Option<EndSessionUrl>,
-    userinfo: Option<url::Url>,
-    keys: CoreJsonWebKeySet,
-    issuer: String,
-    fetched: Instant,
-}
-
 /// The FranceConnect client, shared by every request.
-pub struct FranceConnect {
-    config: FranceConnectConfig,
-    http: Http,
-    provider: RwLock<Option<Arc<Provider>>>,
-}
+pub struct FranceConnect(RelyingParty<FcClaims>);
 
 impl FranceConnect {
     pub fn new(config: FranceConnectConfig) -> Self {
-        Self {
-            config,
-            http: Http::new(),
-            provider: RwLock::new(None),
-        }
-    }
-
-    async fn provider(&self) -> Result<Arc<Provider>, FcError> {
-        if let Some(p) = self
-            .provider
-            .read()
-            .unwrap_or_else(|e| e.into_inner())
-            .as_ref()
-            && p.fetched.elapsed() < DISCOVERY_TTL
-        {
-            return Ok(p.clone());
-        }
-        let issuer = IssuerUrl::new(self.config.issuer.clone())
-            .map_err(|e| FcError::Unreachable(format!("issuer: {e}")))?;
-        let metadata = ProviderMetadataWithLogout::discover_async(issuer, &self.http)
-            .await
-            .map_err(|e| FcError::Unreachable(format!("discovery: {e}")))?;
-        let end_session = metadata.additional_metadata().end_session_endpoint.clone();
-        let keys = metadata.jwks().clone();
-        let userinfo = metadata.userinfo_endpoint().map(|u| u.url().clone());
-        let client = Client::from_provider_metadata(
-            metadata,
-            ClientId::new(self.config.client_id.clone()),
-            Some(ClientSecret::new(self.config.client_secret.clone())),
-        )
-        // FranceConnect authenticates clients with client_secret_post.
-        .set_auth_type(AuthType::RequestBody);
-        let provider = Arc::new(Provider {
-            client,
-            end_session,
-            userinfo,
-            keys,
-            issuer: self.config.issuer.clone(),
-            fetched: Instant::now(),
-        });
-        *self.provider.write().unwrap_or_else(|e| e.into_inner()) = Some(provider.clone());
-        Ok(provider)
+        Self(RelyingParty::new(config))
     }
 
     /// Where to send the citizen, and what to remember until they come back to `redirect_uri`.
     pub async fn start(&self, redirect_uri: &str) -> Result<(url::Url, PendingSignIn), FcError> {
-        let provider = self.provider().await?;
-        let redirect = RedirectUrl::new(redirect_uri.to_owned())
-            .map_err(|e| FcError::Invalid(format!("redirect_uri: {e}")))?;
-        let (url, state, nonce) = provider
-            .client
-            .authorize_url(
-                AuthenticationFlow::<CoreResponseType>::AuthorizationCode,
-                CsrfToken::new_random,
-                Nonce::new_random,
-            )
-            .set_redirect_uri(std::borrow::Cow::Owned(redirect))
-            .add_scopes(SCOPES.map(|s| Scope::new(s.into())))
-            .add_auth_context_value(AuthenticationContextClass::new("eidas1".into()))
-            .add_prompt(CoreAuthPrompt::Login)
-            .url();
-        Ok((
-            url,
-            PendingSignIn {
-                state: state.secret().clone(),
-                nonce: nonce.secret().clone(),
-                redirect_uri: redirect_uri.to_owned(),
-            },
-        ))
+        let options = AuthorizeOptions {
+            scopes: &SCOPES,
+            random_bytes: 16,
+            acr_values: Some("eidas1"),
+            prompt_login: true,
+            extra: Vec::new(),
+        };
+        Ok(self.0.start(redirect_uri, options).await?)
     }
 
     /// Completes the sign-in when the citizen comes back with `code` and `state`.
@@ -237,86 +110,17 @@ impl FranceConnect {
         code: &str,
         state: &str,
     ) -> Result<SignedIn, FcError> {
-        if state != pending.state {
-            return Err(FcError::BadState);
-        }
-        let provider = self.provider().await?;
-        let redirect = RedirectUrl::new(pending.redirect_uri.clone())
-            .map_err(|e| FcError::Invalid(format!("redirect_uri: {e}")))?;
-        let tokens = provider
-            .client
-            .exchange_code(AuthorizationCode::new(code.to_owned()))
-            .map_err(|e| FcError::Invalid(format!("token endpoint: {e}")))?
-            .set_redirect_uri(std::borrow::Cow::Owned(redirect))
-            .request_async(&self.http)
-            .await
-            .map_err(|e| FcError::Provider(format!("token: {e}")))?;
-        let id_token = tokens
-            .id_token()
-            .ok_or_else(|| FcError::Invalid("no id_token".into()))?;
-        let verifier = provider
-            .client
-            .id_token_verifier()
-            .set_auth_context_verifier_fn(|acr: Option<&AuthenticationContextClass>| {
-                match acr.map(|a| a.as_str()) {
-                    Some("eidas1") => Ok(()),
-                    other => Err(format!("acr {other:?}, eidas1 expected")),
-                }
-            });
-        let nonce = Nonce::new(pending.nonce.clone());
-        let claims = id_token
-            .claims(&verifier, &nonce)
-            .map_err(|e| FcError::Invalid(format!("id_token: {e}")))?;
-        let subject = claims.subject().clone();
-        let identity = self
-            .userinfo(&provider, tokens.access_token(), &subject)
-            .await?;
-        Ok(SignedIn {
-            identity,
-            id_token: id_token.to_string(),
-        })
-    }
-
-    /// Fetches and checks the signed userinfo. openidconnect's own userinfo check only accepts
-    /// RS256; FranceConnect recommends ES256, so the JWS is checked here against the same keys.
-    async fn userinfo(
-        &self,
-        provider: &Provider,
-        access_token: &AccessToken,
-        subject: &SubjectIdentifier,
-    ) -> Result<FcIdentity, FcError> {
-        let url = provider
-            .userinfo
-            .as_ref()
-            .ok_or_else(|| FcError::Invalid("no userinfo endpoint".into()))?;
-        let response = self
-            .http
+        let verified = self
             .0
-            .get(url.as_str())
-            .bearer_auth(access_token.secret())
-            .send()
-            .await
-            .map_err(|e| FcError::Unreachable(format!("userinfo: {e}")))?;
-        if !response.status().is_success() {
-            return Err(FcError::Provider(format!(
-                "userinfo: {}",
-                response.status()
-            )));
-        }
-        let jwt = response
-            .text()
-            .await
-            .map_err(|e| FcError::Unreachable(format!("userinfo body: {e}")))?;
-        let claims = verify_userinfo(
-            jwt.trim(),
-            &provider.keys,
-            &provider.issuer,
-            &self.config.client_id,
-            subject,
-        )?;
+            .finish(pending, code, state, |acr| match acr {
+                Some("eidas1") => Ok(()),
+                other => Err(format!("acr {other:?}, eidas1 expected")),
+            })
+            .await?;
+        let claims = verified.userinfo;
         let text = |v: Option<String>| v.unwrap_or_default();
-        Ok(FcIdentity {
-            sub: subject.as_str().to_owned(),
+        let identity = FcIdentity {
+            sub: claims.subject().as_str().to_owned(),
             given_name: text(
                 claims
                     .given_name()
@@ -335,6 +139,10 @@ impl FranceConnect {
             birthcountry: text(claims.additional_claims().birthcountry.clone()),
             email: text(claims.email().map(|e| e.as_str().to_owned())),
             preferred_username: text(claims.preferred_username().map(|u| u.as_str().to_owned())),
+        };
+        Ok(SignedIn {
+            identity,
+            id_token: verified.id_token,
         })
     }
 
@@ -345,92 +153,36 @@ impl FranceConnect {
         id_token: &str,
         post_logout_redirect_uri: &str,
     ) -> Result<Option<url::Url>, FcError> {
-        let provider = self.provider().await?;
-        let Some(end_session) = provider.end_session.clone() else {
-            return Ok(None);
-        };
-        let id_token = FcIdToken::from_str(id_token)
-            .map_err(|e| FcError::Invalid(format!("stored id_token: {e}")))?;
-        let post_logout = PostLogoutRedirectUrl::new(post_logout_redirect_uri.to_owned())
-            .map_err(|e| FcError::Invalid(format!("post_logout_redirect_uri: {e}")))?;
-        Ok(Some(
-            LogoutRequest::from(end_session)
-                .set_id_token_hint(&id_token)
-                .set_post_logout_redirect_uri(post_logout)
-                .set_state(CsrfToken::new_random())
-                .http_get_url(),
-        ))
+        Ok(self
+            .0
+            .logout_url(id_token, post_logout_redirect_uri)
+            .await?)
     }
-}
-
-#[derive(Deserialize)]
-struct JwsHeader {
-    alg: String,
-    kid: Option<String>,
-}
-
-/// Checks a compact JWS userinfo (ES256 or RS256) against the provider's keys, then its issuer,
-/// audience and subject.
-pub(super) fn verify_userinfo(
-    jwt: &str,
-    keys: &CoreJsonWebKeySet,
-    issuer: &str,
-    client_id: &str,
-    subject: &SubjectIdentifier,
-) -> Result<UserInfoClaims<FcClaims, CoreGenderClaim>, FcError> {
-    let invalid = |what: &str| FcError::Invalid(format!("userinfo: {what}"));
-    let mut parts = jwt.split('.');
-    let (Some(header), Some(payload), Some(signature), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Err(invalid("not a compact JWS"));
-    };
-    let header_json = URL_SAFE_NO_PAD
-        .decode(header)
-        .map_err(|_| invalid("header encoding"))?;
-    let header_fields: JwsHeader =
-        serde_json::from_slice(&header_json).map_err(|_| invalid("header"))?;
-    let alg = match header_fields.alg.as_str() {
-        "ES256" => CoreJwsSigningAlgorithm::EcdsaP256Sha256,
-        "RS256" => CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256,
-        other => return Err(invalid(&format!("algorithm {other} refused"))),
-    };
-    let key = keys
-        .keys()
-        .iter()
-        .find(|k| k.key_id().map(|id| id.as_str()) == header_fields.kid.as_deref())
-        .ok_or_else(|| invalid("unknown key id"))?;
-    let signature = URL_SAFE_NO_PAD
-        .decode(signature)
-        .map_err(|_| invalid("signature encoding"))?;
-    key.verify_signature(&alg, format!("{header}.{payload}").as_bytes(), &signature)
-        .map_err(|e| invalid(&format!("signature: {e}")))?;
-    let payload = URL_SAFE_NO_PAD
-        .decode(payload)
-        .map_err(|_| invalid("payload encoding"))?;
-    let claims = UserInfoClaims::<FcClaims, CoreGenderClaim>::from_json::<serde_json::Error>(
-        &payload,
-        Some(subject),
-    )
-    .map_err(|e| invalid(&format!("claims: {e}")))?;
-    if claims.issuer().map(|i| i.as_str()) != Some(issuer) {
-        return Err(invalid("issuer"));
-    }
-    if !claims
-        .audiences()
-        .is_some_and(|a| a.iter().any(|a| a.as_str() == client_id))
-    {
-        return Err(invalid("audience"));
-    }
-    Ok(claims)
 }
 
 #[cfg(test)]
 mod tests {
-    use openidconnect::PrivateSigningKey;
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use openidconnect::core::CoreJsonWebKeySet;
+    use openidconnect::{PrivateSigningKey, SubjectIdentifier};
 
     use super::*;
-    use crate::franceconnect::simulator::{EsKey, signed_userinfo, test_identities};
+    use crate::franceconnect::simulator::{signed_userinfo, test_identities};
+    use crate::oidc::simulator_kit::EsKey;
+
+    fn verify_userinfo(
+        jwt: &str,
+        keys: &CoreJsonWebKeySet,
+        issuer: &str,
+        client_id: &str,
+        subject: &SubjectIdentifier,
+    ) -> Result<
+        openidconnect::UserInfoClaims<FcClaims, openidconnect::core::CoreGenderClaim>,
+        OidcError,
+    > {
+        crate::oidc::verify_userinfo(jwt, keys, issuer, client_id, subject)
+    }
 
     const ISSUER: &str = "http://127.0.0.1:9/api/v2";
 

@@ -3,7 +3,6 @@
 //! configuration at the real FranceConnect needs no code change.
 
 mod client;
-mod http_client;
 mod identity;
 pub mod simulator;
 

@@ -19,28 +19,26 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use leptos::prelude::*;
 use openidconnect::core::{
-    CoreClientAuthMethod, CoreGenderClaim, CoreJsonCurveType, CoreJsonWebKey, CoreJsonWebKeySet,
-    CoreJweContentEncryptionAlgorithm, CoreJwsSigningAlgorithm, CoreResponseType,
-    CoreSubjectIdentifierType,
+    CoreGenderClaim, CoreJsonWebKeySet, CoreJweContentEncryptionAlgorithm, CoreJwsSigningAlgorithm,
 };
 use openidconnect::{
-    AccessToken, Audience, AuthUrl, AuthenticationContextClass, AuthenticationMethodReference,
-    EmptyAdditionalProviderMetadata, EndSessionUrl, EndUserBirthday, EndUserEmail,
-    EndUserFamilyName, EndUserGivenName, EndUserUsername, IdToken, IdTokenClaims, IssuerUrl,
-    JsonWebKeyId, JsonWebKeySetUrl, LogoutProviderMetadata, Nonce, PrivateSigningKey,
-    ProviderMetadataWithLogout, ResponseTypes, SigningError, StandardClaims, SubjectIdentifier,
-    TokenUrl, UserInfoClaims, UserInfoJsonWebToken, UserInfoUrl,
+    AccessToken, Audience, AuthenticationContextClass, AuthenticationMethodReference,
+    EndUserBirthday, EndUserEmail, EndUserFamilyName, EndUserGivenName, EndUserUsername, IdToken,
+    IdTokenClaims, IssuerUrl, Nonce, PrivateSigningKey, StandardClaims, SubjectIdentifier,
+    UserInfoClaims, UserInfoJsonWebToken,
 };
-use p256::ecdsa::signature::Signer;
-use p256::ecdsa::{Signature, SigningKey};
-use p256::elliptic_curve::Generate;
-use rand::Rng;
-use rand::distributions::Alphanumeric;
 use serde::Deserialize;
 use tokio::net::TcpListener;
 
 use super::identity::{FcClaims, FcIdentity};
+use crate::oidc::simulator_kit::{
+    self, EndSessionQuery, EsKey, SIMULATOR_CSS, bearer, error_page, invalid_token, oauth_error,
+    provider_metadata, random_token, signed_jwt,
+};
 use crate::render::to_html;
+
+/// How the simulator names itself on its pages.
+const NAME: &str = "FranceConnect";
 
 /// Where the simulator's OpenID endpoints live, as on the real service.
 pub const API_PREFIX: &str = "/api/v2";
@@ -280,106 +278,8 @@ impl Simulator {
     }
 }
 
-/// The simulator's ES256 signing key, made fresh at each start.
-pub(crate) struct EsKey {
-    key: SigningKey,
-    kid: JsonWebKeyId,
-}
-
-impl EsKey {
-    pub(crate) fn generate() -> Self {
-        Self {
-            key: SigningKey::generate(),
-            kid: JsonWebKeyId::new(format!("sim-{}", random_token(8))),
-        }
-    }
-}
-
-impl PrivateSigningKey for EsKey {
-    type VerificationKey = CoreJsonWebKey;
-
-    fn sign(&self, alg: &CoreJwsSigningAlgorithm, message: &[u8]) -> Result<Vec<u8>, SigningError> {
-        match alg {
-            CoreJwsSigningAlgorithm::EcdsaP256Sha256 => {
-                // The fixed-size r‖s form is what JWS expects.
-                let signature: Signature = self.key.sign(message);
-                Ok(signature.to_bytes().to_vec())
-            }
-            other => Err(SigningError::UnsupportedAlg(format!("{other:?}"))),
-        }
-    }
-
-    fn as_verification_key(&self) -> CoreJsonWebKey {
-        let point = self.key.verifying_key().to_sec1_point(false);
-        let coordinate = |c: Option<&[u8]>| c.map(<[u8]>::to_vec).unwrap_or_default();
-        CoreJsonWebKey::new_ec(
-            coordinate(point.x().map(|x| x.as_slice())),
-            coordinate(point.y().map(|y| y.as_slice())),
-            CoreJsonCurveType::P256,
-            Some(self.kid.clone()),
-        )
-    }
-}
-
-fn random_token(len: usize) -> String {
-    rand::thread_rng()
-        .sample_iter(&Alphanumeric)
-        .take(len)
-        .map(char::from)
-        .collect()
-}
-
-/// An OAuth error answer, as JSON (`error`, `error_description`).
-fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
-    (
-        status,
-        Json(serde_json::json!({ "error": error, "error_description": description })),
-    )
-        .into_response()
-}
-
-/// A page for errors that cannot go back to the service provider.
-fn error_page(status: StatusCode, message: &str) -> Response {
-    let message = message.to_owned();
-    let html = to_html(move || {
-        view! {
-            <html lang="fr">
-                <head>
-                    <meta charset="utf-8" />
-                    <title>"Erreur — simulateur FranceConnect"</title>
-                </head>
-                <body>
-                    <main>
-                        <h1>"Une erreur est survenue"</h1>
-                        <p>{message}</p>
-                    </main>
-                </body>
-            </html>
-        }
-    });
-    (status, Html(format!("<!DOCTYPE html>{html}"))).into_response()
-}
-
 async fn discovery(State(sim): State<Arc<Simulator>>) -> Response {
-    let url = |path: &str| sim.url(path);
-    let metadata = ProviderMetadataWithLogout::new(
-        IssuerUrl::new(sim.issuer.clone()).expect("issuer is a URL"),
-        AuthUrl::new(url("/authorize")).expect("URL"),
-        JsonWebKeySetUrl::new(url("/jwks")).expect("URL"),
-        vec![ResponseTypes::new(vec![CoreResponseType::Code])],
-        vec![CoreSubjectIdentifierType::Public],
-        vec![CoreJwsSigningAlgorithm::EcdsaP256Sha256],
-        LogoutProviderMetadata {
-            end_session_endpoint: Some(EndSessionUrl::new(url("/session/end")).expect("URL")),
-            additional_metadata: EmptyAdditionalProviderMetadata {},
-        },
-    )
-    .set_token_endpoint(Some(TokenUrl::new(url("/token")).expect("URL")))
-    .set_userinfo_endpoint(Some(UserInfoUrl::new(url("/userinfo")).expect("URL")))
-    .set_userinfo_signing_alg_values_supported(Some(vec![CoreJwsSigningAlgorithm::EcdsaP256Sha256]))
-    .set_acr_values_supported(Some(vec![AuthenticationContextClass::new("eidas1".into())]))
-    .set_token_endpoint_auth_methods_supported(Some(vec![CoreClientAuthMethod::ClientSecretPost]));
-    Json(metadata).into_response()
+    Json(provider_metadata(&sim.issuer, &["eidas1"])).into_response()
 }
 
 async fn jwks(State(sim): State<Arc<Simulator>>) -> Response {
@@ -403,6 +303,7 @@ async fn authorize(
 ) -> Response {
     if params.client_id.as_deref() != Some(sim.config.client_id.as_str()) {
         return error_page(
+            NAME,
             StatusCode::BAD_REQUEST,
             "Le fournisseur de service est inconnu (client_id).",
         );
@@ -412,6 +313,7 @@ async fn authorize(
         .filter(|u| url::Url::parse(u).is_ok_and(|u| matches!(u.scheme(), "http" | "https")))
     else {
         return error_page(
+            NAME,
             StatusCode::BAD_REQUEST,
             "L'adresse de retour (redirect_uri) est absente ou invalide.",
         );
@@ -531,13 +433,6 @@ fn identity_page(sim: &Simulator, interaction: &str) -> Response {
     Html(format!("<!DOCTYPE html>{html}")).into_response()
 }
 
-const SIMULATOR_CSS: &str = "body{font-family:system-ui,sans-serif;margin:0;color:#161616}\
-header{background:#000091;color:#fff;padding:.75rem 1rem}.brand{margin:0;font-weight:700}\
-main{max-width:40rem;margin:1rem auto;padding:0 1rem}.identities{list-style:none;padding:0}\
-.identities li{margin:.75rem 0}button{background:#000091;color:#fff;border:0;padding:.6rem 1rem;\
-font-size:1rem;cursor:pointer}button.secondary{background:#fff;color:#000091;border:1px solid #000091}\
-button:focus{outline:3px solid #0a76f6;outline-offset:2px}.detail{display:block;color:#3a3a3a;font-size:.9rem}";
-
 #[derive(Deserialize)]
 struct InteractionForm {
     interaction: String,
@@ -551,12 +446,13 @@ async fn choose_identity(
     let mut grants = sim.grants();
     let Some(interaction) = grants.interactions.remove(&form.interaction) else {
         return error_page(
+            NAME,
             StatusCode::BAD_REQUEST,
             "Cette demande de connexion a expiré. Revenez au service et recommencez.",
         );
     };
     let Some(person) = form.sub.as_deref().and_then(|s| sim.identity(s)) else {
-        return error_page(StatusCode::BAD_REQUEST, "Identité de test inconnue.");
+        return error_page(NAME, StatusCode::BAD_REQUEST, "Identité de test inconnue.");
     };
     let code = random_token(43);
     grants.codes.insert(
@@ -580,6 +476,7 @@ async fn choose_identity(
 async fn cancel(State(sim): State<Arc<Simulator>>, Form(form): Form<InteractionForm>) -> Response {
     let Some(interaction) = sim.grants().interactions.remove(&form.interaction) else {
         return error_page(
+            NAME,
             StatusCode::BAD_REQUEST,
             "Cette demande de connexion a expiré. Revenez au service et recommencez.",
         );
@@ -696,23 +593,14 @@ async fn token(State(sim): State<Arc<Simulator>>, Form(form): Form<TokenForm>) -
 }
 
 async fn userinfo(State(sim): State<Arc<Simulator>>, headers: HeaderMap) -> Response {
-    let bearer = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|h| h.to_str().ok())
-        .and_then(|h| h.strip_prefix("Bearer "));
-    let sub = bearer.and_then(|token| {
+    let sub = bearer(&headers).and_then(|token| {
         sim.grants()
             .access_tokens
             .get(token)
             .map(|grant| grant.sub.clone())
     });
     let Some(person) = sub.as_deref().and_then(|s| sim.identity(s)) else {
-        return (
-            StatusCode::UNAUTHORIZED,
-            [(header::WWW_AUTHENTICATE, "Bearer error=\"invalid_token\"")],
-            Json(serde_json::json!({ "error": "invalid_token", "error_description": "jeton d'accès inconnu ou expiré" })),
-        )
-            .into_response();
+        return invalid_token();
     };
     let compact = signed_userinfo(&sim.key, &sim.issuer, &sim.config.client_id, person);
     match compact {
@@ -851,50 +739,8 @@ async fn checktoken(
     }
 }
 
-/// Any claims as a compact ES256 JWS with the simulator's key id.
-fn signed_jwt(key: &EsKey, claims: &serde_json::Value) -> Option<String> {
-    use base64::Engine as _;
-    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-    let header = serde_json::json!({ "alg": "ES256", "kid": key.kid.as_str() });
-    let input = format!(
-        "{}.{}",
-        URL_SAFE_NO_PAD.encode(header.to_string()),
-        URL_SAFE_NO_PAD.encode(claims.to_string())
-    );
-    let signature = key
-        .sign(&CoreJwsSigningAlgorithm::EcdsaP256Sha256, input.as_bytes())
-        .ok()?;
-    Some(format!("{input}.{}", URL_SAFE_NO_PAD.encode(signature)))
-}
-
-#[derive(Deserialize)]
-struct EndSessionParams {
-    id_token_hint: Option<String>,
-    state: Option<String>,
-    post_logout_redirect_uri: Option<String>,
-}
-
-async fn end_session(Query(params): Query<EndSessionParams>) -> Response {
-    if params.id_token_hint.as_deref().unwrap_or("").is_empty() {
-        return error_page(
-            StatusCode::BAD_REQUEST,
-            "La déconnexion demande le jeton d'identité (id_token_hint).",
-        );
-    }
-    let Some(mut target) = params
-        .post_logout_redirect_uri
-        .as_deref()
-        .and_then(|u| url::Url::parse(u).ok())
-    else {
-        return error_page(
-            StatusCode::BAD_REQUEST,
-            "L'adresse de retour après déconnexion est absente ou invalide.",
-        );
-    };
-    if let Some(state) = params.state {
-        target.query_pairs_mut().append_pair("state", &state);
-    }
-    Redirect::to(target.as_str()).into_response()
+async fn end_session(Query(params): EndSessionQuery) -> Response {
+    simulator_kit::end_session(NAME, params)
 }
 
 #[cfg(test)]
@@ -913,7 +759,7 @@ mod tests {
 
     #[test]
     fn the_published_key_verifies_what_the_simulator_signs() {
-        use openidconnect::JsonWebKey;
+        use openidconnect::{JsonWebKey, PrivateSigningKey};
         let key = EsKey::generate();
         let message = b"header.payload";
         let signature = key

@@ -19,15 +19,34 @@ use crate::audit;
 use crate::staff::{self, Email, StaffAccount};
 use crate::throttle::{self, LoginKeys};
 
-const STAFF_KEY: &str = "staff";
+pub(super) const STAFF_KEY: &str = "staff";
 /// A staff member past their password, whose second factor is asked next.
 pub(super) const PENDING_KEY: &str = "staff_pending";
 
-/// Who is signed in, in which tenant. Kept in the session.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+/// Where a staff member whose roles need a second factor, and who has none, is sent.
+pub(super) const ENROL_PATH: &str = "/agents/securite/double-facteur";
+
+/// Who is signed in, in which tenant, and how. Kept in the session.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub(super) struct StaffSessionData {
     pub tenant_id: i64,
     pub staff_id: i64,
+    /// A second factor was passed: an app's code, a recovery code, or ProConnect's `mfa`.
+    #[serde(default)]
+    pub second_factor: bool,
+    /// The ProConnect id_token, kept to end that session too at sign-out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proconnect_id_token: Option<String>,
+}
+
+impl StaffSessionData {
+    pub fn new(tenant: &TenantCtx, account: &StaffAccount) -> Self {
+        Self {
+            tenant_id: tenant.tenant.id(),
+            staff_id: account.id,
+            ..Self::default()
+        }
+    }
 }
 
 /// The staff member signed in to the department of this request. Obtaining one proves it:
@@ -75,7 +94,17 @@ impl CurrentStaff {
     }
 }
 
-impl FromRequestParts<AppState> for CurrentStaff {
+/// A staff member signed in to this department, before the second-factor rule: what the
+/// enrolment pages and sign-out take, as someone led to enrol must reach them.
+pub struct SignedInStaff {
+    pub staff: CurrentStaff,
+    /// Whether they passed a second factor in this session.
+    pub second_factor: bool,
+    /// Whether their roles, in this department, need one.
+    pub second_factor_required: bool,
+}
+
+impl FromRequestParts<AppState> for SignedInStaff {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
@@ -88,20 +117,45 @@ impl FromRequestParts<AppState> for CurrentStaff {
             // A session opened in another department: never good here.
             return Err(AppError::Forbidden);
         }
-        match state
+        let account = state
             .accounts
             .get(&state.platform, &tenant.tenant, data.staff_id)
-            .await?
-        {
-            Some(account) if account.active => {
-                keep_alive(&session, state.settings.session_idle).await?;
-                Ok(Self { tenant, account })
-            }
-            _ => {
-                session.flush().await?;
-                Err(AppError::SignInRequired { login_href })
-            }
+            .await?;
+        let Some(account) = account.filter(|a| a.active) else {
+            session.flush().await?;
+            return Err(AppError::SignInRequired { login_href });
+        };
+        keep_alive(&session, state.settings.session_idle).await?;
+        let policy = state.policies.get(&state.platform, &tenant.tenant).await?;
+        Ok(Self {
+            second_factor_required: policy.requires_second_factor(&account.roles),
+            second_factor: data.second_factor,
+            staff: CurrentStaff { tenant, account },
+        })
+    }
+}
+
+impl FromRequestParts<AppState> for CurrentStaff {
+    type Rejection = AppError;
+
+    /// Signed in, and past a second factor where the account's roles need one: an account
+    /// with none is led to enrol; a session without one, of an account that has one (opened
+    /// before the rule applied to it), must sign in again.
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        let signed_in = SignedInStaff::from_request_parts(parts, state).await?;
+        if signed_in.second_factor || !signed_in.second_factor_required {
+            return Ok(signed_in.staff);
         }
+        let staff = signed_in.staff;
+        if staff::second_factor::is_enrolled(&state.platform, staff.account.id).await? {
+            let (_, session) = super::tenant_and_session(parts)?;
+            session.flush().await?;
+            let login_href = staff.tenant.href("/agents/connexion");
+            return Err(AppError::SignInRequired { login_href });
+        }
+        Err(AppError::SecondFactorRequired {
+            enrol_href: staff.tenant.href(ENROL_PATH),
+        })
     }
 }
 
@@ -139,13 +193,37 @@ pub(crate) async fn keep_alive(
     Ok(())
 }
 
-pub async fn login_page(session: Session, ui: Ui) -> Result<Response, AppError> {
-    Ok(ui
-        .with_form_token(&session)
-        .await?
-        .render(StatusCode::OK, |ctx| {
-            view! { <LoginPage ctx error=None email=String::new() /> }
-        }))
+pub async fn login_page(
+    State(state): State<AppState>,
+    session: Session,
+    ui: Ui,
+) -> Result<Response, AppError> {
+    let ui = ui.with_form_token(&session).await?;
+    Ok(login_with_error(
+        ui,
+        &state,
+        StatusCode::OK,
+        None,
+        String::new(),
+    ))
+}
+
+/// The sign-in page, with a message when something went wrong.
+pub(super) fn login_with_error(
+    ui: Ui,
+    state: &AppState,
+    status: StatusCode,
+    error: Option<String>,
+    email: String,
+) -> Response {
+    let proconnect_href = state
+        .proconnect
+        .is_some()
+        .then(|| ui.tenant().map(|t| t.href("/agents/connexion/proconnect")))
+        .flatten();
+    ui.render(status, move |ctx| {
+        view! { <LoginPage ctx error email proconnect_href /> }
+    })
 }
 
 pub(crate) fn client_address(
@@ -231,10 +309,7 @@ pub async fn login(
 ) -> Result<Response, AppError> {
     let tenant = ui.tenant().cloned().ok_or(AppError::NotFound)?;
     let refuse = |ui: Ui, status: StatusCode, message: &str, email: String| {
-        let message = message.to_owned();
-        ui.render(status, move |ctx| {
-            view! { <LoginPage ctx error=Some(message) email /> }
-        })
+        login_with_error(ui, &state, status, Some(message.to_owned()), email)
     };
     let attempt = STAFF_SIGN_IN.attempt(&state, &tenant.tenant, (peer, &headers), form);
     let attempt = match attempt.await? {
@@ -258,40 +333,43 @@ pub async fn login(
     };
 
     throttle::clear_account(&state.platform, &attempt.keys).await?;
+    let signed_in = StaffSessionData::new(&tenant, &account);
+    first_factor_passed(&state, &session, &tenant, account, signed_in, "connexion").await
+}
+
+/// After a first factor (a password, or ProConnect without `mfa`): an account with an app
+/// enrolled is asked its code before anything opens; any other opens, `action` journaled.
+pub(super) async fn first_factor_passed(
+    state: &AppState,
+    session: &Session,
+    tenant: &TenantCtx,
+    account: StaffAccount,
+    signed_in: StaffSessionData,
+    action: &str,
+) -> Result<Response, AppError> {
     if staff::second_factor::is_enrolled(&state.platform, account.id).await? {
-        // The password is right; the session holds no one until the code is too.
+        // The session holds no one until the code is right too.
         session.cycle_id().await?;
-        let pending = StaffSessionData {
-            tenant_id: tenant.tenant.id(),
-            staff_id: account.id,
-        };
-        session.insert(PENDING_KEY, pending).await?;
-        csrf::rotate(&session).await?;
+        session.insert(PENDING_KEY, signed_in).await?;
+        csrf::rotate(session).await?;
         return Ok(Redirect::to(&tenant.href("/agents/connexion/code")).into_response());
     }
-    open_session(&session, &tenant, account, "connexion").await?;
+    open_session(session, tenant, account, signed_in, action).await?;
     Ok(Redirect::to(&tenant.href("/agents/")).into_response())
 }
 
-/// Signs `account` in: a new session id (defeats session fixation) with a new form token,
-/// and the journal entry `action`.
+/// Signs `account` in as `signed_in` says: a new session id (defeats session fixation) with
+/// a new form token, and the journal entry `action`.
 pub(super) async fn open_session(
     session: &Session,
     tenant: &TenantCtx,
     account: StaffAccount,
+    signed_in: StaffSessionData,
     action: &str,
 ) -> Result<(), AppError> {
     session.cycle_id().await?;
     session.remove::<StaffSessionData>(PENDING_KEY).await?;
-    session
-        .insert(
-            STAFF_KEY,
-            StaffSessionData {
-                tenant_id: tenant.tenant.id(),
-                staff_id: account.id,
-            },
-        )
-        .await?;
+    session.insert(STAFF_KEY, signed_in).await?;
     csrf::rotate(session).await?;
     let staff = CurrentStaff {
         tenant: tenant.clone(),
@@ -302,14 +380,19 @@ pub(super) async fn open_session(
         .await
 }
 
+/// `POST /agents/deconnexion`: ends the session; after a ProConnect sign-in, ends the
+/// ProConnect session too (`end_session_endpoint`), which sends the agent back to the
+/// sign-in page.
 pub async fn logout(
+    State(state): State<AppState>,
+    headers: axum::http::HeaderMap,
     session: Session,
-    staff: Result<CurrentStaff, AppError>,
+    staff: Result<SignedInStaff, AppError>,
     ui: Ui,
 ) -> Result<Response, AppError> {
     let tenant = ui.tenant().cloned().ok_or(AppError::NotFound)?;
     match staff {
-        Ok(staff) => {
+        Ok(SignedInStaff { staff, .. }) => {
             staff
                 .audit("déconnexion", &format!("agent {}", staff.account.email), "")
                 .await?;
@@ -318,7 +401,21 @@ pub async fn logout(
         Err(AppError::Forbidden) => return Err(AppError::Forbidden),
         Err(_) => {}
     }
+    let id_token = session
+        .get::<StaffSessionData>(STAFF_KEY)
+        .await?
+        .and_then(|data| data.proconnect_id_token);
     // Deletes the session from the store and expires the cookie.
     session.flush().await?;
-    Ok(Redirect::to(&tenant.href("/agents/connexion")).into_response())
+    let login = tenant.href("/agents/connexion");
+    if let (Some(id_token), Some(proconnect)) = (id_token, &state.proconnect) {
+        let back = super::citizen::absolute(&state, &headers, &tenant, "/agents/connexion");
+        match proconnect.logout_url(&id_token, &back).await {
+            Ok(Some(url)) => return Ok(Redirect::to(url.as_str()).into_response()),
+            Ok(None) => {}
+            // Our session is over either way; ProConnect's ends when it expires.
+            Err(e) => tracing::warn!(error = %e, "ProConnect logout URL"),
+        }
+    }
+    Ok(Redirect::to(&login).into_response())
 }

@@ -449,12 +449,13 @@ pub async fn franceconnect_start(
     }
 }
 
+/// What an OpenID provider sends back to `redirect_uri`.
 #[derive(Debug, Deserialize)]
 pub struct ReturnParams {
-    code: Option<String>,
-    state: Option<String>,
-    error: Option<String>,
-    error_description: Option<String>,
+    pub(super) code: Option<String>,
+    pub(super) state: Option<String>,
+    pub(super) error: Option<String>,
+    pub(super) error_description: Option<String>,
 }
 
 pub async fn franceconnect_return(

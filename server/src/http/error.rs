@@ -12,6 +12,9 @@ pub enum AppError {
     /// Not signed in: go to the sign-in page of this department.
     #[error("connexion requise")]
     SignInRequired { login_href: String },
+    /// Signed in, but the account's roles need a second factor it has not passed: enrol one.
+    #[error("double authentification requise")]
+    SecondFactorRequired { enrol_href: String },
     #[error("formulaire expiré")]
     CsrfMismatch,
     #[error("requête invalide : {0}")]
@@ -84,6 +87,9 @@ impl IntoResponse for AppError {
                 "Votre compte ne vous donne pas accès à cette page. Si vous pensez que c'est une erreur, contactez l'administrateur de votre département.",
             ),
             AppError::SignInRequired { login_href } => Redirect::to(&login_href).into_response(),
+            AppError::SecondFactorRequired { enrol_href } => {
+                Redirect::to(&enrol_href).into_response()
+            }
             AppError::CsrfMismatch => ErrorPage::response(
                 StatusCode::FORBIDDEN,
                 "Formulaire expiré",

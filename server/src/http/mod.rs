@@ -9,7 +9,9 @@ pub mod desks;
 mod dispatch;
 mod error;
 pub mod form;
+pub mod identity_policy;
 pub mod pages;
+pub mod proconnect;
 pub mod second_factor;
 pub mod ui;
 
@@ -59,8 +61,12 @@ pub struct AppState {
     pub accounts: Arc<crate::staff::AccountCache>,
     /// Where mail goes; handlers queue mail in the tenant's outbox, workers send it.
     pub mailer: crate::mail::Mailer,
+    /// Departments' staff identity policies, briefly cached (every staff request reads one).
+    pub policies: Arc<crate::staff::PolicyCache>,
     /// The FranceConnect client, when configured.
     pub franceconnect: Option<Arc<crate::franceconnect::FranceConnect>>,
+    /// The ProConnect client (staff), when configured.
+    pub proconnect: Option<Arc<crate::proconnect::ProConnect>>,
     /// The API Particulier client, when configured (one rate limiter for every caller).
     pub national_api: crate::national::jobs::NationalApi,
     /// Seals and opens staff's second-factor secrets.

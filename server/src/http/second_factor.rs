@@ -11,7 +11,8 @@ use serde::Deserialize;
 use tower_sessions::Session;
 
 use super::auth::{
-    ClientAddr, CurrentStaff, PENDING_KEY, StaffSessionData, client_address, open_session,
+    ClientAddr, CurrentStaff, PENDING_KEY, STAFF_KEY, SignedInStaff, StaffSessionData,
+    client_address, open_session,
 };
 use super::form::Form;
 use super::ui::Ui;
@@ -113,7 +114,11 @@ pub async fn code_submit(
         )
         .await?;
     }
-    open_session(&session, &tenant, account, &action).await?;
+    let signed_in = StaffSessionData {
+        second_factor: true,
+        ..pending
+    };
+    open_session(&session, &tenant, account, signed_in, &action).await?;
     Ok(Redirect::to(&tenant.href("/agents/")).into_response())
 }
 
@@ -129,26 +134,58 @@ async fn pending(
 }
 
 /// `GET /agents/securite/double-facteur`: a new secret to enrol, as a QR code and as text.
+/// Reached before the second-factor rule ([`SignedInStaff`]): it is where that rule sends a
+/// staff member who has none. One who has one and signed in without it (an old session) signs
+/// in again: only a session that passed the app's code replaces it.
 pub async fn enrol_page(
     State(state): State<AppState>,
-    staff: CurrentStaff,
+    signed_in: SignedInStaff,
     session: Session,
     ui: Ui,
 ) -> Result<Response, AppError> {
+    let enrolling = enrolling(&state, &session, signed_in).await?;
     let secret = PendingSecret::generate();
     session.insert(ENROLLING_KEY, secret.to_base32()).await?;
-    let enrolled = second_factor::is_enrolled(&state.platform, staff.account.id).await?;
-    render_enrol(&staff, ui, StatusCode::OK, &secret, enrolled, None)
+    render_enrol(&enrolling, ui, StatusCode::OK, &secret, None)
+}
+
+/// Who may enrol: anyone signed in, except an account that has an app and a session that did
+/// not pass it.
+async fn enrolling(
+    state: &AppState,
+    session: &Session,
+    signed_in: SignedInStaff,
+) -> Result<Enrolling, AppError> {
+    let enrolled = second_factor::is_enrolled(&state.platform, signed_in.staff.account.id).await?;
+    if enrolled && !signed_in.second_factor {
+        session.flush().await?;
+        let login_href = signed_in.staff.tenant.href("/agents/connexion");
+        return Err(AppError::SignInRequired { login_href });
+    }
+    Ok(Enrolling {
+        required: signed_in.second_factor_required && !signed_in.second_factor,
+        enrolled,
+        staff: signed_in.staff,
+    })
+}
+
+struct Enrolling {
+    staff: CurrentStaff,
+    enrolled: bool,
+    /// Led here by the rule: the page says why.
+    required: bool,
 }
 
 /// `POST /agents/securite/double-facteur`: the code the app shows confirms the secret.
 pub async fn enrol_submit(
     State(state): State<AppState>,
-    staff: CurrentStaff,
+    signed_in: SignedInStaff,
     session: Session,
     ui: Ui,
     Form(form): Form<CodeForm>,
 ) -> Result<Response, AppError> {
+    let enrolling = enrolling(&state, &session, signed_in).await?;
+    let staff = &enrolling.staff;
     let tenant = &staff.tenant;
     let Some(secret) = session
         .get::<String>(ENROLLING_KEY)
@@ -171,19 +208,21 @@ pub async fn enrol_submit(
         Ok(codes) => codes,
         Err(second_factor::EnrolError::WrongCode) => {
             let error = Some(second_factor::EnrolError::WrongCode.to_string());
-            let had = second_factor::is_enrolled(&state.platform, staff.account.id).await?;
-            return render_enrol(
-                &staff,
-                ui,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &secret,
-                had,
-                error,
-            );
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            return render_enrol(&enrolling, ui, status, &secret, error);
         }
         Err(second_factor::EnrolError::Db(e)) => return Err(e.into()),
     };
     session.remove::<String>(ENROLLING_KEY).await?;
+    // The app's code was just typed: the session has passed a second factor, under a new id.
+    if let Some(data) = session.get::<StaffSessionData>(STAFF_KEY).await? {
+        session.cycle_id().await?;
+        let data = StaffSessionData {
+            second_factor: true,
+            ..data
+        };
+        session.insert(STAFF_KEY, data).await?;
+    }
     staff
         .audit(
             "enregistrement d'une application de double authentification",
@@ -200,7 +239,7 @@ pub async fn enrol_submit(
     )
     .await?;
     Ok(ui
-        .with_staff(&staff)
+        .with_staff(staff)
         .render(StatusCode::OK, move |ctx| {
             view! { <RecoveryCodesPage ctx codes /> }
         })
@@ -208,18 +247,23 @@ pub async fn enrol_submit(
 }
 
 fn render_enrol(
-    staff: &CurrentStaff,
+    enrolling: &Enrolling,
     ui: Ui,
     status: StatusCode,
     secret: &PendingSecret,
-    enrolled: bool,
     error: Option<String>,
 ) -> Result<Response, AppError> {
+    let Enrolling {
+        staff,
+        enrolled,
+        required,
+    } = enrolling;
+    let (enrolled, required) = (*enrolled, *required);
     let issuer = format!("Guichet — {}", staff.tenant.tenant.name());
     let qr_svg = secret.qr_svg(&issuer, &staff.account.email);
     let secret_text = secret.text();
     Ok(ui.with_staff(staff).render(status, move |ctx| {
-        view! { <EnrolSecondFactorPage ctx qr_svg secret_text enrolled error /> }
+        view! { <EnrolSecondFactorPage ctx qr_svg secret_text enrolled required error /> }
     }))
 }
 

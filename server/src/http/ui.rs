@@ -76,6 +76,10 @@ impl Ui {
                 href: ctx.href("/agents/admin/comptes"),
                 label: "Agents".into(),
             });
+            nav.push(NavLink {
+                href: ctx.href("/agents/admin/identite"),
+                label: "Connexion des agents".into(),
+            });
             for part in crate::modules::PARTS {
                 if part.module.is_none_or(|m| ctx.tenant.has_module(m)) {
                     nav.extend((part.admin_nav)(ctx));

@@ -227,3 +227,21 @@ fn to_account(m: staff_account::Model, mut roles: Vec<Role>) -> StaffAccount {
         active: m.active,
     }
 }
+
+/// The account with this address *in this tenant*, whether active or not.
+pub async fn find_account_by_email(
+    platform: &Platform,
+    tenant: &Tenant,
+    email: &Email,
+) -> Result<Option<StaffAccount>, DbErr> {
+    let found = staff_account::Entity::find()
+        .filter(staff_account::Column::TenantId.eq(tenant.id()))
+        .filter(staff_account::Column::Email.eq(email.as_str()))
+        .find_with_related(staff_role::Entity)
+        .all(platform.db())
+        .await?;
+    Ok(found
+        .into_iter()
+        .next()
+        .map(|(account, roles)| to_account(account, parse_roles(&roles))))
+}

@@ -4,15 +4,16 @@ mod accounts;
 mod cache;
 pub mod desk;
 mod email;
+pub mod identity;
 mod password;
 mod role;
 pub mod second_factor;
 
 pub use accounts::{
     AccountError, NewStaff, StaffAccount, authenticate, create_account, find_account,
-    list_accounts, set_roles,
+    find_account_by_email, list_accounts, set_roles,
 };
-pub use cache::{ACCOUNT_TTL, AccountCache};
+pub use cache::{ACCOUNT_TTL, AccountCache, PolicyCache};
 pub use desk::{Desk, DeskAccess, ModuleWord};
 pub use email::{Email, EmailError};
 pub(crate) use password::dummy_hash;

@@ -69,6 +69,15 @@ impl Role {
         }
     }
 
+    /// Roles that reach social or medical files, or every account: they never work on a
+    /// password alone (a second factor, or ProConnect with one).
+    pub fn always_requires_second_factor(self) -> bool {
+        matches!(
+            self,
+            Role::InsertionReferent | Role::DisabilityEvaluator | Role::Admin
+        )
+    }
+
     pub fn parse(input: &str) -> Result<Self, RoleError> {
         let s = input.trim();
         Role::ALL

@@ -441,8 +441,10 @@ fn plan(template: &str, fx: &Fixture) -> Option<Plan> {
         | "/connexion/franceconnect/retour"
         | "/deconnexion/terminee"
         | "/agents/connexion"
-        | "/agents/connexion/code" => Some(Plan::Public(
-            "sign-in pages, tested in auth, citizen_accounts and second_factor",
+        | "/agents/connexion/code"
+        | "/agents/connexion/proconnect"
+        | "/agents/connexion/proconnect/retour" => Some(Plan::Public(
+            "sign-in pages, tested in auth, citizen_accounts, second_factor and proconnect",
         )),
         "/deconnexion" | "/agents/deconnexion" => Some(Plan::Public(
             "signing out would end the attacker's own session",
@@ -458,9 +460,10 @@ fn plan(template: &str, fx: &Fixture) -> Option<Plan> {
             true,
             None,
         ),
-        "/agents/admin/comptes" | "/agents/admin/comptes/nouveau" | "/agents/admin/journal" => {
-            staff(template.into(), Admin, true, None)
-        }
+        "/agents/admin/comptes"
+        | "/agents/admin/comptes/nouveau"
+        | "/agents/admin/journal"
+        | "/agents/admin/identite" => staff(template.into(), Admin, true, None),
         "/agents/admin/comptes/{id}" => staff("/agents/admin/comptes/1".into(), Admin, true, None),
         "/agents/admin/comptes/{id}/double-facteur/reinitialiser" => staff(
             "/agents/admin/comptes/1/double-facteur/reinitialiser".into(),

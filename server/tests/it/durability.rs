@@ -94,7 +94,7 @@ fn serve(data_dir: &std::path::Path, database_url: Option<&str>, api: &str) -> C
         .env_remove("DATABASE_URL")
         .env("GUICHET_API_PARTICULIER_URL", api)
         .env("GUICHET_API_PARTICULIER_TOKEN", DEMO_TOKEN)
-        .env("GUICHET_API_PARTICULIER_RECIPIENT", "22300001800012")
+        .env("GUICHET_API_PARTICULIER_RECIPIENT", "22300001800018")
         .env("GUICHET_API_PARTICULIER_PER_SECOND", "200")
         // A short hold, so pulls held by a killed process are taken over within the test.
         .env("GUICHET_PULL_CLAIM_SECONDS", "3")

@@ -1,6 +1,7 @@
 //! `TestApp`: a running server plus helpers to create tenants and staff and to act as a
 //! browser would (cookies, form tokens), over real HTTP.
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -32,7 +33,7 @@ pub fn api_particulier_client(base_url: &str) -> guichet::api_particulier::clien
     guichet::api_particulier::client::ClientConfig {
         base_url: base_url.to_owned(),
         token: guichet::api_particulier::simulator::DEMO_TOKEN.to_owned(),
-        recipient: "22300001800012".to_owned(),
+        recipient: "22300001800018".to_owned(),
         per_second: 20,
         timeout: Duration::from_secs(5),
     }
@@ -64,6 +65,12 @@ pub struct TestApp {
     /// The API Particulier simulator the app pulls national data from (unless the test gave
     /// its own configuration).
     pub api_particulier: guichet::api_particulier::simulator::SimulatorHandle,
+    /// The ProConnect simulator this app's staff can sign in through.
+    pub proconnect: guichet::proconnect::simulator::SimulatorHandle,
+    /// The authenticator apps of the staff whose roles require a second factor.
+    pub authenticators: Authenticators,
+    /// The key the app seals second-factor secrets with.
+    pub seal_key: guichet::staff::second_factor::SealKey,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -121,6 +128,20 @@ impl TestApp {
         if options.api_particulier.is_none() {
             options.api_particulier = Some(api_particulier_client(&api_particulier.base_url));
         }
+        let proconnect = guichet::proconnect::simulator::spawn(
+            tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap(),
+            guichet::proconnect::simulator::SimulatorConfig::default(),
+        )
+        .expect("ProConnect simulator starts");
+        if options.proconnect.is_none() {
+            let agents = guichet::proconnect::simulator::SimulatorConfig::default();
+            options.proconnect = Some(guichet::proconnect::ProConnectConfig {
+                issuer: proconnect.issuer.clone(),
+                client_id: agents.client_id,
+                client_secret: agents.client_secret,
+            });
+        }
+        let seal_key = options.seal_key.clone();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
@@ -139,6 +160,9 @@ impl TestApp {
             database_url,
             franceconnect,
             api_particulier,
+            proconnect,
+            authenticators: Authenticators::default(),
+            seal_key,
             shutdown: Some(tx),
         }
     }
@@ -163,7 +187,26 @@ impl TestApp {
         }
     }
 
+    /// Whoever holds a role that always requires a second factor gets an authenticator app
+    /// enrolled too, which [`Visitor::sign_in`] answers the code step with.
     pub async fn staff(&self, tenant: &Tenant, email: &str, name: &str, roles: &[Role]) -> i64 {
+        let id = self.staff_without_app(tenant, email, name, roles).await;
+        if roles.iter().any(|r| r.always_requires_second_factor()) {
+            self.authenticators
+                .enrol(&self.platform, &self.seal_key, id, email)
+                .await;
+        }
+        id
+    }
+
+    /// As [`Self::staff`], with no second factor enrolled whatever the roles.
+    pub async fn staff_without_app(
+        &self,
+        tenant: &Tenant,
+        email: &str,
+        name: &str,
+        roles: &[Role],
+    ) -> i64 {
         staff::create_account(
             &self.platform,
             tenant,
@@ -325,6 +368,7 @@ fn rand_suffix() -> String {
 #[derive(Clone)]
 pub struct Visitor {
     client: reqwest::Client,
+    authenticators: Authenticators,
     pub addr: SocketAddr,
     pub host: Option<String>,
     pub cookie: Option<String>,
@@ -356,6 +400,7 @@ impl Visitor {
             addr: app.addr,
             host: None,
             cookie: None,
+            authenticators: app.authenticators.clone(),
         }
     }
 
@@ -440,10 +485,30 @@ impl Visitor {
     /// Goes through FranceConnect (the simulator) up to the moment it sends the citizen back
     /// with a code; returns the return URL's path (not yet visited).
     pub async fn franceconnect_until_return(&mut self, base: &str, sub: &str) -> String {
-        let start = self.get(&format!("{base}/connexion/franceconnect")).await;
+        let authorize = self
+            .provider_authorize(&format!("{base}/connexion/franceconnect"))
+            .await;
+        self.choose_identity(&authorize, sub).await
+    }
+
+    /// As [`Self::franceconnect_until_return`], for staff through ProConnect.
+    pub async fn proconnect_until_return(&mut self, base: &str, sub: &str) -> String {
+        let authorize = self
+            .provider_authorize(&format!("{base}/agents/connexion/proconnect"))
+            .await;
+        self.choose_identity(&authorize, sub).await
+    }
+
+    /// Follows the app's `start` path: the provider's authorize URL it redirects to.
+    pub async fn provider_authorize(&mut self, start: &str) -> String {
+        let start = self.get(start).await;
         assert_eq!(start.status, StatusCode::SEE_OTHER, "{}", start.body);
-        let authorize = start.location.expect("redirect to FranceConnect");
-        let page = self.get_elsewhere(&authorize).await;
+        start.location.expect("redirect to the provider")
+    }
+
+    /// Picks the simulator's identity `sub` on its `authorize` page: the app's return path.
+    pub async fn choose_identity(&mut self, authorize: &str, sub: &str) -> String {
+        let page = self.get_elsewhere(authorize).await;
         assert_eq!(page.status, StatusCode::OK, "{}", page.body);
         let interaction = hidden_value(&page.body, "interaction");
         let choose = authorize
@@ -533,11 +598,21 @@ impl Visitor {
         let login = self.get(&format!("{base}/agents/connexion")).await;
         assert_eq!(login.status, StatusCode::OK, "{}", login.body);
         let csrf = login.csrf();
-        self.post(
-            &format!("{base}/agents/connexion"),
-            &[("csrf", &csrf), ("email", email), ("password", password)],
-        )
-        .await
+        let step = self
+            .post(
+                &format!("{base}/agents/connexion"),
+                &[("csrf", &csrf), ("email", email), ("password", password)],
+            )
+            .await;
+        let code_path = format!("{base}/agents/connexion/code");
+        match self.authenticators.next_code(email) {
+            Some(code) if step.location.as_deref() == Some(code_path.as_str()) => {
+                let form = self.get(&code_path).await;
+                self.post(&code_path, &[("csrf", &form.csrf()), ("code", &code)])
+                    .await
+            }
+            _ => step,
+        }
     }
 
     /// Signs in and asserts success.
@@ -556,5 +631,64 @@ impl Visitor {
     /// The form token of this visitor's session, read from a page that has a form.
     pub async fn csrf(&mut self, base: &str) -> String {
         self.get(&format!("{base}/agents/")).await.csrf()
+    }
+}
+
+/// The authenticator apps of a test's staff, by email: what each person would hold in hand.
+#[derive(Clone, Default)]
+pub struct Authenticators(std::sync::Arc<std::sync::Mutex<HashMap<String, Authenticator>>>);
+
+struct Authenticator {
+    secret: guichet::staff::second_factor::PendingSecret,
+    recovery: Vec<String>,
+    last_step: i64,
+}
+
+const TOTP_STEP: i64 = 30;
+
+impl Authenticators {
+    /// Enrols a new app for the account, as its owner would on the enrolment page.
+    pub async fn enrol(
+        &self,
+        platform: &Platform,
+        key: &guichet::staff::second_factor::SealKey,
+        staff_id: i64,
+        email: &str,
+    ) {
+        use guichet::staff::second_factor::{self, PendingSecret};
+        let secret = PendingSecret::generate();
+        // Enrolled with the previous step's code, so the current one is left for signing in.
+        let at = chrono::Utc::now() - chrono::Duration::seconds(TOTP_STEP);
+        let code = crate::fixtures::app_code(&secret, at);
+        let recovery = second_factor::enrol(platform, key, staff_id, &secret, &code, at)
+            .await
+            .expect("second factor enrolled");
+        let last_step = at.timestamp() / TOTP_STEP;
+        self.0.lock().unwrap().insert(
+            email.to_owned(),
+            Authenticator {
+                secret,
+                recovery,
+                last_step,
+            },
+        );
+    }
+
+    /// The code the account's owner would type now: an unused one of the steps the server
+    /// accepts (the app's clock may be a step ahead), else a recovery code.
+    pub fn next_code(&self, email: &str) -> Option<String> {
+        let mut apps = self.0.lock().unwrap();
+        let app = apps.get_mut(email)?;
+        let now = chrono::Utc::now().timestamp();
+        let current = now / TOTP_STEP;
+        let step = (current..=current + 1).find(|step| *step > app.last_step);
+        match step {
+            Some(step) => {
+                app.last_step = step;
+                let at = chrono::DateTime::from_timestamp(step * TOTP_STEP, 0)?;
+                Some(crate::fixtures::app_code(&app.secret, at))
+            }
+            None => app.recovery.pop(),
+        }
     }
 }

@@ -17,6 +17,7 @@ mod jobs;
 mod layers;
 mod mail;
 mod national;
+mod proconnect;
 mod second_factor;
 mod smtp;
 mod staff_admin;

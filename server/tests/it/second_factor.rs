@@ -27,7 +27,7 @@ async fn a_code_is_good_once_and_recovery_codes_are_spent(backend: Backend) {
     let app = TestApp::start(backend).await;
     let gard = app.tenant("gard", &Module::ALL).await;
     let anne = app
-        .staff(&gard, "anne@gard.fr", "Anne", &[Role::Admin])
+        .staff_without_app(&gard, "anne@gard.fr", "Anne", &[Role::Admin])
         .await;
     let (platform, key) = (&app.platform, key(7));
     let secret = PendingSecret::generate();
@@ -97,7 +97,7 @@ async fn the_secret_is_sealed_and_opens_with_its_key_only(backend: Backend) {
     let app = TestApp::start(backend).await;
     let gard = app.tenant("gard", &Module::ALL).await;
     let anne = app
-        .staff(&gard, "anne@gard.fr", "Anne", &[Role::Admin])
+        .staff_without_app(&gard, "anne@gard.fr", "Anne", &[Role::Admin])
         .await;
     let secret = PendingSecret::generate();
     let now = Utc::now();
@@ -143,7 +143,7 @@ fn between<'a>(body: &'a str, start: &str, end: &str) -> &'a str {
 async fn a_staff_member_enrols_an_app_and_signs_in_with_its_code(backend: Backend) {
     let (app, sink, gard) = crate::harness::app_with_mail(backend).await;
     let anne_id = app
-        .staff(&gard, "anne@gard.fr", "Anne", &[Role::Admin])
+        .staff_without_app(&gard, "anne@gard.fr", "Anne", &[Role::Admin])
         .await;
     let mut anne = Visitor::signed_in(&app, "/gard", "anne@gard.fr").await;
     let page = anne.get("/gard/agents/securite/double-facteur").await;
@@ -292,12 +292,18 @@ async fn a_staff_member_enrols_an_app_and_signs_in_with_its_code(backend: Backen
         |m| m.subject == "Votre double authentification a été réinitialisée"
             && m.envelope_to.contains(&"anne@gard.fr".to_owned())
     ));
+    // Her password lets her in again, but as an administrator only as far as enrolling a
+    // new app: nothing else opens before.
     let mut password_only = Visitor::signed_in(&app, "/gard", "anne@gard.fr").await;
     let home = password_only.get("/gard/agents/").await;
     assert_eq!(
-        home.status,
-        reqwest::StatusCode::OK,
-        "the password alone opens again"
+        home.location.as_deref(),
+        Some("/gard/agents/securite/double-facteur")
     );
+    let enrol = password_only
+        .get("/gard/agents/securite/double-facteur")
+        .await;
+    assert_eq!(enrol.status, reqwest::StatusCode::OK);
+    assert!(enrol.body.contains("<svg"), "a new key to scan");
     app.stop().await;
 }

@@ -80,9 +80,14 @@ async fn admin_creates_staff_and_assigns_roles(backend: Backend) {
         .unwrap();
     assert_eq!(account.roles, vec![Role::InsertionReferent]);
 
-    // Bruno's next request reflects it: no more aid requests.
+    // Bruno's next request reflects it: his new role holds social files, which his password
+    // alone does not open; he is sent to enrol a second factor first.
     let page = bruno.get("/cd-test/agents/modules/aid_requests").await;
-    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        page.location.as_deref(),
+        Some("/cd-test/agents/securite/double-facteur")
+    );
 
     // Everything is in the journal, and the chain verifies.
     let journal = admin.get("/cd-test/agents/admin/journal").await;

@@ -10,8 +10,8 @@ use openidconnect::{AsyncHttpClient, HttpClientError, HttpRequest, HttpResponse}
 #[derive(Clone, Debug)]
 pub struct Http(pub reqwest::Client);
 
-impl Http {
-    pub fn new() -> Self {
+impl Default for Http {
+    fn default() -> Self {
         Self(
             reqwest::Client::builder()
                 // OAuth endpoints must never be followed through redirects (SSRF, code leaks).
