@@ -4,8 +4,11 @@
 //!
 //! Archive layout (gzip-compressed tar):
 //! - `manifest.json`: format, version, the tenant's registry entry;
-//! - `staff.json`: staff accounts with their roles and password hashes (not their second
-//!   factors: sealed with this platform's key, they are enrolled again after an import);
+//! - `staff.json`: staff accounts with their roles, password hashes and ProConnect links (not
+//!   their second factors: sealed with this platform's key, they are enrolled again after an
+//!   import);
+//! - `identity.json`: how the department's staff sign in (SIRETs, minimum ProConnect level,
+//!   roles that need a second factor); absent from archives made before it existed;
 //! - `tables/<table>.jsonl`: one row per line;
 //! - `files/…`: the department's uploaded files.
 
@@ -23,7 +26,10 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use tenants::{DomainName, Engine, Module, NewTenant, Platform, Slug, Tenant, TenantStatus};
 
-use crate::entity::{staff_account, staff_role};
+use crate::entity::{staff_account, staff_proconnect_link, staff_role};
+use crate::proconnect::Assurance;
+use crate::staff::Role;
+use crate::staff::identity::{self, IdentityPolicy, Siret};
 
 const FORMAT: &str = "guichet-tenant-export";
 const VERSION: u32 = 1;
@@ -48,12 +54,60 @@ struct StaffRecord {
     active: bool,
     created_at: DateTime<Utc>,
     roles: Vec<String>,
+    /// The ProConnect agent who signs into it, once linked.
+    #[serde(default)]
+    proconnect: Option<LinkRecord>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct LinkRecord {
+    idp_id: String,
+    sub: String,
+    linked_at: DateTime<Utc>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct PolicyRecord {
+    sirets: Vec<String>,
+    minimum: Option<String>,
+    second_factor_roles: Vec<String>,
+}
+
+impl PolicyRecord {
+    fn of(policy: &IdentityPolicy) -> Self {
+        Self {
+            sirets: policy.siret_texts(),
+            minimum: policy.minimum.map(|m| m.id().to_owned()),
+            second_factor_roles: policy.role_ids(),
+        }
+    }
+
+    fn policy(&self) -> anyhow::Result<IdentityPolicy> {
+        let altered = || anyhow::anyhow!("identity.json a été modifié : refaites l'export");
+        Ok(IdentityPolicy {
+            sirets: self
+                .sirets
+                .iter()
+                .map(|s| Siret::parse(s).map_err(|_| altered()))
+                .collect::<Result<_, _>>()?,
+            minimum: match &self.minimum {
+                None => None,
+                Some(id) => Some(Assurance::parse(id).ok_or_else(altered)?),
+            },
+            second_factor_roles: self
+                .second_factor_roles
+                .iter()
+                .map(|r| Role::parse(r).map_err(|_| altered()))
+                .collect::<Result<_, _>>()?,
+        })
+    }
 }
 
 /// The contents of an archive, read fully before anything is created.
 struct Archive {
     manifest: Manifest,
     staff: Vec<StaffRecord>,
+    identity: Option<PolicyRecord>,
     /// `tables/<name>.jsonl` contents by table name.
     tables: Vec<(String, Vec<u8>)>,
     files: Vec<(std::path::PathBuf, Vec<u8>)>,
@@ -76,9 +130,25 @@ pub async fn export(platform: &Platform, tenant: &Tenant, out: &Path) -> anyhow:
         .find_with_related(staff_role::Entity)
         .all(platform.db())
         .await?;
+    let mut links: std::collections::HashMap<i64, LinkRecord> =
+        staff_proconnect_link::Entity::find()
+            .filter(staff_proconnect_link::Column::TenantId.eq(tenant.id()))
+            .all(platform.db())
+            .await?
+            .into_iter()
+            .map(|l| {
+                let record = LinkRecord {
+                    idp_id: l.idp_id,
+                    sub: l.sub,
+                    linked_at: l.linked_at,
+                };
+                (l.staff_id, record)
+            })
+            .collect();
     let staff: Vec<StaffRecord> = accounts
         .into_iter()
         .map(|(a, roles)| StaffRecord {
+            proconnect: links.remove(&a.id),
             email: a.email,
             display_name: a.display_name,
             password_hash: a.password_hash,
@@ -87,6 +157,7 @@ pub async fn export(platform: &Platform, tenant: &Tenant, out: &Path) -> anyhow:
             roles: roles.into_iter().map(|r| r.role).collect(),
         })
         .collect();
+    let policy = PolicyRecord::of(&identity::policy(platform, tenant).await?);
     let txn = tenant.db().begin().await?;
     let mut tables = Vec::new();
     for table in crate::modules::tables() {
@@ -121,6 +192,11 @@ pub async fn export(platform: &Platform, tenant: &Tenant, out: &Path) -> anyhow:
             &serde_json::to_vec_pretty(&manifest)?,
         )?;
         append_bytes(&mut tar, "staff.json", &serde_json::to_vec_pretty(&staff)?)?;
+        append_bytes(
+            &mut tar,
+            "identity.json",
+            &serde_json::to_vec_pretty(&policy)?,
+        )?;
         for (table, lines) in &tables {
             append_bytes(&mut tar, &format!("tables/{table}.jsonl"), lines)?;
         }
@@ -168,6 +244,7 @@ fn read_archive(file: &Path) -> anyhow::Result<Archive> {
     let mut tar = tar::Archive::new(GzDecoder::new(reader));
     let known: Vec<&str> = crate::modules::tables().iter().map(|t| t.name).collect();
     let (mut manifest, mut staff, mut tables, mut files) = (None, None, Vec::new(), Vec::new());
+    let mut identity = None;
     for entry in tar.entries().with_context(not_an_export)? {
         let mut entry = entry.with_context(not_an_export)?;
         if !entry.header().entry_type().is_file() {
@@ -196,6 +273,11 @@ fn read_archive(file: &Path) -> anyhow::Result<Archive> {
                 staff = Some(
                     serde_json::from_slice::<Vec<StaffRecord>>(&bytes)
                         .with_context(not_an_export)?,
+                )
+            }
+            Some("identity.json") => {
+                identity = Some(
+                    serde_json::from_slice::<PolicyRecord>(&bytes).with_context(not_an_export)?,
                 )
             }
             Some(name) if name.starts_with("tables/") && name.ends_with(".jsonl") => {
@@ -229,6 +311,7 @@ fn read_archive(file: &Path) -> anyhow::Result<Archive> {
     Ok(Archive {
         manifest,
         staff: staff.with_context(not_an_export)?,
+        identity,
         tables,
         files,
     })
@@ -303,8 +386,22 @@ async fn fill(platform: &Platform, tenant: &Tenant, archive: &Archive) -> anyhow
             .insert(&txn)
             .await?;
         }
+        if let Some(link) = &s.proconnect {
+            staff_proconnect_link::ActiveModel {
+                staff_id: Set(account.id),
+                tenant_id: Set(tenant.id()),
+                idp_id: Set(link.idp_id.clone()),
+                sub: Set(link.sub.clone()),
+                linked_at: Set(link.linked_at),
+            }
+            .insert(&txn)
+            .await?;
+        }
     }
     txn.commit().await?;
+    if let Some(record) = &archive.identity {
+        identity::save_policy(platform, tenant, &record.policy()?).await?;
+    }
 
     let dir = platform.files_dir(tenant.slug());
     for (rel, bytes) in &archive.files {

@@ -14,10 +14,9 @@ use std::time::{Duration, Instant};
 
 use axum::extract::{Form, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use leptos::prelude::*;
 use openidconnect::core::{
     CoreGenderClaim, CoreJsonWebKeySet, CoreJweContentEncryptionAlgorithm, CoreJwsSigningAlgorithm,
 };
@@ -32,10 +31,9 @@ use tokio::net::TcpListener;
 
 use super::identity::{FcClaims, FcIdentity};
 use crate::oidc::simulator_kit::{
-    self, EndSessionQuery, EsKey, SIMULATOR_CSS, bearer, error_page, invalid_token, oauth_error,
-    provider_metadata, random_token, signed_jwt,
+    self, Choice, EXPIRED, EndSessionQuery, EsKey, InteractionForm, bearer, chooser_page,
+    error_page, invalid_token, oauth_error, provider_metadata, random_token, signed_jwt,
 };
-use crate::render::to_html;
 
 /// How the simulator names itself on its pages.
 const NAME: &str = "FranceConnect";
@@ -263,10 +261,6 @@ impl Simulator {
         }
     }
 
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.issuer)
-    }
-
     fn grants(&self) -> std::sync::MutexGuard<'_, Grants> {
         let mut grants = self.grants.lock().unwrap_or_else(|e| e.into_inner());
         grants.sweep();
@@ -370,73 +364,20 @@ async fn authorize(
 }
 
 fn identity_page(sim: &Simulator, interaction: &str) -> Response {
-    let choose = sim.url("/interaction/choose");
-    let cancel = sim.url("/interaction/cancel");
-    let interaction = interaction.to_owned();
-    let identities = sim.identities.clone();
-    let html = to_html(move || {
-        view! {
-            <html lang="fr">
-                <head>
-                    <meta charset="utf-8" />
-                    <meta name="viewport" content="width=device-width, initial-scale=1" />
-                    <title>"Choisir une identité de test — simulateur FranceConnect"</title>
-                    <style>{SIMULATOR_CSS}</style>
-                </head>
-                <body>
-                    <header>
-                        <p class="brand">"FranceConnect — simulateur"</p>
-                    </header>
-                    <main>
-                        <h1>"Choisir une identité de test"</h1>
-                        <p>
-                            "Ce simulateur remplace FranceConnect pour les essais. Choisissez la personne au nom de laquelle vous vous connectez."
-                        </p>
-                        <ul class="identities">
-                            {identities
-                                .into_iter()
-                                .map(|person| {
-                                    let label = format!(
-                                        "{} {}",
-                                        person.given_name,
-                                        person.family_name,
-                                    );
-                                    let detail = format!(
-                                        "née ou né le {}, {}",
-                                        person.birthdate,
-                                        person.email,
-                                    );
-                                    view! {
-                                        <li>
-                                            <form method="post" action=choose.clone()>
-                                                <input type="hidden" name="interaction" value=interaction.clone() />
-                                                <input type="hidden" name="sub" value=person.sub />
-                                                <button type="submit">
-                                                    {format!("Se connecter en tant que {label}")}
-                                                </button>
-                                                <span class="detail">{detail}</span>
-                                            </form>
-                                        </li>
-                                    }
-                                })
-                                .collect_view()}
-                        </ul>
-                        <form method="post" action=cancel>
-                            <input type="hidden" name="interaction" value=interaction.clone() />
-                            <button type="submit" class="secondary">"Annuler et revenir au service"</button>
-                        </form>
-                    </main>
-                </body>
-            </html>
-        }
-    });
-    Html(format!("<!DOCTYPE html>{html}")).into_response()
-}
-
-#[derive(Deserialize)]
-struct InteractionForm {
-    interaction: String,
-    sub: Option<String>,
+    let choices = sim
+        .identities
+        .iter()
+        .map(|person| Choice {
+            sub: person.sub.clone(),
+            name: format!("{} {}", person.given_name, person.family_name),
+            detail: format!("née ou né le {}, {}", person.birthdate, person.email),
+        })
+        .collect();
+    let page = (
+        "une identité de test",
+        "Ce simulateur remplace FranceConnect pour les essais. Choisissez la personne au nom de laquelle vous vous connectez.",
+    );
+    chooser_page(NAME, page, &sim.issuer, interaction, choices)
 }
 
 async fn choose_identity(
@@ -445,11 +386,7 @@ async fn choose_identity(
 ) -> Response {
     let mut grants = sim.grants();
     let Some(interaction) = grants.interactions.remove(&form.interaction) else {
-        return error_page(
-            NAME,
-            StatusCode::BAD_REQUEST,
-            "Cette demande de connexion a expiré. Revenez au service et recommencez.",
-        );
+        return error_page(NAME, StatusCode::BAD_REQUEST, EXPIRED);
     };
     let Some(person) = form.sub.as_deref().and_then(|s| sim.identity(s)) else {
         return error_page(NAME, StatusCode::BAD_REQUEST, "Identité de test inconnue.");
@@ -475,11 +412,7 @@ async fn choose_identity(
 
 async fn cancel(State(sim): State<Arc<Simulator>>, Form(form): Form<InteractionForm>) -> Response {
     let Some(interaction) = sim.grants().interactions.remove(&form.interaction) else {
-        return error_page(
-            NAME,
-            StatusCode::BAD_REQUEST,
-            "Cette demande de connexion a expiré. Revenez au service et recommencez.",
-        );
+        return error_page(NAME, StatusCode::BAD_REQUEST, EXPIRED);
     };
     let mut target = url::Url::parse(&interaction.redirect_uri).expect("checked at /authorize");
     target

@@ -31,21 +31,12 @@ pub struct PolicyForm {
 impl PolicyForm {
     fn of(policy: &IdentityPolicy) -> Self {
         Self {
-            sirets: policy
-                .sirets
-                .iter()
-                .map(|s| s.as_str().to_owned())
-                .collect::<Vec<_>>()
-                .join("\n"),
+            sirets: policy.siret_texts().join("\n"),
             minimum: policy
                 .minimum
                 .map(|m| m.id().to_owned())
                 .unwrap_or_default(),
-            roles: policy
-                .second_factor_roles
-                .iter()
-                .map(|r| r.id().to_owned())
-                .collect(),
+            roles: policy.role_ids(),
         }
     }
 

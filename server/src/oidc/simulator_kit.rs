@@ -230,3 +230,80 @@ pub fn end_session(simulator: &'static str, params: EndSessionParams) -> Respons
 
 /// The query of `GET /session/end`, for a simulator's handler.
 pub type EndSessionQuery = Query<EndSessionParams>;
+
+/// One identity a simulator offers on its sign-in page.
+pub struct Choice {
+    pub sub: String,
+    /// Shown as « Se connecter en tant que {name} ».
+    pub name: String,
+    pub detail: String,
+}
+
+/// The page where a tester picks who signs in: one button per [`Choice`], posting the
+/// `interaction` and its `sub` to `{issuer}/interaction/choose`, and a cancel button.
+pub fn chooser_page(
+    simulator: &'static str,
+    (what, intro): (&'static str, &'static str),
+    issuer: &str,
+    interaction: &str,
+    choices: Vec<Choice>,
+) -> Response {
+    let choose = format!("{issuer}/interaction/choose");
+    let cancel = format!("{issuer}/interaction/cancel");
+    let interaction = interaction.to_owned();
+    let html = to_html(move || {
+        view! {
+            <html lang="fr">
+                <head>
+                    <meta charset="utf-8" />
+                    <meta name="viewport" content="width=device-width, initial-scale=1" />
+                    <title>{format!("Choisir {what} — simulateur {simulator}")}</title>
+                    <style>{SIMULATOR_CSS}</style>
+                </head>
+                <body>
+                    <header>
+                        <p class="brand">{format!("{simulator} — simulateur")}</p>
+                    </header>
+                    <main>
+                        <h1>{format!("Choisir {what}")}</h1>
+                        <p>{intro}</p>
+                        <ul class="identities">
+                            {choices
+                                .into_iter()
+                                .map(|choice| {
+                                    view! {
+                                        <li>
+                                            <form method="post" action=choose.clone()>
+                                                <input type="hidden" name="interaction" value=interaction.clone() />
+                                                <input type="hidden" name="sub" value=choice.sub />
+                                                <button type="submit">
+                                                    {format!("Se connecter en tant que {}", choice.name)}
+                                                </button>
+                                                <span class="detail">{choice.detail}</span>
+                                            </form>
+                                        </li>
+                                    }
+                                })
+                                .collect_view()}
+                        </ul>
+                        <form method="post" action=cancel>
+                            <input type="hidden" name="interaction" value=interaction.clone() />
+                            <button type="submit" class="secondary">"Annuler et revenir au service"</button>
+                        </form>
+                    </main>
+                </body>
+            </html>
+        }
+    });
+    Html(format!("<!DOCTYPE html>{html}")).into_response()
+}
+
+/// What the chooser page's buttons post.
+#[derive(Deserialize)]
+pub struct InteractionForm {
+    pub interaction: String,
+    pub sub: Option<String>,
+}
+
+/// Why a chooser page's interaction is gone.
+pub const EXPIRED: &str = "Cette demande de connexion a expiré. Revenez au service et recommencez.";

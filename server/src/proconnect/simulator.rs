@@ -17,12 +17,11 @@ use std::time::{Duration, Instant};
 
 use axum::extract::{Form, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use leptos::prelude::*;
 use openidconnect::PrivateSigningKey;
 use openidconnect::core::CoreJsonWebKeySet;
 use serde::Deserialize;
@@ -30,10 +29,9 @@ use tokio::net::TcpListener;
 
 use super::agent::Agent;
 use crate::oidc::simulator_kit::{
-    self, EndSessionQuery, EsKey, SIMULATOR_CSS, back_to, bearer, error_page, invalid_token,
-    oauth_error, provider_metadata, random_token, signed_jwt,
+    self, Choice, EXPIRED, EndSessionQuery, EsKey, InteractionForm, back_to, bearer, chooser_page,
+    error_page, invalid_token, oauth_error, provider_metadata, random_token, signed_jwt,
 };
-use crate::render::to_html;
 
 /// Where the simulator's OpenID endpoints live, as on the real service.
 pub const API_PREFIX: &str = "/api/v2";
@@ -382,76 +380,27 @@ async fn authorize(
 }
 
 fn agent_page(sim: &Simulator, interaction: &str) -> Response {
-    let choose = format!("{}/interaction/choose", sim.issuer);
-    let cancel = format!("{}/interaction/cancel", sim.issuer);
-    let interaction = interaction.to_owned();
-    let agents = sim.agents.clone();
-    let html = to_html(move || {
-        view! {
-            <html lang="fr">
-                <head>
-                    <meta charset="utf-8" />
-                    <meta name="viewport" content="width=device-width, initial-scale=1" />
-                    <title>"Choisir un agent de test — simulateur ProConnect"</title>
-                    <style>{SIMULATOR_CSS}</style>
-                </head>
-                <body>
-                    <header>
-                        <p class="brand">"ProConnect — simulateur"</p>
-                    </header>
-                    <main>
-                        <h1>"Choisir un agent de test"</h1>
-                        <p>
-                            "Ce simulateur remplace ProConnect pour les essais. Choisissez l'agent public au nom duquel vous vous connectez."
-                        </p>
-                        <ul class="identities">
-                            {agents
-                                .into_iter()
-                                .map(|test| {
-                                    let label = format!(
-                                        "Se connecter en tant que {} {}",
-                                        test.agent.given_name,
-                                        test.agent.usual_name,
-                                    );
-                                    let detail = format!(
-                                        "{} — {}, SIRET {}, niveau {}",
-                                        test.description,
-                                        test.agent.email,
-                                        test.agent.siret,
-                                        test.agent.acr.clone().unwrap_or_default(),
-                                    );
-                                    view! {
-                                        <li>
-                                            <form method="post" action=choose.clone()>
-                                                <input type="hidden" name="interaction" value=interaction.clone() />
-                                                <input type="hidden" name="sub" value=test.agent.sub />
-                                                <button type="submit">{label}</button>
-                                                <span class="detail">{detail}</span>
-                                            </form>
-                                        </li>
-                                    }
-                                })
-                                .collect_view()}
-                        </ul>
-                        <form method="post" action=cancel>
-                            <input type="hidden" name="interaction" value=interaction.clone() />
-                            <button type="submit" class="secondary">"Annuler et revenir au service"</button>
-                        </form>
-                    </main>
-                </body>
-            </html>
-        }
-    });
-    Html(format!("<!DOCTYPE html>{html}")).into_response()
+    let choices = sim
+        .agents
+        .iter()
+        .map(|test| Choice {
+            sub: test.agent.sub.clone(),
+            name: format!("{} {}", test.agent.given_name, test.agent.usual_name),
+            detail: format!(
+                "{} — {}, SIRET {}, niveau {}",
+                test.description,
+                test.agent.email,
+                test.agent.siret,
+                test.agent.acr.clone().unwrap_or_default(),
+            ),
+        })
+        .collect();
+    let page = (
+        "un agent de test",
+        "Ce simulateur remplace ProConnect pour les essais. Choisissez l'agent public au nom duquel vous vous connectez.",
+    );
+    chooser_page(NAME, page, &sim.issuer, interaction, choices)
 }
-
-#[derive(Deserialize)]
-struct InteractionForm {
-    interaction: String,
-    sub: Option<String>,
-}
-
-const EXPIRED: &str = "Cette demande de connexion a expiré. Revenez au service et recommencez.";
 
 async fn choose_agent(
     State(sim): State<Arc<Simulator>>,

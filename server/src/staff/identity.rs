@@ -79,6 +79,19 @@ impl IdentityPolicy {
             .any(|r| r.always_requires_second_factor() || self.second_factor_roles.contains(r))
     }
 
+    /// The declared SIRETs, as text.
+    pub fn siret_texts(&self) -> Vec<String> {
+        self.sirets.iter().map(|s| s.as_str().to_owned()).collect()
+    }
+
+    /// The ids of the roles the department added.
+    pub fn role_ids(&self) -> Vec<String> {
+        self.second_factor_roles
+            .iter()
+            .map(|r| r.id().to_owned())
+            .collect()
+    }
+
     fn declares(&self, siret: &str) -> bool {
         self.sirets.iter().any(|s| s.as_str() == siret)
     }

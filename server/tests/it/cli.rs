@@ -1,6 +1,7 @@
 //! The operators' CLI, run as the real binary: bad input gets one clear French line, a
 //! non-zero exit, and leaves nothing half-created.
 
+use guichet::staff::identity;
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -416,6 +417,32 @@ async fn export_then_import_restores_the_department(backend: Backend) {
         .await
         .unwrap()
     };
+    // How its staff sign in, and an agent linked through ProConnect, travel too.
+    let (policy, agent) = {
+        let platform = cli.platform().await;
+        let tenant = platform
+            .tenant_by_slug(&tenants::Slug::parse("cd-23").unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        let policy = identity_policy();
+        identity::save_policy(&platform, &tenant, &policy)
+            .await
+            .unwrap();
+        let agent = guichet::proconnect::Agent {
+            email: "chef@creuse.fr".into(),
+            siret: guichet::demo::SIRET.into(),
+            ..guichet::proconnect::simulator::test_agents()[0]
+                .agent
+                .clone()
+        };
+        let linked = identity::account_for_agent(&platform, &tenant, &policy, &agent)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(linked.1, identity::Matched::NewlyLinked);
+        (policy, agent)
+    };
     let before = stdout(&cli.run(&["tenant", "list", "--json"]));
 
     let archive = cli.data_dir.path().join("cd-23.tar.gz");
@@ -474,6 +501,15 @@ async fn export_then_import_restores_the_department(backend: Backend) {
         queue
             .counts
             .contains(&(guichet::aid_requests::filing::Status::Submitted, 1))
+    );
+    assert_eq!(identity::policy(&platform, &tenant).await.unwrap(), policy);
+    let (chef, matched) = identity::account_for_agent(&platform, &tenant, &policy, &agent)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (chef.email.as_str(), matched),
+        ("chef@creuse.fr", identity::Matched::Linked)
     );
     let accounts = guichet::staff::list_accounts(&platform, &tenant)
         .await
@@ -625,4 +661,13 @@ async fn staff_reset_mfa_removes_the_second_factor(backend: Backend) {
             .unwrap()
     );
     cli.drop_database().await;
+}
+
+/// A department's staff identity policy with every part set.
+fn identity_policy() -> identity::IdentityPolicy {
+    identity::IdentityPolicy {
+        sirets: vec![identity::Siret::parse(guichet::demo::SIRET).unwrap()],
+        minimum: Some(guichet::proconnect::Assurance::Substantial),
+        second_factor_roles: vec![guichet::staff::Role::AidInstructor],
+    }
 }

@@ -28,17 +28,22 @@ const SOPHIE: &str = "sim-agent-sophie-martin";
 const NADIA: &str = "sim-agent-nadia-haddad";
 const PAUL: &str = "sim-agent-paul-roux";
 
-/// A department whose declared SIRET is the simulator's demo one.
+/// A new department that declares `sirets` as its own.
 async fn department(app: &TestApp, slug: &str, sirets: &[&str]) -> Tenant {
     let tenant = app.tenant(slug, &Module::ALL).await;
+    declare(app, &tenant, sirets).await;
+    tenant
+}
+
+/// The department declares these SIRETs as its own.
+async fn declare(app: &TestApp, tenant: &Tenant, sirets: &[&str]) {
     let policy = IdentityPolicy {
         sirets: sirets.iter().map(|s| Siret::parse(s).unwrap()).collect(),
         ..IdentityPolicy::default()
     };
-    identity::save_policy(&app.platform, &tenant, &policy)
+    identity::save_policy(&app.platform, tenant, &policy)
         .await
         .unwrap();
-    tenant
 }
 
 /// Goes to ProConnect as `sub` and comes back: the app's answer to the return.
@@ -57,14 +62,8 @@ async fn journal_actions(tenant: &Tenant) -> Vec<String> {
 }
 
 async fn an_agent_is_linked_once_then_found_by_identity(backend: Backend) {
-    let sink = crate::smtp::SmtpSink::start();
-    let options = ServerOptions {
-        mailer: guichet::mail::Mailer::new(Some(&sink.url()), "Gard <ne-pas-repondre@gard.test>")
-            .unwrap(),
-        ..ServerOptions::default()
-    };
-    let app = TestApp::start_with(backend, options).await;
-    let gard = department(&app, "gard", &[DEMO_SIRET]).await;
+    let (app, sink, gard) = crate::harness::app_with_mail(backend).await;
+    declare(&app, &gard, &[DEMO_SIRET]).await;
     let claire = app
         .staff(
             &gard,
