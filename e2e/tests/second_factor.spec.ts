@@ -66,4 +66,16 @@ test('a staff member enrols an authenticator app and signs in with its code', as
   await page.getByLabel('Code à 6 chiffres de votre application').fill(totp(key));
   await page.getByRole('button', { name: 'Valider' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText(/Bonjour Dominique Martin/);
+
+  // New recovery codes, then, as reception needs no second factor, removing the app.
+  await page.getByRole('link', { name: /Double authentification/ }).click();
+  await expectAccessible(page, testInfo);
+  await page.getByRole('button', { name: 'Créer de nouveaux codes de secours' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Vos codes de secours');
+  await expect(page.getByRole('status')).toContainText('les anciens ne servent plus');
+  await expect(page.locator('.recovery-codes li')).toHaveCount(10);
+  await page.goto('/demo/agents/securite/double-facteur');
+  await page.getByRole('button', { name: "Supprimer l'application et les codes de secours" }).click();
+  await expect(page.getByRole('status')).toContainText('Votre double authentification est supprimée');
+  await expectAccessible(page, testInfo);
 });

@@ -98,6 +98,14 @@ fn routes(routes: Routes) -> Routes {
             "/agents/securite/double-facteur",
             get(second_factor::enrol_page).post(second_factor::enrol_submit),
         )
+        .route(
+            "/agents/securite/double-facteur/codes-de-secours",
+            post(second_factor::renew_recovery_codes),
+        )
+        .route(
+            "/agents/securite/double-facteur/supprimer",
+            post(second_factor::remove),
+        )
         .route("/agents/deconnexion", post(auth::logout))
         .route("/agents/modules/{module}", get(pages::module_home))
         .route("/agents/admin/comptes", get(admin::staff_list))

@@ -1,6 +1,6 @@
 use leptos::prelude::*;
 
-use crate::components::SignInForm;
+use crate::components::{SignInForm, SuccessNotice};
 use crate::layout::{CsrfField, Document, PageContext};
 
 /// The ProConnect button, after the federation's published design: the button says who signs
@@ -110,14 +110,20 @@ pub fn EnrolSecondFactorPage(
     /// The staff member's roles need a second factor and they have none yet: nothing else
     /// opens until they enrol.
     required: bool,
+    /// Their roles let them remove it.
+    removable: bool,
     error: Option<String>,
+    notice: Option<String>,
 ) -> impl IntoView {
     let action = ctx.href("/agents/securite/double-facteur");
+    let renew = ctx.href("/agents/securite/double-facteur/codes-de-secours");
+    let remove = ctx.href("/agents/securite/double-facteur/supprimer");
     let csrf = ctx.csrf.clone();
     view! {
         <Document ctx title="Double authentification".into()>
             <div class="narrow">
                 <h1>"Double authentification"</h1>
+                <SuccessNotice text=notice />
                 {required.then(|| view! { <div class="alert" role="status"><p>"Votre rôle donne accès à des dossiers sensibles : votre département demande une double authentification. Enregistrez une application d'authentification pour continuer (ou connectez-vous avec ProConnect et une double authentification)."</p></div> })}
                 {enrolled.then(|| view! { <p class="alert">"Une application est déjà enregistrée pour votre compte : en enregistrer une autre remplace la première et vos codes de secours."</p> })}
                 <ol>
@@ -128,10 +134,30 @@ pub fn EnrolSecondFactorPage(
                 <div class="qr" role="img" aria-label="Code QR de la clé (la même clé est écrite dessous)" inner_html=qr_svg></div>
                 <p>"Clé à saisir : " <code id="secret">{secret_text}</code></p>
                 <form method="post" action=action novalidate=true>
-                    <CsrfField token=csrf />
+                    <CsrfField token=csrf.clone() />
                     <CodeField label="Code à 6 chiffres" hint="Le code change toutes les 30 secondes." error />
                     <button type="submit">"Enregistrer l'application"</button>
                 </form>
+                {enrolled.then(|| view! {
+                    <h2>"Codes de secours"</h2>
+                    <p>"Vous avez perdu vos codes de secours ou en avez utilisé plusieurs : créez-en de nouveaux. Les anciens ne serviront plus."</p>
+                    <form method="post" action=renew>
+                        <CsrfField token=csrf.clone() />
+                        <button type="submit" class="secondary">"Créer de nouveaux codes de secours"</button>
+                    </form>
+                    <h2>"Supprimer la double authentification"</h2>
+                    {if removable {
+                        view! {
+                            <p>"Seul votre mot de passe vous sera alors demandé à la connexion."</p>
+                            <form method="post" action=remove.clone()>
+                                <CsrfField token=csrf.clone() />
+                                <button type="submit" class="secondary">"Supprimer l'application et les codes de secours"</button>
+                            </form>
+                        }.into_any()
+                    } else {
+                        view! { <p>"Votre rôle exige la double authentification : elle ne peut pas être supprimée. Pour changer de téléphone, enregistrez la nouvelle application ci-dessus ; elle remplacera l'ancienne."</p> }.into_any()
+                    }}
+                })}
             </div>
         </Document>
     }
@@ -139,13 +165,23 @@ pub fn EnrolSecondFactorPage(
 
 /// The recovery codes, shown once right after an enrolment.
 #[component]
-pub fn RecoveryCodesPage(ctx: PageContext, codes: Vec<String>) -> impl IntoView {
+pub fn RecoveryCodesPage(
+    ctx: PageContext,
+    codes: Vec<String>,
+    /// New codes for an app already enrolled, rather than a new app's.
+    renewed: bool,
+) -> impl IntoView {
+    let done = if renewed {
+        "Vos nouveaux codes de secours sont prêts : les anciens ne servent plus."
+    } else {
+        "Votre application est enregistrée : elle vous sera demandée à chaque connexion."
+    };
     let home = ctx.href("/agents/");
     view! {
         <Document ctx title="Vos codes de secours".into()>
             <div class="narrow">
                 <h1>"Vos codes de secours"</h1>
-                <div class="alert success" role="status"><p>"Votre application est enregistrée : elle vous sera demandée à chaque connexion."</p></div>
+                <div class="alert success" role="status"><p>{done}</p></div>
                 <p>"Si vous perdez votre téléphone, chacun de ces codes remplace une fois le code de l'application. Notez-les ou imprimez-les maintenant et gardez-les en lieu sûr : ils ne seront plus affichés."</p>
                 <ul class="recovery-codes">
                     {codes.into_iter().map(|c| view! { <li><code>{c}</code></li> }).collect_view()}

@@ -1,6 +1,7 @@
 //! Staff's second factor in the pages: the code asked after the password of an account that
 //! has one (throttled like the password), and enrolling an authenticator app (QR code and
-//! key, a code to confirm, recovery codes shown once). See `staff::second_factor`.
+//! key, a code to confirm, recovery codes shown once), renewing those codes, and removing
+//! one's own app where one's roles allow it. See `staff::second_factor`.
 
 use app::pages::auth::{EnrolSecondFactorPage, RecoveryCodesPage, SecondFactorPage};
 use axum::extract::State;
@@ -23,6 +24,8 @@ use crate::throttle::{self, LoginKeys};
 
 /// The secret being enrolled, between the page and its form.
 const ENROLLING_KEY: &str = "staff_enrolling";
+/// What the enrolment page says once, after a removal.
+const NOTICE_KEY: &str = "second_factor_notice";
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -146,7 +149,8 @@ pub async fn enrol_page(
     let enrolling = enrolling(&state, &session, signed_in).await?;
     let secret = PendingSecret::generate();
     session.insert(ENROLLING_KEY, secret.to_base32()).await?;
-    render_enrol(&enrolling, ui, StatusCode::OK, &secret, None)
+    let notice = session.remove::<String>(NOTICE_KEY).await?;
+    render_enrol(&enrolling, ui, StatusCode::OK, &secret, (None, notice))
 }
 
 /// Who may enrol: anyone signed in, except an account that has an app and a session that did
@@ -164,6 +168,7 @@ async fn enrolling(
     }
     Ok(Enrolling {
         required: signed_in.second_factor_required && !signed_in.second_factor,
+        removable: !signed_in.second_factor_required,
         enrolled,
         staff: signed_in.staff,
     })
@@ -174,6 +179,8 @@ struct Enrolling {
     enrolled: bool,
     /// Led here by the rule: the page says why.
     required: bool,
+    /// Their roles let them do without a second factor.
+    removable: bool,
 }
 
 /// `POST /agents/securite/double-facteur`: the code the app shows confirms the secret.
@@ -209,7 +216,7 @@ pub async fn enrol_submit(
         Err(second_factor::EnrolError::WrongCode) => {
             let error = Some(second_factor::EnrolError::WrongCode.to_string());
             let status = StatusCode::UNPROCESSABLE_ENTITY;
-            return render_enrol(&enrolling, ui, status, &secret, error);
+            return render_enrol(&enrolling, ui, status, &secret, (error, None));
         }
         Err(second_factor::EnrolError::Db(e)) => return Err(e.into()),
     };
@@ -238,12 +245,91 @@ pub async fn enrol_submit(
         "Une application d'authentification vient d'être enregistrée pour votre compte Guichet : elle vous sera demandée à chaque connexion. Si ce n'était pas vous, prévenez tout de suite l'administrateur de votre département.",
     )
     .await?;
-    Ok(ui
-        .with_staff(staff)
+    Ok(recovery_codes_page(ui, staff, codes, false))
+}
+
+fn recovery_codes_page(
+    ui: Ui,
+    staff: &CurrentStaff,
+    codes: Vec<String>,
+    renewed: bool,
+) -> Response {
+    ui.with_staff(staff)
         .render(StatusCode::OK, move |ctx| {
-            view! { <RecoveryCodesPage ctx codes /> }
+            view! { <RecoveryCodesPage ctx codes renewed /> }
         })
-        .into_response())
+        .into_response()
+}
+
+/// `POST /agents/securite/double-facteur/codes-de-secours`: new recovery codes, shown once;
+/// the old ones no longer serve.
+pub async fn renew_recovery_codes(
+    State(state): State<AppState>,
+    signed_in: SignedInStaff,
+    session: Session,
+    ui: Ui,
+) -> Result<Response, AppError> {
+    let enrolling = enrolling(&state, &session, signed_in).await?;
+    let staff = &enrolling.staff;
+    let Some(codes) =
+        second_factor::regenerate_recovery_codes(&state.platform, staff.account.id).await?
+    else {
+        // No app (removed in another tab): the page offers to enrol one.
+        let page = staff.tenant.href("/agents/securite/double-facteur");
+        return Ok(Redirect::to(&page).into_response());
+    };
+    staff
+        .audit(
+            "nouveaux codes de secours de double authentification",
+            &format!("agent {}", staff.account.email),
+            "",
+        )
+        .await?;
+    tell(
+        &state,
+        &staff.tenant.tenant,
+        &staff.account.email,
+        "Nouveaux codes de secours",
+        "De nouveaux codes de secours viennent d'être créés pour votre compte Guichet : les anciens ne servent plus. Si ce n'était pas vous, prévenez tout de suite l'administrateur de votre département.",
+    )
+    .await?;
+    Ok(recovery_codes_page(ui, staff, codes, true))
+}
+
+/// `POST /agents/securite/double-facteur/supprimer`: removes one's own app and recovery
+/// codes, unless one's roles require a second factor.
+pub async fn remove(
+    State(state): State<AppState>,
+    signed_in: SignedInStaff,
+    session: Session,
+) -> Result<Response, AppError> {
+    let enrolling = enrolling(&state, &session, signed_in).await?;
+    let staff = &enrolling.staff;
+    let page = staff.tenant.href("/agents/securite/double-facteur");
+    if !enrolling.removable {
+        // The page offers no removal then; a stale tab (a role given since) ends here.
+        return Err(AppError::Conflict("Votre rôle exige la double authentification : elle ne peut pas être supprimée. Pour changer de téléphone, enregistrez la nouvelle application depuis la page « Double authentification » ; elle remplacera l'ancienne.".to_owned()));
+    }
+    if second_factor::remove(&state.platform, staff.account.id).await? {
+        staff
+            .audit(
+                "suppression de sa double authentification",
+                &format!("agent {}", staff.account.email),
+                "",
+            )
+            .await?;
+        tell(
+            &state,
+            &staff.tenant.tenant,
+            &staff.account.email,
+            "Double authentification supprimée",
+            "La double authentification de votre compte Guichet vient d'être supprimée : vous vous connectez avec votre seul mot de passe. Si ce n'était pas vous, prévenez tout de suite l'administrateur de votre département.",
+        )
+        .await?;
+        let notice = "Votre double authentification est supprimée : seul votre mot de passe vous sera demandé.";
+        session.insert(NOTICE_KEY, notice.to_owned()).await?;
+    }
+    Ok(Redirect::to(&page).into_response())
 }
 
 fn render_enrol(
@@ -251,19 +337,20 @@ fn render_enrol(
     ui: Ui,
     status: StatusCode,
     secret: &PendingSecret,
-    error: Option<String>,
+    (error, notice): (Option<String>, Option<String>),
 ) -> Result<Response, AppError> {
     let Enrolling {
         staff,
         enrolled,
         required,
+        removable,
     } = enrolling;
-    let (enrolled, required) = (*enrolled, *required);
+    let (enrolled, required, removable) = (*enrolled, *required, *removable);
     let issuer = format!("Guichet — {}", staff.tenant.tenant.name());
     let qr_svg = secret.qr_svg(&issuer, &staff.account.email);
     let secret_text = secret.text();
     Ok(ui.with_staff(staff).render(status, move |ctx| {
-        view! { <EnrolSecondFactorPage ctx qr_svg secret_text enrolled required error /> }
+        view! { <EnrolSecondFactorPage ctx qr_svg secret_text enrolled required removable error notice /> }
     }))
 }
 

@@ -227,8 +227,7 @@ pub async fn enrol(
     now: DateTime<Utc>,
 ) -> Result<Vec<String>, EnrolError> {
     let step = pending.step_of(code, now).ok_or(EnrolError::WrongCode)?;
-    let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| recovery_code()).collect();
-    let hashes: Vec<String> = codes.iter().map(|c| hash_password(&normal(c))).collect();
+    let (codes, hashes) = new_recovery_codes();
     let txn = tenants::begin_write(platform.db()).await?;
     staff_totp::Entity::delete_by_id(staff_id)
         .exec(&txn)
@@ -241,9 +240,48 @@ pub async fn enrol(
     }
     .insert(&txn)
     .await?;
+    store_recovery_codes(&txn, staff_id, hashes).await?;
+    txn.commit().await?;
+    Ok(codes)
+}
+
+/// New recovery codes for an enrolled account, the old ones spent or not no longer good;
+/// `None` if the account has no second factor. Returns them in clear, to show once.
+pub async fn regenerate_recovery_codes(
+    platform: &Platform,
+    staff_id: i64,
+) -> Result<Option<Vec<String>>, DbErr> {
+    // Hashed before the write transaction: argon2 is slow, the store's write lock is shared.
+    let (codes, hashes) = new_recovery_codes();
+    let txn = tenants::begin_write(platform.db()).await?;
+    if staff_totp::Entity::find_by_id(staff_id)
+        .one(&txn)
+        .await?
+        .is_none()
+    {
+        return Ok(None);
+    }
+    store_recovery_codes(&txn, staff_id, hashes).await?;
+    txn.commit().await?;
+    Ok(Some(codes))
+}
+
+/// Fresh recovery codes, in clear and hashed.
+fn new_recovery_codes() -> (Vec<String>, Vec<String>) {
+    let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| recovery_code()).collect();
+    let hashes = codes.iter().map(|c| hash_password(&normal(c))).collect();
+    (codes, hashes)
+}
+
+/// Replaces the account's recovery codes by these hashes.
+async fn store_recovery_codes(
+    txn: &sea_orm::DatabaseTransaction,
+    staff_id: i64,
+    hashes: Vec<String>,
+) -> Result<(), DbErr> {
     staff_recovery_code::Entity::delete_many()
         .filter(staff_recovery_code::Column::StaffId.eq(staff_id))
-        .exec(&txn)
+        .exec(txn)
         .await?;
     for hash in hashes {
         staff_recovery_code::ActiveModel {
@@ -252,11 +290,10 @@ pub async fn enrol(
             used_at: Set(None),
             ..Default::default()
         }
-        .insert(&txn)
+        .insert(txn)
         .await?;
     }
-    txn.commit().await?;
-    Ok(codes)
+    Ok(())
 }
 
 /// What a code typed at sign-in turned out to be.
@@ -349,8 +386,9 @@ async fn spend_recovery_code(
     })
 }
 
-/// Removes the account's second factor and its recovery codes (a reset by an administrator or
-/// the operator): the staff member enrols again at their next sign-in where one is required.
+/// Removes the account's second factor and its recovery codes (its owner, where their roles
+/// allow it, or a reset by an administrator or the operator): the staff member enrols again at
+/// their next sign-in where one is required.
 pub async fn remove(platform: &Platform, staff_id: i64) -> Result<bool, DbErr> {
     let txn = tenants::begin_write(platform.db()).await?;
     let removed = staff_totp::Entity::delete_by_id(staff_id)

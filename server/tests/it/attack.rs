@@ -454,6 +454,10 @@ fn plan(template: &str, fx: &Fixture) -> Option<Plan> {
         "/agents/" => staff("/agents/".into(), AnyStaff, true, None),
         // Each staff member's own second factor.
         "/agents/securite/double-facteur" => staff(template.into(), AnyStaff, true, None),
+        "/agents/securite/double-facteur/codes-de-secours"
+        | "/agents/securite/double-facteur/supprimer" => {
+            staff(template.into(), AnyStaff, false, None)
+        }
         "/agents/modules/{module}" => staff(
             "/agents/modules/user_relations".into(),
             Roles(&[Role::Reception, Role::Supervisor]),

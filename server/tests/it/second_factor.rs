@@ -15,6 +15,7 @@ both_engines!(
     a_code_is_good_once_and_recovery_codes_are_spent,
     the_secret_is_sealed_and_opens_with_its_key_only,
     a_staff_member_enrols_an_app_and_signs_in_with_its_code,
+    recovery_codes_are_renewed_and_a_factor_removed_only_where_roles_allow,
 );
 
 fn key(byte: u8) -> SealKey {
@@ -170,12 +171,7 @@ async fn a_staff_member_enrols_an_app_and_signs_in_with_its_code(backend: Backen
         .await;
     assert_eq!(done.status, reqwest::StatusCode::OK, "{}", done.body);
     assert!(done.body.contains("Vos codes de secours"));
-    let recovery: Vec<String> = done
-        .body
-        .split("<li><code>")
-        .skip(1)
-        .map(|piece| piece.split("</code>").next().unwrap().to_owned())
-        .collect();
+    let recovery = recovery_codes_of(&done.body);
     assert_eq!(recovery.len(), second_factor::RECOVERY_CODES);
     let mails = sink.wait_for(1).await;
     assert!(
@@ -305,5 +301,138 @@ async fn a_staff_member_enrols_an_app_and_signs_in_with_its_code(backend: Backen
         .await;
     assert_eq!(enrol.status, reqwest::StatusCode::OK);
     assert!(enrol.body.contains("<svg"), "a new key to scan");
+    app.stop().await;
+}
+
+/// Enrols an app through the page, as its owner would: the secret shown and the recovery codes.
+async fn enrol_through_page(visitor: &mut Visitor, base: &str) -> (PendingSecret, Vec<String>) {
+    let path = format!("{base}/agents/securite/double-facteur");
+    let page = visitor.get(&path).await;
+    let key_text = between(&page.body, "<code id=\"secret\">", "</code>").replace(' ', "");
+    let secret = PendingSecret::from_base32(&key_text).unwrap();
+    let earlier = code(&secret, Utc::now() - Duration::seconds(30));
+    let done = visitor
+        .post(&path, &[("csrf", &page.csrf()), ("code", &earlier)])
+        .await;
+    assert_eq!(done.status, reqwest::StatusCode::OK, "{}", done.body);
+    (secret, recovery_codes_of(&done.body))
+}
+
+fn recovery_codes_of(body: &str) -> Vec<String> {
+    body.split("<li><code>")
+        .skip(1)
+        .map(|piece| piece.split("</code>").next().unwrap().to_owned())
+        .collect()
+}
+
+async fn recovery_codes_are_renewed_and_a_factor_removed_only_where_roles_allow(backend: Backend) {
+    let (app, sink, gard) = crate::harness::app_with_mail(backend).await;
+    let key = app.seal_key.clone();
+    let yanis = app
+        .staff(&gard, "yanis@gard.fr", "Yanis", &[Role::Reception])
+        .await;
+    let mut visitor = Visitor::signed_in(&app, "/gard", "yanis@gard.fr").await;
+    let (_, old_codes) = enrol_through_page(&mut visitor, "/gard").await;
+    let page = visitor.get("/gard/agents/securite/double-facteur").await;
+    assert!(page.body.contains("Créer de nouveaux codes de secours"));
+    assert!(
+        page.body.contains("Supprimer l&#x27;application")
+            || page.body.contains("Supprimer l'application")
+    );
+
+    // New codes: shown once, the old ones no longer serve.
+    let renewed = visitor
+        .post(
+            "/gard/agents/securite/double-facteur/codes-de-secours",
+            &[("csrf", &page.csrf())],
+        )
+        .await;
+    assert_eq!(renewed.status, reqwest::StatusCode::OK, "{}", renewed.body);
+    assert!(renewed.body.contains("les anciens ne servent plus"));
+    let new_codes = recovery_codes_of(&renewed.body);
+    assert_eq!(new_codes.len(), second_factor::RECOVERY_CODES);
+    assert!(new_codes.iter().all(|c| !old_codes.contains(c)));
+    let now = Utc::now();
+    let (platform, old, new) = (&app.platform, &old_codes[0], &new_codes[0]);
+    let old = second_factor::check(platform, &key, yanis, old, now).await;
+    assert_eq!(old.unwrap(), Checked::Wrong);
+    let new = second_factor::check(platform, &key, yanis, new, now).await;
+    assert_eq!(new.unwrap(), Checked::Recovery { left: 9 });
+
+    // Removing his own app: his role does not need one.
+    let removed = visitor
+        .post(
+            "/gard/agents/securite/double-facteur/supprimer",
+            &[("csrf", &page.csrf())],
+        )
+        .await;
+    assert_eq!(
+        removed.location.as_deref(),
+        Some("/gard/agents/securite/double-facteur")
+    );
+    let page = visitor.get("/gard/agents/securite/double-facteur").await;
+    assert!(
+        page.body
+            .contains("Votre double authentification est supprimée")
+    );
+    assert!(
+        !second_factor::is_enrolled(&app.platform, yanis)
+            .await
+            .unwrap()
+    );
+    let subjects: Vec<String> = sink
+        .wait_for(3)
+        .await
+        .into_iter()
+        .map(|m| m.subject)
+        .collect();
+    for expected in [
+        "Double authentification enregistrée",
+        "Nouveaux codes de secours",
+        "Double authentification supprimée",
+    ] {
+        assert!(
+            subjects.iter().any(|s| s == expected),
+            "{expected}: {subjects:?}"
+        );
+    }
+    let actions: Vec<String> = guichet::audit::recent(&gard, 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert!(actions.contains(&"suppression de sa double authentification".to_owned()));
+    assert!(actions.contains(&"nouveaux codes de secours de double authentification".to_owned()));
+
+    // An administrator cannot remove hers: the page says so, a forged request is refused.
+    let chef = app
+        .staff(&gard, "chef@gard.fr", "Chef", &[Role::Admin])
+        .await;
+    let mut admin = Visitor::signed_in(&app, "/gard", "chef@gard.fr").await;
+    let page = admin.get("/gard/agents/securite/double-facteur").await;
+    assert!(
+        page.body.contains("elle ne peut pas être supprimée"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("double-facteur/supprimer"));
+    let refused = admin
+        .post(
+            "/gard/agents/securite/double-facteur/supprimer",
+            &[("csrf", &page.csrf())],
+        )
+        .await;
+    assert_eq!(refused.status, reqwest::StatusCode::CONFLICT);
+    assert!(
+        refused
+            .body
+            .contains("Votre rôle exige la double authentification")
+    );
+    assert!(
+        second_factor::is_enrolled(&app.platform, chef)
+            .await
+            .unwrap()
+    );
     app.stop().await;
 }
