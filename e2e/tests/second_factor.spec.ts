@@ -79,3 +79,34 @@ test('a staff member enrols an authenticator app and signs in with its code', as
   await expect(page.getByRole('status')).toContainText('Votre double authentification est supprimée');
   await expectAccessible(page, testInfo);
 });
+
+test('an administrator without an app is led to enrol one before anything else', async ({ page }, testInfo) => {
+  await signInAsAdmin(page);
+  await page.getByRole('link', { name: 'Agents', exact: true }).click();
+  await page.getByRole('link', { name: 'Créer un compte agent' }).click();
+  const email = `alix.${testInfo.project.name}@demo.guichet.test`;
+  await page.getByLabel('Nom et prénom').fill(`Alix Bernard ${testInfo.project.name}`);
+  await page.getByLabel('Adresse électronique professionnelle').fill(email);
+  await page.getByLabel('Administration du département').check();
+  await page.getByRole('button', { name: 'Créer le compte' }).click();
+  const password = (await page.locator('code.secret').textContent())?.trim() ?? '';
+  await page.getByRole('button', { name: 'Se déconnecter' }).click();
+
+  await signIn(page, testInfo, email, password);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Double authentification');
+  await expect(page.getByRole('status')).toContainText('votre département demande une double authentification');
+  await page.goto('/demo/agents/admin/comptes');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Double authentification');
+  const key = (await page.locator('#secret').textContent()) ?? '';
+  await page.getByLabel('Code à 6 chiffres').fill(totp(key));
+  await page.getByRole('button', { name: "Enregistrer l'application" }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Vos codes de secours');
+  await page.goto('/demo/agents/admin/comptes');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Agents du département');
+
+  // Her role needs it: removing it is not offered.
+  await page.goto('/demo/agents/securite/double-facteur');
+  await expect(page.getByText('elle ne peut pas être supprimée')).toBeVisible();
+  await expect(page.getByRole('button', { name: "Supprimer l'application et les codes de secours" })).toHaveCount(0);
+  await expectAccessible(page, testInfo);
+});
