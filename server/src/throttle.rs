@@ -3,7 +3,10 @@
 //! Failures are rows in the platform store rather than counters in memory, so that the limit
 //! holds across every `guichet serve` node behind a load balancer.
 
-use sea_orm::{ColumnTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbBackend, DbErr, EntityTrait,
+    PaginatorTrait, QueryFilter, Set, Statement,
+};
 use std::net::IpAddr;
 use tenants::{Platform, Tenant};
 
@@ -58,46 +61,72 @@ fn now() -> i64 {
     chrono::Utc::now().timestamp()
 }
 
-/// Whether this attempt must be refused before the password is even checked.
-pub async fn is_blocked(
+/// A sign-in attempt, counted as a failure of its account and address before its password
+/// or code is checked: concurrent guesses cannot all pass the count before any is recorded.
+/// It stays counted unless [`succeeded`] is called.
+#[must_use]
+pub struct Attempt {
+    account: String,
+    /// This attempt's row under the address key.
+    address_row: i64,
+}
+
+/// Counts an attempt, or `None` when the account or the address already reached its limit
+/// (then nothing is counted and nothing may be checked).
+pub async fn begin(
     platform: &Platform,
     policy: ThrottlePolicy,
     keys: &LoginKeys,
-) -> Result<bool, DbErr> {
+) -> Result<Option<Attempt>, DbErr> {
     let since = now() - policy.window_secs;
+    // On SQLite the write transaction holds the store's write lock; on PostgreSQL, transaction
+    // locks on both keys (account first, in every attempt) serialize the count and the insert.
+    let txn = tenants::begin_write(platform.db()).await?;
+    if txn.get_database_backend() == DbBackend::Postgres {
+        for key in [&keys.account, &keys.address] {
+            txn.execute_raw(Statement::from_sql_and_values(
+                DbBackend::Postgres,
+                "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
+                [key.as_str().into()],
+            ))
+            .await?;
+        }
+    }
     let count = |key: &str| {
         login_failure::Entity::find()
             .filter(login_failure::Column::Key.eq(key))
             .filter(login_failure::Column::At.gt(since))
-            .count(platform.db())
+            .count(&txn)
     };
-    Ok(count(&keys.account).await? >= policy.per_account
-        || count(&keys.address).await? >= policy.per_address)
-}
-
-pub async fn record_failure(platform: &Platform, keys: &LoginKeys) -> Result<(), DbErr> {
+    if count(&keys.account).await? >= policy.per_account
+        || count(&keys.address).await? >= policy.per_address
+    {
+        return Ok(None);
+    }
     let at = now();
-    login_failure::Entity::insert_many([
-        login_failure::ActiveModel {
-            key: Set(keys.account.clone()),
-            at: Set(at),
-            ..Default::default()
-        },
-        login_failure::ActiveModel {
-            key: Set(keys.address.clone()),
-            at: Set(at),
-            ..Default::default()
-        },
-    ])
-    .exec(platform.db())
-    .await?;
-    Ok(())
+    let row = |key: &str| login_failure::ActiveModel {
+        key: Set(key.to_owned()),
+        at: Set(at),
+        ..Default::default()
+    };
+    row(&keys.account).insert(&txn).await?;
+    let address_row = row(&keys.address).insert(&txn).await?.id;
+    txn.commit().await?;
+    Ok(Some(Attempt {
+        account: keys.account.clone(),
+        address_row,
+    }))
 }
 
-/// A successful sign-in clears the account's failures (not the address's).
-pub async fn clear_account(platform: &Platform, keys: &LoginKeys) -> Result<(), DbErr> {
+/// The attempt was right: the account's failures are cleared, and the attempt no longer
+/// counts against the address (a busy office's good sign-ins do not lock it out).
+pub async fn succeeded(platform: &Platform, attempt: Attempt) -> Result<(), DbErr> {
     login_failure::Entity::delete_many()
-        .filter(login_failure::Column::Key.eq(&keys.account))
+        .filter(
+            Condition::any()
+                .add(login_failure::Column::Key.eq(&attempt.account))
+                .add(login_failure::Column::Id.eq(attempt.address_row)),
+        )
         .exec(platform.db())
         .await?;
     Ok(())

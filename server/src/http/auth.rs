@@ -248,7 +248,8 @@ pub(super) struct SignInAttempt {
     /// The address, if it is one (a malformed one fails like a wrong password).
     pub email: Option<Email>,
     pub password: String,
-    pub keys: LoginKeys,
+    /// Counted as a failure until it succeeds.
+    pub counted: throttle::Attempt,
 }
 
 /// Whose sign-in it is: how its failures are counted (staff and citizens apart), and what
@@ -282,19 +283,21 @@ impl SignInKind {
             peer,
             headers.get("x-forwarded-for").and_then(|h| h.to_str().ok()),
         );
-        let keys = (self.keys)(tenant, &typed, address);
-        if throttle::is_blocked(&state.platform, state.settings.throttle, &keys).await? {
-            return Ok(Err((StatusCode::TOO_MANY_REQUESTS, self.blocked, typed)));
-        }
         if typed.is_empty() || form.password.is_empty() {
             let message = "Saisissez votre adresse électronique et votre mot de passe.";
             return Ok(Err((StatusCode::UNPROCESSABLE_ENTITY, message, typed)));
         }
+        let keys = (self.keys)(tenant, &typed, address);
+        let Some(counted) =
+            throttle::begin(&state.platform, state.settings.throttle, &keys).await?
+        else {
+            return Ok(Err((StatusCode::TOO_MANY_REQUESTS, self.blocked, typed)));
+        };
         Ok(Ok(SignInAttempt {
             email: Email::parse(&typed).ok(),
             typed,
             password: form.password,
-            keys,
+            counted,
         }))
     }
 }
@@ -323,7 +326,6 @@ pub async fn login(
         None => None,
     };
     let Some(account) = account else {
-        throttle::record_failure(&state.platform, &attempt.keys).await?;
         return Ok(refuse(
             ui,
             StatusCode::UNAUTHORIZED,
@@ -332,7 +334,7 @@ pub async fn login(
         ));
     };
 
-    throttle::clear_account(&state.platform, &attempt.keys).await?;
+    throttle::succeeded(&state.platform, attempt.counted).await?;
     let signed_in = StaffSessionData::new(&tenant, &account);
     first_factor_passed(&state, &session, &tenant, account, signed_in, "connexion").await
 }

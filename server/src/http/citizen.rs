@@ -224,25 +224,26 @@ pub async fn local_login(
     };
     match outcome {
         LocalSignIn::SignedIn(citizen) => {
-            throttle::clear_account(&state.platform, &attempt.keys).await?;
+            throttle::succeeded(&state.platform, attempt.counted).await?;
             open_session(&session, &tenant, &citizen, None).await?;
             Ok(Redirect::to(&tenant.href("/mon-espace")).into_response())
         }
-        LocalSignIn::Unconfirmed => Ok(refuse(
-            ui,
-            StatusCode::FORBIDDEN,
-            "Votre adresse électronique n'est pas encore confirmée. Ouvrez le lien que nous vous avons envoyé (pensez aux courriers indésirables), ou créez à nouveau votre compte pour recevoir un nouveau lien.",
-            attempt.typed,
-        )),
-        LocalSignIn::WrongCredentials => {
-            throttle::record_failure(&state.platform, &attempt.keys).await?;
+        LocalSignIn::Unconfirmed => {
+            // The right password: not a failure.
+            throttle::succeeded(&state.platform, attempt.counted).await?;
             Ok(refuse(
                 ui,
-                StatusCode::UNAUTHORIZED,
-                "Adresse électronique ou mot de passe incorrect. Vérifiez votre saisie (majuscules comprises) et réessayez.",
+                StatusCode::FORBIDDEN,
+                "Votre adresse électronique n'est pas encore confirmée. Ouvrez le lien que nous vous avons envoyé (pensez aux courriers indésirables), ou créez à nouveau votre compte pour recevoir un nouveau lien.",
                 attempt.typed,
             ))
         }
+        LocalSignIn::WrongCredentials => Ok(refuse(
+            ui,
+            StatusCode::UNAUTHORIZED,
+            "Adresse électronique ou mot de passe incorrect. Vérifiez votre saisie (majuscules comprises) et réessayez.",
+            attempt.typed,
+        )),
     }
 }
 

@@ -75,13 +75,14 @@ pub async fn code_submit(
     let forwarded = headers.get("x-forwarded-for").and_then(|h| h.to_str().ok());
     let address = client_address(&state, peer, forwarded);
     let keys = LoginKeys::new(&tenant.tenant, &account.email, address);
-    if throttle::is_blocked(&state.platform, state.settings.throttle, &keys).await? {
+    let Some(counted) = throttle::begin(&state.platform, state.settings.throttle, &keys).await?
+    else {
         return Ok(refuse(
             ui,
             StatusCode::TOO_MANY_REQUESTS,
             "Trop de tentatives ont échoué. Par sécurité, attendez 15 minutes avant de réessayer.",
         ));
-    }
+    };
     let now = chrono::Utc::now();
     let checked = second_factor::check(
         &state.platform,
@@ -97,7 +98,6 @@ pub async fn code_submit(
             format!("connexion avec un code de secours ({left} restant(s))")
         }
         Checked::Replayed | Checked::Wrong => {
-            throttle::record_failure(&state.platform, &keys).await?;
             let message = if checked == Checked::Replayed {
                 "Ce code a déjà servi : attendez que l'application en affiche un nouveau."
             } else {
@@ -106,7 +106,7 @@ pub async fn code_submit(
             return Ok(refuse(ui, StatusCode::UNAUTHORIZED, message));
         }
     };
-    throttle::clear_account(&state.platform, &keys).await?;
+    throttle::succeeded(&state.platform, counted).await?;
     if let Checked::Recovery { left } = checked {
         tell(
             &state,

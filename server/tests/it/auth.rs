@@ -15,6 +15,8 @@ both_engines!(
     form_without_token_is_refused,
     account_is_throttled_after_failures,
     address_is_throttled_after_failures,
+    concurrent_wrong_passwords_are_checked_at_most_the_limit,
+    good_sign_ins_do_not_count_against_their_address,
     session_ends_when_idle,
     module_access_follows_roles,
     role_changes_elsewhere_apply_within_the_cache_delay,
@@ -187,6 +189,76 @@ async fn address_is_throttled_after_failures(backend: Backend) {
         .sign_in("/cd-test", "anne@cd.fr", &password_of("anne@cd.fr"))
         .await;
     assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS);
+    app.stop().await;
+}
+
+/// Fifty wrong guesses sent at once for one account: each is counted before its password is
+/// checked, so no more than the account's limit are checked; the others are refused unread.
+async fn concurrent_wrong_passwords_are_checked_at_most_the_limit(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let t = app.tenant("cd-test", &Module::ALL).await;
+    app.staff(&t, "anne@cd.fr", "Anne", &[Role::AidInstructor])
+        .await;
+    let mut guessers = Vec::new();
+    for _ in 0..50 {
+        let mut v = Visitor::new(&app);
+        let csrf = v.get("/cd-test/agents/connexion").await.csrf();
+        guessers.push((v, csrf));
+    }
+    let answers = futures_util::future::join_all(guessers.iter_mut().map(|(v, csrf)| {
+        let csrf = csrf.clone();
+        async move {
+            let form = [
+                ("csrf", csrf.as_str()),
+                ("email", "anne@cd.fr"),
+                ("password", "mauvais"),
+            ];
+            v.post("/cd-test/agents/connexion", &form).await.status
+        }
+    }))
+    .await;
+    let checked = answers
+        .iter()
+        .filter(|s| **s == StatusCode::UNAUTHORIZED)
+        .count();
+    let refused = answers
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!(checked + refused, 50, "{answers:?}");
+    assert!(
+        (1..=5).contains(&checked),
+        "{checked} guesses were checked, the limit is 5"
+    );
+    let mut anne = Visitor::new(&app);
+    let page = anne
+        .sign_in("/cd-test", "anne@cd.fr", &password_of("anne@cd.fr"))
+        .await;
+    assert_eq!(
+        page.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the account is locked"
+    );
+    app.stop().await;
+}
+
+/// An attempt counts against its address until it succeeds: an office's staff signing in all
+/// day from one address never reach the address's limit.
+async fn good_sign_ins_do_not_count_against_their_address(backend: Backend) {
+    let options = ServerOptions {
+        throttle: guichet::throttle::ThrottlePolicy {
+            per_address: 3,
+            ..Default::default()
+        },
+        ..ServerOptions::default()
+    };
+    let app = TestApp::start_with(backend, options).await;
+    let t = app.tenant("cd-test", &Module::ALL).await;
+    app.staff(&t, "anne@cd.fr", "Anne", &[Role::AidInstructor])
+        .await;
+    for _ in 0..5 {
+        Visitor::signed_in(&app, "/cd-test", "anne@cd.fr").await;
+    }
     app.stop().await;
 }
 
