@@ -301,7 +301,22 @@ fn router(config: SimulatorConfig, calls: Arc<AtomicU64>) -> Router {
             );
         }
     }
-    router.with_state(state)
+    router.fallback(unknown_path).with_state(state)
+}
+
+/// A path the simulator does not implement is answered like the service answers any error,
+/// as JSON, so a client that calls a wrong or unsupported endpoint sees what it would in
+/// production rather than an empty page.
+async fn unknown_path(uri: axum::http::Uri) -> Response {
+    error(
+        StatusCode::NOT_FOUND,
+        "00404",
+        "Ressource introuvable",
+        &format!(
+            "Aucun point d'accès ne répond à {} sur API Particulier.",
+            uri.path()
+        ),
+    )
 }
 
 /// How long FranceConnect gets to answer a token check.

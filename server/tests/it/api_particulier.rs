@@ -202,6 +202,20 @@ async fn errors_carry_the_real_codes() {
         error_code(call(base, QF, Some(DEMO_TOKEN), impossible, true).await).await,
         (StatusCode::UNPROCESSABLE_ENTITY, "00366".into())
     );
+    // An endpoint the simulator does not implement (AEEH) answers in JSON too, as the service
+    // answers every error.
+    let aeeh = "/v3/dss/allocation_education_enfant_handicape/identite";
+    let answer = call(base, aeeh, Some(DEMO_TOKEN), diallo(), true).await;
+    assert!(
+        answer.headers()[reqwest::header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("application/json")
+    );
+    assert_eq!(
+        error_code(answer).await,
+        (StatusCode::NOT_FOUND, "00404".into())
+    );
 }
 
 #[tokio::test]
