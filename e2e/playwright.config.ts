@@ -4,6 +4,9 @@ import { defineConfig } from '@playwright/test';
 // department. Build it first (`cargo leptos build`), as scripts/test.sh does.
 const port = Number(process.env.E2E_PORT ?? 3107);
 const dataDir = process.env.E2E_DATA_DIR ?? `/tmp/guichet-e2e-${process.pid}`;
+// Workers evaluate this file again in processes of their own: they inherit the directory, where
+// the demo writes its mail (`courriels/`), which tests read links from.
+process.env.E2E_DATA_DIR = dataDir;
 
 export default defineConfig({
   testDir: './tests',

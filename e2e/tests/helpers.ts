@@ -1,11 +1,63 @@
 import { test as base, expect, type BrowserContext, type Page, type TestInfo } from '@playwright/test';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
 export const DEMO_PASSWORD = 'demo-guichet-2026';
+
+/** The text of a mail the demo wrote as a `.eml` file (quoted-printable or base64 body). */
+function mailText(eml: string): string {
+  const [head, ...rest] = eml.split(/\r?\n\r?\n/);
+  const body = rest.join('\n\n');
+  if (/content-transfer-encoding:\s*base64/i.test(head)) {
+    return Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8');
+  }
+  if (/content-transfer-encoding:\s*quoted-printable/i.test(head)) {
+    const bytes = body
+      .replace(/=\r?\n/g, '')
+      .replace(/=([0-9A-F]{2})/gi, (_, hex) => String.fromCharCode(parseInt(hex, 16)));
+    return Buffer.from(bytes, 'latin1').toString('utf8');
+  }
+  return body;
+}
+
+/**
+ * The path of the newest link to `path` mailed to `to`: without an SMTP server the demo writes
+ * each mail as a file in `<data dir>/courriels`, read here as a person reads their mail.
+ */
+export async function mailedLink(to: string, path: string): Promise<string> {
+  const dir = `${process.env.E2E_DATA_DIR}/courriels`;
+  for (let attempt = 0; attempt < 50; attempt++) {
+    let names: string[] = [];
+    try {
+      names = readdirSync(dir).filter((n) => n.endsWith('.eml')).sort().reverse();
+    } catch {
+      // Not written yet.
+    }
+    for (const name of names) {
+      const eml = readFileSync(`${dir}/${name}`, 'utf8');
+      if (!new RegExp(`^To: .*${to.replace(/[.]/g, '\\.')}`, 'mi').test(eml)) continue;
+      const link = mailText(eml).match(new RegExp(`https?://\\S*${path}\\S*`));
+      if (link) return new URL(link[0]).pathname + new URL(link[0]).search;
+    }
+    await new Promise((done) => setTimeout(done, 200));
+  }
+  throw new Error(`no mail to ${to} with a link to ${path} in ${dir}`);
+}
+
+/** A new colleague opens their activation link and chooses their password. */
+export async function activate(page: Page, testInfo: TestInfo, email: string, password: string) {
+  await page.goto(await mailedLink(email, '/agents/mot-de-passe/choisir'));
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Activer votre compte');
+  await expectAccessible(page, testInfo);
+  await waitForIslands(page, testInfo);
+  await page.getByLabel('Nouveau mot de passe', { exact: true }).fill(password);
+  await page.getByLabel('Nouveau mot de passe, une seconde fois').fill(password);
+  await page.getByRole('button', { name: 'Enregistrer le mot de passe' }).click();
+  await expect(page.getByRole('status')).toContainText('Votre mot de passe est enregistré');
+}
 export const ADMIN = 'admin@demo.guichet.test';
 
 /**

@@ -21,6 +21,22 @@ test('a staff member signs in and out', async ({ page }, testInfo) => {
   await expect(page).toHaveURL(/\/demo\/agents\/connexion$/);
 });
 
+test('a staff member is asked their current password to change it', async ({ page }, testInfo) => {
+  await signIn(page, testInfo, 'aid-instructor@demo.guichet.test', DEMO_PASSWORD);
+  await page.getByRole('link', { name: 'Changer votre mot de passe' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Changer votre mot de passe');
+  await expectAccessible(page, testInfo);
+  await waitForIslands(page, testInfo);
+  await page.getByLabel('Mot de passe actuel').fill('pas-le-bon');
+  await page.getByLabel('Nouveau mot de passe', { exact: true }).fill('azertyuiop123');
+  await page.getByLabel('Nouveau mot de passe, une seconde fois').fill('azertyuiop123');
+  await page.getByRole('button', { name: 'Enregistrer le mot de passe' }).click();
+  // Everything wrong is named at once; the demo's password stays as it is.
+  const summary = page.getByRole('alert');
+  await expect(summary).toContainText('mots de passe courants');
+  await expectAccessible(page, testInfo);
+});
+
 test('a wrong password gets a clear message', async ({ page }, testInfo) => {
   await signIn(page, testInfo, ADMIN, 'pas-le-bon');
   const alert = page.getByRole('alert');
@@ -69,12 +85,16 @@ test('the administrator lists staff, creates an account and assigns roles', asyn
   await page.getByLabel("Instruction des demandes d'aide").check();
   await page.getByRole('button', { name: 'Créer le compte' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Compte créé');
-  const temporary = (await page.locator('code.secret').textContent())?.trim() ?? '';
-  expect(temporary).toHaveLength(16);
+  // No password is shown: the colleague chooses it through the link mailed to them.
+  await expect(page.getByText('un lien pour activer son compte')).toBeVisible();
+  await expect(page.locator('code.secret')).toHaveCount(0);
   await expectAccessible(page, testInfo);
 
   await page.getByRole('link', { name: 'Retour à la liste des agents' }).click();
+  await expect(page.getByRole('row', { name: new RegExp(name) })).toContainText("en attente d'activation");
   await page.getByRole('link', { name }).click();
+  await expect(page.getByRole('button', { name: "Renvoyer le lien d'activation" })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Désactiver le compte' })).toBeVisible();
   await expectAccessible(page, testInfo);
   await page.getByLabel('Accueil').check();
   await page.getByRole('button', { name: 'Enregistrer les rôles' }).click();

@@ -25,6 +25,7 @@ impl MigratorTrait for PlatformMigrator {
             Box::new(platform::m0001_foundation::Migration),
             Box::new(platform::m0002_staff_second_factor::Migration),
             Box::new(platform::m0003_staff_proconnect::Migration),
+            Box::new(platform::m0004_staff_lifecycle::Migration),
         ]
     }
 }

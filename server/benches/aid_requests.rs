@@ -111,10 +111,11 @@ async fn seed_department(
                         email: Email::parse(&format!("instructeur{i:02}@{slug}.fr"))?,
                         display_name: format!("Instructeur {i:02}"),
                         roles: vec![Role::AidInstructor],
-                        password: PASSWORD.to_owned(),
+                        first_password: staff::FirstPassword::Known(PASSWORD.to_owned()),
                     },
                 )
                 .await?
+                .account
                 .id,
             );
         }

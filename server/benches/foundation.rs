@@ -156,7 +156,7 @@ async fn add_staff(
             email: Email::parse(email)?,
             display_name: name.to_owned(),
             roles: roles.to_vec(),
-            password: PASSWORD.to_owned(),
+            first_password: staff::FirstPassword::Known(PASSWORD.to_owned()),
         },
     )
     .await?;

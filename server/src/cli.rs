@@ -112,6 +112,7 @@ pub async fn run_staff(platform: &Platform, command: StaffCommand) -> anyhow::Re
             email,
             role,
             name,
+            public_url,
         } => {
             let tenant = tenant(platform, &slug).await?;
             let email = Email::parse(&email)?;
@@ -127,18 +128,21 @@ pub async fn run_staff(platform: &Platform, command: StaffCommand) -> anyhow::Re
                     .unwrap_or_default()
                     .to_owned()
             });
-            let password = staff::generate_password();
-            let account = staff::create_account(
+            let created = staff::create_account(
                 platform,
                 &tenant,
                 NewStaff {
                     email,
                     display_name,
                     roles,
-                    password: password.clone(),
+                    first_password: staff::FirstPassword::ChosenByOwner,
                 },
             )
             .await?;
+            let account = created.account;
+            let token = created
+                .activation_token
+                .context("un compte créé ici reçoit toujours un lien d'activation")?;
             audit::record(
                 &tenant,
                 audit::AuditEvent {
@@ -154,7 +158,16 @@ pub async fn run_staff(platform: &Platform, command: StaffCommand) -> anyhow::Re
             )
             .await?;
             println!("compte {} créé dans « {} »", account.email, tenant.slug());
-            println!("mot de passe provisoire : {password}");
+            println!(
+                "lien d'activation, à transmettre à son titulaire seul ; il y choisit son mot de passe (valable {}, une seule fois) :",
+                staff::lifecycle::LinkPurpose::Activation.lifetime_text()
+            );
+            println!(
+                "{}/{}{}?jeton={token}",
+                public_url.trim_end_matches('/'),
+                tenant.slug(),
+                crate::http::staff_password::LINK_PATH
+            );
         }
         StaffCommand::ResetMfa {
             tenant: slug,

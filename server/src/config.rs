@@ -86,7 +86,7 @@ impl StoreArgs {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Start the web server.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Apply pending migrations to the platform store and every tenant, then exit.
     Migrate,
     /// Manage departments (tenants).
@@ -385,12 +385,28 @@ pub struct ServeArgs {
     /// Minutes of inactivity after which a session ends.
     #[arg(long, env = "GUICHET_SESSION_IDLE_MINUTES", default_value_t = 30)]
     pub session_idle_minutes: u64,
-    /// Mark cookies `Secure` (set when served over HTTPS).
-    #[arg(long, env = "GUICHET_SECURE_COOKIES")]
-    pub secure_cookies: bool,
-    /// Trust `X-Forwarded-For` for the client address (only behind your own proxy).
-    #[arg(long, env = "GUICHET_TRUST_FORWARDED_FOR")]
-    pub trust_forwarded_for: bool,
+    /// Hours after which a staff session ends, however active.
+    #[arg(long, env = "GUICHET_STAFF_SESSION_HOURS", default_value_t = 12)]
+    pub staff_session_hours: u64,
+    /// Hours after which a citizen's session ends, however active.
+    #[arg(long, env = "GUICHET_CITIZEN_SESSION_HOURS", default_value_t = 24)]
+    pub citizen_session_hours: u64,
+    /// The platform's address as people reach it, e.g. `https://guichet.mon-departement.fr`.
+    /// When it is https: cookies are `Secure`, pages carry HSTS, mailed links are https.
+    #[arg(long, env = "GUICHET_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Serve plain HTTP on an address other than loopback without a https public address
+    /// (outside `--demo`, refused otherwise: passwords and sessions would cross the network
+    /// in clear).
+    #[arg(long, env = "GUICHET_INSECURE_HTTP")]
+    pub insecure_http: bool,
+    /// Requests this node serves at once; more wait their turn.
+    #[arg(long, env = "GUICHET_MAX_CONCURRENT_REQUESTS", default_value_t = 512)]
+    pub max_concurrent_requests: usize,
+    /// The proxies in front of Guichet (`10.0.0.0/8,192.0.2.7`): from them, the client's
+    /// address is read in `Forwarded` or `X-Forwarded-For`, from the right.
+    #[arg(long, env = "GUICHET_TRUSTED_PROXIES", default_value = "")]
+    pub trusted_proxies: String,
     #[command(flatten)]
     pub franceconnect: FranceConnectArgs,
     #[command(flatten)]
@@ -470,6 +486,14 @@ pub enum StaffCommand {
         /// Display name (default: the part of the email before @).
         #[arg(long)]
         name: Option<String>,
+        /// The platform's address as people reach it: the activation link printed starts with
+        /// it, followed by the department's path.
+        #[arg(
+            long,
+            env = "GUICHET_PUBLIC_URL",
+            default_value = "http://localhost:3000"
+        )]
+        public_url: String,
     },
     /// Remove a staff member's second factor (a lost phone and lost recovery codes): they
     /// sign in with their password and enrol again.

@@ -42,12 +42,12 @@ pub async fn ensure_demo(platform: &Platform) -> anyhow::Result<Tenant> {
                 email: Email::parse(&demo_email(role))?,
                 display_name: format!("Agent démo — {}", role.label()),
                 roles: vec![role],
-                password: DEMO_PASSWORD.into(),
+                first_password: staff::FirstPassword::Known(DEMO_PASSWORD.into()),
             },
         )
         .await?;
         if role == Role::Reception {
-            reception = account.id;
+            reception = account.account.id;
         }
     }
     let policy = staff::identity::IdentityPolicy {

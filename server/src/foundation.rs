@@ -18,6 +18,7 @@ use crate::citizens::file::{Item, Section, Sections, date, line};
 use crate::entity::{audit_entry, citizen, document, mail_outbox};
 use crate::http::{
     admin, auth, citizen as citizen_pages, identity_policy, pages, proconnect, second_factor,
+    staff_password,
 };
 use crate::jobs::{self, Running};
 use crate::mail::{self, DeliverMail, Mailer};
@@ -106,6 +107,14 @@ fn routes(routes: Routes) -> Routes {
             "/agents/securite/double-facteur/supprimer",
             post(second_factor::remove),
         )
+        .route(
+            staff_password::LINK_PATH,
+            get(staff_password::link_form).post(staff_password::link_submit),
+        )
+        .route(
+            "/agents/securite/mot-de-passe",
+            get(staff_password::change_form).post(staff_password::change_submit),
+        )
         .route("/agents/deconnexion", post(auth::logout))
         .route("/agents/modules/{module}", get(pages::module_home))
         .route("/agents/admin/comptes", get(admin::staff_list))
@@ -120,6 +129,15 @@ fn routes(routes: Routes) -> Routes {
         .route(
             "/agents/admin/comptes/{id}/double-facteur/reinitialiser",
             post(admin::reset_second_factor),
+        )
+        .route("/agents/admin/comptes/{id}/lien", post(admin::send_link))
+        .route(
+            "/agents/admin/comptes/{id}/desactiver",
+            post(admin::deactivate),
+        )
+        .route(
+            "/agents/admin/comptes/{id}/reactiver",
+            post(admin::reactivate),
         )
         .route(
             "/agents/admin/identite",

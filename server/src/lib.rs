@@ -20,6 +20,7 @@ pub mod http;
 pub mod ids;
 pub mod jobs;
 pub mod letters;
+pub mod links;
 pub mod mail;
 pub mod modules;
 pub mod national;

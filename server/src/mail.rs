@@ -37,22 +37,32 @@ pub enum Mailer {
         transport: AsyncSmtpTransport<Tokio1Executor>,
         from: Mailbox,
     },
-    /// No SMTP server configured (the demo): messages are written to the log.
-    Log { from: Mailbox },
+    /// No SMTP server configured: mail waits in the outbox until one is (`serve` warns the
+    /// operator at start). Nothing of it reaches the log: mails carry live links.
+    Held { from: Mailbox },
+    /// The demo without an SMTP server: each message is written as a `.eml` file in `dir`,
+    /// where whoever tries the demo opens it to follow its link; the log names the file only.
+    Folder {
+        from: Mailbox,
+        dir: std::path::PathBuf,
+    },
 }
 
 impl std::fmt::Debug for Mailer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Mailer::Smtp { from, .. } => write!(f, "Mailer::Smtp(from {from})"),
-            Mailer::Log { from } => write!(f, "Mailer::Log(from {from})"),
+            Mailer::Held { from } => write!(f, "Mailer::Held(from {from})"),
+            Mailer::Folder { from, dir } => {
+                write!(f, "Mailer::Folder(from {from} into {})", dir.display())
+            }
         }
     }
 }
 
 impl Mailer {
     /// From `smtp://host:port`, `smtp://user:pass@host?tls=required` or `smtps://…`; `None`
-    /// writes mail to the log.
+    /// holds mail in the outbox.
     pub fn new(url: Option<&str>, from: &str) -> anyhow::Result<Self> {
         let from: Mailbox = from.parse().map_err(|_| {
             anyhow::anyhow!(
@@ -60,7 +70,7 @@ impl Mailer {
             )
         })?;
         match url.map(str::trim).filter(|u| !u.is_empty()) {
-            None => Ok(Mailer::Log { from }),
+            None => Ok(Mailer::Held { from }),
             Some(url) => {
                 let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
                     .map_err(|e| {
@@ -75,16 +85,33 @@ impl Mailer {
         }
     }
 
+    /// Writes mail into `dir` instead of sending it (the demo).
+    pub fn into_folder(self, dir: std::path::PathBuf) -> Self {
+        match self {
+            Mailer::Held { from } => Mailer::Folder { from, dir },
+            other => other,
+        }
+    }
+
+    /// Whether mail waits in the outbox for want of an SMTP server.
+    pub fn holds_mail(&self) -> bool {
+        matches!(self, Mailer::Held { .. })
+    }
+
     async fn send(&self, row: &mail_outbox::Model) -> Result<(), String> {
         match self {
-            Mailer::Log { from } => {
-                tracing::info!(
-                    from = %from,
-                    to = %row.recipient,
-                    subject = %row.subject,
-                    body = %row.body_text,
-                    "mail (no SMTP server configured)"
-                );
+            Mailer::Held { .. } => Err("aucun serveur SMTP n'est configuré".to_owned()),
+            Mailer::Folder { from, dir } => {
+                let message = build_message(from, row)?;
+                let name = format!("{}-{}.eml", Utc::now().format("%Y%m%d-%H%M%S%.3f"), row.id);
+                let path = dir.join(name);
+                tokio::fs::create_dir_all(dir)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                tokio::fs::write(&path, message.formatted())
+                    .await
+                    .map_err(|e| e.to_string())?;
+                tracing::info!(to = %row.recipient, file = %path.display(), "mail written (demo, no SMTP server)");
                 Ok(())
             }
             Mailer::Smtp { transport, from } => {
@@ -176,6 +203,9 @@ pub async fn queue(txn: &impl ConnectionTrait, mail: OutgoingMail) -> Result<i64
 
 /// Delivers the tenant's mail now due. Returns how many were sent.
 pub async fn deliver_due(tenant: &Tenant, mailer: &Mailer) -> Result<usize, DbErr> {
+    if mailer.holds_mail() {
+        return Ok(0);
+    }
     let now = Utc::now().timestamp();
     let txn = tenant.db().begin().await?;
     let due = mail_outbox::Entity::find()
@@ -275,6 +305,31 @@ pub async fn wake(platform: &Platform, tenant: &Tenant) {
     if let Err(e) = crate::jobs::enqueue(platform, job).await {
         tracing::warn!(tenant = %tenant.slug(), error = %e, "mail delivery not enqueued; the sweep will");
     }
+}
+
+/// Tells a staff member or a citizen about something done to their account (a link, a
+/// deactivation, a security change): one plain message, queued and delivery woken.
+pub async fn tell(
+    platform: &Platform,
+    tenant: &Tenant,
+    to: &str,
+    subject: &str,
+    text: &str,
+) -> Result<(), DbErr> {
+    let txn = tenant.db().begin_write().await?;
+    queue(
+        &txn,
+        OutgoingMail {
+            to: to.to_owned(),
+            subject: subject.to_owned(),
+            text: format!("Bonjour,\n\n{text}\n\n{}\n", tenant.name()),
+            attachments: vec![],
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    wake(platform, tenant).await;
+    Ok(())
 }
 
 /// Enqueues delivery for every tenant with mail due.

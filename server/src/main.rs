@@ -53,7 +53,8 @@ async fn run(args: Cli) -> anyhow::Result<()> {
         Command::Serve(serve_args) => {
             // Read (or made) before listening: a malformed key stops the start, with why.
             let seal_key = args.store.seal_key()?;
-            run_serve(platform, serve_args, seal_key).await
+            let data_dir = args.store.data_dir.clone();
+            run_serve(platform, *serve_args, (seal_key, data_dir)).await
         }
         Command::Migrate => {
             let count = platform.migrate_tenants().await?;
@@ -173,12 +174,42 @@ async fn run_api_particulier_simulator(args: &ApiParticulierSimulatorArgs) -> an
     Ok(())
 }
 
+/// Whether the platform is reached over HTTPS, from its public address; plain HTTP on an
+/// address others can reach is refused outside the demo unless asked for by name.
+fn serves_https(args: &ServeArgs) -> anyhow::Result<bool> {
+    let https = match args.public_url.as_deref().map(str::trim) {
+        None | Some("") => false,
+        Some(url) => {
+            let parsed = url::Url::parse(url).map_err(|e| {
+                anyhow::anyhow!(
+                    "l'adresse publique « {url} » est invalide ({e}) : attendu par exemple https://guichet.mon-departement.fr (GUICHET_PUBLIC_URL)"
+                )
+            })?;
+            match parsed.scheme() {
+                "https" => true,
+                "http" => false,
+                other => anyhow::bail!(
+                    "l'adresse publique « {url} » commence par {other}:// : attendu https:// (ou http:// pour un essai local) (GUICHET_PUBLIC_URL)"
+                ),
+            }
+        }
+    };
+    if !https && !args.demo && !args.insecure_http && !args.addr.ip().is_loopback() {
+        anyhow::bail!(
+            "Guichet refuse de servir en HTTP simple sur {} : mots de passe et sessions y circuleraient en clair. Placez-le derrière un serveur HTTPS et donnez son adresse avec --public-url https://… (GUICHET_PUBLIC_URL), ou, pour un réseau fermé de test, ajoutez --insecure-http.",
+            args.addr
+        );
+    }
+    Ok(https)
+}
+
 async fn run_serve(
     platform: Platform,
     args: ServeArgs,
-    seal_key: guichet::staff::second_factor::SealKey,
+    (seal_key, data_dir): (guichet::staff::second_factor::SealKey, std::path::PathBuf),
 ) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
+    let https = serves_https(&args)?;
     platform.migrate_tenants().await?;
     guichet::jobs::setup(&platform).await?;
     if args.demo {
@@ -241,13 +272,38 @@ async fn run_serve(
         });
         _api_simulator = Some(handle);
     }
-    let mailer = Mailer::new(args.smtp_url.as_deref(), &args.mail_from)?;
+    let mut mailer = Mailer::new(args.smtp_url.as_deref(), &args.mail_from)?;
+    if mailer.holds_mail() {
+        if args.demo {
+            let dir = data_dir.join("courriels");
+            println!(
+                "Pas de serveur de courriel : les courriels de la démonstration sont écrits dans {}",
+                dir.display()
+            );
+            mailer = mailer.into_folder(dir);
+        } else {
+            tracing::warn!(
+                "no SMTP server configured (GUICHET_SMTP_URL): mail waits in each department's outbox and is sent once one is"
+            );
+            eprintln!(
+                "Attention : aucun serveur de courriel (GUICHET_SMTP_URL). Les courriels attendent dans la file de chaque département et partiront quand il sera configuré."
+            );
+        }
+    }
     let options = ServerOptions {
         base_domain: args.base_domain,
         site_root: args.site_root,
         session_idle: Duration::from_secs(args.session_idle_minutes.max(1) * 60),
-        secure_cookies: args.secure_cookies,
-        trust_forwarded_for: args.trust_forwarded_for,
+        session_lifetime: guichet::http::SessionLifetime {
+            staff: Duration::from_secs(args.staff_session_hours.max(1) * 3600),
+            citizen: Duration::from_secs(args.citizen_session_hours.max(1) * 3600),
+        },
+        https,
+        max_concurrent_requests: args.max_concurrent_requests,
+        trusted_proxies: guichet::http::client_address::TrustedProxies::parse(
+            &args.trusted_proxies,
+        )
+        .map_err(anyhow::Error::msg)?,
         franceconnect,
         proconnect,
         mailer,

@@ -11,6 +11,7 @@ use tokio::net::TcpListener;
 
 use crate::api_particulier::client::{Client, ClientConfig};
 use crate::franceconnect::{FranceConnect, FranceConnectConfig};
+use crate::http::SessionLifetime;
 use crate::http::{self, AppState, HttpSettings};
 use crate::jobs;
 use crate::mail::Mailer;
@@ -26,8 +27,13 @@ pub struct ServerOptions {
     pub base_domain: String,
     pub site_root: PathBuf,
     pub session_idle: Duration,
-    pub secure_cookies: bool,
-    pub trust_forwarded_for: bool,
+    /// How long a session lasts at most, active or not: staff's and citizens'.
+    pub session_lifetime: SessionLifetime,
+    /// Served over HTTPS (`GUICHET_PUBLIC_URL` starts with `https://`).
+    pub https: bool,
+    /// Requests served at once; more wait their turn.
+    pub max_concurrent_requests: usize,
+    pub trusted_proxies: crate::http::client_address::TrustedProxies,
     pub throttle: ThrottlePolicy,
     /// Citizens sign in with FranceConnect when set.
     pub franceconnect: Option<FranceConnectConfig>,
@@ -49,12 +55,14 @@ impl Default for ServerOptions {
             base_domain: "localhost".into(),
             site_root: "target/site".into(),
             session_idle: Duration::from_secs(30 * 60),
-            secure_cookies: false,
-            trust_forwarded_for: false,
+            session_lifetime: SessionLifetime::default(),
+            https: false,
+            max_concurrent_requests: 512,
+            trusted_proxies: Default::default(),
             throttle: ThrottlePolicy::default(),
             franceconnect: None,
             proconnect: None,
-            mailer: Mailer::Log {
+            mailer: Mailer::Held {
                 from: "Guichet <ne-pas-repondre@guichet.localhost>"
                     .parse()
                     .expect("a valid mailbox"),
@@ -86,8 +94,16 @@ pub fn app_state(platform: Platform, options: &ServerOptions) -> anyhow::Result<
             leptos,
             site_root: options.site_root.clone(),
             session_idle: options.session_idle,
-            secure_cookies: options.secure_cookies,
-            trust_forwarded_for: options.trust_forwarded_for,
+            session_lifetime: options.session_lifetime,
+            https: options.https,
+            max_concurrent_requests: options.max_concurrent_requests.max(1),
+            csp_form_targets: crate::http::security::form_targets(
+                [&options.franceconnect, &options.proconnect]
+                    .into_iter()
+                    .flatten()
+                    .map(|config| config.issuer.as_str()),
+            ),
+            trusted_proxies: options.trusted_proxies.clone(),
             throttle: options.throttle,
         }),
         accounts: Arc::default(),
@@ -103,6 +119,7 @@ pub fn app_state(platform: Platform, options: &ServerOptions) -> anyhow::Result<
             .map(|config| Arc::new(ProConnect::new(config))),
         national_api: NationalApi::new(national_api, options.pull_claim),
         seal_key: options.seal_key.clone(),
+        form_key: crate::http::csrf::FormKey::new(&options.seal_key),
     })
 }
 

@@ -11,7 +11,20 @@ pub struct StaffRow {
     pub email: String,
     pub display_name: String,
     pub roles: Vec<String>,
+    /// « actif », « en attente d'activation », « désactivé ».
+    pub state: &'static str,
+}
+
+/// What an administrator can do to a colleague's account, on its page.
+#[derive(Clone, Debug)]
+pub struct AccountActions {
+    /// Where to send a link (activation again, or a password reset).
+    pub link_action: String,
+    /// The colleague has not activated their account yet.
+    pub awaiting_activation: bool,
     pub active: bool,
+    /// Where to deactivate or reactivate it; `None` on one's own account.
+    pub switch_action: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -50,7 +63,7 @@ pub fn StaffListPage(
                             <td><a href=s.href>{s.display_name}</a></td>
                             <td>{s.email}</td>
                             <td>{if s.roles.is_empty() { "aucun".to_owned() } else { s.roles.join(", ") }}</td>
-                            <td>{if s.active { "actif" } else { "désactivé" }}</td>
+                            <td>{s.state}</td>
                         </tr>
                     }).collect_view()}
                 </tbody>
@@ -72,9 +85,13 @@ pub fn StaffFormPage(
     errors: Vec<String>,
     /// Where to reset the colleague's second factor, when they have one.
     reset_action: Option<String>,
+    /// On an existing account.
+    #[prop(optional)]
+    account_actions: Option<AccountActions>,
 ) -> impl IntoView {
     let csrf = ctx.csrf.clone();
     let reset_csrf = ctx.csrf.clone();
+    let actions_csrf = ctx.csrf.clone();
     let back = ctx.href("/agents/admin/comptes");
     let title = match &editing {
         Some(email) => format!("Rôles de {email}"),
@@ -121,17 +138,59 @@ pub fn StaffFormPage(
                     <button type="submit" class="secondary">"Réinitialiser la double authentification"</button>
                 </form>
             })}
+            {account_actions.map(|actions| view! { <AccountActionsPanel actions csrf=actions_csrf /> })}
         </Document>
     }
 }
 
-/// Shown once after an account is created: the temporary password is never shown again.
+/// The password link and the deactivation of a colleague's account.
 #[component]
-pub fn StaffCreatedPage(
-    ctx: PageContext,
-    email: String,
-    temporary_password: String,
-) -> impl IntoView {
+fn AccountActionsPanel(actions: AccountActions, csrf: String) -> impl IntoView {
+    let switch_csrf = csrf.clone();
+    let (link_text, link_button) = if actions.awaiting_activation {
+        (
+            "Ce compte attend son activation : l'agent n'a pas encore choisi son mot de passe. Si le lien reçu a expiré ou s'est perdu, envoyez-en un nouveau (le précédent cessera de fonctionner).",
+            "Renvoyer le lien d'activation",
+        )
+    } else {
+        (
+            "Si l'agent a oublié son mot de passe, envoyez-lui un lien pour en choisir un nouveau, valable 24 heures. Vous ne voyez jamais son mot de passe ; ses sessions ouvertes seront fermées quand il l'aura changé.",
+            "Envoyer un lien pour choisir un nouveau mot de passe",
+        )
+    };
+    let active = actions.active;
+    view! {
+        <h2>"Compte"</h2>
+        {active.then(|| view! {
+            <p>{link_text}</p>
+            <form method="post" action=actions.link_action>
+                <CsrfField token=csrf />
+                <button type="submit" class="secondary">{link_button}</button>
+            </form>
+        })}
+        {actions.switch_action.map(|action| if active {
+            view! {
+                <p>"Un agent qui quitte le service ou s'absente longtemps : désactivez son compte. Ses sessions sont fermées à l'instant, il ne peut plus se connecter (ProConnect compris), et il en est prévenu par courriel. Ses dossiers et le journal restent."</p>
+                <form method="post" action=action>
+                    <CsrfField token=switch_csrf />
+                    <button type="submit" class="secondary">"Désactiver le compte"</button>
+                </form>
+            }.into_any()
+        } else {
+            view! {
+                <p>"Ce compte est désactivé : l'agent ne peut pas se connecter."</p>
+                <form method="post" action=action>
+                    <CsrfField token=switch_csrf />
+                    <button type="submit" class="secondary">"Réactiver le compte"</button>
+                </form>
+            }.into_any()
+        })}
+    }
+}
+
+/// After an account is created: its owner was mailed a link to choose their password.
+#[component]
+pub fn StaffCreatedPage(ctx: PageContext, email: String, link_lifetime: String) -> impl IntoView {
     let back = ctx.href("/agents/admin/comptes");
     view! {
         <Document ctx title="Compte créé".into()>
@@ -139,8 +198,7 @@ pub fn StaffCreatedPage(
             <div class="alert success" role="status">
                 <p>{format!("Le compte de {email} est créé.")}</p>
             </div>
-            <p>"Mot de passe provisoire, à transmettre à l'agent par un moyen sûr. Il ne sera plus affiché :"</p>
-            <p><code class="secret">{temporary_password}</code></p>
+            <p>{format!("Un courriel vient de lui être envoyé avec un lien pour activer son compte en choisissant son mot de passe, valable {link_lifetime}. Personne d'autre ne connaîtra ce mot de passe. Si le lien se perd, renvoyez-le depuis la page de son compte.")}</p>
             <p><a href=back>"Retour à la liste des agents"</a></p>
         </Document>
     }

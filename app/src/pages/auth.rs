@@ -1,7 +1,9 @@
 use leptos::prelude::*;
 
 use crate::components::{SignInForm, SuccessNotice};
-use crate::layout::{CsrfField, Document, PageContext};
+use crate::islands::PasswordField;
+use crate::layout::{CsrfField, Document, ErrorSummary, PageContext};
+use crate::validation::FieldErrors;
 
 /// The ProConnect button, after the federation's published design: the button says who signs
 /// the agent in, and a link explains what ProConnect is.
@@ -28,11 +30,66 @@ fn ProConnectButton(href: String) -> impl IntoView {
     }
 }
 
+/// Choosing a password: a citizen's or a staff member's reset link, a new staff member's
+/// activation link (`token` set), or a staff member changing theirs (`ask_current`).
+#[component]
+pub fn ChoosePasswordPage(
+    ctx: PageContext,
+    title: String,
+    /// What this is for, and for whom, above the form.
+    #[prop(optional)]
+    intro: Option<String>,
+    action: String,
+    /// The link's token, sent back with the form.
+    #[prop(optional)]
+    token: Option<String>,
+    /// Ask the current password too (a signed-in change).
+    #[prop(optional)]
+    ask_current: bool,
+    errors: FieldErrors,
+    /// After a change went through.
+    #[prop(optional_no_strip)]
+    notice: Option<String>,
+) -> impl IntoView {
+    let csrf = ctx.csrf.clone();
+    let current_error = errors.of("current_password");
+    let password_error = errors.of("password");
+    let again_error = errors.of("password_again");
+    view! {
+        <Document ctx title=title.clone()>
+            <div class="narrow">
+                <h1>{title}</h1>
+                <SuccessNotice text=notice />
+                <ErrorSummary errors=errors.clone() />
+                {intro.map(|text| view! { <p>{text}</p> })}
+                <form method="post" action=action novalidate=true>
+                    <CsrfField token=csrf />
+                    {token.map(|token| view! { <input type="hidden" name="jeton" value=token /> })}
+                    {ask_current.then(|| view! {
+                        {current_error.map(|e| view! { <p class="field-error" id="current_password-error">{e}</p> })}
+                        <PasswordField name="current_password".into() label="Mot de passe actuel".into() autocomplete="current-password".into() described_by="current_password-error".into() />
+                    })}
+                    <p class="hint" id="password-hint">"Au moins 12 caractères, et pas un mot de passe courant : une phrase de quelques mots est facile à retenir et sûre."</p>
+                    {password_error.map(|e| view! { <p class="field-error" id="password-error">{e}</p> })}
+                    <PasswordField name="password".into() label="Nouveau mot de passe".into() autocomplete="new-password".into() described_by="password-hint password-error".into() />
+                    <p class="hint" id="password_again-hint">"Saisissez le même mot de passe, pour éviter une faute de frappe."</p>
+                    {again_error.map(|e| view! { <p class="field-error" id="password_again-error">{e}</p> })}
+                    <PasswordField name="password_again".into() label="Nouveau mot de passe, une seconde fois".into() autocomplete="new-password".into() described_by="password_again-hint password_again-error".into() />
+                    <button type="submit">"Enregistrer le mot de passe"</button>
+                </form>
+            </div>
+        </Document>
+    }
+}
+
 /// Staff sign-in: ProConnect when the platform has it, and the department's own accounts.
 #[component]
 pub fn LoginPage(
     ctx: PageContext,
     error: Option<String>,
+    /// After a password was chosen or changed.
+    #[prop(optional_no_strip)]
+    notice: Option<String>,
     email: String,
     /// Where ProConnect sign-in starts, when configured.
     proconnect_href: Option<String>,
@@ -45,6 +102,7 @@ pub fn LoginPage(
             <div class="narrow">
                 <h1>"Connexion des agents"</h1>
                 {error.map(|e| view! { <div class="alert error" role="alert" id="login-error"><p>{e}</p></div> })}
+                <SuccessNotice text=notice />
                 {proconnect_href.map(|href| view! {
                     <h2>"Avec votre compte d'agent public"</h2>
                     <ProConnectButton href />

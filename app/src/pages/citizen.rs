@@ -166,34 +166,6 @@ pub fn ForgotPasswordPage(ctx: PageContext, error: Option<String>, email: String
     }
 }
 
-/// Choosing a new password from a reset link.
-#[component]
-pub fn NewPasswordPage(ctx: PageContext, token: String, errors: FieldErrors) -> impl IntoView {
-    let action = ctx.href("/mot-de-passe/nouveau");
-    let csrf = ctx.csrf.clone();
-    let password_error = errors.of("password");
-    let again_error = errors.of("password_again");
-    view! {
-        <Document ctx title="Nouveau mot de passe".into()>
-            <div class="narrow">
-                <h1>"Choisir un nouveau mot de passe"</h1>
-                <ErrorSummary errors=errors.clone() />
-                <form method="post" action=action novalidate=true>
-                    <CsrfField token=csrf />
-                    <input type="hidden" name="jeton" value=token />
-                    <p class="hint" id="password-hint">"Au moins 12 caractères."</p>
-                    {password_error.map(|e| view! { <p class="field-error" id="password-error">{e}</p> })}
-                    <PasswordField name="password".into() label="Nouveau mot de passe".into() autocomplete="new-password".into() described_by="password-hint password-error".into() />
-                    <p class="hint" id="password_again-hint">"Saisissez le même mot de passe, pour éviter une faute de frappe."</p>
-                    {again_error.map(|e| view! { <p class="field-error" id="password_again-error">{e}</p> })}
-                    <PasswordField name="password_again".into() label="Nouveau mot de passe, une seconde fois".into() autocomplete="new-password".into() described_by="password_again-hint password_again-error".into() />
-                    <button type="submit">"Enregistrer le mot de passe"</button>
-                </form>
-            </div>
-        </Document>
-    }
-}
-
 /// One line of the citizen's identity.
 #[derive(Clone, Debug)]
 pub struct IdentityLine {

@@ -18,6 +18,7 @@ pub fn DashboardPage(
     modules: Vec<ModuleCard>,
 ) -> impl IntoView {
     let security = ctx.href("/agents/securite/double-facteur");
+    let password = ctx.href("/agents/securite/mot-de-passe");
     view! {
         <Document ctx title="Accueil".into()>
             <h1>{format!("Bonjour {greeting_name}")}</h1>
@@ -38,6 +39,7 @@ pub fn DashboardPage(
             }}
             <h2>"Votre compte"</h2>
             <p><a href=security>"Double authentification : protéger votre compte par un code de votre téléphone"</a></p>
+            <p><a href=password>"Changer votre mot de passe"</a></p>
         </Document>
     }
 }

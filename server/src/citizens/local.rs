@@ -4,25 +4,22 @@
 
 use app::validation::FieldErrors;
 use chrono::{Duration, Utc};
-use rand::Rng;
-use rand::distributions::Alphanumeric;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter, Set,
     sea_query::Expr,
 };
-use sha2::{Digest, Sha256};
 use tenants::Tenant;
 
 use super::Citizen;
 use crate::entity::{citizen, citizen_token};
+use crate::links::{new_token, token_hash};
 use crate::mail::{self, OutgoingMail};
-use crate::staff::{Email, dummy_hash, hash_password, verify_password};
+use crate::staff::{Email, dummy_hash, hash_password, new_password_problem, verify_password};
 
 const CONFIRM: &str = "confirm";
 const RESET: &str = "reset";
 const CONFIRM_TTL_HOURS: i64 = 48;
 const RESET_TTL_HOURS: i64 = 1;
-pub const MIN_PASSWORD_CHARS: usize = 12;
 
 /// What the sign-up form asks.
 #[derive(Clone, Debug, Default, serde::Deserialize)]
@@ -63,7 +60,12 @@ impl SignUp {
                 "L'adresse électronique n'est pas valide : elle doit ressembler à prenom.nom@exemple.fr.",
             );
         }
-        password_errors(&self.password, &self.password_again, &mut error);
+        let about = [
+            self.email.as_str(),
+            self.given_name.as_str(),
+            self.family_name.as_str(),
+        ];
+        password_errors(&self.password, &self.password_again, &about, &mut error);
         match email {
             Ok(email) if errors.is_empty() => Ok(email),
             _ => Err(errors),
@@ -71,18 +73,14 @@ impl SignUp {
     }
 }
 
-fn password_errors(password: &str, again: &str, error: &mut impl FnMut(&'static str, &str)) {
-    let chars = password.chars().count();
-    if chars < MIN_PASSWORD_CHARS {
-        error(
-            "password",
-            "Le mot de passe doit compter au moins 12 caractères. Une phrase de quelques mots est facile à retenir et sûre.",
-        );
-    } else if chars > 256 {
-        error(
-            "password",
-            "Le mot de passe est trop long (256 caractères au plus).",
-        );
+fn password_errors(
+    password: &str,
+    again: &str,
+    about_the_person: &[&str],
+    error: &mut impl FnMut(&'static str, &str),
+) {
+    if let Some(problem) = new_password_problem(password, about_the_person) {
+        error("password", problem);
     }
     if password != again {
         error(
@@ -95,24 +93,10 @@ fn password_errors(password: &str, again: &str, error: &mut impl FnMut(&'static 
 /// Checks a new password and its confirmation.
 pub fn validate_new_password(password: &str, again: &str) -> FieldErrors {
     let mut errors = FieldErrors::new();
-    password_errors(password, again, &mut |field, message| {
+    password_errors(password, again, &[], &mut |field, message| {
         errors.add(field, message)
     });
     errors
-}
-
-fn new_token() -> (String, String) {
-    let token: String = rand::thread_rng()
-        .sample_iter(&Alphanumeric)
-        .take(43)
-        .map(char::from)
-        .collect();
-    let hash = token_hash(&token);
-    (token, hash)
-}
-
-fn token_hash(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
 }
 
 async fn issue_token(
@@ -163,7 +147,8 @@ async fn spend_token(
 
 /// Creates the account and mails the confirmation link (`confirm_url` + token). An address
 /// already registered gets a mail saying so instead, and the page says the same either way:
-/// the form does not reveal who has an account.
+/// the form does not reveal who has an account. The mail quotes nothing the visitor typed:
+/// whoever signs up with someone else's address must not write to them in our name.
 pub async fn sign_up(
     tenant: &Tenant,
     form: &SignUp,
@@ -223,8 +208,7 @@ pub async fn sign_up(
             to: email.to_string(),
             subject: format!("Confirmez votre adresse — {}", tenant.name()),
             text: format!(
-                "Bonjour {},\n\nPour activer votre compte, confirmez votre adresse électronique en ouvrant ce lien (valable {CONFIRM_TTL_HOURS} heures) :\n{confirm_url}{token}\n\nSi vous n'êtes pas à l'origine de cette demande, ignorez ce message : aucun compte ne sera activé.\n\n{}\n",
-                form.given_name.trim(),
+                "Bonjour,\n\nPour activer votre compte, confirmez votre adresse électronique en ouvrant ce lien (valable {CONFIRM_TTL_HOURS} heures) :\n{confirm_url}{token}\n\nSi vous n'êtes pas à l'origine de cette demande, ignorez ce message : aucun compte ne sera activé.\n\n{}\n",
                 tenant.name()
             ),
             attachments: vec![],
@@ -315,8 +299,7 @@ pub async fn request_password_reset(
             to: email.to_string(),
             subject: format!("Changer votre mot de passe — {}", tenant.name()),
             text: format!(
-                "Bonjour {},\n\nPour choisir un nouveau mot de passe, ouvrez ce lien (valable une heure, une seule fois) :\n{reset_url}{token}\n\nSi vous n'avez rien demandé, ignorez ce message : votre mot de passe reste le même.\n\n{}\n",
-                row.given_name,
+                "Bonjour,\n\nPour choisir un nouveau mot de passe, ouvrez ce lien (valable une heure, une seule fois) :\n{reset_url}{token}\n\nSi vous n'avez rien demandé, ignorez ce message : votre mot de passe reste le même.\n\n{}\n",
                 tenant.name()
             ),
             attachments: vec![],
@@ -327,8 +310,13 @@ pub async fn request_password_reset(
 }
 
 /// Sets a new password if the reset token is good; also confirms the address (the link
-/// proved it) and spends every other reset link of the account.
-pub async fn reset_password(tenant: &Tenant, token: &str, password: &str) -> Result<bool, DbErr> {
+/// proved it) and spends every other reset link of the account. Returns whose password it
+/// was, whose sessions the caller ends (they live in the platform store).
+pub async fn reset_password(
+    tenant: &Tenant,
+    token: &str,
+    password: &str,
+) -> Result<Option<i64>, DbErr> {
     let owned = password.to_owned();
     let hash = tokio::task::spawn_blocking(move || hash_password(&owned))
         .await
@@ -336,7 +324,7 @@ pub async fn reset_password(tenant: &Tenant, token: &str, password: &str) -> Res
     let txn = tenant.db().begin_write().await?;
     let Some(citizen_id) = spend_token(&txn, token, RESET).await? else {
         txn.rollback().await?;
-        return Ok(false);
+        return Ok(None);
     };
     citizen_token::Entity::update_many()
         .col_expr(citizen_token::Column::UsedAt, Expr::value(Utc::now()))
@@ -347,7 +335,7 @@ pub async fn reset_password(tenant: &Tenant, token: &str, password: &str) -> Res
         .await?;
     let Some(row) = citizen::Entity::find_by_id(citizen_id).one(&txn).await? else {
         txn.rollback().await?;
-        return Ok(false);
+        return Ok(None);
     };
     let confirmed = row.email_confirmed_at.unwrap_or_else(Utc::now);
     let mut row: citizen::ActiveModel = row.into();
@@ -355,7 +343,7 @@ pub async fn reset_password(tenant: &Tenant, token: &str, password: &str) -> Res
     row.email_confirmed_at = Set(Some(confirmed));
     row.update(&txn).await?;
     txn.commit().await?;
-    Ok(true)
+    Ok(Some(citizen_id))
 }
 
 #[cfg(test)]
@@ -402,15 +390,5 @@ mod tests {
                 "password_again"
             ]
         );
-    }
-
-    #[test]
-    fn tokens_are_random_and_only_their_hash_is_kept() {
-        let (a, hash_a) = new_token();
-        let (b, _) = new_token();
-        assert_ne!(a, b);
-        assert_eq!(a.len(), 43);
-        assert_eq!(hash_a, token_hash(&a));
-        assert_ne!(hash_a, a);
     }
 }

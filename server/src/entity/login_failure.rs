@@ -5,7 +5,8 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
-    /// `account:<tenant id>:<email>` or `address:<ip>`.
+    /// `account:<tenant id>:<email>` (`…@<ip>` from a known address), `citizen:…`,
+    /// `address:<tenant id>:<ip>`, or `address:*:<ip>` (the platform's ceiling).
     pub key: String,
     /// Unix seconds.
     pub at: i64,

@@ -8,6 +8,8 @@ pub struct Model {
     pub data: String,
     /// Unix seconds.
     pub expires_at: i64,
+    /// Whose session it is (`staff:<id>`, `citizen:<tenant id>:<id>`), read from `data`.
+    pub holder: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,8 +1,8 @@
 //! The department administrator's pages: staff accounts, roles, the audit journal.
 
 use app::pages::admin::{
-    AuditJournalPage, AuditRow, RoleChoice, StaffCreatedPage, StaffFormPage, StaffListPage,
-    StaffRow,
+    AccountActions, AuditJournalPage, AuditRow, RoleChoice, StaffCreatedPage, StaffFormPage,
+    StaffListPage, StaffRow,
 };
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -15,7 +15,8 @@ use super::form::Form;
 use super::ui::Ui;
 use super::{AppError, AppState, CurrentStaff};
 use crate::audit;
-use crate::staff::{self, AccountError, Email, NewStaff, Role};
+use crate::staff::lifecycle::{self, LinkPurpose};
+use crate::staff::{self, AccountError, Email, FirstPassword, NewStaff, Role, StaffAccount};
 
 const NOTICE_KEY: &str = "notice";
 
@@ -75,7 +76,13 @@ pub async fn staff_list(
             email: a.email,
             display_name: a.display_name,
             roles: a.roles.iter().map(|r| r.label().to_owned()).collect(),
-            active: a.active,
+            state: if !a.active {
+                "désactivé"
+            } else if a.awaiting_activation {
+                "en attente d'activation"
+            } else {
+                "actif"
+            },
         })
         .collect::<Vec<_>>();
     Ok(ui.with_staff(&staff).render(StatusCode::OK, move |ctx| {
@@ -97,6 +104,7 @@ pub async fn new_staff_form(staff: CurrentStaff, ui: Ui) -> Result<Response, App
 pub async fn create_staff(
     State(state): State<AppState>,
     staff: CurrentStaff,
+    headers: axum::http::HeaderMap,
     ui: Ui,
     Form(form): Form<StaffForm>,
 ) -> Result<Response, AppError> {
@@ -118,7 +126,6 @@ pub async fn create_staff(
     let roles = parse_roles(&staff, &form, &mut errors);
 
     if let (true, Some(email)) = (errors.is_empty(), email) {
-        let password = staff::generate_password();
         let created = staff::create_account(
             &state.platform,
             &tenant.tenant,
@@ -126,20 +133,33 @@ pub async fn create_staff(
                 email,
                 display_name: display_name.clone(),
                 roles: roles.clone(),
-                password: password.clone(),
+                first_password: FirstPassword::ChosenByOwner,
             },
         )
         .await;
         match created {
-            Ok(account) => {
+            Ok(created) => {
+                let account = created.account;
                 staff
                     .audit("création d'un compte agent", &account.audit_subject(), "")
                     .await?;
+                if let Some(token) = created.activation_token {
+                    mail_link(
+                        &state,
+                        &headers,
+                        &staff,
+                        &account,
+                        LinkPurpose::Activation,
+                        &token,
+                    )
+                    .await?;
+                }
                 let email = account.email;
+                let link_lifetime = LinkPurpose::Activation.lifetime_text().to_owned();
                 return Ok(ui
                     .with_staff(&staff)
                     .render(StatusCode::CREATED, move |ctx| {
-                        view! { <StaffCreatedPage ctx email temporary_password=password /> }
+                        view! { <StaffCreatedPage ctx email link_lifetime /> }
                     }));
             }
             Err(AccountError::Db(e)) => return Err(e.into()),
@@ -182,11 +202,194 @@ pub async fn edit_staff_form(
     let reset_action = staff::second_factor::is_enrolled(&state.platform, id)
         .await?
         .then(|| format!("{action}/double-facteur/reinitialiser"));
+    let account_actions = account_actions(&staff, &account);
     Ok(ui.with_staff(&staff).render(StatusCode::OK, move |ctx| {
         view! {
-            <StaffFormPage ctx editing=Some(account.email.clone()) action display_name=account.display_name email=account.email roles errors=Vec::new() reset_action />
+            <StaffFormPage ctx editing=Some(account.email.clone()) action display_name=account.display_name email=account.email roles errors=Vec::new() reset_action account_actions />
         }
     }))
+}
+
+fn account_actions(staff: &CurrentStaff, account: &StaffAccount) -> AccountActions {
+    let base = staff
+        .tenant
+        .href(&format!("/agents/admin/comptes/{}", account.id));
+    let is_self = account.id == staff.account.id;
+    AccountActions {
+        link_action: format!("{base}/lien"),
+        awaiting_activation: account.awaiting_activation,
+        active: account.active,
+        switch_action: (!is_self).then(|| {
+            let verb = if account.active {
+                "desactiver"
+            } else {
+                "reactiver"
+            };
+            format!("{base}/{verb}")
+        }),
+    }
+}
+
+/// Mails a colleague the link to choose their password.
+async fn mail_link(
+    state: &AppState,
+    headers: &axum::http::HeaderMap,
+    staff: &CurrentStaff,
+    account: &StaffAccount,
+    purpose: LinkPurpose,
+    token: &str,
+) -> Result<(), AppError> {
+    let tenant = &staff.tenant;
+    let path = format!("{}?jeton=", super::staff_password::LINK_PATH);
+    let link = format!(
+        "{}{token}",
+        super::citizen::absolute(state, headers, tenant, &path)
+    );
+    let lifetime = purpose.lifetime_text();
+    let (subject, text) = match purpose {
+        LinkPurpose::Activation => (
+            format!("Votre compte Guichet — {}", tenant.tenant.name()),
+            format!(
+                "{} vous a créé un compte d'agent sur Guichet ({}), avec l'adresse {}.\n\nPour l'activer, choisissez votre mot de passe en ouvrant ce lien (valable {lifetime}, une seule fois) :\n{link}\n\nSi vous n'attendiez pas ce message, ignorez-le et prévenez votre administrateur.",
+                staff.account.display_name,
+                tenant.tenant.name(),
+                account.email
+            ),
+        ),
+        LinkPurpose::Reset => (
+            "Choisir un nouveau mot de passe Guichet".to_owned(),
+            format!(
+                "{} vous envoie un lien pour choisir un nouveau mot de passe de votre compte Guichet ({}). Ouvrez-le (valable {lifetime}, une seule fois) :\n{link}\n\nVotre mot de passe actuel reste valable tant que vous n'en avez pas choisi un autre. Si vous n'avez rien demandé, prévenez votre administrateur.",
+                staff.account.display_name, account.email
+            ),
+        ),
+    };
+    crate::mail::tell(
+        &state.platform,
+        &tenant.tenant,
+        &account.email,
+        &subject,
+        &text,
+    )
+    .await?;
+    Ok(())
+}
+
+/// `POST /agents/admin/comptes/{id}/lien`: mails the colleague a link to choose their
+/// password: the activation link again, or a reset link. The administrator never sees it.
+pub async fn send_link(
+    State(state): State<AppState>,
+    staff: CurrentStaff,
+    headers: axum::http::HeaderMap,
+    session: Session,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let desk = AdminDesk::open(&staff)?;
+    let tenant = &desk.staff().tenant;
+    let account = colleague(&state, &desk, &id).await?;
+    if !account.active {
+        return Err(AppError::Conflict(
+            "Ce compte est désactivé : réactivez-le avant de lui envoyer un lien.".into(),
+        ));
+    }
+    let purpose = if account.awaiting_activation {
+        LinkPurpose::Activation
+    } else {
+        LinkPurpose::Reset
+    };
+    let token = lifecycle::send_link(&state.platform, &tenant.tenant, account.id, purpose)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let action = match purpose {
+        LinkPurpose::Activation => "envoi d'un nouveau lien d'activation à un agent",
+        LinkPurpose::Reset => "envoi d'un lien de changement de mot de passe à un agent",
+    };
+    staff.audit(action, &account.audit_subject(), "").await?;
+    mail_link(&state, &headers, &staff, &account, purpose, &token).await?;
+    let notice = format!(
+        "Un lien pour choisir son mot de passe vient d'être envoyé à {} (valable {}).",
+        account.email,
+        purpose.lifetime_text()
+    );
+    session.insert(NOTICE_KEY, notice).await?;
+    Ok(Redirect::to(&tenant.href("/agents/admin/comptes")).into_response())
+}
+
+/// `POST /agents/admin/comptes/{id}/desactiver`: every session of the colleague ends now,
+/// and sign-in is refused (ProConnect too) until reactivated. Journaled; the colleague is told.
+pub async fn deactivate(
+    state: State<AppState>,
+    staff: CurrentStaff,
+    session: Session,
+    id: Path<String>,
+) -> Result<Response, AppError> {
+    switch_active(state, staff, session, id, false).await
+}
+
+/// `POST /agents/admin/comptes/{id}/reactiver`
+pub async fn reactivate(
+    state: State<AppState>,
+    staff: CurrentStaff,
+    session: Session,
+    id: Path<String>,
+) -> Result<Response, AppError> {
+    switch_active(state, staff, session, id, true).await
+}
+
+async fn switch_active(
+    State(state): State<AppState>,
+    staff: CurrentStaff,
+    session: Session,
+    Path(id): Path<String>,
+    active: bool,
+) -> Result<Response, AppError> {
+    let desk = AdminDesk::open(&staff)?;
+    let tenant = &desk.staff().tenant;
+    let account = colleague(&state, &desk, &id).await?;
+    if account.id == staff.account.id {
+        return Err(AppError::Conflict(
+            "Vous ne pouvez pas désactiver votre propre compte : demandez-le à un autre administrateur.".into(),
+        ));
+    }
+    let updated = lifecycle::set_active(&state.platform, &tenant.tenant, account.id, active)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    state.accounts.forget(&tenant.tenant, updated.id);
+    let (action, subject, text, notice) = if active {
+        (
+            "réactivation d'un compte agent",
+            "Votre compte Guichet est réactivé",
+            format!(
+                "{} a réactivé votre compte Guichet : vous pouvez vous connecter de nouveau.",
+                staff.account.display_name
+            ),
+            format!("Le compte de {} est réactivé.", updated.email),
+        )
+    } else {
+        (
+            "désactivation d'un compte agent",
+            "Votre compte Guichet est désactivé",
+            format!(
+                "{} a désactivé votre compte Guichet : vos sessions sont fermées et vous ne pouvez plus vous connecter. Si c'est une erreur, adressez-vous à lui.",
+                staff.account.display_name
+            ),
+            format!(
+                "Le compte de {} est désactivé : ses sessions sont fermées.",
+                updated.email
+            ),
+        )
+    };
+    staff.audit(action, &updated.audit_subject(), "").await?;
+    crate::mail::tell(
+        &state.platform,
+        &tenant.tenant,
+        &updated.email,
+        subject,
+        &text,
+    )
+    .await?;
+    session.insert(NOTICE_KEY, notice).await?;
+    Ok(Redirect::to(&tenant.href("/agents/admin/comptes")).into_response())
 }
 
 /// `POST /agents/admin/comptes/{id}/double-facteur/reinitialiser`: the colleague lost their
@@ -273,9 +476,10 @@ pub async fn update_staff(
     }
     let choices = role_choices(&staff, &roles);
     let action = tenant.href(&format!("/agents/admin/comptes/{id}"));
+    let account_actions = account_actions(&staff, &account);
     Ok(ui.with_staff(&staff).render(StatusCode::UNPROCESSABLE_ENTITY, move |ctx| {
         view! {
-            <StaffFormPage ctx editing=Some(account.email.clone()) action display_name=account.display_name email=account.email roles=choices errors reset_action=None />
+            <StaffFormPage ctx editing=Some(account.email.clone()) action display_name=account.display_name email=account.email roles=choices errors reset_action=None account_actions />
         }
     }))
 }

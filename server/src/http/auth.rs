@@ -1,6 +1,6 @@
 //! Staff sign-in and sign-out, and the [`CurrentStaff`] extractor.
 
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, SocketAddr};
 
 use app::pages::auth::LoginPage;
 use axum::extract::{ConnectInfo, FromRequestParts, State};
@@ -19,9 +19,7 @@ use crate::audit;
 use crate::staff::{self, Email, StaffAccount};
 use crate::throttle::{self, LoginKeys};
 
-pub(super) const STAFF_KEY: &str = "staff";
-/// A staff member past their password, whose second factor is asked next.
-pub(super) const PENDING_KEY: &str = "staff_pending";
+pub(super) use crate::session_store::{STAFF_KEY, STAFF_PENDING_KEY as PENDING_KEY};
 
 /// Where a staff member whose roles need a second factor, and who has none, is sent.
 pub(super) const ENROL_PATH: &str = "/agents/securite/double-facteur";
@@ -37,6 +35,10 @@ pub(super) struct StaffSessionData {
     /// The ProConnect id_token, kept to end that session too at sign-out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub proconnect_id_token: Option<String>,
+    /// When the first factor was passed (Unix seconds): the session ends a fixed time after,
+    /// however active. A session from before this field reads 0, long over.
+    #[serde(default)]
+    pub signed_in_at: i64,
 }
 
 impl StaffSessionData {
@@ -44,6 +46,7 @@ impl StaffSessionData {
         Self {
             tenant_id: tenant.tenant.id(),
             staff_id: account.id,
+            signed_in_at: chrono::Utc::now().timestamp(),
             ..Self::default()
         }
     }
@@ -121,7 +124,9 @@ impl FromRequestParts<AppState> for SignedInStaff {
             .accounts
             .get(&state.platform, &tenant.tenant, data.staff_id)
             .await?;
-        let Some(account) = account.filter(|a| a.active) else {
+        let lifetime = state.settings.session_lifetime.staff;
+        let over = super::SessionLifetime::is_over(lifetime, data.signed_in_at);
+        let Some(account) = account.filter(|a| a.active && !over) else {
             session.flush().await?;
             return Err(AppError::SignInRequired { login_href });
         };
@@ -193,17 +198,27 @@ pub(crate) async fn keep_alive(
     Ok(())
 }
 
+#[derive(Debug, Default, Deserialize)]
+pub struct LoginParams {
+    /// `choisi` after a password was chosen through a link.
+    #[serde(rename = "mot-de-passe")]
+    password: Option<String>,
+}
+
 pub async fn login_page(
     State(state): State<AppState>,
-    session: Session,
     ui: Ui,
+    axum::extract::Query(params): axum::extract::Query<LoginParams>,
 ) -> Result<Response, AppError> {
-    let ui = ui.with_form_token(&session).await?;
-    Ok(login_with_error(
+    let ui = ui.with_form_token();
+    let notice = params
+        .password
+        .map(|_| "Votre mot de passe est enregistré : connectez-vous avec lui.".to_owned());
+    Ok(login_page_with(
         ui,
         &state,
         StatusCode::OK,
-        None,
+        (None, notice),
         String::new(),
     ))
 }
@@ -216,29 +231,33 @@ pub(super) fn login_with_error(
     error: Option<String>,
     email: String,
 ) -> Response {
+    login_page_with(ui, state, status, (error, None), email)
+}
+
+fn login_page_with(
+    ui: Ui,
+    state: &AppState,
+    status: StatusCode,
+    (error, notice): (Option<String>, Option<String>),
+    email: String,
+) -> Response {
     let proconnect_href = state
         .proconnect
         .is_some()
         .then(|| ui.tenant().map(|t| t.href("/agents/connexion/proconnect")))
         .flatten();
     ui.render(status, move |ctx| {
-        view! { <LoginPage ctx error email proconnect_href /> }
+        view! { <LoginPage ctx error notice email proconnect_href /> }
     })
 }
 
+/// The client's address, past the proxies the operator trusts (see `client_address`).
 pub(crate) fn client_address(
     state: &AppState,
-    parts_peer: Option<SocketAddr>,
-    forwarded: Option<&str>,
+    peer: Option<SocketAddr>,
+    headers: &axum::http::HeaderMap,
 ) -> IpAddr {
-    if state.settings.trust_forwarded_for
-        && let Some(ip) = forwarded
-            .and_then(|f| f.split(',').next())
-            .and_then(|s| s.trim().parse().ok())
-    {
-        return ip;
-    }
-    parts_peer.map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |a| a.ip())
+    state.settings.trusted_proxies.client(peer, headers)
 }
 
 /// A sign-in form as sent, before any password is checked.
@@ -278,11 +297,7 @@ impl SignInKind {
         form: SignInForm,
     ) -> Result<Result<SignInAttempt, EarlyRefusal>, AppError> {
         let typed = form.email.trim().to_owned();
-        let address = client_address(
-            state,
-            peer,
-            headers.get("x-forwarded-for").and_then(|h| h.to_str().ok()),
-        );
+        let address = client_address(state, peer, headers);
         if typed.is_empty() || form.password.is_empty() {
             let message = "Saisissez votre adresse électronique et votre mot de passe.";
             return Ok(Err((StatusCode::UNPROCESSABLE_ENTITY, message, typed)));

@@ -1,9 +1,10 @@
 //! Citizens' sign-in (FranceConnect), sign-out and their space, and the [`CurrentCitizen`]
 //! extractor.
 
+use app::pages::auth::ChoosePasswordPage;
 use app::pages::citizen::{
     CitizenLoginPage, CitizenSpacePage, ConfirmEmailPage, ForgotPasswordPage, IdentityLine,
-    MessagePage, NewPasswordPage, RequestSummary, SignUpPage, SignUpValues, SignedOutPage,
+    MessagePage, RequestSummary, SignUpPage, SignUpValues, SignedOutPage,
 };
 use app::validation::FieldErrors;
 use axum::extract::{FromRequestParts, Path, Query, State};
@@ -25,7 +26,7 @@ use crate::mail;
 use crate::staff::Email;
 use crate::throttle::{self, LoginKeys};
 
-const CITIZEN_KEY: &str = "citizen";
+use crate::session_store::{self, CITIZEN_KEY, Holder};
 const PENDING_KEY: &str = "franceconnect_pending";
 
 /// Who is signed in, in which tenant. Kept in the session.
@@ -35,6 +36,10 @@ struct CitizenSessionData {
     citizen_id: i64,
     /// FranceConnect's id_token, to end its session too at sign-out.
     fc_id_token: Option<String>,
+    /// When they signed in (Unix seconds): the session ends a fixed time after, however
+    /// active. A session from before this field reads 0, long over.
+    #[serde(default)]
+    signed_in_at: i64,
 }
 
 /// The citizen signed in to the department of this request. A session opened in another
@@ -56,6 +61,11 @@ impl FromRequestParts<AppState> for CurrentCitizen {
             return Err(AppError::SignInRequired { login_href });
         };
         if data.tenant_id != tenant.tenant.id() {
+            return Err(AppError::SignInRequired { login_href });
+        }
+        let lifetime = state.settings.session_lifetime.citizen;
+        if super::SessionLifetime::is_over(lifetime, data.signed_in_at) {
+            session.flush().await?;
             return Err(AppError::SignInRequired { login_href });
         }
         match citizens::find(&tenant.tenant, data.citizen_id).await? {
@@ -94,7 +104,7 @@ pub(crate) fn absolute(
     } else {
         state.settings.base_domain.clone()
     };
-    let scheme = if state.settings.secure_cookies {
+    let scheme = if state.settings.https {
         "https"
     } else {
         "http"
@@ -153,7 +163,6 @@ pub struct LoginParams {
 pub async fn login_page(
     State(state): State<AppState>,
     citizen: Result<CurrentCitizen, AppError>,
-    session: Session,
     ui: Ui,
     Query(params): Query<LoginParams>,
 ) -> Result<Response, AppError> {
@@ -162,7 +171,7 @@ pub async fn login_page(
     }
     let notice = (params.password.as_deref() == Some("change"))
         .then(|| "Votre mot de passe a été changé. Connectez-vous avec le nouveau.".to_owned());
-    let ui = ui.with_form_token(&session).await?;
+    let ui = ui.with_form_token();
     Ok(login_page_with(
         ui,
         &state,
@@ -189,6 +198,7 @@ async fn open_session(
                 tenant_id: tenant.tenant.id(),
                 citizen_id: citizen.id,
                 fc_id_token,
+                signed_in_at: chrono::Utc::now().timestamp(),
             },
         )
         .await?;
@@ -247,13 +257,10 @@ pub async fn local_login(
     }
 }
 
-pub async fn sign_up_page(session: Session, ui: Ui) -> Result<Response, AppError> {
-    Ok(ui
-        .with_form_token(&session)
-        .await?
-        .render(StatusCode::OK, |ctx| {
-            view! { <SignUpPage ctx values=SignUpValues::default() errors=FieldErrors::new() /> }
-        }))
+pub async fn sign_up_page(ui: Ui) -> Result<Response, AppError> {
+    Ok(ui.with_form_token().render(StatusCode::OK, |ctx| {
+        view! { <SignUpPage ctx values=SignUpValues::default() errors=FieldErrors::new() /> }
+    }))
 }
 
 pub async fn sign_up(
@@ -299,7 +306,7 @@ pub async fn sign_up(
 
 #[derive(Debug, Deserialize)]
 pub struct TokenParams {
-    jeton: Option<String>,
+    pub jeton: Option<String>,
 }
 
 fn expired_link(ui: Ui, ctx_href: String) -> Response {
@@ -315,18 +322,11 @@ fn expired_link(ui: Ui, ctx_href: String) -> Response {
     })
 }
 
-pub async fn confirm_page(
-    session: Session,
-    ui: Ui,
-    Query(params): Query<TokenParams>,
-) -> Result<Response, AppError> {
+pub async fn confirm_page(ui: Ui, Query(params): Query<TokenParams>) -> Result<Response, AppError> {
     let token = params.jeton.unwrap_or_default();
-    Ok(ui
-        .with_form_token(&session)
-        .await?
-        .render(StatusCode::OK, move |ctx| {
-            view! { <ConfirmEmailPage ctx token /> }
-        }))
+    Ok(ui.with_form_token().render(StatusCode::OK, move |ctx| {
+        view! { <ConfirmEmailPage ctx token /> }
+    }))
 }
 
 pub async fn confirm(session: Session, ui: Ui, form: FormFields) -> Result<Response, AppError> {
@@ -340,13 +340,10 @@ pub async fn confirm(session: Session, ui: Ui, form: FormFields) -> Result<Respo
     }
 }
 
-pub async fn forgot_page(session: Session, ui: Ui) -> Result<Response, AppError> {
-    Ok(ui
-        .with_form_token(&session)
-        .await?
-        .render(StatusCode::OK, |ctx| {
-            view! { <ForgotPasswordPage ctx error=None email=String::new() /> }
-        }))
+pub async fn forgot_page(ui: Ui) -> Result<Response, AppError> {
+    Ok(ui.with_form_token().render(StatusCode::OK, |ctx| {
+        view! { <ForgotPasswordPage ctx error=None email=String::new() /> }
+    }))
 }
 
 pub async fn forgot(
@@ -386,30 +383,59 @@ pub async fn forgot(
     }))
 }
 
+fn choose_password_page(
+    ui: Ui,
+    status: StatusCode,
+    token: String,
+    errors: FieldErrors,
+) -> Response {
+    let action = ui
+        .tenant()
+        .map(|t| t.href("/mot-de-passe/nouveau"))
+        .unwrap_or_default();
+    ui.render(status, move |ctx| {
+        view! { <ChoosePasswordPage ctx title="Choisir un nouveau mot de passe".into() action token errors /> }
+    })
+}
+
 pub async fn new_password_page(
-    session: Session,
     ui: Ui,
     Query(params): Query<TokenParams>,
 ) -> Result<Response, AppError> {
     let token = params.jeton.unwrap_or_default();
-    Ok(ui
-        .with_form_token(&session)
-        .await?
-        .render(StatusCode::OK, move |ctx| {
-            view! { <NewPasswordPage ctx token errors=FieldErrors::new() /> }
-        }))
+    let ui = ui.with_form_token();
+    Ok(choose_password_page(
+        ui,
+        StatusCode::OK,
+        token,
+        FieldErrors::new(),
+    ))
 }
 
-pub async fn new_password(ui: Ui, form: FormFields) -> Result<Response, AppError> {
+pub async fn new_password(
+    State(state): State<AppState>,
+    ui: Ui,
+    form: FormFields,
+) -> Result<Response, AppError> {
     let tenant = ui.tenant().cloned().ok_or(AppError::NotFound)?;
     let token = form.get("jeton").to_owned();
     let errors = local::validate_new_password(form.get("password"), form.get("password_again"));
     if !errors.is_empty() {
-        return Ok(ui.render(StatusCode::UNPROCESSABLE_ENTITY, move |ctx| {
-            view! { <NewPasswordPage ctx token errors /> }
-        }));
+        return Ok(choose_password_page(
+            ui,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            token,
+            errors,
+        ));
     }
-    if local::reset_password(&tenant.tenant, &token, form.get("password")).await? {
+    let reset = local::reset_password(&tenant.tenant, &token, form.get("password")).await?;
+    if let Some(citizen_id) = reset {
+        // Whoever held a session of the account (perhaps who made the reset necessary) is out.
+        let holder = Holder::Citizen {
+            tenant_id: tenant.tenant.id(),
+            citizen_id,
+        };
+        session_store::end_sessions(state.platform.db(), holder, None).await?;
         Ok(Redirect::to(&tenant.href("/connexion?mot-de-passe=change")).into_response())
     } else {
         Ok(expired_link(ui, tenant.href("/connexion")))
@@ -515,19 +541,7 @@ pub async fn franceconnect_return(
         }
     };
     let citizen = citizens::sign_in_with_franceconnect(&tenant.tenant, &signed_in.identity).await?;
-    // A new id at sign-in defeats session fixation; a new form token goes with it.
-    session.cycle_id().await?;
-    session
-        .insert(
-            CITIZEN_KEY,
-            CitizenSessionData {
-                tenant_id: tenant.tenant.id(),
-                citizen_id: citizen.id,
-                fc_id_token: Some(signed_in.id_token),
-            },
-        )
-        .await?;
-    csrf::rotate(&session).await?;
+    open_session(&session, &tenant, &citizen, Some(signed_in.id_token)).await?;
     tracing::info!(tenant = %tenant.tenant.slug(), citizen = citizen.id, "citizen signed in with FranceConnect");
     Ok(Redirect::to(&tenant.href("/mon-espace")).into_response())
 }

@@ -11,6 +11,7 @@ use tenants::{HostMatch, Tenant, TenantStatus, match_host, split_path_prefix};
 use tower::ServiceExt;
 
 use super::error::ErrorPage;
+use super::security::CspNonce;
 use super::{AppError, AppState, TenantCtx};
 use crate::render::to_html;
 
@@ -75,6 +76,15 @@ async fn resolve(state: &AppState, host: &str, path: &str) -> Result<Resolved, A
 }
 
 pub async fn dispatch(State(routers): State<Routers>, mut req: Request) -> Response {
+    let nonce = CspNonce::new();
+    req.extensions_mut().insert(nonce.clone());
+    let response = route(&routers, req).await;
+    let (ctx, response) = response;
+    finish(&routers.state, ctx.as_ref(), &nonce, response)
+}
+
+/// The answer, from the department's router or the platform's, and the department if any.
+async fn route(routers: &Routers, mut req: Request) -> (Option<TenantCtx>, Response) {
     let host = req
         .headers()
         .get(header::HOST)
@@ -84,28 +94,29 @@ pub async fn dispatch(State(routers): State<Routers>, mut req: Request) -> Respo
         .to_owned();
     let resolved = match resolve(&routers.state, &host, req.uri().path()).await {
         Ok(resolved) => resolved,
-        Err(e) => return finish(&routers.state, None, e.into_response()),
+        Err(e) => return (None, e.into_response()),
     };
     let response = match resolved {
         Resolved::Tenant { ctx, path } => {
             if ctx.tenant.status() == TenantStatus::Suspended {
-                return finish(&routers.state, Some(&ctx), suspended(&ctx.tenant));
+                let response = suspended(&ctx.tenant);
+                return (Some(ctx), response);
             }
             if let Some(path) = path {
                 *req.uri_mut() = relative_uri(req.uri(), &path);
             }
             req.extensions_mut().insert(ctx.clone());
-            let response = routers.tenant.oneshot(req).await.into_response();
-            return finish(&routers.state, Some(&ctx), response);
+            let response = routers.tenant.clone().oneshot(req).await.into_response();
+            return (Some(ctx), response);
         }
         Resolved::UnknownTenant => ErrorPage::response(
             StatusCode::NOT_FOUND,
             "Département introuvable",
             "Aucun département n'est ouvert à cette adresse sur Guichet. Vérifiez l'adresse que vous a donnée votre département.",
         ),
-        Resolved::Platform => routers.platform.oneshot(req).await.into_response(),
+        Resolved::Platform => routers.platform.clone().oneshot(req).await.into_response(),
     };
-    finish(&routers.state, None, response)
+    (None, response)
 }
 
 fn relative_uri(uri: &Uri, path: &str) -> Uri {
@@ -131,12 +142,17 @@ fn suspended(tenant: &Tenant) -> Response {
 }
 
 /// Renders error pages in the department's layout and adds the headers every page carries.
-fn finish(state: &AppState, ctx: Option<&TenantCtx>, response: Response) -> Response {
+fn finish(
+    state: &AppState,
+    ctx: Option<&TenantCtx>,
+    nonce: &CspNonce,
+    response: Response,
+) -> Response {
     let mut response = match response.extensions().get::<ErrorPage>().cloned() {
         Some(page) => {
             let (mut parts, _) = response.into_parts();
             let page_ctx = super::ui::page_context(state, ctx, None, String::new());
-            let html = to_html(move || {
+            let html = to_html(Some(nonce.as_str()), move || {
                 leptos::prelude::view! {
                     <app::pages::status::StatusPage ctx=page_ctx title=page.title.to_owned() message=page.message />
                 }
@@ -150,12 +166,6 @@ fn finish(state: &AppState, ctx: Option<&TenantCtx>, response: Response) -> Resp
         }
         None => response,
     };
-    let headers = response.headers_mut();
-    headers.insert(
-        "x-content-type-options",
-        HeaderValue::from_static("nosniff"),
-    );
-    headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
-    headers.insert("referrer-policy", HeaderValue::from_static("same-origin"));
+    super::security::add_headers(state, nonce, response.headers_mut());
     response
 }

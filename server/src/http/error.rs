@@ -19,6 +19,12 @@ pub enum AppError {
     CsrfMismatch,
     #[error("requête invalide : {0}")]
     BadRequest(String),
+    /// A body larger than what the route (and who sends it) may send.
+    #[error("envoi trop volumineux : {0}")]
+    TooLarge(&'static str),
+    /// A body that did not arrive in time.
+    #[error("envoi trop lent")]
+    TooSlow,
     /// The action no longer fits the state of things (a closed aid, a changed record).
     #[error("conflit : {0}")]
     Conflict(String),
@@ -98,6 +104,16 @@ impl IntoResponse for AppError {
             AppError::BadRequest(message) => {
                 ErrorPage::response(StatusCode::BAD_REQUEST, "Requête invalide", message)
             }
+            AppError::TooLarge(message) => ErrorPage::response(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "Envoi trop volumineux",
+                message,
+            ),
+            AppError::TooSlow => ErrorPage::response(
+                StatusCode::REQUEST_TIMEOUT,
+                "Envoi interrompu",
+                "Le formulaire n'est pas arrivé à temps : la connexion est peut-être trop lente. Rechargez la page, puis recommencez.",
+            ),
             AppError::Conflict(message) => {
                 ErrorPage::response(StatusCode::CONFLICT, "Action impossible", message)
             }

@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod auth;
 pub mod citizen;
+pub mod client_address;
 pub mod csrf;
 pub mod desks;
 mod dispatch;
@@ -13,6 +14,8 @@ pub mod identity_policy;
 pub mod pages;
 pub mod proconnect;
 pub mod second_factor;
+pub mod security;
+pub mod staff_password;
 pub mod ui;
 
 use std::path::PathBuf;
@@ -24,8 +27,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use leptos::config::LeptosOptions;
 use tenants::{Platform, Tenant};
+use tower::limit::GlobalConcurrencyLimitLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
@@ -45,11 +51,41 @@ pub struct HttpSettings {
     /// Where `/pkg` files (CSS, JS, WebAssembly) are served from.
     pub site_root: PathBuf,
     pub session_idle: Duration,
-    /// Send cookies with `Secure` (behind HTTPS).
-    pub secure_cookies: bool,
+    pub session_lifetime: SessionLifetime,
+    /// Served over HTTPS (the public address says so): `Secure` cookies, HSTS, https links.
+    pub https: bool,
+    /// Requests served at once by this node; more wait their turn.
+    pub max_concurrent_requests: usize,
+    /// The identity providers' origins a sign-out may be redirected to (see `security`).
+    pub csp_form_targets: String,
     /// Take the client address from `X-Forwarded-For` (behind a trusted proxy).
-    pub trust_forwarded_for: bool,
+    /// The proxies in front, whose forwarding headers say who the client is.
+    pub trusted_proxies: client_address::TrustedProxies,
     pub throttle: ThrottlePolicy,
+}
+
+/// How long a session lasts at most after its sign-in, however active: a stolen or forgotten
+/// session does not live for ever.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SessionLifetime {
+    pub staff: Duration,
+    pub citizen: Duration,
+}
+
+impl Default for SessionLifetime {
+    fn default() -> Self {
+        Self {
+            staff: Duration::from_secs(12 * 3600),
+            citizen: Duration::from_secs(24 * 3600),
+        }
+    }
+}
+
+impl SessionLifetime {
+    /// Whether a session signed in at `signed_in_at` (Unix seconds) has outlived `lifetime`.
+    pub(crate) fn is_over(lifetime: Duration, signed_in_at: i64) -> bool {
+        chrono::Utc::now().timestamp() - signed_in_at >= lifetime.as_secs() as i64
+    }
 }
 
 /// Shared by every handler. Cheap to clone.
@@ -71,6 +107,8 @@ pub struct AppState {
     pub national_api: crate::national::jobs::NationalApi,
     /// Seals and opens staff's second-factor secrets.
     pub seal_key: crate::staff::second_factor::SealKey,
+    /// Signs the form tokens of visitors who have no session yet.
+    pub form_key: csrf::FormKey,
 }
 
 /// The tenant of this request, as resolved by [`dispatch::dispatch`].
@@ -158,13 +196,17 @@ pub async fn require_module(
     }
 }
 
+/// The longest a request may take, its body included (16 MB at 1 Mbit/s takes about 130 s).
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(200);
+
 /// Builds the whole application.
 pub fn router(state: AppState) -> Router {
+    let state_limits = state.settings.clone();
     let sessions = SessionManagerLayer::new(DbSessionStore::new(state.platform.db().clone()))
         .with_name("guichet_session")
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
-        .with_secure(state.settings.secure_cookies)
+        .with_secure(state.settings.https)
         .with_expiry(Expiry::OnInactivity(
             time::Duration::try_from(state.settings.session_idle)
                 .unwrap_or(time::Duration::minutes(30)),
@@ -172,7 +214,10 @@ pub fn router(state: AppState) -> Router {
 
     let tenant_routes = crate::modules::router()
         .fallback(pages::not_found)
-        .layer(axum::middleware::from_fn(csrf::verify_form_token))
+        .layer(axum::middleware::from_fn_with_state(
+            state.form_key.clone(),
+            csrf::verify_form_token,
+        ))
         .layer(sessions.clone())
         .with_state(state.clone());
 
@@ -188,7 +233,15 @@ pub fn router(state: AppState) -> Router {
         .join(state.settings.leptos.site_pkg_dir.as_ref());
 
     Router::new()
-        .nest_service("/pkg", ServeDir::new(pkg_dir))
+        .nest_service(
+            "/pkg",
+            tower::ServiceBuilder::new()
+                .layer(SetResponseHeaderLayer::overriding(
+                    axum::http::header::X_CONTENT_TYPE_OPTIONS,
+                    axum::http::HeaderValue::from_static("nosniff"),
+                ))
+                .service(ServeDir::new(pkg_dir)),
+        )
         .fallback(dispatch::dispatch)
         .with_state(dispatch::Routers {
             state,
@@ -197,4 +250,13 @@ pub fn router(state: AppState) -> Router {
         })
         // Pages and the WebAssembly shrink 3 to 5 times: it matters on slow links.
         .layer(CompressionLayer::new())
+        // Backstops: no request holds a worker for ever (bodies have their own, shorter limits
+        // in `csrf`), and a flood waits its turn instead of exhausting memory.
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
+        .layer(GlobalConcurrencyLimitLayer::new(
+            state_limits.max_concurrent_requests,
+        ))
 }

@@ -31,7 +31,6 @@ pub async fn start(
     let Some(proconnect) = state.proconnect.clone() else {
         return refused(
             ui,
-            &session,
             &state,
             StatusCode::SERVICE_UNAVAILABLE,
             PcError::NotConfigured.message(),
@@ -47,14 +46,7 @@ pub async fn start(
         }
         Err(e) => {
             tracing::warn!(error = %e, "ProConnect sign-in could not start");
-            refused(
-                ui,
-                &session,
-                &state,
-                StatusCode::SERVICE_UNAVAILABLE,
-                e.message(),
-            )
-            .await
+            refused(ui, &state, StatusCode::SERVICE_UNAVAILABLE, e.message()).await
         }
     }
 }
@@ -82,7 +74,7 @@ pub async fn finish(
                     StatusCode::BAD_GATEWAY
                 }
             };
-            return refused(ui, &session, &state, status, e.message()).await;
+            return refused(ui, &state, status, e.message()).await;
         }
     };
     let SignedInAgent { agent, id_token } = signed_in;
@@ -93,7 +85,7 @@ pub async fn finish(
         Err(refusal) => {
             tracing::warn!(tenant = %tenant.tenant.slug(), ?refusal, siret = %agent.siret, "ProConnect agent refused");
             let message = refusal_message(&refusal, &agent, &tenant);
-            return refused(ui, &session, &state, StatusCode::FORBIDDEN, &message).await;
+            return refused(ui, &state, StatusCode::FORBIDDEN, &message).await;
         }
     };
     if matched == Matched::NewlyLinked {
@@ -170,12 +162,11 @@ fn refusal_message(refusal: &AgentRefused, agent: &Agent, tenant: &TenantCtx) ->
 
 async fn refused(
     ui: Ui,
-    session: &Session,
     state: &AppState,
     status: StatusCode,
     message: &str,
 ) -> Result<Response, AppError> {
-    let ui = ui.with_form_token(session).await?;
+    let ui = ui.with_form_token();
     Ok(login_with_error(
         ui,
         state,

@@ -18,7 +18,7 @@ use super::auth::{
 use super::form::Form;
 use super::ui::Ui;
 use super::{AppError, AppState};
-use crate::mail::{self, OutgoingMail};
+use crate::mail;
 use crate::staff::second_factor::{self, Checked, PendingSecret};
 use crate::throttle::{self, LoginKeys};
 
@@ -39,7 +39,7 @@ pub async fn code_page(session: Session, ui: Ui) -> Result<Response, AppError> {
     if pending(&session, &tenant.tenant).await?.is_none() {
         return Ok(Redirect::to(&tenant.href("/agents/connexion")).into_response());
     }
-    let ui = ui.with_form_token(&session).await?;
+    let ui = ui.with_form_token();
     Ok(ui.render(StatusCode::OK, |ctx| {
         view! { <SecondFactorPage ctx error=None /> }
     }))
@@ -72,8 +72,7 @@ pub async fn code_submit(
         let error = Some(message.to_owned());
         ui.render(status, move |ctx| view! { <SecondFactorPage ctx error /> })
     };
-    let forwarded = headers.get("x-forwarded-for").and_then(|h| h.to_str().ok());
-    let address = client_address(&state, peer, forwarded);
+    let address = client_address(&state, peer, &headers);
     let keys = LoginKeys::new(&tenant.tenant, &account.email, address);
     let Some(counted) = throttle::begin(&state.platform, state.settings.throttle, &keys).await?
     else {
@@ -362,18 +361,5 @@ pub(super) async fn tell(
     subject: &str,
     text: &str,
 ) -> Result<(), AppError> {
-    let txn = tenant.db().begin_write().await?;
-    mail::queue(
-        &txn,
-        OutgoingMail {
-            to: to.to_owned(),
-            subject: subject.to_owned(),
-            text: format!("Bonjour,\n\n{text}\n\n{}\n", tenant.name()),
-            attachments: vec![],
-        },
-    )
-    .await?;
-    txn.commit().await?;
-    mail::wake(&state.platform, tenant).await;
-    Ok(())
+    Ok(mail::tell(&state.platform, tenant, to, subject, text).await?)
 }

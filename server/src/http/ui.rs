@@ -12,12 +12,16 @@ use tower_sessions::Session;
 use super::auth::CurrentStaff;
 use super::citizen::CurrentCitizen;
 use super::desks;
+use super::security::CspNonce;
 use super::{AppError, AppState, TenantCtx, csrf};
 use crate::render::to_html;
 use crate::staff::Role;
 
 pub struct Ui {
     state: AppState,
+    nonce: Option<CspNonce>,
+    /// A new form cookie to set (`Set-Cookie` value), for a visitor without a session.
+    form_cookie: Option<String>,
     tenant: Option<TenantCtx>,
     csrf: String,
     staff: Option<StaffBar>,
@@ -29,14 +33,19 @@ impl FromRequestParts<AppState> for Ui {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         let tenant = parts.extensions.get::<TenantCtx>().cloned();
-        // Read, never create: a session (a row in the platform store) is made only where a form
-        // needs one — the sign-in page, see `with_form_token` — not for every anonymous visit.
-        let csrf = match parts.extensions.get::<Session>() {
-            Some(session) => csrf::existing(session).await?.unwrap_or_default(),
-            None => String::new(),
+        // Read, never create: a session (a row in the platform store) starts at sign-in; until
+        // then a visitor's form token comes from their form cookie (see `with_form_token`).
+        let in_session = match parts.extensions.get::<Session>() {
+            Some(session) => csrf::existing(session).await?,
+            None => None,
         };
+        let csrf = in_session
+            .or_else(|| state.form_key.anonymous_token(&parts.headers))
+            .unwrap_or_default();
         Ok(Self {
             state: state.clone(),
+            nonce: parts.extensions.get::<CspNonce>().cloned(),
+            form_cookie: None,
             tenant,
             csrf,
             staff: None,
@@ -46,12 +55,15 @@ impl FromRequestParts<AppState> for Ui {
 }
 
 impl Ui {
-    /// Makes sure this page's forms carry a token, creating the session if needed.
-    pub async fn with_form_token(mut self, session: &Session) -> Result<Self, AppError> {
+    /// Makes sure this page's forms carry a token: a visitor with neither a session nor a
+    /// form cookie gets a form cookie, and no session row.
+    pub fn with_form_token(mut self) -> Self {
         if self.csrf.is_empty() {
-            self.csrf = csrf::token(session).await?;
+            let (cookie, token) = self.state.form_key.new_cookie(self.state.settings.https);
+            self.form_cookie = Some(cookie);
+            self.csrf = token;
         }
-        Ok(self)
+        self
     }
 
     /// Shows the signed-in staff member's menu in the header.
@@ -112,7 +124,17 @@ impl Ui {
     ) -> Response {
         let mut ctx = page_context(&self.state, self.tenant.as_ref(), self.staff, self.csrf);
         ctx.citizen = self.citizen;
-        (status, Html(to_html(move || page(ctx)))).into_response()
+        let nonce = self.nonce.as_ref().map(CspNonce::as_str);
+        let mut response = (status, Html(to_html(nonce, move || page(ctx)))).into_response();
+        if let Some(cookie) = self
+            .form_cookie
+            .and_then(|c| axum::http::HeaderValue::from_str(&c).ok())
+        {
+            response
+                .headers_mut()
+                .append(axum::http::header::SET_COOKIE, cookie);
+        }
+        response
     }
 
     pub fn tenant(&self) -> Option<&TenantCtx> {

@@ -91,7 +91,7 @@ pub fn oauth_error(status: StatusCode, error: &str, description: &str) -> Respon
 pub fn error_page(simulator: &'static str, status: StatusCode, message: &str) -> Response {
     let message = message.to_owned();
     let title = format!("Erreur — simulateur {simulator}");
-    let html = to_html(move || {
+    let html = to_html(None, move || {
         view! {
             <html lang="fr">
                 <head>
@@ -251,7 +251,7 @@ pub fn chooser_page(
     let choose = format!("{issuer}/interaction/choose");
     let cancel = format!("{issuer}/interaction/cancel");
     let interaction = interaction.to_owned();
-    let html = to_html(move || {
+    let html = to_html(None, move || {
         view! {
             <html lang="fr">
                 <head>

@@ -7,6 +7,7 @@ use sea_orm::{
 };
 use tenants::{Platform, Tenant};
 
+use super::lifecycle::LinkPurpose;
 use super::password::{dummy_hash, hash_password, verify_password};
 use super::{Email, Role, RoleError};
 use crate::entity::{staff_account, staff_role};
@@ -18,6 +19,8 @@ pub struct StaffAccount {
     pub display_name: String,
     pub roles: Vec<Role>,
     pub active: bool,
+    /// Created, its owner has not chosen a password yet (their activation link is pending).
+    pub awaiting_activation: bool,
 }
 
 impl StaffAccount {
@@ -49,7 +52,24 @@ pub struct NewStaff {
     pub email: Email,
     pub display_name: String,
     pub roles: Vec<Role>,
-    pub password: String,
+    pub first_password: FirstPassword,
+}
+
+/// How a new account gets its password.
+pub enum FirstPassword {
+    /// Its owner chooses it through an activation link: no one else ever knows it.
+    ChosenByOwner,
+    /// Known in advance: the demo department's published logins, and tests.
+    Known(String),
+}
+
+/// A stored hash no password matches: the account awaits its owner's first password.
+const NO_PASSWORD_YET: &str = "";
+
+/// A created account, and the token of its activation link when its owner chooses the password.
+pub struct CreatedAccount {
+    pub account: StaffAccount,
+    pub activation_token: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -68,7 +88,7 @@ pub async fn create_account(
     platform: &Platform,
     tenant: &Tenant,
     new: NewStaff,
-) -> Result<StaffAccount, AccountError> {
+) -> Result<CreatedAccount, AccountError> {
     let display_name = new.display_name.trim().to_owned();
     if display_name.is_empty() {
         return Err(AccountError::EmptyName);
@@ -76,7 +96,10 @@ pub async fn create_account(
     for role in &new.roles {
         role.check_available(tenant.modules())?;
     }
-    let password_hash = hash_password(&new.password);
+    let password_hash = match &new.first_password {
+        FirstPassword::ChosenByOwner => NO_PASSWORD_YET.to_owned(),
+        FirstPassword::Known(password) => hash_password(password),
+    };
     let txn = tenants::begin_write(platform.db()).await?;
     let inserted = staff_account::ActiveModel {
         tenant_id: Set(tenant.id()),
@@ -94,8 +117,17 @@ pub async fn create_account(
         None => e.into(),
     })?;
     insert_roles(&txn, inserted.id, &new.roles).await?;
+    let activation_token = match new.first_password {
+        FirstPassword::ChosenByOwner => {
+            Some(super::lifecycle::issue_link(&txn, inserted.id, LinkPurpose::Activation).await?)
+        }
+        FirstPassword::Known(_) => None,
+    };
     txn.commit().await?;
-    Ok(to_account(inserted, new.roles))
+    Ok(CreatedAccount {
+        account: to_account(inserted, new.roles),
+        activation_token,
+    })
 }
 
 pub async fn list_accounts(
@@ -225,6 +257,7 @@ fn to_account(m: staff_account::Model, mut roles: Vec<Role>) -> StaffAccount {
         display_name: m.display_name,
         roles,
         active: m.active,
+        awaiting_activation: m.password_hash == NO_PASSWORD_YET,
     }
 }
 

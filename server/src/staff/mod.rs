@@ -5,17 +5,18 @@ mod cache;
 pub mod desk;
 mod email;
 pub mod identity;
+pub mod lifecycle;
 mod password;
 mod role;
 pub mod second_factor;
 
 pub use accounts::{
-    AccountError, NewStaff, StaffAccount, authenticate, create_account, find_account,
-    find_account_by_email, list_accounts, set_roles,
+    AccountError, CreatedAccount, FirstPassword, NewStaff, StaffAccount, authenticate,
+    create_account, find_account, find_account_by_email, list_accounts, set_roles,
 };
 pub use cache::{ACCOUNT_TTL, AccountCache, PolicyCache};
 pub use desk::{Desk, DeskAccess, ModuleWord};
 pub use email::{Email, EmailError};
 pub(crate) use password::dummy_hash;
-pub use password::{generate_password, hash_password, verify_password};
+pub use password::{MIN_PASSWORD_CHARS, hash_password, new_password_problem, verify_password};
 pub use role::{Role, RoleError};

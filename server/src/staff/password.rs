@@ -1,7 +1,6 @@
 use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use rand::Rng;
 
 /// Hashes a password with argon2id (the crate's default parameters, OWASP's recommendation).
 pub fn hash_password(password: &str) -> String {
@@ -23,13 +22,31 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// A random password for a new account: 16 characters from an alphabet without look-alikes.
-pub fn generate_password() -> String {
-    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-    let mut rng = rand::thread_rng();
-    (0..16)
-        .map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char)
-        .collect()
+pub const MIN_PASSWORD_CHARS: usize = 12;
+const MAX_PASSWORD_CHARS: usize = 256;
+
+/// What is wrong with a new password, staff's or a citizen's: too short, too long, or common
+/// — in the lists of common and breached passwords that zxcvbn carries (checked offline), or
+/// guessable from them or from `about_the_person` (their address, their name). NIST SP 800-63B
+/// asks for exactly this, and no rule about character classes.
+pub fn new_password_problem(password: &str, about_the_person: &[&str]) -> Option<&'static str> {
+    let chars = password.chars().count();
+    if chars < MIN_PASSWORD_CHARS {
+        return Some(
+            "Le mot de passe doit compter au moins 12 caractères. Une phrase de quelques mots est facile à retenir et sûre.",
+        );
+    }
+    if chars > MAX_PASSWORD_CHARS {
+        return Some("Le mot de passe est trop long (256 caractères au plus).");
+    }
+    // zxcvbn's cost grows with length; past 100 characters a password is not guessable anyway.
+    let head: String = password.chars().take(100).collect();
+    if zxcvbn::zxcvbn(&head, about_the_person).score() < zxcvbn::Score::Three {
+        return Some(
+            "Ce mot de passe figure parmi les mots de passe courants ou déjà divulgués, ou se devine trop facilement (suite de touches, date, votre nom ou votre adresse). Choisissez par exemple une phrase de quelques mots sans lien avec vous.",
+        );
+    }
+    None
 }
 
 /// A hash to verify against when the account does not exist, so that "unknown account" and
@@ -53,9 +70,22 @@ mod tests {
     }
 
     #[test]
-    fn generated_passwords_differ() {
-        let (a, b) = (generate_password(), generate_password());
-        assert_eq!(a.len(), 16);
-        assert_ne!(a, b);
+    fn common_and_personal_passwords_are_refused() {
+        for common in [
+            "password1234",
+            "azertyuiop123",
+            "123456789012",
+            "motdepasse2026",
+        ] {
+            assert!(new_password_problem(common, &[]).is_some(), "{common}");
+        }
+        let about = ["camille.durand@cd23.fr", "Camille Durand"];
+        assert!(new_password_problem("camilledurand", &about).is_some());
+        assert!(new_password_problem("court", &[]).is_some());
+        assert!(new_password_problem(&"a".repeat(300), &[]).is_some());
+        assert_eq!(
+            new_password_problem("le hibou range ses crayons verts", &about),
+            None
+        );
     }
 }

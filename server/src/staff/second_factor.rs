@@ -78,6 +78,16 @@ impl SealKey {
         }
     }
 
+    /// A key for another use (`purpose`), derived from this one with HMAC-SHA-256: one secret
+    /// to configure, independent keys.
+    pub fn derive(&self, purpose: &str) -> [u8; 32] {
+        use hmac::Mac as _;
+        let mut mac = <hmac::Hmac<sha2::Sha256> as hmac::Mac>::new_from_slice(self.0.as_slice())
+            .expect("HMAC takes a key of any length");
+        mac.update(purpose.as_bytes());
+        mac.finalize().into_bytes().into()
+    }
+
     /// `nonce ‖ ciphertext`, in base64.
     fn seal(&self, plain: &[u8]) -> String {
         let cipher = XChaCha20Poly1305::new(&self.0);

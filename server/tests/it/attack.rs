@@ -443,8 +443,9 @@ fn plan(template: &str, fx: &Fixture) -> Option<Plan> {
         | "/agents/connexion"
         | "/agents/connexion/code"
         | "/agents/connexion/proconnect"
-        | "/agents/connexion/proconnect/retour" => Some(Plan::Public(
-            "sign-in pages, tested in auth, citizen_accounts, second_factor and proconnect",
+        | "/agents/connexion/proconnect/retour"
+        | "/agents/mot-de-passe/choisir" => Some(Plan::Public(
+            "sign-in pages, tested in auth, citizen_accounts, second_factor, proconnect and staff_lifecycle",
         )),
         "/deconnexion" | "/agents/deconnexion" => Some(Plan::Public(
             "signing out would end the attacker's own session",
@@ -458,6 +459,8 @@ fn plan(template: &str, fx: &Fixture) -> Option<Plan> {
         | "/agents/securite/double-facteur/supprimer" => {
             staff(template.into(), AnyStaff, false, None)
         }
+        // Each staff member's own password: an empty form is refused, nothing changes.
+        "/agents/securite/mot-de-passe" => staff(template.into(), AnyStaff, true, Some(none())),
         "/agents/modules/{module}" => staff(
             "/agents/modules/user_relations".into(),
             Roles(&[Role::Reception, Role::Supervisor]),
@@ -469,12 +472,12 @@ fn plan(template: &str, fx: &Fixture) -> Option<Plan> {
         | "/agents/admin/journal"
         | "/agents/admin/identite" => staff(template.into(), Admin, true, None),
         "/agents/admin/comptes/{id}" => staff("/agents/admin/comptes/1".into(), Admin, true, None),
-        "/agents/admin/comptes/{id}/double-facteur/reinitialiser" => staff(
-            "/agents/admin/comptes/1/double-facteur/reinitialiser".into(),
-            Admin,
-            false,
-            None,
-        ),
+        "/agents/admin/comptes/{id}/double-facteur/reinitialiser"
+        | "/agents/admin/comptes/{id}/lien"
+        | "/agents/admin/comptes/{id}/desactiver"
+        | "/agents/admin/comptes/{id}/reactiver" => {
+            staff(template.replace("{id}", "1"), Admin, false, None)
+        }
         // Aid requests.
         "/agents/admin/aides" | "/agents/admin/aides/nouvelle" => {
             staff(template.into(), Admin, true, None)

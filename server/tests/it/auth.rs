@@ -20,6 +20,9 @@ both_engines!(
     session_ends_when_idle,
     module_access_follows_roles,
     role_changes_elsewhere_apply_within_the_cache_delay,
+    a_stranger_cannot_lock_a_colleague_out_of_their_office,
+    rotating_forwarded_addresses_escapes_nothing,
+    address_limits_are_per_department_under_a_platform_ceiling,
 );
 
 async fn sign_in_and_out(backend: Backend) {
@@ -33,31 +36,21 @@ async fn sign_in_and_out(backend: Backend) {
     assert_eq!(login.status, StatusCode::OK);
     assert!(login.body.contains("<html lang=\"fr\""));
     assert!(login.body.contains("Connexion des agents"));
-    let anonymous_cookie = v.cookie.clone().expect("the form token lives in a session");
+    // Showing the form stored nothing: no session until someone signs in, so none to fix.
+    assert!(v.session_cookie().is_none());
+    assert!(v.cookie().is_some_and(|c| c.starts_with("guichet_form=")));
 
     let page = v
         .sign_in("/cd-test", "Anne@CD.fr", &password_of("anne@cd.fr"))
         .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
     assert_eq!(page.location.as_deref(), Some("/cd-test/agents/"));
-    let signed_cookie = v.cookie.clone().unwrap();
-    assert_ne!(
-        anonymous_cookie, signed_cookie,
-        "session id must change at sign-in"
-    );
+    let signed_cookie = v.session_cookie().expect("a session from sign-in on");
 
     let home = v.get("/cd-test/agents/").await;
     assert_eq!(home.status, StatusCode::OK);
     assert!(home.body.contains("Bonjour Anne Martin"));
     assert!(home.body.contains("Demandes d&#x27;aide") || home.body.contains("Demandes d'aide"));
-
-    // The pre-login session id is worthless afterwards.
-    let mut stale = v.clone();
-    stale.cookie = Some(anonymous_cookie);
-    assert_eq!(
-        stale.get("/cd-test/agents/").await.status,
-        StatusCode::SEE_OTHER
-    );
 
     let csrf = home.csrf();
     let out = v
@@ -68,7 +61,7 @@ async fn sign_in_and_out(backend: Backend) {
 
     // Replaying the old cookie after sign-out does not work: the session is gone from the store.
     let mut replay = Visitor::new(&app);
-    replay.cookie = Some(signed_cookie);
+    replay.set_session_cookie(Some(signed_cookie));
     let after = replay.get("/cd-test/agents/").await;
     assert_eq!(after.status, StatusCode::SEE_OTHER);
     assert_eq!(after.location.as_deref(), Some("/cd-test/agents/connexion"));
@@ -144,6 +137,45 @@ async fn form_without_token_is_refused(backend: Backend) {
         .await
         .unwrap();
     assert!(accounts.iter().all(|a| a.email != "pirate@cd.fr"));
+
+    // A page elsewhere that got hold of a good token still cannot post: the browser says where
+    // the form comes from.
+    let csrf = admin.csrf("/cd-test").await;
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("display_name", "Pirate"),
+        ("email", "pirate@cd.fr"),
+        ("roles", "admin"),
+    ];
+    for elsewhere in [
+        [
+            ("origin", "https://evil.example"),
+            ("sec-fetch-site", "cross-site"),
+        ],
+        [
+            ("origin", "http://localhost:1"),
+            ("sec-fetch-site", "same-site"),
+        ],
+    ] {
+        let page = admin
+            .post_with_headers("/cd-test/agents/admin/comptes/nouveau", &form, &elsewhere)
+            .await;
+        assert_eq!(page.status, StatusCode::FORBIDDEN);
+    }
+    let accounts = guichet::staff::list_accounts(&app.platform, &t)
+        .await
+        .unwrap();
+    assert!(accounts.iter().all(|a| a.email != "pirate@cd.fr"));
+    // The same form from this site goes through.
+    let here = format!("http://{}", app.addr);
+    let page = admin
+        .post_with_headers(
+            "/cd-test/agents/admin/comptes/nouveau",
+            &form,
+            &[("origin", here.as_str()), ("sec-fetch-site", "same-origin")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::CREATED, "{}", page.body);
     app.stop().await;
 }
 
@@ -340,5 +372,137 @@ async fn role_changes_elsewhere_apply_within_the_cache_delay(backend: Backend) {
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+    app.stop().await;
+}
+
+/// Behind the operator's proxy (the tests connect from loopback, declared as that proxy),
+/// each request says which client the proxy saw.
+fn behind_proxy(throttle: guichet::throttle::ThrottlePolicy) -> ServerOptions {
+    ServerOptions {
+        throttle,
+        trusted_proxies: guichet::http::client_address::TrustedProxies::parse("127.0.0.0/8")
+            .unwrap(),
+        ..ServerOptions::default()
+    }
+}
+
+/// Signs in as `email` with `password`, the proxy having seen `client`; `forwarded` is the
+/// whole `X-Forwarded-For` as received (what the client wrote, then what the proxy added).
+async fn sign_in_from(
+    v: &mut Visitor,
+    base: &str,
+    (email, password): (&str, &str),
+    forwarded: &str,
+) -> StatusCode {
+    let login = v.get(&format!("{base}/agents/connexion")).await;
+    v.post_with_headers(
+        &format!("{base}/agents/connexion"),
+        &[("csrf", &login.csrf()), ("email", email), ("password", password)],
+        &[("x-forwarded-for", forwarded)],
+    )
+    .await
+    .status
+}
+
+async fn a_stranger_cannot_lock_a_colleague_out_of_their_office(backend: Backend) {
+    let app = TestApp::start_with(backend, behind_proxy(Default::default())).await;
+    let t = app.tenant("cd-test", &Module::ALL).await;
+    app.staff(&t, "anne@cd.fr", "Anne", &[Role::AidInstructor])
+        .await;
+    let right = password_of("anne@cd.fr");
+    let office = "203.0.113.10";
+    let anne = ("anne@cd.fr", right.as_str());
+    // Anne works from her office.
+    assert_eq!(
+        sign_in_from(&mut Visitor::new(&app), "/cd-test", anne, office).await,
+        StatusCode::SEE_OTHER
+    );
+    // Someone elsewhere guesses her password from many addresses until the account locks.
+    let mut attacker = Visitor::new(&app);
+    let mut refused = 0;
+    for i in 0..12 {
+        let from = format!("198.51.100.{i}");
+        let status = sign_in_from(&mut attacker, "/cd-test", ("anne@cd.fr", "mauvais"), &from).await;
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            refused += 1;
+        }
+    }
+    assert_eq!(refused, 7, "five guesses, then the account is locked for strangers");
+    // Even with her password, a stranger's address stays locked out...
+    assert_eq!(
+        sign_in_from(&mut attacker, "/cd-test", anne, "192.0.2.99").await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // ...but Anne, at her office, signs in.
+    assert_eq!(
+        sign_in_from(&mut Visitor::new(&app), "/cd-test", anne, office).await,
+        StatusCode::SEE_OTHER
+    );
+    app.stop().await;
+}
+
+async fn rotating_forwarded_addresses_escapes_nothing(backend: Backend) {
+    let policy = guichet::throttle::ThrottlePolicy {
+        per_account: 100,
+        per_address: 4,
+        ..Default::default()
+    };
+    let app = TestApp::start_with(backend, behind_proxy(policy)).await;
+    let t = app.tenant("cd-test", &Module::ALL).await;
+    app.staff(&t, "anne@cd.fr", "Anne", &[Role::AidInstructor])
+        .await;
+    let mut attacker = Visitor::new(&app);
+    let mut statuses = Vec::new();
+    for i in 0..8 {
+        // The attacker writes a new address each time; the proxy appends the one it saw.
+        let forwarded = format!("10.1.2.{i}, 198.51.100.7");
+        let who = format!("essai{i}@cd.fr");
+        statuses.push(sign_in_from(&mut attacker, "/cd-test", (&who, "mauvais"), &forwarded).await);
+    }
+    let locked = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!(locked, 4, "{statuses:?}");
+    // Spoofing an office's address locks nothing of the office: its own address is fine.
+    let anne = password_of("anne@cd.fr");
+    assert_eq!(
+        sign_in_from(&mut Visitor::new(&app), "/cd-test", ("anne@cd.fr", &anne), "203.0.113.10").await,
+        StatusCode::SEE_OTHER
+    );
+    app.stop().await;
+}
+
+/// `n` wrong passwords for `n` accounts of `base`, from `from`.
+async fn wrong_guesses(v: &mut Visitor, base: &str, n: usize, from: &str) -> Vec<StatusCode> {
+    let mut out = Vec::new();
+    for i in 0..n {
+        let who = format!("essai{i}@cd.fr");
+        out.push(sign_in_from(v, base, (&who, "mauvais"), from).await);
+    }
+    out
+}
+
+async fn address_limits_are_per_department_under_a_platform_ceiling(backend: Backend) {
+    let policy = guichet::throttle::ThrottlePolicy {
+        per_account: 100,
+        per_address: 3,
+        per_address_platform: 5,
+        ..Default::default()
+    };
+    let app = TestApp::start_with(backend, behind_proxy(policy)).await;
+    for slug in ["gard", "herault", "lozere"] {
+        app.tenant(slug, &Module::ALL).await;
+    }
+    let mut v = Visitor::new(&app);
+    let from = "198.51.100.7";
+    let unauthorized = StatusCode::UNAUTHORIZED;
+    let locked = StatusCode::TOO_MANY_REQUESTS;
+    // Three in the Gard: its limit.
+    assert_eq!(wrong_guesses(&mut v, "/gard", 4, from).await, [unauthorized, unauthorized, unauthorized, locked]);
+    // The Hérault's limit is its own...
+    assert_eq!(wrong_guesses(&mut v, "/herault", 2, from).await, [unauthorized, unauthorized]);
+    // ...under the platform's ceiling of five from one address.
+    assert_eq!(wrong_guesses(&mut v, "/lozere", 1, from).await, [locked]);
     app.stop().await;
 }

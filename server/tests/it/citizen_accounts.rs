@@ -6,8 +6,7 @@ use reqwest::StatusCode;
 use sea_orm::{EntityTrait, PaginatorTrait};
 use tenants::Tenant;
 
-use crate::harness::{Backend, Page, Visitor, app_with_mail, both_engines, hidden_value};
-use crate::smtp::ReceivedMail;
+use crate::harness::{Backend, Page, Visitor, app_with_mail, both_engines, hidden_value, link_in};
 
 both_engines!(
     a_forged_host_never_reaches_a_mailed_link,
@@ -16,7 +15,8 @@ both_engines!(
     sign_up_errors_are_all_named_and_nothing_is_created,
     signing_up_twice_reveals_nothing_but_tells_the_owner,
     a_forgotten_password_is_reset_by_mail_once,
-    wrong_passwords_are_throttled
+    wrong_passwords_are_throttled,
+    a_sign_up_mail_quotes_nothing_the_visitor_typed
 );
 
 const PASSWORD: &str = "une phrase assez longue";
@@ -45,16 +45,6 @@ async fn sign_up(visitor: &mut Visitor, email: &str, password: &str, again: &str
             ],
         )
         .await
-}
-
-/// The link in a mail that points at `path_part`, as a path on the app.
-fn link_in(mail: &ReceivedMail, visitor: &Visitor, path_part: &str) -> String {
-    let url = mail
-        .text
-        .split_whitespace()
-        .find(|w| w.contains(path_part))
-        .unwrap_or_else(|| panic!("no link to {path_part} in {}", mail.text));
-    visitor.local_path(url)
 }
 
 async fn confirm(visitor: &mut Visitor, link: &str) -> Page {
@@ -360,5 +350,34 @@ async fn a_forged_host_never_reaches_a_mailed_link(backend: Backend) {
             .text
             .contains("http://localhost/gard/mot-de-passe/nouveau?jeton=")
     );
+    app.stop().await;
+}
+
+/// Someone signs up with another person's address and a « name » that is a message: the
+/// department's mail to that address must not carry it.
+async fn a_sign_up_mail_quotes_nothing_the_visitor_typed(backend: Backend) {
+    let (app, sink, _tenant) = app_with_mail(backend).await;
+    let mut visitor = Visitor::new(&app);
+    let form = visitor.get("/gard/inscription").await;
+    let bait = "Votre aide est suspendue, appelez le 0899 000 000 ou http://aide-gard.example";
+    let page = visitor
+        .post(
+            "/gard/inscription",
+            &[
+                ("csrf", &form.csrf()),
+                ("given_name", bait),
+                ("family_name", "Arnaque"),
+                ("email", "victime@exemple.fr"),
+                ("password", PASSWORD),
+                ("password_again", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let mail = sink.wait_for(1).await.remove(0);
+    for typed in ["0899", "aide-gard.example", "Arnaque", "suspendue"] {
+        assert!(!mail.text.contains(typed), "{typed} in {}", mail.text);
+        assert!(!mail.subject.contains(typed));
+    }
     app.stop().await;
 }

@@ -15,6 +15,7 @@ both_engines!(
     bad_input_leaves_nothing_behind,
     audit_verify_finds_tampering,
     export_then_import_restores_the_department,
+    serve_keeps_secrets_out_of_its_log,
 );
 
 struct Cli {
@@ -142,7 +143,17 @@ async fn tenant_lifecycle(backend: Backend) {
         "admin,aid_instructor",
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(stdout(&o).contains("mot de passe provisoire : "));
+    // A link for its owner to choose the password, never a password.
+    let printed = stdout(&o);
+    assert!(!printed.contains("mot de passe provisoire"), "{printed}");
+    let link = printed
+        .split_whitespace()
+        .find(|w| w.contains("jeton="))
+        .unwrap_or_else(|| panic!("no activation link in {printed}"));
+    assert!(
+        link.starts_with("http://localhost:3000/cd-23/agents/mot-de-passe/choisir?jeton="),
+        "{link}"
+    );
 
     assert!(cli.run(&["tenant", "suspend", "cd-23"]).status.success());
     let o = cli.run(&["tenant", "list", "--json"]);
@@ -670,4 +681,184 @@ fn identity_policy() -> identity::IdentityPolicy {
         minimum: Some(guichet::proconnect::Assurance::Substantial),
         second_factor_roles: vec![guichet::staff::Role::AidInstructor],
     }
+}
+
+/// `guichet serve` as an operator runs it, its log at debug: an activation, a sign-up and a
+/// password reset leave no password, no link token and no mail text in it; without SMTP, mail
+/// waits in the outbox and the operator is warned; plain HTTP beyond loopback is refused.
+async fn serve_keeps_secrets_out_of_its_log(backend: Backend) {
+    use std::io::{BufRead, BufReader, Read};
+
+    let cli = Cli::new(backend).await;
+    assert!(
+        cli.run(&["tenant", "create", "gard", "--name", "Gard"])
+            .status
+            .success()
+    );
+    let created = cli.run(&[
+        "staff",
+        "create",
+        "--tenant",
+        "gard",
+        "--email",
+        "chef@gard.fr",
+        "--role",
+        "aid_instructor",
+    ]);
+    let printed = stdout(&created);
+    let link = printed
+        .split_whitespace()
+        .find(|w| w.contains("jeton="))
+        .unwrap()
+        .to_owned();
+    let activation_token = link.split("jeton=").nth(1).unwrap().to_owned();
+
+    let open = cli.run(&["serve", "--addr", "0.0.0.0:0"]);
+    assert_fails_with(&open, "--insecure-http");
+
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_guichet"));
+    cmd.args(["serve", "--addr", "127.0.0.1:0"])
+        .env("GUICHET_DATA_DIR", cli.data_dir.path())
+        .env("GUICHET_LOG", "debug")
+        .env_remove("DATABASE_URL")
+        .env_remove("GUICHET_SMTP_URL")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    if let Some(url) = &cli.database_url {
+        cmd.env("DATABASE_URL", url);
+    }
+    let mut server = cmd.spawn().unwrap();
+    // Read from the start: a full pipe would stop the server mid-log.
+    let mut err = server.stderr.take().unwrap();
+    let stderr_reader = std::thread::spawn(move || {
+        let mut text = String::new();
+        err.read_to_string(&mut text).ok();
+        text
+    });
+    let mut out = BufReader::new(server.stdout.take().unwrap());
+    let mut log = String::new();
+    let addr: std::net::SocketAddr = loop {
+        let mut line = String::new();
+        assert!(
+            out.read_line(&mut line).unwrap() > 0,
+            "serve stopped: {log}"
+        );
+        log.push_str(&line);
+        if let Some(rest) = line.split("http://").nth(1) {
+            break rest.split_whitespace().next().unwrap().parse().unwrap();
+        }
+    };
+    let stdout_reader = std::thread::spawn(move || {
+        let mut text = String::new();
+        out.read_to_string(&mut text).ok();
+        text
+    });
+
+    // The colleague activates the account, then signs in.
+    let staff_password = "le chef choisit une phrase longue";
+    let mut chef = crate::harness::Visitor::at(addr);
+    let form = chef
+        .get(&format!(
+            "/gard/agents/mot-de-passe/choisir?jeton={activation_token}"
+        ))
+        .await;
+    let chosen = chef
+        .post(
+            "/gard/agents/mot-de-passe/choisir",
+            &[
+                ("csrf", &form.csrf()),
+                ("jeton", &activation_token),
+                ("password", staff_password),
+                ("password_again", staff_password),
+            ],
+        )
+        .await;
+    assert_eq!(
+        chosen.status,
+        reqwest::StatusCode::SEE_OTHER,
+        "{}",
+        chosen.body
+    );
+    assert_eq!(
+        chef.sign_in("/gard", "chef@gard.fr", staff_password)
+            .await
+            .status,
+        reqwest::StatusCode::SEE_OTHER
+    );
+
+    // A citizen signs up, then asks for a reset link.
+    let citizen_password = "une citoyenne et sa phrase secrète";
+    let mut fatou = crate::harness::Visitor::at(addr);
+    let form = fatou.get("/gard/inscription").await;
+    fatou
+        .post(
+            "/gard/inscription",
+            &[
+                ("csrf", &form.csrf()),
+                ("given_name", "Fatou"),
+                ("family_name", "Diallo"),
+                ("email", "fatou@exemple.fr"),
+                ("password", citizen_password),
+                ("password_again", citizen_password),
+            ],
+        )
+        .await;
+    let form = fatou.get("/gard/mot-de-passe-oublie").await;
+    fatou
+        .post(
+            "/gard/mot-de-passe-oublie",
+            &[("csrf", &form.csrf()), ("email", "fatou@exemple.fr")],
+        )
+        .await;
+    // Give the mail worker a moment: it must leave the mail where it is.
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    server.kill().ok();
+    server.wait().ok();
+    log.push_str(&stdout_reader.join().unwrap());
+    let errors = stderr_reader.join().unwrap();
+    log.push_str(&errors);
+
+    assert!(errors.contains("aucun serveur de courriel"), "{errors}");
+    let platform = cli.platform().await;
+    let gard = platform
+        .tenant_by_slug(&tenants::Slug::parse("gard").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let txn = gard.db().begin().await.unwrap();
+    use sea_orm::EntityTrait as _;
+    let outbox = guichet::entity::mail_outbox::Entity::find()
+        .all(&txn)
+        .await
+        .unwrap();
+    txn.commit().await.unwrap();
+    assert_eq!(
+        outbox.len(),
+        2,
+        "the confirmation and the reset wait in the outbox"
+    );
+    assert!(outbox.iter().all(|m| m.sent_at.is_none()));
+    let mut secrets = vec![
+        staff_password.to_owned(),
+        citizen_password.to_owned(),
+        activation_token,
+    ];
+    for mail in &outbox {
+        secrets.extend(
+            mail.body_text
+                .split_whitespace()
+                .filter_map(|w| w.split("jeton=").nth(1))
+                .map(str::to_owned),
+        );
+        secrets.push(mail.body_text.lines().nth(2).unwrap_or("Pour").to_owned());
+    }
+    assert!(secrets.len() >= 7, "{secrets:?}");
+    assert!(log.lines().count() > 10, "the log was captured: {log}");
+    for secret in &secrets {
+        assert!(
+            !log.contains(secret.as_str()),
+            "« {secret} » is in the log:\n{log}"
+        );
+    }
+    cli.drop_database().await;
 }

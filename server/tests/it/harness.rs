@@ -214,11 +214,12 @@ impl TestApp {
                 email: Email::parse(email).unwrap(),
                 display_name: name.into(),
                 roles: roles.to_vec(),
-                password: password_of(email),
+                first_password: staff::FirstPassword::Known(password_of(email)),
             },
         )
         .await
         .expect("staff created")
+        .account
         .id
     }
 
@@ -322,6 +323,16 @@ pub async fn app_with_mail(backend: Backend) -> (TestApp, crate::smtp::SmtpSink,
     (app, sink, tenant)
 }
 
+/// The link in a mail that points at `path_part`, as a path on the app.
+pub fn link_in(mail: &crate::smtp::ReceivedMail, visitor: &Visitor, path_part: &str) -> String {
+    let url = mail
+        .text
+        .split_whitespace()
+        .find(|w| w.contains(path_part))
+        .unwrap_or_else(|| panic!("no link to {path_part} in {}", mail.text));
+    visitor.local_path(url)
+}
+
 /// The value of the first hidden input named `name` in an HTML page.
 pub fn hidden_value(body: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");
@@ -364,15 +375,18 @@ fn rand_suffix() -> String {
     format!("{:x}{:x}", nanos, std::process::id())
 }
 
-/// A browser-like visitor: its own cookie, its own form token, a fixed `Host`.
+/// A browser-like visitor: its own cookies, its own form token, a fixed `Host`.
 #[derive(Clone)]
 pub struct Visitor {
     client: reqwest::Client,
     authenticators: Authenticators,
     pub addr: SocketAddr,
     pub host: Option<String>,
-    pub cookie: Option<String>,
+    /// By name: `guichet_session`, `guichet_form`.
+    cookies: std::collections::BTreeMap<String, String>,
 }
+
+const SESSION_COOKIE: &str = "guichet_session";
 
 pub struct Page {
     pub status: StatusCode,
@@ -391,17 +405,48 @@ impl Page {
 
 impl Visitor {
     pub fn new(app: &TestApp) -> Self {
+        let mut visitor = Self::at(app.addr);
+        visitor.authenticators = app.authenticators.clone();
+        visitor
+    }
+
+    /// A visitor of a server at `addr` that is not a [`TestApp`] (the binary run as is).
+    pub fn at(addr: SocketAddr) -> Self {
         Self {
             client: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
                 .timeout(Duration::from_secs(30))
                 .build()
                 .unwrap(),
-            addr: app.addr,
+            addr,
             host: None,
-            cookie: None,
-            authenticators: app.authenticators.clone(),
+            cookies: Default::default(),
+            authenticators: Authenticators::default(),
         }
+    }
+
+    /// The `Cookie` header this visitor sends, if any.
+    pub fn cookie(&self) -> Option<String> {
+        (!self.cookies.is_empty()).then(|| {
+            self.cookies
+                .iter()
+                .map(|(name, value)| format!("{name}={value}"))
+                .collect::<Vec<_>>()
+                .join("; ")
+        })
+    }
+
+    /// The session cookie's value, if the visitor has a session.
+    pub fn session_cookie(&self) -> Option<String> {
+        self.cookies.get(SESSION_COOKIE).cloned()
+    }
+
+    /// Sends this session cookie from now on (a replay), or none.
+    pub fn set_session_cookie(&mut self, value: Option<String>) {
+        match value {
+            Some(value) => self.cookies.insert(SESSION_COOKIE.to_owned(), value),
+            None => self.cookies.remove(SESSION_COOKIE),
+        };
     }
 
     pub fn with_host(mut self, host: &str) -> Self {
@@ -416,7 +461,7 @@ impl Visitor {
         if let Some(host) = &self.host {
             req = req.header(HOST, host);
         }
-        if let Some(cookie) = &self.cookie {
+        if let Some(cookie) = self.cookie() {
             req = req.header(COOKIE, cookie);
         }
         req
@@ -425,11 +470,12 @@ impl Visitor {
     async fn finish(&mut self, response: reqwest::Response) -> Page {
         for value in response.headers().get_all(SET_COOKIE) {
             let value = value.to_str().unwrap();
-            let pair = value.split(';').next().unwrap().to_owned();
-            if value.contains("Max-Age=0") || pair.ends_with('=') {
-                self.cookie = None;
+            let pair = value.split(';').next().unwrap();
+            let (name, content) = pair.split_once('=').unwrap();
+            if value.contains("Max-Age=0") || content.is_empty() {
+                self.cookies.remove(name);
             } else {
-                self.cookie = Some(pair);
+                self.cookies.insert(name.to_owned(), content.to_owned());
             }
         }
         Page {
@@ -550,6 +596,21 @@ impl Visitor {
             .send()
             .await
             .unwrap();
+        self.finish(response).await
+    }
+
+    /// Posts a form with extra headers, as a browser on another page would send it.
+    pub async fn post_with_headers(
+        &mut self,
+        path: &str,
+        form: &[(&str, &str)],
+        headers: &[(&'static str, &str)],
+    ) -> Page {
+        let mut request = self.request(reqwest::Method::POST, path).form(form);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let response = request.send().await.unwrap();
         self.finish(response).await
     }
 

@@ -46,6 +46,7 @@ async fn seed_stale_rows(app: &TestApp) {
         id: Set("expired-session".into()),
         data: Set("{}".into()),
         expires_at: Set(long_ago),
+        holder: Set(None),
     }
     .insert(app.platform.db())
     .await
@@ -54,6 +55,7 @@ async fn seed_stale_rows(app: &TestApp) {
         id: Set("live-session".into()),
         data: Set("{}".into()),
         expires_at: Set(long_ago + 48 * 3600),
+        holder: Set(None),
     }
     .insert(app.platform.db())
     .await

@@ -4,7 +4,9 @@ use guichet::staff::Role;
 use reqwest::StatusCode;
 use tenants::Module;
 
-use crate::harness::{Backend, TestApp, Visitor, both_engines};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+use crate::harness::{Backend, TestApp, Visitor, both_engines, hidden_value};
 
 both_engines!(
     admin_creates_staff_and_assigns_roles,
@@ -37,13 +39,41 @@ async fn admin_creates_staff_and_assigns_roles(backend: Backend) {
         )
         .await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
-    let marker = "<code class=\"secret\">";
-    let start = created.body.find(marker).unwrap() + marker.len();
-    let password = created.body[start..start + 16].to_owned();
+    assert!(
+        !created.body.contains("class=\"secret\""),
+        "no password is shown"
+    );
 
-    // The new account works with the password shown once.
+    // Bruno activates his account with the link mailed to him (read from the outbox).
+    let txn = t.db().begin().await.unwrap();
+    let mail = guichet::entity::mail_outbox::Entity::find()
+        .filter(guichet::entity::mail_outbox::Column::Recipient.eq("bruno@cd.fr"))
+        .one(&txn)
+        .await
+        .unwrap()
+        .expect("an activation mail is queued");
+    txn.commit().await.unwrap();
+    let link = mail
+        .body_text
+        .split_whitespace()
+        .find(|w| w.contains("jeton="))
+        .unwrap();
     let mut bruno = Visitor::new(&app);
-    let page = bruno.sign_in("/cd-test", "bruno@cd.fr", &password).await;
+    let form = bruno.get(&bruno.local_path(link)).await;
+    let password = "une phrase que Bruno seul connaît";
+    let chosen = bruno
+        .post(
+            "/cd-test/agents/mot-de-passe/choisir",
+            &[
+                ("csrf", &form.csrf()),
+                ("jeton", &hidden_value(&form.body, "jeton")),
+                ("password", password),
+                ("password_again", password),
+            ],
+        )
+        .await;
+    assert_eq!(chosen.status, StatusCode::SEE_OTHER, "{}", chosen.body);
+    let page = bruno.sign_in("/cd-test", "bruno@cd.fr", password).await;
     assert_eq!(page.status, StatusCode::SEE_OTHER);
     let home = bruno.get("/cd-test/agents/").await;
     assert!(home.body.contains("Instruction des demandes d"));
@@ -98,7 +128,7 @@ async fn admin_creates_staff_and_assigns_roles(backend: Backend) {
     assert!(journal.body.contains("modification des rôles"));
     assert_eq!(
         guichet::audit::verify(&t).await.unwrap(),
-        guichet::audit::Verification::Intact { entries: 4 }
+        guichet::audit::Verification::Intact { entries: 5 }
     );
     app.stop().await;
 }

@@ -159,14 +159,34 @@ async fn anonymous_visits_create_no_session(backend: Backend) {
     ] {
         v.get(path).await;
     }
-    assert!(v.cookie.is_none(), "no session cookie for public pages");
+    assert!(v.cookie().is_none(), "no cookie for public pages");
     let sessions = guichet::entity::session::Entity::find()
         .count(app.platform.db())
         .await
         .unwrap();
     assert_eq!(sessions, 0);
-    // The sign-in page does need one, for its form token.
-    v.get("/cd-test/agents/connexion").await;
-    assert!(v.cookie.is_some());
+    // Forms need a token, which a form cookie carries: five strangers viewing the sign-in
+    // pages (a crawler) store nothing either.
+    for path in [
+        "/cd-test/agents/connexion",
+        "/cd-test/connexion",
+        "/cd-test/inscription",
+    ] {
+        for _ in 0..5 {
+            let mut stranger = Visitor::new(&app);
+            stranger.get(path).await;
+            assert!(stranger.session_cookie().is_none());
+            assert!(
+                stranger
+                    .cookie()
+                    .is_some_and(|c| c.starts_with("guichet_form="))
+            );
+        }
+    }
+    let sessions = guichet::entity::session::Entity::find()
+        .count(app.platform.db())
+        .await
+        .unwrap();
+    assert_eq!(sessions, 0, "no session row for anonymous forms");
     app.stop().await;
 }

@@ -208,7 +208,7 @@ async fn bad_uploads_are_refused_with_a_reason_and_nothing_is_kept(backend: Back
         )
         .await
     {
-        assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+        assert_eq!(refused.status, StatusCode::PAYLOAD_TOO_LARGE);
         assert!(refused.body.contains("trop volumineux"));
     }
     assert_eq!(document_count(&tenant).await, 0);
