@@ -102,8 +102,9 @@ export function hydrated(testInfo: TestInfo) {
 /** In the hydrated project, waits until the islands are live. */
 export async function waitForIslands(page: Page, testInfo: TestInfo) {
   if (hydrated(testInfo)) {
-    // Generous: a debug build's WebAssembly is large and CI machines are busy.
-    await expect(page.getByRole('button', { name: 'Afficher le mot de passe' })).toBeVisible({ timeout: 30_000 });
+    // Generous: a debug build's WebAssembly is large and CI machines are busy. Every password
+    // field of the page has its button: the last one shows once all are hydrated.
+    await expect(page.getByRole('button', { name: 'Afficher le mot de passe' }).last()).toBeVisible({ timeout: 30_000 });
   }
 }
 

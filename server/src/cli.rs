@@ -73,6 +73,10 @@ pub async fn run_tenant(platform: &Platform, command: TenantCommand) -> anyhow::
             platform
                 .set_tenant_status(&Slug::parse(&slug)?, TenantStatus::Active)
                 .await?;
+            // Its waiting mail goes now rather than at the next sweep.
+            if let Some(tenant) = platform.tenant_by_slug(&Slug::parse(&slug)?).await? {
+                crate::mail::wake(platform, &tenant).await;
+            }
             println!("département « {slug} » réactivé");
         }
         TenantCommand::Export { slug, out } => {

@@ -403,6 +403,9 @@ pub struct ServeArgs {
     /// Requests this node serves at once; more wait their turn.
     #[arg(long, env = "GUICHET_MAX_CONCURRENT_REQUESTS", default_value_t = 512)]
     pub max_concurrent_requests: usize,
+    /// Days sent mail stays in the outboxes before it is deleted.
+    #[arg(long, env = "GUICHET_SENT_MAIL_DAYS", default_value_t = 30)]
+    pub sent_mail_days: u64,
     /// The proxies in front of Guichet (`10.0.0.0/8,192.0.2.7`): from them, the client's
     /// address is read in `Forwarded` or `X-Forwarded-For`, from the right.
     #[arg(long, env = "GUICHET_TRUSTED_PROXIES", default_value = "")]

@@ -15,7 +15,7 @@ use tower_sessions::session_store::ExpiredDeletion;
 
 use crate::citizens::Citizen;
 use crate::citizens::file::{Item, Section, Sections, date, line};
-use crate::entity::{audit_entry, citizen, document, mail_outbox};
+use crate::entity::{audit_entry, citizen, document};
 use crate::http::{
     admin, auth, citizen as citizen_pages, identity_policy, pages, proconnect, second_factor,
     staff_password,
@@ -43,7 +43,6 @@ pub static PART: Part = Part {
             Table::of::<audit_entry::Entity>(Some(section::JOURNAL)).append_only(),
             Table::of::<citizen::Entity>(None),
             Table::of::<document::Entity>(Some(section::DOCUMENTS)),
-            Table::of::<mail_outbox::Entity>(None),
         ]
     },
 };
@@ -215,6 +214,7 @@ pub async fn housekeeping(
                 (part.housekeeping)(&platform, &tenant).await?;
             }
         }
+        mail::purge_sent(&tenant, services.sent_mail_kept).await?;
     }
     Ok(())
 }
@@ -226,7 +226,10 @@ pub async fn deliver_mail(
     mailer: Data<Mailer>,
 ) -> Result<(), BoxDynError> {
     let slug = Slug::parse(&job.tenant)?;
-    if let Some(tenant) = platform.tenant_by_slug(&slug).await? {
+    // A suspended department's mail waits in its outbox; the sweep sends it once resumed.
+    if let Some(tenant) = platform.tenant_by_slug(&slug).await?
+        && !tenant.is_suspended()
+    {
         mail::deliver_due(&tenant, &mailer).await?;
     }
     Ok(())

@@ -307,6 +307,23 @@ pub async fn wake(platform: &Platform, tenant: &Tenant) {
     }
 }
 
+/// Deletes the mail sent more than `kept` ago: what it said lives on in the records it was
+/// about (requests, letters, the journal), and old mails carry links. Mail not yet sent stays.
+pub async fn purge_sent(tenant: &Tenant, kept: Duration) -> Result<u64, DbErr> {
+    let kept = chrono::Duration::from_std(kept).unwrap_or(chrono::Duration::MAX);
+    let before = Utc::now()
+        .checked_sub_signed(kept)
+        .unwrap_or(chrono::DateTime::<Utc>::MIN_UTC);
+    let txn = tenant.db().begin_write().await?;
+    let purged = mail_outbox::Entity::delete_many()
+        .filter(mail_outbox::Column::SentAt.lt(before))
+        .exec(&txn)
+        .await?
+        .rows_affected;
+    txn.commit().await?;
+    Ok(purged)
+}
+
 /// Tells a staff member or a citizen about something done to their account (a link, a
 /// deactivation, a security change): one plain message, queued and delivery woken.
 pub async fn tell(
@@ -335,7 +352,7 @@ pub async fn tell(
 /// Enqueues delivery for every tenant with mail due.
 pub async fn sweep(platform: &Platform) -> anyhow::Result<()> {
     for tenant in platform.list_tenants().await? {
-        if has_due(&tenant).await? {
+        if !tenant.is_suspended() && has_due(&tenant).await? {
             crate::jobs::enqueue(
                 platform,
                 DeliverMail {

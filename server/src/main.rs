@@ -300,6 +300,7 @@ async fn run_serve(
         },
         https,
         max_concurrent_requests: args.max_concurrent_requests,
+        sent_mail_kept: Duration::from_secs(args.sent_mail_days.max(1) * 24 * 3600),
         trusted_proxies: guichet::http::client_address::TrustedProxies::parse(
             &args.trusted_proxies,
         )

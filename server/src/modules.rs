@@ -77,6 +77,8 @@ pub struct Services {
     /// Names this process's workers: apalis refuses a name whose heartbeat is fresh, so two
     /// nodes, or one restarted quickly, each need their own.
     pub instance: String,
+    /// How long sent mail stays in the outboxes (`mail::purge_sent`).
+    pub sent_mail_kept: std::time::Duration,
 }
 
 impl Services {
@@ -92,6 +94,7 @@ impl Services {
             mailer,
             national_api,
             instance: format!("{:08x}", rand::random::<u32>()),
+            sent_mail_kept: std::time::Duration::from_secs(30 * 24 * 3600),
         }
     }
 }
@@ -189,7 +192,7 @@ pub fn tables() -> Vec<Table> {
 
 /// Tables of a tenant store that no part carries, and why (the invariant test checks that
 /// every other table is declared).
-pub const INTERNAL_TABLES: [(&str, &str); 3] = [
+pub const INTERNAL_TABLES: [(&str, &str); 4] = [
     (
         "seaql_migrations",
         "the migrator's own record of what ran; an import migrates its store itself",
@@ -197,6 +200,10 @@ pub const INTERNAL_TABLES: [(&str, &str); 3] = [
     (
         "citizen_tokens",
         "one-time sign-up and password links, valid for hours: an import must not revive them",
+    ),
+    (
+        "mail_outbox",
+        "mails carry live links (confirmation, reset): an archive must not hold them; mail not yet sent when a department moves is not sent from the copy",
     ),
     (
         "request_status_counts",

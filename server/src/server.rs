@@ -33,6 +33,8 @@ pub struct ServerOptions {
     pub https: bool,
     /// Requests served at once; more wait their turn.
     pub max_concurrent_requests: usize,
+    /// How long sent mail stays in the outboxes.
+    pub sent_mail_kept: Duration,
     pub trusted_proxies: crate::http::client_address::TrustedProxies,
     pub throttle: ThrottlePolicy,
     /// Citizens sign in with FranceConnect when set.
@@ -58,6 +60,7 @@ impl Default for ServerOptions {
             session_lifetime: SessionLifetime::default(),
             https: false,
             max_concurrent_requests: 512,
+            sent_mail_kept: Duration::from_secs(30 * 24 * 3600),
             trusted_proxies: Default::default(),
             throttle: ThrottlePolicy::default(),
             franceconnect: None,
@@ -97,6 +100,7 @@ pub fn app_state(platform: Platform, options: &ServerOptions) -> anyhow::Result<
             session_lifetime: options.session_lifetime,
             https: options.https,
             max_concurrent_requests: options.max_concurrent_requests.max(1),
+            sent_mail_kept: options.sent_mail_kept,
             csp_form_targets: crate::http::security::form_targets(
                 [&options.franceconnect, &options.proconnect]
                     .into_iter()
@@ -130,12 +134,13 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     jobs::setup(&state.platform).await?;
-    let services = Services::new(
+    let mut services = Services::new(
         state.platform.clone(),
         state.settings.throttle,
         state.mailer.clone(),
         state.national_api.clone(),
     );
+    services.sent_mail_kept = state.settings.sent_mail_kept;
     let schedules: Vec<_> = modules::schedules(&services)
         .into_iter()
         .map(tokio::spawn)

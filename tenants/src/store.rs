@@ -223,6 +223,11 @@ impl Tenant {
     pub fn status(&self) -> TenantStatus {
         self.record.status
     }
+    /// Suspended by the operator: its pages show a notice, and its jobs (mail, national
+    /// pulls, exports) wait for it to be resumed.
+    pub fn is_suspended(&self) -> bool {
+        self.record.status == TenantStatus::Suspended
+    }
     pub fn record(&self) -> &TenantRecord {
         &self.record
     }

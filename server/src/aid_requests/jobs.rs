@@ -89,7 +89,11 @@ pub async fn export_requests(
     platform: Data<Platform>,
 ) -> Result<(), BoxDynError> {
     let slug = Slug::parse(&job.tenant)?;
-    if let Some(tenant) = platform.tenant_by_slug(&slug).await? {
+    // A suspended department's export stays queued; its status page enqueues it again once
+    // the department is resumed (`Export::needs_new_job`).
+    if let Some(tenant) = platform.tenant_by_slug(&slug).await?
+        && !tenant.is_suspended()
+    {
         super::export::run(&platform, &tenant, job.export_id).await?;
     }
     Ok(())

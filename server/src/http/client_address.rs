@@ -118,7 +118,10 @@ mod tests {
     fn a_client_writing_headers_is_not_believed() {
         let none = TrustedProxies::default();
         let spoofed = headers(&[("x-forwarded-for", "198.51.100.1")]);
-        assert_eq!(none.client(peer("203.0.113.9"), &spoofed).to_string(), "203.0.113.9");
+        assert_eq!(
+            none.client(peer("203.0.113.9"), &spoofed).to_string(),
+            "203.0.113.9"
+        );
     }
 
     #[test]
@@ -130,24 +133,42 @@ mod tests {
             "x-forwarded-for",
             "198.51.100.1, 10.9.9.9, 203.0.113.9, 192.0.2.7",
         )]);
-        assert_eq!(proxies.client(peer("10.0.0.2"), &chain).to_string(), "203.0.113.9");
+        assert_eq!(
+            proxies.client(peer("10.0.0.2"), &chain).to_string(),
+            "203.0.113.9"
+        );
         // Rotating the left part changes nothing.
         let rotated = headers(&[("x-forwarded-for", "8.8.8.8, 203.0.113.9, 192.0.2.7")]);
-        assert_eq!(proxies.client(peer("10.0.0.2"), &rotated).to_string(), "203.0.113.9");
+        assert_eq!(
+            proxies.client(peer("10.0.0.2"), &rotated).to_string(),
+            "203.0.113.9"
+        );
         // Not from a trusted proxy: the headers are ignored.
-        assert_eq!(proxies.client(peer("203.0.113.50"), &chain).to_string(), "203.0.113.50");
+        assert_eq!(
+            proxies.client(peer("203.0.113.50"), &chain).to_string(),
+            "203.0.113.50"
+        );
     }
 
     #[test]
     fn the_standard_header_wins_and_garbage_ends_the_walk() {
         let proxies = TrustedProxies::parse("10.0.0.0/8").unwrap();
         let both = headers(&[
-            ("forwarded", "for=198.51.100.1, for=\"[2001:db8::7]:4711\";proto=https"),
+            (
+                "forwarded",
+                "for=198.51.100.1, for=\"[2001:db8::7]:4711\";proto=https",
+            ),
             ("x-forwarded-for", "192.0.2.200"),
         ]);
-        assert_eq!(proxies.client(peer("10.0.0.2"), &both).to_string(), "2001:db8::7");
+        assert_eq!(
+            proxies.client(peer("10.0.0.2"), &both).to_string(),
+            "2001:db8::7"
+        );
         let garbage = headers(&[("x-forwarded-for", "198.51.100.1, n'importe quoi")]);
-        assert_eq!(proxies.client(peer("10.0.0.2"), &garbage).to_string(), "10.0.0.2");
+        assert_eq!(
+            proxies.client(peer("10.0.0.2"), &garbage).to_string(),
+            "10.0.0.2"
+        );
     }
 
     #[test]

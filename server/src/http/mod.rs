@@ -56,6 +56,8 @@ pub struct HttpSettings {
     pub https: bool,
     /// Requests served at once by this node; more wait their turn.
     pub max_concurrent_requests: usize,
+    /// How long sent mail stays in the outboxes (the housekeeping job purges it).
+    pub sent_mail_kept: Duration,
     /// The identity providers' origins a sign-out may be redirected to (see `security`).
     pub csp_form_targets: String,
     /// Take the client address from `X-Forwarded-For` (behind a trusted proxy).

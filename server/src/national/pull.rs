@@ -326,7 +326,7 @@ pub async fn sweep(platform: &Platform, lost_after: Duration) -> anyhow::Result<
     let lost_after = secs(lost_after);
     let mut enqueued = 0;
     for tenant in platform.list_tenants().await? {
-        if !tenant.has_module(tenants::Module::AidRequests) {
+        if !tenant.has_module(tenants::Module::AidRequests) || tenant.is_suspended() {
             continue;
         }
         let txn = tenant.db().begin().await?;
@@ -785,7 +785,12 @@ pub async fn run_job(
     claim: Duration,
 ) -> anyhow::Result<Run> {
     let slug = Slug::parse(&job.tenant)?;
-    let Some(tenant) = platform.tenant_by_slug(&slug).await? else {
+    // A suspended department's pulls stay pending; the sweep enqueues them once resumed.
+    let Some(tenant) = platform
+        .tenant_by_slug(&slug)
+        .await?
+        .filter(|t| !t.is_suspended())
+    else {
         return Ok(Run::Skipped);
     };
     let outcome = run_holding(&tenant, client, job.pull_id, &job.key, claim).await?;

@@ -397,7 +397,11 @@ async fn sign_in_from(
     let login = v.get(&format!("{base}/agents/connexion")).await;
     v.post_with_headers(
         &format!("{base}/agents/connexion"),
-        &[("csrf", &login.csrf()), ("email", email), ("password", password)],
+        &[
+            ("csrf", &login.csrf()),
+            ("email", email),
+            ("password", password),
+        ],
         &[("x-forwarded-for", forwarded)],
     )
     .await
@@ -422,12 +426,16 @@ async fn a_stranger_cannot_lock_a_colleague_out_of_their_office(backend: Backend
     let mut refused = 0;
     for i in 0..12 {
         let from = format!("198.51.100.{i}");
-        let status = sign_in_from(&mut attacker, "/cd-test", ("anne@cd.fr", "mauvais"), &from).await;
+        let status =
+            sign_in_from(&mut attacker, "/cd-test", ("anne@cd.fr", "mauvais"), &from).await;
         if status == StatusCode::TOO_MANY_REQUESTS {
             refused += 1;
         }
     }
-    assert_eq!(refused, 7, "five guesses, then the account is locked for strangers");
+    assert_eq!(
+        refused, 7,
+        "five guesses, then the account is locked for strangers"
+    );
     // Even with her password, a stranger's address stays locked out...
     assert_eq!(
         sign_in_from(&mut attacker, "/cd-test", anne, "192.0.2.99").await,
@@ -467,7 +475,13 @@ async fn rotating_forwarded_addresses_escapes_nothing(backend: Backend) {
     // Spoofing an office's address locks nothing of the office: its own address is fine.
     let anne = password_of("anne@cd.fr");
     assert_eq!(
-        sign_in_from(&mut Visitor::new(&app), "/cd-test", ("anne@cd.fr", &anne), "203.0.113.10").await,
+        sign_in_from(
+            &mut Visitor::new(&app),
+            "/cd-test",
+            ("anne@cd.fr", &anne),
+            "203.0.113.10"
+        )
+        .await,
         StatusCode::SEE_OTHER
     );
     app.stop().await;
@@ -499,9 +513,15 @@ async fn address_limits_are_per_department_under_a_platform_ceiling(backend: Bac
     let unauthorized = StatusCode::UNAUTHORIZED;
     let locked = StatusCode::TOO_MANY_REQUESTS;
     // Three in the Gard: its limit.
-    assert_eq!(wrong_guesses(&mut v, "/gard", 4, from).await, [unauthorized, unauthorized, unauthorized, locked]);
+    assert_eq!(
+        wrong_guesses(&mut v, "/gard", 4, from).await,
+        [unauthorized, unauthorized, unauthorized, locked]
+    );
     // The Hérault's limit is its own...
-    assert_eq!(wrong_guesses(&mut v, "/herault", 2, from).await, [unauthorized, unauthorized]);
+    assert_eq!(
+        wrong_guesses(&mut v, "/herault", 2, from).await,
+        [unauthorized, unauthorized]
+    );
     // ...under the platform's ceiling of five from one address.
     assert_eq!(wrong_guesses(&mut v, "/lozere", 1, from).await, [locked]);
     app.stop().await;

@@ -379,17 +379,19 @@ async fn export_then_import_restores_the_department(backend: Backend) {
         .status
         .success()
     );
+    // Live links, which no archive may carry: the staff's activation links...
+    let mut live_tokens = Vec::new();
     for (email, role) in [
         ("chef@creuse.fr", "admin"),
         ("inst@creuse.fr", "aid_instructor"),
     ] {
-        assert!(
-            cli.run(&[
-                "staff", "create", "--tenant", "cd-23", "--email", email, "--role", role
-            ])
-            .status
-            .success()
-        );
+        let o = cli.run(&[
+            "staff", "create", "--tenant", "cd-23", "--email", email, "--role", role,
+        ]);
+        assert!(o.status.success());
+        let printed = stdout(&o);
+        let token = printed.split("jeton=").nth(1).unwrap().trim().to_owned();
+        live_tokens.push(token);
     }
     let files = cli
         .data_dir
@@ -410,6 +412,33 @@ async fn export_then_import_restores_the_department(backend: Backend) {
         guichet::citizens::sign_in_with_franceconnect(&tenant, &people[0])
             .await
             .unwrap();
+        // ...and a citizen's confirmation link, waiting in the outbox.
+        let sign_up = guichet::citizens::local::SignUp {
+            given_name: "Lise".into(),
+            family_name: "Morel".into(),
+            email: "lise@exemple.fr".into(),
+            password: "une phrase assez longue".into(),
+            password_again: "une phrase assez longue".into(),
+        };
+        let email = sign_up.validate().unwrap();
+        guichet::citizens::local::sign_up(
+            &tenant,
+            &sign_up,
+            &email,
+            "http://x/confirmer?jeton=",
+            "http://x/connexion",
+        )
+        .await
+        .unwrap();
+        let txn = tenant.db().begin().await.unwrap();
+        use sea_orm::EntityTrait as _;
+        let outbox = guichet::entity::mail_outbox::Entity::find()
+            .all(&txn)
+            .await
+            .unwrap();
+        txn.commit().await.unwrap();
+        let mailed = outbox[0].body_text.split("jeton=").nth(1).unwrap();
+        live_tokens.push(mailed.split_whitespace().next().unwrap().to_owned());
         let aid = crate::fixtures::rent_aid(&tenant).await;
         let (_, _, filer) = crate::fixtures::filed(&tenant, &aid, 7).await;
         // A document sent with a request: its row and its bytes both travel.
@@ -461,6 +490,22 @@ async fn export_then_import_restores_the_department(backend: Backend) {
     let o = cli.run(&["tenant", "export", "cd-23", "--out", archive_arg]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).contains("2 entrée(s) de journal"));
+    let unpacked = {
+        use std::io::Read as _;
+        let mut bytes = Vec::new();
+        flate2::read::GzDecoder::new(std::fs::File::open(&archive).unwrap())
+            .read_to_end(&mut bytes)
+            .unwrap();
+        String::from_utf8_lossy(&bytes).into_owned()
+    };
+    assert!(unpacked.contains("chef@creuse.fr"), "the archive was read");
+    for token in &live_tokens {
+        assert!(token.len() >= 40, "{token}");
+        assert!(
+            !unpacked.contains(token.as_str()),
+            "a live link in the archive"
+        );
+    }
 
     // Importing over an existing department is refused and changes nothing.
     assert_fails_with(&cli.run(&["tenant", "import", archive_arg]), "existe déjà");
@@ -544,8 +589,8 @@ async fn export_then_import_restores_the_department(backend: Backend) {
     let newcomer = guichet::citizens::sign_in_with_franceconnect(&tenant, &people[1])
         .await
         .unwrap();
-    // (2 is the citizen who filed.)
-    assert_eq!(newcomer.id, 3);
+    // (2 signed up with a password, 3 filed.)
+    assert_eq!(newcomer.id, 4);
 
     // A file that is not an export is refused with a clear line, and creates nothing.
     let junk = cli.data_dir.path().join("junk.tar.gz");

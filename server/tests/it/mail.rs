@@ -13,7 +13,9 @@ use crate::smtp::SmtpSink;
 both_engines!(
     queued_mail_is_delivered_over_smtp_by_the_worker,
     an_outage_delays_mail_but_loses_none,
-    concurrent_deliveries_send_each_message_once
+    concurrent_deliveries_send_each_message_once,
+    sent_mail_is_purged_after_its_delay,
+    a_suspended_departments_mail_waits_until_it_is_resumed
 );
 
 fn mailer_for(url: &str) -> Mailer {
@@ -178,5 +180,68 @@ async fn concurrent_deliveries_send_each_message_once(backend: Backend) {
     assert_eq!(subjects.len(), 12);
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     assert_eq!(sink.received().len(), 12, "no message twice");
+    app.stop().await;
+}
+
+/// Sent mail carries links: it is deleted after the configured delay; unsent mail stays.
+async fn sent_mail_is_purged_after_its_delay(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let tenant = app.tenant("gard", &Module::ALL).await;
+    for subject in ["ancien", "récent", "en attente"] {
+        queue_one(&tenant, "angela.dubois@courriel.test", subject, vec![]).await;
+    }
+    let days_ago = |days: i64| Some(chrono::Utc::now() - chrono::Duration::days(days));
+    let mut rows = outbox(&tenant).await;
+    rows.sort_by_key(|m| m.id);
+    let txn = tenant.db().begin_write().await.unwrap();
+    for (row, sent_at) in rows.into_iter().zip([days_ago(40), days_ago(3), None]) {
+        let mut row: mail_outbox::ActiveModel = row.into();
+        row.sent_at = Set(sent_at);
+        row.update(&txn).await.unwrap();
+    }
+    txn.commit().await.unwrap();
+    let purged = mail::purge_sent(&tenant, std::time::Duration::from_secs(30 * 24 * 3600))
+        .await
+        .unwrap();
+    assert_eq!(purged, 1);
+    let mut left: Vec<String> = outbox(&tenant)
+        .await
+        .into_iter()
+        .map(|m| m.subject)
+        .collect();
+    left.sort();
+    assert_eq!(left, ["en attente", "récent"]);
+    app.stop().await;
+}
+
+/// While the operator suspends a department, its jobs stop: its mail stays in the outbox, and
+/// goes once the department is resumed.
+async fn a_suspended_departments_mail_waits_until_it_is_resumed(backend: Backend) {
+    let sink = SmtpSink::start();
+    let options = ServerOptions {
+        mailer: mailer_for(&sink.url()),
+        ..ServerOptions::default()
+    };
+    let app = TestApp::start_with(backend, options).await;
+    let tenant = app.tenant("gard", &Module::ALL).await;
+    let slug = tenants::Slug::parse("gard").unwrap();
+    app.platform
+        .set_tenant_status(&slug, tenants::TenantStatus::Suspended)
+        .await
+        .unwrap();
+    queue_one(&tenant, "angela.dubois@courriel.test", "en attente", vec![]).await;
+    mail::wake(&app.platform, &tenant).await;
+    mail::sweep(&app.platform).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    assert!(sink.received().is_empty(), "nothing sent while suspended");
+    assert!(outbox(&tenant).await[0].sent_at.is_none());
+
+    app.platform
+        .set_tenant_status(&slug, tenants::TenantStatus::Active)
+        .await
+        .unwrap();
+    mail::sweep(&app.platform).await.unwrap();
+    let sent = sink.wait_for(1).await;
+    assert_eq!(sent[0].subject, "en attente");
     app.stop().await;
 }
