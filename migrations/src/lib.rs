@@ -53,6 +53,7 @@ impl MigratorTrait for TenantMigrator {
             Box::new(tenant::m0014_merged_citizens::Migration),
             Box::new(tenant::m0015_mandates::Migration),
             Box::new(tenant::m0016_export_citizens::Migration),
+            Box::new(tenant::m0017_journal_append_only::Migration),
         ]
     }
 }

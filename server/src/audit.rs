@@ -142,7 +142,8 @@ fn now_micros() -> DateTime<Utc> {
     DateTime::from_timestamp_micros(now.timestamp_micros()).unwrap_or(now)
 }
 
-fn entry_hash(prev_hash: &str, seq: i64, at: &DateTime<Utc>, e: &AuditEvent) -> String {
+/// The hash an entry must carry: public, so that anyone can check a journal on their own.
+pub fn entry_hash(prev_hash: &str, seq: i64, at: &DateTime<Utc>, e: &AuditEvent) -> String {
     // A JSON array is an unambiguous encoding of the fields (no separator can be forged).
     let mut canonical = serde_json::json!([
         prev_hash,

@@ -6,6 +6,7 @@ use tenants::{DomainName, Module, NewTenant, Platform, Slug, TenantStatus};
 
 use crate::audit::{self, Verification};
 use crate::config::{AuditCommand, StaffCommand, TenantCommand};
+use crate::journal_anchor::JournalAnchor;
 use crate::staff::{self, Email, NewStaff, Role};
 
 async fn tenant(platform: &Platform, slug: &str) -> anyhow::Result<tenants::Tenant> {
@@ -213,17 +214,38 @@ pub async fn run_staff(platform: &Platform, command: StaffCommand) -> anyhow::Re
     Ok(())
 }
 
-pub async fn run_audit(platform: &Platform, command: AuditCommand) -> anyhow::Result<()> {
+pub async fn run_audit(
+    platform: &Platform,
+    anchor: &JournalAnchor,
+    command: AuditCommand,
+) -> anyhow::Result<()> {
     match command {
         AuditCommand::Verify { slug } => {
             let tenant = tenant(platform, &slug).await?;
-            match audit::verify(&tenant).await? {
-                Verification::Intact { entries } => {
-                    println!("journal de « {slug} » intact : {entries} entrée(s) vérifiée(s)");
-                }
+            let entries = match audit::verify(&tenant).await? {
+                Verification::Intact { entries } => entries,
                 Verification::Broken { seq, problem } => {
                     bail!("journal de « {slug} » rompu à l'entrée n° {seq} : {problem}");
                 }
+            };
+            if let Some((seq, problem)) = anchor.contradiction(&tenant).await? {
+                bail!("journal de « {slug} » rompu à l'entrée n° {seq} : {problem}");
+            }
+            let checkpoints = anchor.checkpoints(&tenant)?.len();
+            println!(
+                "journal de « {slug} » intact : {entries} entrée(s) vérifiée(s), {checkpoints} point(s) de contrôle signé(s) concordant(s)"
+            );
+        }
+        AuditCommand::Checkpoint { slug } => {
+            let tenant = tenant(platform, &slug).await?;
+            match anchor.checkpoint(&tenant).await? {
+                Some(c) => println!(
+                    "point de contrôle signé : journal de « {slug} » à l'entrée n° {} ({})",
+                    c.seq, c.hash
+                ),
+                None => println!(
+                    "journal de « {slug} » : rien de nouveau depuis le dernier point de contrôle"
+                ),
             }
         }
     }

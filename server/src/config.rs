@@ -510,6 +510,9 @@ pub enum StaffCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
-    /// Walk the hash chain and report the first broken link.
+    /// Walk the hash chain and report the first broken link, then check it against the
+    /// signed checkpoints kept outside the database.
     Verify { slug: String },
+    /// Sign the head of a department's journal now (`serve` does every ten minutes).
+    Checkpoint { slug: String },
 }

@@ -215,6 +215,9 @@ pub async fn housekeeping(
             }
         }
         mail::purge_sent(&tenant, services.sent_mail_kept).await?;
+        if let Some(anchor) = &services.journal_anchor {
+            anchor.checkpoint(&tenant).await?;
+        }
     }
     Ok(())
 }

@@ -19,6 +19,7 @@ pub mod franceconnect;
 pub mod http;
 pub mod ids;
 pub mod jobs;
+pub mod journal_anchor;
 pub mod letters;
 pub mod links;
 pub mod mail;

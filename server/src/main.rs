@@ -64,7 +64,13 @@ async fn run(args: Cli) -> anyhow::Result<()> {
         }
         Command::Tenant(command) => cli::run_tenant(&platform, command).await,
         Command::Staff(command) => cli::run_staff(&platform, command).await,
-        Command::Audit(command) => cli::run_audit(&platform, command).await,
+        Command::Audit(command) => {
+            let anchor = guichet::journal_anchor::JournalAnchor::new(
+                &args.store.data_dir,
+                &args.store.seal_key()?,
+            );
+            cli::run_audit(&platform, &anchor, command).await
+        }
         Command::FranceconnectSimulator(_)
         | Command::ApiParticulierSimulator(_)
         | Command::ProconnectSimulator(_) => {

@@ -79,6 +79,8 @@ pub struct Services {
     pub instance: String,
     /// How long sent mail stays in the outboxes (`mail::purge_sent`).
     pub sent_mail_kept: std::time::Duration,
+    /// Signs checkpoints of each journal's head (housekeeping), when the platform has a key.
+    pub journal_anchor: Option<std::sync::Arc<crate::journal_anchor::JournalAnchor>>,
 }
 
 impl Services {
@@ -95,6 +97,7 @@ impl Services {
             national_api,
             instance: format!("{:08x}", rand::random::<u32>()),
             sent_mail_kept: std::time::Duration::from_secs(30 * 24 * 3600),
+            journal_anchor: None,
         }
     }
 }

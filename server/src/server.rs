@@ -141,6 +141,10 @@ pub async fn serve(
         state.national_api.clone(),
     );
     services.sent_mail_kept = state.settings.sent_mail_kept;
+    services.journal_anchor = Some(Arc::new(crate::journal_anchor::JournalAnchor::new(
+        state.platform.data_dir(),
+        &state.seal_key,
+    )));
     let schedules: Vec<_> = modules::schedules(&services)
         .into_iter()
         .map(tokio::spawn)

@@ -14,3 +14,4 @@ pub mod m0013_citizen_details;
 pub mod m0014_merged_citizens;
 pub mod m0015_mandates;
 pub mod m0016_export_citizens;
+pub mod m0017_journal_append_only;

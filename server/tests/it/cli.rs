@@ -16,6 +16,8 @@ both_engines!(
     audit_verify_finds_tampering,
     export_then_import_restores_the_department,
     serve_keeps_secrets_out_of_its_log,
+    the_journal_refuses_changes,
+    signed_checkpoints_reveal_a_cut_or_rewritten_journal,
 );
 
 struct Cli {
@@ -341,6 +343,7 @@ async fn audit_verify_finds_tampering(backend: Backend) {
         .unwrap()
         .unwrap();
     let txn = tenant.db().begin().await.unwrap();
+    remove_journal_guard(&txn).await;
     txn.execute_unprepared("UPDATE audit_journal SET subject = 'rien' WHERE seq = 2")
         .await
         .unwrap();
@@ -905,5 +908,179 @@ async fn serve_keeps_secrets_out_of_its_log(backend: Backend) {
             "« {secret} » is in the log:\n{log}"
         );
     }
+    cli.drop_database().await;
+}
+
+/// What someone who owns the database does first: drop the triggers that guard the journal.
+async fn remove_journal_guard(txn: &sea_orm::DatabaseTransaction) {
+    use sea_orm::ConnectionTrait;
+    let statements: &[&str] = match txn.get_database_backend() {
+        sea_orm::DbBackend::Postgres => &[
+            "DROP TRIGGER audit_journal_no_change ON audit_journal",
+            "DROP TRIGGER audit_journal_no_truncate ON audit_journal",
+        ],
+        _ => &[
+            "DROP TRIGGER audit_journal_no_update",
+            "DROP TRIGGER audit_journal_no_delete",
+        ],
+    };
+    for statement in statements {
+        txn.execute_unprepared(statement).await.unwrap();
+    }
+}
+
+/// A department with `n` journal entries (staff accounts created by the operator).
+async fn department_with_entries(cli: &Cli, slug: &str, n: usize) -> tenants::Tenant {
+    assert!(
+        cli.run(&["tenant", "create", slug, "--name", slug])
+            .status
+            .success()
+    );
+    for i in 0..n {
+        let email = format!("agent{i}@{slug}.fr");
+        let o = cli.run(&[
+            "staff",
+            "create",
+            "--tenant",
+            slug,
+            "--email",
+            &email,
+            "--role",
+            "reception",
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    cli.platform()
+        .await
+        .tenant_by_slug(&tenants::Slug::parse(slug).unwrap())
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+async fn the_journal_refuses_changes(backend: Backend) {
+    use sea_orm::ConnectionTrait;
+    let cli = Cli::new(backend).await;
+    let tenant = department_with_entries(&cli, "cd-23", 2).await;
+    for statement in [
+        "UPDATE audit_journal SET subject = 'rien' WHERE seq = 2",
+        "DELETE FROM audit_journal WHERE seq = 2",
+        "DELETE FROM audit_journal",
+    ] {
+        let txn = tenant.db().begin().await.unwrap();
+        let refused = txn.execute_unprepared(statement).await.unwrap_err();
+        assert!(
+            refused
+                .to_string()
+                .contains("le journal d'audit ne se modifie pas"),
+            "{statement}: {refused}"
+        );
+        txn.rollback().await.unwrap();
+    }
+    let o = cli.run(&["audit", "verify", "cd-23"]);
+    assert!(
+        stdout(&o).contains("intact : 2 entrée(s)"),
+        "{}",
+        stderr(&o)
+    );
+    cli.drop_database().await;
+}
+
+async fn signed_checkpoints_reveal_a_cut_or_rewritten_journal(backend: Backend) {
+    use guichet::entity::audit_entry;
+    use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, QueryOrder, Set};
+    let cli = Cli::new(backend).await;
+    let mut departments = Vec::new();
+    for slug in ["coupe", "modifie", "recalcule"] {
+        let tenant = department_with_entries(&cli, slug, 3).await;
+        let o = cli.run(&["audit", "checkpoint", slug]);
+        assert!(stdout(&o).contains("à l'entrée n° 3"), "{}", stderr(&o));
+        let o = cli.run(&["audit", "verify", slug]);
+        assert!(
+            stdout(&o).contains("1 point(s) de contrôle signé(s) concordant(s)"),
+            "{}",
+            stdout(&o)
+        );
+        departments.push(tenant);
+    }
+
+    // 1. The last entry deleted: the chain that is left is whole, but shorter than signed.
+    let txn = departments[0].db().begin().await.unwrap();
+    remove_journal_guard(&txn).await;
+    txn.execute_unprepared("DELETE FROM audit_journal WHERE seq = 3")
+        .await
+        .unwrap();
+    txn.commit().await.unwrap();
+    assert_fails_with(
+        &cli.run(&["audit", "verify", "coupe"]),
+        "la fin du journal a été coupée",
+    );
+
+    // 2. An entry rewritten in place: its hash no longer matches it.
+    let txn = departments[1].db().begin().await.unwrap();
+    remove_journal_guard(&txn).await;
+    txn.execute_unprepared("UPDATE audit_journal SET subject = 'rien' WHERE seq = 2")
+        .await
+        .unwrap();
+    txn.commit().await.unwrap();
+    assert_fails_with(&cli.run(&["audit", "verify", "modifie"]), "a été modifiée");
+
+    // 3. An entry rewritten and every hash after it recomputed: the chain is whole again, the
+    //    signed head is not.
+    let txn = departments[2].db().begin().await.unwrap();
+    remove_journal_guard(&txn).await;
+    let rows = audit_entry::Entity::find()
+        .order_by_asc(audit_entry::Column::Seq)
+        .all(&txn)
+        .await
+        .unwrap();
+    let mut prev = rows[0].hash.clone();
+    for row in rows.into_iter().skip(1) {
+        let mut event = guichet::audit::AuditEvent {
+            actor_id: row.actor_id,
+            actor_email: row.actor_email.clone(),
+            actor_role: row.actor_role.clone(),
+            action: row.action.clone(),
+            subject: row.subject.clone(),
+            reason: row.reason.clone(),
+            citizen_id: row.citizen_id,
+            module: row.module.clone(),
+        };
+        if row.seq == 2 {
+            event.subject = "rien".into();
+        }
+        let hash = guichet::audit::entry_hash(&prev, row.seq, &row.at, &event);
+        let mut update: audit_entry::ActiveModel = row.into();
+        update.subject = Set(event.subject);
+        update.prev_hash = Set(prev.clone());
+        update.hash = Set(hash.clone());
+        update.update(&txn).await.unwrap();
+        prev = hash;
+    }
+    txn.commit().await.unwrap();
+    assert_eq!(
+        guichet::audit::verify(&departments[2]).await.unwrap(),
+        guichet::audit::Verification::Intact { entries: 3 },
+        "the recomputed chain holds by itself"
+    );
+    assert_fails_with(
+        &cli.run(&["audit", "verify", "recalcule"]),
+        "le journal a été réécrit",
+    );
+
+    // A forged checkpoint line is refused too.
+    let file = cli
+        .data_dir
+        .path()
+        .join("journal-checkpoints")
+        .join("coupe.jsonl");
+    let text = std::fs::read_to_string(&file)
+        .unwrap()
+        .replace("\"seq\":3", "\"seq\":2");
+    std::fs::write(&file, text).unwrap();
+    assert_fails_with(
+        &cli.run(&["audit", "verify", "coupe"]),
+        "signature est fausse",
+    );
     cli.drop_database().await;
 }
