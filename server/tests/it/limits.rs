@@ -12,6 +12,7 @@ use crate::harness::{Backend, TestApp, Visitor, both_engines};
 both_engines!(
     anonymous_bodies_are_refused_before_they_cost,
     a_slow_anonymous_body_is_cut_off,
+    slow_headers_are_cut_off,
 );
 
 fn megabytes(n: usize) -> Vec<u8> {
@@ -93,5 +94,29 @@ async fn a_slow_anonymous_body_is_cut_off(backend: Backend) {
     assert!(read.is_ok(), "the server still waits after 30 s");
     let answer = String::from_utf8_lossy(&answer);
     assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    app.stop().await;
+}
+
+/// Headers sent a few bytes at a time, never finished: the connection is closed after the
+/// header-read timeout (10 s) instead of being held.
+async fn slow_headers_are_cut_off(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let mut stream = tokio::net::TcpStream::connect(app.addr).await.unwrap();
+    stream
+        .write_all(b"GET /sante HTTP/1.1\r\nHost: localhost\r\nX-Slow: ")
+        .await
+        .unwrap();
+    let closed = tokio::time::timeout(Duration::from_secs(30), async {
+        let mut buf = [0u8; 1024];
+        loop {
+            match stream.read(&mut buf).await {
+                Ok(0) | Err(_) => return true,
+                // An answer (408) before closing is as good.
+                Ok(_) => {}
+            }
+        }
+    })
+    .await;
+    assert_eq!(closed, Ok(true), "the connection is still open after 30 s");
     app.stop().await;
 }
