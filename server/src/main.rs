@@ -180,6 +180,30 @@ async fn run_api_particulier_simulator(args: &ApiParticulierSimulatorArgs) -> an
     Ok(())
 }
 
+/// Where mail goes: the SMTP server; without one, the demo's mail folder, or else the outboxes
+/// (the operator is warned).
+fn mailer(args: &ServeArgs, data_dir: &std::path::Path) -> anyhow::Result<Mailer> {
+    let mailer = Mailer::new(args.smtp_url.as_deref(), &args.mail_from)?;
+    if !mailer.holds_mail() {
+        return Ok(mailer);
+    }
+    if args.demo {
+        let dir = data_dir.join("courriels");
+        println!(
+            "Pas de serveur de courriel : les courriels de la démonstration sont écrits dans {}",
+            dir.display()
+        );
+        return Ok(mailer.into_folder(dir));
+    }
+    tracing::warn!(
+        "no SMTP server configured (GUICHET_SMTP_URL): mail waits in each department's outbox and is sent once one is"
+    );
+    eprintln!(
+        "Attention : aucun serveur de courriel (GUICHET_SMTP_URL). Les courriels attendent dans la file de chaque département et partiront quand il sera configuré."
+    );
+    Ok(mailer)
+}
+
 /// Whether the platform is reached over HTTPS, from its public address; plain HTTP on an
 /// address others can reach is refused outside the demo unless asked for by name.
 fn serves_https(args: &ServeArgs) -> anyhow::Result<bool> {
@@ -278,24 +302,7 @@ async fn run_serve(
         });
         _api_simulator = Some(handle);
     }
-    let mut mailer = Mailer::new(args.smtp_url.as_deref(), &args.mail_from)?;
-    if mailer.holds_mail() {
-        if args.demo {
-            let dir = data_dir.join("courriels");
-            println!(
-                "Pas de serveur de courriel : les courriels de la démonstration sont écrits dans {}",
-                dir.display()
-            );
-            mailer = mailer.into_folder(dir);
-        } else {
-            tracing::warn!(
-                "no SMTP server configured (GUICHET_SMTP_URL): mail waits in each department's outbox and is sent once one is"
-            );
-            eprintln!(
-                "Attention : aucun serveur de courriel (GUICHET_SMTP_URL). Les courriels attendent dans la file de chaque département et partiront quand il sera configuré."
-            );
-        }
-    }
+    let mailer = mailer(&args, &data_dir)?;
     let options = ServerOptions {
         base_domain: args.base_domain,
         site_root: args.site_root,

@@ -114,7 +114,15 @@ pub async fn verify_form_token(
     }
     match checked_body(&key, &session, req).await {
         Ok(req) => next.run(req).await,
-        Err(e) => e.into_response(),
+        Err(e) => {
+            // The body may be left unread: the connection cannot carry another request.
+            let mut refused = e.into_response();
+            refused.headers_mut().insert(
+                axum::http::header::CONNECTION,
+                axum::http::HeaderValue::from_static("close"),
+            );
+            refused
+        }
     }
 }
 
