@@ -54,6 +54,8 @@ impl MigratorTrait for TenantMigrator {
             Box::new(tenant::m0015_mandates::Migration),
             Box::new(tenant::m0016_export_citizens::Migration),
             Box::new(tenant::m0017_journal_append_only::Migration),
+            Box::new(tenant::m0018_wider_accesses::Migration),
+            Box::new(tenant::m0019_merge_proposals::Migration),
         ]
     }
 }

@@ -47,6 +47,10 @@ use serde::{Deserialize, Serialize};
 use tenants::{Engine, Platform, Tenant};
 use tokio::net::TcpListener;
 
+/// The benchmark's own setting up, as its journal entries name it.
+const BENCH_SETUP: guichet::staff::Author =
+    guichet::staff::Author::Operator("mesure de performance");
+
 const SLUG: &str = "cd-bench";
 /// Citizens refreshed (`GUICHET_BENCH_CITIZENS` to change it).
 const CITIZENS: usize = 10_000;
@@ -149,6 +153,7 @@ async fn refresh(platform: &Platform, scenario: Scenario) -> anyhow::Result<Vec<
         }
         .validate()
         .map_err(|e| anyhow::anyhow!("aid: {e:?}"))?,
+        BENCH_SETUP,
     )
     .await?;
 

@@ -90,8 +90,11 @@ async fn try_append_all(tenant: &Tenant, events: &[AuditEvent]) -> Result<i64, D
 /// together or not at all; returns the last sequence number. On PostgreSQL, appenders of one
 /// department take their turn by a transaction-scoped lock (a second writer would otherwise read
 /// the same last entry and fail at commit, taking the caller's change with it); on SQLite the
-/// write transaction already holds the store's only write lock.
+/// write transaction already holds the store's only write lock. No events, nothing written (0).
 pub async fn append_in(txn: &DatabaseTransaction, events: &[AuditEvent]) -> Result<i64, DbErr> {
+    if events.is_empty() {
+        return Ok(0);
+    }
     if txn.get_database_backend() == DbBackend::Postgres {
         // One key per schema: the transaction's search_path is its tenant's.
         txn.execute_unprepared(
@@ -134,6 +137,23 @@ pub async fn append_in(txn: &DatabaseTransaction, events: &[AuditEvent]) -> Resu
             .await?;
     }
     Ok(seq)
+}
+
+/// Commits `change`, a transaction of the platform's store (staff accounts, their links and
+/// second factors, a department's sign-in rules), with `events` appended to `tenant`'s journal.
+/// No transaction spans the two stores, so the entries commit first: a failed append rolls the
+/// change back, and a failure between the two commits leaves an entry for a change that did
+/// not land (an attempt on record), never a change without its entry. Platform transactions are
+/// always opened before the tenant's here, the order that cannot deadlock on SQLite's locks.
+pub async fn commit_platform_change(
+    change: DatabaseTransaction,
+    tenant: &Tenant,
+    events: &[AuditEvent],
+) -> Result<(), DbErr> {
+    let journal = tenant.db().begin_write().await?;
+    append_in(&journal, events).await?;
+    journal.commit().await?;
+    change.commit().await
 }
 
 /// Both engines keep microseconds; truncating first makes the stored time hash the same.

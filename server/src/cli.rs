@@ -142,26 +142,13 @@ pub async fn run_staff(platform: &Platform, command: StaffCommand) -> anyhow::Re
                     roles,
                     first_password: staff::FirstPassword::ChosenByOwner,
                 },
+                staff::Author::Operator("commande guichet staff create"),
             )
             .await?;
             let account = created.account;
             let token = created
                 .activation_token
                 .context("un compte créé ici reçoit toujours un lien d'activation")?;
-            audit::record(
-                &tenant,
-                audit::AuditEvent {
-                    actor_id: None,
-                    actor_email: "opérateur de la plateforme".into(),
-                    actor_role: "operator".into(),
-                    action: "création d'un compte agent".into(),
-                    subject: format!("agent {} ({})", account.id, account.email),
-                    reason: "commande guichet staff create".into(),
-                    citizen_id: None,
-                    module: String::new(),
-                },
-            )
-            .await?;
             println!("compte {} créé dans « {} »", account.email, tenant.slug());
             println!(
                 "lien d'activation, à transmettre à son titulaire seul ; il y choisit son mot de passe (valable {}, une seule fois) :",
@@ -189,23 +176,10 @@ pub async fn run_staff(platform: &Platform, command: StaffCommand) -> anyhow::Re
                     "aucun compte {email} dans « {slug} » : vérifiez l'adresse (guichet staff create pour en créer un)"
                 );
             };
-            if !staff::second_factor::remove(platform, account.id).await? {
+            let by = staff::Author::Operator("commande guichet staff reset-mfa");
+            if !staff::second_factor::remove(platform, &tenant, &account, by).await? {
                 bail!("{email} n'a pas de double authentification : rien à réinitialiser");
             }
-            audit::record(
-                &tenant,
-                audit::AuditEvent {
-                    actor_id: None,
-                    actor_email: "opérateur de la plateforme".into(),
-                    actor_role: "operator".into(),
-                    action: "réinitialisation de la double authentification d'un agent".into(),
-                    subject: account.audit_subject(),
-                    reason: "commande guichet staff reset-mfa".into(),
-                    citizen_id: None,
-                    module: String::new(),
-                },
-            )
-            .await?;
             println!(
                 "double authentification de {email} réinitialisée : connexion avec le seul mot de passe, puis nouvel enregistrement depuis le tableau de bord"
             );

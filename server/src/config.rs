@@ -163,6 +163,10 @@ pub struct SimulatorArgs {
     /// The client secret the simulator accepts.
     #[arg(long, default_value = "guichet-demo-secret")]
     pub client_secret: String,
+    /// A return address of the client, as declared to FranceConnect (repeat for each
+    /// department: `https://…/SLUG/connexion/franceconnect/retour`); any other is refused.
+    #[arg(long = "redirect-uri", required = true)]
+    pub redirect_uri: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -176,6 +180,10 @@ pub struct ProConnectSimulatorArgs {
     /// The client secret the simulator accepts.
     #[arg(long, default_value = "guichet-demo-agents-secret")]
     pub client_secret: String,
+    /// A return address of the client, as declared to ProConnect (repeat for each
+    /// department: `https://…/SLUG/agents/connexion/proconnect/retour`); any other is refused.
+    #[arg(long = "redirect-uri", required = true)]
+    pub redirect_uri: Vec<String>,
 }
 
 /// How citizens sign in with FranceConnect. All three are needed; none means no FranceConnect

@@ -15,6 +15,10 @@ pub const SIRET: &str = "22300001800018";
 /// The demo accounts' shared password. Demo only: never create such a department in production.
 pub const DEMO_PASSWORD: &str = "demo-guichet-2026";
 
+/// The demo's setup, as its journal entries name it.
+const DEMO_SETUP: staff::Author =
+    staff::Author::Operator("création du département de démonstration");
+
 pub fn demo_email(role: Role) -> String {
     format!("{}@demo.guichet.test", role.id().replace('_', "-"))
 }
@@ -44,6 +48,7 @@ pub async fn ensure_demo(platform: &Platform) -> anyhow::Result<Tenant> {
                 roles: vec![role],
                 first_password: staff::FirstPassword::Known(DEMO_PASSWORD.into()),
             },
+            DEMO_SETUP,
         )
         .await?;
         if role == Role::Reception {
@@ -54,7 +59,7 @@ pub async fn ensure_demo(platform: &Platform) -> anyhow::Result<Tenant> {
         sirets: vec![staff::identity::Siret::parse(SIRET).map_err(anyhow::Error::msg)?],
         ..Default::default()
     };
-    staff::identity::save_policy(platform, &tenant, &policy).await?;
+    staff::identity::save_policy(platform, &tenant, &policy, DEMO_SETUP).await?;
     demo_aid(&tenant).await?;
     holiday_aid(&tenant).await?;
     demo_slots(&tenant, reception).await?;
@@ -83,7 +88,7 @@ async fn demo_slots(tenant: &Tenant, staff_id: i64) -> anyhow::Result<()> {
             now,
         )
         .map_err(|errors| anyhow::anyhow!(errors.join(" ")))?;
-        appointments::publish(tenant, staff_id, &slots).await?;
+        appointments::publish(tenant, staff_id, &slots, DEMO_SETUP).await?;
         published += 1;
     }
     Ok(())
@@ -103,63 +108,68 @@ async fn demo_aid(tenant: &Tenant) -> anyhow::Result<()> {
     let valid = input
         .validate()
         .map_err(|errors| anyhow::anyhow!(errors.join(" ")))?;
-    let aid = catalogue::create(tenant, valid).await?;
+    let aid = catalogue::create(tenant, valid, DEMO_SETUP).await?;
     let field = |key: &str, step, label: &str, help: &str, required, kind| FieldDef {
         help: help.into(),
         required,
         ..FieldDef::new(key, step, label, kind)
     };
-    catalogue::change_form(tenant, aid.id, aid.form_version, |form| {
-        form.fields = vec![
-            field(
-                "f1",
-                1,
-                "Montant de votre loyer mensuel",
-                "Charges comprises, en euros.",
-                true,
-                FieldKind::Amount,
-            ),
-            field(
-                "f2",
-                1,
-                "Nombre de personnes dans votre foyer",
-                "",
-                true,
-                FieldKind::Number,
-            ),
-            field(
-                "f5",
-                1,
-                "Dernière quittance de loyer",
-                "Le document que votre bailleur vous remet chaque mois.",
-                true,
-                FieldKind::Document,
-            ),
-            field(
-                "f3",
-                2,
-                "Votre situation",
-                "",
-                true,
-                FieldKind::Choice {
-                    options: vec![
-                        "Locataire".into(),
-                        "Colocataire".into(),
-                        "Sous-locataire".into(),
-                    ],
-                },
-            ),
-            field(
-                "f4",
-                2,
-                "Avez-vous déjà reçu cette aide cette année ?",
-                "",
-                true,
-                FieldKind::YesNo,
-            ),
-        ];
-        Ok(())
-    })
+    catalogue::change_form(
+        tenant,
+        (aid.id, aid.form_version),
+        (DEMO_SETUP, "modification du formulaire d'une aide"),
+        |form| {
+            form.fields = vec![
+                field(
+                    "f1",
+                    1,
+                    "Montant de votre loyer mensuel",
+                    "Charges comprises, en euros.",
+                    true,
+                    FieldKind::Amount,
+                ),
+                field(
+                    "f2",
+                    1,
+                    "Nombre de personnes dans votre foyer",
+                    "",
+                    true,
+                    FieldKind::Number,
+                ),
+                field(
+                    "f5",
+                    1,
+                    "Dernière quittance de loyer",
+                    "Le document que votre bailleur vous remet chaque mois.",
+                    true,
+                    FieldKind::Document,
+                ),
+                field(
+                    "f3",
+                    2,
+                    "Votre situation",
+                    "",
+                    true,
+                    FieldKind::Choice {
+                        options: vec![
+                            "Locataire".into(),
+                            "Colocataire".into(),
+                            "Sous-locataire".into(),
+                        ],
+                    },
+                ),
+                field(
+                    "f4",
+                    2,
+                    "Avez-vous déjà reçu cette aide cette année ?",
+                    "",
+                    true,
+                    FieldKind::YesNo,
+                ),
+            ];
+            Ok(())
+        },
+    )
     .await?;
     Ok(())
 }
@@ -179,53 +189,58 @@ async fn holiday_aid(tenant: &Tenant) -> anyhow::Result<()> {
     let valid = input
         .validate()
         .map_err(|errors| anyhow::anyhow!(errors.join(" ")))?;
-    let aid = catalogue::create(tenant, valid).await?;
+    let aid = catalogue::create(tenant, valid, DEMO_SETUP).await?;
     let field = |key: &str, step, label: &str, help: &str, kind, fact| FieldDef {
         help: help.into(),
         fact: Some(fact),
         ..FieldDef::new(key, step, label, kind)
     };
-    catalogue::change_form(tenant, aid.id, aid.form_version, |form| {
-        form.fields = vec![
-            field(
-                "f1",
-                1,
-                "Votre quotient familial",
-                "Il figure sur votre attestation de la CAF ou de la MSA.",
-                FieldKind::Amount,
-                FactKey::FamilyQuotient,
-            ),
-            field(
-                "f2",
-                1,
-                "Nombre d'enfants à votre charge",
-                "",
-                FieldKind::Number,
-                FactKey::Children,
-            ),
-            field(
-                "f3",
-                1,
-                "Attestation de quotient familial",
-                "Datée de moins de trois mois, délivrée par la CAF ou la MSA.",
-                FieldKind::Document,
-                FactKey::FamilyQuotient,
-            ),
-            FieldDef {
-                required: true,
-                fact: None,
-                ..field(
-                    "f4",
-                    2,
-                    "Où souhaitez-vous partir ?",
-                    "Une ville ou une région suffit.",
-                    FieldKind::Text,
+    catalogue::change_form(
+        tenant,
+        (aid.id, aid.form_version),
+        (DEMO_SETUP, "modification du formulaire d'une aide"),
+        |form| {
+            form.fields = vec![
+                field(
+                    "f1",
+                    1,
+                    "Votre quotient familial",
+                    "Il figure sur votre attestation de la CAF ou de la MSA.",
+                    FieldKind::Amount,
                     FactKey::FamilyQuotient,
-                )
-            },
-        ];
-        Ok(())
-    })
+                ),
+                field(
+                    "f2",
+                    1,
+                    "Nombre d'enfants à votre charge",
+                    "",
+                    FieldKind::Number,
+                    FactKey::Children,
+                ),
+                field(
+                    "f3",
+                    1,
+                    "Attestation de quotient familial",
+                    "Datée de moins de trois mois, délivrée par la CAF ou la MSA.",
+                    FieldKind::Document,
+                    FactKey::FamilyQuotient,
+                ),
+                FieldDef {
+                    required: true,
+                    fact: None,
+                    ..field(
+                        "f4",
+                        2,
+                        "Où souhaitez-vous partir ?",
+                        "Une ville ou une région suffit.",
+                        FieldKind::Text,
+                        FactKey::FamilyQuotient,
+                    )
+                },
+            ];
+            Ok(())
+        },
+    )
     .await?;
     Ok(())
 }

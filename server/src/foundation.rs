@@ -75,7 +75,7 @@ fn routes(routes: Routes) -> Routes {
             get(citizen_pages::franceconnect_start),
         )
         .route(
-            "/connexion/franceconnect/retour",
+            citizen_pages::FRANCECONNECT_RETURN_PATH,
             get(citizen_pages::franceconnect_return),
         )
         .route("/deconnexion", post(citizen_pages::logout))
@@ -86,10 +86,7 @@ fn routes(routes: Routes) -> Routes {
         .route("/agents/", get(pages::staff_home))
         .route("/agents/connexion", get(auth::login_page).post(auth::login))
         .route("/agents/connexion/proconnect", get(proconnect::start))
-        .route(
-            "/agents/connexion/proconnect/retour",
-            get(proconnect::finish),
-        )
+        .route(proconnect::RETURN_PATH, get(proconnect::finish))
         .route(
             "/agents/connexion/code",
             get(second_factor::code_page).post(second_factor::code_submit),

@@ -8,6 +8,7 @@ use guichet::config::{
 use guichet::franceconnect::FranceConnectConfig;
 use guichet::franceconnect::simulator::{self, SimulatorConfig};
 use guichet::mail::Mailer;
+use guichet::oidc::simulator_kit::RegisteredUris;
 use guichet::server::{ServerOptions, app_state, serve};
 use guichet::{cli, demo};
 use tenants::Platform;
@@ -95,6 +96,7 @@ async fn run_simulator(args: &SimulatorArgs) -> anyhow::Result<()> {
         SimulatorConfig {
             client_id: args.client_id.clone(),
             client_secret: args.client_secret.clone(),
+            redirect_uris: RegisteredUris::new(args.redirect_uri.iter().cloned()),
         },
     )?;
     println!("Simulateur FranceConnect : émetteur {}", handle.issuer);
@@ -114,6 +116,7 @@ async fn run_proconnect_simulator(args: &ProConnectSimulatorArgs) -> anyhow::Res
         pc::SimulatorConfig {
             client_id: args.client_id.clone(),
             client_secret: args.client_secret.clone(),
+            redirect_uris: RegisteredUris::new(args.redirect_uri.iter().cloned()),
             ..pc::SimulatorConfig::default()
         },
     )?;
@@ -233,6 +236,31 @@ fn serves_https(args: &ServeArgs) -> anyhow::Result<bool> {
     Ok(https)
 }
 
+/// The return addresses the demo's simulators accept, as an operator declares them to the real
+/// services: each department's, under the address served (and `localhost` for a loopback one)
+/// and under the public address. A department created later is declared at the next start.
+fn demo_return_uris(
+    addr: std::net::SocketAddr,
+    public_url: Option<&str>,
+    departments: &[tenants::Tenant],
+) -> (RegisteredUris, RegisteredUris) {
+    let mut bases = vec![format!("http://{addr}")];
+    if addr.ip().is_loopback() {
+        bases.push(format!("http://localhost:{}", addr.port()));
+    }
+    bases.extend(public_url.map(str::to_owned));
+    let (fc, pc) = (RegisteredUris::default(), RegisteredUris::default());
+    for base in &bases {
+        for department in departments {
+            let (citizens, agents) =
+                guichet::http::identity_return_uris(base, department.slug().as_str());
+            fc.register(citizens);
+            pc.register(agents);
+        }
+    }
+    (fc, pc)
+}
+
 async fn run_serve(
     platform: Platform,
     args: ServeArgs,
@@ -245,7 +273,8 @@ async fn run_serve(
     if args.demo {
         demo::ensure_demo(&platform).await?;
     }
-    let tenants = platform.list_tenants().await?.len();
+    let departments = platform.list_tenants().await?;
+    let tenants = departments.len();
     let listener = tokio::net::TcpListener::bind(args.addr).await.map_err(|e| {
         anyhow::anyhow!(
             "impossible d'écouter sur {} ({e}) : choisissez une autre adresse avec --addr ou GUICHET_ADDR",
@@ -253,12 +282,16 @@ async fn run_serve(
         )
     })?;
     let addr = listener.local_addr()?;
+    let (fc_returns, pc_returns) = demo_return_uris(addr, args.public_url.as_deref(), &departments);
     let mut franceconnect = args.franceconnect.config()?;
     // The demo signs citizens in through the simulator unless a real provider is configured.
     let mut _simulator = None;
     if franceconnect.is_none() && args.demo {
         let sim_listener = tokio::net::TcpListener::bind((addr.ip(), 0)).await?;
-        let config = SimulatorConfig::default();
+        let config = SimulatorConfig {
+            redirect_uris: fc_returns,
+            ..SimulatorConfig::default()
+        };
         let handle = simulator::spawn(sim_listener, config.clone())?;
         franceconnect = Some(FranceConnectConfig {
             issuer: handle.issuer.clone(),
@@ -272,7 +305,10 @@ async fn run_serve(
     let mut _pc_simulator = None;
     if proconnect.is_none() && args.demo {
         use guichet::proconnect::simulator as pc;
-        let config = pc::SimulatorConfig::default();
+        let config = pc::SimulatorConfig {
+            redirect_uris: pc_returns,
+            ..pc::SimulatorConfig::default()
+        };
         let handle = pc::spawn(
             tokio::net::TcpListener::bind((addr.ip(), 0)).await?,
             config.clone(),

@@ -172,6 +172,23 @@ pub fn files_in(tenant: &Tenant) -> impl Iterator<Item = &'static Files> + '_ {
         .filter_map(|p| p.files.as_ref())
 }
 
+/// Whether `citizen_id` has a file open in `module` in this department (a module that keeps no
+/// files has none).
+pub async fn has_open_case(
+    tenant: &Tenant,
+    module: Module,
+    citizen_id: i64,
+) -> Result<bool, DbErr> {
+    let Some(files) = PARTS
+        .iter()
+        .find(|p| p.module == Some(module) && tenant.has_module(module))
+        .and_then(|p| p.files.as_ref())
+    else {
+        return Ok(false);
+    };
+    (files.has_open_case)(tenant, citizen_id).await
+}
+
 /// Everything the department holds on `citizen`, part by part, in [`section::ORDER`].
 pub async fn right_of_access(tenant: &Tenant, citizen: &Citizen) -> Result<Vec<Section>, DbErr> {
     let mut sections = Vec::new();
@@ -283,10 +300,11 @@ pub mod section {
     pub const APPOINTMENTS: &str = "Vos rendez-vous";
     pub const MANDATES: &str = "Vos mandats de dépôt";
     pub const JOURNAL: &str = "Consultations et modifications de votre dossier par les agents";
+    pub const WIDER_ACCESSES: &str = "Accès élargis à votre dossier";
     pub const CALLS: &str = "Demandes faites en votre nom aux administrations";
 
     /// The order the citizen reads them in.
-    pub const ORDER: [&str; 11] = [
+    pub const ORDER: [&str; 12] = [
         IDENTITY,
         AID_REQUESTS,
         DOCUMENTS,
@@ -297,6 +315,7 @@ pub mod section {
         APPOINTMENTS,
         MANDATES,
         JOURNAL,
+        WIDER_ACCESSES,
         CALLS,
     ];
 }

@@ -398,10 +398,10 @@ async fn fill(platform: &Platform, tenant: &Tenant, archive: &Archive) -> anyhow
             .await?;
         }
     }
-    txn.commit().await?;
     if let Some(record) = &archive.identity {
-        identity::save_policy(platform, tenant, &record.policy()?).await?;
+        identity::write_policy(&txn, tenant, &record.policy()?).await?;
     }
+    txn.commit().await?;
 
     let dir = platform.files_dir(tenant.slug());
     for (rel, bytes) in &archive.files {

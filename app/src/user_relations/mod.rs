@@ -20,12 +20,22 @@ pub struct AccessRow {
     pub why: String,
 }
 
+/// A wider access to the citizen's record still open, as they read it.
+#[derive(Clone, Debug)]
+pub struct OpenWiderAccess {
+    pub service: String,
+    pub since: String,
+    pub until: String,
+    pub reason: String,
+}
+
 /// Who accessed the citizen's file, and what was asked of the administrations in their name.
 #[component]
 pub fn AccessJournalPage(
     ctx: PageContext,
     accesses: Vec<AccessRow>,
     fetches: Vec<CallRow>,
+    open: Vec<OpenWiderAccess>,
 ) -> impl IntoView {
     let space = ctx.href("/mon-espace");
     let my_data = ctx.href("/mon-espace/donnees");
@@ -34,6 +44,16 @@ pub fn AccessJournalPage(
             <p><a href=space>"Mon espace"</a></p>
             <h1>"Qui a consulté mon dossier"</h1>
             <p>"Chaque fois qu'un agent du département consulte ou modifie votre dossier, c'est noté ici : son service, son rôle, la date et le motif. Les agents ne voient que ce dont leur service a besoin."</p>
+            {(!open.is_empty()).then(|| view! {
+                <h2>"Accès élargis en cours"</h2>
+                <p>"Un agent d'un autre service voit en ce moment votre dossier complet, pour le motif indiqué. Il s'arrête de lui-même à l'heure dite ; un responsable du département peut y mettre fin avant. Si vous n'en comprenez pas la raison, écrivez au département depuis vos messages."</p>
+                <DataTable
+                    caption="Accès ouverts maintenant"
+                    headers=&["Service", "Depuis le", "Jusqu'au", "Motif"]
+                    rows=open.into_iter().map(|o| vec![o.service, o.since, o.until, o.reason]).collect()
+                    empty=""
+                />
+            })}
             <h2>"Consultations et modifications par les agents"</h2>
             <DataTable
                 caption="Le plus récent en premier"
@@ -819,6 +839,74 @@ pub fn WiderAccessPage(
                 <textarea id="reason" name="reason" rows="3" maxlength="500" required=true>{reason}</textarea>
                 <button type="submit">"Ouvrir le dossier complet"</button>
             </form>
+        </Document>
+    }
+}
+
+/// An open wider access, as a supervisor reviews it.
+#[derive(Clone, Debug)]
+pub struct WiderAccessRow {
+    /// The staff member and their service.
+    pub who: String,
+    pub citizen: String,
+    pub since: String,
+    pub until: String,
+    pub reason: String,
+    pub end_action: String,
+}
+
+/// A supervisor's list of the wider accesses open now, each with a button to end it.
+#[component]
+pub fn WiderAccessesPage(
+    ctx: PageContext,
+    rows: Vec<WiderAccessRow>,
+    notice: Option<String>,
+) -> impl IntoView {
+    let csrf = ctx.csrf.clone();
+    view! {
+        <Document ctx title="Accès élargis en cours".to_owned()>
+            <h1>"Accès élargis en cours"</h1>
+            <SuccessNotice text=notice />
+            <p>"Les agents d'autres services qui voient en ce moment le dossier complet d'un usager, et pourquoi. L'usager voit les mêmes accès dans son espace. Fermez celui dont le motif ne tient pas : l'agent ne voit plus le dossier, et l'usager le lit dans son journal."</p>
+            {if rows.is_empty() {
+                view! { <p>"Aucun accès élargi n'est ouvert."</p> }.into_any()
+            } else {
+                view! {
+                    <div class="table-scroll" role="region" aria-label="Accès élargis en cours" tabindex="0">
+                        <table>
+                            <caption>"Le plus ancien en premier"</caption>
+                            <thead><tr>
+                                <th scope="col">"Agent"</th>
+                                <th scope="col">"Usager"</th>
+                                <th scope="col">"Depuis le"</th>
+                                <th scope="col">"Jusqu'au"</th>
+                                <th scope="col">"Motif"</th>
+                                <th scope="col">"Action"</th>
+                            </tr></thead>
+                            <tbody>
+                                {rows.into_iter().map(|r| {
+                                    let label = format!("Fermer l'accès de {} au dossier de {}", r.who, r.citizen);
+                                    view! {
+                                        <tr>
+                                            <td>{r.who}</td>
+                                            <td>{r.citizen}</td>
+                                            <td>{r.since}</td>
+                                            <td>{r.until}</td>
+                                            <td>{r.reason}</td>
+                                            <td>
+                                                <form method="post" action=r.end_action>
+                                                    <CsrfField token=csrf.clone() />
+                                                    <button type="submit" aria-label=label>"Fermer"</button>
+                                                </form>
+                                            </td>
+                                        </tr>
+                                    }
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                }.into_any()
+            }}
         </Document>
     }
 }

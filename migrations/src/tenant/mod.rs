@@ -15,3 +15,5 @@ pub mod m0014_merged_citizens;
 pub mod m0015_mandates;
 pub mod m0016_export_citizens;
 pub mod m0017_journal_append_only;
+pub mod m0018_wider_accesses;
+pub mod m0019_merge_proposals;

@@ -9,7 +9,9 @@ use sea_orm::{
 use tenants::Tenant;
 
 use super::form::FormDefinition;
+use crate::audit;
 use crate::entity::{aid, aid_form_version};
+use crate::staff::Author;
 
 /// What silence past the deadline means, as the law of the aid says.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -244,8 +246,8 @@ async fn unique_slug(txn: &DatabaseTransaction, title: &str) -> Result<String, D
     Ok(candidate)
 }
 
-/// Adds an aid with an empty form (version 1).
-pub async fn create(tenant: &Tenant, input: ValidAid) -> Result<Aid, DbErr> {
+/// Adds an aid with an empty form (version 1), journaled in `by`'s name.
+pub async fn create(tenant: &Tenant, input: ValidAid, by: Author<'_>) -> Result<Aid, DbErr> {
     let txn = tenant.db().begin_write().await?;
     let now = Utc::now();
     let slug = unique_slug(&txn, &input.title).await?;
@@ -266,12 +268,20 @@ pub async fn create(tenant: &Tenant, input: ValidAid) -> Result<Aid, DbErr> {
     .insert(&txn)
     .await?;
     insert_version(&txn, row.id, 1, &FormDefinition::default()).await?;
+    let entry = by.event("création d'une aide", &subject(&row));
+    audit::append_in(&txn, &[entry]).await?;
     txn.commit().await?;
     Ok(row.into())
 }
 
-/// Changes an aid's description and rules (its slug, hence its address, stays).
-pub async fn update(tenant: &Tenant, id: i64, input: ValidAid) -> Result<Option<Aid>, DbErr> {
+/// Changes an aid's description and rules (its slug, hence its address, stays), journaled in
+/// `by`'s name.
+pub async fn update(
+    tenant: &Tenant,
+    id: i64,
+    input: ValidAid,
+    by: Author<'_>,
+) -> Result<Option<Aid>, DbErr> {
     let txn = tenant.db().begin_write().await?;
     let Some(row) = aid::Entity::find_by_id(id).one(&txn).await? else {
         return Ok(None);
@@ -286,8 +296,15 @@ pub async fn update(tenant: &Tenant, id: i64, input: ValidAid) -> Result<Option<
     row.open = Set(input.open);
     row.updated_at = Set(Utc::now());
     let row = row.update(&txn).await?;
+    let entry = by.event("modification d'une aide", &subject(&row));
+    audit::append_in(&txn, &[entry]).await?;
     txn.commit().await?;
     Ok(Some(row.into()))
+}
+
+/// An aid as the journal names it.
+fn subject(row: &aid::Model) -> String {
+    format!("aide {} ({})", row.id, row.slug)
 }
 
 async fn insert_version(
@@ -342,11 +359,11 @@ pub enum FormChangeError {
 }
 
 /// Applies `change` to the form as of `expected_version` and stores the result as the next
-/// version. Versions already used by requests stay as they were.
+/// version, journaled as `what` in `by`'s name. Versions already used by requests stay as they were.
 pub async fn change_form(
     tenant: &Tenant,
-    aid_id: i64,
-    expected_version: i32,
+    (aid_id, expected_version): (i64, i32),
+    (by, what): (Author<'_>, &str),
     change: impl FnOnce(&mut FormDefinition) -> Result<(), String>,
 ) -> Result<i32, FormChangeError> {
     let txn = tenant.db().begin_write().await?;
@@ -370,10 +387,12 @@ pub async fn change_form(
     // The unique (aid, version) index turns a race between two administrators into an error
     // for the second, never into a lost change.
     insert_version(&txn, aid_id, next, &definition).await?;
+    let entry = by.event(what, &format!("{}, formulaire v{next}", subject(&row)));
     let mut row: aid::ActiveModel = row.into();
     row.form_version = Set(next);
     row.updated_at = Set(Utc::now());
     row.update(&txn).await?;
+    audit::append_in(&txn, &[entry]).await?;
     txn.commit().await?;
     Ok(next)
 }

@@ -124,9 +124,9 @@ fn exports_dir(platform: &Platform, slug: &Slug) -> PathBuf {
     platform.files_dir(slug).join("exports")
 }
 
-/// Records an export of the queue as `filter` selects it, in the desk holder's name; the
-/// caller enqueues the job.
-pub async fn create(desk: &Desk<'_>, filter: &QueueFilter) -> Result<i64, DbErr> {
+/// Records an export of the queue as `filter` selects it, in the desk holder's name, journaled
+/// with `described` (the queue's address); the caller enqueues the job.
+pub async fn create(desk: &Desk<'_>, filter: &QueueFilter, described: &str) -> Result<i64, DbErr> {
     let staff_id = desk.account().id;
     let filter = QueueFilter {
         page: 1,
@@ -151,6 +151,14 @@ pub async fn create(desk: &Desk<'_>, filter: &QueueFilter) -> Result<i64, DbErr>
     }
     .insert(&txn)
     .await?;
+    let entry = crate::staff::desk::event(
+        desk.account(),
+        "export CSV des demandes d'aide",
+        &format!("export n° {} demandé ({described})", row.id),
+        "instruction",
+        None,
+    );
+    crate::audit::append_in(&txn, &[entry]).await?;
     txn.commit().await?;
     Ok(row.id)
 }

@@ -43,7 +43,21 @@ pub const FILES: Files = Files {
         ))
     },
     citizen_path: |id| format!("/demandes/{id}"),
+    has_open_case: |tenant, citizen_id| Box::pin(has_open_case(tenant, citizen_id)),
 };
+
+/// A request filed and not yet decided (being instructed, or waiting for the citizen).
+async fn has_open_case(tenant: &Tenant, citizen_id: i64) -> Result<bool, DbErr> {
+    use sea_orm::PaginatorTrait;
+    let txn = tenant.db().begin().await?;
+    let open = aid_request::Entity::find()
+        .filter(aid_request::Column::CitizenId.eq(citizen_id))
+        .filter(aid_request::Column::Status.is_in([Status::Submitted, Status::InfoRequested]))
+        .count(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(open > 0)
+}
 
 async fn kinds(tenant: &Tenant, open_only: bool) -> Result<Vec<FileKind>, DbErr> {
     Ok(catalogue::list(tenant, open_only)

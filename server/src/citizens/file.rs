@@ -97,4 +97,7 @@ pub struct Files {
     pub waiting_since: for<'a> fn(&'a Tenant, NaiveDate) -> Boxed<'a, Lines>,
     /// Where the citizen follows file `id`, within the department (`/demandes/12`).
     pub citizen_path: fn(i64) -> String,
+    /// Whether the citizen has a file open in the module (filed, not yet decided): only then
+    /// may its workers open a wider access to their record.
+    pub has_open_case: for<'a> fn(&'a Tenant, i64) -> Boxed<'a, Result<bool, DbErr>>,
 }

@@ -31,8 +31,9 @@ use tokio::net::TcpListener;
 
 use super::identity::{FcClaims, FcIdentity};
 use crate::oidc::simulator_kit::{
-    self, Choice, EXPIRED, EndSessionQuery, EsKey, InteractionForm, bearer, chooser_page,
-    error_page, invalid_token, oauth_error, provider_metadata, random_token, signed_jwt,
+    self, Choice, EXPIRED, EndSessionQuery, EsKey, InteractionForm, RegisteredUris, bearer,
+    chooser_page, error_page, invalid_token, oauth_error, provider_metadata, random_token,
+    signed_jwt,
 };
 
 /// How the simulator names itself on its pages.
@@ -58,6 +59,8 @@ pub const DATA_PROVIDER_CLIENT_SECRET: &str = "api-particulier-simulateur-secret
 pub struct SimulatorConfig {
     pub client_id: String,
     pub client_secret: String,
+    /// Its return addresses: any other is refused.
+    pub redirect_uris: RegisteredUris,
 }
 
 impl Default for SimulatorConfig {
@@ -65,6 +68,7 @@ impl Default for SimulatorConfig {
         Self {
             client_id: "guichet-demo".into(),
             client_secret: "guichet-demo-secret".into(),
+            redirect_uris: RegisteredUris::default(),
         }
     }
 }
@@ -302,16 +306,12 @@ async fn authorize(
             "Le fournisseur de service est inconnu (client_id).",
         );
     }
-    let Some(redirect_uri) = params
-        .redirect_uri
-        .filter(|u| url::Url::parse(u).is_ok_and(|u| matches!(u.scheme(), "http" | "https")))
-    else {
-        return error_page(
-            NAME,
-            StatusCode::BAD_REQUEST,
-            "L'adresse de retour (redirect_uri) est absente ou invalide.",
-        );
-    };
+    let registered = &sim.config.redirect_uris;
+    let redirect_uri =
+        match simulator_kit::registered_redirect_uri(NAME, registered, params.redirect_uri) {
+            Ok(uri) => uri,
+            Err(refused) => return *refused,
+        };
     let state = params.state.unwrap_or_default();
     let refuse = |error: &str, description: &str| {
         let mut target = url::Url::parse(&redirect_uri).expect("checked above");

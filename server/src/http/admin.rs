@@ -16,7 +16,9 @@ use super::ui::Ui;
 use super::{AppError, AppState, CurrentStaff};
 use crate::audit;
 use crate::staff::lifecycle::{self, LinkPurpose};
-use crate::staff::{self, AccountError, Email, FirstPassword, NewStaff, Role, StaffAccount};
+use crate::staff::{
+    self, AccountError, Author, Email, FirstPassword, NewStaff, Role, StaffAccount,
+};
 
 const NOTICE_KEY: &str = "notice";
 
@@ -135,14 +137,12 @@ pub async fn create_staff(
                 roles: roles.clone(),
                 first_password: FirstPassword::ChosenByOwner,
             },
+            Author::Staff(&staff.account),
         )
         .await;
         match created {
             Ok(created) => {
                 let account = created.account;
-                staff
-                    .audit("création d'un compte agent", &account.audit_subject(), "")
-                    .await?;
                 if let Some(token) = created.activation_token {
                     mail_link(
                         &state,
@@ -297,14 +297,10 @@ pub async fn send_link(
     } else {
         LinkPurpose::Reset
     };
-    let token = lifecycle::send_link(&state.platform, &tenant.tenant, account.id, purpose)
+    let by = Author::Staff(&staff.account);
+    let token = lifecycle::send_link(&state.platform, &tenant.tenant, &account, purpose, by)
         .await?
         .ok_or(AppError::NotFound)?;
-    let action = match purpose {
-        LinkPurpose::Activation => "envoi d'un nouveau lien d'activation à un agent",
-        LinkPurpose::Reset => "envoi d'un lien de changement de mot de passe à un agent",
-    };
-    staff.audit(action, &account.audit_subject(), "").await?;
     mail_link(&state, &headers, &staff, &account, purpose, &token).await?;
     let notice = format!(
         "Un lien pour choisir son mot de passe vient d'être envoyé à {} (valable {}).",
@@ -351,13 +347,13 @@ async fn switch_active(
             "Vous ne pouvez pas désactiver votre propre compte : demandez-le à un autre administrateur.".into(),
         ));
     }
-    let updated = lifecycle::set_active(&state.platform, &tenant.tenant, account.id, active)
+    let by = Author::Staff(&staff.account);
+    let updated = lifecycle::set_active(&state.platform, &tenant.tenant, &account, active, by)
         .await?
         .ok_or(AppError::NotFound)?;
     state.accounts.forget(&tenant.tenant, updated.id);
-    let (action, subject, text, notice) = if active {
+    let (subject, text, notice) = if active {
         (
-            "réactivation d'un compte agent",
             "Votre compte Guichet est réactivé",
             format!(
                 "{} a réactivé votre compte Guichet : vous pouvez vous connecter de nouveau.",
@@ -367,7 +363,6 @@ async fn switch_active(
         )
     } else {
         (
-            "désactivation d'un compte agent",
             "Votre compte Guichet est désactivé",
             format!(
                 "{} a désactivé votre compte Guichet : vos sessions sont fermées et vous ne pouvez plus vous connecter. Si c'est une erreur, adressez-vous à lui.",
@@ -379,7 +374,6 @@ async fn switch_active(
             ),
         )
     };
-    staff.audit(action, &updated.audit_subject(), "").await?;
     crate::mail::tell(
         &state.platform,
         &tenant.tenant,
@@ -403,16 +397,11 @@ pub async fn reset_second_factor(
     let desk = AdminDesk::open(&staff)?;
     let tenant = &desk.staff().tenant;
     let account = colleague(&state, &desk, &id).await?;
-    let notice = if staff::second_factor::remove(&state.platform, account.id).await? {
-        staff
-            .audit(
-                "réinitialisation de la double authentification d'un agent",
-                &account.audit_subject(),
-                "",
-            )
-            .await?;
-        super::second_factor::tell(
-            &state,
+    let by = Author::Staff(&staff.account);
+    let removed = staff::second_factor::remove(&state.platform, &tenant.tenant, &account, by);
+    let notice = if removed.await? {
+        crate::mail::tell(
+            &state.platform,
             &tenant.tenant,
             &account.email,
             "Votre double authentification a été réinitialisée",
@@ -451,16 +440,10 @@ pub async fn update_staff(
         );
     }
     if errors.is_empty() {
-        match staff::set_roles(&state.platform, &tenant.tenant, id, &roles).await {
+        let by = Author::Staff(&staff.account);
+        match staff::set_roles(&state.platform, &tenant.tenant, id, &roles, by).await {
             Ok(Some(updated)) => {
                 state.accounts.forget(&tenant.tenant, updated.id);
-                staff
-                    .audit(
-                        "modification des rôles d'un agent",
-                        &updated.audit_subject(),
-                        "",
-                    )
-                    .await?;
                 session
                     .insert(
                         NOTICE_KEY,

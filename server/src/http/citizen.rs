@@ -85,6 +85,9 @@ impl FromRequestParts<AppState> for CurrentCitizen {
     }
 }
 
+/// Where FranceConnect sends citizens back, under the department's address.
+pub const FRANCECONNECT_RETURN_PATH: &str = "/connexion/franceconnect/retour";
+
 /// This department's address as the browser reached it, for the links we send (FranceConnect's
 /// return address, mailed links). The `Host` header is only trusted when it is one of ours —
 /// the base domain or a subdomain of it, the department's own domain, or a loopback address
@@ -458,7 +461,7 @@ pub async fn franceconnect_start(
             Some(message),
         ));
     };
-    let redirect_uri = absolute(&state, &headers, &tenant, "/connexion/franceconnect/retour");
+    let redirect_uri = absolute(&state, &headers, &tenant, FRANCECONNECT_RETURN_PATH);
     match fc.start(&redirect_uri).await {
         Ok((url, pending)) => {
             session.insert(PENDING_KEY, pending).await?;

@@ -9,6 +9,9 @@ pub enum AppError {
     NotFound,
     #[error("accès refusé")]
     Forbidden,
+    /// Refused, with why and what to do instead in the message.
+    #[error("accès refusé : {0}")]
+    ForbiddenBecause(String),
     /// Not signed in: go to the sign-in page of this department.
     #[error("connexion requise")]
     SignInRequired { login_href: String },
@@ -92,6 +95,9 @@ impl IntoResponse for AppError {
                 "Accès refusé",
                 "Votre compte ne vous donne pas accès à cette page. Si vous pensez que c'est une erreur, contactez l'administrateur de votre département.",
             ),
+            AppError::ForbiddenBecause(message) => {
+                ErrorPage::response(StatusCode::FORBIDDEN, "Accès refusé", &message)
+            }
             AppError::SignInRequired { login_href } => Redirect::to(&login_href).into_response(),
             AppError::SecondFactorRequired { enrol_href } => {
                 Redirect::to(&enrol_href).into_response()

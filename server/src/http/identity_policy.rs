@@ -14,8 +14,8 @@ use super::form::Form;
 use super::ui::Ui;
 use super::{AppError, AppState, CurrentStaff};
 use crate::proconnect::Assurance;
-use crate::staff::Role;
 use crate::staff::identity::{self, IdentityPolicy, Siret};
+use crate::staff::{Author, Role};
 
 const NOTICE_KEY: &str = "identity_notice";
 
@@ -120,22 +120,14 @@ pub async fn save(
             return Ok(render(&state, &staff, ui, status, &form, errors, None));
         }
     };
-    identity::save_policy(&state.platform, tenant, &policy).await?;
+    identity::save_policy(
+        &state.platform,
+        tenant,
+        &policy,
+        Author::Staff(&staff.account),
+    )
+    .await?;
     state.policies.forget(tenant);
-    let described = format!(
-        "SIRET [{}], niveau ProConnect minimal {}, double authentification exigée en plus pour [{}]",
-        PolicyForm::of(&policy).sirets.replace('\n', ", "),
-        policy.minimum.map_or("aucun", |m| m.id()),
-        policy
-            .second_factor_roles
-            .iter()
-            .map(|r| r.id())
-            .collect::<Vec<_>>()
-            .join(", "),
-    );
-    staff
-        .audit("règles de connexion des agents modifiées", &described, "")
-        .await?;
     session
         .insert(
             NOTICE_KEY,

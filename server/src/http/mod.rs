@@ -262,3 +262,14 @@ pub fn router(state: AppState) -> Router {
             state_limits.max_concurrent_requests,
         ))
 }
+
+/// The addresses FranceConnect and ProConnect send a department's people back to when it is
+/// served under `base` (`https://guichet.example.fr`): what its operator declares to each
+/// service, and what the simulators accept.
+pub fn identity_return_uris(base: &str, slug: &str) -> (String, String) {
+    let department = format!("{}/{slug}", base.trim_end_matches('/'));
+    (
+        format!("{department}{}", citizen::FRANCECONNECT_RETURN_PATH),
+        format!("{department}{}", proconnect::RETURN_PATH),
+    )
+}

@@ -10,7 +10,6 @@ use tower_sessions::Session;
 
 use super::auth::{StaffSessionData, first_factor_passed, login_with_error, open_session};
 use super::citizen::{ReturnParams, absolute};
-use super::second_factor::tell;
 use super::ui::Ui;
 use super::{AppError, AppState, TenantCtx};
 use crate::proconnect::{Agent, PcError, PendingSignIn, SignedInAgent};
@@ -18,7 +17,8 @@ use crate::staff::identity::{self, AgentRefused, Matched};
 
 /// The sign-in in progress, between leaving for ProConnect and coming back.
 const PENDING_KEY: &str = "staff_proconnect_pending";
-const RETURN_PATH: &str = "/agents/connexion/proconnect/retour";
+/// Where ProConnect sends agents back, under the department's address.
+pub const RETURN_PATH: &str = "/agents/connexion/proconnect/retour";
 
 /// `GET /agents/connexion/proconnect`: off to ProConnect.
 pub async fn start(
@@ -89,8 +89,8 @@ pub async fn finish(
         }
     };
     if matched == Matched::NewlyLinked {
-        tell(
-            &state,
+        crate::mail::tell(
+            &state.platform,
             &tenant.tenant,
             &account.email,
             "Votre compte est relié à ProConnect",

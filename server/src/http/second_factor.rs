@@ -19,6 +19,7 @@ use super::form::Form;
 use super::ui::Ui;
 use super::{AppError, AppState};
 use crate::mail;
+use crate::staff::Author;
 use crate::staff::second_factor::{self, Checked, PendingSecret};
 use crate::throttle::{self, LoginKeys};
 
@@ -107,8 +108,8 @@ pub async fn code_submit(
     };
     throttle::succeeded(&state.platform, counted).await?;
     if let Checked::Recovery { left } = checked {
-        tell(
-            &state,
+        mail::tell(
+            &state.platform,
             &tenant.tenant,
             &account.email,
             "Un code de secours a servi à vous connecter",
@@ -202,9 +203,9 @@ pub async fn enrol_submit(
         return Ok(Redirect::to(&tenant.href("/agents/securite/double-facteur")).into_response());
     };
     let enrolled = second_factor::enrol(
-        &state.platform,
+        (&state.platform, &tenant.tenant),
         &state.seal_key,
-        staff.account.id,
+        &staff.account,
         &secret,
         &form.code,
         chrono::Utc::now(),
@@ -229,15 +230,8 @@ pub async fn enrol_submit(
         };
         session.insert(STAFF_KEY, data).await?;
     }
-    staff
-        .audit(
-            "enregistrement d'une application de double authentification",
-            &format!("agent {}", staff.account.email),
-            "",
-        )
-        .await?;
-    tell(
-        &state,
+    mail::tell(
+        &state.platform,
         &tenant.tenant,
         &staff.account.email,
         "Double authentification enregistrée",
@@ -270,22 +264,19 @@ pub async fn renew_recovery_codes(
 ) -> Result<Response, AppError> {
     let enrolling = enrolling(&state, &session, signed_in).await?;
     let staff = &enrolling.staff;
-    let Some(codes) =
-        second_factor::regenerate_recovery_codes(&state.platform, staff.account.id).await?
+    let Some(codes) = second_factor::regenerate_recovery_codes(
+        &state.platform,
+        &staff.tenant.tenant,
+        &staff.account,
+    )
+    .await?
     else {
         // No app (removed in another tab): the page offers to enrol one.
         let page = staff.tenant.href("/agents/securite/double-facteur");
         return Ok(Redirect::to(&page).into_response());
     };
-    staff
-        .audit(
-            "nouveaux codes de secours de double authentification",
-            &format!("agent {}", staff.account.email),
-            "",
-        )
-        .await?;
-    tell(
-        &state,
+    mail::tell(
+        &state.platform,
         &staff.tenant.tenant,
         &staff.account.email,
         "Nouveaux codes de secours",
@@ -309,16 +300,17 @@ pub async fn remove(
         // The page offers no removal then; a stale tab (a role given since) ends here.
         return Err(AppError::Conflict("Votre rôle exige la double authentification : elle ne peut pas être supprimée. Pour changer de téléphone, enregistrez la nouvelle application depuis la page « Double authentification » ; elle remplacera l'ancienne.".to_owned()));
     }
-    if second_factor::remove(&state.platform, staff.account.id).await? {
-        staff
-            .audit(
-                "suppression de sa double authentification",
-                &format!("agent {}", staff.account.email),
-                "",
-            )
-            .await?;
-        tell(
-            &state,
+    let account = &staff.account;
+    if second_factor::remove(
+        &state.platform,
+        &staff.tenant.tenant,
+        account,
+        Author::Staff(account),
+    )
+    .await?
+    {
+        mail::tell(
+            &state.platform,
             &staff.tenant.tenant,
             &staff.account.email,
             "Double authentification supprimée",
@@ -351,15 +343,4 @@ fn render_enrol(
     Ok(ui.with_staff(staff).render(status, move |ctx| {
         view! { <EnrolSecondFactorPage ctx qr_svg secret_text enrolled required removable error notice /> }
     }))
-}
-
-/// A mail to the staff member about their own account's security.
-pub(super) async fn tell(
-    state: &AppState,
-    tenant: &tenants::Tenant,
-    to: &str,
-    subject: &str,
-    text: &str,
-) -> Result<(), AppError> {
-    Ok(mail::tell(&state.platform, tenant, to, subject, text).await?)
 }

@@ -143,19 +143,11 @@ pub async fn link_submit(
         form.get("password"),
     )
     .await?;
-    let Some((account, purpose)) = set else {
+    let Some((account, _)) = set else {
         return Ok(dead_link(ui));
     };
     state.accounts.forget(&tenant.tenant, account.id);
-    let action = match purpose {
-        LinkPurpose::Activation => "activation de son compte par l'agent",
-        LinkPurpose::Reset => "nouveau mot de passe choisi par lien",
-    };
-    let staff = CurrentStaff { tenant, account };
-    staff
-        .audit(action, &format!("agent {}", staff.account.email), "")
-        .await?;
-    Ok(Redirect::to(&staff.tenant.href("/agents/connexion?mot-de-passe=choisi")).into_response())
+    Ok(Redirect::to(&tenant.href("/agents/connexion?mot-de-passe=choisi")).into_response())
 }
 
 fn change_page(
@@ -245,7 +237,7 @@ pub async fn change_submit(
     let outcome = lifecycle::change_password(
         &state.platform,
         tenant,
-        staff.account.id,
+        &staff.account,
         passwords,
         session.id(),
     )
@@ -264,13 +256,6 @@ pub async fn change_submit(
         ));
     }
     throttle::succeeded(&state.platform, attempt).await?;
-    staff
-        .audit(
-            "changement de mot de passe",
-            &format!("agent {}", staff.account.email),
-            "",
-        )
-        .await?;
     crate::mail::tell(
         &state.platform,
         tenant,

@@ -2,6 +2,9 @@
 //! key made at each start, random tokens, OAuth error answers, discovery metadata, signed JWTs,
 //! and the end-session endpoint.
 
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex};
+
 use axum::Json;
 use axum::extract::Query;
 use axum::http::{HeaderMap, StatusCode, header};
@@ -178,6 +181,53 @@ pub fn invalid_token() -> Response {
         Json(serde_json::json!({ "error": "invalid_token", "error_description": "jeton d'accès inconnu ou expiré" })),
     )
         .into_response()
+}
+
+/// The return addresses registered for the simulator's client, as a service provider declares
+/// them to FranceConnect or ProConnect beforehand: an authorization request naming another one
+/// is refused there, never sent back. Shared, so that whoever starts the simulator can add a
+/// department's addresses as it comes (the tests create departments after starting it).
+#[derive(Clone, Debug, Default)]
+pub struct RegisteredUris(Arc<Mutex<BTreeSet<String>>>);
+
+impl RegisteredUris {
+    pub fn new(uris: impl IntoIterator<Item = String>) -> Self {
+        Self(Arc::new(Mutex::new(uris.into_iter().collect())))
+    }
+
+    pub fn register(&self, uri: impl Into<String>) {
+        self.lock().insert(uri.into());
+    }
+
+    fn contains(&self, uri: &str) -> bool {
+        self.lock().contains(uri)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, BTreeSet<String>> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// The `redirect_uri` of an authorization request if it is one registered for the client, or
+/// the provider's error page: exact match, as both services compare them.
+pub fn registered_redirect_uri(
+    simulator: &'static str,
+    registered: &RegisteredUris,
+    uri: Option<String>,
+) -> Result<String, Box<Response>> {
+    let uri = uri.unwrap_or_default();
+    let refused = if !url::Url::parse(&uri).is_ok_and(|u| matches!(u.scheme(), "http" | "https")) {
+        "L'adresse de retour (redirect_uri) est absente ou invalide."
+    } else if !registered.contains(&uri) {
+        "L'adresse de retour (redirect_uri) n'est pas déclarée pour ce fournisseur de service : déclarez-la dans la configuration du client."
+    } else {
+        return Ok(uri);
+    };
+    Err(Box::new(error_page(
+        simulator,
+        StatusCode::BAD_REQUEST,
+        refused,
+    )))
 }
 
 /// `redirect_uri` with these query parameters added.

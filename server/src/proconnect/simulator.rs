@@ -29,8 +29,9 @@ use tokio::net::TcpListener;
 
 use super::agent::Agent;
 use crate::oidc::simulator_kit::{
-    self, Choice, EXPIRED, EndSessionQuery, EsKey, InteractionForm, back_to, bearer, chooser_page,
-    error_page, invalid_token, oauth_error, provider_metadata, random_token, signed_jwt,
+    self, Choice, EXPIRED, EndSessionQuery, EsKey, InteractionForm, RegisteredUris, back_to,
+    bearer, chooser_page, error_page, invalid_token, oauth_error, provider_metadata, random_token,
+    signed_jwt,
 };
 
 /// Where the simulator's OpenID endpoints live, as on the real service.
@@ -77,6 +78,8 @@ pub enum Tampering {
 pub struct SimulatorConfig {
     pub client_id: String,
     pub client_secret: String,
+    /// Its return addresses: any other is refused.
+    pub redirect_uris: RegisteredUris,
     pub tampering: Tampering,
 }
 
@@ -85,6 +88,7 @@ impl Default for SimulatorConfig {
         Self {
             client_id: "guichet-demo-agents".into(),
             client_secret: "guichet-demo-agents-secret".into(),
+            redirect_uris: RegisteredUris::default(),
             tampering: Tampering::None,
         }
     }
@@ -319,11 +323,12 @@ async fn authorize(
         let message = "Le fournisseur de service est inconnu (client_id).";
         return error_page(NAME, StatusCode::BAD_REQUEST, message);
     }
-    let redirect_uri = param("redirect_uri");
-    if !url::Url::parse(&redirect_uri).is_ok_and(|u| matches!(u.scheme(), "http" | "https")) {
-        let message = "L'adresse de retour (redirect_uri) est absente ou invalide.";
-        return error_page(NAME, StatusCode::BAD_REQUEST, message);
-    }
+    let registered = &sim.config.redirect_uris;
+    let asked = params.get("redirect_uri").cloned();
+    let redirect_uri = match simulator_kit::registered_redirect_uri(NAME, registered, asked) {
+        Ok(uri) => uri,
+        Err(refused) => return *refused,
+    };
     let state = param("state");
     let refuse = |error: &str, why: &str| {
         back_to(

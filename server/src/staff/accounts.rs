@@ -9,7 +9,8 @@ use tenants::{Platform, Tenant};
 
 use super::lifecycle::LinkPurpose;
 use super::password::{dummy_hash, hash_password, verify_password};
-use super::{Email, Role, RoleError};
+use super::{Author, Email, Role, RoleError};
+use crate::audit;
 use crate::entity::{staff_account, staff_role};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -84,10 +85,12 @@ pub enum AccountError {
     Db(#[from] DbErr),
 }
 
+/// Creates an account of this tenant, journaled in `by`'s name in the same commit.
 pub async fn create_account(
     platform: &Platform,
     tenant: &Tenant,
     new: NewStaff,
+    by: Author<'_>,
 ) -> Result<CreatedAccount, AccountError> {
     let display_name = new.display_name.trim().to_owned();
     if display_name.is_empty() {
@@ -123,9 +126,11 @@ pub async fn create_account(
         }
         FirstPassword::Known(_) => None,
     };
-    txn.commit().await?;
+    let account = to_account(inserted, new.roles);
+    let entry = by.event("création d'un compte agent", &account.audit_subject());
+    audit::commit_platform_change(txn, tenant, &[entry]).await?;
     Ok(CreatedAccount {
-        account: to_account(inserted, new.roles),
+        account,
         activation_token,
     })
 }
@@ -152,11 +157,20 @@ pub async fn find_account(
     tenant: &Tenant,
     id: i64,
 ) -> Result<Option<StaffAccount>, DbErr> {
+    find_account_in(platform.db(), tenant, id).await
+}
+
+/// As [`find_account`], on a connection or inside a transaction of the platform's store.
+pub(super) async fn find_account_in(
+    db: &impl sea_orm::ConnectionTrait,
+    tenant: &Tenant,
+    id: i64,
+) -> Result<Option<StaffAccount>, DbErr> {
     // One query: the account and its roles joined (this runs on every staff request).
     let found = staff_account::Entity::find_by_id(id)
         .filter(staff_account::Column::TenantId.eq(tenant.id()))
         .find_with_related(staff_role::Entity)
-        .all(platform.db())
+        .all(db)
         .await?;
     Ok(found
         .into_iter()
@@ -164,12 +178,14 @@ pub async fn find_account(
         .map(|(account, roles)| to_account(account, parse_roles(&roles))))
 }
 
-/// Replaces the roles of an account of this tenant. `Ok(None)` if there is no such account.
+/// Replaces the roles of an account of this tenant, journaled in `by`'s name in the same
+/// commit. `Ok(None)` if there is no such account.
 pub async fn set_roles(
     platform: &Platform,
     tenant: &Tenant,
     id: i64,
     roles: &[Role],
+    by: Author<'_>,
 ) -> Result<Option<StaffAccount>, AccountError> {
     for role in roles {
         role.check_available(tenant.modules())?;
@@ -187,8 +203,13 @@ pub async fn set_roles(
         .exec(&txn)
         .await?;
     insert_roles(&txn, account.id, roles).await?;
-    txn.commit().await?;
-    Ok(Some(to_account(account, roles.to_vec())))
+    let account = to_account(account, roles.to_vec());
+    let entry = by.event(
+        "modification des rôles d'un agent",
+        &account.audit_subject(),
+    );
+    audit::commit_platform_change(txn, tenant, &[entry]).await?;
+    Ok(Some(account))
 }
 
 /// Checks credentials. Unknown accounts cost the same argon2 verification as known ones.

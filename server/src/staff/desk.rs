@@ -182,3 +182,37 @@ pub fn event(
         module: file.map_or_else(String::new, |(module, _)| module.id().to_owned()),
     }
 }
+
+/// Who changes a staff account or a department's sign-in rules: the function making the change
+/// journals it in their name, in the change's commit (`audit::commit_platform_change`).
+#[derive(Clone, Copy, Debug)]
+pub enum Author<'a> {
+    /// A signed-in staff member of the department: the account's owner or an administrator.
+    Staff(&'a StaffAccount),
+    /// The platform's operator; the text says how (a command, the demo's setup), as the
+    /// entry's reason.
+    Operator(&'a str),
+}
+
+impl Author<'_> {
+    pub fn event(self, action: &str, subject: &str) -> AuditEvent {
+        match self {
+            Author::Staff(account) => event(account, action, subject, "", None),
+            Author::Operator(how) => AuditEvent {
+                actor_id: None,
+                actor_email: "opérateur de la plateforme".into(),
+                actor_role: "operator".into(),
+                action: action.to_owned(),
+                subject: subject.to_owned(),
+                reason: how.to_owned(),
+                citizen_id: None,
+                module: String::new(),
+            },
+        }
+    }
+
+    /// Whether the author is the account `staff_id` itself.
+    pub fn is(self, staff_id: i64) -> bool {
+        matches!(self, Author::Staff(account) if account.id == staff_id)
+    }
+}

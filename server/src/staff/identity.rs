@@ -11,7 +11,8 @@ use chrono::Utc;
 use sea_orm::{ActiveModelTrait, ColumnTrait, DbErr, EntityTrait, QueryFilter, Set};
 use tenants::{Platform, Tenant};
 
-use super::{Email, Role, StaffAccount, find_account, find_account_by_email};
+use super::{Author, Email, Role, StaffAccount, find_account, find_account_by_email};
+use crate::audit;
 use crate::entity::{staff_identity_policy, staff_proconnect_link};
 use crate::proconnect::{Agent, Assurance};
 
@@ -92,6 +93,16 @@ impl IdentityPolicy {
             .collect()
     }
 
+    /// The policy in one line, as the journal records it.
+    pub fn described(&self) -> String {
+        format!(
+            "SIRET [{}], niveau ProConnect minimal {}, double authentification exigée en plus pour [{}]",
+            self.siret_texts().join(", "),
+            self.minimum.map_or("aucun", |m| m.id()),
+            self.role_ids().join(", "),
+        )
+    }
+
     fn declares(&self, siret: &str) -> bool {
         self.sirets.iter().any(|s| s.as_str() == siret)
     }
@@ -133,9 +144,26 @@ pub async fn policy(platform: &Platform, tenant: &Tenant) -> Result<IdentityPoli
     })
 }
 
-/// Replaces the department's policy.
+/// Replaces the department's policy, journaled in `by`'s name.
 pub async fn save_policy(
     platform: &Platform,
+    tenant: &Tenant,
+    policy: &IdentityPolicy,
+    by: Author<'_>,
+) -> Result<(), DbErr> {
+    let txn = tenants::begin_write(platform.db()).await?;
+    write_policy(&txn, tenant, policy).await?;
+    let entry = by.event(
+        "règles de connexion des agents modifiées",
+        &policy.described(),
+    );
+    audit::commit_platform_change(txn, tenant, &[entry]).await
+}
+
+/// Replaces the department's policy inside a transaction of the platform's store: a restored
+/// department's journal comes from its archive, so nothing is journaled here.
+pub async fn write_policy(
+    txn: &sea_orm::DatabaseTransaction,
     tenant: &Tenant,
     policy: &IdentityPolicy,
 ) -> Result<(), DbErr> {
@@ -146,12 +174,11 @@ pub async fn save_policy(
         second_factor_roles: Set(join(&policy.second_factor_roles, |r| r.id())),
         updated_at: Set(Utc::now()),
     };
-    let txn = tenants::begin_write(platform.db()).await?;
     staff_identity_policy::Entity::delete_by_id(tenant.id())
-        .exec(&txn)
+        .exec(txn)
         .await?;
-    row.insert(&txn).await?;
-    txn.commit().await
+    row.insert(txn).await?;
+    Ok(())
 }
 
 /// Why an agent signed in with ProConnect cannot work in this department.

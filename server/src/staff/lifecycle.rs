@@ -11,8 +11,10 @@ use sea_orm::{
 use tenants::{Platform, Tenant};
 use tower_sessions::session::Id;
 
+use super::accounts::find_account_in;
 use super::password::{hash_password, verify_password};
-use super::{StaffAccount, find_account};
+use super::{Author, StaffAccount, find_account};
+use crate::audit;
 use crate::entity::{staff_account, staff_token};
 use crate::links::{new_token, token_hash};
 use crate::session_store::{Holder, end_sessions};
@@ -79,16 +81,17 @@ pub async fn issue_link(
     Ok(token)
 }
 
-/// Issues a link for an account of this tenant, in its own transaction: `None` if there is no
-/// such account.
+/// Issues a link for an account of this tenant, in its own transaction, journaled in `by`'s
+/// name: `None` if there is no such account.
 pub async fn send_link(
     platform: &Platform,
     tenant: &Tenant,
-    staff_id: i64,
+    account: &StaffAccount,
     purpose: LinkPurpose,
+    by: Author<'_>,
 ) -> Result<Option<String>, DbErr> {
     let txn = tenants::begin_write(platform.db()).await?;
-    let exists = staff_account::Entity::find_by_id(staff_id)
+    let exists = staff_account::Entity::find_by_id(account.id)
         .filter(staff_account::Column::TenantId.eq(tenant.id()))
         .one(&txn)
         .await?
@@ -96,8 +99,13 @@ pub async fn send_link(
     if !exists {
         return Ok(None);
     }
-    let token = issue_link(&txn, staff_id, purpose).await?;
-    txn.commit().await?;
+    let token = issue_link(&txn, account.id, purpose).await?;
+    let action = match purpose {
+        LinkPurpose::Activation => "envoi d'un nouveau lien d'activation à un agent",
+        LinkPurpose::Reset => "envoi d'un lien de changement de mot de passe à un agent",
+    };
+    let entry = by.event(action, &account.audit_subject());
+    audit::commit_platform_change(txn, tenant, &[entry]).await?;
     Ok(Some(token))
 }
 
@@ -182,10 +190,16 @@ pub async fn set_password_by_link(
     row.password_hash = Set(hash);
     row.update(&txn).await?;
     end_sessions(&txn, Holder::Staff(id), None).await?;
-    txn.commit().await?;
-    Ok(find_account(platform, tenant, id)
-        .await?
-        .map(|account| (account, purpose)))
+    let Some(owner) = find_account_in(&txn, tenant, id).await? else {
+        return Ok(None);
+    };
+    let action = match purpose {
+        LinkPurpose::Activation => "activation de son compte par l'agent",
+        LinkPurpose::Reset => "nouveau mot de passe choisi par lien",
+    };
+    let entry = Author::Staff(&owner).event(action, &format!("agent {}", owner.email));
+    audit::commit_platform_change(txn, tenant, &[entry]).await?;
+    Ok(Some((owner, purpose)))
 }
 
 /// Why a password change was refused.
@@ -201,10 +215,11 @@ pub enum PasswordChange {
 pub async fn change_password(
     platform: &Platform,
     tenant: &Tenant,
-    staff_id: i64,
+    owner: &StaffAccount,
     (current, new): (&str, &str),
     keep: Option<Id>,
 ) -> Result<PasswordChange, DbErr> {
+    let staff_id = owner.id;
     let Some(row) = staff_account::Entity::find_by_id(staff_id)
         .filter(staff_account::Column::TenantId.eq(tenant.id()))
         .one(platform.db())
@@ -234,18 +249,24 @@ pub async fn change_password(
     }
     spend_all(&txn, staff_id).await?;
     end_sessions(&txn, Holder::Staff(staff_id), keep).await?;
-    txn.commit().await?;
+    let entry = Author::Staff(owner).event(
+        "changement de mot de passe",
+        &format!("agent {}", owner.email),
+    );
+    audit::commit_platform_change(txn, tenant, &[entry]).await?;
     Ok(PasswordChange::Changed)
 }
 
-/// Deactivates or reactivates an account of this tenant. A deactivated account's sessions all
+/// Deactivates or reactivates an account of this tenant, journaled in `by`'s name. A deactivated account's sessions all
 /// end in the same transaction, and its links stop working. `None` if there is no such account.
 pub async fn set_active(
     platform: &Platform,
     tenant: &Tenant,
-    staff_id: i64,
+    account: &StaffAccount,
     active: bool,
+    by: Author<'_>,
 ) -> Result<Option<StaffAccount>, DbErr> {
+    let staff_id = account.id;
     let txn = tenants::begin_write(platform.db()).await?;
     let updated = staff_account::Entity::update_many()
         .col_expr(staff_account::Column::Active, Expr::value(active))
@@ -261,7 +282,13 @@ pub async fn set_active(
         spend_all(&txn, staff_id).await?;
         end_sessions(&txn, Holder::Staff(staff_id), None).await?;
     }
-    txn.commit().await?;
+    let action = if active {
+        "réactivation d'un compte agent"
+    } else {
+        "désactivation d'un compte agent"
+    };
+    let entry = by.event(action, &account.audit_subject());
+    audit::commit_platform_change(txn, tenant, &[entry]).await?;
     find_account(platform, tenant, staff_id).await
 }
 

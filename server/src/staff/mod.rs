@@ -15,7 +15,7 @@ pub use accounts::{
     create_account, find_account, find_account_by_email, list_accounts, set_roles,
 };
 pub use cache::{ACCOUNT_TTL, AccountCache, PolicyCache};
-pub use desk::{Desk, DeskAccess, ModuleWord};
+pub use desk::{Author, Desk, DeskAccess, ModuleWord};
 pub use email::{Email, EmailError};
 pub(crate) use password::dummy_hash;
 pub use password::{MIN_PASSWORD_CHARS, hash_password, new_password_problem, verify_password};

@@ -12,10 +12,11 @@ use chrono::{DateTime, Utc};
 use rand::Rng;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, DbErr, EntityTrait, QueryFilter, Set};
-use tenants::Platform;
+use tenants::{Platform, Tenant};
 use totp_rs::{Builder, Secret, Totp};
 
-use super::{hash_password, verify_password};
+use super::{Author, StaffAccount, hash_password, verify_password};
+use crate::audit;
 use crate::entity::{staff_recovery_code, staff_totp};
 
 /// How many recovery codes an enrolment gives.
@@ -229,13 +230,14 @@ pub enum EnrolError {
 /// is sealed and stored (replacing an earlier one), that code's step counts as used, and the
 /// recovery codes are made anew. Returns them in clear, to show once.
 pub async fn enrol(
-    platform: &Platform,
+    (platform, tenant): (&Platform, &Tenant),
     key: &SealKey,
-    staff_id: i64,
+    owner: &StaffAccount,
     pending: &PendingSecret,
     code: &str,
     now: DateTime<Utc>,
 ) -> Result<Vec<String>, EnrolError> {
+    let staff_id = owner.id;
     let step = pending.step_of(code, now).ok_or(EnrolError::WrongCode)?;
     let (codes, hashes) = new_recovery_codes();
     let txn = tenants::begin_write(platform.db()).await?;
@@ -251,7 +253,11 @@ pub async fn enrol(
     .insert(&txn)
     .await?;
     store_recovery_codes(&txn, staff_id, hashes).await?;
-    txn.commit().await?;
+    let entry = Author::Staff(owner).event(
+        "enregistrement d'une application de double authentification",
+        &format!("agent {}", owner.email),
+    );
+    audit::commit_platform_change(txn, tenant, &[entry]).await?;
     Ok(codes)
 }
 
@@ -259,8 +265,10 @@ pub async fn enrol(
 /// `None` if the account has no second factor. Returns them in clear, to show once.
 pub async fn regenerate_recovery_codes(
     platform: &Platform,
-    staff_id: i64,
+    tenant: &Tenant,
+    owner: &StaffAccount,
 ) -> Result<Option<Vec<String>>, DbErr> {
+    let staff_id = owner.id;
     // Hashed before the write transaction: argon2 is slow, the store's write lock is shared.
     let (codes, hashes) = new_recovery_codes();
     let txn = tenants::begin_write(platform.db()).await?;
@@ -272,7 +280,11 @@ pub async fn regenerate_recovery_codes(
         return Ok(None);
     }
     store_recovery_codes(&txn, staff_id, hashes).await?;
-    txn.commit().await?;
+    let entry = Author::Staff(owner).event(
+        "nouveaux codes de secours de double authentification",
+        &format!("agent {}", owner.email),
+    );
+    audit::commit_platform_change(txn, tenant, &[entry]).await?;
     Ok(Some(codes))
 }
 
@@ -398,8 +410,14 @@ async fn spend_recovery_code(
 
 /// Removes the account's second factor and its recovery codes (its owner, where their roles
 /// allow it, or a reset by an administrator or the operator): the staff member enrols again at
-/// their next sign-in where one is required.
-pub async fn remove(platform: &Platform, staff_id: i64) -> Result<bool, DbErr> {
+/// their next sign-in where one is required. Journaled in `by`'s name when there was one.
+pub async fn remove(
+    platform: &Platform,
+    tenant: &Tenant,
+    account: &StaffAccount,
+    by: Author<'_>,
+) -> Result<bool, DbErr> {
+    let staff_id = account.id;
     let txn = tenants::begin_write(platform.db()).await?;
     let removed = staff_totp::Entity::delete_by_id(staff_id)
         .exec(&txn)
@@ -409,8 +427,22 @@ pub async fn remove(platform: &Platform, staff_id: i64) -> Result<bool, DbErr> {
         .filter(staff_recovery_code::Column::StaffId.eq(staff_id))
         .exec(&txn)
         .await?;
-    txn.commit().await?;
-    Ok(removed == 1)
+    if removed != 1 {
+        return Ok(false);
+    }
+    let entry = if by.is(staff_id) {
+        by.event(
+            "suppression de sa double authentification",
+            &format!("agent {}", account.email),
+        )
+    } else {
+        by.event(
+            "réinitialisation de la double authentification d'un agent",
+            &account.audit_subject(),
+        )
+    };
+    audit::commit_platform_change(txn, tenant, &[entry]).await?;
+    Ok(true)
 }
 
 const RECOVERY_CODE_CHARS: usize = 10;

@@ -21,6 +21,7 @@ pub fn sections<'a>(tenant: &'a Tenant, citizen: &'a Citizen) -> Boxed<'a, Secti
             messages_of(tenant, id).await?,
             appointments_of(tenant, id).await?,
             mandates_of(tenant, id).await?,
+            wider_accesses_of(tenant, id).await?,
         ])
     })
 }
@@ -157,6 +158,30 @@ async fn mandates_of(tenant: &Tenant, id: i64) -> Result<Section, DbErr> {
                     ),
                     line("Valable jusqu'au", m.until()),
                     line("État", m.state(today).label()),
+                ],
+            })
+            .collect(),
+    })
+}
+
+/// The wider accesses other services opened to their record, and why.
+async fn wider_accesses_of(tenant: &Tenant, id: i64) -> Result<Section, DbErr> {
+    Ok(Section {
+        title: section::WIDER_ACCESSES.into(),
+        items: super::wider_access::of_citizen(tenant, id)
+            .await?
+            .into_iter()
+            .map(|g| Item {
+                heading: format!("{}, le {}", g.module.label(), date(g.granted_at)),
+                lines: vec![
+                    line("Motif", g.reason),
+                    line("Jusqu'au", date(g.until)),
+                    line(
+                        "Fin anticipée",
+                        g.ended_at
+                            .map(|at| format!("le {}", date(at)))
+                            .unwrap_or_else(|| "non".into()),
+                    ),
                 ],
             })
             .collect(),

@@ -17,6 +17,7 @@ use tenants::Tenant;
 
 use crate::entity::{appointment, appointment_slot};
 use crate::mail::{self, MailAttachment, OutgoingMail};
+use crate::staff::Author;
 
 stored_enum! {
     /// How an appointment stands.
@@ -191,8 +192,13 @@ impl NewSlots {
     }
 }
 
-/// Publishes slots one after another; returns how many.
-pub async fn publish(tenant: &Tenant, staff_id: i64, slots: &NewSlots) -> Result<u32, DbErr> {
+/// Publishes slots one after another, journaled in `by`'s name; returns how many.
+pub async fn publish(
+    tenant: &Tenant,
+    staff_id: i64,
+    slots: &NewSlots,
+    by: Author<'_>,
+) -> Result<u32, DbErr> {
     let now = Utc::now();
     let txn = tenant.db().begin_write().await?;
     for n in 0..slots.count {
@@ -209,6 +215,14 @@ pub async fn publish(tenant: &Tenant, staff_id: i64, slots: &NewSlots) -> Result
         .insert(&txn)
         .await?;
     }
+    let entry = by.event(
+        "publication de créneaux de rendez-vous",
+        &format!(
+            "{} créneau(x), {} — {}",
+            slots.count, slots.service, slots.place
+        ),
+    );
+    crate::audit::append_in(&txn, &[entry]).await?;
     txn.commit().await?;
     Ok(slots.count)
 }
@@ -292,11 +306,11 @@ impl BookingError {
     }
 }
 
-/// Who books.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum BookedBy {
+/// Who books: reception's booking is journaled in the citizen's file with it.
+#[derive(Clone, Copy)]
+pub enum BookedBy<'a> {
     Citizen,
-    Staff(i64),
+    Staff(&'a super::Desk<'a>),
 }
 
 /// The confirmation to mail: to whom, and the department's name for the invitation.
@@ -314,7 +328,7 @@ pub async fn book(
     tenant: &Tenant,
     citizen_id: i64,
     slot_id: i64,
-    by: BookedBy,
+    by: BookedBy<'_>,
     replacing: Option<i64>,
     confirmation: Option<Confirmation<'_>>,
 ) -> Result<Result<Appointment, BookingError>, DbErr> {
@@ -350,7 +364,7 @@ pub async fn book(
     }
     let (booked_by, staff_id) = match by {
         BookedBy::Citizen => ("citizen", None),
-        BookedBy::Staff(id) => ("staff", Some(id)),
+        BookedBy::Staff(desk) => ("staff", Some(desk.account().id)),
     };
     // A slot taken meanwhile fails this insert (unique `held_slot_id`): the whole transaction,
     // the move above included, is rolled back.
@@ -385,6 +399,18 @@ pub async fn book(
     if let Some(confirmation) = confirmation.filter(|c| !c.to.is_empty()) {
         let moved = replacing.is_some();
         queue_confirmation(&txn, &appointment, &confirmation, moved).await?;
+    }
+    if let BookedBy::Staff(desk) = by {
+        let entry = desk.file_event(
+            citizen_id,
+            &format!(
+                "prise d'un rendez-vous pour vous ({})",
+                appointment.slot.when()
+            ),
+            &format!("rendez-vous {} (usager {citizen_id})", appointment.id),
+            super::RECEPTION,
+        );
+        crate::audit::append_in(&txn, &[entry]).await?;
     }
     txn.commit().await?;
     Ok(Ok(appointment))

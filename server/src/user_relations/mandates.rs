@@ -368,12 +368,13 @@ pub enum Ending {
 }
 
 /// Ends a live mandate now. `citizen_ids`: when the citizen revokes, their own records only
-/// (anyone else's mandate is not found).
+/// (anyone else's mandate is not found). `journal`: reception's entry, written if it ends.
 pub async fn end(
     tenant: &Tenant,
     id: i64,
     by: EndedBy,
     citizen_ids: Option<&[i64]>,
+    journal: Option<crate::audit::AuditEvent>,
 ) -> Result<Ending, DbErr> {
     let txn = tenant.db().begin_write().await?;
     let mut query = mandate::Entity::find_by_id(id);
@@ -400,6 +401,7 @@ pub async fn end(
             .filter(mandate::Column::Id.eq(id))
             .exec(&txn)
             .await?;
+        crate::audit::append_in(&txn, journal.as_slice()).await?;
     }
     txn.commit().await?;
     Ok(if ended == 1 {

@@ -146,6 +146,7 @@ pub async fn start(
     if let Author::Staff(_) = first.author {
         notify_citizen(&txn, &first).await?;
     }
+    journal(&txn, citizen_id, thread.id, &first).await?;
     txn.commit().await?;
     Ok(thread.id)
 }
@@ -157,6 +158,31 @@ pub struct NewMessage<'a> {
     pub document_id: Option<i64>,
     /// Where the citizen is told to read it (staff messages); their address, if any.
     pub notify: Option<(&'a str, &'a str)>,
+    /// How reception's message is journaled in the citizen's file (with the message).
+    pub journal: Option<Journaled<'a>>,
+}
+
+/// A message reception writes, as the citizen's journal names it.
+pub struct Journaled<'a> {
+    pub desk: &'a super::Desk<'a>,
+    pub action: &'a str,
+    /// Why, as the citizen reads it.
+    pub reason: &'a str,
+}
+
+/// Appends the message's journal entry, if it has one, in the message's transaction.
+async fn journal(
+    txn: &sea_orm::DatabaseTransaction,
+    citizen_id: i64,
+    thread_id: i64,
+    new: &NewMessage<'_>,
+) -> Result<(), DbErr> {
+    if let Some(j) = &new.journal {
+        let subject = format!("fil de messages {thread_id} (usager {citizen_id})");
+        let entry = j.desk.file_event(citizen_id, j.action, &subject, j.reason);
+        crate::audit::append_in(txn, &[entry]).await?;
+    }
+    Ok(())
 }
 
 /// Adds a message to a thread of this citizen; `false` if the thread is not theirs.
@@ -191,6 +217,7 @@ pub async fn reply(
     if let Author::Staff(_) = new.author {
         notify_citizen(&txn, &new).await?;
     }
+    journal(&txn, citizen_id, thread_id, &new).await?;
     txn.commit().await?;
     Ok(true)
 }

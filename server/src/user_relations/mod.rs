@@ -10,6 +10,7 @@ pub mod http;
 pub mod jobs;
 pub mod mandates;
 pub mod messages;
+pub mod wider_access;
 
 pub use crate::citizens::{ids_of_person, merged_into};
 use app::validation::FieldErrors;
@@ -339,6 +340,16 @@ pub enum MergeRefused {
     SignsIn,
     /// Already merged.
     AlreadyMerged,
+    /// This staff member proposed it: another must approve.
+    AwaitingAnother,
+}
+
+/// What a merge did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Merged {
+    Done,
+    /// The records may not be the same person: proposed, for another staff member to approve.
+    Proposed,
 }
 
 impl MergeRefused {
@@ -350,6 +361,9 @@ impl MergeRefused {
                 "L'autre dossier est celui d'une personne qui se connecte (FranceConnect ou compte) : ouvrez ce dossier-là et fusionnez-y celui-ci."
             }
             MergeRefused::AlreadyMerged => "Ce dossier a déjà été fusionné.",
+            MergeRefused::AwaitingAnother => {
+                "Vous avez proposé cette fusion : un autre agent de l'accueil doit la confirmer, depuis ce même dossier."
+            }
         }
     }
 }
@@ -363,7 +377,7 @@ pub async fn merge(
     desk: &Desk<'_>,
     kept: i64,
     absorbed: i64,
-) -> Result<Result<(), MergeRefused>, DbErr> {
+) -> Result<Result<Merged, MergeRefused>, DbErr> {
     if kept == absorbed {
         return Ok(Err(MergeRefused::Same));
     }
@@ -386,6 +400,28 @@ pub async fn merge(
         txn.rollback().await?;
         return Ok(Err(refused));
     }
+    if let Some(why) = second_look(&keep, &absorb) {
+        match proposal::approve_or_propose(&txn, desk.account(), (kept, absorbed), &why).await? {
+            proposal::Step::Approved => {}
+            proposal::Step::Proposed => {
+                let journal = [kept, absorbed].map(|citizen| {
+                    desk.file_event(
+                        citizen,
+                        &format!("proposition de fusion du dossier n° {absorbed} dans le dossier n° {kept}, à confirmer par un autre agent ({why})"),
+                        &format!("usagers {kept} et {absorbed}"),
+                        "un seul dossier par personne",
+                    )
+                });
+                crate::audit::append_in(&txn, &journal).await?;
+                txn.commit().await?;
+                return Ok(Ok(Merged::Proposed));
+            }
+            proposal::Step::ProposedByThem => {
+                txn.rollback().await?;
+                return Ok(Err(MergeRefused::AwaitingAnother));
+            }
+        }
+    }
     for table in crate::modules::tables() {
         table.move_citizen(&txn, absorbed, kept).await?;
     }
@@ -404,7 +440,120 @@ pub async fn merge(
     });
     crate::audit::append_in(&txn, &journal).await?;
     txn.commit().await?;
-    Ok(Ok(()))
+    Ok(Ok(Merged::Done))
+}
+
+/// Why merging `absorb` into `keep` needs a second staff member's look, if it does: their
+/// identities differ (a namesake born the same day is not the same person), or `keep` is a
+/// local account whose holder no one verified (whoever opened it would gain what reception
+/// recorded on the other).
+fn second_look(keep: &citizen::Model, absorb: &citizen::Model) -> Option<String> {
+    let same = |a: &str, b: &str| {
+        a.split_whitespace()
+            .map(str::to_lowercase)
+            .eq(b.split_whitespace().map(str::to_lowercase))
+    };
+    let mut why = Vec::new();
+    if !same(&keep.family_name, &absorb.family_name)
+        || !same(&keep.given_name, &absorb.given_name)
+        || keep.birthdate != absorb.birthdate
+    {
+        why.push(format!(
+            "identités différentes : « {} {}, {} » et « {} {}, {} »",
+            keep.family_name,
+            keep.given_name,
+            keep.birthdate,
+            absorb.family_name,
+            absorb.given_name,
+            absorb.birthdate
+        ));
+    }
+    if keep.login_email.is_some() && keep.fc_sub.is_none() {
+        why.push(
+            "le dossier gardé est un compte en ligne dont l'identité n'est pas vérifiée".into(),
+        );
+    }
+    (!why.is_empty()).then(|| why.join(" ; "))
+}
+
+/// Merges that wait for a second staff member.
+pub mod proposal {
+    use chrono::Utc;
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{
+        ActiveModelTrait, ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter, Set,
+    };
+    use tenants::Tenant;
+
+    use crate::entity::merge_proposal;
+    use crate::staff::StaffAccount;
+
+    /// Where a merge needing a second look stands after this staff member's request.
+    pub enum Step {
+        /// Another staff member proposed it: this one approves, the merge goes ahead.
+        Approved,
+        /// Proposed now.
+        Proposed,
+        /// This staff member proposed it already.
+        ProposedByThem,
+    }
+
+    pub(super) async fn approve_or_propose(
+        txn: &DatabaseTransaction,
+        staff: &StaffAccount,
+        (kept, absorbed): (i64, i64),
+        why: &str,
+    ) -> Result<Step, DbErr> {
+        let pending = merge_proposal::Entity::find()
+            .filter(merge_proposal::Column::KeptId.eq(kept))
+            .filter(merge_proposal::Column::AbsorbedId.eq(absorbed))
+            .filter(merge_proposal::Column::ApprovedAt.is_null())
+            .one(txn)
+            .await?;
+        match pending {
+            Some(p) if p.proposed_by == staff.id => Ok(Step::ProposedByThem),
+            Some(p) => {
+                merge_proposal::Entity::update_many()
+                    .col_expr(merge_proposal::Column::ApprovedBy, Expr::value(staff.id))
+                    .col_expr(merge_proposal::Column::ApprovedAt, Expr::value(Utc::now()))
+                    .filter(merge_proposal::Column::Id.eq(p.id))
+                    .exec(txn)
+                    .await?;
+                Ok(Step::Approved)
+            }
+            None => {
+                merge_proposal::ActiveModel {
+                    kept_id: Set(kept),
+                    absorbed_id: Set(absorbed),
+                    proposed_by: Set(staff.id),
+                    proposed_by_name: Set(staff.display_name.clone()),
+                    why: Set(why.to_owned()),
+                    created_at: Set(Utc::now()),
+                    approved_by: Set(None),
+                    approved_at: Set(None),
+                    ..Default::default()
+                }
+                .insert(txn)
+                .await?;
+                Ok(Step::Proposed)
+            }
+        }
+    }
+
+    /// The merges into `kept` waiting for approval: (absorbed record, who proposed, why).
+    pub async fn pending_into(
+        tenant: &Tenant,
+        kept: i64,
+    ) -> Result<Vec<merge_proposal::Model>, DbErr> {
+        let txn = tenant.db().begin().await?;
+        let rows = merge_proposal::Entity::find()
+            .filter(merge_proposal::Column::KeptId.eq(kept))
+            .filter(merge_proposal::Column::ApprovedAt.is_null())
+            .all(&txn)
+            .await?;
+        txn.commit().await?;
+        Ok(rows)
+    }
 }
 
 /// Opens the record, journaled with it.
@@ -538,7 +687,7 @@ pub static PART: crate::modules::Part = crate::modules::Part {
     tables: || {
         use crate::entity::{
             appointment, appointment_slot, citizen_detail, contact, household_member, mandate,
-            message, message_thread,
+            merge_proposal, message, message_thread, wider_access,
         };
         use crate::modules::Table;
         use crate::modules::section;
@@ -551,6 +700,8 @@ pub static PART: crate::modules::Part = crate::modules::Part {
             Table::of::<citizen_detail::Entity>(Some(section::IDENTITY)),
             Table::of::<household_member::Entity>(Some(section::IDENTITY)),
             Table::of::<mandate::Entity>(Some(section::MANDATES)),
+            Table::of::<wider_access::Entity>(Some(section::WIDER_ACCESSES)),
+            Table::of::<merge_proposal::Entity>(None),
         ]
     },
 };

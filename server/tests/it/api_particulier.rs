@@ -528,11 +528,19 @@ use guichet::franceconnect::simulator as fc;
 const FC_IDENTITY_SCOPES: &str =
     "openid given_name family_name birthdate gender birthplace birthcountry";
 
+/// The test's return address, declared to the FranceConnect simulator.
+const FRANCECONNECT_RETURN: &str = "http://127.0.0.1:9/retour-franceconnect";
+
 /// The FranceConnect simulator, and the API Particulier simulator asking it about tokens.
 async fn start_with_franceconnect() -> (fc::SimulatorHandle, simulator::SimulatorHandle) {
     let franceconnect = fc::spawn(
         tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap(),
-        fc::SimulatorConfig::default(),
+        fc::SimulatorConfig {
+            redirect_uris: guichet::oidc::simulator_kit::RegisteredUris::new([
+                FRANCECONNECT_RETURN.to_owned(),
+            ]),
+            ..fc::SimulatorConfig::default()
+        },
     )
     .unwrap();
     let api = start(SimulatorConfig {
@@ -551,7 +559,7 @@ async fn franceconnect_token(issuer: &str, sub: &str, scope: &str) -> String {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
-    let redirect_uri = "http://127.0.0.1:9/retour-franceconnect";
+    let redirect_uri = FRANCECONNECT_RETURN;
     let state = "etat-du-test-0123456789abcdef";
     let page = http
         .get(format!("{issuer}/authorize"))

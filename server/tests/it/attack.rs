@@ -29,8 +29,6 @@ enum Allowed {
     Roles(&'static [Role]),
     Reception,
     AidInstructor,
-    /// Any worker of a module other than user relations (the wider access).
-    OtherModuleWorker,
     Admin,
     /// Nobody: an instructor reaches a document only through the request that holds it, not
     /// one the citizen sent to reception.
@@ -47,10 +45,6 @@ impl Allowed {
             Allowed::Roles(roles) => roles.contains(&role),
             Allowed::Reception => role == Role::Reception,
             Allowed::AidInstructor => role == Role::AidInstructor,
-            Allowed::OtherModuleWorker => matches!(
-                role,
-                Role::AidInstructor | Role::InsertionReferent | Role::DisabilityEvaluator
-            ),
             Allowed::Admin => role == Role::Admin,
             Allowed::Nobody => false,
         }
@@ -587,11 +581,21 @@ fn plan(template: &str, fx: &Fixture) -> Option<Plan> {
             false,
             Some(none()),
         ),
+        // Only for a citizen with a file open in the worker's module: Angela has a request
+        // being instructed, nothing in insertion or disability.
         "/agents/usagers/{id}/acces-elargi" => staff(
             format!("/agents/usagers/{cid}/acces-elargi"),
-            OtherModuleWorker,
+            AidInstructor,
             true,
             Some(vec![("reason", "x".into())]),
+        ),
+        "/agents/acces-elargis" => staff(template.into(), Roles(&[Role::Supervisor]), true, None),
+        // Ending an access needs none to exist: supervisors' use is in the records tests.
+        "/agents/acces-elargis/{id}/fin" => staff(
+            "/agents/acces-elargis/1/fin".into(),
+            Roles(&[Role::Supervisor]),
+            false,
+            None,
         ),
         "/agents/usagers/{id}/mandats/nouveau" => staff(
             format!("/agents/usagers/{cid}/mandats/nouveau"),

@@ -7,6 +7,7 @@ use guichet::staff::Role;
 use reqwest::StatusCode;
 use tenants::Module;
 
+use crate::harness::TEST_SETUP;
 use crate::harness::{Backend, TestApp, Visitor, both_engines, password_of};
 
 both_engines!(
@@ -68,7 +69,11 @@ async fn sign_in_and_out(backend: Backend) {
 
     let journal = guichet::audit::recent(&t, 10).await.unwrap();
     let actions: Vec<_> = journal.iter().map(|e| e.action.as_str()).collect();
-    assert_eq!(actions, ["déconnexion", "connexion"]);
+    // After the account's creation by the test's setting up.
+    assert_eq!(
+        actions,
+        ["déconnexion", "connexion", "création d'un compte agent"]
+    );
     app.stop().await;
 }
 
@@ -356,7 +361,7 @@ async fn role_changes_elsewhere_apply_within_the_cache_delay(backend: Backend) {
         StatusCode::OK
     );
 
-    guichet::staff::set_roles(&app.platform, &t, id, &[Role::Reception])
+    guichet::staff::set_roles(&app.platform, &t, id, &[Role::Reception], TEST_SETUP)
         .await
         .unwrap();
     let deadline = std::time::Instant::now() + guichet::staff::ACCOUNT_TTL * 3;

@@ -11,6 +11,7 @@ use tenants::{Module, Tenant};
 use crate::harness::{Backend, TestApp, Visitor, both_engines, hidden_value};
 
 both_engines!(
+    an_undeclared_return_address_is_refused,
     citizen_signs_in_with_franceconnect_and_sees_their_identity,
     same_person_at_two_departments_is_two_records,
     a_tampered_state_is_refused_and_creates_nothing,
@@ -82,6 +83,57 @@ async fn citizen_signs_in_with_franceconnect_and_sees_their_identity(backend: Ba
         .franceconnect_sign_in("/gard", "sim-marie-leroy")
         .await;
     assert_eq!(citizen_count(&tenant).await, 1);
+    app.stop().await;
+}
+
+/// A third party's client sends the person to the identity provider with its own return
+/// address: both simulators refuse, as the services do, instead of sending the code there.
+async fn an_undeclared_return_address_is_refused(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    app.tenant("gard", &Module::ALL).await;
+    let mut visitor = Visitor::new(&app);
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    for start in [
+        "/gard/connexion/franceconnect",
+        "/gard/agents/connexion/proconnect",
+    ] {
+        let ours = visitor.get(start).await.location.unwrap();
+        let mut authorize = url::Url::parse(&ours).unwrap();
+        let declared = http.get(authorize.as_str()).send().await.unwrap();
+        assert_eq!(declared.status(), StatusCode::OK, "{start}");
+        for elsewhere in [
+            "https://attaquant.example/retour".to_owned(),
+            format!("http://{}/autre/connexion/franceconnect/retour", app.addr),
+        ] {
+            let pairs: Vec<(String, String)> = authorize
+                .query_pairs()
+                .map(|(k, v)| {
+                    let v = if k == "redirect_uri" {
+                        elsewhere.clone()
+                    } else {
+                        v.into_owned()
+                    };
+                    (k.into_owned(), v)
+                })
+                .collect();
+            authorize.query_pairs_mut().clear().extend_pairs(&pairs);
+            let refused = http.get(authorize.as_str()).send().await.unwrap();
+            assert_eq!(
+                refused.status(),
+                StatusCode::BAD_REQUEST,
+                "{start} {elsewhere}"
+            );
+            assert!(refused.headers().get("location").is_none());
+            let body = refused.text().await.unwrap();
+            assert!(
+                body.contains("n&#x27;est pas déclarée") || body.contains("n'est pas déclarée"),
+                "{body}"
+            );
+        }
+    }
     app.stop().await;
 }
 

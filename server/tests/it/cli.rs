@@ -7,6 +7,7 @@ use std::process::{Command, Output};
 
 use tenants::{Engine, Platform, StoreConfig};
 
+use crate::harness::TEST_SETUP;
 use crate::harness::{Backend, both_engines, pg_admin_url};
 
 both_engines!(
@@ -469,7 +470,7 @@ async fn export_then_import_restores_the_department(backend: Backend) {
             .unwrap()
             .unwrap();
         let policy = identity_policy();
-        identity::save_policy(&platform, &tenant, &policy)
+        identity::save_policy(&platform, &tenant, &policy, TEST_SETUP)
             .await
             .unwrap();
         let agent = guichet::proconnect::Agent {
@@ -492,7 +493,13 @@ async fn export_then_import_restores_the_department(backend: Backend) {
     let archive_arg = archive.to_str().unwrap();
     let o = cli.run(&["tenant", "export", "cd-23", "--out", archive_arg]);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(stdout(&o).contains("2 entrée(s) de journal"));
+    // Each change above is journaled: the account's creation by the command, the test's own
+    // setting up, the sign-in rules set here.
+    assert!(
+        stdout(&o).contains("5 entrée(s) de journal"),
+        "{}",
+        stdout(&o)
+    );
     let unpacked = {
         use std::io::Read as _;
         let mut bytes = Vec::new();
@@ -528,7 +535,7 @@ async fn export_then_import_restores_the_department(backend: Backend) {
     for field in ["slug", "name", "domain", "modules", "status"] {
         assert_eq!(after[0][field], before[0][field], "{field}");
     }
-    assert!(stdout(&cli.run(&["audit", "verify", "cd-23"])).contains("intact : 2 entrée(s)"));
+    assert!(stdout(&cli.run(&["audit", "verify", "cd-23"])).contains("intact : 5 entrée(s)"));
     assert_eq!(
         std::fs::read(files.join("avis.pdf")).unwrap(),
         b"%PDF-1.4 test"
@@ -708,9 +715,16 @@ async fn staff_reset_mfa_removes_the_second_factor(backend: Backend) {
     let secret = PendingSecret::generate();
     let now = chrono::Utc::now();
     let code = crate::fixtures::app_code(&secret, now);
-    second_factor::enrol(&platform, &SealKey::random(), anne.id, &secret, &code, now)
-        .await
-        .unwrap();
+    second_factor::enrol(
+        (&platform, &tenant),
+        &SealKey::random(),
+        &anne,
+        &secret,
+        &code,
+        now,
+    )
+    .await
+    .unwrap();
     let out = cli.run(&reset);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stdout(&out).contains("réinitialisée"), "{}", stdout(&out));

@@ -16,7 +16,7 @@ use guichet::user_relations::messages::{self, Author, NewMessage};
 use guichet::user_relations::{self, NewContact};
 use tenants::Tenant;
 
-use crate::harness::TestApp;
+use crate::harness::{TEST_SETUP, TestApp};
 
 /// An aid as the administrator would define it, with its form's questions.
 pub struct AidBuilder {
@@ -106,15 +106,20 @@ impl AidBuilder {
     }
 
     pub async fn create(self, tenant: &Tenant) -> Aid {
-        let aid = catalogue::create(tenant, self.input.validate().unwrap())
+        let aid = catalogue::create(tenant, self.input.validate().unwrap(), TEST_SETUP)
             .await
             .unwrap();
         if !self.fields.is_empty() {
             let fields = self.fields;
-            catalogue::change_form(tenant, aid.id, 1, |form| {
-                form.fields = fields;
-                Ok(())
-            })
+            catalogue::change_form(
+                tenant,
+                (aid.id, 1),
+                (TEST_SETUP, "modification du formulaire d'une aide"),
+                |form| {
+                    form.fields = fields;
+                    Ok(())
+                },
+            )
             .await
             .unwrap();
         }
@@ -252,6 +257,7 @@ pub async fn exchanges(
             body: message,
             document_id: Some(document.id),
             notify: None,
+            journal: None,
         },
     )
     .await
@@ -268,7 +274,7 @@ pub async fn exchanges(
         minutes: 30,
         count: 2,
     };
-    appointments::publish(tenant, reception.id, &slots)
+    appointments::publish(tenant, reception.id, &slots, TEST_SETUP)
         .await
         .unwrap();
     let free = appointments::slots_from(tenant, now).await.unwrap();

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use guichet::franceconnect::FranceConnectConfig;
 use guichet::franceconnect::simulator::{self, SimulatorConfig, SimulatorHandle};
+use guichet::oidc::simulator_kit::RegisteredUris;
 use guichet::server::{ServerOptions, app_state, serve};
 use guichet::staff::{self, Email, NewStaff, Role};
 use reqwest::StatusCode;
@@ -54,6 +55,9 @@ macro_rules! both_engines {
 }
 pub(crate) use both_engines;
 
+/// Journal entries of the tests' own setting up (accounts, rules) name it.
+pub const TEST_SETUP: staff::Author = staff::Author::Operator("préparation du test");
+
 pub struct TestApp {
     pub addr: SocketAddr,
     pub platform: Platform,
@@ -71,6 +75,9 @@ pub struct TestApp {
     pub authenticators: Authenticators,
     /// The key the app seals second-factor secrets with.
     pub seal_key: guichet::staff::second_factor::SealKey,
+    /// The return addresses declared to the FranceConnect and ProConnect simulators: each
+    /// department's is added as [`TestApp::tenant`] creates it.
+    pub declared_returns: (RegisteredUris, RegisteredUris),
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -107,7 +114,11 @@ impl TestApp {
             .await
             .expect("job queue set up");
         options.site_root = site_root();
-        let simulator_config = SimulatorConfig::default();
+        let declared_returns = (RegisteredUris::default(), RegisteredUris::default());
+        let simulator_config = SimulatorConfig {
+            redirect_uris: declared_returns.0.clone(),
+            ..SimulatorConfig::default()
+        };
         let franceconnect = simulator::spawn(
             tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap(),
             simulator_config.clone(),
@@ -130,7 +141,10 @@ impl TestApp {
         }
         let proconnect = guichet::proconnect::simulator::spawn(
             tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap(),
-            guichet::proconnect::simulator::SimulatorConfig::default(),
+            guichet::proconnect::simulator::SimulatorConfig {
+                redirect_uris: declared_returns.1.clone(),
+                ..Default::default()
+            },
         )
         .expect("ProConnect simulator starts");
         if options.proconnect.is_none() {
@@ -163,11 +177,20 @@ impl TestApp {
             proconnect,
             authenticators: Authenticators::default(),
             seal_key,
+            declared_returns,
             shutdown: Some(tx),
         }
     }
 
+    /// Declares a department's return addresses under `base` to both identity simulators.
+    pub fn declare_returns(&self, base: &str, slug: &str) {
+        let (citizens, agents) = guichet::http::identity_return_uris(base, slug);
+        self.declared_returns.0.register(citizens);
+        self.declared_returns.1.register(agents);
+    }
+
     pub async fn tenant(&self, slug: &str, modules: &[Module]) -> Tenant {
+        self.declare_returns(&format!("http://{}", self.addr), slug);
         self.platform
             .create_tenant(NewTenant {
                 slug: Slug::parse(slug).unwrap(),
@@ -193,7 +216,7 @@ impl TestApp {
         let id = self.staff_without_app(tenant, email, name, roles).await;
         if roles.iter().any(|r| r.always_requires_second_factor()) {
             self.authenticators
-                .enrol(&self.platform, &self.seal_key, id, email)
+                .enrol((&self.platform, tenant), &self.seal_key, id, email)
                 .await;
         }
         id
@@ -216,6 +239,7 @@ impl TestApp {
                 roles: roles.to_vec(),
                 first_password: staff::FirstPassword::Known(password_of(email)),
             },
+            TEST_SETUP,
         )
         .await
         .expect("staff created")
@@ -711,17 +735,21 @@ impl Authenticators {
     /// Enrols a new app for the account, as its owner would on the enrolment page.
     pub async fn enrol(
         &self,
-        platform: &Platform,
+        (platform, tenant): (&Platform, &Tenant),
         key: &guichet::staff::second_factor::SealKey,
         staff_id: i64,
         email: &str,
     ) {
         use guichet::staff::second_factor::{self, PendingSecret};
+        let owner = staff::find_account(platform, tenant, staff_id)
+            .await
+            .unwrap()
+            .expect("the account exists");
         let secret = PendingSecret::generate();
         // Enrolled with the previous step's code, so the current one is left for signing in.
         let at = chrono::Utc::now() - chrono::Duration::seconds(TOTP_STEP);
         let code = crate::fixtures::app_code(&secret, at);
-        let recovery = second_factor::enrol(platform, key, staff_id, &secret, &code, at)
+        let recovery = second_factor::enrol((platform, tenant), key, &owner, &secret, &code, at)
             .await
             .expect("second factor enrolled");
         let last_step = at.timestamp() / TOTP_STEP;

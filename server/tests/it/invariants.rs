@@ -248,5 +248,25 @@ async fn fill_a_file(app: &TestApp, tenant: &Tenant) -> citizens::Citizen {
     )
     .await
     .unwrap();
+    // An instructor opened the whole record for a while.
+    let instructor = app
+        .worker(tenant, guichet::staff::Role::AidInstructor)
+        .await;
+    let opening = guichet::staff::desk::event(
+        &instructor,
+        "ouverture d'un accès élargi à votre dossier",
+        &citizen.audit_subject(),
+        "Vérifier l'adresse avant la décision",
+        Some((Module::AidRequests, citizen.id)),
+    );
+    guichet::user_relations::wider_access::open(
+        tenant,
+        &instructor,
+        (Module::AidRequests, citizen.id),
+        "Vérifier l'adresse avant la décision",
+        opening,
+    )
+    .await
+    .unwrap();
     citizen
 }

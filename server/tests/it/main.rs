@@ -14,6 +14,7 @@ mod fixtures;
 mod harness;
 mod invariants;
 mod jobs;
+mod journal;
 mod layers;
 mod limits;
 mod mail;

@@ -12,6 +12,7 @@ use guichet::staff::identity::{self, IdentityPolicy, Siret};
 use reqwest::StatusCode;
 use tenants::{Module, Tenant};
 
+use crate::harness::TEST_SETUP;
 use crate::harness::{Backend, TestApp, Visitor, both_engines};
 
 both_engines!(
@@ -41,7 +42,7 @@ async fn declare(app: &TestApp, tenant: &Tenant, sirets: &[&str]) {
         sirets: sirets.iter().map(|s| Siret::parse(s).unwrap()).collect(),
         ..IdentityPolicy::default()
     };
-    identity::save_policy(&app.platform, tenant, &policy)
+    identity::save_policy(&app.platform, tenant, &policy, TEST_SETUP)
         .await
         .unwrap();
 }
@@ -439,6 +440,10 @@ async fn tampered_tokens_open_nothing(backend: Backend) {
             ..ServerOptions::default()
         };
         let app = TestApp::start_with(backend, options).await;
+        let base = format!("http://{}", app.addr);
+        agents
+            .redirect_uris
+            .register(guichet::http::identity_return_uris(&base, "gard").1);
         let gard = department(&app, "gard", &[DEMO_SIRET]).await;
         // Sophie's tokens, altered to name someone else or to carry the administrator's
         // address: were they not checked, she would get into Claire's account.

@@ -30,11 +30,15 @@ async fn a_code_is_good_once_and_recovery_codes_are_spent(backend: Backend) {
     let anne = app
         .staff_without_app(&gard, "anne@gard.fr", "Anne", &[Role::Admin])
         .await;
+    let owner = guichet::staff::find_account(&app.platform, &gard, anne)
+        .await
+        .unwrap()
+        .unwrap();
     let (platform, key) = (&app.platform, key(7));
     let secret = PendingSecret::generate();
     let now = Utc::now();
 
-    let wrong = second_factor::enrol(platform, &key, anne, &secret, "000000", now).await;
+    let wrong = second_factor::enrol((platform, &gard), &key, &owner, &secret, "000000", now).await;
     assert!(
         matches!(wrong, Err(EnrolError::WrongCode)) || code(&secret, now) == "000000",
         "a wrong code enrols nothing"
@@ -42,9 +46,16 @@ async fn a_code_is_good_once_and_recovery_codes_are_spent(backend: Backend) {
     assert!(!second_factor::is_enrolled(platform, anne).await.unwrap());
 
     let enrolment_code = code(&secret, now);
-    let recovery = second_factor::enrol(platform, &key, anne, &secret, &enrolment_code, now)
-        .await
-        .unwrap();
+    let recovery = second_factor::enrol(
+        (platform, &gard),
+        &key,
+        &owner,
+        &secret,
+        &enrolment_code,
+        now,
+    )
+    .await
+    .unwrap();
     assert_eq!(recovery.len(), second_factor::RECOVERY_CODES);
     assert!(second_factor::is_enrolled(platform, anne).await.unwrap());
 
@@ -79,16 +90,28 @@ async fn a_code_is_good_once_and_recovery_codes_are_spent(backend: Backend) {
 
     // Enrolling again replaces the secret and the recovery codes.
     let again = PendingSecret::generate();
-    let fresh = second_factor::enrol(platform, &key, anne, &again, &code(&again, later), later)
-        .await
-        .unwrap();
+    let fresh = second_factor::enrol(
+        (platform, &gard),
+        &key,
+        &owner,
+        &again,
+        &code(&again, later),
+        later,
+    )
+    .await
+    .unwrap();
     assert_eq!(check(recovery[4].clone(), later).await, Checked::Wrong);
     assert_eq!(
         check(fresh[0].clone(), later).await,
         Checked::Recovery { left: 9 }
     );
 
-    assert!(second_factor::remove(platform, anne).await.unwrap());
+    let by_herself = guichet::staff::Author::Staff(&owner);
+    assert!(
+        second_factor::remove(platform, &gard, &owner, by_herself)
+            .await
+            .unwrap()
+    );
     assert!(!second_factor::is_enrolled(platform, anne).await.unwrap());
     assert_eq!(check(fresh[1].clone(), later).await, Checked::Wrong);
     app.stop().await;
@@ -102,10 +125,14 @@ async fn the_secret_is_sealed_and_opens_with_its_key_only(backend: Backend) {
         .await;
     let secret = PendingSecret::generate();
     let now = Utc::now();
+    let owner = guichet::staff::find_account(&app.platform, &gard, anne)
+        .await
+        .unwrap()
+        .unwrap();
     second_factor::enrol(
-        &app.platform,
+        (&app.platform, &gard),
         &key(7),
-        anne,
+        &owner,
         &secret,
         &code(&secret, now),
         now,

@@ -13,6 +13,7 @@ use reqwest::StatusCode;
 use sea_orm::EntityTrait;
 use tenants::{Module, Tenant};
 
+use crate::harness::TEST_SETUP;
 use crate::harness::{
     Backend, Page, TestApp, Visitor, app_with_mail, both_engines, hidden_value, link_in,
     password_of,
@@ -313,7 +314,7 @@ async fn deactivation_ends_sessions_and_refuses_every_sign_in(backend: Backend) 
         sirets: vec![guichet::staff::identity::Siret::parse(guichet::demo::SIRET).unwrap()],
         ..Default::default()
     };
-    guichet::staff::identity::save_policy(&app.platform, &gard, &policy)
+    guichet::staff::identity::save_policy(&app.platform, &gard, &policy, TEST_SETUP)
         .await
         .unwrap();
     let mut admin = Visitor::signed_in(&app, "/gard", "admin@gard.fr").await;

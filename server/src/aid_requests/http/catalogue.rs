@@ -18,6 +18,7 @@ use crate::http::form::FormFields;
 use crate::http::ui::Ui;
 use crate::http::{AppError, CurrentStaff};
 use crate::national::FactKey;
+use crate::staff::Author;
 
 const NOTICE_KEY: &str = "aids_notice";
 
@@ -112,14 +113,7 @@ pub async fn create_aid(
             ));
         }
     };
-    let aid = catalogue::create(&tenant.tenant, valid).await?;
-    staff
-        .audit(
-            "création d'une aide",
-            &format!("aide {} ({})", aid.id, aid.slug),
-            "",
-        )
-        .await?;
+    let aid = catalogue::create(&tenant.tenant, valid, Author::Staff(&staff.account)).await?;
     session
         .insert(
             NOTICE_KEY,
@@ -262,16 +256,9 @@ pub async fn update_aid(
             .await;
         }
     };
-    let updated = catalogue::update(desk.tenant(), aid.id, valid)
+    let updated = catalogue::update(desk.tenant(), aid.id, valid, Author::Staff(&staff.account))
         .await?
         .ok_or(AppError::NotFound)?;
-    staff
-        .audit(
-            "modification d'une aide",
-            &format!("aide {} ({})", aid.id, aid.slug),
-            "",
-        )
-        .await?;
     session
         .insert(
             NOTICE_KEY,
@@ -298,15 +285,11 @@ async fn apply_form_change(
 ) -> Result<Response, AppError> {
     let expected: i32 = form.get("version").parse().unwrap_or(-1);
     let values = values_from(&AidInput::from(&aid));
-    match catalogue::change_form(&staff.tenant.tenant, aid.id, expected, change).await {
+    let by = Author::Staff(&staff.account);
+    let changed =
+        catalogue::change_form(&staff.tenant.tenant, (aid.id, expected), (by, what), change);
+    match changed.await {
         Ok(version) => {
-            staff
-                .audit(
-                    what,
-                    &format!("aide {} ({}), formulaire v{version}", aid.id, aid.slug),
-                    "",
-                )
-                .await?;
             session
                 .insert(
                     NOTICE_KEY,

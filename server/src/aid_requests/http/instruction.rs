@@ -869,14 +869,7 @@ pub async fn export_start(
     let tenant = desk.ctx();
     let params = QueueParams::from_form(&form);
     let filter = params.filter(staff.account.id);
-    let id = export::create(&desk, &filter).await?;
-    staff
-        .audit(
-            "export CSV des demandes d'aide",
-            &format!("export n° {id} demandé ({})", params.with_page(1)),
-            "instruction",
-        )
-        .await?;
+    let id = export::create(&desk, &filter, &params.with_page(1)).await?;
     enqueue_export(&state, &staff, id).await;
     Ok(Redirect::to(&tenant.href(&format!("/agents/demandes/export/{id}"))).into_response())
 }
@@ -1056,16 +1049,16 @@ pub async fn refresh_national_data(
             .await?,
         );
     }
-    txn.commit().await?;
-    pull::wake(&state.platform, &tenant.tenant, &pulls).await;
     let reference = request.reference.clone().unwrap_or_default();
-    desk.audit_file(
+    let journal = desk.file_event(
         request.citizen_id,
         "demande de données aux administrations",
         &format!("demande {reference} (usager {})", request.citizen_id),
         "instruction de votre demande",
-    )
-    .await?;
+    );
+    crate::audit::append_in(&txn, &[journal]).await?;
+    txn.commit().await?;
+    pull::wake(&state.platform, &tenant.tenant, &pulls).await;
     let message = if missing.is_empty() {
         (
             true,

@@ -2,15 +2,15 @@
 //! as JSON), and the named wider access that lets another module's staff open a record.
 
 use app::user_relations::{
-    AccessJournalPage, AccessRow, InfoSection, MyInformationPage, WiderAccessPage,
+    AccessJournalPage, AccessRow, InfoSection, MyInformationPage, OpenWiderAccess, WiderAccessPage,
+    WiderAccessRow, WiderAccessesPage,
 };
-use axum::extract::Path;
+use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use tenants::Module;
-use tower_sessions::Session;
 
 use super::UserRelationsDesk;
 use crate::audit::{self, FileAccess};
@@ -22,6 +22,7 @@ use crate::http::desks::DeskAccess;
 use crate::http::form::FormFields;
 use crate::http::ui::Ui;
 use crate::staff::Role;
+use crate::user_relations::wider_access;
 
 use super::*;
 
@@ -38,10 +39,22 @@ pub async fn access_journal(citizen: CurrentCitizen, ui: Ui) -> Result<Response,
         .map(access_row)
         .collect();
     let fetches = crate::national::http::call_rows(tenant, citizen.citizen.id).await?;
+    let now = chrono::Utc::now();
+    let open = wider_access::of_citizen(tenant, citizen.citizen.id)
+        .await?
+        .into_iter()
+        .filter(|g| g.is_live(now))
+        .map(|g| OpenWiderAccess {
+            service: g.module.label().to_owned(),
+            since: super::date_time(g.granted_at),
+            until: super::date_time(g.until),
+            reason: g.reason,
+        })
+        .collect();
     Ok(ui
         .with_citizen(&citizen)
         .render(StatusCode::OK, move |ctx| {
-            view! { <AccessJournalPage ctx accesses fetches /> }
+            view! { <AccessJournalPage ctx accesses fetches open /> }
         }))
 }
 
@@ -129,23 +142,6 @@ pub async fn my_information_file(citizen: CurrentCitizen) -> Result<Response, Ap
 // ---------------------------------------------------------------------------------------------
 // Wider access: the one named way for other modules' staff to read a whole record
 
-pub(super) const WIDER_KEY: &str = "wider_access";
-/// How long a wider access lasts.
-pub(super) const WIDER_MINUTES: i64 = 30;
-
-/// A wider access granted in this session.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub(super) struct WiderAccess {
-    tenant_id: i64,
-    staff_id: i64,
-    citizen_id: i64,
-    /// The module the staff member asked from (`Module::id`).
-    module: String,
-    reason: String,
-    /// Unix seconds.
-    until: i64,
-}
-
 /// The module a staff member works in, for a wider access: their first module role in a
 /// module the department has. Supervisors and administrators read no files.
 fn working_module(staff: &CurrentStaff) -> Option<Module> {
@@ -157,14 +153,27 @@ fn working_module(staff: &CurrentStaff) -> Option<Module> {
         })
 }
 
+/// The module a wider access to `citizen_id` would be asked from: the staff member works in
+/// one (re-read with their roles on every request) and the citizen has a file open there.
+async fn wider_access_module(staff: &CurrentStaff, citizen_id: i64) -> Result<Module, AppError> {
+    let module = working_module(staff).ok_or(AppError::Forbidden)?;
+    if !crate::modules::has_open_case(&staff.tenant.tenant, module, citizen_id).await? {
+        return Err(AppError::ForbiddenBecause(format!(
+            "Cet usager n'a pas de dossier en cours dans votre service ({}) : l'accès élargi à son dossier n'est ouvert que pour instruire un dossier en cours.",
+            module.label()
+        )));
+    }
+    Ok(module)
+}
+
 /// `GET /agents/usagers/{id}/acces-elargi`: asks why, before opening the whole record.
 pub async fn wider_access_form(
     staff: CurrentStaff,
     ui: Ui,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    working_module(&staff).ok_or(AppError::Forbidden)?;
     let citizen_id = crate::http::parse_id(&id)?;
+    wider_access_module(&staff, citizen_id).await?;
     render_wider_access(
         &staff,
         ui,
@@ -186,25 +195,15 @@ fn render_wider_access(
     let action = staff
         .tenant
         .href(&format!("/agents/usagers/{citizen_id}/acces-elargi"));
+    let minutes = wider_access::MINUTES;
     Ok(ui.with_staff(staff).render(status, move |ctx| {
-        view! { <WiderAccessPage ctx citizen_id reason errors action minutes=WIDER_MINUTES /> }
+        view! { <WiderAccessPage ctx citizen_id reason errors action minutes /> }
     }))
 }
 
-/// `POST /agents/usagers/{id}/acces-elargi`: with a reason, opens the record for a while;
-/// the access and its reason go to the journal the citizen reads.
-pub async fn wider_access(
-    staff: CurrentStaff,
-    session: Session,
-    ui: Ui,
-    Path(id): Path<String>,
-    form: FormFields,
-) -> Result<Response, AppError> {
-    let module = working_module(&staff).ok_or(AppError::Forbidden)?;
-    let citizen_id = crate::http::parse_id(&id)?;
-    let typed = form.get("reason").to_owned();
-    let reason = typed.trim();
-    let problem = if reason.chars().count() < 15 {
+/// What is wrong with a wider access's reason, if anything.
+fn reason_problem(reason: &str) -> Option<&'static str> {
+    if reason.chars().count() < 15 {
         Some(
             "Expliquez en une phrase pourquoi vous avez besoin du dossier complet (15 caractères au moins) : l'usager lira ce motif.",
         )
@@ -212,8 +211,23 @@ pub async fn wider_access(
         Some("Le motif est trop long : 500 caractères au plus.")
     } else {
         None
-    };
-    if let Some(problem) = problem {
+    }
+}
+
+/// `POST /agents/usagers/{id}/acces-elargi`: with a reason, opens the record for a while;
+/// the access and its reason go to the journal the citizen reads, and the citizen and the
+/// supervisors see it open.
+pub async fn wider_access(
+    staff: CurrentStaff,
+    ui: Ui,
+    Path(id): Path<String>,
+    form: FormFields,
+) -> Result<Response, AppError> {
+    let citizen_id = crate::http::parse_id(&id)?;
+    let module = wider_access_module(&staff, citizen_id).await?;
+    let typed = form.get("reason").to_owned();
+    let reason = typed.trim();
+    if let Some(problem) = reason_problem(reason) {
         return render_wider_access(
             &staff,
             ui,
@@ -223,31 +237,92 @@ pub async fn wider_access(
             vec![problem.to_owned()],
         );
     }
-    let person = citizens::find(&staff.tenant.tenant, citizen_id)
+    let tenant = &staff.tenant.tenant;
+    let person = citizens::find(tenant, citizen_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    staff
-        .audit_file_under_wider_access(
-            module,
-            person.id,
-            "ouverture d'un accès élargi à votre dossier",
-            &person.audit_subject(),
-            reason,
-        )
-        .await?;
-    let now = chrono::Utc::now().timestamp();
-    let mut grants: Vec<WiderAccess> = session.get(WIDER_KEY).await?.unwrap_or_default();
-    grants.retain(|g| g.until > now && g.citizen_id != person.id);
-    grants.push(WiderAccess {
-        tenant_id: staff.tenant.tenant.id(),
-        staff_id: staff.account.id,
-        citizen_id: person.id,
-        module: module.id().to_owned(),
-        reason: reason.to_owned(),
-        until: now + WIDER_MINUTES * 60,
-    });
-    session.insert(WIDER_KEY, grants).await?;
+    let journal = crate::staff::desk::event(
+        &staff.account,
+        "ouverture d'un accès élargi à votre dossier",
+        &person.audit_subject(),
+        reason,
+        Some((module, person.id)),
+    );
+    wider_access::open(tenant, &staff.account, (module, person.id), reason, journal).await?;
     Ok(Redirect::to(&staff.tenant.href(&format!("/agents/usagers/{}", person.id))).into_response())
+}
+
+/// Whether the staff member supervises the department's user relations (sees and ends the
+/// open wider accesses, never the records).
+fn supervising(staff: &CurrentStaff) -> Result<(), AppError> {
+    let supervises = crate::http::desks::open_modules(staff)
+        .into_iter()
+        .any(|(module, access)| {
+            module == Module::UserRelations && access == DeskAccess::Supervisor
+        });
+    supervises.then_some(()).ok_or(AppError::Forbidden)
+}
+
+/// `GET /agents/acces-elargis`: the open wider accesses, for a supervisor to check and end.
+pub async fn open_wider_accesses(
+    staff: CurrentStaff,
+    ui: Ui,
+    Query(params): Query<EndedParams>,
+) -> Result<Response, AppError> {
+    supervising(&staff)?;
+    let tenant = &staff.tenant;
+    let mut rows = Vec::new();
+    for grant in wider_access::all_live(&tenant.tenant).await? {
+        // The citizen by number only: the supervisor checks the access, not the person.
+        let citizen = format!("usager n° {}", grant.citizen_id);
+        rows.push(WiderAccessRow {
+            who: format!("{} ({})", grant.staff_name, grant.module.label()),
+            citizen,
+            since: super::date_time(grant.granted_at),
+            until: super::date_time(grant.until),
+            reason: grant.reason,
+            end_action: tenant.href(&format!("/agents/acces-elargis/{}/fin", grant.id)),
+        });
+    }
+    let notice = params
+        .ok
+        .is_some()
+        .then(|| "L'accès élargi est fermé ; l'agent ne voit plus ce dossier.".to_owned());
+    Ok(ui.with_staff(&staff).render(StatusCode::OK, move |ctx| {
+        view! { <WiderAccessesPage ctx rows notice /> }
+    }))
+}
+
+#[derive(Deserialize)]
+pub struct EndedParams {
+    ok: Option<String>,
+}
+
+/// `POST /agents/acces-elargis/{id}/fin`: a supervisor ends a wider access now; the citizen
+/// reads it in their journal.
+pub async fn end_wider_access(
+    staff: CurrentStaff,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    supervising(&staff)?;
+    let id = crate::http::parse_id(&id)?;
+    let tenant = &staff.tenant;
+    let ended = wider_access::end(&tenant.tenant, id, &staff.account, |grant| {
+        crate::staff::desk::event(
+            &staff.account,
+            "fin d'un accès élargi à votre dossier",
+            &format!("accès élargi n° {} de {}", grant.id, grant.staff_name),
+            "contrôle des accès à votre dossier",
+            Some((Module::UserRelations, grant.citizen_id)),
+        )
+    })
+    .await?;
+    let list = tenant.href("/agents/acces-elargis");
+    match ended {
+        Some(_) => Ok(Redirect::to(&format!("{list}?ok=fin")).into_response()),
+        // Over already (lapsed, or ended by a colleague): the list says what is open.
+        None => Ok(Redirect::to(&list).into_response()),
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -261,30 +336,26 @@ pub(super) enum RecordAccess<'a> {
     Wider { module: Module, reason: String },
 }
 
-/// Reception, or a live wider access granted in this session; otherwise forbidden.
+/// Reception, or a live wider access of this staff member's: their role in its module still
+/// held and the citizen's file there still open (checked on every use); otherwise forbidden.
 pub(super) async fn record_access<'a>(
     staff: &'a CurrentStaff,
-    session: &Session,
     citizen_id: i64,
 ) -> Result<RecordAccess<'a>, AppError> {
     if let Ok(desk) = records_desk(staff) {
         return Ok(RecordAccess::Reception(desk));
     }
-    let now = chrono::Utc::now().timestamp();
-    let grants: Vec<WiderAccess> = session.get(WIDER_KEY).await?.unwrap_or_default();
-    grants
-        .into_iter()
-        .find(|g| {
-            g.tenant_id == staff.tenant.tenant.id()
-                && g.staff_id == staff.account.id
-                && g.citizen_id == citizen_id
-                && g.until > now
-        })
-        .and_then(|g| {
-            Some(RecordAccess::Wider {
-                module: Module::parse(&g.module).ok()?,
-                reason: g.reason,
-            })
-        })
-        .ok_or(AppError::Forbidden)
+    let tenant = &staff.tenant.tenant;
+    let grant = wider_access::live(tenant, staff.account.id, citizen_id)
+        .await?
+        .ok_or(AppError::Forbidden)?;
+    if working_module(staff) != Some(grant.module)
+        || !crate::modules::has_open_case(tenant, grant.module, citizen_id).await?
+    {
+        return Err(AppError::Forbidden);
+    }
+    Ok(RecordAccess::Wider {
+        module: grant.module,
+        reason: grant.reason,
+    })
 }

@@ -16,6 +16,7 @@ use crate::http::citizen::CurrentCitizen;
 use crate::http::form::FormFields;
 use crate::http::ui::Ui;
 use crate::http::{AppError, AppState};
+use crate::staff::Author;
 use crate::user_relations::appointments::{self, BookedBy, Confirmation, NewSlots};
 
 use super::*;
@@ -286,17 +287,8 @@ pub async fn publish_slots(
             .await;
         }
     };
-    appointments::publish(&tenant.tenant, staff.account.id, &slots).await?;
-    staff
-        .audit(
-            "publication de créneaux de rendez-vous",
-            &format!(
-                "{} créneau(x), {} — {}",
-                slots.count, slots.service, slots.place
-            ),
-            "",
-        )
-        .await?;
+    let by = Author::Staff(&staff.account);
+    appointments::publish(&tenant.tenant, staff.account.id, &slots, by).await?;
     Ok(Redirect::to(&tenant.href("/agents/rendez-vous?ok=publie")).into_response())
 }
 
@@ -357,7 +349,7 @@ pub async fn staff_book(
         &tenant.tenant,
         person.id,
         slot_id,
-        BookedBy::Staff(staff.account.id),
+        BookedBy::Staff(&desk),
         None,
         Some(Confirmation {
             to: &person.email,
@@ -366,33 +358,20 @@ pub async fn staff_book(
         }),
     )
     .await?;
-    let appointment = match booked {
-        Ok(appointment) => appointment,
-        Err(refused) => {
-            return render_record(
-                &staff,
-                RecordAccess::Reception(desk),
-                ui,
-                StatusCode::CONFLICT,
-                &id,
-                None,
-                ContactForm::default(),
-                vec![refused.message().to_owned()],
-            )
-            .await;
-        }
-    };
+    if let Err(refused) = booked {
+        return render_record(
+            &staff,
+            RecordAccess::Reception(desk),
+            ui,
+            StatusCode::CONFLICT,
+            &id,
+            None,
+            ContactForm::default(),
+            vec![refused.message().to_owned()],
+        )
+        .await;
+    }
     crate::mail::wake(&state.platform, &tenant.tenant).await;
-    desk.audit_file(
-        person.id,
-        &format!(
-            "prise d'un rendez-vous pour vous ({})",
-            appointment.slot.when()
-        ),
-        &format!("rendez-vous {} (usager {})", appointment.id, person.id),
-        crate::user_relations::RECEPTION,
-    )
-    .await?;
     Ok(
         Redirect::to(&tenant.href(&format!("/agents/usagers/{}?ok=rendez-vous", person.id)))
             .into_response(),

@@ -328,20 +328,24 @@ pub async fn end_mandate(
 ) -> Result<Response, AppError> {
     let (desk, mandate, person) = mandate_of(&staff, &id).await?;
     let tenant = &staff.tenant;
-    match mandates::end(&tenant.tenant, mandate.id, EndedBy::Staff, None).await? {
-        Ending::Ended => {
-            desk.audit_file(
-                person.id,
-                "fin d'un mandat de dépôt",
-                &format!("{} — mandat n° {}", person.audit_subject(), mandate.id),
-                REASON,
-            )
-            .await?;
-            Ok(
-                Redirect::to(&tenant.href(&format!("/agents/mandats/{}?ok=fin", mandate.id)))
-                    .into_response(),
-            )
-        }
+    let entry = desk.file_event(
+        person.id,
+        "fin d'un mandat de dépôt",
+        &format!("{} — mandat n° {}", person.audit_subject(), mandate.id),
+        REASON,
+    );
+    let ended = mandates::end(
+        &tenant.tenant,
+        mandate.id,
+        EndedBy::Staff,
+        None,
+        Some(entry),
+    );
+    match ended.await? {
+        Ending::Ended => Ok(Redirect::to(
+            &tenant.href(&format!("/agents/mandats/{}?ok=fin", mandate.id)),
+        )
+        .into_response()),
         // Revoked meanwhile (or over): the page says where it stands.
         Ending::AlreadyOver => Ok(Redirect::to(
             &tenant.href(&format!("/agents/mandats/{}", mandate.id)),
@@ -418,6 +422,7 @@ pub async fn revoke(citizen: CurrentCitizen, Path(id): Path<String>) -> Result<R
         crate::http::parse_id(&id)?,
         EndedBy::Citizen,
         Some(&ids),
+        None,
     )
     .await?;
     let query = match outcome {

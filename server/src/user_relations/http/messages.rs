@@ -17,7 +17,7 @@ use crate::http::form::FormData;
 use crate::http::form::FormFields;
 use crate::http::ui::Ui;
 use crate::http::{AppError, AppState};
-use crate::user_relations::messages::{self, Author, NewMessage, Thread};
+use crate::user_relations::messages::{self, Author, Journaled, NewMessage, Thread};
 
 use super::*;
 
@@ -132,6 +132,7 @@ pub async fn write_to_department(
             body: &body,
             document_id,
             notify: None,
+            journal: None,
         },
     )
     .await?;
@@ -284,6 +285,7 @@ pub async fn citizen_reply(
             body: &body,
             document_id,
             notify: None,
+            journal: None,
         },
     )
     .await?;
@@ -434,17 +436,15 @@ pub async fn staff_reply(
             body: &body,
             document_id,
             notify: Some((&person.email, &url)),
+            journal: Some(Journaled {
+                desk: &desk,
+                action: "réponse à votre message",
+                reason: "réponse à vos messages",
+            }),
         },
     )
     .await?;
     crate::mail::wake(&state.platform, &tenant.tenant).await;
-    desk.audit_file(
-        person.id,
-        "réponse à votre message",
-        &format!("fil de messages {thread_id} (usager {})", person.id),
-        "réponse à vos messages",
-    )
-    .await?;
     Ok(
         Redirect::to(&tenant.href(&format!("/agents/messages/{thread_id}?ok=envoye")))
             .into_response(),
@@ -616,16 +616,14 @@ pub(super) async fn write_first(
             body: message.body,
             document_id: None,
             notify: Some((&person.email, &url)),
+            journal: Some(Journaled {
+                desk,
+                action: message.action,
+                reason: message.reason,
+            }),
         },
     )
     .await?;
     crate::mail::wake(&state.platform, &tenant.tenant).await;
-    desk.audit_file(
-        person.id,
-        message.action,
-        &format!("fil de messages {thread} (usager {})", person.id),
-        message.reason,
-    )
-    .await?;
     Ok(thread)
 }

@@ -109,6 +109,8 @@ pub fn routes(routes: crate::modules::Routes) -> crate::modules::Routes {
             "/agents/usagers/{id}/acces-elargi",
             get(wider_access_form).post(wider_access),
         )
+        .route("/agents/acces-elargis", get(open_wider_accesses))
+        .route("/agents/acces-elargis/{id}/fin", post(end_wider_access))
         .route("/agents/usagers/{id}/messages", post(staff_write))
         .route(
             "/agents/usagers/{id}/mandats/nouveau",
@@ -148,9 +150,12 @@ pub fn staff_nav(tenant: &crate::http::TenantCtx, access: DeskAccess) -> Vec<app
             link("/agents/messages", "Messages des usagers"),
             link("/agents/rendez-vous", "Rendez-vous"),
         ],
-        DeskAccess::Supervisor => vec![link(
-            "/agents/modules/user_relations",
-            Module::UserRelations.label(),
-        )],
+        DeskAccess::Supervisor => vec![
+            link(
+                "/agents/modules/user_relations",
+                Module::UserRelations.label(),
+            ),
+            link("/agents/acces-elargis", "Accès élargis en cours"),
+        ],
     }
 }

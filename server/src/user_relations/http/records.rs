@@ -13,7 +13,6 @@ use chrono::NaiveDate;
 use leptos::prelude::*;
 use serde::Deserialize;
 use tenants::Module;
-use tower_sessions::Session;
 
 use crate::citizens;
 use crate::http::auth::CurrentStaff;
@@ -136,13 +135,12 @@ pub struct RecordParams {
 /// reception, or for another module's staff under a wider access they asked for.
 pub async fn record(
     staff: CurrentStaff,
-    session: Session,
     ui: Ui,
     Path(id): Path<String>,
     Query(params): Query<RecordParams>,
 ) -> Result<Response, AppError> {
     let citizen_id = crate::http::parse_id(&id)?;
-    let access = record_access(&staff, &session, citizen_id).await?;
+    let access = record_access(&staff, citizen_id).await?;
     // A record merged into another opens as that one.
     if let Some(kept) = user_relations::merged_into(&staff.tenant.tenant, citizen_id).await? {
         return Ok(
@@ -157,6 +155,9 @@ pub async fn record(
         Some("fusion") => {
             Some("Les deux dossiers n'en font plus qu'un : tout ce que tenait l'autre est ici.")
         }
+        Some("fusion-proposee") => Some(
+            "Ces deux dossiers ne sont peut-être pas la même personne : la fusion est proposée, et un autre agent de l'accueil doit la confirmer depuis ce dossier (bouton « Fusionner »).",
+        ),
         _ => None,
     }
     .map(str::to_owned);
@@ -358,15 +359,26 @@ async fn duplicates_of(
         birthdate,
         email: String::new(),
     };
+    let pending = user_relations::proposal::pending_into(&tenant.tenant, person.id).await?;
     Ok(user_relations::possible_duplicates(&tenant.tenant, &record)
         .await?
         .into_iter()
         .filter(|c| c.id != person.id)
         .map(|c| {
+            let proposed = pending
+                .iter()
+                .find(|p| p.absorbed_id == c.id)
+                .map(|p| {
+                    format!(
+                        " — fusion proposée par {}, à confirmer par un autre agent ({})",
+                        p.proposed_by_name, p.why
+                    )
+                })
+                .unwrap_or_default();
             (
                 tenant.href(&format!("/agents/usagers/{}", c.id)),
                 format!(
-                    "{} {} (dossier n° {})",
+                    "{} {} (dossier n° {}){proposed}",
                     c.family_name.to_uppercase(),
                     c.given_name,
                     c.id
@@ -506,8 +518,8 @@ pub async fn merge_records(
         )
         .await;
     }
-    match user_relations::merge(&desk, kept_id, absorbed_id).await? {
-        Ok(()) => {}
+    let outcome = match user_relations::merge(&desk, kept_id, absorbed_id).await? {
+        Ok(outcome) => outcome,
         Err(user_relations::MergeRefused::NotFound) => return Err(AppError::NotFound),
         Err(refused) => {
             return render_record(
@@ -522,6 +534,10 @@ pub async fn merge_records(
             )
             .await;
         }
-    }
-    Ok(Redirect::to(&tenant.href(&format!("/agents/usagers/{kept_id}?ok=fusion"))).into_response())
+    };
+    let done = match outcome {
+        user_relations::Merged::Done => "fusion",
+        user_relations::Merged::Proposed => "fusion-proposee",
+    };
+    Ok(Redirect::to(&tenant.href(&format!("/agents/usagers/{kept_id}?ok={done}"))).into_response())
 }

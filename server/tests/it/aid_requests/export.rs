@@ -257,10 +257,10 @@ async fn a_lost_or_dead_export_job_is_taken_over(backend: Backend) {
     }
     // An export whose job was never enqueued (a crash right after the row was written), and
     // one whose job died while running.
-    let lost = export::create(&desk, &QueueFilter::default())
+    let lost = export::create(&desk, &QueueFilter::default(), "file entière")
         .await
         .unwrap();
-    let dead = export::create(&desk, &QueueFilter::default())
+    let dead = export::create(&desk, &QueueFilter::default(), "file entière")
         .await
         .unwrap();
     let long_ago = chrono::Utc::now() - chrono::Duration::minutes(5);
@@ -290,7 +290,7 @@ async fn a_lost_or_dead_export_job_is_taken_over(backend: Backend) {
     }
 
     // Two runs of the same job at once: one makes the file, the other does nothing.
-    let twice = export::create(&desk, &QueueFilter::default())
+    let twice = export::create(&desk, &QueueFilter::default(), "file entière")
         .await
         .unwrap();
     let (a, b) = tokio::join!(
@@ -327,11 +327,11 @@ async fn finished_exports_are_deleted_after_a_day(backend: Backend) {
     let desk = Desk::open(&tenant, &instructor).unwrap();
     let aid = rent_aid(&tenant).await;
     filed(&tenant, &aid, 0).await;
-    let old = export::create(&desk, &QueueFilter::default())
+    let old = export::create(&desk, &QueueFilter::default(), "file entière")
         .await
         .unwrap();
     export::run(&app.platform, &tenant, old).await.unwrap();
-    let recent = export::create(&desk, &QueueFilter::default())
+    let recent = export::create(&desk, &QueueFilter::default(), "file entière")
         .await
         .unwrap();
     export::run(&app.platform, &tenant, recent).await.unwrap();

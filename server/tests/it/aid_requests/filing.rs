@@ -9,7 +9,7 @@ use reqwest::StatusCode;
 use tenants::Tenant;
 
 use crate::fixtures::AidBuilder;
-use crate::harness::{Backend, Visitor, app_with_mail, both_engines};
+use crate::harness::{Backend, TEST_SETUP, Visitor, app_with_mail, both_engines};
 
 both_engines!(
     a_citizen_files_a_request_step_by_step_and_gets_a_receipt,
@@ -367,11 +367,16 @@ async fn changing_the_form_never_breaks_a_filed_request(backend: Backend) {
     file(&mut citizen, &request).await;
 
     // The administrator rewrites the form.
-    catalogue::change_form(&tenant, aid.id, aid.form_version, |form| {
-        form.fields.retain(|f| f.key != "f1");
-        form.fields[0].label = "Nouvelle question".into();
-        Ok(())
-    })
+    catalogue::change_form(
+        &tenant,
+        (aid.id, aid.form_version),
+        (TEST_SETUP, "modification du formulaire d'une aide"),
+        |form| {
+            form.fields.retain(|f| f.key != "f1");
+            form.fields[0].label = "Nouvelle question".into();
+            Ok(())
+        },
+    )
     .await
     .unwrap();
     let page = citizen.get(&request).await;

@@ -13,7 +13,7 @@ use reqwest::StatusCode;
 use tenants::Module;
 
 use crate::fixtures::rent_aid;
-use crate::harness::{Backend, TestApp, Visitor, both_engines};
+use crate::harness::{Backend, TEST_SETUP, TestApp, Visitor, both_engines};
 
 both_engines!(
     reception_files_under_a_mandate_and_the_citizen_revokes_it,
@@ -266,9 +266,10 @@ async fn a_mandate_serves_only_its_citizen_its_aids_its_department_and_its_time(
         silence: "acceptance".into(),
         open: true,
     };
-    let transport = guichet::aid_requests::catalogue::create(&gard, other.validate().unwrap())
-        .await
-        .unwrap();
+    let transport =
+        guichet::aid_requests::catalogue::create(&gard, other.validate().unwrap(), TEST_SETUP)
+            .await
+            .unwrap();
     let (_, _, angela) = crate::fixtures::filed(&gard, &loyer, 1).await;
     let (bob_request, _, bob) = crate::fixtures::filed(&gard, &loyer, 2).await;
     let paul_account = app.account(&gard, paul).await;
@@ -442,7 +443,7 @@ async fn a_mandate_serves_only_its_citizen_its_aids_its_department_and_its_time(
     .unwrap();
     assert!(matches!(filed, Submission::Submitted(_)), "{filed:?}");
     assert_eq!(
-        mandates::end(&gard, m, EndedBy::Citizen, Some(&[angela.id]))
+        mandates::end(&gard, m, EndedBy::Citizen, Some(&[angela.id]), None)
             .await
             .unwrap(),
         mandates::Ending::AlreadyOver
@@ -556,7 +557,9 @@ async fn a_revocation_racing_a_filing_lands_wholly_before_or_after_it(backend: B
         };
         let revoking = {
             let (gard, ids) = (gard.clone(), [person.id]);
-            tokio::spawn(async move { mandates::end(&gard, m, EndedBy::Citizen, Some(&ids)).await })
+            tokio::spawn(async move {
+                mandates::end(&gard, m, EndedBy::Citizen, Some(&ids), None).await
+            })
         };
         let (submitted, ended) = (filing.await.unwrap(), revoking.await.unwrap());
         assert_eq!(ended.unwrap(), mandates::Ending::Ended);

@@ -9,7 +9,7 @@ use reqwest::StatusCode;
 use tenants::{Module, Tenant};
 
 use crate::fixtures::rent_aid;
-use crate::harness::{Backend, TestApp, Visitor, both_engines};
+use crate::harness::{Backend, TEST_SETUP, TestApp, Visitor, both_engines};
 
 both_engines!(
     every_staff_read_of_a_file_shows_once_in_the_citizens_journal,
@@ -28,6 +28,7 @@ both_engines!(
     the_citizen_gives_contact_details_and_household_that_reception_sees,
     reception_opens_a_record_by_hand_and_is_warned_of_a_likely_duplicate,
     a_record_opened_twice_is_merged_keeping_every_history,
+    a_hand_opened_record_joins_an_online_account_only_with_a_second_look,
 );
 
 use crate::fixtures::PDF;
@@ -740,7 +741,9 @@ async fn two_bookings_racing_for_one_slot_leave_one(backend: Backend) {
         minutes: 30,
         count: 1,
     };
-    appointments::publish(&tenant, 1, &slots).await.unwrap();
+    appointments::publish(&tenant, 1, &slots, TEST_SETUP)
+        .await
+        .unwrap();
     let slot = appointments::slots_from(&tenant, chrono::Utc::now())
         .await
         .unwrap()[0]
@@ -785,7 +788,9 @@ async fn reminders_go_once_the_day_before_and_attendance_is_recorded(backend: Ba
             minutes: 30,
             count: 1,
         };
-        appointments::publish(&tenant, 1, &slots).await.unwrap();
+        appointments::publish(&tenant, 1, &slots, TEST_SETUP)
+            .await
+            .unwrap();
     }
     for slot in appointments::slots_from(&tenant, now).await.unwrap() {
         appointments::book(&tenant, angela.id, slot.id, BookedBy::Citizen, None, None)
@@ -877,7 +882,9 @@ async fn appointments_are_each_citizens_own_and_receptions_only(backend: Backend
         minutes: 30,
         count: 2,
     };
-    appointments::publish(&gard, 1, &slots).await.unwrap();
+    appointments::publish(&gard, 1, &slots, TEST_SETUP)
+        .await
+        .unwrap();
     let free = appointments::slots_from(&gard, chrono::Utc::now())
         .await
         .unwrap();
@@ -972,6 +979,7 @@ async fn the_citizen_reads_and_downloads_everything_held_and_nothing_of_others(b
                 body,
                 document_id: None,
                 notify: None,
+                journal: None,
             },
         )
         .await
@@ -1154,7 +1162,121 @@ async fn wider_access_asks_why_and_the_citizen_reads_the_reason(backend: Backend
                 .body
                 .contains("Demandes d'aide — Instruction des demandes d'aide")
     );
+    // The citizen sees it open, with its end.
+    assert!(shows(&journal.body, "Accès élargis en cours"));
+    wider_access_is_held_in_check(&app, &tenant, (&angela, &karim), &mut ines, &mut chef).await;
     app.stop().await;
+}
+
+/// A wider access only to a citizen with a file open in the worker's module; a supervisor
+/// sees the open ones and ends one; a role removed ends its use.
+async fn wider_access_is_held_in_check(
+    app: &TestApp,
+    tenant: &tenants::Tenant,
+    (angela, karim): (&citizens::Citizen, &citizens::Citizen),
+    ines: &mut Visitor,
+    chef: &mut Visitor,
+) {
+    let record = format!("/gard/agents/usagers/{}", angela.id);
+    // Karim has nothing being instructed: no wider access to his record, by form or by post.
+    let his = format!("/gard/agents/usagers/{}/acces-elargi", karim.id);
+    let refused = ines.get(&his).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(
+        shows(&refused.body, "n'a pas de dossier en cours"),
+        "{}",
+        refused.body
+    );
+    let csrf = ines.csrf("/gard").await;
+    let reason = "Regarder le dossier par curiosité";
+    let posted = ines
+        .post(&his, &[("csrf", &csrf), ("reason", reason)])
+        .await;
+    assert_eq!(posted.status, StatusCode::FORBIDDEN);
+
+    // The supervisor sees Inès's open access (the citizen by number) and ends it.
+    let list = chef.get("/gard/agents/acces-elargis").await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.body);
+    assert!(list.body.contains("Inès (Demandes d"), "{}", list.body);
+    assert!(list.body.contains(&format!("usager n° {}", angela.id)));
+    assert!(
+        !list.body.contains("DUBOIS"),
+        "the supervisor checks, not reads"
+    );
+    let grant = guichet::user_relations::wider_access::all_live(tenant)
+        .await
+        .unwrap()
+        .remove(0);
+    let ended = chef
+        .post(
+            &format!("/gard/agents/acces-elargis/{}/fin", grant.id),
+            &[("csrf", &list.csrf())],
+        )
+        .await;
+    assert_eq!(ended.status, StatusCode::SEE_OTHER);
+    assert_eq!(ines.get(&record).await.status, StatusCode::FORBIDDEN);
+    let list = chef.get("/gard/agents/acces-elargis").await;
+    assert!(shows(&list.body, "Aucun accès élargi n'est ouvert."));
+    // Ending it again changes nothing; an instructor cannot end one.
+    let again = chef
+        .post(
+            &format!("/gard/agents/acces-elargis/{}/fin", grant.id),
+            &[("csrf", &list.csrf())],
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::SEE_OTHER);
+    let csrf = ines.csrf("/gard").await;
+    let by_ines = ines
+        .post(
+            &format!("/gard/agents/acces-elargis/{}/fin", grant.id),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(by_ines.status, StatusCode::FORBIDDEN);
+
+    // Opened again, then her instructor role taken away: the access stops with it.
+    let wider = format!("{record}/acces-elargi");
+    let reason = "Vérifier l'adresse déclarée avant la décision";
+    let granted = ines
+        .post(&wider, &[("csrf", &csrf), ("reason", reason)])
+        .await;
+    assert_eq!(granted.status, StatusCode::SEE_OTHER, "{}", granted.body);
+    assert_eq!(ines.get(&record).await.status, StatusCode::OK);
+    let accounts = guichet::staff::list_accounts(&app.platform, tenant)
+        .await
+        .unwrap();
+    let id = accounts
+        .iter()
+        .find(|a| a.email == "ines@gard.fr")
+        .unwrap()
+        .id;
+    guichet::staff::set_roles(&app.platform, tenant, id, &[Role::Supervisor], TEST_SETUP)
+        .await
+        .unwrap();
+    let deadline = std::time::Instant::now() + guichet::staff::ACCOUNT_TTL * 3;
+    loop {
+        let status = ines.get(&record).await.status;
+        if status == StatusCode::FORBIDDEN {
+            break;
+        }
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the removed role kept the access"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+
+    // The citizen reads the supervisor's ending in their journal.
+    let mut citizen = Visitor::new(app);
+    citizen
+        .franceconnect_sign_in("/gard", "sim-angela-dubois")
+        .await;
+    let journal = citizen.get("/gard/mon-espace/journal").await;
+    assert!(shows(
+        &journal.body,
+        "Fin d'un accès élargi à votre dossier"
+    ));
 }
 
 async fn citizens_who_stopped_responding_are_flagged_and_reminded(backend: Backend) {
@@ -1207,7 +1329,9 @@ async fn citizens_who_stopped_responding_are_flagged_and_reminded(backend: Backe
         count: 1,
     };
     for _ in 0..3 {
-        appointments::publish(&tenant, 1, &slots).await.unwrap();
+        appointments::publish(&tenant, 1, &slots, TEST_SETUP)
+            .await
+            .unwrap();
     }
     let free = appointments::slots_from(&tenant, chrono::Utc::now())
         .await
@@ -1300,6 +1424,7 @@ async fn supervisors_see_figures_not_people(backend: Backend) {
             body: "Ma situation",
             document_id: None,
             notify: None,
+            journal: None,
         },
     )
     .await
@@ -1554,6 +1679,76 @@ async fn reception_opens_a_record_by_hand_and_is_warned_of_a_likely_duplicate(ba
     app.stop().await;
 }
 
+/// Whoever opened an account online with someone's name must not gain, silently, what
+/// reception recorded on that person's hand-opened record: the merge waits for a colleague.
+async fn a_hand_opened_record_joins_an_online_account_only_with_a_second_look(backend: Backend) {
+    use guichet::user_relations::{self, MergeRefused, Merged, NewRecord};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let (app, tenant, _) = reception_and_angela(backend).await;
+    let sign_up = guichet::citizens::local::SignUp {
+        given_name: "Lise".into(),
+        family_name: "Morel".into(),
+        email: "lise@exemple.fr".into(),
+        password: "une phrase assez longue".into(),
+        password_again: "une phrase assez longue".into(),
+    };
+    let email = sign_up.validate().unwrap();
+    guichet::citizens::local::sign_up(&tenant, &sign_up, &email, "http://x/c?jeton=", "http://x/")
+        .await
+        .unwrap();
+    let txn = tenant.db().begin().await.unwrap();
+    let account = guichet::entity::citizen::Entity::find()
+        .filter(guichet::entity::citizen::Column::LoginEmail.eq("lise@exemple.fr"))
+        .one(&txn)
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    txn.commit().await.unwrap();
+    let first = app.worker(&tenant, Role::Reception).await;
+    let desk = user_relations::Desk::open(&tenant, &first).unwrap();
+    let record = NewRecord {
+        given_name: "Lise".into(),
+        family_name: "MOREL".into(),
+        birthdate: chrono::NaiveDate::from_ymd_opt(1990, 1, 1).unwrap(),
+        email: String::new(),
+    };
+    let hand = user_relations::create_record(&desk, &record).await.unwrap();
+
+    let proposed = user_relations::merge(&desk, account, hand.id)
+        .await
+        .unwrap();
+    assert_eq!(proposed, Ok(Merged::Proposed));
+    assert_eq!(
+        user_relations::merged_into(&tenant, hand.id).await.unwrap(),
+        None
+    );
+    let again = user_relations::merge(&desk, account, hand.id)
+        .await
+        .unwrap();
+    assert_eq!(again, Err(MergeRefused::AwaitingAnother));
+    let entries = audit::for_citizen(&tenant, account, 10).await.unwrap();
+    assert!(
+        entries
+            .iter()
+            .any(|e| e.action.contains("proposition de fusion")
+                && e.action.contains("identité n'est pas vérifiée")),
+        "the proposal and its reason are in the citizen's journal"
+    );
+
+    let second = app.worker(&tenant, Role::Reception).await;
+    let colleague = user_relations::Desk::open(&tenant, &second).unwrap();
+    let merged = user_relations::merge(&colleague, account, hand.id)
+        .await
+        .unwrap();
+    assert_eq!(merged, Ok(Merged::Done));
+    assert_eq!(
+        user_relations::merged_into(&tenant, hand.id).await.unwrap(),
+        Some(account)
+    );
+    app.stop().await;
+}
+
 async fn a_record_opened_twice_is_merged_keeping_every_history(backend: Backend) {
     let (app, tenant, (angela, request_id)) = reception_and_angela(backend).await;
     let receptionist = app.worker(&tenant, Role::Reception).await;
@@ -1629,8 +1824,40 @@ async fn a_record_opened_twice_is_merged_keeping_every_history(backend: Backend)
     assert!(record.body.contains(&merge));
     let unconfirmed = paul.post(&merge, &[("csrf", &csrf)]).await;
     assert_eq!(unconfirmed.status, StatusCode::UNPROCESSABLE_ENTITY);
-    let merged = paul
+    // FranceConnect says « Angela Claire Louise », the hand-made record « Angela »: not
+    // surely the same person, so Paul's merge is a proposal a colleague must confirm.
+    let proposed = paul
         .post(&merge, &[("csrf", &csrf), ("confirm", "oui")])
+        .await;
+    assert_eq!(proposed.status, StatusCode::SEE_OTHER, "{}", proposed.body);
+    let record = paul.get(proposed.location.as_deref().unwrap()).await;
+    assert!(shows(
+        &record.body,
+        "un autre agent de l'accueil doit la confirmer"
+    ));
+    assert!(
+        shows(&record.body, "fusion proposée par"),
+        "{}",
+        record.body
+    );
+    assert!(
+        !record.body.contains("Venue sans rendez-vous"),
+        "nothing moved yet"
+    );
+    let again = paul
+        .post(&merge, &[("csrf", &csrf), ("confirm", "oui")])
+        .await;
+    assert_eq!(
+        again.status,
+        StatusCode::CONFLICT,
+        "not by the same agent twice"
+    );
+    app.staff(&tenant, "rose@gard.fr", "Rose", &[Role::Reception])
+        .await;
+    let mut rose = Visitor::signed_in(&app, "/gard", "rose@gard.fr").await;
+    let rose_csrf = rose.csrf("/gard").await;
+    let merged = rose
+        .post(&merge, &[("csrf", &rose_csrf), ("confirm", "oui")])
         .await;
     assert_eq!(merged.status, StatusCode::SEE_OTHER, "{}", merged.body);
     let record = paul.get(merged.location.as_deref().unwrap()).await;
