@@ -1,5 +1,5 @@
 import { expect, type Page } from '@playwright/test';
-import { DEMO_PASSWORD, expectAccessible, hydrated, signIn, test } from '../helpers';
+import { DEMO_PASSWORD, expectAccessible, fileRentAidAsFatou, hydrated, signIn, signInAsFatou, test } from '../helpers';
 
 const RECEPTION = 'reception@demo.guichet.test';
 
@@ -217,9 +217,9 @@ test('a receptionist files for a citizen under a mandate and the citizen revokes
 });
 
 // Records opened by hand at the desk: mistakes named, a likely duplicate flagged, the two merged;
-// then an instructor asks for the wider access (a reason is required), and the supervisor reads
-// the module's figures. JavaScript off and on, axe on every page.
-test('reception merges a duplicate record, an instructor asks why-first for the whole record, the supervisor sees figures', async ({ page, browser }, testInfo) => {
+// then an instructor is refused the wider access to it (nothing is being instructed) and opens
+// Fatou's with a reason, which she sees; the supervisor ends it and reads the module's figures. JavaScript off and on, axe on every page.
+test('reception merges a duplicate record; the wider access needs a file being instructed and a reason, the citizen sees it, the supervisor ends it', async ({ page, browser }, testInfo) => {
   const given = hydrated(testInfo) ? 'Léon' : 'Lucien';
   await signIn(page, testInfo, RECEPTION, DEMO_PASSWORD);
   await page.goto('/demo/agents/usagers/nouveau');
@@ -261,28 +261,60 @@ test('reception merges a duplicate record, an instructor asks why-first for the 
   await expectAccessible(page, testInfo);
   const kept = new URL(page.url()).pathname;
 
-  // An instructor opens the whole record only with a reason.
+  // Nothing of that record is being instructed: no wider access to it.
   const instructorContext = await browser.newContext({ javaScriptEnabled: hydrated(testInfo) });
   const instructor = await instructorContext.newPage();
   await signIn(instructor, testInfo, 'aid-instructor@demo.guichet.test', DEMO_PASSWORD);
   await instructor.goto(`${kept}/acces-elargi`);
+  await expect(instructor.getByRole('heading', { name: 'Accès refusé', level: 1 })).toBeVisible();
+  await expect(instructor.getByText("n'a pas de dossier en cours")).toBeVisible();
+  await expectAccessible(instructor, testInfo);
+
+  // Fatou's request is: the instructor opens her whole record, with a reason.
+  const citizenContext = await browser.newContext({ javaScriptEnabled: hydrated(testInfo) });
+  const citizen = await citizenContext.newPage();
+  const reference = await fileRentAidAsFatou(citizen, '480', '1', 'bail.pdf');
+  await instructor.goto('/demo/agents/demandes?tri=depot');
+  await instructor.getByRole('link', { name: reference }).click();
+  await instructor.getByRole('link', { name: /Voir tout le dossier de l'usager/ }).click();
   await expect(instructor.getByRole('heading', { name: "Accès élargi au dossier d'un usager", level: 1 })).toBeVisible();
   await expectAccessible(instructor, testInfo);
   await instructor.getByLabel('Pourquoi avez-vous besoin du dossier complet ?').fill('pour voir');
   await instructor.getByRole('button', { name: 'Ouvrir le dossier complet' }).click();
   await expect(instructor.getByRole('alert')).toBeVisible();
   await expectAccessible(instructor, testInfo);
-  await instructor.getByLabel('Pourquoi avez-vous besoin du dossier complet ?').fill("Vérifier l'adresse avant d'envoyer un courrier de décision");
+  const reason = "Vérifier l'adresse avant d'envoyer un courrier de décision";
+  await instructor.getByLabel('Pourquoi avez-vous besoin du dossier complet ?').fill(reason);
   await instructor.getByRole('button', { name: 'Ouvrir le dossier complet' }).click();
-  await expect(instructor.getByRole('heading', { name: `Dossier de ${given} MARTIN`, level: 1 })).toBeVisible();
+  await expect(instructor.getByRole('heading', { name: 'Dossier de Fatou DIALLO', level: 1 })).toBeVisible();
   await expect(instructor.getByRole('button', { name: 'Enregistrer le contact' })).toHaveCount(0);
   await expectAccessible(instructor, testInfo);
-  await instructorContext.close();
+  const fatouRecord = instructor.url();
 
-  // The supervisor: figures, no names.
+  // Fatou sees it open, with its reason.
+  await signInAsFatou(citizen);
+  await citizen.goto('/demo/mon-espace/journal');
+  await expect(citizen.getByRole('heading', { name: 'Accès élargis en cours' })).toBeVisible();
+  await expect(citizen.getByRole('cell', { name: reason }).first()).toBeVisible();
+  await expectAccessible(citizen, testInfo);
+  await citizenContext.close();
+
+  // The supervisor sees the open access (the citizen by number) and ends it.
   const supervisorContext = await browser.newContext({ javaScriptEnabled: hydrated(testInfo) });
   const supervisor = await supervisorContext.newPage();
   await signIn(supervisor, testInfo, 'supervisor@demo.guichet.test', DEMO_PASSWORD);
+  await supervisor.getByRole('link', { name: 'Accès élargis en cours' }).first().click();
+  await expect(supervisor.getByRole('heading', { name: 'Accès élargis en cours', level: 1 })).toBeVisible();
+  await expect(supervisor.getByText('DIALLO')).toHaveCount(0);
+  await expectAccessible(supervisor, testInfo);
+  await supervisor.getByRole('button', { name: /Fermer l'accès de Agent démo — Instruction/ }).first().click();
+  await expect(supervisor.getByRole('status')).toContainText("L'accès élargi est fermé");
+  await expectAccessible(supervisor, testInfo);
+  await instructor.goto(fatouRecord);
+  await expect(instructor.getByRole('heading', { name: 'Accès refusé', level: 1 })).toBeVisible();
+  await instructorContext.close();
+
+  // The supervisor's figures: no names.
   await supervisor.goto('/demo/agents/modules/user_relations');
   await expect(supervisor.getByText('Usagers connus du département')).toBeVisible();
   await expect(supervisor.getByText('MARTIN')).toHaveCount(0);
