@@ -14,7 +14,7 @@ use super::Citizen;
 use crate::entity::{citizen, citizen_token};
 use crate::links::{new_token, token_hash};
 use crate::mail::{self, OutgoingMail};
-use crate::staff::{Email, dummy_hash, hash_password, new_password_problem, verify_password};
+use crate::staff::{Email, dummy_hash, hash_password, verify_password};
 
 const CONFIRM: &str = "confirm";
 const RESET: &str = "reset";
@@ -65,7 +65,7 @@ impl SignUp {
             self.given_name.as_str(),
             self.family_name.as_str(),
         ];
-        password_errors(&self.password, &self.password_again, &about, &mut error);
+        crate::staff::new_password_errors(&self.password, &self.password_again, &about, &mut error);
         match email {
             Ok(email) if errors.is_empty() => Ok(email),
             _ => Err(errors),
@@ -73,27 +73,10 @@ impl SignUp {
     }
 }
 
-fn password_errors(
-    password: &str,
-    again: &str,
-    about_the_person: &[&str],
-    error: &mut impl FnMut(&'static str, &str),
-) {
-    if let Some(problem) = new_password_problem(password, about_the_person) {
-        error("password", problem);
-    }
-    if password != again {
-        error(
-            "password_again",
-            "Les deux mots de passe ne sont pas identiques : saisissez le même deux fois.",
-        );
-    }
-}
-
 /// Checks a new password and its confirmation.
 pub fn validate_new_password(password: &str, again: &str) -> FieldErrors {
     let mut errors = FieldErrors::new();
-    password_errors(password, again, &[], &mut |field, message| {
+    crate::staff::new_password_errors(password, again, &[], &mut |field, message| {
         errors.add(field, message)
     });
     errors

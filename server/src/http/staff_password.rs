@@ -15,8 +15,8 @@ use super::citizen::TokenParams;
 use super::form::FormFields;
 use super::ui::Ui;
 use super::{AppError, AppState, CurrentStaff};
+use crate::staff::StaffAccount;
 use crate::staff::lifecycle::{self, LinkPurpose, PasswordChange};
-use crate::staff::{StaffAccount, new_password_problem};
 use crate::throttle::{self, LoginKeys};
 
 /// Where a mailed link leads (`?jeton=` follows).
@@ -27,17 +27,11 @@ const CHANGE_PATH: &str = "/agents/securite/mot-de-passe";
 /// the account (a password made of one's name or address is refused).
 fn new_password_errors(form: &FormFields, account: &StaffAccount) -> FieldErrors {
     let mut errors = FieldErrors::new();
-    let password = form.get("password");
     let about = [account.email.as_str(), account.display_name.as_str()];
-    if let Some(problem) = new_password_problem(password, &about) {
-        errors.add("password", problem);
-    }
-    if password != form.get("password_again") {
-        errors.add(
-            "password_again",
-            "Les deux mots de passe ne sont pas identiques : saisissez le même deux fois.",
-        );
-    }
+    let (password, again) = (form.get("password"), form.get("password_again"));
+    crate::staff::new_password_errors(password, again, &about, &mut |field, message| {
+        errors.add(field, message)
+    });
     errors
 }
 

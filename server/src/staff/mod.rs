@@ -18,5 +18,7 @@ pub use cache::{ACCOUNT_TTL, AccountCache, PolicyCache};
 pub use desk::{Author, Desk, DeskAccess, ModuleWord};
 pub use email::{Email, EmailError};
 pub(crate) use password::dummy_hash;
-pub use password::{MIN_PASSWORD_CHARS, hash_password, new_password_problem, verify_password};
+pub use password::{
+    MIN_PASSWORD_CHARS, hash_password, new_password_errors, new_password_problem, verify_password,
+};
 pub use role::{Role, RoleError};

@@ -56,6 +56,25 @@ pub(crate) fn dummy_hash() -> &'static str {
     HASH.get_or_init(|| hash_password("not a real password"))
 }
 
+/// Reports what is wrong with a new password and its confirmation, field by field (`password`,
+/// `password_again`), to `error`: the one check of staff and citizens alike.
+pub fn new_password_errors(
+    password: &str,
+    again: &str,
+    about_the_person: &[&str],
+    error: &mut impl FnMut(&'static str, &str),
+) {
+    if let Some(problem) = new_password_problem(password, about_the_person) {
+        error("password", problem);
+    }
+    if password != again {
+        error(
+            "password_again",
+            "Les deux mots de passe ne sont pas identiques : saisissez le même deux fois.",
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
