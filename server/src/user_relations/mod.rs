@@ -22,6 +22,7 @@ use sea_orm::{
 };
 use tenants::Tenant;
 
+use crate::audit::AuditEvent;
 use crate::citizens::Citizen;
 use crate::entity::{citizen, contact};
 
@@ -404,15 +405,11 @@ pub async fn merge(
         match proposal::approve_or_propose(&txn, desk.account(), (kept, absorbed), &why).await? {
             proposal::Step::Approved => {}
             proposal::Step::Proposed => {
-                let journal = [kept, absorbed].map(|citizen| {
-                    desk.file_event(
-                        citizen,
-                        &format!("proposition de fusion du dossier n° {absorbed} dans le dossier n° {kept}, à confirmer par un autre agent ({why})"),
-                        &format!("usagers {kept} et {absorbed}"),
-                        "un seul dossier par personne",
-                    )
-                });
-                crate::audit::append_in(&txn, &journal).await?;
+                let action = format!(
+                    "proposition de fusion du dossier n° {absorbed} dans le dossier n° {kept}, à confirmer par un autre agent ({why})"
+                );
+                crate::audit::append_in(&txn, &merge_entries(desk, (kept, absorbed), &action))
+                    .await?;
                 txn.commit().await?;
                 return Ok(Ok(Merged::Proposed));
             }
@@ -430,17 +427,23 @@ pub async fn merge(
         .filter(citizen::Column::Id.eq(absorbed))
         .exec(&txn)
         .await?;
-    let journal = [kept, absorbed].map(|citizen| {
+    let action =
+        format!("fusion du dossier n° {absorbed} dans le dossier n° {kept} (même personne)");
+    crate::audit::append_in(&txn, &merge_entries(desk, (kept, absorbed), &action)).await?;
+    txn.commit().await?;
+    Ok(Ok(Merged::Done))
+}
+
+/// A merge's entry in both records' journals.
+fn merge_entries(desk: &Desk<'_>, (kept, absorbed): (i64, i64), action: &str) -> [AuditEvent; 2] {
+    [kept, absorbed].map(|citizen| {
         desk.file_event(
             citizen,
-            &format!("fusion du dossier n° {absorbed} dans le dossier n° {kept} (même personne)"),
+            action,
             &format!("usagers {kept} et {absorbed}"),
             "un seul dossier par personne",
         )
-    });
-    crate::audit::append_in(&txn, &journal).await?;
-    txn.commit().await?;
-    Ok(Ok(Merged::Done))
+    })
 }
 
 /// Why merging `absorb` into `keep` needs a second staff member's look, if it does: their

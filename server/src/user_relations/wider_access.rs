@@ -73,7 +73,7 @@ pub async fn open(
     (module, citizen_id): (Module, i64),
     reason: &str,
     journal: AuditEvent,
-) -> Result<Grant, DbErr> {
+) -> Result<(), DbErr> {
     let now = Utc::now();
     let txn = tenant.db().begin_write().await?;
     wider_access::Entity::update_many()
@@ -84,7 +84,7 @@ pub async fn open(
         .filter(wider_access::Column::EndedAt.is_null())
         .exec(&txn)
         .await?;
-    let row = wider_access::ActiveModel {
+    wider_access::ActiveModel {
         citizen_id: Set(citizen_id),
         staff_id: Set(staff.id),
         staff_name: Set(staff.display_name.clone()),
@@ -99,8 +99,7 @@ pub async fn open(
     .insert(&txn)
     .await?;
     audit::append_in(&txn, &[journal]).await?;
-    txn.commit().await?;
-    Grant::of(row).ok_or_else(|| DbErr::Custom("module inconnu".into()))
+    txn.commit().await
 }
 
 /// `staff_id`'s open wider access to `citizen_id`'s record, if any.
