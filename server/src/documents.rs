@@ -16,6 +16,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, DbErr, EntityTrait, QueryFilter, Qu
 use sha2::{Digest, Sha256};
 use tenants::{Platform, Tenant};
 
+use crate::audit::{self, AuditEvent};
 use crate::entity::document;
 
 /// The largest document accepted (the browser warns with the same rule, `app::validation`).
@@ -130,13 +131,15 @@ fn store(platform: &Platform, tenant: &Tenant) -> Result<Arc<dyn ObjectStore>, D
     Ok(Arc::new(store))
 }
 
-/// Stores a checked upload as the citizen's document.
+/// Stores a checked upload as the citizen's document; `journal` is the entry of a staff
+/// member adding it for the citizen, written with the document's row.
 pub async fn save(
     platform: &Platform,
     tenant: &Tenant,
     citizen_id: i64,
     upload: &Upload,
     mime: &str,
+    journal: Option<AuditEvent>,
 ) -> Result<Document, DbErr> {
     let key: String = rand::thread_rng()
         .sample_iter(&Alphanumeric)
@@ -176,6 +179,7 @@ pub async fn save(
         }
         .insert(&txn)
         .await?;
+        audit::append_in(&txn, journal.as_slice()).await?;
         txn.commit().await?;
         Ok::<_, DbErr>(row)
     }

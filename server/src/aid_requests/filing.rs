@@ -15,6 +15,7 @@ use tenants::Tenant;
 
 use crate::aid_requests::catalogue::{self, Aid};
 use crate::aid_requests::form::{AnswerError, Answers, FormDefinition};
+use crate::audit::{self, AuditEvent};
 use crate::citizens::Citizen;
 use crate::entity::{aid_request, reference_counter, request_event};
 use crate::ids::{AidId, CitizenId, RequestId};
@@ -143,18 +144,25 @@ pub(super) async fn record_event(
     Ok(())
 }
 
+/// Reception's journal entry for a change it makes under a mandate, from the action's words
+/// and the request as changed: written in the change's own transaction, so neither lands
+/// without the other.
+pub type MandateEntry<'a> = &'a (dyn Fn(&str, &AidRequest) -> Option<AuditEvent> + Send + Sync);
+
 /// Who fills a request in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FiledBy {
+#[derive(Clone, Copy)]
+pub enum FiledBy<'a> {
     Citizen,
-    /// Reception, for the citizen, under their mandate (`user_relations::mandates`).
+    /// Reception, for the citizen, under their mandate (`user_relations::mandates`); every
+    /// change it makes is journaled for the citizen.
     Mandate {
         id: i64,
         staff_id: i64,
+        journal: MandateEntry<'a>,
     },
 }
 
-impl FiledBy {
+impl FiledBy<'_> {
     /// How the receipt and the timeline say it was filed (nothing when by the citizen).
     fn how(&self) -> String {
         match self {
@@ -194,6 +202,21 @@ impl FiledBy {
             }
         }
     }
+
+    /// Under a mandate, journals `action` on `request` in the change's transaction.
+    async fn journal_in(
+        self,
+        txn: &DatabaseTransaction,
+        action: &str,
+        request: &AidRequest,
+    ) -> Result<(), DbErr> {
+        if let FiledBy::Mandate { journal, .. } = self
+            && let Some(entry) = journal(action, request)
+        {
+            audit::append_in(txn, &[entry]).await?;
+        }
+        Ok(())
+    }
 }
 
 /// The citizen's draft for this aid, created (under the aid's current form) if there is none.
@@ -202,7 +225,7 @@ pub async fn draft_for(
     tenant: &Tenant,
     citizen_id: i64,
     aid: &Aid,
-    by: FiledBy,
+    by: FiledBy<'_>,
 ) -> Result<AidRequest, SaveError> {
     let txn = tenant.db().begin_write().await?;
     if !by.hold(&txn, citizen_id, aid.id).await? {
@@ -241,8 +264,11 @@ pub async fn draft_for(
             .await?
         }
     };
+    let draft = AidRequest::try_from(row)?;
+    by.journal_in(&txn, "ouverture d'une demande (dépôt assisté)", &draft)
+        .await?;
     txn.commit().await?;
-    Ok(row.try_into()?)
+    Ok(draft)
 }
 
 /// One of the citizen's requests; `None` for anyone else's.
@@ -325,7 +351,7 @@ pub async fn save_step(
     form: &FormDefinition,
     step: u32,
     answers: Answers,
-    by: FiledBy,
+    by: FiledBy<'_>,
 ) -> Result<AidRequest, SaveError> {
     let txn = tenant.db().begin_write().await?;
     let row = aid_request::Entity::find_by_id(id)
@@ -354,9 +380,11 @@ pub async fn save_step(
     if let Some(mandate_id) = by.mandate_id() {
         row.mandate_id = Set(Some(mandate_id));
     }
-    let row = row.update(&txn).await?;
+    let saved = AidRequest::try_from(row.update(&txn).await?)?;
+    by.journal_in(&txn, "saisie dans une demande (dépôt assisté)", &saved)
+        .await?;
     txn.commit().await?;
-    Ok(row.try_into()?)
+    Ok(saved)
 }
 
 /// The outcome of filing a draft.
@@ -384,7 +412,7 @@ pub async fn submit(
     id: i64,
     receipt_url: &str,
     waived: &HashSet<String>,
-    by: FiledBy,
+    by: FiledBy<'_>,
 ) -> Result<Submission, DbErr> {
     // Two submissions racing for the same number: the loser retries on top of the winner.
     let mut attempt = 0;
@@ -406,7 +434,7 @@ async fn try_submit(
     id: i64,
     receipt_url: &str,
     waived: &HashSet<String>,
-    by: FiledBy,
+    by: FiledBy<'_>,
 ) -> Result<Submission, DbErr> {
     let txn = tenant.db().begin_write().await?;
     let Some(row) = aid_request::Entity::find_by_id(id)
@@ -510,12 +538,16 @@ async fn try_submit(
         )
         .await?;
     }
-    let row = aid_request::Entity::find_by_id(id)
-        .one(&txn)
-        .await?
-        .ok_or_else(|| DbErr::RecordNotFound(format!("request {id}")))?;
+    let filed = AidRequest::try_from(
+        aid_request::Entity::find_by_id(id)
+            .one(&txn)
+            .await?
+            .ok_or_else(|| DbErr::RecordNotFound(format!("request {id}")))?,
+    )?;
+    by.journal_in(&txn, "dépôt d'une demande (dépôt assisté)", &filed)
+        .await?;
     txn.commit().await?;
-    Ok(Submission::Submitted(row.try_into()?))
+    Ok(Submission::Submitted(filed))
 }
 
 /// The filing's acknowledgement of receipt, as the citizen reads it.

@@ -103,6 +103,7 @@ async fn every_role_against_every_route_sees_only_what_its_module_needs(backend:
         FiledBy::Mandate {
             id: mandate,
             staff_id: 1,
+            journal: crate::fixtures::UNJOURNALED,
         },
     )
     .await

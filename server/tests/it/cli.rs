@@ -457,6 +457,7 @@ async fn export_then_import_restores_the_department(backend: Backend) {
                 bytes: b"%PDF-1.4 quittance".to_vec(),
             },
             "application/pdf",
+            None,
         )
         .await
         .unwrap()

@@ -3,7 +3,7 @@
 //! a citizen's file ([`exchanges`]).
 
 use guichet::aid_requests::catalogue::{self, Aid, AidInput};
-use guichet::aid_requests::filing::{self, AidRequest, FiledBy, Submission};
+use guichet::aid_requests::filing::{self, AidRequest, FiledBy, MandateEntry, Submission};
 use guichet::aid_requests::form::{Answer, Answers, FieldDef, FieldKind};
 use guichet::citizens::{self, Citizen};
 use guichet::documents::{self, Upload};
@@ -206,6 +206,10 @@ pub async fn mandate_for(desk: &user_relations::Desk<'_>, citizen: &Citizen, aid
     .unwrap()
 }
 
+/// Reception's entry for assisted filing done straight through the domain, where the journal
+/// is not what the test looks at (the HTTP layer writes the real one: `journal.rs`).
+pub const UNJOURNALED: MandateEntry<'static> = &|_, _| None;
+
 /// A PDF small enough to read in a test.
 pub const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n";
 
@@ -244,6 +248,7 @@ pub async fn exchanges(
             bytes: PDF.to_vec(),
         },
         "application/pdf",
+        None,
     )
     .await
     .unwrap();

@@ -2,6 +2,8 @@
 //! written, the change does not happen either (staff accounts in the platform's store, the
 //! department's own data in its store).
 
+use guichet::aid_requests::filing::{self, Status};
+use guichet::ids::{CitizenId, RequestId};
 use guichet::staff::Role;
 use reqwest::StatusCode;
 use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait};
@@ -9,7 +11,10 @@ use tenants::{Module, Tenant};
 
 use crate::harness::{Backend, TestApp, Visitor, both_engines};
 
-both_engines!(a_change_whose_entry_cannot_be_written_does_not_happen);
+both_engines!(
+    a_change_whose_entry_cannot_be_written_does_not_happen,
+    assisted_filing_lands_only_with_its_entry,
+);
 
 /// Makes every append to the department's journal fail, as a full disk or a broken store
 /// would.
@@ -17,7 +22,7 @@ async fn break_the_journal(tenant: &Tenant) {
     let txn = tenant.db().begin().await.unwrap();
     let statements: &[&str] = match txn.get_database_backend() {
         sea_orm::DbBackend::Postgres => &[
-            "CREATE FUNCTION journal_unavailable() RETURNS trigger LANGUAGE plpgsql AS $$ \
+            "CREATE OR REPLACE FUNCTION journal_unavailable() RETURNS trigger LANGUAGE plpgsql AS $$ \
              BEGIN RAISE EXCEPTION 'journal indisponible'; END $$",
             "CREATE TRIGGER journal_unavailable BEFORE INSERT ON audit_journal \
              FOR EACH ROW EXECUTE FUNCTION journal_unavailable()",
@@ -159,6 +164,122 @@ async fn a_change_whose_entry_cannot_be_written_does_not_happen(backend: Backend
     let last = guichet::audit::recent(&gard, 1).await.unwrap().remove(0);
     assert_eq!(last.action, "modification des rôles d'un agent");
     assert_eq!(last.actor_email, "admin@gard.fr");
+    assert!(matches!(
+        guichet::audit::verify(&gard).await.unwrap(),
+        guichet::audit::Verification::Intact { .. }
+    ));
+    app.stop().await;
+}
+
+async fn requests(tenant: &Tenant) -> u64 {
+    count::<guichet::entity::aid_request::Entity>(tenant).await
+}
+
+/// Reception filing for a citizen under their mandate: opening the draft, saving a page and
+/// filing each land with the entry the citizen reads, or not at all.
+async fn assisted_filing_lands_only_with_its_entry(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let gard = app.tenant("gard", &Module::ALL).await;
+    let paul = app
+        .staff(&gard, "paul@gard.fr", "Paul", &[Role::Reception])
+        .await;
+    let loyer = crate::fixtures::rent_aid(&gard).await;
+    let (_, _, angela) = crate::fixtures::filed(&gard, &loyer, 1).await;
+    let paul_account = app.account(&gard, paul).await;
+    let desk = guichet::user_relations::Desk::open(&gard, &paul_account).unwrap();
+    let mandate = crate::fixtures::mandate_for(&desk, &angela, &loyer)
+        .await
+        .id;
+    let mut reception = Visitor::signed_in(&app, "/gard", "paul@gard.fr").await;
+    let csrf = reception.csrf("/gard").await;
+    let open = format!("/gard/agents/mandats/{mandate}/aides/{}", loyer.slug);
+    let last_action = async || {
+        guichet::audit::recent(&gard, 1)
+            .await
+            .unwrap()
+            .remove(0)
+            .action
+    };
+
+    break_the_journal(&gard).await;
+    let (before, drafts) = (entries(&gard).await, requests(&gard).await);
+    let opened = reception.post(&open, &[("csrf", &csrf)]).await;
+    assert_eq!(
+        opened.status,
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "{}",
+        opened.body
+    );
+    assert_eq!(requests(&gard).await, drafts, "no draft without its entry");
+    assert_eq!(entries(&gard).await, before);
+    repair_the_journal(&gard).await;
+    let opened = reception.post(&open, &[("csrf", &csrf)]).await;
+    assert_eq!(opened.status, StatusCode::SEE_OTHER, "{}", opened.body);
+    assert_eq!(
+        last_action().await,
+        "ouverture d'une demande (dépôt assisté)"
+    );
+    let step = opened.location.unwrap();
+    let draft: i64 = step
+        .split("/demandes/")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .unwrap()
+        .parse()
+        .unwrap();
+    let draft_now = async || {
+        filing::find_for_citizen(&gard, CitizenId(angela.id), RequestId(draft))
+            .await
+            .unwrap()
+            .unwrap()
+    };
+
+    break_the_journal(&gard).await;
+    let before = entries(&gard).await;
+    let saved = reception
+        .post_multipart(&step, &[("csrf", &csrf), ("f1", "520")], &[])
+        .await;
+    assert_eq!(
+        saved.status,
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "{}",
+        saved.body
+    );
+    assert!(
+        draft_now().await.answers.is_empty(),
+        "no answer without its entry"
+    );
+    repair_the_journal(&gard).await;
+    let saved = reception
+        .post_multipart(&step, &[("csrf", &csrf), ("f1", "520")], &[])
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    assert_eq!(
+        last_action().await,
+        "saisie dans une demande (dépôt assisté)"
+    );
+    assert_eq!(entries(&gard).await, before + 1);
+
+    break_the_journal(&gard).await;
+    let submit = format!("/gard/agents/mandats/{mandate}/demandes/{draft}/deposer");
+    let filed = reception.post(&submit, &[("csrf", &csrf)]).await;
+    assert_eq!(
+        filed.status,
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "{}",
+        filed.body
+    );
+    let still = draft_now().await;
+    assert_eq!(still.status, Status::Draft, "not filed without its entry");
+    assert_eq!(still.reference, None);
+    repair_the_journal(&gard).await;
+    let filed = reception.post(&submit, &[("csrf", &csrf)]).await;
+    assert_eq!(filed.status, StatusCode::SEE_OTHER, "{}", filed.body);
+    assert_eq!(draft_now().await.status, Status::Submitted);
+    assert_eq!(last_action().await, "dépôt d'une demande (dépôt assisté)");
+    let entry = guichet::audit::recent(&gard, 1).await.unwrap().remove(0);
+    assert_eq!(entry.actor_email, "paul@gard.fr");
+    assert_eq!(entry.citizen_id, Some(angela.id));
     assert!(matches!(
         guichet::audit::verify(&gard).await.unwrap(),
         guichet::audit::Verification::Intact { .. }

@@ -17,11 +17,14 @@ use std::collections::{HashMap, HashSet};
 use crate::aid_requests::catalogue::{self, Aid};
 use crate::aid_requests::decision;
 use crate::aid_requests::exchange;
-use crate::aid_requests::filing::{self, AidRequest, FiledBy, SaveError, Status, Submission};
+use crate::aid_requests::filing::{
+    self, AidRequest, FiledBy, MandateEntry, SaveError, Status, Submission,
+};
 use crate::aid_requests::form::format_euros;
 use crate::aid_requests::form::{Answer, AnswerError, FieldDef, FieldKind, FormDefinition};
 use crate::aid_requests::prefill::Prefill as _;
 use crate::aid_requests::queue::ChangeError;
+use crate::audit::{self, AuditEvent};
 use crate::citizens::Citizen;
 use crate::documents;
 use crate::http::auth::CurrentStaff;
@@ -33,7 +36,6 @@ use crate::ids::{AidId, CitizenId, RequestId};
 use crate::mail;
 use crate::national::RequestData;
 use crate::national::pull;
-use crate::user_relations::http::UserRelationsDesk;
 use crate::user_relations::mandates::{self, Mandate};
 
 /// The citizen's own request with its aid and form version; 404 for anyone else's.
@@ -109,12 +111,15 @@ impl Filer {
         }
     }
 
-    fn filed_by(&self) -> FiledBy {
+    /// Who files, for the domain: under a mandate, with `entry` journaling each change in
+    /// the change's transaction.
+    fn filed_by<'a>(&self, entry: MandateEntry<'a>) -> FiledBy<'a> {
         match self {
             Filer::Citizen(_) => FiledBy::Citizen,
             Filer::Reception { staff, mandate, .. } => FiledBy::Mandate {
                 id: mandate.id,
                 staff_id: staff.account.id,
+                journal: entry,
             },
         }
     }
@@ -192,29 +197,39 @@ impl Filer {
         Ok(loaded)
     }
 
-    /// Journals reception's read or change of the request (the citizen's own use is not).
-    async fn journal(&self, action: &str, request: &AidRequest, aid: &Aid) -> Result<(), AppError> {
-        if let Filer::Reception {
+    /// Reception's journal entry for `action` on the request (the citizen's own use is not
+    /// journaled: `None`).
+    fn entry(&self, action: &str, request: &AidRequest, aid: &Aid) -> Option<AuditEvent> {
+        let Filer::Reception {
             staff,
             mandate,
             citizen,
         } = self
-        {
-            let what = match &request.reference {
-                Some(reference) => format!("demande {reference}"),
-                None => format!("brouillon n° {}", request.id),
-            };
-            UserRelationsDesk::open(staff)?
-                .audit_file(
-                    citizen.id,
-                    action,
-                    &format!("{} — {what} « {} »", citizen.audit_subject(), aid.title),
-                    &format!(
-                        "dépôt d'une demande pour vous, sous votre mandat n° {}",
-                        mandate.id
-                    ),
-                )
-                .await?;
+        else {
+            return None;
+        };
+        let what = match &request.reference {
+            Some(reference) => format!("demande {reference}"),
+            None => format!("brouillon n° {}", request.id),
+        };
+        // Reception's desk was opened by `Filer::reception`: the entry is in that module.
+        Some(crate::staff::desk::event(
+            &staff.account,
+            action,
+            &format!("{} — {what} « {} »", citizen.audit_subject(), aid.title),
+            &format!(
+                "dépôt d'une demande pour vous, sous votre mandat n° {}",
+                mandate.id
+            ),
+            Some((tenants::Module::UserRelations, citizen.id)),
+        ))
+    }
+
+    /// Journals reception's read of the request; its changes are journaled in their own
+    /// transaction ([`Filer::filed_by`]).
+    async fn journal(&self, action: &str, request: &AidRequest, aid: &Aid) -> Result<(), AppError> {
+        if let Some(entry) = self.entry(action, request, aid) {
+            audit::record(&self.tenant().tenant, entry).await?;
         }
         Ok(())
     }
@@ -266,19 +281,18 @@ async fn start_for(state: &AppState, filer: &Filer, slug: &str) -> Result<Respon
             "Cette aide n'est plus ouverte aux demandes. Consultez les autres aides du département.".into(),
         ));
     }
-    let draft = match filing::draft_for(tenant, filer.citizen().id, &aid, filer.filed_by()).await {
-        Ok(draft) => draft,
-        Err(SaveError::MandateOver | SaveError::NotADraft) => match filer {
-            Filer::Reception { mandate, .. } if mandate.covers(aid.id) => {
-                return Err(mandate_over(mandate));
-            }
-            _ => return Err(AppError::NotFound),
-        },
-        Err(SaveError::Db(e)) => return Err(e.into()),
-    };
-    filer
-        .journal("ouverture d'une demande (dépôt assisté)", &draft, &aid)
-        .await?;
+    let entry = |action: &str, draft: &AidRequest| filer.entry(action, draft, &aid);
+    let draft =
+        match filing::draft_for(tenant, filer.citizen().id, &aid, filer.filed_by(&entry)).await {
+            Ok(draft) => draft,
+            Err(SaveError::MandateOver | SaveError::NotADraft) => match filer {
+                Filer::Reception { mandate, .. } if mandate.covers(aid.id) => {
+                    return Err(mandate_over(mandate));
+                }
+                _ => return Err(AppError::NotFound),
+            },
+            Err(SaveError::Db(e)) => return Err(e.into()),
+        };
     let form = catalogue::form(tenant, aid.id, draft.form_version)
         .await?
         .unwrap_or_default();
@@ -477,7 +491,7 @@ pub async fn assisted_step_page(
 async fn chosen_document(
     state: &AppState,
     filer: &Filer,
-    request: &AidRequest,
+    (request, aid): (&AidRequest, &Aid),
     field: &FieldDef,
     data: &FormData,
     selectable: &[(String, String)],
@@ -488,9 +502,20 @@ async fn chosen_document(
         return Ok(match documents::check(upload) {
             Ok(mime) => {
                 let tenant = &filer.tenant().tenant;
-                let doc =
-                    documents::save(&state.platform, tenant, filer.citizen().id, upload, mime)
-                        .await?;
+                let journal = filer.entry(
+                    "ajout d'un document à vos documents (dépôt assisté)",
+                    request,
+                    aid,
+                );
+                let doc = documents::save(
+                    &state.platform,
+                    tenant,
+                    filer.citizen().id,
+                    upload,
+                    mime,
+                    journal,
+                )
+                .await?;
                 Ok(Some(doc.id))
             }
             Err(message) => Err(message),
@@ -516,7 +541,7 @@ async fn chosen_document(
 async fn step_documents(
     state: &AppState,
     filer: &Filer,
-    (request, form, step): (&AidRequest, &FormDefinition, u32),
+    (request, aid, form, step): (&AidRequest, &Aid, &FormDefinition, u32),
     (data, national): (&FormData, &National),
     (answers, errors): (
         &mut crate::aid_requests::form::Answers,
@@ -529,16 +554,17 @@ async fn step_documents(
         .step_fields(step)
         .filter(|f| f.kind == FieldKind::Document)
     {
-        let answer = match chosen_document(state, filer, request, field, data, &selectable).await? {
-            Ok(answer) => answer,
-            Err(message) => {
-                errors.push(AnswerError {
-                    key: field.key.clone(),
-                    message,
-                });
-                None
-            }
-        };
+        let answer =
+            match chosen_document(state, filer, (request, aid), field, data, &selectable).await? {
+                Ok(answer) => answer,
+                Err(message) => {
+                    errors.push(AnswerError {
+                        key: field.key.clone(),
+                        message,
+                    });
+                    None
+                }
+            };
         match answer {
             Some(doc_id) => {
                 chosen_documents.insert(field.key.clone(), doc_id);
@@ -571,9 +597,6 @@ async fn save_step_for(
         return Ok(Redirect::to(&filer.done_href(request.id, "")).into_response());
     }
     let step = parse_step(step, &form)?;
-    filer
-        .journal("saisie dans une demande (dépôt assisté)", &request, &aid)
-        .await?;
     let tenant = &filer.tenant().tenant;
     let citizen_id = filer.citizen().id;
     let national = National::load(filer, &request, &form).await?;
@@ -582,13 +605,17 @@ async fn save_step_for(
     let chosen_documents = step_documents(
         state,
         filer,
-        (&request, &form, step),
+        (&request, &aid, &form, step),
         (&data, &national),
         (&mut answers, &mut errors),
     )
     .await?;
     let save_only = form_fields.get("action") == "save";
     if !errors.is_empty() && !save_only {
+        // Nothing is saved: reception has read the draft, its answers are shown again.
+        filer
+            .journal("consultation d'une demande (dépôt assisté)", &request, &aid)
+            .await?;
         let documents = filer.documents(&request).await?;
         let questions = form
             .step_fields(step)
@@ -618,6 +645,7 @@ async fn save_step_for(
         ));
     }
     // "Save and continue later" keeps what is valid; the rest is asked again next time.
+    let entry = |action: &str, saved: &AidRequest| filer.entry(action, saved, &aid);
     let saved = filing::save_step(
         tenant,
         CitizenId(citizen_id),
@@ -625,7 +653,7 @@ async fn save_step_for(
         &form,
         step,
         answers,
-        filer.filed_by(),
+        filer.filed_by(&entry),
     )
     .await;
     match (saved, filer) {
@@ -812,22 +840,26 @@ async fn submit_for(
         &format!("/demandes/{}", request.id),
     );
     let national = National::load(filer, &request, &form).await?;
+    let entry = |action: &str, filed: &AidRequest| filer.entry(action, filed, &aid);
     let outcome = filing::submit(
         tenant,
         filer.citizen(),
         request.id,
         &receipt_url,
         &national.waived,
-        filer.filed_by(),
+        filer.filed_by(&entry),
     )
     .await?;
-    // What the citizen reads depends on what happened: filed, sent back to complete, or not.
-    let (action, journaled) = match &outcome {
-        Submission::Submitted(filed) => ("dépôt d'une demande (dépôt assisté)", filed),
-        Submission::Incomplete(_) => ("consultation d'une demande (dépôt assisté)", &request),
-        _ => ("tentative de dépôt d'une demande (dépôt assisté)", &request),
+    // A filing is journaled with it; otherwise what the citizen reads says what happened:
+    // sent back to complete, or not filed.
+    let unfiled = match &outcome {
+        Submission::Submitted(_) => None,
+        Submission::Incomplete(_) => Some("consultation d'une demande (dépôt assisté)"),
+        _ => Some("tentative de dépôt d'une demande (dépôt assisté)"),
     };
-    filer.journal(action, journaled, &aid).await?;
+    if let Some(action) = unfiled {
+        filer.journal(action, &request, &aid).await?;
+    }
     match outcome {
         Submission::Submitted(filed) => {
             mail::wake(&state.platform, tenant).await;

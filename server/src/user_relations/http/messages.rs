@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use leptos::prelude::*;
 use serde::Deserialize;
 
+use crate::audit::AuditEvent;
 use crate::citizens;
 use crate::documents;
 use crate::http::auth::CurrentStaff;
@@ -109,19 +110,20 @@ pub async fn write_to_department(
         )
         .await;
     };
-    let document_id = match stored_piece(&state, &tenant.tenant, citizen.citizen.id, &form).await? {
-        Ok(id) => id,
-        Err(message) => {
-            return render_my_messages(
-                &citizen,
-                ui,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                typed,
-                vec![message],
-            )
-            .await;
-        }
-    };
+    let document_id =
+        match stored_piece(&state, &tenant.tenant, (citizen.citizen.id, None), &form).await? {
+            Ok(id) => id,
+            Err(message) => {
+                return render_my_messages(
+                    &citizen,
+                    ui,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    typed,
+                    vec![message],
+                )
+                .await;
+            }
+        };
     let thread = messages::start(
         &tenant.tenant,
         citizen.citizen.id,
@@ -268,7 +270,7 @@ pub async fn citizen_reply(
         .await?
         .ok_or(AppError::NotFound)?;
     let (body, document_id) =
-        match checked_reply(&state, &tenant.tenant, citizen.citizen.id, &form).await? {
+        match checked_reply(&state, &tenant.tenant, (citizen.citizen.id, None), &form).await? {
             Ok(reply) => reply,
             Err((typed, errors)) => {
                 let back = Shown::sent_back(typed, errors);
@@ -413,7 +415,20 @@ pub async fn staff_reply(
     let person = citizens::find(&tenant.tenant, thread.citizen_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let (body, document_id) = match checked_reply(&state, &tenant.tenant, person.id, &form).await? {
+    let piece_entry = desk.file_event(
+        person.id,
+        "ajout d'un document joint à une réponse",
+        &format!("fil de messages {thread_id} (usager {})", person.id),
+        "réponse à vos messages",
+    );
+    let (body, document_id) = match checked_reply(
+        &state,
+        &tenant.tenant,
+        (person.id, Some(piece_entry)),
+        &form,
+    )
+    .await?
+    {
         Ok(reply) => reply,
         Err((typed, errors)) => {
             let back = Shown::sent_back(typed, errors);
@@ -547,7 +562,7 @@ pub(super) fn staff_thread_row(
 pub(super) async fn stored_piece(
     state: &AppState,
     tenant: &tenants::Tenant,
-    citizen_id: i64,
+    (citizen_id, journal): (i64, Option<AuditEvent>),
     form: &FormData,
 ) -> Result<Result<Option<i64>, String>, AppError> {
     let Some(upload) = form.uploads.iter().find(|u| u.field == "piece") else {
@@ -557,16 +572,18 @@ pub(super) async fn stored_piece(
         Ok(mime) => mime,
         Err(message) => return Ok(Err(message)),
     };
-    let document = documents::save(&state.platform, tenant, citizen_id, upload, mime).await?;
+    let document =
+        documents::save(&state.platform, tenant, citizen_id, upload, mime, journal).await?;
     Ok(Ok(Some(document.id)))
 }
 
 /// A reply as sent: its text checked, and its document (if any) checked and stored as the
-/// citizen's. On a mistake, what was typed and what is wrong, and nothing stored.
+/// citizen's (journaled with `journal` when staff add it). On a mistake, what was typed and
+/// what is wrong, and nothing stored.
 pub(super) async fn checked_reply(
     state: &AppState,
     tenant: &tenants::Tenant,
-    citizen_id: i64,
+    (citizen_id, journal): (i64, Option<AuditEvent>),
     form: &FormData,
 ) -> Result<Result<(String, Option<i64>), (String, Vec<String>)>, AppError> {
     let typed = form.fields.get("body").to_owned();
@@ -580,10 +597,12 @@ pub(super) async fn checked_reply(
     let (Ok(body), true) = (body, errors.is_empty()) else {
         return Ok(Err((typed, errors)));
     };
-    Ok(match stored_piece(state, tenant, citizen_id, form).await? {
-        Ok(document_id) => Ok((body, document_id)),
-        Err(message) => Err((typed, vec![message])),
-    })
+    Ok(
+        match stored_piece(state, tenant, (citizen_id, journal), form).await? {
+            Ok(document_id) => Ok((body, document_id)),
+            Err(message) => Err((typed, vec![message])),
+        },
+    )
 }
 
 /// A thread reception starts, and how the citizen's journal names it.

@@ -294,6 +294,7 @@ async fn a_mandate_serves_only_its_citizen_its_aids_its_department_and_its_time(
     let by = FiledBy::Mandate {
         id: m,
         staff_id: paul,
+        journal: crate::fixtures::UNJOURNALED,
     };
     let draft = filing::draft_for(&gard, angela.id, &loyer, by)
         .await
@@ -530,7 +531,11 @@ async fn a_revocation_racing_a_filing_lands_wholly_before_or_after_it(backend: B
             .await
             .unwrap()
             .id;
-        let by = FiledBy::Mandate { id: m, staff_id: 1 };
+        let by = FiledBy::Mandate {
+            id: m,
+            staff_id: 1,
+            journal: crate::fixtures::UNJOURNALED,
+        };
         let draft = filing::draft_for(&gard, person.id, &loyer, by)
             .await
             .unwrap();
