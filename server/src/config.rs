@@ -167,6 +167,11 @@ pub struct SimulatorArgs {
     /// department: `https://…/SLUG/connexion/franceconnect/retour`); any other is refused.
     #[arg(long = "redirect-uri", required = true)]
     pub redirect_uri: Vec<String>,
+    /// An address of the client to come back to after logout, as declared to FranceConnect
+    /// (repeat for each department: `https://…/SLUG/deconnexion/terminee`); any other is
+    /// refused.
+    #[arg(long = "post-logout-redirect-uri")]
+    pub post_logout_redirect_uri: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -184,6 +189,10 @@ pub struct ProConnectSimulatorArgs {
     /// department: `https://…/SLUG/agents/connexion/proconnect/retour`); any other is refused.
     #[arg(long = "redirect-uri", required = true)]
     pub redirect_uri: Vec<String>,
+    /// An address of the client to come back to after logout, as declared to ProConnect
+    /// (repeat for each department: `https://…/SLUG/agents/connexion`); any other is refused.
+    #[arg(long = "post-logout-redirect-uri")]
+    pub post_logout_redirect_uri: Vec<String>,
 }
 
 /// How citizens sign in with FranceConnect. All three are needed; none means no FranceConnect

@@ -96,7 +96,10 @@ async fn run_simulator(args: &SimulatorArgs) -> anyhow::Result<()> {
         SimulatorConfig {
             client_id: args.client_id.clone(),
             client_secret: args.client_secret.clone(),
-            redirect_uris: RegisteredUris::new(args.redirect_uri.iter().cloned()),
+            redirect_uris: RegisteredUris::new(
+                args.redirect_uri.iter().cloned(),
+                args.post_logout_redirect_uri.iter().cloned(),
+            ),
         },
     )?;
     println!("Simulateur FranceConnect : émetteur {}", handle.issuer);
@@ -116,7 +119,10 @@ async fn run_proconnect_simulator(args: &ProConnectSimulatorArgs) -> anyhow::Res
         pc::SimulatorConfig {
             client_id: args.client_id.clone(),
             client_secret: args.client_secret.clone(),
-            redirect_uris: RegisteredUris::new(args.redirect_uri.iter().cloned()),
+            redirect_uris: RegisteredUris::new(
+                args.redirect_uri.iter().cloned(),
+                args.post_logout_redirect_uri.iter().cloned(),
+            ),
             ..pc::SimulatorConfig::default()
         },
     )?;
@@ -252,10 +258,10 @@ fn demo_return_uris(
     let (fc, pc) = (RegisteredUris::default(), RegisteredUris::default());
     for base in &bases {
         for department in departments {
-            let (citizens, agents) =
+            let (citizens, staff) =
                 guichet::http::identity_return_uris(base, department.slug().as_str());
             fc.register(citizens);
-            pc.register(agents);
+            pc.register(staff);
         }
     }
     (fc, pc)

@@ -672,8 +672,11 @@ async fn checktoken(
     }
 }
 
-async fn end_session(Query(params): EndSessionQuery) -> Response {
-    simulator_kit::end_session(NAME, params)
+async fn end_session(
+    State(sim): State<Arc<Simulator>>,
+    Query(params): EndSessionQuery,
+) -> Response {
+    simulator_kit::end_session(NAME, &sim.config.redirect_uris, params)
 }
 
 #[cfg(test)]

@@ -426,7 +426,12 @@ pub async fn logout(
     session.flush().await?;
     let login = tenant.href("/agents/connexion");
     if let (Some(id_token), Some(proconnect)) = (id_token, &state.proconnect) {
-        let back = super::citizen::absolute(&state, &headers, &tenant, "/agents/connexion");
+        let back = super::citizen::absolute(
+            &state,
+            &headers,
+            &tenant,
+            super::proconnect::SIGNED_OUT_PATH,
+        );
         match proconnect.logout_url(&id_token, &back).await {
             Ok(Some(url)) => return Ok(Redirect::to(url.as_str()).into_response()),
             Ok(None) => {}

@@ -88,6 +88,9 @@ impl FromRequestParts<AppState> for CurrentCitizen {
 /// Where FranceConnect sends citizens back, under the department's address.
 pub const FRANCECONNECT_RETURN_PATH: &str = "/connexion/franceconnect/retour";
 
+/// Where FranceConnect sends the citizen back after logout, under the department's address.
+pub const SIGNED_OUT_PATH: &str = "/deconnexion/terminee";
+
 /// This department's address as the browser reached it, for the links we send (FranceConnect's
 /// return address, mailed links). The `Host` header is only trusted when it is one of ours —
 /// the base domain or a subdomain of it, the department's own domain, or a loopback address
@@ -557,7 +560,7 @@ pub async fn logout(
     ui: Ui,
 ) -> Result<Response, AppError> {
     let tenant = ui.tenant().cloned().ok_or(AppError::NotFound)?;
-    let signed_out = absolute(&state, &headers, &tenant, "/deconnexion/terminee");
+    let signed_out = absolute(&state, &headers, &tenant, SIGNED_OUT_PATH);
     // Ends our session first: whatever FranceConnect answers, the citizen is out here.
     session.flush().await?;
     if let (Ok(citizen), Some(fc)) = (citizen, &state.franceconnect)
@@ -569,7 +572,7 @@ pub async fn logout(
             Err(e) => tracing::warn!(error = %e, "FranceConnect logout skipped"),
         }
     }
-    Ok(Redirect::to(&tenant.href("/deconnexion/terminee")).into_response())
+    Ok(Redirect::to(&tenant.href(SIGNED_OUT_PATH)).into_response())
 }
 
 pub async fn signed_out(ui: Ui) -> Response {

@@ -27,6 +27,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use leptos::config::LeptosOptions;
 use tenants::{Platform, Tenant};
+
+use crate::oidc::simulator_kit::ClientReturns;
 use tower::limit::GlobalConcurrencyLimitLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::services::ServeDir;
@@ -263,13 +265,20 @@ pub fn router(state: AppState) -> Router {
         ))
 }
 
-/// The addresses FranceConnect and ProConnect send a department's people back to when it is
-/// served under `base` (`https://guichet.example.fr`): what its operator declares to each
-/// service, and what the simulators accept.
-pub fn identity_return_uris(base: &str, slug: &str) -> (String, String) {
+/// The addresses FranceConnect and ProConnect send a department's people back to, after
+/// sign-in and after logout, when it is served under `base` (`https://guichet.example.fr`):
+/// what its operator declares to each service, and what the simulators accept.
+pub fn identity_return_uris(base: &str, slug: &str) -> (ClientReturns, ClientReturns) {
     let department = format!("{}/{slug}", base.trim_end_matches('/'));
+    let under = |path: &str| format!("{department}{path}");
     (
-        format!("{department}{}", citizen::FRANCECONNECT_RETURN_PATH),
-        format!("{department}{}", proconnect::RETURN_PATH),
+        ClientReturns {
+            redirect: under(citizen::FRANCECONNECT_RETURN_PATH),
+            post_logout: under(citizen::SIGNED_OUT_PATH),
+        },
+        ClientReturns {
+            redirect: under(proconnect::RETURN_PATH),
+            post_logout: under(proconnect::SIGNED_OUT_PATH),
+        },
     )
 }

@@ -20,6 +20,9 @@ const PENDING_KEY: &str = "staff_proconnect_pending";
 /// Where ProConnect sends agents back, under the department's address.
 pub const RETURN_PATH: &str = "/agents/connexion/proconnect/retour";
 
+/// Where ProConnect sends the staff member back after logout: the sign-in page.
+pub const SIGNED_OUT_PATH: &str = "/agents/connexion";
+
 /// `GET /agents/connexion/proconnect`: off to ProConnect.
 pub async fn start(
     State(state): State<AppState>,

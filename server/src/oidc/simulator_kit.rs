@@ -183,27 +183,46 @@ pub fn invalid_token() -> Response {
         .into_response()
 }
 
+/// The two addresses a service provider declares to FranceConnect or ProConnect for one
+/// client: where an authorization comes back, and where the browser goes after logout.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClientReturns {
+    pub redirect: String,
+    pub post_logout: String,
+}
+
 /// The return addresses registered for the simulator's client, as a service provider declares
-/// them to FranceConnect or ProConnect beforehand: an authorization request naming another one
-/// is refused there, never sent back. Shared, so that whoever starts the simulator can add a
-/// department's addresses as it comes (the tests create departments after starting it).
+/// them to FranceConnect or ProConnect beforehand: an authorization or logout request naming
+/// another one is refused there, never sent back. Shared, so that whoever starts the simulator
+/// can add a department's addresses as it comes (the tests create departments after starting
+/// it).
 #[derive(Clone, Debug, Default)]
-pub struct RegisteredUris(Arc<Mutex<BTreeSet<String>>>);
+pub struct RegisteredUris(Arc<Mutex<Registered>>);
+
+#[derive(Debug, Default)]
+struct Registered {
+    redirect: BTreeSet<String>,
+    post_logout: BTreeSet<String>,
+}
 
 impl RegisteredUris {
-    pub fn new(uris: impl IntoIterator<Item = String>) -> Self {
-        Self(Arc::new(Mutex::new(uris.into_iter().collect())))
+    pub fn new(
+        redirects: impl IntoIterator<Item = String>,
+        post_logouts: impl IntoIterator<Item = String>,
+    ) -> Self {
+        Self(Arc::new(Mutex::new(Registered {
+            redirect: redirects.into_iter().collect(),
+            post_logout: post_logouts.into_iter().collect(),
+        })))
     }
 
-    pub fn register(&self, uri: impl Into<String>) {
-        self.lock().insert(uri.into());
+    pub fn register(&self, returns: ClientReturns) {
+        let mut registered = self.lock();
+        registered.redirect.insert(returns.redirect);
+        registered.post_logout.insert(returns.post_logout);
     }
 
-    fn contains(&self, uri: &str) -> bool {
-        self.lock().contains(uri)
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, BTreeSet<String>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Registered> {
         self.0.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
@@ -218,7 +237,7 @@ pub fn registered_redirect_uri(
     let uri = uri.unwrap_or_default();
     let refused = if !url::Url::parse(&uri).is_ok_and(|u| matches!(u.scheme(), "http" | "https")) {
         "L'adresse de retour (redirect_uri) est absente ou invalide."
-    } else if !registered.contains(&uri) {
+    } else if !registered.lock().redirect.contains(&uri) {
         "L'adresse de retour (redirect_uri) n'est pas déclarée pour ce fournisseur de service : déclarez-la dans la configuration du client."
     } else {
         return Ok(uri);
@@ -252,8 +271,13 @@ pub struct EndSessionParams {
     post_logout_redirect_uri: Option<String>,
 }
 
-/// `GET /session/end`: back to `post_logout_redirect_uri` with the `state` given.
-pub fn end_session(simulator: &'static str, params: EndSessionParams) -> Response {
+/// `GET /session/end`: back to `post_logout_redirect_uri`, if it is one registered for the
+/// client (exact match), with the `state` given.
+pub fn end_session(
+    simulator: &'static str,
+    registered: &RegisteredUris,
+    params: EndSessionParams,
+) -> Response {
     if params.id_token_hint.as_deref().unwrap_or("").is_empty() {
         return error_page(
             simulator,
@@ -261,21 +285,18 @@ pub fn end_session(simulator: &'static str, params: EndSessionParams) -> Respons
             "La déconnexion demande le jeton d'identité (id_token_hint).",
         );
     }
-    let Some(target) = params
-        .post_logout_redirect_uri
-        .as_deref()
-        .filter(|u| url::Url::parse(u).is_ok())
-    else {
-        return error_page(
-            simulator,
-            StatusCode::BAD_REQUEST,
-            "L'adresse de retour après déconnexion est absente ou invalide.",
-        );
+    let target = params.post_logout_redirect_uri.unwrap_or_default();
+    let refused = if url::Url::parse(&target).is_err() {
+        "L'adresse de retour après déconnexion (post_logout_redirect_uri) est absente ou invalide."
+    } else if !registered.lock().post_logout.contains(&target) {
+        "L'adresse de retour après déconnexion (post_logout_redirect_uri) n'est pas déclarée pour ce fournisseur de service : déclarez-la dans la configuration du client."
+    } else {
+        return match params.state {
+            Some(state) => back_to(&target, &[("state", &state)]),
+            None => Redirect::to(&target).into_response(),
+        };
     };
-    match params.state {
-        Some(state) => back_to(target, &[("state", &state)]),
-        None => Redirect::to(target).into_response(),
-    }
+    error_page(simulator, StatusCode::BAD_REQUEST, refused)
 }
 
 /// The query of `GET /session/end`, for a simulator's handler.

@@ -580,8 +580,11 @@ async fn userinfo(State(sim): State<Arc<Simulator>>, headers: HeaderMap) -> Resp
     ([(header::CONTENT_TYPE, "application/jwt")], jwt).into_response()
 }
 
-async fn end_session(Query(params): EndSessionQuery) -> Response {
-    simulator_kit::end_session(NAME, params)
+async fn end_session(
+    State(sim): State<Arc<Simulator>>,
+    Query(params): EndSessionQuery,
+) -> Response {
+    simulator_kit::end_session(NAME, &sim.config.redirect_uris, params)
 }
 
 #[cfg(test)]

@@ -536,9 +536,10 @@ async fn start_with_franceconnect() -> (fc::SimulatorHandle, simulator::Simulato
     let franceconnect = fc::spawn(
         tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap(),
         fc::SimulatorConfig {
-            redirect_uris: guichet::oidc::simulator_kit::RegisteredUris::new([
-                FRANCECONNECT_RETURN.to_owned(),
-            ]),
+            redirect_uris: guichet::oidc::simulator_kit::RegisteredUris::new(
+                [FRANCECONNECT_RETURN.to_owned()],
+                [],
+            ),
             ..fc::SimulatorConfig::default()
         },
     )

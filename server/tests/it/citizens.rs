@@ -272,6 +272,24 @@ async fn logout_ends_the_franceconnect_session_too(backend: Backend) {
             .starts_with(&format!("{}/session/end", app.franceconnect.issuer))
     );
     assert!(end_session.query_pairs().any(|(k, _)| k == "id_token_hint"));
+    // Like the real service, the simulator sends nobody to an address not declared.
+    let mut elsewhere = end_session.clone();
+    let pairs: Vec<(String, String)> = end_session
+        .query_pairs()
+        .map(|(k, v)| match &*k {
+            "post_logout_redirect_uri" => (k.into_owned(), "https://attaquant.example/".into()),
+            _ => (k.into_owned(), v.into_owned()),
+        })
+        .collect();
+    elsewhere.query_pairs_mut().clear().extend_pairs(&pairs);
+    let refused = visitor.get_elsewhere(elsewhere.as_str()).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(refused.location.is_none());
+    assert!(
+        refused.body.contains("post_logout_redirect_uri"),
+        "{}",
+        refused.body
+    );
     let back = visitor.get_elsewhere(end_session.as_str()).await;
     assert_eq!(back.status, StatusCode::SEE_OTHER);
     let back = visitor.local_path(&back.location.unwrap());
