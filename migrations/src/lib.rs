@@ -30,6 +30,11 @@ impl MigratorTrait for PlatformMigrator {
     }
 }
 
+/// Tenant tables the application only adds to and reads: on PostgreSQL its data role is
+/// granted neither UPDATE, DELETE nor TRUNCATE on them (their triggers refuse those too, for
+/// every role: `m0017_journal_append_only`).
+pub const APPEND_ONLY_TABLES: &[&str] = &["audit_journal"];
+
 /// Migrations of every tenant store.
 pub struct TenantMigrator;
 

@@ -20,4 +20,6 @@ pub use module::{Module, UnknownModule};
 pub use registry::{NewTenant, REGISTRY_TTL, RegistryError, TenantStatus};
 pub use resolve::{HostMatch, match_host, split_path_prefix};
 pub use slug::{Slug, SlugError};
-pub use store::{Engine, Platform, StoreConfig, StoreError, Tenant, TenantDb, begin_write};
+pub use store::{
+    DATA_ROLE, Engine, Platform, StoreConfig, StoreError, Tenant, TenantDb, begin_write,
+};

@@ -192,6 +192,7 @@ impl Platform {
         txn.execute_unprepared(&format!("SET LOCAL search_path TO \"{schema}\""))
             .await?;
         <migrations::TenantMigrator as migrations::MigratorTrait>::up(&txn, None).await?;
+        crate::store::grant_data_role(&txn, &schema).await?;
         txn.execute_unprepared("SET LOCAL search_path TO public")
             .await?;
         let model = row

@@ -6,7 +6,7 @@ use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use migrations::{MigratorTrait, PlatformMigrator, TenantMigrator};
+use migrations::{APPEND_ONLY_TABLES, MigratorTrait, PlatformMigrator, TenantMigrator};
 use sea_orm::sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sea_orm::sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
@@ -54,8 +54,62 @@ pub enum StoreError {
         "la base de données est injoignable ({0}) : vérifiez que PostgreSQL tourne et que DATABASE_URL est juste"
     )]
     Unreachable(String),
+    #[error(
+        "le rôle PostgreSQL « {DATA_ROLE} » sous lequel Guichet lit et écrit les données des départements n'existe pas et ne peut pas être créé ({0}) : faites-le créer par un administrateur de la base (CREATE ROLE {DATA_ROLE} NOLOGIN; GRANT {DATA_ROLE} TO l'utilisateur de DATABASE_URL), ou donnez à cet utilisateur le droit CREATEROLE"
+    )]
+    DataRole(String),
     #[error("erreur de la base de données : {0}")]
     Db(#[from] DbErr),
+}
+
+/// On PostgreSQL, the role every tenant transaction of the application runs under
+/// (`SET LOCAL ROLE`, [`TenantDb::begin`]). It reads and writes the tenant's tables but owns
+/// none: it can only add to and read the append-only ones (`migrations::APPEND_ONLY_TABLES`,
+/// the journal), cannot drop their triggers nor alter any table, and cannot write the
+/// migrations' record. The store's owner (the user of `DATABASE_URL`) keeps those rights for
+/// migrations ([`TenantDb::begin_as_owner`]). Roles belong to the whole PostgreSQL cluster:
+/// the databases of several platforms on one cluster share it, each granting it only its own
+/// tables.
+pub const DATA_ROLE: &str = "guichet_tenant_data";
+
+/// Creates [`DATA_ROLE`] if it does not exist (several platforms may start at once) and
+/// makes the store's owner a member, so that it may take the role.
+async fn ensure_data_role(db: &DatabaseConnection) -> Result<(), StoreError> {
+    let statement = format!(
+        "DO $$ BEGIN \
+           IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{DATA_ROLE}') THEN \
+             BEGIN CREATE ROLE {DATA_ROLE} NOLOGIN; \
+             EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END; \
+           END IF; \
+           IF NOT pg_has_role(current_user, '{DATA_ROLE}', 'MEMBER') THEN \
+             EXECUTE format('GRANT {DATA_ROLE} TO %I', current_user); \
+           END IF; \
+         END $$"
+    );
+    db.execute_unprepared(&statement)
+        .await
+        .map_err(|e| StoreError::DataRole(e.to_string()))?;
+    Ok(())
+}
+
+/// Grants [`DATA_ROLE`] what the application needs on `schema`'s tables as they are now
+/// (run after every migration): no more.
+pub(crate) async fn grant_data_role(txn: &DatabaseTransaction, schema: &str) -> Result<(), DbErr> {
+    let mut statements = vec![
+        format!("GRANT USAGE ON SCHEMA \"{schema}\" TO {DATA_ROLE}"),
+        format!(
+            "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA \"{schema}\" TO {DATA_ROLE}"
+        ),
+        format!(
+            "GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA \"{schema}\" TO {DATA_ROLE}"
+        ),
+        format!("REVOKE INSERT, UPDATE, DELETE ON \"{schema}\".seaql_migrations FROM {DATA_ROLE}"),
+    ];
+    statements.extend(APPEND_ONLY_TABLES.iter().map(|table| {
+        format!("REVOKE UPDATE, DELETE, TRUNCATE ON \"{schema}\".\"{table}\" FROM {DATA_ROLE}")
+    }));
+    txn.execute_unprepared(&statements.join("; ")).await?;
+    Ok(())
 }
 
 /// The platform (control) store and the way to every tenant's store.
@@ -109,6 +163,9 @@ impl Platform {
                 Engine::Sqlite => StoreError::Db(e),
                 Engine::Postgres { .. } => StoreError::Unreachable(e.to_string()),
             })?;
+        if let Engine::Postgres { .. } = platform.config.engine {
+            ensure_data_role(&platform.db).await?;
+        }
         Ok(platform)
     }
 
@@ -260,8 +317,26 @@ enum TenantConn {
 }
 
 impl TenantDb {
-    /// Starts a transaction on this tenant's store. All tenant reads and writes go through one.
+    /// Starts a transaction on this tenant's store. All tenant reads and writes go through one;
+    /// on PostgreSQL it runs as [`DATA_ROLE`].
     pub async fn begin(&self) -> Result<DatabaseTransaction, DbErr> {
+        match &*self.0 {
+            TenantConn::Sqlite(conn) => conn.begin().await,
+            TenantConn::Postgres { pool, schema } => {
+                let txn = pool.begin().await?;
+                txn.execute_unprepared(&format!(
+                    "SET LOCAL search_path TO \"{schema}\"; SET LOCAL ROLE {DATA_ROLE}"
+                ))
+                .await?;
+                Ok(txn)
+            }
+        }
+    }
+
+    /// A transaction with the rights of the store's owner, for migrations and an operator's
+    /// repairs: on PostgreSQL without [`DATA_ROLE`]'s limits (it can change the schema and
+    /// drop the journal's triggers). The application's own reads and writes never use it.
+    pub async fn begin_as_owner(&self) -> Result<DatabaseTransaction, DbErr> {
         match &*self.0 {
             TenantConn::Sqlite(conn) => conn.begin().await,
             TenantConn::Postgres { pool, schema } => {
@@ -286,8 +361,11 @@ impl TenantDb {
 
     /// Applies pending tenant migrations.
     pub(crate) async fn migrate(&self) -> Result<(), DbErr> {
-        let txn = self.begin().await?;
+        let txn = self.begin_as_owner().await?;
         TenantMigrator::up(&txn, None).await?;
+        if let TenantConn::Postgres { schema, .. } = &*self.0 {
+            grant_data_role(&txn, schema).await?;
+        }
         txn.commit().await
     }
 }

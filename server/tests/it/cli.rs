@@ -343,7 +343,7 @@ async fn audit_verify_finds_tampering(backend: Backend) {
         .await
         .unwrap()
         .unwrap();
-    let txn = tenant.db().begin().await.unwrap();
+    let txn = tenant.db().begin_as_owner().await.unwrap();
     remove_journal_guard(&txn).await;
     txn.execute_unprepared("UPDATE audit_journal SET subject = 'rien' WHERE seq = 2")
         .await
@@ -354,7 +354,7 @@ async fn audit_verify_finds_tampering(backend: Backend) {
         "entrée n° 2 : l'entrée n° 2 a été modifiée",
     );
 
-    let txn = tenant.db().begin().await.unwrap();
+    let txn = tenant.db().begin_as_owner().await.unwrap();
     txn.execute_unprepared("DELETE FROM audit_journal WHERE seq = 2")
         .await
         .unwrap();
@@ -926,7 +926,8 @@ async fn serve_keeps_secrets_out_of_its_log(backend: Backend) {
     cli.drop_database().await;
 }
 
-/// What someone who owns the database does first: drop the triggers that guard the journal.
+/// What someone who owns the database does first: drop the triggers that guard the journal
+/// (in a transaction of the store's owner: the application's role cannot).
 async fn remove_journal_guard(txn: &sea_orm::DatabaseTransaction) {
     use sea_orm::ConnectionTrait;
     let statements: &[&str] = match txn.get_database_backend() {
@@ -977,19 +978,60 @@ async fn the_journal_refuses_changes(backend: Backend) {
     use sea_orm::ConnectionTrait;
     let cli = Cli::new(backend).await;
     let tenant = department_with_entries(&cli, "cd-23", 2).await;
+    let by_trigger = "le journal d'audit ne se modifie pas";
+    // On PostgreSQL the application's role is not even granted the change; its owner is
+    // refused by the trigger.
+    let as_application = match backend {
+        Backend::Postgres => "permission denied for table audit_journal",
+        Backend::Sqlite => by_trigger,
+    };
+    let store = tenant.db();
     for statement in [
         "UPDATE audit_journal SET subject = 'rien' WHERE seq = 2",
         "DELETE FROM audit_journal WHERE seq = 2",
         "DELETE FROM audit_journal",
+        "TRUNCATE audit_journal",
     ] {
-        let txn = tenant.db().begin().await.unwrap();
-        let refused = txn.execute_unprepared(statement).await.unwrap_err();
-        assert!(
-            refused
-                .to_string()
-                .contains("le journal d'audit ne se modifie pas"),
-            "{statement}: {refused}"
-        );
+        let is_truncate = statement.starts_with("TRUNCATE");
+        if is_truncate && backend == Backend::Sqlite {
+            continue;
+        }
+        for (txn, expected) in [
+            (store.begin().await.unwrap(), as_application),
+            (store.begin_as_owner().await.unwrap(), by_trigger),
+        ] {
+            let refused = txn.execute_unprepared(statement).await.unwrap_err();
+            assert!(
+                refused.to_string().contains(expected),
+                "{statement}: {refused}"
+            );
+            txn.rollback().await.unwrap();
+        }
+    }
+    if backend == Backend::Postgres {
+        // Nor can it take the guard away, or give itself the rights back.
+        for statement in [
+            "DROP TRIGGER audit_journal_no_change ON audit_journal",
+            "ALTER TABLE audit_journal DISABLE TRIGGER ALL",
+        ] {
+            let txn = store.begin().await.unwrap();
+            let refused = txn.execute_unprepared(statement).await.unwrap_err();
+            assert!(
+                refused.to_string().contains("must be owner"),
+                "{statement}: {refused}"
+            );
+            txn.rollback().await.unwrap();
+        }
+        // A grant it is not entitled to give grants nothing (PostgreSQL only warns).
+        let txn = store.begin().await.unwrap();
+        txn.execute_unprepared("GRANT UPDATE ON audit_journal TO guichet_tenant_data")
+            .await
+            .unwrap();
+        let refused = txn
+            .execute_unprepared("UPDATE audit_journal SET subject = 'rien' WHERE seq = 2")
+            .await
+            .unwrap_err();
+        assert!(refused.to_string().contains(as_application), "{refused}");
         txn.rollback().await.unwrap();
     }
     let o = cli.run(&["audit", "verify", "cd-23"]);
@@ -1020,7 +1062,7 @@ async fn signed_checkpoints_reveal_a_cut_or_rewritten_journal(backend: Backend) 
     }
 
     // 1. The last entry deleted: the chain that is left is whole, but shorter than signed.
-    let txn = departments[0].db().begin().await.unwrap();
+    let txn = departments[0].db().begin_as_owner().await.unwrap();
     remove_journal_guard(&txn).await;
     txn.execute_unprepared("DELETE FROM audit_journal WHERE seq = 3")
         .await
@@ -1032,7 +1074,7 @@ async fn signed_checkpoints_reveal_a_cut_or_rewritten_journal(backend: Backend) 
     );
 
     // 2. An entry rewritten in place: its hash no longer matches it.
-    let txn = departments[1].db().begin().await.unwrap();
+    let txn = departments[1].db().begin_as_owner().await.unwrap();
     remove_journal_guard(&txn).await;
     txn.execute_unprepared("UPDATE audit_journal SET subject = 'rien' WHERE seq = 2")
         .await
@@ -1042,7 +1084,7 @@ async fn signed_checkpoints_reveal_a_cut_or_rewritten_journal(backend: Backend) 
 
     // 3. An entry rewritten and every hash after it recomputed: the chain is whole again, the
     //    signed head is not.
-    let txn = departments[2].db().begin().await.unwrap();
+    let txn = departments[2].db().begin_as_owner().await.unwrap();
     remove_journal_guard(&txn).await;
     let rows = audit_entry::Entity::find()
         .order_by_asc(audit_entry::Column::Seq)

@@ -19,7 +19,7 @@ both_engines!(
 /// Makes every append to the department's journal fail, as a full disk or a broken store
 /// would.
 async fn break_the_journal(tenant: &Tenant) {
-    let txn = tenant.db().begin().await.unwrap();
+    let txn = tenant.db().begin_as_owner().await.unwrap();
     let statements: &[&str] = match txn.get_database_backend() {
         sea_orm::DbBackend::Postgres => &[
             "CREATE OR REPLACE FUNCTION journal_unavailable() RETURNS trigger LANGUAGE plpgsql AS $$ \
@@ -39,7 +39,7 @@ async fn break_the_journal(tenant: &Tenant) {
 }
 
 async fn repair_the_journal(tenant: &Tenant) {
-    let txn = tenant.db().begin().await.unwrap();
+    let txn = tenant.db().begin_as_owner().await.unwrap();
     let statement = match txn.get_database_backend() {
         sea_orm::DbBackend::Postgres => "DROP TRIGGER journal_unavailable ON audit_journal",
         _ => "DROP TRIGGER journal_unavailable",
