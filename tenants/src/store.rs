@@ -55,7 +55,7 @@ pub enum StoreError {
     )]
     Unreachable(String),
     #[error(
-        "le rôle PostgreSQL « {DATA_ROLE} » sous lequel Guichet lit et écrit les données des départements n'existe pas et ne peut pas être créé ({0}) : faites-le créer par un administrateur de la base (CREATE ROLE {DATA_ROLE} NOLOGIN; GRANT {DATA_ROLE} TO l'utilisateur de DATABASE_URL), ou donnez à cet utilisateur le droit CREATEROLE"
+        "le rôle PostgreSQL « {DATA_ROLE} », sous lequel Guichet lit et écrit les données des départements, n'est pas utilisable par l'utilisateur de DATABASE_URL ({0}) : faites exécuter une fois par un administrateur de la base « CREATE ROLE {DATA_ROLE} NOLOGIN; GRANT {DATA_ROLE} TO <utilisateur de DATABASE_URL>; » (ou donnez à cet utilisateur le droit CREATEROLE), puis relancez"
     )]
     DataRole(String),
     #[error("erreur de la base de données : {0}")]

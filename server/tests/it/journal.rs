@@ -286,3 +286,60 @@ async fn assisted_filing_lands_only_with_its_entry(backend: Backend) {
     ));
     app.stop().await;
 }
+
+/// A PostgreSQL user that may neither create the data role nor take it (no `CREATEROLE`): the
+/// platform does not start half-protected, and says what the database's administrator runs.
+#[tokio::test]
+async fn postgres_without_the_data_role_says_how_to_grant_it() {
+    let admin = sea_orm::Database::connect(&crate::harness::pg_admin_url())
+        .await
+        .expect("PostgreSQL must be running for the PostgreSQL cases (see README)");
+    let suffix = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    let (owner, database) = (
+        format!("guichet_it_owner_{suffix}"),
+        format!("guichet_it_norole_{suffix}"),
+    );
+    admin
+        .execute_unprepared(&format!("CREATE ROLE {owner} LOGIN"))
+        .await
+        .unwrap();
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE {database} OWNER {owner}"))
+        .await
+        .unwrap();
+    // The same server, as the new user (trust authentication, as in CI).
+    let admin_url = crate::harness::pg_admin_url();
+    let server = admin_url
+        .split_once('@')
+        .unwrap()
+        .1
+        .rsplit_once('/')
+        .unwrap()
+        .0;
+    let data_dir = tempfile::tempdir().unwrap();
+    let opened = tenants::Platform::open(tenants::StoreConfig {
+        engine: tenants::Engine::Postgres {
+            url: format!("postgres://{owner}@{server}/{database}"),
+        },
+        data_dir: data_dir.path().to_owned(),
+        pg_max_connections: 2,
+    })
+    .await;
+    let refused = opened
+        .err()
+        .expect("no start without the data role")
+        .to_string();
+    assert!(
+        refused.contains("CREATE ROLE guichet_tenant_data NOLOGIN; GRANT guichet_tenant_data TO"),
+        "{refused}"
+    );
+    for statement in [
+        format!("DROP DATABASE {database} WITH (FORCE)"),
+        format!("DROP ROLE {owner}"),
+    ] {
+        admin.execute_unprepared(&statement).await.unwrap();
+    }
+}
