@@ -428,6 +428,16 @@ pub async fn submit(
     }
 }
 
+/// The receipt of a filed request, to the citizen.
+fn receipt_mail(citizen: &Citizen, reference: &str, text: String) -> OutgoingMail {
+    OutgoingMail {
+        to: citizen.email.clone(),
+        subject: format!("Accusé de réception — demande {reference}"),
+        text,
+        attachments: vec![],
+    }
+}
+
 async fn try_submit(
     tenant: &Tenant,
     citizen: &Citizen,
@@ -519,7 +529,7 @@ async fn try_submit(
     )
     .await?;
     if !citizen.email.is_empty() {
-        let receipt = receipt_text(
+        let text = receipt_text(
             tenant,
             citizen,
             &aid,
@@ -527,16 +537,7 @@ async fn try_submit(
             (now, due_on),
             receipt_url,
         );
-        mail::queue(
-            &txn,
-            OutgoingMail {
-                to: citizen.email.clone(),
-                subject: format!("Accusé de réception — demande {reference}"),
-                text: receipt,
-                attachments: vec![],
-            },
-        )
-        .await?;
+        mail::queue(&txn, receipt_mail(citizen, &reference, text)).await?;
     }
     let filed = AidRequest::try_from(
         aid_request::Entity::find_by_id(id)
