@@ -49,6 +49,9 @@ pub struct PageContext {
     pub citizen: Option<CitizenBar>,
     /// The form token for this session; every form repeats it.
     pub csrf: String,
+    /// The page answers a form sent with mistakes: its title starts with « Erreur : », so a
+    /// screen reader says so first (GOV.UK error summary pattern).
+    pub refused: bool,
 }
 
 impl PageContext {
@@ -66,7 +69,10 @@ pub fn Document(ctx: PageContext, title: String, children: Children) -> impl Int
         .tenant
         .as_ref()
         .map_or_else(|| "Guichet".to_owned(), |t| t.name.clone());
-    let full_title = format!("{title} — {site}");
+    let full_title = match ctx.refused {
+        true => format!("Erreur : {title} — {site}"),
+        false => format!("{title} — {site}"),
+    };
     let home = ctx.href("/");
     let logout = ctx.href("/agents/deconnexion");
     let csrf = ctx.csrf.clone();
@@ -168,8 +174,10 @@ pub fn ErrorSummary(#[prop(into)] errors: crate::validation::FieldErrors) -> imp
                 None => view! { <li>{message.clone()}</li> }.into_any(),
             })
             .collect_view();
+        // Focus lands here when the page loads (no script needed), so the first thing read
+        // and the first Tab lead to the mistakes; each links to its field.
         view! {
-            <div class="alert error" role="alert">
+            <div class="alert error error-summary" role="alert" tabindex="-1" autofocus=true>
                 <h2>"Le formulaire contient des erreurs"</h2>
                 <ul>{items}</ul>
             </div>

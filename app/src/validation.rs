@@ -273,6 +273,14 @@ impl FieldErrors {
         self.0.push((Some(field.to_owned()), message.into()));
     }
 
+    /// A message about the whole form, said once.
+    pub fn add_form(&mut self, message: impl Into<String>) {
+        let message = message.into();
+        if !self.0.iter().any(|(_, m)| *m == message) {
+            self.0.push((None, message));
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

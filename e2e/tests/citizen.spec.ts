@@ -23,6 +23,27 @@ test('a citizen signs in with FranceConnect (simulator), sees their space and si
   await expect(page).toHaveURL(/\/demo\/connexion$/);
 });
 
+test('signing in leads back to the page asked for, and says why it is asked', async ({ page }, testInfo) => {
+  await page.goto('/demo/aides/aide-aux-vacances-en-famille');
+  await page.getByRole('link', { name: 'Faire une demande' }).click();
+  await expect(page.getByRole('status')).toContainText('La page demandée est réservée aux personnes connectées');
+  await expectAccessible(page, testInfo);
+  await page.getByRole('link', { name: "S'identifier avec FranceConnect" }).click();
+  await page.getByRole('button', { name: 'Se connecter en tant que Angela Claire Louise DUBOIS' }).click();
+  // Straight to where she was going: the page that starts her request (nothing made yet).
+  await expect(page).toHaveURL(/\/demo\/aides\/aide-aux-vacances-en-famille\/demander$/);
+  await expect(page.getByRole('button', { name: 'Commencer ma demande' })).toBeVisible();
+  await expectAccessible(page, testInfo);
+
+  // A return address elsewhere is ignored: her space, not another site.
+  await page.getByRole('button', { name: 'Se déconnecter' }).click();
+  await page.goto('/demo/connexion?retour=%2F%2Fattaquant.example%2F');
+  await expect(page.getByText('La page demandée est réservée')).toHaveCount(0);
+  await page.getByRole('link', { name: "S'identifier avec FranceConnect" }).click();
+  await page.getByRole('button', { name: 'Se connecter en tant que Angela Claire Louise DUBOIS' }).click();
+  await expect(page).toHaveURL(/\/demo\/mon-espace$/);
+});
+
 test('cancelling at FranceConnect brings the citizen back with a message', async ({ page }, testInfo) => {
   await page.goto('/demo/connexion');
   await page.getByRole('link', { name: "S'identifier avec FranceConnect" }).click();

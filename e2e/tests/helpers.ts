@@ -82,6 +82,7 @@ export async function expectAccessible(page: Page, testInfo: TestInfo) {
     }
     await target.setContent(html, { waitUntil: 'load' });
   }
+  await expectReflow(page, target);
   await target.evaluate(axeSource);
   const violations = await target.evaluate(async () => {
     // @ts-expect-error axe is injected above
@@ -93,6 +94,27 @@ export async function expectAccessible(page: Page, testInfo: TestInfo) {
   });
   await context?.close();
   expect(violations, `axe violations on ${page.url()}`).toEqual([]);
+}
+
+/**
+ * The page reflows at 320 CSS px (RGAA 10.11, WCAG 1.4.10): nothing wider than the screen but
+ * what scrolls inside its own region (a wide table). Names the widest offenders if not.
+ */
+async function expectReflow(page: Page, target: Page) {
+  const size = target.viewportSize();
+  await target.setViewportSize({ width: 320, height: 800 });
+  const overflow = await target.evaluate(() => {
+    const root = document.documentElement;
+    if (root.scrollWidth <= root.clientWidth) return null;
+    const culprits = [...document.querySelectorAll('body *')]
+      .filter((e) => e.getBoundingClientRect().right > root.clientWidth + 1)
+      .filter((e) => !e.closest('.scroll-region'))
+      .slice(-4)
+      .map((e) => `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}${e.className ? `.${String(e.className).replace(/ /g, '.')}` : ''}`);
+    return `${root.scrollWidth} px wide: ${culprits.join(', ')}`;
+  });
+  if (size) await target.setViewportSize(size);
+  expect(overflow, `horizontal scrolling at 320 px on ${page.url()}`).toBeNull();
 }
 
 export function hydrated(testInfo: TestInfo) {
@@ -122,6 +144,9 @@ export async function signInAsFatou(page: Page) {
 export async function fileRentAidAsFatou(page: Page, rent: string, household: string, fileName: string) {
   await signInAsFatou(page);
   await page.goto('/demo/aides/aide-au-paiement-du-loyer/demander');
+  // A draft she left earlier is taken up as is; otherwise she starts one.
+  const start = page.getByRole('button', { name: 'Commencer ma demande' });
+  if (await start.isVisible()) await start.click();
   await page.getByLabel('Montant de votre loyer mensuel').fill(rent);
   await page.getByLabel('Nombre de personnes dans votre foyer').fill(household);
   await page.getByLabel('Fichier').setInputFiles({ name: fileName, mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n') });

@@ -311,6 +311,10 @@ pub fn AidPublicPage(
     file_href: String,
 ) -> impl IntoView {
     let catalogue = ctx.href("/aides");
+    // Signed in, the button starts the draft at once (a POST); otherwise the link leads to
+    // sign-in, then to the page that starts it.
+    let csrf = ctx.csrf.clone();
+    let signed_in = ctx.citizen.is_some();
     view! {
         <Document ctx title=title.clone()>
             <p><a href=catalogue>"Toutes les aides"</a></p>
@@ -327,7 +331,16 @@ pub fn AidPublicPage(
             <h2>"Et ensuite ?"</h2>
             <p>{format!("Le département vous répond dans un délai de {deadline_days} jours. Sans réponse à la fin de ce délai, son silence {silence_label}.")}</p>
             {if open {
-                view! { <p><a class="button" href=file_href>"Faire une demande"</a></p> }.into_any()
+                if signed_in {
+                    view! {
+                        <form method="post" action=file_href>
+                            <CsrfField token=csrf />
+                            <button type="submit">"Faire une demande"</button>
+                        </form>
+                    }.into_any()
+                } else {
+                    view! { <p><a class="button" href=file_href>"Faire une demande"</a></p> }.into_any()
+                }
             } else {
                 view! { <div class="alert" role="status"><p>"Cette aide n'est plus ouverte aux demandes."</p></div> }.into_any()
             }}

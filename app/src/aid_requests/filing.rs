@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::islands::{StepQuestion, UploadStatus};
 use crate::layout::{CsrfField, Document, ErrorSummary, PageContext};
 use crate::pages::national::PullsPanel;
+use crate::validation::FieldErrors;
 
 /// The kinds of question a step can show.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -34,6 +35,67 @@ pub struct QuestionView {
     pub error: Option<String>,
 }
 
+impl QuestionView {
+    /// The id of the control a link to this question moves to (the error summary's links):
+    /// its field, its first option, or its file input.
+    pub fn anchor(&self) -> String {
+        match &self.kind {
+            InputKind::Choice(_) => format!("{}-0", self.key),
+            InputKind::YesNo => format!("{}-oui", self.key),
+            InputKind::Document(_) => format!("{}-fichier", self.key),
+            _ => self.key.clone(),
+        }
+    }
+}
+
+/// The error summary of a step: each question's message linked to it, then what is about the
+/// whole page.
+fn step_summary(questions: &[QuestionView], page_errors: Vec<String>) -> FieldErrors {
+    let mut summary = FieldErrors::new();
+    for question in questions {
+        if let Some(error) = &question.error {
+            summary.add(&question.anchor(), error.clone());
+        }
+    }
+    for error in page_errors {
+        if !summary.messages().contains(&error) {
+            summary.add_form(error);
+        }
+    }
+    summary
+}
+
+/// Before a first request for an aid: what it takes, and the button that starts the draft
+/// (a link only shows this page; nothing is created until the citizen presses it).
+#[component]
+pub fn StartPage(
+    ctx: PageContext,
+    aid_title: String,
+    step_count: u32,
+    documents: Vec<String>,
+    action: String,
+) -> impl IntoView {
+    let csrf = ctx.csrf.clone();
+    let steps = match step_count {
+        0 | 1 => "Votre demande tient en une page.".to_owned(),
+        n => format!("Votre demande se remplit en {n} étapes."),
+    };
+    view! {
+        <Document ctx title=format!("Demander : {aid_title}")>
+            <h1>{aid_title}</h1>
+            <p>{steps}" Vous pouvez l'enregistrer à tout moment et la reprendre plus tard depuis votre espace."</p>
+            {(!documents.is_empty()).then(|| view! {
+                <h2>"Les documents à préparer"</h2>
+                <ul>{documents.into_iter().map(|d| view! { <li>{d}</li> }).collect_view()}</ul>
+            })}
+            <form method="post" action=action>
+                <CsrfField token=csrf />
+                <button type="submit">"Commencer ma demande"</button>
+            </form>
+        </Document>
+    }
+}
+
 /// One page of the form.
 #[component]
 pub fn StepPage(
@@ -53,6 +115,7 @@ pub fn StepPage(
     let uploads = questions
         .iter()
         .any(|q| matches!(q.kind, InputKind::Document(_)));
+    let errors = step_summary(&questions, errors);
     view! {
         <Document ctx title=title.clone()>
             <h1>{aid_title}</h1>

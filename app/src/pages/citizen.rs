@@ -38,6 +38,8 @@ pub fn CitizenLoginPage(
     ctx: PageContext,
     error: Option<String>,
     notice: Option<String>,
+    /// Why the page is shown, when the citizen was on their way to another.
+    why: Option<String>,
     franceconnect: bool,
     email: String,
 ) -> impl IntoView {
@@ -53,6 +55,7 @@ pub fn CitizenLoginPage(
                 <h1>"Accéder à mon espace"</h1>
                 {error.map(|e| view! { <div class="alert error" role="alert" id="login-error"><p>{e}</p></div> })}
                 <SuccessNotice text=notice />
+                {why.map(|why| view! { <div class="alert info" role="status"><p>{why}</p></div> })}
                 <p>"Votre espace vous permet de faire une demande d'aide, de la suivre et de recevoir les réponses du département."</p>
                 {franceconnect.then(|| view! {
                     <h2>"Avec FranceConnect"</h2>

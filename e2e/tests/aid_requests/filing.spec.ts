@@ -13,7 +13,8 @@ test('a citizen files an aid request step by step and follows it', async ({ page
   await expectAccessible(page, testInfo);
   await page.getByRole('link', { name: 'Aide au paiement du loyer' }).click();
   await expectAccessible(page, testInfo);
-  await page.getByRole('link', { name: 'Faire une demande' }).click();
+  // Signed in, the button starts the draft at once.
+  await page.getByRole('button', { name: 'Faire une demande' }).click();
   await expect(page.getByText('Étape 1 sur 2')).toBeVisible();
   await expectAccessible(page, testInfo);
 
@@ -25,6 +26,11 @@ test('a citizen files an aid request step by step and follows it', async ({ page
   await expect(page.getByRole('alert')).toContainText('attend un montant en euros');
   await expect(page.getByRole('alert')).toContainText("n'est ni un PDF");
   await expect(page.getByLabel('Montant de votre loyer mensuel')).toHaveValue('beaucoup');
+  // The title says so first, focus is on the summary, and each mistake leads to its field.
+  await expect(page).toHaveTitle(/^Erreur : /);
+  await expect(page.locator('.error-summary')).toBeFocused();
+  await page.locator('.error-summary').getByRole('link', { name: /attend un montant en euros/ }).click();
+  await expect(page.getByLabel('Montant de votre loyer mensuel')).toBeFocused();
   await expectAccessible(page, testInfo);
 
   await page.getByLabel('Montant de votre loyer mensuel').fill('520,40');
@@ -63,7 +69,7 @@ async function openRentAidAsLucas(page: Page) {
   await expect(page.getByRole('heading', { level: 1 })).toContainText('Bonjour');
   await page.getByRole('link', { name: 'Faire une nouvelle demande' }).click();
   await page.getByRole('link', { name: 'Aide au paiement du loyer' }).click();
-  await page.getByRole('link', { name: 'Faire une demande' }).click();
+  await page.getByRole('button', { name: 'Faire une demande' }).click();
   await expect(page.getByText('Étape 1 sur 2')).toBeVisible();
 }
 

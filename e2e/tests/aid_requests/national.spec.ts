@@ -7,6 +7,9 @@ import { expectAccessible, signInAsFatou, test } from '../helpers';
 test('a citizen files with consent, sees sourced data, and withdraws the consent', async ({ page }, testInfo) => {
   await signInAsFatou(page);
   await page.goto('/demo/aides/aide-aux-vacances-en-famille/demander');
+  await expect(page.getByText('Votre demande se remplit en 2 étapes.')).toBeVisible();
+  await expectAccessible(page, testInfo);
+  await page.getByRole('button', { name: 'Commencer ma demande' }).click();
   await expect(page).toHaveURL(/\/demandes\/\d+\/donnees$/);
   await expect(page.getByRole('heading', { name: /Gagnez du temps/ })).toBeVisible();
   await expectAccessible(page, testInfo);

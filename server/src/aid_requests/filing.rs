@@ -271,6 +271,23 @@ pub async fn draft_for(
     Ok(draft)
 }
 
+/// The citizen's draft for this aid, if they started one.
+pub async fn find_draft(
+    tenant: &Tenant,
+    CitizenId(citizen_id): CitizenId,
+    aid_id: i64,
+) -> Result<Option<AidRequest>, DbErr> {
+    let txn = tenant.db().begin().await?;
+    let row = aid_request::Entity::find()
+        .filter(aid_request::Column::CitizenId.eq(citizen_id))
+        .filter(aid_request::Column::AidId.eq(aid_id))
+        .filter(aid_request::Column::Status.eq(Status::Draft))
+        .one(&txn)
+        .await?;
+    txn.commit().await?;
+    row.map(AidRequest::try_from).transpose()
+}
+
 /// One of the citizen's requests; `None` for anyone else's.
 pub async fn find_for_citizen(
     tenant: &Tenant,

@@ -56,7 +56,7 @@ impl FromRequestParts<AppState> for CurrentCitizen {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
         let (tenant, session) = super::tenant_and_session(parts)?;
-        let login_href = tenant.href("/connexion");
+        let login_href = super::return_to::login_href(&tenant, parts);
         let Some(data) = session.get::<CitizenSessionData>(CITIZEN_KEY).await? else {
             return Err(AppError::SignInRequired { login_href });
         };
@@ -142,20 +142,44 @@ fn login_with_error(
     status: StatusCode,
     message: Option<String>,
 ) -> Response {
-    login_page_with(ui, state, status, message, None, String::new())
+    login_page_with(ui, state, status, message, String::new())
 }
 
+/// What the sign-in page says above the form.
+#[derive(Default)]
+struct LoginSays {
+    error: Option<String>,
+    notice: Option<String>,
+    /// Why the page is shown, when the citizen was on their way elsewhere.
+    why: Option<String>,
+}
+
+/// The sign-in page again, with what went wrong and the address typed.
 fn login_page_with(
     ui: Ui,
     state: &AppState,
     status: StatusCode,
     error: Option<String>,
-    notice: Option<String>,
+    email: String,
+) -> Response {
+    let says = LoginSays {
+        error,
+        ..LoginSays::default()
+    };
+    login_page_saying(ui, state, status, says, email)
+}
+
+fn login_page_saying(
+    ui: Ui,
+    state: &AppState,
+    status: StatusCode,
+    says: LoginSays,
     email: String,
 ) -> Response {
     let franceconnect = state.franceconnect.is_some();
+    let LoginSays { error, notice, why } = says;
     ui.render(status, move |ctx| {
-        view! { <CitizenLoginPage ctx error notice franceconnect email /> }
+        view! { <CitizenLoginPage ctx error notice why franceconnect email /> }
     })
 }
 
@@ -164,26 +188,38 @@ pub struct LoginParams {
     /// `?mot-de-passe=change` after a reset.
     #[serde(rename = "mot-de-passe")]
     password: Option<String>,
+    /// The page to come back to once signed in (see `return_to`).
+    retour: Option<String>,
 }
 
 pub async fn login_page(
     State(state): State<AppState>,
     citizen: Result<CurrentCitizen, AppError>,
+    session: Session,
     ui: Ui,
     Query(params): Query<LoginParams>,
 ) -> Result<Response, AppError> {
     if let Ok(citizen) = citizen {
-        return Ok(Redirect::to(&citizen.tenant.href("/mon-espace")).into_response());
+        let to = super::return_to::safe(params.retour.as_deref().unwrap_or("/mon-espace"))
+            .unwrap_or_else(|| "/mon-espace".to_owned());
+        return Ok(Redirect::to(&citizen.tenant.href(&to)).into_response());
     }
     let notice = (params.password.as_deref() == Some("change"))
         .then(|| "Votre mot de passe a été changé. Connectez-vous avec le nouveau.".to_owned());
+    let why = super::return_to::remember(&session, params.retour.as_deref())
+        .await?
+        .then(|| "La page demandée est réservée aux personnes connectées. Connectez-vous : vous y arriverez ensuite directement.".to_owned());
     let ui = ui.with_form_token();
-    Ok(login_page_with(
+    let says = LoginSays {
+        error: None,
+        notice,
+        why,
+    };
+    Ok(login_page_saying(
         ui,
         &state,
         StatusCode::OK,
-        None,
-        notice,
+        says,
         String::new(),
     ))
 }
@@ -227,7 +263,7 @@ pub async fn local_login(
 ) -> Result<Response, AppError> {
     let tenant = ui.tenant().cloned().ok_or(AppError::NotFound)?;
     let refuse = |ui: Ui, status: StatusCode, message: &str, email: String| {
-        login_page_with(ui, &state, status, Some(message.to_owned()), None, email)
+        login_page_with(ui, &state, status, Some(message.to_owned()), email)
     };
     let attempt = CITIZEN_SIGN_IN.attempt(&state, &tenant.tenant, (peer, &headers), form);
     let attempt = match attempt.await? {
@@ -242,7 +278,8 @@ pub async fn local_login(
         LocalSignIn::SignedIn(citizen) => {
             throttle::succeeded(&state.platform, attempt.counted).await?;
             open_session(&session, &tenant, &citizen, None).await?;
-            Ok(Redirect::to(&tenant.href("/mon-espace")).into_response())
+            let to = super::return_to::after_sign_in(&session, &tenant).await?;
+            Ok(Redirect::to(&to).into_response())
         }
         LocalSignIn::Unconfirmed => {
             // The right password: not a failure.
@@ -340,7 +377,8 @@ pub async fn confirm(session: Session, ui: Ui, form: FormFields) -> Result<Respo
     match local::confirm_email(&tenant.tenant, form.get("jeton")).await? {
         Some(citizen) => {
             open_session(&session, &tenant, &citizen, None).await?;
-            Ok(Redirect::to(&tenant.href("/mon-espace")).into_response())
+            let to = super::return_to::after_sign_in(&session, &tenant).await?;
+            Ok(Redirect::to(&to).into_response())
         }
         None => Ok(expired_link(ui, tenant.href("/connexion"))),
     }
@@ -549,7 +587,8 @@ pub async fn franceconnect_return(
     let citizen = citizens::sign_in_with_franceconnect(&tenant.tenant, &signed_in.identity).await?;
     open_session(&session, &tenant, &citizen, Some(signed_in.id_token)).await?;
     tracing::info!(tenant = %tenant.tenant.slug(), citizen = citizen.id, "citizen signed in with FranceConnect");
-    Ok(Redirect::to(&tenant.href("/mon-espace")).into_response())
+    let to = super::return_to::after_sign_in(&session, &tenant).await?;
+    Ok(Redirect::to(&to).into_response())
 }
 
 pub async fn logout(

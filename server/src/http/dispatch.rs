@@ -142,13 +142,65 @@ fn suspended(tenant: &Tenant) -> Response {
 }
 
 /// Renders error pages in the department's layout and adds the headers every page carries.
+/// A page for a refusal the framework wrote itself (an unreadable query string or form, a
+/// method the address does not take, a body too large): in English plain text or empty, it
+/// would reach people as such. Answers in another format (JSON for programs) stay as they are.
+fn refusal_in_french(response: &Response) -> Option<ErrorPage> {
+    let status = response.status();
+    let plain = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|v| v.starts_with("text/plain"));
+    if !plain || !(status.is_client_error() || status.is_server_error()) {
+        return None;
+    }
+    let (title, message) = match status {
+        StatusCode::METHOD_NOT_ALLOWED => (
+            "Action impossible à cette adresse",
+            "Cette adresse ne s'utilise pas de cette façon (par exemple, un formulaire envoyé à une page qui n'en reçoit pas). Revenez à la page précédente et utilisez ses boutons et liens.",
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE => (
+            "Envoi trop volumineux",
+            "Ce que vous avez envoyé dépasse la taille acceptée. Allégez les fichiers joints (5 Mo au plus par document) et réessayez.",
+        ),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE
+        | StatusCode::UNPROCESSABLE_ENTITY
+        | StatusCode::BAD_REQUEST => (
+            "Demande illisible",
+            "L'adresse ou le formulaire reçu n'a pas la forme attendue (un paramètre en double ou d'une valeur inconnue, par exemple). Revenez à la page précédente et réessayez depuis ses liens et boutons.",
+        ),
+        StatusCode::NOT_FOUND => (
+            "Page introuvable",
+            "Cette page n'existe pas ou plus. Vérifiez l'adresse, ou repartez de l'accueil.",
+        ),
+        _ if status.is_server_error() => (
+            "Le service rencontre un problème",
+            "Réessayez dans quelques minutes. Si le problème persiste, contactez le département.",
+        ),
+        _ => (
+            "Demande refusée",
+            "Cette demande ne peut pas aboutir. Revenez à la page précédente et réessayez.",
+        ),
+    };
+    Some(ErrorPage {
+        title,
+        message: message.to_owned(),
+    })
+}
+
 fn finish(
     state: &AppState,
     ctx: Option<&TenantCtx>,
     nonce: &CspNonce,
     response: Response,
 ) -> Response {
-    let mut response = match response.extensions().get::<ErrorPage>().cloned() {
+    let page = response
+        .extensions()
+        .get::<ErrorPage>()
+        .cloned()
+        .or_else(|| refusal_in_french(&response));
+    let mut response = match page {
         Some(page) => {
             let (mut parts, _) = response.into_parts();
             let page_ctx = super::ui::page_context(state, ctx, None, String::new());

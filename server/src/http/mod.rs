@@ -13,6 +13,7 @@ pub mod form;
 pub mod identity_policy;
 pub mod pages;
 pub mod proconnect;
+pub mod return_to;
 pub mod second_factor;
 pub mod security;
 pub mod staff_password;

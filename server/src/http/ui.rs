@@ -124,6 +124,8 @@ impl Ui {
     ) -> Response {
         let mut ctx = page_context(&self.state, self.tenant.as_ref(), self.staff, self.csrf);
         ctx.citizen = self.citizen;
+        // A page sent back with what is wrong (a form's mistakes, a refused sign-in).
+        ctx.refused = status.is_client_error();
         let nonce = self.nonce.as_ref().map(CspNonce::as_str);
         let mut response = (status, Html(to_html(nonce, move || page(ctx)))).into_response();
         if let Some(cookie) = self
@@ -158,5 +160,6 @@ pub fn page_context(
         staff,
         citizen: None,
         csrf,
+        refused: false,
     }
 }

@@ -210,6 +210,19 @@ pub async fn mandate_for(desk: &user_relations::Desk<'_>, citizen: &Citizen, aid
 /// is not what the test looks at (the HTTP layer writes the real one: `journal.rs`).
 pub const UNJOURNALED: MandateEntry<'static> = &|_, _| None;
 
+/// Starts the signed-in citizen's request for the aid at `/gard/aides/{slug}`: its start page
+/// creates nothing, its button does. Returns the button's answer (a redirect to the draft).
+pub async fn start_request(
+    citizen: &mut crate::harness::Visitor,
+    slug: &str,
+) -> crate::harness::Page {
+    let path = format!("/gard/aides/{slug}/demander");
+    let page = citizen.get(&path).await;
+    assert_eq!(page.status, reqwest::StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("Commencer ma demande"), "{}", page.body);
+    citizen.post(&path, &[("csrf", &page.csrf())]).await
+}
+
 /// A PDF small enough to read in a test.
 pub const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n";
 

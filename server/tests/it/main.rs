@@ -20,6 +20,7 @@ mod limits;
 mod mail;
 mod national;
 mod proconnect;
+mod refusals;
 mod second_factor;
 mod secure_defaults;
 mod smtp;

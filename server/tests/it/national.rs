@@ -76,9 +76,7 @@ async fn quotient_aid(tenant: &Tenant) -> catalogue::Aid {
 /// Signs `sub` in, starts a draft of the aid; returns the draft's path and id.
 async fn start_draft(citizen: &mut Visitor, sub: &str, aid: &catalogue::Aid) -> (String, i64) {
     citizen.franceconnect_sign_in("/gard", sub).await;
-    let started = citizen
-        .get(&format!("/gard/aides/{}/demander", aid.slug))
-        .await;
+    let started = crate::fixtures::start_request(citizen, &aid.slug).await;
     assert_eq!(started.status, StatusCode::SEE_OTHER, "{}", started.body);
     let location = started.location.unwrap();
     let request = location

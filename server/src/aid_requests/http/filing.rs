@@ -4,7 +4,7 @@
 //! (`user_relations::mandates`), through the same pages under `/agents/mandats/{id}/…`.
 
 use app::aid_requests::filing::{
-    InputKind, QuestionView, RequestPage, ReviewLine, ReviewPage, ReviewStep, StepPage,
+    InputKind, QuestionView, RequestPage, ReviewLine, ReviewPage, ReviewStep, StartPage, StepPage,
     TimelineEntry,
 };
 use axum::extract::{Path, Query, State};
@@ -269,10 +269,8 @@ fn mandate_over(mandate: &Mandate) -> AppError {
     ))
 }
 
-/// Opens (or resumes) the draft for this aid.
-async fn start_for(state: &AppState, filer: &Filer, slug: &str) -> Result<Response, AppError> {
-    filer.check_live()?;
-    let tenant = &filer.tenant().tenant;
+/// The aid asked for by its address, if it is still open to requests.
+async fn open_aid(tenant: &tenants::Tenant, slug: &str) -> Result<Aid, AppError> {
     let aid = catalogue::find_by_slug(tenant, slug)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -281,6 +279,31 @@ async fn start_for(state: &AppState, filer: &Filer, slug: &str) -> Result<Respon
             "Cette aide n'est plus ouverte aux demandes. Consultez les autres aides du département.".into(),
         ));
     }
+    Ok(aid)
+}
+
+/// Where a draft is taken up: the consent to national exchanges first when it is offered
+/// (the citizen's own act, from their space), else the first step.
+async fn first_page(
+    state: &AppState,
+    filer: &Filer,
+    draft: &AidRequest,
+) -> Result<Response, AppError> {
+    let form = catalogue::form(&filer.tenant().tenant, draft.aid_id, draft.form_version)
+        .await?
+        .unwrap_or_default();
+    let first = match filer {
+        Filer::Citizen(citizen) if super::consent::offered(state, citizen, &form) => "/donnees",
+        _ => "/etape/1",
+    };
+    Ok(Redirect::to(&filer.href(draft.id, first)).into_response())
+}
+
+/// Opens (or resumes) the draft for this aid.
+async fn start_for(state: &AppState, filer: &Filer, slug: &str) -> Result<Response, AppError> {
+    filer.check_live()?;
+    let tenant = &filer.tenant().tenant;
+    let aid = open_aid(tenant, slug).await?;
     let entry = |action: &str, draft: &AidRequest| filer.entry(action, draft, &aid);
     let draft =
         match filing::draft_for(tenant, filer.citizen().id, &aid, filer.filed_by(&entry)).await {
@@ -293,20 +316,39 @@ async fn start_for(state: &AppState, filer: &Filer, slug: &str) -> Result<Respon
             },
             Err(SaveError::Db(e)) => return Err(e.into()),
         };
-    let form = catalogue::form(tenant, aid.id, draft.form_version)
-        .await?
-        .unwrap_or_default();
-    // The consent to national exchanges is the citizen's own act, from their space.
-    let first = match filer {
-        Filer::Citizen(citizen) if super::consent::offered(state, citizen, &form) => "/donnees",
-        _ => "/etape/1",
-    };
-    Ok(Redirect::to(&filer.href(draft.id, first)).into_response())
+    first_page(state, filer, &draft).await
 }
 
-/// `GET /aides/{slug}/demander`: the citizen's draft for this aid (made if needed). When some
-/// answers can come from national administrations, the citizen is first asked whether they
-/// agree.
+/// `GET /aides/{slug}/demander`: the citizen's draft for this aid when there is one; else a
+/// page to start it. A GET never creates a draft: a crawler or a browser's prefetch following
+/// the link leaves nothing behind.
+pub async fn start_page(
+    State(state): State<AppState>,
+    citizen: CurrentCitizen,
+    ui: Ui,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
+    let tenant = &citizen.tenant.tenant;
+    let aid = open_aid(tenant, &slug).await?;
+    if let Some(draft) = filing::find_draft(tenant, CitizenId(citizen.citizen.id), aid.id).await? {
+        return first_page(&state, &Filer::Citizen(citizen), &draft).await;
+    }
+    let step_count = catalogue::form(tenant, aid.id, aid.form_version)
+        .await?
+        .unwrap_or_default()
+        .step_count();
+    let documents = aid.document_list();
+    let action = citizen
+        .tenant
+        .href(&format!("/aides/{}/demander", aid.slug));
+    let aid_title = aid.title;
+    Ok(ui.render(StatusCode::OK, move |ctx| {
+        view! { <StartPage ctx aid_title step_count documents action /> }
+    }))
+}
+
+/// `POST /aides/{slug}/demander`: starts the citizen's draft for this aid (or resumes the one
+/// they have).
 pub async fn start(
     State(state): State<AppState>,
     citizen: CurrentCitizen,

@@ -51,7 +51,10 @@ pub fn routes(routes: Routes) -> Routes {
     routes
         .route("/aides", get(catalogue::catalogue))
         .route("/aides/{slug}", get(catalogue::aid_page))
-        .route("/aides/{slug}/demander", get(filing::start))
+        .route(
+            "/aides/{slug}/demander",
+            get(filing::start_page).post(filing::start),
+        )
         .route("/demandes/{id}", get(filing::request_page))
         .route(
             "/demandes/{id}/etape/{step}",

@@ -32,7 +32,7 @@ async fn aid_with_document(tenant: &Tenant, title: &str) -> catalogue::Aid {
 }
 
 async fn start(citizen: &mut Visitor, slug: &str) -> String {
-    let page = citizen.get(&format!("/gard/aides/{slug}/demander")).await;
+    let page = crate::fixtures::start_request(citizen, slug).await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
     page.location
         .unwrap()
