@@ -13,6 +13,7 @@ use tower_sessions::Session;
 
 use crate::aid_requests::catalogue::{self, Aid, AidInput, FormChangeError};
 use crate::aid_requests::form::{FieldDef, FieldKind, FormDefinition};
+use crate::http::citizen::CurrentCitizen;
 use crate::http::desks::AdminDesk;
 use crate::http::form::FormFields;
 use crate::http::ui::Ui;
@@ -444,7 +445,14 @@ pub async fn remove_question(
     .await
 }
 
-pub async fn catalogue(ui: Ui) -> Result<Response, AppError> {
+pub async fn catalogue(
+    citizen: Result<CurrentCitizen, AppError>,
+    ui: Ui,
+) -> Result<Response, AppError> {
+    let ui = match &citizen {
+        Ok(citizen) => ui.with_citizen(citizen),
+        Err(_) => ui,
+    };
     let tenant = ui.tenant().cloned().ok_or(AppError::NotFound)?;
     let items: Vec<CatalogueItem> = catalogue::list(&tenant.tenant, true)
         .await?
@@ -461,7 +469,16 @@ pub async fn catalogue(ui: Ui) -> Result<Response, AppError> {
     ))
 }
 
-pub async fn aid_page(ui: Ui, Path(slug): Path<String>) -> Result<Response, AppError> {
+pub async fn aid_page(
+    citizen: Result<CurrentCitizen, AppError>,
+    ui: Ui,
+    Path(slug): Path<String>,
+) -> Result<Response, AppError> {
+    // A signed-in citizen sees their menu, and the button that starts their request.
+    let ui = match &citizen {
+        Ok(citizen) => ui.with_citizen(citizen).with_form_token(),
+        Err(_) => ui,
+    };
     let tenant = ui.tenant().cloned().ok_or(AppError::NotFound)?;
     let aid = catalogue::find_by_slug(&tenant.tenant, &slug)
         .await?

@@ -342,9 +342,11 @@ pub async fn start_page(
         .tenant
         .href(&format!("/aides/{}/demander", aid.slug));
     let aid_title = aid.title;
-    Ok(ui.render(StatusCode::OK, move |ctx| {
-        view! { <StartPage ctx aid_title step_count documents action /> }
-    }))
+    Ok(ui
+        .with_citizen(&citizen)
+        .render(StatusCode::OK, move |ctx| {
+            view! { <StartPage ctx aid_title step_count documents action /> }
+        }))
 }
 
 /// `POST /aides/{slug}/demander`: starts the citizen's draft for this aid (or resumes the one
