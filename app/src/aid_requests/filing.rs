@@ -231,7 +231,10 @@ pub fn RequestPage(
     reference: Option<String>,
     status: String,
     just_filed: bool,
+    /// The date the answer is due by, while the department's clock runs.
     due_on: Option<String>,
+    /// The clock is stopped until the citizen answers a request for more information.
+    clock_suspended: bool,
     timeline: Vec<TimelineEntry>,
     answers: Vec<ReviewLine>,
     continue_href: Option<String>,
@@ -264,6 +267,10 @@ pub fn RequestPage(
                 <dt>"État"</dt>
                 <dd>{status}</dd>
                 {due_on.map(|d| view! { <dt>"Réponse attendue au plus tard le"</dt><dd>{d}</dd> })}
+                {clock_suspended.then(|| view! {
+                    <dt>"Délai de réponse"</dt>
+                    <dd>"Suspendu : il reprend quand vous aurez répondu à la question du département."</dd>
+                })}
             </dl>
             {decision.map(|(summary, letter)| view! {
                 <h2>"Décision"</h2>

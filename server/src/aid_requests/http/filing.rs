@@ -1050,7 +1050,13 @@ async fn render_request(
     let aid_title = aid.title.clone();
     let status = request.status.label().to_owned();
     let reference = request.reference.clone();
-    let due_on = request.due_on.map(|d| d.format("%d/%m/%Y").to_string());
+    // A date only while the department's clock runs: it stops while the citizen is asked
+    // for more, and a decided request has no deadline left.
+    let clock_suspended = request.status == Status::InfoRequested;
+    let due_on = request
+        .due_on
+        .filter(|_| request.status == Status::Submitted)
+        .map(|d| d.format("%d/%m/%Y").to_string());
     let pulls = pull::for_request(tenant, request.id)
         .await?
         .iter()
@@ -1058,7 +1064,7 @@ async fn render_request(
         .collect();
     Ok(ui.with_citizen(&citizen).render(http_status, move |ctx| {
         view! {
-            <RequestPage ctx aid_title reference status just_filed due_on timeline answers continue_href next_step decision messages answer_action answer_error pulls />
+            <RequestPage ctx aid_title reference status just_filed due_on clock_suspended timeline answers continue_href next_step decision messages answer_action answer_error pulls />
         }
     }))
 }

@@ -118,6 +118,12 @@ async fn asking_the_citizen_stops_the_clock_until_they_answer(backend: Backend) 
         .await;
     assert!(own.body.contains(question), "{}", own.body);
     assert!(own.body.contains("En attente de votre réponse"));
+    // No due date while the clock is stopped: it says so instead.
+    assert!(!own.body.contains("Réponse attendue au plus tard"));
+    assert!(
+        own.body
+            .contains("Suspendu : il reprend quand vous aurez répondu")
+    );
     set_row(&tenant, request.id, |row| {
         row.paused_since = Set(Some(
             chrono::Utc::now().date_naive() - chrono::Duration::days(5),
@@ -160,6 +166,16 @@ async fn asking_the_citizen_stops_the_clock_until_they_answer(backend: Backend) 
         Some(due + chrono::Duration::days(5)),
         "the clock stood still five days"
     );
+    // Running again, with the date moved by the days it stood still.
+    let own = citizen_visitor
+        .get(&format!("/gard/demandes/{}", request.id))
+        .await;
+    let new_due = (due + chrono::Duration::days(5))
+        .format("%d/%m/%Y")
+        .to_string();
+    assert!(own.body.contains("Réponse attendue au plus tard le"));
+    assert!(own.body.contains(&new_due), "{}", own.body);
+    assert!(!own.body.contains("Suspendu : il reprend"));
     let staff_page = inst.get(&path).await;
     assert!(staff_page.body.contains("office HLM"));
     assert!(!staff_page.body.contains("Je réponds à sa place"));
