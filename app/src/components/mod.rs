@@ -94,10 +94,14 @@ pub fn SignInForm(
     email_label: &'static str,
     email: String,
     refused: bool,
+    /// The page to come back to once signed in, carried by the form (no session before it).
+    #[prop(optional_no_strip)]
+    retour: Option<String>,
 ) -> impl IntoView {
     view! {
         <form method="post" action=action novalidate=true>
             <CsrfField token=csrf />
+            {retour.map(|path| view! { <input type="hidden" name="retour" value=path /> })}
             <div class="field">
                 <label for="email">{email_label}</label>
                 <input

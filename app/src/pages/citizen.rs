@@ -40,10 +40,16 @@ pub fn CitizenLoginPage(
     notice: Option<String>,
     /// Why the page is shown, when the citizen was on their way to another.
     why: Option<String>,
+    /// The page to come back to once signed in: (its path, the same as a query value).
+    retour: Option<(String, String)>,
     franceconnect: bool,
     email: String,
 ) -> impl IntoView {
-    let fc_href = ctx.href("/connexion/franceconnect");
+    let fc_href = match &retour {
+        Some((_, encoded)) => ctx.href(&format!("/connexion/franceconnect?retour={encoded}")),
+        None => ctx.href("/connexion/franceconnect"),
+    };
+    let retour = retour.map(|(path, _)| path);
     let action = ctx.href("/connexion");
     let sign_up = ctx.href("/inscription");
     let forgot = ctx.href("/mot-de-passe-oublie");
@@ -63,7 +69,7 @@ pub fn CitizenLoginPage(
                     <FranceConnectButton href=fc_href />
                 })}
                 <h2>"Avec un compte Guichet"</h2>
-                <SignInForm action csrf email_label="Adresse électronique" email refused=has_error />
+                <SignInForm action csrf email_label="Adresse électronique" email refused=has_error retour />
                 <p><a href=forgot>"Mot de passe oublié ?"</a></p>
                 <p>"Pas encore de compte ? " <a href=sign_up>"Créer un compte"</a></p>
             </div>

@@ -152,6 +152,8 @@ struct LoginSays {
     notice: Option<String>,
     /// Why the page is shown, when the citizen was on their way elsewhere.
     why: Option<String>,
+    /// Where that was (see `return_to::carried`).
+    retour: Option<(String, String)>,
 }
 
 /// The sign-in page again, with what went wrong and the address typed.
@@ -177,9 +179,14 @@ fn login_page_saying(
     email: String,
 ) -> Response {
     let franceconnect = state.franceconnect.is_some();
-    let LoginSays { error, notice, why } = says;
+    let LoginSays {
+        error,
+        notice,
+        why,
+        retour,
+    } = says;
     ui.render(status, move |ctx| {
-        view! { <CitizenLoginPage ctx error notice why franceconnect email /> }
+        view! { <CitizenLoginPage ctx error notice why retour franceconnect email /> }
     })
 }
 
@@ -195,7 +202,6 @@ pub struct LoginParams {
 pub async fn login_page(
     State(state): State<AppState>,
     citizen: Result<CurrentCitizen, AppError>,
-    session: Session,
     ui: Ui,
     Query(params): Query<LoginParams>,
 ) -> Result<Response, AppError> {
@@ -206,14 +212,14 @@ pub async fn login_page(
     }
     let notice = (params.password.as_deref() == Some("change"))
         .then(|| "Votre mot de passe a été changé. Connectez-vous avec le nouveau.".to_owned());
-    let why = super::return_to::remember(&session, params.retour.as_deref())
-        .await?
-        .then(|| "La page demandée est réservée aux personnes connectées. Connectez-vous : vous y arriverez ensuite directement.".to_owned());
+    let retour = super::return_to::carried(params.retour.as_deref());
+    let why = retour.is_some().then(|| "La page demandée est réservée aux personnes connectées. Connectez-vous : vous y arriverez ensuite directement.".to_owned());
     let ui = ui.with_form_token();
     let says = LoginSays {
         error: None,
         notice,
         why,
+        retour,
     };
     Ok(login_page_saying(
         ui,
@@ -262,8 +268,14 @@ pub async fn local_login(
     Form(form): Form<SignInForm>,
 ) -> Result<Response, AppError> {
     let tenant = ui.tenant().cloned().ok_or(AppError::NotFound)?;
+    let retour = form.retour.clone();
     let refuse = |ui: Ui, status: StatusCode, message: &str, email: String| {
-        login_page_with(ui, &state, status, Some(message.to_owned()), email)
+        let says = LoginSays {
+            error: Some(message.to_owned()),
+            retour: super::return_to::carried(retour.as_deref()),
+            ..LoginSays::default()
+        };
+        login_page_saying(ui, &state, status, says, email)
     };
     let attempt = CITIZEN_SIGN_IN.attempt(&state, &tenant.tenant, (peer, &headers), form);
     let attempt = match attempt.await? {
@@ -278,7 +290,7 @@ pub async fn local_login(
         LocalSignIn::SignedIn(citizen) => {
             throttle::succeeded(&state.platform, attempt.counted).await?;
             open_session(&session, &tenant, &citizen, None).await?;
-            let to = super::return_to::after_sign_in(&session, &tenant).await?;
+            let to = super::return_to::target(&tenant, retour.as_deref());
             Ok(Redirect::to(&to).into_response())
         }
         LocalSignIn::Unconfirmed => {
@@ -486,11 +498,18 @@ pub async fn new_password(
     }
 }
 
+/// `GET /connexion/franceconnect?retour=…`.
+#[derive(Debug, Deserialize)]
+pub struct StartParams {
+    retour: Option<String>,
+}
+
 pub async fn franceconnect_start(
     State(state): State<AppState>,
     headers: HeaderMap,
     session: Session,
     ui: Ui,
+    Query(params): Query<StartParams>,
 ) -> Result<Response, AppError> {
     let tenant = ui.tenant().cloned().ok_or(AppError::NotFound)?;
     let Some(fc) = state.franceconnect.clone() else {
@@ -506,6 +525,7 @@ pub async fn franceconnect_start(
     match fc.start(&redirect_uri).await {
         Ok((url, pending)) => {
             session.insert(PENDING_KEY, pending).await?;
+            super::return_to::remember(&session, params.retour.as_deref()).await?;
             Ok(Redirect::to(url.as_str()).into_response())
         }
         Err(e) => {

@@ -71,6 +71,9 @@ impl<S: Send + Sync> FromRequest<S> for FormFields {
 pub struct SignInForm {
     pub email: String,
     pub password: String,
+    /// The page to come back to (citizens' sign-in, see `return_to`).
+    #[serde(default)]
+    pub retour: Option<String>,
 }
 
 /// A urlencoded form read into `T` (see the module's doc).

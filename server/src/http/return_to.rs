@@ -1,6 +1,8 @@
 //! Where a citizen goes once signed in: the page they asked for when sign-in was required
-//! (`?retour=` on the sign-in page), kept in their session until they sign in. Only a path
-//! inside the same department is kept, so the parameter can send nobody elsewhere.
+//! (`?retour=` on the sign-in page). The page carries it in its form and its FranceConnect
+//! link (an anonymous view stores nothing); FranceConnect's start keeps it in the session it
+//! opens anyway. Only a path inside the same department is kept, so the parameter can send
+//! nobody elsewhere.
 
 use axum::http::Method;
 use axum::http::request::Parts;
@@ -64,18 +66,29 @@ pub fn safe(raw: &str) -> Option<String> {
     })
 }
 
-/// Keeps `raw` for after sign-in if it is [`safe`]; says whether it was kept.
-pub async fn remember(session: &Session, raw: Option<&str>) -> Result<bool, AppError> {
-    match raw.and_then(safe) {
-        Some(path) => {
-            session.insert(RETURN_KEY, path).await?;
-            Ok(true)
-        }
-        None => Ok(false),
-    }
+/// `raw` if [`safe`], with the same as a query value: the sign-in page carries it in its form
+/// and its FranceConnect link, storing nothing before sign-in.
+pub fn carried(raw: Option<&str>) -> Option<(String, String)> {
+    let path = raw.and_then(safe)?;
+    let encoded = url::form_urlencoded::byte_serialize(path.as_bytes()).collect();
+    Some((path, encoded))
 }
 
-/// Where to send the citizen who just signed in: the page kept (once), else their space.
+/// Keeps `raw`, if [`safe`], in the session a sign-in through FranceConnect opens anyway.
+pub async fn remember(session: &Session, raw: Option<&str>) -> Result<(), AppError> {
+    if let Some(path) = raw.and_then(safe) {
+        session.insert(RETURN_KEY, path).await?;
+    }
+    Ok(())
+}
+
+/// Where a password sign-in leads: the page its form carried, else the citizen's space.
+pub fn target(tenant: &TenantCtx, raw: Option<&str>) -> String {
+    tenant.href(raw.and_then(safe).as_deref().unwrap_or(DEFAULT))
+}
+
+/// Where to send the citizen who just signed in through FranceConnect or a confirmation: the
+/// page kept (once), else their space.
 pub async fn after_sign_in(session: &Session, tenant: &TenantCtx) -> Result<String, AppError> {
     let kept = session.remove::<String>(RETURN_KEY).await?;
     let path = kept.as_deref().and_then(safe);

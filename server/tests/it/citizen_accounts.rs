@@ -121,6 +121,48 @@ async fn a_citizen_creates_an_account_confirms_it_and_signs_in(backend: Backend)
             .contains("Bonjour Fatou")
     );
     assert_eq!(citizens(&tenant).await, 1);
+
+    // On her way to her messages: a wrong password keeps the return, the right one follows it.
+    let mut again = Visitor::new(&app);
+    let asked = again.get("/gard/mon-espace/messages").await;
+    let login = asked.location.unwrap();
+    assert_eq!(login, "/gard/connexion?retour=%2Fmon-espace%2Fmessages");
+    let page = again.get(&login).await;
+    let form = |password: &'static str| {
+        vec![
+            ("email", "fatou.diallo@exemple.fr"),
+            ("password", password),
+            ("retour", "/mon-espace/messages"),
+        ]
+    };
+    let mut wrong = form("pas le bon mot de passe");
+    let csrf = page.csrf();
+    wrong.push(("csrf", &csrf));
+    let refused = again.post("/gard/connexion", &wrong).await;
+    assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
+    assert!(refused.body.contains("value=\"/mon-espace/messages\""));
+    let mut right = form(PASSWORD);
+    right.push(("csrf", &csrf));
+    let signed_in = again.post("/gard/connexion", &right).await;
+    assert_eq!(
+        signed_in.location.as_deref(),
+        Some("/gard/mon-espace/messages")
+    );
+    // A return elsewhere in the form is ignored.
+    let mut elsewhere = Visitor::new(&app);
+    let csrf = elsewhere.get("/gard/connexion").await.csrf();
+    let signed_in = elsewhere
+        .post(
+            "/gard/connexion",
+            &[
+                ("csrf", &csrf),
+                ("email", "fatou.diallo@exemple.fr"),
+                ("password", PASSWORD),
+                ("retour", "//attaquant.example/"),
+            ],
+        )
+        .await;
+    assert_eq!(signed_in.location.as_deref(), Some("/gard/mon-espace"));
     app.stop().await;
 }
 

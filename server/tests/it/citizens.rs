@@ -12,6 +12,7 @@ use crate::harness::{Backend, TestApp, Visitor, both_engines, hidden_value};
 
 both_engines!(
     an_undeclared_return_address_is_refused,
+    sign_in_returns_to_the_page_asked_for_and_nowhere_else,
     citizen_signs_in_with_franceconnect_and_sees_their_identity,
     same_person_at_two_departments_is_two_records,
     a_tampered_state_is_refused_and_creates_nothing,
@@ -337,5 +338,82 @@ async fn the_citizen_space_needs_a_sign_in(backend: Backend) {
     // Signing out without a session is harmless, but still needs the form token.
     let out = visitor.post("/gard/deconnexion", &[]).await;
     assert_eq!(out.status, StatusCode::FORBIDDEN);
+    app.stop().await;
+}
+
+/// « Faire une demande » while signed out: the sign-in page says why it is shown, and signing
+/// in (FranceConnect or password) lands on the page asked for. A return address outside the
+/// department is ignored.
+async fn sign_in_returns_to_the_page_asked_for_and_nowhere_else(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let gard = app.tenant("gard", &Module::ALL).await;
+    let aid = crate::fixtures::rent_aid(&gard).await;
+    let asked = format!("/gard/aides/{}/demander", aid.slug);
+    let carried = format!("retour=%2Faides%2F{}%2Fdemander", aid.slug);
+    let mut visitor = Visitor::new(&app);
+    let refused = visitor.get(&asked).await;
+    assert_eq!(refused.status, StatusCode::SEE_OTHER);
+    let login = refused.location.unwrap();
+    assert_eq!(login, format!("/gard/connexion?{carried}"));
+    let page = visitor.get(&login).await;
+    assert!(
+        page.body
+            .contains("La page demandée est réservée aux personnes connectées"),
+        "{}",
+        page.body
+    );
+    // Its FranceConnect link and its form carry the return; nothing is stored before sign-in.
+    let start = format!("/gard/connexion/franceconnect?{carried}");
+    assert!(page.body.contains(&start), "{}", page.body);
+    assert!(page.body.contains(&format!(
+        "name=\"retour\" value=\"/aides/{}/demander\"",
+        aid.slug
+    )));
+    assert!(visitor.session_cookie().is_none());
+    let authorize = visitor.provider_authorize(&start).await;
+    let back = visitor
+        .choose_identity(&authorize, "sim-angela-dubois")
+        .await;
+    let done = visitor.get(&back).await;
+    assert_eq!(done.location.as_deref(), Some(asked.as_str()));
+    let start_page = visitor.get(&asked).await;
+    assert!(
+        start_page.body.contains("Commencer ma demande"),
+        "{}",
+        start_page.body
+    );
+
+    // Elsewhere is never a return address: the citizen lands in their space.
+    for elsewhere in [
+        "https%3A%2F%2Fattaquant.example%2F",
+        "%2F%2Fattaquant.example%2F",
+        "%2F%5Cattaquant.example",
+        "%2Fconnexion",
+    ] {
+        let mut visitor = Visitor::new(&app);
+        let page = visitor
+            .get(&format!("/gard/connexion?retour={elsewhere}"))
+            .await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(!page.body.contains("réservée aux personnes connectées"));
+        assert!(!page.body.contains("attaquant"));
+        let authorize = visitor
+            .provider_authorize(&format!("/gard/connexion/franceconnect?retour={elsewhere}"))
+            .await;
+        let back = visitor
+            .choose_identity(&authorize, "sim-angela-dubois")
+            .await;
+        let done = visitor.get(&back).await;
+        assert_eq!(
+            done.location.as_deref(),
+            Some("/gard/mon-espace"),
+            "{elsewhere}"
+        );
+    }
+    // A form sent without a session is not sent again: its sign-in carries no return.
+    let mut visitor = Visitor::new(&app);
+    let posted = visitor.post(&asked, &[("csrf", "x")]).await;
+    assert_ne!(posted.status, StatusCode::OK);
+    assert!(!posted.location.unwrap_or_default().contains("retour"));
     app.stop().await;
 }

@@ -170,6 +170,7 @@ async fn anonymous_visits_create_no_session(backend: Backend) {
     for path in [
         "/cd-test/agents/connexion",
         "/cd-test/connexion",
+        "/cd-test/connexion?retour=%2Faides",
         "/cd-test/inscription",
     ] {
         for _ in 0..5 {
