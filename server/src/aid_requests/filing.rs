@@ -232,12 +232,7 @@ pub async fn draft_for(
         txn.rollback().await?;
         return Err(SaveError::MandateOver);
     }
-    let existing = aid_request::Entity::find()
-        .filter(aid_request::Column::CitizenId.eq(citizen_id))
-        .filter(aid_request::Column::AidId.eq(aid.id))
-        .filter(aid_request::Column::Status.eq(Status::Draft))
-        .one(&txn)
-        .await?;
+    let existing = draft_of(citizen_id, aid.id).one(&txn).await?;
     let row = match existing {
         Some(row) => row,
         None => {
@@ -278,14 +273,17 @@ pub async fn find_draft(
     aid_id: i64,
 ) -> Result<Option<AidRequest>, DbErr> {
     let txn = tenant.db().begin().await?;
-    let row = aid_request::Entity::find()
+    let row = draft_of(citizen_id, aid_id).one(&txn).await?;
+    txn.commit().await?;
+    row.map(AidRequest::try_from).transpose()
+}
+
+/// The query for the citizen's draft of an aid (one at most: see [`draft_for`]).
+fn draft_of(citizen_id: i64, aid_id: i64) -> sea_orm::Select<aid_request::Entity> {
+    aid_request::Entity::find()
         .filter(aid_request::Column::CitizenId.eq(citizen_id))
         .filter(aid_request::Column::AidId.eq(aid_id))
         .filter(aid_request::Column::Status.eq(Status::Draft))
-        .one(&txn)
-        .await?;
-    txn.commit().await?;
-    row.map(AidRequest::try_from).transpose()
 }
 
 /// One of the citizen's requests; `None` for anyone else's.

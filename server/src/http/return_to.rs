@@ -27,11 +27,8 @@ pub fn login_href(tenant: &TenantCtx, parts: &Parts) -> String {
     let asked = parts.uri.path_and_query().map(|p| p.as_str());
     // Their space is where signing in leads anyway: no need to say it.
     let elsewhere = asked.filter(|p| parts.method == Method::GET && *p != DEFAULT);
-    match elsewhere.and_then(safe) {
-        Some(path) => {
-            let encoded: String = url::form_urlencoded::byte_serialize(path.as_bytes()).collect();
-            tenant.href(&format!("/connexion?{PARAM}={encoded}"))
-        }
+    match carried(elsewhere) {
+        Some((_, encoded)) => tenant.href(&format!("/connexion?{PARAM}={encoded}")),
         None => tenant.href("/connexion"),
     }
 }

@@ -66,6 +66,14 @@ impl Ui {
         self
     }
 
+    /// On a public page: the citizen's menu when someone is signed in.
+    pub fn with_citizen_if_signed_in(self, citizen: Result<CurrentCitizen, AppError>) -> Self {
+        match citizen {
+            Ok(citizen) => self.with_citizen(&citizen),
+            Err(_) => self,
+        }
+    }
+
     /// Shows the signed-in staff member's menu in the header.
     pub fn with_staff(mut self, staff: &CurrentStaff) -> Self {
         let ctx = &staff.tenant;

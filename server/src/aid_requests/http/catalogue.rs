@@ -449,10 +449,7 @@ pub async fn catalogue(
     citizen: Result<CurrentCitizen, AppError>,
     ui: Ui,
 ) -> Result<Response, AppError> {
-    let ui = match &citizen {
-        Ok(citizen) => ui.with_citizen(citizen),
-        Err(_) => ui,
-    };
+    let ui = ui.with_citizen_if_signed_in(citizen);
     let tenant = ui.tenant().cloned().ok_or(AppError::NotFound)?;
     let items: Vec<CatalogueItem> = catalogue::list(&tenant.tenant, true)
         .await?
@@ -475,10 +472,9 @@ pub async fn aid_page(
     Path(slug): Path<String>,
 ) -> Result<Response, AppError> {
     // A signed-in citizen sees their menu, and the button that starts their request.
-    let ui = match &citizen {
-        Ok(citizen) => ui.with_citizen(citizen).with_form_token(),
-        Err(_) => ui,
-    };
+    let signed_in = citizen.is_ok();
+    let ui = ui.with_citizen_if_signed_in(citizen);
+    let ui = if signed_in { ui.with_form_token() } else { ui };
     let tenant = ui.tenant().cloned().ok_or(AppError::NotFound)?;
     let aid = catalogue::find_by_slug(&tenant.tenant, &slug)
         .await?
