@@ -50,6 +50,7 @@ pub static PART: Part = Part {
 fn routes(routes: Routes) -> Routes {
     routes
         .route("/", get(pages::department_home))
+        .route("/composants", get(pages::components_catalogue))
         .route(
             "/connexion",
             get(citizen_pages::login_page).post(citizen_pages::local_login),

@@ -7,30 +7,8 @@ use crate::pages::national::{PullRow, PullsPanel};
 use crate::islands::{ExportProgress, grouped};
 use crate::layout::{CsrfField, Document, PageContext};
 
-/// An option of a filter's list.
-#[derive(Clone, Debug)]
-pub struct FilterOption {
-    pub value: String,
-    pub label: String,
-    pub selected: bool,
-}
-
-#[component]
-fn FilterSelect(
-    name: &'static str,
-    label: &'static str,
-    options: Vec<FilterOption>,
-) -> impl IntoView {
-    let id = format!("filtre-{name}");
-    view! {
-        <div class="field inline">
-            <label for=id.clone()>{label}</label>
-            <select id=id name=name>
-                {options.into_iter().map(|o| view! { <option value=o.value selected=o.selected>{o.label}</option> }).collect_view()}
-            </select>
-        </div>
-    }
-}
+use crate::components::{Badge, FilterBar, FilterSelect, Pagination, Row, SearchField, Table};
+pub use crate::components::{FilterOption, Tone};
 
 /// The queue's filters.
 #[derive(Clone, Debug)]
@@ -40,6 +18,8 @@ pub struct QueueFilters {
     pub assignee: Vec<FilterOption>,
     pub deadline: Vec<FilterOption>,
     pub sort: Vec<FilterOption>,
+    /// Words searched for in references and names, as typed.
+    pub search: String,
 }
 
 #[derive(Clone, Debug)]
@@ -52,6 +32,9 @@ pub struct QueueRowView {
     pub due: String,
     pub overdue: bool,
     pub status: String,
+    pub status_tone: Tone,
+    /// The citizen answered a request for more information since the instructor last acted.
+    pub replied: bool,
     pub assignee: String,
 }
 
@@ -89,60 +72,37 @@ pub fn QueuePage(
     export: Option<ExportForm>,
 ) -> impl IntoView {
     let csrf = ctx.csrf.clone();
-    let overdue_class = if overdue > 0 { "overdue" } else { "" };
+    let overdue_count = (overdue > 0).then(|| {
+        view! { <li class="overdue"><Badge text=format!("Délai dépassé : {overdue}") tone=Tone::Error /></li> }
+    });
     view! {
         <Document ctx title="Demandes d'aide à instruire".into()>
             <h1>"Demandes d'aide"</h1>
-            <section aria-labelledby="chiffres">
-                <h2 id="chiffres">"En chiffres"</h2>
+            <section aria-labelledby="chiffres" class="queue-figures">
+                <h2 id="chiffres" class="visually-hidden">"En chiffres"</h2>
                 <ul class="counts">
                     {counts.into_iter().map(|c| view! { <li><a href=c.href>{format!("{} : {}", c.label, c.count)}</a></li> }).collect_view()}
-                    <li class=overdue_class>{format!("Délai dépassé : {overdue}")}</li>
+                    {overdue_count}
                 </ul>
             </section>
-            {rows.map(|rows| view! {
-                <form method="get" action=action class="filters">
+            {rows.map(|rows| {
+                let reset = action.clone();
+                view! {
+                <FilterBar action=action reset_href=reset>
+                    <SearchField name="recherche" label="Nom ou référence" value=filters.search />
                     <FilterSelect name="statut" label="État" options=filters.status />
                     <FilterSelect name="aide" label="Aide" options=filters.aid />
                     <FilterSelect name="agent" label="Agent" options=filters.assignee />
                     <FilterSelect name="echeance" label="Échéance" options=filters.deadline />
                     <FilterSelect name="tri" label="Trier par" options=filters.sort />
-                    <button type="submit">"Filtrer"</button>
-                </form>
-                <table>
-                    <caption>{format!("{total} demande(s) — page {page} sur {pages}")}</caption>
-                    <thead>
-                        <tr>
-                            <th scope="col">"Référence"</th>
-                            <th scope="col">"Aide"</th>
-                            <th scope="col">"Usager"</th>
-                            <th scope="col">"Déposée le"</th>
-                            <th scope="col">"Échéance"</th>
-                            <th scope="col">"État"</th>
-                            <th scope="col">"Agent"</th>
-                        </tr>
-                    </thead>
-                    <tbody>
-                        {rows.into_iter().map(|r| {
-                            let row_class = if r.overdue { "overdue" } else { "" };
-                            view! {
-                            <tr class=row_class>
-                                <td><a href=r.href>{r.reference}</a></td>
-                                <td>{r.aid}</td>
-                                <td>{r.citizen}</td>
-                                <td>{r.filed}</td>
-                                <td>{r.due}{r.overdue.then(|| view! { <strong>" (dépassée)"</strong> })}</td>
-                                <td>{r.status}</td>
-                                <td>{r.assignee}</td>
-                            </tr>
-                        }}).collect_view()}
-                    </tbody>
-                </table>
-                <nav aria-label="Pages" class="pager">
-                    {previous_href.map(|h| view! { <a href=h>"Page précédente"</a> })}
-                    " "
-                    {next_href.map(|h| view! { <a href=h>"Page suivante"</a> })}
-                </nav>
+                </FilterBar>
+                <Table
+                    caption=format!("{total} demande(s) — page {page} sur {pages}")
+                    headers=vec!["Référence", "Usager", "Aide", "État", "Déposée le", "Échéance", "Agent"]
+                    rows=rows.into_iter().map(queue_row).collect()
+                    empty="Aucune demande ne correspond à ces filtres."
+                />
+                <Pagination page pages previous_href next_href />
                 {export.filter(|_| total > 0).map(|export| view! {
                     <form method="post" action=export.action class="export">
                         <CsrfField token=csrf.clone() />
@@ -150,8 +110,33 @@ pub fn QueuePage(
                         <button type="submit" class="secondary">{format!("Exporter ces {total} demandes (fichier CSV)")}</button>
                     </form>
                 })}
-            })}
+            }})}
         </Document>
+    }
+}
+
+/// A request of the queue: its reference leads to it; state and lateness show as badges.
+fn queue_row(r: QueueRowView) -> Row {
+    let due = view! {
+        {r.due}
+        {r.overdue.then(|| view! { " " <Badge text="dépassée" tone=Tone::Error /> })}
+    };
+    let status = view! {
+        <Badge text=r.status tone=r.status_tone />
+        {r.replied.then(|| view! { " " <Badge text="L'usager a répondu" tone=Tone::Success /> })}
+    };
+    let row = Row::new(vec![
+        view! { <a href=r.href>{r.reference}</a> }.into_any(),
+        r.citizen.into_any(),
+        r.aid.into_any(),
+        status.into_any(),
+        r.filed.into_any(),
+        due.into_any(),
+        r.assignee.into_any(),
+    ]);
+    match r.overdue {
+        true => row.marked("overdue"),
+        false => row,
     }
 }
 

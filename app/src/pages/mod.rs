@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod catalogue;
 pub mod citizen;
 pub mod home;
 pub mod national;

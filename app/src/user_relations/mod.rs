@@ -1079,7 +1079,7 @@ pub fn NewRecordPage(
                 <TextField name="given" label="Prénoms" value=form.given maxlength=100 error=errors.of("given") />
                 <TextField name="family" label="Nom de naissance" value=form.family maxlength=100 error=errors.of("family") />
                 <TextField name="birthdate" label="Date de naissance" kind="date" value=form.birthdate error=errors.of("birthdate") />
-                <TextField name="email" label="Adresse électronique (facultatif)" kind="email" value=form.email optional=true error=errors.of("email") />
+                <TextField name="email" label="Adresse électronique" kind="email" value=form.email optional=true error=errors.of("email") />
                 {warned.then(|| view! {
                     <div class="choice">
                         <input type="checkbox" id="confirm" name="confirm" value="oui" />

@@ -7,7 +7,7 @@ use chrono::{Duration, NaiveDate, Utc};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait,
     FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Statement,
-    sea_query::{Expr, ExprTrait},
+    sea_query::{Expr, ExprTrait, Func, LikeExpr, Query},
 };
 use serde::{Deserialize, Serialize};
 use tenants::Tenant;
@@ -22,13 +22,81 @@ pub const PAGE_SIZE: u64 = 50;
 /// How the queue is narrowed.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QueueFilter {
-    pub status: Option<Status>,
+    /// Any of these; all when empty.
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub status: Vec<Status>,
     pub aid_id: Option<i64>,
     pub assignee: Assignee,
     pub deadline: Deadline,
     pub sort: Sort,
+    /// Words each found in the reference or the citizen's names (see `parse_search`).
+    #[serde(default)]
+    pub search: Vec<String>,
     /// 1-based.
     pub page: u64,
+}
+
+/// Exports recorded before `status` became a list held one status or none.
+fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Status>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        Many(Vec<Status>),
+        One(Option<Status>),
+    }
+    Ok(match OneOrMany::deserialize(d)? {
+        OneOrMany::Many(all) => all,
+        OneOrMany::One(one) => one.into_iter().collect(),
+    })
+}
+
+/// The longest search an instructor types, in characters.
+pub const SEARCH_MAX: usize = 100;
+
+/// The words of a search (a name, part of one, a reference), lower-cased; control characters
+/// are dropped. A search longer than `SEARCH_MAX` is refused in French.
+pub fn parse_search(raw: &str) -> Result<Vec<String>, String> {
+    if raw.chars().count() > SEARCH_MAX {
+        return Err(format!(
+            "La recherche tient en {SEARCH_MAX} caractères au plus : tapez un nom ou une référence."
+        ));
+    }
+    let clean: String = raw.chars().filter(|c| !c.is_control()).collect();
+    Ok(clean
+        .split_whitespace()
+        .map(str::to_lowercase)
+        .take(5)
+        .collect())
+}
+
+/// `LIKE` pattern finding `word` anywhere, its own `%`, `_` and `\` taken literally.
+fn containing(word: &str) -> LikeExpr {
+    let escaped = word
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    LikeExpr::new(format!("%{escaped}%")).escape('\\')
+}
+
+/// Each word must be in the reference, the family name or a given name.
+fn searched(words: &[String]) -> Condition {
+    words.iter().fold(Condition::all(), |all, word| {
+        let lower = |col: Expr| Expr::expr(Func::lower(col));
+        let names = Query::select()
+            .column(citizen::Column::Id)
+            .from(citizen::Entity)
+            .cond_where(
+                Condition::any()
+                    .add(lower(Expr::col(citizen::Column::FamilyName)).like(containing(word)))
+                    .add(lower(Expr::col(citizen::Column::GivenName)).like(containing(word))),
+            )
+            .to_owned();
+        all.add(
+            Condition::any()
+                .add(lower(Expr::col(aid_request::Column::Reference)).like(containing(word)))
+                .add(aid_request::Column::CitizenId.in_subquery(names)),
+        )
+    })
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -104,8 +172,11 @@ fn open_statuses() -> Vec<Status> {
 
 pub(crate) fn filtered(filter: &QueueFilter, today: NaiveDate) -> Condition {
     let mut condition = Condition::all().add(aid_request::Column::Status.ne(Status::Draft));
-    if let Some(status) = filter.status {
-        condition = condition.add(aid_request::Column::Status.eq(status.id()));
+    if !filter.status.is_empty() {
+        condition = condition.add(aid_request::Column::Status.is_in(filter.status.clone()));
+    }
+    if !filter.search.is_empty() {
+        condition = condition.add(searched(&filter.search));
     }
     if let Some(aid_id) = filter.aid_id {
         condition = condition.add(aid_request::Column::AidId.eq(aid_id));
@@ -161,13 +232,16 @@ async fn count(
         .await?;
     // Narrowed by status alone (or not at all), the total is already counted.
     let total = if filter.aid_id.is_none()
+        && filter.search.is_empty()
         && filter.assignee == Assignee::Anyone
         && filter.deadline == Deadline::Any
     {
         counts
             .iter()
             .filter(|c| c.status != Status::Draft.id())
-            .filter(|c| filter.status.is_none_or(|s| s.id() == c.status))
+            .filter(|c| {
+                filter.status.is_empty() || filter.status.iter().any(|s| s.id() == c.status)
+            })
             .map(|c| u64::try_from(c.count).unwrap_or(0))
             .sum()
     } else {

@@ -145,6 +145,29 @@ impl<S: Send + Sync> FromRequest<S> for FormData {
     }
 }
 
+/// A query string read into `T` like a form: a repeated parameter (`?statut=a&statut=b`) fills
+/// a `Vec` (« any of » for list filters), and a query of the wrong shape gets a French page
+/// instead of the framework's English one.
+pub struct ListQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> axum::extract::FromRequestParts<S> for ListQuery<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _state: &S,
+    ) -> Result<Self, AppError> {
+        let query = parts.uri.query().unwrap_or("");
+        serde_html_form::from_str(query).map(ListQuery).map_err(|e| {
+            tracing::info!(error = %e, "query string of the wrong shape");
+            AppError::BadRequest(
+                "L'adresse de cette page contient des filtres illisibles : revenez à la liste et choisissez-les de nouveau."
+                    .into(),
+            )
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -22,6 +22,14 @@ pub async fn department_home(ui: Ui) -> Result<Response, AppError> {
     }))
 }
 
+/// `/composants`: the page components, in this department's look (see `app::pages::catalogue`).
+pub async fn components_catalogue(ui: Ui) -> Result<Response, AppError> {
+    ui.tenant().ok_or(AppError::NotFound)?;
+    Ok(ui.render(StatusCode::OK, |ctx| {
+        view! { <app::pages::catalogue::ComponentsPage ctx /> }
+    }))
+}
+
 pub async fn to_staff_home(ui: Ui) -> Result<Response, AppError> {
     let ctx = ui.tenant().ok_or(AppError::NotFound)?;
     Ok(Redirect::permanent(&ctx.href("/agents/")).into_response())

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use app::aid_requests::instruction::{
     DecisionFormView, ExportForm, ExportPage, ExportView, FilterOption, Line, QueuePage,
-    QueueRowView, StaffConsentForm, StaffRequestPage, StatusCount,
+    QueueRowView, StaffConsentForm, StaffRequestPage, StatusCount, Tone,
 };
 use app::pages::national::PullRow;
 use axum::extract::{Path, Query, State};
@@ -27,7 +27,7 @@ use crate::aid_requests::queue::{
 use crate::citizens;
 use crate::http::citizen::absolute;
 use crate::http::desks::FiguresDesk;
-use crate::http::form::FormFields;
+use crate::http::form::{FormFields, ListQuery};
 use crate::http::ui::Ui;
 use crate::http::{AppError, AppState, CurrentStaff, TenantCtx};
 use crate::national::pull::{self, RequestedBy};
@@ -35,57 +35,100 @@ use crate::national::{Source, consent};
 use crate::staff::{self, Role};
 use tenants::Module;
 
+/// The queue's filters as the address carries them. Every value is checked: an unknown one
+/// is refused with a French page rather than silently ignored (an export once took every
+/// request for a misspelt status). `statut` may repeat, meaning any of them.
 #[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct QueueParams {
-    statut: Option<String>,
+    statut: Vec<String>,
     aide: Option<String>,
     agent: Option<String>,
     echeance: Option<String>,
     tri: Option<String>,
+    recherche: Option<String>,
     page: Option<String>,
 }
 
+/// The refusal of a filter value no list offers.
+fn unknown_filter(what: &str, value: &str) -> AppError {
+    let value: String = value.chars().filter(|c| !c.is_control()).take(40).collect();
+    AppError::BadRequest(format!(
+        "« {value} » n'est pas {what} : revenez à la liste et choisissez une valeur proposée."
+    ))
+}
+
 impl QueueParams {
-    fn filter(&self, me: i64) -> QueueFilter {
+    fn filter(&self, me: i64) -> Result<QueueFilter, AppError> {
         let nonempty = |v: &Option<String>| v.clone().filter(|s| !s.is_empty());
-        QueueFilter {
-            status: nonempty(&self.statut).and_then(|s| Status::parse(&s)),
-            aid_id: nonempty(&self.aide).and_then(|s| s.parse().ok()),
-            assignee: match nonempty(&self.agent).as_deref() {
-                Some("moi") => Assignee::Staff(me),
-                Some("aucun") => Assignee::Nobody,
-                Some(id) => id.parse().map_or(Assignee::Anyone, Assignee::Staff),
-                None => Assignee::Anyone,
-            },
-            deadline: match nonempty(&self.echeance).as_deref() {
-                Some("depassee") => Deadline::Overdue,
-                Some("bientot") => Deadline::Soon,
-                _ => Deadline::Any,
-            },
-            sort: match nonempty(&self.tri).as_deref() {
-                Some("depot") => Sort::Filed,
-                Some("reference") => Sort::Reference,
-                _ => Sort::DueDate,
-            },
-            page: nonempty(&self.page)
-                .and_then(|p| p.parse().ok())
-                .unwrap_or(1)
+        let status = self
+            .statut
+            .iter()
+            .filter(|s| !s.is_empty())
+            .map(|s| {
+                Status::parse(s)
+                    .filter(|s| *s != Status::Draft)
+                    .ok_or_else(|| unknown_filter("un état de demande", s))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let aid_id = match nonempty(&self.aide) {
+            Some(id) => Some(id.parse().map_err(|_| unknown_filter("une aide", &id))?),
+            None => None,
+        };
+        let assignee = match nonempty(&self.agent).as_deref() {
+            Some("moi") => Assignee::Staff(me),
+            Some("aucun") => Assignee::Nobody,
+            Some(id) => Assignee::Staff(id.parse().map_err(|_| unknown_filter("un agent", id))?),
+            None => Assignee::Anyone,
+        };
+        let deadline = match nonempty(&self.echeance).as_deref() {
+            Some("depassee") => Deadline::Overdue,
+            Some("bientot") => Deadline::Soon,
+            Some(other) => return Err(unknown_filter("une échéance", other)),
+            None => Deadline::Any,
+        };
+        let sort = match nonempty(&self.tri).as_deref() {
+            Some("depot") => Sort::Filed,
+            Some("reference") => Sort::Reference,
+            Some("echeance") | None => Sort::DueDate,
+            Some(other) => return Err(unknown_filter("un ordre de tri", other)),
+        };
+        let page = match nonempty(&self.page) {
+            Some(p) => p
+                .parse::<u64>()
+                .map_err(|_| unknown_filter("un numéro de page", &p))?
                 .max(1),
-        }
+            None => 1,
+        };
+        Ok(QueueFilter {
+            status,
+            aid_id,
+            assignee,
+            deadline,
+            sort,
+            search: queue::parse_search(self.recherche.as_deref().unwrap_or(""))
+                .map_err(AppError::BadRequest)?,
+            page,
+        })
     }
 
     /// The filter's fields that are set (the page aside).
     fn pairs(&self) -> Vec<(&'static str, &str)> {
-        [
-            ("statut", &self.statut),
+        let single = [
             ("aide", &self.aide),
             ("agent", &self.agent),
             ("echeance", &self.echeance),
             ("tri", &self.tri),
+            ("recherche", &self.recherche),
         ]
         .into_iter()
-        .filter_map(|(key, value)| Some((key, value.as_deref().filter(|v| !v.is_empty())?)))
-        .collect()
+        .filter_map(|(key, value)| Some((key, value.as_deref().filter(|v| !v.is_empty())?)));
+        self.statut
+            .iter()
+            .filter(|v| !v.is_empty())
+            .map(|v| ("statut", v.as_str()))
+            .chain(single)
+            .collect()
     }
 
     /// The query string for the same filter on another page.
@@ -102,11 +145,12 @@ impl QueueParams {
     fn from_form(form: &FormFields) -> Self {
         let field = |name: &str| Some(form.get(name).to_owned()).filter(|v| !v.is_empty());
         Self {
-            statut: field("statut"),
+            statut: form.all("statut").into_iter().map(str::to_owned).collect(),
             aide: field("aide"),
             agent: field("agent"),
             echeance: field("echeance"),
             tri: field("tri"),
+            recherche: field("recherche"),
             page: None,
         }
     }
@@ -117,6 +161,17 @@ fn option(value: &str, label: &str, selected: bool) -> FilterOption {
         value: value.into(),
         label: label.into(),
         selected,
+    }
+}
+
+/// A state's colour in lists: what waits for the department, for the citizen, and how it ended.
+fn status_tone(status: Status) -> Tone {
+    match status {
+        Status::Draft => Tone::Neutral,
+        Status::Submitted => Tone::Info,
+        Status::InfoRequested => Tone::Warning,
+        Status::Granted | Status::PartiallyGranted | Status::ImplicitAcceptance => Tone::Success,
+        Status::Refused | Status::ImplicitRefusal => Tone::Error,
     }
 }
 
@@ -146,13 +201,13 @@ pub async fn queue_page(
     State(state): State<AppState>,
     staff: CurrentStaff,
     ui: Ui,
-    Query(params): Query<QueueParams>,
+    ListQuery(params): ListQuery<QueueParams>,
 ) -> Result<Response, AppError> {
     // Instructors work on the queue; supervisors read its counts, not one row.
     let worker = AidRequestsDesk::open(&staff).ok();
     let desk = FiguresDesk::open(&staff, Module::AidRequests)?;
     let tenant = &staff.tenant;
-    let filter = params.filter(staff.account.id);
+    let filter = params.filter(staff.account.id)?;
     let page = match &worker {
         Some(worker) => queue::queue(worker, &filter).await?,
         None => {
@@ -192,6 +247,8 @@ pub async fn queue_page(
                     due: french_date(r.due_on),
                     overdue: r.overdue,
                     status: r.status.staff_label().to_owned(),
+                    status_tone: status_tone(r.status),
+                    replied: false,
                     assignee: r
                         .assignee_id
                         .and_then(|id| names.get(&id).cloned())
@@ -200,7 +257,11 @@ pub async fn queue_page(
                 .collect(),
         ),
     };
-    let filters = queue_filters(&filter, &aids, &instructors, staff.account.id);
+    let filters = app::aid_requests::instruction::QueueFilters {
+        // As typed: the filter holds it lower-cased.
+        search: params.recherche.clone().unwrap_or_default(),
+        ..queue_filters(&filter, &aids, &instructors, staff.account.id)
+    };
     let pages = page.total.div_ceil(PAGE_SIZE).max(1);
     let current = filter.page.min(pages);
     let previous_href = (current > 1).then(|| format!("{base}?{}", params.with_page(current - 1)));
@@ -241,12 +302,12 @@ fn queue_filters(
     instructors: &[(i64, String)],
     me: i64,
 ) -> app::aid_requests::instruction::QueueFilters {
-    let mut status_options = vec![option("", "Tous", filter.status.is_none())];
+    let mut status_options = vec![option("", "Tous", filter.status.is_empty())];
     status_options.extend(
         Status::ALL
             .into_iter()
             .filter(|s| *s != Status::Draft)
-            .map(|s| option(s.id(), s.staff_label(), filter.status == Some(s))),
+            .map(|s| option(s.id(), s.staff_label(), filter.status.contains(&s))),
     );
     let mut aid_options = vec![option("", "Toutes", filter.aid_id.is_none())];
     aid_options.extend(
@@ -288,6 +349,7 @@ fn queue_filters(
             option("depot", "Dépôt le plus récent", filter.sort == Sort::Filed),
             option("reference", "Référence", filter.sort == Sort::Reference),
         ],
+        search: String::new(),
     }
 }
 
@@ -868,7 +930,7 @@ pub async fn export_start(
     let desk = AidRequestsDesk::open(&staff)?;
     let tenant = desk.ctx();
     let params = QueueParams::from_form(&form);
-    let filter = params.filter(staff.account.id);
+    let filter = params.filter(staff.account.id)?;
     let id = export::create(&desk, &filter, &params.with_page(1)).await?;
     enqueue_export(&state, &staff, id).await;
     Ok(Redirect::to(&tenant.href(&format!("/agents/demandes/export/{id}"))).into_response())

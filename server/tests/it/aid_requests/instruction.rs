@@ -19,6 +19,9 @@ both_engines!(
     who_may_see_requests
 );
 
+/// What the queue says when no request matches.
+const NONE: &str = "Aucune demande ne correspond à ces filtres.";
+
 async fn instructors_see_the_queue_with_filters_counts_and_pages(backend: Backend) {
     let app = TestApp::start(backend).await;
     let tenant = app.tenant("gard", &Module::ALL).await;
@@ -51,19 +54,22 @@ async fn instructors_see_the_queue_with_filters_counts_and_pages(backend: Backen
     assert!(first.body.contains("52 demande(s) — page 1 sur 2"));
     // Soonest due first: the overdue one leads.
     let overdue_pos = first.body.find(&refs[5].1).unwrap();
-    assert!(first.body.contains("(dépassée)"));
+    assert!(first.body.contains(">dépassée</strong>"));
     assert!(first.body[..overdue_pos].matches("GARD-").count() == 0);
     let second = inst.get("/gard/agents/demandes?page=2").await;
     assert!(second.body.contains("page 2 sur 2"));
-    assert_eq!(second.body.matches("<tr class").count(), 2);
+    assert_eq!(
+        second.body.matches("<td data-label=\"Référence\"").count(),
+        2
+    );
 
     let overdue = inst.get("/gard/agents/demandes?echeance=depassee").await;
     assert!(overdue.body.contains("1 demande(s)"), "{}", overdue.body);
     assert!(overdue.body.contains(&refs[5].1));
     let mine = inst.get("/gard/agents/demandes?agent=moi").await;
-    assert!(mine.body.contains("0 demande(s)"));
+    assert!(mine.body.contains(NONE));
     let granted = inst.get("/gard/agents/demandes?statut=granted").await;
-    assert!(granted.body.contains("0 demande(s)"));
+    assert!(granted.body.contains(NONE));
     let by_aid = inst
         .get(&format!(
             "/gard/agents/demandes?aide={}&tri=reference",
@@ -74,11 +80,72 @@ async fn instructors_see_the_queue_with_filters_counts_and_pages(backend: Backen
     let first_ref = by_aid.body.find(&refs[0].1).unwrap();
     let second_ref = by_aid.body.find(&refs[1].1).unwrap();
     assert!(first_ref < second_ref, "sorted by reference");
-    // Junk in the query string is ignored, not an error.
-    let junk = inst
-        .get("/gard/agents/demandes?statut=x&aide=y&agent=z&page=-3&tri=nope")
+    // A repeated status means any of them.
+    let either = inst
+        .get("/gard/agents/demandes?statut=granted&statut=submitted")
         .await;
-    assert_eq!(junk.status, StatusCode::OK);
+    assert_eq!(either.status, StatusCode::OK, "{}", either.body);
+    assert!(either.body.contains("52 demande(s)"), "{}", either.body);
+
+    // Search: a name, in any case, or part of a reference; several words must all match.
+    let by_name = inst.get("/gard/agents/demandes?recherche=personne7").await;
+    assert!(by_name.body.contains("1 demande(s)"), "{}", by_name.body);
+    assert!(by_name.body.contains(&refs[7].1));
+    let by_reference = inst
+        .get(&format!(
+            "/gard/agents/demandes?recherche={}",
+            refs[12].1.to_lowercase()
+        ))
+        .await;
+    assert!(
+        by_reference.body.contains("1 demande(s)"),
+        "{}",
+        by_reference.body
+    );
+    assert!(by_reference.body.contains(&refs[12].1));
+    let both_words = inst
+        .get("/gard/agents/demandes?recherche=personne3+personne4")
+        .await;
+    assert!(both_words.body.contains(NONE), "{}", both_words.body);
+    // A wildcard typed is a character, not "anything".
+    let wildcard = inst.get("/gard/agents/demandes?recherche=%25").await;
+    assert!(wildcard.body.contains(NONE), "{}", wildcard.body);
+    let too_long = inst
+        .get(&format!(
+            "/gard/agents/demandes?recherche={}",
+            "a".repeat(101)
+        ))
+        .await;
+    assert_eq!(too_long.status, StatusCode::BAD_REQUEST);
+    assert!(too_long.body.contains("100 caractères au plus"));
+
+    // A value no list offers is refused in French, naming it, never silently ignored.
+    for (query, says) in [
+        ("statut=x", "« x » n'est pas un état de demande"),
+        ("aide=y", "« y » n'est pas une aide"),
+        ("agent=z", "« z » n'est pas un agent"),
+        ("page=-3", "« -3 » n'est pas un numéro de page"),
+        ("tri=nope", "« nope » n'est pas un ordre de tri"),
+        ("echeance=hier", "« hier » n'est pas une échéance"),
+    ] {
+        let junk = inst.get(&format!("/gard/agents/demandes?{query}")).await;
+        assert_eq!(junk.status, StatusCode::BAD_REQUEST, "{query}");
+        assert!(junk.body.contains(says), "{query}: {}", junk.body);
+    }
+    // Nor does an export of an unknown status take every request.
+    let csrf = inst.get("/gard/agents/demandes").await.csrf();
+    let export = inst
+        .post(
+            "/gard/agents/demandes/export",
+            &[("csrf", &csrf), ("statut", "accordee")],
+        )
+        .await;
+    assert_eq!(export.status, StatusCode::BAD_REQUEST, "{}", export.body);
+    assert!(
+        export
+            .body
+            .contains("« accordee » n'est pas un état de demande")
+    );
     app.stop().await;
 }
 
@@ -262,9 +329,15 @@ async fn who_may_see_requests(backend: Backend) {
         StatusCode::NOT_FOUND
     );
     let queue = inst.get("/gard/agents/demandes?statut=draft").await;
+    assert_eq!(
+        queue.status,
+        StatusCode::BAD_REQUEST,
+        "drafts are not a state to list"
+    );
+    let queue = inst.get("/gard/agents/demandes").await;
     assert!(
-        queue.body.contains("0 demande(s)"),
-        "drafts are never listed: {}",
+        queue.body.contains("1 demande(s)") && queue.body.contains(&reference),
+        "the filed request only, never the draft: {}",
         queue.body
     );
     app.stop().await;
