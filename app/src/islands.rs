@@ -248,7 +248,7 @@ fn document_question(around: Around, documents: Vec<(String, String)>) -> AnyVie
             })}
             <div class="field">
                 <label for=file_id.clone()>"Fichier"</label>
-                <p class="hint" id=limits_id>"PDF, JPEG ou PNG, 5 Mo au plus."</p>
+                <p class="hint" id=limits_id>{crate::validation::DOCUMENT_LIMITS}</p>
                 <input
                     id=file_id
                     name=key.clone()

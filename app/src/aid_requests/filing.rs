@@ -4,6 +4,7 @@ use leptos::prelude::*;
 
 use serde::{Deserialize, Serialize};
 
+use crate::components::{Choice, Choices, MessageThread, ThreadMessage};
 use crate::islands::{StepQuestion, UploadStatus};
 use crate::layout::{CsrfField, Document, ErrorSummary, PageContext};
 use crate::pages::national::PullsPanel;
@@ -216,6 +217,78 @@ pub fn ReviewPage(
     }
 }
 
+/// The citizen's answer to a request for more information: words, a document, or both.
+#[derive(Clone, Debug)]
+pub struct AnswerForm {
+    pub action: String,
+    /// What was typed, kept when the answer is sent back with a mistake.
+    pub text: String,
+    /// The citizen's documents already sent, to choose again: (id, label).
+    pub documents: Vec<(String, String)>,
+    /// The id of the document chosen, if any.
+    pub chosen: String,
+    pub errors: FieldErrors,
+}
+
+#[component]
+fn AnswerFormView(form: AnswerForm, csrf: String) -> impl IntoView {
+    let AnswerForm {
+        action,
+        text,
+        documents,
+        chosen,
+        errors,
+    } = form;
+    let answer_error = errors.of("answer");
+    let piece_error = errors.of("piece");
+    let described = |hint: &str, error: &Option<String>, error_id: &str| match error {
+        Some(_) => format!("{hint} {error_id}"),
+        None => hint.to_owned(),
+    };
+    let answer_described = described("answer-hint", &answer_error, "answer-error");
+    let piece_described = described("piece-hint", &piece_error, "piece-error");
+    let choices = (!documents.is_empty()).then(|| {
+        let mut options = vec![Choice {
+            value: String::new(),
+            label: "Aucun".into(),
+            checked: chosen.is_empty(),
+        }];
+        options.extend(documents.into_iter().map(|(id, label)| Choice {
+            checked: id == chosen,
+            value: id,
+            label,
+        }));
+        view! { <Choices name="piece-existant" legend="Un document que vous avez déjà envoyé" options error=None /> }
+    });
+    view! {
+        <h2 id="repondre">"Répondre au département"</h2>
+        <ErrorSummary errors />
+        <form method="post" action=action enctype="multipart/form-data" novalidate=true>
+            <CsrfField token=csrf />
+            <div class="field" class:field-invalid=answer_error.is_some()>
+                <label for="answer">"Votre réponse au département"</label>
+                <p class="hint" id="answer-hint">"Écrivez votre réponse, joignez le document demandé, ou les deux."</p>
+                {answer_error.clone().map(|e| view! { <p class="field-error" id="answer-error">{e}</p> })}
+                <textarea id="answer" name="answer" rows="4" maxlength="4000"
+                    aria-invalid=answer_error.is_some().then_some("true") aria-describedby=answer_described>{text}</textarea>
+            </div>
+            <fieldset class:field-invalid=piece_error.is_some()>
+                <legend>"Joindre un document (facultatif)"</legend>
+                <p class="hint" id="piece-hint">{crate::validation::DOCUMENT_LIMITS}</p>
+                {piece_error.clone().map(|e| view! { <p class="field-error" id="piece-error">{e}</p> })}
+                {choices}
+                <div class="field">
+                    <label for="piece">"Un nouveau fichier"</label>
+                    <input id="piece" name="piece" type="file"
+                        accept=".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
+                        aria-invalid=piece_error.is_some().then_some("true") aria-describedby=piece_described />
+                </div>
+            </fieldset>
+            <button type="submit">"Envoyer ma réponse"</button>
+        </form>
+    }
+}
+
 /// A line of a request's timeline.
 #[derive(Clone, Debug)]
 pub struct TimelineEntry {
@@ -241,11 +314,9 @@ pub fn RequestPage(
     next_step: String,
     /// (what was decided, where to download the letter)
     decision: Option<(String, String)>,
-    /// (who and when, text)
-    messages: Vec<TimelineEntry>,
-    /// Where to send an answer, while the department waits for one.
-    answer_action: Option<String>,
-    answer_error: Option<String>,
+    messages: Vec<ThreadMessage>,
+    /// The answer form, while the department waits for one.
+    answer: Option<AnswerForm>,
     /// What national administrations sent for this request, with its source.
     pulls: Vec<crate::pages::national::PullRow>,
 ) -> impl IntoView {
@@ -282,23 +353,9 @@ pub fn RequestPage(
             <p>{next_step}</p>
             {(!messages.is_empty()).then(|| view! {
                 <h2>"Échanges avec le département"</h2>
-                <ul class="messages">{messages.into_iter().map(|m| view! { <li><strong>{m.date}</strong><p class="message-body">{m.text}</p></li> }).collect_view()}</ul>
+                <MessageThread messages empty="" />
             })}
-            {answer_action.map(|action| {
-                let invalid = answer_error.is_some().then_some("true");
-                let described = answer_error.is_some().then_some("answer-error");
-                view! {
-                    <form method="post" action=action>
-                        <CsrfField token=csrf />
-                        <div class="field">
-                            <label for="answer">"Votre réponse au département"</label>
-                            {answer_error.map(|e| view! { <p class="field-error" id="answer-error">{e}</p> })}
-                            <textarea id="answer" name="answer" rows="4" aria-invalid=invalid aria-describedby=described></textarea>
-                        </div>
-                        <button type="submit">"Envoyer ma réponse"</button>
-                    </form>
-                }
-            })}
+            {answer.map(|form| view! { <AnswerFormView form csrf /> })}
             {continue_href.map(|href| view! { <p><a class="button" href=href>"Continuer ma demande"</a></p> })}
             <h2>"Historique"</h2>
             {if timeline.is_empty() {

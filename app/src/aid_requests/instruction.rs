@@ -7,7 +7,10 @@ use crate::pages::national::{PullRow, PullsPanel};
 use crate::islands::{ExportProgress, grouped};
 use crate::layout::{CsrfField, Document, PageContext};
 
-use crate::components::{Badge, FilterBar, FilterSelect, Pagination, Row, SearchField, Table};
+use crate::components::{
+    Badge, FilterBar, FilterSelect, MessageThread, Pagination, Row, SearchField, Table,
+    ThreadMessage,
+};
 pub use crate::components::{FilterOption, Tone};
 
 /// The queue's filters.
@@ -20,6 +23,8 @@ pub struct QueueFilters {
     pub sort: Vec<FilterOption>,
     /// Words searched for in references and names, as typed.
     pub search: String,
+    /// Only requests the citizen answered.
+    pub replied: Vec<FilterOption>,
 }
 
 #[derive(Clone, Debug)]
@@ -94,6 +99,7 @@ pub fn QueuePage(
                     <FilterSelect name="aide" label="Aide" options=filters.aid />
                     <FilterSelect name="agent" label="Agent" options=filters.assignee />
                     <FilterSelect name="echeance" label="Échéance" options=filters.deadline />
+                    <FilterSelect name="repondu" label="Réponse de l'usager" options=filters.replied />
                     <FilterSelect name="tri" label="Trier par" options=filters.sort />
                 </FilterBar>
                 <Table
@@ -245,7 +251,7 @@ pub fn StaffRequestPage(
     decision: Vec<Line>,
     decision_form: Option<DecisionFormView>,
     /// (who and when, text)
-    messages: Vec<Line>,
+    messages: Vec<ThreadMessage>,
     /// Where to send a question to the citizen, while the request can take one.
     question_action: Option<String>,
     /// (description, download link) of each attached document.
@@ -301,11 +307,7 @@ pub fn StaffRequestPage(
                 <button type="submit">"Attribuer"</button>
             </form>
             <h2>"Échanges avec l'usager"</h2>
-            {if messages.is_empty() {
-                view! { <p>"Aucun échange pour l'instant."</p> }.into_any()
-            } else {
-                view! { <ul class="messages">{messages.into_iter().map(|m| view! { <li><strong>{m.label}</strong><p class="message-body">{m.value}</p></li> }).collect_view()}</ul> }.into_any()
-            }}
+            <MessageThread messages empty="Aucun échange pour l'instant." />
             {question_action.map(|action| view! {
                 <form method="post" action=action>
                     <CsrfField token=question_csrf />

@@ -7,13 +7,15 @@
 //! - `table`: tables whose rows stack label over value on a phone;
 //! - `status`: badges and notices;
 //! - `summary`: summary lists (label, value, « Modifier »);
-//! - `pagination`: « Page précédente / suivante » with where the reader is.
+//! - `pagination`: « Page précédente / suivante » with where the reader is;
+//! - `thread`: an exchange of messages with the documents sent.
 
 mod forms;
 mod pagination;
 mod status;
 mod summary;
 mod table;
+mod thread;
 
 pub use forms::{
     Choice, Choices, FieldWidth, FilterBar, FilterOption, FilterSelect, SearchField, SignInForm,
@@ -23,3 +25,4 @@ pub use pagination::Pagination;
 pub use status::{Badge, Notice, NoticeKind, SuccessNotice, Tone};
 pub use summary::{SummaryList, SummaryRow};
 pub use table::{DataTable, Row, Table};
+pub use thread::{MessageThread, ThreadMessage};

@@ -296,6 +296,10 @@ async fn record(
             aid_request::Column::PausedSince,
             Expr::value(Option::<chrono::NaiveDate>::None),
         )
+        .col_expr(
+            aid_request::Column::CitizenRepliedAt,
+            Expr::value(Option::<chrono::DateTime<Utc>>::None),
+        )
         .col_expr(aid_request::Column::UpdatedAt, Expr::value(now))
         .filter(aid_request::Column::Id.eq(request.id))
         .filter(aid_request::Column::Version.eq(expected_version))

@@ -14,7 +14,9 @@ use super::filing::{Status, record_event};
 use super::queue::ChangeError;
 use crate::aid_requests::catalogue::{self, Silence};
 use crate::citizens;
-use crate::entity::{aid_request, decision, request_message};
+use std::collections::HashMap;
+
+use crate::entity::{aid_request, decision, document, request_message};
 use crate::mail::{self, OutgoingMail};
 
 /// The longest message, either way.
@@ -26,6 +28,8 @@ pub struct Message {
     pub from_citizen: bool,
     pub body: String,
     pub at: DateTime<Utc>,
+    /// The document sent with it: (id, label).
+    pub document: Option<(i64, String)>,
 }
 
 pub async fn messages(tenant: &Tenant, request_id: i64) -> Result<Vec<Message>, DbErr> {
@@ -35,6 +39,14 @@ pub async fn messages(tenant: &Tenant, request_id: i64) -> Result<Vec<Message>, 
         .order_by_asc(request_message::Column::Id)
         .all(&txn)
         .await?;
+    let document_ids: Vec<i64> = rows.iter().filter_map(|m| m.document_id).collect();
+    let labels: HashMap<i64, String> = document::Entity::find()
+        .filter(document::Column::Id.is_in(document_ids))
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(|d| (d.id, crate::documents::Document::from(d).label()))
+        .collect();
     txn.commit().await?;
     Ok(rows
         .into_iter()
@@ -42,8 +54,29 @@ pub async fn messages(tenant: &Tenant, request_id: i64) -> Result<Vec<Message>, 
             from_citizen: m.author == "citizen",
             body: m.body,
             at: m.created_at,
+            document: m
+                .document_id
+                .and_then(|id| Some((id, labels.get(&id)?.clone()))),
         })
         .collect())
+}
+
+/// Whether `document_id` was sent with one of the citizen's answers about this request (the
+/// instructor may then read it, like a document of the form).
+pub async fn sent_with_answer(
+    tenant: &Tenant,
+    request_id: i64,
+    document_id: i64,
+) -> Result<bool, DbErr> {
+    let txn = tenant.db().begin().await?;
+    let found = request_message::Entity::find()
+        .filter(request_message::Column::RequestId.eq(request_id))
+        .filter(request_message::Column::DocumentId.eq(document_id))
+        .filter(request_message::Column::Author.eq("citizen"))
+        .one(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(found.is_some())
 }
 
 /// Checks a message's text: what is wrong, in French, or the trimmed text.
@@ -65,12 +98,14 @@ async fn add_message(
     request_id: i64,
     author: &str,
     body: &str,
+    document_id: Option<i64>,
 ) -> Result<(), DbErr> {
     request_message::ActiveModel {
         request_id: Set(request_id),
         author: Set(author.to_owned()),
         body: Set(body.to_owned()),
         created_at: Set(Utc::now()),
+        document_id: Set(document_id),
         ..Default::default()
     }
     .insert(txn)
@@ -107,6 +142,11 @@ pub async fn ask_citizen(
             Expr::value(Status::InfoRequested),
         )
         .col_expr(aid_request::Column::PausedSince, Expr::value(today))
+        // A new question: the earlier answer is read.
+        .col_expr(
+            aid_request::Column::CitizenRepliedAt,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
         .col_expr(aid_request::Column::Version, Expr::value(row.version + 1))
         .col_expr(aid_request::Column::UpdatedAt, Expr::value(Utc::now()))
         .filter(aid_request::Column::Id.eq(request_id))
@@ -117,7 +157,14 @@ pub async fn ask_citizen(
     if updated != 1 {
         return Err(ChangeError::Conflict);
     }
-    add_message(&txn, request_id, &format!("staff:{staff_id}"), question).await?;
+    add_message(
+        &txn,
+        request_id,
+        &format!("staff:{staff_id}"),
+        question,
+        None,
+    )
+    .await?;
     record_event(
         &txn,
         request_id,
@@ -147,12 +194,20 @@ pub async fn ask_citizen(
     Ok(())
 }
 
+/// The citizen's answer: words, a document of theirs (just sent or chosen again), or both.
+#[derive(Clone, Debug)]
+pub struct Answer {
+    pub body: String,
+    pub document_id: Option<i64>,
+}
+
 /// The citizen answers: the clock resumes and the due date moves by the days it was stopped.
+/// A document must be the citizen's own.
 pub async fn answer(
     tenant: &Tenant,
     citizen_id: i64,
     request_id: i64,
-    body: &str,
+    answer: &Answer,
 ) -> Result<(), ChangeError> {
     let today = Utc::now().date_naive();
     let txn = tenant.db().begin_write().await?;
@@ -165,6 +220,15 @@ pub async fn answer(
     };
     if row.status != Status::InfoRequested {
         return Err(ChangeError::Conflict);
+    }
+    if let Some(document_id) = answer.document_id {
+        let theirs = document::Entity::find_by_id(document_id)
+            .filter(document::Column::CitizenId.eq(citizen_id))
+            .one(&txn)
+            .await?;
+        if theirs.is_none() {
+            return Err(ChangeError::NotFound);
+        }
     }
     let paused = row
         .paused_since
@@ -181,6 +245,10 @@ pub async fn answer(
             Expr::value(row.paused_days + paused as i32),
         )
         .col_expr(aid_request::Column::DueOn, Expr::value(due_on))
+        .col_expr(
+            aid_request::Column::CitizenRepliedAt,
+            Expr::value(Utc::now()),
+        )
         .col_expr(aid_request::Column::Version, Expr::value(row.version + 1))
         .col_expr(aid_request::Column::UpdatedAt, Expr::value(Utc::now()))
         .filter(aid_request::Column::Id.eq(request_id))
@@ -191,7 +259,14 @@ pub async fn answer(
     if updated != 1 {
         return Err(ChangeError::Conflict);
     }
-    add_message(&txn, request_id, "citizen", body).await?;
+    add_message(
+        &txn,
+        request_id,
+        "citizen",
+        &answer.body,
+        answer.document_id,
+    )
+    .await?;
     let detail = match due_on {
         Some(due) => format!(
             "Réponse de l'usager envoyée ; le délai reprend, nouvelle échéance le {}.",

@@ -32,6 +32,9 @@ pub struct QueueFilter {
     /// Words each found in the reference or the citizen's names (see `parse_search`).
     #[serde(default)]
     pub search: Vec<String>,
+    /// Only requests the citizen answered since the instructor last asked.
+    #[serde(default)]
+    pub replied: bool,
     /// 1-based.
     pub page: u64,
 }
@@ -138,6 +141,8 @@ pub struct QueueRow {
     pub status: Status,
     pub assignee_id: Option<i64>,
     pub overdue: bool,
+    /// The citizen answered and the instructor has not asked again nor decided.
+    pub replied: bool,
 }
 
 /// The queue's counts.
@@ -177,6 +182,11 @@ pub(crate) fn filtered(filter: &QueueFilter, today: NaiveDate) -> Condition {
     }
     if !filter.search.is_empty() {
         condition = condition.add(searched(&filter.search));
+    }
+    if filter.replied {
+        condition = condition
+            .add(aid_request::Column::CitizenRepliedAt.is_not_null())
+            .add(aid_request::Column::Status.is_in(open_statuses()));
     }
     if let Some(aid_id) = filter.aid_id {
         condition = condition.add(aid_request::Column::AidId.eq(aid_id));
@@ -233,6 +243,7 @@ async fn count(
     // Narrowed by status alone (or not at all), the total is already counted.
     let total = if filter.aid_id.is_none()
         && filter.search.is_empty()
+        && !filter.replied
         && filter.assignee == Assignee::Anyone
         && filter.deadline == Deadline::Any
     {
@@ -317,6 +328,7 @@ pub async fn queue(desk: &Desk<'_>, filter: &QueueFilter) -> Result<QueuePage, D
                 status,
                 assignee_id: r.assignee_id,
                 overdue: is_open(status) && r.due_on.is_some_and(|d| d < today),
+                replied: is_open(status) && r.citizen_replied_at.is_some(),
             }
         })
         .collect();

@@ -25,6 +25,10 @@ pub struct Model {
     /// mandates existed load without it.
     #[serde(default)]
     pub mandate_id: Option<i64>,
+    /// When the citizen last answered a request for more information, until the instructor
+    /// asks again or decides.
+    #[serde(default)]
+    pub citizen_replied_at: Option<ChronoDateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

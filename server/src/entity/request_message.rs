@@ -10,6 +10,9 @@ pub struct Model {
     pub author: String,
     pub body: String,
     pub created_at: ChronoDateTimeUtc,
+    /// A document the citizen sent with an answer (theirs: `documents`).
+    #[serde(default)]
+    pub document_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

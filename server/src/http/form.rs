@@ -115,9 +115,17 @@ impl<S: Send + Sync> FromRequest<S> for FormData {
                     .into(),
             )
         };
-        let mut multipart = axum::extract::Multipart::from_request(req, state)
-            .await
-            .map_err(|_| bad(()))?;
+        // Read with `multer` itself rather than axum's `Multipart`, whose own 2 MiB default
+        // refused documents the page allows: the body was already bounded, once for every
+        // route, by `csrf::checked_body` (`MAX_MULTIPART_BYTES`), and each document is
+        // checked against its own limit with a message at its field (`documents::check`).
+        let boundary = req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| multer::parse_boundary(v).ok())
+            .ok_or_else(|| bad(()))?;
+        let mut multipart = multer::Multipart::new(req.into_body().into_data_stream(), boundary);
         let mut fields = Vec::new();
         let mut uploads = Vec::new();
         while let Some(field) = multipart.next_field().await.map_err(|_| bad(()))? {
@@ -125,7 +133,10 @@ impl<S: Send + Sync> FromRequest<S> for FormData {
             match field.file_name().map(str::to_owned) {
                 // A file input left empty still sends a part, with no name and no bytes.
                 Some(filename) if !filename.is_empty() => {
-                    let declared_type = field.content_type().unwrap_or("").to_owned();
+                    let declared_type = field
+                        .content_type()
+                        .map(|m| m.essence_str().to_owned())
+                        .unwrap_or_default();
                     let bytes = field.bytes().await.map_err(|_| bad(()))?;
                     uploads.push(crate::documents::Upload {
                         field: name,

@@ -226,6 +226,27 @@ pub async fn start_request(
 /// A PDF small enough to read in a test.
 pub const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n";
 
+/// A small PDF stored as `citizen_id`'s document; its id.
+pub async fn stored_document(app: &TestApp, tenant: &Tenant, citizen_id: i64) -> i64 {
+    let upload = Upload {
+        field: "piece".into(),
+        filename: "avis.pdf".into(),
+        declared_type: "application/pdf".into(),
+        bytes: PDF.to_vec(),
+    };
+    documents::save(
+        &app.platform,
+        tenant,
+        citizen_id,
+        &upload,
+        "application/pdf",
+        None,
+    )
+    .await
+    .unwrap()
+    .id
+}
+
 /// What a citizen's file holds besides requests, each the first row of its table.
 pub struct Exchanges {
     pub document: i64,

@@ -4,9 +4,11 @@
 //! (`user_relations::mandates`), through the same pages under `/agents/mandats/{id}/…`.
 
 use app::aid_requests::filing::{
-    InputKind, QuestionView, RequestPage, ReviewLine, ReviewPage, ReviewStep, StartPage, StepPage,
-    TimelineEntry,
+    AnswerForm, InputKind, QuestionView, RequestPage, ReviewLine, ReviewPage, ReviewStep,
+    StartPage, StepPage, TimelineEntry,
 };
+use app::components::ThreadMessage;
+use app::validation::FieldErrors;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -29,7 +31,7 @@ use crate::citizens::Citizen;
 use crate::documents;
 use crate::http::auth::CurrentStaff;
 use crate::http::citizen::{CurrentCitizen, absolute};
-use crate::http::form::{FormData, FormFields};
+use crate::http::form::FormData;
 use crate::http::ui::Ui;
 use crate::http::{AppError, AppState, TenantCtx};
 use crate::ids::{AidId, CitizenId, RequestId};
@@ -966,13 +968,20 @@ pub async fn request_page(
     render_request(&citizen, ui, StatusCode::OK, &id, just_filed, None).await
 }
 
+/// The answer form sent back with its mistakes, as it was filled in.
+struct AnswerSentBack {
+    text: String,
+    chosen: String,
+    errors: FieldErrors,
+}
+
 async fn render_request(
     citizen: &CurrentCitizen,
     ui: Ui,
     http_status: StatusCode,
     id: &str,
     just_filed: bool,
-    answer_error: Option<String>,
+    sent_back: Option<AnswerSentBack>,
 ) -> Result<Response, AppError> {
     let citizen = citizen.clone();
     let (request, aid, form) = load(&citizen, id).await?;
@@ -1016,8 +1025,8 @@ async fn render_request(
     let messages = exchange::messages(tenant, request.id)
         .await?
         .into_iter()
-        .map(|m| TimelineEntry {
-            date: format!(
+        .map(|m| ThreadMessage {
+            heading: format!(
                 "{} — {}",
                 if m.from_citizen {
                     "Vous"
@@ -1026,11 +1035,29 @@ async fn render_request(
                 },
                 m.at.format("%d/%m/%Y")
             ),
-            text: m.body,
+            body: m.body,
+            attachment: m
+                .document
+                .map(|(id, label)| (citizen.tenant.href(&format!("/documents/{id}")), label)),
         })
         .collect();
-    let answer_action = (request.status == Status::InfoRequested)
-        .then(|| request_href(&citizen, request.id, "/complement"));
+    let answer = match request.status == Status::InfoRequested {
+        true => {
+            let sent_back = sent_back.unwrap_or(AnswerSentBack {
+                text: String::new(),
+                chosen: String::new(),
+                errors: FieldErrors::new(),
+            });
+            Some(AnswerForm {
+                action: request_href(&citizen, request.id, "/complement"),
+                text: sent_back.text,
+                documents: vault_choices(&names),
+                chosen: sent_back.chosen,
+                errors: sent_back.errors,
+            })
+        }
+        false => None,
+    };
     let decision = decision::find(tenant, request.id).await?.map(|d| {
         let summary = match d.amount_cents {
             Some(cents) => format!(
@@ -1064,41 +1091,107 @@ async fn render_request(
         .collect();
     Ok(ui.with_citizen(&citizen).render(http_status, move |ctx| {
         view! {
-            <RequestPage ctx aid_title reference status just_filed due_on clock_suspended timeline answers continue_href next_step decision messages answer_action answer_error pulls />
+            <RequestPage ctx aid_title reference status just_filed due_on clock_suspended timeline answers continue_href next_step decision messages answer pulls />
         }
     }))
 }
 
-/// `POST /demandes/{id}/complement`: the citizen answers the department's question.
+/// The citizen's documents to choose from, newest first: (id, label).
+fn vault_choices(names: &HashMap<i64, String>) -> Vec<(String, String)> {
+    let mut documents: Vec<(i64, String)> = names.iter().map(|(id, l)| (*id, l.clone())).collect();
+    documents.sort_by_key(|(id, _)| std::cmp::Reverse(*id));
+    documents
+        .into_iter()
+        .map(|(id, label)| (id.to_string(), label))
+        .collect()
+}
+
+/// `POST /demandes/{id}/complement`: the citizen answers the department's question, with words,
+/// a document (sent now or chosen among theirs), or both. A mistake sends the form back as
+/// filled in, with the message at its field.
 pub async fn answer(
+    State(state): State<AppState>,
     citizen: CurrentCitizen,
     ui: Ui,
     Path(id): Path<String>,
-    form: FormFields,
+    data: FormData,
 ) -> Result<Response, AppError> {
     let (request, _, _) = load(&citizen, &id).await?;
-    let body = match exchange::check_message(form.get("answer")) {
+    let tenant = &citizen.tenant.tenant;
+    let text = data.fields.get("answer").to_owned();
+    let chosen = data.fields.get("piece-existant").trim().to_owned();
+    let upload = data.uploads.iter().find(|u| u.field == "piece");
+    let mut errors = FieldErrors::new();
+    let body = match exchange::check_message(&text) {
         Ok(body) => body,
+        Err(_) if text.trim().is_empty() => String::new(),
         Err(message) => {
-            return render_request(
-                &citizen,
-                ui,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &id,
-                false,
-                Some(message),
-            )
-            .await;
+            errors.add("answer", message);
+            String::new()
         }
     };
-    match exchange::answer(
-        &citizen.tenant.tenant,
-        citizen.citizen.id,
-        request.id,
-        &body,
-    )
-    .await
-    {
+    let names = document_names(&citizen.tenant, citizen.citizen.id).await?;
+    let reused = match chosen.as_str() {
+        "" => None,
+        chosen => match chosen
+            .parse::<i64>()
+            .ok()
+            .filter(|id| names.contains_key(id))
+        {
+            Some(id) => Some(id),
+            None => {
+                errors.add("piece", "Ce document n'est pas parmi les vôtres : choisissez-en un dans la liste ou envoyez un fichier.");
+                None
+            }
+        },
+    };
+    let mime = match upload.map(documents::check) {
+        Some(Err(message)) => {
+            errors.add("piece", message);
+            None
+        }
+        Some(Ok(_)) if reused.is_some() => {
+            errors.add(
+                "piece",
+                "Choisissez un document déjà envoyé ou un nouveau fichier, pas les deux.",
+            );
+            None
+        }
+        Some(Ok(mime)) => Some(mime),
+        None => None,
+    };
+    if errors.is_empty() && body.is_empty() && upload.is_none() && reused.is_none() {
+        errors.add(
+            "answer",
+            "Écrivez votre réponse ou joignez un document avant d'envoyer.",
+        );
+    }
+    if !errors.is_empty() {
+        let sent_back = AnswerSentBack {
+            text,
+            chosen,
+            errors,
+        };
+        let status = StatusCode::UNPROCESSABLE_ENTITY;
+        return render_request(&citizen, ui, status, &id, false, Some(sent_back)).await;
+    }
+    let document_id = match (upload, mime) {
+        (Some(upload), Some(mime)) => {
+            let doc = documents::save(
+                &state.platform,
+                tenant,
+                citizen.citizen.id,
+                upload,
+                mime,
+                None,
+            )
+            .await?;
+            Some(doc.id)
+        }
+        _ => reused,
+    };
+    let answer = exchange::Answer { body, document_id };
+    match exchange::answer(tenant, citizen.citizen.id, request.id, &answer).await {
         Ok(()) => Ok(Redirect::to(&request_href(&citizen, request.id, "")).into_response()),
         // Answered already (a second tab, a double click): the page shows where it stands.
         Err(ChangeError::Conflict) => {

@@ -7,6 +7,7 @@ use app::aid_requests::instruction::{
     DecisionFormView, ExportForm, ExportPage, ExportView, FilterOption, Line, QueuePage,
     QueueRowView, StaffConsentForm, StaffRequestPage, StatusCount, Tone,
 };
+use app::components::ThreadMessage;
 use app::pages::national::PullRow;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -47,6 +48,7 @@ pub struct QueueParams {
     echeance: Option<String>,
     tri: Option<String>,
     recherche: Option<String>,
+    repondu: Option<String>,
     page: Option<String>,
 }
 
@@ -100,7 +102,13 @@ impl QueueParams {
                 .max(1),
             None => 1,
         };
+        let replied = match nonempty(&self.repondu).as_deref() {
+            Some("oui") => true,
+            Some(other) => return Err(unknown_filter("un choix de réponse", other)),
+            None => false,
+        };
         Ok(QueueFilter {
+            replied,
             status,
             aid_id,
             assignee,
@@ -120,6 +128,7 @@ impl QueueParams {
             ("echeance", &self.echeance),
             ("tri", &self.tri),
             ("recherche", &self.recherche),
+            ("repondu", &self.repondu),
         ]
         .into_iter()
         .filter_map(|(key, value)| Some((key, value.as_deref().filter(|v| !v.is_empty())?)));
@@ -151,6 +160,7 @@ impl QueueParams {
             echeance: field("echeance"),
             tri: field("tri"),
             recherche: field("recherche"),
+            repondu: field("repondu"),
             page: None,
         }
     }
@@ -248,7 +258,7 @@ pub async fn queue_page(
                     overdue: r.overdue,
                     status: r.status.staff_label().to_owned(),
                     status_tone: status_tone(r.status),
-                    replied: false,
+                    replied: r.replied,
                     assignee: r
                         .assignee_id
                         .and_then(|id| names.get(&id).cloned())
@@ -350,6 +360,10 @@ fn queue_filters(
             option("reference", "Référence", filter.sort == Sort::Reference),
         ],
         search: String::new(),
+        replied: vec![
+            option("", "Peu importe", !filter.replied),
+            option("oui", "L'usager a répondu", filter.replied),
+        ],
     }
 }
 
@@ -428,7 +442,7 @@ async fn render_request_with(
         .await?
         .map(decision_lines)
         .unwrap_or_default();
-    let messages = message_lines(&tenant.tenant, request.id).await?;
+    let messages = message_lines(tenant, request.id).await?;
     let question_action = (request.status == Status::Submitted)
         .then(|| tenant.href(&format!("/agents/demandes/{id}/complement")));
     let decision_form = queue::is_open(request.status).then(|| {
@@ -493,9 +507,12 @@ fn assignee_options(instructors: &[(i64, String)], current: Option<i64>) -> Vec<
     .collect()
 }
 
-/// The request's exchange with the citizen, oldest first.
-async fn message_lines(tenant: &tenants::Tenant, request_id: i64) -> Result<Vec<Line>, AppError> {
-    Ok(exchange::messages(tenant, request_id)
+/// The request's exchange with the citizen, oldest first, with the documents the citizen sent.
+async fn message_lines(
+    tenant: &TenantCtx,
+    request_id: i64,
+) -> Result<Vec<ThreadMessage>, AppError> {
+    Ok(exchange::messages(&tenant.tenant, request_id)
         .await?
         .into_iter()
         .map(|m| {
@@ -504,10 +521,14 @@ async fn message_lines(tenant: &tenants::Tenant, request_id: i64) -> Result<Vec<
             } else {
                 "Département"
             };
-            line(
-                &format!("{who} — {}", m.at.format("%d/%m/%Y %H:%M")),
-                m.body,
-            )
+            ThreadMessage {
+                heading: format!("{who} — {}", m.at.format("%d/%m/%Y %H:%M")),
+                body: m.body,
+                attachment: m.document.map(|(doc, label)| {
+                    let path = format!("/agents/demandes/{request_id}/documents/{doc}");
+                    (tenant.href(&path), label)
+                }),
+            }
         })
         .collect())
 }
@@ -898,7 +919,8 @@ pub async fn request_document(
     let attached = request
         .answers
         .values()
-        .any(|a| *a == crate::aid_requests::form::Answer::Document(doc_id));
+        .any(|a| *a == crate::aid_requests::form::Answer::Document(doc_id))
+        || exchange::sent_with_answer(&tenant.tenant, request.id, doc_id).await?;
     if !attached {
         return Err(AppError::NotFound);
     }

@@ -6,10 +6,8 @@ pub mod consent;
 pub mod filing;
 pub mod instruction;
 
-use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 
-use crate::http::csrf::MAX_MULTIPART_BYTES;
 use crate::modules::Routes;
 
 use crate::aid_requests::catalogue::FormChangeError;
@@ -58,9 +56,7 @@ pub fn routes(routes: Routes) -> Routes {
         .route("/demandes/{id}", get(filing::request_page))
         .route(
             "/demandes/{id}/etape/{step}",
-            get(filing::step_page)
-                .post(filing::save_step)
-                .layer(DefaultBodyLimit::max(MAX_MULTIPART_BYTES)),
+            get(filing::step_page).post(filing::save_step),
         )
         .route(
             "/demandes/{id}/donnees",
@@ -76,9 +72,7 @@ pub fn routes(routes: Routes) -> Routes {
         )
         .route(
             "/agents/mandats/{id}/demandes/{request}/etape/{step}",
-            get(filing::assisted_step_page)
-                .post(filing::assisted_save_step)
-                .layer(DefaultBodyLimit::max(MAX_MULTIPART_BYTES)),
+            get(filing::assisted_step_page).post(filing::assisted_save_step),
         )
         .route(
             "/agents/mandats/{id}/demandes/{request}/recapitulatif",

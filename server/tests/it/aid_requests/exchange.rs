@@ -11,11 +11,12 @@ use reqwest::StatusCode;
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 use tenants::Tenant;
 
-use crate::fixtures::{AidBuilder, file_request};
+use crate::fixtures::{AidBuilder, PDF, file_request};
 use crate::harness::{Backend, Visitor, app_with_mail, both_engines, hidden_value};
 
 both_engines!(
     asking_the_citizen_stops_the_clock_until_they_answer,
+    the_citizen_answers_with_a_document_and_the_queue_says_so,
     the_silence_rule_settles_overdue_requests_once
 );
 
@@ -267,5 +268,196 @@ async fn the_silence_rule_settles_overdue_requests_once(backend: Backend) {
             .count(),
         2
     );
+    app.stop().await;
+}
+
+/// The instructor asks `question` about the request at `path` (a staff page).
+async fn ask(inst: &mut Visitor, path: &str, question: &str) {
+    let page = inst.get(path).await;
+    let asked = inst
+        .post(
+            &format!("{path}/complement"),
+            &[
+                ("csrf", &page.csrf()),
+                ("version", &hidden_value(&page.body, "version")),
+                ("question", question),
+            ],
+        )
+        .await;
+    assert_eq!(asked.status, StatusCode::SEE_OTHER, "{}", asked.body);
+}
+
+/// A PDF of `size` bytes (padding after its end is still a PDF by its content).
+fn pdf_of(size: usize) -> Vec<u8> {
+    let mut bytes = PDF.to_vec();
+    bytes.resize(size, b' ');
+    bytes
+}
+
+async fn the_citizen_answers_with_a_document_and_the_queue_says_so(backend: Backend) {
+    let (app, _sink, tenant) = app_with_mail(backend).await;
+    app.staff(&tenant, "inst@gard.fr", "Inès", &[Role::AidInstructor])
+        .await;
+    let aid = aid(&tenant, "Aide au loyer", "refusal").await;
+    let mut citizen_visitor = Visitor::new(&app);
+    citizen_visitor
+        .franceconnect_sign_in("/gard", "sim-angela-dubois")
+        .await;
+    let person = guichet::franceconnect::simulator::test_identities()[0].clone();
+    let citizen = citizens::sign_in_with_franceconnect(&tenant, &person)
+        .await
+        .unwrap();
+    let request = file(&tenant, &aid, &citizen).await;
+    let reference = request.reference.clone().unwrap();
+    let mut inst = Visitor::signed_in(&app, "/gard", "inst@gard.fr").await;
+    let path = format!("/gard/agents/demandes/{}", request.id);
+    ask(
+        &mut inst,
+        &path,
+        "Merci d'envoyer votre dernière quittance.",
+    )
+    .await;
+
+    let own_path = format!("/gard/demandes/{}", request.id);
+    let answer_path = format!("{own_path}/complement");
+    let own = citizen_visitor.get(&own_path).await;
+    assert!(own.body.contains("Joindre un document (facultatif)"));
+    assert!(own.body.contains("PDF, JPEG ou PNG, 5 Mo au plus."));
+    let words = "Voici ma quittance du mois dernier.";
+
+    // Mistakes: a file too large, then one that is not a document; each named at the file
+    // field, the words typed kept.
+    for (file, says) in [
+        (("big.pdf", pdf_of(6 * 1024 * 1024)), "5 Mo au plus"),
+        (("notes.txt", b"plain words".to_vec()), "notes.txt"),
+    ] {
+        let refused = citizen_visitor
+            .post_multipart(
+                &answer_path,
+                &[("csrf", &own.csrf()), ("answer", words)],
+                &[("piece", file.0, "application/pdf", file.1)],
+            )
+            .await;
+        assert_eq!(
+            refused.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}",
+            refused.body
+        );
+        assert!(refused.body.contains(says), "{}", refused.body);
+        assert!(
+            refused.body.contains("href=\"#piece\""),
+            "linked from the summary"
+        );
+        assert!(refused.body.contains("id=\"piece-error\""));
+        assert!(
+            refused.body.contains(&format!(">{words}</textarea>")),
+            "the words are kept: {}",
+            refused.body
+        );
+    }
+    // Nothing at all is asked for again, at the text field.
+    let nothing = citizen_visitor
+        .post_multipart(&answer_path, &[("csrf", &own.csrf()), ("answer", " ")], &[])
+        .await;
+    assert_eq!(nothing.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        nothing
+            .body
+            .contains("Écrivez votre réponse ou joignez un document")
+    );
+    // Someone else's document cannot be chosen.
+    let stranger_doc = {
+        let other = citizens::sign_in_with_franceconnect(
+            &tenant,
+            &guichet::franceconnect::simulator::test_identities()[1],
+        )
+        .await
+        .unwrap();
+        crate::fixtures::stored_document(&app, &tenant, other.id).await
+    };
+    let foreign = citizen_visitor
+        .post_multipart(
+            &answer_path,
+            &[
+                ("csrf", &own.csrf()),
+                ("answer", words),
+                ("piece-existant", &stranger_doc.to_string()),
+            ],
+            &[],
+        )
+        .await;
+    assert_eq!(foreign.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(foreign.body.contains("n'est pas parmi les vôtres"));
+
+    // A 3 MiB document (over the 2 MiB the framework once allowed) goes through with the words.
+    let answered = citizen_visitor
+        .post_multipart(
+            &answer_path,
+            &[("csrf", &own.csrf()), ("answer", words)],
+            &[(
+                "piece",
+                "quittance-octobre.pdf",
+                "application/pdf",
+                pdf_of(3 * 1024 * 1024),
+            )],
+        )
+        .await;
+    assert_eq!(answered.status, StatusCode::SEE_OTHER, "{}", answered.body);
+    let own = citizen_visitor.get(&own_path).await;
+    assert!(own.body.contains("Document joint"));
+    assert!(own.body.contains("quittance-octobre.pdf"));
+
+    // The queue shows it answered, and filters on it.
+    let queue = inst.get("/gard/agents/demandes").await;
+    assert!(
+        queue.body.contains(">L'usager a répondu</strong>"),
+        "{}",
+        queue.body
+    );
+    let replied = inst.get("/gard/agents/demandes?repondu=oui").await;
+    assert!(replied.body.contains("1 demande(s)"), "{}", replied.body);
+    assert!(replied.body.contains(&reference));
+    // The instructor reads the document from the request's exchange.
+    let page = inst.get(&path).await;
+    let link = format!("/gard/agents/demandes/{}/documents/", request.id);
+    let start = page.body.find(&link).expect("a link to the document");
+    let href: String = page.body[start..]
+        .chars()
+        .take_while(|c| *c != '"')
+        .collect();
+    let document = inst.get(&href).await;
+    assert_eq!(document.status, StatusCode::OK);
+    // Not a document of another request or person.
+    let other = inst
+        .get(&format!(
+            "/gard/agents/demandes/{}/documents/{stranger_doc}",
+            request.id
+        ))
+        .await;
+    assert_eq!(other.status, StatusCode::NOT_FOUND);
+
+    // Asked again, the answer counts as read: no badge, not in the filter.
+    ask(&mut inst, &path, "Et le bail, s'il vous plaît.").await;
+    let replied = inst.get("/gard/agents/demandes?repondu=oui").await;
+    assert!(!replied.body.contains(&reference), "{}", replied.body);
+    // The vault offers the document sent before, and choosing it answers.
+    let own = citizen_visitor.get(&own_path).await;
+    assert!(own.body.contains("Un document que vous avez déjà envoyé"));
+    let doc_id = href.rsplit('/').next().unwrap().to_owned();
+    let reused = citizen_visitor
+        .post_multipart(
+            &answer_path,
+            &[
+                ("csrf", &own.csrf()),
+                ("answer", ""),
+                ("piece-existant", &doc_id),
+            ],
+            &[],
+        )
+        .await;
+    assert_eq!(reused.status, StatusCode::SEE_OTHER, "{}", reused.body);
+    let replied = inst.get("/gard/agents/demandes?repondu=oui").await;
+    assert!(replied.body.contains(&reference));
     app.stop().await;
 }
