@@ -426,7 +426,7 @@ fn plan(template: &str, fx: &Fixture) -> Option<Plan> {
     let slug = &fx.aid_slug;
     let none = Vec::new;
     match template {
-        "/" | "/aides" | "/aides/{slug}" => Some(Plan::Public("public pages")),
+        "/" | "/aides" | "/aides/{slug}" | "/composants" => Some(Plan::Public("public pages")),
         "/connexion"
         | "/inscription"
         | "/inscription/confirmer"
