@@ -216,6 +216,7 @@ async fn seed_department(
                 created_at: Set(now),
                 updated_at: Set(now),
                 mandate_id: Set(None),
+                citizen_replied_at: Set(None),
             });
             if let Some(amount) = decided_amount(status, i) {
                 decision_rows.push(decision::ActiveModel {
