@@ -112,3 +112,22 @@ test('unknown departments get a French 404 page', async ({ page }, testInfo) => 
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Département introuvable');
   await expectAccessible(page, testInfo);
 });
+
+test('the component catalogue shows every component, accessible and reflowing at 320 px', async ({ page }, testInfo) => {
+  await page.goto('/demo/composants');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Composants des pages');
+  await expect(page.locator('.error-summary')).toContainText('Le formulaire contient des erreurs');
+  await expect(page.locator('.error-summary')).toBeFocused();
+  await expect(page.getByRole('table')).toBeVisible();
+  await expect(page.getByRole('navigation', { name: 'Pagination' })).toContainText('Page 1 sur 3');
+  await expectAccessible(page, testInfo);
+  // Each error links to its field.
+  await page.getByRole('link', { name: /Le loyer s'écrit en chiffres/ }).click();
+  await expect(page.getByLabel('Loyer mensuel')).toBeFocused();
+  await page.getByRole('link', { name: 'Indiquez votre situation de logement.' }).click();
+  await expect(page.getByLabel('Locataire')).toBeFocused();
+  // On a phone the table's rows stack, each cell after its column's name.
+  await page.setViewportSize({ width: 320, height: 640 });
+  const cell = page.getByRole('cell', { name: /DIALLO Fatou/ });
+  expect(await cell.evaluate((td) => getComputedStyle(td, '::before').content)).toBe('"Usager"');
+});

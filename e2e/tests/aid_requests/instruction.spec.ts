@@ -35,15 +35,34 @@ test('an instructor finds a filed request in the queue, opens it and takes it', 
   await page.getByRole('link', { name: /Aide au paiement du loyer/ }).first().click();
   await expect(page.getByText('Merci de préciser le nom de votre bailleur.')).toBeVisible();
   await expectAccessible(page, testInfo);
+  // A file that is not a document first: named at its field, the words typed kept.
   await page.getByLabel('Votre réponse au département').fill("Mon bailleur est l'office HLM de Nîmes.");
+  await page.getByLabel('Un nouveau fichier').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('des mots') });
+  await page.getByRole('button', { name: 'Envoyer ma réponse' }).click();
+  await expect(page).toHaveTitle(/^Erreur : /);
+  await expect(page.locator('#piece-error')).toContainText('notes.txt');
+  await expect(page.getByLabel('Votre réponse au département')).toHaveValue("Mon bailleur est l'office HLM de Nîmes.");
+  await expectAccessible(page, testInfo);
+  await page.getByRole('link', { name: /notes\.txt/ }).click();
+  await expect(page.getByLabel('Un nouveau fichier')).toBeFocused();
+  await page.getByLabel('Un nouveau fichier').setInputFiles({ name: 'bail.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n') });
   await page.getByRole('button', { name: 'Envoyer ma réponse' }).click();
   await expect(page.getByText("Mon bailleur est l'office HLM de Nîmes.")).toBeVisible();
+  await expect(page.getByRole('link', { name: /bail\.pdf/ })).toBeVisible();
   await page.getByRole('button', { name: 'Se déconnecter' }).click();
 
-  // Back to the instructor, who decides.
+  // Back to the instructor: the queue says the citizen answered, and filters on it.
   await signIn(page, testInfo, 'aid-instructor@demo.guichet.test', DEMO_PASSWORD);
-  await page.goto(requestUrl);
+  await page.getByRole('link', { name: "Demandes d'aide" }).first().click();
+  await page.getByLabel("Réponse de l'usager").selectOption('oui');
+  await page.getByLabel('Nom ou référence').fill(reference);
+  await page.getByRole('button', { name: 'Filtrer' }).click();
+  await expect(page.getByRole('link', { name: reference })).toBeVisible();
+  await expect(page.getByRole('table').getByText("L'usager a répondu")).toBeVisible();
+  await expectAccessible(page, testInfo);
+  await page.getByRole('link', { name: reference }).click();
   await expect(page.getByText("Mon bailleur est l'office HLM de Nîmes.")).toBeVisible();
+  await expect(page.getByRole('link', { name: /bail\.pdf/ })).toBeVisible();
 
   // The decision: a mistake first, then granted with an amount and a reason.
   await page.getByLabel('Accordée', { exact: true }).check();
