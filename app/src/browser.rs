@@ -16,9 +16,8 @@ mod browser_side {
     use wasm_bindgen::closure::Closure;
     use wasm_bindgen::{JsCast, JsValue};
     use web_sys::{
-        Document, DomParser, Element, Event, File, FocusEvent, FormData, HtmlElement,
-        HtmlFormElement, HtmlInputElement, Node, ProgressEvent, SubmitEvent, SupportedType, Window,
-        XmlHttpRequest,
+        Document, DomParser, Element, Event, File, FormData, HtmlElement, HtmlFormElement,
+        HtmlInputElement, ProgressEvent, SubmitEvent, SupportedType, Window, XmlHttpRequest,
     };
 
     use crate::validation::{self, EarlyCheck};
@@ -39,17 +38,6 @@ mod browser_side {
             other => other,
         };
         validation::check_answer(check, label, required, &input.value())
-    }
-
-    /// `Some(answered)` when focus has left the group of radio buttons the event is on, `None`
-    /// while it moves inside (from one button to another).
-    pub fn left_radio_group(ev: &FocusEvent) -> Option<bool> {
-        let group = ev.current_target()?.dyn_into::<Element>().ok()?;
-        let next = ev.related_target().and_then(|t| t.dyn_into::<Node>().ok());
-        if next.is_some_and(|next| group.contains(Some(&next))) {
-            return None;
-        }
-        Some(checked_radio(&group))
     }
 
     fn checked_radio(within: &Element) -> bool {
@@ -109,32 +97,45 @@ mod browser_side {
         }
     }
 
-    /// On "Continuer", a chosen file the server refuses whatever it holds (too large, empty,
-    /// another type) is not sent: its message shows and the file input takes focus. "Save and
-    /// continue later" is never held back (the server saves the rest without the file).
-    pub fn guard_document_on_submit(
-        fieldset: web_sys::HtmlFieldSetElement,
+    /// On "Continuer", `check` runs before the form leaves: a message holds it back, shows
+    /// where the server would put it, and the first field refused takes focus. "Save and
+    /// continue later" is never held back (the server saves what it can).
+    fn guard_on_submit(
+        field: Element,
+        focus: Element,
         set_error: WriteSignal<Option<String>>,
+        check: impl Fn() -> Option<String> + 'static,
     ) {
-        let fieldset: Element = fieldset.into();
-        let anchor = fieldset.clone();
         // Capture: runs before the sending listener, which sees the refusal.
-        on_submit(&anchor, true, move |ev| {
+        on_submit(&field, true, move |ev| {
             if submitted_action(&ev).as_deref() == Some("save") {
                 return;
             }
-            let Some(message) = chosen_file(&fieldset).and_then(|f| file_error(&f)) else {
+            let Some(message) = check() else {
                 return;
             };
             let first_refusal = !ev.default_prevented();
             ev.prevent_default();
             set_error.set(Some(message));
-            if first_refusal
-                && let Ok(Some(input)) = fieldset.query_selector("input[type=file]")
-                && let Ok(input) = input.dyn_into::<HtmlElement>()
-            {
+            if first_refusal && let Ok(input) = focus.clone().dyn_into::<HtmlElement>() {
                 let _ = input.focus();
             }
+        });
+    }
+
+    /// A chosen file the server refuses whatever it holds (too large, empty, another type) is
+    /// not sent.
+    pub fn guard_document_on_submit(
+        fieldset: web_sys::HtmlFieldSetElement,
+        set_error: WriteSignal<Option<String>>,
+    ) {
+        let fieldset: Element = fieldset.into();
+        let Ok(Some(input)) = fieldset.query_selector("input[type=file]") else {
+            return;
+        };
+        let within = fieldset.clone();
+        guard_on_submit(fieldset, input, set_error, move || {
+            chosen_file(&within).and_then(|f| file_error(&f))
         });
     }
 
@@ -364,15 +365,11 @@ mod browser_side {
 #[cfg(not(feature = "hydrate"))]
 mod server_side {
     use leptos::prelude::*;
-    use leptos::web_sys::{Element, Event, FocusEvent, HtmlDivElement, HtmlFieldSetElement};
+    use leptos::web_sys::{Element, Event, HtmlDivElement, HtmlFieldSetElement, HtmlInputElement};
 
     use crate::validation::EarlyCheck;
 
     pub fn typed_answer_error(_: &Event, _: EarlyCheck, _: &str, _: bool) -> Option<String> {
-        None
-    }
-
-    pub fn left_radio_group(_: &FocusEvent) -> Option<bool> {
         None
     }
 

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use crate::aid_requests::filing::{InputKind, QuestionView};
 use crate::browser;
-use crate::validation::{EarlyCheck, check_answer};
+use crate::validation::EarlyCheck;
 
 /// A password field with a "show the password" button. Without JavaScript the button stays
 /// hidden (it could not work); after hydration it appears and toggles the field.
@@ -141,9 +141,7 @@ fn choice_question(around: Around, kind: InputKind) -> AnyView {
     let error_view = around.error_view();
     let Around {
         key,
-        label,
         shown_label,
-        required,
         value,
         hint,
         described,
@@ -161,17 +159,12 @@ fn choice_question(around: Around, kind: InputKind) -> AnyView {
             (format!("{key}-non"), "non".into(), "Non".into()),
         ],
     };
-    // Leaving the group unanswered; any choice answers it.
-    let on_leave = move |ev: leptos::ev::FocusEvent| {
-        if let Some(answered) = browser::left_radio_group(&ev) {
-            let raw = if answered { "choisi" } else { "" };
-            set_error.set(check_answer(EarlyCheck::Choice, &label, required, raw));
-        }
-    };
+    // The server checks on "Continuer"; any choice clears its message. Nothing is checked
+    // on leaving a field: a message appearing then moved the button from under the pointer,
+    // and the click was lost.
     view! {
         <fieldset
             aria-describedby=move || described.get()
-            on:focusout=on_leave
             on:change=move |_| set_error.set(None)
         >
             <legend>{shown_label}</legend>
@@ -180,7 +173,7 @@ fn choice_question(around: Around, kind: InputKind) -> AnyView {
             {options.into_iter().map(|(id, option, text)| {
                 let checked = option == value;
                 view! {
-                    <div>
+                    <div class="choice">
                         <input type="radio" id=id.clone() name=key.clone() value=option checked=checked />
                         <label for=id>{text}</label>
                     </div>
@@ -237,7 +230,7 @@ fn document_question(around: Around, documents: Vec<(String, String)>) -> AnyVie
                         let radio = format!("{key}-doc-{i}");
                         let checked = id == value;
                         view! {
-                            <div>
+                            <div class="choice">
                                 <input type="radio" id=radio.clone() name=reuse_name.clone() value=id checked=checked />
                                 <label for=radio>{description}</label>
                             </div>
@@ -284,12 +277,11 @@ fn typed_question(around: Around, kind: InputKind) -> AnyView {
         InputKind::Date => ("date", None, None, EarlyCheck::Date { bad_input: false }),
         _ => ("text", None, Some("off"), EarlyCheck::Text),
     };
-    let unit = matches!(kind, InputKind::Amount).then(|| view! { <span class="unit">" €"</span> });
-    let on_leave = {
-        let label = label.clone();
-        move |ev: leptos::ev::FocusEvent| {
-            set_error.set(browser::typed_answer_error(&ev, check, &label, required));
-        }
+    let unit = matches!(kind, InputKind::Amount).then(|| view! { <span class="unit">"€"</span> });
+    let width = match kind {
+        InputKind::Number => Some("width-5"),
+        InputKind::Amount => Some("width-10"),
+        _ => None,
     };
     // Once a message shows, it follows the typing, so it goes as soon as the answer is
     // right; a field without a message stays quiet until the citizen leaves it.
@@ -303,19 +295,21 @@ fn typed_question(around: Around, kind: InputKind) -> AnyView {
             <label for=key.clone()>{shown_label}</label>
             {hint}
             {error_view}
-            <input
-                id=key.clone()
-                name=key
-                type=input_type
-                inputmode=mode
-                autocomplete=autocomplete
-                value=value
-                aria-invalid=invalid
-                aria-describedby=move || described.get()
-                on:blur=on_leave
-                on:input=on_input
-            />
-            {unit}
+            <div class="input-with-unit">
+                <input
+                    id=key.clone()
+                    name=key
+                    type=input_type
+                    class=width
+                    inputmode=mode
+                    autocomplete=autocomplete
+                    value=value
+                    aria-invalid=invalid
+                    aria-describedby=move || described.get()
+                    on:input=on_input
+                />
+                {unit}
+            </div>
         </div>
     }
     .into_any()
