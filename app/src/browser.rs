@@ -365,7 +365,7 @@ mod browser_side {
 #[cfg(not(feature = "hydrate"))]
 mod server_side {
     use leptos::prelude::*;
-    use leptos::web_sys::{Element, Event, HtmlDivElement, HtmlFieldSetElement, HtmlInputElement};
+    use leptos::web_sys::{Element, Event, HtmlDivElement, HtmlFieldSetElement};
 
     use crate::validation::EarlyCheck;
 
