@@ -78,6 +78,7 @@ pub fn Document(ctx: PageContext, title: String, children: Children) -> impl Int
     let csrf = ctx.csrf.clone();
     let brand = ctx.tenant.clone();
     let staff = ctx.staff.clone();
+    let staff_page = staff.is_some();
     let citizen = ctx.citizen.clone();
     let citizen_space = ctx.href("/mon-espace");
     let citizen_logout = ctx.href("/deconnexion");
@@ -135,7 +136,7 @@ pub fn Document(ctx: PageContext, title: String, children: Children) -> impl Int
                         }
                     })}
                 </header>
-                <main id="contenu" tabindex="-1">
+                <main id="contenu" tabindex="-1" class=staff_page.then_some("staff")>
                     {children()}
                 </main>
                 <footer role="contentinfo" class="site-footer">

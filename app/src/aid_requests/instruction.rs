@@ -8,10 +8,12 @@ use crate::islands::{ExportProgress, grouped};
 use crate::layout::{CsrfField, Document, PageContext};
 
 use crate::components::{
-    Badge, FilterBar, FilterSelect, MessageThread, Pagination, Row, SearchField, Table,
-    ThreadMessage,
+    Badge, Choice, Choices, FieldWidth, FilterBar, FilterSelect, MessageThread, Pagination, Row,
+    SearchField, Table, TextField, ThreadMessage,
 };
 pub use crate::components::{FilterOption, Tone};
+use crate::layout::ErrorSummary;
+use crate::validation::FieldErrors;
 
 /// The queue's filters.
 #[derive(Clone, Debug)]
@@ -170,7 +172,7 @@ pub struct DecisionFormView {
     /// (reason, checked)
     pub reasons: Vec<(String, bool)>,
     pub comment: String,
-    pub errors: Vec<String>,
+    pub errors: FieldErrors,
 }
 
 #[component]
@@ -183,51 +185,128 @@ fn DecisionFormSection(form: DecisionFormView, csrf: String, version: i32) -> im
         comment,
         errors,
     } = form;
-    let choices = [
+    let outcomes = [
         ("granted", "Accordée"),
         ("partially_granted", "Accordée en partie"),
         ("refused", "Refusée"),
-    ];
+    ]
+    .into_iter()
+    .map(|(value, label)| Choice {
+        value: value.into(),
+        label: label.into(),
+        checked: outcome == value,
+    })
+    .collect();
+    let reasons = reasons
+        .into_iter()
+        .map(|(reason, checked)| Choice {
+            value: reason.clone(),
+            label: reason,
+            checked,
+        })
+        .collect();
+    let comment_error = errors.of("comment");
     view! {
-        <h2>"Décision"</h2>
-        <crate::layout::ErrorSummary errors />
-        <form method="post" action=action novalidate=true>
+        <section id="decision" aria-labelledby="decision-title">
+            <h2 id="decision-title">"Décision"</h2>
+            <ErrorSummary errors=errors.clone() />
+            <form method="post" action=action novalidate=true>
+                <CsrfField token=csrf />
+                <input type="hidden" name="version" value=version.to_string() />
+                <Choices name="outcome" legend="Décision" options=outcomes error=errors.of("outcome-0") />
+                <TextField name="amount" label="Montant accordé, en euros (vide pour un refus)" value=amount
+                    width=FieldWidth::Chars10 unit="€" inputmode="decimal" error=errors.of("amount") />
+                <Choices name="reasons" legend="Motifs (au moins un)" multiple=true options=reasons error=errors.of("reasons-0") />
+                <div class="field" class:field-invalid=comment_error.is_some()>
+                    <label for="comment">"Précisions pour l'usager (facultatif)"</label>
+                    {comment_error.clone().map(|e| view! { <p class="field-error" id="comment-error">{e}</p> })}
+                    <textarea id="comment" name="comment" rows="3" maxlength="2000"
+                        aria-invalid=comment_error.is_some().then_some("true")
+                        aria-describedby=comment_error.is_some().then_some("comment-error")>{comment}</textarea>
+                </div>
+                <button type="submit">"Enregistrer la décision et prévenir l'usager"</button>
+            </form>
+        </section>
+    }
+}
+
+/// A question to the citizen, as typed when sent back.
+#[derive(Clone, Debug, Default)]
+pub struct QuestionForm {
+    pub action: String,
+    pub text: String,
+    pub error: Option<String>,
+}
+
+#[component]
+fn QuestionFormSection(form: QuestionForm, csrf: String, version: i32) -> impl IntoView {
+    let QuestionForm {
+        action,
+        text,
+        error,
+    } = form;
+    let described = match error {
+        Some(_) => "question-hint question-error",
+        None => "question-hint",
+    };
+    view! {
+        <form method="post" action=action id="question-form" novalidate=true>
             <CsrfField token=csrf />
             <input type="hidden" name="version" value=version.to_string() />
-            <fieldset>
-                <legend>"Décision"</legend>
-                {choices.into_iter().map(|(value, label)| {
-                    let id = format!("outcome-{value}");
-                    view! {
-                        <div>
-                            <input type="radio" id=id.clone() name="outcome" value=value checked=outcome == value />
-                            <label for=id>{label}</label>
-                        </div>
-                    }
-                }).collect_view()}
-            </fieldset>
-            <div class="field">
-                <label for="amount">"Montant accordé, en euros (vide pour un refus)"</label>
-                <input id="amount" name="amount" type="text" inputmode="decimal" value=amount />
+            <div class="field" class:field-invalid=error.is_some()>
+                <label for="question">"Demander des informations complémentaires à l'usager"</label>
+                <p class="hint" id="question-hint">"Le délai d'instruction est suspendu jusqu'à sa réponse. L'usager est prévenu par courriel (sans le contenu de la question)."</p>
+                {error.clone().map(|e| view! { <p class="field-error" id="question-error">{e}</p> })}
+                <textarea id="question" name="question" rows="3" maxlength="4000"
+                    aria-invalid=error.is_some().then_some("true") aria-describedby=described>{text}</textarea>
             </div>
-            <fieldset>
-                <legend>"Motifs (au moins un)"</legend>
-                {reasons.into_iter().enumerate().map(|(i, (reason, checked))| {
-                    let id = format!("reason-{i}");
-                    view! {
-                        <div>
-                            <input type="checkbox" id=id.clone() name="reasons" value=reason.clone() checked=checked />
-                            <label for=id>{reason}</label>
-                        </div>
-                    }
-                }).collect_view()}
-            </fieldset>
-            <div class="field">
-                <label for="comment">"Précisions pour l'usager (facultatif)"</label>
-                <textarea id="comment" name="comment" rows="3">{comment}</textarea>
-            </div>
-            <button type="submit">"Enregistrer la décision et prévenir l'usager"</button>
+            <button type="submit" class="secondary">"Envoyer la question"</button>
         </form>
+    }
+}
+
+/// What an instructor does with a request, at the top of its page (beside it on a wide
+/// screen, where it stays in view): take it, go to the decision or the question, go on to the
+/// next one.
+#[component]
+fn CaseActions(
+    status: String,
+    status_tone: Tone,
+    due: String,
+    overdue: bool,
+    assigned_to: String,
+    /// « Me l'attribuer »: the request is open and someone else's or no one's.
+    take: Option<(String, String, i32)>,
+    decide: bool,
+    ask: bool,
+    next_href: Option<String>,
+    back_href: String,
+) -> impl IntoView {
+    view! {
+        <aside class="case-actions" aria-labelledby="case-actions-title">
+            <h2 id="case-actions-title" class="visually-hidden">"Actions"</h2>
+            <p><Badge text=status tone=status_tone /></p>
+            <dl class="compact">
+                <dt>"Échéance"</dt>
+                <dd>{due}{overdue.then(|| view! { " " <Badge text="dépassée" tone=Tone::Error /> })}</dd>
+                <dt>"Attribuée à"</dt>
+                <dd>{assigned_to}</dd>
+            </dl>
+            {take.map(|(action, csrf, version)| view! {
+                <form method="post" action=action>
+                    <CsrfField token=csrf />
+                    <input type="hidden" name="version" value=version.to_string() />
+                    <input type="hidden" name="assignee" value="moi" />
+                    <button type="submit">"Me l'attribuer"</button>
+                </form>
+            })}
+            <ul class="case-links">
+                {decide.then(|| view! { <li><a href="#decision">"Décider"</a></li> })}
+                {ask.then(|| view! { <li><a href="#question">"Demander un complément"</a></li> })}
+                {next_href.map(|href| view! { <li><a href=href>"Demande suivante"</a></li> })}
+                <li><a href=back_href>"Retour à la file"</a></li>
+            </ul>
+        </aside>
     }
 }
 
@@ -238,6 +317,7 @@ pub fn StaffRequestPage(
     reference: String,
     aid_title: String,
     status: String,
+    status_tone: Tone,
     due: String,
     overdue: bool,
     citizen: Vec<Line>,
@@ -246,14 +326,20 @@ pub fn StaffRequestPage(
     assign_action: String,
     version: i32,
     assignees: Vec<FilterOption>,
+    /// Who has the request now.
+    assigned_to: String,
+    /// The request is open and not this instructor's: offer « Me l'attribuer ».
+    take: bool,
+    /// The next request waiting for the department, theirs or no one's.
+    next_href: Option<String>,
     message: Option<(bool, String)>,
     back_href: String,
     decision: Vec<Line>,
     decision_form: Option<DecisionFormView>,
     /// (who and when, text)
     messages: Vec<ThreadMessage>,
-    /// Where to send a question to the citizen, while the request can take one.
-    question_action: Option<String>,
+    /// The question to the citizen, while the request can take one.
+    question_form: Option<QuestionForm>,
     /// (description, download link) of each attached document.
     attachments: Vec<(String, String)>,
     /// What national administrations sent, and where each pull stands.
@@ -270,63 +356,55 @@ pub fn StaffRequestPage(
     let pulls_csrf = ctx.csrf.clone();
     let decision_csrf = ctx.csrf.clone();
     let question_csrf = ctx.csrf.clone();
+    let take = take.then(|| (assign_action.clone(), ctx.csrf.clone(), version));
+    let decide = decision_form.is_some();
+    let ask = question_form.is_some();
     view! {
         <Document ctx title=format!("Demande {reference}")>
-            <p><a href=back_href>"Retour à la file"</a></p>
             <h1>{format!("Demande {reference} — {aid_title}")}</h1>
             {message.map(|(ok, text)| if ok {
                 view! { <div class="alert success" role="status"><p>{text}</p></div> }.into_any()
             } else {
                 view! { <div class="alert error" role="alert"><p>{text}</p></div> }.into_any()
             })}
-            <dl class="identity">
-                <dt>"État"</dt><dd>{status}</dd>
-                <dt>"Échéance"</dt><dd>{due}{overdue.then(|| view! { <strong>" (dépassée)"</strong> })}</dd>
-            </dl>
-            <h2>"Usager"</h2>
-            <dl class="identity">{citizen.into_iter().map(|l| view! { <dt>{l.label}</dt><dd>{l.value}</dd> }).collect_view()}</dl>
-            <p><a href=wider_href>"Voir tout le dossier de l'usager (accès élargi : motif demandé, inscrit à son journal)"</a></p>
-            <h2>"Réponses"</h2>
-            <dl class="identity">{answers.into_iter().map(|l| view! { <dt>{l.label}</dt><dd>{l.value}</dd> }).collect_view()}</dl>
-            {(!attachments.is_empty()).then(|| view! {
-                <h2>"Pièces jointes"</h2>
-                <ul>{attachments.into_iter().map(|(label, href)| view! { <li><a href=href>{label}</a></li> }).collect_view()}</ul>
-            })}
-            <PullsPanel pulls csrf=pulls_csrf refresh_action />
-            {consent_form.map(|form| view! { <StaffConsentSection form csrf=consent_csrf /> })}
-            <h2>"Attribution"</h2>
-            <form method="post" action=assign_action>
-                <CsrfField token=csrf />
-                <input type="hidden" name="version" value=version.to_string() />
-                <div class="field inline">
-                    <label for="assignee">"Agent chargé de la demande"</label>
-                    <select id="assignee" name="assignee">
-                        {assignees.into_iter().map(|o| view! { <option value=o.value selected=o.selected>{o.label}</option> }).collect_view()}
-                    </select>
+            <div class="case-layout">
+                <CaseActions status status_tone due overdue assigned_to take decide ask next_href back_href />
+                <div class="case-main">
+                    <h2>"Usager"</h2>
+                    <dl class="identity">{citizen.into_iter().map(|l| view! { <dt>{l.label}</dt><dd>{l.value}</dd> }).collect_view()}</dl>
+                    <p><a href=wider_href>"Voir tout le dossier de l'usager (accès élargi : motif demandé, inscrit à son journal)"</a></p>
+                    <h2>"Réponses"</h2>
+                    <dl class="identity">{answers.into_iter().map(|l| view! { <dt>{l.label}</dt><dd>{l.value}</dd> }).collect_view()}</dl>
+                    {(!attachments.is_empty()).then(|| view! {
+                        <h2>"Pièces jointes"</h2>
+                        <ul>{attachments.into_iter().map(|(label, href)| view! { <li><a href=href>{label}</a></li> }).collect_view()}</ul>
+                    })}
+                    <h2>"Échanges avec l'usager"</h2>
+                    <MessageThread messages empty="Aucun échange pour l'instant." />
+                    {question_form.map(|form| view! { <QuestionFormSection form csrf=question_csrf version /> })}
+                    {(!decision.is_empty()).then(|| view! {
+                        <h2>"Décision rendue"</h2>
+                        <dl class="identity">{decision.into_iter().map(|l| view! { <dt>{l.label}</dt><dd>{l.value}</dd> }).collect_view()}</dl>
+                    })}
+                    {decision_form.map(|form| view! { <DecisionFormSection form csrf=decision_csrf version /> })}
+                    <PullsPanel pulls csrf=pulls_csrf refresh_action />
+                    {consent_form.map(|form| view! { <StaffConsentSection form csrf=consent_csrf /> })}
+                    <h2>"Attribution"</h2>
+                    <form method="post" action=assign_action>
+                        <CsrfField token=csrf />
+                        <input type="hidden" name="version" value=version.to_string() />
+                        <div class="field inline">
+                            <label for="assignee">"Agent chargé de la demande"</label>
+                            <select id="assignee" name="assignee">
+                                {assignees.into_iter().map(|o| view! { <option value=o.value selected=o.selected>{o.label}</option> }).collect_view()}
+                            </select>
+                        </div>
+                        <button type="submit" class="secondary">"Attribuer"</button>
+                    </form>
+                    <h2>"Historique"</h2>
+                    <ol class="timeline">{timeline.into_iter().map(|l| view! { <li><strong>{l.label}</strong>" — "{l.value}</li> }).collect_view()}</ol>
                 </div>
-                <button type="submit">"Attribuer"</button>
-            </form>
-            <h2>"Échanges avec l'usager"</h2>
-            <MessageThread messages empty="Aucun échange pour l'instant." />
-            {question_action.map(|action| view! {
-                <form method="post" action=action>
-                    <CsrfField token=question_csrf />
-                    <input type="hidden" name="version" value=version.to_string() />
-                    <div class="field">
-                        <label for="question">"Demander des informations complémentaires à l'usager"</label>
-                        <p class="hint" id="question-hint">"Le délai d'instruction est suspendu jusqu'à sa réponse. L'usager est prévenu par courriel (sans le contenu de la question)."</p>
-                        <textarea id="question" name="question" rows="3" aria-describedby="question-hint"></textarea>
-                    </div>
-                    <button type="submit" class="secondary">"Envoyer la question"</button>
-                </form>
-            })}
-            {(!decision.is_empty()).then(|| view! {
-                <h2>"Décision rendue"</h2>
-                <dl class="identity">{decision.into_iter().map(|l| view! { <dt>{l.label}</dt><dd>{l.value}</dd> }).collect_view()}</dl>
-            })}
-            {decision_form.map(|form| view! { <DecisionFormSection form csrf=decision_csrf version /> })}
-            <h2>"Historique"</h2>
-            <ol class="timeline">{timeline.into_iter().map(|l| view! { <li><strong>{l.label}</strong>" — "{l.value}</li> }).collect_view()}</ol>
+            </div>
         </Document>
     }
 }

@@ -18,7 +18,7 @@ test('an instructor finds a filed request in the queue, opens it and takes it', 
   await expect(page.getByRole('link', { name: /quittance\.pdf/ })).toBeVisible();
   await expectAccessible(page, testInfo);
   await page.getByLabel('Agent chargé de la demande').selectOption({ label: 'Agent démo — Instruction des demandes d\'aide' });
-  await page.getByRole('button', { name: 'Attribuer' }).click();
+  await page.getByRole('button', { name: 'Attribuer', exact: true }).click();
   await expect(page.getByRole('status')).toContainText("L'attribution est enregistrée");
   await expectAccessible(page, testInfo);
 
@@ -86,4 +86,44 @@ test('an instructor finds a filed request in the queue, opens it and takes it', 
   const download = page.waitForEvent('download');
   await page.getByRole('link', { name: 'Télécharger le courrier de décision (PDF)' }).first().click();
   expect((await download).suggestedFilename()).toMatch(/^decision-DEMO-\d{4}-\d{6}\.pdf$/);
+});
+
+test('from the queue, a request is taken, read and decided in 3 page loads and 3 clicks', async ({ page }, testInfo) => {
+  const reference = await fileRentAidAsFatou(page, '480', '1', 'quittance.pdf');
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await signIn(page, testInfo, 'aid-instructor@demo.guichet.test', DEMO_PASSWORD);
+  await page.goto(`/demo/agents/demandes?recherche=${reference}`);
+  await expect(page.getByRole('link', { name: reference })).toBeVisible();
+
+  // From here on, count what the instructor does and what the browser loads.
+  let loads = 0;
+  page.on('framenavigated', (frame) => { if (frame === page.mainFrame()) loads += 1; });
+  let clicks = 0;
+  const click = async (target: ReturnType<typeof page.getByRole>) => { clicks += 1; await target.click(); };
+
+  await click(page.getByRole('link', { name: reference }));
+  await expect(page.getByRole('heading', { level: 1 })).toContainText(reference);
+  // The actions are at hand: in view without scrolling, at 1280 × 800.
+  const take = page.getByRole('button', { name: "Me l'attribuer" });
+  await expect(take).toBeInViewport();
+  await expect(page.getByRole('link', { name: 'Décider' })).toBeInViewport();
+  await expectAccessible(page, testInfo);
+  await click(take);
+  await expect(page.getByRole('status')).toContainText("L'attribution est enregistrée");
+  await expect(page.locator('.case-actions')).toContainText('Agent démo');
+  await expect(page.getByRole('button', { name: "Me l'attribuer" })).toHaveCount(0);
+
+  await page.getByLabel('Refusée').check();
+  await page.getByLabel("La situation n'entre pas dans le champ de l'aide.").check();
+  await click(page.getByRole('button', { name: "Enregistrer la décision et prévenir l'usager" }));
+  await expect(page.getByRole('status')).toContainText('La décision est enregistrée');
+  expect(loads).toBeLessThanOrEqual(3);
+  expect(clicks).toBeLessThanOrEqual(4);
+
+  // Then on to the next request waiting, if any, without going back to the queue.
+  const next = page.getByRole('link', { name: 'Demande suivante' });
+  if (await next.count() > 0) {
+    await next.click();
+    await expect(page.getByRole('heading', { level: 1 })).not.toContainText(reference);
+  }
 });

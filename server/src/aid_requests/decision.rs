@@ -17,6 +17,7 @@ use crate::citizens::Citizen;
 use crate::entity::{aid_request, decision};
 use crate::letters::{self, DecisionLetter};
 use crate::mail::{self, MailAttachment, OutgoingMail};
+use app::validation::FieldErrors;
 
 /// What the instructor decides.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -89,12 +90,16 @@ pub struct ValidDecision {
 }
 
 impl DecisionForm {
-    /// Every problem at once, in French.
-    pub fn validate(&self) -> Result<ValidDecision, Vec<String>> {
-        let mut errors = Vec::new();
+    /// Every problem at once, in French, each at the field it is about (the ids the form
+    /// gives them: `outcome-0`, `amount`, `reasons-0`, `comment`).
+    pub fn validate(&self) -> Result<ValidDecision, FieldErrors> {
+        let mut errors = FieldErrors::new();
         let outcome = Outcome::parse(&self.outcome);
         if outcome.is_none() {
-            errors.push("Choisissez la décision : accordée, accordée en partie ou refusée.".into());
+            errors.add(
+                "outcome-0",
+                "Choisissez la décision : accordée, accordée en partie ou refusée.",
+            );
         }
         let amount = if self.amount.trim().is_empty() {
             None
@@ -102,7 +107,10 @@ impl DecisionForm {
             match crate::aid_requests::form::parse_cents(&self.amount) {
                 Some(cents) if cents > 0 => Some(cents),
                 _ => {
-                    errors.push("Le montant attend des euros, par exemple 450 ou 450,50.".into());
+                    errors.add(
+                        "amount",
+                        "Le montant attend des euros, par exemple 450 ou 450,50.",
+                    );
                     None
                 }
             }
@@ -111,11 +119,12 @@ impl DecisionForm {
             Some(Outcome::Granted | Outcome::PartiallyGranted)
                 if amount.is_none() && errors.is_empty() =>
             {
-                errors.push("Indiquez le montant accordé.".into())
+                errors.add("amount", "Indiquez le montant accordé.")
             }
-            Some(Outcome::Refused) if amount.is_some() => {
-                errors.push("Une aide refusée n'a pas de montant : videz le champ montant.".into())
-            }
+            Some(Outcome::Refused) if amount.is_some() => errors.add(
+                "amount",
+                "Une aide refusée n'a pas de montant : videz le champ montant.",
+            ),
             _ => {}
         }
         let reasons: Vec<String> = self
@@ -125,13 +134,22 @@ impl DecisionForm {
             .cloned()
             .collect();
         if reasons.is_empty() {
-            errors.push("Cochez au moins un motif : la décision doit être motivée.".into());
+            errors.add(
+                "reasons-0",
+                "Cochez au moins un motif : la décision doit être motivée.",
+            );
         }
         if reasons.iter().any(|r| !REASONS.contains(&r.as_str())) {
-            errors.push("Un motif coché n'est pas dans la liste : rechargez la page.".into());
+            errors.add(
+                "reasons-0",
+                "Un motif coché n'est pas dans la liste : rechargez la page.",
+            );
         }
         if self.comment.chars().count() > 2000 {
-            errors.push("Le commentaire est trop long (2 000 caractères au plus).".into());
+            errors.add(
+                "comment",
+                "Les précisions sont trop longues (2 000 caractères au plus) : raccourcissez-les.",
+            );
         }
         match outcome {
             Some(outcome) if errors.is_empty() => Ok(ValidDecision {
@@ -389,7 +407,8 @@ mod tests {
             comment: String::new(),
         };
         let errors = form.validate().unwrap_err();
-        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert_eq!(errors.messages().len(), 2, "{errors:?}");
+        assert!(errors.of("amount").is_some() && errors.of("reasons-0").is_some());
         let ok = DecisionForm {
             outcome: "granted".into(),
             amount: "450,50".into(),
@@ -411,7 +430,7 @@ mod tests {
         }
         .validate()
         .unwrap_err();
-        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert_eq!(errors.messages().len(), 2, "{errors:?}");
         assert!(
             DecisionForm {
                 outcome: "maybe".into(),

@@ -340,6 +340,30 @@ pub async fn queue(desk: &Desk<'_>, filter: &QueueFilter) -> Result<QueuePage, D
     })
 }
 
+/// The request an instructor takes up after `current`: the open one waiting for the department
+/// that is due first, theirs or no one's yet.
+pub async fn next_to_instruct(
+    desk: &Desk<'_>,
+    me: i64,
+    current: i64,
+) -> Result<Option<i64>, DbErr> {
+    let txn = desk.tenant().db().begin().await?;
+    let next = aid_request::Entity::find()
+        .filter(aid_request::Column::Status.eq(Status::Submitted))
+        .filter(aid_request::Column::Id.ne(current))
+        .filter(
+            Condition::any()
+                .add(aid_request::Column::AssigneeId.eq(me))
+                .add(aid_request::Column::AssigneeId.is_null()),
+        )
+        .order_by_asc(aid_request::Column::DueOn)
+        .order_by_asc(aid_request::Column::Id)
+        .one(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(next.map(|r| r.id))
+}
+
 /// A filed request, for staff (drafts are the citizen's own business).
 pub async fn find_filed(desk: &Desk<'_>, id: i64) -> Result<Option<AidRequest>, DbErr> {
     let txn = desk.tenant().db().begin().await?;

@@ -4,11 +4,12 @@
 use std::collections::HashMap;
 
 use app::aid_requests::instruction::{
-    DecisionFormView, ExportForm, ExportPage, ExportView, FilterOption, Line, QueuePage,
-    QueueRowView, StaffConsentForm, StaffRequestPage, StatusCount, Tone,
+    DecisionFormView, ExportForm, ExportPage, ExportView, FilterOption, Line, QuestionForm,
+    QueuePage, QueueRowView, StaffConsentForm, StaffRequestPage, StatusCount, Tone,
 };
 use app::components::ThreadMessage;
 use app::pages::national::PullRow;
+use app::validation::FieldErrors;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -386,8 +387,10 @@ async fn render_request(
 /// A form of the request page sent back with its errors.
 #[derive(Default)]
 struct SentBack {
-    decision: Option<(DecisionForm, Vec<String>)>,
+    decision: Option<(DecisionForm, FieldErrors)>,
     consent_error: Option<String>,
+    /// A question to the citizen, as typed, and what is wrong with it.
+    question: Option<(String, Option<String>)>,
 }
 
 /// The request page; `typed` is a decision form sent back with its errors.
@@ -403,6 +406,7 @@ async fn render_request_with(
     let SentBack {
         decision: typed,
         consent_error,
+        question,
     } = sent_back;
     let staff = desk.staff();
     let tenant = desk.ctx();
@@ -443,8 +447,28 @@ async fn render_request_with(
         .map(decision_lines)
         .unwrap_or_default();
     let messages = message_lines(tenant, request.id).await?;
-    let question_action = (request.status == Status::Submitted)
-        .then(|| tenant.href(&format!("/agents/demandes/{id}/complement")));
+    let question_form = (request.status == Status::Submitted).then(|| {
+        let (text, error) = question.unwrap_or_default();
+        QuestionForm {
+            action: tenant.href(&format!("/agents/demandes/{id}/complement")),
+            text,
+            error,
+        }
+    });
+    let me = staff.account.id;
+    let assigned_to = request
+        .assignee_id
+        .map(|a| {
+            instructors
+                .iter()
+                .find(|(id, _)| *id == a)
+                .map_or_else(|| "un agent".to_owned(), |(_, name)| name.clone())
+        })
+        .unwrap_or_else(|| "personne".to_owned());
+    let take = queue::is_open(request.status) && request.assignee_id != Some(me);
+    let next_href = queue::next_to_instruct(desk, me, request.id)
+        .await?
+        .map(|next| tenant.href(&format!("/agents/demandes/{next}")));
     let decision_form = queue::is_open(request.status).then(|| {
         let (typed, errors) = typed.unwrap_or_default();
         decision_form(tenant, id, typed, errors)
@@ -453,6 +477,7 @@ async fn render_request_with(
         national_panel(state, tenant, &request, &form, consent_error).await?;
     let aid_title = aid.title.clone();
     let status_label = request.status.staff_label().to_owned();
+    let request_status = request.status;
     let due = french_date(request.due_on);
     let assign_action = tenant.href(&format!("/agents/demandes/{id}/attribuer"));
     let back_href = tenant.href("/agents/demandes");
@@ -468,6 +493,7 @@ async fn render_request_with(
                 reference
                 aid_title
                 status=status_label
+                status_tone=status_tone(request_status)
                 due
                 overdue
                 citizen
@@ -476,12 +502,15 @@ async fn render_request_with(
                 assign_action
                 version
                 assignees
+                assigned_to
+                take
+                next_href
                 message
                 back_href
                 decision=decision_lines
                 decision_form
                 messages
-                question_action
+                question_form
                 attachments
                 pulls
                 refresh_action
@@ -580,7 +609,7 @@ fn decision_form(
     tenant: &TenantCtx,
     id: i64,
     typed: DecisionForm,
-    errors: Vec<String>,
+    errors: FieldErrors,
 ) -> DecisionFormView {
     DecisionFormView {
         action: tenant.href(&format!("/agents/demandes/{id}/decider")),
@@ -843,7 +872,7 @@ pub async fn decide(
                         .into(),
                 )),
                 SentBack {
-                    decision: Some((typed, vec![])),
+                    decision: Some((typed, FieldErrors::new())),
                     ..SentBack::default()
                 },
             )
@@ -864,18 +893,17 @@ pub async fn ask(
     let desk = AidRequestsDesk::open(&staff)?;
     let id = crate::http::parse_id(&id)?;
     let tenant = desk.ctx();
-    let question = match exchange::check_message(form.get("question")) {
+    let typed = form.get("question").to_owned();
+    let sent_back = |error: Option<String>| SentBack {
+        question: Some((typed.clone(), error)),
+        ..SentBack::default()
+    };
+    let question = match exchange::check_message(&typed) {
         Ok(question) => question,
         Err(message) => {
-            return render_request(
-                &state,
-                &desk,
-                ui,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                id,
-                Some((false, message)),
-            )
-            .await;
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            let sent_back = sent_back(Some(message));
+            return render_request_with(&state, &desk, ui, status, id, None, sent_back).await;
         }
     };
     let version: i32 = form.get("version").parse().unwrap_or(-1);
@@ -883,19 +911,25 @@ pub async fn ask(
     match exchange::ask_citizen(&desk, id, version, &question, &request_url).await {
         Ok(()) => {
             crate::mail::wake(&state.platform, &tenant.tenant).await;
-            Ok(Redirect::to(&tenant.href(&format!("/agents/demandes/{id}?ok=question"))).into_response())
+            Ok(
+                Redirect::to(&tenant.href(&format!("/agents/demandes/{id}?ok=question")))
+                    .into_response(),
+            )
         }
         Err(ChangeError::Conflict) => {
-            render_request(
+            let notice = format!(
+                "Cette demande a changé pendant que vous la consultiez (ou attend déjà l'usager) : votre question n'a pas été envoyée. La voici, pour la reprendre si besoin : « {question} »"
+            );
+            let status = StatusCode::CONFLICT;
+            let sent_back = sent_back(None);
+            render_request_with(
                 &state,
                 &desk,
                 ui,
-                StatusCode::CONFLICT,
+                status,
                 id,
-                Some((
-                    false,
-                    "Cette demande a changé pendant que vous la consultiez (ou attend déjà l'usager) : la question n'a pas été envoyée. Voici la demande à jour.".into(),
-                )),
+                Some((false, notice)),
+                sent_back,
             )
             .await
         }

@@ -385,6 +385,52 @@ async fn an_instructor_decides_and_the_citizen_gets_the_letter(backend: Backend)
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.body.contains("Indiquez le montant accordé"));
     assert!(bad.body.contains("Cochez au moins un motif"));
+    // Each mistake at its field, linked from the summary; everything typed comes back.
+    let typed = inst
+        .post(
+            &format!("{path}/decider"),
+            &[
+                ("csrf", &page.csrf()),
+                ("version", &version),
+                ("outcome", "partially_granted"),
+                ("amount", "850 euros"),
+                ("comment", "À verser au bailleur."),
+            ],
+        )
+        .await;
+    assert_eq!(typed.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for linked in [
+        "href=\"#amount\"",
+        "href=\"#reasons-0\"",
+        "id=\"amount-error\"",
+        "id=\"reasons-error\"",
+    ] {
+        assert!(typed.body.contains(linked), "{linked}: {}", typed.body);
+    }
+    assert!(
+        typed.body.contains("value=\"850 euros\""),
+        "the amount typed is kept"
+    );
+    assert!(typed.body.contains(">À verser au bailleur.</textarea>"));
+    assert!(typed.body.contains("value=\"partially_granted\" checked"));
+    assert!(typed.body.starts_with("<!DOCTYPE html>") && typed.body.contains("<title>Erreur : "));
+    // A question sent from a stale page is not lost: the page gives it back.
+    let stale = inst
+        .post(
+            &format!("{path}/complement"),
+            &[
+                ("csrf", &page.csrf()),
+                ("version", "0"),
+                ("question", "Quel est le nom de votre bailleur ?"),
+            ],
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    assert!(
+        stale.body.contains("Quel est le nom de votre bailleur ?"),
+        "{}",
+        stale.body
+    );
     let ok = inst
         .post(
             &format!("{path}/decider"),
