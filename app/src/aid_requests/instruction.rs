@@ -9,7 +9,7 @@ use crate::layout::{CsrfField, Document, PageContext};
 
 use crate::components::{
     Badge, Choice, Choices, FieldWidth, FilterBar, FilterSelect, MessageThread, Pagination, Row,
-    SearchField, Table, TextField, ThreadMessage,
+    SearchField, SortLink, Table, TextField, ThreadMessage,
 };
 pub use crate::components::{FilterOption, Tone};
 use crate::layout::ErrorSummary;
@@ -22,7 +22,10 @@ pub struct QueueFilters {
     pub aid: Vec<FilterOption>,
     pub assignee: Vec<FilterOption>,
     pub deadline: Vec<FilterOption>,
-    pub sort: Vec<FilterOption>,
+    /// The sort chosen by a column's header, kept when the filters change.
+    pub sort_kept: Option<String>,
+    /// The columns the queue sorts on: (column, link, how it is sorted now).
+    pub sort: Vec<(usize, String, Option<&'static str>)>,
     /// Words searched for in references and names, as typed.
     pub search: String,
     /// Only requests the citizen answered.
@@ -85,26 +88,32 @@ pub fn QueuePage(
     view! {
         <Document ctx title="Demandes d'aide à instruire".into()>
             <h1>"Demandes d'aide"</h1>
-            <section aria-labelledby="chiffres" class="queue-figures">
-                <h2 id="chiffres" class="visually-hidden">"En chiffres"</h2>
-                <ul class="counts">
-                    {counts.into_iter().map(|c| view! { <li><a href=c.href>{format!("{} : {}", c.label, c.count)}</a></li> }).collect_view()}
-                    {overdue_count}
-                </ul>
-            </section>
+            // Instructors read the counts in the state filter; supervisors, who see no row,
+            // read them here.
+            {rows.is_none().then(|| view! {
+                <section aria-labelledby="chiffres" class="queue-figures">
+                    <h2 id="chiffres">"En chiffres"</h2>
+                    <ul class="counts">
+                        {counts.into_iter().map(|c| view! { <li><a href=c.href>{format!("{} : {}", c.label, c.count)}</a></li> }).collect_view()}
+                        {overdue_count}
+                    </ul>
+                </section>
+            })}
             {rows.map(|rows| {
                 let reset = action.clone();
                 view! {
                 <FilterBar action=action reset_href=reset>
+                    {filters.sort_kept.map(|tri| view! { <input type="hidden" name="tri" value=tri /> })}
                     <SearchField name="recherche" label="Nom ou référence" value=filters.search />
                     <FilterSelect name="statut" label="État" options=filters.status />
                     <FilterSelect name="aide" label="Aide" options=filters.aid />
                     <FilterSelect name="agent" label="Agent" options=filters.assignee />
                     <FilterSelect name="echeance" label="Échéance" options=filters.deadline />
                     <FilterSelect name="repondu" label="Réponse de l'usager" options=filters.replied />
-                    <FilterSelect name="tri" label="Trier par" options=filters.sort />
                 </FilterBar>
                 <Table
+                    class="dense"
+                    sort=filters.sort.into_iter().map(|(column, href, current)| SortLink { column, href, current }).collect()
                     caption=format!("{total} demande(s) — page {page} sur {pages}")
                     headers=vec!["Référence", "Usager", "Aide", "État", "Déposée le", "Échéance", "Agent"]
                     rows=rows.into_iter().map(queue_row).collect()

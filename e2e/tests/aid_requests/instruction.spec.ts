@@ -9,8 +9,11 @@ test('an instructor finds a filed request in the queue, opens it and takes it', 
   await page.getByRole('link', { name: "Demandes d'aide" }).first().click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText("Demandes d'aide");
   await expectAccessible(page, testInfo);
-  await page.getByLabel('Trier par').selectOption('depot');
+  // Sorted by a column's header: the newest filed first.
+  await page.getByRole('link', { name: /Déposée le/ }).click();
+  await expect(page.getByRole('columnheader', { name: /Déposée le/ })).toHaveAttribute('aria-sort', 'descending');
   await page.getByRole('button', { name: 'Filtrer' }).click();
+  await expect(page.getByRole('columnheader', { name: /Déposée le/ })).toHaveAttribute('aria-sort', 'descending');
   await expectAccessible(page, testInfo);
   await page.getByRole('link', { name: reference }).click();
   await expect(page.getByRole('heading', { level: 1 })).toContainText(reference);
@@ -94,6 +97,9 @@ test('from the queue, a request is taken, read and decided in 3 page loads and 3
   await signIn(page, testInfo, 'aid-instructor@demo.guichet.test', DEMO_PASSWORD);
   await page.goto(`/demo/agents/demandes?recherche=${reference}`);
   await expect(page.getByRole('link', { name: reference })).toBeVisible();
+  // At 1280 × 800 the queue leaves room for at least 15 rows above the fold.
+  const row = await page.locator('table tbody tr').first().boundingBox();
+  expect(Math.floor((800 - row!.y) / row!.height), `first row at ${row!.y} px, ${row!.height} px tall`).toBeGreaterThanOrEqual(15);
 
   // From here on, count what the instructor does and what the browser loads.
   let loads = 0;

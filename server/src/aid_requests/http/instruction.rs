@@ -141,6 +141,16 @@ impl QueueParams {
             .collect()
     }
 
+    /// The query string for the same filter sorted by `tri`, from its first page.
+    fn sorted_by(&self, tri: &str) -> String {
+        let mut query = url::form_urlencoded::Serializer::new(String::new());
+        for (key, value) in self.pairs().into_iter().filter(|(key, _)| *key != "tri") {
+            query.append_pair(key, value);
+        }
+        query.append_pair("tri", tri);
+        query.finish()
+    }
+
     /// The query string for the same filter on another page.
     fn with_page(&self, page: u64) -> String {
         let mut query = url::form_urlencoded::Serializer::new(String::new());
@@ -268,10 +278,20 @@ pub async fn queue_page(
                 .collect(),
         ),
     };
+    let sorted = |column: usize, tri: &str, sort: Sort, order: &'static str| {
+        let href = format!("{base}?{}", params.sorted_by(tri));
+        (column, href, (filter.sort == sort).then_some(order))
+    };
     let filters = app::aid_requests::instruction::QueueFilters {
         // As typed: the filter holds it lower-cased.
         search: params.recherche.clone().unwrap_or_default(),
-        ..queue_filters(&filter, &aids, &instructors, staff.account.id)
+        sort_kept: params.tri.clone().filter(|t| !t.is_empty()),
+        sort: vec![
+            sorted(0, "reference", Sort::Reference, "ascending"),
+            sorted(4, "depot", Sort::Filed, "descending"),
+            sorted(5, "echeance", Sort::DueDate, "ascending"),
+        ],
+        ..queue_filters(&filter, &aids, &instructors, staff.account.id, &page)
     };
     let pages = page.total.div_ceil(PAGE_SIZE).max(1);
     let current = filter.page.min(pages);
@@ -312,14 +332,14 @@ fn queue_filters(
     aids: &[catalogue::Aid],
     instructors: &[(i64, String)],
     me: i64,
+    figures: &queue::QueuePage,
 ) -> app::aid_requests::instruction::QueueFilters {
+    // Each state says how many requests are in it: the counts need no line of their own.
     let mut status_options = vec![option("", "Tous", filter.status.is_empty())];
-    status_options.extend(
-        Status::ALL
-            .into_iter()
-            .filter(|s| *s != Status::Draft)
-            .map(|s| option(s.id(), s.staff_label(), filter.status.contains(&s))),
-    );
+    status_options.extend(figures.counts.iter().map(|(s, count)| {
+        let label = format!("{} ({count})", s.staff_label());
+        option(s.id(), &label, filter.status.contains(s))
+    }));
     let mut aid_options = vec![option("", "Toutes", filter.aid_id.is_none())];
     aid_options.extend(
         aids.iter()
@@ -348,18 +368,19 @@ fn queue_filters(
         assignee: assignee_options,
         deadline: vec![
             option("", "Toutes", filter.deadline == Deadline::Any),
-            option("depassee", "Dépassée", filter.deadline == Deadline::Overdue),
+            option(
+                "depassee",
+                &format!("Dépassée ({})", figures.overdue),
+                filter.deadline == Deadline::Overdue,
+            ),
             option(
                 "bientot",
                 "Dans les 7 jours",
                 filter.deadline == Deadline::Soon,
             ),
         ],
-        sort: vec![
-            option("", "Échéance la plus proche", filter.sort == Sort::DueDate),
-            option("depot", "Dépôt le plus récent", filter.sort == Sort::Filed),
-            option("reference", "Référence", filter.sort == Sort::Reference),
-        ],
+        sort: Vec::new(),
+        sort_kept: None,
         search: String::new(),
         replied: vec![
             option("", "Peu importe", !filter.replied),
