@@ -272,7 +272,7 @@ pub fn CitizenRecordPage(
                     <CsrfField token=booking_csrf />
                     <label for="slot">"Prendre un rendez-vous pour l'usager"</label>
                     <select id="slot" name="slot">
-                        {free.into_iter().map(|s| view! { <option value=s.id>{format!("{} — {}", s.when, s.where_)}</option> }).collect_view()}
+                        {free.into_iter().map(|s| view! { <option value=s.id>{format!("{} à {} — {}", s.day, s.time, s.where_)}</option> }).collect_view()}
                     </select>
                     <button type="submit">"Réserver pour l'usager"</button>
                 </form>
@@ -558,8 +558,10 @@ pub fn StaffInboxPage(ctx: PageContext, threads: Vec<ThreadRow>) -> impl IntoVie
 #[derive(Clone, Debug)]
 pub struct FreeSlot {
     pub id: String,
-    /// "mardi 8 décembre 2026 à 09:30 (30 min)"
-    pub when: String,
+    /// "mardi 8 décembre 2026": slots are grouped by it.
+    pub day: String,
+    /// "09:30 (30 min)"
+    pub time: String,
     /// "Accueil social — Maison du département, Nîmes"
     pub where_: String,
 }
@@ -575,18 +577,34 @@ pub struct AppointmentRow {
     pub changeable: bool,
 }
 
+/// The free slots as radio buttons, grouped by day (a day per fieldset, its date as legend),
+/// each labelled by its time and place only.
 fn slot_choice(slots: Vec<FreeSlot>, legend: String) -> impl IntoView {
+    let mut days: Vec<(String, Vec<FreeSlot>)> = Vec::new();
+    for slot in slots {
+        match days.last_mut() {
+            Some((day, group)) if *day == slot.day => group.push(slot),
+            _ => days.push((slot.day.clone(), vec![slot])),
+        }
+    }
+    let mut n = 0;
     view! {
-        <fieldset>
+        <fieldset class="slot-days">
             <legend>{legend}</legend>
-            {slots.into_iter().enumerate().map(|(n, s)| {
-                let id = format!("creneau-{n}");
-                view! {
-                    <div class="choice">
-                        <input type="radio" id=id.clone() name="slot" value=s.id required=true />
-                        <label for=id>{format!("{} — {}", s.when, s.where_)}</label>
-                    </div>
-                }
+            {days.into_iter().map(|(day, group)| view! {
+                <fieldset class="slot-day">
+                    <legend>{day}</legend>
+                    {group.into_iter().map(|s| {
+                        let id = format!("creneau-{n}");
+                        n += 1;
+                        view! {
+                            <div class="choice">
+                                <input type="radio" id=id.clone() name="slot" value=s.id />
+                                <label for=id>{format!("{} — {}", s.time, s.where_)}</label>
+                            </div>
+                        }
+                    }).collect_view()}
+                </fieldset>
             }).collect_view()}
         </fieldset>
     }
@@ -600,6 +618,8 @@ pub fn AppointmentsPage(
     free: Vec<FreeSlot>,
     /// Moving this appointment: the slots replace it.
     moving: Option<AppointmentRow>,
+    /// Cancelling this appointment, once confirmed.
+    cancelling: Option<AppointmentRow>,
     notice: Option<String>,
     errors: Vec<String>,
 ) -> impl IntoView {
@@ -615,29 +635,44 @@ pub fn AppointmentsPage(
             <h1>"Mes rendez-vous"</h1>
             <SuccessNotice text=notice />
             <ErrorSummary errors />
+            {cancelling.map(|a| {
+                let action = format!("{cancel_base}/{}/annuler", a.id);
+                let keep = page_href.clone();
+                view! {
+                    <section class="alert info confirm" aria-labelledby="confirmer-titre" id="confirmer">
+                        <h2 id="confirmer-titre">{format!("Annuler votre rendez-vous du {} ?", a.when)}</h2>
+                        <p>{a.where_}</p>
+                        <form method="post" action=action>
+                            <CsrfField token=csrf.clone() />
+                            <button type="submit" class="warning">"Oui, annuler ce rendez-vous"</button>
+                            " "
+                            <a href=keep>"Non, le garder"</a>
+                        </form>
+                    </section>
+                }
+            })}
             {if appointments.is_empty() {
                 view! { <p>"Vous n'avez pas de rendez-vous."</p> }.into_any()
             } else {
                 view! {
-                    <table>
+                    <table class="stacked">
                         <caption>"Vos rendez-vous, les prochains en premier"</caption>
                         <thead><tr><th scope="col">"Quand"</th><th scope="col">"Où"</th><th scope="col">"État"</th><th scope="col">"Actions"</th></tr></thead>
                         <tbody>
                             {appointments.into_iter().map(|a| {
-                                let csrf = csrf.clone();
-                                let cancel = format!("{cancel_base}/{}/annuler", a.id);
                                 let move_href = format!("{page_href}?deplacer={}#choisir", a.id);
+                                let cancel_href = format!("{page_href}?annuler={}#confirmer", a.id);
                                 let cancel_label = format!("Annuler le rendez-vous du {}", a.when);
                                 let move_label = format!("Déplacer le rendez-vous du {}", a.when);
                                 view! {
                                     <tr>
-                                        <td>{a.when}</td><td>{a.where_}</td><td>{a.state}</td>
-                                        <td>{a.changeable.then(|| view! {
+                                        <td data-label="Quand">{a.when}</td>
+                                        <td data-label="Où">{a.where_}</td>
+                                        <td data-label="État">{a.state}</td>
+                                        <td data-label="Actions">{a.changeable.then(|| view! {
                                             <a href=move_href aria-label=move_label>"Déplacer"</a>
-                                            <form method="post" action=cancel class="inline">
-                                                <CsrfField token=csrf />
-                                                <button type="submit" class="secondary" aria-label=cancel_label>"Annuler"</button>
-                                            </form>
+                                            " "
+                                            <a href=cancel_href aria-label=cancel_label>"Annuler"</a>
                                         })}</td>
                                     </tr>
                                 }
@@ -655,9 +690,9 @@ pub fn AppointmentsPage(
                 view! {
                     <form method="post" action=book_action>
                         <CsrfField token=book_csrf />
-                        {moving.map(|m| view! { <input type="hidden" name="replacing" value=m.id /> })}
+                        {moving.clone().map(|m| view! { <input type="hidden" name="replacing" value=m.id /> })}
                         {slot_choice(free, legend)}
-                        <button type="submit">"Réserver ce créneau"</button>
+                        <button type="submit">{if moving.is_some() { "Déplacer ici" } else { "Réserver ce créneau" }}</button>
                     </form>
                 }.into_any()
             }}

@@ -40,7 +40,7 @@ test('a citizen books an appointment, sends a message and reads who accessed the
   await page.getByRole('link', { name: 'Mes rendez-vous' }).click();
   await expect(page.getByRole('heading', { name: 'Mes rendez-vous', level: 1 })).toBeVisible();
   await expectAccessible(page, testInfo);
-  await page.getByLabel(new RegExp(`à 09:30 \\(30 min\\) — ${service.replace(/[()]/g, '\\$&')}`)).check();
+  await page.getByLabel(new RegExp(`^09:30 \\(30 min\\) — ${service.replace(/[()]/g, '\\$&')}`)).first().check();
   await page.getByRole('button', { name: 'Réserver ce créneau' }).click();
   await expect(page.getByRole('status')).toContainText('Votre rendez-vous est réservé');
   await expect(page.getByRole('row', { name: new RegExp(`à 09:30.*${service.replace(/[()]/g, '\\$&')}.*réservé`) })).toBeVisible();
@@ -89,7 +89,11 @@ test('a citizen books an appointment, sends a message and reads who accessed the
 
   // And cancels the appointment.
   await page.goto('/demo/mon-espace/rendez-vous');
-  await page.getByRole('button', { name: /Annuler le rendez-vous du .* à 09:30/ }).first().click();
+  await page.getByRole('link', { name: /Annuler le rendez-vous du .* à 09:30/ }).first().click();
+  // One tap never cancels: the page asks first.
+  await expect(page.getByRole('heading', { name: /Annuler votre rendez-vous du .* à 09:30/ })).toBeVisible();
+  await expectAccessible(page, testInfo);
+  await page.getByRole('button', { name: 'Oui, annuler ce rendez-vous' }).click();
   await expect(page.getByRole('status')).toContainText('Votre rendez-vous est annulé.');
   await expectAccessible(page, testInfo);
 });

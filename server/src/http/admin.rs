@@ -117,6 +117,11 @@ pub async fn create_staff(
     let email_input = form.email.trim().to_owned();
     if display_name.is_empty() {
         errors.push("Indiquez le nom et le prénom de l'agent.".to_owned());
+    } else if display_name.chars().count() > 100 || display_name.chars().any(char::is_control) {
+        errors.push(
+            "Le nom et le prénom tiennent sur une ligne de 100 caractères au plus : raccourcissez-les."
+                .to_owned(),
+        );
     }
     let email = match Email::parse(&email_input) {
         Ok(email) => Some(email),

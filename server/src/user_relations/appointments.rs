@@ -127,7 +127,11 @@ impl NewSlots {
         now: DateTime<Utc>,
     ) -> Result<Self, Vec<String>> {
         let mut errors = Vec::new();
+        let one_line = |text: &str| !text.chars().any(char::is_control);
         let service = service.trim();
+        if !one_line(service) || !one_line(place.trim()) {
+            errors.push("Le service et le lieu tiennent sur une ligne : retirez les retours à la ligne et les caractères invisibles.".to_owned());
+        }
         if service.is_empty() || service.chars().count() > 100 {
             errors.push("Indiquez le service qui reçoit (100 caractères au plus), par exemple « Accueil social ».".to_owned());
         }
@@ -164,6 +168,13 @@ impl NewSlots {
                 .from_local_datetime(&day.and_time(time))
                 .earliest()
             {
+                Some(local) if local.with_timezone(&Utc) > now + chrono::Duration::days(366) => {
+                    errors.push(format!(
+                        "Les créneaux se publient au plus un an à l'avance : choisissez un jour avant le {}.",
+                        (now + chrono::Duration::days(366)).with_timezone(&Paris).format("%d/%m/%Y")
+                    ));
+                    None
+                }
                 Some(local) if local.with_timezone(&Utc) > now => Some(local.with_timezone(&Utc)),
                 Some(_) => {
                     errors.push(
@@ -681,6 +692,12 @@ mod tests {
         // 02:30 on the last Sunday of March does not exist in Paris.
         let gap = NewSlots::parse("A", "B", "2027-03-28", "02:30", "30", "1", now()).unwrap_err();
         assert!(gap[0].contains("changement d'heure"), "{gap:?}");
+        // Bounds: no slot in the year 9999, no line break in a one-line field.
+        let far = NewSlots::parse("A", "B", "9999-12-31", "09:00", "30", "1", now()).unwrap_err();
+        assert!(far[0].contains("au plus un an à l'avance"), "{far:?}");
+        let lines =
+            NewSlots::parse("A\r\nB", "C\0", "2026-12-08", "09:00", "30", "1", now()).unwrap_err();
+        assert!(lines[0].contains("tiennent sur une ligne"), "{lines:?}");
     }
 
     #[test]

@@ -160,6 +160,28 @@ async fn bad_staff_input_is_explained(backend: Backend) {
     assert!(page.body.contains("auquel ce département n"));
     assert!(page.body.contains("rôle inconnu") || page.body.contains("Rôle inconnu"));
 
+    // A name of 10,000 characters, or one with a line break, is refused with what to do.
+    let long = "A".repeat(10_000);
+    for name in [long.as_str(), "Adèle\r\nBis"] {
+        let page = admin
+            .post(
+                "/cd-test/agents/admin/comptes/nouveau",
+                &[
+                    ("csrf", &csrf),
+                    ("display_name", name),
+                    ("email", "adele.bis@cd.fr"),
+                    ("roles", "aid_instructor"),
+                ],
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            page.body.contains("100 caractères au plus"),
+            "{}",
+            page.body
+        );
+    }
+
     let page = admin
         .post(
             "/cd-test/agents/admin/comptes/nouveau",

@@ -25,10 +25,16 @@ pub(super) fn free_slots(slots: &[appointments::Slot]) -> Vec<FreeSlot> {
     slots
         .iter()
         .filter(|s| s.held_by.is_none())
-        .map(|s| FreeSlot {
-            id: s.id.to_string(),
-            when: format!("{} ({} min)", s.when(), s.minutes),
-            where_: format!("{} — {}", s.service, s.place),
+        .map(|s| {
+            // "mardi 8 décembre 2026 à 09:30": the day heads a group, the time is the choice.
+            let when = s.when();
+            let (day, time) = when.rsplit_once(" à ").unwrap_or((&when, ""));
+            FreeSlot {
+                id: s.id.to_string(),
+                day: day.to_owned(),
+                time: format!("{time} ({} min)", s.minutes),
+                where_: format!("{} — {}", s.service, s.place),
+            }
         })
         .collect()
 }
@@ -37,6 +43,8 @@ pub(super) fn free_slots(slots: &[appointments::Slot]) -> Vec<FreeSlot> {
 pub struct AppointmentsParams {
     ok: Option<String>,
     deplacer: Option<String>,
+    /// The appointment whose cancelling is to be confirmed.
+    annuler: Option<String>,
 }
 
 /// `GET /mon-espace/rendez-vous`: the citizen's appointments and the free slots.
@@ -52,18 +60,27 @@ pub async fn my_appointments(
         _ => None,
     }
     .map(str::to_owned);
-    let moving = params
-        .deplacer
-        .as_deref()
-        .and_then(|id| id.parse::<i64>().ok());
-    render_my_appointments(&citizen, ui, StatusCode::OK, moving, notice, vec![]).await
+    let id = |v: &Option<String>| v.as_deref().and_then(|id| id.parse::<i64>().ok());
+    let asked = Asked {
+        moving: id(&params.deplacer),
+        cancelling: id(&params.annuler),
+    };
+    render_my_appointments(&citizen, ui, StatusCode::OK, asked, notice, vec![]).await
+}
+
+/// What the citizen asked to do with one of their appointments, before doing it.
+#[derive(Default)]
+struct Asked {
+    moving: Option<i64>,
+    /// Cancelling is confirmed first: one tap never cancels.
+    cancelling: Option<i64>,
 }
 
 async fn render_my_appointments(
     citizen: &CurrentCitizen,
     ui: Ui,
     status: StatusCode,
-    moving: Option<i64>,
+    asked: Asked,
     notice: Option<String>,
     errors: Vec<String>,
 ) -> Result<Response, AppError> {
@@ -80,14 +97,18 @@ async fn render_my_appointments(
             changeable: a.state == appointments::State::Booked && a.slot.starts_at > now,
         })
         .collect();
-    let moving = moving.and_then(|id| {
-        rows.iter()
-            .find(|r| r.id == id.to_string() && r.changeable)
-            .cloned()
-    });
+    let changeable = |id: Option<i64>| {
+        id.and_then(|id| {
+            rows.iter()
+                .find(|r| r.id == id.to_string() && r.changeable)
+                .cloned()
+        })
+    };
+    let moving = changeable(asked.moving);
+    let cancelling = changeable(asked.cancelling);
     let free = free_slots(&appointments::slots_from(tenant, now).await?);
     Ok(ui.with_citizen(citizen).render(status, move |ctx| {
-        view! { <AppointmentsPage ctx appointments=rows free moving notice errors /> }
+        view! { <AppointmentsPage ctx appointments=rows free moving cancelling notice errors /> }
     }))
 }
 
@@ -109,7 +130,10 @@ pub async fn citizen_book(
             &citizen,
             ui,
             StatusCode::UNPROCESSABLE_ENTITY,
-            replacing,
+            Asked {
+                moving: replacing,
+                ..Asked::default()
+            },
             None,
             vec!["Choisissez un créneau dans la liste.".to_owned()],
         )
@@ -148,7 +172,10 @@ pub async fn citizen_book(
                 &citizen,
                 ui,
                 StatusCode::CONFLICT,
-                replacing,
+                Asked {
+                    moving: replacing,
+                    ..Asked::default()
+                },
                 None,
                 vec![refused.message().to_owned()],
             )

@@ -642,13 +642,12 @@ async fn publish_through_the_page(staff: &mut Visitor, days: u64, count: &str) {
     );
 }
 
-/// The appointments a citizen's page lets them cancel, by id.
+/// The appointments a citizen's page lets them cancel (after confirming), by id.
 fn changeable_appointments(body: &str) -> Vec<String> {
-    body.match_indices("/mon-espace/rendez-vous/")
-        .filter_map(|(i, m)| {
+    body.match_indices("/mon-espace/rendez-vous?annuler=")
+        .map(|(i, m)| {
             let rest = &body[i + m.len()..];
-            let id: String = rest.chars().take_while(char::is_ascii_digit).collect();
-            rest[id.len()..].starts_with("/annuler").then_some(id)
+            rest.chars().take_while(char::is_ascii_digit).collect()
         })
         .collect()
 }
@@ -729,6 +728,7 @@ async fn a_citizen_books_moves_and_cancels_with_an_invitation_by_mail(backend: B
         ))
         .await;
     assert!(moving.body.contains("Choisir le nouveau créneau"));
+    assert!(moving.body.contains(">Déplacer ici</button>"));
     let moved = citizen
         .post(
             "/gard/mon-espace/rendez-vous",
@@ -753,6 +753,23 @@ async fn a_citizen_books_moves_and_cancels_with_an_invitation_by_mail(backend: B
     // Cancelling frees the slot.
     let current = changeable_appointments(&after.body);
     assert_eq!(current.len(), 1, "the moved one cannot be changed any more");
+    // « Annuler » asks first; the page itself cancels nothing.
+    let confirm = citizen
+        .get(&format!(
+            "/gard/mon-espace/rendez-vous?annuler={}",
+            current[0]
+        ))
+        .await;
+    assert!(confirm.body.contains("Oui, annuler ce rendez-vous"));
+    assert!(confirm.body.contains(&format!(
+        "/gard/mon-espace/rendez-vous/{}/annuler",
+        current[0]
+    )));
+    assert_eq!(
+        changeable_appointments(&confirm.body).len(),
+        1,
+        "still booked"
+    );
     let cancelled = citizen
         .post(
             &format!("/gard/mon-espace/rendez-vous/{}/annuler", current[0]),
