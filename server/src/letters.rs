@@ -18,6 +18,10 @@ pub struct DecisionLetter {
     pub reasons: Vec<String>,
     pub comment: String,
     pub appeal: String,
+    /// The citizen's postal address, line by line, when they gave one.
+    pub address: Vec<String>,
+    /// Who signs, by name and function (CRPA L.212-1).
+    pub signatory: String,
 }
 
 const LEFT_MM: f32 = 20.0;
@@ -72,10 +76,13 @@ impl Writer {
     }
 
     /// The department, the addressee and the date, then the subject line.
-    fn letterhead(&mut self, department: &str, citizen_name: &str, date: &str, subject: &str) {
+    fn letterhead(&mut self, department: &str, addressee: &[String], date: &str, subject: &str) {
         self.line(BuiltinFont::HelveticaBold, 14.0, 0.0, department);
         self.gap(4.0);
-        self.line(BuiltinFont::Helvetica, BODY_PT, 100.0, citizen_name);
+        // The address block, where a window envelope shows it.
+        for line in addressee {
+            self.line(BuiltinFont::Helvetica, BODY_PT, 100.0, line);
+        }
         self.line(
             BuiltinFont::Helvetica,
             BODY_PT,
@@ -150,9 +157,12 @@ fn wrap(text: &str, font: BuiltinFont, size_pt: f32, max_width_pt: f32) -> Vec<S
 /// The PDF of a decision letter.
 pub fn decision_pdf(letter: &DecisionLetter) -> Vec<u8> {
     let mut w = Writer::new();
+    let addressee: Vec<String> = std::iter::once(letter.citizen_name.clone())
+        .chain(letter.address.iter().cloned())
+        .collect();
     w.letterhead(
         &letter.department,
-        &letter.citizen_name,
+        &addressee,
         &letter.date,
         &format!("décision sur votre demande « {} »", letter.aid_title),
     );
@@ -182,6 +192,12 @@ pub fn decision_pdf(letter: &DecisionLetter) -> Vec<u8> {
         }
     }
     if !letter.comment.trim().is_empty() {
+        w.paragraph(
+            BuiltinFont::HelveticaBold,
+            BODY_PT,
+            0.0,
+            "Précisions de l'agent qui a instruit votre demande :",
+        );
         w.paragraph(BuiltinFont::Helvetica, BODY_PT, 0.0, letter.comment.trim());
     }
     w.gap(2.0);
@@ -199,7 +215,7 @@ pub fn decision_pdf(letter: &DecisionLetter) -> Vec<u8> {
         0.0,
         "Veuillez agréer, Madame, Monsieur, l'expression de nos salutations distinguées.",
     );
-    w.line(BuiltinFont::Helvetica, BODY_PT, 100.0, &letter.department);
+    w.paragraph(BuiltinFont::Helvetica, BODY_PT, 100.0, &letter.signatory);
     w.finish(&format!("Décision {}", letter.reference))
 }
 
@@ -213,7 +229,7 @@ pub fn notice_pdf(
     text: &str,
 ) -> Vec<u8> {
     let mut w = Writer::new();
-    w.letterhead(department, citizen_name, date, subject);
+    w.letterhead(department, &[citizen_name.to_owned()], date, subject);
     w.gap(6.0);
     for paragraph in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
         w.paragraph(BuiltinFont::Helvetica, BODY_PT, 0.0, paragraph);
@@ -221,10 +237,19 @@ pub fn notice_pdf(
     w.finish(subject)
 }
 
-/// The means of appeal every decision letter states.
+/// The means of appeal every decision states, in plain words, the same on its page and in its
+/// letter.
 pub fn appeal_text(department: &str) -> String {
     format!(
-        "Si vous contestez cette décision, vous pouvez, dans un délai de deux mois à compter de sa réception, former un recours gracieux auprès du président du conseil départemental ({department}), puis, le cas échéant, un recours contentieux devant le tribunal administratif dans le même délai de deux mois. Vous pouvez aussi saisir le tribunal administratif par l'application Télérecours citoyens (www.telerecours.fr)."
+        "Si vous n'êtes pas d'accord avec cette décision, vous avez deux mois à partir du jour où vous l'avez reçue pour demander au département de la revoir : c'est le « recours gracieux ». Écrivez au président du conseil départemental ({department}), par courrier ou par un message depuis votre espace, en expliquant pourquoi. Vous pouvez aussi, dans les mêmes deux mois (ou deux mois après la réponse à votre recours gracieux), demander au tribunal administratif d'annuler la décision : c'est le « recours contentieux », possible en ligne avec Télérecours citoyens (www.telerecours.fr)."
+    )
+}
+
+/// How a decision is signed: the deciding staff member by name and function, for the president
+/// of the departmental council (who delegates the signature), as CRPA L.212-1 requires.
+pub fn signatory(staff_name: &str) -> String {
+    format!(
+        "Pour le président du conseil départemental et par délégation, {staff_name}, chargé(e) de l'instruction des demandes d'aide"
     )
 }
 
@@ -252,6 +277,8 @@ mod tests {
             reasons: vec!["Conditions remplies".into()],
             comment: "Versement sous quinze jours.".into(),
             appeal: appeal_text("Département du Gard"),
+            address: vec!["12 rue des Arènes".into(), "30000 Nîmes".into()],
+            signatory: signatory("Inès Durand"),
         });
         assert!(pdf.starts_with(b"%PDF-"));
         assert!(pdf.len() > 500);

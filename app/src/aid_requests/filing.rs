@@ -289,6 +289,51 @@ fn AnswerFormView(form: AnswerForm, csrf: String) -> impl IntoView {
     }
 }
 
+/// The decision as its citizen reads it: the same content as the letter, in the same words.
+#[derive(Clone, Debug)]
+pub struct DecisionView {
+    /// What was decided, the amount, the date.
+    pub summary: String,
+    pub reasons: Vec<String>,
+    /// What the instructor added for the citizen.
+    pub comment: String,
+    /// How to contest it, in plain words.
+    pub appeal: String,
+    /// Who signed it, by name and function.
+    pub signatory: Option<String>,
+    pub letter_href: String,
+}
+
+#[component]
+fn DecisionSection(decision: DecisionView) -> impl IntoView {
+    let DecisionView {
+        summary,
+        reasons,
+        comment,
+        appeal,
+        signatory,
+        letter_href,
+    } = decision;
+    view! {
+        <section aria-labelledby="decision-title">
+            <h2 id="decision-title">"Décision"</h2>
+            <p>{summary}</p>
+            {(!reasons.is_empty()).then(|| view! {
+                <h3>"Pourquoi"</h3>
+                <ul>{reasons.into_iter().map(|r| view! { <li>{r}</li> }).collect_view()}</ul>
+            })}
+            {(!comment.trim().is_empty()).then(|| view! {
+                <h3>"Précisions de l'agent qui a instruit votre demande"</h3>
+                <p class="message-body">{comment}</p>
+            })}
+            {signatory.map(|s| view! { <p>{format!("Décision signée : {s}.")}</p> })}
+            <h3>"Si vous n'êtes pas d'accord"</h3>
+            <p>{appeal}</p>
+            <p><a href=letter_href download="">"Télécharger le courrier de décision (PDF)"</a></p>
+        </section>
+    }
+}
+
 /// A line of a request's timeline.
 #[derive(Clone, Debug)]
 pub struct TimelineEntry {
@@ -312,8 +357,7 @@ pub fn RequestPage(
     answers: Vec<ReviewLine>,
     continue_href: Option<String>,
     next_step: String,
-    /// (what was decided, where to download the letter)
-    decision: Option<(String, String)>,
+    decision: Option<DecisionView>,
     messages: Vec<ThreadMessage>,
     /// The answer form, while the department waits for one.
     answer: Option<AnswerForm>,
@@ -343,11 +387,7 @@ pub fn RequestPage(
                     <dd>"Suspendu : il reprend quand vous aurez répondu à la question du département."</dd>
                 })}
             </dl>
-            {decision.map(|(summary, letter)| view! {
-                <h2>"Décision"</h2>
-                <p>{summary}</p>
-                <p><a href=letter download="">"Télécharger le courrier de décision (PDF)"</a></p>
-            })}
+            {decision.map(|d| view! { <DecisionSection decision=d /> })}
             {(!pulls.is_empty()).then(|| view! { <PullsPanel pulls csrf=pulls_csrf refresh_action=None /> })}
             <h2>"Ce qu'il vous reste à faire"</h2>
             <p>{next_step}</p>

@@ -1,7 +1,8 @@
 //! A citizen answers a request for more information with a document as well as words: the
 //! message points at the document sent or chosen from their own. The request remembers when the
 //! citizen last answered, until the instructor acts again, so the queue can show « L'usager a
-//! répondu » and filter on it.
+//! répondu » and filter on it. A decision keeps who signed it, as the letter names them (CRPA
+//! L.212-1: the signatory's name and function).
 
 use sea_orm_migration::prelude::*;
 
@@ -12,6 +13,12 @@ pub struct Migration;
 enum RequestMessages {
     Table,
     DocumentId,
+}
+
+#[derive(DeriveIden)]
+enum Decisions {
+    Table,
+    Signatory,
 }
 
 #[derive(DeriveIden)]
@@ -45,6 +52,14 @@ impl MigrationTrait for Migration {
                             .timestamp_with_time_zone()
                             .null(),
                     )
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(Decisions::Table)
+                    .add_column(ColumnDef::new(Decisions::Signatory).text().null())
                     .to_owned(),
             )
             .await

@@ -172,6 +172,8 @@ pub struct Decision {
     pub comment: String,
     pub decided_at: chrono::DateTime<Utc>,
     pub letter_file: Option<String>,
+    /// As the letter names them; decisions recorded before it was kept have none.
+    pub signatory: Option<String>,
 }
 
 pub async fn find(tenant: &Tenant, request_id: i64) -> Result<Option<Decision>, DbErr> {
@@ -188,6 +190,7 @@ pub async fn find(tenant: &Tenant, request_id: i64) -> Result<Option<Decision>, 
         comment: d.comment,
         decided_at: d.decided_at,
         letter_file: d.letter_file,
+        signatory: d.signatory,
     }))
 }
 
@@ -251,7 +254,20 @@ pub async fn decide(
         reasons: input.reasons.clone(),
         comment: input.comment.clone(),
         appeal: letters::appeal_text(tenant.name()),
+        address: crate::user_relations::details::of(tenant, citizen.id)
+            .await?
+            .map(|d| {
+                d.postal_address
+                    .lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default(),
+        signatory: letters::signatory(&desk.account().display_name),
     };
+    let signatory = letter.signatory.clone();
     let pdf = tokio::task::spawn_blocking(move || letters::decision_pdf(&letter))
         .await
         .map_err(|e| DbErr::Custom(e.to_string()))?;
@@ -266,13 +282,17 @@ pub async fn decide(
         .await
         .map_err(|e| DbErr::Custom(format!("letter file: {e}")))?;
 
+    let letter = RecordedLetter {
+        file: &file,
+        pdf: &pdf,
+        signatory: &signatory,
+    };
     let recorded = record(
         desk,
         request,
         expected_version,
         input,
-        &file,
-        &pdf,
+        letter,
         citizen,
         &reference,
         space_url,
@@ -285,6 +305,13 @@ pub async fn decide(
     recorded
 }
 
+/// The letter written for a decision: its file, its bytes, who signs it.
+struct RecordedLetter<'a> {
+    file: &'a str,
+    pdf: &'a [u8],
+    signatory: &'a str,
+}
+
 #[expect(
     clippy::too_many_arguments,
     reason = "the pieces of one decision, gathered by `decide`"
@@ -294,8 +321,7 @@ async fn record(
     request: &AidRequest,
     expected_version: i32,
     input: &ValidDecision,
-    file: &str,
-    pdf: &[u8],
+    letter: RecordedLetter<'_>,
     citizen: &Citizen,
     reference: &str,
     space_url: &str,
@@ -338,7 +364,8 @@ async fn record(
         comment: Set(input.comment.clone()),
         decided_by: Set(Some(staff_id)),
         decided_at: Set(now),
-        letter_file: Set(Some(file.to_owned())),
+        letter_file: Set(Some(letter.file.to_owned())),
+        signatory: Set(Some(letter.signatory.to_owned())),
         ..Default::default()
     }
     .insert(&txn)
@@ -384,7 +411,7 @@ async fn record(
                 attachments: vec![MailAttachment::new(
                     &format!("decision-{reference}.pdf"),
                     "application/pdf",
-                    pdf,
+                    letter.pdf,
                 )],
             },
         )

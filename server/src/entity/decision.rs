@@ -15,6 +15,9 @@ pub struct Model {
     pub decided_by: Option<i64>,
     pub decided_at: ChronoDateTimeUtc,
     pub letter_file: Option<String>,
+    /// Who signed the letter, as it names them: « Camille Martin, chargée … ».
+    #[serde(default)]
+    pub signatory: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

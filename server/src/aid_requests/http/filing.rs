@@ -4,8 +4,8 @@
 //! (`user_relations::mandates`), through the same pages under `/agents/mandats/{id}/…`.
 
 use app::aid_requests::filing::{
-    AnswerForm, InputKind, QuestionView, RequestPage, ReviewLine, ReviewPage, ReviewStep,
-    StartPage, StepPage, TimelineEntry,
+    AnswerForm, DecisionView, InputKind, QuestionView, RequestPage, ReviewLine, ReviewPage,
+    ReviewStep, StartPage, StepPage, TimelineEntry,
 };
 use app::components::ThreadMessage;
 use app::validation::FieldErrors;
@@ -1072,7 +1072,14 @@ async fn render_request(
                 d.decided_at.format("%d/%m/%Y")
             ),
         };
-        (summary, request_href(&citizen, request.id, "/courrier"))
+        DecisionView {
+            summary,
+            reasons: d.reasons,
+            comment: d.comment,
+            appeal: crate::letters::appeal_text(tenant.name()),
+            signatory: d.signatory,
+            letter_href: request_href(&citizen, request.id, "/courrier"),
+        }
     });
     let aid_title = aid.title.clone();
     let status = request.status.label().to_owned();

@@ -712,6 +712,9 @@ fn decision_lines(d: decision::Decision) -> Vec<Line> {
         lines.push(line("Précisions", d.comment));
     }
     lines.push(line("Date", d.decided_at.format("%d/%m/%Y").to_string()));
+    if let Some(signatory) = d.signatory {
+        lines.push(line("Signée", signatory));
+    }
     lines
 }
 

@@ -492,6 +492,27 @@ async fn an_instructor_decides_and_the_citizen_gets_the_letter(backend: Backend)
         "{}",
         own.body
     );
+    // The page says what the letter says: the reasons, the instructor's words, who signed,
+    // and how to contest it, in plain words.
+    assert!(own.body.contains(reason));
+    assert!(own.body.contains("Versement sous quinze jours."));
+    assert!(
+        own.body.contains("par délégation, Inès, chargé(e) de l"),
+        "{}",
+        own.body
+    );
+    assert!(
+        own.body.contains("c&#x27;est le « recours gracieux »")
+            || own.body.contains("c'est le « recours gracieux »")
+    );
+    let recorded = guichet::aid_requests::decision::find(&tenant, request.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        recorded.signatory.unwrap().contains("Inès"),
+        "the letter's signatory is kept"
+    );
     let download = citizen_visitor
         .get(&format!("/gard/demandes/{}/courrier", request.id))
         .await;
