@@ -591,20 +591,33 @@ fn slot_choice(slots: Vec<FreeSlot>, legend: String) -> impl IntoView {
     view! {
         <fieldset class="slot-days">
             <legend>{legend}</legend>
-            {days.into_iter().map(|(day, group)| view! {
+            {days.into_iter().map(|(day, group)| {
+                // One place for the whole day is said once, under the day.
+                let place = group
+                    .iter()
+                    .all(|s| s.where_ == group[0].where_)
+                    .then(|| group[0].where_.clone());
+                let shared = place.is_some();
+                view! {
                 <fieldset class="slot-day">
                     <legend>{day}</legend>
+                    {place.map(|p| view! { <p class="hint">{p}</p> })}
                     {group.into_iter().map(|s| {
                         let id = format!("creneau-{n}");
                         n += 1;
+                        let label = match shared {
+                            true => s.time,
+                            false => format!("{} — {}", s.time, s.where_),
+                        };
                         view! {
                             <div class="choice">
                                 <input type="radio" id=id.clone() name="slot" value=s.id />
-                                <label for=id>{format!("{} — {}", s.time, s.where_)}</label>
+                                <label for=id>{label}</label>
                             </div>
                         }
                     }).collect_view()}
                 </fieldset>
+            }
             }).collect_view()}
         </fieldset>
     }

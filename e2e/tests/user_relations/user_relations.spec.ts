@@ -40,7 +40,11 @@ test('a citizen books an appointment, sends a message and reads who accessed the
   await page.getByRole('link', { name: 'Mes rendez-vous' }).click();
   await expect(page.getByRole('heading', { name: 'Mes rendez-vous', level: 1 })).toBeVisible();
   await expectAccessible(page, testInfo);
-  await page.getByLabel(new RegExp(`^09:30 \\(30 min\\) — ${service.replace(/[()]/g, '\\$&')}`)).first().check();
+  // Slots are grouped by day; a slot is labelled by its time alone when its whole day is at
+  // one place (named once, under the date), by its time and place otherwise.
+  const esc = service.replace(/[()]/g, '\\$&');
+  await page.locator('fieldset.slot-day', { hasText: service })
+    .getByLabel(new RegExp(`^09:30 \\(30 min\\)( — ${esc} — .*)?$`)).check();
   await page.getByRole('button', { name: 'Réserver ce créneau' }).click();
   await expect(page.getByRole('status')).toContainText('Votre rendez-vous est réservé');
   await expect(page.getByRole('row', { name: new RegExp(`à 09:30.*${service.replace(/[()]/g, '\\$&')}.*réservé`) })).toBeVisible();
