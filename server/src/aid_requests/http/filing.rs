@@ -968,6 +968,32 @@ pub async fn request_page(
     render_request(&citizen, ui, StatusCode::OK, &id, just_filed, None).await
 }
 
+/// A request's exchange as its citizen reads it, with the documents they sent.
+async fn citizen_thread(
+    tenant: &TenantCtx,
+    request_id: i64,
+) -> Result<Vec<ThreadMessage>, AppError> {
+    Ok(exchange::messages(&tenant.tenant, request_id)
+        .await?
+        .into_iter()
+        .map(|m| ThreadMessage {
+            heading: format!(
+                "{} — {}",
+                if m.from_citizen {
+                    "Vous"
+                } else {
+                    "Le département"
+                },
+                m.at.format("%d/%m/%Y")
+            ),
+            body: m.body,
+            attachment: m
+                .document
+                .map(|(id, label)| (tenant.href(&format!("/documents/{id}")), label)),
+        })
+        .collect())
+}
+
 /// The answer form sent back with its mistakes, as it was filled in.
 struct AnswerSentBack {
     text: String,
@@ -1022,25 +1048,7 @@ async fn render_request(
         _ => (None, "Votre demande est terminée.".to_owned()),
     };
     let just_filed = just_filed && request.status != Status::Draft;
-    let messages = exchange::messages(tenant, request.id)
-        .await?
-        .into_iter()
-        .map(|m| ThreadMessage {
-            heading: format!(
-                "{} — {}",
-                if m.from_citizen {
-                    "Vous"
-                } else {
-                    "Le département"
-                },
-                m.at.format("%d/%m/%Y")
-            ),
-            body: m.body,
-            attachment: m
-                .document
-                .map(|(id, label)| (citizen.tenant.href(&format!("/documents/{id}")), label)),
-        })
-        .collect();
+    let messages = citizen_thread(&citizen.tenant, request.id).await?;
     let answer = match request.status == Status::InfoRequested {
         true => {
             let sent_back = sent_back.unwrap_or(AnswerSentBack {

@@ -476,20 +476,7 @@ async fn render_request_with(
             error,
         }
     });
-    let me = staff.account.id;
-    let assigned_to = request
-        .assignee_id
-        .map(|a| {
-            instructors
-                .iter()
-                .find(|(id, _)| *id == a)
-                .map_or_else(|| "un agent".to_owned(), |(_, name)| name.clone())
-        })
-        .unwrap_or_else(|| "personne".to_owned());
-    let take = queue::is_open(request.status) && request.assignee_id != Some(me);
-    let next_href = queue::next_to_instruct(desk, me, request.id)
-        .await?
-        .map(|next| tenant.href(&format!("/agents/demandes/{next}")));
+    let (assigned_to, take, next_href) = at_hand(desk, &request, &instructors).await?;
     let decision_form = queue::is_open(request.status).then(|| {
         let (typed, errors) = typed.unwrap_or_default();
         decision_form(tenant, id, typed, errors)
@@ -540,6 +527,28 @@ async fn render_request_with(
             />
         }
     }))
+}
+
+/// What the actions panel says and offers: who has the request, whether to offer « Me
+/// l'attribuer », and the next request waiting.
+async fn at_hand(
+    desk: &AidRequestsDesk<'_>,
+    request: &AidRequest,
+    instructors: &[(i64, String)],
+) -> Result<(String, bool, Option<String>), AppError> {
+    let me = desk.staff().account.id;
+    let assigned_to = match request.assignee_id {
+        Some(a) => instructors
+            .iter()
+            .find(|(id, _)| *id == a)
+            .map_or_else(|| "un agent".to_owned(), |(_, name)| name.clone()),
+        None => "personne".to_owned(),
+    };
+    let take = queue::is_open(request.status) && request.assignee_id != Some(me);
+    let next_href = queue::next_to_instruct(desk, me, request.id)
+        .await?
+        .map(|next| desk.ctx().href(&format!("/agents/demandes/{next}")));
+    Ok((assigned_to, take, next_href))
 }
 
 /// Who may take the request: nobody (back in the queue) or one of the instructors.
