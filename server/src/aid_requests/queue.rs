@@ -81,7 +81,9 @@ fn containing(word: &str) -> LikeExpr {
     LikeExpr::new(format!("%{escaped}%")).escape('\\')
 }
 
-/// Each word must be in the reference, the family name or a given name.
+/// Each word must be in the reference, the family name or a given name, whatever the case.
+/// (SQLite's `LOWER` folds ASCII letters only: there, « élodie » does not find « ÉLODIE »;
+/// PostgreSQL folds them all.)
 fn searched(words: &[String]) -> Condition {
     words.iter().fold(Condition::all(), |all, word| {
         let lower = |col: Expr| Expr::expr(Func::lower(col));

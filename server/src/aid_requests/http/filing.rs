@@ -1132,6 +1132,11 @@ pub async fn answer(
     data: FormData,
 ) -> Result<Response, AppError> {
     let (request, _, _) = load(&citizen, &id).await?;
+    if request.status != Status::InfoRequested {
+        // Answered already (a second tab, a double click) or decided meanwhile: nothing is
+        // stored, the page shows where the request stands.
+        return Ok(Redirect::to(&request_href(&citizen, request.id, "")).into_response());
+    }
     let tenant = &citizen.tenant.tenant;
     let text = data.fields.get("answer").to_owned();
     let chosen = data.fields.get("piece-existant").trim().to_owned();
