@@ -4,6 +4,7 @@ use leptos::prelude::*;
 
 use crate::components::SuccessNotice;
 use crate::layout::{CsrfField, Document, ErrorSummary, PageContext};
+use crate::validation::FieldErrors;
 
 #[derive(Clone, Debug)]
 pub struct AidAdminRow {
@@ -96,7 +97,37 @@ pub struct AidQuestions {
     pub kinds: Vec<(String, String)>,
     /// (id, label) of each fact a national administration can give instead of the citizen.
     pub facts: Vec<(String, String)>,
-    pub errors: Vec<String>,
+    /// The question being added, as typed (kept when it comes back with mistakes).
+    pub typed: NewQuestion,
+    /// Each at its field (`q-label`, `q-step`, `q-kind`, `q-options`, `q-fact`).
+    pub errors: FieldErrors,
+}
+
+/// A question to add, as typed in the builder.
+#[derive(Clone, Debug)]
+pub struct NewQuestion {
+    pub label: String,
+    pub help: String,
+    pub step: String,
+    pub kind: String,
+    pub options: String,
+    pub fact: String,
+    pub required: bool,
+}
+
+impl Default for NewQuestion {
+    /// A new question: on the first page, required.
+    fn default() -> Self {
+        Self {
+            label: String::new(),
+            help: String::new(),
+            step: "1".into(),
+            kind: String::new(),
+            options: String::new(),
+            fact: String::new(),
+            required: true,
+        }
+    }
 }
 
 /// Creating an aid (`questions` is `None`) or changing one.
@@ -174,9 +205,18 @@ fn AidQuestionsSection(questions: AidQuestions, csrf: String) -> impl IntoView {
         add_action,
         kinds,
         facts,
+        typed,
         errors,
     } = questions;
     let count = questions.len();
+    // A field's message, right above it, and what describes it.
+    let message = |id: &str| {
+        errors
+            .of(id)
+            .map(|e| view! { <p class="field-error" id=format!("{id}-error")>{e}</p> })
+    };
+    let described = |id: &str| errors.of(id).map(|_| format!("{id}-error"));
+    let invalid = |id: &str| errors.of(id).map(|_| "true");
     let version_text = version.to_string();
     view! {
         <h2>"Formulaire de demande"</h2>
@@ -223,42 +263,57 @@ fn AidQuestionsSection(questions: AidQuestions, csrf: String) -> impl IntoView {
             }.into_any()
         }}
         <h3>"Ajouter une question"</h3>
-        <ErrorSummary errors />
+        <ErrorSummary errors=errors.clone() />
         <form method="post" action=add_action novalidate=true>
             <CsrfField token=csrf.clone() />
             <input type="hidden" name="version" value=version.to_string() />
             <div class="field">
                 <label for="q-label">"Question"</label>
-                <input id="q-label" name="label" type="text" required=true />
+                {message("q-label")}
+                <input id="q-label" name="label" type="text" maxlength="200" value=typed.label
+                    aria-invalid=invalid("q-label") aria-describedby=described("q-label") />
             </div>
             <div class="field">
                 <label for="q-help">"Aide à la réponse (facultatif)"</label>
-                <input id="q-help" name="help" type="text" />
+                <input id="q-help" name="help" type="text" value=typed.help />
             </div>
             <div class="field">
                 <label for="q-step">"Étape (page du formulaire)"</label>
-                <input id="q-step" name="step" type="number" min="1" max="20" inputmode="numeric" value="1" required=true />
+                {message("q-step")}
+                <input id="q-step" name="step" type="text" class="width-5" inputmode="numeric" value=typed.step
+                    aria-invalid=invalid("q-step") aria-describedby=described("q-step") />
             </div>
             <div class="field">
                 <label for="q-kind">"Type de réponse"</label>
-                <select id="q-kind" name="kind">
-                    {kinds.into_iter().map(|(id, label)| view! { <option value=id>{label}</option> }).collect_view()}
+                {message("q-kind")}
+                <select id="q-kind" name="kind" aria-invalid=invalid("q-kind") aria-describedby=described("q-kind")>
+                    {kinds.into_iter().map(|(id, label)| {
+                        let selected = id == typed.kind;
+                        view! { <option value=id selected=selected>{label}</option> }
+                    }).collect_view()}
                 </select>
             </div>
             <div class="field">
                 <label for="q-options">"Réponses possibles, pour un choix dans une liste (une par ligne)"</label>
-                <textarea id="q-options" name="options" rows="3"></textarea>
+                {message("q-options")}
+                <textarea id="q-options" name="options" rows="3"
+                    aria-invalid=invalid("q-options") aria-describedby=described("q-options")>{typed.options}</textarea>
             </div>
             <div class="field">
                 <label for="q-fact">"Donnée qu'une administration peut transmettre, avec l'accord de l'usager (facultatif)"</label>
                 <p class="hint" id="q-fact-hint">"Une réponse est alors pré-remplie ; un justificatif n'est plus demandé à l'usager qui donne son accord."</p>
-                <select id="q-fact" name="fact" aria-describedby="q-fact-hint">
+                {message("q-fact")}
+                <select id="q-fact" name="fact" aria-invalid=invalid("q-fact")
+                    aria-describedby=match described("q-fact") { Some(e) => format!("q-fact-hint {e}"), None => "q-fact-hint".to_owned() }>
                     <option value="">"Aucune : l'usager répond lui-même"</option>
-                    {facts.into_iter().map(|(id, label)| view! { <option value=id>{label}</option> }).collect_view()}
+                    {facts.into_iter().map(|(id, label)| {
+                        let selected = id == typed.fact;
+                        view! { <option value=id selected=selected>{label}</option> }
+                    }).collect_view()}
                 </select>
             </div>
-            <div class="field">
-                <input type="checkbox" id="q-required" name="required" value="on" checked=true />
+            <div class="choice">
+                <input type="checkbox" id="q-required" name="required" value="on" checked=typed.required />
                 <label for="q-required">"Réponse obligatoire"</label>
             </div>
             <button type="submit">"Ajouter la question"</button>

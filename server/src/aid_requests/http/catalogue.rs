@@ -3,8 +3,9 @@
 
 use app::aid_requests::catalogue::{
     AidAdminListPage, AidAdminRow, AidEditPage, AidPublicPage, AidQuestions, AidValues,
-    CatalogueItem, CataloguePage, QuestionRow,
+    CatalogueItem, CataloguePage, NewQuestion, QuestionRow,
 };
+use app::validation::FieldErrors;
 use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -131,7 +132,9 @@ pub async fn create_aid(
 struct EditView {
     values: AidValues,
     errors: Vec<String>,
-    question_errors: Vec<String>,
+    question_errors: FieldErrors,
+    /// The question being added, as typed, when it comes back.
+    typed_question: NewQuestion,
     notice: Option<String>,
 }
 
@@ -140,7 +143,8 @@ impl EditView {
         Self {
             values,
             errors: vec![],
-            question_errors: vec![],
+            question_errors: FieldErrors::new(),
+            typed_question: NewQuestion::default(),
             notice: None,
         }
     }
@@ -157,6 +161,7 @@ async fn edit_page(
         values,
         errors,
         question_errors,
+        typed_question,
         notice,
     } = view_state;
     let tenant = &staff.tenant;
@@ -196,6 +201,7 @@ async fn edit_page(
             .iter()
             .map(|f| (f.id().to_owned(), f.label().to_owned()))
             .collect(),
+        typed: typed_question,
         errors: question_errors,
     };
     let action = tenant.href(&base);
@@ -281,7 +287,7 @@ async fn apply_form_change(
     ui: Ui,
     aid: Aid,
     form: &FormFields,
-    what: &str,
+    (what, typed): (&str, Option<NewQuestion>),
     change: impl FnOnce(&mut FormDefinition) -> Result<(), String>,
 ) -> Result<Response, AppError> {
     let expected: i32 = form.get("version").parse().unwrap_or(-1);
@@ -311,7 +317,8 @@ async fn apply_form_change(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &aid,
                 EditView {
-                    question_errors: vec![message],
+                    question_errors: FieldErrors::form(message),
+                    typed_question: typed.unwrap_or_default(),
                     ..EditView::of(values)
                 },
             )
@@ -327,7 +334,8 @@ async fn apply_form_change(
                 StatusCode::CONFLICT,
                 &current,
                 EditView {
-                    question_errors: vec!["Le formulaire a été modifié par quelqu'un d'autre pendant que vous travailliez : votre changement n'a pas été enregistré. Voici le formulaire à jour ; refaites votre changement si besoin.".into()],
+                    question_errors: FieldErrors::form("Le formulaire a été modifié par quelqu'un d'autre pendant que vous travailliez : votre changement n'a pas été enregistré. Voici le formulaire à jour ; refaites votre changement si besoin."),
+                    typed_question: typed.unwrap_or_default(),
                     ..EditView::of(values)
                 },
             )
@@ -346,16 +354,27 @@ pub async fn add_question(
 ) -> Result<Response, AppError> {
     let desk = admin_desk(&staff)?;
     let aid = load_aid(&desk, &id).await?;
-    let label = form.get("label").trim().to_owned();
-    let help = form.get("help").trim().to_owned();
-    let step = form.get("step").trim().parse::<u32>().ok();
-    let kind = FieldKind::parse(form.get("kind"), form.get("options"));
-    let required = form.get("required") == "on";
-    let fact = match form.get("fact").trim() {
-        "" => Ok(None),
-        id => FactKey::parse(id)
-            .map(Some)
-            .ok_or("Donnée transmise inconnue : choisissez-en une dans la liste, ou « Aucune »."),
+    let typed = NewQuestion {
+        label: form.get("label").trim().to_owned(),
+        help: form.get("help").trim().to_owned(),
+        step: form.get("step").trim().to_owned(),
+        kind: form.get("kind").to_owned(),
+        options: form.get("options").to_owned(),
+        fact: form.get("fact").trim().to_owned(),
+        required: form.get("required") == "on",
+    };
+    let field = match checked_question(&typed) {
+        Ok(field) => field,
+        Err(errors) => {
+            let values = values_from(&AidInput::from(&aid));
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            let view_state = EditView {
+                question_errors: errors,
+                typed_question: typed,
+                ..EditView::of(values)
+            };
+            return edit_page(&staff, ui, status, &aid, view_state).await;
+        }
     };
     apply_form_change(
         staff,
@@ -363,38 +382,75 @@ pub async fn add_question(
         ui,
         aid,
         &form,
-        "ajout d'une question",
+        ("ajout d'une question", Some(typed)),
         move |definition| {
-            if label.is_empty() {
-                return Err(
-                    "Écrivez la question posée, par exemple « Montant du loyer mensuel ».".into(),
-                );
-            }
-            if label.chars().count() > 200 {
-                return Err("La question est trop longue (200 caractères au plus).".into());
-            }
-            let step = step
-                .filter(|s| (1..=20).contains(s))
-                .ok_or("L'étape est un numéro de page entre 1 et 20.")?;
-            let kind = kind?;
-            let fact = fact?;
-            if let Some(fact) = fact {
-                check_fact_fits(fact, &kind)?;
-            }
             let key = definition.next_key();
-            definition.fields.push(FieldDef {
-                key,
-                step,
-                label,
-                help,
-                required,
-                kind,
-                fact,
-            });
+            definition.fields.push(FieldDef { key, ..field });
             Ok(())
         },
     )
     .await
+}
+
+/// The question typed in the builder, or every mistake in it at its field.
+fn checked_question(typed: &NewQuestion) -> Result<FieldDef, FieldErrors> {
+    let mut errors = FieldErrors::new();
+    if typed.label.is_empty() {
+        errors.add(
+            "q-label",
+            "Écrivez la question posée, par exemple « Montant du loyer mensuel ».",
+        );
+    } else if typed.label.chars().count() > 200 || typed.label.chars().any(char::is_control) {
+        errors.add(
+            "q-label",
+            "La question tient sur une ligne de 200 caractères au plus : raccourcissez-la.",
+        );
+    }
+    let step = typed
+        .step
+        .parse::<u32>()
+        .ok()
+        .filter(|s| (1..=20).contains(s));
+    if step.is_none() {
+        errors.add("q-step", "L'étape est un numéro de page entre 1 et 20.");
+    }
+    let kind = FieldKind::parse(&typed.kind, &typed.options)
+        .map_err(|e| {
+            let at = if typed.kind == "choice" {
+                "q-options"
+            } else {
+                "q-kind"
+            };
+            errors.add(at, e);
+        })
+        .ok();
+    let fact = match typed.fact.as_str() {
+        "" => None,
+        id => FactKey::parse(id).or_else(|| {
+            errors.add(
+                "q-fact",
+                "Donnée transmise inconnue : choisissez-en une dans la liste, ou « Aucune ».",
+            );
+            None
+        }),
+    };
+    if let (Some(fact), Some(kind)) = (fact, &kind)
+        && let Err(e) = check_fact_fits(fact, kind)
+    {
+        errors.add("q-fact", e);
+    }
+    match (step, kind) {
+        (Some(step), Some(kind)) if errors.is_empty() => Ok(FieldDef {
+            key: String::new(),
+            step,
+            label: typed.label.clone(),
+            help: typed.help.clone(),
+            required: typed.required,
+            kind,
+            fact,
+        }),
+        _ => Err(errors),
+    }
 }
 
 /// A transmitted fact answers a question of its own type, or replaces a certificate.
@@ -432,7 +488,7 @@ pub async fn remove_question(
         ui,
         aid,
         &form,
-        "retrait d'une question",
+        ("retrait d'une question", None),
         move |definition| {
             let before = definition.fields.len();
             definition.fields.retain(|f| f.key != key);

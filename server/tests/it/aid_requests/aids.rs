@@ -204,6 +204,56 @@ async fn a_page_made_from_an_older_form_gets_a_conflict(backend: Backend) {
         .await;
     assert_eq!(late.status, StatusCode::CONFLICT);
     assert!(late.body.contains("modifié par quelqu"), "{}", late.body);
+    assert!(
+        late.body.contains("value=\"Revenus\""),
+        "the question typed is kept"
+    );
+
+    // Mistakes in a question: each at its field, everything typed kept.
+    let csrf = second.csrf("/gard").await;
+    let wrong = second
+        .post(
+            &format!("{aid}/questions"),
+            &[
+                ("csrf", &csrf),
+                ("version", "2"),
+                ("label", "Situation familiale"),
+                ("help", "Au jour de la demande"),
+                ("step", "99"),
+                ("kind", "choice"),
+                ("options", ""),
+                ("fact", "inconnue"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        wrong.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        wrong.body
+    );
+    for at in [
+        "href=\"#q-step\"",
+        "href=\"#q-options\"",
+        "href=\"#q-fact\"",
+        "id=\"q-step-error\"",
+    ] {
+        assert!(wrong.body.contains(at), "{at}: {}", wrong.body);
+    }
+    for kept in [
+        "value=\"Situation familiale\"",
+        "value=\"Au jour de la demande\"",
+        "value=\"99\"",
+        "value=\"choice\" selected",
+    ] {
+        assert!(wrong.body.contains(kept), "{kept} kept: {}", wrong.body);
+    }
+    assert!(
+        !wrong
+            .body
+            .contains("id=\"q-required\" name=\"required\" value=\"on\" checked"),
+        "unticked stays unticked"
+    );
     let id: i64 = aid.rsplit('/').next().unwrap().parse().unwrap();
     let current = guichet::aid_requests::catalogue::find(&tenant, id)
         .await
