@@ -209,15 +209,8 @@ fn AidQuestionsSection(questions: AidQuestions, csrf: String) -> impl IntoView {
         errors,
     } = questions;
     let count = questions.len();
-    // A field's message, right above it, and what describes it.
-    let message = |id: &str| {
-        errors
-            .of(id)
-            .map(|e| view! { <p class="field-error" id=format!("{id}-error")>{e}</p> })
-    };
-    let described = |id: &str| errors.of(id).map(|_| format!("{id}-error"));
-    let invalid = |id: &str| errors.of(id).map(|_| "true");
     let version_text = version.to_string();
+    let add_csrf = csrf.clone();
     view! {
         <h2>"Formulaire de demande"</h2>
         <p>{format!("Version {version} du formulaire. Les demandes déjà faites gardent la version sous laquelle elles ont été déposées.")}</p>
@@ -262,10 +255,34 @@ fn AidQuestionsSection(questions: AidQuestions, csrf: String) -> impl IntoView {
                 </table>
             }.into_any()
         }}
+        <AddQuestionForm action=add_action csrf=add_csrf version kinds facts typed errors />
+    }
+}
+
+/// The form that adds a question, with each mistake at its field and everything typed kept.
+#[component]
+fn AddQuestionForm(
+    action: String,
+    csrf: String,
+    version: i32,
+    kinds: Vec<(String, String)>,
+    facts: Vec<(String, String)>,
+    typed: NewQuestion,
+    errors: FieldErrors,
+) -> impl IntoView {
+    // A field's message, right above it, and what describes it.
+    let message = |id: &str| {
+        errors
+            .of(id)
+            .map(|e| view! { <p class="field-error" id=format!("{id}-error")>{e}</p> })
+    };
+    let described = |id: &str| errors.of(id).map(|_| format!("{id}-error"));
+    let invalid = |id: &str| errors.of(id).map(|_| "true");
+    view! {
         <h3>"Ajouter une question"</h3>
         <ErrorSummary errors=errors.clone() />
-        <form method="post" action=add_action novalidate=true>
-            <CsrfField token=csrf.clone() />
+        <form method="post" action=action novalidate=true>
+            <CsrfField token=csrf />
             <input type="hidden" name="version" value=version.to_string() />
             <div class="field">
                 <label for="q-label">"Question"</label>
