@@ -8,6 +8,11 @@ pub const MAX_TEXT_CHARS: usize = 2000;
 /// The largest document accepted, in bytes.
 pub const MAX_DOCUMENT_BYTES: usize = 5 * 1024 * 1024;
 
+/// A one-line field holds no line break, NUL or other control character.
+pub fn one_line(text: &str) -> bool {
+    !text.chars().any(char::is_control)
+}
+
 /// What every upload field says it accepts: one limit, stated where the file is chosen and
 /// enforced by `documents::check` with a message at the field.
 pub const DOCUMENT_LIMITS: &str = "PDF, JPEG ou PNG, 5 Mo au plus.";

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use serde::{Deserialize, Serialize};
 
-use crate::components::{Choice, Choices, MessageThread, ThreadMessage};
+use crate::components::{Choice, Choices, MessageThread, TextArea, ThreadMessage};
 use crate::islands::{StepQuestion, UploadStatus};
 use crate::layout::{CsrfField, Document, ErrorSummary, PageContext};
 use crate::pages::national::PullsPanel;
@@ -239,14 +239,11 @@ fn AnswerFormView(form: AnswerForm, csrf: String) -> impl IntoView {
         chosen,
         errors,
     } = form;
-    let answer_error = errors.of("answer");
     let piece_error = errors.of("piece");
-    let described = |hint: &str, error: &Option<String>, error_id: &str| match error {
-        Some(_) => format!("{hint} {error_id}"),
-        None => hint.to_owned(),
+    let piece_described = match piece_error {
+        Some(_) => "piece-hint piece-error",
+        None => "piece-hint",
     };
-    let answer_described = described("answer-hint", &answer_error, "answer-error");
-    let piece_described = described("piece-hint", &piece_error, "piece-error");
     let choices = (!documents.is_empty()).then(|| {
         let mut options = vec![Choice {
             value: String::new(),
@@ -262,16 +259,12 @@ fn AnswerFormView(form: AnswerForm, csrf: String) -> impl IntoView {
     });
     view! {
         <h2 id="repondre">"Répondre au département"</h2>
-        <ErrorSummary errors />
+        <ErrorSummary errors=errors.clone() />
         <form method="post" action=action enctype="multipart/form-data" novalidate=true>
             <CsrfField token=csrf />
-            <div class="field" class:field-invalid=answer_error.is_some()>
-                <label for="answer">"Votre réponse au département"</label>
-                <p class="hint" id="answer-hint">"Écrivez votre réponse, joignez le document demandé, ou les deux."</p>
-                {answer_error.clone().map(|e| view! { <p class="field-error" id="answer-error">{e}</p> })}
-                <textarea id="answer" name="answer" rows="4" maxlength="4000"
-                    aria-invalid=answer_error.is_some().then_some("true") aria-describedby=answer_described>{text}</textarea>
-            </div>
+            <TextArea name="answer" label="Votre réponse au département" value=text
+                hint="Écrivez votre réponse, joignez le document demandé, ou les deux."
+                rows=4 maxlength=4000 error=errors.of("answer") />
             <fieldset class:field-invalid=piece_error.is_some()>
                 <legend>"Joindre un document (facultatif)"</legend>
                 <p class="hint" id="piece-hint">{crate::validation::DOCUMENT_LIMITS}</p>

@@ -9,7 +9,7 @@ use crate::layout::{CsrfField, Document, PageContext};
 
 use crate::components::{
     Badge, Choice, Choices, FieldWidth, FilterBar, FilterSelect, MessageThread, Pagination, Row,
-    SearchField, SortLink, Table, TextField, ThreadMessage,
+    SearchField, SortLink, Table, TextArea, TextField, ThreadMessage,
 };
 pub use crate::components::{FilterOption, Tone};
 use crate::layout::ErrorSummary;
@@ -214,7 +214,6 @@ fn DecisionFormSection(form: DecisionFormView, csrf: String, version: i32) -> im
             checked,
         })
         .collect();
-    let comment_error = errors.of("comment");
     view! {
         <section id="decision" aria-labelledby="decision-title">
             <h2 id="decision-title">"Décision"</h2>
@@ -226,13 +225,8 @@ fn DecisionFormSection(form: DecisionFormView, csrf: String, version: i32) -> im
                 <TextField name="amount" label="Montant accordé, en euros (vide pour un refus)" value=amount
                     width=FieldWidth::Chars10 unit="€" inputmode="decimal" error=errors.of("amount") />
                 <Choices name="reasons" legend="Motifs (au moins un)" multiple=true options=reasons error=errors.of("reasons-0") />
-                <div class="field" class:field-invalid=comment_error.is_some()>
-                    <label for="comment">"Précisions pour l'usager (facultatif)"</label>
-                    {comment_error.clone().map(|e| view! { <p class="field-error" id="comment-error">{e}</p> })}
-                    <textarea id="comment" name="comment" rows="3" maxlength="2000"
-                        aria-invalid=comment_error.is_some().then_some("true")
-                        aria-describedby=comment_error.is_some().then_some("comment-error")>{comment}</textarea>
-                </div>
+                <TextArea name="comment" label="Précisions pour l'usager" value=comment rows=3 maxlength=2000
+                    optional=true error=errors.of("comment") />
                 <button type="submit">"Enregistrer la décision et prévenir l'usager"</button>
             </form>
         </section>
@@ -254,21 +248,13 @@ fn QuestionFormSection(form: QuestionForm, csrf: String, version: i32) -> impl I
         text,
         error,
     } = form;
-    let described = match error {
-        Some(_) => "question-hint question-error",
-        None => "question-hint",
-    };
     view! {
         <form method="post" action=action id="question-form" novalidate=true>
             <CsrfField token=csrf />
             <input type="hidden" name="version" value=version.to_string() />
-            <div class="field" class:field-invalid=error.is_some()>
-                <label for="question">"Demander des informations complémentaires à l'usager"</label>
-                <p class="hint" id="question-hint">"Le délai d'instruction est suspendu jusqu'à sa réponse. L'usager est prévenu par courriel (sans le contenu de la question)."</p>
-                {error.clone().map(|e| view! { <p class="field-error" id="question-error">{e}</p> })}
-                <textarea id="question" name="question" rows="3" maxlength="4000"
-                    aria-invalid=error.is_some().then_some("true") aria-describedby=described>{text}</textarea>
-            </div>
+            <TextArea name="question" label="Demander des informations complémentaires à l'usager" value=text
+                hint="Le délai d'instruction est suspendu jusqu'à sa réponse. L'usager est prévenu par courriel (sans le contenu de la question)."
+                rows=3 maxlength=4000 error />
             <button type="submit" class="secondary">"Envoyer la question"</button>
         </form>
     }

@@ -53,19 +53,10 @@ pub fn TextField(
     optional: bool,
     error: Option<String>,
 ) -> impl IntoView {
-    let error_id = format!("{name}-error");
-    let hint_id = format!("{name}-hint");
-    let described = match (hint.is_some(), error.is_some()) {
-        (true, true) => Some(format!("{hint_id} {error_id}")),
-        (true, false) => Some(hint_id.clone()),
-        (false, true) => Some(error_id.clone()),
-        (false, false) => None,
-    };
+    let (hint_id, error_id) = (format!("{name}-hint"), format!("{name}-error"));
+    let described = described_by(name, hint.is_some(), error.is_some());
     let invalid = error.is_some();
-    let shown_label = match optional {
-        true => format!("{label} (facultatif)"),
-        false => label.to_owned(),
-    };
+    let shown_label = shown_label(label, optional);
     let input = view! {
         <input
             id=name
@@ -89,6 +80,51 @@ pub fn TextField(
                 Some(unit) => view! { <div class="input-with-unit">{input}<span class="unit">{unit}</span></div> }.into_any(),
                 None => input.into_any(),
             }}
+        </div>
+    }
+}
+
+/// What describes field `name`: its hint (`{name}-hint`) and its message (`{name}-error`).
+fn described_by(name: &str, hint: bool, error: bool) -> Option<String> {
+    match (hint, error) {
+        (true, true) => Some(format!("{name}-hint {name}-error")),
+        (true, false) => Some(format!("{name}-hint")),
+        (false, true) => Some(format!("{name}-error")),
+        (false, false) => None,
+    }
+}
+
+/// A field that may stay empty says so in its label.
+fn shown_label(label: &str, optional: bool) -> String {
+    match optional {
+        true => format!("{label} (facultatif)"),
+        false => label.to_owned(),
+    }
+}
+
+/// A text of several lines with its label, hint and message, like `TextField`.
+#[component]
+pub fn TextArea(
+    name: &'static str,
+    label: &'static str,
+    value: String,
+    #[prop(optional)] hint: Option<&'static str>,
+    rows: u32,
+    /// The longest answer, in characters.
+    maxlength: usize,
+    #[prop(optional)] optional: bool,
+    error: Option<String>,
+) -> impl IntoView {
+    let (hint_id, error_id) = (format!("{name}-hint"), format!("{name}-error"));
+    let described = described_by(name, hint.is_some(), error.is_some());
+    let invalid = error.is_some();
+    view! {
+        <div class="field" class:field-invalid=invalid>
+            <label for=name>{shown_label(label, optional)}</label>
+            {hint.map(|h| view! { <p class="hint" id=hint_id>{h}</p> })}
+            {error.map(|e| view! { <p class="field-error" id=error_id>{e}</p> })}
+            <textarea id=name name=name rows=rows maxlength=maxlength
+                aria-invalid=invalid.then_some("true") aria-describedby=described>{value}</textarea>
         </div>
     }
 }

@@ -19,7 +19,7 @@ mod thread;
 
 pub use forms::{
     Choice, Choices, FieldWidth, FilterBar, FilterOption, FilterSelect, SearchField, SignInForm,
-    TextField,
+    TextArea, TextField,
 };
 pub use pagination::Pagination;
 pub use status::{Badge, Notice, NoticeKind, SuccessNotice, Tone};

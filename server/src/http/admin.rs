@@ -117,7 +117,7 @@ pub async fn create_staff(
     let email_input = form.email.trim().to_owned();
     if display_name.is_empty() {
         errors.push("Indiquez le nom et le prénom de l'agent.".to_owned());
-    } else if display_name.chars().count() > 100 || display_name.chars().any(char::is_control) {
+    } else if display_name.chars().count() > 100 || !app::validation::one_line(&display_name) {
         errors.push(
             "Le nom et le prénom tiennent sur une ligne de 100 caractères au plus : raccourcissez-les."
                 .to_owned(),

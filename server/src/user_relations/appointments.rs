@@ -127,7 +127,7 @@ impl NewSlots {
         now: DateTime<Utc>,
     ) -> Result<Self, Vec<String>> {
         let mut errors = Vec::new();
-        let one_line = |text: &str| !text.chars().any(char::is_control);
+        let one_line = app::validation::one_line;
         let service = service.trim();
         if !one_line(service) || !one_line(place.trim()) {
             errors.push("Le service et le lieu tiennent sur une ligne : retirez les retours à la ligne et les caractères invisibles.".to_owned());

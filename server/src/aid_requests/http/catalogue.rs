@@ -400,7 +400,7 @@ fn checked_question(typed: &NewQuestion) -> Result<FieldDef, FieldErrors> {
             "q-label",
             "Écrivez la question posée, par exemple « Montant du loyer mensuel ».",
         );
-    } else if typed.label.chars().count() > 200 || typed.label.chars().any(char::is_control) {
+    } else if typed.label.chars().count() > 200 || !app::validation::one_line(&typed.label) {
         errors.add(
             "q-label",
             "La question tient sur une ligne de 200 caractères au plus : raccourcissez-la.",

@@ -12,7 +12,7 @@ use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 use tenants::Tenant;
 
 use crate::fixtures::{AidBuilder, PDF, file_request};
-use crate::harness::{Backend, Visitor, app_with_mail, both_engines, hidden_value};
+use crate::harness::{Backend, TestApp, Visitor, app_with_mail, both_engines, hidden_value};
 
 both_engines!(
     asking_the_citizen_stops_the_clock_until_they_answer,
@@ -46,28 +46,51 @@ async fn set_row(tenant: &Tenant, id: i64, change: impl FnOnce(&mut aid_request:
     txn.commit().await.unwrap();
 }
 
+/// Angela DUBOIS signed in on her side, her request filed, Inès signed in on the staff side.
+struct Filed {
+    citizen_visitor: Visitor,
+    request: filing::AidRequest,
+    inst: Visitor,
+    /// The request's staff page.
+    path: String,
+}
+
+async fn filed(app: &TestApp, tenant: &Tenant) -> Filed {
+    app.staff(tenant, "inst@gard.fr", "Inès", &[Role::AidInstructor])
+        .await;
+    let aid = aid(tenant, "Aide au loyer", "refusal").await;
+    let mut citizen_visitor = Visitor::new(app);
+    citizen_visitor
+        .franceconnect_sign_in("/gard", "sim-angela-dubois")
+        .await;
+    let person = guichet::franceconnect::simulator::test_identities()[0].clone();
+    let citizen = citizens::sign_in_with_franceconnect(tenant, &person)
+        .await
+        .unwrap();
+    let request = file(tenant, &aid, &citizen).await;
+    let inst = Visitor::signed_in(app, "/gard", "inst@gard.fr").await;
+    let path = format!("/gard/agents/demandes/{}", request.id);
+    Filed {
+        citizen_visitor,
+        request,
+        inst,
+        path,
+    }
+}
+
 async fn asking_the_citizen_stops_the_clock_until_they_answer(backend: Backend) {
     let (app, sink, tenant) = app_with_mail(backend).await;
     let instructor = app
         .worker(&tenant, guichet::staff::Role::AidInstructor)
         .await;
     let desk = guichet::aid_requests::Desk::open(&tenant, &instructor).unwrap();
-    app.staff(&tenant, "inst@gard.fr", "Inès", &[Role::AidInstructor])
-        .await;
-    let aid = aid(&tenant, "Aide au loyer", "refusal").await;
-    let mut citizen_visitor = Visitor::new(&app);
-    citizen_visitor
-        .franceconnect_sign_in("/gard", "sim-angela-dubois")
-        .await;
-    let person = guichet::franceconnect::simulator::test_identities()[0].clone();
-    let citizen = citizens::sign_in_with_franceconnect(&tenant, &person)
-        .await
-        .unwrap();
-    let request = file(&tenant, &aid, &citizen).await;
+    let Filed {
+        mut citizen_visitor,
+        request,
+        mut inst,
+        path,
+    } = filed(&app, &tenant).await;
     let due = request.due_on.unwrap();
-
-    let mut inst = Visitor::signed_in(&app, "/gard", "inst@gard.fr").await;
-    let path = format!("/gard/agents/demandes/{}", request.id);
     let page = inst.get(&path).await;
     let version = hidden_value(&page.body, "version");
     let empty = inst
@@ -296,21 +319,13 @@ fn pdf_of(size: usize) -> Vec<u8> {
 
 async fn the_citizen_answers_with_a_document_and_the_queue_says_so(backend: Backend) {
     let (app, _sink, tenant) = app_with_mail(backend).await;
-    app.staff(&tenant, "inst@gard.fr", "Inès", &[Role::AidInstructor])
-        .await;
-    let aid = aid(&tenant, "Aide au loyer", "refusal").await;
-    let mut citizen_visitor = Visitor::new(&app);
-    citizen_visitor
-        .franceconnect_sign_in("/gard", "sim-angela-dubois")
-        .await;
-    let person = guichet::franceconnect::simulator::test_identities()[0].clone();
-    let citizen = citizens::sign_in_with_franceconnect(&tenant, &person)
-        .await
-        .unwrap();
-    let request = file(&tenant, &aid, &citizen).await;
+    let Filed {
+        mut citizen_visitor,
+        request,
+        mut inst,
+        path,
+    } = filed(&app, &tenant).await;
     let reference = request.reference.clone().unwrap();
-    let mut inst = Visitor::signed_in(&app, "/gard", "inst@gard.fr").await;
-    let path = format!("/gard/agents/demandes/{}", request.id);
     ask(
         &mut inst,
         &path,
