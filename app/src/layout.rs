@@ -12,6 +12,8 @@ pub struct TenantBrand {
     /// reached by its own host.
     pub base: String,
     pub logo_url: Option<String>,
+    /// The department's colours (`brand::Look::stylesheet`), after the site's own.
+    pub stylesheet: String,
 }
 
 impl TenantBrand {
@@ -21,10 +23,12 @@ impl TenantBrand {
     }
 }
 
+/// An entry of the staff menu; its description says, on the staff home, what is done there.
 #[derive(Clone, Debug)]
 pub struct NavLink {
     pub href: String,
     pub label: String,
+    pub description: &'static str,
 }
 
 /// The signed-in staff member, for the header.
@@ -93,6 +97,7 @@ pub fn Document(ctx: PageContext, title: String, children: Children) -> impl Int
                 // which inside <title> is shown literally.
                 <title inner_html=escape_text(&full_title)></title>
                 <link rel="stylesheet" href="/pkg/guichet.css" />
+                {brand.as_ref().map(|b| view! { <link rel="stylesheet" href=b.stylesheet.clone() /> })}
                 <HydrationScripts options=ctx.options.clone() islands=true />
             </head>
             <body>
@@ -112,7 +117,7 @@ pub fn Document(ctx: PageContext, title: String, children: Children) -> impl Int
                                     {s.nav.into_iter().map(|l| view! { <li><a href=l.href>{l.label}</a></li> }).collect_view()}
                                 </ul>
                             </nav>
-                            <form method="post" action=logout class="logout">
+                            <form method="post" action=logout class="logout" novalidate=true>
                                 <input type="hidden" name="csrf" value=csrf.clone() />
                                 <span class="who">{s.display_name}</span>
                                 " "
@@ -127,7 +132,7 @@ pub fn Document(ctx: PageContext, title: String, children: Children) -> impl Int
                                     <li><a href=citizen_space>"Mon espace"</a></li>
                                 </ul>
                             </nav>
-                            <form method="post" action=citizen_logout class="logout">
+                            <form method="post" action=citizen_logout class="logout" novalidate=true>
                                 <input type="hidden" name="csrf" value=citizen_csrf />
                                 <span class="who">{c.display_name}</span>
                                 " "

@@ -13,6 +13,12 @@ pub fn one_line(text: &str) -> bool {
     !text.chars().any(char::is_control)
 }
 
+/// A one-line answer as kept: runs of spaces, tabs and line breaks (which only a crafted request
+/// puts in a one-line field) become one space, and the ends are trimmed.
+pub fn collapse_spaces(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// What every upload field says it accepts: one limit, stated where the file is chosen and
 /// enforced by `documents::check` with a message at the field.
 pub const DOCUMENT_LIMITS: &str = "PDF, JPEG ou PNG, 5 Mo au plus.";

@@ -83,6 +83,7 @@ export async function expectAccessible(page: Page, testInfo: TestInfo) {
     await target.setContent(html, { waitUntil: 'load' });
   }
   await expectReflow(page, target);
+  await expectNoNativeValidation(page, target);
   await target.evaluate(axeSource);
   const violations = await target.evaluate(async () => {
     // @ts-expect-error axe is injected above
@@ -115,6 +116,20 @@ async function expectReflow(page: Page, target: Page) {
   });
   if (size) await target.setViewportSize(size);
   expect(overflow, `horizontal scrolling at 320 px on ${page.url()}`).toBeNull();
+}
+
+/**
+ * No form leaves its checks to the browser, whose pop-ups speak the browser's language and
+ * skip the error summary: every form with a constrained field carries `novalidate`, and the
+ * server's French messages are the only ones.
+ */
+async function expectNoNativeValidation(page: Page, target: Page) {
+  const unguarded = await target.evaluate(() =>
+    [...document.querySelectorAll('form:not([novalidate])')]
+      .filter((form) => form.querySelector(
+        '[required], [min], [max], [pattern], input[type=email], input[type=number], input[type=url], input[type=date], input[type=time]'))
+      .map((form) => form.getAttribute('action') ?? '(sans action)'));
+  expect(unguarded, `forms without novalidate on ${page.url()}`).toEqual([]);
 }
 
 export function hydrated(testInfo: TestInfo) {

@@ -65,7 +65,13 @@ test('the password can be shown once hydrated, and only then', async ({ page }, 
 
 test('the administrator lists staff, creates an account and assigns roles', async ({ page }, testInfo) => {
   await signInAsAdmin(page);
-  await page.getByRole('link', { name: 'Agents', exact: true }).click();
+  // The administrator's home leads to what they do, each card saying what it is for.
+  await page.goto('/demo/agents/');
+  await expect(page.getByRole('heading', { name: 'Administration du département', level: 2 })).toBeVisible();
+  await expect(page.getByText('Qui a fait quoi, quand et pourquoi')).toBeVisible();
+  await expect(page.getByText('Demandez à l')).toHaveCount(0);
+  await expectAccessible(page, testInfo);
+  await page.getByRole('link', { name: 'Agents', exact: true }).first().click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Agents du département');
   await expect(page.getByRole('cell', { name: 'reception@demo.guichet.test' })).toBeVisible();
   await expectAccessible(page, testInfo);
@@ -101,8 +107,15 @@ test('the administrator lists staff, creates an account and assigns roles', asyn
   await expect(page.getByRole('status')).toContainText(`Les rôles de ${email} sont enregistrés.`);
   await expect(page.getByRole('row', { name: new RegExp(name) })).toContainText('Accueil');
 
-  await page.getByRole('link', { name: "Journal d'audit" }).click();
+  await page.getByRole('link', { name: "Journal d'audit" }).first().click();
   await expect(page.getByRole('cell', { name: "création d'un compte agent" }).first()).toBeVisible();
+  await expectAccessible(page, testInfo);
+  // Narrowed to the administrator's own operations of the last day, roles in words.
+  await page.getByLabel('Agent', { exact: true }).selectOption(ADMIN);
+  await page.getByLabel('Période').selectOption('jour');
+  await page.getByRole('button', { name: 'Filtrer' }).click();
+  await expect(page.getByRole('cell', { name: `${ADMIN} (Administration du département)` }).first()).toBeVisible();
+  await expect(page.getByRole('cell', { name: /reception@demo/ })).toHaveCount(0);
   await expectAccessible(page, testInfo);
 });
 

@@ -62,6 +62,7 @@ impl MigratorTrait for TenantMigrator {
             Box::new(tenant::m0018_wider_accesses::Migration),
             Box::new(tenant::m0019_merge_proposals::Migration),
             Box::new(tenant::m0020_citizen_replies::Migration),
+            Box::new(tenant::m0021_department_brand::Migration),
         ]
     }
 }

@@ -198,6 +198,83 @@ pub async fn recent(tenant: &Tenant, limit: u64) -> Result<Vec<audit_entry::Mode
     Ok(rows)
 }
 
+/// How an administrator narrows the journal; every part optional.
+#[derive(Clone, Debug, Default)]
+pub struct JournalQuery {
+    /// Entries by this actor (their address as recorded).
+    pub actor: Option<String>,
+    /// Entries made in this module (`Module::id`); `Some("")` for those outside any module.
+    pub module: Option<String>,
+    /// Entries from this moment on.
+    pub since: Option<DateTime<Utc>>,
+    /// Words each found in the action, the subject, the reason or the actor (see
+    /// `search::parse_search`).
+    pub words: Vec<String>,
+    /// 1-based.
+    pub page: u64,
+}
+
+/// Entries per page of the journal.
+pub const JOURNAL_PAGE: u64 = 50;
+
+/// A page of the entries `query` selects, newest first, and how many it selects in all.
+pub async fn search(
+    tenant: &Tenant,
+    query: &JournalQuery,
+) -> Result<(Vec<audit_entry::Model>, u64), DbErr> {
+    use audit_entry::Column;
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{ColumnTrait as _, Condition, QueryFilter as _};
+    let mut filter = Condition::all();
+    if let Some(actor) = &query.actor {
+        filter = filter.add(Column::ActorEmail.eq(actor.as_str()));
+    }
+    if let Some(module) = &query.module {
+        filter = filter.add(Column::Module.eq(module.as_str()));
+    }
+    if let Some(since) = query.since {
+        filter = filter.add(Column::At.gte(since));
+    }
+    for word in &query.words {
+        filter = filter.add(
+            [
+                Column::Action,
+                Column::Subject,
+                Column::Reason,
+                Column::ActorEmail,
+            ]
+            .into_iter()
+            .fold(Condition::any(), |any, column| {
+                any.add(crate::search::holds_word(Expr::col(column), word))
+            }),
+        );
+    }
+    let txn = tenant.db().begin().await?;
+    let pages = audit_entry::Entity::find()
+        .filter(filter)
+        .order_by_desc(Column::Seq)
+        .paginate(&txn, JOURNAL_PAGE);
+    let total = pages.num_items().await?;
+    let rows = pages.fetch_page(query.page.max(1) - 1).await?;
+    txn.commit().await?;
+    Ok((rows, total))
+}
+
+/// Everyone who appears in the journal, by address, for the journal's filter.
+pub async fn actors(tenant: &Tenant) -> Result<Vec<String>, DbErr> {
+    let txn = tenant.db().begin().await?;
+    let actors: Vec<String> = audit_entry::Entity::find()
+        .select_only()
+        .column(audit_entry::Column::ActorEmail)
+        .distinct()
+        .order_by_asc(audit_entry::Column::ActorEmail)
+        .into_tuple()
+        .all(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(actors)
+}
+
 #[derive(Debug, PartialEq, Eq)]
 pub enum Verification {
     Intact { entries: u64 },

@@ -3,7 +3,7 @@
 use tenants::{Module, NewTenant, Platform, Slug, Tenant};
 
 use crate::aid_requests::catalogue::{self, AidInput};
-use crate::aid_requests::form::{FieldDef, FieldKind};
+use crate::aid_requests::form::{Bounds, FieldDef, FieldKind};
 use crate::national::FactKey;
 use crate::staff::{self, Email, NewStaff, Role};
 
@@ -120,22 +120,34 @@ async fn demo_aid(tenant: &Tenant) -> anyhow::Result<()> {
         (DEMO_SETUP, "modification du formulaire d'une aide"),
         |form| {
             form.fields = vec![
-                field(
-                    "f1",
-                    1,
-                    "Montant de votre loyer mensuel",
-                    "Charges comprises, en euros.",
-                    true,
-                    FieldKind::Amount,
-                ),
-                field(
-                    "f2",
-                    1,
-                    "Nombre de personnes dans votre foyer",
-                    "",
-                    true,
-                    FieldKind::Number,
-                ),
+                FieldDef {
+                    bounds: Bounds {
+                        least: Some(100),
+                        most: Some(500_000),
+                    },
+                    ..field(
+                        "f1",
+                        1,
+                        "Montant de votre loyer mensuel",
+                        "Charges comprises, en euros.",
+                        true,
+                        FieldKind::Amount,
+                    )
+                },
+                FieldDef {
+                    bounds: Bounds {
+                        least: Some(1),
+                        most: Some(20),
+                    },
+                    ..field(
+                        "f2",
+                        1,
+                        "Nombre de personnes dans votre foyer",
+                        "",
+                        true,
+                        FieldKind::Number,
+                    )
+                },
                 field(
                     "f5",
                     1,

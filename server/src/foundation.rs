@@ -15,10 +15,10 @@ use tower_sessions::session_store::ExpiredDeletion;
 
 use crate::citizens::Citizen;
 use crate::citizens::file::{Item, Section, Sections, date, line};
-use crate::entity::{audit_entry, citizen, document};
+use crate::entity::{audit_entry, citizen, department_brand, document};
 use crate::http::{
-    admin, auth, citizen as citizen_pages, identity_policy, pages, proconnect, second_factor,
-    staff_password,
+    admin, auth, brand, citizen as citizen_pages, identity_policy, pages, proconnect,
+    second_factor, staff_password,
 };
 use crate::jobs::{self, Running};
 use crate::mail::{self, DeliverMail, Mailer};
@@ -43,6 +43,7 @@ pub static PART: Part = Part {
             Table::of::<audit_entry::Entity>(Some(section::JOURNAL)).append_only(),
             Table::of::<citizen::Entity>(None),
             Table::of::<document::Entity>(Some(section::DOCUMENTS)),
+            Table::of::<department_brand::Entity>(None),
         ]
     },
 };
@@ -141,6 +142,11 @@ fn routes(routes: Routes) -> Routes {
             get(identity_policy::page).post(identity_policy::save),
         )
         .route("/agents/admin/journal", get(admin::audit_journal))
+        .route("/agents/admin/apparence", get(brand::page))
+        .route("/agents/admin/apparence/couleur", post(brand::save_colour))
+        .route("/agents/admin/apparence/logo", post(brand::save_logo))
+        .route("/apparence.css", get(brand::stylesheet))
+        .route("/logo.png", get(brand::logo))
 }
 
 fn workers(services: &Services) -> Vec<Running<anyhow::Result<()>>> {

@@ -2,13 +2,43 @@
 //! (Helvetica, WinAnsi encoding: accents, «», € and œ need no embedded font file).
 
 use printpdf::{
-    BuiltinFont, Mm, Op, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt, TextItem,
+    BuiltinFont, Color, Mm, Op, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt,
+    RawImage, Rgb, TextItem, XObjectTransform,
 };
+
+/// The department as its letters show it: its name in its colour, under its logo.
+#[derive(Clone, Debug)]
+pub struct Letterhead {
+    pub name: String,
+    /// sRGB.
+    pub colour: [u8; 3],
+    /// PNG (as `brand::checked_logo` keeps it).
+    pub logo: Option<Vec<u8>>,
+}
+
+impl Letterhead {
+    /// The department's, as it chose its look.
+    pub async fn of(tenant: &tenants::Tenant) -> Result<Self, sea_orm::DbErr> {
+        let look = crate::brand::look(tenant).await?;
+        Ok(Letterhead {
+            name: tenant.name().to_owned(),
+            colour: look.colour.rgb(),
+            logo: if look.has_logo {
+                crate::brand::logo(tenant).await?
+            } else {
+                None
+            },
+        })
+    }
+}
+
+/// How tall the logo stands at the top of a letter.
+const LOGO_MM: f32 = 15.0;
 
 /// What a decision letter says.
 #[derive(Clone, Debug)]
 pub struct DecisionLetter {
-    pub department: String,
+    pub department: Letterhead,
     pub reference: String,
     pub date: String,
     pub citizen_name: String,
@@ -32,18 +62,52 @@ const BOTTOM_MM: f32 = 20.0;
 
 /// Builds the pages line by line, starting a new page when one is full.
 struct Writer {
+    doc: PdfDocument,
     pages: Vec<PdfPage>,
     ops: Vec<Op>,
     y: f32,
 }
 
+fn fill(rgb: [u8; 3]) -> Op {
+    let [r, g, b] = rgb.map(|c| f32::from(c) / 255.0);
+    Op::SetFillColor {
+        col: Color::Rgb(Rgb {
+            r,
+            g,
+            b,
+            icc_profile: None,
+        }),
+    }
+}
+
 impl Writer {
-    fn new() -> Self {
+    fn new(title: &str) -> Self {
         Self {
+            doc: PdfDocument::new(title),
             pages: Vec::new(),
             ops: Vec::new(),
             y: 272.0,
         }
+    }
+
+    /// The logo at the top left, `LOGO_MM` tall; nothing if it cannot be read.
+    fn logo(&mut self, png: &[u8]) {
+        let Ok(image) = RawImage::decode_from_bytes(png, &mut Vec::new()) else {
+            return;
+        };
+        let dpi = image.height as f32 / (LOGO_MM / 25.4);
+        let id = self.doc.add_image(&image);
+        let bottom = self.y + 5.0 - LOGO_MM;
+        self.ops.push(Op::UseXobject {
+            id,
+            transform: XObjectTransform {
+                translate_x: Some(Mm(LEFT_MM).into()),
+                translate_y: Some(Mm(bottom).into()),
+                dpi: Some(dpi),
+                ..Default::default()
+            },
+        });
+        self.y = bottom - 6.0;
     }
 
     fn line(&mut self, font: BuiltinFont, size: f32, indent_mm: f32, text: &str) {
@@ -75,9 +139,21 @@ impl Writer {
         self.y -= 2.0;
     }
 
-    /// The department, the addressee and the date, then the subject line.
-    fn letterhead(&mut self, department: &str, addressee: &[String], date: &str, subject: &str) {
-        self.line(BuiltinFont::HelveticaBold, 14.0, 0.0, department);
+    /// The department (logo, then name in its colour), the addressee and the date, then the
+    /// subject line.
+    fn letterhead(
+        &mut self,
+        department: &Letterhead,
+        addressee: &[String],
+        date: &str,
+        subject: &str,
+    ) {
+        if let Some(png) = &department.logo {
+            self.logo(png);
+        }
+        self.ops.push(fill(department.colour));
+        self.line(BuiltinFont::HelveticaBold, 14.0, 0.0, &department.name);
+        self.ops.push(fill([0, 0, 0]));
         self.gap(4.0);
         // The address block, where a window envelope shows it.
         for line in addressee {
@@ -108,10 +184,10 @@ impl Writer {
         self.y = 272.0;
     }
 
-    fn finish(mut self, title: &str) -> Vec<u8> {
+    fn finish(mut self) -> Vec<u8> {
         self.new_page();
         let mut warnings = Vec::new();
-        PdfDocument::new(title)
+        self.doc
             .with_pages(self.pages)
             .save(&PdfSaveOptions::default(), &mut warnings)
     }
@@ -156,7 +232,7 @@ fn wrap(text: &str, font: BuiltinFont, size_pt: f32, max_width_pt: f32) -> Vec<S
 
 /// The PDF of a decision letter.
 pub fn decision_pdf(letter: &DecisionLetter) -> Vec<u8> {
-    let mut w = Writer::new();
+    let mut w = Writer::new(&format!("Décision {}", letter.reference));
     let addressee: Vec<String> = std::iter::once(letter.citizen_name.clone())
         .chain(letter.address.iter().cloned())
         .collect();
@@ -216,25 +292,25 @@ pub fn decision_pdf(letter: &DecisionLetter) -> Vec<u8> {
         "Veuillez agréer, Madame, Monsieur, l'expression de nos salutations distinguées.",
     );
     w.paragraph(BuiltinFont::Helvetica, BODY_PT, 100.0, &letter.signatory);
-    w.finish(&format!("Décision {}", letter.reference))
+    w.finish()
 }
 
 /// A plain letter to a citizen: the department, the addressee and date, a subject, then
 /// one paragraph per line of `text`.
 pub fn notice_pdf(
-    department: &str,
+    department: &Letterhead,
     citizen_name: &str,
     date: &str,
     subject: &str,
     text: &str,
 ) -> Vec<u8> {
-    let mut w = Writer::new();
+    let mut w = Writer::new(subject);
     w.letterhead(department, &[citizen_name.to_owned()], date, subject);
     w.gap(6.0);
     for paragraph in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
         w.paragraph(BuiltinFont::Helvetica, BODY_PT, 0.0, paragraph);
     }
-    w.finish(subject)
+    w.finish()
 }
 
 /// The means of appeal every decision states, in plain words, the same on its page and in its
@@ -265,10 +341,13 @@ mod tests {
         assert_eq!(lines.join(" "), text);
     }
 
-    #[test]
-    fn a_letter_is_a_pdf() {
-        let pdf = decision_pdf(&DecisionLetter {
-            department: "Département du Gard".into(),
+    fn letter(logo: Option<Vec<u8>>) -> DecisionLetter {
+        DecisionLetter {
+            department: Letterhead {
+                name: "Département du Gard".into(),
+                colour: [0x1f, 0x5f, 0x8b],
+                logo,
+            },
             reference: "GARD-2026-000001".into(),
             date: "25/11/2026".into(),
             citizen_name: "Angela DUBOIS".into(),
@@ -279,8 +358,21 @@ mod tests {
             appeal: appeal_text("Département du Gard"),
             address: vec!["12 rue des Arènes".into(), "30000 Nîmes".into()],
             signatory: signatory("Inès Durand"),
-        });
-        assert!(pdf.starts_with(b"%PDF-"));
-        assert!(pdf.len() > 500);
+        }
+    }
+
+    #[test]
+    fn a_letter_is_a_pdf_under_the_department_logo() {
+        let plain = decision_pdf(&letter(None));
+        assert!(plain.starts_with(b"%PDF-"));
+        assert!(plain.len() > 500);
+        let logo = image::RgbImage::from_pixel(192, 96, image::Rgb([200, 30, 30]));
+        let mut png = Vec::new();
+        logo.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+            .unwrap();
+        let headed = decision_pdf(&letter(Some(png)));
+        let has_image = |pdf: &[u8]| pdf.windows(6).any(|w| w == b"/Image");
+        assert!(has_image(&headed));
+        assert!(!has_image(&plain));
     }
 }

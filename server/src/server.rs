@@ -110,6 +110,7 @@ pub fn app_state(platform: Platform, options: &ServerOptions) -> anyhow::Result<
             throttle: options.throttle,
         }),
         accounts: Arc::default(),
+        looks: Arc::default(),
         policies: Arc::default(),
         mailer: options.mailer.clone(),
         franceconnect: options

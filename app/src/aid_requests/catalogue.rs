@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::components::SuccessNotice;
+use crate::components::{Row, SuccessNotice, Table};
 use crate::layout::{CsrfField, Document, ErrorSummary, PageContext};
 use crate::validation::FieldErrors;
 
@@ -30,35 +30,18 @@ pub fn AidAdminListPage(
             <h1>"Catalogue des aides"</h1>
             <SuccessNotice text=notice />
             <p><a class="button" href=new_href>"Créer une aide"</a></p>
-            {if aids.is_empty() {
-                view! { <p>"Aucune aide n'est encore définie."</p> }.into_any()
-            } else {
-                view! {
-                    <table>
-                        <caption>{format!("{count} aide(s)")}</caption>
-                        <thead>
-                            <tr>
-                                <th scope="col">"Aide"</th>
-                                <th scope="col">"État"</th>
-                                <th scope="col">"Délai"</th>
-                                <th scope="col">"Questions"</th>
-                                <th scope="col">"Version du formulaire"</th>
-                            </tr>
-                        </thead>
-                        <tbody>
-                            {aids.into_iter().map(|a| view! {
-                                <tr>
-                                    <td><a href=a.href>{a.title}</a></td>
-                                    <td>{if a.open { "ouverte" } else { "fermée" }}</td>
-                                    <td>{format!("{} jours", a.deadline_days)}</td>
-                                    <td>{a.questions}</td>
-                                    <td>{a.version}</td>
-                                </tr>
-                            }).collect_view()}
-                        </tbody>
-                    </table>
-                }.into_any()
-            }}
+            <Table
+                caption=format!("{count} aide(s)")
+                headers=vec!["Aide", "État", "Délai", "Questions", "Version du formulaire"]
+                rows=aids.into_iter().map(|a| Row::new(vec![
+                    view! { <a href=a.href>{a.title}</a> }.into_any(),
+                    (if a.open { "ouverte" } else { "fermée" }).into_any(),
+                    format!("{} jours", a.deadline_days).into_any(),
+                    a.questions.to_string().into_any(),
+                    a.version.to_string().into_any(),
+                ])).collect()
+                empty="Aucune aide n'est encore définie."
+            />
         </Document>
     }
 }
@@ -113,6 +96,9 @@ pub struct NewQuestion {
     pub options: String,
     pub fact: String,
     pub required: bool,
+    /// For a number or an amount: the smallest and largest answers accepted, as typed.
+    pub least: String,
+    pub most: String,
 }
 
 impl Default for NewQuestion {
@@ -126,6 +112,8 @@ impl Default for NewQuestion {
             options: String::new(),
             fact: String::new(),
             required: true,
+            least: String::new(),
+            most: String::new(),
         }
     }
 }
@@ -215,46 +203,28 @@ fn AidQuestionsSection(questions: AidQuestions, csrf: String) -> impl IntoView {
         <h2>"Formulaire de demande"</h2>
         <p>{format!("Version {version} du formulaire. Les demandes déjà faites gardent la version sous laquelle elles ont été déposées.")}</p>
         <p><a href=public_href>"Voir la page publique de l'aide"</a></p>
-        {if questions.is_empty() {
-            view! { <p>"Aucune question pour l'instant."</p> }.into_any()
-        } else {
-            view! {
-                <table>
-                    <caption>{format!("{count} question(s)")}</caption>
-                    <thead>
-                        <tr>
-                            <th scope="col">"Étape"</th>
-                            <th scope="col">"Question"</th>
-                            <th scope="col">"Type"</th>
-                            <th scope="col">"Obligatoire"</th>
-                            <th scope="col">"Action"</th>
-                        </tr>
-                    </thead>
-                    <tbody>
-                        {questions.into_iter().map(|row| {
-                            let version_text = version_text.clone();
-                            let csrf = csrf.clone();
-                            let options = if row.options.is_empty() { String::new() } else { format!(" : {}", row.options.join(", ")) };
-                            view! {
-                                <tr>
-                                    <td>{row.step}</td>
-                                    <td>{row.label.clone()}</td>
-                                    <td>{format!("{}{options}", row.kind)}</td>
-                                    <td>{if row.required { "oui" } else { "non" }}</td>
-                                    <td>
-                                        <form method="post" action=row.delete_action>
-                                            <CsrfField token=csrf />
-                                            <input type="hidden" name="version" value=version_text />
-                                            <button type="submit" class="secondary">{format!("Retirer « {} »", row.label)}</button>
-                                        </form>
-                                    </td>
-                                </tr>
-                            }
-                        }).collect_view()}
-                    </tbody>
-                </table>
-            }.into_any()
-        }}
+        <Table
+            caption=format!("{count} question(s)")
+            headers=vec!["Étape", "Question", "Type", "Obligatoire", "Action"]
+            rows=questions.into_iter().map(|row| {
+                let options = if row.options.is_empty() { String::new() } else { format!(" : {}", row.options.join(", ")) };
+                let remove = view! {
+                    <form method="post" action=row.delete_action novalidate=true>
+                        <CsrfField token=csrf.clone() />
+                        <input type="hidden" name="version" value=version_text.clone() />
+                        <button type="submit" class="secondary">{format!("Retirer « {} »", row.label)}</button>
+                    </form>
+                };
+                Row::new(vec![
+                    row.step.to_string().into_any(),
+                    row.label.clone().into_any(),
+                    format!("{}{options}", row.kind).into_any(),
+                    (if row.required { "oui" } else { "non" }).into_any(),
+                    remove.into_any(),
+                ])
+            }).collect()
+            empty="Aucune question pour l'instant."
+        />
         <AddQuestionForm action=add_action csrf=add_csrf version kinds facts typed errors />
     }
 }
@@ -329,6 +299,21 @@ fn AddQuestionForm(
                     }).collect_view()}
                 </select>
             </div>
+            <fieldset>
+                <legend>"Pour un nombre ou un montant : réponses acceptées (facultatif)"</legend>
+                <div class="field">
+                    <label for="q-least">"Au moins"</label>
+                    {message("q-least")}
+                    <input id="q-least" name="least" type="text" class="width-10" inputmode="decimal" value=typed.least
+                        aria-invalid=invalid("q-least") aria-describedby=described("q-least") />
+                </div>
+                <div class="field">
+                    <label for="q-most">"Au plus"</label>
+                    {message("q-most")}
+                    <input id="q-most" name="most" type="text" class="width-10" inputmode="decimal" value=typed.most
+                        aria-invalid=invalid("q-most") aria-describedby=described("q-most") />
+                </div>
+            </fieldset>
             <div class="choice">
                 <input type="checkbox" id="q-required" name="required" value="on" checked=typed.required />
                 <label for="q-required">"Réponse obligatoire"</label>
@@ -405,7 +390,7 @@ pub fn AidPublicPage(
             {if open {
                 if signed_in {
                     view! {
-                        <form method="post" action=file_href>
+                        <form method="post" action=file_href novalidate=true>
                             <CsrfField token=csrf />
                             <button type="submit">"Faire une demande"</button>
                         </form>

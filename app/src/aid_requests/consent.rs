@@ -52,7 +52,7 @@ pub fn ConsentPage(
             <h2>"Gagnez du temps : nous pouvons demander certaines informations pour vous"</h2>
             <p>"Avec votre accord, le département obtient ces informations directement auprès des administrations qui les connaissent. Vous n'aurez pas à envoyer de justificatif. Sans votre accord, vous les indiquerez vous-même et joindrez le justificatif : votre demande sera traitée de la même façon."</p>
             {degraded.map(|text| view! { <div class="alert" role="status"><p>{text}</p></div> })}
-            <form method="post" action=action>
+            <form method="post" action=action novalidate=true>
                 <CsrfField token=csrf />
                 <fieldset>
                     <legend>"Ce que vous acceptez de nous laisser demander"</legend>

@@ -4,7 +4,9 @@ use leptos::prelude::*;
 
 use serde::{Deserialize, Serialize};
 
-use crate::components::{Choice, Choices, MessageThread, TextArea, ThreadMessage};
+use crate::components::{
+    Choice, Choices, MessageThread, SummaryList, SummaryRow, TextArea, ThreadMessage,
+};
 use crate::islands::{StepQuestion, UploadStatus};
 use crate::layout::{CsrfField, Document, ErrorSummary, PageContext};
 use crate::pages::national::PullsPanel;
@@ -89,7 +91,7 @@ pub fn StartPage(
                 <h2>"Les documents à préparer"</h2>
                 <ul>{documents.into_iter().map(|d| view! { <li>{d}</li> }).collect_view()}</ul>
             })}
-            <form method="post" action=action>
+            <form method="post" action=action novalidate=true>
                 <CsrfField token=csrf />
                 <button type="submit">"Commencer ma demande"</button>
             </form>
@@ -196,15 +198,13 @@ pub fn ReviewPage(
             {steps.into_iter().map(|s| view! {
                 <section>
                     <h2>{format!("Étape {}", s.step)}</h2>
-                    <dl class="identity">
-                        {s.lines.into_iter().map(|l| view! { <dt>{l.label}</dt><dd>{l.answer}</dd> }).collect_view()}
-                    </dl>
+                    <SummaryList rows=s.lines.into_iter().map(|l| SummaryRow::text(l.label, l.answer)).collect() />
                     <p><a href=s.edit_href>{format!("Modifier l'étape {}", s.step)}</a></p>
                 </section>
             }).collect_view()}
             {if complete {
                 view! {
-                    <form method="post" action=submit_action>
+                    <form method="post" action=submit_action novalidate=true>
                         <CsrfField token=csrf />
                         <p>{certify}</p>
                         <button type="submit">{button}</button>
@@ -369,17 +369,12 @@ pub fn RequestPage(
                     <p>{format!("Votre demande est déposée. Sa référence : {}. Un accusé de réception vous est envoyé par courriel.", reference.clone().unwrap_or_default())}</p>
                 </div>
             })}
-            <dl class="identity">
-                <dt>"Référence"</dt>
-                <dd>{reference.unwrap_or_else(|| "pas encore attribuée (demande non déposée)".into())}</dd>
-                <dt>"État"</dt>
-                <dd>{status}</dd>
-                {due_on.map(|d| view! { <dt>"Réponse attendue au plus tard le"</dt><dd>{d}</dd> })}
-                {clock_suspended.then(|| view! {
-                    <dt>"Délai de réponse"</dt>
-                    <dd>"Suspendu : il reprend quand vous aurez répondu à la question du département."</dd>
-                })}
-            </dl>
+            <SummaryList rows=[
+                Some(SummaryRow::text("Référence", reference.unwrap_or_else(|| "pas encore attribuée (demande non déposée)".into()))),
+                Some(SummaryRow::text("État", status)),
+                due_on.map(|d| SummaryRow::text("Réponse attendue au plus tard le", d)),
+                clock_suspended.then(|| SummaryRow::text("Délai de réponse", "Suspendu : il reprend quand vous aurez répondu à la question du département.")),
+            ].into_iter().flatten().collect() />
             {decision.map(|d| view! { <DecisionSection decision=d /> })}
             {(!pulls.is_empty()).then(|| view! { <PullsPanel pulls csrf=pulls_csrf refresh_action=None /> })}
             <h2>"Ce qu'il vous reste à faire"</h2>
@@ -397,9 +392,7 @@ pub fn RequestPage(
                 view! { <ol class="timeline">{timeline.into_iter().map(|e| view! { <li><strong>{e.date}</strong>" — "{e.text}</li> }).collect_view()}</ol> }.into_any()
             }}
             <h2>"Vos réponses"</h2>
-            <dl class="identity">
-                {answers.into_iter().map(|l| view! { <dt>{l.label}</dt><dd>{l.answer}</dd> }).collect_view()}
-            </dl>
+            <SummaryList rows=answers.into_iter().map(|l| SummaryRow::text(l.label, l.answer)).collect() />
         </Document>
     }
 }

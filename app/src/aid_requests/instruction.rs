@@ -8,8 +8,9 @@ use crate::islands::{ExportProgress, grouped};
 use crate::layout::{CsrfField, Document, PageContext};
 
 use crate::components::{
-    Badge, Choice, Choices, FieldWidth, FilterBar, FilterSelect, MessageThread, Pagination, Row,
-    SearchField, SortLink, Table, TextArea, TextField, ThreadMessage,
+    Attachment, Badge, Choice, Choices, DocumentLink, FieldWidth, FilterBar, FilterSelect,
+    MessageThread, Pagination, Row, SearchField, SortLink, SummaryList, SummaryRow, Table,
+    TextArea, TextField, ThreadMessage,
 };
 pub use crate::components::{FilterOption, Tone};
 use crate::layout::ErrorSummary;
@@ -121,7 +122,7 @@ pub fn QueuePage(
                 />
                 <Pagination page pages previous_href next_href />
                 {export.filter(|_| total > 0).map(|export| view! {
-                    <form method="post" action=export.action class="export">
+                    <form method="post" action=export.action class="export" novalidate=true>
                         <CsrfField token=csrf.clone() />
                         {export.filter.into_iter().map(|(name, value)| view! { <input type="hidden" name=name value=value /> }).collect_view()}
                         <button type="submit" class="secondary">{format!("Exporter ces {total} demandes (fichier CSV)")}</button>
@@ -288,7 +289,7 @@ fn CaseActions(
                 <dd>{assigned_to}</dd>
             </dl>
             {take.map(|(action, csrf, version)| view! {
-                <form method="post" action=action>
+                <form method="post" action=action novalidate=true>
                     <CsrfField token=csrf />
                     <input type="hidden" name="version" value=version.to_string() />
                     <input type="hidden" name="assignee" value="moi" />
@@ -335,8 +336,8 @@ pub fn StaffRequestPage(
     messages: Vec<ThreadMessage>,
     /// The question to the citizen, while the request can take one.
     question_form: Option<QuestionForm>,
-    /// (description, download link) of each attached document.
-    attachments: Vec<(String, String)>,
+    /// (the question it answers, the document) for each document of the form.
+    attachments: Vec<(String, Attachment)>,
     /// What national administrations sent, and where each pull stands.
     pulls: Vec<PullRow>,
     /// Where to ask the consented sources again.
@@ -366,26 +367,28 @@ pub fn StaffRequestPage(
                 <CaseActions status status_tone due overdue assigned_to take decide ask next_href back_href />
                 <div class="case-main">
                     <h2>"Usager"</h2>
-                    <dl class="identity">{citizen.into_iter().map(|l| view! { <dt>{l.label}</dt><dd>{l.value}</dd> }).collect_view()}</dl>
+                    <SummaryList rows=citizen.into_iter().map(|l| SummaryRow::text(l.label, l.value)).collect() />
                     <p><a href=wider_href>"Voir tout le dossier de l'usager (accès élargi : motif demandé, inscrit à son journal)"</a></p>
                     <h2>"Réponses"</h2>
-                    <dl class="identity">{answers.into_iter().map(|l| view! { <dt>{l.label}</dt><dd>{l.value}</dd> }).collect_view()}</dl>
+                    <SummaryList rows=answers.into_iter().map(|l| SummaryRow::text(l.label, l.value)).collect() />
                     {(!attachments.is_empty()).then(|| view! {
                         <h2>"Pièces jointes"</h2>
-                        <ul>{attachments.into_iter().map(|(label, href)| view! { <li><a href=href>{label}</a></li> }).collect_view()}</ul>
+                        <ul class="attachments">{attachments.into_iter().map(|(question, attachment)| view! {
+                            <li>{format!("{question} : ")}<DocumentLink attachment /></li>
+                        }).collect_view()}</ul>
                     })}
                     <h2>"Échanges avec l'usager"</h2>
                     <MessageThread messages empty="Aucun échange pour l'instant." />
                     {question_form.map(|form| view! { <QuestionFormSection form csrf=question_csrf version /> })}
                     {(!decision.is_empty()).then(|| view! {
                         <h2>"Décision rendue"</h2>
-                        <dl class="identity">{decision.into_iter().map(|l| view! { <dt>{l.label}</dt><dd>{l.value}</dd> }).collect_view()}</dl>
+                        <SummaryList rows=decision.into_iter().map(|l| SummaryRow::text(l.label, l.value)).collect() />
                     })}
                     {decision_form.map(|form| view! { <DecisionFormSection form csrf=decision_csrf version /> })}
                     <PullsPanel pulls csrf=pulls_csrf refresh_action />
                     {consent_form.map(|form| view! { <StaffConsentSection form csrf=consent_csrf /> })}
                     <h2>"Attribution"</h2>
-                    <form method="post" action=assign_action>
+                    <form method="post" action=assign_action novalidate=true>
                         <CsrfField token=csrf />
                         <input type="hidden" name="version" value=version.to_string() />
                         <div class="field inline">
@@ -410,7 +413,7 @@ fn StaffConsentSection(form: StaffConsentForm, csrf: String) -> impl IntoView {
     let invalid = form.error.is_some().then_some("true");
     view! {
         <h3>"Enregistrer l'accord de l'usager"</h3>
-        <form method="post" action=form.action>
+        <form method="post" action=form.action novalidate=true>
             <CsrfField token=csrf />
             <fieldset>
                 <legend>"Informations que l'usager accepte de laisser demander pour cette demande"</legend>

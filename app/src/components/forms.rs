@@ -199,7 +199,7 @@ pub fn FilterBar(
     children: Children,
 ) -> impl IntoView {
     view! {
-        <form method="get" action=action class="filter-bar" role="search" aria-label="Filtrer la liste">
+        <form method="get" action=action class="filter-bar" role="search" aria-label="Filtrer la liste" novalidate=true>
             <div class="filter-fields">{children()}</div>
             <div class="filter-actions">
                 <button type="submit">"Filtrer"</button>

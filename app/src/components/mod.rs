@@ -8,8 +8,10 @@
 //! - `status`: badges and notices;
 //! - `summary`: summary lists (label, value, « Modifier »);
 //! - `pagination`: « Page précédente / suivante » with where the reader is;
-//! - `thread`: an exchange of messages with the documents sent.
+//! - `thread`: an exchange of messages with the documents sent;
+//! - `document`: a document's link, with its preview for a PDF or an image.
 
+mod document;
 mod forms;
 mod pagination;
 mod status;
@@ -17,6 +19,7 @@ mod summary;
 mod table;
 mod thread;
 
+pub use document::{Attachment, DocumentLink, Preview};
 pub use forms::{
     Choice, Choices, FieldWidth, FilterBar, FilterOption, FilterSelect, SearchField, SignInForm,
     TextArea, TextField,

@@ -19,6 +19,14 @@ impl SummaryRow {
         }
     }
 
+    /// Rows of plain text, from (label, value) pairs.
+    pub fn pairs(lines: impl IntoIterator<Item = (String, String)>) -> Vec<Self> {
+        lines
+            .into_iter()
+            .map(|(label, value)| SummaryRow::text(label, value))
+            .collect()
+    }
+
     pub fn changed_at(mut self, href: String) -> Self {
         self.change = Some(href);
         self

@@ -3,13 +3,14 @@
 
 use leptos::prelude::*;
 
+use super::{Attachment, DocumentLink};
+
 #[derive(Clone, Debug)]
 pub struct ThreadMessage {
     /// Who wrote it and when.
     pub heading: String,
     pub body: String,
-    /// (where to read it, its name, type and size)
-    pub attachment: Option<(String, String)>,
+    pub attachment: Option<Attachment>,
 }
 
 #[component]
@@ -23,8 +24,8 @@ pub fn MessageThread(messages: Vec<ThreadMessage>, #[prop(into)] empty: String) 
                 <li>
                     <strong>{m.heading}</strong>
                     {(!m.body.is_empty()).then(|| view! { <p class="message-body">{m.body}</p> })}
-                    {m.attachment.map(|(href, label)| view! {
-                        <p class="attachment">"Document joint : "<a href=href>{label}</a></p>
+                    {m.attachment.map(|attachment| view! {
+                        <div class="attachment">"Document joint : "<DocumentLink attachment /></div>
                     })}
                 </li>
             }).collect_view()}

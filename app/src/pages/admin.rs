@@ -2,8 +2,12 @@
 
 use leptos::prelude::*;
 
-use crate::components::SuccessNotice;
+use crate::components::{
+    FieldWidth, FilterBar, FilterOption, FilterSelect, Pagination, Row, SearchField, SuccessNotice,
+    Table, TextField,
+};
 use crate::layout::{CsrfField, Document, ErrorSummary, PageContext};
+use crate::validation::FieldErrors;
 
 #[derive(Clone, Debug)]
 pub struct StaffRow {
@@ -47,27 +51,17 @@ pub fn StaffListPage(
             <h1>"Agents du département"</h1>
             <SuccessNotice text=notice />
             <p><a class="button" href=new_href>"Créer un compte agent"</a></p>
-            <table>
-                <caption>{format!("{count} compte(s)")}</caption>
-                <thead>
-                    <tr>
-                        <th scope="col">"Nom"</th>
-                        <th scope="col">"Adresse électronique"</th>
-                        <th scope="col">"Rôles"</th>
-                        <th scope="col">"État"</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {staff.into_iter().map(|s| view! {
-                        <tr>
-                            <td><a href=s.href>{s.display_name}</a></td>
-                            <td>{s.email}</td>
-                            <td>{if s.roles.is_empty() { "aucun".to_owned() } else { s.roles.join(", ") }}</td>
-                            <td>{s.state}</td>
-                        </tr>
-                    }).collect_view()}
-                </tbody>
-            </table>
+            <Table
+                caption=format!("{count} compte(s)")
+                headers=vec!["Nom", "Adresse électronique", "Rôles", "État"]
+                rows=staff.into_iter().map(|s| Row::new(vec![
+                    view! { <a href=s.href>{s.display_name}</a> }.into_any(),
+                    s.email.into_any(),
+                    (if s.roles.is_empty() { "aucun".to_owned() } else { s.roles.join(", ") }).into_any(),
+                    s.state.into_any(),
+                ])).collect()
+                empty="Aucun compte."
+            />
         </Document>
     }
 }
@@ -133,7 +127,7 @@ pub fn StaffFormPage(
             {reset_action.map(|action| view! {
                 <h2>"Double authentification"</h2>
                 <p>"Ce compte est protégé par une application d'authentification. Si l'agent a perdu son téléphone et ses codes de secours, réinitialisez-la : il se connectera avec son seul mot de passe et pourra en enregistrer une nouvelle. Il en est prévenu par courriel."</p>
-                <form method="post" action=action>
+                <form method="post" action=action novalidate=true>
                     <CsrfField token=reset_csrf />
                     <button type="submit" class="secondary">"Réinitialiser la double authentification"</button>
                 </form>
@@ -163,7 +157,7 @@ fn AccountActionsPanel(actions: AccountActions, csrf: String) -> impl IntoView {
         <h2>"Compte"</h2>
         {active.then(|| view! {
             <p>{link_text}</p>
-            <form method="post" action=actions.link_action>
+            <form method="post" action=actions.link_action novalidate=true>
                 <CsrfField token=csrf />
                 <button type="submit" class="secondary">{link_button}</button>
             </form>
@@ -171,7 +165,7 @@ fn AccountActionsPanel(actions: AccountActions, csrf: String) -> impl IntoView {
         {actions.switch_action.map(|action| if active {
             view! {
                 <p>"Un agent qui quitte le service ou s'absente longtemps : désactivez son compte. Ses sessions sont fermées à l'instant, il ne peut plus se connecter (ProConnect compris), et il en est prévenu par courriel. Ses dossiers et le journal restent."</p>
-                <form method="post" action=action>
+                <form method="post" action=action novalidate=true>
                     <CsrfField token=switch_csrf />
                     <button type="submit" class="secondary">"Désactiver le compte"</button>
                 </form>
@@ -179,7 +173,7 @@ fn AccountActionsPanel(actions: AccountActions, csrf: String) -> impl IntoView {
         } else {
             view! {
                 <p>"Ce compte est désactivé : l'agent ne peut pas se connecter."</p>
-                <form method="post" action=action>
+                <form method="post" action=action novalidate=true>
                     <CsrfField token=switch_csrf />
                     <button type="submit" class="secondary">"Réactiver le compte"</button>
                 </form>
@@ -210,44 +204,84 @@ pub struct AuditRow {
     pub at: String,
     pub actor: String,
     pub role: String,
+    pub module: String,
     pub action: String,
     pub subject: String,
     pub reason: String,
 }
 
+/// The journal's select filters.
+#[derive(Clone, Debug)]
+pub struct JournalFilters {
+    pub agents: Vec<FilterOption>,
+    pub modules: Vec<FilterOption>,
+    pub periods: Vec<FilterOption>,
+}
+
+/// Where the reader is in the journal, and the ways to move.
+#[derive(Clone, Debug)]
+pub struct JournalView {
+    /// Entries the filters select.
+    pub total: u64,
+    pub page: u64,
+    pub pages: u64,
+    pub previous_href: Option<String>,
+    pub next_href: Option<String>,
+    pub search: String,
+    pub action: String,
+    pub reset_href: String,
+}
+
+/// The department's audit journal, filtered and a page at a time.
 #[component]
-pub fn AuditJournalPage(ctx: PageContext, entries: Vec<AuditRow>) -> impl IntoView {
+pub fn AuditJournalPage(
+    ctx: PageContext,
+    entries: Vec<AuditRow>,
+    filters: JournalFilters,
+    view: JournalView,
+) -> impl IntoView {
+    let JournalView {
+        total,
+        page,
+        pages,
+        previous_href,
+        next_href,
+        search,
+        action,
+        reset_href,
+    } = view;
+    let rows = entries
+        .into_iter()
+        .map(|e| {
+            Row::text([
+                e.at,
+                format!("{} ({})", e.actor, e.role),
+                e.module,
+                e.action,
+                e.subject,
+                e.reason,
+                e.seq.to_string(),
+            ])
+        })
+        .collect();
     view! {
         <Document ctx title="Journal d'audit".into()>
             <h1>"Journal d'audit"</h1>
-            <p>"Les 200 dernières opérations des agents, de la plus récente à la plus ancienne."</p>
-            <table>
-                <caption>"Opérations enregistrées"</caption>
-                <thead>
-                    <tr>
-                        <th scope="col">"N°"</th>
-                        <th scope="col">"Date"</th>
-                        <th scope="col">"Agent"</th>
-                        <th scope="col">"Rôle"</th>
-                        <th scope="col">"Action"</th>
-                        <th scope="col">"Objet"</th>
-                        <th scope="col">"Motif"</th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {entries.into_iter().map(|e| view! {
-                        <tr>
-                            <td>{e.seq}</td>
-                            <td>{e.at}</td>
-                            <td>{e.actor}</td>
-                            <td>{e.role}</td>
-                            <td>{e.action}</td>
-                            <td>{e.subject}</td>
-                            <td>{e.reason}</td>
-                        </tr>
-                    }).collect_view()}
-                </tbody>
-            </table>
+            <p>"Chaque opération des agents et de l'opérateur, de la plus récente à la plus ancienne, à l'heure de Paris. Le journal est chaîné : une entrée modifiée ou retirée se voit à la vérification."</p>
+            <FilterBar action reset_href>
+                <FilterSelect name="agent" label="Agent" options=filters.agents />
+                <FilterSelect name="module" label="Module" options=filters.modules />
+                <FilterSelect name="periode" label="Période" options=filters.periods />
+                <SearchField name="recherche" label="Mots" value=search hint="Dans l'action, l'objet, le motif ou l'adresse de l'agent." />
+            </FilterBar>
+            <Table
+                caption=format!("{total} opération(s)")
+                headers=vec!["Date", "Agent", "Module", "Action", "Objet", "Motif", "N°"]
+                rows
+                empty="Aucune opération ne correspond à ces filtres."
+                class="dense"
+            />
+            <Pagination page pages previous_href next_href />
         </Document>
     }
 }
@@ -319,6 +353,79 @@ pub fn IdentityPolicyPage(
                     }).collect_view()}
                 </fieldset>
                 <button type="submit">"Enregistrer"</button>
+            </form>
+        </Document>
+    }
+}
+
+/// The look form's values.
+#[derive(Clone, Debug)]
+pub struct BrandForm {
+    /// `#1f5f8b`, as typed.
+    pub colour: String,
+    pub colour_action: String,
+    pub logo_action: String,
+    /// The current logo, if any.
+    pub logo_src: Option<String>,
+}
+
+/// The department's look: its colour (checked against white text) and its logo.
+#[component]
+pub fn BrandPage(
+    ctx: PageContext,
+    form: BrandForm,
+    errors: FieldErrors,
+    notice: Option<String>,
+) -> impl IntoView {
+    let csrf = ctx.csrf.clone();
+    let logo_csrf = ctx.csrf.clone();
+    let logo_error = errors.of("logo");
+    let has_logo = form.logo_src.is_some();
+    view! {
+        <Document ctx title="Apparence du département".into()>
+            <h1>"Apparence du département"</h1>
+            <SuccessNotice text=notice />
+            <ErrorSummary errors=errors.clone() />
+            <p>"Le logo et la couleur du département paraissent sur chaque page de Guichet et sur chaque courrier. L'identité de l'État (Marianne, bleu France) est réservée aux services de l'État : choisissez celle du département."</p>
+            <h2>"Couleur principale"</h2>
+            <form method="post" action=form.colour_action novalidate=true>
+                <CsrfField token=csrf />
+                <TextField
+                    name="colour"
+                    label="Couleur, en hexadécimal"
+                    hint="Par exemple #1f5f8b. Le texte blanc des boutons et du bandeau doit y rester lisible : contraste de 4,5 pour 1 au moins."
+                    value=form.colour
+                    width=FieldWidth::Chars10
+                    maxlength=7
+                    error=errors.of("colour")
+                />
+                <button type="submit">"Enregistrer la couleur"</button>
+            </form>
+            <h2>"Logo"</h2>
+            {form.logo_src.map(|src| view! {
+                <p>"Logo actuel :"</p>
+                <p><img class="logo-preview" src=src alt="Logo actuel du département" /></p>
+            })}
+            <form method="post" action=form.logo_action enctype="multipart/form-data" novalidate=true>
+                <CsrfField token=logo_csrf />
+                <div class="field" class:field-invalid=logo_error.is_some()>
+                    <label for="logo">"Fichier du logo"</label>
+                    <p class="hint" id="logo-hint">"Une image PNG, 1 Mo au plus. Elle est réduite pour tenir dans 480 × 96 pixels."</p>
+                    {logo_error.clone().map(|e| view! { <p class="field-error" id="logo-error">{e}</p> })}
+                    <input
+                        type="file"
+                        id="logo"
+                        name="logo"
+                        accept="image/png"
+                        aria-invalid=logo_error.is_some().then_some("true")
+                        aria-describedby=if logo_error.is_some() { "logo-hint logo-error" } else { "logo-hint" }
+                    />
+                </div>
+                <button type="submit">"Enregistrer le logo"</button>
+                {has_logo.then(|| view! {
+                    " "
+                    <button type="submit" name="retirer" value="oui" class="secondary">"Retirer le logo"</button>
+                })}
             </form>
         </Document>
     }

@@ -199,7 +199,7 @@ pub fn EnrolSecondFactorPage(
                 {enrolled.then(|| view! {
                     <h2>"Codes de secours"</h2>
                     <p>"Vous avez perdu vos codes de secours ou en avez utilisé plusieurs : créez-en de nouveaux. Les anciens ne serviront plus."</p>
-                    <form method="post" action=renew>
+                    <form method="post" action=renew novalidate=true>
                         <CsrfField token=csrf.clone() />
                         <button type="submit" class="secondary">"Créer de nouveaux codes de secours"</button>
                     </form>
@@ -207,7 +207,7 @@ pub fn EnrolSecondFactorPage(
                     {if removable {
                         view! {
                             <p>"Seul votre mot de passe vous sera alors demandé à la connexion."</p>
-                            <form method="post" action=remove.clone()>
+                            <form method="post" action=remove.clone() novalidate=true>
                                 <CsrfField token=csrf.clone() />
                                 <button type="submit" class="secondary">"Supprimer l'application et les codes de secours"</button>
                             </form>

@@ -4,9 +4,13 @@
 use leptos::prelude::*;
 
 use crate::components::{
-    Badge, Choice, Choices, FieldWidth, FilterBar, FilterOption, FilterSelect, Notice, NoticeKind,
-    Pagination, Row, SearchField, SummaryList, SummaryRow, Table, TextField, Tone,
+    Attachment, Badge, Choice, Choices, FieldWidth, FilterBar, FilterOption, FilterSelect,
+    MessageThread, Notice, NoticeKind, Pagination, Preview, Row, SearchField, SummaryList,
+    SummaryRow, Table, TextField, ThreadMessage, Tone,
 };
+
+/// The catalogue's sample document to preview: a small drawing, inline.
+const SAMPLE_IMAGE: &str = "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' width='240' height='120'%3E%3Crect width='240' height='120' fill='%23eeeeee'/%3E%3Ctext x='20' y='65' font-size='20' fill='%23333333'%3EQuittance%3C/text%3E%3C/svg%3E";
 use crate::layout::{Document, ErrorSummary, PageContext};
 use crate::validation::FieldErrors;
 
@@ -112,6 +116,26 @@ pub fn ComponentsPage(ctx: PageContext) -> impl IntoView {
             <Notice kind=NoticeKind::Success><p>"Votre demande est enregistrée."</p></Notice>
             <Notice kind=NoticeKind::Info title=Some("Avant de commencer".into())><p>"Préparez votre dernière quittance de loyer."</p></Notice>
             <Notice kind=NoticeKind::Error><p>"Le service national ne répond pas : réessayez dans quelques minutes."</p></Notice>
+            <MessageThread
+                messages=vec![
+                    ThreadMessage {
+                        heading: "Département — 02/12/2026 à 10:14".into(),
+                        body: "Pouvez-vous nous envoyer votre dernière quittance ?".into(),
+                        attachment: None,
+                    },
+                    ThreadMessage {
+                        heading: "Usager — 03/12/2026 à 18:02".into(),
+                        body: "La voici.".into(),
+                        attachment: Some(Attachment {
+                            href: format!("{here}#resumes"),
+                            label: "quittance.png (PNG, 12 Ko, 03/12/2026)".into(),
+                            // A made-up image, drawn in the page itself.
+                            preview: Some(Preview::Image(SAMPLE_IMAGE.into())),
+                        }),
+                    },
+                ]
+                empty=""
+            />
         </Document>
     }
 }

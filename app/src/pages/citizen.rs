@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::components::{SignInForm, SuccessNotice, TextField};
+use crate::components::{SignInForm, SuccessNotice, SummaryList, SummaryRow, TextField};
 use crate::islands::PasswordField;
 use crate::layout::{CsrfField, Document, ErrorSummary, PageContext};
 use crate::validation::FieldErrors;
@@ -145,7 +145,7 @@ pub fn ConfirmEmailPage(ctx: PageContext, token: String) -> impl IntoView {
             <div class="narrow">
                 <h1>"Confirmer mon adresse"</h1>
                 <p>"Un dernier clic pour activer votre compte."</p>
-                <form method="post" action=action>
+                <form method="post" action=action novalidate=true>
                     <CsrfField token=csrf />
                     <input type="hidden" name="jeton" value=token />
                     <button type="submit">"Confirmer mon adresse et accéder à mon espace"</button>
@@ -243,12 +243,7 @@ pub fn CitizenSpacePage(
             {via_franceconnect.then(|| view! {
                 <p>"Ces informations viennent de FranceConnect : pour les corriger, adressez-vous à l'organisme qui vous a fourni votre compte."</p>
             })}
-            <dl class="identity">
-                {identity.into_iter().map(|line| view! {
-                    <dt>{line.label}</dt>
-                    <dd>{line.value}</dd>
-                }).collect_view()}
-            </dl>
+            <SummaryList rows=identity.into_iter().map(|line| SummaryRow::text(line.label, line.value)).collect() />
         </Document>
     }
 }

@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use crate::components::{DataTable, SuccessNotice};
+use crate::components::{DataTable, Row, SuccessNotice, SummaryList, SummaryRow, Table};
 use crate::layout::{CsrfField, Document, ErrorSummary, PageContext};
 
 /// A consent, as the citizen reads it.
@@ -69,13 +69,11 @@ pub fn PullsPanel(
                                     <h3>{format!("{} : {}", p.source, p.state)}</h3>
                                     <p>{format!("Demandé {}. {}", p.asked, p.outcome)}</p>
                                     {(!p.lines.is_empty()).then(|| view! {
-                                        <dl class="identity">
-                                            {p.lines.into_iter().map(|(what, value)| view! { <dt>{what}</dt><dd>{value}</dd> }).collect_view()}
-                                        </dl>
+                                        <SummaryList rows=SummaryRow::pairs(p.lines) />
                                     })}
                                     {p.provenance.map(|text| view! { <p class="hint">{format!("Source : {text}")}</p> })}
                                     {p.retry_action.map(|action| view! {
-                                        <form method="post" action=action>
+                                        <form method="post" action=action novalidate=true>
                                             <CsrfField token=csrf />
                                             <button type="submit" class="secondary">"Demander de nouveau"</button>
                                         </form>
@@ -87,7 +85,7 @@ pub fn PullsPanel(
                 }.into_any()
             }}
             {refresh_action.map(|action| view! {
-                <form method="post" action=action>
+                <form method="post" action=action novalidate=true>
                     <CsrfField token=csrf.clone() />
                     <button type="submit" class="secondary">"Actualiser les informations (sous l'accord en cours de l'usager)"</button>
                 </form>
@@ -115,44 +113,27 @@ pub fn MyDataPage(
             <SuccessNotice text=notice />
             <ErrorSummary errors />
             <h2>"Mes accords"</h2>
-            {if consents.is_empty() {
-                view! { <p>"Vous n'avez donné aucun accord : le département ne demande rien en votre nom aux administrations."</p> }.into_any()
-            } else {
-                view! {
-                    <table>
-                        <caption>"Ce que vous avez accepté que le département demande pour vous"</caption>
-                        <thead>
-                            <tr>
-                                <th scope="col">"Information"</th>
-                                <th scope="col">"Pour l'aide"</th>
-                                <th scope="col">"Accord"</th>
-                                <th scope="col">"État"</th>
-                                <th scope="col">"Action"</th>
-                            </tr>
-                        </thead>
-                        <tbody>
-                            {consents.into_iter().map(|c| {
-                                let csrf = csrf.clone();
-                                let label = format!("Retirer mon accord : {} pour « {} »", c.source, c.aid);
-                                view! {
-                                    <tr>
-                                        <td>{c.source}</td>
-                                        <td>{c.aid}</td>
-                                        <td>{c.given}</td>
-                                        <td>{c.state}</td>
-                                        <td>{c.withdraw_action.map(|action| view! {
-                                            <form method="post" action=action>
-                                                <CsrfField token=csrf />
-                                                <button type="submit" class="secondary">{label}</button>
-                                            </form>
-                                        })}</td>
-                                    </tr>
-                                }
-                            }).collect_view()}
-                        </tbody>
-                    </table>
-                }.into_any()
-            }}
+            <Table
+                caption="Ce que vous avez accepté que le département demande pour vous"
+                headers=vec!["Information", "Pour l'aide", "Accord", "État", "Action"]
+                rows=consents.into_iter().map(|c| {
+                    let label = format!("Retirer mon accord : {} pour « {} »", c.source, c.aid);
+                    let withdraw = c.withdraw_action.map(|action| view! {
+                        <form method="post" action=action novalidate=true>
+                            <CsrfField token=csrf.clone() />
+                            <button type="submit" class="secondary">{label}</button>
+                        </form>
+                    });
+                    Row::new(vec![
+                        c.source.into_any(),
+                        c.aid.into_any(),
+                        c.given.into_any(),
+                        c.state.into_any(),
+                        withdraw.into_any(),
+                    ])
+                }).collect()
+                empty="Vous n'avez donné aucun accord : le département ne demande rien en votre nom aux administrations."
+            />
             <PullsPanel pulls csrf=csrf.clone() refresh_action=None />
             <h2>"Journal des demandes faites en mon nom"</h2>
             <CallsTable calls empty="Aucune demande n'a été faite en votre nom." caption="Chaque appel aux administrations, le plus récent en premier (conservé 36 mois)" />

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::components::SuccessNotice;
+use crate::components::{Row, SuccessNotice, SummaryList, SummaryRow, Table};
 use crate::layout::{CsrfField, Document, ErrorSummary, PageContext};
 
 /// A mandate as a line on the record page and in the citizen's space.
@@ -63,7 +63,7 @@ pub fn NewMandatePage(
             <h1>{format!("Enregistrer un mandat de dépôt pour {name}")}</h1>
             <p>"Avec ce mandat, la personne présente à l'accueil autorise le département à déposer une demande d'aide en son nom. Elle en est prévenue par courriel, ou par le courrier que vous lui remettez, et peut le révoquer à tout moment depuis son espace."</p>
             <ErrorSummary errors />
-            <form method="post" action=action>
+            <form method="post" action=action novalidate=true>
                 <CsrfField token=csrf />
                 <label for="aide">"Ce que couvre le mandat"</label>
                 <select id="aide" name="aide" required=true>
@@ -114,34 +114,25 @@ pub fn MandatePage(
             <p><a href=record_href>{format!("Revenir au dossier de {name}")}</a></p>
             <h1>{format!("Mandat de dépôt de {name}")}</h1>
             <SuccessNotice text=notice />
-            <dl class="identity">
-                <dt>"Couvre"</dt><dd>{mandate.scope}</dd>
-                <dt>"Valable jusqu'au"</dt><dd>{mandate.until}</dd>
-                <dt>"État"</dt><dd>{mandate.state}</dd>
-                <dt>"Enregistré"</dt><dd>{mandate.recorded}</dd>
-                <dt>"Personne prévenue"</dt><dd>{told}</dd>
-            </dl>
+            <SummaryList rows=vec![
+                SummaryRow::text("Couvre", mandate.scope),
+                SummaryRow::text("Valable jusqu'au", mandate.until),
+                SummaryRow::text("État", mandate.state),
+                SummaryRow::text("Enregistré", mandate.recorded),
+                SummaryRow::text("Personne prévenue", told),
+            ] />
             <p><a href=letter_href download="">"Télécharger le courrier du mandat (PDF), à remettre à la personne"</a></p>
             <h2>"Demandes sous ce mandat"</h2>
-            {if requests.is_empty() {
-                view! { <p>"Aucune pour l'instant."</p> }.into_any()
-            } else {
-                view! {
-                    <table>
-                        <caption>"Déposées ou en préparation pour la personne"</caption>
-                        <thead><tr><th scope="col">"Aide"</th><th scope="col">"Référence"</th><th scope="col">"État"</th></tr></thead>
-                        <tbody>
-                            {requests.into_iter().map(|r| view! {
-                                <tr>
-                                    <td>{r.aid}</td>
-                                    <td>{r.reference}</td>
-                                    <td>{r.status}" "{r.continue_href.map(|href| view! { <a href=href>"Continuer"</a> })}</td>
-                                </tr>
-                            }).collect_view()}
-                        </tbody>
-                    </table>
-                }.into_any()
-            }}
+            <Table
+                caption="Déposées ou en préparation pour la personne"
+                headers=vec!["Aide", "Référence", "État"]
+                rows=requests.into_iter().map(|r| Row::new(vec![
+                    r.aid.into_any(),
+                    r.reference.into_any(),
+                    view! { {r.status}" "{r.continue_href.map(|href| view! { <a href=href>"Continuer"</a> })} }.into_any(),
+                ])).collect()
+                empty="Aucune pour l'instant."
+            />
             {(!can_file.is_empty()).then(|| view! {
                 <h2>"Déposer une demande pour la personne"</h2>
                 <ul class="actions-list">
@@ -149,7 +140,7 @@ pub fn MandatePage(
                         let csrf = csrf.clone();
                         view! {
                             <li>
-                                <form method="post" action=action>
+                                <form method="post" action=action novalidate=true>
                                     <CsrfField token=csrf />
                                     <button type="submit">{format!("Remplir « {title} »")}</button>
                                 </form>
@@ -161,7 +152,7 @@ pub fn MandatePage(
             {end_action.map(|action| view! {
                 <h2>"Mettre fin au mandat"</h2>
                 <p>"Si la personne le demande à l'accueil, ou si l'aide apportée est terminée. Les demandes déjà déposées restent les siennes."</p>
-                <form method="post" action=action>
+                <form method="post" action=action novalidate=true>
                     <CsrfField token=end_csrf />
                     <button type="submit" class="secondary">"Mettre fin au mandat"</button>
                 </form>
@@ -206,15 +197,17 @@ pub fn MyMandatesPage(
                     view! {
                         <section aria-labelledby=labelled_by>
                             <h2 id=heading_id>{heading}</h2>
-                            <dl class="identity">
-                                <dt>"Valable jusqu'au"</dt><dd>{m.summary.until}</dd>
-                                <dt>"État"</dt><dd>{m.summary.state}</dd>
-                                <dt>"Enregistré"</dt><dd>{m.summary.recorded}</dd>
-                                <dt>"Demandes déposées sous ce mandat"</dt>
-                                <dd>{if m.filed.is_empty() { "aucune".to_owned() } else { m.filed.join(", ") }}</dd>
-                            </dl>
+                            <SummaryList rows=vec![
+                                SummaryRow::text("Valable jusqu'au", m.summary.until),
+                                SummaryRow::text("État", m.summary.state),
+                                SummaryRow::text("Enregistré", m.summary.recorded),
+                                SummaryRow::text(
+                                    "Demandes déposées sous ce mandat",
+                                    if m.filed.is_empty() { "aucune".to_owned() } else { m.filed.join(", ") },
+                                ),
+                            ] />
                             {m.revoke_action.map(|action| view! {
-                                <form method="post" action=action>
+                                <form method="post" action=action novalidate=true>
                                     <CsrfField token=csrf />
                                     <button type="submit" aria-describedby=button_for>"Révoquer ce mandat"</button>
                                 </form>

@@ -4,7 +4,9 @@ pub mod mandates;
 
 use leptos::prelude::*;
 
-use crate::components::{DataTable, SuccessNotice, TextField};
+use crate::components::{
+    DataTable, Row, SuccessNotice, SummaryList, SummaryRow, Table, TextArea, TextField,
+};
 use crate::layout::{CsrfField, Document, ErrorSummary, PageContext};
 use crate::pages::national::{CallRow, CallsTable};
 use crate::validation::FieldErrors;
@@ -104,32 +106,28 @@ pub fn CitizenSearchPage(
             <SuccessNotice text=notice />
             {(!alerts.is_empty()).then(|| view! {
                 <h2>"Usagers qui ne répondent plus"</h2>
-                <table>
-                    <caption>"Une demande attend leur réponse depuis longtemps, ou ils ont manqué deux rendez-vous"</caption>
-                    <thead><tr><th scope="col">"Usager"</th><th scope="col">"Pourquoi"</th><th scope="col">"Action"</th></tr></thead>
-                    <tbody>
-                        {alerts.into_iter().map(|a| {
-                            let csrf = csrf.clone();
-                            let label = format!("Relancer {}", a.name);
+                <Table
+                    caption="Une demande attend leur réponse depuis longtemps, ou ils ont manqué deux rendez-vous"
+                    headers=vec!["Usager", "Pourquoi", "Action"]
+                    rows=alerts.into_iter().map(|a| {
+                        let label = format!("Relancer {}", a.name);
+                        Row::new(vec![
+                            view! { <a href=a.href>{a.name}</a> }.into_any(),
+                            a.reasons.into_any(),
                             view! {
-                                <tr>
-                                    <td><a href=a.href>{a.name}</a></td>
-                                    <td>{a.reasons}</td>
-                                    <td>
-                                        <form method="post" action=a.remind_action class="inline">
-                                            <CsrfField token=csrf />
-                                            <button type="submit" class="secondary">{label}</button>
-                                        </form>
-                                    </td>
-                                </tr>
-                            }
-                        }).collect_view()}
-                    </tbody>
-                </table>
+                                <form method="post" action=a.remind_action class="inline" novalidate=true>
+                                    <CsrfField token=csrf.clone() />
+                                    <button type="submit" class="secondary">{label}</button>
+                                </form>
+                            }.into_any(),
+                        ])
+                    }).collect()
+                    empty=""
+                />
             })}
             <h2>"Trouver un dossier"</h2>
             <p><a href=new_record>"Ouvrir un dossier pour une personne qui ne s'est jamais connectée"</a></p>
-            <form method="get" action=action role="search">
+            <form method="get" action=action role="search" novalidate=true>
                 <label for="q">"Nom ou prénom de l'usager"</label>
                 <input id="q" name="q" type="search" value=query autocomplete="off" />
                 <button type="submit">"Rechercher"</button>
@@ -141,15 +139,15 @@ pub fn CitizenSearchPage(
                     <p>{format!("Seuls les {limit} premiers sont montrés : précisez le nom.")}</p>
                 });
                 view! {
-                    <table>
-                        <caption>{format!("{} usager(s) trouvé(s)", hits.len())}</caption>
-                        <thead><tr><th scope="col">"Nom"</th><th scope="col">"Date de naissance"</th></tr></thead>
-                        <tbody>
-                            {hits.into_iter().map(|h| view! {
-                                <tr><td><a href=h.href>{h.name}</a></td><td>{h.birthdate}</td></tr>
-                            }).collect_view()}
-                        </tbody>
-                    </table>
+                    <Table
+                        caption=format!("{} usager(s) trouvé(s)", hits.len())
+                        headers=vec!["Nom", "Date de naissance"]
+                        rows=hits.into_iter().map(|h| Row::new(vec![
+                            view! { <a href=h.href>{h.name}</a> }.into_any(),
+                            h.birthdate.into_any(),
+                        ])).collect()
+                        empty=""
+                    />
                     {more}
                 }.into_any()
             })}
@@ -175,6 +173,15 @@ pub struct ContactRow {
     pub note: String,
 }
 
+/// Reception's first message to a citizen, as typed (sent back with its errors). Its fields are
+/// named apart from the contact form's, which shares the page.
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct RecordMessageForm {
+    pub message_subject: String,
+    pub message_body: String,
+}
+
 /// The contact form, as typed (sent back with its errors).
 #[derive(Clone, Debug, Default, serde::Deserialize)]
 #[serde(default)]
@@ -196,6 +203,7 @@ pub fn CitizenRecordPage(
     contacts: Vec<ContactRow>,
     channels: Vec<(String, String)>,
     form: ContactForm,
+    message: RecordMessageForm,
     errors: FieldErrors,
     notice: Option<String>,
     contact_action: String,
@@ -225,9 +233,7 @@ pub fn CitizenRecordPage(
             <SuccessNotice text=notice />
             <ErrorSummary errors=errors.clone() />
             <h2>"Identité et coordonnées"</h2>
-            <dl class="identity">
-                {identity.into_iter().map(|(label, value)| view! { <dt>{label}</dt><dd>{value}</dd> }).collect_view()}
-            </dl>
+            <SummaryList rows=SummaryRow::pairs(identity) />
             {(can_act && !duplicates.is_empty()).then(|| view! { <Duplicates duplicates csrf=merge_csrf /> })}
             <h2>"Demandes d'aide"</h2>
             <DataTable
@@ -240,15 +246,16 @@ pub fn CitizenRecordPage(
                 <h2>"Dépôt assisté"</h2>
                 <p>"Pour déposer une demande au nom de la personne présente, enregistrez d'abord avec elle un mandat : ce qu'il couvre, jusqu'à quand. Elle en est prévenue et peut le révoquer depuis son espace."</p>
                 {(!mandates.is_empty()).then(|| view! {
-                    <table>
-                        <caption>"Ses mandats, le plus récent en premier"</caption>
-                        <thead><tr><th scope="col">"Couvre"</th><th scope="col">"Jusqu'au"</th><th scope="col">"État"</th></tr></thead>
-                        <tbody>
-                            {mandates.into_iter().map(|m| view! {
-                                <tr><td><a href=m.href>{m.scope}</a></td><td>{m.until}</td><td>{m.state}</td></tr>
-                            }).collect_view()}
-                        </tbody>
-                    </table>
+                    <Table
+                        caption="Ses mandats, le plus récent en premier"
+                        headers=vec!["Couvre", "Jusqu'au", "État"]
+                        rows=mandates.into_iter().map(|m| Row::new(vec![
+                            view! { <a href=m.href>{m.scope}</a> }.into_any(),
+                            m.until.into_any(),
+                            m.state.into_any(),
+                        ])).collect()
+                        empty=""
+                    />
                 })}
                 <p><a class="button" href=href>"Enregistrer un mandat de dépôt"</a></p>
             })}
@@ -259,7 +266,7 @@ pub fn CitizenRecordPage(
                 rows=contacts.into_iter().map(|c| vec![c.day, c.channel, c.subject, c.note]).collect()
                 empty="Aucun contact noté."
             />
-            {can_act.then(|| view! { <ContactFormView action=contact_action csrf form channels errors /> })}
+            {can_act.then(|| view! { <ContactFormView action=contact_action csrf form channels errors=errors.clone() /> })}
             <h2>"Rendez-vous"</h2>
             <DataTable
                 caption="Ses rendez-vous, les prochains en premier"
@@ -268,7 +275,7 @@ pub fn CitizenRecordPage(
                 empty="Aucun rendez-vous."
             />
             {(can_act && !free.is_empty()).then(|| view! {
-                <form method="post" action=booking_action>
+                <form method="post" action=booking_action novalidate=true>
                     <CsrfField token=booking_csrf />
                     <label for="slot">"Prendre un rendez-vous pour l'usager"</label>
                     <select id="slot" name="slot">
@@ -286,12 +293,10 @@ pub fn CitizenRecordPage(
             {can_act.then(|| view! {
             <h3>"Écrire à l'usager"</h3>
             <p>"Il reçoit un courriel qui l'invite à lire votre message dans son espace ; le message n'est pas recopié dans le courriel."</p>
-            <form method="post" action=message_action>
+            <form method="post" action=message_action novalidate=true>
                 <CsrfField token=message_csrf />
-                <label for="message-subject">"Objet"</label>
-                <input id="message-subject" name="subject" type="text" maxlength="150" required=true />
-                <label for="message-body">"Message"</label>
-                <textarea id="message-body" name="body" rows="4" maxlength="5000" required=true></textarea>
+                <TextField name="message_subject" label="Objet" value=message.message_subject maxlength=150 error=errors.of("message_subject") />
+                <TextArea name="message_body" label="Message" value=message.message_body rows=4 maxlength=5000 error=errors.of("message_body") />
                 <button type="submit">"Envoyer le message"</button>
             </form>
             })}
@@ -309,10 +314,9 @@ fn ContactFormView(
     errors: FieldErrors,
 ) -> impl IntoView {
     let channel_error = errors.of("channel");
-    let note_error = errors.of("note");
     view! {
             <h2>"Noter un contact"</h2>
-            <form method="post" action=action>
+            <form method="post" action=action novalidate=true>
                 <CsrfField token=csrf />
                 <TextField name="day" label="Date du contact" kind="date" value=form.day error=errors.of("day") />
                 <label for="channel">"Comment"</label>
@@ -329,16 +333,7 @@ fn ContactFormView(
                     }).collect_view()}
                 </select>
                 <TextField name="subject" label="Objet" value=form.subject maxlength=200 error=errors.of("subject") />
-                <label for="note">"Note (facultatif ; l'usager peut demander à la lire)"</label>
-                {note_error.clone().map(|e| view! { <p class="field-error" id="note-error">{e}</p> })}
-                <textarea
-                    id="note"
-                    name="note"
-                    rows="3"
-                    maxlength="2000"
-                    aria-invalid=note_error.is_some().then_some("true")
-                    aria-describedby=note_error.is_some().then_some("note-error")
-                >{form.note}</textarea>
+                <TextArea name="note" label="Note" hint="L'usager peut demander à la lire." value=form.note rows=3 maxlength=2000 optional=true error=errors.of("note") />
                 <button type="submit">"Enregistrer le contact"</button>
             </form>
     }
@@ -357,7 +352,7 @@ fn Duplicates(duplicates: Vec<(String, String, String)>, csrf: String) -> impl I
                 view! {
                     <li>
                         <a href=href>{label.clone()}</a>
-                        <form method="post" action=action>
+                        <form method="post" action=action novalidate=true>
                             <CsrfField token=csrf />
                             <div class="choice">
                                 <input type="checkbox" id=id.clone() name="confirm" value="oui" required=true />
@@ -397,32 +392,29 @@ pub struct MessageForm {
 
 fn thread_list(threads: Vec<ThreadRow>, caption: &'static str) -> impl IntoView {
     let with_citizen = threads.iter().any(|t| t.citizen.is_some());
-    view! {
-        <table>
-            <caption>{caption}</caption>
-            <thead>
-                <tr>
-                    {with_citizen.then(|| view! { <th scope="col">"Usager"</th> })}
-                    <th scope="col">"Objet"</th>
-                    <th scope="col">"Dernier message"</th>
-                    <th scope="col">"État"</th>
-                </tr>
-            </thead>
-            <tbody>
-                {threads.into_iter().map(|t| view! {
-                    <tr>
-                        {t.citizen.map(|c| view! { <td>{c}</td> })}
-                        <td>
-                            <a href=t.href>{t.subject}</a>
-                            {t.about.map(|a| view! { <br /><small>{a}</small> })}
-                        </td>
-                        <td>{t.date}</td>
-                        <td>{t.state.unwrap_or_default()}</td>
-                    </tr>
-                }).collect_view()}
-            </tbody>
-        </table>
+    let mut headers = vec!["Objet", "Dernier message", "État"];
+    if with_citizen {
+        headers.insert(0, "Usager");
     }
+    let rows = threads
+        .into_iter()
+        .map(|t| {
+            let mut cells = vec![
+                view! {
+                    <a href=t.href>{t.subject}</a>
+                    {t.about.map(|a| view! { <br /><small>{a}</small> })}
+                }
+                .into_any(),
+                t.date.into_any(),
+                t.state.unwrap_or_default().into_any(),
+            ];
+            if with_citizen {
+                cells.insert(0, t.citizen.unwrap_or_default().into_any());
+            }
+            Row::new(cells)
+        })
+        .collect();
+    view! { <Table caption headers rows empty="" /> }
 }
 
 /// The citizen's messages: their threads and the form to write to the department.
@@ -450,7 +442,7 @@ pub fn MessagesPage(
             }}
             <h2 id="ecrire">"Écrire au département"</h2>
             <ErrorSummary errors />
-            <form method="post" action=action enctype="multipart/form-data">
+            <form method="post" action=action enctype="multipart/form-data" novalidate=true>
                 <CsrfField token=csrf />
                 <label for="subject">"Objet"</label>
                 <input id="subject" name="subject" type="text" maxlength="150" value=form.subject required=true />
@@ -525,7 +517,7 @@ pub fn ThreadPage(
             </ol>
             <h2>"Répondre"</h2>
             <ErrorSummary errors />
-            <form method="post" action=reply_action enctype="multipart/form-data">
+            <form method="post" action=reply_action enctype="multipart/form-data" novalidate=true>
                 <CsrfField token=csrf />
                 <label for="body">"Votre réponse"</label>
                 <textarea id="body" name="body" rows="5" maxlength="5000" required=true>{body}</textarea>
@@ -655,7 +647,7 @@ pub fn AppointmentsPage(
                     <section class="alert info confirm" aria-labelledby="confirmer-titre" id="confirmer">
                         <h2 id="confirmer-titre">{format!("Annuler votre rendez-vous du {} ?", a.when)}</h2>
                         <p>{a.where_}</p>
-                        <form method="post" action=action>
+                        <form method="post" action=action novalidate=true>
                             <CsrfField token=csrf.clone() />
                             <button type="submit" class="warning">"Oui, annuler ce rendez-vous"</button>
                             " "
@@ -667,31 +659,25 @@ pub fn AppointmentsPage(
             {if appointments.is_empty() {
                 view! { <p>"Vous n'avez pas de rendez-vous."</p> }.into_any()
             } else {
+                let rows = appointments.into_iter().map(|a| {
+                    let move_href = format!("{page_href}?deplacer={}#choisir", a.id);
+                    let cancel_href = format!("{page_href}?annuler={}#confirmer", a.id);
+                    let cancel_label = format!("Annuler le rendez-vous du {}", a.when);
+                    let move_label = format!("Déplacer le rendez-vous du {}", a.when);
+                    let actions = a.changeable.then(|| view! {
+                        <a href=move_href aria-label=move_label>"Déplacer"</a>
+                        " "
+                        <a href=cancel_href aria-label=cancel_label>"Annuler"</a>
+                    });
+                    Row::new(vec![a.when.into_any(), a.where_.into_any(), a.state.into_any(), actions.into_any()])
+                }).collect();
                 view! {
-                    <table class="stacked">
-                        <caption>"Vos rendez-vous, les prochains en premier"</caption>
-                        <thead><tr><th scope="col">"Quand"</th><th scope="col">"Où"</th><th scope="col">"État"</th><th scope="col">"Actions"</th></tr></thead>
-                        <tbody>
-                            {appointments.into_iter().map(|a| {
-                                let move_href = format!("{page_href}?deplacer={}#choisir", a.id);
-                                let cancel_href = format!("{page_href}?annuler={}#confirmer", a.id);
-                                let cancel_label = format!("Annuler le rendez-vous du {}", a.when);
-                                let move_label = format!("Déplacer le rendez-vous du {}", a.when);
-                                view! {
-                                    <tr>
-                                        <td data-label="Quand">{a.when}</td>
-                                        <td data-label="Où">{a.where_}</td>
-                                        <td data-label="État">{a.state}</td>
-                                        <td data-label="Actions">{a.changeable.then(|| view! {
-                                            <a href=move_href aria-label=move_label>"Déplacer"</a>
-                                            " "
-                                            <a href=cancel_href aria-label=cancel_label>"Annuler"</a>
-                                        })}</td>
-                                    </tr>
-                                }
-                            }).collect_view()}
-                        </tbody>
-                    </table>
+                    <Table
+                        caption="Vos rendez-vous, les prochains en premier"
+                        headers=vec!["Quand", "Où", "État", "Actions"]
+                        rows
+                        empty=""
+                    />
                 }.into_any()
             }}
             <h2 id="choisir">{if moving.is_some() { "Choisir le nouveau créneau" } else { "Prendre un rendez-vous" }}</h2>
@@ -701,7 +687,7 @@ pub fn AppointmentsPage(
             } else {
                 let legend = "Créneaux libres".to_owned();
                 view! {
-                    <form method="post" action=book_action>
+                    <form method="post" action=book_action novalidate=true>
                         <CsrfField token=book_csrf />
                         {moving.clone().map(|m| view! { <input type="hidden" name="replacing" value=m.id /> })}
                         {slot_choice(free, legend)}
@@ -755,57 +741,47 @@ pub fn StaffAppointmentsPage(
             <SuccessNotice text=notice />
             {(!to_record.is_empty()).then(|| view! {
                 <h2>"Qui est venu ?"</h2>
-                <table>
-                    <caption>"Rendez-vous passés à pointer"</caption>
-                    <thead><tr><th scope="col">"Quand"</th><th scope="col">"Usager"</th><th scope="col">"Présence"</th></tr></thead>
-                    <tbody>
-                        {to_record.into_iter().map(|r| {
-                            let csrf = csrf.clone();
-                            let (name, href) = r.booked.unwrap_or_default();
-                            let came = format!("{} est venu(e)", name);
-                            let missed = format!("{} n'est pas venu(e)", name);
-                            view! {
-                                <tr>
-                                    <td>{r.when}</td>
-                                    <td><a href=href>{name}</a></td>
-                                    <td>{r.attendance_action.map(|action| view! {
-                                        <form method="post" action=action class="inline">
-                                            <CsrfField token=csrf />
-                                            <button type="submit" name="came" value="oui" aria-label=came>"Venu"</button>
-                                            <button type="submit" name="came" value="non" class="secondary" aria-label=missed>"Absent"</button>
-                                        </form>
-                                    })}</td>
-                                </tr>
-                            }
-                        }).collect_view()}
-                    </tbody>
-                </table>
+                <Table
+                    caption="Rendez-vous passés à pointer"
+                    headers=vec!["Quand", "Usager", "Présence"]
+                    rows=to_record.into_iter().map(|r| {
+                        let csrf = csrf.clone();
+                        let (name, href) = r.booked.unwrap_or_default();
+                        let came = format!("{} est venu(e)", name);
+                        let missed = format!("{} n'est pas venu(e)", name);
+                        let attendance = r.attendance_action.map(|action| view! {
+                            <form method="post" action=action class="inline" novalidate=true>
+                                <CsrfField token=csrf />
+                                <button type="submit" name="came" value="oui" aria-label=came>"Venu"</button>
+                                <button type="submit" name="came" value="non" class="secondary" aria-label=missed>"Absent"</button>
+                            </form>
+                        });
+                        Row::new(vec![
+                            r.when.into_any(),
+                            view! { <a href=href>{name}</a> }.into_any(),
+                            attendance.into_any(),
+                        ])
+                    }).collect()
+                    empty=""
+                />
             })}
             <h2>"Créneaux à venir"</h2>
-            {if upcoming.is_empty() {
-                view! { <p>"Aucun créneau publié."</p> }.into_any()
-            } else {
-                view! {
-                    <table>
-                        <caption>"Dans l'ordre"</caption>
-                        <thead><tr><th scope="col">"Quand"</th><th scope="col">"Service et lieu"</th><th scope="col">"Réservé par"</th></tr></thead>
-                        <tbody>
-                            {upcoming.into_iter().map(|r| view! {
-                                <tr>
-                                    <td>{r.when}</td><td>{r.where_}</td>
-                                    <td>{match r.booked {
-                                        Some((name, href)) => view! { <a href=href>{name}</a> }.into_any(),
-                                        None => view! { "libre" }.into_any(),
-                                    }}</td>
-                                </tr>
-                            }).collect_view()}
-                        </tbody>
-                    </table>
-                }.into_any()
-            }}
+            <Table
+                caption="Dans l'ordre"
+                headers=vec!["Quand", "Service et lieu", "Réservé par"]
+                rows=upcoming.into_iter().map(|r| Row::new(vec![
+                    r.when.into_any(),
+                    r.where_.into_any(),
+                    match r.booked {
+                        Some((name, href)) => view! { <a href=href>{name}</a> }.into_any(),
+                        None => "libre".into_any(),
+                    },
+                ])).collect()
+                empty="Aucun créneau publié."
+            />
             <h2>"Publier des créneaux"</h2>
             <ErrorSummary errors />
-            <form method="post" action=action>
+            <form method="post" action=action novalidate=true>
                 <CsrfField token=publish_csrf />
                 <label for="service">"Service"</label>
                 <input id="service" name="service" type="text" maxlength="100" value=form.service required=true />
@@ -851,9 +827,7 @@ pub fn MyInformationPage(ctx: PageContext, sections: Vec<InfoSection>) -> impl I
                     } else {
                         section.items.into_iter().map(|(heading, lines)| view! {
                             <h3>{heading}</h3>
-                            <dl class="identity">
-                                {lines.into_iter().map(|(label, value)| view! { <dt>{label}</dt><dd>{value}</dd> }).collect_view()}
-                            </dl>
+                            <SummaryList rows=SummaryRow::pairs(lines) />
                         }).collect_view().into_any()
                     }}
                 </section>
@@ -881,7 +855,7 @@ pub fn WiderAccessPage(
                 <p>{format!("Cet accès dure {minutes} minutes. Il est inscrit au journal du département avec votre motif, et l'usager le lit dans « Qui a consulté mon dossier ».")}</p>
             </div>
             <ErrorSummary errors />
-            <form method="post" action=action>
+            <form method="post" action=action novalidate=true>
                 <CsrfField token=csrf />
                 <label for="reason">"Pourquoi avez-vous besoin du dossier complet ?"</label>
                 <textarea id="reason" name="reason" rows="3" maxlength="500" required=true>{reason}</textarea>
@@ -916,45 +890,28 @@ pub fn WiderAccessesPage(
             <h1>"Accès élargis en cours"</h1>
             <SuccessNotice text=notice />
             <p>"Les agents d'autres services qui voient en ce moment le dossier complet d'un usager, et pourquoi. L'usager voit les mêmes accès dans son espace. Fermez celui dont le motif ne tient pas : l'agent ne voit plus le dossier, et l'usager le lit dans son journal."</p>
-            {if rows.is_empty() {
-                view! { <p>"Aucun accès élargi n'est ouvert."</p> }.into_any()
-            } else {
-                view! {
-                    <div class="table-scroll" role="region" aria-label="Accès élargis en cours" tabindex="0">
-                        <table>
-                            <caption>"Le plus ancien en premier"</caption>
-                            <thead><tr>
-                                <th scope="col">"Agent"</th>
-                                <th scope="col">"Usager"</th>
-                                <th scope="col">"Depuis le"</th>
-                                <th scope="col">"Jusqu'au"</th>
-                                <th scope="col">"Motif"</th>
-                                <th scope="col">"Action"</th>
-                            </tr></thead>
-                            <tbody>
-                                {rows.into_iter().map(|r| {
-                                    let label = format!("Fermer l'accès de {} au dossier de {}", r.who, r.citizen);
-                                    view! {
-                                        <tr>
-                                            <td>{r.who}</td>
-                                            <td>{r.citizen}</td>
-                                            <td>{r.since}</td>
-                                            <td>{r.until}</td>
-                                            <td>{r.reason}</td>
-                                            <td>
-                                                <form method="post" action=r.end_action>
-                                                    <CsrfField token=csrf.clone() />
-                                                    <button type="submit" aria-label=label>"Fermer"</button>
-                                                </form>
-                                            </td>
-                                        </tr>
-                                    }
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    </div>
-                }.into_any()
-            }}
+            <Table
+                caption="Le plus ancien en premier"
+                headers=vec!["Agent", "Usager", "Depuis le", "Jusqu'au", "Motif", "Action"]
+                rows=rows.into_iter().map(|r| {
+                    let label = format!("Fermer l'accès de {} au dossier de {}", r.who, r.citizen);
+                    let end = view! {
+                        <form method="post" action=r.end_action novalidate=true>
+                            <CsrfField token=csrf.clone() />
+                            <button type="submit" aria-label=label>"Fermer"</button>
+                        </form>
+                    };
+                    Row::new(vec![
+                        r.who.into_any(),
+                        r.citizen.into_any(),
+                        r.since.into_any(),
+                        r.until.into_any(),
+                        r.reason.into_any(),
+                        end.into_any(),
+                    ])
+                }).collect()
+                empty="Aucun accès élargi n'est ouvert."
+            />
         </Document>
     }
 }
@@ -1013,7 +970,7 @@ pub fn MyDetailsPage(
             <SuccessNotice text=notice />
             <ErrorSummary errors />
             <h2>"Comment vous joindre"</h2>
-            <form method="post" action=action>
+            <form method="post" action=action novalidate=true>
                 <CsrfField token=csrf />
                 <label for="phone">"Téléphone (facultatif)"</label>
                 <input id="phone" name="phone" type="tel" autocomplete="tel" value=form.phone />
@@ -1035,35 +992,23 @@ pub fn MyDetailsPage(
                 <button type="submit">"Enregistrer mes coordonnées"</button>
             </form>
             <h2>"Les personnes qui vivent avec vous"</h2>
-            {if members.is_empty() {
-                view! { <p>"Vous n'avez indiqué personne."</p> }.into_any()
-            } else {
-                view! {
-                    <table>
-                        <caption>"Votre foyer"</caption>
-                        <thead><tr><th scope="col">"Nom"</th><th scope="col">"Lien"</th><th scope="col">"Née ou né en"</th><th scope="col">"Action"</th></tr></thead>
-                        <tbody>
-                            {members.into_iter().map(|m| {
-                                let csrf = remove_csrf.clone();
-                                let label = format!("Retirer {}", m.name);
-                                view! {
-                                    <tr>
-                                        <td>{m.name}</td><td>{m.relation}</td><td>{m.birth_year}</td>
-                                        <td>
-                                            <form method="post" action=m.remove_action class="inline">
-                                                <CsrfField token=csrf />
-                                                <button type="submit" class="secondary">{label}</button>
-                                            </form>
-                                        </td>
-                                    </tr>
-                                }
-                            }).collect_view()}
-                        </tbody>
-                    </table>
-                }.into_any()
-            }}
+            <Table
+                caption="Votre foyer"
+                headers=vec!["Nom", "Lien", "Née ou né en", "Action"]
+                rows=members.into_iter().map(|m| {
+                    let label = format!("Retirer {}", m.name);
+                    let remove = view! {
+                        <form method="post" action=m.remove_action class="inline" novalidate=true>
+                            <CsrfField token=remove_csrf.clone() />
+                            <button type="submit" class="secondary">{label}</button>
+                        </form>
+                    };
+                    Row::new(vec![m.name.into_any(), m.relation.into_any(), m.birth_year.into_any(), remove.into_any()])
+                }).collect()
+                empty="Vous n'avez indiqué personne."
+            />
             <h3>"Ajouter une personne"</h3>
-            <form method="post" action=member_action>
+            <form method="post" action=member_action novalidate=true>
                 <CsrfField token=member_csrf />
                 <label for="given">"Prénom"</label>
                 <input id="given" name="given" type="text" maxlength="100" value=member.given required=true />
@@ -1122,7 +1067,7 @@ pub fn NewRecordPage(
                     </ul>
                 </div>
             })}
-            <form method="post" action=action>
+            <form method="post" action=action novalidate=true>
                 <CsrfField token=csrf />
                 <TextField name="given" label="Prénoms" value=form.given maxlength=100 error=errors.of("given") />
                 <TextField name="family" label="Nom de naissance" value=form.family maxlength=100 error=errors.of("family") />

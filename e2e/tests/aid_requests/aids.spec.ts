@@ -29,6 +29,24 @@ test('the administrator defines an aid and its form; citizens read it in the cat
   await expect(page.getByRole('cell', { name: 'Montant du loyer mensuel', exact: true })).toBeVisible();
   await expectAccessible(page, testInfo);
 
+  // Bounds for a number: a mistake is named at its field with everything typed kept, then the
+  // list shows them.
+  await page.getByLabel('Question', { exact: true }).fill('Personnes au foyer');
+  await page.getByLabel('Type de réponse').selectOption('number');
+  await page.getByLabel('Au moins').fill('3');
+  await page.getByLabel('Au plus').fill('1');
+  await page.getByRole('button', { name: 'Ajouter la question' }).click();
+  await expect(page).toHaveTitle(/^Erreur : /);
+  await expect(page.locator('#q-most-error')).toContainText('plus petit');
+  await expect(page.getByLabel('Question', { exact: true })).toHaveValue('Personnes au foyer');
+  await expect(page.getByLabel('Au moins')).toHaveValue('3');
+  await expectAccessible(page, testInfo);
+  await page.getByLabel('Au moins').fill('1');
+  await page.getByLabel('Au plus').fill('20');
+  await page.getByRole('button', { name: 'Ajouter la question' }).click();
+  await expect(page.getByRole('status')).toContainText('version 3');
+  await expect(page.getByRole('cell', { name: 'nombre, de 1 à 20' })).toBeVisible();
+
   await page.getByRole('link', { name: "Voir la page publique de l'aide" }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText(title);
   await expect(page.getByText('Quittance de loyer')).toBeVisible();

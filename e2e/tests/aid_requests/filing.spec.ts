@@ -21,9 +21,12 @@ test('a citizen files an aid request step by step and follows it', async ({ page
   // Mistakes are named next to their fields, what was typed is kept.
   await page.getByLabel('Fichier').setInputFiles({ name: 'quittance.pdf', mimeType: 'application/pdf', buffer: Buffer.from('pas un PDF') });
   await page.getByLabel('Montant de votre loyer mensuel').fill('beaucoup');
-  await page.getByLabel('Nombre de personnes dans votre foyer').fill('3');
+  await page.getByLabel('Nombre de personnes dans votre foyer').fill('0');
   await page.getByRole('button', { name: 'Continuer' }).click();
   await expect(page.getByRole('alert')).toContainText('attend un montant en euros');
+  // A household of nobody is a mistake the department's form bounds (1 to 20).
+  await expect(page.locator('#f2-error')).toHaveText('« Nombre de personnes dans votre foyer » attend une réponse entre 1 et 20.');
+  await expect(page.getByLabel('Nombre de personnes dans votre foyer')).toHaveValue('0');
   await expect(page.getByRole('alert')).toContainText("n'est ni un PDF");
   await expect(page.getByLabel('Montant de votre loyer mensuel')).toHaveValue('beaucoup');
   // The title says so first, focus is on the summary, and each mistake leads to its field.
@@ -34,6 +37,7 @@ test('a citizen files an aid request step by step and follows it', async ({ page
   await expectAccessible(page, testInfo);
 
   await page.getByLabel('Montant de votre loyer mensuel').fill('520,40');
+  await page.getByLabel('Nombre de personnes dans votre foyer').fill('3');
   await page.getByLabel('Fichier').setInputFiles({ name: 'quittance.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n') });
   await page.getByRole('button', { name: 'Continuer' }).click();
   await expect(page.getByText('Étape 2 sur 2')).toBeVisible();

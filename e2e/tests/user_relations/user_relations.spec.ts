@@ -269,6 +269,15 @@ test('reception merges a duplicate record; the wider access needs a file being i
   await expectAccessible(page, testInfo);
   const kept = new URL(page.url()).pathname;
 
+  // A message without its subject comes back with every word typed, the mistake at its field.
+  const words = "Pouvez-vous passer à l'accueil avec votre avis d'imposition ?";
+  await page.locator('#message_body').fill(words);
+  await page.getByRole('button', { name: 'Envoyer le message' }).click();
+  await expect(page).toHaveTitle(/^Erreur : /);
+  await expect(page.locator('#message_body')).toHaveValue(words);
+  await expect(page.locator('#message_subject-error')).toContainText("Indiquez l'objet");
+  await expectAccessible(page, testInfo);
+
   // Nothing of that record is being instructed: no wider access to it.
   const instructorContext = await browser.newContext({ javaScriptEnabled: hydrated(testInfo) });
   const instructor = await instructorContext.newPage();

@@ -18,3 +18,4 @@ pub mod m0017_journal_append_only;
 pub mod m0018_wider_accesses;
 pub mod m0019_merge_proposals;
 pub mod m0020_citizen_replies;
+pub mod m0021_department_brand;

@@ -245,7 +245,7 @@ pub async fn decide(
         ),
     };
     let letter = DecisionLetter {
-        department: tenant.name().to_owned(),
+        department: letters::Letterhead::of(tenant).await?,
         reference: reference.clone(),
         date: now.format("%d/%m/%Y").to_string(),
         citizen_name: citizen.display_name(),

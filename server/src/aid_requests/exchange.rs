@@ -28,8 +28,8 @@ pub struct Message {
     pub from_citizen: bool,
     pub body: String,
     pub at: DateTime<Utc>,
-    /// The document sent with it: (id, label).
-    pub document: Option<(i64, String)>,
+    /// The document sent with it.
+    pub document: Option<crate::documents::Document>,
 }
 
 pub async fn messages(tenant: &Tenant, request_id: i64) -> Result<Vec<Message>, DbErr> {
@@ -40,12 +40,12 @@ pub async fn messages(tenant: &Tenant, request_id: i64) -> Result<Vec<Message>, 
         .all(&txn)
         .await?;
     let document_ids: Vec<i64> = rows.iter().filter_map(|m| m.document_id).collect();
-    let labels: HashMap<i64, String> = document::Entity::find()
+    let documents: HashMap<i64, crate::documents::Document> = document::Entity::find()
         .filter(document::Column::Id.is_in(document_ids))
         .all(&txn)
         .await?
         .into_iter()
-        .map(|d| (d.id, crate::documents::Document::from(d).label()))
+        .map(|d| (d.id, d.into()))
         .collect();
     txn.commit().await?;
     Ok(rows
@@ -54,9 +54,7 @@ pub async fn messages(tenant: &Tenant, request_id: i64) -> Result<Vec<Message>, 
             from_citizen: m.author == "citizen",
             body: m.body,
             at: m.created_at,
-            document: m
-                .document_id
-                .and_then(|id| Some((id, labels.get(&id)?.clone()))),
+            document: m.document_id.and_then(|id| documents.get(&id).cloned()),
         })
         .collect())
 }

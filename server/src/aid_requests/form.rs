@@ -37,6 +37,45 @@ pub struct FieldDef {
     /// document, makes it unnecessary while the citizen's consent stands (see `national`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fact: Option<FactKey>,
+    /// For a number or an amount: the answers accepted.
+    #[serde(default, skip_serializing_if = "Bounds::is_open")]
+    pub bounds: Bounds,
+}
+
+/// The smallest and largest answer a number (or an amount, in cents) may take: a household of
+/// 0 people or a rent of 0 € is a typing mistake the citizen hears about at once.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Bounds {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub least: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub most: Option<i64>,
+}
+
+impl Bounds {
+    pub fn is_open(&self) -> bool {
+        self.least.is_none() && self.most.is_none()
+    }
+
+    /// `value` within the bounds, or what to answer instead (`shown` writes a value).
+    fn check(&self, label: &str, value: i64, shown: impl Fn(i64) -> String) -> Result<(), String> {
+        match (self.least, self.most) {
+            (Some(least), Some(most)) if !(least..=most).contains(&value) => Err(format!(
+                "« {label} » attend une réponse entre {} et {}.",
+                shown(least),
+                shown(most)
+            )),
+            (Some(least), _) if value < least => Err(format!(
+                "« {label} » attend au moins {} : vérifiez votre réponse.",
+                shown(least)
+            )),
+            (_, Some(most)) if value > most => Err(format!(
+                "« {label} » attend au plus {} : vérifiez votre réponse.",
+                shown(most)
+            )),
+            _ => Ok(()),
+        }
+    }
 }
 
 impl FieldDef {
@@ -51,6 +90,7 @@ impl FieldDef {
             required: true,
             kind,
             fact: None,
+            bounds: Bounds::default(),
         }
     }
 }
@@ -355,12 +395,16 @@ fn parse_answer(field: &FieldDef, raw: &str) -> Result<Answer, String> {
                 Ok(Answer::Text(raw.to_owned()))
             }
         }
-        FieldKind::Number => parse_number(raw)
-            .map(Answer::Number)
-            .ok_or_else(|| number_message(label)),
-        FieldKind::Amount => parse_cents(raw)
-            .map(Answer::Amount)
-            .ok_or_else(|| amount_message(label)),
+        FieldKind::Number => {
+            let n = parse_number(raw).ok_or_else(|| number_message(label))?;
+            field.bounds.check(label, n, |n| n.to_string())?;
+            Ok(Answer::Number(n))
+        }
+        FieldKind::Amount => {
+            let cents = parse_cents(raw).ok_or_else(|| amount_message(label))?;
+            field.bounds.check(label, cents, format_euros)?;
+            Ok(Answer::Amount(cents))
+        }
         FieldKind::Date => NaiveDate::parse_from_str(raw, "%Y-%m-%d")
             .or_else(|_| NaiveDate::parse_from_str(raw, "%d/%m/%Y"))
             .ok()
@@ -408,6 +452,38 @@ mod tests {
                 field("f6", 3, "Quittance", true, FieldKind::Document),
             ],
         }
+    }
+
+    #[test]
+    fn answers_outside_their_bounds_are_refused_in_words() {
+        let bounded = |kind, least, most| FormDefinition {
+            fields: vec![FieldDef {
+                bounds: Bounds { least, most },
+                ..FieldDef::new("f1", 1, "Personnes au foyer", kind)
+            }],
+        };
+        let read = |form: &FormDefinition, raw: &str| {
+            let (_, errors) = form.read_step(1, |_| raw.to_owned());
+            errors.first().map(|e| e.message.clone())
+        };
+        let household = bounded(FieldKind::Number, Some(1), Some(20));
+        assert_eq!(
+            read(&household, "0").as_deref(),
+            Some("« Personnes au foyer » attend une réponse entre 1 et 20.")
+        );
+        assert_eq!(read(&household, "4"), None);
+        let rent = bounded(FieldKind::Amount, Some(100), None);
+        assert_eq!(
+            read(&rent, "0").as_deref(),
+            Some("« Personnes au foyer » attend au moins 1,00\u{a0}€ : vérifiez votre réponse.")
+        );
+        assert_eq!(read(&rent, "450"), None);
+        // Forms saved before bounds existed read as open.
+        let stored: FieldDef = serde_json::from_str(
+            r#"{"key":"f1","step":1,"label":"Q","required":true,"kind":{"type":"number"}}"#,
+        )
+        .unwrap();
+        assert!(stored.bounds.is_open());
     }
 
     /// Reading amounts is `app::validation::parse_cents`'s, tested there.

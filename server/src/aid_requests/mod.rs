@@ -50,7 +50,7 @@ pub static PART: Part = Part {
     files: Some(files::FILES),
     access: files::access,
     home: Some(crate::modules::ModuleHome {
-        summary: "Les demandes déposées par les usagers sont dans la file d'instruction (menu « Demandes d'aide »).",
+        summary: "Les demandes déposées par les usagers attendent dans la file d'instruction.",
         figures: crate::modules::no_figures,
     }),
     tables: || {
@@ -72,6 +72,7 @@ fn staff_nav(tenant: &TenantCtx, _: DeskAccess) -> Vec<NavLink> {
     vec![NavLink {
         href: tenant.href("/agents/demandes"),
         label: Module::AidRequests.label().into(),
+        description: "La file des demandes : filtres, recherche par nom ou référence, échéances.",
     }]
 }
 
@@ -79,5 +80,6 @@ fn admin_nav(tenant: &TenantCtx) -> Vec<NavLink> {
     vec![NavLink {
         href: tenant.href("/agents/admin/aides"),
         label: "Catalogue des aides".into(),
+        description: "Les aides proposées aux usagers, leurs questions et leurs versions.",
     }]
 }

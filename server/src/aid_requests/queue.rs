@@ -7,7 +7,7 @@ use chrono::{Duration, NaiveDate, Utc};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait,
     FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Statement,
-    sea_query::{Expr, ExprTrait, Func, LikeExpr, Query},
+    sea_query::{Expr, ExprTrait, Query},
 };
 use serde::{Deserialize, Serialize};
 use tenants::Tenant;
@@ -15,6 +15,7 @@ use tenants::Tenant;
 use super::Desk;
 use super::filing::{AidRequest, Status, record_event};
 use crate::entity::{aid_request, citizen};
+use crate::search::holds_word;
 
 /// Rows per page of the queue.
 pub const PAGE_SIZE: u64 = 50;
@@ -53,52 +54,21 @@ fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Status>, D:
     })
 }
 
-/// The longest search an instructor types, in characters.
-pub const SEARCH_MAX: usize = 100;
-
-/// The words of a search (a name, part of one, a reference), lower-cased; control characters
-/// are dropped. A search longer than `SEARCH_MAX` is refused in French.
-pub fn parse_search(raw: &str) -> Result<Vec<String>, String> {
-    if raw.chars().count() > SEARCH_MAX {
-        return Err(format!(
-            "La recherche tient en {SEARCH_MAX} caractères au plus : tapez un nom ou une référence."
-        ));
-    }
-    let clean: String = raw.chars().filter(|c| !c.is_control()).collect();
-    Ok(clean
-        .split_whitespace()
-        .map(str::to_lowercase)
-        .take(5)
-        .collect())
-}
-
-/// `LIKE` pattern finding `word` anywhere, its own `%`, `_` and `\` taken literally.
-fn containing(word: &str) -> LikeExpr {
-    let escaped = word
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    LikeExpr::new(format!("%{escaped}%")).escape('\\')
-}
-
 /// Each word must be in the reference, the family name or a given name, whatever the case.
-/// (SQLite's `LOWER` folds ASCII letters only: there, « élodie » does not find « ÉLODIE »;
-/// PostgreSQL folds them all.)
 fn searched(words: &[String]) -> Condition {
     words.iter().fold(Condition::all(), |all, word| {
-        let lower = |col: Expr| Expr::expr(Func::lower(col));
         let names = Query::select()
             .column(citizen::Column::Id)
             .from(citizen::Entity)
             .cond_where(
                 Condition::any()
-                    .add(lower(Expr::col(citizen::Column::FamilyName)).like(containing(word)))
-                    .add(lower(Expr::col(citizen::Column::GivenName)).like(containing(word))),
+                    .add(holds_word(Expr::col(citizen::Column::FamilyName), word))
+                    .add(holds_word(Expr::col(citizen::Column::GivenName), word)),
             )
             .to_owned();
         all.add(
             Condition::any()
-                .add(lower(Expr::col(aid_request::Column::Reference)).like(containing(word)))
+                .add(holds_word(Expr::col(aid_request::Column::Reference), word))
                 .add(aid_request::Column::CitizenId.in_subquery(names)),
         )
     })

@@ -34,7 +34,7 @@ pub fn line(label: &str, value: impl Into<String>) -> (String, String) {
 
 /// How the right of access writes a moment.
 pub fn date(at: DateTime<Utc>) -> String {
-    at.format("%d/%m/%Y %H:%M").to_string()
+    crate::dates::date_time(at)
 }
 
 /// A part's sections of a citizen's right of access.

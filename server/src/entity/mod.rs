@@ -15,6 +15,7 @@ pub mod consent;
 pub mod contact;
 pub mod data_pull;
 pub mod decision;
+pub mod department_brand;
 pub mod document;
 pub mod household_member;
 pub mod login_failure;

@@ -1,8 +1,9 @@
 //! The department administrator's pages: staff accounts, roles, the audit journal.
 
+use app::components::FilterOption;
 use app::pages::admin::{
-    AccountActions, AuditJournalPage, AuditRow, RoleChoice, StaffCreatedPage, StaffFormPage,
-    StaffListPage, StaffRow,
+    AccountActions, AuditJournalPage, AuditRow, JournalFilters, JournalView, RoleChoice,
+    StaffCreatedPage, StaffFormPage, StaffListPage, StaffRow,
 };
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -11,7 +12,7 @@ use leptos::prelude::*;
 use tower_sessions::Session;
 
 use super::desks::AdminDesk;
-use super::form::Form;
+use super::form::{Form, ListQuery, page_number, unknown_filter};
 use super::ui::Ui;
 use super::{AppError, AppState, CurrentStaff};
 use crate::audit;
@@ -19,6 +20,7 @@ use crate::staff::lifecycle::{self, LinkPurpose};
 use crate::staff::{
     self, AccountError, Author, Email, FirstPassword, NewStaff, Role, StaffAccount,
 };
+use tenants::Module;
 
 const NOTICE_KEY: &str = "notice";
 
@@ -48,7 +50,7 @@ fn parse_roles(staff: &CurrentStaff, form: &StaffForm, errors: &mut Vec<String>)
     for id in &form.roles {
         match Role::parse_for(id, staff.tenant.tenant.modules()) {
             Ok(role) => roles.push(role),
-            Err(e) => errors.push(crate::audit::sentence(&e.to_string())),
+            Err(e) => errors.push(e.on_form()),
         }
     }
     roles.sort();
@@ -472,22 +474,172 @@ pub async fn update_staff(
     }))
 }
 
-pub async fn audit_journal(staff: CurrentStaff, ui: Ui) -> Result<Response, AppError> {
+/// The journal's filters as the address carries them; every value is one the page offers, or
+/// refused by name.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct JournalParams {
+    agent: Option<String>,
+    module: Option<String>,
+    periode: Option<String>,
+    recherche: Option<String>,
+    page: Option<String>,
+}
+
+/// The journal's periods: (value, label, how far back).
+const PERIODS: [(&str, &str, i64); 3] = [
+    ("jour", "Dernières 24 heures", 1),
+    ("semaine", "7 derniers jours", 7),
+    ("mois", "30 derniers jours", 30),
+];
+
+/// The module filter's value for entries made outside any module.
+const OUTSIDE_MODULES: &str = "departement";
+
+impl JournalParams {
+    fn query(&self, actors: &[String]) -> Result<audit::JournalQuery, AppError> {
+        let set = |v: &Option<String>| v.clone().filter(|s| !s.is_empty());
+        let actor = match set(&self.agent) {
+            Some(a) if actors.contains(&a) => Some(a),
+            Some(a) => return Err(unknown_filter("un agent du journal", &a)),
+            None => None,
+        };
+        let module = match set(&self.module).as_deref() {
+            Some(OUTSIDE_MODULES) => Some(String::new()),
+            Some(id) => Some(
+                Module::parse(id)
+                    .map_err(|_| unknown_filter("un module", id))?
+                    .id()
+                    .to_owned(),
+            ),
+            None => None,
+        };
+        let since = match set(&self.periode).as_deref() {
+            Some(p) => {
+                let (_, _, days) = PERIODS
+                    .iter()
+                    .find(|(value, _, _)| *value == p)
+                    .ok_or_else(|| unknown_filter("une période", p))?;
+                Some(chrono::Utc::now() - chrono::Duration::days(*days))
+            }
+            None => None,
+        };
+        Ok(audit::JournalQuery {
+            actor,
+            module,
+            since,
+            words: crate::search::parse_search(self.recherche.as_deref().unwrap_or(""))
+                .map_err(AppError::BadRequest)?,
+            page: page_number(self.page.as_deref())?,
+        })
+    }
+
+    /// The address of this view of the journal at `page`.
+    fn href(&self, base: &str, page: u64) -> String {
+        let mut query = url::form_urlencoded::Serializer::new(String::new());
+        for (name, value) in [
+            ("agent", &self.agent),
+            ("module", &self.module),
+            ("periode", &self.periode),
+            ("recherche", &self.recherche),
+        ] {
+            if let Some(v) = value.as_deref().filter(|v| !v.is_empty()) {
+                query.append_pair(name, v);
+            }
+        }
+        query.append_pair("page", &page.to_string());
+        format!("{base}?{}", query.finish())
+    }
+}
+
+/// `GET /agents/admin/journal`: the department's journal, newest first, a page at a time,
+/// narrowed by agent, module, period and words; moments on the local clock, roles and modules
+/// in words.
+pub async fn audit_journal(
+    staff: CurrentStaff,
+    ui: Ui,
+    ListQuery(params): ListQuery<JournalParams>,
+) -> Result<Response, AppError> {
     let desk = AdminDesk::open(&staff)?;
-    let entries = audit::recent(&desk.staff().tenant.tenant, 200)
-        .await?
+    let tenant = &desk.staff().tenant;
+    let actors = audit::actors(&tenant.tenant).await?;
+    let query = params.query(&actors)?;
+    let (entries, total) = audit::search(&tenant.tenant, &query).await?;
+    let entries = entries
         .into_iter()
         .map(|e| AuditRow {
             seq: e.seq,
-            at: e.at.format("%d/%m/%Y %H:%M:%S UTC").to_string(),
+            at: crate::dates::date_time(e.at),
             actor: e.actor_email,
-            role: e.actor_role,
+            role: Role::labels_of(&e.actor_role),
+            module: Module::parse(&e.module)
+                .map_or_else(|_| "—".to_owned(), |m| m.label().to_owned()),
             action: e.action,
             subject: e.subject,
             reason: e.reason,
         })
         .collect::<Vec<_>>();
+    let base = tenant.href("/agents/admin/journal");
+    let pages = total.div_ceil(audit::JOURNAL_PAGE).max(1);
+    let page = query.page.min(pages);
+    let filters = journal_filters(&params, actors, tenant.tenant.modules());
+    let view = JournalView {
+        total,
+        page,
+        pages,
+        previous_href: (page > 1).then(|| params.href(&base, page - 1)),
+        next_href: (page < pages).then(|| params.href(&base, page + 1)),
+        search: params.recherche.clone().unwrap_or_default(),
+        reset_href: base.clone(),
+        action: base,
+    };
     Ok(ui.with_staff(&staff).render(StatusCode::OK, move |ctx| {
-        view! { <AuditJournalPage ctx entries /> }
+        view! { <AuditJournalPage ctx entries filters view /> }
     }))
+}
+
+/// The journal's select filters, each with its current choice.
+fn journal_filters(
+    params: &JournalParams,
+    actors: Vec<String>,
+    modules: &[Module],
+) -> JournalFilters {
+    let options = |all: &str, current: &Option<String>, values: Vec<(String, String)>| {
+        let current = current.as_deref().unwrap_or("");
+        std::iter::once((String::new(), all.to_owned()))
+            .chain(values)
+            .map(|(value, label)| FilterOption {
+                selected: value == current,
+                value,
+                label,
+            })
+            .collect()
+    };
+    JournalFilters {
+        agents: options(
+            "Tous",
+            &params.agent,
+            actors.into_iter().map(|a| (a.clone(), a)).collect(),
+        ),
+        modules: options(
+            "Tous",
+            &params.module,
+            modules
+                .iter()
+                .map(|m| (m.id().to_owned(), m.label().to_owned()))
+                .chain([(
+                    OUTSIDE_MODULES.to_owned(),
+                    "Hors module (comptes, connexions, réglages)".to_owned(),
+                )])
+                .collect(),
+        ),
+        periods: options(
+            "Depuis le début",
+            &params.periode,
+            PERIODS
+                .iter()
+                .map(|(value, label, _)| ((*value).to_owned(), (*label).to_owned()))
+                .collect(),
+        ),
+    }
 }

@@ -686,27 +686,29 @@ pub(crate) fn identity_lines(person: &Citizen) -> Vec<IdentityLine> {
         lines.push(line("Nom d'usage", person.preferred_username.clone()));
     }
     lines.push(line("Date de naissance", french_date(&person.birthdate)));
-    lines.push(line(
-        "Sexe",
-        match person.gender.as_str() {
-            "female" => "Féminin".into(),
-            "male" => "Masculin".into(),
-            _ => "Non renseigné".into(),
-        },
-    ));
+    lines.push(line("Sexe", gender_label(&person.gender).into()));
     lines.push(line(
         "Lieu de naissance",
         match (person.birthplace.is_empty(), person.birthcountry.is_empty()) {
             // A record opened by hand at reception.
             (true, true) => "Non renseigné".into(),
-            (true, false) => format!("à l'étranger (pays : code INSEE {})", person.birthcountry),
-            (false, _) => format!("commune de code INSEE {}", person.birthplace),
+            (true, false) => crate::cog::country_with_code(&person.birthcountry),
+            (false, _) => crate::cog::commune_with_code(&person.birthplace),
         },
     ));
     if !person.email.is_empty() {
         lines.push(line("Adresse électronique", person.email.clone()));
     }
     lines
+}
+
+/// The gender FranceConnect gives (`female`, `male`), in words.
+pub(crate) fn gender_label(gender: &str) -> &'static str {
+    match gender {
+        "female" => "Féminin",
+        "male" => "Masculin",
+        _ => "Non renseigné",
+    }
 }
 
 /// `1962-08-24` → `24/08/1962`; anything else as given.

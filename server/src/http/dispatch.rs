@@ -40,6 +40,7 @@ async fn resolve(state: &AppState, host: &str, path: &str) -> Result<Resolved, A
                     ctx: TenantCtx {
                         tenant,
                         base: String::new(),
+                        look: Default::default(),
                     },
                     path: None,
                 },
@@ -54,6 +55,7 @@ async fn resolve(state: &AppState, host: &str, path: &str) -> Result<Resolved, A
                     ctx: TenantCtx {
                         tenant,
                         base: String::new(),
+                        look: Default::default(),
                     },
                     path: None,
                 });
@@ -66,6 +68,7 @@ async fn resolve(state: &AppState, host: &str, path: &str) -> Result<Resolved, A
                 ctx: TenantCtx {
                     base: format!("/{slug}"),
                     tenant,
+                    look: Default::default(),
                 },
                 path: Some(rest),
             },
@@ -97,7 +100,12 @@ async fn route(routers: &Routers, mut req: Request) -> (Option<TenantCtx>, Respo
         Err(e) => return (None, e.into_response()),
     };
     let response = match resolved {
-        Resolved::Tenant { ctx, path } => {
+        Resolved::Tenant { mut ctx, path } => {
+            match routers.state.looks.get(&ctx.tenant).await {
+                Ok(look) => ctx.look = look,
+                // Pages still work in Guichet's colours.
+                Err(e) => tracing::error!(error = %e, "department look unreadable"),
+            }
             if ctx.tenant.status() == TenantStatus::Suspended {
                 let response = suspended(&ctx.tenant);
                 return (Some(ctx), response);

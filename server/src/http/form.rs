@@ -3,6 +3,11 @@
 //! sent, and [`FormData`] adds a multipart form's files. A struct read from a form puts
 //! `#[serde(default)]` on itself (a field left out is empty, not an error) and reads its
 //! checkboxes with `app::validation::checkbox`.
+//!
+//! Every text value arrives without control characters other than tab and line breaks: a NUL
+//! or an escape sequence has no place in anything a person types, and would otherwise reach
+//! the stores, the pages and the letters. One-line fields refuse line breaks where they are
+//! checked (`app::validation::one_line`).
 
 use axum::body::{Bytes, to_bytes};
 use axum::extract::{FromRequest, Request};
@@ -48,7 +53,7 @@ impl FormFields {
     fn parse(bytes: &Bytes) -> Self {
         Self(
             url::form_urlencoded::parse(bytes)
-                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .map(|(k, v)| (k.into_owned(), without_controls(&v)))
                 .collect(),
         )
     }
@@ -63,6 +68,13 @@ impl<S: Send + Sync> FromRequest<S> for FormFields {
         })?;
         Ok(Self::parse(&bytes))
     }
+}
+
+/// The text with its control characters removed, tab and line breaks kept.
+fn without_controls(text: &str) -> String {
+    text.chars()
+        .filter(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r'))
+        .collect()
 }
 
 /// A sign-in form, staff's or citizen's.
@@ -146,13 +158,35 @@ impl<S: Send + Sync> FromRequest<S> for FormData {
                     });
                 }
                 Some(_) => {}
-                None => fields.push((name, field.text().await.map_err(|_| bad(()))?)),
+                None => {
+                    let text = field.text().await.map_err(|_| bad(()))?;
+                    fields.push((name, without_controls(&text)));
+                }
             }
         }
         Ok(Self {
             fields: FormFields(fields),
             uploads,
         })
+    }
+}
+
+/// A list filter's value that is not one the list offers, refused by name.
+pub fn unknown_filter(what: &str, value: &str) -> AppError {
+    let value: String = value.chars().filter(|c| !c.is_control()).take(40).collect();
+    AppError::BadRequest(format!(
+        "« {value} » n'est pas {what} : revenez à la liste et choisissez une valeur proposée."
+    ))
+}
+
+/// A list's page number (`?page=`), 1 when absent.
+pub fn page_number(raw: Option<&str>) -> Result<u64, AppError> {
+    match raw.filter(|p| !p.is_empty()) {
+        Some(p) => Ok(p
+            .parse::<u64>()
+            .map_err(|_| unknown_filter("un numéro de page", p))?
+            .max(1)),
+        None => Ok(1),
     }
 }
 
@@ -206,6 +240,15 @@ mod tests {
             .read()
             .unwrap();
         assert!(read.name.is_empty() && read.roles.is_empty() && !read.open);
+    }
+
+    #[test]
+    fn control_characters_never_reach_a_handler() {
+        let fields = FormFields::parse(&Bytes::from_static(
+            b"name=Ana%00%1B%5B31mis&note=line%0D%0Anext%09tab%7F",
+        ));
+        assert_eq!(fields.get("name"), "Ana[31mis");
+        assert_eq!(fields.get("note"), "line\r\nnext\ttab");
     }
 
     #[test]

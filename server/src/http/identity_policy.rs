@@ -64,7 +64,7 @@ impl PolicyForm {
             match Role::parse_for(id, modules) {
                 Ok(role) if !role.always_requires_second_factor() => roles.push(role),
                 Ok(_) => {}
-                Err(e) => errors.push(crate::audit::sentence(&e.to_string())),
+                Err(e) => errors.push(e.on_form()),
             }
         }
         roles.sort();

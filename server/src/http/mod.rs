@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod brand;
 pub mod citizen;
 pub mod client_address;
 pub mod csrf;
@@ -102,6 +103,8 @@ pub struct AppState {
     pub accounts: Arc<crate::staff::AccountCache>,
     /// Where mail goes; handlers queue mail in the tenant's outbox, workers send it.
     pub mailer: crate::mail::Mailer,
+    /// Departments' looks, briefly cached (every page draws one).
+    pub looks: Arc<crate::brand::LookCache>,
     /// Departments' staff identity policies, briefly cached (every staff request reads one).
     pub policies: Arc<crate::staff::PolicyCache>,
     /// The FranceConnect client, when configured.
@@ -122,6 +125,8 @@ pub struct TenantCtx {
     pub tenant: Tenant,
     /// `/demo` when reached by path prefix, empty when reached by host.
     pub base: String,
+    /// Its colour and logo, as every page draws them.
+    pub look: Arc<crate::brand::Look>,
 }
 
 impl TenantCtx {
@@ -154,7 +159,30 @@ pub fn parse_id(id: &str) -> Result<i64, AppError> {
 }
 
 /// A document as a download, never rendered inline (it came from outside).
+/// How a document is sent: to save, or to show inside the page that asked (`?apercu=oui`, for
+/// the PDF and images a page previews).
+#[derive(Clone, Copy, Debug, Default, serde::Deserialize)]
+pub struct DocumentView {
+    #[serde(
+        default,
+        rename = "apercu",
+        deserialize_with = "app::validation::checkbox"
+    )]
+    pub preview: bool,
+}
+
+/// A document's answer, as an attachment to save.
 pub fn document_response(doc: &crate::documents::Document, bytes: Vec<u8>) -> Response {
+    document_answer(doc, bytes, DocumentView::default())
+}
+
+/// A document's answer: to save, or inline for a preview, which only this origin's pages may
+/// frame and which runs nothing (`security::PREVIEW_POLICY`).
+pub fn document_answer(
+    doc: &crate::documents::Document,
+    bytes: Vec<u8>,
+    view: DocumentView,
+) -> Response {
     let name: String = doc
         .filename
         .chars()
@@ -166,12 +194,13 @@ pub fn document_response(doc: &crate::documents::Document, bytes: Vec<u8>) -> Re
             }
         })
         .collect();
-    (
+    let disposition = if view.preview { "inline" } else { "attachment" };
+    let mut response = (
         [
             (axum::http::header::CONTENT_TYPE, doc.content_type.clone()),
             (
                 axum::http::header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
+                format!("{disposition}; filename=\"{name}\""),
             ),
             (
                 axum::http::header::X_CONTENT_TYPE_OPTIONS,
@@ -180,7 +209,19 @@ pub fn document_response(doc: &crate::documents::Document, bytes: Vec<u8>) -> Re
         ],
         bytes,
     )
-        .into_response()
+        .into_response();
+    if view.preview {
+        let headers = response.headers_mut();
+        headers.insert(
+            axum::http::header::CONTENT_SECURITY_POLICY,
+            axum::http::HeaderValue::from_static(security::PREVIEW_POLICY),
+        );
+        headers.insert(
+            axum::http::header::X_FRAME_OPTIONS,
+            axum::http::HeaderValue::from_static("SAMEORIGIN"),
+        );
+    }
+    response
 }
 
 /// A module's routes answer 404 in a department that has not subscribed to it (see

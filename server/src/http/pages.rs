@@ -1,7 +1,8 @@
 //! Home pages, module entry pages, health and not-found.
 
+use app::NavLink;
 use app::pages::home::{
-    DashboardPage, DepartmentHomePage, ModuleCard, ModulePage, PlatformHomePage,
+    DashboardPage, DepartmentHomePage, HomeLink, HomeSection, ModulePage, PlatformHomePage,
 };
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -10,7 +11,7 @@ use leptos::prelude::*;
 use tenants::{Module, TenantStatus};
 
 use super::desks;
-use super::ui::Ui;
+use super::ui::{StaffMenu, Ui};
 use super::{AppError, AppState, CurrentStaff};
 
 pub async fn department_home(ui: Ui) -> Result<Response, AppError> {
@@ -35,21 +36,44 @@ pub async fn to_staff_home(ui: Ui) -> Result<Response, AppError> {
     Ok(Redirect::permanent(&ctx.href("/agents/")).into_response())
 }
 
+/// The staff home: each module in service open to the staff member, with their role and its
+/// pages, then the department's administration for an administrator (see `ui::StaffMenu`).
 pub async fn staff_home(staff: CurrentStaff, ui: Ui) -> Response {
-    let modules: Vec<ModuleCard> = desks::open_modules(&staff)
+    let menu = StaffMenu::of(&staff);
+    let mut sections: Vec<HomeSection> = menu
+        .modules
         .into_iter()
-        .map(|(module, access)| ModuleCard {
-            href: staff
-                .tenant
-                .href(&format!("/agents/modules/{}", module.id())),
-            label: module.label().to_owned(),
-            role: access.label().to_owned(),
+        .map(|open| HomeSection {
+            heading: open.module.label().to_owned(),
+            role: Some(open.access.label().to_owned()),
+            links: open.links.into_iter().map(described).collect(),
         })
+        .collect();
+    if !menu.admin.is_empty() {
+        sections.push(HomeSection {
+            heading: "Administration du département".to_owned(),
+            role: None,
+            links: menu.admin.into_iter().map(described).collect(),
+        });
+    }
+    let coming = menu
+        .coming
+        .iter()
+        .map(|m| format!("« {} »", m.label()))
         .collect();
     let name = staff.account.display_name.clone();
     ui.with_staff(&staff).render(StatusCode::OK, move |ctx| {
-        view! { <DashboardPage ctx greeting_name=name modules /> }
+        view! { <DashboardPage ctx greeting_name=name sections coming /> }
     })
+}
+
+/// A menu entry as a card of the home.
+fn described(link: NavLink) -> HomeLink {
+    HomeLink {
+        href: link.href,
+        label: link.label,
+        description: (!link.description.is_empty()).then(|| link.description.to_owned()),
+    }
 }
 
 pub async fn module_home(
@@ -59,22 +83,23 @@ pub async fn module_home(
 ) -> Result<Response, AppError> {
     let module = Module::parse(&module).map_err(|_| AppError::NotFound)?;
     let desk = desks::FiguresDesk::open(&staff, module)?;
-    let (summary, figures) = match crate::modules::part_of(module).and_then(|p| p.home.as_ref()) {
-        Some(home) => (home.summary, (home.figures)(&desk).await?),
-        // Modules still to be built say so.
-        None => (
-            match module {
-                Module::Insertion => "Le suivi des bénéficiaires du RSA apparaîtra ici.",
-                Module::Disability => "Les dossiers handicap apparaîtront ici.",
-                _ => "Ce module apparaîtra ici.",
-            },
-            Vec::new(),
-        ),
-    };
+    // A module not in service has no page: nothing links to one.
+    let part = crate::modules::part_of(module).ok_or(AppError::NotFound)?;
+    let home = part.home.as_ref().ok_or(AppError::NotFound)?;
+    let figures = (home.figures)(&desk).await?;
+    let own_page = staff
+        .tenant
+        .href(&format!("/agents/modules/{}", module.id()));
+    let links = (part.staff_nav)(&staff.tenant, desk.access())
+        .into_iter()
+        .filter(|l| l.href != own_page)
+        .map(described)
+        .collect();
     let label = module.label().to_owned();
     let role = desk.access().label().to_owned();
+    let summary = home.summary.to_owned();
     Ok(ui.with_staff(&staff).render(StatusCode::OK, move |ctx| {
-        view! { <ModulePage ctx label role summary=summary.to_owned() figures /> }
+        view! { <ModulePage ctx label role summary figures links /> }
     }))
 }
 

@@ -56,17 +56,27 @@ pub fn form_targets<'a>(issuers: impl IntoIterator<Item = &'a str>) -> String {
         .collect()
 }
 
-/// Adds the headers a page carries (an answer's own `Cache-Control` is kept).
+/// The policy of a document shown in a page's preview frame: it runs nothing, loads nothing,
+/// and may be framed by this origin's pages only.
+pub const PREVIEW_POLICY: &str = "default-src 'none'; frame-ancestors 'self'";
+
+/// Adds the headers a page carries. An answer's own `Cache-Control` is kept, and so is the
+/// framing policy of a document served for a preview (`PREVIEW_POLICY`), which a page frames.
 pub fn add_headers(state: &AppState, nonce: &CspNonce, headers: &mut HeaderMap) {
-    let policy = content_security_policy(nonce, &state.settings.csp_form_targets);
-    if let Ok(policy) = HeaderValue::from_str(&policy) {
-        headers.insert(header::CONTENT_SECURITY_POLICY, policy);
+    let previewed = headers
+        .get(header::CONTENT_SECURITY_POLICY)
+        .is_some_and(|p| p == PREVIEW_POLICY);
+    if !previewed {
+        let policy = content_security_policy(nonce, &state.settings.csp_form_targets);
+        if let Ok(policy) = HeaderValue::from_str(&policy) {
+            headers.insert(header::CONTENT_SECURITY_POLICY, policy);
+        }
+        headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     }
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
-    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     // Links carry tokens in their query (`?jeton=`): never sent to another site.
     headers.insert(
         header::REFERRER_POLICY,

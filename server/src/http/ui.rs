@@ -11,11 +11,12 @@ use tower_sessions::Session;
 
 use super::auth::CurrentStaff;
 use super::citizen::CurrentCitizen;
-use super::desks;
+use super::desks::{self, DeskAccess};
 use super::security::CspNonce;
 use super::{AppError, AppState, TenantCtx, csrf};
 use crate::render::to_html;
 use crate::staff::Role;
+use tenants::Module;
 
 pub struct Ui {
     state: AppState,
@@ -76,40 +77,14 @@ impl Ui {
 
     /// Shows the signed-in staff member's menu in the header.
     pub fn with_staff(mut self, staff: &CurrentStaff) -> Self {
-        let ctx = &staff.tenant;
+        let menu = StaffMenu::of(staff);
         let mut nav = vec![NavLink {
-            href: ctx.href("/agents/"),
+            href: staff.tenant.href("/agents/"),
             label: "Tableau de bord".into(),
+            description: "",
         }];
-        for (module, access) in desks::open_modules(staff) {
-            match crate::modules::part_of(module) {
-                Some(part) => nav.extend((part.staff_nav)(ctx, access)),
-                // A module not built yet opens on its page, which says so.
-                None => nav.push(NavLink {
-                    href: ctx.href(&format!("/agents/modules/{}", module.id())),
-                    label: module.label().into(),
-                }),
-            }
-        }
-        if staff.account.has_role(Role::Admin) {
-            nav.push(NavLink {
-                href: ctx.href("/agents/admin/comptes"),
-                label: "Agents".into(),
-            });
-            nav.push(NavLink {
-                href: ctx.href("/agents/admin/identite"),
-                label: "Connexion des agents".into(),
-            });
-            for part in crate::modules::PARTS {
-                if part.module.is_none_or(|m| ctx.tenant.has_module(m)) {
-                    nav.extend((part.admin_nav)(ctx));
-                }
-            }
-            nav.push(NavLink {
-                href: ctx.href("/agents/admin/journal"),
-                label: "Journal d'audit".into(),
-            });
-        }
+        nav.extend(menu.modules.into_iter().flat_map(|m| m.links));
+        nav.extend(menu.admin);
         self.staff = Some(StaffBar {
             display_name: staff.account.display_name.clone(),
             nav,
@@ -163,11 +138,87 @@ pub fn page_context(
         tenant: tenant.map(|t| TenantBrand {
             name: t.tenant.name().to_owned(),
             base: t.base.clone(),
-            logo_url: None,
+            logo_url: t
+                .look
+                .has_logo
+                .then(|| t.href(&format!("/logo.png?v={}", t.look.version))),
+            stylesheet: t.href(&format!("/apparence.css?v={}", t.look.version)),
         }),
         staff,
         citizen: None,
         csrf,
         refused: false,
+    }
+}
+
+/// What a staff member may open: the modules in service where they hold a role, with their
+/// pages, and the department's administration for an administrator. The header's menu and the
+/// staff home are both drawn from it, so neither offers what the other hides.
+pub struct StaffMenu {
+    pub modules: Vec<OpenModule>,
+    /// Modules the staff member has a role in that are not built yet: named, never linked.
+    pub coming: Vec<Module>,
+    pub admin: Vec<NavLink>,
+}
+
+pub struct OpenModule {
+    pub module: Module,
+    pub access: DeskAccess,
+    pub links: Vec<NavLink>,
+}
+
+impl StaffMenu {
+    pub fn of(staff: &CurrentStaff) -> Self {
+        let ctx = &staff.tenant;
+        let mut modules = Vec::new();
+        let mut coming = Vec::new();
+        for (module, access) in desks::open_modules(staff) {
+            match crate::modules::part_of(module) {
+                Some(part) => modules.push(OpenModule {
+                    module,
+                    access,
+                    links: (part.staff_nav)(ctx, access),
+                }),
+                None => coming.push(module),
+            }
+        }
+        let mut admin = Vec::new();
+        if staff.account.has_role(Role::Admin) {
+            let link = |href: &str, label: &str, description| NavLink {
+                href: ctx.href(href),
+                label: label.into(),
+                description,
+            };
+            admin.push(link(
+                "/agents/admin/comptes",
+                "Agents",
+                "Créer les comptes, choisir les rôles, envoyer un lien, désactiver un compte.",
+            ));
+            admin.push(link(
+                "/agents/admin/identite",
+                "Connexion des agents",
+                "ProConnect, SIRET du département, rôles qui exigent la double authentification.",
+            ));
+            for part in crate::modules::PARTS {
+                if part.module.is_none_or(|m| ctx.tenant.has_module(m)) {
+                    admin.extend((part.admin_nav)(ctx));
+                }
+            }
+            admin.push(link(
+                "/agents/admin/apparence",
+                "Apparence du département",
+                "Le logo et la couleur du département, sur chaque page et chaque courrier.",
+            ));
+            admin.push(link(
+                "/agents/admin/journal",
+                "Journal d'audit",
+                "Qui a fait quoi, quand et pourquoi, sur quel dossier.",
+            ));
+        }
+        Self {
+            modules,
+            coming,
+            admin,
+        }
     }
 }

@@ -122,7 +122,7 @@ pub fn pull_row(pull: &Pull, fact: Option<&Fact>, retry_action: Option<String>) 
         state: pull.state.label().to_owned(),
         asked: format!(
             "le {}, {}",
-            pull.created_at.format("%d/%m/%Y à %H:%M"),
+            crate::dates::date_time(pull.created_at),
             pull.requested_by.label()
         ),
         outcome: match pull.state {
@@ -147,7 +147,7 @@ pub async fn call_rows(
         .await?
         .into_iter()
         .map(|c| CallRow {
-            date: c.at.format("%d/%m/%Y %H:%M").to_string(),
+            date: crate::dates::date_time(c.at),
             source: c.source.label().to_owned(),
             why: {
                 let about = c

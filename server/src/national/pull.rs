@@ -174,7 +174,7 @@ impl Fact {
             "API Particulier ({}), {}, reçu le {}, sous l'accord n° {}",
             self.source.provider(),
             self.endpoint,
-            self.fetched_at.format("%d/%m/%Y à %H:%M"),
+            crate::dates::date_time(self.fetched_at),
             self.consent_id
         )
     }

@@ -344,7 +344,7 @@ pub fn chooser_page(
                                 .map(|choice| {
                                     view! {
                                         <li>
-                                            <form method="post" action=choose.clone()>
+                                            <form method="post" action=choose.clone() novalidate=true>
                                                 <input type="hidden" name="interaction" value=interaction.clone() />
                                                 <input type="hidden" name="sub" value=choice.sub />
                                                 <button type="submit">
@@ -357,7 +357,7 @@ pub fn chooser_page(
                                 })
                                 .collect_view()}
                         </ul>
-                        <form method="post" action=cancel>
+                        <form method="post" action=cancel novalidate=true>
                             <input type="hidden" name="interaction" value=interaction.clone() />
                             <button type="submit" class="secondary">"Annuler et revenir au service"</button>
                         </form>

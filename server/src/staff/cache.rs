@@ -21,7 +21,7 @@ use super::{StaffAccount, find_account};
 pub const ACCOUNT_TTL: Duration = Duration::from_secs(2);
 
 /// Values by key, each trusted for [`ACCOUNT_TTL`] after it was read.
-struct TtlCache<K, V> {
+pub(crate) struct TtlCache<K, V> {
     entries: RwLock<HashMap<K, (Instant, V)>>,
 }
 
@@ -34,7 +34,7 @@ impl<K, V> Default for TtlCache<K, V> {
 }
 
 impl<K: Hash + Eq, V: Clone> TtlCache<K, V> {
-    async fn get_or_read<F: Future<Output = Result<Option<V>, DbErr>>>(
+    pub(crate) async fn get_or_read<F: Future<Output = Result<Option<V>, DbErr>>>(
         &self,
         key: K,
         read: F,
@@ -57,7 +57,7 @@ impl<K: Hash + Eq, V: Clone> TtlCache<K, V> {
         Ok(found)
     }
 
-    fn forget(&self, key: &K) {
+    pub(crate) fn forget(&self, key: &K) {
         self.entries.write().expect("cache lock").remove(key);
     }
 }

@@ -1,7 +1,7 @@
 //! Staff accounts of a department: parsed inputs, roles, passwords, and the account store.
 
 mod accounts;
-mod cache;
+pub(crate) mod cache;
 pub mod desk;
 mod email;
 pub mod identity;

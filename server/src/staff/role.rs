@@ -21,9 +21,23 @@ pub enum RoleError {
     )]
     Unknown(String),
     #[error(
-        "le rôle « {role} » relève du module {module}, auquel ce département n'est pas abonné : abonnez-le d'abord ou choisissez un autre rôle"
+        "le rôle « {role} » relève du module « {module} », auquel ce département n'est pas abonné : abonnez-le d'abord ou choisissez un autre rôle"
     )]
     ModuleNotSubscribed { role: String, module: String },
+}
+
+impl RoleError {
+    /// The refusal as a form shows it: the form offers roles by name, so an unknown one is
+    /// not answered with the ids the command line takes.
+    pub fn on_form(&self) -> String {
+        match self {
+            RoleError::Unknown(id) => {
+                let id: String = id.chars().filter(|c| !c.is_control()).take(40).collect();
+                format!("« {id} » n'est pas un rôle proposé : cochez les rôles de la liste.")
+            }
+            RoleError::ModuleNotSubscribed { .. } => crate::audit::sentence(&self.to_string()),
+        }
+    }
 }
 
 impl Role {
@@ -56,6 +70,22 @@ impl Role {
             Role::Supervisor => "Supervision",
             Role::Admin => "Administration du département",
         }
+    }
+
+    /// Roles as a journal entry records them (ids, comma-separated), in words; the operator
+    /// (who acts from the command line) is named too, and an id no longer known is kept.
+    pub fn labels_of(recorded: &str) -> String {
+        recorded
+            .split(',')
+            .map(str::trim)
+            .filter(|id| !id.is_empty())
+            .map(|id| match (Role::parse(id), id) {
+                (Ok(role), _) => role.label(),
+                (Err(_), "operator") => "Opérateur de la plateforme",
+                (Err(_), other) => other,
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 
     /// The module this role works in; `None` for roles above modules.
@@ -96,8 +126,8 @@ impl Role {
     pub fn check_available(self, modules: &[Module]) -> Result<(), RoleError> {
         match self.module() {
             Some(m) if !modules.contains(&m) => Err(RoleError::ModuleNotSubscribed {
-                role: self.id().to_owned(),
-                module: m.id().to_owned(),
+                role: self.label().to_owned(),
+                module: m.label().to_owned(),
             }),
             _ => Ok(()),
         }
@@ -121,6 +151,16 @@ impl fmt::Display for Role {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn recorded_roles_read_in_words() {
+        assert_eq!(
+            Role::labels_of("reception,aid_instructor"),
+            "Accueil, Instruction des demandes d'aide"
+        );
+        assert_eq!(Role::labels_of("operator"), "Opérateur de la plateforme");
+        assert_eq!(Role::labels_of(""), "");
+    }
 
     #[test]
     fn every_role_round_trips() {

@@ -27,6 +27,15 @@ pub fn sections<'a>(tenant: &'a Tenant, citizen: &'a Citizen) -> Boxed<'a, Secti
 }
 
 /// Who the department knows them as, with contact details and household.
+/// A place's name and code, or nothing when none was given.
+fn place_or_empty(code: &str, named: fn(&str) -> String) -> String {
+    if code.is_empty() {
+        String::new()
+    } else {
+        named(code)
+    }
+}
+
 async fn identity(tenant: &Tenant, citizen: &Citizen) -> Result<Section, DbErr> {
     let id = citizen.id;
     let mut identity = vec![
@@ -38,9 +47,15 @@ async fn identity(tenant: &Tenant, citizen: &Citizen) -> Result<Section, DbErr> 
     }
     identity.extend([
         line("Date de naissance", &citizen.birthdate),
-        line("Sexe", &citizen.gender),
-        line("Commune de naissance (code INSEE)", &citizen.birthplace),
-        line("Pays de naissance (code INSEE)", &citizen.birthcountry),
+        line("Sexe", crate::http::citizen::gender_label(&citizen.gender)),
+        line(
+            "Commune de naissance",
+            place_or_empty(&citizen.birthplace, crate::cog::commune_with_code),
+        ),
+        line(
+            "Pays de naissance",
+            place_or_empty(&citizen.birthcountry, crate::cog::country_with_code),
+        ),
         line("Adresse électronique", &citizen.email),
         line(
             "Identité vérifiée par FranceConnect",

@@ -87,17 +87,13 @@ impl State {
             State::Live => "En cours".to_owned(),
             State::Expired => "Arrivé à son terme".to_owned(),
             State::Ended(EndedBy::Citizen, at) => {
-                format!("Révoqué par la personne le {}", paris_day(at))
+                format!("Révoqué par la personne le {}", crate::dates::day(at))
             }
             State::Ended(EndedBy::Staff, at) => {
-                format!("Terminé à l'accueil le {}", paris_day(at))
+                format!("Terminé à l'accueil le {}", crate::dates::day(at))
             }
         }
     }
-}
-
-fn paris_day(at: DateTime<Utc>) -> String {
-    at.with_timezone(&Paris).format("%d/%m/%Y").to_string()
 }
 
 #[derive(Clone, Debug)]
@@ -139,7 +135,7 @@ impl Mandate {
     }
 
     pub fn recorded_on(&self) -> String {
-        paris_day(self.created_at)
+        crate::dates::day(self.created_at)
     }
 
     pub fn until(&self) -> String {

@@ -94,7 +94,7 @@ pub const BODY_MAX: usize = 5000;
 
 /// Checks a thread's subject.
 pub fn check_subject(subject: &str) -> Result<String, String> {
-    let subject = subject.trim();
+    let subject = app::validation::collapse_spaces(subject);
     if subject.is_empty() {
         return Err("Indiquez l'objet de votre message, en quelques mots.".to_owned());
     }
@@ -103,7 +103,7 @@ pub fn check_subject(subject: &str) -> Result<String, String> {
             "L'objet est trop long : {SUBJECT_MAX} caractères au plus ; mettez le détail dans le message."
         ));
     }
-    Ok(subject.to_owned())
+    Ok(subject)
 }
 
 /// Checks a message's text.

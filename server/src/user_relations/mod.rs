@@ -142,7 +142,7 @@ impl NewContact {
                     .to_owned(),
             );
         }
-        let subject = subject.trim();
+        let subject = app::validation::collapse_spaces(subject);
         if subject.is_empty() {
             errors.add("subject", "Indiquez l'objet du contact, en quelques mots.");
         } else if subject.chars().count() > SUBJECT_MAX {
@@ -161,7 +161,7 @@ impl NewContact {
             (Some(day), Some(channel)) if errors.is_empty() => Ok(Self {
                 day,
                 channel,
-                subject: subject.to_owned(),
+                subject,
                 note: note.to_owned(),
             }),
             _ => Err(errors),

@@ -427,6 +427,7 @@ fn plan(template: &str, fx: &Fixture) -> Option<Plan> {
     let none = Vec::new;
     match template {
         "/" | "/aides" | "/aides/{slug}" | "/composants" => Some(Plan::Public("public pages")),
+        "/apparence.css" | "/logo.png" => Some(Plan::Public("the department's colours and logo")),
         "/connexion"
         | "/inscription"
         | "/inscription/confirmer"
@@ -465,7 +466,11 @@ fn plan(template: &str, fx: &Fixture) -> Option<Plan> {
         "/agents/admin/comptes"
         | "/agents/admin/comptes/nouveau"
         | "/agents/admin/journal"
+        | "/agents/admin/apparence"
         | "/agents/admin/identite" => staff(template.into(), Admin, true, None),
+        "/agents/admin/apparence/couleur" | "/agents/admin/apparence/logo" => {
+            staff(template.into(), Admin, false, None)
+        }
         "/agents/admin/comptes/{id}" => staff("/agents/admin/comptes/1".into(), Admin, true, None),
         "/agents/admin/comptes/{id}/double-facteur/reinitialiser"
         | "/agents/admin/comptes/{id}/lien"

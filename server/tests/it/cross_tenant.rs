@@ -179,8 +179,10 @@ async fn staff_cannot_cross_tenants(backend: Backend) {
     let own = alpha_host.get("/agents/admin/journal").await;
     assert_eq!(own.status, StatusCode::OK);
     assert!(own.body.contains("alpha-admin@alpha.fr"));
+    // Every module in service has its page (those still to be built have none).
     for route in Module::ALL
         .iter()
+        .filter(|m| guichet::modules::part_of(**m).is_some_and(|p| p.home.is_some()))
         .map(|m| format!("/alpha/agents/modules/{}", m.id()))
     {
         assert_eq!(by_path.get(&route).await.status, StatusCode::OK, "{route}");

@@ -71,11 +71,18 @@ fn problems(path: &str, page: &Page) -> Vec<String> {
             ));
         }
     }
+    // The department's colours and logo are public, the same for everyone, and addressed by
+    // the look's version: browsers keep them. Everything else is personal or carries a token.
+    let cache = if page.status == 200 && matches!(path, "/apparence.css" | "/logo.png") {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-store"
+    };
     for (name, value) in [
         ("x-content-type-options", "nosniff"),
         ("referrer-policy", "same-origin"),
         ("x-frame-options", "DENY"),
-        ("cache-control", "no-store"),
+        ("cache-control", cache),
     ] {
         if header(name) != value {
             wrong.push(format!("{path}: {name} is {:?}", header(name)));

@@ -10,7 +10,8 @@ use crate::harness::{Backend, TestApp, Visitor, both_engines, hidden_value};
 
 both_engines!(
     admin_creates_staff_and_assigns_roles,
-    bad_staff_input_is_explained
+    bad_staff_input_is_explained,
+    the_journal_is_filtered_paged_and_in_words
 );
 
 async fn admin_creates_staff_and_assigns_roles(backend: Backend) {
@@ -158,7 +159,14 @@ async fn bad_staff_input_is_explained(backend: Backend) {
     assert!(page.body.contains("Indiquez le nom et le prénom"));
     assert!(page.body.contains("n&#x27;est pas valide") || page.body.contains("n'est pas valide"));
     assert!(page.body.contains("auquel ce département n"));
-    assert!(page.body.contains("rôle inconnu") || page.body.contains("Rôle inconnu"));
+    assert!(page.body.contains("« Référent insertion »"));
+    assert!(
+        page.body.contains("n&#x27;est pas un rôle proposé")
+            || page.body.contains("n'est pas un rôle proposé")
+    );
+    // The refusals name roles and modules in words, never by their ids.
+    assert!(!page.body.contains("« insertion_referent »"));
+    assert!(!page.body.contains("aid_instructor,"));
 
     // A name of 10,000 characters, or one with a line break, is refused with what to do.
     let long = "A".repeat(10_000);
@@ -226,5 +234,101 @@ async fn bad_staff_input_is_explained(backend: Backend) {
             .status,
         StatusCode::NOT_FOUND
     );
+    app.stop().await;
+}
+
+/// The administrator reads the journal on the local clock, with roles and modules in words,
+/// narrows it by agent, module, period and words, and pages through it; a filter value the page
+/// does not offer is refused in French.
+async fn the_journal_is_filtered_paged_and_in_words(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let t = app.tenant("cd-test", &Module::ALL).await;
+    app.staff(&t, "admin@cd.fr", "Adèle", &[Role::Admin]).await;
+    let mut admin = Visitor::signed_in(&app, "/cd-test", "admin@cd.fr").await;
+    let event = |n: usize, email: &str, role: &str, module: &str| guichet::audit::AuditEvent {
+        actor_id: None,
+        actor_email: email.to_owned(),
+        actor_role: role.to_owned(),
+        action: format!("consultation du dossier n° {n}"),
+        subject: format!("usager {n}"),
+        reason: "accueil".to_owned(),
+        citizen_id: None,
+        module: module.to_owned(),
+    };
+    for n in 0..60 {
+        guichet::audit::record(&t, event(n, "rachel@cd.fr", "reception", "user_relations"))
+            .await
+            .unwrap();
+    }
+    guichet::audit::record(
+        &t,
+        event(
+            999,
+            "ines@cd.fr",
+            "aid_instructor,supervisor",
+            "aid_requests",
+        ),
+    )
+    .await
+    .unwrap();
+
+    let journal = admin.get("/cd-test/agents/admin/journal").await;
+    assert_eq!(journal.status, StatusCode::OK);
+    // Roles and modules in words, never their ids.
+    assert!(
+        journal
+            .body
+            .contains("ines@cd.fr (Instruction des demandes d&#x27;aide, Supervision)")
+            || journal
+                .body
+                .contains("ines@cd.fr (Instruction des demandes d'aide, Supervision)")
+    );
+    assert!(journal.body.contains(">Relation usager<"));
+    assert!(!journal.body.contains("aid_instructor"));
+    // The newest entry's moment, on the department's clock.
+    let newest = guichet::audit::recent(&t, 1).await.unwrap().remove(0);
+    let local = newest
+        .at
+        .with_timezone(&chrono_tz::Europe::Paris)
+        .format("%d/%m/%Y à %H:%M")
+        .to_string();
+    assert!(journal.body.contains(&local), "{local}");
+    assert!(!journal.body.contains("UTC"));
+    // A page at a time: 50 of the 63 entries (the admin's setup and sign-in included), then the rest.
+    assert!(journal.body.contains("Page 1 sur 2"));
+    assert!(journal.body.contains("consultation du dossier n° 999"));
+    assert!(!journal.body.contains("consultation du dossier n° 5<"));
+    let second = admin.get("/cd-test/agents/admin/journal?page=2").await;
+    assert!(second.body.contains("Page 2 sur 2"));
+    assert!(second.body.contains("consultation du dossier n° 5<"));
+
+    // By agent, by module, by words: only what matches.
+    let ines = admin
+        .get("/cd-test/agents/admin/journal?agent=ines%40cd.fr")
+        .await;
+    assert!(ines.body.contains("1 opération(s)"), "{}", ines.body);
+    let in_aid = admin
+        .get("/cd-test/agents/admin/journal?module=aid_requests&periode=jour")
+        .await;
+    assert!(in_aid.body.contains("1 opération(s)"));
+    let words = admin
+        .get("/cd-test/agents/admin/journal?recherche=DOSSIER+n%C2%B0+42")
+        .await;
+    assert!(words.body.contains("consultation du dossier n° 42"));
+    assert!(!words.body.contains("consultation du dossier n° 41"));
+
+    // Values the page does not offer are refused by name, in French.
+    for query in [
+        "agent=mallory%40ailleurs.fr",
+        "module=rsa",
+        "periode=siecle",
+        "page=deux",
+    ] {
+        let refused = admin
+            .get(&format!("/cd-test/agents/admin/journal?{query}"))
+            .await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{query}");
+        assert!(refused.body.contains("n&#x27;est pas") || refused.body.contains("n'est pas"));
+    }
     app.stop().await;
 }

@@ -13,7 +13,7 @@ use leptos::prelude::*;
 use tower_sessions::Session;
 
 use crate::aid_requests::catalogue::{self, Aid, AidInput, FormChangeError};
-use crate::aid_requests::form::{FieldDef, FieldKind, FormDefinition};
+use crate::aid_requests::form::{Bounds, FieldDef, FieldKind, FormDefinition, format_euros};
 use crate::http::citizen::CurrentCitizen;
 use crate::http::desks::AdminDesk;
 use crate::http::form::FormFields;
@@ -180,10 +180,7 @@ async fn edit_page(
                 key: f.key.clone(),
                 step: f.step,
                 label: f.label.clone(),
-                kind: match f.fact {
-                    Some(fact) => format!("{} (transmis : {})", f.kind.label(), fact.label()),
-                    None => f.kind.label().to_owned(),
-                },
+                kind: described_kind(f),
                 required: f.required,
                 options: match &f.kind {
                     FieldKind::Choice { options } => options.clone(),
@@ -362,6 +359,8 @@ pub async fn add_question(
         options: form.get("options").to_owned(),
         fact: form.get("fact").trim().to_owned(),
         required: form.get("required") == "on",
+        least: form.get("least").trim().to_owned(),
+        most: form.get("most").trim().to_owned(),
     };
     let field = match checked_question(&typed) {
         Ok(field) => field,
@@ -439,6 +438,10 @@ fn checked_question(typed: &NewQuestion) -> Result<FieldDef, FieldErrors> {
     {
         errors.add("q-fact", e);
     }
+    let bounds = kind
+        .as_ref()
+        .map(|kind| checked_bounds(kind, typed, &mut errors))
+        .unwrap_or_default();
     match (step, kind) {
         (Some(step), Some(kind)) if errors.is_empty() => Ok(FieldDef {
             key: String::new(),
@@ -448,9 +451,64 @@ fn checked_question(typed: &NewQuestion) -> Result<FieldDef, FieldErrors> {
             required: typed.required,
             kind,
             fact,
+            bounds,
         }),
         _ => Err(errors),
     }
+}
+
+/// A question's type as the list shows it, with its bounds and the fact transmitted.
+fn described_kind(field: &FieldDef) -> String {
+    let shown = |v: i64| match field.kind {
+        FieldKind::Amount => format_euros(v),
+        _ => v.to_string(),
+    };
+    let mut kind = field.kind.label().to_owned();
+    match (field.bounds.least, field.bounds.most) {
+        (Some(least), Some(most)) => kind += &format!(", de {} à {}", shown(least), shown(most)),
+        (Some(least), None) => kind += &format!(", au moins {}", shown(least)),
+        (None, Some(most)) => kind += &format!(", au plus {}", shown(most)),
+        (None, None) => {}
+    }
+    if let Some(fact) = field.fact {
+        kind += &format!(" (transmis : {})", fact.label());
+    }
+    kind
+}
+
+/// The answers a number or an amount accepts, as the administrator typed them (an amount in
+/// euros); each mistake at its field.
+fn checked_bounds(kind: &FieldKind, typed: &NewQuestion, errors: &mut FieldErrors) -> Bounds {
+    let read = |raw: &str, at: &str, errors: &mut FieldErrors| {
+        if raw.is_empty() {
+            return None;
+        }
+        let value = match kind {
+            FieldKind::Number => app::validation::parse_number(raw),
+            FieldKind::Amount => app::validation::parse_cents(raw),
+            _ => {
+                errors.add(at, "Seules les réponses en nombre ou en montant ont des bornes : laissez ce champ vide.");
+                return None;
+            }
+        };
+        if value.is_none() {
+            errors.add(at, "Écrivez un nombre positif, par exemple 1 ou 450,50.");
+        }
+        value
+    };
+    let bounds = Bounds {
+        least: read(&typed.least, "q-least", errors),
+        most: read(&typed.most, "q-most", errors),
+    };
+    if let (Some(least), Some(most)) = (bounds.least, bounds.most)
+        && least > most
+    {
+        errors.add(
+            "q-most",
+            "« Au plus » est plus petit que « Au moins » : corrigez l'une des deux bornes.",
+        );
+    }
+    bounds
 }
 
 /// A transmitted fact answers a question of its own type, or replaces a certificate.

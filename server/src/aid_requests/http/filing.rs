@@ -7,7 +7,7 @@ use app::aid_requests::filing::{
     AnswerForm, DecisionView, InputKind, QuestionView, RequestPage, ReviewLine, ReviewPage,
     ReviewStep, StartPage, StepPage, TimelineEntry,
 };
-use app::components::ThreadMessage;
+use app::components::{Attachment, ThreadMessage};
 use app::validation::FieldErrors;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -987,9 +987,11 @@ async fn citizen_thread(
                 m.at.format("%d/%m/%Y")
             ),
             body: m.body,
-            attachment: m
-                .document
-                .map(|(id, label)| (tenant.href(&format!("/documents/{id}")), label)),
+            attachment: m.document.map(|d| Attachment {
+                href: tenant.href(&format!("/documents/{}", d.id)),
+                label: d.label(),
+                preview: None,
+            }),
         })
         .collect())
 }

@@ -7,7 +7,7 @@ use app::aid_requests::instruction::{
     DecisionFormView, ExportForm, ExportPage, ExportView, FilterOption, Line, QuestionForm,
     QueuePage, QueueRowView, StaffConsentForm, StaffRequestPage, StatusCount, Tone,
 };
-use app::components::ThreadMessage;
+use app::components::{Attachment, Preview, ThreadMessage};
 use app::pages::national::PullRow;
 use app::validation::FieldErrors;
 use axum::extract::{Path, Query, State};
@@ -29,7 +29,7 @@ use crate::aid_requests::queue::{
 use crate::citizens;
 use crate::http::citizen::absolute;
 use crate::http::desks::FiguresDesk;
-use crate::http::form::{FormFields, ListQuery};
+use crate::http::form::{FormFields, ListQuery, page_number, unknown_filter};
 use crate::http::ui::Ui;
 use crate::http::{AppError, AppState, CurrentStaff, TenantCtx};
 use crate::national::pull::{self, RequestedBy};
@@ -51,14 +51,6 @@ pub struct QueueParams {
     recherche: Option<String>,
     repondu: Option<String>,
     page: Option<String>,
-}
-
-/// The refusal of a filter value no list offers.
-fn unknown_filter(what: &str, value: &str) -> AppError {
-    let value: String = value.chars().filter(|c| !c.is_control()).take(40).collect();
-    AppError::BadRequest(format!(
-        "« {value} » n'est pas {what} : revenez à la liste et choisissez une valeur proposée."
-    ))
 }
 
 impl QueueParams {
@@ -96,13 +88,7 @@ impl QueueParams {
             Some("echeance") | None => Sort::DueDate,
             Some(other) => return Err(unknown_filter("un ordre de tri", other)),
         };
-        let page = match nonempty(&self.page) {
-            Some(p) => p
-                .parse::<u64>()
-                .map_err(|_| unknown_filter("un numéro de page", &p))?
-                .max(1),
-            None => 1,
-        };
+        let page = page_number(self.page.as_deref())?;
         let replied = match nonempty(&self.repondu).as_deref() {
             Some("oui") => true,
             Some(other) => return Err(unknown_filter("un choix de réponse", other)),
@@ -115,7 +101,7 @@ impl QueueParams {
             assignee,
             deadline,
             sort,
-            search: queue::parse_search(self.recherche.as_deref().unwrap_or(""))
+            search: crate::search::parse_search(self.recherche.as_deref().unwrap_or(""))
                 .map_err(AppError::BadRequest)?,
             page,
         })
@@ -452,12 +438,17 @@ async fn render_request_with(
         .await?
         .map(|p| citizen_lines(&p))
         .unwrap_or_default();
-    let names = crate::documents::labels_for_citizen(&tenant.tenant, request.citizen_id).await?;
-    let (answers, attachments) = answers_and_attachments(tenant, &request, &form, &names);
+    let documents: HashMap<i64, crate::documents::Document> =
+        crate::documents::list_for_citizen(&tenant.tenant, request.citizen_id)
+            .await?
+            .into_iter()
+            .map(|d| (d.id, d))
+            .collect();
+    let (answers, attachments) = answers_and_attachments(tenant, &request, &form, &documents);
     let timeline = filing::events(&tenant.tenant, request.id)
         .await?
         .into_iter()
-        .map(|e| line(&e.at.format("%d/%m/%Y %H:%M").to_string(), e.detail))
+        .map(|e| line(&crate::dates::date_time(e.at), e.detail))
         .collect();
     let (_, instructors) = staff_directory(state, staff).await?;
     let assignees = assignee_options(&instructors, request.assignee_id);
@@ -581,25 +572,34 @@ async fn message_lines(
                 "Département"
             };
             ThreadMessage {
-                heading: format!("{who} — {}", m.at.format("%d/%m/%Y %H:%M")),
+                heading: format!("{who} — {}", crate::dates::date_time(m.at)),
                 body: m.body,
-                attachment: m.document.map(|(doc, label)| {
-                    let path = format!("/agents/demandes/{request_id}/documents/{doc}");
-                    (tenant.href(&path), label)
+                attachment: m.document.map(|d| {
+                    let path = format!("/agents/demandes/{request_id}/documents/{}", d.id);
+                    attachment(&tenant.href(&path), &d)
                 }),
             }
         })
         .collect())
 }
 
-/// The request's answers as the instructor reads them (a document by its name), and links to
-/// its documents.
+/// A document of the request as the instructor's page offers it: to save, and to preview.
+fn attachment(href: &str, document: &crate::documents::Document) -> Attachment {
+    Attachment {
+        href: href.to_owned(),
+        label: document.label(),
+        preview: Preview::of(&document.content_type, href),
+    }
+}
+
+/// The request's answers as the instructor reads them (a document by its name), and its
+/// documents.
 fn answers_and_attachments(
     tenant: &TenantCtx,
     request: &AidRequest,
     form: &FormDefinition,
-    names: &HashMap<i64, String>,
-) -> (Vec<Line>, Vec<(String, String)>) {
+    documents: &HashMap<i64, crate::documents::Document>,
+) -> (Vec<Line>, Vec<(String, Attachment)>) {
     use crate::aid_requests::form::Answer;
     let answers = form
         .fields
@@ -607,10 +607,9 @@ fn answers_and_attachments(
         .map(|f| {
             let text = match request.answers.get(&f.key) {
                 None => "(pas de réponse)".into(),
-                Some(Answer::Document(id)) => names
+                Some(Answer::Document(id)) => documents
                     .get(id)
-                    .cloned()
-                    .unwrap_or_else(|| format!("document n° {id}")),
+                    .map_or_else(|| format!("document n° {id}"), |d| d.label()),
                 Some(answer) => answer.display(),
             };
             line(&f.label, text)
@@ -620,14 +619,12 @@ fn answers_and_attachments(
         .fields
         .iter()
         .filter_map(|field| match request.answers.get(&field.key) {
-            Some(Answer::Document(doc_id)) => names.get(doc_id).map(|label| {
-                (
-                    format!("{} : {label}", field.label),
-                    tenant.href(&format!(
-                        "/agents/demandes/{}/documents/{doc_id}",
-                        request.id
-                    )),
-                )
+            Some(Answer::Document(doc_id)) => documents.get(doc_id).map(|d| {
+                let href = tenant.href(&format!(
+                    "/agents/demandes/{}/documents/{doc_id}",
+                    request.id
+                ));
+                (field.label.clone(), attachment(&href, d))
             }),
             _ => None,
         })
@@ -976,6 +973,7 @@ pub async fn request_document(
     State(state): State<AppState>,
     staff: CurrentStaff,
     Path((id, doc)): Path<(String, String)>,
+    ListQuery(view): ListQuery<crate::http::DocumentView>,
 ) -> Result<Response, AppError> {
     let desk = AidRequestsDesk::open(&staff)?;
     let tenant = desk.ctx();
@@ -1007,7 +1005,7 @@ pub async fn request_document(
     )
     .await?;
     let bytes = crate::documents::read(&state.platform, &tenant.tenant, &document).await?;
-    Ok(crate::http::document_response(&document, bytes))
+    Ok(crate::http::document_answer(&document, bytes, view))
 }
 
 /// `POST /agents/demandes/export`: starts a CSV export of the queue as filtered.

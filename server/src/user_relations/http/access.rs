@@ -86,7 +86,7 @@ fn access_row(entry: FileAccess) -> AccessRow {
         format!("{service} — {}", roles.join(", "))
     };
     AccessRow {
-        date: entry.at.format("%d/%m/%Y à %H:%M").to_string(),
+        date: crate::dates::date_time(entry.at),
         who,
         what: crate::audit::sentence(&entry.action),
         why: crate::audit::sentence(&entry.reason),

@@ -1,8 +1,7 @@
 //! Appointments: slots published by reception, booked by citizens or for them, attendance.
 
 use app::user_relations::{
-    AppointmentRow, AppointmentsPage, ContactForm, FreeSlot, SlotsForm, StaffAppointmentsPage,
-    StaffSlotRow,
+    AppointmentRow, AppointmentsPage, FreeSlot, SlotsForm, StaffAppointmentsPage, StaffSlotRow,
 };
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -366,7 +365,7 @@ pub async fn staff_book(
             StatusCode::UNPROCESSABLE_ENTITY,
             &id,
             None,
-            ContactForm::default(),
+            Typed::Nothing,
             vec!["Choisissez un créneau dans la liste.".to_owned()],
         )
         .await;
@@ -393,7 +392,7 @@ pub async fn staff_book(
             StatusCode::CONFLICT,
             &id,
             None,
-            ContactForm::default(),
+            Typed::Nothing,
             vec![refused.message().to_owned()],
         )
         .await;

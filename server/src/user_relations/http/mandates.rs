@@ -294,8 +294,9 @@ pub async fn mandate_letter(
     let space_url = absolute(&state, &headers, tenant, "/mon-espace/mandats");
     let department = tenant.tenant.name().to_owned();
     let text = mandates::notice_text(&department, &person.display_name(), &mandate, &space_url);
+    let letterhead = letters::Letterhead::of(&tenant.tenant).await?;
     let pdf = letters::notice_pdf(
-        &department,
+        &letterhead,
         &person.display_name(),
         &mandate.recorded_on(),
         &format!(

@@ -1,8 +1,9 @@
 //! Secure messages: the citizen's threads with the department, and reception's inbox.
 
 use app::user_relations::{
-    ContactForm, MessageForm, MessageRow, MessagesPage, StaffInboxPage, ThreadPage, ThreadRow,
+    MessageForm, MessageRow, MessagesPage, RecordMessageForm, StaffInboxPage, ThreadPage, ThreadRow,
 };
+use app::validation::FieldErrors;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -478,9 +479,11 @@ pub async fn staff_write(
     let desk = records_desk(&staff)?;
     let tenant = &desk.staff().tenant;
     let person = super::record_of(&desk, &id).await?;
-    let mut errors = Vec::new();
-    let subject = messages::check_subject(form.get("subject")).map_err(|e| errors.push(e));
-    let body = messages::check_body(form.get("body")).map_err(|e| errors.push(e));
+    let typed: RecordMessageForm = form.read()?;
+    let mut errors = FieldErrors::new();
+    let subject = messages::check_subject(&typed.message_subject)
+        .map_err(|e| errors.add("message_subject", e));
+    let body = messages::check_body(&typed.message_body).map_err(|e| errors.add("message_body", e));
     let (Ok(subject), Ok(body)) = (subject, body) else {
         return render_record(
             &staff,
@@ -489,7 +492,7 @@ pub async fn staff_write(
             StatusCode::UNPROCESSABLE_ENTITY,
             &id,
             None,
-            ContactForm::default(),
+            Typed::Message(typed),
             errors,
         )
         .await;

@@ -41,7 +41,7 @@ async fn record_of(
 }
 
 fn date_time(at: chrono::DateTime<chrono::Utc>) -> String {
-    at.format("%d/%m/%Y à %H:%M").to_string()
+    crate::dates::date_time(at)
 }
 
 /// What a citizen may say a message is about: their filed requests.
@@ -140,22 +140,40 @@ pub fn routes(routes: crate::modules::Routes) -> crate::modules::Routes {
 /// Reception works on records, messages and appointments; a supervisor sees the module's
 /// figures.
 pub fn staff_nav(tenant: &crate::http::TenantCtx, access: DeskAccess) -> Vec<app::NavLink> {
-    let link = |href: &str, label: &str| app::NavLink {
+    let link = |href: &str, label: &str, description| app::NavLink {
         href: tenant.href(href),
         label: label.into(),
+        description,
     };
     match access {
         DeskAccess::Worker(_) => vec![
-            link("/agents/usagers", Module::UserRelations.label()),
-            link("/agents/messages", "Messages des usagers"),
-            link("/agents/rendez-vous", "Rendez-vous"),
+            link(
+                "/agents/usagers",
+                Module::UserRelations.label(),
+                "Trouver le dossier d'un usager, noter un contact, lui écrire ; les usagers qui ne répondent plus.",
+            ),
+            link(
+                "/agents/messages",
+                "Messages des usagers",
+                "Les messages qui attendent une réponse.",
+            ),
+            link(
+                "/agents/rendez-vous",
+                "Rendez-vous",
+                "Publier des créneaux, voir qui a réservé, noter qui est venu.",
+            ),
         ],
         DeskAccess::Supervisor => vec![
             link(
                 "/agents/modules/user_relations",
                 Module::UserRelations.label(),
+                "Les chiffres de l'accueil : contacts, messages, rendez-vous.",
             ),
-            link("/agents/acces-elargis", "Accès élargis en cours"),
+            link(
+                "/agents/acces-elargis",
+                "Accès élargis en cours",
+                "Les agents d'autres services qui voient un dossier complet, et pourquoi.",
+            ),
         ],
     }
 }

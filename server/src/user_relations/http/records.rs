@@ -3,7 +3,7 @@
 
 use app::user_relations::{
     AlertRow, AppointmentRow, CitizenHit, CitizenRecordPage, CitizenSearchPage, ContactForm,
-    ContactRow, NewRecordForm, NewRecordPage, RecordRequest,
+    ContactRow, NewRecordForm, NewRecordPage, RecordMessageForm, RecordRequest,
 };
 use app::validation::FieldErrors;
 use axum::extract::{Path, Query, State};
@@ -168,10 +168,17 @@ pub async fn record(
         StatusCode::OK,
         &id,
         notice,
-        ContactForm::default(),
+        Typed::Nothing,
         FieldErrors::new(),
     )
     .await
+}
+
+/// What reception typed into one of the record's forms, sent back with its errors.
+pub(super) enum Typed {
+    Nothing,
+    Contact(ContactForm),
+    Message(RecordMessageForm),
 }
 
 #[expect(
@@ -185,7 +192,7 @@ pub(super) async fn render_record(
     status: StatusCode,
     id: &str,
     notice: Option<String>,
-    form: ContactForm,
+    typed: Typed,
     errors: impl Into<FieldErrors>,
 ) -> Result<Response, AppError> {
     let errors = errors.into();
@@ -260,6 +267,11 @@ pub(super) async fn render_record(
     } else {
         Vec::new()
     };
+    let (form, message) = match typed {
+        Typed::Nothing => Default::default(),
+        Typed::Contact(form) => (form, RecordMessageForm::default()),
+        Typed::Message(message) => (ContactForm::default(), message),
+    };
     let form = ContactForm {
         day: if form.day.is_empty() {
             chrono::Utc::now()
@@ -281,7 +293,7 @@ pub(super) async fn render_record(
         .then(|| tenant.href(&format!("/agents/usagers/{}/mandats/nouveau", person.id)));
     Ok(ui.with_staff(staff).render(status, move |ctx| {
         view! {
-            <CitizenRecordPage ctx name identity requests contacts channels form errors notice contact_action threads message_action appointments free booking_action can_act duplicates mandates new_mandate_href />
+            <CitizenRecordPage ctx name identity requests contacts channels form message errors notice contact_action threads message_action appointments free booking_action can_act duplicates mandates new_mandate_href />
         }
     }))
 }
@@ -417,7 +429,7 @@ pub async fn log_contact(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &id,
                 None,
-                typed,
+                Typed::Contact(typed),
                 errors,
             )
             .await;
@@ -510,7 +522,7 @@ pub async fn merge_records(
             StatusCode::UNPROCESSABLE_ENTITY,
             &kept,
             None,
-            ContactForm::default(),
+            Typed::Nothing,
             vec![
                 "Cochez la case pour confirmer que les deux dossiers sont la même personne."
                     .to_owned(),
@@ -529,7 +541,7 @@ pub async fn merge_records(
                 StatusCode::CONFLICT,
                 &kept,
                 None,
-                ContactForm::default(),
+                Typed::Nothing,
                 vec![refused.message().to_owned()],
             )
             .await;

@@ -1496,11 +1496,13 @@ async fn supervisors_see_figures_not_people(backend: Backend) {
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(
         page.body
-            .contains("Usagers connus du département</th><td>1<"),
+            .contains("Usagers connus du département</span></td><td data-label=\"Nombre\"><span class=\"cell\">1<"),
         "{}",
         page.body
     );
-    assert!(page.body.contains("réponse du département</th><td>1<"));
+    assert!(page.body.contains(
+        "réponse du département</span></td><td data-label=\"Nombre\"><span class=\"cell\">1<"
+    ));
     for private in [
         "DUBOIS",
         "Angela",

@@ -1,0 +1,32 @@
+//! Moments as people in the department read them: in French, on the department's clock.
+//! Stores hold UTC; every page, letter and export that shows a moment goes through here, so no
+//! page shows a time an hour or two off.
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Europe::Paris;
+
+/// "04/12/2026 à 09:30", local time.
+pub fn date_time(at: DateTime<Utc>) -> String {
+    at.with_timezone(&Paris)
+        .format("%d/%m/%Y à %H:%M")
+        .to_string()
+}
+
+/// "04/12/2026", the local day.
+pub fn day(at: DateTime<Utc>) -> String {
+    at.with_timezone(&Paris).format("%d/%m/%Y").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn moments_are_shown_on_the_local_clock() {
+        let winter = "2026-12-04T23:30:00Z".parse().unwrap();
+        assert_eq!(date_time(winter), "05/12/2026 à 00:30");
+        assert_eq!(day(winter), "05/12/2026");
+        let summer = "2026-07-01T08:00:00Z".parse().unwrap();
+        assert_eq!(date_time(summer), "01/07/2026 à 10:00");
+    }
+}
