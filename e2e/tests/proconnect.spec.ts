@@ -11,7 +11,7 @@ test('an administrator signs in with ProConnect and out of it again', async ({ p
   await page.getByRole('button', { name: 'Se connecter en tant que Claire DUPONT' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText(/^Bonjour/);
   // No code asked: her identity provider's second factor counts.
-  await page.getByRole('link', { name: 'Agents', exact: true }).click();
+  await page.getByRole('link', { name: 'Agents', exact: true }).first().click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Agents du département');
 
   // Signing out passes through ProConnect and comes back to the sign-in page.
@@ -40,7 +40,7 @@ test('an administrator with a password only is sent to enrol an app first', asyn
 
 test('the administrator sets how staff sign in, and bad input is named', async ({ page }, testInfo) => {
   await signInAsAdmin(page);
-  await page.getByRole('link', { name: 'Connexion des agents' }).click();
+  await page.getByRole('link', { name: 'Connexion des agents' }).first().click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Connexion des agents');
   await expectAccessible(page, testInfo);
   const sirets = page.getByLabel('SIRET de votre département');

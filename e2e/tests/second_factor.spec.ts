@@ -34,7 +34,7 @@ async function awayFromStepEnd(): Promise<void> {
 test('a staff member enrols an authenticator app and signs in with its code', async ({ page }, testInfo) => {
   // An account of this project's own: the demo accounts stay password-only for other tests.
   await signInAsAdmin(page);
-  await page.getByRole('link', { name: 'Agents', exact: true }).click();
+  await page.getByRole('link', { name: 'Agents', exact: true }).first().click();
   await page.getByRole('link', { name: 'Créer un compte agent' }).click();
   const email = `dominique.${testInfo.project.name}@demo.guichet.test`;
   await page.getByLabel('Nom et prénom').fill(`Dominique Martin ${testInfo.project.name}`);
@@ -93,7 +93,7 @@ test('a staff member enrols an authenticator app and signs in with its code', as
 
 test('an administrator without an app is led to enrol one before anything else', async ({ page }, testInfo) => {
   await signInAsAdmin(page);
-  await page.getByRole('link', { name: 'Agents', exact: true }).click();
+  await page.getByRole('link', { name: 'Agents', exact: true }).first().click();
   await page.getByRole('link', { name: 'Créer un compte agent' }).click();
   const email = `alix.${testInfo.project.name}@demo.guichet.test`;
   await page.getByLabel('Nom et prénom').fill(`Alix Bernard ${testInfo.project.name}`);

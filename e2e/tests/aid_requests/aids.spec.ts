@@ -4,7 +4,7 @@ import { expectAccessible, signInAsAdmin, test } from '../helpers';
 test('the administrator defines an aid and its form; citizens read it in the catalogue', async ({ page }, testInfo) => {
   const title = `Aide au loyer (${testInfo.project.name})`;
   await signInAsAdmin(page);
-  await page.getByRole('link', { name: 'Catalogue des aides' }).click();
+  await page.getByRole('link', { name: 'Catalogue des aides' }).first().click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Catalogue des aides');
   await expectAccessible(page, testInfo);
 

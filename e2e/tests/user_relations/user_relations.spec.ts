@@ -21,7 +21,7 @@ test('a citizen books an appointment, sends a message and reads who accessed the
 
   // Reception publishes a slot in a week.
   await signIn(staff, testInfo, RECEPTION, DEMO_PASSWORD);
-  await staff.getByRole('link', { name: 'Rendez-vous', exact: true }).click();
+  await staff.getByRole('link', { name: 'Rendez-vous', exact: true }).first().click();
   await expect(staff.getByRole('heading', { name: 'Rendez-vous', level: 1 })).toBeVisible();
   const day = new Date(Date.now() + 7 * 24 * 3600 * 1000).toISOString().slice(0, 10);
   await staff.getByLabel('Service').fill(service);
@@ -64,7 +64,7 @@ test('a citizen books an appointment, sends a message and reads who accessed the
   // Reception sees the booking and answers the message.
   await staff.reload();
   await expect(staff.getByRole('row', { name: new RegExp(`à 09:30.*Lucas NGUYEN`) })).toBeVisible();
-  await staff.getByRole('link', { name: 'Messages des usagers' }).click();
+  await staff.getByRole('link', { name: 'Messages des usagers' }).first().click();
   await expect(staff.getByRole('heading', { name: 'Messages des usagers', level: 1 })).toBeVisible();
   await expectAccessible(staff, testInfo);
   await staff.getByRole('link', { name: subject }).click();

@@ -76,12 +76,7 @@ pub async fn save_colour(
             let what = format!("couleur du département : {}", colour.hex());
             apply(&state, &staff, &session, Change::Colour(colour), &what).await
         }
-        Err(message) => {
-            let mut errors = FieldErrors::new();
-            errors.add("colour", message);
-            let status = StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(render(&staff, ui, status, typed, errors, None))
-        }
+        Err(message) => Ok(refused(&staff, ui, typed, "colour", message)),
     }
 }
 
@@ -101,11 +96,8 @@ pub async fn save_logo(
     match brand::checked_logo(sent.map_or(&[][..], |u| u.bytes.as_slice())) {
         Ok(png) => apply(&state, &staff, &session, Change::Logo(png), "nouveau logo").await,
         Err(message) => {
-            let mut errors = FieldErrors::new();
-            errors.add("logo", message);
             let colour = staff.tenant.look.colour.hex();
-            let status = StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(render(&staff, ui, status, colour, errors, None))
+            Ok(refused(&staff, ui, colour, "logo", message))
         }
     }
 }
@@ -134,6 +126,14 @@ async fn apply(
         )
         .await?;
     Ok(Redirect::to(&staff.tenant.href("/agents/admin/apparence")).into_response())
+}
+
+/// The page again, with `message` at `field` and the colour as typed.
+fn refused(staff: &CurrentStaff, ui: Ui, colour: String, field: &str, message: String) -> Response {
+    let mut errors = FieldErrors::new();
+    errors.add(field, message);
+    let status = StatusCode::UNPROCESSABLE_ENTITY;
+    render(staff, ui, status, colour, errors, None)
 }
 
 fn render(

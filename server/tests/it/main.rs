@@ -12,6 +12,7 @@ mod cli;
 mod cross_tenant;
 mod durability;
 mod fixtures;
+mod forms_keep_values;
 mod harness;
 mod invariants;
 mod jobs;
