@@ -1,5 +1,5 @@
 import { type Page } from '@playwright/test';
-import { DEMO_PASSWORD, fileRentAidAsFatou, signIn, signInAsFatou, test } from '../tests/helpers';
+import { DEMO_PASSWORD, fileRentAidAsFatou, signIn, signInAsAdmin, signInAsFatou, test } from '../tests/helpers';
 
 const WIDTHS = [1280, 390];
 
@@ -48,4 +48,11 @@ test('main pages at 1280 and 390 px', async ({ page }, testInfo) => {
   await signInAsFatou(page);
   await page.getByRole('link', { name: /Aide au paiement du loyer/ }).first().click();
   await shoot(page, 'decision-usager');
+  await page.getByRole('button', { name: 'Se déconnecter' }).click();
+
+  // The administrator's home and journal.
+  await signInAsAdmin(page);
+  await shoot(page, 'accueil-administrateur');
+  await page.goto('/demo/agents/admin/journal');
+  await shoot(page, 'journal');
 });

@@ -117,6 +117,17 @@ test('the administrator lists staff, creates an account and assigns roles', asyn
   await expect(page.getByRole('cell', { name: `${ADMIN} (Administration du département)` }).first()).toBeVisible();
   await expect(page.getByRole('cell', { name: /reception@demo/ })).toHaveCount(0);
   await expectAccessible(page, testInfo);
+
+  // The department's look: a colour white text cannot be read on is refused at its field.
+  await page.getByRole('link', { name: 'Apparence du département' }).first().click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Apparence du département');
+  await expectAccessible(page, testInfo);
+  await page.getByLabel('Couleur, en hexadécimal').fill('#ffd700');
+  await page.getByRole('button', { name: 'Enregistrer la couleur' }).click();
+  await expect(page).toHaveTitle(/^Erreur : /);
+  await expect(page.locator('#colour-error')).toContainText("n'est pas assez lisible");
+  await expect(page.getByLabel('Couleur, en hexadécimal')).toHaveValue('#ffd700');
+  await expectAccessible(page, testInfo);
 });
 
 test('unknown departments get a French 404 page', async ({ page }, testInfo) => {

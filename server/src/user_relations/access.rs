@@ -46,7 +46,10 @@ async fn identity(tenant: &Tenant, citizen: &Citizen) -> Result<Section, DbErr> 
         identity.push(line("Nom d'usage", &citizen.preferred_username));
     }
     identity.extend([
-        line("Date de naissance", &citizen.birthdate),
+        line(
+            "Date de naissance",
+            crate::http::citizen::french_date(&citizen.birthdate),
+        ),
         line("Sexe", crate::http::citizen::gender_label(&citizen.gender)),
         line(
             "Commune de naissance",

@@ -694,7 +694,10 @@ fn citizen_lines(p: &citizens::Citizen) -> Vec<Line> {
         line("Prénoms", p.given_name.clone()),
     ];
     if !p.birthdate.is_empty() {
-        lines.push(line("Date de naissance", p.birthdate.clone()));
+        lines.push(line(
+            "Date de naissance",
+            crate::http::citizen::french_date(&p.birthdate),
+        ));
     }
     lines.push(line("Adresse électronique", p.email.clone()));
     lines.push(line(

@@ -292,6 +292,34 @@ async fn documents_stay_with_their_owner(backend: Backend) {
         .await;
     assert_eq!(download.status, StatusCode::OK);
     assert_eq!(download.body.as_bytes(), PDF);
+    let header = |page: &crate::harness::Page, name: &str| {
+        page.headers
+            .get(name)
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default()
+    };
+    assert!(header(&download, "content-disposition").starts_with("attachment"));
+    assert_eq!(header(&download, "x-frame-options"), "DENY");
+
+    // The page previews it in a frame that loads only when opened; the preview is the same
+    // document, inline, framed by this origin's pages only, running nothing.
+    let preview_src = format!("/gard/agents/demandes/{id}/documents/{doc_id}?apercu=oui");
+    assert!(
+        page.body.contains(&format!("src=\"{preview_src}\"")),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("loading=\"lazy\""));
+    let preview = inst.get(&preview_src).await;
+    assert_eq!(preview.status, StatusCode::OK);
+    assert_eq!(preview.body.as_bytes(), PDF);
+    assert!(header(&preview, "content-disposition").starts_with("inline"));
+    assert_eq!(
+        header(&preview, "content-security-policy"),
+        "default-src 'none'; frame-ancestors 'self'"
+    );
+    assert_eq!(header(&preview, "x-frame-options"), "SAMEORIGIN");
+    assert_eq!(header(&preview, "x-content-type-options"), "nosniff");
     let other_doc = inst
         .get(&format!(
             "/gard/agents/demandes/{id}/documents/{}",
