@@ -87,7 +87,7 @@ async fn demo_slots(tenant: &Tenant, staff_id: i64) -> anyhow::Result<()> {
             "4",
             now,
         )
-        .map_err(|errors| anyhow::anyhow!(errors.join(" ")))?;
+        .map_err(|errors| anyhow::anyhow!(errors.messages().join(" ")))?;
         appointments::publish(tenant, staff_id, &slots, DEMO_SETUP).await?;
         published += 1;
     }
@@ -107,7 +107,7 @@ async fn demo_aid(tenant: &Tenant) -> anyhow::Result<()> {
     };
     let valid = input
         .validate()
-        .map_err(|errors| anyhow::anyhow!(errors.join(" ")))?;
+        .map_err(|errors| anyhow::anyhow!(errors.messages().join(" ")))?;
     let aid = catalogue::create(tenant, valid, DEMO_SETUP).await?;
     let field = |key: &str, step, label: &str, help: &str, required, kind| FieldDef {
         help: help.into(),
@@ -200,7 +200,7 @@ async fn holiday_aid(tenant: &Tenant) -> anyhow::Result<()> {
     };
     let valid = input
         .validate()
-        .map_err(|errors| anyhow::anyhow!(errors.join(" ")))?;
+        .map_err(|errors| anyhow::anyhow!(errors.messages().join(" ")))?;
     let aid = catalogue::create(tenant, valid, DEMO_SETUP).await?;
     let field = |key: &str, step, label: &str, help: &str, kind, fact| FieldDef {
         help: help.into(),

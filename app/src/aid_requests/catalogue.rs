@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::components::{Row, SuccessNotice, Table};
+use crate::components::{FieldWidth, Row, SuccessNotice, Table, TextArea, TextField};
 use crate::layout::{CsrfField, Document, ErrorSummary, PageContext};
 use crate::validation::FieldErrors;
 
@@ -125,7 +125,7 @@ pub fn AidEditPage(
     heading: String,
     action: String,
     values: AidValues,
-    errors: Vec<String>,
+    errors: FieldErrors,
     questions: Option<AidQuestions>,
     notice: Option<String>,
 ) -> impl IntoView {
@@ -138,31 +138,17 @@ pub fn AidEditPage(
             <p><a href=back>"Retour au catalogue"</a></p>
             <h1>{heading}</h1>
             <SuccessNotice text=notice />
-            <ErrorSummary errors />
+            <ErrorSummary errors=errors.clone() />
             <form method="post" action=action novalidate=true>
                 <CsrfField token=csrf.clone() />
-                <div class="field">
-                    <label for="title">"Titre"</label>
-                    <input id="title" name="title" type="text" required=true value=values.title />
-                </div>
-                <div class="field">
-                    <label for="description">"Description en langage simple"</label>
-                    <textarea id="description" name="description" rows="4" required=true>{values.description}</textarea>
-                </div>
-                <div class="field">
-                    <label for="eligibility">"Qui peut la demander"</label>
-                    <textarea id="eligibility" name="eligibility" rows="3" required=true>{values.eligibility}</textarea>
-                </div>
-                <div class="field">
-                    <label for="documents">"Documents à fournir (un par ligne)"</label>
-                    <textarea id="documents" name="documents" rows="3">{values.documents}</textarea>
-                </div>
-                <div class="field">
-                    <label for="deadline_days">"Délai d'instruction, en jours"</label>
-                    <input id="deadline_days" name="deadline_days" type="number" min="1" max="365" inputmode="numeric" required=true value=values.deadline_days />
-                </div>
-                <fieldset>
+                <TextField name="title" label="Titre" maxlength=150 value=values.title error=errors.of("title") />
+                <TextArea name="description" label="Description en langage simple" rows=4 maxlength=4000 value=values.description error=errors.of("description") />
+                <TextArea name="eligibility" label="Qui peut la demander" rows=3 maxlength=4000 value=values.eligibility error=errors.of("eligibility") />
+                <TextArea name="documents" label="Documents à fournir (un par ligne)" rows=3 maxlength=4000 optional=true value=values.documents error=errors.of("documents") />
+                <TextField name="deadline_days" label="Délai d'instruction" unit="jours" hint="Entre 1 et 365." width=FieldWidth::Chars5 inputmode="numeric" value=values.deadline_days error=errors.of("deadline_days") />
+                <fieldset class:field-invalid=errors.of("silence-acceptance").is_some()>
                     <legend>"À la fin du délai, le silence du département…"</legend>
+                    {errors.of("silence-acceptance").map(|e| view! { <p class="field-error" id="silence-error">{e}</p> })}
                     <div>
                         <input type="radio" id="silence-acceptance" name="silence" value="acceptance" checked=acceptance />
                         <label for="silence-acceptance">"vaut acceptation"</label>

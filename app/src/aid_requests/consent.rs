@@ -41,7 +41,7 @@ pub fn ConsentPage(
     /// Set when the service is known to be down: the citizen is told they will be asked for
     /// the certificates.
     degraded: Option<String>,
-    errors: Vec<String>,
+    errors: crate::validation::FieldErrors,
 ) -> impl IntoView {
     let csrf = ctx.csrf.clone();
     view! {

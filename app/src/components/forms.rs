@@ -84,6 +84,58 @@ pub fn TextField(
     }
 }
 
+/// A choice in a list, with its label and, when wrong, its message.
+#[component]
+pub fn SelectField(
+    name: &'static str,
+    label: &'static str,
+    options: Vec<FilterOption>,
+    error: Option<String>,
+) -> impl IntoView {
+    let error_id = format!("{name}-error");
+    let invalid = error.is_some();
+    view! {
+        <div class="field" class:field-invalid=invalid>
+            <label for=name>{label}</label>
+            {error.map(|e| view! { <p class="field-error" id=error_id.clone()>{e}</p> })}
+            <select id=name name=name aria-invalid=invalid.then_some("true")
+                aria-describedby=invalid.then_some(error_id)>
+                {options.into_iter().map(|o| view! { <option value=o.value selected=o.selected>{o.label}</option> }).collect_view()}
+            </select>
+        </div>
+    }
+}
+
+/// A file to send, with the limits every upload states (`validation::DOCUMENT_LIMITS`, or
+/// `hint`) and, when refused, why.
+#[component]
+pub fn FileField(
+    name: &'static str,
+    label: &'static str,
+    /// What the file may be; the document limits when not given.
+    #[prop(optional)]
+    hint: Option<&'static str>,
+    /// `accept`: what the browser offers to choose; documents when not given.
+    #[prop(optional)]
+    accept: Option<&'static str>,
+    #[prop(optional)] optional: bool,
+    error: Option<String>,
+) -> impl IntoView {
+    let (hint_id, error_id) = (format!("{name}-hint"), format!("{name}-error"));
+    let described = described_by(name, true, error.is_some());
+    let invalid = error.is_some();
+    view! {
+        <div class="field" class:field-invalid=invalid>
+            <label for=name>{shown_label(label, optional)}</label>
+            <p class="hint" id=hint_id>{hint.unwrap_or(crate::validation::DOCUMENT_LIMITS)}</p>
+            {error.map(|e| view! { <p class="field-error" id=error_id>{e}</p> })}
+            <input id=name name=name type="file"
+                accept=accept.unwrap_or(".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png")
+                aria-invalid=invalid.then_some("true") aria-describedby=described />
+        </div>
+    }
+}
+
 /// What describes field `name`: its hint (`{name}-hint`) and its message (`{name}-error`).
 fn described_by(name: &str, hint: bool, error: bool) -> Option<String> {
     match (hint, error) {

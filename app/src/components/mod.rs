@@ -21,8 +21,8 @@ mod thread;
 
 pub use document::{Attachment, DocumentLink, Preview};
 pub use forms::{
-    Choice, Choices, FieldWidth, FilterBar, FilterOption, FilterSelect, SearchField, SignInForm,
-    TextArea, TextField,
+    Choice, Choices, FieldWidth, FileField, FilterBar, FilterOption, FilterSelect, SearchField,
+    SelectField, SignInForm, TextArea, TextField,
 };
 pub use pagination::Pagination;
 pub use status::{Badge, Notice, NoticeKind, SuccessNotice, Tone};

@@ -3,8 +3,8 @@
 use leptos::prelude::*;
 
 use crate::components::{
-    FieldWidth, FilterBar, FilterOption, FilterSelect, Pagination, Row, SearchField, SuccessNotice,
-    Table, TextField,
+    Choices, FieldWidth, FileField, FilterBar, FilterOption, FilterSelect, Pagination, Row,
+    SearchField, SuccessNotice, Table, TextArea, TextField,
 };
 use crate::layout::{CsrfField, Document, ErrorSummary, PageContext};
 use crate::validation::FieldErrors;
@@ -76,7 +76,7 @@ pub fn StaffFormPage(
     display_name: String,
     email: String,
     roles: Vec<RoleChoice>,
-    errors: Vec<String>,
+    errors: FieldErrors,
     /// Where to reset the colleague's second factor, when they have one.
     reset_action: Option<String>,
     /// On an existing account.
@@ -95,31 +95,20 @@ pub fn StaffFormPage(
     view! {
         <Document ctx title=title.clone()>
             <h1>{title}</h1>
-            <ErrorSummary errors />
+            <ErrorSummary errors=errors.clone() />
             <form method="post" action=action novalidate=true>
                 <CsrfField token=csrf />
                 {is_new.then(|| view! {
-                    <div class="field">
-                        <label for="display_name">"Nom et prénom"</label>
-                        <input id="display_name" name="display_name" type="text" autocomplete="off" required=true value=display_name.clone() />
-                    </div>
-                    <div class="field">
-                        <label for="email">"Adresse électronique professionnelle"</label>
-                        <input id="email" name="email" type="email" autocomplete="off" required=true value=email.clone() />
-                    </div>
+                    <TextField name="display_name" label="Nom et prénom" autocomplete="off" maxlength=100 value=display_name.clone() error=errors.of("display_name") />
+                    <TextField name="email" label="Adresse électronique professionnelle" kind="email" autocomplete="off" value=email.clone() error=errors.of("email") />
                 })}
-                <fieldset>
-                    <legend>"Rôles"</legend>
-                    {roles.into_iter().map(|r| {
-                        let id = format!("role-{}", r.id);
-                        view! {
-                            <div class="checkbox">
-                                <input type="checkbox" id=id.clone() name="roles" value=r.id checked=r.checked />
-                                <label for=id>{r.label}</label>
-                            </div>
-                        }
-                    }).collect_view()}
-                </fieldset>
+                <Choices
+                    name="roles"
+                    legend="Rôles"
+                    multiple=true
+                    options=roles.into_iter().map(|r| crate::components::Choice { value: r.id, label: r.label, checked: r.checked }).collect()
+                    error=errors.of("roles-0")
+                />
                 <button type="submit">{if is_new { "Créer le compte" } else { "Enregistrer les rôles" }}</button>
                 " "
                 <a href=back>"Retour à la liste"</a>
@@ -306,7 +295,7 @@ pub fn IdentityPolicyPage(
     always: Vec<String>,
     /// Roles the department can add.
     roles: Vec<Choice>,
-    errors: Vec<String>,
+    errors: FieldErrors,
     notice: Option<String>,
     proconnect: bool,
 ) -> impl IntoView {
@@ -316,42 +305,35 @@ pub fn IdentityPolicyPage(
         <Document ctx title="Connexion des agents".into()>
             <h1>"Connexion des agents"</h1>
             <SuccessNotice text=notice />
-            <ErrorSummary errors />
+            <ErrorSummary errors=errors.clone() />
             {(!proconnect).then(|| view! { <p class="alert">"ProConnect n'est pas configuré sur cette plateforme : ces réglages s'appliqueront dès que l'opérateur l'aura activé."</p> })}
             <form method="post" action=action novalidate=true>
                 <CsrfField token=csrf />
                 <h2>"ProConnect"</h2>
-                <div class="field">
-                    <label for="sirets">"SIRET de votre département"</label>
-                    <p class="hint" id="sirets-hint">"Un par ligne. Un agent qui se connecte avec ProConnect n'accède à son compte que si son SIRET est l'un de ceux-ci, et si vous avez créé son compte avec son adresse professionnelle."</p>
-                    <textarea id="sirets" name="sirets" rows="3" aria-describedby="sirets-hint">{sirets}</textarea>
-                </div>
-                <fieldset>
-                    <legend>"Niveau de connexion exigé de ProConnect"</legend>
-                    {minimums.into_iter().map(|m| {
-                        let id = format!("minimum-{}", m.id);
-                        view! {
-                            <div class="checkbox">
-                                <input type="radio" id=id.clone() name="minimum" value=m.id checked=m.checked />
-                                <label for=id>{m.label}</label>
-                            </div>
-                        }
-                    }).collect_view()}
-                </fieldset>
+                <TextArea
+                    name="sirets"
+                    label="SIRET de votre département"
+                    hint="Un par ligne. Un agent qui se connecte avec ProConnect n'accède à son compte que si son SIRET est l'un de ceux-ci, et si vous avez créé son compte avec son adresse professionnelle."
+                    rows=3
+                    maxlength=2000
+                    value=sirets
+                    error=errors.of("sirets")
+                />
+                <Choices
+                    name="minimum"
+                    legend="Niveau de connexion exigé de ProConnect"
+                    options=minimums.into_iter().map(|m| crate::components::Choice { value: m.id, label: m.label, checked: m.checked }).collect()
+                    error=errors.of("minimum-0")
+                />
                 <h2>"Double authentification"</h2>
                 <p>"Toujours exigée pour : " {always.join(", ")} "."</p>
-                <fieldset>
-                    <legend>"L'exiger aussi pour"</legend>
-                    {roles.into_iter().map(|r| {
-                        let id = format!("role-{}", r.id);
-                        view! {
-                            <div class="checkbox">
-                                <input type="checkbox" id=id.clone() name="roles" value=r.id checked=r.checked />
-                                <label for=id>{r.label}</label>
-                            </div>
-                        }
-                    }).collect_view()}
-                </fieldset>
+                <Choices
+                    name="roles"
+                    legend="L'exiger aussi pour"
+                    multiple=true
+                    options=roles.into_iter().map(|r| crate::components::Choice { value: r.id, label: r.label, checked: r.checked }).collect()
+                    error=errors.of("roles-0")
+                />
                 <button type="submit">"Enregistrer"</button>
             </form>
         </Document>
@@ -379,7 +361,6 @@ pub fn BrandPage(
 ) -> impl IntoView {
     let csrf = ctx.csrf.clone();
     let logo_csrf = ctx.csrf.clone();
-    let logo_error = errors.of("logo");
     let has_logo = form.logo_src.is_some();
     view! {
         <Document ctx title="Apparence du département".into()>
@@ -408,19 +389,13 @@ pub fn BrandPage(
             })}
             <form method="post" action=form.logo_action enctype="multipart/form-data" novalidate=true>
                 <CsrfField token=logo_csrf />
-                <div class="field" class:field-invalid=logo_error.is_some()>
-                    <label for="logo">"Fichier du logo"</label>
-                    <p class="hint" id="logo-hint">"Une image PNG, 1 Mo au plus. Elle est réduite pour tenir dans 480 × 96 pixels."</p>
-                    {logo_error.clone().map(|e| view! { <p class="field-error" id="logo-error">{e}</p> })}
-                    <input
-                        type="file"
-                        id="logo"
-                        name="logo"
-                        accept="image/png"
-                        aria-invalid=logo_error.is_some().then_some("true")
-                        aria-describedby=if logo_error.is_some() { "logo-hint logo-error" } else { "logo-hint" }
-                    />
-                </div>
+                <FileField
+                    name="logo"
+                    label="Fichier du logo"
+                    hint="Une image PNG, 1 Mo au plus. Elle est réduite pour tenir dans 480 × 96 pixels."
+                    accept="image/png"
+                    error=errors.of("logo")
+                />
                 <button type="submit">"Enregistrer le logo"</button>
                 {has_logo.then(|| view! {
                     " "

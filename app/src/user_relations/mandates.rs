@@ -3,8 +3,11 @@
 
 use leptos::prelude::*;
 
-use crate::components::{Row, SuccessNotice, SummaryList, SummaryRow, Table};
+use crate::components::{
+    Choice, Choices, FilterOption, Row, SelectField, SuccessNotice, SummaryList, SummaryRow, Table,
+};
 use crate::layout::{CsrfField, Document, ErrorSummary, PageContext};
+use crate::validation::FieldErrors;
 
 /// A mandate as a line on the record page and in the citizen's space.
 #[derive(Clone, Debug, Default)]
@@ -53,38 +56,54 @@ pub fn NewMandatePage(
     aids: Vec<(String, String)>,
     form: MandateForm,
     longest: String,
-    errors: Vec<String>,
+    errors: FieldErrors,
 ) -> impl IntoView {
     let csrf = ctx.csrf.clone();
     let all_selected = form.aid == "toutes";
+    let until_error = errors.of("jusqu_au");
     view! {
         <Document ctx title=format!("Mandat de dépôt — {name}")>
             <p><a href=record_href>{format!("Revenir au dossier de {name}")}</a></p>
             <h1>{format!("Enregistrer un mandat de dépôt pour {name}")}</h1>
             <p>"Avec ce mandat, la personne présente à l'accueil autorise le département à déposer une demande d'aide en son nom. Elle en est prévenue par courriel, ou par le courrier que vous lui remettez, et peut le révoquer à tout moment depuis son espace."</p>
-            <ErrorSummary errors />
+            <ErrorSummary errors=errors.clone() />
             <form method="post" action=action novalidate=true>
                 <CsrfField token=csrf />
-                <label for="aide">"Ce que couvre le mandat"</label>
-                <select id="aide" name="aide" required=true>
-                    <option value="" selected=form.aid.is_empty()>"— choisir —"</option>
-                    {aids.into_iter().map(|(slug, title)| {
-                        let selected = slug == form.aid;
-                        view! { <option value=slug selected=selected>{format!("La demande « {title} »")}</option> }
-                    }).collect_view()}
-                    <option value="toutes" selected=all_selected>"Toutes les demandes d'aide"</option>
-                </select>
-                <label for="jusqu_au">"Valable jusqu'au (inclus)"</label>
-                <p class="hint" id="jusqu_au-aide">{format!("Un an au plus : le {longest} au plus tard.")}</p>
-                <input id="jusqu_au" name="jusqu_au" type="date" value=form.until required=true aria-describedby="jusqu_au-aide" />
-                <div class="choice">
-                    <input type="checkbox" id="presente" name="presente" value="oui" checked=form.present />
-                    <label for="presente">"La personne est présente et m'a donné son accord pour ce mandat"</label>
+                <SelectField
+                    name="aide"
+                    label="Ce que couvre le mandat"
+                    options=std::iter::once(FilterOption { value: String::new(), label: "— choisir —".into(), selected: form.aid.is_empty() })
+                        .chain(aids.into_iter().map(|(slug, title)| FilterOption {
+                            selected: slug == form.aid,
+                            value: slug,
+                            label: format!("La demande « {title} »"),
+                        }))
+                        .chain(std::iter::once(FilterOption { value: "toutes".into(), label: "Toutes les demandes d'aide".into(), selected: all_selected }))
+                        .collect()
+                    error=errors.of("aide")
+                />
+                <div class="field" class:field-invalid=until_error.is_some()>
+                    <label for="jusqu_au">"Valable jusqu'au (inclus)"</label>
+                    <p class="hint" id="jusqu_au-hint">{format!("Un an au plus : le {longest} au plus tard.")}</p>
+                    {until_error.clone().map(|e| view! { <p class="field-error" id="jusqu_au-error">{e}</p> })}
+                    <input id="jusqu_au" name="jusqu_au" type="date" value=form.until
+                        aria-invalid=until_error.is_some().then_some("true")
+                        aria-describedby=if until_error.is_some() { "jusqu_au-hint jusqu_au-error" } else { "jusqu_au-hint" } />
                 </div>
-                <div class="choice">
-                    <input type="checkbox" id="identite" name="identite" value="oui" checked=form.identity_checked />
-                    <label for="identite">"J'ai vérifié son identité sur une pièce d'identité"</label>
-                </div>
+                <Choices
+                    name="presente"
+                    legend="La personne est à l'accueil"
+                    multiple=true
+                    options=vec![Choice { value: "oui".into(), label: "La personne est présente et m'a donné son accord pour ce mandat".into(), checked: form.present }]
+                    error=errors.of("presente-0")
+                />
+                <Choices
+                    name="identite"
+                    legend="Son identité"
+                    multiple=true
+                    options=vec![Choice { value: "oui".into(), label: "J'ai vérifié son identité sur une pièce d'identité".into(), checked: form.identity_checked }]
+                    error=errors.of("identite-0")
+                />
                 <button type="submit">"Enregistrer le mandat"</button>
             </form>
         </Document>

@@ -5,7 +5,8 @@ pub mod mandates;
 use leptos::prelude::*;
 
 use crate::components::{
-    DataTable, Row, SuccessNotice, SummaryList, SummaryRow, Table, TextArea, TextField,
+    Choice, Choices, DataTable, FieldWidth, FileField, FilterOption, Row, SelectField,
+    SuccessNotice, SummaryList, SummaryRow, Table, TextArea, TextField,
 };
 use crate::layout::{CsrfField, Document, ErrorSummary, PageContext};
 use crate::pages::national::{CallRow, CallsTable};
@@ -313,25 +314,21 @@ fn ContactFormView(
     channels: Vec<(String, String)>,
     errors: FieldErrors,
 ) -> impl IntoView {
-    let channel_error = errors.of("channel");
     view! {
             <h2>"Noter un contact"</h2>
             <form method="post" action=action novalidate=true>
                 <CsrfField token=csrf />
                 <TextField name="day" label="Date du contact" kind="date" value=form.day error=errors.of("day") />
-                <label for="channel">"Comment"</label>
-                {channel_error.clone().map(|e| view! { <p class="field-error" id="channel-error">{e}</p> })}
-                <select
-                    id="channel"
+                <SelectField
                     name="channel"
-                    aria-invalid=channel_error.is_some().then_some("true")
-                    aria-describedby=channel_error.is_some().then_some("channel-error")
-                >
-                    {channels.into_iter().map(|(value, label)| {
-                        let selected = value == form.channel;
-                        view! { <option value=value selected=selected>{label}</option> }
-                    }).collect_view()}
-                </select>
+                    label="Comment"
+                    options=channels.into_iter().map(|(value, label)| FilterOption {
+                        selected: value == form.channel,
+                        value,
+                        label,
+                    }).collect()
+                    error=errors.of("channel")
+                />
                 <TextField name="subject" label="Objet" value=form.subject maxlength=200 error=errors.of("subject") />
                 <TextArea name="note" label="Note" hint="L'usager peut demander à la lire." value=form.note rows=3 maxlength=2000 optional=true error=errors.of("note") />
                 <button type="submit">"Enregistrer le contact"</button>
@@ -425,7 +422,7 @@ pub fn MessagesPage(
     /// (request id, "Aide au loyer — 2026-…") the citizen may write about.
     requests: Vec<(String, String)>,
     form: MessageForm,
-    errors: Vec<String>,
+    errors: FieldErrors,
     action: String,
 ) -> impl IntoView {
     let csrf = ctx.csrf.clone();
@@ -441,28 +438,19 @@ pub fn MessagesPage(
                 thread_list(threads, "Vos échanges, le plus récent en premier").into_any()
             }}
             <h2 id="ecrire">"Écrire au département"</h2>
-            <ErrorSummary errors />
+            <ErrorSummary errors=errors.clone() />
             <form method="post" action=action enctype="multipart/form-data" novalidate=true>
                 <CsrfField token=csrf />
-                <label for="subject">"Objet"</label>
-                <input id="subject" name="subject" type="text" maxlength="150" value=form.subject required=true />
+                <TextField name="subject" label="Objet" value=form.subject maxlength=150 error=errors.of("subject") />
                 {(!requests.is_empty()).then(|| {
-                    let chosen = form.request.clone();
-                    view! {
-                        <label for="request">"Votre message concerne"</label>
-                        <select id="request" name="request">
-                            <option value="">"Une question générale"</option>
-                            {requests.into_iter().map(|(value, label)| {
-                                let selected = value == chosen;
-                                view! { <option value=value selected=selected>{label}</option> }
-                            }).collect_view()}
-                        </select>
-                    }
+                    let options = std::iter::once((String::new(), "Une question générale".to_owned()))
+                        .chain(requests)
+                        .map(|(value, label)| FilterOption { selected: value == form.request, value, label })
+                        .collect();
+                    view! { <SelectField name="request" label="Votre message concerne" options error=errors.of("request") /> }
                 })}
-                <label for="body">"Votre message"</label>
-                <textarea id="body" name="body" rows="6" maxlength="5000" required=true>{form.body}</textarea>
-                <label for="piece">"Joindre un document (facultatif ; PDF, JPEG ou PNG, 5 Mo au plus)"</label>
-                <input id="piece" name="piece" type="file" accept=".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png" />
+                <TextArea name="body" label="Votre message" value=form.body rows=6 maxlength=5000 error=errors.of("body") />
+                <FileField name="piece" label="Joindre un document" optional=true error=errors.of("piece") />
                 <button type="submit">"Envoyer le message"</button>
             </form>
         </Document>
@@ -493,7 +481,7 @@ pub fn ThreadPage(
     reply_action: String,
     /// The reply typed, sent back with its errors.
     body: String,
-    errors: Vec<String>,
+    errors: FieldErrors,
     notice: Option<String>,
     /// Whether the form takes a document (it does for citizens and staff alike).
     with_piece: bool,
@@ -516,14 +504,12 @@ pub fn ThreadPage(
                 }).collect_view()}
             </ol>
             <h2>"Répondre"</h2>
-            <ErrorSummary errors />
+            <ErrorSummary errors=errors.clone() />
             <form method="post" action=reply_action enctype="multipart/form-data" novalidate=true>
                 <CsrfField token=csrf />
-                <label for="body">"Votre réponse"</label>
-                <textarea id="body" name="body" rows="5" maxlength="5000" required=true>{body}</textarea>
+                <TextArea name="body" label="Votre réponse" value=body rows=5 maxlength=5000 error=errors.of("body") />
                 {with_piece.then(|| view! {
-                    <label for="piece">"Joindre un document (facultatif ; PDF, JPEG ou PNG, 5 Mo au plus)"</label>
-                    <input id="piece" name="piece" type="file" accept=".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png" />
+                    <FileField name="piece" label="Joindre un document" optional=true error=errors.of("piece") />
                 })}
                 <button type="submit">"Envoyer la réponse"</button>
             </form>
@@ -571,7 +557,10 @@ pub struct AppointmentRow {
 
 /// The free slots as radio buttons, grouped by day (a day per fieldset, its date as legend),
 /// each labelled by its time and place only.
-fn slot_choice(slots: Vec<FreeSlot>, legend: String) -> impl IntoView {
+/// The first free slot's control: where a message about the choice leads.
+pub const FIRST_SLOT: &str = "creneau-0";
+
+fn slot_choice(slots: Vec<FreeSlot>, legend: String, error: Option<String>) -> impl IntoView {
     let mut days: Vec<(String, Vec<FreeSlot>)> = Vec::new();
     for slot in slots {
         match days.last_mut() {
@@ -581,8 +570,10 @@ fn slot_choice(slots: Vec<FreeSlot>, legend: String) -> impl IntoView {
     }
     let mut n = 0;
     view! {
-        <fieldset class="slot-days">
+        <fieldset class="slot-days" class:field-invalid=error.is_some()
+            aria-describedby=error.is_some().then_some("creneau-error")>
             <legend>{legend}</legend>
+            {error.clone().map(|e| view! { <p class="field-error" id="creneau-error">{e}</p> })}
             {days.into_iter().map(|(day, group)| {
                 // One place for the whole day is said once, under the day.
                 let place = group
@@ -626,7 +617,7 @@ pub fn AppointmentsPage(
     /// Cancelling this appointment, once confirmed.
     cancelling: Option<AppointmentRow>,
     notice: Option<String>,
-    errors: Vec<String>,
+    errors: FieldErrors,
 ) -> impl IntoView {
     let csrf = ctx.csrf.clone();
     let book_csrf = ctx.csrf.clone();
@@ -639,7 +630,7 @@ pub fn AppointmentsPage(
             <p><a href=space>"Mon espace"</a></p>
             <h1>"Mes rendez-vous"</h1>
             <SuccessNotice text=notice />
-            <ErrorSummary errors />
+            <ErrorSummary errors=errors.clone() />
             {cancelling.map(|a| {
                 let action = format!("{cancel_base}/{}/annuler", a.id);
                 let keep = page_href.clone();
@@ -690,7 +681,7 @@ pub fn AppointmentsPage(
                     <form method="post" action=book_action novalidate=true>
                         <CsrfField token=book_csrf />
                         {moving.clone().map(|m| view! { <input type="hidden" name="replacing" value=m.id /> })}
-                        {slot_choice(free, legend)}
+                        {slot_choice(free, legend, errors.of(FIRST_SLOT))}
                         <button type="submit">{if moving.is_some() { "Déplacer ici" } else { "Réserver ce créneau" }}</button>
                     </form>
                 }.into_any()
@@ -729,7 +720,7 @@ pub fn StaffAppointmentsPage(
     upcoming: Vec<StaffSlotRow>,
     to_record: Vec<StaffSlotRow>,
     form: SlotsForm,
-    errors: Vec<String>,
+    errors: FieldErrors,
     notice: Option<String>,
 ) -> impl IntoView {
     let csrf = ctx.csrf.clone();
@@ -780,21 +771,15 @@ pub fn StaffAppointmentsPage(
                 empty="Aucun créneau publié."
             />
             <h2>"Publier des créneaux"</h2>
-            <ErrorSummary errors />
+            <ErrorSummary errors=errors.clone() />
             <form method="post" action=action novalidate=true>
                 <CsrfField token=publish_csrf />
-                <label for="service">"Service"</label>
-                <input id="service" name="service" type="text" maxlength="100" value=form.service required=true />
-                <label for="place">"Lieu"</label>
-                <input id="place" name="place" type="text" maxlength="200" value=form.place required=true />
-                <label for="day">"Jour"</label>
-                <input id="day" name="day" type="date" value=form.day required=true />
-                <label for="time">"Heure du premier créneau"</label>
-                <input id="time" name="time" type="time" value=form.time required=true />
-                <label for="minutes">"Durée d'un créneau, en minutes"</label>
-                <input id="minutes" name="minutes" type="number" min="5" max="240" value=form.minutes required=true />
-                <label for="count">"Nombre de créneaux à la suite"</label>
-                <input id="count" name="count" type="number" min="1" max="40" value=form.count required=true />
+                <TextField name="service" label="Service" hint="Par exemple « Accueil social »." value=form.service maxlength=100 error=errors.of("service") />
+                <TextField name="place" label="Lieu" hint="Adresse ou nom du bâtiment." value=form.place maxlength=200 error=errors.of("place") />
+                <TextField name="day" label="Jour" kind="date" value=form.day error=errors.of("day") />
+                <TextField name="time" label="Heure du premier créneau" kind="time" value=form.time error=errors.of("time") />
+                <TextField name="minutes" label="Durée d'un créneau" hint="Entre 5 et 240." unit="minutes" width=FieldWidth::Chars5 inputmode="numeric" value=form.minutes error=errors.of("minutes") />
+                <TextField name="count" label="Nombre de créneaux à la suite" hint="Entre 1 et 40." width=FieldWidth::Chars5 inputmode="numeric" value=form.count error=errors.of("count") />
                 <button type="submit">"Publier"</button>
             </form>
         </Document>
@@ -842,7 +827,7 @@ pub fn WiderAccessPage(
     ctx: PageContext,
     citizen_id: i64,
     reason: String,
-    errors: Vec<String>,
+    errors: FieldErrors,
     action: String,
     minutes: i64,
 ) -> impl IntoView {
@@ -854,11 +839,10 @@ pub fn WiderAccessPage(
             <div class="alert" role="note">
                 <p>{format!("Cet accès dure {minutes} minutes. Il est inscrit au journal du département avec votre motif, et l'usager le lit dans « Qui a consulté mon dossier ».")}</p>
             </div>
-            <ErrorSummary errors />
+            <ErrorSummary errors=errors.clone() />
             <form method="post" action=action novalidate=true>
                 <CsrfField token=csrf />
-                <label for="reason">"Pourquoi avez-vous besoin du dossier complet ?"</label>
-                <textarea id="reason" name="reason" rows="3" maxlength="500" required=true>{reason}</textarea>
+                <TextArea name="reason" label="Pourquoi avez-vous besoin du dossier complet ?" hint="Une phrase, 15 caractères au moins : l'usager lira ce motif." rows=3 maxlength=500 value=reason error=errors.of("reason") />
                 <button type="submit">"Ouvrir le dossier complet"</button>
             </form>
         </Document>
@@ -953,7 +937,7 @@ pub fn MyDetailsPage(
     members: Vec<MemberRow>,
     member: MemberForm,
     relations: Vec<(String, String)>,
-    errors: Vec<String>,
+    errors: FieldErrors,
     notice: Option<String>,
 ) -> impl IntoView {
     let csrf = ctx.csrf.clone();
@@ -968,27 +952,22 @@ pub fn MyDetailsPage(
             <h1>"Mes coordonnées et mon foyer"</h1>
             <p>"Ces informations aident le département à vous joindre et à étudier vos demandes. Vous les changez quand vous voulez ; l'accueil du département les voit dans votre dossier."</p>
             <SuccessNotice text=notice />
-            <ErrorSummary errors />
+            <ErrorSummary errors=errors.clone() />
             <h2>"Comment vous joindre"</h2>
             <form method="post" action=action novalidate=true>
                 <CsrfField token=csrf />
-                <label for="phone">"Téléphone (facultatif)"</label>
-                <input id="phone" name="phone" type="tel" autocomplete="tel" value=form.phone />
-                <label for="address">"Adresse postale (facultatif)"</label>
-                <textarea id="address" name="address" rows="3" maxlength="300" autocomplete="street-address">{form.address}</textarea>
-                <fieldset>
-                    <legend>"Comment préférez-vous être contacté ?"</legend>
-                    {channels.into_iter().map(|(value, label)| {
-                        let id = format!("canal-{value}");
-                        let checked = value == form.preferred;
-                        view! {
-                            <div class="choice">
-                                <input type="radio" id=id.clone() name="preferred" value=value checked=checked />
-                                <label for=id>{label}</label>
-                            </div>
-                        }
-                    }).collect_view()}
-                </fieldset>
+                <TextField name="phone" label="Téléphone" kind="tel" autocomplete="tel" width=FieldWidth::Chars20 optional=true value=form.phone error=errors.of("phone") />
+                <TextArea name="address" label="Adresse postale" rows=3 maxlength=300 optional=true value=form.address error=errors.of("address") />
+                <Choices
+                    name="preferred"
+                    legend="Comment préférez-vous être contacté ?"
+                    options=channels.into_iter().map(|(value, label)| Choice {
+                        checked: value == form.preferred,
+                        value,
+                        label,
+                    }).collect()
+                    error=errors.of("preferred-0")
+                />
                 <button type="submit">"Enregistrer mes coordonnées"</button>
             </form>
             <h2>"Les personnes qui vivent avec vous"</h2>
@@ -1010,19 +989,19 @@ pub fn MyDetailsPage(
             <h3>"Ajouter une personne"</h3>
             <form method="post" action=member_action novalidate=true>
                 <CsrfField token=member_csrf />
-                <label for="given">"Prénom"</label>
-                <input id="given" name="given" type="text" maxlength="100" value=member.given required=true />
-                <label for="family">"Nom"</label>
-                <input id="family" name="family" type="text" maxlength="100" value=member.family required=true />
-                <label for="relation">"Lien avec vous"</label>
-                <select id="relation" name="relation">
-                    {relations.into_iter().map(|(value, label)| {
-                        let selected = value == member.relation;
-                        view! { <option value=value selected=selected>{label}</option> }
-                    }).collect_view()}
-                </select>
-                <label for="birth_year">"Année de naissance (facultatif)"</label>
-                <input id="birth_year" name="birth_year" type="text" inputmode="numeric" maxlength="4" value=member.birth_year />
+                <TextField name="given" label="Prénom" maxlength=100 value=member.given error=errors.of("given") />
+                <TextField name="family" label="Nom" maxlength=100 value=member.family error=errors.of("family") />
+                <SelectField
+                    name="relation"
+                    label="Lien avec vous"
+                    options=relations.into_iter().map(|(value, label)| FilterOption {
+                        selected: value == member.relation,
+                        value,
+                        label,
+                    }).collect()
+                    error=errors.of("relation")
+                />
+                <TextField name="birth_year" label="Année de naissance" width=FieldWidth::Chars5 inputmode="numeric" maxlength=4 optional=true value=member.birth_year error=errors.of("birth_year") />
                 <button type="submit">"Ajouter au foyer"</button>
             </form>
         </Document>

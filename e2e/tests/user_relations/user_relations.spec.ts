@@ -28,7 +28,17 @@ test('a citizen books an appointment, sends a message and reads who accessed the
   await staff.getByLabel('Lieu').fill('Maison du département, 3 rue Guillemette, Nîmes');
   await staff.getByLabel('Jour').fill(day);
   await staff.getByLabel('Heure du premier créneau').fill('09:30');
-  await staff.getByLabel("Durée d'un créneau, en minutes").fill('30');
+  await staff.getByLabel("Durée d'un créneau").fill('30');
+  // Forty-one slots in a row is a mistake: named at its field, everything else kept.
+  await staff.getByLabel('Nombre de créneaux à la suite').fill('41');
+  await staff.getByRole('button', { name: 'Publier' }).click();
+  await expect(staff).toHaveTitle(/^Erreur : /);
+  await expect(staff.locator('.error-summary')).toBeFocused();
+  await expect(staff.locator('#count-error')).toContainText('entre 1 et 40');
+  await expect(staff.getByLabel('Service')).toHaveValue(service);
+  await expectAccessible(staff, testInfo);
+  await staff.locator('.error-summary').getByRole('link', { name: /entre 1 et 40/ }).click();
+  await expect(staff.getByLabel('Nombre de créneaux à la suite')).toBeFocused();
   await staff.getByLabel('Nombre de créneaux à la suite').fill('2');
   await staff.getByRole('button', { name: 'Publier' }).click();
   await expect(staff.getByRole('status')).toContainText('Les créneaux sont publiés');
@@ -173,6 +183,10 @@ test('a receptionist files for a citizen under a mandate and the citizen revokes
   await staff.getByRole('button', { name: 'Enregistrer le mandat' }).click();
   await expect(staff.getByRole('alert')).toContainText('la personne présente');
   await expect(staff.getByRole('alert')).toContainText("pièce d'identité");
+  // Each mistake is also said at its box, and the summary leads there.
+  await expect(staff.locator('#identite-error')).toContainText("pièce d'identité");
+  await staff.locator('.error-summary').getByRole('link', { name: /la personne présente/ }).click();
+  await expect(staff.getByLabel("La personne est présente et m'a donné son accord pour ce mandat")).toBeFocused();
   await expectAccessible(staff, testInfo);
   await staff.getByLabel("La personne est présente et m'a donné son accord pour ce mandat").check();
   await staff.getByLabel("J'ai vérifié son identité sur une pièce d'identité").check();

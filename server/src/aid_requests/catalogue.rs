@@ -1,6 +1,7 @@
 //! The department's catalogue of aids. Each aid has a form made of typed questions; every change
 //! to the form is a new version, and the aid points at the current one.
 
+use app::validation::FieldErrors;
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter,
@@ -116,41 +117,42 @@ pub struct ValidAid {
 
 impl AidInput {
     /// Every problem at once, each saying how to fix it.
-    pub fn validate(&self) -> Result<ValidAid, Vec<String>> {
-        let mut errors = Vec::new();
+    pub fn validate(&self) -> Result<ValidAid, FieldErrors> {
+        let mut errors = FieldErrors::new();
         let title = self.title.trim();
         if title.is_empty() {
-            errors.push(
-                "Donnez un titre à l'aide, par exemple « Aide au paiement du loyer ».".into(),
+            errors.add(
+                "title",
+                "Donnez un titre à l'aide, par exemple « Aide au paiement du loyer ».",
             );
         } else if title.chars().count() > 150 {
-            errors.push("Le titre est trop long (150 caractères au plus).".into());
+            errors.add("title", "Le titre est trop long (150 caractères au plus).");
         }
         if self.description.trim().is_empty() {
-            errors.push(
-                "Décrivez l'aide en quelques phrases simples : à quoi elle sert, ce qu'elle apporte."
-                    .into(),
+            errors.add(
+                "description",
+                "Décrivez l'aide en quelques phrases simples : à quoi elle sert, ce qu'elle apporte.",
             );
         }
         if self.eligibility.trim().is_empty() {
-            errors.push("Indiquez qui peut demander cette aide.".into());
+            errors.add("eligibility", "Indiquez qui peut demander cette aide.");
         }
         let deadline = self.deadline_days.trim().parse::<i32>().ok();
         let deadline = match deadline {
             Some(days) if (1..=365).contains(&days) => days,
             _ => {
-                errors.push(
-                    "Le délai d'instruction est un nombre de jours entre 1 et 365, par exemple 60."
-                        .into(),
+                errors.add(
+                    "deadline_days",
+                    "Le délai d'instruction est un nombre de jours entre 1 et 365, par exemple 60.",
                 );
                 0
             }
         };
         let silence = Silence::parse(&self.silence);
         if silence.is_none() {
-            errors.push(
-                "Indiquez ce que vaut le silence du département à la fin du délai : acceptation ou refus."
-                    .into(),
+            errors.add(
+                "silence-acceptance",
+                "Indiquez ce que vaut le silence du département à la fin du délai : acceptation ou refus.",
             );
         }
         match silence {
@@ -429,7 +431,14 @@ mod tests {
             ..Default::default()
         };
         let errors = bad.validate().unwrap_err();
-        assert_eq!(errors.len(), 5, "{errors:?}");
-        assert!(errors.iter().any(|e| e.contains("entre 1 et 365")));
+        for field in ["title", "description", "eligibility", "silence-acceptance"] {
+            assert!(errors.of(field).is_some(), "{field}: {errors:?}");
+        }
+        assert!(
+            errors
+                .of("deadline_days")
+                .unwrap()
+                .contains("entre 1 et 365")
+        );
     }
 }

@@ -5,6 +5,7 @@ use app::pages::admin::{
     AccountActions, AuditJournalPage, AuditRow, JournalFilters, JournalView, RoleChoice,
     StaffCreatedPage, StaffFormPage, StaffListPage, StaffRow,
 };
+use app::validation::FieldErrors;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -44,13 +45,16 @@ pub struct StaffForm {
     roles: Vec<String>,
 }
 
+/// Where a message about the roles leads: the first of their boxes (`Choices` numbers them).
+const ROLES_FIELD: &str = "roles-0";
+
 /// Parses the checked roles; unknown or unavailable ones become form errors.
-fn parse_roles(staff: &CurrentStaff, form: &StaffForm, errors: &mut Vec<String>) -> Vec<Role> {
+fn parse_roles(staff: &CurrentStaff, form: &StaffForm, errors: &mut FieldErrors) -> Vec<Role> {
     let mut roles = Vec::new();
     for id in &form.roles {
         match Role::parse_for(id, staff.tenant.tenant.modules()) {
             Ok(role) => roles.push(role),
-            Err(e) => errors.push(e.on_form()),
+            Err(e) => errors.add(ROLES_FIELD, e.on_form()),
         }
     }
     roles.sort();
@@ -100,7 +104,7 @@ pub async fn new_staff_form(staff: CurrentStaff, ui: Ui) -> Result<Response, App
     let action = staff.tenant.href("/agents/admin/comptes/nouveau");
     Ok(ui.with_staff(&staff).render(StatusCode::OK, move |ctx| {
         view! {
-            <StaffFormPage ctx editing=None action display_name=String::new() email=String::new() roles errors=Vec::new() reset_action=None />
+            <StaffFormPage ctx editing=None action display_name=String::new() email=String::new() roles errors=FieldErrors::new() reset_action=None />
         }
     }))
 }
@@ -114,21 +118,21 @@ pub async fn create_staff(
 ) -> Result<Response, AppError> {
     let desk = AdminDesk::open(&staff)?;
     let tenant = &desk.staff().tenant;
-    let mut errors = Vec::new();
+    let mut errors = FieldErrors::new();
     let display_name = form.display_name.trim().to_owned();
     let email_input = form.email.trim().to_owned();
     if display_name.is_empty() {
-        errors.push("Indiquez le nom et le prénom de l'agent.".to_owned());
+        errors.add("display_name", "Indiquez le nom et le prénom de l'agent.");
     } else if display_name.chars().count() > 100 || !app::validation::one_line(&display_name) {
-        errors.push(
-            "Le nom et le prénom tiennent sur une ligne de 100 caractères au plus : raccourcissez-les."
-                .to_owned(),
+        errors.add(
+            "display_name",
+            "Le nom et le prénom tiennent sur une ligne de 100 caractères au plus : raccourcissez-les.",
         );
     }
     let email = match Email::parse(&email_input) {
         Ok(email) => Some(email),
         Err(e) => {
-            errors.push(crate::audit::sentence(&e.to_string()));
+            errors.add("email", crate::audit::sentence(&e.to_string()));
             None
         }
     };
@@ -170,7 +174,10 @@ pub async fn create_staff(
                     }));
             }
             Err(AccountError::Db(e)) => return Err(e.into()),
-            Err(e) => errors.push(crate::audit::sentence(&e.to_string())),
+            Err(e @ AccountError::EmailTaken(_)) => {
+                errors.add("email", crate::audit::sentence(&e.to_string()))
+            }
+            Err(e) => errors.add_form(crate::audit::sentence(&e.to_string())),
         }
     }
 
@@ -212,7 +219,7 @@ pub async fn edit_staff_form(
     let account_actions = account_actions(&staff, &account);
     Ok(ui.with_staff(&staff).render(StatusCode::OK, move |ctx| {
         view! {
-            <StaffFormPage ctx editing=Some(account.email.clone()) action display_name=account.display_name email=account.email roles errors=Vec::new() reset_action account_actions />
+            <StaffFormPage ctx editing=Some(account.email.clone()) action display_name=account.display_name email=account.email roles errors=FieldErrors::new() reset_action account_actions />
         }
     }))
 }
@@ -438,12 +445,12 @@ pub async fn update_staff(
     let tenant = &desk.staff().tenant;
     let account = colleague(&state, &desk, &id).await?;
     let id = account.id;
-    let mut errors = Vec::new();
+    let mut errors = FieldErrors::new();
     let roles = parse_roles(&staff, &form, &mut errors);
     if id == staff.account.id && !roles.contains(&Role::Admin) {
-        errors.push(
-            "Vous ne pouvez pas retirer votre propre rôle d'administrateur : demandez-le à un autre administrateur."
-                .to_owned(),
+        errors.add(
+            ROLES_FIELD,
+            "Vous ne pouvez pas retirer votre propre rôle d'administrateur : demandez-le à un autre administrateur.",
         );
     }
     if errors.is_empty() {
@@ -461,7 +468,7 @@ pub async fn update_staff(
             }
             Ok(None) => return Err(AppError::NotFound),
             Err(AccountError::Db(e)) => return Err(e.into()),
-            Err(e) => errors.push(crate::audit::sentence(&e.to_string())),
+            Err(e) => errors.add(ROLES_FIELD, crate::audit::sentence(&e.to_string())),
         }
     }
     let choices = role_choices(&staff, &roles);

@@ -13,6 +13,8 @@ use super::desks::AdminDesk;
 use super::form::Form;
 use super::ui::Ui;
 use super::{AppError, AppState, CurrentStaff};
+use app::validation::FieldErrors;
+
 use crate::proconnect::Assurance;
 use crate::staff::identity::{self, IdentityPolicy, Siret};
 use crate::staff::{Author, Role};
@@ -41,13 +43,13 @@ impl PolicyForm {
     }
 
     /// The policy, or what is wrong, in French.
-    fn parse(&self, modules: &[tenants::Module]) -> Result<IdentityPolicy, Vec<String>> {
-        let mut errors = Vec::new();
+    fn parse(&self, modules: &[tenants::Module]) -> Result<IdentityPolicy, FieldErrors> {
+        let mut errors = FieldErrors::new();
         let mut sirets = Vec::new();
         for line in self.sirets.lines().filter(|l| !l.trim().is_empty()) {
             match Siret::parse(line) {
                 Ok(siret) => sirets.push(siret),
-                Err(e) => errors.push(crate::audit::sentence(&e)),
+                Err(e) => errors.add("sirets", crate::audit::sentence(&e)),
             }
         }
         sirets.sort();
@@ -55,7 +57,10 @@ impl PolicyForm {
         let minimum = match self.minimum.as_str() {
             "" => None,
             id => Assurance::parse(id).or_else(|| {
-                errors.push("Choisissez un niveau de connexion dans la liste.".to_owned());
+                errors.add(
+                    "minimum-0",
+                    "Choisissez un niveau de connexion dans la liste.",
+                );
                 None
             }),
         };
@@ -64,7 +69,7 @@ impl PolicyForm {
             match Role::parse_for(id, modules) {
                 Ok(role) if !role.always_requires_second_factor() => roles.push(role),
                 Ok(_) => {}
-                Err(e) => errors.push(e.on_form()),
+                Err(e) => errors.add("roles-0", e.on_form()),
             }
         }
         roles.sort();
@@ -99,7 +104,7 @@ pub async fn page(
         ui,
         StatusCode::OK,
         &PolicyForm::of(&policy),
-        Vec::new(),
+        FieldErrors::new(),
         notice,
     ))
 }
@@ -143,7 +148,7 @@ fn render(
     ui: Ui,
     status: StatusCode,
     form: &PolicyForm,
-    errors: Vec<String>,
+    errors: FieldErrors,
     notice: Option<String>,
 ) -> Response {
     let modules = staff.tenant.tenant.modules();

@@ -15,6 +15,8 @@ use sea_orm::{
 };
 use tenants::Tenant;
 
+use app::validation::FieldErrors;
+
 use crate::entity::{appointment, appointment_slot};
 use crate::mail::{self, MailAttachment, OutgoingMail};
 use crate::staff::Author;
@@ -125,41 +127,51 @@ impl NewSlots {
         minutes: &str,
         count: &str,
         now: DateTime<Utc>,
-    ) -> Result<Self, Vec<String>> {
-        let mut errors = Vec::new();
+    ) -> Result<Self, FieldErrors> {
+        let mut errors = FieldErrors::new();
         let one_line = app::validation::one_line;
         let service = service.trim();
-        if !one_line(service) || !one_line(place.trim()) {
-            errors.push("Le service et le lieu tiennent sur une ligne : retirez les retours à la ligne et les caractères invisibles.".to_owned());
-        }
-        if service.is_empty() || service.chars().count() > 100 {
-            errors.push("Indiquez le service qui reçoit (100 caractères au plus), par exemple « Accueil social ».".to_owned());
+        let on_one_line =
+            "tient sur une ligne : retirez les retours à la ligne et les caractères invisibles.";
+        if !one_line(service) {
+            errors.add("service", format!("Le service {on_one_line}"));
+        } else if service.is_empty() || service.chars().count() > 100 {
+            errors.add("service", "Indiquez le service qui reçoit (100 caractères au plus), par exemple « Accueil social ».");
         }
         let place = place.trim();
-        if place.is_empty() || place.chars().count() > 200 {
-            errors.push("Indiquez le lieu du rendez-vous (200 caractères au plus) : adresse ou nom du bâtiment.".to_owned());
+        if !one_line(place) {
+            errors.add("place", format!("Le lieu {on_one_line}"));
+        } else if place.is_empty() || place.chars().count() > 200 {
+            errors.add("place", "Indiquez le lieu du rendez-vous (200 caractères au plus) : adresse ou nom du bâtiment.");
         }
         let day = NaiveDate::parse_from_str(day.trim(), "%Y-%m-%d").ok();
         if day.is_none() {
-            errors.push("La date est manquante ou mal écrite : choisissez un jour.".to_owned());
+            errors.add(
+                "day",
+                "La date est manquante ou mal écrite : choisissez un jour.",
+            );
         }
         let time = NaiveTime::parse_from_str(time.trim(), "%H:%M").ok();
         if time.is_none() {
-            errors.push(
-                "L'heure est manquante ou mal écrite : indiquez-la au format 09:30.".to_owned(),
+            errors.add(
+                "time",
+                "L'heure est manquante ou mal écrite : indiquez-la au format 09:30.",
             );
         }
         let minutes = match minutes.trim().parse::<i32>() {
             Ok(m) if (5..=240).contains(&m) => Some(m),
             _ => {
-                errors.push("La durée doit être un nombre de minutes entre 5 et 240.".to_owned());
+                errors.add(
+                    "minutes",
+                    "La durée doit être un nombre de minutes entre 5 et 240.",
+                );
                 None
             }
         };
         let count = match count.trim().parse::<u32>() {
             Ok(n) if (1..=40).contains(&n) => Some(n),
             _ => {
-                errors.push("Le nombre de créneaux doit être entre 1 et 40.".to_owned());
+                errors.add("count", "Le nombre de créneaux doit être entre 1 et 40.");
                 None
             }
         };
@@ -169,7 +181,7 @@ impl NewSlots {
                 .earliest()
             {
                 Some(local) if local.with_timezone(&Utc) > now + chrono::Duration::days(366) => {
-                    errors.push(format!(
+                    errors.add("day", format!(
                         "Les créneaux se publient au plus un an à l'avance : choisissez un jour avant le {}.",
                         (now + chrono::Duration::days(366)).with_timezone(&Paris).format("%d/%m/%Y")
                     ));
@@ -177,14 +189,15 @@ impl NewSlots {
                 }
                 Some(local) if local.with_timezone(&Utc) > now => Some(local.with_timezone(&Utc)),
                 Some(_) => {
-                    errors.push(
+                    errors.add(
+                        "day",
                         "Ce moment est déjà passé : choisissez une date et une heure à venir."
                             .to_owned(),
                     );
                     None
                 }
                 None => {
-                    errors.push("Cette heure n'existe pas ce jour-là (changement d'heure) : choisissez-en une autre.".to_owned());
+                    errors.add("time", "Cette heure n'existe pas ce jour-là (changement d'heure) : choisissez-en une autre.");
                     None
                 }
             },
@@ -685,19 +698,35 @@ mod tests {
             Utc.with_ymd_and_hms(2026, 12, 8, 8, 30, 0).unwrap()
         );
         assert_eq!(french_when(slots.first), "mardi 8 décembre 2026 à 09:30");
+        // Each mistake at its field.
         let errors = NewSlots::parse(" ", "", "2026-11-30", "9h", "0", "100", now()).unwrap_err();
-        assert_eq!(errors.len(), 5, "{errors:?}");
+        for field in ["service", "place", "time", "minutes", "count"] {
+            assert!(errors.of(field).is_some(), "{field}: {errors:?}");
+        }
         let past = NewSlots::parse("A", "B", "2026-11-30", "09:00", "30", "1", now()).unwrap_err();
-        assert!(past[0].contains("déjà passé"));
+        assert!(past.of("day").unwrap().contains("déjà passé"));
         // 02:30 on the last Sunday of March does not exist in Paris.
         let gap = NewSlots::parse("A", "B", "2027-03-28", "02:30", "30", "1", now()).unwrap_err();
-        assert!(gap[0].contains("changement d'heure"), "{gap:?}");
+        assert!(
+            gap.of("time").unwrap().contains("changement d'heure"),
+            "{gap:?}"
+        );
         // Bounds: no slot in the year 9999, no line break in a one-line field.
         let far = NewSlots::parse("A", "B", "9999-12-31", "09:00", "30", "1", now()).unwrap_err();
-        assert!(far[0].contains("au plus un an à l'avance"), "{far:?}");
+        assert!(
+            far.of("day").unwrap().contains("au plus un an à l'avance"),
+            "{far:?}"
+        );
         let lines =
             NewSlots::parse("A\r\nB", "C\0", "2026-12-08", "09:00", "30", "1", now()).unwrap_err();
-        assert!(lines[0].contains("tiennent sur une ligne"), "{lines:?}");
+        assert!(
+            lines.of("service").unwrap().contains("tient sur une ligne"),
+            "{lines:?}"
+        );
+        assert!(
+            lines.of("place").unwrap().contains("tient sur une ligne"),
+            "{lines:?}"
+        );
     }
 
     #[test]

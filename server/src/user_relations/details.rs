@@ -5,6 +5,8 @@ use chrono::{Datelike as _, Utc};
 use sea_orm::{ActiveModelTrait, ColumnTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, Set};
 use tenants::Tenant;
 
+use app::validation::FieldErrors;
+
 use crate::entity::{citizen_detail, household_member};
 
 /// How the citizen prefers to be reached.
@@ -80,27 +82,35 @@ pub fn parse_phone(typed: &str) -> Result<String, String> {
 }
 
 impl Details {
-    pub fn parse(phone: &str, address: &str, preferred: &str) -> Result<Self, Vec<String>> {
-        let mut errors = Vec::new();
-        let phone = parse_phone(phone).map_err(|e| errors.push(e)).ok();
+    pub fn parse(phone: &str, address: &str, preferred: &str) -> Result<Self, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        let phone = parse_phone(phone).map_err(|e| errors.add("phone", e)).ok();
         let postal_address = address.trim().to_owned();
         if postal_address.chars().count() > 300 {
-            errors.push("L'adresse est trop longue : 300 caractères au plus.".to_owned());
+            errors.add(
+                "address",
+                "L'adresse est trop longue : 300 caractères au plus.",
+            );
         }
         let preferred = PreferredChannel::parse(preferred.trim());
         match preferred {
-            None => errors.push("Choisissez comment vous préférez être contacté.".to_owned()),
+            // The first choice carries the group's message (`Choices` names it so).
+            None => errors.add(
+                "preferred-0",
+                "Choisissez comment vous préférez être contacté.",
+            ),
             Some(PreferredChannel::Phone | PreferredChannel::Sms)
                 if phone.as_deref().is_some_and(str::is_empty) =>
             {
-                errors.push(
-                    "Pour être contacté par téléphone ou par SMS, indiquez votre numéro."
-                        .to_owned(),
+                errors.add(
+                    "phone",
+                    "Pour être contacté par téléphone ou par SMS, indiquez votre numéro.",
                 );
             }
             Some(PreferredChannel::Letter) if postal_address.is_empty() => {
-                errors.push(
-                    "Pour recevoir des courriers, indiquez votre adresse postale.".to_owned(),
+                errors.add(
+                    "address",
+                    "Pour recevoir des courriers, indiquez votre adresse postale.",
                 );
             }
             Some(_) => {}
@@ -190,29 +200,35 @@ impl NewMember {
         relation: &str,
         birth_year: &str,
         this_year: i32,
-    ) -> Result<Self, Vec<String>> {
-        let mut errors = Vec::new();
+    ) -> Result<Self, FieldErrors> {
+        let mut errors = FieldErrors::new();
         let given = given.trim();
         let family = family.trim();
         if given.is_empty() || given.chars().count() > 100 {
-            errors.push("Indiquez le prénom de la personne (100 caractères au plus).".to_owned());
+            errors.add(
+                "given",
+                "Indiquez le prénom de la personne (100 caractères au plus).",
+            );
         }
         if family.is_empty() || family.chars().count() > 100 {
-            errors.push("Indiquez le nom de la personne (100 caractères au plus).".to_owned());
+            errors.add(
+                "family",
+                "Indiquez le nom de la personne (100 caractères au plus).",
+            );
         }
         let relation = RELATIONS
             .iter()
             .find(|(id, _)| *id == relation.trim())
             .map(|(id, _)| *id);
         if relation.is_none() {
-            errors.push("Choisissez le lien de la personne avec vous.".to_owned());
+            errors.add("relation", "Choisissez le lien de la personne avec vous.");
         }
         let birth_year = match birth_year.trim() {
             "" => None,
             typed => match typed.parse::<i32>() {
                 Ok(year) if (this_year - 120..=this_year).contains(&year) => Some(year),
                 _ => {
-                    errors.push(format!(
+                    errors.add("birth_year", format!(
                         "L'année de naissance doit être une année sur quatre chiffres, entre {} et {this_year}.",
                         this_year - 120
                     ));
@@ -314,8 +330,10 @@ mod tests {
 
     #[test]
     fn details_fit_the_channel_chosen() {
-        assert!(Details::parse("", "", "sms").unwrap_err()[0].contains("numéro"));
-        assert!(Details::parse("", "", "letter").unwrap_err()[0].contains("adresse"));
+        let sms = Details::parse("", "", "sms").unwrap_err();
+        assert!(sms.of("phone").unwrap().contains("numéro"));
+        let letter = Details::parse("", "", "letter").unwrap_err();
+        assert!(letter.of("address").unwrap().contains("adresse"));
         assert!(Details::parse("", "", "pigeon").is_err());
         let ok = Details::parse("0612345678", "", "sms").unwrap();
         assert_eq!(ok.preferred, PreferredChannel::Sms);
@@ -326,6 +344,8 @@ mod tests {
         let ok = NewMember::parse("Inès", "Dubois", "child", "2015", 2026).unwrap();
         assert_eq!(ok.birth_year, Some(2015));
         let errors = NewMember::parse(" ", "", "cousin", "15", 2026).unwrap_err();
-        assert_eq!(errors.len(), 4, "{errors:?}");
+        for field in ["given", "family", "relation", "birth_year"] {
+            assert!(errors.of(field).is_some(), "{field}: {errors:?}");
+        }
     }
 }

@@ -6,6 +6,7 @@
 //! transaction: it checks the mandate is still live and locks its row, so a revocation either
 //! lands before the use (which is then refused) or after it — never in between.
 
+use app::validation::FieldErrors;
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use chrono_tz::Europe::Paris;
 use sea_orm::sea_query::Expr;
@@ -161,21 +162,21 @@ impl NewMandate {
         identity_checked: bool,
         open_aids: &[FileKind],
         today: NaiveDate,
-    ) -> Result<Self, Vec<String>> {
-        let mut errors = Vec::new();
+    ) -> Result<Self, FieldErrors> {
+        let mut errors = FieldErrors::new();
         let aid = match aid.trim() {
             "toutes" => Some(None),
             "" => {
-                errors.push(
-                    "Choisissez ce que couvre le mandat : une aide, ou toutes les demandes d'aide."
-                        .to_owned(),
+                errors.add(
+                    "aide",
+                    "Choisissez ce que couvre le mandat : une aide, ou toutes les demandes d'aide.",
                 );
                 None
             }
             slug => match open_aids.iter().find(|a| a.slug == slug) {
                 Some(found) => Some(Some(found.clone())),
                 None => {
-                    errors.push("L'aide choisie n'est pas ouverte aux demandes : choisissez-en une dans la liste.".to_owned());
+                    errors.add("aide", "L'aide choisie n'est pas ouverte aux demandes : choisissez-en une dans la liste.");
                     None
                 }
             },
@@ -183,11 +184,11 @@ impl NewMandate {
         let last = today + Days::new(LONGEST_DAYS);
         let valid_until = match NaiveDate::parse_from_str(until.trim(), "%Y-%m-%d") {
             Ok(date) if date < today => {
-                errors.push("La date de fin du mandat est passée : choisissez aujourd'hui ou un jour à venir.".to_owned());
+                errors.add("jusqu_au", "La date de fin du mandat est passée : choisissez aujourd'hui ou un jour à venir.");
                 None
             }
             Ok(date) if date > last => {
-                errors.push(format!(
+                errors.add("jusqu_au", format!(
                     "Un mandat vaut un an au plus : choisissez une date de fin au plus tard le {}.",
                     last.format("%d/%m/%Y")
                 ));
@@ -195,15 +196,15 @@ impl NewMandate {
             }
             Ok(date) => Some(date),
             Err(_) => {
-                errors.push("La date de fin du mandat est manquante ou mal écrite : indiquez-la au format jj/mm/aaaa.".to_owned());
+                errors.add("jusqu_au", "La date de fin du mandat est manquante ou mal écrite : indiquez-la au format jj/mm/aaaa.");
                 None
             }
         };
         if !present {
-            errors.push("Un mandat se recueille auprès de la personne présente : cochez la case qui l'atteste, une fois son accord donné.".to_owned());
+            errors.add("presente-0", "Un mandat se recueille auprès de la personne présente : cochez la case qui l'atteste, une fois son accord donné.");
         }
         if !identity_checked {
-            errors.push("Vérifiez l'identité de la personne sur une pièce d'identité, puis cochez la case qui l'atteste.".to_owned());
+            errors.add("identite-0", "Vérifiez l'identité de la personne sur une pièce d'identité, puis cochez la case qui l'atteste.");
         }
         match (aid, valid_until) {
             (Some(aid), Some(valid_until)) if errors.is_empty() => Ok(Self { aid, valid_until }),
@@ -459,14 +460,25 @@ mod tests {
         assert!(all.aid.is_none());
 
         let errors = NewMandate::parse("", "", false, false, &aids, today).unwrap_err();
-        assert_eq!(errors.len(), 4, "{errors:?}");
+        for field in ["aide", "jusqu_au", "presente-0", "identite-0"] {
+            assert!(errors.of(field).is_some(), "{field}: {errors:?}");
+        }
         let errors =
             NewMandate::parse("cantine", "2026-11-30", true, true, &aids, today).unwrap_err();
-        assert!(errors[0].contains("pas ouverte"), "{errors:?}");
-        assert!(errors[1].contains("est passée"), "{errors:?}");
+        assert!(
+            errors.of("aide").unwrap().contains("pas ouverte"),
+            "{errors:?}"
+        );
+        assert!(
+            errors.of("jusqu_au").unwrap().contains("est passée"),
+            "{errors:?}"
+        );
         let errors =
             NewMandate::parse("toutes", "2027-12-02", true, true, &aids, today).unwrap_err();
-        assert!(errors[0].contains("01/12/2027"), "{errors:?}");
+        assert!(
+            errors.of("jusqu_au").unwrap().contains("01/12/2027"),
+            "{errors:?}"
+        );
     }
 
     #[test]

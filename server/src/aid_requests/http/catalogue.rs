@@ -86,7 +86,7 @@ pub async fn new_aid_form(staff: CurrentStaff, ui: Ui) -> Result<Response, AppEr
     };
     Ok(ui.with_staff(&staff).render(StatusCode::OK, move |ctx| {
         view! {
-            <AidEditPage ctx heading="Créer une aide".into() action values errors=vec![] questions=None notice=None />
+            <AidEditPage ctx heading="Créer une aide".into() action values errors=FieldErrors::new() questions=None notice=None />
         }
     }))
 }
@@ -131,7 +131,7 @@ pub async fn create_aid(
 /// What an aid's page shows besides the aid itself.
 struct EditView {
     values: AidValues,
-    errors: Vec<String>,
+    errors: FieldErrors,
     question_errors: FieldErrors,
     /// The question being added, as typed, when it comes back.
     typed_question: NewQuestion,
@@ -142,7 +142,7 @@ impl EditView {
     fn of(values: AidValues) -> Self {
         Self {
             values,
-            errors: vec![],
+            errors: FieldErrors::new(),
             question_errors: FieldErrors::new(),
             typed_question: NewQuestion::default(),
             notice: None,

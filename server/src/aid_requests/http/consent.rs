@@ -144,10 +144,16 @@ async fn render_consent(
         });
     }
     txn.commit().await?;
-    let errors: Vec<String> = typed
+    // Each identifier's mistake, leading to its field.
+    let errors: Vec<(String, String)> = typed
         .iter()
-        .flat_map(|t| t.identifiers.iter().filter_map(|(_, _, e)| e.clone()))
+        .flat_map(|t| {
+            t.identifiers
+                .iter()
+                .filter_map(|(source, _, e)| Some((identifier_name(*source), e.clone()?)))
+        })
         .collect();
+    let errors = app::validation::FieldErrors::from(errors);
     let degraded = pull::service_seems_down(tenant).await?.then(|| {
         "Le service qui nous transmet ces informations ne répond pas en ce moment. Vous pouvez quand même donner votre accord ; en attendant, le formulaire vous demandera les justificatifs.".to_owned()
     });

@@ -174,14 +174,7 @@ pub async fn wider_access_form(
 ) -> Result<Response, AppError> {
     let citizen_id = crate::http::parse_id(&id)?;
     wider_access_module(&staff, citizen_id).await?;
-    render_wider_access(
-        &staff,
-        ui,
-        StatusCode::OK,
-        citizen_id,
-        String::new(),
-        vec![],
-    )
+    render_wider_access(&staff, ui, StatusCode::OK, citizen_id, String::new(), None)
 }
 
 fn render_wider_access(
@@ -190,8 +183,12 @@ fn render_wider_access(
     status: StatusCode,
     citizen_id: i64,
     reason: String,
-    errors: Vec<String>,
+    problem: Option<&str>,
 ) -> Result<Response, AppError> {
+    let mut errors = app::validation::FieldErrors::new();
+    if let Some(problem) = problem {
+        errors.add("reason", problem);
+    }
     let action = staff
         .tenant
         .href(&format!("/agents/usagers/{citizen_id}/acces-elargi"));
@@ -234,7 +231,7 @@ pub async fn wider_access(
             StatusCode::UNPROCESSABLE_ENTITY,
             citizen_id,
             typed.clone(),
-            vec![problem.to_owned()],
+            Some(problem),
         );
     }
     let tenant = &staff.tenant.tenant;

@@ -3,6 +3,7 @@
 use app::user_relations::{
     AppointmentRow, AppointmentsPage, FreeSlot, SlotsForm, StaffAppointmentsPage, StaffSlotRow,
 };
+use app::validation::FieldErrors;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -64,7 +65,15 @@ pub async fn my_appointments(
         moving: id(&params.deplacer),
         cancelling: id(&params.annuler),
     };
-    render_my_appointments(&citizen, ui, StatusCode::OK, asked, notice, vec![]).await
+    render_my_appointments(
+        &citizen,
+        ui,
+        StatusCode::OK,
+        asked,
+        notice,
+        FieldErrors::new(),
+    )
+    .await
 }
 
 /// What the citizen asked to do with one of their appointments, before doing it.
@@ -75,13 +84,20 @@ struct Asked {
     cancelling: Option<i64>,
 }
 
+/// A refused choice of slot, at the first slot (where the summary leads).
+fn slot_refused(message: &str) -> FieldErrors {
+    let mut errors = FieldErrors::new();
+    errors.add(app::user_relations::FIRST_SLOT, message);
+    errors
+}
+
 async fn render_my_appointments(
     citizen: &CurrentCitizen,
     ui: Ui,
     status: StatusCode,
     asked: Asked,
     notice: Option<String>,
-    errors: Vec<String>,
+    errors: FieldErrors,
 ) -> Result<Response, AppError> {
     let tenant = &citizen.tenant.tenant;
     let now = chrono::Utc::now();
@@ -134,7 +150,7 @@ pub async fn citizen_book(
                 ..Asked::default()
             },
             None,
-            vec!["Choisissez un créneau dans la liste.".to_owned()],
+            slot_refused("Choisissez un créneau dans la liste."),
         )
         .await;
     };
@@ -176,7 +192,7 @@ pub async fn citizen_book(
                     ..Asked::default()
                 },
                 None,
-                vec![refused.message().to_owned()],
+                slot_refused(refused.message()),
             )
             .await
         }
@@ -213,7 +229,7 @@ pub async fn staff_appointments(
         ui,
         StatusCode::OK,
         SlotsForm::default(),
-        vec![],
+        FieldErrors::new(),
         notice,
     )
     .await
@@ -224,7 +240,7 @@ async fn render_staff_appointments(
     ui: Ui,
     status: StatusCode,
     form: SlotsForm,
-    errors: Vec<String>,
+    errors: FieldErrors,
     notice: Option<String>,
 ) -> Result<Response, AppError> {
     let desk = records_desk(staff)?;
@@ -366,7 +382,7 @@ pub async fn staff_book(
             &id,
             None,
             Typed::Nothing,
-            vec!["Choisissez un créneau dans la liste.".to_owned()],
+            slot_refused("Choisissez un créneau dans la liste."),
         )
         .await;
     };
@@ -393,7 +409,7 @@ pub async fn staff_book(
             &id,
             None,
             Typed::Nothing,
-            vec![refused.message().to_owned()],
+            slot_refused(refused.message()),
         )
         .await;
     }

@@ -1,6 +1,7 @@
 //! The citizen's contact details and household.
 
 use app::user_relations::{DetailsForm, MemberForm, MemberRow, MyDetailsPage};
+use app::validation::FieldErrors;
 use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -48,7 +49,7 @@ pub async fn my_details(
         StatusCode::OK,
         form,
         MemberForm::default(),
-        vec![],
+        FieldErrors::new(),
         notice,
     )
     .await
@@ -60,7 +61,7 @@ async fn render_my_details(
     status: StatusCode,
     form: DetailsForm,
     member: MemberForm,
-    errors: Vec<String>,
+    errors: FieldErrors,
     notice: Option<String>,
 ) -> Result<Response, AppError> {
     let tenant = &citizen.tenant;

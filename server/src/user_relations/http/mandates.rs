@@ -6,6 +6,7 @@ use app::user_relations::mandates::{
     MandateForm, MandatePage, MandateRequest, MandateSummary, MyMandate, MyMandatesPage,
     NewMandatePage,
 };
+use app::validation::FieldErrors;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -72,7 +73,7 @@ fn render_new(
     status: StatusCode,
     person: &Citizen,
     (aids, form): (Vec<FileKind>, MandateForm),
-    errors: Vec<String>,
+    errors: FieldErrors,
 ) -> Response {
     let tenant = &staff.tenant;
     let name = person.display_name();
@@ -108,7 +109,7 @@ pub async fn new_mandate_form(
         StatusCode::OK,
         &person,
         (aids, form),
-        vec![],
+        FieldErrors::new(),
     ))
 }
 

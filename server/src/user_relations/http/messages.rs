@@ -25,7 +25,15 @@ use super::*;
 
 /// `GET /mon-espace/messages`: the citizen's threads and the form to write.
 pub async fn my_messages(citizen: CurrentCitizen, ui: Ui) -> Result<Response, AppError> {
-    render_my_messages(&citizen, ui, StatusCode::OK, MessageForm::default(), vec![]).await
+    let nothing = FieldErrors::new();
+    render_my_messages(
+        &citizen,
+        ui,
+        StatusCode::OK,
+        MessageForm::default(),
+        nothing,
+    )
+    .await
 }
 
 async fn render_my_messages(
@@ -33,7 +41,7 @@ async fn render_my_messages(
     ui: Ui,
     status: StatusCode,
     form: MessageForm,
-    errors: Vec<String>,
+    errors: FieldErrors,
 ) -> Result<Response, AppError> {
     let tenant = &citizen.tenant;
     let requests = citizen_requests(&tenant.tenant, citizen.citizen.id).await?;
@@ -76,9 +84,9 @@ pub async fn write_to_department(
 ) -> Result<Response, AppError> {
     let tenant = &citizen.tenant;
     let typed: MessageForm = form.fields.read()?;
-    let mut errors = Vec::new();
-    let subject = messages::check_subject(&typed.subject).map_err(|e| errors.push(e));
-    let body = messages::check_body(&typed.body).map_err(|e| errors.push(e));
+    let mut errors = FieldErrors::new();
+    let subject = messages::check_subject(&typed.subject).map_err(|e| errors.add("subject", e));
+    let body = messages::check_body(&typed.body).map_err(|e| errors.add("body", e));
     let request_id = match typed.request.trim() {
         "" => None,
         chosen => {
@@ -90,7 +98,7 @@ pub async fn write_to_department(
             {
                 Some(id) => Some(id),
                 None => {
-                    errors.push("Choisissez une de vos demandes dans la liste, ou « Une question générale ».".to_owned());
+                    errors.add("request", "Choisissez une de vos demandes dans la liste, ou « Une question générale ».");
                     None
                 }
             }
@@ -99,7 +107,7 @@ pub async fn write_to_department(
     if let Some(upload) = form.uploads.iter().find(|u| u.field == "piece")
         && let Err(message) = documents::check(upload)
     {
-        errors.push(message);
+        errors.add("piece", message);
     }
     let (Ok(subject), Ok(body), true) = (subject, body, errors.is_empty()) else {
         return render_my_messages(
@@ -120,7 +128,7 @@ pub async fn write_to_department(
                     ui,
                     StatusCode::UNPROCESSABLE_ENTITY,
                     typed,
-                    vec![message],
+                    piece_refused(message),
                 )
                 .await;
             }
@@ -155,7 +163,7 @@ pub struct ThreadParams {
 struct Shown {
     notice: Option<String>,
     body: String,
-    errors: Vec<String>,
+    errors: FieldErrors,
 }
 
 impl Shown {
@@ -166,7 +174,7 @@ impl Shown {
         }
     }
 
-    fn sent_back(body: String, errors: Vec<String>) -> Self {
+    fn sent_back(body: String, errors: FieldErrors) -> Self {
         Self {
             body,
             errors,
@@ -580,6 +588,13 @@ pub(super) async fn stored_piece(
     Ok(Ok(Some(document.id)))
 }
 
+/// A refused document, at its field.
+fn piece_refused(message: String) -> FieldErrors {
+    let mut errors = FieldErrors::new();
+    errors.add("piece", message);
+    errors
+}
+
 /// A reply as sent: its text checked, and its document (if any) checked and stored as the
 /// citizen's (journaled with `journal` when staff add it). On a mistake, what was typed and
 /// what is wrong, and nothing stored.
@@ -588,14 +603,14 @@ pub(super) async fn checked_reply(
     tenant: &tenants::Tenant,
     (citizen_id, journal): (i64, Option<AuditEvent>),
     form: &FormData,
-) -> Result<Result<(String, Option<i64>), (String, Vec<String>)>, AppError> {
+) -> Result<Result<(String, Option<i64>), (String, FieldErrors)>, AppError> {
     let typed = form.fields.get("body").to_owned();
-    let mut errors = Vec::new();
-    let body = messages::check_body(&typed).map_err(|e| errors.push(e));
+    let mut errors = FieldErrors::new();
+    let body = messages::check_body(&typed).map_err(|e| errors.add("body", e));
     if let Some(upload) = form.uploads.iter().find(|u| u.field == "piece")
         && let Err(message) = documents::check(upload)
     {
-        errors.push(message);
+        errors.add("piece", message);
     }
     let (Ok(body), true) = (body, errors.is_empty()) else {
         return Ok(Err((typed, errors)));
@@ -603,7 +618,7 @@ pub(super) async fn checked_reply(
     Ok(
         match stored_piece(state, tenant, (citizen_id, journal), form).await? {
             Ok(document_id) => Ok((body, document_id)),
-            Err(message) => Err((typed, vec![message])),
+            Err(message) => Err((typed, piece_refused(message))),
         },
     )
 }
