@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 
+pub use crate::components::Choice;
 use crate::components::{
     Choices, FieldWidth, FileField, FilterBar, FilterOption, FilterSelect, Pagination, Row,
     SearchField, SuccessNotice, Table, TextArea, TextField,
@@ -29,13 +30,6 @@ pub struct AccountActions {
     pub active: bool,
     /// Where to deactivate or reactivate it; `None` on one's own account.
     pub switch_action: Option<String>,
-}
-
-#[derive(Clone, Debug)]
-pub struct RoleChoice {
-    pub id: String,
-    pub label: String,
-    pub checked: bool,
 }
 
 #[component]
@@ -75,7 +69,7 @@ pub fn StaffFormPage(
     action: String,
     display_name: String,
     email: String,
-    roles: Vec<RoleChoice>,
+    roles: Vec<Choice>,
     errors: FieldErrors,
     /// Where to reset the colleague's second factor, when they have one.
     reset_action: Option<String>,
@@ -106,7 +100,7 @@ pub fn StaffFormPage(
                     name="roles"
                     legend="Rôles"
                     multiple=true
-                    options=roles.into_iter().map(|r| crate::components::Choice { value: r.id, label: r.label, checked: r.checked }).collect()
+                    options=roles
                     error=errors.of("roles-0")
                 />
                 <button type="submit">{if is_new { "Créer le compte" } else { "Enregistrer les rôles" }}</button>
@@ -275,14 +269,6 @@ pub fn AuditJournalPage(
     }
 }
 
-/// A choice of a radio group or a checkbox group: its value, label and whether it is chosen.
-#[derive(Clone, Debug)]
-pub struct Choice {
-    pub id: String,
-    pub label: String,
-    pub checked: bool,
-}
-
 /// The department's staff identity policy: its SIRETs (which ProConnect agents may link to
 /// their account), the minimum ProConnect assurance, the roles that need a second factor.
 #[component]
@@ -322,7 +308,7 @@ pub fn IdentityPolicyPage(
                 <Choices
                     name="minimum"
                     legend="Niveau de connexion exigé de ProConnect"
-                    options=minimums.into_iter().map(|m| crate::components::Choice { value: m.id, label: m.label, checked: m.checked }).collect()
+                    options=minimums
                     error=errors.of("minimum-0")
                 />
                 <h2>"Double authentification"</h2>
@@ -331,7 +317,7 @@ pub fn IdentityPolicyPage(
                     name="roles"
                     legend="L'exiger aussi pour"
                     multiple=true
-                    options=roles.into_iter().map(|r| crate::components::Choice { value: r.id, label: r.label, checked: r.checked }).collect()
+                    options=roles
                     error=errors.of("roles-0")
                 />
                 <button type="submit">"Enregistrer"</button>

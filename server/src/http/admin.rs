@@ -2,7 +2,7 @@
 
 use app::components::FilterOption;
 use app::pages::admin::{
-    AccountActions, AuditJournalPage, AuditRow, JournalFilters, JournalView, RoleChoice,
+    AccountActions, AuditJournalPage, AuditRow, Choice, JournalFilters, JournalView,
     StaffCreatedPage, StaffFormPage, StaffListPage, StaffRow,
 };
 use app::validation::FieldErrors;
@@ -25,11 +25,11 @@ use tenants::Module;
 
 const NOTICE_KEY: &str = "notice";
 
-fn role_choices(staff: &CurrentStaff, checked: &[Role]) -> Vec<RoleChoice> {
+fn role_choices(staff: &CurrentStaff, checked: &[Role]) -> Vec<Choice> {
     Role::available(staff.tenant.tenant.modules())
         .into_iter()
-        .map(|r| RoleChoice {
-            id: r.id().to_owned(),
+        .map(|r| Choice {
+            value: r.id().to_owned(),
             label: r.label().to_owned(),
             checked: checked.contains(&r),
         })

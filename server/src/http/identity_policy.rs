@@ -153,12 +153,12 @@ fn render(
 ) -> Response {
     let modules = staff.tenant.tenant.modules();
     let mut minimums = vec![Choice {
-        id: String::new(),
+        value: String::new(),
         label: "Aucun niveau particulier".to_owned(),
         checked: form.minimum.is_empty(),
     }];
     minimums.extend(Assurance::ALL.into_iter().map(|a| Choice {
-        id: a.id().to_owned(),
+        value: a.id().to_owned(),
         label: a.label().to_owned(),
         checked: form.minimum == a.id(),
     }));
@@ -169,7 +169,7 @@ fn render(
     let roles = optional
         .into_iter()
         .map(|r| Choice {
-            id: r.id().to_owned(),
+            value: r.id().to_owned(),
             label: r.label().to_owned(),
             checked: form.roles.iter().any(|id| id == r.id()),
         })
