@@ -84,6 +84,7 @@ export async function expectAccessible(page: Page, testInfo: TestInfo) {
   }
   await expectReflow(page, target);
   await expectNoNativeValidation(page, target);
+  await expectSummaryLinksToFields(page, target);
   await target.evaluate(axeSource);
   const violations = await target.evaluate(async () => {
     // @ts-expect-error axe is injected above
@@ -130,6 +131,18 @@ async function expectNoNativeValidation(page: Page, target: Page) {
         '[required], [min], [max], [pattern], input[type=email], input[type=number], input[type=url], input[type=date], input[type=time]'))
       .map((form) => form.getAttribute('action') ?? '(sans action)'));
   expect(unguarded, `forms without novalidate on ${page.url()}`).toEqual([]);
+}
+
+/**
+ * Every item of an error summary that names a field leads to that field: a control of the
+ * page with that id (GOV.UK error summary), never to nothing.
+ */
+async function expectSummaryLinksToFields(page: Page, target: Page) {
+  const broken = await target.evaluate(() =>
+    [...document.querySelectorAll('.error-summary a[href^="#"]')]
+      .map((a) => a.getAttribute('href')!.slice(1))
+      .filter((id) => !document.getElementById(id)?.matches('input, select, textarea, button')));
+  expect(broken, `error summary links to no field on ${page.url()}`).toEqual([]);
 }
 
 export function hydrated(testInfo: TestInfo) {

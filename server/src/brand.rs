@@ -44,7 +44,8 @@ impl Colour {
         let colour = Colour(bytes);
         let contrast = colour.contrast_with_white();
         if contrast < 4.5 {
-            let contrast = format!("{contrast:.1}").replace('.', ",");
+            // Two decimals: 4.48 shown as « 4,5 » would read as enough.
+            let contrast = format!("{contrast:.2}").replace('.', ",");
             return Err(format!(
                 "Le texte blanc sur la couleur {} n'est pas assez lisible (contraste de {contrast} pour 1, il faut au moins 4,5 pour 1) : choisissez une couleur plus foncée.",
                 colour.hex(),

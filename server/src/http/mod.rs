@@ -212,9 +212,13 @@ pub fn document_answer(
         .into_response();
     if view.preview {
         let headers = response.headers_mut();
+        let policy = match doc.content_type.as_str() {
+            "application/pdf" => security::PDF_PREVIEW_POLICY,
+            _ => security::PREVIEW_POLICY,
+        };
         headers.insert(
             axum::http::header::CONTENT_SECURITY_POLICY,
-            axum::http::HeaderValue::from_static(security::PREVIEW_POLICY),
+            axum::http::HeaderValue::from_static(policy),
         );
         headers.insert(
             axum::http::header::X_FRAME_OPTIONS,

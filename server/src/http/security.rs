@@ -56,16 +56,22 @@ pub fn form_targets<'a>(issuers: impl IntoIterator<Item = &'a str>) -> String {
         .collect()
 }
 
-/// The policy of a document shown in a page's preview frame: it runs nothing, loads nothing,
-/// and may be framed by this origin's pages only.
+/// The policy of an image shown in a page's preview: it loads nothing, and may be framed by this
+/// origin's pages only.
 pub const PREVIEW_POLICY: &str = "default-src 'none'; frame-ancestors 'self'";
+
+/// The policy of a PDF shown in a page's preview frame: framed by this origin's pages only.
+/// Nothing more, because the browser draws a PDF with a viewer page of its own whose styles
+/// and scripts `default-src 'none'` would block (Chromium then shows an empty frame); the
+/// document was checked to be a PDF when it was sent, and is served `nosniff`.
+pub const PDF_PREVIEW_POLICY: &str = "frame-ancestors 'self'";
 
 /// Adds the headers a page carries. An answer's own `Cache-Control` is kept, and so is the
 /// framing policy of a document served for a preview (`PREVIEW_POLICY`), which a page frames.
 pub fn add_headers(state: &AppState, nonce: &CspNonce, headers: &mut HeaderMap) {
     let previewed = headers
         .get(header::CONTENT_SECURITY_POLICY)
-        .is_some_and(|p| p == PREVIEW_POLICY);
+        .is_some_and(|p| p == PREVIEW_POLICY || p == PDF_PREVIEW_POLICY);
     if !previewed {
         let policy = content_security_policy(nonce, &state.settings.csp_form_targets);
         if let Ok(policy) = HeaderValue::from_str(&policy) {
