@@ -21,6 +21,7 @@ pub mod foundation;
 pub mod franceconnect;
 pub mod http;
 pub mod ids;
+pub mod insertion;
 pub mod jobs;
 pub mod journal_anchor;
 pub mod letters;
