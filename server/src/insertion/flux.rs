@@ -288,8 +288,9 @@ impl<R: Read> FluxReader<R> {
                     )));
                 }
                 Step::End => {
-                    return Err(self
-                        .error("le fichier s'arrête avant la fin de son en-tête : il est tronqué"));
+                    return Err(self.error(
+                        "le fichier s'arrête avant la fin de son en-tête : il est tronqué",
+                    ));
                 }
             }
         }
