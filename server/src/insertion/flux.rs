@@ -546,7 +546,7 @@ fn declared_encoding(start: &[u8]) -> &'static Encoding {
     start
         .split_once("encoding=")
         .and_then(|(_, rest)| {
-            let quote = rest.chars().next()?;
+            let quote = rest.chars().next().filter(|c| matches!(c, '"' | '\''))?;
             rest[1..].split(quote).next()
         })
         .and_then(|label| Encoding::for_label(label.trim().as_bytes()))

@@ -126,6 +126,9 @@ fn broken_files_are_refused_with_their_line() {
     assert!(error.message.contains("ce n'est pas un flux"), "{error}");
     let error = read_all(b"").unwrap_err();
     assert!(error.message.contains("vide"), "{error}");
+    // A declaration written oddly is refused, never a panic.
+    let odd = "<?xml version=\"1.0\" encoding=éé?><Foyers/>";
+    assert!(read_all(odd.as_bytes()).is_err());
     let error = read_all(b"NIR;NOM\n123;MARTIN\n").unwrap_err();
     assert!(
         error.message.contains("vide") || error.message.contains("XML"),
