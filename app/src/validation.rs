@@ -284,6 +284,11 @@ impl FieldErrors {
         Self(vec![(None, message.into())])
     }
 
+    /// One message about one field.
+    pub fn at(field: &str, message: impl Into<String>) -> Self {
+        Self(vec![(Some(field.to_owned()), message.into())])
+    }
+
     pub fn add(&mut self, field: &str, message: impl Into<String>) {
         self.0.push((Some(field.to_owned()), message.into()));
     }

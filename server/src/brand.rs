@@ -125,7 +125,15 @@ pub async fn look(tenant: &Tenant) -> Result<Look, DbErr> {
 
 /// The department's logo (PNG), if it has one.
 pub async fn logo(tenant: &Tenant) -> Result<Option<Vec<u8>>, DbErr> {
-    Ok(read(tenant).await?.and_then(|row| row.logo))
+    Ok(colour_and_logo(tenant).await?.1)
+}
+
+/// The department's colour and logo, read at once (for its letters).
+pub async fn colour_and_logo(tenant: &Tenant) -> Result<(Colour, Option<Vec<u8>>), DbErr> {
+    Ok(read(tenant).await?.map_or((DEFAULT_COLOUR, None), |row| {
+        let colour = Colour::parse(&row.colour).unwrap_or(DEFAULT_COLOUR);
+        (colour, row.logo)
+    }))
 }
 
 async fn read(tenant: &Tenant) -> Result<Option<department_brand::Model>, DbErr> {

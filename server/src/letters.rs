@@ -19,15 +19,11 @@ pub struct Letterhead {
 impl Letterhead {
     /// The department's, as it chose its look.
     pub async fn of(tenant: &tenants::Tenant) -> Result<Self, sea_orm::DbErr> {
-        let look = crate::brand::look(tenant).await?;
+        let (colour, logo) = crate::brand::colour_and_logo(tenant).await?;
         Ok(Letterhead {
             name: tenant.name().to_owned(),
-            colour: look.colour.rgb(),
-            logo: if look.has_logo {
-                crate::brand::logo(tenant).await?
-            } else {
-                None
-            },
+            colour: colour.rgb(),
+            logo,
         })
     }
 }

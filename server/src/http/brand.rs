@@ -130,10 +130,15 @@ async fn apply(
 
 /// The page again, with `message` at `field` and the colour as typed.
 fn refused(staff: &CurrentStaff, ui: Ui, colour: String, field: &str, message: String) -> Response {
-    let mut errors = FieldErrors::new();
-    errors.add(field, message);
-    let status = StatusCode::UNPROCESSABLE_ENTITY;
-    render(staff, ui, status, colour, errors, None)
+    let errors = FieldErrors::at(field, message);
+    render(
+        staff,
+        ui,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        colour,
+        errors,
+        None,
+    )
 }
 
 fn render(

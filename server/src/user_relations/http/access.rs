@@ -185,10 +185,9 @@ fn render_wider_access(
     reason: String,
     problem: Option<&str>,
 ) -> Result<Response, AppError> {
-    let mut errors = app::validation::FieldErrors::new();
-    if let Some(problem) = problem {
-        errors.add("reason", problem);
-    }
+    let errors = problem.map_or_else(app::validation::FieldErrors::new, |problem| {
+        app::validation::FieldErrors::at("reason", problem)
+    });
     let action = staff
         .tenant
         .href(&format!("/agents/usagers/{citizen_id}/acces-elargi"));

@@ -1,5 +1,6 @@
 //! Appointments: slots published by reception, booked by citizens or for them, attendance.
 
+use app::user_relations::FIRST_SLOT;
 use app::user_relations::{
     AppointmentRow, AppointmentsPage, FreeSlot, SlotsForm, StaffAppointmentsPage, StaffSlotRow,
 };
@@ -84,13 +85,6 @@ struct Asked {
     cancelling: Option<i64>,
 }
 
-/// A refused choice of slot, at the first slot (where the summary leads).
-fn slot_refused(message: &str) -> FieldErrors {
-    let mut errors = FieldErrors::new();
-    errors.add(app::user_relations::FIRST_SLOT, message);
-    errors
-}
-
 async fn render_my_appointments(
     citizen: &CurrentCitizen,
     ui: Ui,
@@ -150,7 +144,7 @@ pub async fn citizen_book(
                 ..Asked::default()
             },
             None,
-            slot_refused("Choisissez un créneau dans la liste."),
+            FieldErrors::at(FIRST_SLOT, "Choisissez un créneau dans la liste."),
         )
         .await;
     };
@@ -192,7 +186,7 @@ pub async fn citizen_book(
                     ..Asked::default()
                 },
                 None,
-                slot_refused(refused.message()),
+                FieldErrors::at(FIRST_SLOT, refused.message()),
             )
             .await
         }
@@ -382,7 +376,7 @@ pub async fn staff_book(
             &id,
             None,
             Typed::Nothing,
-            slot_refused("Choisissez un créneau dans la liste."),
+            FieldErrors::at(FIRST_SLOT, "Choisissez un créneau dans la liste."),
         )
         .await;
     };
@@ -409,7 +403,7 @@ pub async fn staff_book(
             &id,
             None,
             Typed::Nothing,
-            slot_refused(refused.message()),
+            FieldErrors::at(FIRST_SLOT, refused.message()),
         )
         .await;
     }

@@ -128,7 +128,7 @@ pub async fn write_to_department(
                     ui,
                     StatusCode::UNPROCESSABLE_ENTITY,
                     typed,
-                    piece_refused(message),
+                    FieldErrors::at("piece", message),
                 )
                 .await;
             }
@@ -588,13 +588,6 @@ pub(super) async fn stored_piece(
     Ok(Ok(Some(document.id)))
 }
 
-/// A refused document, at its field.
-fn piece_refused(message: String) -> FieldErrors {
-    let mut errors = FieldErrors::new();
-    errors.add("piece", message);
-    errors
-}
-
 /// A reply as sent: its text checked, and its document (if any) checked and stored as the
 /// citizen's (journaled with `journal` when staff add it). On a mistake, what was typed and
 /// what is wrong, and nothing stored.
@@ -618,7 +611,7 @@ pub(super) async fn checked_reply(
     Ok(
         match stored_piece(state, tenant, (citizen_id, journal), form).await? {
             Ok(document_id) => Ok((body, document_id)),
-            Err(message) => Err((typed, piece_refused(message))),
+            Err(message) => Err((typed, FieldErrors::at("piece", message))),
         },
     )
 }
