@@ -357,33 +357,42 @@ pub fn grouped(n: u64) -> String {
 }
 
 /// Whole percent of an export done; nothing to export is done.
-fn export_percent((written, total): (u64, Option<u64>)) -> Option<u64> {
+fn job_percent((done, total): (u64, Option<u64>)) -> Option<u64> {
     match total? {
         0 => Some(100),
-        total => Some(written.min(total) * 100 / total),
+        total => Some(done.min(total) * 100 / total),
     }
 }
 
-fn export_progress_text(state: (u64, Option<u64>)) -> String {
-    match (state.1, export_percent(state)) {
+/// « 1 200 demandes écrites sur 3 000 (40 %) », or what is awaited while the total is unknown.
+fn job_progress_text(state: (u64, Option<u64>), unit: &str, waiting: &str) -> String {
+    match (state.1, job_percent(state)) {
         (Some(total), Some(percent)) => format!(
-            "{} demandes écrites sur {} ({percent} %)",
+            "{} {unit} sur {} ({percent} %)",
             grouped(state.0),
             grouped(total)
         ),
-        _ => "Le décompte des demandes à exporter va commencer.".to_owned(),
+        _ if state.0 > 0 => format!("{} {unit}", grouped(state.0)),
+        _ => waiting.to_owned(),
     }
 }
 
-/// An export's progress: a bar and the figures. Without JavaScript the page around it offers
-/// to refresh; hydrated, it follows the export by itself (asking `state_href` every second)
-/// and reloads the page once the export is finished, to offer the file.
+/// A job's progress (an export, an import): a bar and the figures. Without JavaScript the page
+/// around it offers to refresh; hydrated, it follows the job by itself (asking `state_href`
+/// every second: `written`, `total`, `finished`) and reloads the page once the job is
+/// finished, to show its outcome.
 #[island]
-pub fn ExportProgress(
+pub fn JobProgress(
     state_href: String,
     written: u64,
     total: Option<u64>,
     finished: bool,
+    /// « Avancement de l'export ».
+    label: String,
+    /// What is counted: « demandes écrites ».
+    unit: String,
+    /// Said while nothing is counted yet.
+    waiting: String,
 ) -> impl IntoView {
     let (state, set_state) = signal((written, total));
     let root = NodeRef::<leptos::html::Div>::new();
@@ -392,15 +401,15 @@ pub fn ExportProgress(
     }
     view! {
         <div class="export-progress" node_ref=root>
-            <label for="avancement">"Avancement de l'export"</label>
+            <label for="avancement">{label}</label>
             <progress
                 id="avancement"
                 max=move || state.get().1.unwrap_or(100).max(1)
                 value=move || { let (written, total) = state.get(); written.min(total.unwrap_or(0)) }
             >
-                {move || export_percent(state.get()).map(|p| format!("{p} %"))}
+                {move || job_percent(state.get()).map(|p| format!("{p} %"))}
             </progress>
-            <p id="avancement-texte">{move || export_progress_text(state.get())}</p>
+            <p id="avancement-texte">{move || job_progress_text(state.get(), &unit, &waiting)}</p>
         </div>
     }
 }

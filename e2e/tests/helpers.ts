@@ -1,4 +1,5 @@
 import { test as base, expect, type BrowserContext, type Page, type TestInfo } from '@playwright/test';
+import { createHmac } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
@@ -227,3 +228,32 @@ export const test = base.extend({
     expect(problems, 'the browser reported errors').toEqual([]);
   },
 });
+
+/** RFC 4648 base32, as the enrolment page shows the key. */
+function base32(text: string): Buffer {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const c of text.replace(/[\s=]/g, '').toUpperCase()) {
+    bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
+  }
+  const bytes = [];
+  for (let i = 0; i + 8 <= bits.length; i += 8) bytes.push(parseInt(bits.slice(i, i + 8), 2));
+  return Buffer.from(bytes);
+}
+
+/** What an authenticator app shows (RFC 6238: HMAC-SHA-1, 30 s, 6 digits), `shift` steps away. */
+export function totp(key: string, shift = 0): string {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 30_000) + shift));
+  const mac = createHmac('sha1', base32(key)).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0xf;
+  const value = (mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
+  return value.toString().padStart(6, '0');
+}
+
+/** Waits for a new 30 s step when the current one is nearly over, so that a code typed now is
+ * still within the server's one step of skew when the form arrives (a slow CI run crossed it). */
+export async function awayFromStepEnd(): Promise<void> {
+  const left = 30_000 - (Date.now() % 30_000);
+  if (left < 10_000) await new Promise((resolve) => setTimeout(resolve, left + 200));
+}

@@ -63,6 +63,8 @@ impl MigratorTrait for TenantMigrator {
             Box::new(tenant::m0019_merge_proposals::Migration),
             Box::new(tenant::m0020_citizen_replies::Migration),
             Box::new(tenant::m0021_department_brand::Migration),
+            Box::new(tenant::m0022_insertion::Migration),
+            Box::new(tenant::m0023_insertion_orientations::Migration),
         ]
     }
 }

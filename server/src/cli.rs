@@ -225,3 +225,27 @@ pub async fn run_audit(
     }
     Ok(())
 }
+
+/// `guichet rsa-flux`: writes a generated monthly file (see `insertion::generator`).
+pub fn write_rsa_flux(args: &crate::config::RsaFluxArgs) -> anyhow::Result<()> {
+    use anyhow::Context as _;
+    use chrono::Datelike as _;
+    let created = args.created_on.unwrap_or_else(crate::dates::today);
+    // The month before the file's: its last day.
+    let reference = created
+        .with_day(1)
+        .and_then(|first| first.pred_opt())
+        .context("date de création")?;
+    let out = std::fs::File::create(&args.out)
+        .with_context(|| format!("impossible d'écrire {}", args.out.display()))?;
+    let households =
+        crate::insertion::generator::households(args.households, &args.department, args.seed);
+    let written = crate::insertion::generator::write(
+        std::io::BufWriter::new(out),
+        created,
+        reference,
+        households,
+    )?;
+    println!("{written} foyers écrits dans {}", args.out.display());
+    Ok(())
+}

@@ -105,6 +105,28 @@ pub enum Command {
     ProconnectSimulator(ProConnectSimulatorArgs),
     /// Run the API Particulier v3 simulator (test citizens, rate limits, injected faults).
     ApiParticulierSimulator(ApiParticulierSimulatorArgs),
+    /// Write a generated « flux bénéficiaires RSA » like the CAF's (test data: households,
+    /// couples, accented names in windows-1252), to try the insertion import.
+    RsaFlux(RsaFluxArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RsaFluxArgs {
+    /// Households in the file (about 1.35 applicants and partners each).
+    #[arg(long, default_value_t = 100)]
+    pub households: usize,
+    /// The department, as the funds write it (`030`).
+    #[arg(long, default_value = "030")]
+    pub department: String,
+    /// The same seed writes the same file.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// The file's creation date (`DTCREAFLUX`), `AAAA-MM-JJ`; today when not given.
+    #[arg(long)]
+    pub created_on: Option<chrono::NaiveDate>,
+    /// Where to write it.
+    #[arg(long)]
+    pub out: std::path::PathBuf,
 }
 
 #[derive(Debug, Args)]

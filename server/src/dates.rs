@@ -17,6 +17,11 @@ pub fn day(at: DateTime<Utc>) -> String {
     at.with_timezone(&Paris).format("%d/%m/%Y").to_string()
 }
 
+/// Today in the department.
+pub fn today() -> chrono::NaiveDate {
+    Utc::now().with_timezone(&Paris).date_naive()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

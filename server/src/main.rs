@@ -48,6 +48,9 @@ async fn run(args: Cli) -> anyhow::Result<()> {
     if let Command::ProconnectSimulator(sim) = &args.command {
         return run_proconnect_simulator(sim).await;
     }
+    if let Command::RsaFlux(flux) = &args.command {
+        return cli::write_rsa_flux(flux);
+    }
     let config = args.store.store_config()?;
     let platform = Platform::open(config).await?;
     match args.command {
@@ -73,6 +76,7 @@ async fn run(args: Cli) -> anyhow::Result<()> {
             cli::run_audit(&platform, &anchor, command).await
         }
         Command::FranceconnectSimulator(_)
+        | Command::RsaFlux(_)
         | Command::ApiParticulierSimulator(_)
         | Command::ProconnectSimulator(_) => {
             unreachable!("handled before opening the stores")

@@ -142,11 +142,12 @@ pub fn no_figures<'a>(_: &'a FiguresDesk<'a>) -> Boxed<'a, Figures> {
 }
 
 /// Every part, in the order their tables load (parents before children).
-pub static PARTS: [&Part; 4] = [
+pub static PARTS: [&Part; 5] = [
     &crate::foundation::PART,
     &crate::aid_requests::PART,
     &crate::national::PART,
     &crate::user_relations::PART,
+    &crate::insertion::PART,
 ];
 
 /// The part declaring `module`, if it is built.
@@ -302,11 +303,13 @@ pub mod section {
     pub const JOURNAL: &str = "Consultations et modifications de votre dossier par les agents";
     pub const WIDER_ACCESSES: &str = "Accès élargis à votre dossier";
     pub const CALLS: &str = "Demandes faites en votre nom aux administrations";
+    pub const INSERTION: &str = "Votre suivi au titre du RSA";
 
     /// The order the citizen reads them in.
-    pub const ORDER: [&str; 12] = [
+    pub const ORDER: [&str; 13] = [
         IDENTITY,
         AID_REQUESTS,
+        INSERTION,
         DOCUMENTS,
         CONSENTS,
         FACTS,

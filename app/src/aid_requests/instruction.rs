@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use crate::pages::national::{PullRow, PullsPanel};
 
-use crate::islands::{ExportProgress, grouped};
+use crate::islands::{JobProgress, grouped};
 use crate::layout::{CsrfField, Document, PageContext};
 
 use crate::components::{
@@ -468,7 +468,10 @@ pub fn ExportPage(ctx: PageContext, export: ExportView) -> impl IntoView {
         <Document ctx title="Export CSV des demandes".into()>
             <h1>"Export CSV des demandes"</h1>
             <p>{format!("État : {status}")}</p>
-            <ExportProgress state_href written total finished />
+            <JobProgress state_href written total finished
+                label="Avancement de l'export".to_owned()
+                unit="demandes écrites".to_owned()
+                waiting="Le décompte des demandes à exporter va commencer.".to_owned() />
             {error.map(|e| view! { <div class="alert error" role="alert"><p>{e}</p></div> })}
             {download_href.map(|href| view! {
                 <p><a href=href download="">{format!("Télécharger le fichier CSV ({} demandes)", grouped(written))}</a></p>

@@ -19,3 +19,5 @@ pub mod m0018_wider_accesses;
 pub mod m0019_merge_proposals;
 pub mod m0020_citizen_replies;
 pub mod m0021_department_brand;
+pub mod m0022_insertion;
+pub mod m0023_insertion_orientations;

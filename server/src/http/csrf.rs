@@ -76,6 +76,10 @@ fn form_cookie(headers: &axum::http::HeaderMap) -> Option<String> {
         })
         .map(|(_, value)| value.to_owned())
 }
+/// Addresses whose multipart body is not read here but by its handler as it arrives (a
+/// benefit fund's file of hundreds of megabytes): the form's first field must be the token,
+/// checked before any byte of a file is kept (`form::StreamedUpload`). Signed-in people only.
+pub const STREAMED_SUFFIX: &str = "/televersement";
 /// Plain forms are small.
 const MAX_FORM_BYTES: usize = 256 * 1024;
 /// Forms with files: a few documents of 5 MB at most (see `documents::MAX_BYTES`).
@@ -99,7 +103,7 @@ pub async fn rotate(session: &Session) -> Result<String, AppError> {
     Ok(token)
 }
 
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+pub(super) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
@@ -169,6 +173,13 @@ async fn checked_body(key: &FormKey, session: &Session, req: Request) -> Result<
         .get(axum::http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| multer::parse_boundary(v).ok());
+    if signed_in && boundary.is_some() && parts.uri.path().ends_with(STREAMED_SUFFIX) {
+        // Read by its handler as it arrives, the token first (`form::StreamedUpload`).
+        let mut req = Request::from_parts(parts, body);
+        req.extensions_mut()
+            .insert(super::form::ExpectedToken(expected));
+        return Ok(req);
+    }
     let (limit, too_large) = match (&boundary, signed_in) {
         (Some(_), true) => (
             MAX_MULTIPART_BYTES,

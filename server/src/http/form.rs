@@ -265,3 +265,139 @@ mod tests {
         }
     }
 }
+
+/// The form token a streamed upload's body must start with (`csrf::STREAMED_SUFFIX`), put
+/// there by the token's middleware.
+#[derive(Clone)]
+pub struct ExpectedToken(pub(super) String);
+
+/// A large file sent with a form, read as it arrives rather than held in memory: the form's
+/// token comes first and is checked before anything else is read.
+pub struct StreamedUpload {
+    multipart: multer::Multipart<'static>,
+}
+
+/// A file written to disk as it arrived.
+#[derive(Debug)]
+pub struct SavedFile {
+    pub file_name: String,
+    pub size: u64,
+    /// SHA-256, hex.
+    pub sha256: String,
+}
+
+/// Why a streamed file was not kept; whatever was written is removed.
+#[derive(Debug, PartialEq, Eq)]
+pub enum UploadRefusal {
+    /// No file was chosen.
+    Missing,
+    Empty,
+    TooLarge,
+    /// The body broke off or is not a form.
+    Broken,
+}
+
+impl<S: Send + Sync> FromRequest<S> for StreamedUpload {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, _: &S) -> Result<Self, AppError> {
+        let expected = req
+            .extensions()
+            .get::<ExpectedToken>()
+            .cloned()
+            .ok_or(AppError::CsrfMismatch)?;
+        let boundary = req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| multer::parse_boundary(v).ok())
+            .ok_or(AppError::CsrfMismatch)?;
+        let mut multipart = multer::Multipart::new(req.into_body().into_data_stream(), boundary);
+        let first = multipart
+            .next_field()
+            .await
+            .map_err(|_| AppError::CsrfMismatch)?
+            .ok_or(AppError::CsrfMismatch)?;
+        if first.name() != Some("csrf") || first.file_name().is_some() {
+            return Err(AppError::CsrfMismatch);
+        }
+        let sent = first.text().await.map_err(|_| AppError::CsrfMismatch)?;
+        if !super::csrf::constant_time_eq(sent.as_bytes(), expected.0.as_bytes()) {
+            return Err(AppError::CsrfMismatch);
+        }
+        Ok(Self { multipart })
+    }
+}
+
+impl StreamedUpload {
+    /// Writes the file of field `field` to `path` as it arrives, `limit` bytes at most,
+    /// hashing it on the way; any other field is skipped.
+    pub async fn save(
+        &mut self,
+        field: &str,
+        path: &std::path::Path,
+        limit: u64,
+    ) -> Result<SavedFile, UploadRefusal> {
+        use sha2::Digest as _;
+        use tokio::io::AsyncWriteExt as _;
+        loop {
+            let Some(mut part) = self
+                .multipart
+                .next_field()
+                .await
+                .map_err(|_| UploadRefusal::Broken)?
+            else {
+                return Err(UploadRefusal::Missing);
+            };
+            let file_name = match part.file_name() {
+                Some(name) if part.name() == Some(field) && !name.is_empty() => {
+                    without_controls(name)
+                }
+                _ => continue,
+            };
+            if let Some(dir) = path.parent() {
+                tokio::fs::create_dir_all(dir)
+                    .await
+                    .map_err(|_| UploadRefusal::Broken)?;
+            }
+            let mut out = tokio::fs::File::create(path)
+                .await
+                .map_err(|_| UploadRefusal::Broken)?;
+            let mut hash = sha2::Sha256::new();
+            let mut size = 0u64;
+            let copied: Result<(), UploadRefusal> = async {
+                while let Some(chunk) = part.chunk().await.map_err(|_| UploadRefusal::Broken)? {
+                    size += chunk.len() as u64;
+                    if size > limit {
+                        return Err(UploadRefusal::TooLarge);
+                    }
+                    hash.update(&chunk);
+                    out.write_all(&chunk)
+                        .await
+                        .map_err(|_| UploadRefusal::Broken)?;
+                }
+                out.sync_all().await.map_err(|_| UploadRefusal::Broken)?;
+                if size == 0 {
+                    return Err(UploadRefusal::Empty);
+                }
+                Ok(())
+            }
+            .await;
+            drop(out);
+            if let Err(refusal) = copied {
+                let _ = tokio::fs::remove_file(path).await;
+                if refusal == UploadRefusal::TooLarge {
+                    // Read to its end (and dropped) so the browser, still sending, gets the
+                    // page that says why rather than a broken connection.
+                    while let Ok(Some(_)) = part.chunk().await {}
+                }
+                return Err(refusal);
+            }
+            return Ok(SavedFile {
+                file_name: file_name.chars().take(200).collect(),
+                size,
+                sha256: hex::encode(hash.finalize()),
+            });
+        }
+    }
+}

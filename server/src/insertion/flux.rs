@@ -23,49 +23,48 @@ pub struct Header {
     pub reference_on: Option<NaiveDate>,
 }
 
-/// Where a household's right stands (`ETATDOSRSA`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RightState {
-    /// 0: applied, waiting for the department's decision.
-    Applied,
-    /// 1
-    Refused,
-    /// 2: open and paid.
-    Open,
-    /// 3: open, the right itself in doubt.
-    RightSuspended,
-    /// 4: open, payment suspended.
-    PaymentSuspended,
-    /// 5
-    Closed,
-    /// 6: closed in an earlier month, with a regularisation this month.
-    ClosedEarlier,
+stored_enum! {
+    /// Where a household's right stands (`ETATDOSRSA`): the fund's code is the stored id.
+    pub enum RightState {
+        /// 0: applied, waiting for the department's decision.
+        Applied = "0",
+        Refused = "1",
+        /// 2: open and paid.
+        Open = "2",
+        /// 3: open, the right itself in doubt.
+        RightSuspended = "3",
+        /// 4: open, payment suspended.
+        PaymentSuspended = "4",
+        Closed = "5",
+        /// 6: closed in an earlier month, with a regularisation this month.
+        ClosedEarlier = "6",
+    }
 }
 
 impl RightState {
-    fn parse(code: &str) -> Option<Self> {
-        Some(match code {
-            "0" => RightState::Applied,
-            "1" => RightState::Refused,
-            "2" => RightState::Open,
-            "3" => RightState::RightSuspended,
-            "4" => RightState::PaymentSuspended,
-            "5" => RightState::Closed,
-            "6" => RightState::ClosedEarlier,
-            _ => return None,
-        })
+    pub fn code(self) -> &'static str {
+        self.id()
     }
 
-    pub fn code(self) -> &'static str {
+    /// In words, as staff read it.
+    pub fn label(self) -> &'static str {
         match self {
-            RightState::Applied => "0",
-            RightState::Refused => "1",
-            RightState::Open => "2",
-            RightState::RightSuspended => "3",
-            RightState::PaymentSuspended => "4",
-            RightState::Closed => "5",
-            RightState::ClosedEarlier => "6",
+            RightState::Applied => "Demande en attente de décision",
+            RightState::Refused => "Droit refusé",
+            RightState::Open => "Droit ouvert et versé",
+            RightState::RightSuspended => "Droit suspendu",
+            RightState::PaymentSuspended => "Versement suspendu",
+            RightState::Closed => "Droit clos",
+            RightState::ClosedEarlier => "Droit clos (régularisation)",
         }
+    }
+
+    /// Whether the right is open (paid or suspended): the person counts as a beneficiary.
+    pub fn is_open(self) -> bool {
+        matches!(
+            self,
+            RightState::Open | RightState::RightSuspended | RightState::PaymentSuspended
+        )
     }
 }
 
@@ -156,6 +155,8 @@ pub struct Household {
 pub struct FluxError {
     pub line: u64,
     pub message: String,
+    /// Only this household's block is wrong (read to its end): the reading goes on.
+    pub row: bool,
 }
 
 /// Reads a flux: its header first, then its households one by one (`Iterator`).
@@ -199,6 +200,7 @@ impl<R: Read> FluxReader<R> {
         FluxError {
             line: self.line,
             message: message.into(),
+            row: false,
         }
     }
 
@@ -248,10 +250,7 @@ impl<R: Read> FluxReader<R> {
                                 let message = format!(
                                     "l'entité « &{name}; » est inconnue : le fichier n'est pas un flux CAF ou MSA valide"
                                 );
-                                return Err(FluxError {
-                                    line: self.line,
-                                    message,
-                                });
+                                return Err(self.error(message));
                             }
                         },
                     }
@@ -428,8 +427,9 @@ impl<R: Read> Iterator for FluxReader<R> {
             Ok(Some(household)) => Some(Ok(household)),
             Ok(None) => None,
             Err(e) => {
-                // One error ends the reading: what follows cannot be trusted.
-                self.done = true;
+                // A file error ends the reading: what follows cannot be trusted. A block read
+                // to its end but wrong in itself leaves the reader at the next one.
+                self.done = !e.row;
                 Some(Err(e))
             }
         }
@@ -465,6 +465,7 @@ impl HouseholdDraft {
         let at = |message: String| FluxError {
             line: self.line,
             message,
+            row: true,
         };
         if self.matricule.is_empty() {
             return Err(at(
@@ -557,6 +558,7 @@ fn io_error(line: u64, e: &std::io::Error) -> FluxError {
     FluxError {
         line,
         message: format!("le fichier n'a pas pu être lu ({e})"),
+        row: false,
     }
 }
 

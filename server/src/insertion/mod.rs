@@ -1,11 +1,66 @@
-//! Insertion (RSA): the benefit agencies' files imported, orientation within the legal clock,
-//! referents, the engagement contract, convocations and sanctions (issue 16, being built).
+//! Insertion (RSA, `insertion`): the benefit funds' files imported, orientation within the legal
+//! clock, referents, the engagement contract, convocations and sanctions (issue 16, being
+//! built).
 //!
 //! Built so far: reading the CAF/MSA monthly « flux bénéficiaires RSA » as a stream (`flux`),
-//! the NIR and its key (`nir`), and the generator of realistic test files (`generator`). The
-//! module's declaration (`Part`), tables and pages come next, in the layout of
-//! `user_relations`.
+//! the NIR and its key (`nir`), the generator of realistic test files (`generator`), the people
+//! the files name and the timeline of their right (`people`), the import with its preview,
+//! confirmation and resumable writes (`import`, `jobs`), the list of people to orient with the
+//! 6-week clock (`clock`), orientation proposals and decisions (`orientation`), and their
+//! pages (`http`). Referents, contracts, convocations and sanctions come next, in the same
+//! folder.
 
+pub mod access;
+pub mod clock;
 pub mod flux;
 pub mod generator;
+pub mod http;
+pub mod import;
+pub mod jobs;
 pub mod nir;
+pub mod orientation;
+pub mod people;
+
+/// The module's word as a type: its handles are `Desk<'_>` here and
+/// [`http::InsertionDesk`] in its pages.
+pub enum Insertion {}
+
+impl crate::staff::ModuleWord for Insertion {
+    const MODULE: tenants::Module = tenants::Module::Insertion;
+}
+
+/// An insertion worker's handle on the people followed: the functions that read or change
+/// them take it.
+pub type Desk<'a> = crate::staff::Desk<'a, Insertion>;
+
+/// Why the module reads or changes a file, as the citizen reads it in their journal.
+pub const FOLLOW_UP: &str = "orientation et accompagnement au titre du RSA";
+
+pub static PART: crate::modules::Part = crate::modules::Part {
+    module: Some(tenants::Module::Insertion),
+    routes: http::routes,
+    staff_nav: http::staff_nav,
+    admin_nav: crate::modules::no_nav,
+    workers: jobs::workers,
+    schedules: jobs::schedules,
+    housekeeping: crate::modules::no_housekeeping,
+    files: None,
+    access: access::sections,
+    home: Some(crate::modules::ModuleHome {
+        summary: "Les personnes soumises aux droits et devoirs du RSA, leur orientation et son délai légal ; voici leurs chiffres, sans noms.",
+        figures: |desk| Box::pin(clock::figure_lines(desk.tenant())),
+    }),
+    tables: || {
+        use crate::entity::{
+            insertion_import, insertion_orientation, insertion_person, insertion_right_event,
+        };
+        use crate::modules::Table;
+        use crate::modules::section::INSERTION;
+        vec![
+            Table::of::<insertion_import::Entity>(None),
+            Table::of::<insertion_person::Entity>(Some(INSERTION)),
+            Table::of::<insertion_right_event::Entity>(Some(INSERTION)),
+            Table::of::<insertion_orientation::Entity>(Some(INSERTION)),
+        ]
+    },
+};

@@ -9,6 +9,7 @@ pub enum Role {
     Reception,
     AidInstructor,
     InsertionReferent,
+    InsertionOrientation,
     DisabilityEvaluator,
     Supervisor,
     Admin,
@@ -17,7 +18,7 @@ pub enum Role {
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum RoleError {
     #[error(
-        "rôle inconnu « {0} » : les rôles possibles sont reception, aid_instructor, insertion_referent, disability_evaluator, supervisor, admin"
+        "rôle inconnu « {0} » : les rôles possibles sont reception, aid_instructor, insertion_referent, insertion_orientation, disability_evaluator, supervisor, admin"
     )]
     Unknown(String),
     #[error(
@@ -41,10 +42,11 @@ impl RoleError {
 }
 
 impl Role {
-    pub const ALL: [Role; 6] = [
+    pub const ALL: [Role; 7] = [
         Role::Reception,
         Role::AidInstructor,
         Role::InsertionReferent,
+        Role::InsertionOrientation,
         Role::DisabilityEvaluator,
         Role::Supervisor,
         Role::Admin,
@@ -55,6 +57,7 @@ impl Role {
             Role::Reception => "reception",
             Role::AidInstructor => "aid_instructor",
             Role::InsertionReferent => "insertion_referent",
+            Role::InsertionOrientation => "insertion_orientation",
             Role::DisabilityEvaluator => "disability_evaluator",
             Role::Supervisor => "supervisor",
             Role::Admin => "admin",
@@ -66,6 +69,7 @@ impl Role {
             Role::Reception => "Accueil",
             Role::AidInstructor => "Instruction des demandes d'aide",
             Role::InsertionReferent => "Référent insertion",
+            Role::InsertionOrientation => "Orientation insertion (RSA)",
             Role::DisabilityEvaluator => "Évaluation handicap",
             Role::Supervisor => "Supervision",
             Role::Admin => "Administration du département",
@@ -93,7 +97,7 @@ impl Role {
         match self {
             Role::Reception => Some(Module::UserRelations),
             Role::AidInstructor => Some(Module::AidRequests),
-            Role::InsertionReferent => Some(Module::Insertion),
+            Role::InsertionReferent | Role::InsertionOrientation => Some(Module::Insertion),
             Role::DisabilityEvaluator => Some(Module::Disability),
             Role::Supervisor | Role::Admin => None,
         }
@@ -104,7 +108,10 @@ impl Role {
     pub fn always_requires_second_factor(self) -> bool {
         matches!(
             self,
-            Role::InsertionReferent | Role::DisabilityEvaluator | Role::Admin
+            Role::InsertionReferent
+                | Role::InsertionOrientation
+                | Role::DisabilityEvaluator
+                | Role::Admin
         )
     }
 

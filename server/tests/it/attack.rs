@@ -19,6 +19,9 @@ use crate::harness::{Backend, TestApp, Visitor, both_engines};
 
 both_engines!(every_role_against_every_route_sees_only_what_its_module_needs);
 
+/// Both insertion roles.
+const INSERTION: &[Role] = &[Role::InsertionReferent, Role::InsertionOrientation];
+
 /// What must never show outside those allowed: the file's own words.
 const MARKERS: [&str; 4] = ["DUBOIS", "Secret gardois", "Note gardoise", "520,00"];
 
@@ -118,8 +121,10 @@ async fn every_role_against_every_route_sees_only_what_its_module_needs(backend:
         .await
         .unwrap();
 
+    let followed = crate::fixtures::followed_for_rsa(&gard, angela.id, "DUBOIS").await;
     let fx = Fixture {
         cid: angela.id,
+        followed,
         request,
         document,
         thread,
@@ -354,6 +359,8 @@ async fn every_role_against_every_route_sees_only_what_its_module_needs(backend:
 /// The ids of Angela's file the routes are filled with.
 struct Fixture {
     cid: i64,
+    /// Angela as the insertion module follows her.
+    followed: i64,
     request: i64,
     document: i64,
     thread: i64,
@@ -640,6 +647,50 @@ fn plan(template: &str, fx: &Fixture) -> Option<Plan> {
             Reception,
             false,
             Some(vec![("came", "peut-être".into())]),
+        ),
+        // Insertion: referents and orientation officers see the people followed; imports are
+        // the officers' (an import that does not exist is not found even for them).
+        "/agents/insertion" => staff(
+            "/agents/insertion?q=dubois".into(),
+            Roles(INSERTION),
+            true,
+            None,
+        ),
+        "/agents/insertion/personnes/{id}" => staff(
+            format!("/agents/insertion/personnes/{}", fx.followed),
+            Roles(INSERTION),
+            true,
+            None,
+        ),
+        // An empty form: refused at its fields, nothing written.
+        "/agents/insertion/personnes/{id}/orientation/proposition" => staff(
+            template.replace("{id}", &fx.followed.to_string()),
+            Roles(INSERTION),
+            false,
+            Some(none()),
+        ),
+        "/agents/insertion/personnes/{id}/orientation/decision"
+        | "/agents/insertion/personnes/{id}/orientation/refus" => staff(
+            template.replace("{id}", &fx.followed.to_string()),
+            Roles(&[Role::InsertionOrientation]),
+            false,
+            Some(none()),
+        ),
+        "/agents/insertion/imports" => staff(
+            template.into(),
+            Roles(&[Role::InsertionOrientation]),
+            true,
+            None,
+        ),
+        "/agents/insertion/imports/televersement"
+        | "/agents/insertion/imports/{id}"
+        | "/agents/insertion/imports/{id}/etat"
+        | "/agents/insertion/imports/{id}/confirmer"
+        | "/agents/insertion/imports/{id}/abandonner" => staff(
+            template.replace("{id}", "424242"),
+            Roles(&[Role::InsertionOrientation]),
+            false,
+            None,
         ),
         // Citizens: their own pages, and Angela's ids.
         "/mon-espace"

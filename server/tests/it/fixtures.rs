@@ -397,3 +397,99 @@ pub fn app_code(
         .generate(at.timestamp() as u64)
         .to_string()
 }
+
+/// `citizen_id` followed by the insertion module, as an import of a fund's file would leave
+/// them (an applicant, right open, subject to rights and duties); returns the person's id.
+pub async fn followed_for_rsa(tenant: &Tenant, citizen_id: i64, family_name: &str) -> i64 {
+    use guichet::entity::insertion_person;
+    use sea_orm::{ActiveModelTrait as _, Set};
+    let now = chrono::Utc::now();
+    let txn = tenant.db().begin_write().await.unwrap();
+    let row = insertion_person::ActiveModel {
+        citizen_id: Set(citizen_id),
+        nir: Set(Some("2690575123456".into())),
+        fund: Set("CAF".into()),
+        matricule: Set("034614500000000".into()),
+        role: Set("DEM".into()),
+        internal_id: Set(None),
+        family_name: Set(family_name.into()),
+        given_name: Set("ANGELA".into()),
+        birth_date: Set(chrono::NaiveDate::from_ymd_opt(1969, 5, 12)),
+        sex: Set("2".into()),
+        right_state: Set(guichet::insertion::flux::RightState::Open),
+        rights_and_duties: Set(true),
+        homeless: Set(false),
+        postcode: Set(Some("30000".into())),
+        commune: Set(Some("NÎMES".into())),
+        france_travail_id: Set(None),
+        household_hash: Set(String::new()),
+        entered_on: Set(now.date_naive()),
+        left_on: Set(None),
+        last_import_id: Set(0),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await
+    .unwrap();
+    txn.commit().await.unwrap();
+    row.id
+}
+
+/// `citizen` named as an applicant by a fund's monthly file, imported as an officer would
+/// (preview, confirmation, writes): their record is joined, their right has its first event;
+/// then oriented to the social track.
+pub async fn imported_for_rsa(app: &TestApp, tenant: &Tenant, citizen: &Citizen) {
+    use guichet::insertion::flux::Role as FluxRole;
+    use guichet::insertion::{generator, import};
+    let mut household = generator::households(1, "030", 1).next().unwrap();
+    household.people.retain(|p| p.role != FluxRole::Partner);
+    let applicant = &mut household.people[0];
+    applicant.family_name = citizen.family_name.to_uppercase();
+    applicant.given_name = citizen.given_name.to_uppercase();
+    applicant.birth_date = chrono::NaiveDate::parse_from_str(&citizen.birthdate, "%Y-%m-%d").ok();
+    let created = chrono::NaiveDate::from_ymd_opt(2026, 11, 6).unwrap();
+    let mut bytes = Vec::new();
+    generator::write(&mut bytes, created, created, std::iter::once(household)).unwrap();
+    let officer = app.worker(tenant, Role::InsertionOrientation).await;
+    let desk = guichet::insertion::Desk::open(tenant, &officer).unwrap();
+    let path = import::receiving_path(&app.platform, tenant.slug());
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, &bytes).unwrap();
+    let received = import::Received {
+        path,
+        name: "flux.xml".into(),
+        size: bytes.len() as u64,
+        hash: "fixture".into(),
+    };
+    let id = import::create(&app.platform, &desk, received)
+        .await
+        .unwrap();
+    import::run(&app.platform, tenant, id).await.unwrap();
+    import::confirm(&desk, id).await.unwrap().unwrap();
+    import::run(&app.platform, tenant, id).await.unwrap();
+    let done = import::find(tenant, id).await.unwrap().unwrap();
+    assert_eq!(done.outcome.map(|o| o.created), Some(1), "{:?}", done.error);
+    use guichet::entity::insertion_person;
+    use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _};
+    let txn = tenant.db().begin().await.unwrap();
+    let person = insertion_person::Entity::find()
+        .filter(insertion_person::Column::CitizenId.eq(citizen.id))
+        .one(&txn)
+        .await
+        .unwrap()
+        .expect("the record joined");
+    txn.commit().await.unwrap();
+    let choice = guichet::insertion::orientation::Choice::parse(
+        "social",
+        "Service social du département",
+        "Vu en entretien.",
+    )
+    .unwrap();
+    let today = guichet::dates::today();
+    guichet::insertion::orientation::decide(&desk, &person, &choice, today, today)
+        .await
+        .unwrap()
+        .unwrap();
+}

@@ -232,6 +232,7 @@ async fn fill_a_file(app: &TestApp, tenant: &Tenant) -> citizens::Citizen {
     details::add_member(tenant, citizen.id, &member)
         .await
         .unwrap();
+    crate::fixtures::imported_for_rsa(app, tenant, &citizen).await;
     // A staff member read the file: the journal holds the citizen too.
     guichet::audit::record(
         tenant,

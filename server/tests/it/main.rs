@@ -14,6 +14,7 @@ mod durability;
 mod fixtures;
 mod forms_keep_values;
 mod harness;
+mod insertion;
 mod invariants;
 mod jobs;
 mod journal;

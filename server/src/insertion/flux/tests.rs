@@ -121,6 +121,20 @@ fn broken_files_are_refused_with_their_line() {
     let error = read_all(two_applicants.as_bytes()).unwrap_err();
     assert!(error.message.contains("2 demandeurs"), "{error}");
     assert_eq!(error.line, 5);
+    assert!(error.row, "only that block is wrong");
+    // The reading goes on past a wrong block.
+    let good = String::from_utf8_lossy(&couple_file("2")).into_owned();
+    let block =
+        &good[good.find("  <InfosFoyerRSA>").unwrap()..good.find("  <TransmissionFlux>").unwrap()];
+    let twice = two_applicants.replacen(
+        "  <TransmissionFlux>",
+        &format!("{block}  <TransmissionFlux>"),
+        1,
+    );
+    let mut reader = FluxReader::open(twice.as_bytes()).unwrap();
+    assert!(reader.next().unwrap().is_err());
+    assert!(reader.next().unwrap().is_ok(), "the next block is read");
+    assert!(reader.next().is_none());
 
     let error = read_all(b"<?xml version=\"1.0\"?><Foyers><Foyer/></Foyers>").unwrap_err();
     assert!(error.message.contains("ce n'est pas un flux"), "{error}");

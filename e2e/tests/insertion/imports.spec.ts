@@ -1,0 +1,84 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { expect, type Page, type TestInfo } from '@playwright/test';
+import { activate, awayFromStepEnd, expectAccessible, hydrated, signInAsAdmin, signIn, test, totp } from '../helpers';
+
+const GUICHET = process.env.GUICHET_BIN ?? '../target/debug/guichet';
+
+/** A new orientation officer of the demo: created by the administrator, activated, enrolled. */
+async function newOfficer(page: Page, testInfo: TestInfo) {
+  await signInAsAdmin(page);
+  await page.getByRole('link', { name: 'Agents', exact: true }).first().click();
+  await page.getByRole('link', { name: 'Créer un compte agent' }).click();
+  const email = `odile.${testInfo.project.name}@demo.guichet.test`;
+  await page.getByLabel('Nom et prénom').fill(`Odile Orientation ${testInfo.project.name}`);
+  await page.getByLabel('Adresse électronique professionnelle').fill(email);
+  await page.getByLabel('Orientation insertion (RSA)').check();
+  await page.getByRole('button', { name: 'Créer le compte' }).click();
+  await page.getByRole('button', { name: 'Se déconnecter' }).click();
+  const password = 'une phrase de passe pour les tests';
+  await activate(page, testInfo, email, password);
+  await signIn(page, testInfo, email, password);
+  // Her role reaches social files: an authenticator app first.
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Double authentification');
+  const key = (await page.locator('#secret').textContent()) ?? '';
+  await awayFromStepEnd();
+  await page.getByLabel('Code à 6 chiffres').fill(totp(key));
+  await page.getByRole('button', { name: "Enregistrer l'application" }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Vos codes de secours');
+}
+
+/** Waits on an import's page for `text`: refreshing by hand without JavaScript, by itself hydrated. */
+async function waitOnImport(page: Page, testInfo: TestInfo, text: string) {
+  const refresh = page.getByRole('link', { name: "Actualiser l'avancement" });
+  const shown = page.getByText(text, { exact: true }).first();
+  for (let i = 0; i < 120 && !(await shown.isVisible()); i++) {
+    if (!hydrated(testInfo) && (await refresh.isVisible())) await refresh.click();
+    else await page.waitForTimeout(500);
+  }
+  await expect(shown).toBeVisible();
+}
+
+test('an officer imports a fund file: preview, confirmation, progress, then the people to orient', async ({ page }, testInfo) => {
+  // A generated monthly file (windows-1252, couples, accents), another per project.
+  const file = testInfo.outputPath('flux.xml');
+  const seed = hydrated(testInfo) ? '8' : '7';
+  execFileSync(GUICHET, ['rsa-flux', '--households', '40', '--seed', seed, '--out', file]);
+
+  await newOfficer(page, testInfo);
+  await page.goto('/demo/agents/');
+  await page.getByRole('link', { name: 'Personnes à orienter (RSA)' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Personnes à orienter');
+  await page.getByRole('link', { name: 'Importer un fichier de la CAF ou de la MSA' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Importer un fichier de bénéficiaires du RSA');
+  await expectAccessible(page, testInfo);
+
+  // Sent without a file: said at the field.
+  await page.getByRole('button', { name: "Envoyer et voir l'aperçu" }).click();
+  await expect(page.getByRole('link', { name: /Choisissez le fichier XML/ })).toBeVisible();
+  await expectAccessible(page, testInfo);
+
+  await page.getByLabel('Fichier XML de la caisse').setInputFiles({
+    name: 'flux-rsa.xml', mimeType: 'text/xml', buffer: readFileSync(file),
+  });
+  await page.getByRole('button', { name: "Envoyer et voir l'aperçu" }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(/^Import n° \d+$/);
+  await waitOnImport(page, testInfo, 'Aperçu prêt : à confirmer');
+  await expect(page.getByText('Personnes à créer')).toBeVisible();
+  await expectAccessible(page, testInfo);
+
+  await page.getByRole('button', { name: "Confirmer l'import" }).click();
+  await waitOnImport(page, testInfo, 'Importé');
+  await expect(page.getByRole('heading', { name: "Ce que l'import a fait" })).toBeVisible();
+  await expectAccessible(page, testInfo);
+
+  // The people to orient, nearest deadline first; one of them, with the timeline of their right.
+  await page.goto('/demo/agents/insertion');
+  await expect(page.getByText(/\d+ personnes à orienter\./)).toBeVisible();
+  await expect(page.getByText('42 jours restants').first()).toBeVisible();
+  await expectAccessible(page, testInfo);
+  await page.locator('table a').first().click();
+  await expect(page.getByRole('heading', { name: 'Historique du droit' })).toBeVisible();
+  await expect(page.getByText('Entrée dans le RSA')).toBeVisible();
+  await expectAccessible(page, testInfo);
+});

@@ -1,0 +1,232 @@
+//! The orientation clock: the department orients each person subject to rights and duties
+//! within 6 weeks of receiving the information that opened their right (D.262-65-2), or France
+//! Travail does. Counted from the date of entry (the file's creation date), never from the
+//! import's.
+
+use chrono::NaiveDate;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ColumnTrait, Condition, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
+use tenants::Tenant;
+
+use super::Desk;
+use super::flux::RightState;
+use super::orientation::OrientationStatus;
+use crate::entity::{insertion_orientation, insertion_person, insertion_right_event};
+
+/// The legal delay to orient, in days.
+pub const ORIENTATION_DAYS: i64 = 42;
+/// From how many days left the list warns.
+pub const ALERT_DAYS: i64 = 7;
+/// People per page of the list.
+pub const PAGE: u64 = 50;
+
+/// The states of a right that make someone a beneficiary to follow.
+const FOLLOWED: [RightState; 4] = [
+    RightState::Applied,
+    RightState::Open,
+    RightState::RightSuspended,
+    RightState::PaymentSuspended,
+];
+
+/// How close a deadline is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Urgency {
+    Overdue,
+    Soon,
+    Later,
+}
+
+/// The clock of one person.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Clock {
+    pub deadline: NaiveDate,
+    pub days_left: i64,
+}
+
+impl Clock {
+    pub fn from_entry(entered_on: NaiveDate, today: NaiveDate) -> Self {
+        let deadline = entered_on + chrono::Duration::days(ORIENTATION_DAYS);
+        Self {
+            deadline,
+            days_left: (deadline - today).num_days(),
+        }
+    }
+
+    pub fn urgency(self) -> Urgency {
+        match self.days_left {
+            d if d < 0 => Urgency::Overdue,
+            d if d <= ALERT_DAYS => Urgency::Soon,
+            _ => Urgency::Later,
+        }
+    }
+
+    /// In words: « 12 jours restants », « dernier jour », « dépassé de 3 jours ».
+    pub fn words(self) -> String {
+        match self.days_left {
+            0 => "Dernier jour".to_owned(),
+            1 => "1 jour restant".to_owned(),
+            d if d > 1 => format!("{d} jours restants"),
+            -1 => "Dépassé de 1 jour".to_owned(),
+            d => format!("Dépassé de {} jours", -d),
+        }
+    }
+}
+
+/// Who is to be oriented: subject to rights and duties, a right open or applied for, still
+/// named by the files, and no orientation in force.
+fn to_orient() -> Condition {
+    let oriented = sea_orm::sea_query::Query::select()
+        .column(insertion_orientation::Column::PersonId)
+        .from(insertion_orientation::Entity)
+        .and_where(insertion_orientation::Column::Status.eq(OrientationStatus::Decided))
+        .and_where(insertion_orientation::Column::EndsOn.is_null())
+        .to_owned();
+    Condition::all()
+        .add(insertion_person::Column::RightsAndDuties.eq(true))
+        .add(insertion_person::Column::LeftOn.is_null())
+        .add(insertion_person::Column::RightState.is_in(FOLLOWED))
+        .add(insertion_person::Column::Id.not_in_subquery(oriented))
+}
+
+/// A page of the people to orient, the nearest deadline first, and how many there are.
+/// `words` narrow it to names holding each of them.
+pub async fn people_to_orient(
+    desk: &Desk<'_>,
+    words: &[String],
+    page: u64,
+) -> Result<(Vec<insertion_person::Model>, u64), DbErr> {
+    let mut condition = to_orient();
+    for word in words {
+        condition = condition.add(
+            Condition::any()
+                .add(crate::search::holds_word(
+                    Expr::col(insertion_person::Column::FamilyName),
+                    word,
+                ))
+                .add(crate::search::holds_word(
+                    Expr::col(insertion_person::Column::GivenName),
+                    word,
+                )),
+        );
+    }
+    let txn = desk.tenant().db().begin().await?;
+    let total = insertion_person::Entity::find()
+        .filter(condition.clone())
+        .count(&txn)
+        .await?;
+    let rows = insertion_person::Entity::find()
+        .filter(condition)
+        .order_by_asc(insertion_person::Column::EnteredOn)
+        .order_by_asc(insertion_person::Column::Id)
+        .offset(page.saturating_sub(1) * PAGE)
+        .limit(PAGE)
+        .all(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok((rows, total))
+}
+
+/// A person the module follows, to act on (the change it makes is journaled, not this read).
+pub async fn find_person(
+    desk: &Desk<'_>,
+    id: i64,
+) -> Result<Option<insertion_person::Model>, DbErr> {
+    let txn = desk.tenant().db().begin().await?;
+    let person = insertion_person::Entity::find_by_id(id).one(&txn).await?;
+    txn.commit().await?;
+    Ok(person)
+}
+
+/// A person the module follows, and the timeline of their right, journaled as a read of
+/// their file.
+pub async fn person(
+    desk: &Desk<'_>,
+    id: i64,
+) -> Result<Option<(insertion_person::Model, Vec<insertion_right_event::Model>)>, DbErr> {
+    let txn = desk.tenant().db().begin().await?;
+    let Some(person) = insertion_person::Entity::find_by_id(id).one(&txn).await? else {
+        txn.commit().await?;
+        return Ok(None);
+    };
+    let events = insertion_right_event::Entity::find()
+        .filter(insertion_right_event::Column::PersonId.eq(id))
+        .order_by_asc(insertion_right_event::Column::Id)
+        .all(&txn)
+        .await?;
+    txn.commit().await?;
+    desk.audit_file(
+        person.citizen_id,
+        "consultation de votre suivi RSA",
+        &format!("personne suivie n° {id}"),
+        super::FOLLOW_UP,
+    )
+    .await?;
+    Ok(Some((person, events)))
+}
+
+/// The module's figures for its page (no names).
+pub async fn figure_lines(tenant: &Tenant) -> Result<Vec<(String, String)>, DbErr> {
+    let today = crate::dates::today();
+    let overdue_before = today - chrono::Duration::days(ORIENTATION_DAYS);
+    let soon_before = overdue_before + chrono::Duration::days(ALERT_DAYS + 1);
+    let txn = tenant.db().begin().await?;
+    let count = |extra: Condition| {
+        insertion_person::Entity::find()
+            .filter(to_orient().add(extra))
+            .count(&txn)
+    };
+    let subject = count(Condition::all()).await?;
+    let overdue =
+        count(Condition::all().add(insertion_person::Column::EnteredOn.lt(overdue_before))).await?;
+    let soon = count(
+        Condition::all()
+            .add(insertion_person::Column::EnteredOn.gte(overdue_before))
+            .add(insertion_person::Column::EnteredOn.lt(soon_before)),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(vec![
+        (
+            "Personnes soumises aux droits et devoirs, à orienter".to_owned(),
+            subject.to_string(),
+        ),
+        (
+            format!("Dont le délai de {ORIENTATION_DAYS} jours est dépassé"),
+            overdue.to_string(),
+        ),
+        (
+            format!("Dont le délai échoit dans {ALERT_DAYS} jours ou moins"),
+            soon.to_string(),
+        ),
+    ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_clock_runs_six_weeks_from_entry() {
+        let entry = NaiveDate::from_ymd_opt(2026, 11, 6).unwrap();
+        let clock = Clock::from_entry(entry, entry);
+        assert_eq!(
+            clock.deadline,
+            NaiveDate::from_ymd_opt(2026, 12, 18).unwrap()
+        );
+        assert_eq!(clock.days_left, 42);
+        assert_eq!(clock.urgency(), Urgency::Later);
+        let late = Clock::from_entry(entry, NaiveDate::from_ymd_opt(2026, 12, 21).unwrap());
+        assert_eq!(late.urgency(), Urgency::Overdue);
+        assert_eq!(late.words(), "Dépassé de 3 jours");
+        let soon = Clock::from_entry(entry, NaiveDate::from_ymd_opt(2026, 12, 11).unwrap());
+        assert_eq!(
+            (soon.urgency(), soon.words()),
+            (Urgency::Soon, "7 jours restants".to_owned())
+        );
+        let last = Clock::from_entry(entry, clock.deadline);
+        assert_eq!(last.words(), "Dernier jour");
+    }
+}

@@ -1,0 +1,72 @@
+//! Insertion's pages: the people to orient with their clock, a person's page, the imports of
+//! the benefit funds' files (sending, preview, confirmation, progress).
+
+mod imports;
+mod people;
+
+pub use imports::*;
+pub use people::*;
+
+use crate::http::AppError;
+use crate::http::auth::CurrentStaff;
+use crate::http::desks::DeskAccess;
+use crate::staff::Role;
+
+/// Insertion's desk in the pages: see [`crate::http::desks::ModuleDesk`].
+pub type InsertionDesk<'a> = crate::http::desks::ModuleDesk<'a, super::Insertion>;
+
+/// The desk of an orientation officer: imports, and (next) orientation decisions and
+/// sanction cases, are theirs.
+fn officer_desk(staff: &CurrentStaff) -> Result<InsertionDesk<'_>, AppError> {
+    let desk = InsertionDesk::open(staff)?;
+    if !staff.account.has_role(Role::InsertionOrientation) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(desk)
+}
+
+pub fn routes(routes: crate::modules::Routes) -> crate::modules::Routes {
+    use axum::routing::{get, post};
+    routes
+        .route("/agents/insertion", get(to_orient))
+        .route("/agents/insertion/personnes/{id}", get(person_page))
+        .route(
+            "/agents/insertion/personnes/{id}/orientation/proposition",
+            post(propose_orientation),
+        )
+        .route(
+            "/agents/insertion/personnes/{id}/orientation/decision",
+            post(decide_orientation),
+        )
+        .route(
+            "/agents/insertion/personnes/{id}/orientation/refus",
+            post(refuse_orientation),
+        )
+        .route("/agents/insertion/imports", get(imports_page))
+        .route("/agents/insertion/imports/televersement", post(upload_file))
+        .route("/agents/insertion/imports/{id}", get(import_page))
+        .route("/agents/insertion/imports/{id}/etat", get(import_state))
+        .route("/agents/insertion/imports/{id}/confirmer", post(confirm))
+        .route("/agents/insertion/imports/{id}/abandonner", post(cancel))
+}
+
+/// Referents and orientation officers work on people; a supervisor sees the module's figures.
+pub fn staff_nav(tenant: &crate::http::TenantCtx, access: DeskAccess) -> Vec<app::NavLink> {
+    let link = |href: &str, label: &str, description| app::NavLink {
+        href: tenant.href(href),
+        label: label.into(),
+        description,
+    };
+    match access {
+        DeskAccess::Worker(_) => vec![link(
+            "/agents/insertion",
+            "Personnes à orienter (RSA)",
+            "Les bénéficiaires du RSA soumis aux droits et devoirs, par délai d'orientation ; importer le fichier de la CAF ou de la MSA.",
+        )],
+        DeskAccess::Supervisor => vec![link(
+            "/agents/modules/insertion",
+            tenants::Module::Insertion.label(),
+            "Les chiffres de l'insertion : personnes à orienter, délais dépassés.",
+        )],
+    }
+}

@@ -1,0 +1,489 @@
+//! The people to orient, by deadline, and a person's page with the timeline of their right.
+
+use app::components::Tone;
+use app::insertion::{
+    InsertionPersonPage, InsertionPersonView, OrientationForm, OrientationView, ToOrientPage,
+    ToOrientRow, ToOrientView,
+};
+use app::validation::FieldErrors;
+use axum::extract::Path;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use leptos::prelude::*;
+use serde::Deserialize;
+
+use super::{InsertionDesk, officer_desk};
+use crate::entity::{insertion_orientation, insertion_person};
+use crate::http::AppError;
+use crate::http::auth::CurrentStaff;
+use crate::http::form::{Form, ListQuery};
+use crate::http::ui::Ui;
+use crate::insertion::clock::{self, Clock, Urgency};
+use crate::insertion::orientation::{self, OrientationStatus};
+use crate::staff::Role;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ToOrientParams {
+    q: String,
+    page: Option<String>,
+}
+
+fn clock_tone(clock: Clock) -> Tone {
+    match clock.urgency() {
+        Urgency::Overdue => Tone::Error,
+        Urgency::Soon => Tone::Warning,
+        Urgency::Later => Tone::Neutral,
+    }
+}
+
+/// `GET /agents/insertion`: the people to orient, the nearest deadline first.
+pub async fn to_orient(
+    staff: CurrentStaff,
+    ui: Ui,
+    ListQuery(params): ListQuery<ToOrientParams>,
+) -> Result<Response, AppError> {
+    let desk = InsertionDesk::open(&staff)?;
+    let words = crate::search::parse_search(&params.q).map_err(AppError::BadRequest)?;
+    let page = crate::http::form::page_number(params.page.as_deref())?;
+    let (people, total) = clock::people_to_orient(&desk, &words, page).await?;
+    let today = crate::dates::today();
+    let tenant = desk.ctx();
+    let rows = people
+        .into_iter()
+        .map(|p| {
+            let clock = Clock::from_entry(p.entered_on, today);
+            ToOrientRow {
+                href: tenant.href(&format!("/agents/insertion/personnes/{}", p.id)),
+                name: format!("{} {}", p.family_name, p.given_name),
+                commune: p.commune.unwrap_or_else(|| {
+                    if p.homeless {
+                        "Sans domicile stable".to_owned()
+                    } else {
+                        String::new()
+                    }
+                }),
+                entered: p.entered_on.format("%d/%m/%Y").to_string(),
+                deadline: clock.deadline.format("%d/%m/%Y").to_string(),
+                clock: clock.words(),
+                tone: clock_tone(clock),
+            }
+        })
+        .collect();
+    let pages = total.div_ceil(clock::PAGE).max(1);
+    let list_href = tenant.href("/agents/insertion");
+    let at = |n: u64| {
+        let mut query = url::form_urlencoded::Serializer::new(String::new());
+        if !params.q.is_empty() {
+            query.append_pair("q", &params.q);
+        }
+        query.append_pair("page", &n.to_string());
+        format!("{list_href}?{}", query.finish())
+    };
+    let view = ToOrientView {
+        search: params.q.clone(),
+        rows,
+        total,
+        page,
+        pages,
+        previous_href: (page > 1).then(|| at(page - 1)),
+        next_href: (page < pages).then(|| at(page + 1)),
+        list_href: list_href.clone(),
+        imports_href: staff
+            .account
+            .has_role(Role::InsertionOrientation)
+            .then(|| tenant.href("/agents/insertion/imports")),
+    };
+    Ok(ui.with_staff(&staff).render(StatusCode::OK, move |ctx| {
+        view! { <ToOrientPage ctx list=view /> }
+    }))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct PersonParams {
+    ok: Option<String>,
+}
+
+/// `GET /agents/insertion/personnes/{id}`: journaled in the person's access journal.
+pub async fn person_page(
+    staff: CurrentStaff,
+    ui: Ui,
+    Path(id): Path<String>,
+    ListQuery(params): ListQuery<PersonParams>,
+) -> Result<Response, AppError> {
+    let desk = InsertionDesk::open(&staff)?;
+    let notice = match params.ok.as_deref() {
+        Some("proposee") => {
+            Some("La proposition d'orientation est envoyée à l'officier d'orientation.")
+        }
+        Some("decidee") => Some("L'orientation est décidée."),
+        Some("refusee") => Some("La proposition n'est pas retenue ; la personne reste à orienter."),
+        _ => None,
+    };
+    let page = PersonPage {
+        typed: None,
+        errors: FieldErrors::new(),
+        notice: notice.map(str::to_owned),
+        refusal: None,
+    };
+    render_person(&desk, ui, StatusCode::OK, &id, page).await
+}
+
+/// What a person's page shows besides the person: a form as typed, with its mistakes, or
+/// what just happened.
+struct PersonPage {
+    typed: Option<OrientationTyped>,
+    errors: FieldErrors,
+    notice: Option<String>,
+    refusal: Option<String>,
+}
+
+/// The orientation forms' fields, as typed.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct OrientationTyped {
+    track: String,
+    body: String,
+    reason: String,
+    starts_on: String,
+    refusal: String,
+}
+
+async fn render_person(
+    desk: &InsertionDesk<'_>,
+    ui: Ui,
+    status: StatusCode,
+    id: &str,
+    page: PersonPage,
+) -> Result<Response, AppError> {
+    let id = crate::http::parse_id(id)?;
+    let (person, events) = clock::person(desk, id).await?.ok_or(AppError::NotFound)?;
+    let orientations = orientation::of_person(desk, id).await?;
+    let today = crate::dates::today();
+    let in_force = orientation::in_force(&orientations);
+    let clock =
+        (person.rights_and_duties && person.left_on.is_none() && in_force.is_none()).then(|| {
+            let clock = Clock::from_entry(person.entered_on, today);
+            (
+                format!("{} (avant le {})", clock.words(), date(clock.deadline)),
+                clock_tone(clock),
+            )
+        });
+    let timeline = events
+        .iter()
+        .map(|e| {
+            vec![
+                date(e.happened_on),
+                e.kind.label().to_owned(),
+                match e.previous_state {
+                    Some(before) => format!(
+                        "{} (auparavant : {})",
+                        e.right_state.label(),
+                        before.label()
+                    ),
+                    None => e.right_state.label().to_owned(),
+                },
+            ]
+        })
+        .collect();
+    let href = desk
+        .ctx()
+        .href(&format!("/agents/insertion/personnes/{}", person.id));
+    let view = InsertionPersonView {
+        name: format!("{} {}", person.given_name, person.family_name),
+        facts: person_facts(&person),
+        timeline,
+        clock,
+        back_href: desk.ctx().href("/agents/insertion"),
+        orientation: orientation_view(desk, &person, &orientations, &href, page.typed, today),
+    };
+    let PersonPage {
+        errors,
+        notice,
+        refusal,
+        ..
+    } = page;
+    Ok(ui.with_staff(desk.staff()).render(status, move |ctx| {
+        view! { <InsertionPersonPage ctx person=view errors notice refusal /> }
+    }))
+}
+
+fn date(d: chrono::NaiveDate) -> String {
+    d.format("%d/%m/%Y").to_string()
+}
+
+fn person_facts(person: &insertion_person::Model) -> Vec<(String, String)> {
+    let mut facts = vec![
+        ("Caisse".to_owned(), person.fund.clone()),
+        ("Numéro d'allocataire".to_owned(), person.matricule.clone()),
+        (
+            "Rôle dans le dossier".to_owned(),
+            if person.role == "CJT" {
+                "Conjoint ou partenaire"
+            } else {
+                "Demandeur"
+            }
+            .to_owned(),
+        ),
+        (
+            "NIR".to_owned(),
+            person.nir.clone().unwrap_or_else(|| "Inconnu".to_owned()),
+        ),
+        (
+            "Date de naissance".to_owned(),
+            person.birth_date.map(date).unwrap_or_default(),
+        ),
+        (
+            "Situation du droit".to_owned(),
+            person.right_state.label().to_owned(),
+        ),
+        (
+            "Soumis aux droits et devoirs".to_owned(),
+            if person.rights_and_duties {
+                "Oui"
+            } else {
+                "Non"
+            }
+            .to_owned(),
+        ),
+        (
+            "Adresse".to_owned(),
+            if person.homeless {
+                "Sans domicile stable".to_owned()
+            } else {
+                format!(
+                    "{} {}",
+                    person.postcode.clone().unwrap_or_default(),
+                    person.commune.clone().unwrap_or_default()
+                )
+            },
+        ),
+        (
+            "Information reçue par le département le".to_owned(),
+            date(person.entered_on),
+        ),
+    ];
+    if let Some(left) = person.left_on {
+        facts.push(("Sorti du RSA le".to_owned(), date(left)));
+    }
+    facts
+}
+
+fn orientation_view(
+    desk: &InsertionDesk<'_>,
+    person: &insertion_person::Model,
+    rows: &[insertion_orientation::Model],
+    href: &str,
+    typed: Option<OrientationTyped>,
+    today: chrono::NaiveDate,
+) -> OrientationView {
+    let officer = desk.account().has_role(Role::InsertionOrientation);
+    let current = orientation::in_force(rows)
+        .map(|o| {
+            vec![
+                ("Parcours".to_owned(), o.track.label().to_owned()),
+                ("Organisme".to_owned(), o.body.clone()),
+                (
+                    "Depuis le".to_owned(),
+                    o.starts_on.map(date).unwrap_or_default(),
+                ),
+                (
+                    "Décidée par".to_owned(),
+                    o.decided_by_name.clone().unwrap_or_default(),
+                ),
+                (
+                    "Motif".to_owned(),
+                    o.decision_reason.clone().unwrap_or_default(),
+                ),
+            ]
+        })
+        .unwrap_or_default();
+    let waiting = orientation::pending(rows);
+    let pending = waiting
+        .map(|o| {
+            vec![
+                ("Parcours proposé".to_owned(), o.track.label().to_owned()),
+                ("Organisme".to_owned(), o.body.clone()),
+                (
+                    "Proposée par".to_owned(),
+                    format!(
+                        "{}, le {}",
+                        o.proposed_by_name.clone().unwrap_or_default(),
+                        o.proposed_at.map(crate::dates::day).unwrap_or_default()
+                    ),
+                ),
+                (
+                    "Motif".to_owned(),
+                    o.proposal_reason.clone().unwrap_or_default(),
+                ),
+            ]
+        })
+        .unwrap_or_default();
+    let history = rows
+        .iter()
+        .filter(|o| o.status == OrientationStatus::Decided)
+        .map(|o| {
+            vec![
+                o.starts_on.map(date).unwrap_or_default(),
+                o.ends_on.map(date).unwrap_or_else(|| "En cours".to_owned()),
+                o.track.label().to_owned(),
+                o.body.clone(),
+                if o.ends_on.is_some() {
+                    "Close"
+                } else {
+                    "En cours"
+                }
+                .to_owned(),
+            ]
+        })
+        .collect();
+    // The officer decides (a proposal waiting fills the form); a referent proposes when
+    // nothing waits. Nobody acts on someone who left.
+    let form = (person.left_on.is_none() && (officer || waiting.is_none())).then(|| {
+        let typed = typed.unwrap_or_else(|| OrientationTyped {
+            track: waiting.map(|w| w.track.id().to_owned()).unwrap_or_default(),
+            body: waiting.map(|w| w.body.clone()).unwrap_or_default(),
+            reason: waiting
+                .and_then(|w| w.proposal_reason.clone())
+                .unwrap_or_default(),
+            starts_on: today.to_string(),
+            refusal: String::new(),
+        });
+        OrientationForm {
+            action: format!(
+                "{href}/orientation/{}",
+                if officer { "decision" } else { "proposition" }
+            ),
+            decides: officer,
+            track: typed.track,
+            body: typed.body,
+            reason: typed.reason,
+            starts_on: typed.starts_on,
+            refuse_action: (officer && waiting.is_some())
+                .then(|| format!("{href}/orientation/refus")),
+            refusal: typed.refusal,
+        }
+    });
+    OrientationView {
+        current,
+        pending,
+        history,
+        form,
+    }
+}
+
+/// Renders the person's page again with the form as typed and its mistakes (422), or with
+/// why the step is refused (409).
+async fn again(
+    desk: &InsertionDesk<'_>,
+    ui: Ui,
+    id: &str,
+    typed: OrientationTyped,
+    refused: Result<FieldErrors, orientation::Refusal>,
+) -> Result<Response, AppError> {
+    let (status, errors, refusal) = match refused {
+        Ok(errors) => (StatusCode::UNPROCESSABLE_ENTITY, errors, None),
+        Err(refusal) => (
+            StatusCode::CONFLICT,
+            FieldErrors::new(),
+            Some(crate::audit::sentence(&refusal.to_string())),
+        ),
+    };
+    let page = PersonPage {
+        typed: Some(typed),
+        errors,
+        notice: None,
+        refusal,
+    };
+    render_person(desk, ui, status, id, page).await
+}
+
+async fn followed_person(
+    desk: &InsertionDesk<'_>,
+    id: &str,
+) -> Result<insertion_person::Model, AppError> {
+    let id = crate::http::parse_id(id)?;
+    clock::find_person(desk, id)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+fn done(desk: &InsertionDesk<'_>, person: i64, what: &str) -> Response {
+    let href = desk
+        .ctx()
+        .href(&format!("/agents/insertion/personnes/{person}?ok={what}"));
+    Redirect::to(&href).into_response()
+}
+
+/// `POST /agents/insertion/personnes/{id}/orientation/proposition`.
+pub async fn propose_orientation(
+    staff: CurrentStaff,
+    ui: Ui,
+    Path(id): Path<String>,
+    Form(typed): Form<OrientationTyped>,
+) -> Result<Response, AppError> {
+    let desk = InsertionDesk::open(&staff)?;
+    let person = followed_person(&desk, &id).await?;
+    let choice = match orientation::Choice::parse(&typed.track, &typed.body, &typed.reason) {
+        Ok(choice) => choice,
+        Err(errors) => return again(&desk, ui, &id, typed, Ok(errors)).await,
+    };
+    match orientation::propose(&desk, &person, &choice).await? {
+        Ok(_) => Ok(done(&desk, person.id, "proposee")),
+        Err(refusal) => again(&desk, ui, &id, typed, Err(refusal)).await,
+    }
+}
+
+/// `POST /agents/insertion/personnes/{id}/orientation/decision` (officers).
+pub async fn decide_orientation(
+    staff: CurrentStaff,
+    ui: Ui,
+    Path(id): Path<String>,
+    Form(typed): Form<OrientationTyped>,
+) -> Result<Response, AppError> {
+    let desk = officer_desk(&staff)?;
+    let person = followed_person(&desk, &id).await?;
+    let parsed = orientation::Choice::parse(&typed.track, &typed.body, &typed.reason);
+    let starts_on = chrono::NaiveDate::parse_from_str(typed.starts_on.trim(), "%Y-%m-%d");
+    let (choice, starts_on) = match (parsed, starts_on) {
+        (Ok(choice), Ok(day)) => (choice, day),
+        (parsed, day) => {
+            let mut errors = parsed.err().unwrap_or_default();
+            if day.is_err() {
+                errors.add(
+                    "starts_on",
+                    "Indiquez la date de début, par exemple 04/12/2026.",
+                );
+            }
+            return again(&desk, ui, &id, typed, Ok(errors)).await;
+        }
+    };
+    let today = crate::dates::today();
+    match orientation::decide(&desk, &person, &choice, starts_on, today).await? {
+        Ok(_) => Ok(done(&desk, person.id, "decidee")),
+        Err(refusal) => again(&desk, ui, &id, typed, Err(refusal)).await,
+    }
+}
+
+/// `POST /agents/insertion/personnes/{id}/orientation/refus` (officers).
+pub async fn refuse_orientation(
+    staff: CurrentStaff,
+    ui: Ui,
+    Path(id): Path<String>,
+    Form(typed): Form<OrientationTyped>,
+) -> Result<Response, AppError> {
+    let desk = officer_desk(&staff)?;
+    let person = followed_person(&desk, &id).await?;
+    if typed.refusal.trim().is_empty() {
+        let errors = FieldErrors::at(
+            "refusal",
+            "Écrivez pourquoi la proposition n'est pas retenue : son auteur le lira.",
+        );
+        return again(&desk, ui, &id, typed, Ok(errors)).await;
+    }
+    match orientation::refuse(&desk, &person, &typed.refusal).await? {
+        Ok(()) => Ok(done(&desk, person.id, "refusee")),
+        Err(refusal) => again(&desk, ui, &id, typed, Err(refusal)).await,
+    }
+}
