@@ -61,6 +61,26 @@ export async function activate(page: Page, testInfo: TestInfo, email: string, pa
 }
 export const ADMIN = 'admin@demo.guichet.test';
 
+/** The password colleagues created by the tests choose. */
+export const COLLEAGUE_PASSWORD = 'une phrase de passe pour les tests';
+
+/**
+ * The demo's administrator creates a colleague with one role (its label, as the form shows it),
+ * signs out, and the colleague chooses their password through the link mailed to them (no one
+ * else ever sees it). An account of the project's own, so the demo accounts stay as they are.
+ */
+export async function newColleague(page: Page, testInfo: TestInfo, name: string, email: string, role: string) {
+  await signInAsAdmin(page);
+  await page.getByRole('link', { name: 'Agents', exact: true }).first().click();
+  await page.getByRole('link', { name: 'Créer un compte agent' }).click();
+  await page.getByLabel('Nom et prénom').fill(name);
+  await page.getByLabel('Adresse électronique professionnelle').fill(email);
+  await page.getByLabel(role).check();
+  await page.getByRole('button', { name: 'Créer le compte' }).click();
+  await page.getByRole('button', { name: 'Se déconnecter' }).click();
+  await activate(page, testInfo, email, COLLEAGUE_PASSWORD);
+}
+
 /**
  * Runs axe-core (WCAG 2.1 A and AA rules) on the current page and fails on any violation.
  * With the page's JavaScript off, axe cannot run in it (its timers never fire), so the exact

@@ -1,20 +1,11 @@
 import { expect } from '@playwright/test';
-import { activate, awayFromStepEnd, expectAccessible, signIn, signInAsAdmin, test, totp } from './helpers';
+import { COLLEAGUE_PASSWORD, awayFromStepEnd, expectAccessible, newColleague, signIn, test, totp } from './helpers';
 
 test('a staff member enrols an authenticator app and signs in with its code', async ({ page }, testInfo) => {
   // An account of this project's own: the demo accounts stay password-only for other tests.
-  await signInAsAdmin(page);
-  await page.getByRole('link', { name: 'Agents', exact: true }).first().click();
-  await page.getByRole('link', { name: 'Créer un compte agent' }).click();
   const email = `dominique.${testInfo.project.name}@demo.guichet.test`;
-  await page.getByLabel('Nom et prénom').fill(`Dominique Martin ${testInfo.project.name}`);
-  await page.getByLabel('Adresse électronique professionnelle').fill(email);
-  await page.getByLabel('Accueil').check();
-  await page.getByRole('button', { name: 'Créer le compte' }).click();
-  await page.getByRole('button', { name: 'Se déconnecter' }).click();
-  // No one sees the colleague's password: they choose it through the link mailed to them.
-  const password = 'une phrase de passe pour les tests';
-  await activate(page, testInfo, email, password);
+  await newColleague(page, testInfo, `Dominique Martin ${testInfo.project.name}`, email, 'Accueil');
+  const password = COLLEAGUE_PASSWORD;
 
   await signIn(page, testInfo, email, password);
   await page.getByRole('link', { name: /Double authentification/ }).click();
@@ -62,18 +53,9 @@ test('a staff member enrols an authenticator app and signs in with its code', as
 });
 
 test('an administrator without an app is led to enrol one before anything else', async ({ page }, testInfo) => {
-  await signInAsAdmin(page);
-  await page.getByRole('link', { name: 'Agents', exact: true }).first().click();
-  await page.getByRole('link', { name: 'Créer un compte agent' }).click();
   const email = `alix.${testInfo.project.name}@demo.guichet.test`;
-  await page.getByLabel('Nom et prénom').fill(`Alix Bernard ${testInfo.project.name}`);
-  await page.getByLabel('Adresse électronique professionnelle').fill(email);
-  await page.getByLabel('Administration du département').check();
-  await page.getByRole('button', { name: 'Créer le compte' }).click();
-  await page.getByRole('button', { name: 'Se déconnecter' }).click();
-  // No one sees the colleague's password: they choose it through the link mailed to them.
-  const password = 'une phrase de passe pour les tests';
-  await activate(page, testInfo, email, password);
+  await newColleague(page, testInfo, `Alix Bernard ${testInfo.project.name}`, email, 'Administration du département');
+  const password = COLLEAGUE_PASSWORD;
 
   await signIn(page, testInfo, email, password);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Double authentification');

@@ -4,9 +4,9 @@
 use leptos::prelude::*;
 
 use crate::components::{
-    Badge, Choice, Choices, DataTable, FieldWidth, FileField, FilterBar, Notice, NoticeKind,
-    Pagination, Row, SearchField, SuccessNotice, SummaryList, SummaryRow, Table, TextArea,
-    TextField, Tone,
+    Badge, Choice, Choices, DataTable, FieldWidth, FileField, FilterBar, FilterOption, Notice,
+    NoticeKind, Pagination, Row, SearchField, SelectField, SuccessNotice, SummaryList, SummaryRow,
+    Table, TextArea, TextField, Tone,
 };
 use crate::islands::JobProgress;
 use crate::layout::{CsrfField, Document, ErrorSummary, PageContext};
@@ -37,6 +37,8 @@ pub struct ToOrientView {
     pub list_href: String,
     /// The imports' page, for the orientation officer.
     pub imports_href: Option<String>,
+    /// The people without referent.
+    pub without_referent_href: String,
 }
 
 /// The people subject to rights and duties still to orient, the nearest deadline first.
@@ -52,6 +54,7 @@ pub fn ToOrientPage(ctx: PageContext, list: ToOrientView) -> impl IntoView {
         next_href,
         list_href,
         imports_href,
+        without_referent_href,
     } = list;
     let rows: Vec<Row> = rows
         .into_iter()
@@ -76,7 +79,10 @@ pub fn ToOrientPage(ctx: PageContext, list: ToOrientView) -> impl IntoView {
         <Document ctx title="Personnes à orienter (RSA)".into()>
             <h1>"Personnes à orienter"</h1>
             <p>"Le département oriente chaque personne soumise aux droits et devoirs dans les 6 semaines (42 jours) qui suivent la réception de l'information par le département ; passé ce délai, France Travail l'oriente. Les délais les plus proches viennent en premier."</p>
-            {imports_href.map(|href| view! { <p><a href=href>"Importer un fichier de la CAF ou de la MSA"</a></p> })}
+            <ul class="links">
+                {imports_href.map(|href| view! { <li><a href=href>"Importer un fichier de la CAF ou de la MSA"</a></li> })}
+                <li><a href=without_referent_href>"Personnes sans référent"</a></li>
+            </ul>
             <FilterBar action=list_href.clone() reset_href=list_href>
                 <SearchField name="q" label="Nom ou prénom" value=search />
             </FilterBar>
@@ -103,6 +109,35 @@ pub struct InsertionPersonView {
     pub clock: Option<(String, Tone)>,
     pub back_href: String,
     pub orientation: OrientationView,
+    pub referent: ReferentView,
+}
+
+/// The person's referent, their history, and the officer's form to name one.
+#[derive(Clone, Debug, Default)]
+pub struct ReferentView {
+    /// Their name and since when, if they have one.
+    pub current: Option<String>,
+    /// (referent, from, to, named by, note).
+    pub history: Vec<Vec<String>>,
+    pub form: Option<ReferentForm>,
+}
+
+/// Naming a referent: whom, and a note for them.
+#[derive(Clone, Debug)]
+pub struct ReferentForm {
+    pub action: String,
+    pub options: Vec<FilterOption>,
+    pub note: String,
+}
+
+/// The referent's select and note, for one person or many.
+#[component]
+fn ReferentFields(options: Vec<FilterOption>, note: String, errors: FieldErrors) -> impl IntoView {
+    view! {
+        <SelectField name="referent" label="Référent" options error=errors.of("referent") />
+        <TextArea name="note" label="Note pour le référent" value=note rows=2 maxlength=500 optional=true
+            hint="Ce qu'il faut savoir pour reprendre le suivi." error=errors.of("note") />
+    }
 }
 
 /// Where the person's orientation stands, and what this staff member may do about it.
@@ -146,6 +181,7 @@ pub fn InsertionPersonPage(
 ) -> impl IntoView {
     let csrf = ctx.csrf.clone();
     let refuse_csrf = ctx.csrf.clone();
+    let referent_csrf = ctx.csrf.clone();
     let InsertionPersonView {
         name,
         facts,
@@ -153,7 +189,14 @@ pub fn InsertionPersonPage(
         clock,
         back_href,
         orientation,
+        referent,
     } = person;
+    let ReferentView {
+        current: current_referent,
+        history: referent_history,
+        form: referent_form,
+    } = referent;
+    let referent_errors = errors.clone();
     let OrientationView {
         current,
         pending,
@@ -232,6 +275,23 @@ pub fn InsertionPersonPage(
                     empty=""
                 />
             })}
+            <h2>"Référent"</h2>
+            <p>{current_referent.unwrap_or_else(|| "Pas de référent désigné.".to_owned())}</p>
+            {referent_form.map(|f| view! {
+                <form method="post" action=f.action novalidate=true>
+                    <CsrfField token=referent_csrf />
+                    <ReferentFields options=f.options note=f.note errors=referent_errors />
+                    <button type="submit">"Désigner ce référent"</button>
+                </form>
+            })}
+            {(!referent_history.is_empty()).then(|| view! {
+                <DataTable
+                    caption="Référents successifs"
+                    headers=&["Référent", "Du", "Au", "Désigné par", "Note"]
+                    rows=referent_history
+                    empty=""
+                />
+            })}
             <h2>"Ce que disent les fichiers de la caisse"</h2>
             <SummaryList rows=SummaryRow::pairs(facts) />
             <h2>"Historique du droit"</h2>
@@ -241,6 +301,117 @@ pub fn InsertionPersonPage(
                 rows=timeline
                 empty="Aucun événement."
             />
+        </Document>
+    }
+}
+
+/// One person without referent.
+#[derive(Clone, Debug)]
+pub struct WithoutReferentRow {
+    pub id: i64,
+    pub href: String,
+    pub name: String,
+    pub commune: String,
+    pub entered: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct WithoutReferentView {
+    pub rows: Vec<WithoutReferentRow>,
+    pub total: u64,
+    pub page: u64,
+    pub pages: u64,
+    pub previous_href: Option<String>,
+    pub next_href: Option<String>,
+    pub back_href: String,
+    /// The officer names a referent for the people ticked.
+    pub form: Option<ReferentForm>,
+    /// The people ticked, as sent (kept when the form comes back with a mistake).
+    pub ticked: Vec<i64>,
+}
+
+/// The people followed who have no referent: an alert for the officer, who names one for
+/// many at once.
+#[component]
+pub fn WithoutReferentPage(
+    ctx: PageContext,
+    list: WithoutReferentView,
+    errors: FieldErrors,
+    notice: Option<String>,
+) -> impl IntoView {
+    let csrf = ctx.csrf.clone();
+    let WithoutReferentView {
+        rows,
+        total,
+        page,
+        pages,
+        previous_href,
+        next_href,
+        back_href,
+        form,
+        ticked,
+    } = list;
+    let ticks = form.is_some();
+    let rows: Vec<Row> = rows
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let person = if ticks {
+                // The first box carries the list's error anchor.
+                let id = if i == 0 { "personnes-0".to_owned() } else { format!("personne-{}", r.id) };
+                let checked = ticked.contains(&r.id);
+                view! {
+                    <span class="choice">
+                        <input type="checkbox" id=id.clone() name="personnes" value=r.id.to_string() checked=checked />
+                        <label for=id>{r.name}</label>
+                    </span>
+                }
+                .into_any()
+            } else {
+                r.name.into_any()
+            };
+            Row::new(vec![
+                person,
+                view! { <a href=r.href>"Fiche"</a> }.into_any(),
+                r.commune.into_any(),
+                r.entered.into_any(),
+            ])
+        })
+        .collect();
+    let count = match total {
+        0 => "Chaque personne suivie a son référent.".to_owned(),
+        1 => "1 personne sans référent.".to_owned(),
+        n => format!("{} personnes sans référent.", crate::islands::grouped(n)),
+    };
+    let table = view! {
+        <Table
+            caption="Personnes sans référent, les plus anciennes d'abord"
+            headers=vec!["Personne", "Fiche", "Commune", "Information reçue le"]
+            rows
+            empty="Aucune personne sans référent."
+        />
+    };
+    view! {
+        <Document ctx title="Personnes sans référent (RSA)".into()>
+            <p><a href=back_href>"Retour aux personnes à orienter"</a></p>
+            <h1>"Personnes sans référent"</h1>
+            <SuccessNotice text=notice />
+            <ErrorSummary errors=errors.clone() />
+            <p role="status">{count}</p>
+            {match form {
+                Some(f) => view! {
+                    <form method="post" action=f.action novalidate=true>
+                        <CsrfField token=csrf />
+                        {errors.of("personnes").map(|e| view! { <p class="field-error">{e}</p> })}
+                        {table}
+                        <ReferentFields options=f.options note=f.note errors=errors.clone() />
+                        <button type="submit">"Désigner ce référent pour les personnes cochées"</button>
+                    </form>
+                }
+                .into_any(),
+                None => table.into_any(),
+            }}
+            <Pagination page pages previous_href next_href />
         </Document>
     }
 }

@@ -1,24 +1,15 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { expect, type Page, type TestInfo } from '@playwright/test';
-import { activate, awayFromStepEnd, expectAccessible, hydrated, signInAsAdmin, signIn, test, totp } from '../helpers';
+import { COLLEAGUE_PASSWORD, awayFromStepEnd, expectAccessible, hydrated, newColleague, signIn, test, totp } from '../helpers';
 
 const GUICHET = process.env.GUICHET_BIN ?? '../target/debug/guichet';
 
 /** A new orientation officer of the demo: created by the administrator, activated, enrolled. */
 async function newOfficer(page: Page, testInfo: TestInfo) {
-  await signInAsAdmin(page);
-  await page.getByRole('link', { name: 'Agents', exact: true }).first().click();
-  await page.getByRole('link', { name: 'Créer un compte agent' }).click();
   const email = `odile.${testInfo.project.name}@demo.guichet.test`;
-  await page.getByLabel('Nom et prénom').fill(`Odile Orientation ${testInfo.project.name}`);
-  await page.getByLabel('Adresse électronique professionnelle').fill(email);
-  await page.getByLabel('Orientation insertion (RSA)').check();
-  await page.getByRole('button', { name: 'Créer le compte' }).click();
-  await page.getByRole('button', { name: 'Se déconnecter' }).click();
-  const password = 'une phrase de passe pour les tests';
-  await activate(page, testInfo, email, password);
-  await signIn(page, testInfo, email, password);
+  await newColleague(page, testInfo, `Odile Orientation ${testInfo.project.name}`, email, 'Orientation insertion (RSA)');
+  await signIn(page, testInfo, email, COLLEAGUE_PASSWORD);
   // Her role reaches social files: an authenticator app first.
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Double authentification');
   const key = (await page.locator('#secret').textContent()) ?? '';

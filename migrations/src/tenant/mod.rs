@@ -21,3 +21,4 @@ pub mod m0020_citizen_replies;
 pub mod m0021_department_brand;
 pub mod m0022_insertion;
 pub mod m0023_insertion_orientations;
+pub mod m0024_insertion_referents;

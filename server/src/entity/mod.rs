@@ -21,6 +21,7 @@ pub mod household_member;
 pub mod insertion_import;
 pub mod insertion_orientation;
 pub mod insertion_person;
+pub mod insertion_referent;
 pub mod insertion_right_event;
 pub mod login_failure;
 pub mod login_known_address;

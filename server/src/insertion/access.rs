@@ -7,7 +7,9 @@ use tenants::Tenant;
 use super::orientation::OrientationStatus;
 use crate::citizens::Citizen;
 use crate::citizens::file::{Item, Section, Sections, line};
-use crate::entity::{insertion_orientation, insertion_person, insertion_right_event};
+use crate::entity::{
+    insertion_orientation, insertion_person, insertion_referent, insertion_right_event,
+};
 use crate::modules::{Boxed, section};
 
 /// Insertion's sections of the right of access (`modules::Part::access`).
@@ -30,6 +32,11 @@ async fn follow_up(tenant: &Tenant, citizen_id: i64) -> Result<Section, DbErr> {
     let orientations = insertion_orientation::Entity::find()
         .filter(insertion_orientation::Column::CitizenId.eq(citizen_id))
         .order_by_asc(insertion_orientation::Column::Id)
+        .all(&txn)
+        .await?;
+    let referents = insertion_referent::Entity::find()
+        .filter(insertion_referent::Column::CitizenId.eq(citizen_id))
+        .order_by_asc(insertion_referent::Column::Id)
         .all(&txn)
         .await?;
     txn.commit().await?;
@@ -110,6 +117,17 @@ async fn follow_up(tenant: &Tenant, citizen_id: i64) -> Result<Section, DbErr> {
                 ),
             };
             lines.push((label, value));
+        }
+        for r in referents.iter().filter(|r| r.person_id == person.id) {
+            let period = match r.to_on {
+                Some(to) => format!(
+                    "Référent du {} au {}",
+                    r.from_on.format("%d/%m/%Y"),
+                    to.format("%d/%m/%Y")
+                ),
+                None => format!("Référent depuis le {}", r.from_on.format("%d/%m/%Y")),
+            };
+            lines.push((period, r.staff_name.clone()));
         }
         items.push(Item {
             heading: format!("{} {}", person.given_name, person.family_name),

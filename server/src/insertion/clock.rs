@@ -188,6 +188,7 @@ pub async fn figure_lines(tenant: &Tenant) -> Result<Vec<(String, String)>, DbEr
     )
     .await?;
     txn.commit().await?;
+    let without_referent = super::referents::count_without(tenant).await?;
     Ok(vec![
         (
             "Personnes soumises aux droits et devoirs, à orienter".to_owned(),
@@ -200,6 +201,10 @@ pub async fn figure_lines(tenant: &Tenant) -> Result<Vec<(String, String)>, DbEr
         (
             format!("Dont le délai échoit dans {ALERT_DAYS} jours ou moins"),
             soon.to_string(),
+        ),
+        (
+            "Personnes suivies sans référent".to_owned(),
+            without_referent.to_string(),
         ),
     ])
 }

@@ -6,9 +6,9 @@
 //! the NIR and its key (`nir`), the generator of realistic test files (`generator`), the people
 //! the files name and the timeline of their right (`people`), the import with its preview,
 //! confirmation and resumable writes (`import`, `jobs`), the list of people to orient with the
-//! 6-week clock (`clock`), orientation proposals and decisions (`orientation`), and their
-//! pages (`http`). Referents, contracts, convocations and sanctions come next, in the same
-//! folder.
+//! 6-week clock (`clock`), orientation proposals and decisions (`orientation`), referents and
+//! their hand-overs (`referents`), and their pages (`http`). Contracts, convocations and
+//! sanctions come next, in the same folder.
 
 pub mod access;
 pub mod clock;
@@ -20,6 +20,7 @@ pub mod jobs;
 pub mod nir;
 pub mod orientation;
 pub mod people;
+pub mod referents;
 
 /// The module's word as a type: its handles are `Desk<'_>` here and
 /// [`http::InsertionDesk`] in its pages.
@@ -52,7 +53,8 @@ pub static PART: crate::modules::Part = crate::modules::Part {
     }),
     tables: || {
         use crate::entity::{
-            insertion_import, insertion_orientation, insertion_person, insertion_right_event,
+            insertion_import, insertion_orientation, insertion_person, insertion_referent,
+            insertion_right_event,
         };
         use crate::modules::Table;
         use crate::modules::section::INSERTION;
@@ -61,6 +63,7 @@ pub static PART: crate::modules::Part = crate::modules::Part {
             Table::of::<insertion_person::Entity>(Some(INSERTION)),
             Table::of::<insertion_right_event::Entity>(Some(INSERTION)),
             Table::of::<insertion_orientation::Entity>(Some(INSERTION)),
+            Table::of::<insertion_referent::Entity>(Some(INSERTION)),
         ]
     },
 };

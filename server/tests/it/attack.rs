@@ -676,6 +676,14 @@ fn plan(template: &str, fx: &Fixture) -> Option<Plan> {
             false,
             Some(none()),
         ),
+        "/agents/insertion/personnes/{id}/referent" => staff(
+            format!("/agents/insertion/personnes/{}/referent", fx.followed),
+            Roles(&[Role::InsertionOrientation]),
+            false,
+            Some(none()),
+        ),
+        // Both see the list; naming referents from it is the officer's (tested in insertion).
+        "/agents/insertion/sans-referent" => staff(template.into(), Roles(INSERTION), true, None),
         "/agents/insertion/imports" => staff(
             template.into(),
             Roles(&[Role::InsertionOrientation]),

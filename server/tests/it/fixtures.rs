@@ -439,7 +439,7 @@ pub async fn followed_for_rsa(tenant: &Tenant, citizen_id: i64, family_name: &st
 
 /// `citizen` named as an applicant by a fund's monthly file, imported as an officer would
 /// (preview, confirmation, writes): their record is joined, their right has its first event;
-/// then oriented to the social track.
+/// then oriented to the social track, with a referent.
 pub async fn imported_for_rsa(app: &TestApp, tenant: &Tenant, citizen: &Citizen) {
     use guichet::insertion::flux::Role as FluxRole;
     use guichet::insertion::{generator, import};
@@ -489,6 +489,12 @@ pub async fn imported_for_rsa(app: &TestApp, tenant: &Tenant, citizen: &Citizen)
     .unwrap();
     let today = guichet::dates::today();
     guichet::insertion::orientation::decide(&desk, &person, &choice, today, today)
+        .await
+        .unwrap()
+        .unwrap();
+    let referent = app.worker(tenant, Role::InsertionReferent).await;
+    let candidates = [referent.clone()];
+    guichet::insertion::referents::assign(&desk, &[person.id], &referent, &candidates, "", today)
         .await
         .unwrap()
         .unwrap();

@@ -3,9 +3,11 @@
 
 mod imports;
 mod people;
+mod referents;
 
 pub use imports::*;
 pub use people::*;
+pub use referents::*;
 
 use crate::http::AppError;
 use crate::http::auth::CurrentStaff;
@@ -41,6 +43,14 @@ pub fn routes(routes: crate::modules::Routes) -> crate::modules::Routes {
         .route(
             "/agents/insertion/personnes/{id}/orientation/refus",
             post(refuse_orientation),
+        )
+        .route(
+            "/agents/insertion/personnes/{id}/referent",
+            post(name_referent),
+        )
+        .route(
+            "/agents/insertion/sans-referent",
+            get(without_referent).post(name_referent_for_many),
         )
         .route("/agents/insertion/imports", get(imports_page))
         .route("/agents/insertion/imports/televersement", post(upload_file))

@@ -6,7 +6,7 @@ use app::insertion::{
     ToOrientRow, ToOrientView,
 };
 use app::validation::FieldErrors;
-use axum::extract::Path;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use leptos::prelude::*;
@@ -14,10 +14,10 @@ use serde::Deserialize;
 
 use super::{InsertionDesk, officer_desk};
 use crate::entity::{insertion_orientation, insertion_person};
-use crate::http::AppError;
 use crate::http::auth::CurrentStaff;
 use crate::http::form::{Form, ListQuery};
 use crate::http::ui::Ui;
+use crate::http::{AppError, AppState};
 use crate::insertion::clock::{self, Clock, Urgency};
 use crate::insertion::orientation::{self, OrientationStatus};
 use crate::staff::Role;
@@ -93,6 +93,7 @@ pub async fn to_orient(
             .account
             .has_role(Role::InsertionOrientation)
             .then(|| tenant.href("/agents/insertion/imports")),
+        without_referent_href: tenant.href("/agents/insertion/sans-referent"),
     };
     Ok(ui.with_staff(&staff).render(StatusCode::OK, move |ctx| {
         view! { <ToOrientPage ctx list=view /> }
@@ -107,6 +108,7 @@ pub struct PersonParams {
 
 /// `GET /agents/insertion/personnes/{id}`: journaled in the person's access journal.
 pub async fn person_page(
+    State(state): State<AppState>,
     staff: CurrentStaff,
     ui: Ui,
     Path(id): Path<String>,
@@ -119,24 +121,28 @@ pub async fn person_page(
         }
         Some("decidee") => Some("L'orientation est décidée."),
         Some("refusee") => Some("La proposition n'est pas retenue ; la personne reste à orienter."),
+        Some("referent") => Some("Le référent est désigné."),
         _ => None,
     };
     let page = PersonPage {
         typed: None,
+        referent_typed: None,
         errors: FieldErrors::new(),
         notice: notice.map(str::to_owned),
         refusal: None,
     };
-    render_person(&desk, ui, StatusCode::OK, &id, page).await
+    render_person(&state.platform, &desk, ui, StatusCode::OK, &id, page).await
 }
 
 /// What a person's page shows besides the person: a form as typed, with its mistakes, or
 /// what just happened.
-struct PersonPage {
-    typed: Option<OrientationTyped>,
-    errors: FieldErrors,
-    notice: Option<String>,
-    refusal: Option<String>,
+pub(super) struct PersonPage {
+    pub(super) typed: Option<OrientationTyped>,
+    /// The referent form, as typed.
+    pub(super) referent_typed: Option<(String, String)>,
+    pub(super) errors: FieldErrors,
+    pub(super) notice: Option<String>,
+    pub(super) refusal: Option<String>,
 }
 
 /// The orientation forms' fields, as typed.
@@ -150,7 +156,8 @@ pub struct OrientationTyped {
     refusal: String,
 }
 
-async fn render_person(
+pub(super) async fn render_person(
+    platform: &tenants::Platform,
     desk: &InsertionDesk<'_>,
     ui: Ui,
     status: StatusCode,
@@ -197,6 +204,14 @@ async fn render_person(
         clock,
         back_href: desk.ctx().href("/agents/insertion"),
         orientation: orientation_view(desk, &person, &orientations, &href, page.typed, today),
+        referent: super::referents::referent_view(
+            platform,
+            desk,
+            &person,
+            &href,
+            page.referent_typed,
+        )
+        .await?,
     };
     let PersonPage {
         errors,
@@ -376,6 +391,7 @@ fn orientation_view(
 /// Renders the person's page again with the form as typed and its mistakes (422), or with
 /// why the step is refused (409).
 async fn again(
+    platform: &tenants::Platform,
     desk: &InsertionDesk<'_>,
     ui: Ui,
     id: &str,
@@ -392,14 +408,15 @@ async fn again(
     };
     let page = PersonPage {
         typed: Some(typed),
+        referent_typed: None,
         errors,
         notice: None,
         refusal,
     };
-    render_person(desk, ui, status, id, page).await
+    render_person(platform, desk, ui, status, id, page).await
 }
 
-async fn followed_person(
+pub(super) async fn followed_person(
     desk: &InsertionDesk<'_>,
     id: &str,
 ) -> Result<insertion_person::Model, AppError> {
@@ -409,7 +426,7 @@ async fn followed_person(
         .ok_or(AppError::NotFound)
 }
 
-fn done(desk: &InsertionDesk<'_>, person: i64, what: &str) -> Response {
+pub(super) fn done(desk: &InsertionDesk<'_>, person: i64, what: &str) -> Response {
     let href = desk
         .ctx()
         .href(&format!("/agents/insertion/personnes/{person}?ok={what}"));
@@ -418,6 +435,7 @@ fn done(desk: &InsertionDesk<'_>, person: i64, what: &str) -> Response {
 
 /// `POST /agents/insertion/personnes/{id}/orientation/proposition`.
 pub async fn propose_orientation(
+    State(state): State<AppState>,
     staff: CurrentStaff,
     ui: Ui,
     Path(id): Path<String>,
@@ -427,16 +445,17 @@ pub async fn propose_orientation(
     let person = followed_person(&desk, &id).await?;
     let choice = match orientation::Choice::parse(&typed.track, &typed.body, &typed.reason) {
         Ok(choice) => choice,
-        Err(errors) => return again(&desk, ui, &id, typed, Ok(errors)).await,
+        Err(errors) => return again(&state.platform, &desk, ui, &id, typed, Ok(errors)).await,
     };
     match orientation::propose(&desk, &person, &choice).await? {
         Ok(_) => Ok(done(&desk, person.id, "proposee")),
-        Err(refusal) => again(&desk, ui, &id, typed, Err(refusal)).await,
+        Err(refusal) => again(&state.platform, &desk, ui, &id, typed, Err(refusal)).await,
     }
 }
 
 /// `POST /agents/insertion/personnes/{id}/orientation/decision` (officers).
 pub async fn decide_orientation(
+    State(state): State<AppState>,
     staff: CurrentStaff,
     ui: Ui,
     Path(id): Path<String>,
@@ -456,18 +475,19 @@ pub async fn decide_orientation(
                     "Indiquez la date de début, par exemple 04/12/2026.",
                 );
             }
-            return again(&desk, ui, &id, typed, Ok(errors)).await;
+            return again(&state.platform, &desk, ui, &id, typed, Ok(errors)).await;
         }
     };
     let today = crate::dates::today();
     match orientation::decide(&desk, &person, &choice, starts_on, today).await? {
         Ok(_) => Ok(done(&desk, person.id, "decidee")),
-        Err(refusal) => again(&desk, ui, &id, typed, Err(refusal)).await,
+        Err(refusal) => again(&state.platform, &desk, ui, &id, typed, Err(refusal)).await,
     }
 }
 
 /// `POST /agents/insertion/personnes/{id}/orientation/refus` (officers).
 pub async fn refuse_orientation(
+    State(state): State<AppState>,
     staff: CurrentStaff,
     ui: Ui,
     Path(id): Path<String>,
@@ -480,10 +500,10 @@ pub async fn refuse_orientation(
             "refusal",
             "Écrivez pourquoi la proposition n'est pas retenue : son auteur le lira.",
         );
-        return again(&desk, ui, &id, typed, Ok(errors)).await;
+        return again(&state.platform, &desk, ui, &id, typed, Ok(errors)).await;
     }
     match orientation::refuse(&desk, &person, &typed.refusal).await? {
         Ok(()) => Ok(done(&desk, person.id, "refusee")),
-        Err(refusal) => again(&desk, ui, &id, typed, Err(refusal)).await,
+        Err(refusal) => again(&state.platform, &desk, ui, &id, typed, Err(refusal)).await,
     }
 }

@@ -3,6 +3,7 @@
 
 mod imports;
 mod orientation;
+mod referents;
 
 use std::time::{Duration, Instant};
 
