@@ -106,7 +106,8 @@ pub struct InsertionPersonView {
     pub facts: Vec<(String, String)>,
     /// (date, what happened, state of the right).
     pub timeline: Vec<Vec<String>>,
-    pub clock: Option<(String, Tone)>,
+    /// « 12 jours restants », its tone, and the last day.
+    pub clock: Option<(String, Tone, String)>,
     pub back_href: String,
     pub orientation: OrientationView,
     pub referent: ReferentView,
@@ -255,7 +256,9 @@ pub fn InsertionPersonPage(
             <SuccessNotice text=notice />
             {refusal.map(|r| view! { <Notice kind=NoticeKind::Error><p>{r}</p></Notice> })}
             <ErrorSummary errors=errors.clone() />
-            {clock.map(|(text, tone)| view! { <p>"Délai pour orienter : " <Badge text tone /></p> })}
+            {clock.map(|(text, tone, last)| view! {
+                <p>"Délai pour orienter : " <Badge text tone /> {format!(" (avant le {last})")}</p>
+            })}
             <h2>"Orientation"</h2>
             {(!has_current && !has_pending).then(|| view! { <p>"Pas encore orientée."</p> })}
             {has_current.then(|| view! {

@@ -38,7 +38,7 @@ test('an officer imports a fund file: preview, confirmation, progress, then the 
 
   await newOfficer(page, testInfo);
   await page.goto('/demo/agents/');
-  await page.getByRole('link', { name: 'Personnes à orienter (RSA)' }).click();
+  await page.getByRole('link', { name: 'Personnes à orienter (RSA)' }).first().click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Personnes à orienter');
   await page.getByRole('link', { name: 'Importer un fichier de la CAF ou de la MSA' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Importer un fichier de bénéficiaires du RSA');
@@ -71,5 +71,29 @@ test('an officer imports a fund file: preview, confirmation, progress, then the 
   await page.locator('table a').first().click();
   await expect(page.getByRole('heading', { name: 'Historique du droit' })).toBeVisible();
   await expect(page.getByText('Entrée dans le RSA')).toBeVisible();
+  await expectAccessible(page, testInfo);
+
+  // She orients the person: a mistake first (no track), said at its field, then the decision.
+  await page.getByLabel('Organisme qui accompagne').fill('France Travail');
+  await page.getByRole('button', { name: 'Enregistrer la décision' }).click();
+  await expect(page).toHaveTitle(/^Erreur : /);
+  await expect(page.getByRole('link', { name: /Choisissez le parcours/ })).toBeVisible();
+  await expect(page.getByLabel('Organisme qui accompagne')).toHaveValue('France Travail');
+  await expectAccessible(page, testInfo);
+  await page.getByLabel('Professionnel : France Travail').check();
+  await page.getByLabel('Motif').fill('Prêt à reprendre un emploi, vu en entretien.');
+  await page.getByRole('button', { name: 'Enregistrer la décision' }).click();
+  await expect(page.getByRole('status')).toContainText("L'orientation est décidée.");
+  await expect(page.getByRole('heading', { name: 'Orientation en cours' })).toBeVisible();
+  await expectAccessible(page, testInfo);
+
+  // The people without referent: she ticks one and names the demo's referent.
+  await page.goto('/demo/agents/insertion/sans-referent');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Personnes sans référent');
+  await expectAccessible(page, testInfo);
+  await page.locator('input[name="personnes"]').first().check();
+  await page.getByLabel('Référent', { exact: true }).selectOption({ label: 'Agent démo — Référent insertion' });
+  await page.getByRole('button', { name: 'Désigner ce référent pour les personnes cochées' }).click();
+  await expect(page.getByRole('status').first()).toContainText('Le référent est désigné pour 1 personne.');
   await expectAccessible(page, testInfo);
 });

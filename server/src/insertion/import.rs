@@ -14,8 +14,8 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait as _, DbErr, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde::{Deserialize, Serialize};
 use tenants::{Platform, Slug, Tenant};
@@ -319,6 +319,14 @@ pub enum ConfirmError {
 pub async fn confirm(desk: &Desk<'_>, id: i64) -> Result<Result<(), ConfirmError>, DbErr> {
     let now = Utc::now();
     let txn = desk.tenant().db().begin_write().await?;
+    if txn.get_database_backend() == sea_orm::DbBackend::Postgres {
+        // Two officers confirming at once: one after the other, so the second sees the first
+        // (SQLite's write transactions are one at a time already).
+        txn.execute_unprepared(
+            "SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.insertion_imports'))",
+        )
+        .await?;
+    }
     let Some(row) = insertion_import::Entity::find_by_id(id).one(&txn).await? else {
         txn.commit().await?;
         return Ok(Err(ConfirmError::NotPreviewed("introuvable")));

@@ -172,10 +172,7 @@ pub(super) async fn render_person(
     let clock =
         (person.rights_and_duties && person.left_on.is_none() && in_force.is_none()).then(|| {
             let clock = Clock::from_entry(person.entered_on, today);
-            (
-                format!("{} (avant le {})", clock.words(), date(clock.deadline)),
-                clock_tone(clock),
-            )
+            (clock.words(), clock_tone(clock), date(clock.deadline))
         });
     let timeline = events
         .iter()
