@@ -26,6 +26,9 @@ use tenants::{Platform, Tenant};
 const TARGET_IMPORT: Duration = Duration::from_secs(300);
 const TARGET_REIMPORT: Duration = Duration::from_secs(60);
 const TARGET_RSS: u64 = 300_000_000;
+const TARGET_INDICATORS_P95: Duration = Duration::from_millis(200);
+const SUPERVISOR: &str = "chef@cd-rsa.fr";
+const PASSWORD: &str = "mot-de-passe-du-banc";
 
 fn main() -> std::process::ExitCode {
     common::bench_main("Guichet insertion benchmarks", run_all)
@@ -45,7 +48,7 @@ async fn run_all(bench: &BenchRun) -> anyhow::Result<Vec<Figure>> {
             email: Email::parse("orientation@cd-rsa.fr")?,
             display_name: "Officier d'orientation".into(),
             roles: vec![Role::InsertionOrientation],
-            first_password: staff::FirstPassword::Known("mot-de-passe-du-banc".into()),
+            first_password: staff::FirstPassword::Known(PASSWORD.into()),
         },
         staff::Author::Operator("mesure de performance"),
     )
@@ -74,6 +77,7 @@ async fn run_all(bench: &BenchRun) -> anyhow::Result<Vec<Figure>> {
         bail!("the same file wrote again: {:?}", again.outcome);
     }
     let peak = proc_status_bytes(std::process::id(), "VmHWM:")?;
+    let indicators = indicators_page(&platform, &tenant).await?;
     platform.db().clone().close().await?;
 
     let total = first.preview + first.apply;
@@ -99,6 +103,13 @@ async fn run_all(bench: &BenchRun) -> anyhow::Result<Vec<Figure>> {
             retotal <= TARGET_REIMPORT,
         ),
         Figure::info("RSS before the imports", mb(baseline)),
+        Figure::checked(
+            "Indicators page, p95 (1 client, 3 in 5 people oriented)",
+            ms(indicators.p95),
+            format!("<= {}", ms(TARGET_INDICATORS_P95)),
+            indicators.p95 <= TARGET_INDICATORS_P95,
+        ),
+        Figure::info("Indicators page, p50", ms(indicators.p50)),
         Figure::checked(
             "Peak RSS of the process (VmHWM)",
             mb(peak),
@@ -179,4 +190,41 @@ async fn import_file(
         apply,
         outcome: done.outcome.unwrap_or_default(),
     })
+}
+
+/// The supervisor's page of figures, served by the real server, once 3 in 5 people have an
+/// orientation (written straight into the store: the decisions' own cost is not measured here).
+async fn indicators_page(platform: &Platform, tenant: &Tenant) -> anyhow::Result<Load> {
+    use sea_orm::ConnectionTrait as _;
+    staff::create_account(
+        platform,
+        tenant,
+        NewStaff {
+            email: Email::parse(SUPERVISOR)?,
+            display_name: "Chef de service".into(),
+            roles: vec![Role::Supervisor],
+            first_password: staff::FirstPassword::Known(PASSWORD.into()),
+        },
+        staff::Author::Operator("mesure de performance"),
+    )
+    .await?;
+    let txn = tenant.db().begin_write().await?;
+    txn.execute_unprepared(
+        "INSERT INTO insertion_orientations (person_id, citizen_id, track, body, status, \
+         starts_on, created_at) SELECT id, citizen_id, CASE id % 3 WHEN 0 THEN 'professional' \
+         WHEN 1 THEN 'social' ELSE 'socio_professional' END, 'Organisme', 'decided', \
+         entered_on, created_at FROM insertion_people WHERE id % 5 < 3",
+    )
+    .await?;
+    txn.execute_unprepared(
+        "UPDATE insertion_people SET orientation_days = id % 60 WHERE id % 5 < 3",
+    )
+    .await?;
+    txn.commit().await?;
+    let server = start_real_server(platform).await?;
+    let client = signed_in_client(server.addr, "cd-rsa", SUPERVISOR, PASSWORD).await?;
+    let url = format!("http://{}/cd-rsa/agents/modules/insertion", server.addr);
+    let load = hammer(vec![client], &url, "Personnes suivies sans référent").await?;
+    server.stop().await?;
+    Ok(load)
 }

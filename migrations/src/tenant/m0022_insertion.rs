@@ -74,6 +74,9 @@ enum InsertionPeople {
     /// When a full monthly file no longer named them.
     LeftOn,
     LastImportId,
+    /// Days from entry to the start of the first orientation decided (the indicators read
+    /// it: the 42-day share and the average delay, the same on both engines).
+    OrientationDays,
     CreatedAt,
     UpdatedAt,
 }
@@ -181,6 +184,7 @@ impl MigrationTrait for Migration {
                     .col(ColumnDef::new(P::EnteredOn).date().not_null())
                     .col(ColumnDef::new(P::LeftOn).date().null())
                     .col(ColumnDef::new(P::LastImportId).big_integer().not_null())
+                    .col(ColumnDef::new(P::OrientationDays).integer().null())
                     .col(at(P::CreatedAt))
                     .col(at(P::UpdatedAt))
                     .to_owned(),

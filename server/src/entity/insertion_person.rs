@@ -27,6 +27,8 @@ pub struct Model {
     pub entered_on: Date,
     pub left_on: Option<Date>,
     pub last_import_id: i64,
+    /// Days from entry to the first orientation decided.
+    pub orientation_days: Option<i32>,
     pub created_at: ChronoDateTimeUtc,
     pub updated_at: ChronoDateTimeUtc,
 }

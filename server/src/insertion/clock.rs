@@ -9,7 +9,6 @@ use sea_orm::{
     ColumnTrait, Condition, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect,
 };
-use tenants::Tenant;
 
 use super::Desk;
 use super::flux::RightState;
@@ -77,7 +76,7 @@ impl Clock {
 
 /// Who is to be oriented: subject to rights and duties, a right open or applied for, still
 /// named by the files, and no orientation in force.
-fn to_orient() -> Condition {
+pub(super) fn to_orient() -> Condition {
     let oriented = sea_orm::sea_query::Query::select()
         .column(insertion_orientation::Column::PersonId)
         .from(insertion_orientation::Entity)
@@ -165,48 +164,6 @@ pub async fn person(
     )
     .await?;
     Ok(Some((person, events)))
-}
-
-/// The module's figures for its page (no names).
-pub async fn figure_lines(tenant: &Tenant) -> Result<Vec<(String, String)>, DbErr> {
-    let today = crate::dates::today();
-    let overdue_before = today - chrono::Duration::days(ORIENTATION_DAYS);
-    let soon_before = overdue_before + chrono::Duration::days(ALERT_DAYS + 1);
-    let txn = tenant.db().begin().await?;
-    let count = |extra: Condition| {
-        insertion_person::Entity::find()
-            .filter(to_orient().add(extra))
-            .count(&txn)
-    };
-    let subject = count(Condition::all()).await?;
-    let overdue =
-        count(Condition::all().add(insertion_person::Column::EnteredOn.lt(overdue_before))).await?;
-    let soon = count(
-        Condition::all()
-            .add(insertion_person::Column::EnteredOn.gte(overdue_before))
-            .add(insertion_person::Column::EnteredOn.lt(soon_before)),
-    )
-    .await?;
-    txn.commit().await?;
-    let without_referent = super::referents::count_without(tenant).await?;
-    Ok(vec![
-        (
-            "Personnes soumises aux droits et devoirs, à orienter".to_owned(),
-            subject.to_string(),
-        ),
-        (
-            format!("Dont le délai de {ORIENTATION_DAYS} jours est dépassé"),
-            overdue.to_string(),
-        ),
-        (
-            format!("Dont le délai échoit dans {ALERT_DAYS} jours ou moins"),
-            soon.to_string(),
-        ),
-        (
-            "Personnes suivies sans référent".to_owned(),
-            without_referent.to_string(),
-        ),
-    ])
 }
 
 #[cfg(test)]

@@ -7,7 +7,8 @@
 //! the files name and the timeline of their right (`people`), the import with its preview,
 //! confirmation and resumable writes (`import`, `jobs`), the list of people to orient with the
 //! 6-week clock (`clock`), orientation proposals and decisions (`orientation`), referents and
-//! their hand-overs (`referents`), and their pages (`http`). Contracts, convocations and
+//! their hand-overs (`referents`), the supervisor's figures (`indicators`), and their pages
+//! (`http`). Contracts, convocations and
 //! sanctions come next, in the same folder.
 
 pub mod access;
@@ -16,6 +17,7 @@ pub mod flux;
 pub mod generator;
 pub mod http;
 pub mod import;
+pub mod indicators;
 pub mod jobs;
 pub mod nir;
 pub mod orientation;
@@ -49,7 +51,7 @@ pub static PART: crate::modules::Part = crate::modules::Part {
     access: access::sections,
     home: Some(crate::modules::ModuleHome {
         summary: "Les personnes soumises aux droits et devoirs du RSA, leur orientation et son délai légal ; voici leurs chiffres, sans noms.",
-        figures: |desk| Box::pin(clock::figure_lines(desk.tenant())),
+        figures: |desk| Box::pin(indicators::figure_lines(desk.tenant())),
     }),
     tables: || {
         use crate::entity::{

@@ -292,6 +292,19 @@ pub async fn decide(
             row.insert(&txn).await?.id
         }
     };
+    // The first orientation decided: the indicators count its delay from entry.
+    if !rows.iter().any(|o| o.status == OrientationStatus::Decided) {
+        insertion_person::Entity::update_many()
+            .col_expr(
+                insertion_person::Column::OrientationDays,
+                Expr::value(
+                    i32::try_from((starts_on - person.entered_on).num_days()).unwrap_or(i32::MAX),
+                ),
+            )
+            .filter(insertion_person::Column::Id.eq(person.id))
+            .exec(&txn)
+            .await?;
+    }
     let action = if in_force(&rows).is_some() {
         "réorientation"
     } else {

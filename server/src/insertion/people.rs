@@ -663,6 +663,7 @@ impl PersonFields {
             entered_on: Set(facts.received_on),
             left_on: Set(None),
             last_import_id: Set(facts.import_id),
+            orientation_days: Set(None),
             created_at: Set(now),
             updated_at: Set(now),
             ..Default::default()

@@ -426,6 +426,7 @@ pub async fn followed_for_rsa(tenant: &Tenant, citizen_id: i64, family_name: &st
         entered_on: Set(now.date_naive()),
         left_on: Set(None),
         last_import_id: Set(0),
+        orientation_days: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()

@@ -6,6 +6,7 @@
 use guichet::entity::insertion_person;
 use guichet::insertion::flux::{Household, RightState};
 use guichet::insertion::generator;
+use guichet::staff::Role;
 use reqwest::StatusCode;
 use sea_orm::{EntityTrait, QueryOrder};
 use tenants::Tenant;
@@ -13,7 +14,10 @@ use tenants::Tenant;
 use super::{OFFICER, REFERENT, day, file_of, import_whole, setup};
 use crate::harness::{Backend, Visitor, both_engines};
 
-both_engines!(a_referent_proposes_the_officer_decides_and_reorients);
+both_engines!(
+    a_referent_proposes_the_officer_decides_and_reorients,
+    the_supervisor_reads_the_indicators_counted_from_entry
+);
 
 async fn people(tenant: &Tenant) -> Vec<insertion_person::Model> {
     let txn = tenant.db().begin().await.unwrap();
@@ -261,4 +265,80 @@ async fn a_referent_proposes_the_officer_decides_and_reorients(backend: Backend)
 
 fn pairs<'a>(fields: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
     fields.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
+
+async fn the_supervisor_reads_the_indicators_counted_from_entry(backend: Backend) {
+    let (app, gard) = setup(backend).await;
+    app.staff(
+        &gard,
+        "chef@gard.fr",
+        "Chef de service",
+        &[Role::Supervisor],
+    )
+    .await;
+    let mut households: Vec<Household> = generator::households(3, "030", 9).collect();
+    for h in &mut households {
+        h.state = RightState::Open;
+        h.people.truncate(1);
+        h.people[0].rights_and_duties = Some(true);
+    }
+    let mut officer = Visitor::signed_in(&app, "/gard", OFFICER).await;
+    // Received in January, imported today: the clock counts from January.
+    import_whole(&mut officer, file_of(households, day(2026, 1, 6))).await;
+    let everyone = people(&gard).await;
+    for (person, start, track) in [
+        (&everyone[0], "2026-01-16", "social"),
+        (&everyone[1], "2026-04-01", "professional"),
+    ] {
+        let page = format!("/gard/agents/insertion/personnes/{}", person.id);
+        let csrf = officer.get(&page).await.csrf();
+        let decided = officer
+            .post(
+                &format!("{page}/orientation/decision"),
+                &[
+                    ("csrf", csrf.as_str()),
+                    ("track", track),
+                    ("body", "Organisme"),
+                    ("reason", "Vu en entretien."),
+                    ("starts_on", start),
+                ],
+            )
+            .await;
+        assert_eq!(decided.status, StatusCode::SEE_OTHER, "{}", decided.body);
+    }
+    let mut supervisor = Visitor::signed_in(&app, "/gard", "chef@gard.fr").await;
+    let page = supervisor.get("/gard/agents/modules/insertion").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let body = page.body.replace('\u{a0}', " ");
+    for (label, value) in [
+        ("Personnes soumises aux droits et devoirs", "3"),
+        ("Personnes à orienter", "1"),
+        ("Dont le délai de 42 jours est dépassé", "1"),
+        (
+            "Orientées dans les 42 jours suivant leur entrée",
+            "33 % (1 sur 3)",
+        ),
+        ("Délai moyen entre l'entrée et l'orientation", "47,5 jours"),
+        ("Orientations en cours : parcours Sociale", "1"),
+        (
+            "Orientations en cours : parcours Professionnelle (France Travail)",
+            "1",
+        ),
+        ("Personnes suivies sans référent", "3"),
+    ] {
+        assert_eq!(table_figure(&body, label), value, "{label}");
+    }
+    // Figures only: no one's name.
+    assert!(!body.contains(&everyone[0].family_name), "{body}");
+    app.stop().await;
+}
+
+/// The value beside `label` in the figures' table.
+fn table_figure(body: &str, label: &str) -> String {
+    let at = body
+        .find(&format!(">{label}<"))
+        .unwrap_or_else(|| panic!("no « {label} » in {body}"));
+    let after = &body[at + label.len() + 2..];
+    let value = &after[after.find("class=\"cell\">").expect("a value") + 13..];
+    value[..value.find('<').unwrap()].trim().to_owned()
 }

@@ -1,0 +1,136 @@
+//! The module's indicators, for the referents' supervisor (figures only, no names): people
+//! subject to rights and duties, those still to orient and their deadlines, the share oriented
+//! within 42 days of entry and the average delay, orientations by track, people without a
+//! referent. Counted from the date of entry (when the department received the information),
+//! never from the import's.
+
+use sea_orm::{
+    ColumnTrait, Condition, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
+};
+use tenants::Tenant;
+
+use super::clock::{ALERT_DAYS, ORIENTATION_DAYS, to_orient};
+use super::orientation::{OrientationStatus, Track};
+use crate::entity::{insertion_orientation, insertion_person};
+
+/// The figures, label and value, in reading order.
+pub async fn figure_lines(tenant: &Tenant) -> Result<Vec<(String, String)>, DbErr> {
+    let today = crate::dates::today();
+    let clock_over = today - chrono::Duration::days(ORIENTATION_DAYS);
+    let soon_before = clock_over + chrono::Duration::days(ALERT_DAYS + 1);
+    let subject = Condition::all()
+        .add(insertion_person::Column::RightsAndDuties.eq(true))
+        .add(insertion_person::Column::LeftOn.is_null());
+    let txn = tenant.db().begin().await?;
+    let count = |condition: Condition| {
+        insertion_person::Entity::find()
+            .filter(condition)
+            .count(&txn)
+    };
+    let followed = count(subject.clone()).await?;
+    let waiting = count(to_orient()).await?;
+    let overdue =
+        count(to_orient().add(insertion_person::Column::EnteredOn.lt(clock_over))).await?;
+    let soon = count(
+        to_orient()
+            .add(insertion_person::Column::EnteredOn.gte(clock_over))
+            .add(insertion_person::Column::EnteredOn.lt(soon_before)),
+    )
+    .await?;
+    // Those whose 42 days are over, and among them those oriented in time.
+    let cohort = Condition::all()
+        .add(insertion_person::Column::RightsAndDuties.eq(true))
+        .add(insertion_person::Column::EnteredOn.lte(clock_over));
+    let in_cohort = count(cohort.clone()).await?;
+    let in_time = count(
+        cohort.add(
+            insertion_person::Column::OrientationDays
+                .lte(i32::try_from(ORIENTATION_DAYS).unwrap_or(42)),
+        ),
+    )
+    .await?;
+    let (oriented, days): (i64, Option<i64>) = insertion_person::Entity::find()
+        .select_only()
+        .column_as(insertion_person::Column::Id.count(), "n")
+        .column_as(insertion_person::Column::OrientationDays.sum(), "days")
+        .filter(insertion_person::Column::OrientationDays.is_not_null())
+        .into_tuple()
+        .one(&txn)
+        .await?
+        .unwrap_or((0, None));
+    let by_track: Vec<(Track, i64)> = insertion_orientation::Entity::find()
+        .select_only()
+        .column(insertion_orientation::Column::Track)
+        .column_as(insertion_orientation::Column::Id.count(), "n")
+        .filter(insertion_orientation::Column::Status.eq(OrientationStatus::Decided))
+        .filter(insertion_orientation::Column::EndsOn.is_null())
+        .group_by(insertion_orientation::Column::Track)
+        .into_tuple()
+        .all(&txn)
+        .await?;
+    txn.commit().await?;
+    let without_referent = super::referents::count_without(tenant).await?;
+
+    let mut lines = vec![
+        (
+            "Personnes soumises aux droits et devoirs".to_owned(),
+            followed.to_string(),
+        ),
+        ("Personnes à orienter".to_owned(), waiting.to_string()),
+        (
+            format!("Dont le délai de {ORIENTATION_DAYS} jours est dépassé"),
+            overdue.to_string(),
+        ),
+        (
+            format!("Dont le délai échoit dans {ALERT_DAYS} jours ou moins"),
+            soon.to_string(),
+        ),
+        (
+            format!("Orientées dans les {ORIENTATION_DAYS} jours suivant leur entrée"),
+            share(in_time, in_cohort),
+        ),
+        (
+            "Délai moyen entre l'entrée et l'orientation".to_owned(),
+            match (oriented, days) {
+                (n, Some(total)) if n > 0 => {
+                    format!("{:.1} jours", total as f64 / n as f64).replace('.', ",")
+                }
+                _ => "Aucune orientation".to_owned(),
+            },
+        ),
+    ];
+    for track in Track::ALL {
+        let n = by_track
+            .iter()
+            .find(|(t, _)| *t == track)
+            .map_or(0, |(_, n)| *n);
+        lines.push((
+            format!("Orientations en cours : parcours {}", track.label()),
+            n.to_string(),
+        ));
+    }
+    lines.push((
+        "Personnes suivies sans référent".to_owned(),
+        without_referent.to_string(),
+    ));
+    Ok(lines)
+}
+
+/// « 83 % (250 sur 301) », or that nobody's clock is over yet.
+fn share(part: u64, whole: u64) -> String {
+    match whole {
+        0 => "Aucune personne dont le délai est écoulé".to_owned(),
+        _ => format!("{} % ({part} sur {whole})", part * 100 / whole),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shares_say_their_counts() {
+        assert_eq!(share(250, 301), "83 % (250 sur 301)");
+        assert_eq!(share(0, 0), "Aucune personne dont le délai est écoulé");
+    }
+}
