@@ -469,7 +469,7 @@ pub fn ImportsPage(ctx: PageContext, imports: ImportsView, errors: FieldErrors) 
                 <FileField
                     name="fichier"
                     label="Fichier XML de la caisse"
-                    hint="Le fichier tel que la CAF ou la MSA l'envoie (XML, 300 Mo au plus)."
+                    hint="Le fichier tel que la CAF ou la MSA l'envoie (XML, 450 Mo au plus)."
                     accept=".xml,text/xml,application/xml"
                     error=errors.of("fichier")
                 />

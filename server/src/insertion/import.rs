@@ -26,8 +26,9 @@ use super::people::{self, FileFacts, Index, Plan, Seen, Writing, Written};
 use crate::audit::AuditEvent;
 use crate::entity::insertion_import;
 
-/// The largest file taken: a department of 150,000 people sends about 100 Mo.
-pub const MAX_BYTES: u64 = 300 * 1024 * 1024;
+/// The largest file taken: a generated file of 150,000 applicants and partners (the largest
+/// departments) weighs about 290 Mo; a file of 500 Mo is refused.
+pub const MAX_BYTES: u64 = 450 * 1024 * 1024;
 /// Blocks written per transaction (and per progress update).
 const BATCH: usize = 500;
 /// Blocks read between two progress updates of the preview.
@@ -36,6 +37,9 @@ const PREVIEW_STEP: u64 = 2_000;
 const STALE_AFTER: Duration = Duration::seconds(60);
 /// A pass nobody picked up for this long is enqueued again.
 const UNCLAIMED_AFTER: Duration = Duration::seconds(30);
+/// A preview nobody confirmed or gave up for this long is given up, its file deleted (it names
+/// thousands of people).
+pub const PREVIEW_KEPT_FOR: Duration = Duration::days(7);
 /// The findings a preview lists (the counts count them all).
 pub const FINDINGS_SHOWN: usize = 1_000;
 
@@ -419,6 +423,40 @@ pub async fn cancel(platform: &Platform, desk: &Desk<'_>, id: i64) -> Result<boo
         remove_file(&file_path(platform, desk.tenant().slug(), id)).await;
     }
     Ok(changed)
+}
+
+/// Gives up the previews and refused files left for [`PREVIEW_KEPT_FOR`], deleting their
+/// files (housekeeping); returns how many.
+pub async fn give_up_stale(platform: &Platform, tenant: &Tenant) -> Result<u64, DbErr> {
+    let before = Utc::now() - PREVIEW_KEPT_FOR;
+    let txn = tenant.db().begin_write().await?;
+    let stale: Vec<i64> = insertion_import::Entity::find()
+        .select_only()
+        .column(insertion_import::Column::Id)
+        .filter(
+            insertion_import::Column::Status.is_in([ImportStatus::Previewed, ImportStatus::Failed]),
+        )
+        .filter(insertion_import::Column::UpdatedAt.lt(before))
+        .into_tuple()
+        .all(&txn)
+        .await?;
+    insertion_import::Entity::update_many()
+        .col_expr(
+            insertion_import::Column::Status,
+            Expr::value(ImportStatus::Cancelled),
+        )
+        .col_expr(
+            insertion_import::Column::FinishedAt,
+            Expr::value(Utc::now()),
+        )
+        .filter(insertion_import::Column::Id.is_in(stale.iter().copied()))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    for id in &stale {
+        remove_file(&file_path(platform, tenant.slug(), *id)).await;
+    }
+    Ok(stale.len() as u64)
 }
 
 async fn remove_file(path: &Path) {

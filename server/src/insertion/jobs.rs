@@ -21,6 +21,20 @@ pub fn schedules(_: &Services) -> Vec<Running<()>> {
     Vec::new()
 }
 
+/// Previews left unconfirmed for a week are given up, their files deleted.
+pub fn housekeeping<'a>(
+    platform: &'a Platform,
+    tenant: &'a tenants::Tenant,
+) -> crate::modules::Boxed<'a, anyhow::Result<()>> {
+    Box::pin(async move {
+        let given_up = super::import::give_up_stale(platform, tenant).await?;
+        if given_up > 0 {
+            tracing::info!(tenant = %tenant.slug(), given_up, "stale insertion imports given up");
+        }
+        Ok(())
+    })
+}
+
 /// Runs the next pass of one import (see `import::run`).
 pub async fn import_file(job: ImportFile, platform: Data<Platform>) -> Result<(), BoxDynError> {
     let slug = Slug::parse(&job.tenant)?;

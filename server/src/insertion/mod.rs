@@ -46,7 +46,7 @@ pub static PART: crate::modules::Part = crate::modules::Part {
     admin_nav: crate::modules::no_nav,
     workers: jobs::workers,
     schedules: jobs::schedules,
-    housekeeping: crate::modules::no_housekeeping,
+    housekeeping: jobs::housekeeping,
     files: None,
     access: access::sections,
     home: Some(crate::modules::ModuleHome {

@@ -91,13 +91,35 @@ pub fn fingerprint(household: &Household) -> String {
     hex::encode(hash.finalize())
 }
 
-/// What the store holds of a known person, for matching.
+/// A NIR's 13 characters, held without an allocation (a department's index holds 150,000).
+type NirKey = [u8; 13];
+
+fn nir_key(nir: &str) -> Option<NirKey> {
+    nir.as_bytes().try_into().ok()
+}
+
+fn nir_text(key: &NirKey) -> String {
+    String::from_utf8_lossy(key).into_owned()
+}
+
+/// A fingerprint as bytes (the store keeps it in hex).
+type Fingerprint = [u8; 32];
+
+fn fingerprint_bytes(hex_text: &str) -> Fingerprint {
+    let mut bytes = [0u8; 32];
+    // A malformed one matches no block: the block is written again, which is harmless.
+    let _ = hex::decode_to_slice(hex_text, &mut bytes);
+    bytes
+}
+
+/// What the store holds of a known person, for matching: kept small, as a department's index
+/// holds every person it follows.
 #[derive(Clone, Debug)]
 struct Known {
     id: i64,
     citizen_id: i64,
-    nir: Option<String>,
-    household_hash: String,
+    nir: Option<NirKey>,
+    household_hash: Fingerprint,
     right_state: RightState,
     left_on: Option<NaiveDate>,
     given_name: String,
@@ -109,7 +131,7 @@ struct Known {
 #[derive(Default)]
 pub struct Index {
     known: Vec<Known>,
-    by_nir: HashMap<String, usize>,
+    by_nir: HashMap<NirKey, usize>,
     by_key: HashMap<(String, String, &'static str), usize>,
     /// Citizens' records by folded names and birth date (not merged away).
     records: HashMap<(String, String, String), Vec<i64>>,
@@ -170,6 +192,15 @@ impl Index {
                 ])
                 .filter(citizen::Column::Id.gt(after))
                 .filter(citizen::Column::MergedInto.is_null())
+                // A record already followed joins no one else: not held.
+                .filter(
+                    citizen::Column::Id.not_in_subquery(
+                        sea_orm::sea_query::Query::select()
+                            .column(insertion_person::Column::CitizenId)
+                            .from(insertion_person::Entity)
+                            .to_owned(),
+                    ),
+                )
                 .order_by_asc(citizen::Column::Id)
                 .limit(LOAD_BATCH)
                 .into_tuple()
@@ -195,15 +226,15 @@ impl Index {
         self.known.push(Known {
             id: row.id,
             citizen_id: row.citizen_id,
-            nir: row.nir.clone(),
-            household_hash: row.household_hash.clone(),
+            nir: row.nir.as_deref().and_then(nir_key),
+            household_hash: fingerprint_bytes(&row.household_hash),
             right_state: row.right_state,
             left_on: row.left_on,
             given_name: row.given_name.clone(),
             family_name: row.family_name.clone(),
         });
-        if let Some(nir) = &row.nir {
-            self.by_nir.insert(nir.clone(), at);
+        if let Some(nir) = row.nir.as_deref().and_then(nir_key) {
+            self.by_nir.insert(nir, at);
         }
         let role = if row.role == Role::Partner.code() {
             Role::Partner.code()
@@ -230,7 +261,7 @@ impl Index {
 /// What a pass over one file has met so far: NIRs and people, with the line of their block.
 #[derive(Default)]
 pub struct Seen {
-    nirs: HashMap<String, u64>,
+    nirs: HashMap<NirKey, u64>,
     /// The fund's keys (fund, matricule, role) met, with their line.
     keys: HashMap<(String, String, &'static str), u64>,
     people: std::collections::HashSet<usize>,
@@ -284,7 +315,8 @@ pub fn plan<'h>(index: &Index, seen: &mut Seen, household: &'h Household, hash: 
         };
         let by_nir = nir
             .as_ref()
-            .and_then(|n| index.by_nir.get(n.as_str()).copied());
+            .and_then(|n| nir_key(n.as_str()))
+            .and_then(|n| index.by_nir.get(&n).copied());
         let key = (
             household.fund.clone(),
             household.matricule.clone(),
@@ -296,16 +328,17 @@ pub fn plan<'h>(index: &Index, seen: &mut Seen, household: &'h Household, hash: 
                 Some(at) => {
                     let known = &index.known[at];
                     if let (Some(theirs), Some(given)) = (&known.nir, &nir)
-                        && theirs != given.as_str()
+                        && theirs.as_slice() != given.as_str().as_bytes()
                     {
                         seen.people.insert(at);
                         return Plan::Conflict(format!(
-                            "{} : le dossier {} {} est celui de {} {}, connu avec le NIR {theirs} ; le fichier donne le NIR {} — vérifiez auprès de la caisse avant tout rapprochement",
+                            "{} : le dossier {} {} est celui de {} {}, connu avec le NIR {} ; le fichier donne le NIR {} — vérifiez auprès de la caisse avant tout rapprochement",
                             who(person),
                             household.fund,
                             household.matricule,
                             known.given_name,
                             known.family_name,
+                            nir_text(theirs),
                             given.as_str()
                         ));
                     }
@@ -334,7 +367,7 @@ pub fn plan<'h>(index: &Index, seen: &mut Seen, household: &'h Household, hash: 
     }
     for (person, nir, found) in &matched {
         if let Some(nir) = nir
-            && let Some(earlier) = seen.nirs.get(nir.as_str())
+            && let Some(earlier) = nir_key(nir.as_str()).and_then(|k| seen.nirs.get(&k))
             && *earlier != line
         {
             return Plan::Conflict(format!(
@@ -370,8 +403,8 @@ pub fn plan<'h>(index: &Index, seen: &mut Seen, household: &'h Household, hash: 
     }
     let mut steps = Vec::new();
     for (person, nir, found) in matched {
-        if let Some(nir) = &nir {
-            seen.nirs.insert(nir.as_str().to_owned(), line);
+        if let Some(nir) = nir.as_ref().and_then(|n| nir_key(n.as_str())) {
+            seen.nirs.insert(nir, line);
         }
         seen.keys.insert(
             (
@@ -385,7 +418,7 @@ pub fn plan<'h>(index: &Index, seen: &mut Seen, household: &'h Household, hash: 
             Some(at) => {
                 seen.matched_at.insert(at, line);
                 let known = &index.known[at];
-                if known.household_hash == hash && known.left_on.is_none() {
+                if known.household_hash == fingerprint_bytes(hash) && known.left_on.is_none() {
                     Step::Unchanged
                 } else {
                     Step::Update { at, person, nir }
@@ -475,7 +508,7 @@ impl Writing {
                         id: Set(known.id),
                         ..Default::default()
                     };
-                    fields.apply(&mut row, known.nir.as_deref());
+                    fields.apply(&mut row, known.nir.as_ref().map(nir_text));
                     row.left_on = Set(None);
                     row.last_import_id = Set(facts.import_id);
                     row.updated_at = Set(now);
@@ -488,10 +521,10 @@ impl Writing {
                         written.state_changes += 1;
                     }
                     let entry = &mut index.known[at];
-                    entry.household_hash = hash.to_owned();
+                    entry.household_hash = fingerprint_bytes(hash);
                     entry.right_state = household.state;
                     entry.left_on = None;
-                    entry.nir = row.nir.clone();
+                    entry.nir = row.nir.as_deref().and_then(nir_key);
                     written.updated += 1;
                     written.citizens.push((known.citizen_id, "update"));
                 }
@@ -673,8 +706,8 @@ impl PersonFields {
     }
 
     /// Sets the fields on `row`; a NIR the store knows is kept when the file gives none.
-    fn apply(self, row: &mut insertion_person::ActiveModel, known_nir: Option<&str>) {
-        row.nir = Set(self.nir.or_else(|| known_nir.map(str::to_owned)));
+    fn apply(self, row: &mut insertion_person::ActiveModel, known_nir: Option<String>) {
+        row.nir = Set(self.nir.or(known_nir));
         row.fund = Set(self.fund);
         row.matricule = Set(self.matricule);
         row.role = Set(self.role.to_owned());

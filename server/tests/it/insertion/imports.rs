@@ -294,7 +294,7 @@ async fn bad_files_and_bad_blocks_are_refused_with_their_lines(backend: Backend)
         .expect("answered, the body read to its end");
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
-        refused.body.contains("Le fichier dépasse 300 Mo"),
+        refused.body.contains("Le fichier dépasse 450 Mo"),
         "{}",
         refused.body
     );
@@ -391,6 +391,28 @@ async fn bad_files_and_bad_blocks_are_refused_with_their_lines(backend: Backend)
     let preview = wait_for(&mut officer, &page, "Aperçu prêt").await;
     assert!(preview.contains("connu avec le NIR"), "{preview}");
     assert_eq!(figure(&preview, "Dossiers en conflit (non importés)"), "1");
+
+    // Left unconfirmed for more than a week, the preview is given up and its file deleted.
+    let id: i64 = page.rsplit('/').next().unwrap().parse().unwrap();
+    assert!(import::file_path(&app.platform, gard.slug(), id).exists());
+    let txn = gard.db().begin_write().await.unwrap();
+    insertion_import::Entity::update_many()
+        .col_expr(
+            insertion_import::Column::UpdatedAt,
+            Expr::value(chrono::Utc::now() - chrono::Duration::days(8)),
+        )
+        .filter(insertion_import::Column::Id.eq(id))
+        .exec(&txn)
+        .await
+        .unwrap();
+    txn.commit().await.unwrap();
+    assert_eq!(
+        import::give_up_stale(&app.platform, &gard).await.unwrap(),
+        1
+    );
+    let given_up = import::find(&gard, id).await.unwrap().unwrap();
+    assert_eq!(given_up.status, ImportStatus::Cancelled);
+    assert!(!import::file_path(&app.platform, gard.slug(), id).exists());
     app.stop().await;
 }
 
