@@ -74,9 +74,12 @@ enum InsertionPeople {
     /// When a full monthly file no longer named them.
     LeftOn,
     LastImportId,
-    /// Days from entry to the start of the first orientation decided (the indicators read
-    /// it: the 42-day share and the average delay, the same on both engines).
+    /// Days from entry to the start of the first orientation decided, null until one is (the
+    /// list to orient and the indicators read it: one table, the same on both engines).
     OrientationDays,
+    /// The referent now (a staff account), kept with each hand-over: the list without
+    /// referent and the indicators read it.
+    ReferentId,
     CreatedAt,
     UpdatedAt,
 }
@@ -185,6 +188,7 @@ impl MigrationTrait for Migration {
                     .col(ColumnDef::new(P::LeftOn).date().null())
                     .col(ColumnDef::new(P::LastImportId).big_integer().not_null())
                     .col(ColumnDef::new(P::OrientationDays).integer().null())
+                    .col(ColumnDef::new(P::ReferentId).big_integer().null())
                     .col(at(P::CreatedAt))
                     .col(at(P::UpdatedAt))
                     .to_owned(),

@@ -27,8 +27,10 @@ pub struct Model {
     pub entered_on: Date,
     pub left_on: Option<Date>,
     pub last_import_id: i64,
-    /// Days from entry to the first orientation decided.
+    /// Days from entry to the first orientation decided; none until one is.
     pub orientation_days: Option<i32>,
+    /// The referent now.
+    pub referent_id: Option<i64>,
     pub created_at: ChronoDateTimeUtc,
     pub updated_at: ChronoDateTimeUtc,
 }

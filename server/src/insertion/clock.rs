@@ -12,8 +12,7 @@ use sea_orm::{
 
 use super::Desk;
 use super::flux::RightState;
-use super::orientation::OrientationStatus;
-use crate::entity::{insertion_orientation, insertion_person, insertion_right_event};
+use crate::entity::{insertion_person, insertion_right_event};
 
 /// The legal delay to orient, in days.
 pub const ORIENTATION_DAYS: i64 = 42;
@@ -74,20 +73,20 @@ impl Clock {
     }
 }
 
-/// Who is to be oriented: subject to rights and duties, a right open or applied for, still
-/// named by the files, and no orientation in force.
-pub(super) fn to_orient() -> Condition {
-    let oriented = sea_orm::sea_query::Query::select()
-        .column(insertion_orientation::Column::PersonId)
-        .from(insertion_orientation::Entity)
-        .and_where(insertion_orientation::Column::Status.eq(OrientationStatus::Decided))
-        .and_where(insertion_orientation::Column::EndsOn.is_null())
-        .to_owned();
+/// The people followed: subject to rights and duties, still named by the files.
+pub(super) fn followed() -> Condition {
     Condition::all()
         .add(insertion_person::Column::RightsAndDuties.eq(true))
         .add(insertion_person::Column::LeftOn.is_null())
+}
+
+/// Who is to be oriented: followed, a right open or applied for, never oriented. (An
+/// orientation decided stays in force until the next one: `orientation_days`, set by the
+/// first decision, says whether there is one, without reading the orientations.)
+pub(super) fn to_orient() -> Condition {
+    followed()
         .add(insertion_person::Column::RightState.is_in(FOLLOWED))
-        .add(insertion_person::Column::Id.not_in_subquery(oriented))
+        .add(insertion_person::Column::OrientationDays.is_null())
 }
 
 /// A page of the people to orient, the nearest deadline first, and how many there are.

@@ -4,60 +4,79 @@
 //! referent. Counted from the date of entry (when the department received the information),
 //! never from the import's.
 
+use sea_orm::sea_query::{CaseStatement, Expr, Func, SimpleExpr};
 use sea_orm::{
-    ColumnTrait, Condition, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
+    ColumnTrait, Condition, DbErr, EntityTrait, FromQueryResult, QueryFilter, QuerySelect,
 };
 use tenants::Tenant;
 
-use super::clock::{ALERT_DAYS, ORIENTATION_DAYS, to_orient};
+use super::clock::{ALERT_DAYS, ORIENTATION_DAYS, followed, to_orient};
 use super::orientation::{OrientationStatus, Track};
+use super::referents::without_referent;
 use crate::entity::{insertion_orientation, insertion_person};
+
+/// The people's counts, read in one pass over the table.
+#[derive(Debug, FromQueryResult)]
+struct Counts {
+    followed: Option<i64>,
+    waiting: Option<i64>,
+    overdue: Option<i64>,
+    soon: Option<i64>,
+    in_cohort: Option<i64>,
+    in_time: Option<i64>,
+    oriented: Option<i64>,
+    days: Option<i64>,
+    without_referent: Option<i64>,
+}
+
+/// 1 for the rows `condition` holds for, summed.
+fn how_many(condition: Condition) -> SimpleExpr {
+    Func::sum(Expr::expr(
+        CaseStatement::new()
+            .case(condition, Expr::val(1))
+            .finally(Expr::val(0)),
+    ))
+    .into()
+}
 
 /// The figures, label and value, in reading order.
 pub async fn figure_lines(tenant: &Tenant) -> Result<Vec<(String, String)>, DbErr> {
     let today = crate::dates::today();
     let clock_over = today - chrono::Duration::days(ORIENTATION_DAYS);
     let soon_before = clock_over + chrono::Duration::days(ALERT_DAYS + 1);
-    let subject = Condition::all()
-        .add(insertion_person::Column::RightsAndDuties.eq(true))
-        .add(insertion_person::Column::LeftOn.is_null());
-    let txn = tenant.db().begin().await?;
-    let count = |condition: Condition| {
-        insertion_person::Entity::find()
-            .filter(condition)
-            .count(&txn)
-    };
-    let followed = count(subject.clone()).await?;
-    let waiting = count(to_orient()).await?;
-    let overdue =
-        count(to_orient().add(insertion_person::Column::EnteredOn.lt(clock_over))).await?;
-    let soon = count(
-        to_orient()
-            .add(insertion_person::Column::EnteredOn.gte(clock_over))
-            .add(insertion_person::Column::EnteredOn.lt(soon_before)),
-    )
-    .await?;
-    // Those whose 42 days are over, and among them those oriented in time.
+    // Those whose 42 days are over (left since or not), and among them those oriented in time.
     let cohort = Condition::all()
         .add(insertion_person::Column::RightsAndDuties.eq(true))
         .add(insertion_person::Column::EnteredOn.lte(clock_over));
-    let in_cohort = count(cohort.clone()).await?;
-    let in_time = count(
-        cohort.add(
-            insertion_person::Column::OrientationDays
-                .lte(i32::try_from(ORIENTATION_DAYS).unwrap_or(42)),
-        ),
-    )
-    .await?;
-    let (oriented, days): (i64, Option<i64>) = insertion_person::Entity::find()
+    let in_time = insertion_person::Column::OrientationDays
+        .lte(i32::try_from(ORIENTATION_DAYS).unwrap_or(42));
+    let oriented = insertion_person::Column::OrientationDays.is_not_null();
+    let txn = tenant.db().begin().await?;
+    let counts = insertion_person::Entity::find()
         .select_only()
-        .column_as(insertion_person::Column::Id.count(), "n")
+        .column_as(how_many(followed()), "followed")
+        .column_as(how_many(to_orient()), "waiting")
+        .column_as(
+            how_many(to_orient().add(insertion_person::Column::EnteredOn.lt(clock_over))),
+            "overdue",
+        )
+        .column_as(
+            how_many(
+                to_orient()
+                    .add(insertion_person::Column::EnteredOn.gte(clock_over))
+                    .add(insertion_person::Column::EnteredOn.lt(soon_before)),
+            ),
+            "soon",
+        )
+        .column_as(how_many(cohort.clone()), "in_cohort")
+        .column_as(how_many(cohort.add(in_time)), "in_time")
+        .column_as(how_many(Condition::all().add(oriented)), "oriented")
         .column_as(insertion_person::Column::OrientationDays.sum(), "days")
-        .filter(insertion_person::Column::OrientationDays.is_not_null())
-        .into_tuple()
+        .column_as(how_many(without_referent()), "without_referent")
+        .into_model::<Counts>()
         .one(&txn)
         .await?
-        .unwrap_or((0, None));
+        .ok_or_else(|| DbErr::Custom("no counts".into()))?;
     let by_track: Vec<(Track, i64)> = insertion_orientation::Entity::find()
         .select_only()
         .column(insertion_orientation::Column::Track)
@@ -69,7 +88,17 @@ pub async fn figure_lines(tenant: &Tenant) -> Result<Vec<(String, String)>, DbEr
         .all(&txn)
         .await?;
     txn.commit().await?;
-    let without_referent = super::referents::count_without(tenant).await?;
+    let n = |v: Option<i64>| u64::try_from(v.unwrap_or(0)).unwrap_or(0);
+    let (followed, waiting, overdue, soon) = (
+        n(counts.followed),
+        n(counts.waiting),
+        n(counts.overdue),
+        n(counts.soon),
+    );
+    let (in_cohort, in_time, oriented) =
+        (n(counts.in_cohort), n(counts.in_time), n(counts.oriented));
+    let days = counts.days;
+    let without_referent = n(counts.without_referent);
 
     let mut lines = vec![
         (

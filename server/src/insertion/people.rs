@@ -697,6 +697,7 @@ impl PersonFields {
             left_on: Set(None),
             last_import_id: Set(facts.import_id),
             orientation_days: Set(None),
+            referent_id: Set(None),
             created_at: Set(now),
             updated_at: Set(now),
             ..Default::default()

@@ -3,7 +3,7 @@
 //! over to another, the history kept. People without one are listed.
 
 use chrono::{NaiveDate, Utc};
-use sea_orm::sea_query::{Expr, Query};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect, Set,
@@ -60,16 +60,8 @@ pub async fn of_person(
 
 /// The people followed (subject to rights and duties, still named by the files) who have no
 /// referent now.
-fn without_referent() -> Condition {
-    let named = Query::select()
-        .column(insertion_referent::Column::PersonId)
-        .from(insertion_referent::Entity)
-        .and_where(insertion_referent::Column::ToOn.is_null())
-        .to_owned();
-    Condition::all()
-        .add(insertion_person::Column::RightsAndDuties.eq(true))
-        .add(insertion_person::Column::LeftOn.is_null())
-        .add(insertion_person::Column::Id.not_in_subquery(named))
+pub(super) fn without_referent() -> Condition {
+    super::clock::followed().add(insertion_person::Column::ReferentId.is_null())
 }
 
 /// A page of the people without referent, longest known first, and how many there are.
@@ -92,17 +84,6 @@ pub async fn people_without(
         .await?;
     txn.commit().await?;
     Ok((rows, total))
-}
-
-/// How many people have no referent (for the figures).
-pub async fn count_without(tenant: &tenants::Tenant) -> Result<u64, DbErr> {
-    let txn = tenant.db().begin().await?;
-    let total = insertion_person::Entity::find()
-        .filter(without_referent())
-        .count(&txn)
-        .await?;
-    txn.commit().await?;
-    Ok(total)
 }
 
 /// Names `referent` for each of `person_ids` from `today`, handing over from whoever had them;
@@ -159,6 +140,15 @@ pub async fn assign(
     insertion_referent::Entity::update_many()
         .col_expr(insertion_referent::Column::ToOn, Expr::value(today))
         .filter(insertion_referent::Column::Id.is_in(handed_over))
+        .exec(&txn)
+        .await?;
+    // The person's row says who follows them now (lists and figures read it).
+    insertion_person::Entity::update_many()
+        .col_expr(
+            insertion_person::Column::ReferentId,
+            Expr::value(referent.id),
+        )
+        .filter(insertion_person::Column::Id.is_in(people.iter().map(|p| p.id)))
         .exec(&txn)
         .await?;
     let mut journal = Vec::new();

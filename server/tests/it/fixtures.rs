@@ -427,6 +427,7 @@ pub async fn followed_for_rsa(tenant: &Tenant, citizen_id: i64, family_name: &st
         left_on: Set(None),
         last_import_id: Set(0),
         orientation_days: Set(None),
+        referent_id: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
