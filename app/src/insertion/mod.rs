@@ -172,6 +172,55 @@ const TRACKS: [(&str, &str); 3] = [
     ("social", "Social"),
 ];
 
+/// The proposal form (a referent's) or the decision form (an officer's), with the officer's
+/// form to leave a waiting proposal aside.
+#[component]
+fn OrientationFormView(form: OrientationForm, csrf: String, errors: FieldErrors) -> impl IntoView {
+    let f = form;
+    let refuse_csrf = csrf.clone();
+    let (title, button) = if f.decides {
+        ("Décider de l'orientation", "Enregistrer la décision")
+    } else {
+        ("Proposer une orientation", "Envoyer la proposition")
+    };
+    let options = TRACKS
+        .iter()
+        .map(|(value, label)| Choice {
+            value: (*value).to_owned(),
+            label: (*label).to_owned(),
+            checked: f.track == *value,
+        })
+        .collect();
+    view! {
+        <h3>{title}</h3>
+        <form method="post" action=f.action novalidate=true>
+            <CsrfField token=csrf />
+            <Choices name="track" legend="Parcours" options error=errors.of("track-0") />
+            <TextField name="body" label="Organisme qui accompagne" value=f.body
+                hint="Par exemple France Travail, le service social du département, une association."
+                maxlength=150 error=errors.of("body") />
+            <TextArea name="reason" label="Motif" value=f.reason rows=4 maxlength=1000
+                hint="Ce qui, dans la situation de la personne, justifie ce parcours : la personne pourra le lire."
+                error=errors.of("reason") />
+            {f.decides.then(|| view! {
+                <TextField name="starts_on" label="Date de début" kind="date" value=f.starts_on.clone()
+                    width=FieldWidth::Chars10 hint="Au plus tard aujourd'hui ; l'orientation en cours s'arrête la veille."
+                    error=errors.of("starts_on") />
+            })}
+            <button type="submit">{button}</button>
+        </form>
+        {f.refuse_action.map(|action| view! {
+            <h3>"Ne pas retenir la proposition"</h3>
+            <form method="post" action=action novalidate=true>
+                <CsrfField token=refuse_csrf />
+                <TextArea name="refusal" label="Pourquoi" value=f.refusal rows=3 maxlength=1000
+                    error=errors.of("refusal") />
+                <button type="submit" class="secondary">"Ne pas retenir"</button>
+            </form>
+        })}
+    }
+}
+
 #[component]
 pub fn InsertionPersonPage(
     ctx: PageContext,
@@ -181,7 +230,6 @@ pub fn InsertionPersonPage(
     refusal: Option<String>,
 ) -> impl IntoView {
     let csrf = ctx.csrf.clone();
-    let refuse_csrf = ctx.csrf.clone();
     let referent_csrf = ctx.csrf.clone();
     let InsertionPersonView {
         name,
@@ -206,49 +254,9 @@ pub fn InsertionPersonPage(
     } = orientation;
     let has_current = !current.is_empty();
     let has_pending = !pending.is_empty();
-    let form = form.map(|f| {
-        let (title, button) = if f.decides {
-            ("Décider de l'orientation", "Enregistrer la décision")
-        } else {
-            ("Proposer une orientation", "Envoyer la proposition")
-        };
-        let options = TRACKS
-            .iter()
-            .map(|(value, label)| Choice {
-                value: (*value).to_owned(),
-                label: (*label).to_owned(),
-                checked: f.track == *value,
-            })
-            .collect();
-        view! {
-            <h3>{title}</h3>
-            <form method="post" action=f.action novalidate=true>
-                <CsrfField token=csrf />
-                <Choices name="track" legend="Parcours" options error=errors.of("track-0") />
-                <TextField name="body" label="Organisme qui accompagne" value=f.body
-                    hint="Par exemple France Travail, le service social du département, une association."
-                    maxlength=150 error=errors.of("body") />
-                <TextArea name="reason" label="Motif" value=f.reason rows=4 maxlength=1000
-                    hint="Ce qui, dans la situation de la personne, justifie ce parcours : la personne pourra le lire."
-                    error=errors.of("reason") />
-                {f.decides.then(|| view! {
-                    <TextField name="starts_on" label="Date de début" kind="date" value=f.starts_on.clone()
-                        width=FieldWidth::Chars10 hint="Au plus tard aujourd'hui ; l'orientation en cours s'arrête la veille."
-                        error=errors.of("starts_on") />
-                })}
-                <button type="submit">{button}</button>
-            </form>
-            {f.refuse_action.map(|action| view! {
-                <h3>"Ne pas retenir la proposition"</h3>
-                <form method="post" action=action novalidate=true>
-                    <CsrfField token=refuse_csrf />
-                    <TextArea name="refusal" label="Pourquoi" value=f.refusal rows=3 maxlength=1000
-                        error=errors.of("refusal") />
-                    <button type="submit" class="secondary">"Ne pas retenir"</button>
-                </form>
-            })}
-        }
-    });
+    let orientation_errors = errors.clone();
+    let form =
+        form.map(|form| view! { <OrientationFormView form csrf errors=orientation_errors /> });
     view! {
         <Document ctx title=format!("{name} — suivi RSA")>
             <p><a href=back_href>"Retour aux personnes à orienter"</a></p>

@@ -157,6 +157,9 @@ pub struct FluxError {
     pub message: String,
     /// Only this household's block is wrong (read to its end): the reading goes on.
     pub row: bool,
+    /// The wrong block's fund and allocataire number, when known: its people are still in
+    /// the file (not exits).
+    pub household: Option<(String, String)>,
 }
 
 /// Reads a flux: its header first, then its households one by one (`Iterator`).
@@ -201,6 +204,7 @@ impl<R: Read> FluxReader<R> {
             line: self.line,
             message: message.into(),
             row: false,
+            household: None,
         }
     }
 
@@ -466,6 +470,8 @@ impl HouseholdDraft {
             line: self.line,
             message,
             row: true,
+            household: (!self.matricule.is_empty())
+                .then(|| (self.fund.clone(), self.matricule.clone())),
         };
         if self.matricule.is_empty() {
             return Err(at(
@@ -559,6 +565,7 @@ fn io_error(line: u64, e: &std::io::Error) -> FluxError {
         line,
         message: format!("le fichier n'a pas pu être lu ({e})"),
         row: false,
+        household: None,
     }
 }
 

@@ -608,6 +608,9 @@ async fn preview(
             let household = match block {
                 Ok(household) => household,
                 Err(e) if e.row => {
+                    if let Some((fund, matricule)) = &e.household {
+                        seen.named_in_refused_block(&index, fund, matricule);
+                    }
                     found.refused += 1;
                     note(&mut found, e.line, false, e.message);
                     read += 1;
@@ -764,6 +767,10 @@ async fn apply(
             let household = match block {
                 Ok(household) => household,
                 Err(e) if e.row => {
+                    if let Some((fund, matricule)) = &e.household {
+                        pass.seen
+                            .named_in_refused_block(&pass.index, fund, matricule);
+                    }
                     done += 1;
                     continue;
                 }

@@ -268,6 +268,19 @@ pub struct Seen {
     matched_at: HashMap<usize, u64>,
 }
 
+impl Seen {
+    /// The applicant and partner the fund knows under (`fund`, `matricule`) are in the file,
+    /// though their block was refused: not exits.
+    pub fn named_in_refused_block(&mut self, index: &Index, fund: &str, matricule: &str) {
+        for role in [Role::Applicant.code(), Role::Partner.code()] {
+            let key = (fund.to_owned(), matricule.to_owned(), role);
+            if let Some(at) = index.by_key.get(&key) {
+                self.people.insert(*at);
+            }
+        }
+    }
+}
+
 /// What to do with one person of a block.
 #[derive(Debug)]
 pub enum Step<'h> {
@@ -304,50 +317,68 @@ fn who(person: &Person) -> String {
     )
 }
 
+/// One applicant or partner of `household`: their NIR checked, and who they are in the store
+/// (by NIR, then by the fund's key); a refusal or a conflict ends the block's plan.
+fn find_person<'h>(
+    index: &Index,
+    seen: &mut Seen,
+    household: &Household,
+    person: &'h Person,
+) -> Result<(Option<Nir>, Option<usize>), Plan<'h>> {
+    let nir = person
+        .nir
+        .as_deref()
+        .map(Nir::parse)
+        .transpose()
+        .map_err(|e| Plan::Refused(format!("{} : {e}", who(person))))?;
+    if let Some(at) = nir
+        .as_ref()
+        .and_then(|n| nir_key(n.as_str()))
+        .and_then(|n| index.by_nir.get(&n).copied())
+    {
+        return Ok((nir, Some(at)));
+    }
+    let key = (
+        household.fund.clone(),
+        household.matricule.clone(),
+        person.role.code(),
+    );
+    let Some(at) = index.by_key.get(&key).copied() else {
+        return Ok((nir, None));
+    };
+    let known = &index.known[at];
+    if let (Some(theirs), Some(given)) = (&known.nir, &nir)
+        && theirs.as_slice() != given.as_str().as_bytes()
+    {
+        seen.people.insert(at);
+        return Err(Plan::Conflict(format!(
+            "{} : le dossier {} {} est celui de {} {}, connu avec le NIR {} ; le fichier donne le NIR {} — vérifiez auprès de la caisse avant tout rapprochement",
+            who(person),
+            household.fund,
+            household.matricule,
+            known.given_name,
+            known.family_name,
+            nir_text(theirs),
+            given.as_str()
+        )));
+    }
+    Ok((nir, Some(at)))
+}
+
 /// Decides what `household` does to the store, and notes what it met in `seen`.
 pub fn plan<'h>(index: &Index, seen: &mut Seen, household: &'h Household, hash: &str) -> Plan<'h> {
     let line = household.line;
     let mut matched: Vec<(&'h Person, Option<Nir>, Option<usize>)> = Vec::new();
     for person in household.people.iter().filter(|p| p.role.is_beneficiary()) {
-        let nir = match person.nir.as_deref().map(Nir::parse).transpose() {
-            Ok(nir) => nir,
-            Err(e) => return Plan::Refused(format!("{} : {e}", who(person))),
-        };
-        let by_nir = nir
-            .as_ref()
-            .and_then(|n| nir_key(n.as_str()))
-            .and_then(|n| index.by_nir.get(&n).copied());
-        let key = (
-            household.fund.clone(),
-            household.matricule.clone(),
-            person.role.code(),
-        );
-        let found = match by_nir {
-            Some(at) => Some(at),
-            None => match index.by_key.get(&key).copied() {
-                Some(at) => {
-                    let known = &index.known[at];
-                    if let (Some(theirs), Some(given)) = (&known.nir, &nir)
-                        && theirs.as_slice() != given.as_str().as_bytes()
-                    {
-                        seen.people.insert(at);
-                        return Plan::Conflict(format!(
-                            "{} : le dossier {} {} est celui de {} {}, connu avec le NIR {} ; le fichier donne le NIR {} — vérifiez auprès de la caisse avant tout rapprochement",
-                            who(person),
-                            household.fund,
-                            household.matricule,
-                            known.given_name,
-                            known.family_name,
-                            nir_text(theirs),
-                            given.as_str()
-                        ));
-                    }
-                    Some(at)
-                }
-                None => None,
-            },
-        };
-        matched.push((person, nir, found));
+        match find_person(index, seen, household, person) {
+            Ok((nir, found)) => matched.push((person, nir, found)),
+            Err(plan) => {
+                // Not written, but in the file: not an exit.
+                seen.people
+                    .extend(matched.iter().filter_map(|(_, _, found)| *found));
+                return plan;
+            }
+        }
     }
     // Whatever happens to the block, the people it names are in the file (no false exit).
     for (_, _, found) in &matched {

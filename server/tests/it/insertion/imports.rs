@@ -162,6 +162,10 @@ async fn a_later_file_brings_entries_exits_and_changes(backend: Backend) {
     let newcomer = generator::households(31, "030", 99).last().unwrap();
     let arriving = beneficiaries(std::slice::from_ref(&newcomer));
     households.push(newcomer);
+    // A household whose block is wrong this month (two applicants): refused, yet its people
+    // are in the file, so they do not leave.
+    let twice = households[2].people[0].clone();
+    households[2].people.push(twice);
     let page = send(
         &mut officer,
         file_of(households.clone(), day(2026, 11, 6)),
