@@ -110,6 +110,16 @@ pub async fn people_to_orient(
                 )),
         );
     }
+    page_of(desk, condition, page).await
+}
+
+/// A page of the people `condition` selects, the longest known first (the nearest deadline),
+/// and how many there are.
+pub(super) async fn page_of(
+    desk: &Desk<'_>,
+    condition: Condition,
+    page: u64,
+) -> Result<(Vec<insertion_person::Model>, u64), DbErr> {
     let txn = desk.tenant().db().begin().await?;
     let total = insertion_person::Entity::find()
         .filter(condition.clone())

@@ -5,16 +5,15 @@
 use chrono::{NaiveDate, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, Condition, DbErr, EntityTrait, QueryFilter, QueryOrder, Set,
 };
 
 use super::Desk;
 use crate::entity::{insertion_person, insertion_referent};
 use crate::staff::{Role, StaffAccount};
 
-/// People per page of the list without referent.
-pub const PAGE: u64 = 50;
+/// People per page of the list without referent (the same as the list to orient).
+pub const PAGE: u64 = super::clock::PAGE;
 /// The longest hand-over note kept.
 pub const NOTE_MAX: usize = 500;
 
@@ -69,21 +68,7 @@ pub async fn people_without(
     desk: &Desk<'_>,
     page: u64,
 ) -> Result<(Vec<insertion_person::Model>, u64), DbErr> {
-    let txn = desk.tenant().db().begin().await?;
-    let total = insertion_person::Entity::find()
-        .filter(without_referent())
-        .count(&txn)
-        .await?;
-    let rows = insertion_person::Entity::find()
-        .filter(without_referent())
-        .order_by_asc(insertion_person::Column::EnteredOn)
-        .order_by_asc(insertion_person::Column::Id)
-        .offset(page.saturating_sub(1) * PAGE)
-        .limit(PAGE)
-        .all(&txn)
-        .await?;
-    txn.commit().await?;
-    Ok((rows, total))
+    super::clock::page_of(desk, without_referent(), page).await
 }
 
 /// Names `referent` for each of `person_ids` from `today`, handing over from whoever had them;

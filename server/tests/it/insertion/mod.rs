@@ -33,6 +33,17 @@ pub fn file_of(households: Vec<Household>, created: NaiveDate) -> Vec<u8> {
     bytes
 }
 
+/// `count` households of one adult each, right open, subject to rights and duties.
+pub fn single_adults(count: usize, seed: u64) -> Vec<Household> {
+    let mut households: Vec<Household> = generator::households(count, "030", seed).collect();
+    for h in &mut households {
+        h.state = guichet::insertion::flux::RightState::Open;
+        h.people.truncate(1);
+        h.people[0].rights_and_duties = Some(true);
+    }
+    households
+}
+
 pub fn beneficiaries(households: &[Household]) -> u64 {
     households
         .iter()

@@ -4,14 +4,12 @@
 //! access journal and right of access.
 
 use guichet::entity::insertion_person;
-use guichet::insertion::flux::{Household, RightState};
-use guichet::insertion::generator;
 use guichet::staff::Role;
 use reqwest::StatusCode;
 use sea_orm::{EntityTrait, QueryOrder};
 use tenants::Tenant;
 
-use super::{OFFICER, REFERENT, day, file_of, import_whole, setup};
+use super::{OFFICER, REFERENT, day, file_of, import_whole, setup, single_adults};
 use crate::harness::{Backend, Visitor, both_engines};
 
 both_engines!(
@@ -39,12 +37,7 @@ async fn to_orient(visitor: &mut Visitor) -> usize {
 
 async fn a_referent_proposes_the_officer_decides_and_reorients(backend: Backend) {
     let (app, gard) = setup(backend).await;
-    let mut households: Vec<Household> = generator::households(3, "030", 4).collect();
-    for h in &mut households {
-        h.state = RightState::Open;
-        h.people.truncate(1);
-        h.people[0].rights_and_duties = Some(true);
-    }
+    let households = single_adults(3, 4);
     let mut officer = Visitor::signed_in(&app, "/gard", OFFICER).await;
     import_whole(&mut officer, file_of(households, day(2026, 11, 6))).await;
     let everyone = people(&gard).await;
@@ -276,12 +269,7 @@ async fn the_supervisor_reads_the_indicators_counted_from_entry(backend: Backend
         &[Role::Supervisor],
     )
     .await;
-    let mut households: Vec<Household> = generator::households(3, "030", 9).collect();
-    for h in &mut households {
-        h.state = RightState::Open;
-        h.people.truncate(1);
-        h.people[0].rights_and_duties = Some(true);
-    }
+    let households = single_adults(3, 9);
     let mut officer = Visitor::signed_in(&app, "/gard", OFFICER).await;
     // Received in January, imported today: the clock counts from January.
     import_whole(&mut officer, file_of(households, day(2026, 1, 6))).await;

@@ -3,14 +3,12 @@
 //! be named; each step is in the person's journal and right of access.
 
 use guichet::entity::{insertion_person, insertion_referent};
-use guichet::insertion::flux::{Household, RightState};
-use guichet::insertion::generator;
 use guichet::staff::Role;
 use reqwest::StatusCode;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use tenants::{Module, Tenant};
 
-use super::{OFFICER, REFERENT, day, file_of, import_whole, setup};
+use super::{OFFICER, REFERENT, day, file_of, import_whole, setup, single_adults};
 use crate::harness::{Backend, Visitor, both_engines};
 
 both_engines!(the_officer_names_referents_one_by_one_and_in_bulk);
@@ -58,12 +56,7 @@ async fn the_officer_names_referents_one_by_one_and_in_bulk(backend: Backend) {
             &[Role::InsertionReferent],
         )
         .await;
-    let mut households: Vec<Household> = generator::households(4, "030", 6).collect();
-    for h in &mut households {
-        h.state = RightState::Open;
-        h.people.truncate(1);
-        h.people[0].rights_and_duties = Some(true);
-    }
+    let households = single_adults(4, 6);
     let mut officer = Visitor::signed_in(&app, "/gard", OFFICER).await;
     import_whole(&mut officer, file_of(households, day(2026, 11, 6))).await;
     let everyone = people(&gard).await;
