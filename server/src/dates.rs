@@ -17,6 +17,11 @@ pub fn day(at: DateTime<Utc>) -> String {
     at.with_timezone(&Paris).format("%d/%m/%Y").to_string()
 }
 
+/// "04/12/2026": a calendar day (a deadline, a date of entry), as written in France.
+pub fn on(day: chrono::NaiveDate) -> String {
+    day.format("%d/%m/%Y").to_string()
+}
+
 /// Today in the department.
 pub fn today() -> chrono::NaiveDate {
     Utc::now().with_timezone(&Paris).date_naive()

@@ -76,6 +76,7 @@ fn form_cookie(headers: &axum::http::HeaderMap) -> Option<String> {
         })
         .map(|(_, value)| value.to_owned())
 }
+
 /// Addresses whose multipart body is not read here but by its handler as it arrives (a
 /// benefit fund's file of hundreds of megabytes): the form's first field must be the token,
 /// checked before any byte of a file is kept (`form::StreamedUpload`). Signed-in people only.

@@ -7,6 +7,7 @@ use tenants::Tenant;
 use super::orientation::OrientationStatus;
 use crate::citizens::Citizen;
 use crate::citizens::file::{Item, Section, Sections, line};
+use crate::dates::on as day;
 use crate::entity::{
     insertion_orientation, insertion_person, insertion_referent, insertion_right_event,
 };
@@ -51,10 +52,6 @@ async fn held(tenant: &Tenant, citizen_id: i64) -> Result<Held, DbErr> {
     };
     txn.commit().await?;
     Ok(held)
-}
-
-fn day(d: chrono::NaiveDate) -> String {
-    d.format("%d/%m/%Y").to_string()
 }
 
 async fn follow_up(tenant: &Tenant, citizen_id: i64) -> Result<Section, DbErr> {

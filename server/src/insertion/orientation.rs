@@ -165,7 +165,7 @@ pub async fn propose(
     choice: &Choice,
 ) -> Result<Result<i64, Refusal>, DbErr> {
     if let Some(left) = person.left_on {
-        return Ok(Err(Refusal::Left(left.format("%d/%m/%Y").to_string())));
+        return Ok(Err(Refusal::Left(crate::dates::on(left))));
     }
     let txn = desk.tenant().db().begin_write().await?;
     let waiting = insertion_orientation::Entity::find()
@@ -228,7 +228,7 @@ pub async fn decide(
         return Ok(Err(Refusal::NotOfficer));
     }
     if let Some(left) = person.left_on {
-        return Ok(Err(Refusal::Left(left.format("%d/%m/%Y").to_string())));
+        return Ok(Err(Refusal::Left(crate::dates::on(left))));
     }
     if starts_on > today {
         return Ok(Err(Refusal::Future));
@@ -243,7 +243,7 @@ pub async fn decide(
     {
         txn.commit().await?;
         let since = current.starts_on.unwrap_or(starts_on);
-        return Ok(Err(Refusal::Overlap(since.format("%d/%m/%Y").to_string())));
+        return Ok(Err(Refusal::Overlap(crate::dates::on(since))));
     }
     let now = Utc::now();
     let (by, name) = who(desk);
@@ -318,7 +318,7 @@ pub async fn decide(
             person.id,
             choice.track.label(),
             choice.body,
-            starts_on.format("%d/%m/%Y")
+            crate::dates::on(starts_on)
         ),
         super::FOLLOW_UP,
     );

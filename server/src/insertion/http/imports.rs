@@ -230,7 +230,7 @@ fn import_view(desk: &InsertionDesk<'_>, import: &Import, same_file: Option<Stri
     if let Some(on) = import.created_on {
         facts.push((
             "Fichier créé par la caisse le".to_owned(),
-            on.format("%d/%m/%Y").to_string(),
+            crate::dates::on(on),
         ));
     }
     if let Some(on) = import.reference_on {

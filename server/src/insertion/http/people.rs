@@ -13,6 +13,7 @@ use leptos::prelude::*;
 use serde::Deserialize;
 
 use super::{InsertionDesk, officer_desk};
+use crate::dates::on as date;
 use crate::entity::{insertion_orientation, insertion_person};
 use crate::http::auth::CurrentStaff;
 use crate::http::form::{Form, ListQuery};
@@ -63,8 +64,8 @@ pub async fn to_orient(
                         String::new()
                     }
                 }),
-                entered: p.entered_on.format("%d/%m/%Y").to_string(),
-                deadline: clock.deadline.format("%d/%m/%Y").to_string(),
+                entered: crate::dates::on(p.entered_on),
+                deadline: crate::dates::on(clock.deadline),
                 clock: clock.words(),
                 tone: clock_tone(clock),
             }
@@ -219,10 +220,6 @@ pub(super) async fn render_person(
     Ok(ui.with_staff(desk.staff()).render(status, move |ctx| {
         view! { <InsertionPersonPage ctx person=view errors notice refusal /> }
     }))
-}
-
-fn date(d: chrono::NaiveDate) -> String {
-    d.format("%d/%m/%Y").to_string()
 }
 
 fn person_facts(person: &insertion_person::Model) -> Vec<(String, String)> {

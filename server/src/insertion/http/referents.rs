@@ -56,7 +56,7 @@ pub(super) async fn referent_view(
     typed: Option<(String, String)>,
 ) -> Result<ReferentView, AppError> {
     let rows = referents::of_person(desk, person.id).await?;
-    let day = |d: chrono::NaiveDate| d.format("%d/%m/%Y").to_string();
+    let day = crate::dates::on;
     let current = rows
         .iter()
         .find(|r| r.to_on.is_none())
@@ -239,7 +239,7 @@ async fn render_without(
                 href: tenant.href(&format!("/agents/insertion/personnes/{}", p.id)),
                 name: format!("{} {}", p.family_name, p.given_name),
                 commune: p.commune.unwrap_or_default(),
-                entered: p.entered_on.format("%d/%m/%Y").to_string(),
+                entered: crate::dates::on(p.entered_on),
             })
             .collect(),
         total,
