@@ -238,13 +238,25 @@ pub fn write_rsa_flux(args: &crate::config::RsaFluxArgs) -> anyhow::Result<()> {
         .context("date de création")?;
     let out = std::fs::File::create(&args.out)
         .with_context(|| format!("impossible d'écrire {}", args.out.display()))?;
-    let households =
-        crate::insertion::generator::households(args.households, &args.department, args.seed);
+    let mut households =
+        crate::insertion::generator::households(args.households, &args.department, args.seed)
+            .collect::<Vec<_>>();
+    if let (Some((family, given, born)), Some(first)) = (&args.applicant, households.first_mut()) {
+        first.state = crate::insertion::flux::RightState::Open;
+        first.people.truncate(1);
+        let applicant = &mut first.people[0];
+        applicant.role = crate::insertion::flux::Role::Applicant;
+        applicant.family_name = family.clone();
+        applicant.birth_name = family.clone();
+        applicant.given_name = given.clone();
+        applicant.birth_date = Some(*born);
+        applicant.rights_and_duties = Some(true);
+    }
     let written = crate::insertion::generator::write(
         std::io::BufWriter::new(out),
         created,
         reference,
-        households,
+        households.into_iter(),
     )?;
     println!("{written} foyers écrits dans {}", args.out.display());
     Ok(())

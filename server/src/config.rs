@@ -124,9 +124,28 @@ pub struct RsaFluxArgs {
     /// The file's creation date (`DTCREAFLUX`), `AAAA-MM-JJ`; today when not given.
     #[arg(long)]
     pub created_on: Option<chrono::NaiveDate>,
+    /// Someone the first household names as its only applicant, right open, subject to rights
+    /// and duties: `NOM;Prénom;AAAA-MM-JJ` (a citizen to follow in tests and demonstrations).
+    #[arg(long, value_parser = parse_applicant)]
+    pub applicant: Option<(String, String, chrono::NaiveDate)>,
     /// Where to write it.
     #[arg(long)]
     pub out: std::path::PathBuf,
+}
+
+fn parse_applicant(value: &str) -> Result<(String, String, chrono::NaiveDate), String> {
+    let mut parts = value.split(';').map(str::trim);
+    match (parts.next(), parts.next(), parts.next(), parts.next()) {
+        (Some(family), Some(given), Some(born), None)
+            if !family.is_empty() && !given.is_empty() =>
+        {
+            let born = chrono::NaiveDate::parse_from_str(born, "%Y-%m-%d").map_err(|_| {
+                format!("date de naissance illisible « {born} » : écrivez AAAA-MM-JJ")
+            })?;
+            Ok((family.to_uppercase(), given.to_uppercase(), born))
+        }
+        _ => Err("écrivez NOM;Prénom;AAAA-MM-JJ, par exemple « BENALI;Karim;1988-03-02 »".into()),
+    }
 }
 
 #[derive(Debug, Args)]

@@ -37,6 +37,7 @@ pub static PART: Part = Part {
     schedules,
     housekeeping: crate::modules::no_housekeeping,
     files: None,
+    follow_ups: None,
     access,
     tables: || {
         vec![

@@ -59,6 +59,8 @@ pub struct Part {
     /// The citizens' files it keeps, read by the parts that show them (reception's record,
     /// alerts and mandates, « Mes données »): they read this, never the module.
     pub files: Option<Files>,
+    /// What it follows citizens for, read like `files` by the citizen's space and reception.
+    pub follow_ups: Option<crate::citizens::file::FollowUps>,
     /// Its sections of a citizen's right of access, whether the department still subscribes
     /// or not (what is held is shown).
     pub access: AccessSections,
@@ -171,6 +173,22 @@ pub fn files_in(tenant: &Tenant) -> impl Iterator<Item = &'static Files> + '_ {
         .iter()
         .filter(|p| p.module.is_none_or(|m| tenant.has_module(m)))
         .filter_map(|p| p.files.as_ref())
+}
+
+/// The follow-ups of `citizen_id` in every module `tenant` subscribes to.
+pub async fn follow_ups_of(
+    tenant: &Tenant,
+    citizen_id: i64,
+) -> Result<Vec<crate::citizens::file::FollowUp>, sea_orm::DbErr> {
+    let mut all = Vec::new();
+    for read in PARTS
+        .iter()
+        .filter(|p| p.module.is_none_or(|m| tenant.has_module(m)))
+        .filter_map(|p| p.follow_ups)
+    {
+        all.extend(read(tenant, citizen_id).await?);
+    }
+    Ok(all)
 }
 
 /// Whether `citizen_id` has a file open in `module` in this department (a module that keeps no

@@ -1,6 +1,10 @@
 //! Insertion's pages (RSA): the people to orient with their legal clock, a person's page, the
 //! imports of the benefit funds' files with their preview and progress.
 
+mod contract;
+
+pub use contract::*;
+
 use leptos::prelude::*;
 
 use crate::components::{
@@ -111,6 +115,16 @@ pub struct InsertionPersonView {
     pub back_href: String,
     pub orientation: OrientationView,
     pub referent: ReferentView,
+    pub contract: ContractSummary,
+}
+
+/// The contract on the person's page: where it stands, the month to sign, the way to it.
+#[derive(Clone, Debug)]
+pub struct ContractSummary {
+    pub href: String,
+    /// « Version 2 en vigueur depuis le 12/01/2027 », « Aucun contrat signé ».
+    pub state: String,
+    pub sign_by: Option<(String, Tone, String)>,
 }
 
 /// The person's referent, their history, and the officer's form to name one.
@@ -239,6 +253,7 @@ pub fn InsertionPersonPage(
         back_href,
         orientation,
         referent,
+        contract,
     } = person;
     let ReferentView {
         current: current_referent,
@@ -286,6 +301,12 @@ pub fn InsertionPersonPage(
                     empty=""
                 />
             })}
+            <h2>"Contrat d'engagement"</h2>
+            <p>{contract.state}</p>
+            {contract.sign_by.map(|(text, tone, last)| view! {
+                <p>"Délai pour signer le contrat : " <Badge text tone /> {format!(" (avant le {last})")}</p>
+            })}
+            <p><a href=contract.href>"Voir et préparer le contrat"</a></p>
             <h2>"Référent"</h2>
             <p>{current_referent.unwrap_or_else(|| "Pas de référent désigné.".to_owned())}</p>
             {referent_form.map(|f| view! {

@@ -199,6 +199,8 @@ pub fn CitizenSpacePage(
     identity: Vec<IdentityLine>,
     via_franceconnect: bool,
     requests: Vec<RequestSummary>,
+    /// What the department follows them for (their RSA follow-up…).
+    follow_ups: Vec<FollowUpLink>,
     notice: Option<String>,
 ) -> impl IntoView {
     let catalogue = ctx.href("/aides");
@@ -213,6 +215,17 @@ pub fn CitizenSpacePage(
         <Document ctx title="Mon espace".into()>
             <h1>{format!("Bonjour {greeting_name}")}</h1>
             <SuccessNotice text=notice />
+            {(!follow_ups.is_empty()).then(|| view! {
+                <h2>"Mon accompagnement"</h2>
+                <ul class="cards">
+                    {follow_ups.into_iter().map(|f| view! {
+                        <li class="card">
+                            <a href=f.href>{f.title}</a>
+                            <p>{format!("Depuis le {}", f.since)}</p>
+                        </li>
+                    }).collect_view()}
+                </ul>
+            })}
             <h2>"Mes demandes"</h2>
             {if requests.is_empty() {
                 view! { <p>"Vous n'avez pas encore de demande."</p> }.into_any()
@@ -246,6 +259,14 @@ pub fn CitizenSpacePage(
             <SummaryList rows=identity.into_iter().map(|line| SummaryRow::text(line.label, line.value)).collect() />
         </Document>
     }
+}
+
+/// A follow-up in the citizen's space: where to read it, since when.
+#[derive(Clone, Debug)]
+pub struct FollowUpLink {
+    pub href: String,
+    pub title: String,
+    pub since: String,
 }
 
 /// After signing out.

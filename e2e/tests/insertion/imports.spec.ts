@@ -1,34 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { expect, type Page, type TestInfo } from '@playwright/test';
-import { COLLEAGUE_PASSWORD, awayFromStepEnd, expectAccessible, hydrated, newColleague, signIn, test, totp } from '../helpers';
-
-const GUICHET = process.env.GUICHET_BIN ?? '../target/debug/guichet';
-
-/** A new orientation officer of the demo: created by the administrator, activated, enrolled. */
-async function newOfficer(page: Page, testInfo: TestInfo) {
-  const email = `odile.${testInfo.project.name}@demo.guichet.test`;
-  await newColleague(page, testInfo, `Odile Orientation ${testInfo.project.name}`, email, 'Orientation insertion (RSA)');
-  await signIn(page, testInfo, email, COLLEAGUE_PASSWORD);
-  // Her role reaches social files: an authenticator app first.
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Double authentification');
-  const key = (await page.locator('#secret').textContent()) ?? '';
-  await awayFromStepEnd();
-  await page.getByLabel('Code à 6 chiffres').fill(totp(key));
-  await page.getByRole('button', { name: "Enregistrer l'application" }).click();
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Vos codes de secours');
-}
-
-/** Waits on an import's page for `text`: refreshing by hand without JavaScript, by itself hydrated. */
-async function waitOnImport(page: Page, testInfo: TestInfo, text: string) {
-  const refresh = page.getByRole('link', { name: "Actualiser l'avancement" });
-  const shown = page.getByText(text, { exact: true }).first();
-  for (let i = 0; i < 120 && !(await shown.isVisible()); i++) {
-    if (!hydrated(testInfo) && (await refresh.isVisible())) await refresh.click();
-    else await page.waitForTimeout(500);
-  }
-  await expect(shown).toBeVisible();
-}
+import { expect } from '@playwright/test';
+import { expectAccessible, hydrated, test } from '../helpers';
+import { GUICHET, newInsertionColleague, waitOnImport } from './insertion';
 
 test('an officer imports a fund file: preview, confirmation, progress, then the people to orient', async ({ page }, testInfo) => {
   // A generated monthly file (windows-1252, couples, accents), another per project.
@@ -36,7 +10,7 @@ test('an officer imports a fund file: preview, confirmation, progress, then the 
   const seed = hydrated(testInfo) ? '8' : '7';
   execFileSync(GUICHET, ['rsa-flux', '--households', '40', '--seed', seed, '--out', file]);
 
-  await newOfficer(page, testInfo);
+  await newInsertionColleague(page, testInfo, 'odile', 'Odile Orientation', 'Orientation insertion (RSA)');
   await page.goto('/demo/agents/');
   await page.getByRole('link', { name: 'Personnes à orienter (RSA)' }).first().click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Personnes à orienter');

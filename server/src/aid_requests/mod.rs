@@ -48,6 +48,7 @@ pub static PART: Part = Part {
     schedules: jobs::schedules,
     housekeeping: jobs::housekeeping,
     files: Some(files::FILES),
+    follow_ups: None,
     access: files::access,
     home: Some(crate::modules::ModuleHome {
         summary: "Les demandes déposées par les usagers attendent dans la file d'instruction.",

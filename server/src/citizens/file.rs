@@ -82,6 +82,19 @@ impl FileLine {
     }
 }
 
+/// Something a module follows a citizen for (their RSA follow-up…), as the other parts say
+/// it: the citizen's space links to it, reception's record says that it exists, nothing more.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FollowUp {
+    pub title: String,
+    pub since: NaiveDate,
+    /// Where the citizen reads it, within the department (`/mon-espace/rsa`).
+    pub citizen_path: String,
+}
+
+/// A module's follow-ups of a citizen, in force now.
+pub type FollowUps = for<'a> fn(&'a Tenant, i64) -> Boxed<'a, Result<Vec<FollowUp>, DbErr>>;
+
 type Lines = Result<Vec<FileLine>, DbErr>;
 type Kinds = Result<Vec<FileKind>, DbErr>;
 

@@ -31,6 +31,10 @@ pub struct Model {
     pub orientation_days: Option<i32>,
     /// The referent now.
     pub referent_id: Option<i64>,
+    /// The first orientation's start.
+    pub oriented_on: Option<Date>,
+    /// Whether the first contract was signed within the month after `oriented_on`.
+    pub contract_in_time: Option<bool>,
     pub created_at: ChronoDateTimeUtc,
     pub updated_at: ChronoDateTimeUtc,
 }

@@ -18,6 +18,8 @@ pub mod decision;
 pub mod department_brand;
 pub mod document;
 pub mod household_member;
+pub mod insertion_contract;
+pub mod insertion_contract_action;
 pub mod insertion_import;
 pub mod insertion_orientation;
 pub mod insertion_person;

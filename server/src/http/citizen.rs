@@ -3,8 +3,8 @@
 
 use app::pages::auth::ChoosePasswordPage;
 use app::pages::citizen::{
-    CitizenLoginPage, CitizenSpacePage, ConfirmEmailPage, ForgotPasswordPage, IdentityLine,
-    MessagePage, RequestSummary, SignUpPage, SignUpValues, SignedOutPage,
+    CitizenLoginPage, CitizenSpacePage, ConfirmEmailPage, FollowUpLink, ForgotPasswordPage,
+    IdentityLine, MessagePage, RequestSummary, SignUpPage, SignUpValues, SignedOutPage,
 };
 use app::validation::FieldErrors;
 use axum::extract::{FromRequestParts, Path, Query, State};
@@ -664,12 +664,21 @@ pub async fn space(
             });
         }
     }
+    let follow_ups = crate::modules::follow_ups_of(&citizen.tenant.tenant, person.id)
+        .await?
+        .into_iter()
+        .map(|f| FollowUpLink {
+            href: citizen.tenant.href(&f.citizen_path),
+            title: f.title,
+            since: crate::dates::on(f.since),
+        })
+        .collect::<Vec<_>>();
     let notice = (params.brouillon.as_deref() == Some("enregistre")).then(|| {
         "Votre brouillon est enregistré : vous pourrez le reprendre ici quand vous voudrez."
             .to_owned()
     });
     Ok(ui.with_citizen(&citizen).render(StatusCode::OK, move |ctx| {
-        view! { <CitizenSpacePage ctx greeting_name identity via_franceconnect requests notice /> }
+        view! { <CitizenSpacePage ctx greeting_name identity via_franceconnect requests follow_ups notice /> }
     }))
 }
 

@@ -1,5 +1,5 @@
 //! Insertion's part of the right of access: what the funds' files said of the person, the
-//! timeline of their right, their orientations and their referents.
+//! timeline of their right, their orientations, their referents and their contracts.
 
 use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 use tenants::Tenant;
@@ -9,7 +9,8 @@ use crate::citizens::Citizen;
 use crate::citizens::file::{Item, Section, Sections, line};
 use crate::dates::on as day;
 use crate::entity::{
-    insertion_orientation, insertion_person, insertion_referent, insertion_right_event,
+    insertion_contract, insertion_contract_action, insertion_orientation, insertion_person,
+    insertion_referent, insertion_right_event,
 };
 use crate::modules::{Boxed, section};
 
@@ -24,6 +25,8 @@ struct Held {
     events: Vec<insertion_right_event::Model>,
     orientations: Vec<insertion_orientation::Model>,
     referents: Vec<insertion_referent::Model>,
+    contracts: Vec<insertion_contract::Model>,
+    actions: Vec<insertion_contract_action::Model>,
 }
 
 async fn held(tenant: &Tenant, citizen_id: i64) -> Result<Held, DbErr> {
@@ -47,6 +50,16 @@ async fn held(tenant: &Tenant, citizen_id: i64) -> Result<Held, DbErr> {
         referents: insertion_referent::Entity::find()
             .filter(insertion_referent::Column::CitizenId.eq(citizen_id))
             .order_by_asc(insertion_referent::Column::Id)
+            .all(&txn)
+            .await?,
+        contracts: insertion_contract::Entity::find()
+            .filter(insertion_contract::Column::CitizenId.eq(citizen_id))
+            .order_by_asc(insertion_contract::Column::Id)
+            .all(&txn)
+            .await?,
+        actions: insertion_contract_action::Entity::find()
+            .filter(insertion_contract_action::Column::CitizenId.eq(citizen_id))
+            .order_by_asc(insertion_contract_action::Column::Id)
             .all(&txn)
             .await?,
     };
@@ -84,6 +97,15 @@ async fn follow_up(tenant: &Tenant, citizen_id: i64) -> Result<Section, DbErr> {
                     .filter(|r| r.person_id == person.id)
                     .map(referent_line),
             );
+            for c in held.contracts.iter().filter(|c| c.person_id == person.id) {
+                lines.push(contract_line(c));
+                lines.extend(
+                    held.actions
+                        .iter()
+                        .filter(|a| a.contract_id == c.id)
+                        .map(action_line),
+                );
+            }
             Item {
                 heading: format!("{} {}", person.given_name, person.family_name),
                 lines,
@@ -166,4 +188,35 @@ fn referent_line(r: &insertion_referent::Model) -> (String, String) {
         None => format!("Référent depuis le {}", day(r.from_on)),
     };
     (period, r.staff_name.clone())
+}
+
+fn contract_line(c: &insertion_contract::Model) -> (String, String) {
+    let hours = match &c.reduction_reason {
+        Some(reason) => format!(
+            "{} heures par semaine (réduites : {reason})",
+            c.weekly_hours
+        ),
+        None => format!("{} heures par semaine", c.weekly_hours),
+    };
+    (
+        format!("Contrat d'engagement, version {}", c.version),
+        format!(
+            "{} — objectifs : {} — {hours}{}",
+            c.status.label(),
+            c.goals,
+            c.signed_on
+                .map(|on| format!(" — signé le {}", day(on)))
+                .unwrap_or_default()
+        ),
+    )
+}
+
+fn action_line(a: &insertion_contract_action::Model) -> (String, String) {
+    (
+        format!("Action ({})", a.theme.label()),
+        match a.done_at {
+            Some(at) => format!("{} — faite le {}", a.title, crate::dates::day(at)),
+            None => a.title.clone(),
+        },
+    )
 }

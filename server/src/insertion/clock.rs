@@ -46,7 +46,11 @@ pub struct Clock {
 
 impl Clock {
     pub fn from_entry(entered_on: NaiveDate, today: NaiveDate) -> Self {
-        let deadline = entered_on + chrono::Duration::days(ORIENTATION_DAYS);
+        Self::until(entered_on + chrono::Duration::days(ORIENTATION_DAYS), today)
+    }
+
+    /// The clock of any deadline (the month to sign a contract…).
+    pub fn until(deadline: NaiveDate, today: NaiveDate) -> Self {
         Self {
             deadline,
             days_left: (deadline - today).num_days(),

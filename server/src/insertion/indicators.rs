@@ -1,7 +1,7 @@
 //! The module's indicators, for the referents' supervisor (figures only, no names): people
 //! subject to rights and duties, those still to orient and their deadlines, the share oriented
 //! within 42 days of entry and the average delay, orientations by track, people without a
-//! referent. Counted from the date of entry (when the department received the information),
+//! referent, the share with a contract signed within the month after their first orientation. Counted from the date of entry (when the department received the information),
 //! never from the import's.
 
 use sea_orm::sea_query::{CaseStatement, Expr, Func, SimpleExpr};
@@ -27,6 +27,8 @@ struct Counts {
     oriented: Option<i64>,
     days: Option<i64>,
     without_referent: Option<i64>,
+    contract_cohort: Option<i64>,
+    contract_in_time: Option<i64>,
 }
 
 /// 1 for the rows `condition` holds for, summed.
@@ -51,6 +53,13 @@ pub async fn figure_lines(tenant: &Tenant) -> Result<Vec<(String, String)>, DbEr
     let in_time = insertion_person::Column::OrientationDays
         .lte(i32::try_from(ORIENTATION_DAYS).unwrap_or(42));
     let oriented = insertion_person::Column::OrientationDays.is_not_null();
+    // Those whose month to sign is over, or who signed already (in time or not).
+    let month_ago = today
+        .checked_sub_months(chrono::Months::new(1))
+        .unwrap_or(today);
+    let contract_cohort = Condition::any()
+        .add(insertion_person::Column::OrientedOn.lte(month_ago))
+        .add(insertion_person::Column::ContractInTime.is_not_null());
     let txn = tenant.db().begin().await?;
     let counts = insertion_person::Entity::find()
         .select_only()
@@ -73,6 +82,11 @@ pub async fn figure_lines(tenant: &Tenant) -> Result<Vec<(String, String)>, DbEr
         .column_as(how_many(Condition::all().add(oriented)), "oriented")
         .column_as(insertion_person::Column::OrientationDays.sum(), "days")
         .column_as(how_many(without_referent()), "without_referent")
+        .column_as(how_many(contract_cohort), "contract_cohort")
+        .column_as(
+            how_many(Condition::all().add(insertion_person::Column::ContractInTime.eq(true))),
+            "contract_in_time",
+        )
         .into_model::<Counts>()
         .one(&txn)
         .await?
@@ -141,6 +155,10 @@ pub async fn figure_lines(tenant: &Tenant) -> Result<Vec<(String, String)>, DbEr
     lines.push((
         "Personnes suivies sans référent".to_owned(),
         without_referent.to_string(),
+    ));
+    lines.push((
+        "Contrats signés dans le mois suivant l’orientation".to_owned(),
+        share(n(counts.contract_in_time), n(counts.contract_cohort)),
     ));
     Ok(lines)
 }

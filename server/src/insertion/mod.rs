@@ -7,12 +7,13 @@
 //! the files name and the timeline of their right (`people`), the import with its preview,
 //! confirmation and resumable writes (`import`, `jobs`), the list of people to orient with the
 //! 6-week clock (`clock`), orientation proposals and decisions (`orientation`), referents and
-//! their hand-overs (`referents`), the supervisor's figures (`indicators`), and their pages
-//! (`http`). Contracts, convocations and
-//! sanctions come next, in the same folder.
+//! their hand-overs (`referents`), the contrat d'engagement and its versions (`contract`), the
+//! person's own view in their space (`space`), the supervisor's figures (`indicators`), and
+//! their pages (`http`). Convocations and sanctions come next, in the same folder.
 
 pub mod access;
 pub mod clock;
+pub mod contract;
 pub mod flux;
 pub mod generator;
 pub mod http;
@@ -23,6 +24,7 @@ pub mod nir;
 pub mod orientation;
 pub mod people;
 pub mod referents;
+pub mod space;
 
 /// The module's word as a type: its handles are `Desk<'_>` here and
 /// [`http::InsertionDesk`] in its pages.
@@ -48,6 +50,7 @@ pub static PART: crate::modules::Part = crate::modules::Part {
     schedules: jobs::schedules,
     housekeeping: jobs::housekeeping,
     files: None,
+    follow_ups: Some(|tenant, citizen_id| Box::pin(space::follow_ups(tenant, citizen_id))),
     access: access::sections,
     home: Some(crate::modules::ModuleHome {
         summary: "Les personnes soumises aux droits et devoirs du RSA, leur orientation et son délai légal ; voici leurs chiffres, sans noms.",
@@ -55,8 +58,8 @@ pub static PART: crate::modules::Part = crate::modules::Part {
     }),
     tables: || {
         use crate::entity::{
-            insertion_import, insertion_orientation, insertion_person, insertion_referent,
-            insertion_right_event,
+            insertion_contract, insertion_contract_action, insertion_import, insertion_orientation,
+            insertion_person, insertion_referent, insertion_right_event,
         };
         use crate::modules::Table;
         use crate::modules::section::INSERTION;
@@ -66,6 +69,8 @@ pub static PART: crate::modules::Part = crate::modules::Part {
             Table::of::<insertion_right_event::Entity>(Some(INSERTION)),
             Table::of::<insertion_orientation::Entity>(Some(INSERTION)),
             Table::of::<insertion_referent::Entity>(Some(INSERTION)),
+            Table::of::<insertion_contract::Entity>(Some(INSERTION)),
+            Table::of::<insertion_contract_action::Entity>(Some(INSERTION)),
         ]
     },
 };

@@ -301,6 +301,7 @@ pub async fn decide(
                     i32::try_from((starts_on - person.entered_on).num_days()).unwrap_or(i32::MAX),
                 ),
             )
+            .col_expr(insertion_person::Column::OrientedOn, Expr::value(starts_on))
             .filter(insertion_person::Column::Id.eq(person.id))
             .exec(&txn)
             .await?;

@@ -729,6 +729,8 @@ impl PersonFields {
             last_import_id: Set(facts.import_id),
             orientation_days: Set(None),
             referent_id: Set(None),
+            oriented_on: Set(None),
+            contract_in_time: Set(None),
             created_at: Set(now),
             updated_at: Set(now),
             ..Default::default()

@@ -287,6 +287,7 @@ pub static PART: crate::modules::Part = crate::modules::Part {
     schedules: jobs::schedules,
     housekeeping: jobs::housekeeping,
     files: None,
+    follow_ups: None,
     access: access::sections,
     home: None,
     tables: || {

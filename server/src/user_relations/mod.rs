@@ -682,6 +682,7 @@ pub static PART: crate::modules::Part = crate::modules::Part {
     schedules: jobs::schedules,
     housekeeping: crate::modules::no_housekeeping,
     files: None,
+    follow_ups: None,
     access: access::sections,
     home: Some(crate::modules::ModuleHome {
         summary: "Les dossiers des usagers, leurs messages et leurs rendez-vous sont tenus par l'accueil ; voici leurs chiffres, sans noms ni contenus.",

@@ -122,9 +122,12 @@ async fn every_role_against_every_route_sees_only_what_its_module_needs(backend:
         .unwrap();
 
     let followed = crate::fixtures::followed_for_rsa(&gard, angela.id, "DUBOIS").await;
+    let (contract, action) = crate::fixtures::contract_for_rsa(&gard, followed, angela.id).await;
     let fx = Fixture {
         cid: angela.id,
         followed,
+        contract,
+        action,
         request,
         document,
         thread,
@@ -361,6 +364,9 @@ struct Fixture {
     cid: i64,
     /// Angela as the insertion module follows her.
     followed: i64,
+    /// Her contrat d'engagement, and its action to do.
+    contract: i64,
+    action: i64,
     request: i64,
     document: i64,
     thread: i64,
@@ -682,6 +688,26 @@ fn plan(template: &str, fx: &Fixture) -> Option<Plan> {
             false,
             Some(none()),
         ),
+        // Her contract: empty forms are refused at their fields, nothing written; the steps
+        // that would change it are only tried as refusals.
+        "/agents/insertion/personnes/{id}/contrat"
+        | "/agents/insertion/personnes/{id}/contrat/actions"
+        | "/agents/insertion/personnes/{id}/contrat/papier" => staff(
+            template.replace("{id}", &fx.followed.to_string()),
+            Roles(INSERTION),
+            template.ends_with("/contrat"),
+            Some(none()),
+        ),
+        "/agents/insertion/personnes/{id}/contrat/signature"
+        | "/agents/insertion/personnes/{id}/contrat/actions/{action}/retirer"
+        | "/agents/insertion/personnes/{id}/contrat/actions/{action}/faite" => staff(
+            template
+                .replace("{id}", &fx.followed.to_string())
+                .replace("{action}", &fx.action.to_string()),
+            Roles(INSERTION),
+            false,
+            None,
+        ),
         // Both see the list; naming referents from it is the officer's (tested in insertion).
         "/agents/insertion/sans-referent" => staff(template.into(), Roles(INSERTION), true, None),
         "/agents/insertion/imports" => staff(
@@ -709,7 +735,18 @@ fn plan(template: &str, fx: &Fixture) -> Option<Plan> {
         | "/mon-espace/mes-informations"
         | "/mon-espace/mes-informations.json"
         | "/mon-espace/messages"
-        | "/mon-espace/mandats" => citizen(template.into(), false, none()),
+        | "/mon-espace/mandats"
+        | "/mon-espace/rsa" => citizen(template.into(), false, none()),
+        "/mon-espace/rsa/contrat/{id}/signer" => citizen(
+            format!("/mon-espace/rsa/contrat/{}/signer", fx.contract),
+            true,
+            vec![("read", "oui".into())],
+        ),
+        "/mon-espace/rsa/actions/{id}/faite" => citizen(
+            format!("/mon-espace/rsa/actions/{}/faite", fx.action),
+            true,
+            none(),
+        ),
         "/aides/{slug}/demander" => citizen(format!("/aides/{slug}/demander"), false, none()),
         "/mon-espace/rendez-vous" => citizen(
             template.into(),

@@ -439,6 +439,54 @@ pub async fn followed_for_rsa(tenant: &Tenant, citizen_id: i64, family_name: &st
     row.id
 }
 
+/// A contrat d'engagement in force for person `person_id` (`citizen_id`), with one action to
+/// do: (the contract's id, the action's id).
+pub async fn contract_for_rsa(tenant: &Tenant, person_id: i64, citizen_id: i64) -> (i64, i64) {
+    use guichet::entity::{insertion_contract, insertion_contract_action};
+    use guichet::insertion::contract::{ContractStatus, Theme};
+    use sea_orm::{ActiveModelTrait as _, Set};
+    let now = chrono::Utc::now();
+    let txn = tenant.db().begin_write().await.unwrap();
+    let contract = insertion_contract::ActiveModel {
+        person_id: Set(person_id),
+        citizen_id: Set(citizen_id),
+        version: Set(1),
+        status: Set(ContractStatus::Signed),
+        goals: Set("Secret gardois : retrouver un logement.".into()),
+        weekly_hours: Set(15),
+        reduction_reason: Set(None),
+        review_on: Set(Some(now.date_naive() + chrono::Duration::days(90))),
+        written_by: Set(1),
+        written_by_name: Set("René Référent".into()),
+        department_signed_at: Set(Some(now)),
+        department_signed_name: Set(Some("René Référent".into())),
+        person_signed_at: Set(Some(now)),
+        paper_document_id: Set(None),
+        signed_on: Set(Some(now.date_naive())),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await
+    .unwrap();
+    let action = insertion_contract_action::ActiveModel {
+        contract_id: Set(contract.id),
+        person_id: Set(person_id),
+        citizen_id: Set(citizen_id),
+        theme: Set(Theme::Housing),
+        title: Set("Déposer la demande de logement social".into()),
+        due_on: Set(None),
+        done_at: Set(None),
+        done_by: Set(None),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await
+    .unwrap();
+    txn.commit().await.unwrap();
+    (contract.id, action.id)
+}
+
 /// `citizen` named as an applicant by a fund's monthly file, imported as an officer would
 /// (preview, confirmation, writes): their record is joined, their right has its first event;
 /// then oriented to the social track, with a referent.
@@ -497,6 +545,38 @@ pub async fn imported_for_rsa(app: &TestApp, tenant: &Tenant, citizen: &Citizen)
     let referent = app.worker(tenant, Role::InsertionReferent).await;
     let candidates = [referent.clone()];
     guichet::insertion::referents::assign(&desk, &[person.id], &referent, &candidates, "", today)
+        .await
+        .unwrap()
+        .unwrap();
+    // A contract written, signed by both sides, one action done by the person.
+    use guichet::insertion::contract;
+    let terms = contract::Terms::parse(
+        "Retrouver un logement.",
+        "15",
+        "",
+        &(today + chrono::Duration::days(60)).to_string(),
+        guichet::insertion::orientation::Track::Social,
+        today,
+    )
+    .unwrap();
+    let id = contract::start(&desk, &person, &terms)
+        .await
+        .unwrap()
+        .unwrap();
+    let action = contract::NewAction::parse("housing", "Demande de logement", "", today).unwrap();
+    let action = contract::add_action(&desk, &person, id, &action)
+        .await
+        .unwrap()
+        .unwrap();
+    contract::sign_for_department(&desk, &person, id)
+        .await
+        .unwrap()
+        .unwrap();
+    contract::sign_by_person(tenant, citizen.id, id)
+        .await
+        .unwrap()
+        .unwrap();
+    contract::mark_done(tenant, citizen.id, action, contract::DoneBy::Person)
         .await
         .unwrap()
         .unwrap();

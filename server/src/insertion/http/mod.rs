@@ -1,13 +1,17 @@
 //! Insertion's pages: the people to orient with their clock, a person's page, the imports of
 //! the benefit funds' files (sending, preview, confirmation, progress).
 
+mod contracts;
 mod imports;
 mod people;
 mod referents;
+mod space;
 
+pub use contracts::*;
 pub use imports::*;
 pub use people::*;
 pub use referents::*;
+pub use space::*;
 
 use crate::http::AppError;
 use crate::http::auth::CurrentStaff;
@@ -49,6 +53,30 @@ pub fn routes(routes: crate::modules::Routes) -> crate::modules::Routes {
             post(name_referent),
         )
         .route(
+            "/agents/insertion/personnes/{id}/contrat",
+            get(contract_page).post(save_terms),
+        )
+        .route(
+            "/agents/insertion/personnes/{id}/contrat/actions",
+            post(add_action),
+        )
+        .route(
+            "/agents/insertion/personnes/{id}/contrat/actions/{action}/retirer",
+            post(remove_action),
+        )
+        .route(
+            "/agents/insertion/personnes/{id}/contrat/actions/{action}/faite",
+            post(mark_done),
+        )
+        .route(
+            "/agents/insertion/personnes/{id}/contrat/signature",
+            post(sign),
+        )
+        .route(
+            "/agents/insertion/personnes/{id}/contrat/papier",
+            post(signed_on_paper),
+        )
+        .route(
             "/agents/insertion/sans-referent",
             get(without_referent).post(name_referent_for_many),
         )
@@ -58,6 +86,15 @@ pub fn routes(routes: crate::modules::Routes) -> crate::modules::Routes {
         .route("/agents/insertion/imports/{id}/etat", get(import_state))
         .route("/agents/insertion/imports/{id}/confirmer", post(confirm))
         .route("/agents/insertion/imports/{id}/abandonner", post(cancel))
+        .route("/mon-espace/rsa", get(my_follow_up))
+        .route(
+            "/mon-espace/rsa/contrat/{id}/signer",
+            post(sign_my_contract),
+        )
+        .route(
+            "/mon-espace/rsa/actions/{id}/faite",
+            post(mark_my_action_done),
+        )
 }
 
 /// Referents and orientation officers work on people; a supervisor sees the module's figures.

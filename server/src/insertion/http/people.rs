@@ -20,6 +20,7 @@ use crate::http::form::{Form, ListQuery};
 use crate::http::ui::Ui;
 use crate::http::{AppError, AppState};
 use crate::insertion::clock::{self, Clock, Urgency};
+use crate::insertion::contract;
 use crate::insertion::orientation::{self, OrientationStatus};
 use crate::staff::Role;
 
@@ -30,7 +31,7 @@ pub struct ToOrientParams {
     page: Option<String>,
 }
 
-fn clock_tone(clock: Clock) -> Tone {
+pub(super) fn clock_tone(clock: Clock) -> Tone {
     match clock.urgency() {
         Urgency::Overdue => Tone::Error,
         Urgency::Soon => Tone::Warning,
@@ -210,6 +211,11 @@ pub(super) async fn render_person(
             page.referent_typed,
         )
         .await?,
+        contract: super::contracts::contract_summary(
+            format!("{href}/contrat"),
+            in_force,
+            &contract::of_person(desk.tenant(), person.id).await?,
+        ),
     };
     let PersonPage {
         errors,

@@ -225,7 +225,14 @@ pub(super) async fn render_record(
     }
     let can_act = matches!(access, RecordAccess::Reception(_));
     let name = person.display_name();
-    let identity = identity_lines(&tenant.tenant, &person).await?;
+    let mut identity = identity_lines(&tenant.tenant, &person).await?;
+    // That a module follows them, and since when: never what it holds (its notes, contract).
+    for f in crate::modules::follow_ups_of(&tenant.tenant, person.id).await? {
+        identity.push((
+            "Suivi".to_owned(),
+            format!("{}, depuis le {}", f.title, crate::dates::on(f.since)),
+        ));
+    }
     let requests = record_requests(&tenant.tenant, person.id).await?;
     let contacts = user_relations::contacts_of(&tenant.tenant, person.id)
         .await?

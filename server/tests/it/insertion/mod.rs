@@ -1,6 +1,7 @@
 //! Insertion (RSA): importing the benefit funds' files (preview, confirmation, resumable
 //! writes, idempotence), the people to orient and their clock.
 
+mod contracts;
 mod imports;
 mod orientation;
 mod referents;
@@ -151,4 +152,14 @@ pub async fn import_whole(officer: &mut Visitor, bytes: Vec<u8>) -> String {
         confirmed.body
     );
     wait_for(officer, &page, "Ce que l'import a fait").await
+}
+
+/// The value beside `label` in the figures' table.
+pub fn table_figure(body: &str, label: &str) -> String {
+    let at = body
+        .find(&format!(">{label}<"))
+        .unwrap_or_else(|| panic!("no « {label} » in {body}"));
+    let after = &body[at + label.len() + 2..];
+    let value = &after[after.find("class=\"cell\">").expect("a value") + 13..];
+    value[..value.find('<').unwrap()].trim().to_owned()
 }

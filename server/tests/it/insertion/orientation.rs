@@ -9,7 +9,7 @@ use reqwest::StatusCode;
 use sea_orm::{EntityTrait, QueryOrder};
 use tenants::Tenant;
 
-use super::{OFFICER, REFERENT, day, file_of, import_whole, setup, single_adults};
+use super::{OFFICER, REFERENT, day, file_of, import_whole, setup, single_adults, table_figure};
 use crate::harness::{Backend, Visitor, both_engines};
 
 both_engines!(
@@ -319,14 +319,4 @@ async fn the_supervisor_reads_the_indicators_counted_from_entry(backend: Backend
     // Figures only: no one's name.
     assert!(!body.contains(&everyone[0].family_name), "{body}");
     app.stop().await;
-}
-
-/// The value beside `label` in the figures' table.
-fn table_figure(body: &str, label: &str) -> String {
-    let at = body
-        .find(&format!(">{label}<"))
-        .unwrap_or_else(|| panic!("no « {label} » in {body}"));
-    let after = &body[at + label.len() + 2..];
-    let value = &after[after.find("class=\"cell\">").expect("a value") + 13..];
-    value[..value.find('<').unwrap()].trim().to_owned()
 }
