@@ -67,6 +67,7 @@ impl MigratorTrait for TenantMigrator {
             Box::new(tenant::m0023_insertion_orientations::Migration),
             Box::new(tenant::m0024_insertion_referents::Migration),
             Box::new(tenant::m0025_insertion_contracts::Migration),
+            Box::new(tenant::m0026_insertion_notes::Migration),
         ]
     }
 }

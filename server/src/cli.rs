@@ -242,9 +242,21 @@ pub fn write_rsa_flux(args: &crate::config::RsaFluxArgs) -> anyhow::Result<()> {
         crate::insertion::generator::households(args.households, &args.department, args.seed)
             .collect::<Vec<_>>();
     if let (Some((family, given, born)), Some(first)) = (&args.applicant, households.first_mut()) {
+        // Their fund number and NIR follow from who they are, not from the seed: the same
+        // person in files of other seeds stays one person, and is no one else.
+        use sha2::Digest as _;
+        let digest = sha2::Sha256::digest(format!("{family};{given};{born}").as_bytes());
+        let n = u32::from_be_bytes([digest[0], digest[1], digest[2], digest[3]]) % 1_000_000;
+        first.matricule = format!("{:07}00000000", 9_000_000 + n);
         first.state = crate::insertion::flux::RightState::Open;
         first.people.truncate(1);
         let applicant = &mut first.people[0];
+        applicant.nir = Some(format!(
+            "{}{:02}{:02}30{n:06}",
+            applicant.sex,
+            born.year() % 100,
+            born.month()
+        ));
         applicant.role = crate::insertion::flux::Role::Applicant;
         applicant.family_name = family.clone();
         applicant.birth_name = family.clone();

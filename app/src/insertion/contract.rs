@@ -86,7 +86,7 @@ fn ActionsTable(actions: Vec<ActionRow>, csrf: String, caption: String) -> impl 
         .into_iter()
         .map(|a| {
             let done = a.done_action.map(|action| {
-                let label = format!("Marquer « {} » comme faite", a.title);
+                let label = format!("C'est fait : {}", a.title);
                 view! {
                     <form method="post" action=action class="inline" novalidate=true>
                         <CsrfField token=csrf.clone() />
@@ -95,7 +95,7 @@ fn ActionsTable(actions: Vec<ActionRow>, csrf: String, caption: String) -> impl 
                 }
             });
             let remove = a.remove_action.map(|action| {
-                let label = format!("Retirer « {} » du contrat", a.title);
+                let label = format!("Retirer : {}", a.title);
                 view! {
                     <form method="post" action=action class="inline" novalidate=true>
                         <CsrfField token=csrf.clone() />

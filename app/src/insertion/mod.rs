@@ -116,6 +116,17 @@ pub struct InsertionPersonView {
     pub orientation: OrientationView,
     pub referent: ReferentView,
     pub contract: ContractSummary,
+    pub notes: NotesView,
+}
+
+/// The follow-up notes on a person's page (the module's workers only), and the form to add one.
+#[derive(Clone, Debug)]
+pub struct NotesView {
+    /// (written by, when, the note), newest first.
+    pub rows: Vec<(String, String, String)>,
+    pub action: String,
+    /// The note as typed, when it comes back with a mistake.
+    pub typed: String,
 }
 
 /// The contract on the person's page: where it stands, the month to sign, the way to it.
@@ -254,7 +265,10 @@ pub fn InsertionPersonPage(
         orientation,
         referent,
         contract,
+        notes,
     } = person;
+    let notes_csrf = ctx.csrf.clone();
+    let notes_error = errors.of("follow_up");
     let ReferentView {
         current: current_referent,
         history: referent_history,
@@ -324,6 +338,25 @@ pub fn InsertionPersonPage(
                     empty=""
                 />
             })}
+            <h2>"Notes de suivi"</h2>
+            <p class="hint">"Lues par les agents de l'insertion seulement ; la personne peut les demander au titre de son droit d'accès."</p>
+            {if notes.rows.is_empty() {
+                view! { <p>"Aucune note."</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="messages">
+                        {notes.rows.into_iter().map(|(author, when, body)| view! {
+                            <li><p>{format!("{author}, le {when}")}</p><p class="message-body">{body}</p></li>
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+            <form method="post" action=notes.action novalidate=true>
+                <CsrfField token=notes_csrf />
+                <TextArea name="follow_up" label="Nouvelle note" value=notes.typed rows=3 maxlength=4000
+                    error=notes_error />
+                <button type="submit" class="secondary">"Enregistrer la note"</button>
+            </form>
             <h2>"Ce que disent les fichiers de la caisse"</h2>
             <SummaryList rows=SummaryRow::pairs(facts) />
             <h2>"Historique du droit"</h2>

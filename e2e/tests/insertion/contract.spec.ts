@@ -9,7 +9,7 @@ import { importFileNaming, newInsertionColleague } from './insertion';
 test('the referent writes a contract, the person signs it in their space and marks an action done', async ({ page, browser }, testInfo) => {
   // One person per project: the demo keeps what the other project did.
   const person = hydrated(testInfo)
-    ? { button: 'Marie LEROY', name: 'Marie LEROY', applicant: 'LEROY;Marie Thérèse;1951-11-30', search: 'leroy', seed: '31' }
+    ? { button: 'Marie Thérèse LEROY', name: 'Marie MARTIN', applicant: 'LEROY;Marie Thérèse;1951-11-30', search: 'leroy', seed: '31' }
     : { button: 'Karim BENALI', name: 'Karim BENALI', applicant: 'BENALI;Karim;1988-03-02', search: 'benali', seed: '30' };
   const citizenContext = await browser.newContext({ javaScriptEnabled: hydrated(testInfo) });
   const citizen = await citizenContext.newPage();
@@ -72,7 +72,7 @@ test('the referent writes a contract, the person signs it in their space and mar
   await citizen.getByRole('button', { name: 'Signer mon contrat' }).click();
   await expect(citizen.getByRole('status')).toContainText('Votre contrat est signé');
   await expectAccessible(citizen, testInfo);
-  await citizen.getByRole('button', { name: 'Marquer « Passer le CACES 3 » comme faite' }).click();
+  await citizen.getByRole('button', { name: "C'est fait : Passer le CACES 3" }).click();
   await expect(citizen.getByRole('status')).toContainText("C'est noté");
   await expect(citizen.getByText(/Faite le .* \(la personne\)/)).toBeVisible();
   await expectAccessible(citizen, testInfo);

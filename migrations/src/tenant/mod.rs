@@ -23,3 +23,4 @@ pub mod m0022_insertion;
 pub mod m0023_insertion_orientations;
 pub mod m0024_insertion_referents;
 pub mod m0025_insertion_contracts;
+pub mod m0026_insertion_notes;

@@ -1,5 +1,6 @@
 //! Insertion's part of the right of access: what the funds' files said of the person, the
-//! timeline of their right, their orientations, their referents and their contracts.
+//! timeline of their right, their orientations, their referents, their contracts and the
+//! follow-up notes written about them.
 
 use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 use tenants::Tenant;
@@ -9,8 +10,8 @@ use crate::citizens::Citizen;
 use crate::citizens::file::{Item, Section, Sections, line};
 use crate::dates::on as day;
 use crate::entity::{
-    insertion_contract, insertion_contract_action, insertion_orientation, insertion_person,
-    insertion_referent, insertion_right_event,
+    insertion_contract, insertion_contract_action, insertion_note, insertion_orientation,
+    insertion_person, insertion_referent, insertion_right_event,
 };
 use crate::modules::{Boxed, section};
 
@@ -27,6 +28,7 @@ struct Held {
     referents: Vec<insertion_referent::Model>,
     contracts: Vec<insertion_contract::Model>,
     actions: Vec<insertion_contract_action::Model>,
+    notes: Vec<insertion_note::Model>,
 }
 
 async fn held(tenant: &Tenant, citizen_id: i64) -> Result<Held, DbErr> {
@@ -60,6 +62,11 @@ async fn held(tenant: &Tenant, citizen_id: i64) -> Result<Held, DbErr> {
         actions: insertion_contract_action::Entity::find()
             .filter(insertion_contract_action::Column::CitizenId.eq(citizen_id))
             .order_by_asc(insertion_contract_action::Column::Id)
+            .all(&txn)
+            .await?,
+        notes: insertion_note::Entity::find()
+            .filter(insertion_note::Column::CitizenId.eq(citizen_id))
+            .order_by_asc(insertion_note::Column::Id)
             .all(&txn)
             .await?,
     };
@@ -106,6 +113,21 @@ async fn follow_up(tenant: &Tenant, citizen_id: i64) -> Result<Section, DbErr> {
                         .map(action_line),
                 );
             }
+            lines.extend(
+                held.notes
+                    .iter()
+                    .filter(|n| n.person_id == person.id)
+                    .map(|n| {
+                        line(
+                            &format!(
+                                "Note de suivi de {}, le {}",
+                                n.author_name,
+                                crate::dates::day(n.created_at)
+                            ),
+                            &n.body,
+                        )
+                    }),
+            );
             Item {
                 heading: format!("{} {}", person.given_name, person.family_name),
                 lines,

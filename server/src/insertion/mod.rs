@@ -7,7 +7,7 @@
 //! the files name and the timeline of their right (`people`), the import with its preview,
 //! confirmation and resumable writes (`import`, `jobs`), the list of people to orient with the
 //! 6-week clock (`clock`), orientation proposals and decisions (`orientation`), referents and
-//! their hand-overs (`referents`), the contrat d'engagement and its versions (`contract`), the
+//! their hand-overs (`referents`), the contrat d'engagement and its versions (`contract`), follow-up notes (`notes`), the
 //! person's own view in their space (`space`), the supervisor's figures (`indicators`), and
 //! their pages (`http`). Convocations and sanctions come next, in the same folder.
 
@@ -21,6 +21,7 @@ pub mod import;
 pub mod indicators;
 pub mod jobs;
 pub mod nir;
+pub mod notes;
 pub mod orientation;
 pub mod people;
 pub mod referents;
@@ -58,8 +59,8 @@ pub static PART: crate::modules::Part = crate::modules::Part {
     }),
     tables: || {
         use crate::entity::{
-            insertion_contract, insertion_contract_action, insertion_import, insertion_orientation,
-            insertion_person, insertion_referent, insertion_right_event,
+            insertion_contract, insertion_contract_action, insertion_import, insertion_note,
+            insertion_orientation, insertion_person, insertion_referent, insertion_right_event,
         };
         use crate::modules::Table;
         use crate::modules::section::INSERTION;
@@ -71,6 +72,7 @@ pub static PART: crate::modules::Part = crate::modules::Part {
             Table::of::<insertion_referent::Entity>(Some(INSERTION)),
             Table::of::<insertion_contract::Entity>(Some(INSERTION)),
             Table::of::<insertion_contract_action::Entity>(Some(INSERTION)),
+            Table::of::<insertion_note::Entity>(Some(INSERTION)),
         ]
     },
 };

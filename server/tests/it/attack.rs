@@ -23,7 +23,13 @@ both_engines!(every_role_against_every_route_sees_only_what_its_module_needs);
 const INSERTION: &[Role] = &[Role::InsertionReferent, Role::InsertionOrientation];
 
 /// What must never show outside those allowed: the file's own words.
-const MARKERS: [&str; 4] = ["DUBOIS", "Secret gardois", "Note gardoise", "520,00"];
+const MARKERS: [&str; 5] = [
+    "DUBOIS",
+    "Secret gardois",
+    "Note gardoise",
+    "520,00",
+    "Suivi gardois confidentiel",
+];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Allowed {
@@ -123,6 +129,16 @@ async fn every_role_against_every_route_sees_only_what_its_module_needs(backend:
 
     let followed = crate::fixtures::followed_for_rsa(&gard, angela.id, "DUBOIS").await;
     let (contract, action) = crate::fixtures::contract_for_rsa(&gard, followed, angela.id).await;
+    // Her insertion follow-up note: only the module's workers read it.
+    let referent = app.worker(&gard, Role::InsertionReferent).await;
+    let desk = guichet::insertion::Desk::open(&gard, &referent).unwrap();
+    let person = guichet::insertion::clock::find_person(&desk, followed)
+        .await
+        .unwrap()
+        .unwrap();
+    guichet::insertion::notes::write(&desk, &person, "Suivi gardois confidentiel : dettes.")
+        .await
+        .unwrap();
     let fx = Fixture {
         cid: angela.id,
         followed,
@@ -679,6 +695,12 @@ fn plan(template: &str, fx: &Fixture) -> Option<Plan> {
         | "/agents/insertion/personnes/{id}/orientation/refus" => staff(
             template.replace("{id}", &fx.followed.to_string()),
             Roles(&[Role::InsertionOrientation]),
+            false,
+            Some(none()),
+        ),
+        "/agents/insertion/personnes/{id}/notes" => staff(
+            template.replace("{id}", &fx.followed.to_string()),
+            Roles(INSERTION),
             false,
             Some(none()),
         ),

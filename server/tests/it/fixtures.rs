@@ -580,4 +580,7 @@ pub async fn imported_for_rsa(app: &TestApp, tenant: &Tenant, citizen: &Citizen)
         .await
         .unwrap()
         .unwrap();
+    guichet::insertion::notes::write(&desk, &person, "Premier entretien.")
+        .await
+        .unwrap();
 }

@@ -302,8 +302,8 @@ async fn render(
         person_href,
         orientation: in_force_orientation.map(|o| {
             format!(
-                "parcours {}, {} (depuis le {})",
-                o.track.label().to_lowercase(),
+                "{}, {} (depuis le {})",
+                o.track.label(),
                 o.body,
                 o.starts_on.map(date).unwrap_or_default()
             )

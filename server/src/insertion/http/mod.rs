@@ -52,6 +52,7 @@ pub fn routes(routes: crate::modules::Routes) -> crate::modules::Routes {
             "/agents/insertion/personnes/{id}/referent",
             post(name_referent),
         )
+        .route("/agents/insertion/personnes/{id}/notes", post(write_note))
         .route(
             "/agents/insertion/personnes/{id}/contrat",
             get(contract_page).post(save_terms),

@@ -2,8 +2,8 @@
 
 use app::components::Tone;
 use app::insertion::{
-    InsertionPersonPage, InsertionPersonView, OrientationForm, OrientationView, ToOrientPage,
-    ToOrientRow, ToOrientView,
+    InsertionPersonPage, InsertionPersonView, NotesView, OrientationForm, OrientationView,
+    ToOrientPage, ToOrientRow, ToOrientView,
 };
 use app::validation::FieldErrors;
 use axum::extract::{Path, State};
@@ -20,8 +20,8 @@ use crate::http::form::{Form, ListQuery};
 use crate::http::ui::Ui;
 use crate::http::{AppError, AppState};
 use crate::insertion::clock::{self, Clock, Urgency};
-use crate::insertion::contract;
 use crate::insertion::orientation::{self, OrientationStatus};
+use crate::insertion::{contract, notes};
 use crate::staff::Role;
 
 #[derive(Debug, Default, Deserialize)]
@@ -124,11 +124,13 @@ pub async fn person_page(
         Some("decidee") => Some("L'orientation est décidée."),
         Some("refusee") => Some("La proposition n'est pas retenue ; la personne reste à orienter."),
         Some("referent") => Some("Le référent est désigné."),
+        Some("note") => Some("La note est enregistrée."),
         _ => None,
     };
     let page = PersonPage {
         typed: None,
         referent_typed: None,
+        note_typed: String::new(),
         errors: FieldErrors::new(),
         notice: notice.map(str::to_owned),
         refusal: None,
@@ -142,6 +144,8 @@ pub(super) struct PersonPage {
     pub(super) typed: Option<OrientationTyped>,
     /// The referent form, as typed.
     pub(super) referent_typed: Option<(String, String)>,
+    /// The note, as typed.
+    pub(super) note_typed: String,
     pub(super) errors: FieldErrors,
     pub(super) notice: Option<String>,
     pub(super) refusal: Option<String>,
@@ -216,6 +220,15 @@ pub(super) async fn render_person(
             in_force,
             &contract::of_person(desk.tenant(), person.id).await?,
         ),
+        notes: NotesView {
+            rows: notes::of_person(desk, person.id)
+                .await?
+                .into_iter()
+                .map(|n| (n.author_name, crate::dates::date_time(n.created_at), n.body))
+                .collect(),
+            action: format!("{href}/notes"),
+            typed: page.note_typed,
+        },
     };
     let PersonPage {
         errors,
@@ -409,6 +422,7 @@ async fn again(
     let page = PersonPage {
         typed: Some(typed),
         referent_typed: None,
+        note_typed: String::new(),
         errors,
         notice: None,
         refusal,
@@ -505,5 +519,41 @@ pub async fn refuse_orientation(
     match orientation::refuse(&desk, &person, &typed.refusal).await? {
         Ok(()) => Ok(done(&desk, person.id, "refusee")),
         Err(refusal) => again(&state.platform, &desk, ui, &id, typed, Err(refusal)).await,
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct NoteTyped {
+    follow_up: String,
+}
+
+/// `POST /agents/insertion/personnes/{id}/notes`: a follow-up note.
+pub async fn write_note(
+    State(state): State<AppState>,
+    staff: CurrentStaff,
+    ui: Ui,
+    Path(id): Path<String>,
+    Form(typed): Form<NoteTyped>,
+) -> Result<Response, AppError> {
+    let desk = InsertionDesk::open(&staff)?;
+    let person = followed_person(&desk, &id).await?;
+    match notes::parse(&typed.follow_up) {
+        Ok(body) => {
+            notes::write(&desk, &person, &body).await?;
+            Ok(done(&desk, person.id, "note"))
+        }
+        Err(message) => {
+            let page = PersonPage {
+                typed: None,
+                referent_typed: None,
+                note_typed: typed.follow_up,
+                errors: FieldErrors::at("follow_up", message),
+                notice: None,
+                refusal: None,
+            };
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            render_person(&state.platform, &desk, ui, status, &id, page).await
+        }
     }
 }

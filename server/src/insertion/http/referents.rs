@@ -131,6 +131,7 @@ pub async fn name_referent(
     let back = |errors: FieldErrors, refusal: Option<String>| PersonPage {
         typed: None,
         referent_typed: Some((typed.referent.clone(), typed.note.clone())),
+        note_typed: String::new(),
         errors,
         notice: None,
         refusal,

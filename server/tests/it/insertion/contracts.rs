@@ -2,8 +2,8 @@
 //! (checked field by field), adds actions, signs it for the department, which freezes it; the
 //! person signs it in their space and marks an action done; a new version carries over the
 //! actions not done and replaces the old one once signed; the paper way keeps the scan. The
-//! month to sign shows; the indicators count contracts signed within it. Reception sees that
-//! the person is followed, never the contract.
+//! month to sign shows; the indicators count contracts signed within it. Follow-up notes show
+//! to the module only. Reception sees that the person is followed, never the contract or notes.
 
 use guichet::entity::insertion_person;
 use reqwest::StatusCode;
@@ -290,7 +290,28 @@ async fn a_referent_writes_the_person_signs_and_marks_an_action_done(backend: Ba
         "100 % (1 sur 1)"
     );
 
-    // Reception sees that Karim is followed, not his contract.
+    // A follow-up note: an empty one is refused at its field; written, it shows to the module.
+    let notes = format!("{page}/notes");
+    let empty = referent
+        .post(&notes, &[("csrf", csrf.as_str()), ("follow_up", "  ")])
+        .await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(empty.body.contains("Écrivez la note"), "{}", empty.body);
+    let noted = referent
+        .post(
+            &notes,
+            &[
+                ("csrf", csrf.as_str()),
+                ("follow_up", "Dettes de loyer : voir avec la CESF."),
+            ],
+        )
+        .await;
+    assert_eq!(noted.status, StatusCode::SEE_OTHER, "{}", noted.body);
+    let shown = officer.get(&page).await;
+    assert!(shown.body.contains("Dettes de loyer : voir avec la CESF."));
+    assert!(shown.body.contains("René Référent, le"));
+
+    // Reception sees that Karim is followed, not his contract nor the notes.
     app.staff(
         &gard,
         "accueil@gard.fr",
@@ -310,6 +331,7 @@ async fn a_referent_writes_the_person_signs_and_marks_an_action_done(backend: Ba
     );
     assert!(!record.body.contains("cariste"));
     assert!(!record.body.contains("CACES"));
+    assert!(!record.body.contains("Dettes de loyer"));
     // Karim's journal says who read and changed his contract; his right of access holds it.
     let journal = karim.get("/gard/mon-espace/journal").await;
     let journal = journal.body.replace("&#x27;", "'");
@@ -320,6 +342,10 @@ async fn a_referent_writes_the_person_signs_and_marks_an_action_done(backend: Ba
     let held = karim.get("/gard/mon-espace/mes-informations").await;
     let held = held.body.replace("&#x27;", "'");
     assert!(held.contains("Contrat d'engagement, version 1"), "{held}");
+    assert!(
+        held.contains("Dettes de loyer : voir avec la CESF."),
+        "{held}"
+    );
     app.stop().await;
 }
 
