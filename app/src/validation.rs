@@ -305,6 +305,11 @@ impl FieldErrors {
         self.0.is_empty()
     }
 
+    /// Adds another check's messages after these.
+    pub fn extend(&mut self, other: FieldErrors) {
+        self.0.extend(other.0);
+    }
+
     /// The message about `field`, if any (the first).
     pub fn of(&self, field: &str) -> Option<String> {
         self.0

@@ -68,6 +68,7 @@ impl MigratorTrait for TenantMigrator {
             Box::new(tenant::m0024_insertion_referents::Migration),
             Box::new(tenant::m0025_insertion_contracts::Migration),
             Box::new(tenant::m0026_insertion_notes::Migration),
+            Box::new(tenant::m0027_insertion_sanctions::Migration),
         ]
     }
 }

@@ -289,6 +289,7 @@ pub struct MyFollowUpView {
     /// The version waiting for their signature, and where to sign it.
     pub to_sign: Option<(VersionView, String)>,
     pub in_force: Option<VersionView>,
+    pub cases: Vec<super::MyCaseView>,
 }
 
 /// `/mon-espace/rsa`: the person's orientation, referent and contract.
@@ -300,12 +301,19 @@ pub fn MyFollowUpPage(
     notice: Option<String>,
     refusal: Option<String>,
 ) -> impl IntoView {
-    let (c1, c2, c3) = (ctx.csrf.clone(), ctx.csrf.clone(), ctx.csrf.clone());
+    let (c1, c2, c3, c4) = (
+        ctx.csrf.clone(),
+        ctx.csrf.clone(),
+        ctx.csrf.clone(),
+        ctx.csrf.clone(),
+    );
     let MyFollowUpView {
         facts,
         to_sign,
         in_force,
+        cases,
     } = follow_up;
+    let case_errors = errors.clone();
     let sign_error = errors.of("read-0");
     let sign_invalid = sign_error.is_some();
     view! {
@@ -342,6 +350,7 @@ pub fn MyFollowUpPage(
                 }.into_any(),
                 None => view! { <p>"Vous n'avez pas encore de contrat signé."</p> }.into_any(),
             }}
+            <super::MyCases cases csrf=c4 errors=case_errors />
         </Document>
     }
 }

@@ -2,8 +2,10 @@
 //! imports of the benefit funds' files with their preview and progress.
 
 mod contract;
+mod sanctions;
 
 pub use contract::*;
+pub use sanctions::*;
 
 use leptos::prelude::*;
 
@@ -117,6 +119,63 @@ pub struct InsertionPersonView {
     pub referent: ReferentView,
     pub contract: ContractSummary,
     pub notes: NotesView,
+    pub sanctions: SanctionsSummary,
+}
+
+/// The person's sanction cases on their page, and (for the officer) the way to open one.
+#[derive(Clone, Debug, Default)]
+pub struct SanctionsSummary {
+    /// (href, opened on, ground, where it stands).
+    pub rows: Vec<(String, String, String, String)>,
+    pub open_href: Option<String>,
+}
+
+/// The person's sanction cases, and the officer's way to open one.
+#[component]
+fn SanctionsSection(sanctions: SanctionsSummary) -> impl IntoView {
+    let rows = sanctions
+        .rows
+        .into_iter()
+        .map(|(href, opened, ground, status)| {
+            Row::new(vec![
+                view! { <a href=href>{format!("Ouverte le {opened}")}</a> }.into_any(),
+                ground.into_any(),
+                status.into_any(),
+            ])
+        })
+        .collect();
+    view! {
+        <h2>"Sanctions"</h2>
+        <Table caption="Procédures de sanction" headers=vec!["Procédure", "Motif", "Où elle en est"]
+            rows empty="Aucune procédure de sanction." />
+        {sanctions.open_href.map(|href| view! { <p><a href=href>"Ouvrir une procédure de sanction"</a></p> })}
+    }
+}
+
+/// The follow-up notes on a person's page, newest first, and the form to add one.
+#[component]
+fn NotesSection(notes: NotesView, csrf: String, error: Option<String>) -> impl IntoView {
+    view! {
+        <h2>"Notes de suivi"</h2>
+        <p class="hint">"Lues par les agents de l'insertion seulement ; la personne peut les demander au titre de son droit d'accès."</p>
+        {if notes.rows.is_empty() {
+            view! { <p>"Aucune note."</p> }.into_any()
+        } else {
+            view! {
+                <ul class="messages">
+                    {notes.rows.into_iter().map(|(author, when, body)| view! {
+                        <li><p>{format!("{author}, le {when}")}</p><p class="message-body">{body}</p></li>
+                    }).collect_view()}
+                </ul>
+            }.into_any()
+        }}
+        <form method="post" action=notes.action novalidate=true>
+            <CsrfField token=csrf />
+            <TextArea name="follow_up" label="Nouvelle note" value=notes.typed rows=3 maxlength=4000
+                error=error />
+            <button type="submit" class="secondary">"Enregistrer la note"</button>
+        </form>
+    }
 }
 
 /// The follow-up notes on a person's page (the module's workers only), and the form to add one.
@@ -266,6 +325,7 @@ pub fn InsertionPersonPage(
         referent,
         contract,
         notes,
+        sanctions,
     } = person;
     let notes_csrf = ctx.csrf.clone();
     let notes_error = errors.of("follow_up");
@@ -338,25 +398,8 @@ pub fn InsertionPersonPage(
                     empty=""
                 />
             })}
-            <h2>"Notes de suivi"</h2>
-            <p class="hint">"Lues par les agents de l'insertion seulement ; la personne peut les demander au titre de son droit d'accès."</p>
-            {if notes.rows.is_empty() {
-                view! { <p>"Aucune note."</p> }.into_any()
-            } else {
-                view! {
-                    <ul class="messages">
-                        {notes.rows.into_iter().map(|(author, when, body)| view! {
-                            <li><p>{format!("{author}, le {when}")}</p><p class="message-body">{body}</p></li>
-                        }).collect_view()}
-                    </ul>
-                }.into_any()
-            }}
-            <form method="post" action=notes.action novalidate=true>
-                <CsrfField token=notes_csrf />
-                <TextArea name="follow_up" label="Nouvelle note" value=notes.typed rows=3 maxlength=4000
-                    error=notes_error />
-                <button type="submit" class="secondary">"Enregistrer la note"</button>
-            </form>
+            <SanctionsSection sanctions />
+            <NotesSection notes csrf=notes_csrf error=notes_error />
             <h2>"Ce que disent les fichiers de la caisse"</h2>
             <SummaryList rows=SummaryRow::pairs(facts) />
             <h2>"Historique du droit"</h2>

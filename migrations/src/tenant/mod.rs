@@ -24,3 +24,4 @@ pub mod m0023_insertion_orientations;
 pub mod m0024_insertion_referents;
 pub mod m0025_insertion_contracts;
 pub mod m0026_insertion_notes;
+pub mod m0027_insertion_sanctions;

@@ -1,6 +1,6 @@
 //! Insertion's part of the right of access: what the funds' files said of the person, the
-//! timeline of their right, their orientations, their referents, their contracts and the
-//! follow-up notes written about them.
+//! timeline of their right, their orientations, their referents, their contracts, the
+//! follow-up notes written about them and their sanction cases.
 
 use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 use tenants::Tenant;
@@ -11,7 +11,7 @@ use crate::citizens::file::{Item, Section, Sections, line};
 use crate::dates::on as day;
 use crate::entity::{
     insertion_contract, insertion_contract_action, insertion_note, insertion_orientation,
-    insertion_person, insertion_referent, insertion_right_event,
+    insertion_person, insertion_referent, insertion_right_event, insertion_sanction_case,
 };
 use crate::modules::{Boxed, section};
 
@@ -29,6 +29,7 @@ struct Held {
     contracts: Vec<insertion_contract::Model>,
     actions: Vec<insertion_contract_action::Model>,
     notes: Vec<insertion_note::Model>,
+    cases: Vec<insertion_sanction_case::Model>,
 }
 
 async fn held(tenant: &Tenant, citizen_id: i64) -> Result<Held, DbErr> {
@@ -67,6 +68,11 @@ async fn held(tenant: &Tenant, citizen_id: i64) -> Result<Held, DbErr> {
         notes: insertion_note::Entity::find()
             .filter(insertion_note::Column::CitizenId.eq(citizen_id))
             .order_by_asc(insertion_note::Column::Id)
+            .all(&txn)
+            .await?,
+        cases: insertion_sanction_case::Entity::find()
+            .filter(insertion_sanction_case::Column::CitizenId.eq(citizen_id))
+            .order_by_asc(insertion_sanction_case::Column::Id)
             .all(&txn)
             .await?,
     };
@@ -128,6 +134,13 @@ async fn follow_up(tenant: &Tenant, citizen_id: i64) -> Result<Section, DbErr> {
                         )
                     }),
             );
+            for case in held.cases.iter().filter(|c| c.person_id == person.id) {
+                lines.push(line(
+                    &format!("Procédure de sanction n° {}", case.id),
+                    case.status.label(),
+                ));
+                lines.extend(super::sanctions::lines(case));
+            }
             Item {
                 heading: format!("{} {}", person.given_name, person.family_name),
                 lines,

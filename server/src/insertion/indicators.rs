@@ -1,7 +1,8 @@
 //! The module's indicators, for the referents' supervisor (figures only, no names): people
 //! subject to rights and duties, those still to orient and their deadlines, the share oriented
 //! within 42 days of entry and the average delay, orientations by track, people without a
-//! referent, the share with a contract signed within the month after their first orientation. Counted from the date of entry (when the department received the information),
+//! referent, the share with a contract signed within the month after their first orientation,
+//! sanction cases pending and sanctions in force. Counted from the date of entry (when the department received the information),
 //! never from the import's.
 
 use sea_orm::sea_query::{CaseStatement, Expr, Func, SimpleExpr};
@@ -43,6 +44,19 @@ fn how_many(condition: Condition) -> SimpleExpr {
 
 /// The figures, label and value, in reading order.
 pub async fn figure_lines(tenant: &Tenant) -> Result<Vec<(String, String)>, DbErr> {
+    let (counts, by_track) = read(tenant).await?;
+    let (pending, in_force) = super::sanctions::counts(tenant).await?;
+    let mut lines = lines(&counts, &by_track);
+    lines.push((
+        "Procédures de sanction en cours".to_owned(),
+        pending.to_string(),
+    ));
+    lines.push(("Sanctions en cours".to_owned(), in_force.to_string()));
+    Ok(lines)
+}
+
+/// The people's counts in one pass, and the orientations in force by track.
+async fn read(tenant: &Tenant) -> Result<(Counts, Vec<(Track, i64)>), DbErr> {
     let today = crate::dates::today();
     let clock_over = today - chrono::Duration::days(ORIENTATION_DAYS);
     let soon_before = clock_over + chrono::Duration::days(ALERT_DAYS + 1);
@@ -102,6 +116,10 @@ pub async fn figure_lines(tenant: &Tenant) -> Result<Vec<(String, String)>, DbEr
         .all(&txn)
         .await?;
     txn.commit().await?;
+    Ok((counts, by_track))
+}
+
+fn lines(counts: &Counts, by_track: &[(Track, i64)]) -> Vec<(String, String)> {
     let n = |v: Option<i64>| u64::try_from(v.unwrap_or(0)).unwrap_or(0);
     let (followed, waiting, overdue, soon) = (
         n(counts.followed),
@@ -160,7 +178,7 @@ pub async fn figure_lines(tenant: &Tenant) -> Result<Vec<(String, String)>, DbEr
         "Contrats signés dans le mois suivant l’orientation".to_owned(),
         share(n(counts.contract_in_time), n(counts.contract_cohort)),
     ));
-    Ok(lines)
+    lines
 }
 
 /// « 83 % (250 sur 301) », or that nobody's clock is over yet.

@@ -7,9 +7,10 @@
 //! the files name and the timeline of their right (`people`), the import with its preview,
 //! confirmation and resumable writes (`import`, `jobs`), the list of people to orient with the
 //! 6-week clock (`clock`), orientation proposals and decisions (`orientation`), referents and
-//! their hand-overs (`referents`), the contrat d'engagement and its versions (`contract`), follow-up notes (`notes`), the
-//! person's own view in their space (`space`), the supervisor's figures (`indicators`), and
-//! their pages (`http`). Convocations and sanctions come next, in the same folder.
+//! their hand-overs (`referents`), the contrat d'engagement and its versions (`contract`),
+//! follow-up notes (`notes`), sanction cases (`sanctions`), the person's own view in their
+//! space (`space`), the supervisor's figures (`indicators`), and their pages (`http`).
+//! Convocations come next, in the same folder.
 
 pub mod access;
 pub mod clock;
@@ -25,6 +26,7 @@ pub mod notes;
 pub mod orientation;
 pub mod people;
 pub mod referents;
+pub mod sanctions;
 pub mod space;
 
 /// The module's word as a type: its handles are `Desk<'_>` here and
@@ -61,6 +63,7 @@ pub static PART: crate::modules::Part = crate::modules::Part {
         use crate::entity::{
             insertion_contract, insertion_contract_action, insertion_import, insertion_note,
             insertion_orientation, insertion_person, insertion_referent, insertion_right_event,
+            insertion_sanction_case,
         };
         use crate::modules::Table;
         use crate::modules::section::INSERTION;
@@ -73,6 +76,7 @@ pub static PART: crate::modules::Part = crate::modules::Part {
             Table::of::<insertion_contract::Entity>(Some(INSERTION)),
             Table::of::<insertion_contract_action::Entity>(Some(INSERTION)),
             Table::of::<insertion_note::Entity>(Some(INSERTION)),
+            Table::of::<insertion_sanction_case::Entity>(Some(INSERTION)),
         ]
     },
 };

@@ -1,5 +1,5 @@
 //! The person's own view of their follow-up, read with their citizen id (never a desk): their
-//! orientation, their referent, their contract. And what the other parts say of it: that they
+//! orientation, their referent, their contract, their sanction cases once they are told. And what the other parts say of it: that they
 //! are followed, since when (`modules::Part::follow_ups`) — never the notes or the contract.
 
 use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
@@ -8,7 +8,9 @@ use tenants::Tenant;
 use super::contract::{self, Contract};
 use super::orientation::OrientationStatus;
 use crate::citizens::file::FollowUp;
-use crate::entity::{insertion_orientation, insertion_person, insertion_referent};
+use crate::entity::{
+    insertion_orientation, insertion_person, insertion_referent, insertion_sanction_case,
+};
 
 /// Where the citizen reads their follow-up.
 pub const PATH: &str = "/mon-espace/rsa";
@@ -20,6 +22,8 @@ pub struct MyFollowUp {
     pub orientation: Option<insertion_orientation::Model>,
     pub referent: Option<insertion_referent::Model>,
     pub contracts: Vec<Contract>,
+    /// Their sanction cases, newest first.
+    pub cases: Vec<insertion_sanction_case::Model>,
 }
 
 /// The citizen's follow-ups, in force or past.
@@ -41,11 +45,13 @@ pub async fn of_citizen(tenant: &Tenant, citizen_id: i64) -> Result<Vec<MyFollow
             .await?;
         txn.commit().await?;
         let contracts = contract::of_person(tenant, person.id).await?;
+        let cases = super::sanctions::of_person(tenant, person.id).await?;
         mine.push(MyFollowUp {
             person,
             orientation,
             referent,
             contracts,
+            cases,
         });
     }
     Ok(mine)

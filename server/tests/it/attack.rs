@@ -139,11 +139,13 @@ async fn every_role_against_every_route_sees_only_what_its_module_needs(backend:
     guichet::insertion::notes::write(&desk, &person, "Suivi gardois confidentiel : dettes.")
         .await
         .unwrap();
+    let sanction = crate::fixtures::sanction_case_for_rsa(&gard, followed, angela.id).await;
     let fx = Fixture {
         cid: angela.id,
         followed,
         contract,
         action,
+        sanction,
         request,
         document,
         thread,
@@ -383,6 +385,8 @@ struct Fixture {
     /// Her contrat d'engagement, and its action to do.
     contract: i64,
     action: i64,
+    /// Her sanction case, her observations awaited.
+    sanction: i64,
     request: i64,
     document: i64,
     thread: i64,
@@ -704,6 +708,34 @@ fn plan(template: &str, fx: &Fixture) -> Option<Plan> {
             false,
             Some(none()),
         ),
+        // Sanctions: the officer's steps; referents read the cases and their letters.
+        "/agents/insertion/personnes/{id}/sanction" => staff(
+            template.replace("{id}", &fx.followed.to_string()),
+            Roles(&[Role::InsertionOrientation]),
+            true,
+            Some(none()),
+        ),
+        "/agents/insertion/sanctions/{id}" | "/agents/insertion/sanctions/{id}/courrier" => staff(
+            template.replace("{id}", &fx.sanction.to_string()),
+            Roles(INSERTION),
+            true,
+            None,
+        ),
+        "/agents/insertion/sanctions/{id}/notification" => staff(
+            template.replace("{id}", &fx.sanction.to_string()),
+            Roles(&[Role::InsertionOrientation]),
+            false,
+            None,
+        ),
+        "/agents/insertion/sanctions/{id}/observations"
+        | "/agents/insertion/sanctions/{id}/avis"
+        | "/agents/insertion/sanctions/{id}/decision"
+        | "/agents/insertion/sanctions/{id}/levee" => staff(
+            template.replace("{id}", &fx.sanction.to_string()),
+            Roles(&[Role::InsertionOrientation]),
+            false,
+            Some(none()),
+        ),
         "/agents/insertion/personnes/{id}/referent" => staff(
             format!("/agents/insertion/personnes/{}/referent", fx.followed),
             Roles(&[Role::InsertionOrientation]),
@@ -763,6 +795,11 @@ fn plan(template: &str, fx: &Fixture) -> Option<Plan> {
             format!("/mon-espace/rsa/contrat/{}/signer", fx.contract),
             true,
             vec![("read", "oui".into())],
+        ),
+        "/mon-espace/rsa/sanctions/{id}/observations" => citizen(
+            format!("/mon-espace/rsa/sanctions/{}/observations", fx.sanction),
+            true,
+            vec![("observations", "Intrusion".into())],
         ),
         "/mon-espace/rsa/actions/{id}/faite" => citizen(
             format!("/mon-espace/rsa/actions/{}/faite", fx.action),

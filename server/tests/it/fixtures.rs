@@ -487,6 +487,39 @@ pub async fn contract_for_rsa(tenant: &Tenant, person_id: i64, citizen_id: i64) 
     (contract.id, action.id)
 }
 
+/// A sanction case of person `person_id` (`citizen_id`), the person told and their
+/// observations awaited; returns its id.
+pub async fn sanction_case_for_rsa(tenant: &Tenant, person_id: i64, citizen_id: i64) -> i64 {
+    use guichet::entity::insertion_sanction_case;
+    use guichet::insertion::sanctions::{CaseStatus, Ground, Measure};
+    use sea_orm::{ActiveModelTrait as _, Set};
+    let now = chrono::Utc::now();
+    let txn = tenant.db().begin_write().await.unwrap();
+    let row = insertion_sanction_case::ActiveModel {
+        person_id: Set(person_id),
+        citizen_id: Set(citizen_id),
+        status: Set(CaseStatus::Notified),
+        ground: Set(Ground::MissedAppointment),
+        facts: Set("Secret gardois : absente au rendez-vous du 3 novembre.".into()),
+        household_size: Set(1),
+        repeated: Set(false),
+        planned_measure: Set(Measure::Suspension),
+        planned_rate: Set(30),
+        planned_months: Set(1),
+        opened_by: Set(1),
+        opened_by_name: Set("Odile Orientation".into()),
+        opened_at: Set(now),
+        notified_at: Set(Some(now)),
+        observations_due_on: Set(Some(now.date_naive() + chrono::Duration::days(30))),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await
+    .unwrap();
+    txn.commit().await.unwrap();
+    row.id
+}
+
 /// `citizen` named as an applicant by a fund's monthly file, imported as an officer would
 /// (preview, confirmation, writes): their record is joined, their right has its first event;
 /// then oriented to the social track, with a referent.
@@ -583,4 +616,5 @@ pub async fn imported_for_rsa(app: &TestApp, tenant: &Tenant, citizen: &Citizen)
     guichet::insertion::notes::write(&desk, &person, "Premier entretien.")
         .await
         .unwrap();
+    sanction_case_for_rsa(tenant, person.id, citizen.id).await;
 }

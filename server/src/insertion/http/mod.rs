@@ -5,12 +5,14 @@ mod contracts;
 mod imports;
 mod people;
 mod referents;
+mod sanctions;
 mod space;
 
 pub use contracts::*;
 pub use imports::*;
 pub use people::*;
 pub use referents::*;
+pub use sanctions::*;
 pub use space::*;
 
 use crate::http::AppError;
@@ -54,6 +56,35 @@ pub fn routes(routes: crate::modules::Routes) -> crate::modules::Routes {
         )
         .route("/agents/insertion/personnes/{id}/notes", post(write_note))
         .route(
+            "/agents/insertion/personnes/{id}/sanction",
+            get(open_case_form).post(open_case),
+        )
+        .route("/agents/insertion/sanctions/{id}", get(case_page))
+        .route(
+            "/agents/insertion/sanctions/{id}/notification",
+            post(notify_case),
+        )
+        .route(
+            "/agents/insertion/sanctions/{id}/observations",
+            post(record_heard),
+        )
+        .route(
+            "/agents/insertion/sanctions/{id}/avis",
+            post(record_opinion),
+        )
+        .route(
+            "/agents/insertion/sanctions/{id}/decision",
+            post(record_decision),
+        )
+        .route(
+            "/agents/insertion/sanctions/{id}/levee",
+            post(record_lifting),
+        )
+        .route(
+            "/agents/insertion/sanctions/{id}/courrier",
+            get(case_letter),
+        )
+        .route(
             "/agents/insertion/personnes/{id}/contrat",
             get(contract_page).post(save_terms),
         )
@@ -95,6 +126,10 @@ pub fn routes(routes: crate::modules::Routes) -> crate::modules::Routes {
         .route(
             "/mon-espace/rsa/actions/{id}/faite",
             post(mark_my_action_done),
+        )
+        .route(
+            "/mon-espace/rsa/sanctions/{id}/observations",
+            post(send_my_observations),
         )
 }
 

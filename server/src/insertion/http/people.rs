@@ -229,6 +229,11 @@ pub(super) async fn render_person(
             action: format!("{href}/notes"),
             typed: page.note_typed,
         },
+        sanctions: super::sanctions::summary(
+            desk,
+            &person,
+            &crate::insertion::sanctions::of_person(desk.tenant(), person.id).await?,
+        ),
     };
     let PersonPage {
         errors,

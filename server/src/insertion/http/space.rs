@@ -34,27 +34,39 @@ pub async fn my_follow_up(
             Some("Votre contrat est signé : il est en vigueur. Votre référent en est informé.")
         }
         Some("faite") => Some("C'est noté : votre référent verra que l'action est faite."),
+        Some("observations") => {
+            Some("Vos observations sont envoyées : elles seront lues avant toute décision.")
+        }
         _ => None,
     };
-    render(
-        &citizen,
-        ui,
-        StatusCode::OK,
-        FieldErrors::new(),
-        notice.map(str::to_owned),
-        None,
-    )
-    .await
+    let shown = Shown {
+        notice: notice.map(str::to_owned),
+        ..Shown::default()
+    };
+    render(&citizen, ui, StatusCode::OK, shown).await
+}
+
+/// What the page shows besides the follow-up: mistakes, what happened, observations as typed.
+#[derive(Default)]
+struct Shown {
+    errors: FieldErrors,
+    notice: Option<String>,
+    refusal: Option<String>,
+    observations: String,
 }
 
 async fn render(
     citizen: &CurrentCitizen,
     ui: Ui,
     status: StatusCode,
-    errors: FieldErrors,
-    notice: Option<String>,
-    refusal: Option<String>,
+    shown: Shown,
 ) -> Result<Response, AppError> {
+    let Shown {
+        errors,
+        notice,
+        refusal,
+        observations,
+    } = shown;
     let tenant = &citizen.tenant;
     let mine = space::of_citizen(&tenant.tenant, citizen.citizen.id).await?;
     // One follow-up in practice; the latest file's person when a citizen was named twice.
@@ -66,6 +78,7 @@ async fn render(
             )],
             to_sign: None,
             in_force: None,
+            cases: Vec::new(),
         };
         return Ok(ui.with_citizen(citizen).render(status, move |ctx| {
             view! { <MyFollowUpPage ctx follow_up=view errors notice refusal /> }
@@ -121,6 +134,7 @@ async fn render(
         facts,
         to_sign,
         in_force,
+        cases: super::sanctions::my_cases(tenant, &mine.cases, &observations),
     };
     Ok(ui.with_citizen(citizen).render(status, move |ctx| {
         view! { <MyFollowUpPage ctx follow_up=view errors notice refusal /> }
@@ -136,16 +150,11 @@ async fn refused(
     ui: Ui,
     refusal: contract::Refusal,
 ) -> Result<Response, AppError> {
-    let refusal = Some(crate::audit::sentence(&refusal.to_string()));
-    render(
-        citizen,
-        ui,
-        StatusCode::CONFLICT,
-        FieldErrors::new(),
-        None,
-        refusal,
-    )
-    .await
+    let shown = Shown {
+        refusal: Some(crate::audit::sentence(&refusal.to_string())),
+        ..Shown::default()
+    };
+    render(citizen, ui, StatusCode::CONFLICT, shown).await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -171,15 +180,11 @@ pub async fn sign_my_contract(
             "read-0",
             "Cochez la case pour dire que vous avez lu votre contrat, puis signez.",
         );
-        return render(
-            &citizen,
-            ui,
-            StatusCode::UNPROCESSABLE_ENTITY,
+        let shown = Shown {
             errors,
-            None,
-            None,
-        )
-        .await;
+            ..Shown::default()
+        };
+        return render(&citizen, ui, StatusCode::UNPROCESSABLE_ENTITY, shown).await;
     }
     match contract::sign_by_person(tenant, citizen.citizen.id, id).await? {
         Ok(()) => Ok(done(&citizen, "signe")),
@@ -202,4 +207,58 @@ pub async fn mark_my_action_done(
         Ok(_) => Ok(done(&citizen, "faite")),
         Err(refusal) => refused(&citizen, ui, refusal).await,
     }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ObservationsTyped {
+    observations: String,
+}
+
+/// `POST /mon-espace/rsa/sanctions/{id}/observations`: only on their own case, while awaited.
+pub async fn send_my_observations(
+    citizen: CurrentCitizen,
+    ui: Ui,
+    Path(id): Path<String>,
+    Form(typed): Form<ObservationsTyped>,
+) -> Result<Response, AppError> {
+    let id = crate::http::parse_id(&id)?;
+    let tenant = &citizen.tenant.tenant;
+    let mine = crate::insertion::sanctions::find(tenant, id)
+        .await?
+        .filter(|c| c.citizen_id == citizen.citizen.id)
+        .ok_or(AppError::NotFound)?;
+    let observations = match crate::insertion::sanctions::text(
+        "observations",
+        &typed.observations,
+        "Écrivez vos observations avant de les envoyer.",
+    ) {
+        Ok(text) => text,
+        Err(errors) => {
+            let shown = Shown {
+                errors,
+                observations: typed.observations,
+                ..Shown::default()
+            };
+            return render(&citizen, ui, StatusCode::UNPROCESSABLE_ENTITY, shown).await;
+        }
+    };
+    match crate::insertion::sanctions::written(tenant, citizen.citizen.id, mine.id, &observations)
+        .await?
+    {
+        Ok(()) => Ok(done(&citizen, "observations")),
+        Err(refusal) => sanction_refused(&citizen, ui, refusal).await,
+    }
+}
+
+async fn sanction_refused(
+    citizen: &CurrentCitizen,
+    ui: Ui,
+    refusal: crate::insertion::sanctions::Refusal,
+) -> Result<Response, AppError> {
+    let shown = Shown {
+        refusal: Some(crate::audit::sentence(&refusal.to_string())),
+        ..Shown::default()
+    };
+    render(citizen, ui, StatusCode::CONFLICT, shown).await
 }

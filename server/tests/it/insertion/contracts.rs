@@ -19,7 +19,7 @@ both_engines!(
 
 /// Karim signs in with FranceConnect, then a fund's file names him: his record is joined.
 /// Returns Karim's visitor and his person's page.
-async fn karim_followed_and_oriented(
+pub(super) async fn karim_followed_and_oriented(
     app: &TestApp,
     gard: &tenants::Tenant,
     officer: &mut Visitor,

@@ -5,6 +5,7 @@ mod contracts;
 mod imports;
 mod orientation;
 mod referents;
+mod sanctions;
 
 use std::time::{Duration, Instant};
 
