@@ -69,6 +69,7 @@ impl MigratorTrait for TenantMigrator {
             Box::new(tenant::m0025_insertion_contracts::Migration),
             Box::new(tenant::m0026_insertion_notes::Migration),
             Box::new(tenant::m0027_insertion_sanctions::Migration),
+            Box::new(tenant::m0028_insertion_settings::Migration),
         ]
     }
 }

@@ -3,9 +3,11 @@
 
 mod contract;
 mod sanctions;
+mod settings;
 
 pub use contract::*;
 pub use sanctions::*;
+pub use settings::*;
 
 use leptos::prelude::*;
 
@@ -248,6 +250,8 @@ pub struct OrientationForm {
     /// The officer may leave a waiting proposal aside, with a reason.
     pub refuse_action: Option<String>,
     pub refusal: String,
+    /// The department's own names for the tracks, in `TRACKS` order (empty: none).
+    pub own_names: Vec<String>,
 }
 
 const TRACKS: [(&str, &str); 3] = [
@@ -269,9 +273,13 @@ fn OrientationFormView(form: OrientationForm, csrf: String, errors: FieldErrors)
     };
     let options = TRACKS
         .iter()
-        .map(|(value, label)| Choice {
+        .enumerate()
+        .map(|(i, (value, label))| Choice {
             value: (*value).to_owned(),
-            label: (*label).to_owned(),
+            label: match f.own_names.get(i).filter(|own| !own.is_empty()) {
+                Some(own) => format!("{label} — « {own} »"),
+                None => (*label).to_owned(),
+            },
             checked: f.track == *value,
         })
         .collect();

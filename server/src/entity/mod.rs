@@ -27,6 +27,7 @@ pub mod insertion_person;
 pub mod insertion_referent;
 pub mod insertion_right_event;
 pub mod insertion_sanction_case;
+pub mod insertion_setting;
 pub mod login_failure;
 pub mod login_known_address;
 pub mod mail_outbox;

@@ -669,19 +669,40 @@ pub async fn signed_on_paper(
     Ok(Ok(()))
 }
 
+/// Whether row `id` of `E` is the citizen's: `columns` are its id and citizen columns.
+async fn belongs<E: EntityTrait>(
+    tenant: &Tenant,
+    (id_column, citizen_column): (E::Column, E::Column),
+    id: i64,
+    citizen_id: i64,
+) -> Result<bool, DbErr>
+where
+    E::Model: Sync,
+{
+    let txn = tenant.db().begin().await?;
+    let n = E::find()
+        .filter(id_column.eq(id))
+        .filter(citizen_column.eq(citizen_id))
+        .count(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(n > 0)
+}
+
 /// Whether contract `contract_id` is the citizen's (another's is not found).
 pub async fn is_citizens(
     tenant: &Tenant,
     citizen_id: i64,
     contract_id: i64,
 ) -> Result<bool, DbErr> {
-    let txn = tenant.db().begin().await?;
-    let n = insertion_contract::Entity::find_by_id(contract_id)
-        .filter(insertion_contract::Column::CitizenId.eq(citizen_id))
-        .count(&txn)
-        .await?;
-    txn.commit().await?;
-    Ok(n > 0)
+    use insertion_contract::{Column, Entity};
+    belongs::<Entity>(
+        tenant,
+        (Column::Id, Column::CitizenId),
+        contract_id,
+        citizen_id,
+    )
+    .await
 }
 
 /// Whether action `action_id` is of the citizen's contract.
@@ -690,13 +711,14 @@ pub async fn is_citizens_action(
     citizen_id: i64,
     action_id: i64,
 ) -> Result<bool, DbErr> {
-    let txn = tenant.db().begin().await?;
-    let n = insertion_contract_action::Entity::find_by_id(action_id)
-        .filter(insertion_contract_action::Column::CitizenId.eq(citizen_id))
-        .count(&txn)
-        .await?;
-    txn.commit().await?;
-    Ok(n > 0)
+    use insertion_contract_action::{Column, Entity};
+    belongs::<Entity>(
+        tenant,
+        (Column::Id, Column::CitizenId),
+        action_id,
+        citizen_id,
+    )
+    .await
 }
 
 /// The people the module follows who are this citizen (usually one).

@@ -46,7 +46,8 @@ fn how_many(condition: Condition) -> SimpleExpr {
 pub async fn figure_lines(tenant: &Tenant) -> Result<Vec<(String, String)>, DbErr> {
     let (counts, by_track) = read(tenant).await?;
     let (pending, in_force) = super::sanctions::counts(tenant).await?;
-    let mut lines = lines(&counts, &by_track);
+    let names = super::settings::read(tenant).await?;
+    let mut lines = lines(&counts, &by_track, &names);
     lines.push((
         "Procédures de sanction en cours".to_owned(),
         pending.to_string(),
@@ -119,7 +120,11 @@ async fn read(tenant: &Tenant) -> Result<(Counts, Vec<(Track, i64)>), DbErr> {
     Ok((counts, by_track))
 }
 
-fn lines(counts: &Counts, by_track: &[(Track, i64)]) -> Vec<(String, String)> {
+fn lines(
+    counts: &Counts,
+    by_track: &[(Track, i64)],
+    names: &super::settings::Settings,
+) -> Vec<(String, String)> {
     let n = |v: Option<i64>| u64::try_from(v.unwrap_or(0)).unwrap_or(0);
     let (followed, waiting, overdue, soon) = (
         n(counts.followed),
@@ -166,7 +171,7 @@ fn lines(counts: &Counts, by_track: &[(Track, i64)]) -> Vec<(String, String)> {
             .find(|(t, _)| *t == track)
             .map_or(0, |(_, n)| *n);
         lines.push((
-            format!("Orientations en cours : parcours {}", track.label()),
+            format!("Orientations en cours : {}", names.label(track)),
             n.to_string(),
         ));
     }

@@ -27,6 +27,7 @@ pub mod orientation;
 pub mod people;
 pub mod referents;
 pub mod sanctions;
+pub mod settings;
 pub mod space;
 
 /// The module's word as a type: its handles are `Desk<'_>` here and
@@ -48,7 +49,7 @@ pub static PART: crate::modules::Part = crate::modules::Part {
     module: Some(tenants::Module::Insertion),
     routes: http::routes,
     staff_nav: http::staff_nav,
-    admin_nav: crate::modules::no_nav,
+    admin_nav: http::admin_nav,
     workers: jobs::workers,
     schedules: jobs::schedules,
     housekeeping: jobs::housekeeping,
@@ -63,12 +64,13 @@ pub static PART: crate::modules::Part = crate::modules::Part {
         use crate::entity::{
             insertion_contract, insertion_contract_action, insertion_import, insertion_note,
             insertion_orientation, insertion_person, insertion_referent, insertion_right_event,
-            insertion_sanction_case,
+            insertion_sanction_case, insertion_setting,
         };
         use crate::modules::Table;
         use crate::modules::section::INSERTION;
         vec![
             Table::of::<insertion_import::Entity>(None),
+            Table::of::<insertion_setting::Entity>(None),
             Table::of::<insertion_person::Entity>(Some(INSERTION)),
             Table::of::<insertion_right_event::Entity>(Some(INSERTION)),
             Table::of::<insertion_orientation::Entity>(Some(INSERTION)),

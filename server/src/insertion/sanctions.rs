@@ -208,19 +208,21 @@ impl Sanction {
     }
 }
 
-/// A written text: trimmed, said when empty or too long.
-pub fn text(field: &str, typed: &str, empty: &str) -> Result<String, FieldErrors> {
+/// A written text, trimmed; when empty or too long, `None` and the mistake said at `field`.
+pub fn text(errors: &mut FieldErrors, field: &str, typed: &str, empty: &str) -> Option<String> {
     let typed = typed.trim();
     if typed.is_empty() {
-        return Err(FieldErrors::at(field, empty));
+        errors.add(field, empty);
+        return None;
     }
     if typed.chars().count() > TEXT_MAX {
-        return Err(FieldErrors::at(
+        errors.add(
             field,
             format!("Le texte tient en {TEXT_MAX} caractères au plus : résumez-le."),
-        ));
+        );
+        return None;
     }
-    Ok(typed.to_owned())
+    Some(typed.to_owned())
 }
 
 /// Why a step is refused, in French.

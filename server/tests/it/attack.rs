@@ -708,6 +708,12 @@ fn plan(template: &str, fx: &Fixture) -> Option<Plan> {
             false,
             Some(none()),
         ),
+        "/agents/admin/insertion" => staff(
+            template.into(),
+            Admin,
+            true,
+            Some(vec![("booking_days", "60".into())]),
+        ),
         // Sanctions: the officer's steps; referents read the cases and their letters.
         "/agents/insertion/personnes/{id}/sanction" => staff(
             template.replace("{id}", &fx.followed.to_string()),

@@ -223,6 +223,46 @@ fn themes(chosen: &str) -> Vec<FilterOption> {
     .collect()
 }
 
+/// The terms' form: as typed, or from the draft, or (a new version) from the one in force.
+fn terms_form(
+    action: &str,
+    typed: Option<TermsTyped>,
+    draft: Option<&Contract>,
+    in_force: Option<&Contract>,
+) -> TermsForm {
+    let typed = typed.unwrap_or_else(|| {
+        let from = draft.or(in_force).map(|c| &c.row);
+        TermsTyped {
+            goals: from.map(|c| c.goals.clone()).unwrap_or_default(),
+            weekly_hours: from
+                .map_or(contract::WEEKLY_HOURS, |c| c.weekly_hours)
+                .to_string(),
+            reduction_reason: from
+                .and_then(|c| c.reduction_reason.clone())
+                .unwrap_or_default(),
+            review_on: draft
+                .and_then(|c| c.row.review_on)
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+        }
+    });
+    TermsForm {
+        action: action.to_owned(),
+        goals: typed.goals,
+        weekly_hours: typed.weekly_hours,
+        reduction_reason: typed.reduction_reason,
+        review_on: typed.review_on,
+        button: if draft.is_some() {
+            "Enregistrer les termes"
+        } else if in_force.is_some() {
+            "Préparer une nouvelle version"
+        } else {
+            "Préparer le contrat"
+        }
+        .to_owned(),
+    }
+}
+
 async fn render(
     desk: &InsertionDesk<'_>,
     ui: Ui,
@@ -233,6 +273,7 @@ async fn render(
     let orientations = orientation::of_person(desk, person.id).await?;
     let in_force_orientation = orientation::in_force(&orientations);
     let versions = contract::of_person(desk.tenant(), person.id).await?;
+    let names = crate::insertion::settings::read(desk.tenant()).await?;
     let person_href = desk
         .ctx()
         .href(&format!("/agents/insertion/personnes/{}", person.id));
@@ -244,38 +285,8 @@ async fn render(
     let active = person.left_on.is_none() && in_force_orientation.is_some();
     let in_force = contract::in_force(&versions);
     // A new version starts from the one in force; a draft's terms are its own.
-    let terms_form = (active && (writing.is_none() || draft.is_some())).then(|| {
-        let typed = shown.terms.clone().unwrap_or_else(|| {
-            let from = draft.or(in_force).map(|c| &c.row);
-            TermsTyped {
-                goals: from.map(|c| c.goals.clone()).unwrap_or_default(),
-                weekly_hours: from
-                    .map_or(contract::WEEKLY_HOURS, |c| c.weekly_hours)
-                    .to_string(),
-                reduction_reason: from
-                    .and_then(|c| c.reduction_reason.clone())
-                    .unwrap_or_default(),
-                review_on: draft
-                    .and_then(|c| c.row.review_on)
-                    .map(|d| d.to_string())
-                    .unwrap_or_default(),
-            }
-        });
-        TermsForm {
-            action: base.clone(),
-            goals: typed.goals,
-            weekly_hours: typed.weekly_hours,
-            reduction_reason: typed.reduction_reason,
-            review_on: typed.review_on,
-            button: if draft.is_some() {
-                "Enregistrer les termes".to_owned()
-            } else if in_force.is_some() {
-                "Préparer une nouvelle version".to_owned()
-            } else {
-                "Préparer le contrat".to_owned()
-            },
-        }
-    });
+    let terms_form = (active && (writing.is_none() || draft.is_some()))
+        .then(|| terms_form(&base, shown.terms.clone(), draft, in_force));
     let action_form = draft.map(|_| {
         let typed = shown.action.clone().unwrap_or_default();
         ActionForm {
@@ -303,7 +314,7 @@ async fn render(
         orientation: in_force_orientation.map(|o| {
             format!(
                 "{}, {} (depuis le {})",
-                o.track.label(),
+                names.label(o.track),
                 o.body,
                 o.starts_on.map(date).unwrap_or_default()
             )
@@ -359,16 +370,9 @@ async fn again(
     mut shown: Shown,
     refused: Result<FieldErrors, Refusal>,
 ) -> Result<Response, AppError> {
-    let status = match refused {
-        Ok(errors) => {
-            shown.errors = errors;
-            StatusCode::UNPROCESSABLE_ENTITY
-        }
-        Err(refusal) => {
-            shown.refusal = Some(crate::audit::sentence(&refusal.to_string()));
-            StatusCode::CONFLICT
-        }
-    };
+    let (status, errors, refusal) = super::not_done(refused);
+    shown.errors = errors;
+    shown.refusal = refusal;
     render(desk, ui, status, person, shown).await
 }
 

@@ -6,6 +6,7 @@ mod imports;
 mod people;
 mod referents;
 mod sanctions;
+mod settings;
 mod space;
 
 pub use contracts::*;
@@ -13,7 +14,10 @@ pub use imports::*;
 pub use people::*;
 pub use referents::*;
 pub use sanctions::*;
+pub use settings::*;
 pub use space::*;
+
+use app::validation::FieldErrors;
 
 use crate::http::AppError;
 use crate::http::auth::CurrentStaff;
@@ -22,6 +26,22 @@ use crate::staff::Role;
 
 /// Insertion's desk in the pages: see [`crate::http::desks::ModuleDesk`].
 pub type InsertionDesk<'a> = crate::http::desks::ModuleDesk<'a, super::Insertion>;
+
+/// How a page comes back after a step that did not happen: its form's mistakes (422), or why
+/// the step is refused, in a sentence (409).
+fn not_done<R: std::fmt::Display>(
+    refused: Result<FieldErrors, R>,
+) -> (axum::http::StatusCode, FieldErrors, Option<String>) {
+    use axum::http::StatusCode;
+    match refused {
+        Ok(errors) => (StatusCode::UNPROCESSABLE_ENTITY, errors, None),
+        Err(refusal) => (
+            StatusCode::CONFLICT,
+            FieldErrors::new(),
+            Some(crate::audit::sentence(&refusal.to_string())),
+        ),
+    }
+}
 
 /// The desk of an orientation officer: imports, and (next) orientation decisions and
 /// sanction cases, are theirs.
@@ -118,6 +138,10 @@ pub fn routes(routes: crate::modules::Routes) -> crate::modules::Routes {
         .route("/agents/insertion/imports/{id}/etat", get(import_state))
         .route("/agents/insertion/imports/{id}/confirmer", post(confirm))
         .route("/agents/insertion/imports/{id}/abandonner", post(cancel))
+        .route(
+            "/agents/admin/insertion",
+            get(settings_page).post(save_settings),
+        )
         .route("/mon-espace/rsa", get(my_follow_up))
         .route(
             "/mon-espace/rsa/contrat/{id}/signer",
@@ -131,6 +155,15 @@ pub fn routes(routes: crate::modules::Routes) -> crate::modules::Routes {
             "/mon-espace/rsa/sanctions/{id}/observations",
             post(send_my_observations),
         )
+}
+
+/// The administrator sets the department's names for the tracks and the booking links' life.
+pub fn admin_nav(tenant: &crate::http::TenantCtx) -> Vec<app::NavLink> {
+    vec![app::NavLink {
+        href: tenant.href("/agents/admin/insertion"),
+        label: "Réglages de l'insertion".into(),
+        description: "Les noms des parcours dans le département, la durée des liens pour prendre rendez-vous.",
+    }]
 }
 
 /// Referents and orientation officers work on people; a supervisor sees the module's figures.

@@ -21,6 +21,7 @@ use crate::http::ui::Ui;
 use crate::http::{AppError, AppState};
 use crate::insertion::clock::{self, Clock, Urgency};
 use crate::insertion::orientation::{self, OrientationStatus};
+use crate::insertion::settings::{self, Settings};
 use crate::insertion::{contract, notes};
 use crate::staff::Role;
 
@@ -206,7 +207,14 @@ pub(super) async fn render_person(
         timeline,
         clock,
         back_href: desk.ctx().href("/agents/insertion"),
-        orientation: orientation_view(desk, &person, &orientations, &href, page.typed, today),
+        orientation: orientation_view(
+            desk,
+            &person,
+            &orientations,
+            (&href, &settings::read(desk.tenant()).await?),
+            page.typed,
+            today,
+        ),
         referent: super::referents::referent_view(
             platform,
             desk,
@@ -307,7 +315,7 @@ fn orientation_view(
     desk: &InsertionDesk<'_>,
     person: &insertion_person::Model,
     rows: &[insertion_orientation::Model],
-    href: &str,
+    (href, names): (&str, &Settings),
     typed: Option<OrientationTyped>,
     today: chrono::NaiveDate,
 ) -> OrientationView {
@@ -315,7 +323,7 @@ fn orientation_view(
     let current = orientation::in_force(rows)
         .map(|o| {
             vec![
-                ("Parcours".to_owned(), o.track.label().to_owned()),
+                ("Parcours".to_owned(), names.label(o.track)),
                 ("Organisme".to_owned(), o.body.clone()),
                 (
                     "Depuis le".to_owned(),
@@ -336,7 +344,7 @@ fn orientation_view(
     let pending = waiting
         .map(|o| {
             vec![
-                ("Parcours proposé".to_owned(), o.track.label().to_owned()),
+                ("Parcours proposé".to_owned(), names.label(o.track)),
                 ("Organisme".to_owned(), o.body.clone()),
                 (
                     "Proposée par".to_owned(),
@@ -360,7 +368,7 @@ fn orientation_view(
             vec![
                 o.starts_on.map(date).unwrap_or_default(),
                 o.ends_on.map(date).unwrap_or_else(|| "En cours".to_owned()),
-                o.track.label().to_owned(),
+                names.label(o.track),
                 o.body.clone(),
                 if o.ends_on.is_some() {
                     "Close"
@@ -396,6 +404,7 @@ fn orientation_view(
             refuse_action: (officer && waiting.is_some())
                 .then(|| format!("{href}/orientation/refus")),
             refusal: typed.refusal,
+            own_names: names.labels.to_vec(),
         }
     });
     OrientationView {
@@ -416,14 +425,7 @@ async fn again(
     typed: OrientationTyped,
     refused: Result<FieldErrors, orientation::Refusal>,
 ) -> Result<Response, AppError> {
-    let (status, errors, refusal) = match refused {
-        Ok(errors) => (StatusCode::UNPROCESSABLE_ENTITY, errors, None),
-        Err(refusal) => (
-            StatusCode::CONFLICT,
-            FieldErrors::new(),
-            Some(crate::audit::sentence(&refusal.to_string())),
-        ),
-    };
+    let (status, errors, refusal) = super::not_done(refused);
     let page = PersonPage {
         typed: Some(typed),
         referent_typed: None,

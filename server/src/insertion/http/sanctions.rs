@@ -139,13 +139,11 @@ fn checked_opening(typed: &OpenTyped, known: i32, repeated: bool) -> Result<Open
         errors.add("ground-0", "Choisissez le motif de la procédure.");
     }
     let facts = sanctions::text(
+        &mut errors,
         "facts",
         &typed.facts,
         "Écrivez les faits, avec leurs dates : la personne les lira.",
     );
-    if let Err(e) = &facts {
-        errors.extend(e.clone());
-    }
     let household_size = match typed.household_size.trim().parse::<i32>() {
         Ok(n) if (known..=30).contains(&n) => n,
         _ => {
@@ -169,7 +167,7 @@ fn checked_opening(typed: &OpenTyped, known: i32, repeated: bool) -> Result<Open
         errors.extend(e.clone());
     }
     match (ground, facts, planned) {
-        (Some(ground), Ok(facts), Ok(planned)) if errors.is_empty() => Ok(Opening {
+        (Some(ground), Some(facts), Ok(planned)) if errors.is_empty() => Ok(Opening {
             ground,
             facts,
             household_size,
@@ -399,14 +397,7 @@ async fn again(
     typed: StepTyped,
     refused: Result<FieldErrors, Refusal>,
 ) -> Result<Response, AppError> {
-    let (status, errors, refusal) = match refused {
-        Ok(errors) => (StatusCode::UNPROCESSABLE_ENTITY, errors, None),
-        Err(refusal) => (
-            StatusCode::CONFLICT,
-            FieldErrors::new(),
-            Some(crate::audit::sentence(&refusal.to_string())),
-        ),
-    };
+    let (status, errors, refusal) = super::not_done(refused);
     let shown = Shown {
         typed,
         errors,
@@ -439,13 +430,12 @@ pub async fn record_heard(
 ) -> Result<Response, AppError> {
     let desk = officer_desk(&staff)?;
     let case = case_of(&desk, &id).await?;
-    let observations = match sanctions::text(
-        "observations",
-        &typed.observations,
-        "Écrivez ce que la personne a dit.",
-    ) {
-        Ok(text) => text,
-        Err(errors) => return again(&desk, ui, &case, typed, Ok(errors)).await,
+    let mut errors = FieldErrors::new();
+    let said = "Écrivez ce que la personne a dit.";
+    let Some(observations) =
+        sanctions::text(&mut errors, "observations", &typed.observations, said)
+    else {
+        return again(&desk, ui, &case, typed, Ok(errors)).await;
     };
     let assisted = Some(typed.assisted_by.trim().to_owned()).filter(|a| !a.is_empty());
     match sanctions::heard(&desk, &case, &observations, assisted).await? {
@@ -473,11 +463,13 @@ pub async fn record_opinion(
     let case = case_of(&desk, &id).await?;
     let mut errors = FieldErrors::new();
     let session_on = day_field(&mut errors, "session_on", &typed.session_on);
-    let opinion = sanctions::text("opinion", &typed.opinion, "Écrivez l'avis de l'équipe.");
-    if let Err(e) = &opinion {
-        errors.extend(e.clone());
-    }
-    let (Some(session_on), Ok(opinion)) = (session_on, opinion) else {
+    let opinion = sanctions::text(
+        &mut errors,
+        "opinion",
+        &typed.opinion,
+        "Écrivez l'avis de l'équipe.",
+    );
+    let (Some(session_on), Some(opinion)) = (session_on, opinion) else {
         return again(&desk, ui, &case, typed, Ok(errors)).await;
     };
     match sanctions::opinion(&desk, &case, session_on, &opinion).await? {
@@ -514,20 +506,15 @@ pub async fn record_decision(
         }
     };
     let reason = sanctions::text(
+        &mut errors,
         "reason",
         &typed.reason,
         "Écrivez les motifs de la décision : la personne les lira.",
     );
-    if let Err(e) = &reason {
-        errors.extend(e.clone());
-    }
     let starts_on = day_field(&mut errors, "starts_on", &typed.starts_on);
-    let (Ok(reason), Some(starts_on)) = (reason, starts_on) else {
+    let (Some(reason), Some(starts_on), true) = (reason, starts_on, errors.is_empty()) else {
         return again(&desk, ui, &case, typed, Ok(errors)).await;
     };
-    if !errors.is_empty() {
-        return again(&desk, ui, &case, typed, Ok(errors)).await;
-    }
     let today = crate::dates::today();
     match sanctions::decide(&desk, &case, sanction, &reason, starts_on, today).await? {
         Ok(()) => Ok(done(&desk, case.id, "decidee")),
@@ -546,15 +533,13 @@ pub async fn record_lifting(
     let case = case_of(&desk, &id).await?;
     let mut errors = FieldErrors::new();
     let reason = sanctions::text(
+        &mut errors,
         "reason",
         &typed.reason,
         "Écrivez ce que la personne a fait.",
     );
-    if let Err(e) = &reason {
-        errors.extend(e.clone());
-    }
     let on = day_field(&mut errors, "on", &typed.on);
-    let (Ok(reason), Some(on)) = (reason, on) else {
+    let (Some(reason), Some(on)) = (reason, on) else {
         return again(&desk, ui, &case, typed, Ok(errors)).await;
     };
     match sanctions::lift(&desk, &case, &reason, on).await? {

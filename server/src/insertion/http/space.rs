@@ -84,12 +84,13 @@ async fn render(
             view! { <MyFollowUpPage ctx follow_up=view errors notice refusal /> }
         }));
     };
+    let names = crate::insertion::settings::read(&tenant.tenant).await?;
     let mut facts = vec![(
         "Parcours".to_owned(),
         match &mine.orientation {
             Some(o) => format!(
                 "{}, avec {} (depuis le {})",
-                o.track.label(),
+                names.label(o.track),
                 o.body,
                 o.starts_on.map(date).unwrap_or_default()
             ),
@@ -228,20 +229,19 @@ pub async fn send_my_observations(
         .await?
         .filter(|c| c.citizen_id == citizen.citizen.id)
         .ok_or(AppError::NotFound)?;
-    let observations = match crate::insertion::sanctions::text(
+    let mut errors = FieldErrors::new();
+    let Some(observations) = crate::insertion::sanctions::text(
+        &mut errors,
         "observations",
         &typed.observations,
         "Écrivez vos observations avant de les envoyer.",
-    ) {
-        Ok(text) => text,
-        Err(errors) => {
-            let shown = Shown {
-                errors,
-                observations: typed.observations,
-                ..Shown::default()
-            };
-            return render(&citizen, ui, StatusCode::UNPROCESSABLE_ENTITY, shown).await;
-        }
+    ) else {
+        let shown = Shown {
+            errors,
+            observations: typed.observations,
+            ..Shown::default()
+        };
+        return render(&citizen, ui, StatusCode::UNPROCESSABLE_ENTITY, shown).await;
     };
     match crate::insertion::sanctions::written(tenant, citizen.citizen.id, mine.id, &observations)
         .await?

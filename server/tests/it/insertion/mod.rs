@@ -6,6 +6,7 @@ mod imports;
 mod orientation;
 mod referents;
 mod sanctions;
+mod settings;
 
 use std::time::{Duration, Instant};
 

@@ -307,9 +307,9 @@ async fn the_supervisor_reads_the_indicators_counted_from_entry(backend: Backend
             "33 % (1 sur 3)",
         ),
         ("Délai moyen entre l'entrée et l'orientation", "47,5 jours"),
-        ("Orientations en cours : parcours Sociale", "1"),
+        ("Orientations en cours : Sociale", "1"),
         (
-            "Orientations en cours : parcours Professionnelle (France Travail)",
+            "Orientations en cours : Professionnelle (France Travail)",
             "1",
         ),
         ("Personnes suivies sans référent", "3"),
