@@ -215,6 +215,42 @@ async fn an_officer_leads_a_case_within_the_bounds_and_the_person_answers(backen
     );
     let figures = chief.get("/gard/agents/modules/insertion").await;
     assert_eq!(table_figure(&figures.body, "Sanctions en cours"), "0");
+    // A second case: the form says a suspension was decided before, so 4 months are allowed;
+    // the person is heard with someone assisting them; the case is dropped.
+    let form = officer.get(&open).await;
+    assert!(form.body.contains("jusqu'à 4 mois") || form.body.contains("jusqu&#x27;à 4 mois"));
+    let fields = post(&opening("30", "4", "1"));
+    let refs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let second = officer.post(&open, &refs).await;
+    assert_eq!(second.status, StatusCode::SEE_OTHER, "{}", second.body);
+    let second = second.location.unwrap();
+    let second = second.split('?').next().unwrap().to_owned();
+    let told = officer
+        .post(
+            &format!("{second}/notification"),
+            &[("csrf", csrf.as_str())],
+        )
+        .await;
+    assert_eq!(told.status, StatusCode::SEE_OTHER);
+    let heard = officer
+        .post(
+            &format!("{second}/observations"),
+            &[
+                ("csrf", csrf.as_str()),
+                ("observations", "Il a repris contact et s'excuse."),
+                ("assisted_by", "Mme Roux, assistante sociale"),
+            ],
+        )
+        .await;
+    assert_eq!(heard.status, StatusCode::SEE_OTHER, "{}", heard.body);
+    let fields = decide("none", "", "");
+    let refs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let dropped = officer.post(&format!("{second}/decision"), &refs).await;
+    assert_eq!(dropped.status, StatusCode::SEE_OTHER, "{}", dropped.body);
+    let shown = officer.get(&second).await.body;
+    assert!(shown.contains("Sans suite"), "{shown}");
+    assert!(shown.contains("assistée par Mme Roux, assistante sociale"));
+
     let journal = karim
         .get("/gard/mon-espace/journal")
         .await
