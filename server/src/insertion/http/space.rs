@@ -69,7 +69,7 @@ async fn render(
     } = shown;
     let tenant = &citizen.tenant;
     let mine = space::of_citizen(&tenant.tenant, citizen.citizen.id).await?;
-    // One follow-up in practice; the latest file's person when a citizen was named twice.
+    // One follow-up in practice; when a citizen was named twice, one still followed.
     let Some(mine) = mine.into_iter().max_by_key(|m| m.person.left_on.is_none()) else {
         let view = MyFollowUpView {
             facts: vec![(
