@@ -70,6 +70,7 @@ impl MigratorTrait for TenantMigrator {
             Box::new(tenant::m0026_insertion_notes::Migration),
             Box::new(tenant::m0027_insertion_sanctions::Migration),
             Box::new(tenant::m0028_insertion_settings::Migration),
+            Box::new(tenant::m0029_insertion_invitations::Migration),
         ]
     }
 }

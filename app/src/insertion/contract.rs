@@ -286,6 +286,8 @@ pub fn ContractPage(
 pub struct MyFollowUpView {
     /// Their orientation, referent… as label and value.
     pub facts: Vec<(String, String)>,
+    /// The meetings to book: what to click, and the booking link.
+    pub invitations: Vec<(String, String)>,
     /// The version waiting for their signature, and where to sign it.
     pub to_sign: Option<(VersionView, String)>,
     pub in_force: Option<VersionView>,
@@ -309,6 +311,7 @@ pub fn MyFollowUpPage(
     );
     let MyFollowUpView {
         facts,
+        invitations,
         to_sign,
         in_force,
         cases,
@@ -324,6 +327,12 @@ pub fn MyFollowUpPage(
             <ErrorSummary errors=errors.clone() />
             <p>"Le RSA s'accompagne d'un suivi : un parcours décidé avec vous, un référent, et un contrat d'engagement qui dit ce que vous ferez et ce que le département fera pour vous."</p>
             <SummaryList rows=SummaryRow::pairs(facts) />
+            {(!invitations.is_empty()).then(|| view! {
+                <h2>"Vos rendez-vous à prendre"</h2>
+                <ul>
+                    {invitations.into_iter().map(|(text, href)| view! { <li><a href=href>{text}</a></li> }).collect_view()}
+                </ul>
+            })}
             {to_sign.map(|(version, action)| view! {
                 <h2>"Votre contrat à signer"</h2>
                 <p>"Lisez-le : il a été préparé avec votre référent et signé par le département. Si quelque chose ne vous convient pas, écrivez à votre référent avant de signer."</p>

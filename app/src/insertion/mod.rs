@@ -2,10 +2,12 @@
 //! imports of the benefit funds' files with their preview and progress.
 
 mod contract;
+mod invitations;
 mod sanctions;
 mod settings;
 
 pub use contract::*;
+pub use invitations::*;
 pub use sanctions::*;
 pub use settings::*;
 
@@ -120,6 +122,7 @@ pub struct InsertionPersonView {
     pub orientation: OrientationView,
     pub referent: ReferentView,
     pub contract: ContractSummary,
+    pub invitations: InvitationsSummary,
     pub notes: NotesView,
     pub sanctions: SanctionsSummary,
 }
@@ -332,6 +335,7 @@ pub fn InsertionPersonPage(
         orientation,
         referent,
         contract,
+        invitations,
         notes,
         sanctions,
     } = person;
@@ -389,6 +393,7 @@ pub fn InsertionPersonPage(
                 <p>"Délai pour signer le contrat : " <Badge text tone /> {format!(" (avant le {last})")}</p>
             })}
             <p><a href=contract.href>"Voir et préparer le contrat"</a></p>
+            <InvitationsSection invitations />
             <h2>"Référent"</h2>
             <p>{current_referent.unwrap_or_else(|| "Pas de référent désigné.".to_owned())}</p>
             {referent_form.map(|f| view! {

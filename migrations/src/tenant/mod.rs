@@ -26,3 +26,4 @@ pub mod m0025_insertion_contracts;
 pub mod m0026_insertion_notes;
 pub mod m0027_insertion_sanctions;
 pub mod m0028_insertion_settings;
+pub mod m0029_insertion_invitations;

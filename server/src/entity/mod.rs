@@ -21,6 +21,7 @@ pub mod household_member;
 pub mod insertion_contract;
 pub mod insertion_contract_action;
 pub mod insertion_import;
+pub mod insertion_invitation;
 pub mod insertion_note;
 pub mod insertion_orientation;
 pub mod insertion_person;

@@ -1,6 +1,6 @@
 //! Insertion's part of the right of access: what the funds' files said of the person, the
 //! timeline of their right, their orientations, their referents, their contracts, the
-//! follow-up notes written about them and their sanction cases.
+//! invitations sent to them, the follow-up notes written about them and their sanction cases.
 
 use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 use tenants::Tenant;
@@ -10,8 +10,9 @@ use crate::citizens::Citizen;
 use crate::citizens::file::{Item, Section, Sections, line};
 use crate::dates::on as day;
 use crate::entity::{
-    insertion_contract, insertion_contract_action, insertion_note, insertion_orientation,
-    insertion_person, insertion_referent, insertion_right_event, insertion_sanction_case,
+    insertion_contract, insertion_contract_action, insertion_invitation, insertion_note,
+    insertion_orientation, insertion_person, insertion_referent, insertion_right_event,
+    insertion_sanction_case,
 };
 use crate::modules::{Boxed, section};
 
@@ -30,6 +31,7 @@ struct Held {
     actions: Vec<insertion_contract_action::Model>,
     notes: Vec<insertion_note::Model>,
     cases: Vec<insertion_sanction_case::Model>,
+    invitations: Vec<insertion_invitation::Model>,
 }
 
 async fn held(tenant: &Tenant, citizen_id: i64) -> Result<Held, DbErr> {
@@ -73,6 +75,11 @@ async fn held(tenant: &Tenant, citizen_id: i64) -> Result<Held, DbErr> {
         cases: insertion_sanction_case::Entity::find()
             .filter(insertion_sanction_case::Column::CitizenId.eq(citizen_id))
             .order_by_asc(insertion_sanction_case::Column::Id)
+            .all(&txn)
+            .await?,
+        invitations: insertion_invitation::Entity::find()
+            .filter(insertion_invitation::Column::CitizenId.eq(citizen_id))
+            .order_by_asc(insertion_invitation::Column::Id)
             .all(&txn)
             .await?,
     };
@@ -119,6 +126,12 @@ async fn follow_up(tenant: &Tenant, citizen_id: i64) -> Result<Section, DbErr> {
                         .map(action_line),
                 );
             }
+            lines.extend(
+                held.invitations
+                    .iter()
+                    .filter(|i| i.person_id == person.id)
+                    .map(invitation_line),
+            );
             lines.extend(
                 held.notes
                     .iter()
@@ -242,6 +255,27 @@ fn contract_line(c: &insertion_contract::Model) -> (String, String) {
             c.signed_on
                 .map(|on| format!(" — signé le {}", day(on)))
                 .unwrap_or_default()
+        ),
+    )
+}
+
+fn invitation_line(i: &insertion_invitation::Model) -> (String, String) {
+    (
+        format!(
+            "Invitation envoyée le {} par {}",
+            crate::dates::day(i.sent_at),
+            i.sent_by_name
+        ),
+        format!(
+            "{} ({}), lien valable jusqu'au {}{}",
+            i.purpose.label(),
+            i.service,
+            crate::dates::day(i.expires_at - chrono::Duration::seconds(1)),
+            if i.reminded_at.is_some() {
+                ", relancée"
+            } else {
+                ""
+            }
         ),
     )
 }

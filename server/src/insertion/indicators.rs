@@ -2,7 +2,8 @@
 //! subject to rights and duties, those still to orient and their deadlines, the share oriented
 //! within 42 days of entry and the average delay, orientations by track, people without a
 //! referent, the share with a contract signed within the month after their first orientation,
-//! sanction cases pending and sanctions in force. Counted from the date of entry (when the department received the information),
+//! the average delay from orientation to the first meeting attended, sanction cases pending
+//! and sanctions in force. Counted from the date of entry (when the department received the information),
 //! never from the import's.
 
 use sea_orm::sea_query::{CaseStatement, Expr, Func, SimpleExpr};
@@ -48,6 +49,10 @@ pub async fn figure_lines(tenant: &Tenant) -> Result<Vec<(String, String)>, DbEr
     let (pending, in_force) = super::sanctions::counts(tenant).await?;
     let names = super::settings::read(tenant).await?;
     let mut lines = lines(&counts, &by_track, &names);
+    lines.push((
+        "Délai moyen entre l’orientation et le premier rendez-vous honoré".to_owned(),
+        first_meetings(tenant).await?,
+    ));
     lines.push((
         "Procédures de sanction en cours".to_owned(),
         pending.to_string(),
@@ -186,6 +191,91 @@ fn lines(
     lines
 }
 
+/// An appointment attended through an invitation, and its person's orientation.
+#[derive(Debug, FromQueryResult)]
+struct Met {
+    person_id: i64,
+    oriented_on: chrono::NaiveDate,
+    starts_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// The average days from the orientation in force to the first meeting attended on or after
+/// it, over the people who had one. Read from the invitations (a few rows per person invited),
+/// never from the whole people table.
+async fn first_meetings(tenant: &Tenant) -> Result<String, DbErr> {
+    use crate::entity::{appointment, appointment_slot, insertion_invitation as invitation};
+    use crate::user_relations::appointments::State;
+    use sea_orm::ConnectionTrait as _;
+    use sea_orm::sea_query::{ExprTrait as _, Query};
+    let statement = Query::select()
+        .column((invitation::Entity, invitation::Column::PersonId))
+        .column((
+            insertion_person::Entity,
+            insertion_person::Column::OrientedOn,
+        ))
+        .column((appointment_slot::Entity, appointment_slot::Column::StartsAt))
+        .from(invitation::Entity)
+        .inner_join(
+            appointment::Entity,
+            Expr::col((appointment::Entity, appointment::Column::Id))
+                .equals((invitation::Entity, invitation::Column::AppointmentId)),
+        )
+        .inner_join(
+            appointment_slot::Entity,
+            Expr::col((appointment_slot::Entity, appointment_slot::Column::Id))
+                .equals((appointment::Entity, appointment::Column::SlotId)),
+        )
+        .inner_join(
+            insertion_person::Entity,
+            Expr::col((insertion_person::Entity, insertion_person::Column::Id))
+                .equals((invitation::Entity, invitation::Column::PersonId)),
+        )
+        .and_where(
+            Expr::col((appointment::Entity, appointment::Column::State)).eq(State::Attended.id()),
+        )
+        .and_where(
+            Expr::col((
+                insertion_person::Entity,
+                insertion_person::Column::OrientedOn,
+            ))
+            .is_not_null(),
+        )
+        .to_owned();
+    let txn = tenant.db().begin().await?;
+    let rows = Met::find_by_statement(txn.get_database_backend().build(&statement))
+        .all(&txn)
+        .await?;
+    txn.commit().await?;
+    let mut first = std::collections::BTreeMap::<i64, i64>::new();
+    for met in rows {
+        let on = met
+            .starts_at
+            .with_timezone(&chrono_tz::Europe::Paris)
+            .date_naive();
+        let days = (on - met.oriented_on).num_days();
+        if days >= 0 {
+            first
+                .entry(met.person_id)
+                .and_modify(|d| *d = Ord::min(*d, days))
+                .or_insert(days);
+        }
+    }
+    Ok(average_days(first.values().copied()))
+}
+
+/// « 4,5 jours (2 personnes) », or that nobody has had a meeting yet.
+fn average_days(days: impl Iterator<Item = i64>) -> String {
+    let (count, total) = days.fold((0i64, 0i64), |(n, sum), d| (n + 1, sum + d));
+    match count {
+        0 => "Aucun rendez-vous honoré après une orientation".to_owned(),
+        1 => format!("{total} jours (1 personne)"),
+        _ => format!(
+            "{} jours ({count} personnes)",
+            format!("{:.1}", total as f64 / count as f64).replace('.', ",")
+        ),
+    }
+}
+
 /// « 83 % (250 sur 301) », or that nobody's clock is over yet.
 fn share(part: u64, whole: u64) -> String {
     match whole {
@@ -202,5 +292,12 @@ mod tests {
     fn shares_say_their_counts() {
         assert_eq!(share(250, 301), "83 % (250 sur 301)");
         assert_eq!(share(0, 0), "Aucune personne dont le délai est écoulé");
+    }
+
+    #[test]
+    fn the_first_meetings_average_says_how_many_people() {
+        assert_eq!(average_days([4, 5].into_iter()), "4,5 jours (2 personnes)");
+        assert_eq!(average_days([3].into_iter()), "3 jours (1 personne)");
+        assert!(average_days(std::iter::empty()).starts_with("Aucun"));
     }
 }

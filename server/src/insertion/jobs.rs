@@ -1,4 +1,5 @@
-//! The module's background work: reading and writing the benefit funds' files (`import`).
+//! The module's background work: reading and writing the benefit funds' files (`import`), and
+//! the invitations' reminders, hourly (`invitations::send_reminders`).
 
 use apalis::prelude::{BoxDynError, Data};
 use tenants::{Platform, Slug};
@@ -8,17 +9,62 @@ use crate::jobs::{self, Running};
 use crate::modules::Services;
 
 pub fn workers(services: &Services) -> Vec<Running<anyhow::Result<()>>> {
-    vec![jobs::worker!(
-        services.platform,
-        services.instance,
-        "insertion-import",
-        import_file
-    )]
+    vec![
+        jobs::worker!(
+            services.platform,
+            services.instance,
+            "insertion-import",
+            import_file
+        ),
+        jobs::worker!(
+            services.platform,
+            services.instance,
+            "insertion-reminders",
+            remind_invitations
+        ),
+    ]
 }
 
-/// Nothing on a schedule yet (the orientation clock's alerts will be).
-pub fn schedules(_: &Services) -> Vec<Running<()>> {
-    Vec::new()
+pub fn schedules(services: &Services) -> Vec<Running<()>> {
+    let platform = services.platform.clone();
+    vec![Box::pin(async move {
+        jobs::every(
+            platform,
+            std::time::Duration::from_secs(60),
+            std::time::Duration::from_secs(3600),
+            "the invitations' reminders",
+            || RemindInvitations {
+                requested_at: chrono::Utc::now().timestamp(),
+            },
+        )
+        .await;
+    })]
+}
+
+/// Reminds the people invited of the links they have not used and of their appointments
+/// (idempotent: each reminder goes once).
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct RemindInvitations {
+    /// When it was asked for (Unix seconds); informative only.
+    pub requested_at: i64,
+}
+
+/// The reminders' job, for every department with the module.
+pub async fn remind_invitations(
+    _job: RemindInvitations,
+    platform: Data<Platform>,
+) -> Result<(), BoxDynError> {
+    for tenant in platform.list_tenants().await? {
+        if tenant.is_suspended() || !tenant.has_module(tenants::Module::Insertion) {
+            continue;
+        }
+        let sent = super::invitations::send_reminders(&tenant, chrono::Utc::now()).await?;
+        if sent > 0 {
+            tracing::info!(tenant = %tenant.slug(), sent, "invitation reminders queued");
+            crate::mail::wake(&platform, &tenant).await;
+        }
+    }
+    Ok(())
 }
 
 /// Previews left unconfirmed for a week are given up, their files deleted.

@@ -8,9 +8,9 @@
 //! confirmation and resumable writes (`import`, `jobs`), the list of people to orient with the
 //! 6-week clock (`clock`), orientation proposals and decisions (`orientation`), referents and
 //! their hand-overs (`referents`), the contrat d'engagement and its versions (`contract`),
-//! follow-up notes (`notes`), sanction cases (`sanctions`), the person's own view in their
-//! space (`space`), the supervisor's figures (`indicators`), and their pages (`http`).
-//! Convocations come next, in the same folder.
+//! invitations to book a meeting and their reminders (`invitations`), follow-up notes
+//! (`notes`), sanction cases (`sanctions`), the person's own view in their space (`space`), the
+//! supervisor's figures (`indicators`), and their pages (`http`).
 
 pub mod access;
 pub mod clock;
@@ -20,6 +20,7 @@ pub mod generator;
 pub mod http;
 pub mod import;
 pub mod indicators;
+pub mod invitations;
 pub mod jobs;
 pub mod nir;
 pub mod notes;
@@ -62,9 +63,9 @@ pub static PART: crate::modules::Part = crate::modules::Part {
     }),
     tables: || {
         use crate::entity::{
-            insertion_contract, insertion_contract_action, insertion_import, insertion_note,
-            insertion_orientation, insertion_person, insertion_referent, insertion_right_event,
-            insertion_sanction_case, insertion_setting,
+            insertion_contract, insertion_contract_action, insertion_import, insertion_invitation,
+            insertion_note, insertion_orientation, insertion_person, insertion_referent,
+            insertion_right_event, insertion_sanction_case, insertion_setting,
         };
         use crate::modules::Table;
         use crate::modules::section::INSERTION;
@@ -78,6 +79,7 @@ pub static PART: crate::modules::Part = crate::modules::Part {
             Table::of::<insertion_contract::Entity>(Some(INSERTION)),
             Table::of::<insertion_contract_action::Entity>(Some(INSERTION)),
             Table::of::<insertion_note::Entity>(Some(INSERTION)),
+            Table::of::<insertion_invitation::Entity>(Some(INSERTION)),
             Table::of::<insertion_sanction_case::Entity>(Some(INSERTION)),
         ]
     },

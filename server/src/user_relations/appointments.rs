@@ -356,15 +356,34 @@ pub async fn book(
     replacing: Option<i64>,
     confirmation: Option<Confirmation<'_>>,
 ) -> Result<Result<Appointment, BookingError>, DbErr> {
-    let now = Utc::now();
     let txn = tenant.db().begin_write().await?;
+    let booked = book_in(&txn, citizen_id, slot_id, by, replacing, confirmation).await?;
+    if booked.is_ok() {
+        txn.commit().await?;
+    } else {
+        txn.rollback().await?;
+    }
+    Ok(booked)
+}
+
+/// As [`book`], inside the caller's transaction, for a module that records the booking with
+/// its own rows: the caller commits, or rolls back when the booking is refused (a slot taken
+/// meanwhile leaves the transaction unusable on PostgreSQL).
+pub async fn book_in(
+    txn: &sea_orm::DatabaseTransaction,
+    citizen_id: i64,
+    slot_id: i64,
+    by: BookedBy<'_>,
+    replacing: Option<i64>,
+    confirmation: Option<Confirmation<'_>>,
+) -> Result<Result<Appointment, BookingError>, DbErr> {
+    let now = Utc::now();
     let Some(slot) = appointment_slot::Entity::find_by_id(slot_id)
         .filter(appointment_slot::Column::WithdrawnAt.is_null())
         .filter(appointment_slot::Column::StartsAt.gt(now))
-        .one(&txn)
+        .one(txn)
         .await?
     else {
-        txn.rollback().await?;
         return Ok(Err(BookingError::Taken));
     };
     if let Some(old) = replacing {
@@ -378,11 +397,10 @@ pub async fn book(
             .filter(appointment::Column::Id.eq(old))
             .filter(appointment::Column::CitizenId.eq(citizen_id))
             .filter(appointment::Column::State.eq(State::Booked))
-            .exec(&txn)
+            .exec(txn)
             .await?
             .rows_affected;
         if freed == 0 {
-            txn.rollback().await?;
             return Ok(Err(BookingError::NotFound));
         }
     }
@@ -404,14 +422,11 @@ pub async fn book(
         reminder_sent_at: Set(None),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(txn)
     .await;
     let row = match inserted {
         Ok(row) => row,
-        Err(e) if e.sql_err().is_some() => {
-            txn.rollback().await?;
-            return Ok(Err(BookingError::Taken));
-        }
+        Err(e) if e.sql_err().is_some() => return Ok(Err(BookingError::Taken)),
         Err(e) => return Err(e),
     };
     let appointment = Appointment {
@@ -422,7 +437,7 @@ pub async fn book(
     };
     if let Some(confirmation) = confirmation.filter(|c| !c.to.is_empty()) {
         let moved = replacing.is_some();
-        queue_confirmation(&txn, &appointment, &confirmation, moved).await?;
+        queue_confirmation(txn, &appointment, &confirmation, moved).await?;
     }
     if let BookedBy::Staff(desk) = by {
         let entry = desk.file_event(
@@ -434,9 +449,8 @@ pub async fn book(
             &format!("rendez-vous {} (usager {citizen_id})", appointment.id),
             super::RECEPTION,
         );
-        crate::audit::append_in(&txn, &[entry]).await?;
+        crate::audit::append_in(txn, &[entry]).await?;
     }
-    txn.commit().await?;
     Ok(Ok(appointment))
 }
 
@@ -519,8 +533,8 @@ pub async fn cancel(tenant: &Tenant, citizen_id: i64, appointment_id: i64) -> Re
 
 /// Staff record whether the citizen came; only for a booked appointment that has begun.
 /// Returns the citizen, or `None` if there is nothing to record; journaled with the change.
-pub async fn record_attendance(
-    desk: &super::Desk<'_>,
+pub async fn record_attendance<M: crate::staff::ModuleWord>(
+    desk: &crate::staff::Desk<'_, M>,
     appointment_id: i64,
     came: bool,
 ) -> Result<Option<i64>, DbErr> {
@@ -604,6 +618,34 @@ pub async fn of_citizen(tenant: &Tenant, citizen_id: i64) -> Result<Vec<Appointm
         )
     });
     Ok(list)
+}
+
+/// The citizens with a booked appointment starting in `(from, to]`.
+pub async fn citizens_expected(
+    tenant: &Tenant,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<i64>, DbErr> {
+    let txn = tenant.db().begin().await?;
+    let slots: Vec<i64> = appointment_slot::Entity::find()
+        .filter(appointment_slot::Column::StartsAt.gt(from))
+        .filter(appointment_slot::Column::StartsAt.lte(to))
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(|s| s.id)
+        .collect();
+    let mut citizens: Vec<i64> = appointment::Entity::find()
+        .filter(appointment::Column::HeldSlotId.is_in(slots))
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(|a| a.citizen_id)
+        .collect();
+    txn.commit().await?;
+    citizens.sort_unstable();
+    citizens.dedup();
+    Ok(citizens)
 }
 
 /// How many appointments the citizen missed.

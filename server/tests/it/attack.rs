@@ -140,12 +140,14 @@ async fn every_role_against_every_route_sees_only_what_its_module_needs(backend:
         .await
         .unwrap();
     let sanction = crate::fixtures::sanction_case_for_rsa(&gard, followed, angela.id).await;
+    let invitation = crate::fixtures::invitation_for_rsa(&gard, followed, angela.id).await;
     let fx = Fixture {
         cid: angela.id,
         followed,
         contract,
         action,
         sanction,
+        invitation,
         request,
         document,
         thread,
@@ -387,6 +389,8 @@ struct Fixture {
     action: i64,
     /// Her sanction case, her observations awaited.
     sanction: i64,
+    /// Her invitation to a meeting, its link open.
+    invitation: i64,
     request: i64,
     document: i64,
     thread: i64,
@@ -768,6 +772,30 @@ fn plan(template: &str, fx: &Fixture) -> Option<Plan> {
             false,
             None,
         ),
+        // Invitations: any insertion worker; an empty form is refused at its fields.
+        "/agents/insertion/personnes/{id}/invitation" => staff(
+            template.replace("{id}", &fx.followed.to_string()),
+            Roles(INSERTION),
+            true,
+            Some(none()),
+        ),
+        "/agents/insertion/invitations/{id}" | "/agents/insertion/invitations/{id}/courrier" => {
+            staff(
+                template.replace("{id}", &fx.invitation.to_string()),
+                Roles(INSERTION),
+                true,
+                None,
+            )
+        }
+        "/agents/insertion/invitations/{id}/presence" => staff(
+            template.replace("{id}", &fx.invitation.to_string()),
+            Roles(INSERTION),
+            false,
+            Some(vec![("came", "peut-être".into())]),
+        ),
+        "/rendez-vous/{token}" => Some(Plan::Public(
+            "the booking link: its 128-bit secret is the access; a wrong token or another department's is not found (insertion's invitation tests)",
+        )),
         // Both see the list; naming referents from it is the officer's (tested in insertion).
         "/agents/insertion/sans-referent" => staff(template.into(), Roles(INSERTION), true, None),
         "/agents/insertion/imports" => staff(

@@ -520,6 +520,35 @@ pub async fn sanction_case_for_rsa(tenant: &Tenant, person_id: i64, citizen_id: 
     row.id
 }
 
+/// An invitation sent to person `person_id` (`citizen_id`), its link open: its id.
+pub async fn invitation_for_rsa(tenant: &Tenant, person_id: i64, citizen_id: i64) -> i64 {
+    use guichet::entity::insertion_invitation;
+    use guichet::insertion::invitations::{Purpose, expiry};
+    use sea_orm::{ActiveModelTrait as _, Set};
+    let now = chrono::Utc::now();
+    let txn = tenant.db().begin_write().await.unwrap();
+    let row = insertion_invitation::ActiveModel {
+        person_id: Set(person_id),
+        citizen_id: Set(citizen_id),
+        purpose: Set(Purpose::FollowUp),
+        service: Set("Accueil social".into()),
+        token: Set("0123456789abcdef0123456789abcdef".into()),
+        booking_url: Set(
+            "http://localhost/gard/rendez-vous/0123456789abcdef0123456789abcdef".into(),
+        ),
+        sent_by: Set(1),
+        sent_by_name: Set("René Référent".into()),
+        sent_at: Set(now),
+        expires_at: Set(expiry(guichet::dates::today(), 10)),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await
+    .unwrap();
+    txn.commit().await.unwrap();
+    row.id
+}
+
 /// `citizen` named as an applicant by a fund's monthly file, imported as an officer would
 /// (preview, confirmation, writes): their record is joined, their right has its first event;
 /// then oriented to the social track, with a referent.
@@ -617,4 +646,44 @@ pub async fn imported_for_rsa(app: &TestApp, tenant: &Tenant, citizen: &Citizen)
         .await
         .unwrap();
     sanction_case_for_rsa(tenant, person.id, citizen.id).await;
+    // Invited to a follow-up meeting, booked through the link.
+    use guichet::insertion::invitations;
+    use guichet::user_relations::appointments;
+    let slots = appointments::NewSlots {
+        service: "Suivi RSA".into(),
+        place: "Maison du département".into(),
+        first: chrono::Utc::now() + chrono::Duration::days(5),
+        minutes: 30,
+        count: 1,
+    };
+    appointments::publish(tenant, 1, &slots, crate::harness::TEST_SETUP)
+        .await
+        .unwrap();
+    let new = invitations::NewInvitation {
+        purpose: invitations::Purpose::FollowUp,
+        service: "Suivi RSA",
+    };
+    let row = invitations::invite(&desk, &person, &new, |token| {
+        format!("http://localhost/rendez-vous/{token}")
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    let invitation = invitations::by_token(tenant, &row.token)
+        .await
+        .unwrap()
+        .unwrap();
+    let slot = invitations::free_slots(tenant, "Suivi RSA", chrono::Utc::now())
+        .await
+        .unwrap()[0]
+        .id;
+    let confirmation = appointments::Confirmation {
+        to: "",
+        department: tenant.name(),
+        url: &row.booking_url,
+    };
+    invitations::book(tenant, &invitation, slot, confirmation)
+        .await
+        .unwrap()
+        .unwrap();
 }

@@ -3,6 +3,7 @@
 
 mod contracts;
 mod imports;
+mod invitations;
 mod people;
 mod referents;
 mod sanctions;
@@ -11,6 +12,7 @@ mod space;
 
 pub use contracts::*;
 pub use imports::*;
+pub use invitations::*;
 pub use people::*;
 pub use referents::*;
 pub use sanctions::*;
@@ -75,6 +77,23 @@ pub fn routes(routes: crate::modules::Routes) -> crate::modules::Routes {
             post(name_referent),
         )
         .route("/agents/insertion/personnes/{id}/notes", post(write_note))
+        .route(
+            "/agents/insertion/personnes/{id}/invitation",
+            get(invite_form).post(invite),
+        )
+        .route("/agents/insertion/invitations/{id}", get(invitation_page))
+        .route(
+            "/agents/insertion/invitations/{id}/courrier",
+            get(invitation_letter),
+        )
+        .route(
+            "/agents/insertion/invitations/{id}/presence",
+            post(record_presence),
+        )
+        .route(
+            "/rendez-vous/{token}",
+            get(booking_page).post(book_through_link),
+        )
         .route(
             "/agents/insertion/personnes/{id}/sanction",
             get(open_case_form).post(open_case),

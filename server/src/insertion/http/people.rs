@@ -228,6 +228,11 @@ pub(super) async fn render_person(
             in_force,
             &contract::of_person(desk.tenant(), person.id).await?,
         ),
+        invitations: super::invitations::summary(
+            desk,
+            &person,
+            &crate::insertion::invitations::of_person(desk.tenant(), person.id).await?,
+        ),
         notes: NotesView {
             rows: notes::of_person(desk, person.id)
                 .await?

@@ -76,6 +76,7 @@ async fn render(
                 "Suivi".to_owned(),
                 "Le département ne vous suit pas au titre du RSA.".to_owned(),
             )],
+            invitations: Vec::new(),
             to_sign: None,
             in_force: None,
             cases: Vec::new(),
@@ -131,8 +132,25 @@ async fn render(
             },
         )
     });
+    let now = chrono::Utc::now();
+    let invitations = crate::insertion::invitations::of_person(&tenant.tenant, mine.person.id)
+        .await?
+        .into_iter()
+        .filter(|i| i.standing(now) == crate::insertion::invitations::Standing::ToBook)
+        .map(|i| {
+            (
+                format!(
+                    "Choisir mon {} (jusqu'au {} inclus)",
+                    i.row.purpose.label(),
+                    i.last_day()
+                ),
+                i.row.booking_url,
+            )
+        })
+        .collect();
     let view = MyFollowUpView {
         facts,
+        invitations,
         to_sign,
         in_force,
         cases: super::sanctions::my_cases(tenant, &mine.cases, &observations),

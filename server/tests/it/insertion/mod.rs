@@ -3,6 +3,7 @@
 
 mod contracts;
 mod imports;
+mod invitations;
 mod orientation;
 mod referents;
 mod sanctions;
