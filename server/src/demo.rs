@@ -66,7 +66,8 @@ pub async fn ensure_demo(platform: &Platform) -> anyhow::Result<Tenant> {
     Ok(tenant)
 }
 
-/// Appointment slots to book: the next five working days, four half-hours from 09:00.
+/// Appointment slots to book: the next five working days, four half-hours from 09:00 at the
+/// reception desk, and four from 14:00 for the RSA orientation meetings insertion invites to.
 async fn demo_slots(tenant: &Tenant, staff_id: i64) -> anyhow::Result<()> {
     use crate::user_relations::appointments::{self, NewSlots};
     use chrono::Datelike as _;
@@ -78,17 +79,19 @@ async fn demo_slots(tenant: &Tenant, staff_id: i64) -> anyhow::Result<()> {
         if day.weekday().number_from_monday() > 5 {
             continue;
         }
-        let slots = NewSlots::parse(
-            "Accueil social",
-            "Maison du département, 3 rue Guillemette",
-            &day.to_string(),
-            "09:00",
-            "30",
-            "4",
-            now,
-        )
-        .map_err(|errors| anyhow::anyhow!(errors.messages().join(" ")))?;
-        appointments::publish(tenant, staff_id, &slots, DEMO_SETUP).await?;
+        for (service, first) in [("Accueil social", "09:00"), ("Orientation RSA", "14:00")] {
+            let slots = NewSlots::parse(
+                service,
+                "Maison du département, 3 rue Guillemette",
+                &day.to_string(),
+                first,
+                "30",
+                "4",
+                now,
+            )
+            .map_err(|errors| anyhow::anyhow!(errors.messages().join(" ")))?;
+            appointments::publish(tenant, staff_id, &slots, DEMO_SETUP).await?;
+        }
         published += 1;
     }
     Ok(())

@@ -4,8 +4,8 @@
 use leptos::prelude::*;
 
 use crate::components::{
-    Badge, Choice, Choices, FieldWidth, Notice, NoticeKind, SuccessNotice, SummaryList, SummaryRow,
-    TextArea, TextField, Tone,
+    Badge, Choice, Choices, FieldWidth, Notice, NoticeKind, Row, SuccessNotice, SummaryList,
+    SummaryRow, Table, TextArea, TextField, Tone,
 };
 use crate::layout::{CsrfField, Document, ErrorSummary, PageContext};
 use crate::validation::FieldErrors;
@@ -115,6 +115,8 @@ pub struct CaseSteps {
     pub notify: Option<String>,
     /// (action, observations, assisted by).
     pub heard: Option<(String, String, String)>,
+    /// (action, session day): on a session's agenda.
+    pub schedule: Option<(String, String)>,
     /// (action, session day, opinion).
     pub opinion: Option<(String, String, String)>,
     /// (action, sanction, reason, starts on).
@@ -142,12 +144,25 @@ fn CaseStepForms(steps: CaseSteps, csrf: String, errors: FieldErrors) -> impl In
     let CaseSteps {
         notify,
         heard,
+        schedule,
         opinion,
         decide,
         lift,
     } = steps;
-    let (c1, c2, c3, c4, c5) = (csrf.clone(), csrf.clone(), csrf.clone(), csrf.clone(), csrf);
-    let (e1, e2, e3, e4) = (errors.clone(), errors.clone(), errors.clone(), errors);
+    let (c1, c2, c3, c4, c5) = (
+        csrf.clone(),
+        csrf.clone(),
+        csrf.clone(),
+        csrf.clone(),
+        csrf.clone(),
+    );
+    let (e1, e2, e3, e4) = (
+        errors.clone(),
+        errors.clone(),
+        errors.clone(),
+        errors.clone(),
+    );
+    let schedule_error = errors.of("agenda_on");
     view! {
         {notify.map(|action| view! {
             <h2>"Informer la personne"</h2>
@@ -167,6 +182,15 @@ fn CaseStepForms(steps: CaseSteps, csrf: String, errors: FieldErrors) -> impl In
                     hint="La personne de son choix qui l'accompagnait, s'il y en avait une."
                     error=e1.of("assisted_by") />
                 <button type="submit" class="secondary">"Enregistrer les observations"</button>
+            </form>
+        })}
+        {schedule.map(|(action, on)| view! {
+            <h2>"Séance de l'équipe pluridisciplinaire"</h2>
+            <form method="post" action=action novalidate=true>
+                <CsrfField token=csrf />
+                <TextField name="agenda_on" label="Inscrire à la séance du" kind="date" value=on
+                    width=FieldWidth::Chars10 error=schedule_error />
+                <button type="submit" class="secondary">"Inscrire à l'ordre du jour"</button>
             </form>
         })}
         {opinion.map(|(action, session_on, opinion)| view! {
@@ -277,4 +301,61 @@ pub fn MyCases(cases: Vec<MyCaseView>, csrf: String, errors: FieldErrors) -> imp
             }).collect_view()}
         }
     })
+}
+
+/// A case on the équipe pluridisciplinaire's agenda.
+#[derive(Clone, Debug)]
+pub struct AgendaRow {
+    pub href: String,
+    pub name: String,
+    pub ground: String,
+    pub planned: String,
+    pub observations: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct EpAgendaView {
+    pub back_href: String,
+    /// (« Séance du 12/12/2026 », its cases), the nearest first.
+    pub sessions: Vec<(String, Vec<AgendaRow>)>,
+    pub unscheduled: Vec<AgendaRow>,
+}
+
+fn agenda_rows(rows: Vec<AgendaRow>) -> Vec<Row> {
+    rows.into_iter()
+        .map(|r| {
+            Row::new(vec![
+                view! { <a href=r.href>{r.name}</a> }.into_any(),
+                r.ground.into_any(),
+                r.planned.into_any(),
+                r.observations.into_any(),
+            ])
+        })
+        .collect()
+}
+
+const AGENDA_HEADERS: [&str; 4] = ["Personne", "Motif", "Sanction envisagée", "Observations"];
+
+/// `/agents/insertion/equipe-pluridisciplinaire`: the cases waiting for a decision, by session.
+#[component]
+pub fn EpAgendaPage(ctx: PageContext, agenda: EpAgendaView) -> impl IntoView {
+    let EpAgendaView {
+        back_href,
+        sessions,
+        unscheduled,
+    } = agenda;
+    view! {
+        <Document ctx title="Équipe pluridisciplinaire : ordre du jour".to_owned()>
+            <p><a href=back_href>"Retour aux personnes à orienter"</a></p>
+            <h1>"Équipe pluridisciplinaire : ordre du jour"</h1>
+            <p>"Les procédures de sanction en attente de décision. Un cas s'inscrit à une séance depuis sa page ; l'avis s'y enregistre après la séance."</p>
+            {sessions.into_iter().map(|(heading, rows)| view! {
+                <h2>{heading.clone()}</h2>
+                <Table caption=heading headers=AGENDA_HEADERS.to_vec() rows=agenda_rows(rows) empty="" />
+            }).collect_view()}
+            <h2>"En attente, sans séance"</h2>
+            <Table caption="Cas sans séance fixée" headers=AGENDA_HEADERS.to_vec()
+                rows=agenda_rows(unscheduled) empty="Aucun cas en attente sans séance." />
+        </Document>
+    }
 }

@@ -242,6 +242,8 @@ pub enum Refusal {
         "une suppression du RSA ne se décide qu'après l'avis de l'équipe pluridisciplinaire : enregistrez-le d'abord"
     )]
     NeedsOpinion,
+    #[error("l'équipe pluridisciplinaire a déjà donné son avis sur ce cas")]
+    OpinionGiven,
 }
 
 type Step<T> = Result<Result<T, Refusal>, DbErr>;
@@ -505,6 +507,65 @@ pub async fn opinion(
     .await
 }
 
+/// The officer puts a waiting case on the agenda of the équipe pluridisciplinaire's session of
+/// `session_on` (or moves it to another session), until the opinion is recorded.
+pub async fn schedule(
+    desk: &Desk<'_>,
+    case: &insertion_sanction_case::Model,
+    session_on: NaiveDate,
+) -> Step<()> {
+    if case.ep_opinion.is_some() {
+        return Ok(Err(Refusal::OpinionGiven));
+    }
+    let change = insertion_sanction_case::ActiveModel {
+        ep_session_on: Set(Some(session_on)),
+        ..Default::default()
+    };
+    step(
+        desk,
+        case,
+        &[CaseStatus::Notified, CaseStatus::Answered],
+        "inscription à l'ordre du jour de l'équipe pluridisciplinaire",
+        change,
+    )
+    .await
+}
+
+/// The équipe pluridisciplinaire's agenda: the cases waiting for a decision with their
+/// persons, those put on a session first (by its day), then the others (oldest first).
+pub async fn agenda(
+    tenant: &Tenant,
+) -> Result<Vec<(insertion_sanction_case::Model, insertion_person::Model)>, DbErr> {
+    let txn = tenant.db().begin().await?;
+    let mut cases = insertion_sanction_case::Entity::find()
+        .filter(
+            insertion_sanction_case::Column::Status
+                .is_in([CaseStatus::Notified, CaseStatus::Answered]),
+        )
+        .all(&txn)
+        .await?;
+    let people = insertion_person::Entity::find()
+        .filter(insertion_person::Column::Id.is_in(cases.iter().map(|c| c.person_id)))
+        .all(&txn)
+        .await?;
+    txn.commit().await?;
+    cases.sort_by_key(|c| {
+        (
+            c.ep_session_on.is_none(),
+            c.ep_session_on,
+            c.opened_at,
+            c.id,
+        )
+    });
+    Ok(cases
+        .into_iter()
+        .filter_map(|c| {
+            let person = people.iter().find(|p| p.id == c.person_id)?.clone();
+            Some((c, person))
+        })
+        .collect())
+}
+
 /// The officer decides: a sanction within the bounds (checked by [`Sanction::parse`]) from
 /// `starts_on`, or none. Not before the person answered or their month is over.
 pub async fn decide(
@@ -636,6 +697,12 @@ pub fn lines(case: &insertion_sanction_case::Model) -> Vec<(String, String)> {
             _ => "Écrites depuis son espace".to_owned(),
         };
         lines.push((format!("Observations ({how})"), observations.clone()));
+    }
+    if let (Some(on), None) = (case.ep_session_on, &case.ep_opinion) {
+        lines.push((
+            "Séance de l'équipe pluridisciplinaire".to_owned(),
+            format!("inscrite à l'ordre du jour du {}", crate::dates::on(on)),
+        ));
     }
     if let (Some(on), Some(opinion)) = (case.ep_session_on, &case.ep_opinion) {
         lines.push((

@@ -737,7 +737,11 @@ fn plan(template: &str, fx: &Fixture) -> Option<Plan> {
             false,
             None,
         ),
+        "/agents/insertion/equipe-pluridisciplinaire" => {
+            staff(template.into(), Roles(INSERTION), true, None)
+        }
         "/agents/insertion/sanctions/{id}/observations"
+        | "/agents/insertion/sanctions/{id}/seance"
         | "/agents/insertion/sanctions/{id}/avis"
         | "/agents/insertion/sanctions/{id}/decision"
         | "/agents/insertion/sanctions/{id}/levee" => staff(

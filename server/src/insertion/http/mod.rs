@@ -108,8 +108,16 @@ pub fn routes(routes: crate::modules::Routes) -> crate::modules::Routes {
             post(record_heard),
         )
         .route(
+            "/agents/insertion/sanctions/{id}/seance",
+            post(schedule_case),
+        )
+        .route(
             "/agents/insertion/sanctions/{id}/avis",
             post(record_opinion),
+        )
+        .route(
+            "/agents/insertion/equipe-pluridisciplinaire",
+            get(ep_agenda),
         )
         .route(
             "/agents/insertion/sanctions/{id}/decision",
@@ -193,11 +201,18 @@ pub fn staff_nav(tenant: &crate::http::TenantCtx, access: DeskAccess) -> Vec<app
         description,
     };
     match access {
-        DeskAccess::Worker(_) => vec![link(
-            "/agents/insertion",
-            "Personnes à orienter (RSA)",
-            "Les bénéficiaires du RSA soumis aux droits et devoirs, par délai d'orientation ; importer le fichier de la CAF ou de la MSA.",
-        )],
+        DeskAccess::Worker(_) => vec![
+            link(
+                "/agents/insertion",
+                "Personnes à orienter (RSA)",
+                "Les bénéficiaires du RSA soumis aux droits et devoirs, par délai d'orientation ; importer le fichier de la CAF ou de la MSA.",
+            ),
+            link(
+                "/agents/insertion/equipe-pluridisciplinaire",
+                "Équipe pluridisciplinaire",
+                "Les procédures de sanction en attente de décision, par séance.",
+            ),
+        ],
         DeskAccess::Supervisor => vec![link(
             "/agents/modules/insertion",
             tenants::Module::Insertion.label(),

@@ -4,8 +4,8 @@
 
 use app::components::Tone;
 use app::insertion::{
-    CaseSteps, CaseView, MyCaseView, OpenCasePage, OpenCaseView, SanctionCasePage, SanctionFields,
-    SanctionsSummary,
+    AgendaRow, CaseSteps, CaseView, EpAgendaPage, EpAgendaView, MyCaseView, OpenCasePage,
+    OpenCaseView, SanctionCasePage, SanctionFields, SanctionsSummary,
 };
 use app::validation::FieldErrors;
 use axum::extract::{Path, State};
@@ -221,6 +221,7 @@ fn tone(status: CaseStatus) -> Tone {
 pub struct StepTyped {
     observations: String,
     assisted_by: String,
+    agenda_on: String,
     session_on: String,
     opinion: String,
     outcome: String,
@@ -269,10 +270,27 @@ fn steps(desk: &InsertionDesk<'_>, case: &case_row::Model, typed: StepTyped) -> 
                 typed.assisted_by.clone(),
             )
         }),
+        schedule: (waiting && case.ep_opinion.is_none()).then(|| {
+            (
+                format!("{base}/seance"),
+                if typed.agenda_on.is_empty() {
+                    case.ep_session_on
+                        .map(|d| d.to_string())
+                        .unwrap_or_default()
+                } else {
+                    typed.agenda_on.clone()
+                },
+            )
+        }),
         opinion: waiting.then(|| {
+            let scheduled = case.ep_session_on.map(|d| d.to_string());
             (
                 format!("{base}/avis"),
-                or_today(typed.session_on.clone()),
+                if typed.session_on.is_empty() {
+                    scheduled.unwrap_or_else(|| today.clone())
+                } else {
+                    typed.session_on.clone()
+                },
                 typed.opinion.clone(),
             )
         }),
@@ -372,6 +390,7 @@ pub async fn case_page(
         ),
         Some("observations") => Some("Les observations sont enregistrées."),
         Some("avis") => Some("L'avis de l'équipe pluridisciplinaire est enregistré."),
+        Some("seance") => Some("Le cas est inscrit à l'ordre du jour de la séance."),
         Some("decidee") => {
             Some("La décision est enregistrée ; la personne la lit dans son espace.")
         }
@@ -450,6 +469,84 @@ fn day_field(errors: &mut FieldErrors, field: &str, typed: &str) -> Option<chron
         errors.add(field, "Indiquez la date, par exemple 04/12/2026.");
     }
     day
+}
+
+/// `POST …/sanctions/{id}/seance`: the case on a session's agenda (a session to come).
+pub async fn schedule_case(
+    staff: CurrentStaff,
+    ui: Ui,
+    Path(id): Path<String>,
+    Form(typed): Form<StepTyped>,
+) -> Result<Response, AppError> {
+    let desk = officer_desk(&staff)?;
+    let case = case_of(&desk, &id).await?;
+    let mut errors = FieldErrors::new();
+    let today = crate::dates::today();
+    let session_on = day_field(&mut errors, "agenda_on", &typed.agenda_on).filter(|day| {
+        let ok = (today..=today + chrono::Duration::days(366)).contains(day);
+        if !ok {
+            errors.add(
+                "agenda_on",
+                "Indiquez une séance à venir, dans l'année ; pour une séance passée, enregistrez son avis.",
+            );
+        }
+        ok
+    });
+    let Some(session_on) = session_on else {
+        return again(&desk, ui, &case, typed, Ok(errors)).await;
+    };
+    match sanctions::schedule(&desk, &case, session_on).await? {
+        Ok(()) => Ok(done(&desk, case.id, "seance")),
+        Err(refusal) => again(&desk, ui, &case, typed, Err(refusal)).await,
+    }
+}
+
+/// `GET /agents/insertion/equipe-pluridisciplinaire`: the cases waiting for a decision, by
+/// session; journaled in each person's access journal.
+pub async fn ep_agenda(staff: CurrentStaff, ui: Ui) -> Result<Response, AppError> {
+    let desk = InsertionDesk::open(&staff)?;
+    let cases = sanctions::agenda(desk.tenant()).await?;
+    let citizens: Vec<i64> = cases.iter().map(|(c, _)| c.citizen_id).collect();
+    desk.audit_files(
+        &citizens,
+        "consultation de l'ordre du jour de l'équipe pluridisciplinaire",
+        "procédures de sanction en attente de décision",
+        crate::insertion::FOLLOW_UP,
+    )
+    .await?;
+    let mut sessions: Vec<(String, Vec<AgendaRow>)> = Vec::new();
+    let mut unscheduled = Vec::new();
+    for (case, person) in &cases {
+        let row = AgendaRow {
+            href: case_href(&desk, case.id),
+            name: format!("{} {}", person.given_name, person.family_name),
+            ground: case.ground.label().to_owned(),
+            planned: sanctions::planned(case).words(),
+            observations: match (&case.observations, case.observations_due_on) {
+                (Some(_), _) => "Reçues".to_owned(),
+                (None, Some(due)) => format!("Attendues jusqu'au {}", date(due)),
+                (None, None) => String::new(),
+            },
+        };
+        match case.ep_session_on {
+            Some(on) => {
+                let heading = format!("Séance du {}", date(on));
+                match sessions.last_mut() {
+                    Some((last, rows)) if *last == heading => rows.push(row),
+                    _ => sessions.push((heading, vec![row])),
+                }
+            }
+            None => unscheduled.push(row),
+        }
+    }
+    let view = EpAgendaView {
+        back_href: desk.ctx().href("/agents/insertion"),
+        sessions,
+        unscheduled,
+    };
+    Ok(ui.with_staff(&staff).render(StatusCode::OK, move |ctx| {
+        view! { <EpAgendaPage ctx agenda=view /> }
+    }))
 }
 
 /// `POST …/sanctions/{id}/avis`: the équipe pluridisciplinaire's opinion.

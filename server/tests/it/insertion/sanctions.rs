@@ -161,6 +161,54 @@ async fn an_officer_leads_a_case_within_the_bounds_and_the_person_answers(backen
     let refs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let low = officer.post(&decision, &refs).await;
     assert_eq!(low.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // The équipe pluridisciplinaire's agenda: the case waits without a session; a past day is
+    // refused; put on next week's session, it shows under it.
+    let agenda_page = "/gard/agents/insertion/equipe-pluridisciplinaire";
+    let agenda = officer.get(agenda_page).await;
+    assert_eq!(agenda.status, StatusCode::OK);
+    assert!(
+        agenda.body.contains("Cas sans séance fixée"),
+        "{}",
+        agenda.body
+    );
+    assert!(agenda.body.contains("KARIM BENALI"));
+    let today = guichet::dates::today();
+    let yesterday = (today - chrono::Duration::days(1)).to_string();
+    let past = officer
+        .post(
+            &format!("{case}/seance"),
+            &[("csrf", csrf.as_str()), ("agenda_on", yesterday.as_str())],
+        )
+        .await;
+    assert_eq!(past.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(past.body.contains("séance à venir"), "{}", past.body);
+    let next_week = today + chrono::Duration::days(7);
+    let scheduled = officer
+        .post(
+            &format!("{case}/seance"),
+            &[
+                ("csrf", csrf.as_str()),
+                ("agenda_on", next_week.to_string().as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(
+        scheduled.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        scheduled.body
+    );
+    let on = guichet::dates::on(next_week);
+    assert!(
+        officer
+            .get(&case)
+            .await
+            .body
+            .contains(&format!("ordre du jour du {on}"))
+    );
+    let agenda = officer.get(agenda_page).await;
+    assert!(agenda.body.contains(&format!("Séance du {on}")));
+    assert!(agenda.body.contains("Aucun cas en attente sans séance."));
     let opinion = officer
         .post(
             &format!("{case}/avis"),
