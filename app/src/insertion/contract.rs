@@ -74,6 +74,8 @@ pub struct ContractPageView {
     pub sign_action: Option<String>,
     /// Keeping the scan of the paper signed, while the version waits for the person.
     pub paper_action: Option<String>,
+    /// Taking that version back to change it.
+    pub take_back_action: Option<String>,
     pub in_force: Option<VersionView>,
     /// (version, status, signed on, how).
     pub history: Vec<Vec<String>>,
@@ -210,9 +212,11 @@ pub fn ContractPage(
         action_form,
         sign_action,
         paper_action,
+        take_back_action,
         in_force,
         history,
     } = contract;
+    let c7 = csrf.clone();
     let writing_heading = writing.is_some();
     let (c1, c2, c3, c4, c5, c6) = (
         csrf.clone(),
@@ -262,6 +266,14 @@ pub fn ContractPage(
                     <CsrfField token=c5 />
                     <FileField name="scan" label="Copie du contrat signé" error=e3.of("scan") />
                     <button type="submit" class="secondary">"Enregistrer le contrat signé"</button>
+                </form>
+            })}
+            {take_back_action.map(|action| view! {
+                <h3>"Modifier avant la signature de la personne"</h3>
+                <p>"La version redevient un brouillon : la personne ne la voit plus jusqu'à ce que vous la signiez de nouveau."</p>
+                <form method="post" action=action novalidate=true>
+                    <CsrfField token=c7 />
+                    <button type="submit" class="secondary">"Reprendre la version pour la modifier"</button>
                 </form>
             })}
             <h2>"Contrat en vigueur"</h2>

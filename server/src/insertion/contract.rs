@@ -557,6 +557,48 @@ pub async fn sign_for_department(
     Ok(Ok(()))
 }
 
+/// The department takes back the version waiting for the person's signature, to change it:
+/// it is a draft again, the department's signature removed; the person no longer sees it.
+pub async fn take_back(
+    desk: &Desk<'_>,
+    person: &insertion_person::Model,
+    contract_id: i64,
+) -> Step<()> {
+    let txn = desk.tenant().db().begin_write().await?;
+    let taken = insertion_contract::Entity::update_many()
+        .col_expr(
+            insertion_contract::Column::Status,
+            sea_orm::sea_query::Expr::value(ContractStatus::Draft),
+        )
+        .col_expr(
+            insertion_contract::Column::DepartmentSignedAt,
+            sea_orm::sea_query::Expr::value(Option::<chrono::DateTime<Utc>>::None),
+        )
+        .col_expr(
+            insertion_contract::Column::DepartmentSignedName,
+            sea_orm::sea_query::Expr::value(Option::<String>::None),
+        )
+        .filter(insertion_contract::Column::Id.eq(contract_id))
+        .filter(insertion_contract::Column::PersonId.eq(person.id))
+        .filter(insertion_contract::Column::Status.eq(ContractStatus::ToSign))
+        .exec(&txn)
+        .await?
+        .rows_affected;
+    if taken != 1 {
+        txn.commit().await?;
+        return Ok(Err(Refusal::NotToSign));
+    }
+    let entry = desk.file_event(
+        person.citizen_id,
+        "reprise du contrat d'engagement pour le modifier avant votre signature",
+        &format!("personne suivie n° {} : contrat {contract_id}", person.id),
+        super::FOLLOW_UP,
+    );
+    crate::audit::append_in(&txn, &[entry]).await?;
+    txn.commit().await?;
+    Ok(Ok(()))
+}
+
 /// How a version waiting for the person came to be signed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SignedBy {

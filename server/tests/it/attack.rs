@@ -767,6 +767,7 @@ fn plan(template: &str, fx: &Fixture) -> Option<Plan> {
             Some(none()),
         ),
         "/agents/insertion/personnes/{id}/contrat/signature"
+        | "/agents/insertion/personnes/{id}/contrat/reprise"
         | "/agents/insertion/personnes/{id}/contrat/actions/{action}/retirer"
         | "/agents/insertion/personnes/{id}/contrat/actions/{action}/faite" => staff(
             template

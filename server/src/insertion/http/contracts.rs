@@ -197,6 +197,9 @@ pub async fn contract_page(
         Some("signe") => Some(
             "Le contrat est signé pour le département : la personne peut le lire et le signer dans son espace.",
         ),
+        Some("reprise") => Some(
+            "La version est reprise : modifiez-la, puis signez-la de nouveau pour le département.",
+        ),
         Some("papier") => {
             Some("La copie du contrat signé est enregistrée : le contrat est en vigueur.")
         }
@@ -333,6 +336,7 @@ async fn render(
         action_form,
         sign_action: draft.map(|_| format!("{base}/signature")),
         paper_action: waiting.map(|_| format!("{base}/papier")),
+        take_back_action: waiting.map(|_| format!("{base}/reprise")),
         in_force: in_force.map(|c| {
             version_view(
                 c,
@@ -510,6 +514,28 @@ pub async fn sign(
     };
     match outcome {
         Ok(()) => Ok(done(&desk, person.id, "signe")),
+        Err(refusal) => again(&desk, ui, &person, Shown::default(), Err(refusal)).await,
+    }
+}
+
+/// `POST …/contrat/reprise`: the version waiting for the person taken back to be changed.
+pub async fn take_back(
+    staff: CurrentStaff,
+    ui: Ui,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let desk = InsertionDesk::open(&staff)?;
+    let person = followed_person(&desk, &id).await?;
+    let versions = contract::of_person(desk.tenant(), person.id).await?;
+    let waiting = contract::being_written(&versions)
+        .filter(|c| c.row.status == ContractStatus::ToSign)
+        .map(|c| c.row.id);
+    let outcome = match waiting {
+        Some(id) => contract::take_back(&desk, &person, id).await?,
+        None => Err(contract::Refusal::NotToSign),
+    };
+    match outcome {
+        Ok(()) => Ok(done(&desk, person.id, "reprise")),
         Err(refusal) => again(&desk, ui, &person, Shown::default(), Err(refusal)).await,
     }
 }

@@ -156,6 +156,10 @@ pub fn routes(routes: crate::modules::Routes) -> crate::modules::Routes {
             post(signed_on_paper),
         )
         .route(
+            "/agents/insertion/personnes/{id}/contrat/reprise",
+            post(take_back),
+        )
+        .route(
             "/agents/insertion/sans-referent",
             get(without_referent).post(name_referent_for_many),
         )

@@ -203,6 +203,30 @@ async fn a_referent_writes_the_person_signs_and_marks_an_action_done(backend: Ba
         .await;
     assert_eq!(frozen.status, StatusCode::CONFLICT);
     assert!(frozen.body.contains("ne change plus"), "{}", frozen.body);
+    // Taken back to add it after all: a draft again, out of Karim's sight; signed again.
+    let taken = referent
+        .post(&format!("{contract}/reprise"), &[("csrf", csrf.as_str())])
+        .await;
+    assert_eq!(taken.status, StatusCode::SEE_OTHER, "{}", taken.body);
+    let mine = karim.get("/gard/mon-espace/rsa").await;
+    assert!(!mine.body.contains("Votre contrat à signer"));
+    let twice = referent
+        .post(&format!("{contract}/reprise"), &[("csrf", csrf.as_str())])
+        .await;
+    assert_eq!(twice.status, StatusCode::CONFLICT, "nothing waits any more");
+    let added = referent
+        .post(
+            &actions,
+            &[
+                ("csrf", csrf.as_str()),
+                ("theme", "health"),
+                ("title", "Bilan de santé"),
+            ],
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
+    let signed = referent.post(&sign, &[("csrf", csrf.as_str())]).await;
+    assert_eq!(signed.status, StatusCode::SEE_OTHER, "{}", signed.body);
 
     // Karim: his space links to his follow-up; he reads the contract and signs it.
     let space = karim.get("/gard/mon-espace").await;
