@@ -161,6 +161,7 @@ async fn import_file(
         name: "flux.xml".into(),
         size,
         hash: "banc".into(),
+        mapping: None,
     };
     let id = import::create(platform, desk, received).await?;
     let started = Instant::now();

@@ -3,11 +3,13 @@
 
 mod contract;
 mod invitations;
+mod lists;
 mod sanctions;
 mod settings;
 
 pub use contract::*;
 pub use invitations::*;
+pub use lists::*;
 pub use sanctions::*;
 pub use settings::*;
 
@@ -551,6 +553,10 @@ pub struct ImportRow {
 #[derive(Clone, Debug)]
 pub struct ImportsView {
     pub upload_action: String,
+    /// Sending a CSV or XLSX list, and the mappings to read it with.
+    pub list_action: String,
+    pub mappings: Vec<FilterOption>,
+    pub mappings_href: String,
     pub imports: Vec<ImportRow>,
     pub list_href: String,
 }
@@ -561,9 +567,14 @@ pub fn ImportsPage(ctx: PageContext, imports: ImportsView, errors: FieldErrors) 
     let csrf = ctx.csrf.clone();
     let ImportsView {
         upload_action,
+        list_action,
+        mappings,
+        mappings_href,
         imports,
         list_href,
     } = imports;
+    let list_csrf = csrf.clone();
+    let list_errors = errors.clone();
     let rows: Vec<Row> = imports
         .into_iter()
         .map(|i| {
@@ -593,6 +604,28 @@ pub fn ImportsPage(ctx: PageContext, imports: ImportsView, errors: FieldErrors) 
                 />
                 <button type="submit">"Envoyer et voir l'aperçu"</button>
             </form>
+            <h2>"Importer une liste CSV ou XLSX"</h2>
+            <p>"Pour une liste tenue par le département ou un partenaire : chaque ligne est une personne, les lignes qui se suivent avec le même numéro d'allocataire forment un foyer. Elle se lit avec une correspondance de colonnes ; rien n'est écrit avant votre confirmation."</p>
+            {if mappings.is_empty() {
+                view! { <p>"Aucune correspondance de colonnes n'est enregistrée : " <a href=mappings_href.clone()>"enregistrez-en une"</a> " d'abord."</p> }.into_any()
+            } else {
+                view! {
+                    <form method="post" action=list_action enctype="multipart/form-data" novalidate=true>
+                        <CsrfField token=list_csrf />
+                        <SelectField name="mapping" label="Correspondance de colonnes" options=mappings
+                            error=list_errors.of("mapping") />
+                        <FileField
+                            name="liste"
+                            label="Liste CSV ou XLSX"
+                            hint="La première ligne donne les titres des colonnes (CSV : 450 Mo au plus ; XLSX : 60 Mo)."
+                            accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                            error=list_errors.of("liste")
+                        />
+                        <button type="submit">"Envoyer la liste et voir l'aperçu"</button>
+                    </form>
+                    <p><a href=mappings_href.clone()>"Voir et enregistrer les correspondances de colonnes"</a></p>
+                }.into_any()
+            }}
             <h2>"Imports"</h2>
             <Table
                 caption="Imports, du plus récent au plus ancien"

@@ -27,6 +27,8 @@ pub struct Model {
     pub confirmed_by: Option<i64>,
     pub confirmed_at: Option<ChronoDateTimeUtc>,
     pub finished_at: Option<ChronoDateTimeUtc>,
+    /// The list mapping's version a CSV or XLSX list is read with; none for a fund's XML file.
+    pub mapping_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

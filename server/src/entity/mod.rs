@@ -22,6 +22,7 @@ pub mod insertion_contract;
 pub mod insertion_contract_action;
 pub mod insertion_import;
 pub mod insertion_invitation;
+pub mod insertion_list_mapping;
 pub mod insertion_note;
 pub mod insertion_orientation;
 pub mod insertion_person;

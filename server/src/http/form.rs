@@ -18,6 +18,13 @@ use super::AppError;
 
 pub struct FormFields(Vec<(String, String)>);
 
+impl From<Vec<(String, String)>> for FormFields {
+    /// Fields as a page fills a form (a saved thing shown again).
+    fn from(fields: Vec<(String, String)>) -> Self {
+        Self(fields)
+    }
+}
+
 impl FormFields {
     /// The first value of a field, or an empty string.
     pub fn get(&self, name: &str) -> &str {
@@ -275,6 +282,8 @@ pub struct ExpectedToken(pub(super) String);
 /// token comes first and is checked before anything else is read.
 pub struct StreamedUpload {
     multipart: multer::Multipart<'static>,
+    /// The short text fields met before the file (a choice that goes with it).
+    fields: Vec<(String, String)>,
 }
 
 /// A file written to disk as it arrived.
@@ -325,11 +334,25 @@ impl<S: Send + Sync> FromRequest<S> for StreamedUpload {
         if !super::csrf::constant_time_eq(sent.as_bytes(), expected.0.as_bytes()) {
             return Err(AppError::CsrfMismatch);
         }
-        Ok(Self { multipart })
+        Ok(Self {
+            multipart,
+            fields: Vec::new(),
+        })
     }
 }
 
+/// The longest text field kept beside a streamed file.
+const FIELD_KEPT: usize = 200;
+
 impl StreamedUpload {
+    /// A text field sent before the file (empty when absent).
+    pub fn field(&self, name: &str) -> &str {
+        self.fields
+            .iter()
+            .find(|(n, _)| n == name)
+            .map_or("", |(_, v)| v.as_str())
+    }
+
     /// Writes the file of field `field` to `path` as it arrives, `limit` bytes at most,
     /// hashing it on the way; any other field is skipped.
     pub async fn save(
@@ -353,7 +376,20 @@ impl StreamedUpload {
                 Some(name) if part.name() == Some(field) && !name.is_empty() => {
                     without_controls(name)
                 }
-                _ => continue,
+                Some(_) => continue,
+                None => {
+                    // A text field: kept if short (a select's value), read to its end anyway.
+                    let name = part.name().unwrap_or_default().to_owned();
+                    let mut text = Vec::new();
+                    while let Some(chunk) = part.chunk().await.map_err(|_| UploadRefusal::Broken)? {
+                        if text.len() + chunk.len() <= FIELD_KEPT && self.fields.len() < 20 {
+                            text.extend_from_slice(&chunk);
+                        }
+                    }
+                    self.fields
+                        .push((name, String::from_utf8_lossy(&text).into_owned()));
+                    continue;
+                }
             };
             if let Some(dir) = path.parent() {
                 tokio::fs::create_dir_all(dir)

@@ -140,6 +140,8 @@ pub struct Import {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub finished_at: Option<DateTime<Utc>>,
+    /// For a list: the mapping's version it is read with.
+    pub mapping_id: Option<i64>,
 }
 
 impl Import {
@@ -193,6 +195,7 @@ impl From<insertion_import::Model> for Import {
             created_at: m.created_at,
             updated_at: m.updated_at,
             finished_at: m.finished_at,
+            mapping_id: m.mapping_id,
         }
     }
 }
@@ -212,6 +215,8 @@ pub struct Received {
     pub name: String,
     pub size: u64,
     pub hash: String,
+    /// For a CSV or XLSX list: the mapping's version it is read with.
+    pub mapping: Option<i64>,
 }
 
 /// A temporary place for a file being received.
@@ -246,6 +251,7 @@ pub async fn create(platform: &Platform, desk: &Desk<'_>, file: Received) -> any
         confirmed_by: Set(None),
         confirmed_at: Set(None),
         finished_at: Set(None),
+        mapping_id: Set(file.mapping),
         ..Default::default()
     }
     .insert(&txn)
@@ -570,14 +576,57 @@ async fn claim_pass(
     Ok((claimed == 1).then_some((row, pass)))
 }
 
+/// A file's households: a fund's XML file, or a list read with its mapping.
+enum Households {
+    Flux(Box<FluxReader<std::fs::File>>),
+    List(super::lists::ListReader),
+}
+
+impl Households {
+    fn header(&self) -> &super::flux::Header {
+        match self {
+            Households::Flux(reader) => &reader.header,
+            Households::List(reader) => &reader.header,
+        }
+    }
+}
+
+impl Iterator for Households {
+    type Item = Result<super::flux::Household, super::flux::FluxError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match self {
+            Households::Flux(reader) => reader.next(),
+            Households::List(reader) => reader.next(),
+        }
+    }
+}
+
 /// Opens the file for a pass: its reader, or why it cannot be read.
-fn open(path: &Path) -> Result<FluxReader<std::fs::File>, RunError> {
+async fn open(
+    tenant: &Tenant,
+    row: &insertion_import::Model,
+    path: &Path,
+) -> Result<Households, RunError> {
+    if let Some(mapping) = row.mapping_id {
+        let mapping = super::lists::find(tenant, mapping).await?.ok_or_else(|| {
+            RunError::File("la correspondance de colonnes de cette liste n'existe plus".into())
+        })?;
+        let path = path.to_owned();
+        let reader =
+            tokio::task::block_in_place(|| super::lists::ListReader::open(&path, &mapping));
+        return reader
+            .map(Households::List)
+            .map_err(|e| RunError::File(e.to_string()));
+    }
     let file = std::fs::File::open(path).map_err(|e| {
         RunError::File(format!(
             "le fichier reçu n'est plus disponible ({e}) : envoyez-le de nouveau"
         ))
     })?;
-    FluxReader::open(file).map_err(|e| RunError::File(e.to_string()))
+    FluxReader::open(file)
+        .map(|reader| Households::Flux(Box::new(reader)))
+        .map_err(|e| RunError::File(e.to_string()))
 }
 
 /// Reads the whole file and records what it would do; writes nothing else.
@@ -588,8 +637,8 @@ async fn preview(
     path: &Path,
 ) -> Result<(), RunError> {
     let index = Index::load(tenant).await?;
-    let mut reader = open(path)?;
-    let header = reader.header.clone();
+    let mut reader = open(tenant, row, path).await?;
+    let header = reader.header().clone();
     let mut seen = Seen::default();
     let mut found = Preview::default();
     let mut read = 0u64;
@@ -734,8 +783,8 @@ async fn apply(
     path: &Path,
 ) -> Result<(), RunError> {
     let index = Index::load(tenant).await?;
-    let mut reader = open(path)?;
-    let header = reader.header.clone();
+    let mut reader = open(tenant, row, path).await?;
+    let header = reader.header().clone();
     let facts = FileFacts {
         import_id: row.id,
         received_on: header

@@ -8,7 +8,8 @@
 //! confirmation and resumable writes (`import`, `jobs`), the list of people to orient with the
 //! 6-week clock (`clock`), orientation proposals and decisions (`orientation`), referents and
 //! their hand-overs (`referents`), the contrat d'engagement and its versions (`contract`),
-//! invitations to book a meeting and their reminders (`invitations`), follow-up notes
+//! CSV and XLSX lists read with the department's column mappings (`lists`), invitations to
+//! book a meeting and their reminders (`invitations`), follow-up notes
 //! (`notes`), sanction cases (`sanctions`), the person's own view in their space (`space`), the
 //! supervisor's figures (`indicators`), and their pages (`http`).
 
@@ -22,6 +23,7 @@ pub mod import;
 pub mod indicators;
 pub mod invitations;
 pub mod jobs;
+pub mod lists;
 pub mod nir;
 pub mod notes;
 pub mod orientation;
@@ -64,14 +66,15 @@ pub static PART: crate::modules::Part = crate::modules::Part {
     tables: || {
         use crate::entity::{
             insertion_contract, insertion_contract_action, insertion_import, insertion_invitation,
-            insertion_note, insertion_orientation, insertion_person, insertion_referent,
-            insertion_right_event, insertion_sanction_case, insertion_setting,
+            insertion_list_mapping, insertion_note, insertion_orientation, insertion_person,
+            insertion_referent, insertion_right_event, insertion_sanction_case, insertion_setting,
         };
         use crate::modules::Table;
         use crate::modules::section::INSERTION;
         vec![
             Table::of::<insertion_import::Entity>(None),
             Table::of::<insertion_setting::Entity>(None),
+            Table::of::<insertion_list_mapping::Entity>(None),
             Table::of::<insertion_person::Entity>(Some(INSERTION)),
             Table::of::<insertion_right_event::Entity>(Some(INSERTION)),
             Table::of::<insertion_orientation::Entity>(Some(INSERTION)),

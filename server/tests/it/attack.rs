@@ -809,7 +809,14 @@ fn plan(template: &str, fx: &Fixture) -> Option<Plan> {
             true,
             None,
         ),
+        "/agents/insertion/correspondances" => staff(
+            template.into(),
+            Roles(&[Role::InsertionOrientation]),
+            true,
+            Some(none()),
+        ),
         "/agents/insertion/imports/televersement"
+        | "/agents/insertion/imports/liste/televersement"
         | "/agents/insertion/imports/{id}"
         | "/agents/insertion/imports/{id}/etat"
         | "/agents/insertion/imports/{id}/confirmer"

@@ -574,6 +574,7 @@ pub async fn imported_for_rsa(app: &TestApp, tenant: &Tenant, citizen: &Citizen)
         name: "flux.xml".into(),
         size: bytes.len() as u64,
         hash: "fixture".into(),
+        mapping: None,
     };
     let id = import::create(&app.platform, &desk, received)
         .await

@@ -26,7 +26,7 @@ pub async fn imports_page(staff: CurrentStaff, ui: Ui) -> Result<Response, AppEr
     render_imports(&desk, ui, StatusCode::OK, FieldErrors::new()).await
 }
 
-async fn render_imports(
+pub(super) async fn render_imports(
     desk: &InsertionDesk<'_>,
     ui: Ui,
     status: StatusCode,
@@ -51,6 +51,9 @@ async fn render_imports(
         .collect();
     let view = ImportsView {
         upload_action: tenant.href("/agents/insertion/imports/televersement"),
+        list_action: tenant.href("/agents/insertion/imports/liste/televersement"),
+        mappings: super::lists::mapping_options(desk).await?,
+        mappings_href: tenant.href("/agents/insertion/correspondances"),
         imports,
         list_href: tenant.href("/agents/insertion"),
     };
@@ -112,6 +115,7 @@ pub async fn upload_file(
         name: saved.file_name,
         size: saved.size,
         hash: saved.sha256,
+        mapping: None,
     };
     let id = match import::create(&state.platform, &desk, received).await {
         Ok(id) => id,
@@ -126,7 +130,7 @@ pub async fn upload_file(
 }
 
 /// A lost enqueue is not fatal: the import's page enqueues it again (`needs_new_job`).
-async fn enqueue(state: &AppState, staff: &CurrentStaff, id: i64) {
+pub(super) async fn enqueue(state: &AppState, staff: &CurrentStaff, id: i64) {
     let job = ImportFile {
         tenant: staff.tenant.tenant.slug().to_string(),
         import_id: id,
@@ -203,7 +207,20 @@ async fn render_import(
         }
         _ => None,
     };
-    let view = import_view(desk, &import, same_file);
+    let mapping = match import.mapping_id {
+        Some(id) => crate::insertion::lists::find(desk.tenant(), id).await?,
+        None => None,
+    };
+    let mut view = import_view(desk, &import, same_file);
+    if let Some(mapping) = mapping {
+        view.facts.insert(
+            1,
+            (
+                "Lue avec la correspondance".to_owned(),
+                super::lists::mapping_words(&mapping),
+            ),
+        );
+    }
     Ok(ui.with_staff(desk.staff()).render(status, move |ctx| {
         view! { <ImportPage ctx import=view notice refusal /> }
     }))
@@ -241,6 +258,7 @@ fn import_view(desk: &InsertionDesk<'_>, import: &Import, same_file: Option<Stri
             "Nature".to_owned(),
             match frequency.as_str() {
                 "M" => "Fichier mensuel complet (les absents sortent du RSA)",
+                "L" => "Liste (les personnes absentes de la liste ne sortent pas)",
                 _ => "Fichier infra-mensuel (les absents ne sortent pas)",
             }
             .to_owned(),

@@ -4,6 +4,7 @@
 mod contracts;
 mod imports;
 mod invitations;
+mod lists;
 mod people;
 mod referents;
 mod sanctions;
@@ -13,6 +14,7 @@ mod space;
 pub use contracts::*;
 pub use imports::*;
 pub use invitations::*;
+pub use lists::*;
 pub use people::*;
 pub use referents::*;
 pub use sanctions::*;
@@ -56,6 +58,15 @@ fn officer_desk(staff: &CurrentStaff) -> Result<InsertionDesk<'_>, AppError> {
 }
 
 pub fn routes(routes: crate::modules::Routes) -> crate::modules::Routes {
+    let routes = people_routes(routes);
+    let routes = contract_routes(routes);
+    let routes = sanction_routes(routes);
+    let routes = import_routes(routes);
+    citizen_routes(routes)
+}
+
+/// The people, their orientation, referents, notes and invitations.
+fn people_routes(routes: crate::modules::Routes) -> crate::modules::Routes {
     use axum::routing::{get, post};
     routes
         .route("/agents/insertion", get(to_orient))
@@ -91,9 +102,49 @@ pub fn routes(routes: crate::modules::Routes) -> crate::modules::Routes {
             post(record_presence),
         )
         .route(
-            "/rendez-vous/{token}",
-            get(booking_page).post(book_through_link),
+            "/agents/insertion/sans-referent",
+            get(without_referent).post(name_referent_for_many),
         )
+}
+
+/// The contrat d'engagement.
+fn contract_routes(routes: crate::modules::Routes) -> crate::modules::Routes {
+    use axum::routing::{get, post};
+    routes
+        .route(
+            "/agents/insertion/personnes/{id}/contrat",
+            get(contract_page).post(save_terms),
+        )
+        .route(
+            "/agents/insertion/personnes/{id}/contrat/actions",
+            post(add_action),
+        )
+        .route(
+            "/agents/insertion/personnes/{id}/contrat/actions/{action}/retirer",
+            post(remove_action),
+        )
+        .route(
+            "/agents/insertion/personnes/{id}/contrat/actions/{action}/faite",
+            post(mark_done),
+        )
+        .route(
+            "/agents/insertion/personnes/{id}/contrat/signature",
+            post(sign),
+        )
+        .route(
+            "/agents/insertion/personnes/{id}/contrat/papier",
+            post(signed_on_paper),
+        )
+        .route(
+            "/agents/insertion/personnes/{id}/contrat/reprise",
+            post(take_back),
+        )
+}
+
+/// Sanction cases and the équipe pluridisciplinaire's agenda.
+fn sanction_routes(routes: crate::modules::Routes) -> crate::modules::Routes {
+    use axum::routing::{get, post};
+    routes
         .route(
             "/agents/insertion/personnes/{id}/sanction",
             get(open_case_form).post(open_case),
@@ -131,40 +182,22 @@ pub fn routes(routes: crate::modules::Routes) -> crate::modules::Routes {
             "/agents/insertion/sanctions/{id}/courrier",
             get(case_letter),
         )
-        .route(
-            "/agents/insertion/personnes/{id}/contrat",
-            get(contract_page).post(save_terms),
-        )
-        .route(
-            "/agents/insertion/personnes/{id}/contrat/actions",
-            post(add_action),
-        )
-        .route(
-            "/agents/insertion/personnes/{id}/contrat/actions/{action}/retirer",
-            post(remove_action),
-        )
-        .route(
-            "/agents/insertion/personnes/{id}/contrat/actions/{action}/faite",
-            post(mark_done),
-        )
-        .route(
-            "/agents/insertion/personnes/{id}/contrat/signature",
-            post(sign),
-        )
-        .route(
-            "/agents/insertion/personnes/{id}/contrat/papier",
-            post(signed_on_paper),
-        )
-        .route(
-            "/agents/insertion/personnes/{id}/contrat/reprise",
-            post(take_back),
-        )
-        .route(
-            "/agents/insertion/sans-referent",
-            get(without_referent).post(name_referent_for_many),
-        )
+}
+
+/// The funds' files and lists, their mappings, and the module's settings.
+fn import_routes(routes: crate::modules::Routes) -> crate::modules::Routes {
+    use axum::routing::{get, post};
+    routes
         .route("/agents/insertion/imports", get(imports_page))
         .route("/agents/insertion/imports/televersement", post(upload_file))
+        .route(
+            "/agents/insertion/imports/liste/televersement",
+            post(upload_list),
+        )
+        .route(
+            "/agents/insertion/correspondances",
+            get(mappings_page).post(save_mapping),
+        )
         .route("/agents/insertion/imports/{id}", get(import_page))
         .route("/agents/insertion/imports/{id}/etat", get(import_state))
         .route("/agents/insertion/imports/{id}/confirmer", post(confirm))
@@ -172,6 +205,16 @@ pub fn routes(routes: crate::modules::Routes) -> crate::modules::Routes {
         .route(
             "/agents/admin/insertion",
             get(settings_page).post(save_settings),
+        )
+}
+
+/// The person's side: their space, and the booking link (no account needed).
+fn citizen_routes(routes: crate::modules::Routes) -> crate::modules::Routes {
+    use axum::routing::{get, post};
+    routes
+        .route(
+            "/rendez-vous/{token}",
+            get(booking_page).post(book_through_link),
         )
         .route("/mon-espace/rsa", get(my_follow_up))
         .route(

@@ -4,6 +4,7 @@
 mod contracts;
 mod imports;
 mod invitations;
+mod lists;
 mod orientation;
 mod referents;
 mod sanctions;
