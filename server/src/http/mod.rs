@@ -154,6 +154,24 @@ fn tenant_and_session(
     Ok((tenant, session))
 }
 
+/// A PDF letter as a download named `file_name`.
+pub fn pdf_attachment(file_name: &str, pdf: Vec<u8>) -> Response {
+    (
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/pdf".to_owned(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file_name}\""),
+            ),
+        ],
+        pdf,
+    )
+        .into_response()
+}
+
 pub fn parse_id(id: &str) -> Result<i64, AppError> {
     id.parse().map_err(|_| AppError::NotFound)
 }

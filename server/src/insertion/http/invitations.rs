@@ -340,20 +340,10 @@ pub async fn invitation_letter(
         &format!("votre {}", row.purpose.label()),
         &invitations::texts(desk.tenant().name(), row).letter,
     );
-    Ok((
-        [
-            (
-                axum::http::header::CONTENT_TYPE,
-                "application/pdf".to_owned(),
-            ),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"invitation-{}.pdf\"", row.id),
-            ),
-        ],
+    Ok(crate::http::pdf_attachment(
+        &format!("invitation-{}.pdf", row.id),
         pdf,
-    )
-        .into_response())
+    ))
 }
 
 /// `POST /agents/insertion/invitations/{id}/presence`: whether the person came, once the

@@ -682,20 +682,10 @@ pub async fn case_letter(
         "procédure de sanction sur votre RSA : vos observations",
         &text,
     );
-    Ok((
-        [
-            (
-                axum::http::header::CONTENT_TYPE,
-                "application/pdf".to_owned(),
-            ),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"procedure-{}.pdf\"", case.id),
-            ),
-        ],
+    Ok(crate::http::pdf_attachment(
+        &format!("procedure-{}.pdf", case.id),
         pdf,
-    )
-        .into_response())
+    ))
 }
 
 /// The person's cases as they read them: from the day they are told.

@@ -306,20 +306,10 @@ pub async fn mandate_letter(
         ),
         &text,
     );
-    Ok((
-        [
-            (
-                axum::http::header::CONTENT_TYPE,
-                "application/pdf".to_owned(),
-            ),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"mandat-{}.pdf\"", mandate.id),
-            ),
-        ],
+    Ok(crate::http::pdf_attachment(
+        &format!("mandat-{}.pdf", mandate.id),
         pdf,
-    )
-        .into_response())
+    ))
 }
 
 /// `POST /agents/mandats/{id}/fin`: reception ends the mandate (the citizen asked at the desk,
