@@ -274,9 +274,10 @@ async fn list_preview(
         bail!("list preview ended {:?}: {:?}", shown.status, shown.error);
     };
     println!(
-        "  list n° {id}: {rows} rows, {} to create, {} unchanged or updated, {} refused, preview {}",
+        "  list n° {id}: {rows} rows, {} to create, {} unchanged or updated, {} in conflict, {} refused, preview {}",
         preview.to_create,
         preview.unchanged + preview.to_update,
+        preview.conflicts,
         preview.refused,
         secs(took)
     );
