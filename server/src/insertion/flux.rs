@@ -122,6 +122,9 @@ pub struct Person {
     pub france_travail_id: Option<String>,
     /// Subject to « droits et devoirs » (`TOPPERSDRODEVORSA`); absent when the file says nothing.
     pub rights_and_duties: Option<bool>,
+    /// The department's own identifier of the person: given by its lists, never by a fund's
+    /// file; matched after the NIR.
+    pub internal_id: Option<String>,
 }
 
 /// A household (`InfosFoyerRSA`): its right and its people.
@@ -543,6 +546,7 @@ impl PersonDraft {
             sex: self.sex,
             france_travail_id: self.france_travail_id,
             rights_and_duties: self.rights_and_duties,
+            internal_id: None,
         })
     }
 }

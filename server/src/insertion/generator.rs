@@ -122,6 +122,7 @@ fn adult(rng: &mut StdRng, family: &str, role: Role, i: usize) -> Person {
             .gen_bool(0.7)
             .then(|| format!("{:07}X", rng.gen_range(0..10_000_000))),
         rights_and_duties: Some(rng.gen_bool(0.85)),
+        internal_id: None,
     }
 }
 
@@ -138,6 +139,7 @@ fn child(rng: &mut StdRng, family: &str, i: usize) -> Person {
         sex: sex.to_owned(),
         france_travail_id: None,
         rights_and_duties: None,
+        internal_id: None,
     }
 }
 

@@ -39,10 +39,11 @@ pub enum Field {
     Postcode,
     Commune,
     RightsAndDuties,
+    InternalId,
 }
 
 impl Field {
-    pub const ALL: [Field; 9] = [
+    pub const ALL: [Field; 10] = [
         Field::Matricule,
         Field::FamilyName,
         Field::GivenName,
@@ -52,6 +53,7 @@ impl Field {
         Field::Postcode,
         Field::Commune,
         Field::RightsAndDuties,
+        Field::InternalId,
     ];
 
     pub fn id(self) -> &'static str {
@@ -65,6 +67,7 @@ impl Field {
             Field::Postcode => "postcode",
             Field::Commune => "commune",
             Field::RightsAndDuties => "rights_and_duties",
+            Field::InternalId => "internal_id",
         }
     }
 
@@ -79,6 +82,7 @@ impl Field {
             Field::Postcode => "Code postal",
             Field::Commune => "Commune",
             Field::RightsAndDuties => "Soumis aux droits et devoirs (oui ou non)",
+            Field::InternalId => "Identifiant du département",
         }
     }
 
@@ -417,6 +421,7 @@ impl ListReader {
             sex: String::new(),
             france_travail_id: None,
             rights_and_duties,
+            internal_id: optional(Field::InternalId),
         };
         Ok((
             matricule,

@@ -87,6 +87,11 @@ pub fn fingerprint(household: &Household) -> String {
             Some(false) => "0",
             None => "",
         });
+        // Only when given (lists): the funds' files' fingerprints stay what they were.
+        if let Some(id) = &person.internal_id {
+            field("internal");
+            field(id);
+        }
     }
     hex::encode(hash.finalize())
 }
@@ -133,6 +138,8 @@ pub struct Index {
     known: Vec<Known>,
     by_nir: HashMap<NirKey, usize>,
     by_key: HashMap<(String, String, &'static str), usize>,
+    /// The department's own identifiers, from its lists.
+    by_internal: HashMap<String, usize>,
     /// Citizens' records by folded names and birth date (not merged away).
     records: HashMap<(String, String, String), Vec<i64>>,
     /// Citizens already followed (a record joins one person only).
@@ -236,6 +243,9 @@ impl Index {
         if let Some(nir) = row.nir.as_deref().and_then(nir_key) {
             self.by_nir.insert(nir, at);
         }
+        if let Some(id) = &row.internal_id {
+            self.by_internal.insert(id.clone(), at);
+        }
         let role = if row.role == Role::Partner.code() {
             Role::Partner.code()
         } else {
@@ -318,7 +328,8 @@ fn who(person: &Person) -> String {
 }
 
 /// One applicant or partner of `household`: their NIR checked, and who they are in the store
-/// (by NIR, then by the fund's key); a refusal or a conflict ends the block's plan.
+/// (by NIR, then by the department's own identifier, then by the fund's key); a refusal or a
+/// conflict ends the block's plan.
 fn find_person<'h>(
     index: &Index,
     seen: &mut Seen,
@@ -343,7 +354,11 @@ fn find_person<'h>(
         household.matricule.clone(),
         person.role.code(),
     );
-    let Some(at) = index.by_key.get(&key).copied() else {
+    let internal = person
+        .internal_id
+        .as_ref()
+        .and_then(|id| index.by_internal.get(id).copied());
+    let Some(at) = internal.or_else(|| index.by_key.get(&key).copied()) else {
         return Ok((nir, None));
     };
     let known = &index.known[at];
@@ -556,6 +571,9 @@ impl Writing {
                     entry.right_state = household.state;
                     entry.left_on = None;
                     entry.nir = row.nir.as_deref().and_then(nir_key);
+                    if let Some(id) = &row.internal_id {
+                        index.by_internal.insert(id.clone(), at);
+                    }
                     written.updated += 1;
                     written.citizens.push((known.citizen_id, "update"));
                 }
@@ -685,6 +703,7 @@ struct PersonFields {
     postcode: Option<String>,
     commune: Option<String>,
     france_travail_id: Option<String>,
+    internal_id: Option<String>,
     household_hash: String,
 }
 
@@ -710,6 +729,7 @@ fn person_row(
         postcode: household.postcode.clone(),
         commune: household.commune.clone(),
         france_travail_id: person.france_travail_id.clone(),
+        internal_id: person.internal_id.clone(),
         household_hash: hash.to_owned(),
     }
 }
@@ -756,6 +776,10 @@ impl PersonFields {
         row.commune = Set(self.commune);
         row.france_travail_id = Set(self.france_travail_id);
         row.household_hash = Set(self.household_hash);
+        // A fund's file gives none: it never erases the one a list gave.
+        if let Some(id) = self.internal_id {
+            row.internal_id = Set(Some(id));
+        }
     }
 }
 

@@ -10,7 +10,8 @@ use crate::harness::{Backend, Visitor, both_engines};
 
 both_engines!(
     an_officer_maps_a_list_previews_and_imports_it_once,
-    a_list_without_the_mapped_columns_is_refused_whole
+    a_list_without_the_mapped_columns_is_refused_whole,
+    the_departments_own_identifier_finds_a_person_whose_file_changed
 );
 
 const MAPPINGS: &str = "/gard/agents/insertion/correspondances";
@@ -158,5 +159,68 @@ async fn a_list_without_the_mapped_columns_is_refused_whole(backend: Backend) {
     assert!(refused.contains("« Matricule »"), "{refused}");
     assert!(refused.contains("N° allocataire"));
     assert_eq!(count_people(&gard).await, 0);
+    app.stop().await;
+}
+
+/// Imports `bytes` with `mapping` whole (preview, confirmation, writes); returns the preview.
+async fn import_list(officer: &mut Visitor, mapping: i64, bytes: Vec<u8>) -> String {
+    let page = send_list(officer, mapping, bytes).await;
+    let preview = wait_for(officer, &page, "Aperçu prêt").await;
+    let csrf = officer.get(&page).await.csrf();
+    let confirmed = officer
+        .post(&format!("{page}/confirmer"), &[("csrf", csrf.as_str())])
+        .await;
+    assert_eq!(confirmed.status, StatusCode::SEE_OTHER);
+    wait_for(officer, &page, "Ce que l'import a fait").await;
+    preview
+}
+
+async fn the_departments_own_identifier_finds_a_person_whose_file_changed(backend: Backend) {
+    use guichet::entity::insertion_person;
+    use sea_orm::EntityTrait as _;
+    let (app, gard) = setup(backend).await;
+    let mut officer = Visitor::signed_in(&app, "/gard", OFFICER).await;
+    let csrf = officer.get(MAPPINGS).await.csrf();
+    let saved = officer
+        .post(
+            MAPPINGS,
+            &[
+                ("csrf", csrf.as_str()),
+                ("name", "Suivi interne"),
+                ("fund", "CAF"),
+                ("matricule", "Allocataire"),
+                ("family_name", "Nom"),
+                ("given_name", "Prénom"),
+                ("birth_date", "Naissance"),
+                ("internal_id", "Identifiant"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let mapping = guichet::insertion::lists::current(&gard).await.unwrap()[0].id;
+    let list = |matricule: &str, name: &str| {
+        format!(
+            "Allocataire;Nom;Prénom;Naissance;Identifiant\n{matricule};{name};Hélène;12/05/1969;DEP-001\n"
+        )
+        .into_bytes()
+    };
+    let first = import_list(&mut officer, mapping, list("0346145", "Lefèvre")).await;
+    assert_eq!(figure(&first, "Personnes à créer"), "1");
+    // Her file moved to another allocataire number and her name changed: the department's
+    // identifier still finds her (no NIR in the list).
+    let moved = import_list(&mut officer, mapping, list("0555000", "Lefèvre-Roux")).await;
+    assert_eq!(figure(&moved, "Personnes à créer"), "0", "{moved}");
+    assert_eq!(figure(&moved, "Personnes à mettre à jour"), "1");
+    assert_eq!(count_people(&gard).await, 1);
+    let txn = gard.db().begin().await.unwrap();
+    let person = insertion_person::Entity::find()
+        .one(&txn)
+        .await
+        .unwrap()
+        .unwrap();
+    txn.commit().await.unwrap();
+    assert_eq!(person.matricule, "0555000");
+    assert_eq!(person.family_name, "LEFEVRE-ROUX");
+    assert_eq!(person.internal_id.as_deref(), Some("DEP-001"));
     app.stop().await;
 }
