@@ -332,6 +332,7 @@ pub async fn start(desk: &Desk<'_>, person: &insertion_person::Model, terms: &Te
         return Ok(Err(Refusal::Left(crate::dates::on(left))));
     }
     let txn = desk.tenant().db().begin_write().await?;
+    super::one_at_a_time(&txn, person.id).await?;
     let oriented = insertion_orientation::Entity::find()
         .filter(insertion_orientation::Column::PersonId.eq(person.id))
         .filter(insertion_orientation::Column::Status.eq(OrientationStatus::Decided))

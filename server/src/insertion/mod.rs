@@ -45,6 +45,25 @@ impl crate::staff::ModuleWord for Insertion {
 /// them take it.
 pub type Desk<'a> = crate::staff::Desk<'a, Insertion>;
 
+/// Makes the writes on one person's follow-up wait for each other, so that a check read in
+/// `txn` (« no case pending », « no draft ») still holds when it writes. SQLite's write
+/// transactions already run one at a time; PostgreSQL takes a lock held until `txn` ends.
+pub(crate) async fn one_at_a_time(
+    txn: &sea_orm::DatabaseTransaction,
+    person_id: i64,
+) -> Result<(), sea_orm::DbErr> {
+    use sea_orm::{ConnectionTrait as _, DbBackend, Statement};
+    if txn.get_database_backend() == DbBackend::Postgres {
+        txn.execute_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT pg_advisory_xact_lock(hashtextextended(current_schema() || '.insertion_people.' || $1, 0))",
+            [person_id.to_string().into()],
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
 /// Why the module reads or changes a file, as the citizen reads it in their journal.
 pub const FOLLOW_UP: &str = "orientation et accompagnement au titre du RSA";
 

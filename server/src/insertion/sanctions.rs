@@ -328,11 +328,16 @@ pub async fn open(
     if let Err(refusal) = officer(desk) {
         return Ok(Err(refusal));
     }
-    let cases = of_person(desk.tenant(), person.id).await?;
+    let txn = desk.tenant().db().begin_write().await?;
+    super::one_at_a_time(&txn, person.id).await?;
+    let cases = insertion_sanction_case::Entity::find()
+        .filter(insertion_sanction_case::Column::PersonId.eq(person.id))
+        .all(&txn)
+        .await?;
     if cases.iter().any(|c| c.status.is_pending()) {
+        txn.commit().await?;
         return Ok(Err(Refusal::AlreadyPending));
     }
-    let txn = desk.tenant().db().begin_write().await?;
     let row = insertion_sanction_case::ActiveModel {
         person_id: Set(person.id),
         citizen_id: Set(person.citizen_id),

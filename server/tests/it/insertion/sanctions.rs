@@ -10,7 +10,10 @@ use super::contracts::karim_followed_and_oriented;
 use super::{OFFICER, REFERENT, setup, table_figure};
 use crate::harness::{Backend, Visitor, both_engines};
 
-both_engines!(an_officer_leads_a_case_within_the_bounds_and_the_person_answers);
+both_engines!(
+    an_officer_leads_a_case_within_the_bounds_and_the_person_answers,
+    two_officers_opening_a_case_at_once_open_one
+);
 
 async fn an_officer_leads_a_case_within_the_bounds_and_the_person_answers(backend: Backend) {
     let (app, gard) = setup(backend).await;
@@ -313,5 +316,55 @@ async fn an_officer_leads_a_case_within_the_bounds_and_the_person_answers(backen
     ] {
         assert!(journal.contains(step), "{step} in {journal}");
     }
+    app.stop().await;
+}
+
+/// Two officers open a case for one person at the same moment: one case, the other told why.
+async fn two_officers_opening_a_case_at_once_open_one(backend: Backend) {
+    use guichet::insertion::sanctions::{self, Ground, Opening, Refusal, Sanction};
+    let (app, gard) = setup(backend).await;
+    let people = guichet::franceconnect::simulator::test_identities();
+    let citizen = guichet::citizens::sign_in_with_franceconnect(&gard, &people[0])
+        .await
+        .unwrap();
+    let followed = crate::fixtures::followed_for_rsa(&gard, citizen.id, "DUBOIS").await;
+    let (first, second) = (
+        app.worker(&gard, guichet::staff::Role::InsertionOrientation)
+            .await,
+        app.worker(&gard, guichet::staff::Role::InsertionOrientation)
+            .await,
+    );
+    let (a, b) = (
+        guichet::insertion::Desk::open(&gard, &first).unwrap(),
+        guichet::insertion::Desk::open(&gard, &second).unwrap(),
+    );
+    let person = guichet::insertion::clock::find_person(&a, followed)
+        .await
+        .unwrap()
+        .unwrap();
+    let opening = Opening {
+        ground: Ground::MissedAppointment,
+        facts: "Absente au rendez-vous du 3 novembre.".into(),
+        household_size: 1,
+        planned: Sanction::parse("suspension", "30", "1", 1, false).unwrap(),
+    };
+    let (one, other) = tokio::join!(
+        sanctions::open(&a, &person, &opening),
+        sanctions::open(&b, &person, &opening)
+    );
+    let outcomes = [one.unwrap(), other.unwrap()];
+    assert_eq!(
+        outcomes.iter().filter(|o| o.is_ok()).count(),
+        1,
+        "{outcomes:?}"
+    );
+    assert!(
+        outcomes.contains(&Err(Refusal::AlreadyPending)),
+        "{outcomes:?}"
+    );
+    assert_eq!(
+        sanctions::of_person(&gard, person.id).await.unwrap().len(),
+        1
+    );
     app.stop().await;
 }
