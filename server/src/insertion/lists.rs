@@ -176,7 +176,7 @@ impl Mapping {
     }
 }
 
-/// Headings compare without case, accents aside, or surrounding spaces.
+/// Headings compare ignoring case and surrounding spaces (accents count).
 fn same_heading(a: &str, b: &str) -> bool {
     a.trim().to_lowercase() == b.trim().to_lowercase()
 }
