@@ -157,7 +157,7 @@ pub enum BookingState {
     /// Slots to choose from; `held` names the appointment already taken, which a choice moves.
     Open {
         action: String,
-        slots: Vec<Choice>,
+        slots: Vec<crate::user_relations::FreeSlot>,
         held: Option<String>,
     },
     /// Nothing can be booked any more; the sentence says why and what to do.
@@ -205,7 +205,7 @@ pub fn BookingPage(
                     view! {
                         <form method="post" action=action novalidate=true>
                             <CsrfField token=csrf />
-                            <Choices name="slot" legend="Créneaux libres" options=slots error=errors.of("slot-0") />
+                            {crate::user_relations::slot_choice(slots, "Créneaux libres".to_owned(), errors.of(crate::user_relations::FIRST_SLOT))}
                             <button type="submit">"Réserver ce créneau"</button>
                         </form>
                     }.into_any()

@@ -560,7 +560,7 @@ pub struct AppointmentRow {
 /// The first free slot's control: where a message about the choice leads.
 pub const FIRST_SLOT: &str = "creneau-0";
 
-fn slot_choice(slots: Vec<FreeSlot>, legend: String, error: Option<String>) -> impl IntoView {
+pub fn slot_choice(slots: Vec<FreeSlot>, legend: String, error: Option<String>) -> impl IntoView {
     let mut days: Vec<(String, Vec<FreeSlot>)> = Vec::new();
     for slot in slots {
         match days.last_mut() {

@@ -383,7 +383,6 @@ fn booking_view(
     invitation: &Invitation,
     token: &str,
     slots: Vec<appointments::Slot>,
-    chosen: Option<i64>,
 ) -> Result<BookingView, AppError> {
     let tenant = ui.tenant().ok_or(AppError::NotFound)?;
     let now = Utc::now();
@@ -392,14 +391,7 @@ fn booking_view(
     let state = match standing {
         Standing::ToBook | Standing::Booked if now < row.expires_at => BookingState::Open {
             action: tenant.href(&format!("/rendez-vous/{token}")),
-            slots: slots
-                .iter()
-                .map(|s| Choice {
-                    value: s.id.to_string(),
-                    label: format!("{}, {} ({} minutes)", s.when(), s.place, s.minutes),
-                    checked: chosen == Some(s.id),
-                })
-                .collect(),
+            slots: crate::user_relations::http::free_slots(&slots),
             held: invitation
                 .appointment
                 .as_ref()
@@ -436,12 +428,12 @@ async fn render_booking(
     status: StatusCode,
     invitation: &Invitation,
     token: &str,
-    (chosen, errors, notice): (Option<i64>, FieldErrors, Option<String>),
+    (errors, notice): (FieldErrors, Option<String>),
 ) -> Result<Response, AppError> {
     let tenant = ui.tenant().ok_or(AppError::NotFound)?;
     let slots =
         invitations::free_slots(&tenant.tenant, &invitation.row.service, Utc::now()).await?;
-    let view = booking_view(&ui, invitation, token, slots, chosen)?;
+    let view = booking_view(&ui, invitation, token, slots)?;
     Ok(ui.render(status, move |ctx| {
         view! { <BookingPage ctx booking=view errors notice /> }
     }))
@@ -472,7 +464,7 @@ pub async fn booking_page(
     let notice = (params.ok.as_deref() == Some("reserve")).then(|| {
         "Votre rendez-vous est réservé. Vous le retrouvez sur cette page ; si vous avez donné une adresse de courriel, la confirmation vous y attend.".to_owned()
     });
-    let shown = (None, FieldErrors::new(), notice);
+    let shown = (FieldErrors::new(), notice);
     render_booking(ui, StatusCode::OK, &invitation, &token, shown).await
 }
 
@@ -488,8 +480,11 @@ pub async fn book_through_link(
     let invitation = invitation_by_token(&ui, &token).await?;
     let tenant = ui.tenant().cloned().ok_or(AppError::NotFound)?;
     let Ok(slot) = form.get("slot").parse::<i64>() else {
-        let errors = FieldErrors::at("slot-0", "Choisissez un créneau dans la liste.");
-        let shown = (None, errors, None);
+        let errors = FieldErrors::at(
+            app::user_relations::FIRST_SLOT,
+            "Choisissez un créneau dans la liste.",
+        );
+        let shown = (errors, None);
         let status = StatusCode::UNPROCESSABLE_ENTITY;
         return render_booking(ui, status, &invitation, &token, shown).await;
     };
@@ -508,8 +503,8 @@ pub async fn book_through_link(
         Err(refused) => {
             // Read again: the link may have expired, or the slot gone, meanwhile.
             let invitation = invitation_by_token(&ui, &token).await?;
-            let errors = FieldErrors::at("slot-0", refused.message());
-            let shown = (None, errors, None);
+            let errors = FieldErrors::at(app::user_relations::FIRST_SLOT, refused.message());
+            let shown = (errors, None);
             render_booking(ui, StatusCode::CONFLICT, &invitation, &token, shown).await
         }
     }

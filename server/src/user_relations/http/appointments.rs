@@ -22,7 +22,8 @@ use crate::user_relations::appointments::{self, BookedBy, Confirmation, NewSlots
 
 use super::*;
 
-pub(super) fn free_slots(slots: &[appointments::Slot]) -> Vec<FreeSlot> {
+/// The free slots among `slots`, as the citizen's pages offer them (grouped by day).
+pub(crate) fn free_slots(slots: &[appointments::Slot]) -> Vec<FreeSlot> {
     slots
         .iter()
         .filter(|s| s.held_by.is_none())
