@@ -319,7 +319,7 @@ pub struct Texts {
     pub mail: String,
     /// For the letter: paragraphs.
     pub letter: String,
-    /// For an SMS (one message: plain characters, short).
+    /// For an SMS: plain words, short (one message for the usual addresses).
     pub sms: String,
 }
 
