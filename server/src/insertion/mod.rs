@@ -1,8 +1,7 @@
 //! Insertion (RSA, `insertion`): the benefit funds' files imported, orientation within the legal
-//! clock, referents, the engagement contract, convocations and sanctions (issue 16, being
-//! built).
+//! clock, referents, the engagement contract, convocations and sanctions (issue 16).
 //!
-//! Built so far: reading the CAF/MSA monthly « flux bénéficiaires RSA » as a stream (`flux`),
+//! Its parts: reading the CAF/MSA monthly « flux bénéficiaires RSA » as a stream (`flux`),
 //! the NIR and its key (`nir`), the generator of realistic test files (`generator`), the people
 //! the files name and the timeline of their right (`people`), the import with its preview,
 //! confirmation and resumable writes (`import`, `jobs`), the list of people to orient with the
