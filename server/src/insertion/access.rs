@@ -270,7 +270,7 @@ fn invitation_line(i: &insertion_invitation::Model) -> (String, String) {
             "{} ({}), lien valable jusqu'au {}{}",
             i.purpose.label(),
             i.service,
-            crate::dates::day(i.expires_at - chrono::Duration::seconds(1)),
+            super::invitations::last_day(i.expires_at),
             if i.reminded_at.is_some() {
                 ", relancée"
             } else {

@@ -104,7 +104,8 @@ impl Invitation {
     }
 }
 
-fn last_day(expires_at: DateTime<Utc>) -> String {
+/// The last day a link expiring at `expires_at` books, as the person reads it.
+pub fn last_day(expires_at: DateTime<Utc>) -> String {
     crate::dates::day(expires_at - Duration::seconds(1))
 }
 
@@ -304,6 +305,14 @@ pub async fn invite(
     }
     txn.commit().await?;
     Ok(Ok(row))
+}
+
+/// The mail address the person gave, if any: where invitations and reminders go.
+pub async fn address_of(tenant: &Tenant, citizen_id: i64) -> Result<Option<String>, DbErr> {
+    let txn = tenant.db().begin().await?;
+    let found = address(&txn, citizen_id).await?;
+    txn.commit().await?;
+    Ok(found)
 }
 
 async fn address(txn: &impl ConnectionTrait, citizen_id: i64) -> Result<Option<String>, DbErr> {

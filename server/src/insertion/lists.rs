@@ -167,7 +167,8 @@ impl Mapping {
         })
     }
 
-    fn of(row: &insertion_list_mapping::Model) -> Self {
+    /// A saved version, read back.
+    pub fn of(row: &insertion_list_mapping::Model) -> Self {
         Self {
             name: row.name.clone(),
             fund: row.fund.clone(),

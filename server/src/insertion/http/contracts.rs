@@ -277,9 +277,7 @@ async fn render(
     let in_force_orientation = orientation::in_force(&orientations);
     let versions = contract::of_person(desk.tenant(), person.id).await?;
     let names = crate::insertion::settings::read(desk.tenant()).await?;
-    let person_href = desk
-        .ctx()
-        .href(&format!("/agents/insertion/personnes/{}", person.id));
+    let person_href = super::people::person_href(desk, person.id);
     let base = format!("{person_href}/contrat");
     let done_href = |action: i64| format!("{base}/actions/{action}/faite");
     let remove_href = |action: i64| format!("{base}/actions/{action}/retirer");

@@ -16,8 +16,8 @@ use leptos::prelude::*;
 use serde::Deserialize;
 
 use super::InsertionDesk;
-use super::people::followed_person;
-use crate::entity::{citizen, insertion_person};
+use super::people::{followed_person, person_href};
+use crate::entity::insertion_person;
 use crate::http::auth::CurrentStaff;
 use crate::http::citizen::CurrentCitizen;
 use crate::http::form::{Form, FormFields, ListQuery};
@@ -25,11 +25,6 @@ use crate::http::ui::Ui;
 use crate::http::{AppError, AppState};
 use crate::insertion::invitations::{self, Invitation, NewInvitation, Purpose, Standing};
 use crate::user_relations::appointments::{self, Confirmation};
-
-fn person_href(desk: &InsertionDesk<'_>, person_id: i64) -> String {
-    desk.ctx()
-        .href(&format!("/agents/insertion/personnes/{person_id}"))
-}
 
 fn invitation_href(desk: &InsertionDesk<'_>, id: i64) -> String {
     desk.ctx()
@@ -60,7 +55,7 @@ pub(super) fn summary(
                 (
                     invitation_href(desk, i.row.id),
                     crate::dates::day(i.row.sent_at),
-                    capitalised(i.row.purpose.label()),
+                    crate::audit::sentence(i.row.purpose.label()),
                     standing.label().to_owned(),
                     tone(standing),
                 )
@@ -73,32 +68,12 @@ pub(super) fn summary(
     }
 }
 
-fn capitalised(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
-}
-
 /// The invitation form's fields, as typed.
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct InviteTyped {
     purpose: String,
     service: String,
-}
-
-async fn email_of(tenant: &tenants::Tenant, citizen_id: i64) -> Result<String, AppError> {
-    use sea_orm::EntityTrait as _;
-    let txn = tenant.db().begin().await?;
-    let email = citizen::Entity::find_by_id(citizen_id)
-        .one(&txn)
-        .await?
-        .map(|c| c.email)
-        .unwrap_or_default();
-    txn.commit().await?;
-    Ok(email)
 }
 
 async fn render_invite(
@@ -111,7 +86,9 @@ async fn render_invite(
 ) -> Result<Response, AppError> {
     let tenant = desk.tenant();
     let services = invitations::services_open(tenant, Utc::now()).await?;
-    let email = email_of(tenant, person.citizen_id).await?;
+    let email = invitations::address_of(tenant, person.citizen_id)
+        .await?
+        .unwrap_or_default();
     let href = person_href(desk, person.id);
     let view = InviteView {
         name: format!("{} {}", person.given_name, person.family_name),
@@ -121,7 +98,7 @@ async fn render_invite(
             .iter()
             .map(|p| Choice {
                 value: p.id().to_owned(),
-                label: capitalised(p.label()),
+                label: crate::audit::sentence(p.label()),
                 checked: typed.purpose == p.id(),
             })
             .collect(),
@@ -256,7 +233,10 @@ pub async fn invitation_page(
     let standing = invitation.standing(now);
     let row = &invitation.row;
     let mut facts = vec![
-        ("Objet".to_owned(), capitalised(row.purpose.label())),
+        (
+            "Objet".to_owned(),
+            crate::audit::sentence(row.purpose.label()),
+        ),
         ("Service".to_owned(), row.service.clone()),
         (
             "Envoyée".to_owned(),
@@ -488,7 +468,9 @@ pub async fn book_through_link(
         let status = StatusCode::UNPROCESSABLE_ENTITY;
         return render_booking(ui, status, &invitation, &token, shown).await;
     };
-    let email = email_of(&tenant.tenant, invitation.row.citizen_id).await?;
+    let email = invitations::address_of(&tenant.tenant, invitation.row.citizen_id)
+        .await?
+        .unwrap_or_default();
     let confirmation = Confirmation {
         to: &email,
         department: tenant.tenant.name(),

@@ -58,8 +58,7 @@ async fn render_mappings(
         .await?
         .iter()
         .map(|m| {
-            let columns: std::collections::BTreeMap<Field, String> =
-                serde_json::from_str(&m.columns).unwrap_or_default();
+            let columns = Mapping::of(m).columns;
             vec![
                 m.name.clone(),
                 m.version.to_string(),
@@ -122,11 +121,15 @@ pub async fn mappings_page(
         let model = lists::find(desk.tenant(), id)
             .await?
             .ok_or(AppError::NotFound)?;
-        let columns: std::collections::BTreeMap<Field, String> =
-            serde_json::from_str(&model.columns).unwrap_or_default();
-        typed.push(("name".to_owned(), model.name.clone()));
-        typed.push(("fund".to_owned(), model.fund.clone()));
-        typed.extend(columns.into_iter().map(|(f, h)| (f.id().to_owned(), h)));
+        let model = Mapping::of(&model);
+        typed.push(("name".to_owned(), model.name));
+        typed.push(("fund".to_owned(), model.fund));
+        typed.extend(
+            model
+                .columns
+                .into_iter()
+                .map(|(f, h)| (f.id().to_owned(), h)),
+        );
     }
     let notice = (params.ok.as_deref() == Some("enregistree"))
         .then(|| "La correspondance est enregistrée : elle lit les prochaines listes.".to_owned());

@@ -198,9 +198,7 @@ pub(super) async fn render_person(
             ]
         })
         .collect();
-    let href = desk
-        .ctx()
-        .href(&format!("/agents/insertion/personnes/{}", person.id));
+    let href = person_href(desk, person.id);
     let view = InsertionPersonView {
         name: format!("{} {}", person.given_name, person.family_name),
         facts: person_facts(&person),
@@ -452,10 +450,14 @@ pub(super) async fn followed_person(
         .ok_or(AppError::NotFound)
 }
 
+/// A person's page, in this department.
+pub(super) fn person_href(desk: &InsertionDesk<'_>, person_id: i64) -> String {
+    desk.ctx()
+        .href(&format!("/agents/insertion/personnes/{person_id}"))
+}
+
 pub(super) fn done(desk: &InsertionDesk<'_>, person: i64, what: &str) -> Response {
-    let href = desk
-        .ctx()
-        .href(&format!("/agents/insertion/personnes/{person}?ok={what}"));
+    let href = format!("{}?ok={what}", person_href(desk, person));
     Redirect::to(&href).into_response()
 }
 

@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use leptos::prelude::*;
 use serde::Deserialize;
 
-use super::people::followed_person;
+use super::people::{followed_person, person_href};
 use super::{InsertionDesk, officer_desk};
 use crate::dates::on as date;
 use crate::entity::{insertion_person, insertion_sanction_case as case_row};
@@ -24,11 +24,6 @@ use crate::http::ui::Ui;
 use crate::http::{AppError, AppState};
 use crate::insertion::sanctions::{self, CaseStatus, Ground, Opening, Refusal, Sanction};
 use crate::staff::Role;
-
-fn person_href(desk: &InsertionDesk<'_>, person_id: i64) -> String {
-    desk.ctx()
-        .href(&format!("/agents/insertion/personnes/{person_id}"))
-}
 
 fn case_href(desk: &InsertionDesk<'_>, case_id: i64) -> String {
     desk.ctx()
