@@ -9,6 +9,7 @@
 pub mod aid_requests;
 mod browser;
 pub mod components;
+pub mod disability;
 pub mod insertion;
 pub mod islands;
 pub mod layout;

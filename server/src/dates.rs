@@ -24,7 +24,12 @@ pub fn on(day: chrono::NaiveDate) -> String {
 
 /// Today in the department.
 pub fn today() -> chrono::NaiveDate {
-    Utc::now().with_timezone(&Paris).date_naive()
+    day_of(Utc::now())
+}
+
+/// The department's calendar day at a moment.
+pub fn day_of(at: DateTime<Utc>) -> chrono::NaiveDate {
+    at.with_timezone(&Paris).date_naive()
 }
 
 #[cfg(test)]

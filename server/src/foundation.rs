@@ -32,6 +32,7 @@ pub static PART: Part = Part {
     routes,
     staff_nav: |_, _: crate::staff::DeskAccess| Vec::new(),
     admin_nav: crate::modules::no_nav,
+    citizen_nav: crate::modules::no_nav,
     home: None,
     workers,
     schedules,

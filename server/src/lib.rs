@@ -15,6 +15,7 @@ pub mod cog;
 pub mod config;
 pub mod dates;
 pub mod demo;
+pub mod disability;
 pub mod documents;
 pub mod entity;
 pub mod foundation;

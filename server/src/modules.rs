@@ -46,6 +46,8 @@ pub struct Part {
     pub staff_nav: fn(&TenantCtx, DeskAccess) -> Vec<NavLink>,
     /// Its entries in the administrator's menu.
     pub admin_nav: fn(&TenantCtx) -> Vec<NavLink>,
+    /// Its entries in the citizen's space (what the citizen can start there).
+    pub citizen_nav: fn(&TenantCtx) -> Vec<NavLink>,
     /// Its tables in the tenant store, parents before children.
     pub tables: fn() -> Vec<Table>,
     /// Its page under « /agents/modules/… » (modules only).
@@ -144,13 +146,23 @@ pub fn no_figures<'a>(_: &'a FiguresDesk<'a>) -> Boxed<'a, Figures> {
 }
 
 /// Every part, in the order their tables load (parents before children).
-pub static PARTS: [&Part; 5] = [
+pub static PARTS: [&Part; 6] = [
     &crate::foundation::PART,
     &crate::aid_requests::PART,
     &crate::national::PART,
     &crate::user_relations::PART,
     &crate::insertion::PART,
+    &crate::disability::PART,
 ];
+
+/// The entries of the citizen's space of every part `tenant` subscribes to.
+pub fn citizen_nav(tenant: &TenantCtx) -> Vec<NavLink> {
+    PARTS
+        .iter()
+        .filter(|p| p.module.is_none_or(|m| tenant.tenant.has_module(m)))
+        .flat_map(|p| (p.citizen_nav)(tenant))
+        .collect()
+}
 
 /// The part declaring `module`, if it is built.
 pub fn part_of(module: Module) -> Option<&'static Part> {
@@ -322,12 +334,14 @@ pub mod section {
     pub const WIDER_ACCESSES: &str = "Accès élargis à votre dossier";
     pub const CALLS: &str = "Demandes faites en votre nom aux administrations";
     pub const INSERTION: &str = "Votre suivi au titre du RSA";
+    pub const DISABILITY: &str = "Vos demandes à la MDPH";
 
     /// The order the citizen reads them in.
-    pub const ORDER: [&str; 13] = [
+    pub const ORDER: [&str; 14] = [
         IDENTITY,
         AID_REQUESTS,
         INSERTION,
+        DISABILITY,
         DOCUMENTS,
         CONSENTS,
         FACTS,

@@ -201,6 +201,8 @@ pub fn CitizenSpacePage(
     requests: Vec<RequestSummary>,
     /// What the department follows them for (their RSA follow-up…).
     follow_ups: Vec<FollowUpLink>,
+    /// What the department's modules let them start here (a request to the MDPH…).
+    services: Vec<crate::NavLink>,
     notice: Option<String>,
 ) -> impl IntoView {
     let catalogue = ctx.href("/aides");
@@ -242,6 +244,9 @@ pub fn CitizenSpacePage(
                 }.into_any()
             }}
             <p><a href=catalogue>"Faire une nouvelle demande"</a></p>
+            {services.into_iter().map(|s| view! {
+                <p><a href=s.href>{s.label}</a>{format!(" : {}", s.description)}</p>
+            }).collect_view()}
             <p><a href=mandates>"Mes mandats"</a>" : ce que vous avez autorisé l'accueil du département à déposer en votre nom, et comment le révoquer."</p>
             <h2>"Mes rendez-vous"</h2>
             <p><a href=appointments>"Mes rendez-vous"</a>" : prendre, déplacer ou annuler un rendez-vous avec le département."</p>

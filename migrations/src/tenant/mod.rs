@@ -28,3 +28,4 @@ pub mod m0027_insertion_sanctions;
 pub mod m0028_insertion_settings;
 pub mod m0029_insertion_invitations;
 pub mod m0030_insertion_list_mappings;
+pub mod m0031_disability;

@@ -44,6 +44,7 @@ pub static PART: Part = Part {
     routes: http::routes,
     staff_nav,
     admin_nav,
+    citizen_nav: crate::modules::no_nav,
     workers: jobs::workers,
     schedules: jobs::schedules,
     housekeeping: jobs::housekeeping,

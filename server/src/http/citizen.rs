@@ -673,12 +673,13 @@ pub async fn space(
             since: crate::dates::on(f.since),
         })
         .collect::<Vec<_>>();
+    let services = crate::modules::citizen_nav(&citizen.tenant);
     let notice = (params.brouillon.as_deref() == Some("enregistre")).then(|| {
         "Votre brouillon est enregistré : vous pourrez le reprendre ici quand vous voudrez."
             .to_owned()
     });
     Ok(ui.with_citizen(&citizen).render(StatusCode::OK, move |ctx| {
-        view! { <CitizenSpacePage ctx greeting_name identity via_franceconnect requests follow_ups notice /> }
+        view! { <CitizenSpacePage ctx greeting_name identity via_franceconnect requests follow_ups services notice /> }
     }))
 }
 

@@ -189,6 +189,38 @@ pub struct DocumentView {
     pub preview: bool,
 }
 
+/// A file name as a `Content-Disposition` may carry it: ASCII letters, digits, `.-_`.
+fn safe_file_name(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// Bytes kept outside the documents (a sealed medical piece, opened) as an attachment to save.
+pub fn file_attachment(name: &str, content_type: &str, bytes: Vec<u8>) -> Response {
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, content_type.to_owned()),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{}\"", safe_file_name(name)),
+            ),
+            (
+                axum::http::header::X_CONTENT_TYPE_OPTIONS,
+                "nosniff".to_owned(),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
 /// A document's answer, as an attachment to save.
 pub fn document_response(doc: &crate::documents::Document, bytes: Vec<u8>) -> Response {
     document_answer(doc, bytes, DocumentView::default())
@@ -201,17 +233,7 @@ pub fn document_answer(
     bytes: Vec<u8>,
     view: DocumentView,
 ) -> Response {
-    let name: String = doc
-        .filename
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
+    let name = safe_file_name(&doc.filename);
     let disposition = if view.preview { "inline" } else { "attachment" };
     let mut response = (
         [

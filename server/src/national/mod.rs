@@ -283,6 +283,7 @@ pub static PART: crate::modules::Part = crate::modules::Part {
     },
     staff_nav: |_, _| Vec::new(),
     admin_nav: crate::modules::no_nav,
+    citizen_nav: crate::modules::no_nav,
     workers: jobs::workers,
     schedules: jobs::schedules,
     housekeeping: jobs::housekeeping,

@@ -10,7 +10,11 @@ pub enum Role {
     AidInstructor,
     InsertionReferent,
     InsertionOrientation,
+    DisabilityReception,
     DisabilityEvaluator,
+    /// The evaluation team's doctors: the only ones who read medical content.
+    DisabilityPhysician,
+    DisabilityCommittee,
     Supervisor,
     Admin,
 }
@@ -18,7 +22,7 @@ pub enum Role {
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum RoleError {
     #[error(
-        "rôle inconnu « {0} » : les rôles possibles sont reception, aid_instructor, insertion_referent, insertion_orientation, disability_evaluator, supervisor, admin"
+        "rôle inconnu « {0} » : les rôles possibles sont reception, aid_instructor, insertion_referent, insertion_orientation, disability_reception, disability_evaluator, disability_physician, disability_committee, supervisor, admin"
     )]
     Unknown(String),
     #[error(
@@ -42,12 +46,15 @@ impl RoleError {
 }
 
 impl Role {
-    pub const ALL: [Role; 7] = [
+    pub const ALL: [Role; 10] = [
         Role::Reception,
         Role::AidInstructor,
         Role::InsertionReferent,
         Role::InsertionOrientation,
+        Role::DisabilityReception,
         Role::DisabilityEvaluator,
+        Role::DisabilityPhysician,
+        Role::DisabilityCommittee,
         Role::Supervisor,
         Role::Admin,
     ];
@@ -58,7 +65,10 @@ impl Role {
             Role::AidInstructor => "aid_instructor",
             Role::InsertionReferent => "insertion_referent",
             Role::InsertionOrientation => "insertion_orientation",
+            Role::DisabilityReception => "disability_reception",
             Role::DisabilityEvaluator => "disability_evaluator",
+            Role::DisabilityPhysician => "disability_physician",
+            Role::DisabilityCommittee => "disability_committee",
             Role::Supervisor => "supervisor",
             Role::Admin => "admin",
         }
@@ -70,7 +80,10 @@ impl Role {
             Role::AidInstructor => "Instruction des demandes d'aide",
             Role::InsertionReferent => "Référent insertion",
             Role::InsertionOrientation => "Orientation insertion (RSA)",
+            Role::DisabilityReception => "Accueil MDPH (recevabilité)",
             Role::DisabilityEvaluator => "Évaluation handicap",
+            Role::DisabilityPhysician => "Médecin de l'équipe d'évaluation",
+            Role::DisabilityCommittee => "Commission (CDAPH)",
             Role::Supervisor => "Supervision",
             Role::Admin => "Administration du département",
         }
@@ -98,7 +111,10 @@ impl Role {
             Role::Reception => Some(Module::UserRelations),
             Role::AidInstructor => Some(Module::AidRequests),
             Role::InsertionReferent | Role::InsertionOrientation => Some(Module::Insertion),
-            Role::DisabilityEvaluator => Some(Module::Disability),
+            Role::DisabilityReception
+            | Role::DisabilityEvaluator
+            | Role::DisabilityPhysician
+            | Role::DisabilityCommittee => Some(Module::Disability),
             Role::Supervisor | Role::Admin => None,
         }
     }
@@ -110,7 +126,10 @@ impl Role {
             self,
             Role::InsertionReferent
                 | Role::InsertionOrientation
+                | Role::DisabilityReception
                 | Role::DisabilityEvaluator
+                | Role::DisabilityPhysician
+                | Role::DisabilityCommittee
                 | Role::Admin
         )
     }

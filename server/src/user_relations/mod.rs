@@ -678,6 +678,7 @@ pub static PART: crate::modules::Part = crate::modules::Part {
     routes: http::routes,
     staff_nav: http::staff_nav,
     admin_nav: crate::modules::no_nav,
+    citizen_nav: crate::modules::no_nav,
     workers: jobs::workers,
     schedules: jobs::schedules,
     housekeeping: crate::modules::no_housekeeping,

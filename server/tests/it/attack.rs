@@ -22,13 +22,22 @@ both_engines!(every_role_against_every_route_sees_only_what_its_module_needs);
 /// Both insertion roles.
 const INSERTION: &[Role] = &[Role::InsertionReferent, Role::InsertionOrientation];
 
+/// Every disability role.
+const DISABILITY: &[Role] = &[
+    Role::DisabilityReception,
+    Role::DisabilityEvaluator,
+    Role::DisabilityPhysician,
+    Role::DisabilityCommittee,
+];
+
 /// What must never show outside those allowed: the file's own words.
-const MARKERS: [&str; 5] = [
+const MARKERS: [&str; 6] = [
     "DUBOIS",
     "Secret gardois",
     "Note gardoise",
     "520,00",
     "Suivi gardois confidentiel",
+    crate::fixtures::MEDICAL_MARKER,
 ];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -141,7 +150,10 @@ async fn every_role_against_every_route_sees_only_what_its_module_needs(backend:
         .unwrap();
     let sanction = crate::fixtures::sanction_case_for_rsa(&gard, followed, angela.id).await;
     let invitation = crate::fixtures::invitation_for_rsa(&gard, followed, angela.id).await;
+    // Her request to the MDPH, with a sealed medical certificate.
+    let disability = crate::fixtures::disability_file(&app, &gard, angela.id).await;
     let fx = Fixture {
+        disability,
         cid: angela.id,
         followed,
         contract,
@@ -391,6 +403,8 @@ struct Fixture {
     sanction: i64,
     /// Her invitation to a meeting, its link open.
     invitation: i64,
+    /// Her request to the MDPH, filed, its certificate sealed.
+    disability: crate::fixtures::DisabilityFile,
     request: i64,
     document: i64,
     thread: i64,
@@ -625,10 +639,16 @@ fn plan(template: &str, fx: &Fixture) -> Option<Plan> {
             Some(none()),
         ),
         // Only for a citizen with a file open in the worker's module: Angela has a request
-        // being instructed, nothing in insertion or disability.
+        // being instructed and one at the MDPH; insertion keeps no such files.
         "/agents/usagers/{id}/acces-elargi" => staff(
             format!("/agents/usagers/{cid}/acces-elargi"),
-            AidInstructor,
+            Roles(&[
+                Role::AidInstructor,
+                Role::DisabilityReception,
+                Role::DisabilityEvaluator,
+                Role::DisabilityPhysician,
+                Role::DisabilityCommittee,
+            ]),
             true,
             Some(vec![("reason", "x".into())]),
         ),
@@ -826,6 +846,58 @@ fn plan(template: &str, fx: &Fixture) -> Option<Plan> {
             false,
             None,
         ),
+        // Disability: every worker reads the files; reception checks them; the certificate
+        // opens for the team's physicians only.
+        "/agents/handicap" => staff(template.into(), Roles(DISABILITY), true, None),
+        "/agents/handicap/dossiers/{id}" => staff(
+            format!("/agents/handicap/dossiers/{}", fx.disability.file),
+            Roles(DISABILITY),
+            true,
+            None,
+        ),
+        "/agents/handicap/dossiers/{id}/pieces-manquantes" => staff(
+            format!(
+                "/agents/handicap/dossiers/{}/pieces-manquantes",
+                fx.disability.file
+            ),
+            Roles(&[Role::DisabilityReception]),
+            false,
+            Some(none()),
+        ),
+        "/agents/handicap/dossiers/{id}/recevabilite"
+        | "/agents/handicap/dossiers/{id}/irrecevable" => staff(
+            template.replace("{id}", &fx.disability.file.to_string()),
+            Roles(&[Role::DisabilityReception]),
+            false,
+            None,
+        ),
+        "/agents/handicap/pieces/{id}" => staff(
+            format!("/agents/handicap/pieces/{}", fx.disability.certificate),
+            Roles(&[Role::DisabilityPhysician]),
+            true,
+            None,
+        ),
+        "/agents/handicap/pieces/{id}/examen" => staff(
+            format!("/agents/handicap/pieces/{}/examen", fx.disability.identity),
+            Roles(&[Role::DisabilityReception]),
+            false,
+            Some(vec![("verdict", "refuser".into())]),
+        ),
+        "/mon-espace/mdph/{id}"
+        | "/mon-espace/mdph/{id}/droits"
+        | "/mon-espace/mdph/{id}/pieces"
+        | "/mon-espace/mdph/{id}/recapitulatif"
+        | "/mon-espace/mdph/{id}/depot"
+        | "/mon-espace/mdph/{id}/explication" => citizen(
+            template.replace("{id}", &fx.disability.file.to_string()),
+            true,
+            vec![("explication", "Intrusion".into())],
+        ),
+        "/mon-espace/mdph/{id}/etape/{step}" => citizen(
+            format!("/mon-espace/mdph/{}/etape/1", fx.disability.file),
+            true,
+            none(),
+        ),
         // Citizens: their own pages, and Angela's ids.
         "/mon-espace"
         | "/mon-espace/donnees"
@@ -836,7 +908,8 @@ fn plan(template: &str, fx: &Fixture) -> Option<Plan> {
         | "/mon-espace/mes-informations.json"
         | "/mon-espace/messages"
         | "/mon-espace/mandats"
-        | "/mon-espace/rsa" => citizen(template.into(), false, none()),
+        | "/mon-espace/rsa"
+        | "/mon-espace/mdph" => citizen(template.into(), false, none()),
         "/mon-espace/rsa/contrat/{id}/signer" => citizen(
             format!("/mon-espace/rsa/contrat/{}/signer", fx.contract),
             true,

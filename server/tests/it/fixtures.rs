@@ -688,3 +688,109 @@ pub async fn imported_for_rsa(app: &TestApp, tenant: &Tenant, citizen: &Citizen)
         .unwrap()
         .unwrap();
 }
+
+/// What a disability file holds, for the suites that need one.
+pub struct DisabilityFile {
+    pub file: i64,
+    /// The medical certificate, sealed in the medical compartment.
+    pub certificate: i64,
+    /// The identity document, one of the citizen's documents.
+    pub identity: i64,
+}
+
+/// The medical certificate's own words: only the team's physicians may ever read them.
+pub const MEDICAL_MARKER: &str = "Diagnostic gardois";
+
+/// A disability file of `citizen_id`, filed, with a sealed certificate and an identity
+/// document (the form's answers written as the filing steps keep them).
+pub async fn disability_file(app: &TestApp, tenant: &Tenant, citizen_id: i64) -> DisabilityFile {
+    use guichet::aid_requests::form::Answer;
+    use guichet::disability::files::{self, FiledBy, Kind};
+    use guichet::disability::pieces::{self, Certificate, PieceKind};
+    use guichet::disability::rights::{Pole, Right};
+    let id = files::start(
+        tenant,
+        citizen_id,
+        Kind::First,
+        (FiledBy::Citizen, "Angela DUBOIS"),
+    )
+    .await
+    .unwrap();
+    let form = &*guichet::disability::application::FORM;
+    for step in 1..=form.step_count() {
+        let answers = form
+            .step_fields(step)
+            .filter(|f| f.required)
+            .map(|f| {
+                let answer = match &f.kind {
+                    guichet::aid_requests::form::FieldKind::Date => {
+                        Answer::Date(chrono::NaiveDate::from_ymd_opt(1962, 8, 24).unwrap())
+                    }
+                    guichet::aid_requests::form::FieldKind::Choice { options } => {
+                        Answer::Choice(options[0].clone())
+                    }
+                    guichet::aid_requests::form::FieldKind::YesNo => Answer::YesNo(false),
+                    _ if f.key == "a_nom" => Answer::Text("DUBOIS".into()),
+                    _ if f.key == "a_code_postal" => Answer::Text("30000".into()),
+                    _ => Answer::Text("Angela".into()),
+                };
+                (f.key.clone(), answer)
+            })
+            .collect();
+        files::save_step(tenant, citizen_id, id, (step, true), answers)
+            .await
+            .unwrap();
+    }
+    let rights: Vec<Right> = Right::offered_to(Pole::Adult).take(2).collect();
+    files::save_rights(tenant, citizen_id, id, &rights, false)
+        .await
+        .unwrap();
+    let draft = files::find_for_citizen(tenant, citizen_id, id)
+        .await
+        .unwrap()
+        .unwrap();
+    let now = chrono::Utc::now();
+    let upload = |name: &str, text: &str| guichet::documents::Upload {
+        field: "fichier".into(),
+        filename: name.into(),
+        declared_type: "application/pdf".into(),
+        bytes: format!("%PDF-1.4\n% {text}\n").into_bytes(),
+    };
+    let certificate = pieces::add(
+        (&app.platform, &app.seal_key),
+        tenant,
+        &draft,
+        (
+            PieceKind::Certificate,
+            Some(Certificate {
+                dated: guichet::dates::today(),
+                rpps: "10000000000".into(),
+            }),
+        ),
+        &upload("certificat.pdf", MEDICAL_MARKER),
+        now,
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    let identity = pieces::add(
+        (&app.platform, &app.seal_key),
+        tenant,
+        &draft,
+        (PieceKind::Identity, None),
+        &upload("cni.pdf", "carte"),
+        now,
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    files::file(tenant, citizen_id, id, now)
+        .await
+        .unwrap()
+        .unwrap();
+    DisabilityFile {
+        file: id,
+        certificate,
+        identity,
+    }
+}

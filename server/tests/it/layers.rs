@@ -6,7 +6,13 @@
 use std::path::{Path, PathBuf};
 
 /// Lowest first: each may name only the parts before it (and itself).
-const LAYERS: [&str; 4] = ["national", "user_relations", "aid_requests", "insertion"];
+const LAYERS: [&str; 5] = [
+    "national",
+    "user_relations",
+    "aid_requests",
+    "insertion",
+    "disability",
+];
 
 /// Platform files that no module may reach into the other way: they know no module.
 const PLATFORM: [&str; 7] = [

@@ -10,6 +10,7 @@ mod citizen_accounts;
 mod citizens;
 mod cli;
 mod cross_tenant;
+mod disability;
 mod durability;
 mod fixtures;
 mod forms_keep_values;

@@ -1,0 +1,150 @@
+import { expect, type Page, type TestInfo } from '@playwright/test';
+import { expectAccessible, hydrated, signInAsFatou, test } from '../helpers';
+import { newInsertionColleague } from '../insertion/insertion';
+
+const PDF = (text: string) => ({
+  name: `${text}.pdf`,
+  mimeType: 'application/pdf',
+  buffer: Buffer.from(`%PDF-1.4\n% ${text}\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n`),
+});
+
+/** A date `days` before today, as a date field takes it. */
+function daysAgo(days: number): string {
+  const d = new Date(Date.now() - days * 86_400_000);
+  return d.toISOString().slice(0, 10);
+}
+
+async function next(page: Page) {
+  await page.getByRole('button', { name: 'Continuer' }).click();
+}
+
+/** Fatou fills the form for her son, a mistake first; returns at the rights page. */
+async function fillForHerSon(page: Page, testInfo: TestInfo) {
+  await signInAsFatou(page);
+  await page.getByRole('link', { name: 'Mes demandes à la MDPH' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Mes demandes à la MDPH');
+  await expectAccessible(page, testInfo);
+  await page.getByRole('button', { name: 'Commencer une première demande' }).click();
+  await expect(page.getByText('Étape 1 sur 6')).toBeVisible();
+  await expectAccessible(page, testInfo);
+  // Nothing typed: each required question is named in the summary, linked to its field.
+  await next(page);
+  await expect(page).toHaveTitle(/^Erreur : /);
+  await expect(page.getByRole('link', { name: /Nom de naissance/ }).first()).toBeVisible();
+  await expectAccessible(page, testInfo);
+  await page.getByLabel('Nom de naissance').fill('DIALLO');
+  await page.getByLabel('Prénoms').fill('Moussa');
+  await page.getByLabel('Masculin').check();
+  await page.getByLabel('Date de naissance').fill('2015-05-10');
+  await page.getByLabel('Commune et pays de naissance').fill('Nîmes, France');
+  await page.getByLabel('Française').check();
+  await page.getByLabel('Adresse (numéro et rue)').fill('4 rue des Arènes');
+  await page.getByLabel('Code postal').fill('30000');
+  await page.getByLabel('Commune', { exact: true }).fill('Nîmes');
+  await page.getByLabel('Organisme d’assurance maladie').or(page.getByLabel("Organisme d'assurance maladie")).fill('CPAM du Gard');
+  await page.getByLabel('CAF', { exact: true }).check();
+  await next(page);
+  await expect(page.getByText('Étape 2 sur 6')).toBeVisible();
+  await page.getByLabel(/^Un parent/).check();
+  await page.getByLabel(/^Nom et prénom de la personne qui remplit/).fill('Fatou DIALLO');
+  await page.getByLabel('Aucune', { exact: true }).check();
+  await page.locator('#a_urgence-non').check();
+  await page.locator('#a_echanges-oui').check();
+  await expectAccessible(page, testInfo);
+  await next(page);
+  await page.getByLabel('Avec ses parents').check();
+  await page.getByLabel('Locataire').check();
+  await page.getByLabel(/^Les difficultés rencontrées/).fill('Aide pour s’habiller et aller à l’école.');
+  await next(page);
+  await page.getByLabel('Classe ordinaire', { exact: true }).check();
+  await next(page);
+  await next(page);
+  await expectAccessible(page, testInfo);
+  await next(page);
+  await expect(page.getByText('Partie E — Les droits demandés')).toBeVisible();
+}
+
+// A parent files for her son with a certificate; reception asks for the missing proof of
+// address, then acknowledges the complete file; the parent reads each step in her space.
+// JavaScript off and on, axe on every page.
+test('a parent files for her child; reception asks for a piece, then acknowledges', async ({ page, browser }, testInfo) => {
+  const fatouContext = await browser.newContext({ javaScriptEnabled: hydrated(testInfo) });
+  const fatou = await fatouContext.newPage();
+  await fillForHerSon(fatou, testInfo);
+  await expectAccessible(fatou, testInfo);
+  await fatou.getByLabel(/^Allocation d.éducation de l.enfant handicapé/).check();
+  await fatou.getByLabel(/^Parcours de scolarisation/).check();
+  await next(fatou);
+
+  // The certificate, first over a year old, then recent; the identity document.
+  await expect(fatou.getByRole('heading', { name: 'Envoyer une pièce' })).toBeVisible();
+  await expectAccessible(fatou, testInfo);
+  await sendPiece(fatou, 'certificate', PDF('certificat'), daysAgo(400));
+  await expect(fatou.getByRole('link', { name: /plus d.un an/ })).toBeVisible();
+  await expectAccessible(fatou, testInfo);
+  await sendPiece(fatou, 'certificate', PDF('certificat'), daysAgo(60));
+  await expect(fatou.getByRole('status')).toContainText('La pièce est enregistrée');
+  await expect(fatou.getByText(/Sous pli confidentiel/)).toBeVisible();
+  await sendPiece(fatou, 'identity', PDF('carte-identite'));
+  await expect(fatou.getByRole('status')).toContainText('La pièce est enregistrée');
+  await fatou.getByRole('link', { name: 'Continuer vers le récapitulatif' }).click();
+
+  // The review says what is missing; she signs and files.
+  await expect(fatou.getByText('Il manque des pièces obligatoires')).toBeVisible();
+  await expectAccessible(fatou, testInfo);
+  await fatou.getByLabel(/^Je certifie sur l.honneur/).check();
+  await fatou.getByRole('button', { name: 'Déposer ma demande' }).click();
+  await expect(fatou.getByRole('status')).toContainText('Votre demande est déposée');
+  const reference = ((await fatou.getByRole('heading', { level: 1 }).textContent()) ?? '').match(/MDPH-\d{4}-\d{6}/)![0];
+  await expectAccessible(fatou, testInfo);
+
+  // Reception asks for the proof of address.
+  await newInsertionColleague(page, testInfo, 'rachida', 'Rachida Recevabilité', 'Accueil MDPH (recevabilité)');
+  await page.goto('/demo/agents/handicap');
+  await expectAccessible(page, testInfo);
+  await page.getByRole('link', { name: reference }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toContainText(reference);
+  await expect(page.getByText('Justificatif de domicile de moins de 3 mois').first()).toBeVisible();
+  await expectAccessible(page, testInfo);
+  await page.getByRole('button', { name: 'Demander les pièces' }).click();
+  await expect(page).toHaveTitle(/^Erreur : /);
+  await expectAccessible(page, testInfo);
+  const deadline = new Date(Date.now() + 20 * 86_400_000).toISOString().slice(0, 10);
+  await page.getByLabel('Date limite').fill(deadline);
+  await page.getByRole('button', { name: 'Demander les pièces' }).click();
+  await expect(page.getByRole('status')).toContainText('La demande de pièces est envoyée');
+
+  // Fatou reads what is asked and sends it.
+  await fatou.goto('/demo/mon-espace/mdph');
+  await fatou.getByRole('link', { name: new RegExp(reference) }).click();
+  await expect(fatou.getByText('La MDPH attend des pièces')).toBeVisible();
+  await expectAccessible(fatou, testInfo);
+  await sendPiece(fatou, 'address', PDF('quittance'));
+  await expect(fatou.getByRole('status')).toContainText('La pièce est enregistrée');
+
+  // Every piece accepted, the file acknowledged: the 4-month clock runs.
+  await page.reload();
+  for (let i = 0; i < 3; i++) {
+    await page.getByRole('button', { name: 'Accepter la pièce' }).first().click();
+    await expect(page.getByRole('status')).toContainText('La pièce est examinée');
+  }
+  await expectAccessible(page, testInfo);
+  await page.getByRole('button', { name: 'Accuser réception du dossier complet' }).click();
+  await expect(page.getByRole('status')).toContainText('Le dossier est complet');
+  await expect(page.getByText('Complète, en cours d’évaluation').or(page.getByText("Complète, en cours d'évaluation")).first()).toBeVisible();
+  await expectAccessible(page, testInfo);
+
+  await fatou.reload();
+  await expect(fatou.getByText(/Complète, en cours d.évaluation/).first()).toBeVisible();
+  await fatouContext.close();
+});
+
+async function sendPiece(page: Page, kind: string, file: ReturnType<typeof PDF>, dated?: string) {
+  await page.getByLabel('Quelle pièce envoyez-vous ?').selectOption(kind);
+  await page.getByLabel('Le fichier').setInputFiles(file);
+  if (dated) {
+    await page.getByLabel(/sa date/).fill(dated);
+    await page.getByLabel(/numéro RPPS/).fill('10000000000');
+  }
+  await page.getByRole('button', { name: 'Envoyer la pièce' }).click();
+}

@@ -1,0 +1,884 @@
+//! The person's side: their requests to the MDPH, a draft's steps (the form's parts, the
+//! rights, the pieces, the review and the signature), a filed request with its pieces, and
+//! what they say when a piece cannot be sent.
+
+use app::aid_requests::filing::{InputKind, QuestionView, StepPage};
+use app::components::{Choice, FilterOption, Tone};
+use app::disability::{
+    DraftPiecesPage, DraftPiecesView, MyFilePage, MyFileRow, MyFileView, MyMdphPage, PieceForm,
+    PieceRow, RequestRow, ReviewPage, ReviewPart, ReviewView, RightsPage, RightsView,
+};
+use app::validation::FieldErrors;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use leptos::prelude::*;
+use serde::Deserialize;
+
+use crate::aid_requests::form::{Answers, FieldKind};
+use crate::disability::application::{self, FORM, PARTS};
+use crate::disability::files::{self, DraftError, File, FiledBy, Kind, Status};
+use crate::disability::pieces::{self, Certificate, PieceKind, PieceStatus};
+use crate::disability::rights::{self, Pole, Right};
+use crate::disability::{completeness, space};
+use crate::entity::{disability_piece, disability_request};
+use crate::http::citizen::CurrentCitizen;
+use crate::http::form::{Form, FormData};
+use crate::http::ui::Ui;
+use crate::http::{AppError, AppState};
+
+fn href(citizen: &CurrentCitizen, id: i64, rest: &str) -> String {
+    citizen.tenant.href(&format!("{}/{id}{rest}", space::PATH))
+}
+
+/// The status as a badge's tone.
+pub(super) fn tone(status: Status) -> Tone {
+    match status {
+        Status::Draft => Tone::Neutral,
+        Status::Filed => Tone::Info,
+        Status::WaitingPieces => Tone::Warning,
+        Status::Complete => Tone::Success,
+        Status::Irrecevable => Tone::Error,
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct OkParams {
+    ok: Option<String>,
+}
+
+/// `GET /mon-espace/mdph`.
+pub async fn my_files(
+    citizen: CurrentCitizen,
+    ui: Ui,
+    Query(params): Query<OkParams>,
+) -> Result<Response, AppError> {
+    let all = files::of_citizen(&citizen.tenant.tenant, citizen.citizen.id).await?;
+    let can_renew = all.iter().any(|f| f.status() != Status::Draft);
+    let rows = all
+        .iter()
+        .map(|f| MyFileRow {
+            href: href(&citizen, f.id(), ""),
+            title: match f.status() {
+                Status::Draft => format!(
+                    "{} — brouillon du {}",
+                    f.kind().label(),
+                    crate::dates::day(f.row.created_at)
+                ),
+                _ => format!("{} {}", f.kind().label(), f.reference()),
+            },
+            status: f.status().label().into(),
+            tone: tone(f.status()),
+        })
+        .collect();
+    let notice = match params.ok.as_deref() {
+        Some("brouillon") => {
+            Some("Votre brouillon est enregistré : reprenez-le quand vous voudrez.")
+        }
+        _ => None,
+    }
+    .map(str::to_owned);
+    let start_action = citizen.tenant.href(space::PATH);
+    Ok(ui
+        .with_citizen(&citizen)
+        .render(StatusCode::OK, move |ctx| {
+            view! { <MyMdphPage ctx files=rows start_action can_renew notice /> }
+        }))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct StartTyped {
+    nature: String,
+}
+
+/// `POST /mon-espace/mdph`: starts a draft, first request or renewal.
+pub async fn start(
+    citizen: CurrentCitizen,
+    Form(typed): Form<StartTyped>,
+) -> Result<Response, AppError> {
+    let kind = match typed.nature.as_str() {
+        "renewal" => Kind::Renewal,
+        _ => Kind::First,
+    };
+    let id = files::start(
+        &citizen.tenant.tenant,
+        citizen.citizen.id,
+        kind,
+        (FiledBy::Citizen, &citizen.citizen.display_name()),
+    )
+    .await?;
+    Ok(Redirect::to(&href(&citizen, id, "/etape/1")).into_response())
+}
+
+/// The person's file `id`, or 404 (another's, or none).
+async fn load(citizen: &CurrentCitizen, id: &str) -> Result<File, AppError> {
+    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    files::find_for_citizen(&citizen.tenant.tenant, citizen.citizen.id, id)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// The draft `id`; a filed one sends to its page.
+async fn draft(citizen: &CurrentCitizen, id: &str) -> Result<Result<File, Response>, AppError> {
+    let file = load(citizen, id).await?;
+    if file.status() != Status::Draft {
+        return Ok(Err(
+            Redirect::to(&href(citizen, file.id(), "")).into_response()
+        ));
+    }
+    Ok(Ok(file))
+}
+
+fn parse_step(step: &str) -> Result<u32, AppError> {
+    step.parse::<u32>()
+        .ok()
+        .filter(|s| (1..=FORM.step_count()).contains(s))
+        .ok_or(AppError::NotFound)
+}
+
+fn input_kind(kind: &FieldKind) -> InputKind {
+    match kind {
+        FieldKind::Number => InputKind::Number,
+        FieldKind::Amount => InputKind::Amount,
+        FieldKind::Date => InputKind::Date,
+        FieldKind::Choice { options } => InputKind::Choice(options.clone()),
+        FieldKind::YesNo => InputKind::YesNo,
+        FieldKind::Text | FieldKind::Document => InputKind::Text,
+    }
+}
+
+/// A step's questions with their values (answers, or what was typed) and errors.
+fn questions(
+    step: u32,
+    value: impl Fn(&str) -> String,
+    errors: &[crate::aid_requests::form::AnswerError],
+) -> Vec<QuestionView> {
+    FORM.step_fields(step)
+        .map(|f| QuestionView {
+            key: f.key.clone(),
+            label: f.label.clone(),
+            help: f.help.clone(),
+            required: f.required,
+            kind: input_kind(&f.kind),
+            value: value(&f.key),
+            error: errors
+                .iter()
+                .find(|e| e.key == f.key)
+                .map(|e| e.message.clone()),
+        })
+        .collect()
+}
+
+fn render_step(
+    citizen: &CurrentCitizen,
+    ui: Ui,
+    status: StatusCode,
+    (file, step): (&File, u32),
+    (questions, errors): (Vec<QuestionView>, Vec<String>),
+) -> Response {
+    let action = href(citizen, file.id(), &format!("/etape/{step}"));
+    let previous_href =
+        (step > 1).then(|| href(citizen, file.id(), &format!("/etape/{}", step - 1)));
+    let aid_title = format!("Demande à la MDPH — {}", PARTS[step as usize - 1]);
+    let step_count = FORM.step_count();
+    ui.with_citizen(citizen).render(status, move |ctx| {
+        view! {
+            <StepPage ctx aid_title step step_count questions errors action previous_href on_behalf=None />
+        }
+    })
+}
+
+/// `GET /mon-espace/mdph/{id}/etape/{step}`.
+pub async fn step_page(
+    citizen: CurrentCitizen,
+    ui: Ui,
+    Path((id, step)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let file = match draft(&citizen, &id).await? {
+        Ok(file) => file,
+        Err(filed) => return Ok(filed),
+    };
+    let step = parse_step(&step)?;
+    let questions = questions(
+        step,
+        |key| {
+            file.answers
+                .get(key)
+                .map(|a| a.input_value())
+                .unwrap_or_default()
+        },
+        &[],
+    );
+    Ok(render_step(
+        &citizen,
+        ui,
+        StatusCode::OK,
+        (&file, step),
+        (questions, vec![]),
+    ))
+}
+
+/// `POST /mon-espace/mdph/{id}/etape/{step}`: « Continuer » keeps the step and goes on;
+/// « Enregistrer » keeps what is valid and goes back to the list.
+pub async fn save_step(
+    citizen: CurrentCitizen,
+    ui: Ui,
+    Path((id, step)): Path<(String, String)>,
+    data: FormData,
+) -> Result<Response, AppError> {
+    let file = match draft(&citizen, &id).await? {
+        Ok(file) => file,
+        Err(filed) => return Ok(filed),
+    };
+    let step = parse_step(&step)?;
+    let fields = &data.fields;
+    let (answers, mut errors) = FORM.read_step(step, |key| fields.get(key).to_owned());
+    errors.extend(application::step_errors(
+        step,
+        &answers,
+        crate::dates::today(),
+    ));
+    let save_only = fields.get("action") == "save";
+    if !errors.is_empty() && !save_only {
+        let summary = errors.iter().map(|e| e.message.clone()).collect();
+        let questions = questions(step, |key| fields.get(key).trim().to_owned(), &errors);
+        return Ok(render_step(
+            &citizen,
+            ui,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            (&file, step),
+            (questions, summary),
+        ));
+    }
+    // Saved for later: what is valid is kept, the rest is asked again.
+    let kept: Answers = answers
+        .into_iter()
+        .filter(|(key, _)| !errors.iter().any(|e| &e.key == key))
+        .collect();
+    match files::save_step(
+        &citizen.tenant.tenant,
+        citizen.citizen.id,
+        file.id(),
+        (step, errors.is_empty() && !save_only),
+        kept,
+    )
+    .await
+    {
+        Ok(()) => {}
+        Err(DraftError::NotADraft) => {
+            return Ok(Redirect::to(&href(&citizen, file.id(), "")).into_response());
+        }
+        Err(DraftError::Db(e)) => return Err(e.into()),
+    }
+    let next = if save_only {
+        citizen
+            .tenant
+            .href(&format!("{}?ok=brouillon", space::PATH))
+    } else if step < FORM.step_count() {
+        href(&citizen, file.id(), &format!("/etape/{}", step + 1))
+    } else {
+        href(&citizen, file.id(), "/droits")
+    };
+    Ok(Redirect::to(&next).into_response())
+}
+
+/// The pole the rights are offered for: from the birth date answered, adults when unknown.
+fn pole_of(file: &File) -> Pole {
+    file.pole_on(crate::dates::today()).unwrap_or(Pole::Adult)
+}
+
+fn rights_view(
+    citizen: &CurrentCitizen,
+    file: &File,
+    ticked: &[String],
+    generic: bool,
+) -> RightsView {
+    let pole = pole_of(file);
+    RightsView {
+        action: href(citizen, file.id(), "/droits"),
+        previous_href: href(citizen, file.id(), &format!("/etape/{}", FORM.step_count())),
+        options: Right::offered_to(pole)
+            .map(|r| Choice {
+                value: r.code().into(),
+                label: r.label().into(),
+                checked: ticked.iter().any(|t| t == r.code()),
+            })
+            .collect(),
+        generic,
+        pole: pole.label().into(),
+    }
+}
+
+/// `GET /mon-espace/mdph/{id}/droits`.
+pub async fn rights_page(
+    citizen: CurrentCitizen,
+    ui: Ui,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let file = match draft(&citizen, &id).await? {
+        Ok(file) => file,
+        Err(filed) => return Ok(filed),
+    };
+    let ticked: Vec<String> = file
+        .chosen_rights()
+        .iter()
+        .map(|r| r.code().to_owned())
+        .collect();
+    let view = rights_view(&citizen, &file, &ticked, file.row.generic);
+    Ok(ui
+        .with_citizen(&citizen)
+        .render(StatusCode::OK, move |ctx| {
+            view! { <RightsPage ctx view errors=FieldErrors::new() /> }
+        }))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RightsTyped {
+    droits: Vec<String>,
+    #[serde(deserialize_with = "app::validation::checkbox")]
+    generique: bool,
+}
+
+/// `POST /mon-espace/mdph/{id}/droits`.
+pub async fn save_rights(
+    citizen: CurrentCitizen,
+    ui: Ui,
+    Path(id): Path<String>,
+    Form(typed): Form<RightsTyped>,
+) -> Result<Response, AppError> {
+    let file = match draft(&citizen, &id).await? {
+        Ok(file) => file,
+        Err(filed) => return Ok(filed),
+    };
+    let generic = typed.generique;
+    let chosen = rights::read_choice(&typed.droits, pole_of(&file)).and_then(|rights| {
+        if rights.is_empty() && !generic {
+            Err(
+                "Cochez au moins un droit, ou demandez à l'équipe d'étudier tous vos droits."
+                    .to_owned(),
+            )
+        } else {
+            Ok(rights)
+        }
+    });
+    let rights = match chosen {
+        Ok(rights) => rights,
+        Err(message) => {
+            let view = rights_view(&citizen, &file, &typed.droits, generic);
+            let errors = FieldErrors::at("droits-0", message);
+            return Ok(ui.with_citizen(&citizen).render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                move |ctx| {
+                    view! { <RightsPage ctx view errors /> }
+                },
+            ));
+        }
+    };
+    match files::save_rights(
+        &citizen.tenant.tenant,
+        citizen.citizen.id,
+        file.id(),
+        &rights,
+        generic,
+    )
+    .await
+    {
+        Ok(()) => Ok(Redirect::to(&href(&citizen, file.id(), "/pieces")).into_response()),
+        Err(DraftError::NotADraft) => {
+            Ok(Redirect::to(&href(&citizen, file.id(), "")).into_response())
+        }
+        Err(DraftError::Db(e)) => Err(e.into()),
+    }
+}
+
+/// A file's pieces as the person sees them (medical ones by kind and size only: they hold the
+/// originals).
+pub(super) async fn piece_rows(
+    tenant: &tenants::Tenant,
+    rows: &[disability_piece::Model],
+    link: impl Fn(&disability_piece::Model) -> Option<String>,
+    review: impl Fn(&disability_piece::Model) -> Option<String>,
+) -> Result<Vec<PieceRow>, AppError> {
+    let mut shown = Vec::new();
+    for piece in rows {
+        let label = match piece.document_id {
+            Some(id) => crate::documents::find(tenant, id).await?.map(|d| d.label()),
+            None => None,
+        };
+        let status = PieceStatus::parse(&piece.status);
+        shown.push(PieceRow {
+            id: piece.id,
+            kind: PieceKind::parse(&piece.kind)
+                .map_or("Pièce", PieceKind::label)
+                .into(),
+            description: match piece.certificate_date {
+                Some(dated) => format!(
+                    "{}, daté du {}",
+                    pieces::describe(piece, label.as_deref()),
+                    crate::dates::on(dated)
+                ),
+                None => pieces::describe(piece, label.as_deref()),
+            },
+            received: crate::dates::day(piece.created_at),
+            status: status.label().into(),
+            tone: match status {
+                PieceStatus::Received => Tone::Info,
+                PieceStatus::Accepted => Tone::Success,
+                PieceStatus::Rejected => Tone::Error,
+            },
+            reason: piece.reason.clone(),
+            href: link(piece),
+            review_action: review(piece),
+        });
+    }
+    Ok(shown)
+}
+
+pub(super) fn missing_labels(kinds: &[PieceKind]) -> Vec<String> {
+    kinds.iter().map(|k| k.label().to_owned()).collect()
+}
+
+fn piece_form(action: String, typed: Option<&PieceTyped>) -> PieceForm {
+    let chosen = typed.map(|t| t.nature.as_str()).unwrap_or_default();
+    PieceForm {
+        action,
+        kinds: std::iter::once(FilterOption {
+            value: String::new(),
+            label: "Choisir la pièce".into(),
+            selected: chosen.is_empty(),
+        })
+        .chain(PieceKind::ALL.into_iter().map(|k| FilterOption {
+            value: k.id().into(),
+            label: k.label().into(),
+            selected: k.id() == chosen,
+        }))
+        .collect(),
+        certificate_date: typed.map(|t| t.date_certificat.clone()).unwrap_or_default(),
+        rpps: typed.map(|t| t.rpps.clone()).unwrap_or_default(),
+    }
+}
+
+async fn render_draft_pieces(
+    citizen: &CurrentCitizen,
+    ui: Ui,
+    status: StatusCode,
+    file: &File,
+    (errors, typed, notice): (FieldErrors, Option<&PieceTyped>, Option<String>),
+) -> Result<Response, AppError> {
+    let tenant = &citizen.tenant.tenant;
+    let rows = pieces::of_file(tenant, file.id()).await?;
+    let view = DraftPiecesView {
+        pieces: piece_rows(tenant, &rows, |_| None, |_| None).await?,
+        missing: missing_labels(&pieces::missing(file, &rows)),
+        form: piece_form(href(citizen, file.id(), "/pieces"), typed),
+        previous_href: href(citizen, file.id(), "/droits"),
+        next_href: href(citizen, file.id(), "/recapitulatif"),
+    };
+    Ok(ui.with_citizen(citizen).render(status, move |ctx| {
+        view! { <DraftPiecesPage ctx view errors notice /> }
+    }))
+}
+
+/// `GET /mon-espace/mdph/{id}/pieces`.
+pub async fn pieces_page(
+    citizen: CurrentCitizen,
+    ui: Ui,
+    Path(id): Path<String>,
+    Query(params): Query<OkParams>,
+) -> Result<Response, AppError> {
+    let file = match draft(&citizen, &id).await? {
+        Ok(file) => file,
+        Err(filed) => return Ok(filed),
+    };
+    let notice =
+        (params.ok.as_deref() == Some("piece")).then(|| "La pièce est enregistrée.".to_owned());
+    render_draft_pieces(
+        &citizen,
+        ui,
+        StatusCode::OK,
+        &file,
+        (FieldErrors::new(), None, notice),
+    )
+    .await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct PieceTyped {
+    nature: String,
+    date_certificat: String,
+    rpps: String,
+}
+
+/// `POST /mon-espace/mdph/{id}/pieces`: a piece for a draft or a filed file.
+pub async fn add_piece(
+    State(state): State<AppState>,
+    citizen: CurrentCitizen,
+    ui: Ui,
+    Path(id): Path<String>,
+    data: FormData,
+) -> Result<Response, AppError> {
+    let file = load(&citizen, &id).await?;
+    let typed: PieceTyped = data.fields.read()?;
+    let mut errors = FieldErrors::new();
+    let kind = PieceKind::parse(&typed.nature);
+    if kind.is_none() {
+        errors.add(
+            "nature",
+            "Choisissez dans la liste la pièce que vous envoyez.",
+        );
+    }
+    let certificate = match kind {
+        Some(PieceKind::Certificate) => {
+            match Certificate::read(&typed.date_certificat, &typed.rpps, crate::dates::today()) {
+                Ok(c) => Some(c),
+                Err(refusals) => {
+                    for (field, message) in refusals {
+                        errors.add(field, message);
+                    }
+                    None
+                }
+            }
+        }
+        _ => None,
+    };
+    let upload = data
+        .uploads
+        .iter()
+        .find(|u| u.field == "fichier" && !u.filename.is_empty());
+    if upload.is_none() {
+        errors.add(
+            "fichier",
+            "Choisissez le fichier de la pièce (PDF, JPEG ou PNG).",
+        );
+    }
+    if errors.is_empty()
+        && let (Some(kind), Some(upload)) = (kind, upload)
+    {
+        match pieces::add(
+            (&state.platform, &state.seal_key),
+            &citizen.tenant.tenant,
+            &file,
+            (kind, certificate),
+            upload,
+            chrono::Utc::now(),
+        )
+        .await?
+        {
+            Ok(_) => {
+                let back = match file.status() {
+                    Status::Draft => href(&citizen, file.id(), "/pieces?ok=piece"),
+                    _ => href(&citizen, file.id(), "?ok=piece"),
+                };
+                return Ok(Redirect::to(&back).into_response());
+            }
+            Err((field, message)) => errors.add(field, message),
+        }
+    }
+    match file.status() {
+        Status::Draft => {
+            render_draft_pieces(
+                &citizen,
+                ui,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &file,
+                (errors, Some(&typed), None),
+            )
+            .await
+        }
+        _ => {
+            render_file(
+                &citizen,
+                ui,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &file,
+                (errors, Some(&typed), None, String::new()),
+            )
+            .await
+        }
+    }
+}
+
+/// `GET /mon-espace/mdph/{id}/recapitulatif`.
+pub async fn review(
+    citizen: CurrentCitizen,
+    ui: Ui,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let file = match draft(&citizen, &id).await? {
+        Ok(file) => file,
+        Err(filed) => return Ok(filed),
+    };
+    render_review(&citizen, ui, StatusCode::OK, &file, FieldErrors::new()).await
+}
+
+/// The form's parts with their answers, in order.
+pub(super) fn answered_parts(file: &File, change: impl Fn(u32) -> String) -> Vec<ReviewPart> {
+    (1..=FORM.step_count())
+        .map(|step| ReviewPart {
+            title: PARTS[step as usize - 1].into(),
+            change_href: change(step),
+            answers: FORM
+                .step_fields(step)
+                .filter_map(|f| {
+                    file.answers
+                        .get(&f.key)
+                        .map(|a| (f.label.clone(), a.display()))
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+async fn render_review(
+    citizen: &CurrentCitizen,
+    ui: Ui,
+    status: StatusCode,
+    file: &File,
+    errors: FieldErrors,
+) -> Result<Response, AppError> {
+    let tenant = &citizen.tenant.tenant;
+    let rows = pieces::of_file(tenant, file.id()).await?;
+    let mut rights: Vec<String> = file
+        .chosen_rights()
+        .iter()
+        .map(|r| r.label().to_owned())
+        .collect();
+    if file.row.generic {
+        rights.push("L'équipe étudie tous les droits auxquels la personne peut prétendre".into());
+    }
+    let view = ReviewView {
+        parts: answered_parts(file, |step| {
+            href(citizen, file.id(), &format!("/etape/{step}"))
+        }),
+        rights,
+        rights_href: href(citizen, file.id(), "/droits"),
+        pieces_href: href(citizen, file.id(), "/pieces"),
+        pieces: piece_rows(tenant, &rows, |_| None, |_| None)
+            .await?
+            .into_iter()
+            .map(|p| format!("{} : {}", p.kind, p.description))
+            .collect(),
+        missing: missing_labels(&pieces::missing(file, &rows)),
+        action: href(citizen, file.id(), "/depot"),
+    };
+    Ok(ui.with_citizen(citizen).render(status, move |ctx| {
+        view! { <ReviewPage ctx view errors /> }
+    }))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct FilingTyped {
+    #[serde(deserialize_with = "app::validation::checkbox")]
+    signature: bool,
+}
+
+/// `POST /mon-espace/mdph/{id}/depot`: signed and filed.
+pub async fn file_request(
+    State(state): State<AppState>,
+    citizen: CurrentCitizen,
+    ui: Ui,
+    Path(id): Path<String>,
+    Form(typed): Form<FilingTyped>,
+) -> Result<Response, AppError> {
+    let file = match draft(&citizen, &id).await? {
+        Ok(file) => file,
+        Err(filed) => return Ok(filed),
+    };
+    if !typed.signature {
+        let errors = FieldErrors::at(
+            "signature",
+            "Cochez la case pour certifier l'exactitude de la demande : elle vaut signature.",
+        );
+        return render_review(
+            &citizen,
+            ui,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &file,
+            errors,
+        )
+        .await;
+    }
+    let tenant = &citizen.tenant.tenant;
+    match files::file(tenant, citizen.citizen.id, file.id(), chrono::Utc::now()).await {
+        Ok(Ok(filed)) => {
+            if !citizen.citizen.email.is_empty() {
+                crate::mail::tell(
+                    &state.platform,
+                    tenant,
+                    &citizen.citizen.email,
+                    "Votre demande à la MDPH est déposée",
+                    &format!(
+                        "Votre demande {} à la maison départementale des personnes handicapées est déposée. La MDPH vérifie maintenant qu'elle est complète ; vous recevrez un accusé de réception, ou la liste des pièces qui manquent.",
+                        filed.reference()
+                    ),
+                )
+                .await?;
+            }
+            Ok(Redirect::to(&href(&citizen, filed.id(), "?ok=depose")).into_response())
+        }
+        Ok(Err(problems)) => {
+            let mut errors = FieldErrors::new();
+            for problem in problems {
+                errors.add_form(problem.message);
+            }
+            render_review(
+                &citizen,
+                ui,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &file,
+                errors,
+            )
+            .await
+        }
+        Err(DraftError::NotADraft) => {
+            Ok(Redirect::to(&href(&citizen, file.id(), "")).into_response())
+        }
+        Err(DraftError::Db(e)) => Err(e.into()),
+    }
+}
+
+pub(super) fn request_rows(requests: &[disability_request::Model]) -> Vec<RequestRow> {
+    requests
+        .iter()
+        .map(|r| RequestRow {
+            right: Right::parse(&r.right_code)
+                .map_or("Droit", Right::label)
+                .into(),
+            status: files::request_status_label(&r.status).into(),
+            due: r
+                .due_on
+                .map(crate::dates::on)
+                .unwrap_or_else(|| "Après l'accusé de réception".into()),
+        })
+        .collect()
+}
+
+async fn render_file(
+    citizen: &CurrentCitizen,
+    ui: Ui,
+    status: StatusCode,
+    file: &File,
+    (errors, typed, notice, explanation): (
+        FieldErrors,
+        Option<&PieceTyped>,
+        Option<String>,
+        String,
+    ),
+) -> Result<Response, AppError> {
+    let tenant = &citizen.tenant.tenant;
+    let rows = pieces::of_file(tenant, file.id()).await?;
+    let requests = files::requests(tenant, file.id()).await?;
+    let open = matches!(file.status(), Status::Filed | Status::WaitingPieces);
+    let mut facts = vec![("Nature".to_owned(), file.kind().label().to_owned())];
+    if let Some(at) = file.row.filed_at {
+        facts.push(("Déposée le".into(), crate::dates::day(at)));
+    }
+    if let Some(on) = file.row.complete_on {
+        facts.push(("Complète le".into(), crate::dates::on(on)));
+    }
+    let asked = match (file.status(), file.row.pieces_deadline) {
+        (Status::WaitingPieces, Some(deadline)) => Some(format!(
+            "Envoyez les pièces manquantes ou refusées avant le {}.{}",
+            crate::dates::on(deadline),
+            file.row
+                .pieces_message
+                .as_deref()
+                .map(|m| format!(" Message de la MDPH : {m}"))
+                .unwrap_or_default()
+        )),
+        _ => None,
+    };
+    let view = MyFileView {
+        reference: file.reference(),
+        status: file.status().label().into(),
+        tone: tone(file.status()),
+        facts,
+        requests: request_rows(&requests),
+        asked,
+        pieces: piece_rows(tenant, &rows, |_| None, |_| None).await?,
+        missing: if open {
+            missing_labels(&pieces::missing(file, &rows))
+        } else {
+            Vec::new()
+        },
+        form: open.then(|| piece_form(href(citizen, file.id(), "/pieces"), typed)),
+        explain_action: open.then(|| href(citizen, file.id(), "/explication")),
+        explanation: if explanation.is_empty() {
+            file.row.citizen_explanation.clone().unwrap_or_default()
+        } else {
+            explanation
+        },
+    };
+    Ok(ui.with_citizen(citizen).render(status, move |ctx| {
+        view! { <MyFilePage ctx view errors notice /> }
+    }))
+}
+
+/// `GET /mon-espace/mdph/{id}`: a filed request; a draft goes on where it stands.
+pub async fn my_file(
+    citizen: CurrentCitizen,
+    ui: Ui,
+    Path(id): Path<String>,
+    Query(params): Query<OkParams>,
+) -> Result<Response, AppError> {
+    let file = load(&citizen, &id).await?;
+    if file.status() == Status::Draft {
+        let done = file.steps_done();
+        let next = (1..=FORM.step_count()).find(|s| !done.contains(s));
+        let rest = match next {
+            Some(step) => format!("/etape/{step}"),
+            None if !file.rights_answered() => "/droits".into(),
+            None => "/recapitulatif".into(),
+        };
+        return Ok(Redirect::to(&href(&citizen, file.id(), &rest)).into_response());
+    }
+    let notice = match params.ok.as_deref() {
+        Some("depose") => Some("Votre demande est déposée. La MDPH vérifie qu'elle est complète : vous recevrez un accusé de réception, ou la liste des pièces qui manquent."),
+        Some("piece") => Some("La pièce est enregistrée : la MDPH l'examinera."),
+        Some("explication") => Some("Votre explication est envoyée à la MDPH."),
+        _ => None,
+    }
+    .map(str::to_owned);
+    render_file(
+        &citizen,
+        ui,
+        StatusCode::OK,
+        &file,
+        (FieldErrors::new(), None, notice, String::new()),
+    )
+    .await
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ExplainTyped {
+    explication: String,
+}
+
+/// `POST /mon-espace/mdph/{id}/explication`.
+pub async fn explain(
+    citizen: CurrentCitizen,
+    ui: Ui,
+    Path(id): Path<String>,
+    Form(typed): Form<ExplainTyped>,
+) -> Result<Response, AppError> {
+    let file = load(&citizen, &id).await?;
+    match completeness::explain(&citizen.tenant.tenant, &file, &typed.explication).await? {
+        Ok(()) => Ok(Redirect::to(&href(&citizen, file.id(), "?ok=explication")).into_response()),
+        Err(message) => {
+            let errors = FieldErrors::at("explication", message);
+            render_file(
+                &citizen,
+                ui,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &file,
+                (errors, None, None, typed.explication),
+            )
+            .await
+        }
+    }
+}

@@ -1,0 +1,89 @@
+//! Disability's pages: the person files their request to the MDPH from their space (the
+//! form's parts, the rights, the pieces, the review); reception lists the files by stage and
+//! checks each one's completeness; physicians alone open medical pieces.
+
+mod filing;
+mod reception;
+
+pub use filing::*;
+pub use reception::*;
+
+use crate::http::AppError;
+use crate::http::auth::CurrentStaff;
+use crate::http::desks::DeskAccess;
+use crate::staff::Role;
+
+/// Disability's desk in the pages: see [`crate::http::desks::ModuleDesk`].
+pub type DisabilityDesk<'a> = crate::http::desks::ModuleDesk<'a, super::Disability>;
+
+/// The desk of reception (completeness), whose steps are theirs alone.
+fn reception_desk(staff: &CurrentStaff) -> Result<DisabilityDesk<'_>, AppError> {
+    let desk = DisabilityDesk::open(staff)?;
+    if !staff.account.has_role(Role::DisabilityReception) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(desk)
+}
+
+pub fn routes(routes: crate::modules::Routes) -> crate::modules::Routes {
+    use axum::routing::{get, post};
+    routes
+        .route("/mon-espace/mdph", get(my_files).post(start))
+        .route("/mon-espace/mdph/{id}", get(my_file))
+        .route(
+            "/mon-espace/mdph/{id}/etape/{step}",
+            get(step_page).post(save_step),
+        )
+        .route(
+            "/mon-espace/mdph/{id}/droits",
+            get(rights_page).post(save_rights),
+        )
+        .route(
+            "/mon-espace/mdph/{id}/pieces",
+            get(pieces_page).post(add_piece),
+        )
+        .route("/mon-espace/mdph/{id}/recapitulatif", get(review))
+        .route("/mon-espace/mdph/{id}/depot", post(file_request))
+        .route("/mon-espace/mdph/{id}/explication", post(explain))
+        .route("/agents/handicap", get(queue))
+        .route("/agents/handicap/dossiers/{id}", get(file_page))
+        .route(
+            "/agents/handicap/dossiers/{id}/recevabilite",
+            post(acknowledge),
+        )
+        .route(
+            "/agents/handicap/dossiers/{id}/pieces-manquantes",
+            post(ask_for_pieces),
+        )
+        .route(
+            "/agents/handicap/dossiers/{id}/irrecevable",
+            post(declare_irrecevable),
+        )
+        .route("/agents/handicap/pieces/{id}", get(open_piece))
+        .route("/agents/handicap/pieces/{id}/examen", post(review_piece))
+}
+
+/// The person starts and follows their requests from their space.
+pub fn citizen_nav(tenant: &crate::http::TenantCtx) -> Vec<app::NavLink> {
+    vec![app::NavLink {
+        href: tenant.href(super::space::PATH),
+        label: "Mes demandes à la MDPH".into(),
+        description: "demander l'AAH, la PCH, une carte mobilité inclusion, une RQTH, une orientation ou l'AEEH pour un enfant, et suivre ces demandes.",
+    }]
+}
+
+/// Every worker of the module reads the files; a supervisor sees the module's figures.
+pub fn staff_nav(tenant: &crate::http::TenantCtx, access: DeskAccess) -> Vec<app::NavLink> {
+    match access {
+        DeskAccess::Worker(_) => vec![app::NavLink {
+            href: tenant.href("/agents/handicap"),
+            label: "Demandes à la MDPH".into(),
+            description: "Les demandes déposées, leur recevabilité, les pièces à examiner, les délais.",
+        }],
+        DeskAccess::Supervisor => vec![app::NavLink {
+            href: tenant.href("/agents/modules/disability"),
+            label: tenants::Module::Disability.label().into(),
+            description: "Les chiffres des demandes à la MDPH, par étape.",
+        }],
+    }
+}

@@ -1,0 +1,497 @@
+//! Reception's side: the files by stage, a file's page (every worker of the module reads it,
+//! journaled), the completeness steps (reception only), and the pieces — a medical piece opens
+//! for the team's physicians alone.
+
+use app::components::Tone;
+use app::disability::{
+    QueueRow, ReceptionActions, ReceptionFilePage, ReceptionFileView, ReceptionQueuePage, StageTab,
+};
+use app::validation::FieldErrors;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::NaiveDate;
+use leptos::prelude::*;
+use serde::Deserialize;
+
+use super::filing::{answered_parts, missing_labels, piece_rows, request_rows, tone};
+use super::{DisabilityDesk, reception_desk};
+use crate::disability::completeness::{self, Refused, Verdict};
+use crate::disability::files::{File, Status};
+use crate::disability::medical::MedicalDesk;
+use crate::disability::pieces::{self, PieceStatus};
+use crate::disability::rights::Pole;
+use crate::disability::{EVALUATION_REASON, files};
+use crate::entity::disability_piece;
+use crate::http::auth::CurrentStaff;
+use crate::http::form::Form;
+use crate::http::ui::Ui;
+use crate::http::{AppError, AppState, parse_id};
+use crate::staff::Role;
+
+/// How many files a stage's list shows.
+const QUEUE_LENGTH: u64 = 200;
+
+/// The stages reception's list shows, in the order files go through them.
+const STAGES: [Status; 4] = [
+    Status::Filed,
+    Status::WaitingPieces,
+    Status::Complete,
+    Status::Irrecevable,
+];
+
+#[derive(Debug, Default, Deserialize)]
+pub struct QueueParams {
+    etape: Option<String>,
+}
+
+fn file_href(desk: &DisabilityDesk<'_>, id: i64) -> String {
+    desk.ctx().href(&format!("/agents/handicap/dossiers/{id}"))
+}
+
+/// « 12 jours restants » before a date, « Dépassé de 3 jours » after it.
+fn clock(due: NaiveDate, today: NaiveDate) -> (String, bool) {
+    let days = (due - today).num_days();
+    match days {
+        0 => ("Aujourd'hui".into(), false),
+        d if d > 0 => (format!("{d} jours restants"), false),
+        d => (format!("Dépassé de {} jours", -d), true),
+    }
+}
+
+/// `GET /agents/handicap`: the files of one stage, the oldest first.
+pub async fn queue(
+    staff: CurrentStaff,
+    ui: Ui,
+    Query(params): Query<QueueParams>,
+) -> Result<Response, AppError> {
+    let desk = DisabilityDesk::open(&staff)?;
+    let stage = match params.etape.as_deref() {
+        None | Some("") => Status::Filed,
+        Some(id) => Status::parse(id)
+            .filter(|s| STAGES.contains(s))
+            .ok_or_else(|| {
+                AppError::BadRequest(format!(
+                    "Étape inconnue « {} » : choisissez une étape de la liste.",
+                    id.chars()
+                        .filter(|c| !c.is_control())
+                        .take(40)
+                        .collect::<String>()
+                ))
+            })?,
+    };
+    let counts = crate::disability::space::counts(desk.tenant()).await?;
+    let tabs = STAGES
+        .into_iter()
+        .map(|s| StageTab {
+            href: desk
+                .ctx()
+                .href(&format!("/agents/handicap?etape={}", s.id())),
+            label: format!(
+                "{} ({})",
+                s.label(),
+                counts.iter().find(|(c, _)| *c == s).map_or(0, |(_, n)| *n)
+            ),
+            current: s == stage,
+        })
+        .collect();
+    let today = crate::dates::today();
+    let rows = completeness::queue_of(&desk, stage, QUEUE_LENGTH)
+        .await?
+        .into_iter()
+        .map(|f| {
+            let (clock, late) = match (f.status(), f.row.pieces_deadline, f.row.complete_on) {
+                (Status::WaitingPieces, Some(deadline), _) => clock(deadline, today),
+                (Status::Complete, _, Some(on)) => clock(
+                    on + chrono::Months::new(completeness::DECISION_MONTHS),
+                    today,
+                ),
+                _ => (String::new(), false),
+            };
+            QueueRow {
+                href: file_href(&desk, f.id()),
+                reference: f.reference(),
+                name: f.facts().name,
+                pole: f.pole().map_or("", Pole::label).into(),
+                filed: f.row.filed_at.map(crate::dates::day).unwrap_or_default(),
+                status: f.status().label().into(),
+                tone: if late { Tone::Error } else { tone(f.status()) },
+                clock,
+            }
+        })
+        .collect();
+    Ok(ui.with_staff(&staff).render(StatusCode::OK, move |ctx| {
+        view! { <ReceptionQueuePage ctx tabs rows /> }
+    }))
+}
+
+async fn filed(desk: &DisabilityDesk<'_>, id: &str) -> Result<File, AppError> {
+    completeness::find(desk, parse_id(id)?)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// What the page shows besides the file.
+#[derive(Default)]
+struct Shown {
+    errors: FieldErrors,
+    notice: Option<String>,
+    refusal: Option<String>,
+    deadline: String,
+    message: String,
+}
+
+async fn render_file(
+    desk: &DisabilityDesk<'_>,
+    ui: Ui,
+    status: StatusCode,
+    file: &File,
+    shown: Shown,
+) -> Result<Response, AppError> {
+    let tenant = desk.tenant();
+    desk.audit_file(
+        file.row.citizen_id,
+        "consultation d'une demande à la MDPH",
+        &format!("dossier {}", file.reference()),
+        EVALUATION_REASON,
+    )
+    .await?;
+    let rows = pieces::of_file(tenant, file.id()).await?;
+    let requests = files::requests(tenant, file.id()).await?;
+    let at_reception = matches!(file.status(), Status::Filed | Status::WaitingPieces);
+    let reception = desk.account().has_role(Role::DisabilityReception) && at_reception;
+    let physician = desk.account().has_role(Role::DisabilityPhysician);
+    let piece_href = |p: &disability_piece::Model| {
+        (!p.medical || physician).then(|| {
+            desk.ctx()
+                .href(&format!("/agents/handicap/pieces/{}", p.id))
+        })
+    };
+    let review_href = |p: &disability_piece::Model| {
+        (reception && PieceStatus::parse(&p.status) == PieceStatus::Received).then(|| {
+            desk.ctx()
+                .href(&format!("/agents/handicap/pieces/{}/examen", p.id))
+        })
+    };
+    let missing = pieces::missing(file, &rows);
+    let today = crate::dates::today();
+    let past_deadline = file.row.pieces_deadline.is_some_and(|d| d < today);
+    let action = |rest: &str| format!("{}{rest}", file_href(desk, file.id()));
+    let actions = ReceptionActions {
+        acknowledge: (reception && missing.is_empty()).then(|| action("/recevabilite")),
+        ask: reception.then(|| action("/pieces-manquantes")),
+        irrecevable: (reception
+            && file.status() == Status::WaitingPieces
+            && past_deadline
+            && !missing.is_empty())
+        .then(|| action("/irrecevable")),
+        deadline: shown.deadline,
+        message: shown.message,
+    };
+    let mut facts = vec![
+        ("Personne concernée".to_owned(), file.facts().name),
+        ("Nature".into(), file.kind().label().into()),
+        ("Déposée par".into(), file.row.filed_by_name.clone()),
+        ("Pôle".into(), file.pole().map_or("", Pole::label).into()),
+    ];
+    if let Some(at) = file.row.filed_at {
+        facts.push(("Déposée le".into(), crate::dates::day(at)));
+    }
+    if let Some(deadline) = file
+        .row
+        .pieces_deadline
+        .filter(|_| file.status() == Status::WaitingPieces)
+    {
+        facts.push((
+            "Pièces attendues avant le".into(),
+            crate::dates::on(deadline),
+        ));
+    }
+    if let Some(on) = file.row.complete_on {
+        facts.push(("Complète le".into(), crate::dates::on(on)));
+    }
+    let view = ReceptionFileView {
+        reference: file.reference(),
+        status: file.status().label().into(),
+        tone: tone(file.status()),
+        facts,
+        parts: answered_parts(file, |_| String::new()),
+        requests: request_rows(&requests),
+        pieces: piece_rows(tenant, &rows, piece_href, review_href).await?,
+        missing: if at_reception {
+            missing_labels(&missing)
+        } else {
+            Vec::new()
+        },
+        explanation: file.row.citizen_explanation.clone(),
+        actions,
+    };
+    let Shown {
+        errors,
+        notice,
+        refusal,
+        ..
+    } = shown;
+    Ok(ui.with_staff(desk.staff()).render(status, move |ctx| {
+        view! { <ReceptionFilePage ctx view errors notice refusal /> }
+    }))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct FileParams {
+    ok: Option<String>,
+}
+
+/// `GET /agents/handicap/dossiers/{id}`.
+pub async fn file_page(
+    staff: CurrentStaff,
+    ui: Ui,
+    Path(id): Path<String>,
+    Query(params): Query<FileParams>,
+) -> Result<Response, AppError> {
+    let desk = DisabilityDesk::open(&staff)?;
+    let file = filed(&desk, &id).await?;
+    let notice = match params.ok.as_deref() {
+        Some("piece") => Some("La pièce est examinée : la personne voit son état."),
+        Some("complet") => Some(
+            "Le dossier est complet : l'accusé de réception est envoyé, le délai de 4 mois court.",
+        ),
+        Some("pieces") => Some("La demande de pièces est envoyée à la personne."),
+        Some("irrecevable") => {
+            Some("Le dossier est déclaré irrecevable : le courrier est envoyé à la personne.")
+        }
+        _ => None,
+    }
+    .map(str::to_owned);
+    render_file(
+        &desk,
+        ui,
+        StatusCode::OK,
+        &file,
+        Shown {
+            notice,
+            ..Shown::default()
+        },
+    )
+    .await
+}
+
+/// The person's address for the mail a step sends: from their account.
+async fn address_of(desk: &DisabilityDesk<'_>, file: &File) -> Result<Option<String>, AppError> {
+    Ok(crate::citizens::find(desk.tenant(), file.row.citizen_id)
+        .await?
+        .map(|c| c.email)
+        .filter(|e| !e.is_empty()))
+}
+
+/// A refused step: back on the page with why.
+async fn refused(
+    desk: &DisabilityDesk<'_>,
+    ui: Ui,
+    file: &File,
+    refusal: Refused,
+    typed: (String, String),
+) -> Result<Response, AppError> {
+    let (status, shown) = match refusal {
+        Refused::Db(e) => return Err(e.into()),
+        Refused::Field(field, message) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Shown {
+                errors: FieldErrors::at(field, message),
+                ..Shown::default()
+            },
+        ),
+        Refused::Step(message) => (
+            StatusCode::CONFLICT,
+            Shown {
+                refusal: Some(crate::audit::sentence(&message)),
+                ..Shown::default()
+            },
+        ),
+    };
+    let shown = Shown {
+        deadline: typed.0,
+        message: typed.1,
+        ..shown
+    };
+    // The file as it is now: a refused step changed nothing.
+    let file = completeness::find(desk, file.id())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    render_file(desk, ui, status, &file, shown).await
+}
+
+fn done(desk: &DisabilityDesk<'_>, id: i64, what: &str) -> Response {
+    Redirect::to(&format!("{}?ok={what}", file_href(desk, id))).into_response()
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ReviewTyped {
+    verdict: String,
+    motif: String,
+}
+
+/// `POST /agents/handicap/pieces/{id}/examen` (reception).
+pub async fn review_piece(
+    staff: CurrentStaff,
+    ui: Ui,
+    Path(id): Path<String>,
+    Form(typed): Form<ReviewTyped>,
+) -> Result<Response, AppError> {
+    let desk = reception_desk(&staff)?;
+    let piece = piece(&desk, &id).await?;
+    let file = filed(&desk, &piece.file_id.to_string()).await?;
+    let verdict = match typed.verdict.as_str() {
+        "accepter" => Ok(Verdict::Accept),
+        "refuser" => completeness::read_reason(&typed.motif).map(Verdict::Reject),
+        _ => Err(Refused::Step(
+            "Choisissez d'accepter ou de refuser la pièce.".into(),
+        )),
+    };
+    let result = match verdict {
+        Ok(verdict) => completeness::review(&desk, piece.id, verdict).await,
+        Err(refusal) => Err(refusal),
+    };
+    match result {
+        Ok(()) => Ok(done(&desk, file.id(), "piece")),
+        Err(refusal) => refused(&desk, ui, &file, refusal, Default::default()).await,
+    }
+}
+
+/// `POST /agents/handicap/dossiers/{id}/recevabilite` (reception).
+pub async fn acknowledge(
+    State(state): State<AppState>,
+    staff: CurrentStaff,
+    ui: Ui,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let desk = reception_desk(&staff)?;
+    let file = filed(&desk, &id).await?;
+    let to = address_of(&desk, &file).await?;
+    match completeness::acknowledge(&desk, file.id(), chrono::Utc::now(), to.as_deref()).await {
+        Ok(_) => {
+            crate::mail::wake(&state.platform, desk.tenant()).await;
+            Ok(done(&desk, file.id(), "complet"))
+        }
+        Err(refusal) => refused(&desk, ui, &file, refusal, Default::default()).await,
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct AskTyped {
+    echeance: String,
+    message: String,
+}
+
+/// `POST /agents/handicap/dossiers/{id}/pieces-manquantes` (reception).
+pub async fn ask_for_pieces(
+    State(state): State<AppState>,
+    staff: CurrentStaff,
+    ui: Ui,
+    Path(id): Path<String>,
+    Form(typed): Form<AskTyped>,
+) -> Result<Response, AppError> {
+    let desk = reception_desk(&staff)?;
+    let file = filed(&desk, &id).await?;
+    let typed_back = (typed.echeance.clone(), typed.message.clone());
+    let Ok(deadline) = NaiveDate::parse_from_str(typed.echeance.trim(), "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(typed.echeance.trim(), "%d/%m/%Y"))
+    else {
+        let refusal = Refused::Field(
+            "echeance",
+            "Indiquez la date limite, par exemple 15/01/2027.".into(),
+        );
+        return refused(&desk, ui, &file, refusal, typed_back).await;
+    };
+    let to = address_of(&desk, &file).await?;
+    match completeness::ask_for_pieces(
+        &desk,
+        file.id(),
+        (deadline, &typed.message),
+        chrono::Utc::now(),
+        to.as_deref(),
+    )
+    .await
+    {
+        Ok(()) => {
+            crate::mail::wake(&state.platform, desk.tenant()).await;
+            Ok(done(&desk, file.id(), "pieces"))
+        }
+        Err(refusal) => refused(&desk, ui, &file, refusal, typed_back).await,
+    }
+}
+
+/// `POST /agents/handicap/dossiers/{id}/irrecevable` (reception).
+pub async fn declare_irrecevable(
+    State(state): State<AppState>,
+    staff: CurrentStaff,
+    ui: Ui,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let desk = reception_desk(&staff)?;
+    let file = filed(&desk, &id).await?;
+    let to = address_of(&desk, &file).await?;
+    match completeness::declare_irrecevable(&desk, file.id(), chrono::Utc::now(), to.as_deref())
+        .await
+    {
+        Ok(_) => {
+            crate::mail::wake(&state.platform, desk.tenant()).await;
+            Ok(done(&desk, file.id(), "irrecevable"))
+        }
+        Err(refusal) => refused(&desk, ui, &file, refusal, Default::default()).await,
+    }
+}
+
+async fn piece(desk: &DisabilityDesk<'_>, id: &str) -> Result<disability_piece::Model, AppError> {
+    use sea_orm::EntityTrait as _;
+    let id = parse_id(id)?;
+    let txn = desk.tenant().db().begin().await?;
+    let piece = disability_piece::Entity::find_by_id(id).one(&txn).await?;
+    txn.commit().await?;
+    let piece = piece.ok_or(AppError::NotFound)?;
+    // A draft's pieces are the person's own until filed.
+    completeness::find(desk, piece.file_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(piece)
+}
+
+/// `GET /agents/handicap/pieces/{id}`: a piece's file. A medical piece opens for the team's
+/// physicians only (403 for anyone else), decrypted and journaled as theirs.
+pub async fn open_piece(
+    State(state): State<AppState>,
+    staff: CurrentStaff,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let desk = DisabilityDesk::open(&staff)?;
+    let piece = piece(&desk, &id).await?;
+    if piece.medical {
+        let medical = MedicalDesk::open(&desk).ok_or_else(|| {
+            AppError::ForbiddenBecause(
+                "cette pièce est sous pli confidentiel : seuls les médecins de l'équipe d'évaluation l'ouvrent".into(),
+            )
+        })?;
+        let opened =
+            pieces::open_medical(&medical, (&state.platform, &state.seal_key), &piece).await?;
+        return Ok(crate::http::file_attachment(
+            &opened.name,
+            &opened.content_type,
+            opened.bytes,
+        ));
+    }
+    let document_id = piece.document_id.ok_or(AppError::NotFound)?;
+    let document = crate::documents::find(desk.tenant(), document_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let bytes = crate::documents::read(&state.platform, desk.tenant(), &document).await?;
+    desk.audit_file(
+        piece.citizen_id,
+        "consultation d'une pièce",
+        &format!("pièce n° {} du dossier MDPH n° {}", piece.id, piece.file_id),
+        EVALUATION_REASON,
+    )
+    .await?;
+    Ok(crate::http::document_response(&document, bytes))
+}

@@ -1,0 +1,67 @@
+//! Disability (MDPH, `disability`): the national application CERFA 15692*01 filed online, one
+//! request per right, its pieces with the medical certificate, reception's completeness check
+//! with its letters and the 4-month clock, and the medical compartment (issue 17).
+//!
+//! Its parts: the rights of part E and the child and adult poles (`rights`), the form's parts
+//! as data (`application`), the person's files from draft to filing (`files`), the pieces and
+//! the certificate's rules (`pieces`), the sealed medical compartment and the physician's desk
+//! (`medical`), reception's completeness steps (`completeness`), how the other parts see the
+//! files (`space`), the right of access (`access`), and their pages (`http`).
+
+pub mod access;
+pub mod application;
+pub mod completeness;
+pub mod files;
+pub mod http;
+pub mod medical;
+pub mod pieces;
+pub mod rights;
+pub mod space;
+
+/// The module's word as a type: its handles are `Desk<'_>` here and
+/// [`http::DisabilityDesk`] in its pages.
+pub enum Disability {}
+
+impl crate::staff::ModuleWord for Disability {
+    const MODULE: tenants::Module = tenants::Module::Disability;
+}
+
+/// A disability worker's handle on the files: the functions that read or change them take it.
+pub type Desk<'a> = crate::staff::Desk<'a, Disability>;
+
+/// Why reception reads or changes a file, as the person reads it in their journal.
+pub const RECEPTION_REASON: &str = "vérification de la demande à la MDPH";
+
+/// Why the team reads a file.
+pub const EVALUATION_REASON: &str = "évaluation de la demande à la MDPH";
+
+pub static PART: crate::modules::Part = crate::modules::Part {
+    module: Some(tenants::Module::Disability),
+    routes: http::routes,
+    staff_nav: http::staff_nav,
+    admin_nav: crate::modules::no_nav,
+    citizen_nav: http::citizen_nav,
+    workers: |_| Vec::new(),
+    schedules: |_| Vec::new(),
+    housekeeping: crate::modules::no_housekeeping,
+    files: Some(space::FILES),
+    follow_ups: None,
+    access: access::sections,
+    home: Some(crate::modules::ModuleHome {
+        summary: "Les demandes à la maison départementale des personnes handicapées, de leur dépôt à leur recevabilité ; voici leurs chiffres, sans noms.",
+        figures: |desk| Box::pin(space::figure_lines(desk.tenant())),
+    }),
+    tables: || {
+        use crate::entity::{
+            disability_file, disability_key, disability_piece, disability_request,
+        };
+        use crate::modules::Table;
+        use crate::modules::section::DISABILITY;
+        vec![
+            Table::of::<disability_key::Entity>(None),
+            Table::of::<disability_file::Entity>(Some(DISABILITY)),
+            Table::of::<disability_request::Entity>(Some(DISABILITY)),
+            Table::of::<disability_piece::Entity>(Some(DISABILITY)),
+        ]
+    },
+};

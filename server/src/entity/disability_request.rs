@@ -1,0 +1,20 @@
+use sea_orm::entity::prelude::*;
+
+/// One right asked for in a disability file, with its own status and clock (tenant store).
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
+#[sea_orm(table_name = "disability_requests")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub file_id: i64,
+    pub citizen_id: i64,
+    pub right_code: String,
+    pub status: String,
+    pub due_on: Option<Date>,
+    pub created_at: ChronoDateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
