@@ -73,6 +73,7 @@ impl MigratorTrait for TenantMigrator {
             Box::new(tenant::m0029_insertion_invitations::Migration),
             Box::new(tenant::m0030_insertion_list_mappings::Migration),
             Box::new(tenant::m0031_disability::Migration),
+            Box::new(tenant::m0032_disability_evaluation::Migration),
         ]
     }
 }

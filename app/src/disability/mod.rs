@@ -464,7 +464,7 @@ pub struct ReceptionActions {
 }
 
 #[derive(Clone, Debug)]
-pub struct ReceptionFileView {
+pub struct StaffFileView {
     pub reference: String,
     pub status: String,
     pub tone: Tone,
@@ -475,18 +475,145 @@ pub struct ReceptionFileView {
     pub missing: Vec<String>,
     pub explanation: Option<String>,
     pub actions: ReceptionActions,
+    /// The team's evaluation, once the file is complete.
+    pub evaluation: Option<EvaluationView>,
+}
+
+/// An observation as the page shows it: a medical one's text to physicians only.
+#[derive(Clone, Debug)]
+pub struct ObservationRow {
+    pub area: String,
+    pub author: String,
+    pub date: String,
+    pub body: String,
+}
+
+/// A request with the team's proposal, and the form to change it.
+#[derive(Clone, Debug)]
+pub struct ProposalRow {
+    pub right: String,
+    pub proposal: String,
+    pub reason: String,
+    pub action: Option<String>,
+    pub id: i64,
+}
+
+#[derive(Clone, Debug)]
+pub struct EvaluationView {
+    pub observations: Vec<ObservationRow>,
+    pub findings: Vec<(String, String)>,
+    pub observe_action: Option<String>,
+    pub areas: Vec<FilterOption>,
+    pub observation: String,
+    pub findings_action: Option<String>,
+    pub bands: Vec<Choice>,
+    pub rsdae: bool,
+    pub lasting: bool,
+    pub proposals: Vec<ProposalRow>,
+    pub proposal_options: Vec<FilterOption>,
+}
+
+/// The team's evaluation on a file's page.
+#[component]
+fn EvaluationSection(view: EvaluationView, csrf: String, errors: FieldErrors) -> impl IntoView {
+    let EvaluationView {
+        observations,
+        findings,
+        observe_action,
+        areas,
+        observation,
+        findings_action,
+        bands,
+        rsdae,
+        lasting,
+        proposals,
+        proposal_options,
+    } = view;
+    let observation_rows = observations
+        .into_iter()
+        .map(|o| Row::text([o.area, o.author, o.date, o.body]))
+        .collect();
+    let (csrf_observe, csrf_findings) = (csrf.clone(), csrf.clone());
+    view! {
+        <h2>"Évaluation de l'équipe pluridisciplinaire"</h2>
+        <SummaryList rows=SummaryRow::pairs(findings) />
+        <Table caption="Observations par domaine" headers=vec!["Domaine", "Par", "Le", "Observation"]
+            rows=observation_rows empty="Aucune observation pour l'instant." />
+        {observe_action.map(|action| view! {
+            <h3>"Écrire une observation"</h3>
+            <form method="post" action=action novalidate=true>
+                <CsrfField token=csrf_observe />
+                <SelectField name="domaine" label="Domaine" options=areas error=errors.of("domaine") />
+                <TextArea name="observation" label="Observation" value=observation rows=5 maxlength=4000
+                    error=errors.of("observation") />
+                <button type="submit">"Enregistrer l'observation"</button>
+            </form>
+        })}
+        {findings_action.map(|action| view! {
+            <h3>"Taux d'incapacité et critères"</h3>
+            <form method="post" action=action novalidate=true>
+                <CsrfField token=csrf_findings />
+                <Choices name="taux" legend="Tranche du taux d'incapacité" options=bands error=errors.of("taux") />
+                <div class="field" class:field-invalid=errors.of("rsdae").is_some()>
+                    {errors.of("rsdae").map(|e| view! { <p class="field-error" id="rsdae-error">{e}</p> })}
+                    <div class="choice">
+                        <input type="checkbox" id="rsdae" name="rsdae" value="oui" checked=rsdae />
+                        <label for="rsdae">"Restriction substantielle et durable pour l'accès à l'emploi (RSDAE)"</label>
+                    </div>
+                </div>
+                <div class="field" class:field-invalid=errors.of("durable").is_some()>
+                    {errors.of("durable").map(|e| view! { <p class="field-error" id="durable-error">{e}</p> })}
+                    <div class="choice">
+                        <input type="checkbox" id="durable" name="durable" value="oui" checked=lasting />
+                        <label for="durable">"Pas d'amélioration attendue (droits sans limitation de durée là où la loi le permet)"</label>
+                    </div>
+                </div>
+                <button type="submit">"Enregistrer le taux et les critères"</button>
+            </form>
+        })}
+        <h3>"Propositions à la commission"</h3>
+        {proposals.into_iter().map(|p| {
+            let options = proposal_options.clone();
+            let heading = format!("{} — {}", p.right, p.proposal);
+            let select_label = format!("Proposition pour : {}", p.right);
+            let reason_label = format!("Motif pour : {} (pour un refus ou un accord partiel)", p.right);
+            let select_id = format!("proposition-{}", p.id);
+            let reason_id = format!("motif-proposition-{}", p.id);
+            let csrf = csrf.clone();
+            view! {
+                <h4>{heading}</h4>
+                {(!p.reason.is_empty()).then(|| view! { <p>{p.reason.clone()}</p> })}
+                {p.action.map(|action| view! {
+                    <form method="post" action=action novalidate=true>
+                        <CsrfField token=csrf />
+                        <div class="field">
+                            <label for=select_id.clone()>{select_label}</label>
+                            <select id=select_id name="proposition">
+                                {options.into_iter().map(|o| view! { <option value=o.value selected=o.selected>{o.label}</option> }).collect_view()}
+                            </select>
+                        </div>
+                        <div class="field">
+                            <label for=reason_id.clone()>{reason_label}</label>
+                            <textarea id=reason_id name="motif" rows=3 maxlength=4000></textarea>
+                        </div>
+                        <button type="submit" class="secondary">"Enregistrer la proposition"</button>
+                    </form>
+                })}
+            }
+        }).collect_view()}
+    }
 }
 
 #[component]
-pub fn ReceptionFilePage(
+pub fn StaffFilePage(
     ctx: PageContext,
-    view: ReceptionFileView,
+    view: StaffFileView,
     errors: FieldErrors,
     notice: Option<String>,
     refusal: Option<String>,
 ) -> impl IntoView {
     let csrf = ctx.csrf.clone();
-    let ReceptionFileView {
+    let StaffFileView {
         reference,
         status,
         tone,
@@ -497,6 +624,7 @@ pub fn ReceptionFilePage(
         missing,
         explanation,
         actions,
+        evaluation,
     } = view;
     let reviews: Vec<PieceRow> = pieces
         .iter()
@@ -543,7 +671,8 @@ pub fn ReceptionFilePage(
                     }
                 }).collect_view()}
             })}
-            <ReceptionSteps actions csrf errors />
+            <ReceptionSteps actions csrf=csrf.clone() errors=errors.clone() />
+            {evaluation.map(|view| view! { <EvaluationSection view csrf errors /> })}
             {parts.into_iter().map(|part| {
                 let rows = SummaryRow::pairs(part.answers);
                 view! {

@@ -29,3 +29,4 @@ pub mod m0028_insertion_settings;
 pub mod m0029_insertion_invitations;
 pub mod m0030_insertion_list_mappings;
 pub mod m0031_disability;
+pub mod m0032_disability_evaluation;

@@ -6,12 +6,16 @@ use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 use tenants::Tenant;
 
 use super::application::{FORM, PARTS};
+use super::evaluation::{Area, RateBand};
 use super::files::File;
 use super::pieces::{PieceKind, PieceStatus, describe};
 use super::rights::Right;
 use crate::citizens::Citizen;
 use crate::citizens::file::{Item, Section, Sections, line};
-use crate::entity::{disability_file, disability_piece, disability_request};
+use crate::entity::{
+    disability_evaluation, disability_file, disability_observation, disability_piece,
+    disability_request,
+};
 use crate::modules::{Boxed, section};
 
 /// Disability's sections of the right of access (`modules::Part::access`).
@@ -34,6 +38,15 @@ async fn files(tenant: &Tenant, citizen_id: i64) -> Result<Section, DbErr> {
     let pieces = disability_piece::Entity::find()
         .filter(disability_piece::Column::CitizenId.eq(citizen_id))
         .order_by_asc(disability_piece::Column::Id)
+        .all(&txn)
+        .await?;
+    let observations = disability_observation::Entity::find()
+        .filter(disability_observation::Column::CitizenId.eq(citizen_id))
+        .order_by_asc(disability_observation::Column::Id)
+        .all(&txn)
+        .await?;
+    let findings = disability_evaluation::Entity::find()
+        .filter(disability_evaluation::Column::CitizenId.eq(citizen_id))
         .all(&txn)
         .await?;
     txn.commit().await?;
@@ -75,6 +88,22 @@ async fn files(tenant: &Tenant, citizen_id: i64) -> Result<Section, DbErr> {
                     value.push_str(&format!(" : {reason}"));
                 }
                 lines.push(line(kind, value));
+            }
+            for o in observations.iter().filter(|o| o.file_id == file.id()) {
+                let area = Area::parse(&o.area).map_or("Observation", Area::label);
+                let heading = format!("{area}, par {} le {}", o.author_name, crate::dates::day(o.created_at));
+                // A medical observation is sealed; the MDPH's physician gives it on request.
+                let body = if o.medical {
+                    "Observation médicale : demandez-la au médecin de la MDPH, qui vous la communique.".to_owned()
+                } else {
+                    o.body.clone()
+                };
+                lines.push(line(&heading, body));
+            }
+            for f in findings.iter().filter(|f| f.file_id == file.id()) {
+                let band = f.rate_band.as_deref().and_then(RateBand::parse).map_or("Non évalué", RateBand::label);
+                lines.push(line("Taux d'incapacité retenu par l'équipe", band));
+                lines.push(line("Pas d'amélioration attendue", if f.lasting { "oui" } else { "non" }));
             }
             if let Some(explanation) = &file.row.citizen_explanation {
                 lines.push(line("Votre explication", explanation));

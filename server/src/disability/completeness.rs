@@ -24,16 +24,7 @@ pub const LONGEST_DEADLINE_MONTHS: u32 = 3;
 /// The longest reason for refusing a piece, or message with a request for pieces.
 pub const TEXT_MAX: usize = 1000;
 
-/// Why a reception step did not happen, in French (409, or at a field).
-#[derive(Debug, thiserror::Error)]
-pub enum Refused {
-    #[error("{0}")]
-    Field(&'static str, String),
-    #[error("{0}")]
-    Step(String),
-    #[error(transparent)]
-    Db(#[from] DbErr),
-}
+pub use super::Refused;
 
 fn step(message: impl Into<String>) -> Refused {
     Refused::Step(message.into())

@@ -5,12 +5,14 @@
 //! Its parts: the rights of part E and the child and adult poles (`rights`), the form's parts
 //! as data (`application`), the person's files from draft to filing (`files`), the pieces and
 //! the certificate's rules (`pieces`), the sealed medical compartment and the physician's desk
-//! (`medical`), reception's completeness steps (`completeness`), how the other parts see the
+//! (`medical`), reception's completeness steps (`completeness`), the team's evaluation
+//! (`evaluation`), how the other parts see the
 //! files (`space`), the right of access (`access`), and their pages (`http`).
 
 pub mod access;
 pub mod application;
 pub mod completeness;
+pub mod evaluation;
 pub mod files;
 pub mod http;
 pub mod medical;
@@ -28,6 +30,18 @@ impl crate::staff::ModuleWord for Disability {
 
 /// A disability worker's handle on the files: the functions that read or change them take it.
 pub type Desk<'a> = crate::staff::Desk<'a, Disability>;
+
+/// Why a staff step on a file did not happen, in French: at a field (422) or as a whole
+/// (409).
+#[derive(Debug, thiserror::Error)]
+pub enum Refused {
+    #[error("{0}")]
+    Field(&'static str, String),
+    #[error("{0}")]
+    Step(String),
+    #[error(transparent)]
+    Db(#[from] sea_orm::DbErr),
+}
 
 /// Why reception reads or changes a file, as the person reads it in their journal.
 pub const RECEPTION_REASON: &str = "vérification de la demande à la MDPH";
@@ -53,7 +67,8 @@ pub static PART: crate::modules::Part = crate::modules::Part {
     }),
     tables: || {
         use crate::entity::{
-            disability_file, disability_key, disability_piece, disability_request,
+            disability_evaluation, disability_file, disability_key, disability_observation,
+            disability_piece, disability_request,
         };
         use crate::modules::Table;
         use crate::modules::section::DISABILITY;
@@ -62,6 +77,8 @@ pub static PART: crate::modules::Part = crate::modules::Part {
             Table::of::<disability_file::Entity>(Some(DISABILITY)),
             Table::of::<disability_request::Entity>(Some(DISABILITY)),
             Table::of::<disability_piece::Entity>(Some(DISABILITY)),
+            Table::of::<disability_observation::Entity>(Some(DISABILITY)),
+            Table::of::<disability_evaluation::Entity>(Some(DISABILITY)),
         ]
     },
 };

@@ -12,6 +12,8 @@ pub struct Model {
     pub status: String,
     pub due_on: Option<Date>,
     pub created_at: ChronoDateTimeUtc,
+    pub proposal: Option<String>,
+    pub proposal_reason: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

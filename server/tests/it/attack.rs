@@ -235,6 +235,13 @@ async fn every_role_against_every_route_sees_only_what_its_module_needs(backend:
                     page.body
                 );
             }
+            // Medical content reaches the team's physicians only, on any page they may open.
+            if role != Role::DisabilityPhysician {
+                assert!(
+                    !page.body.contains(crate::fixtures::MEDICAL_MARKER),
+                    "{email} reads medical content on {path}"
+                );
+            }
             if let Some(fields) = &reach.post {
                 form.extend(fields.iter().map(|(k, v)| (*k, v.as_str())));
                 let posted = staff.post(&format!("/gard{path}"), &form).await;
@@ -870,6 +877,30 @@ fn plan(template: &str, fx: &Fixture) -> Option<Plan> {
             Roles(&[Role::DisabilityReception]),
             false,
             None,
+        ),
+        "/agents/handicap/dossiers/{id}/observations" => staff(
+            format!(
+                "/agents/handicap/dossiers/{}/observations",
+                fx.disability.file
+            ),
+            Roles(&[Role::DisabilityEvaluator, Role::DisabilityPhysician]),
+            false,
+            Some(none()),
+        ),
+        "/agents/handicap/dossiers/{id}/constats" => staff(
+            format!("/agents/handicap/dossiers/{}/constats", fx.disability.file),
+            Roles(&[Role::DisabilityEvaluator, Role::DisabilityPhysician]),
+            false,
+            Some(vec![("taux", "cent".into())]),
+        ),
+        "/agents/handicap/dossiers/{id}/propositions/{request}" => staff(
+            format!(
+                "/agents/handicap/dossiers/{}/propositions/{}",
+                fx.disability.file, fx.disability.request
+            ),
+            Roles(&[Role::DisabilityEvaluator, Role::DisabilityPhysician]),
+            false,
+            Some(none()),
         ),
         "/agents/handicap/pieces/{id}" => staff(
             format!("/agents/handicap/pieces/{}", fx.disability.certificate),

@@ -696,13 +696,17 @@ pub struct DisabilityFile {
     pub certificate: i64,
     /// The identity document, one of the citizen's documents.
     pub identity: i64,
+    /// Its first request (one per right).
+    pub request: i64,
 }
 
 /// The medical certificate's own words: only the team's physicians may ever read them.
 pub const MEDICAL_MARKER: &str = "Diagnostic gardois";
 
-/// A disability file of `citizen_id`, filed, with a sealed certificate and an identity
-/// document (the form's answers written as the filing steps keep them).
+/// A disability file of `citizen_id`, complete and under evaluation: a sealed certificate and
+/// an identity document (both accepted), the team's findings, an observation for the team and
+/// a physician's medical one (sealed, saying [`MEDICAL_MARKER`]). The form's answers are
+/// written as the filing steps keep them.
 pub async fn disability_file(app: &TestApp, tenant: &Tenant, citizen_id: i64) -> DisabilityFile {
     use guichet::aid_requests::form::Answer;
     use guichet::disability::files::{self, FiledBy, Kind};
@@ -784,13 +788,43 @@ pub async fn disability_file(app: &TestApp, tenant: &Tenant, citizen_id: i64) ->
     .await
     .unwrap()
     .unwrap();
-    files::file(tenant, citizen_id, id, now)
+    let filed = files::file(tenant, citizen_id, id, now)
         .await
         .unwrap()
         .unwrap();
+    use guichet::disability::{Desk, completeness, evaluation};
+    let reception = app.worker(tenant, Role::DisabilityReception).await;
+    let desk = Desk::open(tenant, &reception).unwrap();
+    for piece in [certificate, identity] {
+        completeness::review(&desk, piece, completeness::Verdict::Accept)
+            .await
+            .unwrap();
+    }
+    // No proof of address: the fixture's file is acknowledged by hand, as a paper one is.
+    let txn = tenant.db().begin_write().await.unwrap();
+    use sea_orm::{ActiveModelTrait as _, IntoActiveModel as _, Set};
+    let mut row = filed.row.clone().into_active_model();
+    row.status = Set(files::Status::Complete.id().into());
+    row.complete_on = Set(Some(guichet::dates::today()));
+    row.update(&txn).await.unwrap();
+    txn.commit().await.unwrap();
+    let file = completeness::find(&desk, id).await.unwrap().unwrap();
+    let physician = app.worker(tenant, Role::DisabilityPhysician).await;
+    let desk = Desk::open(tenant, &physician).unwrap();
+    evaluation::observe(&desk, &app.seal_key, &file, ("medical", MEDICAL_MARKER))
+        .await
+        .unwrap();
+    evaluation::observe(&desk, &app.seal_key, &file, ("family", "Vit seule."))
+        .await
+        .unwrap();
+    evaluation::save_findings(&desk, &file, ("from_80", false, true))
+        .await
+        .unwrap();
+    let request = files::requests(tenant, id).await.unwrap()[0].id;
     DisabilityFile {
         file: id,
         certificate,
         identity,
+        request,
     }
 }

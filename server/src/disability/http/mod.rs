@@ -59,6 +59,18 @@ pub fn routes(routes: crate::modules::Routes) -> crate::modules::Routes {
             "/agents/handicap/dossiers/{id}/irrecevable",
             post(declare_irrecevable),
         )
+        .route(
+            "/agents/handicap/dossiers/{id}/observations",
+            post(write_observation),
+        )
+        .route(
+            "/agents/handicap/dossiers/{id}/constats",
+            post(save_findings),
+        )
+        .route(
+            "/agents/handicap/dossiers/{id}/propositions/{request}",
+            post(propose),
+        )
         .route("/agents/handicap/pieces/{id}", get(open_piece))
         .route("/agents/handicap/pieces/{id}/examen", post(review_piece))
 }

@@ -2,9 +2,10 @@
 //! journaled), the completeness steps (reception only), and the pieces — a medical piece opens
 //! for the team's physicians alone.
 
-use app::components::Tone;
+use app::components::{Choice, FilterOption, Tone};
 use app::disability::{
-    QueueRow, ReceptionActions, ReceptionFilePage, ReceptionFileView, ReceptionQueuePage, StageTab,
+    EvaluationView, ObservationRow, ProposalRow, QueueRow, ReceptionActions, ReceptionQueuePage,
+    StaffFilePage, StaffFileView, StageTab,
 };
 use app::validation::FieldErrors;
 use axum::extract::{Path, Query, State};
@@ -17,6 +18,7 @@ use serde::Deserialize;
 use super::filing::{answered_parts, missing_labels, piece_rows, request_rows, tone};
 use super::{DisabilityDesk, reception_desk};
 use crate::disability::completeness::{self, Refused, Verdict};
+use crate::disability::evaluation::{self, Area, Proposal, RateBand};
 use crate::disability::files::{File, Status};
 use crate::disability::medical::MedicalDesk;
 use crate::disability::pieces::{self, PieceStatus};
@@ -28,6 +30,7 @@ use crate::http::form::Form;
 use crate::http::ui::Ui;
 use crate::http::{AppError, AppState, parse_id};
 use crate::staff::Role;
+use crate::staff::second_factor::SealKey;
 
 /// How many files a stage's list shows.
 const QUEUE_LENGTH: u64 = 200;
@@ -139,10 +142,11 @@ struct Shown {
     refusal: Option<String>,
     deadline: String,
     message: String,
+    observation: String,
 }
 
 async fn render_file(
-    desk: &DisabilityDesk<'_>,
+    (desk, seal): (&DisabilityDesk<'_>, &SealKey),
     ui: Ui,
     status: StatusCode,
     file: &File,
@@ -210,7 +214,7 @@ async fn render_file(
     if let Some(on) = file.row.complete_on {
         facts.push(("Complète le".into(), crate::dates::on(on)));
     }
-    let view = ReceptionFileView {
+    let view = StaffFileView {
         reference: file.reference(),
         status: file.status().label().into(),
         tone: tone(file.status()),
@@ -225,6 +229,7 @@ async fn render_file(
         },
         explanation: file.row.citizen_explanation.clone(),
         actions,
+        evaluation: evaluation_view(desk, seal, file, &requests, &shown.observation).await?,
     };
     let Shown {
         errors,
@@ -233,7 +238,7 @@ async fn render_file(
         ..
     } = shown;
     Ok(ui.with_staff(desk.staff()).render(status, move |ctx| {
-        view! { <ReceptionFilePage ctx view errors notice refusal /> }
+        view! { <StaffFilePage ctx view errors notice refusal /> }
     }))
 }
 
@@ -244,6 +249,7 @@ pub struct FileParams {
 
 /// `GET /agents/handicap/dossiers/{id}`.
 pub async fn file_page(
+    State(state): State<AppState>,
     staff: CurrentStaff,
     ui: Ui,
     Path(id): Path<String>,
@@ -260,11 +266,14 @@ pub async fn file_page(
         Some("irrecevable") => {
             Some("Le dossier est déclaré irrecevable : le courrier est envoyé à la personne.")
         }
+        Some("observation") => Some("L'observation est enregistrée."),
+        Some("constats") => Some("Le taux et les critères sont enregistrés."),
+        Some("proposition") => Some("La proposition est enregistrée."),
         _ => None,
     }
     .map(str::to_owned);
     render_file(
-        &desk,
+        (&desk, &state.seal_key),
         ui,
         StatusCode::OK,
         &file,
@@ -286,11 +295,11 @@ async fn address_of(desk: &DisabilityDesk<'_>, file: &File) -> Result<Option<Str
 
 /// A refused step: back on the page with why.
 async fn refused(
-    desk: &DisabilityDesk<'_>,
+    (desk, seal): (&DisabilityDesk<'_>, &SealKey),
     ui: Ui,
     file: &File,
     refusal: Refused,
-    typed: (String, String),
+    kept: Shown,
 ) -> Result<Response, AppError> {
     let (status, shown) = match refusal {
         Refused::Db(e) => return Err(e.into()),
@@ -309,16 +318,18 @@ async fn refused(
             },
         ),
     };
+    // What was typed goes back in its field.
     let shown = Shown {
-        deadline: typed.0,
-        message: typed.1,
+        deadline: kept.deadline,
+        message: kept.message,
+        observation: kept.observation,
         ..shown
     };
     // The file as it is now: a refused step changed nothing.
     let file = completeness::find(desk, file.id())
         .await?
         .ok_or(AppError::NotFound)?;
-    render_file(desk, ui, status, &file, shown).await
+    render_file((desk, seal), ui, status, &file, shown).await
 }
 
 fn done(desk: &DisabilityDesk<'_>, id: i64, what: &str) -> Response {
@@ -334,6 +345,7 @@ pub struct ReviewTyped {
 
 /// `POST /agents/handicap/pieces/{id}/examen` (reception).
 pub async fn review_piece(
+    State(state): State<AppState>,
     staff: CurrentStaff,
     ui: Ui,
     Path(id): Path<String>,
@@ -355,7 +367,16 @@ pub async fn review_piece(
     };
     match result {
         Ok(()) => Ok(done(&desk, file.id(), "piece")),
-        Err(refusal) => refused(&desk, ui, &file, refusal, Default::default()).await,
+        Err(refusal) => {
+            refused(
+                (&desk, &state.seal_key),
+                ui,
+                &file,
+                refusal,
+                Default::default(),
+            )
+            .await
+        }
     }
 }
 
@@ -374,7 +395,16 @@ pub async fn acknowledge(
             crate::mail::wake(&state.platform, desk.tenant()).await;
             Ok(done(&desk, file.id(), "complet"))
         }
-        Err(refusal) => refused(&desk, ui, &file, refusal, Default::default()).await,
+        Err(refusal) => {
+            refused(
+                (&desk, &state.seal_key),
+                ui,
+                &file,
+                refusal,
+                Default::default(),
+            )
+            .await
+        }
     }
 }
 
@@ -395,7 +425,11 @@ pub async fn ask_for_pieces(
 ) -> Result<Response, AppError> {
     let desk = reception_desk(&staff)?;
     let file = filed(&desk, &id).await?;
-    let typed_back = (typed.echeance.clone(), typed.message.clone());
+    let typed_back = || Shown {
+        deadline: typed.echeance.clone(),
+        message: typed.message.clone(),
+        ..Shown::default()
+    };
     let Ok(deadline) = NaiveDate::parse_from_str(typed.echeance.trim(), "%Y-%m-%d")
         .or_else(|_| NaiveDate::parse_from_str(typed.echeance.trim(), "%d/%m/%Y"))
     else {
@@ -403,7 +437,7 @@ pub async fn ask_for_pieces(
             "echeance",
             "Indiquez la date limite, par exemple 15/01/2027.".into(),
         );
-        return refused(&desk, ui, &file, refusal, typed_back).await;
+        return refused((&desk, &state.seal_key), ui, &file, refusal, typed_back()).await;
     };
     let to = address_of(&desk, &file).await?;
     match completeness::ask_for_pieces(
@@ -419,7 +453,7 @@ pub async fn ask_for_pieces(
             crate::mail::wake(&state.platform, desk.tenant()).await;
             Ok(done(&desk, file.id(), "pieces"))
         }
-        Err(refusal) => refused(&desk, ui, &file, refusal, typed_back).await,
+        Err(refusal) => refused((&desk, &state.seal_key), ui, &file, refusal, typed_back()).await,
     }
 }
 
@@ -440,7 +474,16 @@ pub async fn declare_irrecevable(
             crate::mail::wake(&state.platform, desk.tenant()).await;
             Ok(done(&desk, file.id(), "irrecevable"))
         }
-        Err(refusal) => refused(&desk, ui, &file, refusal, Default::default()).await,
+        Err(refusal) => {
+            refused(
+                (&desk, &state.seal_key),
+                ui,
+                &file,
+                refusal,
+                Default::default(),
+            )
+            .await
+        }
     }
 }
 
@@ -494,4 +537,262 @@ pub async fn open_piece(
     )
     .await?;
     Ok(crate::http::document_response(&document, bytes))
+}
+
+/// The evaluation part of a file's page, once the file is complete: every worker reads it;
+/// evaluators and physicians write; a medical observation's text shows to physicians only
+/// (opened, and journaled, for this page).
+async fn evaluation_view(
+    desk: &DisabilityDesk<'_>,
+    seal: &SealKey,
+    file: &File,
+    requests: &[crate::entity::disability_request::Model],
+    observation: &str,
+) -> Result<Option<EvaluationView>, AppError> {
+    if file.status() != Status::Complete {
+        return Ok(None);
+    }
+    let rows = evaluation::observations(desk, file.id()).await?;
+    let opened = match MedicalDesk::open(desk) {
+        Some(physician) => evaluation::open_medical(&physician, seal, file, &rows).await?,
+        None => Vec::new(),
+    };
+    let physician = desk.account().has_role(Role::DisabilityPhysician);
+    let writes = evaluation::evaluates(desk);
+    let observations = rows
+        .iter()
+        .map(|o| ObservationRow {
+            area: Area::parse(&o.area)
+                .map_or("Observation", Area::label)
+                .into(),
+            author: o.author_name.clone(),
+            date: crate::dates::day(o.created_at),
+            body: match o.medical {
+                false => o.body.clone(),
+                true => opened
+                    .iter()
+                    .find(|(id, _)| *id == o.id)
+                    .map(|(_, text)| text.clone())
+                    .unwrap_or_else(|| {
+                        "Sous pli confidentiel : réservée aux médecins de l'équipe.".into()
+                    }),
+            },
+        })
+        .collect();
+    let found = evaluation::findings(desk, file.id()).await?;
+    let band = found
+        .as_ref()
+        .and_then(|f| f.rate_band.as_deref())
+        .and_then(RateBand::parse);
+    let yes_no = |b: bool| if b { "oui" } else { "non" }.to_owned();
+    let findings = vec![
+        (
+            "Taux d'incapacité".to_owned(),
+            band.map_or("Non évalué", RateBand::label).to_owned(),
+        ),
+        (
+            "RSDAE".to_owned(),
+            yes_no(found.as_ref().is_some_and(|f| f.rsdae)),
+        ),
+        (
+            "Pas d'amélioration attendue".to_owned(),
+            yes_no(found.as_ref().is_some_and(|f| f.lasting)),
+        ),
+    ];
+    let action = |rest: &str| writes.then(|| format!("{}{rest}", file_href(desk, file.id())));
+    let areas = std::iter::once(FilterOption {
+        value: String::new(),
+        label: "Choisir le domaine".into(),
+        selected: true,
+    })
+    .chain(
+        Area::ALL
+            .into_iter()
+            .filter(|a| physician || !a.physicians_only())
+            .map(|a| FilterOption {
+                value: a.id().into(),
+                label: a.label().into(),
+                selected: false,
+            }),
+    )
+    .collect();
+    let proposals = requests
+        .iter()
+        .map(|r| ProposalRow {
+            id: r.id,
+            right: crate::disability::rights::Right::parse(&r.right_code)
+                .map_or("Droit", crate::disability::rights::Right::label)
+                .into(),
+            proposal: r
+                .proposal
+                .as_deref()
+                .and_then(Proposal::parse)
+                .map_or("Pas encore de proposition", Proposal::label)
+                .into(),
+            reason: r.proposal_reason.clone().unwrap_or_default(),
+            action: action(&format!("/propositions/{}", r.id)),
+        })
+        .collect();
+    Ok(Some(EvaluationView {
+        observations,
+        findings,
+        observe_action: action("/observations"),
+        areas,
+        observation: observation.to_owned(),
+        findings_action: action("/constats"),
+        bands: RateBand::ALL
+            .into_iter()
+            .map(|b| Choice {
+                value: b.id().into(),
+                label: b.label().into(),
+                checked: Some(b) == band,
+            })
+            .collect(),
+        rsdae: found.as_ref().is_some_and(|f| f.rsdae),
+        lasting: found.as_ref().is_some_and(|f| f.lasting),
+        proposals,
+        proposal_options: Proposal::ALL
+            .into_iter()
+            .map(|p| FilterOption {
+                value: p.id().into(),
+                label: p.label().into(),
+                selected: false,
+            })
+            .collect(),
+    }))
+}
+
+/// An evaluator's or physician's desk.
+fn evaluation_desk(staff: &CurrentStaff) -> Result<DisabilityDesk<'_>, AppError> {
+    let desk = DisabilityDesk::open(staff)?;
+    if !evaluation::evaluates(&desk) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(desk)
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ObservationTyped {
+    domaine: String,
+    observation: String,
+}
+
+/// `POST /agents/handicap/dossiers/{id}/observations` (evaluators, physicians).
+pub async fn write_observation(
+    State(state): State<AppState>,
+    staff: CurrentStaff,
+    ui: Ui,
+    Path(id): Path<String>,
+    Form(typed): Form<ObservationTyped>,
+) -> Result<Response, AppError> {
+    let desk = evaluation_desk(&staff)?;
+    let file = filed(&desk, &id).await?;
+    match evaluation::observe(
+        &desk,
+        &state.seal_key,
+        &file,
+        (&typed.domaine, &typed.observation),
+    )
+    .await
+    {
+        Ok(()) => Ok(done(&desk, file.id(), "observation")),
+        Err(refusal) => {
+            let kept = Shown {
+                observation: typed.observation,
+                ..Shown::default()
+            };
+            refused((&desk, &state.seal_key), ui, &file, refusal, kept).await
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct FindingsTyped {
+    taux: String,
+    #[serde(deserialize_with = "app::validation::checkbox")]
+    rsdae: bool,
+    #[serde(deserialize_with = "app::validation::checkbox")]
+    durable: bool,
+}
+
+/// `POST /agents/handicap/dossiers/{id}/constats` (evaluators, physicians).
+pub async fn save_findings(
+    State(state): State<AppState>,
+    staff: CurrentStaff,
+    ui: Ui,
+    Path(id): Path<String>,
+    Form(typed): Form<FindingsTyped>,
+) -> Result<Response, AppError> {
+    let desk = evaluation_desk(&staff)?;
+    let file = filed(&desk, &id).await?;
+    match evaluation::save_findings(&desk, &file, (&typed.taux, typed.rsdae, typed.durable)).await {
+        Ok(()) => Ok(done(&desk, file.id(), "constats")),
+        Err(refusal) => {
+            refused(
+                (&desk, &state.seal_key),
+                ui,
+                &file,
+                refusal,
+                Default::default(),
+            )
+            .await
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ProposalTyped {
+    proposition: String,
+    motif: String,
+}
+
+/// `POST /agents/handicap/dossiers/{id}/propositions/{request}` (evaluators, physicians).
+pub async fn propose(
+    State(state): State<AppState>,
+    staff: CurrentStaff,
+    ui: Ui,
+    Path((id, request)): Path<(String, String)>,
+    Form(typed): Form<ProposalTyped>,
+) -> Result<Response, AppError> {
+    let desk = evaluation_desk(&staff)?;
+    let file = filed(&desk, &id).await?;
+    let request = parse_id(&request)?;
+    match evaluation::propose(&desk, &file, request, (&typed.proposition, &typed.motif)).await {
+        Ok(()) => Ok(done(&desk, file.id(), "proposition")),
+        // The message links to the request's own field.
+        Err(Refused::Field(field, message)) => {
+            let anchor = match field {
+                "motif" => format!("motif-proposition-{request}"),
+                _ => format!("proposition-{request}"),
+            };
+            let shown = Shown {
+                errors: FieldErrors::at(&anchor, message),
+                ..Shown::default()
+            };
+            let file = completeness::find(&desk, file.id())
+                .await?
+                .ok_or(AppError::NotFound)?;
+            render_file(
+                (&desk, &state.seal_key),
+                ui,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &file,
+                shown,
+            )
+            .await
+        }
+        Err(refusal) => {
+            refused(
+                (&desk, &state.seal_key),
+                ui,
+                &file,
+                refusal,
+                Default::default(),
+            )
+            .await
+        }
+    }
 }

@@ -21,6 +21,7 @@ both_engines!(
     only_the_teams_physicians_open_medical_pieces,
     a_file_past_its_deadline_is_declared_irrecevable,
     a_renewal_starts_from_the_previous_answers,
+    the_team_evaluates_and_only_physicians_read_medical_observations,
 );
 
 pub const RECEPTION: &str = "accueil-mdph@gard.fr";
@@ -774,6 +775,227 @@ async fn a_renewal_starts_from_the_previous_answers(backend: Backend) {
             || refused.body.contains("Relisez et validez l'étape 1"),
         "{}",
         refused.body
+    );
+    app.stop().await;
+}
+
+/// Reception accepts every piece of the file and acknowledges it.
+async fn acknowledged(app: &TestApp, gard: &Tenant, id: i64) -> String {
+    let mut reception = Visitor::signed_in(app, "/gard", RECEPTION).await;
+    let page_href = format!("/gard/agents/handicap/dossiers/{id}");
+    let csrf = reception.get(&page_href).await.csrf();
+    for p in pieces_of(gard, id).await {
+        let accepted = reception
+            .post(
+                &format!("/gard/agents/handicap/pieces/{}/examen", p.id),
+                &[("csrf", csrf.as_str()), ("verdict", "accepter")],
+            )
+            .await;
+        assert_eq!(accepted.status, StatusCode::SEE_OTHER, "{}", accepted.body);
+    }
+    let done = reception
+        .post(
+            &format!("{page_href}/recevabilite"),
+            &[("csrf", csrf.as_str())],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    page_href
+}
+
+const MEDICAL_NOTE: &str = "Polyarthrite juvénile évolutive, atteinte des deux genoux.";
+
+async fn the_team_evaluates_and_only_physicians_read_medical_observations(backend: Backend) {
+    let (app, _sink, gard) = setup(backend).await;
+    let (mut fatou, _file, id) = fatou_files(&app).await;
+    let page_href = format!("/gard/agents/handicap/dossiers/{id}");
+    let mut evaluator = Visitor::signed_in(&app, "/gard", EVALUATOR).await;
+
+    // Not complete yet: nothing to evaluate.
+    let csrf = evaluator.get(&page_href).await.csrf();
+    let early = evaluator
+        .post(
+            &format!("{page_href}/observations"),
+            &[
+                ("csrf", csrf.as_str()),
+                ("domaine", "family"),
+                ("observation", "Trop tôt."),
+            ],
+        )
+        .await;
+    assert_eq!(early.status, StatusCode::CONFLICT, "{}", early.body);
+    acknowledged(&app, &gard, id).await;
+
+    // The evaluator writes for the team, not in the medical compartment.
+    let page = evaluator.get(&page_href).await;
+    assert!(
+        page.body
+            .contains("Évaluation de l&#x27;équipe pluridisciplinaire")
+            || page
+                .body
+                .contains("Évaluation de l'équipe pluridisciplinaire"),
+        "{}",
+        page.body
+    );
+    assert!(
+        !page.body.contains("value=\"medical\""),
+        "the medical area is not offered to an evaluator"
+    );
+    let forged = evaluator
+        .post(
+            &format!("{page_href}/observations"),
+            &[
+                ("csrf", csrf.as_str()),
+                ("domaine", "medical"),
+                ("observation", "Intrusion"),
+            ],
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(forged.body.contains("écrites par les médecins"));
+    let written = evaluator
+        .post(
+            &format!("{page_href}/observations"),
+            &[
+                ("csrf", csrf.as_str()),
+                ("domaine", "family"),
+                ("observation", "Vit avec sa mère et sa sœur ; école à 2 km."),
+            ],
+        )
+        .await;
+    assert_eq!(written.status, StatusCode::SEE_OTHER, "{}", written.body);
+
+    // The band and its flags, checked together.
+    let rsdae_under_50 = evaluator
+        .post(
+            &format!("{page_href}/constats"),
+            &[
+                ("csrf", csrf.as_str()),
+                ("taux", "under_50"),
+                ("rsdae", "oui"),
+            ],
+        )
+        .await;
+    assert_eq!(rsdae_under_50.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(rsdae_under_50.body.contains("RSDAE"));
+    let found = evaluator
+        .post(
+            &format!("{page_href}/constats"),
+            &[
+                ("csrf", csrf.as_str()),
+                ("taux", "from_80"),
+                ("durable", "oui"),
+            ],
+        )
+        .await;
+    assert_eq!(found.status, StatusCode::SEE_OTHER, "{}", found.body);
+
+    // A proposal per request; a refusal says why.
+    let txn = gard.db().begin().await.unwrap();
+    let requests = disability_request::Entity::find()
+        .filter(disability_request::Column::FileId.eq(id))
+        .all(&txn)
+        .await
+        .unwrap();
+    txn.commit().await.unwrap();
+    let first = format!("{page_href}/propositions/{}", requests[0].id);
+    let unexplained = evaluator
+        .post(
+            &first,
+            &[("csrf", csrf.as_str()), ("proposition", "refuse")],
+        )
+        .await;
+    assert_eq!(unexplained.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(unexplained.body.contains("Dites pourquoi"));
+    let granted = evaluator
+        .post(&first, &[("csrf", csrf.as_str()), ("proposition", "grant")])
+        .await;
+    assert_eq!(granted.status, StatusCode::SEE_OTHER, "{}", granted.body);
+
+    // The physician writes a medical observation: sealed at rest, shown to physicians only.
+    let mut physician = Visitor::signed_in(&app, "/gard", PHYSICIAN).await;
+    let csrf_doc = physician.get(&page_href).await.csrf();
+    let medical = physician
+        .post(
+            &format!("{page_href}/observations"),
+            &[
+                ("csrf", csrf_doc.as_str()),
+                ("domaine", "medical"),
+                ("observation", MEDICAL_NOTE),
+            ],
+        )
+        .await;
+    assert_eq!(medical.status, StatusCode::SEE_OTHER, "{}", medical.body);
+    let txn = gard.db().begin().await.unwrap();
+    let stored = guichet::entity::disability_observation::Entity::find()
+        .filter(guichet::entity::disability_observation::Column::Medical.eq(true))
+        .one(&txn)
+        .await
+        .unwrap()
+        .unwrap();
+    txn.commit().await.unwrap();
+    assert!(!stored.body.contains("Polyarthrite"), "sealed at rest");
+    let shown = physician.get(&page_href).await;
+    assert!(
+        shown.body.contains("Polyarthrite juvénile"),
+        "{}",
+        shown.body
+    );
+    for email in [EVALUATOR, RECEPTION, COMMITTEE] {
+        let mut worker = Visitor::signed_in(&app, "/gard", email).await;
+        let page = worker.get(&page_href).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(
+            !page.body.contains("Polyarthrite"),
+            "{email} reads medical content"
+        );
+        assert!(
+            page.body.contains("réservée aux médecins"),
+            "{email} sees that it exists"
+        );
+    }
+    let page = evaluator.get(&page_href).await;
+    assert!(page.body.contains("Vit avec sa mère"));
+    assert!(page.body.contains("80 % et plus"));
+    assert!(page.body.contains("Accord"));
+
+    // The wider access opens the record, never the medical compartment.
+    let fatou_id = file_row(&gard, id).await.citizen_id;
+    let mut reception = Visitor::signed_in(&app, "/gard", RECEPTION).await;
+    let wider = format!("/gard/agents/usagers/{fatou_id}/acces-elargi");
+    let form = reception.get(&wider).await;
+    assert_eq!(form.status, StatusCode::OK, "{}", form.body);
+    let granted = reception
+        .post(
+            &wider,
+            &[
+                ("csrf", &form.csrf()),
+                ("reason", "Vérifier l'adresse du foyer avant l'accusé"),
+            ],
+        )
+        .await;
+    assert_eq!(granted.status, StatusCode::SEE_OTHER, "{}", granted.body);
+    let record = reception
+        .get(&format!("/gard/agents/usagers/{fatou_id}"))
+        .await;
+    assert_eq!(record.status, StatusCode::OK, "{}", record.body);
+    assert!(!record.body.contains("Polyarthrite") && !record.body.contains("polyarthrite"));
+    let certificate = pieces_of(&gard, id)
+        .await
+        .into_iter()
+        .find(|p| p.medical)
+        .unwrap();
+    let piece = reception
+        .get(&format!("/gard/agents/handicap/pieces/{}", certificate.id))
+        .await;
+    assert_eq!(piece.status, StatusCode::FORBIDDEN);
+
+    // Fatou reads that the physician read the medical observations.
+    let journal = fatou.get("/gard/mon-espace/journal").await;
+    assert!(
+        journal.body.contains("Lecture des observations médicales"),
+        "{}",
+        journal.body
     );
     app.stop().await;
 }
