@@ -41,7 +41,7 @@ async function fillForHerSon(page: Page, testInfo: TestInfo) {
   await page.getByLabel('Adresse (numéro et rue)').fill('4 rue des Arènes');
   await page.getByLabel('Code postal').fill('30000');
   await page.getByLabel('Commune', { exact: true }).fill('Nîmes');
-  await page.getByLabel('Organisme d’assurance maladie').or(page.getByLabel("Organisme d'assurance maladie")).fill('CPAM du Gard');
+  await page.getByLabel("Organisme d'assurance maladie").fill('CPAM du Gard');
   await page.getByLabel('CAF', { exact: true }).check();
   await next(page);
   await expect(page.getByText('Étape 2 sur 6')).toBeVisible();
@@ -65,9 +65,12 @@ async function fillForHerSon(page: Page, testInfo: TestInfo) {
 }
 
 // A parent files for her son with a certificate; reception asks for the missing proof of
-// address, then acknowledges the complete file; the parent reads each step in her space.
-// JavaScript off and on, axe on every page.
-test('a parent files for her child; reception asks for a piece, then acknowledges', async ({ page, browser }, testInfo) => {
+// address, then acknowledges the complete file; the parent reads each step in her space; an
+// evaluator (who cannot open the certificate) and a physician evaluate. JavaScript off and
+// on, axe on the pages.
+test('a parent files for her child; reception asks for a piece, then acknowledges; the team evaluates', async ({ page, browser }, testInfo) => {
+  // Five people and some forty pages, JavaScript off included.
+  test.setTimeout(180_000);
   const fatouContext = await browser.newContext({ javaScriptEnabled: hydrated(testInfo) });
   const fatou = await fatouContext.newPage();
   await fillForHerSon(fatou, testInfo);
@@ -131,12 +134,52 @@ test('a parent files for her child; reception asks for a piece, then acknowledge
   await expectAccessible(page, testInfo);
   await page.getByRole('button', { name: 'Accuser réception du dossier complet' }).click();
   await expect(page.getByRole('status')).toContainText('Le dossier est complet');
-  await expect(page.getByText('Complète, en cours d’évaluation').or(page.getByText("Complète, en cours d'évaluation")).first()).toBeVisible();
+  await expect(page.getByText('Complète', { exact: true }).first()).toBeVisible();
   await expectAccessible(page, testInfo);
 
   await fatou.reload();
   await expect(fatou.getByText(/Complète, en cours d.évaluation/).first()).toBeVisible();
   await fatouContext.close();
+
+  // The evaluator sees that the certificate exists, cannot open it, and writes for the team.
+  const fileHref = new URL(page.url()).pathname;
+  const evaluatorContext = await browser.newContext({ javaScriptEnabled: hydrated(testInfo) });
+  const evaluator = await evaluatorContext.newPage();
+  await newInsertionColleague(evaluator, testInfo, 'eric', 'Éric Évaluation', 'Évaluation handicap');
+  await evaluator.goto(fileHref);
+  await expect(evaluator.getByText(/Sous pli confidentiel/).first()).toBeVisible();
+  await expect(evaluator.getByRole('link', { name: /Certificat médical/ })).toHaveCount(0);
+  await evaluator.getByLabel('Domaine').selectOption('family');
+  await evaluator.getByLabel('Observation', { exact: true }).fill('Vit avec sa mère ; école à 2 km.');
+  await evaluator.getByRole('button', { name: "Enregistrer l'observation" }).click();
+  await expect(evaluator.getByRole('status')).toContainText("L'observation est enregistrée");
+  await evaluator.getByLabel('80 % et plus').check();
+  await evaluator.getByLabel(/^Pas d.amélioration attendue/).check();
+  await evaluator.getByRole('button', { name: 'Enregistrer le taux et les critères' }).click();
+  await expect(evaluator.getByRole('status')).toContainText('Le taux et les critères sont enregistrés');
+  await expectAccessible(evaluator, testInfo);
+  await evaluatorContext.close();
+
+  // The physician opens the certificate and writes a medical observation, read by physicians only.
+  const physicianContext = await browser.newContext({ javaScriptEnabled: hydrated(testInfo) });
+  const physician = await physicianContext.newPage();
+  await newInsertionColleague(physician, testInfo, 'paule', 'Dr Paule Médecin', "Médecin de l'équipe d'évaluation");
+  await physician.goto(fileHref);
+  const download = physician.waitForEvent('download');
+  await physician.getByRole('link', { name: /Certificat médical/ }).click();
+  expect((await download).suggestedFilename()).toMatch(/certificat/);
+  await physician.getByLabel('Domaine').selectOption('medical');
+  await physician.getByLabel('Observation', { exact: true }).fill('Polyarthrite juvénile, atteinte des deux genoux.');
+  await physician.getByRole('button', { name: "Enregistrer l'observation" }).click();
+  await expect(physician.getByRole('status')).toContainText("L'observation est enregistrée");
+  await expect(physician.getByText('Polyarthrite juvénile, atteinte des deux genoux.')).toBeVisible();
+  await expectAccessible(physician, testInfo);
+  await physicianContext.close();
+
+  // Reception, who is no physician, reads that it exists, not what it says.
+  await page.reload();
+  await expect(page.getByText(/réservée aux médecins de l.équipe/).first()).toBeVisible();
+  await expect(page.getByText(/Polyarthrite/)).toHaveCount(0);
 });
 
 async function sendPiece(page: Page, kind: string, file: ReturnType<typeof PDF>, dated?: string) {

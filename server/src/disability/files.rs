@@ -51,6 +51,17 @@ impl Status {
         Status::ALL.into_iter().find(|s| s.id() == id)
     }
 
+    /// In a badge: a word or two, never wrapped.
+    pub fn short(self) -> &'static str {
+        match self {
+            Status::Draft => "Brouillon",
+            Status::Filed => "Déposée",
+            Status::WaitingPieces => "Pièces attendues",
+            Status::Complete => "Complète",
+            Status::Irrecevable => "Irrecevable",
+        }
+    }
+
     /// As the person reads it.
     pub fn label(self) -> &'static str {
         match self {

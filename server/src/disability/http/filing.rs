@@ -67,7 +67,7 @@ pub async fn my_files(
                 ),
                 _ => format!("{} {}", f.kind().label(), f.reference()),
             },
-            status: f.status().label().into(),
+            status: f.status().short().into(),
             tone: tone(f.status()),
         })
         .collect();
@@ -773,7 +773,10 @@ async fn render_file(
     let rows = pieces::of_file(tenant, file.id()).await?;
     let requests = files::requests(tenant, file.id()).await?;
     let open = matches!(file.status(), Status::Filed | Status::WaitingPieces);
-    let mut facts = vec![("Nature".to_owned(), file.kind().label().to_owned())];
+    let mut facts = vec![
+        ("État".to_owned(), file.status().label().to_owned()),
+        ("Nature".to_owned(), file.kind().label().to_owned()),
+    ];
     if let Some(at) = file.row.filed_at {
         facts.push(("Déposée le".into(), crate::dates::day(at)));
     }
@@ -794,7 +797,7 @@ async fn render_file(
     };
     let view = MyFileView {
         reference: file.reference(),
-        status: file.status().label().into(),
+        status: file.status().short().into(),
         tone: tone(file.status()),
         facts,
         requests: request_rows(&requests),

@@ -117,7 +117,7 @@ pub async fn queue(
                 name: f.facts().name,
                 pole: f.pole().map_or("", Pole::label).into(),
                 filed: f.row.filed_at.map(crate::dates::day).unwrap_or_default(),
-                status: f.status().label().into(),
+                status: f.status().short().into(),
                 tone: if late { Tone::Error } else { tone(f.status()) },
                 clock,
             }
@@ -216,7 +216,7 @@ async fn render_file(
     }
     let view = StaffFileView {
         reference: file.reference(),
-        status: file.status().label().into(),
+        status: file.status().short().into(),
         tone: tone(file.status()),
         facts,
         parts: answered_parts(file, |_| String::new()),
