@@ -75,7 +75,7 @@ export async function newColleague(page: Page, testInfo: TestInfo, name: string,
   await page.getByRole('link', { name: 'Créer un compte agent' }).click();
   await page.getByLabel('Nom et prénom').fill(name);
   await page.getByLabel('Adresse électronique professionnelle').fill(email);
-  await page.getByLabel(role).check();
+  await page.getByLabel(role, { exact: true }).check();
   await page.getByRole('button', { name: 'Créer le compte' }).click();
   await page.getByRole('button', { name: 'Se déconnecter' }).click();
   await activate(page, testInfo, email, COLLEAGUE_PASSWORD);

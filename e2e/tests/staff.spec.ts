@@ -73,7 +73,7 @@ test('the administrator lists staff, creates an account and assigns roles', asyn
   await expectAccessible(page, testInfo);
   await page.getByRole('link', { name: 'Agents', exact: true }).first().click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Agents du département');
-  await expect(page.getByRole('cell', { name: 'reception@demo.guichet.test' })).toBeVisible();
+  await expect(page.getByRole('cell', { name: 'reception@demo.guichet.test', exact: true })).toBeVisible();
   await expectAccessible(page, testInfo);
 
   await page.getByRole('link', { name: 'Créer un compte agent' }).click();
@@ -102,7 +102,7 @@ test('the administrator lists staff, creates an account and assigns roles', asyn
   await expect(page.getByRole('button', { name: "Renvoyer le lien d'activation" })).toBeVisible();
   await expect(page.getByRole('button', { name: 'Désactiver le compte' })).toBeVisible();
   await expectAccessible(page, testInfo);
-  await page.getByLabel('Accueil').check();
+  await page.getByLabel('Accueil', { exact: true }).check();
   await page.getByRole('button', { name: 'Enregistrer les rôles' }).click();
   await expect(page.getByRole('status')).toContainText(`Les rôles de ${email} sont enregistrés.`);
   await expect(page.getByRole('row', { name: new RegExp(name) })).toContainText('Accueil');

@@ -74,6 +74,7 @@ impl MigratorTrait for TenantMigrator {
             Box::new(tenant::m0030_insertion_list_mappings::Migration),
             Box::new(tenant::m0031_disability::Migration),
             Box::new(tenant::m0032_disability_evaluation::Migration),
+            Box::new(tenant::m0033_disability_decisions::Migration),
         ]
     }
 }

@@ -323,6 +323,29 @@ pub struct RequestRow {
     pub right: String,
     pub status: String,
     pub due: String,
+    /// The decision's notification, once notified.
+    pub notification: Option<String>,
+}
+
+fn request_table(
+    caption: &'static str,
+    due: &'static str,
+    requests: Vec<RequestRow>,
+) -> impl IntoView {
+    let rows = requests
+        .into_iter()
+        .map(|r| {
+            let status = match r.notification {
+                Some(href) => {
+                    view! { {r.status}" — "<a href=href>"Lire la notification (PDF)"</a> }
+                        .into_any()
+                }
+                None => r.status.into_any(),
+            };
+            Row::new(vec![r.right.into_any(), status, r.due.into_any()])
+        })
+        .collect();
+    view! { <Table caption headers=vec!["Droit", "État", due] rows empty="Aucun droit demandé." /> }
 }
 
 /// A filed file, as the person reads it.
@@ -377,9 +400,7 @@ pub fn MyFilePage(
                 </Notice>
             })}
             <h2>"Les droits demandés"</h2>
-            <Table caption="Chaque droit est étudié et décidé séparément" headers=vec!["Droit", "État", "Décision attendue au plus tard le"]
-                rows=requests.into_iter().map(|r| Row::text([r.right, r.status, r.due])).collect()
-                empty="Aucun droit demandé." />
+            {request_table("Chaque droit est étudié et décidé séparément", "Décision attendue au plus tard le", requests)}
             <h2>"Les pièces"</h2>
             <PiecesSection csrf pieces missing form errors />
             {explain_action.map(|action| view! {
@@ -461,6 +482,8 @@ pub struct ReceptionActions {
     pub irrecevable: Option<String>,
     pub deadline: String,
     pub message: String,
+    /// The committee's secretariat puts a complete file on a session: (action, sessions).
+    pub agenda: Option<(String, Vec<FilterOption>)>,
 }
 
 #[derive(Clone, Debug)]
@@ -640,9 +663,7 @@ pub fn StaffFilePage(
             <p><Badge text=status tone /></p>
             <SummaryList rows=SummaryRow::pairs(facts) />
             <h2>"Les droits demandés"</h2>
-            <Table caption="Une demande par droit" headers=vec!["Droit", "État", "Décision au plus tard le"]
-                rows=requests.into_iter().map(|r| Row::text([r.right, r.status, r.due])).collect()
-                empty="Aucun droit demandé." />
+            {request_table("Une demande par droit", "Décision au plus tard le", requests)}
             <h2>"Les pièces"</h2>
             <PiecesSection csrf=csrf.clone() pieces missing form=None errors=FieldErrors::new() />
             {explanation.map(|e| view! {
@@ -692,8 +713,11 @@ fn ReceptionSteps(actions: ReceptionActions, csrf: String, errors: FieldErrors) 
         irrecevable,
         deadline,
         message,
+        agenda,
     } = actions;
-    let (csrf_ack, csrf_ask, csrf_irr) = (csrf.clone(), csrf.clone(), csrf);
+    let (csrf_ack, csrf_ask, csrf_irr, csrf_agenda) =
+        (csrf.clone(), csrf.clone(), csrf.clone(), csrf);
+    let session_error = errors.of("seance");
     view! {
         {acknowledge.map(|action| view! {
             <h2>"Le dossier est complet"</h2>
@@ -722,6 +746,201 @@ fn ReceptionSteps(actions: ReceptionActions, csrf: String, errors: FieldErrors) 
                 <CsrfField token=csrf_irr />
                 <p>"Les pièces obligatoires ne sont pas arrivées : la personne reçoit un courrier d'irrecevabilité avec les voies de recours."</p>
                 <button type="submit" class="secondary">"Déclarer le dossier irrecevable"</button>
+            </form>
+        })}
+        {agenda.map(|(action, sessions)| view! {
+            <h2>"Inscrire en séance de la commission"</h2>
+            <form method="post" action=action novalidate=true>
+                <CsrfField token=csrf_agenda />
+                <SelectField name="seance" label="Séance" options=sessions error=session_error />
+                <button type="submit" class="secondary">"Inscrire le dossier"</button>
+            </form>
+        })}
+    }
+}
+
+/// A session of the committee, as the list shows it.
+#[derive(Clone, Debug)]
+pub struct SessionRow {
+    pub href: String,
+    pub held_on: String,
+    pub formation: String,
+    pub files: String,
+}
+
+/// The committee's sessions, and the form to open one (its secretariat).
+#[component]
+pub fn SessionsPage(
+    ctx: PageContext,
+    sessions: Vec<SessionRow>,
+    open_action: Option<String>,
+    typed: (String, String),
+    errors: FieldErrors,
+) -> impl IntoView {
+    let csrf = ctx.csrf.clone();
+    let rows = sessions
+        .into_iter()
+        .map(|s| {
+            Row::new(vec![
+                view! { <a href=s.href>{format!("Séance du {}", s.held_on)}</a> }.into_any(),
+                s.formation.into_any(),
+                s.files.into_any(),
+            ])
+        })
+        .collect();
+    let (held_on, formation) = typed;
+    view! {
+        <Document ctx title="Commission des droits et de l'autonomie".into()>
+            <h1>"Commission des droits et de l'autonomie (CDAPH)"</h1>
+            <ErrorSummary errors=errors.clone() />
+            <Table caption="Les séances, les plus récentes d'abord" headers=vec!["Séance", "Formation", "Dossiers"]
+                rows empty="Aucune séance pour l'instant." />
+            {open_action.map(|action| view! {
+                <h2>"Ouvrir une séance"</h2>
+                <form method="post" action=action novalidate=true>
+                    <CsrfField token=csrf />
+                    <TextField name="date" label="Date de la séance" kind="date" width=FieldWidth::Chars10
+                        value=held_on error=errors.of("date") />
+                    <Choices name="formation" legend="Formation" error=errors.of("formation") options=vec![
+                        Choice { value: "plenary".into(), label: "Plénière".into(), checked: formation == "plenary" },
+                        Choice { value: "restricted".into(), label: "Restreinte (procédure simplifiée)".into(), checked: formation == "restricted" },
+                    ] />
+                    <button type="submit">"Ouvrir la séance"</button>
+                </form>
+            })}
+        </Document>
+    }
+}
+
+/// One request on a session's agenda, with its decision or the form to record it.
+#[derive(Clone, Debug)]
+pub struct AgendaRequest {
+    pub id: i64,
+    pub right: String,
+    pub proposal: String,
+    pub decision: Option<String>,
+    pub action: Option<String>,
+    /// Whether the right may have a complement level (AEEH, PCH).
+    pub level: bool,
+}
+
+/// One file on a session's agenda.
+#[derive(Clone, Debug)]
+pub struct AgendaFile {
+    pub href: String,
+    pub reference: String,
+    pub name: String,
+    pub findings: String,
+    pub requests: Vec<AgendaRequest>,
+}
+
+/// A session's agenda: each file with its requests, the team's proposal and the decision.
+#[component]
+pub fn SessionPage(
+    ctx: PageContext,
+    title: String,
+    files: Vec<AgendaFile>,
+    note: Option<String>,
+    errors: FieldErrors,
+    notice: Option<String>,
+) -> impl IntoView {
+    let csrf = ctx.csrf.clone();
+    view! {
+        <Document ctx title=title.clone()>
+            <h1>{title}</h1>
+            <SuccessNotice text=notice />
+            <ErrorSummary errors=errors.clone() />
+            {note.map(|n| view! { <p>{n}</p> })}
+            {if files.is_empty() {
+                view! { <p class="empty">"Aucun dossier inscrit à cette séance : inscrivez-en depuis la page d'un dossier complet."</p> }.into_any()
+            } else {
+                files.into_iter().map(|f| {
+                    let csrf = csrf.clone();
+                    let errors = errors.clone();
+                    view! {
+                        <h2><a href=f.href>{f.reference}</a>{format!(" — {}", f.name)}</h2>
+                        <p>{f.findings}</p>
+                        {f.requests.into_iter().map(|r| view! { <AgendaItem request=r csrf=csrf.clone() errors=errors.clone() /> }).collect_view()}
+                    }
+                }).collect_view().into_any()
+            }}
+        </Document>
+    }
+}
+
+#[component]
+fn AgendaItem(request: AgendaRequest, csrf: String, errors: FieldErrors) -> impl IntoView {
+    let AgendaRequest {
+        id,
+        right,
+        proposal,
+        decision,
+        action,
+        level,
+    } = request;
+    let field = |name: &str| format!("{name}-{id}");
+    let error = |name: &str| errors.of(&format!("{name}-{id}"));
+    let outcome_options = vec![
+        ("granted", "Accordé"),
+        ("partial", "Accordé en partie"),
+        ("refused", "Refusé"),
+        ("adjourned", "Ajourné"),
+    ];
+    let (outcome_id, reason_id, start_id, end_id, limit_id, level_id) = (
+        field("resultat"),
+        field("motif"),
+        field("debut"),
+        field("fin"),
+        field("sans_limite"),
+        field("niveau"),
+    );
+    view! {
+        <h3>{right.clone()}</h3>
+        <p>{format!("Proposition de l'équipe : {proposal}")}</p>
+        {decision.map(|d| view! { <p><strong>{d}</strong></p> })}
+        {action.map(|action| view! {
+            <form method="post" action=action novalidate=true>
+                <CsrfField token=csrf />
+                <fieldset>
+                    <legend>{format!("Décision sur : {right}")}</legend>
+                    <div class="field" class:field-invalid=error("resultat").is_some()>
+                        <label for=outcome_id.clone()>"Décision"</label>
+                        {error("resultat").map(|e| view! { <p class="field-error">{e}</p> })}
+                        <select id=outcome_id name="resultat">
+                            {outcome_options.into_iter().map(|(v, l)| view! { <option value=v>{l}</option> }).collect_view()}
+                        </select>
+                    </div>
+                    <div class="field" class:field-invalid=error("motif").is_some()>
+                        <label for=reason_id.clone()>"Motifs (obligatoires sauf pour un accord)"</label>
+                        {error("motif").map(|e| view! { <p class="field-error">{e}</p> })}
+                        <textarea id=reason_id name="motif" rows=3 maxlength=4000></textarea>
+                    </div>
+                    <div class="field" class:field-invalid=error("debut").is_some()>
+                        <label for=start_id.clone()>"Début du droit"</label>
+                        {error("debut").map(|e| view! { <p class="field-error">{e}</p> })}
+                        <input type="date" id=start_id name="debut" class="width-10" />
+                    </div>
+                    <div class="field" class:field-invalid=error("fin").is_some()>
+                        <label for=end_id.clone()>"Fin du droit"</label>
+                        {error("fin").map(|e| view! { <p class="field-error">{e}</p> })}
+                        <input type="date" id=end_id name="fin" class="width-10" />
+                    </div>
+                    <div class="field" class:field-invalid=error("sans_limite").is_some()>
+                        {error("sans_limite").map(|e| view! { <p class="field-error">{e}</p> })}
+                        <div class="choice">
+                            <input type="checkbox" id=limit_id.clone() name="sans_limite" value="oui" />
+                            <label for=limit_id>"Sans limitation de durée (là où la loi le permet)"</label>
+                        </div>
+                    </div>
+                    {level.then(|| view! {
+                        <div class="field" class:field-invalid=error("niveau").is_some()>
+                            <label for=level_id.clone()>"Complément (AEEH : catégorie 1 à 6 ; PCH : éléments accordés)"</label>
+                            {error("niveau").map(|e| view! { <p class="field-error">{e}</p> })}
+                            <input type="text" id=level_id name="niveau" maxlength=200 />
+                        </div>
+                    })}
+                    <button type="submit">"Enregistrer la décision"</button>
+                </fieldset>
             </form>
         })}
     }

@@ -30,3 +30,4 @@ pub mod m0029_insertion_invitations;
 pub mod m0030_insertion_list_mappings;
 pub mod m0031_disability;
 pub mod m0032_disability_evaluation;
+pub mod m0033_disability_decisions;

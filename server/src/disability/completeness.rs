@@ -58,6 +58,7 @@ fn waiting_for_reception(file: &File) -> Result<(), Refused> {
             "Ce dossier est déjà complet : sa recevabilité n'est plus à vérifier.",
         )),
         Status::Irrecevable => Err(step("Ce dossier a été déclaré irrecevable.")),
+        Status::Decided => Err(step("La commission a déjà décidé sur ce dossier.")),
         Status::Draft => Err(step("Ce dossier n'est pas déposé.")),
     }
 }

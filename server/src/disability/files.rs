@@ -26,15 +26,18 @@ pub enum Status {
     Complete,
     /// The pieces asked for did not come by the deadline.
     Irrecevable,
+    /// The committee decided on every request; the person is notified.
+    Decided,
 }
 
 impl Status {
-    pub const ALL: [Status; 5] = [
+    pub const ALL: [Status; 6] = [
         Status::Draft,
         Status::Filed,
         Status::WaitingPieces,
         Status::Complete,
         Status::Irrecevable,
+        Status::Decided,
     ];
 
     pub fn id(self) -> &'static str {
@@ -44,6 +47,7 @@ impl Status {
             Status::WaitingPieces => "waiting_pieces",
             Status::Complete => "complete",
             Status::Irrecevable => "irrecevable",
+            Status::Decided => "decided",
         }
     }
 
@@ -59,6 +63,7 @@ impl Status {
             Status::WaitingPieces => "Pièces attendues",
             Status::Complete => "Complète",
             Status::Irrecevable => "Irrecevable",
+            Status::Decided => "Décidée",
         }
     }
 
@@ -70,6 +75,7 @@ impl Status {
             Status::WaitingPieces => "Pièces à envoyer",
             Status::Complete => "Complète, en cours d'évaluation",
             Status::Irrecevable => "Irrecevable",
+            Status::Decided => "Décidée : lisez les notifications",
         }
     }
 }
@@ -443,6 +449,8 @@ pub fn request_status_label(status: &str) -> &'static str {
         "filed" => "Déposée",
         "evaluation" => "En cours d'évaluation",
         "irrecevable" => "Irrecevable",
+        "decided" => "Décidée",
+        "adjourned" => "Ajournée à une prochaine séance",
         _ => "En cours",
     }
 }

@@ -6,12 +6,15 @@
 //! as data (`application`), the person's files from draft to filing (`files`), the pieces and
 //! the certificate's rules (`pieces`), the sealed medical compartment and the physician's desk
 //! (`medical`), reception's completeness steps (`completeness`), the team's evaluation
-//! (`evaluation`), how the other parts see the
+//! (`evaluation`), the committee's sessions and decisions within the legal bounds, with their
+//! notifications (`decisions`, `bounds`), how the other parts see the
 //! files (`space`), the right of access (`access`), and their pages (`http`).
 
 pub mod access;
 pub mod application;
+pub mod bounds;
 pub mod completeness;
+pub mod decisions;
 pub mod evaluation;
 pub mod files;
 pub mod http;
@@ -68,12 +71,13 @@ pub static PART: crate::modules::Part = crate::modules::Part {
     tables: || {
         use crate::entity::{
             disability_evaluation, disability_file, disability_key, disability_observation,
-            disability_piece, disability_request,
+            disability_piece, disability_request, disability_session,
         };
         use crate::modules::Table;
         use crate::modules::section::DISABILITY;
         vec![
             Table::of::<disability_key::Entity>(None),
+            Table::of::<disability_session::Entity>(None),
             Table::of::<disability_file::Entity>(Some(DISABILITY)),
             Table::of::<disability_request::Entity>(Some(DISABILITY)),
             Table::of::<disability_piece::Entity>(Some(DISABILITY)),

@@ -26,6 +26,7 @@ pub struct Model {
     pub citizen_explanation: Option<String>,
     pub complete_on: Option<Date>,
     pub irrecevable_at: Option<ChronoDateTimeUtc>,
+    pub session_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -14,6 +14,17 @@ pub struct Model {
     pub created_at: ChronoDateTimeUtc,
     pub proposal: Option<String>,
     pub proposal_reason: Option<String>,
+    pub outcome: Option<String>,
+    pub decision_reason: Option<String>,
+    pub starts_on: Option<Date>,
+    pub ends_on: Option<Date>,
+    pub without_limit: bool,
+    pub level: Option<String>,
+    pub decided_on: Option<Date>,
+    pub decided_by_name: Option<String>,
+    pub notified_at: Option<ChronoDateTimeUtc>,
+    pub received_on: Option<Date>,
+    pub received_how: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

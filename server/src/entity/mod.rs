@@ -22,6 +22,7 @@ pub mod disability_key;
 pub mod disability_observation;
 pub mod disability_piece;
 pub mod disability_request;
+pub mod disability_session;
 pub mod document;
 pub mod household_member;
 pub mod insertion_contract;

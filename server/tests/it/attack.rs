@@ -902,6 +902,29 @@ fn plan(template: &str, fx: &Fixture) -> Option<Plan> {
             false,
             Some(none()),
         ),
+        // The committee: every worker reads its sessions; its secretariat records.
+        "/agents/handicap/commission" => staff(template.into(), Roles(DISABILITY), true, None),
+        "/agents/handicap/commission/{id}" => staff(
+            format!("/agents/handicap/commission/{}", fx.disability.session),
+            Roles(DISABILITY),
+            true,
+            None,
+        ),
+        "/agents/handicap/dossiers/{id}/seance" => staff(
+            format!("/agents/handicap/dossiers/{}/seance", fx.disability.file),
+            Roles(&[Role::DisabilityCommittee]),
+            false,
+            Some(vec![("seance", "x".into())]),
+        ),
+        "/agents/handicap/demandes/{id}/decision" => staff(
+            format!(
+                "/agents/handicap/demandes/{}/decision",
+                fx.disability.request
+            ),
+            Roles(&[Role::DisabilityCommittee]),
+            false,
+            Some(none()),
+        ),
         "/agents/handicap/pieces/{id}" => staff(
             format!("/agents/handicap/pieces/{}", fx.disability.certificate),
             Roles(&[Role::DisabilityPhysician]),
@@ -923,6 +946,14 @@ fn plan(template: &str, fx: &Fixture) -> Option<Plan> {
             template.replace("{id}", &fx.disability.file.to_string()),
             true,
             vec![("explication", "Intrusion".into())],
+        ),
+        "/mon-espace/mdph/{id}/notifications/{request}" => citizen(
+            format!(
+                "/mon-espace/mdph/{}/notifications/{}",
+                fx.disability.file, fx.disability.request
+            ),
+            true,
+            none(),
         ),
         "/mon-espace/mdph/{id}/etape/{step}" => citizen(
             format!("/mon-espace/mdph/{}/etape/1", fx.disability.file),

@@ -698,6 +698,8 @@ pub struct DisabilityFile {
     pub identity: i64,
     /// Its first request (one per right).
     pub request: i64,
+    /// The committee's session (held today) whose agenda holds it.
+    pub session: i64,
 }
 
 /// The medical certificate's own words: only the team's physicians may ever read them.
@@ -821,10 +823,20 @@ pub async fn disability_file(app: &TestApp, tenant: &Tenant, citizen_id: i64) ->
         .await
         .unwrap();
     let request = files::requests(tenant, id).await.unwrap()[0].id;
+    let secretariat = app.worker(tenant, Role::DisabilityCommittee).await;
+    let desk = Desk::open(tenant, &secretariat).unwrap();
+    let today = guichet::dates::today().format("%Y-%m-%d").to_string();
+    let session = guichet::disability::decisions::open_session(&desk, (&today, "plenary"))
+        .await
+        .unwrap();
+    guichet::disability::decisions::put_on_agenda(&desk, &file, &session.to_string())
+        .await
+        .unwrap();
     DisabilityFile {
         file: id,
         certificate,
         identity,
         request,
+        session,
     }
 }

@@ -39,6 +39,7 @@ pub(super) fn tone(status: Status) -> Tone {
         Status::WaitingPieces => Tone::Warning,
         Status::Complete => Tone::Success,
         Status::Irrecevable => Tone::Error,
+        Status::Decided => Tone::Success,
     }
 }
 
@@ -741,18 +742,33 @@ pub async fn file_request(
     }
 }
 
-pub(super) fn request_rows(requests: &[disability_request::Model]) -> Vec<RequestRow> {
+pub(super) fn request_rows(
+    requests: &[disability_request::Model],
+    notification: impl Fn(&disability_request::Model) -> Option<String>,
+) -> Vec<RequestRow> {
+    use crate::disability::decisions::Outcome;
     requests
         .iter()
-        .map(|r| RequestRow {
-            right: Right::parse(&r.right_code)
-                .map_or("Droit", Right::label)
-                .into(),
-            status: files::request_status_label(&r.status).into(),
-            due: r
-                .due_on
-                .map(crate::dates::on)
-                .unwrap_or_else(|| "Après l'accusé de réception".into()),
+        .map(|r| {
+            let outcome = r.outcome.as_deref().and_then(Outcome::parse);
+            RequestRow {
+                right: Right::parse(&r.right_code)
+                    .map_or("Droit", Right::label)
+                    .into(),
+                status: match outcome {
+                    Some(o) => o.label().into(),
+                    None => files::request_status_label(&r.status).into(),
+                },
+                due: match (outcome, r.due_on) {
+                    (Some(o), _) if o.is_final() => r
+                        .decided_on
+                        .map(|d| format!("Décidée le {}", crate::dates::on(d)))
+                        .unwrap_or_default(),
+                    (_, Some(due)) => crate::dates::on(due),
+                    (_, None) => "Après l'accusé de réception".into(),
+                },
+                notification: r.notified_at.and_then(|_| notification(r)),
+            }
         })
         .collect()
 }
@@ -800,7 +816,13 @@ async fn render_file(
         status: file.status().short().into(),
         tone: tone(file.status()),
         facts,
-        requests: request_rows(&requests),
+        requests: request_rows(&requests, |r| {
+            Some(href(
+                citizen,
+                file.id(),
+                &format!("/notifications/{}", r.id),
+            ))
+        }),
         asked,
         pieces: piece_rows(tenant, &rows, |_| None, |_| None).await?,
         missing: if open {
@@ -884,4 +906,34 @@ pub async fn explain(
             .await
         }
     }
+}
+
+/// `GET /mon-espace/mdph/{id}/notifications/{request}`: the decision's letter; the first
+/// opening records the day it was received (the appeal delay runs from it).
+pub async fn my_notification(
+    citizen: CurrentCitizen,
+    Path((id, request)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let file = load(&citizen, &id).await?;
+    let request: i64 = request.parse().map_err(|_| AppError::NotFound)?;
+    let tenant = &citizen.tenant.tenant;
+    let found = files::requests(tenant, file.id())
+        .await?
+        .into_iter()
+        .find(|r| r.id == request && r.notified_at.is_some())
+        .ok_or(AppError::NotFound)?;
+    let now = chrono::Utc::now();
+    crate::disability::decisions::received(tenant, &found, (crate::dates::day_of(now), "space"))
+        .await?;
+    let letterhead = crate::letters::Letterhead::of(tenant).await?;
+    let pdf = crate::disability::decisions::letter(
+        &letterhead,
+        &file,
+        &found,
+        found.notified_at.unwrap_or(now),
+    );
+    Ok(crate::http::pdf_attachment(
+        &format!("notification-{}-{}.pdf", file.reference(), found.right_code),
+        pdf,
+    ))
 }

@@ -2,9 +2,11 @@
 //! form's parts, the rights, the pieces, the review); reception lists the files by stage and
 //! checks each one's completeness; physicians alone open medical pieces.
 
+mod committee;
 mod filing;
 mod reception;
 
+pub use committee::*;
 pub use filing::*;
 pub use reception::*;
 
@@ -71,6 +73,17 @@ pub fn routes(routes: crate::modules::Routes) -> crate::modules::Routes {
             "/agents/handicap/dossiers/{id}/propositions/{request}",
             post(propose),
         )
+        .route(
+            "/agents/handicap/commission",
+            get(sessions_page).post(open_session),
+        )
+        .route("/agents/handicap/commission/{id}", get(session_page))
+        .route("/agents/handicap/dossiers/{id}/seance", post(put_on_agenda))
+        .route("/agents/handicap/demandes/{id}/decision", post(decide))
+        .route(
+            "/mon-espace/mdph/{id}/notifications/{request}",
+            get(my_notification),
+        )
         .route("/agents/handicap/pieces/{id}", get(open_piece))
         .route("/agents/handicap/pieces/{id}/examen", post(review_piece))
 }
@@ -87,11 +100,18 @@ pub fn citizen_nav(tenant: &crate::http::TenantCtx) -> Vec<app::NavLink> {
 /// Every worker of the module reads the files; a supervisor sees the module's figures.
 pub fn staff_nav(tenant: &crate::http::TenantCtx, access: DeskAccess) -> Vec<app::NavLink> {
     match access {
-        DeskAccess::Worker(_) => vec![app::NavLink {
-            href: tenant.href("/agents/handicap"),
-            label: "Demandes à la MDPH".into(),
-            description: "Les demandes déposées, leur recevabilité, les pièces à examiner, les délais.",
-        }],
+        DeskAccess::Worker(_) => vec![
+            app::NavLink {
+                href: tenant.href("/agents/handicap"),
+                label: "Demandes à la MDPH".into(),
+                description: "Les demandes déposées, leur recevabilité, les pièces à examiner, les délais.",
+            },
+            app::NavLink {
+                href: tenant.href("/agents/handicap/commission"),
+                label: "Commission (CDAPH)".into(),
+                description: "Les séances de la commission, leur ordre du jour et ses décisions.",
+            },
+        ],
         DeskAccess::Supervisor => vec![app::NavLink {
             href: tenant.href("/agents/modules/disability"),
             label: tenants::Module::Disability.label().into(),

@@ -36,10 +36,11 @@ use crate::staff::second_factor::SealKey;
 const QUEUE_LENGTH: u64 = 200;
 
 /// The stages reception's list shows, in the order files go through them.
-const STAGES: [Status; 4] = [
+const STAGES: [Status; 5] = [
     Status::Filed,
     Status::WaitingPieces,
     Status::Complete,
+    Status::Decided,
     Status::Irrecevable,
 ];
 
@@ -48,7 +49,7 @@ pub struct QueueParams {
     etape: Option<String>,
 }
 
-fn file_href(desk: &DisabilityDesk<'_>, id: i64) -> String {
+pub(super) fn file_href(desk: &DisabilityDesk<'_>, id: i64) -> String {
     desk.ctx().href(&format!("/agents/handicap/dossiers/{id}"))
 }
 
@@ -128,7 +129,7 @@ pub async fn queue(
     }))
 }
 
-async fn filed(desk: &DisabilityDesk<'_>, id: &str) -> Result<File, AppError> {
+pub(super) async fn filed(desk: &DisabilityDesk<'_>, id: &str) -> Result<File, AppError> {
     completeness::find(desk, parse_id(id)?)
         .await?
         .ok_or(AppError::NotFound)
@@ -136,7 +137,7 @@ async fn filed(desk: &DisabilityDesk<'_>, id: &str) -> Result<File, AppError> {
 
 /// What the page shows besides the file.
 #[derive(Default)]
-struct Shown {
+pub(super) struct Shown {
     errors: FieldErrors,
     notice: Option<String>,
     refusal: Option<String>,
@@ -191,6 +192,7 @@ async fn render_file(
         .then(|| action("/irrecevable")),
         deadline: shown.deadline,
         message: shown.message,
+        agenda: super::committee::agenda_form(desk, file).await?,
     };
     let mut facts = vec![
         ("Personne concernée".to_owned(), file.facts().name),
@@ -214,13 +216,19 @@ async fn render_file(
     if let Some(on) = file.row.complete_on {
         facts.push(("Complète le".into(), crate::dates::on(on)));
     }
+    if let Some(session) = super::committee::session_of(desk, file).await? {
+        facts.push((
+            "Séance de la commission".into(),
+            crate::dates::on(session.held_on),
+        ));
+    }
     let view = StaffFileView {
         reference: file.reference(),
         status: file.status().short().into(),
         tone: tone(file.status()),
         facts,
         parts: answered_parts(file, |_| String::new()),
-        requests: request_rows(&requests),
+        requests: request_rows(&requests, |_| None),
         pieces: piece_rows(tenant, &rows, piece_href, review_href).await?,
         missing: if at_reception {
             missing_labels(&missing)
@@ -269,6 +277,7 @@ pub async fn file_page(
         Some("observation") => Some("L'observation est enregistrée."),
         Some("constats") => Some("Le taux et les critères sont enregistrés."),
         Some("proposition") => Some("La proposition est enregistrée."),
+        Some("seance") => Some("Le dossier est inscrit à la séance."),
         _ => None,
     }
     .map(str::to_owned);
@@ -294,7 +303,7 @@ async fn address_of(desk: &DisabilityDesk<'_>, file: &File) -> Result<Option<Str
 }
 
 /// A refused step: back on the page with why.
-async fn refused(
+pub(super) async fn refused(
     (desk, seal): (&DisabilityDesk<'_>, &SealKey),
     ui: Ui,
     file: &File,
@@ -332,7 +341,7 @@ async fn refused(
     render_file((desk, seal), ui, status, &file, shown).await
 }
 
-fn done(desk: &DisabilityDesk<'_>, id: i64, what: &str) -> Response {
+pub(super) fn done(desk: &DisabilityDesk<'_>, id: i64, what: &str) -> Response {
     Redirect::to(&format!("{}?ok={what}", file_href(desk, id))).into_response()
 }
 
