@@ -66,11 +66,12 @@ async function fillForHerSon(page: Page, testInfo: TestInfo) {
 
 // A parent files for her son with a certificate; reception asks for the missing proof of
 // address, then acknowledges the complete file; the parent reads each step in her space; an
-// evaluator (who cannot open the certificate) and a physician evaluate. JavaScript off and
-// on, axe on the pages.
+// evaluator (who cannot open the certificate) and a physician evaluate; the committee decides
+// (a decision without its reasons refused) and the parent reads the notification. JavaScript
+// off and on, axe on the pages.
 test('a parent files for her child; reception asks for a piece, then acknowledges; the team evaluates', async ({ page, browser }, testInfo) => {
-  // Five people and some forty pages, JavaScript off included.
-  test.setTimeout(180_000);
+  // Six people and some fifty pages, JavaScript off included.
+  test.setTimeout(240_000);
   const fatouContext = await browser.newContext({ javaScriptEnabled: hydrated(testInfo) });
   const fatou = await fatouContext.newPage();
   await fillForHerSon(fatou, testInfo);
@@ -180,6 +181,61 @@ test('a parent files for her child; reception asks for a piece, then acknowledge
   await page.reload();
   await expect(page.getByText(/réservée aux médecins de l.équipe/).first()).toBeVisible();
   await expect(page.getByText(/Polyarthrite/)).toHaveCount(0);
+
+  // The committee's secretariat opens a session, puts the file on it, and decides each right.
+  const committeeContext = await browser.newContext({ javaScriptEnabled: hydrated(testInfo) });
+  const committee = await committeeContext.newPage();
+  await newInsertionColleague(committee, testInfo, 'claire', 'Claire Commission', 'Commission (CDAPH)');
+  await committee.goto('/demo/agents/handicap/commission');
+  await expectAccessible(committee, testInfo);
+  const today = new Date().toISOString().slice(0, 10);
+  await committee.getByLabel('Date de la séance').fill(today);
+  await committee.getByLabel('Plénière').check();
+  await committee.getByRole('button', { name: 'Ouvrir la séance' }).click();
+  await expect(committee.getByRole('heading', { level: 1 })).toContainText('Séance du');
+  const sessionHref = new URL(committee.url()).pathname;
+  await committee.goto(fileHref);
+  await committee.getByLabel('Séance', { exact: true }).selectOption(sessionHref.split('/').pop()!);
+  await committee.getByRole('button', { name: 'Inscrire le dossier' }).click();
+  await expect(committee.getByRole('status')).toContainText('Le dossier est inscrit à la séance');
+  await committee.goto(sessionHref);
+  await expect(committee.getByText(reference)).toBeVisible();
+  await expectAccessible(committee, testInfo);
+  const aeeh = committee.getByRole('group', { name: /^Décision sur : Allocation d.éducation/ });
+  await aeeh.getByLabel('Décision', { exact: true }).selectOption('granted');
+  await aeeh.getByLabel('Début du droit').fill(today);
+  await aeeh.getByLabel(/^Sans limitation de durée/).check();
+  await aeeh.getByRole('button', { name: 'Enregistrer la décision' }).click();
+  await expect(committee.getByRole('status')).toContainText('La décision est enregistrée');
+  const schooling = committee.getByRole('group', { name: /^Décision sur : Parcours de scolarisation/ });
+  await schooling.getByLabel('Décision', { exact: true }).selectOption('partial');
+  await schooling.getByLabel('Début du droit').fill(today);
+  await schooling.getByRole('button', { name: 'Enregistrer la décision' }).click();
+  await expect(committee).toHaveTitle(/^Erreur : /);
+  await expect(committee.getByRole('link', { name: /Motivez la décision/ })).toBeVisible();
+  await expectAccessible(committee, testInfo);
+  const schoolingAgain = committee.getByRole('group', { name: /^Décision sur : Parcours de scolarisation/ });
+  await schoolingAgain.getByLabel('Décision', { exact: true }).selectOption('partial');
+  await schoolingAgain.getByLabel('Début du droit').fill(today);
+  const inAYear = new Date(Date.now() + 300 * 86_400_000).toISOString().slice(0, 10);
+  await schoolingAgain.getByLabel('Fin du droit').fill(inAYear);
+  await schoolingAgain.getByLabel(/^Motifs/).fill('Un accompagnement mutualisé répond aux besoins.');
+  await schoolingAgain.getByRole('button', { name: 'Enregistrer la décision' }).click();
+  await expect(committee.getByRole('status')).toContainText('la personne est notifiée');
+  await committeeContext.close();
+
+  // Fatou reads each notification in her space.
+  const readerContext = await browser.newContext({ javaScriptEnabled: hydrated(testInfo) });
+  const reader = await readerContext.newPage();
+  await signInAsFatou(reader);
+  await reader.goto('/demo/mon-espace/mdph');
+  await reader.getByRole('link', { name: new RegExp(reference) }).click();
+  await expect(reader.getByText('Accordé en partie')).toBeVisible();
+  await expectAccessible(reader, testInfo);
+  const letter = reader.waitForEvent('download');
+  await reader.getByRole('link', { name: 'Lire la notification (PDF)' }).first().click();
+  expect((await letter).suggestedFilename()).toMatch(/^notification-MDPH-/);
+  await readerContext.close();
 });
 
 async function sendPiece(page: Page, kind: string, file: ReturnType<typeof PDF>, dated?: string) {
