@@ -76,6 +76,25 @@ async fn files(tenant: &Tenant, citizen_id: i64) -> Result<Section, DbErr> {
                     &format!("Demande : {right}"),
                     super::files::request_status_label(&request.status),
                 ));
+                if let Some(outcome) = request
+                    .outcome
+                    .as_deref()
+                    .and_then(super::decisions::Outcome::parse)
+                {
+                    let mut decision = outcome.label().to_owned();
+                    if let Some(start) = request.starts_on {
+                        decision.push_str(&format!(", à partir du {}", crate::dates::on(start)));
+                    }
+                    match (request.ends_on, request.without_limit) {
+                        (Some(end), _) => decision.push_str(&format!(" jusqu'au {}", crate::dates::on(end))),
+                        (None, true) => decision.push_str(", sans limitation de durée"),
+                        _ => {}
+                    }
+                    if let Some(reason) = &request.decision_reason {
+                        decision.push_str(&format!(" — {reason}"));
+                    }
+                    lines.push(line(&format!("Décision de la commission : {right}"), decision));
+                }
             }
             for piece in pieces.iter().filter(|p| p.file_id == file.id()) {
                 let kind = PieceKind::parse(&piece.kind).map_or("Pièce", PieceKind::label);

@@ -414,8 +414,9 @@ pub async fn file(
     }
     let today = crate::dates::day_of(now);
     let pole = file.pole_on(today).unwrap_or(Pole::Adult);
-    let rights = if file.row.generic && file.chosen_rights().is_empty() {
-        // The generic request: the team looks at every right open to the person.
+    let rights = if file.row.generic {
+        // The generic request: the team looks at every right open to the person, those ticked
+        // included.
         Right::offered_to(pole).collect()
     } else {
         file.chosen_rights()

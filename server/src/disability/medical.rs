@@ -29,6 +29,9 @@ use crate::staff::second_factor::SealKey;
 
 const NONCE_BYTES: usize = 24;
 
+/// The one row of `disability_keys`.
+const KEY_ROW: i64 = 1;
+
 /// Why a physician reads medical content, as the person reads it in their journal.
 pub const MEDICAL_REASON: &str = "évaluation médicale de la demande à la MDPH";
 
@@ -66,23 +69,32 @@ impl Vault {
         if let Some(row) = found {
             return unwrap(&row);
         }
-        let txn = tenant.db().begin_write().await?;
-        // Another request may have made it meanwhile; the first row is the key.
-        let row = match first(&txn).await? {
-            Some(row) => row,
-            None => {
-                let key = XChaCha20Poly1305::generate_key(&mut OsRng);
-                disability_key::ActiveModel {
-                    wrapped: Set(BASE64.encode(seal_with(&wrap, &key, b""))),
-                    created_at: Set(Utc::now()),
-                    ..Default::default()
-                }
-                .insert(&txn)
-                .await?
+        // One row only, with the id 1: of two first uses at once (PostgreSQL), the second's
+        // insert conflicts and it reads the first's key, so nothing is sealed with a key that
+        // is not the department's.
+        let key = XChaCha20Poly1305::generate_key(&mut OsRng);
+        let made = async {
+            let txn = tenant.db().begin_write().await?;
+            disability_key::ActiveModel {
+                id: Set(KEY_ROW),
+                wrapped: Set(BASE64.encode(seal_with(&wrap, &key, b""))),
+                created_at: Set(Utc::now()),
             }
-        };
+            .insert(&txn)
+            .await?;
+            txn.commit().await
+        }
+        .await;
+        let txn = tenant.db().begin().await?;
+        let found = first(&txn).await?;
         txn.commit().await?;
-        unwrap(&row)
+        match (found, made) {
+            (Some(row), _) => unwrap(&row),
+            (None, Err(e)) => Err(e),
+            (None, Ok(())) => Err(DbErr::Custom(
+                "the medical key just made is not found".into(),
+            )),
+        }
     }
 
     /// `nonce ‖ ciphertext` of `plain`, bound to `context` (a piece's storage key): sealed

@@ -12,7 +12,7 @@ use leptos::prelude::*;
 use serde::Deserialize;
 
 use super::DisabilityDesk;
-use super::reception::{Shown, done, file_href, filed, refused};
+use super::reception::{Shown, answer, file_href, filed};
 use crate::disability::Refused;
 use crate::disability::decisions::{self, Formation, Outcome, Typed};
 use crate::disability::evaluation::{self, Proposal, RateBand};
@@ -308,19 +308,9 @@ pub async fn put_on_agenda(
         return Err(AppError::Forbidden);
     }
     let file = filed(&desk, &id).await?;
-    match decisions::put_on_agenda(&desk, &file, &typed.seance).await {
-        Ok(()) => Ok(done(&desk, file.id(), "seance")),
-        Err(refusal) => {
-            refused(
-                (&desk, &state.seal_key),
-                ui,
-                &file,
-                refusal,
-                Shown::default(),
-            )
-            .await
-        }
-    }
+    let result = decisions::put_on_agenda(&desk, &file, &typed.seance).await;
+    let ok = ("seance", false, Shown::default());
+    answer((&desk, &state), ui, &file, result, ok).await
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -303,7 +303,7 @@ async fn address_of(desk: &DisabilityDesk<'_>, file: &File) -> Result<Option<Str
 }
 
 /// A refused step: back on the page with why.
-pub(super) async fn refused(
+async fn refused(
     (desk, seal): (&DisabilityDesk<'_>, &SealKey),
     ui: Ui,
     file: &File,
@@ -341,7 +341,27 @@ pub(super) async fn refused(
     render_file((desk, seal), ui, status, &file, shown).await
 }
 
-pub(super) fn done(desk: &DisabilityDesk<'_>, id: i64, what: &str) -> Response {
+/// A step's answer: the file's page again with `ok` said, mail woken when the step sent some;
+/// or, refused, the page with why and what was typed (`kept`).
+pub(super) async fn answer<T>(
+    (desk, state): (&DisabilityDesk<'_>, &AppState),
+    ui: Ui,
+    file: &File,
+    result: Result<T, Refused>,
+    (ok, mailed, kept): (&str, bool, Shown),
+) -> Result<Response, AppError> {
+    match result {
+        Ok(_) => {
+            if mailed {
+                crate::mail::wake(&state.platform, desk.tenant()).await;
+            }
+            Ok(done(desk, file.id(), ok))
+        }
+        Err(refusal) => refused((desk, &state.seal_key), ui, file, refusal, kept).await,
+    }
+}
+
+fn done(desk: &DisabilityDesk<'_>, id: i64, what: &str) -> Response {
     Redirect::to(&format!("{}?ok={what}", file_href(desk, id))).into_response()
 }
 
@@ -374,19 +394,8 @@ pub async fn review_piece(
         Ok(verdict) => completeness::review(&desk, piece.id, verdict).await,
         Err(refusal) => Err(refusal),
     };
-    match result {
-        Ok(()) => Ok(done(&desk, file.id(), "piece")),
-        Err(refusal) => {
-            refused(
-                (&desk, &state.seal_key),
-                ui,
-                &file,
-                refusal,
-                Default::default(),
-            )
-            .await
-        }
-    }
+    let ok = ("piece", false, Shown::default());
+    answer((&desk, &state), ui, &file, result, ok).await
 }
 
 /// `POST /agents/handicap/dossiers/{id}/recevabilite` (reception).
@@ -399,22 +408,10 @@ pub async fn acknowledge(
     let desk = reception_desk(&staff)?;
     let file = filed(&desk, &id).await?;
     let to = address_of(&desk, &file).await?;
-    match completeness::acknowledge(&desk, file.id(), chrono::Utc::now(), to.as_deref()).await {
-        Ok(_) => {
-            crate::mail::wake(&state.platform, desk.tenant()).await;
-            Ok(done(&desk, file.id(), "complet"))
-        }
-        Err(refusal) => {
-            refused(
-                (&desk, &state.seal_key),
-                ui,
-                &file,
-                refusal,
-                Default::default(),
-            )
-            .await
-        }
-    }
+    let result =
+        completeness::acknowledge(&desk, file.id(), chrono::Utc::now(), to.as_deref()).await;
+    let ok = ("complet", true, Shown::default());
+    answer((&desk, &state), ui, &file, result, ok).await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -449,21 +446,22 @@ pub async fn ask_for_pieces(
         return refused((&desk, &state.seal_key), ui, &file, refusal, typed_back()).await;
     };
     let to = address_of(&desk, &file).await?;
-    match completeness::ask_for_pieces(
+    let result = completeness::ask_for_pieces(
         &desk,
         file.id(),
         (deadline, &typed.message),
         chrono::Utc::now(),
         to.as_deref(),
     )
+    .await;
+    answer(
+        (&desk, &state),
+        ui,
+        &file,
+        result,
+        ("pieces", true, typed_back()),
+    )
     .await
-    {
-        Ok(()) => {
-            crate::mail::wake(&state.platform, desk.tenant()).await;
-            Ok(done(&desk, file.id(), "pieces"))
-        }
-        Err(refusal) => refused((&desk, &state.seal_key), ui, &file, refusal, typed_back()).await,
-    }
 }
 
 /// `POST /agents/handicap/dossiers/{id}/irrecevable` (reception).
@@ -476,24 +474,11 @@ pub async fn declare_irrecevable(
     let desk = reception_desk(&staff)?;
     let file = filed(&desk, &id).await?;
     let to = address_of(&desk, &file).await?;
-    match completeness::declare_irrecevable(&desk, file.id(), chrono::Utc::now(), to.as_deref())
-        .await
-    {
-        Ok(_) => {
-            crate::mail::wake(&state.platform, desk.tenant()).await;
-            Ok(done(&desk, file.id(), "irrecevable"))
-        }
-        Err(refusal) => {
-            refused(
-                (&desk, &state.seal_key),
-                ui,
-                &file,
-                refusal,
-                Default::default(),
-            )
-            .await
-        }
-    }
+    let result =
+        completeness::declare_irrecevable(&desk, file.id(), chrono::Utc::now(), to.as_deref())
+            .await;
+    let ok = ("irrecevable", true, Shown::default());
+    answer((&desk, &state), ui, &file, result, ok).await
 }
 
 async fn piece(desk: &DisabilityDesk<'_>, id: &str) -> Result<disability_piece::Model, AppError> {
@@ -697,23 +682,25 @@ pub async fn write_observation(
 ) -> Result<Response, AppError> {
     let desk = evaluation_desk(&staff)?;
     let file = filed(&desk, &id).await?;
-    match evaluation::observe(
+    let result = evaluation::observe(
         &desk,
         &state.seal_key,
         &file,
         (&typed.domaine, &typed.observation),
     )
+    .await;
+    let kept = Shown {
+        observation: typed.observation,
+        ..Shown::default()
+    };
+    answer(
+        (&desk, &state),
+        ui,
+        &file,
+        result,
+        ("observation", false, kept),
+    )
     .await
-    {
-        Ok(()) => Ok(done(&desk, file.id(), "observation")),
-        Err(refusal) => {
-            let kept = Shown {
-                observation: typed.observation,
-                ..Shown::default()
-            };
-            refused((&desk, &state.seal_key), ui, &file, refusal, kept).await
-        }
-    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -736,19 +723,10 @@ pub async fn save_findings(
 ) -> Result<Response, AppError> {
     let desk = evaluation_desk(&staff)?;
     let file = filed(&desk, &id).await?;
-    match evaluation::save_findings(&desk, &file, (&typed.taux, typed.rsdae, typed.durable)).await {
-        Ok(()) => Ok(done(&desk, file.id(), "constats")),
-        Err(refusal) => {
-            refused(
-                (&desk, &state.seal_key),
-                ui,
-                &file,
-                refusal,
-                Default::default(),
-            )
-            .await
-        }
-    }
+    let result =
+        evaluation::save_findings(&desk, &file, (&typed.taux, typed.rsdae, typed.durable)).await;
+    let ok = ("constats", false, Shown::default());
+    answer((&desk, &state), ui, &file, result, ok).await
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -740,7 +740,7 @@ async fn a_file_past_its_deadline_is_declared_irrecevable(backend: Backend) {
 }
 
 async fn a_renewal_starts_from_the_previous_answers(backend: Backend) {
-    let (app, _sink, _gard) = setup(backend).await;
+    let (app, _sink, gard) = setup(backend).await;
     let (mut fatou, _file, _id) = fatou_files(&app).await;
     let space = fatou.get("/gard/mon-espace/mdph").await;
     assert!(space.body.contains("Demander un renouvellement"));
@@ -777,6 +777,71 @@ async fn a_renewal_starts_from_the_previous_answers(backend: Backend) {
         "{}",
         refused.body
     );
+
+    // Each step confirmed, the generic request: the team looks at every right of his age.
+    step(&mut fatou, &file, 1, &CHILD).await;
+    step(
+        &mut fatou,
+        &file,
+        2,
+        &[
+            ("a_qui", "Un parent (ou titulaire de l'autorité parentale)"),
+            ("a_protection", "Aucune"),
+            ("a_urgence", "non"),
+            ("a_echanges", "oui"),
+        ],
+    )
+    .await;
+    step(
+        &mut fatou,
+        &file,
+        3,
+        &[
+            ("b_famille", "Avec ses parents"),
+            ("b_logement", "Locataire"),
+            ("b_besoins", "Les mêmes qu'avant, et la cantine."),
+        ],
+    )
+    .await;
+    for n in 4..=6 {
+        step(&mut fatou, &file, n, &[]).await;
+    }
+    let rights = fatou.get(&format!("{file}/droits")).await;
+    let generic = fatou
+        .post(
+            &format!("{file}/droits"),
+            &[
+                ("csrf", rights.csrf().as_str()),
+                ("droits", "aeeh"),
+                ("generique", "oui"),
+            ],
+        )
+        .await;
+    assert_eq!(generic.status, StatusCode::SEE_OTHER, "{}", generic.body);
+    let review = fatou.get(&format!("{file}/recapitulatif")).await;
+    let filed = fatou
+        .post(
+            &format!("{file}/depot"),
+            &[("csrf", review.csrf().as_str()), ("signature", "oui")],
+        )
+        .await;
+    assert_eq!(filed.status, StatusCode::SEE_OTHER, "{}", filed.body);
+    let id: i64 = file.rsplit('/').next().unwrap().parse().unwrap();
+    let row = file_row(&gard, id).await;
+    assert_eq!(row.kind, "renewal");
+    assert!(row.previous_file_id.is_some());
+    let mut asked: Vec<String> = requests_of(&gard, id)
+        .await
+        .into_iter()
+        .map(|r| r.right_code)
+        .collect();
+    asked.sort();
+    let mut offered: Vec<&str> =
+        guichet::disability::rights::Right::offered_to(guichet::disability::rights::Pole::Child)
+            .map(|r| r.code())
+            .collect();
+    offered.sort();
+    assert_eq!(asked, offered, "every right open to a child, the AEEH once");
     app.stop().await;
 }
 
