@@ -22,6 +22,14 @@ pub fn on(day: chrono::NaiveDate) -> String {
     day.format("%d/%m/%Y").to_string()
 }
 
+/// A day as typed: `2027-01-15` (a date field) or `15/01/2027`.
+pub fn parse_day(raw: &str) -> Option<chrono::NaiveDate> {
+    let raw = raw.trim();
+    chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+        .or_else(|_| chrono::NaiveDate::parse_from_str(raw, "%d/%m/%Y"))
+        .ok()
+}
+
 /// Today in the department.
 pub fn today() -> chrono::NaiveDate {
     day_of(Utc::now())

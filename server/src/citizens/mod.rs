@@ -120,6 +120,14 @@ async fn upsert(tenant: &Tenant, identity: &FcIdentity) -> Result<Citizen, DbErr
     Ok(model.into())
 }
 
+/// The mail address the citizen gave, if any: where the department's mails to them go.
+pub async fn mail_address(tenant: &Tenant, id: i64) -> Result<Option<String>, DbErr> {
+    Ok(find(tenant, id)
+        .await?
+        .map(|c| c.email)
+        .filter(|e| !e.is_empty()))
+}
+
 /// The citizen with this id in this department, if any.
 pub async fn find(tenant: &Tenant, id: i64) -> Result<Option<Citizen>, DbErr> {
     let txn = tenant.db().begin().await?;

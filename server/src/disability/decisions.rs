@@ -119,10 +119,9 @@ fn parse_day(field: &'static str, raw: &str, what: &str) -> Result<Option<NaiveD
     if raw.is_empty() {
         return Ok(None);
     }
-    NaiveDate::parse_from_str(raw, "%Y-%m-%d")
-        .or_else(|_| NaiveDate::parse_from_str(raw, "%d/%m/%Y"))
+    crate::dates::parse_day(raw)
         .map(Some)
-        .map_err(|_| Refused::Field(field, format!("{what} s'écrit comme 15/01/2027.")))
+        .ok_or_else(|| Refused::Field(field, format!("{what} s'écrit comme 15/01/2027.")))
 }
 
 /// Opens a session of the committee.

@@ -129,17 +129,15 @@ impl Certificate {
         today: NaiveDate,
     ) -> Result<Self, Vec<(&'static str, String)>> {
         let mut errors = Vec::new();
-        let dated = match NaiveDate::parse_from_str(dated.trim(), "%Y-%m-%d")
-            .or_else(|_| NaiveDate::parse_from_str(dated.trim(), "%d/%m/%Y"))
-        {
-            Ok(d) if d > today => {
+        let dated = match crate::dates::parse_day(dated) {
+            Some(d) if d > today => {
                 errors.push((
                     "date_certificat",
                     "La date du certificat est dans l'avenir : recopiez la date écrite par le médecin.".into(),
                 ));
                 None
             }
-            Ok(d) if !certificate_valid_on(d, today) => {
+            Some(d) if !certificate_valid_on(d, today) => {
                 errors.push((
                     "date_certificat",
                     format!(
@@ -149,8 +147,8 @@ impl Certificate {
                 ));
                 None
             }
-            Ok(d) => Some(d),
-            Err(_) => {
+            Some(d) => Some(d),
+            None => {
                 errors.push((
                     "date_certificat",
                     "Indiquez la date du certificat, écrite par le médecin en dernière page (par exemple 14/09/2026).".into(),

@@ -307,14 +307,6 @@ pub async fn invite(
     Ok(Ok(row))
 }
 
-/// The mail address the person gave, if any: where invitations and reminders go.
-pub async fn address_of(tenant: &Tenant, citizen_id: i64) -> Result<Option<String>, DbErr> {
-    let txn = tenant.db().begin().await?;
-    let found = address(&txn, citizen_id).await?;
-    txn.commit().await?;
-    Ok(found)
-}
-
 async fn address(txn: &impl ConnectionTrait, citizen_id: i64) -> Result<Option<String>, DbErr> {
     Ok(citizen::Entity::find_by_id(citizen_id)
         .one(txn)

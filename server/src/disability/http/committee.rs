@@ -349,10 +349,7 @@ pub async fn decide(
     };
     let file = filed(&desk, &request.file_id.to_string()).await?;
     let session = super::committee::session_of(&desk, &file).await?;
-    let to = crate::citizens::find(desk.tenant(), file.row.citizen_id)
-        .await?
-        .map(|c| c.email)
-        .filter(|e| !e.is_empty());
+    let to = crate::citizens::mail_address(desk.tenant(), file.row.citizen_id).await?;
     let decision = Typed {
         outcome: typed.resultat,
         reason: typed.motif,

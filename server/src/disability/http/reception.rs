@@ -294,14 +294,6 @@ pub async fn file_page(
     .await
 }
 
-/// The person's address for the mail a step sends: from their account.
-async fn address_of(desk: &DisabilityDesk<'_>, file: &File) -> Result<Option<String>, AppError> {
-    Ok(crate::citizens::find(desk.tenant(), file.row.citizen_id)
-        .await?
-        .map(|c| c.email)
-        .filter(|e| !e.is_empty()))
-}
-
 /// A refused step: back on the page with why.
 async fn refused(
     (desk, seal): (&DisabilityDesk<'_>, &SealKey),
@@ -407,7 +399,7 @@ pub async fn acknowledge(
 ) -> Result<Response, AppError> {
     let desk = reception_desk(&staff)?;
     let file = filed(&desk, &id).await?;
-    let to = address_of(&desk, &file).await?;
+    let to = crate::citizens::mail_address(desk.tenant(), file.row.citizen_id).await?;
     let result =
         completeness::acknowledge(&desk, file.id(), chrono::Utc::now(), to.as_deref()).await;
     let ok = ("complet", true, Shown::default());
@@ -436,16 +428,14 @@ pub async fn ask_for_pieces(
         message: typed.message.clone(),
         ..Shown::default()
     };
-    let Ok(deadline) = NaiveDate::parse_from_str(typed.echeance.trim(), "%Y-%m-%d")
-        .or_else(|_| NaiveDate::parse_from_str(typed.echeance.trim(), "%d/%m/%Y"))
-    else {
+    let Some(deadline) = crate::dates::parse_day(&typed.echeance) else {
         let refusal = Refused::Field(
             "echeance",
             "Indiquez la date limite, par exemple 15/01/2027.".into(),
         );
         return refused((&desk, &state.seal_key), ui, &file, refusal, typed_back()).await;
     };
-    let to = address_of(&desk, &file).await?;
+    let to = crate::citizens::mail_address(desk.tenant(), file.row.citizen_id).await?;
     let result = completeness::ask_for_pieces(
         &desk,
         file.id(),
@@ -473,7 +463,7 @@ pub async fn declare_irrecevable(
 ) -> Result<Response, AppError> {
     let desk = reception_desk(&staff)?;
     let file = filed(&desk, &id).await?;
-    let to = address_of(&desk, &file).await?;
+    let to = crate::citizens::mail_address(desk.tenant(), file.row.citizen_id).await?;
     let result =
         completeness::declare_irrecevable(&desk, file.id(), chrono::Utc::now(), to.as_deref())
             .await;

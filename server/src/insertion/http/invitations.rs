@@ -86,7 +86,7 @@ async fn render_invite(
 ) -> Result<Response, AppError> {
     let tenant = desk.tenant();
     let services = invitations::services_open(tenant, Utc::now()).await?;
-    let email = invitations::address_of(tenant, person.citizen_id)
+    let email = crate::citizens::mail_address(tenant, person.citizen_id)
         .await?
         .unwrap_or_default();
     let href = person_href(desk, person.id);
@@ -468,7 +468,7 @@ pub async fn book_through_link(
         let status = StatusCode::UNPROCESSABLE_ENTITY;
         return render_booking(ui, status, &invitation, &token, shown).await;
     };
-    let email = invitations::address_of(&tenant.tenant, invitation.row.citizen_id)
+    let email = crate::citizens::mail_address(&tenant.tenant, invitation.row.citizen_id)
         .await?
         .unwrap_or_default();
     let confirmation = Confirmation {

@@ -370,13 +370,7 @@ async fn a_parent_files_for_a_child_with_a_certificate(backend: Backend) {
     let row = file_row(&gard, id).await;
     assert_eq!(row.status, Status::Filed.id());
     assert_eq!(row.pole.as_deref(), Some("child"));
-    let txn = gard.db().begin().await.unwrap();
-    let requests = disability_request::Entity::find()
-        .filter(disability_request::Column::FileId.eq(id))
-        .all(&txn)
-        .await
-        .unwrap();
-    txn.commit().await.unwrap();
+    let requests = requests_of(&gard, id).await;
     let mut rights: Vec<_> = requests.iter().map(|r| r.right_code.as_str()).collect();
     rights.sort_unstable();
     assert_eq!(rights, ["aeeh", "pch"]);
@@ -553,13 +547,7 @@ async fn reception_asks_for_a_piece_then_acknowledges_the_complete_file(backend:
     assert_eq!(row.status, Status::Complete.id());
     let today = guichet::dates::today();
     assert_eq!(row.complete_on, Some(today));
-    let txn = gard.db().begin().await.unwrap();
-    let requests = disability_request::Entity::find()
-        .filter(disability_request::Column::FileId.eq(id))
-        .all(&txn)
-        .await
-        .unwrap();
-    txn.commit().await.unwrap();
+    let requests = requests_of(&gard, id).await;
     assert!(
         requests
             .iter()
@@ -957,13 +945,7 @@ async fn the_team_evaluates_and_only_physicians_read_medical_observations(backen
     assert_eq!(found.status, StatusCode::SEE_OTHER, "{}", found.body);
 
     // A proposal per request; a refusal says why.
-    let txn = gard.db().begin().await.unwrap();
-    let requests = disability_request::Entity::find()
-        .filter(disability_request::Column::FileId.eq(id))
-        .all(&txn)
-        .await
-        .unwrap();
-    txn.commit().await.unwrap();
+    let requests = requests_of(&gard, id).await;
     let first = format!("{page_href}/propositions/{}", requests[0].id);
     let unexplained = evaluator
         .post(
@@ -1121,16 +1103,7 @@ async fn the_committee_decides_within_the_bounds_and_the_person_is_notified(back
     assert_eq!(opened.status, StatusCode::SEE_OTHER, "{}", opened.body);
     let session_href = opened.location.unwrap();
     let session_id = session_href.rsplit('/').next().unwrap().to_owned();
-    let requests = {
-        let txn = gard.db().begin().await.unwrap();
-        let rows = disability_request::Entity::find()
-            .filter(disability_request::Column::FileId.eq(id))
-            .all(&txn)
-            .await
-            .unwrap();
-        txn.commit().await.unwrap();
-        rows
-    };
+    let requests = requests_of(&gard, id).await;
     let by_right = |code: &str| {
         let r = requests.iter().find(|r| r.right_code == code).unwrap();
         format!("/gard/agents/handicap/demandes/{}/decision", r.id)
