@@ -5,11 +5,17 @@
 use leptos::prelude::*;
 
 use crate::components::{
-    Badge, Choice, Choices, FieldWidth, FileField, FilterOption, Notice, NoticeKind, Row,
-    SelectField, SuccessNotice, SummaryList, SummaryRow, Table, TextArea, TextField, Tone,
+    Badge, Choice, Choices, FieldWidth, FileField, FilterBar, FilterOption, FilterSelect, Notice,
+    NoticeKind, Row, SelectField, SuccessNotice, SummaryList, SummaryRow, Table, TextArea,
+    TextField, Tone,
 };
 use crate::layout::{CsrfField, Document, ErrorSummary, PageContext};
 use crate::validation::FieldErrors;
+
+mod follow_up;
+mod sectors;
+pub use follow_up::*;
+pub use sectors::*;
 
 /// One of the person's files, as their list shows it.
 #[derive(Clone, Debug)]
@@ -27,6 +33,7 @@ pub fn MyMdphPage(
     files: Vec<MyFileRow>,
     start_action: String,
     can_renew: bool,
+    rights: Vec<RightInForce>,
     notice: Option<String>,
 ) -> impl IntoView {
     let csrf = ctx.csrf.clone();
@@ -52,6 +59,7 @@ pub fn MyMdphPage(
                     </ul>
                 }.into_any()
             }}
+            {(!rights.is_empty()).then(|| view! { <RightsInForce rights /> })}
             <h2>"Faire une demande"</h2>
             <p>"Il vous faut : le formulaire (rempli ici, en plusieurs étapes, que vous pouvez enregistrer et reprendre), un certificat médical CERFA 15695*01 rempli par votre médecin il y a moins d'un an, une pièce d'identité, un justificatif de domicile de moins de 3 mois, et, sous tutelle ou curatelle, le jugement. Vous pouvez aussi remplir la demande pour votre enfant ou pour la personne que vous aidez ou représentez."</p>
             <form method="post" action=start_action novalidate=true>
@@ -325,6 +333,10 @@ pub struct RequestRow {
     pub due: String,
     /// The decision's notification, once notified.
     pub notification: Option<String>,
+    /// Where the person contests the decision, while they may.
+    pub contest: Option<String>,
+    /// Where their appeal stands.
+    pub appeal: Option<String>,
 }
 
 fn request_table(
@@ -335,13 +347,13 @@ fn request_table(
     let rows = requests
         .into_iter()
         .map(|r| {
-            let status = match r.notification {
-                Some(href) => {
-                    view! { {r.status}" — "<a href=href>"Lire la notification (PDF)"</a> }
-                        .into_any()
-                }
-                None => r.status.into_any(),
-            };
+            let status = view! {
+                {r.status}
+                {r.notification.map(|href| view! { " — "<a href=href>"Lire la notification (PDF)"</a> })}
+                {r.contest.map(|href| view! { " — "<a href=href>"Contester cette décision"</a> })}
+                {r.appeal.map(|text| view! { <br />{text} })}
+            }
+            .into_any();
             Row::new(vec![r.right.into_any(), status, r.due.into_any()])
         })
         .collect();
@@ -362,6 +374,8 @@ pub struct MyFileView {
     pub form: Option<PieceForm>,
     pub explain_action: Option<String>,
     pub explanation: String,
+    /// The compensation plan, once sent: where to read it, and whether an answer is awaited.
+    pub plan: Option<(String, Option<String>)>,
 }
 
 #[component]
@@ -385,6 +399,7 @@ pub fn MyFilePage(
         form,
         explain_action,
         explanation,
+        plan,
     } = view;
     let explanation_error = errors.of("explication");
     view! {
@@ -398,6 +413,14 @@ pub fn MyFilePage(
                 <Notice kind=NoticeKind::Info title=Some("La MDPH attend des pièces".to_owned())>
                     <p>{asked}</p>
                 </Notice>
+            })}
+            {plan.map(|(href, awaited)| match awaited {
+                Some(by) => view! {
+                    <Notice kind=NoticeKind::Info title=Some("Votre plan de compensation vous attend".to_owned())>
+                        <p>{format!("L'équipe a fait ses propositions à la commission. Vous pouvez y répondre jusqu'au {by}. ")}<a href=href>"Lire le plan et répondre"</a></p>
+                    </Notice>
+                }.into_any(),
+                None => view! { <p><a href=href>"Lire votre plan personnalisé de compensation"</a></p> }.into_any(),
             })}
             <h2>"Les droits demandés"</h2>
             {request_table("Chaque droit est étudié et décidé séparément", "Décision attendue au plus tard le", requests)}
@@ -424,6 +447,7 @@ pub struct QueueRow {
     pub reference: String,
     pub name: String,
     pub pole: String,
+    pub team: String,
     pub filed: String,
     pub status: String,
     pub tone: Tone,
@@ -438,10 +462,16 @@ pub struct StageTab {
     pub current: bool,
 }
 
+/// The team filter above reception's list, once the department has sectors: (the list's
+/// address with the stage kept, the teams).
+pub type TeamFilter = Option<(String, String, Vec<FilterOption>)>;
+
 #[component]
 pub fn ReceptionQueuePage(
     ctx: PageContext,
     tabs: Vec<StageTab>,
+    /// (action, stage kept, teams).
+    teams: TeamFilter,
     rows: Vec<QueueRow>,
 ) -> impl IntoView {
     let rows = rows
@@ -451,6 +481,7 @@ pub fn ReceptionQueuePage(
                 view! { <a href=r.href>{r.reference}</a> }.into_any(),
                 r.name.into_any(),
                 r.pole.into_any(),
+                r.team.into_any(),
                 r.filed.into_any(),
                 view! { <Badge text=r.status tone=r.tone /> }.into_any(),
                 r.clock.into_any(),
@@ -467,8 +498,17 @@ pub fn ReceptionQueuePage(
                     }).collect_view()}
                 </ul>
             </nav>
+            {teams.map(|(action, stage, options)| {
+                let reset = format!("{action}?etape={stage}");
+                view! {
+                    <FilterBar action reset_href=reset>
+                        <input type="hidden" name="etape" value=stage />
+                        <FilterSelect name="equipe" label="Équipe" options />
+                    </FilterBar>
+                }
+            })}
             <Table caption="Les demandes, les plus anciennes d'abord" class="dense"
-                headers=vec!["Référence", "Personne", "Pôle", "Déposée le", "État", "Délai"]
+                headers=vec!["Référence", "Personne", "Pôle", "Équipe", "Déposée le", "État", "Délai"]
                 rows empty="Aucune demande à cette étape." />
         </Document>
     }
@@ -500,6 +540,7 @@ pub struct StaffFileView {
     pub actions: ReceptionActions,
     /// The team's evaluation, once the file is complete.
     pub evaluation: Option<EvaluationView>,
+    pub follow_up: FollowUpView,
 }
 
 /// An observation as the page shows it: a medical one's text to physicians only.
@@ -648,6 +689,7 @@ pub fn StaffFilePage(
         explanation,
         actions,
         evaluation,
+        follow_up,
     } = view;
     let reviews: Vec<PieceRow> = pieces
         .iter()
@@ -693,7 +735,8 @@ pub fn StaffFilePage(
                 }).collect_view()}
             })}
             <ReceptionSteps actions csrf=csrf.clone() errors=errors.clone() />
-            {evaluation.map(|view| view! { <EvaluationSection view csrf errors /> })}
+            {evaluation.map(|view| view! { <EvaluationSection view csrf=csrf.clone() errors=errors.clone() /> })}
+            <StaffFollowUp view=follow_up csrf errors />
             {parts.into_iter().map(|part| {
                 let rows = SummaryRow::pairs(part.answers);
                 view! {
@@ -831,6 +874,8 @@ pub struct AgendaFile {
     pub reference: String,
     pub name: String,
     pub findings: String,
+    /// The person's answer to the compensation plan, if any.
+    pub plan: Option<String>,
     pub requests: Vec<AgendaRequest>,
 }
 
@@ -860,6 +905,7 @@ pub fn SessionPage(
                     view! {
                         <h2><a href=f.href>{f.reference}</a>{format!(" — {}", f.name)}</h2>
                         <p>{f.findings}</p>
+                        {f.plan.map(|p| view! { <Notice kind=NoticeKind::Info title=Some("Réponse de la personne au plan".to_owned())><p>{p}</p></Notice> })}
                         {f.requests.into_iter().map(|r| view! { <AgendaItem request=r csrf=csrf.clone() errors=errors.clone() /> }).collect_view()}
                     }
                 }).collect_view().into_any()
@@ -878,22 +924,6 @@ fn AgendaItem(request: AgendaRequest, csrf: String, errors: FieldErrors) -> impl
         action,
         level,
     } = request;
-    let field = |name: &str| format!("{name}-{id}");
-    let error = |name: &str| errors.of(&format!("{name}-{id}"));
-    let outcome_options = vec![
-        ("granted", "Accordé"),
-        ("partial", "Accordé en partie"),
-        ("refused", "Refusé"),
-        ("adjourned", "Ajourné"),
-    ];
-    let (outcome_id, reason_id, start_id, end_id, limit_id, level_id) = (
-        field("resultat"),
-        field("motif"),
-        field("debut"),
-        field("fin"),
-        field("sans_limite"),
-        field("niveau"),
-    );
     view! {
         <h3>{right.clone()}</h3>
         <p>{format!("Proposition de l'équipe : {proposal}")}</p>
@@ -903,45 +933,80 @@ fn AgendaItem(request: AgendaRequest, csrf: String, errors: FieldErrors) -> impl
                 <CsrfField token=csrf />
                 <fieldset>
                     <legend>{format!("Décision sur : {right}")}</legend>
-                    <div class="field" class:field-invalid=error("resultat").is_some()>
-                        <label for=outcome_id.clone()>"Décision"</label>
-                        {error("resultat").map(|e| view! { <p class="field-error">{e}</p> })}
-                        <select id=outcome_id name="resultat">
-                            {outcome_options.into_iter().map(|(v, l)| view! { <option value=v>{l}</option> }).collect_view()}
-                        </select>
-                    </div>
-                    <div class="field" class:field-invalid=error("motif").is_some()>
-                        <label for=reason_id.clone()>"Motifs (obligatoires sauf pour un accord)"</label>
-                        {error("motif").map(|e| view! { <p class="field-error">{e}</p> })}
-                        <textarea id=reason_id name="motif" rows=3 maxlength=4000></textarea>
-                    </div>
-                    <div class="field" class:field-invalid=error("debut").is_some()>
-                        <label for=start_id.clone()>"Début du droit"</label>
-                        {error("debut").map(|e| view! { <p class="field-error">{e}</p> })}
-                        <input type="date" id=start_id name="debut" class="width-10" />
-                    </div>
-                    <div class="field" class:field-invalid=error("fin").is_some()>
-                        <label for=end_id.clone()>"Fin du droit"</label>
-                        {error("fin").map(|e| view! { <p class="field-error">{e}</p> })}
-                        <input type="date" id=end_id name="fin" class="width-10" />
-                    </div>
-                    <div class="field" class:field-invalid=error("sans_limite").is_some()>
-                        {error("sans_limite").map(|e| view! { <p class="field-error">{e}</p> })}
-                        <div class="choice">
-                            <input type="checkbox" id=limit_id.clone() name="sans_limite" value="oui" />
-                            <label for=limit_id>"Sans limitation de durée (là où la loi le permet)"</label>
-                        </div>
-                    </div>
-                    {level.then(|| view! {
-                        <div class="field" class:field-invalid=error("niveau").is_some()>
-                            <label for=level_id.clone()>"Complément (AEEH : catégorie 1 à 6 ; PCH : éléments accordés)"</label>
-                            {error("niveau").map(|e| view! { <p class="field-error">{e}</p> })}
-                            <input type="text" id=level_id name="niveau" maxlength=200 />
-                        </div>
-                    })}
+                    <DecisionFields suffix=id.to_string() errors level final_only=false />
                     <button type="submit">"Enregistrer la décision"</button>
                 </fieldset>
             </form>
+        })}
+    }
+}
+
+/// A decision's fields: outcome, reasons, dates or « sans limitation de durée », complement.
+/// Ids and messages are keyed `{field}-{suffix}`, so several forms share a page.
+#[component]
+fn DecisionFields(
+    suffix: String,
+    errors: FieldErrors,
+    /// Whether the right may have a complement level (AEEH, PCH).
+    level: bool,
+    /// No adjournment (an appeal's new decision).
+    final_only: bool,
+) -> impl IntoView {
+    let field = |name: &str| format!("{name}-{suffix}");
+    let error = |name: &str| errors.of(&format!("{name}-{suffix}"));
+    let outcome_options: Vec<(&str, &str)> = [
+        ("granted", "Accordé"),
+        ("partial", "Accordé en partie"),
+        ("refused", "Refusé"),
+        ("adjourned", "Ajourné"),
+    ]
+    .into_iter()
+    .filter(|(v, _)| !(final_only && *v == "adjourned"))
+    .collect();
+    let (outcome_id, reason_id, start_id, end_id, limit_id, level_id) = (
+        field("resultat"),
+        field("motif"),
+        field("debut"),
+        field("fin"),
+        field("sans_limite"),
+        field("niveau"),
+    );
+    view! {
+        <div class="field" class:field-invalid=error("resultat").is_some()>
+            <label for=outcome_id.clone()>"Décision"</label>
+            {error("resultat").map(|e| view! { <p class="field-error">{e}</p> })}
+            <select id=outcome_id name="resultat">
+                {outcome_options.into_iter().map(|(v, l)| view! { <option value=v>{l}</option> }).collect_view()}
+            </select>
+        </div>
+        <div class="field" class:field-invalid=error("motif").is_some()>
+            <label for=reason_id.clone()>"Motifs (obligatoires sauf pour un accord)"</label>
+            {error("motif").map(|e| view! { <p class="field-error">{e}</p> })}
+            <textarea id=reason_id name="motif" rows=3 maxlength=4000></textarea>
+        </div>
+        <div class="field" class:field-invalid=error("debut").is_some()>
+            <label for=start_id.clone()>"Début du droit"</label>
+            {error("debut").map(|e| view! { <p class="field-error">{e}</p> })}
+            <input type="date" id=start_id name="debut" class="width-10" />
+        </div>
+        <div class="field" class:field-invalid=error("fin").is_some()>
+            <label for=end_id.clone()>"Fin du droit"</label>
+            {error("fin").map(|e| view! { <p class="field-error">{e}</p> })}
+            <input type="date" id=end_id name="fin" class="width-10" />
+        </div>
+        <div class="field" class:field-invalid=error("sans_limite").is_some()>
+            {error("sans_limite").map(|e| view! { <p class="field-error">{e}</p> })}
+            <div class="choice">
+                <input type="checkbox" id=limit_id.clone() name="sans_limite" value="oui" />
+                <label for=limit_id>"Sans limitation de durée (là où la loi le permet)"</label>
+            </div>
+        </div>
+        {level.then(|| view! {
+            <div class="field" class:field-invalid=error("niveau").is_some()>
+                <label for=level_id.clone()>"Complément (AEEH : catégorie 1 à 6 ; PCH : éléments accordés)"</label>
+                {error("niveau").map(|e| view! { <p class="field-error">{e}</p> })}
+                <input type="text" id=level_id name="niveau" maxlength=200 />
+            </div>
         })}
     }
 }

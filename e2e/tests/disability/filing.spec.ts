@@ -67,8 +67,9 @@ async function fillForHerSon(page: Page, testInfo: TestInfo) {
 // A parent files for her son with a certificate; reception asks for the missing proof of
 // address, then acknowledges the complete file; the parent reads each step in her space; an
 // evaluator (who cannot open the certificate) and a physician evaluate; the committee decides
-// (a decision without its reasons refused) and the parent reads the notification. JavaScript
-// off and on, axe on the pages.
+// after the parent answered the plan (a decision without its reasons refused); the parent reads
+// the notification, contests one right, and is invited to renew the one ending within six
+// months. JavaScript off and on, axe on the pages.
 test('a parent files for her child; reception asks for a piece, then acknowledges; the team evaluates', async ({ page, browser }, testInfo) => {
   // Six people and some fifty pages, JavaScript off included.
   test.setTimeout(240_000);
@@ -159,7 +160,30 @@ test('a parent files for her child; reception asks for a piece, then acknowledge
   await evaluator.getByRole('button', { name: 'Enregistrer le taux et les critères' }).click();
   await expect(evaluator.getByRole('status')).toContainText('Le taux et les critères sont enregistrés');
   await expectAccessible(evaluator, testInfo);
+  // The team proposes on each right, then sends the plan to the parent.
+  for (const right of [/^Proposition pour : Allocation d.éducation/, /^Proposition pour : Parcours de scolarisation/]) {
+    await evaluator.getByLabel(right).selectOption('grant');
+    await evaluator.getByLabel(right).locator('xpath=ancestor::form').getByRole('button', { name: 'Enregistrer la proposition' }).click();
+    await expect(evaluator.getByRole('status')).toContainText('La proposition est enregistrée');
+  }
+  await evaluator.getByRole('button', { name: 'Envoyer le plan à la personne' }).click();
+  await expect(evaluator.getByRole('status')).toContainText('15 jours pour y répondre');
   await evaluatorContext.close();
+
+  // The parent reads the plan in her space and answers it, asking to be heard.
+  const planContext = await browser.newContext({ javaScriptEnabled: hydrated(testInfo) });
+  const planReader = await planContext.newPage();
+  await signInAsFatou(planReader);
+  await planReader.goto('/demo/mon-espace/mdph');
+  await planReader.getByRole('link', { name: new RegExp(reference) }).click();
+  await planReader.getByRole('link', { name: 'Lire le plan et répondre' }).click();
+  await expect(planReader.getByRole('heading', { level: 1 })).toHaveText('Votre plan personnalisé de compensation');
+  await expectAccessible(planReader, testInfo);
+  await planReader.getByLabel(/^Vos remarques sur ce plan/).fill('Il lui faut aussi un transport adapté.');
+  await planReader.getByLabel(/^Je demande à être entendu/).check();
+  await planReader.getByRole('button', { name: 'Envoyer ma réponse' }).click();
+  await expect(planReader.getByRole('status')).toContainText('Votre réponse est envoyée');
+  await planContext.close();
 
   // The physician opens the certificate and writes a medical observation, read by physicians only.
   const physicianContext = await browser.newContext({ javaScriptEnabled: hydrated(testInfo) });
@@ -200,6 +224,7 @@ test('a parent files for her child; reception asks for a piece, then acknowledge
   await expect(committee.getByRole('status')).toContainText('Le dossier est inscrit à la séance');
   await committee.goto(sessionHref);
   await expect(committee.getByText(reference)).toBeVisible();
+  await expect(committee.getByText('Il lui faut aussi un transport adapté.')).toBeVisible();
   await expectAccessible(committee, testInfo);
   const aeeh = committee.getByRole('group', { name: /^Décision sur : Allocation d.éducation/ });
   await aeeh.getByLabel('Décision', { exact: true }).selectOption('granted');
@@ -217,8 +242,9 @@ test('a parent files for her child; reception asks for a piece, then acknowledge
   const schoolingAgain = committee.getByRole('group', { name: /^Décision sur : Parcours de scolarisation/ });
   await schoolingAgain.getByLabel('Décision', { exact: true }).selectOption('partial');
   await schoolingAgain.getByLabel('Début du droit').fill(today);
-  const inAYear = new Date(Date.now() + 300 * 86_400_000).toISOString().slice(0, 10);
-  await schoolingAgain.getByLabel('Fin du droit').fill(inAYear);
+  // Five months: within the six months when a renewal is asked for.
+  const inFiveMonths = new Date(Date.now() + 150 * 86_400_000).toISOString().slice(0, 10);
+  await schoolingAgain.getByLabel('Fin du droit').fill(inFiveMonths);
   await schoolingAgain.getByLabel(/^Motifs/).fill('Un accompagnement mutualisé répond aux besoins.');
   await schoolingAgain.getByRole('button', { name: 'Enregistrer la décision' }).click();
   await expect(committee.getByRole('status')).toContainText('la personne est notifiée');
@@ -235,6 +261,26 @@ test('a parent files for her child; reception asks for a piece, then acknowledge
   const letter = reader.waitForEvent('download');
   await reader.getByRole('link', { name: 'Lire la notification (PDF)' }).first().click();
   expect((await letter).suggestedFilename()).toMatch(/^notification-MDPH-/);
+
+  // She contests the partial grant: her reasons are required, then the appeal is on record.
+  await reader.getByRole('row', { name: /scolarisation/ }).getByRole('link', { name: 'Contester cette décision' }).click();
+  await expect(reader.getByRole('heading', { level: 1 })).toContainText('Contester la décision');
+  await expectAccessible(reader, testInfo);
+  await reader.getByRole('button', { name: 'Envoyer mon recours' }).click();
+  await expect(reader).toHaveTitle(/^Erreur : /);
+  await expect(reader.getByRole('link', { name: /Expliquez pourquoi/ })).toBeVisible();
+  await reader.getByLabel('Pourquoi contestez-vous cette décision ?').fill('Moussa a besoin d’une aide individuelle, pas mutualisée.');
+  await reader.getByRole('button', { name: 'Envoyer mon recours' }).click();
+  await expect(reader.getByRole('status')).toContainText('Votre recours est envoyé');
+  await expect(reader.getByText(/Recours en cours d.examen/)).toBeVisible();
+  await expectAccessible(reader, testInfo);
+
+  // The right ending within six months: her space invites her to renew it, and she starts.
+  await reader.goto('/demo/mon-espace/mdph');
+  await expect(reader.getByText('Pensez à demander le renouvellement')).toBeVisible();
+  await expectAccessible(reader, testInfo);
+  await reader.getByRole('button', { name: 'Demander un renouvellement' }).click();
+  await expect(reader.getByText('Étape 1 sur 6')).toBeVisible();
   await readerContext.close();
 });
 

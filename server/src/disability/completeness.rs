@@ -454,13 +454,31 @@ pub async fn explain(
     Ok(Ok(()))
 }
 
-/// The files waiting for reception or past their stage, for the queue: newest deadline
-/// first within each status.
-pub async fn queue_of(desk: &Desk<'_>, status: Status, limit: u64) -> Result<Vec<File>, DbErr> {
+/// Which team's files a list shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Team<'a> {
+    Any,
+    Named(&'a str),
+    /// Files no sector matched.
+    Without,
+}
+
+/// The files of one stage (and team) for the queue, the first filed first.
+pub async fn queue_of(
+    desk: &Desk<'_>,
+    (status, team): (Status, Team<'_>),
+    limit: u64,
+) -> Result<Vec<File>, DbErr> {
     use sea_orm::QuerySelect as _;
     let txn = desk.tenant().db().begin().await?;
-    let rows = disability_file::Entity::find()
-        .filter(disability_file::Column::Status.eq(status.id()))
+    let query =
+        disability_file::Entity::find().filter(disability_file::Column::Status.eq(status.id()));
+    let query = match team {
+        Team::Any => query,
+        Team::Named(name) => query.filter(disability_file::Column::Sector.eq(name)),
+        Team::Without => query.filter(disability_file::Column::Sector.is_null()),
+    };
+    let rows = query
         .order_by_asc(disability_file::Column::FiledAt)
         .limit(limit)
         .all(&txn)

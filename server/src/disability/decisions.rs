@@ -342,6 +342,55 @@ fn read(
     })
 }
 
+impl Decision {
+    fn apply(
+        &self,
+        mut active: disability_request::ActiveModel,
+        typed: &Typed,
+    ) -> disability_request::ActiveModel {
+        active.outcome = Set(Some(self.outcome.id().into()));
+        active.decision_reason = Set(self.reason.clone());
+        active.starts_on = Set(self.period.map(|p| p.0));
+        active.ends_on = Set(self.period.and_then(|p| p.1));
+        active.without_limit = Set(self.period.is_some() && typed.without_limit);
+        active.level = Set(self.level.clone());
+        active
+    }
+}
+
+/// The committee's new decision on a contested request, after its re-examination: read within
+/// the same bounds, notified anew (the court's delay runs from its receipt).
+pub(super) async fn revise(
+    txn: &DatabaseTransaction,
+    file: &File,
+    request: disability_request::Model,
+    typed: &Typed,
+    now: DateTime<Utc>,
+) -> Result<disability_request::Model, Refused> {
+    let right =
+        Right::parse(&request.right_code).ok_or_else(|| Refused::Step("Droit inconnu.".into()))?;
+    let decision = read(
+        right,
+        typed,
+        findings_in(txn, file.id()).await?,
+        file.facts().born_on,
+    )?;
+    if !decision.outcome.is_final() {
+        return Err(Refused::Field(
+            "resultat",
+            "Un recours se tranche : choisissez accordé, accordé en partie ou refusé.".into(),
+        ));
+    }
+    let mut active = decision.apply(request.into_active_model(), typed);
+    active.decided_on = Set(Some(crate::dates::day_of(now)));
+    active.notified_at = Set(Some(now));
+    active.received_on = Set(None);
+    active.received_how = Set(None);
+    // A revised right is a new one: its renewal is invited anew.
+    active.renewal_invited_at = Set(None);
+    Ok(active.update(txn).await?)
+}
+
 async fn findings_in(txn: &DatabaseTransaction, file_id: i64) -> Result<Findings, DbErr> {
     let row = disability_evaluation::Entity::find()
         .filter(disability_evaluation::Column::FileId.eq(file_id))
@@ -380,6 +429,7 @@ pub async fn decide(
         return Err(Refused::Step("Ce dossier n'attend pas de décision.".into()));
     }
     let today = crate::dates::day_of(now);
+    super::plan::ready_for_decision(&file, today)?;
     let session = match file.row.session_id {
         Some(id) => disability_session::Entity::find_by_id(id).one(&txn).await?,
         None => None,
@@ -409,13 +459,7 @@ pub async fn decide(
         findings_in(&txn, file.id()).await?,
         file.facts().born_on,
     )?;
-    let mut active = request.clone().into_active_model();
-    active.outcome = Set(Some(decision.outcome.id().into()));
-    active.decision_reason = Set(decision.reason.clone());
-    active.starts_on = Set(decision.period.map(|p| p.0));
-    active.ends_on = Set(decision.period.and_then(|p| p.1));
-    active.without_limit = Set(decision.period.is_some() && typed.without_limit);
-    active.level = Set(decision.level.clone());
+    let mut active = decision.apply(request.clone().into_active_model(), typed);
     active.decided_on = Set(Some(session.held_on));
     active.decided_by_name = Set(Some(desk.account().display_name.clone()));
     active.status = Set(if decision.outcome.is_final() {

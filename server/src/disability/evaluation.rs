@@ -407,6 +407,11 @@ pub async fn propose(
         }
         (_, text) => Some(read_text("motif", text, "le motif")?),
     };
+    if file.row.plan_sent_at.is_some() {
+        return Err(Refused::Step(
+            "Le plan de compensation est déjà envoyé à la personne : la commission lira ses remarques à côté des propositions.".into(),
+        ));
+    }
     let txn = desk.tenant().db().begin_write().await?;
     let request = disability_request::Entity::find_by_id(request_id)
         .filter(disability_request::Column::FileId.eq(file.id()))

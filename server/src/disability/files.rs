@@ -397,7 +397,8 @@ pub fn filing_errors(file: &File) -> Vec<AnswerError> {
     errors
 }
 
-/// Files the draft: one request per right, the pole from the person's age. The pieces may
+/// Files the draft: one request per right, the pole from the person's age, the team from its
+/// sector (`sectors::route`). The pieces may
 /// still be missing: reception asks for them (a request counts once its person is known).
 pub async fn file(
     tenant: &Tenant,
@@ -434,9 +435,15 @@ pub async fn file(
         .insert(&txn)
         .await?;
     }
+    let sectors = super::sectors::read_in(&txn).await?;
+    let sector = file
+        .facts()
+        .postcode
+        .and_then(|postcode| super::sectors::route(&sectors, &postcode, pole).map(str::to_owned));
     let mut active = file.row.clone().into_active_model();
     active.status = Set(Status::Filed.id().into());
     active.pole = Set(Some(pole.id().into()));
+    active.sector = Set(sector);
     active.filed_at = Set(Some(now));
     active.updated_at = Set(now);
     let row = active.update(&txn).await?;

@@ -1,6 +1,7 @@
 //! Disability files as the other parts see them (see `citizens::file`): the person's space
 //! lists them among their requests, reception's alerts name those waiting for pieces, and the
-//! wider access knows when a file is open. Also the supervisor's figures, counts only.
+//! wider access knows when a file is open. Also the supervisor's figures, counts only
+//! (`figures` for the delays and decisions).
 
 use chrono::NaiveDate;
 use sea_orm::{ColumnTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Select};
@@ -108,11 +109,14 @@ pub async fn counts(tenant: &Tenant) -> Result<Vec<(Status, u64)>, DbErr> {
     Ok(counts)
 }
 
-/// The module page's figures.
+/// The module page's figures: the files by stage, then the delays and decisions
+/// (`figures`).
 pub async fn figure_lines(tenant: &Tenant) -> Figures {
-    Ok(counts(tenant)
+    let mut lines: Vec<(String, String)> = counts(tenant)
         .await?
         .into_iter()
         .map(|(status, n)| (format!("Demandes — {}", status.label()), n.to_string()))
-        .collect())
+        .collect();
+    lines.extend(super::figures::lines(tenant, crate::dates::today()).await?);
+    Ok(lines)
 }

@@ -27,6 +27,11 @@ pub struct Model {
     pub complete_on: Option<Date>,
     pub irrecevable_at: Option<ChronoDateTimeUtc>,
     pub session_id: Option<i64>,
+    pub plan_sent_at: Option<ChronoDateTimeUtc>,
+    pub plan_answer_by: Option<Date>,
+    pub plan_remarks: Option<String>,
+    pub plan_hearing: bool,
+    pub plan_answered_at: Option<ChronoDateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -25,6 +25,7 @@ pub struct Model {
     pub notified_at: Option<ChronoDateTimeUtc>,
     pub received_on: Option<Date>,
     pub received_how: Option<String>,
+    pub renewal_invited_at: Option<ChronoDateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -21,4 +21,4 @@ pub(crate) use password::dummy_hash;
 pub use password::{
     MIN_PASSWORD_CHARS, hash_password, new_password_errors, new_password_problem, verify_password,
 };
-pub use role::{Role, RoleError};
+pub use role::{AUTOMATIC_ROLE, Role, RoleError};

@@ -2,6 +2,9 @@ use std::fmt;
 
 use tenants::Module;
 
+/// The journal's role for what the platform does by itself (a job's mail), not a person.
+pub const AUTOMATIC_ROLE: &str = "automatic";
+
 /// A staff role. Each role is scoped to one module, except the supervisor (figures of every
 /// module the department has) and the department administrator (staff accounts, journal).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -90,7 +93,8 @@ impl Role {
     }
 
     /// Roles as a journal entry records them (ids, comma-separated), in words; the operator
-    /// (who acts from the command line) is named too, and an id no longer known is kept.
+    /// (who acts from the command line) and the platform's own jobs are named too, and an id
+    /// no longer known is kept.
     pub fn labels_of(recorded: &str) -> String {
         recorded
             .split(',')
@@ -99,6 +103,7 @@ impl Role {
             .map(|id| match (Role::parse(id), id) {
                 (Ok(role), _) => role.label(),
                 (Err(_), "operator") => "Opérateur de la plateforme",
+                (Err(_), AUTOMATIC_ROLE) => "Envoi automatique de la plateforme",
                 (Err(_), other) => other,
             })
             .collect::<Vec<_>>()

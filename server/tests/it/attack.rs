@@ -739,6 +739,12 @@ fn plan(template: &str, fx: &Fixture) -> Option<Plan> {
             false,
             Some(none()),
         ),
+        "/agents/admin/mdph" => staff(
+            template.into(),
+            Admin,
+            true,
+            Some(vec![("secteurs", "Équipe sans pôle".into())]),
+        ),
         "/agents/admin/insertion" => staff(
             template.into(),
             Admin,
@@ -925,6 +931,27 @@ fn plan(template: &str, fx: &Fixture) -> Option<Plan> {
             false,
             Some(none()),
         ),
+        // What follows: the team sends the plan; reception or the secretariat records a
+        // postal receipt; every worker reads the follow-up; the secretariat answers appeals.
+        "/agents/handicap/dossiers/{id}/plan" => staff(
+            format!("/agents/handicap/dossiers/{}/plan", fx.disability.file),
+            Roles(&[Role::DisabilityEvaluator, Role::DisabilityPhysician]),
+            false,
+            None,
+        ),
+        "/agents/handicap/dossiers/{id}/reception" => staff(
+            format!("/agents/handicap/dossiers/{}/reception", fx.disability.file),
+            Roles(&[Role::DisabilityReception, Role::DisabilityCommittee]),
+            false,
+            Some(vec![("demande", "x".into())]),
+        ),
+        "/agents/handicap/suivi" => staff(template.into(), Roles(DISABILITY), true, None),
+        "/agents/handicap/recours/{id}" => staff(
+            "/agents/handicap/recours/424242".into(),
+            Roles(&[Role::DisabilityCommittee]),
+            false,
+            None,
+        ),
         "/agents/handicap/pieces/{id}" => staff(
             format!("/agents/handicap/pieces/{}", fx.disability.certificate),
             Roles(&[Role::DisabilityPhysician]),
@@ -954,6 +981,19 @@ fn plan(template: &str, fx: &Fixture) -> Option<Plan> {
             ),
             true,
             none(),
+        ),
+        "/mon-espace/mdph/{id}/plan" => citizen(
+            format!("/mon-espace/mdph/{}/plan", fx.disability.file),
+            true,
+            vec![("remarques", "Intrusion".into())],
+        ),
+        "/mon-espace/mdph/{id}/recours/{request}"
+        | "/mon-espace/mdph/{id}/recours/{request}/reponse" => citizen(
+            template
+                .replace("{id}", &fx.disability.file.to_string())
+                .replace("{request}", &fx.disability.request.to_string()),
+            true,
+            vec![("motifs", "Intrusion".into())],
         ),
         "/mon-espace/mdph/{id}/etape/{step}" => citizen(
             format!("/mon-espace/mdph/{}/etape/1", fx.disability.file),

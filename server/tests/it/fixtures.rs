@@ -707,8 +707,9 @@ pub const MEDICAL_MARKER: &str = "Diagnostic gardois";
 
 /// A disability file of `citizen_id`, complete and under evaluation: a sealed certificate and
 /// an identity document (both accepted), the team's findings, an observation for the team and
-/// a physician's medical one (sealed, saying [`MEDICAL_MARKER`]). The form's answers are
-/// written as the filing steps keep them.
+/// a physician's medical one (sealed, saying [`MEDICAL_MARKER`]), the team's proposals and the
+/// compensation plan, answered; on the agenda of a session held today. The form's answers
+/// are written as the filing steps keep them.
 pub async fn disability_file(app: &TestApp, tenant: &Tenant, citizen_id: i64) -> DisabilityFile {
     use guichet::aid_requests::form::Answer;
     use guichet::disability::files::{self, FiledBy, Kind};
@@ -822,6 +823,19 @@ pub async fn disability_file(app: &TestApp, tenant: &Tenant, citizen_id: i64) ->
     evaluation::save_findings(&desk, &file, ("from_80", false, true))
         .await
         .unwrap();
+    // The team proposes on each right and sends the plan, which the person answers.
+    for r in files::requests(tenant, id).await.unwrap() {
+        evaluation::propose(&desk, &file, r.id, ("grant", ""))
+            .await
+            .unwrap();
+    }
+    use guichet::disability::plan;
+    plan::send(&desk, &file, now, (None, "")).await.unwrap();
+    let file = completeness::find(&desk, id).await.unwrap().unwrap();
+    plan::answer(tenant, &file, ("D'accord avec le plan.", false), now)
+        .await
+        .unwrap();
+    let file = completeness::find(&desk, id).await.unwrap().unwrap();
     let request = files::requests(tenant, id).await.unwrap()[0].id;
     let secretariat = app.worker(tenant, Role::DisabilityCommittee).await;
     let desk = Desk::open(tenant, &secretariat).unwrap();
@@ -839,4 +853,60 @@ pub async fn disability_file(app: &TestApp, tenant: &Tenant, citizen_id: i64) ->
         request,
         session,
     }
+}
+
+/// The committee decides every request of disability file `file`: each right granted from a
+/// year ago until `ends_on`, the person notified (at `fatou@example.org`).
+pub async fn disability_decided(
+    app: &TestApp,
+    tenant: &Tenant,
+    file: i64,
+    ends_on: chrono::NaiveDate,
+) {
+    use guichet::disability::decisions::{self, Typed};
+    let secretariat = app.worker(tenant, Role::DisabilityCommittee).await;
+    let desk = guichet::disability::Desk::open(tenant, &secretariat).unwrap();
+    let start = guichet::dates::today() - chrono::Months::new(12);
+    let day = |d: chrono::NaiveDate| d.format("%Y-%m-%d").to_string();
+    for r in guichet::disability::files::requests(tenant, file)
+        .await
+        .unwrap()
+    {
+        let typed = Typed {
+            outcome: "granted".into(),
+            starts_on: day(start),
+            ends_on: day(ends_on),
+            ..Typed::default()
+        };
+        decisions::decide(
+            &desk,
+            r.id,
+            &typed,
+            chrono::Utc::now(),
+            Some("fatou@example.org"),
+        )
+        .await
+        .unwrap();
+    }
+}
+
+/// A disability file decided (rights ending in 4 months) whose first decision the person
+/// contests: every table of the module holds a row of theirs.
+pub async fn contested_disability_file(app: &TestApp, tenant: &Tenant, citizen_id: i64) {
+    let fx = disability_file(app, tenant, citizen_id).await;
+    let ends_on = guichet::dates::today() + chrono::Months::new(4);
+    disability_decided(app, tenant, fx.file, ends_on).await;
+    let file = guichet::disability::files::find_for_citizen(tenant, citizen_id, fx.file)
+        .await
+        .unwrap()
+        .unwrap();
+    guichet::disability::appeals::contest(
+        tenant,
+        &file,
+        (fx.request, "Je conteste la durée."),
+        chrono::Utc::now(),
+        None,
+    )
+    .await
+    .unwrap();
 }

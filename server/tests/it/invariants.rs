@@ -233,7 +233,7 @@ async fn fill_a_file(app: &TestApp, tenant: &Tenant) -> citizens::Citizen {
         .await
         .unwrap();
     crate::fixtures::imported_for_rsa(app, tenant, &citizen).await;
-    crate::fixtures::disability_file(app, tenant, citizen.id).await;
+    crate::fixtures::contested_disability_file(app, tenant, citizen.id).await;
     // A staff member read the file: the journal holds the citizen too.
     guichet::audit::record(
         tenant,

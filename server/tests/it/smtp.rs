@@ -128,4 +128,27 @@ impl SmtpSink {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
+
+    /// Waits for the first message whose subject holds `subject` (fails after 20 s).
+    pub async fn wait_for_subject(&self, subject: &str) -> ReceivedMail {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Some(mail) = self
+                .received()
+                .into_iter()
+                .find(|m| m.subject.contains(subject))
+            {
+                return mail;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no message about « {subject} » arrived, only: {:?}",
+                self.received()
+                    .iter()
+                    .map(|m| m.subject.clone())
+                    .collect::<Vec<_>>()
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
 }

@@ -223,6 +223,7 @@ async fn render_session(
             reference: file.reference(),
             name: file.facts().name,
             findings,
+            plan: plan_answer(&file),
             requests,
         });
     }
@@ -235,6 +236,21 @@ async fn render_session(
     Ok(ui.with_staff(desk.staff()).render(status, move |ctx| {
         view! { <SessionPage ctx title files=shown note errors notice /> }
     }))
+}
+
+/// The person's answer to the plan, as the committee reads it before deciding.
+fn plan_answer(file: &File) -> Option<String> {
+    let row = &file.row;
+    row.plan_answered_at?;
+    Some(format!(
+        "{}{}",
+        row.plan_remarks.as_deref().unwrap_or("Pas de remarque."),
+        if row.plan_hearing {
+            " La personne demande à être entendue par la commission."
+        } else {
+            ""
+        }
+    ))
 }
 
 fn decision_line(outcome: Outcome, r: &crate::entity::disability_request::Model) -> String {

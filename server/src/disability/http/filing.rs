@@ -6,7 +6,7 @@ use app::aid_requests::filing::{InputKind, QuestionView, StepPage};
 use app::components::{Choice, FilterOption, Tone};
 use app::disability::{
     DraftPiecesPage, DraftPiecesView, MyFilePage, MyFileRow, MyFileView, MyMdphPage, PieceForm,
-    PieceRow, RequestRow, ReviewPage, ReviewPart, ReviewView, RightsPage, RightsView,
+    PieceRow, RequestRow, ReviewPage, ReviewPart, ReviewView, RightInForce, RightsPage, RightsView,
 };
 use app::validation::FieldErrors;
 use axum::extract::{Path, Query, State};
@@ -20,14 +20,14 @@ use crate::disability::application::{self, FORM, PARTS};
 use crate::disability::files::{self, DraftError, File, FiledBy, Kind, Status};
 use crate::disability::pieces::{self, Certificate, PieceKind, PieceStatus};
 use crate::disability::rights::{self, Pole, Right};
-use crate::disability::{completeness, space};
-use crate::entity::{disability_piece, disability_request};
+use crate::disability::{appeals, completeness, plan, register, space};
+use crate::entity::{disability_appeal, disability_piece, disability_request};
 use crate::http::citizen::CurrentCitizen;
 use crate::http::form::{Form, FormData};
 use crate::http::ui::Ui;
 use crate::http::{AppError, AppState};
 
-fn href(citizen: &CurrentCitizen, id: i64, rest: &str) -> String {
+pub(super) fn href(citizen: &CurrentCitizen, id: i64, rest: &str) -> String {
     citizen.tenant.href(&format!("{}/{id}{rest}", space::PATH))
 }
 
@@ -45,7 +45,7 @@ pub(super) fn tone(status: Status) -> Tone {
 
 #[derive(Debug, Default, Deserialize)]
 pub struct OkParams {
-    ok: Option<String>,
+    pub(super) ok: Option<String>,
 }
 
 /// `GET /mon-espace/mdph`.
@@ -80,10 +80,20 @@ pub async fn my_files(
     }
     .map(str::to_owned);
     let start_action = citizen.tenant.href(space::PATH);
+    let today = crate::dates::today();
+    let rights = register::in_force(&citizen.tenant.tenant, citizen.citizen.id, today)
+        .await?
+        .into_iter()
+        .map(|g| RightInForce {
+            right: g.right.label().into(),
+            period: g.period(),
+            ends_soon: g.ends_soon(today),
+        })
+        .collect();
     Ok(ui
         .with_citizen(&citizen)
         .render(StatusCode::OK, move |ctx| {
-            view! { <MyMdphPage ctx files=rows start_action can_renew notice /> }
+            view! { <MyMdphPage ctx files=rows start_action can_renew rights notice /> }
         }))
 }
 
@@ -113,7 +123,7 @@ pub async fn start(
 }
 
 /// The person's file `id`, or 404 (another's, or none).
-async fn load(citizen: &CurrentCitizen, id: &str) -> Result<File, AppError> {
+pub(super) async fn load(citizen: &CurrentCitizen, id: &str) -> Result<File, AppError> {
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     files::find_for_citizen(&citizen.tenant.tenant, citizen.citizen.id, id)
         .await?
@@ -742,6 +752,28 @@ pub async fn file_request(
     }
 }
 
+/// The rows with where each decision's appeal stands, and, for the person (`contest`), the
+/// link to contest a decision while they may.
+pub(super) fn with_appeals(
+    rows: Vec<RequestRow>,
+    (requests, appeals): (&[disability_request::Model], &[disability_appeal::Model]),
+    contest: impl Fn(&disability_request::Model) -> String,
+) -> Vec<RequestRow> {
+    let today = crate::dates::today();
+    rows.into_iter()
+        .zip(requests)
+        .map(|(row, request)| {
+            let appeal = appeals.iter().find(|a| a.request_id == request.id);
+            RequestRow {
+                contest: (appeal.is_none() && appeals::contestable(request, today).is_ok())
+                    .then(|| contest(request)),
+                appeal: appeal.map(|a| appeals::standing(a, today).describe()),
+                ..row
+            }
+        })
+        .collect()
+}
+
 pub(super) fn request_rows(
     requests: &[disability_request::Model],
     notification: impl Fn(&disability_request::Model) -> Option<String>,
@@ -768,6 +800,8 @@ pub(super) fn request_rows(
                     (_, None) => "Après l'accusé de réception".into(),
                 },
                 notification: r.notified_at.and_then(|_| notification(r)),
+                contest: None,
+                appeal: None,
             }
         })
         .collect()
@@ -816,13 +850,17 @@ async fn render_file(
         status: file.status().short().into(),
         tone: tone(file.status()),
         facts,
-        requests: request_rows(&requests, |r| {
-            Some(href(
-                citizen,
-                file.id(),
-                &format!("/notifications/{}", r.id),
-            ))
-        }),
+        requests: with_appeals(
+            request_rows(&requests, |r| {
+                Some(href(
+                    citizen,
+                    file.id(),
+                    &format!("/notifications/{}", r.id),
+                ))
+            }),
+            (&requests, &appeals::of_file(tenant, file.id()).await?),
+            |r| href(citizen, file.id(), &format!("/recours/{}", r.id)),
+        ),
         asked,
         pieces: piece_rows(tenant, &rows, |_| None, |_| None).await?,
         missing: if open {
@@ -836,6 +874,14 @@ async fn render_file(
             file.row.citizen_explanation.clone().unwrap_or_default()
         } else {
             explanation
+        },
+        plan: match plan::standing(file, crate::dates::today()) {
+            plan::Standing::NotSent => None,
+            plan::Standing::Awaiting(by) => Some((
+                href(citizen, file.id(), "/plan"),
+                Some(crate::dates::on(by)),
+            )),
+            plan::Standing::Closed => Some((href(citizen, file.id(), "/plan"), None)),
         },
     };
     Ok(ui.with_citizen(citizen).render(status, move |ctx| {
@@ -865,6 +911,7 @@ pub async fn my_file(
         Some("depose") => Some("Votre demande est déposée. La MDPH vérifie qu'elle est complète : vous recevrez un accusé de réception, ou la liste des pièces qui manquent."),
         Some("piece") => Some("La pièce est enregistrée : la MDPH l'examinera."),
         Some("explication") => Some("Votre explication est envoyée à la MDPH."),
+        Some("recours") => Some("Votre recours est envoyé : la commission réexamine votre demande et vous répond dans les 2 mois."),
         _ => None,
     }
     .map(str::to_owned);

@@ -1,14 +1,19 @@
 //! Disability's pages: the person files their request to the MDPH from their space (the
 //! form's parts, the rights, the pieces, the review); reception lists the files by stage and
-//! checks each one's completeness; physicians alone open medical pieces.
+//! checks each one's completeness; physicians alone open medical pieces; the team evaluates
+//! and sends the plan, the committee decides and answers appeals (`follow_up`).
 
 mod committee;
 mod filing;
+mod follow_up;
 mod reception;
+mod sectors;
 
 pub use committee::*;
 pub use filing::*;
+pub use follow_up::*;
 pub use reception::*;
+pub use sectors::*;
 
 use crate::http::AppError;
 use crate::http::auth::CurrentStaff;
@@ -84,8 +89,37 @@ pub fn routes(routes: crate::modules::Routes) -> crate::modules::Routes {
             "/mon-espace/mdph/{id}/notifications/{request}",
             get(my_notification),
         )
+        .route(
+            "/mon-espace/mdph/{id}/plan",
+            get(plan_page).post(answer_plan),
+        )
+        .route(
+            "/mon-espace/mdph/{id}/recours/{request}",
+            get(contest_page).post(contest),
+        )
+        .route(
+            "/mon-espace/mdph/{id}/recours/{request}/reponse",
+            get(appeal_answer),
+        )
+        .route("/agents/handicap/dossiers/{id}/plan", post(send_plan))
+        .route(
+            "/agents/handicap/dossiers/{id}/reception",
+            post(record_receipt),
+        )
+        .route("/agents/handicap/suivi", get(follow_up_page))
+        .route(SECTORS_PATH, get(sectors_page).post(save_sectors))
+        .route("/agents/handicap/recours/{id}", post(answer_appeal))
         .route("/agents/handicap/pieces/{id}", get(open_piece))
         .route("/agents/handicap/pieces/{id}/examen", post(review_piece))
+}
+
+/// The administrator sets which team receives which files.
+pub fn admin_nav(tenant: &crate::http::TenantCtx) -> Vec<app::NavLink> {
+    vec![app::NavLink {
+        href: tenant.href(SECTORS_PATH),
+        label: "Secteurs de la MDPH".into(),
+        description: "Quelle équipe reçoit quelles demandes, par code postal et par pôle.",
+    }]
 }
 
 /// The person starts and follows their requests from their space.
@@ -110,6 +144,11 @@ pub fn staff_nav(tenant: &crate::http::TenantCtx, access: DeskAccess) -> Vec<app
                 href: tenant.href("/agents/handicap/commission"),
                 label: "Commission (CDAPH)".into(),
                 description: "Les séances de la commission, leur ordre du jour et ses décisions.",
+            },
+            app::NavLink {
+                href: tenant.href("/agents/handicap/suivi"),
+                label: "Recours et renouvellements".into(),
+                description: "Les recours à réexaminer, les droits qui prennent fin sans renouvellement.",
             },
         ],
         DeskAccess::Supervisor => vec![app::NavLink {

@@ -17,7 +17,7 @@ use serde::Deserialize;
 
 use super::filing::{answered_parts, missing_labels, piece_rows, request_rows, tone};
 use super::{DisabilityDesk, reception_desk};
-use crate::disability::completeness::{self, Refused, Verdict};
+use crate::disability::completeness::{self, Refused, Team, Verdict};
 use crate::disability::evaluation::{self, Area, Proposal, RateBand};
 use crate::disability::files::{File, Status};
 use crate::disability::medical::MedicalDesk;
@@ -47,6 +47,37 @@ const STAGES: [Status; 5] = [
 #[derive(Debug, Default, Deserialize)]
 pub struct QueueParams {
     etape: Option<String>,
+    equipe: Option<String>,
+}
+
+/// The value of the « without a team » choice of the filter.
+const WITHOUT_TEAM: &str = "-";
+
+/// The team filter's choices, the chosen one selected; none without sectors.
+fn team_options(
+    sectors: &[crate::disability::sectors::Sector],
+    chosen: Team<'_>,
+) -> Vec<FilterOption> {
+    if sectors.is_empty() {
+        return Vec::new();
+    }
+    let option = |value: &str, label: &str, selected| FilterOption {
+        value: value.into(),
+        label: label.into(),
+        selected,
+    };
+    std::iter::once(option("", "Toutes les équipes", chosen == Team::Any))
+        .chain(
+            sectors
+                .iter()
+                .map(|s| option(&s.name, &s.name, chosen == Team::Named(&s.name))),
+        )
+        .chain(std::iter::once(option(
+            WITHOUT_TEAM,
+            "Sans équipe",
+            chosen == Team::Without,
+        )))
+        .collect()
 }
 
 pub(super) fn file_href(desk: &DisabilityDesk<'_>, id: i64) -> String {
@@ -84,6 +115,20 @@ pub async fn queue(
                 ))
             })?,
     };
+    let team = match params.equipe.as_deref().map(str::trim) {
+        None | Some("") => Team::Any,
+        Some(WITHOUT_TEAM) => Team::Without,
+        Some(name) => Team::Named(name),
+    };
+    let sectors = crate::disability::sectors::read(desk.tenant()).await?;
+    let options = team_options(&sectors, team);
+    let teams = (!options.is_empty()).then(|| {
+        (
+            desk.ctx().href("/agents/handicap"),
+            stage.id().to_owned(),
+            options,
+        )
+    });
     let counts = crate::disability::space::counts(desk.tenant()).await?;
     let tabs = STAGES
         .into_iter()
@@ -100,7 +145,7 @@ pub async fn queue(
         })
         .collect();
     let today = crate::dates::today();
-    let rows = completeness::queue_of(&desk, stage, QUEUE_LENGTH)
+    let rows = completeness::queue_of(&desk, (stage, team), QUEUE_LENGTH)
         .await?
         .into_iter()
         .map(|f| {
@@ -117,6 +162,7 @@ pub async fn queue(
                 reference: f.reference(),
                 name: f.facts().name,
                 pole: f.pole().map_or("", Pole::label).into(),
+                team: f.row.sector.clone().unwrap_or_default(),
                 filed: f.row.filed_at.map(crate::dates::day).unwrap_or_default(),
                 status: f.status().short().into(),
                 tone: if late { Tone::Error } else { tone(f.status()) },
@@ -125,7 +171,7 @@ pub async fn queue(
         })
         .collect();
     Ok(ui.with_staff(&staff).render(StatusCode::OK, move |ctx| {
-        view! { <ReceptionQueuePage ctx tabs rows /> }
+        view! { <ReceptionQueuePage ctx tabs teams rows /> }
     }))
 }
 
@@ -200,6 +246,9 @@ async fn render_file(
         ("Déposée par".into(), file.row.filed_by_name.clone()),
         ("Pôle".into(), file.pole().map_or("", Pole::label).into()),
     ];
+    if let Some(team) = &file.row.sector {
+        facts.push(("Équipe".into(), team.clone()));
+    }
     if let Some(at) = file.row.filed_at {
         facts.push(("Déposée le".into(), crate::dates::day(at)));
     }
@@ -238,6 +287,7 @@ async fn render_file(
         explanation: file.row.citizen_explanation.clone(),
         actions,
         evaluation: evaluation_view(desk, seal, file, &requests, &shown.observation).await?,
+        follow_up: super::follow_up::staff_follow_up(desk, file, &requests).await?,
     };
     let Shown {
         errors,
@@ -278,6 +328,10 @@ pub async fn file_page(
         Some("constats") => Some("Le taux et les critères sont enregistrés."),
         Some("proposition") => Some("La proposition est enregistrée."),
         Some("seance") => Some("Le dossier est inscrit à la séance."),
+        Some("plan") => {
+            Some("Le plan de compensation est envoyé : la personne a 15 jours pour y répondre.")
+        }
+        Some("reception") => Some("Le jour de réception de la notification est enregistré."),
         _ => None,
     }
     .map(str::to_owned);

@@ -80,7 +80,9 @@ fn access_row(entry: FileAccess) -> AccessRow {
     .into_iter()
     .map(Role::label)
     .collect();
-    let who = if roles.is_empty() {
+    let who = if entry.actor_role == crate::staff::AUTOMATIC_ROLE {
+        format!("{service} — envoi automatique")
+    } else if roles.is_empty() {
         service.to_owned()
     } else {
         format!("{service} — {}", roles.join(", "))

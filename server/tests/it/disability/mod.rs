@@ -15,6 +15,9 @@ use tenants::{Module, Tenant};
 use crate::harness::{Backend, TestApp, Visitor, both_engines};
 use crate::smtp::SmtpSink;
 
+mod follow_up;
+mod sectors;
+
 both_engines!(
     a_parent_files_for_a_child_with_a_certificate,
     reception_asks_for_a_piece_then_acknowledges_the_complete_file,
@@ -34,7 +37,7 @@ const PDF_CERTIFICATE: &[u8] = b"%PDF-1.4\n% certificat medical: polyarthrite rh
 const PDF_ID: &[u8] = b"%PDF-1.4\n% carte d'identite\n";
 const PDF_ADDRESS: &[u8] = b"%PDF-1.4\n% facture d'electricite\n";
 
-async fn setup(backend: Backend) -> (TestApp, SmtpSink, Tenant) {
+pub(super) async fn setup(backend: Backend) -> (TestApp, SmtpSink, Tenant) {
     let (app, sink, gard) = crate::harness::app_with_mail(backend).await;
     app.staffs(
         &gard,
@@ -49,7 +52,7 @@ async fn setup(backend: Backend) -> (TestApp, SmtpSink, Tenant) {
     (app, sink, gard)
 }
 
-fn iso(day: NaiveDate) -> String {
+pub(super) fn iso(day: NaiveDate) -> String {
     day.format("%Y-%m-%d").to_string()
 }
 
@@ -155,7 +158,7 @@ async fn send_piece(
 
 /// Fatou files for her son with a certificate, an ID and a proof of address; returns her,
 /// the file's page and its id.
-async fn fatou_files(app: &TestApp) -> (Visitor, String, i64) {
+pub(super) async fn fatou_files(app: &TestApp) -> (Visitor, String, i64) {
     let mut fatou = Visitor::new(app);
     fatou
         .franceconnect_sign_in("/gard", "sim-fatou-diallo")
@@ -201,7 +204,7 @@ async fn fatou_files(app: &TestApp) -> (Visitor, String, i64) {
     (fatou, file, id)
 }
 
-async fn file_row(gard: &Tenant, id: i64) -> disability_file::Model {
+pub(super) async fn file_row(gard: &Tenant, id: i64) -> disability_file::Model {
     let txn = gard.db().begin().await.unwrap();
     let row = disability_file::Entity::find_by_id(id)
         .one(&txn)
@@ -1075,6 +1078,45 @@ async fn the_committee_decides_within_the_bounds_and_the_person_is_notified(back
         )
         .await;
     assert_eq!(found.status, StatusCode::SEE_OTHER);
+    // The plan goes to the person once every right has the team's proposal.
+    let early_plan = evaluator
+        .post(&format!("{page_href}/plan"), &[("csrf", csrf.as_str())])
+        .await;
+    assert_eq!(early_plan.status, StatusCode::CONFLICT);
+    assert!(early_plan.body.contains("il manque"), "{}", early_plan.body);
+    for r in requests_of(&gard, id).await {
+        let proposed = evaluator
+            .post(
+                &format!("{page_href}/propositions/{}", r.id),
+                &[("csrf", csrf.as_str()), ("proposition", "grant")],
+            )
+            .await;
+        assert_eq!(proposed.status, StatusCode::SEE_OTHER, "{}", proposed.body);
+    }
+    let sent = evaluator
+        .post(&format!("{page_href}/plan"), &[("csrf", csrf.as_str())])
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    let plan_mail = sink.wait_for_subject("plan personnalisé").await;
+    assert!(
+        plan_mail.text.contains("/mon-espace/mdph/"),
+        "{}",
+        plan_mail.text
+    );
+    let locked = evaluator
+        .post(
+            &format!(
+                "{page_href}/propositions/{}",
+                requests_of(&gard, id).await[0].id
+            ),
+            &[
+                ("csrf", csrf.as_str()),
+                ("proposition", "refuse"),
+                ("motif", "x"),
+            ],
+        )
+        .await;
+    assert_eq!(locked.status, StatusCode::CONFLICT, "{}", locked.body);
 
     // The secretariat opens a session; a missing date or formation is said.
     let mut secretariat = Visitor::signed_in(&app, "/gard", COMMITTEE).await;
@@ -1126,6 +1168,53 @@ async fn the_committee_decides_within_the_bounds_and_the_person_is_notified(back
     let agenda = secretariat.get(&session_href).await;
     assert!(agenda.body.contains("Moussa DIALLO"), "{}", agenda.body);
     assert!(agenda.body.contains("80 % et plus"));
+    // The parent has 15 days to answer the plan: the committee waits for them.
+    let waiting = secretariat
+        .post(
+            &by_right("aeeh"),
+            &decision(&csrf, &[("resultat", "granted")]),
+        )
+        .await;
+    assert_eq!(waiting.status, StatusCode::CONFLICT, "{}", waiting.body);
+    assert!(
+        waiting.body.contains("peut répondre au plan"),
+        "{}",
+        waiting.body
+    );
+    let plan = fatou.get(&format!("{file}/plan")).await;
+    assert_eq!(plan.status, StatusCode::OK, "{}", plan.body);
+    assert!(plan.body.contains("Accord"), "{}", plan.body);
+    let csrf_fatou = plan.csrf();
+    let long = "x".repeat(4001);
+    let too_long = fatou
+        .post(
+            &format!("{file}/plan"),
+            &[("csrf", csrf_fatou.as_str()), ("remarques", long.as_str())],
+        )
+        .await;
+    assert_eq!(too_long.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let answered = fatou
+        .post(
+            &format!("{file}/plan"),
+            &[
+                ("csrf", csrf_fatou.as_str()),
+                ("remarques", "Il faut aussi une aide pour la cantine."),
+                ("entendu", "oui"),
+            ],
+        )
+        .await;
+    assert_eq!(answered.status, StatusCode::SEE_OTHER, "{}", answered.body);
+    let twice = fatou
+        .post(&format!("{file}/plan"), &[("csrf", csrf_fatou.as_str())])
+        .await;
+    assert_eq!(twice.status, StatusCode::CONFLICT);
+    let agenda = secretariat.get(&session_href).await;
+    assert!(
+        agenda.body.contains("aide pour la cantine"),
+        "{}",
+        agenda.body
+    );
+    assert!(agenda.body.contains("demande à être entendue"));
 
     // Outside the bounds: each refused at its field, nothing recorded.
     let start = "2027-01-01";
@@ -1273,11 +1362,7 @@ async fn the_committee_decides_within_the_bounds_and_the_person_is_notified(back
     assert_eq!(again.status, StatusCode::CONFLICT);
 
     // Notified by mail, one letter per right, with the appeal route.
-    let mails = sink.wait_for(3).await;
-    let notified = mails
-        .iter()
-        .find(|m| m.subject.contains("La commission a décidé"))
-        .unwrap();
+    let notified = sink.wait_for_subject("La commission a décidé").await;
     assert_eq!(notified.attachments.len(), 3);
     assert!(notified.text.contains("RAPO"));
     // Fatou reads it in her space; opening it records the day she received it, once.
@@ -1303,7 +1388,7 @@ async fn the_committee_decides_within_the_bounds_and_the_person_is_notified(back
     app.stop().await;
 }
 
-async fn requests_of(gard: &Tenant, id: i64) -> Vec<disability_request::Model> {
+pub(super) async fn requests_of(gard: &Tenant, id: i64) -> Vec<disability_request::Model> {
     let txn = gard.db().begin().await.unwrap();
     let rows = disability_request::Entity::find()
         .filter(disability_request::Column::FileId.eq(id))
