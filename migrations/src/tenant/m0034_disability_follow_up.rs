@@ -148,6 +148,22 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
+        // What the lists read at volume: reception's queue (a stage, the first filed first, a
+        // team), a person's rights, the rights ending soon.
+        let indexes = [
+            ("disability_files_queue", "disability_files", &["status", "filed_at"][..]),
+            ("disability_files_sector", "disability_files", &["sector", "status"][..]),
+            ("disability_requests_citizen", "disability_requests", &["citizen_id"][..]),
+            ("disability_requests_ends", "disability_requests", &["ends_on"][..]),
+        ];
+        for (name, table, columns) in indexes {
+            let mut index = Index::create();
+            index.name(name).table(Alias::new(table));
+            for column in columns {
+                index.col(Alias::new(*column));
+            }
+            manager.create_index(index.to_owned()).await?;
+        }
         use DisabilitySectors as S;
         manager
             .create_table(

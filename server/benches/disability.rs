@@ -1,0 +1,525 @@
+//! Disability (MDPH) benchmarks. Prints figures against the targets; asserts nothing about
+//! timings.
+//!
+//! One department holds 200,000 files (a fifth just filed, the others further on), their
+//! requests and the team's findings.
+//! 1. Reception's and the evaluators' list (`/agents/handicap`, the 200 first filed of a stage)
+//!    served by the real server in-process to a signed-in evaluator (second factor included),
+//!    against a bare axum handler running the same query: requests/s with 16 clients, p95
+//!    with 16 and 1.
+//! 2. The supervisor's figures page (stages, delays per right, decisions), p95.
+//! 3. A physician opening a 5 MB sealed certificate (read from disk, unwrapped, decrypted,
+//!    journaled), one at a time: p50 and p95.
+//! 4. The department's export with 10,000 sealed medical pieces: wall time and size.
+//!
+//! `cargo bench -p guichet-server --bench disability` runs on SQLite; with
+//! `DATABASE_URL=postgres://…` on PostgreSQL. `DISABILITY_BENCH_FILES` sets the size (200000).
+//! See `docs/BENCHMARKS.md`.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, bail};
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Html;
+use axum::routing::get;
+use chrono::{Duration as Days, NaiveDate, Utc};
+use common::*;
+use guichet::aid_requests::form::{Answer, Answers};
+use guichet::disability::completeness::{self, Team};
+use guichet::disability::files::{self, FiledBy, Kind, Status};
+use guichet::disability::pieces::{self, Certificate, PieceKind};
+use guichet::disability::{Desk, medical::MedicalDesk};
+use guichet::entity::{disability_evaluation, disability_file, disability_request};
+use guichet::staff::second_factor::{self, PendingSecret, SealKey};
+use guichet::staff::{self, Email, NewStaff, Role, StaffAccount};
+use sea_orm::{EntityTrait, Set};
+use tenants::{Platform, Tenant};
+
+const SLUG: &str = "cd-mdph";
+const PASSWORD: &str = "mot-de-passe-du-banc-mdph";
+const EVALUATOR: &str = "evaluation@cd-mdph.fr";
+const SUPERVISOR: &str = "chef@cd-mdph.fr";
+const QUEUE_LENGTH: u64 = 200;
+const SATURATION_CLIENTS: usize = 16;
+const SEALED_PIECES: usize = 10_000;
+const BIG_PIECE: usize = 5 * 1024 * 1024;
+const OPENINGS: usize = 40;
+
+const TARGET_RATIO: f64 = 0.40;
+const TARGET_QUEUE_P95: Duration = Duration::from_millis(50);
+const TARGET_FIGURES_P95: Duration = Duration::from_millis(500);
+const TARGET_OPEN_P95: Duration = Duration::from_millis(50);
+const TARGET_EXPORT: Duration = Duration::from_secs(60);
+
+fn main() -> std::process::ExitCode {
+    common::bench_main("Guichet disability benchmarks", run_all)
+}
+
+async fn run_all(bench: &BenchRun) -> anyhow::Result<Vec<Figure>> {
+    let files: usize = std::env::var("DISABILITY_BENCH_FILES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(200_000);
+    let platform = open_platform(bench.data_dir(), bench.pg_url()).await?;
+    let tenant = create_tenant(&platform, SLUG).await?;
+    let seal = SealKey::from_base64(&base64_key())?;
+    let started = Instant::now();
+    seed(&tenant, files).await?;
+    println!(
+        "  seeded {files} files and their requests in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    let evaluator = account(&platform, &tenant, EVALUATOR, Role::DisabilityEvaluator).await?;
+    let mut figures = vec![Figure::info("Files in the department", files.to_string())];
+    figures.extend(queue(&platform, &tenant, (&seal, &evaluator)).await?);
+    figures.extend(figures_page(&platform, &tenant).await?);
+    figures.extend(medical(&platform, &tenant, &seal).await?);
+    figures.extend(export(bench, &platform, &tenant, &seal).await?);
+    platform.db().clone().close().await?;
+    Ok(figures)
+}
+
+/// The platform secret the bench seals with (fixed: the figures do not depend on it).
+fn base64_key() -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode([7u8; 32])
+}
+
+async fn account(
+    platform: &Platform,
+    tenant: &Tenant,
+    email: &str,
+    role: Role,
+) -> anyhow::Result<StaffAccount> {
+    Ok(staff::create_account(
+        platform,
+        tenant,
+        NewStaff {
+            email: Email::parse(email)?,
+            display_name: role.label().into(),
+            roles: vec![role],
+            first_password: staff::FirstPassword::Known(PASSWORD.into()),
+        },
+        staff::Author::Operator("mesure de performance"),
+    )
+    .await?
+    .account)
+}
+
+/// The form's answers of file `n`: a name, a birth date (children and adults), a postcode.
+fn answers(n: usize) -> String {
+    let mut answers = Answers::new();
+    let born = NaiveDate::from_ymd_opt(1950 + (n % 70) as i32, 1 + (n % 12) as u32, 1 + (n % 28) as u32);
+    answers.insert("a_nom".into(), Answer::Text(format!("NOM{n:06}")));
+    answers.insert("a_prenoms".into(), Answer::Text("Camille".into()));
+    if let Some(born) = born {
+        answers.insert("a_naissance".into(), Answer::Date(born));
+    }
+    answers.insert(
+        "a_code_postal".into(),
+        Answer::Text(format!("30{:03}", n % 1000)),
+    );
+    answers.insert(
+        "b_besoins".into(),
+        Answer::Text("Aide pour les gestes de la vie quotidienne et les déplacements.".into()),
+    );
+    serde_json::to_string(&answers).unwrap_or_default()
+}
+
+/// Where file `n` stands: a fifth just filed, the others waiting, complete, decided or not
+/// receivable.
+fn status_of(n: usize) -> Status {
+    match n % 20 {
+        0..=3 => Status::Filed,
+        4..=5 => Status::WaitingPieces,
+        6..=12 => Status::Complete,
+        13..=18 => Status::Decided,
+        _ => Status::Irrecevable,
+    }
+}
+
+/// Writes the files, two requests each and the team's findings, in batches.
+async fn seed(tenant: &Tenant, files: usize) -> anyhow::Result<()> {
+    let start = Utc::now() - Days::days(730);
+    let today = Utc::now().date_naive();
+    for batch in (0..files).collect::<Vec<_>>().chunks(2_000) {
+        let mut file_rows = Vec::with_capacity(batch.len());
+        let mut request_rows = Vec::with_capacity(batch.len() * 2);
+        let mut finding_rows = Vec::with_capacity(batch.len());
+        for &n in batch {
+            let id = n as i64 + 1;
+            let filed_at = start + Days::minutes(n as i64 * 5);
+            let status = status_of(n);
+            let complete_on = matches!(status, Status::Complete | Status::Decided)
+                .then(|| filed_at.date_naive() + Days::days(20));
+            file_rows.push(disability_file::ActiveModel {
+                id: Set(id),
+                citizen_id: Set(id),
+                kind: Set(Kind::First.id().into()),
+                filed_by: Set("self".into()),
+                filed_by_name: Set(format!("Camille NOM{n:06}")),
+                answers: Set(answers(n)),
+                form_version: Set(guichet::disability::application::VERSION.into()),
+                generic: Set(false),
+                status: Set(status.id().into()),
+                pole: Set(Some(if n % 4 == 0 { "child" } else { "adult" }.into())),
+                created_at: Set(filed_at),
+                updated_at: Set(filed_at),
+                filed_at: Set(Some(filed_at)),
+                complete_on: Set(complete_on),
+                plan_hearing: Set(false),
+                ..Default::default()
+            });
+            for (k, right) in ["aah", "pch"].into_iter().enumerate() {
+                let decided = status == Status::Decided;
+                let due = complete_on.map(|c| c + chrono::Months::new(4));
+                request_rows.push(disability_request::ActiveModel {
+                    file_id: Set(id),
+                    citizen_id: Set(id),
+                    right_code: Set(right.into()),
+                    status: Set(if decided { "decided" } else { "filed" }.into()),
+                    due_on: Set(due),
+                    created_at: Set(filed_at),
+                    outcome: Set(decided.then(|| {
+                        if (n + k) % 5 == 0 { "refused" } else { "granted" }.into()
+                    })),
+                    decided_on: Set(decided
+                        .then(|| complete_on.map(|c| c + Days::days(60 + (n % 90) as i64)))
+                        .flatten()
+                        .map(|d| d.min(today))),
+                    without_limit: Set(decided && n % 3 == 0),
+                    notified_at: Set(decided.then_some(filed_at + Days::days(100))),
+                    ..Default::default()
+                });
+            }
+            if complete_on.is_some() {
+                finding_rows.push(disability_evaluation::ActiveModel {
+                    file_id: Set(id),
+                    citizen_id: Set(id),
+                    rate_band: Set(Some(if n % 2 == 0 { "from_80" } else { "from_50_to_79" }.into())),
+                    rsdae: Set(n % 2 == 1),
+                    lasting: Set(n % 3 == 0),
+                    ..Default::default()
+                });
+            }
+        }
+        let txn = tenant.db().begin_write().await?;
+        disability_file::Entity::insert_many(file_rows).exec(&txn).await?;
+        disability_request::Entity::insert_many(request_rows)
+            .exec(&txn)
+            .await?;
+        if !finding_rows.is_empty() {
+            disability_evaluation::Entity::insert_many(finding_rows)
+                .exec(&txn)
+                .await?;
+        }
+        txn.commit().await?;
+    }
+    Ok(())
+}
+
+/// A signed-in client of an account holding a second factor: password, then the code.
+async fn signed_in_with_code(
+    addr: std::net::SocketAddr,
+    email: &str,
+    secret: &PendingSecret,
+) -> anyhow::Result<reqwest::Client> {
+    let client = signed_in_client(addr, SLUG, email, PASSWORD).await?;
+    let code_url = format!("http://{addr}/{SLUG}/agents/connexion/code");
+    let page = client.get(&code_url).send().await?.text().await?;
+    let marker = "name=\"csrf\" value=\"";
+    let start = page.find(marker).context("the code page has no form token")? + marker.len();
+    let csrf = page.get(start..start + 64).context("short form token")?;
+    let code = app_code(secret, Utc::now());
+    let response = client
+        .post(&code_url)
+        .form(&[("csrf", csrf), ("code", code.as_str())])
+        .send()
+        .await?;
+    if response.status() != StatusCode::SEE_OTHER {
+        bail!("second factor refused: {}", response.status());
+    }
+    Ok(client)
+}
+
+fn app_code(secret: &PendingSecret, at: chrono::DateTime<Utc>) -> String {
+    totp_rs::Builder::new()
+        .with_secret(
+            totp_rs::Secret::try_from_base32(secret.to_base32())
+                .map(|s| s.into_owned())
+                .unwrap_or_default(),
+        )
+        .with_account_name("banc")
+        .build()
+        .map(|totp| totp.generate(at.timestamp() as u64).to_string())
+        .unwrap_or_default()
+}
+
+#[derive(Clone)]
+struct Bare {
+    tenant: Tenant,
+    evaluator: StaffAccount,
+}
+
+/// The floor: the list's query, written out as a minimal escaped table.
+async fn bare_queue(State(bare): State<Bare>) -> Result<Html<String>, StatusCode> {
+    let desk = Desk::open(&bare.tenant, &bare.evaluator).ok_or(StatusCode::FORBIDDEN)?;
+    let files = completeness::queue_of(&desk, (Status::Filed, Team::Any), QUEUE_LENGTH)
+        .await
+        .map_err(|_| StatusCode::INTERNAL_SERVER_ERROR)?;
+    let mut html = String::from("<table>");
+    for f in &files {
+        html.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td></tr>",
+            escape(&f.reference()),
+            escape(&f.facts().name)
+        ));
+    }
+    html.push_str("</table>");
+    Ok(Html(html))
+}
+
+async fn queue(
+    platform: &Platform,
+    tenant: &Tenant,
+    (seal, evaluator): (&SealKey, &StaffAccount),
+) -> anyhow::Result<Vec<Figure>> {
+    // The evaluator's authenticator, enrolled as its owner would.
+    let secret = PendingSecret::generate();
+    let at = Utc::now() - Days::seconds(30);
+    second_factor::enrol(
+        (platform, tenant),
+        seal,
+        evaluator,
+        &secret,
+        &app_code(&secret, at),
+        at,
+    )
+    .await
+    .context("second factor enrolled")?;
+    let options = guichet::server::ServerOptions {
+        seal_key: seal.clone(),
+        ..Default::default()
+    };
+    let real_server = start_real_server_with(platform, options).await?;
+    let bare_server = serve_router(Router::new().route("/liste", get(bare_queue)).with_state(Bare {
+        tenant: tenant.clone(),
+        evaluator: evaluator.clone(),
+    }))
+    .await?;
+    let real_url = format!("http://{}/{SLUG}/agents/handicap", real_server.addr);
+    let bare_url = format!("http://{}/liste", bare_server.addr);
+    // The last row of the page: the 200th filed file of the stage.
+    let desk = Desk::open(tenant, evaluator).context("desk")?;
+    let last = completeness::queue_of(&desk, (Status::Filed, Team::Any), QUEUE_LENGTH)
+        .await?
+        .last()
+        .map(files::File::reference)
+        .context("no filed file")?;
+    let mut figures = Vec::new();
+    let mut signed_in: Option<reqwest::Client> = None;
+    for clients in [SATURATION_CLIENTS, 1] {
+        println!("Evaluators' list: {clients} client(s)…");
+        // A code serves once: the clients share one session (a client's clones share its
+        // cookies).
+        let session = match &signed_in {
+            Some(client) => client.clone(),
+            None => signed_in_with_code(real_server.addr, EVALUATOR, &secret).await?,
+        };
+        signed_in = Some(session.clone());
+        let real = hammer(vec![session; clients], &real_url, &last).await?;
+        let bare_clients = (0..clients)
+            .map(|_| client(bare_server.addr))
+            .collect::<Result<_, _>>()?;
+        let bare = hammer(bare_clients, &bare_url, &last).await?;
+        figures.push(Figure::info(
+            if clients == 1 {
+                "Evaluators' list, 1 client: req/s, p50"
+            } else {
+                "Evaluators' list, 16 clients: req/s, p50"
+            },
+            format!(
+                "{:.0} req/s, {} (bare {:.0} req/s, {})",
+                real.per_sec,
+                ms(real.p50),
+                bare.per_sec,
+                ms(bare.p50)
+            ),
+        ));
+        if clients == SATURATION_CLIENTS {
+            let ratio = real.per_sec / bare.per_sec;
+            figures.push(Figure::checked(
+                "Evaluators' list / bare handler (16 clients)",
+                format!("{:.1} %", ratio * 100.0),
+                format!(">= {:.0} %", TARGET_RATIO * 100.0),
+                ratio >= TARGET_RATIO,
+            ));
+        }
+        figures.push(Figure::checked(
+            if clients == 1 {
+                "Evaluators' list p95, 1 client"
+            } else {
+                "Evaluators' list p95, 16 clients"
+            },
+            ms(real.p95),
+            format!("<= {}", ms(TARGET_QUEUE_P95)),
+            real.p95 <= TARGET_QUEUE_P95,
+        ));
+    }
+    real_server.stop().await?;
+    bare_server.stop().await?;
+    Ok(figures)
+}
+
+async fn figures_page(platform: &Platform, tenant: &Tenant) -> anyhow::Result<Vec<Figure>> {
+    account(platform, tenant, SUPERVISOR, Role::Supervisor).await?;
+    let server = start_real_server(platform).await?;
+    let client = signed_in_client(server.addr, SLUG, SUPERVISOR, PASSWORD).await?;
+    let url = format!("http://{}/{SLUG}/agents/modules/disability", server.addr);
+    let load = hammer(vec![client], &url, "Droits accordés sans limitation").await?;
+    server.stop().await?;
+    Ok(vec![Figure::checked(
+        "Supervisor's figures page p95 (1 client)",
+        ms(load.p95),
+        format!("<= {}", ms(TARGET_FIGURES_P95)),
+        load.p95 <= TARGET_FIGURES_P95,
+    )])
+}
+
+/// A draft of the department's, to attach pieces to.
+async fn draft(tenant: &Tenant, citizen_id: i64) -> anyhow::Result<files::File> {
+    let id = files::start(tenant, citizen_id, Kind::First, (FiledBy::Citizen, "Banc")).await?;
+    files::find_for_citizen(tenant, citizen_id, id)
+        .await?
+        .context("the draft")
+}
+
+fn certificate(bytes: Vec<u8>) -> guichet::documents::Upload {
+    guichet::documents::Upload {
+        field: "fichier".into(),
+        filename: "certificat.pdf".into(),
+        declared_type: "application/pdf".into(),
+        bytes,
+    }
+}
+
+async fn medical(
+    platform: &Platform,
+    tenant: &Tenant,
+    seal: &SealKey,
+) -> anyhow::Result<Vec<Figure>> {
+    let physician = account(platform, tenant, "medecin@cd-mdph.fr", Role::DisabilityPhysician).await?;
+    let file = draft(tenant, 9_000_001).await?;
+    let mut bytes = b"%PDF-1.4\n".to_vec();
+    bytes.resize(BIG_PIECE, b'x');
+    let dated = Certificate {
+        dated: Utc::now().date_naive(),
+        rpps: "10000000000".into(),
+    };
+    let id = pieces::add(
+        (platform, seal),
+        tenant,
+        &file,
+        (PieceKind::Certificate, Some(dated)),
+        &certificate(bytes),
+        Utc::now(),
+    )
+    .await?
+    .map_err(|refusal| anyhow::anyhow!("piece refused: {refusal:?}"))?;
+    let piece = pieces::of_file(tenant, file.id())
+        .await?
+        .into_iter()
+        .find(|p| p.id == id)
+        .context("the piece")?;
+    let desk = Desk::open(tenant, &physician).context("desk")?;
+    let medical = MedicalDesk::open(&desk).context("a physician's desk")?;
+    let mut times = Vec::with_capacity(OPENINGS);
+    for _ in 0..OPENINGS {
+        let started = Instant::now();
+        let opened = pieces::open_medical(&medical, (platform, seal), &piece).await?;
+        times.push(started.elapsed());
+        if opened.bytes.len() != BIG_PIECE {
+            bail!("opened {} bytes", opened.bytes.len());
+        }
+    }
+    times.sort_unstable();
+    let p95 = percentile(&times, 0.95);
+    Ok(vec![
+        Figure::info(
+            "Opening a 5 MB medical piece, p50",
+            ms(percentile(&times, 0.5)),
+        ),
+        Figure::checked(
+            "Opening a 5 MB medical piece (decryption, journal), p95",
+            ms(p95),
+            format!("<= {}", ms(TARGET_OPEN_P95)),
+            p95 <= TARGET_OPEN_P95,
+        ),
+    ])
+}
+
+async fn export(
+    bench: &BenchRun,
+    platform: &Platform,
+    tenant: &Tenant,
+    seal: &SealKey,
+) -> anyhow::Result<Vec<Figure>> {
+    let started = Instant::now();
+    for n in 0..SEALED_PIECES {
+        // Ten certificates a draft, as ten successive ones would be.
+        let file = if n % 10 == 0 {
+            Some(draft(tenant, 8_000_000 + n as i64).await?)
+        } else {
+            None
+        };
+        let file = match file {
+            Some(f) => f,
+            None => continue_draft(tenant, 8_000_000 + (n - n % 10) as i64).await?,
+        };
+        let bytes = format!("%PDF-1.4\n% certificat {n}\n").into_bytes();
+        pieces::add(
+            (platform, seal),
+            tenant,
+            &file,
+            (
+                PieceKind::Medical,
+                None,
+            ),
+            &certificate(bytes),
+            Utc::now(),
+        )
+        .await?
+        .map_err(|refusal| anyhow::anyhow!("piece refused: {refusal:?}"))?;
+    }
+    println!(
+        "  sealed {SEALED_PIECES} medical pieces in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    let out = bench.data_dir().join("export.tar");
+    let started = Instant::now();
+    guichet::transfer::export(platform, tenant, &out).await?;
+    let took = started.elapsed();
+    let size = std::fs::metadata(&out)?.len();
+    Ok(vec![
+        Figure::info("Export size (200,000 files, 10,000 sealed pieces)", mb(size)),
+        Figure::checked(
+            "Department export with 10,000 sealed pieces",
+            format!("{:.1} s", took.as_secs_f64()),
+            format!("<= {} s", TARGET_EXPORT.as_secs()),
+            took <= TARGET_EXPORT,
+        ),
+    ])
+}
+
+/// The person's latest draft.
+async fn continue_draft(tenant: &Tenant, citizen_id: i64) -> anyhow::Result<files::File> {
+    files::of_citizen(tenant, citizen_id)
+        .await?
+        .into_iter()
+        .next()
+        .context("the draft")
+}
