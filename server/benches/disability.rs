@@ -113,7 +113,11 @@ async fn account(
 /// The form's answers of file `n`: a name, a birth date (children and adults), a postcode.
 fn answers(n: usize) -> String {
     let mut answers = Answers::new();
-    let born = NaiveDate::from_ymd_opt(1950 + (n % 70) as i32, 1 + (n % 12) as u32, 1 + (n % 28) as u32);
+    let born = NaiveDate::from_ymd_opt(
+        1950 + (n % 70) as i32,
+        1 + (n % 12) as u32,
+        1 + (n % 28) as u32,
+    );
     answers.insert("a_nom".into(), Answer::Text(format!("NOM{n:06}")));
     answers.insert("a_prenoms".into(), Answer::Text("Camille".into()));
     if let Some(born) = born {
@@ -146,7 +150,7 @@ fn status_of(n: usize) -> Status {
 async fn seed(tenant: &Tenant, files: usize) -> anyhow::Result<()> {
     let start = Utc::now() - Days::days(730);
     let today = Utc::now().date_naive();
-    for batch in (0..files).collect::<Vec<_>>().chunks(2_000) {
+    for batch in (0..files).collect::<Vec<_>>().chunks(500) {
         let mut file_rows = Vec::with_capacity(batch.len());
         let mut request_rows = Vec::with_capacity(batch.len() * 2);
         let mut finding_rows = Vec::with_capacity(batch.len());
@@ -185,7 +189,12 @@ async fn seed(tenant: &Tenant, files: usize) -> anyhow::Result<()> {
                     due_on: Set(due),
                     created_at: Set(filed_at),
                     outcome: Set(decided.then(|| {
-                        if (n + k) % 5 == 0 { "refused" } else { "granted" }.into()
+                        if (n + k) % 5 == 0 {
+                            "refused"
+                        } else {
+                            "granted"
+                        }
+                        .into()
                     })),
                     decided_on: Set(decided
                         .then(|| complete_on.map(|c| c + Days::days(60 + (n % 90) as i64)))
@@ -200,15 +209,26 @@ async fn seed(tenant: &Tenant, files: usize) -> anyhow::Result<()> {
                 finding_rows.push(disability_evaluation::ActiveModel {
                     file_id: Set(id),
                     citizen_id: Set(id),
-                    rate_band: Set(Some(if n % 2 == 0 { "from_80" } else { "from_50_to_79" }.into())),
+                    rate_band: Set(Some(
+                        if n % 2 == 0 {
+                            "from_80"
+                        } else {
+                            "from_50_to_79"
+                        }
+                        .into(),
+                    )),
                     rsdae: Set(n % 2 == 1),
                     lasting: Set(n % 3 == 0),
+                    updated_by_name: Set("Équipe".into()),
+                    updated_at: Set(filed_at),
                     ..Default::default()
                 });
             }
         }
         let txn = tenant.db().begin_write().await?;
-        disability_file::Entity::insert_many(file_rows).exec(&txn).await?;
+        disability_file::Entity::insert_many(file_rows)
+            .exec(&txn)
+            .await?;
         disability_request::Entity::insert_many(request_rows)
             .exec(&txn)
             .await?;
@@ -232,7 +252,10 @@ async fn signed_in_with_code(
     let code_url = format!("http://{addr}/{SLUG}/agents/connexion/code");
     let page = client.get(&code_url).send().await?.text().await?;
     let marker = "name=\"csrf\" value=\"";
-    let start = page.find(marker).context("the code page has no form token")? + marker.len();
+    let start = page
+        .find(marker)
+        .context("the code page has no form token")?
+        + marker.len();
     let csrf = page.get(start..start + 64).context("short form token")?;
     let code = app_code(secret, Utc::now());
     let response = client
@@ -247,12 +270,11 @@ async fn signed_in_with_code(
 }
 
 fn app_code(secret: &PendingSecret, at: chrono::DateTime<Utc>) -> String {
+    let Ok(secret) = totp_rs::Secret::try_from_base32(secret.to_base32()) else {
+        return String::new();
+    };
     totp_rs::Builder::new()
-        .with_secret(
-            totp_rs::Secret::try_from_base32(secret.to_base32())
-                .map(|s| s.into_owned())
-                .unwrap_or_default(),
-        )
+        .with_secret(secret)
         .with_account_name("banc")
         .build()
         .map(|totp| totp.generate(at.timestamp() as u64).to_string())
@@ -265,13 +287,21 @@ struct Bare {
     evaluator: StaffAccount,
 }
 
-/// The floor: the list's query, written out as a minimal escaped table.
+/// The floor: the list's queries (the stages' counts, the teams, the files), written out as a
+/// minimal escaped table. No session, no tenant resolution, no rendering framework.
 async fn bare_queue(State(bare): State<Bare>) -> Result<Html<String>, StatusCode> {
+    let fail = |_| StatusCode::INTERNAL_SERVER_ERROR;
     let desk = Desk::open(&bare.tenant, &bare.evaluator).ok_or(StatusCode::FORBIDDEN)?;
+    let counts = guichet::disability::space::counts(&bare.tenant)
+        .await
+        .map_err(fail)?;
+    let sectors = guichet::disability::sectors::read(&bare.tenant)
+        .await
+        .map_err(fail)?;
     let files = completeness::queue_of(&desk, (Status::Filed, Team::Any), QUEUE_LENGTH)
         .await
-        .map_err(|_| StatusCode::INTERNAL_SERVER_ERROR)?;
-    let mut html = String::from("<table>");
+        .map_err(fail)?;
+    let mut html = format!("<p>{counts:?} {}</p><table>", sectors.len());
     for f in &files {
         html.push_str(&format!(
             "<tr><td>{}</td><td>{}</td></tr>",
@@ -306,10 +336,12 @@ async fn queue(
         ..Default::default()
     };
     let real_server = start_real_server_with(platform, options).await?;
-    let bare_server = serve_router(Router::new().route("/liste", get(bare_queue)).with_state(Bare {
-        tenant: tenant.clone(),
-        evaluator: evaluator.clone(),
-    }))
+    let bare_server = serve_router(Router::new().route("/liste", get(bare_queue)).with_state(
+        Bare {
+            tenant: tenant.clone(),
+            evaluator: evaluator.clone(),
+        },
+    ))
     .await?;
     let real_url = format!("http://{}/{SLUG}/agents/handicap", real_server.addr);
     let bare_url = format!("http://{}/liste", bare_server.addr);
@@ -412,7 +444,13 @@ async fn medical(
     tenant: &Tenant,
     seal: &SealKey,
 ) -> anyhow::Result<Vec<Figure>> {
-    let physician = account(platform, tenant, "medecin@cd-mdph.fr", Role::DisabilityPhysician).await?;
+    let physician = account(
+        platform,
+        tenant,
+        "medecin@cd-mdph.fr",
+        Role::DisabilityPhysician,
+    )
+    .await?;
     let file = draft(tenant, 9_000_001).await?;
     let mut bytes = b"%PDF-1.4\n".to_vec();
     bytes.resize(BIG_PIECE, b'x');
@@ -485,10 +523,7 @@ async fn export(
             (platform, seal),
             tenant,
             &file,
-            (
-                PieceKind::Medical,
-                None,
-            ),
+            (PieceKind::Medical, None),
             &certificate(bytes),
             Utc::now(),
         )
@@ -505,7 +540,10 @@ async fn export(
     let took = started.elapsed();
     let size = std::fs::metadata(&out)?.len();
     Ok(vec![
-        Figure::info("Export size (200,000 files, 10,000 sealed pieces)", mb(size)),
+        Figure::info(
+            "Export size (the files above and 10,000 sealed pieces)",
+            mb(size),
+        ),
         Figure::checked(
             "Department export with 10,000 sealed pieces",
             format!("{:.1} s", took.as_secs_f64()),

@@ -325,7 +325,7 @@ fn AppealAnswer(appeal: AppealItem, csrf: String, errors: FieldErrors) -> impl I
                         {reason_error.map(|e| view! { <p class="field-error">{e}</p> })}
                         <textarea id=reason_id name="motif_reexamen" rows=3 maxlength=4000></textarea>
                     </div>
-                    <super::DecisionFields suffix=format!("{id}") errors=errors.clone() level final_only=true />
+                    <super::committee::DecisionFields suffix=format!("{id}") errors=errors.clone() level final_only=true />
                     <button type="submit">"Enregistrer la réponse"</button>
                 </fieldset>
             </form>

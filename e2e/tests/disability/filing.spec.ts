@@ -282,6 +282,21 @@ test('a parent files for her child; reception asks for a piece, then acknowledge
   await reader.getByRole('button', { name: 'Demander un renouvellement' }).click();
   await expect(reader.getByText('Étape 1 sur 6')).toBeVisible();
   await readerContext.close();
+
+  // The secretariat re-examines the appeal and maintains the decision, with its reasons.
+  const appealsContext = await browser.newContext({ javaScriptEnabled: hydrated(testInfo) });
+  const secretariat = await appealsContext.newPage();
+  await newInsertionColleague(secretariat, testInfo, 'claude', 'Claude Commission', 'Commission (CDAPH)');
+  await secretariat.goto('/demo/agents/handicap/suivi');
+  await expect(secretariat.getByText(/aide individuelle, pas mutualisée/)).toBeVisible();
+  await expectAccessible(secretariat, testInfo);
+  const answer = secretariat.getByRole('group', { name: /^Réponse au recours/ });
+  await answer.getByLabel('La commission maintient sa décision').check();
+  await answer.getByLabel('Motifs de la réponse').fill('L’accompagnement mutualisé couvre les besoins décrits.');
+  await answer.getByRole('button', { name: 'Enregistrer la réponse' }).click();
+  await expect(secretariat.getByRole('status')).toContainText('La réponse au recours est enregistrée');
+  await expect(secretariat.getByText('Aucun recours en attente.')).toBeVisible();
+  await appealsContext.close();
 });
 
 async function sendPiece(page: Page, kind: string, file: ReturnType<typeof PDF>, dated?: string) {

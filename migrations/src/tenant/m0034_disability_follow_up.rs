@@ -151,10 +151,26 @@ impl MigrationTrait for Migration {
         // What the lists read at volume: reception's queue (a stage, the first filed first, a
         // team), a person's rights, the rights ending soon.
         let indexes = [
-            ("disability_files_queue", "disability_files", &["status", "filed_at"][..]),
-            ("disability_files_sector", "disability_files", &["sector", "status"][..]),
-            ("disability_requests_citizen", "disability_requests", &["citizen_id"][..]),
-            ("disability_requests_ends", "disability_requests", &["ends_on"][..]),
+            (
+                "disability_files_queue",
+                "disability_files",
+                &["status", "filed_at"][..],
+            ),
+            (
+                "disability_files_sector",
+                "disability_files",
+                &["sector", "status"][..],
+            ),
+            (
+                "disability_requests_citizen",
+                "disability_requests",
+                &["citizen_id"][..],
+            ),
+            (
+                "disability_requests_ends",
+                "disability_requests",
+                &["ends_on"][..],
+            ),
         ];
         for (name, table, columns) in indexes {
             let mut index = Index::create();

@@ -6,14 +6,16 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use sea_orm::{ColumnTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, QuerySelect};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait as _, DbErr, EntityTrait, FromQueryResult, QueryFilter,
+};
 use tenants::Tenant;
 
 use super::bounds::{self, Findings};
 use super::decisions::Outcome;
 use super::evaluation::RateBand;
 use super::rights::Right;
-use crate::entity::{disability_evaluation, disability_request};
+use crate::entity::disability_request;
 
 /// Days before its limit when a request waiting for a decision is flagged.
 pub const ALERT_DAYS: i64 = 30;
@@ -26,22 +28,17 @@ pub fn limit_months(right: Right) -> u32 {
     }
 }
 
+/// A decided request with the findings of its file, as the figures read it.
 #[derive(Debug, FromQueryResult)]
-struct RequestFacts {
-    file_id: i64,
+struct Decided {
     right_code: String,
-    outcome: Option<String>,
-    due_on: Option<NaiveDate>,
-    decided_on: Option<NaiveDate>,
+    outcome: String,
+    due_on: NaiveDate,
+    decided_on: NaiveDate,
     without_limit: bool,
-}
-
-#[derive(Debug, FromQueryResult)]
-struct FindingFacts {
-    file_id: i64,
     rate_band: Option<String>,
-    rsdae: bool,
-    lasting: bool,
+    rsdae: Option<bool>,
+    lasting: Option<bool>,
 }
 
 /// What one right's decisions add up to.
@@ -51,82 +48,74 @@ struct PerRight {
     outcomes: HashMap<&'static str, u64>,
 }
 
-/// The figures' lines after the files by stage.
-pub async fn lines(tenant: &Tenant, today: NaiveDate) -> Result<Vec<(String, String)>, DbErr> {
-    let txn = tenant.db().begin().await?;
-    let requests = disability_request::Entity::find()
-        .select_only()
-        .columns([
-            disability_request::Column::FileId,
-            disability_request::Column::RightCode,
-            disability_request::Column::Outcome,
-            disability_request::Column::DueOn,
-            disability_request::Column::DecidedOn,
-            disability_request::Column::WithoutLimit,
-        ])
-        .filter(disability_request::Column::DueOn.is_not_null())
-        .into_model::<RequestFacts>()
-        .all(&txn)
-        .await?;
-    let findings: HashMap<i64, Findings> = disability_evaluation::Entity::find()
-        .select_only()
-        .columns([
-            disability_evaluation::Column::FileId,
-            disability_evaluation::Column::RateBand,
-            disability_evaluation::Column::Rsdae,
-            disability_evaluation::Column::Lasting,
-        ])
-        .into_model::<FindingFacts>()
-        .all(&txn)
-        .await?
-        .into_iter()
-        .map(|f| {
-            let found = Findings {
-                band: f.rate_band.as_deref().and_then(RateBand::parse),
-                rsdae: f.rsdae,
-                lasting: f.lasting,
-            };
-            (f.file_id, found)
-        })
-        .collect();
-    txn.commit().await?;
-    Ok(summarize(&requests, &findings, today))
+/// The requests waiting for a decision (none yet, or adjourned) whose due day is in `range`.
+async fn waiting(
+    txn: &sea_orm::DatabaseTransaction,
+    (from, to): (Option<NaiveDate>, NaiveDate),
+) -> Result<u64, DbErr> {
+    use sea_orm::{Condition, PaginatorTrait};
+    let mut query = disability_request::Entity::find()
+        .filter(
+            Condition::any()
+                .add(disability_request::Column::Outcome.is_null())
+                .add(disability_request::Column::Outcome.eq(Outcome::Adjourned.id())),
+        )
+        .filter(disability_request::Column::DueOn.lte(to));
+    if let Some(from) = from {
+        query = query.filter(disability_request::Column::DueOn.gte(from));
+    }
+    query.count(txn).await
 }
 
-fn summarize(
-    requests: &[RequestFacts],
-    findings: &HashMap<i64, Findings>,
-    today: NaiveDate,
-) -> Vec<(String, String)> {
-    let (mut soon, mut late) = (0u64, 0u64);
+/// The figures' lines after the files by stage: counts in the store, then the decided
+/// requests alone, with their files' findings, summed here.
+pub async fn lines(tenant: &Tenant, today: NaiveDate) -> Result<Vec<(String, String)>, DbErr> {
+    let txn = tenant.db().begin().await?;
+    let late = waiting(&txn, (None, today - chrono::Duration::days(1))).await?;
+    let soon = waiting(
+        &txn,
+        (Some(today), today + chrono::Duration::days(ALERT_DAYS)),
+    )
+    .await?;
+    let backend = txn.get_database_backend();
+    let decided = Decided::find_by_statement(sea_orm::Statement::from_string(
+        backend,
+        "SELECT r.right_code, r.outcome, r.due_on, r.decided_on, r.without_limit, \
+         e.rate_band, e.rsdae, e.lasting \
+         FROM disability_requests r LEFT JOIN disability_evaluations e ON e.file_id = r.file_id \
+         WHERE r.outcome IN ('granted', 'partial', 'refused') \
+         AND r.decided_on IS NOT NULL AND r.due_on IS NOT NULL",
+    ))
+    .all(&txn)
+    .await?;
+    txn.commit().await?;
+    Ok(summarize((soon, late), &decided))
+}
+
+fn summarize((soon, late): (u64, u64), decided: &[Decided]) -> Vec<(String, String)> {
     let mut per_right: HashMap<Right, PerRight> = HashMap::new();
     let (mut eligible, mut unlimited) = (0u64, 0u64);
-    for r in requests {
-        let Some(right) = Right::parse(&r.right_code) else {
+    for r in decided {
+        let (Some(right), Some(outcome)) =
+            (Right::parse(&r.right_code), Outcome::parse(&r.outcome))
+        else {
             continue;
         };
-        let outcome = r.outcome.as_deref().and_then(Outcome::parse);
-        let Some(due) = r.due_on else { continue };
-        match (outcome.filter(|o| o.is_final()), r.decided_on) {
-            (Some(outcome), Some(decided)) => {
-                // The due day is the completeness day plus 4 months.
-                let complete = due - chrono::Months::new(4);
-                let entry = per_right.entry(right).or_default();
-                entry.delays.push((decided - complete).num_days());
-                *entry.outcomes.entry(outcome.label()).or_default() += 1;
-                let granted = matches!(outcome, Outcome::Granted | Outcome::Partial);
-                let allowed = findings
-                    .get(&r.file_id)
-                    .and_then(|f| bounds::of(right, *f).ok())
-                    .is_some_and(|b| b.without_limit);
-                if granted && allowed {
-                    eligible += 1;
-                    unlimited += u64::from(r.without_limit);
-                }
-            }
-            _ if due < today => late += 1,
-            _ if (due - today).num_days() <= ALERT_DAYS => soon += 1,
-            _ => {}
+        // The due day is the completeness day plus 4 months.
+        let complete = r.due_on - chrono::Months::new(4);
+        let entry = per_right.entry(right).or_default();
+        entry.delays.push((r.decided_on - complete).num_days());
+        *entry.outcomes.entry(outcome.label()).or_default() += 1;
+        let findings = Findings {
+            band: r.rate_band.as_deref().and_then(RateBand::parse),
+            rsdae: r.rsdae.unwrap_or(false),
+            lasting: r.lasting.unwrap_or(false),
+        };
+        let granted = matches!(outcome, Outcome::Granted | Outcome::Partial);
+        let allowed = bounds::of(right, findings).is_ok_and(|b| b.without_limit);
+        if granted && allowed {
+            eligible += 1;
+            unlimited += u64::from(r.without_limit);
         }
     }
     let mut lines = vec![
@@ -199,36 +188,39 @@ fn months(days: i64) -> String {
 mod tests {
     use super::*;
 
-    fn request(
-        file_id: i64,
-        right: &str,
-        decided: Option<(&str, i64)>,
-        due: NaiveDate,
-    ) -> RequestFacts {
-        RequestFacts {
-            file_id,
+    fn decided(right: &str, outcome: &str, days: i64, due: NaiveDate) -> Decided {
+        Decided {
             right_code: right.into(),
-            outcome: decided.map(|(o, _)| o.into()),
-            due_on: Some(due),
-            decided_on: decided
-                .map(|(_, days)| due - chrono::Months::new(4) + chrono::Duration::days(days)),
+            outcome: outcome.into(),
+            due_on: due,
+            decided_on: due - chrono::Months::new(4) + chrono::Duration::days(days),
             without_limit: false,
+            rate_band: None,
+            rsdae: None,
+            lasting: None,
         }
     }
 
     #[test]
     fn delays_outcomes_and_alerts_are_counted_per_right() {
-        let today = NaiveDate::from_ymd_opt(2027, 6, 1).unwrap();
         let due = NaiveDate::from_ymd_opt(2027, 5, 1).unwrap();
-        let requests = vec![
-            request(1, "aah", Some(("granted", 61)), due),
-            request(2, "aah", Some(("refused", 92)), due),
-            request(3, "aah", Some(("granted", 30)), due),
-            request(4, "pch", None, due),
-            request(5, "pch", None, today + chrono::Duration::days(10)),
-            request(6, "pch", None, today + chrono::Duration::days(90)),
+        let rows = vec![
+            decided("aah", "granted", 61, due),
+            decided("aah", "refused", 92, due),
+            decided("aah", "granted", 30, due),
+            Decided {
+                without_limit: true,
+                rate_band: Some("from_80".into()),
+                lasting: Some(true),
+                ..decided("rqth", "granted", 20, due)
+            },
+            Decided {
+                rate_band: Some("from_80".into()),
+                lasting: Some(true),
+                ..decided("rqth", "granted", 20, due)
+            },
         ];
-        let lines = summarize(&requests, &HashMap::new(), today);
+        let lines = summarize((1, 2), &rows);
         let find = |label: &str| {
             lines
                 .iter()
@@ -237,13 +229,18 @@ mod tests {
                 .unwrap()
         };
         assert_eq!(find("Demandes à moins de 30 jours"), "1");
-        assert_eq!(find("Demandes au-delà"), "1");
+        assert_eq!(find("Demandes au-delà"), "2");
         assert_eq!(
             find("Délai médian entre complétude et décision — AAH"),
             "2,0 mois sur 3 décision(s)"
         );
+        assert!(
+            lines
+                .iter()
+                .any(|(l, _)| l.contains("AAH (limite : 3 mois)"))
+        );
         assert_eq!(find("Décisions — AAH"), "Accordé : 2 ; Refusé : 1");
-        assert_eq!(find("Droits accordés sans limitation"), "aucun cas");
-        assert!(lines.iter().all(|(l, _)| !l.contains("PCH (limite")));
+        assert_eq!(find("Droits accordés sans limitation"), "50 % (1 sur 2)");
+        assert!(lines.iter().all(|(l, _)| !l.contains("PCH")));
     }
 }

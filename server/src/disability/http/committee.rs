@@ -341,6 +341,19 @@ pub struct DecisionTyped {
     niveau: String,
 }
 
+impl From<DecisionTyped> for Typed {
+    fn from(typed: DecisionTyped) -> Self {
+        Typed {
+            outcome: typed.resultat,
+            reason: typed.motif,
+            starts_on: typed.debut,
+            ends_on: typed.fin,
+            without_limit: typed.sans_limite,
+            level: typed.niveau,
+        }
+    }
+}
+
 /// `POST /agents/handicap/demandes/{id}/decision` (secretariat): back on the session's page.
 pub async fn decide(
     State(state): State<AppState>,
@@ -366,14 +379,7 @@ pub async fn decide(
     let file = filed(&desk, &request.file_id.to_string()).await?;
     let session = super::committee::session_of(&desk, &file).await?;
     let to = crate::citizens::mail_address(desk.tenant(), file.row.citizen_id).await?;
-    let decision = Typed {
-        outcome: typed.resultat,
-        reason: typed.motif,
-        starts_on: typed.debut,
-        ends_on: typed.fin,
-        without_limit: typed.sans_limite,
-        level: typed.niveau,
-    };
+    let decision = Typed::from(typed);
     let result = decisions::decide(
         &desk,
         request_id,

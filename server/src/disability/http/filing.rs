@@ -955,6 +955,20 @@ pub async fn explain(
     }
 }
 
+/// The person's request `request` of their file, or 404.
+pub(super) async fn my_request(
+    citizen: &CurrentCitizen,
+    file: &File,
+    request: &str,
+) -> Result<disability_request::Model, AppError> {
+    let request: i64 = request.parse().map_err(|_| AppError::NotFound)?;
+    files::requests(&citizen.tenant.tenant, file.id())
+        .await?
+        .into_iter()
+        .find(|r| r.id == request)
+        .ok_or(AppError::NotFound)
+}
+
 /// `GET /mon-espace/mdph/{id}/notifications/{request}`: the decision's letter; the first
 /// opening records the day it was received (the appeal delay runs from it).
 pub async fn my_notification(
@@ -962,13 +976,11 @@ pub async fn my_notification(
     Path((id, request)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
     let file = load(&citizen, &id).await?;
-    let request: i64 = request.parse().map_err(|_| AppError::NotFound)?;
     let tenant = &citizen.tenant.tenant;
-    let found = files::requests(tenant, file.id())
-        .await?
-        .into_iter()
-        .find(|r| r.id == request && r.notified_at.is_some())
-        .ok_or(AppError::NotFound)?;
+    let found = my_request(&citizen, &file, &request).await?;
+    if found.notified_at.is_none() {
+        return Err(AppError::NotFound);
+    }
     let now = chrono::Utc::now();
     crate::disability::decisions::received(tenant, &found, (crate::dates::day_of(now), "space"))
         .await?;

@@ -16,7 +16,7 @@ use leptos::prelude::*;
 use serde::Deserialize;
 
 use super::DisabilityDesk;
-use super::filing::{OkParams, href, load};
+use super::filing::{OkParams, href, load, my_request};
 use super::reception::{Shown, answer, file_href, filed};
 use crate::disability::appeals::{self, AnswerTyped};
 use crate::disability::decisions::{Outcome, Typed};
@@ -30,20 +30,6 @@ use crate::http::form::Form;
 use crate::http::ui::Ui;
 use crate::http::{AppError, AppState, parse_id};
 use crate::staff::Role;
-
-/// The person's request `request` of their file, or 404.
-async fn my_request(
-    citizen: &CurrentCitizen,
-    file: &File,
-    request: &str,
-) -> Result<disability_request::Model, AppError> {
-    let request: i64 = request.parse().map_err(|_| AppError::NotFound)?;
-    files::requests(&citizen.tenant.tenant, file.id())
-        .await?
-        .into_iter()
-        .find(|r| r.id == request)
-        .ok_or(AppError::NotFound)
-}
 
 async fn render_plan(
     citizen: &CurrentCitizen,
@@ -579,13 +565,9 @@ pub async fn follow_up_page(
 pub struct AppealAnswerTyped {
     reponse: String,
     motif_reexamen: String,
-    resultat: String,
-    motif: String,
-    debut: String,
-    fin: String,
-    #[serde(deserialize_with = "app::validation::checkbox")]
-    sans_limite: bool,
-    niveau: String,
+    /// The new decision, when the committee revises it.
+    #[serde(flatten)]
+    decision: super::committee::DecisionTyped,
 }
 
 /// `POST /agents/handicap/recours/{id}` (secretariat): the committee's answer.
@@ -614,14 +596,7 @@ pub async fn answer_appeal(
     let answer_typed = AnswerTyped {
         answer: typed.reponse,
         reason: typed.motif_reexamen,
-        decision: Typed {
-            outcome: typed.resultat,
-            reason: typed.motif,
-            starts_on: typed.debut,
-            ends_on: typed.fin,
-            without_limit: typed.sans_limite,
-            level: typed.niveau,
-        },
+        decision: Typed::from(typed.decision),
     };
     let result = appeals::answer(
         &desk,
