@@ -251,10 +251,20 @@ pub fn FollowUpPage(
     ctx: PageContext,
     appeals: Vec<AppealItem>,
     ending: Vec<EndingRow>,
+    /// How many there are in all (the list shows the soonest).
+    ending_total: usize,
     errors: FieldErrors,
     notice: Option<String>,
 ) -> impl IntoView {
     let csrf = ctx.csrf.clone();
+    let ending_caption = if ending_total > ending.len() {
+        format!(
+            "Fins de droits dans les 6 mois : {ending_total}, les {} plus proches ici",
+            ending.len()
+        )
+    } else {
+        format!("Fins de droits dans les 6 mois : {ending_total}")
+    };
     let ending_rows = ending
         .into_iter()
         .map(|e| {
@@ -279,7 +289,7 @@ pub fn FollowUpPage(
             }}
             <h2>"Droits qui prennent fin sans renouvellement"</h2>
             <p>"Les droits accordés qui prennent fin dans les 6 mois, sans nouvelle demande déposée. La personne est invitée d'elle-même à demander le renouvellement ; un appel peut l'aider."</p>
-            <Table caption="Fins de droits dans les 6 mois" headers=vec!["Dossier", "Droit", "Fin le", "Invitation envoyée"]
+            <Table caption=ending_caption headers=vec!["Dossier", "Droit", "Fin le", "Invitation envoyée"]
                 rows=ending_rows empty="Aucun droit ne prend fin sans renouvellement dans les 6 mois." />
         </Document>
     }

@@ -2,8 +2,10 @@
 //! for a renewal 6 months before a right ends (mail, notice in their space, journal), sent
 //! once by a daily job; and, for the team, the rights ending without a renewal filed.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Months, NaiveDate, Utc};
-use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use tenants::Tenant;
 
 use super::decisions::Outcome;
@@ -15,6 +17,9 @@ use crate::mail::{self, OutgoingMail};
 
 /// The months before a right's end when the person is invited to renew it.
 pub const INVITE_MONTHS: u32 = 6;
+
+/// Ids per `IN (…)` list, well under both engines' bound-parameter limits.
+const CHUNK: usize = 500;
 
 /// The reason the invitation's journal entry gives.
 pub const RENEWAL_REASON: &str = "invitation à renouveler un droit avant sa fin";
@@ -112,34 +117,64 @@ pub async fn ending_without_renewal(
         .order_by_asc(disability_request::Column::Id)
         .all(&txn)
         .await?;
-    let mut ending = Vec::new();
-    for granted in granted(rows) {
-        let r = &granted.request;
-        // A later file asking the same right (or every right) renews it, unless refused
-        // as irrecevable.
-        let renewed = disability_request::Entity::find()
-            .filter(disability_request::Column::CitizenId.eq(r.citizen_id))
-            .filter(disability_request::Column::RightCode.eq(&r.right_code))
-            .filter(disability_request::Column::FileId.gt(r.file_id))
+    let granted = granted(rows);
+    // The latest file asking each person's right (or every right), unless refused as
+    // irrecevable: a later one than the decision's renews it. Read in chunks, not per right.
+    let mut citizens: Vec<i64> = granted.iter().map(|g| g.request.citizen_id).collect();
+    citizens.sort_unstable();
+    citizens.dedup();
+    let mut latest: HashMap<(i64, String), i64> = HashMap::new();
+    for chunk in citizens.chunks(CHUNK) {
+        let asked: Vec<(i64, String, i64)> = disability_request::Entity::find()
+            .select_only()
+            .columns([
+                disability_request::Column::CitizenId,
+                disability_request::Column::RightCode,
+                disability_request::Column::FileId,
+            ])
+            .filter(disability_request::Column::CitizenId.is_in(chunk.iter().copied()))
             .filter(disability_request::Column::Status.ne("irrecevable"))
-            .one(&txn)
-            .await?
-            .is_some();
-        if renewed {
-            continue;
+            .into_tuple()
+            .all(&txn)
+            .await?;
+        for (citizen, right, file) in asked {
+            let entry = latest.entry((citizen, right)).or_insert(file);
+            *entry = (*entry).max(file);
         }
-        if let Some(file) = disability_file::Entity::find_by_id(r.file_id)
-            .one(&txn)
+    }
+    let still: Vec<Granted> = granted
+        .into_iter()
+        .filter(|g| {
+            let r = &g.request;
+            latest
+                .get(&(r.citizen_id, r.right_code.clone()))
+                .is_none_or(|latest| *latest <= r.file_id)
+        })
+        .collect();
+    let mut file_ids: Vec<i64> = still.iter().map(|g| g.request.file_id).collect();
+    file_ids.sort_unstable();
+    file_ids.dedup();
+    let mut files: HashMap<i64, disability_file::Model> = HashMap::new();
+    for chunk in file_ids.chunks(CHUNK) {
+        for row in disability_file::Entity::find()
+            .filter(disability_file::Column::Id.is_in(chunk.iter().copied()))
+            .all(&txn)
             .await?
         {
-            ending.push(Ending {
-                granted,
-                file: File::from_row(file),
-            });
+            files.insert(row.id, row);
         }
     }
     txn.commit().await?;
-    Ok(ending)
+    Ok(still
+        .into_iter()
+        .filter_map(|granted| {
+            let file = files.get(&granted.request.file_id)?.clone();
+            Some(Ending {
+                granted,
+                file: File::from_row(file),
+            })
+        })
+        .collect())
 }
 
 fn invitation_event(citizen_id: i64, subject: String) -> AuditEvent {

@@ -474,6 +474,9 @@ pub async fn record_receipt(
     .await
 }
 
+/// The rights ending without a renewal the page lists, the soonest first.
+const ENDING_SHOWN: usize = 200;
+
 async fn render_follow_up(
     desk: &DisabilityDesk<'_>,
     ui: Ui,
@@ -522,9 +525,11 @@ async fn render_follow_up(
         });
     }
     // Counts and references only: a name is read when the file is opened.
-    let ending = register::ending_without_renewal(desk.tenant(), today)
-        .await?
+    let all = register::ending_without_renewal(desk.tenant(), today).await?;
+    let ending_total = all.len();
+    let ending = all
         .into_iter()
+        .take(ENDING_SHOWN)
         .map(|e| EndingRow {
             href: file_href(desk, e.file.id()),
             reference: e.file.reference(),
@@ -544,7 +549,7 @@ async fn render_follow_up(
         })
         .collect();
     Ok(ui.with_staff(desk.staff()).render(status, move |ctx| {
-        view! { <FollowUpPage ctx appeals=items ending errors notice /> }
+        view! { <FollowUpPage ctx appeals=items ending ending_total errors notice /> }
     }))
 }
 
