@@ -76,6 +76,7 @@ impl MigratorTrait for TenantMigrator {
             Box::new(tenant::m0032_disability_evaluation::Migration),
             Box::new(tenant::m0033_disability_decisions::Migration),
             Box::new(tenant::m0034_disability_follow_up::Migration),
+            Box::new(tenant::m0035_disability_mandates::Migration),
         ]
     }
 }

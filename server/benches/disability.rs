@@ -461,7 +461,7 @@ async fn medical(
     let id = pieces::add(
         (platform, seal),
         tenant,
-        &file,
+        (&file, FiledBy::Citizen),
         (PieceKind::Certificate, Some(dated)),
         &certificate(bytes),
         Utc::now(),
@@ -522,7 +522,7 @@ async fn export(
         pieces::add(
             (platform, seal),
             tenant,
-            &file,
+            (&file, FiledBy::Citizen),
             (PieceKind::Medical, None),
             &certificate(bytes),
             Utc::now(),

@@ -146,7 +146,7 @@ pub fn StepPage(
 
 /// The notice on reception's filing pages: whom they file for, under which mandate.
 #[component]
-fn OnBehalf(on_behalf: Option<String>) -> impl IntoView {
+pub fn OnBehalf(on_behalf: Option<String>) -> impl IntoView {
     on_behalf.map(|text| view! { <div class="alert info" role="note"><p>{text}</p></div> })
 }
 

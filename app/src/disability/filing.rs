@@ -74,6 +74,8 @@ pub struct RightsView {
     pub generic: bool,
     /// « Enfants (moins de 20 ans) » or « Adultes »: which rights are offered.
     pub pole: String,
+    /// Reception's notice when it files under a mandate.
+    pub on_behalf: Option<String>,
 }
 
 #[component]
@@ -85,12 +87,14 @@ pub fn RightsPage(ctx: PageContext, view: RightsView, errors: FieldErrors) -> im
         options,
         generic,
         pole,
+        on_behalf,
     } = view;
     let rights_error = errors.of("droits");
     view! {
         <Document ctx title="Demande à la MDPH — les droits demandés".into()>
             <h1>"Demande à la MDPH"</h1>
             <p class="steps">"Partie E — Les droits demandés"</p>
+            <OnBehalf on_behalf />
             <ErrorSummary errors />
             <p>{format!("Les droits proposés sont ceux des {} : ils dépendent de l'âge de la personne concernée.", pole.to_lowercase())}</p>
             <form method="post" action=action novalidate=true>
@@ -204,6 +208,7 @@ pub struct DraftPiecesView {
     pub form: PieceForm,
     pub previous_href: String,
     pub next_href: String,
+    pub on_behalf: Option<String>,
 }
 
 #[component]
@@ -220,11 +225,13 @@ pub fn DraftPiecesPage(
         form,
         previous_href,
         next_href,
+        on_behalf,
     } = view;
     view! {
         <Document ctx title="Demande à la MDPH — les pièces".into()>
             <h1>"Demande à la MDPH"</h1>
             <p class="steps">"Les pièces à joindre"</p>
+            <OnBehalf on_behalf />
             <SuccessNotice text=notice />
             <ErrorSummary errors=errors.clone() />
             <p>"Vous pouvez déposer votre demande même s'il manque une pièce : la MDPH vous la demandera. Votre demande n'est étudiée qu'une fois complète."</p>
@@ -252,6 +259,7 @@ pub struct ReviewView {
     pub pieces: Vec<String>,
     pub missing: Vec<String>,
     pub action: String,
+    pub on_behalf: Option<String>,
 }
 
 /// The review before filing, and the signature.
@@ -266,12 +274,27 @@ pub fn ReviewPage(ctx: PageContext, view: ReviewView, errors: FieldErrors) -> im
         pieces,
         missing,
         action,
+        on_behalf,
     } = view;
     let signed_error = errors.of("signature");
     let signed_invalid = signed_error.is_some();
+    let (heading, certify, button) = if on_behalf.is_some() {
+        (
+            "Vérifiez la demande à la MDPH avec la personne",
+            "La personne certifie sur l'honneur l'exactitude des informations de cette demande, relue avec elle, pour elle-même ou pour la personne qu'elle représente",
+            "Déposer la demande pour elle",
+        )
+    } else {
+        (
+            "Vérifiez votre demande à la MDPH",
+            "Je certifie sur l'honneur l'exactitude des informations de cette demande, pour moi-même ou pour la personne que je représente",
+            "Déposer ma demande",
+        )
+    };
     view! {
         <Document ctx title="Demande à la MDPH — récapitulatif".into()>
-            <h1>"Vérifiez votre demande à la MDPH"</h1>
+            <h1>{heading}</h1>
+            <OnBehalf on_behalf />
             <ErrorSummary errors />
             {parts.into_iter().map(|part| {
                 let rows = part.answers.into_iter().map(|(label, value)| SummaryRow::text(label, value).changed_at(part.change_href.clone())).collect();
@@ -302,10 +325,10 @@ pub fn ReviewPage(ctx: PageContext, view: ReviewView, errors: FieldErrors) -> im
                     {signed_error.map(|e| view! { <p class="field-error" id="signature-error">{e}</p> })}
                     <div class="choice">
                         <input type="checkbox" id="signature" name="signature" value="oui" />
-                        <label for="signature">"Je certifie sur l'honneur l'exactitude des informations de cette demande, pour moi-même ou pour la personne que je représente"</label>
+                        <label for="signature">{certify}</label>
                     </div>
                 </div>
-                <button type="submit">"Déposer ma demande"</button>
+                <button type="submit">{button}</button>
             </form>
         </Document>
     }

@@ -6,6 +6,7 @@
 
 use leptos::prelude::*;
 
+use crate::aid_requests::filing::OnBehalf;
 use crate::components::{
     Badge, Choice, Choices, FieldWidth, FileField, FilterBar, FilterOption, FilterSelect, Notice,
     NoticeKind, Row, SelectField, SuccessNotice, SummaryList, SummaryRow, Table, TextArea,

@@ -54,18 +54,25 @@ pub fn NewMandatePage(
     action: String,
     /// (slug, title) of the aids open to requests.
     aids: Vec<(String, String)>,
+    /// (value, title) of the requests filed as a whole (« Demande à la MDPH »).
+    wholes: Vec<(String, String)>,
     form: MandateForm,
     longest: String,
     errors: FieldErrors,
 ) -> impl IntoView {
     let csrf = ctx.csrf.clone();
     let all_selected = form.aid == "toutes";
+    let every_aid = (!aids.is_empty()).then(|| FilterOption {
+        value: "toutes".into(),
+        label: "Toutes les demandes d'aide".into(),
+        selected: all_selected,
+    });
     let until_error = errors.of("jusqu_au");
     view! {
         <Document ctx title=format!("Mandat de dépôt — {name}")>
             <p><a href=record_href>{format!("Revenir au dossier de {name}")}</a></p>
             <h1>{format!("Enregistrer un mandat de dépôt pour {name}")}</h1>
-            <p>"Avec ce mandat, la personne présente à l'accueil autorise le département à déposer une demande d'aide en son nom. Elle en est prévenue par courriel, ou par le courrier que vous lui remettez, et peut le révoquer à tout moment depuis son espace."</p>
+            <p>"Avec ce mandat, la personne présente à l'accueil autorise le département à déposer en son nom ce que couvre le mandat : une demande d'aide, toutes, ou sa demande à la MDPH selon ce que propose le département. Elle en est prévenue par courriel, ou par le courrier que vous lui remettez, et peut le révoquer à tout moment depuis son espace."</p>
             <ErrorSummary errors=errors.clone() />
             <form method="post" action=action novalidate=true>
                 <CsrfField token=csrf />
@@ -78,7 +85,12 @@ pub fn NewMandatePage(
                             value: slug,
                             label: format!("La demande « {title} »"),
                         }))
-                        .chain(std::iter::once(FilterOption { value: "toutes".into(), label: "Toutes les demandes d'aide".into(), selected: all_selected }))
+                        .chain(every_aid)
+                        .chain(wholes.into_iter().map(|(value, title)| FilterOption {
+                            selected: value == form.aid,
+                            value,
+                            label: title,
+                        }))
                         .collect()
                     error=errors.of("aide")
                 />

@@ -1,5 +1,5 @@
 import { expect, type Page, type TestInfo } from '@playwright/test';
-import { expectAccessible, hydrated, signInAsFatou, test } from '../helpers';
+import { DEMO_PASSWORD, expectAccessible, hydrated, signIn, signInAsFatou, test } from '../helpers';
 import { newInsertionColleague } from '../insertion/insertion';
 
 const PDF = (text: string) => ({
@@ -25,6 +25,11 @@ async function fillForHerSon(page: Page, testInfo: TestInfo) {
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Mes demandes à la MDPH');
   await expectAccessible(page, testInfo);
   await page.getByRole('button', { name: 'Commencer une première demande' }).click();
+  await fillTheSixSteps(page, testInfo);
+}
+
+/** The form's six parts for Fatou's son, from step 1 (a mistake first) to the rights page. */
+async function fillTheSixSteps(page: Page, testInfo: TestInfo) {
   await expect(page.getByText('Étape 1 sur 6')).toBeVisible();
   await expectAccessible(page, testInfo);
   // Nothing typed: each required question is named in the summary, linked to its field.
@@ -63,6 +68,56 @@ async function fillForHerSon(page: Page, testInfo: TestInfo) {
   await next(page);
   await expect(page.getByText('Partie E — Les droits demandés')).toBeVisible();
 }
+
+// Fatou at the department's desk: reception records with her a mandate for her request to the
+// MDPH, fills the six parts, the rights and the pieces with her (the certificate goes to the
+// medical compartment), and files it; she finds it in her space and reads in her journal what
+// reception did. JavaScript off and on, axe on every page.
+test('reception files a request to the MDPH for a parent at the desk, under her mandate', async ({ page, browser }, testInfo) => {
+  test.setTimeout(180_000);
+  await signInAsFatou(page);
+  const staffContext = await browser.newContext({ javaScriptEnabled: hydrated(testInfo) });
+  const staff = await staffContext.newPage();
+  await signIn(staff, testInfo, 'reception@demo.guichet.test', DEMO_PASSWORD);
+  await staff.goto('/demo/agents/usagers');
+  await staff.getByLabel("Nom ou prénom de l'usager").fill('diallo');
+  await staff.getByRole('button', { name: 'Rechercher' }).click();
+  await staff.getByRole('link', { name: /DIALLO/ }).first().click();
+  await staff.getByRole('link', { name: 'Enregistrer un mandat de dépôt' }).click();
+  await staff.getByLabel('Ce que couvre le mandat').selectOption({ label: 'Demande à la MDPH' });
+  await staff.getByLabel("La personne est présente et m'a donné son accord pour ce mandat").check();
+  await staff.getByLabel("J'ai vérifié son identité sur une pièce d'identité").check();
+  await staff.getByRole('button', { name: 'Enregistrer le mandat' }).click();
+  await expect(staff.getByRole('status')).toContainText('Le mandat est enregistré');
+  await expectAccessible(staff, testInfo);
+
+  await staff.getByRole('button', { name: 'Remplir « Demande à la MDPH »' }).click();
+  await expect(staff.getByRole('note')).toContainText('Dépôt assisté : vous remplissez la demande à la MDPH de Fatou DIALLO');
+  await fillTheSixSteps(staff, testInfo);
+  await expect(staff.getByRole('note')).toContainText('Dépôt assisté');
+  await expectAccessible(staff, testInfo);
+  await staff.getByLabel(/^Allocation d.éducation de l.enfant handicapé/).check();
+  await next(staff);
+  await sendPiece(staff, 'certificate', PDF('certificat'), daysAgo(30));
+  await expect(staff.getByRole('status')).toContainText('La pièce est enregistrée');
+  await expect(staff.getByText(/Sous pli confidentiel/)).toBeVisible();
+  await expectAccessible(staff, testInfo);
+  await staff.getByRole('link', { name: 'Continuer vers le récapitulatif' }).click();
+  await expect(staff.getByRole('heading', { level: 1 })).toHaveText('Vérifiez la demande à la MDPH avec la personne');
+  await expectAccessible(staff, testInfo);
+  await staff.getByLabel(/^La personne certifie sur l.honneur/).check();
+  await staff.getByRole('button', { name: 'Déposer la demande pour elle' }).click();
+  await expect(staff.getByRole('status')).toContainText(/La demande est déposée : référence MDPH-\d{4}-\d{6}/);
+  const reference = (await staff.getByRole('status').textContent())!.match(/MDPH-\d{4}-\d{6}/)![0];
+  await expectAccessible(staff, testInfo);
+
+  await page.goto('/demo/mon-espace/mdph');
+  await expect(page.getByRole('link', { name: new RegExp(reference) })).toBeVisible();
+  await page.goto('/demo/mon-espace/journal');
+  await expect(page.getByText('Dépôt de la demande à la MDPH', { exact: true }).first()).toBeVisible();
+  await expectAccessible(page, testInfo);
+  await staffContext.close();
+});
 
 // A parent files for her son with a certificate; reception asks for the missing proof of
 // address, then acknowledges the complete file; the parent reads each step in her space; an

@@ -197,8 +197,13 @@ impl FiledBy<'_> {
         match self {
             FiledBy::Citizen => Ok(true),
             FiledBy::Mandate { id, .. } => {
-                crate::user_relations::mandates::hold(txn, id, CitizenId(citizen_id), AidId(aid_id))
-                    .await
+                crate::user_relations::mandates::hold(
+                    txn,
+                    id,
+                    CitizenId(citizen_id),
+                    crate::user_relations::mandates::Use::Aid(AidId(aid_id)),
+                )
+                .await
             }
         }
     }

@@ -113,4 +113,23 @@ pub struct Files {
     /// Whether the citizen has a file open in the module (filed, not yet decided): only then
     /// may its workers open a wider access to their record.
     pub has_open_case: for<'a> fn(&'a Tenant, i64) -> Boxed<'a, Result<bool, DbErr>>,
+    /// A module whose request reception may prepare and file as a whole under a mandate
+    /// (the MDPH's), beside the aid catalogue's kinds; `None`: not filed under a mandate.
+    pub under_mandate_as_whole: Option<WholeRequest>,
+}
+
+/// A module's request as a mandate names it and reception files it.
+#[derive(Clone, Copy, Debug)]
+pub struct WholeRequest {
+    /// Its value in the mandate form's list.
+    pub slug: &'static str,
+    /// Its name in that list and on the mandate's page (« Demande à la MDPH »).
+    pub title: &'static str,
+    /// What the mandate covers, as its letter says it (« la demande à la … »).
+    pub scope: &'static str,
+    /// Where reception starts a draft under mandate `id` (a form's action), within the
+    /// department.
+    pub start_path: fn(i64) -> String,
+    /// Where reception goes on with draft `file` under mandate `id`.
+    pub draft_path: fn(i64, i64) -> String,
 }

@@ -12,7 +12,10 @@ use tenants::Tenant;
 use super::application::{self, FORM, Facts};
 use super::rights::{Pole, Right};
 use crate::aid_requests::form::{Answer, AnswerError, Answers};
+use crate::audit::AuditEvent;
 use crate::entity::{disability_file, disability_request};
+use crate::ids::CitizenId;
+use crate::user_relations::mandates;
 
 /// Where a file stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -103,12 +106,59 @@ impl Kind {
     }
 }
 
+/// Reception's journal entry for a change it makes under a mandate, from the action's words
+/// and the file as changed: written in the change's own transaction, so neither lands without
+/// the other.
+pub type MandateEntry<'a> = &'a (dyn Fn(&str, &File) -> Option<AuditEvent> + Send + Sync);
+
 /// Who files: the person (or their parent, carer, representative, from the person's account)
-/// or reception under a mandate.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FiledBy {
+/// or reception under a mandate (`user_relations::mandates`), each change journaled for the
+/// person.
+#[derive(Clone, Copy)]
+pub enum FiledBy<'a> {
     Citizen,
-    Reception,
+    Mandate { id: i64, journal: MandateEntry<'a> },
+}
+
+impl FiledBy<'_> {
+    /// Under a mandate: holds it for this transaction, or says it is over.
+    pub(crate) async fn hold(
+        self,
+        txn: &DatabaseTransaction,
+        citizen_id: i64,
+    ) -> Result<(), DraftError> {
+        let FiledBy::Mandate { id, .. } = self else {
+            return Ok(());
+        };
+        let what = mandates::Use::Whole(tenants::Module::Disability);
+        if mandates::hold(txn, id, CitizenId(citizen_id), what).await? {
+            Ok(())
+        } else {
+            Err(DraftError::MandateOver)
+        }
+    }
+
+    /// Under a mandate, journals `action` on `file` in the change's transaction.
+    pub(crate) async fn journal_in(
+        self,
+        txn: &DatabaseTransaction,
+        action: &str,
+        file: &File,
+    ) -> Result<(), DbErr> {
+        if let FiledBy::Mandate { journal, .. } = self
+            && let Some(entry) = journal(action, file)
+        {
+            crate::audit::append_in(txn, &[entry]).await?;
+        }
+        Ok(())
+    }
+
+    fn mandate_id(self) -> Option<i64> {
+        match self {
+            FiledBy::Citizen => None,
+            FiledBy::Mandate { id, .. } => Some(id),
+        }
+    }
 }
 
 /// Keys of the answers the module keeps beside the form's own.
@@ -236,8 +286,8 @@ pub async fn start(
     tenant: &Tenant,
     citizen_id: i64,
     kind: Kind,
-    filed_by: (FiledBy, &str),
-) -> Result<i64, DbErr> {
+    filed_by: (FiledBy<'_>, &str),
+) -> Result<i64, DraftError> {
     let previous = match kind {
         Kind::First => None,
         Kind::Renewal => of_citizen(tenant, citizen_id)
@@ -254,14 +304,16 @@ pub async fn start(
     answers.remove(extra::RIGHTS);
     let now = Utc::now();
     let txn = tenant.db().begin_write().await?;
+    filed_by.0.hold(&txn, citizen_id).await?;
     let row = disability_file::ActiveModel {
         citizen_id: Set(citizen_id),
         kind: Set(kind.id().into()),
         previous_file_id: Set(previous.as_ref().map(File::id)),
         filed_by: Set(match filed_by.0 {
             FiledBy::Citizen => "self".into(),
-            FiledBy::Reception => "reception".into(),
+            FiledBy::Mandate { .. } => "reception".into(),
         }),
+        mandate_id: Set(filed_by.0.mandate_id()),
         filed_by_name: Set(filed_by.1.to_owned()),
         answers: Set(to_json(&answers)?),
         form_version: Set(application::VERSION.into()),
@@ -273,8 +325,17 @@ pub async fn start(
     }
     .insert(&txn)
     .await?;
+    let id = row.id;
+    filed_by
+        .0
+        .journal_in(
+            &txn,
+            "préparation d'une demande à la MDPH",
+            &File::from_row(row),
+        )
+        .await?;
     txn.commit().await?;
-    Ok(row.id)
+    Ok(id)
 }
 
 fn to_json(answers: &Answers) -> Result<String, DbErr> {
@@ -286,16 +347,20 @@ fn to_json(answers: &Answers) -> Result<String, DbErr> {
 pub enum DraftError {
     #[error("cette demande est déjà déposée : elle ne se modifie plus")]
     NotADraft,
+    /// Under a mandate that ended, expired or does not cover the MDPH's request.
+    #[error("le mandat ne peut plus servir")]
+    MandateOver,
     #[error(transparent)]
     Db(#[from] DbErr),
 }
 
-/// Reads the draft in a write transaction, for a change.
+/// Reads the draft in a write transaction, for a change, holding the mandate it is made under.
 async fn draft_in(
     txn: &DatabaseTransaction,
-    citizen_id: i64,
+    (citizen_id, by): (i64, FiledBy<'_>),
     id: i64,
 ) -> Result<disability_file::Model, DraftError> {
+    by.hold(txn, citizen_id).await?;
     let row = disability_file::Entity::find_by_id(id)
         .filter(disability_file::Column::CitizenId.eq(citizen_id))
         .one(txn)
@@ -311,13 +376,13 @@ async fn draft_in(
 /// as gone through.
 pub async fn save_step(
     tenant: &Tenant,
-    citizen_id: i64,
+    who: (i64, FiledBy<'_>),
     id: i64,
     (step, passed): (u32, bool),
     step_answers: Answers,
 ) -> Result<(), DraftError> {
     let txn = tenant.db().begin_write().await?;
-    let row = draft_in(&txn, citizen_id, id).await?;
+    let row = draft_in(&txn, who, id).await?;
     let mut file = File::from_row(row);
     for field in FORM.step_fields(step) {
         file.answers.remove(&field.key);
@@ -337,6 +402,11 @@ pub async fn save_step(
         file.answers
             .insert(extra::STEPS.into(), Answer::Text(steps));
     }
+    let action = format!(
+        "saisie de l'étape {step} ({})",
+        application::PARTS[step as usize - 1]
+    );
+    who.1.journal_in(&txn, &action, &file).await?;
     let mut active = file.row.into_active_model();
     active.answers = Set(to_json(&file.answers)?);
     active.updated_at = Set(Utc::now());
@@ -348,13 +418,13 @@ pub async fn save_step(
 /// Keeps the rights chosen (already checked by `rights::read_choice`) or the generic request.
 pub async fn save_rights(
     tenant: &Tenant,
-    citizen_id: i64,
+    who: (i64, FiledBy<'_>),
     id: i64,
     rights: &[Right],
     generic: bool,
 ) -> Result<(), DraftError> {
     let txn = tenant.db().begin_write().await?;
-    let row = draft_in(&txn, citizen_id, id).await?;
+    let row = draft_in(&txn, who, id).await?;
     let mut file = File::from_row(row);
     let codes = rights
         .iter()
@@ -363,6 +433,9 @@ pub async fn save_rights(
         .join(",");
     file.answers
         .insert(extra::RIGHTS.into(), Answer::Text(codes));
+    who.1
+        .journal_in(&txn, "choix des droits demandés", &file)
+        .await?;
     let mut active = file.row.into_active_model();
     active.answers = Set(to_json(&file.answers)?);
     active.generic = Set(generic);
@@ -402,12 +475,12 @@ pub fn filing_errors(file: &File) -> Vec<AnswerError> {
 /// still be missing: reception asks for them (a request counts once its person is known).
 pub async fn file(
     tenant: &Tenant,
-    citizen_id: i64,
+    (citizen_id, by): (i64, FiledBy<'_>),
     id: i64,
     now: DateTime<Utc>,
 ) -> Result<Result<File, Vec<AnswerError>>, DraftError> {
     let txn = tenant.db().begin_write().await?;
-    let row = draft_in(&txn, citizen_id, id).await?;
+    let row = draft_in(&txn, (citizen_id, by), id).await?;
     let file = File::from_row(row);
     let errors = filing_errors(&file);
     if !errors.is_empty() {
@@ -446,9 +519,11 @@ pub async fn file(
     active.sector = Set(sector);
     active.filed_at = Set(Some(now));
     active.updated_at = Set(now);
-    let row = active.update(&txn).await?;
+    let filed = File::from_row(active.update(&txn).await?);
+    by.journal_in(&txn, "dépôt de la demande à la MDPH", &filed)
+        .await?;
     txn.commit().await?;
-    Ok(Ok(File::from_row(row)))
+    Ok(Ok(filed))
 }
 
 /// A request's status, as the person and the team read it.

@@ -8,7 +8,7 @@ use chrono::{DateTime, Months, NaiveDate, Utc};
 use sea_orm::{ActiveModelTrait, ColumnTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, Set};
 use tenants::{Platform, Tenant};
 
-use super::files::{File, Status};
+use super::files::{DraftError, File, FiledBy, Status};
 use super::medical::{self, Vault};
 use crate::documents::{self, Upload};
 use crate::entity::disability_piece;
@@ -216,11 +216,11 @@ pub type Refusal = (&'static str, String);
 pub async fn add(
     (platform, seal): (&Platform, &SealKey),
     tenant: &Tenant,
-    file: &File,
+    (file, by): (&File, FiledBy<'_>),
     (kind, certificate): (PieceKind, Option<Certificate>),
     upload: &Upload,
     now: DateTime<Utc>,
-) -> Result<Result<i64, Refusal>, DbErr> {
+) -> Result<Result<i64, Refusal>, DraftError> {
     if !matches!(
         file.status(),
         Status::Draft | Status::Filed | Status::WaitingPieces
@@ -251,12 +251,16 @@ pub async fn add(
         let document =
             documents::save(platform, tenant, file.row.citizen_id, upload, mime, None).await?;
         let txn = tenant.db().begin_write().await?;
+        // A mandate revoked since the page was read: the document stays the person's own,
+        // unattached (as aid requests' uploads), and the piece is not written.
+        by.hold(&txn, file.row.citizen_id).await?;
         let row = disability_piece::ActiveModel {
             document_id: Set(Some(document.id)),
             ..row
         }
         .insert(&txn)
         .await?;
+        by.journal_in(&txn, &received(kind), file).await?;
         txn.commit().await?;
         return Ok(Ok(row.id));
     }
@@ -264,6 +268,7 @@ pub async fn add(
     let key = medical::put(platform, tenant, &vault, &upload.bytes).await?;
     let written = async {
         let txn = tenant.db().begin_write().await?;
+        by.hold(&txn, file.row.citizen_id).await?;
         let row = disability_piece::ActiveModel {
             sealed_name: Set(Some(vault.seal_text(&upload.filename, &name_context(&key)))),
             sealed_key: Set(Some(key.clone())),
@@ -271,8 +276,9 @@ pub async fn add(
         }
         .insert(&txn)
         .await?;
+        by.journal_in(&txn, &received(kind), file).await?;
         txn.commit().await?;
-        Ok::<_, DbErr>(row.id)
+        Ok::<_, DraftError>(row.id)
     }
     .await;
     match written {
@@ -283,6 +289,11 @@ pub async fn add(
             Err(e)
         }
     }
+}
+
+/// The journal's words for a piece sent under a mandate.
+fn received(kind: PieceKind) -> String {
+    format!("envoi d'une pièce — {}", kind.label())
 }
 
 /// What binds a sealed piece's name to its bytes' key.

@@ -261,6 +261,7 @@ mod tests {
             plan_remarks: None,
             plan_hearing: false,
             plan_answered_at: None,
+            mandate_id: None,
         };
         if let Some(day) = sent {
             row.plan_sent_at = Some(at(day));

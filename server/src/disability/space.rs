@@ -8,7 +8,7 @@ use sea_orm::{ColumnTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, Quer
 use tenants::Tenant;
 
 use super::files::{File, Status};
-use crate::citizens::file::{FileLine, Files};
+use crate::citizens::file::{FileLine, Files, WholeRequest};
 use crate::entity::disability_file;
 use crate::modules::Figures;
 
@@ -19,7 +19,8 @@ pub const PATH: &str = "/mon-espace/mdph";
 pub const TITLE: &str = "Demande à la MDPH";
 
 pub const FILES: Files = Files {
-    // Nothing of the aid catalogue: a consent or a mandate names aids, not MDPH requests.
+    // Nothing of the aid catalogue: a consent names aids; a mandate names the MDPH's request
+    // as a whole (`under_mandate_as_whole`).
     kinds: |_, _| Box::pin(async { Ok(Vec::new()) }),
     of_citizen: |tenant, citizen_id| {
         Box::pin(lines(
@@ -29,11 +30,28 @@ pub const FILES: Files = Files {
                 .order_by_desc(disability_file::Column::UpdatedAt),
         ))
     },
-    under_mandate: |_, _| Box::pin(async { Ok(Vec::new()) }),
+    under_mandate: |tenant, mandate_id| {
+        Box::pin(lines(
+            tenant,
+            disability_file::Entity::find()
+                .filter(disability_file::Column::MandateId.eq(mandate_id))
+                .order_by_asc(disability_file::Column::Id),
+        ))
+    },
     waiting_since: |tenant, limit| Box::pin(waiting_since(tenant, limit)),
     citizen_path: |id| format!("{PATH}/{id}"),
     has_open_case: |tenant, citizen_id| Box::pin(has_open_case(tenant, citizen_id)),
+    under_mandate_as_whole: Some(WholeRequest {
+        slug: "mdph",
+        title: TITLE,
+        scope: "la demande à la maison départementale des personnes handicapées (MDPH)",
+        start_path: |mandate| format!("{MANDATE_PATH}/{mandate}/mdph"),
+        draft_path: |mandate, file| format!("{MANDATE_PATH}/{mandate}/mdph/{file}/etape/1"),
+    }),
 };
+
+/// Where reception files under a mandate (`user_relations`' pages).
+pub const MANDATE_PATH: &str = "/agents/mandats";
 
 async fn lines(
     tenant: &Tenant,

@@ -32,6 +32,8 @@ pub struct Model {
     pub plan_remarks: Option<String>,
     pub plan_hearing: bool,
     pub plan_answered_at: Option<ChronoDateTimeUtc>,
+    /// The mandate reception filed it under; `None` when the person did.
+    pub mandate_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,6 +1,7 @@
 use sea_orm::entity::prelude::*;
 
-/// A citizen's mandate for reception to file aid requests for them (tenant store).
+/// A citizen's mandate for reception to file aid requests, or their request to the MDPH, for
+/// them (tenant store).
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
 #[sea_orm(table_name = "mandates")]
 pub struct Model {
@@ -17,6 +18,8 @@ pub struct Model {
     pub last_used_at: Option<ChronoDateTimeUtc>,
     pub ended_at: Option<ChronoDateTimeUtc>,
     pub ended_by: Option<String>,
+    /// The module filed in: `aid_requests` or `disability`.
+    pub module: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

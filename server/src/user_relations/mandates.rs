@@ -1,5 +1,6 @@
 //! Assisted filing: a citizen at reception gives the department a mandate to file aid
-//! requests for them — one aid or all, until a date. They are told by email (or by a letter
+//! requests for them — one aid or all — or a module's request as a whole (their request to
+//! the MDPH, `citizens::file::WholeRequest`), until a date. They are told by email (or by a letter
 //! reception hands them) and can revoke it from their space at any time.
 //!
 //! Every use of a mandate (saving a step, filing) goes through [`hold`] inside the use's own
@@ -17,7 +18,7 @@ use sea_orm::{
 use tenants::{Module, Tenant};
 
 use crate::citizens::Citizen;
-use crate::citizens::file::{FileKind, Files};
+use crate::citizens::file::{FileKind, Files, WholeRequest};
 use crate::entity::mandate;
 use crate::ids::{AidId, CitizenId};
 use crate::mail::{self, OutgoingMail};
@@ -97,13 +98,44 @@ impl State {
     }
 }
 
+/// What a mandate lets reception file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Scope {
+    EveryAid,
+    /// One aid: (id, title).
+    Aid(i64, String),
+    /// A module's request as a whole, as the module declares it (the MDPH's).
+    Whole(Module),
+}
+
+impl Scope {
+    /// The module filed in.
+    pub fn module(&self) -> Module {
+        match self {
+            Scope::Whole(module) => *module,
+            Scope::EveryAid | Scope::Aid(..) => Module::AidRequests,
+        }
+    }
+
+    fn aid_id(&self) -> Option<i64> {
+        match self {
+            Scope::Aid(id, _) => Some(*id),
+            _ => None,
+        }
+    }
+}
+
+/// How module `module` files its request as a whole under a mandate, if it does.
+pub fn whole_request(module: Module) -> Option<WholeRequest> {
+    crate::modules::files_of(module)?.under_mandate_as_whole
+}
+
 #[derive(Clone, Debug)]
 pub struct Mandate {
     pub id: i64,
     pub citizen_id: i64,
     pub staff_name: String,
-    /// The one aid covered (id, title); `None`: every aid request.
-    pub aid: Option<(i64, String)>,
+    pub scope: Scope,
     pub valid_until: NaiveDate,
     pub notified_by: Notice,
     pub created_at: DateTime<Utc>,
@@ -123,15 +155,27 @@ impl Mandate {
         self.state(today) == State::Live
     }
 
+    /// Whether it covers a request for aid `aid_id`.
     pub fn covers(&self, aid_id: i64) -> bool {
-        self.aid.as_ref().is_none_or(|(id, _)| *id == aid_id)
+        match &self.scope {
+            Scope::EveryAid => true,
+            Scope::Aid(id, _) => *id == aid_id,
+            Scope::Whole(_) => false,
+        }
     }
 
-    /// "toutes les demandes d'aide" or "la demande « Aide au transport »".
+    /// Whether it covers module `module`'s request as a whole.
+    pub fn covers_whole(&self, module: Module) -> bool {
+        self.scope == Scope::Whole(module)
+    }
+
+    /// "toutes les demandes d'aide", "la demande « Aide au transport »", "la demande à la MDPH".
     pub fn scope(&self) -> String {
-        match &self.aid {
-            None => "toutes les demandes d'aide au département".to_owned(),
-            Some((_, title)) => format!("la demande « {title} »"),
+        match &self.scope {
+            Scope::EveryAid => "toutes les demandes d'aide au département".to_owned(),
+            Scope::Aid(_, title) => format!("la demande « {title} »"),
+            Scope::Whole(module) => whole_request(*module)
+                .map_or_else(|| module.label().to_lowercase(), |w| w.scope.to_owned()),
         }
     }
 
@@ -144,28 +188,57 @@ impl Mandate {
     }
 }
 
+/// What a mandate may be recorded for in a department: its open aids, and the modules
+/// whose request is filed as a whole.
+#[derive(Clone, Debug, Default)]
+pub struct Offer {
+    pub aids: Vec<FileKind>,
+    pub wholes: Vec<(Module, WholeRequest)>,
+}
+
+impl Offer {
+    /// The department's: its open aids (when it has aid requests) and its modules' requests.
+    pub async fn of(tenant: &Tenant) -> Result<Self, DbErr> {
+        let aids = match aid_requests().filter(|_| tenant.has_module(Module::AidRequests)) {
+            Some(files) => (files.kinds)(tenant, true).await?,
+            None => Vec::new(),
+        };
+        let wholes = tenant
+            .modules()
+            .iter()
+            .filter_map(|m| whole_request(*m).map(|w| (*m, w)))
+            .collect();
+        Ok(Self { aids, wholes })
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.aids.is_empty() && self.wholes.is_empty()
+    }
+}
+
 /// What reception records: checked by [`NewMandate::parse`].
 #[derive(Clone, Debug)]
 pub struct NewMandate {
-    /// `None`: every aid request.
-    pub aid: Option<FileKind>,
+    pub scope: Scope,
     pub valid_until: NaiveDate,
 }
 
 impl NewMandate {
-    /// Reads the form: `aid` is an aid's slug or `toutes`; `until` a date; both boxes must
-    /// be ticked. Every problem in French, with how to fix it.
+    /// Reads the form: `aid` is an aid's slug, `toutes`, or a module's request (`mdph`);
+    /// `until` a date; both boxes (`checked`: present, identity) must be ticked. Every problem
+    /// in French, with how to fix it.
     pub fn parse(
         aid: &str,
         until: &str,
-        present: bool,
-        identity_checked: bool,
-        open_aids: &[FileKind],
+        (present, identity_checked): (bool, bool),
+        offer: &Offer,
         today: NaiveDate,
     ) -> Result<Self, FieldErrors> {
         let mut errors = FieldErrors::new();
+        let whole = offer.wholes.iter().find(|(_, w)| w.slug == aid.trim());
         let aid = match aid.trim() {
-            "toutes" => Some(None),
+            _ if whole.is_some() => whole.map(|(module, _)| Scope::Whole(*module)),
+            "toutes" if !offer.aids.is_empty() => Some(Scope::EveryAid),
             "" => {
                 errors.add(
                     "aide",
@@ -173,8 +246,8 @@ impl NewMandate {
                 );
                 None
             }
-            slug => match open_aids.iter().find(|a| a.slug == slug) {
-                Some(found) => Some(Some(found.clone())),
+            slug => match offer.aids.iter().find(|a| a.slug == slug) {
+                Some(found) => Some(Scope::Aid(found.id, found.title.clone())),
                 None => {
                     errors.add("aide", "L'aide choisie n'est pas ouverte aux demandes : choisissez-en une dans la liste.");
                     None
@@ -207,13 +280,22 @@ impl NewMandate {
             errors.add("identite-0", "Vérifiez l'identité de la personne sur une pièce d'identité, puis cochez la case qui l'atteste.");
         }
         match (aid, valid_until) {
-            (Some(aid), Some(valid_until)) if errors.is_empty() => Ok(Self { aid, valid_until }),
+            (Some(scope), Some(valid_until)) if errors.is_empty() => {
+                Ok(Self { scope, valid_until })
+            }
             _ => Err(errors),
         }
     }
 }
 
 fn from_row(row: mandate::Model, aid_title: Option<String>) -> Mandate {
+    let scope = match (Module::parse(&row.module), row.aid_id) {
+        (Ok(Module::AidRequests), None) => Scope::EveryAid,
+        (Ok(Module::AidRequests), Some(id)) => Scope::Aid(id, aid_title.unwrap_or_default()),
+        (Ok(module), _) => Scope::Whole(module),
+        // A module this version does not know covers nothing it can file.
+        (Err(_), _) => Scope::Aid(0, String::new()),
+    };
     let ended = row.ended_at.map(|at| {
         let by = if row.ended_by.as_deref() == Some("citizen") {
             EndedBy::Citizen
@@ -226,7 +308,7 @@ fn from_row(row: mandate::Model, aid_title: Option<String>) -> Mandate {
         id: row.id,
         citizen_id: row.citizen_id,
         staff_name: row.staff_name,
-        aid: row.aid_id.map(|id| (id, aid_title.unwrap_or_default())),
+        scope,
         valid_until: row.valid_until,
         notified_by: Notice::parse(&row.notified_by),
         created_at: row.created_at,
@@ -280,7 +362,8 @@ pub async fn grant(
         citizen_id: Set(citizen.id),
         staff_id: Set(staff.id),
         staff_name: Set(staff.display_name.clone()),
-        aid_id: Set(new.aid.as_ref().map(|a| a.id)),
+        aid_id: Set(new.scope.aid_id()),
+        module: Set(new.scope.module().id().to_owned()),
         valid_until: Set(new.valid_until),
         notified_by: Set(notice.id().to_owned()),
         created_at: Set(Utc::now()),
@@ -291,7 +374,10 @@ pub async fn grant(
     }
     .insert(&txn)
     .await?;
-    let granted = from_row(row, new.aid.as_ref().map(|a| a.title.clone()));
+    let granted = Mandate {
+        scope: new.scope.clone(),
+        ..from_row(row, None)
+    };
     if notice == Notice::Email {
         mail::queue(
             &txn,
@@ -408,25 +494,39 @@ pub async fn end(
     })
 }
 
-/// Inside a use's transaction: true if the mandate is live, is the citizen's and covers the
-/// aid — and then its row stays locked until the transaction ends (see the module's doc).
+/// What a use of a mandate files.
+#[derive(Clone, Copy, Debug)]
+pub enum Use {
+    Aid(AidId),
+    /// A module's request as a whole.
+    Whole(Module),
+}
+
+/// Inside a use's transaction: true if the mandate is live, is the citizen's and covers what
+/// is filed — and then its row stays locked until the transaction ends (see the module's doc).
 pub async fn hold(
     txn: &impl ConnectionTrait,
     mandate_id: i64,
     CitizenId(citizen_id): CitizenId,
-    AidId(aid_id): AidId,
+    what: Use,
 ) -> Result<bool, DbErr> {
+    let covers = match what {
+        Use::Aid(AidId(aid_id)) => Condition::all()
+            .add(mandate::Column::Module.eq(Module::AidRequests.id()))
+            .add(
+                Condition::any()
+                    .add(mandate::Column::AidId.is_null())
+                    .add(mandate::Column::AidId.eq(aid_id)),
+            ),
+        Use::Whole(module) => Condition::all().add(mandate::Column::Module.eq(module.id())),
+    };
     let held = mandate::Entity::update_many()
         .col_expr(mandate::Column::LastUsedAt, Expr::value(Utc::now()))
         .filter(mandate::Column::Id.eq(mandate_id))
         .filter(mandate::Column::CitizenId.eq(citizen_id))
         .filter(mandate::Column::EndedAt.is_null())
         .filter(mandate::Column::ValidUntil.gte(today()))
-        .filter(
-            Condition::any()
-                .add(mandate::Column::AidId.is_null())
-                .add(mandate::Column::AidId.eq(aid_id)),
-        )
+        .filter(covers)
         .exec(txn)
         .await?
         .rows_affected;
@@ -453,18 +553,34 @@ mod tests {
     #[test]
     fn a_mandate_needs_a_scope_a_date_within_a_year_and_both_boxes() {
         let today = day("2026-12-01");
-        let aids = [aid("transport")];
-        let ok = NewMandate::parse("transport", "2027-03-01", true, true, &aids, today).unwrap();
-        assert_eq!(ok.aid.map(|a| a.id), Some(7));
-        let all = NewMandate::parse("toutes", "2026-12-01", true, true, &aids, today).unwrap();
-        assert!(all.aid.is_none());
+        let offer = Offer {
+            aids: vec![aid("transport")],
+            wholes: vec![(
+                Module::Disability,
+                whole_request(Module::Disability).unwrap(),
+            )],
+        };
+        let ok = NewMandate::parse("transport", "2027-03-01", (true, true), &offer, today).unwrap();
+        assert_eq!(ok.scope, Scope::Aid(7, "Aide au transport".to_owned()));
+        let all = NewMandate::parse("toutes", "2026-12-01", (true, true), &offer, today).unwrap();
+        assert_eq!(all.scope, Scope::EveryAid);
+        let mdph = NewMandate::parse("mdph", "2026-12-01", (true, true), &offer, today).unwrap();
+        assert_eq!(mdph.scope, Scope::Whole(Module::Disability));
+        // Without aid requests in the department, « toutes » names nothing to file.
+        let only_mdph = Offer {
+            aids: vec![],
+            ..offer.clone()
+        };
+        let errors =
+            NewMandate::parse("toutes", "2026-12-01", (true, true), &only_mdph, today).unwrap_err();
+        assert!(errors.of("aide").is_some(), "{errors:?}");
 
-        let errors = NewMandate::parse("", "", false, false, &aids, today).unwrap_err();
+        let errors = NewMandate::parse("", "", (false, false), &offer, today).unwrap_err();
         for field in ["aide", "jusqu_au", "presente-0", "identite-0"] {
             assert!(errors.of(field).is_some(), "{field}: {errors:?}");
         }
         let errors =
-            NewMandate::parse("cantine", "2026-11-30", true, true, &aids, today).unwrap_err();
+            NewMandate::parse("cantine", "2026-11-30", (true, true), &offer, today).unwrap_err();
         assert!(
             errors.of("aide").unwrap().contains("pas ouverte"),
             "{errors:?}"
@@ -474,7 +590,7 @@ mod tests {
             "{errors:?}"
         );
         let errors =
-            NewMandate::parse("toutes", "2027-12-02", true, true, &aids, today).unwrap_err();
+            NewMandate::parse("toutes", "2027-12-02", (true, true), &offer, today).unwrap_err();
         assert!(
             errors.of("jusqu_au").unwrap().contains("01/12/2027"),
             "{errors:?}"
@@ -487,7 +603,7 @@ mod tests {
             id: 1,
             citizen_id: 1,
             staff_name: "Agent".to_owned(),
-            aid: Some((7, "Aide au transport".to_owned())),
+            scope: Scope::Aid(7, "Aide au transport".to_owned()),
             valid_until: day("2026-12-31"),
             notified_by: Notice::Email,
             created_at: Utc::now(),

@@ -152,8 +152,13 @@ async fn every_role_against_every_route_sees_only_what_its_module_needs(backend:
     let invitation = crate::fixtures::invitation_for_rsa(&gard, followed, angela.id).await;
     // Her request to the MDPH, with a sealed medical certificate.
     let disability = crate::fixtures::disability_file(&app, &gard, angela.id).await;
+    // And the draft to the MDPH reception prepares under the mandate she gave for it.
+    let (mdph_mandate, mdph_draft) =
+        crate::fixtures::mdph_under_mandate(&app, &gard, &angela).await;
     let fx = Fixture {
         disability,
+        mdph_mandate,
+        mdph_draft,
         cid: angela.id,
         followed,
         contract,
@@ -418,6 +423,9 @@ struct Fixture {
     appointment: i64,
     mandate: i64,
     assisted: i64,
+    /// Her mandate for the MDPH's request, and the draft reception prepares under it.
+    mdph_mandate: i64,
+    mdph_draft: i64,
     aid_slug: String,
     aid_id: i64,
     slot: i64,
@@ -624,6 +632,32 @@ fn plan(template: &str, fx: &Fixture) -> Option<Plan> {
             Reception,
             false,
             Some(none()),
+        ),
+        "/agents/mandats/{id}/mdph" => staff(
+            format!("/agents/mandats/{}/mdph", fx.mdph_mandate),
+            Reception,
+            false,
+            None,
+        ),
+        "/agents/mandats/{id}/mdph/{file}/etape/{step}" => staff(
+            format!(
+                "/agents/mandats/{}/mdph/{}/etape/1",
+                fx.mdph_mandate, fx.mdph_draft
+            ),
+            Reception,
+            true,
+            Some(vec![("a_naissance", "hier".into())]),
+        ),
+        "/agents/mandats/{id}/mdph/{file}/droits"
+        | "/agents/mandats/{id}/mdph/{file}/pieces"
+        | "/agents/mandats/{id}/mdph/{file}/recapitulatif"
+        | "/agents/mandats/{id}/mdph/{file}/depot" => staff(
+            template
+                .replace("{id}", &fx.mdph_mandate.to_string())
+                .replace("{file}", &fx.mdph_draft.to_string()),
+            Reception,
+            !template.ends_with("/depot"),
+            (!template.ends_with("/recapitulatif")).then(none),
         ),
         // User relations, staff side.
         "/agents/usagers" => staff("/agents/usagers?q=dubois".into(), Reception, true, None),

@@ -11,7 +11,7 @@ use guichet::ids::{CitizenId, RequestId};
 use guichet::national::FactKey;
 use guichet::staff::Role;
 use guichet::user_relations::appointments::{self, BookedBy, NewSlots};
-use guichet::user_relations::mandates::{self, Mandate, NewMandate};
+use guichet::user_relations::mandates::{self, Mandate, NewMandate, Scope};
 use guichet::user_relations::messages::{self, Author, NewMessage};
 use guichet::user_relations::{self, NewContact};
 use tenants::Tenant;
@@ -197,7 +197,7 @@ pub async fn mandate_for(desk: &user_relations::Desk<'_>, citizen: &Citizen, aid
         desk,
         citizen,
         &NewMandate {
-            aid: Some(aid.clone().into()),
+            scope: Scope::Aid(aid.id, aid.title.clone()),
             valid_until: mandates::today() + chrono::Days::new(10),
         },
         "http://x/",
@@ -689,6 +689,34 @@ pub async fn imported_for_rsa(app: &TestApp, tenant: &Tenant, citizen: &Citizen)
         .unwrap();
 }
 
+/// A mandate `citizen` gave reception for their request to the MDPH, live ten days, and the
+/// draft reception started under it: (mandate, draft).
+pub async fn mdph_under_mandate(app: &TestApp, tenant: &Tenant, citizen: &Citizen) -> (i64, i64) {
+    use guichet::disability::files::{self, FiledBy, Kind};
+    let reception = app.worker(tenant, Role::Reception).await;
+    let desk = user_relations::Desk::open(tenant, &reception).unwrap();
+    let mandate = mandates::grant(
+        &desk,
+        citizen,
+        &NewMandate {
+            scope: Scope::Whole(tenants::Module::Disability),
+            valid_until: mandates::today() + chrono::Days::new(10),
+        },
+        "http://x/",
+    )
+    .await
+    .unwrap()
+    .id;
+    let by = FiledBy::Mandate {
+        id: mandate,
+        journal: &|_, _| None,
+    };
+    let draft = files::start(tenant, citizen.id, Kind::First, (by, "Accueil"))
+        .await
+        .unwrap();
+    (mandate, draft)
+}
+
 /// What a disability file holds, for the suites that need one.
 pub struct DisabilityFile {
     pub file: i64,
@@ -744,12 +772,18 @@ pub async fn disability_file(app: &TestApp, tenant: &Tenant, citizen_id: i64) ->
                 (f.key.clone(), answer)
             })
             .collect();
-        files::save_step(tenant, citizen_id, id, (step, true), answers)
-            .await
-            .unwrap();
+        files::save_step(
+            tenant,
+            (citizen_id, FiledBy::Citizen),
+            id,
+            (step, true),
+            answers,
+        )
+        .await
+        .unwrap();
     }
     let rights: Vec<Right> = Right::offered_to(Pole::Adult).take(2).collect();
-    files::save_rights(tenant, citizen_id, id, &rights, false)
+    files::save_rights(tenant, (citizen_id, FiledBy::Citizen), id, &rights, false)
         .await
         .unwrap();
     let draft = files::find_for_citizen(tenant, citizen_id, id)
@@ -766,7 +800,7 @@ pub async fn disability_file(app: &TestApp, tenant: &Tenant, citizen_id: i64) ->
     let certificate = pieces::add(
         (&app.platform, &app.seal_key),
         tenant,
-        &draft,
+        (&draft, FiledBy::Citizen),
         (
             PieceKind::Certificate,
             Some(Certificate {
@@ -783,7 +817,7 @@ pub async fn disability_file(app: &TestApp, tenant: &Tenant, citizen_id: i64) ->
     let identity = pieces::add(
         (&app.platform, &app.seal_key),
         tenant,
-        &draft,
+        (&draft, FiledBy::Citizen),
         (PieceKind::Identity, None),
         &upload("cni.pdf", "carte"),
         now,
@@ -791,7 +825,7 @@ pub async fn disability_file(app: &TestApp, tenant: &Tenant, citizen_id: i64) ->
     .await
     .unwrap()
     .unwrap();
-    let filed = files::file(tenant, citizen_id, id, now)
+    let filed = files::file(tenant, (citizen_id, FiledBy::Citizen), id, now)
         .await
         .unwrap()
         .unwrap();

@@ -38,6 +38,7 @@ use crate::ids::{AidId, CitizenId, RequestId};
 use crate::mail;
 use crate::national::RequestData;
 use crate::national::pull;
+use crate::user_relations::http::mandates::over as mandate_over;
 use crate::user_relations::mandates::{self, Mandate};
 
 /// The citizen's own request with its aid and form version; 404 for anyone else's.
@@ -260,15 +261,6 @@ impl Filer {
             .map(|id| (id.to_string(), names[&id].clone()))
             .collect())
     }
-}
-
-/// The refusal for a mandate that can no longer be used, saying why and what to do.
-fn mandate_over(mandate: &Mandate) -> AppError {
-    AppError::Conflict(format!(
-        "Le mandat n° {} ne peut plus servir ({}) : rien ne peut plus être déposé sous ce mandat. Si la personne le souhaite, enregistrez avec elle un nouveau mandat.",
-        mandate.id,
-        mandate.state(mandates::today()).label().to_lowercase()
-    ))
 }
 
 /// The aid asked for by its address, if it is still open to requests.

@@ -15,9 +15,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use leptos::prelude::*;
 use serde::Deserialize;
 
+use super::filer::Filer;
 use crate::aid_requests::form::{Answers, FieldKind};
 use crate::disability::application::{self, FORM, PARTS};
-use crate::disability::files::{self, DraftError, File, FiledBy, Kind, Status};
+use crate::disability::files::{self, DraftError, File, Kind, Status};
 use crate::disability::pieces::{self, Certificate, PieceKind, PieceStatus};
 use crate::disability::rights::{self, Pole, Right};
 use crate::disability::{appeals, completeness, plan, register, space};
@@ -103,23 +104,53 @@ pub struct StartTyped {
     nature: String,
 }
 
-/// `POST /mon-espace/mdph`: starts a draft, first request or renewal.
-pub async fn start(
-    citizen: CurrentCitizen,
-    Form(typed): Form<StartTyped>,
-) -> Result<Response, AppError> {
+/// `POST /mon-espace/mdph` (and reception's `/agents/mandats/{mandate}/mdph`): starts a
+/// draft, first request or renewal.
+pub async fn start(filer: Filer, Form(typed): Form<StartTyped>) -> Result<Response, AppError> {
+    filer.check_live()?;
     let kind = match typed.nature.as_str() {
         "renewal" => Kind::Renewal,
         _ => Kind::First,
     };
-    let id = files::start(
-        &citizen.tenant.tenant,
-        citizen.citizen.id,
+    let entry = |action: &str, file: &File| filer.entry(action, file);
+    let started = files::start(
+        &filer.tenant().tenant,
+        filer.citizen().id,
         kind,
-        (FiledBy::Citizen, &citizen.citizen.display_name()),
+        (filer.filed_by(&entry), &filer.name()),
     )
-    .await?;
-    Ok(Redirect::to(&href(&citizen, id, "/etape/1")).into_response())
+    .await;
+    match started {
+        Ok(id) => Ok(Redirect::to(&filer.href(id, "/etape/1")).into_response()),
+        Err(refused) => not_changed(&filer, 0, refused),
+    }
+}
+
+/// A draft's change that did not happen: filed meanwhile (its page says so), or the mandate
+/// it was made under is over (409).
+fn not_changed(filer: &Filer, id: i64, refused: DraftError) -> Result<Response, AppError> {
+    match refused {
+        DraftError::NotADraft => Ok(Redirect::to(&filer.filed_href(id, "")).into_response()),
+        DraftError::MandateOver => Err(filer.over()),
+        DraftError::Db(e) => Err(e.into()),
+    }
+}
+
+/// Where a draft page is: its file and, for a step, the step's number. The person's routes
+/// name the file `{id}`; reception's name it `{file}`, after the mandate's `{id}` (which
+/// [`Filer`] reads).
+#[derive(Debug, Deserialize)]
+pub struct At {
+    id: String,
+    file: Option<String>,
+    #[serde(default)]
+    step: String,
+}
+
+impl At {
+    fn file(&self) -> &str {
+        self.file.as_deref().unwrap_or(&self.id)
+    }
 }
 
 /// The person's file `id`, or 404 (another's, or none).
@@ -130,12 +161,12 @@ pub(super) async fn load(citizen: &CurrentCitizen, id: &str) -> Result<File, App
         .ok_or(AppError::NotFound)
 }
 
-/// The draft `id`; a filed one sends to its page.
-async fn draft(citizen: &CurrentCitizen, id: &str) -> Result<Result<File, Response>, AppError> {
-    let file = load(citizen, id).await?;
+/// The draft `id`; a filed one sends to its page (the mandate's, for reception).
+async fn draft(filer: &Filer, id: &str) -> Result<Result<File, Response>, AppError> {
+    let file = filer.load(id).await?;
     if file.status() != Status::Draft {
         return Ok(Err(
-            Redirect::to(&href(citizen, file.id(), "")).into_response()
+            Redirect::to(&filer.filed_href(file.id(), "")).into_response()
         ));
     }
     Ok(Ok(file))
@@ -182,35 +213,32 @@ fn questions(
 }
 
 fn render_step(
-    citizen: &CurrentCitizen,
+    filer: &Filer,
     ui: Ui,
     status: StatusCode,
     (file, step): (&File, u32),
     (questions, errors): (Vec<QuestionView>, Vec<String>),
 ) -> Response {
-    let action = href(citizen, file.id(), &format!("/etape/{step}"));
-    let previous_href =
-        (step > 1).then(|| href(citizen, file.id(), &format!("/etape/{}", step - 1)));
+    let action = filer.href(file.id(), &format!("/etape/{step}"));
+    let previous_href = (step > 1).then(|| filer.href(file.id(), &format!("/etape/{}", step - 1)));
     let aid_title = format!("Demande à la MDPH — {}", PARTS[step as usize - 1]);
     let step_count = FORM.step_count();
-    ui.with_citizen(citizen).render(status, move |ctx| {
+    let on_behalf = filer.on_behalf();
+    filer.ui(ui).render(status, move |ctx| {
         view! {
-            <StepPage ctx aid_title step step_count questions errors action previous_href on_behalf=None />
+            <StepPage ctx aid_title step step_count questions errors action previous_href on_behalf />
         }
     })
 }
 
 /// `GET /mon-espace/mdph/{id}/etape/{step}`.
-pub async fn step_page(
-    citizen: CurrentCitizen,
-    ui: Ui,
-    Path((id, step)): Path<(String, String)>,
-) -> Result<Response, AppError> {
-    let file = match draft(&citizen, &id).await? {
+pub async fn step_page(filer: Filer, ui: Ui, Path(at): Path<At>) -> Result<Response, AppError> {
+    let file = match draft(&filer, at.file()).await? {
         Ok(file) => file,
         Err(filed) => return Ok(filed),
     };
-    let step = parse_step(&step)?;
+    let step = parse_step(&at.step)?;
+    filer.journal_read(&file).await?;
     let questions = questions(
         step,
         |key| {
@@ -222,7 +250,7 @@ pub async fn step_page(
         &[],
     );
     Ok(render_step(
-        &citizen,
+        &filer,
         ui,
         StatusCode::OK,
         (&file, step),
@@ -233,16 +261,16 @@ pub async fn step_page(
 /// `POST /mon-espace/mdph/{id}/etape/{step}`: « Continuer » keeps the step and goes on;
 /// « Enregistrer » keeps what is valid and goes back to the list.
 pub async fn save_step(
-    citizen: CurrentCitizen,
+    filer: Filer,
     ui: Ui,
-    Path((id, step)): Path<(String, String)>,
+    Path(at): Path<At>,
     data: FormData,
 ) -> Result<Response, AppError> {
-    let file = match draft(&citizen, &id).await? {
+    let file = match draft(&filer, at.file()).await? {
         Ok(file) => file,
         Err(filed) => return Ok(filed),
     };
-    let step = parse_step(&step)?;
+    let step = parse_step(&at.step)?;
     let fields = &data.fields;
     let (answers, mut errors) = FORM.read_step(step, |key| fields.get(key).to_owned());
     errors.extend(application::step_errors(
@@ -255,7 +283,7 @@ pub async fn save_step(
         let summary = errors.iter().map(|e| e.message.clone()).collect();
         let questions = questions(step, |key| fields.get(key).trim().to_owned(), &errors);
         return Ok(render_step(
-            &citizen,
+            &filer,
             ui,
             StatusCode::UNPROCESSABLE_ENTITY,
             (&file, step),
@@ -267,29 +295,23 @@ pub async fn save_step(
         .into_iter()
         .filter(|(key, _)| !errors.iter().any(|e| &e.key == key))
         .collect();
-    match files::save_step(
-        &citizen.tenant.tenant,
-        citizen.citizen.id,
+    let entry = |action: &str, file: &File| filer.entry(action, file);
+    let saved = files::save_step(
+        &filer.tenant().tenant,
+        (filer.citizen().id, filer.filed_by(&entry)),
         file.id(),
         (step, errors.is_empty() && !save_only),
         kept,
-    )
-    .await
-    {
-        Ok(()) => {}
-        Err(DraftError::NotADraft) => {
-            return Ok(Redirect::to(&href(&citizen, file.id(), "")).into_response());
-        }
-        Err(DraftError::Db(e)) => return Err(e.into()),
+    );
+    if let Err(refused) = saved.await {
+        return not_changed(&filer, file.id(), refused);
     }
     let next = if save_only {
-        citizen
-            .tenant
-            .href(&format!("{}?ok=brouillon", space::PATH))
+        filer.saved_href()
     } else if step < FORM.step_count() {
-        href(&citizen, file.id(), &format!("/etape/{}", step + 1))
+        filer.href(file.id(), &format!("/etape/{}", step + 1))
     } else {
-        href(&citizen, file.id(), "/droits")
+        filer.href(file.id(), "/droits")
     };
     Ok(Redirect::to(&next).into_response())
 }
@@ -299,16 +321,12 @@ fn pole_of(file: &File) -> Pole {
     file.pole_on(crate::dates::today()).unwrap_or(Pole::Adult)
 }
 
-fn rights_view(
-    citizen: &CurrentCitizen,
-    file: &File,
-    ticked: &[String],
-    generic: bool,
-) -> RightsView {
+fn rights_view(filer: &Filer, file: &File, ticked: &[String], generic: bool) -> RightsView {
     let pole = pole_of(file);
     RightsView {
-        action: href(citizen, file.id(), "/droits"),
-        previous_href: href(citizen, file.id(), &format!("/etape/{}", FORM.step_count())),
+        action: filer.href(file.id(), "/droits"),
+        previous_href: filer.href(file.id(), &format!("/etape/{}", FORM.step_count())),
+        on_behalf: filer.on_behalf(),
         options: Right::offered_to(pole)
             .map(|r| Choice {
                 value: r.code().into(),
@@ -322,26 +340,21 @@ fn rights_view(
 }
 
 /// `GET /mon-espace/mdph/{id}/droits`.
-pub async fn rights_page(
-    citizen: CurrentCitizen,
-    ui: Ui,
-    Path(id): Path<String>,
-) -> Result<Response, AppError> {
-    let file = match draft(&citizen, &id).await? {
+pub async fn rights_page(filer: Filer, ui: Ui, Path(at): Path<At>) -> Result<Response, AppError> {
+    let file = match draft(&filer, at.file()).await? {
         Ok(file) => file,
         Err(filed) => return Ok(filed),
     };
+    filer.journal_read(&file).await?;
     let ticked: Vec<String> = file
         .chosen_rights()
         .iter()
         .map(|r| r.code().to_owned())
         .collect();
-    let view = rights_view(&citizen, &file, &ticked, file.row.generic);
-    Ok(ui
-        .with_citizen(&citizen)
-        .render(StatusCode::OK, move |ctx| {
-            view! { <RightsPage ctx view errors=FieldErrors::new() /> }
-        }))
+    let view = rights_view(&filer, &file, &ticked, file.row.generic);
+    Ok(filer.ui(ui).render(StatusCode::OK, move |ctx| {
+        view! { <RightsPage ctx view errors=FieldErrors::new() /> }
+    }))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -354,12 +367,12 @@ pub struct RightsTyped {
 
 /// `POST /mon-espace/mdph/{id}/droits`.
 pub async fn save_rights(
-    citizen: CurrentCitizen,
+    filer: Filer,
     ui: Ui,
-    Path(id): Path<String>,
+    Path(at): Path<At>,
     Form(typed): Form<RightsTyped>,
 ) -> Result<Response, AppError> {
-    let file = match draft(&citizen, &id).await? {
+    let file = match draft(&filer, at.file()).await? {
         Ok(file) => file,
         Err(filed) => return Ok(filed),
     };
@@ -377,30 +390,26 @@ pub async fn save_rights(
     let rights = match chosen {
         Ok(rights) => rights,
         Err(message) => {
-            let view = rights_view(&citizen, &file, &typed.droits, generic);
+            let view = rights_view(&filer, &file, &typed.droits, generic);
             let errors = FieldErrors::at("droits-0", message);
-            return Ok(ui.with_citizen(&citizen).render(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                move |ctx| {
+            return Ok(filer
+                .ui(ui)
+                .render(StatusCode::UNPROCESSABLE_ENTITY, move |ctx| {
                     view! { <RightsPage ctx view errors /> }
-                },
-            ));
+                }));
         }
     };
-    match files::save_rights(
-        &citizen.tenant.tenant,
-        citizen.citizen.id,
+    let entry = |action: &str, file: &File| filer.entry(action, file);
+    let saved = files::save_rights(
+        &filer.tenant().tenant,
+        (filer.citizen().id, filer.filed_by(&entry)),
         file.id(),
         &rights,
         generic,
-    )
-    .await
-    {
-        Ok(()) => Ok(Redirect::to(&href(&citizen, file.id(), "/pieces")).into_response()),
-        Err(DraftError::NotADraft) => {
-            Ok(Redirect::to(&href(&citizen, file.id(), "")).into_response())
-        }
-        Err(DraftError::Db(e)) => Err(e.into()),
+    );
+    match saved.await {
+        Ok(()) => Ok(Redirect::to(&filer.href(file.id(), "/pieces")).into_response()),
+        Err(refused) => not_changed(&filer, file.id(), refused),
     }
 }
 
@@ -472,41 +481,43 @@ fn piece_form(action: String, typed: Option<&PieceTyped>) -> PieceForm {
 }
 
 async fn render_draft_pieces(
-    citizen: &CurrentCitizen,
+    filer: &Filer,
     ui: Ui,
     status: StatusCode,
     file: &File,
     (errors, typed, notice): (FieldErrors, Option<&PieceTyped>, Option<String>),
 ) -> Result<Response, AppError> {
-    let tenant = &citizen.tenant.tenant;
+    let tenant = &filer.tenant().tenant;
     let rows = pieces::of_file(tenant, file.id()).await?;
     let view = DraftPiecesView {
         pieces: piece_rows(tenant, &rows, |_| None, |_| None).await?,
         missing: missing_labels(&pieces::missing(file, &rows)),
-        form: piece_form(href(citizen, file.id(), "/pieces"), typed),
-        previous_href: href(citizen, file.id(), "/droits"),
-        next_href: href(citizen, file.id(), "/recapitulatif"),
+        form: piece_form(filer.href(file.id(), "/pieces"), typed),
+        previous_href: filer.href(file.id(), "/droits"),
+        next_href: filer.href(file.id(), "/recapitulatif"),
+        on_behalf: filer.on_behalf(),
     };
-    Ok(ui.with_citizen(citizen).render(status, move |ctx| {
+    Ok(filer.ui(ui).render(status, move |ctx| {
         view! { <DraftPiecesPage ctx view errors notice /> }
     }))
 }
 
 /// `GET /mon-espace/mdph/{id}/pieces`.
 pub async fn pieces_page(
-    citizen: CurrentCitizen,
+    filer: Filer,
     ui: Ui,
-    Path(id): Path<String>,
+    Path(at): Path<At>,
     Query(params): Query<OkParams>,
 ) -> Result<Response, AppError> {
-    let file = match draft(&citizen, &id).await? {
+    let file = match draft(&filer, at.file()).await? {
         Ok(file) => file,
         Err(filed) => return Ok(filed),
     };
+    filer.journal_read(&file).await?;
     let notice =
         (params.ok.as_deref() == Some("piece")).then(|| "La pièce est enregistrée.".to_owned());
     render_draft_pieces(
-        &citizen,
+        &filer,
         ui,
         StatusCode::OK,
         &file,
@@ -523,15 +534,19 @@ pub struct PieceTyped {
     rpps: String,
 }
 
-/// `POST /mon-espace/mdph/{id}/pieces`: a piece for a draft or a filed file.
+/// `POST /mon-espace/mdph/{id}/pieces`: a piece for a draft or a filed file (reception, under
+/// a mandate: for the draft it prepares).
 pub async fn add_piece(
     State(state): State<AppState>,
-    citizen: CurrentCitizen,
+    filer: Filer,
     ui: Ui,
-    Path(id): Path<String>,
+    Path(at): Path<At>,
     data: FormData,
 ) -> Result<Response, AppError> {
-    let file = load(&citizen, &id).await?;
+    let file = filer.load(at.file()).await?;
+    if matches!(filer, Filer::Reception { .. }) && file.status() != Status::Draft {
+        return Ok(Redirect::to(&filer.filed_href(file.id(), "")).into_response());
+    }
     let typed: PieceTyped = data.fields.read()?;
     let mut errors = FieldErrors::new();
     let kind = PieceKind::parse(&typed.nature);
@@ -568,40 +583,31 @@ pub async fn add_piece(
     if errors.is_empty()
         && let (Some(kind), Some(upload)) = (kind, upload)
     {
-        match pieces::add(
+        let entry = |action: &str, file: &File| filer.entry(action, file);
+        let added = pieces::add(
             (&state.platform, &state.seal_key),
-            &citizen.tenant.tenant,
-            &file,
+            &filer.tenant().tenant,
+            (&file, filer.filed_by(&entry)),
             (kind, certificate),
             upload,
             chrono::Utc::now(),
-        )
-        .await?
-        {
-            Ok(_) => {
+        );
+        match added.await {
+            Ok(Ok(_)) => {
                 let back = match file.status() {
-                    Status::Draft => href(&citizen, file.id(), "/pieces?ok=piece"),
-                    _ => href(&citizen, file.id(), "?ok=piece"),
+                    Status::Draft => filer.href(file.id(), "/pieces?ok=piece"),
+                    _ => filer.href(file.id(), "?ok=piece"),
                 };
                 return Ok(Redirect::to(&back).into_response());
             }
-            Err((field, message)) => errors.add(field, message),
+            Ok(Err((field, message))) => errors.add(field, message),
+            Err(refused) => return not_changed(&filer, file.id(), refused),
         }
     }
-    match file.status() {
-        Status::Draft => {
-            render_draft_pieces(
-                &citizen,
-                ui,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &file,
-                (errors, Some(&typed), None),
-            )
-            .await
-        }
-        _ => {
+    match (&filer, file.status()) {
+        (Filer::Citizen(citizen), status) if status != Status::Draft => {
             render_file(
-                &citizen,
+                citizen,
                 ui,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &file,
@@ -609,20 +615,27 @@ pub async fn add_piece(
             )
             .await
         }
+        _ => {
+            render_draft_pieces(
+                &filer,
+                ui,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &file,
+                (errors, Some(&typed), None),
+            )
+            .await
+        }
     }
 }
 
 /// `GET /mon-espace/mdph/{id}/recapitulatif`.
-pub async fn review(
-    citizen: CurrentCitizen,
-    ui: Ui,
-    Path(id): Path<String>,
-) -> Result<Response, AppError> {
-    let file = match draft(&citizen, &id).await? {
+pub async fn review(filer: Filer, ui: Ui, Path(at): Path<At>) -> Result<Response, AppError> {
+    let file = match draft(&filer, at.file()).await? {
         Ok(file) => file,
         Err(filed) => return Ok(filed),
     };
-    render_review(&citizen, ui, StatusCode::OK, &file, FieldErrors::new()).await
+    filer.journal_read(&file).await?;
+    render_review(&filer, ui, StatusCode::OK, &file, FieldErrors::new()).await
 }
 
 /// The form's parts with their answers, in order.
@@ -644,13 +657,13 @@ pub(super) fn answered_parts(file: &File, change: impl Fn(u32) -> String) -> Vec
 }
 
 async fn render_review(
-    citizen: &CurrentCitizen,
+    filer: &Filer,
     ui: Ui,
     status: StatusCode,
     file: &File,
     errors: FieldErrors,
 ) -> Result<Response, AppError> {
-    let tenant = &citizen.tenant.tenant;
+    let tenant = &filer.tenant().tenant;
     let rows = pieces::of_file(tenant, file.id()).await?;
     let mut rights: Vec<String> = file
         .chosen_rights()
@@ -662,20 +675,21 @@ async fn render_review(
     }
     let view = ReviewView {
         parts: answered_parts(file, |step| {
-            href(citizen, file.id(), &format!("/etape/{step}"))
+            filer.href(file.id(), &format!("/etape/{step}"))
         }),
         rights,
-        rights_href: href(citizen, file.id(), "/droits"),
-        pieces_href: href(citizen, file.id(), "/pieces"),
+        rights_href: filer.href(file.id(), "/droits"),
+        pieces_href: filer.href(file.id(), "/pieces"),
         pieces: piece_rows(tenant, &rows, |_| None, |_| None)
             .await?
             .into_iter()
             .map(|p| format!("{} : {}", p.kind, p.description))
             .collect(),
         missing: missing_labels(&pieces::missing(file, &rows)),
-        action: href(citizen, file.id(), "/depot"),
+        action: filer.href(file.id(), "/depot"),
+        on_behalf: filer.on_behalf(),
     };
-    Ok(ui.with_citizen(citizen).render(status, move |ctx| {
+    Ok(filer.ui(ui).render(status, move |ctx| {
         view! { <ReviewPage ctx view errors /> }
     }))
 }
@@ -690,12 +704,12 @@ pub struct FilingTyped {
 /// `POST /mon-espace/mdph/{id}/depot`: signed and filed.
 pub async fn file_request(
     State(state): State<AppState>,
-    citizen: CurrentCitizen,
+    filer: Filer,
     ui: Ui,
-    Path(id): Path<String>,
+    Path(at): Path<At>,
     Form(typed): Form<FilingTyped>,
 ) -> Result<Response, AppError> {
-    let file = match draft(&citizen, &id).await? {
+    let file = match draft(&filer, at.file()).await? {
         Ok(file) => file,
         Err(filed) => return Ok(filed),
     };
@@ -704,51 +718,44 @@ pub async fn file_request(
             "signature",
             "Cochez la case pour certifier l'exactitude de la demande : elle vaut signature.",
         );
-        return render_review(
-            &citizen,
-            ui,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &file,
-            errors,
-        )
-        .await;
+        return render_review(&filer, ui, StatusCode::UNPROCESSABLE_ENTITY, &file, errors).await;
     }
-    let tenant = &citizen.tenant.tenant;
-    match files::file(tenant, citizen.citizen.id, file.id(), chrono::Utc::now()).await {
+    let tenant = &filer.tenant().tenant;
+    let entry = |action: &str, file: &File| filer.entry(action, file);
+    let by = (filer.citizen().id, filer.filed_by(&entry));
+    match files::file(tenant, by, file.id(), chrono::Utc::now()).await {
         Ok(Ok(filed)) => {
-            if !citizen.citizen.email.is_empty() {
+            let email = &filer.citizen().email;
+            if !email.is_empty() {
+                let how = match &filer {
+                    Filer::Citizen(_) => String::new(),
+                    Filer::Reception { mandate, .. } => format!(
+                        " par l'accueil du département, sous votre mandat n° {}",
+                        mandate.id
+                    ),
+                };
                 crate::mail::tell(
                     &state.platform,
                     tenant,
-                    &citizen.citizen.email,
+                    email,
                     "Votre demande à la MDPH est déposée",
                     &format!(
-                        "Votre demande {} à la maison départementale des personnes handicapées est déposée. La MDPH vérifie maintenant qu'elle est complète ; vous recevrez un accusé de réception, ou la liste des pièces qui manquent.",
+                        "Votre demande {} à la maison départementale des personnes handicapées est déposée{how}. La MDPH vérifie maintenant qu'elle est complète ; vous recevrez un accusé de réception, ou la liste des pièces qui manquent. Vous la suivez dans votre espace.",
                         filed.reference()
                     ),
                 )
                 .await?;
             }
-            Ok(Redirect::to(&href(&citizen, filed.id(), "?ok=depose")).into_response())
+            Ok(Redirect::to(&filer.filed_href(filed.id(), "?ok=depose")).into_response())
         }
         Ok(Err(problems)) => {
             let mut errors = FieldErrors::new();
             for problem in problems {
                 errors.add_form(problem.message);
             }
-            render_review(
-                &citizen,
-                ui,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &file,
-                errors,
-            )
-            .await
+            render_review(&filer, ui, StatusCode::UNPROCESSABLE_ENTITY, &file, errors).await
         }
-        Err(DraftError::NotADraft) => {
-            Ok(Redirect::to(&href(&citizen, file.id(), "")).into_response())
-        }
-        Err(DraftError::Db(e)) => Err(e.into()),
+        Err(refused) => not_changed(&filer, file.id(), refused),
     }
 }
 

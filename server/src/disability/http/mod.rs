@@ -4,6 +4,7 @@
 //! and sends the plan, the committee decides and answers appeals (`follow_up`).
 
 mod committee;
+mod filer;
 mod filing;
 mod follow_up;
 mod reception;
@@ -52,6 +53,26 @@ pub fn routes(routes: crate::modules::Routes) -> crate::modules::Routes {
         .route("/mon-espace/mdph/{id}/recapitulatif", get(review))
         .route("/mon-espace/mdph/{id}/depot", post(file_request))
         .route("/mon-espace/mdph/{id}/explication", post(explain))
+        // Reception's way through the same draft pages, under the person's mandate `{id}`
+        // (`filer::Filer`); the draft is `{file}`.
+        .route("/agents/mandats/{id}/mdph", post(start))
+        .route(
+            "/agents/mandats/{id}/mdph/{file}/etape/{step}",
+            get(step_page).post(save_step),
+        )
+        .route(
+            "/agents/mandats/{id}/mdph/{file}/droits",
+            get(rights_page).post(save_rights),
+        )
+        .route(
+            "/agents/mandats/{id}/mdph/{file}/pieces",
+            get(pieces_page).post(add_piece),
+        )
+        .route(
+            "/agents/mandats/{id}/mdph/{file}/recapitulatif",
+            get(review),
+        )
+        .route("/agents/mandats/{id}/mdph/{file}/depot", post(file_request))
         .route("/agents/handicap", get(queue))
         .route("/agents/handicap/dossiers/{id}", get(file_page))
         .route(

@@ -15,7 +15,7 @@ use leptos::prelude::*;
 use serde::Deserialize;
 
 use super::UserRelationsDesk;
-use crate::citizens::file::{FileKind, Files};
+use crate::citizens::file::Files;
 use crate::citizens::{self, Citizen};
 use crate::http::auth::CurrentStaff;
 use crate::http::citizen::{CurrentCitizen, absolute};
@@ -25,21 +25,34 @@ use crate::http::{AppError, AppState, TenantCtx};
 use crate::letters;
 use crate::mail;
 use crate::user_relations::mandates::{
-    self, EndedBy, Ending, LONGEST_DAYS, Mandate, NewMandate, Notice,
+    self, EndedBy, Ending, LONGEST_DAYS, Mandate, NewMandate, Notice, Offer,
 };
 use crate::user_relations::{self as relations};
+use tenants::Module;
 
-/// Reception's desk, in a department that has aid requests to file.
+/// Reception's desk, in a department that has something to file under a mandate.
 fn reception(staff: &CurrentStaff) -> Result<UserRelationsDesk<'_>, AppError> {
     let desk = UserRelationsDesk::open(staff)?;
-    aid_requests(&staff.tenant)?;
+    if !files_under_mandate(&staff.tenant) {
+        return Err(AppError::NotFound);
+    }
     Ok(desk)
 }
 
-/// The aid requests mandates file, where the department has them (404 otherwise).
-fn aid_requests(tenant: &TenantCtx) -> Result<&'static Files, AppError> {
-    mandates::aid_requests()
-        .filter(|_| tenant.tenant.has_module(tenants::Module::AidRequests))
+/// Whether the department has aid requests, or a module's request filed as a whole.
+pub(crate) fn files_under_mandate(tenant: &TenantCtx) -> bool {
+    let modules = tenant.tenant.modules();
+    modules.contains(&Module::AidRequests)
+        || modules
+            .iter()
+            .any(|m| mandates::whole_request(*m).is_some())
+}
+
+/// The files of the module `mandate` files in, where the department has it (404 otherwise).
+fn files_of(tenant: &TenantCtx, mandate: &Mandate) -> Result<&'static Files, AppError> {
+    let module = mandate.scope.module();
+    crate::modules::files_of(module)
+        .filter(|_| tenant.tenant.has_module(module))
         .ok_or(AppError::NotFound)
 }
 
@@ -63,28 +76,29 @@ async fn person(desk: &UserRelationsDesk<'_>, id: &str) -> Result<Citizen, AppEr
     citizens::find(tenant, id).await?.ok_or(AppError::NotFound)
 }
 
-async fn open_aids(staff: &CurrentStaff) -> Result<Vec<FileKind>, AppError> {
-    Ok((aid_requests(&staff.tenant)?.kinds)(&staff.tenant.tenant, true).await?)
-}
-
 fn render_new(
     staff: &CurrentStaff,
     ui: Ui,
     status: StatusCode,
     person: &Citizen,
-    (aids, form): (Vec<FileKind>, MandateForm),
+    (offer, form): (Offer, MandateForm),
     errors: FieldErrors,
 ) -> Response {
     let tenant = &staff.tenant;
     let name = person.display_name();
     let record_href = tenant.href(&format!("/agents/usagers/{}", person.id));
     let action = tenant.href(&format!("/agents/usagers/{}/mandats", person.id));
-    let aids = aids.into_iter().map(|a| (a.slug, a.title)).collect();
+    let aids = offer.aids.into_iter().map(|a| (a.slug, a.title)).collect();
+    let wholes = offer
+        .wholes
+        .into_iter()
+        .map(|(_, w)| (w.slug.to_owned(), w.title.to_owned()))
+        .collect();
     let longest = (mandates::today() + Days::new(LONGEST_DAYS))
         .format("%d/%m/%Y")
         .to_string();
     ui.with_staff(staff).render(status, move |ctx| {
-        view! { <NewMandatePage ctx name record_href action aids form longest errors /> }
+        view! { <NewMandatePage ctx name record_href action aids wholes form longest errors /> }
     })
 }
 
@@ -102,13 +116,13 @@ pub async fn new_mandate_form(
             .to_string(),
         ..MandateForm::default()
     };
-    let aids = open_aids(&staff).await?;
+    let offer = Offer::of(&staff.tenant.tenant).await?;
     Ok(render_new(
         &staff,
         ui,
         StatusCode::OK,
         &person,
-        (aids, form),
+        (offer, form),
         FieldErrors::new(),
     ))
 }
@@ -125,14 +139,13 @@ pub async fn record_mandate(
 ) -> Result<Response, AppError> {
     let desk = reception(&staff)?;
     let person = person(&desk, &id).await?;
-    let aids = open_aids(&staff).await?;
+    let offer = Offer::of(&staff.tenant.tenant).await?;
     let typed: MandateForm = form.read()?;
     let new = match NewMandate::parse(
         &typed.aid,
         &typed.until,
-        typed.present,
-        typed.identity_checked,
-        &aids,
+        (typed.present, typed.identity_checked),
+        &offer,
         mandates::today(),
     ) {
         Ok(new) => new,
@@ -142,7 +155,7 @@ pub async fn record_mandate(
                 ui,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &person,
-                (aids, typed),
+                (offer, typed),
                 errors,
             ));
         }
@@ -158,7 +171,7 @@ pub async fn record_mandate(
 }
 
 /// The mandate (of this department) reception asks for, with its citizen; refused to anyone
-/// but reception in a department with aid requests.
+/// but reception in a department with something to file under a mandate.
 pub(crate) async fn mandate_of<'a>(
     staff: &'a CurrentStaff,
     id: &str,
@@ -172,6 +185,15 @@ pub(crate) async fn mandate_of<'a>(
         .await?
         .ok_or(AppError::NotFound)?;
     Ok((desk, mandate, person))
+}
+
+/// Reception tried to use a mandate that can no longer serve (409, with what to do).
+pub(crate) fn over(mandate: &Mandate) -> AppError {
+    AppError::Conflict(format!(
+        "Le mandat n° {} ne peut plus servir ({}) : rien ne peut plus être déposé sous ce mandat. Si la personne le souhaite, enregistrez avec elle un nouveau mandat.",
+        mandate.id,
+        mandate.state(mandates::today()).label().to_lowercase()
+    ))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -204,9 +226,8 @@ pub async fn mandate_page(
     )
     .await?;
     let live = mandate.is_live(mandates::today());
-    let files = aid_requests(tenant)?;
+    let files = files_of(tenant, &mandate)?;
     let under = (files.under_mandate)(&tenant.tenant, mandate.id).await?;
-    let every_aid = (files.kinds)(&tenant.tenant, false).await?;
     let notice = match (params.ok.as_deref(), params.depot.as_deref()) {
         (_, Some(filed)) => under
             .iter()
@@ -243,23 +264,15 @@ pub async fn mandate_page(
                 .unwrap_or_else(|| "brouillon".to_owned()),
             status: r.status,
             continue_href: (live && r.draft).then(|| {
-                tenant.href(&format!(
-                    "/agents/mandats/{}/demandes/{}/etape/1",
-                    mandate.id, r.id
-                ))
+                tenant.href(&match files.under_mandate_as_whole {
+                    Some(whole) => (whole.draft_path)(mandate.id, r.id),
+                    None => format!("/agents/mandats/{}/demandes/{}/etape/1", mandate.id, r.id),
+                })
             }),
         })
         .collect();
     let can_file = if live {
-        every_aid
-            .iter()
-            .filter(|a| a.open && mandate.covers(a.id))
-            .map(|a| {
-                let action =
-                    tenant.href(&format!("/agents/mandats/{}/aides/{}", mandate.id, a.slug));
-                (a.title.clone(), action)
-            })
-            .collect()
+        can_file(tenant, files, &mandate).await?
     } else {
         vec![]
     };
@@ -274,6 +287,29 @@ pub async fn mandate_page(
             <MandatePage ctx name record_href mandate notice told letter_href requests can_file end_action />
         }
     }))
+}
+
+/// What reception may file under a live mandate: (title, the action opening its draft).
+async fn can_file(
+    tenant: &TenantCtx,
+    files: &Files,
+    mandate: &Mandate,
+) -> Result<Vec<(String, String)>, AppError> {
+    if let Some(whole) = files.under_mandate_as_whole {
+        return Ok(vec![(
+            whole.title.to_owned(),
+            tenant.href(&(whole.start_path)(mandate.id)),
+        )]);
+    }
+    Ok((files.kinds)(&tenant.tenant, false)
+        .await?
+        .iter()
+        .filter(|a| a.open && mandate.covers(a.id))
+        .map(|a| {
+            let action = tenant.href(&format!("/agents/mandats/{}/aides/{}", mandate.id, a.slug));
+            (a.title.clone(), action)
+        })
+        .collect())
 }
 
 /// `GET /agents/mandats/{id}/courrier`: the letter telling the citizen of the mandate (PDF).
@@ -370,17 +406,23 @@ pub async fn my_mandates(
     ui: Ui,
     Query(params): Query<MyMandatesParams>,
 ) -> Result<Response, AppError> {
-    let files = aid_requests(&citizen.tenant)?;
+    if !files_under_mandate(&citizen.tenant) {
+        return Err(AppError::NotFound);
+    }
     let tenant = &citizen.tenant;
     let ids = relations::ids_of_person(&tenant.tenant, citizen.citizen.id).await?;
     let today = mandates::today();
     let mut mine = Vec::new();
     for m in mandates::of_citizen(&tenant.tenant, &ids).await? {
-        let filed = (files.under_mandate)(&tenant.tenant, m.id)
-            .await?
-            .into_iter()
-            .filter_map(|r| r.reference)
-            .collect();
+        let filed = match files_of(tenant, &m) {
+            Ok(files) => (files.under_mandate)(&tenant.tenant, m.id)
+                .await?
+                .into_iter()
+                .filter_map(|r| r.reference)
+                .collect(),
+            // The module has left the department: its files are not listed here.
+            Err(_) => Vec::new(),
+        };
         mine.push(MyMandate {
             summary: summary(&m, String::new()),
             filed,
@@ -406,7 +448,9 @@ pub async fn my_mandates(
 
 /// `POST /mon-espace/mandats/{id}/revoquer`: the citizen revokes one of their mandates.
 pub async fn revoke(citizen: CurrentCitizen, Path(id): Path<String>) -> Result<Response, AppError> {
-    aid_requests(&citizen.tenant)?;
+    if !files_under_mandate(&citizen.tenant) {
+        return Err(AppError::NotFound);
+    }
     let tenant = &citizen.tenant;
     let ids = relations::ids_of_person(&tenant.tenant, citizen.citizen.id).await?;
     let outcome = mandates::end(

@@ -12,7 +12,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use leptos::prelude::*;
 use serde::Deserialize;
-use tenants::Module;
 
 use crate::citizens;
 use crate::http::auth::CurrentStaff;
@@ -290,7 +289,8 @@ pub(super) async fn render_record(
         },
         ..form
     };
-    let with_mandates = can_act && tenant.tenant.has_module(Module::AidRequests);
+    let with_mandates =
+        can_act && crate::user_relations::http::mandates::files_under_mandate(tenant);
     let mandates = if with_mandates {
         crate::user_relations::http::mandates::on_record(tenant, person.id).await?
     } else {

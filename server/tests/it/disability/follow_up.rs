@@ -308,7 +308,8 @@ async fn a_right_ending_within_six_months_brings_one_invitation_to_renew(backend
         .take(1)
         .collect();
     let citizen_id = requests_of(&gard, id).await[0].citizen_id;
-    guichet::disability::files::save_rights(&gard, citizen_id, renewal, &rights, false)
+    let by = (citizen_id, guichet::disability::files::FiledBy::Citizen);
+    guichet::disability::files::save_rights(&gard, by, renewal, &rights, false)
         .await
         .unwrap();
     // Filing makes one request per right (`files::file`, walked through in the renewal

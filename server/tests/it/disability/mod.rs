@@ -1,7 +1,7 @@
 //! Disability (MDPH), by topic: filing (`filing`), completeness (`completeness`), the medical
 //! compartment and the evaluation (`medical`), the committee (`committee`), what follows the
-//! decision (`follow_up`), routing by sector (`sectors`). The helpers below walk the person's
-//! filing and reception's steps for them.
+//! decision (`follow_up`), routing by sector (`sectors`), reception filing under a mandate
+//! (`mandate`). The helpers below walk the person's filing and reception's steps for them.
 
 use chrono::{Duration, Months, NaiveDate, Utc};
 use guichet::disability::files::Status;
@@ -18,6 +18,7 @@ mod committee;
 mod completeness;
 mod filing;
 mod follow_up;
+mod mandate;
 mod medical;
 mod sectors;
 
@@ -94,10 +95,17 @@ async fn fill_form(citizen: &mut Visitor) -> String {
     assert_eq!(started.status, StatusCode::SEE_OTHER, "{}", started.body);
     let first = started.location.unwrap();
     let file = first.trim_end_matches("/etape/1").to_owned();
-    step(citizen, &file, 1, &CHILD).await;
+    walk_steps(citizen, &file).await;
+    file
+}
+
+/// Goes through the six steps of draft `file` (the person's, or reception's under a mandate)
+/// for the child.
+async fn walk_steps(citizen: &mut Visitor, file: &str) {
+    step(citizen, file, 1, &CHILD).await;
     step(
         citizen,
-        &file,
+        file,
         2,
         &[
             ("a_qui", "Un parent (ou titulaire de l'autorité parentale)"),
@@ -110,7 +118,7 @@ async fn fill_form(citizen: &mut Visitor) -> String {
     .await;
     step(
         citizen,
-        &file,
+        file,
         3,
         &[
             ("b_famille", "Avec ses parents"),
@@ -119,10 +127,9 @@ async fn fill_form(citizen: &mut Visitor) -> String {
         ],
     )
     .await;
-    step(citizen, &file, 4, &[("c_type", "Classe ordinaire")]).await;
-    step(citizen, &file, 5, &[]).await;
-    step(citizen, &file, 6, &[]).await;
-    file
+    step(citizen, file, 4, &[("c_type", "Classe ordinaire")]).await;
+    step(citizen, file, 5, &[]).await;
+    step(citizen, file, 6, &[]).await;
 }
 
 /// Sends a piece; returns the answer.
@@ -157,6 +164,15 @@ pub(super) async fn fatou_files(app: &TestApp) -> (Visitor, String, i64) {
         .franceconnect_sign_in("/gard", "sim-fatou-diallo")
         .await;
     let file = fill_form(&mut fatou).await;
+    let filed = rights_pieces_and_filing(&mut fatou, &file).await;
+    assert_eq!(filed.status, StatusCode::SEE_OTHER, "{}", filed.body);
+    let id: i64 = file.rsplit('/').next().unwrap().parse().unwrap();
+    (fatou, file, id)
+}
+
+/// Chooses three rights for the child, sends the certificate, an ID and a proof of address,
+/// and files draft `file` signed; returns the filing's answer.
+async fn rights_pieces_and_filing(fatou: &mut Visitor, file: &str) -> crate::harness::Page {
     let rights = fatou.get(&format!("{file}/droits")).await;
     let sent = fatou
         .post(
@@ -182,19 +198,16 @@ pub(super) async fn fatou_files(app: &TestApp) -> (Visitor, String, i64) {
         ("identity", "cni.pdf", PDF_ID, None),
         ("address", "facture.pdf", PDF_ADDRESS, None),
     ] {
-        let sent = send_piece(&mut fatou, &pieces, &file, (kind, name, bytes), certificate).await;
+        let sent = send_piece(fatou, &pieces, file, (kind, name, bytes), certificate).await;
         assert_eq!(sent.status, StatusCode::SEE_OTHER, "{kind}: {}", sent.body);
     }
     let review = fatou.get(&format!("{file}/recapitulatif")).await;
-    let filed = fatou
+    fatou
         .post(
             &format!("{file}/depot"),
             &[("csrf", review.csrf().as_str()), ("signature", "oui")],
         )
-        .await;
-    assert_eq!(filed.status, StatusCode::SEE_OTHER, "{}", filed.body);
-    let id: i64 = file.rsplit('/').next().unwrap().parse().unwrap();
-    (fatou, file, id)
+        .await
 }
 
 pub(super) async fn file_row(gard: &Tenant, id: i64) -> disability_file::Model {

@@ -8,7 +8,7 @@ use guichet::aid_requests::form::{Answer, Answers};
 use guichet::citizens;
 use guichet::ids::{CitizenId, RequestId};
 use guichet::staff::Role;
-use guichet::user_relations::mandates::{self, EndedBy, NewMandate};
+use guichet::user_relations::mandates::{self, EndedBy, NewMandate, Scope};
 use reqwest::StatusCode;
 use tenants::Module;
 
@@ -280,9 +280,11 @@ async fn a_mandate_serves_only_its_citizen_its_aids_its_department_and_its_time(
         &NewMandate::parse(
             &loyer.slug,
             &in_days(10),
-            true,
-            true,
-            &[loyer.clone().into()],
+            (true, true),
+            &mandates::Offer {
+                aids: vec![loyer.clone().into()],
+                wholes: vec![],
+            },
             mandates::today(),
         )
         .unwrap(),
@@ -524,7 +526,7 @@ async fn a_revocation_racing_a_filing_lands_wholly_before_or_after_it(backend: B
     for round in 0..12 {
         let (_, _, person) = crate::fixtures::filed(&gard, &loyer, 100 + round).await;
         let new = NewMandate {
-            aid: Some(loyer.clone().into()),
+            scope: Scope::Aid(loyer.id, loyer.title.clone()),
             valid_until: mandates::today(),
         };
         let m = mandates::grant(&reception, &person, &new, "http://x/")
