@@ -77,6 +77,7 @@ impl MigratorTrait for TenantMigrator {
             Box::new(tenant::m0033_disability_decisions::Migration),
             Box::new(tenant::m0034_disability_follow_up::Migration),
             Box::new(tenant::m0035_disability_mandates::Migration),
+            Box::new(tenant::m0036_consent_purposes::Migration),
         ]
     }
 }

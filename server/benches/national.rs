@@ -400,8 +400,7 @@ async fn queue_pulls(tenant: &Tenant, aid_id: i64) -> anyhow::Result<Vec<pull::P
         let consent = consent::give(
             &txn,
             id,
-            Source::FamilyQuotient,
-            aid_id,
+            (Source::FamilyQuotient, consent::Purpose::Aid(aid_id)),
             GivenBy::Citizen,
             now,
             None,

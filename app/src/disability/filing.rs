@@ -385,6 +385,41 @@ pub struct MyFileView {
     pub explanation: String,
     /// The compensation plan, once sent: where to read it, and whether an answer is awaited.
     pub plan: Option<(String, Option<String>)>,
+    /// The AAH asked of the CAF under the person's consent, when the file asks for the AAH.
+    pub caf: Option<CafView>,
+}
+
+/// The CAF exchange for the AAH, as the person or the team reads it.
+#[derive(Clone, Debug)]
+pub struct CafView {
+    /// Where it stands, in a sentence.
+    pub state: String,
+    /// The CAF's answer: (what, value).
+    pub lines: Vec<(String, String)>,
+    /// Where the person agrees (their page only, while no consent is live).
+    pub agree_action: Option<String>,
+}
+
+/// The CAF exchange's section: `heading` differs for the person and the team.
+#[component]
+pub fn CafSection(csrf: String, caf: CafView, heading: &'static str) -> impl IntoView {
+    let CafView {
+        state,
+        lines,
+        agree_action,
+    } = caf;
+    view! {
+        <h2>{heading}</h2>
+        <p>{state}</p>
+        {(!lines.is_empty()).then(|| view! { <SummaryList rows=SummaryRow::pairs(lines) /> })}
+        {agree_action.map(|action| view! {
+            <p>"Si vous percevez déjà l'allocation aux adultes handicapés, la MDPH peut le demander directement à la CAF (ou à la MSA) au lieu de vous demander un justificatif. Rien n'est demandé sans votre accord ; il vaut un an, et vous pouvez le retirer à tout moment dans « Mes données »."</p>
+            <form method="post" action=action novalidate=true>
+                <CsrfField token=csrf />
+                <button type="submit" class="secondary">"J'accepte que la MDPH le demande à la CAF"</button>
+            </form>
+        })}
+    }
 }
 
 #[component]
@@ -409,8 +444,10 @@ pub fn MyFilePage(
         explain_action,
         explanation,
         plan,
+        caf,
     } = view;
     let explanation_error = errors.of("explication");
+    let csrf_caf = ctx.csrf.clone();
     view! {
         <Document ctx title=format!("Demande {reference}")>
             <h1>{format!("Demande à la MDPH {reference}")}</h1>
@@ -435,6 +472,7 @@ pub fn MyFilePage(
             {request_table("Chaque droit est étudié et décidé séparément", "Décision attendue au plus tard le", requests)}
             <h2>"Les pièces"</h2>
             <PiecesSection csrf pieces missing form errors />
+            {caf.map(|caf| view! { <CafSection csrf=csrf_caf caf heading="Votre AAH et la CAF" /> })}
             {explain_action.map(|action| view! {
                 <h2>"Vous ne pouvez pas envoyer une pièce ?"</h2>
                 <form method="post" action=action novalidate=true>

@@ -104,6 +104,8 @@ pub struct StaffFileView {
     /// The team's evaluation, once the file is complete.
     pub evaluation: Option<EvaluationView>,
     pub follow_up: FollowUpView,
+    /// What the CAF says of the AAH, under the person's consent, when the file asks for it.
+    pub caf: Option<CafView>,
 }
 
 /// An observation as the page shows it: a medical one's text to physicians only.
@@ -253,6 +255,7 @@ pub fn StaffFilePage(
         actions,
         evaluation,
         follow_up,
+        caf,
     } = view;
     let reviews: Vec<PieceRow> = pieces
         .iter()
@@ -274,6 +277,7 @@ pub fn StaffFilePage(
             {explanation.map(|e| view! {
                 <Notice kind=NoticeKind::Info title=Some("Explication de la personne".to_owned())><p>{e}</p></Notice>
             })}
+            {caf.map(|caf| view! { <CafSection csrf=csrf.clone() caf heading="Données de la CAF sur l'AAH" /> })}
             {(!reviews.is_empty()).then(|| view! {
                 <h2>"Examiner les pièces"</h2>
                 {reviews.into_iter().map(|p| {

@@ -45,7 +45,7 @@ pub const FILES: Files = Files {
     citizen_path: |id| format!("/demandes/{id}"),
     has_open_case: |tenant, citizen_id| Box::pin(has_open_case(tenant, citizen_id)),
     // Each aid is its own kind under a mandate.
-    under_mandate_as_whole: None,
+    whole_request: None,
 };
 
 /// A request filed and not yet decided (being instructed, or waiting for the citizen).

@@ -113,12 +113,12 @@ pub struct Files {
     /// Whether the citizen has a file open in the module (filed, not yet decided): only then
     /// may its workers open a wider access to their record.
     pub has_open_case: for<'a> fn(&'a Tenant, i64) -> Boxed<'a, Result<bool, DbErr>>,
-    /// A module whose request reception may prepare and file as a whole under a mandate
-    /// (the MDPH's), beside the aid catalogue's kinds; `None`: not filed under a mandate.
-    pub under_mandate_as_whole: Option<WholeRequest>,
+    /// A module whose request a mandate or a consent names as a whole (the MDPH's), beside
+    /// the aid catalogue's kinds; `None`: none.
+    pub whole_request: Option<WholeRequest>,
 }
 
-/// A module's request as a mandate names it and reception files it.
+/// A module's request as a mandate or a consent names it, and as reception files it.
 #[derive(Clone, Copy, Debug)]
 pub struct WholeRequest {
     /// Its value in the mandate form's list.

@@ -10,7 +10,8 @@
 //! steps (`completeness`), the team's evaluation (`evaluation`) and the compensation plan sent
 //! to the person (`plan`), the committee's sessions and decisions within the legal bounds, with
 //! their notifications (`decisions`, `bounds`), the appeals (`appeals`), the rights in force and
-//! their renewal invitations (`register`, sent by `jobs`), how the other parts see the files
+//! their renewal invitations (`register`, sent by `jobs`), the CAF asked about the AAH under
+//! the person's consent (`caf`), how the other parts see the files
 //! (`space`) and the supervisor's figures (`figures`), the right of access (`access`), and their
 //! pages (`http`).
 
@@ -18,6 +19,7 @@ pub mod access;
 pub mod appeals;
 pub mod application;
 pub mod bounds;
+pub mod caf;
 pub mod completeness;
 pub mod decisions;
 pub mod evaluation;

@@ -20,7 +20,7 @@ pub const TITLE: &str = "Demande à la MDPH";
 
 pub const FILES: Files = Files {
     // Nothing of the aid catalogue: a consent names aids; a mandate names the MDPH's request
-    // as a whole (`under_mandate_as_whole`).
+    // as a whole (`whole_request`).
     kinds: |_, _| Box::pin(async { Ok(Vec::new()) }),
     of_citizen: |tenant, citizen_id| {
         Box::pin(lines(
@@ -41,7 +41,7 @@ pub const FILES: Files = Files {
     waiting_since: |tenant, limit| Box::pin(waiting_since(tenant, limit)),
     citizen_path: |id| format!("{PATH}/{id}"),
     has_open_case: |tenant, citizen_id| Box::pin(has_open_case(tenant, citizen_id)),
-    under_mandate_as_whole: Some(WholeRequest {
+    whole_request: Some(WholeRequest {
         slug: "mdph",
         title: TITLE,
         scope: "la demande à la maison départementale des personnes handicapées (MDPH)",

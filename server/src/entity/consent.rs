@@ -1,6 +1,7 @@
 use sea_orm::entity::prelude::*;
 
-/// A citizen's consent to a national source being read for one aid (tenant store).
+/// A citizen's consent to a national source being read for one aid, or for a module's
+/// requests as a whole (tenant store).
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
 #[sea_orm(table_name = "consents")]
 pub struct Model {
@@ -15,6 +16,8 @@ pub struct Model {
     pub expires_at: ChronoDateTimeUtc,
     pub withdrawn_at: Option<ChronoDateTimeUtc>,
     pub subject: Option<String>,
+    /// `aid` (for `aid_id`) or a module's word (`disability`, `aid_id` 0).
+    pub purpose: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,4 +1,5 @@
-//! The consent ledger: per citizen, per source and per purpose (the aid being instructed), when
+//! The consent ledger: per citizen, per source and per purpose (the aid being instructed, or a
+//! module's requests as a whole: the MDPH's, see [`Purpose`]), when
 //! a consent was given, how (by the citizen online, or recorded by staff), until when, and when
 //! it was withdrawn. Rows are never deleted: a withdrawn or expired consent stays on record.
 //!
@@ -11,7 +12,7 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
     Set,
 };
-use tenants::Tenant;
+use tenants::{Module, Tenant};
 
 use super::Source;
 use super::pull::PullState;
@@ -29,13 +30,41 @@ pub enum GivenBy {
     Staff(i64),
 }
 
+/// What a consent is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Purpose {
+    /// Instructing the requests for this aid.
+    Aid(i64),
+    /// A module's requests as a whole (the MDPH asking the CAF about the AAH).
+    Module(Module),
+}
+
+impl Purpose {
+    /// Its columns: (`purpose`, `aid_id`).
+    fn columns(self) -> (&'static str, i64) {
+        match self {
+            Purpose::Aid(id) => ("aid", id),
+            Purpose::Module(module) => (module.id(), 0),
+        }
+    }
+
+    fn of(purpose: &str, aid_id: i64) -> Result<Self, DbErr> {
+        match purpose {
+            "aid" => Ok(Purpose::Aid(aid_id)),
+            other => Module::parse(other)
+                .map(Purpose::Module)
+                .map_err(|_| DbErr::Custom(format!("unknown consent purpose {other}"))),
+        }
+    }
+}
+
 /// A consent as pages and pulls need it.
 #[derive(Clone, Debug)]
 pub struct Consent {
     pub id: i64,
     pub citizen_id: i64,
     pub source: Source,
-    pub aid_id: i64,
+    pub purpose: Purpose,
     pub given_at: DateTime<Utc>,
     pub given_by: GivenBy,
     pub expires_at: DateTime<Utc>,
@@ -77,7 +106,7 @@ impl TryFrom<consent::Model> for Consent {
             id: m.id,
             citizen_id: m.citizen_id,
             source: m.source,
-            aid_id: m.aid_id,
+            purpose: Purpose::of(&m.purpose, m.aid_id)?,
             given_at: m.given_at,
             given_by: match (m.given_by.as_str(), m.staff_id) {
                 ("staff", Some(id)) => GivenBy::Staff(id),
@@ -90,17 +119,19 @@ impl TryFrom<consent::Model> for Consent {
     }
 }
 
-/// The live consent of this citizen for this source and aid, if any.
+/// The live consent of this citizen for this source and purpose, if any.
 pub async fn live(
     db: &impl ConnectionTrait,
     citizen_id: i64,
     source: Source,
-    aid_id: i64,
+    purpose: Purpose,
     now: DateTime<Utc>,
 ) -> Result<Option<Consent>, DbErr> {
+    let (purpose, aid_id) = purpose.columns();
     consent::Entity::find()
         .filter(consent::Column::CitizenId.eq(citizen_id))
         .filter(consent::Column::Source.eq(source.id()))
+        .filter(consent::Column::Purpose.eq(purpose))
         .filter(consent::Column::AidId.eq(aid_id))
         .filter(consent::Column::WithdrawnAt.is_null())
         .filter(consent::Column::ExpiresAt.gt(now))
@@ -117,13 +148,12 @@ pub async fn live(
 pub async fn give(
     db: &impl ConnectionTrait,
     citizen_id: i64,
-    source: Source,
-    aid_id: i64,
+    (source, purpose): (Source, Purpose),
     by: GivenBy,
     now: DateTime<Utc>,
     subject: Option<&str>,
 ) -> Result<Consent, DbErr> {
-    if let Some(existing) = live(db, citizen_id, source, aid_id, now).await? {
+    if let Some(existing) = live(db, citizen_id, source, purpose, now).await? {
         if existing.subject.as_deref() == subject {
             return Ok(existing);
         }
@@ -136,9 +166,11 @@ pub async fn give(
     let expires_at = now
         .checked_add_months(Months::new(VALID_MONTHS))
         .ok_or_else(|| DbErr::Custom("date out of range".into()))?;
+    let (purpose, aid_id) = purpose.columns();
     consent::ActiveModel {
         citizen_id: Set(citizen_id),
         source: Set(source),
+        purpose: Set(purpose.to_owned()),
         aid_id: Set(aid_id),
         given_at: Set(now),
         given_by: Set(given_by.to_owned()),
@@ -186,16 +218,16 @@ pub async fn withdraw(
     Ok(true)
 }
 
-/// Withdraws the citizen's live consent for this source and aid, if any (the box unticked in
-/// the form).
+/// Withdraws the citizen's live consent for this source and purpose, if any (the box unticked
+/// in the form).
 pub async fn withdraw_for(
     db: &impl ConnectionTrait,
     citizen_id: i64,
     source: Source,
-    aid_id: i64,
+    purpose: Purpose,
     now: DateTime<Utc>,
 ) -> Result<bool, DbErr> {
-    match live(db, citizen_id, source, aid_id, now).await? {
+    match live(db, citizen_id, source, purpose, now).await? {
         Some(consent) => withdraw(db, citizen_id, consent.id, now).await,
         None => Ok(false),
     }

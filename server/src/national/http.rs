@@ -52,10 +52,13 @@ async fn render_my_data(
         .into_iter()
         .map(|c| app::pages::national::ConsentRow {
             source: c.source.label().to_owned(),
-            aid: titles
-                .get(&c.aid_id)
-                .cloned()
-                .unwrap_or_else(|| "Aide".into()),
+            aid: match c.purpose {
+                consent::Purpose::Aid(id) => titles.get(&id).cloned(),
+                consent::Purpose::Module(module) => crate::modules::files_of(module)
+                    .and_then(|f| f.whole_request)
+                    .map(|w| w.title.to_owned()),
+            }
+            .unwrap_or_else(|| "Aide".into()),
             given: format!("le {}, {}", c.given_at.format("%d/%m/%Y"), c.how()),
             state: c.state(now),
             withdraw_action: c.is_live(now).then(|| {
@@ -182,8 +185,10 @@ async fn request_names(
     tenant: &tenants::Tenant,
     citizen_id: i64,
 ) -> Result<HashMap<i64, String>, AppError> {
+    // A pull's `request_id` is an aid request's: another module's files, whose ids overlap,
+    // are not named by it.
     let mut names = HashMap::new();
-    for files in crate::modules::all_files() {
+    if let Some(files) = crate::modules::files_of(tenants::Module::AidRequests) {
         for file in (files.of_citizen)(tenant, citizen_id).await? {
             names.insert(file.id, file.name_for_citizen());
         }

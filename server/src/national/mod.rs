@@ -226,7 +226,7 @@ impl RequestData {
         let live: Vec<consent::Consent> = consent::list_for_citizen(tenant, citizen_id)
             .await?
             .into_iter()
-            .filter(|c| c.aid_id == aid_id && c.is_live(now))
+            .filter(|c| c.purpose == consent::Purpose::Aid(aid_id) && c.is_live(now))
             .collect();
         if live.is_empty() {
             return Ok(Self::default());

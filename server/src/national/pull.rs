@@ -979,7 +979,9 @@ pub async fn queue_at_submission(
 ) -> Result<Vec<Pull>, DbErr> {
     let mut pulls = Vec::new();
     for &source in sources {
-        let Some(consent) = consent::live(db, citizen_id, source, aid_id, now).await? else {
+        let Some(consent) =
+            consent::live(db, citizen_id, source, consent::Purpose::Aid(aid_id), now).await?
+        else {
             continue;
         };
         let fresh = data_pull::Entity::find()

@@ -127,7 +127,7 @@ impl Scope {
 
 /// How module `module` files its request as a whole under a mandate, if it does.
 pub fn whole_request(module: Module) -> Option<WholeRequest> {
-    crate::modules::files_of(module)?.under_mandate_as_whole
+    crate::modules::files_of(module)?.whole_request
 }
 
 #[derive(Clone, Debug)]

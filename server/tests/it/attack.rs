@@ -1003,7 +1003,8 @@ fn plan(template: &str, fx: &Fixture) -> Option<Plan> {
         | "/mon-espace/mdph/{id}/pieces"
         | "/mon-espace/mdph/{id}/recapitulatif"
         | "/mon-espace/mdph/{id}/depot"
-        | "/mon-espace/mdph/{id}/explication" => citizen(
+        | "/mon-espace/mdph/{id}/explication"
+        | "/mon-espace/mdph/{id}/caf" => citizen(
             template.replace("{id}", &fx.disability.file.to_string()),
             true,
             vec![("explication", "Intrusion".into())],

@@ -374,8 +374,10 @@ pub async fn quotient_consent(
     consent::give(
         db,
         citizen_id,
-        guichet::national::Source::FamilyQuotient,
-        aid_id,
+        (
+            guichet::national::Source::FamilyQuotient,
+            consent::Purpose::Aid(aid_id),
+        ),
         GivenBy::Citizen,
         now,
         None,

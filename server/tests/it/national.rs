@@ -218,10 +218,16 @@ async fn withdrawing_consent_refuses_queued_pulls(backend: Backend) {
     // A pull queued (its job not run yet) under the live consent.
     let now = chrono::Utc::now();
     let txn = tenant.db().begin_write().await.unwrap();
-    let live = consent::live(&txn, citizen_id, Source::FamilyQuotient, aid.id, now)
-        .await
-        .unwrap()
-        .expect("a live consent");
+    let live = consent::live(
+        &txn,
+        citizen_id,
+        Source::FamilyQuotient,
+        consent::Purpose::Aid(aid.id),
+        now,
+    )
+    .await
+    .unwrap()
+    .expect("a live consent");
     let queued = pull::create(
         &txn,
         "test:queued",
@@ -259,10 +265,16 @@ async fn withdrawing_consent_refuses_queued_pulls(backend: Backend) {
     assert_eq!(foreign_consent.status, StatusCode::NOT_FOUND);
     let txn = tenant.db().begin().await.unwrap();
     assert!(
-        consent::live(&txn, citizen_id, Source::FamilyQuotient, aid.id, now)
-            .await
-            .unwrap()
-            .is_some(),
+        consent::live(
+            &txn,
+            citizen_id,
+            Source::FamilyQuotient,
+            consent::Purpose::Aid(aid.id),
+            now
+        )
+        .await
+        .unwrap()
+        .is_some(),
         "still live"
     );
     txn.commit().await.unwrap();

@@ -110,7 +110,14 @@ async fn render_consent(
     let txn = tenant.db().begin().await?;
     let mut choices = Vec::new();
     for source in form.sources() {
-        let current = consent::live(&txn, citizen.citizen.id, source, aid.id, now).await?;
+        let current = consent::live(
+            &txn,
+            citizen.citizen.id,
+            source,
+            consent::Purpose::Aid(aid.id),
+            now,
+        )
+        .await?;
         let checked = match &typed {
             Some(typed) => typed.ticked.contains(&source),
             None => current.is_some(),
@@ -222,8 +229,7 @@ pub async fn consent_save(
             let consent = consent::give(
                 &txn,
                 citizen.citizen.id,
-                source,
-                aid.id,
+                (source, consent::Purpose::Aid(aid.id)),
                 GivenBy::Citizen,
                 now,
                 subject,
@@ -234,7 +240,14 @@ pub async fn consent_save(
                     .await?,
             );
         } else {
-            consent::withdraw_for(&txn, citizen.citizen.id, source, aid.id, now).await?;
+            consent::withdraw_for(
+                &txn,
+                citizen.citizen.id,
+                source,
+                consent::Purpose::Aid(aid.id),
+                now,
+            )
+            .await?;
         }
     }
     txn.commit().await?;

@@ -744,9 +744,15 @@ async fn staff_consent_form(
         .into_iter()
         .filter(|s| *s != Source::FranceTravail)
     {
-        if consent::live(&txn, request.citizen_id, source, request.aid_id, now)
-            .await?
-            .is_none()
+        if consent::live(
+            &txn,
+            request.citizen_id,
+            source,
+            consent::Purpose::Aid(request.aid_id),
+            now,
+        )
+        .await?
+        .is_none()
         {
             choices.push((
                 format!("accord-{}", source.id()),
@@ -1177,8 +1183,14 @@ pub async fn refresh_national_data(
     let mut pulls = Vec::new();
     let mut missing = Vec::new();
     for source in form.sources() {
-        let Some(consent) =
-            consent::live(&txn, request.citizen_id, source, request.aid_id, now).await?
+        let Some(consent) = consent::live(
+            &txn,
+            request.citizen_id,
+            source,
+            consent::Purpose::Aid(request.aid_id),
+            now,
+        )
+        .await?
         else {
             missing.push(source.label());
             continue;
@@ -1256,8 +1268,7 @@ async fn record_staff_consents(
         let given = consent::give(
             &txn,
             request.citizen_id,
-            source,
-            request.aid_id,
+            (source, consent::Purpose::Aid(request.aid_id)),
             consent::GivenBy::Staff(staff.account.id),
             now,
             None,

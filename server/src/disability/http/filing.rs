@@ -15,6 +15,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use leptos::prelude::*;
 use serde::Deserialize;
 
+use super::caf::Reader;
 use super::filer::Filer;
 use crate::aid_requests::form::{Answers, FieldKind};
 use crate::disability::application::{self, FORM, PARTS};
@@ -890,6 +891,13 @@ async fn render_file(
             )),
             plan::Standing::Closed => Some((href(citizen, file.id(), "/plan"), None)),
         },
+        caf: super::caf::caf_view(
+            tenant,
+            file,
+            &requests,
+            (Reader::Person, href(citizen, file.id(), "/caf")),
+        )
+        .await?,
     };
     Ok(ui.with_citizen(citizen).render(status, move |ctx| {
         view! { <MyFilePage ctx view errors notice /> }
@@ -919,6 +927,7 @@ pub async fn my_file(
         Some("piece") => Some("La pièce est enregistrée : la MDPH l'examinera."),
         Some("explication") => Some("Votre explication est envoyée à la MDPH."),
         Some("recours") => Some("Votre recours est envoyé : la commission réexamine votre demande et vous répond dans les 2 mois."),
+        Some("caf") => Some("Votre accord est enregistré : la MDPH demande à la CAF si vous percevez l'AAH. Vous pouvez le retirer dans « Mes données »."),
         _ => None,
     }
     .map(str::to_owned);

@@ -3,6 +3,7 @@
 //! checks each one's completeness; physicians alone open medical pieces; the team evaluates
 //! and sends the plan, the committee decides and answers appeals (`follow_up`).
 
+mod caf;
 mod committee;
 mod filer;
 mod filing;
@@ -10,6 +11,7 @@ mod follow_up;
 mod reception;
 mod sectors;
 
+pub use caf::agree as agree_to_caf;
 pub use committee::*;
 pub use filing::*;
 pub use follow_up::*;
@@ -53,6 +55,7 @@ pub fn routes(routes: crate::modules::Routes) -> crate::modules::Routes {
         .route("/mon-espace/mdph/{id}/recapitulatif", get(review))
         .route("/mon-espace/mdph/{id}/depot", post(file_request))
         .route("/mon-espace/mdph/{id}/explication", post(explain))
+        .route("/mon-espace/mdph/{id}/caf", post(agree_to_caf))
         // Reception's way through the same draft pages, under the person's mandate `{id}`
         // (`filer::Filer`); the draft is `{file}`.
         .route("/agents/mandats/{id}/mdph", post(start))

@@ -15,6 +15,7 @@ use chrono::NaiveDate;
 use leptos::prelude::*;
 use serde::Deserialize;
 
+use super::caf::Reader;
 use super::filing::{answered_parts, missing_labels, piece_rows, request_rows, tone};
 use super::{DisabilityDesk, reception_desk};
 use crate::disability::completeness::{self, Refused, Team, Verdict};
@@ -288,6 +289,7 @@ async fn render_file(
         actions,
         evaluation: evaluation_view(desk, seal, file, &requests, &shown.observation).await?,
         follow_up: super::follow_up::staff_follow_up(desk, file, &requests).await?,
+        caf: super::caf::caf_view(tenant, file, &requests, (Reader::Team, String::new())).await?,
     };
     let Shown {
         errors,

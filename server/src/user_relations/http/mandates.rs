@@ -264,7 +264,7 @@ pub async fn mandate_page(
                 .unwrap_or_else(|| "brouillon".to_owned()),
             status: r.status,
             continue_href: (live && r.draft).then(|| {
-                tenant.href(&match files.under_mandate_as_whole {
+                tenant.href(&match files.whole_request {
                     Some(whole) => (whole.draft_path)(mandate.id, r.id),
                     None => format!("/agents/mandats/{}/demandes/{}/etape/1", mandate.id, r.id),
                 })
@@ -295,7 +295,7 @@ async fn can_file(
     files: &Files,
     mandate: &Mandate,
 ) -> Result<Vec<(String, String)>, AppError> {
-    if let Some(whole) = files.under_mandate_as_whole {
+    if let Some(whole) = files.whole_request {
         return Ok(vec![(
             whole.title.to_owned(),
             tenant.href(&(whole.start_path)(mandate.id)),

@@ -14,6 +14,7 @@ use tenants::{Module, Tenant};
 use crate::harness::{Backend, TestApp, Visitor, both_engines};
 use crate::smtp::SmtpSink;
 
+mod caf;
 mod committee;
 mod completeness;
 mod filing;
