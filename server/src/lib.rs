@@ -37,6 +37,7 @@ pub mod search;
 pub mod server;
 pub mod session_store;
 pub mod staff;
+pub mod statistics;
 pub mod throttle;
 pub mod transfer;
 pub mod user_relations;

@@ -92,7 +92,7 @@ test('reception files a request to the MDPH for a parent at the desk, under her 
   await expectAccessible(staff, testInfo);
 
   await staff.getByRole('button', { name: 'Remplir « Demande à la MDPH »' }).click();
-  await expect(staff.getByRole('note')).toContainText('Dépôt assisté : vous remplissez la demande à la MDPH de Fatou DIALLO');
+  await expect(staff.getByRole('note')).toContainText(/Dépôt assisté : vous remplissez la demande à la MDPH de Fatou DIALLO/i);
   await fillTheSixSteps(staff, testInfo);
   await expect(staff.getByRole('note')).toContainText('Dépôt assisté');
   await expectAccessible(staff, testInfo);

@@ -1,0 +1,395 @@
+//! Statistical secrecy, in one place: a table of counts of persons leaves the platform (a
+//! dashboard, an export, the open data) only as [`protect`] publishes it, and a delay or a
+//! rate only through [`measure`].
+//!
+//! - **Primary suppression**: a count of 1 to `threshold - 1` persons is shown as « s »
+//!   (0 is shown: it names nobody).
+//! - **Secondary suppression**: the table is published with its margins (each row's total,
+//!   each column's, the grand total), so a hidden cell could be worked out from them. Seen as
+//!   a grid whose last column holds the rows' totals and whose last row the columns', each row
+//!   and each column of the grid is a constraint « its entries add up to its total ». More is
+//!   hidden, smallest counts first, until in every such line that hides anything
+//!   1. at least two entries are hidden (one alone is its total minus the others),
+//!   2. the hidden entries add up to `threshold` persons or more (two hidden cells of 1 in a
+//!      line totalling 2 would be known to be 1 each: « s » is never 0),
+//!   3. no hidden entry is a *bridge*: taking each grid row and column as a node and each
+//!      hidden entry as an edge between its row and its column, an edge on no cycle is fixed
+//!      by the sums of the lines on one side of it; an edge on a cycle can move along it.
+//!
+//! `tests` tries to recover hidden cells with a linear program over the published table (the
+//! attacker's best bounds, exact here: a table with its margins is a transportation problem,
+//! whose bounds are whole numbers), and must fail on every table it draws.
+
+use std::fmt;
+
+/// Below this many persons a count is not shown, unless a department's figures set another.
+pub const DEFAULT_THRESHOLD: u64 = 11;
+
+/// A published figure: its value, or « s » (secret).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shown {
+    Value(u64),
+    Secret,
+}
+
+impl fmt::Display for Shown {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Shown::Value(n) => write!(f, "{n}"),
+            Shown::Secret => f.write_str("s"),
+        }
+    }
+}
+
+/// Counts of persons by two dimensions (rows by columns), before secrecy.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CountTable {
+    rows: usize,
+    cols: usize,
+    cells: Vec<u64>,
+}
+
+impl CountTable {
+    /// `cells` row by row; `None` unless there are `rows × cols` of them.
+    pub fn new(rows: usize, cols: usize, cells: Vec<u64>) -> Option<Self> {
+        (rows > 0 && cols > 0 && cells.len() == rows * cols).then_some(Self { rows, cols, cells })
+    }
+
+    pub fn cell(&self, row: usize, col: usize) -> u64 {
+        self.cells[row * self.cols + col]
+    }
+
+    /// The grid with the margins: `rows + 1` lines of `cols + 1` entries.
+    fn grid(&self) -> Grid {
+        let (h, w) = (self.rows + 1, self.cols + 1);
+        let mut values = vec![0; h * w];
+        for r in 0..self.rows {
+            for c in 0..self.cols {
+                let v = self.cell(r, c);
+                values[r * w + c] = v;
+                values[r * w + self.cols] += v;
+                values[self.rows * w + c] += v;
+                values[self.rows * w + self.cols] += v;
+            }
+        }
+        Grid { h, w, values }
+    }
+}
+
+/// A table as it may be published: its cells and margins, secret ones as « s ».
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Published {
+    rows: usize,
+    cols: usize,
+    /// `rows + 1` lines of `cols + 1`: the margins last.
+    grid: Vec<Shown>,
+}
+
+impl Published {
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    pub fn cols(&self) -> usize {
+        self.cols
+    }
+
+    pub fn cell(&self, row: usize, col: usize) -> Shown {
+        self.grid[row * (self.cols + 1) + col]
+    }
+
+    pub fn row_total(&self, row: usize) -> Shown {
+        self.cell(row, self.cols)
+    }
+
+    pub fn col_total(&self, col: usize) -> Shown {
+        self.cell(self.rows, col)
+    }
+
+    pub fn total(&self) -> Shown {
+        self.cell(self.rows, self.cols)
+    }
+}
+
+/// The table with its margins, as lines of entries (see the module's doc).
+struct Grid {
+    h: usize,
+    w: usize,
+    values: Vec<u64>,
+}
+
+impl Grid {
+    /// Every row, then every column, as the indices of its entries; its total last.
+    fn lines(&self) -> Vec<Vec<usize>> {
+        let rows = (0..self.h).map(|r| (0..self.w).map(|c| r * self.w + c).collect());
+        let cols = (0..self.w).map(|c| (0..self.h).map(|r| r * self.w + c).collect());
+        rows.chain(cols).collect()
+    }
+
+    /// The entry of `line` to hide next: the smallest shown count above 0, a cell before the
+    /// line's total; a shown 0 only when nothing else is left.
+    fn next_in(&self, line: &[usize], hidden: &[bool]) -> Option<usize> {
+        let (cells, total) = line.split_at(line.len() - 1);
+        let shown = |i: &&usize| !hidden[**i];
+        let smallest = |entries: &[usize], zero: bool| {
+            entries
+                .iter()
+                .filter(shown)
+                .filter(|i| zero || self.values[**i] > 0)
+                .min_by_key(|i| self.values[**i])
+                .copied()
+        };
+        smallest(cells, false)
+            .or_else(|| smallest(total, false))
+            .or_else(|| smallest(line, true))
+    }
+
+    /// A hidden entry on no cycle of hidden entries (rows and columns as nodes), if any.
+    fn bridge(&self, hidden: &[bool]) -> Option<usize> {
+        let edges: Vec<usize> = (0..hidden.len()).filter(|i| hidden[*i]).collect();
+        edges
+            .iter()
+            .copied()
+            .find(|edge| !self.joined_without(*edge, &edges))
+    }
+
+    /// Whether `edge`'s row and column are still joined by hidden entries without it.
+    fn joined_without(&self, edge: usize, edges: &[usize]) -> bool {
+        // Nodes: rows 0..h, then columns h..h+w.
+        let ends = |i: usize| (i / self.w, self.h + i % self.w);
+        let (from, to) = ends(edge);
+        let mut seen = vec![false; self.h + self.w];
+        let mut stack = vec![from];
+        seen[from] = true;
+        while let Some(node) = stack.pop() {
+            if node == to {
+                return true;
+            }
+            for (a, b) in edges.iter().filter(|e| **e != edge).map(|e| ends(*e)) {
+                let next = match (a == node, b == node) {
+                    (true, _) => b,
+                    (_, true) => a,
+                    _ => continue,
+                };
+                if !seen[next] {
+                    seen[next] = true;
+                    stack.push(next);
+                }
+            }
+        }
+        false
+    }
+}
+
+/// The table as it may be published under `threshold` (see the module's doc).
+pub fn protect(table: &CountTable, threshold: u64) -> Published {
+    let grid = table.grid();
+    let mut hidden: Vec<bool> = grid
+        .values
+        .iter()
+        .map(|v| (1..threshold).contains(v))
+        .collect();
+    let lines = grid.lines();
+    loop {
+        let weak = lines.iter().find_map(|line| {
+            let secret: Vec<u64> = line
+                .iter()
+                .filter(|i| hidden[**i])
+                .map(|i| grid.values[*i])
+                .collect();
+            let exposed =
+                !secret.is_empty() && (secret.len() < 2 || secret.iter().sum::<u64>() < threshold);
+            exposed.then(|| grid.next_in(line, &hidden)).flatten()
+        });
+        let next = weak.or_else(|| {
+            // A bridge is cut by hiding one more entry of its row (or column): a cycle forms.
+            let edge = grid.bridge(&hidden)?;
+            let (row, col) = (edge / grid.w, edge % grid.w);
+            grid.next_in(&lines[row], &hidden)
+                .or_else(|| grid.next_in(&lines[grid.h + col], &hidden))
+        });
+        match next {
+            Some(i) => hidden[i] = true,
+            None => break,
+        }
+    }
+    Published {
+        rows: table.rows,
+        cols: table.cols,
+        grid: grid
+            .values
+            .iter()
+            .zip(&hidden)
+            .map(|(v, h)| if *h { Shown::Secret } else { Shown::Value(*v) })
+            .collect(),
+    }
+}
+
+/// A delay or a rate, shown only when computed on `threshold` persons or more.
+pub fn measure<T>(value: T, persons: u64, threshold: u64) -> Option<T> {
+    (persons >= threshold).then_some(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use microlp::{ComparisonOp, OptimizationDirection, Problem, SolveOutcome};
+    use proptest::prelude::*;
+
+    /// The attacker's bounds on grid entry `target` from the published table: the least and
+    /// the greatest value it can take with every line adding up, shown entries as shown, and
+    /// each « s » at 1 or more. `None` for no greatest.
+    fn bounds(published: &Published, target: usize) -> (f64, Option<f64>) {
+        let (h, w) = (published.rows + 1, published.cols + 1);
+        let solve = |direction| {
+            let mut problem = Problem::new(direction);
+            let vars: Vec<_> = published
+                .grid
+                .iter()
+                .enumerate()
+                .map(|(i, shown)| {
+                    let goal = if i == target { 1.0 } else { 0.0 };
+                    match shown {
+                        Shown::Value(v) => problem.add_var(goal, (*v as f64, *v as f64)),
+                        Shown::Secret => problem.add_var(goal, (1.0, f64::INFINITY)),
+                    }
+                })
+                .collect();
+            let grid = Grid {
+                h,
+                w,
+                values: vec![0; h * w],
+            };
+            for line in grid.lines() {
+                let (cells, total) = line.split_at(line.len() - 1);
+                let terms: Vec<_> = cells
+                    .iter()
+                    .map(|i| (vars[*i], 1.0))
+                    .chain([(vars[total[0]], -1.0)])
+                    .collect();
+                problem.add_constraint(terms, ComparisonOp::Eq, 0.0);
+            }
+            match problem.solve() {
+                Ok(SolveOutcome::Solution(s)) => Some(s.objective()),
+                _ => None,
+            }
+        };
+        let low = solve(OptimizationDirection::Minimize).expect("the true table is feasible");
+        (low, solve(OptimizationDirection::Maximize))
+    }
+
+    fn published(rows: usize, cols: usize, cells: &[u64]) -> Published {
+        protect(
+            &CountTable::new(rows, cols, cells.to_vec()).unwrap(),
+            DEFAULT_THRESHOLD,
+        )
+    }
+
+    #[test]
+    fn small_counts_are_secret_and_zeros_and_large_ones_shown() {
+        let p = published(2, 2, &[3, 40, 50, 60]);
+        assert_eq!(p.cell(0, 0), Shown::Secret);
+        // The lone « s » of row 0 and of column 0 are covered by more: here the whole inside,
+        // the margins (none below the threshold) shown.
+        for (r, c) in [(0, 1), (1, 0), (1, 1)] {
+            assert_eq!(p.cell(r, c), Shown::Secret, "{p:?}");
+        }
+        assert_eq!(p.row_total(0).to_string(), "43");
+        assert_eq!(p.col_total(1), Shown::Value(100));
+        assert_eq!(p.total(), Shown::Value(153));
+        // Nothing to hide: everything shown, zeros included.
+        let zeros = published(1, 3, &[0, 25, 30]);
+        assert_eq!(zeros.cell(0, 0), Shown::Value(0));
+        assert_eq!(zeros.cell(0, 2), Shown::Value(30));
+        assert_eq!(zeros.total(), Shown::Value(55));
+    }
+
+    #[test]
+    fn a_delay_or_a_rate_needs_enough_persons() {
+        assert_eq!(measure(42.5, 10, DEFAULT_THRESHOLD), None);
+        assert_eq!(measure(42.5, 11, DEFAULT_THRESHOLD), Some(42.5));
+    }
+
+    #[test]
+    fn the_attacker_recovers_a_cell_hidden_alone() {
+        // What the attack below would find if secondary suppression did nothing.
+        let mut p = published(2, 2, &[30, 40, 50, 60]);
+        p.grid[0] = Shown::Secret;
+        assert_eq!(bounds(&p, 0), (30.0, Some(30.0)));
+    }
+
+    /// The grid as published with `hidden` entries secret.
+    fn with_hidden(grid: &Grid, rows: usize, cols: usize, hidden: &[bool]) -> Published {
+        Published {
+            rows,
+            cols,
+            grid: grid
+                .values
+                .iter()
+                .zip(hidden)
+                .map(|(v, h)| if *h { Shown::Secret } else { Shown::Value(*v) })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn a_bridge_between_two_cycles_gives_its_cell_away_until_a_cycle_runs_through_it() {
+        let grid = CountTable::new(4, 4, vec![20; 16]).unwrap().grid();
+        let mut hidden = vec![false; 25];
+        // Two 2 × 2 blocks, each line hiding two, joined by (0, 2).
+        for (r, c) in [
+            (0, 0),
+            (0, 1),
+            (1, 0),
+            (1, 1),
+            (2, 2),
+            (2, 3),
+            (3, 2),
+            (3, 3),
+            (0, 2),
+        ] {
+            hidden[r * 5 + c] = true;
+        }
+        assert_eq!(grid.bridge(&hidden), Some(2));
+        assert_eq!(
+            bounds(&with_hidden(&grid, 4, 4, &hidden), 2),
+            (20.0, Some(20.0))
+        );
+        // One more secret in its row closes a cycle through it: it can move.
+        hidden[3] = true;
+        assert_eq!(grid.bridge(&hidden), None);
+        let (low, high) = bounds(&with_hidden(&grid, 4, 4, &hidden), 2);
+        assert!(high.is_none_or(|high| high > low), "{low} {high:?}");
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1000))]
+        #[test]
+        fn no_hidden_cell_can_be_worked_out_from_the_published_table(
+            (rows, cols, cells) in (1usize..6, 1usize..6).prop_flat_map(|(r, c)| {
+                (Just(r), Just(c), proptest::collection::vec(
+                    prop_oneof![3 => 0u64..12, 2 => 0u64..60, 1 => 1u64..3], r * c))
+            })
+        ) {
+            let table = CountTable::new(rows, cols, cells).unwrap();
+            let p = protect(&table, DEFAULT_THRESHOLD);
+            let grid = table.grid();
+            for (i, shown) in p.grid.iter().enumerate() {
+                match shown {
+                    Shown::Value(v) => {
+                        prop_assert_eq!(*v, grid.values[i]);
+                        prop_assert!(*v == 0 || *v >= DEFAULT_THRESHOLD, "{} shown", v);
+                    }
+                    Shown::Secret => {
+                        let (low, high) = bounds(&p, i);
+                        prop_assert!(
+                            high.is_none_or(|high| high - low >= 1.0),
+                            "entry {} ({}) pinned to [{}, {:?}] in {:?}",
+                            i, grid.values[i], low, high, p
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
