@@ -14,6 +14,7 @@ pub mod insertion;
 pub mod islands;
 pub mod layout;
 pub mod pages;
+pub mod statistics;
 pub mod user_relations;
 pub mod validation;
 

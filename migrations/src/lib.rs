@@ -78,6 +78,7 @@ impl MigratorTrait for TenantMigrator {
             Box::new(tenant::m0034_disability_follow_up::Migration),
             Box::new(tenant::m0035_disability_mandates::Migration),
             Box::new(tenant::m0036_consent_purposes::Migration),
+            Box::new(tenant::m0037_statistics::Migration),
         ]
     }
 }

@@ -141,6 +141,7 @@ async fn seed_department(
             deadline_days: "60".to_owned(),
             silence: "refusal".to_owned(),
             open: true,
+            category: "logement".to_owned(),
         }
         .validate()
         .map_err(|e| anyhow::anyhow!("aid: {e:?}"))?;

@@ -150,6 +150,7 @@ async fn refresh(platform: &Platform, scenario: Scenario) -> anyhow::Result<Vec<
             deadline_days: "30".to_owned(),
             silence: "refusal".to_owned(),
             open: true,
+            category: "logement".to_owned(),
         }
         .validate()
         .map_err(|e| anyhow::anyhow!("aid: {e:?}"))?,

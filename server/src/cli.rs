@@ -5,7 +5,7 @@ use anyhow::{Context, bail};
 use tenants::{DomainName, Module, NewTenant, Platform, Slug, TenantStatus};
 
 use crate::audit::{self, Verification};
-use crate::config::{AuditCommand, StaffCommand, TenantCommand};
+use crate::config::{AuditCommand, StaffCommand, StatisticsCommand, TenantCommand};
 use crate::journal_anchor::JournalAnchor;
 use crate::staff::{self, Email, NewStaff, Role};
 
@@ -222,6 +222,23 @@ pub async fn run_audit(
                 ),
             }
         }
+    }
+    Ok(())
+}
+
+pub async fn run_statistics(platform: &Platform, command: StatisticsCommand) -> anyhow::Result<()> {
+    let StatisticsCommand::Compute { slug } = command;
+    let today = crate::dates::today();
+    let done = match slug {
+        Some(slug) => {
+            let tenant = tenant(platform, &slug).await?;
+            let figures = crate::statistics::indicators::compute(&tenant, today).await?;
+            vec![(slug, figures)]
+        }
+        None => crate::statistics::jobs::compute_all(platform, today).await?,
+    };
+    for (slug, figures) in done {
+        println!("indicateurs de « {slug} » calculés : {figures} chiffre(s) mensuel(s)");
     }
     Ok(())
 }

@@ -98,6 +98,9 @@ pub enum Command {
     /// Check a department's audit journal.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Compute the departments' indicators now (`serve` does it every night).
+    #[command(subcommand)]
+    Statistics(StatisticsCommand),
     /// Run the FranceConnect simulator (test identities, real OpenID Connect protocol).
     FranceconnectSimulator(SimulatorArgs),
     /// Run the ProConnect simulator (test agents of several administrations, real OpenID
@@ -464,6 +467,11 @@ pub struct ServeArgs {
     /// Days sent mail stays in the outboxes before it is deleted.
     #[arg(long, env = "GUICHET_SENT_MAIL_DAYS", default_value_t = 30)]
     pub sent_mail_days: u64,
+    /// Statistical secrecy: fewer persons than this are shown as « s » (and no delay or share
+    /// is shown on fewer).
+    #[arg(long, env = "GUICHET_STATISTICS_THRESHOLD", default_value_t = crate::statistics::secrecy::DEFAULT_THRESHOLD,
+        value_parser = clap::value_parser!(u64).range(2..))]
+    pub statistics_threshold: u64,
     /// The proxies in front of Guichet (`10.0.0.0/8,192.0.2.7`): from them, the client's
     /// address is read in `Forwarded` or `X-Forwarded-For`, from the right.
     #[arg(long, env = "GUICHET_TRUSTED_PROXIES", default_value = "")]
@@ -564,6 +572,12 @@ pub enum StaffCommand {
         #[arg(long)]
         email: String,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StatisticsCommand {
+    /// Compute the indicators of one department, or of every active one.
+    Compute { slug: Option<String> },
 }
 
 #[derive(Debug, Subcommand)]

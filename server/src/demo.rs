@@ -107,6 +107,7 @@ async fn demo_aid(tenant: &Tenant) -> anyhow::Result<()> {
         deadline_days: "60".into(),
         silence: "refusal".into(),
         open: true,
+        category: "logement".into(),
     };
     let valid = input
         .validate()
@@ -200,6 +201,7 @@ async fn holiday_aid(tenant: &Tenant) -> anyhow::Result<()> {
         deadline_days: "30".into(),
         silence: "refusal".into(),
         open: true,
+        category: "famille_enfance".into(),
     };
     let valid = input
         .validate()

@@ -48,6 +48,7 @@ pub static PART: Part = Part {
             Table::of::<department_brand::Entity>(None),
         ]
     },
+    indicators: None,
 };
 
 fn routes(routes: Routes) -> Routes {

@@ -68,6 +68,7 @@ async fn run(args: Cli) -> anyhow::Result<()> {
         }
         Command::Tenant(command) => cli::run_tenant(&platform, command).await,
         Command::Staff(command) => cli::run_staff(&platform, command).await,
+        Command::Statistics(command) => cli::run_statistics(&platform, command).await,
         Command::Audit(command) => {
             let anchor = guichet::journal_anchor::JournalAnchor::new(
                 &args.store.data_dir,
@@ -359,6 +360,7 @@ async fn run_serve(
         },
         https,
         max_concurrent_requests: args.max_concurrent_requests,
+        statistics_threshold: args.statistics_threshold,
         sent_mail_kept: Duration::from_secs(args.sent_mail_days.max(1) * 24 * 3600),
         trusted_proxies: guichet::http::client_address::TrustedProxies::parse(
             &args.trusted_proxies,

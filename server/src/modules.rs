@@ -66,6 +66,8 @@ pub struct Part {
     /// Its sections of a citizen's right of access, whether the department still subscribes
     /// or not (what is held is shown).
     pub access: AccessSections,
+    /// What it counts for the department's statistics (modules only).
+    pub indicators: Option<&'static crate::statistics::indicators::Indicators>,
 }
 
 /// A part's share of housekeeping in one department.
@@ -146,13 +148,14 @@ pub fn no_figures<'a>(_: &'a FiguresDesk<'a>) -> Boxed<'a, Figures> {
 }
 
 /// Every part, in the order their tables load (parents before children).
-pub static PARTS: [&Part; 6] = [
+pub static PARTS: [&Part; 7] = [
     &crate::foundation::PART,
     &crate::aid_requests::PART,
     &crate::national::PART,
     &crate::user_relations::PART,
     &crate::insertion::PART,
     &crate::disability::PART,
+    &crate::statistics::PART,
 ];
 
 /// The entries of the citizen's space of every part `tenant` subscribes to.

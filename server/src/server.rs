@@ -32,6 +32,8 @@ pub struct ServerOptions {
     pub https: bool,
     /// Requests served at once; more wait their turn.
     pub max_concurrent_requests: usize,
+    /// Statistical secrecy's threshold (`statistics::secrecy`).
+    pub statistics_threshold: u64,
     /// How long sent mail stays in the outboxes.
     pub sent_mail_kept: Duration,
     pub trusted_proxies: crate::http::client_address::TrustedProxies,
@@ -59,6 +61,7 @@ impl Default for ServerOptions {
             session_lifetime: SessionLifetime::default(),
             https: false,
             max_concurrent_requests: 512,
+            statistics_threshold: crate::statistics::secrecy::DEFAULT_THRESHOLD,
             sent_mail_kept: Duration::from_secs(30 * 24 * 3600),
             trusted_proxies: Default::default(),
             throttle: ThrottlePolicy::default(),
@@ -99,6 +102,7 @@ pub fn app_state(platform: Platform, options: &ServerOptions) -> anyhow::Result<
             session_lifetime: options.session_lifetime,
             https: options.https,
             max_concurrent_requests: options.max_concurrent_requests.max(1),
+            statistics_threshold: options.statistics_threshold,
             sent_mail_kept: options.sent_mail_kept,
             csp_form_targets: crate::http::security::form_targets(
                 [&options.franceconnect, &options.proconnect]

@@ -2,7 +2,9 @@
 
 use leptos::prelude::*;
 
-use crate::components::{FieldWidth, Row, SuccessNotice, Table, TextArea, TextField};
+use crate::components::{
+    FieldWidth, FilterOption, Row, SelectField, SuccessNotice, Table, TextArea, TextField,
+};
 use crate::layout::{CsrfField, Document, ErrorSummary, PageContext};
 use crate::validation::FieldErrors;
 
@@ -56,6 +58,10 @@ pub struct AidValues {
     pub deadline_days: String,
     pub silence: String,
     pub open: bool,
+    /// Its code in the shared nomenclature of aid categories (statistics), or empty.
+    pub category: String,
+    /// (code, label) of each category it can be ranked in.
+    pub categories: Vec<(String, String)>,
 }
 
 #[derive(Clone, Debug)]
@@ -133,6 +139,14 @@ pub fn AidEditPage(
     let back = ctx.href("/agents/admin/aides");
     let acceptance = values.silence == "acceptance";
     let refusal = values.silence == "refusal";
+    let categories: Vec<FilterOption> = std::iter::once((String::new(), "Non classée".to_owned()))
+        .chain(values.categories.iter().cloned())
+        .map(|(code, label)| FilterOption {
+            selected: code == values.category,
+            value: code,
+            label,
+        })
+        .collect();
     view! {
         <Document ctx title=heading.clone()>
             <p><a href=back>"Retour au catalogue"</a></p>
@@ -158,6 +172,7 @@ pub fn AidEditPage(
                         <label for="silence-refusal">"vaut refus"</label>
                     </div>
                 </fieldset>
+                <SelectField name="category" label="Catégorie de l'aide (statistiques partagées entre départements)" options=categories error=errors.of("category") />
                 <div class="field">
                     <input type="checkbox" id="open" name="open" value="on" checked=values.open />
                     <label for="open">"Ouverte aux demandes"</label>

@@ -27,5 +27,5 @@ pub use forms::{
 pub use pagination::Pagination;
 pub use status::{Badge, Notice, NoticeKind, SuccessNotice, Tone};
 pub use summary::{SummaryList, SummaryRow};
-pub use table::{DataTable, Row, SortLink, Table};
+pub use table::{DataTable, FigureTable, Row, SortLink, Table};
 pub use thread::{MessageThread, ThreadMessage};

@@ -101,3 +101,38 @@ pub fn DataTable(
     let rows = rows.into_iter().map(Row::text).collect();
     view! { <Table caption headers=headers.to_vec() rows empty /> }
 }
+
+/// A table of figures: a header for each row (a month, a category) and for each column, so a
+/// screen reader names both for every figure; stacked on a phone like [`Table`].
+#[component]
+pub fn FigureTable(
+    #[prop(into)] caption: String,
+    /// The first column's header (what the rows are), then the figures' columns.
+    headers: Vec<String>,
+    /// Each row's header and its figures, in column order.
+    rows: Vec<(String, Vec<String>)>,
+) -> impl IntoView {
+    let labels = headers.clone();
+    let head = headers
+        .into_iter()
+        .map(|h| view! { <th scope="col">{h}</th> })
+        .collect_view();
+    let body = rows
+        .into_iter()
+        .map(|(header, cells)| {
+            let cells = cells
+                .into_iter()
+                .zip(labels.iter().skip(1).cloned())
+                .map(|(cell, label)| view! { <td data-label=label><span class="cell">{cell}</span></td> })
+                .collect_view();
+            view! { <tr><th scope="row">{header}</th>{cells}</tr> }
+        })
+        .collect_view();
+    view! {
+        <table class="stacked figures">
+            <caption>{caption}</caption>
+            <thead><tr>{head}</tr></thead>
+            <tbody>{body}</tbody>
+        </table>
+    }
+}

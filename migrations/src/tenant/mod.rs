@@ -34,3 +34,4 @@ pub mod m0033_disability_decisions;
 pub mod m0034_disability_follow_up;
 pub mod m0035_disability_mandates;
 pub mod m0036_consent_purposes;
+pub mod m0037_statistics;

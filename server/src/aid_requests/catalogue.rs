@@ -59,6 +59,8 @@ pub struct Aid {
     pub silence: Silence,
     pub open: bool,
     pub form_version: i32,
+    /// Its code in the shared nomenclature of aid categories, or empty.
+    pub category: String,
 }
 
 impl Aid {
@@ -85,6 +87,7 @@ impl From<aid::Model> for Aid {
             silence: Silence::parse(&m.silence_means).unwrap_or(Silence::Refusal),
             open: m.open,
             form_version: m.form_version,
+            category: m.category,
         }
     }
 }
@@ -101,6 +104,9 @@ pub struct AidInput {
     pub silence: String,
     #[serde(deserialize_with = "app::validation::checkbox")]
     pub open: bool,
+    /// A code of the shared `categorie_aide` nomenclature, or empty (not ranked yet).
+    #[serde(default)]
+    pub category: String,
 }
 
 /// A checked [`AidInput`].
@@ -113,6 +119,7 @@ pub struct ValidAid {
     deadline_days: i32,
     silence: Silence,
     open: bool,
+    category: String,
 }
 
 impl AidInput {
@@ -155,6 +162,13 @@ impl AidInput {
                 "Indiquez ce que vaut le silence du département à la fin du délai : acceptation ou refus.",
             );
         }
+        let category = self.category.trim();
+        if !category.is_empty() && !aid_categories().has(category) {
+            errors.add(
+                "category",
+                "Choisissez la catégorie de l'aide dans la liste, ou « Non classée ».",
+            );
+        }
         match silence {
             Some(silence) if errors.is_empty() => Ok(ValidAid {
                 title: title.to_owned(),
@@ -164,6 +178,7 @@ impl AidInput {
                 deadline_days: deadline,
                 silence,
                 open: self.open,
+                category: category.to_owned(),
             }),
             _ => Err(errors),
         }
@@ -180,8 +195,15 @@ impl From<&Aid> for AidInput {
             deadline_days: aid.deadline_days.to_string(),
             silence: aid.silence.id().to_owned(),
             open: aid.open,
+            category: aid.category.clone(),
         }
     }
+}
+
+/// The shared nomenclature each aid is ranked in, so departments' figures compare.
+pub fn aid_categories() -> crate::statistics::nomenclatures::Nomenclature {
+    crate::statistics::nomenclatures::find("categorie_aide")
+        .expect("the aid categories are a shipped nomenclature")
 }
 
 /// Every aid's title, by id: one read of the catalogue for a list of requests, not one per
@@ -262,6 +284,7 @@ pub async fn create(tenant: &Tenant, input: ValidAid, by: Author<'_>) -> Result<
         deadline_days: Set(input.deadline_days),
         silence_means: Set(input.silence.id().to_owned()),
         open: Set(input.open),
+        category: Set(input.category),
         form_version: Set(1),
         created_at: Set(now),
         updated_at: Set(now),
@@ -296,6 +319,7 @@ pub async fn update(
     row.deadline_days = Set(input.deadline_days);
     row.silence_means = Set(input.silence.id().to_owned());
     row.open = Set(input.open);
+    row.category = Set(input.category);
     row.updated_at = Set(Utc::now());
     let row = row.update(&txn).await?;
     let entry = by.event("modification d'une aide", &subject(&row));
@@ -412,6 +436,7 @@ mod tests {
             deadline_days: "60".into(),
             silence: "refusal".into(),
             open: true,
+            category: "logement".into(),
         }
     }
 

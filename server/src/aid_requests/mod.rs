@@ -11,6 +11,7 @@ pub mod files;
 pub mod filing;
 pub mod form;
 pub mod http;
+pub mod indicators;
 pub mod jobs;
 pub mod prefill;
 pub mod queue;
@@ -67,6 +68,7 @@ pub static PART: Part = Part {
             Table::of::<request_export::Entity>(None),
         ]
     },
+    indicators: Some(&indicators::INDICATORS),
 };
 
 /// Instructors and supervisors alike open the module on its queue.

@@ -26,6 +26,7 @@ pub mod evaluation;
 pub mod figures;
 pub mod files;
 pub mod http;
+pub mod indicators;
 pub mod jobs;
 pub mod medical;
 pub mod pieces;
@@ -100,4 +101,5 @@ pub static PART: crate::modules::Part = crate::modules::Part {
             Table::of::<disability_appeal::Entity>(Some(DISABILITY)),
         ]
     },
+    indicators: Some(&indicators::INDICATORS),
 };

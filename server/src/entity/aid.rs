@@ -15,6 +15,10 @@ pub struct Model {
     pub silence_means: String,
     pub open: bool,
     pub form_version: i32,
+    /// Its code in the `categorie_aide` nomenclature; empty until ranked. Archives made before
+    /// it existed load with it empty.
+    #[serde(default)]
+    pub category: String,
     pub created_at: ChronoDateTimeUtc,
     pub updated_at: ChronoDateTimeUtc,
 }

@@ -60,4 +60,5 @@ pub mod staff_recovery_code;
 pub mod staff_role;
 pub mod staff_token;
 pub mod staff_totp;
+pub mod statistics_monthly;
 pub mod wider_access;

@@ -60,6 +60,8 @@ pub struct HttpSettings {
     pub https: bool,
     /// Requests served at once by this node; more wait their turn.
     pub max_concurrent_requests: usize,
+    /// Statistical secrecy's threshold for every figure shown or downloaded.
+    pub statistics_threshold: u64,
     /// How long sent mail stays in the outboxes (the housekeeping job purges it).
     pub sent_mail_kept: Duration,
     /// The identity providers' origins a sign-out may be redirected to (see `security`).

@@ -174,11 +174,22 @@ impl StaffMenu {
         let mut coming = Vec::new();
         for (module, access) in desks::open_modules(staff) {
             match crate::modules::part_of(module) {
-                Some(part) => modules.push(OpenModule {
-                    module,
-                    access,
-                    links: (part.staff_nav)(ctx, access),
-                }),
+                Some(part) => {
+                    let mut links = (part.staff_nav)(ctx, access);
+                    // A supervisor reads the module's figures among its pages.
+                    if access == DeskAccess::Supervisor && part.indicators.is_some() {
+                        links.push(NavLink {
+                            href: ctx.href(&format!("/agents/statistiques/{}", module.id())),
+                            label: format!("Statistiques — {}", module.label()),
+                            description: "Les indicateurs du module par mois, en graphiques et en tableaux à télécharger.",
+                        });
+                    }
+                    modules.push(OpenModule {
+                        module,
+                        access,
+                        links,
+                    });
+                }
                 None => coming.push(module),
             }
         }

@@ -301,3 +301,115 @@ mod tests {
         assert!(average_days(std::iter::empty()).starts_with("Aucun"));
     }
 }
+
+/// The module's indicators for the department's statistics, by month of entry (or of
+/// orientation) and by age band at entry.
+pub static STATISTICS: crate::statistics::indicators::Indicators =
+    crate::statistics::indicators::Indicators {
+        list: &[
+            Indicator {
+                id: "insertion.entered",
+                name: "Entrées dans les droits et devoirs",
+                definition: "Bénéficiaires du RSA entrés dans le mois dans les droits et devoirs (date à laquelle le département l'a appris), par âge à l'entrée.",
+                unit: Unit::Count,
+                breakdowns: BY_AGE,
+            },
+            Indicator {
+                id: "insertion.oriented_in_time_share",
+                name: "Part orientée dans les 42 jours",
+                definition: "Parmi les personnes entrées dans le mois dont le délai de 42 jours est passé, part de celles orientées dans ce délai.",
+                unit: Unit::Share,
+                breakdowns: BY_AGE,
+            },
+            Indicator {
+                id: "insertion.contract_in_time_share",
+                name: "Part avec un contrat dans le mois suivant l'orientation",
+                definition: "Parmi les personnes orientées dans le mois dont le mois pour signer est passé (ou qui ont signé), part de celles qui ont signé leur contrat dans le mois suivant l'orientation.",
+                unit: Unit::Share,
+                breakdowns: BY_AGE,
+            },
+        ],
+        compute: statistics,
+    };
+
+use crate::statistics::indicators::{Figure, Indicator, Month, Summary, Tally, Unit};
+
+const BY_AGE: &[&str] = &["age"];
+
+#[derive(Debug, FromQueryResult)]
+struct Entered {
+    birth_date: Option<chrono::NaiveDate>,
+    entered_on: chrono::NaiveDate,
+    orientation_days: Option<i32>,
+    oriented_on: Option<chrono::NaiveDate>,
+    contract_in_time: Option<bool>,
+}
+
+fn statistics(
+    tenant: &Tenant,
+    since: Option<chrono::NaiveDate>,
+    today: chrono::NaiveDate,
+) -> crate::modules::Boxed<'_, Result<Vec<Figure>, DbErr>> {
+    Box::pin(async move {
+        let txn = tenant.db().begin().await?;
+        let people = insertion_person::Entity::find()
+            .select_only()
+            .columns([
+                insertion_person::Column::BirthDate,
+                insertion_person::Column::EnteredOn,
+                insertion_person::Column::OrientationDays,
+                insertion_person::Column::OrientedOn,
+                insertion_person::Column::ContractInTime,
+            ])
+            .filter(insertion_person::Column::RightsAndDuties.eq(true))
+            .into_model::<Entered>()
+            .all(&txn)
+            .await?;
+        txn.commit().await?;
+        let since = since.map(Month::of);
+        let counted = |month: Month| since.is_none_or(|s| month >= s);
+        let clock_over = today - chrono::Duration::days(ORIENTATION_DAYS);
+        let month_ago = today
+            .checked_sub_months(chrono::Months::new(1))
+            .unwrap_or(today);
+        let mut tally = Tally::default();
+        for p in &people {
+            let age = p
+                .birth_date
+                .and_then(|born| p.entered_on.years_since(born))
+                .map(crate::statistics::nomenclatures::age_band);
+            let by = age.map(|band| ("age", band));
+            let entered = Month::of(p.entered_on);
+            if counted(entered) {
+                tally.count("insertion.entered", entered, by);
+                if p.entered_on <= clock_over {
+                    let in_time = p
+                        .orientation_days
+                        .is_some_and(|d| i64::from(d) <= ORIENTATION_DAYS);
+                    tally.sample(
+                        "insertion.oriented_in_time_share",
+                        entered,
+                        by,
+                        f64::from(u8::from(in_time)),
+                    );
+                }
+            }
+            let Some(oriented_on) = p.oriented_on else {
+                continue;
+            };
+            let oriented = Month::of(oriented_on);
+            if counted(oriented) && (oriented_on <= month_ago || p.contract_in_time.is_some()) {
+                tally.sample(
+                    "insertion.contract_in_time_share",
+                    oriented,
+                    by,
+                    f64::from(u8::from(p.contract_in_time == Some(true))),
+                );
+            }
+        }
+        Ok(tally.figures(&[
+            ("insertion.oriented_in_time_share", Summary::Share),
+            ("insertion.contract_in_time_share", Summary::Share),
+        ]))
+    })
+}

@@ -105,4 +105,5 @@ pub static PART: crate::modules::Part = crate::modules::Part {
             Table::of::<insertion_sanction_case::Entity>(Some(INSERTION)),
         ]
     },
+    indicators: Some(&indicators::STATISTICS),
 };

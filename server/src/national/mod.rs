@@ -302,6 +302,7 @@ pub static PART: crate::modules::Part = crate::modules::Part {
             Table::of::<national_call::Entity>(Some(section::CALLS)),
         ]
     },
+    indicators: None,
 };
 
 #[cfg(test)]

@@ -1,10 +1,48 @@
 //! Statistics (`statistics`, issue 18): each department's indicators, computed on shared
 //! nomenclatures, compared across departments, with statistical secrecy applied in one place
-//! before any display, export or API output.
+//! before any display, export or API output. A platform capability, not a module: every
+//! department has it, and it reads what the modules declare (`Part::indicators`), never their
+//! tables.
 //!
-//! Built so far: the shared nomenclatures (`nomenclatures`) and the secrecy engine
-//! (`secrecy`). The indicators, the nightly aggregates, the dashboards, the comparison, the
-//! national returns and early detection come next.
+//! Built so far: the shared nomenclatures (`nomenclatures`), the secrecy engine (`secrecy`),
+//! the indicators' declarations and their monthly figures computed each night (`indicators`,
+//! `jobs`). The dashboards, the comparison, the national returns and early detection come
+//! next.
 
+pub mod chart;
+pub mod http;
+pub mod indicators;
+pub mod jobs;
 pub mod nomenclatures;
+pub mod publish;
 pub mod secrecy;
+
+use crate::entity::statistics_monthly;
+use crate::modules::{Part, Table};
+
+pub static PART: Part = Part {
+    module: None,
+    routes: http::routes,
+    staff_nav: |_, _| Vec::new(),
+    admin_nav,
+    citizen_nav: crate::modules::no_nav,
+    home: None,
+    workers: jobs::workers,
+    schedules: jobs::schedules,
+    housekeeping: crate::modules::no_housekeeping,
+    files: None,
+    follow_ups: None,
+    access: crate::citizens::file::no_sections,
+    tables: || vec![Table::of::<statistics_monthly::Entity>(None)],
+    indicators: None,
+};
+
+/// Administrators find the statistics beside the department's settings; supervisors from
+/// each module they supervise (`http::ui::StaffMenu`).
+fn admin_nav(tenant: &crate::http::TenantCtx) -> Vec<app::NavLink> {
+    vec![app::NavLink {
+        href: tenant.href("/agents/statistiques"),
+        label: "Statistiques".into(),
+        description: "Les indicateurs du département par mois, en graphiques et en tableaux à télécharger.",
+    }]
+}

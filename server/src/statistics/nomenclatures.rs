@@ -160,6 +160,17 @@ pub fn all() -> Vec<Nomenclature> {
             ],
         },
         Nomenclature {
+            id: "canal",
+            label: "Canal d'un contact avec un usager",
+            version: "2026-1",
+            entries: vec![
+                ("accueil", "Visite à l'accueil"),
+                ("telephone", "Appel téléphonique"),
+                ("courrier", "Courrier"),
+                ("courriel", "Courriel"),
+            ],
+        },
+        Nomenclature {
             id: "issue",
             label: "Issue d'une décision",
             version: "2026-1",
@@ -216,6 +227,11 @@ mod tests {
         let rights = find("droit_mdph").unwrap();
         for right in crate::disability::rights::Right::ALL {
             assert!(rights.has(right.code()), "{}", right.code());
+        }
+        let channels = find("canal").unwrap();
+        for channel in crate::user_relations::Channel::ALL {
+            let code = crate::user_relations::indicators::channel_code(channel);
+            assert!(channels.has(code), "{code}");
         }
         let tracks = find("orientation").unwrap();
         for track in crate::insertion::orientation::Track::ALL {

@@ -7,6 +7,7 @@ pub mod alerts;
 pub mod appointments;
 pub mod details;
 pub mod http;
+pub mod indicators;
 pub mod jobs;
 pub mod mandates;
 pub mod messages;
@@ -709,6 +710,7 @@ pub static PART: crate::modules::Part = crate::modules::Part {
             Table::of::<merge_proposal::Entity>(None),
         ]
     },
+    indicators: Some(&indicators::INDICATORS),
 };
 
 #[cfg(test)]

@@ -30,6 +30,9 @@ const DISABILITY: &[Role] = &[
     Role::DisabilityCommittee,
 ];
 
+/// Who reads the department's statistics.
+const STEERING: &[Role] = &[Role::Supervisor, Role::Admin];
+
 /// What must never show outside those allowed: the file's own words.
 const MARKERS: [&str; 6] = [
     "DUBOIS",
@@ -175,6 +178,10 @@ async fn every_role_against_every_route_sees_only_what_its_module_needs(backend:
         aid_id: aid.id,
         slot: free_slot,
     };
+    // The department's figures, as the night computes them: the dashboards have some to show.
+    guichet::statistics::indicators::compute(&gard, guichet::dates::today())
+        .await
+        .unwrap();
     let routes = guichet::modules::route_paths();
     let mut unplanned = Vec::new();
     let (mut staff_reaches, mut citizen_reaches, mut public) = (Vec::new(), Vec::new(), Vec::new());
@@ -523,6 +530,21 @@ fn plan(template: &str, fx: &Fixture) -> Option<Plan> {
         }
         // Each staff member's own password: an empty form is refused, nothing changes.
         "/agents/securite/mot-de-passe" => staff(template.into(), AnyStaff, true, Some(none())),
+        // Figures, never a name: for those who steer the department.
+        "/agents/statistiques" => staff(template.into(), Roles(STEERING), true, None),
+        "/agents/statistiques/calculer" => staff(template.into(), Admin, false, None),
+        "/agents/statistiques/{module}" => staff(
+            "/agents/statistiques/aid_requests?periode=tout&par=categorie_aide".into(),
+            Roles(STEERING),
+            true,
+            None,
+        ),
+        "/agents/statistiques/{module}/telecharger" => staff(
+            "/agents/statistiques/aid_requests/telecharger?indicateur=aid_requests.filed&format=xlsx&periode=tout".into(),
+            Roles(STEERING),
+            true,
+            None,
+        ),
         "/agents/modules/{module}" => staff(
             "/agents/modules/user_relations".into(),
             Roles(&[Role::Reception, Role::Supervisor]),

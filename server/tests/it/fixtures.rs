@@ -36,6 +36,7 @@ impl AidBuilder {
                 deadline_days: "30".into(),
                 silence: "refusal".into(),
                 open: true,
+                category: String::new(),
             },
             fields: Vec::new(),
         }
@@ -70,6 +71,12 @@ impl AidBuilder {
 
     pub fn closed(mut self) -> Self {
         self.input.open = false;
+        self
+    }
+
+    /// Ranked in `code` of the shared aid categories.
+    pub fn category(mut self, code: &str) -> Self {
+        self.input.category = code.into();
         self
     }
 

@@ -30,5 +30,6 @@ mod secure_defaults;
 mod smtp;
 mod staff_admin;
 mod staff_lifecycle;
+mod statistics;
 mod tenancy;
 mod user_relations;

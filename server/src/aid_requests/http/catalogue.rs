@@ -46,7 +46,17 @@ fn values_from(input: &AidInput) -> AidValues {
         deadline_days: input.deadline_days.clone(),
         silence: input.silence.clone(),
         open: input.open,
+        category: input.category.clone(),
+        categories: category_options(),
     }
+}
+
+fn category_options() -> Vec<(String, String)> {
+    catalogue::aid_categories()
+        .entries
+        .into_iter()
+        .map(|(code, label)| (code.to_owned(), label.to_owned()))
+        .collect()
 }
 
 pub async fn admin_list(
@@ -82,6 +92,7 @@ pub async fn new_aid_form(staff: CurrentStaff, ui: Ui) -> Result<Response, AppEr
     let values = AidValues {
         deadline_days: "60".into(),
         silence: "refusal".into(),
+        categories: category_options(),
         ..AidValues::default()
     };
     Ok(ui.with_staff(&staff).render(StatusCode::OK, move |ctx| {

@@ -265,6 +265,7 @@ async fn a_mandate_serves_only_its_citizen_its_aids_its_department_and_its_time(
         deadline_days: "30".into(),
         silence: "acceptance".into(),
         open: true,
+        category: "mobilite".into(),
     };
     let transport =
         guichet::aid_requests::catalogue::create(&gard, other.validate().unwrap(), TEST_SETUP)

@@ -1,0 +1,144 @@
+//! The department's statistics: an overview, and one page per module where each indicator is
+//! a chart drawn on the server, a sentence saying what it shows, and its data table, with the
+//! period and the breakdown chosen in a plain form and every table downloadable.
+
+use leptos::prelude::*;
+
+use crate::components::{FigureTable, FilterBar, FilterOption, FilterSelect, SuccessNotice};
+use crate::layout::{CsrfField, Document, PageContext};
+
+/// A module on the overview: its page, and a sentence per indicator.
+#[derive(Clone, Debug)]
+pub struct ModuleStatistics {
+    pub label: String,
+    pub href: String,
+    /// (indicator, what its last months say).
+    pub lines: Vec<(String, String)>,
+}
+
+/// The secrecy rule, said once on every page that shows figures.
+#[component]
+fn SecrecyNote(threshold: u64) -> impl IntoView {
+    view! {
+        <p class="hint">{format!(
+            "« s » : secret statistique. Un nombre de moins de {threshold} personnes n'est pas montré, ni un délai ou une part calculés sur moins de {threshold} personnes ; d'autres cases peuvent être masquées pour qu'on ne puisse pas le retrouver par différence."
+        )}</p>
+    }
+}
+
+#[component]
+pub fn StatisticsHomePage(
+    ctx: PageContext,
+    modules: Vec<ModuleStatistics>,
+    computed: Option<String>,
+    threshold: u64,
+    /// Where an administrator asks for the figures now.
+    recompute: Option<String>,
+    notice: Option<String>,
+) -> impl IntoView {
+    let csrf = ctx.csrf.clone();
+    view! {
+        <Document ctx title="Statistiques".into()>
+            <h1>"Statistiques du département"</h1>
+            <SuccessNotice text=notice />
+            <p>{match computed {
+                Some(when) => format!("Chiffres calculés le {when}, chaque nuit, sur les nomenclatures partagées par les départements."),
+                None => "Les chiffres n'ont pas encore été calculés : ils le sont chaque nuit.".to_owned(),
+            }}</p>
+            {recompute.map(|action| view! {
+                <form method="post" action=action>
+                    <CsrfField token=csrf />
+                    <button type="submit" class="secondary">"Recalculer maintenant"</button>
+                </form>
+            })}
+            <SecrecyNote threshold />
+            {if modules.is_empty() {
+                view! { <p class="empty">"Aucun module du département ne publie encore d'indicateurs."</p> }.into_any()
+            } else {
+                modules.into_iter().map(|m| view! {
+                    <section>
+                        <h2><a href=m.href>{m.label}</a></h2>
+                        <dl class="figures-summary">
+                            {m.lines.into_iter().map(|(name, said)| view! { <dt>{name}</dt><dd>{said}</dd> }).collect_view()}
+                        </dl>
+                    </section>
+                }).collect_view().into_any()
+            }}
+        </Document>
+    }
+}
+
+/// One indicator on its module's page.
+#[derive(Clone, Debug)]
+pub struct IndicatorView {
+    /// The section's anchor, also the chart's id.
+    pub anchor: String,
+    pub name: String,
+    pub definition: String,
+    /// The chart as an `<svg>` element (drawn by the server, escaped there).
+    pub chart: String,
+    pub summary: String,
+    pub caption: String,
+    pub headers: Vec<String>,
+    pub rows: Vec<(String, Vec<String>)>,
+    pub csv_href: String,
+    pub xlsx_href: String,
+}
+
+/// The filters: (value, label, selected) of each choice.
+#[derive(Clone, Debug)]
+pub struct StatisticsFilters {
+    pub action: String,
+    pub periods: Vec<FilterOption>,
+    pub breakdowns: Vec<FilterOption>,
+}
+
+#[component]
+pub fn ModuleStatisticsPage(
+    ctx: PageContext,
+    module: String,
+    back: String,
+    filters: StatisticsFilters,
+    indicators: Vec<IndicatorView>,
+    threshold: u64,
+) -> impl IntoView {
+    let title = format!("Statistiques — {module}");
+    let reset = filters.action.clone();
+    view! {
+        <Document ctx title=title.clone()>
+            <p><a href=back>"Toutes les statistiques"</a></p>
+            <h1>{title}</h1>
+            <FilterBar action=filters.action reset_href=reset>
+                <FilterSelect name="periode" label="Période" options=filters.periods />
+                <FilterSelect name="par" label="Répartition" options=filters.breakdowns />
+            </FilterBar>
+            <SecrecyNote threshold />
+            <nav aria-label="Indicateurs de la page">
+                <ul>
+                    {indicators.iter().map(|i| view! { <li><a href=format!("#{}", i.anchor)>{i.name.clone()}</a></li> }).collect_view()}
+                </ul>
+            </nav>
+            {indicators.into_iter().map(|i| view! {
+                <section id=i.anchor.clone() aria-labelledby=format!("{}-h", i.anchor)>
+                    <h2 id=format!("{}-h", i.anchor)>{i.name}</h2>
+                    <p>{i.definition}</p>
+                    {if i.rows.is_empty() {
+                        view! { <p class="empty">{i.summary}</p> }.into_any()
+                    } else {
+                        view! {
+                            <figure class="chart">
+                                <div inner_html=i.chart></div>
+                                <figcaption>{i.summary}</figcaption>
+                            </figure>
+                            <FigureTable caption=i.caption headers=i.headers rows=i.rows />
+                            <p>"Télécharger ce tableau : "
+                                <a href=i.csv_href download="">"CSV"</a>" · "
+                                <a href=i.xlsx_href download="">"XLSX (tableur)"</a>
+                            </p>
+                        }.into_any()
+                    }}
+                </section>
+            }).collect_view()}
+        </Document>
+    }
+}

@@ -1,0 +1,56 @@
+import { expect } from '@playwright/test';
+import {
+  DEMO_PASSWORD, expectAccessible, fileRentAidAsFatou, hydrated, signIn, signInAsAdmin, test,
+} from './helpers';
+
+/** A count as secrecy lets it out: « s », 0, or 11 persons and more. */
+function expectPublishable(figure: string | null) {
+  const text = (figure ?? '').replace(/\s/g, '');
+  expect(text === 's' || text === '0' || Number(text) >= 11, `« ${figure} » shown`).toBe(true);
+}
+
+// A request is filed; the administrator has the figures computed now rather than tonight; the
+// supervisor reads each indicator as a chart (an image with its name) beside its sentence and
+// its table, filters by period and by category with the plain form, and downloads a table.
+// JavaScript off and on, axe and the 320 px reflow on every page.
+test('the supervisor reads the charts and tables of aid requests, by category, and downloads one', async ({ page, browser }, testInfo) => {
+  await fileRentAidAsFatou(page, '520', '1', 'quittance.pdf');
+
+  await signInAsAdmin(page);
+  await page.getByRole('link', { name: 'Statistiques', exact: true }).first().click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Statistiques du département');
+  await page.getByRole('button', { name: 'Recalculer maintenant' }).click();
+  await expect(page.getByRole('status')).toContainText('Les indicateurs sont recalculés');
+  await expectAccessible(page, testInfo);
+
+  const context = await browser.newContext({ javaScriptEnabled: hydrated(testInfo) });
+  const supervisor = await context.newPage();
+  await signIn(supervisor, testInfo, 'supervisor@demo.guichet.test', DEMO_PASSWORD);
+  await supervisor.getByRole('link', { name: "Statistiques — Demandes d'aide" }).first().click();
+  await expect(supervisor.getByRole('heading', { level: 1 })).toHaveText("Statistiques — Demandes d'aide");
+  // Each indicator: a chart named for screen readers, a sentence, a table with its caption.
+  const filed = supervisor.getByRole('region', { name: 'Demandes déposées' });
+  await expect(filed.getByRole('img', { name: /Demandes déposées, par mois/ })).toBeVisible();
+  await expect(filed.getByRole('table', { name: 'Demandes déposées, par mois' })).toBeVisible();
+  // This month's count: « s » while fewer than 11 were filed (the whole run files a few).
+  expectPublishable(await filed.getByRole('table').getByRole('cell').first().textContent());
+  await expectAccessible(supervisor, testInfo);
+
+  await supervisor.getByLabel('Période').selectOption({ label: "Tout l'historique" });
+  await supervisor.getByLabel('Répartition').selectOption({ label: "Par catégorie d'aide" });
+  await supervisor.getByRole('button', { name: 'Filtrer' }).click();
+  await expect(supervisor).toHaveURL(/periode=tout&par=categorie_aide/);
+  const byCategory = supervisor.getByRole('table', { name: "Demandes déposées, par mois et par catégorie d'aide" });
+  await expect(byCategory.getByRole('columnheader', { name: 'Logement et maintien dans le logement' })).toBeVisible();
+  await expectAccessible(supervisor, testInfo);
+
+  const csv = await supervisor.request.get(await filed.getByRole('link', { name: 'CSV' }).getAttribute('href') ?? '');
+  expect(csv.status()).toBe(200);
+  expect(csv.headers()['content-type']).toBe('text/csv; charset=utf-8');
+  const lines = (await csv.text()).trim().split('\n');
+  expect(lines[0]).toMatch(/^Mois,Logement et maintien dans le logement,.*Ensemble$/);
+  for (const line of lines.slice(1)) {
+    for (const figure of line.split(',').slice(1)) expectPublishable(figure);
+  }
+  await context.close();
+});

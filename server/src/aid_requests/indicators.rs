@@ -1,0 +1,211 @@
+//! The module's indicators (statistics): requests filed, decided, granted and refused, the
+//! processing delay and the share decided late, by month and by the aid's category in the
+//! shared nomenclature. Computed from the module's own tables; the statistics part stores them.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::{
+    ColumnTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect,
+};
+use tenants::Tenant;
+
+use super::filing::Status;
+use crate::entity::{aid, aid_request, decision};
+use crate::modules::Boxed;
+use crate::statistics::indicators::{Figure, Indicator, Indicators, Month, Summary, Tally, Unit};
+
+const BY_CATEGORY: &[&str] = &["categorie_aide"];
+
+/// The code of an aid the department has not ranked yet.
+pub const UNRANKED: &str = "non_classee";
+
+pub static INDICATORS: Indicators = Indicators {
+    list: &[
+        Indicator {
+            id: "aid_requests.filed",
+            name: "Demandes déposées",
+            definition: "Demandes d'aide déposées dans le mois (les brouillons ne comptent pas).",
+            unit: Unit::Count,
+            breakdowns: BY_CATEGORY,
+        },
+        Indicator {
+            id: "aid_requests.decided",
+            name: "Demandes décidées",
+            definition: "Demandes décidées dans le mois, par un agent ou par le silence du département à la date limite.",
+            unit: Unit::Count,
+            breakdowns: BY_CATEGORY,
+        },
+        Indicator {
+            id: "aid_requests.granted",
+            name: "Demandes accordées",
+            definition: "Demandes accordées en tout ou en partie dans le mois, y compris celles acceptées faute de réponse dans le délai.",
+            unit: Unit::Count,
+            breakdowns: BY_CATEGORY,
+        },
+        Indicator {
+            id: "aid_requests.refused",
+            name: "Demandes refusées",
+            definition: "Demandes refusées dans le mois, y compris celles refusées faute de réponse dans le délai.",
+            unit: Unit::Count,
+            breakdowns: BY_CATEGORY,
+        },
+        Indicator {
+            id: "aid_requests.delay_median",
+            name: "Délai médian de traitement",
+            definition: "Pour les demandes décidées dans le mois, nombre de jours du dépôt à la décision dont la moitié des demandes ne dépasse pas.",
+            unit: Unit::Days,
+            breakdowns: BY_CATEGORY,
+        },
+        Indicator {
+            id: "aid_requests.delay_p90",
+            name: "Délai de traitement de neuf demandes sur dix",
+            definition: "Pour les demandes décidées dans le mois, nombre de jours du dépôt à la décision que neuf demandes sur dix ne dépassent pas.",
+            unit: Unit::Days,
+            breakdowns: BY_CATEGORY,
+        },
+        Indicator {
+            id: "aid_requests.overdue_share",
+            name: "Part des décisions hors délai",
+            definition: "Parmi les demandes décidées dans le mois, part de celles décidées après leur date limite ou par le silence du département.",
+            unit: Unit::Share,
+            breakdowns: BY_CATEGORY,
+        },
+    ],
+    compute,
+};
+
+#[derive(FromQueryResult)]
+struct Filed {
+    id: i64,
+    aid_id: i64,
+    status: Status,
+    submitted_at: DateTime<Utc>,
+    due_on: Option<NaiveDate>,
+}
+
+#[derive(FromQueryResult)]
+struct Decided {
+    request_id: i64,
+    decided_at: DateTime<Utc>,
+}
+
+fn compute(
+    tenant: &Tenant,
+    since: Option<NaiveDate>,
+    _today: NaiveDate,
+) -> Boxed<'_, Result<Vec<Figure>, DbErr>> {
+    Box::pin(async move {
+        let txn = tenant.db().begin().await?;
+        let categories: HashMap<i64, String> = aid::Entity::find()
+            .all(&txn)
+            .await?
+            .into_iter()
+            .map(|a| (a.id, a.category))
+            .collect();
+        // Every filed request: a decision of the months computed may answer an older one.
+        let filed = aid_request::Entity::find()
+            .select_only()
+            .columns([
+                aid_request::Column::Id,
+                aid_request::Column::AidId,
+                aid_request::Column::Status,
+                aid_request::Column::SubmittedAt,
+                aid_request::Column::DueOn,
+            ])
+            .filter(aid_request::Column::SubmittedAt.is_not_null())
+            .into_model::<Filed>()
+            .all(&txn)
+            .await?;
+        let mut decided_at: HashMap<i64, DateTime<Utc>> = HashMap::new();
+        for d in decision::Entity::find()
+            .select_only()
+            .columns([decision::Column::RequestId, decision::Column::DecidedAt])
+            .order_by_asc(decision::Column::DecidedAt)
+            .into_model::<Decided>()
+            .all(&txn)
+            .await?
+        {
+            decided_at.insert(d.request_id, d.decided_at);
+        }
+        txn.commit().await?;
+
+        let since = since.map(Month::of);
+        let mut tally = Tally::default();
+        for request in &filed {
+            let category = categories
+                .get(&request.aid_id)
+                .filter(|c| !c.is_empty())
+                .map_or(UNRANKED, String::as_str);
+            let by = Some(("categorie_aide", category));
+            let filed_on = request.submitted_at.date_naive();
+            if since.is_none_or(|s| Month::of(filed_on) >= s) {
+                tally.count("aid_requests.filed", Month::of(filed_on), by);
+            }
+            let Some(decision) = decision_of(request, &decided_at) else {
+                continue;
+            };
+            let month = Month::of(decision.on);
+            if since.is_some_and(|s| month < s) {
+                continue;
+            }
+            tally.count("aid_requests.decided", month, by);
+            tally.count(
+                if decision.granted {
+                    "aid_requests.granted"
+                } else {
+                    "aid_requests.refused"
+                },
+                month,
+                by,
+            );
+            let days = (decision.on - filed_on).num_days().max(0) as f64;
+            tally.sample("aid_requests.delay_median", month, by, days);
+            tally.sample("aid_requests.delay_p90", month, by, days);
+            let late = decision.by_silence || request.due_on.is_some_and(|due| decision.on > due);
+            tally.sample(
+                "aid_requests.overdue_share",
+                month,
+                by,
+                f64::from(u8::from(late)),
+            );
+        }
+        Ok(tally.figures(&[
+            ("aid_requests.delay_median", Summary::Median),
+            ("aid_requests.delay_p90", Summary::Percentile90),
+            ("aid_requests.overdue_share", Summary::Share),
+        ]))
+    })
+}
+
+/// When and how a request was settled, if it was.
+struct Settled {
+    on: NaiveDate,
+    granted: bool,
+    by_silence: bool,
+}
+
+fn decision_of(request: &Filed, decided_at: &HashMap<i64, DateTime<Utc>>) -> Option<Settled> {
+    let explicit = |granted| {
+        Some(Settled {
+            on: decided_at.get(&request.id)?.date_naive(),
+            granted,
+            by_silence: false,
+        })
+    };
+    // Silence settles a request on its due date, whenever the daily job got to it.
+    let silence = |granted| {
+        Some(Settled {
+            on: request.due_on?,
+            granted,
+            by_silence: true,
+        })
+    };
+    match request.status {
+        Status::Granted | Status::PartiallyGranted => explicit(true),
+        Status::Refused => explicit(false),
+        Status::ImplicitAcceptance => silence(true),
+        Status::ImplicitRefusal => silence(false),
+        Status::Draft | Status::Submitted | Status::InfoRequested => None,
+    }
+}

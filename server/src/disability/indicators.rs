@@ -1,0 +1,100 @@
+//! The module's indicators (statistics): requests decided per right, the delay from
+//! completeness to the decision and the share decided within the legal limit (4 months, 3 for
+//! the AAH), by month of the decision and by right in the shared nomenclature. Computed from
+//! the module's own tables; the statistics part stores them.
+
+use chrono::NaiveDate;
+use sea_orm::{ColumnTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, QuerySelect};
+use tenants::Tenant;
+
+use super::decisions::Outcome;
+use super::figures::limit_months;
+use super::rights::Right;
+use crate::entity::disability_request;
+use crate::modules::Boxed;
+use crate::statistics::indicators::{Figure, Indicator, Indicators, Month, Summary, Tally, Unit};
+
+const BY_RIGHT: &[&str] = &["droit_mdph"];
+
+pub static INDICATORS: Indicators = Indicators {
+    list: &[
+        Indicator {
+            id: "disability.decided",
+            name: "Droits décidés",
+            definition: "Demandes de droits sur lesquelles la commission (CDAPH) a statué dans le mois : accord, accord partiel ou refus ; les ajournements ne comptent pas.",
+            unit: Unit::Count,
+            breakdowns: BY_RIGHT,
+        },
+        Indicator {
+            id: "disability.delay_median",
+            name: "Délai médian de décision",
+            definition: "Pour les droits décidés dans le mois, nombre de jours entre la complétude du dossier et la décision dont la moitié des demandes ne dépasse pas.",
+            unit: Unit::Days,
+            breakdowns: BY_RIGHT,
+        },
+        Indicator {
+            id: "disability.within_limit_share",
+            name: "Part des décisions dans le délai légal",
+            definition: "Parmi les droits décidés dans le mois, part de ceux décidés dans les 4 mois suivant la complétude du dossier (3 mois pour l'AAH).",
+            unit: Unit::Share,
+            breakdowns: BY_RIGHT,
+        },
+    ],
+    compute,
+};
+
+#[derive(FromQueryResult)]
+struct Decided {
+    right_code: String,
+    due_on: NaiveDate,
+    decided_on: NaiveDate,
+}
+
+fn compute(
+    tenant: &Tenant,
+    since: Option<NaiveDate>,
+    _today: NaiveDate,
+) -> Boxed<'_, Result<Vec<Figure>, DbErr>> {
+    Box::pin(async move {
+        let txn = tenant.db().begin().await?;
+        let mut query = disability_request::Entity::find()
+            .select_only()
+            .columns([
+                disability_request::Column::RightCode,
+                disability_request::Column::DueOn,
+                disability_request::Column::DecidedOn,
+            ])
+            .filter(disability_request::Column::DecidedOn.is_not_null())
+            .filter(disability_request::Column::DueOn.is_not_null())
+            .filter(disability_request::Column::Outcome.is_in([
+                Outcome::Granted.id(),
+                Outcome::Partial.id(),
+                Outcome::Refused.id(),
+            ]));
+        if let Some(since) = since {
+            query = query.filter(disability_request::Column::DecidedOn.gte(since));
+        }
+        let decided = query.into_model::<Decided>().all(&txn).await?;
+        txn.commit().await?;
+        let mut tally = Tally::default();
+        for r in &decided {
+            let Some(right) = Right::parse(&r.right_code) else {
+                continue;
+            };
+            let month = Month::of(r.decided_on);
+            let by = Some(("droit_mdph", right.code()));
+            // The due day is the completeness day plus 4 months (`completeness`).
+            let complete = r.due_on - chrono::Months::new(4);
+            let limit = complete + chrono::Months::new(limit_months(right));
+            tally.count("disability.decided", month, by);
+            let days = (r.decided_on - complete).num_days().max(0) as f64;
+            tally.sample("disability.delay_median", month, by, days);
+            let in_time = f64::from(u8::from(r.decided_on <= limit));
+            tally.sample("disability.within_limit_share", month, by, in_time);
+        }
+        Ok(tally.figures(&[
+            ("disability.delay_median", Summary::Median),
+            ("disability.within_limit_share", Summary::Share),
+        ]))
+    })
+}

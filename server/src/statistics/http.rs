@@ -1,0 +1,418 @@
+//! The statistics pages: the overview, a module's dashboard, and each table as CSV or XLSX.
+//! For the department's supervisors and administrators only; every figure goes through
+//! [`super::publish`], so secrecy holds on the page and in the file alike.
+
+use app::components::FilterOption;
+use app::statistics::{
+    IndicatorView, ModuleStatistics, ModuleStatisticsPage, StatisticsFilters, StatisticsHomePage,
+};
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use leptos::prelude::*;
+use tenants::Module;
+use tower_sessions::Session;
+
+use super::indicators::{Indicator, Indicators, Unit};
+use super::publish::{self, Cell, Period, Table};
+use crate::http::form::ListQuery;
+use crate::http::ui::Ui;
+use crate::http::{AppError, AppState, CurrentStaff};
+use crate::staff::Role;
+
+pub fn routes(routes: crate::modules::Routes) -> crate::modules::Routes {
+    use axum::routing::{get, post};
+    routes
+        .route("/agents/statistiques", get(overview))
+        .route("/agents/statistiques/calculer", post(recompute))
+        .route("/agents/statistiques/{module}", get(module_page))
+        .route("/agents/statistiques/{module}/telecharger", get(download))
+}
+
+/// Figures are for those who steer: supervisors and the department's administrators.
+fn allowed(staff: &CurrentStaff) -> Result<(), AppError> {
+    (staff.account.has_role(Role::Supervisor) || staff.account.has_role(Role::Admin))
+        .then_some(())
+        .ok_or(AppError::Forbidden)
+}
+
+/// The modules of the department that publish indicators, with theirs.
+fn published_modules(staff: &CurrentStaff) -> Vec<(Module, &'static Indicators)> {
+    crate::modules::PARTS
+        .iter()
+        .filter_map(|p| Some((p.module?, p.indicators?)))
+        .filter(|(m, _)| staff.tenant.tenant.has_module(*m))
+        .collect()
+}
+
+fn module_of(staff: &CurrentStaff, id: &str) -> Result<(Module, &'static Indicators), AppError> {
+    let module = Module::parse(id).map_err(|_| AppError::NotFound)?;
+    published_modules(staff)
+        .into_iter()
+        .find(|(m, _)| *m == module)
+        .ok_or(AppError::NotFound)
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct Params {
+    periode: Option<String>,
+    /// The breakdown's nomenclature, or empty for everyone.
+    par: Option<String>,
+    indicateur: Option<String>,
+    format: Option<String>,
+}
+
+impl Params {
+    fn period(&self) -> Period {
+        Period::parse(self.periode.as_deref())
+    }
+
+    /// The breakdown asked for, if `indicators` offer it.
+    fn breakdown(&self, indicators: &Indicators) -> Option<&'static str> {
+        let asked = self.par.as_deref()?;
+        indicators
+            .list
+            .iter()
+            .flat_map(|i| i.breakdowns.iter().copied())
+            .find(|b| *b == asked)
+    }
+
+    fn query(&self, period: Period, breakdown: Option<&str>) -> String {
+        format!(
+            "periode={}&par={}",
+            period.id(),
+            breakdown.unwrap_or_default()
+        )
+    }
+}
+
+async fn table_of(
+    state: &AppState,
+    staff: &CurrentStaff,
+    indicator: &'static Indicator,
+    breakdown: Option<&'static str>,
+    period: Period,
+) -> Result<Table, AppError> {
+    Ok(publish::table(
+        &staff.tenant.tenant,
+        indicator,
+        breakdown,
+        period,
+        crate::dates::today(),
+        state.settings.statistics_threshold,
+    )
+    .await?)
+}
+
+const NOTICE_KEY: &str = "statistics_notice";
+
+pub async fn overview(
+    State(state): State<AppState>,
+    staff: CurrentStaff,
+    session: Session,
+    ui: Ui,
+) -> Result<Response, AppError> {
+    allowed(&staff)?;
+    let notice = session.remove::<String>(NOTICE_KEY).await?;
+    let mut modules = Vec::new();
+    for (module, indicators) in published_modules(&staff) {
+        let mut lines = Vec::new();
+        for indicator in indicators.list {
+            let table = table_of(&state, &staff, indicator, None, Period::Months(12)).await?;
+            lines.push((indicator.name.to_owned(), publish::summary(&table)));
+        }
+        modules.push(ModuleStatistics {
+            label: module.label().to_owned(),
+            href: staff
+                .tenant
+                .href(&format!("/agents/statistiques/{}", module.id())),
+            lines,
+        });
+    }
+    let computed = super::indicators::last_computed(&staff.tenant.tenant)
+        .await?
+        .map(crate::dates::date_time);
+    let threshold = state.settings.statistics_threshold;
+    let recompute = staff
+        .account
+        .has_role(Role::Admin)
+        .then(|| staff.tenant.href("/agents/statistiques/calculer"));
+    Ok(ui.with_staff(&staff).render(StatusCode::OK, move |ctx| {
+        view! { <StatisticsHomePage ctx modules computed threshold recompute notice /> }
+    }))
+}
+
+/// `POST /agents/statistiques/calculer`: the department's figures now, rather than tonight
+/// (an administrator who has just ranked the aids, say).
+pub async fn recompute(staff: CurrentStaff, session: Session) -> Result<Response, AppError> {
+    if !staff.account.has_role(Role::Admin) {
+        return Err(AppError::Forbidden);
+    }
+    let figures = super::indicators::compute(&staff.tenant.tenant, crate::dates::today()).await?;
+    session
+        .insert(
+            NOTICE_KEY,
+            format!("Les indicateurs sont recalculés : {figures} chiffres mensuels."),
+        )
+        .await?;
+    Ok(Redirect::to(&staff.tenant.href("/agents/statistiques")).into_response())
+}
+
+pub async fn module_page(
+    State(state): State<AppState>,
+    staff: CurrentStaff,
+    ui: Ui,
+    Path(module): Path<String>,
+    ListQuery(params): ListQuery<Params>,
+) -> Result<Response, AppError> {
+    allowed(&staff)?;
+    let (module, indicators) = module_of(&staff, &module)?;
+    let (period, breakdown) = (params.period(), params.breakdown(indicators));
+    let base = staff
+        .tenant
+        .href(&format!("/agents/statistiques/{}", module.id()));
+    let query = params.query(period, breakdown);
+    let mut views = Vec::new();
+    for (n, indicator) in indicators.list.iter().enumerate() {
+        let table = table_of(&state, &staff, indicator, breakdown, period).await?;
+        let anchor = format!("indicateur-{}", n + 1);
+        let summary = publish::summary(&table);
+        let title = format!("{}, par mois", indicator.name);
+        let chart = super::chart::svg(&table, &anchor, &title, &summary);
+        let (headers, rows) = table.grid();
+        let unit = indicator.unit;
+        let download = |format: &str| {
+            format!(
+                "{base}/telecharger?{query}&indicateur={}&format={format}",
+                indicator.id
+            )
+        };
+        views.push(IndicatorView {
+            caption: caption(indicator, breakdown),
+            headers: headers
+                .into_iter()
+                .enumerate()
+                .map(|(i, h)| if i == 0 { h } else { with_unit(h, unit) })
+                .collect(),
+            rows: rows
+                .into_iter()
+                .map(|(head, cells)| (head, cells.iter().map(|c| c.text(unit)).collect()))
+                .collect(),
+            csv_href: download("csv"),
+            xlsx_href: download("xlsx"),
+            anchor,
+            name: indicator.name.to_owned(),
+            definition: indicator.definition.to_owned(),
+            chart,
+            summary,
+        });
+    }
+    let filters = StatisticsFilters {
+        action: base,
+        periods: Period::CHOICES
+            .iter()
+            .map(|(p, id, label)| option(id, label, *p == period))
+            .collect(),
+        breakdowns: std::iter::once(option("", "Ensemble", breakdown.is_none()))
+            .chain(breakdowns(indicators).map(|(id, label)| {
+                option(
+                    id,
+                    &format!("Par {}", label.to_lowercase()),
+                    Some(id) == breakdown,
+                )
+            }))
+            .collect(),
+    };
+    let back = staff.tenant.href("/agents/statistiques");
+    let label = module.label().to_owned();
+    let threshold = state.settings.statistics_threshold;
+    Ok(ui.with_staff(&staff).render(StatusCode::OK, move |ctx| {
+        view! { <ModuleStatisticsPage ctx module=label back filters indicators=views threshold /> }
+    }))
+}
+
+fn option(value: &str, label: &str, selected: bool) -> FilterOption {
+    FilterOption {
+        value: value.to_owned(),
+        label: label.to_owned(),
+        selected,
+    }
+}
+
+/// The breakdowns the module's indicators offer, with the nomenclature's short name.
+fn breakdowns(indicators: &Indicators) -> impl Iterator<Item = (&'static str, &'static str)> {
+    let mut ids: Vec<&'static str> = indicators
+        .list
+        .iter()
+        .flat_map(|i| i.breakdowns.iter().copied())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    ids.into_iter().map(|id| (id, breakdown_name(id)))
+}
+
+fn breakdown_name(id: &str) -> &'static str {
+    match id {
+        "categorie_aide" => "Catégorie d'aide",
+        "canal" => "Canal",
+        "droit_mdph" => "Droit demandé",
+        "orientation" => "Parcours",
+        "age" => "Tranche d'âge à l'entrée",
+        "menage" => "Type de ménage",
+        _ => "Catégorie",
+    }
+}
+
+fn caption(indicator: &Indicator, breakdown: Option<&str>) -> String {
+    match breakdown {
+        Some(b) => format!(
+            "{}, par mois et par {}",
+            indicator.name,
+            breakdown_name(b).to_lowercase()
+        ),
+        None => format!("{}, par mois", indicator.name),
+    }
+}
+
+fn with_unit(header: String, unit: Unit) -> String {
+    match unit {
+        Unit::Count => header,
+        Unit::Days => format!("{header} (jours)"),
+        Unit::Share => format!("{header} (part)"),
+    }
+}
+
+/// `GET …/telecharger?indicateur=…&format=csv|xlsx`: the table as the page shows it.
+pub async fn download(
+    State(state): State<AppState>,
+    staff: CurrentStaff,
+    Path(module): Path<String>,
+    ListQuery(params): ListQuery<Params>,
+) -> Result<Response, AppError> {
+    allowed(&staff)?;
+    let (module, indicators) = module_of(&staff, &module)?;
+    let indicator = indicators
+        .list
+        .iter()
+        .find(|i| Some(i.id) == params.indicateur.as_deref())
+        .ok_or_else(|| {
+            AppError::BadRequest(
+                "Cet indicateur n'existe pas dans ce module : revenez à la page des statistiques et choisissez un tableau à télécharger.".into(),
+            )
+        })?;
+    let (period, breakdown) = (params.period(), params.breakdown(indicators));
+    let table = table_of(&state, &staff, indicator, breakdown, period).await?;
+    let name = format!(
+        "{}-{}-{}",
+        staff.tenant.tenant.slug(),
+        indicator.id.replace('.', "-"),
+        period.id()
+    );
+    let (bytes, content_type, extension) = match params.format.as_deref() {
+        Some("csv") => (csv(&table)?, "text/csv; charset=utf-8", "csv"),
+        Some("xlsx") => (
+            xlsx(&table, module)?,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "xlsx",
+        ),
+        _ => {
+            return Err(AppError::BadRequest(
+                "Le format demandé n'existe pas : choisissez CSV ou XLSX.".into(),
+            ));
+        }
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}.{extension}\""),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// A cell as a file holds it: a plain number (a share in percent), « s », or nothing.
+fn raw(cell: &Cell, unit: Unit) -> Option<f64> {
+    cell.value().map(|v| match unit {
+        Unit::Share => (v * 1000.0).round() / 10.0,
+        _ => v,
+    })
+}
+
+fn csv(table: &Table) -> Result<Vec<u8>, AppError> {
+    let unit = table.indicator.unit;
+    let (headers, rows) = table.grid();
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let failed = |e: csv::Error| AppError::Internal(e.to_string());
+    out.write_record(headers.iter().enumerate().map(|(i, h)| match (i, unit) {
+        (0, _) | (_, Unit::Count) => h.clone(),
+        (_, Unit::Days) => format!("{h} (jours)"),
+        (_, Unit::Share) => format!("{h} (%)"),
+    }))
+    .map_err(failed)?;
+    for (head, cells) in rows {
+        let mut record = vec![head];
+        record.extend(cells.iter().map(|c| match (c, raw(c, unit)) {
+            (_, Some(v)) => v.to_string(),
+            (Cell::Secret, None) => "s".to_owned(),
+            _ => String::new(),
+        }));
+        out.write_record(&record).map_err(failed)?;
+    }
+    out.into_inner()
+        .map_err(|e| AppError::Internal(e.to_string()))
+}
+
+fn xlsx(table: &Table, module: Module) -> Result<Vec<u8>, AppError> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let failed = |e: rust_xlsxwriter::XlsxError| AppError::Internal(e.to_string());
+    let unit = table.indicator.unit;
+    let (headers, rows) = table.grid();
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    let bold = Format::new().set_bold();
+    sheet
+        .write_string_with_format(
+            0,
+            0,
+            format!(
+                "{} — {}",
+                module.label(),
+                caption(table.indicator, table.breakdown)
+            ),
+            &bold,
+        )
+        .map_err(failed)?;
+    sheet
+        .write_string(1, 0, table.indicator.definition)
+        .map_err(failed)?;
+    for (c, h) in headers.iter().enumerate() {
+        let h = if c == 0 {
+            h.clone()
+        } else {
+            with_unit(h.clone(), unit)
+        };
+        sheet
+            .write_string_with_format(3, c as u16, h, &bold)
+            .map_err(failed)?;
+    }
+    for (r, (head, cells)) in rows.iter().enumerate() {
+        let r = 4 + r as u32;
+        sheet.write_string(r, 0, head).map_err(failed)?;
+        for (c, cell) in cells.iter().enumerate() {
+            let c = 1 + c as u16;
+            match (cell, raw(cell, unit)) {
+                (_, Some(v)) => sheet.write_number(r, c, v).map(drop),
+                (Cell::Secret, None) => sheet.write_string(r, c, "s").map(drop),
+                _ => Ok(()),
+            }
+            .map_err(failed)?;
+        }
+    }
+    book.save_to_buffer().map_err(failed)
+}

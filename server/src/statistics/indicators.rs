@@ -1,0 +1,354 @@
+//! Indicators: what each module declares it can count (`Part::indicators`), and their monthly
+//! figures, computed by the module from its own tables and kept here per department
+//! (`statistics_monthly`). Dashboards, exports and comparisons read these figures, never a
+//! module's rows, and only through [`super::secrecy`].
+
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, NaiveDate, Utc};
+use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, Set};
+use tenants::Tenant;
+
+use crate::entity::statistics_monthly;
+use crate::modules::{Boxed, PARTS};
+
+/// What a figure counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unit {
+    /// Persons, or what each person has one of (requests): secrecy hides small counts.
+    Count,
+    /// A number of days (a median, a 90th percentile): shown only on enough persons.
+    Days,
+    /// A share from 0 to 1, shown as a percentage, only on enough persons.
+    Share,
+}
+
+/// An indicator as its module declares it.
+#[derive(Debug)]
+pub struct Indicator {
+    /// `module.what`, stable: stored figures are found by it.
+    pub id: &'static str,
+    pub name: &'static str,
+    /// How it is computed, in plain French, as the dashboard shows it.
+    pub definition: &'static str,
+    pub unit: Unit,
+    /// The nomenclatures (`statistics::nomenclatures`) it can be broken down by.
+    pub breakdowns: &'static [&'static str],
+}
+
+/// A module's indicators and how it computes their figures.
+pub struct Indicators {
+    pub list: &'static [Indicator],
+    /// Every figure of the months from `since` (all months for `None`) in one department, as
+    /// of `today` (a cohort whose delay is not over yet is not counted).
+    pub compute: Compute,
+}
+
+/// A module's computation: `(tenant, since, today)` to its figures.
+pub type Compute =
+    for<'a> fn(&'a Tenant, Option<NaiveDate>, NaiveDate) -> Boxed<'a, Result<Vec<Figure>, DbErr>>;
+
+/// A month, as figures are kept.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Month(NaiveDate);
+
+impl Month {
+    pub fn of(day: NaiveDate) -> Self {
+        Self(day.with_day(1).expect("every month has a first day"))
+    }
+
+    pub fn first_day(self) -> NaiveDate {
+        self.0
+    }
+
+    /// `YYYY-MM`, as stored.
+    pub fn key(self) -> String {
+        self.0.format("%Y-%m").to_string()
+    }
+
+    pub fn parse(key: &str) -> Option<Self> {
+        NaiveDate::parse_from_str(&format!("{key}-01"), "%Y-%m-%d")
+            .ok()
+            .map(Self)
+    }
+
+    /// The month `n` months before this one.
+    pub fn back(self, n: u32) -> Self {
+        Self(self.0 - chrono::Months::new(n))
+    }
+}
+
+/// One figure of an indicator: for a month, for everyone or one code of a breakdown.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Figure {
+    pub indicator: &'static str,
+    pub month: Month,
+    /// `None` for everyone; else the nomenclature and the code.
+    pub breakdown: Option<(&'static str, String)>,
+    pub value: f64,
+    /// How many persons (or requests) it was computed on.
+    pub persons: u64,
+}
+
+/// Counts and samples gathered per (month, breakdown), turned into figures.
+#[derive(Default)]
+pub struct Tally {
+    counts: BTreeMap<Key, u64>,
+    samples: BTreeMap<Key, Vec<f64>>,
+}
+
+impl Tally {
+    /// One more for `indicator` in `month`, counted for everyone and, when given, for `code`
+    /// of the `breakdown` nomenclature.
+    pub fn count(
+        &mut self,
+        indicator: &'static str,
+        month: Month,
+        by: Option<(&'static str, &str)>,
+    ) {
+        for key in keys(indicator, month, by) {
+            *self.counts.entry(key).or_default() += 1;
+        }
+    }
+
+    /// One observation of `indicator` (a delay, or 1/0 for a share), everyone's and `code`'s.
+    pub fn sample(
+        &mut self,
+        indicator: &'static str,
+        month: Month,
+        by: Option<(&'static str, &str)>,
+        value: f64,
+    ) {
+        for key in keys(indicator, month, by) {
+            self.samples.entry(key).or_default().push(value);
+        }
+    }
+
+    /// Counts as they are; samples as their `summary` (median, a share…).
+    pub fn figures(self, summaries: &[(&'static str, Summary)]) -> Vec<Figure> {
+        let figure = |(indicator, month, breakdown), value, persons| Figure {
+            indicator,
+            month,
+            breakdown,
+            value,
+            persons,
+        };
+        let mut figures: Vec<Figure> = self
+            .counts
+            .into_iter()
+            .map(|(key, n)| figure(key, n as f64, n))
+            .collect();
+        for (key, mut values) in self.samples {
+            let Some((_, summary)) = summaries.iter().find(|(id, _)| *id == key.0) else {
+                continue;
+            };
+            let persons = values.len() as u64;
+            figures.push(figure(key, summary.of(&mut values), persons));
+        }
+        figures
+    }
+}
+
+type Key = (&'static str, Month, Option<(&'static str, String)>);
+
+fn keys(
+    indicator: &'static str,
+    month: Month,
+    by: Option<(&'static str, &str)>,
+) -> impl Iterator<Item = Key> {
+    std::iter::once((indicator, month, None))
+        .chain(by.map(|(breakdown, code)| (indicator, month, Some((breakdown, code.to_owned())))))
+}
+
+/// How samples become one figure.
+#[derive(Clone, Copy, Debug)]
+pub enum Summary {
+    /// The value half the samples are at or below (nearest rank).
+    Median,
+    /// The value nine in ten samples are at or below (nearest rank).
+    Percentile90,
+    /// The mean of 1s and 0s: the share of samples that are 1.
+    Share,
+}
+
+impl Summary {
+    fn of(self, values: &mut [f64]) -> f64 {
+        values.sort_by(f64::total_cmp);
+        let rank = |p: f64| {
+            // Nearest rank: the smallest value with at least p of the samples at or below it.
+            let n = values.len();
+            let at = ((p * n as f64).ceil() as usize).clamp(1, n);
+            values[at - 1]
+        };
+        match self {
+            Summary::Median => rank(0.5),
+            Summary::Percentile90 => rank(0.9),
+            Summary::Share => values.iter().sum::<f64>() / values.len() as f64,
+        }
+    }
+}
+
+/// Every declared indicator, with its module.
+pub fn declared() -> impl Iterator<Item = (tenants::Module, &'static Indicator)> {
+    PARTS
+        .iter()
+        .filter_map(|p| Some((p.module?, p.indicators.as_ref()?)))
+        .flat_map(|(module, indicators)| indicators.list.iter().map(move |i| (module, i)))
+}
+
+/// The declaration of `id`, if a module declares it.
+pub fn find(id: &str) -> Option<&'static Indicator> {
+    declared().map(|(_, i)| i).find(|i| i.id == id)
+}
+
+/// How many months of figures are recomputed each night: late decisions change the figures of
+/// the months their requests were filed in. Older months keep what was computed, so a trend
+/// survives the rows it was counted from being purged.
+pub const RECOMPUTED_MONTHS: u32 = 13;
+
+/// Computes the figures of every module `tenant` subscribes to and replaces the stored ones
+/// of the months computed (every month the first time), in one transaction. Returns how many
+/// figures were stored.
+pub async fn compute(tenant: &Tenant, today: NaiveDate) -> Result<usize, DbErr> {
+    let first_run = {
+        let txn = tenant.db().begin().await?;
+        let none = statistics_monthly::Entity::find()
+            .one(&txn)
+            .await?
+            .is_none();
+        txn.commit().await?;
+        none
+    };
+    let since = (!first_run).then(|| Month::of(today).back(RECOMPUTED_MONTHS - 1));
+    let mut figures = Vec::new();
+    for part in PARTS {
+        let (Some(module), Some(indicators)) = (part.module, part.indicators.as_ref()) else {
+            continue;
+        };
+        if tenant.has_module(module) {
+            figures.extend((indicators.compute)(tenant, since.map(Month::first_day), today).await?);
+        }
+    }
+    let txn = tenant.db().begin_write().await?;
+    let mut stale = statistics_monthly::Entity::delete_many();
+    if let Some(since) = since {
+        stale = stale.filter(statistics_monthly::Column::Month.gte(since.key()));
+    }
+    stale.exec(&txn).await?;
+    let now = Utc::now();
+    let stored = figures.len();
+    // In chunks: one statement per figure is slow on PostgreSQL, one for all too big.
+    for chunk in figures.chunks(500) {
+        let rows = chunk.iter().map(|f| {
+            let (breakdown, code) = f.breakdown.clone().unwrap_or_default();
+            statistics_monthly::ActiveModel {
+                indicator: Set(f.indicator.to_owned()),
+                month: Set(f.month.key()),
+                breakdown: Set(breakdown.to_owned()),
+                code: Set(code),
+                value: Set(f.value),
+                persons: Set(f.persons as i64),
+                computed_at: Set(now),
+                ..Default::default()
+            }
+        });
+        statistics_monthly::Entity::insert_many(rows)
+            .exec(&txn)
+            .await?;
+    }
+    txn.commit().await?;
+    Ok(stored)
+}
+
+/// When the department's figures were last computed, if ever.
+pub async fn last_computed(tenant: &Tenant) -> Result<Option<chrono::DateTime<Utc>>, DbErr> {
+    let txn = tenant.db().begin().await?;
+    let last = statistics_monthly::Entity::find()
+        .order_by_desc(statistics_monthly::Column::ComputedAt)
+        .one(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(last.map(|row| row.computed_at))
+}
+
+/// A stored figure, as read back.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Stored {
+    pub month: Month,
+    pub code: String,
+    pub value: f64,
+    pub persons: u64,
+}
+
+/// The stored figures of `indicator` from `since` on, for everyone (`breakdown` `None`) or by
+/// each code of `breakdown`, oldest month first.
+pub async fn stored(
+    tenant: &Tenant,
+    indicator: &str,
+    breakdown: Option<&str>,
+    since: Month,
+) -> Result<Vec<Stored>, DbErr> {
+    let txn = tenant.db().begin().await?;
+    let rows = statistics_monthly::Entity::find()
+        .filter(statistics_monthly::Column::Indicator.eq(indicator))
+        .filter(statistics_monthly::Column::Breakdown.eq(breakdown.unwrap_or("")))
+        .filter(statistics_monthly::Column::Month.gte(since.key()))
+        .order_by_asc(statistics_monthly::Column::Month)
+        .order_by_asc(statistics_monthly::Column::Code)
+        .all(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| {
+            Some(Stored {
+                month: Month::parse(&r.month)?,
+                code: r.code,
+                value: r.value,
+                persons: r.persons.max(0) as u64,
+            })
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn medians_and_percentiles_are_values_of_the_samples() {
+        let mut delays = vec![10.0, 2.0, 7.0, 30.0, 5.0];
+        assert_eq!(Summary::Median.of(&mut delays), 7.0);
+        assert_eq!(Summary::Percentile90.of(&mut delays), 30.0);
+        let mut even = vec![1.0, 2.0, 3.0, 4.0];
+        assert_eq!(Summary::Median.of(&mut even), 2.0);
+        assert_eq!(Summary::Share.of(&mut [1.0, 0.0, 0.0, 1.0]), 0.5);
+    }
+
+    #[test]
+    fn a_tally_counts_everyone_and_each_code() {
+        let march = Month::parse("2026-03").unwrap();
+        let mut tally = Tally::default();
+        tally.count("x.filed", march, Some(("categorie_aide", "logement")));
+        tally.count("x.filed", march, Some(("categorie_aide", "energie")));
+        tally.count("x.filed", march, Some(("categorie_aide", "logement")));
+        tally.count("x.other", march, None);
+        let figures = tally.figures(&[]);
+        let value = |code: Option<&str>| {
+            figures
+                .iter()
+                .filter(|f| f.indicator == "x.filed")
+                .find(|f| f.breakdown.as_ref().map(|(_, c)| c.as_str()) == code)
+                .map(|f| f.value)
+        };
+        // Not broken down: one figure, for everyone.
+        assert_eq!(
+            figures.iter().filter(|f| f.indicator == "x.other").count(),
+            1
+        );
+        assert_eq!(value(None), Some(3.0));
+        assert_eq!(value(Some("logement")), Some(2.0));
+        assert_eq!(value(Some("energie")), Some(1.0));
+        assert_eq!(march.back(3).key(), "2025-12");
+    }
+}

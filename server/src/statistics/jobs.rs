@@ -1,0 +1,78 @@
+//! The nightly computation of every department's indicators (and on demand: `guichet
+//! statistics compute`).
+
+use std::time::Duration;
+
+use apalis::prelude::{BoxDynError, Data};
+use serde::{Deserialize, Serialize};
+use tenants::{Platform, TenantStatus};
+
+use crate::jobs::{self, Running};
+use crate::modules::Services;
+
+pub fn workers(services: &Services) -> Vec<Running<anyhow::Result<()>>> {
+    vec![jobs::worker!(
+        services.platform,
+        services.instance,
+        "statistics",
+        compute_indicators
+    )]
+}
+
+pub fn schedules(services: &Services) -> Vec<Running<()>> {
+    let platform = services.platform.clone();
+    vec![Box::pin(async move {
+        jobs::every(
+            platform,
+            Duration::from_secs(5 * 60),
+            Duration::from_secs(24 * 3600),
+            "the indicators' computation",
+            || ComputeIndicators {
+                day: chrono::Utc::now()
+                    .date_naive()
+                    .format("%Y-%m-%d")
+                    .to_string(),
+            },
+        )
+        .await
+    })]
+}
+
+/// Computes every active department's indicators as of `day` (`YYYY-MM-DD`).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ComputeIndicators {
+    pub day: String,
+}
+
+/// Idempotent: each department's figures of the months computed are replaced in one go.
+pub async fn compute_indicators(
+    job: ComputeIndicators,
+    platform: Data<Platform>,
+) -> Result<(), BoxDynError> {
+    let day = chrono::NaiveDate::parse_from_str(&job.day, "%Y-%m-%d")?;
+    compute_all(&platform, day).await?;
+    Ok(())
+}
+
+/// Every active department's indicators as of `day`; how many figures each got.
+pub async fn compute_all(
+    platform: &Platform,
+    day: chrono::NaiveDate,
+) -> anyhow::Result<Vec<(String, usize)>> {
+    let mut done = Vec::new();
+    for tenant in platform.list_tenants().await? {
+        if tenant.status() != TenantStatus::Active {
+            continue;
+        }
+        let started = std::time::Instant::now();
+        let figures = super::indicators::compute(&tenant, day).await?;
+        tracing::info!(
+            tenant = %tenant.slug(),
+            figures,
+            ms = started.elapsed().as_millis() as u64,
+            "indicators computed"
+        );
+        done.push((tenant.slug().to_string(), figures));
+    }
+    Ok(done)
+}
