@@ -8,6 +8,8 @@ const dataDir = process.env.E2E_DATA_DIR ?? `/tmp/guichet-e2e-${process.pid}`;
 // the demo writes its mail (`courriels/`), which tests read links from.
 process.env.E2E_DATA_DIR = dataDir;
 
+// Statistical secrecy at 2 persons rather than 11: a few requests filed by the tests make a
+// chart to read (statistics.spec.ts).
 export default defineConfig({
   testDir: './tests',
   fullyParallel: false,
@@ -30,7 +32,7 @@ export default defineConfig({
     { name: 'hydrate', use: { javaScriptEnabled: true } },
   ],
   webServer: {
-    command: `rm -rf ${dataDir} && ${process.env.GUICHET_BIN ?? '../target/debug/guichet'} serve --demo --addr 127.0.0.1:${port} --site-root ${process.env.GUICHET_SITE_ROOT ?? '../target/site'} --data-dir ${dataDir}`,
+    command: `rm -rf ${dataDir} && ${process.env.GUICHET_BIN ?? '../target/debug/guichet'} serve --demo --statistics-threshold 2 --addr 127.0.0.1:${port} --site-root ${process.env.GUICHET_SITE_ROOT ?? '../target/site'} --data-dir ${dataDir}`,
     url: `http://127.0.0.1:${port}/sante`,
     reuseExistingServer: false,
     timeout: 60_000,

@@ -75,7 +75,8 @@ pub struct IndicatorView {
     pub anchor: String,
     pub name: String,
     pub definition: String,
-    /// The chart as an `<svg>` element (drawn by the server, escaped there).
+    /// The chart as an `<svg>` element (drawn by the server, escaped there); empty when no
+    /// month can be shown.
     pub chart: String,
     pub summary: String,
     pub caption: String,
@@ -126,10 +127,16 @@ pub fn ModuleStatisticsPage(
                         view! { <p class="empty">{i.summary}</p> }.into_any()
                     } else {
                         view! {
-                            <figure class="chart">
-                                <div inner_html=i.chart></div>
-                                <figcaption>{i.summary}</figcaption>
-                            </figure>
+                            {if i.chart.is_empty() {
+                                view! { <p>{i.summary}</p> }.into_any()
+                            } else {
+                                view! {
+                                    <figure class="chart">
+                                        <div inner_html=i.chart></div>
+                                        <figcaption>{i.summary}</figcaption>
+                                    </figure>
+                                }.into_any()
+                            }}
                             <FigureTable caption=i.caption headers=i.headers rows=i.rows />
                             <p>"Télécharger ce tableau : "
                                 <a href=i.csv_href download="">"CSV"</a>" · "

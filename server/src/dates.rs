@@ -5,6 +5,22 @@
 use chrono::{DateTime, Utc};
 use chrono_tz::Europe::Paris;
 
+/// The months' names, January first, as written in a French sentence.
+pub const MONTHS: [&str; 12] = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+];
+
 /// "04/12/2026 à 09:30", local time.
 pub fn date_time(at: DateTime<Utc>) -> String {
     at.with_timezone(&Paris)

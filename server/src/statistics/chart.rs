@@ -14,7 +14,8 @@ const BAR: RGBColor = RGBColor(0, 0, 145);
 /// The chart of `table`'s figures for everyone, as an `<svg>` element whose title is
 /// `title` (`id` names it for `aria-labelledby`). Months hidden by secrecy have no bar.
 pub fn svg(table: &Table, id: &str, title: &str, description: &str) -> String {
-    if table.months.is_empty() {
+    // Nothing shown, nothing to draw: the sentence says why.
+    if !table.everyone().iter().any(|c| c.value().is_some()) {
         return String::new();
     }
     let values: Vec<Option<f64>> = table.everyone().iter().map(Cell::value).collect();
@@ -39,6 +40,8 @@ fn draw(
     let highest = values.iter().flatten().copied().fold(0.0, f64::max);
     let top = match unit {
         Unit::Share => 1.0,
+        // Counts shown are 0 or past the threshold: whole numbers on the axis.
+        Unit::Count if highest <= 0.0 => 10.0,
         _ if highest <= 0.0 => 1.0,
         _ => highest * 1.1,
     };

@@ -279,23 +279,13 @@ pub async fn table(
 
 /// The month in French, « avril 2026 ».
 pub fn month_label(month: Month) -> String {
-    const NAMES: [&str; 12] = [
-        "janvier",
-        "février",
-        "mars",
-        "avril",
-        "mai",
-        "juin",
-        "juillet",
-        "août",
-        "septembre",
-        "octobre",
-        "novembre",
-        "décembre",
-    ];
     use chrono::Datelike;
     let day = month.first_day();
-    format!("{} {}", NAMES[day.month0() as usize], day.year())
+    format!(
+        "{} {}",
+        crate::dates::MONTHS[day.month0() as usize],
+        day.year()
+    )
 }
 
 /// What the table says, in a sentence or two, beside the chart (its text alternative).
@@ -310,7 +300,7 @@ pub fn summary(table: &Table) -> String {
         .collect();
     let Some((last_month, last)) = shown.last().copied() else {
         return if table.months.is_empty() {
-            "Aucun chiffre sur cette période : les indicateurs sont calculés chaque nuit."
+            "Rien à compter sur cette période (les chiffres sont recalculés chaque nuit)."
                 .to_owned()
         } else {
             "Chaque mois de la période porte sur trop peu de personnes pour être montré (secret statistique).".to_owned()

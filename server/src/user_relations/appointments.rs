@@ -69,20 +69,6 @@ impl Slot {
 const DAYS: [&str; 7] = [
     "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
 ];
-const MONTHS: [&str; 12] = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-];
 
 /// A time as people in the department read it: "mardi 8 décembre 2026 à 09:30".
 pub fn french_when(at: DateTime<Utc>) -> String {
@@ -92,7 +78,7 @@ pub fn french_when(at: DateTime<Utc>) -> String {
         "{} {} {} {} à {}",
         DAYS[local.weekday().num_days_from_monday() as usize],
         local.day(),
-        MONTHS[local.month0() as usize],
+        crate::dates::MONTHS[local.month0() as usize],
         local.year(),
         local.format("%H:%M")
     )
