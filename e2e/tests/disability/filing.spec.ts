@@ -82,8 +82,10 @@ test('reception files a request to the MDPH for a parent at the desk, under her 
   await staff.goto('/demo/agents/usagers');
   await staff.getByLabel("Nom ou prénom de l'usager").fill('diallo');
   await staff.getByRole('button', { name: 'Rechercher' }).click();
-  // Her own record (the one she signs in to), not one a fund's file may have opened for her.
-  await staff.getByRole('link', { name: 'DIALLO Fatou', exact: true }).click();
+  // Her own record (the one she signs in to, with her birth date from FranceConnect): not one a
+  // fund's file may have opened for her, nor a local account another test signed up under her name.
+  await staff.getByRole('row').filter({ hasText: '09/01/1979' })
+    .getByRole('link', { name: 'DIALLO Fatou', exact: true }).click();
   await staff.getByRole('link', { name: 'Enregistrer un mandat de dépôt' }).click();
   await staff.getByLabel('Ce que couvre le mandat').selectOption({ label: 'Demande à la MDPH' });
   await staff.getByLabel("La personne est présente et m'a donné son accord pour ce mandat").check();
