@@ -4,8 +4,11 @@
 
 use leptos::prelude::*;
 
-use crate::components::{FigureTable, FilterBar, FilterOption, FilterSelect, SuccessNotice};
-use crate::layout::{CsrfField, Document, PageContext};
+use crate::components::{
+    Choice, Choices, FigureTable, FilterBar, FilterOption, FilterSelect, SelectField, SuccessNotice,
+};
+use crate::layout::{CsrfField, Document, ErrorSummary, PageContext};
+use crate::validation::FieldErrors;
 
 /// A module on the overview: its page, and a sentence per indicator.
 #[derive(Clone, Debug)]
@@ -35,6 +38,8 @@ pub fn StatisticsHomePage(
     /// Where an administrator asks for the figures now.
     recompute: Option<String>,
     notice: Option<String>,
+    /// The comparison with other departments.
+    comparison: String,
 ) -> impl IntoView {
     let csrf = ctx.csrf.clone();
     view! {
@@ -52,6 +57,7 @@ pub fn StatisticsHomePage(
                 </form>
             })}
             <SecrecyNote threshold />
+            <p><a href=comparison>"Comparaison avec les départements de taille proche"</a></p>
             {if modules.is_empty() {
                 view! { <p class="empty">"Aucun module du département ne publie encore d'indicateurs."</p> }.into_any()
             } else {
@@ -146,6 +152,86 @@ pub fn ModuleStatisticsPage(
                     }}
                 </section>
             }).collect_view()}
+        </Document>
+    }
+}
+
+/// A module's indicators beside the band's quartiles: (indicator, the department's figure,
+/// 1st quartile, median, 3rd quartile, departments counted), as text.
+#[derive(Clone, Debug)]
+pub struct ComparedModule {
+    pub label: String,
+    pub rows: Vec<(String, Vec<String>)>,
+}
+
+/// The administrator's form: the département, its size, and whether it is compared.
+#[derive(Clone, Debug)]
+pub struct ComparisonForm {
+    pub action: String,
+    pub departments: Vec<FilterOption>,
+    pub sizes: Vec<FilterOption>,
+    pub compared: bool,
+    pub errors: FieldErrors,
+}
+
+#[component]
+pub fn ComparisonPage(
+    ctx: PageContext,
+    back: String,
+    /// What is compared, or why nothing is.
+    intro: String,
+    modules: Vec<ComparedModule>,
+    form: Option<ComparisonForm>,
+    notice: Option<String>,
+    threshold: u64,
+) -> impl IntoView {
+    let csrf = ctx.csrf.clone();
+    let headers = || {
+        [
+            "Indicateur",
+            "Votre département",
+            "1er quartile",
+            "Médiane",
+            "3e quartile",
+            "Départements comparés",
+        ]
+        .map(str::to_owned)
+        .to_vec()
+    };
+    view! {
+        <Document ctx title="Comparaison avec d'autres départements".into()>
+            <p><a href=back>"Toutes les statistiques"</a></p>
+            <h1>"Comparaison avec les départements de taille proche"</h1>
+            <SuccessNotice text=notice />
+            {form.as_ref().map(|f| view! { <ErrorSummary errors=f.errors.clone() /> })}
+            <p>{intro}</p>
+            {(!modules.is_empty()).then(|| view! {
+                <p class="hint">"Un quart des départements comparés est sous le 1er quartile, la moitié sous la médiane, trois quarts sous le 3e quartile. Les quartiles ne sont montrés qu'à partir de 5 départements ayant un chiffre."</p>
+                <SecrecyNote threshold />
+            })}
+            {modules.into_iter().map(|m| view! {
+                <FigureTable caption=format!("{} : les 12 derniers mois", m.label) headers=headers() rows=m.rows />
+            }).collect_view()}
+            {form.map(|f| {
+                let compared = vec![Choice {
+                    value: "oui".into(),
+                    label: "Le département accepte d'être comparé aux autres départements de la plateforme et que ses chiffres annuels, secret statistique appliqué, figurent dans les données ouvertes.".into(),
+                    checked: f.compared,
+                }];
+                view! {
+                    <section aria-labelledby="profil-h">
+                        <h2 id="profil-h">"Être comparé"</h2>
+                        <p>"Les chiffres du département sur 12 mois, jamais une personne ni une case sous le secret statistique, sont copiés chaque nuit pour la comparaison. En décochant, ils sont retirés aussitôt."</p>
+                        <form method="post" action=f.action novalidate>
+                            <CsrfField token=csrf />
+                            <SelectField name="departement" label="Département" options=f.departments error=f.errors.of("departement") />
+                            <SelectField name="taille" label="Population du département (INSEE)" options=f.sizes error=f.errors.of("taille") />
+                            <Choices name="comparer" legend="Comparaison et données ouvertes" options=compared multiple=true />
+                            <button type="submit">"Enregistrer"</button>
+                        </form>
+                    </section>
+                }
+            })}
         </Document>
     }
 }

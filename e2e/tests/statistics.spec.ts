@@ -60,3 +60,26 @@ test('the supervisor reads the charts and tables of aid requests, by category, a
   }
   await context.close();
 });
+
+// The administrator has the department compared with those of its size: the form is plain
+// (labels, a checkbox in its fieldset), the figures are shared at once, and the page sets each
+// indicator beside the band's quartiles (none with a single department: « – »).
+test('the administrator has the department compared with departments of its size', async ({ page }, testInfo) => {
+  await signInAsAdmin(page);
+  await page.getByRole('link', { name: 'Statistiques', exact: true }).first().click();
+  await page.getByRole('button', { name: 'Recalculer maintenant' }).click();
+  await page.getByRole('link', { name: 'Comparaison avec les départements de taille proche' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Comparaison avec les départements de taille proche');
+  await expectAccessible(page, testInfo);
+
+  await page.getByLabel('Département', { exact: true }).selectOption({ label: '30 — Gard' });
+  await page.getByLabel('Population du département (INSEE)').selectOption({ label: 'De 500 000 à 999 999 habitants' });
+  await page.getByLabel(/Le département accepte d'être comparé/).check();
+  await page.getByRole('button', { name: 'Enregistrer' }).click();
+  await expect(page.getByRole('status')).toContainText('Le département est comparé');
+  const table = page.getByRole('table', { name: "Demandes d'aide : les 12 derniers mois" });
+  await expect(table.getByRole('columnheader', { name: 'Votre département' })).toBeVisible();
+  await expect(table.getByRole('rowheader', { name: 'Demandes déposées' })).toBeVisible();
+  await expect(page.getByLabel('Département', { exact: true })).toHaveValue('30');
+  await expectAccessible(page, testInfo);
+});

@@ -26,6 +26,7 @@ impl MigratorTrait for PlatformMigrator {
             Box::new(platform::m0002_staff_second_factor::Migration),
             Box::new(platform::m0003_staff_proconnect::Migration),
             Box::new(platform::m0004_staff_lifecycle::Migration),
+            Box::new(platform::m0005_statistics_shared::Migration),
         ]
     }
 }
@@ -79,6 +80,7 @@ impl MigratorTrait for TenantMigrator {
             Box::new(tenant::m0035_disability_mandates::Migration),
             Box::new(tenant::m0036_consent_purposes::Migration),
             Box::new(tenant::m0037_statistics::Migration),
+            Box::new(tenant::m0038_statistics_comparison::Migration),
         ]
     }
 }

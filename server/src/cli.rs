@@ -227,18 +227,41 @@ pub async fn run_audit(
 }
 
 pub async fn run_statistics(platform: &Platform, command: StatisticsCommand) -> anyhow::Result<()> {
-    let StatisticsCommand::Compute { slug } = command;
+    use crate::statistics::{comparison, open_data};
     let today = crate::dates::today();
-    let done = match slug {
-        Some(slug) => {
-            let tenant = tenant(platform, &slug).await?;
-            let figures = crate::statistics::indicators::compute(&tenant, today).await?;
-            vec![(slug, figures)]
+    match command {
+        StatisticsCommand::Compute { slug, threshold } => {
+            let done = match slug {
+                Some(slug) => {
+                    let tenant = tenant(platform, &slug).await?;
+                    let figures = crate::statistics::indicators::compute(&tenant, today).await?;
+                    comparison::share(platform, &tenant, threshold).await?;
+                    vec![(slug, figures)]
+                }
+                None => crate::statistics::jobs::compute_all(platform, today, threshold).await?,
+            };
+            for (slug, figures) in done {
+                println!("indicateurs de « {slug} » calculés : {figures} chiffre(s) mensuel(s)");
+            }
         }
-        None => crate::statistics::jobs::compute_all(platform, today).await?,
-    };
-    for (slug, figures) in done {
-        println!("indicateurs de « {slug} » calculés : {figures} chiffre(s) mensuel(s)");
+        StatisticsCommand::Compare { json } => {
+            let bands = comparison::platform_view(platform).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&bands)?);
+            } else {
+                print!("{}", comparison::as_text(&bands));
+            }
+        }
+        StatisticsCommand::OpenData { out } => {
+            let rows = comparison::calendar_years(platform).await?;
+            let (data, schema) = open_data::write(&out, &rows)?;
+            println!(
+                "données ouvertes : {} ligne(s) dans {}, schéma dans {}",
+                rows.len(),
+                data.display(),
+                schema.display()
+            );
+        }
     }
     Ok(())
 }

@@ -576,8 +576,29 @@ pub enum StaffCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum StatisticsCommand {
-    /// Compute the indicators of one department, or of every active one.
-    Compute { slug: Option<String> },
+    /// Compute the indicators of one department, or of every active one, and share those of
+    /// the departments that agreed to be compared.
+    Compute {
+        slug: Option<String>,
+        /// Statistical secrecy for the shared figures (as `serve`'s).
+        #[arg(long, env = "GUICHET_STATISTICS_THRESHOLD", default_value_t = crate::statistics::secrecy::DEFAULT_THRESHOLD,
+            value_parser = clap::value_parser!(u64).range(2..))]
+        threshold: u64,
+    },
+    /// Print, for each size band, the quartiles of every shared indicator and each
+    /// consenting department's figure.
+    Compare {
+        /// As JSON rather than text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write the open-data export of the shared figures (calendar years): a CSV file and its
+    /// Table Schema description.
+    OpenData {
+        /// The directory to write into (created if missing).
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -87,6 +87,8 @@ pub struct Services {
     pub sent_mail_kept: std::time::Duration,
     /// Signs checkpoints of each journal's head (housekeeping), when the platform has a key.
     pub journal_anchor: Option<std::sync::Arc<crate::journal_anchor::JournalAnchor>>,
+    /// Statistical secrecy's threshold for the figures departments share (nightly).
+    pub statistics_threshold: u64,
 }
 
 impl Services {
@@ -104,6 +106,7 @@ impl Services {
             instance: format!("{:08x}", rand::random::<u32>()),
             sent_mail_kept: std::time::Duration::from_secs(30 * 24 * 3600),
             journal_anchor: None,
+            statistics_threshold: crate::statistics::secrecy::DEFAULT_THRESHOLD,
         }
     }
 }

@@ -145,6 +145,7 @@ pub async fn serve(
         state.national_api.clone(),
     );
     services.sent_mail_kept = state.settings.sent_mail_kept;
+    services.statistics_threshold = state.settings.statistics_threshold;
     services.journal_anchor = Some(Arc::new(crate::journal_anchor::JournalAnchor::new(
         state.platform.data_dir(),
         &state.seal_key,

@@ -35,3 +35,4 @@ pub mod m0034_disability_follow_up;
 pub mod m0035_disability_mandates;
 pub mod m0036_consent_purposes;
 pub mod m0037_statistics;
+pub mod m0038_statistics_comparison;

@@ -72,6 +72,7 @@ pub static INDICATORS: Indicators = Indicators {
             breakdowns: BY_CATEGORY,
         },
     ],
+    unlisted: &[("categorie_aide", UNRANKED, "Aide non classée")],
     compute,
 };
 
@@ -93,7 +94,7 @@ struct Decided {
 fn compute(
     tenant: &Tenant,
     since: Option<NaiveDate>,
-    _today: NaiveDate,
+    today: NaiveDate,
 ) -> Boxed<'_, Result<Vec<Figure>, DbErr>> {
     Box::pin(async move {
         let txn = tenant.db().begin().await?;
@@ -170,11 +171,14 @@ fn compute(
                 f64::from(u8::from(late)),
             );
         }
-        Ok(tally.figures(&[
-            ("aid_requests.delay_median", Summary::Median),
-            ("aid_requests.delay_p90", Summary::Percentile90),
-            ("aid_requests.overdue_share", Summary::Share),
-        ]))
+        Ok(tally.figures(
+            today,
+            &[
+                ("aid_requests.delay_median", Summary::Median),
+                ("aid_requests.delay_p90", Summary::Percentile90),
+                ("aid_requests.overdue_share", Summary::Share),
+            ],
+        ))
     })
 }
 

@@ -40,6 +40,7 @@ pub static INDICATORS: Indicators = Indicators {
             breakdowns: BY_RIGHT,
         },
     ],
+    unlisted: &[],
     compute,
 };
 
@@ -53,7 +54,7 @@ struct Decided {
 fn compute(
     tenant: &Tenant,
     since: Option<NaiveDate>,
-    _today: NaiveDate,
+    today: NaiveDate,
 ) -> Boxed<'_, Result<Vec<Figure>, DbErr>> {
     Box::pin(async move {
         let txn = tenant.db().begin().await?;
@@ -92,9 +93,12 @@ fn compute(
             let in_time = f64::from(u8::from(r.decided_on <= limit));
             tally.sample("disability.within_limit_share", month, by, in_time);
         }
-        Ok(tally.figures(&[
-            ("disability.delay_median", Summary::Median),
-            ("disability.within_limit_share", Summary::Share),
-        ]))
+        Ok(tally.figures(
+            today,
+            &[
+                ("disability.delay_median", Summary::Median),
+                ("disability.within_limit_share", Summary::Share),
+            ],
+        ))
     })
 }

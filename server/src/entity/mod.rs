@@ -61,4 +61,7 @@ pub mod staff_role;
 pub mod staff_token;
 pub mod staff_totp;
 pub mod statistics_monthly;
+pub mod statistics_profile;
+pub mod statistics_shared;
+pub mod statistics_yearly;
 pub mod wider_access;

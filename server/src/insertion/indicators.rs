@@ -329,6 +329,7 @@ pub static STATISTICS: crate::statistics::indicators::Indicators =
                 breakdowns: BY_AGE,
             },
         ],
+        unlisted: &[],
         compute: statistics,
     };
 
@@ -407,9 +408,12 @@ fn statistics(
                 );
             }
         }
-        Ok(tally.figures(&[
-            ("insertion.oriented_in_time_share", Summary::Share),
-            ("insertion.contract_in_time_share", Summary::Share),
-        ]))
+        Ok(tally.figures(
+            today,
+            &[
+                ("insertion.oriented_in_time_share", Summary::Share),
+                ("insertion.contract_in_time_share", Summary::Share),
+            ],
+        ))
     })
 }

@@ -4,8 +4,10 @@
 
 use app::components::FilterOption;
 use app::statistics::{
-    IndicatorView, ModuleStatistics, ModuleStatisticsPage, StatisticsFilters, StatisticsHomePage,
+    ComparedModule, ComparisonForm, ComparisonPage, IndicatorView, ModuleStatistics,
+    ModuleStatisticsPage, StatisticsFilters, StatisticsHomePage,
 };
+use app::validation::FieldErrors;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -13,9 +15,11 @@ use leptos::prelude::*;
 use tenants::Module;
 use tower_sessions::Session;
 
+use super::comparison::{self, Comparison, Profile, SaveError};
 use super::indicators::{Indicator, Indicators, Unit};
+use super::nomenclatures;
 use super::publish::{self, Cell, Period, Table};
-use crate::http::form::ListQuery;
+use crate::http::form::{Form, ListQuery};
 use crate::http::ui::Ui;
 use crate::http::{AppError, AppState, CurrentStaff};
 use crate::staff::Role;
@@ -25,6 +29,10 @@ pub fn routes(routes: crate::modules::Routes) -> crate::modules::Routes {
     routes
         .route("/agents/statistiques", get(overview))
         .route("/agents/statistiques/calculer", post(recompute))
+        .route(
+            "/agents/statistiques/comparaison",
+            get(comparison_page).post(save_profile),
+        )
         .route("/agents/statistiques/{module}", get(module_page))
         .route("/agents/statistiques/{module}/telecharger", get(download))
 }
@@ -134,22 +142,29 @@ pub async fn overview(
         .await?
         .map(crate::dates::date_time);
     let threshold = state.settings.statistics_threshold;
+    let comparison = staff.tenant.href("/agents/statistiques/comparaison");
     let recompute = staff
         .account
         .has_role(Role::Admin)
         .then(|| staff.tenant.href("/agents/statistiques/calculer"));
     Ok(ui.with_staff(&staff).render(StatusCode::OK, move |ctx| {
-        view! { <StatisticsHomePage ctx modules computed threshold recompute notice /> }
+        view! { <StatisticsHomePage ctx modules computed threshold recompute notice comparison /> }
     }))
 }
 
 /// `POST /agents/statistiques/calculer`: the department's figures now, rather than tonight
 /// (an administrator who has just ranked the aids, say).
-pub async fn recompute(staff: CurrentStaff, session: Session) -> Result<Response, AppError> {
+pub async fn recompute(
+    State(state): State<AppState>,
+    staff: CurrentStaff,
+    session: Session,
+) -> Result<Response, AppError> {
     if !staff.account.has_role(Role::Admin) {
         return Err(AppError::Forbidden);
     }
-    let figures = super::indicators::compute(&staff.tenant.tenant, crate::dates::today()).await?;
+    let (tenant, today) = (&staff.tenant.tenant, crate::dates::today());
+    let figures = super::indicators::compute(tenant, today).await?;
+    super::comparison::share(&state.platform, tenant, state.settings.statistics_threshold).await?;
     session
         .insert(
             NOTICE_KEY,
@@ -415,4 +430,233 @@ fn xlsx(table: &Table, module: Module) -> Result<Vec<u8>, AppError> {
         }
     }
     book.save_to_buffer().map_err(failed)
+}
+
+/// The administrator's profile form as sent: `comparer` is the checkbox (`oui` when ticked).
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct ProfileForm {
+    departement: String,
+    taille: String,
+    comparer: Vec<String>,
+}
+
+impl ProfileForm {
+    fn of(profile: Option<&Profile>) -> Self {
+        profile.map_or_else(Self::default, |p| Self {
+            departement: p.department.clone(),
+            taille: p.size.clone(),
+            comparer: if p.compared {
+                vec!["oui".into()]
+            } else {
+                Vec::new()
+            },
+        })
+    }
+
+    fn compared(&self) -> bool {
+        self.comparer.iter().any(|c| c == "oui")
+    }
+}
+
+/// `GET /agents/statistiques/comparaison`: the department's indicators beside the quartiles
+/// of its size band; for its administrators, the form to be compared or not.
+pub async fn comparison_page(
+    State(state): State<AppState>,
+    staff: CurrentStaff,
+    session: Session,
+    ui: Ui,
+) -> Result<Response, AppError> {
+    allowed(&staff)?;
+    let notice = session.remove::<String>(NOTICE_KEY).await?;
+    let profile = comparison::profile(&staff.tenant.tenant).await?;
+    let form = ProfileForm::of(profile.as_ref());
+    comparison_view(
+        &state,
+        &staff,
+        ui,
+        StatusCode::OK,
+        &form,
+        FieldErrors::new(),
+        notice,
+    )
+    .await
+}
+
+/// `POST /agents/statistiques/comparaison` (administrators): saves the profile, journaled,
+/// and shares the department's figures at once, or withdraws them.
+pub async fn save_profile(
+    State(state): State<AppState>,
+    staff: CurrentStaff,
+    session: Session,
+    ui: Ui,
+    Form(form): Form<ProfileForm>,
+) -> Result<Response, AppError> {
+    if !staff.account.has_role(Role::Admin) {
+        return Err(AppError::Forbidden);
+    }
+    let refused = |errors| {
+        comparison_view(
+            &state,
+            &staff,
+            ui,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &form,
+            errors,
+            None,
+        )
+    };
+    let profile = match Profile::parse(&form.departement, &form.taille, form.compared()) {
+        Ok(profile) => profile,
+        Err(errors) => return refused(errors).await,
+    };
+    let what = format!(
+        "département {}, taille {}, {}",
+        profile.department,
+        profile.size,
+        if profile.compared {
+            "comparé et publié en données ouvertes"
+        } else {
+            "non comparé"
+        }
+    );
+    let entry = crate::staff::desk::event(
+        &staff.account,
+        "profil statistique du département modifié",
+        &what,
+        "",
+        None,
+    );
+    let saved = comparison::save(
+        &state.platform,
+        &staff.tenant.tenant,
+        &profile,
+        entry,
+        state.settings.statistics_threshold,
+    )
+    .await;
+    match saved {
+        Ok(()) => {}
+        Err(SaveError::TakenCode(code)) => {
+            let message = SaveError::TakenCode(code).to_string();
+            return refused(FieldErrors::at("departement", message)).await;
+        }
+        Err(SaveError::Db(e)) => return Err(e.into()),
+    }
+    let notice = if profile.compared {
+        "Le département est comparé : ses chiffres des 12 derniers mois sont partagés, secret statistique appliqué."
+    } else {
+        "Le département n'est plus comparé : ses chiffres partagés sont retirés."
+    };
+    session.insert(NOTICE_KEY, notice.to_owned()).await?;
+    Ok(Redirect::to(&staff.tenant.href("/agents/statistiques/comparaison")).into_response())
+}
+
+async fn comparison_view(
+    state: &AppState,
+    staff: &CurrentStaff,
+    ui: Ui,
+    status: StatusCode,
+    form: &ProfileForm,
+    errors: FieldErrors,
+    notice: Option<String>,
+) -> Result<Response, AppError> {
+    let tenant = &staff.tenant.tenant;
+    let compared = comparison::compare(&state.platform, tenant).await?;
+    let sizes = nomenclatures::find("taille_departement").expect("a shipped nomenclature");
+    let agreed = comparison::profile(tenant)
+        .await?
+        .is_some_and(|p| p.compared);
+    let (intro, modules) = match &compared {
+        None if agreed => (
+            "Le département a accepté d'être comparé : ses chiffres le seront après leur prochain calcul, cette nuit.".to_owned(),
+            Vec::new(),
+        ),
+        None => (
+            "Le département n'est pas comparé aux autres : un administrateur du département peut le décider sur cette page.".to_owned(),
+            Vec::new(),
+        ),
+        Some(c) => (
+            format!(
+                "Les 12 mois de {} à {}, comparés aux départements de la plateforme qui l'ont accepté et comptent comme vous « {} ».",
+                publish::month_label(c.ending.back(11)),
+                publish::month_label(c.ending),
+                sizes.label_of(&c.size).unwrap_or(&c.size).to_lowercase()
+            ),
+            compared_modules(staff, c),
+        ),
+    };
+    let form = staff.account.has_role(Role::Admin).then(|| ComparisonForm {
+        action: staff.tenant.href("/agents/statistiques/comparaison"),
+        departments: std::iter::once(option("", "Choisir", form.departement.is_empty()))
+            .chain(nomenclatures::departements().iter().map(|d| {
+                option(
+                    d.code,
+                    &format!("{} — {}", d.code, d.name),
+                    d.code == form.departement.trim().to_uppercase(),
+                )
+            }))
+            .collect(),
+        sizes: std::iter::once(option("", "Choisir", form.taille.is_empty()))
+            .chain(
+                sizes
+                    .entries
+                    .iter()
+                    .map(|(code, label)| option(code, label, *code == form.taille)),
+            )
+            .collect(),
+        compared: form.compared(),
+        errors,
+    });
+    let back = staff.tenant.href("/agents/statistiques");
+    let threshold = state.settings.statistics_threshold;
+    Ok(ui.with_staff(staff).render(status, move |ctx| {
+        view! { <ComparisonPage ctx back intro modules form notice threshold /> }
+    }))
+}
+
+/// Each module's lines as table rows, in the module's order.
+fn compared_modules(staff: &CurrentStaff, comparison: &Comparison) -> Vec<ComparedModule> {
+    published_modules(staff)
+        .into_iter()
+        .map(|(module, indicators)| ComparedModule {
+            label: module.label().to_owned(),
+            rows: indicators
+                .list
+                .iter()
+                .filter_map(|indicator| {
+                    let line = comparison
+                        .lines
+                        .iter()
+                        .find(|l| l.indicator.id == indicator.id)?;
+                    let unit = indicator.unit;
+                    let shown = |v: f64| publish::format_value(v, unit);
+                    let own = match line.own {
+                        Some(Some(v)) => shown(v),
+                        Some(None) => "s".to_owned(),
+                        None => "–".to_owned(),
+                    };
+                    let quartile = |pick: fn(&comparison::Quartiles) -> f64| {
+                        line.quartiles
+                            .as_ref()
+                            .map_or_else(|| "–".to_owned(), |q| shown(pick(q)))
+                    };
+                    let name = match unit {
+                        Unit::Days => format!("{} (jours)", indicator.name),
+                        _ => indicator.name.to_owned(),
+                    };
+                    Some((
+                        name,
+                        vec![
+                            own,
+                            quartile(|q| q.q1),
+                            quartile(|q| q.median),
+                            quartile(|q| q.q3),
+                            line.departments.to_string(),
+                        ],
+                    ))
+                })
+                .collect(),
+        })
+        .collect()
 }

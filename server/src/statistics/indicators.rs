@@ -9,7 +9,7 @@ use chrono::{Datelike, NaiveDate, Utc};
 use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, Set};
 use tenants::Tenant;
 
-use crate::entity::statistics_monthly;
+use crate::entity::{statistics_monthly, statistics_yearly};
 use crate::modules::{Boxed, PARTS};
 
 /// What a figure counts.
@@ -39,6 +39,9 @@ pub struct Indicator {
 /// A module's indicators and how it computes their figures.
 pub struct Indicators {
     pub list: &'static [Indicator],
+    /// Codes the module adds to a nomenclature, with their labels: `(nomenclature, code,
+    /// label)` (an aid the department has not ranked yet).
+    pub unlisted: &'static [(&'static str, &'static str, &'static str)],
     /// Every figure of the months from `since` (all months for `None`) in one department, as
     /// of `today` (a cohort whose delay is not over yet is not counted).
     pub compute: Compute,
@@ -78,11 +81,28 @@ impl Month {
     }
 }
 
+/// What a figure covers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Span {
+    Month,
+    /// The twelve months ending with the figure's month: what departments are compared on
+    /// and yearly returns report (a median over a year is not a mean of monthly medians).
+    Year,
+}
+
+/// The twelve months a [`Span::Year`] figure computed on `today` covers: the last twelve
+/// complete months.
+pub fn year_ending(today: NaiveDate) -> Month {
+    Month::of(today).back(1)
+}
+
 /// One figure of an indicator: for a month, for everyone or one code of a breakdown.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Figure {
     pub indicator: &'static str,
+    /// The month, or the last of a year's twelve.
     pub month: Month,
+    pub span: Span,
     /// `None` for everyone; else the nomenclature and the code.
     pub breakdown: Option<(&'static str, String)>,
     pub value: f64,
@@ -124,26 +144,65 @@ impl Tally {
         }
     }
 
-    /// Counts as they are; samples as their `summary` (median, a share…).
-    pub fn figures(self, summaries: &[(&'static str, Summary)]) -> Vec<Figure> {
-        let figure = |(indicator, month, breakdown), value, persons| Figure {
+    /// Counts as they are; samples as their `summary` (median, a share…): each month's, and
+    /// the last twelve complete months' as of `today` ([`Span::Year`]).
+    pub fn figures(self, today: NaiveDate, summaries: &[(&'static str, Summary)]) -> Vec<Figure> {
+        let ending = year_ending(today);
+        let in_year = |month: Month| month <= ending && month > ending.back(12);
+        let figure = |(indicator, month, breakdown), span, value, persons| Figure {
             indicator,
             month,
+            span,
             breakdown,
             value,
             persons,
         };
-        let mut figures: Vec<Figure> = self
-            .counts
-            .into_iter()
-            .map(|(key, n)| figure(key, n as f64, n))
-            .collect();
-        for (key, mut values) in self.samples {
-            let Some((_, summary)) = summaries.iter().find(|(id, _)| *id == key.0) else {
+        let mut year_counts: BTreeMap<Key, u64> = BTreeMap::new();
+        let mut figures = Vec::new();
+        for ((indicator, month, breakdown), n) in self.counts {
+            if in_year(month) {
+                *year_counts
+                    .entry((indicator, ending, breakdown.clone()))
+                    .or_default() += n;
+            }
+            figures.push(figure(
+                (indicator, month, breakdown),
+                Span::Month,
+                n as f64,
+                n,
+            ));
+        }
+        for (key, n) in year_counts {
+            figures.push(figure(key, Span::Year, n as f64, n));
+        }
+        let mut year_samples: BTreeMap<Key, Vec<f64>> = BTreeMap::new();
+        for ((indicator, month, breakdown), mut values) in self.samples {
+            let Some((_, summary)) = summaries.iter().find(|(id, _)| *id == indicator) else {
                 continue;
             };
+            if in_year(month) {
+                year_samples
+                    .entry((indicator, ending, breakdown.clone()))
+                    .or_default()
+                    .extend_from_slice(&values);
+            }
             let persons = values.len() as u64;
-            figures.push(figure(key, summary.of(&mut values), persons));
+            let value = summary.of(&mut values);
+            figures.push(figure(
+                (indicator, month, breakdown),
+                Span::Month,
+                value,
+                persons,
+            ));
+        }
+        for (key, mut values) in year_samples {
+            let (_, summary) = summaries
+                .iter()
+                .find(|(id, _)| *id == key.0)
+                .expect("only summarised samples are pooled");
+            let persons = values.len() as u64;
+            let value = summary.of(&mut values);
+            figures.push(figure(key, Span::Year, value, persons));
         }
         figures
     }
@@ -196,6 +255,16 @@ pub fn declared() -> impl Iterator<Item = (tenants::Module, &'static Indicator)>
         .flat_map(|(module, indicators)| indicators.list.iter().map(move |i| (module, i)))
 }
 
+/// The label a module gives `code`, which it adds to `breakdown`'s nomenclature.
+pub fn unlisted_label(breakdown: &str, code: &str) -> Option<&'static str> {
+    PARTS
+        .iter()
+        .filter_map(|p| p.indicators.as_ref())
+        .flat_map(|i| i.unlisted.iter())
+        .find(|(b, c, _)| *b == breakdown && *c == code)
+        .map(|(_, _, label)| *label)
+}
+
 /// The declaration of `id`, if a module declares it.
 pub fn find(id: &str) -> Option<&'static Indicator> {
     declared().map(|(_, i)| i).find(|i| i.id == id)
@@ -229,16 +298,39 @@ pub async fn compute(tenant: &Tenant, today: NaiveDate) -> Result<usize, DbErr> 
             figures.extend((indicators.compute)(tenant, since.map(Month::first_day), today).await?);
         }
     }
+    let (monthly, mut yearly): (Vec<Figure>, Vec<Figure>) =
+        figures.into_iter().partition(|f| f.span == Span::Month);
+    // A count with nothing to count this year is 0, said: the year was computed.
+    let ending = year_ending(today);
+    for (module, indicator) in declared() {
+        let counted = |f: &Figure| f.indicator == indicator.id && f.breakdown.is_none();
+        if indicator.unit == Unit::Count && tenant.has_module(module) && !yearly.iter().any(counted)
+        {
+            yearly.push(Figure {
+                indicator: indicator.id,
+                month: ending,
+                span: Span::Year,
+                breakdown: None,
+                value: 0.0,
+                persons: 0,
+            });
+        }
+    }
     let txn = tenant.db().begin_write().await?;
     let mut stale = statistics_monthly::Entity::delete_many();
     if let Some(since) = since {
         stale = stale.filter(statistics_monthly::Column::Month.gte(since.key()));
     }
     stale.exec(&txn).await?;
+    // Only this year is recomputed: the twelve months ending earlier keep their figures.
+    statistics_yearly::Entity::delete_many()
+        .filter(statistics_yearly::Column::Ending.eq(ending.key()))
+        .exec(&txn)
+        .await?;
     let now = Utc::now();
-    let stored = figures.len();
+    let stored = monthly.len();
     // In chunks: one statement per figure is slow on PostgreSQL, one for all too big.
-    for chunk in figures.chunks(500) {
+    for chunk in monthly.chunks(500) {
         let rows = chunk.iter().map(|f| {
             let (breakdown, code) = f.breakdown.clone().unwrap_or_default();
             statistics_monthly::ActiveModel {
@@ -256,8 +348,55 @@ pub async fn compute(tenant: &Tenant, today: NaiveDate) -> Result<usize, DbErr> 
             .exec(&txn)
             .await?;
     }
+    for chunk in yearly.chunks(500) {
+        let rows = chunk.iter().map(|f| {
+            let (breakdown, code) = f.breakdown.clone().unwrap_or_default();
+            statistics_yearly::ActiveModel {
+                indicator: Set(f.indicator.to_owned()),
+                ending: Set(f.month.key()),
+                breakdown: Set(breakdown.to_owned()),
+                code: Set(code),
+                value: Set(f.value),
+                persons: Set(f.persons as i64),
+                computed_at: Set(now),
+                ..Default::default()
+            }
+        });
+        statistics_yearly::Entity::insert_many(rows)
+            .exec(&txn)
+            .await?;
+    }
     txn.commit().await?;
     Ok(stored)
+}
+
+/// The last of the latest twelve months computed, if any were.
+pub async fn latest_year(tenant: &Tenant) -> Result<Option<Month>, DbErr> {
+    let txn = tenant.db().begin().await?;
+    let latest = statistics_yearly::Entity::find()
+        .order_by_desc(statistics_yearly::Column::Ending)
+        .one(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(latest.and_then(|row| Month::parse(&row.ending)))
+}
+
+/// The stored twelve-month figures ending with `ending`, for everyone, by indicator.
+pub async fn stored_year(
+    tenant: &Tenant,
+    ending: Month,
+) -> Result<BTreeMap<String, (f64, u64)>, DbErr> {
+    let txn = tenant.db().begin().await?;
+    let rows = statistics_yearly::Entity::find()
+        .filter(statistics_yearly::Column::Ending.eq(ending.key()))
+        .filter(statistics_yearly::Column::Breakdown.eq(""))
+        .all(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.indicator, (r.value, r.persons.max(0) as u64)))
+        .collect())
 }
 
 /// When the department's figures were last computed, if ever.
@@ -326,6 +465,33 @@ mod tests {
     }
 
     #[test]
+    fn a_year_pools_the_samples_of_its_twelve_months() {
+        let month = |key| Month::parse(key).unwrap();
+        let mut tally = Tally::default();
+        // Delays of 1, 2 and 3 days in January, 100 in June, 50 in the month not yet over.
+        for delay in [1.0, 2.0, 3.0] {
+            tally.sample("x.delay", month("2026-01"), None, delay);
+        }
+        tally.sample("x.delay", month("2026-06"), None, 100.0);
+        tally.sample("x.delay", month("2027-01"), None, 50.0);
+        // A count a year and more before: outside the twelve months.
+        tally.count("x.filed", month("2025-12"), None);
+        tally.count("x.filed", month("2026-12"), None);
+        let today = NaiveDate::from_ymd_opt(2027, 1, 10).unwrap();
+        let figures = tally.figures(today, &[("x.delay", Summary::Median)]);
+        let year = |id: &str| {
+            figures
+                .iter()
+                .find(|f| f.indicator == id && f.span == Span::Year)
+                .map(|f| (f.month.key(), f.value, f.persons))
+        };
+        // The median of 1, 2, 3, 100 (2), not of January's and June's medians (2 and 100).
+        assert_eq!(year("x.delay"), Some(("2026-12".to_owned(), 2.0, 4)));
+        assert_eq!(year("x.filed"), Some(("2026-12".to_owned(), 1.0, 1)));
+        assert_eq!(figures.iter().filter(|f| f.span == Span::Month).count(), 5);
+    }
+
+    #[test]
     fn a_tally_counts_everyone_and_each_code() {
         let march = Month::parse("2026-03").unwrap();
         let mut tally = Tally::default();
@@ -333,7 +499,7 @@ mod tests {
         tally.count("x.filed", march, Some(("categorie_aide", "energie")));
         tally.count("x.filed", march, Some(("categorie_aide", "logement")));
         tally.count("x.other", march, None);
-        let figures = tally.figures(&[]);
+        let figures = tally.figures(march.first_day(), &[]);
         let value = |code: Option<&str>| {
             figures
                 .iter()

@@ -21,6 +21,7 @@ pub fn workers(services: &Services) -> Vec<Running<anyhow::Result<()>>> {
 
 pub fn schedules(services: &Services) -> Vec<Running<()>> {
     let platform = services.platform.clone();
+    let threshold = services.statistics_threshold;
     vec![Box::pin(async move {
         jobs::every(
             platform,
@@ -32,16 +33,24 @@ pub fn schedules(services: &Services) -> Vec<Running<()>> {
                     .date_naive()
                     .format("%Y-%m-%d")
                     .to_string(),
+                threshold,
             },
         )
         .await
     })]
 }
 
-/// Computes every active department's indicators as of `day` (`YYYY-MM-DD`).
+/// Computes every active department's indicators as of `day` (`YYYY-MM-DD`), and shares
+/// those of the departments that agreed to be compared under secrecy's `threshold`.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ComputeIndicators {
     pub day: String,
+    #[serde(default = "default_threshold")]
+    pub threshold: u64,
+}
+
+fn default_threshold() -> u64 {
+    super::secrecy::DEFAULT_THRESHOLD
 }
 
 /// Idempotent: each department's figures of the months computed are replaced in one go.
@@ -50,14 +59,16 @@ pub async fn compute_indicators(
     platform: Data<Platform>,
 ) -> Result<(), BoxDynError> {
     let day = chrono::NaiveDate::parse_from_str(&job.day, "%Y-%m-%d")?;
-    compute_all(&platform, day).await?;
+    compute_all(&platform, day, job.threshold).await?;
     Ok(())
 }
 
-/// Every active department's indicators as of `day`; how many figures each got.
+/// Every active department's indicators as of `day`, shared where agreed; how many figures
+/// each got.
 pub async fn compute_all(
     platform: &Platform,
     day: chrono::NaiveDate,
+    threshold: u64,
 ) -> anyhow::Result<Vec<(String, usize)>> {
     let mut done = Vec::new();
     for tenant in platform.list_tenants().await? {
@@ -66,6 +77,7 @@ pub async fn compute_all(
         }
         let started = std::time::Instant::now();
         let figures = super::indicators::compute(&tenant, day).await?;
+        super::comparison::share(platform, &tenant, threshold).await?;
         tracing::info!(
             tenant = %tenant.slug(),
             figures,

@@ -10,14 +10,16 @@
 //! next.
 
 pub mod chart;
+pub mod comparison;
 pub mod http;
 pub mod indicators;
 pub mod jobs;
 pub mod nomenclatures;
+pub mod open_data;
 pub mod publish;
 pub mod secrecy;
 
-use crate::entity::statistics_monthly;
+use crate::entity::{statistics_monthly, statistics_profile, statistics_yearly};
 use crate::modules::{Part, Table};
 
 pub static PART: Part = Part {
@@ -33,7 +35,13 @@ pub static PART: Part = Part {
     files: None,
     follow_ups: None,
     access: crate::citizens::file::no_sections,
-    tables: || vec![Table::of::<statistics_monthly::Entity>(None)],
+    tables: || {
+        vec![
+            Table::of::<statistics_monthly::Entity>(None),
+            Table::of::<statistics_yearly::Entity>(None),
+            Table::of::<statistics_profile::Entity>(None),
+        ]
+    },
     indicators: None,
 };
 

@@ -84,6 +84,17 @@ pub fn all() -> Vec<Nomenclature> {
             entries: departements().iter().map(|d| (d.code, d.name)).collect(),
         },
         Nomenclature {
+            id: "taille_departement",
+            label: "Taille du département (population municipale de l'INSEE)",
+            version: "2026-1",
+            entries: vec![
+                ("moins_250k", "Moins de 250 000 habitants"),
+                ("250k_500k", "De 250 000 à 499 999 habitants"),
+                ("500k_1m", "De 500 000 à 999 999 habitants"),
+                ("1m_plus", "Un million d'habitants ou plus"),
+            ],
+        },
+        Nomenclature {
             id: "orientation",
             label: "Parcours d'orientation des bénéficiaires du RSA (CASF L.262-29)",
             version: "2026-1",

@@ -152,14 +152,11 @@ impl Table {
     }
 }
 
-/// The label of `code` in `breakdown`'s nomenclature (codes the modules add, like an aid not
-/// ranked yet, named here).
+/// The label of `code` in `breakdown`'s nomenclature, or as the module that adds it names it.
 fn label_of(breakdown: &str, code: &str) -> String {
-    if code == crate::aid_requests::indicators::UNRANKED {
-        return "Aide non classée".to_owned();
-    }
     nomenclatures::find(breakdown)
         .and_then(|n| n.label_of(code))
+        .or_else(|| indicators::unlisted_label(breakdown, code))
         .map_or_else(|| code.to_owned(), str::to_owned)
 }
 

@@ -181,17 +181,32 @@ impl Grid {
                 problem.add_constraint(terms, ComparisonOp::Eq, -shown);
             }
             match problem.solve() {
-                Ok(SolveOutcome::Solution(solution)) => Some(solution.objective()),
-                _ => None,
+                Ok(SolveOutcome::Solution(solution)) => Bound::At(solution.objective()),
+                Err(microlp::Error::Unbounded) => Bound::Unbounded,
+                // Never seen (the true table is always feasible): counted as given away,
+                // so that a numerical failure can only hide more.
+                _ => Bound::Unknown,
             }
         };
         secret.iter().copied().find(|target| {
-            // Unbounded above (or, never for a true table, infeasible): not given away.
-            bound(*target, OptimizationDirection::Maximize).is_some_and(|high| {
-                bound(*target, OptimizationDirection::Minimize).is_some_and(|low| high - low < 0.5)
-            })
+            match bound(*target, OptimizationDirection::Maximize) {
+                Bound::Unbounded => false,
+                Bound::Unknown => true,
+                Bound::At(high) => match bound(*target, OptimizationDirection::Minimize) {
+                    Bound::At(low) => high - low < 0.5,
+                    Bound::Unbounded | Bound::Unknown => true,
+                },
+            }
         })
     }
+}
+
+/// What the audit's linear program says of one hidden entry in one direction.
+enum Bound {
+    At(f64),
+    Unbounded,
+    /// The solver failed: treated as pinned.
+    Unknown,
 }
 
 /// The table as it may be published under `threshold` (see the module's doc).

@@ -45,6 +45,7 @@ pub static INDICATORS: Indicators = Indicators {
             breakdowns: &[],
         },
     ],
+    unlisted: &[],
     compute,
 };
 
@@ -61,7 +62,7 @@ pub fn channel_code(channel: Channel) -> &'static str {
 fn compute(
     tenant: &Tenant,
     since: Option<NaiveDate>,
-    _today: NaiveDate,
+    today: NaiveDate,
 ) -> Boxed<'_, Result<Vec<Figure>, DbErr>> {
     Box::pin(async move {
         let since = since.map(Month::of);
@@ -136,7 +137,7 @@ fn compute(
                 );
             }
         }
-        Ok(tally.figures(&[("user_relations.answered_48h", Summary::Share)]))
+        Ok(tally.figures(today, &[("user_relations.answered_48h", Summary::Share)]))
     })
 }
 

@@ -533,6 +533,11 @@ fn plan(template: &str, fx: &Fixture) -> Option<Plan> {
         // Figures, never a name: for those who steer the department.
         "/agents/statistiques" => staff(template.into(), Roles(STEERING), true, None),
         "/agents/statistiques/calculer" => staff(template.into(), Admin, false, None),
+        // Read by those who steer; the form (POST) is the administrator's, whose refusal to
+        // a supervisor `statistics_comparison` tests.
+        "/agents/statistiques/comparaison" => {
+            staff(template.into(), Roles(STEERING), true, None)
+        }
         "/agents/statistiques/{module}" => staff(
             "/agents/statistiques/aid_requests?periode=tout&par=categorie_aide".into(),
             Roles(STEERING),

@@ -31,5 +31,6 @@ mod smtp;
 mod staff_admin;
 mod staff_lifecycle;
 mod statistics;
+mod statistics_comparison;
 mod tenancy;
 mod user_relations;
