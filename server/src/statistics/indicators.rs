@@ -6,7 +6,10 @@
 use std::collections::BTreeMap;
 
 use chrono::{Datelike, NaiveDate, Utc};
-use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter,
+    QueryOrder, Set,
+};
 use tenants::Tenant;
 
 use crate::entity::{statistics_monthly, statistics_yearly};
@@ -329,45 +332,56 @@ pub async fn compute(tenant: &Tenant, today: NaiveDate) -> Result<usize, DbErr> 
         .await?;
     let now = Utc::now();
     let stored = monthly.len();
-    // In chunks: one statement per figure is slow on PostgreSQL, one for all too big.
-    for chunk in monthly.chunks(500) {
-        let rows = chunk.iter().map(|f| {
-            let (breakdown, code) = f.breakdown.clone().unwrap_or_default();
-            statistics_monthly::ActiveModel {
-                indicator: Set(f.indicator.to_owned()),
-                month: Set(f.month.key()),
-                breakdown: Set(breakdown.to_owned()),
-                code: Set(code),
-                value: Set(f.value),
-                persons: Set(f.persons as i64),
-                computed_at: Set(now),
-                ..Default::default()
-            }
-        });
-        statistics_monthly::Entity::insert_many(rows)
-            .exec(&txn)
-            .await?;
-    }
-    for chunk in yearly.chunks(500) {
-        let rows = chunk.iter().map(|f| {
-            let (breakdown, code) = f.breakdown.clone().unwrap_or_default();
-            statistics_yearly::ActiveModel {
-                indicator: Set(f.indicator.to_owned()),
-                ending: Set(f.month.key()),
-                breakdown: Set(breakdown.to_owned()),
-                code: Set(code),
-                value: Set(f.value),
-                persons: Set(f.persons as i64),
-                computed_at: Set(now),
-                ..Default::default()
-            }
-        });
-        statistics_yearly::Entity::insert_many(rows)
-            .exec(&txn)
-            .await?;
-    }
+    let parts = |f: &Figure| {
+        let (breakdown, code) = f.breakdown.clone().unwrap_or_default();
+        (
+            f.indicator.to_owned(),
+            f.month.key(),
+            breakdown.to_owned(),
+            code,
+        )
+    };
+    let monthly = monthly.iter().map(|f| {
+        let (indicator, month, breakdown, code) = parts(f);
+        statistics_monthly::ActiveModel {
+            indicator: Set(indicator),
+            month: Set(month),
+            breakdown: Set(breakdown),
+            code: Set(code),
+            value: Set(f.value),
+            persons: Set(f.persons as i64),
+            computed_at: Set(now),
+            ..Default::default()
+        }
+    });
+    insert_chunked(&txn, monthly.collect()).await?;
+    let yearly = yearly.iter().map(|f| {
+        let (indicator, ending, breakdown, code) = parts(f);
+        statistics_yearly::ActiveModel {
+            indicator: Set(indicator),
+            ending: Set(ending),
+            breakdown: Set(breakdown),
+            code: Set(code),
+            value: Set(f.value),
+            persons: Set(f.persons as i64),
+            computed_at: Set(now),
+            ..Default::default()
+        }
+    });
+    insert_chunked(&txn, yearly.collect()).await?;
     txn.commit().await?;
     Ok(stored)
+}
+
+/// Inserts `rows` in chunks: one statement per row is slow on PostgreSQL, one for all too big.
+async fn insert_chunked<A>(txn: &DatabaseTransaction, rows: Vec<A>) -> Result<(), DbErr>
+where
+    A: ActiveModelTrait + Clone + Send,
+{
+    for chunk in rows.chunks(500) {
+        A::Entity::insert_many(chunk.to_vec()).exec(txn).await?;
+    }
+    Ok(())
 }
 
 /// The last of the latest twelve months computed, if any were.
