@@ -235,3 +235,105 @@ pub fn ComparisonPage(
         </Document>
     }
 }
+
+/// One early-detection rule on its module's page, with the situations it finds.
+#[derive(Clone, Debug)]
+pub struct DetectedRule {
+    pub name: String,
+    pub explanation: String,
+    /// How many situations the rule finds (more than are listed, at volume).
+    pub total: usize,
+    /// (who, what the rule saw, since, where to open it), the most urgent first.
+    pub situations: Vec<(String, String, String, String)>,
+}
+
+#[component]
+pub fn DetectionPage(ctx: PageContext, module: String, rules: Vec<DetectedRule>) -> impl IntoView {
+    use crate::components::{Row, Table};
+    let title = format!("Repérage — {module}");
+    view! {
+        <Document ctx title=title.clone()>
+            <h1>{title}</h1>
+            <p>"Des situations où un contact peut aider, repérées dans ce que le département sait déjà. Ouvrir une situation est inscrit au journal des accès de la personne."</p>
+            {if rules.is_empty() {
+                view! { <p class="empty">"Aucune règle de repérage n'est activée pour ce module : l'administrateur du département les choisit."</p> }.into_any()
+            } else {
+                rules.into_iter().enumerate().map(|(n, rule)| {
+                    let id = format!("regle-{}", n + 1);
+                    let labelled_by = id.clone();
+                    let (total, shown) = (rule.total, rule.situations.len());
+                    let rows = rule
+                        .situations
+                        .into_iter()
+                        .map(|(who, what, since, href)| {
+                            Row::new(vec![
+                                who.into_any(),
+                                what.into_any(),
+                                since.into_any(),
+                                view! { <a href=href>"Ouvrir le dossier"</a> }.into_any(),
+                            ])
+                        })
+                        .collect();
+                    view! {
+                        <section aria-labelledby=labelled_by>
+                            <h2 id=id>{rule.name.clone()}</h2>
+                            <p>{rule.explanation}</p>
+                            <p>{match total {
+                                0 => "Aucune situation aujourd'hui.".to_owned(),
+                                1 => "1 situation.".to_owned(),
+                                n if n > shown => format!("{n} situations ; les {shown} plus urgentes sont listées."),
+                                n => format!("{n} situations."),
+                            }}</p>
+                            <Table caption=rule.name headers=vec!["Dossier ou personne", "Situation", "Depuis", "Action"] rows empty="" />
+                        </section>
+                    }
+                }).collect_view().into_any()
+            }}
+        </Document>
+    }
+}
+
+/// The administrator's choice of rules, module by module: (module, its rules as checkboxes,
+/// each labelled by its name, with its explanation as the hint beside).
+#[derive(Clone, Debug)]
+pub struct RuleChoices {
+    pub module: String,
+    /// (id, name, explanation, switched on).
+    pub rules: Vec<(String, String, String, bool)>,
+}
+
+#[component]
+pub fn DetectionRulesPage(
+    ctx: PageContext,
+    action: String,
+    modules: Vec<RuleChoices>,
+    notice: Option<String>,
+) -> impl IntoView {
+    let csrf = ctx.csrf.clone();
+    view! {
+        <Document ctx title="Règles de repérage".into()>
+            <h1>"Règles de repérage"</h1>
+            <SuccessNotice text=notice />
+            <p>"Chaque règle liste, pour les agents du module, des personnes qu'un contact peut aider. Aucune ne fonctionne tant que vous ne l'avez pas activée ; chaque ouverture d'une situation est inscrite au journal des accès de la personne."</p>
+            <form method="post" action=action novalidate>
+                <CsrfField token=csrf />
+                {modules.into_iter().map(|m| view! {
+                    <fieldset class="choices">
+                        <legend>{m.module}</legend>
+                        {m.rules.into_iter().map(|(id, name, explanation, on)| {
+                            let hint = format!("{id}-hint");
+                            view! {
+                                <div class="choice">
+                                    <input type="checkbox" id=id.clone() name="regles" value=id.clone() checked=on aria-describedby=hint.clone() />
+                                    <label for=id>{name}</label>
+                                    <p class="hint" id=hint>{explanation}</p>
+                                </div>
+                            }
+                        }).collect_view()}
+                    </fieldset>
+                }).collect_view()}
+                <button type="submit">"Enregistrer"</button>
+            </form>
+        </Document>
+    }
+}

@@ -81,6 +81,7 @@ impl MigratorTrait for TenantMigrator {
             Box::new(tenant::m0036_consent_purposes::Migration),
             Box::new(tenant::m0037_statistics::Migration),
             Box::new(tenant::m0038_statistics_comparison::Migration),
+            Box::new(tenant::m0039_detection::Migration),
         ]
     }
 }

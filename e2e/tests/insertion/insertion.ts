@@ -35,11 +35,13 @@ export async function waitOnImport(page: Page, testInfo: TestInfo, text: string)
 
 /**
  * The signed-in officer imports a generated monthly file whose first household is `applicant`
- * (`NOM;Prénom;AAAA-MM-JJ`): sent, previewed, confirmed, written.
+ * (`NOM;Prénom;AAAA-MM-JJ`): sent, previewed, confirmed, written. The file is dated today, or
+ * `createdOn` (`AAAA-MM-JJ`): the people it names entered the RSA then.
  */
-export async function importFileNaming(page: Page, testInfo: TestInfo, applicant: string, seed: string) {
+export async function importFileNaming(page: Page, testInfo: TestInfo, applicant: string, seed: string, createdOn?: string) {
   const file = testInfo.outputPath('flux-avec-personne.xml');
-  execFileSync(GUICHET, ['rsa-flux', '--households', '3', '--seed', seed, '--applicant', applicant, '--out', file]);
+  const dated = createdOn ? ['--created-on', createdOn] : [];
+  execFileSync(GUICHET, ['rsa-flux', '--households', '3', '--seed', seed, '--applicant', applicant, ...dated, '--out', file]);
   await page.goto('/demo/agents/insertion/imports');
   await page.getByLabel('Fichier XML de la caisse').setInputFiles({
     name: 'flux-rsa.xml', mimeType: 'text/xml', buffer: readFileSync(file),

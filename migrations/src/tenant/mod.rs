@@ -36,3 +36,4 @@ pub mod m0035_disability_mandates;
 pub mod m0036_consent_purposes;
 pub mod m0037_statistics;
 pub mod m0038_statistics_comparison;
+pub mod m0039_detection;

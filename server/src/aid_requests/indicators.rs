@@ -13,6 +13,7 @@ use tenants::Tenant;
 use super::filing::Status;
 use crate::entity::{aid, aid_request, decision};
 use crate::modules::Boxed;
+use crate::statistics::detection::{Signal, Situation};
 use crate::statistics::indicators::{Figure, Indicator, Indicators, Month, Summary, Tally, Unit};
 
 const BY_CATEGORY: &[&str] = &["categorie_aide"];
@@ -73,8 +74,49 @@ pub static INDICATORS: Indicators = Indicators {
         },
     ],
     unlisted: &[("categorie_aide", UNRANKED, "Aide non classée")],
+    signals: &[Signal {
+        id: "aid_requests.awaiting_answer",
+        name: "Demandes en attente d'une réponse de l'usager depuis plus de 30 jours",
+        explanation: "Des informations ou des pièces ont été demandées à l'usager il y a plus de 30 jours et il n'a pas répondu : sa demande reste en suspens. Un appel ou un courrier peut l'aider à la compléter avant qu'il y renonce.",
+        find: awaiting_answer,
+    }],
     compute,
 };
+
+/// Days without the citizen's answer after which a request is worth a call.
+pub const AWAITING_DAYS: u64 = 30;
+
+/// Requests waiting for the citizen's answer for more than [`AWAITING_DAYS`], the oldest first.
+fn awaiting_answer(tenant: &Tenant, today: NaiveDate) -> Boxed<'_, Result<Vec<Situation>, DbErr>> {
+    Box::pin(async move {
+        let txn = tenant.db().begin().await?;
+        let waiting = aid_request::Entity::find()
+            .filter(aid_request::Column::Status.eq(Status::InfoRequested))
+            .filter(aid_request::Column::PausedSince.lte(today - chrono::Days::new(AWAITING_DAYS)))
+            .order_by_asc(aid_request::Column::PausedSince)
+            .order_by_asc(aid_request::Column::Id)
+            .all(&txn)
+            .await?;
+        txn.commit().await?;
+        Ok(waiting
+            .into_iter()
+            .filter_map(|r| {
+                let asked = r.paused_since?;
+                // An answer since the question: the instructor's turn, not the citizen's.
+                let answered = r
+                    .citizen_replied_at
+                    .is_some_and(|at| at.date_naive() >= asked);
+                (!answered).then(|| Situation {
+                    citizen_id: r.citizen_id,
+                    who: r.reference.clone().unwrap_or_default(),
+                    what: format!("Informations demandées le {}", crate::dates::on(asked)),
+                    since: asked,
+                    file: format!("/agents/demandes/{}", r.id),
+                })
+            })
+            .collect())
+    })
+}
 
 #[derive(FromQueryResult)]
 struct Filed {

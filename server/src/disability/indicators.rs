@@ -12,6 +12,7 @@ use super::figures::limit_months;
 use super::rights::Right;
 use crate::entity::disability_request;
 use crate::modules::Boxed;
+use crate::statistics::detection::{Signal, Situation};
 use crate::statistics::indicators::{Figure, Indicator, Indicators, Month, Summary, Tally, Unit};
 
 const BY_RIGHT: &[&str] = &["droit_mdph"];
@@ -41,8 +42,38 @@ pub static INDICATORS: Indicators = Indicators {
         },
     ],
     unlisted: &[],
+    signals: &[Signal {
+        id: "disability.right_ending",
+        name: "Droits qui prennent fin dans moins de 6 mois sans demande de renouvellement",
+        explanation: "Un droit accordé par la MDPH prend fin dans moins de 6 mois et la personne n'a pas déposé de nouvelle demande pour ce droit. Sans renouvellement à temps, l'allocation ou l'aide s'interrompt : un contact peut l'aider à déposer sa demande.",
+        find: rights_ending,
+    }],
     compute,
 };
+
+/// Rights ending within 6 months without a renewal filed, the soonest first.
+fn rights_ending(tenant: &Tenant, today: NaiveDate) -> Boxed<'_, Result<Vec<Situation>, DbErr>> {
+    Box::pin(async move {
+        Ok(super::register::ending_without_renewal(tenant, today)
+            .await?
+            .into_iter()
+            .filter_map(|e| {
+                let ends_on = e.granted.request.ends_on?;
+                Some(Situation {
+                    citizen_id: e.granted.request.citizen_id,
+                    who: e.file.reference(),
+                    what: format!(
+                        "{} jusqu'au {}",
+                        e.granted.right.label(),
+                        crate::dates::on(ends_on)
+                    ),
+                    since: ends_on,
+                    file: format!("/agents/handicap/dossiers/{}", e.file.id()),
+                })
+            })
+            .collect())
+    })
+}
 
 #[derive(FromQueryResult)]
 struct Decided {

@@ -14,6 +14,8 @@ pub struct Model {
     pub kind: crate::insertion::people::EventKind,
     pub right_state: crate::insertion::flux::RightState,
     pub previous_state: Option<crate::insertion::flux::RightState>,
+    /// The file's reason for a suspension (`MOTISUSVERSRSA`) or a closure (`MOTICLORSA`).
+    pub reason: Option<String>,
     pub created_at: ChronoDateTimeUtc,
 }
 

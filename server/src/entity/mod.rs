@@ -16,6 +16,7 @@ pub mod contact;
 pub mod data_pull;
 pub mod decision;
 pub mod department_brand;
+pub mod detection_rule;
 pub mod disability_appeal;
 pub mod disability_evaluation;
 pub mod disability_file;

@@ -184,6 +184,16 @@ impl StaffMenu {
                             description: "Les indicateurs du module par mois, en graphiques et en tableaux à télécharger.",
                         });
                     }
+                    // Those who work on its files see the situations its rules find.
+                    if matches!(access, DeskAccess::Worker(_))
+                        && part.indicators.is_some_and(|i| !i.signals.is_empty())
+                    {
+                        links.push(NavLink {
+                            href: ctx.href(&format!("/agents/reperage/{}", module.id())),
+                            label: format!("Repérage — {}", module.label()),
+                            description: "Les situations où un contact peut aider, selon les règles choisies par le département.",
+                        });
+                    }
                     modules.push(OpenModule {
                         module,
                         access,

@@ -330,6 +330,7 @@ pub static STATISTICS: crate::statistics::indicators::Indicators =
             },
         ],
         unlisted: &[],
+        signals: &super::detection::SIGNALS,
         compute: statistics,
     };
 

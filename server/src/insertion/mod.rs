@@ -15,6 +15,7 @@
 pub mod access;
 pub mod clock;
 pub mod contract;
+pub mod detection;
 pub mod flux;
 pub mod generator;
 pub mod http;

@@ -541,7 +541,8 @@ impl Writing {
                         .into_active(citizen_id, facts, now)
                         .insert(txn)
                         .await?;
-                    event(txn, &row, facts, EventKind::Entry, None).await?;
+                    let reason = reason_of(household);
+                    event(txn, &row, facts, EventKind::Entry, None, reason).await?;
                     // Named by this file: not an exit at its end.
                     seen.people.insert(index.insert_row(&row));
                     written.created += 1;
@@ -559,11 +560,13 @@ impl Writing {
                     row.last_import_id = Set(facts.import_id);
                     row.updated_at = Set(now);
                     let row = row.update(txn).await?;
+                    let reason = reason_of(household);
                     if known.left_on.is_some() {
-                        event(txn, &row, facts, EventKind::Return, None).await?;
+                        event(txn, &row, facts, EventKind::Return, None, reason).await?;
                         written.returned += 1;
                     } else if known.right_state != household.state {
-                        event(txn, &row, facts, EventKind::Change, Some(known.right_state)).await?;
+                        let previous = Some(known.right_state);
+                        event(txn, &row, facts, EventKind::Change, previous, reason).await?;
                         written.state_changes += 1;
                     }
                     let entry = &mut index.known[at];
@@ -619,6 +622,7 @@ impl Writing {
                         kind: Set(EventKind::Exit),
                         right_state: Set(*state),
                         previous_state: Set(None),
+                        reason: Set(None),
                         created_at: Set(Utc::now()),
                         ..Default::default()
                     },
@@ -783,12 +787,26 @@ impl PersonFields {
     }
 }
 
+/// The file's reason for the household's state: a closure's, a suspension's, or none.
+fn reason_of(household: &Household) -> Option<String> {
+    match household.state {
+        RightState::Closed | RightState::ClosedEarlier => {
+            household.closure.as_ref().map(|(reason, _)| reason.clone())
+        }
+        RightState::PaymentSuspended | RightState::RightSuspended => {
+            household.suspension_reason.clone()
+        }
+        _ => None,
+    }
+}
+
 async fn event(
     txn: &DatabaseTransaction,
     person: &insertion_person::Model,
     facts: FileFacts,
     kind: EventKind,
     previous: Option<RightState>,
+    reason: Option<String>,
 ) -> Result<(), DbErr> {
     insertion_right_event::ActiveModel {
         person_id: Set(person.id),
@@ -798,6 +816,7 @@ async fn event(
         kind: Set(kind),
         right_state: Set(person.right_state),
         previous_state: Set(previous),
+        reason: Set(reason),
         created_at: Set(Utc::now()),
         ..Default::default()
     }

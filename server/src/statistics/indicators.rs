@@ -45,6 +45,8 @@ pub struct Indicators {
     /// Codes the module adds to a nomenclature, with their labels: `(nomenclature, code,
     /// label)` (an aid the department has not ranked yet).
     pub unlisted: &'static [(&'static str, &'static str, &'static str)],
+    /// Its early-detection rules (`super::detection`).
+    pub signals: &'static [super::detection::Signal],
     /// Every figure of the months from `since` (all months for `None`) in one department, as
     /// of `today` (a cohort whose delay is not over yet is not counted).
     pub compute: Compute,

@@ -11,6 +11,8 @@
 
 pub mod chart;
 pub mod comparison;
+pub mod detection;
+pub mod detection_http;
 pub mod http;
 pub mod indicators;
 pub mod jobs;
@@ -19,12 +21,12 @@ pub mod open_data;
 pub mod publish;
 pub mod secrecy;
 
-use crate::entity::{statistics_monthly, statistics_profile, statistics_yearly};
+use crate::entity::{detection_rule, statistics_monthly, statistics_profile, statistics_yearly};
 use crate::modules::{Part, Table};
 
 pub static PART: Part = Part {
     module: None,
-    routes: http::routes,
+    routes: |routes| detection_http::routes(http::routes(routes)),
     staff_nav: |_, _| Vec::new(),
     admin_nav,
     citizen_nav: crate::modules::no_nav,
@@ -40,6 +42,7 @@ pub static PART: Part = Part {
             Table::of::<statistics_monthly::Entity>(None),
             Table::of::<statistics_yearly::Entity>(None),
             Table::of::<statistics_profile::Entity>(None),
+            Table::of::<detection_rule::Entity>(None),
         ]
     },
     indicators: None,
@@ -48,9 +51,16 @@ pub static PART: Part = Part {
 /// Administrators find the statistics beside the department's settings; supervisors from
 /// each module they supervise (`http::ui::StaffMenu`).
 fn admin_nav(tenant: &crate::http::TenantCtx) -> Vec<app::NavLink> {
-    vec![app::NavLink {
-        href: tenant.href("/agents/statistiques"),
-        label: "Statistiques".into(),
-        description: "Les indicateurs du département par mois, en graphiques et en tableaux à télécharger.",
-    }]
+    vec![
+        app::NavLink {
+            href: tenant.href("/agents/statistiques"),
+            label: "Statistiques".into(),
+            description: "Les indicateurs du département par mois, en graphiques et en tableaux à télécharger.",
+        },
+        app::NavLink {
+            href: tenant.href("/agents/reperage/regles"),
+            label: "Règles de repérage".into(),
+            description: "Les situations où un contact peut aider que les agents de chaque module voient.",
+        },
+    ]
 }

@@ -46,6 +46,7 @@ pub static INDICATORS: Indicators = Indicators {
         },
     ],
     unlisted: &[],
+    signals: &[],
     compute,
 };
 

@@ -550,6 +550,26 @@ fn plan(template: &str, fx: &Fixture) -> Option<Plan> {
             true,
             None,
         ),
+        // Early detection: the rules are the administrator's (a rule that does not exist is
+        // refused); situations name people, for those who work on the module's files only.
+        "/agents/reperage/regles" => staff(
+            template.into(),
+            Admin,
+            true,
+            Some(vec![("regles", "insertion.inconnue".into())]),
+        ),
+        "/agents/reperage/{module}" => {
+            staff("/agents/reperage/insertion".into(), Roles(INSERTION), true, None)
+        }
+        "/agents/reperage/{module}/ouvrir" => staff(
+            format!(
+                "/agents/reperage/insertion/ouvrir?regle=insertion.not_oriented&dossier=/agents/insertion/personnes/{}",
+                fx.followed
+            ),
+            Roles(INSERTION),
+            false,
+            None,
+        ),
         "/agents/modules/{module}" => staff(
             "/agents/modules/user_relations".into(),
             Roles(&[Role::Reception, Role::Supervisor]),

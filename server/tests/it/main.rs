@@ -32,5 +32,6 @@ mod staff_admin;
 mod staff_lifecycle;
 mod statistics;
 mod statistics_comparison;
+mod statistics_detection;
 mod tenancy;
 mod user_relations;
