@@ -53,16 +53,13 @@ fn not_oriented(tenant: &Tenant, today: NaiveDate) -> Boxed<'_, Result<Vec<Situa
             .await?;
         txn.commit().await?;
         Ok(people
-            .into_iter()
-            .map(|p| Situation {
-                citizen_id: p.citizen_id,
-                who: format!("{} {}", p.family_name, p.given_name),
-                what: format!(
+            .iter()
+            .map(|p| {
+                let what = format!(
                     "Entrée dans le RSA le {}, sans orientation",
                     crate::dates::on(p.entered_on)
-                ),
-                since: p.entered_on,
-                file: format!("/agents/insertion/personnes/{}", p.id),
+                );
+                situation(p, what, p.entered_on)
             })
             .collect())
     })
@@ -118,17 +115,25 @@ fn closed_without_return(
                 // Applicant and partner share the household's right: one call for both.
                 households
                     .insert((p.fund.clone(), p.matricule.clone()))
-                    .then(|| Situation {
-                        citizen_id: p.citizen_id,
-                        who: format!("{} {}", p.family_name, p.given_name),
-                        what: format!(
+                    .then(|| {
+                        let what = format!(
                             "Droit clos le {} après une suspension faute de déclaration trimestrielle",
                             crate::dates::on(e.happened_on)
-                        ),
-                        since: e.happened_on,
-                        file: format!("/agents/insertion/personnes/{}", p.id),
+                        );
+                        situation(p, what, e.happened_on)
                     })
             })
             .collect())
     })
+}
+
+/// A person's situation as the module's lists name them: by name, their file to open.
+fn situation(person: &insertion_person::Model, what: String, since: NaiveDate) -> Situation {
+    Situation {
+        citizen_id: person.citizen_id,
+        who: format!("{} {}", person.family_name, person.given_name),
+        what,
+        since,
+        file: format!("/agents/insertion/personnes/{}", person.id),
+    }
 }

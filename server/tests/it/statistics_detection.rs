@@ -33,6 +33,18 @@ async fn journal(tenant: &Tenant, action: &str) -> Vec<audit_entry::Model> {
     rows
 }
 
+/// The department's RSA people, in the order they were written.
+async fn people_of(tenant: &Tenant) -> Vec<insertion_person::Model> {
+    let txn = tenant.db().begin().await.unwrap();
+    let people = insertion_person::Entity::find()
+        .order_by_asc(insertion_person::Column::Id)
+        .all(&txn)
+        .await
+        .unwrap();
+    txn.commit().await.unwrap();
+    people
+}
+
 /// The links a page offers to open a situation, in order.
 fn openings(body: &str) -> Vec<String> {
     body.split("href=\"")
@@ -67,13 +79,7 @@ async fn people_not_oriented_are_listed_to_insertion_staff_and_each_opening_is_j
     // Three people entered the RSA in October; one of them, say, only ten days ago.
     let mut officer = Visitor::signed_in(&app, "/gard", OFFICER).await;
     import_whole(&mut officer, file_of(single_adults(3, 7), day(2026, 10, 6))).await;
-    let txn = gard.db().begin().await.unwrap();
-    let people = insertion_person::Entity::find()
-        .order_by_asc(insertion_person::Column::Id)
-        .all(&txn)
-        .await
-        .unwrap();
-    txn.commit().await.unwrap();
+    let people = people_of(&gard).await;
     assert_eq!(people.len(), 3);
     let recent = &people[2];
     let txn = gard.db().begin_write().await.unwrap();
@@ -302,13 +308,7 @@ async fn households_closed_for_want_of_the_quarterly_return_are_listed(backend: 
     let mut admin = Visitor::signed_in(&app, "/gard", "adm@gard.fr").await;
     let chosen = choose_rules(&mut admin, &["insertion.closed_without_return"]).await;
     assert_eq!(chosen.status, StatusCode::SEE_OTHER, "{}", chosen.body);
-    let txn = gard.db().begin().await.unwrap();
-    let people = insertion_person::Entity::find()
-        .order_by_asc(insertion_person::Column::Id)
-        .all(&txn)
-        .await
-        .unwrap();
-    txn.commit().await.unwrap();
+    let people = people_of(&gard).await;
     let page = officer.get("/gard/agents/reperage/insertion").await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(page.body.contains("1 situation."), "{}", page.body);
