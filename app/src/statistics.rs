@@ -325,8 +325,11 @@ pub fn DetectionRulesPage(
                             view! {
                                 <div class="choice">
                                     <input type="checkbox" id=id.clone() name="regles" value=id.clone() checked=on aria-describedby=hint.clone() />
-                                    <label for=id>{name}</label>
-                                    <p class="hint" id=hint>{explanation}</p>
+                                    // The explanation under its rule's name, not beside it.
+                                    <div>
+                                        <label for=id>{name}</label>
+                                        <p class="hint" id=hint>{explanation}</p>
+                                    </div>
                                 </div>
                             }
                         }).collect_view()}

@@ -46,7 +46,12 @@ pub async fn staff_home(staff: CurrentStaff, ui: Ui) -> Response {
         .map(|open| HomeSection {
             heading: open.module.label().to_owned(),
             role: Some(open.access.label().to_owned()),
-            links: open.links.into_iter().map(described).collect(),
+            links: open
+                .links
+                .into_iter()
+                .chain(open.home_links)
+                .map(described)
+                .collect(),
         })
         .collect();
     if !menu.admin.is_empty() {

@@ -165,6 +165,9 @@ pub struct OpenModule {
     pub module: Module,
     pub access: DeskAccess,
     pub links: Vec<NavLink>,
+    /// Pages opened now and then, listed on the staff home only: the header stays short, so
+    /// that a list below it starts high on the screen.
+    pub home_links: Vec<NavLink>,
 }
 
 impl StaffMenu {
@@ -185,10 +188,11 @@ impl StaffMenu {
                         });
                     }
                     // Those who work on its files see the situations its rules find.
+                    let mut home_links = Vec::new();
                     if matches!(access, DeskAccess::Worker(_))
                         && part.indicators.is_some_and(|i| !i.signals.is_empty())
                     {
-                        links.push(NavLink {
+                        home_links.push(NavLink {
                             href: ctx.href(&format!("/agents/reperage/{}", module.id())),
                             label: format!("Repérage — {}", module.label()),
                             description: "Les situations où un contact peut aider, selon les règles choisies par le département.",
@@ -198,6 +202,7 @@ impl StaffMenu {
                         module,
                         access,
                         links,
+                        home_links,
                     });
                 }
                 None => coming.push(module),
