@@ -40,6 +40,8 @@ pub fn StatisticsHomePage(
     notice: Option<String>,
     /// The comparison with other departments.
     comparison: String,
+    /// The national returns.
+    returns: String,
 ) -> impl IntoView {
     let csrf = ctx.csrf.clone();
     view! {
@@ -57,7 +59,10 @@ pub fn StatisticsHomePage(
                 </form>
             })}
             <SecrecyNote threshold />
-            <p><a href=comparison>"Comparaison avec les départements de taille proche"</a></p>
+            <ul>
+                <li><a href=comparison>"Comparaison avec les départements de taille proche"</a></li>
+                <li><a href=returns>"Retours nationaux (enquêtes de la DREES)"</a></li>
+            </ul>
             {if modules.is_empty() {
                 view! { <p class="empty">"Aucun module du département ne publie encore d'indicateurs."</p> }.into_any()
             } else {
@@ -337,6 +342,131 @@ pub fn DetectionRulesPage(
                 }).collect_view()}
                 <button type="submit">"Enregistrer"</button>
             </form>
+        </Document>
+    }
+}
+
+/// A national survey the department answers, and its files by year, the latest first:
+/// (year, address).
+#[derive(Clone, Debug)]
+pub struct SurveyFiles {
+    pub name: String,
+    pub about: String,
+    pub files: Vec<(i32, String)>,
+}
+
+/// Labels of the department's to rank in a shared list: what they are, and each label with
+/// its field's options (the list's categories, « Non classé » first).
+#[derive(Clone, Debug)]
+pub struct LabelRanking {
+    pub what: String,
+    pub nomenclature: String,
+    pub labels: Vec<(String, Vec<FilterOption>)>,
+}
+
+/// The administrator's ranking form: where it posts, its lists, and what was wrong.
+#[derive(Clone, Debug)]
+pub struct RankingForm {
+    pub action: String,
+    pub lists: Vec<LabelRanking>,
+    pub errors: FieldErrors,
+}
+
+/// The national returns: each survey's yearly CSV files, with the département's code
+/// (declared on the comparison page), and the ranking of the department's own labels that
+/// the returns are computed on.
+#[component]
+pub fn ReturnsPage(
+    ctx: PageContext,
+    back: String,
+    /// « 30 — Gard », once declared.
+    department: Option<String>,
+    comparison_href: String,
+    surveys: Vec<SurveyFiles>,
+    ranking: Option<RankingForm>,
+    notice: Option<String>,
+    threshold: u64,
+) -> impl IntoView {
+    let csrf = ctx.csrf.clone();
+    let declared = department.is_some();
+    view! {
+        <Document ctx title="Retours nationaux".into()>
+            <p><a href=back>"Statistiques"</a></p>
+            <h1>"Retours nationaux"</h1>
+            <SuccessNotice text=notice />
+            <p>"Les chiffres que le département transmet chaque année aux enquêtes de la DREES, sur l'année civile écoulée (situations au 31 décembre). Ils sont recalculés chaque nuit avec les indicateurs ; chaque fichier CSV porte le code officiel géographique du département."</p>
+            <SecrecyNote threshold />
+            {match department {
+                Some(d) => view! { <p>{format!("Département déclaré : {d}.")}</p> }.into_any(),
+                None => view! {
+                    <p class="alert info">
+                        "Le code du département n'est pas encore déclaré : un administrateur le déclare sur la page "
+                        <a href=comparison_href>"Comparaison avec les autres départements"</a>
+                        ". Les fichiers se téléchargent ensuite."
+                    </p>
+                }.into_any(),
+            }}
+            {surveys.into_iter().map(|s| view! {
+                <section>
+                    <h2>{s.name}</h2>
+                    <p>{s.about}</p>
+                    {if s.files.is_empty() {
+                        view! { <p>"Aucune année n'est encore calculée : elle le sera cette nuit, ou tout de suite avec « Recalculer maintenant » sur la page des statistiques."</p> }.into_any()
+                    } else if !declared {
+                        view! { <p>{format!("Années calculées : {}.", s.files.iter().map(|(y, _)| y.to_string()).collect::<Vec<_>>().join(", "))}</p> }.into_any()
+                    } else {
+                        view! {
+                            <ul>
+                                {s.files.into_iter().map(|(year, href)| view! {
+                                    <li><a href=href download="">{format!("Télécharger l'année {year} (CSV)")}</a></li>
+                                }).collect_view()}
+                            </ul>
+                        }.into_any()
+                    }}
+                </section>
+            }).collect_view()}
+            {ranking.map(|form| view! {
+                <section>
+                    <h2>"Classement des libellés du département"</h2>
+                    <p>"Les enquêtes comptent sur des catégories communes à tous les départements. Rangez une fois chacun de vos libellés dans sa catégorie : les retours sont recalculés à l'enregistrement. Un libellé non classé est compté « Non renseigné »."</p>
+                    <ErrorSummary errors=form.errors.clone() />
+                    <form method="post" action=form.action novalidate>
+                        <CsrfField token=csrf />
+                        {form.lists.into_iter().enumerate().map(|(l, list)| {
+                            let nomenclature = list.nomenclature.clone();
+                            let errors = form.errors.clone();
+                            view! {
+                                <fieldset>
+                                    <legend>{list.what}</legend>
+                                    {if list.labels.is_empty() {
+                                        view! { <p>"Aucun libellé pour l'instant."</p> }.into_any()
+                                    } else {
+                                        list.labels.into_iter().enumerate().map(|(i, (label, options))| {
+                                            let id = format!("categorie-{l}-{i}");
+                                            let error = errors.of(&id);
+                                            let error_id = format!("{id}-error");
+                                            let invalid = error.is_some();
+                                            view! {
+                                                <div class="field" class:field-invalid=invalid>
+                                                    <input type="hidden" name="liste" value=nomenclature.clone() />
+                                                    <input type="hidden" name="libelle" value=label.clone() />
+                                                    <label for=id.clone()>{label}</label>
+                                                    {error.map(|e| view! { <p class="field-error" id=error_id.clone()>{e}</p> })}
+                                                    <select id=id name="categorie" aria-invalid=invalid.then_some("true")
+                                                        aria-describedby=invalid.then_some(error_id)>
+                                                        {options.into_iter().map(|o| view! { <option value=o.value selected=o.selected>{o.label}</option> }).collect_view()}
+                                                    </select>
+                                                </div>
+                                            }
+                                        }).collect_view().into_any()
+                                    }}
+                                </fieldset>
+                            }
+                        }).collect_view()}
+                        <button type="submit">"Enregistrer le classement"</button>
+                    </form>
+                </section>
+            })}
         </Document>
     }
 }

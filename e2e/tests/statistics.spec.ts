@@ -2,6 +2,7 @@ import { expect } from '@playwright/test';
 import {
   DEMO_PASSWORD, expectAccessible, fileRentAidAsFatou, hydrated, signIn, signInAsAdmin, test,
 } from './helpers';
+import { importFileNaming, newInsertionColleague } from './insertion/insertion';
 
 /** The browser tests' server keeps counts below 2 persons secret (playwright.config.ts). */
 const THRESHOLD = 2;
@@ -25,7 +26,7 @@ test('the supervisor reads the charts and tables of aid requests, by category, a
   await page.getByRole('link', { name: 'Statistiques', exact: true }).first().click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Statistiques du département');
   await page.getByRole('button', { name: 'Recalculer maintenant' }).click();
-  await expect(page.getByRole('status')).toContainText('Les indicateurs sont recalculés');
+  await expect(page.getByRole('status')).toContainText('Les indicateurs et les retours nationaux sont recalculés');
   await expectAccessible(page, testInfo);
 
   const context = await browser.newContext({ javaScriptEnabled: hydrated(testInfo) });
@@ -81,5 +82,44 @@ test('the administrator has the department compared with departments of its size
   await expect(table.getByRole('columnheader', { name: 'Votre département' })).toBeVisible();
   await expect(table.getByRole('rowheader', { name: 'Demandes déposées' })).toBeVisible();
   await expect(page.getByLabel('Département', { exact: true })).toHaveValue('30');
+  await expectAccessible(page, testInfo);
+});
+
+// The national returns: an officer orients a person to a body the department names its own
+// way; the administrator finds the returns' page from the statistics, ranks that name once in
+// the survey's categories (a select labelled by the name) and the returns are computed again.
+// JavaScript off and on, axe and the 320 px reflow on every page.
+test('the administrator ranks the bodies orientations name, for the national returns', async ({ page, browser }, testInfo) => {
+  const run = hydrated(testInfo)
+    ? { applicant: 'GARNIER;Lucie;1984-05-12', family: 'GARNIER', seed: '62', body: 'Association Reliance Alès' }
+    : { applicant: 'PERRIN;Marc;1975-09-21', family: 'PERRIN', seed: '61', body: 'Association Reliance Nîmes' };
+
+  const officerContext = await browser.newContext({ javaScriptEnabled: hydrated(testInfo) });
+  const officer = await officerContext.newPage();
+  await newInsertionColleague(officer, testInfo, 'renaud', 'Renaud Retours', 'Orientation insertion (RSA)');
+  await importFileNaming(officer, testInfo, run.applicant, run.seed);
+  await officer.goto(`/demo/agents/insertion?q=${run.family}`);
+  await officer.locator('table a').first().click();
+  await officer.getByLabel('Social', { exact: true }).check();
+  await officer.getByLabel('Organisme qui accompagne').fill(run.body);
+  await officer.getByLabel('Motif').fill('Démarches de santé à mener d\'abord, vu en entretien.');
+  await officer.getByRole('button', { name: 'Enregistrer la décision' }).click();
+  await expect(officer.getByRole('status')).toContainText("L'orientation est décidée.");
+  await officerContext.close();
+
+  await signInAsAdmin(page);
+  await page.getByRole('link', { name: 'Statistiques', exact: true }).first().click();
+  await page.getByRole('link', { name: 'Retours nationaux (enquêtes de la DREES)' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Retours nationaux');
+  await expect(page.getByRole('heading', { name: /Enquête OARSA/ })).toBeVisible();
+  await expectAccessible(page, testInfo);
+
+  const ranked = page.getByLabel(run.body, { exact: true });
+  await expect(ranked).toHaveValue('');
+  await ranked.selectOption({ label: 'Autre organisme (CCAS, CIAS, association, caisse d\'allocations familiales…)' });
+  await page.getByRole('button', { name: 'Enregistrer le classement' }).click();
+  await expect(page.getByRole('status')).toContainText('Classement enregistré');
+  await expect(page.getByRole('status')).toContainText('sont recalculés');
+  await expect(page.getByLabel(run.body, { exact: true })).toHaveValue('autre_organisme');
   await expectAccessible(page, testInfo);
 });

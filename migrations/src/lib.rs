@@ -82,6 +82,7 @@ impl MigratorTrait for TenantMigrator {
             Box::new(tenant::m0037_statistics::Migration),
             Box::new(tenant::m0038_statistics_comparison::Migration),
             Box::new(tenant::m0039_detection::Migration),
+            Box::new(tenant::m0040_national_returns::Migration),
         ]
     }
 }

@@ -37,3 +37,4 @@ pub mod m0036_consent_purposes;
 pub mod m0037_statistics;
 pub mod m0038_statistics_comparison;
 pub mod m0039_detection;
+pub mod m0040_national_returns;

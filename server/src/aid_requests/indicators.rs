@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use sea_orm::{
     ColumnTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect,
 };
@@ -15,6 +15,7 @@ use crate::entity::{aid, aid_request, decision};
 use crate::modules::Boxed;
 use crate::statistics::detection::{Signal, Situation};
 use crate::statistics::indicators::{Figure, Indicator, Indicators, Month, Summary, Tally, Unit};
+use crate::statistics::returns::{Answer, Answers, Question, Return};
 
 const BY_CATEGORY: &[&str] = &["categorie_aide"];
 
@@ -74,6 +75,8 @@ pub static INDICATORS: Indicators = Indicators {
         },
     ],
     unlisted: &[("categorie_aide", UNRANKED, "Aide non classée")],
+    returns: &SOCIAL_AID,
+    local_labels: &[],
     signals: &[Signal {
         id: "aid_requests.awaiting_answer",
         name: "Demandes en attente d'une réponse de l'usager depuis plus de 30 jours",
@@ -122,6 +125,7 @@ fn awaiting_answer(tenant: &Tenant, today: NaiveDate) -> Boxed<'_, Result<Vec<Si
 struct Filed {
     id: i64,
     aid_id: i64,
+    citizen_id: i64,
     status: Status,
     submitted_at: DateTime<Utc>,
     due_on: Option<NaiveDate>,
@@ -133,54 +137,75 @@ struct Decided {
     decided_at: DateTime<Utc>,
 }
 
+/// Every filed request with its aid's category, and when each was decided.
+struct Requests {
+    filed: Vec<(Filed, &'static str)>,
+    decided_at: HashMap<i64, DateTime<Utc>>,
+}
+
+/// Reads every filed request: a decision of the months computed may answer an older one.
+async fn read(tenant: &Tenant) -> Result<Requests, DbErr> {
+    let txn = tenant.db().begin().await?;
+    // Each aid's code in the shared nomenclature (an aid not ranked yet has none).
+    let shared = crate::statistics::nomenclatures::find("categorie_aide")
+        .map(|n| n.entries)
+        .unwrap_or_default();
+    let categories: HashMap<i64, &'static str> = aid::Entity::find()
+        .all(&txn)
+        .await?
+        .into_iter()
+        .filter_map(|a| {
+            let code = shared.iter().find(|(code, _)| *code == a.category)?.0;
+            Some((a.id, code))
+        })
+        .collect();
+    let filed = aid_request::Entity::find()
+        .select_only()
+        .columns([
+            aid_request::Column::Id,
+            aid_request::Column::AidId,
+            aid_request::Column::CitizenId,
+            aid_request::Column::Status,
+            aid_request::Column::SubmittedAt,
+            aid_request::Column::DueOn,
+        ])
+        .filter(aid_request::Column::SubmittedAt.is_not_null())
+        .into_model::<Filed>()
+        .all(&txn)
+        .await?;
+    let mut decided_at: HashMap<i64, DateTime<Utc>> = HashMap::new();
+    for d in decision::Entity::find()
+        .select_only()
+        .columns([decision::Column::RequestId, decision::Column::DecidedAt])
+        .order_by_asc(decision::Column::DecidedAt)
+        .into_model::<Decided>()
+        .all(&txn)
+        .await?
+    {
+        decided_at.insert(d.request_id, d.decided_at);
+    }
+    txn.commit().await?;
+    let filed = filed
+        .into_iter()
+        .map(|request| {
+            let category = categories.get(&request.aid_id).copied().unwrap_or(UNRANKED);
+            (request, category)
+        })
+        .collect();
+    Ok(Requests { filed, decided_at })
+}
+
 fn compute(
     tenant: &Tenant,
     since: Option<NaiveDate>,
     today: NaiveDate,
 ) -> Boxed<'_, Result<Vec<Figure>, DbErr>> {
     Box::pin(async move {
-        let txn = tenant.db().begin().await?;
-        let categories: HashMap<i64, String> = aid::Entity::find()
-            .all(&txn)
-            .await?
-            .into_iter()
-            .map(|a| (a.id, a.category))
-            .collect();
-        // Every filed request: a decision of the months computed may answer an older one.
-        let filed = aid_request::Entity::find()
-            .select_only()
-            .columns([
-                aid_request::Column::Id,
-                aid_request::Column::AidId,
-                aid_request::Column::Status,
-                aid_request::Column::SubmittedAt,
-                aid_request::Column::DueOn,
-            ])
-            .filter(aid_request::Column::SubmittedAt.is_not_null())
-            .into_model::<Filed>()
-            .all(&txn)
-            .await?;
-        let mut decided_at: HashMap<i64, DateTime<Utc>> = HashMap::new();
-        for d in decision::Entity::find()
-            .select_only()
-            .columns([decision::Column::RequestId, decision::Column::DecidedAt])
-            .order_by_asc(decision::Column::DecidedAt)
-            .into_model::<Decided>()
-            .all(&txn)
-            .await?
-        {
-            decided_at.insert(d.request_id, d.decided_at);
-        }
-        txn.commit().await?;
-
+        let Requests { filed, decided_at } = read(tenant).await?;
         let since = since.map(Month::of);
         let mut tally = Tally::default();
-        for request in &filed {
-            let category = categories
-                .get(&request.aid_id)
-                .filter(|c| !c.is_empty())
-                .map_or(UNRANKED, String::as_str);
-            let by = Some(("categorie_aide", category));
+        for (request, category) in &filed {
+            let by = Some(("categorie_aide", *category));
             let filed_on = request.submitted_at.date_naive();
             if since.is_none_or(|s| Month::of(filed_on) >= s) {
                 tally.count("aid_requests.filed", Month::of(filed_on), by);
@@ -221,6 +246,58 @@ fn compute(
                 ("aid_requests.overdue_share", Summary::Share),
             ],
         ))
+    })
+}
+
+/// The module's part of DREES's social aid survey: the year's decisions by category of aid,
+/// and the people helped.
+static SOCIAL_AID: [Return; 1] = [Return {
+    survey: "aide_sociale",
+    questions: &[
+        Question {
+            id: "aide_sociale.demandes_decidees",
+            label: "Demandes d'aide décidées dans l'année (par un agent ou par le silence du département)",
+            unit: Unit::Count,
+            breakdowns: BY_CATEGORY,
+        },
+        Question {
+            id: "aide_sociale.demandes_accordees",
+            label: "Demandes d'aide accordées en tout ou en partie dans l'année",
+            unit: Unit::Count,
+            breakdowns: BY_CATEGORY,
+        },
+        Question {
+            id: "aide_sociale.personnes_aidees",
+            label: "Personnes ayant obtenu au moins une aide dans l'année",
+            unit: Unit::Count,
+            breakdowns: &[],
+        },
+    ],
+    compute: social_aid,
+}];
+
+fn social_aid(tenant: &Tenant, year: i32) -> Boxed<'_, Result<Vec<Answer>, DbErr>> {
+    Box::pin(async move {
+        let Requests { filed, decided_at } = read(tenant).await?;
+        let mut answers = Answers::default();
+        let mut helped = std::collections::HashSet::new();
+        for (request, category) in &filed {
+            let Some(decision) = decision_of(request, &decided_at) else {
+                continue;
+            };
+            if decision.on.year() != year {
+                continue;
+            }
+            let by = [("categorie_aide", Some(*category))];
+            answers.count("aide_sociale.demandes_decidees", &by);
+            if decision.granted {
+                answers.count("aide_sociale.demandes_accordees", &by);
+                if helped.insert(request.citizen_id) {
+                    answers.count("aide_sociale.personnes_aidees", &[]);
+                }
+            }
+        }
+        Ok(answers.finish())
     })
 }
 

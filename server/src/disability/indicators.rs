@@ -14,6 +14,7 @@ use crate::entity::disability_request;
 use crate::modules::Boxed;
 use crate::statistics::detection::{Signal, Situation};
 use crate::statistics::indicators::{Figure, Indicator, Indicators, Month, Summary, Tally, Unit};
+use crate::statistics::returns::{Answer, Answers, Question, Return};
 
 const BY_RIGHT: &[&str] = &["droit_mdph"];
 
@@ -42,6 +43,8 @@ pub static INDICATORS: Indicators = Indicators {
         },
     ],
     unlisted: &[],
+    returns: &SOCIAL_AID,
+    local_labels: &[],
     signals: &[Signal {
         id: "disability.right_ending",
         name: "Droits qui prennent fin dans moins de 6 mois sans demande de renouvellement",
@@ -75,6 +78,70 @@ fn rights_ending(tenant: &Tenant, today: NaiveDate) -> Boxed<'_, Result<Vec<Situ
     })
 }
 
+/// The module's part of DREES's social aid survey: the rights the commission decided in the
+/// year, and those it granted, by right.
+static SOCIAL_AID: [Return; 1] = [Return {
+    survey: "aide_sociale",
+    questions: &[
+        Question {
+            id: "aide_sociale.droits_mdph_decides",
+            label: "Droits et prestations sur lesquels la CDAPH a statué dans l'année (accord, accord partiel ou refus)",
+            unit: Unit::Count,
+            breakdowns: BY_RIGHT,
+        },
+        Question {
+            id: "aide_sociale.droits_mdph_accordes",
+            label: "Droits et prestations accordés en tout ou en partie par la CDAPH dans l'année",
+            unit: Unit::Count,
+            breakdowns: BY_RIGHT,
+        },
+    ],
+    compute: social_aid,
+}];
+
+/// What the commission ruled on (an adjournment is not a ruling).
+const RULED: [Outcome; 3] = [Outcome::Granted, Outcome::Partial, Outcome::Refused];
+
+#[derive(FromQueryResult)]
+struct Ruled {
+    right_code: String,
+    outcome: Option<String>,
+}
+
+fn social_aid(tenant: &Tenant, year: i32) -> Boxed<'_, Result<Vec<Answer>, DbErr>> {
+    Box::pin(async move {
+        let (first, last) = (
+            NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(NaiveDate::MIN),
+            crate::statistics::returns::year_end(year),
+        );
+        let txn = tenant.db().begin().await?;
+        let ruled = disability_request::Entity::find()
+            .select_only()
+            .columns([
+                disability_request::Column::RightCode,
+                disability_request::Column::Outcome,
+            ])
+            .filter(disability_request::Column::DecidedOn.between(first, last))
+            .filter(disability_request::Column::Outcome.is_in(RULED.map(Outcome::id)))
+            .into_model::<Ruled>()
+            .all(&txn)
+            .await?;
+        txn.commit().await?;
+        let mut answers = Answers::default();
+        for r in &ruled {
+            let Some(right) = Right::parse(&r.right_code) else {
+                continue;
+            };
+            let by = [("droit_mdph", Some(right.code()))];
+            answers.count("aide_sociale.droits_mdph_decides", &by);
+            if r.outcome.as_deref() != Some(Outcome::Refused.id()) {
+                answers.count("aide_sociale.droits_mdph_accordes", &by);
+            }
+        }
+        Ok(answers.finish())
+    })
+}
+
 #[derive(FromQueryResult)]
 struct Decided {
     right_code: String,
@@ -98,11 +165,7 @@ fn compute(
             ])
             .filter(disability_request::Column::DecidedOn.is_not_null())
             .filter(disability_request::Column::DueOn.is_not_null())
-            .filter(disability_request::Column::Outcome.is_in([
-                Outcome::Granted.id(),
-                Outcome::Partial.id(),
-                Outcome::Refused.id(),
-            ]));
+            .filter(disability_request::Column::Outcome.is_in(RULED.map(Outcome::id)));
         if let Some(since) = since {
             query = query.filter(disability_request::Column::DecidedOn.gte(since));
         }

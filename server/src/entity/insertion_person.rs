@@ -24,6 +24,9 @@ pub struct Model {
     pub commune: Option<String>,
     pub france_travail_id: Option<String>,
     pub household_hash: String,
+    /// The household's type, a code of the `menage` nomenclature (a partner, children or
+    /// not), as the fund's last file gave it.
+    pub household: Option<String>,
     pub entered_on: Date,
     pub left_on: Option<Date>,
     pub last_import_id: i64,

@@ -152,6 +152,20 @@ pub struct Household {
     pub people: Vec<Person>,
 }
 
+impl Household {
+    /// The household's type as the `menage` nomenclature codes it: a partner makes a couple,
+    /// and the file lists the children.
+    pub fn kind(&self) -> &'static str {
+        let has = |role| self.people.iter().any(|p| p.role == role);
+        match (has(Role::Partner), has(Role::Child)) {
+            (false, false) => "seul_sans_enfant",
+            (false, true) => "seul_avec_enfants",
+            (true, false) => "couple_sans_enfant",
+            (true, true) => "couple_avec_enfants",
+        }
+    }
+}
+
 /// A mistake in the file, with the line it is on.
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
 #[error("ligne {line} : {message}")]

@@ -331,6 +331,12 @@ pub static STATISTICS: crate::statistics::indicators::Indicators =
         ],
         unlisted: &[],
         signals: &super::detection::SIGNALS,
+        returns: &super::returns::OARSA,
+        local_labels: &[crate::statistics::mapping::LocalLabels {
+            nomenclature: super::returns::BODY_NOMENCLATURE,
+            what: "Organismes référents des orientations (RSA)",
+            list: super::returns::bodies,
+        }],
         compute: statistics,
     };
 

@@ -29,6 +29,7 @@ pub mod notes;
 pub mod orientation;
 pub mod people;
 pub mod referents;
+pub mod returns;
 pub mod sanctions;
 pub mod settings;
 pub mod space;

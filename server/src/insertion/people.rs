@@ -709,6 +709,7 @@ struct PersonFields {
     france_travail_id: Option<String>,
     internal_id: Option<String>,
     household_hash: String,
+    household: &'static str,
 }
 
 fn person_row(
@@ -735,6 +736,7 @@ fn person_row(
         france_travail_id: person.france_travail_id.clone(),
         internal_id: person.internal_id.clone(),
         household_hash: hash.to_owned(),
+        household: household.kind(),
     }
 }
 
@@ -780,6 +782,7 @@ impl PersonFields {
         row.commune = Set(self.commune);
         row.france_travail_id = Set(self.france_travail_id);
         row.household_hash = Set(self.household_hash);
+        row.household = Set(Some(self.household.to_owned()));
         // A fund's file gives none: it never erases the one a list gave.
         if let Some(id) = self.internal_id {
             row.internal_id = Set(Some(id));

@@ -143,12 +143,13 @@ pub async fn overview(
         .map(crate::dates::date_time);
     let threshold = state.settings.statistics_threshold;
     let comparison = staff.tenant.href("/agents/statistiques/comparaison");
+    let returns = staff.tenant.href("/agents/statistiques/retours");
     let recompute = staff
         .account
         .has_role(Role::Admin)
         .then(|| staff.tenant.href("/agents/statistiques/calculer"));
     Ok(ui.with_staff(&staff).render(StatusCode::OK, move |ctx| {
-        view! { <StatisticsHomePage ctx modules computed threshold recompute notice comparison /> }
+        view! { <StatisticsHomePage ctx modules computed threshold recompute notice comparison returns /> }
     }))
 }
 
@@ -168,7 +169,7 @@ pub async fn recompute(
     session
         .insert(
             NOTICE_KEY,
-            format!("Les indicateurs sont recalculés : {figures} chiffres mensuels."),
+            format!("Les indicateurs et les retours nationaux sont recalculés : {figures} chiffres mensuels."),
         )
         .await?;
     Ok(Redirect::to(&staff.tenant.href("/agents/statistiques")).into_response())
@@ -476,7 +477,7 @@ pub async fn comparison_page(
         &staff,
         ui,
         StatusCode::OK,
-        &form,
+        (&form, profile.as_ref()),
         FieldErrors::new(),
         notice,
     )
@@ -495,16 +496,18 @@ pub async fn save_profile(
     if !staff.account.has_role(Role::Admin) {
         return Err(AppError::Forbidden);
     }
-    let refused = |errors| {
+    let refused = async |errors| {
+        let stored = comparison::profile(&staff.tenant.tenant).await?;
         comparison_view(
             &state,
             &staff,
             ui,
             StatusCode::UNPROCESSABLE_ENTITY,
-            &form,
+            (&form, stored.as_ref()),
             errors,
             None,
         )
+        .await
     };
     let profile = match Profile::parse(&form.departement, &form.taille, form.compared()) {
         Ok(profile) => profile,
@@ -552,21 +555,20 @@ pub async fn save_profile(
     Ok(Redirect::to(&staff.tenant.href("/agents/statistiques/comparaison")).into_response())
 }
 
+/// The comparison page; `stored` is the saved profile (`form` may hold what was just typed).
 async fn comparison_view(
     state: &AppState,
     staff: &CurrentStaff,
     ui: Ui,
     status: StatusCode,
-    form: &ProfileForm,
+    (form, stored): (&ProfileForm, Option<&Profile>),
     errors: FieldErrors,
     notice: Option<String>,
 ) -> Result<Response, AppError> {
     let tenant = &staff.tenant.tenant;
     let compared = comparison::compare(&state.platform, tenant).await?;
     let sizes = nomenclatures::find("taille_departement").expect("a shipped nomenclature");
-    let agreed = comparison::profile(tenant)
-        .await?
-        .is_some_and(|p| p.compared);
+    let agreed = stored.is_some_and(|p| p.compared);
     let (intro, modules) = match &compared {
         None if agreed => (
             "Le département a accepté d'être comparé : ses chiffres le seront après leur prochain calcul, cette nuit.".to_owned(),

@@ -47,6 +47,10 @@ pub struct Indicators {
     pub unlisted: &'static [(&'static str, &'static str, &'static str)],
     /// Its early-detection rules (`super::detection`).
     pub signals: &'static [super::detection::Signal],
+    /// Its parts of the national surveys (`super::returns`).
+    pub returns: &'static [super::returns::Return],
+    /// Its labels the department ranks in a shared nomenclature (`super::mapping`).
+    pub local_labels: &'static [super::mapping::LocalLabels],
     /// Every figure of the months from `since` (all months for `None`) in one department, as
     /// of `today` (a cohort whose delay is not over yet is not counted).
     pub compute: Compute,
@@ -372,11 +376,13 @@ pub async fn compute(tenant: &Tenant, today: NaiveDate) -> Result<usize, DbErr> 
     });
     insert_chunked(&txn, yearly.collect()).await?;
     txn.commit().await?;
+    // The national returns of the last closed year, computed with the figures.
+    super::returns::compute(tenant, super::returns::closed_year(today)).await?;
     Ok(stored)
 }
 
 /// Inserts `rows` in chunks: one statement per row is slow on PostgreSQL, one for all too big.
-async fn insert_chunked<A>(txn: &DatabaseTransaction, rows: Vec<A>) -> Result<(), DbErr>
+pub(super) async fn insert_chunked<A>(txn: &DatabaseTransaction, rows: Vec<A>) -> Result<(), DbErr>
 where
     A: ActiveModelTrait + Clone + Send,
 {

@@ -4,10 +4,11 @@
 //! department has it, and it reads what the modules declare (`Part::indicators`), never their
 //! tables.
 //!
-//! Built so far: the shared nomenclatures (`nomenclatures`), the secrecy engine (`secrecy`),
-//! the indicators' declarations and their monthly figures computed each night (`indicators`,
-//! `jobs`). The dashboards, the comparison, the national returns and early detection come
-//! next.
+//! The shared nomenclatures (`nomenclatures`), the secrecy engine (`secrecy`), the indicators'
+//! declarations and their figures computed each night (`indicators`, `jobs`), the dashboards
+//! (`http`, `publish`, `chart`), the comparison across departments and the open data
+//! (`comparison`, `open_data`), the national returns (`returns`) and early detection
+//! (`detection`).
 
 pub mod chart;
 pub mod comparison;
@@ -16,17 +17,23 @@ pub mod detection_http;
 pub mod http;
 pub mod indicators;
 pub mod jobs;
+pub mod mapping;
 pub mod nomenclatures;
 pub mod open_data;
 pub mod publish;
+pub mod returns;
+pub mod returns_http;
 pub mod secrecy;
 
-use crate::entity::{detection_rule, statistics_monthly, statistics_profile, statistics_yearly};
+use crate::entity::{
+    detection_rule, statistics_label_map, statistics_monthly, statistics_profile,
+    statistics_return, statistics_yearly,
+};
 use crate::modules::{Part, Table};
 
 pub static PART: Part = Part {
     module: None,
-    routes: |routes| detection_http::routes(http::routes(routes)),
+    routes: |routes| returns_http::routes(detection_http::routes(http::routes(routes))),
     staff_nav: |_, _| Vec::new(),
     admin_nav,
     citizen_nav: crate::modules::no_nav,
@@ -42,6 +49,8 @@ pub static PART: Part = Part {
             Table::of::<statistics_monthly::Entity>(None),
             Table::of::<statistics_yearly::Entity>(None),
             Table::of::<statistics_profile::Entity>(None),
+            Table::of::<statistics_return::Entity>(None),
+            Table::of::<statistics_label_map::Entity>(None),
             Table::of::<detection_rule::Entity>(None),
         ]
     },

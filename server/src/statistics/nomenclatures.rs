@@ -74,6 +74,29 @@ pub fn age_band(age: u32) -> &'static str {
     }
 }
 
+/// The `sexe` code of the funds' `SEXE` (1 a man, 2 a woman).
+pub fn sex(fund_code: &str) -> Option<&'static str> {
+    match fund_code.trim() {
+        "1" => Some("homme"),
+        "2" => Some("femme"),
+        _ => None,
+    }
+}
+
+/// The `anciennete_rsa` band, on `on`, of someone subject to rights and duties since
+/// `entered_on`.
+pub fn seniority_band(entered_on: chrono::NaiveDate, on: chrono::NaiveDate) -> &'static str {
+    let half_year = entered_on.checked_add_months(chrono::Months::new(6));
+    let year = entered_on.checked_add_months(chrono::Months::new(12));
+    if half_year.is_none_or(|d| on < d) {
+        "moins_6_mois"
+    } else if year.is_none_or(|d| on < d) {
+        "6_mois_1_an"
+    } else {
+        "1_an_plus"
+    }
+}
+
 /// Every nomenclature, as exports and the open data's schema describe them.
 pub fn all() -> Vec<Nomenclature> {
     vec![
@@ -171,6 +194,39 @@ pub fn all() -> Vec<Nomenclature> {
             ],
         },
         Nomenclature {
+            id: "sexe",
+            label: "Sexe",
+            version: "2026-1",
+            entries: vec![("femme", "Femme"), ("homme", "Homme")],
+        },
+        Nomenclature {
+            id: "anciennete_rsa",
+            label: "Ancienneté dans les droits et devoirs du RSA au 31 décembre",
+            version: "2026-1",
+            entries: vec![
+                ("moins_6_mois", "Moins de 6 mois"),
+                ("6_mois_1_an", "De 6 mois à moins d'un an"),
+                ("1_an_plus", "Un an ou plus"),
+            ],
+        },
+        Nomenclature {
+            id: "organisme_referent",
+            label: "Organisme référent unique d'une personne orientée (enquête OARSA)",
+            version: "2026-1",
+            entries: vec![
+                ("france_travail", "France Travail"),
+                ("departement", "Services du département"),
+                (
+                    "autre_spe",
+                    "Autre organisme du service public de l'emploi (mission locale, Cap emploi…)",
+                ),
+                (
+                    "autre_organisme",
+                    "Autre organisme (CCAS, CIAS, association, caisse d'allocations familiales…)",
+                ),
+            ],
+        },
+        Nomenclature {
             id: "canal",
             label: "Canal d'un contact avec un usager",
             version: "2026-1",
@@ -231,6 +287,27 @@ mod tests {
             assert!(ages.has(age_band(age)), "{age}");
         }
         assert_eq!(age_band(25), "25_29");
+    }
+
+    #[test]
+    fn seniority_bands_turn_on_the_six_month_and_one_year_days() {
+        let entered = chrono::NaiveDate::from_ymd_opt(2025, 3, 6).unwrap();
+        let on =
+            |y, m, d| seniority_band(entered, chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap());
+        assert_eq!(on(2025, 9, 5), "moins_6_mois");
+        assert_eq!(on(2025, 9, 6), "6_mois_1_an");
+        assert_eq!(on(2026, 3, 5), "6_mois_1_an");
+        assert_eq!(on(2026, 3, 6), "1_an_plus");
+        let bands = find("anciennete_rsa").unwrap();
+        assert!(
+            ["moins_6_mois", "6_mois_1_an", "1_an_plus"]
+                .iter()
+                .all(|c| bands.has(c))
+        );
+        assert_eq!(
+            (sex("1"), sex("2"), sex("")),
+            (Some("homme"), Some("femme"), None)
+        );
     }
 
     #[test]

@@ -153,7 +153,7 @@ impl Table {
 }
 
 /// The label of `code` in `breakdown`'s nomenclature, or as the module that adds it names it.
-fn label_of(breakdown: &str, code: &str) -> String {
+pub(super) fn label_of(breakdown: &str, code: &str) -> String {
     nomenclatures::find(breakdown)
         .and_then(|n| n.label_of(code))
         .or_else(|| indicators::unlisted_label(breakdown, code))

@@ -47,6 +47,8 @@ pub static INDICATORS: Indicators = Indicators {
     ],
     unlisted: &[],
     signals: &[],
+    returns: &[],
+    local_labels: &[],
     compute,
 };
 

@@ -538,6 +538,25 @@ fn plan(template: &str, fx: &Fixture) -> Option<Plan> {
         "/agents/statistiques/comparaison" => {
             staff(template.into(), Roles(STEERING), true, None)
         }
+        // The national returns: read by those who steer; the ranking of the department's
+        // labels is the administrator's (a label not in use is refused).
+        "/agents/statistiques/retours" => staff(template.into(), Roles(STEERING), true, None),
+        "/agents/statistiques/retours/classement" => staff(
+            template.into(),
+            Admin,
+            false,
+            Some(vec![
+                ("liste", "organisme_referent".into()),
+                ("libelle", "Organisme inconnu".into()),
+                ("categorie", "autre_organisme".into()),
+            ]),
+        ),
+        "/agents/statistiques/retours/{survey}/{year}" => staff(
+            "/agents/statistiques/retours/oarsa/2025".into(),
+            Roles(STEERING),
+            false,
+            None,
+        ),
         "/agents/statistiques/{module}" => staff(
             "/agents/statistiques/aid_requests?periode=tout&par=categorie_aide".into(),
             Roles(STEERING),

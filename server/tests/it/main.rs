@@ -33,5 +33,6 @@ mod staff_lifecycle;
 mod statistics;
 mod statistics_comparison;
 mod statistics_detection;
+mod statistics_returns;
 mod tenancy;
 mod user_relations;

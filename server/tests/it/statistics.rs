@@ -294,7 +294,9 @@ async fn a_supervisor_reads_charts_and_tables_that_keep_small_counts_secret(back
     assert_eq!(done.status, 303, "{}", done.body);
     let after = adm.get("/gard/agents/statistiques").await;
     assert!(
-        after.body.contains("Les indicateurs sont recalculés"),
+        after
+            .body
+            .contains("Les indicateurs et les retours nationaux sont recalculés"),
         "{}",
         after.body
     );

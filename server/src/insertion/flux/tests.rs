@@ -82,6 +82,11 @@ fn a_fund_file_reads_in_its_declared_encoding() {
     assert_eq!(helene.rights_and_duties, Some(true));
     assert_eq!(household.people[1].rights_and_duties, Some(false));
     assert_eq!(household.people[2].nir, None);
+    // A partner and a child: what OARSA calls a couple with children.
+    assert_eq!(household.kind(), "couple_avec_enfants");
+    let mut alone = household.clone();
+    alone.people.truncate(1);
+    assert_eq!(alone.kind(), "seul_sans_enfant");
 }
 
 #[test]
