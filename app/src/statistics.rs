@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use crate::components::{
     Choice, Choices, FigureTable, FilterBar, FilterOption, FilterSelect, SelectField, SuccessNotice,
 };
+use crate::islands::JobProgress;
 use crate::layout::{CsrfField, Document, ErrorSummary, PageContext};
 use crate::validation::FieldErrors;
 
@@ -17,6 +18,21 @@ pub struct ModuleStatistics {
     pub href: String,
     /// (indicator, what its last months say).
     pub lines: Vec<(String, String)>,
+}
+
+/// A computation asked for, as the overview follows it.
+#[derive(Clone, Debug)]
+pub struct RunView {
+    pub finished: bool,
+    /// Steps done of `total`.
+    pub done: u64,
+    pub total: u64,
+    /// Said once it is done.
+    pub outcome: Option<String>,
+    pub error: Option<String>,
+    /// The progress as JSON, for the island.
+    pub state_href: String,
+    pub refresh_href: String,
 }
 
 /// The secrecy rule, said once on every page that shows figures.
@@ -37,6 +53,8 @@ pub fn StatisticsHomePage(
     threshold: u64,
     /// Where an administrator asks for the figures now.
     recompute: Option<String>,
+    /// The computation asked for, under way or just finished.
+    run: Option<RunView>,
     notice: Option<String>,
     /// The comparison with other departments.
     comparison: String,
@@ -52,6 +70,21 @@ pub fn StatisticsHomePage(
                 Some(when) => format!("Chiffres calculés le {when}, chaque nuit, sur les nomenclatures partagées par les départements."),
                 None => "Les chiffres n'ont pas encore été calculés : ils le sont chaque nuit.".to_owned(),
             }}</p>
+            {run.map(|run| {
+                let RunView { finished, done, total, outcome, error, state_href, refresh_href } = run;
+                view! {
+                    <SuccessNotice text=outcome />
+                    {error.map(|e| view! { <div class="alert error" role="alert"><p>{e}</p></div> })}
+                    {(!finished).then(|| view! {
+                        <JobProgress state_href written=done total=Some(total) finished
+                            label="Avancement du calcul".to_owned()
+                            unit="étapes faites".to_owned()
+                            waiting="Le calcul va commencer.".to_owned() />
+                        <p><a href=refresh_href>"Actualiser l'avancement"</a></p>
+                        <p class="hint">"Vous pouvez quitter cette page : le calcul continue."</p>
+                    })}
+                }
+            })}
             {recompute.map(|action| view! {
                 <form method="post" action=action>
                     <CsrfField token=csrf />

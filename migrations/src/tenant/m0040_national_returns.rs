@@ -1,6 +1,7 @@
 //! National returns: each year's answers to the national surveys a department sends (DREES's
 //! OARSA on RSA orientation, its social aid survey), computed each night from the modules'
 //! tables and kept per year, so the file is read back, not recounted, when it is downloaded.
+//! The administrator's computations on demand, followed step by step (`statistics_runs`).
 //! The department's mapping of its own labels (the bodies it orients RSA beneficiaries to) to
 //! the shared nomenclatures' codes. And each RSA beneficiary's household type, as the fund's file gives it (a partner, children
 //! or not), which OARSA breaks its figures down by.
@@ -40,6 +41,26 @@ enum StatisticsLabelMap {
     /// A code of the nomenclature.
     Code,
     UpdatedAt,
+}
+
+#[derive(DeriveIden)]
+enum StatisticsRuns {
+    Table,
+    Id,
+    /// `queued`, `running`, `done` or `failed`.
+    Status,
+    /// Steps done of `steps_total` (each module's figures, storing them, the returns).
+    StepsDone,
+    StepsTotal,
+    /// Monthly figures stored, once done.
+    Figures,
+    /// Why it failed, in French.
+    Error,
+    RequestedBy,
+    CreatedAt,
+    /// Updated at each step: a running computation silent for long was lost.
+    UpdatedAt,
+    FinishedAt,
 }
 
 #[derive(DeriveIden)]
@@ -90,6 +111,42 @@ impl MigrationTrait for Migration {
                     .col(R::Breakdown)
                     .col(R::Code)
                     .unique()
+                    .to_owned(),
+            )
+            .await?;
+        use StatisticsRuns as U;
+        manager
+            .create_table(
+                Table::create()
+                    .table(U::Table)
+                    .col(
+                        ColumnDef::new(U::Id)
+                            .big_integer()
+                            .not_null()
+                            .auto_increment()
+                            .primary_key(),
+                    )
+                    .col(ColumnDef::new(U::Status).string().not_null())
+                    .col(ColumnDef::new(U::StepsDone).integer().not_null())
+                    .col(ColumnDef::new(U::StepsTotal).integer().not_null())
+                    .col(ColumnDef::new(U::Figures).big_integer().null())
+                    .col(ColumnDef::new(U::Error).text().null())
+                    .col(ColumnDef::new(U::RequestedBy).big_integer().not_null())
+                    .col(
+                        ColumnDef::new(U::CreatedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(U::UpdatedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(U::FinishedAt)
+                            .timestamp_with_time_zone()
+                            .null(),
+                    )
                     .to_owned(),
             )
             .await?;

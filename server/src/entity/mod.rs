@@ -65,6 +65,7 @@ pub mod statistics_label_map;
 pub mod statistics_monthly;
 pub mod statistics_profile;
 pub mod statistics_return;
+pub mod statistics_run;
 pub mod statistics_shared;
 pub mod statistics_yearly;
 pub mod wider_access;

@@ -236,6 +236,19 @@ impl Quartiles {
             q3: at(0.75),
         })
     }
+
+    pub fn as_array(self) -> [f64; 3] {
+        [self.q1, self.median, self.q3]
+    }
+}
+
+/// The three quartiles as read in French in `unit` (« – » each when there are none), for the
+/// page and the operator's view alike.
+pub fn quartile_texts(quartiles: Option<[f64; 3]>, unit: Unit) -> [String; 3] {
+    quartiles.map_or_else(
+        || std::array::from_fn(|_| "–".to_owned()),
+        |q| q.map(|v| super::publish::format_value(v, unit)),
+    )
 }
 
 /// One indicator compared.
@@ -398,17 +411,12 @@ pub fn as_text(bands: &[BandView]) -> String {
         for view in &band.indicators {
             let unit = indicators::find(&view.indicator).map_or(Unit::Count, |i| i.unit);
             let shown = |v: f64| super::publish::format_value(v, unit);
-            let spread = view.quartiles.map_or_else(
-                || format!("moins de {MIN_DEPARTMENTS} départements, pas de quartiles"),
-                |[q1, median, q3]| {
-                    format!(
-                        "1er quartile {}, médiane {}, 3e quartile {}",
-                        shown(q1),
-                        shown(median),
-                        shown(q3)
-                    )
-                },
-            );
+            let spread = match (view.quartiles, quartile_texts(view.quartiles, unit)) {
+                (None, _) => format!("moins de {MIN_DEPARTMENTS} départements, pas de quartiles"),
+                (Some(_), [q1, median, q3]) => {
+                    format!("1er quartile {q1}, médiane {median}, 3e quartile {q3}")
+                }
+            };
             let _ = writeln!(out, "  {} : {spread}", view.name);
             for (code, name, value) in &view.departments {
                 let value = value.map_or_else(|| "s".to_owned(), shown);

@@ -5,7 +5,7 @@
 use app::components::FilterOption;
 use app::statistics::{
     ComparedModule, ComparisonForm, ComparisonPage, IndicatorView, ModuleStatistics,
-    ModuleStatisticsPage, StatisticsFilters, StatisticsHomePage,
+    ModuleStatisticsPage, RunView, StatisticsFilters, StatisticsHomePage,
 };
 use app::validation::FieldErrors;
 use axum::extract::{Path, State};
@@ -19,6 +19,8 @@ use super::comparison::{self, Comparison, Profile, SaveError};
 use super::indicators::{Indicator, Indicators, Unit};
 use super::nomenclatures;
 use super::publish::{self, Cell, Period, Table};
+use super::runs::{self, RunStatus};
+use crate::entity::statistics_run;
 use crate::http::form::{Form, ListQuery};
 use crate::http::ui::Ui;
 use crate::http::{AppError, AppState, CurrentStaff};
@@ -29,6 +31,7 @@ pub fn routes(routes: crate::modules::Routes) -> crate::modules::Routes {
     routes
         .route("/agents/statistiques", get(overview))
         .route("/agents/statistiques/calculer", post(recompute))
+        .route("/agents/statistiques/calcul", get(run_state))
         .route(
             "/agents/statistiques/comparaison",
             get(comparison_page).post(save_profile),
@@ -38,7 +41,7 @@ pub fn routes(routes: crate::modules::Routes) -> crate::modules::Routes {
 }
 
 /// Figures are for those who steer: supervisors and the department's administrators.
-fn allowed(staff: &CurrentStaff) -> Result<(), AppError> {
+pub(super) fn allowed(staff: &CurrentStaff) -> Result<(), AppError> {
     (staff.account.has_role(Role::Supervisor) || staff.account.has_role(Role::Admin))
         .then_some(())
         .ok_or(AppError::Forbidden)
@@ -148,31 +151,101 @@ pub async fn overview(
         .account
         .has_role(Role::Admin)
         .then(|| staff.tenant.href("/agents/statistiques/calculer"));
+    let run = followed_run(&state, &staff)
+        .await?
+        .and_then(|run| run_view(&staff, run));
     Ok(ui.with_staff(&staff).render(StatusCode::OK, move |ctx| {
-        view! { <StatisticsHomePage ctx modules computed threshold recompute notice comparison returns /> }
+        view! { <StatisticsHomePage ctx modules computed threshold recompute run notice comparison returns /> }
     }))
 }
 
 /// `POST /agents/statistiques/calculer`: the department's figures now, rather than tonight
-/// (an administrator who has just ranked the aids, say).
+/// (an administrator who has just ranked the aids, say), computed by a job whose progress the
+/// overview follows; asked again while one is under way, that one is followed.
 pub async fn recompute(
     State(state): State<AppState>,
     staff: CurrentStaff,
-    session: Session,
 ) -> Result<Response, AppError> {
     if !staff.account.has_role(Role::Admin) {
         return Err(AppError::Forbidden);
     }
-    let (tenant, today) = (&staff.tenant.tenant, crate::dates::today());
-    let figures = super::indicators::compute(tenant, today).await?;
-    super::comparison::share(&state.platform, tenant, state.settings.statistics_threshold).await?;
-    session
-        .insert(
-            NOTICE_KEY,
-            format!("Les indicateurs et les retours nationaux sont recalculés : {figures} chiffres mensuels."),
-        )
-        .await?;
+    let (run, new) = runs::start(&staff.tenant.tenant, staff.account.id).await?;
+    if new {
+        enqueue_run(&state, &staff, run.id).await;
+    }
     Ok(Redirect::to(&staff.tenant.href("/agents/statistiques")).into_response())
+}
+
+async fn enqueue_run(state: &AppState, staff: &CurrentStaff, id: i64) {
+    let job = runs::ComputeDepartment {
+        tenant: staff.tenant.tenant.slug().to_string(),
+        run: id,
+        threshold: state.settings.statistics_threshold,
+    };
+    if let Err(e) = crate::jobs::enqueue(&state.platform, job).await {
+        tracing::warn!(run = id, error = %e, "statistics run not enqueued; its page will retry");
+    }
+}
+
+/// The department's last computation asked for, its job enqueued again if it looks lost.
+async fn followed_run(
+    state: &AppState,
+    staff: &CurrentStaff,
+) -> Result<Option<statistics_run::Model>, AppError> {
+    let run = runs::latest(&staff.tenant.tenant).await?;
+    if let Some(run) = &run
+        && runs::is_lost(run, chrono::Utc::now())
+    {
+        enqueue_run(state, staff, run.id).await;
+    }
+    Ok(run)
+}
+
+/// How the overview shows a computation: under way, or just finished.
+fn run_view(staff: &CurrentStaff, run: statistics_run::Model) -> Option<RunView> {
+    let recent = run
+        .finished_at
+        .is_some_and(|at| chrono::Utc::now() - at < chrono::Duration::minutes(10));
+    if run.status.finished() && !recent {
+        return None;
+    }
+    let outcome = match run.status {
+        RunStatus::Done => Some(format!(
+            "Les indicateurs et les retours nationaux sont recalculés : {} chiffres mensuels.",
+            run.figures.unwrap_or(0)
+        )),
+        _ => None,
+    };
+    Some(RunView {
+        finished: run.status.finished(),
+        done: u64::try_from(run.steps_done).unwrap_or(0),
+        total: u64::try_from(run.steps_total).unwrap_or(0),
+        outcome,
+        error: run.error,
+        state_href: staff.tenant.href("/agents/statistiques/calcul"),
+        refresh_href: staff.tenant.href("/agents/statistiques"),
+    })
+}
+
+/// `GET /agents/statistiques/calcul`: the last computation's progress as JSON, for the
+/// overview's island.
+pub async fn run_state(
+    State(state): State<AppState>,
+    staff: CurrentStaff,
+) -> Result<Response, AppError> {
+    allowed(&staff)?;
+    let run = followed_run(&state, &staff)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok((
+        [(header::CACHE_CONTROL, "no-store")],
+        axum::Json(serde_json::json!({
+            "written": run.steps_done,
+            "total": run.steps_total,
+            "finished": run.status.finished(),
+        })),
+    )
+        .into_response())
 }
 
 pub async fn module_page(
@@ -338,18 +411,27 @@ pub async fn download(
             ));
         }
     };
-    Ok((
+    Ok(attachment(
+        bytes,
+        content_type,
+        &format!("{name}.{extension}"),
+    ))
+}
+
+/// A file to download, never kept by a cache.
+pub(super) fn attachment(bytes: Vec<u8>, content_type: &str, file_name: &str) -> Response {
+    (
         [
             (header::CONTENT_TYPE, content_type.to_owned()),
             (
                 header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}.{extension}\""),
+                format!("attachment; filename=\"{file_name}\""),
             ),
             (header::CACHE_CONTROL, "no-store".to_owned()),
         ],
         bytes,
     )
-        .into_response())
+        .into_response()
 }
 
 /// A cell as a file holds it: a plain number (a share in percent), « s », or nothing.
@@ -638,24 +720,17 @@ fn compared_modules(staff: &CurrentStaff, comparison: &Comparison) -> Vec<Compar
                         Some(None) => "s".to_owned(),
                         None => "–".to_owned(),
                     };
-                    let quartile = |pick: fn(&comparison::Quartiles) -> f64| {
-                        line.quartiles
-                            .as_ref()
-                            .map_or_else(|| "–".to_owned(), |q| shown(pick(q)))
-                    };
+                    let [q1, median, q3] = comparison::quartile_texts(
+                        line.quartiles.map(comparison::Quartiles::as_array),
+                        unit,
+                    );
                     let name = match unit {
                         Unit::Days => format!("{} (jours)", indicator.name),
                         _ => indicator.name.to_owned(),
                     };
                     Some((
                         name,
-                        vec![
-                            own,
-                            quartile(|q| q.q1),
-                            quartile(|q| q.median),
-                            quartile(|q| q.q3),
-                            line.departments.to_string(),
-                        ],
+                        vec![own, q1, median, q3, line.departments.to_string()],
                     ))
                 })
                 .collect(),

@@ -285,9 +285,35 @@ pub fn find(id: &str) -> Option<&'static Indicator> {
 pub const RECOMPUTED_MONTHS: u32 = 13;
 
 /// Computes the figures of every module `tenant` subscribes to and replaces the stored ones
-/// of the months computed (every month the first time), in one transaction. Returns how many
-/// figures were stored.
+/// of the months computed (every month the first time), in one transaction, then the last
+/// closed year's national returns. Returns how many figures were stored.
 pub async fn compute(tenant: &Tenant, today: NaiveDate) -> Result<usize, DbErr> {
+    compute_reporting(tenant, today, None).await
+}
+
+/// The modules of `tenant` that compute figures.
+fn computing(tenant: &Tenant) -> impl Iterator<Item = &'static Indicators> + '_ {
+    PARTS.iter().filter_map(move |part| {
+        let (module, indicators) = (part.module?, part.indicators?);
+        tenant.has_module(module).then_some(indicators)
+    })
+}
+
+/// The steps of a computation in `tenant`: each module's figures, storing them, the returns.
+pub fn steps(tenant: &Tenant) -> usize {
+    computing(tenant).count() + 2
+}
+
+/// [`compute`], recording on `run` (`super::runs`), if given, each of its [`steps`] done.
+pub async fn compute_reporting(
+    tenant: &Tenant,
+    today: NaiveDate,
+    run: Option<i64>,
+) -> Result<usize, DbErr> {
+    let done = async |step: usize| match run {
+        Some(id) => super::runs::step_done(tenant, id, step).await,
+        None => Ok(()),
+    };
     let first_run = {
         let txn = tenant.db().begin().await?;
         let none = statistics_monthly::Entity::find()
@@ -299,13 +325,11 @@ pub async fn compute(tenant: &Tenant, today: NaiveDate) -> Result<usize, DbErr> 
     };
     let since = (!first_run).then(|| Month::of(today).back(RECOMPUTED_MONTHS - 1));
     let mut figures = Vec::new();
-    for part in PARTS {
-        let (Some(module), Some(indicators)) = (part.module, part.indicators.as_ref()) else {
-            continue;
-        };
-        if tenant.has_module(module) {
-            figures.extend((indicators.compute)(tenant, since.map(Month::first_day), today).await?);
-        }
+    let mut step = 0;
+    for indicators in computing(tenant) {
+        figures.extend((indicators.compute)(tenant, since.map(Month::first_day), today).await?);
+        step += 1;
+        done(step).await?;
     }
     let (monthly, mut yearly): (Vec<Figure>, Vec<Figure>) =
         figures.into_iter().partition(|f| f.span == Span::Month);
@@ -376,8 +400,10 @@ pub async fn compute(tenant: &Tenant, today: NaiveDate) -> Result<usize, DbErr> 
     });
     insert_chunked(&txn, yearly.collect()).await?;
     txn.commit().await?;
+    done(step + 1).await?;
     // The national returns of the last closed year, computed with the figures.
     super::returns::compute(tenant, super::returns::closed_year(today)).await?;
+    done(step + 2).await?;
     Ok(stored)
 }
 

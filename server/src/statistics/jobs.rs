@@ -1,5 +1,5 @@
 //! The nightly computation of every department's indicators (and on demand: `guichet
-//! statistics compute`).
+//! statistics compute`, or an administrator's « Recalculer maintenant », `super::runs`).
 
 use std::time::Duration;
 
@@ -7,16 +7,41 @@ use apalis::prelude::{BoxDynError, Data};
 use serde::{Deserialize, Serialize};
 use tenants::{Platform, TenantStatus};
 
+use super::runs::ComputeDepartment;
 use crate::jobs::{self, Running};
 use crate::modules::Services;
 
 pub fn workers(services: &Services) -> Vec<Running<anyhow::Result<()>>> {
-    vec![jobs::worker!(
-        services.platform,
-        services.instance,
-        "statistics",
-        compute_indicators
-    )]
+    vec![
+        jobs::worker!(
+            services.platform,
+            services.instance,
+            "statistics",
+            compute_indicators
+        ),
+        jobs::worker!(
+            services.platform,
+            services.instance,
+            "statistics_run",
+            compute_department
+        ),
+    ]
+}
+
+/// Runs a computation an administrator asked for (`super::runs`).
+pub async fn compute_department(
+    job: ComputeDepartment,
+    platform: Data<Platform>,
+) -> Result<(), BoxDynError> {
+    let slug = tenants::Slug::parse(&job.tenant)?;
+    // A suspended department's computation waits: its page enqueues it again later.
+    if let Some(tenant) = platform.tenant_by_slug(&slug).await?
+        && !tenant.is_suspended()
+    {
+        let today = crate::dates::today();
+        super::runs::run(&platform, &tenant, job.run, today, job.threshold).await?;
+    }
+    Ok(())
 }
 
 pub fn schedules(services: &Services) -> Vec<Running<()>> {

@@ -23,11 +23,12 @@ pub mod open_data;
 pub mod publish;
 pub mod returns;
 pub mod returns_http;
+pub mod runs;
 pub mod secrecy;
 
 use crate::entity::{
     detection_rule, statistics_label_map, statistics_monthly, statistics_profile,
-    statistics_return, statistics_yearly,
+    statistics_return, statistics_run, statistics_yearly,
 };
 use crate::modules::{Part, Table};
 
@@ -51,6 +52,7 @@ pub static PART: Part = Part {
             Table::of::<statistics_profile::Entity>(None),
             Table::of::<statistics_return::Entity>(None),
             Table::of::<statistics_label_map::Entity>(None),
+            Table::of::<statistics_run::Entity>(None),
             Table::of::<detection_rule::Entity>(None),
         ]
     },

@@ -99,6 +99,13 @@ pub fn seniority_band(entered_on: chrono::NaiveDate, on: chrono::NaiveDate) -> &
 
 /// Every nomenclature, as exports and the open data's schema describe them.
 pub fn all() -> Vec<Nomenclature> {
+    let mut all = shared();
+    all.extend(people());
+    all
+}
+
+/// The codes every module's figures share.
+fn shared() -> Vec<Nomenclature> {
     vec![
         Nomenclature {
             id: "departement",
@@ -194,6 +201,35 @@ pub fn all() -> Vec<Nomenclature> {
             ],
         },
         Nomenclature {
+            id: "canal",
+            label: "Canal d'un contact avec un usager",
+            version: "2026-1",
+            entries: vec![
+                ("accueil", "Visite à l'accueil"),
+                ("telephone", "Appel téléphonique"),
+                ("courrier", "Courrier"),
+                ("courriel", "Courriel"),
+            ],
+        },
+        Nomenclature {
+            id: "issue",
+            label: "Issue d'une décision",
+            version: "2026-1",
+            entries: vec![
+                ("accord", "Accord"),
+                ("accord_partiel", "Accord partiel"),
+                ("refus", "Refus"),
+                ("ajournement", "Ajournement"),
+                ("irrecevable", "Irrecevable ou sans suite"),
+            ],
+        },
+    ]
+}
+
+/// How the national surveys describe people (OARSA's sex, seniority and referent body).
+fn people() -> Vec<Nomenclature> {
+    vec![
+        Nomenclature {
             id: "sexe",
             label: "Sexe",
             version: "2026-1",
@@ -224,29 +260,6 @@ pub fn all() -> Vec<Nomenclature> {
                     "autre_organisme",
                     "Autre organisme (CCAS, CIAS, association, caisse d'allocations familiales…)",
                 ),
-            ],
-        },
-        Nomenclature {
-            id: "canal",
-            label: "Canal d'un contact avec un usager",
-            version: "2026-1",
-            entries: vec![
-                ("accueil", "Visite à l'accueil"),
-                ("telephone", "Appel téléphonique"),
-                ("courrier", "Courrier"),
-                ("courriel", "Courriel"),
-            ],
-        },
-        Nomenclature {
-            id: "issue",
-            label: "Issue d'une décision",
-            version: "2026-1",
-            entries: vec![
-                ("accord", "Accord"),
-                ("accord_partiel", "Accord partiel"),
-                ("refus", "Refus"),
-                ("ajournement", "Ajournement"),
-                ("irrecevable", "Irrecevable ou sans suite"),
             ],
         },
     ]

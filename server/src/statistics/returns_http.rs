@@ -6,11 +6,12 @@ use app::components::FilterOption;
 use app::statistics::{LabelRanking, RankingForm, ReturnsPage, SurveyFiles};
 use app::validation::FieldErrors;
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use leptos::prelude::*;
 use tower_sessions::Session;
 
+use super::http::{allowed, attachment};
 use super::mapping::{self, Choice, LocalLabels, Ranked};
 use super::{comparison, nomenclatures, returns};
 use crate::http::form::Form;
@@ -33,13 +34,6 @@ pub fn routes(routes: crate::modules::Routes) -> crate::modules::Routes {
 }
 
 const NOTICE_KEY: &str = "returns_notice";
-
-/// Figures are for those who steer: supervisors and the department's administrators.
-fn allowed(staff: &CurrentStaff) -> Result<(), AppError> {
-    (staff.account.has_role(Role::Supervisor) || staff.account.has_role(Role::Admin))
-        .then_some(())
-        .ok_or(AppError::Forbidden)
-}
 
 /// `GET /agents/statistiques/retours`.
 pub async fn page(
@@ -259,19 +253,9 @@ pub async fn download(
     }
     let bytes = returns::csv(&profile.department, survey, year, &lines)
         .map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!(
-                    "attachment; filename=\"{}\"",
-                    returns::file_name(survey, year, &profile.department)
-                ),
-            ),
-            (header::CACHE_CONTROL, "no-store".to_owned()),
-        ],
+    Ok(attachment(
         bytes,
-    )
-        .into_response())
+        "text/csv; charset=utf-8",
+        &returns::file_name(survey, year, &profile.department),
+    ))
 }

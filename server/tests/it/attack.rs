@@ -533,6 +533,7 @@ fn plan(template: &str, fx: &Fixture) -> Option<Plan> {
         // Figures, never a name: for those who steer the department.
         "/agents/statistiques" => staff(template.into(), Roles(STEERING), true, None),
         "/agents/statistiques/calculer" => staff(template.into(), Admin, false, None),
+        "/agents/statistiques/calcul" => staff(template.into(), Roles(STEERING), false, None),
         // Read by those who steer; the form (POST) is the administrator's, whose refusal to
         // a supervisor `statistics_comparison` tests.
         "/agents/statistiques/comparaison" => {

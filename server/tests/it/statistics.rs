@@ -292,14 +292,28 @@ async fn a_supervisor_reads_charts_and_tables_that_keep_small_counts_secret(back
         )
         .await;
     assert_eq!(done.status, 303, "{}", done.body);
-    let after = adm.get("/gard/agents/statistiques").await;
-    assert!(
-        after
+    // A job computes them; the overview follows it step by step until it is done.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let after = loop {
+        let page = adm.get("/gard/agents/statistiques").await;
+        if page
             .body
-            .contains("Les indicateurs et les retours nationaux sont recalculés"),
-        "{}",
-        after.body
-    );
+            .contains("Les indicateurs et les retours nationaux sont recalculés")
+        {
+            break page;
+        }
+        assert!(
+            page.body.contains("Avancement du calcul") && page.body.contains("Actualiser"),
+            "a computation under way shows its progress: {}",
+            page.body
+        );
+        assert!(std::time::Instant::now() < deadline, "{}", page.body);
+        let state = adm.get("/gard/agents/statistiques/calcul").await;
+        assert_eq!(state.status, 200, "{}", state.body);
+        // One module, then storing the figures, then the returns.
+        assert!(state.body.contains("\"total\":3"), "{}", state.body);
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
     assert!(
         after.body.contains("Chiffres calculés le"),
         "{}",

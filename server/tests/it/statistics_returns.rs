@@ -93,6 +93,20 @@ fn value<'a>(
         .unwrap_or_else(|| panic!("no line {question} {breakdown} {code}: {lines:?}"))
 }
 
+/// Each `(question, breakdown, code, value)` is in the file as given.
+fn expect_lines(
+    lines: &[((String, String, String), String)],
+    expected: &[(&str, &str, &str, &str)],
+) {
+    for (question, breakdown, code, value_) in expected {
+        assert_eq!(
+            value(lines, question, breakdown, code),
+            *value_,
+            "{question} {breakdown} {code}"
+        );
+    }
+}
+
 /// Every count is none, at least the threshold, or « s »; every share or delay is a number,
 /// « s » or empty.
 fn secrecy_holds(body: &str) {
@@ -261,54 +275,27 @@ async fn the_oarsa_return_tells_the_situation_on_31_december(backend: Backend) {
     );
     secrecy_holds(&file.body);
     let lines = read_csv(&file.body, "30", "2025");
-    assert_eq!(value(&lines, "oarsa.soumis", "ensemble", "ensemble"), "8");
-    assert_eq!(
-        value(&lines, "oarsa.soumis", "menage", "seul_sans_enfant"),
-        "8"
-    );
-    assert_eq!(
-        value(&lines, "oarsa.soumis", "anciennete_rsa", "6_mois_1_an"),
-        "8"
-    );
-    assert_eq!(
-        value(&lines, "oarsa.soumis", "anciennete_rsa", "1_an_plus"),
-        "0"
-    );
-    assert_eq!(value(&lines, "oarsa.orientes", "ensemble", "ensemble"), "7");
-    assert_eq!(
-        value(&lines, "oarsa.orientes", "orientation", "professional"),
-        "4"
-    );
-    assert_eq!(
-        value(&lines, "oarsa.orientes", "orientation", "social"),
-        "3"
-    );
-    // France Travail by its track; the CCAS not ranked yet.
-    assert_eq!(
-        value(
-            &lines,
-            "oarsa.orientes",
-            "organisme_referent",
-            "france_travail"
-        ),
-        "4"
-    );
-    assert_eq!(
-        value(
-            &lines,
-            "oarsa.orientes",
-            "organisme_referent",
-            "non_renseigne"
-        ),
-        "3"
-    );
-    assert_eq!(
-        value(&lines, "oarsa.part_orientes", "ensemble", "ensemble"),
-        "87.5"
-    );
-    assert_eq!(
-        value(&lines, "oarsa.part_contrat", "ensemble", "ensemble"),
-        "33.3"
+    expect_lines(
+        &lines,
+        &[
+            ("oarsa.soumis", "ensemble", "ensemble", "8"),
+            ("oarsa.soumis", "menage", "seul_sans_enfant", "8"),
+            ("oarsa.soumis", "anciennete_rsa", "6_mois_1_an", "8"),
+            ("oarsa.soumis", "anciennete_rsa", "1_an_plus", "0"),
+            ("oarsa.orientes", "ensemble", "ensemble", "7"),
+            ("oarsa.orientes", "orientation", "professional", "4"),
+            ("oarsa.orientes", "orientation", "social", "3"),
+            // France Travail by its track; the CCAS not ranked yet.
+            (
+                "oarsa.orientes",
+                "organisme_referent",
+                "france_travail",
+                "4",
+            ),
+            ("oarsa.orientes", "organisme_referent", "non_renseigne", "3"),
+            ("oarsa.part_orientes", "ensemble", "ensemble", "87.5"),
+            ("oarsa.part_contrat", "ensemble", "ensemble", "33.3"),
+        ],
     );
     // The mean delay of the seven first orientations of the year, as the people's rows say.
     let days: Vec<f64> = people(&gard)
@@ -405,32 +392,23 @@ async fn the_oarsa_return_tells_the_situation_on_31_december(backend: Backend) {
         .await;
     assert_eq!(file.status, StatusCode::OK, "{}", file.body);
     let lines = read_csv(&file.body, "30", "2025");
-    assert_eq!(
-        value(
-            &lines,
-            "oarsa.orientes",
-            "organisme_referent",
-            "autre_organisme"
-        ),
-        "3"
-    );
-    assert_eq!(
-        value(
-            &lines,
-            "oarsa.orientes",
-            "organisme_referent",
-            "non_renseigne"
-        ),
-        "0"
-    );
-    assert_eq!(
-        value(
-            &lines,
-            "oarsa.part_contrat",
-            "organisme_referent",
-            "autre_organisme"
-        ),
-        "33.3"
+    expect_lines(
+        &lines,
+        &[
+            (
+                "oarsa.orientes",
+                "organisme_referent",
+                "autre_organisme",
+                "3",
+            ),
+            ("oarsa.orientes", "organisme_referent", "non_renseigne", "0"),
+            (
+                "oarsa.part_contrat",
+                "organisme_referent",
+                "autre_organisme",
+                "33.3",
+            ),
+        ],
     );
     // No one's name in any file.
     for p in &everyone {
@@ -503,50 +481,35 @@ async fn the_social_aid_return_counts_the_years_decisions(backend: Backend) {
     assert_eq!(file.status, StatusCode::OK, "{}", file.body);
     secrecy_holds(&file.body);
     let lines = read_csv(&file.body, "30", "2025");
-    assert_eq!(
-        value(
-            &lines,
-            "aide_sociale.demandes_decidees",
-            "ensemble",
-            "ensemble"
-        ),
-        "5"
-    );
-    assert_eq!(
-        value(
-            &lines,
-            "aide_sociale.demandes_accordees",
-            "ensemble",
-            "ensemble"
-        ),
-        "4"
-    );
-    assert_eq!(
-        value(
-            &lines,
-            "aide_sociale.demandes_accordees",
-            "categorie_aide",
-            "logement"
-        ),
-        "4"
-    );
-    assert_eq!(
-        value(
-            &lines,
-            "aide_sociale.demandes_accordees",
-            "categorie_aide",
-            "energie"
-        ),
-        "0"
-    );
-    assert_eq!(
-        value(
-            &lines,
-            "aide_sociale.personnes_aidees",
-            "ensemble",
-            "ensemble"
-        ),
-        "4"
+    expect_lines(
+        &lines,
+        &[
+            (
+                "aide_sociale.demandes_decidees",
+                "ensemble",
+                "ensemble",
+                "5",
+            ),
+            (
+                "aide_sociale.demandes_accordees",
+                "ensemble",
+                "ensemble",
+                "4",
+            ),
+            (
+                "aide_sociale.demandes_accordees",
+                "categorie_aide",
+                "logement",
+                "4",
+            ),
+            (
+                "aide_sociale.demandes_accordees",
+                "categorie_aide",
+                "energie",
+                "0",
+            ),
+            ("aide_sociale.personnes_aidees", "ensemble", "ensemble", "4"),
+        ],
     );
     // The disability part is there, with nothing decided.
     assert_eq!(
