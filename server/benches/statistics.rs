@@ -23,7 +23,7 @@ use chrono::{Datelike as _, Utc};
 use common::*;
 use guichet::aid_requests::catalogue::{self, AidInput};
 use guichet::aid_requests::filing::Status;
-use guichet::entity::{aid_request, citizen, decision, statistics_profile};
+use guichet::entity::{aid_request, decision, statistics_profile};
 use guichet::staff::{self, Email, NewStaff, Role};
 use guichet::statistics::{jobs, nomenclatures, secrecy};
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
@@ -113,29 +113,7 @@ async fn seed_requests(tenant: &Tenant, requests: usize) -> anyhow::Result<()> {
     let now = Utc::now();
     let today = now.date_naive();
     let citizens = requests.div_ceil(PER_CITIZEN);
-    for chunk in (0..citizens).collect::<Vec<_>>().chunks(1000) {
-        let rows = chunk.iter().map(|&n| citizen::ActiveModel {
-            id: Set(n as i64 + 1),
-            fc_sub: Set(Some(format!("sub-{n}"))),
-            given_name: Set(format!("Prénom{n}")),
-            family_name: Set(format!("NOM{n}")),
-            preferred_username: Set(String::new()),
-            birthdate: Set("1980-01-01".to_owned()),
-            gender: Set("female".to_owned()),
-            birthplace: Set("30189".to_owned()),
-            birthcountry: Set("99100".to_owned()),
-            email: Set(format!("usager{n}@exemple.fr")),
-            login_email: Set(None),
-            password_hash: Set(None),
-            email_confirmed_at: Set(None),
-            created_at: Set(now),
-            last_sign_in_at: Set(None),
-            merged_into: Set(None),
-        });
-        let txn = tenant.db().begin_write().await?;
-        citizen::Entity::insert_many(rows).exec(&txn).await?;
-        txn.commit().await?;
-    }
+    seed_citizens(tenant, citizens).await?;
     let prefix = tenant.slug().to_string().to_uppercase();
     for chunk in (0..requests).collect::<Vec<_>>().chunks(1000) {
         let mut request_rows = Vec::with_capacity(chunk.len());

@@ -167,6 +167,37 @@ pub async fn create_tenant(platform: &Platform, slug: &str) -> anyhow::Result<Te
         .await?)
 }
 
+/// `count` citizens with ids 1 to `count`, inserted in chunks (a bench's own seeding).
+pub async fn seed_citizens(tenant: &Tenant, count: usize) -> anyhow::Result<()> {
+    use guichet::entity::citizen;
+    use sea_orm::{EntityTrait, Set};
+    let now = chrono::Utc::now();
+    for chunk in (0..count).collect::<Vec<_>>().chunks(1000) {
+        let rows = chunk.iter().map(|&n| citizen::ActiveModel {
+            id: Set(n as i64 + 1),
+            fc_sub: Set(Some(format!("sub-{n}"))),
+            given_name: Set(format!("Prénom{n}")),
+            family_name: Set(format!("NOM{n}")),
+            preferred_username: Set(String::new()),
+            birthdate: Set("1980-01-01".to_owned()),
+            gender: Set("female".to_owned()),
+            birthplace: Set("30189".to_owned()),
+            birthcountry: Set("99100".to_owned()),
+            email: Set(format!("usager{n}@exemple.fr")),
+            login_email: Set(None),
+            password_hash: Set(None),
+            email_confirmed_at: Set(None),
+            created_at: Set(now),
+            last_sign_in_at: Set(None),
+            merged_into: Set(None),
+        });
+        let txn = tenant.db().begin_write().await?;
+        citizen::Entity::insert_many(rows).exec(&txn).await?;
+        txn.commit().await?;
+    }
+    Ok(())
+}
+
 /// A server running on this runtime, until [`Running::stop`].
 pub struct Running {
     pub addr: SocketAddr,

@@ -13,7 +13,9 @@ use tenants::Tenant;
 
 use crate::fixtures::{AidBuilder, filed};
 use crate::harness::{Backend, Page, Visitor, both_engines};
-use crate::insertion::{OFFICER, REFERENT, day, file_of, import_whole, setup, single_adults};
+use crate::insertion::{
+    OFFICER, REFERENT, day, file_of, import_whole, people_of, setup, single_adults,
+};
 
 both_engines!(
     people_not_oriented_are_listed_to_insertion_staff_and_each_opening_is_journaled,
@@ -31,18 +33,6 @@ async fn journal(tenant: &Tenant, action: &str) -> Vec<audit_entry::Model> {
         .unwrap();
     txn.commit().await.unwrap();
     rows
-}
-
-/// The department's RSA people, in the order they were written.
-async fn people_of(tenant: &Tenant) -> Vec<insertion_person::Model> {
-    let txn = tenant.db().begin().await.unwrap();
-    let people = insertion_person::Entity::find()
-        .order_by_asc(insertion_person::Column::Id)
-        .all(&txn)
-        .await
-        .unwrap();
-    txn.commit().await.unwrap();
-    people
 }
 
 /// The links a page offers to open a situation, in order.

@@ -11,12 +11,12 @@ use guichet::staff::Role;
 use guichet::statistics::{indicators, returns};
 use reqwest::StatusCode;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use tenants::{Module, Tenant};
 
 use crate::fixtures::{AidBuilder, filed};
 use crate::harness::{Backend, TestApp, Visitor, both_engines};
-use crate::insertion::{OFFICER, day, file_of, import_whole, single_adults};
+use crate::insertion::{OFFICER, day, file_of, import_whole, people_of, single_adults};
 
 both_engines!(
     the_oarsa_return_tells_the_situation_on_31_december,
@@ -138,17 +138,6 @@ async fn declare_department(admin: &mut Visitor) {
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
 }
 
-async fn people(tenant: &Tenant) -> Vec<insertion_person::Model> {
-    let txn = tenant.db().begin().await.unwrap();
-    let people = insertion_person::Entity::find()
-        .order_by_asc(insertion_person::Column::Id)
-        .all(&txn)
-        .await
-        .unwrap();
-    txn.commit().await.unwrap();
-    people
-}
-
 async fn decide(
     officer: &mut Visitor,
     person: &insertion_person::Model,
@@ -207,7 +196,7 @@ async fn the_oarsa_return_tells_the_situation_on_31_december(backend: Backend) {
     // (one of whom signed a contract), one not oriented by the end of the year.
     let mut officer = Visitor::signed_in(&app, "/gard", OFFICER).await;
     import_whole(&mut officer, file_of(single_adults(8, 31), day(2025, 3, 6))).await;
-    let everyone = people(&gard).await;
+    let everyone = people_of(&gard).await;
     assert_eq!(everyone.len(), 8);
     for person in &everyone[..4] {
         decide(
@@ -298,7 +287,7 @@ async fn the_oarsa_return_tells_the_situation_on_31_december(backend: Backend) {
         ],
     );
     // The mean delay of the seven first orientations of the year, as the people's rows say.
-    let days: Vec<f64> = people(&gard)
+    let days: Vec<f64> = people_of(&gard)
         .await
         .iter()
         .filter_map(|p| p.orientation_days.map(f64::from))

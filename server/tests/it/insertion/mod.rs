@@ -18,7 +18,7 @@ use guichet::insertion::flux::Household;
 use guichet::insertion::generator;
 use guichet::staff::Role;
 use reqwest::StatusCode;
-use sea_orm::{EntityTrait, PaginatorTrait};
+use sea_orm::{EntityTrait, PaginatorTrait, QueryOrder};
 use tenants::{Module, Tenant};
 
 use crate::harness::{Backend, TestApp, Visitor};
@@ -122,6 +122,18 @@ pub fn figure(body: &str, label: &str) -> String {
     value[..value.find('<').unwrap()]
         .trim()
         .replace('\u{a0}', " ")
+}
+
+/// The department's RSA people, in the order they were written.
+pub async fn people_of(tenant: &Tenant) -> Vec<insertion_person::Model> {
+    let txn = tenant.db().begin().await.unwrap();
+    let rows = insertion_person::Entity::find()
+        .order_by_asc(insertion_person::Column::Id)
+        .all(&txn)
+        .await
+        .unwrap();
+    txn.commit().await.unwrap();
+    rows
 }
 
 pub async fn count_people(tenant: &Tenant) -> u64 {

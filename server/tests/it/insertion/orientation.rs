@@ -3,30 +3,18 @@
 //! orientation in force the day before, never overlapping it. Each step is in the person's
 //! access journal and right of access.
 
-use guichet::entity::insertion_person;
 use guichet::staff::Role;
 use reqwest::StatusCode;
-use sea_orm::{EntityTrait, QueryOrder};
-use tenants::Tenant;
 
-use super::{OFFICER, REFERENT, day, file_of, import_whole, setup, single_adults, table_figure};
+use super::{
+    OFFICER, REFERENT, day, file_of, import_whole, people_of, setup, single_adults, table_figure,
+};
 use crate::harness::{Backend, Visitor, both_engines};
 
 both_engines!(
     a_referent_proposes_the_officer_decides_and_reorients,
     the_supervisor_reads_the_indicators_counted_from_entry
 );
-
-async fn people(tenant: &Tenant) -> Vec<insertion_person::Model> {
-    let txn = tenant.db().begin().await.unwrap();
-    let rows = insertion_person::Entity::find()
-        .order_by_asc(insertion_person::Column::Id)
-        .all(&txn)
-        .await
-        .unwrap();
-    txn.commit().await.unwrap();
-    rows
-}
 
 /// How many people the list says are to orient.
 async fn to_orient(visitor: &mut Visitor) -> usize {
@@ -40,7 +28,7 @@ async fn a_referent_proposes_the_officer_decides_and_reorients(backend: Backend)
     let households = single_adults(3, 4);
     let mut officer = Visitor::signed_in(&app, "/gard", OFFICER).await;
     import_whole(&mut officer, file_of(households, day(2026, 11, 6))).await;
-    let everyone = people(&gard).await;
+    let everyone = people_of(&gard).await;
     let (a, b) = (&everyone[0], &everyone[1]);
     let mut referent = Visitor::signed_in(&app, "/gard", REFERENT).await;
     assert_eq!(to_orient(&mut referent).await, 3);
@@ -273,7 +261,7 @@ async fn the_supervisor_reads_the_indicators_counted_from_entry(backend: Backend
     let mut officer = Visitor::signed_in(&app, "/gard", OFFICER).await;
     // Received in January, imported today: the clock counts from January.
     import_whole(&mut officer, file_of(households, day(2026, 1, 6))).await;
-    let everyone = people(&gard).await;
+    let everyone = people_of(&gard).await;
     for (person, start, track) in [
         (&everyone[0], "2026-01-16", "social"),
         (&everyone[1], "2026-04-01", "professional"),

@@ -2,27 +2,16 @@
 //! once, and hands over to another, the history kept; only the department's own referents can
 //! be named; each step is in the person's journal and right of access.
 
-use guichet::entity::{insertion_person, insertion_referent};
+use guichet::entity::insertion_referent;
 use guichet::staff::Role;
 use reqwest::StatusCode;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use tenants::{Module, Tenant};
 
-use super::{OFFICER, REFERENT, day, file_of, import_whole, setup, single_adults};
+use super::{OFFICER, REFERENT, day, file_of, import_whole, people_of, setup, single_adults};
 use crate::harness::{Backend, Visitor, both_engines};
 
 both_engines!(the_officer_names_referents_one_by_one_and_in_bulk);
-
-async fn people(tenant: &Tenant) -> Vec<insertion_person::Model> {
-    let txn = tenant.db().begin().await.unwrap();
-    let rows = insertion_person::Entity::find()
-        .order_by_asc(insertion_person::Column::Id)
-        .all(&txn)
-        .await
-        .unwrap();
-    txn.commit().await.unwrap();
-    rows
-}
 
 async fn referents_of(tenant: &Tenant, person: i64) -> Vec<insertion_referent::Model> {
     let txn = tenant.db().begin().await.unwrap();
@@ -59,7 +48,7 @@ async fn the_officer_names_referents_one_by_one_and_in_bulk(backend: Backend) {
     let households = single_adults(4, 6);
     let mut officer = Visitor::signed_in(&app, "/gard", OFFICER).await;
     import_whole(&mut officer, file_of(households, day(2026, 11, 6))).await;
-    let everyone = people(&gard).await;
+    let everyone = people_of(&gard).await;
 
     // Four people, none with a referent: listed, and counted on the module's figures.
     let list = officer.get("/gard/agents/insertion/sans-referent").await;
