@@ -21,11 +21,18 @@
 //!   column, else anywhere. A 0 is never hidden, so « s » always means 1 or more; hiding every
 //!   count above 0 leaves each one unbounded, so the loop always ends on a safe table.
 //!
+//! A table once audited is remembered by its counts and threshold (the audit is most of a
+//! dashboard's cost, and a department's figures change once a night); an entry the audit
+//! finds free is not audited again as more is hidden, since hiding more only widens what it
+//! could be.
+//!
 //! `tests` attacks with its own linear program over the whole published grid, and must fail
 //! on every table it draws.
 
 use std::fmt;
+use std::sync::{LazyLock, Mutex, MutexGuard, PoisonError};
 
+use hashlink::LruCache;
 use microlp::{ComparisonOp, OptimizationDirection, Problem, SolveOutcome};
 
 /// Below this many persons a count is not shown, unless a department's figures set another.
@@ -48,7 +55,7 @@ impl fmt::Display for Shown {
 }
 
 /// Counts of persons by two dimensions (rows by columns), before secrecy.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct CountTable {
     rows: usize,
     cols: usize,
@@ -148,56 +155,99 @@ impl Grid {
         smallest(cells).or_else(|| smallest(total))
     }
 
-    /// A hidden entry the published table gives away, if any: one whose least and greatest
-    /// values are the same once every line adds up, shown entries are as shown and each « s »
-    /// is 1 or more. Each bound is a linear program over the hidden entries; a table with its
-    /// margins is a transportation problem, so the bounds are whole numbers.
-    fn pinned(&self, hidden: &[bool]) -> Option<usize> {
-        let secret: Vec<usize> = (0..hidden.len()).filter(|i| hidden[*i]).collect();
-        let lines = self.lines();
-        let bound = |target: usize, direction| {
-            let mut problem = Problem::new(direction);
-            let vars: Vec<_> = secret
-                .iter()
-                .map(|i| {
-                    problem.add_var(if *i == target { 1.0 } else { 0.0 }, (1.0, f64::INFINITY))
-                })
-                .collect();
-            for line in &lines {
-                // Cells count +1, the total -1; what is shown moves to the right-hand side.
-                let sign = |i: &usize| if i == line.last().unwrap() { -1.0 } else { 1.0 };
-                let terms: Vec<_> = line
-                    .iter()
-                    .filter_map(|i| secret.binary_search(i).ok().map(|k| (vars[k], sign(i))))
-                    .collect();
-                if terms.is_empty() {
-                    continue;
+    /// The hidden entries linked to `target` through lines that hide something: the only
+    /// unknowns its bounds depend on (a line with no hidden entry of this group constrains
+    /// none of them).
+    fn linked(&self, target: usize, hidden: &[bool]) -> Vec<usize> {
+        let mut group = vec![target];
+        let mut seen = vec![false; hidden.len()];
+        seen[target] = true;
+        let mut next = 0;
+        while let Some(&entry) = group.get(next) {
+            next += 1;
+            let (row, col) = (entry / self.w, entry % self.w);
+            let in_row = (0..self.w).map(|c| row * self.w + c);
+            let in_col = (0..self.h).map(|r| r * self.w + col);
+            for other in in_row.chain(in_col) {
+                if hidden[other] && !seen[other] {
+                    seen[other] = true;
+                    group.push(other);
                 }
-                let shown: f64 = line
-                    .iter()
-                    .filter(|i| !hidden[**i])
-                    .map(|i| sign(i) * self.values[*i] as f64)
-                    .sum();
-                problem.add_constraint(terms, ComparisonOp::Eq, -shown);
             }
-            match problem.solve() {
-                Ok(SolveOutcome::Solution(solution)) => Bound::At(solution.objective()),
-                Err(microlp::Error::Unbounded) => Bound::Unbounded,
-                // Never seen (the true table is always feasible): counted as given away,
-                // so that a numerical failure can only hide more.
-                _ => Bound::Unknown,
+        }
+        group.sort_unstable();
+        group
+    }
+
+    /// The least or greatest value an attacker can give hidden entry `target`, once every
+    /// line adds up, shown entries are as shown and each « s » is 1 or more. A linear program
+    /// over the entries `secret` linked to it; a table with its margins is a transportation problem,
+    /// so the bounds are whole numbers.
+    fn bound(
+        &self,
+        target: usize,
+        secret: &[usize],
+        hidden: &[bool],
+        lines: &[Vec<usize>],
+        direction: OptimizationDirection,
+    ) -> Bound {
+        let mut problem = Problem::new(direction);
+        let vars: Vec<_> = secret
+            .iter()
+            .map(|i| problem.add_var(if *i == target { 1.0 } else { 0.0 }, (1.0, f64::INFINITY)))
+            .collect();
+        for line in lines {
+            // Cells count +1, the total -1; what is shown moves to the right-hand side.
+            let sign = |i: &usize| if i == line.last().unwrap() { -1.0 } else { 1.0 };
+            let terms: Vec<_> = line
+                .iter()
+                .filter_map(|i| secret.binary_search(i).ok().map(|k| (vars[k], sign(i))))
+                .collect();
+            if terms.is_empty() {
+                continue;
             }
-        };
-        secret.iter().copied().find(|target| {
-            match bound(*target, OptimizationDirection::Maximize) {
-                Bound::Unbounded => false,
-                Bound::Unknown => true,
-                Bound::At(high) => match bound(*target, OptimizationDirection::Minimize) {
-                    Bound::At(low) => high - low < 0.5,
-                    Bound::Unbounded | Bound::Unknown => true,
+            let shown: f64 = line
+                .iter()
+                .filter(|i| !hidden[**i])
+                .map(|i| sign(i) * self.values[*i] as f64)
+                .sum();
+            problem.add_constraint(terms, ComparisonOp::Eq, -shown);
+        }
+        match problem.solve() {
+            Ok(SolveOutcome::Solution(solution)) => Bound::At(solution.objective()),
+            Err(microlp::Error::Unbounded) => Bound::Unbounded,
+            // Never seen (the true table is always feasible): counted as given away,
+            // so that a numerical failure can only hide more.
+            _ => Bound::Unknown,
+        }
+    }
+
+    /// A hidden entry the published table gives away, if any: one whose least and greatest
+    /// values are the same. An entry found free (`safe`) stays so as more is hidden (the
+    /// values it could take only widen, the newly hidden entry's true value being one choice),
+    /// so it is not audited again.
+    fn pinned(&self, hidden: &[bool], safe: &mut [bool]) -> Option<usize> {
+        let lines = self.lines();
+        let candidates: Vec<usize> = (0..hidden.len())
+            .filter(|i| hidden[*i] && !safe[*i])
+            .collect();
+        for target in candidates {
+            let group = self.linked(target, hidden);
+            let bound = |direction| self.bound(target, &group, hidden, &lines, direction);
+            let free = match bound(OptimizationDirection::Maximize) {
+                Bound::Unbounded => true,
+                Bound::Unknown => false,
+                Bound::At(high) => match bound(OptimizationDirection::Minimize) {
+                    Bound::At(low) => high - low >= 0.5,
+                    Bound::Unbounded | Bound::Unknown => false,
                 },
+            };
+            if !free {
+                return Some(target);
             }
-        })
+            safe[target] = true;
+        }
+        None
     }
 }
 
@@ -209,8 +259,36 @@ enum Bound {
     Unknown,
 }
 
+/// How many tables [`protect`] remembers: a department's dashboards over each period, for
+/// many departments (a table of 24 months by 8 codes weighs about 5 kB here).
+const REMEMBERED: usize = 2048;
+
+/// Tables already published, by their counts and threshold. A department's figures change
+/// once a night, and the audit's linear programs are most of a dashboard's cost: a view after
+/// the first reads its tables from here. `protect` is a function of its arguments, so what is
+/// remembered can never be stale.
+static PUBLISHED: LazyLock<Mutex<LruCache<(CountTable, u64), Published>>> =
+    LazyLock::new(|| Mutex::new(LruCache::new(REMEMBERED)));
+
 /// The table as it may be published under `threshold` (see the module's doc).
 pub fn protect(table: &CountTable, threshold: u64) -> Published {
+    let key = (table.clone(), threshold);
+    if let Some(published) = remembered().get(&key) {
+        return published.clone();
+    }
+    // Not locked while auditing: two first views may both audit, and agree.
+    let published = audited(table, threshold);
+    remembered().insert(key, published.clone());
+    published
+}
+
+fn remembered() -> MutexGuard<'static, LruCache<(CountTable, u64), Published>> {
+    // Nothing panics while it is held; a poisoned lock still holds whole tables.
+    PUBLISHED.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// [`protect`]'s work: primary suppression, then secondary until the audit finds nothing.
+fn audited(table: &CountTable, threshold: u64) -> Published {
     let grid = table.grid();
     let mut hidden: Vec<bool> = grid
         .values
@@ -218,6 +296,7 @@ pub fn protect(table: &CountTable, threshold: u64) -> Published {
         .map(|v| (1..threshold).contains(v))
         .collect();
     let lines = grid.lines();
+    let mut safe = vec![false; hidden.len()];
     loop {
         let weak = lines.iter().find_map(|line| {
             let secret: Vec<u64> = line
@@ -232,7 +311,7 @@ pub fn protect(table: &CountTable, threshold: u64) -> Published {
         let next = weak.or_else(|| {
             // The lines' sums together can still pin an entry (two lines' sums minus a third's,
             // say): hide one more of its row, else of its column, else the smallest left.
-            let entry = grid.pinned(&hidden)?;
+            let entry = grid.pinned(&hidden, &mut safe)?;
             let (row, col) = (entry / grid.w, entry % grid.w);
             grid.next_in(&lines[row], &hidden)
                 .or_else(|| grid.next_in(&lines[grid.h + col], &hidden))
@@ -377,6 +456,16 @@ mod tests {
     }
 
     #[test]
+    fn a_table_published_under_one_threshold_is_audited_again_under_another() {
+        let table = CountTable::new(2, 2, vec![5, 20, 20, 20]).unwrap();
+        let strict = protect(&table, 11);
+        let lenient = protect(&table, 3);
+        assert_eq!(strict.cell(0, 0), Shown::Secret);
+        assert_eq!(lenient.cell(0, 0), Shown::Value(5));
+        assert_eq!(protect(&table, 11), strict);
+    }
+
+    #[test]
     fn the_audit_finds_a_cell_on_no_cycle_of_secrets_until_one_runs_through_it() {
         let grid = CountTable::new(4, 4, vec![20; 16]).unwrap().grid();
         let mut hidden = vec![false; 25];
@@ -395,14 +484,17 @@ mod tests {
         ] {
             hidden[r * 5 + c] = true;
         }
-        assert_eq!(grid.pinned(&hidden), Some(2));
+        assert_eq!(
+            grid.pinned(&hidden, &mut vec![false; hidden.len()]),
+            Some(2)
+        );
         assert_eq!(
             bounds(&with_hidden(&grid, 4, 4, &hidden), 2),
             (20.0, Some(20.0))
         );
         // One more secret in its row closes a cycle through it: it can move.
         hidden[3] = true;
-        assert_eq!(grid.pinned(&hidden), None);
+        assert_eq!(grid.pinned(&hidden, &mut vec![false; hidden.len()]), None);
         let (low, high) = bounds(&with_hidden(&grid, 4, 4, &hidden), 2);
         assert!(high.is_none_or(|high| high > low), "{low} {high:?}");
     }
@@ -418,7 +510,10 @@ mod tests {
         for i in [1, 2, 3, 4, 5, 7, 8, 10, 12, 14] {
             hidden[i] = true;
         }
-        assert_eq!(grid.pinned(&hidden), Some(2));
+        assert_eq!(
+            grid.pinned(&hidden, &mut vec![false; hidden.len()]),
+            Some(2)
+        );
         assert_eq!(
             bounds(&with_hidden(&grid, 3, 3, &hidden), 2),
             (1.0, Some(1.0))
