@@ -461,6 +461,10 @@ pub struct ServeArgs {
     /// in clear).
     #[arg(long, env = "GUICHET_INSECURE_HTTP")]
     pub insecure_http: bool,
+    /// Where to serve Prometheus metrics (`GET /metrics`), e.g. `127.0.0.1:9464`: an address
+    /// of its own, reachable by the operators' scraper only. None: no metrics.
+    #[arg(long, env = "GUICHET_METRICS_ADDR")]
+    pub metrics_addr: Option<SocketAddr>,
     /// Requests this node serves at once; more wait their turn.
     #[arg(long, env = "GUICHET_MAX_CONCURRENT_REQUESTS", default_value_t = 512)]
     pub max_concurrent_requests: usize,

@@ -28,6 +28,7 @@ pub mod journal_anchor;
 pub mod letters;
 pub mod links;
 pub mod mail;
+pub mod metrics;
 pub mod modules;
 pub mod national;
 pub mod oidc;

@@ -21,5 +21,5 @@ pub use registry::{NewTenant, REGISTRY_TTL, RegistryError, TenantStatus};
 pub use resolve::{HostMatch, match_host, split_path_prefix};
 pub use slug::{Slug, SlugError};
 pub use store::{
-    DATA_ROLE, Engine, Platform, StoreConfig, StoreError, Tenant, TenantDb, begin_write,
+    DATA_ROLE, Engine, NotReady, Platform, StoreConfig, StoreError, Tenant, TenantDb, begin_write,
 };

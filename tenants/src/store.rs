@@ -62,6 +62,33 @@ pub enum StoreError {
     Db(#[from] DbErr),
 }
 
+/// Why an instance should not be sent traffic yet, for the operator (counts only: the answer
+/// is public).
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum NotReady {
+    #[error("la base de la plateforme ne répond pas")]
+    PlatformStore,
+    #[error("{0} migration(s) de la plateforme en attente : lancez « guichet migrate »")]
+    PlatformMigrations(usize),
+    #[error("{}", departments_not_ready(*failing, *behind))]
+    Tenants { failing: usize, behind: usize },
+}
+
+fn departments_not_ready(failing: usize, behind: usize) -> String {
+    let mut reasons = Vec::new();
+    if failing > 0 {
+        reasons.push(format!(
+            "{failing} département(s) dont la base ne répond pas ou a été migrée par une version plus récente de Guichet"
+        ));
+    }
+    if behind > 0 {
+        reasons.push(format!(
+            "{behind} département(s) en attente de migrations : lancez « guichet migrate »"
+        ));
+    }
+    reasons.join(" ; ")
+}
+
 /// On PostgreSQL, the role every tenant transaction of the application runs under
 /// (`SET LOCAL ROLE`, [`TenantDb::begin`]). It reads and writes the tenant's tables but owns
 /// none: it can only add to and read the append-only ones (`migrations::APPEND_ONLY_TABLES`,
@@ -176,6 +203,33 @@ impl Platform {
             tenant.db.migrate().await?;
         }
         Ok(tenants.len())
+    }
+
+    /// Whether every store answers and is migrated to this build's level: what a load
+    /// balancer asks before sending an instance traffic (`/sante`). Reads only.
+    pub async fn readiness(&self) -> Result<(), NotReady> {
+        let pending = PlatformMigrator::get_pending_migrations_read_only(&self.db)
+            .await
+            .map_err(|_| NotReady::PlatformStore)?;
+        if !pending.is_empty() {
+            return Err(NotReady::PlatformMigrations(pending.len()));
+        }
+        let tenants = self
+            .list_tenants()
+            .await
+            .map_err(|_| NotReady::PlatformStore)?;
+        let (mut failing, mut behind) = (0, 0);
+        for tenant in &tenants {
+            match tenant.db.pending_migrations().await {
+                Ok(0) => {}
+                Ok(_) => behind += 1,
+                Err(_) => failing += 1,
+            }
+        }
+        if failing + behind > 0 {
+            return Err(NotReady::Tenants { failing, behind });
+        }
+        Ok(())
     }
 
     /// The platform store. Platform-level code (staff accounts, sessions) uses it; tenant data
@@ -360,6 +414,15 @@ impl TenantDb {
     }
 
     /// Applies pending tenant migrations.
+    /// How many of this build's migrations the store lacks; an error if it does not answer,
+    /// or holds migrations this build does not know (a newer version migrated it).
+    async fn pending_migrations(&self) -> Result<usize, DbErr> {
+        let txn = self.begin_as_owner().await?;
+        let pending = TenantMigrator::get_pending_migrations_read_only(&txn).await?;
+        txn.commit().await?;
+        Ok(pending.len())
+    }
+
     pub(crate) async fn migrate(&self) -> Result<(), DbErr> {
         let txn = self.begin_as_owner().await?;
         TenantMigrator::up(&txn, None).await?;

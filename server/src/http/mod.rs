@@ -305,6 +305,7 @@ pub fn router(state: AppState) -> Router {
         ));
 
     let tenant_routes = crate::modules::router()
+        .route_layer(axum::middleware::from_fn(crate::metrics::track))
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.form_key.clone(),
@@ -315,7 +316,9 @@ pub fn router(state: AppState) -> Router {
 
     let platform_routes = Router::new()
         .route("/", get(pages::platform_home))
-        .route("/sante", get(pages::health))
+        .route("/sante", get(pages::readiness))
+        .route("/sante/vie", get(pages::liveness))
+        .route_layer(axum::middleware::from_fn(crate::metrics::track))
         .fallback(pages::not_found)
         .with_state(state.clone());
 

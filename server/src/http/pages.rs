@@ -122,19 +122,25 @@ pub async fn platform_home(State(state): State<AppState>, ui: Ui) -> Result<Resp
     }))
 }
 
-pub async fn health(State(state): State<AppState>) -> Response {
-    use sea_orm::ConnectionTrait;
-    match state.platform.db().execute_unprepared("SELECT 1").await {
-        Ok(_) => (StatusCode::OK, "ok").into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "health check failed");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "base de données injoignable",
-            )
-                .into_response()
+/// `GET /sante`, readiness: every store answers and is migrated to this build's level, so a
+/// load balancer may send this instance traffic (503 and the reason, in counts, otherwise:
+/// `{"pret": false, "raison": "…"}`).
+pub async fn readiness(State(state): State<AppState>) -> Response {
+    // JSON, for programs: a plain-text refusal would be turned into a page for people.
+    match state.platform.readiness().await {
+        Ok(()) => axum::Json(serde_json::json!({ "pret": true })).into_response(),
+        Err(reason) => {
+            tracing::warn!(%reason, "not ready");
+            let body = serde_json::json!({ "pret": false, "raison": reason.to_string() });
+            (StatusCode::SERVICE_UNAVAILABLE, axum::Json(body)).into_response()
         }
     }
+}
+
+/// `GET /sante/vie`, liveness: the process answers; nothing else is asked, so a store that is
+/// down does not get every instance restarted.
+pub async fn liveness() -> &'static str {
+    "ok"
 }
 
 pub async fn not_found() -> AppError {

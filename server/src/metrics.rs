@@ -1,0 +1,172 @@
+//! Metrics for the platform's operators, in Prometheus' text format, on a listener of their own
+//! (`serve --metrics-addr`), never on the public address.
+//!
+//! - Requests, recorded as they are served: [`REQUEST_DURATION`] by route template, method and
+//!   status (a histogram, whose `_count` counts the requests), and [`BY_DEPARTMENT`].
+//! - Read from the stores at each scrape: jobs waiting by queue and the oldest one's wait, mail
+//!   waiting per department, open sessions, the platform store's connections.
+//!
+//! Until [`recorder`] is installed (no `--metrics-addr`), recording a metric does nothing.
+
+use std::sync::Mutex;
+use std::time::Instant;
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{Method, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use tenants::{Engine, Platform};
+
+use crate::entity::session;
+use crate::http::TenantCtx;
+
+/// Seconds to serve a request, by `route` (its template: `/agents/demandes/{id}`), `method`
+/// and `status`.
+pub const REQUEST_DURATION: &str = "guichet_http_request_duration_seconds";
+/// Requests served for each `department`.
+pub const BY_DEPARTMENT: &str = "guichet_http_requests_by_department_total";
+
+/// Pages answer in milliseconds, exports and letters in seconds.
+const BUCKETS: [f64; 12] = [
+    0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
+
+static HANDLE: Mutex<Option<PrometheusHandle>> = Mutex::new(None);
+
+/// The process's recorder, installed on first call.
+pub fn recorder() -> anyhow::Result<PrometheusHandle> {
+    let mut installed = HANDLE
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(handle) = installed.as_ref() {
+        return Ok(handle.clone());
+    }
+    let handle = PrometheusBuilder::new()
+        .set_buckets_for_metric(Matcher::Full(REQUEST_DURATION.to_owned()), &BUCKETS)?
+        .install_recorder()?;
+    *installed = Some(handle.clone());
+    Ok(handle)
+}
+
+/// A route layer: records each routed request's duration under its route template (a handful
+/// of series per route, whatever the ids in the address).
+pub async fn track(req: Request, next: Next) -> Response {
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "inconnue".to_owned(), |p| p.as_str().to_owned());
+    // Any other method would make a series of its own.
+    let method: &'static str = match *req.method() {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::HEAD => "HEAD",
+        Method::PUT => "PUT",
+        Method::DELETE => "DELETE",
+        Method::PATCH => "PATCH",
+        Method::OPTIONS => "OPTIONS",
+        _ => "autre",
+    };
+    let department = req
+        .extensions()
+        .get::<TenantCtx>()
+        .map(|ctx| ctx.tenant.slug().to_string());
+    let started = Instant::now();
+    let response = next.run(req).await;
+    let status = response.status().as_u16().to_string();
+    metrics::histogram!(REQUEST_DURATION, "route" => route, "method" => method, "status" => status)
+        .record(started.elapsed());
+    if let Some(department) = department {
+        metrics::counter!(BY_DEPARTMENT, "department" => department).increment(1);
+    }
+    response
+}
+
+/// The metrics listener's routes: `GET /metrics`.
+pub fn router(platform: Platform, handle: PrometheusHandle) -> axum::Router {
+    axum::Router::new()
+        .route("/metrics", axum::routing::get(scrape))
+        .with_state((platform, handle))
+}
+
+async fn scrape(State((platform, handle)): State<(Platform, PrometheusHandle)>) -> Response {
+    // A store that does not answer leaves its gauges as last read; the scrape still answers.
+    if let Err(e) = read_stores(&platform).await {
+        tracing::warn!(error = %e, "metrics: a store did not answer");
+    }
+    handle.run_upkeep();
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        handle.render(),
+    )
+        .into_response()
+}
+
+async fn read_stores(platform: &Platform) -> anyhow::Result<()> {
+    for (queue, waiting, oldest) in waiting_jobs(platform).await? {
+        let wait = oldest.map_or(0.0, |at| {
+            (chrono::Utc::now().timestamp() - at).max(0) as f64
+        });
+        metrics::gauge!("guichet_jobs_waiting", "queue" => queue.clone()).set(waiting as f64);
+        metrics::gauge!("guichet_jobs_oldest_wait_seconds", "queue" => queue).set(wait);
+    }
+    for tenant in platform.list_tenants().await? {
+        let waiting = crate::mail::pending_count(&tenant).await?;
+        metrics::gauge!("guichet_mail_waiting", "department" => tenant.slug().to_string())
+            .set(waiting as f64);
+    }
+    let sessions = session::Entity::find()
+        .filter(session::Column::ExpiresAt.gt(chrono::Utc::now().timestamp()))
+        .count(platform.db())
+        .await?;
+    metrics::gauge!("guichet_sessions").set(sessions as f64);
+    let (size, idle) = match platform.engine() {
+        Engine::Sqlite => {
+            let pool = platform.db().get_sqlite_connection_pool();
+            (pool.size(), pool.num_idle())
+        }
+        Engine::Postgres { .. } => {
+            let pool = platform.db().get_postgres_connection_pool();
+            (pool.size(), pool.num_idle())
+        }
+    };
+    let busy = (size as usize).saturating_sub(idle);
+    metrics::gauge!("guichet_store_connections", "state" => "busy").set(busy as f64);
+    metrics::gauge!("guichet_store_connections", "state" => "idle").set(idle as f64);
+    Ok(())
+}
+
+/// Each queue that holds jobs: how many wait to run now, and since when (Unix seconds) the
+/// oldest does. Finished jobs are kept a week (`jobs::FINISHED_JOBS_KEPT`), so a queue that
+/// emptied still reads 0.
+async fn waiting_jobs(platform: &Platform) -> anyhow::Result<Vec<(String, i64, Option<i64>)>> {
+    let rows = match platform.engine() {
+        Engine::Sqlite => {
+            sea_orm::sqlx::query_as(
+                "SELECT job_type, \
+                 COALESCE(SUM(status IN ('Pending', 'Queued') AND run_at <= ?1), 0), \
+                 MIN(CASE WHEN status IN ('Pending', 'Queued') AND run_at <= ?1 THEN run_at END) \
+                 FROM Jobs GROUP BY job_type",
+            )
+            .bind(chrono::Utc::now().timestamp())
+            .fetch_all(platform.db().get_sqlite_connection_pool())
+            .await?
+        }
+        Engine::Postgres { .. } => {
+            sea_orm::sqlx::query_as(
+                "SELECT job_type, \
+                 COUNT(*) FILTER (WHERE status IN ('Pending', 'Queued') AND run_at <= now()), \
+                 EXTRACT(EPOCH FROM MIN(run_at) \
+                   FILTER (WHERE status IN ('Pending', 'Queued') AND run_at <= now()))::bigint \
+                 FROM apalis.jobs GROUP BY job_type",
+            )
+            .fetch_all(platform.db().get_postgres_connection_pool())
+            .await?
+        }
+    };
+    Ok(rows)
+}

@@ -1,0 +1,93 @@
+//! The operators' metrics: Prometheus' text format on a listener of its own, requests by route
+//! template and status, and what the stores hold read at each scrape.
+
+use guichet::staff::Role;
+use reqwest::StatusCode;
+use tenants::Module;
+
+use crate::harness::{Backend, TestApp, Visitor, both_engines};
+
+both_engines!(metrics_count_requests_by_route_and_read_the_stores);
+
+/// The value of the series that starts with `series` (its name and labels, as rendered).
+fn value_of(body: &str, series: &str) -> Option<f64> {
+    body.lines()
+        .find(|line| line.starts_with(series))
+        .and_then(|line| line.rsplit(' ').next())
+        .and_then(|v| v.parse().ok())
+}
+
+async fn metrics_count_requests_by_route_and_read_the_stores(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let gard = app.tenant("gard", &Module::ALL).await;
+    app.staff(&gard, "anne@gard.fr", "Anne", &[Role::Admin])
+        .await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let metrics = format!("http://{}/metrics", listener.local_addr().unwrap());
+    let routes =
+        guichet::metrics::router(app.platform.clone(), guichet::metrics::recorder().unwrap());
+    tokio::spawn(async move { axum::serve(listener, routes).await });
+
+    let mut anne = Visitor::signed_in(&app, "/gard", "anne@gard.fr").await;
+    for _ in 0..3 {
+        assert_eq!(
+            anne.get("/gard/agents/admin/comptes").await.status,
+            StatusCode::OK
+        );
+    }
+    assert_eq!(
+        anne.get("/gard/agents/admin/comptes/999999").await.status,
+        StatusCode::NOT_FOUND
+    );
+    // Not on the public address.
+    assert_eq!(anne.get("/metrics").await.status, StatusCode::NOT_FOUND);
+
+    let scrape = reqwest::get(&metrics).await.unwrap();
+    assert_eq!(scrape.status(), StatusCode::OK);
+    assert!(
+        scrape.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain; version=0.0.4"),
+    );
+    let body = scrape.text().await.unwrap();
+    let requests = |route: &str, status: u16| {
+        value_of(
+            &body,
+            &format!(
+                "guichet_http_request_duration_seconds_count{{route=\"{route}\",method=\"GET\",status=\"{status}\"}}"
+            ),
+        )
+    };
+    // By the route's template, whatever the id in the address.
+    assert_eq!(requests("/agents/admin/comptes", 200), Some(3.0), "{body}");
+    assert_eq!(
+        requests("/agents/admin/comptes/{id}", 404),
+        Some(1.0),
+        "{body}"
+    );
+    assert!(
+        body.contains("guichet_http_request_duration_seconds_bucket{route=\"/agents/admin/comptes\",method=\"GET\",status=\"200\",le=\"0.05\"}"),
+        "a latency histogram: {body}"
+    );
+    let by_department = value_of(
+        &body,
+        "guichet_http_requests_by_department_total{department=\"gard\"}",
+    );
+    assert!(by_department.is_some_and(|n| n >= 4.0), "{body}");
+    assert!(!body.contains("999999"), "no id becomes a series");
+    // Read from the stores.
+    assert!(
+        value_of(&body, "guichet_sessions").is_some_and(|n| n >= 1.0),
+        "{body}"
+    );
+    assert!(
+        value_of(&body, "guichet_mail_waiting{department=\"gard\"}").is_some(),
+        "{body}"
+    );
+    assert!(
+        value_of(&body, "guichet_store_connections{state=\"idle\"}").is_some(),
+        "{body}"
+    );
+    app.stop().await;
+}
