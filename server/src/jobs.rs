@@ -285,6 +285,7 @@ macro_rules! worker {
         $(, concurrency = $concurrency:expr)? $(, data = $data:expr)*) => {{
         let builder = ::apalis::prelude::WorkerBuilder::new($name)
             .backend($crate::jobs::Gated::new($storage))
+            .layer($crate::metrics::JobMetricsLayer)
             .data($platform.clone());
         $(let builder = ::apalis::prelude::WorkerBuilderExt::concurrency(builder, $concurrency);)?
         $(let builder = builder.data($data);)*

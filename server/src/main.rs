@@ -272,21 +272,32 @@ fn demo_return_uris(
     (fc, pc)
 }
 
-/// The operators' metrics listener: never the public address, where anyone could read them.
-async fn metrics_listener(
+/// Serves the operators' metrics at `at`: never the public address, where anyone could read
+/// them.
+async fn serve_metrics(
     at: std::net::SocketAddr,
     public: std::net::SocketAddr,
-) -> anyhow::Result<tokio::net::TcpListener> {
+    platform: &Platform,
+) -> anyhow::Result<()> {
     if at.port() == public.port() && (at.ip() == public.ip() || at.ip().is_unspecified()) {
         anyhow::bail!(
             "les métriques ne peuvent pas être servies sur l'adresse publique {public} : donnez à --metrics-addr (GUICHET_METRICS_ADDR) un autre port, joignable par vos seuls outils de supervision"
         );
     }
-    tokio::net::TcpListener::bind(at).await.map_err(|e| {
+    let listener = tokio::net::TcpListener::bind(at).await.map_err(|e| {
         anyhow::anyhow!(
             "impossible d'écouter sur {at} pour les métriques ({e}) : choisissez une autre adresse avec --metrics-addr ou GUICHET_METRICS_ADDR"
         )
-    })
+    })?;
+    let at = listener.local_addr()?;
+    let routes = guichet::metrics::router(platform.clone(), guichet::metrics::recorder()?);
+    tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, routes).await {
+            tracing::error!(error = %e, "the metrics listener stopped");
+        }
+    });
+    println!("Métriques Prometheus sur http://{at}/metrics");
+    Ok(())
 }
 
 async fn run_serve(
@@ -310,10 +321,9 @@ async fn run_serve(
         )
     })?;
     let addr = listener.local_addr()?;
-    let metrics = match args.metrics_addr {
-        Some(at) => Some(metrics_listener(at, addr).await?),
-        None => None,
-    };
+    if let Some(at) = args.metrics_addr {
+        serve_metrics(at, addr, &platform).await?;
+    }
     let (fc_returns, pc_returns) = demo_return_uris(addr, args.public_url.as_deref(), &departments);
     let mut franceconnect = args.franceconnect.config()?;
     // The demo signs citizens in through the simulator unless a real provider is configured.
@@ -402,16 +412,6 @@ async fn run_serve(
     );
     if args.demo {
         print!("{}", demo::logins_text(&base_url));
-    }
-    if let Some(metrics) = metrics {
-        let at = metrics.local_addr()?;
-        let routes = guichet::metrics::router(platform.clone(), guichet::metrics::recorder()?);
-        tokio::spawn(async move {
-            if let Err(e) = axum::serve(metrics, routes).await {
-                tracing::error!(error = %e, "the metrics listener stopped");
-            }
-        });
-        println!("Métriques Prometheus sur http://{at}/metrics");
     }
     let state = app_state(platform, &options)?;
     serve(listener, state, async {

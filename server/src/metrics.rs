@@ -33,6 +33,10 @@ const BUCKETS: [f64; 12] = [
     0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
 ];
 
+/// A job takes from milliseconds (a reminder) to minutes (a fund's file, a department's
+/// statistics).
+const JOB_BUCKETS: [f64; 10] = [0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 10.0, 30.0, 60.0, 300.0];
+
 static HANDLE: Mutex<Option<PrometheusHandle>> = Mutex::new(None);
 
 /// The process's recorder, installed on first call.
@@ -45,6 +49,7 @@ pub fn recorder() -> anyhow::Result<PrometheusHandle> {
     }
     let handle = PrometheusBuilder::new()
         .set_buckets_for_metric(Matcher::Full(REQUEST_DURATION.to_owned()), &BUCKETS)?
+        .set_buckets_for_metric(Matcher::Full(JOB_DURATION.to_owned()), &JOB_BUCKETS)?
         .install_recorder()?;
     *installed = Some(handle.clone());
     Ok(handle)
@@ -169,4 +174,87 @@ async fn waiting_jobs(platform: &Platform) -> anyhow::Result<Vec<(String, i64, O
         }
     };
     Ok(rows)
+}
+
+/// Calls to national services, by `api`, `path` and `status` (the HTTP status; `delai` when it
+/// did not answer in time, `reseau` when it could not be reached). A 429 is the quota spent.
+pub const NATIONAL_CALLS: &str = "guichet_national_api_calls_total";
+
+/// Jobs run, by `queue` (the job's type, as the queue tables name it) and `outcome` (`reussi`,
+/// `echoue`: a failed run is tried again while it has attempts left, so retries show as failed
+/// runs followed by more runs).
+pub const JOBS_RUN: &str = "guichet_jobs_run_total";
+/// Seconds a job's run took, by `queue`.
+pub const JOB_DURATION: &str = "guichet_job_duration_seconds";
+
+/// A worker layer (`jobs::worker!`): counts and times each job its worker runs.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct JobMetricsLayer;
+
+impl<S> tower::Layer<S> for JobMetricsLayer {
+    type Service = JobMetrics<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        JobMetrics { inner }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct JobMetrics<S> {
+    inner: S,
+}
+
+impl<S, Args> tower::Service<apalis_core::task::Task<Args>> for JobMetrics<S>
+where
+    S: tower::Service<apalis_core::task::Task<Args>>,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = JobRun<S::Future>;
+
+    fn poll_ready(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, job: apalis_core::task::Task<Args>) -> Self::Future {
+        JobRun {
+            inner: self.inner.call(job),
+            started: Instant::now(),
+            // The queue tables' `job_type`, so that runs and waiting jobs read alike.
+            queue: std::any::type_name::<Args>(),
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// A job's run, recorded when it ends.
+    pub struct JobRun<F> {
+        #[pin]
+        inner: F,
+        started: Instant,
+        queue: &'static str,
+    }
+}
+
+impl<F, R, E> std::future::Future for JobRun<F>
+where
+    F: std::future::Future<Output = Result<R, E>>,
+{
+    type Output = F::Output;
+
+    fn poll(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        let this = self.project();
+        let result = std::task::ready!(this.inner.poll(cx));
+        let outcome = if result.is_ok() { "reussi" } else { "echoue" };
+        let queue = *this.queue;
+        metrics::counter!(JOBS_RUN, "queue" => queue, "outcome" => outcome).increment(1);
+        metrics::histogram!(JOB_DURATION, "queue" => queue).record(this.started.elapsed());
+        std::task::Poll::Ready(result)
+    }
 }

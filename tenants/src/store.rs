@@ -184,7 +184,8 @@ impl Platform {
             sqlite_pools: Arc::default(),
             registry: Arc::default(),
         };
-        PlatformMigrator::up(&platform.db, None)
+        platform
+            .migrate_platform()
             .await
             .map_err(|e| match &platform.config.engine {
                 Engine::Sqlite => StoreError::Db(e),
@@ -194,6 +195,16 @@ impl Platform {
             ensure_data_role(&platform.db).await?;
         }
         Ok(platform)
+    }
+
+    /// The platform store's pending migrations, in one transaction. On PostgreSQL it takes
+    /// [`MIGRATION_LOCK`] first: instances starting together migrate one after the other, the
+    /// later ones finding nothing left to do.
+    async fn migrate_platform(&self) -> Result<(), DbErr> {
+        let txn = self.db.begin().await?;
+        lock_migrations(&txn).await?;
+        PlatformMigrator::up(&txn, None).await?;
+        txn.commit().await
     }
 
     /// Runs pending migrations on every tenant's store.
@@ -425,12 +436,28 @@ impl TenantDb {
 
     pub(crate) async fn migrate(&self) -> Result<(), DbErr> {
         let txn = self.begin_as_owner().await?;
+        lock_migrations(&txn).await?;
         TenantMigrator::up(&txn, None).await?;
         if let TenantConn::Postgres { schema, .. } = &*self.0 {
             grant_data_role(&txn, schema).await?;
         }
         txn.commit().await
     }
+}
+
+/// The PostgreSQL advisory lock every migration takes, for the rest of its transaction
+/// (« guichet » in ASCII): advisory locks belong to one database, so platforms on other
+/// databases of the cluster do not wait for each other.
+const MIGRATION_LOCK: i64 = 0x67_7569_6368_6574;
+
+/// On PostgreSQL, waits for [`MIGRATION_LOCK`], released when `txn` ends. SQLite serializes
+/// writers itself, and is served by one process.
+async fn lock_migrations(txn: &DatabaseTransaction) -> Result<(), DbErr> {
+    if txn.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({MIGRATION_LOCK})"))
+            .await?;
+    }
+    Ok(())
 }
 
 /// A write transaction on a connection (the platform store): `BEGIN IMMEDIATE` on SQLite, see

@@ -301,7 +301,32 @@ impl Client {
         }
     }
 
+    /// One call, counted for the operators (`crate::metrics::NATIONAL_CALLS`).
     async fn send(
+        &self,
+        path: &str,
+        query: Vec<(&str, String)>,
+        bearer: &str,
+    ) -> Result<Answer, CallError> {
+        let result = self.exchange(path, query, bearer).await;
+        let status = match &result {
+            Ok(Answer::Found(_)) => "200".to_owned(),
+            Ok(Answer::NotFound { .. }) => "404".to_owned(),
+            Err(CallError::Timeout) => "delai".to_owned(),
+            Err(CallError::Network(_)) => "reseau".to_owned(),
+            Err(e) => e.status().map_or_else(String::new, |s| s.to_string()),
+        };
+        metrics::counter!(
+            crate::metrics::NATIONAL_CALLS,
+            "api" => "api_particulier",
+            "path" => path.to_owned(),
+            "status" => status
+        )
+        .increment(1);
+        result
+    }
+
+    async fn exchange(
         &self,
         path: &str,
         mut query: Vec<(&str, String)>,

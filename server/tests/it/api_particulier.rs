@@ -408,6 +408,7 @@ async fn the_client_reads_answers_and_not_found() {
 
 #[tokio::test]
 async fn the_client_says_what_a_pull_can_do_about_a_failure() {
+    let metrics = guichet::metrics::recorder().unwrap();
     let sim = start(SimulatorConfig::default()).await;
     let fatou = person("DIALLO", "Fatou", "F", (1979, 1, 9));
     // A wrong token: retrying will not help.
@@ -485,6 +486,27 @@ async fn the_client_says_what_a_pull_can_do_about_a_failure() {
         matches!(limited, Some(CallError::RateLimited { retry_after }) if retry_after >= Duration::from_secs(1)),
         "{limited:?}"
     );
+    // Each call counted for the operators, by path and status.
+    let rendered = metrics.render();
+    let calls = |path: &str, status: &str| {
+        let series = format!(
+            "guichet_national_api_calls_total{{api=\"api_particulier\",path=\"{path}\",status=\"{status}\"}} "
+        );
+        rendered
+            .lines()
+            .find_map(|line| line.strip_prefix(&series))
+            .and_then(|n| n.parse::<u64>().ok())
+    };
+    assert_eq!(
+        calls(Source::FamilyQuotient.path(), "401"),
+        Some(1),
+        "{rendered}"
+    );
+    assert_eq!(calls(Source::Rsa.path(), "503"), Some(1), "{rendered}");
+    assert_eq!(calls(Source::Css.path(), "delai"), Some(1), "{rendered}");
+    let quota = calls(Source::FamilyQuotient.path(), "429").unwrap_or(0);
+    let answered = calls(Source::FamilyQuotient.path(), "200").unwrap_or(0);
+    assert!(quota >= 1 && quota + answered == 5, "{rendered}");
 }
 
 /// Clones share one limiter: callers at once stay under the token's quota, with no 429.

@@ -324,7 +324,7 @@ impl Drop for TestApp {
     }
 }
 
-async fn drop_pg_database(url: &str) {
+pub async fn drop_pg_database(url: &str) {
     let name = url.rsplit('/').next().unwrap().to_owned();
     let admin = sea_orm::Database::connect(pg_admin_url()).await.unwrap();
     admin

@@ -17,6 +17,7 @@ mod forms_keep_values;
 mod harness;
 mod health;
 mod insertion;
+mod instances;
 mod invariants;
 mod jobs;
 mod journal;
