@@ -5,6 +5,9 @@
 //!   status (a histogram, whose `_count` counts the requests), and [`BY_DEPARTMENT`].
 //! - Read from the stores at each scrape: jobs waiting by queue and the oldest one's wait, mail
 //!   waiting per department, open sessions, the platform store's connections.
+//! - Recorded where they happen: jobs run by type and outcome and their durations
+//!   (`JobMetricsLayer`, in `jobs::worker!`), calls to national services by path and status
+//!   (`NATIONAL_CALLS`, in the API Particulier client).
 //!
 //! Until [`recorder`] is installed (no `--metrics-addr`), recording a metric does nothing.
 
