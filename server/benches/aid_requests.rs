@@ -36,7 +36,7 @@ use guichet::aid_requests::filing::Status;
 use guichet::aid_requests::queue::{self, QueueFilter};
 use guichet::entity::{aid_request, decision};
 use guichet::staff::{self, Email, NewStaff, Role};
-use sea_orm::{EntityTrait, Set};
+use sea_orm::Set;
 use tenants::{Platform, Tenant};
 
 /// The benchmark's own setting up, as its journal entries name it.
@@ -211,16 +211,7 @@ async fn seed_department(
                 });
             }
         }
-        let txn = tenant.db().begin_write().await?;
-        aid_request::Entity::insert_many(request_rows)
-            .exec(&txn)
-            .await?;
-        if !decision_rows.is_empty() {
-            decision::Entity::insert_many(decision_rows)
-                .exec(&txn)
-                .await?;
-        }
-        txn.commit().await?;
+        insert_requests(&tenant, request_rows, decision_rows).await?;
     }
     // PostgreSQL hands out ids from sequences, which explicit ids do not move.
     if matches!(platform.engine(), tenants::Engine::Postgres { .. }) {

@@ -26,7 +26,7 @@ use guichet::aid_requests::filing::Status;
 use guichet::entity::{aid_request, decision, statistics_profile};
 use guichet::staff::{self, Email, NewStaff, Role};
 use guichet::statistics::{jobs, nomenclatures, secrecy};
-use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+use sea_orm::{ActiveModelTrait, Set};
 use tenants::{Platform, Tenant};
 
 const BENCH_SETUP: guichet::staff::Author =
@@ -170,16 +170,7 @@ async fn seed_requests(tenant: &Tenant, requests: usize) -> anyhow::Result<()> {
                 });
             }
         }
-        let txn = tenant.db().begin_write().await?;
-        aid_request::Entity::insert_many(request_rows)
-            .exec(&txn)
-            .await?;
-        if !decision_rows.is_empty() {
-            decision::Entity::insert_many(decision_rows)
-                .exec(&txn)
-                .await?;
-        }
-        txn.commit().await?;
+        insert_requests(tenant, request_rows, decision_rows).await?;
     }
     Ok(())
 }

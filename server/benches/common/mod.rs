@@ -167,6 +167,26 @@ pub async fn create_tenant(platform: &Platform, slug: &str) -> anyhow::Result<Te
         .await?)
 }
 
+/// A chunk of seeded aid requests and the decisions on them, in one write transaction.
+pub async fn insert_requests(
+    tenant: &Tenant,
+    requests: Vec<guichet::entity::aid_request::ActiveModel>,
+    decisions: Vec<guichet::entity::decision::ActiveModel>,
+) -> anyhow::Result<()> {
+    use sea_orm::EntityTrait as _;
+    let txn = tenant.db().begin_write().await?;
+    guichet::entity::aid_request::Entity::insert_many(requests)
+        .exec(&txn)
+        .await?;
+    if !decisions.is_empty() {
+        guichet::entity::decision::Entity::insert_many(decisions)
+            .exec(&txn)
+            .await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
 /// `count` citizens with ids 1 to `count`, inserted in chunks (a bench's own seeding).
 pub async fn seed_citizens(tenant: &Tenant, count: usize) -> anyhow::Result<()> {
     use guichet::entity::citizen;
