@@ -1,7 +1,7 @@
 import { defineConfig } from '@playwright/test';
 
 // The server under test: the real `guichet` binary on a fresh data directory with the demo
-// department. Build it first (`cargo leptos build`), as scripts/test.sh does.
+// department. Build it first (`scripts/build-site.sh`), as scripts/test.sh does.
 const port = Number(process.env.E2E_PORT ?? 3107);
 const dataDir = process.env.E2E_DATA_DIR ?? `/tmp/guichet-e2e-${process.pid}`;
 // Workers evaluate this file again in processes of their own: they inherit the directory, where

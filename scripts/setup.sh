@@ -1,5 +1,6 @@
-# Installs what building Guichet needs and is missing; sourced by start.sh and test.sh.
-# Tools land in ~/.cargo/bin (kept between runs); nothing is downloaded that is already there.
+# Installs what building Guichet needs and is missing; sourced by build-site.sh, start.sh and
+# test.sh. Tools land in ~/.cargo/bin (kept between runs); nothing is downloaded that is already
+# there.
 # See ../shared/TOOLCHAIN.md for why these exact versions.
 
 set -euo pipefail
@@ -7,7 +8,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # One target directory shared by every checkout and CI run on this machine: builds stay
 # incremental. Override by setting CARGO_TARGET_DIR yourself.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/guichet/target}"
-export PATH="$HOME/.cargo/bin:$ROOT/.tools/node_modules/.bin:$PATH"
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$ROOT/.tools/node_modules/.bin:$PATH"
 
 step() { printf '\n== %s\n' "$*"; }
 
@@ -16,22 +17,10 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
-# The test runner (scripts/test.sh); a fresh machine lacks it.
-if ! cargo nextest --version >/dev/null 2>&1; then
-  step "installing cargo-nextest (about 4 minutes, once)"
-  cargo install cargo-nextest --locked
-fi
-
 # Must match the wasm-bindgen crate pinned in Cargo.toml exactly.
 if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "0.2.130" ]; then
-  step "installing wasm-bindgen-cli 0.2.130 (about 3 minutes)"
+  step "installing wasm-bindgen-cli 0.2.130 (about 2 minutes, once)"
   cargo install wasm-bindgen-cli --version 0.2.130
-fi
-
-# 0.3.11 needs a newer Rust than this machine's; 0.3.10 installs as is (about 20 minutes once).
-if ! cargo leptos --version >/dev/null 2>&1; then
-  step "installing cargo-leptos 0.3.10 (about 20 minutes, once)"
-  cargo install cargo-leptos --version 0.3.10 --locked
 fi
 
 # Release builds run wasm-opt; Debian's binaryen breaks hydration, npm's binaryen 132 works.

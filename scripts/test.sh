@@ -4,6 +4,12 @@
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 cd "$ROOT"
 
+# The test runner; a fresh machine lacks it.
+if ! cargo nextest --version >/dev/null 2>&1; then
+  step "installing cargo-nextest (about 4 minutes, once)"
+  cargo install cargo-nextest --locked
+fi
+
 if ! command -v chromium >/dev/null 2>&1; then
   step "installing Chromium from Debian (browser tests)"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
@@ -24,8 +30,7 @@ cargo clippy --workspace --all-targets -- -D warnings
 cargo clippy -p guichet-app --lib --target wasm32-unknown-unknown --features hydrate \
   --target-dir "$CARGO_TARGET_DIR/front" -- -D warnings
 
-step "building the site (server and WebAssembly)"
-cargo leptos build
+scripts/build-site.sh
 
 step "unit and integration tests (SQLite and PostgreSQL)"
 cargo nextest run --workspace --no-fail-fast

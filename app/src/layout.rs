@@ -48,6 +48,8 @@ pub struct CitizenBar {
 #[derive(Clone, Debug)]
 pub struct PageContext {
     pub options: LeptosOptions,
+    /// This build's stylesheet, named after its content.
+    pub stylesheet: String,
     pub tenant: Option<TenantBrand>,
     pub staff: Option<StaffBar>,
     pub citizen: Option<CitizenBar>,
@@ -96,7 +98,7 @@ pub fn Document(ctx: PageContext, title: String, children: Children) -> impl Int
                 // Set as raw content: a text child would carry a hydration marker (`<!>`),
                 // which inside <title> is shown literally.
                 <title inner_html=escape_text(&full_title)></title>
-                <link rel="stylesheet" href="/pkg/guichet.css" />
+                <link rel="stylesheet" href=ctx.stylesheet.clone() />
                 {brand.as_ref().map(|b| view! { <link rel="stylesheet" href=b.stylesheet.clone() /> })}
                 <HydrationScripts options=ctx.options.clone() islands=true />
             </head>

@@ -226,6 +226,48 @@ pub async fn run_audit(
     Ok(())
 }
 
+pub async fn run_backup(
+    platform: &Platform,
+    anchor: &JournalAnchor,
+    out: &std::path::Path,
+    only: Option<&str>,
+) -> anyhow::Result<()> {
+    let only = only.map(Slug::parse).transpose()?;
+    let manifest = crate::backup::backup(platform, anchor, out, only.as_ref()).await?;
+    for saved in &manifest.departments {
+        println!(
+            "département « {} » sauvegardé ({} entrée(s) de journal)",
+            saved.slug, saved.journal_entries
+        );
+    }
+    println!(
+        "sauvegarde écrite dans {} ({} département(s)) ; gardez à part la clé de la plateforme (GUICHET_SECRET_KEY ou secret.key) : la restauration en a besoin",
+        out.display(),
+        manifest.departments.len()
+    );
+    Ok(())
+}
+
+pub async fn run_restore(
+    platform: &Platform,
+    anchor: &JournalAnchor,
+    dir: &std::path::Path,
+) -> anyhow::Result<()> {
+    let restored = crate::backup::restore(platform, anchor, dir).await?;
+    for (tenant, entries) in &restored {
+        println!(
+            "département « {} » restauré ; journal intègre ({entries} entrée(s)), points de contrôle vérifiés",
+            tenant.slug()
+        );
+    }
+    println!(
+        "{} département(s) restauré(s) depuis {} ; les seconds facteurs des agents sont à enrôler de nouveau",
+        restored.len(),
+        dir.display()
+    );
+    Ok(())
+}
+
 pub async fn run_statistics(platform: &Platform, command: StatisticsCommand) -> anyhow::Result<()> {
     use crate::statistics::{comparison, open_data};
     let today = crate::dates::today();

@@ -98,6 +98,20 @@ pub enum Command {
     /// Check a department's audit journal.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Save the whole platform, or one department, into a new directory, while it serves.
+    Backup {
+        /// The directory to write; it must not exist yet.
+        #[arg(long)]
+        out: PathBuf,
+        /// Only this department.
+        #[arg(long)]
+        tenant: Option<String>,
+    },
+    /// Put a backup back into an empty platform (this data directory or database).
+    Restore {
+        /// The directory `guichet backup` wrote.
+        dir: PathBuf,
+    },
     /// Compute the departments' indicators now (`serve` does it every night).
     #[command(subcommand)]
     Statistics(StatisticsCommand),

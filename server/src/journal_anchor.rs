@@ -79,7 +79,8 @@ impl JournalAnchor {
         self.key.verifying_key()
     }
 
-    fn file(&self, tenant: &Tenant) -> PathBuf {
+    /// The department's checkpoints file (backups copy it).
+    pub fn file(&self, tenant: &Tenant) -> PathBuf {
         self.dir.join(format!("{}.jsonl", tenant.slug()))
     }
 

@@ -8,6 +8,7 @@ mod stored;
 pub mod aid_requests;
 pub mod api_particulier;
 pub mod audit;
+pub mod backup;
 pub mod brand;
 pub mod citizens;
 pub mod cli;

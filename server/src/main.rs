@@ -76,6 +76,20 @@ async fn run(args: Cli) -> anyhow::Result<()> {
             );
             cli::run_audit(&platform, &anchor, command).await
         }
+        Command::Backup { out, tenant } => {
+            let anchor = guichet::journal_anchor::JournalAnchor::new(
+                &args.store.data_dir,
+                &args.store.seal_key()?,
+            );
+            cli::run_backup(&platform, &anchor, &out, tenant.as_deref()).await
+        }
+        Command::Restore { dir } => {
+            let anchor = guichet::journal_anchor::JournalAnchor::new(
+                &args.store.data_dir,
+                &args.store.seal_key()?,
+            );
+            cli::run_restore(&platform, &anchor, &dir).await
+        }
         Command::FranceconnectSimulator(_)
         | Command::RsaFlux(_)
         | Command::ApiParticulierSimulator(_)

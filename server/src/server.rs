@@ -11,6 +11,7 @@ use tokio::net::TcpListener;
 use crate::api_particulier::client::{Client, ClientConfig};
 use crate::franceconnect::{FranceConnect, FranceConnectConfig};
 use crate::http::SessionLifetime;
+use crate::http::assets::SiteAssets;
 use crate::http::{self, AppState, HttpSettings};
 use crate::jobs;
 use crate::mail::Mailer;
@@ -82,10 +83,11 @@ impl Default for ServerOptions {
 
 /// Builds the shared state; fails only on an API Particulier configuration that cannot work.
 pub fn app_state(platform: Platform, options: &ServerOptions) -> anyhow::Result<AppState> {
+    let assets = SiteAssets::read(&options.site_root)?;
     let leptos = LeptosOptions::builder()
-        .output_name("guichet")
+        .output_name(assets.script.clone())
         .site_root(options.site_root.to_string_lossy().into_owned())
-        .site_pkg_dir("pkg")
+        .site_pkg_dir(crate::http::assets::PKG_DIR)
         .build();
     let national_api = options
         .api_particulier
@@ -98,6 +100,7 @@ pub fn app_state(platform: Platform, options: &ServerOptions) -> anyhow::Result<
             base_domain: options.base_domain.to_ascii_lowercase(),
             leptos,
             site_root: options.site_root.clone(),
+            assets,
             session_idle: options.session_idle,
             session_lifetime: options.session_lifetime,
             https: options.https,

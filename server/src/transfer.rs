@@ -21,7 +21,8 @@ use flate2::Compression;
 use flate2::read::GzDecoder;
 use flate2::write::GzEncoder;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, NotSet, QueryFilter, QueryOrder,
+    Set,
 };
 use serde::{Deserialize, Serialize};
 use tenants::{DomainName, Engine, Module, NewTenant, Platform, Slug, Tenant, TenantStatus};
@@ -48,6 +49,11 @@ struct Manifest {
 
 #[derive(Serialize, Deserialize)]
 struct StaffRecord {
+    /// The account's number, which the department's tables use (appointments, referents, the
+    /// journal): kept where it is free (a restore into an empty platform), so they still name
+    /// the right person. Absent from archives made before it was written.
+    #[serde(default)]
+    id: Option<i64>,
     email: String,
     display_name: String,
     password_hash: String,
@@ -148,6 +154,7 @@ pub async fn export(platform: &Platform, tenant: &Tenant, out: &Path) -> anyhow:
     let staff: Vec<StaffRecord> = accounts
         .into_iter()
         .map(|(a, roles)| StaffRecord {
+            id: Some(a.id),
             proconnect: links.remove(&a.id),
             email: a.email,
             display_name: a.display_name,
@@ -158,7 +165,8 @@ pub async fn export(platform: &Platform, tenant: &Tenant, out: &Path) -> anyhow:
         })
         .collect();
     let policy = PolicyRecord::of(&identity::policy(platform, tenant).await?);
-    let txn = tenant.db().begin().await?;
+    // One snapshot: the tables agree with one another however busy the department is.
+    let txn = tenant.db().begin_snapshot().await?;
     let mut tables = Vec::new();
     for table in crate::modules::tables() {
         let lines = table.dump(&txn).await?;
@@ -367,7 +375,18 @@ async fn fill(platform: &Platform, tenant: &Tenant, archive: &Archive) -> anyhow
 
     let txn = tenants::begin_write(platform.db()).await?;
     for s in &archive.staff {
+        let id_is_free = match s.id {
+            Some(id) => staff_account::Entity::find_by_id(id)
+                .one(&txn)
+                .await?
+                .is_none(),
+            None => false,
+        };
         let account = staff_account::ActiveModel {
+            id: match (s.id, id_is_free) {
+                (Some(id), true) => Set(id),
+                _ => NotSet,
+            },
             tenant_id: Set(tenant.id()),
             email: Set(s.email.clone()),
             display_name: Set(s.display_name.clone()),
@@ -397,6 +416,12 @@ async fn fill(platform: &Platform, tenant: &Tenant, archive: &Archive) -> anyhow
             .insert(&txn)
             .await?;
         }
+    }
+    if let Engine::Postgres { .. } = platform.engine() {
+        txn.execute_unprepared(
+            "SELECT setval(pg_get_serial_sequence('staff_accounts', 'id'), COALESCE((SELECT MAX(id) FROM staff_accounts), 0) + 1, false)",
+        )
+        .await?;
     }
     if let Some(record) = &archive.identity {
         identity::write_policy(&txn, tenant, &record.policy()?).await?;

@@ -12,8 +12,9 @@ use sea_orm::sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
 };
 use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, SqliteTransactionMode,
-    SqlxPostgresConnector, SqlxSqliteConnector, TransactionOptions, TransactionTrait,
+    AccessMode, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, IsolationLevel,
+    SqliteTransactionMode, SqlxPostgresConnector, SqlxSqliteConnector, TransactionOptions,
+    TransactionTrait,
 };
 
 use crate::registry::TenantRecord;
@@ -389,6 +390,29 @@ impl TenantDb {
             TenantConn::Sqlite(conn) => conn.begin().await,
             TenantConn::Postgres { pool, schema } => {
                 let txn = pool.begin().await?;
+                txn.execute_unprepared(&format!(
+                    "SET LOCAL search_path TO \"{schema}\"; SET LOCAL ROLE {DATA_ROLE}"
+                ))
+                .await?;
+                Ok(txn)
+            }
+        }
+    }
+
+    /// A read-only transaction that sees the store as it was when it began, whatever is written
+    /// meanwhile: a backup's tables agree with one another while the platform serves. On
+    /// PostgreSQL, `REPEATABLE READ`; on SQLite (WAL), every read transaction already is one.
+    pub async fn begin_snapshot(&self) -> Result<DatabaseTransaction, DbErr> {
+        match &*self.0 {
+            TenantConn::Sqlite(conn) => conn.begin().await,
+            TenantConn::Postgres { pool, schema } => {
+                let txn = pool
+                    .begin_with_options(TransactionOptions {
+                        isolation_level: Some(IsolationLevel::RepeatableRead),
+                        access_mode: Some(AccessMode::ReadOnly),
+                        ..TransactionOptions::default()
+                    })
+                    .await?;
                 txn.execute_unprepared(&format!(
                     "SET LOCAL search_path TO \"{schema}\"; SET LOCAL ROLE {DATA_ROLE}"
                 ))

@@ -2,6 +2,7 @@
 //! own pages), chosen by [`dispatch::dispatch`] once the tenant is resolved.
 
 pub mod admin;
+pub mod assets;
 pub mod auth;
 pub mod brand;
 pub mod citizen;
@@ -33,8 +34,6 @@ use tenants::{Platform, Tenant};
 use crate::oidc::simulator_kit::ClientReturns;
 use tower::limit::GlobalConcurrencyLimitLayer;
 use tower_http::compression::CompressionLayer;
-use tower_http::services::ServeDir;
-use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
@@ -54,6 +53,8 @@ pub struct HttpSettings {
     pub leptos: LeptosOptions,
     /// Where `/pkg` files (CSS, JS, WebAssembly) are served from.
     pub site_root: PathBuf,
+    /// Their names in this build.
+    pub assets: assets::SiteAssets,
     pub session_idle: Duration,
     pub session_lifetime: SessionLifetime,
     /// Served over HTTPS (the public address says so): `Secure` cookies, HSTS, https links.
@@ -322,21 +323,10 @@ pub fn router(state: AppState) -> Router {
         .fallback(pages::not_found)
         .with_state(state.clone());
 
-    let pkg_dir = state
-        .settings
-        .site_root
-        .join(state.settings.leptos.site_pkg_dir.as_ref());
+    let static_files = state.settings.assets.service(&state.settings.site_root);
 
     Router::new()
-        .nest_service(
-            "/pkg",
-            tower::ServiceBuilder::new()
-                .layer(SetResponseHeaderLayer::overriding(
-                    axum::http::header::X_CONTENT_TYPE_OPTIONS,
-                    axum::http::HeaderValue::from_static("nosniff"),
-                ))
-                .service(ServeDir::new(pkg_dir)),
-        )
+        .nest_service(&format!("/{}", assets::PKG_DIR), static_files)
         .fallback(dispatch::dispatch)
         .with_state(dispatch::Routers {
             state,

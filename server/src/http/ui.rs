@@ -135,6 +135,7 @@ pub fn page_context(
 ) -> PageContext {
     PageContext {
         options: state.settings.leptos.clone(),
+        stylesheet: state.settings.assets.stylesheet_href(),
         tenant: tenant.map(|t| TenantBrand {
             name: t.tenant.name().to_owned(),
             base: t.base.clone(),

@@ -113,7 +113,10 @@ impl TestApp {
         guichet::jobs::setup(&platform)
             .await
             .expect("job queue set up");
-        options.site_root = site_root();
+        // The built site, unless the test brings its own.
+        if options.site_root == ServerOptions::default().site_root {
+            options.site_root = site_root();
+        }
         let declared_returns = (RegisteredUris::default(), RegisteredUris::default());
         let simulator_config = SimulatorConfig {
             redirect_uris: declared_returns.0.clone(),

@@ -33,6 +33,7 @@ mod secure_defaults;
 mod smtp;
 mod staff_admin;
 mod staff_lifecycle;
+mod static_files;
 mod statistics;
 mod statistics_comparison;
 mod statistics_detection;
