@@ -15,10 +15,20 @@ use tenants::{Engine, StoreConfig};
     disable_help_subcommand = true
 )]
 pub struct Cli {
+    /// How the log is written on standard error: `text` for people, `json` (one object a line)
+    /// for a log collector (Loki, Elasticsearch, journald's JSON fields).
+    #[arg(long, global = true, env = "GUICHET_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
     #[command(flatten)]
     pub store: StoreArgs,
     #[command(subcommand)]
     pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Args, Clone)]

@@ -3,7 +3,8 @@ use std::time::Duration;
 
 use clap::Parser;
 use guichet::config::{
-    ApiParticulierSimulatorArgs, Cli, Command, ProConnectSimulatorArgs, ServeArgs, SimulatorArgs,
+    ApiParticulierSimulatorArgs, Cli, Command, LogFormat, ProConnectSimulatorArgs, ServeArgs,
+    SimulatorArgs,
 };
 use guichet::franceconnect::FranceConnectConfig;
 use guichet::franceconnect::simulator::{self, SimulatorConfig};
@@ -14,14 +15,22 @@ use guichet::{cli, demo};
 use tenants::Platform;
 
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
+    let args = Cli::parse();
+    let log = tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("GUICHET_LOG")
                 .unwrap_or_else(|_| "warn,guichet=info".into()),
         )
-        .with_writer(std::io::stderr)
-        .init();
-    let args = Cli::parse();
+        .with_writer(std::io::stderr);
+    match args.log_format {
+        LogFormat::Text => log.init(),
+        // Fields at the top level, as collectors index them; the span's fields with them.
+        LogFormat::Json => log
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .init(),
+    }
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(e) => {

@@ -131,6 +131,7 @@ pub fn app_state(platform: Platform, options: &ServerOptions) -> anyhow::Result<
         national_api: NationalApi::new(national_api, options.pull_claim),
         seal_key: options.seal_key.clone(),
         form_key: crate::http::csrf::FormKey::new(&options.seal_key),
+        readiness: Arc::default(),
     })
 }
 

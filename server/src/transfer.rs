@@ -393,7 +393,6 @@ async fn fill(platform: &Platform, tenant: &Tenant, archive: &Archive) -> anyhow
             password_hash: Set(s.password_hash.clone()),
             active: Set(s.active),
             created_at: Set(s.created_at),
-            ..Default::default()
         }
         .insert(&txn)
         .await?;

@@ -120,6 +120,8 @@ pub struct AppState {
     pub seal_key: crate::staff::second_factor::SealKey,
     /// Signs the form tokens of visitors who have no session yet.
     pub form_key: csrf::FormKey,
+    /// The last readiness answer, briefly kept (`/sante`).
+    pub readiness: Arc<pages::Readiness>,
 }
 
 /// The tenant of this request, as resolved by [`dispatch::dispatch`].

@@ -127,13 +127,37 @@ pub async fn platform_home(State(state): State<AppState>, ui: Ui) -> Result<Resp
 /// `{"pret": false, "raison": "…"}`).
 pub async fn readiness(State(state): State<AppState>) -> Response {
     // JSON, for programs: a plain-text refusal would be turned into a page for people.
-    match state.platform.readiness().await {
+    match state.readiness.answer(&state.platform).await {
         Ok(()) => axum::Json(serde_json::json!({ "pret": true })).into_response(),
         Err(reason) => {
-            tracing::warn!(%reason, "not ready");
-            let body = serde_json::json!({ "pret": false, "raison": reason.to_string() });
+            let body = serde_json::json!({ "pret": false, "raison": reason });
             (StatusCode::SERVICE_UNAVAILABLE, axum::Json(body)).into_response()
         }
+    }
+}
+
+/// Readiness asks every department's store; on the public address, a flood of probes would
+/// cost as many rounds. The answer is kept [`Readiness::KEPT`], and probes arriving while it is
+/// being found wait for that one answer.
+#[derive(Debug, Default)]
+pub struct Readiness(tokio::sync::Mutex<Option<(std::time::Instant, Result<(), String>)>>);
+
+impl Readiness {
+    const KEPT: std::time::Duration = std::time::Duration::from_secs(1);
+
+    async fn answer(&self, platform: &tenants::Platform) -> Result<(), String> {
+        let mut last = self.0.lock().await;
+        if let Some((at, answer)) = last.as_ref()
+            && at.elapsed() < Self::KEPT
+        {
+            return answer.clone();
+        }
+        let answer = platform.readiness().await.map_err(|reason| {
+            tracing::warn!(%reason, "not ready");
+            reason.to_string()
+        });
+        *last = Some((std::time::Instant::now(), answer.clone()));
+        answer
     }
 }
 

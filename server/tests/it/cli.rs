@@ -779,10 +779,13 @@ async fn serve_keeps_secrets_out_of_its_log(backend: Backend) {
     let open = cli.run(&["serve", "--addr", "0.0.0.0:0"]);
     assert_fails_with(&open, "--insecure-http");
 
+    // In JSON, as a log collector reads it: the same fields as the text format, one object a
+    // line.
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_guichet"));
     cmd.args(["serve", "--addr", "127.0.0.1:0"])
         .env("GUICHET_DATA_DIR", cli.data_dir.path())
         .env("GUICHET_LOG", "debug")
+        .env("GUICHET_LOG_FORMAT", "json")
         .env_remove("DATABASE_URL")
         .env_remove("GUICHET_SMTP_URL")
         .stdout(std::process::Stdio::piped())
@@ -882,6 +885,25 @@ async fn serve_keeps_secrets_out_of_its_log(backend: Backend) {
     log.push_str(&errors);
 
     assert!(errors.contains("aucun serveur de courriel"), "{errors}");
+    let events: Vec<serde_json::Value> = errors
+        .lines()
+        .filter(|line| line.starts_with('{'))
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}")))
+        .collect();
+    assert!(events.len() > 10, "{errors}");
+    for event in &events {
+        assert!(
+            event["timestamp"].is_string() && event["level"].is_string(),
+            "{event}"
+        );
+    }
+    assert!(
+        events.iter().any(|e| e["level"] == "WARN"
+            && e["message"]
+                .as_str()
+                .is_some_and(|m| m.starts_with("no SMTP server configured"))),
+        "{errors}"
+    );
     let platform = cli.platform().await;
     let gard = platform
         .tenant_by_slug(&tenants::Slug::parse("gard").unwrap())

@@ -279,6 +279,11 @@ impl TestApp {
             .expect("the account exists")
     }
 
+    /// The platform's data directory (SQLite files, documents, checkpoints, `secret.key`).
+    pub fn data_dir(&self) -> &std::path::Path {
+        self._data_dir.path()
+    }
+
     /// Runs the real `guichet` binary against this app's stores.
     pub fn cli(&self, args: &[&str]) -> std::process::Output {
         let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_guichet"));

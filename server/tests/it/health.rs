@@ -37,6 +37,20 @@ async fn last_migration(tenant: &Tenant) -> String {
     row.try_get("", "version").unwrap()
 }
 
+/// `/sante`'s answer once the store changed: it is kept a second, so probes are asked again
+/// until it changes (or 3 s have passed).
+async fn probed(probe: &mut Visitor, expected: StatusCode) -> crate::harness::Page {
+    let mut page = probe.get("/sante").await;
+    for _ in 0..30 {
+        if page.status == expected {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        page = probe.get("/sante").await;
+    }
+    page
+}
+
 async fn readiness_waits_for_every_store_at_this_builds_level(backend: Backend) {
     let app = TestApp::start(backend).await;
     let gard = app.tenant("gard", &Module::ALL).await;
@@ -55,7 +69,7 @@ async fn readiness_waits_for_every_store_at_this_builds_level(backend: Backend) 
         &format!("DELETE FROM seaql_migrations WHERE version = '{last}'"),
     )
     .await;
-    let behind = probe.get("/sante").await;
+    let behind = probed(&mut probe, StatusCode::SERVICE_UNAVAILABLE).await;
     assert_eq!(behind.status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(
         answer(&behind.body),
@@ -71,7 +85,10 @@ async fn readiness_waits_for_every_store_at_this_builds_level(backend: Backend) 
         &format!("INSERT INTO seaql_migrations (version, applied_at) VALUES ('{last}', 0)"),
     )
     .await;
-    assert_eq!(probe.get("/sante").await.status, StatusCode::OK);
+    assert_eq!(
+        probed(&mut probe, StatusCode::OK).await.status,
+        StatusCode::OK
+    );
 
     // A newer version migrated it: this build does not know what the store holds.
     on_store(
@@ -79,7 +96,7 @@ async fn readiness_waits_for_every_store_at_this_builds_level(backend: Backend) 
         "INSERT INTO seaql_migrations (version, applied_at) VALUES ('m9999_a_venir', 0)",
     )
     .await;
-    let ahead = probe.get("/sante").await;
+    let ahead = probed(&mut probe, StatusCode::SERVICE_UNAVAILABLE).await;
     assert_eq!(ahead.status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(
         answer(&ahead.body)["raison"],

@@ -5,6 +5,7 @@ mod aid_requests;
 mod api_particulier;
 mod attack;
 mod auth;
+mod backup;
 mod brand;
 mod citizen_accounts;
 mod citizens;

@@ -62,7 +62,7 @@ async fn fetch(app: &TestApp, path: &str, accept: Option<&str>) -> reqwest::Resp
     request.send().await.unwrap()
 }
 
-fn header<'r>(response: &'r reqwest::Response, name: reqwest::header::HeaderName) -> &'r str {
+fn header(response: &reqwest::Response, name: reqwest::header::HeaderName) -> &str {
     response
         .headers()
         .get(name)
