@@ -27,6 +27,7 @@ impl MigratorTrait for PlatformMigrator {
             Box::new(platform::m0003_staff_proconnect::Migration),
             Box::new(platform::m0004_staff_lifecycle::Migration),
             Box::new(platform::m0005_statistics_shared::Migration),
+            Box::new(platform::m0006_schedule_ticks::Migration),
         ]
     }
 }

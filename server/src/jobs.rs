@@ -330,8 +330,61 @@ pub async fn every<J>(
     let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + first, every);
     loop {
         tick.tick().await;
+        match claim_period(&platform, what, every).await {
+            Ok(true) => {}
+            // Another instance of the platform enqueued this period's.
+            Ok(false) => continue,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not claim this period of {what}");
+                continue;
+            }
+        }
         if let Err(e) = enqueue(&platform, job()).await {
             tracing::warn!(error = %e, "could not enqueue {what}");
         }
     }
+}
+
+/// Claims the current period of `schedule` (periods of `every` counted from the Unix epoch):
+/// true for the first instance of the platform that asks, false for every other. Each instance
+/// ticks once a period, so every period is claimed, once.
+pub async fn claim_period(
+    platform: &Platform,
+    schedule: &str,
+    every: Duration,
+) -> Result<bool, sea_orm::DbErr> {
+    use sea_orm::ConnectionTrait as _;
+    use sea_orm::sea_query::{Alias, Expr, ExprTrait as _, OnConflict, Query};
+
+    let now = chrono::Utc::now();
+    let seconds = std::cmp::max(every.as_secs(), 1);
+    let slot = now.timestamp() / i64::try_from(seconds).unwrap_or(i64::MAX);
+    let table = Alias::new("schedule_ticks");
+    let claim = Query::insert()
+        .into_table(table.clone())
+        .columns([
+            Alias::new("schedule"),
+            Alias::new("slot"),
+            Alias::new("claimed_at"),
+        ])
+        .values_panic([schedule.into(), slot.into(), now.into()])
+        .on_conflict(
+            OnConflict::columns([Alias::new("schedule"), Alias::new("slot")])
+                .do_nothing()
+                .to_owned(),
+        )
+        .to_owned();
+    let db = platform.db();
+    let backend = db.get_database_backend();
+    let claimed = db.execute_raw(backend.build(&claim)).await?.rows_affected() == 1;
+    if claimed {
+        // Older periods only ever show what ran: a few are kept, for an operator's look.
+        let forget = Query::delete()
+            .from_table(table)
+            .and_where(Expr::col(Alias::new("schedule")).eq(schedule))
+            .and_where(Expr::col(Alias::new("slot")).lt(slot - 100))
+            .to_owned();
+        db.execute_raw(backend.build(&forget)).await?;
+    }
+    Ok(claimed)
 }

@@ -457,6 +457,19 @@ impl Visitor {
         }
     }
 
+    /// Opens a new connection for each request, so that a balancer in front of several
+    /// instances spreads this visitor's requests over them (a kept-alive connection would
+    /// stay with one).
+    pub fn one_connection_per_request(mut self) -> Self {
+        self.client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(30))
+            .pool_max_idle_per_host(0)
+            .build()
+            .unwrap();
+        self
+    }
+
     /// The `Cookie` header this visitor sends, if any.
     pub fn cookie(&self) -> Option<String> {
         (!self.cookies.is_empty()).then(|| {
