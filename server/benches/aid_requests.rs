@@ -594,15 +594,6 @@ async fn follow_export(
     ])
 }
 
-fn form_token(page: &str) -> anyhow::Result<String> {
-    let marker = "name=\"csrf\" value=\"";
-    let start = page.find(marker).context("no form token")? + marker.len();
-    Ok(page
-        .get(start..start + 64)
-        .context("short form token")?
-        .to_owned())
-}
-
 /// The "(NN %)" of the progress text.
 fn shown_percent(page: &str) -> Option<u64> {
     let end = page.find(" %)</p>")?;

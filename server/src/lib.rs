@@ -9,6 +9,7 @@ pub mod aid_requests;
 pub mod api_particulier;
 pub mod audit;
 pub mod backup;
+pub mod balancer;
 pub mod brand;
 pub mod citizens;
 pub mod cli;

@@ -299,15 +299,7 @@ pub async fn signed_in_client(
     let client = client(addr)?;
     let login_url = format!("http://{addr}/{slug}/agents/connexion");
     let page = client.get(&login_url).send().await?.text().await?;
-    let marker = "name=\"csrf\" value=\"";
-    let start = page
-        .find(marker)
-        .context("the sign-in page has no form token")?
-        + marker.len();
-    let csrf = page
-        .get(start..start + 64)
-        .context("short form token")?
-        .to_owned();
+    let csrf = form_token(&page).context("the sign-in page")?;
     let response = client
         .post(&login_url)
         .form(&[
@@ -321,6 +313,16 @@ pub async fn signed_in_client(
         bail!("sign-in failed with status {}", response.status());
     }
     Ok(client)
+}
+
+/// The form token a page's form repeats.
+pub fn form_token(page: &str) -> anyhow::Result<String> {
+    let marker = "name=\"csrf\" value=\"";
+    let start = page.find(marker).context("no form token")? + marker.len();
+    Ok(page
+        .get(start..start + 64)
+        .context("short form token")?
+        .to_owned())
 }
 
 pub struct Load {

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use guichet::balancer::Balancer;
 use guichet::staff::{self, Email, NewStaff, Role};
 use reqwest::StatusCode;
 use tenants::{Engine, Module, NewTenant, Platform, Slug, StoreConfig};
@@ -65,51 +66,6 @@ impl Drop for Instance {
     fn drop(&mut self) {
         self.process.kill().ok();
         self.process.wait().ok();
-    }
-}
-
-/// A round-robin TCP balancer on loopback, as a simple proxy does: each new connection goes to
-/// the next instance, or the one after when that one does not answer.
-struct Balancer {
-    addr: SocketAddr,
-    /// Connections each instance took.
-    served: Arc<Vec<AtomicUsize>>,
-}
-
-impl Balancer {
-    async fn start(instances: Vec<SocketAddr>) -> Self {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let served: Arc<Vec<AtomicUsize>> =
-            Arc::new(instances.iter().map(|_| AtomicUsize::new(0)).collect());
-        let counted = served.clone();
-        tokio::spawn(async move {
-            let next = AtomicUsize::new(0);
-            while let Ok((mut inbound, _)) = listener.accept().await {
-                let first = next.fetch_add(1, Ordering::Relaxed);
-                let (instances, counted) = (instances.clone(), counted.clone());
-                tokio::spawn(async move {
-                    for k in 0..instances.len() {
-                        let i = (first + k) % instances.len();
-                        if let Ok(mut outbound) = tokio::net::TcpStream::connect(instances[i]).await
-                        {
-                            counted[i].fetch_add(1, Ordering::Relaxed);
-                            let _ =
-                                tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
-                            return;
-                        }
-                    }
-                });
-            }
-        });
-        Self { addr, served }
-    }
-
-    fn served(&self) -> Vec<usize> {
-        self.served
-            .iter()
-            .map(|n| n.load(Ordering::Relaxed))
-            .collect()
     }
 }
 
@@ -262,7 +218,9 @@ async fn two_instances_behind_a_balancer_are_one_platform() {
         Instance::start(&url, data.path(), &sink.url()),
         Instance::start(&url, data.path(), &sink.url()),
     ];
-    let balancer = Balancer::start(instances.iter().map(|i| i.addr).collect()).await;
+    let balancer = Balancer::start(instances.iter().map(|i| i.addr).collect())
+        .await
+        .unwrap();
 
     // Signed in once, through whichever instance took the form.
     let mut instructor = Visitor::at(balancer.addr).one_connection_per_request();
@@ -346,7 +304,9 @@ async fn an_instance_killed_under_load_loses_no_accepted_submission() {
         Instance::start(&url, data.path(), &sink.url()),
         Instance::start(&url, data.path(), &sink.url()),
     ];
-    let balancer = Balancer::start(instances.iter().map(|i| i.addr).collect()).await;
+    let balancer = Balancer::start(instances.iter().map(|i| i.addr).collect())
+        .await
+        .unwrap();
 
     let accepted = Arc::new(std::sync::Mutex::new(Vec::new()));
     let refused = Arc::new(AtomicUsize::new(0));
