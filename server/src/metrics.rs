@@ -11,6 +11,7 @@
 //!
 //! Until [`recorder`] is installed (no `--metrics-addr`), recording a metric does nothing.
 
+use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Instant;
 
@@ -22,7 +23,7 @@ use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use tenants::{Engine, Platform};
 
-use crate::entity::session;
+use crate::entity::{session, staff_account};
 use crate::http::TenantCtx;
 
 /// Seconds to serve a request, by `route` (its template: `/agents/demandes/{id}`), `method`
@@ -114,6 +115,57 @@ async fn scrape(State((platform, handle)): State<(Platform, PrometheusHandle)>) 
         .into_response()
 }
 
+/// Open sessions of staff (`agent`) and citizens (`usager`) by department, read from each
+/// session's holder; every department is set, zero included, so one whose sessions all ended
+/// does not keep its last count. Anonymous sessions (a form before sign-in) are in
+/// `guichet_sessions` only.
+async fn sessions_by_department(platform: &Platform) -> anyhow::Result<()> {
+    use sea_orm::QuerySelect as _;
+    let holders: Vec<Option<String>> = session::Entity::find()
+        .select_only()
+        .column(session::Column::Holder)
+        .filter(session::Column::ExpiresAt.gt(chrono::Utc::now().timestamp()))
+        .into_tuple()
+        .all(platform.db())
+        .await?;
+    let staff_departments: HashMap<i64, i64> = staff_account::Entity::find()
+        .select_only()
+        .columns([staff_account::Column::Id, staff_account::Column::TenantId])
+        .into_tuple()
+        .all(platform.db())
+        .await?
+        .into_iter()
+        .collect();
+    let mut counts: HashMap<(i64, &str), u64> = HashMap::new();
+    for holder in holders.iter().flatten() {
+        let mut parts = holder.split(':');
+        let department = match (parts.next(), parts.next()) {
+            (Some("staff"), Some(id)) => id
+                .parse()
+                .ok()
+                .and_then(|id: i64| staff_departments.get(&id).copied())
+                .map(|tenant| (tenant, "agent")),
+            (Some("citizen"), Some(tenant)) => tenant.parse().ok().map(|t| (t, "usager")),
+            _ => None,
+        };
+        if let Some(key) = department {
+            *counts.entry(key).or_default() += 1;
+        }
+    }
+    for tenant in platform.list_tenants().await? {
+        for kind in ["agent", "usager"] {
+            let open = counts.get(&(tenant.id(), kind)).copied().unwrap_or(0);
+            metrics::gauge!(
+                "guichet_sessions_by_department",
+                "department" => tenant.slug().to_string(),
+                "kind" => kind
+            )
+            .set(open as f64);
+        }
+    }
+    Ok(())
+}
+
 async fn read_stores(platform: &Platform) -> anyhow::Result<()> {
     for (queue, waiting, oldest) in waiting_jobs(platform).await? {
         let wait = oldest.map_or(0.0, |at| {
@@ -132,6 +184,7 @@ async fn read_stores(platform: &Platform) -> anyhow::Result<()> {
         .count(platform.db())
         .await?;
     metrics::gauge!("guichet_sessions").set(sessions as f64);
+    sessions_by_department(platform).await?;
     let (size, idle) = match platform.engine() {
         Engine::Sqlite => {
             let pool = platform.db().get_sqlite_connection_pool();

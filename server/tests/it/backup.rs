@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use guichet::aid_requests::catalogue::Aid;
 use guichet::citizens;
-use guichet::documents::{self, Upload};
+use guichet::documents;
 use guichet::entity::{aid_request, document};
 use guichet::server::ServerOptions;
 use guichet::staff::Role;
@@ -67,22 +67,7 @@ async fn document_bytes(app: &TestApp, tenant: &Tenant) -> BTreeMap<i64, Vec<u8>
 async fn own_document(app: &TestApp, tenant: &Tenant, citizen_id: i64, n: usize) {
     let mut bytes = PDF.to_vec();
     bytes.extend_from_slice(format!("% pièce n° {n}\n").as_bytes());
-    let upload = Upload {
-        field: "piece".into(),
-        filename: format!("avis-{n}.pdf"),
-        declared_type: "application/pdf".into(),
-        bytes,
-    };
-    documents::save(
-        &app.platform,
-        tenant,
-        citizen_id,
-        &upload,
-        "application/pdf",
-        None,
-    )
-    .await
-    .unwrap();
+    fixtures::stored_pdf(app, tenant, citizen_id, &format!("avis-{n}.pdf"), bytes).await;
 }
 
 fn succeeds(output: &std::process::Output) -> String {

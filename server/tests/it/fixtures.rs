@@ -235,11 +235,22 @@ pub const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 
 /// A small PDF stored as `citizen_id`'s document; its id.
 pub async fn stored_document(app: &TestApp, tenant: &Tenant, citizen_id: i64) -> i64 {
+    stored_pdf(app, tenant, citizen_id, "avis.pdf", PDF.to_vec()).await
+}
+
+/// A PDF named `filename` holding `bytes`, stored as `citizen_id`'s document; its id.
+pub async fn stored_pdf(
+    app: &TestApp,
+    tenant: &Tenant,
+    citizen_id: i64,
+    filename: &str,
+    bytes: Vec<u8>,
+) -> i64 {
     let upload = Upload {
         field: "piece".into(),
-        filename: "avis.pdf".into(),
+        filename: filename.into(),
         declared_type: "application/pdf".into(),
-        bytes: PDF.to_vec(),
+        bytes,
     };
     documents::save(
         &app.platform,

@@ -111,6 +111,38 @@ async fn gard(url: &str, data: &std::path::Path) {
     platform.db().clone().close().await.ok();
 }
 
+/// Two instances of one platform holding the Gard, their mail going to a real SMTP listener,
+/// behind a balancer.
+struct TwoInstances {
+    url: String,
+    _data: tempfile::TempDir,
+    sink: SmtpSink,
+    instances: Vec<Instance>,
+    balancer: Balancer,
+}
+
+impl TwoInstances {
+    async fn start() -> Self {
+        let url = fresh_pg_database().await;
+        let data = tempfile::tempdir().unwrap();
+        let sink = SmtpSink::start();
+        gard(&url, data.path()).await;
+        let instances: Vec<Instance> = (0..2)
+            .map(|_| Instance::start(&url, data.path(), &sink.url()))
+            .collect();
+        let balancer = Balancer::start(instances.iter().map(|i| i.addr).collect())
+            .await
+            .unwrap();
+        Self {
+            url,
+            _data: data,
+            sink,
+            instances,
+            balancer,
+        }
+    }
+}
+
 /// A citizen creates an account through the balancer; whether it was created (« Vérifiez votre
 /// messagerie »: the confirmation waits in the outbox).
 async fn sign_up(balancer: SocketAddr, email: &str) -> bool {
@@ -210,17 +242,13 @@ async fn a_period_of_a_schedule_is_claimed_by_one_instance_only() {
 /// mail job runs once, whichever instance takes it.
 #[tokio::test]
 async fn two_instances_behind_a_balancer_are_one_platform() {
-    let url = fresh_pg_database().await;
-    let data = tempfile::tempdir().unwrap();
-    let sink = SmtpSink::start();
-    gard(&url, data.path()).await;
-    let instances = [
-        Instance::start(&url, data.path(), &sink.url()),
-        Instance::start(&url, data.path(), &sink.url()),
-    ];
-    let balancer = Balancer::start(instances.iter().map(|i| i.addr).collect())
-        .await
-        .unwrap();
+    let TwoInstances {
+        url,
+        _data,
+        sink,
+        instances,
+        balancer,
+    } = TwoInstances::start().await;
 
     // Signed in once, through whichever instance took the form.
     let mut instructor = Visitor::at(balancer.addr).one_connection_per_request();
@@ -296,17 +324,13 @@ async fn two_instances_behind_a_balancer_are_one_platform() {
 /// twice.
 #[tokio::test]
 async fn an_instance_killed_under_load_loses_no_accepted_submission() {
-    let url = fresh_pg_database().await;
-    let data = tempfile::tempdir().unwrap();
-    let sink = SmtpSink::start();
-    gard(&url, data.path()).await;
-    let mut instances = vec![
-        Instance::start(&url, data.path(), &sink.url()),
-        Instance::start(&url, data.path(), &sink.url()),
-    ];
-    let balancer = Balancer::start(instances.iter().map(|i| i.addr).collect())
-        .await
-        .unwrap();
+    let TwoInstances {
+        url,
+        _data: data,
+        sink,
+        mut instances,
+        balancer,
+    } = TwoInstances::start().await;
 
     let accepted = Arc::new(std::sync::Mutex::new(Vec::new()));
     let refused = Arc::new(AtomicUsize::new(0));

@@ -20,6 +20,7 @@ fn value_of(body: &str, series: &str) -> Option<f64> {
 async fn metrics_count_requests_by_route_and_read_the_stores(backend: Backend) {
     let app = TestApp::start(backend).await;
     let gard = app.tenant("gard", &Module::ALL).await;
+    app.tenant("lozere", &[]).await;
     app.staff(&gard, "anne@gard.fr", "Anne", &[Role::Admin])
         .await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -86,6 +87,17 @@ async fn metrics_count_requests_by_route_and_read_the_stores(backend: Backend) {
         value_of(&body, "guichet_sessions").is_some_and(|n| n >= 1.0),
         "{body}"
     );
+    let sessions = |department: &str, kind: &str| {
+        value_of(
+            &body,
+            &format!(
+                "guichet_sessions_by_department{{department=\"{department}\",kind=\"{kind}\"}}"
+            ),
+        )
+    };
+    assert_eq!(sessions("gard", "agent"), Some(1.0), "Anne: {body}");
+    assert_eq!(sessions("gard", "usager"), Some(0.0), "{body}");
+    assert_eq!(sessions("lozere", "agent"), Some(0.0), "{body}");
     assert!(
         value_of(&body, "guichet_mail_waiting{department=\"gard\"}").is_some(),
         "{body}"

@@ -43,6 +43,19 @@ fn site(root: &Path, named: bool) {
     }
 }
 
+/// A department's home page, served with a site as [`site`] makes it (kept while the app is).
+async fn home_page(named: bool) -> (tempfile::TempDir, TestApp, crate::harness::Page) {
+    let root = tempfile::tempdir().unwrap();
+    site(root.path(), named);
+    let app = app_on(root.path()).await;
+    app.tenant("gard", &[]).await;
+    let page = Visitor::new(&app)
+        .with_host("gard.localhost")
+        .get("/")
+        .await;
+    (root, app, page)
+}
+
 async fn app_on(root: &Path) -> TestApp {
     TestApp::start_with(
         Backend::Sqlite,
@@ -71,15 +84,7 @@ fn header(response: &reqwest::Response, name: reqwest::header::HeaderName) -> &s
 
 #[tokio::test]
 async fn named_files_are_linked_kept_a_year_and_sent_precompressed() {
-    let root = tempfile::tempdir().unwrap();
-    site(root.path(), true);
-    let app = app_on(root.path()).await;
-    app.tenant("gard", &[]).await;
-
-    let page = Visitor::new(&app)
-        .with_host("gard.localhost")
-        .get("/")
-        .await;
+    let (_root, app, page) = home_page(true).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(
         page.body.contains(&format!("href=\"/pkg/{STYLESHEET}\"")),
@@ -129,15 +134,7 @@ async fn named_files_are_linked_kept_a_year_and_sent_precompressed() {
 
 #[tokio::test]
 async fn files_under_plain_names_are_asked_for_again_each_time() {
-    let root = tempfile::tempdir().unwrap();
-    site(root.path(), false);
-    let app = app_on(root.path()).await;
-    app.tenant("gard", &[]).await;
-
-    let page = Visitor::new(&app)
-        .with_host("gard.localhost")
-        .get("/")
-        .await;
+    let (_root, app, page) = home_page(false).await;
     assert!(
         page.body.contains("href=\"/pkg/guichet.css\""),
         "{}",
