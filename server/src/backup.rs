@@ -19,7 +19,6 @@
 //! checks each journal (its chain, its length, its checkpoints); anything wrong and every
 //! department it restored is removed again: nothing half-restored is left.
 
-use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail, ensure};
@@ -43,7 +42,8 @@ pub struct Manifest {
     format: String,
     version: u32,
     pub made_at: DateTime<Utc>,
-    /// The Guichet version that made it; a restore needs this one or a later one.
+    /// The Guichet version that made it: a later one's tables may hold what this one would
+    /// drop, so its backups are refused (restore with that version or a later one).
     pub guichet: String,
     pub departments: Vec<SavedDepartment>,
 }
@@ -110,8 +110,11 @@ pub async fn backup(
         serde_json::to_vec_pretty(&manifest)?,
     )?;
     let staged = staging.keep();
-    std::fs::rename(&staged, out)
-        .with_context(|| format!("impossible de nommer la sauvegarde {}", out.display()))?;
+    if let Err(e) = std::fs::rename(&staged, out) {
+        let _ = std::fs::remove_dir_all(&staged);
+        return Err(e)
+            .with_context(|| format!("impossible de nommer la sauvegarde {}", out.display()));
+    }
     Ok(manifest)
 }
 
@@ -258,6 +261,18 @@ fn read_manifest(dir: &Path) -> anyhow::Result<Manifest> {
         manifest.format,
         manifest.version
     );
+    let this = semver::Version::parse(env!("CARGO_PKG_VERSION"))?;
+    let maker = semver::Version::parse(&manifest.guichet).with_context(|| {
+        format!(
+            "{} : version de Guichet illisible « {} »",
+            path.display(),
+            manifest.guichet
+        )
+    })?;
+    ensure!(
+        maker <= this,
+        "cette sauvegarde a été faite par Guichet {maker}, plus récent que celui-ci ({this}) : restaurez-la avec Guichet {maker} ou une version plus récente"
+    );
     Ok(manifest)
 }
 
@@ -276,13 +291,6 @@ fn file_sha256(path: &Path) -> anyhow::Result<String> {
     let mut file = std::fs::File::open(path)
         .with_context(|| format!("{} introuvable dans la sauvegarde", path.display()))?;
     let mut hasher = Sha256::new();
-    let mut buffer = vec![0; 1 << 16];
-    loop {
-        let read = file.read(&mut buffer)?;
-        if read == 0 {
-            break;
-        }
-        hasher.update(&buffer[..read]);
-    }
+    std::io::copy(&mut file, &mut hasher)?;
     Ok(hex::encode(hasher.finalize()))
 }

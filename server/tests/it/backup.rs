@@ -240,6 +240,20 @@ async fn a_backup_that_cannot_be_trusted_restores_nothing(backend: Backend) {
         &fresh.cli(&["restore", place.path().to_str().unwrap()]),
         "donnez le dossier qu'a écrit « guichet backup »",
     );
+    // Made by a later Guichet: refused, its tables may hold what this one would drop.
+    let manifest = saved.join("sauvegarde.json");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let later = text.replace(
+        &format!("\"guichet\": \"{}\"", env!("CARGO_PKG_VERSION")),
+        "\"guichet\": \"99.0.0\"",
+    );
+    assert_ne!(later, text);
+    std::fs::write(&manifest, later).unwrap();
+    fails_with(
+        &fresh.cli(&["restore", saved_arg]),
+        "plus récent que celui-ci",
+    );
+    std::fs::write(&manifest, text).unwrap();
     // One byte of the Lozère's archive changed: refused before anything is written.
     let archive = saved.join("departements/lozere.tar.gz");
     let mut bytes = std::fs::read(&archive).unwrap();
