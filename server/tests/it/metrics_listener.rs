@@ -10,11 +10,13 @@ use crate::harness::{Backend, TestApp, Visitor, both_engines};
 both_engines!(metrics_count_requests_by_route_and_read_the_stores);
 
 /// The value of the series that starts with `series` (its name and labels, as rendered).
+/// The value of exactly `series` (its name and labels): `guichet_sessions` is not
+/// `guichet_sessions_by_department{…}`, whatever order the exporter writes them in.
 fn value_of(body: &str, series: &str) -> Option<f64> {
     body.lines()
-        .find(|line| line.starts_with(series))
-        .and_then(|line| line.rsplit(' ').next())
-        .and_then(|v| v.parse().ok())
+        .filter_map(|line| line.rsplit_once(' '))
+        .find(|(name, _)| *name == series)
+        .and_then(|(_, v)| v.parse().ok())
 }
 
 async fn metrics_count_requests_by_route_and_read_the_stores(backend: Backend) {
