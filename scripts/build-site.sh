@@ -36,7 +36,9 @@ if $release; then wasm_args+=(--profile wasm-release); fi
 cargo build "${wasm_args[@]}"
 
 step "building the server ($($release && echo release || echo debug))"
-cargo build -p guichet-server --bin guichet "${server_profile[@]}"
+# With the whole workspace selected, features unify as they do for the tests (`guichet-app`'s
+# `default`), so the test command reuses this build instead of compiling the server again.
+cargo build --workspace --bin guichet "${server_profile[@]}"
 
 step "assembling the site in $site"
 mkdir -p "$ROOT/target"

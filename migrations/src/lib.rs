@@ -84,6 +84,7 @@ impl MigratorTrait for TenantMigrator {
             Box::new(tenant::m0038_statistics_comparison::Migration),
             Box::new(tenant::m0039_detection::Migration),
             Box::new(tenant::m0040_national_returns::Migration),
+            Box::new(tenant::m0041_retention::Migration),
         ]
     }
 }

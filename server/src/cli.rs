@@ -5,7 +5,9 @@ use anyhow::{Context, bail};
 use tenants::{DomainName, Module, NewTenant, Platform, Slug, TenantStatus};
 
 use crate::audit::{self, Verification};
-use crate::config::{AuditCommand, StaffCommand, StatisticsCommand, TenantCommand};
+use crate::config::{
+    AuditCommand, RetentionCommand, StaffCommand, StatisticsCommand, TenantCommand,
+};
 use crate::journal_anchor::JournalAnchor;
 use crate::staff::{self, Email, NewStaff, Role};
 
@@ -265,6 +267,45 @@ pub async fn run_restore(
         restored.len(),
         dir.display()
     );
+    Ok(())
+}
+
+/// `guichet retention report|apply [SLUG]`: one department, or every active one.
+pub async fn run_retention(platform: &Platform, command: RetentionCommand) -> anyhow::Result<()> {
+    use crate::retention::{self, Mode};
+    let (slug, mode) = match command {
+        RetentionCommand::Report { slug } => (slug, Mode::CountOnly),
+        RetentionCommand::Apply { slug } => (slug, Mode::AsSet),
+    };
+    let tenants = match slug {
+        Some(slug) => vec![tenant(platform, &slug).await?],
+        None => platform
+            .list_tenants()
+            .await?
+            .into_iter()
+            .filter(|t| t.status() == tenants::TenantStatus::Active)
+            .collect(),
+    };
+    let now = chrono::Utc::now();
+    for tenant in tenants {
+        println!("{} :", tenant.slug());
+        for outcome in retention::pass(platform, &tenant, now, mode).await? {
+            let label = retention::category(outcome.category).map_or("", |c| c.label);
+            let what = if outcome.applied {
+                "supprimé(s)"
+            } else {
+                "à supprimer"
+            };
+            let held = match outcome.held {
+                0 => String::new(),
+                n => format!(", {n} conservé(s) pour un litige"),
+            };
+            println!(
+                "  {:<24} {:>3} mois  {:>7} {what}{held}  ({label})",
+                outcome.category, outcome.months, outcome.due
+            );
+        }
+    }
     Ok(())
 }
 

@@ -125,6 +125,10 @@ pub enum Command {
     /// Compute the departments' indicators now (`serve` does it every night).
     #[command(subcommand)]
     Statistics(StatisticsCommand),
+    /// Count what is past its term in each department (`report`), or run the daily
+    /// retention pass now (`apply`: removes only the categories each department switched on).
+    #[command(subcommand)]
+    Retention(RetentionCommand),
     /// Run the FranceConnect simulator (test identities, real OpenID Connect protocol).
     FranceconnectSimulator(SimulatorArgs),
     /// Run the ProConnect simulator (test agents of several administrations, real OpenID
@@ -600,6 +604,14 @@ pub enum StaffCommand {
         #[arg(long)]
         email: String,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RetentionCommand {
+    /// Count, category by category, what is past its term, and remove nothing.
+    Report { slug: Option<String> },
+    /// Run the daily pass now, as each department set it.
+    Apply { slug: Option<String> },
 }
 
 #[derive(Debug, Subcommand)]

@@ -239,6 +239,16 @@ pub async fn read(platform: &Platform, tenant: &Tenant, doc: &Document) -> Resul
     Ok(bytes.to_vec())
 }
 
+/// Deletes a document's bytes from the department's store (its row is already gone: see
+/// `retention`); a file already absent is no error.
+pub async fn delete_stored(platform: &Platform, tenant: &Tenant, key: &str) -> Result<(), String> {
+    let store = store(platform, tenant).map_err(|e| e.to_string())?;
+    match store.delete(&StorePath::from(key)).await {
+        Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

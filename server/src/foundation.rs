@@ -49,6 +49,7 @@ pub static PART: Part = Part {
         ]
     },
     indicators: None,
+    retention: None,
 };
 
 fn routes(routes: Routes) -> Routes {

@@ -36,6 +36,7 @@ pub mod national;
 pub mod oidc;
 pub mod proconnect;
 pub mod render;
+pub mod retention;
 pub mod search;
 pub mod server;
 pub mod session_store;

@@ -78,6 +78,7 @@ async fn run(args: Cli) -> anyhow::Result<()> {
         Command::Tenant(command) => cli::run_tenant(&platform, command).await,
         Command::Staff(command) => cli::run_staff(&platform, command).await,
         Command::Statistics(command) => cli::run_statistics(&platform, command).await,
+        Command::Retention(command) => cli::run_retention(&platform, command).await,
         Command::Audit(command) => {
             let anchor = guichet::journal_anchor::JournalAnchor::new(
                 &args.store.data_dir,

@@ -314,3 +314,23 @@ where
         std::task::Poll::Ready(result)
     }
 }
+
+/// Rows removed at their term by the retention passes, by `department` and `category`.
+pub const RETENTION_REMOVED: &str = "guichet_retention_removed_total";
+/// What the last pass found past its term, by `department`, `category` and `state`
+/// (`a_supprimer`: removed by it, or waiting for the category to be switched on; `retenu`:
+/// kept under a legal hold).
+pub const RETENTION_DUE: &str = "guichet_retention_due";
+
+/// One retention pass's figures for one category.
+pub fn record_retention(department: &str, outcome: &crate::retention::Outcome) {
+    let (department, category) = (department.to_owned(), outcome.category);
+    if outcome.applied {
+        metrics::counter!(RETENTION_REMOVED, "department" => department.clone(), "category" => category)
+            .increment(outcome.due);
+    }
+    metrics::gauge!(RETENTION_DUE, "department" => department.clone(), "category" => category, "state" => "a_supprimer")
+        .set(outcome.due as f64);
+    metrics::gauge!(RETENTION_DUE, "department" => department, "category" => category, "state" => "retenu")
+        .set(outcome.held as f64);
+}

@@ -68,6 +68,8 @@ pub struct Part {
     pub access: AccessSections,
     /// What it counts for the department's statistics (modules only).
     pub indicators: Option<&'static crate::statistics::indicators::Indicators>,
+    /// The categories of data it keeps and for how long (see `retention`).
+    pub retention: Option<&'static crate::retention::Retention>,
 }
 
 /// A part's share of housekeeping in one department.
@@ -151,7 +153,7 @@ pub fn no_figures<'a>(_: &'a FiguresDesk<'a>) -> Boxed<'a, Figures> {
 }
 
 /// Every part, in the order their tables load (parents before children).
-pub static PARTS: [&Part; 7] = [
+pub static PARTS: [&Part; 8] = [
     &crate::foundation::PART,
     &crate::aid_requests::PART,
     &crate::national::PART,
@@ -159,6 +161,8 @@ pub static PARTS: [&Part; 7] = [
     &crate::insertion::PART,
     &crate::disability::PART,
     &crate::statistics::PART,
+    // Last: the documents the modules' removals free go in the same pass.
+    &crate::retention::PART,
 ];
 
 /// The entries of the citizen's space of every part `tenant` subscribes to.
@@ -341,9 +345,10 @@ pub mod section {
     pub const CALLS: &str = "Demandes faites en votre nom aux administrations";
     pub const INSERTION: &str = "Votre suivi au titre du RSA";
     pub const DISABILITY: &str = "Vos demandes à la MDPH";
+    pub const HOLDS: &str = "Conservation de votre dossier pour un litige";
 
     /// The order the citizen reads them in.
-    pub const ORDER: [&str; 14] = [
+    pub const ORDER: [&str; 15] = [
         IDENTITY,
         AID_REQUESTS,
         INSERTION,
@@ -358,6 +363,7 @@ pub mod section {
         JOURNAL,
         WIDER_ACCESSES,
         CALLS,
+        HOLDS,
     ];
 }
 
@@ -392,6 +398,9 @@ pub struct Table {
     dump: for<'a> fn(&'a DatabaseTransaction) -> Boxed<'a, anyhow::Result<Vec<u8>>>,
     load: for<'a> fn(&'a DatabaseTransaction, &'a [u8]) -> Boxed<'a, anyhow::Result<()>>,
     move_citizen: for<'a> fn(&'a DatabaseTransaction, i64, i64) -> Boxed<'a, Result<(), DbErr>>,
+    erase_citizen: for<'a> fn(&'a DatabaseTransaction, i64) -> Boxed<'a, Result<u64, DbErr>>,
+    /// Its rows of a citizen outlive their erasure on request (a trace the law keeps).
+    pub kept_after_erasure: bool,
 }
 
 impl Table {
@@ -417,7 +426,16 @@ impl Table {
             dump: |txn| Box::pin(dump::<E>(txn)),
             load: |txn, lines| Box::pin(load::<E>(txn, lines)),
             move_citizen: |txn, absorbed, kept| Box::pin(move_citizen::<E>(txn, absorbed, kept)),
+            erase_citizen: |txn, citizen| Box::pin(erase_citizen::<E>(txn, citizen)),
+            kept_after_erasure: false,
         }
+    }
+
+    /// A table whose rows of a citizen the law keeps after their erasure on request (until
+    /// their own term: see `retention`).
+    pub fn kept_after_erasure(mut self) -> Self {
+        self.kept_after_erasure = true;
+        self
     }
 
     /// An append-only table: a merge leaves its rows where they are.
@@ -434,6 +452,21 @@ impl Table {
     /// Inserts the rows of [`Table::dump`]'s output.
     pub async fn load(&self, txn: &DatabaseTransaction, lines: &[u8]) -> anyhow::Result<()> {
         (self.load)(txn, lines).await
+    }
+
+    /// Deletes `citizen`'s rows (the right to erasure), unless the table is append-only or
+    /// [`Table::kept_after_erasure`]; how many.
+    pub async fn erase_citizen(
+        &self,
+        txn: &DatabaseTransaction,
+        citizen: i64,
+    ) -> Result<u64, DbErr> {
+        match self.on_merge {
+            OnMerge::Move | OnMerge::KeepOne if !self.kept_after_erasure => {
+                (self.erase_citizen)(txn, citizen).await
+            }
+            _ => Ok(0),
+        }
     }
 
     /// Moves `absorbed`'s rows to `kept`, as [`Table::on_merge`] says.
@@ -499,6 +532,20 @@ where
         row.into_active_model().insert(txn).await?;
     }
     Ok(())
+}
+
+async fn erase_citizen<E: EntityTrait>(
+    txn: &DatabaseTransaction,
+    citizen: i64,
+) -> Result<u64, DbErr> {
+    let Some(column) = citizen_column::<E>() else {
+        return Ok(0);
+    };
+    Ok(E::delete_many()
+        .filter(column.eq(citizen))
+        .exec(txn)
+        .await?
+        .rows_affected)
 }
 
 async fn move_citizen<E: EntityTrait>(

@@ -34,7 +34,9 @@ impl FieldWidth {
 /// A text input with its label and, when wrong, its message (linked for screen readers).
 #[component]
 pub fn TextField(
-    name: &'static str,
+    /// Also its id: unique on the page.
+    #[prop(into)]
+    name: String,
     label: &'static str,
     value: String,
     #[prop(optional)] kind: Option<&'static str>,
@@ -44,7 +46,7 @@ pub fn TextField(
     unit: Option<&'static str>,
     #[prop(optional)] inputmode: Option<&'static str>,
     #[prop(optional)] autocomplete: Option<&'static str>,
-    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(optional, into)] hint: Option<String>,
     /// The longest answer, in characters.
     #[prop(optional)]
     maxlength: Option<usize>,
@@ -54,13 +56,13 @@ pub fn TextField(
     error: Option<String>,
 ) -> impl IntoView {
     let (hint_id, error_id) = (format!("{name}-hint"), format!("{name}-error"));
-    let described = described_by(name, hint.is_some(), error.is_some());
+    let described = described_by(&name, hint.is_some(), error.is_some());
     let invalid = error.is_some();
     let shown_label = shown_label(label, optional);
     let input = view! {
         <input
-            id=name
-            name=name
+            id=name.clone()
+            name=name.clone()
             type=kind.unwrap_or("text")
             class=width.class()
             inputmode=inputmode
@@ -194,7 +196,7 @@ pub struct Choice {
 /// (`{name}-0`).
 #[component]
 pub fn Choices(
-    name: &'static str,
+    #[prop(into)] name: String,
     #[prop(into)] legend: String,
     options: Vec<Choice>,
     /// Checkboxes when true, radios otherwise.
@@ -224,7 +226,7 @@ pub fn Choices(
                 let id = format!("{name}-{i}");
                 view! {
                     <div class="choice">
-                        <input type=kind id=id.clone() name=name value=option.value checked=option.checked />
+                        <input type=kind id=id.clone() name=name.clone() value=option.value checked=option.checked />
                         <label for=id>{option.label}</label>
                     </div>
                 }

@@ -213,6 +213,7 @@ pub fn CitizenSpacePage(
     let information = ctx.href("/mon-espace/mes-informations");
     let details = ctx.href("/mon-espace/coordonnees");
     let mandates = ctx.href("/mon-espace/mandats");
+    let erasure = ctx.href("/mon-espace/effacement");
     view! {
         <Document ctx title="Mon espace".into()>
             <h1>{format!("Bonjour {greeting_name}")}</h1>
@@ -257,6 +258,7 @@ pub fn CitizenSpacePage(
             <p><a href=information>"Toutes mes informations"</a>" : tout ce que le département conserve sur vous, à lire ou à télécharger."</p>
             <p><a href=journal>"Qui a consulté mon dossier"</a>" : chaque consultation ou modification de votre dossier par un agent du département."</p>
             <p><a href=details>"Mes coordonnées et mon foyer"</a>" : téléphone, adresse, comment vous joindre, les personnes qui vivent avec vous."</p>
+            <p><a href=erasure>"Effacer mes données"</a>" : ce que le département peut effacer à votre demande, et ce qu'il doit garder."</p>
             <h2>"Mon identité"</h2>
             {via_franceconnect.then(|| view! {
                 <p>"Ces informations viennent de FranceConnect : pour les corriger, adressez-vous à l'organisme qui vous a fourni votre compte."</p>

@@ -6,4 +6,5 @@ pub mod catalogue;
 pub mod citizen;
 pub mod home;
 pub mod national;
+pub mod retention;
 pub mod status;

@@ -38,3 +38,4 @@ pub mod m0037_statistics;
 pub mod m0038_statistics_comparison;
 pub mod m0039_detection;
 pub mod m0040_national_returns;
+pub mod m0041_retention;

@@ -15,6 +15,7 @@ pub mod indicators;
 pub mod jobs;
 pub mod prefill;
 pub mod queue;
+pub mod retention;
 
 use app::NavLink;
 use tenants::Module;
@@ -69,6 +70,7 @@ pub static PART: Part = Part {
         ]
     },
     indicators: Some(&indicators::INDICATORS),
+    retention: Some(&retention::RETENTION),
 };
 
 /// Instructors and supervisors alike open the module on its queue.

@@ -102,4 +102,20 @@ pub static PART: crate::modules::Part = crate::modules::Part {
         ]
     },
     indicators: Some(&indicators::INDICATORS),
+    retention: Some(&RETENTION),
+};
+
+/// Keeps what this module keeps for as long as it does (the pieces of MDPH files: no category of its own yet;
+/// see `retention`).
+static RETENTION: crate::retention::Retention = crate::retention::Retention {
+    categories: &[],
+    documents_in_use: Some(|txn, ids| {
+        Box::pin(crate::retention::cited::<
+            crate::entity::disability_piece::Entity,
+        >(
+            txn,
+            crate::entity::disability_piece::Column::DocumentId,
+            ids,
+        ))
+    }),
 };

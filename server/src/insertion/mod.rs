@@ -108,4 +108,20 @@ pub static PART: crate::modules::Part = crate::modules::Part {
         ]
     },
     indicators: Some(&indicators::STATISTICS),
+    retention: Some(&RETENTION),
+};
+
+/// Keeps what this module keeps for as long as it does (the signed paper copies of contracts: no category of its own yet;
+/// see `retention`).
+static RETENTION: crate::retention::Retention = crate::retention::Retention {
+    categories: &[],
+    documents_in_use: Some(|txn, ids| {
+        Box::pin(crate::retention::cited::<
+            crate::entity::insertion_contract::Entity,
+        >(
+            txn,
+            crate::entity::insertion_contract::Column::PaperDocumentId,
+            ids,
+        ))
+    }),
 };

@@ -4,12 +4,12 @@
 use std::time::Duration;
 
 use apalis::prelude::{BoxDynError, Data};
-use tenants::{Platform, Tenant};
+use tenants::Platform;
 
 use super::pull::{self, PullNationalData};
 use crate::api_particulier::client::Client;
 use crate::jobs::{self, Running};
-use crate::modules::{Boxed, Services};
+use crate::modules::Services;
 
 pub fn workers(services: &Services) -> Vec<Running<anyhow::Result<()>>> {
     let api = services.national_api.clone();
@@ -28,14 +28,6 @@ pub fn schedules(services: &Services) -> Vec<Running<()>> {
         services.platform.clone(),
         services.national_api.claim,
     ))]
-}
-
-/// The call trace is kept 36 months.
-pub fn housekeeping<'a>(_: &'a Platform, tenant: &'a Tenant) -> Boxed<'a, anyhow::Result<()>> {
-    Box::pin(async move {
-        pull::purge_old_calls(tenant, chrono::Utc::now()).await?;
-        Ok(())
-    })
 }
 
 /// The national API's client, when the platform is configured to reach it, and how long a

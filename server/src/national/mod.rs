@@ -9,6 +9,7 @@ pub mod consent;
 pub mod http;
 pub mod jobs;
 pub mod pull;
+pub mod retention;
 
 use serde::{Deserialize, Serialize};
 
@@ -286,7 +287,7 @@ pub static PART: crate::modules::Part = crate::modules::Part {
     citizen_nav: crate::modules::no_nav,
     workers: jobs::workers,
     schedules: jobs::schedules,
-    housekeeping: jobs::housekeeping,
+    housekeeping: crate::modules::no_housekeeping,
     files: None,
     follow_ups: None,
     access: access::sections,
@@ -299,10 +300,11 @@ pub static PART: crate::modules::Part = crate::modules::Part {
             Table::of::<consent::Entity>(Some(section::CONSENTS)),
             Table::of::<data_pull::Entity>(Some(section::CALLS)),
             Table::of::<national_fact::Entity>(Some(section::FACTS)),
-            Table::of::<national_call::Entity>(Some(section::CALLS)),
+            Table::of::<national_call::Entity>(Some(section::CALLS)).kept_after_erasure(),
         ]
     },
     indicators: None,
+    retention: Some(&retention::RETENTION),
 };
 
 #[cfg(test)]

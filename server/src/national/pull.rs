@@ -35,8 +35,6 @@ pub const MAX_ATTEMPTS: i32 = 6;
 /// How long a run holds a pull unless configured otherwise; a run silent for longer is taken
 /// over. It covers the client's timeout (10 s) and the longest shared cool-down (30 s).
 pub const DEFAULT_CLAIM: Duration = Duration::from_secs(60);
-/// How long calls are traced, as the national API's terms ask (36 months).
-pub const CALLS_KEPT_MONTHS: u32 = 36;
 
 stored_enum! {
     /// Where a pull stands.
@@ -934,21 +932,6 @@ pub async fn service_seems_down(tenant: &Tenant) -> Result<bool, DbErr> {
         && last
             .iter()
             .all(|c| c.http_status == 0 || c.http_status == 429 || c.http_status >= 500))
-}
-
-/// Deletes the call trace older than [`CALLS_KEPT_MONTHS`].
-pub async fn purge_old_calls(tenant: &Tenant, now: DateTime<Utc>) -> Result<u64, DbErr> {
-    let Some(limit) = now.checked_sub_months(chrono::Months::new(CALLS_KEPT_MONTHS)) else {
-        return Ok(0);
-    };
-    let txn = tenant.db().begin_write().await?;
-    let deleted = national_call::Entity::delete_many()
-        .filter(national_call::Column::At.lt(limit))
-        .exec(&txn)
-        .await?
-        .rows_affected;
-    txn.commit().await?;
-    Ok(deleted)
 }
 
 /// Counts of a department's pulls by state (for figures and tests).

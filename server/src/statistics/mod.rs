@@ -57,6 +57,7 @@ pub static PART: Part = Part {
         ]
     },
     indicators: None,
+    retention: None,
 };
 
 /// Administrators find the statistics beside the department's settings; supervisors from

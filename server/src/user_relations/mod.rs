@@ -11,6 +11,7 @@ pub mod indicators;
 pub mod jobs;
 pub mod mandates;
 pub mod messages;
+pub mod retention;
 pub mod wider_access;
 
 pub use crate::citizens::{ids_of_person, merged_into};
@@ -711,6 +712,7 @@ pub static PART: crate::modules::Part = crate::modules::Part {
         ]
     },
     indicators: Some(&indicators::INDICATORS),
+    retention: Some(&retention::RETENTION),
 };
 
 #[cfg(test)]

@@ -604,6 +604,17 @@ fn plan(template: &str, fx: &Fixture) -> Option<Plan> {
         "/agents/admin/apparence/couleur" | "/agents/admin/apparence/logo" => {
             staff(template.into(), Admin, false, None)
         }
+        // Retention: the settings form posted empty is refused (a duration is missing), as a
+        // hold without a citizen; counting removes nothing.
+        "/agents/admin/conservation" => staff(template.into(), Admin, true, Some(none())),
+        "/agents/admin/conservation/litiges" => staff(template.into(), Admin, false, Some(none())),
+        "/agents/admin/conservation/compter" => staff(template.into(), Admin, false, None),
+        "/agents/admin/conservation/litiges/{id}/lever" => staff(
+            "/agents/admin/conservation/litiges/1/lever".into(),
+            Admin,
+            false,
+            None,
+        ),
         "/agents/admin/comptes/{id}" => staff("/agents/admin/comptes/1".into(), Admin, true, None),
         "/agents/admin/comptes/{id}/double-facteur/reinitialiser"
         | "/agents/admin/comptes/{id}/lien"
@@ -1110,6 +1121,8 @@ fn plan(template: &str, fx: &Fixture) -> Option<Plan> {
         | "/mon-espace/coordonnees/foyer"
         | "/mon-espace/mes-informations"
         | "/mon-espace/mes-informations.json"
+        // Posted without its confirmation: refused, nothing erased.
+        | "/mon-espace/effacement"
         | "/mon-espace/messages"
         | "/mon-espace/mandats"
         | "/mon-espace/rsa"

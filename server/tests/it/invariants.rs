@@ -19,6 +19,7 @@ use crate::harness::{Backend, TestApp, both_engines};
 both_engines!(
     every_table_is_declared_or_internal_and_citizens_rows_are_merged,
     the_right_of_access_shows_every_table_that_holds_the_citizen,
+    a_table_citing_documents_tells_retention_which_it_still_uses,
 );
 
 /// Each table of the tenant store with its columns, as the engine reports them.
@@ -110,6 +111,43 @@ async fn every_table_is_declared_or_internal_and_citizens_rows_are_merged(backen
     app.stop().await;
 }
 
+/// A document goes at its term only when no part's rows cite it: a table with a column
+/// citing documents belongs to a part that says which it uses (`Retention::documents_in_use`),
+/// or retention would delete a piece a file still shows.
+async fn a_table_citing_documents_tells_retention_which_it_still_uses(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let tenant = app.tenant("gard", &Module::ALL).await;
+    let mut problems = Vec::new();
+    let mut citing = Vec::new();
+    for (name, columns) in store_tables(&tenant).await {
+        if name == "documents"
+            || !columns
+                .iter()
+                .any(|c| c == "document_id" || c.ends_with("_document_id"))
+        {
+            continue;
+        }
+        let part = modules::PARTS
+            .iter()
+            .find(|p| (p.tables)().iter().any(|t| t.name == name));
+        match part {
+            Some(part) if part.retention.is_some_and(|r| r.documents_in_use.is_some()) => {
+                citing.push(name);
+            }
+            _ => problems.push(format!(
+                "{name}: cites documents, but its part declares no `documents_in_use` in its \
+                 `retention`"
+            )),
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    assert!(
+        citing.len() >= 4,
+        "the tables citing documents were found: {citing:?}"
+    );
+    app.stop().await;
+}
+
 async fn the_right_of_access_shows_every_table_that_holds_the_citizen(backend: Backend) {
     let app = TestApp::start(backend).await;
     let tenant = app.tenant("gard", &Module::ALL).await;
@@ -175,7 +213,7 @@ async fn the_right_of_access_shows_every_table_that_holds_the_citizen(backend: B
 
 /// A citizen with something in every part of their file: a request, a document, a consent
 /// and the national data it brought, a contact, a thread, an appointment, details, household
-/// and a mandate.
+/// a mandate and a legal hold.
 async fn fill_a_file(app: &TestApp, tenant: &Tenant) -> citizens::Citizen {
     // Fatou is known to the CAF in the API Particulier simulator: her pull brings a fact.
     let identity = guichet::franceconnect::simulator::test_identities()
@@ -270,5 +308,11 @@ async fn fill_a_file(app: &TestApp, tenant: &Tenant) -> citizens::Citizen {
     )
     .await
     .unwrap();
+    // Her refusal is under appeal: the administrator holds her file.
+    let admin = app.worker(tenant, guichet::staff::Role::Admin).await;
+    guichet::retention::holds::place(tenant, citizen.id, "Recours gracieux", &admin)
+        .await
+        .unwrap()
+        .unwrap();
     citizen
 }

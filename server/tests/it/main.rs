@@ -29,6 +29,7 @@ mod metrics_listener;
 mod national;
 mod proconnect;
 mod refusals;
+mod retention;
 mod second_factor;
 mod secure_defaults;
 mod smtp;
