@@ -15,7 +15,7 @@ test('the administrator reads what is past its term, sets a duration and is told
   const decided = page.getByRole('group', { name: /Demandes d'aide décidées/ });
   await decided.getByLabel('Durée de conservation').fill('3');
   await page.getByRole('button', { name: 'Enregistrer' }).click();
-  await expect(page.getByRole('link', { name: /Indiquez une durée entre 12 et 120 mois/ })).toBeVisible();
+  await expect(page.getByRole('link', { name: /Indiquez une durée entre 14 et 120 mois/ })).toBeVisible();
   await expectAccessible(page, testInfo);
   await decided.getByLabel('Durée de conservation').fill('36');
   await page.getByRole('button', { name: 'Enregistrer' }).click();

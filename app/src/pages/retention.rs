@@ -61,7 +61,7 @@ pub fn RetentionPage(
         .map(|c| {
             Row::text([
                 c.label.clone(),
-                format!("{} mois", c.saved.0),
+                format!("{}\u{a0}mois", c.saved.0),
                 if c.saved.1 {
                     "Supprimé chaque jour".to_owned()
                 } else {

@@ -48,7 +48,7 @@ pub static RETENTION: Retention = Retention {
                     conservation pour litige).",
             months: Bounds {
                 default: 24,
-                min: 12,
+                min: crate::retention::SHORTEST_COUNTED,
                 max: 120,
             },
             applied_by_default: false,

@@ -128,6 +128,18 @@ pub async fn erase(
         return Ok(Erasure::Refused(kept));
     }
     let txn = tenant.db().begin_write().await?;
+    // A hold placed since the assessment wins.
+    if holds::held_in(&txn)
+        .await?
+        .binary_search(&citizen.id)
+        .is_ok()
+    {
+        txn.rollback().await?;
+        return Ok(Erasure::Refused(vec![Kept {
+            what: "Votre dossier".into(),
+            why: HELD,
+        }]));
+    }
     let mut leftovers: Vec<Leftover> = Vec::new();
     for category in categories() {
         let Some(of_citizen) = category.of_citizen else {

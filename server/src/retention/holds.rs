@@ -20,14 +20,20 @@ use crate::staff::StaffAccount;
 /// The citizens whose data is kept whatever its age, sorted.
 pub async fn held_citizens(tenant: &Tenant) -> Result<Vec<i64>, DbErr> {
     let txn = tenant.db().begin().await?;
+    let held = held_in(&txn).await?;
+    txn.commit().await?;
+    Ok(held)
+}
+
+/// [`held_citizens`], read in `txn`.
+pub async fn held_in(txn: &sea_orm::DatabaseTransaction) -> Result<Vec<i64>, DbErr> {
     let mut held: Vec<i64> = legal_hold::Entity::find()
         .filter(legal_hold::Column::LiftedAt.is_null())
-        .all(&txn)
+        .all(txn)
         .await?
         .into_iter()
         .map(|h| h.citizen_id)
         .collect();
-    txn.commit().await?;
     held.sort_unstable();
     held.dedup();
     Ok(held)

@@ -95,6 +95,13 @@ pub struct Category {
     pub of_citizen: Option<OfCitizen>,
 }
 
+/// The shortest duration of a category whose rows the statistics count: the nightly
+/// computation recounts the last [`RECOMPUTED_MONTHS`] months from the modules' rows, which
+/// must still be there.
+///
+/// [`RECOMPUTED_MONTHS`]: crate::statistics::indicators::RECOMPUTED_MONTHS
+pub const SHORTEST_COUNTED: u32 = crate::statistics::indicators::RECOMPUTED_MONTHS + 1;
+
 /// Months a category is kept: the default and the bounds a department may choose between.
 #[derive(Clone, Copy, Debug)]
 pub struct Bounds {
@@ -275,14 +282,13 @@ pub async fn pass(
     now: DateTime<Utc>,
     mode: Mode,
 ) -> anyhow::Result<Vec<Outcome>> {
-    let held = holds::held_citizens(tenant).await?;
     let mut outcomes = Vec::new();
     for (category, setting) in settings(tenant).await? {
         let before = now
             .checked_sub_months(Months::new(setting.months))
             .unwrap_or(DateTime::<Utc>::MIN_UTC);
         let apply = setting.applied && mode == Mode::AsSet;
-        let outcome = sweep(platform, tenant, category, setting, before, &held, apply).await?;
+        let outcome = sweep(platform, tenant, category, setting, before, apply).await?;
         record_run(tenant, now, &outcome).await?;
         crate::metrics::record_retention(tenant.slug().as_str(), &outcome);
         outcomes.push(outcome);
@@ -297,7 +303,6 @@ async fn sweep(
     category: &'static Category,
     setting: Setting,
     before: DateTime<Utc>,
-    held: &[i64],
     apply: bool,
 ) -> anyhow::Result<Outcome> {
     let txn = if apply {
@@ -305,10 +310,12 @@ async fn sweep(
     } else {
         tenant.db().begin().await?
     };
+    // Read in the removal's transaction: a hold placed before it commits keeps its file.
+    let held = holds::held_in(&txn).await?;
     let all = (category.due)(&txn, before).await?;
     let due: Vec<Item> = all
         .iter()
-        .filter(|i| i.citizen_id.is_none_or(|c| !held.contains(&c)))
+        .filter(|i| i.citizen_id.is_none_or(|c| held.binary_search(&c).is_err()))
         .cloned()
         .collect();
     let held_count = (all.len() - due.len()) as u64;

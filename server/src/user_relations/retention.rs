@@ -17,9 +17,10 @@ const ACCOMPANIMENT: &str = "Référentiel de la CNIL pour le secteur social et 
                              (délibération 2023-095) : données d'accompagnement conservées 2 ans \
                              après le dernier contact.";
 
+/// Contacts, appointments and answered messages are counted by the statistics.
 const TWO_YEARS: Bounds = Bounds {
     default: 24,
-    min: 6,
+    min: crate::retention::SHORTEST_COUNTED,
     max: 120,
 };
 

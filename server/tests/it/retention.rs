@@ -464,7 +464,7 @@ async fn settings_out_of_bounds_and_unknown_holds_are_refused_in_french(backend:
     assert!(
         refused
             .body
-            .contains("Indiquez une durée entre 12 et 120 mois"),
+            .contains("Indiquez une durée entre 14 et 120 mois"),
         "{}",
         refused.body
     );
