@@ -6,7 +6,7 @@ use sea_orm::{ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter,
 
 use crate::entity::national_call;
 use crate::modules::Boxed;
-use crate::retention::{Bounds, Category, Item, Leftover, Removal, Retention};
+use crate::retention::{Bounds, Category, Item, Retention};
 
 pub static RETENTION: Retention = Retention {
     categories: &[Category {
@@ -23,7 +23,7 @@ pub static RETENTION: Retention = Retention {
         applied_by_default: true,
         module: None,
         due,
-        remove,
+        remove: crate::retention::delete_rows::<national_call::Entity>,
         of_citizen: None,
     }],
     documents_in_use: None,
@@ -47,15 +47,5 @@ fn due(txn: &DatabaseTransaction, before: DateTime<Utc>) -> Boxed<'_, Result<Vec
                 label: None,
             })
             .collect())
-    })
-}
-
-fn remove<'a>(removal: &'a Removal<'a>) -> Boxed<'a, Result<Vec<Leftover>, DbErr>> {
-    Box::pin(async move {
-        national_call::Entity::delete_many()
-            .filter(national_call::Column::Id.is_in(removal.ids.iter().copied()))
-            .exec(removal.txn)
-            .await?;
-        Ok(Vec::new())
     })
 }

@@ -449,6 +449,23 @@ pub async fn last_runs(tenant: &Tenant) -> Result<Vec<retention_run::Model>, DbE
     Ok(last)
 }
 
+/// Deletes the rows of `E` whose `id` is one of the removal's: the whole of a category's
+/// [`Category::remove`] when its rows have no children and no files.
+pub fn delete_rows<'a, E: EntityTrait>(
+    removal: &'a Removal<'a>,
+) -> Boxed<'a, Result<Vec<Leftover>, DbErr>> {
+    Box::pin(async move {
+        use std::str::FromStr as _;
+        let id = E::Column::from_str("id")
+            .map_err(|_| DbErr::Custom("a category's table has no id column".into()))?;
+        E::delete_many()
+            .filter(id.is_in(removal.ids.iter().copied()))
+            .exec(removal.txn)
+            .await?;
+        Ok(Vec::new())
+    })
+}
+
 /// Of `ids`, the documents `column` of `E`'s rows names: a part's
 /// [`Retention::documents_in_use`] is usually one or two of these.
 pub async fn cited<E: EntityTrait>(

@@ -11,7 +11,9 @@ use tenants::Module;
 
 use crate::entity::{appointment, appointment_slot, contact, message, message_thread};
 use crate::modules::Boxed;
-use crate::retention::{Bounds, Category, Item, Leftover, Removal, Retention, cited, ids_of};
+use crate::retention::{
+    Bounds, Category, Item, Leftover, Removal, Retention, cited, delete_rows, ids_of,
+};
 
 const ACCOMPANIMENT: &str = "Référentiel de la CNIL pour le secteur social et médico-social \
                              (délibération 2023-095) : données d'accompagnement conservées 2 ans \
@@ -53,7 +55,7 @@ pub static RETENTION: Retention = Retention {
             applied_by_default: false,
             module: Some(Module::UserRelations),
             due: appointments,
-            remove: remove_appointments,
+            remove: delete_rows::<appointment::Entity>,
             of_citizen: Some(|txn, citizen| {
                 Box::pin(ids_of::<appointment::Entity>(
                     txn,
@@ -71,7 +73,7 @@ pub static RETENTION: Retention = Retention {
             applied_by_default: false,
             module: Some(Module::UserRelations),
             due: contacts,
-            remove: remove_contacts,
+            remove: delete_rows::<contact::Entity>,
             of_citizen: Some(|txn, citizen| {
                 Box::pin(ids_of::<contact::Entity>(txn, citizen, Condition::all()))
             }),
@@ -156,16 +158,6 @@ fn appointments(
     })
 }
 
-fn remove_appointments<'a>(removal: &'a Removal<'a>) -> Boxed<'a, Result<Vec<Leftover>, DbErr>> {
-    Box::pin(async move {
-        appointment::Entity::delete_many()
-            .filter(appointment::Column::Id.is_in(removal.ids.iter().copied()))
-            .exec(removal.txn)
-            .await?;
-        Ok(Vec::new())
-    })
-}
-
 fn contacts(
     txn: &DatabaseTransaction,
     before: DateTime<Utc>,
@@ -190,15 +182,5 @@ fn contacts(
                 label: Some(format!("contact du {day}")),
             })
             .collect())
-    })
-}
-
-fn remove_contacts<'a>(removal: &'a Removal<'a>) -> Boxed<'a, Result<Vec<Leftover>, DbErr>> {
-    Box::pin(async move {
-        contact::Entity::delete_many()
-            .filter(contact::Column::Id.is_in(removal.ids.iter().copied()))
-            .exec(removal.txn)
-            .await?;
-        Ok(Vec::new())
     })
 }
