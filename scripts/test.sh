@@ -40,8 +40,24 @@ cargo nextest run --workspace --no-fail-fast
 step "doc tests"
 cargo test --doc --workspace
 
-step "browser tests"
-(cd e2e && npm ci --no-audit --no-fund --silent \
-  && GUICHET_BIN="$CARGO_TARGET_DIR/debug/guichet" npx playwright test)
+step "browser tests (JavaScript off and hydrated, side by side)"
+# Each project against a server and a demo department of its own, at the same time: the
+# journeys wait on pages more than they compute, and one project after the other took 9 min.
+(
+  cd e2e
+  npm ci --no-audit --no-fund --silent
+  export GUICHET_BIN="$CARGO_TARGET_DIR/debug/guichet"
+  E2E_PORT=3107 E2E_DATA_DIR="/tmp/guichet-e2e-$$-off" \
+    npx playwright test --project=sans-javascript > /tmp/guichet-e2e-$$-off.log 2>&1 &
+  off=$!
+  hydrated=0
+  E2E_PORT=3108 E2E_DATA_DIR="/tmp/guichet-e2e-$$-on" npx playwright test --project=hydrate \
+    || hydrated=$?
+  without=0
+  wait "$off" || without=$?
+  echo "--- JavaScript off:"
+  cat "/tmp/guichet-e2e-$$-off.log"
+  [ "$hydrated" -eq 0 ] && [ "$without" -eq 0 ]
+)
 
 step "all tests passed"

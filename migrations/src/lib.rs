@@ -85,6 +85,8 @@ impl MigratorTrait for TenantMigrator {
             Box::new(tenant::m0039_detection::Migration),
             Box::new(tenant::m0040_national_returns::Migration),
             Box::new(tenant::m0041_retention::Migration),
+            Box::new(tenant::m0042_queue_counts::Migration),
+            Box::new(tenant::m0043_insertion_list_indexes::Migration),
         ]
     }
 }

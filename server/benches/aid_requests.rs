@@ -1,9 +1,12 @@
 //! Aid-request benchmarks. Prints figures against the targets; asserts nothing about timings.
 //!
-//! 100 departments; the measured one holds 100,000 requests (the 99 others 1,000 each).
-//! 1. The instructors' queue page (default filter and order, first page of 50) served by the
-//!    real server in-process, against a bare axum handler running the same SQL: requests/s at
-//!    saturation (16 clients), latency with 16, 4 and 1 client(s) at once.
+//! 99 departments of 1,000 requests each, then the measured department at 10,000, 100,000 and
+//! 1,000,000 requests (`GUICHET_BENCH_SIZES` to choose).
+//! 1. The instructors' queue, at each size: how the store reads three pages (its plan), the
+//!    queue's SQL alone, then the page served by the real server in-process to 16 clients at
+//!    once: the first page (against a bare axum handler running the same SQL), a page near the
+//!    end (read from a row's key, as « Page suivante » does) and one agent's requests. The
+//!    department of 100,000 also measures the first page with 4 clients and 1.
 //! 2. A CSV export of the 24,000 requests of one aid, started from the queue page of the real
 //!    `guichet` binary, followed on its progress page until the file is offered: wall time,
 //!    the progress the page showed, and the server's peak memory.
@@ -33,7 +36,7 @@ use common::*;
 use guichet::aid_requests::Desk;
 use guichet::aid_requests::catalogue::{self, AidInput};
 use guichet::aid_requests::filing::Status;
-use guichet::aid_requests::queue::{self, QueueFilter};
+use guichet::aid_requests::queue::{self, Assignee, PageAt, QueueFilter, SortKey};
 use guichet::entity::{aid_request, decision};
 use guichet::staff::{self, Email, NewStaff, Role};
 use sea_orm::Set;
@@ -54,10 +57,10 @@ const INSTRUCTORS: usize = 10;
 const SATURATION_CLIENTS: usize = 16;
 
 const SLUG: &str = "cd-bench";
-const INSTRUCTOR_EMAIL: &str = "instructeur01@cd-bench.fr";
 const PASSWORD: &str = "mot-de-passe-du-banc-d-essai";
 
 const TARGET_RATIO: f64 = 0.40;
+const TARGET_RATE: f64 = 1_000.0;
 const TARGET_P95: Duration = Duration::from_millis(25);
 const TARGET_EXPORT: Duration = Duration::from_secs(10);
 const TARGET_EXPORT_RSS: u64 = 200_000_000;
@@ -69,21 +72,66 @@ fn main() -> std::process::ExitCode {
 async fn run_all(bench: &BenchRun) -> anyhow::Result<Vec<Figure>> {
     let (data_dir, pg_url, binary) = (bench.data_dir(), bench.pg_url(), &bench.binary);
     let platform = open_platform(data_dir, pg_url).await?;
+    let sizes = sizes()?;
     let started = Instant::now();
     println!(
-        "Seeding {TENANTS} departments: {SLUG} with {BENCH_REQUESTS} requests, the others \
-         {OTHER_REQUESTS} each…"
+        "Seeding {} departments of {OTHER_REQUESTS} requests…",
+        TENANTS - 1
     );
-    let bench = seed_department(&platform, SLUG, BENCH_REQUESTS, true).await?;
     for i in 1..TENANTS {
         seed_department(&platform, &format!("cd-{i:03}"), OTHER_REQUESTS, false).await?;
     }
     println!("  seeded in {:.1} s", started.elapsed().as_secs_f64());
-
-    let mut figures = queue_page(&platform, &bench).await?;
-    figures.extend(export(binary, data_dir, pg_url, &bench).await?);
+    let mut figures = Vec::new();
+    let mut exported = None;
+    for size in sizes {
+        // The export and the lighter loads are measured on the department of 100,000.
+        let main = size == BENCH_REQUESTS;
+        let slug = if main {
+            SLUG.to_owned()
+        } else {
+            format!("{SLUG}-{}", size_label(size))
+        };
+        let started = Instant::now();
+        println!("Seeding {slug} with {size} requests…");
+        let seeded = seed_department(&platform, &slug, size, true).await?;
+        println!("  seeded in {:.1} s", started.elapsed().as_secs_f64());
+        figures.extend(queue_page(&platform, &seeded, main).await?);
+        if main {
+            exported = Some(seeded);
+        }
+    }
+    if let Some(seeded) = exported {
+        figures.extend(export(binary, data_dir, pg_url, &seeded).await?);
+    }
     platform.db().clone().close().await?;
     Ok(figures)
+}
+
+/// The sizes of the measured department's queue: `GUICHET_BENCH_SIZES` (comma-separated
+/// numbers of requests), 10,000, 100,000 and 1,000,000 by default.
+fn sizes() -> anyhow::Result<Vec<usize>> {
+    match std::env::var("GUICHET_BENCH_SIZES") {
+        Ok(list) => list
+            .split(',')
+            .map(|n| {
+                n.trim()
+                    .replace('_', "")
+                    .parse()
+                    .context("GUICHET_BENCH_SIZES")
+            })
+            .collect(),
+        Err(_) => Ok(vec![10_000, BENCH_REQUESTS, 1_000_000]),
+    }
+}
+
+/// « 10k », « 1M ».
+fn size_label(size: usize) -> String {
+    match size {
+        n if n >= 1_000_000 && n % 1_000_000 == 0 => format!("{}M", n / 1_000_000),
+        n if n >= 1_000 && n % 1_000 == 0 => format!("{}k", n / 1_000),
+        n => n.to_string(),
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -92,8 +140,13 @@ async fn run_all(bench: &BenchRun) -> anyhow::Result<Vec<Figure>> {
 /// What the benches need to know of the measured department.
 struct Seeded {
     tenant: Tenant,
+    slug: String,
     /// Filed (non-draft) requests: the queue's total.
     filed: usize,
+    /// Filed requests assigned to the first instructor (`instructeur01`).
+    mine: usize,
+    /// Requests waiting for the department (submitted, or waiting for the citizen).
+    open: usize,
     exported_aid: i64,
 }
 
@@ -153,7 +206,7 @@ async fn seed_department(
     let citizens = requests.div_ceil(PER_CITIZEN);
     seed_citizens(&tenant, citizens).await?;
 
-    let mut filed = 0;
+    let (mut filed, mut mine, mut open) = (0, 0, 0);
     let year = now.format("%Y");
     let slug_upper = slug.to_uppercase();
     for chunk in (0..requests).collect::<Vec<_>>().chunks(1000) {
@@ -169,6 +222,8 @@ async fn seed_department(
             let status = status_of(i, exported);
             let draft = status == "draft";
             filed += usize::from(!draft);
+            open += usize::from(matches!(status, "submitted" | "info_requested"));
+            mine += usize::from(!draft && with_staff && i % (INSTRUCTORS + 1) == 0);
             let due_on = today - chrono::Duration::days(60)
                 + chrono::Duration::days((i * 7919 % 120) as i64);
             let submitted = (due_on - chrono::Duration::days(60))
@@ -229,7 +284,10 @@ async fn seed_department(
     }
     Ok(Seeded {
         tenant,
+        slug: slug.to_owned(),
         filed,
+        mine,
+        open,
         exported_aid: aid_ids[0],
     })
 }
@@ -259,7 +317,49 @@ fn decided_amount(status: &str, i: usize) -> Option<Option<i64>> {
 // ---------------------------------------------------------------------------------------------
 // 1. The queue page
 
-async fn queue_page(platform: &Platform, bench: &Seeded) -> anyhow::Result<Vec<Figure>> {
+/// The pages measured at every size: (what, the address's query, the filter, where it starts).
+fn measured_pages(today: NaiveDate, me: i64) -> Vec<(&'static str, String, QueueFilter, PageAt)> {
+    // Near the end of the queue: due dates run from 60 days ago to 60 days ahead.
+    let deep = SortKey::Due(today + chrono::Duration::days(50), 0);
+    vec![
+        (
+            "first page",
+            String::new(),
+            QueueFilter::default(),
+            PageAt::First,
+        ),
+        (
+            "page near the end",
+            format!("apres={}", deep.encode()),
+            QueueFilter::default(),
+            PageAt::After(deep),
+        ),
+        (
+            "one agent's",
+            "agent=moi".to_owned(),
+            QueueFilter {
+                assignee: Assignee::Staff(me),
+                ..QueueFilter::default()
+            },
+            PageAt::First,
+        ),
+        (
+            "two states'",
+            "statut=submitted&statut=info_requested".to_owned(),
+            QueueFilter {
+                status: vec![Status::Submitted, Status::InfoRequested],
+                ..QueueFilter::default()
+            },
+            PageAt::First,
+        ),
+    ]
+}
+
+async fn queue_page(
+    platform: &Platform,
+    bench: &Seeded,
+    main: bool,
+) -> anyhow::Result<Vec<Figure>> {
     let instructor = staff::list_accounts(platform, &bench.tenant)
         .await?
         .into_iter()
@@ -278,96 +378,133 @@ async fn queue_page(platform: &Platform, bench: &Seeded) -> anyhow::Result<Vec<F
     )
     .await?;
     let (real_addr, bare_addr) = (real_server.addr, bare_server.addr);
-    let real_url = format!("http://{real_addr}/{SLUG}/agents/demandes");
-    let bare_url = format!("http://{bare_addr}/demandes");
-    // A page counts only if it shows the department's whole total (all 100,000 filed or not).
-    let expect = format!("{} demande(s)", bench.filed);
+    let slug = &bench.slug;
+    let size = size_label(bench.filed.div_ceil(1000) * 1000);
+    let email = instructor.email.clone();
+    let today = Utc::now().date_naive();
+    let pages = measured_pages(today, instructor.id);
+    let mut figures = Vec::new();
 
+    print_plans(&bench.tenant, &pages).await?;
     // The same SQL with nothing else around it, one call at a time: the floor of a page's time.
-    let mut alone = Vec::with_capacity(50);
-    for _ in 0..50 {
-        let started = Instant::now();
-        queue::queue(&desk, &QueueFilter::default()).await?;
-        alone.push(started.elapsed());
-    }
-    alone.sort_unstable();
-    let mut figures = vec![Figure::info(
-        "Queue SQL alone, one call at a time: p50 / p95",
-        format!(
-            "{} / {}",
-            ms(percentile(&alone, 0.5)),
-            ms(percentile(&alone, 0.95))
-        ),
-    )];
-    // (clients, name of the req/s line, name of the latency line, name of the p95 check)
-    let loads: [(usize, &'static str, &'static str, &'static str); 3] = [
-        (
-            16,
-            "Queue page, 16 clients: req/s",
-            "Queue page, 16 clients: p50 / p95",
-            "Queue page p95, 16 clients",
-        ),
-        (
-            4,
-            "Queue page, 4 clients: req/s",
-            "Queue page, 4 clients: p50 / p95",
-            "Queue page p95, 4 clients",
-        ),
-        (
-            1,
-            "Queue page, 1 client: req/s",
-            "Queue page, 1 client: p50 / p95",
-            "Queue page p95, 1 client",
-        ),
-    ];
-    for (clients, rate_name, latency_name, p95_name) in loads {
-        println!("Queue page: {clients} client(s), {WARM_UP:?} warm-up then {MEASURE:?}…");
-        let mut signed_in = Vec::with_capacity(clients);
-        for _ in 0..clients {
-            signed_in.push(signed_in_client(real_addr, SLUG, INSTRUCTOR_EMAIL, PASSWORD).await?);
+    for (what, _, filter, at) in &pages {
+        let mut alone = Vec::with_capacity(50);
+        for _ in 0..50 {
+            let started = Instant::now();
+            queue::queue(&desk, filter, at).await?;
+            alone.push(started.elapsed());
         }
-        let real = hammer(signed_in, &real_url, &expect).await?;
-        println!("Bare handler: same load…");
-        let bare_clients = (0..clients)
-            .map(|_| client(bare_addr))
-            .collect::<Result<_, _>>()?;
-        let bare = hammer(bare_clients, &bare_url, &expect).await?;
-        let ratio = real.per_sec / bare.per_sec;
+        alone.sort_unstable();
         figures.push(Figure::info(
-            rate_name,
+            format!("{size}: queue SQL alone, {what}: p50 / p95"),
             format!(
-                "{:.0} req/s ({} ok, {} failed); bare {:.0} req/s",
-                real.per_sec, real.ok, real.failed, bare.per_sec
+                "{} / {}",
+                ms(percentile(&alone, 0.5)),
+                ms(percentile(&alone, 0.95))
             ),
         ));
-        figures.push(Figure::info(
-            latency_name,
-            format!(
-                "{} / {}; bare {} / {}",
-                ms(real.p50),
-                ms(real.p95),
-                ms(bare.p50),
-                ms(bare.p95)
-            ),
-        ));
-        if clients == SATURATION_CLIENTS {
+    }
+
+    // A page counts only if it shows the filter's whole total, as French writes it.
+    let total = |n: usize| format!("{} demande(s)", app::islands::grouped(n as u64));
+    for (what, query, _, _) in &pages {
+        let url = format!("http://{real_addr}/{slug}/agents/demandes?{query}");
+        let expect = if query.starts_with("agent") {
+            total(bench.mine)
+        } else if query.starts_with("statut") {
+            total(bench.open)
+        } else {
+            total(bench.filed)
+        };
+        let clients: &[usize] = if main && query.is_empty() {
+            &[SATURATION_CLIENTS, 4, 1]
+        } else {
+            &[SATURATION_CLIENTS]
+        };
+        for &clients in clients {
+            println!("{size}, {what}: {clients} client(s), {WARM_UP:?} warm-up then {MEASURE:?}…");
+            let mut signed_in = Vec::with_capacity(clients);
+            for _ in 0..clients {
+                signed_in.push(signed_in_client(real_addr, slug, &email, PASSWORD).await?);
+            }
+            let real = hammer(signed_in, &url, &expect).await?;
+            let mut rate = format!(
+                "{:.0} req/s ({} ok, {} failed)",
+                real.per_sec, real.ok, real.failed
+            );
+            if query.is_empty() {
+                println!("Bare handler: same load…");
+                let bare_clients = (0..clients)
+                    .map(|_| client(bare_addr))
+                    .collect::<Result<_, _>>()?;
+                let bare = hammer(
+                    bare_clients,
+                    &format!("http://{bare_addr}/demandes"),
+                    &expect,
+                )
+                .await?;
+                let _ = write!(rate, "; bare {:.0} req/s", bare.per_sec);
+                if clients == SATURATION_CLIENTS {
+                    let ratio = real.per_sec / bare.per_sec;
+                    figures.push(Figure::checked(
+                        format!("{size}: queue page / bare handler (16 clients)"),
+                        format!("{:.1} %", ratio * 100.0),
+                        format!(">= {:.0} %", TARGET_RATIO * 100.0),
+                        ratio >= TARGET_RATIO,
+                    ));
+                }
+            }
+            let name = format!("{size}: {what}, {clients} client(s)");
+            if clients == SATURATION_CLIENTS {
+                figures.push(Figure::checked(
+                    format!("{name}: req/s"),
+                    rate,
+                    format!(">= {TARGET_RATE:.0} req/s"),
+                    real.per_sec >= TARGET_RATE,
+                ));
+            } else {
+                figures.push(Figure::info(format!("{name}: req/s"), rate));
+            }
             figures.push(Figure::checked(
-                "Queue page / bare handler (16 clients)",
-                format!("{:.1} %", ratio * 100.0),
-                format!(">= {:.0} %", TARGET_RATIO * 100.0),
-                ratio >= TARGET_RATIO,
+                format!("{name}: p50 / p95"),
+                format!("{} / {}", ms(real.p50), ms(real.p95)),
+                format!("p95 <= {}", ms(TARGET_P95)),
+                real.p95 <= TARGET_P95,
             ));
         }
-        figures.push(Figure::checked(
-            p95_name,
-            ms(real.p95),
-            format!("<= {}", ms(TARGET_P95)),
-            real.p95 <= TARGET_P95,
-        ));
     }
     real_server.stop().await?;
     bare_server.stop().await?;
     Ok(figures)
+}
+
+/// Prints how the store reads each measured page's rows (`EXPLAIN QUERY PLAN` on SQLite,
+/// `EXPLAIN ANALYZE` on PostgreSQL).
+async fn print_plans(
+    tenant: &Tenant,
+    pages: &[(&'static str, String, QueueFilter, PageAt)],
+) -> anyhow::Result<()> {
+    use sea_orm::ConnectionTrait as _;
+    let txn = tenant.db().begin().await?;
+    let backend = txn.get_database_backend();
+    for (what, _, filter, at) in pages {
+        let (explain, column) = match backend {
+            sea_orm::DbBackend::Postgres => ("EXPLAIN (ANALYZE, BUFFERS)", "QUERY PLAN"),
+            _ => ("EXPLAIN QUERY PLAN", "detail"),
+        };
+        for statement in queue::rows_statements(backend, filter, at) {
+            let explained = sea_orm::Statement {
+                sql: format!("{explain} {}", statement.sql),
+                ..statement
+            };
+            println!("Plan of the {what}: {}", explained.sql);
+            for row in txn.query_all_raw(explained).await? {
+                println!("    {}", row.try_get::<String>("", column)?);
+            }
+        }
+    }
+    txn.commit().await?;
+    Ok(())
 }
 
 #[derive(Clone)]
@@ -383,7 +520,7 @@ struct Bare {
 async fn bare_queue(State(bare): State<Bare>) -> Result<Html<String>, StatusCode> {
     let fail = |_| StatusCode::INTERNAL_SERVER_ERROR;
     let desk = Desk::open(&bare.tenant, &bare.instructor).ok_or(StatusCode::FORBIDDEN)?;
-    let page = queue::queue(&desk, &QueueFilter::default())
+    let page = queue::queue(&desk, &QueueFilter::default(), &PageAt::First)
         .await
         .map_err(fail)?;
     let aids = catalogue::list(&bare.tenant, false).await.map_err(fail)?;
@@ -423,7 +560,8 @@ async fn bare_queue(State(bare): State<Bare>) -> Result<Html<String>, StatusCode
         "<!DOCTYPE html><html lang=\"fr\"><head><meta charset=\"utf-8\"><title>Demandes</title>\
          </head><body><h1>Demandes</h1><ul>{counts}<li>Délai dépassé : {}</li></ul><table>\
          <caption>{} demande(s)</caption>{rows}</table></body></html>",
-        page.overdue, page.total
+        page.overdue,
+        app::islands::grouped(page.total.at_least())
     )))
 }
 
@@ -498,13 +636,17 @@ async fn follow_export(
     .await
     .context("no \"Guichet écoute sur\" line within 120 s")??;
 
-    let client = signed_in_client(addr, SLUG, INSTRUCTOR_EMAIL, PASSWORD).await?;
+    let email = format!("instructeur01@{SLUG}.fr");
+    let client = signed_in_client(addr, SLUG, &email, PASSWORD).await?;
     let queue_url = format!(
         "http://{addr}/{SLUG}/agents/demandes?aide={}",
         bench.exported_aid
     );
     let queue = client.get(&queue_url).send().await?.text().await?;
-    if !queue.contains(&format!("{EXPORTED} demande(s)")) {
+    if !queue.contains(&format!(
+        "{} demande(s)",
+        app::islands::grouped(EXPORTED as u64)
+    )) {
         bail!("the queue filtered on the exported aid does not show {EXPORTED} requests");
     }
     let csrf = form_token(&queue)?;

@@ -571,7 +571,7 @@ fn refresh_figures(
         .join(", ");
     let to_first = (first - spans.t0).to_std().unwrap_or_default();
     let label = scenario.label();
-    let name = |what: &str| leak(format!("{label}: {what}"));
+    let name = |what: &str| format!("{label}: {what}");
     let wake_name = match scenario {
         Scenario::Live => "wake every pull, server running",
         Scenario::Backlog => "wake every pull before start",
@@ -657,10 +657,10 @@ async fn limiter_alone() -> Vec<Figure> {
     ] {
         let (rate, max_window) = limiter_run(limiter, busy).await;
         figures.push(Figure {
-            name: leak(format!(
+            name: format!(
                 "Limiter alone ({label}), {}",
                 if busy { "busy runtime" } else { "idle runtime" }
-            )),
+            ),
             value: format!(
                 "{rate:.1}/s = {:.1} % of {quota}/s; at most {max_window} in any 1 s",
                 rate * 100.0 / f64::from(quota)
@@ -810,9 +810,9 @@ async fn noop_jobs(platform: &Platform) -> anyhow::Result<Vec<Figure>> {
         println!("No-op jobs: {NOOP_JOBS} pushed in bulk, drained with {run}…");
         let d = drain(platform, batch, &run).await?;
         let rate = NOOP_JOBS as f64 / d.handled.as_secs_f64();
-        let name_enqueue = leak(format!("No-op, {run}: bulk enqueue"));
-        let name_drain = leak(format!("No-op, {run}: drain jobs/s"));
-        let name_detail = leak(format!("No-op, {run}: detail"));
+        let name_enqueue = format!("No-op, {run}: bulk enqueue");
+        let name_drain = format!("No-op, {run}: drain jobs/s");
+        let name_detail = format!("No-op, {run}: detail");
         figures.push(Figure::info(
             name_enqueue,
             format!(
@@ -843,11 +843,6 @@ async fn noop_jobs(platform: &Platform) -> anyhow::Result<Vec<Figure>> {
         ));
     }
     Ok(figures)
-}
-
-/// Figure names are `&'static str`; a bench makes a handful.
-fn leak(s: String) -> &'static str {
-    Box::leak(s.into_boxed_str())
 }
 
 /// Pushes [`NOOP_JOBS`] in one bulk push to a queue of its own, then runs one worker on it

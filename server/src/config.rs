@@ -70,6 +70,15 @@ impl StoreArgs {
         })
     }
 
+    /// Where the signed checkpoints of the departments' journals are kept, sealed with the
+    /// platform's key: what `audit`, `backup` and `restore` read and write.
+    pub fn journal_anchor(&self) -> anyhow::Result<crate::journal_anchor::JournalAnchor> {
+        Ok(crate::journal_anchor::JournalAnchor::new(
+            &self.data_dir,
+            &self.seal_key()?,
+        ))
+    }
+
     pub fn store_config(&self) -> anyhow::Result<StoreConfig> {
         let engine = match self.database_url.as_deref().map(str::trim) {
             None | Some("") => Engine::Sqlite,

@@ -29,6 +29,7 @@ pub mod jobs;
 pub mod journal_anchor;
 pub mod letters;
 pub mod links;
+pub mod listing;
 pub mod mail;
 pub mod metrics;
 pub mod modules;

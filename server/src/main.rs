@@ -80,24 +80,15 @@ async fn run(args: Cli) -> anyhow::Result<()> {
         Command::Statistics(command) => cli::run_statistics(&platform, command).await,
         Command::Retention(command) => cli::run_retention(&platform, command).await,
         Command::Audit(command) => {
-            let anchor = guichet::journal_anchor::JournalAnchor::new(
-                &args.store.data_dir,
-                &args.store.seal_key()?,
-            );
+            let anchor = args.store.journal_anchor()?;
             cli::run_audit(&platform, &anchor, command).await
         }
         Command::Backup { out, tenant } => {
-            let anchor = guichet::journal_anchor::JournalAnchor::new(
-                &args.store.data_dir,
-                &args.store.seal_key()?,
-            );
+            let anchor = args.store.journal_anchor()?;
             cli::run_backup(&platform, &anchor, &out, tenant.as_deref()).await
         }
         Command::Restore { dir } => {
-            let anchor = guichet::journal_anchor::JournalAnchor::new(
-                &args.store.data_dir,
-                &args.store.seal_key()?,
-            );
+            let anchor = args.store.journal_anchor()?;
             cli::run_restore(&platform, &anchor, &dir).await
         }
         Command::FranceconnectSimulator(_)

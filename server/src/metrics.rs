@@ -21,7 +21,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
-use tenants::{Engine, Platform};
+use tenants::{Engine, Platform, Tenant};
 
 use crate::entity::{session, staff_account};
 use crate::http::TenantCtx;
@@ -119,7 +119,7 @@ async fn scrape(State((platform, handle)): State<(Platform, PrometheusHandle)>) 
 /// session's holder; every department is set, zero included, so one whose sessions all ended
 /// does not keep its last count. Anonymous sessions (a form before sign-in) are in
 /// `guichet_sessions` only.
-async fn sessions_by_department(platform: &Platform) -> anyhow::Result<()> {
+async fn sessions_by_department(platform: &Platform, tenants: &[Tenant]) -> anyhow::Result<()> {
     use sea_orm::QuerySelect as _;
     let holders: Vec<Option<String>> = session::Entity::find()
         .select_only()
@@ -152,7 +152,7 @@ async fn sessions_by_department(platform: &Platform) -> anyhow::Result<()> {
             *counts.entry(key).or_default() += 1;
         }
     }
-    for tenant in platform.list_tenants().await? {
+    for tenant in tenants {
         for kind in ["agent", "usager"] {
             let open = counts.get(&(tenant.id(), kind)).copied().unwrap_or(0);
             metrics::gauge!(
@@ -174,8 +174,9 @@ async fn read_stores(platform: &Platform) -> anyhow::Result<()> {
         metrics::gauge!("guichet_jobs_waiting", "queue" => queue.clone()).set(waiting as f64);
         metrics::gauge!("guichet_jobs_oldest_wait_seconds", "queue" => queue).set(wait);
     }
-    for tenant in platform.list_tenants().await? {
-        let waiting = crate::mail::pending_count(&tenant).await?;
+    let tenants = platform.list_tenants().await?;
+    for tenant in &tenants {
+        let waiting = crate::mail::pending_count(tenant).await?;
         metrics::gauge!("guichet_mail_waiting", "department" => tenant.slug().to_string())
             .set(waiting as f64);
     }
@@ -184,7 +185,7 @@ async fn read_stores(platform: &Platform) -> anyhow::Result<()> {
         .count(platform.db())
         .await?;
     metrics::gauge!("guichet_sessions").set(sessions as f64);
-    sessions_by_department(platform).await?;
+    sessions_by_department(platform, &tenants).await?;
     let (size, idle) = match platform.engine() {
         Engine::Sqlite => {
             let pool = platform.db().get_sqlite_connection_pool();

@@ -9,8 +9,8 @@ use crate::layout::{CsrfField, Document, PageContext};
 
 use crate::components::{
     Attachment, Badge, Choice, Choices, DocumentLink, FieldWidth, FilterBar, FilterSelect,
-    MessageThread, Pagination, Row, SearchField, SortLink, SummaryList, SummaryRow, Table,
-    TextArea, TextField, ThreadMessage,
+    ListTotal, MessageThread, PageLinks, Row, SearchField, SortLink, SummaryList, SummaryRow,
+    Table, TextArea, TextField, ThreadMessage,
 };
 pub use crate::components::{FilterOption, Tone};
 use crate::layout::ErrorSummary;
@@ -57,6 +57,26 @@ pub struct ExportForm {
     pub filter: Vec<(String, String)>,
 }
 
+/// « 52 demande(s) », « plus de 1 000 demandes ».
+fn requests(total: ListTotal) -> String {
+    match total {
+        ListTotal::Exact(n) => format!("{} demande(s)", grouped(n)),
+        ListTotal::MoreThan(n) => format!("plus de {} demandes", grouped(n)),
+    }
+}
+
+fn export_label(total: ListTotal) -> String {
+    match total {
+        ListTotal::Exact(n) => format!("Exporter ces {} demandes (fichier CSV)", grouped(n)),
+        ListTotal::MoreThan(n) => {
+            format!(
+                "Exporter ces demandes, plus de {} (fichier CSV)",
+                grouped(n)
+            )
+        }
+    }
+}
+
 /// The count of one status, linking to the queue filtered on it.
 #[derive(Clone, Debug)]
 pub struct StatusCount {
@@ -74,9 +94,9 @@ pub fn QueuePage(
     overdue: u64,
     /// `None` for supervisors: figures, not contents.
     rows: Option<Vec<QueueRowView>>,
-    total: u64,
-    page: u64,
-    pages: u64,
+    total: ListTotal,
+    /// Back to the first page, from any other.
+    first_href: Option<String>,
     previous_href: Option<String>,
     next_href: Option<String>,
     /// `None` for supervisors.
@@ -115,17 +135,17 @@ pub fn QueuePage(
                 <Table
                     class="dense"
                     sort=filters.sort.into_iter().map(|(column, href, current)| SortLink { column, href, current }).collect()
-                    caption=format!("{total} demande(s) — page {page} sur {pages}")
+                    caption=requests(total)
                     headers=vec!["Référence", "Usager", "Aide", "État", "Déposée le", "Échéance", "Agent"]
                     rows=rows.into_iter().map(queue_row).collect()
                     empty="Aucune demande ne correspond à ces filtres."
                 />
-                <Pagination page pages previous_href next_href />
-                {export.filter(|_| total > 0).map(|export| view! {
+                <PageLinks first_href previous_href next_href />
+                {export.filter(|_| total != ListTotal::Exact(0)).map(|export| view! {
                     <form method="post" action=export.action class="export" novalidate=true>
                         <CsrfField token=csrf.clone() />
                         {export.filter.into_iter().map(|(name, value)| view! { <input type="hidden" name=name value=value /> }).collect_view()}
-                        <button type="submit" class="secondary">{format!("Exporter ces {total} demandes (fichier CSV)")}</button>
+                        <button type="submit" class="secondary">{export_label(total)}</button>
                     </form>
                 })}
             }})}

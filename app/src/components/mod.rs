@@ -24,7 +24,7 @@ pub use forms::{
     Choice, Choices, FieldWidth, FileField, FilterBar, FilterOption, FilterSelect, SearchField,
     SelectField, SignInForm, TextArea, TextField,
 };
-pub use pagination::Pagination;
+pub use pagination::{ListTotal, PageLinks, Pagination};
 pub use status::{Badge, Notice, NoticeKind, SuccessNotice, Tone};
 pub use summary::{SummaryList, SummaryRow};
 pub use table::{DataTable, FigureTable, Row, SortLink, Table};

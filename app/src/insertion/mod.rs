@@ -16,9 +16,9 @@ pub use settings::*;
 use leptos::prelude::*;
 
 use crate::components::{
-    Badge, Choice, Choices, DataTable, FieldWidth, FileField, FilterBar, FilterOption, Notice,
-    NoticeKind, Pagination, Row, SearchField, SelectField, SuccessNotice, SummaryList, SummaryRow,
-    Table, TextArea, TextField, Tone,
+    Badge, Choice, Choices, DataTable, FieldWidth, FileField, FilterBar, FilterOption, ListTotal,
+    Notice, NoticeKind, PageLinks, Row, SearchField, SelectField, SuccessNotice, SummaryList,
+    SummaryRow, Table, TextArea, TextField, Tone,
 };
 use crate::islands::JobProgress;
 use crate::layout::{CsrfField, Document, ErrorSummary, PageContext};
@@ -41,9 +41,8 @@ pub struct ToOrientRow {
 pub struct ToOrientView {
     pub search: String,
     pub rows: Vec<ToOrientRow>,
-    pub total: u64,
-    pub page: u64,
-    pub pages: u64,
+    pub total: ListTotal,
+    pub first_href: Option<String>,
     pub previous_href: Option<String>,
     pub next_href: Option<String>,
     pub list_href: String,
@@ -60,8 +59,7 @@ pub fn ToOrientPage(ctx: PageContext, list: ToOrientView) -> impl IntoView {
         search,
         rows,
         total,
-        page,
-        pages,
+        first_href,
         previous_href,
         next_href,
         list_href,
@@ -83,9 +81,15 @@ pub fn ToOrientPage(ctx: PageContext, list: ToOrientView) -> impl IntoView {
         })
         .collect();
     let count = match total {
-        0 => "Personne à orienter.".to_owned(),
-        1 => "1 personne à orienter.".to_owned(),
-        n => format!("{} personnes à orienter.", crate::islands::grouped(n)),
+        ListTotal::Exact(0) => "Personne à orienter.".to_owned(),
+        ListTotal::Exact(1) => "1 personne à orienter.".to_owned(),
+        ListTotal::Exact(n) => format!("{} personnes à orienter.", crate::islands::grouped(n)),
+        ListTotal::MoreThan(n) => {
+            format!(
+                "Plus de {} personnes à orienter.",
+                crate::islands::grouped(n)
+            )
+        }
     };
     view! {
         <Document ctx title="Personnes à orienter (RSA)".into()>
@@ -106,7 +110,7 @@ pub fn ToOrientPage(ctx: PageContext, list: ToOrientView) -> impl IntoView {
                 empty="Aucune personne à orienter ne correspond."
                 class="dense"
             />
-            <Pagination page pages previous_href next_href />
+            <PageLinks first_href previous_href next_href />
         </Document>
     }
 }
@@ -441,9 +445,8 @@ pub struct WithoutReferentRow {
 #[derive(Clone, Debug)]
 pub struct WithoutReferentView {
     pub rows: Vec<WithoutReferentRow>,
-    pub total: u64,
-    pub page: u64,
-    pub pages: u64,
+    pub total: ListTotal,
+    pub first_href: Option<String>,
     pub previous_href: Option<String>,
     pub next_href: Option<String>,
     pub back_href: String,
@@ -466,8 +469,7 @@ pub fn WithoutReferentPage(
     let WithoutReferentView {
         rows,
         total,
-        page,
-        pages,
+        first_href,
         previous_href,
         next_href,
         back_href,
@@ -502,9 +504,15 @@ pub fn WithoutReferentPage(
         })
         .collect();
     let count = match total {
-        0 => "Chaque personne suivie a son référent.".to_owned(),
-        1 => "1 personne sans référent.".to_owned(),
-        n => format!("{} personnes sans référent.", crate::islands::grouped(n)),
+        ListTotal::Exact(0) => "Chaque personne suivie a son référent.".to_owned(),
+        ListTotal::Exact(1) => "1 personne sans référent.".to_owned(),
+        ListTotal::Exact(n) => format!("{} personnes sans référent.", crate::islands::grouped(n)),
+        ListTotal::MoreThan(n) => {
+            format!(
+                "Plus de {} personnes sans référent.",
+                crate::islands::grouped(n)
+            )
+        }
     };
     let table = view! {
         <Table
@@ -534,7 +542,7 @@ pub fn WithoutReferentPage(
                 .into_any(),
                 None => table.into_any(),
             }}
-            <Pagination page pages previous_href next_href />
+            <PageLinks first_href previous_href next_href />
         </Document>
     }
 }

@@ -39,3 +39,5 @@ pub mod m0038_statistics_comparison;
 pub mod m0039_detection;
 pub mod m0040_national_returns;
 pub mod m0041_retention;
+pub mod m0042_queue_counts;
+pub mod m0043_insertion_list_indexes;

@@ -469,25 +469,25 @@ pub fn process_cpu_time() -> anyhow::Result<Duration> {
 }
 
 pub struct Figure {
-    pub name: &'static str,
+    pub name: String,
     pub value: String,
     pub target: String,
     pub met: Option<bool>,
 }
 
 impl Figure {
-    pub fn info(name: &'static str, value: String) -> Self {
+    pub fn info(name: impl Into<String>, value: String) -> Self {
         Self {
-            name,
+            name: name.into(),
             value,
             target: String::new(),
             met: None,
         }
     }
 
-    pub fn checked(name: &'static str, value: String, target: String, met: bool) -> Self {
+    pub fn checked(name: impl Into<String>, value: String, target: String, met: bool) -> Self {
         Self {
-            name,
+            name: name.into(),
             value,
             target,
             met: Some(met),

@@ -128,10 +128,6 @@ fn exports_dir(platform: &Platform, slug: &Slug) -> PathBuf {
 /// with `described` (the queue's address); the caller enqueues the job.
 pub async fn create(desk: &Desk<'_>, filter: &QueueFilter, described: &str) -> Result<i64, DbErr> {
     let staff_id = desk.account().id;
-    let filter = QueueFilter {
-        page: 1,
-        ..filter.clone()
-    };
     let now = Utc::now();
     let txn = desk.tenant().db().begin_write().await?;
     let row = request_export::ActiveModel {

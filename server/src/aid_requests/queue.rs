@@ -3,22 +3,110 @@
 
 use std::collections::HashMap;
 
-use chrono::{Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, NaiveDate, SecondsFormat, Utc};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait,
-    FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Statement,
-    sea_query::{Expr, ExprTrait, Query},
+    ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, EntityTrait,
+    FromQueryResult, Order, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select, Statement,
+    sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement},
 };
 use serde::{Deserialize, Serialize};
 use tenants::Tenant;
 
+pub use crate::listing::Total;
+
 use super::Desk;
 use super::filing::{AidRequest, Status, record_event};
 use crate::entity::{aid_request, citizen};
+use crate::listing;
 use crate::search::holds_word;
 
 /// Rows per page of the queue.
 pub const PAGE_SIZE: u64 = 50;
+
+/// Where a row stands in the queue's order: the sorted column and, where it may repeat, the
+/// request's id. A page is read from a row's key, never by skipping rows (`OFFSET` reads every
+/// row it skips). Keys of one sort compare as the store orders them.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum SortKey {
+    Due(NaiveDate, i64),
+    Filed(DateTime<Utc>, i64),
+    /// References are unique.
+    Reference(String),
+}
+
+impl SortKey {
+    /// As an address carries it (`2026-12-01~123`).
+    pub fn encode(&self) -> String {
+        match self {
+            SortKey::Due(date, id) => format!("{date}~{id}"),
+            SortKey::Filed(at, id) => {
+                format!("{}~{id}", at.to_rfc3339_opts(SecondsFormat::Nanos, true))
+            }
+            SortKey::Reference(reference) => reference.clone(),
+        }
+    }
+
+    /// A key written by [`SortKey::encode`] for `sort`; `None` for anything else.
+    pub fn parse(sort: Sort, raw: &str) -> Option<Self> {
+        let with_id = || {
+            let (value, id) = raw.rsplit_once('~')?;
+            Some((value, id.parse::<i64>().ok()?))
+        };
+        match sort {
+            Sort::DueDate => {
+                let (date, id) = with_id()?;
+                Some(SortKey::Due(date.parse().ok()?, id))
+            }
+            Sort::Filed => {
+                let (at, id) = with_id()?;
+                let at = DateTime::parse_from_rfc3339(at).ok()?.with_timezone(&Utc);
+                Some(SortKey::Filed(at, id))
+            }
+            Sort::Reference => {
+                let fits = !raw.is_empty()
+                    && raw.len() <= 40
+                    && raw.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+                fits.then(|| SortKey::Reference(raw.to_owned()))
+            }
+        }
+    }
+
+    fn sort(&self) -> Sort {
+        match self {
+            SortKey::Due(..) => Sort::DueDate,
+            SortKey::Filed(..) => Sort::Filed,
+            SortKey::Reference(_) => Sort::Reference,
+        }
+    }
+}
+
+impl listing::Position for SortKey {
+    fn columns_and_values(&self) -> (Vec<Expr>, Vec<Expr>) {
+        use aid_request::Column as C;
+        match self {
+            SortKey::Due(date, id) => (
+                vec![Expr::col(C::DueOn), Expr::col(C::Id)],
+                vec![Expr::value(*date), Expr::value(*id)],
+            ),
+            SortKey::Filed(at, id) => (
+                vec![Expr::col(C::SubmittedAt), Expr::col(C::Id)],
+                vec![Expr::value(*at), Expr::value(*id)],
+            ),
+            SortKey::Reference(reference) => (
+                vec![Expr::col(C::Reference)],
+                vec![Expr::value(reference.clone())],
+            ),
+        }
+    }
+
+    /// Newest filed first; the others up.
+    fn ascending(&self) -> bool {
+        !matches!(self, SortKey::Filed(..))
+    }
+}
+
+/// Which page of the queue.
+pub type PageAt = listing::PageAt<SortKey>;
 
 /// How the queue is narrowed.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -36,8 +124,6 @@ pub struct QueueFilter {
     /// Only requests the citizen answered since the instructor last asked.
     #[serde(default)]
     pub replied: bool,
-    /// 1-based.
-    pub page: u64,
 }
 
 /// Exports recorded before `status` became a list held one status or none.
@@ -121,7 +207,7 @@ pub struct QueueRow {
 #[derive(Clone, Debug)]
 pub struct QueueFigures {
     /// Requests matching the filter, all pages together.
-    pub total: u64,
+    pub total: Total,
     /// Filed requests by status (whatever the filter).
     pub counts: Vec<(Status, u64)>,
     pub overdue: u64,
@@ -132,10 +218,14 @@ pub struct QueueFigures {
 pub struct QueuePage {
     pub rows: Vec<QueueRow>,
     /// Requests matching the filter, all pages together.
-    pub total: u64,
+    pub total: Total,
     /// Filed requests by status (whatever the filter).
     pub counts: Vec<(Status, u64)>,
     pub overdue: u64,
+    /// Where the page before starts reading backwards (its first row's key), if any.
+    pub previous: Option<SortKey>,
+    /// Where the page after starts (this page's last row's key), if any.
+    pub next: Option<SortKey>,
 }
 
 /// Whether a request in this status still waits for the department.
@@ -147,18 +237,33 @@ fn open_statuses() -> Vec<Status> {
     vec![Status::Submitted, Status::InfoRequested]
 }
 
-pub(crate) fn filtered(filter: &QueueFilter, today: NaiveDate) -> Condition {
-    let mut condition = Condition::all().add(aid_request::Column::Status.ne(Status::Draft));
-    if !filter.status.is_empty() {
-        condition = condition.add(aid_request::Column::Status.is_in(filter.status.clone()));
+/// The statuses a filter keeps: those chosen, narrowed to the open ones by a deadline or the
+/// citizens' replies (which only open requests have); `None` for every filed request.
+fn statuses(filter: &QueueFilter) -> Option<Vec<Status>> {
+    let only_open = filter.replied || filter.deadline != Deadline::Any;
+    match (filter.status.is_empty(), only_open) {
+        (true, false) => None,
+        (true, true) => Some(open_statuses()),
+        (false, false) => Some(filter.status.clone()),
+        (false, true) => Some(
+            filter
+                .status
+                .iter()
+                .copied()
+                .filter(|s| is_open(*s))
+                .collect(),
+        ),
     }
+}
+
+/// The filter's conditions but its statuses.
+fn narrowed(filter: &QueueFilter, today: NaiveDate) -> Condition {
+    let mut condition = Condition::all();
     if !filter.search.is_empty() {
         condition = condition.add(searched(&filter.search));
     }
     if filter.replied {
-        condition = condition
-            .add(aid_request::Column::CitizenRepliedAt.is_not_null())
-            .add(aid_request::Column::Status.is_in(open_statuses()));
+        condition = condition.add(aid_request::Column::CitizenRepliedAt.is_not_null());
     }
     if let Some(aid_id) = filter.aid_id {
         condition = condition.add(aid_request::Column::AidId.eq(aid_id));
@@ -170,20 +275,56 @@ pub(crate) fn filtered(filter: &QueueFilter, today: NaiveDate) -> Condition {
     };
     match filter.deadline {
         Deadline::Any => condition,
-        Deadline::Overdue => condition
-            .add(aid_request::Column::Status.is_in(open_statuses()))
-            .add(aid_request::Column::DueOn.lt(today)),
+        Deadline::Overdue => condition.add(aid_request::Column::DueOn.lt(today)),
         Deadline::Soon => condition
-            .add(aid_request::Column::Status.is_in(open_statuses()))
             .add(aid_request::Column::DueOn.gte(today))
-            .add(aid_request::Column::DueOn.lte(today + Duration::days(7))),
+            .add(aid_request::Column::DueOn.lte(soon_until(today))),
     }
+}
+
+pub(crate) fn filtered(filter: &QueueFilter, today: NaiveDate) -> Condition {
+    let statuses = match statuses(filter) {
+        None => aid_request::Column::Status.ne(Status::Draft),
+        Some(kept) => aid_request::Column::Status.is_in(kept),
+    };
+    Condition::all().add(statuses).add(narrowed(filter, today))
+}
+
+/// The filter as the pages read it: one branch per status when it keeps several, each read in
+/// order from the `(status, due_on)` index (one order walked for all of them would skip every
+/// request in another status first: most of a department's history, for the open ones).
+fn branches(filter: &QueueFilter, today: NaiveDate) -> Vec<Condition> {
+    match statuses(filter) {
+        Some(kept) if kept.len() > 1 => kept
+            .into_iter()
+            .map(|status| {
+                Condition::all()
+                    .add(aid_request::Column::Status.eq(status))
+                    .add(narrowed(filter, today))
+            })
+            .collect(),
+        _ => vec![filtered(filter, today)],
+    }
+}
+
+/// The last day « bientôt » covers.
+fn soon_until(today: NaiveDate) -> NaiveDate {
+    today + Duration::days(7)
 }
 
 #[derive(Debug, FromQueryResult)]
 struct StatusCount {
     status: String,
     count: i64,
+}
+
+#[derive(Debug, FromQueryResult)]
+struct Sum {
+    total: Option<i64>,
+}
+
+fn to_u64(n: Option<i64>) -> u64 {
+    n.and_then(|n| u64::try_from(n).ok()).unwrap_or(0)
 }
 
 /// The queue's counts for `filter`, without a row of it: what a supervisor sees.
@@ -194,6 +335,82 @@ pub async fn figures(tenant: &Tenant, filter: &QueueFilter) -> Result<QueueFigur
     Ok(figures)
 }
 
+/// A sum over one of the count tables the triggers keep (tenant migrations m0008 and m0042).
+async fn sum(txn: &DatabaseTransaction, query: &SelectStatement) -> Result<u64, DbErr> {
+    let statement = txn.get_database_backend().build(query);
+    let sum = Sum::find_by_statement(statement).one(txn).await?;
+    Ok(to_u64(sum.and_then(|s| s.total)))
+}
+
+/// The sum of a count table's `count`, as a BIGINT (PostgreSQL sums BIGINTs as NUMERIC).
+fn summed() -> Expr {
+    Expr::col(Alias::new("count"))
+        .sum()
+        .cast_as(Alias::new("BIGINT"))
+}
+
+/// Open requests due between two dates (either end open), from the counts by due date.
+async fn open_due(
+    txn: &DatabaseTransaction,
+    from: Option<NaiveDate>,
+    until: Option<NaiveDate>,
+) -> Result<u64, DbErr> {
+    let mut query = Query::select();
+    query
+        .expr_as(summed(), Alias::new("total"))
+        .from(Alias::new("open_request_due_counts"));
+    if let Some(from) = from {
+        query.and_where(Expr::col(Alias::new("due_on")).gte(from));
+    }
+    if let Some(until) = until {
+        query.and_where(Expr::col(Alias::new("due_on")).lte(until));
+    }
+    sum(txn, &query).await
+}
+
+/// Requests of an aid and an agent (either or both) in the given statuses, from the counts by
+/// aid, agent and status.
+async fn counted_by(
+    txn: &DatabaseTransaction,
+    filter: &QueueFilter,
+    statuses: &[Status],
+) -> Result<u64, DbErr> {
+    let mut query = Query::select();
+    query
+        .expr_as(summed(), Alias::new("total"))
+        .from(Alias::new("request_counts"))
+        .and_where(
+            Expr::col(Alias::new("status")).is_in(statuses.iter().map(|s| s.id().to_owned())),
+        );
+    if let Some(aid_id) = filter.aid_id {
+        query.and_where(Expr::col(Alias::new("aid_id")).eq(aid_id));
+    }
+    match filter.assignee {
+        Assignee::Anyone => {}
+        Assignee::Nobody => {
+            query.and_where(Expr::col(Alias::new("assignee_id")).eq(0));
+        }
+        Assignee::Staff(id) => {
+            query.and_where(Expr::col(Alias::new("assignee_id")).eq(id));
+        }
+    }
+    sum(txn, &query).await
+}
+
+/// Requests matching `filter`, counted up to [`listing::COUNTED_UP_TO`]: what no kept count
+/// answers (a search, the citizens' replies, a deadline with an aid…).
+async fn counted_up_to(
+    txn: &DatabaseTransaction,
+    filter: &QueueFilter,
+    today: NaiveDate,
+) -> Result<Total, DbErr> {
+    listing::count_up_to(
+        txn,
+        aid_request::Entity::find().filter(filtered(filter, today)),
+    )
+    .await
+}
+
 async fn count(
     txn: &DatabaseTransaction,
     filter: &QueueFilter,
@@ -201,49 +418,25 @@ async fn count(
 ) -> Result<QueueFigures, DbErr> {
     // Kept up to date by triggers (see the tenant migration m0008): no count over every
     // request of the department for each page.
-    let counts = StatusCount::find_by_statement(Statement::from_string(
+    let by_status = StatusCount::find_by_statement(Statement::from_string(
         txn.get_database_backend(),
         "SELECT status, count FROM request_status_counts",
     ))
     .all(txn)
     .await?;
-    let overdue = aid_request::Entity::find()
-        .filter(aid_request::Column::Status.is_in(open_statuses()))
-        .filter(aid_request::Column::DueOn.lt(today))
-        .count(txn)
-        .await?;
-    // Narrowed by status alone (or not at all), the total is already counted.
-    let total = if filter.aid_id.is_none()
-        && filter.search.is_empty()
-        && !filter.replied
-        && filter.assignee == Assignee::Anyone
-        && filter.deadline == Deadline::Any
-    {
-        counts
-            .iter()
-            .filter(|c| c.status != Status::Draft.id())
-            .filter(|c| {
-                filter.status.is_empty() || filter.status.iter().any(|s| s.id() == c.status)
-            })
-            .map(|c| u64::try_from(c.count).unwrap_or(0))
-            .sum()
-    } else {
-        aid_request::Entity::find()
-            .filter(filtered(filter, today))
-            .count(txn)
-            .await?
-    };
-    let counts = Status::ALL
+    let counts: Vec<(Status, u64)> = Status::ALL
         .into_iter()
         .filter(|s| *s != Status::Draft)
         .map(|s| {
-            let n = counts
+            let n = by_status
                 .iter()
                 .find(|c| c.status == s.id())
-                .map_or(0, |c| u64::try_from(c.count).unwrap_or(0));
+                .map_or(0, |c| to_u64(Some(c.count)));
             (s, n)
         })
         .collect();
+    let overdue = open_due(txn, None, today.pred_opt()).await?;
+    let total = total(txn, filter, today, &counts, overdue).await?;
     Ok(QueueFigures {
         total,
         counts,
@@ -251,8 +444,136 @@ async fn count(
     })
 }
 
-/// A page of the queue.
-pub async fn queue(desk: &Desk<'_>, filter: &QueueFilter) -> Result<QueuePage, DbErr> {
+/// The filter's total: from the kept counts wherever they answer it, counted up to a bound
+/// where they do not.
+async fn total(
+    txn: &DatabaseTransaction,
+    filter: &QueueFilter,
+    today: NaiveDate,
+    counts: &[(Status, u64)],
+    overdue: u64,
+) -> Result<Total, DbErr> {
+    let statuses: Vec<Status> = if filter.status.is_empty() {
+        counts.iter().map(|(s, _)| *s).collect()
+    } else {
+        filter.status.clone()
+    };
+    let beyond_counts = !filter.search.is_empty() || filter.replied;
+    let by_who = filter.aid_id.is_some() || filter.assignee != Assignee::Anyone;
+    // The counts by due date are of every open request: they answer a deadline only with no
+    // other narrowing than statuses that take in every open one.
+    let every_open = open_statuses().iter().all(|s| statuses.contains(s));
+    Ok(match filter.deadline {
+        _ if beyond_counts => counted_up_to(txn, filter, today).await?,
+        Deadline::Any if by_who => Total::Exact(counted_by(txn, filter, &statuses).await?),
+        Deadline::Any => Total::Exact(
+            counts
+                .iter()
+                .filter(|(s, _)| statuses.contains(s))
+                .map(|(_, n)| n)
+                .sum(),
+        ),
+        Deadline::Overdue if !by_who && every_open => Total::Exact(overdue),
+        Deadline::Soon if !by_who && every_open => {
+            Total::Exact(open_due(txn, Some(today), Some(soon_until(today))).await?)
+        }
+        Deadline::Overdue | Deadline::Soon => counted_up_to(txn, filter, today).await?,
+    })
+}
+
+/// The columns a row of the queue shows.
+#[derive(Debug, FromQueryResult)]
+struct Listed {
+    id: i64,
+    reference: Option<String>,
+    aid_id: i64,
+    citizen_id: i64,
+    status: Status,
+    submitted_at: Option<DateTime<Utc>>,
+    due_on: Option<NaiveDate>,
+    assignee_id: Option<i64>,
+    citizen_replied_at: Option<DateTime<Utc>>,
+}
+
+impl Listed {
+    /// Where this row stands in `sort`'s order. Filed requests always have a due date, a
+    /// filing time and a reference (`filing::submit` writes the three at once).
+    fn key(&self, sort: Sort) -> SortKey {
+        match sort {
+            Sort::DueDate => SortKey::Due(self.due_on.unwrap_or_default(), self.id),
+            Sort::Filed => SortKey::Filed(self.submitted_at.unwrap_or_default(), self.id),
+            Sort::Reference => SortKey::Reference(self.reference.clone().unwrap_or_default()),
+        }
+    }
+}
+
+/// The queue's branches (see [`branches`]), their rows' columns selected, not yet ordered.
+/// Filed requests always have a due date, a filing time and a reference (`filing::submit`
+/// writes the three at once); saying so lets the store start past the drafts' empty ones.
+fn rows_queries(filter: &QueueFilter, today: NaiveDate) -> Vec<Select<aid_request::Entity>> {
+    use aid_request::Column as C;
+    let sorted_on = match filter.sort {
+        Sort::DueDate => C::DueOn,
+        Sort::Filed => C::SubmittedAt,
+        Sort::Reference => C::Reference,
+    };
+    branches(filter, today)
+        .into_iter()
+        .map(|condition| {
+            aid_request::Entity::find()
+                .select_only()
+                .columns([
+                    C::Id,
+                    C::Reference,
+                    C::AidId,
+                    C::CitizenId,
+                    C::Status,
+                    C::SubmittedAt,
+                    C::DueOn,
+                    C::AssigneeId,
+                    C::CitizenRepliedAt,
+                ])
+                .filter(condition)
+                .filter(sorted_on.is_not_null())
+        })
+        .collect()
+}
+
+/// Sorts the queue in `sort`'s order (`Order::Asc`) or its reverse (`Order::Desc`).
+fn sorted(
+    sort: Sort,
+) -> impl Fn(Select<aid_request::Entity>, Order) -> Select<aid_request::Entity> {
+    use aid_request::Column as C;
+    move |query, direction| {
+        let (up, down) = match direction {
+            Order::Desc => (Order::Desc, Order::Asc),
+            _ => (Order::Asc, Order::Desc),
+        };
+        match sort {
+            Sort::DueDate => query.order_by(C::DueOn, up.clone()).order_by(C::Id, up),
+            Sort::Filed => query
+                .order_by(C::SubmittedAt, down.clone())
+                .order_by(C::Id, down),
+            Sort::Reference => query.order_by(C::Reference, up),
+        }
+    }
+}
+
+/// The statements that read a page's rows (one per branch), as the store receives them: for
+/// the benches, which show their plans (`EXPLAIN`).
+pub fn rows_statements(backend: DbBackend, filter: &QueueFilter, at: &PageAt) -> Vec<Statement> {
+    let today = Utc::now().date_naive();
+    rows_queries(filter, today)
+        .into_iter()
+        .map(|query| {
+            let query = listing::query_from(query, sorted(filter.sort), at, PAGE_SIZE);
+            backend.build(&query.into_query())
+        })
+        .collect()
+}
+
+/// A page of the queue, from `at`.
+pub async fn queue(desk: &Desk<'_>, filter: &QueueFilter, at: &PageAt) -> Result<QueuePage, DbErr> {
     let today = Utc::now().date_naive();
     let txn = desk.tenant().db().begin().await?;
     let QueueFigures {
@@ -260,24 +581,22 @@ pub async fn queue(desk: &Desk<'_>, filter: &QueueFilter) -> Result<QueuePage, D
         counts,
         overdue,
     } = count(&txn, filter, today).await?;
-    let condition = filtered(filter, today);
-    let mut query = aid_request::Entity::find().filter(condition);
-    query = match filter.sort {
-        Sort::DueDate => query
-            .order_by_asc(aid_request::Column::DueOn)
-            .order_by_asc(aid_request::Column::Id),
-        Sort::Filed => query
-            .order_by_desc(aid_request::Column::SubmittedAt)
-            .order_by_desc(aid_request::Column::Id),
-        Sort::Reference => query.order_by_asc(aid_request::Column::Reference),
+    // A position in another order (an address edited by hand) starts from the top.
+    let first = PageAt::First;
+    let at = match at {
+        PageAt::After(key) | PageAt::Before(key) if key.sort() != filter.sort => &first,
+        at => at,
     };
-    let page = std::cmp::max(filter.page, 1);
-    let rows = query
-        .offset((page - 1) * PAGE_SIZE)
-        .limit(PAGE_SIZE)
-        .all(&txn)
-        .await?;
-    let citizen_ids: Vec<i64> = rows.iter().map(|r| r.citizen_id).collect();
+    let page = listing::read(
+        &txn,
+        rows_queries(filter, today),
+        sorted(filter.sort),
+        |row: &Listed| row.key(filter.sort),
+        at,
+        PAGE_SIZE,
+    )
+    .await?;
+    let citizen_ids: Vec<i64> = page.rows.iter().map(|r| r.citizen_id).collect();
     let names: HashMap<i64, String> = citizen::Entity::find()
         .filter(citizen::Column::Id.is_in(citizen_ids))
         .all(&txn)
@@ -286,7 +605,8 @@ pub async fn queue(desk: &Desk<'_>, filter: &QueueFilter) -> Result<QueuePage, D
         .map(|c| (c.id, format!("{} {}", c.family_name, c.given_name)))
         .collect();
     txn.commit().await?;
-    let rows = rows
+    let rows = page
+        .rows
         .into_iter()
         .map(|r| {
             let status = r.status;
@@ -309,6 +629,8 @@ pub async fn queue(desk: &Desk<'_>, filter: &QueueFilter) -> Result<QueuePage, D
         total,
         counts,
         overdue,
+        previous: page.previous,
+        next: page.next,
     })
 }
 

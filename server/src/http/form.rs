@@ -197,6 +197,75 @@ pub fn page_number(raw: Option<&str>) -> Result<u64, AppError> {
     }
 }
 
+/// Which page of a list read by position: `?apres=` or `?avant=` carry a row's position as
+/// the list wrote it (`parse` reads it back); one the list did not write is refused by name.
+pub fn page_at<K>(
+    after: Option<&str>,
+    before: Option<&str>,
+    parse: impl Fn(&str) -> Option<K>,
+) -> Result<crate::listing::PageAt<K>, AppError> {
+    use crate::listing::PageAt;
+    let position =
+        |raw: &str| parse(raw).ok_or_else(|| unknown_filter("une position dans la liste", raw));
+    Ok(
+        match (
+            after.filter(|a| !a.is_empty()),
+            before.filter(|b| !b.is_empty()),
+        ) {
+            (Some(after), _) => PageAt::After(position(after)?),
+            (None, Some(before)) => PageAt::Before(position(before)?),
+            (None, None) => PageAt::First,
+        },
+    )
+}
+
+impl From<crate::listing::Total> for app::components::ListTotal {
+    fn from(total: crate::listing::Total) -> Self {
+        match total {
+            crate::listing::Total::Exact(n) => Self::Exact(n),
+            crate::listing::Total::AtLeast(n) => Self::MoreThan(n),
+        }
+    }
+}
+
+/// The links around a page of a list read by position: back to the first page, to the page
+/// before and to the page after; each `base` with the list's filters (`pairs`) and a position.
+#[derive(Clone, Debug, Default)]
+pub struct PageHrefs {
+    pub first: Option<String>,
+    pub previous: Option<String>,
+    pub next: Option<String>,
+}
+
+impl PageHrefs {
+    pub fn new<K>(
+        base: &str,
+        pairs: &[(&str, &str)],
+        previous: Option<&K>,
+        next: Option<&K>,
+        encode: impl Fn(&K) -> String,
+    ) -> Self {
+        let link = |position: Option<(&str, String)>| {
+            let mut query = url::form_urlencoded::Serializer::new(String::new());
+            for (key, value) in pairs {
+                query.append_pair(key, value);
+            }
+            if let Some((side, key)) = &position {
+                query.append_pair(side, key);
+            }
+            match query.finish() {
+                query if query.is_empty() => base.to_owned(),
+                query => format!("{base}?{query}"),
+            }
+        };
+        Self {
+            first: previous.is_some().then(|| link(None)),
+            previous: previous.map(|key| link(Some(("avant", encode(key))))),
+            next: next.map(|key| link(Some(("apres", encode(key))))),
+        }
+    }
+}
+
 /// A query string read into `T` like a form: a repeated parameter (`?statut=a&statut=b`) fills
 /// a `Vec` (« any of » for list filters), and a query of the wrong shape gets a French page
 /// instead of the framework's English one.

@@ -5,14 +5,12 @@
 
 use chrono::NaiveDate;
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ColumnTrait, Condition, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect,
-};
+use sea_orm::{ColumnTrait, Condition, DbErr, EntityTrait, QueryFilter, QueryOrder};
 
 use super::Desk;
 use super::flux::RightState;
 use crate::entity::{insertion_person, insertion_right_event};
+use crate::listing::{self, PageAt, Total};
 
 /// The legal delay to orient, in days.
 pub const ORIENTATION_DAYS: i64 = 42;
@@ -93,13 +91,48 @@ pub(super) fn to_orient() -> Condition {
         .add(insertion_person::Column::OrientationDays.is_null())
 }
 
+/// A person's place in the lists of people: the longest known first, then by id.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Entered(pub NaiveDate, pub i64);
+
+impl Entered {
+    /// As an address carries it (`2026-11-06~123`).
+    pub fn encode(&self) -> String {
+        format!("{}~{}", self.0, self.1)
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        let (date, id) = raw.rsplit_once('~')?;
+        Some(Self(date.parse().ok()?, id.parse().ok()?))
+    }
+}
+
+impl listing::Position for Entered {
+    fn columns_and_values(&self) -> (Vec<Expr>, Vec<Expr>) {
+        (
+            vec![
+                Expr::col(insertion_person::Column::EnteredOn),
+                Expr::col(insertion_person::Column::Id),
+            ],
+            vec![Expr::value(self.0), Expr::value(self.1)],
+        )
+    }
+
+    fn ascending(&self) -> bool {
+        true
+    }
+}
+
+/// A page of a list of people, and how many the list holds.
+pub type PeoplePage = (listing::Page<insertion_person::Model, Entered>, Total);
+
 /// A page of the people to orient, the nearest deadline first, and how many there are.
 /// `words` narrow it to names holding each of them.
 pub async fn people_to_orient(
     desk: &Desk<'_>,
     words: &[String],
-    page: u64,
-) -> Result<(Vec<insertion_person::Model>, u64), DbErr> {
+    at: &PageAt<Entered>,
+) -> Result<PeoplePage, DbErr> {
     let mut condition = to_orient();
     for word in words {
         condition = condition.add(
@@ -114,31 +147,38 @@ pub async fn people_to_orient(
                 )),
         );
     }
-    page_of(desk, condition, page).await
+    page_of(desk, condition, at).await
 }
 
-/// A page of the people `condition` selects, the longest known first (the nearest deadline),
-/// and how many there are.
+/// A page of the people `condition` selects from `at`, the longest known first (the nearest
+/// deadline), and how many there are (counted up to [`listing::COUNTED_UP_TO`]).
 pub(super) async fn page_of(
     desk: &Desk<'_>,
     condition: Condition,
-    page: u64,
-) -> Result<(Vec<insertion_person::Model>, u64), DbErr> {
+    at: &PageAt<Entered>,
+) -> Result<PeoplePage, DbErr> {
+    use insertion_person::Column as C;
     let txn = desk.tenant().db().begin().await?;
-    let total = insertion_person::Entity::find()
-        .filter(condition.clone())
-        .count(&txn)
-        .await?;
-    let rows = insertion_person::Entity::find()
-        .filter(condition)
-        .order_by_asc(insertion_person::Column::EnteredOn)
-        .order_by_asc(insertion_person::Column::Id)
-        .offset(page.saturating_sub(1) * PAGE)
-        .limit(PAGE)
-        .all(&txn)
-        .await?;
+    let total = listing::count_up_to(
+        &txn,
+        insertion_person::Entity::find().filter(condition.clone()),
+    )
+    .await?;
+    let page = listing::read(
+        &txn,
+        vec![insertion_person::Entity::find().filter(condition)],
+        |query, order| {
+            query
+                .order_by(C::EnteredOn, order.clone())
+                .order_by(C::Id, order)
+        },
+        |p: &insertion_person::Model| Entered(p.entered_on, p.id),
+        at,
+        PAGE,
+    )
+    .await?;
     txn.commit().await?;
-    Ok((rows, total))
+    Ok((page, total))
 }
 
 /// A person the module follows, to act on (the change it makes is journaled, not this read).

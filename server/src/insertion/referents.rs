@@ -9,7 +9,9 @@ use sea_orm::{
 };
 
 use super::Desk;
+use super::clock::{Entered, PeoplePage};
 use crate::entity::{insertion_person, insertion_referent};
+use crate::listing::PageAt;
 use crate::staff::{Role, StaffAccount};
 
 /// People per page of the list without referent (the same as the list to orient).
@@ -64,11 +66,8 @@ pub(super) fn without_referent() -> Condition {
 }
 
 /// A page of the people without referent, longest known first, and how many there are.
-pub async fn people_without(
-    desk: &Desk<'_>,
-    page: u64,
-) -> Result<(Vec<insertion_person::Model>, u64), DbErr> {
-    super::clock::page_of(desk, without_referent(), page).await
+pub async fn people_without(desk: &Desk<'_>, at: &PageAt<Entered>) -> Result<PeoplePage, DbErr> {
+    super::clock::page_of(desk, without_referent(), at).await
 }
 
 /// Names `referent` for each of `person_ids` from `today`, handing over from whoever had them;

@@ -433,6 +433,49 @@ impl Page {
         let start = self.body.find(marker).expect("page has a form token") + marker.len();
         self.body[start..start + 64].to_owned()
     }
+
+    /// The address of the pagination's link with this `rel` (`next`, `prev`), to follow.
+    pub fn link(&self, rel: &str) -> Option<String> {
+        let end = self.body.find(&format!("\" rel=\"{rel}\""))?;
+        let start = self.body[..end].rfind("href=\"")? + "href=\"".len();
+        Some(self.body[start..end].replace("&amp;", "&"))
+    }
+}
+
+impl Visitor {
+    /// Follows a list's pages forwards from `start` to its last, then backwards to its first;
+    /// `rows` reads what a page shows, in its order. Returns both readings, in the list's order.
+    pub async fn walk_both_ways<T>(
+        &mut self,
+        start: &str,
+        rows: impl Fn(&str) -> Vec<T>,
+    ) -> (Vec<T>, Vec<T>) {
+        let mut forwards = Vec::new();
+        let mut path = start.to_owned();
+        let last = loop {
+            let page = self.get(&path).await;
+            assert_eq!(page.status, StatusCode::OK, "{path}: {}", page.body);
+            let shown = rows(&page.body);
+            assert!(shown.len() <= 50, "{path}: a page holds 50 rows at most");
+            forwards.extend(shown);
+            match page.link("next") {
+                Some(next) => path = next,
+                None => break page,
+            }
+        };
+        let mut backwards = rows(&last.body);
+        let mut page = last;
+        while let Some(previous) = page.link("prev") {
+            page = self.get(&previous).await;
+            assert_eq!(page.status, StatusCode::OK, "{previous}: {}", page.body);
+            let mut shown = rows(&page.body);
+            shown.extend(backwards);
+            backwards = shown;
+        }
+        // Back at the top, as the first page shows it: no way further back.
+        assert!(!page.body.contains("Première page"), "{}", page.body);
+        (forwards, backwards)
+    }
 }
 
 impl Visitor {

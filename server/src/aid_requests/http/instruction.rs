@@ -7,7 +7,7 @@ use app::aid_requests::instruction::{
     DecisionFormView, ExportForm, ExportPage, ExportView, FilterOption, Line, QuestionForm,
     QueuePage, QueueRowView, StaffConsentForm, StaffRequestPage, StatusCount, Tone,
 };
-use app::components::{Attachment, Preview, ThreadMessage};
+use app::components::{Attachment, ListTotal, Preview, ThreadMessage};
 use app::pages::national::PullRow;
 use app::validation::FieldErrors;
 use axum::extract::{Path, Query, State};
@@ -24,12 +24,12 @@ use crate::aid_requests::export::{self, Export, ExportRequests};
 use crate::aid_requests::filing::{self, AidRequest, Status};
 use crate::aid_requests::form::{FormDefinition, format_euros};
 use crate::aid_requests::queue::{
-    self, Assignee, ChangeError, Deadline, PAGE_SIZE, QueueFilter, Sort,
+    self, Assignee, ChangeError, Deadline, PageAt, QueueFilter, Sort, SortKey,
 };
 use crate::citizens;
 use crate::http::citizen::absolute;
 use crate::http::desks::FiguresDesk;
-use crate::http::form::{FormFields, ListQuery, page_number, unknown_filter};
+use crate::http::form::{FormFields, ListQuery, PageHrefs, page_at, unknown_filter};
 use crate::http::ui::Ui;
 use crate::http::{AppError, AppState, CurrentStaff, TenantCtx};
 use crate::national::pull::{self, RequestedBy};
@@ -50,7 +50,10 @@ pub struct QueueParams {
     tri: Option<String>,
     recherche: Option<String>,
     repondu: Option<String>,
-    page: Option<String>,
+    /// The page after the row with this key (`SortKey::encode`).
+    apres: Option<String>,
+    /// The page before the row with this key.
+    avant: Option<String>,
 }
 
 impl QueueParams {
@@ -88,7 +91,6 @@ impl QueueParams {
             Some("echeance") | None => Sort::DueDate,
             Some(other) => return Err(unknown_filter("un ordre de tri", other)),
         };
-        let page = page_number(self.page.as_deref())?;
         let replied = match nonempty(&self.repondu).as_deref() {
             Some("oui") => true,
             Some(other) => return Err(unknown_filter("un choix de réponse", other)),
@@ -103,7 +105,13 @@ impl QueueParams {
             sort,
             search: crate::search::parse_search(self.recherche.as_deref().unwrap_or(""))
                 .map_err(AppError::BadRequest)?,
-            page,
+        })
+    }
+
+    /// Which page of the queue sorted by `sort` the address asks for.
+    fn at(&self, sort: Sort) -> Result<PageAt, AppError> {
+        page_at(self.apres.as_deref(), self.avant.as_deref(), |raw| {
+            SortKey::parse(sort, raw)
         })
     }
 
@@ -137,13 +145,12 @@ impl QueueParams {
         query.finish()
     }
 
-    /// The query string for the same filter on another page.
-    fn with_page(&self, page: u64) -> String {
+    /// The query string for the same filter, from its first page.
+    fn query(&self) -> String {
         let mut query = url::form_urlencoded::Serializer::new(String::new());
         for (key, value) in self.pairs() {
             query.append_pair(key, value);
         }
-        query.append_pair("page", &page.to_string());
         query.finish()
     }
 
@@ -158,7 +165,8 @@ impl QueueParams {
             tri: field("tri"),
             recherche: field("recherche"),
             repondu: field("repondu"),
-            page: None,
+            apres: None,
+            avant: None,
         }
     }
 }
@@ -215,8 +223,9 @@ pub async fn queue_page(
     let desk = FiguresDesk::open(&staff, Module::AidRequests)?;
     let tenant = &staff.tenant;
     let filter = params.filter(staff.account.id)?;
+    let at = params.at(filter.sort)?;
     let page = match &worker {
-        Some(worker) => queue::queue(worker, &filter).await?,
+        Some(worker) => queue::queue(worker, &filter, &at).await?,
         None => {
             let figures = queue::figures(desk.tenant(), &filter).await?;
             queue::QueuePage {
@@ -224,6 +233,8 @@ pub async fn queue_page(
                 total: figures.total,
                 counts: figures.counts,
                 overdue: figures.overdue,
+                previous: None,
+                next: None,
             }
         }
     };
@@ -279,11 +290,19 @@ pub async fn queue_page(
         ],
         ..queue_filters(&filter, &aids, &instructors, staff.account.id, &page)
     };
-    let pages = page.total.div_ceil(PAGE_SIZE).max(1);
-    let current = filter.page.min(pages);
-    let previous_href = (current > 1).then(|| format!("{base}?{}", params.with_page(current - 1)));
-    let next_href = (current < pages).then(|| format!("{base}?{}", params.with_page(current + 1)));
-    let (total, overdue) = (page.total, page.overdue);
+    let PageHrefs {
+        first: first_href,
+        previous: previous_href,
+        next: next_href,
+    } = PageHrefs::new(
+        &base,
+        &params.pairs(),
+        page.previous.as_ref(),
+        page.next.as_ref(),
+        SortKey::encode,
+    );
+    let total = ListTotal::from(page.total);
+    let overdue = page.overdue;
     let export = worker.is_some().then(|| ExportForm {
         action: tenant.href("/agents/demandes/export"),
         filter: params
@@ -302,8 +321,7 @@ pub async fn queue_page(
                 overdue
                 rows
                 total
-                page=current
-                pages
+                first_href
                 previous_href
                 next_href
                 export
@@ -1027,7 +1045,7 @@ pub async fn export_start(
     let tenant = desk.ctx();
     let params = QueueParams::from_form(&form);
     let filter = params.filter(staff.account.id)?;
-    let id = export::create(&desk, &filter, &params.with_page(1)).await?;
+    let id = export::create(&desk, &filter, &params.query()).await?;
     enqueue_export(&state, &staff, id).await;
     Ok(Redirect::to(&tenant.href(&format!("/agents/demandes/export/{id}"))).into_response())
 }

@@ -16,10 +16,10 @@ use super::{InsertionDesk, officer_desk};
 use crate::dates::on as date;
 use crate::entity::{insertion_orientation, insertion_person};
 use crate::http::auth::CurrentStaff;
-use crate::http::form::{Form, ListQuery};
+use crate::http::form::{Form, ListQuery, PageHrefs, page_at};
 use crate::http::ui::Ui;
 use crate::http::{AppError, AppState};
-use crate::insertion::clock::{self, Clock, Urgency};
+use crate::insertion::clock::{self, Clock, Entered, Urgency};
 use crate::insertion::orientation::{self, OrientationStatus};
 use crate::insertion::settings::{self, Settings};
 use crate::insertion::{contract, notes};
@@ -29,7 +29,10 @@ use crate::staff::Role;
 #[serde(default)]
 pub struct ToOrientParams {
     q: String,
-    page: Option<String>,
+    /// The page after the person at this position (`Entered::encode`).
+    apres: Option<String>,
+    /// The page before the person at this position.
+    avant: Option<String>,
 }
 
 pub(super) fn clock_tone(clock: Clock) -> Tone {
@@ -48,11 +51,16 @@ pub async fn to_orient(
 ) -> Result<Response, AppError> {
     let desk = InsertionDesk::open(&staff)?;
     let words = crate::search::parse_search(&params.q).map_err(AppError::BadRequest)?;
-    let page = crate::http::form::page_number(params.page.as_deref())?;
-    let (people, total) = clock::people_to_orient(&desk, &words, page).await?;
+    let at = page_at(
+        params.apres.as_deref(),
+        params.avant.as_deref(),
+        Entered::parse,
+    )?;
+    let (people, total) = clock::people_to_orient(&desk, &words, &at).await?;
     let today = crate::dates::today();
     let tenant = desk.ctx();
     let rows = people
+        .rows
         .into_iter()
         .map(|p| {
             let clock = Clock::from_entry(p.entered_on, today);
@@ -73,24 +81,22 @@ pub async fn to_orient(
             }
         })
         .collect();
-    let pages = total.div_ceil(clock::PAGE).max(1);
     let list_href = tenant.href("/agents/insertion");
-    let at = |n: u64| {
-        let mut query = url::form_urlencoded::Serializer::new(String::new());
-        if !params.q.is_empty() {
-            query.append_pair("q", &params.q);
-        }
-        query.append_pair("page", &n.to_string());
-        format!("{list_href}?{}", query.finish())
-    };
+    let search = [("q", params.q.as_str())];
+    let hrefs = PageHrefs::new(
+        &list_href,
+        if params.q.is_empty() { &[] } else { &search },
+        people.previous.as_ref(),
+        people.next.as_ref(),
+        Entered::encode,
+    );
     let view = ToOrientView {
         search: params.q.clone(),
         rows,
-        total,
-        page,
-        pages,
-        previous_href: (page > 1).then(|| at(page - 1)),
-        next_href: (page < pages).then(|| at(page + 1)),
+        total: total.into(),
+        first_href: hrefs.first,
+        previous_href: hrefs.previous,
+        next_href: hrefs.next,
         list_href: list_href.clone(),
         imports_href: staff
             .account

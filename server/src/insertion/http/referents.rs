@@ -17,10 +17,12 @@ use super::people::{PersonPage, done, followed_person, render_person};
 use super::{InsertionDesk, officer_desk};
 use crate::entity::insertion_person;
 use crate::http::auth::CurrentStaff;
-use crate::http::form::{Form, ListQuery};
+use crate::http::form::{Form, ListQuery, PageHrefs, page_at};
 use crate::http::ui::Ui;
 use crate::http::{AppError, AppState};
+use crate::insertion::clock::Entered;
 use crate::insertion::referents::{self, Refusal};
+use crate::listing::PageAt;
 use crate::staff::{Role, StaffAccount};
 
 /// The department's referents, for the officer's forms.
@@ -167,7 +169,10 @@ pub async fn name_referent(
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct WithoutParams {
-    page: Option<String>,
+    /// The page after the person at this position (`Entered::encode`).
+    apres: Option<String>,
+    /// The page before the person at this position.
+    avant: Option<String>,
     ok: Option<String>,
 }
 
@@ -179,7 +184,11 @@ pub async fn without_referent(
     ListQuery(params): ListQuery<WithoutParams>,
 ) -> Result<Response, AppError> {
     let desk = InsertionDesk::open(&staff)?;
-    let page = crate::http::form::page_number(params.page.as_deref())?;
+    let at = page_at(
+        params.apres.as_deref(),
+        params.avant.as_deref(),
+        Entered::parse,
+    )?;
     let notice = params
         .ok
         .as_deref()
@@ -189,7 +198,7 @@ pub async fn without_referent(
             n => format!("Le référent est désigné pour {n} personnes."),
         });
     let page = WithoutPage {
-        page,
+        at,
         typed: ReferentTyped::default(),
         errors: FieldErrors::new(),
         notice,
@@ -199,7 +208,7 @@ pub async fn without_referent(
 
 /// The list's page, and the form as typed with its mistakes, or what was just done.
 struct WithoutPage {
-    page: u64,
+    at: PageAt<Entered>,
     typed: ReferentTyped,
     errors: FieldErrors,
     notice: Option<String>,
@@ -213,16 +222,21 @@ async fn render_without(
     shown: WithoutPage,
 ) -> Result<Response, AppError> {
     let WithoutPage {
-        page,
+        at,
         typed,
         errors,
         notice,
     } = shown;
-    let (people, total) = referents::people_without(desk, page).await?;
+    let (people, total) = referents::people_without(desk, &at).await?;
     let tenant = desk.ctx();
     let list_href = tenant.href("/agents/insertion/sans-referent");
-    let pages = total.div_ceil(referents::PAGE).max(1);
-    let at = |n: u64| format!("{list_href}?page={n}");
+    let hrefs = PageHrefs::new(
+        &list_href,
+        &[],
+        people.previous.as_ref(),
+        people.next.as_ref(),
+        Entered::encode,
+    );
     let form = if desk.account().has_role(Role::InsertionOrientation) {
         Some(ReferentForm {
             action: list_href.clone(),
@@ -234,6 +248,7 @@ async fn render_without(
     };
     let view = WithoutReferentView {
         rows: people
+            .rows
             .into_iter()
             .map(|p| WithoutReferentRow {
                 id: p.id,
@@ -243,11 +258,10 @@ async fn render_without(
                 entered: crate::dates::on(p.entered_on),
             })
             .collect(),
-        total,
-        page,
-        pages,
-        previous_href: (page > 1).then(|| at(page - 1)),
-        next_href: (page < pages).then(|| at(page + 1)),
+        total: total.into(),
+        first_href: hrefs.first,
+        previous_href: hrefs.previous,
+        next_href: hrefs.next,
         back_href: tenant.href("/agents/insertion"),
         form,
         ticked: typed.people.iter().filter_map(|p| p.parse().ok()).collect(),
@@ -283,7 +297,7 @@ pub async fn name_referent_for_many(
     };
     let (Some(referent), true) = (referent, errors.is_empty()) else {
         let page = WithoutPage {
-            page: 1,
+            at: PageAt::First,
             typed,
             errors,
             notice: None,
@@ -309,7 +323,7 @@ pub async fn name_referent_for_many(
             let errors =
                 FieldErrors::at("personnes-0", crate::audit::sentence(&refusal.to_string()));
             let page = WithoutPage {
-                page: 1,
+                at: PageAt::First,
                 typed,
                 errors,
                 notice: None,

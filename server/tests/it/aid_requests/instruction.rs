@@ -56,13 +56,14 @@ async fn instructors_see_the_queue_with_filters_counts_and_pages(backend: Backen
         first.body
     );
     assert!(first.body.contains(">Dépassée (1)</option>"));
-    assert!(first.body.contains("52 demande(s) — page 1 sur 2"));
+    assert!(first.body.contains("52 demande(s)"));
     // Soonest due first: the overdue one leads.
     let overdue_pos = first.body.find(&refs[5].1).unwrap();
     assert!(first.body.contains(">dépassée</strong>"));
     assert!(first.body[..overdue_pos].matches("GARD-").count() == 0);
-    let second = inst.get("/gard/agents/demandes?page=2").await;
-    assert!(second.body.contains("page 2 sur 2"));
+    let second = inst.get(&first.link("next").unwrap()).await;
+    assert!(second.body.contains("52 demande(s)"));
+    assert!(second.link("next").is_none());
     assert_eq!(
         second.body.matches("<td data-label=\"Référence\"").count(),
         2
@@ -129,7 +130,7 @@ async fn instructors_see_the_queue_with_filters_counts_and_pages(backend: Backen
         ("statut=x", "« x » n'est pas un état de demande"),
         ("aide=y", "« y » n'est pas une aide"),
         ("agent=z", "« z » n'est pas un agent"),
-        ("page=-3", "« -3 » n'est pas un numéro de page"),
+        ("apres=-3", "« -3 » n'est pas une position dans la liste"),
         ("tri=nope", "« nope » n'est pas un ordre de tri"),
         ("echeance=hier", "« hier » n'est pas une échéance"),
     ] {

@@ -7,3 +7,4 @@ mod exchange;
 mod export;
 mod filing;
 mod instruction;
+mod queue_pages;

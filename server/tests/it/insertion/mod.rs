@@ -6,6 +6,7 @@ mod imports;
 mod invitations;
 mod lists;
 mod orientation;
+mod pages;
 mod referents;
 mod sanctions;
 mod settings;

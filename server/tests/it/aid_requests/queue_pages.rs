@@ -1,0 +1,316 @@
+//! The instructors' queue read page after page from a row's position, and the counts the
+//! triggers keep: every request shows once, in order, whichever way the instructor walks; the
+//! counts equal a count of the rows after every kind of change.
+
+use chrono::{Duration, Utc};
+use guichet::aid_requests::queue::{self, Assignee, Deadline, QueueFilter, Total};
+use guichet::entity::aid_request;
+use guichet::staff::Role;
+use reqwest::StatusCode;
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, FromQueryResult, Set, Statement};
+use tenants::{Module, Tenant};
+
+use crate::fixtures::{filed, rent_aid};
+use crate::harness::{Backend, TestApp, Visitor, both_engines};
+
+both_engines!(
+    the_queue_shows_every_request_once_in_each_order,
+    the_queue_counts_follow_every_change
+);
+
+/// The references of `known` that a page shows, in the order it shows them.
+fn shown(body: &str, known: &[String]) -> Vec<String> {
+    let mut at: Vec<(usize, String)> = known
+        .iter()
+        .filter_map(|r| body.find(r.as_str()).map(|pos| (pos, r.clone())))
+        .collect();
+    at.sort();
+    at.into_iter().map(|(_, r)| r).collect()
+}
+
+async fn the_queue_shows_every_request_once_in_each_order(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let tenant = app.tenant("gard", &Module::ALL).await;
+    let me = app
+        .staff(&tenant, "inst@gard.fr", "Inès", &[Role::AidInstructor])
+        .await;
+    let aid = rent_aid(&tenant).await;
+    let today = Utc::now().date_naive();
+    let filed_at = Utc::now() - Duration::days(3);
+    // (id, reference, due date, filing time, mine): three due dates and two filing instants
+    // for 113 requests, so most rows tie on the sorted column and the id decides.
+    let mut requests = Vec::new();
+    for n in 0..113 {
+        let (id, reference, _) = filed(&tenant, &aid, n).await;
+        let due = today + Duration::days((n % 3) as i64);
+        let at = filed_at + Duration::seconds((n % 2) as i64);
+        let mine = n % 4 == 1;
+        let txn = tenant.db().begin().await.unwrap();
+        aid_request::ActiveModel {
+            id: Set(id),
+            due_on: Set(Some(due)),
+            submitted_at: Set(Some(at)),
+            assignee_id: Set(mine.then_some(me)),
+            ..Default::default()
+        }
+        .update(&txn)
+        .await
+        .unwrap();
+        txn.commit().await.unwrap();
+        requests.push((id, reference, due, at, mine));
+    }
+    let known: Vec<String> = requests.iter().map(|r| r.1.clone()).collect();
+    let order = |mut rows: Vec<&(i64, String, chrono::NaiveDate, chrono::DateTime<Utc>, bool)>,
+                 sort: &str| {
+        match sort {
+            "depot" => rows.sort_by_key(|r| std::cmp::Reverse((r.3, r.0))),
+            "reference" => rows.sort_by_key(|r| r.1.clone()),
+            _ => rows.sort_by_key(|r| (r.2, r.0)),
+        }
+        rows.into_iter().map(|r| r.1.clone()).collect::<Vec<_>>()
+    };
+
+    let mut inst = Visitor::signed_in(&app, "/gard", "inst@gard.fr").await;
+    for (query, sort, only_mine) in [
+        ("", "echeance", false),
+        ("?tri=depot", "depot", false),
+        ("?tri=reference", "reference", false),
+        ("?agent=moi", "echeance", true),
+        ("?agent=moi&tri=depot", "depot", true),
+    ] {
+        let expected = order(
+            requests.iter().filter(|r| !only_mine || r.4).collect(),
+            sort,
+        );
+        let (forwards, backwards) = inst
+            .walk_both_ways(&format!("/gard/agents/demandes{query}"), |body| {
+                shown(body, &known)
+            })
+            .await;
+        assert_eq!(forwards, expected, "{query}: forwards");
+        assert_eq!(backwards, expected, "{query}: backwards");
+    }
+
+    // The first page of three leads to the others and back.
+    let first = inst.get("/gard/agents/demandes").await;
+    assert!(first.body.contains("113 demande(s)"), "{}", first.body);
+    assert!(first.link("prev").is_none());
+    let second = inst.get(&first.link("next").unwrap()).await;
+    assert!(second.body.contains("Première page"));
+    assert!(second.body.contains("113 demande(s)"), "{}", second.body);
+
+    // A position that is not one the queue wrote is refused in French, naming it.
+    for query in [
+        "apres=nimportequoi",
+        "avant=2026-13-45~1",
+        "tri=depot&apres=hier~3",
+    ] {
+        let junk = inst.get(&format!("/gard/agents/demandes?{query}")).await;
+        assert_eq!(junk.status, StatusCode::BAD_REQUEST, "{query}");
+        assert!(
+            junk.body.contains("n'est pas une position dans la liste"),
+            "{query}: {}",
+            junk.body
+        );
+    }
+    // A position past the last row starts again from the top rather than showing nothing.
+    let past = inst.get("/gard/agents/demandes?apres=2999-01-01~1").await;
+    assert_eq!(past.status, StatusCode::OK);
+    assert_eq!(shown(&past.body, &known).len(), 50);
+}
+
+#[derive(Debug, PartialEq, Eq, PartialOrd, Ord, FromQueryResult)]
+struct Counted {
+    aid_id: i64,
+    assignee_id: i64,
+    status: String,
+    count: i64,
+}
+
+#[derive(Debug, PartialEq, Eq, PartialOrd, Ord, FromQueryResult)]
+struct DueCounted {
+    due_on: chrono::NaiveDate,
+    count: i64,
+}
+
+/// What the triggers keep, and the same counted from the requests themselves (rows at zero
+/// left out: a count falls to zero, its row stays).
+async fn kept_and_counted(tenant: &Tenant) -> (Vec<Counted>, Vec<Counted>) {
+    let txn = tenant.db().begin().await.unwrap();
+    let backend = txn.get_database_backend();
+    let read = |sql: &str| Statement::from_string(backend, sql.to_owned());
+    let mut kept = Counted::find_by_statement(read(
+        "SELECT aid_id, assignee_id, status, count FROM request_counts WHERE count <> 0",
+    ))
+    .all(&txn)
+    .await
+    .unwrap();
+    let mut counted = Counted::find_by_statement(read(
+        "SELECT aid_id, COALESCE(assignee_id, 0) AS assignee_id, status, COUNT(*) AS count \
+         FROM aid_requests GROUP BY aid_id, COALESCE(assignee_id, 0), status",
+    ))
+    .all(&txn)
+    .await
+    .unwrap();
+    txn.commit().await.unwrap();
+    kept.sort();
+    counted.sort();
+    (kept, counted)
+}
+
+async fn due_kept_and_counted(tenant: &Tenant) -> (Vec<DueCounted>, Vec<DueCounted>) {
+    let txn = tenant.db().begin().await.unwrap();
+    let backend = txn.get_database_backend();
+    let read = |sql: &str| Statement::from_string(backend, sql.to_owned());
+    let mut kept = DueCounted::find_by_statement(read(
+        "SELECT due_on, count FROM open_request_due_counts WHERE count <> 0",
+    ))
+    .all(&txn)
+    .await
+    .unwrap();
+    let mut counted = DueCounted::find_by_statement(read(
+        "SELECT due_on, COUNT(*) AS count FROM aid_requests \
+         WHERE status IN ('submitted', 'info_requested') AND due_on IS NOT NULL GROUP BY due_on",
+    ))
+    .all(&txn)
+    .await
+    .unwrap();
+    txn.commit().await.unwrap();
+    kept.sort();
+    counted.sort();
+    (kept, counted)
+}
+
+async fn assert_counts_hold(tenant: &Tenant, after: &str) {
+    let (kept, counted) = kept_and_counted(tenant).await;
+    assert_eq!(kept, counted, "by aid, agent and status, after {after}");
+    let (kept, counted) = due_kept_and_counted(tenant).await;
+    assert_eq!(kept, counted, "open requests by due date, after {after}");
+}
+
+/// Sets columns of request `id` as a raw update would (the triggers see any writer).
+async fn change(tenant: &Tenant, id: i64, set: impl FnOnce(&mut aid_request::ActiveModel)) {
+    let txn = tenant.db().begin().await.unwrap();
+    let mut row = aid_request::ActiveModel {
+        id: Set(id),
+        ..Default::default()
+    };
+    set(&mut row);
+    row.update(&txn).await.unwrap();
+    txn.commit().await.unwrap();
+}
+
+async fn the_queue_counts_follow_every_change(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let tenant = app.tenant("gard", &Module::ALL).await;
+    let inst = app
+        .staff(&tenant, "inst@gard.fr", "Inès", &[Role::AidInstructor])
+        .await;
+    let other = app
+        .staff(&tenant, "eva@gard.fr", "Éva", &[Role::AidInstructor])
+        .await;
+    let rent = rent_aid(&tenant).await;
+    let energy = crate::fixtures::AidBuilder::new("Aide à l'énergie")
+        .question(
+            "f1",
+            1,
+            "Loyer mensuel",
+            guichet::aid_requests::form::FieldKind::Amount,
+        )
+        .create(&tenant)
+        .await;
+    let mut ids = Vec::new();
+    for n in 0..12 {
+        let aid = if n % 3 == 0 { &energy } else { &rent };
+        ids.push(filed(&tenant, aid, n).await.0);
+    }
+    assert_counts_hold(&tenant, "filing").await;
+
+    let today = Utc::now().date_naive();
+    change(&tenant, ids[0], |r| r.assignee_id = Set(Some(inst))).await;
+    change(&tenant, ids[1], |r| r.assignee_id = Set(Some(inst))).await;
+    change(&tenant, ids[1], |r| r.assignee_id = Set(Some(other))).await;
+    change(&tenant, ids[1], |r| r.assignee_id = Set(None)).await;
+    assert_counts_hold(&tenant, "assignments").await;
+    // Past due, waiting for the citizen (the clock moves), decided, and both at once.
+    change(&tenant, ids[2], |r| {
+        r.due_on = Set(Some(today - Duration::days(4)))
+    })
+    .await;
+    change(&tenant, ids[3], |r| {
+        r.status = Set(guichet::aid_requests::filing::Status::InfoRequested);
+        r.due_on = Set(Some(today + Duration::days(9)));
+    })
+    .await;
+    change(&tenant, ids[4], |r| {
+        r.status = Set(guichet::aid_requests::filing::Status::Granted)
+    })
+    .await;
+    change(&tenant, ids[5], |r| {
+        r.status = Set(guichet::aid_requests::filing::Status::Refused);
+        r.due_on = Set(Some(today - Duration::days(1)));
+        r.assignee_id = Set(Some(other));
+    })
+    .await;
+    change(&tenant, ids[8], |r| r.aid_id = Set(energy.id)).await;
+    assert_counts_hold(&tenant, "due dates, statuses and aids").await;
+    let txn = tenant.db().begin().await.unwrap();
+    aid_request::Entity::delete_by_id(ids[7])
+        .exec(&txn)
+        .await
+        .unwrap();
+    txn.commit().await.unwrap();
+    assert_counts_hold(&tenant, "a removal").await;
+
+    // The queue's figures come from those counts, and match what it lists.
+    let figures = |filter: QueueFilter| {
+        let tenant = tenant.clone();
+        async move { queue::figures(&tenant, &filter).await.unwrap() }
+    };
+    let all = figures(QueueFilter::default()).await;
+    assert_eq!(all.total, Total::Exact(11));
+    assert_eq!(all.overdue, 1, "the one due four days ago");
+    let mine = figures(QueueFilter {
+        assignee: Assignee::Staff(inst),
+        ..QueueFilter::default()
+    })
+    .await;
+    assert_eq!(mine.total, Total::Exact(1));
+    let nobody = figures(QueueFilter {
+        assignee: Assignee::Nobody,
+        ..QueueFilter::default()
+    })
+    .await;
+    assert_eq!(nobody.total, Total::Exact(9));
+    let energy_ones = figures(QueueFilter {
+        aid_id: Some(energy.id),
+        ..QueueFilter::default()
+    })
+    .await;
+    assert_eq!(
+        energy_ones.total,
+        Total::Exact(5),
+        "the 1st, 4th, 7th and 10th, and the 9th moved"
+    );
+    let soon = figures(QueueFilter {
+        deadline: Deadline::Soon,
+        ..QueueFilter::default()
+    })
+    .await;
+    assert_eq!(
+        soon.total,
+        Total::Exact(0),
+        "due in 60 days, or 9 for the one waiting"
+    );
+    let overdue_of_an_aid = figures(QueueFilter {
+        deadline: Deadline::Overdue,
+        aid_id: Some(rent.id),
+        ..QueueFilter::default()
+    })
+    .await;
+    assert_eq!(
+        overdue_of_an_aid.total,
+        Total::Exact(1),
+        "counted from the rows"
+    );
+}
