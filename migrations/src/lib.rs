@@ -87,6 +87,7 @@ impl MigratorTrait for TenantMigrator {
             Box::new(tenant::m0041_retention::Migration),
             Box::new(tenant::m0042_queue_counts::Migration),
             Box::new(tenant::m0043_insertion_list_indexes::Migration),
+            Box::new(tenant::m0044_disability_list::Migration),
         ]
     }
 }

@@ -3,7 +3,7 @@
 //!
 //! One department holds 200,000 files (a fifth just filed, the others further on), their
 //! requests and the team's findings.
-//! 1. Reception's and the evaluators' list (`/agents/handicap`, the 200 first filed of a stage)
+//! 1. Reception's and the evaluators' list (`/agents/handicap`, the 50 first filed of a stage)
 //!    served by the real server in-process to a signed-in evaluator (second factor included),
 //!    against a bare axum handler running the same query: requests/s with 16 clients, p95
 //!    with 16 and 1.
@@ -29,11 +29,12 @@ use axum::routing::get;
 use chrono::{Duration as Days, NaiveDate, Utc};
 use common::*;
 use guichet::aid_requests::form::{Answer, Answers};
-use guichet::disability::completeness::{self, Team};
+use guichet::disability::completeness::{self, FiledKey, Team};
 use guichet::disability::files::{self, FiledBy, Kind, Status};
 use guichet::disability::pieces::{self, Certificate, PieceKind};
 use guichet::disability::{Desk, medical::MedicalDesk};
 use guichet::entity::{disability_evaluation, disability_file, disability_request};
+use guichet::listing::PageAt;
 use guichet::staff::second_factor::{self, PendingSecret, SealKey};
 use guichet::staff::{self, Email, NewStaff, Role, StaffAccount};
 use sea_orm::{EntityTrait, Set};
@@ -43,7 +44,6 @@ const SLUG: &str = "cd-mdph";
 const PASSWORD: &str = "mot-de-passe-du-banc-mdph";
 const EVALUATOR: &str = "evaluation@cd-mdph.fr";
 const SUPERVISOR: &str = "chef@cd-mdph.fr";
-const QUEUE_LENGTH: u64 = 200;
 const SATURATION_CLIENTS: usize = 16;
 const SEALED_PIECES: usize = 10_000;
 const BIG_PIECE: usize = 5 * 1024 * 1024;
@@ -298,11 +298,11 @@ async fn bare_queue(State(bare): State<Bare>) -> Result<Html<String>, StatusCode
     let sectors = guichet::disability::sectors::read(&bare.tenant)
         .await
         .map_err(fail)?;
-    let files = completeness::queue_of(&desk, (Status::Filed, Team::Any), QUEUE_LENGTH)
+    let files = completeness::queue_of(&desk, (Status::Filed, Team::Any), &PageAt::First)
         .await
         .map_err(fail)?;
     let mut html = format!("<p>{counts:?} {}</p><table>", sectors.len());
-    for f in &files {
+    for f in &files.rows {
         html.push_str(&format!(
             "<tr><td>{}</td><td>{}</td></tr>",
             escape(&f.reference()),
@@ -345,13 +345,27 @@ async fn queue(
     .await?;
     let real_url = format!("http://{}/{SLUG}/agents/handicap", real_server.addr);
     let bare_url = format!("http://{}/liste", bare_server.addr);
-    // The last row of the page: the 200th filed file of the stage.
+    // The last row of the first page, and of a page near the end of the stage (read from a
+    // file's position, as « Page suivante » does: 100 files before the last).
     let desk = Desk::open(tenant, evaluator).context("desk")?;
-    let last = completeness::queue_of(&desk, (Status::Filed, Team::Any), QUEUE_LENGTH)
-        .await?
-        .last()
-        .map(files::File::reference)
-        .context("no filed file")?;
+    let last_row = |page: guichet::listing::Page<files::File, FiledKey>| {
+        page.rows
+            .last()
+            .map(files::File::reference)
+            .context("no filed file")
+    };
+    let last =
+        last_row(completeness::queue_of(&desk, (Status::Filed, Team::Any), &PageAt::First).await?)?;
+    let near_end = near_the_end(tenant).await?;
+    let near_end_last = last_row(
+        completeness::queue_of(
+            &desk,
+            (Status::Filed, Team::Any),
+            &PageAt::After(near_end.clone()),
+        )
+        .await?,
+    )?;
+    let near_end_url = format!("{real_url}?apres={}", near_end.encode());
     let mut figures = Vec::new();
     let mut signed_in: Option<reqwest::Client> = None;
     for clients in [SATURATION_CLIENTS, 1] {
@@ -402,9 +416,45 @@ async fn queue(
             real.p95 <= TARGET_QUEUE_P95,
         ));
     }
+    println!("Evaluators' list near the end: {SATURATION_CLIENTS} clients…");
+    let session = signed_in.context("a session")?;
+    let deep = hammer(
+        vec![session; SATURATION_CLIENTS],
+        &near_end_url,
+        &near_end_last,
+    )
+    .await?;
+    figures.push(Figure::checked(
+        "Evaluators' list, a page near the end, 16 clients: req/s, p50 / p95",
+        format!(
+            "{:.0} req/s, {} / {}",
+            deep.per_sec,
+            ms(deep.p50),
+            ms(deep.p95)
+        ),
+        format!("p95 <= {}", ms(TARGET_QUEUE_P95)),
+        deep.p95 <= TARGET_QUEUE_P95,
+    ));
     real_server.stop().await?;
     bare_server.stop().await?;
     Ok(figures)
+}
+
+/// The position of the filed file 100 before the last of its stage.
+async fn near_the_end(tenant: &Tenant) -> anyhow::Result<FiledKey> {
+    use sea_orm::ColumnTrait as _;
+    use sea_orm::{EntityTrait as _, QueryFilter as _, QueryOrder as _, QuerySelect as _};
+    let txn = tenant.db().begin().await?;
+    let row = disability_file::Entity::find()
+        .filter(disability_file::Column::Status.eq(Status::Filed.id()))
+        .order_by_desc(disability_file::Column::FiledAt)
+        .order_by_desc(disability_file::Column::Id)
+        .offset(100)
+        .one(&txn)
+        .await?
+        .context("more than 100 filed files")?;
+    txn.commit().await?;
+    Ok(FiledKey(row.filed_at.context("filed")?, row.id))
 }
 
 async fn figures_page(platform: &Platform, tenant: &Tenant) -> anyhow::Result<Vec<Figure>> {

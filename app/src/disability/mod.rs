@@ -9,8 +9,8 @@ use leptos::prelude::*;
 use crate::aid_requests::filing::OnBehalf;
 use crate::components::{
     Badge, Choice, Choices, FieldWidth, FileField, FilterBar, FilterOption, FilterSelect, Notice,
-    NoticeKind, Row, SelectField, SuccessNotice, SummaryList, SummaryRow, Table, TextArea,
-    TextField, Tone,
+    NoticeKind, PageLinks, Row, SelectField, SuccessNotice, SummaryList, SummaryRow, Table,
+    TextArea, TextField, Tone,
 };
 use crate::layout::{CsrfField, Document, ErrorSummary, PageContext};
 use crate::validation::FieldErrors;

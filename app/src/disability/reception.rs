@@ -36,6 +36,9 @@ pub fn ReceptionQueuePage(
     /// (action, stage kept, teams).
     teams: TeamFilter,
     rows: Vec<QueueRow>,
+    first_href: Option<String>,
+    previous_href: Option<String>,
+    next_href: Option<String>,
 ) -> impl IntoView {
     let rows = rows
         .into_iter()
@@ -73,6 +76,7 @@ pub fn ReceptionQueuePage(
             <Table caption="Les demandes, les plus anciennes d'abord" class="dense"
                 headers=vec!["Référence", "Personne", "Pôle", "Équipe", "Déposée le", "État", "Délai"]
                 rows empty="Aucune demande à cette étape." />
+            <PageLinks first_href previous_href next_href />
         </Document>
     }
 }

@@ -41,3 +41,4 @@ pub mod m0040_national_returns;
 pub mod m0041_retention;
 pub mod m0042_queue_counts;
 pub mod m0043_insertion_list_indexes;
+pub mod m0044_disability_list;

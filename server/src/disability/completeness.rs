@@ -6,6 +6,7 @@
 //! Each step is journaled in the person's access journal and told to them by mail.
 
 use chrono::{DateTime, Months, NaiveDate, Utc};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, IntoActiveModel,
     QueryFilter, QueryOrder, Set,
@@ -15,6 +16,7 @@ use super::Desk;
 use super::files::{File, Status};
 use super::pieces::{self, PieceKind, PieceStatus};
 use crate::entity::{disability_file, disability_piece, disability_request};
+use crate::listing::{self, PageAt};
 use crate::mail::{self, OutgoingMail};
 
 /// The months after completeness when the committee's silence means refusal.
@@ -23,6 +25,8 @@ pub const DECISION_MONTHS: u32 = 4;
 pub const LONGEST_DEADLINE_MONTHS: u32 = 3;
 /// The longest reason for refusing a piece, or message with a request for pieces.
 pub const TEXT_MAX: usize = 1000;
+/// Files per page of reception's list.
+pub const LIST_PAGE: u64 = 50;
 
 pub use super::Refused;
 
@@ -463,26 +467,76 @@ pub enum Team<'a> {
     Without,
 }
 
-/// The files of one stage (and team) for the queue, the first filed first.
+/// Where a file stands in reception's list: filed first, first; the id where times tie.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct FiledKey(pub DateTime<Utc>, pub i64);
+
+impl FiledKey {
+    /// As an address carries it.
+    pub fn encode(&self) -> String {
+        format!(
+            "{}~{}",
+            self.0.to_rfc3339_opts(chrono::SecondsFormat::Nanos, true),
+            self.1
+        )
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        let (at, id) = raw.rsplit_once('~')?;
+        let at = DateTime::parse_from_rfc3339(at).ok()?.with_timezone(&Utc);
+        Some(Self(at, id.parse().ok()?))
+    }
+}
+
+impl listing::Position for FiledKey {
+    fn columns_and_values(&self) -> (Vec<Expr>, Vec<Expr>) {
+        (
+            vec![
+                Expr::col(disability_file::Column::FiledAt),
+                Expr::col(disability_file::Column::Id),
+            ],
+            vec![Expr::value(self.0), Expr::value(self.1)],
+        )
+    }
+
+    fn ascending(&self) -> bool {
+        true
+    }
+}
+
+/// A page of one stage's files (and team's), the first filed first, from `at`.
 pub async fn queue_of(
     desk: &Desk<'_>,
     (status, team): (Status, Team<'_>),
-    limit: u64,
-) -> Result<Vec<File>, DbErr> {
-    use sea_orm::QuerySelect as _;
+    at: &PageAt<FiledKey>,
+) -> Result<listing::Page<File, FiledKey>, DbErr> {
+    use disability_file::Column as C;
     let txn = desk.tenant().db().begin().await?;
-    let query =
-        disability_file::Entity::find().filter(disability_file::Column::Status.eq(status.id()));
+    let query = disability_file::Entity::find()
+        .filter(C::Status.eq(status.id()))
+        .filter(C::FiledAt.is_not_null());
     let query = match team {
         Team::Any => query,
-        Team::Named(name) => query.filter(disability_file::Column::Sector.eq(name)),
-        Team::Without => query.filter(disability_file::Column::Sector.is_null()),
+        Team::Named(name) => query.filter(C::Sector.eq(name)),
+        Team::Without => query.filter(C::Sector.is_null()),
     };
-    let rows = query
-        .order_by_asc(disability_file::Column::FiledAt)
-        .limit(limit)
-        .all(&txn)
-        .await?;
+    let page = listing::read(
+        &txn,
+        vec![query],
+        |query, order| {
+            query
+                .order_by(C::FiledAt, order.clone())
+                .order_by(C::Id, order)
+        },
+        |row: &disability_file::Model| FiledKey(row.filed_at.unwrap_or_default(), row.id),
+        at,
+        LIST_PAGE,
+    )
+    .await?;
     txn.commit().await?;
-    Ok(rows.into_iter().map(File::from_row).collect())
+    Ok(listing::Page {
+        rows: page.rows.into_iter().map(File::from_row).collect(),
+        previous: page.previous,
+        next: page.next,
+    })
 }

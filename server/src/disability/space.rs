@@ -4,7 +4,10 @@
 //! (`figures` for the delays and decisions).
 
 use chrono::NaiveDate;
-use sea_orm::{ColumnTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Select};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter,
+    QueryOrder, Select, Statement,
+};
 use tenants::Tenant;
 
 use super::files::{File, Status};
@@ -112,21 +115,34 @@ async fn has_open_case(tenant: &Tenant, citizen_id: i64) -> Result<bool, DbErr> 
     Ok(open > 0)
 }
 
-/// Files by stage, for the supervisor (no names) and reception's tabs. One count per stage,
-/// each a range of the stages' index: on SQLite faster than one `GROUP BY`, which walks the
-/// whole index (14 ms against 10 ms a page with 200,000 files, `docs/BENCHMARKS.md`).
+/// Files by stage, for the supervisor (no names) and reception's tabs: kept up to date by
+/// triggers (tenant migration m0044), so a page reads a few rows whatever the department's
+/// size (counting its 200,000 files was most of a page, `docs/BENCHMARKS.md`).
 pub async fn counts(tenant: &Tenant) -> Result<Vec<(Status, u64)>, DbErr> {
-    let txn = tenant.db().begin().await?;
-    let mut counts = Vec::new();
-    for status in Status::ALL.into_iter().filter(|s| *s != Status::Draft) {
-        let n = disability_file::Entity::find()
-            .filter(disability_file::Column::Status.eq(status.id()))
-            .count(&txn)
-            .await?;
-        counts.push((status, n));
+    #[derive(FromQueryResult)]
+    struct Kept {
+        status: String,
+        count: i64,
     }
+    let txn = tenant.db().begin().await?;
+    let kept = Kept::find_by_statement(Statement::from_string(
+        txn.get_database_backend(),
+        "SELECT status, count FROM disability_status_counts",
+    ))
+    .all(&txn)
+    .await?;
     txn.commit().await?;
-    Ok(counts)
+    Ok(Status::ALL
+        .into_iter()
+        .filter(|s| *s != Status::Draft)
+        .map(|status| {
+            let n = kept
+                .iter()
+                .find(|k| k.status == status.id())
+                .map_or(0, |k| u64::try_from(k.count).unwrap_or(0));
+            (status, n)
+        })
+        .collect())
 }
 
 /// The module page's figures: the files by stage, then the delays and decisions

@@ -18,7 +18,7 @@ use serde::Deserialize;
 use super::caf::Reader;
 use super::filing::{answered_parts, missing_labels, piece_rows, request_rows, tone};
 use super::{DisabilityDesk, reception_desk};
-use crate::disability::completeness::{self, Refused, Team, Verdict};
+use crate::disability::completeness::{self, FiledKey, Refused, Team, Verdict};
 use crate::disability::evaluation::{self, Area, Proposal, RateBand};
 use crate::disability::files::{File, Status};
 use crate::disability::medical::MedicalDesk;
@@ -27,14 +27,11 @@ use crate::disability::rights::Pole;
 use crate::disability::{EVALUATION_REASON, files};
 use crate::entity::disability_piece;
 use crate::http::auth::CurrentStaff;
-use crate::http::form::Form;
+use crate::http::form::{Form, PageHrefs, page_at};
 use crate::http::ui::Ui;
 use crate::http::{AppError, AppState, parse_id};
 use crate::staff::Role;
 use crate::staff::second_factor::SealKey;
-
-/// How many files a stage's list shows.
-const QUEUE_LENGTH: u64 = 200;
 
 /// The stages reception's list shows, in the order files go through them.
 const STAGES: [Status; 5] = [
@@ -49,6 +46,10 @@ const STAGES: [Status; 5] = [
 pub struct QueueParams {
     etape: Option<String>,
     equipe: Option<String>,
+    /// The page after the file at this position (`FiledKey::encode`).
+    apres: Option<String>,
+    /// The page before the file at this position.
+    avant: Option<String>,
 }
 
 /// The value of the « without a team » choice of the filter.
@@ -146,8 +147,25 @@ pub async fn queue(
         })
         .collect();
     let today = crate::dates::today();
-    let rows = completeness::queue_of(&desk, (stage, team), QUEUE_LENGTH)
-        .await?
+    let at = page_at(
+        params.apres.as_deref(),
+        params.avant.as_deref(),
+        FiledKey::parse,
+    )?;
+    let page = completeness::queue_of(&desk, (stage, team), &at).await?;
+    let mut kept = vec![("etape", stage.id())];
+    if let Some(team) = params.equipe.as_deref().filter(|t| !t.trim().is_empty()) {
+        kept.push(("equipe", team));
+    }
+    let hrefs = PageHrefs::new(
+        &desk.ctx().href("/agents/handicap"),
+        &kept,
+        page.previous.as_ref(),
+        page.next.as_ref(),
+        FiledKey::encode,
+    );
+    let rows = page
+        .rows
         .into_iter()
         .map(|f| {
             let (clock, late) = match (f.status(), f.row.pieces_deadline, f.row.complete_on) {
@@ -172,7 +190,17 @@ pub async fn queue(
         })
         .collect();
     Ok(ui.with_staff(&staff).render(StatusCode::OK, move |ctx| {
-        view! { <ReceptionQueuePage ctx tabs teams rows /> }
+        view! {
+            <ReceptionQueuePage
+                ctx
+                tabs
+                teams
+                rows
+                first_href=hrefs.first
+                previous_href=hrefs.previous
+                next_href=hrefs.next
+            />
+        }
     }))
 }
 

@@ -21,6 +21,7 @@ mod filing;
 mod follow_up;
 mod mandate;
 mod medical;
+mod pages;
 mod sectors;
 
 pub const RECEPTION: &str = "accueil-mdph@gard.fr";
