@@ -90,7 +90,7 @@ async fn run_all(bench: &BenchRun) -> anyhow::Result<Vec<Figure>> {
         let slug = if main {
             SLUG.to_owned()
         } else {
-            format!("{SLUG}-{}", size_label(size))
+            format!("{SLUG}-{}", size_label(size).to_lowercase())
         };
         let started = Instant::now();
         println!("Seeding {slug} with {size} requests…");
@@ -141,6 +141,8 @@ fn size_label(size: usize) -> String {
 struct Seeded {
     tenant: Tenant,
     slug: String,
+    /// Requests written, drafts included.
+    size: usize,
     /// Filed (non-draft) requests: the queue's total.
     filed: usize,
     /// Filed requests assigned to the first instructor (`instructeur01`).
@@ -285,6 +287,7 @@ async fn seed_department(
     Ok(Seeded {
         tenant,
         slug: slug.to_owned(),
+        size: requests,
         filed,
         mine,
         open,
@@ -379,7 +382,7 @@ async fn queue_page(
     .await?;
     let (real_addr, bare_addr) = (real_server.addr, bare_server.addr);
     let slug = &bench.slug;
-    let size = size_label(bench.filed.div_ceil(1000) * 1000);
+    let size = size_label(bench.size);
     let email = instructor.email.clone();
     let today = Utc::now().date_naive();
     let pages = measured_pages(today, instructor.id);
