@@ -7,10 +7,6 @@
 //! time, this process's peak memory (VmHWM: the generator, the reader, the matching index and
 //! the store's pool together), people and rows written.
 //!
-//! Last, with 3 in 5 people oriented, the officer's lists (to orient, without referent): first
-//! page and a page near the end, 16 clients at once; run at three sizes with
-//! `INSERTION_BENCH_PEOPLE`.
-//!
 //! `cargo bench -p guichet-server --bench insertion` runs on SQLite; with
 //! `DATABASE_URL=postgres://…` on PostgreSQL. `INSERTION_BENCH_PEOPLE` sets the size (150000).
 //! See `docs/BENCHMARKS.md`.
@@ -33,9 +29,6 @@ const TARGET_RSS: u64 = 300_000_000;
 const TARGET_INDICATORS_P95: Duration = Duration::from_millis(200);
 const TARGET_LIST_PREVIEW: Duration = Duration::from_secs(5);
 const LIST_ROWS: usize = 5_000;
-/// The officer's lists, as the instructors' queue (issue 22).
-const TARGET_LIST_RATE: f64 = 1_000.0;
-const TARGET_LIST_P95: Duration = Duration::from_millis(25);
 const SUPERVISOR: &str = "chef@cd-rsa.fr";
 const PASSWORD: &str = "mot-de-passe-du-banc";
 
@@ -88,12 +81,11 @@ async fn run_all(bench: &BenchRun) -> anyhow::Result<Vec<Figure>> {
     let peak = proc_status_bytes(std::process::id(), "VmHWM:")?;
     let list = list_preview(&platform, &tenant, &desk).await?;
     let indicators = indicators_page(&platform, &tenant).await?;
-    let lists = list_pages(&platform, &tenant, generated).await?;
     platform.db().clone().close().await?;
 
     let total = first.preview + first.apply;
     let retotal = again.preview + again.apply;
-    let mut figures = vec![
+    Ok(vec![
         Figure::info(
             "People in the file (applicants, partners)",
             generated.to_string(),
@@ -133,9 +125,7 @@ async fn run_all(bench: &BenchRun) -> anyhow::Result<Vec<Figure>> {
             format!("<= {}", mb(TARGET_RSS)),
             peak <= TARGET_RSS,
         ),
-    ];
-    figures.extend(lists);
-    Ok(figures)
+    ])
 }
 
 fn secs(d: Duration) -> String {
@@ -330,93 +320,4 @@ async fn indicators_page(platform: &Platform, tenant: &Tenant) -> anyhow::Result
     let load = hammer(vec![client], &url, "Personnes suivies sans référent").await?;
     server.stop().await?;
     Ok(load)
-}
-
-/// The officer's lists at this size, once 3 in 5 people are oriented: the people to orient and
-/// those without referent, first page and a page near the end (read from a person's position,
-/// as « Page suivante » does), 16 clients at once.
-async fn list_pages(
-    platform: &Platform,
-    tenant: &Tenant,
-    people: u64,
-) -> anyhow::Result<Vec<Figure>> {
-    use sea_orm::ConnectionTrait as _;
-    // The position 100 people before the end of each list.
-    let txn = tenant.db().begin().await?;
-    let mut near_end = Vec::new();
-    for missing in ["orientation_days", "referent_id"] {
-        let row = txn
-            .query_one_raw(sea_orm::Statement::from_string(
-                txn.get_database_backend(),
-                format!(
-                    "SELECT entered_on, id FROM insertion_people WHERE {missing} IS NULL \
-                     AND left_on IS NULL ORDER BY entered_on DESC, id DESC LIMIT 1 OFFSET 100"
-                ),
-            ))
-            .await?
-            .context("a list of more than 100 people")?;
-        let entered: NaiveDate = row.try_get("", "entered_on")?;
-        let id: i64 = row.try_get("", "id")?;
-        near_end.push(guichet::insertion::clock::Entered(entered, id).encode());
-    }
-    txn.commit().await?;
-    let server = start_real_server(platform).await?;
-    let size = if people >= 1_000 {
-        format!("{}k people", people / 1_000)
-    } else {
-        format!("{people} people")
-    };
-    let mut figures = Vec::new();
-    for (what, path, expect) in [
-        (
-            "to orient, first page",
-            "/cd-rsa/agents/insertion".to_owned(),
-            "personnes à orienter.",
-        ),
-        (
-            "to orient, near the end",
-            format!("/cd-rsa/agents/insertion?apres={}", near_end[0]),
-            "personnes à orienter.",
-        ),
-        (
-            "without referent, first page",
-            "/cd-rsa/agents/insertion/sans-referent".to_owned(),
-            "personnes sans référent.",
-        ),
-        (
-            "without referent, near the end",
-            format!(
-                "/cd-rsa/agents/insertion/sans-referent?apres={}",
-                near_end[1]
-            ),
-            "personnes sans référent.",
-        ),
-    ] {
-        println!("{size}, {what}: 16 clients…");
-        let mut clients = Vec::new();
-        for _ in 0..16 {
-            clients.push(
-                signed_in_client(server.addr, "cd-rsa", "orientation@cd-rsa.fr", PASSWORD).await?,
-            );
-        }
-        let url = format!("http://{}{path}", server.addr);
-        let load = hammer(clients, &url, expect).await?;
-        figures.push(Figure::checked(
-            format!("{size}: {what}, 16 clients: req/s"),
-            format!(
-                "{:.0} req/s ({} ok, {} failed)",
-                load.per_sec, load.ok, load.failed
-            ),
-            format!(">= {TARGET_LIST_RATE:.0} req/s"),
-            load.per_sec >= TARGET_LIST_RATE,
-        ));
-        figures.push(Figure::checked(
-            format!("{size}: {what}, 16 clients: p50 / p95"),
-            format!("{} / {}", ms(load.p50), ms(load.p95)),
-            format!("p95 <= {}", ms(TARGET_LIST_P95)),
-            load.p95 <= TARGET_LIST_P95,
-        ));
-    }
-    server.stop().await?;
-    Ok(figures)
 }
