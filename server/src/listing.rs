@@ -178,7 +178,21 @@ pub const COUNTED_UP_TO: u64 = 1_000;
 
 #[derive(FromQueryResult)]
 struct Counted {
-    total: i64,
+    total: Option<i64>,
+}
+
+/// The one number `query` selects as `total` (a count, or a sum over a kept count table);
+/// 0 when it selects none.
+pub async fn read_total(
+    txn: &DatabaseTransaction,
+    query: &sea_orm::sea_query::SelectStatement,
+) -> Result<u64, DbErr> {
+    let statement = txn.get_database_backend().build(query);
+    let counted = Counted::find_by_statement(statement).one(txn).await?;
+    Ok(counted
+        .and_then(|c| c.total)
+        .and_then(|n| u64::try_from(n).ok())
+        .unwrap_or(0))
 }
 
 /// The rows `query` selects, counted up to [`COUNTED_UP_TO`] and no further: at most that many
@@ -196,11 +210,7 @@ pub async fn count_up_to<E: EntityTrait>(
         .expr_as(Expr::cust("COUNT(*)"), Alias::new("total"))
         .from_subquery(matching, Alias::new("matching"))
         .to_owned();
-    let statement = txn.get_database_backend().build(&count);
-    let n = Counted::find_by_statement(statement)
-        .one(txn)
-        .await?
-        .map_or(0, |c| u64::try_from(c.total).unwrap_or(0));
+    let n = read_total(txn, &count).await?;
     Ok(if n > COUNTED_UP_TO {
         Total::AtLeast(COUNTED_UP_TO)
     } else {

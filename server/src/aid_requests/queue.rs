@@ -7,7 +7,7 @@ use chrono::{DateTime, Duration, NaiveDate, SecondsFormat, Utc};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, EntityTrait,
     FromQueryResult, Order, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select, Statement,
-    sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement},
+    sea_query::{Alias, Expr, ExprTrait, Query},
 };
 use serde::{Deserialize, Serialize};
 use tenants::Tenant;
@@ -318,11 +318,6 @@ struct StatusCount {
     count: i64,
 }
 
-#[derive(Debug, FromQueryResult)]
-struct Sum {
-    total: Option<i64>,
-}
-
 fn to_u64(n: Option<i64>) -> u64 {
     n.and_then(|n| u64::try_from(n).ok()).unwrap_or(0)
 }
@@ -333,13 +328,6 @@ pub async fn figures(tenant: &Tenant, filter: &QueueFilter) -> Result<QueueFigur
     let figures = count(&txn, filter, Utc::now().date_naive()).await?;
     txn.commit().await?;
     Ok(figures)
-}
-
-/// A sum over one of the count tables the triggers keep (tenant migrations m0008 and m0042).
-async fn sum(txn: &DatabaseTransaction, query: &SelectStatement) -> Result<u64, DbErr> {
-    let statement = txn.get_database_backend().build(query);
-    let sum = Sum::find_by_statement(statement).one(txn).await?;
-    Ok(to_u64(sum.and_then(|s| s.total)))
 }
 
 /// The sum of a count table's `count`, as a BIGINT (PostgreSQL sums BIGINTs as NUMERIC).
@@ -365,7 +353,7 @@ async fn open_due(
     if let Some(until) = until {
         query.and_where(Expr::col(Alias::new("due_on")).lte(until));
     }
-    sum(txn, &query).await
+    listing::read_total(txn, &query).await
 }
 
 /// Requests of an aid and an agent (either or both) in the given statuses, from the counts by
@@ -394,7 +382,7 @@ async fn counted_by(
             query.and_where(Expr::col(Alias::new("assignee_id")).eq(id));
         }
     }
-    sum(txn, &query).await
+    listing::read_total(txn, &query).await
 }
 
 /// Requests matching `filter`, counted up to [`listing::COUNTED_UP_TO`]: what no kept count
