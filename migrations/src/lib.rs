@@ -88,6 +88,7 @@ impl MigratorTrait for TenantMigrator {
             Box::new(tenant::m0042_queue_counts::Migration),
             Box::new(tenant::m0043_insertion_list_indexes::Migration),
             Box::new(tenant::m0044_disability_list::Migration),
+            Box::new(tenant::m0045_queue_state_index::Migration),
         ]
     }
 }

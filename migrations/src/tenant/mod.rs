@@ -42,3 +42,4 @@ pub mod m0041_retention;
 pub mod m0042_queue_counts;
 pub mod m0043_insertion_list_indexes;
 pub mod m0044_disability_list;
+pub mod m0045_queue_state_index;

@@ -404,11 +404,11 @@ async fn count(
     filter: &QueueFilter,
     today: NaiveDate,
 ) -> Result<QueueFigures, DbErr> {
-    // Kept up to date by triggers (see the tenant migration m0008): no count over every
-    // request of the department for each page.
+    // Sums over the counts by aid, agent and status that triggers keep (tenant migration
+    // m0042): no count over every request of the department for each page.
     let by_status = StatusCount::find_by_statement(Statement::from_string(
         txn.get_database_backend(),
-        "SELECT status, count FROM request_status_counts",
+        "SELECT status, CAST(SUM(count) AS BIGINT) AS count FROM request_counts GROUP BY status",
     ))
     .all(txn)
     .await?;

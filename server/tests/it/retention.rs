@@ -80,7 +80,8 @@ async fn refused_counted(tenant: &Tenant) -> i64 {
     let row = txn
         .query_one_raw(Statement::from_string(
             txn.get_database_backend(),
-            "SELECT count FROM request_status_counts WHERE status = 'refused'",
+            "SELECT CAST(COALESCE(SUM(count), 0) AS BIGINT) AS count FROM request_counts \
+             WHERE status = 'refused'",
         ))
         .await
         .unwrap();
