@@ -72,7 +72,7 @@ fn main() -> std::process::ExitCode {
 async fn run_all(bench: &BenchRun) -> anyhow::Result<Vec<Figure>> {
     let (data_dir, pg_url, binary) = (bench.data_dir(), bench.pg_url(), &bench.binary);
     let platform = open_platform(data_dir, pg_url).await?;
-    let sizes = sizes()?;
+    let sizes = bench_sizes("GUICHET_BENCH_SIZES", &[10_000, BENCH_REQUESTS, 1_000_000])?;
     let started = Instant::now();
     println!(
         "Seeding {} departments of {OTHER_REQUESTS} requests…",
@@ -106,32 +106,6 @@ async fn run_all(bench: &BenchRun) -> anyhow::Result<Vec<Figure>> {
     }
     platform.db().clone().close().await?;
     Ok(figures)
-}
-
-/// The sizes of the measured department's queue: `GUICHET_BENCH_SIZES` (comma-separated
-/// numbers of requests), 10,000, 100,000 and 1,000,000 by default.
-fn sizes() -> anyhow::Result<Vec<usize>> {
-    match std::env::var("GUICHET_BENCH_SIZES") {
-        Ok(list) => list
-            .split(',')
-            .map(|n| {
-                n.trim()
-                    .replace('_', "")
-                    .parse()
-                    .context("GUICHET_BENCH_SIZES")
-            })
-            .collect(),
-        Err(_) => Ok(vec![10_000, BENCH_REQUESTS, 1_000_000]),
-    }
-}
-
-/// « 10k », « 1M ».
-fn size_label(size: usize) -> String {
-    match size {
-        n if n >= 1_000_000 && n % 1_000_000 == 0 => format!("{}M", n / 1_000_000),
-        n if n >= 1_000 && n % 1_000 == 0 => format!("{}k", n / 1_000),
-        n => n.to_string(),
-    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -294,31 +268,6 @@ async fn seed_department(
         open,
         exported_aid: aid_ids[0],
     })
-}
-
-/// What autovacuum does a minute after a bulk write, done at once: the kept counts' rows were
-/// rewritten once per request (a million dead versions to step over), and the planner needs
-/// the new rows' statistics. This machine's PostgreSQL runs with autovacuum off; the figures
-/// before 2026-12-06 were measured without this.
-async fn vacuum(platform: &Platform, tenant: &Tenant) -> anyhow::Result<()> {
-    use sea_orm::ConnectionTrait;
-    let schema = tenant.slug().schema_name();
-    let tables = platform
-        .db()
-        .query_all_raw(sea_orm::Statement::from_sql_and_values(
-            sea_orm::DbBackend::Postgres,
-            "SELECT tablename FROM pg_tables WHERE schemaname = $1",
-            [schema.clone().into()],
-        ))
-        .await?;
-    for row in tables {
-        let table: String = row.try_get("", "tablename")?;
-        platform
-            .db()
-            .execute_unprepared(&format!("VACUUM ANALYZE \"{schema}\".\"{table}\""))
-            .await?;
-    }
-    Ok(())
 }
 
 /// Statuses in a department's proportions: mostly to instruct or decided, a few drafts.

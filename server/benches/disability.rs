@@ -2,18 +2,19 @@
 //! timings.
 //!
 //! One department holds 200,000 files (a fifth just filed, the others further on), their
-//! requests and the team's findings.
-//! 1. Reception's and the evaluators' list (`/agents/handicap`, the 50 first filed of a stage)
-//!    served by the real server in-process to a signed-in evaluator (second factor included),
-//!    against a bare axum handler running the same query: requests/s with 16 clients, p95
-//!    with 16 and 1.
+//! requests and the team's findings; two more hold 20,000 and 1,000,000 for the list.
+//! 1. Reception's and the evaluators' list (`/agents/handicap`, the 50 first filed of a stage,
+//!    and a page near the end) served by the real server in-process to a signed-in evaluator
+//!    (second factor included), against a bare axum handler running the same query:
+//!    requests/s with 16 clients at each size, p95 with 16 and 1 at 200,000.
 //! 2. The supervisor's figures page (stages, delays per right, decisions), p95.
 //! 3. A physician opening a 5 MB sealed certificate (read from disk, unwrapped, decrypted,
 //!    journaled), one at a time: p50 and p95.
 //! 4. The department's export with 10,000 sealed medical pieces: wall time and size.
 //!
 //! `cargo bench -p guichet-server --bench disability` runs on SQLite; with
-//! `DATABASE_URL=postgres://…` on PostgreSQL. `DISABILITY_BENCH_FILES` sets the size (200000).
+//! `DATABASE_URL=postgres://…` on PostgreSQL. `DISABILITY_BENCH_FILES` sets the main size (200000),
+//! `DISABILITY_BENCH_SIZES` the list's (comma-separated; a tenth, once and five times the main).
 //! See `docs/BENCHMARKS.md`.
 
 mod common;
@@ -35,14 +36,13 @@ use guichet::disability::pieces::{self, Certificate, PieceKind};
 use guichet::disability::{Desk, medical::MedicalDesk};
 use guichet::entity::{disability_evaluation, disability_file, disability_request};
 use guichet::listing::PageAt;
-use guichet::staff::second_factor::{self, PendingSecret, SealKey};
+use guichet::staff::second_factor::SealKey;
 use guichet::staff::{self, Email, NewStaff, Role, StaffAccount};
 use sea_orm::{EntityTrait, Set};
 use tenants::{Platform, Tenant};
 
 const SLUG: &str = "cd-mdph";
 const PASSWORD: &str = "mot-de-passe-du-banc-mdph";
-const EVALUATOR: &str = "evaluation@cd-mdph.fr";
 const SUPERVISOR: &str = "chef@cd-mdph.fr";
 const SATURATION_CLIENTS: usize = 16;
 const SEALED_PIECES: usize = 10_000;
@@ -60,33 +60,47 @@ fn main() -> std::process::ExitCode {
 }
 
 async fn run_all(bench: &BenchRun) -> anyhow::Result<Vec<Figure>> {
-    let files: usize = std::env::var("DISABILITY_BENCH_FILES")
+    // The main size (the figures page, the medical pieces, the export) is the department of
+    // `DISABILITY_BENCH_FILES`; the evaluators' list is measured at every size.
+    let main_size: usize = std::env::var("DISABILITY_BENCH_FILES")
         .ok()
         .and_then(|n| n.parse().ok())
         .unwrap_or(200_000);
+    let sizes = bench_sizes(
+        "DISABILITY_BENCH_SIZES",
+        &[main_size / 10, main_size, main_size * 5],
+    )?;
     let platform = open_platform(bench.data_dir(), bench.pg_url()).await?;
-    let tenant = create_tenant(&platform, SLUG).await?;
-    let seal = SealKey::from_base64(&base64_key())?;
-    let started = Instant::now();
-    seed(&tenant, files).await?;
-    println!(
-        "  seeded {files} files and their requests in {:.1} s",
-        started.elapsed().as_secs_f64()
-    );
-    let evaluator = account(&platform, &tenant, EVALUATOR, Role::DisabilityEvaluator).await?;
-    let mut figures = vec![Figure::info("Files in the department", files.to_string())];
-    figures.extend(queue(&platform, &tenant, (&seal, &evaluator)).await?);
-    figures.extend(figures_page(&platform, &tenant).await?);
-    figures.extend(medical(&platform, &tenant, &seal).await?);
-    figures.extend(export(bench, &platform, &tenant, &seal).await?);
+    let seal = bench_seal()?;
+    let mut figures = Vec::new();
+    for files in sizes {
+        let main = files == main_size;
+        let slug = if main {
+            SLUG.to_owned()
+        } else {
+            format!("{SLUG}-{}", size_label(files).to_lowercase())
+        };
+        let tenant = create_tenant(&platform, &slug).await?;
+        let started = Instant::now();
+        seed(&tenant, files).await?;
+        vacuum(&platform, &tenant).await?;
+        println!(
+            "  {slug}: seeded {files} files and their requests in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+        figures.extend(queue(&platform, &tenant, &seal, (files, main)).await?);
+        if main {
+            figures.push(Figure::info(
+                "Files in the main department",
+                files.to_string(),
+            ));
+            figures.extend(figures_page(&platform, &tenant).await?);
+            figures.extend(medical(&platform, &tenant, &seal).await?);
+            figures.extend(export(bench, &platform, &tenant, &seal).await?);
+        }
+    }
     platform.db().clone().close().await?;
     Ok(figures)
-}
-
-/// The platform secret the bench seals with (fixed: the figures do not depend on it).
-fn base64_key() -> String {
-    use base64::Engine as _;
-    base64::engine::general_purpose::STANDARD.encode([7u8; 32])
 }
 
 async fn account(
@@ -242,45 +256,6 @@ async fn seed(tenant: &Tenant, files: usize) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A signed-in client of an account holding a second factor: password, then the code.
-async fn signed_in_with_code(
-    addr: std::net::SocketAddr,
-    email: &str,
-    secret: &PendingSecret,
-) -> anyhow::Result<reqwest::Client> {
-    let client = signed_in_client(addr, SLUG, email, PASSWORD).await?;
-    let code_url = format!("http://{addr}/{SLUG}/agents/connexion/code");
-    let page = client.get(&code_url).send().await?.text().await?;
-    let marker = "name=\"csrf\" value=\"";
-    let start = page
-        .find(marker)
-        .context("the code page has no form token")?
-        + marker.len();
-    let csrf = page.get(start..start + 64).context("short form token")?;
-    let code = app_code(secret, Utc::now());
-    let response = client
-        .post(&code_url)
-        .form(&[("csrf", csrf), ("code", code.as_str())])
-        .send()
-        .await?;
-    if response.status() != StatusCode::SEE_OTHER {
-        bail!("second factor refused: {}", response.status());
-    }
-    Ok(client)
-}
-
-fn app_code(secret: &PendingSecret, at: chrono::DateTime<Utc>) -> String {
-    let Ok(secret) = totp_rs::Secret::try_from_base32(secret.to_base32()) else {
-        return String::new();
-    };
-    totp_rs::Builder::new()
-        .with_secret(secret)
-        .with_account_name("banc")
-        .build()
-        .map(|totp| totp.generate(at.timestamp() as u64).to_string())
-        .unwrap_or_default()
-}
-
 #[derive(Clone)]
 struct Bare {
     tenant: Tenant,
@@ -313,24 +288,18 @@ async fn bare_queue(State(bare): State<Bare>) -> Result<Html<String>, StatusCode
     Ok(Html(html))
 }
 
+/// The evaluators' list of a department of `files`, at 16 clients (first page, with the bare
+/// handler's floor, and a page near the end) and, for the main size, at 1 client.
 async fn queue(
     platform: &Platform,
     tenant: &Tenant,
-    (seal, evaluator): (&SealKey, &StaffAccount),
+    seal: &SealKey,
+    (files, main): (usize, bool),
 ) -> anyhow::Result<Vec<Figure>> {
-    // The evaluator's authenticator, enrolled as its owner would.
-    let secret = PendingSecret::generate();
-    let at = Utc::now() - Days::seconds(30);
-    second_factor::enrol(
-        (platform, tenant),
-        seal,
-        evaluator,
-        &secret,
-        &app_code(&secret, at),
-        at,
-    )
-    .await
-    .context("second factor enrolled")?;
+    let slug = tenant.slug().as_str();
+    let email = format!("evaluation@{slug}.fr");
+    let evaluator = account(platform, tenant, &email, Role::DisabilityEvaluator).await?;
+    let secret = enrol_second_factor(platform, tenant, seal, &evaluator).await?;
     let options = guichet::server::ServerOptions {
         seal_key: seal.clone(),
         ..Default::default()
@@ -343,11 +312,11 @@ async fn queue(
         },
     ))
     .await?;
-    let real_url = format!("http://{}/{SLUG}/agents/handicap", real_server.addr);
+    let real_url = format!("http://{}/{slug}/agents/handicap", real_server.addr);
     let bare_url = format!("http://{}/liste", bare_server.addr);
     // The last row of the first page, and of a page near the end of the stage (read from a
     // file's position, as « Page suivante » does: 100 files before the last).
-    let desk = Desk::open(tenant, evaluator).context("desk")?;
+    let desk = Desk::open(tenant, &evaluator).context("desk")?;
     let last_row = |page: guichet::listing::Page<files::File, FiledKey>| {
         page.rows
             .last()
@@ -366,28 +335,24 @@ async fn queue(
         .await?,
     )?;
     let near_end_url = format!("{real_url}?apres={}", near_end.encode());
+    // A code serves once: the clients share one session (a client's clones share its cookies).
+    let session = signed_in_with_code(real_server.addr, (slug, &email, PASSWORD), &secret).await?;
+    let size = size_label(files);
     let mut figures = Vec::new();
-    let mut signed_in: Option<reqwest::Client> = None;
-    for clients in [SATURATION_CLIENTS, 1] {
-        println!("Evaluators' list: {clients} client(s)…");
-        // A code serves once: the clients share one session (a client's clones share its
-        // cookies).
-        let session = match &signed_in {
-            Some(client) => client.clone(),
-            None => signed_in_with_code(real_server.addr, EVALUATOR, &secret).await?,
-        };
-        signed_in = Some(session.clone());
-        let real = hammer(vec![session; clients], &real_url, &last).await?;
+    let loads: &[usize] = if main {
+        &[SATURATION_CLIENTS, 1]
+    } else {
+        &[SATURATION_CLIENTS]
+    };
+    for &clients in loads {
+        println!("Evaluators' list, {size} files: {clients} client(s)…");
+        let real = hammer(vec![session.clone(); clients], &real_url, &last).await?;
         let bare_clients = (0..clients)
             .map(|_| client(bare_server.addr))
             .collect::<Result<_, _>>()?;
         let bare = hammer(bare_clients, &bare_url, &last).await?;
         figures.push(Figure::info(
-            if clients == 1 {
-                "Evaluators' list, 1 client: req/s, p50"
-            } else {
-                "Evaluators' list, 16 clients: req/s, p50"
-            },
+            format!("Evaluators' list, {size} files, {clients} client(s): req/s, p50"),
             format!(
                 "{:.0} req/s, {} (bare {:.0} req/s, {})",
                 real.per_sec,
@@ -399,25 +364,20 @@ async fn queue(
         if clients == SATURATION_CLIENTS {
             let ratio = real.per_sec / bare.per_sec;
             figures.push(Figure::checked(
-                "Evaluators' list / bare handler (16 clients)",
+                format!("Evaluators' list, {size} files / bare handler (16 clients)"),
                 format!("{:.1} %", ratio * 100.0),
                 format!(">= {:.0} %", TARGET_RATIO * 100.0),
                 ratio >= TARGET_RATIO,
             ));
         }
         figures.push(Figure::checked(
-            if clients == 1 {
-                "Evaluators' list p95, 1 client"
-            } else {
-                "Evaluators' list p95, 16 clients"
-            },
+            format!("Evaluators' list, {size} files, p95, {clients} client(s)"),
             ms(real.p95),
             format!("<= {}", ms(TARGET_QUEUE_P95)),
             real.p95 <= TARGET_QUEUE_P95,
         ));
     }
-    println!("Evaluators' list near the end: {SATURATION_CLIENTS} clients…");
-    let session = signed_in.context("a session")?;
+    println!("Evaluators' list near the end, {size} files: {SATURATION_CLIENTS} clients…");
     let deep = hammer(
         vec![session; SATURATION_CLIENTS],
         &near_end_url,
@@ -425,7 +385,9 @@ async fn queue(
     )
     .await?;
     figures.push(Figure::checked(
-        "Evaluators' list, a page near the end, 16 clients: req/s, p50 / p95",
+        format!(
+            "Evaluators' list, {size} files, a page near the end, 16 clients: req/s, p50 / p95"
+        ),
         format!(
             "{:.0} req/s, {} / {}",
             deep.per_sec,

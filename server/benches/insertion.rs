@@ -9,6 +9,8 @@
 //!
 //! `cargo bench -p guichet-server --bench insertion` runs on SQLite; with
 //! `DATABASE_URL=postgres://…` on PostgreSQL. `INSERTION_BENCH_PEOPLE` sets the size (150000).
+//! Then the orientation officer's lists (second factor included) at 16 clients, in departments
+//! of 15,000, 150,000 and 1,000,000 people (`INSERTION_BENCH_LIST_SIZES`, comma-separated).
 //! See `docs/BENCHMARKS.md`.
 
 mod common;
@@ -19,7 +21,8 @@ use anyhow::{Context as _, bail};
 use chrono::NaiveDate;
 use common::*;
 use guichet::insertion::import::{self, ImportStatus, Received};
-use guichet::insertion::{Desk, generator};
+use guichet::insertion::{Desk, clock, generator, referents};
+use guichet::listing::PageAt;
 use guichet::staff::{self, Email, NewStaff, Role};
 use tenants::{Platform, Tenant};
 
@@ -29,6 +32,8 @@ const TARGET_RSS: u64 = 300_000_000;
 const TARGET_INDICATORS_P95: Duration = Duration::from_millis(200);
 const TARGET_LIST_PREVIEW: Duration = Duration::from_secs(5);
 const LIST_ROWS: usize = 5_000;
+/// The officer's lists at 16 clients, as the instructors' queue (issue 22).
+const TARGET_LIST_P95: Duration = Duration::from_millis(25);
 const SUPERVISOR: &str = "chef@cd-rsa.fr";
 const PASSWORD: &str = "mot-de-passe-du-banc";
 
@@ -81,11 +86,18 @@ async fn run_all(bench: &BenchRun) -> anyhow::Result<Vec<Figure>> {
     let peak = proc_status_bytes(std::process::id(), "VmHWM:")?;
     let list = list_preview(&platform, &tenant, &desk).await?;
     let indicators = indicators_page(&platform, &tenant).await?;
+    let mut lists = Vec::new();
+    for size in bench_sizes(
+        "INSERTION_BENCH_LIST_SIZES",
+        &[15_000, people as usize, 1_000_000],
+    )? {
+        lists.extend(officer_lists(&platform, size).await?);
+    }
     platform.db().clone().close().await?;
 
     let total = first.preview + first.apply;
     let retotal = again.preview + again.apply;
-    Ok(vec![
+    Ok([
         Figure::info(
             "People in the file (applicants, partners)",
             generated.to_string(),
@@ -125,7 +137,10 @@ async fn run_all(bench: &BenchRun) -> anyhow::Result<Vec<Figure>> {
             format!("<= {}", mb(TARGET_RSS)),
             peak <= TARGET_RSS,
         ),
-    ])
+    ]
+    .into_iter()
+    .chain(lists)
+    .collect())
 }
 
 fn secs(d: Duration) -> String {
@@ -320,4 +335,163 @@ async fn indicators_page(platform: &Platform, tenant: &Tenant) -> anyhow::Result
     let load = hammer(vec![client], &url, "Personnes suivies sans référent").await?;
     server.stop().await?;
     Ok(load)
+}
+
+/// The orientation officer's two lists (the people to orient, those without referent) in a
+/// department of `size` people, served by the real server to the officer signed in with their
+/// second factor, 16 clients: the first page, and a page near the end of the people to orient.
+/// The people are written straight into the store (the import's own cost is measured above):
+/// two in five to orient, one in five oriented without referent, entries over two years.
+async fn officer_lists(platform: &Platform, size: usize) -> anyhow::Result<Vec<Figure>> {
+    let label = size_label(size);
+    let slug = format!("cd-rsa-{}", label.to_lowercase());
+    let tenant = create_tenant(platform, &slug).await?;
+    let started = Instant::now();
+    seed_people(&tenant, size).await?;
+    vacuum(platform, &tenant).await?;
+    println!(
+        "  {slug}: {size} people written in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    let email = format!("orientation@{slug}.fr");
+    let officer = staff::create_account(
+        platform,
+        &tenant,
+        NewStaff {
+            email: Email::parse(&email)?,
+            display_name: "Officier d'orientation".into(),
+            roles: vec![Role::InsertionOrientation],
+            first_password: staff::FirstPassword::Known(PASSWORD.into()),
+        },
+        staff::Author::Operator("mesure de performance"),
+    )
+    .await?
+    .account;
+    let seal = bench_seal()?;
+    let secret = enrol_second_factor(platform, &tenant, &seal, &officer).await?;
+    let desk = Desk::open(&tenant, &officer).context("the officer's desk")?;
+    let last_name = |page: &guichet::insertion::clock::PeoplePage| {
+        page.0
+            .rows
+            .last()
+            .map(|p| p.family_name.clone())
+            .context("an empty list")
+    };
+    let first = clock::people_to_orient(&desk, &[], &PageAt::First).await?;
+    let near_end = near_the_end(&tenant).await?;
+    let deep = clock::people_to_orient(&desk, &[], &PageAt::After(near_end.clone())).await?;
+    let without = referents::people_without(&desk, &PageAt::First).await?;
+    let options = guichet::server::ServerOptions {
+        seal_key: seal.clone(),
+        ..Default::default()
+    };
+    let server = start_real_server_with(platform, options).await?;
+    let session = signed_in_with_code(server.addr, (&slug, &email, PASSWORD), &secret).await?;
+    let base = format!("http://{}/{slug}/agents/insertion", server.addr);
+    let pages = [
+        (
+            "people to orient, first page",
+            base.clone(),
+            last_name(&first)?,
+        ),
+        (
+            "people to orient, a page near the end",
+            format!("{base}?apres={}", near_end.encode()),
+            last_name(&deep)?,
+        ),
+        (
+            "people without referent, first page",
+            format!("{base}/sans-referent"),
+            last_name(&without)?,
+        ),
+    ];
+    let mut figures = Vec::new();
+    for (name, url, marker) in pages {
+        println!("Officer's list, {label} people, {name}: 16 clients…");
+        let load = hammer(vec![session.clone(); 16], &url, &marker).await?;
+        figures.push(Figure::checked(
+            format!("Officer's list, {label} people, {name}: req/s, p50 / p95"),
+            format!(
+                "{:.0} req/s, {} / {}",
+                load.per_sec,
+                ms(load.p50),
+                ms(load.p95)
+            ),
+            format!("p95 <= {}", ms(TARGET_LIST_P95)),
+            load.p95 <= TARGET_LIST_P95,
+        ));
+    }
+    server.stop().await?;
+    Ok(figures)
+}
+
+/// Writes `size` people followed for the RSA and their citizens, in batches.
+async fn seed_people(tenant: &Tenant, size: usize) -> anyhow::Result<()> {
+    use guichet::entity::insertion_person;
+    use guichet::insertion::flux::RightState;
+    use sea_orm::{EntityTrait as _, Set};
+    seed_citizens(tenant, size).await?;
+    let now = chrono::Utc::now();
+    let first_day = now.date_naive() - chrono::Duration::days(730);
+    for chunk in (0..size).collect::<Vec<_>>().chunks(1000) {
+        let rows = chunk.iter().map(|&n| {
+            let id = n as i64 + 1;
+            let oriented = n % 5 >= 2;
+            insertion_person::ActiveModel {
+                id: Set(id),
+                citizen_id: Set(id),
+                nir: Set(None),
+                fund: Set("CAF".into()),
+                matricule: Set(format!("{:07}", n / 2)),
+                role: Set(if n % 2 == 0 { "DEM" } else { "CJT" }.into()),
+                internal_id: Set(None),
+                family_name: Set(format!("NOM{n:07}")),
+                given_name: Set("Camille".into()),
+                birth_date: Set(None),
+                sex: Set("2".into()),
+                right_state: Set(RightState::Open),
+                rights_and_duties: Set(true),
+                homeless: Set(false),
+                postcode: Set(Some("30000".into())),
+                commune: Set(Some("Nîmes".into())),
+                france_travail_id: Set(None),
+                household_hash: Set(format!("{:064x}", n / 2)),
+                household: Set(None),
+                // About 70 people a day enter at 100,000 a year: many share a day.
+                entered_on: Set(first_day + chrono::Duration::days((n * 7919 % 730) as i64)),
+                left_on: Set(None),
+                last_import_id: Set(1),
+                orientation_days: Set(oriented.then_some(30)),
+                referent_id: Set((oriented && n % 5 != 2).then_some(1)),
+                oriented_on: Set(None),
+                contract_in_time: Set(None),
+                created_at: Set(now),
+                updated_at: Set(now),
+            }
+        });
+        let txn = tenant.db().begin_write().await?;
+        insertion_person::Entity::insert_many(rows)
+            .exec(&txn)
+            .await?;
+        txn.commit().await?;
+    }
+    Ok(())
+}
+
+/// The position of the person 100 before the last of the people to orient.
+async fn near_the_end(tenant: &Tenant) -> anyhow::Result<clock::Entered> {
+    use guichet::entity::insertion_person::{Column, Entity};
+    use sea_orm::{ColumnTrait as _, EntityTrait as _, QueryFilter as _};
+    use sea_orm::{QueryOrder as _, QuerySelect as _};
+    let txn = tenant.db().begin().await?;
+    let row = Entity::find()
+        .filter(Column::OrientationDays.is_null())
+        .order_by_desc(Column::EnteredOn)
+        .order_by_desc(Column::Id)
+        .offset(100)
+        .one(&txn)
+        .await?
+        .context("more than 100 people to orient")?;
+    txn.commit().await?;
+    Ok(clock::Entered(row.entered_on, row.id))
 }

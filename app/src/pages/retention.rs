@@ -267,12 +267,19 @@ pub fn ErasurePage(
 
 /// After the erasure: the citizen is signed out, their account gone.
 #[component]
-pub fn ErasedPage(ctx: PageContext) -> impl IntoView {
+pub fn ErasedPage(
+    ctx: PageContext,
+    /// Whether a confirmation went to the account's address.
+    mailed: bool,
+) -> impl IntoView {
     let home = ctx.href("/");
     view! {
         <Document ctx title="Données effacées".into()>
             <h1>"Vos données sont effacées"</h1>
             <p>"Votre compte et les données que le département conservait sur vous sont effacés. Cet effacement est inscrit au journal du département."</p>
+            {mailed.then(|| view! {
+                <p>"Un courriel vous le confirme à l'adresse de votre compte."</p>
+            })}
             <p><a href=home>"Retour à l'accueil du département"</a></p>
         </Document>
     }

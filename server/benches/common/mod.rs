@@ -11,6 +11,8 @@ use anyhow::{Context as _, bail};
 use axum::Router;
 use axum::http::StatusCode;
 use guichet::server::{ServerOptions, app_state, serve};
+use guichet::staff::StaffAccount;
+use guichet::staff::second_factor::{self, PendingSecret, SealKey};
 use reqwest::header::{HOST, HeaderMap, HeaderValue};
 use sea_orm::ConnectionTrait;
 use tenants::{Engine, Module, NewTenant, Platform, Slug, StoreConfig, Tenant};
@@ -167,6 +169,33 @@ pub async fn create_tenant(platform: &Platform, slug: &str) -> anyhow::Result<Te
         .await?)
 }
 
+/// What autovacuum does a minute after a bulk write, done at once: the kept counts' rows were
+/// rewritten once per request (a million dead versions to step over), and the planner needs
+/// the new rows' statistics. This machine's PostgreSQL runs with autovacuum off; the figures
+/// before 2026-12-06 were measured without this. Nothing to do on SQLite.
+pub async fn vacuum(platform: &Platform, tenant: &Tenant) -> anyhow::Result<()> {
+    if !matches!(platform.engine(), Engine::Postgres { .. }) {
+        return Ok(());
+    }
+    let schema = tenant.slug().schema_name();
+    let tables = platform
+        .db()
+        .query_all_raw(sea_orm::Statement::from_sql_and_values(
+            sea_orm::DbBackend::Postgres,
+            "SELECT tablename FROM pg_tables WHERE schemaname = $1",
+            [schema.clone().into()],
+        ))
+        .await?;
+    for row in tables {
+        let table: String = row.try_get("", "tablename")?;
+        platform
+            .db()
+            .execute_unprepared(&format!("VACUUM ANALYZE \"{schema}\".\"{table}\""))
+            .await?;
+    }
+    Ok(())
+}
+
 /// A chunk of seeded aid requests and the decisions on them, in one write transaction.
 pub async fn insert_requests(
     tenant: &Tenant,
@@ -313,6 +342,94 @@ pub async fn signed_in_client(
         bail!("sign-in failed with status {}", response.status());
     }
     Ok(client)
+}
+
+/// The sizes a list is measured at: the comma-separated numbers in `var` (`_` allowed), else
+/// `default`. A page's cost must not follow its department's size: three sizes show it.
+pub fn bench_sizes(var: &str, default: &[usize]) -> anyhow::Result<Vec<usize>> {
+    match std::env::var(var) {
+        Ok(list) => list
+            .split(',')
+            .map(|n| n.trim().replace('_', "").parse().context(var.to_owned()))
+            .collect(),
+        Err(_) => Ok(default.to_vec()),
+    }
+}
+
+/// « 10k », « 1M ».
+pub fn size_label(size: usize) -> String {
+    match size {
+        n if n >= 1_000_000 && n % 1_000_000 == 0 => format!("{}M", n / 1_000_000),
+        n if n >= 1_000 && n % 1_000 == 0 => format!("{}k", n / 1_000),
+        n => n.to_string(),
+    }
+}
+
+/// The platform secret the benches seal second factors with (fixed: the figures do not
+/// depend on it). A server that must check those factors starts with it
+/// ([`start_real_server_with`]).
+pub fn bench_seal() -> anyhow::Result<SealKey> {
+    use base64::Engine as _;
+    let key = base64::engine::general_purpose::STANDARD.encode([7u8; 32]);
+    Ok(SealKey::from_base64(&key)?)
+}
+
+/// Enrols an authenticator for `account`, as its owner would, and gives its secret. Enrolled
+/// 30 s ago so that the code of a sign-in now is a later one (a code serves once).
+pub async fn enrol_second_factor(
+    platform: &Platform,
+    tenant: &Tenant,
+    seal: &SealKey,
+    account: &StaffAccount,
+) -> anyhow::Result<PendingSecret> {
+    let secret = PendingSecret::generate();
+    let at = chrono::Utc::now() - chrono::Duration::seconds(30);
+    second_factor::enrol(
+        (platform, tenant),
+        seal,
+        account,
+        &secret,
+        &authenticator_code(&secret, at),
+        at,
+    )
+    .await
+    .context("second factor enrolled")?;
+    Ok(secret)
+}
+
+/// A signed-in client of an account holding a second factor: password, then the code.
+pub async fn signed_in_with_code(
+    addr: SocketAddr,
+    (slug, email, password): (&str, &str, &str),
+    secret: &PendingSecret,
+) -> anyhow::Result<reqwest::Client> {
+    let client = signed_in_client(addr, slug, email, password).await?;
+    let code_url = format!("http://{addr}/{slug}/agents/connexion/code");
+    let page = client.get(&code_url).send().await?.text().await?;
+    let csrf = form_token(&page).context("the code page")?;
+    let code = authenticator_code(secret, chrono::Utc::now());
+    let response = client
+        .post(&code_url)
+        .form(&[("csrf", csrf.as_str()), ("code", code.as_str())])
+        .send()
+        .await?;
+    if response.status() != StatusCode::SEE_OTHER {
+        bail!("second factor refused: {}", response.status());
+    }
+    Ok(client)
+}
+
+/// The code an authenticator app shows at `at`.
+fn authenticator_code(secret: &PendingSecret, at: chrono::DateTime<chrono::Utc>) -> String {
+    let Ok(secret) = totp_rs::Secret::try_from_base32(secret.to_base32()) else {
+        return String::new();
+    };
+    totp_rs::Builder::new()
+        .with_secret(secret)
+        .with_account_name("banc")
+        .build()
+        .map(|totp| totp.generate(at.timestamp() as u64).to_string())
+        .unwrap_or_default()
 }
 
 /// The form token a page's form repeats.

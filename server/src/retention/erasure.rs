@@ -186,9 +186,39 @@ pub async fn erase(
         )],
     )
     .await?;
+    if !citizen.email.is_empty() {
+        crate::mail::queue(&txn, confirmation(tenant, &citizen.email)).await?;
+    }
     txn.commit().await?;
     super::delete_files(platform, tenant, leftovers).await;
+    crate::mail::wake(platform, tenant).await;
     Ok(Erasure::Done)
+}
+
+/// The mail that confirms an erasure to the address the citizen gave: the last thing the
+/// department sends them, queued in the erasure's transaction (no erasure without it, no mail
+/// for an erasure that failed). It says what stays and how to reach the department's data
+/// protection officer, since the account is gone.
+fn confirmation(tenant: &Tenant, to: &str) -> crate::mail::OutgoingMail {
+    let today = chrono::Utc::now().date_naive().format("%d/%m/%Y");
+    let kept = ALWAYS_KEPT
+        .iter()
+        .map(|k| format!("- {k}"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    crate::mail::OutgoingMail {
+        to: to.to_owned(),
+        subject: "Vos données sont effacées".into(),
+        text: format!(
+            "Bonjour,\n\nÀ votre demande, vos données sont effacées du guichet de {name} \
+             depuis le {today} : votre compte, vos démarches en brouillon, vos messages, vos \
+             rendez-vous, vos documents et vos coordonnées.\n\nCe que la loi oblige à garder \
+             reste conservé :\n{kept}\n\nSi vous n'avez pas fait cette demande, écrivez au \
+             délégué à la protection des données du département.\n\n{name}\n",
+            name = tenant.name(),
+        ),
+        attachments: vec![],
+    }
 }
 
 fn event(citizen: i64, action: &str, subject: String) -> AuditEvent {

@@ -73,7 +73,8 @@ pub async fn erase(
         Erasure::Done => {
             session.flush().await?;
             tracing::info!(tenant = %tenant.slug(), "citizen's data erased at their request");
-            Ok(ui.render(StatusCode::OK, |ctx| view! { <ErasedPage ctx /> }))
+            let mailed = !citizen.citizen.email.is_empty();
+            Ok(ui.render(StatusCode::OK, |ctx| view! { <ErasedPage ctx mailed /> }))
         }
         Erasure::Refused(kept) => {
             erasure_view(&citizen, ui, StatusCode::CONFLICT, kept, FieldErrors::new()).await

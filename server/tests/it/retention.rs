@@ -557,10 +557,7 @@ async fn rows_left(tenant: &Tenant, citizen: i64) -> Vec<(String, i64)> {
 }
 
 async fn a_citizen_erases_what_the_law_allows_and_is_told_why_not_otherwise(backend: Backend) {
-    let app = TestApp::start(backend).await;
-    let gard = app
-        .tenant("gard", &[Module::AidRequests, Module::UserRelations])
-        .await;
+    let (app, sink, gard) = crate::harness::app_with_mail(backend).await;
     let aid = rent_aid(&gard).await;
 
     // Karim filed a request: the department must keep it.
@@ -664,7 +661,8 @@ async fn a_citizen_erases_what_the_law_allows_and_is_told_why_not_otherwise(back
         .await;
     assert_eq!(done.status, StatusCode::OK, "{}", done.body);
     assert!(
-        done.body.contains("Vos données sont effacées"),
+        done.body.contains("Vos données sont effacées")
+            && done.body.contains("Un courriel vous le confirme"),
         "{}",
         done.body
     );
@@ -692,6 +690,19 @@ async fn a_citizen_erases_what_the_law_allows_and_is_told_why_not_otherwise(back
     }
     assert!(!stored.exists(), "the document's bytes are deleted");
     assert!(!exists::<aid_request::Entity>(&gard, draft.id).await);
+    // A mail confirms it to the address she gave, and says what stays.
+    let confirmed = sink.wait_for_subject("Vos données sont effacées").await;
+    assert_eq!(confirmed.envelope_to, [angela.email.clone()]);
+    assert!(
+        confirmed.text.contains("Le journal des consultations"),
+        "{}",
+        confirmed.text
+    );
+    assert!(
+        confirmed
+            .text
+            .contains("délégué à la protection des données")
+    );
     // Signed out: her space asks to sign in again.
     let space = visit.get("/gard/mon-espace").await;
     assert_eq!(space.status, StatusCode::SEE_OTHER);
