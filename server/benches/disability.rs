@@ -37,7 +37,7 @@ use guichet::disability::{Desk, medical::MedicalDesk};
 use guichet::entity::{disability_evaluation, disability_file, disability_request};
 use guichet::listing::PageAt;
 use guichet::staff::second_factor::SealKey;
-use guichet::staff::{self, Email, NewStaff, Role, StaffAccount};
+use guichet::staff::{Role, StaffAccount};
 use sea_orm::{EntityTrait, Set};
 use tenants::{Platform, Tenant};
 
@@ -101,27 +101,6 @@ async fn run_all(bench: &BenchRun) -> anyhow::Result<Vec<Figure>> {
     }
     platform.db().clone().close().await?;
     Ok(figures)
-}
-
-async fn account(
-    platform: &Platform,
-    tenant: &Tenant,
-    email: &str,
-    role: Role,
-) -> anyhow::Result<StaffAccount> {
-    Ok(staff::create_account(
-        platform,
-        tenant,
-        NewStaff {
-            email: Email::parse(email)?,
-            display_name: role.label().into(),
-            roles: vec![role],
-            first_password: staff::FirstPassword::Known(PASSWORD.into()),
-        },
-        staff::Author::Operator("mesure de performance"),
-    )
-    .await?
-    .account)
 }
 
 /// The form's answers of file `n`: a name, a birth date (children and adults), a postcode.
@@ -298,7 +277,13 @@ async fn queue(
 ) -> anyhow::Result<Vec<Figure>> {
     let slug = tenant.slug().as_str();
     let email = format!("evaluation@{slug}.fr");
-    let evaluator = account(platform, tenant, &email, Role::DisabilityEvaluator).await?;
+    let evaluator = staff_account(
+        platform,
+        tenant,
+        (&email, PASSWORD),
+        Role::DisabilityEvaluator,
+    )
+    .await?;
     let secret = enrol_second_factor(platform, tenant, seal, &evaluator).await?;
     let options = guichet::server::ServerOptions {
         seal_key: seal.clone(),
@@ -420,7 +405,7 @@ async fn near_the_end(tenant: &Tenant) -> anyhow::Result<FiledKey> {
 }
 
 async fn figures_page(platform: &Platform, tenant: &Tenant) -> anyhow::Result<Vec<Figure>> {
-    account(platform, tenant, SUPERVISOR, Role::Supervisor).await?;
+    staff_account(platform, tenant, (SUPERVISOR, PASSWORD), Role::Supervisor).await?;
     let server = start_real_server(platform).await?;
     let client = signed_in_client(server.addr, SLUG, SUPERVISOR, PASSWORD).await?;
     let url = format!("http://{}/{SLUG}/agents/modules/disability", server.addr);
@@ -456,10 +441,10 @@ async fn medical(
     tenant: &Tenant,
     seal: &SealKey,
 ) -> anyhow::Result<Vec<Figure>> {
-    let physician = account(
+    let physician = staff_account(
         platform,
         tenant,
-        "medecin@cd-mdph.fr",
+        ("medecin@cd-mdph.fr", PASSWORD),
         Role::DisabilityPhysician,
     )
     .await?;

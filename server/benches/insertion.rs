@@ -23,7 +23,7 @@ use common::*;
 use guichet::insertion::import::{self, ImportStatus, Received};
 use guichet::insertion::{Desk, clock, generator, referents};
 use guichet::listing::PageAt;
-use guichet::staff::{self, Email, NewStaff, Role};
+use guichet::staff::Role;
 use tenants::{Platform, Tenant};
 
 const TARGET_IMPORT: Duration = Duration::from_secs(300);
@@ -48,19 +48,13 @@ async fn run_all(bench: &BenchRun) -> anyhow::Result<Vec<Figure>> {
         .unwrap_or(150_000);
     let platform = open_platform(bench.data_dir(), bench.pg_url()).await?;
     let tenant = create_tenant(&platform, "cd-rsa").await?;
-    let officer = staff::create_account(
+    let officer = staff_account(
         &platform,
         &tenant,
-        NewStaff {
-            email: Email::parse("orientation@cd-rsa.fr")?,
-            display_name: "Officier d'orientation".into(),
-            roles: vec![Role::InsertionOrientation],
-            first_password: staff::FirstPassword::Known(PASSWORD.into()),
-        },
-        staff::Author::Operator("mesure de performance"),
+        ("orientation@cd-rsa.fr", PASSWORD),
+        Role::InsertionOrientation,
     )
-    .await?
-    .account;
+    .await?;
     let desk = Desk::open(&tenant, &officer).context("the officer's desk")?;
 
     let path = bench.data_dir().join("flux.xml");
@@ -304,18 +298,7 @@ async fn list_preview(
 /// orientation (written straight into the store: the decisions' own cost is not measured here).
 async fn indicators_page(platform: &Platform, tenant: &Tenant) -> anyhow::Result<Load> {
     use sea_orm::ConnectionTrait as _;
-    staff::create_account(
-        platform,
-        tenant,
-        NewStaff {
-            email: Email::parse(SUPERVISOR)?,
-            display_name: "Chef de service".into(),
-            roles: vec![Role::Supervisor],
-            first_password: staff::FirstPassword::Known(PASSWORD.into()),
-        },
-        staff::Author::Operator("mesure de performance"),
-    )
-    .await?;
+    staff_account(platform, tenant, (SUPERVISOR, PASSWORD), Role::Supervisor).await?;
     let txn = tenant.db().begin_write().await?;
     txn.execute_unprepared(
         "INSERT INTO insertion_orientations (person_id, citizen_id, track, body, status, \
@@ -354,19 +337,13 @@ async fn officer_lists(platform: &Platform, size: usize) -> anyhow::Result<Vec<F
         started.elapsed().as_secs_f64()
     );
     let email = format!("orientation@{slug}.fr");
-    let officer = staff::create_account(
+    let officer = staff_account(
         platform,
         &tenant,
-        NewStaff {
-            email: Email::parse(&email)?,
-            display_name: "Officier d'orientation".into(),
-            roles: vec![Role::InsertionOrientation],
-            first_password: staff::FirstPassword::Known(PASSWORD.into()),
-        },
-        staff::Author::Operator("mesure de performance"),
+        (&email, PASSWORD),
+        Role::InsertionOrientation,
     )
-    .await?
-    .account;
+    .await?;
     let seal = bench_seal()?;
     let secret = enrol_second_factor(platform, &tenant, &seal, &officer).await?;
     let desk = Desk::open(&tenant, &officer).context("the officer's desk")?;

@@ -365,6 +365,29 @@ pub fn size_label(size: usize) -> String {
     }
 }
 
+/// A staff account of `tenant` holding `role`, with a known password, named after its role.
+pub async fn staff_account(
+    platform: &Platform,
+    tenant: &Tenant,
+    (email, password): (&str, &str),
+    role: guichet::staff::Role,
+) -> anyhow::Result<StaffAccount> {
+    use guichet::staff::{self, Email, NewStaff};
+    Ok(staff::create_account(
+        platform,
+        tenant,
+        NewStaff {
+            email: Email::parse(email)?,
+            display_name: role.label().into(),
+            roles: vec![role],
+            first_password: staff::FirstPassword::Known(password.into()),
+        },
+        staff::Author::Operator("mesure de performance"),
+    )
+    .await?
+    .account)
+}
+
 /// The platform secret the benches seal second factors with (fixed: the figures do not
 /// depend on it). A server that must check those factors starts with it
 /// ([`start_real_server_with`]).
