@@ -167,7 +167,31 @@ async fn sessions_by_department(platform: &Platform, tenants: &[Tenant]) -> anyh
 }
 
 async fn read_stores(platform: &Platform) -> anyhow::Result<()> {
-    for (queue, waiting, oldest) in waiting_jobs(platform).await? {
+    let mut by_queue: std::collections::BTreeMap<String, (i64, Option<i64>)> =
+        std::collections::BTreeMap::new();
+    for WaitingJobs {
+        queue,
+        department,
+        waiting,
+        oldest,
+    } in waiting_jobs(platform).await?
+    {
+        let total = by_queue.entry(queue.clone()).or_default();
+        total.0 += waiting;
+        total.1 = match (total.1, oldest) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        if !department.is_empty() {
+            metrics::gauge!(
+                "guichet_jobs_waiting_by_department",
+                "queue" => queue,
+                "department" => department
+            )
+            .set(waiting as f64);
+        }
+    }
+    for (queue, (waiting, oldest)) in by_queue {
         let wait = oldest.map_or(0.0, |at| {
             (chrono::Utc::now().timestamp() - at).max(0) as f64
         });
@@ -202,17 +226,30 @@ async fn read_stores(platform: &Platform) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Each queue that holds jobs: how many wait to run now, and since when (Unix seconds) the
-/// oldest does. Finished jobs are kept a week (`jobs::FINISHED_JOBS_KEPT`), so a queue that
-/// emptied still reads 0.
-async fn waiting_jobs(platform: &Platform) -> anyhow::Result<Vec<(String, i64, Option<i64>)>> {
-    let rows = match platform.engine() {
+/// Jobs of one queue and one department (`tenant` in the job's arguments; empty for the
+/// platform's own jobs): how many wait to run now, and since when (Unix seconds) the oldest
+/// does.
+struct WaitingJobs {
+    queue: String,
+    department: String,
+    waiting: i64,
+    oldest: Option<i64>,
+}
+
+/// Each queue and department that holds jobs. Finished jobs are kept a week
+/// (`jobs::FINISHED_JOBS_KEPT`), so a queue that emptied still reads 0. A department's jobs name
+/// it as `tenant` (every per-department job does); the queue tables keep a job's arguments as
+/// JSON in bytes.
+async fn waiting_jobs(platform: &Platform) -> anyhow::Result<Vec<WaitingJobs>> {
+    let rows: Vec<(String, String, i64, Option<i64>)> = match platform.engine() {
         Engine::Sqlite => {
             sea_orm::sqlx::query_as(
-                "SELECT job_type, \
-                 COALESCE(SUM(status IN ('Pending', 'Queued') AND run_at <= ?1), 0), \
+                "SELECT job_type AS queue, \
+                 COALESCE(json_extract(CAST(job AS TEXT), '$.tenant'), '') AS department, \
+                 COALESCE(SUM(status IN ('Pending', 'Queued') AND run_at <= ?1), 0) AS waiting, \
                  MIN(CASE WHEN status IN ('Pending', 'Queued') AND run_at <= ?1 THEN run_at END) \
-                 FROM Jobs GROUP BY job_type",
+                   AS oldest \
+                 FROM Jobs GROUP BY 1, 2",
             )
             .bind(chrono::Utc::now().timestamp())
             .fetch_all(platform.db().get_sqlite_connection_pool())
@@ -220,17 +257,28 @@ async fn waiting_jobs(platform: &Platform) -> anyhow::Result<Vec<(String, i64, O
         }
         Engine::Postgres { .. } => {
             sea_orm::sqlx::query_as(
-                "SELECT job_type, \
-                 COUNT(*) FILTER (WHERE status IN ('Pending', 'Queued') AND run_at <= now()), \
+                "SELECT job_type AS queue, \
+                 COALESCE(convert_from(job, 'UTF8')::jsonb->>'tenant', '') AS department, \
+                 COUNT(*) FILTER (WHERE status IN ('Pending', 'Queued') AND run_at <= now()) \
+                   AS waiting, \
                  EXTRACT(EPOCH FROM MIN(run_at) \
                    FILTER (WHERE status IN ('Pending', 'Queued') AND run_at <= now()))::bigint \
-                 FROM apalis.jobs GROUP BY job_type",
+                   AS oldest \
+                 FROM apalis.jobs GROUP BY 1, 2",
             )
             .fetch_all(platform.db().get_postgres_connection_pool())
             .await?
         }
     };
-    Ok(rows)
+    Ok(rows
+        .into_iter()
+        .map(|(queue, department, waiting, oldest)| WaitingJobs {
+            queue,
+            department,
+            waiting,
+            oldest,
+        })
+        .collect())
 }
 
 /// Calls to national services, by `api`, `path` and `status` (the HTTP status; `delai` when it

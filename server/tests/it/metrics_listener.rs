@@ -9,6 +9,12 @@ use crate::harness::{Backend, TestApp, Visitor, both_engines};
 
 both_engines!(metrics_count_requests_by_route_and_read_the_stores);
 
+/// A job of a department that no worker runs.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Unhandled {
+    tenant: String,
+}
+
 /// The value of the series that starts with `series` (its name and labels, as rendered).
 /// The value of exactly `series` (its name and labels): `guichet_sessions` is not
 /// `guichet_sessions_by_department{…}`, whatever order the exporter writes them in.
@@ -106,6 +112,32 @@ async fn metrics_count_requests_by_route_and_read_the_stores(backend: Backend) {
     );
     assert!(
         value_of(&body, "guichet_store_connections{state=\"idle\"}").is_some(),
+        "{body}"
+    );
+
+    // A department's jobs waiting are counted under it: a job no worker of this platform
+    // runs stays in its queue.
+    guichet::jobs::enqueue(
+        &app.platform,
+        Unhandled {
+            tenant: "gard".into(),
+        },
+    )
+    .await
+    .unwrap();
+    let body = reqwest::get(&metrics).await.unwrap().text().await.unwrap();
+    let queue = std::any::type_name::<Unhandled>();
+    assert_eq!(
+        value_of(
+            &body,
+            &format!("guichet_jobs_waiting_by_department{{queue=\"{queue}\",department=\"gard\"}}")
+        ),
+        Some(1.0),
+        "{body}"
+    );
+    assert_eq!(
+        value_of(&body, &format!("guichet_jobs_waiting{{queue=\"{queue}\"}}")),
+        Some(1.0),
         "{body}"
     );
 
