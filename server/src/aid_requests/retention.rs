@@ -107,10 +107,12 @@ async fn past_term(
         .collect())
 }
 
-/// The requests with their timeline, the messages about them, their decision and its letter.
+/// The requests with their timeline, the messages about them, their decision and its letter,
+/// and what the administrations sent for them.
 fn remove<'a>(removal: &'a Removal<'a>) -> Boxed<'a, Result<Vec<Leftover>, DbErr>> {
     Box::pin(async move {
         let (txn, ids) = (removal.txn, removal.ids.iter().copied());
+        crate::national::retention::remove_for_requests(txn, removal.ids).await?;
         let letters: Vec<Option<String>> = decision::Entity::find()
             .select_only()
             .column(decision::Column::LetterFile)

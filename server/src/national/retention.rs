@@ -1,35 +1,65 @@
-//! How long the trace of calls made to the national administrations in a citizen's name is
-//! kept: 36 months, as API Particulier's terms ask, then removed (the platform always did).
+//! How long what national data leaves behind is kept: the trace of calls made in a citizen's
+//! name 36 months, as API Particulier's terms ask, then removed (the platform always did); the
+//! data received for a request goes with the request ([`remove_for_requests`], called by the
+//! module's own removal); a consent that ended stays while anything it let in is kept, then its
+//! term.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::sea_query::Query;
+use sea_orm::{
+    ColumnTrait, Condition, DatabaseTransaction, DbErr, EntityTrait, QueryFilter, QuerySelect,
+};
 
-use crate::entity::national_call;
+use crate::entity::{consent, data_pull, national_call, national_fact};
 use crate::modules::Boxed;
 use crate::retention::{Bounds, Category, Item, Retention};
 
 pub static RETENTION: Retention = Retention {
-    categories: &[Category {
-        id: "national.appels",
-        label: "Trace des demandes faites aux administrations au nom des usagers",
-        counted_from: "la demande",
-        basis: "Conditions d'utilisation d'API Particulier : la trace de chaque appel est \
-                conservée 36 mois.",
-        months: Bounds {
-            default: 36,
-            min: 36,
-            max: 60,
-        },
-        applied_by_default: true,
-        module: None,
-        due,
-        remove: crate::retention::delete_rows::<national_call::Entity>,
-        of_citizen: None,
-    }],
+    categories: &[CALLS, CONSENTS],
     documents_in_use: None,
 };
 
-fn due(txn: &DatabaseTransaction, before: DateTime<Utc>) -> Boxed<'_, Result<Vec<Item>, DbErr>> {
+const CONSENTS: Category = Category {
+    id: "national.consentements",
+    label: "Accords terminés (retirés ou expirés) pour la transmission de données",
+    counted_from: "leur fin",
+    basis: "RGPD, article 7.1 : le département doit pouvoir prouver l'accord tant qu'il garde \
+            les données reçues grâce à lui ; la trace des appels est gardée 36 mois.",
+    months: Bounds {
+        default: 36,
+        min: 36,
+        max: 120,
+    },
+    applied_by_default: false,
+    module: None,
+    due: ended_consents,
+    remove: crate::retention::delete_rows::<consent::Entity>,
+    of_citizen: None,
+};
+
+const CALLS: Category = Category {
+    id: "national.appels",
+    label: "Trace des demandes faites aux administrations au nom des usagers",
+    counted_from: "la demande",
+    basis: "Conditions d'utilisation d'API Particulier : la trace de chaque appel est \
+            conservée 36 mois.",
+    months: Bounds {
+        default: 36,
+        min: 36,
+        max: 60,
+    },
+    applied_by_default: true,
+    module: None,
+    due: traced_calls,
+    remove: crate::retention::delete_rows::<national_call::Entity>,
+    of_citizen: None,
+};
+
+/// Call trace lines older than `before`.
+fn traced_calls(
+    txn: &DatabaseTransaction,
+    before: DateTime<Utc>,
+) -> Boxed<'_, Result<Vec<Item>, DbErr>> {
     Box::pin(async move {
         let rows: Vec<(i64, i64)> = national_call::Entity::find()
             .select_only()
@@ -48,4 +78,73 @@ fn due(txn: &DatabaseTransaction, before: DateTime<Utc>) -> Boxed<'_, Result<Vec
             })
             .collect())
     })
+}
+
+/// Consents withdrawn or expired before `before` that no pull or fact still kept cites.
+fn ended_consents(
+    txn: &DatabaseTransaction,
+    before: DateTime<Utc>,
+) -> Boxed<'_, Result<Vec<Item>, DbErr>> {
+    Box::pin(async move {
+        let ended = Condition::any()
+            .add(consent::Column::WithdrawnAt.lt(before))
+            .add(
+                Condition::all()
+                    .add(consent::Column::WithdrawnAt.is_null())
+                    .add(consent::Column::ExpiresAt.lt(before)),
+            );
+        let rows: Vec<(i64, i64)> = consent::Entity::find()
+            .select_only()
+            .columns([consent::Column::Id, consent::Column::CitizenId])
+            .filter(ended)
+            .filter(
+                consent::Column::Id.not_in_subquery(
+                    Query::select()
+                        .column(data_pull::Column::ConsentId)
+                        .from(data_pull::Entity)
+                        .to_owned(),
+                ),
+            )
+            .filter(
+                consent::Column::Id.not_in_subquery(
+                    Query::select()
+                        .column(national_fact::Column::ConsentId)
+                        .from(national_fact::Entity)
+                        .to_owned(),
+                ),
+            )
+            .into_tuple()
+            .all(txn)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, citizen)| Item {
+                id,
+                citizen_id: Some(citizen),
+                label: Some(format!("accord n° {id} pour la transmission de données")),
+            })
+            .collect())
+    })
+}
+
+/// Removes the pulls made for `requests` and the facts they brought, in the caller's
+/// transaction: what the administrations sent for a request is part of its file and goes
+/// with it. Each module that asks for national data calls this from its own removal.
+pub async fn remove_for_requests(txn: &DatabaseTransaction, requests: &[i64]) -> Result<(), DbErr> {
+    let pulls: Vec<i64> = data_pull::Entity::find()
+        .select_only()
+        .column(data_pull::Column::Id)
+        .filter(data_pull::Column::RequestId.is_in(requests.iter().copied()))
+        .into_tuple()
+        .all(txn)
+        .await?;
+    national_fact::Entity::delete_many()
+        .filter(national_fact::Column::PullId.is_in(pulls.iter().copied()))
+        .exec(txn)
+        .await?;
+    data_pull::Entity::delete_many()
+        .filter(data_pull::Column::Id.is_in(pulls))
+        .exec(txn)
+        .await?;
+    Ok(())
 }

@@ -7,10 +7,10 @@
 use chrono::{Duration, Utc};
 use guichet::aid_requests::filing::Status;
 use guichet::entity::{
-    aid_request, appointment, appointment_slot, audit_entry, contact, decision, document, message,
-    message_thread, national_call, request_event,
+    aid_request, appointment, appointment_slot, audit_entry, consent, contact, data_pull, decision,
+    document, message, message_thread, national_call, national_fact, request_event,
 };
-use guichet::retention::{self, Mode, Outcome};
+use guichet::retention::{self, Mode, Outcome, Setting};
 use guichet::staff::Role;
 use reqwest::StatusCode;
 use sea_orm::sea_query::Expr;
@@ -27,6 +27,7 @@ both_engines!(
     what_is_past_its_term_goes_once_switched_on_and_held_files_stay,
     settings_out_of_bounds_and_unknown_holds_are_refused_in_french,
     a_citizen_erases_what_the_law_allows_and_is_told_why_not_otherwise,
+    national_data_goes_with_its_request_and_ended_consents_after_their_term,
 );
 
 /// Three years ago: past every default but the call trace's 36 months.
@@ -737,5 +738,146 @@ async fn a_citizen_erases_what_the_law_allows_and_is_told_why_not_otherwise(back
     let kept = retention::erasure::assess(&gard, fatou.id).await.unwrap();
     assert_eq!(kept.len(), 1);
     assert!(kept[0].why.contains("17.3.e"), "{kept:?}");
+    app.stop().await;
+}
+
+/// A consent of `citizen` to their family quotient being read, that ended `ended_at`.
+async fn consented(tenant: &Tenant, citizen: i64, ended_at: chrono::DateTime<Utc>) -> i64 {
+    let txn = tenant.db().begin_write().await.unwrap();
+    let row = consent::ActiveModel {
+        citizen_id: Set(citizen),
+        source: Set(guichet::api_particulier::client::Source::FamilyQuotient),
+        aid_id: Set(0),
+        given_at: Set(ended_at - Duration::days(90)),
+        given_by: Set("citizen".into()),
+        staff_id: Set(None),
+        expires_at: Set(ended_at),
+        withdrawn_at: Set(None),
+        subject: Set(None),
+        purpose: Set("aid".into()),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await
+    .unwrap();
+    txn.commit().await.unwrap();
+    row.id
+}
+
+/// A pull for `request` under `consent` and the fact it brought: (pull, fact).
+async fn pulled(tenant: &Tenant, citizen: i64, request: i64, consent: i64) -> (i64, i64) {
+    let txn = tenant.db().begin_write().await.unwrap();
+    let source = guichet::api_particulier::client::Source::FamilyQuotient;
+    let at = Utc::now() - Duration::days(400);
+    let pull = data_pull::ActiveModel {
+        idempotency_key: Set(format!("request:{request}:qf:consent:{consent}")),
+        citizen_id: Set(citizen),
+        request_id: Set(Some(request)),
+        source: Set(source),
+        consent_id: Set(consent),
+        requested_by: Set("citizen".into()),
+        staff_id: Set(None),
+        state: Set(guichet::national::pull::PullState::Received),
+        attempts: Set(1),
+        next_attempt_at: Set(0),
+        claim: Set(None),
+        claimed_until: Set(0),
+        enqueued_at: Set(at.timestamp()),
+        outcome: Set("reçu".into()),
+        created_at: Set(at),
+        finished_at: Set(Some(at)),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await
+    .unwrap();
+    let fact = national_fact::ActiveModel {
+        pull_id: Set(pull.id),
+        citizen_id: Set(citizen),
+        source: Set(source),
+        endpoint: Set("/v3/dss/quotient_familial/identite".into()),
+        consent_id: Set(consent),
+        fetched_at: Set(at),
+        data: Set("{\"quotient_familial\":{\"valeur\":612}}".into()),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await
+    .unwrap();
+    txn.commit().await.unwrap();
+    (pull.id, fact.id)
+}
+
+/// What the administrations sent for a request goes with the request; an ended consent stays
+/// while something it let in is kept, then until its term.
+async fn national_data_goes_with_its_request_and_ended_consents_after_their_term(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let gard = app.tenant("gard", &[Module::AidRequests]).await;
+    let admin = app.worker(&gard, Role::Admin).await;
+    let aid = rent_aid(&gard).await;
+    // Karim's request, decided three years ago, had his family quotient read under a consent
+    // that expired four years ago.
+    let (karim_request, _, karim) = filed(&gard, &aid, 1).await;
+    decided_at(&gard, karim_request, years_ago(3)).await;
+    let karim_consent = consented(&gard, karim.id, years_ago(4)).await;
+    let (karim_pull, karim_fact) = pulled(&gard, karim.id, karim_request, karim_consent).await;
+    // Léa's, decided last month, the same: her request is kept, so is what it cites.
+    let (lea_request, _, lea) = filed(&gard, &aid, 2).await;
+    decided_at(&gard, lea_request, Utc::now() - Duration::days(30)).await;
+    let lea_consent = consented(&gard, lea.id, years_ago(4)).await;
+    let (lea_pull, lea_fact) = pulled(&gard, lea.id, lea_request, lea_consent).await;
+    // Marc withdrew his a year ago, nothing was read: within its 36 months.
+    let (_, _, marc) = filed(&gard, &aid, 3).await;
+    let marc_consent = consented(&gard, marc.id, years_ago(1)).await;
+
+    let counted = retention::pass(&app.platform, &gard, Utc::now(), Mode::CountOnly)
+        .await
+        .unwrap();
+    assert_eq!(
+        outcome(&counted, "national.consentements").due,
+        0,
+        "Karim's is cited by his pull while his request is kept"
+    );
+    for category in ["aides.decidees", "national.consentements"] {
+        let months = retention::category(category).unwrap().months.default;
+        let setting = Setting {
+            months,
+            applied: true,
+        };
+        retention::save_setting(&gard, category, setting, &admin)
+            .await
+            .unwrap()
+            .unwrap();
+    }
+    let pass = retention::pass(&app.platform, &gard, Utc::now(), Mode::AsSet)
+        .await
+        .unwrap();
+    assert!(!exists::<aid_request::Entity>(&gard, karim_request).await);
+    assert!(
+        !exists::<data_pull::Entity>(&gard, karim_pull).await
+            && !exists::<national_fact::Entity>(&gard, karim_fact).await,
+        "what was read for Karim's request went with it"
+    );
+    // Requests go before consents in a pass: freed, Karim's went in the same pass.
+    assert_eq!(outcome(&pass, "national.consentements").due, 1);
+    assert!(!exists::<consent::Entity>(&gard, karim_consent).await);
+    assert!(exists::<data_pull::Entity>(&gard, lea_pull).await);
+    assert!(exists::<national_fact::Entity>(&gard, lea_fact).await);
+    assert!(exists::<consent::Entity>(&gard, lea_consent).await);
+    assert!(exists::<consent::Entity>(&gard, marc_consent).await);
+    // Journaled in Karim's file; the journal still verifies.
+    let txn = gard.db().begin().await.unwrap();
+    let journaled = audit_entry::Entity::find()
+        .filter(audit_entry::Column::CitizenId.eq(karim.id))
+        .filter(audit_entry::Column::Subject.contains(&format!("accord n° {karim_consent}")))
+        .count(&txn)
+        .await
+        .unwrap();
+    txn.commit().await.unwrap();
+    assert_eq!(journaled, 1);
+    assert!(matches!(
+        guichet::audit::verify(&gard).await.unwrap(),
+        guichet::audit::Verification::Intact { .. }
+    ));
     app.stop().await;
 }
