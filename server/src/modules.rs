@@ -14,8 +14,8 @@ use axum::Router;
 use axum::routing::MethodRouter;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, IntoActiveModel,
-    Iterable, PrimaryKeyToColumn, PrimaryKeyTrait, QueryFilter, QueryOrder,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait,
+    IntoActiveModel, Iterable, PrimaryKeyToColumn, PrimaryKeyTrait, QueryFilter, QueryOrder,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -279,6 +279,36 @@ pub const INTERNAL_TABLES: [(&str, &str); 6] = [
         "kept by triggers on disability_files, rebuilt as an import's rows go in",
     ),
 ];
+
+/// The counts triggers keep (internal tables above): a few hundred rows, rewritten on every
+/// change of the rows they count.
+pub const KEPT_COUNTS: [&str; 3] = [
+    "request_counts",
+    "open_request_due_counts",
+    "disability_status_counts",
+];
+
+/// Rewrites the kept counts' tables compactly, on PostgreSQL, after a transaction that changed
+/// many counted rows at once (an import, a retention pass). Each such transaction rewrites a
+/// count row as many times as it changes rows, and PostgreSQL cannot prune versions of its own
+/// transaction: a million requests written a thousand per transaction left `request_counts`'s
+/// 330 rows spread over 5,000 pages that `VACUUM` cannot give back, and every queue page read
+/// them all (7 ms of its 19; docs/BENCHMARKS.md). `VACUUM FULL` of a few hundred rows locks the
+/// table for milliseconds. One row at a time, as the platform writes day to day, keeps them
+/// compact by itself (page pruning). Nothing to do on SQLite, whose updates are in place.
+pub async fn compact_kept_counts(platform: &Platform, tenant: &Tenant) -> Result<(), DbErr> {
+    if !matches!(platform.engine(), tenants::Engine::Postgres { .. }) {
+        return Ok(());
+    }
+    let schema = tenant.slug().schema_name();
+    for table in KEPT_COUNTS {
+        platform
+            .db()
+            .execute_unprepared(&format!("VACUUM (FULL, ANALYZE) \"{schema}\".\"{table}\""))
+            .await?;
+    }
+    Ok(())
+}
 
 /// The router of every part; also records each route's path for the attack suite.
 pub struct Routes {

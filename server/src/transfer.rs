@@ -426,6 +426,7 @@ async fn fill(platform: &Platform, tenant: &Tenant, archive: &Archive) -> anyhow
         identity::write_policy(&txn, tenant, &record.policy()?).await?;
     }
     txn.commit().await?;
+    crate::modules::compact_kept_counts(platform, tenant).await?;
 
     let dir = platform.files_dir(tenant.slug());
     for (rel, bytes) in &archive.files {

@@ -293,6 +293,9 @@ pub async fn pass(
         crate::metrics::record_retention(tenant.slug().as_str(), &outcome);
         outcomes.push(outcome);
     }
+    if outcomes.iter().any(|o| o.applied && o.due > 0) {
+        crate::modules::compact_kept_counts(platform, tenant).await?;
+    }
     Ok(outcomes)
 }
 
