@@ -693,7 +693,7 @@ async fn a_citizen_erases_what_the_law_allows_and_is_told_why_not_otherwise(back
     assert!(!exists::<aid_request::Entity>(&gard, draft.id).await);
     // A mail confirms it to the address she gave, and says what stays.
     let confirmed = sink.wait_for_subject("Vos données sont effacées").await;
-    assert_eq!(confirmed.envelope_to, [angela.email.clone()]);
+    assert_eq!(confirmed.envelope_to, std::slice::from_ref(&angela.email));
     assert!(
         confirmed.text.contains("Le journal des consultations"),
         "{}",
@@ -869,7 +869,7 @@ async fn national_data_goes_with_its_request_and_ended_consents_after_their_term
     let txn = gard.db().begin().await.unwrap();
     let journaled = audit_entry::Entity::find()
         .filter(audit_entry::Column::CitizenId.eq(karim.id))
-        .filter(audit_entry::Column::Subject.contains(&format!("accord n° {karim_consent}")))
+        .filter(audit_entry::Column::Subject.contains(format!("accord n° {karim_consent}")))
         .count(&txn)
         .await
         .unwrap();
