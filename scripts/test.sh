@@ -46,12 +46,15 @@ step "browser tests (JavaScript off and hydrated, side by side)"
 (
   cd e2e
   npm ci --no-audit --no-fund --silent
+  # The installed runner itself: two `npx` starting together raced, and one exited before
+  # running anything (2026-12-06).
+  playwright=./node_modules/.bin/playwright
   export GUICHET_BIN="$CARGO_TARGET_DIR/debug/guichet"
   E2E_PORT=3107 E2E_DATA_DIR="/tmp/guichet-e2e-$$-off" \
-    npx playwright test --project=sans-javascript > /tmp/guichet-e2e-$$-off.log 2>&1 &
+    "$playwright" test --project=sans-javascript > /tmp/guichet-e2e-$$-off.log 2>&1 &
   off=$!
   hydrated=0
-  E2E_PORT=3108 E2E_DATA_DIR="/tmp/guichet-e2e-$$-on" npx playwright test --project=hydrate \
+  E2E_PORT=3108 E2E_DATA_DIR="/tmp/guichet-e2e-$$-on" "$playwright" test --project=hydrate \
     || hydrated=$?
   without=0
   wait "$off" || without=$?
