@@ -12,8 +12,8 @@
 //!
 //! The platform's secret key is not in it: with it, anyone holding the backup could forge
 //! checkpoints. Keep it apart (a password manager, a safe); a restore needs the same key for the
-//! checkpoints to verify. Staff second factors, sealed with that key, are enrolled again after a
-//! restore, as after an import.
+//! checkpoints to verify and for staff second factors, carried sealed with it, to come back
+//! (without it they are enrolled again, as after a move to another platform).
 //!
 //! A restore checks every archive's hash first, then imports the departments one by one and
 //! checks each journal (its chain, its length, its checkpoints); anything wrong and every
@@ -29,6 +29,7 @@ use tenants::{Platform, Slug, Tenant};
 
 use crate::audit::{self, Verification};
 use crate::journal_anchor::JournalAnchor;
+use crate::staff::second_factor::SealKey;
 
 const FORMAT: &str = "guichet-backup";
 const VERSION: u32 = 1;
@@ -148,11 +149,17 @@ async fn save(
 
 /// Puts the backup in `dir` back into `platform`, which must hold no department. Returns the
 /// departments restored, each with its journal's length.
+/// A department put back: what the import brought, and its journal's length, verified.
+pub struct Restored {
+    pub imported: crate::transfer::Imported,
+    pub entries: u64,
+}
+
 pub async fn restore(
     platform: &Platform,
-    anchor: &JournalAnchor,
+    (anchor, key): (&JournalAnchor, &SealKey),
     dir: &Path,
-) -> anyhow::Result<Vec<(Tenant, u64)>> {
+) -> anyhow::Result<Vec<Restored>> {
     let manifest = read_manifest(dir)?;
     let present = platform.list_tenants().await?;
     ensure!(
@@ -170,11 +177,11 @@ pub async fn restore(
     }
     let mut restored = Vec::with_capacity(manifest.departments.len());
     for saved in &manifest.departments {
-        match put_back(platform, anchor, dir, saved).await {
+        match put_back(platform, (anchor, key), dir, saved).await {
             Ok(done) => restored.push(done),
             Err(e) => {
-                for (tenant, _) in &restored {
-                    take_back(platform, anchor, tenant).await;
+                for done in &restored {
+                    take_back(platform, anchor, &done.imported.tenant).await;
                 }
                 return Err(e.context(format!(
                     "restauration du département « {} » : rien n'a été restauré",
@@ -188,16 +195,16 @@ pub async fn restore(
 
 async fn put_back(
     platform: &Platform,
-    anchor: &JournalAnchor,
+    (anchor, key): (&JournalAnchor, &SealKey),
     dir: &Path,
     saved: &SavedDepartment,
-) -> anyhow::Result<(Tenant, u64)> {
-    let tenant = crate::transfer::import(platform, &inside(dir, &saved.archive)?).await?;
-    let checked = check_journal(anchor, dir, saved, &tenant).await;
+) -> anyhow::Result<Restored> {
+    let imported = crate::transfer::import(platform, key, &inside(dir, &saved.archive)?).await?;
+    let checked = check_journal(anchor, dir, saved, &imported.tenant).await;
     match checked {
-        Ok(entries) => Ok((tenant, entries)),
+        Ok(entries) => Ok(Restored { imported, entries }),
         Err(e) => {
-            take_back(platform, anchor, &tenant).await;
+            take_back(platform, anchor, &imported.tenant).await;
             Err(e)
         }
     }

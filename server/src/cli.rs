@@ -9,6 +9,7 @@ use crate::config::{
     AuditCommand, RetentionCommand, StaffCommand, StatisticsCommand, TenantCommand,
 };
 use crate::journal_anchor::JournalAnchor;
+use crate::staff::second_factor::SealKey;
 use crate::staff::{self, Email, NewStaff, Role};
 
 async fn tenant(platform: &Platform, slug: &str) -> anyhow::Result<tenants::Tenant> {
@@ -18,7 +19,12 @@ async fn tenant(platform: &Platform, slug: &str) -> anyhow::Result<tenants::Tena
     })
 }
 
-pub async fn run_tenant(platform: &Platform, command: TenantCommand) -> anyhow::Result<()> {
+/// `guichet tenant …`; `store` gives the key an import opens second factors with.
+pub async fn run_tenant(
+    platform: &Platform,
+    store: &crate::config::StoreArgs,
+    command: TenantCommand,
+) -> anyhow::Result<()> {
     match command {
         TenantCommand::Create {
             slug,
@@ -91,11 +97,12 @@ pub async fn run_tenant(platform: &Platform, command: TenantCommand) -> anyhow::
             );
         }
         TenantCommand::Import { file } => {
-            let tenant = crate::transfer::import(platform, &file).await?;
+            let imported = crate::transfer::import(platform, &store.seal_key()?, &file).await?;
             println!(
-                "département « {} » importé depuis {}",
-                tenant.slug(),
-                file.display()
+                "département « {} » importé depuis {} ; {}",
+                imported.tenant.slug(),
+                file.display(),
+                factors_text(&imported)
             );
         }
         TenantCommand::Remove { slug, yes } => {
@@ -252,22 +259,38 @@ pub async fn run_backup(
 
 pub async fn run_restore(
     platform: &Platform,
-    anchor: &JournalAnchor,
+    sealing: (&JournalAnchor, &SealKey),
     dir: &std::path::Path,
 ) -> anyhow::Result<()> {
-    let restored = crate::backup::restore(platform, anchor, dir).await?;
-    for (tenant, entries) in &restored {
+    let restored = crate::backup::restore(platform, sealing, dir).await?;
+    for done in &restored {
         println!(
-            "département « {} » restauré ; journal intègre ({entries} entrée(s)), points de contrôle vérifiés",
-            tenant.slug()
+            "département « {} » restauré ; journal intègre ({} entrée(s)), points de contrôle vérifiés ; {}",
+            done.imported.tenant.slug(),
+            done.entries,
+            factors_text(&done.imported)
         );
     }
     println!(
-        "{} département(s) restauré(s) depuis {} ; les seconds facteurs des agents sont à enrôler de nouveau",
+        "{} département(s) restauré(s) depuis {}",
         restored.len(),
         dir.display()
     );
     Ok(())
+}
+
+/// What became of the staff's second factors, as the operator reads it.
+fn factors_text(imported: &crate::transfer::Imported) -> String {
+    let kept = format!(
+        "{} second(s) facteur(s) d'agent repris",
+        imported.factors_kept
+    );
+    match imported.factors_to_enrol {
+        0 => kept,
+        n => format!(
+            "{kept}, {n} à enrôler de nouveau (scellés par la clé d'une autre plateforme : GUICHET_SECRET_KEY)"
+        ),
+    }
 }
 
 /// `guichet retention report|apply [SLUG]`: one department, or every active one.

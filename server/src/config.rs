@@ -19,6 +19,11 @@ pub struct Cli {
     /// for a log collector (Loki, Elasticsearch, journald's JSON fields).
     #[arg(long, global = true, env = "GUICHET_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
+    /// An OpenTelemetry collector the traces are sent to over OTLP/HTTP
+    /// (`http://collecteur:4318`; sent to its `/v1/traces`). Without it no trace leaves the
+    /// process.
+    #[arg(long, global = true, env = "OTEL_EXPORTER_OTLP_ENDPOINT")]
+    pub otlp_endpoint: Option<String>,
     #[command(flatten)]
     pub store: StoreArgs,
     #[command(subcommand)]

@@ -43,6 +43,7 @@ pub mod server;
 pub mod session_store;
 pub mod staff;
 pub mod statistics;
+pub mod telemetry;
 pub mod throttle;
 pub mod transfer;
 pub mod user_relations;

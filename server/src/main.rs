@@ -3,8 +3,7 @@ use std::time::Duration;
 
 use clap::Parser;
 use guichet::config::{
-    ApiParticulierSimulatorArgs, Cli, Command, LogFormat, ProConnectSimulatorArgs, ServeArgs,
-    SimulatorArgs,
+    ApiParticulierSimulatorArgs, Cli, Command, ProConnectSimulatorArgs, ServeArgs, SimulatorArgs,
 };
 use guichet::franceconnect::FranceConnectConfig;
 use guichet::franceconnect::simulator::{self, SimulatorConfig};
@@ -16,21 +15,6 @@ use tenants::Platform;
 
 fn main() -> ExitCode {
     let args = Cli::parse();
-    let log = tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("GUICHET_LOG")
-                .unwrap_or_else(|_| "warn,guichet=info".into()),
-        )
-        .with_writer(std::io::stderr);
-    match args.log_format {
-        LogFormat::Text => log.init(),
-        // Fields at the top level, as collectors index them; the span's fields with them.
-        LogFormat::Json => log
-            .json()
-            .flatten_event(true)
-            .with_current_span(true)
-            .init(),
-    }
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(e) => {
@@ -38,7 +22,21 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(args)) {
+    // In the runtime: the traces' export sends its batches on it.
+    let telemetry = {
+        let _inside = runtime.enter();
+        guichet::telemetry::init(args.log_format, args.otlp_endpoint.as_deref())
+    };
+    let telemetry = match telemetry {
+        Ok(telemetry) => telemetry,
+        Err(e) => {
+            eprintln!("erreur : {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let outcome = runtime.block_on(run(args));
+    telemetry.shutdown();
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("erreur : {e:#}");
@@ -75,7 +73,7 @@ async fn run(args: Cli) -> anyhow::Result<()> {
             println!("migrations appliquées : plateforme et {count} département(s)");
             Ok(())
         }
-        Command::Tenant(command) => cli::run_tenant(&platform, command).await,
+        Command::Tenant(command) => cli::run_tenant(&platform, &args.store, command).await,
         Command::Staff(command) => cli::run_staff(&platform, command).await,
         Command::Statistics(command) => cli::run_statistics(&platform, command).await,
         Command::Retention(command) => cli::run_retention(&platform, command).await,
@@ -89,7 +87,8 @@ async fn run(args: Cli) -> anyhow::Result<()> {
         }
         Command::Restore { dir } => {
             let anchor = args.store.journal_anchor()?;
-            cli::run_restore(&platform, &anchor, &dir).await
+            let key = args.store.seal_key()?;
+            cli::run_restore(&platform, (&anchor, &key), &dir).await
         }
         Command::FranceconnectSimulator(_)
         | Command::RsaFlux(_)

@@ -22,6 +22,7 @@ use axum::response::{IntoResponse, Response};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use tenants::{Engine, Platform, Tenant};
+use tracing::Instrument as _;
 
 use crate::entity::{session, staff_account};
 use crate::http::TenantCtx;
@@ -81,8 +82,20 @@ pub async fn track(req: Request, next: Next) -> Response {
         .extensions()
         .get::<TenantCtx>()
         .map(|ctx| ctx.tenant.slug().to_string());
+    // The request's span: in the log's context, and the trace's root when traces are sent.
+    let span = tracing::info_span!(
+        "request",
+        otel.name = %format_args!("{method} {route}"),
+        otel.kind = "server",
+        http.request.method = method,
+        http.route = %route,
+        http.response.status_code = tracing::field::Empty,
+        department = department.as_deref().unwrap_or(""),
+    );
+    crate::telemetry::continue_trace(&span, req.headers());
     let started = Instant::now();
-    let response = next.run(req).await;
+    let response = next.run(req).instrument(span.clone()).await;
+    span.record("http.response.status_code", response.status().as_u16());
     let status = response.status().as_u16().to_string();
     metrics::histogram!(REQUEST_DURATION, "route" => route, "method" => method, "status" => status)
         .record(started.elapsed());
@@ -291,6 +304,10 @@ pub const NATIONAL_CALLS: &str = "guichet_national_api_calls_total";
 pub const JOBS_RUN: &str = "guichet_jobs_run_total";
 /// Seconds a job's run took, by `queue`.
 pub const JOB_DURATION: &str = "guichet_job_duration_seconds";
+/// Jobs run for a department, by `queue`, `department` (the job's `tenant`) and `outcome`:
+/// whose imports or exports fail. Platform jobs (schedules) have no department and are not in
+/// it.
+pub const JOBS_RUN_BY_DEPARTMENT: &str = "guichet_jobs_run_by_department_total";
 
 /// A worker layer (`jobs::worker!`): counts and times each job its worker runs.
 #[derive(Clone, Copy, Debug, Default)]
@@ -312,6 +329,7 @@ pub struct JobMetrics<S> {
 impl<S, Args> tower::Service<apalis_core::task::Task<Args>> for JobMetrics<S>
 where
     S: tower::Service<apalis_core::task::Task<Args>>,
+    Args: serde::Serialize,
 {
     type Response = S::Response;
     type Error = S::Error;
@@ -325,11 +343,25 @@ where
     }
 
     fn call(&mut self, job: apalis_core::task::Task<Args>) -> Self::Future {
+        // The queue tables' `job_type`, so that runs and waiting jobs read alike.
+        let queue = std::any::type_name::<Args>();
+        // Every department's job carries its `tenant`, as the queue tables' JSON shows it.
+        let department = serde_json::to_value(&job.args).ok().and_then(|args| {
+            args.get("tenant")
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_owned)
+        });
+        let span = tracing::info_span!(
+            "job",
+            otel.name = queue.rsplit("::").next().unwrap_or(queue),
+            job.queue = queue,
+            department = department.as_deref().unwrap_or(""),
+        );
         JobRun {
-            inner: self.inner.call(job),
+            inner: self.inner.call(job).instrument(span),
             started: Instant::now(),
-            // The queue tables' `job_type`, so that runs and waiting jobs read alike.
-            queue: std::any::type_name::<Args>(),
+            queue,
+            department,
         }
     }
 }
@@ -338,9 +370,10 @@ pin_project_lite::pin_project! {
     /// A job's run, recorded when it ends.
     pub struct JobRun<F> {
         #[pin]
-        inner: F,
+        inner: tracing::instrument::Instrumented<F>,
         started: Instant,
         queue: &'static str,
+        department: Option<String>,
     }
 }
 
@@ -360,6 +393,10 @@ where
         let queue = *this.queue;
         metrics::counter!(JOBS_RUN, "queue" => queue, "outcome" => outcome).increment(1);
         metrics::histogram!(JOB_DURATION, "queue" => queue).record(this.started.elapsed());
+        if let Some(department) = this.department.take() {
+            metrics::counter!(JOBS_RUN_BY_DEPARTMENT, "queue" => queue, "department" => department, "outcome" => outcome)
+                .increment(1);
+        }
         std::task::Poll::Ready(result)
     }
 }

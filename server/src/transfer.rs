@@ -4,9 +4,10 @@
 //!
 //! Archive layout (gzip-compressed tar):
 //! - `manifest.json`: format, version, the tenant's registry entry;
-//! - `staff.json`: staff accounts with their roles, password hashes and ProConnect links (not
-//!   their second factors: sealed with this platform's key, they are enrolled again after an
-//!   import);
+//! - `staff.json`: staff accounts with their roles, password hashes, ProConnect links and
+//!   second factors (the secret sealed with the platform's key, which the archive never holds:
+//!   an import on a platform with the same key puts them back, any other leaves them to enrol
+//!   again);
 //! - `identity.json`: how the department's staff sign in (SIRETs, minimum ProConnect level,
 //!   roles that need a second factor); absent from archives made before it existed;
 //! - `tables/<table>.jsonl`: one row per line;
@@ -31,6 +32,7 @@ use crate::entity::{staff_account, staff_proconnect_link, staff_role};
 use crate::proconnect::Assurance;
 use crate::staff::Role;
 use crate::staff::identity::{self, IdentityPolicy, Siret};
+use crate::staff::second_factor::{self, CarriedFactor, SealKey};
 
 const FORMAT: &str = "guichet-tenant-export";
 const VERSION: u32 = 1;
@@ -63,6 +65,18 @@ struct StaffRecord {
     /// The ProConnect agent who signs into it, once linked.
     #[serde(default)]
     proconnect: Option<LinkRecord>,
+    /// Its second factor, sealed. Absent from archives made before it was written.
+    #[serde(default)]
+    second_factor: Option<CarriedFactor>,
+}
+
+/// What an import brought back.
+pub struct Imported {
+    pub tenant: Tenant,
+    /// Staff whose second factor came back (the platform's key opens it).
+    pub factors_kept: usize,
+    /// Staff who had one and must enrol again (another platform's key sealed it).
+    pub factors_to_enrol: usize,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -151,11 +165,14 @@ pub async fn export(platform: &Platform, tenant: &Tenant, out: &Path) -> anyhow:
                 (l.staff_id, record)
             })
             .collect();
+    let ids: Vec<i64> = accounts.iter().map(|(a, _)| a.id).collect();
+    let mut factors = second_factor::carried(platform, &ids).await?;
     let staff: Vec<StaffRecord> = accounts
         .into_iter()
         .map(|(a, roles)| StaffRecord {
             id: Some(a.id),
             proconnect: links.remove(&a.id),
+            second_factor: factors.remove(&a.id),
             email: a.email,
             display_name: a.display_name,
             password_hash: a.password_hash,
@@ -325,9 +342,9 @@ fn read_archive(file: &Path) -> anyhow::Result<Archive> {
     })
 }
 
-/// Recreates a department from an archive. All or nothing: on any failure the department is
-/// removed again.
-pub async fn import(platform: &Platform, file: &Path) -> anyhow::Result<Tenant> {
+/// Recreates a department from an archive, staff second factors included where `key` opens
+/// them. All or nothing: on any failure the department is removed again.
+pub async fn import(platform: &Platform, key: &SealKey, file: &Path) -> anyhow::Result<Imported> {
     let archive = read_archive(file)?;
     let m = &archive.manifest;
     let modules = m
@@ -343,8 +360,12 @@ pub async fn import(platform: &Platform, file: &Path) -> anyhow::Result<Tenant> 
             domain: m.domain.as_deref().map(DomainName::parse).transpose()?,
         })
         .await?;
-    match fill(platform, &tenant, &archive).await {
-        Ok(()) => Ok(tenant),
+    match fill(platform, key, &tenant, &archive).await {
+        Ok((factors_kept, factors_to_enrol)) => Ok(Imported {
+            tenant,
+            factors_kept,
+            factors_to_enrol,
+        }),
         Err(e) => {
             if let Err(cleanup) = platform.remove_tenant(tenant.slug()).await {
                 tracing::error!(error = %cleanup, "could not remove a half-imported tenant");
@@ -354,7 +375,13 @@ pub async fn import(platform: &Platform, file: &Path) -> anyhow::Result<Tenant> 
     }
 }
 
-async fn fill(platform: &Platform, tenant: &Tenant, archive: &Archive) -> anyhow::Result<()> {
+/// Fills the new department; how many second factors came back, and how many are to enrol.
+async fn fill(
+    platform: &Platform,
+    key: &SealKey,
+    tenant: &Tenant,
+    archive: &Archive,
+) -> anyhow::Result<(usize, usize)> {
     let txn = tenant.db().begin_write().await?;
     let tables = crate::modules::tables();
     for table in &tables {
@@ -374,6 +401,7 @@ async fn fill(platform: &Platform, tenant: &Tenant, archive: &Archive) -> anyhow
     txn.commit().await?;
 
     let txn = tenants::begin_write(platform.db()).await?;
+    let (mut kept, mut to_enrol) = (0, 0);
     for s in &archive.staff {
         let id_is_free = match s.id {
             Some(id) => staff_account::Entity::find_by_id(id)
@@ -415,6 +443,13 @@ async fn fill(platform: &Platform, tenant: &Tenant, archive: &Archive) -> anyhow
             .insert(&txn)
             .await?;
         }
+        if let Some(factor) = &s.second_factor {
+            if second_factor::put_back(&txn, key, account.id, factor).await? {
+                kept += 1;
+            } else {
+                to_enrol += 1;
+            }
+        }
     }
     if let Engine::Postgres { .. } = platform.engine() {
         txn.execute_unprepared(
@@ -441,5 +476,5 @@ async fn fill(platform: &Platform, tenant: &Tenant, archive: &Archive) -> anyhow
             .set_tenant_status(tenant.slug(), TenantStatus::Suspended)
             .await?;
     }
-    Ok(())
+    Ok((kept, to_enrol))
 }

@@ -149,8 +149,11 @@ fn open_with(cipher: &XChaCha20Poly1305, sealed: &[u8], aad: &[u8]) -> Option<Ve
 }
 
 /// The department's folder of sealed medical pieces (exported with the others, still sealed).
+/// The folder of the department's files that holds the sealed medical bytes, one file per key.
+pub const FOLDER: &str = "medical";
+
 fn store(platform: &Platform, tenant: &Tenant) -> Result<Arc<dyn ObjectStore>, DbErr> {
-    let dir = platform.files_dir(tenant.slug()).join("medical");
+    let dir = platform.files_dir(tenant.slug()).join(FOLDER);
     std::fs::create_dir_all(&dir).map_err(|e| DbErr::Custom(format!("medical folder: {e}")))?;
     let store = LocalFileSystem::new_with_prefix(&dir)
         .map_err(|e| DbErr::Custom(format!("medical store: {e}")))?;

@@ -11,8 +11,8 @@
 //! to the person (`plan`), the committee's sessions and decisions within the legal bounds, with
 //! their notifications (`decisions`, `bounds`), the appeals (`appeals`), the rights in force and
 //! their renewal invitations (`register`, sent by `jobs`), the CAF asked about the AAH under
-//! the person's consent (`caf`), how the other parts see the files
-//! (`space`) and the supervisor's figures (`figures`), the right of access (`access`), and their
+//! the person's consent (`caf`), how long a file is kept once its rights ended
+//! (`retention`), how the other parts see the files (`space`) and the supervisor's figures (`figures`), the right of access (`access`), and their
 //! pages (`http`).
 
 pub mod access;
@@ -32,6 +32,7 @@ pub mod medical;
 pub mod pieces;
 pub mod plan;
 pub mod register;
+pub mod retention;
 pub mod rights;
 pub mod sectors;
 pub mod space;
@@ -102,20 +103,5 @@ pub static PART: crate::modules::Part = crate::modules::Part {
         ]
     },
     indicators: Some(&indicators::INDICATORS),
-    retention: Some(&RETENTION),
-};
-
-/// Keeps what this module keeps for as long as it does (the pieces of MDPH files: no category of its own yet;
-/// see `retention`).
-static RETENTION: crate::retention::Retention = crate::retention::Retention {
-    categories: &[],
-    documents_in_use: Some(|txn, ids| {
-        Box::pin(crate::retention::cited::<
-            crate::entity::disability_piece::Entity,
-        >(
-            txn,
-            crate::entity::disability_piece::Column::DocumentId,
-            ids,
-        ))
-    }),
+    retention: Some(&retention::RETENTION),
 };

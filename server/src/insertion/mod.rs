@@ -9,7 +9,8 @@
 //! their hand-overs (`referents`), the contrat d'engagement and its versions (`contract`),
 //! CSV and XLSX lists read with the department's column mappings (`lists`), invitations to
 //! book a meeting and their reminders (`invitations`), follow-up notes
-//! (`notes`), sanction cases (`sanctions`), the person's own view in their space (`space`), the
+//! (`notes`), sanction cases (`sanctions`), how long a follow-up is kept once the person left
+//! (`retention`), the person's own view in their space (`space`), the
 //! supervisor's figures (`indicators`), and their pages (`http`).
 
 pub mod access;
@@ -29,6 +30,7 @@ pub mod notes;
 pub mod orientation;
 pub mod people;
 pub mod referents;
+pub mod retention;
 pub mod returns;
 pub mod sanctions;
 pub mod settings;
@@ -108,20 +110,5 @@ pub static PART: crate::modules::Part = crate::modules::Part {
         ]
     },
     indicators: Some(&indicators::STATISTICS),
-    retention: Some(&RETENTION),
-};
-
-/// Keeps what this module keeps for as long as it does (the signed paper copies of contracts: no category of its own yet;
-/// see `retention`).
-static RETENTION: crate::retention::Retention = crate::retention::Retention {
-    categories: &[],
-    documents_in_use: Some(|txn, ids| {
-        Box::pin(crate::retention::cited::<
-            crate::entity::insertion_contract::Entity,
-        >(
-            txn,
-            crate::entity::insertion_contract::Column::PaperDocumentId,
-            ids,
-        ))
-    }),
+    retention: Some(&retention::RETENTION),
 };

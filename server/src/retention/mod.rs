@@ -458,15 +458,30 @@ pub fn delete_rows<'a, E: EntityTrait>(
     removal: &'a Removal<'a>,
 ) -> Boxed<'a, Result<Vec<Leftover>, DbErr>> {
     Box::pin(async move {
-        use std::str::FromStr as _;
-        let id = E::Column::from_str("id")
-            .map_err(|_| DbErr::Custom("a category's table has no id column".into()))?;
-        E::delete_many()
-            .filter(id.is_in(removal.ids.iter().copied()))
-            .exec(removal.txn)
-            .await?;
+        delete_where::<E>(removal.txn, "id", removal.ids).await?;
         Ok(Vec::new())
     })
+}
+
+/// Deletes the rows of `E` whose column `column` (by name) is one of `ids`: a removal's
+/// children, then its rows.
+pub async fn delete_where<E: EntityTrait>(
+    txn: &DatabaseTransaction,
+    column: &str,
+    ids: &[i64],
+) -> Result<(), DbErr> {
+    use std::str::FromStr as _;
+    let Ok(column) = E::Column::from_str(column) else {
+        return Err(DbErr::Custom(format!(
+            "{} has no {column} column",
+            E::default().table_name()
+        )));
+    };
+    E::delete_many()
+        .filter(column.is_in(ids.iter().copied()))
+        .exec(txn)
+        .await?;
+    Ok(())
 }
 
 /// Of `ids`, the documents `column` of `E`'s rows names: a part's

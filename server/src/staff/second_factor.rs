@@ -554,3 +554,90 @@ mod tests {
         );
     }
 }
+
+/// A staff member's second factor as an archive carries it (`transfer`): the secret still
+/// sealed (the archive never holds the key), the recovery codes still hashed.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct CarriedFactor {
+    secret_sealed: String,
+    last_step: Option<i64>,
+    enrolled_at: DateTime<Utc>,
+    recovery: Vec<CarriedRecovery>,
+}
+
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+struct CarriedRecovery {
+    code_hash: String,
+    used_at: Option<DateTime<Utc>>,
+}
+
+/// The second factors of `staff_ids`, by account, as an archive carries them.
+pub async fn carried(
+    platform: &Platform,
+    staff_ids: &[i64],
+) -> Result<std::collections::HashMap<i64, CarriedFactor>, DbErr> {
+    let ids = || staff_ids.iter().copied();
+    let mut codes: std::collections::HashMap<i64, Vec<CarriedRecovery>> =
+        std::collections::HashMap::new();
+    for code in staff_recovery_code::Entity::find()
+        .filter(staff_recovery_code::Column::StaffId.is_in(ids()))
+        .all(platform.db())
+        .await?
+    {
+        codes
+            .entry(code.staff_id)
+            .or_default()
+            .push(CarriedRecovery {
+                code_hash: code.code_hash,
+                used_at: code.used_at,
+            });
+    }
+    Ok(staff_totp::Entity::find()
+        .filter(staff_totp::Column::StaffId.is_in(ids()))
+        .all(platform.db())
+        .await?
+        .into_iter()
+        .map(|row| {
+            let factor = CarriedFactor {
+                secret_sealed: row.secret_sealed,
+                last_step: row.last_step,
+                enrolled_at: row.enrolled_at,
+                recovery: codes.remove(&row.staff_id).unwrap_or_default(),
+            };
+            (row.staff_id, factor)
+        })
+        .collect())
+}
+
+/// Puts `factor` back on `staff_id` if this platform's key opens it (a restore on the platform
+/// that made the archive, or one sharing its key); otherwise leaves the account to enrol
+/// again, as a department moved to another platform does. Whether it was put back.
+pub async fn put_back(
+    txn: &sea_orm::DatabaseTransaction,
+    key: &SealKey,
+    staff_id: i64,
+    factor: &CarriedFactor,
+) -> Result<bool, DbErr> {
+    if key.open(&factor.secret_sealed).is_none() {
+        return Ok(false);
+    }
+    staff_totp::ActiveModel {
+        staff_id: Set(staff_id),
+        secret_sealed: Set(factor.secret_sealed.clone()),
+        last_step: Set(factor.last_step),
+        enrolled_at: Set(factor.enrolled_at),
+    }
+    .insert(txn)
+    .await?;
+    for code in &factor.recovery {
+        staff_recovery_code::ActiveModel {
+            staff_id: Set(staff_id),
+            code_hash: Set(code.code_hash.clone()),
+            used_at: Set(code.used_at),
+            ..Default::default()
+        }
+        .insert(txn)
+        .await?;
+    }
+    Ok(true)
+}

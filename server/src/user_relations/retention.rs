@@ -12,7 +12,7 @@ use tenants::Module;
 use crate::entity::{appointment, appointment_slot, contact, message, message_thread};
 use crate::modules::Boxed;
 use crate::retention::{
-    Bounds, Category, Item, Leftover, Removal, Retention, cited, delete_rows, ids_of,
+    Bounds, Category, Item, Leftover, Removal, Retention, cited, delete_rows, delete_where, ids_of,
 };
 
 const ACCOMPANIMENT: &str = "Référentiel de la CNIL pour le secteur social et médico-social \
@@ -117,15 +117,8 @@ fn threads(
 
 fn remove_threads<'a>(removal: &'a Removal<'a>) -> Boxed<'a, Result<Vec<Leftover>, DbErr>> {
     Box::pin(async move {
-        let ids = removal.ids.iter().copied();
-        message::Entity::delete_many()
-            .filter(message::Column::ThreadId.is_in(ids.clone()))
-            .exec(removal.txn)
-            .await?;
-        message_thread::Entity::delete_many()
-            .filter(message_thread::Column::Id.is_in(ids))
-            .exec(removal.txn)
-            .await?;
+        delete_where::<message::Entity>(removal.txn, "thread_id", removal.ids).await?;
+        delete_where::<message_thread::Entity>(removal.txn, "id", removal.ids).await?;
         Ok(Vec::new())
     })
 }

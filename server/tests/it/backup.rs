@@ -2,8 +2,8 @@
 //! `guichet backup` while citizens keep filing, destroyed, then `guichet restore` into an empty
 //! platform holding the same secret key. Every request accepted before the backup began is
 //! back, no more than was accepted by its end, documents byte for byte, every journal verifies
-//! against its signed checkpoints, staff keep their account numbers, and a citizen signs in and
-//! finds their request.
+//! against its signed checkpoints, staff keep their account numbers and their second factors,
+//! a citizen signs in and finds their request, an administrator signs in with her app.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -154,7 +154,8 @@ async fn a_platform_backed_up_while_serving_restores_whole(backend: Backend) {
     let after = requests(&gard).await;
     let documents = document_bytes(&app, &gard).await;
 
-    // The platform is lost; the key was kept apart.
+    // The platform is lost; the key was kept apart, and staff keep their phones.
+    let phones = app.authenticators.clone();
     app.stop().await;
 
     let fresh = platform_with_key(backend, KEY).await;
@@ -164,6 +165,15 @@ async fn a_platform_backed_up_while_serving_restores_whole(backend: Backend) {
         "{printed}"
     );
     assert!(printed.contains("points de contrôle vérifiés"), "{printed}");
+    // Each department's administrator had enrolled an app: sealed with the same key, it is back.
+    assert_eq!(
+        printed
+            .matches("1 second(s) facteur(s) d'agent repris")
+            .count(),
+        2,
+        "{printed}"
+    );
+    assert!(!printed.contains("à enrôler"), "{printed}");
     let gard = fresh
         .platform
         .tenant_by_slug(&Slug::parse("gard").unwrap())
@@ -216,6 +226,42 @@ async fn a_platform_backed_up_while_serving_restores_whole(backend: Backend) {
     let space = karim.get("/gard/mon-espace").await;
     assert_eq!(space.status, StatusCode::OK);
     assert!(space.body.contains("Aide au loyer"), "{}", space.body);
+
+    // The Gard's administrator signs in with the app on her phone: asked for its code, not to
+    // enrol again.
+    let mut chef = Visitor::new(&fresh);
+    let login = chef.get("/gard/agents/connexion").await;
+    let password = crate::harness::password_of("chef@gard.fr");
+    let step = chef
+        .post(
+            "/gard/agents/connexion",
+            &[
+                ("csrf", login.csrf().as_str()),
+                ("email", "chef@gard.fr"),
+                ("password", password.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(
+        step.location.as_deref(),
+        Some("/gard/agents/connexion/code"),
+        "{}",
+        step.body
+    );
+    let code = phones.next_code("chef@gard.fr").expect("her app");
+    let form = chef.get("/gard/agents/connexion/code").await;
+    let signed_in = chef
+        .post(
+            "/gard/agents/connexion/code",
+            &[("csrf", form.csrf().as_str()), ("code", code.as_str())],
+        )
+        .await;
+    assert_eq!(
+        signed_in.location.as_deref(),
+        Some("/gard/agents/"),
+        "{}",
+        signed_in.body
+    );
     fresh.stop().await;
 }
 

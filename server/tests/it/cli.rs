@@ -17,6 +17,7 @@ both_engines!(
     audit_verify_finds_tampering,
     export_then_import_restores_the_department,
     serve_keeps_secrets_out_of_its_log,
+    serve_sends_its_request_spans_to_a_collector,
     the_journal_refuses_changes,
     signed_checkpoints_reveal_a_cut_or_rewritten_journal,
 );
@@ -749,9 +750,71 @@ fn identity_policy() -> identity::IdentityPolicy {
 /// `guichet serve` as an operator runs it, its log at debug: an activation, a sign-up and a
 /// password reset leave no password, no link token and no mail text in it; without SMTP, mail
 /// waits in the outbox and the operator is warned; plain HTTP beyond loopback is refused.
-async fn serve_keeps_secrets_out_of_its_log(backend: Backend) {
-    use std::io::{BufRead, BufReader, Read};
+/// A `guichet serve` on a loopback port of its own, its output read as it comes (a full pipe
+/// would stop the server mid-log).
+struct Served {
+    child: std::process::Child,
+    addr: std::net::SocketAddr,
+    stdout: std::thread::JoinHandle<String>,
+    stderr: std::thread::JoinHandle<String>,
+}
 
+impl Served {
+    fn start(cli: &Cli, env: &[(&str, &str)]) -> Self {
+        use std::io::{BufRead, BufReader, Read};
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_guichet"));
+        cmd.args(["serve", "--addr", "127.0.0.1:0"])
+            .env("GUICHET_DATA_DIR", cli.data_dir.path())
+            .env_remove("DATABASE_URL")
+            .env_remove("GUICHET_SMTP_URL")
+            .env_remove("OTEL_EXPORTER_OTLP_ENDPOINT")
+            .envs(env.iter().copied())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        if let Some(url) = &cli.database_url {
+            cmd.env("DATABASE_URL", url);
+        }
+        let mut child = cmd.spawn().unwrap();
+        let mut err = child.stderr.take().unwrap();
+        let stderr = std::thread::spawn(move || {
+            let mut text = String::new();
+            err.read_to_string(&mut text).ok();
+            text
+        });
+        let mut out = BufReader::new(child.stdout.take().unwrap());
+        let mut started = String::new();
+        let addr = loop {
+            let mut line = String::new();
+            assert!(
+                out.read_line(&mut line).unwrap() > 0,
+                "serve stopped: {started}"
+            );
+            started.push_str(&line);
+            if let Some(rest) = line.split("http://").nth(1) {
+                break rest.split_whitespace().next().unwrap().parse().unwrap();
+            }
+        };
+        let stdout = std::thread::spawn(move || {
+            out.read_to_string(&mut started).ok();
+            started
+        });
+        Self {
+            child,
+            addr,
+            stdout,
+            stderr,
+        }
+    }
+
+    /// Stops the server; what it wrote on its standard output, then on its error output.
+    fn stop(mut self) -> (String, String) {
+        self.child.kill().ok();
+        self.child.wait().ok();
+        (self.stdout.join().unwrap(), self.stderr.join().unwrap())
+    }
+}
+
+async fn serve_keeps_secrets_out_of_its_log(backend: Backend) {
     let cli = Cli::new(backend).await;
     assert!(
         cli.run(&["tenant", "create", "gard", "--name", "Gard"])
@@ -781,44 +844,11 @@ async fn serve_keeps_secrets_out_of_its_log(backend: Backend) {
 
     // In JSON, as a log collector reads it: the same fields as the text format, one object a
     // line.
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_guichet"));
-    cmd.args(["serve", "--addr", "127.0.0.1:0"])
-        .env("GUICHET_DATA_DIR", cli.data_dir.path())
-        .env("GUICHET_LOG", "debug")
-        .env("GUICHET_LOG_FORMAT", "json")
-        .env_remove("DATABASE_URL")
-        .env_remove("GUICHET_SMTP_URL")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped());
-    if let Some(url) = &cli.database_url {
-        cmd.env("DATABASE_URL", url);
-    }
-    let mut server = cmd.spawn().unwrap();
-    // Read from the start: a full pipe would stop the server mid-log.
-    let mut err = server.stderr.take().unwrap();
-    let stderr_reader = std::thread::spawn(move || {
-        let mut text = String::new();
-        err.read_to_string(&mut text).ok();
-        text
-    });
-    let mut out = BufReader::new(server.stdout.take().unwrap());
-    let mut log = String::new();
-    let addr: std::net::SocketAddr = loop {
-        let mut line = String::new();
-        assert!(
-            out.read_line(&mut line).unwrap() > 0,
-            "serve stopped: {log}"
-        );
-        log.push_str(&line);
-        if let Some(rest) = line.split("http://").nth(1) {
-            break rest.split_whitespace().next().unwrap().parse().unwrap();
-        }
-    };
-    let stdout_reader = std::thread::spawn(move || {
-        let mut text = String::new();
-        out.read_to_string(&mut text).ok();
-        text
-    });
+    let served = Served::start(
+        &cli,
+        &[("GUICHET_LOG", "debug"), ("GUICHET_LOG_FORMAT", "json")],
+    );
+    let addr = served.addr;
 
     // The colleague activates the account, then signs in.
     let staff_password = "le chef choisit une phrase longue";
@@ -878,10 +908,7 @@ async fn serve_keeps_secrets_out_of_its_log(backend: Backend) {
         .await;
     // Give the mail worker a moment: it must leave the mail where it is.
     tokio::time::sleep(std::time::Duration::from_secs(2)).await;
-    server.kill().ok();
-    server.wait().ok();
-    log.push_str(&stdout_reader.join().unwrap());
-    let errors = stderr_reader.join().unwrap();
+    let (mut log, errors) = served.stop();
     log.push_str(&errors);
 
     assert!(errors.contains("aucun serveur de courriel"), "{errors}");
@@ -1161,5 +1188,143 @@ async fn signed_checkpoints_reveal_a_cut_or_rewritten_journal(backend: Backend) 
         &cli.run(&["audit", "verify", "coupe"]),
         "signature est fausse",
     );
+    cli.drop_database().await;
+}
+
+/// A collector on loopback: receives OTLP/HTTP traces (protobuf), as an OpenTelemetry
+/// collector would, and passes on each span with its resource's service name.
+async fn collector() -> (
+    std::net::SocketAddr,
+    tokio::sync::mpsc::UnboundedReceiver<(String, opentelemetry_proto::tonic::trace::v1::Span)>,
+) {
+    use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
+    use prost::Message as _;
+    let (sent, received) = tokio::sync::mpsc::unbounded_channel();
+    let routes = axum::Router::new().route(
+        "/v1/traces",
+        axum::routing::post(move |body: axum::body::Bytes| {
+            let sent = sent.clone();
+            async move {
+                let Ok(request) = ExportTraceServiceRequest::decode(body) else {
+                    return axum::http::StatusCode::BAD_REQUEST;
+                };
+                for resource in request.resource_spans {
+                    let service = resource
+                        .resource
+                        .iter()
+                        .flat_map(|r| &r.attributes)
+                        .find(|a| a.key == "service.name")
+                        .map(|a| attribute_text(a.value.as_ref()))
+                        .unwrap_or_default();
+                    for span in resource.scope_spans.into_iter().flat_map(|s| s.spans) {
+                        sent.send((service.clone(), span)).ok();
+                    }
+                }
+                axum::http::StatusCode::OK
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, routes).await });
+    (addr, received)
+}
+
+fn attribute_text(value: Option<&opentelemetry_proto::tonic::common::v1::AnyValue>) -> String {
+    use opentelemetry_proto::tonic::common::v1::any_value::Value;
+    match value.and_then(|v| v.value.as_ref()) {
+        Some(Value::StringValue(s)) => s.clone(),
+        Some(Value::IntValue(i)) => i.to_string(),
+        Some(other) => format!("{other:?}"),
+        None => String::new(),
+    }
+}
+
+fn attribute(span: &opentelemetry_proto::tonic::trace::v1::Span, key: &str) -> String {
+    span.attributes
+        .iter()
+        .find(|a| a.key == key)
+        .map(|a| attribute_text(a.value.as_ref()))
+        .unwrap_or_default()
+}
+
+/// With a collector named, each request's span reaches it: named by its route template (never
+/// an id), with its status and department, in the trace a reverse proxy started.
+async fn serve_sends_its_request_spans_to_a_collector(backend: Backend) {
+    let cli = Cli::new(backend).await;
+    assert!(
+        cli.run(&["tenant", "create", "gard", "--name", "Gard"])
+            .status
+            .success()
+    );
+    let refused = cli.run(&["--otlp-endpoint", "collecteur:4318", "tenant", "list"]);
+    assert_fails_with(&refused, "http://collecteur:4318");
+
+    let (collector, mut spans) = collector().await;
+    let endpoint = format!("http://{collector}");
+    let served = Served::start(
+        &cli,
+        &[
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint.as_str()),
+            ("OTEL_BSP_SCHEDULE_DELAY", "100"),
+        ],
+    );
+    // As a reverse proxy that traces would send it.
+    let (trace_id, proxy_span) = ("4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7");
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let page = client
+        .get(format!("http://{}/gard/agents/connexion", served.addr))
+        .header("traceparent", format!("00-{trace_id}-{proxy_span}-01"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), reqwest::StatusCode::OK);
+    let file = client
+        .get(format!(
+            "http://{}/gard/mon-espace/mdph/987654",
+            served.addr
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(file.status(), reqwest::StatusCode::SEE_OTHER, "to sign in");
+
+    let mut received = Vec::new();
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+    while received.len() < 2 {
+        match tokio::time::timeout_at(deadline, spans.recv()).await {
+            Ok(Some(span)) => received.push(span),
+            _ => break,
+        }
+    }
+    let (_, errors) = served.stop();
+    let sign_in = received
+        .iter()
+        .find(|(_, s)| s.name.starts_with("GET ") && s.name.ends_with("/agents/connexion"))
+        .unwrap_or_else(|| panic!("the sign-in page's span: {received:?}\n{errors}"));
+    assert_eq!(sign_in.0, "guichet");
+    assert_eq!(
+        hex::encode(&sign_in.1.trace_id),
+        trace_id,
+        "in the proxy's trace"
+    );
+    assert_eq!(hex::encode(&sign_in.1.parent_span_id), proxy_span);
+    assert_eq!(attribute(&sign_in.1, "http.response.status_code"), "200");
+    assert_eq!(attribute(&sign_in.1, "http.request.method"), "GET");
+    assert_eq!(attribute(&sign_in.1, "department"), "gard");
+    let file = received
+        .iter()
+        .find(|(_, s)| s.name.contains("/mon-espace/mdph/"))
+        .unwrap_or_else(|| panic!("the file's span: {received:?}"));
+    assert!(
+        file.1.name.ends_with("/mon-espace/mdph/{id}") && !file.1.name.contains("987654"),
+        "named by its template: {}",
+        file.1.name
+    );
+    assert_eq!(attribute(&file.1, "http.response.status_code"), "303");
+    assert_ne!(file.1.trace_id, sign_in.1.trace_id, "a trace of its own");
     cli.drop_database().await;
 }

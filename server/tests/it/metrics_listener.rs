@@ -167,5 +167,26 @@ async fn metrics_count_requests_by_route_and_read_the_stores(backend: Backend) {
         runs.is_some_and(|n| n >= 1.0),
         "the housekeeping job was not counted"
     );
+
+    // A department's job is counted for its department too.
+    guichet::mail::wake(&app.platform, &gard).await;
+    let series = "guichet_jobs_run_by_department_total{queue=\"guichet::mail::DeliverMail\",department=\"gard\",outcome=\"reussi\"}";
+    let mut runs = None;
+    for _ in 0..100 {
+        let body = reqwest::get(&metrics).await.unwrap().text().await.unwrap();
+        runs = value_of(&body, series);
+        if runs.is_some() {
+            assert!(
+                !body.contains("guichet_jobs_run_by_department_total{queue=\"guichet::foundation::Housekeeping\""),
+                "a platform job has no department: {body}"
+            );
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(
+        runs.is_some_and(|n| n >= 1.0),
+        "the department's mail delivery was not counted for it"
+    );
     app.stop().await;
 }

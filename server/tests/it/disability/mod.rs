@@ -22,6 +22,7 @@ mod follow_up;
 mod mandate;
 mod medical;
 mod pages;
+mod retention;
 mod sectors;
 
 pub const RECEPTION: &str = "accueil-mdph@gard.fr";

@@ -8,6 +8,7 @@ mod lists;
 mod orientation;
 mod pages;
 mod referents;
+mod retention;
 mod sanctions;
 mod settings;
 

@@ -1,0 +1,169 @@
+//! How long an MDPH file is kept: once the committee decided it (or it was found
+//! irrecevable) and every right it granted has ended, the whole file goes together (its
+//! requests, pieces with the medical ones' sealed bytes, observations, evaluation, appeals),
+//! 2 years by default after the last of these dates. A right granted without limit keeps its
+//! file; so does an appeal not answered yet.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, Query, SelectStatement};
+use sea_orm::{
+    ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, ExprTrait as _, QueryFilter, QuerySelect,
+};
+use tenants::Module;
+
+use super::files::Status;
+use crate::entity::{
+    disability_appeal, disability_evaluation, disability_file, disability_observation,
+    disability_piece, disability_request,
+};
+use crate::modules::Boxed;
+use crate::retention::{Bounds, Category, Item, Leftover, Removal, Retention, cited, delete_where};
+
+pub static RETENTION: Retention = Retention {
+    categories: &[ENDED],
+    // A piece that is not medical is the foundation's document: it goes once no piece names it.
+    documents_in_use: Some(|txn, ids| {
+        Box::pin(cited::<disability_piece::Entity>(
+            txn,
+            disability_piece::Column::DocumentId,
+            ids,
+        ))
+    }),
+};
+
+const ENDED: Category = Category {
+    id: "handicap.dossiers",
+    label: "Dossiers MDPH décidés dont tous les droits ont pris fin (demandes, pièces, y \
+            compris médicales, observations, évaluation, recours)",
+    counted_from: "la fin du dernier droit accordé et le dernier mouvement du dossier",
+    basis: "Référentiel de la CNIL pour le secteur social et médico-social (délibération \
+            2023-095) : données d'accompagnement conservées 2 ans après le dernier contact ; \
+            un droit accordé sans limitation de durée garde son dossier, un recours pendant \
+            aussi (placez le dossier en conservation pour litige si un contentieux suit).",
+    // The module's figures recount their last months from these rows.
+    months: Bounds {
+        default: 24,
+        min: crate::retention::SHORTEST_COUNTED,
+        max: 120,
+    },
+    applied_by_default: false,
+    module: Some(Module::Disability),
+    due: ended_before,
+    remove: remove_files,
+    // A filed file stays until its term whatever the person asks (`retention::erasure`).
+    of_citizen: None,
+};
+
+/// Files decided (or irrecevable) before `before` whose rights all ended before it and that
+/// did not move since.
+fn ended_before(
+    txn: &DatabaseTransaction,
+    before: DateTime<Utc>,
+) -> Boxed<'_, Result<Vec<Item>, DbErr>> {
+    Box::pin(async move {
+        let rows: Vec<(i64, i64)> = disability_file::Entity::find()
+            .select_only()
+            .columns([
+                disability_file::Column::Id,
+                disability_file::Column::CitizenId,
+            ])
+            .filter(
+                disability_file::Column::Status
+                    .is_in([Status::Decided.id(), Status::Irrecevable.id()]),
+            )
+            .filter(disability_file::Column::UpdatedAt.lt(before))
+            .filter(disability_file::Column::Id.not_in_subquery(still_alive(before)))
+            .into_tuple()
+            .all(txn)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, citizen)| Item {
+                id,
+                citizen_id: Some(citizen),
+                label: Some(format!("dossier MDPH n° {id}")),
+            })
+            .collect())
+    })
+}
+
+/// The files with a right running on or after `since` (or without limit), a decision, a
+/// piece, an observation or an appeal dated then, or an appeal still unanswered.
+fn still_alive(since: DateTime<Utc>) -> SelectStatement {
+    let day = since.date_naive();
+    let mut alive = Query::select()
+        .column(disability_request::Column::FileId)
+        .from(disability_request::Entity)
+        .cond_where(
+            disability_request::Column::EndsOn
+                .gte(day)
+                .or(disability_request::Column::WithoutLimit.eq(true))
+                .or(disability_request::Column::DecidedOn.gte(day)),
+        )
+        .to_owned();
+    let others = [
+        Query::select()
+            .column(disability_piece::Column::FileId)
+            .from(disability_piece::Entity)
+            .and_where(disability_piece::Column::CreatedAt.gte(since))
+            .to_owned(),
+        Query::select()
+            .column(disability_observation::Column::FileId)
+            .from(disability_observation::Entity)
+            .and_where(disability_observation::Column::CreatedAt.gte(since))
+            .to_owned(),
+        Query::select()
+            .column(disability_appeal::Column::FileId)
+            .from(disability_appeal::Entity)
+            .cond_where(
+                disability_appeal::Column::AnsweredOn
+                    .is_null()
+                    .or(disability_appeal::Column::AnsweredOn.gte(day))
+                    .or(disability_appeal::Column::FiledAt.gte(since)),
+            )
+            .to_owned(),
+    ];
+    for other in others {
+        alive.union(sea_orm::sea_query::UnionType::All, other);
+    }
+    alive
+}
+
+/// Removes the files given with every row of theirs; the medical pieces' sealed bytes go
+/// once it commits.
+fn remove_files<'a>(removal: &'a Removal<'a>) -> Boxed<'a, Result<Vec<Leftover>, DbErr>> {
+    Box::pin(async move {
+        let (txn, files) = (removal.txn, removal.ids);
+        let sealed: Vec<Option<String>> = disability_piece::Entity::find()
+            .select_only()
+            .column(disability_piece::Column::SealedKey)
+            .filter(disability_piece::Column::FileId.is_in(files.iter().copied()))
+            .into_tuple()
+            .all(txn)
+            .await?;
+        delete_where::<disability_appeal::Entity>(txn, "file_id", files).await?;
+        delete_where::<disability_evaluation::Entity>(txn, "file_id", files).await?;
+        delete_where::<disability_observation::Entity>(txn, "file_id", files).await?;
+        delete_where::<disability_piece::Entity>(txn, "file_id", files).await?;
+        delete_where::<disability_request::Entity>(txn, "file_id", files).await?;
+        // A later file (a renewal) no longer points at one that is gone.
+        disability_file::Entity::update_many()
+            .col_expr(
+                disability_file::Column::PreviousFileId,
+                Expr::value(Option::<i64>::None),
+            )
+            .filter(disability_file::Column::PreviousFileId.is_in(files.iter().copied()))
+            .exec(txn)
+            .await?;
+        delete_where::<disability_file::Entity>(txn, "id", files).await?;
+        let medical = removal
+            .platform
+            .files_dir(removal.tenant.slug())
+            .join(super::medical::FOLDER);
+        Ok(sealed
+            .into_iter()
+            .flatten()
+            .map(|key| Leftover::File(medical.join(key)))
+            .collect())
+    })
+}

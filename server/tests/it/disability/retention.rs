@@ -1,0 +1,158 @@
+//! How long an MDPH file is kept: a right granted without limit keeps its file; once every
+//! right ended past the term, the whole file goes when switched on (requests, pieces and the
+//! medical ones' sealed bytes), journaled in the person's file; its page is gone, not broken.
+
+use chrono::{Duration, Utc};
+use guichet::disability::files::Status;
+use guichet::entity::{audit_entry, disability_file, disability_piece, disability_request};
+use guichet::retention::{self, Mode, Setting};
+use guichet::staff::Role;
+use reqwest::StatusCode;
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use tenants::Tenant;
+
+use super::{RECEPTION, fatou_files, file_row, pieces_of, requests_of, setup};
+use crate::harness::{Backend, TestApp, Visitor, both_engines};
+
+both_engines!(a_file_goes_two_years_after_its_last_right_ended_unless_one_has_no_limit);
+
+/// Decides file `id` three years ago, its rights ending two and a half years ago, the first
+/// one `without_limit` if asked.
+async fn decided_long_ago(tenant: &Tenant, id: i64, without_limit: bool) {
+    let three_years_ago = Utc::now() - Duration::days(3 * 365);
+    let ended = (Utc::now() - Duration::days(30 * 30)).date_naive();
+    let first = requests_of(tenant, id).await[0].id;
+    let txn = tenant.db().begin_write().await.unwrap();
+    disability_file::Entity::update_many()
+        .col_expr(
+            disability_file::Column::Status,
+            Expr::value(Status::Decided.id()),
+        )
+        .col_expr(
+            disability_file::Column::UpdatedAt,
+            Expr::value(three_years_ago),
+        )
+        .filter(disability_file::Column::Id.eq(id))
+        .exec(&txn)
+        .await
+        .unwrap();
+    disability_request::Entity::update_many()
+        .col_expr(disability_request::Column::Status, Expr::value("decided"))
+        .col_expr(
+            disability_request::Column::DecidedOn,
+            Expr::value(three_years_ago.date_naive()),
+        )
+        .col_expr(disability_request::Column::EndsOn, Expr::value(ended))
+        .col_expr(disability_request::Column::WithoutLimit, Expr::value(false))
+        .filter(disability_request::Column::FileId.eq(id))
+        .exec(&txn)
+        .await
+        .unwrap();
+    disability_request::Entity::update_many()
+        .col_expr(
+            disability_request::Column::WithoutLimit,
+            Expr::value(without_limit),
+        )
+        .filter(disability_request::Column::Id.eq(first))
+        .exec(&txn)
+        .await
+        .unwrap();
+    disability_piece::Entity::update_many()
+        .col_expr(
+            disability_piece::Column::CreatedAt,
+            Expr::value(three_years_ago),
+        )
+        .filter(disability_piece::Column::FileId.eq(id))
+        .exec(&txn)
+        .await
+        .unwrap();
+    txn.commit().await.unwrap();
+}
+
+async fn due(app: &TestApp, tenant: &Tenant) -> u64 {
+    let outcomes = retention::pass(&app.platform, tenant, Utc::now(), Mode::AsSet)
+        .await
+        .unwrap();
+    outcomes
+        .iter()
+        .find(|o| o.category == "handicap.dossiers")
+        .expect("the disability category in the pass")
+        .due
+}
+
+async fn a_file_goes_two_years_after_its_last_right_ended_unless_one_has_no_limit(
+    backend: Backend,
+) {
+    let (app, _sink, gard) = setup(backend).await;
+    let admin = app.worker(&gard, Role::Admin).await;
+    let (_fatou, _, id) = fatou_files(&app).await;
+    let citizen = file_row(&gard, id).await.citizen_id;
+    let sealed: Vec<std::path::PathBuf> = pieces_of(&gard, id)
+        .await
+        .iter()
+        .filter_map(|p| p.sealed_key.as_ref())
+        .map(|key| {
+            app.platform
+                .files_dir(gard.slug())
+                .join("medical")
+                .join(key)
+        })
+        .collect();
+    assert_eq!(sealed.len(), 1, "the certificate is sealed");
+    assert!(sealed[0].exists());
+
+    // A right granted without limit keeps the file, however old.
+    decided_long_ago(&gard, id, true).await;
+    assert_eq!(due(&app, &gard).await, 0);
+    // Every right ended two and a half years ago: counted, kept until switched on.
+    decided_long_ago(&gard, id, false).await;
+    assert_eq!(due(&app, &gard).await, 1);
+    assert_eq!(requests_of(&gard, id).await.len(), 3);
+    let category = retention::category("handicap.dossiers").unwrap();
+    let setting = Setting {
+        months: category.months.default,
+        applied: true,
+    };
+    retention::save_setting(&gard, category.id, setting, &admin)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(due(&app, &gard).await, 1);
+
+    assert!(requests_of(&gard, id).await.is_empty());
+    assert!(pieces_of(&gard, id).await.is_empty());
+    let txn = gard.db().begin().await.unwrap();
+    assert!(
+        disability_file::Entity::find_by_id(id)
+            .one(&txn)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let journaled = audit_entry::Entity::find()
+        .filter(audit_entry::Column::CitizenId.eq(citizen))
+        .filter(audit_entry::Column::Subject.contains(format!("dossier MDPH n° {id}")))
+        .filter(audit_entry::Column::Action.eq("suppression à l'échéance de conservation"))
+        .count(&txn)
+        .await
+        .unwrap();
+    txn.commit().await.unwrap();
+    assert_eq!(journaled, 1);
+    assert!(
+        !sealed[0].exists(),
+        "the sealed certificate went with its row"
+    );
+    assert!(matches!(
+        guichet::audit::verify(&gard).await.unwrap(),
+        guichet::audit::Verification::Intact { .. }
+    ));
+    let mut reception = Visitor::signed_in(&app, "/gard", RECEPTION).await;
+    let page = reception
+        .get(&format!("/gard/agents/handicap/dossiers/{id}"))
+        .await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND, "{}", page.body);
+    let list = reception.get("/gard/agents/handicap").await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.body);
+    app.stop().await;
+}
