@@ -964,3 +964,31 @@ pub async fn contested_disability_file(app: &TestApp, tenant: &Tenant, citizen_i
     .await
     .unwrap();
 }
+
+/// How many entries of `citizen`'s file journal (as their right of access shows it) match
+/// `condition`.
+pub async fn journaled(
+    tenant: &Tenant,
+    citizen: i64,
+    condition: impl sea_orm::sea_query::IntoCondition,
+) -> u64 {
+    use guichet::entity::audit_entry;
+    use sea_orm::{ColumnTrait as _, EntityTrait as _, PaginatorTrait as _, QueryFilter as _};
+    let txn = tenant.db().begin().await.unwrap();
+    let n = audit_entry::Entity::find()
+        .filter(audit_entry::Column::CitizenId.eq(citizen))
+        .filter(condition)
+        .count(&txn)
+        .await
+        .unwrap();
+    txn.commit().await.unwrap();
+    n
+}
+
+/// The department's journal still verifies, whatever was removed from its other tables.
+pub async fn assert_journal_intact(tenant: &Tenant) {
+    assert!(matches!(
+        guichet::audit::verify(tenant).await.unwrap(),
+        guichet::audit::Verification::Intact { .. }
+    ));
+}

@@ -25,6 +25,20 @@ fn value_of(body: &str, series: &str) -> Option<f64> {
         .and_then(|(_, v)| v.parse().ok())
 }
 
+/// Scrapes until `series` shows (jobs run in the background), for up to 10 s: its value and
+/// the last scrape.
+async fn once_counted(metrics: &str, series: &str) -> (Option<f64>, String) {
+    let mut body = String::new();
+    for _ in 0..100 {
+        body = reqwest::get(metrics).await.unwrap().text().await.unwrap();
+        if let Some(value) = value_of(&body, series) {
+            return (Some(value), body);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    (None, body)
+}
+
 async fn metrics_count_requests_by_route_and_read_the_stores(backend: Backend) {
     let app = TestApp::start(backend).await;
     let gard = app.tenant("gard", &Module::ALL).await;
@@ -150,43 +164,29 @@ async fn metrics_count_requests_by_route_and_read_the_stores(backend: Backend) {
     .unwrap();
     let series =
         "guichet_jobs_run_total{queue=\"guichet::foundation::Housekeeping\",outcome=\"reussi\"}";
-    let mut runs = None;
-    for _ in 0..100 {
-        let body = reqwest::get(&metrics).await.unwrap().text().await.unwrap();
-        runs = value_of(&body, series);
-        if runs.is_some() {
-            assert!(
-                body.contains("guichet_jobs_waiting{queue=\"guichet::foundation::Housekeeping\"}"),
-                "{body}"
-            );
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    let (runs, body) = once_counted(&metrics, series).await;
     assert!(
         runs.is_some_and(|n| n >= 1.0),
         "the housekeeping job was not counted"
+    );
+    assert!(
+        body.contains("guichet_jobs_waiting{queue=\"guichet::foundation::Housekeeping\"}"),
+        "{body}"
     );
 
     // A department's job is counted for its department too.
     guichet::mail::wake(&app.platform, &gard).await;
     let series = "guichet_jobs_run_by_department_total{queue=\"guichet::mail::DeliverMail\",department=\"gard\",outcome=\"reussi\"}";
-    let mut runs = None;
-    for _ in 0..100 {
-        let body = reqwest::get(&metrics).await.unwrap().text().await.unwrap();
-        runs = value_of(&body, series);
-        if runs.is_some() {
-            assert!(
-                !body.contains("guichet_jobs_run_by_department_total{queue=\"guichet::foundation::Housekeeping\""),
-                "a platform job has no department: {body}"
-            );
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    let (runs, body) = once_counted(&metrics, series).await;
     assert!(
         runs.is_some_and(|n| n >= 1.0),
         "the department's mail delivery was not counted for it"
+    );
+    assert!(
+        !body.contains(
+            "guichet_jobs_run_by_department_total{queue=\"guichet::foundation::Housekeeping\""
+        ),
+        "a platform job has no department: {body}"
     );
     app.stop().await;
 }

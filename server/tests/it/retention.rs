@@ -20,7 +20,7 @@ use sea_orm::{
 };
 use tenants::{Module, Tenant};
 
-use crate::fixtures::{exchanges, filed, rent_aid};
+use crate::fixtures::{assert_journal_intact, exchanges, filed, journaled, rent_aid};
 use crate::harness::{Backend, TestApp, Visitor, both_engines};
 
 both_engines!(
@@ -707,19 +707,9 @@ async fn a_citizen_erases_what_the_law_allows_and_is_told_why_not_otherwise(back
     // Signed out: her space asks to sign in again.
     let space = visit.get("/gard/mon-espace").await;
     assert_eq!(space.status, StatusCode::SEE_OTHER);
-    let txn = gard.db().begin().await.unwrap();
-    let journaled = audit_entry::Entity::find()
-        .filter(audit_entry::Column::CitizenId.eq(angela.id))
-        .filter(audit_entry::Column::Action.eq("effacement des données à la demande de l'usager"))
-        .count(&txn)
-        .await
-        .unwrap();
-    txn.commit().await.unwrap();
-    assert_eq!(journaled, 1);
-    assert!(matches!(
-        guichet::audit::verify(&gard).await.unwrap(),
-        guichet::audit::Verification::Intact { .. }
-    ));
+    let erasure = audit_entry::Column::Action.eq("effacement des données à la demande de l'usager");
+    assert_eq!(journaled(&gard, angela.id, erasure).await, 1);
+    assert_journal_intact(&gard).await;
     // Karim's file is untouched by hers.
     assert!(
         guichet::citizens::find(&gard, karim.id)
@@ -866,18 +856,8 @@ async fn national_data_goes_with_its_request_and_ended_consents_after_their_term
     assert!(exists::<consent::Entity>(&gard, lea_consent).await);
     assert!(exists::<consent::Entity>(&gard, marc_consent).await);
     // Journaled in Karim's file; the journal still verifies.
-    let txn = gard.db().begin().await.unwrap();
-    let journaled = audit_entry::Entity::find()
-        .filter(audit_entry::Column::CitizenId.eq(karim.id))
-        .filter(audit_entry::Column::Subject.contains(format!("accord n° {karim_consent}")))
-        .count(&txn)
-        .await
-        .unwrap();
-    txn.commit().await.unwrap();
-    assert_eq!(journaled, 1);
-    assert!(matches!(
-        guichet::audit::verify(&gard).await.unwrap(),
-        guichet::audit::Verification::Intact { .. }
-    ));
+    let consent_entry = audit_entry::Column::Subject.contains(format!("accord n° {karim_consent}"));
+    assert_eq!(journaled(&gard, karim.id, consent_entry).await, 1);
+    assert_journal_intact(&gard).await;
     app.stop().await;
 }

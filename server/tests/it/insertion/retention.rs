@@ -13,6 +13,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryF
 use tenants::Tenant;
 
 use super::{OFFICER, day, file_of, import_whole, people_of, setup, single_adults};
+use crate::fixtures::{assert_journal_intact, journaled};
 use crate::harness::{Backend, Visitor, both_engines};
 
 both_engines!(a_follow_up_goes_two_years_after_the_person_left_unless_it_moved_or_is_held);
@@ -151,19 +152,9 @@ async fn a_follow_up_goes_two_years_after_the_person_left_unless_it_moved_or_is_
     );
 
     // In the person's journal, which still verifies; their page is gone, not broken.
-    let txn = gard.db().begin().await.unwrap();
-    let journaled = audit_entry::Entity::find()
-        .filter(audit_entry::Column::CitizenId.eq(gone.citizen_id))
-        .filter(audit_entry::Column::Subject.contains(format!("suivi RSA n° {}", gone.id)))
-        .count(&txn)
-        .await
-        .unwrap();
-    txn.commit().await.unwrap();
-    assert_eq!(journaled, 1);
-    assert!(matches!(
-        guichet::audit::verify(&gard).await.unwrap(),
-        guichet::audit::Verification::Intact { .. }
-    ));
+    let removal = audit_entry::Column::Subject.contains(format!("suivi RSA n° {}", gone.id));
+    assert_eq!(journaled(&gard, gone.citizen_id, removal).await, 1);
+    assert_journal_intact(&gard).await;
     let page = officer
         .get(&format!("/gard/agents/insertion/personnes/{}", gone.id))
         .await;
