@@ -33,7 +33,10 @@ cargo clippy -p guichet-app --lib --target wasm32-unknown-unknown --features hyd
 scripts/build-site.sh
 
 step "unit and integration tests (SQLite and PostgreSQL)"
-cargo nextest run --workspace --no-fail-fast
+# Most tests wait on a store, a socket or a mail listener more than they compute: twice as
+# many threads as cores keeps the cores busy (on 2 cores, 514 s against 877 s with 2 threads;
+# docs/BENCHMARKS.md, « First start »).
+cargo nextest run --workspace --no-fail-fast --test-threads "$(( $(nproc) * 2 ))"
 
 # nextest runs no doc tests; these show what must not compile (a module's file functions
 # opened without its desk, or with another module's).
