@@ -34,8 +34,8 @@ scripts/build-site.sh
 
 step "unit and integration tests (SQLite and PostgreSQL)"
 # Most tests wait on a store, a socket or a mail listener more than they compute: twice as
-# many threads as cores keeps the cores busy (on 2 cores, 514 s against 877 s with 2 threads;
-# docs/BENCHMARKS.md, « First start »).
+# many threads as cores keeps the cores busy (on 2 cores, with SQLite's C optimised too: 514 s
+# against 877 s before; docs/BENCHMARKS.md, « First start »).
 cargo nextest run --workspace --no-fail-fast --test-threads "$(( $(nproc) * 2 ))"
 
 # nextest runs no doc tests; these show what must not compile (a module's file functions
