@@ -1,8 +1,9 @@
 //! How long an MDPH file is kept: once the committee decided it (or it was found
 //! irrecevable) and every right it granted has ended, the whole file goes together (its
 //! requests, pieces with the medical ones' sealed bytes, observations, evaluation, appeals),
-//! 2 years by default after the last of these dates. A right granted without limit keeps its
-//! file; so does an appeal not answered yet.
+//! 2 years by default after the last of these dates; with the person's last file goes what the
+//! CAF said about their AAH. A right granted without limit keeps its file; so does an appeal
+//! not answered yet.
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, Query, SelectStatement};
@@ -155,7 +156,29 @@ fn remove_files<'a>(removal: &'a Removal<'a>) -> Boxed<'a, Result<Vec<Leftover>,
             .filter(disability_file::Column::PreviousFileId.is_in(files.iter().copied()))
             .exec(txn)
             .await?;
+        let citizens: Vec<i64> = disability_file::Entity::find()
+            .select_only()
+            .column(disability_file::Column::CitizenId)
+            .filter(disability_file::Column::Id.is_in(files.iter().copied()))
+            .into_tuple()
+            .all(txn)
+            .await?;
         delete_where::<disability_file::Entity>(txn, "id", files).await?;
+        // What the CAF said about the AAH was asked for the person's files: it goes with the
+        // last of them.
+        let still_filed: Vec<i64> = disability_file::Entity::find()
+            .select_only()
+            .column(disability_file::Column::CitizenId)
+            .filter(disability_file::Column::CitizenId.is_in(citizens.iter().copied()))
+            .into_tuple()
+            .all(txn)
+            .await?;
+        let without_file: Vec<i64> = citizens
+            .into_iter()
+            .filter(|c| !still_filed.contains(c))
+            .collect();
+        crate::national::retention::remove_for_module(txn, Module::Disability, &without_file)
+            .await?;
         let medical = removal
             .platform
             .files_dir(removal.tenant.slug())

@@ -138,6 +138,35 @@ pub async fn remove_for_requests(txn: &DatabaseTransaction, requests: &[i64]) ->
         .into_tuple()
         .all(txn)
         .await?;
+    remove_pulls(txn, pulls).await
+}
+
+/// Removes the pulls a module made for `citizens` as a whole, outside any request (the MDPH
+/// asking the CAF about the AAH: consents whose purpose is the module), and the facts they
+/// brought. The module calls it from its removal once a citizen has no file left with it.
+pub async fn remove_for_module(
+    txn: &DatabaseTransaction,
+    module: tenants::Module,
+    citizens: &[i64],
+) -> Result<(), DbErr> {
+    let consents = Query::select()
+        .column(consent::Column::Id)
+        .from(consent::Entity)
+        .and_where(consent::Column::Purpose.eq(module.id()))
+        .to_owned();
+    let pulls: Vec<i64> = data_pull::Entity::find()
+        .select_only()
+        .column(data_pull::Column::Id)
+        .filter(data_pull::Column::CitizenId.is_in(citizens.iter().copied()))
+        .filter(data_pull::Column::RequestId.is_null())
+        .filter(data_pull::Column::ConsentId.in_subquery(consents))
+        .into_tuple()
+        .all(txn)
+        .await?;
+    remove_pulls(txn, pulls).await
+}
+
+async fn remove_pulls(txn: &DatabaseTransaction, pulls: Vec<i64>) -> Result<(), DbErr> {
     national_fact::Entity::delete_many()
         .filter(national_fact::Column::PullId.is_in(pulls.iter().copied()))
         .exec(txn)

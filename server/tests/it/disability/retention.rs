@@ -1,18 +1,22 @@
 //! How long an MDPH file is kept: a right granted without limit keeps its file; once every
 //! right ended past the term, the whole file goes when switched on (requests, pieces and the
-//! medical ones' sealed bytes), journaled in the person's file; its page is gone, not broken.
+//! medical ones' sealed bytes, what the CAF said about the AAH), journaled in the person's file;
+//! its page is gone, not broken.
 
 use chrono::{Duration, Utc};
 use guichet::disability::files::Status;
-use guichet::entity::{audit_entry, disability_file, disability_piece, disability_request};
+use guichet::entity::{
+    audit_entry, data_pull, disability_file, disability_piece, disability_request,
+};
 use guichet::retention::{self, Mode, Setting};
 use guichet::staff::Role;
 use reqwest::StatusCode;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter};
 use tenants::Tenant;
 
 use super::{RECEPTION, fatou_files, file_row, pieces_of, requests_of, setup};
+use crate::fixtures::{assert_journal_intact, journaled};
 use crate::harness::{Backend, TestApp, Visitor, both_engines};
 
 both_engines!(a_file_goes_two_years_after_its_last_right_ended_unless_one_has_no_limit);
@@ -70,6 +74,18 @@ async fn decided_long_ago(tenant: &Tenant, id: i64, without_limit: bool) {
     txn.commit().await.unwrap();
 }
 
+/// The national data pulls made in `citizen`'s name.
+async fn pulls_of(tenant: &Tenant, citizen: i64) -> u64 {
+    let txn = tenant.db().begin().await.unwrap();
+    let n = data_pull::Entity::find()
+        .filter(data_pull::Column::CitizenId.eq(citizen))
+        .count(&txn)
+        .await
+        .unwrap();
+    txn.commit().await.unwrap();
+    n
+}
+
 async fn due(app: &TestApp, tenant: &Tenant) -> u64 {
     let outcomes = retention::pass(&app.platform, tenant, Utc::now(), Mode::AsSet)
         .await
@@ -101,6 +117,11 @@ async fn a_file_goes_two_years_after_its_last_right_ended_unless_one_has_no_limi
         .collect();
     assert_eq!(sealed.len(), 1, "the certificate is sealed");
     assert!(sealed[0].exists());
+    // She let the MDPH ask the CAF about the AAH: a pull for her files, outside any request.
+    guichet::disability::caf::agree(&app.platform, &gard, citizen, Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(pulls_of(&gard, citizen).await, 1);
 
     // A right granted without limit keeps the file, however old.
     decided_long_ago(&gard, id, true).await;
@@ -123,30 +144,23 @@ async fn a_file_goes_two_years_after_its_last_right_ended_unless_one_has_no_limi
     assert!(requests_of(&gard, id).await.is_empty());
     assert!(pieces_of(&gard, id).await.is_empty());
     let txn = gard.db().begin().await.unwrap();
-    assert!(
-        disability_file::Entity::find_by_id(id)
-            .one(&txn)
-            .await
-            .unwrap()
-            .is_none()
-    );
-    let journaled = audit_entry::Entity::find()
-        .filter(audit_entry::Column::CitizenId.eq(citizen))
-        .filter(audit_entry::Column::Subject.contains(format!("dossier MDPH n° {id}")))
-        .filter(audit_entry::Column::Action.eq("suppression à l'échéance de conservation"))
-        .count(&txn)
-        .await
-        .unwrap();
+    let file = disability_file::Entity::find_by_id(id).one(&txn).await;
     txn.commit().await.unwrap();
-    assert_eq!(journaled, 1);
+    assert!(file.unwrap().is_none());
+    let removal = Condition::all()
+        .add(audit_entry::Column::Subject.contains(format!("dossier MDPH n° {id}")))
+        .add(audit_entry::Column::Action.eq("suppression à l'échéance de conservation"));
+    assert_eq!(journaled(&gard, citizen, removal).await, 1);
     assert!(
         !sealed[0].exists(),
         "the sealed certificate went with its row"
     );
-    assert!(matches!(
-        guichet::audit::verify(&gard).await.unwrap(),
-        guichet::audit::Verification::Intact { .. }
-    ));
+    assert_eq!(
+        pulls_of(&gard, citizen).await,
+        0,
+        "the CAF's answer went with her last file"
+    );
+    assert_journal_intact(&gard).await;
     let mut reception = Visitor::signed_in(&app, "/gard", RECEPTION).await;
     let page = reception
         .get(&format!("/gard/agents/handicap/dossiers/{id}"))
