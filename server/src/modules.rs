@@ -14,8 +14,8 @@ use axum::Router;
 use axum::routing::MethodRouter;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait,
-    IntoActiveModel, Iterable, PrimaryKeyToColumn, PrimaryKeyTrait, QueryFilter, QueryOrder,
+    ActiveModelTrait, ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, IntoActiveModel,
+    Iterable, PrimaryKeyToColumn, PrimaryKeyTrait, QueryFilter, QueryOrder,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -296,18 +296,50 @@ pub const KEPT_COUNTS: [&str; 3] = [
 /// them all (7 ms of its 19; docs/BENCHMARKS.md). `VACUUM FULL` of a few hundred rows locks the
 /// table for milliseconds. One row at a time, as the platform writes day to day, keeps them
 /// compact by itself (page pruning). Nothing to do on SQLite, whose updates are in place.
-pub async fn compact_kept_counts(platform: &Platform, tenant: &Tenant) -> Result<(), DbErr> {
+///
+/// Best effort: while it waits for its lock, writes to what the table counts wait behind it,
+/// so it waits [`COMPACTION_LOCK_WAIT`] at most (a long transaction holding the table) and
+/// leaves that table as it is, logged; nothing it does can fail the import or the pass.
+pub async fn compact_kept_counts(platform: &Platform, tenant: &Tenant) {
     if !matches!(platform.engine(), tenants::Engine::Postgres { .. }) {
-        return Ok(());
+        return;
     }
     let schema = tenant.slug().schema_name();
     for table in KEPT_COUNTS {
-        platform
-            .db()
-            .execute_unprepared(&format!("VACUUM (FULL, ANALYZE) \"{schema}\".\"{table}\""))
-            .await?;
+        if let Err(e) = vacuum_full(platform, &format!("\"{schema}\".\"{table}\"")).await {
+            tracing::warn!(tenant = %tenant.slug(), table, error = %e, "kept counts not compacted");
+        }
     }
-    Ok(())
+}
+
+/// How long [`compact_kept_counts`] waits for a table's lock.
+pub const COMPACTION_LOCK_WAIT: &str = "1s";
+
+/// `VACUUM (FULL, ANALYZE)` of `table` on a connection of its own with a bounded lock wait
+/// (`VACUUM` cannot run in a transaction, where `SET LOCAL` would hold): the setting is reset
+/// before the connection goes back to the pool.
+async fn vacuum_full(platform: &Platform, table: &str) -> Result<(), sea_orm::sqlx::Error> {
+    // The names are the department's schema (a checked slug) and our own tables.
+    use sea_orm::sqlx::{AssertSqlSafe, Connection as _, query};
+    let mut conn = platform
+        .db()
+        .get_postgres_connection_pool()
+        .acquire()
+        .await?;
+    query(AssertSqlSafe(format!(
+        "SET lock_timeout = '{COMPACTION_LOCK_WAIT}'"
+    )))
+    .execute(&mut *conn)
+    .await?;
+    let vacuumed = query(AssertSqlSafe(format!("VACUUM (FULL, ANALYZE) {table}")))
+        .execute(&mut *conn)
+        .await;
+    let reset = query("RESET lock_timeout").execute(&mut *conn).await;
+    if reset.is_err() {
+        // A connection whose setting could not be reset does not go back to the pool.
+        let _ = conn.detach().close().await;
+    }
+    vacuumed.and(reset).map(drop)
 }
 
 /// The router of every part; also records each route's path for the attack suite.

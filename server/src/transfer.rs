@@ -461,7 +461,7 @@ async fn fill(
         identity::write_policy(&txn, tenant, &record.policy()?).await?;
     }
     txn.commit().await?;
-    crate::modules::compact_kept_counts(platform, tenant).await?;
+    crate::modules::compact_kept_counts(platform, tenant).await;
 
     let dir = platform.files_dir(tenant.slug());
     for (rel, bytes) in &archive.files {

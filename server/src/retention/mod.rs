@@ -294,7 +294,7 @@ pub async fn pass(
         outcomes.push(outcome);
     }
     if outcomes.iter().any(|o| o.applied && o.due > 0) {
-        crate::modules::compact_kept_counts(platform, tenant).await?;
+        crate::modules::compact_kept_counts(platform, tenant).await;
     }
     Ok(outcomes)
 }
