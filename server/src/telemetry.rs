@@ -8,6 +8,7 @@
 //! The SDK exports from a thread of its own; its requests go through the platform's reqwest
 //! client on the process's runtime (`RuntimeClient`), so no second HTTP stack is built in.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use opentelemetry::trace::TracerProvider as _;
@@ -72,6 +73,7 @@ pub fn init(format: LogFormat, otlp_endpoint: Option<&str>) -> Result<Telemetry,
         Some(endpoint) => Some(tracer_provider(&traces_url(endpoint)?)?),
     };
     let exported = traces.as_ref().map(|provider| {
+        TRACES_EXPORTED.store(true, Ordering::Relaxed);
         opentelemetry::global::set_text_map_propagator(
             opentelemetry_sdk::propagation::TraceContextPropagator::new(),
         );
@@ -144,13 +146,19 @@ impl HttpClient for RuntimeClient {
     }
 }
 
+/// Set once by [`init`] when traces leave the process: every request asks, and without a
+/// collector there is no trace to join (no propagator lookup, no parent to set).
+static TRACES_EXPORTED: AtomicBool = AtomicBool::new(false);
+
 /// Joins the request's span to the caller's trace when it sent a W3C `traceparent`.
 pub fn continue_trace(span: &tracing::Span, headers: &http::HeaderMap) {
     use tracing_opentelemetry::OpenTelemetrySpanExt as _;
+    if !TRACES_EXPORTED.load(Ordering::Relaxed) || !headers.contains_key("traceparent") {
+        return;
+    }
     let parent = opentelemetry::global::get_text_map_propagator(|propagator| {
         propagator.extract(&opentelemetry_http::HeaderExtractor(headers))
     });
-    // Without an exporter (no layer), there is no trace to join.
     let _ = span.set_parent(parent);
 }
 
