@@ -6,7 +6,10 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # One target directory shared by every checkout and CI run on this machine: builds stay
-# incremental. Override by setting CARGO_TARGET_DIR yourself.
+# incremental. Override by setting CARGO_TARGET_DIR yourself. Build one checkout at a time in
+# it: cargo names the workspace's own crates by their path inside the workspace, so two
+# checkouts building at once overwrite each other's, and one may then link the other's code
+# (seen 2026-12-06: a fresh clone's CI run and an edited checkout).
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/guichet/target}"
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$ROOT/.tools/node_modules/.bin:$PATH"
 

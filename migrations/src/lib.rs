@@ -34,8 +34,9 @@ impl MigratorTrait for PlatformMigrator {
 
 /// Tenant tables the application only adds to and reads: on PostgreSQL its data role is
 /// granted neither UPDATE, DELETE nor TRUNCATE on them (their triggers refuse those too, for
-/// every role: `m0017_journal_append_only`).
-pub const APPEND_ONLY_TABLES: &[&str] = &["audit_journal"];
+/// every role: `m0017_journal_append_only`; only the journal's head before a recorded cut may
+/// go, by the owner: `m0046_journal_cuts`).
+pub const APPEND_ONLY_TABLES: &[&str] = &["audit_journal", "audit_journal_cuts"];
 
 /// Migrations of every tenant store.
 pub struct TenantMigrator;
@@ -89,6 +90,7 @@ impl MigratorTrait for TenantMigrator {
             Box::new(tenant::m0043_insertion_list_indexes::Migration),
             Box::new(tenant::m0044_disability_list::Migration),
             Box::new(tenant::m0045_queue_state_index::Migration),
+            Box::new(tenant::m0046_journal_cuts::Migration),
         ]
     }
 }

@@ -9,7 +9,7 @@ use sea_orm::{
 use sha2::{Digest, Sha256};
 use tenants::Tenant;
 
-use crate::entity::audit_entry;
+use crate::entity::{audit_entry, audit_journal_cut};
 
 const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -281,14 +281,32 @@ pub enum Verification {
     Broken { seq: i64, problem: String },
 }
 
-/// Walks the whole chain and reports the first broken link.
+/// The action of the entry a retention pass appends when it removes the journal's oldest
+/// entries (`retention::journal`), with [`cut_subject`] for what it removed: what a reader of
+/// the journal sees of the cut that `audit_journal_cuts` records.
+pub const CUT_ACTION: &str = "coupure du journal à l'échéance de conservation";
+
+/// « the entries up to `seq` went, the last hashing to `hash` »: the journal then starts at
+/// `seq + 1`, whose previous hash is `hash`.
+pub fn cut_subject(seq: i64, hash: &str) -> String {
+    format!("entrées n° 1 à n° {seq} supprimées, la dernière d'empreinte {hash}")
+}
+
+/// Walks the whole chain and reports the first broken link. A journal whose oldest entries
+/// went at their retention term starts after them, as its recorded cut says; the signed
+/// checkpoints (`journal_anchor`) show whether the platform made that cut.
 pub async fn verify(tenant: &Tenant) -> Result<Verification, DbErr> {
     let txn = tenant.db().begin().await?;
+    let (mut expected_seq, mut prev_hash) = match start(&txn).await? {
+        Ok(start) => start,
+        Err(broken) => {
+            txn.commit().await?;
+            return Ok(broken);
+        }
+    };
     let mut pages = audit_entry::Entity::find()
         .order_by_asc(audit_entry::Column::Seq)
         .paginate(&txn, 1000);
-    let mut expected_seq = 1;
-    let mut prev_hash = GENESIS.to_owned();
     let mut count = 0;
     while let Some(rows) = pages.fetch_and_next().await? {
         for row in rows {
@@ -333,6 +351,36 @@ pub async fn verify(tenant: &Tenant) -> Result<Verification, DbErr> {
     }
     txn.commit().await?;
     Ok(Verification::Intact { entries: count })
+}
+
+/// Where the chain starts: the first entry and the hash before it (the genesis, or a cut's),
+/// or why its head is missing.
+async fn start(txn: &DatabaseTransaction) -> Result<Result<(i64, String), Verification>, DbErr> {
+    use sea_orm::{ColumnTrait as _, QueryFilter as _};
+    let first = audit_entry::Entity::find()
+        .order_by_asc(audit_entry::Column::Seq)
+        .limit(1)
+        .one(txn)
+        .await?;
+    let Some(first) = first.filter(|f| f.seq > 1) else {
+        return Ok(Ok((1, GENESIS.to_owned())));
+    };
+    let cut = audit_journal_cut::Entity::find()
+        .filter(audit_journal_cut::Column::Seq.eq(first.seq - 1))
+        .filter(audit_journal_cut::Column::Hash.eq(&first.prev_hash))
+        .count(txn)
+        .await?;
+    Ok(if cut > 0 {
+        Ok((first.seq, first.prev_hash))
+    } else {
+        Err(Verification::Broken {
+            seq: 1,
+            problem: format!(
+                "les entrées n° 1 à n° {} manquent, sans coupure de conservation enregistrée",
+                first.seq - 1
+            ),
+        })
+    })
 }
 
 /// A journal's phrase as a sentence: "consultation du dossier" → "Consultation du dossier".

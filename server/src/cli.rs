@@ -294,7 +294,11 @@ fn factors_text(imported: &crate::transfer::Imported) -> String {
 }
 
 /// `guichet retention report|apply [SLUG]`: one department, or every active one.
-pub async fn run_retention(platform: &Platform, command: RetentionCommand) -> anyhow::Result<()> {
+pub async fn run_retention(
+    platform: &Platform,
+    anchor: &JournalAnchor,
+    command: RetentionCommand,
+) -> anyhow::Result<()> {
     use crate::retention::{self, Mode};
     let (slug, mode) = match command {
         RetentionCommand::Report { slug } => (slug, Mode::CountOnly),
@@ -312,7 +316,7 @@ pub async fn run_retention(platform: &Platform, command: RetentionCommand) -> an
     let now = chrono::Utc::now();
     for tenant in tenants {
         println!("{} :", tenant.slug());
-        for outcome in retention::pass(platform, &tenant, now, mode).await? {
+        for outcome in retention::pass(platform, Some(anchor), &tenant, now, mode).await? {
             let label = retention::category(outcome.category).map_or("", |c| c.label);
             let what = if outcome.applied {
                 "supprimé(s)"

@@ -15,7 +15,7 @@ use tower_sessions::session_store::ExpiredDeletion;
 
 use crate::citizens::Citizen;
 use crate::citizens::file::{Item, Section, Sections, date, line};
-use crate::entity::{audit_entry, citizen, department_brand, document};
+use crate::entity::{audit_entry, audit_journal_cut, citizen, department_brand, document};
 use crate::http::{
     admin, auth, brand, citizen as citizen_pages, identity_policy, pages, proconnect,
     second_factor, staff_password,
@@ -43,6 +43,7 @@ pub static PART: Part = Part {
     tables: || {
         vec![
             Table::of::<audit_entry::Entity>(Some(section::JOURNAL)).append_only(),
+            Table::of::<audit_journal_cut::Entity>(None),
             Table::of::<citizen::Entity>(None),
             Table::of::<document::Entity>(Some(section::DOCUMENTS)),
             Table::of::<department_brand::Entity>(None),

@@ -8,6 +8,12 @@
 //!
 //! The signing key is derived from the platform's secret (`SealKey`): a checkpoint cannot be
 //! forged without it, and a copy of the database alone does not have it.
+//!
+//! The journal's oldest entries go when the department keeps it for a set time
+//! (`retention::journal`): before they are deleted, a signed *cut* is appended, « entries up to
+//! `seq`, the last hashing to `hash`, were removed at their term ». The journal may then start
+//! after a cut, its first entry linked to the cut's hash; a head missing without one is
+//! reported.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -29,15 +35,25 @@ pub struct Checkpoint {
     pub hash: String,
     /// RFC 3339.
     pub at: String,
-    /// Ed25519 over the JSON array `[tenant, seq, hash, at]`, in hex.
+    /// Ed25519 over the JSON array `[tenant, seq, hash, at]` (with `"cut"` after them for a
+    /// cut), in hex.
     pub signature: String,
+    /// The entries up to `seq` were removed at their retention term: the journal may start
+    /// right after it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub cut: bool,
 }
 
 impl Checkpoint {
-    fn message(tenant: &str, seq: i64, hash: &str, at: &str) -> Vec<u8> {
-        serde_json::json!([tenant, seq, hash, at])
-            .to_string()
-            .into_bytes()
+    fn message(&self) -> Vec<u8> {
+        let mut fields = serde_json::json!([self.tenant, self.seq, self.hash, self.at]);
+        // Checkpoints written before cuts existed keep the message they were signed over.
+        if self.cut
+            && let Some(fields) = fields.as_array_mut()
+        {
+            fields.push("cut".into());
+        }
+        fields.to_string().into_bytes()
     }
 }
 
@@ -101,18 +117,32 @@ impl JournalAnchor {
         if known.last().is_some_and(|last| last.seq == head.seq) {
             return Ok(None);
         }
-        let slug = tenant.slug().to_string();
-        let at = chrono::Utc::now().to_rfc3339();
-        let signature = self
-            .key
-            .sign(&Checkpoint::message(&slug, head.seq, &head.hash, &at));
-        let checkpoint = Checkpoint {
-            tenant: slug,
-            seq: head.seq,
-            hash: head.hash,
-            at,
-            signature: hex::encode(signature.to_bytes()),
+        self.append(tenant, head.seq, head.hash, false).map(Some)
+    }
+
+    /// Signs that the entries up to `seq` (the last hashing to `hash`) are removed at their
+    /// term. Written before they are deleted: a deletion that then fails leaves entries the
+    /// cut allowed to go, never a journal starting after a cut nobody signed.
+    pub fn cut(&self, tenant: &Tenant, seq: i64, hash: &str) -> Result<Checkpoint, AnchorError> {
+        self.append(tenant, seq, hash.to_owned(), true)
+    }
+
+    fn append(
+        &self,
+        tenant: &Tenant,
+        seq: i64,
+        hash: String,
+        cut: bool,
+    ) -> Result<Checkpoint, AnchorError> {
+        let mut checkpoint = Checkpoint {
+            tenant: tenant.slug().to_string(),
+            seq,
+            hash,
+            at: chrono::Utc::now().to_rfc3339(),
+            signature: String::new(),
+            cut,
         };
+        checkpoint.signature = hex::encode(self.key.sign(&checkpoint.message()).to_bytes());
         let path = self.file(tenant);
         let io = |error| AnchorError::File {
             path: path.display().to_string(),
@@ -127,7 +157,7 @@ impl JournalAnchor {
         let line = serde_json::to_string(&checkpoint).map_err(|e| io(e.into()))?;
         writeln!(file, "{line}").map_err(io)?;
         file.sync_all().map_err(io)?;
-        Ok(Some(checkpoint))
+        Ok(checkpoint)
     }
 
     /// The department's checkpoints, oldest first, each signature checked.
@@ -158,9 +188,11 @@ impl JournalAnchor {
                     .ok()
                     .and_then(|b| b.try_into().ok())
                     .ok_or_else(forged)?;
-                let message =
-                    Checkpoint::message(&slug, checkpoint.seq, &checkpoint.hash, &checkpoint.at);
-                key.verify(&message, &Signature::from_bytes(&bytes))
+                // Signed for this department: a line copied from another's file is refused.
+                if checkpoint.tenant != slug {
+                    return Err(forged());
+                }
+                key.verify(&checkpoint.message(), &Signature::from_bytes(&bytes))
                     .map_err(|_| forged())?;
                 Ok(checkpoint)
             })
@@ -173,16 +205,17 @@ impl JournalAnchor {
         tenant: &Tenant,
     ) -> Result<Option<(i64, String)>, AnchorError> {
         let checkpoints = self.checkpoints(tenant)?;
-        let Some(latest) = checkpoints.last() else {
-            return Ok(None);
-        };
         let txn = tenant.db().begin().await?;
-        let head = audit_entry::Entity::find()
-            .order_by_desc(audit_entry::Column::Seq)
-            .limit(1)
-            .one(&txn)
-            .await?
-            .map_or(0, |e| e.seq);
+        let edge = |newest: bool| {
+            let query = audit_entry::Entity::find();
+            let query = if newest {
+                query.order_by_desc(audit_entry::Column::Seq)
+            } else {
+                query.order_by_asc(audit_entry::Column::Seq)
+            };
+            query.limit(1).one(&txn)
+        };
+        let (first, head) = (edge(false).await?, edge(true).await?.map_or(0, |e| e.seq));
         // A checkpoint every ten minutes makes thousands a year: asked for by the hundred, well
         // under either engine's limit of bound parameters.
         let mut entries = Vec::with_capacity(checkpoints.len());
@@ -196,6 +229,27 @@ impl JournalAnchor {
             );
         }
         txn.commit().await?;
+        let start = match first {
+            Some(first) if first.seq > 1 => {
+                let signed = checkpoints
+                    .iter()
+                    .any(|c| c.cut && c.seq == first.seq - 1 && c.hash == first.prev_hash);
+                if !signed {
+                    return Ok(Some((
+                        first.seq - 1,
+                        format!(
+                            "le début du journal a été supprimé (entrées n° 1 à n° {}) sans coupure de conservation signée",
+                            first.seq - 1
+                        ),
+                    )));
+                }
+                first.seq
+            }
+            _ => 1,
+        };
+        let Some(latest) = checkpoints.iter().max_by_key(|c| c.seq) else {
+            return Ok(None);
+        };
         if head < latest.seq {
             return Ok(Some((
                 head + 1,
@@ -207,7 +261,8 @@ impl JournalAnchor {
         }
         let hashes: std::collections::HashMap<i64, String> =
             entries.into_iter().map(|e| (e.seq, e.hash)).collect();
-        for checkpoint in &checkpoints {
+        // Those before the journal's start went with a signed cut.
+        for checkpoint in checkpoints.iter().filter(|c| c.seq >= start) {
             if hashes.get(&checkpoint.seq) != Some(&checkpoint.hash) {
                 return Ok(Some((
                     checkpoint.seq,

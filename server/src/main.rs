@@ -76,7 +76,10 @@ async fn run(args: Cli) -> anyhow::Result<()> {
         Command::Tenant(command) => cli::run_tenant(&platform, &args.store, command).await,
         Command::Staff(command) => cli::run_staff(&platform, command).await,
         Command::Statistics(command) => cli::run_statistics(&platform, command).await,
-        Command::Retention(command) => cli::run_retention(&platform, command).await,
+        Command::Retention(command) => {
+            let anchor = args.store.journal_anchor()?;
+            cli::run_retention(&platform, &anchor, command).await
+        }
         Command::Audit(command) => {
             let anchor = args.store.journal_anchor()?;
             cli::run_audit(&platform, &anchor, command).await

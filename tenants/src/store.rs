@@ -437,6 +437,16 @@ impl TenantDb {
         }
     }
 
+    /// [`TenantDb::begin_as_owner`] that will write (the write lock at once on SQLite, as
+    /// [`TenantDb::begin_write`]): the one change the application makes with the owner's
+    /// rights, cutting the journal's head at its retention term.
+    pub async fn begin_write_as_owner(&self) -> Result<DatabaseTransaction, DbErr> {
+        match &*self.0 {
+            TenantConn::Sqlite(conn) => begin_immediate(conn).await,
+            TenantConn::Postgres { .. } => self.begin_as_owner().await,
+        }
+    }
+
     /// Starts a transaction that will write. On SQLite it takes the write lock at once
     /// (`BEGIN IMMEDIATE`): a deferred transaction that reads, then writes after another
     /// connection wrote, fails at once with "database is locked" (WAL cannot upgrade its

@@ -43,3 +43,4 @@ pub mod m0042_queue_counts;
 pub mod m0043_insertion_list_indexes;
 pub mod m0044_disability_list;
 pub mod m0045_queue_state_index;
+pub mod m0046_journal_cuts;

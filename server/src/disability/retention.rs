@@ -1,9 +1,10 @@
-//! How long an MDPH file is kept: once the committee decided it (or it was found
-//! irrecevable) and every right it granted has ended, the whole file goes together (its
-//! requests, pieces with the medical ones' sealed bytes, observations, evaluation, appeals),
-//! 2 years by default after the last of these dates; with the person's last file goes what the
-//! CAF said about their AAH. A right granted without limit keeps its file; so does an appeal
-//! not answered yet.
+//! How long an MDPH file is kept. A draft never filed goes 6 months after its last change by
+//! default, or when the person asks for their data to be erased. Once the committee decided a
+//! file (or it was found irrecevable) and every right it granted has ended, the whole file goes
+//! together (its requests, pieces with the medical ones' sealed bytes, observations,
+//! evaluation, appeals), 2 years by default after the last of these dates; with the person's
+//! last file goes what the CAF said about their AAH. A right granted without limit keeps its
+//! file; so does an appeal not answered yet.
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, Query, SelectStatement};
@@ -21,13 +22,38 @@ use crate::modules::Boxed;
 use crate::retention::{Bounds, Category, Item, Leftover, Removal, Retention, cited, delete_where};
 
 pub static RETENTION: Retention = Retention {
-    categories: &[ENDED],
+    categories: &[DRAFTS, ENDED],
     // A piece that is not medical is the foundation's document: it goes once no piece names it.
     documents_in_use: Some(|txn, ids| {
         Box::pin(cited::<disability_piece::Entity>(
             txn,
             disability_piece::Column::DocumentId,
             ids,
+        ))
+    }),
+};
+
+const DRAFTS: Category = Category {
+    id: "handicap.brouillons",
+    label: "Dossiers MDPH commencés et jamais déposés, avec leurs pièces",
+    counted_from: "leur dernière modification",
+    basis: "Un dossier abandonné avant son dépôt n'a aucune suite : rien ne justifie de le \
+            garder, moins encore un certificat médical (RGPD, art. 5.1.e et 9).",
+    months: Bounds {
+        default: 6,
+        min: 1,
+        max: 24,
+    },
+    applied_by_default: false,
+    module: Some(Module::Disability),
+    due: drafts_before,
+    remove: remove_files,
+    // The person may erase their own drafts (`retention::erasure`).
+    of_citizen: Some(|txn, citizen| {
+        Box::pin(crate::retention::ids_of::<disability_file::Entity>(
+            txn,
+            citizen,
+            sea_orm::Condition::all().add(disability_file::Column::Status.eq(Status::Draft.id())),
         ))
     }),
 };
@@ -54,6 +80,35 @@ const ENDED: Category = Category {
     // A filed file stays until its term whatever the person asks (`retention::erasure`).
     of_citizen: None,
 };
+
+/// Drafts not touched since `before`: no piece or observation added since either.
+fn drafts_before(
+    txn: &DatabaseTransaction,
+    before: DateTime<Utc>,
+) -> Boxed<'_, Result<Vec<Item>, DbErr>> {
+    Box::pin(async move {
+        let rows: Vec<(i64, i64)> = disability_file::Entity::find()
+            .select_only()
+            .columns([
+                disability_file::Column::Id,
+                disability_file::Column::CitizenId,
+            ])
+            .filter(disability_file::Column::Status.eq(Status::Draft.id()))
+            .filter(disability_file::Column::UpdatedAt.lt(before))
+            .filter(disability_file::Column::Id.not_in_subquery(still_alive(before)))
+            .into_tuple()
+            .all(txn)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, citizen)| Item {
+                id,
+                citizen_id: Some(citizen),
+                label: Some(format!("brouillon de dossier MDPH n° {id}")),
+            })
+            .collect())
+    })
+}
 
 /// Files decided (or irrecevable) before `before` whose rights all ended before it and that
 /// did not move since.

@@ -8,6 +8,7 @@ pub mod aid_request;
 pub mod appointment;
 pub mod appointment_slot;
 pub mod audit_entry;
+pub mod audit_journal_cut;
 pub mod citizen;
 pub mod citizen_detail;
 pub mod citizen_token;

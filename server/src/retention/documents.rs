@@ -10,29 +10,33 @@ use crate::entity::document;
 use crate::modules::{Boxed, PARTS};
 
 pub static RETENTION: Retention = Retention {
-    categories: &[Category {
-        id: "usagers.pieces",
-        label: "Pièces envoyées par les usagers, rattachées à aucun dossier conservé",
-        counted_from: "leur envoi",
-        basis: "Une pièce ne sert qu'au dossier qui la cite : rien ne justifie de la garder \
+    // The journal last: it is cut after every removal of the pass is recorded in it.
+    categories: &[
+        Category {
+            id: "usagers.pieces",
+            label: "Pièces envoyées par les usagers, rattachées à aucun dossier conservé",
+            counted_from: "leur envoi",
+            basis: "Une pièce ne sert qu'au dossier qui la cite : rien ne justifie de la garder \
                 quand aucun dossier conservé ne la cite plus (RGPD, art. 5.1.e).",
-        months: Bounds {
-            default: 24,
-            min: 6,
-            max: 120,
+            months: Bounds {
+                default: 24,
+                min: 6,
+                max: 120,
+            },
+            applied_by_default: false,
+            module: None,
+            due,
+            remove,
+            of_citizen: Some(|txn, citizen| {
+                Box::pin(super::ids_of::<document::Entity>(
+                    txn,
+                    citizen,
+                    sea_orm::Condition::all(),
+                ))
+            }),
         },
-        applied_by_default: false,
-        module: None,
-        due,
-        remove,
-        of_citizen: Some(|txn, citizen| {
-            Box::pin(super::ids_of::<document::Entity>(
-                txn,
-                citizen,
-                sea_orm::Condition::all(),
-            ))
-        }),
-    }],
+        super::journal::CATEGORY,
+    ],
     documents_in_use: None,
 };
 

@@ -41,7 +41,8 @@ const DRAFT: &str = "Ce brouillon ne peut pas être effacé en ligne : déposez-
 /// What always stays after an erasure, as the citizen reads it.
 pub const ALWAYS_KEPT: [&str; 3] = [
     "Le journal des consultations et modifications de votre dossier par les agents, y compris \
-     cet effacement : il prouve qui a eu accès à vos données (RGPD, article 5.2).",
+     cet effacement, le temps que le département conserve son journal : il prouve qui a eu \
+     accès à vos données (RGPD, article 5.2).",
     "La trace des demandes faites en votre nom aux administrations, 36 mois après chacune, \
      comme l'exigent les conditions d'utilisation d'API Particulier.",
     "Les courriels que le département vous a déjà envoyés, le temps qu'ils restent dans sa \
@@ -146,12 +147,16 @@ pub async fn erase(
             continue;
         };
         let ids = of_citizen(&txn, citizen.id).await?;
-        for batch in ids.chunks(500) {
+        let batches = ids.len().div_ceil(500);
+        for (n, batch) in ids.chunks(500).enumerate() {
             let removal = Removal {
                 txn: &txn,
                 platform,
+                // The journal is never erased on request (no `of_citizen`): nothing to sign.
+                anchor: None,
                 tenant,
                 ids: batch,
+                last: n + 1 == batches,
             };
             leftovers.extend((category.remove)(&removal).await?);
         }

@@ -210,9 +210,15 @@ pub async fn count_now(
 ) -> Result<Response, AppError> {
     AdminDesk::open(&staff)?;
     let tenant = &staff.tenant.tenant;
-    super::pass(&state.platform, tenant, chrono::Utc::now(), Mode::CountOnly)
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+    super::pass(
+        &state.platform,
+        None,
+        tenant,
+        chrono::Utc::now(),
+        Mode::CountOnly,
+    )
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))?;
     notify(&session, "Le compte est à jour : rien n'a été supprimé.").await?;
     Ok(Redirect::to(&staff.tenant.href(PAGE)).into_response())
 }

@@ -1,6 +1,7 @@
 //! The daily pass over every department (and on demand: `guichet retention report` counts
 //! without removing).
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use apalis::prelude::{BoxDynError, Data};
@@ -9,6 +10,7 @@ use tenants::{Platform, TenantStatus};
 
 use super::Mode;
 use crate::jobs::{self, Running};
+use crate::journal_anchor::JournalAnchor;
 use crate::modules::Services;
 
 pub fn workers(services: &Services) -> Vec<Running<anyhow::Result<()>>> {
@@ -16,7 +18,8 @@ pub fn workers(services: &Services) -> Vec<Running<anyhow::Result<()>>> {
         services.platform,
         services.instance,
         "retention",
-        apply_retention
+        apply_retention,
+        data = services.journal_anchor.clone()
     )]
 }
 
@@ -46,19 +49,21 @@ pub struct ApplyRetention {
 pub async fn apply_retention(
     _job: ApplyRetention,
     platform: Data<Platform>,
+    anchor: Data<Option<Arc<JournalAnchor>>>,
 ) -> Result<(), BoxDynError> {
-    apply_all(&platform).await?;
+    apply_all(&platform, anchor.as_deref()).await?;
     Ok(())
 }
 
-/// A pass over every active department as each is set; a suspended one waits.
-pub async fn apply_all(platform: &Platform) -> anyhow::Result<()> {
+/// A pass over every active department as each is set; a suspended one waits. Without the
+/// `anchor`, a journal's head cannot be cut (the pass fails in that category).
+pub async fn apply_all(platform: &Platform, anchor: Option<&JournalAnchor>) -> anyhow::Result<()> {
     let now = chrono::Utc::now();
     for tenant in platform.list_tenants().await? {
         if tenant.status() != TenantStatus::Active {
             continue;
         }
-        let outcomes = super::pass(platform, &tenant, now, Mode::AsSet).await?;
+        let outcomes = super::pass(platform, anchor, &tenant, now, Mode::AsSet).await?;
         let removed: u64 = outcomes.iter().filter(|o| o.applied).map(|o| o.due).sum();
         tracing::info!(tenant = %tenant.slug(), removed, "retention pass");
     }

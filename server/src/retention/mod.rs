@@ -17,6 +17,7 @@ pub mod erasure;
 pub mod holds;
 pub mod http;
 pub mod jobs;
+pub mod journal;
 
 use std::path::PathBuf;
 
@@ -29,6 +30,7 @@ use tenants::{Module, Platform, Tenant};
 
 use crate::audit::{self, AuditEvent};
 use crate::entity::{legal_hold, retention_run, retention_setting};
+use crate::journal_anchor::JournalAnchor;
 use crate::modules::{Boxed, PARTS, Part, Table, section};
 
 pub static PART: Part = Part {
@@ -130,8 +132,13 @@ pub struct Item {
 pub struct Removal<'a> {
     pub txn: &'a DatabaseTransaction,
     pub platform: &'a Platform,
+    /// Signs the journal's cut (`journal`); a pass that only counts has none.
+    pub anchor: Option<&'a JournalAnchor>,
     pub tenant: &'a Tenant,
+    /// One batch of the items, in the order [`Category::due`] gave them.
     pub ids: &'a [i64],
+    /// Whether it is the category's last batch in this transaction.
+    pub last: bool,
 }
 
 /// A file that goes with removed rows, deleted once the removal commits.
@@ -275,9 +282,11 @@ pub enum Mode {
     CountOnly,
 }
 
-/// One pass over every category of `tenant` as of `now`.
+/// One pass over every category of `tenant` as of `now`. The journal's head is removed only
+/// with the `anchor` that signs its cut.
 pub async fn pass(
     platform: &Platform,
+    anchor: Option<&JournalAnchor>,
     tenant: &Tenant,
     now: DateTime<Utc>,
     mode: Mode,
@@ -288,7 +297,7 @@ pub async fn pass(
             .checked_sub_months(Months::new(setting.months))
             .unwrap_or(DateTime::<Utc>::MIN_UTC);
         let apply = setting.applied && mode == Mode::AsSet;
-        let outcome = sweep(platform, tenant, category, setting, before, apply).await?;
+        let outcome = sweep((platform, anchor), tenant, category, setting, before, apply).await?;
         record_run(tenant, now, &outcome).await?;
         crate::metrics::record_retention(tenant.slug().as_str(), &outcome);
         outcomes.push(outcome);
@@ -301,17 +310,21 @@ pub async fn pass(
 
 /// One category: counted, and removed with its journal entries when `apply`.
 async fn sweep(
-    platform: &Platform,
+    (platform, anchor): (&Platform, Option<&JournalAnchor>),
     tenant: &Tenant,
     category: &'static Category,
     setting: Setting,
     before: DateTime<Utc>,
     apply: bool,
 ) -> anyhow::Result<Outcome> {
-    let txn = if apply {
-        tenant.db().begin_write().await?
-    } else {
+    let txn = if !apply {
         tenant.db().begin().await?
+    } else if category.id == journal::CATEGORY.id {
+        // The journal is append-only for the application's role: its head goes with the
+        // owner's rights, and only up to the cut it records (`m0046_journal_cuts`).
+        tenant.db().begin_write_as_owner().await?
+    } else {
+        tenant.db().begin_write().await?
     };
     // Read in the removal's transaction: a hold placed before it commits keeps its file.
     let held = holds::held_in(&txn).await?;
@@ -325,13 +338,16 @@ async fn sweep(
     let mut leftovers = Vec::new();
     if apply && !due.is_empty() {
         // In batches: both engines bound the parameters of one statement.
-        for batch in due.chunks(500) {
+        let batches = due.len().div_ceil(500);
+        for (n, batch) in due.chunks(500).enumerate() {
             let ids: Vec<i64> = batch.iter().map(|i| i.id).collect();
             let removal = Removal {
                 txn: &txn,
                 platform,
+                anchor,
                 tenant,
                 ids: &ids,
+                last: n + 1 == batches,
             };
             leftovers.extend((category.remove)(&removal).await?);
         }

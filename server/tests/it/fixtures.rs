@@ -992,3 +992,17 @@ pub async fn assert_journal_intact(tenant: &Tenant) {
         guichet::audit::Verification::Intact { .. }
     ));
 }
+
+/// `admin` switches a retention `category` on at its default duration, as the conservation
+/// page does.
+pub async fn switched_on(tenant: &Tenant, category: &str, admin: &guichet::staff::StaffAccount) {
+    use guichet::retention::{self, Setting};
+    let setting = Setting {
+        months: retention::category(category).unwrap().months.default,
+        applied: true,
+    };
+    retention::save_setting(tenant, category, setting, admin)
+        .await
+        .unwrap()
+        .unwrap();
+}

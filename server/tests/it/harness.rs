@@ -284,6 +284,11 @@ impl TestApp {
         self._data_dir.path()
     }
 
+    /// Signs and reads the departments' journal checkpoints and cuts, as the server does.
+    pub fn anchor(&self) -> guichet::journal_anchor::JournalAnchor {
+        guichet::journal_anchor::JournalAnchor::new(self.data_dir(), &self.seal_key)
+    }
+
     /// Runs the real `guichet` binary against this app's stores.
     pub fn cli(&self, args: &[&str]) -> std::process::Output {
         let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_guichet"));

@@ -22,6 +22,7 @@ mod instances;
 mod invariants;
 mod jobs;
 mod journal;
+mod journal_retention;
 mod layers;
 mod limits;
 mod mail;

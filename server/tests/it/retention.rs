@@ -10,7 +10,7 @@ use guichet::entity::{
     aid_request, appointment, appointment_slot, audit_entry, consent, contact, data_pull, decision,
     document, message, message_thread, national_call, national_fact, request_event,
 };
-use guichet::retention::{self, Mode, Outcome, Setting};
+use guichet::retention::{self, Mode, Outcome};
 use guichet::staff::Role;
 use reqwest::StatusCode;
 use sea_orm::sea_query::Expr;
@@ -20,7 +20,7 @@ use sea_orm::{
 };
 use tenants::{Module, Tenant};
 
-use crate::fixtures::{assert_journal_intact, exchanges, filed, journaled, rent_aid};
+use crate::fixtures::{assert_journal_intact, exchanges, filed, journaled, rent_aid, switched_on};
 use crate::harness::{Backend, TestApp, Visitor, both_engines};
 
 both_engines!(
@@ -244,9 +244,15 @@ async fn what_is_past_its_term_goes_once_switched_on_and_held_files_stay(backend
     }
 
     // The first pass, nothing switched on: it counts, and removes only the call trace.
-    let first = retention::pass(&app.platform, &gard, Utc::now(), Mode::AsSet)
-        .await
-        .unwrap();
+    let first = retention::pass(
+        &app.platform,
+        Some(&app.anchor()),
+        &gard,
+        Utc::now(),
+        Mode::AsSet,
+    )
+    .await
+    .unwrap();
     let decided = outcome(&first, "aides.decidees");
     assert_eq!((decided.due, decided.held, decided.applied), (2, 0, false));
     assert_eq!(outcome(&first, "aides.brouillons").due, 1);
@@ -307,7 +313,9 @@ async fn what_is_past_its_term_goes_once_switched_on_and_held_files_stay(backend
 
     // The daily pass, as the job runs it.
     let refused_before = refused_counted(&gard).await;
-    retention::jobs::apply_all(&app.platform).await.unwrap();
+    retention::jobs::apply_all(&app.platform, Some(&app.anchor()))
+        .await
+        .unwrap();
     assert!(!exists::<aid_request::Entity>(&gard, karim_request).await);
     {
         let txn = gard.db().begin().await.unwrap();
@@ -405,9 +413,15 @@ async fn what_is_past_its_term_goes_once_switched_on_and_held_files_stay(backend
         .to_owned();
     let lifted = admin.post(&lift, &[("csrf", &page.csrf())]).await;
     assert_eq!(lifted.status, StatusCode::SEE_OTHER, "{}", lifted.body);
-    let again = retention::pass(&app.platform, &gard, Utc::now(), Mode::AsSet)
-        .await
-        .unwrap();
+    let again = retention::pass(
+        &app.platform,
+        Some(&app.anchor()),
+        &gard,
+        Utc::now(),
+        Mode::AsSet,
+    )
+    .await
+    .unwrap();
     assert_eq!(outcome(&again, "aides.decidees").due, 1);
     assert!(!exists::<aid_request::Entity>(&gard, fatou_request).await);
 
@@ -820,28 +834,32 @@ async fn national_data_goes_with_its_request_and_ended_consents_after_their_term
     let (_, _, marc) = filed(&gard, &aid, 3).await;
     let marc_consent = consented(&gard, marc.id, years_ago(1)).await;
 
-    let counted = retention::pass(&app.platform, &gard, Utc::now(), Mode::CountOnly)
-        .await
-        .unwrap();
+    let counted = retention::pass(
+        &app.platform,
+        Some(&app.anchor()),
+        &gard,
+        Utc::now(),
+        Mode::CountOnly,
+    )
+    .await
+    .unwrap();
     assert_eq!(
         outcome(&counted, "national.consentements").due,
         0,
         "Karim's is cited by his pull while his request is kept"
     );
     for category in ["aides.decidees", "national.consentements"] {
-        let months = retention::category(category).unwrap().months.default;
-        let setting = Setting {
-            months,
-            applied: true,
-        };
-        retention::save_setting(&gard, category, setting, &admin)
-            .await
-            .unwrap()
-            .unwrap();
+        switched_on(&gard, category, &admin).await;
     }
-    let pass = retention::pass(&app.platform, &gard, Utc::now(), Mode::AsSet)
-        .await
-        .unwrap();
+    let pass = retention::pass(
+        &app.platform,
+        Some(&app.anchor()),
+        &gard,
+        Utc::now(),
+        Mode::AsSet,
+    )
+    .await
+    .unwrap();
     assert!(!exists::<aid_request::Entity>(&gard, karim_request).await);
     assert!(
         !exists::<data_pull::Entity>(&gard, karim_pull).await

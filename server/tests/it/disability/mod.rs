@@ -86,7 +86,7 @@ const CHILD: [(&str, &str); 12] = [
 ];
 
 /// Starts a draft and goes through the form's six steps; returns the draft's address.
-async fn fill_form(citizen: &mut Visitor) -> String {
+pub(super) async fn fill_form(citizen: &mut Visitor) -> String {
     let space = citizen.get("/gard/mon-espace/mdph").await;
     assert_eq!(space.status, StatusCode::OK, "{}", space.body);
     let started = citizen
@@ -171,6 +171,24 @@ pub(super) async fn fatou_files(app: &TestApp) -> (Visitor, String, i64) {
     assert_eq!(filed.status, StatusCode::SEE_OTHER, "{}", filed.body);
     let id: i64 = file.rsplit('/').next().unwrap().parse().unwrap();
     (fatou, file, id)
+}
+
+/// Sends draft `file`'s medical certificate (sealed), nothing else.
+pub(super) async fn certificate_only(citizen: &mut Visitor, file: &str) {
+    let recent = iso(guichet::dates::today() - Duration::days(90));
+    let sent = send_piece(
+        citizen,
+        &format!("{file}/pieces"),
+        file,
+        (
+            "certificate",
+            "certificat-rhumatologue.pdf",
+            PDF_CERTIFICATE,
+        ),
+        Some((recent.as_str(), "10000000000")),
+    )
+    .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
 }
 
 /// Chooses three rights for the child, sends the certificate, an ID and a proof of address,

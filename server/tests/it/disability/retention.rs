@@ -8,18 +8,23 @@ use guichet::disability::files::Status;
 use guichet::entity::{
     audit_entry, data_pull, disability_file, disability_piece, disability_request,
 };
-use guichet::retention::{self, Mode, Setting};
+use guichet::retention::{self, Mode};
 use guichet::staff::Role;
 use reqwest::StatusCode;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter};
 use tenants::Tenant;
 
-use super::{RECEPTION, fatou_files, file_row, pieces_of, requests_of, setup};
-use crate::fixtures::{assert_journal_intact, journaled};
+use super::{
+    RECEPTION, certificate_only, fatou_files, file_row, fill_form, pieces_of, requests_of, setup,
+};
+use crate::fixtures::{assert_journal_intact, journaled, switched_on};
 use crate::harness::{Backend, TestApp, Visitor, both_engines};
 
-both_engines!(a_file_goes_two_years_after_its_last_right_ended_unless_one_has_no_limit);
+both_engines!(
+    a_file_goes_two_years_after_its_last_right_ended_unless_one_has_no_limit,
+    a_draft_never_filed_goes_and_its_author_may_erase_it,
+);
 
 /// Decides file `id` three years ago, its rights ending two and a half years ago, the first
 /// one `without_limit` if asked.
@@ -87,12 +92,22 @@ async fn pulls_of(tenant: &Tenant, citizen: i64) -> u64 {
 }
 
 async fn due(app: &TestApp, tenant: &Tenant) -> u64 {
-    let outcomes = retention::pass(&app.platform, tenant, Utc::now(), Mode::AsSet)
-        .await
-        .unwrap();
+    due_in(app, tenant, "handicap.dossiers").await
+}
+
+async fn due_in(app: &TestApp, tenant: &Tenant, category: &str) -> u64 {
+    let outcomes = retention::pass(
+        &app.platform,
+        Some(&app.anchor()),
+        tenant,
+        Utc::now(),
+        Mode::AsSet,
+    )
+    .await
+    .unwrap();
     outcomes
         .iter()
-        .find(|o| o.category == "handicap.dossiers")
+        .find(|o| o.category == category)
         .expect("the disability category in the pass")
         .due
 }
@@ -104,17 +119,7 @@ async fn a_file_goes_two_years_after_its_last_right_ended_unless_one_has_no_limi
     let admin = app.worker(&gard, Role::Admin).await;
     let (_fatou, _, id) = fatou_files(&app).await;
     let citizen = file_row(&gard, id).await.citizen_id;
-    let sealed: Vec<std::path::PathBuf> = pieces_of(&gard, id)
-        .await
-        .iter()
-        .filter_map(|p| p.sealed_key.as_ref())
-        .map(|key| {
-            app.platform
-                .files_dir(gard.slug())
-                .join("medical")
-                .join(key)
-        })
-        .collect();
+    let sealed = sealed_of(&app, &gard, &pieces_of(&gard, id).await);
     assert_eq!(sealed.len(), 1, "the certificate is sealed");
     assert!(sealed[0].exists());
     // She let the MDPH ask the CAF about the AAH: a pull for her files, outside any request.
@@ -130,15 +135,7 @@ async fn a_file_goes_two_years_after_its_last_right_ended_unless_one_has_no_limi
     decided_long_ago(&gard, id, false).await;
     assert_eq!(due(&app, &gard).await, 1);
     assert_eq!(requests_of(&gard, id).await.len(), 3);
-    let category = retention::category("handicap.dossiers").unwrap();
-    let setting = Setting {
-        months: category.months.default,
-        applied: true,
-    };
-    retention::save_setting(&gard, category.id, setting, &admin)
-        .await
-        .unwrap()
-        .unwrap();
+    switched_on(&gard, "handicap.dossiers", &admin).await;
     assert_eq!(due(&app, &gard).await, 1);
 
     assert!(requests_of(&gard, id).await.is_empty());
@@ -168,5 +165,109 @@ async fn a_file_goes_two_years_after_its_last_right_ended_unless_one_has_no_limi
     assert_eq!(page.status, StatusCode::NOT_FOUND, "{}", page.body);
     let list = reception.get("/gard/agents/handicap").await;
     assert_eq!(list.status, StatusCode::OK, "{}", list.body);
+    app.stop().await;
+}
+
+/// The sealed bytes of file `id`'s medical pieces, on disk.
+fn sealed_of(
+    app: &TestApp,
+    tenant: &Tenant,
+    pieces: &[disability_piece::Model],
+) -> Vec<std::path::PathBuf> {
+    pieces
+        .iter()
+        .filter_map(|p| p.sealed_key.as_ref())
+        .map(|key| {
+            app.platform
+                .files_dir(tenant.slug())
+                .join("medical")
+                .join(key)
+        })
+        .collect()
+}
+
+/// Draft `id`, with its pieces, last touched seven months ago.
+async fn left_seven_months_ago(tenant: &Tenant, id: i64) {
+    let then = Utc::now() - Duration::days(7 * 30);
+    let txn = tenant.db().begin_write().await.unwrap();
+    disability_file::Entity::update_many()
+        .col_expr(disability_file::Column::UpdatedAt, Expr::value(then))
+        .filter(disability_file::Column::Id.eq(id))
+        .exec(&txn)
+        .await
+        .unwrap();
+    disability_piece::Entity::update_many()
+        .col_expr(disability_piece::Column::CreatedAt, Expr::value(then))
+        .filter(disability_piece::Column::FileId.eq(id))
+        .exec(&txn)
+        .await
+        .unwrap();
+    txn.commit().await.unwrap();
+}
+
+async fn a_draft_never_filed_goes_and_its_author_may_erase_it(backend: Backend) {
+    let (app, _sink, gard) = setup(backend).await;
+    let admin = app.worker(&gard, Role::Admin).await;
+    // Fatou started a file for her son, sent his medical certificate, and never filed it.
+    let mut fatou = Visitor::new(&app);
+    fatou
+        .franceconnect_sign_in("/gard", "sim-fatou-diallo")
+        .await;
+    let page = fill_form(&mut fatou).await;
+    certificate_only(&mut fatou, &page).await;
+    let id: i64 = page.rsplit('/').next().unwrap().parse().unwrap();
+    let draft = file_row(&gard, id).await;
+    assert_eq!(draft.status, Status::Draft.id());
+    let sealed = sealed_of(&app, &gard, &pieces_of(&gard, id).await);
+    assert_eq!(sealed.len(), 1);
+    assert!(sealed[0].exists());
+
+    // Touched last month: kept. Seven months ago: counted, then removed once switched on.
+    assert_eq!(due_in(&app, &gard, "handicap.brouillons").await, 0);
+    left_seven_months_ago(&gard, id).await;
+    assert_eq!(due_in(&app, &gard, "handicap.brouillons").await, 1);
+    assert_eq!(pieces_of(&gard, id).await.len(), 1, "counted only");
+    switched_on(&gard, "handicap.brouillons", &admin).await;
+    assert_eq!(due_in(&app, &gard, "handicap.brouillons").await, 1);
+    assert!(pieces_of(&gard, id).await.is_empty());
+    assert!(!sealed[0].exists(), "the certificate's sealed bytes went");
+    let removal = Condition::all()
+        .add(audit_entry::Column::Subject.contains(format!("brouillon de dossier MDPH n° {id}")));
+    assert_eq!(journaled(&gard, draft.citizen_id, removal).await, 1);
+    let gone = fatou.get(&page).await;
+    assert_eq!(gone.status, StatusCode::NOT_FOUND, "{}", gone.body);
+
+    // She starts again, then asks for her data to be erased: a draft no longer stops it.
+    let again = fill_form(&mut fatou).await;
+    certificate_only(&mut fatou, &again).await;
+    let id: i64 = again.rsplit('/').next().unwrap().parse().unwrap();
+    let sealed = sealed_of(&app, &gard, &pieces_of(&gard, id).await);
+    let asked = fatou.get("/gard/mon-espace/effacement").await;
+    assert_eq!(asked.status, StatusCode::OK, "{}", asked.body);
+    assert!(
+        !asked
+            .body
+            .contains("ne peut pas effacer vos données maintenant"),
+        "{}",
+        asked.body
+    );
+    let erased = fatou
+        .post(
+            "/gard/mon-espace/effacement",
+            &[("csrf", &asked.csrf()), ("confirmation", "oui")],
+        )
+        .await;
+    assert_eq!(erased.status, StatusCode::OK, "{}", erased.body);
+    assert!(erased.body.contains("Données effacées"), "{}", erased.body);
+    let txn = gard.db().begin().await.unwrap();
+    let left = disability_file::Entity::find()
+        .filter(disability_file::Column::CitizenId.eq(draft.citizen_id))
+        .count(&txn)
+        .await
+        .unwrap();
+    txn.commit().await.unwrap();
+    assert_eq!(left, 0);
+    assert!(!sealed[0].exists(), "the new certificate's bytes went too");
+    assert_journal_intact(&gard).await;
     app.stop().await;
 }

@@ -5,7 +5,7 @@
 
 use chrono::{Duration, NaiveDate, Utc};
 use guichet::entity::{audit_entry, insertion_note, insertion_person, insertion_right_event};
-use guichet::retention::{self, Mode, Setting};
+use guichet::retention::{self, Mode};
 use guichet::staff::Role;
 use reqwest::StatusCode;
 use sea_orm::sea_query::Expr;
@@ -13,7 +13,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryF
 use tenants::Tenant;
 
 use super::{OFFICER, day, file_of, import_whole, people_of, setup, single_adults};
-use crate::fixtures::{assert_journal_intact, journaled};
+use crate::fixtures::{assert_journal_intact, journaled, switched_on};
 use crate::harness::{Backend, Visitor, both_engines};
 
 both_engines!(a_follow_up_goes_two_years_after_the_person_left_unless_it_moved_or_is_held);
@@ -71,7 +71,7 @@ where
 }
 
 async fn due(app: &crate::harness::TestApp, tenant: &Tenant, mode: Mode) -> (u64, u64) {
-    let outcomes = retention::pass(&app.platform, tenant, Utc::now(), mode)
+    let outcomes = retention::pass(&app.platform, Some(&app.anchor()), tenant, Utc::now(), mode)
         .await
         .unwrap();
     let outcome = outcomes
@@ -121,14 +121,7 @@ async fn a_follow_up_goes_two_years_after_the_person_left_unless_it_moved_or_is_
     assert_eq!(people_of(&gard).await.len(), 4);
     let category = retention::category("insertion.sortis").unwrap();
     assert_eq!(category.months.default, 24);
-    let setting = Setting {
-        months: category.months.default,
-        applied: true,
-    };
-    retention::save_setting(&gard, category.id, setting, &admin)
-        .await
-        .unwrap()
-        .unwrap();
+    switched_on(&gard, category.id, &admin).await;
     assert_eq!(due(&app, &gard, Mode::AsSet).await, (1, 1));
 
     let left_people: Vec<i64> = people_of(&gard).await.iter().map(|p| p.id).collect();
