@@ -19,6 +19,8 @@
 //! checks each journal (its chain, its length, its checkpoints); anything wrong and every
 //! department it restored is removed again: nothing half-restored is left.
 
+pub mod bucket;
+
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail, ensure};
@@ -30,6 +32,7 @@ use tenants::{Platform, Slug, Tenant};
 use crate::audit::{self, Verification};
 use crate::journal_anchor::JournalAnchor;
 use crate::staff::second_factor::SealKey;
+pub use bucket::Place;
 
 const FORMAT: &str = "guichet-backup";
 const VERSION: u32 = 1;
@@ -49,6 +52,16 @@ pub struct Manifest {
     pub departments: Vec<SavedDepartment>,
 }
 
+impl Manifest {
+    /// The files it names, relative to the backup's directory (the manifest aside).
+    fn files(&self) -> Vec<String> {
+        self.departments
+            .iter()
+            .flat_map(|d| std::iter::once(d.archive.clone()).chain(d.checkpoints.clone()))
+            .collect()
+    }
+}
+
 #[derive(Debug, Serialize, Deserialize)]
 pub struct SavedDepartment {
     pub slug: String,
@@ -58,6 +71,51 @@ pub struct SavedDepartment {
     /// The journal's entries in the snapshot.
     pub journal_entries: usize,
     checkpoints: Option<String>,
+}
+
+/// [`backup`] into a directory, or into an object store (staged in the data directory, then
+/// sent: see [`bucket`]).
+pub async fn backup_to(
+    platform: &Platform,
+    anchor: &JournalAnchor,
+    place: &Place,
+    only: Option<&Slug>,
+) -> anyhow::Result<Manifest> {
+    let bucket = match place {
+        Place::Dir(out) => return backup(platform, anchor, out, only).await,
+        Place::Bucket(bucket) => bucket,
+    };
+    bucket.ensure_free().await?;
+    let staging = staging_in(platform)?;
+    let dir = staging.path().join("sauvegarde");
+    let manifest = backup(platform, anchor, &dir, only).await?;
+    bucket.upload(&dir, &manifest).await?;
+    Ok(manifest)
+}
+
+/// [`restore`] from a directory, or from an object store (fetched into the data directory
+/// first).
+pub async fn restore_from(
+    platform: &Platform,
+    sealing: (&JournalAnchor, &SealKey),
+    place: &Place,
+) -> anyhow::Result<Vec<Restored>> {
+    let bucket = match place {
+        Place::Dir(dir) => return restore(platform, sealing, dir).await,
+        Place::Bucket(bucket) => bucket,
+    };
+    let staging = staging_in(platform)?;
+    bucket.download(staging.path()).await?;
+    restore(platform, sealing, staging.path()).await
+}
+
+/// A folder that goes when dropped, beside the platform's data: it has room for a copy.
+fn staging_in(platform: &Platform) -> anyhow::Result<tempfile::TempDir> {
+    let data = platform.data_dir();
+    tempfile::Builder::new()
+        .prefix(".sauvegarde-transit-")
+        .tempdir_in(data)
+        .with_context(|| format!("impossible d'écrire dans {}", data.display()))
 }
 
 /// Saves every department, or `only` one, into `out`, a directory that must not exist yet

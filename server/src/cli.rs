@@ -238,11 +238,12 @@ pub async fn run_audit(
 pub async fn run_backup(
     platform: &Platform,
     anchor: &JournalAnchor,
-    out: &std::path::Path,
+    out: &str,
     only: Option<&str>,
 ) -> anyhow::Result<()> {
     let only = only.map(Slug::parse).transpose()?;
-    let manifest = crate::backup::backup(platform, anchor, out, only.as_ref()).await?;
+    let place = crate::backup::Place::parse(out)?;
+    let manifest = crate::backup::backup_to(platform, anchor, &place, only.as_ref()).await?;
     for saved in &manifest.departments {
         println!(
             "département « {} » sauvegardé ({} entrée(s) de journal)",
@@ -250,8 +251,7 @@ pub async fn run_backup(
         );
     }
     println!(
-        "sauvegarde écrite dans {} ({} département(s)) ; gardez à part la clé de la plateforme (GUICHET_SECRET_KEY ou secret.key) : la restauration en a besoin",
-        out.display(),
+        "sauvegarde écrite dans {out} ({} département(s)) ; gardez à part la clé de la plateforme (GUICHET_SECRET_KEY ou secret.key) : la restauration en a besoin",
         manifest.departments.len()
     );
     Ok(())
@@ -260,9 +260,10 @@ pub async fn run_backup(
 pub async fn run_restore(
     platform: &Platform,
     sealing: (&JournalAnchor, &SealKey),
-    dir: &std::path::Path,
+    dir: &str,
 ) -> anyhow::Result<()> {
-    let restored = crate::backup::restore(platform, sealing, dir).await?;
+    let place = crate::backup::Place::parse(dir)?;
+    let restored = crate::backup::restore_from(platform, sealing, &place).await?;
     for done in &restored {
         println!(
             "département « {} » restauré ; journal intègre ({} entrée(s)), points de contrôle vérifiés ; {}",
@@ -271,11 +272,7 @@ pub async fn run_restore(
             factors_text(&done.imported)
         );
     }
-    println!(
-        "{} département(s) restauré(s) depuis {}",
-        restored.len(),
-        dir.display()
-    );
+    println!("{} département(s) restauré(s) depuis {dir}", restored.len());
     Ok(())
 }
 

@@ -124,17 +124,18 @@ pub enum Command {
     Audit(AuditCommand),
     /// Save the whole platform, or one department, into a new directory, while it serves.
     Backup {
-        /// The directory to write; it must not exist yet.
+        /// The directory to write, which must not exist yet, or `s3://bucket/prefix/name` in
+        /// an S3-compatible object store (credentials from `AWS_*`).
         #[arg(long)]
-        out: PathBuf,
+        out: String,
         /// Only this department.
         #[arg(long)]
         tenant: Option<String>,
     },
     /// Put a backup back into an empty platform (this data directory or database).
     Restore {
-        /// The directory `guichet backup` wrote.
-        dir: PathBuf,
+        /// The directory `guichet backup` wrote, or its `s3://bucket/prefix/name`.
+        dir: String,
     },
     /// Compute the departments' indicators now (`serve` does it every night).
     #[command(subcommand)]

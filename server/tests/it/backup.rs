@@ -26,7 +26,8 @@ use crate::harness::{Backend, TestApp, Visitor, both_engines};
 
 both_engines!(
     a_platform_backed_up_while_serving_restores_whole,
-    a_backup_that_cannot_be_trusted_restores_nothing
+    a_backup_that_cannot_be_trusted_restores_nothing,
+    a_backup_sent_to_an_object_store_restores_from_it,
 );
 
 /// Requests by id, with their reference.
@@ -318,6 +319,135 @@ async fn a_backup_that_cannot_be_trusted_restores_nothing(backend: Backend) {
     assert!(fresh.platform.list_tenants().await.unwrap().is_empty());
     assert!(!files_of(&fresh, "gard").exists());
     app.stop().await;
+    fresh.stop().await;
+}
+
+/// An S3-compatible object store on loopback (s3s-fs, the S3 protocol over a folder), on a
+/// thread of its own: the CLI's calls block the test's workers. Returns its address and the
+/// folder, holding one bucket, `sauvegardes`.
+fn object_store() -> (String, tempfile::TempDir) {
+    let root = tempfile::tempdir().unwrap();
+    std::fs::create_dir(root.path().join("sauvegardes")).unwrap();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = format!("http://{}", listener.local_addr().unwrap());
+    listener.set_nonblocking(true).unwrap();
+    let served = root.path().to_owned();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            let mut service =
+                s3s::service::S3ServiceBuilder::new(s3s_fs::FileSystem::new(&served).unwrap());
+            service.set_auth(s3s::auth::SimpleAuth::from_single(S3_KEY_ID, S3_SECRET));
+            let service = service.build();
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            loop {
+                let (socket, _) = listener.accept().await.unwrap();
+                let service = service.clone();
+                tokio::spawn(async move {
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(hyper_util::rt::TokioIo::new(socket), service)
+                        .await;
+                });
+            }
+        });
+    });
+    (address, root)
+}
+
+const S3_KEY_ID: &str = "guichet-sauvegarde";
+const S3_SECRET: &str = "secret-du-stockage-objet";
+
+async fn a_backup_sent_to_an_object_store_restores_from_it(backend: Backend) {
+    let (endpoint, bucket) = object_store();
+    let env = [
+        ("AWS_ENDPOINT_URL", endpoint.as_str()),
+        ("AWS_ALLOW_HTTP", "true"),
+        ("AWS_REGION", "fr-par"),
+        ("AWS_ACCESS_KEY_ID", S3_KEY_ID),
+        ("AWS_SECRET_ACCESS_KEY", S3_SECRET),
+    ];
+    let app = platform_with_key(backend, KEY).await;
+    let (gard, aid, _) = filled(&app).await;
+    // A scan that does not compress: the Gard's archive is sent in three parts.
+    let mut scan = PDF.to_vec();
+    let mut state = 0x9E37_79B9_7F4A_7C15_u64;
+    scan.extend((0..11 << 20).map(|_| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state as u8
+    }));
+    let (_, _, citizen) = fixtures::filed(&gard, &aid, 99).await;
+    fixtures::stored_pdf(&app, &gard, citizen.id, "scan.pdf", scan).await;
+    succeeds(&app.cli(&["audit", "checkpoint", "gard"]));
+    let before = requests(&gard).await;
+    let documents = document_bytes(&app, &gard).await;
+    let out = "s3://sauvegardes/nuit/2026-12-06";
+    let printed = succeeds(&app.cli_with(&["backup", "--out", out], &env));
+    assert!(
+        printed.contains(&format!("sauvegarde écrite dans {out}")),
+        "{printed}"
+    );
+    let stored = bucket.path().join("sauvegardes/nuit/2026-12-06");
+    for object in [
+        "sauvegarde.json",
+        "departements/gard.tar.gz",
+        "points-de-controle/gard.jsonl",
+    ] {
+        assert!(stored.join(object).is_file(), "{object} in the bucket");
+    }
+    let archive = std::fs::metadata(stored.join("departements/gard.tar.gz")).unwrap();
+    assert!(archive.len() > 10 << 20, "{} bytes", archive.len());
+    fails_with(
+        &app.cli_with(&["backup", "--out", out], &env),
+        "existe déjà",
+    );
+    let mut wrong_secret = env;
+    wrong_secret[4].1 = "pas-le-bon";
+    fails_with(
+        &app.cli_with(
+            &["backup", "--out", "s3://sauvegardes/nuit/autre"],
+            &wrong_secret,
+        ),
+        "identifiants AWS_*",
+    );
+    fails_with(
+        &app.cli_with(&["backup", "--out", "s3://sauvegardes"], &env),
+        "attendu s3://seau/dossier/nom",
+    );
+    app.stop().await;
+
+    let fresh = platform_with_key(backend, KEY).await;
+    // A backup stopped before its manifest was sent is not one.
+    fails_with(
+        &fresh.cli_with(&["restore", "s3://sauvegardes/nuit/inconnue"], &env),
+        "ne contient pas de sauvegarde complète",
+    );
+    let printed = succeeds(&fresh.cli_with(&["restore", out], &env));
+    assert!(
+        printed.contains("2 département(s) restauré(s)"),
+        "{printed}"
+    );
+    assert!(printed.contains("points de contrôle vérifiés"), "{printed}");
+    let gard = fresh
+        .platform
+        .tenant_by_slug(&Slug::parse("gard").unwrap())
+        .await
+        .unwrap()
+        .expect("the Gard is back");
+    assert_eq!(requests(&gard).await, before);
+    assert_eq!(document_bytes(&fresh, &gard).await, documents);
+    let verified = succeeds(&fresh.cli(&["audit", "verify", "gard"]));
+    assert!(verified.contains("intact"), "{verified}");
+    let left: Vec<_> = std::fs::read_dir(fresh.data_dir())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".sauvegarde"))
+        .collect();
+    assert!(left.is_empty(), "nothing staged is left behind: {left:?}");
     fresh.stop().await;
 }
 

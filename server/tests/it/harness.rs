@@ -291,8 +291,14 @@ impl TestApp {
 
     /// Runs the real `guichet` binary against this app's stores.
     pub fn cli(&self, args: &[&str]) -> std::process::Output {
+        self.cli_with(args, &[])
+    }
+
+    /// [`TestApp::cli`] with these environment variables too.
+    pub fn cli_with(&self, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
         let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_guichet"));
         cmd.args(args)
+            .envs(env.iter().copied())
             .env("GUICHET_DATA_DIR", self._data_dir.path())
             .env_remove("DATABASE_URL");
         if let Some(url) = &self.database_url {
