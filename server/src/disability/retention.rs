@@ -86,28 +86,12 @@ fn drafts_before(
     txn: &DatabaseTransaction,
     before: DateTime<Utc>,
 ) -> Boxed<'_, Result<Vec<Item>, DbErr>> {
-    Box::pin(async move {
-        let rows: Vec<(i64, i64)> = disability_file::Entity::find()
-            .select_only()
-            .columns([
-                disability_file::Column::Id,
-                disability_file::Column::CitizenId,
-            ])
-            .filter(disability_file::Column::Status.eq(Status::Draft.id()))
-            .filter(disability_file::Column::UpdatedAt.lt(before))
-            .filter(disability_file::Column::Id.not_in_subquery(still_alive(before)))
-            .into_tuple()
-            .all(txn)
-            .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(id, citizen)| Item {
-                id,
-                citizen_id: Some(citizen),
-                label: Some(format!("brouillon de dossier MDPH n° {id}")),
-            })
-            .collect())
-    })
+    Box::pin(still_before(
+        txn,
+        &[Status::Draft],
+        before,
+        "brouillon de dossier MDPH",
+    ))
 }
 
 /// Files decided (or irrecevable) before `before` whose rights all ended before it and that
@@ -116,31 +100,42 @@ fn ended_before(
     txn: &DatabaseTransaction,
     before: DateTime<Utc>,
 ) -> Boxed<'_, Result<Vec<Item>, DbErr>> {
-    Box::pin(async move {
-        let rows: Vec<(i64, i64)> = disability_file::Entity::find()
-            .select_only()
-            .columns([
-                disability_file::Column::Id,
-                disability_file::Column::CitizenId,
-            ])
-            .filter(
-                disability_file::Column::Status
-                    .is_in([Status::Decided.id(), Status::Irrecevable.id()]),
-            )
-            .filter(disability_file::Column::UpdatedAt.lt(before))
-            .filter(disability_file::Column::Id.not_in_subquery(still_alive(before)))
-            .into_tuple()
-            .all(txn)
-            .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(id, citizen)| Item {
-                id,
-                citizen_id: Some(citizen),
-                label: Some(format!("dossier MDPH n° {id}")),
-            })
-            .collect())
-    })
+    Box::pin(still_before(
+        txn,
+        &[Status::Decided, Status::Irrecevable],
+        before,
+        "dossier MDPH",
+    ))
+}
+
+/// The files in one of `statuses` that nothing kept alive since `before`, each named in the
+/// journal « `name` n° id ».
+async fn still_before(
+    txn: &DatabaseTransaction,
+    statuses: &[Status],
+    before: DateTime<Utc>,
+    name: &str,
+) -> Result<Vec<Item>, DbErr> {
+    let rows: Vec<(i64, i64)> = disability_file::Entity::find()
+        .select_only()
+        .columns([
+            disability_file::Column::Id,
+            disability_file::Column::CitizenId,
+        ])
+        .filter(disability_file::Column::Status.is_in(statuses.iter().map(|s| s.id())))
+        .filter(disability_file::Column::UpdatedAt.lt(before))
+        .filter(disability_file::Column::Id.not_in_subquery(still_alive(before)))
+        .into_tuple()
+        .all(txn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, citizen)| Item {
+            id,
+            citizen_id: Some(citizen),
+            label: Some(format!("{name} n° {id}")),
+        })
+        .collect())
 }
 
 /// The files with a right running on or after `since` (or without limit), a decision, a

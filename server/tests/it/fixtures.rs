@@ -1006,3 +1006,32 @@ pub async fn switched_on(tenant: &Tenant, category: &str, admin: &guichet::staff
         .unwrap()
         .unwrap();
 }
+
+/// A retention pass over `tenant` now, as the nightly job runs it (`Mode::AsSet`) or as the
+/// administrator's count (`Mode::CountOnly`).
+pub async fn passed(
+    app: &TestApp,
+    tenant: &Tenant,
+    mode: guichet::retention::Mode,
+) -> Vec<guichet::retention::Outcome> {
+    guichet::retention::pass(
+        &app.platform,
+        Some(&app.anchor()),
+        tenant,
+        chrono::Utc::now(),
+        mode,
+    )
+    .await
+    .unwrap()
+}
+
+/// The simulator's person `sub`, as their first FranceConnect sign-in records them.
+pub async fn simulated(tenant: &Tenant, sub: &str) -> Citizen {
+    let identity = guichet::franceconnect::simulator::test_identities()
+        .into_iter()
+        .find(|i| i.sub == sub)
+        .expect("a simulator identity");
+    citizens::sign_in_with_franceconnect(tenant, &identity)
+        .await
+        .unwrap()
+}

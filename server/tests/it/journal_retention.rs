@@ -10,23 +10,12 @@ use guichet::staff::{Role, StaffAccount};
 use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait, QueryOrder};
 use tenants::{Module, Tenant};
 
-use crate::fixtures::switched_on;
+use crate::fixtures::{simulated, switched_on};
 use crate::harness::{Backend, TestApp, both_engines};
 
 both_engines!(the_journal_head_goes_at_its_term_with_a_signed_cut);
 
 const JOURNAL: &str = "journal.entrees";
-
-async fn citizen(tenant: &Tenant, sub: &str) -> i64 {
-    let identity = guichet::franceconnect::simulator::test_identities()
-        .into_iter()
-        .find(|i| i.sub == sub)
-        .expect("a simulator identity");
-    guichet::citizens::sign_in_with_franceconnect(tenant, &identity)
-        .await
-        .unwrap()
-        .id
-}
 
 /// An instructor reads `citizen`'s file.
 async fn read_file_of(tenant: &Tenant, by: &StaffAccount, citizen: i64) {
@@ -71,8 +60,8 @@ async fn the_journal_head_goes_at_its_term_with_a_signed_cut(backend: Backend) {
     let gard = app.tenant("gard", &[Module::AidRequests]).await;
     let admin = app.worker(&gard, Role::Admin).await;
     let instructor = app.worker(&gard, Role::AidInstructor).await;
-    let karim = citizen(&gard, "sim-karim-benali").await;
-    let fatou = citizen(&gard, "sim-fatou-diallo").await;
+    let karim = simulated(&gard, "sim-karim-benali").await.id;
+    let fatou = simulated(&gard, "sim-fatou-diallo").await.id;
     for _ in 0..3 {
         read_file_of(&gard, &instructor, karim).await;
     }

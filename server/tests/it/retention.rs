@@ -20,7 +20,9 @@ use sea_orm::{
 };
 use tenants::{Module, Tenant};
 
-use crate::fixtures::{assert_journal_intact, exchanges, filed, journaled, rent_aid, switched_on};
+use crate::fixtures::{
+    assert_journal_intact, exchanges, filed, journaled, passed, rent_aid, simulated, switched_on,
+};
 use crate::harness::{Backend, TestApp, Visitor, both_engines};
 
 both_engines!(
@@ -244,15 +246,7 @@ async fn what_is_past_its_term_goes_once_switched_on_and_held_files_stay(backend
     }
 
     // The first pass, nothing switched on: it counts, and removes only the call trace.
-    let first = retention::pass(
-        &app.platform,
-        Some(&app.anchor()),
-        &gard,
-        Utc::now(),
-        Mode::AsSet,
-    )
-    .await
-    .unwrap();
+    let first = passed(&app, &gard, Mode::AsSet).await;
     let decided = outcome(&first, "aides.decidees");
     assert_eq!((decided.due, decided.held, decided.applied), (2, 0, false));
     assert_eq!(outcome(&first, "aides.brouillons").due, 1);
@@ -413,15 +407,7 @@ async fn what_is_past_its_term_goes_once_switched_on_and_held_files_stay(backend
         .to_owned();
     let lifted = admin.post(&lift, &[("csrf", &page.csrf())]).await;
     assert_eq!(lifted.status, StatusCode::SEE_OTHER, "{}", lifted.body);
-    let again = retention::pass(
-        &app.platform,
-        Some(&app.anchor()),
-        &gard,
-        Utc::now(),
-        Mode::AsSet,
-    )
-    .await
-    .unwrap();
+    let again = passed(&app, &gard, Mode::AsSet).await;
     assert_eq!(outcome(&again, "aides.decidees").due, 1);
     assert!(!exists::<aid_request::Entity>(&gard, fatou_request).await);
 
@@ -531,17 +517,6 @@ async fn settings_out_of_bounds_and_unknown_holds_are_refused_in_french(backend:
     let page = instructor.get("/gard/agents/admin/conservation").await;
     assert_eq!(page.status, StatusCode::FORBIDDEN);
     app.stop().await;
-}
-
-/// The simulator's person `sub`, as their first FranceConnect sign-in records them.
-async fn simulated(tenant: &Tenant, sub: &str) -> guichet::citizens::Citizen {
-    let identity = guichet::franceconnect::simulator::test_identities()
-        .into_iter()
-        .find(|i| i.sub == sub)
-        .expect("a simulator identity");
-    guichet::citizens::sign_in_with_franceconnect(tenant, &identity)
-        .await
-        .unwrap()
 }
 
 /// Rows of `citizen` left in each table of the store that has a citizen column.
@@ -834,15 +809,7 @@ async fn national_data_goes_with_its_request_and_ended_consents_after_their_term
     let (_, _, marc) = filed(&gard, &aid, 3).await;
     let marc_consent = consented(&gard, marc.id, years_ago(1)).await;
 
-    let counted = retention::pass(
-        &app.platform,
-        Some(&app.anchor()),
-        &gard,
-        Utc::now(),
-        Mode::CountOnly,
-    )
-    .await
-    .unwrap();
+    let counted = passed(&app, &gard, Mode::CountOnly).await;
     assert_eq!(
         outcome(&counted, "national.consentements").due,
         0,
@@ -851,15 +818,7 @@ async fn national_data_goes_with_its_request_and_ended_consents_after_their_term
     for category in ["aides.decidees", "national.consentements"] {
         switched_on(&gard, category, &admin).await;
     }
-    let pass = retention::pass(
-        &app.platform,
-        Some(&app.anchor()),
-        &gard,
-        Utc::now(),
-        Mode::AsSet,
-    )
-    .await
-    .unwrap();
+    let pass = passed(&app, &gard, Mode::AsSet).await;
     assert!(!exists::<aid_request::Entity>(&gard, karim_request).await);
     assert!(
         !exists::<data_pull::Entity>(&gard, karim_pull).await

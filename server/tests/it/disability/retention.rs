@@ -8,7 +8,7 @@ use guichet::disability::files::Status;
 use guichet::entity::{
     audit_entry, data_pull, disability_file, disability_piece, disability_request,
 };
-use guichet::retention::{self, Mode};
+use guichet::retention::Mode;
 use guichet::staff::Role;
 use reqwest::StatusCode;
 use sea_orm::sea_query::Expr;
@@ -18,7 +18,7 @@ use tenants::Tenant;
 use super::{
     RECEPTION, certificate_only, fatou_files, file_row, fill_form, pieces_of, requests_of, setup,
 };
-use crate::fixtures::{assert_journal_intact, journaled, switched_on};
+use crate::fixtures::{assert_journal_intact, journaled, passed, switched_on};
 use crate::harness::{Backend, TestApp, Visitor, both_engines};
 
 both_engines!(
@@ -96,15 +96,7 @@ async fn due(app: &TestApp, tenant: &Tenant) -> u64 {
 }
 
 async fn due_in(app: &TestApp, tenant: &Tenant, category: &str) -> u64 {
-    let outcomes = retention::pass(
-        &app.platform,
-        Some(&app.anchor()),
-        tenant,
-        Utc::now(),
-        Mode::AsSet,
-    )
-    .await
-    .unwrap();
+    let outcomes = passed(app, tenant, Mode::AsSet).await;
     outcomes
         .iter()
         .find(|o| o.category == category)

@@ -13,7 +13,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryF
 use tenants::Tenant;
 
 use super::{OFFICER, day, file_of, import_whole, people_of, setup, single_adults};
-use crate::fixtures::{assert_journal_intact, journaled, switched_on};
+use crate::fixtures::{assert_journal_intact, journaled, passed, switched_on};
 use crate::harness::{Backend, Visitor, both_engines};
 
 both_engines!(a_follow_up_goes_two_years_after_the_person_left_unless_it_moved_or_is_held);
@@ -71,9 +71,7 @@ where
 }
 
 async fn due(app: &crate::harness::TestApp, tenant: &Tenant, mode: Mode) -> (u64, u64) {
-    let outcomes = retention::pass(&app.platform, Some(&app.anchor()), tenant, Utc::now(), mode)
-        .await
-        .unwrap();
+    let outcomes = passed(app, tenant, mode).await;
     let outcome = outcomes
         .iter()
         .find(|o| o.category == "insertion.sortis")
