@@ -189,6 +189,9 @@ pub struct RequestSummary {
     pub title: String,
     pub reference: Option<String>,
     pub status: String,
+    /// A draft: the day it goes if it is not filed by then (the department's retention), in
+    /// words.
+    pub kept_until: Option<String>,
 }
 
 /// The citizen's own space.
@@ -239,6 +242,9 @@ pub fn CitizenSpacePage(
                             <li class="card">
                                 <a href=r.href>{r.title}</a>
                                 <p>{match r.reference { Some(reference) => format!("Référence {reference} — {}", r.status), None => r.status }}</p>
+                                {r.kept_until.map(|day| view! {
+                                    <p>{format!("Gardé jusqu'au {day} : déposez-le avant, sinon il sera effacé.")}</p>
+                                })}
                             </li>
                         }).collect_view()}
                     </ul>

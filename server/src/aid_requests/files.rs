@@ -46,6 +46,7 @@ pub const FILES: Files = Files {
     has_open_case: |tenant, citizen_id| Box::pin(has_open_case(tenant, citizen_id)),
     // Each aid is its own kind under a mandate.
     whole_request: None,
+    drafts: Some(super::retention::DRAFTS),
 };
 
 /// A request filed and not yet decided (being instructed, or waiting for the citizen).
@@ -90,7 +91,7 @@ async fn lines(
     let titles = catalogue::titles(tenant).await?;
     rows.into_iter()
         .map(|row| {
-            let waiting_since = row.paused_since;
+            let (waiting_since, changed_at) = (row.paused_since, row.updated_at);
             let request = AidRequest::try_from(row)?;
             Ok(FileLine {
                 id: request.id,
@@ -100,6 +101,7 @@ async fn lines(
                 status: request.status.label().to_owned(),
                 reference: request.reference,
                 filed_at: request.submitted_at,
+                changed_at,
                 waiting_since: waiting_since.filter(|_| request.status == Status::InfoRequested),
             })
         })

@@ -12,15 +12,18 @@ use crate::entity::{aid_request, decision, request_event, request_message};
 use crate::modules::Boxed;
 use crate::retention::{Bounds, Category, Item, Leftover, Removal, Retention};
 
+/// The category of drafts never filed (`Files::drafts`).
+pub const DRAFTS: &str = "aides.brouillons";
+
 pub static RETENTION: Retention = Retention {
     categories: &[
         Category {
-            id: "aides.brouillons",
+            id: DRAFTS,
             label: "Demandes d'aide commencées et jamais déposées",
             counted_from: "leur dernière modification",
             basis: "Un brouillon abandonné n'a aucune suite : rien ne justifie de le garder \
-                    (RGPD, art. 5.1.e). L'usager est prévenu qu'un brouillon non déposé est \
-                    effacé.",
+                    (RGPD, art. 5.1.e). L'usager voit dans son espace jusqu'à quand son \
+                    brouillon est gardé.",
             months: Bounds {
                 default: 6,
                 min: 1,

@@ -68,6 +68,8 @@ pub struct FileLine {
     pub status: String,
     pub draft: bool,
     pub filed_at: Option<DateTime<Utc>>,
+    /// Its last change: a draft not filed by its department's term goes ([`Files::drafts`]).
+    pub changed_at: DateTime<Utc>,
     /// Waiting for the citizen's answer since this day.
     pub waiting_since: Option<NaiveDate>,
 }
@@ -116,6 +118,10 @@ pub struct Files {
     /// A module whose request a mandate or a consent names as a whole (the MDPH's), beside
     /// the aid catalogue's kinds; `None`: none.
     pub whole_request: Option<WholeRequest>,
+    /// The retention category that removes its drafts never filed (`retention`): the
+    /// citizen's space says until when a draft is kept, and the person may erase their drafts.
+    /// `None`: drafts are kept, and stop an erasure asked online.
+    pub drafts: Option<&'static str>,
 }
 
 /// A module's request as a mandate or a consent names it, and as reception files it.

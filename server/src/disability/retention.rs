@@ -33,12 +33,14 @@ pub static RETENTION: Retention = Retention {
     }),
 };
 
-const DRAFTS: Category = Category {
+/// MDPH files started and never filed (`Files::drafts`).
+pub(crate) const DRAFTS: Category = Category {
     id: "handicap.brouillons",
     label: "Dossiers MDPH commencés et jamais déposés, avec leurs pièces",
     counted_from: "leur dernière modification",
     basis: "Un dossier abandonné avant son dépôt n'a aucune suite : rien ne justifie de le \
-            garder, moins encore un certificat médical (RGPD, art. 5.1.e et 9).",
+            garder, moins encore un certificat médical (RGPD, art. 5.1.e et 9). L'usager \
+            voit dans son espace jusqu'à quand son brouillon est gardé.",
     months: Bounds {
         default: 6,
         min: 1,

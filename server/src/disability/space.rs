@@ -51,6 +51,7 @@ pub const FILES: Files = Files {
         start_path: |mandate| format!("{MANDATE_PATH}/{mandate}/mdph"),
         draft_path: |mandate, file| format!("{MANDATE_PATH}/{mandate}/mdph/{file}/etape/1"),
     }),
+    drafts: Some(super::retention::DRAFTS.id),
 };
 
 /// Where reception files under a mandate (`user_relations`' pages).
@@ -76,6 +77,7 @@ fn line(file: File) -> FileLine {
         status: status.label().into(),
         draft: status == Status::Draft,
         filed_at: file.row.filed_at,
+        changed_at: file.row.updated_at,
         waiting_since: file
             .row
             .pieces_asked_at

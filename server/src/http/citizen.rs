@@ -653,11 +653,13 @@ pub async fn space(
     let via_franceconnect = person.via_franceconnect;
     let identity = identity_lines(&person);
     // Every subscribed part's files, as each declares them (`Part::files`).
+    let retention = crate::retention::settings(&citizen.tenant.tenant).await?;
     let mut requests = Vec::new();
     for files in crate::modules::files_in(&citizen.tenant.tenant) {
         for file in (files.of_citizen)(&citizen.tenant.tenant, person.id).await? {
             requests.push(RequestSummary {
                 href: citizen.tenant.href(&(files.citizen_path)(file.id)),
+                kept_until: draft_kept_until(&retention, files, &file),
                 title: file.title,
                 reference: file.reference,
                 status: file.status,
@@ -681,6 +683,22 @@ pub async fn space(
     Ok(ui.with_citizen(&citizen).render(StatusCode::OK, move |ctx| {
         view! { <CitizenSpacePage ctx greeting_name identity via_franceconnect requests follow_ups services notice /> }
     }))
+}
+
+/// The day draft `file` goes if it is not filed by then, in words, when its department
+/// removes drafts (`Files::drafts`, switched on).
+fn draft_kept_until(
+    settings: &[(&crate::retention::Category, crate::retention::Setting)],
+    files: &crate::citizens::file::Files,
+    file: &crate::citizens::file::FileLine,
+) -> Option<String> {
+    let category = files.drafts.filter(|_| file.draft)?;
+    let (_, setting) = settings.iter().find(|(c, _)| c.id == category)?;
+    let goes = file
+        .changed_at
+        .checked_add_months(chrono::Months::new(setting.months))
+        .filter(|_| setting.applied)?;
+    Some(crate::dates::on(crate::dates::day_of(goes)))
 }
 
 pub(crate) fn identity_lines(person: &Citizen) -> Vec<IdentityLine> {

@@ -62,9 +62,7 @@ pub async fn assess(tenant: &Tenant, citizen_id: i64) -> Result<Vec<Kept>, DbErr
     for part in PARTS {
         if let Some(files) = &part.files {
             // A part erases drafts only if it declares how (a category for them).
-            let erases_drafts = part
-                .retention
-                .is_some_and(|r| r.categories.iter().any(|c| c.of_citizen.is_some()));
+            let erases_drafts = files.drafts.is_some();
             for line in (files.of_citizen)(tenant, citizen_id).await? {
                 match (line.draft, erases_drafts) {
                     (true, true) => {}

@@ -216,6 +216,11 @@ async fn a_draft_never_filed_goes_and_its_author_may_erase_it(backend: Backend) 
 
     // Touched last month: kept. Seven months ago: counted, then removed once switched on.
     assert_eq!(due_in(&app, &gard, "handicap.brouillons").await, 0);
+    let space = fatou.get("/gard/mon-espace").await;
+    assert!(
+        !space.body.contains("Gardé jusqu'au"),
+        "kept while not switched on"
+    );
     left_seven_months_ago(&gard, id).await;
     assert_eq!(due_in(&app, &gard, "handicap.brouillons").await, 1);
     assert_eq!(pieces_of(&gard, id).await.len(), 1, "counted only");
@@ -234,6 +239,16 @@ async fn a_draft_never_filed_goes_and_its_author_may_erase_it(backend: Backend) 
     certificate_only(&mut fatou, &again).await;
     let id: i64 = again.rsplit('/').next().unwrap().parse().unwrap();
     let sealed = sealed_of(&app, &gard, &pieces_of(&gard, id).await);
+    // Her space says until when the new draft is kept.
+    let goes = Utc::now()
+        .checked_add_months(chrono::Months::new(6))
+        .unwrap();
+    let space = fatou.get("/gard/mon-espace").await;
+    let said = format!(
+        "Gardé jusqu'au {} : déposez-le avant, sinon il sera effacé.",
+        guichet::dates::on(guichet::dates::day_of(goes))
+    );
+    assert!(space.body.contains(&said), "{said} in {}", space.body);
     let asked = fatou.get("/gard/mon-espace/effacement").await;
     assert_eq!(asked.status, StatusCode::OK, "{}", asked.body);
     assert!(
