@@ -89,24 +89,16 @@ export async function newColleague(page: Page, testInfo: TestInfo, name: string,
  */
 export async function expectAccessible(page: Page, testInfo: TestInfo) {
   let target = page;
-  let context: BrowserContext | undefined;
   if (!hydrated(testInfo)) {
     const html = (await page.content()).replace(/<script[\s\S]*?<\/script>/g, '');
-    context = await page.context().browser()!.newContext({ javaScriptEnabled: true });
-    target = await context.newPage();
-    // Same origin, so the page's stylesheet loads; the FranceConnect simulator (another
-    // origin, styles inline) has no /sante: a fresh empty page will do there.
-    const sameOrigin = await target.goto(new URL('/sante', page.url()).href).catch(() => null);
-    if (!sameOrigin?.ok()) {
-      await target.close();
-      target = await context.newPage();
-    }
+    target = await auditPage(page);
     await target.setContent(html, { waitUntil: 'load' });
   }
   await expectReflow(page, target);
   await expectNoNativeValidation(page, target);
   await expectSummaryLinksToFields(page, target);
-  await target.evaluate(axeSource);
+  // Kept across contents of the audit page (`document.open` keeps the window): injected once.
+  if (!(await target.evaluate(() => 'axe' in window))) await target.evaluate(axeSource);
   const violations = await target.evaluate(async () => {
     // @ts-expect-error axe is injected above
     const result = await window.axe.run(document, {
@@ -115,8 +107,32 @@ export async function expectAccessible(page: Page, testInfo: TestInfo) {
     return result.violations.map((v: { id: string; help: string; nodes: { target: string[] }[] }) =>
       `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
   });
-  await context?.close();
   expect(violations, `axe violations on ${page.url()}`).toEqual([]);
+}
+
+/** The script-enabled page a JavaScript-off page is audited in, one per browser and origin. */
+const auditPages = new Map<string, Page>();
+
+/**
+ * Same origin as `page`, so its stylesheet loads; the FranceConnect simulator (another origin,
+ * styles inline) has no /sante: an empty page will do there. Made once and reused: a context
+ * and a first load for each of some two hundred audits cost a minute of the JavaScript-off
+ * journeys.
+ */
+async function auditPage(page: Page): Promise<Page> {
+  const browser = page.context().browser()!;
+  const origin = new URL(page.url()).origin;
+  const kept = auditPages.get(origin);
+  if (kept && !kept.isClosed() && kept.context().browser() === browser) return kept;
+  const context: BrowserContext = await browser.newContext({ javaScriptEnabled: true });
+  let target = await context.newPage();
+  const sameOrigin = await target.goto(new URL('/sante', page.url()).href).catch(() => null);
+  if (!sameOrigin?.ok()) {
+    await target.close();
+    target = await context.newPage();
+  }
+  auditPages.set(origin, target);
+  return target;
 }
 
 /**
