@@ -39,8 +39,11 @@ pub fn AccessJournalPage(
     accesses: Vec<AccessRow>,
     fetches: Vec<CallRow>,
     open: Vec<OpenWiderAccess>,
+    /// How long the department keeps its journal, when it removes entries past a term.
+    kept_months: Option<u32>,
 ) -> impl IntoView {
     let space = ctx.href("/mon-espace");
+
     let my_data = ctx.href("/mon-espace/donnees");
     view! {
         <Document ctx title="Qui a consulté mon dossier".to_owned()>
@@ -58,6 +61,9 @@ pub fn AccessJournalPage(
                 />
             })}
             <h2>"Consultations et modifications par les agents"</h2>
+            {kept_months.map(|months| view! {
+                <p>{format!("Le département conserve ce journal {months} mois : les entrées plus anciennes sont effacées.")}</p>
+            })}
             <DataTable
                 caption="Le plus récent en premier"
                 headers=&["Date", "Service et rôle", "Ce qui a été fait", "Motif"]

@@ -11,7 +11,7 @@ use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait, QueryOrder};
 use tenants::{Module, Tenant};
 
 use crate::fixtures::{simulated, switched_on};
-use crate::harness::{Backend, TestApp, both_engines};
+use crate::harness::{Backend, TestApp, Visitor, both_engines};
 
 both_engines!(the_journal_head_goes_at_its_term_with_a_signed_cut);
 
@@ -57,7 +57,9 @@ async fn assert_whole(app: &TestApp, tenant: &Tenant) {
 
 async fn the_journal_head_goes_at_its_term_with_a_signed_cut(backend: Backend) {
     let app = TestApp::start(backend).await;
-    let gard = app.tenant("gard", &[Module::AidRequests]).await;
+    let gard = app
+        .tenant("gard", &[Module::AidRequests, Module::UserRelations])
+        .await;
     let admin = app.worker(&gard, Role::Admin).await;
     let instructor = app.worker(&gard, Role::AidInstructor).await;
     let karim = simulated(&gard, "sim-karim-benali").await.id;
@@ -123,6 +125,19 @@ async fn the_journal_head_goes_at_its_term_with_a_signed_cut(backend: Backend) {
     let left = entries(&gard).await;
     assert_eq!(left[0].0, newest, "{left:?}");
     assert_whole(&app, &gard).await;
+
+    // Karim reads on his journal's page how long it is kept.
+    let mut karim_visit = Visitor::new(&app);
+    karim_visit
+        .franceconnect_sign_in("/gard", "sim-karim-benali")
+        .await;
+    let page = karim_visit.get("/gard/mon-espace/journal").await;
+    assert!(
+        page.body
+            .contains("Le département conserve ce journal 12 mois"),
+        "{}",
+        page.body
+    );
 
     // Exported after its cuts, the department imports whole on another platform.
     let archive = app.data_dir().join("gard.tar.gz");

@@ -51,10 +51,16 @@ pub async fn access_journal(citizen: CurrentCitizen, ui: Ui) -> Result<Response,
             reason: g.reason,
         })
         .collect();
+    let journal = crate::retention::journal::CATEGORY.id;
+    let kept_months = crate::retention::settings(tenant)
+        .await?
+        .into_iter()
+        .find(|(category, setting)| category.id == journal && setting.applied)
+        .map(|(_, setting)| setting.months);
     Ok(ui
         .with_citizen(&citizen)
         .render(StatusCode::OK, move |ctx| {
-            view! { <AccessJournalPage ctx accesses fetches open /> }
+            view! { <AccessJournalPage ctx accesses fetches open kept_months /> }
         }))
 }
 
