@@ -234,6 +234,26 @@ async fn refused_and_caught(app: &TestApp, gard: &Tenant, backend: Backend) {
         problem.contains("sans coupure de conservation signée"),
         "{problem}"
     );
+    // Someone who drops the guard deletes the next entry and records no cut: the store alone
+    // tells this time.
+    let next = entries(gard).await[0].0;
+    let txn = gard.db().begin_as_owner().await.unwrap();
+    let guard = match backend {
+        Backend::Postgres => "DROP TRIGGER audit_journal_no_change ON audit_journal",
+        Backend::Sqlite => "DROP TRIGGER audit_journal_no_delete",
+    };
+    txn.execute_unprepared(guard).await.unwrap();
+    txn.execute_unprepared(&format!("DELETE FROM audit_journal WHERE seq = {next}"))
+        .await
+        .unwrap();
+    txn.commit().await.unwrap();
+    match audit::verify(gard).await.unwrap() {
+        Verification::Broken { problem, .. } => assert!(
+            problem.contains("sans coupure de conservation enregistrée"),
+            "{problem}"
+        ),
+        intact => panic!("a head deleted without a cut verified: {intact:?}"),
+    }
     let txn = gard.db().begin().await.unwrap();
     assert_eq!(
         audit_journal_cut::Entity::find().count(&txn).await.unwrap(),
