@@ -653,19 +653,31 @@ pub async fn space(
     let via_franceconnect = person.via_franceconnect;
     let identity = identity_lines(&person);
     // Every subscribed part's files, as each declares them (`Part::files`).
-    let retention = crate::retention::settings(&citizen.tenant.tenant).await?;
-    let mut requests = Vec::new();
+    let mut lines = Vec::new();
     for files in crate::modules::files_in(&citizen.tenant.tenant) {
         for file in (files.of_citizen)(&citizen.tenant.tenant, person.id).await? {
-            requests.push(RequestSummary {
-                href: citizen.tenant.href(&(files.citizen_path)(file.id)),
-                kept_until: draft_kept_until(&retention, files, &file),
-                title: file.title,
-                reference: file.reference,
-                status: file.status,
-            });
+            lines.push((files, file));
         }
     }
+    // The department's terms matter only to a draft its module removes.
+    let retention = if lines
+        .iter()
+        .any(|(files, file)| file.draft && files.drafts.is_some())
+    {
+        crate::retention::settings(&citizen.tenant.tenant).await?
+    } else {
+        Vec::new()
+    };
+    let requests = lines
+        .into_iter()
+        .map(|(files, file)| RequestSummary {
+            href: citizen.tenant.href(&(files.citizen_path)(file.id)),
+            kept_until: draft_kept_until(&retention, files, &file),
+            title: file.title,
+            reference: file.reference,
+            status: file.status,
+        })
+        .collect::<Vec<_>>();
     let follow_ups = crate::modules::follow_ups_of(&citizen.tenant.tenant, person.id)
         .await?
         .into_iter()

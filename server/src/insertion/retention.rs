@@ -48,6 +48,7 @@ const LEFT: Category = Category {
         max: 120,
     },
     applied_by_default: false,
+    removed_as: crate::retention::RemovedAs::Application,
     module: Some(Module::Insertion),
     due: left_before,
     remove: remove_people,

@@ -24,6 +24,7 @@ pub static RETENTION: Retention = Retention {
                 max: 120,
             },
             applied_by_default: false,
+            removed_as: crate::retention::RemovedAs::Application,
             module: None,
             due,
             remove,

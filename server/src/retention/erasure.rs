@@ -14,7 +14,7 @@
 use sea_orm::{ColumnTrait, Condition, DbErr, EntityTrait, QueryFilter};
 use tenants::{Platform, Tenant};
 
-use super::{Leftover, Removal, categories, holds};
+use super::{Leftover, categories, holds};
 use crate::audit::{self, AuditEvent};
 use crate::citizens::Citizen;
 use crate::entity::{citizen, merge_proposal};
@@ -145,19 +145,8 @@ pub async fn erase(
             continue;
         };
         let ids = of_citizen(&txn, citizen.id).await?;
-        let batches = ids.len().div_ceil(500);
-        for (n, batch) in ids.chunks(500).enumerate() {
-            let removal = Removal {
-                txn: &txn,
-                platform,
-                // The journal is never erased on request (no `of_citizen`): nothing to sign.
-                anchor: None,
-                tenant,
-                ids: batch,
-                last: n + 1 == batches,
-            };
-            leftovers.extend((category.remove)(&removal).await?);
-        }
+        // The journal is never erased on request (no `of_citizen`): no cut to sign.
+        leftovers.extend(super::remove_all(category, &txn, (platform, None), tenant, &ids).await?);
     }
     // Children before parents.
     for table in crate::modules::tables().iter().rev() {

@@ -30,6 +30,7 @@ pub const CATEGORY: Category = Category {
         max: 120,
     },
     applied_by_default: false,
+    removed_as: super::RemovedAs::StoreOwner,
     module: None,
     due,
     remove,

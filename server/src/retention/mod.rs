@@ -95,6 +95,18 @@ pub struct Category {
     /// erased (`erasure`); `None` where the law keeps them until their term whatever the
     /// citizen asks (a filed request blocks the erasure anyway).
     pub of_citizen: Option<OfCitizen>,
+    /// With whose rights [`Category::remove`] runs.
+    pub removed_as: RemovedAs,
+}
+
+/// The rights a category's removal needs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RemovedAs {
+    /// The application's role, as every other write.
+    Application,
+    /// The store's owner: the rows are append-only for the application's role, and their own
+    /// guard says what may go (the journal's head, up to its recorded cut).
+    StoreOwner,
 }
 
 /// The shortest duration of a category whose rows the statistics count: the nightly
@@ -317,14 +329,10 @@ async fn sweep(
     before: DateTime<Utc>,
     apply: bool,
 ) -> anyhow::Result<Outcome> {
-    let txn = if !apply {
-        tenant.db().begin().await?
-    } else if category.id == journal::CATEGORY.id {
-        // The journal is append-only for the application's role: its head goes with the
-        // owner's rights, and only up to the cut it records (`m0046_journal_cuts`).
-        tenant.db().begin_write_as_owner().await?
-    } else {
-        tenant.db().begin_write().await?
+    let txn = match (apply, category.removed_as) {
+        (false, _) => tenant.db().begin().await?,
+        (true, RemovedAs::Application) => tenant.db().begin_write().await?,
+        (true, RemovedAs::StoreOwner) => tenant.db().begin_write_as_owner().await?,
     };
     // Read in the removal's transaction: a hold placed before it commits keeps its file.
     let held = holds::held_in(&txn).await?;
@@ -337,20 +345,8 @@ async fn sweep(
     let held_count = (all.len() - due.len()) as u64;
     let mut leftovers = Vec::new();
     if apply && !due.is_empty() {
-        // In batches: both engines bound the parameters of one statement.
-        let batches = due.len().div_ceil(500);
-        for (n, batch) in due.chunks(500).enumerate() {
-            let ids: Vec<i64> = batch.iter().map(|i| i.id).collect();
-            let removal = Removal {
-                txn: &txn,
-                platform,
-                anchor,
-                tenant,
-                ids: &ids,
-                last: n + 1 == batches,
-            };
-            leftovers.extend((category.remove)(&removal).await?);
-        }
+        let ids: Vec<i64> = due.iter().map(|i| i.id).collect();
+        leftovers = remove_all(category, &txn, (platform, anchor), tenant, &ids).await?;
         audit::append_in(&txn, &journal(category, setting.months, &due)).await?;
     }
     txn.commit().await?;
@@ -362,6 +358,33 @@ async fn sweep(
         due: due.len() as u64,
         held: held_count,
     })
+}
+
+/// Removes `category`'s `ids`, in the order given, in batches: both engines bound the
+/// parameters of one statement. The last batch is flagged for what is done once (the
+/// journal's cut).
+async fn remove_all(
+    category: &Category,
+    txn: &DatabaseTransaction,
+    (platform, anchor): (&Platform, Option<&JournalAnchor>),
+    tenant: &Tenant,
+    ids: &[i64],
+) -> Result<Vec<Leftover>, DbErr> {
+    const BATCH: usize = 500;
+    let batches = ids.len().div_ceil(BATCH);
+    let mut leftovers = Vec::new();
+    for (n, batch) in ids.chunks(BATCH).enumerate() {
+        let removal = Removal {
+            txn,
+            platform,
+            anchor,
+            tenant,
+            ids: batch,
+            last: n + 1 == batches,
+        };
+        leftovers.extend((category.remove)(&removal).await?);
+    }
+    Ok(leftovers)
 }
 
 /// Who removes: the platform, on the department's rule.
