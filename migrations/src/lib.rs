@@ -91,6 +91,7 @@ impl MigratorTrait for TenantMigrator {
             Box::new(tenant::m0044_disability_list::Migration),
             Box::new(tenant::m0045_queue_state_index::Migration),
             Box::new(tenant::m0046_journal_cuts::Migration),
+            Box::new(tenant::m0047_statement_counts::Migration),
         ]
     }
 }

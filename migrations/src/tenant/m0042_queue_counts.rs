@@ -97,7 +97,8 @@ fn sqlite_triggers() -> Vec<String> {
     ]
 }
 
-fn postgres_triggers() -> Vec<String> {
+/// Replaced by statement triggers in `m0047_statement_counts` (which restores them on `down`).
+pub(super) fn postgres_triggers() -> Vec<String> {
     vec![
         // `SET search_path FROM CURRENT`: the functions keep this tenant's schema, whatever the
         // session's search path when they fire.

@@ -18,8 +18,10 @@ enum DisabilityFiles {
     FiledAt,
 }
 
-const SQLITE: [&str; 4] = [
-    "CREATE TABLE disability_status_counts (status TEXT PRIMARY KEY, count BIGINT NOT NULL)",
+const TABLE: &str =
+    "CREATE TABLE disability_status_counts (status TEXT PRIMARY KEY, count BIGINT NOT NULL)";
+
+const SQLITE: [&str; 3] = [
     "CREATE TRIGGER disability_files_counted AFTER INSERT ON disability_files BEGIN \
        INSERT INTO disability_status_counts (status, count) VALUES (NEW.status, 1) \
        ON CONFLICT (status) DO UPDATE SET count = count + 1; \
@@ -35,8 +37,8 @@ const SQLITE: [&str; 4] = [
      END",
 ];
 
-const POSTGRES: [&str; 4] = [
-    "CREATE TABLE disability_status_counts (status TEXT PRIMARY KEY, count BIGINT NOT NULL)",
+/// Replaced by statement triggers in `m0047_statement_counts` (which restores them on `down`).
+pub(super) const POSTGRES_TRIGGERS: [&str; 3] = [
     // `SET search_path FROM CURRENT`: the function keeps this tenant's schema, whatever the
     // session's search path when it fires.
     "CREATE FUNCTION count_disability_statuses() RETURNS trigger LANGUAGE plpgsql \
@@ -77,10 +79,11 @@ impl MigrationTrait for Migration {
             manager.create_index(index.to_owned()).await?;
         }
         let statements = match manager.get_database_backend() {
-            DbBackend::Postgres => POSTGRES,
+            DbBackend::Postgres => POSTGRES_TRIGGERS,
             _ => SQLITE,
         };
         let db = manager.get_connection();
+        db.execute_unprepared(TABLE).await?;
         for statement in statements {
             db.execute_unprepared(statement).await?;
         }

@@ -7,7 +7,10 @@ use guichet::aid_requests::queue::{self, Assignee, Deadline, QueueFilter, Total}
 use guichet::entity::aid_request;
 use guichet::staff::Role;
 use reqwest::StatusCode;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, FromQueryResult, Set, Statement};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, IntoActiveModel,
+    NotSet, QueryFilter, Set, Statement,
+};
 use tenants::{Module, Tenant};
 
 use crate::fixtures::{filed, rent_aid};
@@ -297,6 +300,50 @@ async fn the_queue_counts_follow_every_change(backend: Backend) {
         overdue_of_an_aid.total,
         Total::Exact(1),
         "counted from the rows"
+    );
+
+    // Statements over several requests at once (an import, a retention pass, a bulk
+    // reassignment): each count moves by the difference of all their rows.
+    let txn = tenant.db().begin().await.unwrap();
+    let copies = aid_request::Entity::find()
+        .filter(aid_request::Column::Id.is_in([ids[0], ids[3], ids[9], ids[10]]))
+        .all(&txn)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|row| {
+            let mut copy = row.into_active_model().reset_all();
+            copy.id = NotSet;
+            copy.reference = Set(None);
+            copy
+        });
+    aid_request::Entity::insert_many(copies)
+        .exec(&txn)
+        .await
+        .unwrap();
+    let list = |of: &[i64]| of.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+    for sql in [
+        format!(
+            "UPDATE aid_requests SET assignee_id = {inst} WHERE id IN ({})",
+            list(&[ids[2], ids[6], ids[9], ids[10]])
+        ),
+        format!(
+            "UPDATE aid_requests SET status = 'granted' WHERE id IN ({})",
+            list(&[ids[2], ids[3], ids[11]])
+        ),
+        format!(
+            "DELETE FROM aid_requests WHERE id IN ({})",
+            list(&[ids[6], ids[10], ids[11]])
+        ),
+    ] {
+        txn.execute_unprepared(&sql).await.unwrap();
+    }
+    txn.commit().await.unwrap();
+    assert_counts_hold(&tenant, "statements over several requests").await;
+    assert_eq!(
+        figures(QueueFilter::default()).await.total,
+        Total::Exact(12),
+        "eleven, four copies, three removed"
     );
 }
 

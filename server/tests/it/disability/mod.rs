@@ -17,6 +17,7 @@ use crate::smtp::SmtpSink;
 mod caf;
 mod committee;
 mod completeness;
+mod figures;
 mod filing;
 mod follow_up;
 mod mandate;
@@ -47,6 +48,40 @@ pub(super) async fn setup(backend: Backend) -> (TestApp, SmtpSink, Tenant) {
     )
     .await;
     (app, sink, gard)
+}
+
+/// Fatou, signed in through FranceConnect, with no mail address.
+pub(super) async fn fatou(tenant: &Tenant) -> guichet::citizens::Citizen {
+    let mut identity = guichet::franceconnect::simulator::test_identities()[0].clone();
+    identity.email = String::new();
+    guichet::citizens::sign_in_with_franceconnect(tenant, &identity)
+        .await
+        .unwrap()
+}
+
+/// A file at `status` since `at`, written as a row (the filing's own steps are tested
+/// elsewhere).
+pub(super) fn file_written(
+    citizen_id: i64,
+    name: &str,
+    status: Status,
+    at: chrono::DateTime<Utc>,
+) -> disability_file::ActiveModel {
+    disability_file::ActiveModel {
+        citizen_id: Set(citizen_id),
+        kind: Set("first".into()),
+        filed_by: Set("self".into()),
+        filed_by_name: Set(name.into()),
+        answers: Set("{}".into()),
+        form_version: Set(guichet::disability::application::VERSION.into()),
+        generic: Set(false),
+        status: Set(status.id().into()),
+        created_at: Set(at),
+        updated_at: Set(at),
+        filed_at: Set(Some(at)),
+        plan_hearing: Set(false),
+        ..Default::default()
+    }
 }
 
 pub(super) fn iso(day: NaiveDate) -> String {

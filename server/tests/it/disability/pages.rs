@@ -4,6 +4,8 @@
 
 use guichet::disability::completeness::FiledKey;
 
+use sea_orm::ConnectionTrait;
+
 use super::*;
 
 both_engines!(reception_reads_a_stage_page_after_page_and_its_counts_follow);
@@ -23,11 +25,7 @@ fn tab(status: Status, n: usize) -> String {
 
 async fn reception_reads_a_stage_page_after_page_and_its_counts_follow(backend: Backend) {
     let (app, _sink, gard) = setup(backend).await;
-    let mut identity = guichet::franceconnect::simulator::test_identities()[0].clone();
-    identity.email = String::new();
-    let citizen = guichet::citizens::sign_in_with_franceconnect(&gard, &identity)
-        .await
-        .unwrap();
+    let citizen = fatou(&gard).await;
     // 110 files filed, two by two in the same minute (the id decides), and 10 waiting for
     // pieces; written as rows (the filing's own steps are tested elsewhere).
     let start = Utc::now() - Duration::days(30);
@@ -39,24 +37,10 @@ async fn reception_reads_a_stage_page_after_page_and_its_counts_follow(backend: 
             Status::WaitingPieces
         };
         let at = start + Duration::minutes((119 - n) / 2);
-        disability_file::ActiveModel {
-            citizen_id: Set(citizen.id),
-            kind: Set("first".into()),
-            filed_by: Set("self".into()),
-            filed_by_name: Set(format!("Personne {n}")),
-            answers: Set("{}".into()),
-            form_version: Set(guichet::disability::application::VERSION.into()),
-            generic: Set(false),
-            status: Set(status.id().into()),
-            created_at: Set(at),
-            updated_at: Set(at),
-            filed_at: Set(Some(at)),
-            plan_hearing: Set(false),
-            ..Default::default()
-        }
-        .insert(&txn)
-        .await
-        .unwrap();
+        file_written(citizen.id, &format!("Personne {n}"), status, at)
+            .insert(&txn)
+            .await
+            .unwrap();
     }
     txn.commit().await.unwrap();
     let mut files = disability_file::Entity::find()
@@ -118,5 +102,31 @@ async fn reception_reads_a_stage_page_after_page_and_its_counts_follow(backend: 
         .await;
     assert_eq!(over.status, StatusCode::OK);
     assert_eq!(listed(&over.body)[..], expected[2..52]);
+
+    // Statements over several files at once (a retention pass, an import): three filed files
+    // wait for pieces and one waiting file is filed again in one, two filed files go in another.
+    let (filed, waiting) = (Status::Filed.id(), Status::WaitingPieces.id());
+    let txn = gard.db().begin().await.unwrap();
+    for sql in [
+        format!(
+            "UPDATE disability_files SET status = CASE WHEN status = '{filed}' \
+             THEN '{waiting}' ELSE '{filed}' END WHERE id IN ({}, {}, {}, {})",
+            expected[2], expected[3], expected[4], expected[0]
+        ),
+        format!(
+            "DELETE FROM disability_files WHERE id IN ({}, {})",
+            expected[5], expected[6]
+        ),
+    ] {
+        txn.execute_unprepared(&sql).await.unwrap();
+    }
+    txn.commit().await.unwrap();
+    let after = reception.get("/gard/agents/handicap").await;
+    assert!(
+        after.body.contains(&tab(Status::Filed, 104)),
+        "108, three moved, one back, two removed: {}",
+        after.body
+    );
+    assert!(after.body.contains(&tab(Status::WaitingPieces, 13)));
     app.stop().await;
 }
