@@ -95,7 +95,8 @@ pub struct Category {
     /// erased (`erasure`); `None` where the law keeps them until their term whatever the
     /// citizen asks (a filed request blocks the erasure anyway).
     pub of_citizen: Option<OfCitizen>,
-    /// With whose rights [`Category::remove`] runs.
+    /// With whose rights [`Category::remove`] runs. An erasure runs in the application's
+    /// transaction: a category removed as the store's owner has no `of_citizen`.
     pub removed_as: RemovedAs,
 }
 
@@ -564,4 +565,26 @@ pub async fn ids_of<E: EntityTrait>(
         .into_tuple()
         .all(txn)
         .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_the_store_owner_removes_is_never_erased_on_request() {
+        let owners: Vec<&str> = categories()
+            .filter(|c| c.removed_as == RemovedAs::StoreOwner)
+            .map(|c| c.id)
+            .collect();
+        assert_eq!(owners, [journal::CATEGORY.id]);
+        for category in categories() {
+            assert!(
+                category.removed_as == RemovedAs::Application || category.of_citizen.is_none(),
+                "{} is removed as the owner and erased on request, in the application's \
+                 transaction",
+                category.id
+            );
+        }
+    }
 }
