@@ -659,25 +659,16 @@ pub async fn space(
             lines.push((files, file));
         }
     }
-    // The department's terms matter only to a draft its module removes.
-    let retention = if lines
-        .iter()
-        .any(|(files, file)| file.draft && files.drafts.is_some())
-    {
-        crate::retention::settings(&citizen.tenant.tenant).await?
-    } else {
-        Vec::new()
-    };
-    let requests = lines
-        .into_iter()
-        .map(|(files, file)| RequestSummary {
+    let mut requests = Vec::with_capacity(lines.len());
+    for (files, file) in lines {
+        requests.push(RequestSummary {
             href: citizen.tenant.href(&(files.citizen_path)(file.id)),
-            kept_until: draft_kept_until(&retention, files, &file),
+            kept_until: draft_kept_until(&citizen.tenant.tenant, files, &file).await?,
             title: file.title,
             reference: file.reference,
             status: file.status,
-        })
-        .collect::<Vec<_>>();
+        });
+    }
     let follow_ups = crate::modules::follow_ups_of(&citizen.tenant.tenant, person.id)
         .await?
         .into_iter()
@@ -699,18 +690,26 @@ pub async fn space(
 
 /// The day draft `file` goes if it is not filed by then, in words, when its department
 /// removes drafts (`Files::drafts`, switched on).
-fn draft_kept_until(
-    settings: &[(&crate::retention::Category, crate::retention::Setting)],
+/// The day a draft goes, when its module removes drafts and the department switched it on.
+async fn draft_kept_until(
+    tenant: &tenants::Tenant,
     files: &crate::citizens::file::Files,
     file: &crate::citizens::file::FileLine,
-) -> Option<String> {
-    let category = files.drafts.filter(|_| file.draft)?;
-    let (_, setting) = settings.iter().find(|(c, _)| c.id == category)?;
-    let goes = file
+) -> Result<Option<String>, sea_orm::DbErr> {
+    let Some(category) = files
+        .drafts
+        .filter(|_| file.draft)
+        .and_then(crate::retention::category)
+    else {
+        return Ok(None);
+    };
+    let Some(months) = crate::retention::applied_months(tenant, category).await? else {
+        return Ok(None);
+    };
+    Ok(file
         .changed_at
-        .checked_add_months(chrono::Months::new(setting.months))
-        .filter(|_| setting.applied)?;
-    Some(crate::dates::on(crate::dates::day_of(goes)))
+        .checked_add_months(chrono::Months::new(months))
+        .map(|goes| crate::dates::on(crate::dates::day_of(goes))))
 }
 
 pub(crate) fn identity_lines(person: &Citizen) -> Vec<IdentityLine> {

@@ -189,24 +189,40 @@ pub async fn settings(tenant: &Tenant) -> Result<Vec<(&'static Category, Setting
     let rows = retention_setting::Entity::find().all(&txn).await?;
     txn.commit().await?;
     Ok(categories()
-        .map(|c| {
-            let row = rows.iter().find(|r| r.category == c.id);
-            let setting = row.map_or(
-                Setting {
-                    months: c.months.default,
-                    applied: c.applied_by_default,
-                },
-                |r| Setting {
-                    // A bound narrowed since is applied as it stands now.
-                    months: u32::try_from(r.months)
-                        .unwrap_or(c.months.default)
-                        .clamp(c.months.min, c.months.max),
-                    applied: r.applied,
-                },
-            );
-            (c, setting)
-        })
+        .map(|c| (c, setting_of(c, rows.iter().find(|r| r.category == c.id))))
         .collect())
+}
+
+/// The months the department keeps `category`, if it switched its removal on; reads one row.
+pub async fn applied_months(
+    tenant: &Tenant,
+    category: &'static Category,
+) -> Result<Option<u32>, DbErr> {
+    let txn = tenant.db().begin().await?;
+    let row = retention_setting::Entity::find_by_id(category.id.to_owned())
+        .one(&txn)
+        .await?;
+    txn.commit().await?;
+    let setting = setting_of(category, row.as_ref());
+    Ok(setting.applied.then_some(setting.months))
+}
+
+/// A category's setting from its row, or its defaults when the department chose none.
+fn setting_of(category: &Category, row: Option<&retention_setting::Model>) -> Setting {
+    let bounds = category.months;
+    row.map_or(
+        Setting {
+            months: bounds.default,
+            applied: category.applied_by_default,
+        },
+        |r| Setting {
+            // A bound narrowed since is applied as it stands now.
+            months: u32::try_from(r.months)
+                .unwrap_or(bounds.default)
+                .clamp(bounds.min, bounds.max),
+            applied: r.applied,
+        },
+    )
 }
 
 /// Why a setting was refused, in French.

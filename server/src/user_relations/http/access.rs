@@ -51,12 +51,8 @@ pub async fn access_journal(citizen: CurrentCitizen, ui: Ui) -> Result<Response,
             reason: g.reason,
         })
         .collect();
-    let journal = crate::retention::journal::CATEGORY.id;
-    let kept_months = crate::retention::settings(tenant)
-        .await?
-        .into_iter()
-        .find(|(category, setting)| category.id == journal && setting.applied)
-        .map(|(_, setting)| setting.months);
+    let kept_months =
+        crate::retention::applied_months(tenant, &crate::retention::journal::CATEGORY).await?;
     Ok(ui
         .with_citizen(&citizen)
         .render(StatusCode::OK, move |ctx| {
