@@ -585,12 +585,20 @@ pub async fn queue(desk: &Desk<'_>, filter: &QueueFilter, at: &PageAt) -> Result
     )
     .await?;
     let citizen_ids: Vec<i64> = page.rows.iter().map(|r| r.citizen_id).collect();
+    // Only the names: a citizen's row holds far more than the page shows.
     let names: HashMap<i64, String> = citizen::Entity::find()
+        .select_only()
+        .columns([
+            citizen::Column::Id,
+            citizen::Column::FamilyName,
+            citizen::Column::GivenName,
+        ])
         .filter(citizen::Column::Id.is_in(citizen_ids))
+        .into_tuple::<(i64, String, String)>()
         .all(&txn)
         .await?
         .into_iter()
-        .map(|c| (c.id, format!("{} {}", c.family_name, c.given_name)))
+        .map(|(id, family, given)| (id, format!("{family} {given}")))
         .collect();
     txn.commit().await?;
     let rows = page
