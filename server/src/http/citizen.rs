@@ -688,9 +688,9 @@ pub async fn space(
     }))
 }
 
-/// The day draft `file` goes if it is not filed by then, in words, when its department
-/// removes drafts (`Files::drafts`, switched on).
-/// The day a draft goes, when its module removes drafts and the department switched it on.
+/// The day draft `file` goes if it is not filed by then, in words, when its module removes
+/// drafts (`Files::drafts`) and its department switched that on. A citizen has few drafts: one
+/// read of one setting each.
 async fn draft_kept_until(
     tenant: &tenants::Tenant,
     files: &crate::citizens::file::Files,
