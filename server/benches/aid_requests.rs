@@ -23,6 +23,7 @@ use std::io::BufRead as _;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::process::{Command, Stdio};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail};
@@ -352,6 +353,8 @@ async fn queue_page(
                 platform: platform.clone(),
                 tenant: bench.tenant.clone(),
                 instructor: instructor.clone(),
+                aid_titles: Arc::default(),
+                accounts: Arc::default(),
             }),
     )
     .await?;
@@ -490,10 +493,13 @@ struct Bare {
     platform: Platform,
     tenant: Tenant,
     instructor: staff::StaffAccount,
+    aid_titles: Arc<catalogue::AidTitles>,
+    accounts: Arc<staff::AccountCache>,
 }
 
 /// The floor: the queries the real page makes (the queue page, the aids for the filter, the
-/// staff for names), written out as a minimal escaped table. No session, no tenant
+/// staff for names, the last two from the same short caches), written out as a minimal
+/// escaped table. No session, no tenant
 /// resolution, no rendering framework.
 async fn bare_queue(State(bare): State<Bare>) -> Result<Html<String>, StatusCode> {
     let fail = |_| StatusCode::INTERNAL_SERVER_ERROR;
@@ -501,16 +507,18 @@ async fn bare_queue(State(bare): State<Bare>) -> Result<Html<String>, StatusCode
     let page = queue::queue(&desk, &QueueFilter::default(), &PageAt::First)
         .await
         .map_err(fail)?;
-    let aids = catalogue::list(&bare.tenant, false).await.map_err(fail)?;
-    let accounts = staff::list_accounts(&bare.platform, &bare.tenant)
+    let aids = bare.aid_titles.get(&bare.tenant).await.map_err(fail)?;
+    let accounts = bare
+        .accounts
+        .directory(&bare.platform, &bare.tenant)
         .await
         .map_err(fail)?;
     let mut rows = String::new();
     for r in &page.rows {
         let aid = aids
             .iter()
-            .find(|a| a.id == r.aid_id)
-            .map_or("", |a| a.title.as_str());
+            .find(|(id, _)| *id == r.aid_id)
+            .map_or("", |(_, title)| title.as_str());
         let assignee = r
             .assignee_id
             .and_then(|id| accounts.iter().find(|a| a.id == id))

@@ -223,10 +223,10 @@ pub fn checked_logo(bytes: &[u8]) -> Result<Vec<u8>, String> {
 
 /// Departments' looks, briefly cached: every page of a department draws it.
 #[derive(Default)]
-pub struct LookCache(crate::staff::cache::TtlCache<i64, Arc<Look>>);
+pub struct LookCache(crate::cache::TtlCache<i64, Arc<Look>>);
 
 impl LookCache {
-    /// The department's look, at most `staff::ACCOUNT_TTL` old.
+    /// The department's look, at most [`crate::cache::TTL`] old.
     pub async fn get(&self, tenant: &Tenant) -> Result<Arc<Look>, DbErr> {
         let read = async { look(tenant).await.map(|l| Some(Arc::new(l))) };
         Ok(self

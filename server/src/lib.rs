@@ -11,6 +11,7 @@ pub mod audit;
 pub mod backup;
 pub mod balancer;
 pub mod brand;
+pub mod cache;
 pub mod citizens;
 pub mod cli;
 pub mod cog;

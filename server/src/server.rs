@@ -117,6 +117,7 @@ pub fn app_state(platform: Platform, options: &ServerOptions) -> anyhow::Result<
             throttle: options.throttle,
         }),
         accounts: Arc::default(),
+        aid_titles: Arc::default(),
         looks: Arc::default(),
         policies: Arc::default(),
         mailer: options.mailer.clone(),

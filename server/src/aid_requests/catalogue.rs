@@ -216,6 +216,32 @@ pub async fn titles(tenant: &Tenant) -> Result<std::collections::HashMap<i64, St
         .collect())
 }
 
+/// Every aid's id and title, in title order, kept for [`crate::cache::TTL`]: the instructors'
+/// queue names each row's aid and offers every aid as a filter on every view. Only titles, so
+/// that nothing relies on a kept form version. Changes made through this node drop the entry
+/// ([`AidTitles::forget`]).
+#[derive(Default)]
+pub struct AidTitles(crate::cache::TtlCache<i64, std::sync::Arc<[(i64, String)]>>);
+
+impl AidTitles {
+    pub async fn get(&self, tenant: &Tenant) -> Result<std::sync::Arc<[(i64, String)]>, DbErr> {
+        let read = async {
+            let aids = list(tenant, false).await?;
+            Ok(Some(aids.into_iter().map(|a| (a.id, a.title)).collect()))
+        };
+        Ok(self
+            .0
+            .get_or_read(tenant.id(), read)
+            .await?
+            .unwrap_or_default())
+    }
+
+    /// Drops the department's entry after a change to its catalogue.
+    pub fn forget(&self, tenant: &Tenant) {
+        self.0.forget(&tenant.id());
+    }
+}
+
 /// The catalogue, in title order; citizens see only open aids.
 pub async fn list(tenant: &Tenant, only_open: bool) -> Result<Vec<Aid>, DbErr> {
     let txn = tenant.db().begin().await?;

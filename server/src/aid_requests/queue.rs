@@ -1,13 +1,12 @@
 //! The instructors' side: the queue of filed requests (filters, sort, pages, counts), one
 //! request with its citizen, and assignment with a conflict check.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, Duration, NaiveDate, SecondsFormat, Utc};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, EntityTrait,
-    FromQueryResult, Order, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select, Statement,
-    sea_query::{Alias, Expr, ExprTrait, Query},
+    FromQueryResult, JoinType, Order, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
+    RelationDef, Select, Statement,
+    sea_query::{Alias, Expr, ExprTrait, Query, UnionType},
 };
 use serde::{Deserialize, Serialize};
 use tenants::Tenant;
@@ -84,16 +83,23 @@ impl listing::Position for SortKey {
     fn columns_and_values(&self) -> (Vec<Expr>, Vec<Expr>) {
         use aid_request::Column as C;
         match self {
+            // Qualified: the rows' query joins the citizens, who have an `id` too.
             SortKey::Due(date, id) => (
-                vec![Expr::col(C::DueOn), Expr::col(C::Id)],
+                vec![
+                    Expr::col((aid_request::Entity, C::DueOn)),
+                    Expr::col((aid_request::Entity, C::Id)),
+                ],
                 vec![Expr::value(*date), Expr::value(*id)],
             ),
             SortKey::Filed(at, id) => (
-                vec![Expr::col(C::SubmittedAt), Expr::col(C::Id)],
+                vec![
+                    Expr::col((aid_request::Entity, C::SubmittedAt)),
+                    Expr::col((aid_request::Entity, C::Id)),
+                ],
                 vec![Expr::value(*at), Expr::value(*id)],
             ),
             SortKey::Reference(reference) => (
-                vec![Expr::col(C::Reference)],
+                vec![Expr::col((aid_request::Entity, C::Reference))],
                 vec![Expr::value(reference.clone())],
             ),
         }
@@ -315,7 +321,8 @@ fn soon_until(today: NaiveDate) -> NaiveDate {
 #[derive(Debug, FromQueryResult)]
 struct StatusCount {
     status: String,
-    count: i64,
+    /// `NULL` for a sum of no row.
+    count: Option<i64>,
 }
 
 fn to_u64(n: Option<i64>) -> u64 {
@@ -399,31 +406,40 @@ async fn counted_up_to(
     .await
 }
 
+/// Marks the overdue count's row among the counts by status (no status has this id).
+const OVERDUE_ROW: &str = "overdue";
+
 async fn count(
     txn: &DatabaseTransaction,
     filter: &QueueFilter,
     today: NaiveDate,
 ) -> Result<QueueFigures, DbErr> {
     // Sums over the counts by aid, agent and status that triggers keep (tenant migration
-    // m0042): no count over every request of the department for each page.
-    let by_status = StatusCount::find_by_statement(Statement::from_string(
-        txn.get_database_backend(),
-        "SELECT status, CAST(SUM(count) AS BIGINT) AS count FROM request_counts GROUP BY status",
-    ))
-    .all(txn)
-    .await?;
+    // m0042): no count over every request of the department for each page. The overdue ones
+    // (from the counts by due date) come in the same statement, as one more row.
+    let mut counted = Query::select();
+    counted
+        .column(Alias::new("status"))
+        .expr_as(summed(), Alias::new("count"))
+        .from(Alias::new("request_counts"))
+        .group_by_col(Alias::new("status"));
+    let mut overdue_row = Query::select();
+    overdue_row
+        .expr_as(Expr::val(OVERDUE_ROW), Alias::new("status"))
+        .expr_as(summed(), Alias::new("count"))
+        .from(Alias::new("open_request_due_counts"))
+        .and_where(Expr::col(Alias::new("due_on")).lt(today));
+    counted.union(UnionType::All, overdue_row);
+    let rows = StatusCount::find_by_statement(txn.get_database_backend().build(&counted))
+        .all(txn)
+        .await?;
+    let counted = |id: &str| to_u64(rows.iter().find(|c| c.status == id).and_then(|c| c.count));
     let counts: Vec<(Status, u64)> = Status::ALL
         .into_iter()
         .filter(|s| *s != Status::Draft)
-        .map(|s| {
-            let n = by_status
-                .iter()
-                .find(|c| c.status == s.id())
-                .map_or(0, |c| to_u64(Some(c.count)));
-            (s, n)
-        })
+        .map(|s| (s, counted(s.id())))
         .collect();
-    let overdue = open_due(txn, None, today.pred_opt()).await?;
+    let overdue = counted(OVERDUE_ROW);
     let total = total(txn, filter, today, &counts, overdue).await?;
     Ok(QueueFigures {
         total,
@@ -475,12 +491,13 @@ struct Listed {
     id: i64,
     reference: Option<String>,
     aid_id: i64,
-    citizen_id: i64,
     status: Status,
     submitted_at: Option<DateTime<Utc>>,
     due_on: Option<NaiveDate>,
     assignee_id: Option<i64>,
     citizen_replied_at: Option<DateTime<Utc>>,
+    family_name: String,
+    given_name: String,
 }
 
 impl Listed {
@@ -495,9 +512,10 @@ impl Listed {
     }
 }
 
-/// The queue's branches (see [`branches`]), their rows' columns selected, not yet ordered.
-/// Filed requests always have a due date, a filing time and a reference (`filing::submit`
-/// writes the three at once); saying so lets the store start past the drafts' empty ones.
+/// The queue's branches (see [`branches`]), their rows' columns and their citizens' names
+/// selected, not yet ordered. Filed requests always have a due date, a filing time and a
+/// reference (`filing::submit` writes the three at once); saying so lets the store start past
+/// the drafts' empty ones.
 fn rows_queries(filter: &QueueFilter, today: NaiveDate) -> Vec<Select<aid_request::Entity>> {
     use aid_request::Column as C;
     let sorted_on = match filter.sort {
@@ -505,6 +523,10 @@ fn rows_queries(filter: &QueueFilter, today: NaiveDate) -> Vec<Select<aid_reques
         Sort::Filed => C::SubmittedAt,
         Sort::Reference => C::Reference,
     };
+    let filed_by: RelationDef = aid_request::Entity::belongs_to(citizen::Entity)
+        .from(C::CitizenId)
+        .to(citizen::Column::Id)
+        .into();
     branches(filter, today)
         .into_iter()
         .map(|condition| {
@@ -514,13 +536,16 @@ fn rows_queries(filter: &QueueFilter, today: NaiveDate) -> Vec<Select<aid_reques
                     C::Id,
                     C::Reference,
                     C::AidId,
-                    C::CitizenId,
                     C::Status,
                     C::SubmittedAt,
                     C::DueOn,
                     C::AssigneeId,
                     C::CitizenRepliedAt,
                 ])
+                // Only the names: a citizen's row holds far more than the page shows.
+                .column(citizen::Column::FamilyName)
+                .column(citizen::Column::GivenName)
+                .join(JoinType::InnerJoin, filed_by.clone())
                 .filter(condition)
                 .filter(sorted_on.is_not_null())
         })
@@ -584,22 +609,6 @@ pub async fn queue(desk: &Desk<'_>, filter: &QueueFilter, at: &PageAt) -> Result
         PAGE_SIZE,
     )
     .await?;
-    let citizen_ids: Vec<i64> = page.rows.iter().map(|r| r.citizen_id).collect();
-    // Only the names: a citizen's row holds far more than the page shows.
-    let names: HashMap<i64, String> = citizen::Entity::find()
-        .select_only()
-        .columns([
-            citizen::Column::Id,
-            citizen::Column::FamilyName,
-            citizen::Column::GivenName,
-        ])
-        .filter(citizen::Column::Id.is_in(citizen_ids))
-        .into_tuple::<(i64, String, String)>()
-        .all(&txn)
-        .await?
-        .into_iter()
-        .map(|(id, family, given)| (id, format!("{family} {given}")))
-        .collect();
     txn.commit().await?;
     let rows = page
         .rows
@@ -610,7 +619,7 @@ pub async fn queue(desk: &Desk<'_>, filter: &QueueFilter, at: &PageAt) -> Result
                 id: r.id,
                 reference: r.reference.unwrap_or_default(),
                 aid_id: r.aid_id,
-                citizen_name: names.get(&r.citizen_id).cloned().unwrap_or_default(),
+                citizen_name: format!("{} {}", r.family_name, r.given_name),
                 submitted_on: r.submitted_at.map(|t| t.date_naive()),
                 due_on: r.due_on,
                 status,

@@ -154,6 +154,7 @@ pub async fn create_staff(
         match created {
             Ok(created) => {
                 let account = created.account;
+                state.accounts.forget(&tenant.tenant, account.id);
                 if let Some(token) = created.activation_token {
                     mail_link(
                         &state,

@@ -104,6 +104,8 @@ pub struct AppState {
     pub settings: Arc<HttpSettings>,
     /// Signed-in staff accounts, briefly cached (see `staff::AccountCache`).
     pub accounts: Arc<crate::staff::AccountCache>,
+    /// Departments' aid titles, briefly cached (the instructors' queue names each row's aid).
+    pub aid_titles: Arc<crate::aid_requests::catalogue::AidTitles>,
     /// Where mail goes; handlers queue mail in the tenant's outbox, workers send it.
     pub mailer: crate::mail::Mailer,
     /// Departments' looks, briefly cached (every page draws one).

@@ -1,5 +1,6 @@
 //! What every staff request reads, kept in memory for a short while: the signed-in staff
-//! member's account and roles, and their department's identity policy.
+//! member's account and roles, their department's identity policy, and the department's staff
+//! directory (the names and roles lists draw from it).
 //!
 //! Every staff request needs them; reading the account from the store each time was a third
 //! of the page's database work. Changes made through this node apply at once (the entry is
@@ -7,63 +8,22 @@
 //! registry. Sign-out is unaffected: the session itself is read from the store on every
 //! request.
 
-use std::collections::HashMap;
-use std::hash::Hash;
-use std::sync::RwLock;
-use std::time::{Duration, Instant};
+use std::sync::Arc;
 
 use sea_orm::DbErr;
 use tenants::{Platform, Tenant};
 
 use super::identity::{IdentityPolicy, policy};
-use super::{StaffAccount, find_account};
+use super::{StaffAccount, find_account, list_accounts};
 
-pub const ACCOUNT_TTL: Duration = Duration::from_secs(2);
-
-/// Values by key, each trusted for [`ACCOUNT_TTL`] after it was read.
-pub(crate) struct TtlCache<K, V> {
-    entries: RwLock<HashMap<K, (Instant, V)>>,
-}
-
-impl<K, V> Default for TtlCache<K, V> {
-    fn default() -> Self {
-        Self {
-            entries: RwLock::default(),
-        }
-    }
-}
-
-impl<K: Hash + Eq, V: Clone> TtlCache<K, V> {
-    pub(crate) async fn get_or_read<F: Future<Output = Result<Option<V>, DbErr>>>(
-        &self,
-        key: K,
-        read: F,
-    ) -> Result<Option<V>, DbErr> {
-        if let Some((at, value)) = self.entries.read().expect("cache lock").get(&key)
-            && at.elapsed() < ACCOUNT_TTL
-        {
-            return Ok(Some(value.clone()));
-        }
-        let found = read.await?;
-        let mut entries = self.entries.write().expect("cache lock");
-        match &found {
-            Some(value) => {
-                entries.insert(key, (Instant::now(), value.clone()));
-            }
-            None => {
-                entries.remove(&key);
-            }
-        }
-        Ok(found)
-    }
-
-    pub(crate) fn forget(&self, key: &K) {
-        self.entries.write().expect("cache lock").remove(key);
-    }
-}
+pub use crate::cache::TTL as ACCOUNT_TTL;
+use crate::cache::TtlCache;
 
 #[derive(Default)]
-pub struct AccountCache(TtlCache<(i64, i64), StaffAccount>);
+pub struct AccountCache {
+    accounts: TtlCache<(i64, i64), StaffAccount>,
+    directories: TtlCache<i64, Arc<[StaffAccount]>>,
+}
 
 impl AccountCache {
     /// The account with this id in this tenant, at most [`ACCOUNT_TTL`] old.
@@ -73,14 +33,36 @@ impl AccountCache {
         tenant: &Tenant,
         id: i64,
     ) -> Result<Option<StaffAccount>, DbErr> {
-        self.0
+        self.accounts
             .get_or_read((tenant.id(), id), find_account(platform, tenant, id))
             .await
     }
 
-    /// Drops an entry after a change to that account.
+    /// Every account of the department, by display name ([`list_accounts`]), at most
+    /// [`ACCOUNT_TTL`] old: the pages that name staff (assignees, referents) read it on
+    /// every view.
+    pub async fn directory(
+        &self,
+        platform: &Platform,
+        tenant: &Tenant,
+    ) -> Result<Arc<[StaffAccount]>, DbErr> {
+        let read = async {
+            list_accounts(platform, tenant)
+                .await
+                .map(|a| Some(a.into()))
+        };
+        Ok(self
+            .directories
+            .get_or_read(tenant.id(), read)
+            .await?
+            .unwrap_or_default())
+    }
+
+    /// Drops what was kept of an account after a change to it, or of a new account of
+    /// `tenant` (the directory then lacks it).
     pub fn forget(&self, tenant: &Tenant, id: i64) {
-        self.0.forget(&(tenant.id(), id));
+        self.accounts.forget(&(tenant.id(), id));
+        self.directories.forget(&tenant.id());
     }
 }
 

@@ -6,7 +6,7 @@ use app::aid_requests::catalogue::{
     CatalogueItem, CataloguePage, NewQuestion, QuestionRow,
 };
 use app::validation::FieldErrors;
-use axum::extract::Path;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use leptos::prelude::*;
@@ -18,7 +18,7 @@ use crate::http::citizen::CurrentCitizen;
 use crate::http::desks::AdminDesk;
 use crate::http::form::FormFields;
 use crate::http::ui::Ui;
-use crate::http::{AppError, CurrentStaff};
+use crate::http::{AppError, AppState, CurrentStaff};
 use crate::national::FactKey;
 use crate::staff::Author;
 
@@ -103,6 +103,7 @@ pub async fn new_aid_form(staff: CurrentStaff, ui: Ui) -> Result<Response, AppEr
 }
 
 pub async fn create_aid(
+    State(state): State<AppState>,
     staff: CurrentStaff,
     session: Session,
     ui: Ui,
@@ -127,6 +128,7 @@ pub async fn create_aid(
         }
     };
     let aid = catalogue::create(&tenant.tenant, valid, Author::Staff(&staff.account)).await?;
+    state.aid_titles.forget(&tenant.tenant);
     session
         .insert(
             NOTICE_KEY,
@@ -245,6 +247,7 @@ pub async fn edit_aid_form(
 }
 
 pub async fn update_aid(
+    State(state): State<AppState>,
     staff: CurrentStaff,
     session: Session,
     ui: Ui,
@@ -274,6 +277,7 @@ pub async fn update_aid(
     let updated = catalogue::update(desk.tenant(), aid.id, valid, Author::Staff(&staff.account))
         .await?
         .ok_or(AppError::NotFound)?;
+    state.aid_titles.forget(desk.tenant());
     session
         .insert(
             NOTICE_KEY,

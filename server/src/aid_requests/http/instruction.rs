@@ -34,7 +34,7 @@ use crate::http::ui::Ui;
 use crate::http::{AppError, AppState, CurrentStaff, TenantCtx};
 use crate::national::pull::{self, RequestedBy};
 use crate::national::{Source, consent};
-use crate::staff::{self, Role};
+use crate::staff::Role;
 use tenants::Module;
 
 /// The queue's filters as the address carries them. Every value is checked: an unknown one
@@ -199,15 +199,18 @@ async fn staff_directory(
     state: &AppState,
     staff: &CurrentStaff,
 ) -> Result<(HashMap<i64, String>, Vec<(i64, String)>), AppError> {
-    let accounts = staff::list_accounts(&state.platform, &staff.tenant.tenant).await?;
+    let accounts = state
+        .accounts
+        .directory(&state.platform, &staff.tenant.tenant)
+        .await?;
     let names = accounts
         .iter()
         .map(|a| (a.id, a.display_name.clone()))
         .collect();
     let instructors = accounts
-        .into_iter()
+        .iter()
         .filter(|a| a.active && a.has_role(Role::AidInstructor))
-        .map(|a| (a.id, a.display_name))
+        .map(|a| (a.id, a.display_name.clone()))
         .collect();
     Ok((names, instructors))
 }
@@ -238,8 +241,11 @@ pub async fn queue_page(
             }
         }
     };
-    let aids = catalogue::list(&tenant.tenant, false).await?;
-    let aid_titles: HashMap<i64, String> = aids.iter().map(|a| (a.id, a.title.clone())).collect();
+    let aids = state.aid_titles.get(&tenant.tenant).await?;
+    let aid_titles: HashMap<i64, &str> = aids
+        .iter()
+        .map(|(id, title)| (*id, title.as_str()))
+        .collect();
     let (names, instructors) = staff_directory(&state, &staff).await?;
     let base = tenant.href("/agents/demandes");
     let counts = page
@@ -259,7 +265,11 @@ pub async fn queue_page(
                 .map(|r| QueueRowView {
                     href: tenant.href(&format!("/agents/demandes/{}", r.id)),
                     reference: r.reference.clone(),
-                    aid: aid_titles.get(&r.aid_id).cloned().unwrap_or_default(),
+                    aid: aid_titles
+                        .get(&r.aid_id)
+                        .copied()
+                        .unwrap_or_default()
+                        .to_owned(),
                     citizen: r.citizen_name.clone(),
                     filed: french_date(r.submitted_on),
                     due: french_date(r.due_on),
@@ -333,7 +343,7 @@ pub async fn queue_page(
 /// The queue's filter menus, with what `filter` chose selected.
 fn queue_filters(
     filter: &QueueFilter,
-    aids: &[catalogue::Aid],
+    aids: &[(i64, String)],
     instructors: &[(i64, String)],
     me: i64,
     figures: &queue::QueuePage,
@@ -347,7 +357,7 @@ fn queue_filters(
     let mut aid_options = vec![option("", "Toutes", filter.aid_id.is_none())];
     aid_options.extend(
         aids.iter()
-            .map(|a| option(&a.id.to_string(), &a.title, filter.aid_id == Some(a.id))),
+            .map(|(id, title)| option(&id.to_string(), title, filter.aid_id == Some(*id))),
     );
     let mut assignee_options = vec![
         option("", "Tous", filter.assignee == Assignee::Anyone),
