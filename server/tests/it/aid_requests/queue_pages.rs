@@ -19,7 +19,8 @@ use crate::harness::{Backend, TestApp, Visitor, both_engines};
 both_engines!(
     the_queue_shows_every_request_once_in_each_order,
     the_queue_counts_follow_every_change,
-    kept_counts_rewritten_in_bulk_are_compacted_and_still_hold
+    kept_counts_rewritten_in_bulk_are_compacted_and_still_hold,
+    the_queue_shows_the_administrators_changes_at_once
 );
 
 /// The references of `known` that a page shows, in the order it shows them.
@@ -416,4 +417,73 @@ async fn kept_counts_rewritten_in_bulk_are_compacted_and_still_hold(backend: Bac
     }
     assert_counts_hold(&tenant, "a bulk rewrite and its compaction").await;
     app.stop().await;
+}
+
+/// The queue keeps the aids' titles and the staff directory for a moment (`cache::TTL`); a
+/// change made on this server shows on the next view all the same. Each change comes right
+/// after a view that filled what is kept.
+async fn the_queue_shows_the_administrators_changes_at_once(backend: Backend) {
+    let app = TestApp::start(backend).await;
+    let tenant = app.tenant("gard", &Module::ALL).await;
+    app.staff(&tenant, "chef@gard.fr", "Chef", &[Role::Admin])
+        .await;
+    app.staff(&tenant, "inst@gard.fr", "Inès", &[Role::AidInstructor])
+        .await;
+    let aid = rent_aid(&tenant).await;
+    filed(&tenant, &aid, 0).await;
+    let mut inst = Visitor::signed_in(&app, "/gard", "inst@gard.fr").await;
+    let mut admin = Visitor::signed_in(&app, "/gard", "chef@gard.fr").await;
+    let csrf = admin.csrf("/gard").await;
+    let aid_form = |title: &'static str| {
+        [
+            ("csrf", csrf.as_str()),
+            ("title", title),
+            ("description", "Une aide pour payer le loyer."),
+            ("eligibility", "Les locataires du département."),
+            ("documents", ""),
+            ("deadline_days", "60"),
+            ("silence", "refusal"),
+            ("open", "on"),
+        ]
+    };
+
+    let before = inst.get("/gard/agents/demandes").await;
+    assert!(before.body.contains("Aide au loyer"), "{}", before.body);
+    let renamed = admin
+        .post(
+            &format!("/gard/agents/admin/aides/{}", aid.id),
+            &aid_form("Aide au logement"),
+        )
+        .await;
+    assert_eq!(renamed.status, StatusCode::SEE_OTHER, "{}", renamed.body);
+    let queue = inst.get("/gard/agents/demandes").await.body;
+    assert!(queue.contains("Aide au logement"), "{queue}");
+    assert!(!queue.contains("Aide au loyer"), "{queue}");
+    assert!(!queue.contains("Aide énergie"));
+
+    let created = admin
+        .post(
+            "/gard/agents/admin/aides/nouvelle",
+            &aid_form("Aide énergie"),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+    let queue = inst.get("/gard/agents/demandes").await.body;
+    assert!(queue.contains("Aide énergie"), "{queue}");
+    assert!(!queue.contains("Zoé Martin"));
+
+    let colleague = admin
+        .post(
+            "/gard/agents/admin/comptes/nouveau",
+            &[
+                ("csrf", csrf.as_str()),
+                ("display_name", "Zoé Martin"),
+                ("email", "zoe@gard.fr"),
+                ("roles", "aid_instructor"),
+            ],
+        )
+        .await;
+    assert_eq!(colleague.status, StatusCode::CREATED, "{}", colleague.body);
+    let queue = inst.get("/gard/agents/demandes").await.body;
+    assert!(queue.contains("Zoé Martin"), "{queue}");
 }
