@@ -223,22 +223,19 @@ pub fn checked_logo(bytes: &[u8]) -> Result<Vec<u8>, String> {
 
 /// Departments' looks, briefly cached: every page of a department draws it.
 #[derive(Default)]
-pub struct LookCache(crate::cache::TtlCache<i64, Arc<Look>>);
+pub struct LookCache(crate::cache::PerTenant<Arc<Look>>);
 
 impl LookCache {
     /// The department's look, at most [`crate::cache::TTL`] old.
     pub async fn get(&self, tenant: &Tenant) -> Result<Arc<Look>, DbErr> {
-        let read = async { look(tenant).await.map(|l| Some(Arc::new(l))) };
-        Ok(self
-            .0
-            .get_or_read(tenant.id(), read)
-            .await?
-            .unwrap_or_default())
+        self.0
+            .get_or_read(tenant, async { look(tenant).await.map(Arc::new) })
+            .await
     }
 
     /// After a change on this node: the next page reads it.
     pub fn forget(&self, tenant: &Tenant) {
-        self.0.forget(&tenant.id());
+        self.0.forget(tenant);
     }
 }
 

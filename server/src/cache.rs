@@ -10,6 +10,7 @@ use std::sync::RwLock;
 use std::time::{Duration, Instant};
 
 use sea_orm::DbErr;
+use tenants::Tenant;
 
 pub const TTL: Duration = Duration::from_secs(2);
 
@@ -52,5 +53,36 @@ impl<K: Hash + Eq, V: Clone> TtlCache<K, V> {
 
     pub fn forget(&self, key: &K) {
         self.entries.write().expect("cache lock").remove(key);
+    }
+}
+
+/// One value per department, always there once read (a department without one gets the
+/// default), kept for [`TTL`].
+pub struct PerTenant<V>(TtlCache<i64, V>);
+
+impl<V> Default for PerTenant<V> {
+    fn default() -> Self {
+        Self(TtlCache::default())
+    }
+}
+
+impl<V: Clone + Default> PerTenant<V> {
+    /// The department's value, at most [`TTL`] old, or what `read` reads now.
+    pub async fn get_or_read(
+        &self,
+        tenant: &Tenant,
+        read: impl Future<Output = Result<V, DbErr>>,
+    ) -> Result<V, DbErr> {
+        let read = async { read.await.map(Some) };
+        Ok(self
+            .0
+            .get_or_read(tenant.id(), read)
+            .await?
+            .unwrap_or_default())
+    }
+
+    /// After a change on this node: the next read goes to the store.
+    pub fn forget(&self, tenant: &Tenant) {
+        self.0.forget(&tenant.id());
     }
 }

@@ -8,7 +8,7 @@
 //! does the rest. Pages say how many rows match (from a kept count, or [`count_up_to`]), not
 //! « page 3 sur 900 », which would cost a count of every row before.
 
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
+use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Query, SelectStatement, UnionType};
 use sea_orm::{
     ConnectionTrait, DatabaseTransaction, DbErr, EntityTrait, FromQueryResult, Order, QueryFilter,
     QuerySelect, QueryTrait, Select,
@@ -135,11 +135,36 @@ where
     R: FromQueryResult + Send + Sync,
     K: Position + Ord,
 {
-    let mut rows = Vec::new();
-    for branch in branches {
-        let query = query_from(branch.clone(), order, at, size);
-        rows.extend(query.into_model::<R>().all(txn).await?);
-    }
+    let mut rows = match branches {
+        [branch] => {
+            query_from(branch.clone(), order, at, size)
+                .into_model::<R>()
+                .all(txn)
+                .await?
+        }
+        // One statement for every branch: each one's page as a subquery, all of them glued.
+        _ => {
+            let mut glued: Option<SelectStatement> = None;
+            for (n, branch) in branches.iter().enumerate() {
+                let page = query_from(branch.clone(), order, at, size).into_query();
+                let mut part = Query::select();
+                part.column(Asterisk)
+                    .from_subquery(page, Alias::new(format!("branch{n}")));
+                match &mut glued {
+                    None => glued = Some(part),
+                    Some(glued) => {
+                        glued.union(UnionType::All, part);
+                    }
+                }
+            }
+            let Some(glued) = glued else {
+                return Ok(Vec::new());
+            };
+            R::find_by_statement(txn.get_database_backend().build(&glued))
+                .all(txn)
+                .await?
+        }
+    };
     if branches.len() > 1 {
         // In reading order (nearest `at` first), then cut to one more than a page.
         let keyed = rows.first().map(key);

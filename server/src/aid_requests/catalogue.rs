@@ -221,24 +221,20 @@ pub async fn titles(tenant: &Tenant) -> Result<std::collections::HashMap<i64, St
 /// that nothing relies on a kept form version. Changes made through this node drop the entry
 /// ([`AidTitles::forget`]).
 #[derive(Default)]
-pub struct AidTitles(crate::cache::TtlCache<i64, std::sync::Arc<[(i64, String)]>>);
+pub struct AidTitles(crate::cache::PerTenant<std::sync::Arc<[(i64, String)]>>);
 
 impl AidTitles {
     pub async fn get(&self, tenant: &Tenant) -> Result<std::sync::Arc<[(i64, String)]>, DbErr> {
         let read = async {
             let aids = list(tenant, false).await?;
-            Ok(Some(aids.into_iter().map(|a| (a.id, a.title)).collect()))
+            Ok(aids.into_iter().map(|a| (a.id, a.title)).collect())
         };
-        Ok(self
-            .0
-            .get_or_read(tenant.id(), read)
-            .await?
-            .unwrap_or_default())
+        self.0.get_or_read(tenant, read).await
     }
 
     /// Drops the department's entry after a change to its catalogue.
     pub fn forget(&self, tenant: &Tenant) {
-        self.0.forget(&tenant.id());
+        self.0.forget(tenant);
     }
 }
 

@@ -17,12 +17,12 @@ use super::identity::{IdentityPolicy, policy};
 use super::{StaffAccount, find_account, list_accounts};
 
 pub use crate::cache::TTL as ACCOUNT_TTL;
-use crate::cache::TtlCache;
+use crate::cache::{PerTenant, TtlCache};
 
 #[derive(Default)]
 pub struct AccountCache {
     accounts: TtlCache<(i64, i64), StaffAccount>,
-    directories: TtlCache<i64, Arc<[StaffAccount]>>,
+    directories: PerTenant<Arc<[StaffAccount]>>,
 }
 
 impl AccountCache {
@@ -39,49 +39,36 @@ impl AccountCache {
     }
 
     /// Every account of the department, by display name ([`list_accounts`]), at most
-    /// [`ACCOUNT_TTL`] old: the pages that name staff (assignees, referents) read it on
-    /// every view.
+    /// [`ACCOUNT_TTL`] old: the instructors' queue names assignees and offers
+    /// instructors on every view.
     pub async fn directory(
         &self,
         platform: &Platform,
         tenant: &Tenant,
     ) -> Result<Arc<[StaffAccount]>, DbErr> {
-        let read = async {
-            list_accounts(platform, tenant)
-                .await
-                .map(|a| Some(a.into()))
-        };
-        Ok(self
-            .directories
-            .get_or_read(tenant.id(), read)
-            .await?
-            .unwrap_or_default())
+        let read = async { list_accounts(platform, tenant).await.map(Arc::from) };
+        self.directories.get_or_read(tenant, read).await
     }
 
     /// Drops what was kept of an account after a change to it, or of a new account of
     /// `tenant` (the directory then lacks it).
     pub fn forget(&self, tenant: &Tenant, id: i64) {
         self.accounts.forget(&(tenant.id(), id));
-        self.directories.forget(&tenant.id());
+        self.directories.forget(tenant);
     }
 }
 
 #[derive(Default)]
-pub struct PolicyCache(TtlCache<i64, IdentityPolicy>);
+pub struct PolicyCache(PerTenant<IdentityPolicy>);
 
 impl PolicyCache {
     /// The department's identity policy, at most [`ACCOUNT_TTL`] old.
     pub async fn get(&self, platform: &Platform, tenant: &Tenant) -> Result<IdentityPolicy, DbErr> {
-        let read = async { policy(platform, tenant).await.map(Some) };
-        Ok(self
-            .0
-            .get_or_read(tenant.id(), read)
-            .await?
-            .unwrap_or_default())
+        self.0.get_or_read(tenant, policy(platform, tenant)).await
     }
 
     /// Drops the department's entry after a change to its policy.
     pub fn forget(&self, tenant: &Tenant) {
-        self.0.forget(&tenant.id());
+        self.0.forget(tenant);
     }
 }
