@@ -433,13 +433,13 @@ async fn count(
     let rows = StatusCount::find_by_statement(txn.get_database_backend().build(&counted))
         .all(txn)
         .await?;
-    let counted = |id: &str| to_u64(rows.iter().find(|c| c.status == id).and_then(|c| c.count));
+    let row_of = |id: &str| to_u64(rows.iter().find(|c| c.status == id).and_then(|c| c.count));
     let counts: Vec<(Status, u64)> = Status::ALL
         .into_iter()
         .filter(|s| *s != Status::Draft)
-        .map(|s| (s, counted(s.id())))
+        .map(|s| (s, row_of(s.id())))
         .collect();
-    let overdue = counted(OVERDUE_ROW);
+    let overdue = row_of(OVERDUE_ROW);
     let total = total(txn, filter, today, &counts, overdue).await?;
     Ok(QueueFigures {
         total,
@@ -542,7 +542,8 @@ fn rows_queries(filter: &QueueFilter, today: NaiveDate) -> Vec<Select<aid_reques
                     C::AssigneeId,
                     C::CitizenRepliedAt,
                 ])
-                // Only the names: a citizen's row holds far more than the page shows.
+                // Only the names: a citizen's row holds far more than the page shows. An
+                // inner join loses no request: each one's citizen is a foreign key.
                 .column(citizen::Column::FamilyName)
                 .column(citizen::Column::GivenName)
                 .join(JoinType::InnerJoin, filed_by.clone())
