@@ -215,6 +215,33 @@ async fn staff_directory(
     Ok((names, instructors))
 }
 
+/// One row of the queue as the page shows it: its aid and assignee named.
+fn queue_row(
+    tenant: &TenantCtx,
+    r: &queue::QueueRow,
+    aid_titles: &HashMap<i64, &str>,
+    names: &HashMap<i64, String>,
+) -> QueueRowView {
+    QueueRowView {
+        href: tenant.href(&format!("/agents/demandes/{}", r.id)),
+        reference: r.reference.clone(),
+        aid: aid_titles
+            .get(&r.aid_id)
+            .map_or_else(String::new, |title| (*title).to_owned()),
+        citizen: r.citizen_name.clone(),
+        filed: french_date(r.submitted_on),
+        due: french_date(r.due_on),
+        overdue: r.overdue,
+        status: r.status.staff_label().to_owned(),
+        status_tone: status_tone(r.status),
+        replied: r.replied,
+        assignee: r
+            .assignee_id
+            .and_then(|id| names.get(&id).cloned())
+            .unwrap_or_else(|| "—".into()),
+    }
+}
+
 pub async fn queue_page(
     State(state): State<AppState>,
     staff: CurrentStaff,
@@ -257,34 +284,12 @@ pub async fn queue_page(
             href: format!("{base}?statut={}", status.id()),
         })
         .collect();
-    let rows = match worker {
-        None => None,
-        Some(_) => Some(
-            page.rows
-                .iter()
-                .map(|r| QueueRowView {
-                    href: tenant.href(&format!("/agents/demandes/{}", r.id)),
-                    reference: r.reference.clone(),
-                    aid: aid_titles
-                        .get(&r.aid_id)
-                        .copied()
-                        .unwrap_or_default()
-                        .to_owned(),
-                    citizen: r.citizen_name.clone(),
-                    filed: french_date(r.submitted_on),
-                    due: french_date(r.due_on),
-                    overdue: r.overdue,
-                    status: r.status.staff_label().to_owned(),
-                    status_tone: status_tone(r.status),
-                    replied: r.replied,
-                    assignee: r
-                        .assignee_id
-                        .and_then(|id| names.get(&id).cloned())
-                        .unwrap_or_else(|| "—".into()),
-                })
-                .collect(),
-        ),
-    };
+    let rows = worker.is_some().then(|| {
+        page.rows
+            .iter()
+            .map(|r| queue_row(tenant, r, &aid_titles, &names))
+            .collect()
+    });
     let sorted = |column: usize, tri: &str, sort: Sort, order: &'static str| {
         let href = format!("{base}?{}", params.sorted_by(tri));
         (column, href, (filter.sort == sort).then_some(order))
