@@ -19,6 +19,11 @@ use tenants::{Engine, Module, NewTenant, Platform, Slug, StoreConfig, Tenant};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
+/// The allocator `guichet` ships with (server/src/main.rs): the benches serve their pages in
+/// their own process, and measure what an operator runs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 pub const WARM_UP: Duration = Duration::from_secs(1);
 pub const MEASURE: Duration = Duration::from_secs(5);
 /// The binary's own default pool size, so every measured server gets the same.
