@@ -92,6 +92,7 @@ impl MigratorTrait for TenantMigrator {
             Box::new(tenant::m0045_queue_state_index::Migration),
             Box::new(tenant::m0046_journal_cuts::Migration),
             Box::new(tenant::m0047_statement_counts::Migration),
+            Box::new(tenant::m0048_insertion_counts::Migration),
         ]
     }
 }

@@ -15,14 +15,14 @@ use sea_orm_migration::sea_orm::{ConnectionTrait, DbBackend};
 pub struct Migration;
 
 /// One kept count: the table it is kept in, what it counts, by which key.
-struct Kept {
-    counts: &'static str,
+pub(super) struct Kept {
+    pub(super) counts: &'static str,
     /// The counted table.
-    of: &'static str,
+    pub(super) of: &'static str,
     /// The key's columns as the counts name them, each with its expression over a counted row.
-    key: &'static [(&'static str, &'static str)],
+    pub(super) key: &'static [(&'static str, &'static str)],
     /// Which counted rows count.
-    counted: &'static str,
+    pub(super) counted: &'static str,
 }
 
 const KEPT: [Kept; 3] = [
@@ -66,7 +66,7 @@ const EVENTS: [(&str, &str, &[Rows]); 3] = [
 
 /// The functions and triggers that keep `kept` from each statement. A transition table cannot
 /// serve two events (nor a column list): one function and one trigger per event.
-fn statement_triggers(kept: &Kept) -> Vec<String> {
+pub(super) fn statement_triggers(kept: &Kept) -> Vec<String> {
     let columns = kept
         .key
         .iter()
@@ -115,6 +115,20 @@ fn statement_triggers(kept: &Kept) -> Vec<String> {
     statements
 }
 
+/// Drops what [`statement_triggers`] made.
+pub(super) fn drop_statement_triggers(kept: &Kept) -> Vec<String> {
+    EVENTS
+        .iter()
+        .flat_map(|(event, _, _)| {
+            let function = format!("{}_{}", kept.counts, event.to_lowercase());
+            [
+                format!("DROP TRIGGER {function} ON {}", kept.of),
+                format!("DROP FUNCTION {function}()"),
+            ]
+        })
+        .collect()
+}
+
 /// The row triggers of `m0042` and `m0044`, and their functions.
 const ROW_TRIGGERS: [&str; 9] = [
     "DROP TRIGGER aid_requests_counted_by ON aid_requests",
@@ -152,12 +166,8 @@ impl MigrationTrait for Migration {
             return Ok(());
         }
         for kept in &KEPT {
-            for (event, _, _) in EVENTS {
-                let function = format!("{}_{}", kept.counts, event.to_lowercase());
-                db.execute_unprepared(&format!("DROP TRIGGER {function} ON {}", kept.of))
-                    .await?;
-                db.execute_unprepared(&format!("DROP FUNCTION {function}()"))
-                    .await?;
+            for statement in drop_statement_triggers(kept) {
+                db.execute_unprepared(&statement).await?;
             }
         }
         let restored = super::m0042_queue_counts::postgres_triggers()

@@ -4,8 +4,11 @@
 //! import's.
 
 use chrono::NaiveDate;
-use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, Condition, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
+use sea_orm::{
+    ActiveEnum, ColumnTrait, Condition, DatabaseTransaction, DbErr, EntityTrait, QueryFilter,
+    QueryOrder,
+};
 
 use super::Desk;
 use super::flux::RightState;
@@ -147,23 +150,64 @@ pub async fn people_to_orient(
                 )),
         );
     }
-    page_of(desk, condition, at).await
+    let kept = words.is_empty().then_some(KeptList::ToOrient);
+    page_of(desk, condition, kept, at).await
+}
+
+/// A list whose whole total the kept counts give (tenant migration m0048), when no search
+/// narrows it.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum KeptList {
+    /// [`to_orient`]: followed, a right to follow, no orientation decided.
+    ToOrient,
+    /// `referents::without_referent`: followed, no referent.
+    WithoutReferent,
+}
+
+/// The whole total of `list`: a sum over `insertion_people_counts` (at most 28 rows), which
+/// counts only the people followed.
+async fn kept_total(txn: &DatabaseTransaction, list: KeptList) -> Result<Total, DbErr> {
+    // PostgreSQL sums a BIGINT into a NUMERIC.
+    let mut query = Query::select()
+        .expr_as(
+            Expr::cust("CAST(COALESCE(SUM(count), 0) AS BIGINT)"),
+            Alias::new("total"),
+        )
+        .from(Alias::new("insertion_people_counts"))
+        .to_owned();
+    match list {
+        KeptList::ToOrient => query
+            .and_where(Expr::col(Alias::new("oriented")).eq(0))
+            .and_where(
+                Expr::col(Alias::new("right_state"))
+                    .is_in(FOLLOWED.iter().map(|state| state.to_value())),
+            ),
+        KeptList::WithoutReferent => query.and_where(Expr::col(Alias::new("with_referent")).eq(0)),
+    };
+    Ok(Total::Exact(listing::read_total(txn, &query).await?))
 }
 
 /// A page of the people `condition` selects from `at`, the longest known first (the nearest
-/// deadline), and how many there are (counted up to [`listing::COUNTED_UP_TO`]).
+/// deadline), and how many there are: the kept count of the whole `kept` list, or counted up
+/// to [`listing::COUNTED_UP_TO`] (a search).
 pub(super) async fn page_of(
     desk: &Desk<'_>,
     condition: Condition,
+    kept: Option<KeptList>,
     at: &PageAt<Entered>,
 ) -> Result<PeoplePage, DbErr> {
     use insertion_person::Column as C;
     let txn = desk.tenant().db().begin().await?;
-    let total = listing::count_up_to(
-        &txn,
-        insertion_person::Entity::find().filter(condition.clone()),
-    )
-    .await?;
+    let total = match kept {
+        Some(list) => kept_total(&txn, list).await?,
+        None => {
+            listing::count_up_to(
+                &txn,
+                insertion_person::Entity::find().filter(condition.clone()),
+            )
+            .await?
+        }
+    };
     let page = listing::read(
         &txn,
         vec![insertion_person::Entity::find().filter(condition)],

@@ -2,6 +2,7 @@
 //! writes, idempotence), the people to orient and their clock.
 
 mod contracts;
+mod counts;
 mod imports;
 mod invitations;
 mod lists;
