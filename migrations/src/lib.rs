@@ -93,6 +93,7 @@ impl MigratorTrait for TenantMigrator {
             Box::new(tenant::m0046_journal_cuts::Migration),
             Box::new(tenant::m0047_statement_counts::Migration),
             Box::new(tenant::m0048_insertion_counts::Migration),
+            Box::new(tenant::m0049_insertion_partial_indexes::Migration),
         ]
     }
 }

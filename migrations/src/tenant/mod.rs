@@ -46,3 +46,4 @@ pub mod m0045_queue_state_index;
 pub mod m0046_journal_cuts;
 pub mod m0047_statement_counts;
 pub mod m0048_insertion_counts;
+pub mod m0049_insertion_partial_indexes;
