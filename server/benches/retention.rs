@@ -33,7 +33,7 @@ async fn run(bench: &BenchRun) -> anyhow::Result<Vec<Figure>> {
         .unwrap_or(100_000);
     let platform = open_platform(bench.data_dir(), bench.pg_url()).await?;
     // Signs the journal's cut, its category switched on with the others.
-    let anchor = JournalAnchor::new(bench.data_dir(), &SealKey::random());
+    let anchor = JournalAnchor::new(&platform, &SealKey::random());
     let tenant = create_tenant(&platform, "cd-retention").await?;
     let signed = (&platform, &anchor);
     let started = Instant::now();

@@ -185,14 +185,17 @@ async fn save(
 ) -> anyhow::Result<SavedDepartment> {
     let slug = tenant.slug().to_string();
     // Before the snapshot: every checkpoint copied names an entry the snapshot holds.
-    let checkpoints = match std::fs::read(anchor.file(tenant)) {
-        Ok(bytes) => {
+    let checkpoints = match anchor
+        .lines(tenant)
+        .await
+        .context("lecture des points de contrôle du journal")?
+    {
+        Some(bytes) => {
             let relative = format!("{CHECKPOINTS}/{slug}.jsonl");
             std::fs::write(dir.join(&relative), bytes)?;
             Some(relative)
         }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(e).context("lecture des points de contrôle du journal"),
+        None => None,
     };
     let archive = format!("{ARCHIVES}/{slug}.tar.gz");
     let journal_entries = crate::transfer::export(platform, tenant, &dir.join(&archive)).await?;
@@ -270,7 +273,9 @@ async fn put_back(
 
 /// Removes a department a failed restore brought back, with its checkpoints.
 async fn take_back(platform: &Platform, anchor: &JournalAnchor, tenant: &Tenant) {
-    let _ = std::fs::remove_file(anchor.file(tenant));
+    if let Err(e) = anchor.remove(tenant).await {
+        tracing::error!(error = %e, "could not remove a restored department's checkpoints");
+    }
     if let Err(cleanup) = platform.remove_tenant(tenant.slug()).await {
         tracing::error!(error = %cleanup, "could not remove a restored department");
     }
@@ -283,11 +288,11 @@ async fn check_journal(
     tenant: &Tenant,
 ) -> anyhow::Result<u64> {
     if let Some(relative) = &saved.checkpoints {
-        let target = anchor.file(tenant);
-        if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent)?;
-        }
-        std::fs::copy(inside(dir, relative)?, &target)
+        let lines = std::fs::read(inside(dir, relative)?)
+            .context("lecture des points de contrôle du journal sauvegardés")?;
+        anchor
+            .put_back(tenant, &lines)
+            .await
             .context("copie des points de contrôle du journal")?;
     }
     let entries = match audit::verify(tenant).await? {

@@ -214,7 +214,7 @@ pub async fn run_audit(
             if let Some((seq, problem)) = anchor.contradiction(&tenant).await? {
                 bail!("journal de « {slug} » rompu à l'entrée n° {seq} : {problem}");
             }
-            let checkpoints = anchor.checkpoints(&tenant)?.len();
+            let checkpoints = anchor.checkpoints(&tenant).await?.len();
             println!(
                 "journal de « {slug} » intact : {entries} entrée(s) vérifiée(s), {checkpoints} point(s) de contrôle signé(s) concordant(s)"
             );

@@ -52,6 +52,12 @@ pub struct StoreArgs {
         default_value_t = 20
     )]
     pub pg_max_connections: u32,
+    /// Where the departments' files go (documents, letters, sealed pieces, exports):
+    /// `s3://bucket` or `s3://bucket/prefix`, an S3-compatible object store that every
+    /// instance reaches (credentials from `AWS_*`); without it, `files/` in the data
+    /// directory.
+    #[arg(long, global = true, env = "GUICHET_FILES", default_value = "")]
+    pub files: String,
     /// The key that seals staff's second-factor secrets: 32 bytes in base64 (`openssl rand
     /// -base64 32`). Without it, `secret.key` in the data directory, created on first use.
     /// Every process of one platform must share it.
@@ -77,9 +83,12 @@ impl StoreArgs {
 
     /// Where the signed checkpoints of the departments' journals are kept, sealed with the
     /// platform's key: what `audit`, `backup` and `restore` read and write.
-    pub fn journal_anchor(&self) -> anyhow::Result<crate::journal_anchor::JournalAnchor> {
+    pub fn journal_anchor(
+        &self,
+        platform: &tenants::Platform,
+    ) -> anyhow::Result<crate::journal_anchor::JournalAnchor> {
         Ok(crate::journal_anchor::JournalAnchor::new(
-            &self.data_dir,
+            platform,
             &self.seal_key()?,
         ))
     }
@@ -103,6 +112,7 @@ impl StoreArgs {
             engine,
             data_dir: self.data_dir.clone(),
             pg_max_connections: self.pg_max_connections.max(1),
+            files: tenants::FilesConfig::parse(&self.files)?,
         })
     }
 }

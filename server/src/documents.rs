@@ -1,15 +1,10 @@
 //! Citizens' documents: checked on arrival (size, and the real type read from the content, not
-//! the name or the browser's label), kept in the department's own file store (`object_store`,
-//! a folder per department by default), described in its database, and re-usable in later
-//! requests. The bytes stay outside the database so backups of the store stay small; the
-//! export carries the folder.
-
-use std::sync::Arc;
+//! the name or the browser's label), kept in the department's files ([`crate::files`]: a
+//! folder per department by default, or an object store), described in its database, and
+//! re-usable in later requests. The bytes stay outside the database so backups of the store
+//! stay small; the export carries the files.
 
 use chrono::{DateTime, Utc};
-use object_store::local::LocalFileSystem;
-use object_store::path::Path as StorePath;
-use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
 use rand::Rng;
 use rand::distributions::Alphanumeric;
 use sea_orm::{ActiveModelTrait, ColumnTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, Set};
@@ -122,13 +117,9 @@ pub fn check(upload: &Upload) -> Result<&'static str, String> {
     Ok(mime)
 }
 
-/// The department's file store for documents.
-fn store(platform: &Platform, tenant: &Tenant) -> Result<Arc<dyn ObjectStore>, DbErr> {
-    let dir = platform.files_dir(tenant.slug()).join("documents");
-    std::fs::create_dir_all(&dir).map_err(|e| DbErr::Custom(format!("documents folder: {e}")))?;
-    let store = LocalFileSystem::new_with_prefix(&dir)
-        .map_err(|e| DbErr::Custom(format!("documents store: {e}")))?;
-    Ok(Arc::new(store))
+/// Where a document's bytes are in the department's files.
+pub fn key_of(storage_key: &str) -> String {
+    format!("documents/{storage_key}")
 }
 
 /// Stores a checked upload as the citizen's document; `journal` is the entry of a staff
@@ -146,10 +137,7 @@ pub async fn save(
         .take(32)
         .map(char::from)
         .collect();
-    let store = store(platform, tenant)?;
-    let path = StorePath::from(key.as_str());
-    store
-        .put(&path, PutPayload::from(upload.bytes.clone()))
+    crate::files::write(platform, tenant.slug(), &key_of(&key), upload.bytes.clone())
         .await
         .map_err(|e| DbErr::Custom(format!("document write: {e}")))?;
     let filename: String = upload
@@ -188,7 +176,7 @@ pub async fn save(
         Ok(row) => Ok(row.into()),
         Err(e) => {
             // Nothing half-written: no file without its row.
-            let _ = store.delete(&path).await;
+            let _ = crate::files::delete(platform, tenant.slug(), &key_of(&key)).await;
             Err(e)
         }
     }
@@ -228,25 +216,9 @@ pub async fn find(tenant: &Tenant, id: i64) -> Result<Option<Document>, DbErr> {
 
 /// A document's bytes.
 pub async fn read(platform: &Platform, tenant: &Tenant, doc: &Document) -> Result<Vec<u8>, DbErr> {
-    let store = store(platform, tenant)?;
-    let bytes = store
-        .get(&StorePath::from(doc.storage_key.as_str()))
+    crate::files::read(platform, tenant.slug(), &key_of(&doc.storage_key))
         .await
-        .map_err(|e| DbErr::Custom(format!("document read: {e}")))?
-        .bytes()
-        .await
-        .map_err(|e| DbErr::Custom(format!("document read: {e}")))?;
-    Ok(bytes.to_vec())
-}
-
-/// Deletes a document's bytes from the department's store (its row is already gone: see
-/// `retention`); a file already absent is no error.
-pub async fn delete_stored(platform: &Platform, tenant: &Tenant, key: &str) -> Result<(), String> {
-    let store = store(platform, tenant).map_err(|e| e.to_string())?;
-    match store.delete(&StorePath::from(key)).await {
-        Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
-        Err(e) => Err(e.to_string()),
-    }
+        .map_err(|e| DbErr::Custom(format!("document read: {e}")))
 }
 
 #[cfg(test)]

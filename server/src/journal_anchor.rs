@@ -2,9 +2,11 @@
 //! altered in place, but someone able to write to the database could cut its last entries, or
 //! rewrite one and recompute every hash after it. So, periodically, the head of each
 //! department's journal (its last sequence number and hash) is signed with Ed25519 and appended
-//! to a file in the data folder (`journal-checkpoints/<slug>.jsonl`), which the database role
-//! cannot touch. `audit verify` checks the chain against every checkpoint: a checkpointed entry
-//! that is missing or carries another hash is reported.
+//! to a file the database role cannot touch: `journal-checkpoints/<slug>.jsonl` in the data
+//! folder, or, when the departments' files are in a bucket (`--files s3://…`), one object a
+//! day in the bucket's `_journal/<slug>/`, which every instance reaches. `audit verify` checks
+//! the chain against every checkpoint: a checkpointed entry that is missing or carries another
+//! hash is reported.
 //!
 //! The signing key is derived from the platform's secret (`SealKey`): a checkpoint cannot be
 //! forged without it, and a copy of the database alone does not have it.
@@ -16,12 +18,18 @@
 //! reported.
 
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+use std::sync::Arc;
 
 use ed25519_dalek::{Signature, Signer as _, SigningKey, Verifier as _, VerifyingKey};
+use futures_util::{StreamExt as _, TryStreamExt as _};
+use object_store::path::Path as Key;
+use object_store::{
+    ObjectStore, ObjectStoreExt as _, PutMode, PutOptions, PutPayload, UpdateVersion,
+};
 use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::{Deserialize, Serialize};
-use tenants::Tenant;
+use tenants::{Platform, Tenant};
 
 use crate::entity::audit_entry;
 use crate::staff::second_factor::SealKey;
@@ -72,20 +80,46 @@ pub enum AnchorError {
 
 /// Signs and reads the checkpoints of every department of one platform.
 pub struct JournalAnchor {
-    dir: PathBuf,
+    place: Place,
     key: SigningKey,
+}
+
+/// Where the checkpoints are kept.
+enum Place {
+    /// `<slug>.jsonl` in this folder, appended to.
+    Dir(PathBuf),
+    /// `<slug>/<day>.jsonl` in this store: a day's checkpoints, rewritten whole on each new
+    /// one on the condition that nobody wrote them meanwhile (an object cannot be appended to).
+    Bucket(Arc<dyn ObjectStore>),
 }
 
 impl std::fmt::Debug for JournalAnchor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "JournalAnchor({})", self.dir.display())
+        match &self.place {
+            Place::Dir(dir) => write!(f, "JournalAnchor({})", dir.display()),
+            Place::Bucket(store) => write!(f, "JournalAnchor({store})"),
+        }
     }
 }
 
+/// Which of a bucket's daily objects to read (a folder's file is read whole).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Days {
+    All,
+    Last,
+}
+
+/// How many times a checkpoint is written again after another instance wrote the same day's.
+const CONFLICTS_RETRIED: usize = 5;
+
 impl JournalAnchor {
-    pub fn new(data_dir: &Path, seal: &SealKey) -> Self {
+    pub fn new(platform: &Platform, seal: &SealKey) -> Self {
+        let place = match platform.journal_checkpoints() {
+            Some(store) => Place::Bucket(store),
+            None => Place::Dir(platform.data_dir().join("journal-checkpoints")),
+        };
         Self {
-            dir: data_dir.join("journal-checkpoints"),
+            place,
             key: SigningKey::from_bytes(&seal.derive("guichet journal checkpoint v1")),
         }
     }
@@ -93,11 +127,6 @@ impl JournalAnchor {
     /// The public half of the key, for anyone checking checkpoints independently.
     pub fn verifying_key(&self) -> VerifyingKey {
         self.key.verifying_key()
-    }
-
-    /// The department's checkpoints file (backups copy it).
-    pub fn file(&self, tenant: &Tenant) -> PathBuf {
-        self.dir.join(format!("{}.jsonl", tenant.slug()))
     }
 
     /// Appends a signed checkpoint of the journal's head, unless the head is the one last
@@ -113,21 +142,29 @@ impl JournalAnchor {
         let Some(head) = head else {
             return Ok(None);
         };
-        let known = self.checkpoints(tenant)?;
+        // The last day's checkpoints are enough to know the last one.
+        let known = self.read(tenant, Days::Last).await?;
         if known.last().is_some_and(|last| last.seq == head.seq) {
             return Ok(None);
         }
-        self.append(tenant, head.seq, head.hash, false).map(Some)
+        self.append(tenant, head.seq, head.hash, false)
+            .await
+            .map(Some)
     }
 
     /// Signs that the entries up to `seq` (the last hashing to `hash`) are removed at their
     /// term. Written before they are deleted: a deletion that then fails leaves entries the
     /// cut allowed to go, never a journal starting after a cut nobody signed.
-    pub fn cut(&self, tenant: &Tenant, seq: i64, hash: &str) -> Result<Checkpoint, AnchorError> {
-        self.append(tenant, seq, hash.to_owned(), true)
+    pub async fn cut(
+        &self,
+        tenant: &Tenant,
+        seq: i64,
+        hash: &str,
+    ) -> Result<Checkpoint, AnchorError> {
+        self.append(tenant, seq, hash.to_owned(), true).await
     }
 
-    fn append(
+    async fn append(
         &self,
         tenant: &Tenant,
         seq: i64,
@@ -143,44 +180,179 @@ impl JournalAnchor {
             cut,
         };
         checkpoint.signature = hex::encode(self.key.sign(&checkpoint.message()).to_bytes());
-        let path = self.file(tenant);
-        let io = |error| AnchorError::File {
-            path: path.display().to_string(),
-            error,
-        };
-        std::fs::create_dir_all(&self.dir).map_err(io)?;
-        let mut file = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&path)
-            .map_err(io)?;
-        let line = serde_json::to_string(&checkpoint).map_err(|e| io(e.into()))?;
-        writeln!(file, "{line}").map_err(io)?;
-        file.sync_all().map_err(io)?;
+        let mut line = serde_json::to_string(&checkpoint).expect("a checkpoint serializes");
+        line.push('\n');
+        match &self.place {
+            Place::Dir(dir) => {
+                let path = dir.join(format!("{}.jsonl", tenant.slug()));
+                let io = |error| AnchorError::File {
+                    path: path.display().to_string(),
+                    error,
+                };
+                std::fs::create_dir_all(dir).map_err(io)?;
+                let mut file = std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(&path)
+                    .map_err(io)?;
+                file.write_all(line.as_bytes()).map_err(io)?;
+                file.sync_all().map_err(io)?;
+            }
+            Place::Bucket(store) => {
+                let key = day_key(tenant.slug().as_str(), &checkpoint.at);
+                append_to_object(store.as_ref(), &key, &line).await?;
+            }
+        }
         Ok(checkpoint)
     }
 
-    /// The department's checkpoints, oldest first, each signature checked.
-    pub fn checkpoints(&self, tenant: &Tenant) -> Result<Vec<Checkpoint>, AnchorError> {
-        let path = self.file(tenant);
-        let text = match std::fs::read_to_string(&path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(error) => {
-                return Err(AnchorError::File {
+    /// The department's checkpoints as written (JSON lines, oldest first), for a backup;
+    /// `None` if it has none.
+    pub async fn lines(&self, tenant: &Tenant) -> Result<Option<Vec<u8>>, AnchorError> {
+        let texts = self.texts(tenant, Days::All).await?;
+        Ok((!texts.is_empty()).then(|| {
+            texts
+                .into_iter()
+                .flat_map(|(_, text)| text.into_bytes())
+                .collect()
+        }))
+    }
+
+    /// Puts back the checkpoints a backup holds ([`JournalAnchor::lines`]), replacing the
+    /// department's.
+    pub async fn put_back(&self, tenant: &Tenant, lines: &[u8]) -> Result<(), AnchorError> {
+        self.remove(tenant).await?;
+        let slug = tenant.slug().as_str();
+        match &self.place {
+            Place::Dir(dir) => {
+                let path = dir.join(format!("{slug}.jsonl"));
+                let io = |error| AnchorError::File {
                     path: path.display().to_string(),
                     error,
-                });
+                };
+                std::fs::create_dir_all(dir).map_err(io)?;
+                std::fs::write(&path, lines).map_err(io)?;
             }
-        };
+            Place::Bucket(store) => {
+                // Each line to its day's object, as it was written.
+                let mut days: std::collections::BTreeMap<String, String> = Default::default();
+                for line in String::from_utf8_lossy(lines)
+                    .lines()
+                    .filter(|l| !l.trim().is_empty())
+                {
+                    let at = serde_json::from_str::<Checkpoint>(line)
+                        .map(|c| c.at)
+                        .unwrap_or_default();
+                    let day = days.entry(day_key(slug, &at)).or_default();
+                    day.push_str(line);
+                    day.push('\n');
+                }
+                for (key, text) in days {
+                    store
+                        .put(
+                            &Key::from(key.as_str()),
+                            PutPayload::from(text.into_bytes()),
+                        )
+                        .await
+                        .map_err(|e| bucket_error(&key, e))?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Deletes the department's checkpoints (a restore that failed takes its department back).
+    pub async fn remove(&self, tenant: &Tenant) -> Result<(), AnchorError> {
+        let slug = tenant.slug().as_str();
+        match &self.place {
+            Place::Dir(dir) => match std::fs::remove_file(dir.join(format!("{slug}.jsonl"))) {
+                Err(error) if error.kind() != std::io::ErrorKind::NotFound => {
+                    Err(AnchorError::File {
+                        path: dir.join(format!("{slug}.jsonl")).display().to_string(),
+                        error,
+                    })
+                }
+                _ => Ok(()),
+            },
+            Place::Bucket(store) => {
+                let keys = store
+                    .list(Some(&Key::from(slug)))
+                    .map_ok(|meta| meta.location)
+                    .boxed();
+                store
+                    .delete_stream(keys)
+                    .try_collect::<Vec<_>>()
+                    .await
+                    .map_err(|e| bucket_error(slug, e))?;
+                Ok(())
+            }
+        }
+    }
+
+    /// The department's checkpoints as text, with where each text was read, oldest first.
+    async fn texts(
+        &self,
+        tenant: &Tenant,
+        days: Days,
+    ) -> Result<Vec<(String, String)>, AnchorError> {
+        let slug = tenant.slug().as_str();
+        match &self.place {
+            Place::Dir(dir) => {
+                let path = dir.join(format!("{slug}.jsonl"));
+                match std::fs::read_to_string(&path) {
+                    Ok(text) => Ok(vec![(path.display().to_string(), text)]),
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+                    Err(error) => Err(AnchorError::File {
+                        path: path.display().to_string(),
+                        error,
+                    }),
+                }
+            }
+            Place::Bucket(store) => {
+                let mut keys: Vec<Key> = store
+                    .list(Some(&Key::from(slug)))
+                    .map_ok(|meta| meta.location)
+                    .try_collect()
+                    .await
+                    .map_err(|e| bucket_error(slug, e))?;
+                // Named by day: in order once sorted.
+                keys.sort();
+                if days == Days::Last {
+                    keys = keys.split_off(keys.len().saturating_sub(1));
+                }
+                let mut texts = Vec::with_capacity(keys.len());
+                for key in keys {
+                    let bytes = read_object(store.as_ref(), &key)
+                        .await?
+                        .map_or_else(Vec::new, |(bytes, _)| bytes);
+                    texts.push((
+                        key.to_string(),
+                        String::from_utf8_lossy(&bytes).into_owned(),
+                    ));
+                }
+                Ok(texts)
+            }
+        }
+    }
+
+    /// The department's checkpoints, oldest first, each signature checked.
+    pub async fn checkpoints(&self, tenant: &Tenant) -> Result<Vec<Checkpoint>, AnchorError> {
+        self.read(tenant, Days::All).await
+    }
+
+    /// The checkpoints of `days`, oldest first, each signature checked.
+    async fn read(&self, tenant: &Tenant, days: Days) -> Result<Vec<Checkpoint>, AnchorError> {
         let key = self.verifying_key();
         let slug = tenant.slug().to_string();
-        text.lines()
-            .enumerate()
-            .filter(|(_, line)| !line.trim().is_empty())
-            .map(|(n, line)| {
+        let mut checkpoints = Vec::new();
+        for (place, text) in self.texts(tenant, days).await? {
+            for (n, line) in text
+                .lines()
+                .enumerate()
+                .filter(|(_, l)| !l.trim().is_empty())
+            {
                 let forged = || AnchorError::Forged {
-                    path: path.display().to_string(),
+                    path: place.clone(),
                     line: n + 1,
                 };
                 let checkpoint: Checkpoint = serde_json::from_str(line).map_err(|_| forged())?;
@@ -194,9 +366,10 @@ impl JournalAnchor {
                 }
                 key.verify(&checkpoint.message(), &Signature::from_bytes(&bytes))
                     .map_err(|_| forged())?;
-                Ok(checkpoint)
-            })
-            .collect()
+                checkpoints.push(checkpoint);
+            }
+        }
+        Ok(checkpoints)
     }
 
     /// What the journal contradicts of its checkpoints: the first problem, in French.
@@ -204,7 +377,7 @@ impl JournalAnchor {
         &self,
         tenant: &Tenant,
     ) -> Result<Option<(i64, String)>, AnchorError> {
-        let checkpoints = self.checkpoints(tenant)?;
+        let checkpoints = self.checkpoints(tenant).await?;
         let txn = tenant.db().begin().await?;
         let edge = |newest: bool| {
             let query = audit_entry::Entity::find();
@@ -274,5 +447,116 @@ impl JournalAnchor {
             }
         }
         Ok(None)
+    }
+}
+
+/// The object of the day `at` (RFC 3339) begins, for the department `slug`.
+fn day_key(slug: &str, at: &str) -> String {
+    format!("{slug}/{}.jsonl", at.get(..10).unwrap_or("0000-00-00"))
+}
+
+fn bucket_error(key: &str, e: object_store::Error) -> AnchorError {
+    AnchorError::File {
+        path: key.to_owned(),
+        error: std::io::Error::other(e.to_string()),
+    }
+}
+
+/// An object's bytes and version, or `None` if there is none.
+async fn read_object(
+    store: &dyn ObjectStore,
+    key: &Key,
+) -> Result<Option<(Vec<u8>, UpdateVersion)>, AnchorError> {
+    match store.get(key).await {
+        Ok(got) => {
+            let version = UpdateVersion {
+                e_tag: got.meta.e_tag.clone(),
+                version: got.meta.version.clone(),
+            };
+            let bytes = got
+                .bytes()
+                .await
+                .map_err(|e| bucket_error(key.as_ref(), e))?;
+            Ok(Some((bytes.to_vec(), version)))
+        }
+        Err(object_store::Error::NotFound { .. }) => Ok(None),
+        Err(e) => Err(bucket_error(key.as_ref(), e)),
+    }
+}
+
+/// Adds `line` to the object `key`: read, then written back on the condition that it is
+/// still the version read (or still absent); read again if another writer came first.
+async fn append_to_object(
+    store: &dyn ObjectStore,
+    key: &str,
+    line: &str,
+) -> Result<(), AnchorError> {
+    let key = Key::from(key);
+    for _ in 0..CONFLICTS_RETRIED {
+        let (mut bytes, mode) = match read_object(store, &key).await? {
+            Some((bytes, version)) => (bytes, PutMode::Update(version)),
+            None => (Vec::new(), PutMode::Create),
+        };
+        bytes.extend_from_slice(line.as_bytes());
+        let options = PutOptions {
+            mode,
+            ..Default::default()
+        };
+        match store.put_opts(&key, PutPayload::from(bytes), options).await {
+            Ok(_) => return Ok(()),
+            Err(
+                object_store::Error::Precondition { .. }
+                | object_store::Error::AlreadyExists { .. },
+            ) => {}
+            Err(e) => return Err(bucket_error(key.as_ref(), e)),
+        }
+    }
+    Err(bucket_error(
+        key.as_ref(),
+        object_store::Error::Generic {
+            store: "journal checkpoints",
+            source: "written by others again and again".into(),
+        },
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use object_store::memory::InMemory;
+    use object_store::throttle::{ThrottleConfig, ThrottledStore};
+
+    use super::*;
+
+    /// Instances signing at once: each rewrites the day's object only if nobody wrote it since
+    /// it read it, so none loses another's line. (The S3 server the integration tests run
+    /// checks conditions before writing, not atomically; the in-memory store does. Each write
+    /// waits a little, so that every writer reads before any writes.)
+    #[tokio::test]
+    async fn writers_at_once_keep_every_line() {
+        let config = ThrottleConfig {
+            wait_put_per_call: std::time::Duration::from_millis(20),
+            ..Default::default()
+        };
+        let store = ThrottledStore::new(InMemory::new(), config);
+        let key = day_key("gard", "2026-12-07T08:00:00+00:00");
+        let lines: Vec<String> = (1..=4).map(|n| format!("ligne {n}\n")).collect();
+        let written = futures_util::future::join_all(
+            lines
+                .iter()
+                .map(|line| append_to_object(&store, &key, line)),
+        )
+        .await;
+        assert!(written.iter().all(Result::is_ok), "{written:?}");
+        let (bytes, _) = read_object(&store, &Key::from(key.as_str()))
+            .await
+            .unwrap()
+            .unwrap();
+        let mut kept: Vec<String> = String::from_utf8(bytes)
+            .unwrap()
+            .lines()
+            .map(|l| format!("{l}\n"))
+            .collect();
+        kept.sort();
+        assert_eq!(kept, lines);
     }
 }

@@ -21,6 +21,7 @@ pub mod demo;
 pub mod disability;
 pub mod documents;
 pub mod entity;
+pub mod files;
 pub mod foundation;
 pub mod franceconnect;
 pub mod http;

@@ -84,19 +84,19 @@ async fn run(args: Cli) -> anyhow::Result<()> {
         Command::Staff(command) => cli::run_staff(&platform, command).await,
         Command::Statistics(command) => cli::run_statistics(&platform, command).await,
         Command::Retention(command) => {
-            let anchor = args.store.journal_anchor()?;
+            let anchor = args.store.journal_anchor(&platform)?;
             cli::run_retention(&platform, &anchor, command).await
         }
         Command::Audit(command) => {
-            let anchor = args.store.journal_anchor()?;
+            let anchor = args.store.journal_anchor(&platform)?;
             cli::run_audit(&platform, &anchor, command).await
         }
         Command::Backup { out, tenant } => {
-            let anchor = args.store.journal_anchor()?;
+            let anchor = args.store.journal_anchor(&platform)?;
             cli::run_backup(&platform, &anchor, &out, tenant.as_deref()).await
         }
         Command::Restore { dir } => {
-            let anchor = args.store.journal_anchor()?;
+            let anchor = args.store.journal_anchor(&platform)?;
             let key = args.store.seal_key()?;
             cli::run_restore(&platform, (&anchor, &key), &dir).await
         }

@@ -152,7 +152,7 @@ pub async fn serve(
     services.sent_mail_kept = state.settings.sent_mail_kept;
     services.statistics_threshold = state.settings.statistics_threshold;
     services.journal_anchor = Some(Arc::new(crate::journal_anchor::JournalAnchor::new(
-        state.platform.data_dir(),
+        &state.platform,
         &state.seal_key,
     )));
     let schedules: Vec<_> = modules::schedules(&services)

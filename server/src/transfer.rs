@@ -21,6 +21,8 @@ use chrono::{DateTime, Utc};
 use flate2::Compression;
 use flate2::read::GzDecoder;
 use flate2::write::GzEncoder;
+use futures_util::TryStreamExt as _;
+use object_store::ObjectStoreExt as _;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, NotSet, QueryFilter, QueryOrder,
     Set,
@@ -225,10 +227,7 @@ pub async fn export(platform: &Platform, tenant: &Tenant, out: &Path) -> anyhow:
         for (table, lines) in &tables {
             append_bytes(&mut tar, &format!("tables/{table}.jsonl"), lines)?;
         }
-        let files = platform.files_dir(tenant.slug());
-        if files.is_dir() {
-            tar.append_dir_all("files", &files)?;
-        }
+        append_files(&mut tar, platform, tenant.slug()).await?;
         tar.into_inner()?.finish()?.flush()?;
     }
     tmp.persist(out).with_context(|| {
@@ -238,6 +237,40 @@ pub async fn export(platform: &Platform, tenant: &Tenant, out: &Path) -> anyhow:
         )
     })?;
     Ok(audit_rows)
+}
+
+/// Adds every file of the department to the archive, under `files/`.
+async fn append_files<W: Write>(
+    tar: &mut tar::Builder<W>,
+    platform: &Platform,
+    slug: &Slug,
+) -> anyhow::Result<()> {
+    let store = platform.files(slug);
+    let keys: Vec<_> = store
+        .list(None)
+        .map_ok(|meta| meta.location)
+        .try_collect()
+        .await?;
+    for key in keys {
+        let name = format!("files/{key}");
+        if platform.files_are_local() {
+            // Read from the disk as it is written: an import's file is hundreds of megabytes.
+            let path = crate::files::local_path(platform, slug, key.as_ref());
+            match std::fs::File::open(&path) {
+                Ok(mut file) => tar.append_file(&name, &mut file)?,
+                // Deleted since it was listed (an export expired, a file was imported).
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(e.into()),
+            }
+            continue;
+        }
+        match store.get(&key).await {
+            Ok(got) => append_bytes(tar, &name, &got.bytes().await?)?,
+            Err(object_store::Error::NotFound { .. }) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(())
 }
 
 fn append_bytes<W: Write>(
@@ -463,13 +496,13 @@ async fn fill(
     txn.commit().await?;
     crate::modules::compact_kept_counts(platform, tenant).await;
 
-    let dir = platform.files_dir(tenant.slug());
     for (rel, bytes) in &archive.files {
-        let path = dir.join(rel);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)?;
-        }
-        std::fs::write(&path, bytes)?;
+        let key = rel
+            .components()
+            .map(|part| part.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
+        crate::files::write(platform, tenant.slug(), &key, bytes.clone()).await?;
     }
     if archive.manifest.suspended {
         platform

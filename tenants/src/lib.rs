@@ -9,6 +9,7 @@
 
 mod domain;
 pub mod entity;
+pub mod files;
 mod module;
 mod registry;
 mod resolve;
@@ -16,6 +17,7 @@ mod slug;
 mod store;
 
 pub use domain::{DomainError, DomainName};
+pub use files::FilesConfig;
 pub use module::{Module, UnknownModule};
 pub use registry::{NewTenant, REGISTRY_TTL, RegistryError, TenantStatus};
 pub use resolve::{HostMatch, match_host, split_path_prefix};

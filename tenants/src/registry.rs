@@ -306,13 +306,7 @@ impl Platform {
             }
         }
         self.invalidate_registry();
-        let files = self.files_dir(slug);
-        if files.exists() {
-            std::fs::remove_dir_all(&files).map_err(|source| StoreError::DataDir {
-                path: files,
-                source,
-            })?;
-        }
+        self.remove_files(slug).await?;
         Ok(())
     }
 

@@ -36,6 +36,8 @@ pub struct StoreConfig {
     pub data_dir: PathBuf,
     /// Size of the shared PostgreSQL pool.
     pub pg_max_connections: u32,
+    /// Where the departments' files are kept.
+    pub files: crate::FilesConfig,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -59,6 +61,14 @@ pub enum StoreError {
         "le rôle PostgreSQL « {DATA_ROLE} », sous lequel Guichet lit et écrit les données des départements, n'est pas utilisable par l'utilisateur de DATABASE_URL ({0}) : faites exécuter une fois par un administrateur de la base « CREATE ROLE {DATA_ROLE} NOLOGIN; GRANT {DATA_ROLE} TO <utilisateur de DATABASE_URL>; » (ou donnez à cet utilisateur le droit CREATEROLE), puis relancez"
     )]
     DataRole(String),
+    #[error(
+        "« {0} » n'est pas l'adresse d'un stockage objet : attendu s3://seau ou s3://seau/dossier (ou rien, pour le dossier de données)"
+    )]
+    FilesAddress(String),
+    #[error(
+        "le stockage des fichiers ne répond pas ou refuse l'accès ({0}) : vérifiez GUICHET_FILES et les variables AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION et, hors Amazon, AWS_ENDPOINT_URL"
+    )]
+    Files(String),
     #[error("erreur de la base de données : {0}")]
     Db(#[from] DbErr),
 }
@@ -73,6 +83,8 @@ pub enum NotReady {
     PlatformMigrations(usize),
     #[error("{}", departments_not_ready(*failing, *behind))]
     Tenants { failing: usize, behind: usize },
+    #[error("le stockage des fichiers ne répond pas")]
+    Files,
 }
 
 fn departments_not_ready(failing: usize, behind: usize) -> String {
@@ -146,7 +158,9 @@ pub(crate) async fn grant_data_role(txn: &DatabaseTransaction, schema: &str) -> 
 #[derive(Clone)]
 pub struct Platform {
     db: DatabaseConnection,
-    config: Arc<StoreConfig>,
+    pub(crate) config: Arc<StoreConfig>,
+    /// The departments' files, one prefix each ([`crate::files`]).
+    pub(crate) files: Arc<dyn object_store::ObjectStore>,
     /// SQLite only: one small pool per tenant file, opened on first use. sqlx closes the
     /// connections of an idle pool; the pool object itself is a few hundred bytes.
     sqlite_pools: Arc<Mutex<HashMap<Slug, DatabaseConnection>>>,
@@ -159,6 +173,7 @@ impl Platform {
     /// touched: call [`Platform::migrate_tenants`] for that.
     pub async fn open(config: StoreConfig) -> Result<Self, StoreError> {
         create_dir(&config.data_dir)?;
+        let files = crate::files::open(&config.files, &config.data_dir)?;
         let db = match &config.engine {
             Engine::Sqlite => {
                 create_dir(&config.data_dir.join("tenants"))?;
@@ -182,6 +197,7 @@ impl Platform {
         let platform = Self {
             db,
             config: Arc::new(config),
+            files,
             sqlite_pools: Arc::default(),
             registry: Arc::default(),
         };
@@ -241,6 +257,9 @@ impl Platform {
         if failing + behind > 0 {
             return Err(NotReady::Tenants { failing, behind });
         }
+        if !self.files_answer().await {
+            return Err(NotReady::Files);
+        }
         Ok(())
     }
 
@@ -256,11 +275,6 @@ impl Platform {
 
     pub fn data_dir(&self) -> &Path {
         &self.config.data_dir
-    }
-
-    /// Where a tenant's uploaded files live.
-    pub fn files_dir(&self, slug: &Slug) -> PathBuf {
-        self.config.data_dir.join("files").join(slug.as_str())
     }
 
     pub(crate) fn sqlite_path(&self, slug: &Slug) -> PathBuf {

@@ -131,6 +131,7 @@ pub async fn open_platform(data_dir: &Path, pg_url: Option<&str>) -> anyhow::Res
         },
         data_dir: data_dir.to_owned(),
         pg_max_connections: PG_MAX_CONNECTIONS,
+        files: Default::default(),
     })
     .await?)
 }

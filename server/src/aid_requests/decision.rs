@@ -1,8 +1,6 @@
 //! Deciding on a request: outcome, amount, reasons from a list plus free text, a PDF letter,
 //! and the citizen told by mail (letter attached) — all or nothing.
 
-use std::path::PathBuf;
-
 use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DbErr, EntityTrait, QueryFilter, Set, sea_query::Expr,
@@ -194,11 +192,6 @@ pub async fn find(tenant: &Tenant, request_id: i64) -> Result<Option<Decision>, 
     }))
 }
 
-/// Where a letter's bytes live.
-pub fn letter_path(platform: &Platform, tenant: &Tenant, file: &str) -> PathBuf {
-    platform.files_dir(tenant.slug()).join(file)
-}
-
 /// Records the decision on request `id` if it is still open and at `expected_version`:
 /// writes the letter, changes the status, notes the timeline, journals it in the desk holder's
 /// name (in the decision's transaction: both are written or neither), and queues the mail
@@ -272,13 +265,7 @@ pub async fn decide(
         .await
         .map_err(|e| DbErr::Custom(e.to_string()))?;
     let file = format!("courriers/{reference}-decision.pdf");
-    let path = letter_path(platform, tenant, &file);
-    if let Some(dir) = path.parent() {
-        tokio::fs::create_dir_all(dir)
-            .await
-            .map_err(|e| DbErr::Custom(format!("letters folder: {e}")))?;
-    }
-    tokio::fs::write(&path, &pdf)
+    crate::files::write(platform, tenant.slug(), &file, pdf.clone())
         .await
         .map_err(|e| DbErr::Custom(format!("letter file: {e}")))?;
 
@@ -300,7 +287,7 @@ pub async fn decide(
     .await;
     if recorded.is_err() {
         // Nothing half-written: the letter goes with the decision that failed.
-        let _ = tokio::fs::remove_file(&path).await;
+        let _ = crate::files::delete(platform, tenant.slug(), &file).await;
     }
     recorded
 }

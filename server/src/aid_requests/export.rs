@@ -120,8 +120,12 @@ impl TryFrom<request_export::Model> for Export {
     }
 }
 
+/// The folder of the department's files that holds the exports.
+const EXPORTS: &str = "exports";
+
+/// Where exports are written before they are published ([`crate::files`]).
 fn exports_dir(platform: &Platform, slug: &Slug) -> PathBuf {
-    platform.files_dir(slug).join("exports")
+    crate::files::local_path(platform, slug, EXPORTS)
 }
 
 /// Records an export of the queue as `filter` selects it, in the desk holder's name, journaled
@@ -167,11 +171,16 @@ pub async fn find(desk: &Desk<'_>, id: i64) -> Result<Option<Export>, DbErr> {
 }
 
 /// The finished file of an export, if it is still kept.
-pub fn file(platform: &Platform, tenant: &Tenant, export: &Export) -> Option<PathBuf> {
+pub fn file(export: &Export) -> Option<String> {
     match (export.status, &export.file_name) {
-        (ExportStatus::Done, Some(name)) => Some(exports_dir(platform, tenant.slug()).join(name)),
+        (ExportStatus::Done, Some(name)) => Some(key_of(name)),
         _ => None,
     }
+}
+
+/// Where an export's file is in the department's files.
+fn key_of(name: &str) -> String {
+    format!("{EXPORTS}/{name}")
 }
 
 /// Makes the export. Safe to run twice: a second run finds the export claimed or finished and
@@ -402,6 +411,8 @@ async fn write(
     drop(file);
     let name = format!("export-{}.csv", row.id);
     tokio::fs::rename(part, dir.join(&name)).await?;
+    crate::files::publish(platform, tenant.slug(), &key_of(&name)).await?;
+    crate::files::drop_working_copy(platform, tenant.slug(), &key_of(&name)).await;
     Ok((name, everyone))
 }
 
@@ -484,15 +495,10 @@ pub async fn purge_expired(platform: &Platform, tenant: &Tenant) -> anyhow::Resu
         .all(&txn)
         .await?;
     txn.commit().await?;
-    let dir = exports_dir(platform, tenant.slug());
     let mut purged = 0;
     for export in old {
         if let Some(name) = &export.file_name {
-            match tokio::fs::remove_file(dir.join(name)).await {
-                Ok(()) => {}
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => return Err(e.into()),
-            }
+            crate::files::delete(platform, tenant.slug(), &key_of(name)).await?;
         }
         let txn = tenant.db().begin_write().await?;
         request_export::Entity::update_many()

@@ -141,17 +141,7 @@ fn remove<'a>(removal: &'a Removal<'a>) -> Boxed<'a, Result<Vec<Leftover>, DbErr
             .filter(aid_request::Column::Id.is_in(ids))
             .exec(txn)
             .await?;
-        Ok(letters
-            .into_iter()
-            .flatten()
-            .map(|file| {
-                Leftover::File(super::decision::letter_path(
-                    removal.platform,
-                    removal.tenant,
-                    &file,
-                ))
-            })
-            .collect())
+        Ok(letters.into_iter().flatten().map(Leftover).collect())
     })
 }
 

@@ -8,16 +8,11 @@
 //! journaled in the physician's role alone, so the person reads « Handicap — Médecin de
 //! l'équipe d'évaluation » in « Qui a consulté mon dossier ».
 
-use std::sync::Arc;
-
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use chacha20poly1305::aead::{Aead, AeadCore, KeyInit, OsRng, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use chrono::Utc;
-use object_store::local::LocalFileSystem;
-use object_store::path::Path as StorePath;
-use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
 use sea_orm::{ActiveModelTrait, DbErr, EntityTrait, QueryOrder, Set};
 use tenants::{Platform, Tenant};
 
@@ -148,16 +143,13 @@ fn open_with(cipher: &XChaCha20Poly1305, sealed: &[u8], aad: &[u8]) -> Option<Ve
         .ok()
 }
 
-/// The department's folder of sealed medical pieces (exported with the others, still sealed).
-/// The folder of the department's files that holds the sealed medical bytes, one file per key.
+/// The folder of the department's files that holds the sealed medical bytes, one file per
+/// key (exported with the others, still sealed).
 pub const FOLDER: &str = "medical";
 
-fn store(platform: &Platform, tenant: &Tenant) -> Result<Arc<dyn ObjectStore>, DbErr> {
-    let dir = platform.files_dir(tenant.slug()).join(FOLDER);
-    std::fs::create_dir_all(&dir).map_err(|e| DbErr::Custom(format!("medical folder: {e}")))?;
-    let store = LocalFileSystem::new_with_prefix(&dir)
-        .map_err(|e| DbErr::Custom(format!("medical store: {e}")))?;
-    Ok(Arc::new(store))
+/// Where the sealed bytes under `key` are in the department's files.
+pub fn key_of(key: &str) -> String {
+    format!("{FOLDER}/{key}")
 }
 
 /// Seals `bytes` and writes them under a new random key, which it returns.
@@ -173,33 +165,27 @@ pub async fn put(
         .take(32)
         .map(char::from)
         .collect();
-    store(platform, tenant)?
-        .put(
-            &StorePath::from(key.as_str()),
-            PutPayload::from(vault.seal(bytes, &key)),
-        )
-        .await
-        .map_err(|e| DbErr::Custom(format!("medical piece write: {e}")))?;
+    crate::files::write(
+        platform,
+        tenant.slug(),
+        &key_of(&key),
+        vault.seal(bytes, &key),
+    )
+    .await
+    .map_err(|e| DbErr::Custom(format!("medical piece write: {e}")))?;
     Ok(key)
 }
 
 /// Removes sealed bytes whose row was not written (nothing half-written).
 pub async fn discard(platform: &Platform, tenant: &Tenant, key: &str) {
-    if let Ok(store) = store(platform, tenant) {
-        let _ = store.delete(&StorePath::from(key)).await;
-    }
+    let _ = crate::files::delete(platform, tenant.slug(), &key_of(key)).await;
 }
 
 /// The sealed bytes under `key`, as stored.
 pub async fn get_sealed(platform: &Platform, tenant: &Tenant, key: &str) -> Result<Vec<u8>, DbErr> {
-    let bytes = store(platform, tenant)?
-        .get(&StorePath::from(key))
+    crate::files::read(platform, tenant.slug(), &key_of(key))
         .await
-        .map_err(|e| DbErr::Custom(format!("medical piece read: {e}")))?
-        .bytes()
-        .await
-        .map_err(|e| DbErr::Custom(format!("medical piece read: {e}")))?;
-    Ok(bytes.to_vec())
+        .map_err(|e| DbErr::Custom(format!("medical piece read: {e}")))
 }
 
 /// A physician's handle on the medical compartment. Only [`MedicalDesk::open`] makes one, for

@@ -233,14 +233,10 @@ fn remove_files<'a>(removal: &'a Removal<'a>) -> Boxed<'a, Result<Vec<Leftover>,
             .collect();
         crate::national::retention::remove_for_module(txn, Module::Disability, &without_file)
             .await?;
-        let medical = removal
-            .platform
-            .files_dir(removal.tenant.slug())
-            .join(super::medical::FOLDER);
         Ok(sealed
             .into_iter()
             .flatten()
-            .map(|key| Leftover::File(medical.join(key)))
+            .map(|key| Leftover(super::medical::key_of(&key)))
             .collect())
     })
 }

@@ -136,77 +136,79 @@ pub async fn people_to_orient(
     words: &[String],
     at: &PageAt<Entered>,
 ) -> Result<PeoplePage, DbErr> {
-    let mut condition = to_orient();
-    for word in words {
-        condition = condition.add(
-            Condition::any()
-                .add(crate::search::holds_word(
-                    Expr::col(insertion_person::Column::FamilyName),
-                    word,
-                ))
-                .add(crate::search::holds_word(
-                    Expr::col(insertion_person::Column::GivenName),
-                    word,
-                )),
-        );
-    }
-    let kept = words.is_empty().then_some(KeptList::ToOrient);
-    page_of(desk, condition, kept, at).await
+    page_of(desk, PeopleList::ToOrient, words, at).await
 }
 
-/// A list whose whole total the kept counts give (tenant migration m0048), when no search
-/// narrows it.
+/// A list of the people followed that an officer works through, the longest known first. Each
+/// gives both its rows' condition and its whole total from the kept counts (tenant migration
+/// m0048), so the two cannot disagree.
 #[derive(Clone, Copy, Debug)]
-pub(super) enum KeptList {
+pub(super) enum PeopleList {
     /// [`to_orient`]: followed, a right to follow, no orientation decided.
     ToOrient,
     /// `referents::without_referent`: followed, no referent.
     WithoutReferent,
 }
 
-/// The whole total of `list`: a sum over `insertion_people_counts` (at most 28 rows), which
-/// counts only the people followed.
-async fn kept_total(txn: &DatabaseTransaction, list: KeptList) -> Result<Total, DbErr> {
-    // PostgreSQL sums a BIGINT into a NUMERIC.
-    let mut query = Query::select()
-        .expr_as(
-            Expr::cust("CAST(COALESCE(SUM(count), 0) AS BIGINT)"),
-            Alias::new("total"),
-        )
-        .from(Alias::new("insertion_people_counts"))
-        .to_owned();
-    match list {
-        KeptList::ToOrient => query
-            .and_where(Expr::col(Alias::new("oriented")).eq(0))
-            .and_where(
-                Expr::col(Alias::new("right_state"))
-                    .is_in(FOLLOWED.iter().map(|state| state.to_value())),
-            ),
-        KeptList::WithoutReferent => query.and_where(Expr::col(Alias::new("with_referent")).eq(0)),
-    };
-    Ok(Total::Exact(listing::read_total(txn, &query).await?))
+impl PeopleList {
+    fn condition(self) -> Condition {
+        match self {
+            Self::ToOrient => to_orient(),
+            Self::WithoutReferent => super::referents::without_referent(),
+        }
+    }
+
+    /// The whole total: a sum over `insertion_people_counts` (at most 28 rows), which counts
+    /// only the people followed.
+    async fn kept_total(self, txn: &DatabaseTransaction) -> Result<Total, DbErr> {
+        // PostgreSQL sums a BIGINT into a NUMERIC.
+        let mut query = Query::select()
+            .expr_as(
+                Expr::cust("CAST(COALESCE(SUM(count), 0) AS BIGINT)"),
+                Alias::new("total"),
+            )
+            .from(Alias::new("insertion_people_counts"))
+            .to_owned();
+        match self {
+            Self::ToOrient => query
+                .and_where(Expr::col(Alias::new("oriented")).eq(0))
+                .and_where(
+                    Expr::col(Alias::new("right_state"))
+                        .is_in(FOLLOWED.iter().map(|state| state.to_value())),
+                ),
+            Self::WithoutReferent => query.and_where(Expr::col(Alias::new("with_referent")).eq(0)),
+        };
+        Ok(Total::Exact(listing::read_total(txn, &query).await?))
+    }
 }
 
-/// A page of the people `condition` selects from `at`, the longest known first (the nearest
-/// deadline), and how many there are: the kept count of the whole `kept` list, or counted up
-/// to [`listing::COUNTED_UP_TO`] (a search).
+/// A page of `list` from `at`, the longest known first (the nearest deadline), narrowed to the
+/// names holding each of `words`, and how many there are: the kept total of the whole list, or
+/// counted up to [`listing::COUNTED_UP_TO`] when words narrow it.
 pub(super) async fn page_of(
     desk: &Desk<'_>,
-    condition: Condition,
-    kept: Option<KeptList>,
+    list: PeopleList,
+    words: &[String],
     at: &PageAt<Entered>,
 ) -> Result<PeoplePage, DbErr> {
     use insertion_person::Column as C;
+    let mut condition = list.condition();
+    for word in words {
+        condition = condition.add(
+            Condition::any()
+                .add(crate::search::holds_word(Expr::col(C::FamilyName), word))
+                .add(crate::search::holds_word(Expr::col(C::GivenName), word)),
+        );
+    }
     let txn = desk.tenant().db().begin().await?;
-    let total = match kept {
-        Some(list) => kept_total(&txn, list).await?,
-        None => {
-            listing::count_up_to(
-                &txn,
-                insertion_person::Entity::find().filter(condition.clone()),
-            )
-            .await?
-        }
+    let total = if words.is_empty() {
+        list.kept_total(&txn).await?
+    } else {
+        listing::count_up_to(
+            &txn,
+            insertion_person::Entity::find().filter(condition.clone()),
+        )
+        .await?
     };
     let page = listing::read(
         &txn,

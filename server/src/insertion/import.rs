@@ -200,13 +200,13 @@ impl From<insertion_import::Model> for Import {
     }
 }
 
-fn imports_dir(platform: &Platform, slug: &Slug) -> PathBuf {
-    platform.files_dir(slug).join("insertion")
-}
+/// The folder of the department's files that holds the files waiting to be imported.
+const IMPORTS: &str = "insertion";
 
-/// Where an import's file waits while it is read (deleted once it is written or given up).
-pub fn file_path(platform: &Platform, slug: &Slug, id: i64) -> PathBuf {
-    imports_dir(platform, slug).join(format!("import-{id}.xml"))
+/// Where an import's file waits in the department's files while it is read (deleted once it
+/// is written or given up).
+pub fn file_key(id: i64) -> String {
+    format!("{IMPORTS}/import-{id}.xml")
 }
 
 /// A file received, on disk under a temporary name, with its size and SHA-256.
@@ -221,7 +221,8 @@ pub struct Received {
 
 /// A temporary place for a file being received.
 pub fn receiving_path(platform: &Platform, slug: &Slug) -> PathBuf {
-    imports_dir(platform, slug).join(format!("receiving-{:016x}.part", rand::random::<u64>()))
+    crate::files::local_path(platform, slug, IMPORTS)
+        .join(format!("receiving-{:016x}.part", rand::random::<u64>()))
 }
 
 /// Records an import of `file` in the officer's name, journaled; the file moves to its
@@ -256,8 +257,8 @@ pub async fn create(platform: &Platform, desk: &Desk<'_>, file: Received) -> any
     }
     .insert(&txn)
     .await?;
-    let place = file_path(platform, desk.tenant().slug(), row.id);
-    tokio::fs::rename(&file.path, &place).await?;
+    let (slug, key) = (desk.tenant().slug(), file_key(row.id));
+    tokio::fs::rename(&file.path, crate::files::local_path(platform, slug, &key)).await?;
     let entry = crate::staff::desk::event(
         desk.account(),
         "envoi d'un fichier de bénéficiaires du RSA",
@@ -270,9 +271,15 @@ pub async fn create(platform: &Platform, desk: &Desk<'_>, file: Received) -> any
     );
     crate::audit::append_in(&txn, &[entry]).await?;
     if let Err(e) = txn.commit().await {
-        let _ = tokio::fs::remove_file(&place).await;
+        remove_file(platform, slug, &key).await;
         return Err(e.into());
     }
+    // Sent once committed: no write transaction waits while hundreds of megabytes go to a
+    // bucket. Should it fail, the import's pass finds no file and says to send it again.
+    if let Err(e) = crate::files::publish(platform, slug, &key).await {
+        tracing::error!(%key, error = %e, "import file not sent to the file store");
+    }
+    crate::files::drop_working_copy(platform, slug, &key).await;
     Ok(row.id)
 }
 
@@ -426,7 +433,7 @@ pub async fn cancel(platform: &Platform, desk: &Desk<'_>, id: i64) -> Result<boo
     }
     txn.commit().await?;
     if changed {
-        remove_file(&file_path(platform, desk.tenant().slug(), id)).await;
+        remove_file(platform, desk.tenant().slug(), &file_key(id)).await;
     }
     Ok(changed)
 }
@@ -460,16 +467,14 @@ pub async fn give_up_stale(platform: &Platform, tenant: &Tenant) -> Result<u64, 
         .await?;
     txn.commit().await?;
     for id in &stale {
-        remove_file(&file_path(platform, tenant.slug(), *id)).await;
+        remove_file(platform, tenant.slug(), &file_key(*id)).await;
     }
     Ok(stale.len() as u64)
 }
 
-async fn remove_file(path: &Path) {
-    match tokio::fs::remove_file(path).await {
-        Ok(()) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => tracing::warn!(file = %path.display(), error = %e, "import file not removed"),
+async fn remove_file(platform: &Platform, slug: &Slug, key: &str) {
+    if let Err(e) = crate::files::delete(platform, slug, key).await {
+        tracing::warn!(%key, error = %e, "import file not removed");
     }
 }
 
@@ -481,17 +486,25 @@ pub async fn run(platform: &Platform, tenant: &Tenant, id: i64) -> anyhow::Resul
     let Some((row, pass)) = claim_pass(tenant, id, &claim).await? else {
         return Ok(());
     };
-    let path = file_path(platform, tenant.slug(), id);
-    let done = match pass {
-        Pass::Preview => preview(tenant, &row, &claim, &path).await,
-        Pass::Apply => apply(tenant, &row, &claim, &path).await,
+    let (slug, key) = (tenant.slug(), file_key(id));
+    let done = match crate::files::working_copy(platform, slug, &key).await {
+        Ok(path) => match pass {
+            Pass::Preview => preview(tenant, &row, &claim, &path).await,
+            Pass::Apply => apply(tenant, &row, &claim, &path).await,
+        },
+        Err(crate::files::Error::NotFound { .. }) => Err(RunError::File(
+            "le fichier reçu n'est plus disponible : envoyez-le de nouveau".into(),
+        )),
+        Err(e) => Err(RunError::Other(e.into())),
     };
+    // Each pass reads its own copy: none is left on an instance that will not read it again.
+    crate::files::drop_working_copy(platform, slug, &key).await;
     match done {
         Ok(()) => {}
         Err(RunError::Lost) => {}
         Err(RunError::File(message)) => {
             fail(tenant, id, &claim, &message).await?;
-            remove_file(&path).await;
+            remove_file(platform, slug, &key).await;
         }
         Err(RunError::Other(e)) => {
             // The store or the disk failed: the pass is taken over later, from where its
@@ -503,7 +516,7 @@ pub async fn run(platform: &Platform, tenant: &Tenant, id: i64) -> anyhow::Resul
     if let Some(import) = find(tenant, id).await?
         && matches!(import.status, ImportStatus::Applied)
     {
-        remove_file(&path).await;
+        remove_file(platform, slug, &key).await;
     }
     Ok(())
 }

@@ -67,8 +67,7 @@ pub(super) fn without_referent() -> Condition {
 
 /// A page of the people without referent, longest known first, and how many there are.
 pub async fn people_without(desk: &Desk<'_>, at: &PageAt<Entered>) -> Result<PeoplePage, DbErr> {
-    let kept = Some(super::clock::KeptList::WithoutReferent);
-    super::clock::page_of(desk, without_referent(), kept, at).await
+    super::clock::page_of(desk, super::clock::PeopleList::WithoutReferent, &[], at).await
 }
 
 /// Names `referent` for each of `person_ids` from `today`, handing over from whoever had them;

@@ -79,7 +79,7 @@ fn remove<'a>(removal: &'a Removal<'a>) -> Boxed<'a, Result<Vec<Leftover>, DbErr
             .await?;
         Ok(rows
             .into_iter()
-            .map(|d| Leftover::Document(d.storage_key))
+            .map(|d| Leftover(crate::documents::key_of(&d.storage_key)))
             .collect())
     })
 }

@@ -106,6 +106,7 @@ fn remove<'a>(removal: &'a Removal<'a>) -> Boxed<'a, Result<Vec<Leftover>, DbErr
                 .ok_or_else(|| DbErr::RecordNotFound(format!("entrée {last} du journal")))?;
             anchor
                 .cut(removal.tenant, entry.seq, &entry.hash)
+                .await
                 .map_err(|e| DbErr::Custom(e.to_string()))?;
             audit_journal_cut::ActiveModel {
                 seq: Set(entry.seq),

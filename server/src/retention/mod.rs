@@ -19,8 +19,6 @@ pub mod http;
 pub mod jobs;
 pub mod journal;
 
-use std::path::PathBuf;
-
 use chrono::{DateTime, Months, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter,
@@ -154,14 +152,10 @@ pub struct Removal<'a> {
     pub last: bool,
 }
 
-/// A file that goes with removed rows, deleted once the removal commits.
+/// A file that goes with removed rows, deleted once the removal commits: its key in the
+/// department's files ([`crate::files`]).
 #[derive(Clone, Debug)]
-pub enum Leftover {
-    /// A document of the department's store, by its storage key.
-    Document(String),
-    /// Any other file (a decision letter).
-    File(PathBuf),
-}
+pub struct Leftover(pub String);
 
 /// Every category of every part, in the order passes run them (the parts' order: the
 /// documents freed by the modules go last).
@@ -456,14 +450,7 @@ fn journal(category: &Category, months: u32, due: &[Item]) -> Vec<AuditEvent> {
 /// logged (it is named by nothing any more, and a later pass does not see it).
 async fn delete_files(platform: &Platform, tenant: &Tenant, leftovers: Vec<Leftover>) {
     for leftover in leftovers {
-        let result = match &leftover {
-            Leftover::Document(key) => crate::documents::delete_stored(platform, tenant, key).await,
-            Leftover::File(path) => match tokio::fs::remove_file(path).await {
-                Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.to_string()),
-                _ => Ok(()),
-            },
-        };
-        if let Err(e) = result {
+        if let Err(e) = crate::files::delete(platform, tenant.slug(), &leftover.0).await {
             tracing::error!(tenant = %tenant.slug(), ?leftover, error = %e, "file of removed data left behind");
         }
     }

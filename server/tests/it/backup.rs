@@ -22,7 +22,7 @@ use sea_orm::{EntityTrait, QueryOrder};
 use tenants::{Module, Slug, Tenant};
 
 use crate::fixtures::{self, PDF};
-use crate::harness::{Backend, TestApp, Visitor, both_engines};
+use crate::harness::{Backend, TestApp, Visitor, both_engines, fails_with, succeeds};
 
 both_engines!(
     a_platform_backed_up_while_serving_restores_whole,
@@ -69,22 +69,6 @@ async fn own_document(app: &TestApp, tenant: &Tenant, citizen_id: i64, n: usize)
     let mut bytes = PDF.to_vec();
     bytes.extend_from_slice(format!("% pièce n° {n}\n").as_bytes());
     fixtures::stored_pdf(app, tenant, citizen_id, &format!("avis-{n}.pdf"), bytes).await;
-}
-
-fn succeeds(output: &std::process::Output) -> String {
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    assert!(
-        output.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    stdout
-}
-
-fn fails_with(output: &std::process::Output, needle: &str) {
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(!output.status.success(), "should have failed: {stderr}");
-    assert!(stderr.contains(needle), "« {needle} » not in: {stderr}");
 }
 
 /// The Gard (aid requests, with documents and Karim BENALI's request) and the Lozère; with the
@@ -322,53 +306,9 @@ async fn a_backup_that_cannot_be_trusted_restores_nothing(backend: Backend) {
     fresh.stop().await;
 }
 
-/// An S3-compatible object store on loopback (s3s-fs, the S3 protocol over a folder), on a
-/// thread of its own: the CLI's calls block the test's workers. Returns its address and the
-/// folder, holding one bucket, `sauvegardes`.
-fn object_store() -> (String, tempfile::TempDir) {
-    let root = tempfile::tempdir().unwrap();
-    std::fs::create_dir(root.path().join("sauvegardes")).unwrap();
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let address = format!("http://{}", listener.local_addr().unwrap());
-    listener.set_nonblocking(true).unwrap();
-    let served = root.path().to_owned();
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        runtime.block_on(async move {
-            let mut service =
-                s3s::service::S3ServiceBuilder::new(s3s_fs::FileSystem::new(&served).unwrap());
-            service.set_auth(s3s::auth::SimpleAuth::from_single(S3_KEY_ID, S3_SECRET));
-            let service = service.build();
-            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-            loop {
-                let (socket, _) = listener.accept().await.unwrap();
-                let service = service.clone();
-                tokio::spawn(async move {
-                    let _ = hyper::server::conn::http1::Builder::new()
-                        .serve_connection(hyper_util::rt::TokioIo::new(socket), service)
-                        .await;
-                });
-            }
-        });
-    });
-    (address, root)
-}
-
-const S3_KEY_ID: &str = "guichet-sauvegarde";
-const S3_SECRET: &str = "secret-du-stockage-objet";
-
 async fn a_backup_sent_to_an_object_store_restores_from_it(backend: Backend) {
-    let (endpoint, bucket) = object_store();
-    let env = [
-        ("AWS_ENDPOINT_URL", endpoint.as_str()),
-        ("AWS_ALLOW_HTTP", "true"),
-        ("AWS_REGION", "fr-par"),
-        ("AWS_ACCESS_KEY_ID", S3_KEY_ID),
-        ("AWS_SECRET_ACCESS_KEY", S3_SECRET),
-    ];
+    let bucket = crate::s3::ObjectStore::start(&["sauvegardes"]);
+    let env = bucket.env();
     let app = platform_with_key(backend, KEY).await;
     let (gard, aid, _) = filled(&app).await;
     // A scan that does not compress: the Gard's archive is sent in three parts.
@@ -391,7 +331,7 @@ async fn a_backup_sent_to_an_object_store_restores_from_it(backend: Backend) {
         printed.contains(&format!("sauvegarde écrite dans {out}")),
         "{printed}"
     );
-    let stored = bucket.path().join("sauvegardes/nuit/2026-12-06");
+    let stored = bucket.path("sauvegardes/nuit/2026-12-06");
     for object in [
         "sauvegarde.json",
         "departements/gard.tar.gz",

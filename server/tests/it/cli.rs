@@ -58,6 +58,7 @@ impl Cli {
             },
             data_dir: self.data_dir.path().to_owned(),
             pg_max_connections: 2,
+            files: Default::default(),
         })
         .await
         .unwrap()

@@ -121,6 +121,7 @@ async fn kill_9_while_a_thousand_pulls_are_queued_loses_and_duplicates_nothing(b
         },
         data_dir: data_dir.path().to_owned(),
         pg_max_connections: 5,
+        files: Default::default(),
     })
     .await
     .unwrap();

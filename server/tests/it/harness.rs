@@ -78,6 +78,9 @@ pub struct TestApp {
     /// The return addresses declared to the FranceConnect and ProConnect simulators: each
     /// department's is added as [`TestApp::tenant`] creates it.
     pub declared_returns: (RegisteredUris, RegisteredUris),
+    /// What the command line is given besides the data directory and the database (where the
+    /// files are, when not in the data directory).
+    cli_env: Vec<(String, String)>,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -86,7 +89,32 @@ impl TestApp {
         Self::start_with(backend, ServerOptions::default()).await
     }
 
-    pub async fn start_with(backend: Backend, mut options: ServerOptions) -> Self {
+    pub async fn start_with(backend: Backend, options: ServerOptions) -> Self {
+        Self::start_in(backend, options, tenants::FilesConfig::DataDir, Vec::new()).await
+    }
+
+    /// An app whose departments' files are in `url` (`s3://bucket/prefix`) of `store`, its
+    /// command line told so as an operator's would be.
+    pub async fn start_on_bucket(
+        backend: Backend,
+        store: &crate::s3::ObjectStore,
+        url: &str,
+    ) -> Self {
+        let mut cli_env: Vec<(String, String)> = store
+            .env()
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        cli_env.push(("GUICHET_FILES".into(), url.into()));
+        Self::start_in(backend, ServerOptions::default(), store.files(url), cli_env).await
+    }
+
+    async fn start_in(
+        backend: Backend,
+        mut options: ServerOptions,
+        files: tenants::FilesConfig,
+        cli_env: Vec<(String, String)>,
+    ) -> Self {
         // `GUICHET_TEST_LOG=guichet=debug` shows the server's log in a failing test's output.
         let _ = tracing_subscriber::fmt()
             .with_env_filter(
@@ -107,6 +135,7 @@ impl TestApp {
             },
             data_dir: data_dir.path().to_owned(),
             pg_max_connections: 10,
+            files,
         };
         let platform = Platform::open(config).await.expect("platform store opens");
         // As `guichet serve` does before it listens: the queue exists before anyone enqueues.
@@ -181,6 +210,7 @@ impl TestApp {
             authenticators: Authenticators::default(),
             seal_key,
             declared_returns,
+            cli_env,
             shutdown: Some(tx),
         }
     }
@@ -286,7 +316,7 @@ impl TestApp {
 
     /// Signs and reads the departments' journal checkpoints and cuts, as the server does.
     pub fn anchor(&self) -> guichet::journal_anchor::JournalAnchor {
-        guichet::journal_anchor::JournalAnchor::new(self.data_dir(), &self.seal_key)
+        guichet::journal_anchor::JournalAnchor::new(&self.platform, &self.seal_key)
     }
 
     /// Runs the real `guichet` binary against this app's stores.
@@ -298,6 +328,7 @@ impl TestApp {
     pub fn cli_with(&self, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
         let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_guichet"));
         cmd.args(args)
+            .envs(self.cli_env.iter().map(|(k, v)| (k, v)))
             .envs(env.iter().copied())
             .env("GUICHET_DATA_DIR", self._data_dir.path())
             .env_remove("DATABASE_URL");
@@ -393,6 +424,35 @@ pub fn password_of(email: &str) -> String {
 
 fn site_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/site")
+}
+
+/// What a command that must succeed printed.
+pub fn succeeds(output: &std::process::Output) -> String {
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout
+}
+
+/// A command that must fail, saying `needle`.
+pub fn fails_with(output: &std::process::Output, needle: &str) {
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "should have failed: {stderr}");
+    assert!(stderr.contains(needle), "« {needle} » not in: {stderr}");
+}
+
+/// The rows `sql` reads in `tenant`'s store, sorted: to compare what a store keeps with the
+/// same recounted, whatever order each comes in.
+pub async fn sorted_rows<T: sea_orm::FromQueryResult + Ord>(tenant: &Tenant, sql: &str) -> Vec<T> {
+    let txn = tenant.db().begin().await.unwrap();
+    let statement = sea_orm::Statement::from_string(txn.get_database_backend(), sql.to_owned());
+    let mut rows = T::find_by_statement(statement).all(&txn).await.unwrap();
+    txn.commit().await.unwrap();
+    rows.sort();
+    rows
 }
 
 pub async fn fresh_pg_database() -> String {

@@ -15,6 +15,7 @@ use tenants::{Engine, Module, NewTenant, Platform, Slug, StoreConfig};
 
 use crate::fixtures;
 use crate::harness::{TEST_SETUP, Visitor, drop_pg_database, fresh_pg_database};
+use crate::s3::ObjectStore;
 use crate::smtp::SmtpSink;
 
 /// Every process of a platform shares its secret key (form tokens, sealed second factors).
@@ -22,16 +23,18 @@ const KEY: &str = "c2VjcmV0IGtleSBvZiB0aGUgcGxhdGZvcm0gMzIgYnk=";
 const INSTRUCTOR: &str = "inst@gard.fr";
 const PASSWORD: &str = "une phrase que l'instructrice a choisie";
 
-/// One `guichet serve` process on the shared database and data directory.
+/// One `guichet serve` process on the shared database.
 struct Instance {
     process: Child,
     addr: SocketAddr,
 }
 
 impl Instance {
-    fn start(url: &str, data: &std::path::Path, smtp: &str) -> Self {
+    /// `env`: where the files are, when not in the data directory.
+    fn start(url: &str, data: &std::path::Path, smtp: &str, env: &[(&str, &str)]) -> Self {
         let mut process = Command::new(env!("CARGO_BIN_EXE_guichet"))
             .args(["serve", "--addr", "127.0.0.1:0"])
+            .envs(env.iter().copied())
             .env("DATABASE_URL", url)
             .env("GUICHET_DATA_DIR", data)
             .env("GUICHET_SECRET_KEY", KEY)
@@ -78,6 +81,7 @@ async fn gard(url: &str, data: &std::path::Path) {
         },
         data_dir: data.to_owned(),
         pg_max_connections: 4,
+        files: Default::default(),
     })
     .await
     .unwrap();
@@ -115,20 +119,33 @@ async fn gard(url: &str, data: &std::path::Path) {
 /// behind a balancer.
 struct TwoInstances {
     url: String,
-    _data: tempfile::TempDir,
+    _data: Vec<tempfile::TempDir>,
     sink: SmtpSink,
     instances: Vec<Instance>,
     balancer: Balancer,
 }
 
 impl TwoInstances {
+    /// On one shared data directory.
     async fn start() -> Self {
+        Self::start_on(None).await
+    }
+
+    /// With `bucket`, the files go to `s3://guichet/fichiers` in it and each instance has a
+    /// data directory of its own: no disk is shared.
+    async fn start_on(bucket: Option<&ObjectStore>) -> Self {
         let url = fresh_pg_database().await;
-        let data = tempfile::tempdir().unwrap();
         let sink = SmtpSink::start();
-        gard(&url, data.path()).await;
+        let data: Vec<tempfile::TempDir> = (0..if bucket.is_some() { 2 } else { 1 })
+            .map(|_| tempfile::tempdir().unwrap())
+            .collect();
+        gard(&url, data[0].path()).await;
+        let mut env = bucket.map_or_else(Vec::new, |b| b.env().to_vec());
+        if bucket.is_some() {
+            env.push(("GUICHET_FILES", "s3://guichet/fichiers"));
+        }
         let instances: Vec<Instance> = (0..2)
-            .map(|_| Instance::start(&url, data.path(), &sink.url()))
+            .map(|n| Instance::start(&url, data[n % data.len()].path(), &sink.url(), &env))
             .collect();
         let balancer = Balancer::start(instances.iter().map(|i| i.addr).collect())
             .await
@@ -141,6 +158,37 @@ impl TwoInstances {
             balancer,
         }
     }
+}
+
+/// The instructor asks the first instance for an export of the queue and downloads it from
+/// the second: a header and the Gard's five requests.
+async fn an_export_crosses_instances(instructor: &Visitor, instances: &[Instance]) {
+    let mut on_first = instructor.clone();
+    on_first.addr = instances[0].addr;
+    let mut on_second = instructor.clone();
+    on_second.addr = instances[1].addr;
+    let queue = on_first.get("/gard/agents/demandes").await;
+    let started = on_first
+        .post("/gard/agents/demandes/export", &[("csrf", &queue.csrf())])
+        .await;
+    let page = started.location.expect("the export's page");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let progress = on_second.get(&page).await;
+        if progress.body.contains("Télécharger le fichier CSV") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{}", progress.body);
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let file = on_second.get(&format!("{page}/fichier")).await;
+    assert_eq!(file.status, StatusCode::OK);
+    assert_eq!(
+        file.body.lines().count(),
+        6,
+        "a header and five requests: {}",
+        file.body
+    );
 }
 
 /// A citizen creates an account through the balancer; whether it was created (« Vérifiez votre
@@ -206,6 +254,7 @@ async fn a_period_of_a_schedule_is_claimed_by_one_instance_only() {
             engine: tenants::Engine::Postgres { url: url.clone() },
             data_dir: data.path().to_owned(),
             pg_max_connections: 10,
+            files: Default::default(),
         })
         .await
         .unwrap()
@@ -271,32 +320,7 @@ async fn two_instances_behind_a_balancer_are_one_platform() {
     );
 
     // An export asked of the first instance is downloaded from the second.
-    let mut on_first = instructor.clone();
-    on_first.addr = instances[0].addr;
-    let mut on_second = instructor.clone();
-    on_second.addr = instances[1].addr;
-    let queue = on_first.get("/gard/agents/demandes").await;
-    let started = on_first
-        .post("/gard/agents/demandes/export", &[("csrf", &queue.csrf())])
-        .await;
-    let page = started.location.expect("the export's page");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let progress = on_second.get(&page).await;
-        if progress.body.contains("Télécharger le fichier CSV") {
-            break;
-        }
-        assert!(Instant::now() < deadline, "{}", progress.body);
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    let file = on_second.get(&format!("{page}/fichier")).await;
-    assert_eq!(file.status, StatusCode::OK);
-    assert_eq!(
-        file.body.lines().count(),
-        6,
-        "a header and five requests: {}",
-        file.body
-    );
+    an_export_crosses_instances(&instructor, &instances).await;
 
     // Each citizen's confirmation goes once, whichever instance's worker sends it.
     let emails: Vec<String> = (0..8).map(|n| format!("awa{n}@exemple.fr")).collect();
@@ -314,6 +338,40 @@ async fn two_instances_behind_a_balancer_are_one_platform() {
     recipients.sort();
     assert_eq!(recipients, emails, "each mail once");
 
+    drop(instances);
+    drop_pg_database(&url).await;
+}
+
+/// Files in a bucket, each instance on a data directory of its own: an export made by one
+/// instance's job is downloaded from the other, and it is nowhere on either disk.
+#[tokio::test]
+async fn instances_on_data_directories_of_their_own_share_files_through_a_bucket() {
+    let bucket = ObjectStore::start(&["guichet"]);
+    let TwoInstances {
+        url,
+        _data: data,
+        instances,
+        balancer,
+        ..
+    } = TwoInstances::start_on(Some(&bucket)).await;
+    let mut instructor = Visitor::at(balancer.addr).one_connection_per_request();
+    let signed = instructor.sign_in("/gard", INSTRUCTOR, PASSWORD).await;
+    assert_eq!(signed.status, StatusCode::SEE_OTHER, "{}", signed.body);
+    an_export_crosses_instances(&instructor, &instances).await;
+    let exports = bucket.path("guichet/fichiers/gard/exports");
+    let stored: Vec<_> = std::fs::read_dir(&exports)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert_eq!(stored.len(), 1, "{stored:?}");
+    assert!(stored[0].ends_with(".csv"), "{stored:?}");
+    for dir in &data {
+        let exports = dir.path().join("files/gard/exports");
+        let left: Vec<_> = std::fs::read_dir(&exports)
+            .map(|entries| entries.filter_map(Result::ok).map(|e| e.path()).collect())
+            .unwrap_or_default();
+        assert!(left.is_empty(), "no copy on an instance's disk: {left:?}");
+    }
     drop(instances);
     drop_pg_database(&url).await;
 }
@@ -384,8 +442,9 @@ async fn an_instance_killed_under_load_loses_no_accepted_submission() {
 
     let platform = Platform::open(StoreConfig {
         engine: Engine::Postgres { url: url.clone() },
-        data_dir: data.path().to_owned(),
+        data_dir: data[0].path().to_owned(),
         pg_max_connections: 2,
+        files: Default::default(),
     })
     .await
     .unwrap();

@@ -326,6 +326,7 @@ async fn postgres_without_the_data_role_says_how_to_grant_it() {
         },
         data_dir: data_dir.path().to_owned(),
         pg_max_connections: 2,
+        files: Default::default(),
     })
     .await;
     let refused = opened

@@ -96,7 +96,7 @@ async fn the_journal_head_goes_at_its_term_with_a_signed_cut(backend: Backend) {
     assert!(after.iter().all(|e| e.0 >= fatou_first));
     assert_whole(&app, &gard).await;
     let linked_to = before_hash(&gard).await;
-    let signed = app.anchor().checkpoints(&gard).unwrap();
+    let signed = app.anchor().checkpoints(&gard).await.unwrap();
     assert!(
         signed
             .iter()

@@ -163,6 +163,7 @@ async fn a_damaged_list_of_names_stops_the_start_with_what_to_do() {
         engine: tenants::Engine::Sqlite,
         data_dir: root.path().join("data"),
         pg_max_connections: 1,
+        files: Default::default(),
     };
     let platform = tenants::Platform::open(config).await.unwrap();
     let err = guichet::server::app_state(platform, &options)

@@ -1227,7 +1227,7 @@ pub async fn letter(
         .await?
         .and_then(|d| d.letter_file)
         .ok_or(AppError::NotFound)?;
-    let bytes = tokio::fs::read(decision::letter_path(&state.platform, tenant, &file))
+    let bytes = crate::files::read(&state.platform, tenant.slug(), &file)
         .await
         .map_err(|e| AppError::Internal(format!("letter {file}: {e}")))?;
     let name = format!(

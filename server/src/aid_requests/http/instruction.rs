@@ -1114,8 +1114,7 @@ pub async fn export_page(
         finished: export.status.finished(),
         written: export.written,
         total: export.total,
-        download_href: export::file(&state.platform, &tenant.tenant, &export)
-            .map(|_| format!("{page}/fichier")),
+        download_href: export::file(&export).map(|_| format!("{page}/fichier")),
         error: export.error.clone(),
         state_href: format!("{page}/etat"),
         refresh_href: page,
@@ -1155,10 +1154,10 @@ pub async fn export_file(
     let desk = AidRequestsDesk::open(&staff)?;
     let export = own_export(&desk, &id).await?;
     let tenant = desk.ctx();
-    let path = export::file(&state.platform, &tenant.tenant, &export).ok_or(AppError::NotFound)?;
-    let bytes = tokio::fs::read(&path)
+    let key = export::file(&export).ok_or(AppError::NotFound)?;
+    let bytes = crate::files::read(&state.platform, tenant.tenant.slug(), &key)
         .await
-        .map_err(|e| AppError::Internal(format!("export {}: {e}", path.display())))?;
+        .map_err(|e| AppError::Internal(format!("export {key}: {e}")))?;
     staff
         .audit(
             "téléchargement d'un export CSV des demandes d'aide",

@@ -302,7 +302,8 @@ async fn a_lost_or_dead_export_job_is_taken_over(backend: Backend) {
     let done = export::find(&desk, twice).await.unwrap().unwrap();
     assert_eq!(done.status, ExportStatus::Done);
     assert_eq!(done.written, 2);
-    let path = export::file(&app.platform, &tenant, &done).unwrap();
+    let key = export::file(&done).unwrap();
+    let path = guichet::files::local_path(&app.platform, tenant.slug(), &key);
     let text = std::fs::read_to_string(&path).unwrap();
     assert_eq!(text.lines().count(), 3, "{text}");
     // Run again once done: nothing changes.
@@ -335,12 +336,8 @@ async fn finished_exports_are_deleted_after_a_day(backend: Backend) {
         .await
         .unwrap();
     export::run(&app.platform, &tenant, recent).await.unwrap();
-    let old_file = export::file(
-        &app.platform,
-        &tenant,
-        &export::find(&desk, old).await.unwrap().unwrap(),
-    )
-    .unwrap();
+    let old_key = export::file(&export::find(&desk, old).await.unwrap().unwrap()).unwrap();
+    let old_file = guichet::files::local_path(&app.platform, tenant.slug(), &old_key);
     let txn = tenant.db().begin().await.unwrap();
     request_export::Entity::update_many()
         .col_expr(

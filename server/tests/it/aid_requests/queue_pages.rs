@@ -15,7 +15,7 @@ use sea_orm::{
 use tenants::{Module, Tenant};
 
 use crate::fixtures::{filed, rent_aid};
-use crate::harness::{Backend, TestApp, Visitor, both_engines};
+use crate::harness::{Backend, TestApp, Visitor, both_engines, sorted_rows};
 
 both_engines!(
     the_queue_shows_every_request_once_in_each_order,
@@ -150,16 +150,6 @@ struct Counted {
 struct DueCounted {
     due_on: chrono::NaiveDate,
     count: i64,
-}
-
-/// The rows `sql` reads, sorted.
-async fn sorted_rows<T: FromQueryResult + Ord>(tenant: &Tenant, sql: &str) -> Vec<T> {
-    let txn = tenant.db().begin().await.unwrap();
-    let statement = Statement::from_string(txn.get_database_backend(), sql.to_owned());
-    let mut rows = T::find_by_statement(statement).all(&txn).await.unwrap();
-    txn.commit().await.unwrap();
-    rows.sort();
-    rows
 }
 
 /// What the triggers keep equals the same counted from the requests themselves (rows at zero

@@ -2,11 +2,11 @@
 //! they follow every change of a person, whoever writes it, on both engines.
 
 use reqwest::StatusCode;
-use sea_orm::{ConnectionTrait, FromQueryResult, Statement};
+use sea_orm::{ConnectionTrait, FromQueryResult};
 use tenants::Tenant;
 
 use super::{OFFICER, day, file_of, import_whole, people_of, setup, single_adults};
-use crate::harness::{Backend, Visitor, both_engines};
+use crate::harness::{Backend, Visitor, both_engines, sorted_rows};
 
 both_engines!(the_lists_totals_follow_every_change);
 
@@ -18,27 +18,15 @@ struct Counted {
     count: i64,
 }
 
-async fn sorted(tenant: &Tenant, sql: &str) -> Vec<Counted> {
-    let txn = tenant.db().begin().await.unwrap();
-    let statement = Statement::from_string(txn.get_database_backend(), sql.to_owned());
-    let mut rows = Counted::find_by_statement(statement)
-        .all(&txn)
-        .await
-        .unwrap();
-    txn.commit().await.unwrap();
-    rows.sort();
-    rows
-}
-
 /// What the triggers keep equals the same counted from the people (rows at zero left out).
 async fn assert_counts_hold(tenant: &Tenant, after: &str) {
-    let kept = sorted(
+    let kept: Vec<Counted> = sorted_rows(
         tenant,
         "SELECT right_state, oriented, with_referent, count FROM insertion_people_counts \
          WHERE count <> 0",
     )
     .await;
-    let counted = sorted(
+    let counted: Vec<Counted> = sorted_rows(
         tenant,
         "SELECT right_state, \
            CASE WHEN orientation_days IS NULL THEN 0 ELSE 1 END AS oriented, \

@@ -398,7 +398,7 @@ async fn bad_files_and_bad_blocks_are_refused_with_their_lines(backend: Backend)
 
     // Left unconfirmed for more than a week, the preview is given up and its file deleted.
     let id: i64 = page.rsplit('/').next().unwrap().parse().unwrap();
-    assert!(import::file_path(&app.platform, gard.slug(), id).exists());
+    assert!(guichet::files::local_path(&app.platform, gard.slug(), &import::file_key(id)).exists());
     let txn = gard.db().begin_write().await.unwrap();
     insertion_import::Entity::update_many()
         .col_expr(
@@ -416,7 +416,9 @@ async fn bad_files_and_bad_blocks_are_refused_with_their_lines(backend: Backend)
     );
     let given_up = import::find(&gard, id).await.unwrap().unwrap();
     assert_eq!(given_up.status, ImportStatus::Cancelled);
-    assert!(!import::file_path(&app.platform, gard.slug(), id).exists());
+    assert!(
+        !guichet::files::local_path(&app.platform, gard.slug(), &import::file_key(id)).exists()
+    );
     app.stop().await;
 }
 
@@ -472,7 +474,9 @@ async fn a_dead_run_is_taken_over_without_writing_twice(backend: Backend) {
     assert_eq!(count_people(&gard).await, people);
     assert_eq!(count_events(&gard).await, events);
     // The file is not kept once written.
-    assert!(!import::file_path(&app.platform, gard.slug(), id).exists());
+    assert!(
+        !guichet::files::local_path(&app.platform, gard.slug(), &import::file_key(id)).exists()
+    );
     app.stop().await;
 }
 
