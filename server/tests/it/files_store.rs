@@ -21,7 +21,8 @@ use crate::s3::ObjectStore;
 
 both_engines!(
     a_departments_files_live_in_the_bucket,
-    the_journals_checkpoints_live_in_the_bucket_too
+    the_journals_checkpoints_live_in_the_bucket_too,
+    an_officers_flux_goes_through_the_bucket
 );
 
 /// The files the store keeps under `dir` (a folder of the bucket), by their path below it.
@@ -294,5 +295,49 @@ async fn the_journals_checkpoints_live_in_the_bucket_too(backend: Backend) {
     let verified = succeeds(&restored.cli(&["audit", "verify", "gard"]));
     assert!(verified.contains("2 point(s) de contrôle"), "{verified}");
     restored.stop().await;
+    app.stop().await;
+}
+
+/// A monthly flux received by the officer is kept in the bucket while it waits (its working
+/// copy gone from the disk), read from there by the import's passes, and deleted once written.
+async fn an_officers_flux_goes_through_the_bucket(backend: Backend) {
+    use crate::insertion::{OFFICER, day, file_of, people_of, send, single_adults, wait_for};
+    let bucket = ObjectStore::start(&["guichet"]);
+    let app = TestApp::start_on_bucket(backend, &bucket, "s3://guichet/fichiers").await;
+    let gard = app.tenant("gard", &Module::ALL).await;
+    app.staff(
+        &gard,
+        OFFICER,
+        "Odile Orientation",
+        &[Role::InsertionOrientation],
+    )
+    .await;
+    let mut officer = Visitor::signed_in(&app, "/gard", OFFICER).await;
+    let flux = file_of(single_adults(5, 7), day(2026, 11, 6));
+    let page = send(&mut officer, flux.clone(), "flux.xml").await;
+    let id: i64 = page.rsplit('/').next().unwrap().parse().unwrap();
+    let waiting = bucket.path(&format!("guichet/fichiers/gard/insertion/import-{id}.xml"));
+    assert_eq!(std::fs::read(&waiting).unwrap(), flux);
+    let local = app.platform.files_dir(gard.slug()).join("insertion");
+    wait_for(&mut officer, &page, "Aperçu prêt").await;
+    assert!(
+        walk(&local).is_empty(),
+        "no working copy left: {:?}",
+        walk(&local)
+    );
+    let csrf = officer.get(&page).await.csrf();
+    let confirmed = officer
+        .post(&format!("{page}/confirmer"), &[("csrf", csrf.as_str())])
+        .await;
+    assert_eq!(
+        confirmed.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        confirmed.body
+    );
+    wait_for(&mut officer, &page, "Ce que l'import a fait").await;
+    assert_eq!(people_of(&gard).await.len(), 5);
+    assert!(!waiting.exists(), "the flux is deleted once written");
+    assert!(walk(&local).is_empty(), "{:?}", walk(&local));
     app.stop().await;
 }
