@@ -411,8 +411,10 @@ async fn write(
     drop(file);
     let name = format!("export-{}.csv", row.id);
     tokio::fs::rename(part, dir.join(&name)).await?;
-    crate::files::publish(platform, tenant.slug(), &key_of(&name)).await?;
+    let published = crate::files::publish(platform, tenant.slug(), &key_of(&name)).await;
+    // Sent or not, the copy goes: a failed export is made again from the start.
     crate::files::drop_working_copy(platform, tenant.slug(), &key_of(&name)).await;
+    published?;
     Ok((name, everyone))
 }
 
