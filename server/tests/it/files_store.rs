@@ -7,9 +7,8 @@
 use std::path::{Path, PathBuf};
 
 use guichet::aid_requests::Desk;
-use guichet::aid_requests::decision::{self, DecisionForm};
 use guichet::aid_requests::export::{self, ExportStatus};
-use guichet::aid_requests::queue::{self, QueueFilter};
+use guichet::aid_requests::queue::QueueFilter;
 use guichet::documents;
 use guichet::staff::Role;
 use reqwest::StatusCode;
@@ -88,23 +87,7 @@ async fn a_departments_files_live_in_the_bucket(backend: Backend) {
 
     // The decision's letter, then the citizen downloads it from the bucket.
     let desk = Desk::open(&gard, &instructor).unwrap();
-    let request = queue::find_filed(&desk, id).await.unwrap().unwrap();
-    let form = DecisionForm {
-        outcome: "granted".into(),
-        amount: "100".into(),
-        reasons: vec![decision::REASONS[0].into()],
-        comment: String::new(),
-    };
-    decision::decide(
-        &app.platform,
-        &desk,
-        id,
-        request.version,
-        &form.validate().unwrap(),
-        "http://x/",
-    )
-    .await
-    .unwrap();
+    fixtures::decide(&app, &desk, id, "granted").await;
     let letter = format!("courriers/{reference}-decision.pdf");
     assert!(
         in_bucket.join(&letter).is_file(),
@@ -301,7 +284,9 @@ async fn the_journals_checkpoints_live_in_the_bucket_too(backend: Backend) {
 /// A monthly flux received by the officer is kept in the bucket while it waits (its working
 /// copy gone from the disk), read from there by the import's passes, and deleted once written.
 async fn an_officers_flux_goes_through_the_bucket(backend: Backend) {
-    use crate::insertion::{OFFICER, day, file_of, people_of, send, single_adults, wait_for};
+    use crate::insertion::{
+        OFFICER, confirm, day, file_of, people_of, send, single_adults, wait_for,
+    };
     let bucket = ObjectStore::start(&["guichet"]);
     let app = TestApp::start_on_bucket(backend, &bucket, "s3://guichet/fichiers").await;
     let gard = app.tenant("gard", &Module::ALL).await;
@@ -325,17 +310,7 @@ async fn an_officers_flux_goes_through_the_bucket(backend: Backend) {
         "no working copy left: {:?}",
         walk(&local)
     );
-    let csrf = officer.get(&page).await.csrf();
-    let confirmed = officer
-        .post(&format!("{page}/confirmer"), &[("csrf", csrf.as_str())])
-        .await;
-    assert_eq!(
-        confirmed.status,
-        StatusCode::SEE_OTHER,
-        "{}",
-        confirmed.body
-    );
-    wait_for(&mut officer, &page, "Ce que l'import a fait").await;
+    confirm(&mut officer, &page).await;
     assert_eq!(people_of(&gard).await.len(), 5);
     assert!(!waiting.exists(), "the flux is deleted once written");
     assert!(walk(&local).is_empty(), "{:?}", walk(&local));

@@ -3,8 +3,10 @@
 //! a citizen's file ([`exchanges`]).
 
 use guichet::aid_requests::catalogue::{self, Aid, AidInput};
+use guichet::aid_requests::decision::{self, DecisionForm};
 use guichet::aid_requests::filing::{self, AidRequest, FiledBy, MandateEntry, Submission};
 use guichet::aid_requests::form::{Answer, Answers, FieldDef, FieldKind};
+use guichet::aid_requests::{self, queue};
 use guichet::citizens::{self, Citizen};
 use guichet::documents::{self, Upload};
 use guichet::ids::{CitizenId, RequestId};
@@ -1034,4 +1036,26 @@ pub async fn simulated(tenant: &Tenant, sub: &str) -> Citizen {
     citizens::sign_in_with_franceconnect(tenant, &identity)
         .await
         .unwrap()
+}
+
+/// Decides request `id` as `desk`'s holder: `outcome` (`granted`, `refused`…), 100 € unless
+/// refused, the first listed reason.
+pub async fn decide(app: &TestApp, desk: &aid_requests::Desk<'_>, id: i64, outcome: &str) {
+    let request = queue::find_filed(desk, id).await.unwrap().unwrap();
+    let form = DecisionForm {
+        outcome: outcome.into(),
+        amount: if outcome == "refused" { "" } else { "100" }.into(),
+        reasons: vec![decision::REASONS[0].into()],
+        comment: String::new(),
+    };
+    decision::decide(
+        &app.platform,
+        desk,
+        id,
+        request.version,
+        &form.validate().unwrap(),
+        "http://x/",
+    )
+    .await
+    .unwrap();
 }

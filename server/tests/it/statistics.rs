@@ -2,8 +2,7 @@
 //! kept per department; older months keep what was computed; on demand from the command line.
 
 use chrono::{NaiveDate, TimeZone, Utc};
-use guichet::aid_requests::decision::{self, DecisionForm};
-use guichet::aid_requests::{Desk, exchange, queue};
+use guichet::aid_requests::{Desk, exchange};
 use guichet::entity::{aid_request, decision as decision_row};
 use guichet::staff::Role;
 use guichet::statistics::indicators::{self, Month, Stored};
@@ -11,7 +10,7 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use tenants::{Module, Tenant};
 
-use crate::fixtures::{AidBuilder, filed};
+use crate::fixtures::{self, AidBuilder, filed};
 use crate::harness::{Backend, TestApp, Visitor, both_engines};
 
 both_engines!(
@@ -45,26 +44,6 @@ async fn dated(tenant: &Tenant, id: i64, on: &str, due: &str, decided: Option<&s
             .unwrap();
     }
     txn.commit().await.unwrap();
-}
-
-async fn decide(app: &TestApp, desk: &Desk<'_>, id: i64, outcome: &str) {
-    let request = queue::find_filed(desk, id).await.unwrap().unwrap();
-    let form = DecisionForm {
-        outcome: outcome.into(),
-        amount: if outcome == "refused" { "" } else { "100" }.into(),
-        reasons: vec![decision::REASONS[0].into()],
-        comment: String::new(),
-    };
-    decision::decide(
-        &app.platform,
-        desk,
-        id,
-        request.version,
-        &form.validate().unwrap(),
-        "http://x/",
-    )
-    .await
-    .unwrap();
 }
 
 /// The figures of `indicator` for everyone (`None`) or by aid category, as (month, code,
@@ -112,8 +91,8 @@ async fn history(app: &TestApp, tenant: &Tenant) -> guichet::aid_requests::catal
         rents.push(filed(tenant, &rent, n).await.0);
     }
     let (open, _, _) = filed(tenant, &transport, 3).await;
-    decide(app, &desk, rents[0], "granted").await;
-    decide(app, &desk, rents[1], "refused").await;
+    fixtures::decide(app, &desk, rents[0], "granted").await;
+    fixtures::decide(app, &desk, rents[1], "refused").await;
     // Past its due date, the daily job settles the third by silence (accepted, for this aid).
     dated(tenant, rents[2], "2026-03-02", "2026-04-01", None).await;
     let settled = exchange::apply_silence(tenant, guichet::dates::today())

@@ -15,7 +15,7 @@ use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use tenants::Tenant;
 
 use super::{
-    OFFICER, REFERENT, beneficiaries, count_events, count_people, day, figure, file_of,
+    OFFICER, REFERENT, beneficiaries, confirm, count_events, count_people, day, figure, file_of,
     import_whole, send, setup, wait_for,
 };
 use crate::harness::{Backend, Visitor, both_engines};
@@ -58,17 +58,7 @@ async fn an_officer_previews_confirms_and_imports_again_without_changes(backend:
     assert!(preview.contains("Confirmer l'import"));
     assert_eq!(count_people(&gard).await, 0, "a preview writes nothing");
 
-    let csrf = officer.get(&page).await.csrf();
-    let confirmed = officer
-        .post(&format!("{page}/confirmer"), &[("csrf", csrf.as_str())])
-        .await;
-    assert_eq!(
-        confirmed.status,
-        StatusCode::SEE_OTHER,
-        "{}",
-        confirmed.body
-    );
-    let done = wait_for(&mut officer, &page, "Ce que l'import a fait").await;
+    let done = confirm(&mut officer, &page).await;
     assert!(done.contains("Importé"));
     assert_eq!(figure(&done, "Personnes créées"), people.to_string());
     assert_eq!(count_people(&gard).await, people);

@@ -160,7 +160,12 @@ pub async fn count_events(tenant: &Tenant) -> u64 {
 pub async fn import_whole(officer: &mut Visitor, bytes: Vec<u8>) -> String {
     let page = send(officer, bytes, "flux.xml").await;
     wait_for(officer, &page, "Aperçu prêt").await;
-    let csrf = officer.get(&page).await.csrf();
+    confirm(officer, &page).await
+}
+
+/// Confirms the import previewed on `page` and waits for its writes; returns the page then.
+pub async fn confirm(officer: &mut Visitor, page: &str) -> String {
+    let csrf = officer.get(page).await.csrf();
     let confirmed = officer
         .post(&format!("{page}/confirmer"), &[("csrf", csrf.as_str())])
         .await;
@@ -170,7 +175,7 @@ pub async fn import_whole(officer: &mut Visitor, bytes: Vec<u8>) -> String {
         "{}",
         confirmed.body
     );
-    wait_for(officer, &page, "Ce que l'import a fait").await
+    wait_for(officer, page, "Ce que l'import a fait").await
 }
 
 /// The value beside `label` in the figures' table.
