@@ -1,18 +1,23 @@
 //! Retention (issue 22): one department holding decided aid requests whose last change is
 //! spread over five years (with their decision and an event each) and drafts spread over two;
 //! then the nightly pass three ways: counting only (the dry run every department sees first),
-//! removing with every category switched on, and again once nothing is due.
+//! removing with every category switched on, and again once nothing is due. Then another
+//! department's journal, every entry past its term: the time and the memory its head's cut
+//! takes.
 //!
 //! `cargo bench -p guichet-server --bench retention` (SQLite; `DATABASE_URL=…` for
-//! PostgreSQL); `RETENTION_BENCH_REQUESTS` sets the size (100,000 by default).
+//! PostgreSQL); `RETENTION_BENCH_REQUESTS` sets the size (100,000 by default),
+//! `RETENTION_BENCH_JOURNAL` the journal's entries (1,000,000 by default).
 
 mod common;
 
 use std::time::Instant;
 
+use anyhow::Context as _;
 use chrono::{Duration, Utc};
 use common::*;
 use guichet::aid_requests::filing::Status;
+use guichet::audit::{self, AuditEvent};
 use guichet::entity::{aid_request, decision, request_event, retention_setting};
 use guichet::journal_anchor::JournalAnchor;
 use guichet::retention::{self, Mode, Outcome};
@@ -74,8 +79,69 @@ async fn run(bench: &BenchRun) -> anyhow::Result<Vec<Figure>> {
         "Next pass, nothing due",
         format!("{} ({left} due)", ms(took)),
     ));
+    figures.push(journal_cut(signed).await?);
     platform.db().clone().close().await?;
     Ok(figures)
+}
+
+/// A department whose journal holds `RETENTION_BENCH_JOURNAL` entries, cut thirteen months
+/// on (every entry past the default twelve): the pass's time and the memory it took beyond
+/// what the process held before.
+async fn journal_cut(
+    (platform, anchor): (&tenants::Platform, &JournalAnchor),
+) -> anyhow::Result<Figure> {
+    let entries: usize = std::env::var("RETENTION_BENCH_JOURNAL")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(1_000_000);
+    let tenant = create_tenant(platform, "cd-journal").await?;
+    let started = Instant::now();
+    for batch in (0..entries).collect::<Vec<_>>().chunks(10_000) {
+        let events: Vec<AuditEvent> = batch
+            .iter()
+            .map(|i| AuditEvent {
+                actor_id: None,
+                actor_email: "agent@cd-journal.fr".into(),
+                actor_role: "instructeur".into(),
+                action: "consultation du dossier".into(),
+                subject: format!("Dossier {i}"),
+                reason: String::new(),
+                citizen_id: None,
+                module: String::new(),
+            })
+            .collect();
+        let txn = tenant.db().begin_write().await?;
+        audit::append_in(&txn, &events).await?;
+        txn.commit().await?;
+    }
+    println!(
+        "Seeded a journal of {entries} entries in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    switch_everything_on(&tenant).await?;
+    // The high-water mark from here: the seeding's batches are not the pass's.
+    std::fs::write("/proc/self/clear_refs", "5")?;
+    let before = proc_status_bytes(std::process::id(), "VmRSS:")?;
+    let later = Utc::now()
+        .checked_add_months(chrono::Months::new(13))
+        .context("thirteen months on")?;
+    let started = Instant::now();
+    let outcomes = retention::pass(platform, Some(anchor), &tenant, later, Mode::AsSet).await?;
+    let took = started.elapsed();
+    let peak = proc_status_bytes(std::process::id(), "VmHWM:")?;
+    let cut = outcomes
+        .iter()
+        .find(|o| o.category == retention::journal::CATEGORY.id)
+        .map_or(0, |o| o.due);
+    Ok(Figure::info(
+        "Journal head cut, every entry past its term",
+        format!(
+            "{cut} of {entries} entries in {} ({:.0}/s), {:.1} MB more memory at the peak",
+            ms(took),
+            cut as f64 / took.as_secs_f64(),
+            peak.saturating_sub(before) as f64 / 1e6
+        ),
+    ))
 }
 
 async fn timed_pass(

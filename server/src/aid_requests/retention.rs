@@ -10,7 +10,7 @@ use super::filing::Status;
 use super::form::{Answer, Answers};
 use crate::entity::{aid_request, decision, request_event, request_message};
 use crate::modules::Boxed;
-use crate::retention::{Bounds, Category, Item, Leftover, Removal, Retention};
+use crate::retention::{Bounds, Category, Found, Item, Leftover, Removal, Retention};
 
 /// The category of drafts never filed (`Files::drafts`).
 pub const DRAFTS: &str = "aides.brouillons";
@@ -74,14 +74,11 @@ const DECIDED: [Status; 5] = [
     Status::ImplicitRefusal,
 ];
 
-fn drafts(txn: &DatabaseTransaction, before: DateTime<Utc>) -> Boxed<'_, Result<Vec<Item>, DbErr>> {
+fn drafts(txn: &DatabaseTransaction, before: DateTime<Utc>) -> Boxed<'_, Result<Found, DbErr>> {
     Box::pin(past_term(txn, vec![Status::Draft], before))
 }
 
-fn decided(
-    txn: &DatabaseTransaction,
-    before: DateTime<Utc>,
-) -> Boxed<'_, Result<Vec<Item>, DbErr>> {
+fn decided(txn: &DatabaseTransaction, before: DateTime<Utc>) -> Boxed<'_, Result<Found, DbErr>> {
     Box::pin(past_term(txn, DECIDED.to_vec(), before))
 }
 
@@ -89,7 +86,7 @@ async fn past_term(
     txn: &DatabaseTransaction,
     statuses: Vec<Status>,
     before: DateTime<Utc>,
-) -> Result<Vec<Item>, DbErr> {
+) -> Result<Found, DbErr> {
     let rows: Vec<(i64, i64, Option<String>)> = aid_request::Entity::find()
         .select_only()
         .columns([

@@ -19,7 +19,9 @@ use crate::entity::{
     disability_piece, disability_request,
 };
 use crate::modules::Boxed;
-use crate::retention::{Bounds, Category, Item, Leftover, Removal, Retention, cited, delete_where};
+use crate::retention::{
+    Bounds, Category, Found, Item, Leftover, Removal, Retention, cited, delete_where,
+};
 
 pub static RETENTION: Retention = Retention {
     categories: &[DRAFTS, ENDED],
@@ -89,7 +91,7 @@ const ENDED: Category = Category {
 fn drafts_before(
     txn: &DatabaseTransaction,
     before: DateTime<Utc>,
-) -> Boxed<'_, Result<Vec<Item>, DbErr>> {
+) -> Boxed<'_, Result<Found, DbErr>> {
     Box::pin(still_before(
         txn,
         &[Status::Draft],
@@ -103,7 +105,7 @@ fn drafts_before(
 fn ended_before(
     txn: &DatabaseTransaction,
     before: DateTime<Utc>,
-) -> Boxed<'_, Result<Vec<Item>, DbErr>> {
+) -> Boxed<'_, Result<Found, DbErr>> {
     Box::pin(still_before(
         txn,
         &[Status::Decided, Status::Irrecevable],
@@ -119,7 +121,7 @@ async fn still_before(
     statuses: &[Status],
     before: DateTime<Utc>,
     name: &str,
-) -> Result<Vec<Item>, DbErr> {
+) -> Result<Found, DbErr> {
     let rows: Vec<(i64, i64)> = disability_file::Entity::find()
         .select_only()
         .columns([

@@ -17,7 +17,9 @@ use crate::entity::{
     insertion_sanction_case,
 };
 use crate::modules::Boxed;
-use crate::retention::{Bounds, Category, Item, Leftover, Removal, Retention, cited, delete_where};
+use crate::retention::{
+    Bounds, Category, Found, Item, Leftover, Removal, Retention, cited, delete_where,
+};
 
 pub static RETENTION: Retention = Retention {
     categories: &[LEFT],
@@ -61,7 +63,7 @@ const LEFT: Category = Category {
 fn left_before(
     txn: &DatabaseTransaction,
     before: DateTime<Utc>,
-) -> Boxed<'_, Result<Vec<Item>, DbErr>> {
+) -> Boxed<'_, Result<Found, DbErr>> {
     Box::pin(async move {
         let rows: Vec<(i64, i64, Option<chrono::NaiveDate>)> = insertion_person::Entity::find()
             .select_only()

@@ -12,7 +12,7 @@ use sea_orm::{
 
 use crate::entity::{consent, data_pull, national_call, national_fact};
 use crate::modules::Boxed;
-use crate::retention::{Bounds, Category, Item, Retention};
+use crate::retention::{Bounds, Category, Found, Item, Retention};
 
 pub static RETENTION: Retention = Retention {
     categories: &[CALLS, CONSENTS],
@@ -61,7 +61,7 @@ const CALLS: Category = Category {
 fn traced_calls(
     txn: &DatabaseTransaction,
     before: DateTime<Utc>,
-) -> Boxed<'_, Result<Vec<Item>, DbErr>> {
+) -> Boxed<'_, Result<Found, DbErr>> {
     Box::pin(async move {
         let rows: Vec<(i64, i64)> = national_call::Entity::find()
             .select_only()
@@ -86,7 +86,7 @@ fn traced_calls(
 fn ended_consents(
     txn: &DatabaseTransaction,
     before: DateTime<Utc>,
-) -> Boxed<'_, Result<Vec<Item>, DbErr>> {
+) -> Boxed<'_, Result<Found, DbErr>> {
     Box::pin(async move {
         let ended = Condition::any()
             .add(consent::Column::WithdrawnAt.lt(before))

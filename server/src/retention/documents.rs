@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter};
 
-use super::{Bounds, Category, Item, Leftover, Removal, Retention};
+use super::{Bounds, Category, Found, Item, Leftover, Removal, Retention};
 use crate::entity::document;
 use crate::modules::{Boxed, PARTS};
 
@@ -41,7 +41,7 @@ pub static RETENTION: Retention = Retention {
     documents_in_use: None,
 };
 
-fn due(txn: &DatabaseTransaction, before: DateTime<Utc>) -> Boxed<'_, Result<Vec<Item>, DbErr>> {
+fn due(txn: &DatabaseTransaction, before: DateTime<Utc>) -> Boxed<'_, Result<Found, DbErr>> {
     Box::pin(async move {
         let old = document::Entity::find()
             .filter(document::Column::CreatedAt.lt(before))

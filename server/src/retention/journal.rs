@@ -11,7 +11,7 @@ use sea_orm::{
     QueryOrder, QuerySelect, Set,
 };
 
-use super::{Bounds, Category, Item, Leftover, Removal};
+use super::{Bounds, Category, Found, Leftover, Removal};
 use crate::audit::{self, AuditEvent};
 use crate::entity::{audit_entry, audit_journal_cut};
 use crate::modules::Boxed;
@@ -38,7 +38,7 @@ pub const CATEGORY: Category = Category {
 };
 
 /// Every entry before `before`, oldest first, up to the first about a held citizen.
-fn due(txn: &DatabaseTransaction, before: DateTime<Utc>) -> Boxed<'_, Result<Vec<Item>, DbErr>> {
+fn due(txn: &DatabaseTransaction, before: DateTime<Utc>) -> Boxed<'_, Result<Found, DbErr>> {
     Box::pin(async move {
         let held = super::holds::held_in(txn).await?;
         let mut kept = Condition::any().add(audit_entry::Column::At.gte(before));
@@ -64,29 +64,29 @@ fn due(txn: &DatabaseTransaction, before: DateTime<Utc>) -> Boxed<'_, Result<Vec
             .await?
             .flatten();
         let Some(end) = first_kept.into_iter().chain(newest).min() else {
-            return Ok(Vec::new());
+            return Ok(Found::Items(Vec::new()));
         };
-        let seqs: Vec<i64> = audit_entry::Entity::find()
+        // Counted, not listed: a year of a large department's journal is millions of rows.
+        let (count, last): (i64, Option<i64>) = audit_entry::Entity::find()
             .select_only()
-            .column(audit_entry::Column::Seq)
+            .column_as(audit_entry::Column::Seq.count(), "count")
+            .column_as(audit_entry::Column::Seq.max(), "last")
             .filter(audit_entry::Column::Seq.lt(end))
-            .order_by_asc(audit_entry::Column::Seq)
             .into_tuple()
-            .all(txn)
-            .await?;
-        Ok(seqs
-            .into_iter()
-            .map(|seq| Item {
-                id: seq,
-                citizen_id: None,
-                label: None,
-            })
-            .collect())
+            .one(txn)
+            .await?
+            .unwrap_or((0, None));
+        Ok(match last {
+            Some(last) => Found::Head {
+                last,
+                count: u64::try_from(count).unwrap_or(0),
+            },
+            None => Found::Items(Vec::new()),
+        })
     })
 }
 
-/// The head up to the last batch's last entry (the pass gives them in order), at once: the
-/// cut is signed, then recorded (which lets the guard delete up to it), then the entries
+/// The head up to its last entry (the pass gives it alone), at once: the cut is signed, then recorded (which lets the guard delete up to it), then the entries
 /// deleted and the cut journaled.
 fn remove<'a>(removal: &'a Removal<'a>) -> Boxed<'a, Result<Vec<Leftover>, DbErr>> {
     Box::pin(async move {

@@ -84,7 +84,8 @@ pub struct Category {
     /// The module whose data it is, named in the journal.
     pub module: Option<Module>,
     /// What was last touched before the date given: one item per thing removed together (a
-    /// request with its exchanges, a thread with its messages). Legal holds are the pass's.
+    /// request with its exchanges, a thread with its messages), whose legal holds the pass
+    /// applies; or a head of rows, counted and stopped by the category before anything held.
     pub due: Due,
     /// Removes the items [`Category::due`] found, in the pass's transaction; says which files
     /// go with them (deleted once it commits).
@@ -124,9 +125,27 @@ pub struct Bounds {
 }
 
 pub type Due =
-    for<'a> fn(&'a DatabaseTransaction, DateTime<Utc>) -> Boxed<'a, Result<Vec<Item>, DbErr>>;
+    for<'a> fn(&'a DatabaseTransaction, DateTime<Utc>) -> Boxed<'a, Result<Found, DbErr>>;
 pub type OfCitizen = for<'a> fn(&'a DatabaseTransaction, i64) -> Boxed<'a, Result<Vec<i64>, DbErr>>;
 pub type Remove = for<'a> fn(&'a Removal<'a>) -> Boxed<'a, Result<Vec<Leftover>, DbErr>>;
+
+/// What a category's [`Category::due`] found past its time.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Found {
+    /// Things removed one by one, with their children and files; a legal hold on their
+    /// citizen keeps them.
+    Items(Vec<Item>),
+    /// The first `count` rows in their order, up to `last` included, removed at once and
+    /// never listed: the journal's head, which in a large department is millions of entries.
+    /// The category stops its head before anything held.
+    Head { last: i64, count: u64 },
+}
+
+impl FromIterator<Item> for Found {
+    fn from_iter<I: IntoIterator<Item = Item>>(items: I) -> Self {
+        Found::Items(items.into_iter().collect())
+    }
+}
 
 /// One thing past its time.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -146,7 +165,8 @@ pub struct Removal<'a> {
     /// Signs the journal's cut (`journal`); a pass that only counts has none.
     pub anchor: Option<&'a JournalAnchor>,
     pub tenant: &'a Tenant,
-    /// One batch of the items, in the order [`Category::due`] gave them.
+    /// One batch of the items, in the order [`Category::due`] gave them; for a
+    /// [`Found::Head`], its last row alone.
     pub ids: &'a [i64],
     /// Whether it is the category's last batch in this transaction.
     pub last: bool,
@@ -345,20 +365,34 @@ async fn sweep(
         (true, RemovedAs::Application) => tenant.db().begin_write().await?,
         (true, RemovedAs::StoreOwner) => tenant.db().begin_write_as_owner().await?,
     };
-    // Read in the removal's transaction: a hold placed before it commits keeps its file.
-    let held = holds::held_in(&txn).await?;
-    let all = (category.due)(&txn, before).await?;
-    let due: Vec<Item> = all
-        .iter()
-        .filter(|i| i.citizen_id.is_none_or(|c| held.binary_search(&c).is_err()))
-        .cloned()
-        .collect();
-    let held_count = (all.len() - due.len()) as u64;
+    let (due, held) = match (category.due)(&txn, before).await? {
+        Found::Items(all) => {
+            // Read in the removal's transaction: a hold placed before it commits keeps its
+            // file.
+            let held = holds::held_in(&txn).await?;
+            let count = all.len();
+            let due: Vec<Item> = all
+                .into_iter()
+                .filter(|i| i.citizen_id.is_none_or(|c| held.binary_search(&c).is_err()))
+                .collect();
+            let held_count = (count - due.len()) as u64;
+            (Found::Items(due), held_count)
+        }
+        head @ Found::Head { .. } => (head, 0),
+    };
+    let (ids, count, labelled): (Vec<i64>, u64, &[Item]) = match &due {
+        Found::Items(items) => (
+            items.iter().map(|i| i.id).collect(),
+            items.len() as u64,
+            items,
+        ),
+        Found::Head { last, count } => (vec![*last], *count, &[]),
+    };
     let mut leftovers = Vec::new();
-    if apply && !due.is_empty() {
-        let ids: Vec<i64> = due.iter().map(|i| i.id).collect();
+    if apply && count > 0 {
         leftovers = remove_all(category, &txn, (platform, anchor), tenant, &ids).await?;
-        audit::append_in(&txn, &journal(category, setting.months, &due)).await?;
+        let events = journal(category, setting.months, labelled, count);
+        audit::append_in(&txn, &events).await?;
     }
     txn.commit().await?;
     delete_files(platform, tenant, leftovers).await;
@@ -366,8 +400,8 @@ async fn sweep(
         category: category.id,
         months: setting.months,
         applied: apply,
-        due: due.len() as u64,
-        held: held_count,
+        due: count,
+        held,
     })
 }
 
@@ -419,9 +453,10 @@ fn automatic(
     }
 }
 
-/// One entry per labelled item (in its citizen's file), and one for the whole category.
-fn journal(category: &Category, months: u32, due: &[Item]) -> Vec<AuditEvent> {
-    let mut events: Vec<AuditEvent> = due
+/// One entry per labelled item (in its citizen's file), and one for the whole category's
+/// `count`.
+fn journal(category: &Category, months: u32, items: &[Item], count: u64) -> Vec<AuditEvent> {
+    let mut events: Vec<AuditEvent> = items
         .iter()
         .filter_map(|item| {
             let label = item.label.as_ref()?;
@@ -437,9 +472,8 @@ fn journal(category: &Category, months: u32, due: &[Item]) -> Vec<AuditEvent> {
         category,
         "suppression à l'échéance de conservation",
         format!(
-            "{} : {} supprimé(s), conservés {months} mois",
+            "{} : {count} supprimé(s), conservés {months} mois",
             category.label,
-            due.len()
         ),
         None,
     ));

@@ -12,7 +12,8 @@ use tenants::Module;
 use crate::entity::{appointment, appointment_slot, contact, message, message_thread};
 use crate::modules::Boxed;
 use crate::retention::{
-    Bounds, Category, Item, Leftover, Removal, Retention, cited, delete_rows, delete_where, ids_of,
+    Bounds, Category, Found, Item, Leftover, Removal, Retention, cited, delete_rows, delete_where,
+    ids_of,
 };
 
 const ACCOMPANIMENT: &str = "Référentiel de la CNIL pour le secteur social et médico-social \
@@ -91,10 +92,7 @@ pub static RETENTION: Retention = Retention {
     }),
 };
 
-fn threads(
-    txn: &DatabaseTransaction,
-    before: DateTime<Utc>,
-) -> Boxed<'_, Result<Vec<Item>, DbErr>> {
+fn threads(txn: &DatabaseTransaction, before: DateTime<Utc>) -> Boxed<'_, Result<Found, DbErr>> {
     Box::pin(async move {
         let rows: Vec<(i64, i64, String)> = message_thread::Entity::find()
             .select_only()
@@ -129,7 +127,7 @@ fn remove_threads<'a>(removal: &'a Removal<'a>) -> Boxed<'a, Result<Vec<Leftover
 fn appointments(
     txn: &DatabaseTransaction,
     before: DateTime<Utc>,
-) -> Boxed<'_, Result<Vec<Item>, DbErr>> {
+) -> Boxed<'_, Result<Found, DbErr>> {
     Box::pin(async move {
         let past_slots = Query::select()
             .column(appointment_slot::Column::Id)
@@ -154,10 +152,7 @@ fn appointments(
     })
 }
 
-fn contacts(
-    txn: &DatabaseTransaction,
-    before: DateTime<Utc>,
-) -> Boxed<'_, Result<Vec<Item>, DbErr>> {
+fn contacts(txn: &DatabaseTransaction, before: DateTime<Utc>) -> Boxed<'_, Result<Found, DbErr>> {
     Box::pin(async move {
         let rows: Vec<(i64, i64, String)> = contact::Entity::find()
             .select_only()
