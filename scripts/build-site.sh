@@ -3,9 +3,11 @@
 # WebAssembly, its JavaScript loader and the stylesheet, under content-hashed names and
 # precompressed), with plain cargo, the wasm-bindgen CLI and, for a release, wasm-opt.
 #
-#   scripts/build-site.sh            development build (target/debug/guichet, the tests' build)
+#   scripts/build-site.sh            development build (target/debug/guichet)
 #   scripts/build-site.sh --release  what an operator deploys (target/release/guichet, the
 #                                    WebAssembly optimised for size)
+#   scripts/build-site.sh --site-only  the site alone: the test command builds the server with
+#                                    every other target (scripts/test.sh)
 #
 # cargo-leptos did this before; installing it cost a newcomer 11 of the first start's 24
 # minutes (docs/BENCHMARKS.md, « First start »).
@@ -13,11 +15,14 @@ source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 cd "$ROOT"
 
 release=false
-case "${1:-}" in
-  --release) release=true ;;
-  "") ;;
-  *) echo "usage: scripts/build-site.sh [--release]" >&2; exit 2 ;;
-esac
+server=true
+for arg in "$@"; do
+  case "$arg" in
+    --release) release=true ;;
+    --site-only) server=false ;;
+    *) echo "usage: scripts/build-site.sh [--release] [--site-only]" >&2; exit 2 ;;
+  esac
+done
 
 site="$ROOT/target/site"
 # The WebAssembly has its own target directory: its dependencies are built with other features
@@ -35,10 +40,12 @@ wasm_args=(-p guichet-app --lib --target wasm32-unknown-unknown --no-default-fea
 if $release; then wasm_args+=(--profile wasm-release); fi
 cargo build "${wasm_args[@]}"
 
-step "building the server ($($release && echo release || echo debug))"
-# With the whole workspace selected, features unify as they do for the tests (`guichet-app`'s
-# `default`), so the test command reuses this build instead of compiling the server again.
-cargo build --workspace --bin guichet "${server_profile[@]}"
+if $server; then
+  step "building the server ($($release && echo release || echo debug))"
+  # With the whole workspace selected, `guichet-app`'s `default` features are on, as in the
+  # tests' build.
+  cargo build --workspace --bin guichet "${server_profile[@]}"
+fi
 
 step "assembling the site in $site"
 mkdir -p "$ROOT/target"

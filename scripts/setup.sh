@@ -23,7 +23,8 @@ fi
 # Must match the wasm-bindgen crate pinned in Cargo.toml exactly.
 if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "0.2.130" ]; then
   step "installing wasm-bindgen-cli 0.2.130 (about 2 minutes, once)"
-  cargo install wasm-bindgen-cli --version 0.2.130
+  # Without the test command's Clippy wrapper (scripts/test.sh): it would lint the tool.
+  env -u RUSTC_WORKSPACE_WRAPPER cargo install wasm-bindgen-cli --version 0.2.130
 fi
 
 # Release builds run wasm-opt; Debian's binaryen breaks hydration, npm's binaryen 132 works.
