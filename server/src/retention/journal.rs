@@ -86,8 +86,9 @@ fn due(txn: &DatabaseTransaction, before: DateTime<Utc>) -> Boxed<'_, Result<Fou
     })
 }
 
-/// The head up to its last entry (the pass gives it alone), at once: the cut is signed, then recorded (which lets the guard delete up to it), then the entries
-/// deleted and the cut journaled.
+/// The head up to its last entry (the pass gives it alone), at once: the cut is signed, then
+/// recorded (which lets the guard delete up to it), then the entries deleted and the cut
+/// journaled.
 fn remove<'a>(removal: &'a Removal<'a>) -> Boxed<'a, Result<Vec<Leftover>, DbErr>> {
     Box::pin(async move {
         let Some(&last) = removal.ids.iter().max() else {
