@@ -96,9 +96,8 @@ async fn journal_cut(
         .unwrap_or(1_000_000);
     let tenant = create_tenant(platform, "cd-journal").await?;
     let started = Instant::now();
-    for batch in (0..entries).collect::<Vec<_>>().chunks(10_000) {
-        let events: Vec<AuditEvent> = batch
-            .iter()
+    for start in (0..entries).step_by(10_000) {
+        let events: Vec<AuditEvent> = (start..entries.min(start + 10_000))
             .map(|i| AuditEvent {
                 actor_id: None,
                 actor_email: "agent@cd-journal.fr".into(),

@@ -365,33 +365,26 @@ async fn sweep(
         (true, RemovedAs::Application) => tenant.db().begin_write().await?,
         (true, RemovedAs::StoreOwner) => tenant.db().begin_write_as_owner().await?,
     };
-    let (due, held) = match (category.due)(&txn, before).await? {
+    // The items not held (which the journal names one by one), the ids to remove, how many
+    // go and how many a hold keeps.
+    let (items, ids, count, held) = match (category.due)(&txn, before).await? {
         Found::Items(all) => {
             // Read in the removal's transaction: a hold placed before it commits keeps its
             // file.
             let held = holds::held_in(&txn).await?;
-            let count = all.len();
-            let due: Vec<Item> = all
+            let (items, kept): (Vec<Item>, Vec<Item>) = all
                 .into_iter()
-                .filter(|i| i.citizen_id.is_none_or(|c| held.binary_search(&c).is_err()))
-                .collect();
-            let held_count = (count - due.len()) as u64;
-            (Found::Items(due), held_count)
+                .partition(|i| i.citizen_id.is_none_or(|c| held.binary_search(&c).is_err()));
+            let ids = items.iter().map(|i| i.id).collect();
+            let count = items.len() as u64;
+            (items, ids, count, kept.len() as u64)
         }
-        head @ Found::Head { .. } => (head, 0),
-    };
-    let (ids, count, labelled): (Vec<i64>, u64, &[Item]) = match &due {
-        Found::Items(items) => (
-            items.iter().map(|i| i.id).collect(),
-            items.len() as u64,
-            items,
-        ),
-        Found::Head { last, count } => (vec![*last], *count, &[]),
+        Found::Head { last, count } => (Vec::new(), vec![last], count, 0),
     };
     let mut leftovers = Vec::new();
     if apply && count > 0 {
         leftovers = remove_all(category, &txn, (platform, anchor), tenant, &ids).await?;
-        let events = journal(category, setting.months, labelled, count);
+        let events = journal(category, setting.months, &items, count);
         audit::append_in(&txn, &events).await?;
     }
     txn.commit().await?;
