@@ -34,33 +34,17 @@ else
   server_profile=(); wasm_profile=debug
 fi
 
+step "building the WebAssembly islands ($wasm_profile)"
 wasm_args=(-p guichet-app --lib --target wasm32-unknown-unknown --no-default-features
   --features hydrate --target-dir "$front_target")
 if $release; then wasm_args+=(--profile wasm-release); fi
+cargo build "${wasm_args[@]}"
 
 if $server; then
-  # The WebAssembly builds beside the server, at the lowest priority: it takes the core the
-  # server's build leaves idle while it compiles its own crates one after the other (the
-  # server's library alone is 90 s of one core), instead of 1.5 minutes of its own before it.
-  step "building the server ($($release && echo release || echo debug)) and the WebAssembly islands ($wasm_profile) beside it"
-  wasm_log="$(mktemp)"
-  nice -n 19 cargo build "${wasm_args[@]}" > "$wasm_log" 2>&1 &
-  wasm_build=$!
-  trap 'kill "$wasm_build" 2>/dev/null; rm -f "$wasm_log"' EXIT
+  step "building the server ($($release && echo release || echo debug))"
   # With the whole workspace selected, `guichet-app`'s `default` features are on, as in the
   # tests' build.
   cargo build --workspace --bin guichet "${server_profile[@]}"
-  if ! wait "$wasm_build"; then
-    cat "$wasm_log" >&2
-    echo "The WebAssembly build failed (above)." >&2
-    exit 1
-  fi
-  tail -n 1 "$wasm_log"
-  rm -f "$wasm_log"
-  trap - EXIT
-else
-  step "building the WebAssembly islands ($wasm_profile)"
-  cargo build "${wasm_args[@]}"
 fi
 
 step "assembling the site in $site"

@@ -38,25 +38,14 @@ fi
 export RUSTC_WORKSPACE_WRAPPER="$clippy_driver"
 export CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__"
 
-step "building and linting every target (server side), and the site beside them"
-# The site (the WebAssembly, linted as it compiles too) builds at the lowest priority beside
-# the server's targets, on the core their build leaves idle (scripts/build-site.sh says more).
-site_log="$(mktemp)"
-nice -n 19 scripts/build-site.sh --site-only > "$site_log" 2>&1 &
-site_build=$!
-trap 'kill "$site_build" 2>/dev/null; rm -f "$site_log"' EXIT
+step "building and linting every target (server side)"
 # The server the browser tests run is this build's `guichet`: the tests' dependencies turn on
 # features of shared crates (simdutf8's `std`, sha1's…), so a build of the binary alone would
 # compile the server a second time.
 cargo build --workspace --all-targets
-if ! wait "$site_build"; then
-  cat "$site_log" >&2
-  echo "The site's build failed (above)." >&2
-  exit 1
-fi
-grep -E '^(==|    Finished)' "$site_log"
-rm -f "$site_log"
-trap - EXIT
+
+# The WebAssembly is linted as it compiles too.
+scripts/build-site.sh --site-only
 
 step "unit and integration tests (SQLite and PostgreSQL)"
 # Most tests wait on a store, a socket or a mail listener more than they compute: twice as
