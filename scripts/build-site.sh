@@ -34,17 +34,52 @@ else
   server_profile=(); wasm_profile=debug
 fi
 
-step "building the WebAssembly islands ($wasm_profile)"
 wasm_args=(-p guichet-app --lib --target wasm32-unknown-unknown --no-default-features
   --features hydrate --target-dir "$front_target")
-if $release; then wasm_args+=(--profile wasm-release); fi
-cargo build "${wasm_args[@]}"
+if $release; then wasm_args+=(--profile wasm-release); install_wasm_opt; fi
+# The islands: the wasm-bindgen CLI and the WebAssembly (argument: cargo's jobs).
+build_islands() {
+  install_wasm_bindgen "$1"
+  step "building the WebAssembly islands ($wasm_profile)"
+  cargo build "${wasm_args[@]}" --jobs "$1"
+}
 
-if $server; then
-  step "building the server ($($release && echo release || echo debug))"
+if ! $server; then
+  build_islands "$(nproc)"
+else
+  # The server's dependencies keep every core busy; its last crates (the pages, then the server
+  # itself) compile one after the other on mostly one core. The islands are built on the core
+  # they leave idle, from the moment the pages start: on 2 cores, a first start that built them
+  # first spent about 4 of its minutes on them (docs/BENCHMARKS.md, « First start »).
+  step "building the server ($($release && echo release || echo debug)), and the islands beside its last crates"
+  logs="$(mktemp -d)"
+  islands_pid=""
+  trap '[ -z "$islands_pid" ] || kill "$islands_pid" 2>/dev/null; rm -rf "$logs"' EXIT
   # With the whole workspace selected, `guichet-app`'s `default` features are on, as in the
   # tests' build.
-  cargo build --workspace --bin guichet "${server_profile[@]}"
+  cargo build --workspace --bin guichet "${server_profile[@]}" > >(tee "$logs/server") 2>&1 &
+  server_pid=$!
+  while kill -0 "$server_pid" 2>/dev/null; do
+    if [ -z "$islands_pid" ] && grep -q 'Compiling guichet-app' "$logs/server"; then
+      echo "   (the islands build beside it on one core: $logs/islands)"
+      build_islands 1 > "$logs/islands" 2>&1 &
+      islands_pid=$!
+    fi
+    sleep 1
+  done
+  wait "$server_pid"
+  if [ -n "$islands_pid" ]; then
+    islands_status=0
+    wait "$islands_pid" || islands_status=$?
+    islands_pid=""
+    cat "$logs/islands"
+    [ "$islands_status" -eq 0 ]
+  else
+    # The server was already built: the islands get every core.
+    build_islands "$(nproc)"
+  fi
+  rm -rf "$logs"
+  trap - EXIT
 fi
 
 step "assembling the site in $site"
