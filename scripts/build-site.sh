@@ -6,8 +6,8 @@
 #   scripts/build-site.sh            development build (target/debug/guichet)
 #   scripts/build-site.sh --release  what an operator deploys (target/release/guichet, the
 #                                    WebAssembly optimised for size)
-#   scripts/build-site.sh --site-only  the site alone: the test command builds the server with
-#                                    every other target (scripts/test.sh)
+#   scripts/build-site.sh --all-targets  the server with every other target (tests, benches),
+#                                    as the test command builds it (scripts/test.sh)
 #
 # cargo-leptos did this before; installing it cost a newcomer 11 of the first start's 24
 # minutes (docs/BENCHMARKS.md, « First start »).
@@ -15,12 +15,12 @@ source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 cd "$ROOT"
 
 release=false
-server=true
+server_targets=(--bin guichet)
 for arg in "$@"; do
   case "$arg" in
     --release) release=true ;;
-    --site-only) server=false ;;
-    *) echo "usage: scripts/build-site.sh [--release] [--site-only]" >&2; exit 2 ;;
+    --all-targets) server_targets=(--all-targets) ;;
+    *) echo "usage: scripts/build-site.sh [--release] [--all-targets]" >&2; exit 2 ;;
   esac
 done
 
@@ -44,43 +44,41 @@ build_islands() {
   cargo build "${wasm_args[@]}" --jobs "$1"
 }
 
-if ! $server; then
-  build_islands "$(nproc)"
-else
-  # The server's dependencies keep every core busy; its last crates (the pages, then the server
-  # itself) compile one after the other on mostly one core. The islands are built on the core
-  # they leave idle, from the moment the pages start: on 2 cores, a first start that built them
-  # first spent about 4 of its minutes on them (docs/BENCHMARKS.md, « First start »).
-  step "building the server ($($release && echo release || echo debug)), and the islands beside its last crates"
-  logs="$(mktemp -d)"
-  islands_pid=""
-  trap '[ -z "$islands_pid" ] || kill "$islands_pid" 2>/dev/null; rm -rf "$logs"' EXIT
-  # With the whole workspace selected, `guichet-app`'s `default` features are on, as in the
-  # tests' build.
-  cargo build --workspace --bin guichet "${server_profile[@]}" > >(tee "$logs/server") 2>&1 &
-  server_pid=$!
-  while kill -0 "$server_pid" 2>/dev/null; do
-    if [ -z "$islands_pid" ] && grep -q 'Compiling guichet-app' "$logs/server"; then
-      echo "   (the islands build beside it on one core: $logs/islands)"
-      build_islands 1 > "$logs/islands" 2>&1 &
-      islands_pid=$!
-    fi
-    sleep 1
-  done
-  wait "$server_pid"
-  if [ -n "$islands_pid" ]; then
-    islands_status=0
-    wait "$islands_pid" || islands_status=$?
-    islands_pid=""
-    cat "$logs/islands"
-    [ "$islands_status" -eq 0 ]
-  else
-    # The server was already built: the islands get every core.
-    build_islands "$(nproc)"
+# The server's dependencies keep every core busy; its last crates (the pages, then the server
+# itself) compile one after the other on mostly one core. The islands are built on the core
+# they leave idle, from the moment the pages start: on 2 cores, a first start that built them
+# first spent about 4 of its minutes on them (docs/BENCHMARKS.md, « First start »).
+step "building the server ($($release && echo release || echo debug); ${server_targets[*]}), and the islands beside its last crates"
+logs="$(mktemp -d)"
+: > "$logs/server"
+islands_pid=""
+# On a failure, the islands' build stops too (the subshell and its cargo).
+trap '[ -z "$islands_pid" ] || pkill -P "$islands_pid"; rm -rf "$logs"' EXIT
+# With the whole workspace selected, `guichet-app`'s `default` features are on, as in the
+# tests' build.
+cargo build --workspace "${server_targets[@]}" "${server_profile[@]}" > >(tee "$logs/server") 2>&1 &
+server_pid=$!
+while kill -0 "$server_pid" 2>/dev/null; do
+  if [ -z "$islands_pid" ] && grep -q 'Compiling guichet-app' "$logs/server"; then
+    echo "   (the islands build beside it on one core: $logs/islands)"
+    build_islands 1 > "$logs/islands" 2>&1 &
+    islands_pid=$!
   fi
-  rm -rf "$logs"
-  trap - EXIT
+  sleep 1
+done
+wait "$server_pid"
+if [ -n "$islands_pid" ]; then
+  islands_status=0
+  wait "$islands_pid" || islands_status=$?
+  islands_pid=""
+  cat "$logs/islands"
+  [ "$islands_status" -eq 0 ]
+else
+  # The server was already built: the islands get every core.
+  build_islands "$(nproc)"
 fi
+rm -rf "$logs"
+trap - EXIT
 
 step "assembling the site in $site"
 mkdir -p "$ROOT/target"

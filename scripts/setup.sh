@@ -25,10 +25,12 @@ fi
 install_wasm_bindgen() {
   if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "0.2.130" ]; then
     step "installing wasm-bindgen-cli 0.2.130 (once)"
-    # Without the test command's Clippy wrapper (scripts/test.sh): it would lint the tool.
-    # Unoptimised and without its test runner's TLS: installed in 60 s instead of 113 s on 2
-    # cores; it then takes 1.5 s instead of 0.4 s per build, and writes the same bytes.
-    env -u RUSTC_WORKSPACE_WRAPPER cargo install wasm-bindgen-cli --version 0.2.130 --debug \
+    # Without the test command's Clippy wrapper (scripts/test.sh): it would lint the tool. In a
+    # directory of its own: in the shared target directory it would wait for the server's build
+    # to release its lock. Unoptimised and without its test runner's TLS: installed in 60 s
+    # instead of 113 s on 2 cores; it then takes 1.5 s instead of 0.4 s per build, and writes
+    # the same bytes.
+    env -u RUSTC_WORKSPACE_WRAPPER -u CARGO_TARGET_DIR cargo install wasm-bindgen-cli --version 0.2.130 --debug \
       --no-default-features --jobs "${1:-$(nproc)}"
   fi
 }

@@ -38,14 +38,11 @@ fi
 export RUSTC_WORKSPACE_WRAPPER="$clippy_driver"
 export CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__"
 
-step "building and linting every target (server side)"
-# The server the browser tests run is this build's `guichet`: the tests' dependencies turn on
-# features of shared crates (simdutf8's `std`, sha1's…), so a build of the binary alone would
-# compile the server a second time.
-cargo build --workspace --all-targets
-
-# The WebAssembly is linted as it compiles too.
-scripts/build-site.sh --site-only
+# Every target, linted, and the site, its WebAssembly linted as it compiles too. The server the
+# browser tests run is this build's `guichet`: the tests' dependencies turn on features of
+# shared crates (simdutf8's `std`, sha1's…), so a build of the binary alone would compile the
+# server a second time.
+scripts/build-site.sh --all-targets
 
 step "unit and integration tests (SQLite and PostgreSQL)"
 # Most tests wait on a store, a socket or a mail listener more than they compute: twice as
