@@ -37,7 +37,7 @@ fi
 wasm_args=(-p guichet-app --lib --target wasm32-unknown-unknown --no-default-features
   --features hydrate --target-dir "$front_target")
 if $release; then wasm_args+=(--profile wasm-release); install_wasm_opt; fi
-# The islands: the wasm-bindgen CLI and the WebAssembly (argument: cargo's jobs).
+# The islands: the wasm-bindgen CLI and the WebAssembly (argument: how many jobs cargo runs).
 build_islands() {
   install_wasm_bindgen "$1"
   step "building the WebAssembly islands ($wasm_profile)"
@@ -45,9 +45,9 @@ build_islands() {
 }
 
 # The server's dependencies keep every core busy; its last crates (the pages, then the server
-# itself) compile one after the other on mostly one core. The islands are built on the core
-# they leave idle, from the moment the pages start: on 2 cores, a first start that built them
-# first spent about 4 of its minutes on them (docs/BENCHMARKS.md, « First start »).
+# itself) compile one after the other on mostly one core. The islands are built beside them
+# from the moment the pages start, at a lower priority: they take the core the server leaves
+# idle, and every core once the server is done (docs/BENCHMARKS.md, « First start »).
 step "building the server ($($release && echo release || echo debug); ${server_targets[*]}), and the islands beside its last crates"
 logs="$(mktemp -d)"
 : > "$logs/server"
@@ -60,8 +60,8 @@ cargo build --workspace "${server_targets[@]}" "${server_profile[@]}" > >(tee "$
 server_pid=$!
 while kill -0 "$server_pid" 2>/dev/null; do
   if [ -z "$islands_pid" ] && grep -q 'Compiling guichet-app' "$logs/server"; then
-    echo "   (the islands build beside it on one core: $logs/islands)"
-    build_islands 1 > "$logs/islands" 2>&1 &
+    echo "   (the islands build beside it: $logs/islands)"
+    (renice -n 10 "$BASHPID" > /dev/null; build_islands "$(nproc)") > "$logs/islands" 2>&1 &
     islands_pid=$!
   fi
   sleep 1
