@@ -61,7 +61,7 @@ server_pid=$!
 while kill -0 "$server_pid" 2>/dev/null; do
   if [ -z "$islands_pid" ] && grep -q 'Compiling guichet-app' "$logs/server"; then
     echo "   (the islands build beside it: $logs/islands)"
-    (renice -n 10 "$BASHPID" > /dev/null; build_islands "$(nproc)") > "$logs/islands" 2>&1 &
+    (renice -n 10 "$BASHPID" > /dev/null 2>&1 || true; build_islands "$(nproc)") > "$logs/islands" 2>&1 &
     islands_pid=$!
   fi
   sleep 1
