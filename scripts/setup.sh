@@ -30,8 +30,9 @@ install_wasm_bindgen() {
     # to release its lock. Unoptimised and without its test runner's TLS: installed in 60 s
     # instead of 113 s on 2 cores; it then takes 1.5 s instead of 0.4 s per build, and writes
     # the same bytes.
-    env -u RUSTC_WORKSPACE_WRAPPER -u CARGO_TARGET_DIR cargo install wasm-bindgen-cli --version 0.2.130 --debug \
-      --no-default-features --jobs "${1:-$(nproc)}"
+    env -u RUSTC_WORKSPACE_WRAPPER -u CARGO_TARGET_DIR \
+      cargo install wasm-bindgen-cli --version 0.2.130 --debug --no-default-features \
+      --jobs "${1:-$(nproc)}"
   fi
 }
 
