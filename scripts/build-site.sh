@@ -41,7 +41,7 @@ if $release; then wasm_args+=(--profile wasm-release); install_wasm_opt; fi
 build_islands() {
   install_wasm_bindgen "$1"
   step "building the WebAssembly islands ($wasm_profile)"
-  cargo build "${wasm_args[@]}" --jobs "$1"
+  cargo rustc "${wasm_args[@]}" --crate-type cdylib --jobs "$1"
 }
 
 # The server's dependencies keep every core busy; its last crates (the pages, then the server
