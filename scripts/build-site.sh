@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds Guichet: the server binary and the site it serves (target/site: the islands'
 # WebAssembly, its JavaScript loader and the stylesheet, under content-hashed names and
-# precompressed), with plain cargo, the wasm-bindgen CLI and, for a release, wasm-opt.
+# precompressed), with plain cargo, wasm-bindgen's library (`guichet-bindgen`, a member of the
+# workspace) and, for a release, wasm-opt.
 #
 #   scripts/build-site.sh            development build (target/debug/guichet)
 #   scripts/build-site.sh --release  what an operator deploys (target/release/guichet, the
@@ -10,12 +11,12 @@
 #                                    as the test command builds it (scripts/test.sh)
 #
 # cargo-leptos did this before; installing it cost a newcomer 11 of the first start's 24
-# minutes (docs/BENCHMARKS.md, « First start »).
+# minutes, and installing `wasm-bindgen-cli` 1 to 3 more (docs/BENCHMARKS.md, « First start »).
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 cd "$ROOT"
 
 release=false
-server_targets=(--bin guichet)
+server_targets=(--bin guichet --bin guichet-bindgen)
 for arg in "$@"; do
   case "$arg" in
     --release) release=true ;;
@@ -29,17 +30,16 @@ site="$ROOT/target/site"
 # for another target, and sharing one directory would make each build undo the other's cache.
 front_target="$CARGO_TARGET_DIR/front"
 if $release; then
-  server_profile=(--release); wasm_profile=wasm-release
+  server_profile=(--release); server_dir=release; wasm_profile=wasm-release
 else
-  server_profile=(); wasm_profile=debug
+  server_profile=(); server_dir=debug; wasm_profile=debug
 fi
 
 wasm_args=(-p guichet-app --lib --target wasm32-unknown-unknown --no-default-features
   --features hydrate --target-dir "$front_target")
 if $release; then wasm_args+=(--profile wasm-release); install_wasm_opt; fi
-# The islands: the wasm-bindgen CLI and the WebAssembly (argument: how many jobs cargo runs).
+# The islands' WebAssembly (argument: how many jobs cargo runs).
 build_islands() {
-  install_wasm_bindgen "$1"
   step "building the WebAssembly islands ($wasm_profile)"
   cargo rustc "${wasm_args[@]}" --crate-type cdylib --jobs "$1"
 }
@@ -85,8 +85,8 @@ mkdir -p "$ROOT/target"
 staging="$(mktemp -d "$ROOT/target/site-XXXXXX")"
 trap 'rm -rf "$staging"' EXIT
 mkdir -p "$staging/pkg"
-wasm-bindgen --target web --no-typescript --out-name guichet --out-dir "$staging/pkg" \
-  "$front_target/wasm32-unknown-unknown/$wasm_profile/guichet_app.wasm"
+"$CARGO_TARGET_DIR/$server_dir/guichet-bindgen" \
+  "$front_target/wasm32-unknown-unknown/$wasm_profile/guichet_app.wasm" "$staging/pkg"
 mv "$staging/pkg/guichet_bg.wasm" "$staging/pkg/guichet.wasm"
 if $release; then
   wasm-opt -Oz --enable-bulk-memory "$staging/pkg/guichet.wasm" -o "$staging/pkg/guichet.wasm"

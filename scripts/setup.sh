@@ -20,22 +20,6 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
-# Must match the wasm-bindgen crate pinned in Cargo.toml exactly. A function: build-site.sh
-# installs it beside the server's build (argument: how many jobs cargo may run).
-install_wasm_bindgen() {
-  if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "0.2.130" ]; then
-    step "installing wasm-bindgen-cli 0.2.130 (once)"
-    # Without the test command's Clippy wrapper (scripts/test.sh): it would lint the tool. In a
-    # directory of its own: in the shared target directory it would wait for the server's build
-    # to release its lock. Unoptimised and without its test runner's TLS: installed in 60 s
-    # instead of 113 s on 2 cores; it then takes 1.5 s instead of 0.4 s per build, and writes
-    # the same bytes.
-    env -u RUSTC_WORKSPACE_WRAPPER -u CARGO_TARGET_DIR \
-      cargo install wasm-bindgen-cli --version 0.2.130 --debug --no-default-features \
-      --jobs "${1:-$(nproc)}"
-  fi
-}
-
 # Release builds run wasm-opt; Debian's binaryen breaks hydration, npm's binaryen 132 works.
 install_wasm_opt() {
   if [ ! -x "$ROOT/.tools/node_modules/.bin/wasm-opt" ]; then
