@@ -49,11 +49,6 @@ build_islands() {
 # both busy anyway, instead of waiting for the server's last crates (the pages, then the server
 # itself), which compile one after the other on mostly one core and are the build's critical
 # path (docs/BENCHMARKS.md, « First start »).
-# A first build has nothing to reuse: incremental compilation would only write its caches (7 %
-# more CPU on our crates). Later builds are incremental again (one full rebuild of our crates).
-if [ ! -e "$CARGO_TARGET_DIR/$server_dir/guichet" ] && [ -z "${CARGO_INCREMENTAL:-}" ]; then
-  export CARGO_INCREMENTAL=0
-fi
 step "building the server ($($release && echo release || echo debug); ${server_targets[*]}) and the islands side by side"
 islands_log="$(mktemp)"
 (build_islands "$(nproc)") > "$islands_log" 2>&1 &

@@ -12,6 +12,14 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # (seen 2026-12-06: a fresh clone's CI run and an edited checkout).
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/guichet/target}"
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$ROOT/.tools/node_modules/.bin:$PATH"
+# A first build has nothing to reuse: incremental compilation would only write its caches (7 %
+# more CPU on our crates, docs/BENCHMARKS.md, « First start »). Decided once for the whole
+# script, so that the test command's build, its tests and its doc tests agree: a build with
+# another setting compiles our crates again. Later runs are incremental (one full rebuild of our
+# crates the first time).
+if [ ! -e "$CARGO_TARGET_DIR/debug/guichet" ] && [ -z "${CARGO_INCREMENTAL:-}" ]; then
+  export CARGO_INCREMENTAL=0
+fi
 
 step() { printf '\n== %s\n' "$*"; }
 
