@@ -283,7 +283,7 @@ async fn measure_child(
     .context("no \"Guichet écoute sur\" line within 120 s")??;
     let to_listening = listening_at - spawned;
 
-    let client = reqwest::Client::new();
+    let client = guichet::tls::http_client();
     let health = format!("http://{addr}/sante");
     let to_healthy = loop {
         if let Ok(r) = client.get(&health).send().await

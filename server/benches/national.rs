@@ -180,7 +180,7 @@ async fn refresh(platform: &Platform, scenario: Scenario) -> anyhow::Result<Vec<
     // The client calls through a counting relay: the simulator's side of the figures.
     let relay_counts = Arc::new(Relay {
         target: sim.base_url.clone(),
-        http: reqwest::Client::new(),
+        http: guichet::tls::http_client(),
         answered: std::sync::Mutex::default(),
     });
     let relay = serve_router(

@@ -1,10 +1,12 @@
-//! Decision letters as PDF, made in-process with printpdf and the standard PDF fonts
-//! (Helvetica, WinAnsi encoding: accents, «», € and œ need no embedded font file).
+//! Decision letters as PDF, written in-process with pdf-writer and the standard PDF fonts
+//! (Helvetica in WinAnsiEncoding: accents, «», € and œ need no embedded font file). Lines are
+//! wrapped on the fonts' own glyph widths, from Adobe's metrics (pdf-core-14-font-afms).
 
-use printpdf::{
-    BuiltinFont, Color, Mm, Op, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt,
-    RawImage, Rgb, TextItem, XObjectTransform,
-};
+use std::collections::HashMap;
+use std::io::Write;
+use std::sync::LazyLock;
+
+use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 
 /// The department as its letters show it: its name in its colour, under its logo.
 #[derive(Clone, Debug)]
@@ -55,81 +57,214 @@ const WIDTH_MM: f32 = 170.0;
 const BODY_PT: f32 = 11.0;
 const LINE_MM: f32 = 5.5;
 const BOTTOM_MM: f32 = 20.0;
+const TOP_MM: f32 = 272.0;
+const A4_MM: (f32, f32) = (210.0, 297.0);
+const LOGO: Name<'static> = Name(b"Logo");
+
+/// PDF units (points) from millimetres.
+fn pt(mm: f32) -> f32 {
+    mm / 25.4 * 72.0
+}
+
+/// The two faces letters use, both standard: no font file is embedded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Font {
+    Helvetica,
+    HelveticaBold,
+}
+
+impl Font {
+    const ALL: [Font; 2] = [Font::Helvetica, Font::HelveticaBold];
+
+    /// Its name in a page's resources.
+    fn resource(self) -> Name<'static> {
+        match self {
+            Font::Helvetica => Name(b"F1"),
+            Font::HelveticaBold => Name(b"F2"),
+        }
+    }
+
+    fn base_font(self) -> Name<'static> {
+        match self {
+            Font::Helvetica => Name(b"Helvetica"),
+            Font::HelveticaBold => Name(b"Helvetica-Bold"),
+        }
+    }
+
+    /// Advance widths by glyph name, in thousandths of the font's size.
+    fn widths(self) -> &'static HashMap<&'static str, u16> {
+        static HELVETICA: LazyLock<HashMap<&str, u16>> =
+            LazyLock::new(|| afm_widths(pdf_core_14_font_afms::HELVETICA));
+        static HELVETICA_BOLD: LazyLock<HashMap<&str, u16>> =
+            LazyLock::new(|| afm_widths(pdf_core_14_font_afms::HELVETICA_BOLD));
+        match self {
+            Font::Helvetica => &HELVETICA,
+            Font::HelveticaBold => &HELVETICA_BOLD,
+        }
+    }
+
+    /// How wide `text` is set at `size` points, in points. A character the font lacks counts
+    /// half an em, as a viewer's fallback glyph roughly does.
+    fn text_width(self, text: &str, size: f32) -> f32 {
+        let widths = self.widths();
+        let thousandths: u32 = text
+            .chars()
+            .map(|c| {
+                glyph_names::glyph_name(u32::from(c))
+                    .and_then(|name| widths.get(name.as_ref()).copied())
+                    .map_or(500, u32::from)
+            })
+            .sum();
+        thousandths as f32 * size / 1000.0
+    }
+}
+
+/// The advance widths of an AFM file's character metrics (`C 233 ; WX 556 ; N eacute ; …`),
+/// by glyph name: WinAnsi's accented letters are named there, not numbered.
+fn afm_widths(afm: &'static str) -> HashMap<&'static str, u16> {
+    afm.lines()
+        .filter(|line| line.starts_with("C "))
+        .filter_map(|line| {
+            let (mut width, mut name) = (None, None);
+            for field in line.split(';') {
+                match field.trim().split_once(' ') {
+                    Some(("WX", value)) => width = value.trim().parse().ok(),
+                    Some(("N", value)) => name = Some(value.trim()),
+                    _ => {}
+                }
+            }
+            Some((name?, width?))
+        })
+        .collect()
+}
+
+/// `text` in WinAnsiEncoding (Windows-1252, ISO 32000 annex D), what the standard fonts are
+/// declared with; a character it lacks is shown as `?`.
+fn win_ansi(text: &str) -> Vec<u8> {
+    let mut utf8 = [0; 4];
+    text.chars()
+        .map(|c| {
+            let (bytes, _, unmappable) = encoding_rs::WINDOWS_1252.encode(c.encode_utf8(&mut utf8));
+            match *bytes {
+                [byte] if !unmappable => byte,
+                _ => b'?',
+            }
+        })
+        .collect()
+}
+
+/// The logo, decoded and recompressed as the PDF's image (its transparency as a soft mask).
+struct Logo {
+    width: u32,
+    height: u32,
+    rgb: Vec<u8>,
+    alpha: Option<Vec<u8>>,
+}
+
+impl Logo {
+    /// `None` when the bytes are not a readable PNG: the letter goes without it.
+    fn decode(png: &[u8]) -> Option<Self> {
+        let image = image::load_from_memory_with_format(png, image::ImageFormat::Png).ok()?;
+        let alpha = image
+            .color()
+            .has_alpha()
+            .then(|| deflate(image.to_rgba8().pixels().map(|p| p.0[3]).collect()));
+        Some(Logo {
+            width: image.width(),
+            height: image.height(),
+            rgb: deflate(image.to_rgb8().into_raw()),
+            alpha,
+        })
+    }
+
+    /// Writes the image as the object `id`, and its transparency, if any, as `mask_id`.
+    fn write(&self, pdf: &mut Pdf, id: Ref, mask_id: Ref) {
+        let (width, height) = (to_i32(self.width), to_i32(self.height));
+        let mut image = pdf.image_xobject(id, &self.rgb);
+        image.filter(Filter::FlateDecode);
+        image.width(width).height(height).bits_per_component(8);
+        image.color_space().device_rgb();
+        if self.alpha.is_some() {
+            image.s_mask(mask_id);
+        }
+        image.finish();
+        if let Some(alpha) = &self.alpha {
+            let mut mask = pdf.image_xobject(mask_id, alpha);
+            mask.filter(Filter::FlateDecode);
+            mask.width(width).height(height).bits_per_component(8);
+            mask.color_space().device_gray();
+        }
+    }
+}
+
+fn to_i32(pixels: u32) -> i32 {
+    // `brand::checked_logo` keeps logos a few hundred pixels wide.
+    i32::try_from(pixels).unwrap_or(i32::MAX)
+}
+
+fn deflate(bytes: Vec<u8>) -> Vec<u8> {
+    let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+    // Writing to a `Vec` cannot fail.
+    let _ = encoder.write_all(&bytes);
+    encoder.finish().unwrap_or_default()
+}
 
 /// Builds the pages line by line, starting a new page when one is full.
 struct Writer {
-    doc: PdfDocument,
-    pages: Vec<PdfPage>,
-    ops: Vec<Op>,
+    title: String,
+    pages: Vec<Content>,
+    page: Content,
+    logo: Option<Logo>,
     y: f32,
-}
-
-fn fill(rgb: [u8; 3]) -> Op {
-    let [r, g, b] = rgb.map(|c| f32::from(c) / 255.0);
-    Op::SetFillColor {
-        col: Color::Rgb(Rgb {
-            r,
-            g,
-            b,
-            icc_profile: None,
-        }),
-    }
 }
 
 impl Writer {
     fn new(title: &str) -> Self {
         Self {
-            doc: PdfDocument::new(title),
+            title: title.to_owned(),
             pages: Vec::new(),
-            ops: Vec::new(),
-            y: 272.0,
+            page: Content::new(),
+            logo: None,
+            y: TOP_MM,
         }
     }
 
     /// The logo at the top left, `LOGO_MM` tall; nothing if it cannot be read.
     fn logo(&mut self, png: &[u8]) {
-        let Ok(image) = RawImage::decode_from_bytes(png, &mut Vec::new()) else {
+        let Some(logo) = Logo::decode(png) else {
             return;
         };
-        let dpi = image.height as f32 / (LOGO_MM / 25.4);
-        let id = self.doc.add_image(&image);
+        let height = pt(LOGO_MM);
+        let width = height * logo.width as f32 / logo.height.max(1) as f32;
         let bottom = self.y + 5.0 - LOGO_MM;
-        self.ops.push(Op::UseXobject {
-            id,
-            transform: XObjectTransform {
-                translate_x: Some(Mm(LEFT_MM).into()),
-                translate_y: Some(Mm(bottom).into()),
-                dpi: Some(dpi),
-                ..Default::default()
-            },
-        });
+        self.page.save_state();
+        self.page
+            .transform([width, 0.0, 0.0, height, pt(LEFT_MM), pt(bottom)]);
+        self.page.x_object(LOGO);
+        self.page.restore_state();
+        self.logo = Some(logo);
         self.y = bottom - 6.0;
     }
 
-    fn line(&mut self, font: BuiltinFont, size: f32, indent_mm: f32, text: &str) {
+    fn fill(&mut self, rgb: [u8; 3]) {
+        let [r, g, b] = rgb.map(|c| f32::from(c) / 255.0);
+        self.page.set_fill_rgb(r, g, b);
+    }
+
+    fn line(&mut self, font: Font, size: f32, indent_mm: f32, text: &str) {
         if self.y < BOTTOM_MM {
             self.new_page();
         }
-        self.ops.extend([
-            Op::StartTextSection,
-            Op::SetFont {
-                font: PdfFontHandle::Builtin(font),
-                size: Pt(size),
-            },
-            Op::SetTextCursor {
-                pos: Point::new(Mm(LEFT_MM + indent_mm), Mm(self.y)),
-            },
-            Op::ShowText {
-                items: vec![TextItem::Text(text.to_owned())],
-            },
-            Op::EndTextSection,
-        ]);
+        self.page.begin_text();
+        self.page.set_font(font.resource(), size);
+        self.page.next_line(pt(LEFT_MM + indent_mm), pt(self.y));
+        self.page.show(Str(&win_ansi(text)));
+        self.page.end_text();
         self.y -= LINE_MM * size / BODY_PT;
     }
 
-    fn paragraph(&mut self, font: BuiltinFont, size: f32, indent_mm: f32, text: &str) {
-        let width_pt = (WIDTH_MM - indent_mm) / 25.4 * 72.0;
-        for line in wrap(text, font, size, width_pt) {
+    fn paragraph(&mut self, font: Font, size: f32, indent_mm: f32, text: &str) {
+        for line in wrap(text, font, size, pt(WIDTH_MM - indent_mm)) {
             self.line(font, size, indent_mm, &line);
         }
         self.y -= 2.0;
@@ -147,23 +282,18 @@ impl Writer {
         if let Some(png) = &department.logo {
             self.logo(png);
         }
-        self.ops.push(fill(department.colour));
-        self.line(BuiltinFont::HelveticaBold, 14.0, 0.0, &department.name);
-        self.ops.push(fill([0, 0, 0]));
+        self.fill(department.colour);
+        self.line(Font::HelveticaBold, 14.0, 0.0, &department.name);
+        self.fill([0, 0, 0]);
         self.gap(4.0);
         // The address block, where a window envelope shows it.
         for line in addressee {
-            self.line(BuiltinFont::Helvetica, BODY_PT, 100.0, line);
+            self.line(Font::Helvetica, BODY_PT, 100.0, line);
         }
-        self.line(
-            BuiltinFont::Helvetica,
-            BODY_PT,
-            100.0,
-            &format!("Le {date}"),
-        );
+        self.line(Font::Helvetica, BODY_PT, 100.0, &format!("Le {date}"));
         self.gap(8.0);
         self.line(
-            BuiltinFont::HelveticaBold,
+            Font::HelveticaBold,
             BODY_PT,
             0.0,
             &format!("Objet : {subject}"),
@@ -175,37 +305,65 @@ impl Writer {
     }
 
     fn new_page(&mut self) {
-        let ops = std::mem::take(&mut self.ops);
-        self.pages.push(PdfPage::new(Mm(210.0), Mm(297.0), ops));
-        self.y = 272.0;
+        let page = std::mem::replace(&mut self.page, Content::new());
+        self.pages.push(page);
+        self.y = TOP_MM;
     }
 
+    /// The document: catalog, page tree, the two fonts, the logo, then each page and its
+    /// content.
     fn finish(mut self) -> Vec<u8> {
         self.new_page();
-        let mut warnings = Vec::new();
-        self.doc
-            .with_pages(self.pages)
-            .save(&PdfSaveOptions::default(), &mut warnings)
+        let mut ids = Ref::new(1);
+        let (catalog, tree, info) = (ids.bump(), ids.bump(), ids.bump());
+        let fonts = Font::ALL.map(|font| (font, ids.bump()));
+        let (logo, logo_mask) = (ids.bump(), ids.bump());
+        let pages: Vec<(Ref, Ref, Content)> = self
+            .pages
+            .into_iter()
+            .map(|content| (ids.bump(), ids.bump(), content))
+            .collect();
+
+        let mut pdf = Pdf::new();
+        pdf.catalog(catalog).pages(tree);
+        pdf.document_info(info)
+            .title(TextStr(&self.title))
+            .producer(TextStr("Guichet"));
+        pdf.pages(tree)
+            .kids(pages.iter().map(|(page, _, _)| *page))
+            .count(i32::try_from(pages.len()).unwrap_or(i32::MAX));
+        for (font, id) in fonts {
+            pdf.type1_font(id)
+                .base_font(font.base_font())
+                .encoding_predefined(Name(b"WinAnsiEncoding"));
+        }
+        if let Some(image) = &self.logo {
+            image.write(&mut pdf, logo, logo_mask);
+        }
+        for (page_id, content_id, content) in pages {
+            let mut page = pdf.page(page_id);
+            page.parent(tree)
+                .media_box(Rect::new(0.0, 0.0, pt(A4_MM.0), pt(A4_MM.1)))
+                .contents(content_id);
+            let mut resources = page.resources();
+            let mut font_names = resources.fonts();
+            for (font, id) in fonts {
+                font_names.pair(font.resource(), id);
+            }
+            font_names.finish();
+            if self.logo.is_some() {
+                resources.x_objects().pair(LOGO, logo);
+            }
+            resources.finish();
+            page.finish();
+            pdf.stream(content_id, &content.finish());
+        }
+        pdf.finish()
     }
 }
 
 /// Greedy word wrap on the standard font's own glyph widths.
-fn wrap(text: &str, font: BuiltinFont, size_pt: f32, max_width_pt: f32) -> Vec<String> {
-    let Some(metrics) = font.get_parsed_font() else {
-        return vec![text.to_owned()];
-    };
-    let per_unit = size_pt / f32::from(metrics.units_per_em);
-    let width = |s: &str| -> f32 {
-        s.chars()
-            .map(|c| {
-                metrics
-                    .lookup_glyph_index(c as u32)
-                    .and_then(|g| metrics.get_glyph_width(g))
-                    .unwrap_or(500) as f32
-            })
-            .sum::<f32>()
-            * per_unit
-    };
+fn wrap(text: &str, font: Font, size_pt: f32, max_width_pt: f32) -> Vec<String> {
     let mut lines = Vec::new();
     let mut current = String::new();
     for word in text.split_whitespace() {
@@ -214,7 +372,7 @@ fn wrap(text: &str, font: BuiltinFont, size_pt: f32, max_width_pt: f32) -> Vec<S
         } else {
             format!("{current} {word}")
         };
-        if width(&candidate) > max_width_pt && !current.is_empty() {
+        if font.text_width(&candidate, size_pt) > max_width_pt && !current.is_empty() {
             lines.push(std::mem::replace(&mut current, word.to_owned()));
         } else {
             current = candidate;
@@ -239,55 +397,45 @@ pub fn decision_pdf(letter: &DecisionLetter) -> Vec<u8> {
         &format!("décision sur votre demande « {} »", letter.aid_title),
     );
     w.line(
-        BuiltinFont::Helvetica,
+        Font::Helvetica,
         BODY_PT,
         0.0,
         &format!("Référence : {}", letter.reference),
     );
     w.gap(6.0);
-    w.paragraph(BuiltinFont::Helvetica, BODY_PT, 0.0, "Madame, Monsieur,");
-    w.paragraph(
-        BuiltinFont::Helvetica,
-        BODY_PT,
-        0.0,
-        &letter.outcome_sentence,
-    );
+    w.paragraph(Font::Helvetica, BODY_PT, 0.0, "Madame, Monsieur,");
+    w.paragraph(Font::Helvetica, BODY_PT, 0.0, &letter.outcome_sentence);
     if !letter.reasons.is_empty() {
-        w.paragraph(
-            BuiltinFont::HelveticaBold,
-            BODY_PT,
-            0.0,
-            "Motifs de la décision :",
-        );
+        w.paragraph(Font::HelveticaBold, BODY_PT, 0.0, "Motifs de la décision :");
         for reason in &letter.reasons {
-            w.paragraph(BuiltinFont::Helvetica, BODY_PT, 5.0, &format!("• {reason}"));
+            w.paragraph(Font::Helvetica, BODY_PT, 5.0, &format!("• {reason}"));
         }
     }
     if !letter.comment.trim().is_empty() {
         w.paragraph(
-            BuiltinFont::HelveticaBold,
+            Font::HelveticaBold,
             BODY_PT,
             0.0,
             "Précisions de l'agent qui a instruit votre demande :",
         );
-        w.paragraph(BuiltinFont::Helvetica, BODY_PT, 0.0, letter.comment.trim());
+        w.paragraph(Font::Helvetica, BODY_PT, 0.0, letter.comment.trim());
     }
     w.gap(2.0);
     w.paragraph(
-        BuiltinFont::HelveticaBold,
+        Font::HelveticaBold,
         BODY_PT,
         0.0,
         "Voies et délais de recours",
     );
-    w.paragraph(BuiltinFont::Helvetica, BODY_PT, 0.0, &letter.appeal);
+    w.paragraph(Font::Helvetica, BODY_PT, 0.0, &letter.appeal);
     w.gap(4.0);
     w.paragraph(
-        BuiltinFont::Helvetica,
+        Font::Helvetica,
         BODY_PT,
         0.0,
         "Veuillez agréer, Madame, Monsieur, l'expression de nos salutations distinguées.",
     );
-    w.paragraph(BuiltinFont::Helvetica, BODY_PT, 100.0, &letter.signatory);
+    w.paragraph(Font::Helvetica, BODY_PT, 100.0, &letter.signatory);
     w.finish()
 }
 
@@ -304,7 +452,7 @@ pub fn notice_pdf(
     w.letterhead(department, &[citizen_name.to_owned()], date, subject);
     w.gap(6.0);
     for paragraph in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
-        w.paragraph(BuiltinFont::Helvetica, BODY_PT, 0.0, paragraph);
+        w.paragraph(Font::Helvetica, BODY_PT, 0.0, paragraph);
     }
     w.finish()
 }
@@ -332,9 +480,47 @@ mod tests {
     #[test]
     fn long_text_wraps_within_the_width() {
         let text = "Après examen de votre demande, nous avons le plaisir de vous informer qu'elle est accordée pour un montant de 1 234,56 €.";
-        let lines = wrap(text, BuiltinFont::Helvetica, 11.0, 200.0);
+        let lines = wrap(text, Font::Helvetica, 11.0, 200.0);
         assert!(lines.len() > 1);
+        assert!(
+            lines
+                .iter()
+                .all(|l| Font::Helvetica.text_width(l, 11.0) <= 200.0)
+        );
         assert_eq!(lines.join(" "), text);
+    }
+
+    #[test]
+    fn widths_come_from_the_fonts_metrics() {
+        // Helvetica's AFM: « i » 222, « W » 944 and « é » 556 thousandths of an em.
+        let plain = Font::Helvetica.text_width("iWé", 10.0);
+        assert_eq!(plain, (222.0 + 944.0 + 556.0) / 100.0);
+        assert!(Font::HelveticaBold.text_width("iWé", 10.0) > plain);
+    }
+
+    #[test]
+    fn french_text_is_encoded_as_the_fonts_are_declared() {
+        assert_eq!(
+            win_ansi("é « € œ » ’"),
+            [
+                0xe9, b' ', 0xab, b' ', 0x80, b' ', 0x9c, b' ', 0xbb, b' ', 0x92
+            ]
+        );
+        assert_eq!(win_ansi("a日b"), b"a?b");
+    }
+
+    #[test]
+    fn the_letter_shows_its_words_accents_included() {
+        let pdf = decision_pdf(&letter(None)).to_ascii_lowercase();
+        let shows = |text: &str| {
+            let hex: String = win_ansi(text).iter().map(|b| format!("{b:02x}")).collect();
+            pdf.windows(hex.len()).any(|w| w == hex.as_bytes())
+        };
+        assert!(shows(
+            "Objet : décision sur votre demande « Aide au loyer »"
+        ));
+        assert!(shows("Votre demande est accordée : 450,00 €."));
+        assert!(!shows("Votre demande est refusée"));
     }
 
     fn letter(logo: Option<Vec<u8>>) -> DecisionLetter {

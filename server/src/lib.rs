@@ -47,5 +47,6 @@ pub mod staff;
 pub mod statistics;
 pub mod telemetry;
 pub mod throttle;
+pub mod tls;
 pub mod transfer;
 pub mod user_relations;

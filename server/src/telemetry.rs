@@ -89,7 +89,7 @@ pub fn init(format: LogFormat, otlp_endpoint: Option<&str>) -> Result<Telemetry,
 
 fn tracer_provider(url: &str) -> Result<SdkTracerProvider, String> {
     let client = RuntimeClient {
-        client: reqwest::Client::builder()
+        client: crate::tls::http_client_builder()
             .timeout(Duration::from_secs(10))
             .build()
             .map_err(|e| format!("client HTTP des traces : {e}"))?,

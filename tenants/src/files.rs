@@ -83,6 +83,9 @@ pub(crate) fn open(
                 retry_timeout: std::time::Duration::from_secs(15),
                 ..Default::default()
             };
+            // Its HTTP client takes rustls' process-wide provider: ring, as the server's
+            // (`guichet::tls`); installing it here too keeps this crate usable on its own.
+            let _ = rustls::crypto::ring::default_provider().install_default();
             let mut builder = AmazonS3Builder::from_env()
                 .with_url(address)
                 .with_retry(retry);

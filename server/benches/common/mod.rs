@@ -319,7 +319,7 @@ pub fn client(addr: SocketAddr) -> reqwest::Result<reqwest::Client> {
         HOST,
         HeaderValue::from_str(&format!("localhost:{}", addr.port())).expect("valid host"),
     );
-    reqwest::Client::builder()
+    guichet::tls::http_client_builder()
         .default_headers(headers)
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())

@@ -206,7 +206,7 @@ impl Client {
             anyhow::anyhow!("le débit autorisé doit être d'au moins un appel par seconde")
         })?;
         let quota = limiter_quota(per_second);
-        let http = reqwest::Client::builder()
+        let http = crate::tls::http_client_builder()
             .timeout(config.timeout)
             .redirect(reqwest::redirect::Policy::none())
             .build()?;

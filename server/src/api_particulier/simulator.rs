@@ -263,7 +263,7 @@ fn router(config: SimulatorConfig, calls: Arc<AtomicU64>) -> Router {
         limits: Arc::new(Mutex::new(Limits::default())),
         dice: Arc::new(Mutex::new(rand::rngs::StdRng::seed_from_u64(seed))),
         // A building failure (no TLS backend) leaves the default client, without timeout.
-        http: reqwest::Client::builder()
+        http: crate::tls::http_client_builder()
             .timeout(FRANCECONNECT_TIMEOUT)
             .build()
             .unwrap_or_default(),

@@ -69,6 +69,7 @@ impl Bucket {
         if url.host_str().is_none_or(str::is_empty) || root.is_empty() {
             bail!(refused());
         }
+        crate::tls::install_crypto_provider();
         let store = AmazonS3Builder::from_env()
             .with_url(address)
             .build()

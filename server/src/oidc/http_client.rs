@@ -13,7 +13,7 @@ pub struct Http(pub reqwest::Client);
 impl Default for Http {
     fn default() -> Self {
         Self(
-            reqwest::Client::builder()
+            crate::tls::http_client_builder()
                 // OAuth endpoints must never be followed through redirects (SSRF, code leaks).
                 .redirect(reqwest::redirect::Policy::none())
                 .timeout(Duration::from_secs(10))

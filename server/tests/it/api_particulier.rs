@@ -50,7 +50,7 @@ async fn call(
     if recipient {
         query.push(("recipient".into(), SIRET.into()));
     }
-    let mut request = reqwest::Client::new()
+    let mut request = guichet::tls::http_client()
         .get(format!("{base}{path}"))
         .query(&query);
     if let Some(token) = token {
@@ -330,7 +330,7 @@ async fn faults_are_injected_as_configured() {
     }))
     .await;
     let started = Instant::now();
-    let result = reqwest::Client::builder()
+    let result = guichet::tls::http_client_builder()
         .timeout(Duration::from_millis(300))
         .build()
         .unwrap()
@@ -578,7 +578,7 @@ async fn start_with_franceconnect() -> (fc::SimulatorHandle, simulator::Simulato
 /// the identity chosen on its page, the code exchanged at /token.
 async fn franceconnect_token(issuer: &str, sub: &str, scope: &str) -> String {
     let provider = fc::SimulatorConfig::default();
-    let http = reqwest::Client::builder()
+    let http = guichet::tls::http_client_builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
@@ -829,7 +829,7 @@ async fn franceconnect_checktoken_answers_its_data_provider_only() {
 
     let (franceconnect, _) = start_with_franceconnect().await;
     let issuer = &franceconnect.issuer;
-    let http = reqwest::Client::new();
+    let http = guichet::tls::http_client();
     let check = |token: &str, id: &str, secret: &str| {
         http.post(format!("{issuer}/checktoken"))
             .form(&[

@@ -93,7 +93,7 @@ async fn an_undeclared_return_address_is_refused(backend: Backend) {
     let app = TestApp::start(backend).await;
     app.tenant("gard", &Module::ALL).await;
     let mut visitor = Visitor::new(&app);
-    let http = reqwest::Client::builder()
+    let http = guichet::tls::http_client_builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();

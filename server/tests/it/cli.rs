@@ -1272,7 +1272,7 @@ async fn serve_sends_its_request_spans_to_a_collector(backend: Backend) {
     );
     // As a reverse proxy that traces would send it.
     let (trace_id, proxy_span) = ("4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7");
-    let client = reqwest::Client::builder()
+    let client = guichet::tls::http_client_builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();

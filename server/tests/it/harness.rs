@@ -559,7 +559,7 @@ impl Visitor {
     /// A visitor of a server at `addr` that is not a [`TestApp`] (the binary run as is).
     pub fn at(addr: SocketAddr) -> Self {
         Self {
-            client: reqwest::Client::builder()
+            client: guichet::tls::http_client_builder()
                 .redirect(reqwest::redirect::Policy::none())
                 .timeout(Duration::from_secs(30))
                 .build()
@@ -575,7 +575,7 @@ impl Visitor {
     /// instances spreads this visitor's requests over them (a kept-alive connection would
     /// stay with one).
     pub fn one_connection_per_request(mut self) -> Self {
-        self.client = reqwest::Client::builder()
+        self.client = guichet::tls::http_client_builder()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(Duration::from_secs(30))
             .pool_max_idle_per_host(0)

@@ -1,11 +1,18 @@
-//! A real SMTP server on loopback (mailin-embedded) that keeps what it receives, parsed.
+//! A real SMTP server on loopback that keeps what it receives, parsed: mailin's SMTP session
+//! (commands, replies, the message's end) behind a thread per connection.
+//!
+//! Not mailin-embedded, which wraps the same session: it always brings rustls with its default
+//! features, aws-lc's C among them, into the test build, while the platform uses ring
+//! (docs/BENCHMARKS.md, « First start »). Our mail goes out without STARTTLS on loopback, so
+//! the sink offers none.
 
-use std::net::SocketAddr;
+use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use mail_parser::{MessageParser, MimeHeaders};
-use mailin_embedded::{Handler, Response, Server, response};
+use mailin::{Action, Handler, Response, SessionBuilder, response};
 
 /// A message as the recipient's mail program would show it.
 #[derive(Clone, Debug)]
@@ -74,6 +81,33 @@ impl Handler for Capture {
     }
 }
 
+/// One client's SMTP conversation, until it quits or hangs up.
+fn converse(stream: TcpStream, sessions: &SessionBuilder, capture: Capture) -> std::io::Result<()> {
+    let remote = stream.peer_addr()?.ip();
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut writer = BufWriter::new(stream);
+    let mut session = sessions.build(remote, capture);
+    let reply = |writer: &mut BufWriter<TcpStream>, response: &Response| {
+        response.write_to(writer)?;
+        writer.flush()
+    };
+    reply(&mut writer, &session.greeting())?;
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        if reader.read_until(b'\n', &mut line)? == 0 {
+            return Ok(());
+        }
+        let response = session.process(&line);
+        match response.action {
+            Action::NoReply => {}
+            Action::Reply => reply(&mut writer, &response)?,
+            // No STARTTLS is offered, so an upgrade is not asked for; close as for QUIT.
+            Action::Close | Action::UpgradeTls => return reply(&mut writer, &response),
+        }
+    }
+}
+
 /// The running server; it lives until the test process ends.
 pub struct SmtpSink {
     pub addr: SocketAddr,
@@ -85,20 +119,21 @@ impl SmtpSink {
         Self::start_on(std::net::TcpListener::bind("127.0.0.1:0").unwrap())
     }
 
-    pub fn start_on(listener: std::net::TcpListener) -> Self {
+    pub fn start_on(listener: TcpListener) -> Self {
         let addr = listener.local_addr().unwrap();
         let capture = Capture::default();
         let inbox = capture.inbox.clone();
-        let mut server = Server::new(capture);
-        server
-            .with_name("localhost")
+        let sessions = SessionBuilder::new("localhost");
+        std::thread::spawn(move || {
             // One thread per connection: lettre keeps pooled connections open a minute, and
             // a test may deliver from several tasks at once.
-            .with_num_threads(16)
-            .with_tcp_listener(listener);
-        std::thread::spawn(move || {
-            if let Err(e) = server.serve() {
-                eprintln!("SMTP sink stopped: {e}");
+            for stream in listener.incoming().flatten() {
+                let (sessions, capture) = (sessions.clone(), capture.clone());
+                std::thread::spawn(move || {
+                    if let Err(e) = converse(stream, &sessions, capture) {
+                        eprintln!("SMTP sink: a connection ended on an error: {e}");
+                    }
+                });
             }
         });
         Self { addr, inbox }

@@ -68,7 +68,7 @@ async fn app_on(root: &Path) -> TestApp {
 }
 
 async fn fetch(app: &TestApp, path: &str, accept: Option<&str>) -> reqwest::Response {
-    let mut request = reqwest::Client::new().get(format!("http://{}{path}", app.addr));
+    let mut request = guichet::tls::http_client().get(format!("http://{}{path}", app.addr));
     if let Some(accept) = accept {
         request = request.header(ACCEPT_ENCODING, accept);
     }

@@ -132,7 +132,7 @@ async fn operator_changes_reach_the_running_server(backend: Backend) {
 async fn pages_are_compressed_for_slow_links(backend: Backend) {
     let app = TestApp::start(backend).await;
     app.tenant("cd-test", &Module::ALL).await;
-    let client = reqwest::Client::new();
+    let client = guichet::tls::http_client();
     let response = client
         .get(format!("http://{}/cd-test/agents/connexion", app.addr))
         .header("accept-encoding", "gzip")
